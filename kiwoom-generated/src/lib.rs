@@ -1,0 +1,2 @@
+//! Generated bindings (placeholder until the generator runs).
+pub use kiwoom_runtime;

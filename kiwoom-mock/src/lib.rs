@@ -1,0 +1,1 @@
+//! kiwoom-mock (placeholder).

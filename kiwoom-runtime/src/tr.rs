@@ -1,0 +1,181 @@
+//! The contract between generated code and the runtime.
+//!
+//! `kiwoom-generated` describes every TR as a value plus implementations of these traits;
+//! the runtime's one execution path consumes them. The runtime knows no TR by name, and the
+//! generated code contains no transport logic.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+/// Kiwoom's own safety class of a TR (`safety_policy` in Kiwoom's command map). The retry
+/// rules follow it: an `OrderWrite` request is never sent twice once it may have reached
+/// the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SafetyClass {
+    /// Market data.
+    Read,
+    /// Account inquiries (balances, fills, open orders).
+    AccountRead,
+    /// Orders, amendments, cancellations, currency exchange: money moves.
+    OrderWrite,
+    /// Token issue and revoke.
+    AuthWrite,
+}
+
+impl SafetyClass {
+    /// True for TRs that move money: never retried after they may have been sent.
+    pub const fn is_order(self) -> bool {
+        matches!(self, SafetyClass::OrderWrite)
+    }
+}
+
+/// Which of Kiwoom's two markets (and WebSocket endpoints) a TR belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Market {
+    Domestic,
+    Us,
+}
+
+/// Static facts about a TR that every kind of TR shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrInfo {
+    /// The `api-id`: `ka10081`.
+    pub api_id: &'static str,
+    /// Kiwoom's Korean name: `주식일봉차트조회요청`.
+    pub korean_name: &'static str,
+    /// URL path: `/api/dostk/chart`.
+    pub path: &'static str,
+    pub safety: SafetyClass,
+}
+
+/// A REST (or OAuth) TR request. Implemented by generated code, one type per TR.
+pub trait TrRequest: Serialize + Clone + Send + Sync + 'static {
+    const INFO: TrInfo;
+    type Response: TrResponse;
+
+    /// Check required fields, maximum lengths and allowed codes against the spec before
+    /// anything is sent. The error names the TR and the field.
+    fn validate(&self) -> Result<(), ValidationError>;
+
+    /// For order TRs: what the caller needs to check the outcome of an order whose answer
+    /// was lost (stock, side, quantity). `None` for everything else.
+    fn order_summary(&self) -> Option<OrderSummary> {
+        None
+    }
+}
+
+/// A decoded response body.
+pub trait TrResponse: Serialize + Sized + Send + 'static {
+    /// Decode a response body (already known to be a success). Errors name the TR, the
+    /// field and the raw value; a value that does not parse is never turned into zero.
+    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, DecodeError>;
+}
+
+/// A TR whose answers continue through the `cont-yn` / `next-key` headers. Generated only
+/// for TRs whose spec declares paging, and never for an order TR.
+pub trait PagedRequest: TrRequest {
+    /// One row of the paged list.
+    type Item: Send + 'static;
+    /// Take the rows of the paged list out of one page.
+    fn into_items(page: Self::Response) -> Vec<Self::Item>;
+}
+
+/// A condition-search command over the WebSocket (CNSRLST, CNSRREQ, CNSRCLR and the US
+/// G-prefixed ones). The request serializes to the whole frame, `trnm` included.
+pub trait WsCommand: Serialize + Clone + Send + Sync + 'static {
+    const INFO: TrInfo;
+    /// The frame's `trnm`: `CNSRLST`, `GCNSRREQ`, ...
+    const TRNM: &'static str;
+    const MARKET: Market;
+    /// The reply frame.
+    type Reply: TrResponse;
+}
+
+/// One entry of a REAL frame's `data` array, as it arrives.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RealItem {
+    /// Realtime type: `0B`, `FT`, `02`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Kiwoom's Korean name of the type: `주식체결`.
+    #[serde(default)]
+    pub name: String,
+    /// The registered item (stock code; empty for account-wide types).
+    #[serde(default)]
+    pub item: String,
+    /// The values, keyed by numeric field id (`"10"` = current price).
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// Any other key of the entry (US frames add `stexTp`), kept, not dropped.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Turns a raw realtime entry into a typed event. Generated code implements it for the
+/// `RealtimeEvent` enum that dispatches on the realtime type.
+pub trait RealtimeDecode: Sized + Send + 'static {
+    fn decode_real(item: &RealItem) -> Result<Self, DecodeError>;
+}
+
+/// What an order was, for `Error::OutcomeUnknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderSummary {
+    pub api_id: &'static str,
+    pub stock_code: Option<String>,
+    /// `buy`, `sell`, `amend`, `cancel`, or the TR's own wording.
+    pub side: Option<&'static str>,
+    pub quantity: Option<String>,
+    pub price: Option<String>,
+    /// For amendments and cancellations: the original order number.
+    pub original_order_no: Option<String>,
+}
+
+/// A request that was refused before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{api_id} request field `{field}` ({rust_name}): {problem}")]
+pub struct ValidationError {
+    pub api_id: &'static str,
+    /// Wire name: `stk_cd`.
+    pub field: &'static str,
+    /// Rust name: `stock_code`.
+    pub rust_name: &'static str,
+    pub problem: ValidationProblem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidationProblem {
+    Missing,
+    TooLong { max: usize, actual: usize },
+    /// A code that is not among the documented ones (an enum's unknown value).
+    UnknownCode { code: String },
+    Invalid { reason: String },
+}
+
+impl fmt::Display for ValidationProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValidationProblem::Missing => f.write_str("required but missing"),
+            ValidationProblem::TooLong { max, actual } => {
+                write!(f, "{actual} characters, at most {max} allowed")
+            }
+            ValidationProblem::UnknownCode { code } => {
+                write!(f, "`{code}` is not a documented code")
+            }
+            ValidationProblem::Invalid { reason } => f.write_str(reason),
+        }
+    }
+}
+
+/// A response that could not be decoded: names the TR, the field and the raw value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{api_id}: cannot decode field `{field}` from {raw:?}: {reason}")]
+pub struct DecodeError {
+    pub api_id: String,
+    /// Wire path: `stk_dt_pole_chart_qry[3].cur_prc`, or `<body>` for the whole body.
+    pub field: String,
+    /// The raw value as received (truncated to 200 characters).
+    pub raw: String,
+    pub reason: String,
+}
