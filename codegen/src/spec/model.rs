@@ -360,6 +360,29 @@ pub struct ErrorCode {
     pub korean: String,
     pub english: String,
     pub class: ErrorClass,
+    /// What a client may do when it gets this code.
+    #[serde(default, skip_serializing_if = "Retry::is_never")]
+    pub retry: Retry,
+}
+
+/// Whether a request that got this code may be sent again. Rate-limit and token-invalid
+/// answers mean the server processed nothing, so resending is safe even for orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Retry {
+    /// Do not resend (bad input, 1687 recursive calls, server failures of unknown effect).
+    #[default]
+    Never,
+    /// Back off and resend (1700, 1701, 1702).
+    Backoff,
+    /// Refresh the token once and resend (8005, 8031, 8103).
+    RefreshToken,
+}
+
+impl Retry {
+    pub fn is_never(&self) -> bool {
+        *self == Retry::Never
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
