@@ -1,0 +1,128 @@
+//! Kiwoom's response examples against the table (quirks #51-#55): keys on one side only are
+//! reported; a value that cannot parse under the inferred type lowers the type (integer ->
+//! decimal -> text), because a wrong integer would break decoding of real traffic. The
+//! table stays the truth for which fields exist.
+
+use serde_json::Value;
+
+use crate::spec::{Field, Tr, ValueType};
+
+use super::report::Report;
+use super::values::fits;
+
+pub fn check(tr: &mut Tr, report: &mut Report) {
+    if tr.examples.response_invalid.is_some() {
+        return;
+    }
+    let id = tr.id.clone();
+    if let Some(text) = tr.examples.response.clone()
+        && let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&text)
+        && !tr.response.is_empty()
+    {
+        walk_object(&id, "response", &map, &mut tr.response, report);
+    }
+    // REAL frames: data[].values against the realtime values.
+    if let (Some(text), Some(rt)) = (tr.examples.push.clone(), tr.realtime.as_mut())
+        && let Ok(frame) = serde_json::from_str::<Value>(&text)
+    {
+        for item in frame
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(Value::Object(values)) = item.get("values") {
+                walk_object(&id, "values", values, &mut rt.values, report);
+            }
+        }
+    }
+}
+
+const ENVELOPE: &[&str] = &[
+    "return_code",
+    "return_msg",
+    "trnm",
+    "returnCode",
+    "returnMsg",
+];
+
+fn walk_object(
+    id: &str,
+    path: &str,
+    map: &serde_json::Map<String, Value>,
+    fields: &mut [Field],
+    report: &mut Report,
+) {
+    for (key, value) in map {
+        if path == "response" && ENVELOPE.contains(&key.as_str()) {
+            continue;
+        }
+        let Some(field) = fields.iter_mut().find(|f| &f.wire == key) else {
+            report.add(
+                "example-vs-table",
+                format!("{id} {path}: example key `{key}` is not in the table"),
+            );
+            continue;
+        };
+        let here = format!("{path}.{key}");
+        match (value, field.ty) {
+            (Value::Array(rows), ValueType::List) => {
+                for row in rows {
+                    if let Value::Object(row) = row {
+                        walk_object(id, &here, row, &mut field.fields, report);
+                    }
+                }
+            }
+            (Value::Object(inner), ValueType::Object) => {
+                walk_object(id, &here, inner, &mut field.fields, report)
+            }
+            (Value::String(s), ty) => lower_if_needed(id, &here, s, field, ty, report),
+            (Value::Number(n), ty) => lower_if_needed(id, &here, &n.to_string(), field, ty, report),
+            (other, ty) => report.add(
+                "example-vs-table",
+                format!("{id} {here}: example value {other} for a {ty:?} field"),
+            ),
+        }
+    }
+    let missing: Vec<&str> = fields
+        .iter()
+        .filter(|f| !map.contains_key(&f.wire))
+        .map(|f| f.wire.as_str())
+        .collect();
+    if !missing.is_empty() && path == "response" {
+        report.add(
+            "example-vs-table",
+            format!(
+                "{id} {path}: table keys missing from the example: {}",
+                missing.join(", ")
+            ),
+        );
+    }
+}
+
+fn lower_if_needed(
+    id: &str,
+    path: &str,
+    raw: &str,
+    field: &mut Field,
+    ty: ValueType,
+    report: &mut Report,
+) {
+    if fits(ty, &field.codec, raw) {
+        return;
+    }
+    let lowered = if ty == ValueType::Integer && fits(ValueType::Decimal, &field.codec, raw) {
+        ValueType::Decimal
+    } else {
+        ValueType::Text
+    };
+    if lowered == ValueType::Text {
+        field.codec = Default::default();
+        field.unit = field.unit.take();
+    }
+    report.add(
+        "type-lowered-by-example",
+        format!("{id} {path}: example {raw:?} is not {ty:?}; typed {lowered:?}"),
+    );
+    field.ty = lowered;
+}

@@ -1,0 +1,317 @@
+//! Value types, units and codec facts decided from the docs: the description first, then the
+//! unit words, then the Korean label. All rules live here, in order, so they can be read as
+//! one list. Conservative by design: a number the docs do not call whole is a decimal, and
+//! a field the docs say nothing about stays text.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::spec::{Codec, Market, Sign, ValueType};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inferred {
+    pub ty: ValueType,
+    pub unit: Option<String>,
+    pub codec: Codec,
+    /// Which rule decided (for the report and the tests).
+    pub rule: &'static str,
+}
+
+static UNIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"단위\s*:\s*([^,\n]+)").expect("valid regex"));
+static PAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"0-padding[^0-9]*?(\d+)\s*자리").expect("valid regex"));
+static DECIMALS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"소수점\s*(?:이하\s*)?(첫째|둘째|셋째|넷째|다섯째|\d)").expect("valid regex")
+});
+
+/// Units that are whole numbers on the wire.
+const WHOLE_UNITS: &[&str] = &[
+    "원",
+    "주",
+    "천주",
+    "백만원",
+    "천원",
+    "억원",
+    "억",
+    "종목수",
+    "건",
+    "천만",
+    "백만주",
+    "계약",
+    "회",
+];
+
+/// Normalise Kiwoom's unit spelling (`1주` -> `주`, `1000주` -> `천주`).
+pub fn normalize_unit(raw: &str) -> String {
+    let u = raw.trim().trim_end_matches('.').trim();
+    let u = u.split('(').next().unwrap_or(u).trim();
+    match u {
+        "1주" => "주".to_string(),
+        "1000주" => "천주".to_string(),
+        "달러" => "USD".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn has_any(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| text.contains(w))
+}
+
+/// Korean labels of amounts whose sign is arithmetic (a change, a net amount, a P&L).
+pub fn label_is_arithmetic(korean: &str) -> bool {
+    has_any(
+        korean,
+        &[
+            "대비",
+            "증감",
+            "손익",
+            "순매수",
+            "순매도",
+            "순매매",
+            "등락",
+            "변동",
+            "수익",
+            "차익",
+            "평가손",
+            "증가",
+            "감소",
+            "괴리",
+            "대금차",
+        ],
+    )
+}
+
+/// Infer a scalar field. `market` matters for prices without a description (US prices have
+/// decimals).
+pub fn infer(wire: &str, korean: &str, description: &str, market: Market) -> Inferred {
+    let d = description.trim();
+    let upper = d.to_uppercase();
+    let unit = UNIT.captures(d).map(|c| normalize_unit(&c[1]));
+    let mut codec = Codec::default();
+    if let Some(c) = PAD.captures(d) {
+        codec.zero_pad = c[1].parse().ok();
+    }
+    if let Some(c) = DECIMALS.captures(d) {
+        codec.decimals = match &c[1] {
+            "첫째" => Some(1),
+            "둘째" => Some(2),
+            "셋째" => Some(3),
+            "넷째" => Some(4),
+            "다섯째" => Some(5),
+            n => n.parse().ok(),
+        };
+    }
+    let signed = d.contains("부호");
+    let number = |ty, rule, codec: Codec, unit: Option<String>| {
+        let mut codec = codec;
+        if signed {
+            codec.sign = if label_is_arithmetic(korean) || !looks_like_price(korean) {
+                Sign::Value
+            } else {
+                Sign::Direction
+            };
+        }
+        Inferred {
+            ty,
+            unit,
+            codec,
+            rule,
+        }
+    };
+
+    // 1. Formats stated in the description.
+    if upper.contains("YYYYMMDDHHMMSS") {
+        return plain(ValueType::Datetime, "description YYYYMMDDHHMMSS");
+    }
+    if upper.starts_with("YYYYMMDD") && !upper.contains("HH") {
+        return plain(ValueType::Date, "description YYYYMMDD");
+    }
+    if upper == "HHMMSS" {
+        return plain(ValueType::Time, "description HHMMSS");
+    }
+    // 2. Scaled integers: "소수점 제거 된 100배 값" (value x100 on the wire).
+    if d.contains("100배") {
+        let mut c = codec.clone();
+        c.scale = Some(2);
+        return number(ValueType::Decimal, "description x100", c, unit);
+    }
+    // 3. Explicit decimals, percentages, USD, ratios, index values.
+    let decimal_unit = unit
+        .as_deref()
+        .is_some_and(|u| has_any(u, &["%", "USD", "배", "지수", "달러"]));
+    if d.contains("소수점") || decimal_unit || d.contains("백분율") {
+        return number(
+            ValueType::Decimal,
+            "description decimal/percent/USD",
+            codec,
+            unit,
+        );
+    }
+    // 4. Whole units.
+    if let Some(u) = unit.as_deref()
+        && WHOLE_UNITS.iter().any(|w| u == *w || u.starts_with(w))
+    {
+        return number(ValueType::Integer, "description whole unit", codec, unit);
+    }
+    if d.contains("숫자") || unit.is_some() {
+        return number(
+            ValueType::Decimal,
+            "description number without a whole unit",
+            codec,
+            unit,
+        );
+    }
+    // 5. Nothing said: the Korean label, conservatively.
+    if d.is_empty() || d == korean.trim() {
+        return by_label(wire, korean, market);
+    }
+    plain(ValueType::Text, "description prose")
+}
+
+fn plain(ty: ValueType, rule: &'static str) -> Inferred {
+    Inferred {
+        ty,
+        unit: None,
+        codec: Codec::default(),
+        rule,
+    }
+}
+
+fn looks_like_price(korean: &str) -> bool {
+    let k = korean.trim();
+    k.ends_with('가')
+        || k.ends_with("호가")
+        || k.contains("가격")
+        || k.ends_with("단가")
+        || k.contains("지수")
+}
+
+/// Labels alone: rates are decimals; prices, quantities and amounts are integers in the
+/// domestic market and decimals in the US market; anything else stays text.
+fn by_label(wire: &str, korean: &str, market: Market) -> Inferred {
+    let k = korean.trim();
+    let code_like = has_any(
+        k,
+        &[
+            "코드", "번호", "명", "구분", "여부", "시간", "일자", "계좌", "상태", "유형", "기호",
+            "주기",
+        ],
+    );
+    if code_like
+        || wire.ends_with("_cd")
+        || wire.ends_with("_no")
+        || wire.ends_with("_nm")
+        || wire.ends_with("_tp")
+    {
+        return plain(ValueType::Text, "label identifier/text");
+    }
+    if k.ends_with('율')
+        || k.ends_with('률')
+        || has_any(
+            k,
+            &["비율", "비중", "배수", "PER", "PBR", "ROE", "EPS", "BPS"],
+        )
+    {
+        return plain(ValueType::Decimal, "label rate");
+    }
+    let amount = k.ends_with('가')
+        || k.ends_with("단가")
+        || k.ends_with("가격")
+        || k.ends_with('량')
+        || k.ends_with("수량")
+        || k.ends_with("금액")
+        || k.ends_with("대금")
+        || k.ends_with("금")
+        || k.ends_with("액");
+    if amount {
+        let ty = if market == Market::Us {
+            ValueType::Decimal
+        } else {
+            ValueType::Integer
+        };
+        return plain(ty, "label price/quantity/amount");
+    }
+    plain(ValueType::Text, "label unknown")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_decide_first() {
+        let i = infer(
+            "cur_prc",
+            "현재가",
+            "단위: 원, 부호가 포함된 숫자",
+            Market::Domestic,
+        );
+        assert_eq!(
+            (i.ty, i.unit.as_deref(), i.codec.sign),
+            (ValueType::Integer, Some("원"), Sign::Direction)
+        );
+        let i = infer(
+            "pred_pre",
+            "전일대비",
+            "단위: 원, 부호가 포함된 숫자",
+            Market::Domestic,
+        );
+        assert_eq!(i.codec.sign, Sign::Value);
+        let i = infer(
+            "flu_rt",
+            "등락율",
+            "단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율",
+            Market::Domestic,
+        );
+        assert_eq!((i.ty, i.codec.decimals), (ValueType::Decimal, Some(2)));
+        let i = infer(
+            "x",
+            "x",
+            "단위: 원, 좌측 0-padding 처리된 부호 포함 15자리 숫자",
+            Market::Domestic,
+        );
+        assert_eq!((i.ty, i.codec.zero_pad), (ValueType::Integer, Some(15)));
+        assert_eq!(
+            infer("dt", "일자", "YYYYMMDD", Market::Domestic).ty,
+            ValueType::Date
+        );
+        assert_eq!(
+            infer("t", "시간", "HHmmss", Market::Domestic).ty,
+            ValueType::Time
+        );
+        assert_eq!(
+            infer("t", "시간", "HH:mm:ss", Market::Domestic).ty,
+            ValueType::Text
+        );
+        let i = infer(
+            "open_pric",
+            "시가",
+            "단위: 지수\n\n※ 지수 값은 소수점 제거 된 100배 값으로 제공됩니다.",
+            Market::Domestic,
+        );
+        assert_eq!((i.ty, i.codec.scale), (ValueType::Decimal, Some(2)));
+    }
+
+    #[test]
+    fn labels_are_conservative() {
+        assert_eq!(
+            infer("cur_prc", "현재가", "", Market::Domestic).ty,
+            ValueType::Integer
+        );
+        assert_eq!(
+            infer("cur_prc", "현재가", "", Market::Us).ty,
+            ValueType::Decimal
+        );
+        assert_eq!(
+            infer("stk_cd", "종목코드", "", Market::Domestic).ty,
+            ValueType::Text
+        );
+        assert_eq!(
+            infer("flu_rt", "등락율", "", Market::Domestic).ty,
+            ValueType::Decimal
+        );
+        assert_eq!(infer("x", "비고", "", Market::Domestic).ty, ValueType::Text);
+    }
+}
