@@ -323,7 +323,13 @@ impl Builder<'_> {
             }
             return field;
         }
-        let inferred = types::infer(&field.wire, &field.korean, &row.description, market);
+        let inferred = types::infer(
+            &field.wire,
+            &field.korean,
+            &row.description,
+            market,
+            part == Part::Request,
+        );
         field.ty = inferred.ty;
         field.unit = inferred.unit;
         field.codec = inferred.codec;

@@ -1,6 +1,6 @@
 //! Kiwoom's response examples against the table (quirks #51-#55): keys on one side only are
 //! reported; a value that cannot parse under the inferred type lowers the type (integer ->
-//! decimal -> text), because a wrong integer would break decoding of real traffic. The
+//! decimal -> text; a date or time with 14 digits -> datetime; else text), because a wrong integer would break decoding of real traffic. The
 //! table stays the truth for which fields exist.
 
 use serde_json::Value;
@@ -111,8 +111,18 @@ fn lower_if_needed(
     if fits(ty, &field.codec, raw) {
         return;
     }
+    let temporal = matches!(ty, ValueType::Date | ValueType::Time);
+    let clock = field.wire.ends_with("tm") || field.korean.contains("시간");
     let lowered = if ty == ValueType::Integer && fits(ValueType::Decimal, &field.codec, raw) {
         ValueType::Decimal
+    } else if temporal && fits(ValueType::Datetime, &field.codec, raw) {
+        // A label said "date" or "time" but the example has 14 digits (au10001
+        // `expires_dt`, usa06010 `cntr_tm`): a date with its time.
+        ValueType::Datetime
+    } else if ty == ValueType::Date && clock && fits(ValueType::Time, &field.codec, raw) {
+        // Six digits in a field named a time (ka10004 `bid_req_base_tm`). Six digits alone
+        // are not enough: `202605` is a month, `000000` a placeholder.
+        ValueType::Time
     } else {
         ValueType::Text
     };

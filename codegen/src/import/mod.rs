@@ -1,7 +1,7 @@
 //! The importer: Kiwoom's `kiwoom_api_spec.json` (+ `api_commands.csv`) -> `spec/*.yaml`.
 //!
 //! Order of work for each TR: read (`kiwoom`), rebuild trees from depth (`tree`), name
-//! (`names`), type (`types`), parse enums (`enums`), note facts (`notes`), check examples
+//! (`names`), type (`types`, with the label table in `labels`), parse enums (`enums`), note facts (`notes`), check examples
 //! (`example_check`), apply hand decisions (`overrides`), settle name clashes (`settle`).
 //! Then write (`write`) and print the report (`report`).
 
@@ -12,6 +12,7 @@ mod example_check;
 mod examples;
 mod groups;
 mod kiwoom;
+mod labels;
 mod names;
 mod notes;
 mod overrides;

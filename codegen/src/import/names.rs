@@ -124,7 +124,11 @@ impl Glossary {
     /// The Rust name of a wire name (`korean` is the field's label, used for all-digit ids).
     pub fn field_name(&self, wire: &str, korean: &str) -> Named {
         let mut unresolved = Vec::new();
-        let raw = if wire.chars().all(|c| c.is_ascii_digit()) && !wire.is_empty() {
+        // A whole-name entry wins, also for all-digit realtime ids: it names one id where a
+        // type repeats a label (04 `924` and `951` are both `Extra Item`).
+        let raw = if let Some(name) = self.names.get(wire) {
+            name.clone()
+        } else if wire.chars().all(|c| c.is_ascii_digit()) && !wire.is_empty() {
             let label = normalize_label(korean);
             match self.korean.get(&label) {
                 Some(name) => name.clone(),
@@ -133,8 +137,6 @@ impl Glossary {
                     format!("fid_{wire}")
                 }
             }
-        } else if let Some(name) = self.names.get(wire) {
-            name.clone()
         } else {
             self.translate_tokens(wire, &mut unresolved)
         };
@@ -402,6 +404,14 @@ mod tests {
         g.korean.insert("현재가".into(), "current_price".into());
         assert_eq!(g.field_name("stk_cd", "").rust, "stock_code");
         assert_eq!(g.field_name("10", " 현재가 ").rust, "current_price");
+        g.names.insert("291".into(), "expected_price".into());
+        g.korean
+            .insert("예상체결가".into(), "expected_execution_price".into());
+        assert_eq!(
+            g.field_name("23", "예상체결가").rust,
+            "expected_execution_price"
+        );
+        assert_eq!(g.field_name("291", "예상체결가").rust, "expected_price");
         let n = g.field_name("stk_zz", "");
         assert_eq!(
             (n.rust.as_str(), n.unresolved),

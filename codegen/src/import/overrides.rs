@@ -32,6 +32,7 @@ pub struct Overrides {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldOverride {
+    /// A TR id, or `*` for every TR that has a field at `path`.
     pub tr: String,
     /// `request.<wire>[.<wire>...]`, `response.<wire>...` or `values.<id>` (realtime values).
     pub path: String,
@@ -109,8 +110,13 @@ impl Overrides {
     /// Apply the field overrides of `tr` (after inference and the example check).
     pub fn apply_fields(&self, tr: &mut Tr, usage: &mut Usage, report: &mut Report) {
         let id = tr.id.clone();
-        for (i, o) in self.fields.iter().enumerate().filter(|(_, o)| o.tr == id) {
+        let mine = |o: &&FieldOverride| o.tr == id || o.tr == "*";
+        for (i, o) in self.fields.iter().enumerate().filter(|(_, o)| mine(o)) {
             let Some(field) = find_field(tr, &o.path) else {
+                // A `*` entry names a field that only some TRs have.
+                if o.tr == "*" {
+                    continue;
+                }
                 report.add(
                     "override-unmatched",
                     format!("{} {}: no such field ({})", o.tr, o.path, o.reason),
@@ -122,7 +128,7 @@ impl Overrides {
                     usage.fields.insert(i);
                     report.add(
                         "override-applied",
-                        format!("{} {}: {} ({})", o.tr, o.path, one_line(&o.set), o.reason),
+                        format!("{id} {}: {} ({})", o.path, one_line(&o.set), o.reason),
                     );
                 }
                 Err(e) => report.add("override-invalid", format!("{} {}: {e}", o.tr, o.path)),

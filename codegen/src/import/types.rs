@@ -9,6 +9,9 @@ use regex::Regex;
 
 use crate::spec::{Codec, Market, Sign, ValueType};
 
+use super::enums::lists_codes;
+use super::labels;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inferred {
     pub ty: ValueType,
@@ -84,8 +87,14 @@ pub fn label_is_arithmetic(korean: &str) -> bool {
 }
 
 /// Infer a scalar field. `market` matters for prices without a description (US prices have
-/// decimals).
-pub fn infer(wire: &str, korean: &str, description: &str, market: Market) -> Inferred {
+/// decimals); `request` keeps request fields conservative (see rule 6).
+pub fn infer(
+    wire: &str,
+    korean: &str,
+    description: &str,
+    market: Market,
+    request: bool,
+) -> Inferred {
     let d = description.trim();
     let upper = d.to_uppercase();
     let unit = UNIT.captures(d).map(|c| normalize_unit(&c[1]));
@@ -125,10 +134,11 @@ pub fn infer(wire: &str, korean: &str, description: &str, market: Market) -> Inf
     if upper.contains("YYYYMMDDHHMMSS") {
         return plain(ValueType::Datetime, "description YYYYMMDDHHMMSS");
     }
-    if upper.starts_with("YYYYMMDD") && !upper.contains("HH") {
+    // `YYYMMDD` is Kiwoom's typo for `YYYYMMDD` (kt00005 `loan_dt`); `기준 일자, YYYYMMDD`.
+    if upper.contains("YYYMMDD") && !upper.contains("HH") {
         return plain(ValueType::Date, "description YYYYMMDD");
     }
-    if upper == "HHMMSS" {
+    if upper.contains("HHMMSS") && !upper.contains("YYYY") && !upper.contains(':') {
         return plain(ValueType::Time, "description HHMMSS");
     }
     // 2. Scaled integers: "소수점 제거 된 100배 값" (value x100 on the wire).
@@ -163,9 +173,19 @@ pub fn infer(wire: &str, korean: &str, description: &str, market: Market) -> Inf
             unit,
         );
     }
-    // 5. Nothing said: the Korean label, conservatively.
+    // 5. Nothing said: the Korean label (`labels.rs`).
     if d.is_empty() || d == korean.trim() {
-        return by_label(wire, korean, market);
+        return by_label(wire, korean, market, request, "label");
+    }
+    // 6. Prose that states no format, unit or codes (`현재가 - 전일종가`, `기준 일자,
+    //    YYYYMMDD`, `스톱지정가주문 스톱가`): the label decides for responses. Request prose
+    //    often redefines the value (`시간`: `분 입력`), so requests stay text.
+    //    Any other format (`HH:mm:ss`, `YYYYMM`) is text: a wrong date is worse than none.
+    let other_format = ["YYYY", "YYY", "HH", "MM"]
+        .iter()
+        .any(|f| upper.contains(f));
+    if !request && !lists_codes(d) && !d.contains('%') && !other_format {
+        return by_label(wire, korean, market, false, "label (description is prose)");
     }
     plain(ValueType::Text, "description prose")
 }
@@ -188,52 +208,32 @@ fn looks_like_price(korean: &str) -> bool {
         || k.contains("지수")
 }
 
-/// Labels alone: rates are decimals; prices, quantities and amounts are integers in the
-/// domestic market and decimals in the US market; anything else stays text.
-fn by_label(wire: &str, korean: &str, market: Market) -> Inferred {
-    let k = korean.trim();
-    let code_like = has_any(
-        k,
-        &[
-            "코드", "번호", "명", "구분", "여부", "시간", "일자", "계좌", "상태", "유형", "기호",
-            "주기",
-        ],
-    );
-    if code_like
-        || wire.ends_with("_cd")
-        || wire.ends_with("_no")
-        || wire.ends_with("_nm")
-        || wire.ends_with("_tp")
-    {
+/// Labels alone (the table is in `labels.rs`). Wire names that end like identifiers
+/// (`_cd`, `_no`, `_nm`, `_tp`) stay text whatever the label says. Request fields never
+/// become times: a request `시간` is a number of minutes (`분 입력`), not a clock time.
+fn by_label(
+    wire: &str,
+    korean: &str,
+    market: Market,
+    request: bool,
+    rule: &'static str,
+) -> Inferred {
+    let identifier = ["_cd", "_no", "_nm", "_tp"]
+        .iter()
+        .any(|s| wire.ends_with(s));
+    let kind = labels::kind_of(korean);
+    if identifier || (request && kind == Some(labels::Kind::Time)) {
         return plain(ValueType::Text, "label identifier/text");
     }
-    if k.ends_with('율')
-        || k.ends_with('률')
-        || has_any(
-            k,
-            &["비율", "비중", "배수", "PER", "PBR", "ROE", "EPS", "BPS"],
-        )
-    {
-        return plain(ValueType::Decimal, "label rate");
+    match kind.and_then(|k| labels::typed(k, korean, market)) {
+        Some((ty, codec)) => Inferred {
+            ty,
+            unit: None,
+            codec,
+            rule,
+        },
+        None => plain(ValueType::Text, "label identifier/text"),
     }
-    let amount = k.ends_with('가')
-        || k.ends_with("단가")
-        || k.ends_with("가격")
-        || k.ends_with('량')
-        || k.ends_with("수량")
-        || k.ends_with("금액")
-        || k.ends_with("대금")
-        || k.ends_with("금")
-        || k.ends_with("액");
-    if amount {
-        let ty = if market == Market::Us {
-            ValueType::Decimal
-        } else {
-            ValueType::Integer
-        };
-        return plain(ty, "label price/quantity/amount");
-    }
-    plain(ValueType::Text, "label unknown")
 }
 
 #[cfg(test)]
@@ -247,6 +247,7 @@ mod tests {
             "현재가",
             "단위: 원, 부호가 포함된 숫자",
             Market::Domestic,
+            false,
         );
         assert_eq!(
             (i.ty, i.unit.as_deref(), i.codec.sign),
@@ -257,6 +258,7 @@ mod tests {
             "전일대비",
             "단위: 원, 부호가 포함된 숫자",
             Market::Domestic,
+            false,
         );
         assert_eq!(i.codec.sign, Sign::Value);
         let i = infer(
@@ -264,6 +266,7 @@ mod tests {
             "등락율",
             "단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율",
             Market::Domestic,
+            false,
         );
         assert_eq!((i.ty, i.codec.decimals), (ValueType::Decimal, Some(2)));
         let i = infer(
@@ -271,18 +274,19 @@ mod tests {
             "x",
             "단위: 원, 좌측 0-padding 처리된 부호 포함 15자리 숫자",
             Market::Domestic,
+            false,
         );
         assert_eq!((i.ty, i.codec.zero_pad), (ValueType::Integer, Some(15)));
         assert_eq!(
-            infer("dt", "일자", "YYYYMMDD", Market::Domestic).ty,
+            infer("dt", "일자", "YYYYMMDD", Market::Domestic, false).ty,
             ValueType::Date
         );
         assert_eq!(
-            infer("t", "시간", "HHmmss", Market::Domestic).ty,
+            infer("t", "시간", "HHmmss", Market::Domestic, false).ty,
             ValueType::Time
         );
         assert_eq!(
-            infer("t", "시간", "HH:mm:ss", Market::Domestic).ty,
+            infer("t", "시간", "HH:mm:ss", Market::Domestic, false).ty,
             ValueType::Text
         );
         let i = infer(
@@ -290,6 +294,7 @@ mod tests {
             "시가",
             "단위: 지수\n\n※ 지수 값은 소수점 제거 된 100배 값으로 제공됩니다.",
             Market::Domestic,
+            false,
         );
         assert_eq!((i.ty, i.codec.scale), (ValueType::Decimal, Some(2)));
     }
@@ -297,21 +302,24 @@ mod tests {
     #[test]
     fn labels_are_conservative() {
         assert_eq!(
-            infer("cur_prc", "현재가", "", Market::Domestic).ty,
+            infer("cur_prc", "현재가", "", Market::Domestic, false).ty,
             ValueType::Integer
         );
         assert_eq!(
-            infer("cur_prc", "현재가", "", Market::Us).ty,
+            infer("cur_prc", "현재가", "", Market::Us, false).ty,
             ValueType::Decimal
         );
         assert_eq!(
-            infer("stk_cd", "종목코드", "", Market::Domestic).ty,
+            infer("stk_cd", "종목코드", "", Market::Domestic, false).ty,
             ValueType::Text
         );
         assert_eq!(
-            infer("flu_rt", "등락율", "", Market::Domestic).ty,
+            infer("flu_rt", "등락율", "", Market::Domestic, false).ty,
             ValueType::Decimal
         );
-        assert_eq!(infer("x", "비고", "", Market::Domestic).ty, ValueType::Text);
+        assert_eq!(
+            infer("x", "비고", "", Market::Domestic, false).ty,
+            ValueType::Text
+        );
     }
 }
