@@ -1,0 +1,76 @@
+//! What a test or the binary tells the simulator: data seed, limits, faults to inject.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the simulator behaves. `MockConfig::default()` suits most tests.
+#[derive(Clone, Debug)]
+pub struct MockConfig {
+    /// Seed of every synthesized value: the same seed and request give the same answer.
+    pub seed: u64,
+    /// Lifetime of tokens issued by au10001 (`expires_dt` = now + this, in KST).
+    pub token_lifetime: Duration,
+    /// The only app key au10001 accepts; `None` accepts any non-empty key.
+    pub app_key: Option<String>,
+    /// The only secret key au10001 accepts; `None` accepts any non-empty key.
+    pub secret_key: Option<String>,
+    /// Pages served by every TR that pages through `cont-yn`/`next-key` (and CNSRREQ).
+    pub pages: u32,
+    /// Rows in each of those pages.
+    pub rows_per_page: u32,
+    /// Period of REAL pushes for registered items.
+    pub realtime_interval: Duration,
+    /// Period of the server's `{"trnm":"PING"}` frames.
+    pub ping_interval: Duration,
+    /// The spec to serve; `None` = the workspace `spec/` (loaded once per process).
+    pub spec_dir: Option<PathBuf>,
+    /// Send a `SYSTEM` notice frame before the LOGIN ack, as the live server sometimes does.
+    pub system_frame_before_login: bool,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            seed: 0,
+            token_lifetime: Duration::from_secs(24 * 60 * 60),
+            app_key: None,
+            secret_key: None,
+            pages: 3,
+            rows_per_page: 20,
+            realtime_interval: Duration::from_millis(200),
+            ping_interval: Duration::from_secs(10),
+            spec_dir: None,
+            system_frame_before_login: false,
+        }
+    }
+}
+
+/// A failure to inject into the next requests of one api-id (see `MockControl::inject`).
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Delay the answer; the request IS processed.
+    Latency(Duration),
+    /// Answer with this HTTP status (5xx) without processing.
+    Status(u16),
+    /// Drop the TCP connection without processing or answering.
+    CloseBeforeProcessing,
+    /// Process (an order is placed!) then drop the connection unanswered.
+    CloseAfterProcessing,
+    /// Process, then answer HTTP 200 with a body that is not valid JSON.
+    MalformedJson,
+    /// Answer Kiwoom's 1700 rate-limit error without processing.
+    RateLimited,
+    /// Answer Kiwoom's 8005 token error without processing.
+    TokenInvalid,
+}
+
+/// What a rate limit counts (see `MockControl::set_rate_limit`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RateScope {
+    /// Every REST request.
+    Global,
+    /// Every request to one URL path, e.g. `/api/dostk/chart`.
+    Category(String),
+    /// Every request with one api-id.
+    ApiId(String),
+}

@@ -1,0 +1,150 @@
+//! The simulator's shared state and `MockControl`, the handle tests steer it with.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::{broadcast, watch};
+
+use crate::book::{Book, Order};
+use crate::catalog::Catalog;
+use crate::config::{Fault, MockConfig, RateScope};
+use crate::limits::{Faults, RateLimits};
+use crate::tokens::TokenStore;
+
+/// One (type, item) registration of a WebSocket connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    pub grp_no: String,
+    pub kind: String,
+    pub item: String,
+    /// US registrations carry the exchange (`stex_tp`) of the symbol.
+    pub stex_tp: Option<String>,
+}
+
+pub(crate) struct Shared {
+    pub catalog: Arc<Catalog>,
+    pub config: MockConfig,
+    pub faults: Mutex<Faults>,
+    pub rate: Mutex<RateLimits>,
+    pub tokens: Mutex<TokenStore>,
+    pub book: Mutex<Book>,
+    requests: Mutex<HashMap<String, u64>>,
+    processed: Mutex<HashMap<String, u64>>,
+    pub ws_registrations: Mutex<HashMap<u64, Vec<Registration>>>,
+    pub ws_logins: AtomicU64,
+    pub ws_next_id: AtomicU64,
+    /// Bumped by `drop_websockets`; every socket task watches it.
+    pub ws_kill: watch::Sender<u64>,
+    /// Every order accepted or changed, for the account-wide realtime type `00`.
+    pub order_events: broadcast::Sender<Order>,
+}
+
+/// Lock, recovering from a panic elsewhere: the simulator's state stays usable in tests.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    pub fn new(catalog: Arc<Catalog>, config: MockConfig) -> Shared {
+        Shared {
+            catalog,
+            tokens: Mutex::new(TokenStore::new(config.seed, config.token_lifetime)),
+            config,
+            faults: Mutex::default(),
+            rate: Mutex::default(),
+            book: Mutex::default(),
+            requests: Mutex::default(),
+            processed: Mutex::default(),
+            ws_registrations: Mutex::default(),
+            ws_logins: AtomicU64::new(0),
+            ws_next_id: AtomicU64::new(0),
+            ws_kill: watch::channel(0).0,
+            order_events: broadcast::channel(256).0,
+        }
+    }
+
+    pub fn count_request(&self, api_id: &str) {
+        *lock(&self.requests).entry(api_id.to_string()).or_default() += 1;
+    }
+
+    pub fn count_processed(&self, api_id: &str) {
+        *lock(&self.processed).entry(api_id.to_string()).or_default() += 1;
+    }
+}
+
+/// A cloneable handle to steer a running simulator from a test.
+#[derive(Clone)]
+pub struct MockControl {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for MockControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockControl").finish_non_exhaustive()
+    }
+}
+
+impl MockControl {
+    /// Apply `fault` to the next `times` requests carrying this api-id.
+    pub fn inject(&self, api_id: &str, fault: Fault, times: u32) {
+        lock(&self.shared.faults).inject(api_id, fault, times);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Lifetime of tokens issued from now on.
+    pub fn set_token_lifetime(&self, d: Duration) {
+        lock(&self.shared.tokens).set_lifetime(d);
+    }
+
+    /// Every token issued so far answers 8005 from now on.
+    pub fn expire_tokens(&self) {
+        lock(&self.shared.tokens).expire_all();
+    }
+
+    /// Allow at most `per_second` requests per second in `scope`; beyond it answer 1700.
+    pub fn set_rate_limit(&self, scope: RateScope, per_second: u32) {
+        lock(&self.shared.rate).set(scope, per_second);
+    }
+
+    /// Requests received with this api-id, whatever their outcome.
+    pub fn requests(&self, api_id: &str) -> u64 {
+        lock(&self.shared.requests)
+            .get(api_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Requests with this api-id that were actually processed (orders placed, ...).
+    pub fn processed(&self, api_id: &str) -> u64 {
+        lock(&self.shared.processed)
+            .get(api_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Close every WebSocket connection abruptly (no close frame).
+    pub fn drop_websockets(&self) {
+        self.shared.ws_kill.send_modify(|g| *g += 1);
+    }
+
+    /// Successful WebSocket LOGINs so far.
+    pub fn ws_logins(&self) -> u64 {
+        self.shared.ws_logins.load(Ordering::SeqCst)
+    }
+
+    /// The (type, item) pairs registered now, over all connections, sorted.
+    pub fn ws_registrations(&self) -> Vec<(String, String)> {
+        let regs = lock(&self.shared.ws_registrations);
+        let mut out: Vec<(String, String)> = regs
+            .values()
+            .flat_map(|v| v.iter().map(|r| (r.kind.clone(), r.item.clone())))
+            .collect();
+        out.sort();
+        out
+    }
+}

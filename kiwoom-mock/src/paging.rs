@@ -1,0 +1,37 @@
+//! Continuation keys. The live `next-key` looks like `A0059302025042810480000010000`:
+//! a market letter, the stock code, a date and time, then counters. The simulator writes the
+//! same shape with the page number in the first counter, so a key is opaque to clients yet
+//! tells the simulator which page comes next.
+
+/// The key that asks for page `page` (0-based) of a listing about `code` on `date`.
+pub fn next_key(code: &str, date: &str, page: u32) -> String {
+    format!("A{code}{date}153000{page:04}0000")
+}
+
+/// The page a key asks for; `None` if it is not one of ours.
+pub fn page_of(key: &str) -> Option<u32> {
+    let key = key.trim();
+    if !key.starts_with('A') || key.len() < 9 || !key.is_ascii() {
+        return None;
+    }
+    let tail = &key[key.len() - 8..];
+    if !tail.bytes().all(|b| b.is_ascii_digit()) || &tail[4..] != "0000" {
+        return None;
+    }
+    tail[..4].parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_look_live() {
+        let k = next_key("005930", "20250428", 1);
+        assert_eq!(k, "A0059302025042815300000010000");
+        assert_eq!(k.len(), "A0059302025042810480000010000".len());
+        assert_eq!(page_of(&k), Some(1));
+        assert_eq!(page_of("garbage"), None);
+        assert_eq!(page_of(""), None);
+    }
+}

@@ -1,0 +1,229 @@
+//! The order TRs (domestic cash and credit, US) against the simulated book (see `book`).
+
+use serde_json::{Map, Value};
+
+use super::answer::{Answer, Ov, set};
+use crate::api_error::ApiError;
+use crate::book::{NewOrder, Order, Side};
+use crate::catalog::RestTr;
+use crate::control::{Shared, lock};
+use crate::det::Det;
+use crate::market::{self, Stock, Venue};
+use crate::synth::Synth;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Buy,
+    Sell,
+    Amend,
+    Cancel,
+}
+
+fn op(api_id: &str) -> Option<Op> {
+    Some(match api_id {
+        "kt10000" | "kt10006" | "ust20000" => Op::Buy,
+        "kt10001" | "kt10007" | "ust20001" => Op::Sell,
+        "kt10002" | "kt10008" | "ust20002" => Op::Amend,
+        "kt10003" | "kt10009" | "ust20003" => Op::Cancel,
+        _ => return None,
+    })
+}
+
+pub fn is_order(api_id: &str) -> bool {
+    op(api_id).is_some()
+}
+
+/// Trade types that execute at the market (시장가, 최유리, 최우선 and their IOC/FOK forms).
+fn is_market(venue: Venue, trde_tp: &str) -> bool {
+    match venue {
+        Venue::Krx => matches!(trde_tp, "3" | "13" | "23" | "6" | "16" | "26" | "7"),
+        Venue::Us => matches!(trde_tp, "03" | "36" | "37"),
+    }
+}
+
+fn text<'a>(body: &'a Map<String, Value>, wire: &str) -> &'a str {
+    body.get(wire)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .unwrap_or("")
+}
+
+fn int(body: &Map<String, Value>, wire: &str) -> i64 {
+    text(body, wire)
+        .trim_start_matches('+')
+        .parse()
+        .unwrap_or(0)
+}
+
+/// A price field in minor units: won, or USD with up to 4 decimals.
+fn price(body: &Map<String, Value>, wire: &str, venue: Venue) -> i64 {
+    let s = text(body, wire);
+    match venue {
+        Venue::Krx => s.parse::<f64>().map_or(0, |v| v as i64),
+        Venue::Us => {
+            let (i, d) = s.split_once('.').unwrap_or((s, ""));
+            let frac: String = d.chars().chain(std::iter::repeat('0')).take(4).collect();
+            i.parse::<i64>().unwrap_or(0) * 10_000 + frac.parse::<i64>().unwrap_or(0)
+        }
+    }
+}
+
+fn kst_secs() -> u32 {
+    use chrono::Timelike;
+    let now = chrono::Utc::now() + chrono::Duration::hours(9);
+    now.num_seconds_from_midnight()
+}
+
+pub fn handle(
+    shared: &Shared,
+    entry: &RestTr,
+    body: &Map<String, Value>,
+) -> Result<Answer, ApiError> {
+    let tr = &entry.tr;
+    let op = op(&tr.id).expect("handle is called for order TRs only");
+    let venue = if entry.market == codegen::spec::Market::Us {
+        Venue::Us
+    } else {
+        Venue::Krx
+    };
+    let seed = shared.config.seed;
+    let stock: Stock = market::lookup(seed, text(body, "stk_cd"), venue);
+    let current = market::current_price(seed, &stock);
+    let exchange = match venue {
+        Venue::Krx => Some(text(body, "dmst_stex_tp"))
+            .filter(|s| !s.is_empty())
+            .unwrap_or("KRX")
+            .to_string(),
+        Venue::Us => Some(text(body, "stex_tp"))
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&stock.exchange)
+            .to_string(),
+    };
+    let catalog = &shared.catalog;
+    let reject = |reason: String| ApiError::order_reject(&reason);
+
+    let mut book = lock(&shared.book);
+    let (order, orig, qty_done): (Order, String, i64) = match op {
+        Op::Buy | Op::Sell => {
+            let market_order = is_market(venue, text(body, "trde_tp"));
+            let limit = price(body, "ord_uv", venue);
+            if !market_order && limit <= 0 {
+                return Err(ApiError::code(catalog, 1511, &["ord_uv"]));
+            }
+            if !market_order && limit % market::tick(venue, limit) != 0 {
+                return Err(reject(format!(
+                    "호가단위가 맞지 않습니다(주문단가={})",
+                    text(body, "ord_uv")
+                )));
+            }
+            let new = NewOrder {
+                side: if op == Op::Buy { Side::Buy } else { Side::Sell },
+                qty: int(body, "ord_qty"),
+                price: limit,
+                is_market: market_order,
+                exchange: exchange.clone(),
+                secs: kst_secs(),
+                stock: stock.clone(),
+            };
+            let order = book.place(new, current).map_err(reject)?;
+            let qty = order.qty;
+            (order, String::new(), qty)
+        }
+        Op::Amend => {
+            let orig = text(body, "orig_ord_no").to_string();
+            let qty = int(body, "mdfy_qty");
+            let mut new_price = price(body, "mdfy_uv", venue);
+            if new_price <= 0 {
+                new_price = book.find(&orig).map_or(0, |o| o.price);
+            }
+            if new_price > 0 && new_price % market::tick(venue, new_price) != 0 {
+                return Err(reject(format!(
+                    "호가단위가 맞지 않습니다(정정단가={})",
+                    text(body, "mdfy_uv")
+                )));
+            }
+            let order = book
+                .amend(&orig, &stock, qty, new_price, current, kst_secs())
+                .map_err(reject)?;
+            let moved = order.qty;
+            (order, orig, moved)
+        }
+        Op::Cancel => {
+            let orig = text(body, "orig_ord_no").to_string();
+            let (ord_no, cancelled) = book
+                .cancel(&orig, &stock, int(body, "cncl_qty"))
+                .map_err(reject)?;
+            let base = book
+                .find(&orig)
+                .cloned()
+                .expect("cancel succeeded on an existing order");
+            (
+                Order {
+                    ord_no,
+                    orig_ord_no: orig.clone(),
+                    qty: cancelled,
+                    ..base
+                },
+                orig,
+                cancelled,
+            )
+        }
+    };
+    let holding = book.sellable(&stock);
+    let usd = book.cash_usd;
+    drop(book);
+    // Nobody listening is fine: the event only feeds realtime type 00.
+    let _ = shared.order_events.send(order.clone());
+
+    let synth = Synth::new(seed, venue, body);
+    let det = Det::new(seed, &[&tr.id, &order.ord_no]);
+    let fields = &tr.response;
+    let mut out = synth.object(fields, &synth.top_row(), &det, None, true);
+    set(
+        &mut out,
+        fields,
+        "ord_no",
+        Ov::Text(order.ord_no.clone()),
+        &synth,
+    );
+    set(&mut out, fields, "base_orig_ord_no", Ov::Text(orig), &synth);
+    for wire in ["mdfy_qty", "mdfy_ord_qty"] {
+        if op == Op::Amend {
+            set(&mut out, fields, wire, Ov::Int(qty_done), &synth);
+        }
+    }
+    for wire in ["cncl_qty", "cncl_ord_qty"] {
+        if op == Op::Cancel {
+            set(&mut out, fields, wire, Ov::Int(qty_done), &synth);
+        }
+    }
+    set(
+        &mut out,
+        fields,
+        "stk_nm",
+        Ov::Text(stock.name.clone()),
+        &synth,
+    );
+    set(&mut out, fields, "dmst_stex_tp", Ov::Text(exchange), &synth);
+    set(&mut out, fields, "poss_qty", Ov::Int(holding), &synth);
+    if let Some(f) = fields.iter().find(|f| f.wire == "fc_entra") {
+        out.insert(
+            f.wire.clone(),
+            Value::String(crate::synth::render(
+                f,
+                crate::synth::Num {
+                    mantissa: usd,
+                    frac: 4,
+                },
+                None,
+            )),
+        );
+    }
+    let msg = match op {
+        Op::Buy => "모의투자 매수주문완료",
+        Op::Sell => "모의투자 매도주문완료",
+        Op::Amend => "모의투자 정정주문완료",
+        Op::Cancel => "모의투자 취소주문완료",
+    };
+    Ok(Answer::single(out, msg))
+}

@@ -1,0 +1,341 @@
+//! One WebSocket connection's protocol state: LOGIN, REG/REMOVE, condition search, and the
+//! REAL frames its registrations produce. Pure (text in, frames out) so the socket loop in
+//! `mod.rs` only moves frames.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use codegen::spec::{Market, RealtimeItem, Tr};
+use serde_json::{Map, Value};
+
+use super::{condition, frames};
+use crate::book::{Order, Status};
+use crate::control::{Registration, Shared, lock};
+use crate::market::{self, Venue};
+use crate::synth::{Num, Synth, render};
+
+/// Items allowed in one group, and on one connection (live limits, captured).
+const MAX_ITEMS: usize = 100;
+
+pub struct Session {
+    pub shared: Arc<Shared>,
+    pub id: u64,
+    pub market: Market,
+    pub logged_in: bool,
+    pub regs: Vec<Registration>,
+    /// Condition seqs registered for realtime hits (search_type 1).
+    pub conditions: Vec<String>,
+    pub tick: u64,
+}
+
+/// What to send after a client frame, and whether to close the socket afterwards.
+pub struct Reply {
+    pub frames: Vec<Value>,
+    pub close: bool,
+}
+
+impl Reply {
+    fn one(v: Value) -> Reply {
+        Reply {
+            frames: vec![v],
+            close: false,
+        }
+    }
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn strings(v: Option<&Value>) -> Vec<Value> {
+    match v {
+        Some(Value::Array(a)) => a.clone(),
+        Some(Value::String(s)) => vec![Value::String(s.clone())],
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn kst_secs() -> u32 {
+    use chrono::Timelike;
+    (chrono::Utc::now() + chrono::Duration::hours(9)).num_seconds_from_midnight()
+}
+
+impl Session {
+    pub fn new(shared: Arc<Shared>, market: Market) -> Session {
+        let id = shared.ws_next_id.fetch_add(1, Ordering::SeqCst);
+        Session {
+            shared,
+            id,
+            market,
+            logged_in: false,
+            regs: Vec::new(),
+            conditions: Vec::new(),
+            tick: 0,
+        }
+    }
+
+    pub fn venue(&self) -> Venue {
+        if self.market == Market::Us {
+            Venue::Us
+        } else {
+            Venue::Krx
+        }
+    }
+
+    pub fn on_text(&mut self, raw: &str) -> Reply {
+        let msg: Value = match serde_json::from_str(raw) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return Reply::one(frames::missing_trnm()),
+        };
+        let trnm = text(&msg, "trnm").to_string();
+        if trnm.is_empty() {
+            return Reply::one(frames::missing_trnm());
+        }
+        if trnm == "PING" {
+            // The client's echo of our PING: nothing to answer.
+            return Reply {
+                frames: Vec::new(),
+                close: false,
+            };
+        }
+        if trnm == "LOGIN" {
+            return self.login(&msg);
+        }
+        if !self.logged_in {
+            return Reply::one(frames::not_logged_in(&trnm));
+        }
+        match trnm.as_str() {
+            "REG" => Reply::one(self.register(&msg)),
+            "REMOVE" => Reply::one(self.remove(&msg)),
+            _ => match condition::handle(self, &trnm, &msg) {
+                Some(frames) => Reply {
+                    frames,
+                    close: false,
+                },
+                None => Reply::one(frames::error(
+                    &trnm,
+                    100_001,
+                    &format!("지원하지 않는 서비스입니다(trnm={trnm})"),
+                )),
+            },
+        }
+    }
+
+    fn login(&mut self, msg: &Value) -> Reply {
+        let token = text(msg, "token");
+        if !lock(&self.shared.tokens).is_valid(token) {
+            return Reply {
+                frames: vec![frames::login_failed()],
+                close: true,
+            };
+        }
+        self.logged_in = true;
+        self.shared.ws_logins.fetch_add(1, Ordering::SeqCst);
+        let mut out = Vec::new();
+        if self.shared.config.system_frame_before_login {
+            out.push(frames::system_notice());
+        }
+        out.push(frames::login_ok());
+        Reply {
+            frames: out,
+            close: false,
+        }
+    }
+
+    fn realtime_tr(&self, kind: &str) -> Option<Arc<Tr>> {
+        self.shared
+            .catalog
+            .realtime
+            .get(kind)
+            .filter(|(m, _)| *m == self.market)
+            .map(|(_, tr)| tr.clone())
+    }
+
+    /// The (item, stex_tp) pairs of one REG/REMOVE data entry.
+    fn items(&self, entry: &Value) -> Vec<(String, Option<String>)> {
+        strings(entry.get("item"))
+            .iter()
+            .map(|item| match item {
+                Value::Object(o) => (
+                    o.get("jmcode")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    o.get("stex_tp").and_then(Value::as_str).map(str::to_string),
+                ),
+                other => (other.as_str().unwrap_or("").to_string(), None),
+            })
+            .collect()
+    }
+
+    fn register(&mut self, msg: &Value) -> Value {
+        let grp = text(msg, "grp_no").to_string();
+        let refresh = text(msg, "refresh");
+        let mut next: Vec<Registration> = if refresh == "0" {
+            self.regs
+                .iter()
+                .filter(|r| r.grp_no != grp)
+                .cloned()
+                .collect()
+        } else {
+            self.regs.clone()
+        };
+        for entry in strings(msg.get("data")) {
+            let mut items = self.items(&entry);
+            for kind in strings(entry.get("type")) {
+                let kind = kind.as_str().unwrap_or("").to_string();
+                let Some(tr) = self.realtime_tr(&kind) else {
+                    return frames::error(
+                        "REG",
+                        105_100,
+                        &format!(
+                            "실시간 항목 등록에 실패했습니다. 지원하지 않는 실시간 항목입니다(type={kind})"
+                        ),
+                    );
+                };
+                let account_wide = tr
+                    .realtime
+                    .as_ref()
+                    .is_some_and(|r| r.item == RealtimeItem::Account);
+                if account_wide && items.is_empty() {
+                    items.push((String::new(), None));
+                }
+                for (item, stex) in &items {
+                    let reg = Registration {
+                        grp_no: grp.clone(),
+                        kind: kind.clone(),
+                        item: item.clone(),
+                        stex_tp: stex.clone(),
+                    };
+                    if !next.contains(&reg) {
+                        next.push(reg);
+                    }
+                }
+            }
+        }
+        let distinct = |regs: &mut dyn Iterator<Item = &Registration>| {
+            regs.map(|r| r.item.as_str()).collect::<BTreeSet<_>>().len()
+        };
+        if distinct(&mut next.iter().filter(|r| r.grp_no == grp)) > MAX_ITEMS {
+            return frames::too_many_in_group();
+        }
+        if distinct(&mut next.iter()) > MAX_ITEMS {
+            return frames::too_many_in_total();
+        }
+        self.regs = next;
+        self.publish();
+        frames::ack("REG")
+    }
+
+    fn remove(&mut self, msg: &Value) -> Value {
+        let grp = text(msg, "grp_no").to_string();
+        for entry in strings(msg.get("data")) {
+            let items: Vec<String> = self.items(&entry).into_iter().map(|(i, _)| i).collect();
+            let kinds: Vec<String> = strings(entry.get("type"))
+                .iter()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            self.regs.retain(|r| {
+                let hit = r.grp_no == grp
+                    && kinds.contains(&r.kind)
+                    && (items.is_empty() || items.contains(&r.item));
+                !hit
+            });
+        }
+        self.publish();
+        frames::ack("REMOVE")
+    }
+
+    fn publish(&self) {
+        lock(&self.shared.ws_registrations).insert(self.id, self.regs.clone());
+    }
+
+    pub fn unpublish(&self) {
+        lock(&self.shared.ws_registrations).remove(&self.id);
+    }
+
+    /// One REAL frame with a fresh value set for every registered (type, item), account-wide
+    /// types excepted (those push on order events). `None` when nothing is registered.
+    pub fn realtime_frame(&mut self) -> Option<Value> {
+        self.tick += 1;
+        let mut seen = BTreeSet::new();
+        let empty = Map::new();
+        let synth = Synth::new(self.shared.config.seed, self.venue(), &empty);
+        let mut data = Vec::new();
+        for r in &self.regs {
+            if !seen.insert((r.kind.clone(), r.item.clone())) {
+                continue;
+            }
+            let Some(tr) = self.realtime_tr(&r.kind) else {
+                continue;
+            };
+            let Some(rt) = tr.realtime.as_ref() else {
+                continue;
+            };
+            if matches!(
+                rt.item,
+                RealtimeItem::Account | RealtimeItem::ConditionSearch
+            ) {
+                continue;
+            }
+            let stock = market::lookup(self.shared.config.seed, &r.item, self.venue());
+            let values = synth.realtime_values(&rt.values, &stock, self.tick, kst_secs());
+            data.push(frames::real_entry(
+                values,
+                &rt.kind,
+                &tr.korean_name,
+                &r.item,
+                r.stex_tp.as_deref(),
+            ));
+        }
+        data.extend(condition::hits(self));
+        (!data.is_empty()).then(|| frames::real(data))
+    }
+
+    /// The `00` (order fill) frame for an order event, if this connection registered `00`.
+    pub fn order_frame(&self, order: &Order) -> Option<Value> {
+        let reg = self.regs.iter().find(|r| r.kind == "00")?;
+        let tr = self.realtime_tr("00")?;
+        let rt = tr.realtime.as_ref()?;
+        if order.stock.venue != self.venue() {
+            return None;
+        }
+        let empty = Map::new();
+        let synth = Synth::new(self.shared.config.seed, self.venue(), &empty);
+        let mut values = synth.realtime_values(&rt.values, &order.stock, 0, order.secs);
+        let status = match order.status {
+            Status::Open => "접수",
+            Status::Filled => "체결",
+            Status::Closed => "확인",
+        };
+        let facts: [(&str, Result<i64, &str>); 9] = [
+            ("9203", Err(&order.ord_no)),
+            ("9001", Err(&order.stock.code)),
+            ("913", Err(status)),
+            ("900", Ok(order.qty)),
+            ("901", Ok(order.price)),
+            ("902", Ok(order.unfilled())),
+            ("910", Ok(order.fill_price)),
+            ("911", Ok(order.filled_qty)),
+            ("904", Err(&order.orig_ord_no)),
+        ];
+        for (wire, v) in facts {
+            let Some(f) = rt.values.iter().find(|f| f.wire == wire) else {
+                continue;
+            };
+            let s = match v {
+                Ok(n) => render(f, Num::int(n), None),
+                Err(t) => t.to_string(),
+            };
+            values.insert(wire.to_string(), Value::String(s));
+        }
+        Some(frames::real(vec![frames::real_entry(
+            values,
+            "00",
+            &tr.korean_name,
+            &reg.item,
+            None,
+        )]))
+    }
+}
