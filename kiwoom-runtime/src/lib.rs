@@ -1,7 +1,41 @@
 //! The hand-written runtime of kiwoom-rs: transport, token lifecycle, rate limits,
 //! money-safe retries, paging and the WebSocket session. It knows no TR by name; the
 //! generated crate describes each TR through the traits in [`tr`].
+//!
+//! Retry rules, in one place ([`call`]):
+//! - a rate-limit answer (HTTP 429, 1700, 1701, 1702) was not processed: back off and
+//!   resend, orders included;
+//! - a token-invalid answer (8005, 8031, 8103) was not processed: replace the token once
+//!   and resend, orders included;
+//! - a timeout, broken connection or 5xx on an order: never resent,
+//!   [`Error::OutcomeUnknown`];
+//! - the same on a query: resent with backoff, a bounded number of times;
+//! - anything else (bad input, 1687, 1634, decode errors): returned as is.
 
+pub mod auth;
+pub mod call;
+mod client;
+pub mod codec;
+pub mod error;
+pub mod error_code;
+pub mod limiter;
+mod paging;
+pub mod retry;
+pub mod return_code;
 pub mod tr;
+pub mod ws;
 
+pub use auth::{AccessToken, FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+pub use call::{Call, Page};
+pub use client::{Client, ClientBuilder, Environment};
+pub use error::Error;
+pub use error_code::{ErrorClass, KiwoomErrorCode, RetryAdvice, UnknownCode};
+pub use limiter::{Rate, RateLimits};
+pub use paging::{ItemStream, PageStream};
+pub use retry::RetryPolicy;
+pub use return_code::ReturnCode;
 pub use tr::*;
+pub use ws::{
+    ConnectionState, EventStream, Gap, RealtimeSession, SessionEvent, TypedEvent, TypedEventStream,
+    WsConfig, WsItem,
+};

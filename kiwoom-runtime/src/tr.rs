@@ -147,10 +147,17 @@ pub struct ValidationError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValidationProblem {
     Missing,
-    TooLong { max: usize, actual: usize },
+    TooLong {
+        max: usize,
+        actual: usize,
+    },
     /// A code that is not among the documented ones (an enum's unknown value).
-    UnknownCode { code: String },
-    Invalid { reason: String },
+    UnknownCode {
+        code: String,
+    },
+    Invalid {
+        reason: String,
+    },
 }
 
 impl fmt::Display for ValidationProblem {

@@ -1,1 +1,4 @@
 //! Shared helpers for the workspace integration tests.
+
+pub mod runtime_support;
+pub mod scripted;

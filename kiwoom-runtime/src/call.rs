@@ -1,0 +1,368 @@
+//! The one execution path every REST TR goes through: validate, wait for the limiter,
+//! send with the token, read the envelope, decode; with the retry rules of the runtime.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Instant;
+
+use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use tracing::Instrument;
+
+use crate::auth::manager::JSON_UTF8;
+use crate::client::Client;
+use crate::error::Error;
+use crate::error_code::RetryAdvice;
+use crate::paging::{ItemStream, PageStream};
+use crate::return_code::Envelope;
+use crate::tr::{DecodeError, OrderSummary, PagedRequest, TrRequest, TrResponse};
+
+/// One decoded answer with its continuation headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<R> {
+    pub body: R,
+    /// The `cont-yn` response header was `Y`.
+    pub cont_yn: bool,
+    /// The `next-key` response header, when not empty.
+    pub next_key: Option<String>,
+    /// The `resp-cnt` response header (rows in this page), when present.
+    pub resp_cnt: Option<u32>,
+}
+
+/// A prepared call. Nothing is sent until it is awaited (or `send`, `pages`, `items`).
+#[must_use = "a Call does nothing until awaited"]
+pub struct Call<T: TrRequest> {
+    pub(crate) client: Client,
+    pub(crate) request: T,
+    pub(crate) max_pages: Option<usize>,
+    pub(crate) resume_key: Option<String>,
+}
+
+impl<T: TrRequest> std::fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("api_id", &T::INFO.api_id)
+            .field("max_pages", &self.max_pages)
+            .finish()
+    }
+}
+
+impl<T: TrRequest> Call<T> {
+    pub(crate) fn new(client: Client, request: T) -> Self {
+        Call {
+            client,
+            request,
+            max_pages: None,
+            resume_key: None,
+        }
+    }
+
+    /// Continue an earlier listing from this `next-key` (sent with `cont-yn: Y`).
+    pub fn resume_from(mut self, next_key: impl Into<String>) -> Self {
+        self.resume_key = Some(next_key.into()).filter(|k| !k.is_empty());
+        self
+    }
+
+    pub async fn send(self) -> Result<T::Response, Error> {
+        self.send_with_meta().await.map(|p| p.body)
+    }
+
+    /// The answer plus its continuation headers.
+    pub async fn send_with_meta(self) -> Result<Page<T::Response>, Error> {
+        self.request.validate()?;
+        execute(&self.client, &self.request, self.resume_key.as_deref(), 1).await
+    }
+}
+
+impl<T: TrRequest> IntoFuture for Call<T> {
+    type Output = Result<T::Response, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<T: PagedRequest> Call<T> {
+    /// Stop after `n` pages (at least 1).
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.max_pages = Some(n.max(1));
+        self
+    }
+
+    /// Every page, following `cont-yn` / `next-key`.
+    pub fn pages(self) -> PageStream<T> {
+        PageStream::new(self)
+    }
+
+    /// Every row of every page.
+    pub fn items(self) -> ItemStream<T> {
+        ItemStream::new(self.pages())
+    }
+}
+
+/// What to do after one attempt.
+enum Next<R> {
+    Done(Result<Page<R>, Error>),
+    /// The server did not process it (rate limit): wait, then resend.
+    RateLimited(Error),
+    /// The server refused the token: replace it once, then resend.
+    TokenRefused(Error),
+    /// Answered, but the envelope is unreadable: for an order, was it accepted?
+    Unreadable(Error),
+    /// A transport failure or 5xx: resend only if allowed (never an order that may have
+    /// reached the server).
+    Failed(Error),
+}
+
+/// Send one page of `req`, retrying as the rules allow.
+pub(crate) async fn execute<T: TrRequest>(
+    client: &Client,
+    req: &T,
+    next_key: Option<&str>,
+    page: u32,
+) -> Result<Page<T::Response>, Error> {
+    let info = &T::INFO;
+    let span = tracing::debug_span!(
+        "kiwoom_request",
+        api_id = info.api_id,
+        page,
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+        return_code = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    execute_inner(client, req, next_key).instrument(span).await
+}
+
+async fn execute_inner<T: TrRequest>(
+    client: &Client,
+    req: &T,
+    next_key: Option<&str>,
+) -> Result<Page<T::Response>, Error> {
+    let inner = &*client.inner;
+    let info = &T::INFO;
+    let is_order = info.safety.is_order();
+    let body = Bytes::from(serde_json::to_vec(req).map_err(|e| {
+        Error::Config(format!(
+            "{}: cannot serialize the request: {e}",
+            info.api_id
+        ))
+    })?);
+    let url = inner.url(info.path)?;
+    let next_key_header = match next_key {
+        Some(k) => Some(HeaderValue::from_str(k).map_err(|_| {
+            Error::Config(format!(
+                "{}: next-key {k:?} is not a valid header value",
+                info.api_id
+            ))
+        })?),
+        None => None,
+    };
+    let started = Instant::now();
+    let span = tracing::Span::current();
+    let (mut attempt, mut transport_retries, mut rate_retries, mut refreshed) =
+        (0u32, 0u32, 0u32, false);
+    loop {
+        attempt += 1;
+        span.record("attempt", attempt);
+        let token = inner.auth.token().await?;
+        inner.limiter.acquire(info).await;
+
+        let mut headers = HeaderMap::with_capacity(5);
+        headers.insert("api-id", HeaderValue::from_static(info.api_id));
+        headers.insert(AUTHORIZATION, token.header().clone());
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+        if let Some(k) = &next_key_header {
+            headers.insert("cont-yn", HeaderValue::from_static("Y"));
+            headers.insert("next-key", k.clone());
+        }
+        let sent_at = Instant::now();
+        let result = inner
+            .http
+            .post(url.clone())
+            .headers(headers)
+            .body(body.clone())
+            .send()
+            .await;
+        let next = match result {
+            Err(e) => Next::Failed(transport_error(info.api_id, e, inner.timeout)),
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                span.record("status", status);
+                let meta = read_meta(resp.headers());
+                match resp.bytes().await {
+                    Err(e) => Next::Failed(transport_error(info.api_id, e, inner.timeout)),
+                    Ok(bytes) => judge::<T>(status, bytes, meta),
+                }
+            }
+        };
+        span.record("latency_ms", sent_at.elapsed().as_millis() as u64);
+        match next {
+            Next::Done(Ok(page)) => {
+                tracing::debug!(
+                    total_ms = started.elapsed().as_millis() as u64,
+                    cont_yn = page.cont_yn,
+                    "ok"
+                );
+                return Ok(page);
+            }
+            Next::Unreadable(e) if is_order => {
+                tracing::error!(error = %e, "order answer unreadable; outcome unknown");
+                return Err(Error::OutcomeUnknown {
+                    order: Box::new(summary(req)),
+                    cause: Box::new(e),
+                });
+            }
+            Next::Done(Err(e)) | Next::Unreadable(e) => {
+                tracing::debug!(error = %e, "failed");
+                return Err(e);
+            }
+            Next::RateLimited(e) => {
+                rate_retries += 1;
+                if rate_retries > inner.retry.max_rate_limit_retries {
+                    tracing::warn!(error = %e, "rate limited; retries exhausted");
+                    return Err(e);
+                }
+                let wait = inner.retry.backoff(rate_retries);
+                tracing::info!(
+                    retry = rate_retries,
+                    wait_ms = wait.as_millis() as u64,
+                    "rate limited by the server; backing off"
+                );
+                tokio::time::sleep(wait).await;
+            }
+            Next::TokenRefused(e) => {
+                if refreshed {
+                    return Err(e);
+                }
+                refreshed = true;
+                inner.auth.replace_rejected(token.generation).await?;
+            }
+            Next::Failed(e) => {
+                let maybe_sent = !matches!(e, Error::Transport { sent: false, .. });
+                if is_order && maybe_sent {
+                    tracing::error!(error = %e, "order outcome unknown; not resending");
+                    return Err(Error::OutcomeUnknown {
+                        order: Box::new(summary(req)),
+                        cause: Box::new(e),
+                    });
+                }
+                transport_retries += 1;
+                if transport_retries >= inner.retry.max_attempts {
+                    tracing::warn!(error = %e, "giving up");
+                    return Err(e);
+                }
+                let wait = inner.retry.backoff(transport_retries);
+                tracing::info!(error = %e, retry = transport_retries, wait_ms = wait.as_millis() as u64, "resending");
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+fn summary<T: TrRequest>(req: &T) -> OrderSummary {
+    req.order_summary().unwrap_or(OrderSummary {
+        api_id: T::INFO.api_id,
+        ..Default::default()
+    })
+}
+
+fn transport_error(api_id: &'static str, e: reqwest::Error, timeout: std::time::Duration) -> Error {
+    // A connection that never opened carried nothing; anything later may have.
+    let sent = !e.is_connect();
+    if sent && e.is_timeout() {
+        Error::Timeout { api_id, timeout }
+    } else {
+        Error::Transport {
+            api_id,
+            sent,
+            source: e,
+        }
+    }
+}
+
+struct Meta {
+    cont_yn: bool,
+    next_key: Option<String>,
+    resp_cnt: Option<u32>,
+}
+
+/// Header names are case-insensitive (`http` stores them lower-case).
+fn read_meta(h: &HeaderMap) -> Meta {
+    let text = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    Meta {
+        cont_yn: text("cont-yn").is_some_and(|v| v.eq_ignore_ascii_case("y")),
+        next_key: text("next-key")
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned),
+        resp_cnt: text("resp-cnt").and_then(|v| v.parse().ok()),
+    }
+}
+
+fn body_error(api_id: &'static str, bytes: &[u8], reason: String) -> DecodeError {
+    let raw: String = String::from_utf8_lossy(bytes).chars().take(200).collect();
+    DecodeError {
+        api_id: api_id.to_owned(),
+        field: "<body>".into(),
+        raw,
+        reason,
+    }
+}
+
+/// Classify one answer.
+fn judge<T: TrRequest>(status: u16, bytes: Bytes, meta: Meta) -> Next<T::Response> {
+    let api_id = T::INFO.api_id;
+    let envelope: Result<Envelope, _> = serde_json::from_slice(&bytes);
+    if status >= 500 {
+        // A 5xx on an order is unknown state (handled by the caller); a query may retry.
+        return Next::Failed(Error::Http { api_id, status });
+    }
+    let env = match envelope {
+        Ok(env) => env,
+        Err(e) => {
+            if status == 429 {
+                return Next::RateLimited(Error::Http { api_id, status });
+            }
+            if status == 401 {
+                return Next::TokenRefused(Error::Http { api_id, status });
+            }
+            if !(200..300).contains(&status) {
+                return Next::Done(Err(Error::Http { api_id, status }));
+            }
+            return Next::Unreadable(Error::Decode(body_error(
+                api_id,
+                &bytes,
+                format!("not a JSON object: {e}"),
+            )));
+        }
+    };
+    if !env.is_success() || !(200..300).contains(&status) {
+        let code = env.error_code();
+        if let Some(rc) = &env.return_code {
+            tracing::Span::current().record("return_code", tracing::field::display(rc));
+        }
+        let err = match &env.return_code {
+            Some(rc) if !rc.is_success() => Error::Api {
+                api_id,
+                return_code: rc.clone(),
+                code,
+                message: env.return_msg.clone().unwrap_or_default(),
+            },
+            _ => Error::Http { api_id, status },
+        };
+        return match (code.retry(), status) {
+            (RetryAdvice::Backoff, _) | (_, 429) => Next::RateLimited(err),
+            (RetryAdvice::RefreshToken, _) | (_, 401) => Next::TokenRefused(err),
+            _ => Next::Done(Err(err)),
+        };
+    }
+    Next::Done(match T::Response::decode(api_id, &bytes) {
+        Ok(body) => Ok(Page {
+            body,
+            cont_yn: meta.cont_yn,
+            next_key: meta.next_key,
+            resp_cnt: meta.resp_cnt,
+        }),
+        Err(e) => Err(Error::Decode(e)),
+    })
+}

@@ -1,0 +1,34 @@
+//! The wire codec that generated code calls: Kiwoom's string-encoded values to typed values
+//! and back, and the key-matching decode machinery that keeps unknown keys.
+//!
+//! Kiwoom sends every value as a JSON string (`"+0001234"`, `"--1500"`, `"683580"` meaning
+//! 6835.80, `"20250502"`). Generated code declares, per field, a Rust type implementing
+//! [`Wire`] and a [`Format`] with the field's codec facts from the spec; everything else lives
+//! here so that the generated crate stays small.
+//!
+//! Decoding walks the JSON once with `serde_json`, borrowing strings where it can. A value
+//! that does not parse becomes a [`DecodeError`](crate::DecodeError) naming the TR, the path
+//! (`stk_dt_pole_chart_qry[3].cur_prc`) and the raw value; it is never turned into zero.
+
+mod decode;
+mod encode;
+mod enums;
+mod format;
+mod realtime;
+mod validate;
+mod wire;
+
+pub use decode::{
+    Ctx, Extra, Record, decode_body, element, field, list, next_key, object, put_extra_value,
+    require, rest_elements, scalar_list,
+};
+pub use encode::{
+    push, push_extra, put, put_extra, put_list, put_number, put_object, put_opt, put_scalar_list,
+};
+pub use enums::UnknownValue;
+pub use format::{Format, PLAIN};
+pub use realtime::{
+    RawEntry, RealEntry, RealFrame, RealValues, decode_real_item, real_value, serialize_real_entry,
+};
+pub use validate::{check, check_list};
+pub use wire::{Secret, Wire, WireError};

@@ -1,0 +1,123 @@
+//! Checks that generated `validate()` runs before anything is sent.
+
+use super::{Format, Wire};
+use crate::{ValidationError, ValidationProblem};
+
+/// Check one request field: present when required, not longer than the documented
+/// maximum (in characters of the wire form), and not an enum's unknown code.
+pub fn check<T: Wire>(
+    api_id: &'static str,
+    field: &'static str,
+    rust_name: &'static str,
+    value: Option<&T>,
+    required: bool,
+    max_length: Option<usize>,
+    format: &Format,
+) -> Result<(), ValidationError> {
+    let problem = |problem| ValidationError {
+        api_id,
+        field,
+        rust_name,
+        problem,
+    };
+    let Some(value) = value else {
+        return if required {
+            Err(problem(ValidationProblem::Missing))
+        } else {
+            Ok(())
+        };
+    };
+    let wire = value.write(format);
+    if value.is_unknown() {
+        return Err(problem(ValidationProblem::UnknownCode {
+            code: wire.into_owned(),
+        }));
+    }
+    if required && wire.trim().is_empty() {
+        return Err(problem(ValidationProblem::Missing));
+    }
+    if let Some(max) = max_length {
+        let actual = wire.chars().count();
+        if actual > max {
+            return Err(problem(ValidationProblem::TooLong { max, actual }));
+        }
+    }
+    Ok(())
+}
+
+/// Check a list field of a request: a required list must not be empty.
+pub fn check_list<T>(
+    api_id: &'static str,
+    field: &'static str,
+    rust_name: &'static str,
+    values: &[T],
+    required: bool,
+) -> Result<(), ValidationError> {
+    if required && values.is_empty() {
+        return Err(ValidationError {
+            api_id,
+            field,
+            rust_name,
+            problem: ValidationProblem::Missing,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_empty_and_too_long_are_refused() {
+        let f = Format::PLAIN;
+        let empty = String::new();
+        let err = check(
+            "ka10081",
+            "stk_cd",
+            "stock_code",
+            Some(&empty),
+            true,
+            Some(20),
+            &f,
+        )
+        .unwrap_err();
+        assert_eq!(err.problem, ValidationProblem::Missing);
+        assert_eq!(
+            err.to_string(),
+            "ka10081 request field `stk_cd` (stock_code): required but missing"
+        );
+        let long = "x".repeat(21);
+        let err = check(
+            "ka10081",
+            "stk_cd",
+            "stock_code",
+            Some(&long),
+            true,
+            Some(20),
+            &f,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.problem,
+            ValidationProblem::TooLong {
+                max: 20,
+                actual: 21
+            }
+        );
+        assert!(check::<String>("ka10081", "x", "x", None, true, None, &f).is_err());
+        assert!(check::<String>("ka10081", "x", "x", None, false, None, &f).is_ok());
+        assert!(
+            check(
+                "ka10081",
+                "x",
+                "x",
+                Some(&"005930".to_owned()),
+                true,
+                Some(6),
+                &f
+            )
+            .is_ok()
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Continuation (`cont-yn` / `next-key` response headers) as lazy streams.
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::Stream;
+
+use crate::call::{Call, Page, execute};
+use crate::client::Client;
+use crate::error::Error;
+use crate::tr::{PagedRequest, TrRequest};
+
+type PageFuture<R> = Pin<Box<dyn Future<Output = Result<Page<R>, Error>> + Send>>;
+
+/// The pages of a paged TR, fetched one at a time as the stream is polled. Ends after a
+/// page with `cont-yn` other than `Y`, an empty `next-key`, a `next-key` seen before (the
+/// server looping; logged), the first error, or `max_pages`.
+#[must_use = "streams do nothing unless polled"]
+pub struct PageStream<T: PagedRequest> {
+    client: Client,
+    request: Arc<T>,
+    next_key: Option<String>,
+    seen_keys: HashSet<String>,
+    pages_done: usize,
+    max_pages: Option<usize>,
+    in_flight: Option<PageFuture<T::Response>>,
+    /// A validation error to report before anything is sent.
+    invalid: Option<Error>,
+    finished: bool,
+}
+
+impl<T: PagedRequest> PageStream<T> {
+    pub(crate) fn new(call: Call<T>) -> Self {
+        let invalid = call.request.validate().err().map(Error::Validation);
+        let mut seen_keys = HashSet::new();
+        if let Some(k) = &call.resume_key {
+            seen_keys.insert(k.clone());
+        }
+        PageStream {
+            client: call.client,
+            request: Arc::new(call.request),
+            next_key: call.resume_key,
+            seen_keys,
+            pages_done: 0,
+            max_pages: call.max_pages,
+            in_flight: None,
+            invalid,
+            finished: false,
+        }
+    }
+
+    /// Pages delivered so far.
+    pub fn pages_done(&self) -> usize {
+        self.pages_done
+    }
+
+    /// Decide whether another page follows `page`.
+    fn plan_next(&mut self, page: &Page<T::Response>) {
+        let api_id = <T as TrRequest>::INFO.api_id;
+        if self.max_pages.is_some_and(|m| self.pages_done >= m) || !page.cont_yn {
+            self.finished = true;
+        } else {
+            match &page.next_key {
+                None => {
+                    tracing::debug!(api_id, "cont-yn Y with an empty next-key; stopping");
+                    self.finished = true;
+                }
+                Some(k) if !self.seen_keys.insert(k.clone()) => {
+                    tracing::warn!(api_id, next_key = %k, page = self.pages_done, "server repeated a next-key; stopping to avoid a loop");
+                    self.finished = true;
+                }
+                Some(k) => self.next_key = Some(k.clone()),
+            }
+        }
+    }
+}
+
+impl<T: PagedRequest> Stream for PageStream<T> {
+    type Item = Result<Page<T::Response>, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if let Some(e) = this.invalid.take() {
+            this.finished = true;
+            return Poll::Ready(Some(Err(e)));
+        }
+        if this.in_flight.is_none() {
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            let client = this.client.clone();
+            let request = this.request.clone();
+            let key = this.next_key.take();
+            let page_no = this.pages_done as u32 + 1;
+            this.in_flight = Some(Box::pin(async move {
+                execute(&client, &*request, key.as_deref(), page_no).await
+            }));
+        }
+        let fut = this.in_flight.as_mut().expect("set above");
+        let result = std::task::ready!(fut.as_mut().poll(cx));
+        this.in_flight = None;
+        match result {
+            Ok(page) => {
+                this.pages_done += 1;
+                this.plan_next(&page);
+                Poll::Ready(Some(Ok(page)))
+            }
+            Err(e) => {
+                this.finished = true;
+                Poll::Ready(Some(Err(e)))
+            }
+        }
+    }
+}
+
+/// The rows of every page, in order; an error ends the stream after being yielded.
+#[must_use = "streams do nothing unless polled"]
+pub struct ItemStream<T: PagedRequest> {
+    pages: PageStream<T>,
+    buffered: VecDeque<T::Item>,
+}
+
+// Rows are only moved out of the buffer, never pinned, so the stream is Unpin whatever
+// the row type.
+impl<T: PagedRequest> Unpin for ItemStream<T> {}
+impl<T: PagedRequest> Unpin for PageStream<T> {}
+
+impl<T: PagedRequest> ItemStream<T> {
+    pub(crate) fn new(pages: PageStream<T>) -> Self {
+        ItemStream {
+            pages,
+            buffered: VecDeque::new(),
+        }
+    }
+}
+
+impl<T: PagedRequest> Stream for ItemStream<T> {
+    type Item = Result<T::Item, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(item) = this.buffered.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match std::task::ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+                Some(Ok(page)) => this.buffered.extend(T::into_items(page.body)),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}

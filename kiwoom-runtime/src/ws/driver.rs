@@ -1,0 +1,612 @@
+//! The task that owns one market's WebSocket: it logs in, serves commands, answers PINGs,
+//! pushes events, and reconnects (fresh token, re-registration, gap event) when the
+//! connection is lost.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use futures::{SinkExt, StreamExt};
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::time::{Instant, sleep_until, timeout_at};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
+
+use super::WsConfig;
+use super::events::{ConnectionState, EventQueue, Gap, SessionEvent};
+use super::frames::{self, Incoming, WsItem};
+use super::registry::Registry;
+use crate::client::Client;
+use crate::error::Error;
+use crate::retry::exponential_jitter;
+use crate::return_code::Envelope;
+use crate::tr::{Market, ValidationError, ValidationProblem};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub(crate) enum Cmd {
+    Reg {
+        remove: bool,
+        grp_no: String,
+        refresh: bool,
+        items: Vec<WsItem>,
+        types: Vec<String>,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    /// A condition-search frame; the reply frame is returned as is.
+    Command {
+        trnm: String,
+        seq: Option<String>,
+        frame: Value,
+        reply: oneshot::Sender<Result<Value, Error>>,
+    },
+    Close,
+}
+
+enum PendingKind {
+    Reg {
+        remove: bool,
+        grp_no: String,
+        refresh: bool,
+        items: Vec<WsItem>,
+        types: Vec<String>,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    Command {
+        frame: Value,
+        reply: oneshot::Sender<Result<Value, Error>>,
+    },
+}
+
+struct Pending {
+    trnm: String,
+    seq: Option<String>,
+    deadline: Instant,
+    kind: PendingKind,
+}
+
+impl Pending {
+    fn is_abandoned(&self) -> bool {
+        match &self.kind {
+            PendingKind::Reg { reply, .. } => reply.is_closed(),
+            PendingKind::Command { reply, .. } => reply.is_closed(),
+        }
+    }
+
+    fn fail(self, e: Error) {
+        match self.kind {
+            PendingKind::Reg { reply, .. } => drop(reply.send(Err(e))),
+            PendingKind::Command { reply, .. } => drop(reply.send(Err(e))),
+        }
+    }
+}
+
+/// Why serving a connection stopped.
+enum Ended {
+    Closed,
+    Lost(String),
+}
+
+pub(crate) struct Driver {
+    pub(crate) client: Client,
+    pub(crate) market: Market,
+    pub(crate) url: String,
+    pub(crate) config: WsConfig,
+    pub(crate) queue: Arc<EventQueue>,
+    pub(crate) state: watch::Sender<ConnectionState>,
+    pub(crate) changes: broadcast::Sender<ConnectionState>,
+    pub(crate) cmd_rx: mpsc::Receiver<Cmd>,
+    registry: Registry,
+    pending: Vec<Pending>,
+}
+
+impl Driver {
+    #[allow(clippy::too_many_arguments)] // plain wiring, called once
+    pub(crate) fn new(
+        client: Client,
+        market: Market,
+        url: String,
+        config: WsConfig,
+        queue: Arc<EventQueue>,
+        state: watch::Sender<ConnectionState>,
+        changes: broadcast::Sender<ConnectionState>,
+        cmd_rx: mpsc::Receiver<Cmd>,
+    ) -> Self {
+        Driver {
+            client,
+            market,
+            url,
+            config,
+            queue,
+            state,
+            changes,
+            cmd_rx,
+            registry: Registry::default(),
+            pending: Vec::new(),
+        }
+    }
+
+    pub(crate) fn set_state(&self, s: ConnectionState) {
+        self.state.send_replace(s);
+        let _ = self.changes.send(s);
+        tracing::debug!(market = ?self.market, state = ?s, "websocket state");
+    }
+
+    /// Connect and LOGIN. `stale` is the generation of a token the server just refused:
+    /// it is replaced first. On a token refusal the error carries that token's generation.
+    pub(crate) async fn connect_and_login(
+        &self,
+        stale: Option<u64>,
+    ) -> Result<Ws, (Error, Option<u64>)> {
+        let auth = &self.client.inner.auth;
+        let token = match stale {
+            Some(g) => auth.replace_rejected(g).await,
+            None => auth.token().await,
+        }
+        .map_err(|e| (e, None))?;
+        let deadline = Instant::now() + self.config.handshake_timeout;
+        let ws_config = WebSocketConfig::default()
+            .max_message_size(Some(self.config.max_message_size))
+            .max_frame_size(Some(self.config.max_message_size));
+        let url = &self.url;
+        let (mut ws, _) = timeout_at(
+            deadline,
+            connect_async_with_config(url.as_str(), Some(ws_config), true),
+        )
+        .await
+        .map_err(|_| {
+            (
+                Error::WebSocket(format!("connect to {url} timed out")),
+                None,
+            )
+        })?
+        .map_err(|e| (Error::WebSocket(format!("connect to {url}: {e}")), None))?;
+        ws.send(Message::text(frames::login_frame(
+            token.secret().expose_secret(),
+        )))
+        .await
+        .map_err(|e| (Error::WebSocket(format!("sending LOGIN: {e}")), None))?;
+        // SYSTEM notices and PINGs may come before the LOGIN answer (seen on production).
+        loop {
+            let msg = match timeout_at(deadline, ws.next()).await {
+                Err(_) => {
+                    return Err((
+                        Error::WebSocket("no LOGIN answer within the handshake timeout".into()),
+                        None,
+                    ));
+                }
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => {
+                    return Err((
+                        Error::WebSocket("connection closed during LOGIN".into()),
+                        None,
+                    ));
+                }
+                Ok(Some(Ok(m))) => m,
+            };
+            let Some(text) = text_of(&msg) else { continue };
+            match frames::parse(text) {
+                Incoming::Ping => {
+                    ws.send(msg)
+                        .await
+                        .map_err(|e| (Error::WebSocket(format!("echoing PING: {e}")), None))?;
+                }
+                Incoming::System { code, message } => {
+                    self.queue.push(SessionEvent::System { code, message })
+                }
+                Incoming::Reply { trnm, value, .. } if trnm == "LOGIN" => {
+                    let env: Envelope = serde_json::from_value(value).unwrap_or_default();
+                    if env.is_success() {
+                        tracing::info!(market = ?self.market, "websocket logged in");
+                        return Ok(ws);
+                    }
+                    let code = env.error_code();
+                    let err = Error::Api {
+                        api_id: "LOGIN",
+                        return_code: env
+                            .return_code
+                            .clone()
+                            .unwrap_or(crate::return_code::ReturnCode::Number(-1)),
+                        code,
+                        message: env.return_msg.unwrap_or_default(),
+                    };
+                    let rejected = code.is_token_invalid().then_some(token.generation);
+                    return Err((err, rejected));
+                }
+                _ => tracing::debug!("frame before the LOGIN answer ignored"),
+            }
+        }
+    }
+
+    /// Serve connections until the session is closed or reconnection gives up.
+    pub(crate) async fn run(mut self, ws: Ws) {
+        let mut ws = ws;
+        loop {
+            let why = match self.serve(&mut ws).await {
+                Ended::Closed => break,
+                Ended::Lost(why) => why,
+            };
+            let since = SystemTime::now();
+            tracing::warn!(market = ?self.market, reason = %why, "websocket connection lost; reconnecting");
+            for p in self.pending.drain(..) {
+                p.fail(Error::WebSocket(format!(
+                    "connection lost before the answer ({why}); it may have been sent"
+                )));
+            }
+            match self.reconnect().await {
+                Some((new_ws, attempts)) => {
+                    ws = new_ws;
+                    let mut held = Vec::new();
+                    let resubscribed = self.restore(&mut ws, &mut held).await;
+                    self.queue.push(SessionEvent::Gap(Gap {
+                        since,
+                        until: SystemTime::now(),
+                        attempts,
+                        resubscribed,
+                    }));
+                    for e in held {
+                        self.queue.push(e);
+                    }
+                    self.set_state(ConnectionState::Connected);
+                }
+                None => break,
+            }
+        }
+        for p in self.pending.drain(..) {
+            p.fail(Error::WebSocket("session closed".into()));
+        }
+        self.set_state(ConnectionState::Closed);
+        self.queue.close();
+    }
+
+    /// Returns the new connection and how many attempts it took, or None to stop.
+    async fn reconnect(&mut self) -> Option<(Ws, u32)> {
+        let mut stale = None;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            if self
+                .config
+                .max_reconnect_attempts
+                .is_some_and(|m| attempt > m)
+            {
+                tracing::error!(market = ?self.market, "websocket reconnection gave up");
+                return None;
+            }
+            self.set_state(ConnectionState::Reconnecting { attempt });
+            let wake = Instant::now()
+                + exponential_jitter(
+                    self.config.reconnect_base_delay,
+                    self.config.reconnect_max_delay,
+                    attempt,
+                );
+            // Keep answering the caller while waiting: nothing can be sent now.
+            loop {
+                tokio::select! {
+                    _ = sleep_until(wake) => break,
+                    cmd = self.cmd_rx.recv() => match cmd {
+                        None | Some(Cmd::Close) => return None,
+                        Some(c) => refuse(c, "reconnecting; not sent"),
+                    },
+                }
+            }
+            match self.connect_and_login(stale).await {
+                Ok(ws) => return Some((ws, attempt)),
+                Err((e, rejected)) => {
+                    tracing::warn!(attempt, error = %e, "websocket reconnect failed");
+                    stale = rejected;
+                }
+            }
+        }
+    }
+
+    /// Re-send every registration and realtime condition search. Events that arrive
+    /// meanwhile are held so the gap event comes first.
+    async fn restore(&mut self, ws: &mut Ws, held: &mut Vec<SessionEvent>) -> bool {
+        let mut all_ok = true;
+        for (grp_no, items, types) in self.registry.replay() {
+            let frame = frames::reg_frame(false, &grp_no, true, &items, &types);
+            match self.send_and_wait(ws, frame, "REG", None, held).await {
+                Ok(v)
+                    if serde_json::from_value::<Envelope>(v.clone())
+                        .is_ok_and(|e| e.is_success()) => {}
+                other => {
+                    tracing::warn!(grp_no, ?types, answer = ?other.map(|v| v.to_string()), "re-registration failed");
+                    all_ok = false;
+                }
+            }
+        }
+        let conditions: Vec<(String, String, Value)> = self
+            .registry
+            .conditions()
+            .map(|(t, s, v)| (t.to_owned(), s.to_owned(), v.clone()))
+            .collect();
+        for (trnm, seq, frame) in conditions {
+            match self
+                .send_and_wait(ws, frame.to_string(), &trnm, Some(&seq), held)
+                .await
+            {
+                Ok(v)
+                    if serde_json::from_value::<Envelope>(v.clone())
+                        .is_ok_and(|e| e.is_success()) => {}
+                other => {
+                    tracing::warn!(trnm, seq, answer = ?other.map(|v| v.to_string()), "condition search not restored");
+                    all_ok = false;
+                }
+            }
+        }
+        all_ok
+    }
+
+    async fn send_and_wait(
+        &self,
+        ws: &mut Ws,
+        frame: String,
+        trnm: &str,
+        seq: Option<&str>,
+        held: &mut Vec<SessionEvent>,
+    ) -> Result<Value, Error> {
+        ws.send(Message::text(frame))
+            .await
+            .map_err(|e| Error::WebSocket(e.to_string()))?;
+        let deadline = Instant::now() + self.config.ack_timeout;
+        loop {
+            let msg = match timeout_at(deadline, ws.next()).await {
+                Err(_) => return Err(Error::WebSocket(format!("no {trnm} answer"))),
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => {
+                    return Err(Error::WebSocket("connection closed".into()));
+                }
+                Ok(Some(Ok(m))) => m,
+            };
+            let Some(text) = text_of(&msg) else { continue };
+            match frames::parse(text) {
+                Incoming::Ping => ws
+                    .send(msg)
+                    .await
+                    .map_err(|e| Error::WebSocket(e.to_string()))?,
+                Incoming::Real(items) => held.extend(items.into_iter().map(SessionEvent::Real)),
+                Incoming::System { code, message } => {
+                    held.push(SessionEvent::System { code, message })
+                }
+                Incoming::Reply {
+                    trnm: t,
+                    seq: s,
+                    value,
+                } if t == trnm && (seq.is_none() || s.as_deref() == seq) => {
+                    return Ok(value);
+                }
+                Incoming::Reply { trnm: t, value, .. } if t.is_empty() => return Ok(value),
+                _ => {}
+            }
+        }
+    }
+
+    async fn serve(&mut self, ws: &mut Ws) -> Ended {
+        let mut last_frame = Instant::now();
+        loop {
+            let now = Instant::now();
+            self.expire_pending(now);
+            let idle_at = last_frame + self.config.idle_timeout;
+            let wake = self
+                .pending
+                .iter()
+                .map(|p| p.deadline)
+                .min()
+                .map_or(idle_at, |d| d.min(idle_at));
+            tokio::select! {
+                msg = ws.next() => {
+                    last_frame = Instant::now();
+                    match msg {
+                        None => return Ended::Lost("connection closed".into()),
+                        Some(Err(e)) => return Ended::Lost(e.to_string()),
+                        Some(Ok(Message::Close(frame))) => return Ended::Lost(format!("closed by the server: {frame:?}")),
+                        Some(Ok(m)) => {
+                            if let Err(e) = self.on_message(ws, m).await {
+                                return Ended::Lost(e);
+                            }
+                        }
+                    }
+                }
+                cmd = self.cmd_rx.recv() => match cmd {
+                    None | Some(Cmd::Close) => {
+                        let _ = ws.close(None).await;
+                        return Ended::Closed;
+                    }
+                    Some(c) => {
+                        if let Err(e) = self.send_cmd(ws, c).await {
+                            return Ended::Lost(e);
+                        }
+                    }
+                },
+                _ = sleep_until(wake) => {
+                    if Instant::now() >= idle_at {
+                        return Ended::Lost(format!("no frame for {:?}", self.config.idle_timeout));
+                    }
+                }
+            }
+        }
+    }
+
+    fn expire_pending(&mut self, now: Instant) {
+        let mut i = 0;
+        while i < self.pending.len() {
+            if self.pending[i].deadline <= now || self.pending[i].is_abandoned() {
+                let p = self.pending.remove(i);
+                let trnm = p.trnm.clone();
+                p.fail(Error::WebSocket(format!(
+                    "no {trnm} answer within the ack timeout; it may have been applied"
+                )));
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    async fn on_message(&mut self, ws: &mut Ws, msg: Message) -> Result<(), String> {
+        let Some(text) = text_of(&msg) else {
+            return Ok(());
+        };
+        match frames::parse(text) {
+            Incoming::Ping => ws
+                .send(msg)
+                .await
+                .map_err(|e| format!("echoing PING: {e}"))?,
+            Incoming::Real(items) => {
+                for item in items {
+                    self.queue.push(SessionEvent::Real(item));
+                }
+            }
+            Incoming::System { code, message } => {
+                tracing::warn!(code, message, "websocket SYSTEM notice");
+                self.queue.push(SessionEvent::System { code, message });
+            }
+            Incoming::Reply { trnm, seq, value } => self.resolve(&trnm, seq.as_deref(), value),
+            Incoming::Unreadable(why) => tracing::warn!(why, "unreadable websocket frame skipped"),
+        }
+        Ok(())
+    }
+
+    /// Hand an answer to the oldest request it can belong to. An error frame with an
+    /// empty `trnm` (100002) goes to the oldest request.
+    fn resolve(&mut self, trnm: &str, seq: Option<&str>, value: Value) {
+        let found = self.pending.iter().position(|p| {
+            !p.is_abandoned()
+                && (trnm.is_empty()
+                    || (p.trnm == trnm
+                        && (p.seq.is_none() || seq.is_none() || p.seq.as_deref() == seq)))
+        });
+        let Some(i) = found else {
+            tracing::debug!(trnm, "answer with no waiting request");
+            return;
+        };
+        let p = self.pending.remove(i);
+        let env: Envelope = serde_json::from_value(value.clone()).unwrap_or_default();
+        match p.kind {
+            PendingKind::Reg {
+                remove,
+                grp_no,
+                refresh,
+                items,
+                types,
+                reply,
+            } => {
+                let result = if env.is_success() && !trnm.is_empty() {
+                    if remove {
+                        self.registry.apply_remove(&grp_no, &items, &types);
+                    } else {
+                        self.registry.apply_reg(&grp_no, refresh, &items, &types);
+                    }
+                    Ok(())
+                } else {
+                    Err(Error::Api {
+                        api_id: if remove { "REMOVE" } else { "REG" },
+                        return_code: env
+                            .return_code
+                            .clone()
+                            .unwrap_or(crate::return_code::ReturnCode::Number(-1)),
+                        code: env.error_code(),
+                        message: env.return_msg.clone().unwrap_or_default(),
+                    })
+                };
+                let _ = reply.send(result);
+            }
+            PendingKind::Command { frame, reply } => {
+                if env.is_success() && !trnm.is_empty() {
+                    self.registry
+                        .apply_command(&p.trnm, p.seq.as_deref(), &frame);
+                }
+                let _ = reply.send(Ok(value));
+            }
+        }
+    }
+
+    async fn send_cmd(&mut self, ws: &mut Ws, cmd: Cmd) -> Result<(), String> {
+        let deadline = Instant::now() + self.config.ack_timeout;
+        match cmd {
+            Cmd::Close => Ok(()),
+            Cmd::Reg {
+                remove,
+                grp_no,
+                refresh,
+                items,
+                types,
+                reply,
+            } => {
+                let invalid = |reason: String| ValidationError {
+                    api_id: if remove { "REMOVE" } else { "REG" },
+                    field: "item",
+                    rust_name: "items",
+                    problem: ValidationProblem::Invalid { reason },
+                };
+                if let Some(bad) = items.iter().find(|i| !i.fits(self.market)) {
+                    let _ = reply.send(Err(invalid(format!(
+                        "{bad:?} is not an item of the {:?} market",
+                        self.market
+                    ))
+                    .into()));
+                    return Ok(());
+                }
+                if !remove {
+                    if let Err(reason) = self.registry.check_reg(&grp_no, refresh, &items) {
+                        let _ = reply.send(Err(invalid(reason).into()));
+                        return Ok(());
+                    }
+                }
+                let frame = frames::reg_frame(remove, &grp_no, refresh, &items, &types);
+                ws.send(Message::text(frame))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let trnm = if remove { "REMOVE" } else { "REG" }.to_owned();
+                self.pending.push(Pending {
+                    trnm,
+                    seq: None,
+                    deadline,
+                    kind: PendingKind::Reg {
+                        remove,
+                        grp_no,
+                        refresh,
+                        items,
+                        types,
+                        reply,
+                    },
+                });
+                Ok(())
+            }
+            Cmd::Command {
+                trnm,
+                seq,
+                frame,
+                reply,
+            } => {
+                ws.send(Message::text(frame.to_string()))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.pending.push(Pending {
+                    trnm,
+                    seq,
+                    deadline,
+                    kind: PendingKind::Command { frame, reply },
+                });
+                Ok(())
+            }
+        }
+    }
+}
+
+fn refuse(cmd: Cmd, why: &str) {
+    match cmd {
+        Cmd::Reg { reply, .. } => drop(reply.send(Err(Error::WebSocket(why.into())))),
+        Cmd::Command { reply, .. } => drop(reply.send(Err(Error::WebSocket(why.into())))),
+        Cmd::Close => {}
+    }
+}
+
+fn text_of(msg: &Message) -> Option<&str> {
+    match msg {
+        Message::Text(t) => Some(t.as_str()),
+        Message::Binary(b) => std::str::from_utf8(b).ok(),
+        _ => None,
+    }
+}

@@ -1,0 +1,276 @@
+//! The caller's handle on a realtime session.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use futures::stream::BoxStream;
+use serde_json::Value;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use super::driver::{Cmd, Driver};
+use super::events::{ConnectionState, EventQueue, EventStream, SessionEvent};
+use super::frames::{self, WsItem};
+use crate::client::Client;
+use crate::error::Error;
+use crate::return_code::{Envelope, ReturnCode};
+use crate::tr::{Market, TrInfo, TrResponse, WsCommand};
+
+/// One market's WebSocket session. Dropping it (or `close()`) ends the connection; the
+/// event stream then ends too.
+#[derive(Debug)]
+pub struct RealtimeSession {
+    market: Market,
+    cmd_tx: mpsc::Sender<Cmd>,
+    queue: Arc<EventQueue>,
+    state: watch::Receiver<ConnectionState>,
+    changes: broadcast::Sender<ConnectionState>,
+    ack_timeout: std::time::Duration,
+}
+
+impl Client {
+    /// Open the WebSocket of `market` and LOGIN (with one token replacement if the server
+    /// refuses the token). Returns once logged in.
+    pub async fn realtime(&self, market: Market) -> Result<RealtimeSession, Error> {
+        let inner = &self.inner;
+        let path = match market {
+            Market::Domestic => "/api/dostk/websocket",
+            Market::Us => "/api/us/websocket",
+        };
+        let config = inner.ws.clone();
+        let queue = Arc::new(EventQueue::new(config.event_buffer));
+        let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting);
+        let (changes, _) = broadcast::channel(64);
+        let (cmd_tx, cmd_rx) = mpsc::channel(64);
+        let ack_timeout = config.ack_timeout;
+        let driver = Driver::new(
+            self.clone(),
+            market,
+            format!("{}{path}", inner.ws_url),
+            config,
+            queue.clone(),
+            state_tx,
+            changes.clone(),
+            cmd_rx,
+        );
+        let ws = match driver.connect_and_login(None).await {
+            Ok(ws) => ws,
+            Err((_, Some(stale))) => driver
+                .connect_and_login(Some(stale))
+                .await
+                .map_err(|(e, _)| e)?,
+            Err((e, None)) => return Err(e),
+        };
+        driver.set_state(ConnectionState::Connected);
+        tokio::spawn(driver.run(ws));
+        Ok(RealtimeSession {
+            market,
+            cmd_tx,
+            queue,
+            state: state_rx,
+            changes,
+            ack_timeout,
+        })
+    }
+}
+
+impl RealtimeSession {
+    pub fn market(&self) -> Market {
+        self.market
+    }
+
+    /// Register realtime types for items in group `grp_no` (REG). `keep_existing` is
+    /// Kiwoom's `refresh` ("1": add to the group, "0": replace it). At most 100 items per
+    /// group: refused before sending. Restored automatically after a reconnect.
+    pub async fn subscribe<I>(
+        &self,
+        grp_no: &str,
+        items: I,
+        types: &[&str],
+        keep_existing: bool,
+    ) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: Into<WsItem>,
+    {
+        self.reg(false, grp_no, items, types, keep_existing).await
+    }
+
+    /// Remove registrations (REMOVE).
+    pub async fn unsubscribe<I>(&self, grp_no: &str, items: I, types: &[&str]) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: Into<WsItem>,
+    {
+        self.reg(true, grp_no, items, types, true).await
+    }
+
+    async fn reg<I>(
+        &self,
+        remove: bool,
+        grp_no: &str,
+        items: I,
+        types: &[&str],
+        refresh: bool,
+    ) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: Into<WsItem>,
+    {
+        let items: Vec<WsItem> = items.into_iter().map(Into::into).collect();
+        let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
+        let (reply, rx) = oneshot::channel();
+        self.send(Cmd::Reg {
+            remove,
+            grp_no: grp_no.to_owned(),
+            refresh,
+            items,
+            types,
+            reply,
+        })
+        .await?;
+        self.wait(rx).await?
+    }
+
+    /// Send a condition-search command (CNSRLST, CNSRREQ, CNSRCLR, G-prefixed for the US)
+    /// and decode its answer. A realtime search (`search_type` 1) is restored after a
+    /// reconnect until cleared.
+    pub async fn command<C: WsCommand>(&self, command: C) -> Result<C::Reply, Error> {
+        let frame = self.frame_of(&command)?;
+        let value = self.command_value::<C>(frame).await?;
+        decode_reply::<C>(&value)
+    }
+
+    /// Like `command`, following the body-level `cont_yn` / `next_key` continuation of
+    /// CNSRREQ until the last page (or a repeated `next_key`).
+    pub async fn command_all<C: WsCommand>(&self, command: C) -> Result<Vec<C::Reply>, Error> {
+        let mut frame = self.frame_of(&command)?;
+        let mut replies = Vec::new();
+        let mut seen = HashSet::new();
+        loop {
+            let value = self.command_value::<C>(frame.clone()).await?;
+            replies.push(decode_reply::<C>(&value)?);
+            let more = value
+                .get("cont_yn")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c.eq_ignore_ascii_case("y"));
+            let key = value
+                .get("next_key")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .unwrap_or("")
+                .to_owned();
+            if !more || key.is_empty() {
+                return Ok(replies);
+            }
+            if !seen.insert(key.clone()) {
+                tracing::warn!(trnm = C::TRNM, next_key = %key, "server repeated a next_key; stopping");
+                return Ok(replies);
+            }
+            if let Some(obj) = frame.as_object_mut() {
+                obj.insert("cont_yn".into(), Value::String("Y".into()));
+                obj.insert("next_key".into(), Value::String(key));
+            }
+        }
+    }
+
+    fn frame_of<C: WsCommand>(&self, command: &C) -> Result<Value, Error> {
+        if C::MARKET != self.market {
+            return Err(Error::Config(format!(
+                "{} belongs to the {:?} session, not {:?}",
+                C::TRNM,
+                C::MARKET,
+                self.market
+            )));
+        }
+        let mut frame = serde_json::to_value(command)
+            .map_err(|e| Error::Config(format!("{}: cannot serialize: {e}", C::INFO.api_id)))?;
+        if let Some(obj) = frame.as_object_mut() {
+            obj.entry("trnm")
+                .or_insert_with(|| Value::String(C::TRNM.into()));
+        }
+        Ok(frame)
+    }
+
+    async fn command_value<C: WsCommand>(&self, frame: Value) -> Result<Value, Error> {
+        let (reply, rx) = oneshot::channel();
+        let seq = frames::seq_of(&frame);
+        self.send(Cmd::Command {
+            trnm: C::TRNM.to_owned(),
+            seq,
+            frame,
+            reply,
+        })
+        .await?;
+        self.wait(rx).await?
+    }
+
+    async fn send(&self, cmd: Cmd) -> Result<(), Error> {
+        self.cmd_tx
+            .send(cmd)
+            .await
+            .map_err(|_| Error::WebSocket("session closed".into()))
+    }
+
+    async fn wait<R>(&self, rx: oneshot::Receiver<R>) -> Result<R, Error> {
+        // The driver times answers out itself; this guards against a driver that died.
+        match tokio::time::timeout(self.ack_timeout + std::time::Duration::from_secs(1), rx).await {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(_)) => Err(Error::WebSocket("session closed before the answer".into())),
+            Err(_) => Err(Error::WebSocket("no answer within the ack timeout".into())),
+        }
+    }
+
+    /// The events (REAL entries, gaps, SYSTEM notices). Single consumer: every call
+    /// returns a stream over the same queue.
+    pub fn events(&self) -> EventStream {
+        EventStream::new(self.queue.clone())
+    }
+
+    /// The next event, or None once the session has ended.
+    pub async fn next_event(&self) -> Option<SessionEvent> {
+        self.queue.recv().await
+    }
+
+    pub fn state(&self) -> ConnectionState {
+        *self.state.borrow()
+    }
+
+    /// Every state change from now on (none are coalesced unless the reader falls 64 behind).
+    pub fn state_changes(&self) -> BoxStream<'static, ConnectionState> {
+        let rx = self.changes.subscribe();
+        Box::pin(futures::stream::unfold(rx, |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(s) => return Some((s, rx)),
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }))
+    }
+
+    /// Events dropped because the consumer fell `event_buffer` behind.
+    pub fn dropped(&self) -> u64 {
+        self.queue.dropped()
+    }
+
+    /// Close the connection; the event stream ends.
+    pub async fn close(self) {
+        let _ = self.cmd_tx.send(Cmd::Close).await;
+    }
+}
+
+fn decode_reply<C: WsCommand>(value: &Value) -> Result<C::Reply, Error> {
+    let info: &TrInfo = &C::INFO;
+    let env: Envelope = serde_json::from_value(value.clone()).unwrap_or_default();
+    if !env.is_success() {
+        return Err(Error::Api {
+            api_id: info.api_id,
+            return_code: env.return_code.clone().unwrap_or(ReturnCode::Number(-1)),
+            code: env.error_code(),
+            message: env.return_msg.unwrap_or_default(),
+        });
+    }
+    let bytes = serde_json::to_vec(value).map_err(|e| Error::WebSocket(e.to_string()))?;
+    C::Reply::decode(info.api_id, &bytes).map_err(Error::Decode)
+}
