@@ -5,6 +5,8 @@
 //! `check` validates `spec/` on its own.
 
 pub mod check;
+pub mod emit;
 pub mod generate;
 pub mod import;
+pub mod ir;
 pub mod spec;

@@ -8,7 +8,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "codegen", about = "kiwoom-rs spec importer, validator and code generator")]
+#[command(
+    name = "codegen",
+    about = "kiwoom-rs spec importer, validator and code generator"
+)]
 struct Cli {
     /// The spec directory (default: the workspace's spec/).
     #[arg(long, global = true)]
@@ -42,7 +45,9 @@ fn main() -> ExitCode {
     let spec_dir = cli.spec.unwrap_or_else(codegen::spec::workspace_spec_dir);
     match cli.command.unwrap_or(Command::Generate { out: None }) {
         Command::Generate { out } => codegen::generate::run_cli(&spec_dir, out.as_deref()),
-        Command::Import { json, commands } => codegen::import::run_cli(&json, commands.as_deref(), &spec_dir),
+        Command::Import { json, commands } => {
+            codegen::import::run_cli(&json, commands.as_deref(), &spec_dir)
+        }
         Command::Check => codegen::check::run_cli(&spec_dir),
     }
 }

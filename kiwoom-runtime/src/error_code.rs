@@ -202,11 +202,10 @@ pub enum RetryAdvice {
 impl KiwoomErrorCode {
     /// Every documented code, in ascending order.
     pub const DOCUMENTED: &'static [u32] = &[
-        1501u32, 1504u32, 1505u32, 1511u32, 1512u32, 1513u32, 1514u32, 1515u32, 1516u32,
-        1517u32, 1687u32, 1700u32, 1701u32, 1702u32, 1901u32, 1902u32, 1903u32, 1999u32,
-        8001u32, 8002u32, 8003u32, 8005u32, 8006u32, 8009u32, 8010u32, 8011u32, 8012u32,
-        8015u32, 8016u32, 8020u32, 8030u32, 8031u32, 8040u32, 8050u32, 8103u32, 8104u32,
-        8200u32,
+        1501u32, 1504u32, 1505u32, 1511u32, 1512u32, 1513u32, 1514u32, 1515u32, 1516u32, 1517u32,
+        1687u32, 1700u32, 1701u32, 1702u32, 1901u32, 1902u32, 1903u32, 1999u32, 8001u32, 8002u32,
+        8003u32, 8005u32, 8006u32, 8009u32, 8010u32, 8011u32, 8012u32, 8015u32, 8016u32, 8020u32,
+        8030u32, 8031u32, 8040u32, 8050u32, 8103u32, 8104u32, 8200u32,
     ];
     pub fn from_code(code: u32) -> Self {
         match code {
@@ -381,164 +380,84 @@ impl KiwoomErrorCode {
         match self {
             Self::ApiIdMissing => Some("API ID가 Null이거나 값이 없습니다"),
             Self::ApiIdNotOnUri => {
-                Some(
-                    "해당 URI에서는 지원하는 API ID가 아닙니다. API ID={?}, URI={?}",
-                )
+                Some("해당 URI에서는 지원하는 API ID가 아닙니다. API ID={?}, URI={?}")
             }
-            Self::ApiIdUnknown => {
-                Some("해당 API ID는 존재하지 않습니다. API ID={?}")
-            }
+            Self::ApiIdUnknown => Some("해당 API ID는 존재하지 않습니다. API ID={?}"),
             Self::RequiredValueMissing => {
-                Some(
-                    "필수 입력 값에 값이 존재하지 않습니다. 필수입력 파라미터={?}",
-                )
+                Some("필수 입력 값에 값이 존재하지 않습니다. 필수입력 파라미터={?}")
             }
-            Self::HeaderUnreadable => {
-                Some(
-                    "Http header에 값이 설정되지 않았거나 읽을 수 없습니다",
-                )
-            }
+            Self::HeaderUnreadable => Some("Http header에 값이 설정되지 않았거나 읽을 수 없습니다"),
             Self::AuthorizationHeaderMissing => {
-                Some(
-                    "Http Header에 authorization 필드가 설정되어 있어야 합니다",
-                )
+                Some("Http Header에 authorization 필드가 설정되어 있어야 합니다")
             }
             Self::AuthorizationHeaderMalformed => {
-                Some(
-                    "입력으로 들어온 Http Header의 authorization 필드 형식이 맞지 않습니다",
-                )
+                Some("입력으로 들어온 Http Header의 authorization 필드 형식이 맞지 않습니다")
             }
             Self::AuthorizationGrantTypeInvalid => {
-                Some(
-                    "Http Header의 authorization 필드 내 Grant Type이 미리 정의된 형식이 아닙니다",
-                )
+                Some("Http Header의 authorization 필드 내 Grant Type이 미리 정의된 형식이 아닙니다")
             }
             Self::AuthorizationTokenMissing => {
-                Some(
-                    "Http Header의 authorization 필드 내 Token이 정의되어 있지 않습니다",
-                )
+                Some("Http Header의 authorization 필드 내 Token이 정의되어 있지 않습니다")
             }
             Self::InputFormatInvalid => {
-                Some(
-                    "입력 값 형식이 올바르지 않습니다. 파라미터={?} 실패사유= {?}",
-                )
+                Some("입력 값 형식이 올바르지 않습니다. 파라미터={?} 실패사유= {?}")
             }
             Self::RecursiveCallLimited => {
-                Some(
-                    "재귀 호출이 발생하여 API 호출을 제한합니다, API ID={?}",
-                )
+                Some("재귀 호출이 발생하여 API 호출을 제한합니다, API ID={?}")
             }
             Self::RateLimitPerApi => {
-                Some(
-                    "허용된 API 요청 개수를 초과하였습니다. 유량={?}, API ID={?}",
-                )
+                Some("허용된 API 요청 개수를 초과하였습니다. 유량={?}, API ID={?}")
             }
-            Self::RateLimitTotal => {
-                Some(
-                    "허용된 전체 요청 개수를 초과하였습니다. 총유량={?}",
-                )
-            }
+            Self::RateLimitTotal => Some("허용된 전체 요청 개수를 초과하였습니다. 총유량={?}"),
             Self::RateLimitGroup => {
-                Some(
-                    "허용된 그룹 요청 개수를 초과하였습니다. 총유량={?}, API_ID={?}",
-                )
+                Some("허용된 그룹 요청 개수를 초과하였습니다. 총유량={?}, API_ID={?}")
             }
-            Self::MarketCodeNotFound => {
-                Some("시장 코드값이 존재하지 않습니다. 종목코드={?}")
-            }
+            Self::MarketCodeNotFound => Some("시장 코드값이 존재하지 않습니다. 종목코드={?}"),
             Self::InstrumentNotFound => {
-                Some(
-                    "종목 정보가 없습니다. 입력한 종목코드 값을 확인바랍니다. 종목코드={?}",
-                )
+                Some("종목 정보가 없습니다. 입력한 종목코드 값을 확인바랍니다. 종목코드={?}")
             }
-            Self::InstrumentNotFoundOnExchange => {
-                Some(
-                    "종목 정보가 없습니다. 입력한 종목코드, 거래소구분 값을 확인바랍니다. 거래소구분={?}, 종목코드={?}",
-                )
-            }
-            Self::UnexpectedError => {
-                Some("예기치 못한 에러가 발생했습니다. 실패사유={?}")
-            }
-            Self::AppKeyVerificationFailed => {
-                Some("App Key와 Secret Key 검증에 실패했습니다")
-            }
+            Self::InstrumentNotFoundOnExchange => Some(
+                "종목 정보가 없습니다. 입력한 종목코드, 거래소구분 값을 확인바랍니다. 거래소구분={?}, 종목코드={?}",
+            ),
+            Self::UnexpectedError => Some("예기치 못한 에러가 발생했습니다. 실패사유={?}"),
+            Self::AppKeyVerificationFailed => Some("App Key와 Secret Key 검증에 실패했습니다"),
             Self::AppKeyVerificationFailedWithReason => {
-                Some(
-                    "App Key와 Secret Key 검증에 실패했습니다. 실패사유={?}",
-                )
+                Some("App Key와 Secret Key 검증에 실패했습니다. 실패사유={?}")
             }
-            Self::TokenLookupFailed => {
-                Some(
-                    "Access Token을 조회하는데 실패했습니다. 실패사유={?}",
-                )
-            }
+            Self::TokenLookupFailed => Some("Access Token을 조회하는데 실패했습니다. 실패사유={?}"),
             Self::TokenInvalid => Some("Token이 유효하지 않습니다"),
-            Self::TokenCreateFailed => {
-                Some(
-                    "Access Token을 생성하는데 실패했습니다. 실패사유={?}",
-                )
-            }
-            Self::TokenIssueFailed => {
-                Some(
-                    "Access Token을 발급하는데 실패했습니다. 실패사유={?}",
-                )
-            }
+            Self::TokenCreateFailed => Some("Access Token을 생성하는데 실패했습니다. 실패사유={?}"),
+            Self::TokenIssueFailed => Some("Access Token을 발급하는데 실패했습니다. 실패사유={?}"),
             Self::TokenIpMismatch => {
-                Some(
-                    "Token을 발급받은 IP와 서비스를 요청한 IP가 동일하지 않습니다",
-                )
+                Some("Token을 발급받은 IP와 서비스를 요청한 IP가 동일하지 않습니다")
             }
-            Self::GrantTypeMissing => {
-                Some(
-                    "Access Token을 발급하는데 실패했습니다. 입력값에 grant_type이 들어오지 않았습니다",
-                )
-            }
+            Self::GrantTypeMissing => Some(
+                "Access Token을 발급하는데 실패했습니다. 입력값에 grant_type이 들어오지 않았습니다",
+            ),
             Self::GrantTypeInvalid => {
-                Some(
-                    "Access Token을 발급하는데 실패했습니다. grant_type의 값이 맞지 않습니다",
-                )
+                Some("Access Token을 발급하는데 실패했습니다. grant_type의 값이 맞지 않습니다")
             }
-            Self::TokenRevokeFailed => {
-                Some(
-                    "Access Token을 폐기하는데 실패했습니다. 실패사유={?}",
-                )
-            }
+            Self::TokenRevokeFailed => Some("Access Token을 폐기하는데 실패했습니다. 실패사유={?}"),
             Self::RevokeTokenMissing => {
-                Some(
-                    "Access Token을 폐기하는데 실패했습니다. 입력값에 Token이 들어오지 않았습니다",
-                )
+                Some("Access Token을 폐기하는데 실패했습니다. 입력값에 Token이 들어오지 않았습니다")
             }
             Self::AppKeyOrSecretMissing => {
-                Some(
-                    "입력파라미터로 appkey 또는 secretkey가 들어오지 않았습니다.",
-                )
+                Some("입력파라미터로 appkey 또는 secretkey가 들어오지 않았습니다.")
             }
             Self::AppKeyWrongEnvironment => {
-                Some(
-                    "투자구분(실전/모의)이 달라서 Appkey를 사용할수가 없습니다",
-                )
+                Some("투자구분(실전/모의)이 달라서 Appkey를 사용할수가 없습니다")
             }
             Self::TokenWrongEnvironment => {
-                Some(
-                    "투자구분(실전/모의)이 달라서 Token를 사용할수가 없습니다",
-                )
+                Some("투자구분(실전/모의)이 달라서 Token를 사용할수가 없습니다")
             }
             Self::DeviceAuthFailed => Some("단말기 인증에 실패했습니다"),
-            Self::DesignatedDeviceAuthFailed => {
-                Some("지정단말기 인증에 실패했습니다")
-            }
+            Self::DesignatedDeviceAuthFailed => Some("지정단말기 인증에 실패했습니다"),
             Self::TokenOrDeviceAuthFailed => {
-                Some(
-                    "토큰 인증 또는 단말기인증에 실패했습니다. 실패사유={?}",
-                )
+                Some("토큰 인증 또는 단말기인증에 실패했습니다. 실패사유={?}")
             }
-            Self::NotSupportedInMock => {
-                Some("모의투자에서 지원하지 않는 API 입니다.")
-            }
+            Self::NotSupportedInMock => Some("모의투자에서 지원하지 않는 API 입니다."),
             Self::NotForCorporateCustomers => {
-                Some(
-                    "법인 고객은 해당 API를 지원하지 않습니다. API ID={?}, URI={?}",
-                )
+                Some("법인 고객은 해당 API를 지원하지 않습니다. API ID={?}, URI={?}")
             }
             Self::Unknown(_) => None,
         }
@@ -552,27 +471,17 @@ impl KiwoomErrorCode {
                 Some("A required input value is missing (the parameter is named)")
             }
             Self::HeaderUnreadable => Some("An HTTP header is not set or cannot be read"),
-            Self::AuthorizationHeaderMissing => {
-                Some("The authorization header must be set")
-            }
-            Self::AuthorizationHeaderMalformed => {
-                Some("The authorization header is malformed")
-            }
-            Self::AuthorizationGrantTypeInvalid => {
-                Some(
-                    "The token type in the authorization header is not a predefined one (not Bearer)",
-                )
-            }
-            Self::AuthorizationTokenMissing => {
-                Some("The authorization header carries no token")
-            }
+            Self::AuthorizationHeaderMissing => Some("The authorization header must be set"),
+            Self::AuthorizationHeaderMalformed => Some("The authorization header is malformed"),
+            Self::AuthorizationGrantTypeInvalid => Some(
+                "The token type in the authorization header is not a predefined one (not Bearer)",
+            ),
+            Self::AuthorizationTokenMissing => Some("The authorization header carries no token"),
             Self::InputFormatInvalid => {
                 Some("An input value has the wrong format (parameter and reason named)")
             }
             Self::RecursiveCallLimited => {
-                Some(
-                    "Recursive calling detected; calls to this API are restricted (do not retry)",
-                )
+                Some("Recursive calling detected; calls to this API are restricted (do not retry)")
             }
             Self::RateLimitPerApi => Some("Per-API request limit exceeded"),
             Self::RateLimitTotal => Some("Overall request limit exceeded"),
@@ -583,9 +492,7 @@ impl KiwoomErrorCode {
                 Some("No such instrument for this exchange and stock code")
             }
             Self::UnexpectedError => Some("Unexpected error (reason given)"),
-            Self::AppKeyVerificationFailed => {
-                Some("App key / secret key verification failed")
-            }
+            Self::AppKeyVerificationFailed => Some("App key / secret key verification failed"),
             Self::AppKeyVerificationFailedWithReason => {
                 Some("App key / secret key verification failed (reason given)")
             }
@@ -594,17 +501,13 @@ impl KiwoomErrorCode {
             Self::TokenCreateFailed => Some("Failed to create the access token"),
             Self::TokenIssueFailed => Some("Failed to issue the access token"),
             Self::TokenIpMismatch => {
-                Some(
-                    "The request comes from another IP than the one the token was issued to",
-                )
+                Some("The request comes from another IP than the one the token was issued to")
             }
             Self::GrantTypeMissing => Some("Token issue failed: grant_type is missing"),
             Self::GrantTypeInvalid => Some("Token issue failed: wrong grant_type value"),
             Self::TokenRevokeFailed => Some("Failed to revoke the access token"),
             Self::RevokeTokenMissing => Some("Revoke failed: no token in the input"),
-            Self::AppKeyOrSecretMissing => {
-                Some("appkey or secretkey is missing from the input")
-            }
+            Self::AppKeyOrSecretMissing => Some("appkey or secretkey is missing from the input"),
             Self::AppKeyWrongEnvironment => {
                 Some("The app key belongs to the other environment (real vs mock)")
             }
@@ -612,9 +515,7 @@ impl KiwoomErrorCode {
                 Some("The token belongs to the other environment (real vs mock)")
             }
             Self::DeviceAuthFailed => Some("Device (terminal) authentication failed"),
-            Self::DesignatedDeviceAuthFailed => {
-                Some("Designated-device authentication failed")
-            }
+            Self::DesignatedDeviceAuthFailed => Some("Designated-device authentication failed"),
             Self::TokenOrDeviceAuthFailed => {
                 Some("Token or device authentication failed (reason given)")
             }
@@ -659,9 +560,7 @@ impl KiwoomErrorCode {
             Self::InstrumentNotFoundOnExchange => "InstrumentNotFoundOnExchange",
             Self::UnexpectedError => "UnexpectedError",
             Self::AppKeyVerificationFailed => "AppKeyVerificationFailed",
-            Self::AppKeyVerificationFailedWithReason => {
-                "AppKeyVerificationFailedWithReason"
-            }
+            Self::AppKeyVerificationFailedWithReason => "AppKeyVerificationFailedWithReason",
             Self::TokenLookupFailed => "TokenLookupFailed",
             Self::TokenInvalid => "TokenInvalid",
             Self::TokenCreateFailed => "TokenCreateFailed",
@@ -695,7 +594,7 @@ mod tests {
     fn every_documented_code_round_trips() {
         for &code in KiwoomErrorCode::DOCUMENTED {
             let parsed = KiwoomErrorCode::from_code(code);
-            assert!(! matches!(parsed, KiwoomErrorCode::Unknown(_)), "{code}");
+            assert!(!matches!(parsed, KiwoomErrorCode::Unknown(_)), "{code}");
             assert_eq!(parsed.code(), code);
             assert!(parsed.korean_message().is_some());
         }

@@ -33,7 +33,9 @@ pub enum LoadError {
 
 /// The workspace's own `spec/` directory, wherever the caller runs from.
 pub fn workspace_spec_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("spec")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("spec")
 }
 
 impl Spec {
@@ -64,14 +66,19 @@ impl Spec {
 
     /// Every TR with the file it lives in, in file order.
     pub fn trs(&self) -> impl Iterator<Item = (&Path, &Group, &Tr)> {
-        self.groups
-            .iter()
-            .flat_map(|(path, file)| file.trs.iter().map(move |tr| (path.as_path(), &file.group, tr)))
+        self.groups.iter().flat_map(|(path, file)| {
+            file.trs
+                .iter()
+                .map(move |tr| (path.as_path(), &file.group, tr))
+        })
     }
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let io = |source| LoadError::Io { path: dir.to_path_buf(), source };
+    let io = |source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         out.push(entry.map_err(io)?.path());
@@ -81,6 +88,12 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 pub fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
-    serde_norway::from_str(&text).map_err(|source| LoadError::Yaml { path: path.to_path_buf(), source })
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_norway::from_str(&text).map_err(|source| LoadError::Yaml {
+        path: path.to_path_buf(),
+        source,
+    })
 }

@@ -549,3 +549,59 @@ impl<'de, T: Wire> Visitor<'de> for ScalarListSeed<'_, T> {
             .fail("<object>", "expected an array, found an object"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::PLAIN;
+
+    /// A hand-written record in the shape generated code has.
+    #[derive(Debug)]
+    struct Row {
+        price: Option<i64>,
+        rows: Vec<Row>,
+        extra: Extra,
+    }
+
+    impl Record for Row {
+        fn decode_map<'de, A: MapAccess<'de>>(mut map: A, ctx: &Ctx<'_>) -> Result<Self, A::Error> {
+            let (mut price, mut rows, mut extra) = (None, Vec::new(), Extra::new());
+            while let Some(key) = next_key(&mut map)? {
+                match &*key {
+                    "price" => price = field(&mut map, ctx, "price", PLAIN)?,
+                    "rows" => rows = list(&mut map, ctx, "rows")?,
+                    _ => put_extra_value(&mut map, &mut extra, key)?,
+                }
+            }
+            Ok(Row { price, rows, extra })
+        }
+    }
+
+    #[test]
+    fn empty_and_padded_values_are_none_or_trimmed() {
+        let row: Row =
+            decode_body("t", br#"{"price":"  ","rows":[{"price":" +0001234 "}]}"#).unwrap();
+        assert_eq!(row.price, None);
+        assert_eq!(row.rows[0].price, Some(1234));
+    }
+
+    #[test]
+    fn garbage_names_path_and_raw_value() {
+        let err = decode_body::<Row>("ka10081", br#"{"rows":[{"price":"1"},{"price":"12x"}]}"#)
+            .unwrap_err();
+        assert_eq!(
+            (err.api_id.as_str(), err.field.as_str(), err.raw.as_str()),
+            ("ka10081", "rows[1].price", "12x")
+        );
+        let err = decode_body::<Row>("t", br#"{"rows":[{"price":{"a":1}}]}"#).unwrap_err();
+        assert_eq!(err.field, "rows[0].price");
+        let err = decode_body::<Row>("t", br#"{"price":"1""#).unwrap_err();
+        assert_eq!(err.field, "<body>");
+    }
+
+    #[test]
+    fn unknown_keys_are_kept() {
+        let row: Row = decode_body("t", br#"{"new":{"x":["1"]},"price":"5"}"#).unwrap();
+        assert_eq!(row.extra["new"], serde_json::json!({"x": ["1"]}));
+    }
+}

@@ -1,0 +1,213 @@
+//! The realtime module: a typed struct per REAL type and the `RealtimeEvent` dispatcher.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{doc, format, ident, ty};
+use crate::ir::{FieldTy, Realtime, RealtimeType};
+
+pub fn emit_type(t: &RealtimeType) -> TokenStream {
+    let name = ident(&t.struct_name);
+    let docs = doc(&t.doc);
+    let code = t.code.as_str();
+    let fields = t.fields.iter().map(|f| {
+        let fdoc = doc(&f.doc);
+        let n = ident(&f.rust);
+        let FieldTy::Value { rust, .. } = &f.ty else {
+            unreachable!("realtime values are scalars (IR)")
+        };
+        let fty = ty(rust);
+        quote!(#fdoc pub #n: Option<#fty>,)
+    });
+    let arms = t.fields.iter().map(|f| {
+        let n = ident(&f.rust);
+        let wire = f.wire.as_str();
+        let FieldTy::Value { format: fmt, .. } = &f.ty else {
+            unreachable!()
+        };
+        let fmt = format(fmt);
+        quote!(#wire => event.#n = codec::real_value(&values, #wire, raw, #fmt)?,)
+    });
+    let puts = t.fields.iter().map(|f| {
+        let n = ident(&f.rust);
+        let wire = f.wire.as_str();
+        let FieldTy::Value { format: fmt, .. } = &f.ty else {
+            unreachable!()
+        };
+        let fmt = format(fmt);
+        quote!(values.put(#wire, &self.#n, #fmt);)
+    });
+    quote! {
+        #![doc = concat!(" Realtime type `", #code, "`.")]
+        use kiwoom_runtime::codec;
+
+        #docs
+        #[derive(Debug, Clone, PartialEq, Default)]
+        #[non_exhaustive]
+        pub struct #name {
+            /// The registered item (stock, sector or symbol code; empty for account-wide types).
+            pub item: String,
+            /// Kiwoom's Korean name of the type, as sent.
+            pub name: String,
+            #(#fields)*
+            extra_values: std::collections::BTreeMap<String, String>,
+            extra: codec::Extra,
+        }
+
+        impl #name {
+            /// The REAL frame `type` of this event.
+            pub const TYPE: &'static str = #code;
+
+            /// Values whose id the spec does not list, as received.
+            pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
+                &self.extra_values
+            }
+
+            /// Keys of the entry besides `type`, `name`, `item` and `values`.
+            pub fn extra_fields(&self) -> &codec::Extra {
+                &self.extra
+            }
+
+            pub(super) fn from_entry(
+                entry: codec::RawEntry<'_>,
+                ctx: &codec::Ctx<'_>,
+            ) -> Result<Self, kiwoom_runtime::DecodeError> {
+                let values = ctx.key("values");
+                let mut event = Self {
+                    item: entry.item.into_owned(),
+                    name: entry.name.into_owned(),
+                    extra: entry.extra,
+                    ..Self::default()
+                };
+                for (id, raw) in &entry.values {
+                    match &**id {
+                        #(#arms)*
+                        _ => {
+                            event.extra_values.insert(id.to_string(), raw.to_string());
+                        }
+                    }
+                }
+                Ok(event)
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut values = codec::RealValues::default();
+                #(#puts)*
+                values.extend(&self.extra_values);
+                codec::serialize_real_entry(serializer, Self::TYPE, &self.name, &self.item, &values, &self.extra)
+            }
+        }
+    }
+}
+
+pub fn emit_mod(r: &Realtime) -> TokenStream {
+    let mods = r.types.iter().map(|t| {
+        let m = ident(&t.file);
+        let s = ident(&t.struct_name);
+        quote!(mod #m; pub use #m::#s;)
+    });
+    let enums = (!r.enums.is_empty()).then(|| {
+        quote!(
+            mod enums;
+            pub use enums::*;
+        )
+    });
+    let shared = r.shared_enums.iter().map(|e| {
+        let e = ident(e);
+        quote!(pub use super::enums::#e;)
+    });
+    let variants = r.types.iter().map(|t| {
+        let s = ident(&t.struct_name);
+        let d = doc(&[format!(
+            "`{}` {} (documented by `{}`).",
+            t.code,
+            crate::ir::rustdoc_safe(&t.korean_name),
+            t.api_id
+        )]);
+        quote!(#d #s(Box<#s>),)
+    });
+    let decode_arms = r.types.iter().map(|t| {
+        let s = ident(&t.struct_name);
+        let code = t.code.as_str();
+        quote!(#code => #s::from_entry(entry, ctx).map(|event| Self::#s(Box::new(event))),)
+    });
+    let ser_arms = r.types.iter().map(|t| {
+        let s = ident(&t.struct_name);
+        quote!(Self::#s(event) => serde::Serialize::serialize(&**event, serializer),)
+    });
+    let kind_arms = r.types.iter().map(|t| {
+        let s = ident(&t.struct_name);
+        quote!(Self::#s(_) => #s::TYPE,)
+    });
+    quote! {
+        //! Realtime pushes (`trnm: REAL`): one typed struct per realtime type and
+        //! [`RealtimeEvent`], which the runtime's WebSocket session decodes entries into.
+        //!
+        //! Every value is optional (Kiwoom leaves values empty outside trading hours) and
+        //! ids the spec does not list are kept, so nothing the server sends is dropped.
+
+        use kiwoom_runtime::codec;
+
+        #(#mods)*
+        #enums
+        #(#shared)*
+
+
+        /// One entry of a REAL frame, typed by its `type`.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum RealtimeEvent {
+            #(#variants)*
+            /// A type this version does not know, kept as received.
+            Unknown(kiwoom_runtime::RealItem),
+        }
+
+        impl RealtimeEvent {
+            /// The REAL frame `type`: `0B`, `FT`, ...
+            pub fn kind(&self) -> &str {
+                match self {
+                    #(#kind_arms)*
+                    Self::Unknown(item) => &item.kind,
+                }
+            }
+        }
+
+        /// A whole REAL frame with typed entries.
+        pub type RealtimeFrame = codec::RealFrame<RealtimeEvent>;
+
+        impl codec::RealEntry for RealtimeEvent {
+            fn from_entry(
+                entry: codec::RawEntry<'_>,
+                ctx: &codec::Ctx<'_>,
+            ) -> Result<Self, kiwoom_runtime::DecodeError> {
+                match &*entry.kind {
+                    #(#decode_arms)*
+                    _ => Ok(Self::Unknown(kiwoom_runtime::RealItem {
+                        kind: entry.kind.into_owned(),
+                        name: entry.name.into_owned(),
+                        item: entry.item.into_owned(),
+                        values: entry.values.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
+                        extra: entry.extra.into_iter().collect(),
+                    })),
+                }
+            }
+        }
+
+        impl kiwoom_runtime::RealtimeDecode for RealtimeEvent {
+            fn decode_real(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+                codec::decode_real_item(item)
+            }
+        }
+
+        impl serde::Serialize for RealtimeEvent {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms)*
+                    Self::Unknown(item) => serde::Serialize::serialize(item, serializer),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! `src/registry.rs`: decode any TR's body by api-id, and the table of TRs.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ident;
+use crate::ir::Api;
+
+pub fn emit_registry(api: &Api) -> TokenStream {
+    let mut variants = Vec::new();
+    let mut ser_arms = Vec::new();
+    let mut id_arms = Vec::new();
+    let mut decode_arms = Vec::new();
+    let mut infos = Vec::new();
+    let mut ids = Vec::new();
+    for g in &api.groups {
+        let feature = g.id.as_str();
+        let module = ident(&g.module);
+        for t in &g.trs {
+            let v = ident(&t.variant);
+            let resp = ident(&t.response.name);
+            let req = ident(&t.request.name);
+            let api_id = t.api_id.as_str();
+            let d = format!(" `{api_id}` {}", t.korean_name);
+            variants.push(
+                quote!(#[doc = #d] #[cfg(feature = #feature)] #v(Box<super::#module::#resp>),),
+            );
+            ser_arms.push(quote!(#[cfg(feature = #feature)] Self::#v(r) => serde::Serialize::serialize(r, serializer),));
+            id_arms.push(quote!(#[cfg(feature = #feature)] Self::#v(_) => #api_id,));
+            decode_arms.push(quote! {
+                #[cfg(feature = #feature)]
+                #api_id => codec::decode_body(api_id, body).map(|r| AnyResponse::#v(Box::new(r))),
+            });
+            let info = match t.kind {
+                crate::ir::TrKind::Rest => {
+                    quote!(<super::#module::#req as kiwoom_runtime::TrRequest>::INFO)
+                }
+                crate::ir::TrKind::Condition { .. } => {
+                    quote!(<super::#module::#req as kiwoom_runtime::WsCommand>::INFO)
+                }
+            };
+            infos.push(quote!(#[cfg(feature = #feature)] out.push(#info);));
+            ids.push(quote!(#[cfg(feature = #feature)] out.push(#api_id);));
+        }
+    }
+    let real_ids: Vec<&str> = {
+        let mut v: Vec<&str> = api
+            .realtime
+            .types
+            .iter()
+            .flat_map(|t| [t.code.as_str(), t.api_id.as_str()])
+            .collect();
+        // A condition-search TR (ka10173) decodes its reply by its own id; its pushes by type.
+        v.retain(|id| {
+            !api.groups
+                .iter()
+                .any(|g| g.trs.iter().any(|t| t.api_id == *id))
+        });
+        v.sort();
+        v.dedup();
+        v
+    };
+    let realtime = (!real_ids.is_empty()).then(|| {
+        ids.push(quote!(#[cfg(feature = "realtime")] out.extend([#(#real_ids),*]);));
+        variants.push(quote!(/// A REAL frame (any realtime type).
+            #[cfg(feature = "realtime")] Real(Box<super::realtime::RealtimeFrame>),));
+        ser_arms.push(quote!(#[cfg(feature = "realtime")] Self::Real(r) => serde::Serialize::serialize(r, serializer),));
+        id_arms.push(quote!(#[cfg(feature = "realtime")] Self::Real(_) => "REAL",));
+        decode_arms.push(quote! {
+            #[cfg(feature = "realtime")]
+            #(#real_ids)|* => decode_push(api_id, body).map(|r| AnyResponse::Real(Box::new(r))),
+        });
+        quote! {
+            /// Decode a whole REAL frame (`{"trnm":"REAL","data":[...]}`) into typed events.
+            #[cfg(feature = "realtime")]
+            pub fn decode_push(api_id: &str, body: &[u8]) -> Result<super::realtime::RealtimeFrame, kiwoom_runtime::DecodeError> {
+                codec::decode_body(api_id, body)
+            }
+        }
+    });
+    for f in &api.ws_frames {
+        let v = ident(&f.def.name);
+        let api_id = f.api_id.as_str();
+        let d = format!(
+            " WebSocket `{}` frame",
+            if f.trnm.is_empty() { "error" } else { &f.trnm }
+        );
+        variants.push(quote!(#[doc = #d] #v(Box<super::ws::#v>),));
+        ser_arms.push(quote!(Self::#v(r) => serde::Serialize::serialize(r, serializer),));
+        id_arms.push(quote!(Self::#v(_) => #api_id,));
+        decode_arms.push(quote!(#api_id => codec::decode_body(api_id, body).map(|r| AnyResponse::#v(Box::new(r))),));
+        ids.push(quote!(out.push(#api_id);));
+    }
+    // WebSocket frames are never feature-gated, so the enum is never empty when they exist.
+    let fallback = api
+        .ws_frames
+        .is_empty()
+        .then(|| quote!(_ => unreachable!("AnyResponse has no variants without features"),));
+    quote! {
+        //! Decoding by api-id, for tools and tests that hold a body and its TR's id.
+
+        use kiwoom_runtime::codec;
+
+        /// A decoded body of any TR, realtime frame or WebSocket frame; serializes back to
+        /// the wire form.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum AnyResponse {
+            #(#variants)*
+        }
+
+        impl AnyResponse {
+            /// The api-id (or frame name) this body was decoded as.
+            pub fn api_id(&self) -> &'static str {
+                match self {
+                    #(#id_arms)*
+                    #fallback
+                }
+            }
+        }
+
+        impl serde::Serialize for AnyResponse {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms)*
+                    #fallback
+                }
+            }
+        }
+
+        /// Decode `body` as the answer of `api_id`: a TR's response body, a condition-search
+        /// reply, a whole REAL frame for a realtime type (`0B`), or a WebSocket frame
+        /// (`LOGIN`, `REG`, `SYSTEM`, `WSERR` ...). TRs whose feature is off are unknown.
+        pub fn decode_response(api_id: &str, body: &[u8]) -> Result<AnyResponse, kiwoom_runtime::DecodeError> {
+            match api_id {
+                #(#decode_arms)*
+                _ => Err(kiwoom_runtime::DecodeError {
+                    api_id: api_id.to_owned(),
+                    field: "<api-id>".to_owned(),
+                    raw: api_id.to_owned(),
+                    reason: "unknown api-id, or its Cargo feature is off".to_owned(),
+                }),
+            }
+        }
+
+        #realtime
+
+        /// Every api-id `decode_response` accepts with the enabled features.
+        #[allow(clippy::vec_init_then_push, unused_mut)] // each entry has its own feature gate
+        pub fn api_ids() -> Vec<&'static str> {
+            let mut out = Vec::new();
+            #(#ids)*
+            out
+        }
+
+        /// Static facts of every REST, OAuth and condition-search TR with the enabled features.
+        #[allow(clippy::vec_init_then_push, unused_mut)] // each entry has its own feature gate
+        pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
+            let mut out = Vec::new();
+            #(#infos)*
+            out
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! One TR's file: request, response, rows, and the trait impls from `kiwoom_runtime::tr`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::records::emit_record;
+use super::requests::{emit_request_struct, validate_body};
+use super::{format, ident};
+use crate::ir::{PagingDef, Role, SummaryField, Tr, TrKind};
+use crate::spec::Market;
+
+pub fn emit_tr(tr: &Tr) -> TokenStream {
+    let file_doc = tr.doc.iter().map(|l| {
+        let text = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#![doc = #text])
+    });
+    let request = emit_request_struct(&tr.request);
+    let nested = tr.nested.iter().map(|s| match s.role {
+        Role::Request | Role::RequestPart => emit_request_struct(s),
+        Role::Response | Role::ResponsePart => emit_record(s),
+    });
+    let response = emit_record(&tr.response);
+    let traits = emit_traits(tr);
+    quote! {
+        #(#file_doc)*
+        use kiwoom_runtime::codec;
+        #request
+        #response
+        #(#nested)*
+        #traits
+    }
+}
+
+fn emit_traits(tr: &Tr) -> TokenStream {
+    let req = ident(&tr.request.name);
+    let resp = ident(&tr.response.name);
+    let api_id = tr.api_id.as_str();
+    let korean = tr.korean_name.as_str();
+    let path = tr.path.as_str();
+    let safety = ident(&tr.safety_variant);
+    let info = quote! {
+        kiwoom_runtime::TrInfo {
+            api_id: #api_id,
+            korean_name: #korean,
+            path: #path,
+            safety: kiwoom_runtime::SafetyClass::#safety,
+        }
+    };
+    let validate = validate_body(api_id, &tr.request);
+    let decode = quote! {
+        impl kiwoom_runtime::TrResponse for #resp {
+            fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
+                codec::decode_body(api_id, body)
+            }
+        }
+    };
+    match &tr.kind {
+        TrKind::Rest => {
+            let summary = tr.order_summary.as_ref().map(|o| {
+                let side = o.side.as_str();
+                let stock = summary_value(&o.stock_code);
+                let quantity = summary_value(&o.quantity);
+                let price = summary_value(&o.price);
+                let original = summary_value(&o.original_order_no);
+                quote! {
+                    fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
+                        Some(kiwoom_runtime::OrderSummary {
+                            api_id: #api_id,
+                            stock_code: #stock,
+                            side: Some(#side),
+                            quantity: #quantity,
+                            price: #price,
+                            original_order_no: #original,
+                        })
+                    }
+                }
+            });
+            let paged = match &tr.paging {
+                PagingDef::Header { field, row } => {
+                    let field = ident(field);
+                    let row = ident(row);
+                    Some(quote! {
+                        impl kiwoom_runtime::PagedRequest for #req {
+                            type Item = #row;
+                            fn into_items(page: #resp) -> Vec<#row> {
+                                page.#field
+                            }
+                        }
+                    })
+                }
+                _ => None,
+            };
+            quote! {
+                impl kiwoom_runtime::TrRequest for #req {
+                    const INFO: kiwoom_runtime::TrInfo = #info;
+                    type Response = #resp;
+                    fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
+                        #validate
+                    }
+                    #summary
+                }
+                #paged
+                #decode
+            }
+        }
+        TrKind::Condition { trnm } => {
+            let market = match tr.market {
+                Market::Us => quote!(kiwoom_runtime::Market::Us),
+                _ => quote!(kiwoom_runtime::Market::Domestic),
+            };
+            quote! {
+                impl #req {
+                    /// Check required fields, lengths and codes before the frame is sent.
+                    pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
+                        #validate
+                    }
+                }
+                impl kiwoom_runtime::WsCommand for #req {
+                    const INFO: kiwoom_runtime::TrInfo = #info;
+                    const TRNM: &'static str = #trnm;
+                    const MARKET: kiwoom_runtime::Market = #market;
+                    type Reply = #resp;
+                }
+                #decode
+            }
+        }
+    }
+}
+
+fn summary_value(field: &Option<SummaryField>) -> TokenStream {
+    match field {
+        None => quote!(None),
+        Some(f) => {
+            let n = ident(&f.rust);
+            let fmt = format(&f.format);
+            let value = if f.optional {
+                quote!(self.#n.as_ref())
+            } else {
+                quote!(Some(&self.#n))
+            };
+            quote!(#value.map(|v| codec::Wire::write(v, #fmt).into_owned()))
+        }
+    }
+}
