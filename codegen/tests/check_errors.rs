@@ -186,3 +186,44 @@ fn group_files_live_where_their_id_says() {
         ["domestic/realtime.yaml: group id `domestic-live` should be `domestic-realtime`"]
     );
 }
+
+#[test]
+fn lengths_must_hold_a_valid_value() {
+    let dir = broken(&[
+        (
+            "domestic/chart.yaml",
+            "    type: text\n    required: true\n  - wire: upd_stkpc_tp",
+            "    type: date\n    required: true\n    max_length: 3\n  - wire: upd_stkpc_tp",
+        ),
+        (
+            "domestic/chart.yaml",
+            "    type: enum\n    required: true\n    enum:",
+            "    type: enum\n    required: true\n    max_length: 1\n    enum:",
+        ),
+        (
+            "domestic/chart.yaml",
+            "{ code: '1', korean: 적용",
+            "{ code: '10', korean: 적용",
+        ),
+        (
+            "domestic/realtime.yaml",
+            "rust: execution_time, type: time }",
+            "rust: execution_time, type: time, max_length: 4 }",
+        ),
+    ]);
+    assert_eq!(
+        messages(dir.path()),
+        [
+            "domestic/chart.yaml: ka10081: request.stk_cd: max_length 3 cannot hold a valid value: a date is YYYYMMDD (8)",
+            "domestic/chart.yaml: ka10081: request.upd_stkpc_tp: max_length 1 cannot hold a valid value: enum code \"10\" has 2 characters",
+            "domestic/realtime.yaml: 0B: values.20: max_length 4 cannot hold a valid value: a time is HHMMSS (6)",
+        ]
+    );
+    // A length that fits the longest code is fine.
+    let dir = broken(&[(
+        "domestic/chart.yaml",
+        "    type: enum\n    required: true\n    enum:",
+        "    type: enum\n    required: true\n    max_length: 1\n    enum:",
+    )]);
+    assert_eq!(messages(dir.path()), Vec::<String>::new());
+}

@@ -1,9 +1,9 @@
 //! Field-level rules: valid, non-colliding Rust names per struct, well-formed enums, lists
-//! and objects with children.
+//! and objects with children, lengths that can hold a valid value.
 
 use std::collections::BTreeSet;
 
-use crate::import::{is_valid_pascal_ident, is_valid_snake_ident};
+use crate::import::{is_valid_pascal_ident, is_valid_snake_ident, shortest_valid};
 use crate::spec::{Field, ValueType};
 
 /// Where the fields live, for messages.
@@ -45,6 +45,16 @@ pub fn check_struct(
         }
         if !rust_names.insert(f.rust.as_str()) {
             err(format!("rust name `{}` is used twice in `{path}`", f.rust));
+        }
+        // The generated `validate()` enforces max_length: one too short for any valid value
+        // makes the request impossible to send.
+        if let Some(max) = f.max_length
+            && let Some((need, what)) = shortest_valid(f)
+            && need > max as usize
+        {
+            err(format!(
+                "max_length {max} cannot hold a valid value: {what}"
+            ));
         }
         match (f.ty, &f.enumeration) {
             (ValueType::Enum, None) => err("type enum without `enum:`".to_string()),

@@ -359,6 +359,13 @@ impl Builder<'_> {
             }
             return;
         }
+        if enums::refers_elsewhere(&desc) {
+            self.report.add(
+                "enum-open",
+                format!("{tr} {path}: the list points elsewhere for the other codes; kept as text: {desc:?}"),
+            );
+            return;
+        }
         if let Some(reason) = self.overrides.is_not_enum(tr, path, &desc, &mut self.usage) {
             self.report
                 .add("not-enum", format!("{tr} {path}: {reason}"));

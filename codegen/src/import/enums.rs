@@ -34,10 +34,30 @@ static BARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*([A-Z]{1,4}|통합)(\s*,\s*([A-Z]{1,4}|통합))+\s*$").expect("valid regex")
 });
 
+/// A date or time format written as a pattern (`HH:mm:ss`, `HH:mm`, `YYYY-MM-DD`): the
+/// letters before a `:` look like codes but are format fields.
+static FORMAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[YMDHhms]{2,4}(?:[:\-/. ][YMDHhms]{2,4})+$").expect("valid regex")
+});
+
+/// A label that ends in a bare list of codes (`%:(전체), KRX, NXT, SOR`): the trailing words
+/// are codes of their own, labelled by themselves.
+static TRAILING_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.*?)\s*,\s*([A-Z]{2,4}(?:\s*,\s*[A-Z]{2,4})+)$").expect("valid regex")
+});
+
 /// Does the description look like it lists codes at all (for the statistics and for the
 /// "codes but no enum" report)?
 pub fn lists_codes(description: &str) -> bool {
-    BARE.is_match(description.trim()) || markers(description.trim()).len() >= 2
+    let text = description.trim();
+    !FORMAT.is_match(text) && (BARE.is_match(text) || markers(text).len() >= 2)
+}
+
+/// A list that names only some codes and sends the reader elsewhere for the rest
+/// (`000:전체, usa10101 참고`, `... 701: KRX100 나머지 ※ 업종코드 참고`): the set is open
+/// (any industry code), so it cannot be an enum.
+pub fn refers_elsewhere(description: &str) -> bool {
+    description.contains("참고")
 }
 
 /// (code start, label start, code) of every marker, except clock times (`장시작(09:00)`,
@@ -67,7 +87,7 @@ static CLOCK: LazyLock<Regex> =
 
 pub fn parse(description: &str) -> Option<ParsedEnum> {
     let text = description.trim();
-    if text.is_empty() {
+    if text.is_empty() || FORMAT.is_match(text) {
         return None;
     }
     if BARE.is_match(text) {
@@ -108,7 +128,15 @@ pub fn parse(description: &str) -> Option<ParsedEnum> {
         } else {
             code.clone()
         };
-        push(&mut out, &code, &label);
+        match TRAILING_BARE.captures(&label) {
+            Some(c) => {
+                push(&mut out, &code, c[1].trim());
+                for bare in c[2].split(',').map(str::trim) {
+                    push(&mut out, bare, bare);
+                }
+            }
+            None => push(&mut out, &code, &label),
+        }
     }
     out.residue = residue.join(" | ");
     Some(out)
@@ -212,6 +240,35 @@ mod tests {
             codes("+: 상승, -:하락, '': 보합")[2],
             (String::new(), "보합".into())
         );
+    }
+
+    #[test]
+    fn format_patterns_are_not_codes() {
+        for format in ["HH:mm:ss", "HH:mm", "YYYY-MM-DD"] {
+            assert_eq!(parse(format), None, "{format}");
+            assert!(!lists_codes(format), "{format}");
+        }
+    }
+
+    #[test]
+    fn a_label_ending_in_bare_codes_adds_them() {
+        assert_eq!(
+            codes("%:(전체), KRX, NXT, SOR"),
+            vec![
+                ("%".into(), "(전체)".into()),
+                ("KRX".into(), "KRX".into()),
+                ("NXT".into(), "NXT".into()),
+                ("SOR".into(), "SOR".into())
+            ]
+        );
+        // An ordinary label with a comma stays whole.
+        assert_eq!(codes("1:KOSPI, 2:KOSDAQ")[0], ("1".into(), "KOSPI".into()));
+    }
+
+    #[test]
+    fn lists_that_point_elsewhere_are_open() {
+        assert!(refers_elsewhere("000:전체, usa10101 참고"));
+        assert!(!refers_elsewhere("1:전일, 4:5일"));
     }
 
     #[test]

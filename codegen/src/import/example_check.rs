@@ -100,6 +100,55 @@ fn walk_object(
     }
 }
 
+/// Kiwoom's request example against the finished request fields (after overrides and the
+/// length rule): a value the generated `validate()` would refuse means the spec or the
+/// example is wrong. The spec is fixed by rules or overrides where the example is right;
+/// what remains is reported, each case with the reason the table was kept.
+pub fn check_request(tr: &Tr, report: &mut Report) {
+    let Some(Ok(Value::Object(map))) = tr
+        .examples
+        .request
+        .as_deref()
+        .map(serde_json::from_str::<Value>)
+    else {
+        return;
+    };
+    for (key, value) in &map {
+        let Some(field) = tr.request.iter().find(|f| &f.wire == key) else {
+            continue;
+        };
+        let Value::String(raw) = value else {
+            continue;
+        };
+        let mut why = Vec::new();
+        if !fits(field.ty, &field.codec, raw) {
+            why.push(format!("not a {:?}", field.ty).to_lowercase());
+        }
+        if let Some(e) = &field.enumeration
+            && !raw.is_empty()
+            && !e.values.iter().any(|v| &v.code == raw)
+        {
+            let codes: Vec<&str> = e.values.iter().map(|v| v.code.as_str()).collect();
+            why.push(format!("not one of the codes {}", codes.join(",")));
+        }
+        if let Some(max) = field.max_length
+            && raw.chars().count() > max as usize
+        {
+            why.push(format!("longer than max_length {max}"));
+        }
+        if !why.is_empty() {
+            report.add(
+                "request-example-invalid",
+                format!(
+                    "{} request.{key}: example {raw:?} is {}; the table is kept",
+                    tr.id,
+                    why.join(", ")
+                ),
+            );
+        }
+    }
+}
+
 fn lower_if_needed(
     id: &str,
     path: &str,
@@ -129,6 +178,10 @@ fn lower_if_needed(
     if lowered == ValueType::Text {
         field.codec = Default::default();
         field.unit = field.unit.take();
+        // Six digits that are no time of day: a session time past midnight (`273500`).
+        if ty == ValueType::Time && raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit()) {
+            field.unit = Some(super::session_times::SESSION_TIME_UNIT.to_string());
+        }
     }
     report.add(
         "type-lowered-by-example",

@@ -244,7 +244,7 @@ pub fn kind_of(korean: &str) -> Option<Kind> {
 
 /// The label without parenthesised notes (`총평가금액(원)`, `수수료(외)`), trailing digits
 /// (`매도호가직전대비10`) and trailing qualifiers (`괴리율 정적`).
-fn head_of(korean: &str) -> String {
+pub(super) fn head_of(korean: &str) -> String {
     let mut out = String::new();
     let mut depth = 0usize;
     for c in korean.chars() {

@@ -2,7 +2,9 @@
 //!
 //! Order of work for each TR: read (`kiwoom`), rebuild trees from depth (`tree`), name
 //! (`names`), type (`types`, with the label table in `labels`), parse enums (`enums`), note facts (`notes`), check examples
-//! (`example_check`), apply hand decisions (`overrides`), settle name clashes (`settle`).
+//! (`example_check`), make US clock times text (`session_times`), apply hand decisions
+//! (`overrides`), drop request lengths that cannot hold a valid value (`lengths`), check the
+//! request example (`example_check`), settle name clashes (`settle`).
 //! Then write (`write`) and print the report (`report`).
 
 mod build;
@@ -13,10 +15,12 @@ mod examples;
 mod groups;
 mod kiwoom;
 mod labels;
+mod lengths;
 mod names;
 mod notes;
 mod overrides;
 mod report;
+mod session_times;
 mod settle;
 mod stats;
 mod tree;
@@ -27,6 +31,7 @@ pub use enums::{ParsedCode, ParsedEnum, lists_codes, parse as parse_enum};
 pub use examples::{compact as compact_json, parse_example};
 pub use kiwoom::Row;
 pub use kiwoom::parse_csv;
+pub use lengths::shortest_valid;
 pub use names::{
     EnumLabels, Glossary, english_names, finish_snake, is_keyword, is_valid_pascal_ident,
     is_valid_snake_ident, split_tokens,
@@ -172,7 +177,10 @@ pub fn transcribe(
         notes::apply(&mut tr, &mut builder.report);
         overrides.apply_trs(&mut tr, &mut builder.usage, &mut builder.report);
         example_check::check(&mut tr, &mut builder.report);
+        session_times::apply(&mut tr, group.market, &mut builder.report);
         overrides.apply_fields(&mut tr, &mut builder.usage, &mut builder.report);
+        lengths::apply(&mut tr, &mut builder.report);
+        example_check::check_request(&tr, &mut builder.report);
         settle::settle_tr(&mut tr, &mut builder.report);
         let rel = PathBuf::from(groups::market_slug(group.market))
             .join(format!("{}.yaml", group.category));

@@ -199,13 +199,25 @@ fn plain(ty: ValueType, rule: &'static str) -> Inferred {
     }
 }
 
+/// Prices and index levels, whose sign is the direction against the previous close: the
+/// head noun (see `labels::head_of`: no `(종가)` note, no trailing `1`..`10` or Kiwoom's
+/// placeholder `n`) ends in `가` (현재가, 시가, 고가, 저가, 기준가, 상한가, 매도호가1,
+/// 현재가n), or names a high or low (연중최고, 250최저), a quote (우선매도호가단위 is the best
+/// ask in ka10003), a price or an index (`KOSPI200`).
 fn looks_like_price(korean: &str) -> bool {
-    let k = korean.trim();
+    let head = labels::head_of(korean);
+    let k = head
+        .strip_suffix('n')
+        .filter(|h| h.chars().last().is_some_and(|c| !c.is_ascii()))
+        .unwrap_or(&head);
     k.ends_with('가')
-        || k.ends_with("호가")
+        || k.ends_with("최고")
+        || k.ends_with("최저")
+        || k.ends_with("호가단위")
         || k.contains("가격")
-        || k.ends_with("단가")
         || k.contains("지수")
+        || k.starts_with("KOSPI")
+        || k.starts_with("KOSDAQ")
 }
 
 /// Labels alone (the table is in `labels.rs`). Wire names that end like identifiers
@@ -261,6 +273,28 @@ mod tests {
             false,
         );
         assert_eq!(i.codec.sign, Sign::Value);
+        let signed = "단위: 원, 부호가 포함된 숫자";
+        for price in [
+            "연중최고",
+            "250최저",
+            "매도호가1",
+            "현재가n",
+            "현재가(종가)",
+            "시간외단일가_매수호가5",
+            "우선매도호가단위",
+        ] {
+            let i = infer("x", price, signed, Market::Domestic, false);
+            assert_eq!(i.codec.sign, Sign::Direction, "{price}");
+        }
+        for change in [
+            "전일대비",
+            "매도호가직전대비1",
+            "연중최고가 대비율",
+            "순매수",
+        ] {
+            let i = infer("x", change, signed, Market::Domestic, false);
+            assert_eq!(i.codec.sign, Sign::Value, "{change}");
+        }
         let i = infer(
             "flu_rt",
             "등락율",

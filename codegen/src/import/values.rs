@@ -12,7 +12,8 @@ pub fn fits(ty: ValueType, codec: &Codec, raw: &str) -> bool {
         ValueType::Integer => number(s, false) || (codec.scale.is_some() && number(s, true)),
         ValueType::Decimal => number(s, true),
         ValueType::Date => digits(s, 8),
-        ValueType::Time => digits(s, 6),
+        // A time of day: hours past 23 (US session times in KST, `273500`) do not fit.
+        ValueType::Time => digits(s, 6) && s[..2] < *"24" && s[2..4] < *"60" && s[4..] < *"60",
         ValueType::Datetime => digits(s, 14),
         ValueType::Text | ValueType::Enum | ValueType::List | ValueType::Object => true,
     }
@@ -63,5 +64,8 @@ mod tests {
         assert!(fits(ValueType::Decimal, &c, "-0.00"));
         assert!(fits(ValueType::Decimal, &c, "000000.1602"));
         assert!(!fits(ValueType::Date, &c, "2025-01-01"));
+        assert!(fits(ValueType::Time, &c, "235959"));
+        assert!(!fits(ValueType::Time, &c, "273500"));
+        assert!(!fits(ValueType::Time, &c, "126000"));
     }
 }
