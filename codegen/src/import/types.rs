@@ -165,6 +165,12 @@ pub fn infer(
     {
         return number(ValueType::Integer, "description whole unit", codec, unit);
     }
+    // 4b. An identifier described as "N자리 숫자" (계좌번호 `고유 계좌번호 10자리 숫자`,
+    //     주문번호 `7자리 숫자`) is a fixed-width digit string, not a quantity: its leading
+    //     zeros matter, so it stays text.
+    if unit.is_none() && labels::kind_of(korean) == Some(labels::Kind::Text) {
+        return plain(ValueType::Text, "identifier written as digits");
+    }
     if d.contains("숫자") || unit.is_some() {
         return number(
             ValueType::Decimal,
@@ -251,6 +257,21 @@ fn by_label(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_written_as_digits_stay_text() {
+        for (wire, korean, description) in [
+            ("acnt_no", "계좌번호", "고유 계좌번호 10자리 숫자"),
+            ("ord_no", "주문번호", "고유 주문번호 7자리 숫자"),
+            ("seq", "일련번호", "7자리 숫자"),
+        ] {
+            let i = infer(wire, korean, description, Market::Domestic, false);
+            assert_eq!(i.ty, ValueType::Text, "{wire}");
+        }
+        // A count described the same way is still a number.
+        let i = infer("cnt", "건수", "7자리 숫자", Market::Domestic, false);
+        assert_ne!(i.ty, ValueType::Text);
+    }
 
     #[test]
     fn descriptions_decide_first() {
