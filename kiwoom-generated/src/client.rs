@@ -1069,7 +1069,7 @@ impl DomesticChart<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_chart::SectorTickChartRequest;
     ///
-    /// let request = SectorTickChartRequest::new(industry_code, tick_range);
+    /// let request = SectorTickChartRequest::new("...", tick_range);
     /// let mut rows = client.domestic().chart().sector_tick_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
@@ -1089,7 +1089,7 @@ impl DomesticChart<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_chart::SectorMinuteChartRequest;
     ///
-    /// let request = SectorMinuteChartRequest::new(industry_code, tick_range);
+    /// let request = SectorMinuteChartRequest::new("...", tick_range);
     /// let mut rows = client.domestic().chart().sector_minute_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
@@ -1109,7 +1109,7 @@ impl DomesticChart<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_chart::SectorDailyChartRequest;
     ///
-    /// let request = SectorDailyChartRequest::new(industry_code, base_date);
+    /// let request = SectorDailyChartRequest::new("...", base_date);
     /// let mut rows = client.domestic().chart().sector_daily_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
@@ -1129,7 +1129,7 @@ impl DomesticChart<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_chart::SectorWeeklyChartRequest;
     ///
-    /// let request = SectorWeeklyChartRequest::new(industry_code, base_date);
+    /// let request = SectorWeeklyChartRequest::new("...", base_date);
     /// let mut rows = client.domestic().chart().sector_weekly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
@@ -1149,7 +1149,7 @@ impl DomesticChart<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_chart::SectorMonthlyChartRequest;
     ///
-    /// let request = SectorMonthlyChartRequest::new(industry_code, base_date);
+    /// let request = SectorMonthlyChartRequest::new("...", base_date);
     /// let mut rows = client.domestic().chart().sector_monthly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
@@ -1169,7 +1169,7 @@ impl DomesticChart<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_chart::SectorYearlyChartRequest;
     ///
-    /// let request = SectorYearlyChartRequest::new(industry_code, base_date);
+    /// let request = SectorYearlyChartRequest::new("...", base_date);
     /// let mut rows = client.domestic().chart().sector_yearly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
@@ -3051,7 +3051,7 @@ impl DomesticSector<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_sector::SectorPriceRequest;
     ///
-    /// let request = SectorPriceRequest::new(market_type, industry_code);
+    /// let request = SectorPriceRequest::new(market_type, "...");
     /// let mut rows = client.domestic().sector().sector_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
@@ -3071,7 +3071,7 @@ impl DomesticSector<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_sector::SectorStockPriceRequest;
     ///
-    /// let request = SectorStockPriceRequest::new(market_type, industry_code, exchange_type);
+    /// let request = SectorStockPriceRequest::new(market_type, "...", exchange_type);
     /// let mut rows = client.domestic().sector().sector_stock_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
@@ -3111,7 +3111,7 @@ impl DomesticSector<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_sector::SectorDailyPriceRequest;
     ///
-    /// let request = SectorDailyPriceRequest::new(market_type, industry_code);
+    /// let request = SectorDailyPriceRequest::new(market_type, "...");
     /// let mut rows = client.domestic().sector().sector_daily_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);

@@ -3,7 +3,15 @@
 //! Enums used by more than one module (re-exported from each module that uses them).
 #[allow(unused_imports)]
 use kiwoom_runtime::codec;
-/// Codes of `AccountReturnRateExchangeType` (spec/domestic/account.yaml ka10075 field \`stex\_tp\`).
+/// Codes of `AccountReturnRateExchangeType`, used by 7 fields:
+///
+/// - spec/domestic/account.yaml ka10075 field `oso` field `stex_tp`
+/// - spec/domestic/account.yaml ka10075 field `stex_tp`
+/// - spec/domestic/account.yaml ka10076 field `cntr` field `stex_tp`
+/// - spec/domestic/account.yaml ka10076 field `stex_tp`
+/// - spec/domestic/account.yaml ka10085 field `stex_tp`
+/// - spec/domestic/account.yaml ka10088 field `osop` field `stex_tp`
+/// - spec/domestic/realtime.yaml 00 realtime value `2134`
 ///
 /// # Forward compatibility
 ///
@@ -84,7 +92,26 @@ impl codec::Wire for AccountReturnRateExchangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AdjustedStockPriceType` (spec/domestic/chart.yaml ka10079 field \`upd\_stkpc\_tp\`).
+/// Codes of `AdjustedStockPriceType`, used by 18 fields:
+///
+/// - spec/domestic/chart.yaml ka10079 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka10080 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka10081 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka10082 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka10083 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka10094 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka50079 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka50080 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka50081 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka50082 field `upd_stkpc_tp`
+/// - spec/domestic/chart.yaml ka50083 field `upd_stkpc_tp`
+/// - spec/us/chart.yaml usa06010 field `upd_stkpc_tp`
+/// - spec/us/chart.yaml usa06011 field `upd_stkpc_tp`
+/// - spec/us/chart.yaml usa06012 field `upd_stkpc_tp`
+/// - spec/us/chart.yaml usa06013 field `upd_stkpc_tp`
+/// - spec/us/chart.yaml usa06014 field `upd_stkpc_tp`
+/// - spec/us/chart.yaml usa06015 field `upd_stkpc_tp`
+/// - spec/us/chart.yaml usa06016 field `upd_stkpc_tp`
 ///
 /// # Forward compatibility
 ///
@@ -160,108 +187,52 @@ impl codec::Wire for AdjustedStockPriceType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AfterCloseInvestorTradeAmountQuantityType` (spec/domestic/chart.yaml ka10060 field \`amt\_qty\_tp\`).
+/// Codes of `AfterCloseInvestorTradeExchangeType`, used by 44 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AfterCloseInvestorTradeAmountQuantityType {
-    /// 금액 (`1`)
-    Amount,
-    /// 수량 (`2`)
-    Quantity,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl AfterCloseInvestorTradeAmountQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amount => "1",
-            Self::Quantity => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Amount,
-            "2" => Self::Quantity,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Amount => Some("금액"),
-            Self::Quantity => Some("수량"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::str::FromStr for AfterCloseInvestorTradeAmountQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::fmt::Display for AfterCloseInvestorTradeAmountQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl codec::Wire for AfterCloseInvestorTradeAmountQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `AfterCloseInvestorTradeExchangeType` (spec/domestic/etf.yaml ka40004 field \`stex\_tp\`).
+/// - spec/domestic/etf.yaml ka40004 field `stex_tp`
+/// - spec/domestic/institution-foreign.yaml ka10131 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka10044 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka10063 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka10066 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90005 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90006 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90007 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90010 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10020 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10021 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10022 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10023 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10027 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10029 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10030 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10031 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10032 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10033 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10034 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10035 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10036 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10037 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10039 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10062 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka90009 field `stex_tp`
+/// - spec/domestic/sector.yaml ka10051 field `stex_tp`
+/// - spec/domestic/sector.yaml ka20002 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10016 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10017 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10018 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10019 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10024 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10025 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10026 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10028 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10043 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10052 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10054 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10058 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka90003 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka90004 field `stex_tp`
+/// - spec/domestic/theme.yaml ka90001 field `stex_tp`
+/// - spec/domestic/theme.yaml ka90002 field `stex_tp`
 ///
 /// # Forward compatibility
 ///
@@ -382,113 +353,12 @@ impl codec::Wire for AfterCloseInvestorTradeExchangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AfterCloseInvestorTradeMarketType` (spec/domestic/chart.yaml ka10064 field \`mrkt\_tp\`).
+/// Codes of `AfterCloseInvestorTradeTradeType`, used by 4 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AfterCloseInvestorTradeMarketType {
-    /// 전체 (`000`)
-    All,
-    /// 코스피 (`001`)
-    Kospi,
-    /// 코스닥 (`101`)
-    Kosdaq,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl AfterCloseInvestorTradeMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000", "001", "101"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Kospi => "001",
-            Self::Kosdaq => "101",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            "001" => Self::Kospi,
-            "101" => Self::Kosdaq,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::str::FromStr for AfterCloseInvestorTradeMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::fmt::Display for AfterCloseInvestorTradeMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl codec::Wire for AfterCloseInvestorTradeMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `AfterCloseInvestorTradeTradeType` (spec/domestic/chart.yaml ka10060 field \`trde\_tp\`).
+/// - spec/domestic/chart.yaml ka10060 field `trde_tp`
+/// - spec/domestic/chart.yaml ka10064 field `trde_tp`
+/// - spec/domestic/market-data.yaml ka10066 field `trde_tp`
+/// - spec/domestic/stock-info.yaml ka10059 field `trde_tp`
 ///
 /// # Forward compatibility
 ///
@@ -589,7 +459,21 @@ impl codec::Wire for AfterCloseInvestorTradeTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign` (spec/domestic/chart.yaml ka10079 field \`stk\_tic\_chart\_qry\` field \`pred\_pre\_sig\`).
+/// Codes of `AmountQuantityType`, used by 13 fields:
+///
+/// - spec/domestic/chart.yaml ka10060 field `amt_qty_tp`
+/// - spec/domestic/chart.yaml ka10064 field `amt_qty_tp`
+/// - spec/domestic/market-data.yaml ka10066 field `amt_qty_tp`
+/// - spec/domestic/market-data.yaml ka90005 field `amt_qty_tp`
+/// - spec/domestic/market-data.yaml ka90007 field `amt_qty_tp`
+/// - spec/domestic/market-data.yaml ka90008 field `amt_qty_tp`
+/// - spec/domestic/market-data.yaml ka90010 field `amt_qty_tp`
+/// - spec/domestic/market-data.yaml ka90013 field `amt_qty_tp`
+/// - spec/domestic/ranking.yaml ka10065 field `amt_qty_tp`
+/// - spec/domestic/ranking.yaml ka90009 field `amt_qty_tp`
+/// - spec/domestic/stock-info.yaml ka10059 field `amt_qty_tp`
+/// - spec/domestic/stock-info.yaml ka10061 field `amt_qty_tp`
+/// - spec/domestic/stock-info.yaml ka90003 field `amt_qty_tp`
 ///
 /// # Forward compatibility
 ///
@@ -600,108 +484,63 @@ impl codec::Wire for AfterCloseInvestorTradeTradeType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[cfg(any(
     feature = "domestic-chart",
-    feature = "domestic-condition-search",
-    feature = "domestic-elw",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-short-selling",
-    feature = "domestic-stock-info",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "realtime"
+    feature = "domestic-stock-info"
 ))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign {
-    /// 상한가 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 보합 (`3`)
-    Unchanged,
-    /// 하한가 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
+pub enum AmountQuantityType {
+    /// 금액 (`1`)
+    Amount,
+    /// 수량 (`2`)
+    Quantity,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(
     feature = "domestic-chart",
-    feature = "domestic-condition-search",
-    feature = "domestic-elw",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-short-selling",
-    feature = "domestic-stock-info",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "realtime"
+    feature = "domestic-stock-info"
 ))]
-impl AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign {
+impl AmountQuantityType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
+        &["1", "2"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
+            Self::Amount => "1",
+            Self::Quantity => "2",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
+            "1" => Self::Amount,
+            "2" => Self::Quantity,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
+            Self::Amount => Some("금액"),
+            Self::Quantity => Some("수량"),
             Self::Unknown(_) => None,
         }
     }
 }
 #[cfg(any(
     feature = "domestic-chart",
-    feature = "domestic-condition-search",
-    feature = "domestic-elw",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-short-selling",
-    feature = "domestic-stock-info",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "realtime"
+    feature = "domestic-stock-info"
 ))]
-impl std::str::FromStr for AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign {
+impl std::str::FromStr for AmountQuantityType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
@@ -709,42 +548,22 @@ impl std::str::FromStr for AfterHoursSinglePriceChangeRateRankPreviousDayChangeS
 }
 #[cfg(any(
     feature = "domestic-chart",
-    feature = "domestic-condition-search",
-    feature = "domestic-elw",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-short-selling",
-    feature = "domestic-stock-info",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "realtime"
+    feature = "domestic-stock-info"
 ))]
-impl std::fmt::Display for AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign {
+impl std::fmt::Display for AmountQuantityType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(any(
     feature = "domestic-chart",
-    feature = "domestic-condition-search",
-    feature = "domestic-elw",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-short-selling",
-    feature = "domestic-stock-info",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "realtime"
+    feature = "domestic-stock-info"
 ))]
-impl codec::Wire for AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign {
+impl codec::Wire for AmountQuantityType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -755,88 +574,10 @@ impl codec::Wire for AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AllGoldSpotOrderFillsSellBuyType` (spec/domestic/account.yaml kt50030 field \`slby\_tp\`).
+/// Codes of `BrokerElwNetBuyTopTradeQuantityType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AllGoldSpotOrderFillsSellBuyType {
-    /// 전체 (`0`)
-    All,
-    /// 매도 (`1`)
-    Sell,
-    /// 매수 (`2`)
-    Buy,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl AllGoldSpotOrderFillsSellBuyType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Sell => "1",
-            Self::Buy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Sell,
-            "2" => Self::Buy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Sell => Some("매도"),
-            Self::Buy => Some("매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl std::str::FromStr for AllGoldSpotOrderFillsSellBuyType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl std::fmt::Display for AllGoldSpotOrderFillsSellBuyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl codec::Wire for AllGoldSpotOrderFillsSellBuyType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `BrokerElwNetBuyTopTradeQuantityType` (spec/domestic/elw.yaml ka30002 field \`trde\_qty\_tp\`).
+/// - spec/domestic/elw.yaml ka30002 field `trde_qty_tp`
+/// - spec/domestic/ranking.yaml ka10039 field `trde_qty_tp`
 ///
 /// # Forward compatibility
 ///
@@ -937,7 +678,12 @@ impl codec::Wire for BrokerElwNetBuyTopTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerElwNetBuyTopTradeType` (spec/domestic/elw.yaml ka30002 field \`trde\_tp\`).
+/// Codes of `BrokerElwNetBuyTopTradeType`, used by 4 fields:
+///
+/// - spec/domestic/elw.yaml ka30002 field `trde_tp`
+/// - spec/domestic/ranking.yaml ka10039 field `trde_tp`
+/// - spec/domestic/ranking.yaml ka10062 field `trde_tp`
+/// - spec/domestic/ranking.yaml ka10065 field `trde_tp`
 ///
 /// # Forward compatibility
 ///
@@ -1013,7 +759,10 @@ impl codec::Wire for BrokerElwNetBuyTopTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerVolumeProfileAnalysisDate` (spec/domestic/ranking.yaml ka10042 field \`dt\`).
+/// Codes of `BrokerVolumeProfileAnalysisDate`, used by 2 fields:
+///
+/// - spec/domestic/ranking.yaml ka10042 field `dt`
+/// - spec/domestic/stock-info.yaml ka10043 field `dt`
 ///
 /// # Forward compatibility
 ///
@@ -1109,399 +858,39 @@ impl codec::Wire for BrokerVolumeProfileAnalysisDate {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerVolumeProfileAnalysisQueryDateType` (spec/domestic/ranking.yaml ka10042 field \`qry\_dt\_tp\`).
+/// Codes of `ChangeRateTopByPeriodExchangeType`, used by 31 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BrokerVolumeProfileAnalysisQueryDateType {
-    /// 기간으로 조회 (`0`)
-    ByPeriod,
-    /// 시작일자, 종료일자로 조회 (`1`)
-    ByDateRange,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl BrokerVolumeProfileAnalysisQueryDateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByPeriod => "0",
-            Self::ByDateRange => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ByPeriod,
-            "1" => Self::ByDateRange,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByPeriod => Some("기간으로 조회"),
-            Self::ByDateRange => Some("시작일자, 종료일자로 조회"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for BrokerVolumeProfileAnalysisQueryDateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for BrokerVolumeProfileAnalysisQueryDateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for BrokerVolumeProfileAnalysisQueryDateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `BrokerVolumeProfileAnalysisSortBase` (spec/domestic/ranking.yaml ka10042 field \`sort\_base\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BrokerVolumeProfileAnalysisSortBase {
-    /// 종가순 (`1`)
-    ByClose,
-    /// 날짜순 (`2`)
-    ByDate,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl BrokerVolumeProfileAnalysisSortBase {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByClose => "1",
-            Self::ByDate => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByClose,
-            "2" => Self::ByDate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByClose => Some("종가순"),
-            Self::ByDate => Some("날짜순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for BrokerVolumeProfileAnalysisSortBase {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for BrokerVolumeProfileAnalysisSortBase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for BrokerVolumeProfileAnalysisSortBase {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `BuyCreditStockDomesticExchangeType` (spec/domestic/credit-order.yaml kt10006 field \`dmst\_stex\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BuyCreditStockDomesticExchangeType {
-    /// KRX (`KRX`)
-    Krx,
-    /// NXT (`NXT`)
-    Nxt,
-    /// SOR (`SOR`)
-    Sor,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl BuyCreditStockDomesticExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["KRX", "NXT", "SOR"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Sor => "SOR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            "SOR" => Self::Sor,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Sor => Some("SOR"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::str::FromStr for BuyCreditStockDomesticExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::fmt::Display for BuyCreditStockDomesticExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl codec::Wire for BuyCreditStockDomesticExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `BuyCreditStockTradeType` (spec/domestic/credit-order.yaml kt10006 field \`trde\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BuyCreditStockTradeType {
-    /// 보통 (`0`)
-    Normal,
-    /// 시장가 (`3`)
-    Market,
-    /// 조건부지정가 (`5`)
-    ConditionalLimit,
-    /// 장마감후시간외 (`81`)
-    AfterHoursClose,
-    /// 장시작전시간외 (`61`)
-    PreMarket,
-    /// 시간외단일가 (`62`)
-    AfterHoursSinglePrice,
-    /// 최유리지정가 (`6`)
-    BestLimit,
-    /// 최우선지정가 (`7`)
-    PriorityLimit,
-    /// 보통(IOC) (`10`)
-    NormalIoc,
-    /// 시장가(IOC) (`13`)
-    MarketIoc,
-    /// 최유리(IOC) (`16`)
-    BestIoc,
-    /// 보통(FOK) (`20`)
-    NormalFok,
-    /// 시장가(FOK) (`23`)
-    MarketFok,
-    /// 최유리(FOK) (`26`)
-    BestFok,
-    /// 스톱지정가 (`28`)
-    StopLimit,
-    /// 중간가 (`29`)
-    MidPrice,
-    /// 중간가(IOC) (`30`)
-    MidPriceIoc,
-    /// 중간가(FOK) (`31`)
-    MidPriceFok,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl BuyCreditStockTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "3", "5", "81", "61", "62", "6", "7", "10", "13", "16", "20", "23", "26", "28",
-            "29", "30", "31",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "0",
-            Self::Market => "3",
-            Self::ConditionalLimit => "5",
-            Self::AfterHoursClose => "81",
-            Self::PreMarket => "61",
-            Self::AfterHoursSinglePrice => "62",
-            Self::BestLimit => "6",
-            Self::PriorityLimit => "7",
-            Self::NormalIoc => "10",
-            Self::MarketIoc => "13",
-            Self::BestIoc => "16",
-            Self::NormalFok => "20",
-            Self::MarketFok => "23",
-            Self::BestFok => "26",
-            Self::StopLimit => "28",
-            Self::MidPrice => "29",
-            Self::MidPriceIoc => "30",
-            Self::MidPriceFok => "31",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Normal,
-            "3" => Self::Market,
-            "5" => Self::ConditionalLimit,
-            "81" => Self::AfterHoursClose,
-            "61" => Self::PreMarket,
-            "62" => Self::AfterHoursSinglePrice,
-            "6" => Self::BestLimit,
-            "7" => Self::PriorityLimit,
-            "10" => Self::NormalIoc,
-            "13" => Self::MarketIoc,
-            "16" => Self::BestIoc,
-            "20" => Self::NormalFok,
-            "23" => Self::MarketFok,
-            "26" => Self::BestFok,
-            "28" => Self::StopLimit,
-            "29" => Self::MidPrice,
-            "30" => Self::MidPriceIoc,
-            "31" => Self::MidPriceFok,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Normal => Some("보통"),
-            Self::Market => Some("시장가"),
-            Self::ConditionalLimit => Some("조건부지정가"),
-            Self::AfterHoursClose => Some("장마감후시간외"),
-            Self::PreMarket => Some("장시작전시간외"),
-            Self::AfterHoursSinglePrice => Some("시간외단일가"),
-            Self::BestLimit => Some("최유리지정가"),
-            Self::PriorityLimit => Some("최우선지정가"),
-            Self::NormalIoc => Some("보통(IOC)"),
-            Self::MarketIoc => Some("시장가(IOC)"),
-            Self::BestIoc => Some("최유리(IOC)"),
-            Self::NormalFok => Some("보통(FOK)"),
-            Self::MarketFok => Some("시장가(FOK)"),
-            Self::BestFok => Some("최유리(FOK)"),
-            Self::StopLimit => Some("스톱지정가"),
-            Self::MidPrice => Some("중간가"),
-            Self::MidPriceIoc => Some("중간가(IOC)"),
-            Self::MidPriceFok => Some("중간가(FOK)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::str::FromStr for BuyCreditStockTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::fmt::Display for BuyCreditStockTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl codec::Wire for BuyCreditStockTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopByPeriodExchangeType` (spec/us/ranking.yaml usa20510 field \`stex\_tp\`).
+/// - spec/us/ranking.yaml usa20510 field `stex_tp`
+/// - spec/us/ranking.yaml usa20511 field `stex_tp`
+/// - spec/us/ranking.yaml usa20512 field `stex_tp`
+/// - spec/us/ranking.yaml usa20530 field `stex_tp`
+/// - spec/us/ranking.yaml usa20531 field `stex_tp`
+/// - spec/us/ranking.yaml usa20540 field `stex_tp`
+/// - spec/us/ranking.yaml usa20541 field `stex_tp`
+/// - spec/us/ranking.yaml usa20550 field `stex_tp`
+/// - spec/us/ranking.yaml usa20551 field `stex_tp`
+/// - spec/us/ranking.yaml usa20910 field `stex_tp`
+/// - spec/us/ranking.yaml usa20911 field `stex_tp`
+/// - spec/us/ranking.yaml usa20920 field `stex_tp`
+/// - spec/us/ranking.yaml usa20921 field `stex_tp`
+/// - spec/us/ranking.yaml usa20922 field `stex_tp`
+/// - spec/us/ranking.yaml usa24150 field `stex_tp`
+/// - spec/us/ranking.yaml usa24151 field `stex_tp`
+/// - spec/us/ranking.yaml usa24200 field `stex_tp`
+/// - spec/us/ranking.yaml usa24201 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20520 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20521 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20570 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20571 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20930 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20931 field `stex_tp`
+/// - spec/us/stock-info.yaml usa23402 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24100 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24101 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24140 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24141 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24220 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24221 field `stex_tp`
 ///
 /// # Forward compatibility
 ///
@@ -1587,674 +976,33 @@ impl codec::Wire for ChangeRateTopByPeriodExchangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ChangeRateTopByPeriodExchangeTypeExchangeType` (spec/us/account.yaml ust21050 field \`stex\_tp\`).
+/// Codes of `ChangeSign`, used by 25 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-ranking",
-    feature = "us-watchlist"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopByPeriodExchangeTypeExchangeType {
-    /// NASDAQ (`ND`)
-    Nasdaq,
-    /// NYSE (`NY`)
-    Nyse,
-    /// AMEX (`NA`)
-    Amex,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-ranking",
-    feature = "us-watchlist"
-))]
-impl ChangeRateTopByPeriodExchangeTypeExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["ND", "NY", "NA"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Nasdaq => "ND",
-            Self::Nyse => "NY",
-            Self::Amex => "NA",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "ND" => Self::Nasdaq,
-            "NY" => Self::Nyse,
-            "NA" => Self::Amex,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Nyse => Some("NYSE"),
-            Self::Amex => Some("AMEX"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-ranking",
-    feature = "us-watchlist"
-))]
-impl std::str::FromStr for ChangeRateTopByPeriodExchangeTypeExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-ranking",
-    feature = "us-watchlist"
-))]
-impl std::fmt::Display for ChangeRateTopByPeriodExchangeTypeExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-ranking",
-    feature = "us-watchlist"
-))]
-impl codec::Wire for ChangeRateTopByPeriodExchangeTypeExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopByPeriodIndustryCode` (spec/us/ranking.yaml usa20510 field \`inds\_cd\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopByPeriodIndustryCode {
-    /// 전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우 (`000`)
-    All,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl ChangeRateTopByPeriodIndustryCode {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체, usa10101 API 참고, stk_tp(종목구분) 1일 경우"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl std::str::FromStr for ChangeRateTopByPeriodIndustryCode {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl std::fmt::Display for ChangeRateTopByPeriodIndustryCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl codec::Wire for ChangeRateTopByPeriodIndustryCode {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopByPeriodPriceCondition` (spec/us/ranking.yaml usa20510 field \`pric\_cnd\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopByPeriodPriceCondition {
-    /// 전체 (`0`)
-    All,
-    /// 5미만 (`1`)
-    Under5,
-    /// 10미만 (`2`)
-    Under10,
-    /// 10이상 (`3`)
-    AtLeast10,
-    /// 10~20 (`4`)
-    Range10To20,
-    /// 20~50 (`5`)
-    Range20To50,
-    /// 50이상 (`6`)
-    AtLeast50,
-    /// 50~100 (`7`)
-    Range50To100,
-    /// 100미만 (`8`)
-    Under100,
-    /// 100이상 (`9`)
-    AtLeast100,
-    /// 500이상 (`10`)
-    AtLeast500,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl ChangeRateTopByPeriodPriceCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Under5 => "1",
-            Self::Under10 => "2",
-            Self::AtLeast10 => "3",
-            Self::Range10To20 => "4",
-            Self::Range20To50 => "5",
-            Self::AtLeast50 => "6",
-            Self::Range50To100 => "7",
-            Self::Under100 => "8",
-            Self::AtLeast100 => "9",
-            Self::AtLeast500 => "10",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Under5,
-            "2" => Self::Under10,
-            "3" => Self::AtLeast10,
-            "4" => Self::Range10To20,
-            "5" => Self::Range20To50,
-            "6" => Self::AtLeast50,
-            "7" => Self::Range50To100,
-            "8" => Self::Under100,
-            "9" => Self::AtLeast100,
-            "10" => Self::AtLeast500,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Under5 => Some("5미만"),
-            Self::Under10 => Some("10미만"),
-            Self::AtLeast10 => Some("10이상"),
-            Self::Range10To20 => Some("10~20"),
-            Self::Range20To50 => Some("20~50"),
-            Self::AtLeast50 => Some("50이상"),
-            Self::Range50To100 => Some("50~100"),
-            Self::Under100 => Some("100미만"),
-            Self::AtLeast100 => Some("100이상"),
-            Self::AtLeast500 => Some("500이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::str::FromStr for ChangeRateTopByPeriodPriceCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::fmt::Display for ChangeRateTopByPeriodPriceCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl codec::Wire for ChangeRateTopByPeriodPriceCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopByPeriodStockCondition` (spec/us/ranking.yaml usa20510 field \`stk\_cnd\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopByPeriodStockCondition {
-    /// 전체 (`0`)
-    All,
-    /// 증100% (`1`)
-    Margin100Pct,
-    /// 증50% (`2`)
-    Margin50Pct,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl ChangeRateTopByPeriodStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Margin100Pct => "1",
-            Self::Margin50Pct => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Margin100Pct,
-            "2" => Self::Margin50Pct,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Margin100Pct => Some("증100%"),
-            Self::Margin50Pct => Some("증50%"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::str::FromStr for ChangeRateTopByPeriodStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::fmt::Display for ChangeRateTopByPeriodStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl codec::Wire for ChangeRateTopByPeriodStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopByPeriodStockType` (spec/us/ranking.yaml usa20510 field \`stk\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopByPeriodStockType {
-    /// 전체 (`0`)
-    All,
-    /// 주식 (`1`)
-    Stock,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl ChangeRateTopByPeriodStockType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Stock => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Stock,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Stock => Some("주식"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::str::FromStr for ChangeRateTopByPeriodStockType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::fmt::Display for ChangeRateTopByPeriodStockType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl codec::Wire for ChangeRateTopByPeriodStockType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopVsOpenExchangeType` (spec/us/account.yaml usa21730 field \`stex\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopVsOpenExchangeType {
-    /// AMEX (`NA`)
-    Amex,
-    /// NASDAQ (`ND`)
-    Nasdaq,
-    /// NYSE (`NY`)
-    Nyse,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl ChangeRateTopVsOpenExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["NA", "ND", "NY"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amex => "NA",
-            Self::Nasdaq => "ND",
-            Self::Nyse => "NY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "NA" => Self::Amex,
-            "ND" => Self::Nasdaq,
-            "NY" => Self::Nyse,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Amex => Some("AMEX"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Nyse => Some("NYSE"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl std::str::FromStr for ChangeRateTopVsOpenExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl std::fmt::Display for ChangeRateTopVsOpenExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl codec::Wire for ChangeRateTopVsOpenExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopVsOpenExecutionTime` (spec/us/ranking.yaml usa20920 field \`result\_list\` field \`cntr\_tm\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "us-ranking", feature = "us-sector"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopVsOpenExecutionTime {
-    /// mm (`HH`)
-    Minute,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "us-ranking", feature = "us-sector"))]
-impl ChangeRateTopVsOpenExecutionTime {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["HH"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Minute => "HH",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "HH" => Self::Minute,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Minute => Some("mm"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-sector"))]
-impl std::str::FromStr for ChangeRateTopVsOpenExecutionTime {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-sector"))]
-impl std::fmt::Display for ChangeRateTopVsOpenExecutionTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-sector"))]
-impl codec::Wire for ChangeRateTopVsOpenExecutionTime {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeSign` (spec/domestic/elw.yaml ka30001 field \`elwpric\_jmpflu\` field \`pre\_sig\`).
+/// - spec/domestic/elw.yaml ka30001 field `elwpric_jmpflu` field `pre_sig`
+/// - spec/domestic/elw.yaml ka30009 field `elwflu_rt_rank` field `pre_sig`
+/// - spec/domestic/elw.yaml ka30010 field `elwreq_rank` field `pre_sig`
+/// - spec/domestic/elw.yaml ka30011 field `elwalacc_rt` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40003 field `etfdaly_trnsn` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40004 field `etfall_mrpr` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40006 field `etftisl_trnsn` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40007 field `etftisl_cntr_array` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40008 field `pre_sig`
+/// - spec/domestic/etf.yaml ka40010 field `etftisl_trnsn` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka10045 field `stk_orgn_trde_trnsn` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka10063 field `opmr_invsr_trde` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka10066 field `opaf_invsr_trde` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka10078 field `sec_stk_trde_trend` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka50010 field `gold_cntr` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka50012 field `gold_daly_trnsn` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka50101 field `gold_bid` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka90008 field `stk_tm_prm_trde_trnsn` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka90013 field `stk_daly_prm_trde_trnsn` field `pre_sig`
+/// - spec/domestic/sector.yaml ka10051 field `inds_netprps` field `pre_smbol`
+/// - spec/domestic/sector.yaml ka20003 field `all_inds_idex` field `pre_sig`
+/// - spec/domestic/stock-info.yaml ka10001 field `pre_sig`
+/// - spec/domestic/stock-info.yaml ka10043 field `trde_ori_prps_anly` field `pre_sig`
+/// - spec/domestic/stock-info.yaml ka10058 field `invsr_daly_trde_stk` field `pre_sig`
+/// - spec/domestic/stock-info.yaml ka10059 field `stk_invsr_orgn` field `pre_sig`
 ///
 /// # Forward compatibility
 ///
@@ -2375,7 +1123,31 @@ impl codec::Wire for ChangeSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ConsecutiveRiseFallRankExchangeType` (spec/us/ranking.yaml usa20940 field \`stex\_tp\`).
+/// Codes of `ConsecutiveRiseFallRankExchangeType`, used by 23 fields:
+///
+/// - spec/us/ranking.yaml usa20940 field `stex_tp`
+/// - spec/us/ranking.yaml usa20941 field `stex_tp`
+/// - spec/us/ranking.yaml usa20960 field `stex_tp`
+/// - spec/us/ranking.yaml usa20961 field `stex_tp`
+/// - spec/us/ranking.yaml usa24110 field `stex_tp`
+/// - spec/us/ranking.yaml usa24111 field `stex_tp`
+/// - spec/us/ranking.yaml usa24120 field `stex_tp`
+/// - spec/us/ranking.yaml usa24121 field `stex_tp`
+/// - spec/us/ranking.yaml usa24160 field `stex_tp`
+/// - spec/us/ranking.yaml usa24161 field `stex_tp`
+/// - spec/us/ranking.yaml usa24162 field `stex_tp`
+/// - spec/us/ranking.yaml usa24290 field `stex_tp`
+/// - spec/us/ranking.yaml usa24291 field `stex_tp`
+/// - spec/us/sector.yaml usa23000 field `stex_tp`
+/// - spec/us/sector.yaml usa23100 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20932 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20970 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20971 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20972 field `stex_tp`
+/// - spec/us/stock-info.yaml usa23400 field `stex_tp`
+/// - spec/us/stock-info.yaml usa23401 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24210 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24211 field `stex_tp`
 ///
 /// # Forward compatibility
 ///
@@ -2481,7 +1253,10 @@ impl codec::Wire for ConsecutiveRiseFallRankExchangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ContinuationFlag` (spec/domestic/condition-search.yaml ka10172 field \`cont\_yn\`).
+/// Codes of `ContinuationFlag`, used by 2 fields:
+///
+/// - spec/domestic/condition-search.yaml ka10172 field `cont_yn`
+/// - spec/us/condition-search.yaml usa20281 field `cont_yn`
 ///
 /// # Forward compatibility
 ///
@@ -2557,7 +1332,16 @@ impl codec::Wire for ContinuationFlag {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditRatioTopCreditCondition` (spec/domestic/ranking.yaml ka10020 field \`crd\_cnd\`).
+/// Codes of `CreditCondition`, used by 8 fields:
+///
+/// - spec/domestic/ranking.yaml ka10020 field `crd_cnd`
+/// - spec/domestic/ranking.yaml ka10027 field `crd_cnd`
+/// - spec/domestic/ranking.yaml ka10033 field `crd_cnd`
+/// - spec/domestic/stock-info.yaml ka10016 field `crd_cnd`
+/// - spec/domestic/stock-info.yaml ka10017 field `crd_cnd`
+/// - spec/domestic/stock-info.yaml ka10018 field `crd_cnd`
+/// - spec/domestic/stock-info.yaml ka10019 field `crd_cnd`
+/// - spec/domestic/stock-info.yaml ka10028 field `crd_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -2569,7 +1353,7 @@ impl codec::Wire for ContinuationFlag {
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreditRatioTopCreditCondition {
+pub enum CreditCondition {
     /// 전체조회 (`0`)
     All,
     /// 신용융자A군 (`1`)
@@ -2588,7 +1372,7 @@ pub enum CreditRatioTopCreditCondition {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl CreditRatioTopCreditCondition {
+impl CreditCondition {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["0", "1", "2", "3", "4", "7", "9"]
@@ -2634,20 +1418,20 @@ impl CreditRatioTopCreditCondition {
     }
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for CreditRatioTopCreditCondition {
+impl std::str::FromStr for CreditCondition {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for CreditRatioTopCreditCondition {
+impl std::fmt::Display for CreditCondition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for CreditRatioTopCreditCondition {
+impl codec::Wire for CreditCondition {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -2658,7 +1442,16 @@ impl codec::Wire for CreditRatioTopCreditCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DailyInstitutionStockTradeMarketType` (spec/domestic/institution-foreign.yaml ka10131 field \`mrkt\_tp\`).
+/// Codes of `DomesticExchangeType`, used by 8 fields:
+///
+/// - spec/domestic/credit-order.yaml kt10006 field `dmst_stex_tp`
+/// - spec/domestic/credit-order.yaml kt10007 field `dmst_stex_tp`
+/// - spec/domestic/credit-order.yaml kt10008 field `dmst_stex_tp`
+/// - spec/domestic/credit-order.yaml kt10009 field `dmst_stex_tp`
+/// - spec/domestic/order.yaml kt10000 field `dmst_stex_tp`
+/// - spec/domestic/order.yaml kt10001 field `dmst_stex_tp`
+/// - spec/domestic/order.yaml kt10002 field `dmst_stex_tp`
+/// - spec/domestic/order.yaml kt10003 field `dmst_stex_tp`
 ///
 /// # Forward compatibility
 ///
@@ -2667,93 +1460,68 @@ impl codec::Wire for CreditRatioTopCreditCondition {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "domestic-stock-lending"
-))]
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DailyInstitutionStockTradeMarketType {
-    /// 코스피 (`001`)
-    Kospi,
-    /// 코스닥 (`101`)
-    Kosdaq,
+pub enum DomesticExchangeType {
+    /// KRX (`KRX`)
+    Krx,
+    /// NXT (`NXT`)
+    Nxt,
+    /// SOR (`SOR`)
+    Sor,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "domestic-stock-lending"
-))]
-impl DailyInstitutionStockTradeMarketType {
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl DomesticExchangeType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["001", "101"]
+        &["KRX", "NXT", "SOR"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Kospi => "001",
-            Self::Kosdaq => "101",
+            Self::Krx => "KRX",
+            Self::Nxt => "NXT",
+            Self::Sor => "SOR",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "001" => Self::Kospi,
-            "101" => Self::Kosdaq,
+            "KRX" => Self::Krx,
+            "NXT" => Self::Nxt,
+            "SOR" => Self::Sor,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
+            Self::Krx => Some("KRX"),
+            Self::Nxt => Some("NXT"),
+            Self::Sor => Some("SOR"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "domestic-stock-lending"
-))]
-impl std::str::FromStr for DailyInstitutionStockTradeMarketType {
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl std::str::FromStr for DomesticExchangeType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "domestic-stock-lending"
-))]
-impl std::fmt::Display for DailyInstitutionStockTradeMarketType {
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl std::fmt::Display for DomesticExchangeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "domestic-stock-lending"
-))]
-impl codec::Wire for DailyInstitutionStockTradeMarketType {
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl codec::Wire for DomesticExchangeType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -2764,154 +1532,10 @@ impl codec::Wire for DailyInstitutionStockTradeMarketType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticOrderFillSellBuyType` (spec/domestic/realtime.yaml 00 realtime value \`907\`).
+/// Codes of `DomesticRequestRealtimeConditionSearchSearchType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticOrderFillSellBuyType {
-    /// 매도 (`1`)
-    Sell,
-    /// 매수 (`2`)
-    Buy,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl DomesticOrderFillSellBuyType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sell => "1",
-            Self::Buy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Sell,
-            "2" => Self::Buy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Sell => Some("매도"),
-            Self::Buy => Some("매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl std::str::FromStr for DomesticOrderFillSellBuyType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl std::fmt::Display for DomesticOrderFillSellBuyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl codec::Wire for DomesticOrderFillSellBuyType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticRequestConditionSearchSearchType` (spec/domestic/condition-search.yaml ka10172 field \`search\_type\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticRequestConditionSearchSearchType {
-    /// 조건검색 (`0`)
-    ConditionSearch,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl DomesticRequestConditionSearchSearchType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ConditionSearch => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ConditionSearch,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ConditionSearch => Some("조건검색"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::str::FromStr for DomesticRequestConditionSearchSearchType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::fmt::Display for DomesticRequestConditionSearchSearchType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl codec::Wire for DomesticRequestConditionSearchSearchType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticRequestRealtimeConditionSearchSearchType` (spec/domestic/condition-search.yaml ka10173 field \`search\_type\`).
+/// - spec/domestic/condition-search.yaml ka10173 field `search_type`
+/// - spec/us/condition-search.yaml usa20290 field `search_type`
 ///
 /// # Forward compatibility
 ///
@@ -2982,174 +1606,13 @@ impl codec::Wire for DomesticRequestRealtimeConditionSearchSearchType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticStockTickChartTickRange` (spec/domestic/chart.yaml ka10079 field \`tic\_scope\`).
+/// Codes of `EtfIntradayTradesExchangeType`, used by 5 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticStockTickChartTickRange {
-    /// 1틱 (`1`)
-    Ticks1,
-    /// 3틱 (`3`)
-    Ticks3,
-    /// 5틱 (`5`)
-    Ticks5,
-    /// 10틱 (`10`)
-    Ticks10,
-    /// 30틱 (`30`)
-    Ticks30,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-impl DomesticStockTickChartTickRange {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "3", "5", "10", "30"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ticks1 => "1",
-            Self::Ticks3 => "3",
-            Self::Ticks5 => "5",
-            Self::Ticks10 => "10",
-            Self::Ticks30 => "30",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Ticks1,
-            "3" => Self::Ticks3,
-            "5" => Self::Ticks5,
-            "10" => Self::Ticks10,
-            "30" => Self::Ticks30,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Ticks1 => Some("1틱"),
-            Self::Ticks3 => Some("3틱"),
-            Self::Ticks5 => Some("5틱"),
-            Self::Ticks10 => Some("10틱"),
-            Self::Ticks30 => Some("30틱"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-impl std::str::FromStr for DomesticStockTickChartTickRange {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-impl std::fmt::Display for DomesticStockTickChartTickRange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-impl codec::Wire for DomesticStockTickChartTickRange {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ElwPriceSurgeDropTimeType` (spec/domestic/elw.yaml ka30001 field \`tm\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ElwPriceSurgeDropTimeType {
-    /// 분전 (`1`)
-    MinutesAgo,
-    /// 일전 (`2`)
-    DaysAgo,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-impl ElwPriceSurgeDropTimeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinutesAgo => "1",
-            Self::DaysAgo => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::MinutesAgo,
-            "2" => Self::DaysAgo,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinutesAgo => Some("분전"),
-            Self::DaysAgo => Some("일전"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-impl std::str::FromStr for ElwPriceSurgeDropTimeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-impl std::fmt::Display for ElwPriceSurgeDropTimeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-impl codec::Wire for ElwPriceSurgeDropTimeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `EtfIntradayTradesExchangeType` (spec/domestic/etf.yaml ka40007 field \`etftisl\_cntr\_array\` field \`stex\_tp\`).
+/// - spec/domestic/etf.yaml ka40007 field `etftisl_cntr_array` field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90008 field `stk_tm_prm_trde_trnsn` field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90013 field `stk_daly_prm_trde_trnsn` field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10003 field `cntr_infr` field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10084 field `tdy_pred_cntr` field `stex_tp`
 ///
 /// # Forward compatibility
 ///
@@ -3250,7 +1713,232 @@ impl codec::Wire for EtfIntradayTradesExchangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `FluctuationSign` (spec/domestic/stock-info.yaml ka10002 field \`flu\_smbol\`).
+/// Codes of `ExchangeType`, used by 87 fields:
+///
+/// - spec/us/account.yaml usa21730 field `stex_tp`
+/// - spec/us/account.yaml usa21731 field `stex_tp`
+/// - spec/us/account.yaml usa21732 field `stex_tp`
+/// - spec/us/account.yaml ust21050 field `stex_tp`
+/// - spec/us/account.yaml ust21070 field `stex_tp`
+/// - spec/us/account.yaml ust21100 field `stex_tp`
+/// - spec/us/account.yaml ust21150 field `stex_tp`
+/// - spec/us/account.yaml ust21180 field `stex_tp`
+/// - spec/us/account.yaml ust21620 field `stex_tp`
+/// - spec/us/account.yaml ust21630 field `stex_tp`
+/// - spec/us/account.yaml ust21640 field `stex_tp`
+/// - spec/us/chart.yaml usa06011 field `stex_tp`
+/// - spec/us/chart.yaml usa06012 field `stex_tp`
+/// - spec/us/chart.yaml usa06013 field `stex_tp`
+/// - spec/us/chart.yaml usa06014 field `stex_tp`
+/// - spec/us/chart.yaml usa06015 field `stex_tp`
+/// - spec/us/chart.yaml usa06016 field `stex_tp`
+/// - spec/us/investment-info.yaml usa24300 field `result_list` field `stex_tp`
+/// - spec/us/market-data.yaml usa20100 field `stex_tp`
+/// - spec/us/market-data.yaml usa20101 field `stex_tp`
+/// - spec/us/market-data.yaml usa20150 field `stex_tp`
+/// - spec/us/market-data.yaml usa20151 field `stex_tp`
+/// - spec/us/market-data.yaml usa20590 field `stex_tp`
+/// - spec/us/order.yaml ust20000 field `stex_tp`
+/// - spec/us/order.yaml ust20001 field `stex_tp`
+/// - spec/us/order.yaml ust20002 field `stex_tp`
+/// - spec/us/order.yaml ust20003 field `stex_tp`
+/// - spec/us/order.yaml ust31490 field `stex_tp`
+/// - spec/us/ranking.yaml usa01980 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa01990 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20510 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20512 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20530 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20531 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20540 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20550 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20551 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20910 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20911 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20920 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20921 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20922 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20940 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20941 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20960 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20961 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24110 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24111 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24120 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24121 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24150 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24151 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24160 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24161 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24162 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24200 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24201 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24290 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24291 field `result_list` field `stex_tp`
+/// - spec/us/sector.yaml usa23100 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa10098 field `list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa10099 field `list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa10100 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20520 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20521 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20570 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20571 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20930 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20931 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20932 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20970 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20971 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20972 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa23400 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa23401 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa23402 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24100 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24101 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24140 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24141 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24210 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24211 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24220 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24221 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa26411 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa26412 field `result_list` field `stex_tp`
+/// - spec/us/watchlist.yaml usa20201 field `nofj` field `stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExchangeType {
+    /// AMEX (`NA`)
+    Amex,
+    /// NASDAQ (`ND`)
+    Nasdaq,
+    /// NYSE (`NY`)
+    Nyse,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+impl ExchangeType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["NA", "ND", "NY"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Amex => "NA",
+            Self::Nasdaq => "ND",
+            Self::Nyse => "NY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "NA" => Self::Amex,
+            "ND" => Self::Nasdaq,
+            "NY" => Self::Nyse,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Amex => Some("AMEX"),
+            Self::Nasdaq => Some("NASDAQ"),
+            Self::Nyse => Some("NYSE"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+impl std::str::FromStr for ExchangeType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+impl std::fmt::Display for ExchangeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+impl codec::Wire for ExchangeType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `FluctuationSign`, used by 5 fields:
+///
+/// - spec/domestic/stock-info.yaml ka10002 field `flu_smbol`
+/// - spec/domestic/stock-info.yaml ka90003 field `prm_netprps_upper_50` field `flu_sig`
+/// - spec/domestic/stock-info.yaml ka90004 field `stk_prm_trde_prst` field `flu_sig`
+/// - spec/domestic/theme.yaml ka90001 field `thema_grp` field `flu_sig`
+/// - spec/domestic/theme.yaml ka90002 field `thema_comp_stk` field `flu_sig`
 ///
 /// # Forward compatibility
 ///
@@ -3341,7 +2029,13 @@ impl codec::Wire for FluctuationSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `FluctuationType` (spec/domestic/elw.yaml ka30001 field \`flu\_tp\`).
+/// Codes of `FluctuationType`, used by 5 fields:
+///
+/// - spec/domestic/elw.yaml ka30001 field `flu_tp`
+/// - spec/domestic/stock-info.yaml ka10019 field `flu_tp`
+/// - spec/us/stock-info.yaml usa20930 field `flu_tp`
+/// - spec/us/stock-info.yaml usa20931 field `flu_tp`
+/// - spec/us/stock-info.yaml usa20932 field `flu_tp`
 ///
 /// # Forward compatibility
 ///
@@ -3437,7 +2131,12 @@ impl codec::Wire for FluctuationType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `HighLowProximityHighLowType` (spec/domestic/stock-info.yaml ka10018 field \`high\_low\_tp\`).
+/// Codes of `HighLowType`, used by 4 fields:
+///
+/// - spec/domestic/stock-info.yaml ka10018 field `high_low_tp`
+/// - spec/us/stock-info.yaml usa20970 field `high_low_tp`
+/// - spec/us/stock-info.yaml usa20971 field `high_low_tp`
+/// - spec/us/stock-info.yaml usa20972 field `high_low_tp`
 ///
 /// # Forward compatibility
 ///
@@ -3449,7 +2148,7 @@ impl codec::Wire for FluctuationType {
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum HighLowProximityHighLowType {
+pub enum HighLowType {
     /// 고가 (`1`)
     High,
     /// 저가 (`2`)
@@ -3458,7 +2157,7 @@ pub enum HighLowProximityHighLowType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl HighLowProximityHighLowType {
+impl HighLowType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["1", "2"]
@@ -3489,20 +2188,20 @@ impl HighLowProximityHighLowType {
     }
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::str::FromStr for HighLowProximityHighLowType {
+impl std::str::FromStr for HighLowType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::fmt::Display for HighLowProximityHighLowType {
+impl std::fmt::Display for HighLowType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl codec::Wire for HighLowProximityHighLowType {
+impl codec::Wire for HighLowType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -3513,7 +2212,16 @@ impl codec::Wire for HighLowProximityHighLowType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `MarketCapTopStockCondition` (spec/us/ranking.yaml usa20530 field \`stk\_cnd\`).
+/// Codes of `MarketCapTopStockCondition`, used by 8 fields:
+///
+/// - spec/us/ranking.yaml usa20530 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20531 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20540 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20541 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20550 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20551 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa24210 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa24211 field `stk_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -3594,7 +2302,258 @@ impl codec::Wire for MarketCapTopStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `NewHighLowType` (spec/domestic/stock-info.yaml ka10016 field \`ntl\_tp\`).
+/// Codes of `MarketType`, used by 25 fields:
+///
+/// - spec/domestic/chart.yaml ka10064 field `mrkt_tp`
+/// - spec/domestic/market-data.yaml ka10063 field `mrkt_tp`
+/// - spec/domestic/market-data.yaml ka10066 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10023 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10027 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10029 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10030 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10031 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10032 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10033 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10034 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10035 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10036 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10037 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10062 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10065 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10098 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka90009 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka10016 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka10017 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka10018 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka10024 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka10025 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka10028 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka10054 field `mrkt_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MarketType {
+    /// 전체 (`000`)
+    All,
+    /// 코스피 (`001`)
+    Kospi,
+    /// 코스닥 (`101`)
+    Kosdaq,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+impl MarketType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["000", "001", "101"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "000",
+            Self::Kospi => "001",
+            Self::Kosdaq => "101",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "000" => Self::All,
+            "001" => Self::Kospi,
+            "101" => Self::Kosdaq,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Kospi => Some("코스피"),
+            Self::Kosdaq => Some("코스닥"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+impl std::str::FromStr for MarketType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+impl std::fmt::Display for MarketType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+impl codec::Wire for MarketType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `MarketTypeWithoutAll`, used by 8 fields:
+///
+/// - spec/domestic/institution-foreign.yaml ka10131 field `mrkt_tp`
+/// - spec/domestic/market-data.yaml ka10044 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10020 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10021 field `mrkt_tp`
+/// - spec/domestic/ranking.yaml ka10022 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka10058 field `mrkt_tp`
+/// - spec/domestic/stock-lending.yaml ka10069 field `mrkt_tp`
+/// - spec/domestic/stock-lending.yaml ka90012 field `mrkt_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "domestic-stock-lending"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MarketTypeWithoutAll {
+    /// 코스피 (`001`)
+    Kospi,
+    /// 코스닥 (`101`)
+    Kosdaq,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "domestic-stock-lending"
+))]
+impl MarketTypeWithoutAll {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["001", "101"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Kospi => "001",
+            Self::Kosdaq => "101",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "001" => Self::Kospi,
+            "101" => Self::Kosdaq,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Kospi => Some("코스피"),
+            Self::Kosdaq => Some("코스닥"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "domestic-stock-lending"
+))]
+impl std::str::FromStr for MarketTypeWithoutAll {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "domestic-stock-lending"
+))]
+impl std::fmt::Display for MarketTypeWithoutAll {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "domestic-stock-lending"
+))]
+impl codec::Wire for MarketTypeWithoutAll {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `NewHighLowType`, used by 3 fields:
+///
+/// - spec/domestic/stock-info.yaml ka10016 field `ntl_tp`
+/// - spec/us/stock-info.yaml usa24100 field `ntl_tp`
+/// - spec/us/stock-info.yaml usa24101 field `ntl_tp`
 ///
 /// # Forward compatibility
 ///
@@ -3670,154 +2629,10 @@ impl codec::Wire for NewHighLowType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OpenPriceChangeRateUpDownInclude` (spec/domestic/ranking.yaml ka10027 field \`updown\_incls\`).
+/// Codes of `PointType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OpenPriceChangeRateUpDownInclude {
-    /// 불 포함 (`0`)
-    Exclude,
-    /// 포함 (`1`)
-    Include,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl OpenPriceChangeRateUpDownInclude {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Exclude => "0",
-            Self::Include => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Exclude,
-            "1" => Self::Include,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Exclude => Some("불 포함"),
-            Self::Include => Some("포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for OpenPriceChangeRateUpDownInclude {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for OpenPriceChangeRateUpDownInclude {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for OpenPriceChangeRateUpDownInclude {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `OrderTime` (spec/domestic/account.yaml kt00007 field \`acnt\_ord\_cntr\_prps\_dtl\` field \`ord\_tm\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OrderTime {
-    /// mm:ss (`HH`)
-    MinuteSecond,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl OrderTime {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["HH"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinuteSecond => "HH",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "HH" => Self::MinuteSecond,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinuteSecond => Some("mm:ss"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl std::str::FromStr for OrderTime {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl std::fmt::Display for OrderTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl codec::Wire for OrderTime {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `PointType` (spec/domestic/ranking.yaml ka10042 field \`pot\_tp\`).
+/// - spec/domestic/ranking.yaml ka10042 field `pot_tp`
+/// - spec/domestic/stock-info.yaml ka10043 field `pot_tp`
 ///
 /// # Forward compatibility
 ///
@@ -3893,7 +2708,539 @@ impl codec::Wire for PointType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ResultCode` (spec/domestic/watchlist.yaml ka01300 field \`rtcd\`).
+/// Codes of `PreviousDayChangeSign`, used by 114 fields:
+///
+/// - spec/domestic/chart.yaml ka10079 field `stk_tic_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka10080 field `stk_min_pole_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka10081 field `stk_dt_pole_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka10082 field `stk_stk_pole_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka10083 field `stk_mth_pole_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka20004 field `inds_tic_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka20005 field `inds_min_pole_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka50079 field `gds_tic_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka50080 field `gds_min_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka50081 field `gds_day_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/chart.yaml ka50091 field `gds_tic_chart_qry` field `pred_pre_sig`
+/// - spec/domestic/condition-search.yaml ka10172 field `data` field `25`
+/// - spec/domestic/elw.yaml ka30012 field `pred_pre_sig`
+/// - spec/domestic/market-data.yaml ka10046 field `cntr_str_tm` field `pred_pre_sig`
+/// - spec/domestic/market-data.yaml ka10047 field `cntr_str_daly` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10020 field `bid_req_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10021 field `bid_req_sdnin` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10022 field `req_rt_sdnin` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10023 field `trde_qty_sdnin` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10027 field `pred_pre_flu_rt_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10029 field `exp_cntr_flu_rt_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10030 field `tdy_trde_qty_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10031 field `pred_trde_qty_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10032 field `trde_prica_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10033 field `crd_rt_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10034 field `for_dt_trde_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10035 field `for_cont_nettrde_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10036 field `for_limit_exh_rt_incrs_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10037 field `frgn_wicket_trde_upper` field `pred_pre_sig`
+/// - spec/domestic/ranking.yaml ka10098 field `ovt_sigpric_flu_rt_rank` field `pred_pre_sig`
+/// - spec/domestic/realtime.yaml 0A realtime value `25`
+/// - spec/domestic/realtime.yaml 0B realtime value `25`
+/// - spec/domestic/realtime.yaml 0G realtime value `25`
+/// - spec/domestic/realtime.yaml 0H realtime value `25`
+/// - spec/domestic/realtime.yaml 0J realtime value `25`
+/// - spec/domestic/realtime.yaml 0U realtime value `25`
+/// - spec/domestic/realtime.yaml 0w realtime value `25`
+/// - spec/domestic/sector.yaml ka20001 field `pred_pre_sig`
+/// - spec/domestic/sector.yaml ka20002 field `inds_stkpc` field `pred_pre_sig`
+/// - spec/domestic/sector.yaml ka20009 field `pred_pre_sig`
+/// - spec/domestic/short-selling.yaml ka10014 field `shrts_trnsn` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10013 field `crd_trde_trend` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10015 field `daly_trde_dtl` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10016 field `ntl_pric` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10017 field `updown_pric` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10018 field `high_low_pric_alacc` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10019 field `pric_jmpflu` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10024 field `trde_qty_updt` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10025 field `prps_cnctr` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10026 field `high_low_per` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10028 field `open_pric_pre_flu_rt` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10052 field `trde_ori_mont_trde_qty` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10055 field `tdy_pred_cntr_qty` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10095 field `atn_stk_infr` field `pred_pre_sig`
+/// - spec/us/investment-info.yaml usa24300 field `result_list` field `pred_pre_sig`
+/// - spec/us/market-data.yaml usa20100 field `pred_pre_sig`
+/// - spec/us/market-data.yaml usa20101 field `pred_pre_sig`
+/// - spec/us/market-data.yaml usa20150 field `result_list` field `pred_pre_sig`
+/// - spec/us/market-data.yaml usa20151 field `result_list` field `pred_pre_sig`
+/// - spec/us/market-data.yaml usa20590 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa01990 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20510 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20511 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20512 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20530 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20531 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20540 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20541 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20550 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20551 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20910 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20911 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20920 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20921 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20922 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20940 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20941 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20960 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa20961 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24110 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24111 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24120 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24121 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24150 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24151 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24160 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24161 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24162 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24200 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24201 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24290 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24291 field `result_list` field `pred_pre_sig`
+/// - spec/us/sector.yaml usa23100 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20520 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20521 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20570 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20571 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20930 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20931 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20932 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20970 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20971 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa20972 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa23400 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa23401 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa23402 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa24100 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa24101 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa24140 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa24141 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa24210 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa24211 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa24220 field `result_list` field `pred_pre_sig`
+/// - spec/us/stock-info.yaml usa24221 field `result_list` field `pred_pre_sig`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-condition-search",
+    feature = "domestic-elw",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-short-selling",
+    feature = "domestic-stock-info",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "realtime"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PreviousDayChangeSign {
+    /// 상한가 (`1`)
+    UpperLimit,
+    /// 상승 (`2`)
+    Rise,
+    /// 보합 (`3`)
+    Unchanged,
+    /// 하한가 (`4`)
+    LowerLimit,
+    /// 하락 (`5`)
+    Fall,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-condition-search",
+    feature = "domestic-elw",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-short-selling",
+    feature = "domestic-stock-info",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "realtime"
+))]
+impl PreviousDayChangeSign {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3", "4", "5"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UpperLimit => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::LowerLimit => "4",
+            Self::Fall => "5",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::UpperLimit,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::LowerLimit,
+            "5" => Self::Fall,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::UpperLimit => Some("상한가"),
+            Self::Rise => Some("상승"),
+            Self::Unchanged => Some("보합"),
+            Self::LowerLimit => Some("하한가"),
+            Self::Fall => Some("하락"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-condition-search",
+    feature = "domestic-elw",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-short-selling",
+    feature = "domestic-stock-info",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "realtime"
+))]
+impl std::str::FromStr for PreviousDayChangeSign {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-condition-search",
+    feature = "domestic-elw",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-short-selling",
+    feature = "domestic-stock-info",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "realtime"
+))]
+impl std::fmt::Display for PreviousDayChangeSign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-condition-search",
+    feature = "domestic-elw",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-short-selling",
+    feature = "domestic-stock-info",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "realtime"
+))]
+impl codec::Wire for PreviousDayChangeSign {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `PriceCondition`, used by 45 fields:
+///
+/// - spec/us/ranking.yaml usa20510 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20511 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20512 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20530 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20531 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20540 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20541 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20550 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20551 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20910 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20911 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20920 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20921 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20922 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20940 field `pric_cnd`
+/// - spec/us/ranking.yaml usa20941 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24110 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24111 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24120 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24121 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24150 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24151 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24160 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24161 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24162 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24200 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24201 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24290 field `pric_cnd`
+/// - spec/us/ranking.yaml usa24291 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa20520 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa20521 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa20930 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa20931 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa20932 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa23400 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa23401 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa23402 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa24100 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa24101 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa24140 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa24141 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa24210 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa24211 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa24220 field `pric_cnd`
+/// - spec/us/stock-info.yaml usa24221 field `pric_cnd`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PriceCondition {
+    /// 전체 (`0`)
+    All,
+    /// 5미만 (`1`)
+    Under5,
+    /// 10미만 (`2`)
+    Under10,
+    /// 10이상 (`3`)
+    AtLeast10,
+    /// 10~20 (`4`)
+    Range10To20,
+    /// 20~50 (`5`)
+    Range20To50,
+    /// 50이상 (`6`)
+    AtLeast50,
+    /// 50~100 (`7`)
+    Range50To100,
+    /// 100미만 (`8`)
+    Under100,
+    /// 100이상 (`9`)
+    AtLeast100,
+    /// 500이상 (`10`)
+    AtLeast500,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl PriceCondition {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::Under5 => "1",
+            Self::Under10 => "2",
+            Self::AtLeast10 => "3",
+            Self::Range10To20 => "4",
+            Self::Range20To50 => "5",
+            Self::AtLeast50 => "6",
+            Self::Range50To100 => "7",
+            Self::Under100 => "8",
+            Self::AtLeast100 => "9",
+            Self::AtLeast500 => "10",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "1" => Self::Under5,
+            "2" => Self::Under10,
+            "3" => Self::AtLeast10,
+            "4" => Self::Range10To20,
+            "5" => Self::Range20To50,
+            "6" => Self::AtLeast50,
+            "7" => Self::Range50To100,
+            "8" => Self::Under100,
+            "9" => Self::AtLeast100,
+            "10" => Self::AtLeast500,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Under5 => Some("5미만"),
+            Self::Under10 => Some("10미만"),
+            Self::AtLeast10 => Some("10이상"),
+            Self::Range10To20 => Some("10~20"),
+            Self::Range20To50 => Some("20~50"),
+            Self::AtLeast50 => Some("50이상"),
+            Self::Range50To100 => Some("50~100"),
+            Self::Under100 => Some("100미만"),
+            Self::AtLeast100 => Some("100이상"),
+            Self::AtLeast500 => Some("500이상"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl std::str::FromStr for PriceCondition {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl std::fmt::Display for PriceCondition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl codec::Wire for PriceCondition {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `QueryDateType`, used by 2 fields:
+///
+/// - spec/domestic/ranking.yaml ka10042 field `qry_dt_tp`
+/// - spec/domestic/stock-info.yaml ka10043 field `qry_dt_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QueryDateType {
+    /// 기간으로 조회 (`0`)
+    ByPeriod,
+    /// 시작일자, 종료일자로 조회 (`1`)
+    ByDateRange,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl QueryDateType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ByPeriod => "0",
+            Self::ByDateRange => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::ByPeriod,
+            "1" => Self::ByDateRange,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::ByPeriod => Some("기간으로 조회"),
+            Self::ByDateRange => Some("시작일자, 종료일자로 조회"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl std::str::FromStr for QueryDateType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl std::fmt::Display for QueryDateType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl codec::Wire for QueryDateType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `ResultCode`, used by 4 fields:
+///
+/// - spec/domestic/watchlist.yaml ka01300 field `rtcd`
+/// - spec/domestic/watchlist.yaml ka01301 field `rtcd`
+/// - spec/us/watchlist.yaml usa20200 field `rtcd`
+/// - spec/us/watchlist.yaml usa20201 field `rtcd`
 ///
 /// # Forward compatibility
 ///
@@ -3969,7 +3316,10 @@ impl codec::Wire for ResultCode {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SectorDailyChartIndustryCode` (spec/domestic/chart.yaml ka20004 field \`inds\_cd\`).
+/// Codes of `SearchType`, used by 2 fields:
+///
+/// - spec/domestic/condition-search.yaml ka10172 field `search_type`
+/// - spec/us/condition-search.yaml usa20281 field `search_type`
 ///
 /// # Forward compatibility
 ///
@@ -3978,93 +3328,58 @@ impl codec::Wire for ResultCode {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-chart", feature = "domestic-sector"))]
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum SectorDailyChartIndustryCode {
-    /// 종합(KOSPI) (`001`)
-    KospiComposite,
-    /// 대형주 (`002`)
-    LargeCap,
-    /// 중형주 (`003`)
-    MidCap,
-    /// 소형주 (`004`)
-    SmallCap,
-    /// 종합(KOSDAQ) (`101`)
-    KosdaqComposite,
-    /// KOSPI200 (`201`)
-    Kospi200,
-    /// KOSTAR (`302`)
-    Kostar,
-    /// KRX100 나머지 ※ 업종코드 참고 (`701`)
-    Krx100,
+pub enum SearchType {
+    /// 조건검색 (`0`)
+    ConditionSearch,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(feature = "domestic-chart", feature = "domestic-sector"))]
-impl SectorDailyChartIndustryCode {
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+impl SearchType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["001", "002", "003", "004", "101", "201", "302", "701"]
+        &["0"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::KospiComposite => "001",
-            Self::LargeCap => "002",
-            Self::MidCap => "003",
-            Self::SmallCap => "004",
-            Self::KosdaqComposite => "101",
-            Self::Kospi200 => "201",
-            Self::Kostar => "302",
-            Self::Krx100 => "701",
+            Self::ConditionSearch => "0",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "001" => Self::KospiComposite,
-            "002" => Self::LargeCap,
-            "003" => Self::MidCap,
-            "004" => Self::SmallCap,
-            "101" => Self::KosdaqComposite,
-            "201" => Self::Kospi200,
-            "302" => Self::Kostar,
-            "701" => Self::Krx100,
+            "0" => Self::ConditionSearch,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::KospiComposite => Some("종합(KOSPI)"),
-            Self::LargeCap => Some("대형주"),
-            Self::MidCap => Some("중형주"),
-            Self::SmallCap => Some("소형주"),
-            Self::KosdaqComposite => Some("종합(KOSDAQ)"),
-            Self::Kospi200 => Some("KOSPI200"),
-            Self::Kostar => Some("KOSTAR"),
-            Self::Krx100 => Some("KRX100 나머지 ※ 업종코드 참고"),
+            Self::ConditionSearch => Some("조건검색"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(feature = "domestic-chart", feature = "domestic-sector"))]
-impl std::str::FromStr for SectorDailyChartIndustryCode {
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+impl std::str::FromStr for SearchType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(feature = "domestic-chart", feature = "domestic-sector"))]
-impl std::fmt::Display for SectorDailyChartIndustryCode {
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+impl std::fmt::Display for SearchType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "domestic-chart", feature = "domestic-sector"))]
-impl codec::Wire for SectorDailyChartIndustryCode {
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+impl codec::Wire for SearchType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -4075,7 +3390,273 @@ impl codec::Wire for SectorDailyChartIndustryCode {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SorFlag` (spec/domestic/account.yaml ka10075 field \`oso\` field \`sor\_yn\`).
+/// Codes of `SellBuyType`, used by 5 fields:
+///
+/// - spec/domestic/account.yaml kt50030 field `slby_tp`
+/// - spec/us/account.yaml ust21050 field `slby_tp`
+/// - spec/us/account.yaml ust21150 field `slby_tp`
+/// - spec/us/account.yaml ust21180 field `slby_tp`
+/// - spec/us/account.yaml ust21510 field `slby_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-account", feature = "us-account"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SellBuyType {
+    /// 전체 (`0`)
+    All,
+    /// 매도 (`1`)
+    Sell,
+    /// 매수 (`2`)
+    Buy,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-account", feature = "us-account"))]
+impl SellBuyType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "2"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::Sell => "1",
+            Self::Buy => "2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "1" => Self::Sell,
+            "2" => Self::Buy,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Sell => Some("매도"),
+            Self::Buy => Some("매수"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "us-account"))]
+impl std::str::FromStr for SellBuyType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "us-account"))]
+impl std::fmt::Display for SellBuyType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "us-account"))]
+impl codec::Wire for SellBuyType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `SellBuyTypeWithoutAll`, used by 3 fields:
+///
+/// - spec/domestic/realtime.yaml 00 realtime value `907`
+/// - spec/us/account.yaml ust21050 field `result_list` field `slby_tp`
+/// - spec/us/account.yaml ust21510 field `result_list` field `slby_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SellBuyTypeWithoutAll {
+    /// 매도 (`1`)
+    Sell,
+    /// 매수 (`2`)
+    Buy,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+impl SellBuyTypeWithoutAll {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sell => "1",
+            Self::Buy => "2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::Sell,
+            "2" => Self::Buy,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Sell => Some("매도"),
+            Self::Buy => Some("매수"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+impl std::str::FromStr for SellBuyTypeWithoutAll {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+impl std::fmt::Display for SellBuyTypeWithoutAll {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+impl codec::Wire for SellBuyTypeWithoutAll {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `Sign`, used by 3 fields:
+///
+/// - spec/domestic/market-data.yaml ka10007 field `smbol`
+/// - spec/domestic/stock-info.yaml ka10003 field `cntr_infr` field `sign`
+/// - spec/domestic/stock-info.yaml ka10084 field `tdy_pred_cntr` field `sign`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Sign {
+    /// 상한가 (`1`)
+    UpperLimit,
+    /// 상승 (`2`)
+    Rise,
+    /// 보합 (`3`)
+    Unchanged,
+    /// 하한가 (`4`)
+    LowerLimit,
+    /// 하락 (`5`)
+    Fall,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+impl Sign {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3", "4", "5"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UpperLimit => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::LowerLimit => "4",
+            Self::Fall => "5",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::UpperLimit,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::LowerLimit,
+            "5" => Self::Fall,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::UpperLimit => Some("상한가"),
+            Self::Rise => Some("상승"),
+            Self::Unchanged => Some("보합"),
+            Self::LowerLimit => Some("하한가"),
+            Self::Fall => Some("하락"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+impl std::str::FromStr for Sign {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+impl std::fmt::Display for Sign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+impl codec::Wire for Sign {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `SorFlag`, used by 3 fields:
+///
+/// - spec/domestic/account.yaml ka10075 field `oso` field `sor_yn`
+/// - spec/domestic/account.yaml ka10076 field `cntr` field `sor_yn`
+/// - spec/domestic/realtime.yaml 00 realtime value `2136`
 ///
 /// # Forward compatibility
 ///
@@ -4151,7 +3732,10 @@ impl codec::Wire for SorFlag {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockExecutionInfoSign` (spec/domestic/market-data.yaml ka10007 field \`smbol\`).
+/// Codes of `SortBase`, used by 2 fields:
+///
+/// - spec/domestic/ranking.yaml ka10042 field `sort_base`
+/// - spec/domestic/stock-info.yaml ka10043 field `sort_base`
 ///
 /// # Forward compatibility
 ///
@@ -4160,78 +3744,63 @@ impl codec::Wire for SorFlag {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum StockExecutionInfoSign {
-    /// 상한가 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 보합 (`3`)
-    Unchanged,
-    /// 하한가 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
+pub enum SortBase {
+    /// 종가순 (`1`)
+    ByClose,
+    /// 날짜순 (`2`)
+    ByDate,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl StockExecutionInfoSign {
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl SortBase {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
+        &["1", "2"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
+            Self::ByClose => "1",
+            Self::ByDate => "2",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
+            "1" => Self::ByClose,
+            "2" => Self::ByDate,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
+            Self::ByClose => Some("종가순"),
+            Self::ByDate => Some("날짜순"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl std::str::FromStr for StockExecutionInfoSign {
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl std::str::FromStr for SortBase {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl std::fmt::Display for StockExecutionInfoSign {
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl std::fmt::Display for SortBase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl codec::Wire for StockExecutionInfoSign {
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl codec::Wire for SortBase {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -4242,7 +3811,46 @@ impl codec::Wire for StockExecutionInfoSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockInvestorByInstitutionUnitType` (spec/domestic/chart.yaml ka10060 field \`unit\_tp\`).
+/// Codes of `StockCondition`, used by 38 fields:
+///
+/// - spec/us/ranking.yaml usa20510 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20511 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20512 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20910 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20911 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20920 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20921 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20922 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24110 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24111 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24120 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24121 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24150 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24151 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24160 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24161 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24162 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24200 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24201 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24290 field `stk_cnd`
+/// - spec/us/ranking.yaml usa24291 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20520 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20521 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20570 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20571 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20930 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20931 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20932 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20970 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20971 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa20972 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa23400 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa23401 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa23402 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa24100 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa24101 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa24140 field `stk_cnd`
+/// - spec/us/stock-info.yaml usa24141 field `stk_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -4251,63 +3859,68 @@ impl codec::Wire for StockExecutionInfoSign {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-chart", feature = "domestic-stock-info"))]
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum StockInvestorByInstitutionUnitType {
-    /// 천주 (`1000`)
-    Shares1k,
-    /// 단주 (`1`)
-    Shares1,
+pub enum StockCondition {
+    /// 전체 (`0`)
+    All,
+    /// 증100% (`1`)
+    Margin100Pct,
+    /// 증50% (`2`)
+    Margin50Pct,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(feature = "domestic-chart", feature = "domestic-stock-info"))]
-impl StockInvestorByInstitutionUnitType {
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl StockCondition {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["1000", "1"]
+        &["0", "1", "2"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Shares1k => "1000",
-            Self::Shares1 => "1",
+            Self::All => "0",
+            Self::Margin100Pct => "1",
+            Self::Margin50Pct => "2",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "1000" => Self::Shares1k,
-            "1" => Self::Shares1,
+            "0" => Self::All,
+            "1" => Self::Margin100Pct,
+            "2" => Self::Margin50Pct,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Shares1k => Some("천주"),
-            Self::Shares1 => Some("단주"),
+            Self::All => Some("전체"),
+            Self::Margin100Pct => Some("증100%"),
+            Self::Margin50Pct => Some("증50%"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(feature = "domestic-chart", feature = "domestic-stock-info"))]
-impl std::str::FromStr for StockInvestorByInstitutionUnitType {
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl std::str::FromStr for StockCondition {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(feature = "domestic-chart", feature = "domestic-stock-info"))]
-impl std::fmt::Display for StockInvestorByInstitutionUnitType {
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl std::fmt::Display for StockCondition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "domestic-chart", feature = "domestic-stock-info"))]
-impl codec::Wire for StockInvestorByInstitutionUnitType {
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl codec::Wire for StockCondition {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -4318,7 +3931,450 @@ impl codec::Wire for StockInvestorByInstitutionUnitType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TradeValueCondition` (spec/domestic/ranking.yaml ka10027 field \`trde\_prica\_cnd\`).
+/// Codes of `StockType`, used by 23 fields:
+///
+/// - spec/us/ranking.yaml usa20510 field `stk_tp`
+/// - spec/us/ranking.yaml usa20530 field `stk_tp`
+/// - spec/us/ranking.yaml usa20540 field `stk_tp`
+/// - spec/us/ranking.yaml usa20550 field `stk_tp`
+/// - spec/us/ranking.yaml usa20910 field `stk_tp`
+/// - spec/us/ranking.yaml usa20920 field `stk_tp`
+/// - spec/us/ranking.yaml usa20940 field `stk_tp`
+/// - spec/us/ranking.yaml usa20960 field `stk_tp`
+/// - spec/us/ranking.yaml usa24110 field `stk_tp`
+/// - spec/us/ranking.yaml usa24120 field `stk_tp`
+/// - spec/us/ranking.yaml usa24150 field `stk_tp`
+/// - spec/us/ranking.yaml usa24160 field `stk_tp`
+/// - spec/us/ranking.yaml usa24200 field `stk_tp`
+/// - spec/us/ranking.yaml usa24290 field `stk_tp`
+/// - spec/us/stock-info.yaml usa20520 field `stk_tp`
+/// - spec/us/stock-info.yaml usa20570 field `stk_tp`
+/// - spec/us/stock-info.yaml usa20930 field `stk_tp`
+/// - spec/us/stock-info.yaml usa20970 field `stk_tp`
+/// - spec/us/stock-info.yaml usa23400 field `stk_tp`
+/// - spec/us/stock-info.yaml usa24100 field `stk_tp`
+/// - spec/us/stock-info.yaml usa24140 field `stk_tp`
+/// - spec/us/stock-info.yaml usa24210 field `stk_tp`
+/// - spec/us/stock-info.yaml usa24220 field `stk_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StockType {
+    /// 전체 (`0`)
+    All,
+    /// 주식 (`1`)
+    Stock,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl StockType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::Stock => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "1" => Self::Stock,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Stock => Some("주식"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl std::str::FromStr for StockType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl std::fmt::Display for StockType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl codec::Wire for StockType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TickRange`, used by 5 fields:
+///
+/// - spec/domestic/chart.yaml ka10079 field `tic_scope`
+/// - spec/domestic/chart.yaml ka20004 field `tic_scope`
+/// - spec/domestic/chart.yaml ka50079 field `tic_scope`
+/// - spec/domestic/chart.yaml ka50091 field `tic_scope`
+/// - spec/domestic/market-data.yaml ka50101 field `tic_scope`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TickRange {
+    /// 1틱 (`1`)
+    Ticks1,
+    /// 3틱 (`3`)
+    Ticks3,
+    /// 5틱 (`5`)
+    Ticks5,
+    /// 10틱 (`10`)
+    Ticks10,
+    /// 30틱 (`30`)
+    Ticks30,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
+impl TickRange {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "3", "5", "10", "30"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ticks1 => "1",
+            Self::Ticks3 => "3",
+            Self::Ticks5 => "5",
+            Self::Ticks10 => "10",
+            Self::Ticks30 => "30",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::Ticks1,
+            "3" => Self::Ticks3,
+            "5" => Self::Ticks5,
+            "10" => Self::Ticks10,
+            "30" => Self::Ticks30,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Ticks1 => Some("1틱"),
+            Self::Ticks3 => Some("3틱"),
+            Self::Ticks5 => Some("5틱"),
+            Self::Ticks10 => Some("10틱"),
+            Self::Ticks30 => Some("30틱"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
+impl std::str::FromStr for TickRange {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
+impl std::fmt::Display for TickRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
+impl codec::Wire for TickRange {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TimeTypeWithoutSpecificDate`, used by 2 fields:
+///
+/// - spec/domestic/elw.yaml ka30001 field `tm_tp`
+/// - spec/domestic/stock-info.yaml ka10019 field `tm_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeTypeWithoutSpecificDate {
+    /// 분전 (`1`)
+    MinutesAgo,
+    /// 일전 (`2`)
+    DaysAgo,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
+impl TimeTypeWithoutSpecificDate {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MinutesAgo => "1",
+            Self::DaysAgo => "2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::MinutesAgo,
+            "2" => Self::DaysAgo,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::MinutesAgo => Some("분전"),
+            Self::DaysAgo => Some("일전"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
+impl std::str::FromStr for TimeTypeWithoutSpecificDate {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
+impl std::fmt::Display for TimeTypeWithoutSpecificDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
+impl codec::Wire for TimeTypeWithoutSpecificDate {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TradeType`, used by 4 fields:
+///
+/// - spec/domestic/credit-order.yaml kt10006 field `trde_tp`
+/// - spec/domestic/credit-order.yaml kt10007 field `trde_tp`
+/// - spec/domestic/order.yaml kt10000 field `trde_tp`
+/// - spec/domestic/order.yaml kt10001 field `trde_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TradeType {
+    /// 보통 (`0`)
+    Normal,
+    /// 시장가 (`3`)
+    Market,
+    /// 조건부지정가 (`5`)
+    ConditionalLimit,
+    /// 장마감후시간외 (`81`)
+    AfterHoursClose,
+    /// 장시작전시간외 (`61`)
+    PreMarket,
+    /// 시간외단일가 (`62`)
+    AfterHoursSinglePrice,
+    /// 최유리지정가 (`6`)
+    BestLimit,
+    /// 최우선지정가 (`7`)
+    PriorityLimit,
+    /// 보통(IOC) (`10`)
+    NormalIoc,
+    /// 시장가(IOC) (`13`)
+    MarketIoc,
+    /// 최유리(IOC) (`16`)
+    BestIoc,
+    /// 보통(FOK) (`20`)
+    NormalFok,
+    /// 시장가(FOK) (`23`)
+    MarketFok,
+    /// 최유리(FOK) (`26`)
+    BestFok,
+    /// 스톱지정가 (`28`)
+    StopLimit,
+    /// 중간가 (`29`)
+    MidPrice,
+    /// 중간가(IOC) (`30`)
+    MidPriceIoc,
+    /// 중간가(FOK) (`31`)
+    MidPriceFok,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl TradeType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &[
+            "0", "3", "5", "81", "61", "62", "6", "7", "10", "13", "16", "20", "23", "26", "28",
+            "29", "30", "31",
+        ]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "0",
+            Self::Market => "3",
+            Self::ConditionalLimit => "5",
+            Self::AfterHoursClose => "81",
+            Self::PreMarket => "61",
+            Self::AfterHoursSinglePrice => "62",
+            Self::BestLimit => "6",
+            Self::PriorityLimit => "7",
+            Self::NormalIoc => "10",
+            Self::MarketIoc => "13",
+            Self::BestIoc => "16",
+            Self::NormalFok => "20",
+            Self::MarketFok => "23",
+            Self::BestFok => "26",
+            Self::StopLimit => "28",
+            Self::MidPrice => "29",
+            Self::MidPriceIoc => "30",
+            Self::MidPriceFok => "31",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::Normal,
+            "3" => Self::Market,
+            "5" => Self::ConditionalLimit,
+            "81" => Self::AfterHoursClose,
+            "61" => Self::PreMarket,
+            "62" => Self::AfterHoursSinglePrice,
+            "6" => Self::BestLimit,
+            "7" => Self::PriorityLimit,
+            "10" => Self::NormalIoc,
+            "13" => Self::MarketIoc,
+            "16" => Self::BestIoc,
+            "20" => Self::NormalFok,
+            "23" => Self::MarketFok,
+            "26" => Self::BestFok,
+            "28" => Self::StopLimit,
+            "29" => Self::MidPrice,
+            "30" => Self::MidPriceIoc,
+            "31" => Self::MidPriceFok,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Normal => Some("보통"),
+            Self::Market => Some("시장가"),
+            Self::ConditionalLimit => Some("조건부지정가"),
+            Self::AfterHoursClose => Some("장마감후시간외"),
+            Self::PreMarket => Some("장시작전시간외"),
+            Self::AfterHoursSinglePrice => Some("시간외단일가"),
+            Self::BestLimit => Some("최유리지정가"),
+            Self::PriorityLimit => Some("최우선지정가"),
+            Self::NormalIoc => Some("보통(IOC)"),
+            Self::MarketIoc => Some("시장가(IOC)"),
+            Self::BestIoc => Some("최유리(IOC)"),
+            Self::NormalFok => Some("보통(FOK)"),
+            Self::MarketFok => Some("시장가(FOK)"),
+            Self::BestFok => Some("최유리(FOK)"),
+            Self::StopLimit => Some("스톱지정가"),
+            Self::MidPrice => Some("중간가"),
+            Self::MidPriceIoc => Some("중간가(IOC)"),
+            Self::MidPriceFok => Some("중간가(FOK)"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl std::str::FromStr for TradeType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl std::fmt::Display for TradeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl codec::Wire for TradeType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TradeValueCondition`, used by 2 fields:
+///
+/// - spec/domestic/ranking.yaml ka10027 field `trde_prica_cnd`
+/// - spec/domestic/stock-info.yaml ka10028 field `trde_prica_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -4446,7 +4502,192 @@ impl codec::Wire for TradeValueCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `VolumeRecordUpdateTradeQuantityType` (spec/domestic/ranking.yaml ka10023 field \`trde\_qty\_tp\`).
+/// Codes of `UnitType`, used by 4 fields:
+///
+/// - spec/domestic/chart.yaml ka10060 field `unit_tp`
+/// - spec/domestic/ranking.yaml ka10062 field `unit_tp`
+/// - spec/domestic/stock-info.yaml ka10059 field `unit_tp`
+/// - spec/domestic/stock-info.yaml ka10061 field `unit_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UnitType {
+    /// 천주 (`1000`)
+    Shares1k,
+    /// 단주 (`1`)
+    Shares1,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+impl UnitType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1000", "1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Shares1k => "1000",
+            Self::Shares1 => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1000" => Self::Shares1k,
+            "1" => Self::Shares1,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Shares1k => Some("천주"),
+            Self::Shares1 => Some("단주"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+impl std::str::FromStr for UnitType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+impl std::fmt::Display for UnitType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "domestic-chart",
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info"
+))]
+impl codec::Wire for UnitType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `UpDownInclude`, used by 4 fields:
+///
+/// - spec/domestic/ranking.yaml ka10027 field `updown_incls`
+/// - spec/domestic/stock-info.yaml ka10016 field `updown_incls`
+/// - spec/domestic/stock-info.yaml ka10019 field `updown_incls`
+/// - spec/domestic/stock-info.yaml ka10028 field `updown_incls`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpDownInclude {
+    /// 불 포함 (`0`)
+    Exclude,
+    /// 포함 (`1`)
+    Include,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl UpDownInclude {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Exclude => "0",
+            Self::Include => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::Exclude,
+            "1" => Self::Include,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Exclude => Some("불 포함"),
+            Self::Include => Some("포함"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl std::str::FromStr for UpDownInclude {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl std::fmt::Display for UpDownInclude {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl codec::Wire for UpDownInclude {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `VolumeRecordUpdateTradeQuantityType`, used by 2 fields:
+///
+/// - spec/domestic/ranking.yaml ka10023 field `trde_qty_tp`
+/// - spec/domestic/stock-info.yaml ka10024 field `trde_qty_tp`
 ///
 /// # Forward compatibility
 ///

@@ -117,7 +117,7 @@ pub mod us_stock_info;
 #[cfg(feature = "us-watchlist")]
 pub mod us_watchlist;
 pub mod ws;
-pub use registry::{AnyResponse, decode_response};
+pub use registry::{AnyRequest, AnyResponse, call_json, decode_response, parse_request};
 /// `use kiwoom_generated::prelude::*;` brings the client methods and the TR traits.
 pub mod prelude {
     pub use super::client::KiwoomApi;

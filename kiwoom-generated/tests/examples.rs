@@ -26,10 +26,7 @@ fn check(api_id: &str, body: &str, failures: &mut Vec<String>) -> bool {
 
 /// Examples that fail because of a spec type that must change (reported; the test fails
 /// when one of these starts to pass, so the list cannot go stale).
-const KNOWN_SPEC_PROBLEMS: &[(&str, &str)] = &[(
-    "usa20150",
-    "result_list[0].cntr_tm", // "273500": US times past midnight KST are written as 24+ hours; `time` cannot hold them
-)];
+const KNOWN_SPEC_PROBLEMS: &[(&str, &str)] = &[];
 
 #[test]
 fn every_spec_example_decodes_and_round_trips() {

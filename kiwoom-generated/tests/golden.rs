@@ -8,7 +8,7 @@
 mod golden;
 
 use golden::domestic_chart::{AdjustedPriceType, StockDailyChartRequest};
-use golden::domestic_order::{DomesticExchange, StockBuyOrderMarketType, StockBuyOrderRequest};
+use golden::domestic_order::{DomesticExchange, MarketType, StockBuyOrderRequest};
 use kiwoom_runtime::{PagedRequest, TrRequest, ValidationProblem};
 
 #[test]
@@ -55,13 +55,8 @@ fn required_response_field_missing_is_an_error() {
 
 #[test]
 fn order_request_validates_and_serializes_wire_strings() {
-    let request = StockBuyOrderRequest::new(
-        DomesticExchange::Krx,
-        "005930",
-        10,
-        StockBuyOrderMarketType::Limit,
-    )
-    .order_price(70000);
+    let request = StockBuyOrderRequest::new(DomesticExchange::Krx, "005930", 10, MarketType::Limit)
+        .order_price(70000);
     request.validate().expect("valid");
     let json = serde_json::to_string(&request).unwrap();
     assert_eq!(
@@ -77,7 +72,7 @@ fn order_request_validates_and_serializes_wire_strings() {
         DomesticExchange::from_code("XYZ"),
         "005930",
         1,
-        StockBuyOrderMarketType::Market,
+        MarketType::Market,
     );
     let err = unknown.validate().unwrap_err();
     assert_eq!((err.field, err.rust_name), ("dmst_stex_tp", "exchange"));
@@ -88,12 +83,7 @@ fn order_request_validates_and_serializes_wire_strings() {
         }
     );
 
-    let empty = StockBuyOrderRequest::new(
-        DomesticExchange::Krx,
-        "",
-        1,
-        StockBuyOrderMarketType::Market,
-    );
+    let empty = StockBuyOrderRequest::new(DomesticExchange::Krx, "", 1, MarketType::Market);
     assert_eq!(
         empty.validate().unwrap_err().problem,
         ValidationProblem::Missing
@@ -105,10 +95,7 @@ fn enums_round_trip_every_code_and_keep_unknown_ones() {
     for code in AdjustedPriceType::values() {
         assert_eq!(AdjustedPriceType::from_code(code).as_str(), *code);
     }
-    assert_eq!(
-        StockBuyOrderMarketType::from_code("Unknown"),
-        StockBuyOrderMarketType::UnknownValue
-    );
+    assert_eq!(MarketType::from_code("Unknown"), MarketType::UnknownValue);
     let other: AdjustedPriceType = "7".parse().unwrap();
     assert_eq!(other.as_str(), "7");
     assert!(other.korean().is_none());

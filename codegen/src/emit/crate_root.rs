@@ -77,7 +77,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #realtime
         #(#groups)*
 
-        pub use registry::{AnyResponse, decode_response};
+        pub use registry::{AnyRequest, AnyResponse, call_json, decode_response, parse_request};
 
         /// `use kiwoom_generated::prelude::*;` brings the client methods and the TR traits.
         pub mod prelude {

@@ -13,6 +13,13 @@ pub fn emit_registry(api: &Api) -> TokenStream {
     let mut decode_arms = Vec::new();
     let mut infos = Vec::new();
     let mut ids = Vec::new();
+    let mut req_variants = Vec::new();
+    let mut req_id_arms = Vec::new();
+    let mut req_ser_arms = Vec::new();
+    let mut req_validate_arms = Vec::new();
+    let mut parse_arms = Vec::new();
+    let mut call_arms = Vec::new();
+    let mut ws_command_arms = Vec::new();
     for g in &api.groups {
         let feature = g.id.as_str();
         let module = ident(&g.module);
@@ -33,9 +40,26 @@ pub fn emit_registry(api: &Api) -> TokenStream {
             });
             let info = match t.kind {
                 crate::ir::TrKind::Rest => {
+                    let d = format!(" `{api_id}` {}", t.korean_name);
+                    req_variants.push(
+                        quote!(#[doc = #d] #[cfg(feature = #feature)] #v(Box<super::#module::#req>),),
+                    );
+                    req_id_arms.push(quote!(#[cfg(feature = #feature)] Self::#v(_) => #api_id,));
+                    req_ser_arms.push(quote!(#[cfg(feature = #feature)] Self::#v(r) => serde::Serialize::serialize(r, serializer),));
+                    req_validate_arms.push(quote!(#[cfg(feature = #feature)] Self::#v(r) => kiwoom_runtime::TrRequest::validate(r.as_ref()),));
+                    parse_arms.push(quote! {
+                        #[cfg(feature = #feature)]
+                        #api_id => codec::parse_request(#api_id, body).map(|r| AnyRequest::#v(Box::new(r))),
+                    });
+                    call_arms.push(quote! {
+                        #[cfg(feature = #feature)]
+                        AnyRequest::#v(r) => client.call(*r).send().await.map(|r| AnyResponse::#v(Box::new(r))),
+                    });
                     quote!(<super::#module::#req as kiwoom_runtime::TrRequest>::INFO)
                 }
                 crate::ir::TrKind::Condition { .. } => {
+                    ws_command_arms
+                        .push(quote!(#[cfg(feature = #feature)] #api_id => Some(#api_id),));
                     quote!(<super::#module::#req as kiwoom_runtime::WsCommand>::INFO)
                 }
             };
@@ -96,8 +120,18 @@ pub fn emit_registry(api: &Api) -> TokenStream {
         .ws_frames
         .is_empty()
         .then(|| quote!(_ => unreachable!("AnyResponse has no variants without features"),));
+    let requests = emit_requests(
+        &req_variants,
+        &req_id_arms,
+        &req_ser_arms,
+        &req_validate_arms,
+        &parse_arms,
+        &call_arms,
+        &ws_command_arms,
+    );
     quote! {
-        //! Decoding by api-id, for tools and tests that hold a body and its TR's id.
+        //! Dispatch by api-id, for tools, scripts and tests: decode any body, read and call any
+        //! REST or OAuth request from JSON, and the table of TRs.
 
         use kiwoom_runtime::codec;
 
@@ -145,6 +179,8 @@ pub fn emit_registry(api: &Api) -> TokenStream {
 
         #realtime
 
+        #requests
+
         /// Every api-id `decode_response` accepts with the enabled features.
         #[allow(clippy::vec_init_then_push, unused_mut)] // each entry has its own feature gate
         pub fn api_ids() -> Vec<&'static str> {
@@ -159,6 +195,101 @@ pub fn emit_registry(api: &Api) -> TokenStream {
             let mut out = Vec::new();
             #(#infos)*
             out
+        }
+    }
+}
+
+/// `AnyRequest`, `parse_request` and `call_json`: any REST or OAuth TR by api-id, from JSON.
+fn emit_requests(
+    variants: &[TokenStream],
+    id_arms: &[TokenStream],
+    ser_arms: &[TokenStream],
+    validate_arms: &[TokenStream],
+    parse_arms: &[TokenStream],
+    call_arms: &[TokenStream],
+    ws_command_arms: &[TokenStream],
+) -> TokenStream {
+    // Every arm is feature-gated: with the REST features off the enum is empty and the
+    // parameters unused, hence the wildcard arms and `allow(unused_variables)` below.
+    let empty = quote!(#[allow(unreachable_patterns)] _ => unreachable!("AnyRequest has no variants with these features"),);
+    quote! {
+        /// A typed request of any REST or OAuth TR, as read by [`parse_request`].
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum AnyRequest {
+            #(#variants)*
+        }
+
+        impl AnyRequest {
+            /// The api-id of the TR.
+            pub fn api_id(&self) -> &'static str {
+                match self {
+                    #(#id_arms)*
+                    #empty
+                }
+            }
+
+            /// The TR's own `validate()`: required fields, lengths, documented codes.
+            pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
+                match self {
+                    #(#validate_arms)*
+                    #empty
+                }
+            }
+        }
+
+        impl serde::Serialize for AnyRequest {
+            #[allow(unused_variables)]
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms)*
+                    #empty
+                }
+            }
+        }
+
+        /// The api-id of a condition-search command (a WebSocket frame, not a REST call).
+        fn ws_command(api_id: &str) -> Option<&'static str> {
+            match api_id {
+                #(#ws_command_arms)*
+                _ => None,
+            }
+        }
+
+        /// Read a REST or OAuth TR's request from its wire JSON (values as strings, enum codes,
+        /// dates `YYYYMMDD`). A value that does not parse, a missing required field or a key
+        /// the TR does not have is an error naming the TR and field; an undocumented enum code
+        /// is kept, and [`AnyRequest::validate`] refuses it. Unknown api-ids (or TRs whose
+        /// Cargo feature is off) and condition-search commands are errors with field `api-id`.
+        #[allow(unused_variables)]
+        pub fn parse_request(api_id: &str, body: &serde_json::Value) -> Result<AnyRequest, kiwoom_runtime::ValidationError> {
+            match api_id {
+                #(#parse_arms)*
+                _ => Err(kiwoom_runtime::ValidationError {
+                    api_id: ws_command(api_id).unwrap_or("<api-id>"),
+                    field: "api-id",
+                    rust_name: "api_id",
+                    problem: kiwoom_runtime::ValidationProblem::Invalid {
+                        reason: match ws_command(api_id) {
+                            Some(_) => format!("`{api_id}` is a condition-search command sent over the WebSocket, not a REST call"),
+                            None => format!("unknown api-id `{api_id}`, or its Cargo feature is off"),
+                        },
+                    },
+                }),
+            }
+        }
+
+        /// Call any REST or OAuth TR by api-id with a JSON body, for tools and scripts: the
+        /// body is read with [`parse_request`] (errors are `Error::Validation`, nothing is
+        /// sent), then sent exactly like a typed call (`validate()`, retries, money safety),
+        /// and the answer comes back as [`AnyResponse`].
+        #[allow(unused_variables)]
+        pub async fn call_json(client: &kiwoom_runtime::Client, api_id: &str, request: serde_json::Value) -> Result<AnyResponse, kiwoom_runtime::Error> {
+            match parse_request(api_id, &request)? {
+                #(#call_arms)*
+                #[allow(unreachable_patterns)]
+                _ => unreachable!("parse_request returns only enabled TRs"),
+            }
         }
     }
 }

@@ -208,3 +208,60 @@ pub fn validate_body(api_id: &str, s: &StructDef) -> TokenStream {
     });
     quote!(#(#checks)* Ok(()))
 }
+
+/// `RequestRecord` (read back from wire JSON) and `Deserialize` for a REST request struct or
+/// a row or object inside one. `api_id` is the TR's, for the errors.
+pub fn emit_request_from_json(api_id: &str, s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let keys = s.fields.iter().map(|f| f.wire.as_str());
+    let takes = s.fields.iter().map(|f| {
+        let n = ident(&f.rust);
+        let wire = f.wire.as_str();
+        let rust = f.rust.as_str();
+        let value = match &f.ty {
+            FieldTy::Value { format: fmt, .. } => {
+                let fmt = format(fmt);
+                if f.optional {
+                    quote!(codec::take(api_id, object, #wire, #rust, #fmt)?)
+                } else {
+                    quote!(codec::take_required(api_id, object, #wire, #rust, #fmt)?)
+                }
+            }
+            FieldTy::Records { .. } => quote!(codec::take_list(api_id, object, #wire, #rust)?),
+            FieldTy::Values { format: fmt, .. } => {
+                let fmt = format(fmt);
+                quote!(codec::take_scalar_list(api_id, object, #wire, #rust, #fmt)?)
+            }
+            FieldTy::Object { .. } => {
+                if f.optional {
+                    quote!(codec::take_object(api_id, object, #wire, #rust)?)
+                } else {
+                    quote!(codec::take_required_object(api_id, object, #wire, #rust)?)
+                }
+            }
+            FieldTy::ReturnCode => {
+                quote!(codec::take(api_id, object, #wire, #rust, codec::PLAIN)?)
+            }
+        };
+        quote!(#n: #value,)
+    });
+    quote! {
+        impl codec::RequestRecord for #name {
+            fn from_json(
+                api_id: &'static str,
+                object: &codec::JsonObject,
+            ) -> Result<Self, kiwoom_runtime::ValidationError> {
+                codec::unknown_keys(api_id, object, &[#(#keys),*])?;
+                Ok(Self { #(#takes)* })
+            }
+        }
+
+        /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+        /// enum codes are kept; `validate()` refuses them before anything is sent.
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                codec::deserialize_request(deserializer, #api_id)
+            }
+        }
+    }
+}

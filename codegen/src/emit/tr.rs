@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::records::emit_record;
-use super::requests::{emit_request_struct, validate_body};
+use super::requests::{emit_request_from_json, emit_request_struct, validate_body};
 use super::{format, ident};
 use crate::ir::{PagingDef, Role, SummaryField, Tr, TrKind};
 use crate::spec::Market;
@@ -25,6 +25,17 @@ pub fn emit_tr(tr: &Tr) -> TokenStream {
     });
     let response = emit_record(&tr.response);
     let traits = emit_traits(tr);
+    // REST and OAuth requests can be read back from JSON (the registry's `parse_request`);
+    // condition-search commands are WebSocket frames and are not dispatched by api-id.
+    let from_json = matches!(tr.kind, TrKind::Rest).then(|| {
+        let parts = tr
+            .nested
+            .iter()
+            .filter(|s| matches!(s.role, Role::RequestPart))
+            .map(|s| emit_request_from_json(&tr.api_id, s));
+        let request = emit_request_from_json(&tr.api_id, &tr.request);
+        quote!(#request #(#parts)*)
+    });
     quote! {
         #(#file_doc)*
         use kiwoom_runtime::codec;
@@ -32,6 +43,7 @@ pub fn emit_tr(tr: &Tr) -> TokenStream {
         #response
         #(#nested)*
         #traits
+        #from_json
     }
 }
 

@@ -2,78 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `AccountEvaluationBalanceDomesticExchangeType` (spec/domestic/account.yaml kt00004 field \`dmst\_stex\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AccountEvaluationBalanceDomesticExchangeType {
-    /// 한국거래소 (`KRX`)
-    Krx,
-    /// 넥스트트레이드 (`NXT`)
-    Nxt,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl AccountEvaluationBalanceDomesticExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["KRX", "NXT"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Krx => Some("한국거래소"),
-            Self::Nxt => Some("넥스트트레이드"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AccountEvaluationBalanceDomesticExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AccountEvaluationBalanceDomesticExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AccountEvaluationBalanceDomesticExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `AccountEvaluationBalanceQueryType` (spec/domestic/account.yaml kt00018 field \`qry\_tp\`).
+/// Codes of `AccountEvaluationBalanceQueryType` (spec/domestic/account.yaml kt00018 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -144,7 +73,10 @@ impl codec::Wire for AccountEvaluationBalanceQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AccountEvaluationStatusQueryType` (spec/domestic/account.yaml kt00003 field \`qry\_tp\`).
+/// Codes of `AccountEvaluationStatusQueryType`, used by 2 fields:
+///
+/// - spec/domestic/account.yaml kt00003 field `qry_tp`
+/// - spec/domestic/account.yaml kt00004 field `qry_tp`
 ///
 /// # Forward compatibility
 ///
@@ -215,88 +147,10 @@ impl codec::Wire for AccountEvaluationStatusQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AccountOrderFillDetailDomesticExchangeType` (spec/domestic/account.yaml kt00007 field \`dmst\_stex\_tp\`).
+/// Codes of `AccountOrderFillDetailQueryType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AccountOrderFillDetailDomesticExchangeType {
-    /// (전체) (`%`)
-    All,
-    /// 한국거래소 (`KRX`)
-    Krx,
-    /// 넥스트트레이드 (`NXT`)
-    Nxt,
-    /// 최선주문집행 (`SOR`)
-    Sor,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl AccountOrderFillDetailDomesticExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "KRX", "NXT", "SOR"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Sor => "SOR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            "SOR" => Self::Sor,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("(전체)"),
-            Self::Krx => Some("한국거래소"),
-            Self::Nxt => Some("넥스트트레이드"),
-            Self::Sor => Some("최선주문집행"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AccountOrderFillDetailDomesticExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AccountOrderFillDetailDomesticExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AccountOrderFillDetailDomesticExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `AccountOrderFillDetailQueryType` (spec/domestic/account.yaml kt00007 field \`qry\_tp\`).
+/// - spec/domestic/account.yaml kt00007 field `qry_tp`
+/// - spec/domestic/account.yaml kt50031 field `qry_tp`
 ///
 /// # Forward compatibility
 ///
@@ -377,73 +231,7 @@ impl codec::Wire for AccountOrderFillDetailQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AccountOrderFillStatusExecutionTime` (spec/domestic/account.yaml kt00009 field \`acnt\_ord\_cntr\_prst\_array\` field \`cntr\_tm\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AccountOrderFillStatusExecutionTime {
-    /// mm:ss (`HH`)
-    MinuteSecond,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl AccountOrderFillStatusExecutionTime {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["HH"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinuteSecond => "HH",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "HH" => Self::MinuteSecond,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinuteSecond => Some("mm:ss"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AccountOrderFillStatusExecutionTime {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AccountOrderFillStatusExecutionTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AccountOrderFillStatusExecutionTime {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `AccountOrderFillStatusMarketType` (spec/domestic/account.yaml kt00009 field \`mrkt\_tp\`).
+/// Codes of `AccountOrderFillStatusMarketType` (spec/domestic/account.yaml kt00009 field `mrkt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -529,7 +317,7 @@ impl codec::Wire for AccountOrderFillStatusMarketType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AccountOrderFillStatusQueryType` (spec/domestic/account.yaml kt00009 field \`qry\_tp\`).
+/// Codes of `AccountOrderFillStatusQueryType` (spec/domestic/account.yaml kt00009 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -600,139 +388,10 @@ impl codec::Wire for AccountOrderFillStatusQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AllGoldSpotOrderFillsDomesticExchangeType` (spec/domestic/account.yaml kt50030 field \`dmst\_stex\_tp\`).
+/// Codes of `AllGoldSpotOrderFillsQueryType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AllGoldSpotOrderFillsDomesticExchangeType {
-    /// (전체), KRX, NXT, SOR (`%`)
-    All,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl AllGoldSpotOrderFillsDomesticExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("(전체), KRX, NXT, SOR"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AllGoldSpotOrderFillsDomesticExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AllGoldSpotOrderFillsDomesticExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AllGoldSpotOrderFillsDomesticExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `AllGoldSpotOrderFillsMarketDealType` (spec/domestic/account.yaml kt50030 field \`mrkt\_deal\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AllGoldSpotOrderFillsMarketDealType {
-    /// KRX금현물, 5값으로 고정 (`5`)
-    KrxGoldSpot,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl AllGoldSpotOrderFillsMarketDealType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::KrxGoldSpot => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "5" => Self::KrxGoldSpot,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::KrxGoldSpot => Some("KRX금현물, 5값으로 고정"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AllGoldSpotOrderFillsMarketDealType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AllGoldSpotOrderFillsMarketDealType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AllGoldSpotOrderFillsMarketDealType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `AllGoldSpotOrderFillsQueryType` (spec/domestic/account.yaml kt50030 field \`qry\_tp\`).
+/// - spec/domestic/account.yaml kt50030 field `qry_tp`
+/// - spec/domestic/account.yaml kt50075 field `qry_tp`
 ///
 /// # Forward compatibility
 ///
@@ -803,7 +462,7 @@ impl codec::Wire for AllGoldSpotOrderFillsQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AllStockType` (spec/domestic/account.yaml ka10075 field \`all\_stk\_tp\`).
+/// Codes of `AllStockType` (spec/domestic/account.yaml ka10075 field `all_stk_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -874,7 +533,7 @@ impl codec::Wire for AllStockType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerageAccountTransactionHistoryDomesticExchangeType` (spec/domestic/account.yaml kt00015 field \`dmst\_stex\_tp\`).
+/// Codes of `BrokerageAccountTransactionHistoryDomesticExchangeType` (spec/domestic/account.yaml kt00015 field `dmst_stex_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -950,155 +609,7 @@ impl codec::Wire for BrokerageAccountTransactionHistoryDomesticExchangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerageAccountTransactionHistoryKind` (spec/domestic/account.yaml kt00015 field \`tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BrokerageAccountTransactionHistoryKind {
-    /// 전체 (`0`)
-    All,
-    /// 입출금 (`1`)
-    DepositWithdrawal,
-    /// 입출고 (`2`)
-    StockInOut,
-    /// 매매 (`3`)
-    Trade,
-    /// 매수 (`4`)
-    Buy,
-    /// 매도 (`5`)
-    Sell,
-    /// 입금 (`6`)
-    Deposit,
-    /// 출금 (`7`)
-    Withdrawal,
-    /// 예탁담보대출입금 (`A`)
-    DepositSecuredLoanIn,
-    /// 매도담보대출입금 (`B`)
-    SaleSecuredLoanIn,
-    /// 현금상환(융자,담보상환) (`C`)
-    CashRepayment,
-    /// 환전 (`F`)
-    FxExchange,
-    /// 입출금+환전 (`M`)
-    DepositWithdrawalFx,
-    /// 외화매수 (`G`)
-    FxBuy,
-    /// 외화매도 (`H`)
-    FxSell,
-    /// 환전정산입금 (`I`)
-    FxSettlementIn,
-    /// 환전정산출금 (`J`)
-    FxSettlementOut,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl BrokerageAccountTransactionHistoryKind {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "2", "3", "4", "5", "6", "7", "A", "B", "C", "F", "M", "G", "H", "I", "J",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::DepositWithdrawal => "1",
-            Self::StockInOut => "2",
-            Self::Trade => "3",
-            Self::Buy => "4",
-            Self::Sell => "5",
-            Self::Deposit => "6",
-            Self::Withdrawal => "7",
-            Self::DepositSecuredLoanIn => "A",
-            Self::SaleSecuredLoanIn => "B",
-            Self::CashRepayment => "C",
-            Self::FxExchange => "F",
-            Self::DepositWithdrawalFx => "M",
-            Self::FxBuy => "G",
-            Self::FxSell => "H",
-            Self::FxSettlementIn => "I",
-            Self::FxSettlementOut => "J",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::DepositWithdrawal,
-            "2" => Self::StockInOut,
-            "3" => Self::Trade,
-            "4" => Self::Buy,
-            "5" => Self::Sell,
-            "6" => Self::Deposit,
-            "7" => Self::Withdrawal,
-            "A" => Self::DepositSecuredLoanIn,
-            "B" => Self::SaleSecuredLoanIn,
-            "C" => Self::CashRepayment,
-            "F" => Self::FxExchange,
-            "M" => Self::DepositWithdrawalFx,
-            "G" => Self::FxBuy,
-            "H" => Self::FxSell,
-            "I" => Self::FxSettlementIn,
-            "J" => Self::FxSettlementOut,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::DepositWithdrawal => Some("입출금"),
-            Self::StockInOut => Some("입출고"),
-            Self::Trade => Some("매매"),
-            Self::Buy => Some("매수"),
-            Self::Sell => Some("매도"),
-            Self::Deposit => Some("입금"),
-            Self::Withdrawal => Some("출금"),
-            Self::DepositSecuredLoanIn => Some("예탁담보대출입금"),
-            Self::SaleSecuredLoanIn => Some("매도담보대출입금"),
-            Self::CashRepayment => Some("현금상환(융자,담보상환)"),
-            Self::FxExchange => Some("환전"),
-            Self::DepositWithdrawalFx => Some("입출금+환전"),
-            Self::FxBuy => Some("외화매수"),
-            Self::FxSell => Some("외화매도"),
-            Self::FxSettlementIn => Some("환전정산입금"),
-            Self::FxSettlementOut => Some("환전정산출금"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BrokerageAccountTransactionHistoryKind {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BrokerageAccountTransactionHistoryKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BrokerageAccountTransactionHistoryKind {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `CashCreditType` (spec/domestic/account.yaml ka10170 field \`ch\_crd\_tp\`).
+/// Codes of `CashCreditType` (spec/domestic/account.yaml ka10170 field `ch_crd_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1174,73 +685,7 @@ impl codec::Wire for CashCreditType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ConfirmedTime` (spec/domestic/account.yaml kt00007 field \`acnt\_ord\_cntr\_prps\_dtl\` field \`cnfm\_tm\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ConfirmedTime {
-    /// mm:ss (`HH`)
-    MinuteSecond,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ConfirmedTime {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["HH"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinuteSecond => "HH",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "HH" => Self::MinuteSecond,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinuteSecond => Some("mm:ss"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ConfirmedTime {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ConfirmedTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ConfirmedTime {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticDepositDetailQueryType` (spec/domestic/account.yaml kt00001 field \`qry\_tp\`).
+/// Codes of `DomesticDepositDetailQueryType` (spec/domestic/account.yaml kt00001 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1311,7 +756,173 @@ impl codec::Wire for DomesticDepositDetailQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ExchangeTypeText` (spec/domestic/account.yaml ka10075 field \`oso\` field \`stex\_tp\_txt\`).
+/// Codes of `DomesticExchangeTypeWithAll`, used by 5 fields:
+///
+/// - spec/domestic/account.yaml kt00007 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt00009 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt50030 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt50031 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt50075 field `dmst_stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DomesticExchangeTypeWithAll {
+    /// (전체) (`%`)
+    All,
+    /// 한국거래소 (`KRX`)
+    Krx,
+    /// 넥스트트레이드 (`NXT`)
+    Nxt,
+    /// 최선주문집행 (`SOR`)
+    Sor,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl DomesticExchangeTypeWithAll {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["%", "KRX", "NXT", "SOR"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "%",
+            Self::Krx => "KRX",
+            Self::Nxt => "NXT",
+            Self::Sor => "SOR",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "%" => Self::All,
+            "KRX" => Self::Krx,
+            "NXT" => Self::Nxt,
+            "SOR" => Self::Sor,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("(전체)"),
+            Self::Krx => Some("한국거래소"),
+            Self::Nxt => Some("넥스트트레이드"),
+            Self::Sor => Some("최선주문집행"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for DomesticExchangeTypeWithAll {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for DomesticExchangeTypeWithAll {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for DomesticExchangeTypeWithAll {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `DomesticExchangeTypeWithoutSor`, used by 3 fields:
+///
+/// - spec/domestic/account.yaml kt00004 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt00005 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt00018 field `dmst_stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DomesticExchangeTypeWithoutSor {
+    /// 한국거래소 (`KRX`)
+    Krx,
+    /// 넥스트트레이드 (`NXT`)
+    Nxt,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl DomesticExchangeTypeWithoutSor {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["KRX", "NXT"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Krx => "KRX",
+            Self::Nxt => "NXT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "KRX" => Self::Krx,
+            "NXT" => Self::Nxt,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Krx => Some("한국거래소"),
+            Self::Nxt => Some("넥스트트레이드"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for DomesticExchangeTypeWithoutSor {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for DomesticExchangeTypeWithoutSor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for DomesticExchangeTypeWithoutSor {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `ExchangeTypeText`, used by 3 fields:
+///
+/// - spec/domestic/account.yaml ka10075 field `oso` field `stex_tp_txt`
+/// - spec/domestic/account.yaml ka10076 field `cntr` field `stex_tp_txt`
+/// - spec/domestic/account.yaml ka10088 field `osop` field `stex_tp_txt`
 ///
 /// # Forward compatibility
 ///
@@ -1387,7 +998,7 @@ impl codec::Wire for ExchangeTypeText {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `FilledOrdersQueryType` (spec/domestic/account.yaml ka10076 field \`qry\_tp\`).
+/// Codes of `FilledOrdersQueryType` (spec/domestic/account.yaml ka10076 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1458,7 +1069,7 @@ impl codec::Wire for FilledOrdersQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `GoldSpotTransactionHistoryKind` (spec/domestic/account.yaml kt50032 field \`tp\`).
+/// Codes of `GoldSpotTransactionHistoryKind` (spec/domestic/account.yaml kt50032 field `tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1559,7 +1170,7 @@ impl codec::Wire for GoldSpotTransactionHistoryKind {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `GoldSpotType` (spec/domestic/account.yaml kt00015 field \`gds\_tp\`).
+/// Codes of `GoldSpotType` (spec/domestic/account.yaml kt00015 field `gds_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1645,7 +1256,155 @@ impl codec::Wire for GoldSpotType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `MarginReductionAppliedType` (spec/domestic/account.yaml kt00010 field \`profa\_rdex\_aplc\_tp\`).
+/// Codes of `Kind` (spec/domestic/account.yaml kt00015 field `tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// 전체 (`0`)
+    All,
+    /// 입출금 (`1`)
+    DepositWithdrawal,
+    /// 입출고 (`2`)
+    StockInOut,
+    /// 매매 (`3`)
+    Trade,
+    /// 매수 (`4`)
+    Buy,
+    /// 매도 (`5`)
+    Sell,
+    /// 입금 (`6`)
+    Deposit,
+    /// 출금 (`7`)
+    Withdrawal,
+    /// 예탁담보대출입금 (`A`)
+    DepositSecuredLoanIn,
+    /// 매도담보대출입금 (`B`)
+    SaleSecuredLoanIn,
+    /// 현금상환(융자,담보상환) (`C`)
+    CashRepayment,
+    /// 환전 (`F`)
+    FxExchange,
+    /// 입출금+환전 (`M`)
+    DepositWithdrawalFx,
+    /// 외화매수 (`G`)
+    FxBuy,
+    /// 외화매도 (`H`)
+    FxSell,
+    /// 환전정산입금 (`I`)
+    FxSettlementIn,
+    /// 환전정산출금 (`J`)
+    FxSettlementOut,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl Kind {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &[
+            "0", "1", "2", "3", "4", "5", "6", "7", "A", "B", "C", "F", "M", "G", "H", "I", "J",
+        ]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::DepositWithdrawal => "1",
+            Self::StockInOut => "2",
+            Self::Trade => "3",
+            Self::Buy => "4",
+            Self::Sell => "5",
+            Self::Deposit => "6",
+            Self::Withdrawal => "7",
+            Self::DepositSecuredLoanIn => "A",
+            Self::SaleSecuredLoanIn => "B",
+            Self::CashRepayment => "C",
+            Self::FxExchange => "F",
+            Self::DepositWithdrawalFx => "M",
+            Self::FxBuy => "G",
+            Self::FxSell => "H",
+            Self::FxSettlementIn => "I",
+            Self::FxSettlementOut => "J",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "1" => Self::DepositWithdrawal,
+            "2" => Self::StockInOut,
+            "3" => Self::Trade,
+            "4" => Self::Buy,
+            "5" => Self::Sell,
+            "6" => Self::Deposit,
+            "7" => Self::Withdrawal,
+            "A" => Self::DepositSecuredLoanIn,
+            "B" => Self::SaleSecuredLoanIn,
+            "C" => Self::CashRepayment,
+            "F" => Self::FxExchange,
+            "M" => Self::DepositWithdrawalFx,
+            "G" => Self::FxBuy,
+            "H" => Self::FxSell,
+            "I" => Self::FxSettlementIn,
+            "J" => Self::FxSettlementOut,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::DepositWithdrawal => Some("입출금"),
+            Self::StockInOut => Some("입출고"),
+            Self::Trade => Some("매매"),
+            Self::Buy => Some("매수"),
+            Self::Sell => Some("매도"),
+            Self::Deposit => Some("입금"),
+            Self::Withdrawal => Some("출금"),
+            Self::DepositSecuredLoanIn => Some("예탁담보대출입금"),
+            Self::SaleSecuredLoanIn => Some("매도담보대출입금"),
+            Self::CashRepayment => Some("현금상환(융자,담보상환)"),
+            Self::FxExchange => Some("환전"),
+            Self::DepositWithdrawalFx => Some("입출금+환전"),
+            Self::FxBuy => Some("외화매수"),
+            Self::FxSell => Some("외화매도"),
+            Self::FxSettlementIn => Some("환전정산입금"),
+            Self::FxSettlementOut => Some("환전정산출금"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for Kind {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for Kind {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `MarginReductionAppliedType` (spec/domestic/account.yaml kt00010 field `profa_rdex_aplc_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1716,7 +1475,76 @@ impl codec::Wire for MarginReductionAppliedType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OddLotType` (spec/domestic/account.yaml ka10170 field \`ottks\_tp\`).
+/// Codes of `MarketDealType`, used by 2 fields:
+///
+/// - spec/domestic/account.yaml kt50030 field `mrkt_deal_tp`
+/// - spec/domestic/account.yaml kt50075 field `mrkt_deal_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MarketDealType {
+    /// KRX금현물, 5값으로 고정 (`5`)
+    KrxGoldSpot,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl MarketDealType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["5"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::KrxGoldSpot => "5",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "5" => Self::KrxGoldSpot,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::KrxGoldSpot => Some("KRX금현물, 5값으로 고정"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for MarketDealType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for MarketDealType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for MarketDealType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `OddLotType` (spec/domestic/account.yaml ka10170 field `ottks_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1787,7 +1615,7 @@ impl codec::Wire for OddLotType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderWithdrawableAmountTradeType` (spec/domestic/account.yaml kt00010 field \`trde\_tp\`).
+/// Codes of `OrderWithdrawableAmountTradeType` (spec/domestic/account.yaml kt00010 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1858,73 +1686,7 @@ impl codec::Wire for OrderWithdrawableAmountTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ProcessingTime` (spec/domestic/account.yaml kt00015 field \`trst\_ovrl\_trde\_prps\_array\` field \`proc\_tm\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProcessingTime {
-    /// mm:ss (`HH`)
-    MinuteSecond,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ProcessingTime {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["HH"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinuteSecond => "HH",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "HH" => Self::MinuteSecond,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinuteSecond => Some("mm:ss"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ProcessingTime {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ProcessingTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ProcessingTime {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `QuerySortType` (spec/domestic/account.yaml kt00015 field \`qry\_sort\_tp\`).
+/// Codes of `QuerySortType` (spec/domestic/account.yaml kt00015 field `qry_sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1995,7 +1757,13 @@ impl codec::Wire for QuerySortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SellType` (spec/domestic/account.yaml ka10076 field \`sell\_tp\`).
+/// Codes of `SellType`, used by 5 fields:
+///
+/// - spec/domestic/account.yaml ka10076 field `sell_tp`
+/// - spec/domestic/account.yaml kt00007 field `sell_tp`
+/// - spec/domestic/account.yaml kt00009 field `sell_tp`
+/// - spec/domestic/account.yaml kt50031 field `sell_tp`
+/// - spec/domestic/account.yaml kt50075 field `sell_tp`
 ///
 /// # Forward compatibility
 ///
@@ -2071,7 +1839,13 @@ impl codec::Wire for SellType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockBondType` (spec/domestic/account.yaml kt00007 field \`stk\_bond\_tp\`).
+/// Codes of `StockBondType`, used by 5 fields:
+///
+/// - spec/domestic/account.yaml kt00007 field `stk_bond_tp`
+/// - spec/domestic/account.yaml kt00009 field `stk_bond_tp`
+/// - spec/domestic/account.yaml kt50030 field `stk_bond_tp`
+/// - spec/domestic/account.yaml kt50031 field `stk_bond_tp`
+/// - spec/domestic/account.yaml kt50075 field `stk_bond_tp`
 ///
 /// # Forward compatibility
 ///
@@ -2147,7 +1921,7 @@ impl codec::Wire for StockBondType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TradeOccurredType` (spec/domestic/account.yaml kt00015 field \`trst\_ovrl\_trde\_prps\_array\` field \`trde\_ocr\_tp\`).
+/// Codes of `TradeOccurredType` (spec/domestic/account.yaml kt00015 field `trst_ovrl_trde_prps_array` field `trde_ocr_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2243,7 +2017,7 @@ impl codec::Wire for TradeOccurredType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `UnfilledOrdersTradeType` (spec/domestic/account.yaml ka10075 field \`trde\_tp\`).
+/// Codes of `UnfilledOrdersTradeType` (spec/domestic/account.yaml ka10075 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///

@@ -45,8 +45,8 @@ pub struct AccountsResponse {
     ///
     /// 10자리 숫자가 출력됩니다. 뒤에 2자리는 당사에서 계좌를 분류하기 위한 값입니다.
     ///
-    /// Wire: type decimal.
-    pub account_number: Option<rust_decimal::Decimal>,
+    /// Wire: type text.
+    pub account_number: Option<String>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
@@ -116,5 +116,21 @@ impl kiwoom_runtime::TrRequest for AccountsRequest {
 impl kiwoom_runtime::TrResponse for AccountsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AccountsRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &[])?;
+        Ok(Self {})
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AccountsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka00001")
     }
 }

@@ -419,3 +419,21 @@ impl kiwoom_runtime::TrResponse for DailyBalanceReturnRateResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for DailyBalanceReturnRateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["qry_dt"])?;
+        Ok(Self {
+            query_date: codec::take_required(api_id, object, "qry_dt", "query_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DailyBalanceReturnRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka01690")
+    }
+}

@@ -395,3 +395,28 @@ impl kiwoom_runtime::TrResponse for DomesticRealizedPnlByDateAndStockResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for DomesticRealizedPnlByDateAndStockRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "strt_dt"])?;
+        Ok(Self {
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DomesticRealizedPnlByDateAndStockRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10072")
+    }
+}

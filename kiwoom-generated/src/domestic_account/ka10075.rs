@@ -152,14 +152,14 @@ pub struct UnfilledOrdersRow {
     ///
     /// 고유 계좌번호 10자리 숫자
     ///
-    /// Wire: type decimal.
-    pub account_number: Option<rust_decimal::Decimal>,
+    /// Wire: type text.
+    pub account_number: Option<String>,
     /// 주문번호 (`ord_no`)
     ///
     /// 고유 주문번호 7자리 숫자
     ///
-    /// Wire: type decimal.
-    pub order_number: Option<rust_decimal::Decimal>,
+    /// Wire: type text.
+    pub order_number: Option<String>,
     /// 관리사번 (`mang_empno`)
     ///
     /// Wire: type text.
@@ -626,5 +626,48 @@ impl kiwoom_runtime::PagedRequest for UnfilledOrdersRequest {
 impl kiwoom_runtime::TrResponse for UnfilledOrdersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for UnfilledOrdersRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["all_stk_tp", "trde_tp", "stk_cd", "stex_tp"],
+        )?;
+        Ok(Self {
+            all_stock_type: codec::take_required(
+                api_id,
+                object,
+                "all_stk_tp",
+                "all_stock_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UnfilledOrdersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10075")
     }
 }

@@ -499,3 +499,35 @@ impl kiwoom_runtime::TrResponse for FilledOrdersResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for FilledOrdersRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["stk_cd", "qry_tp", "sell_tp", "ord_no", "stex_tp"],
+        )?;
+        Ok(Self {
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            sell_type: codec::take_required(api_id, object, "sell_tp", "sell_type", codec::PLAIN)?,
+            order_number: codec::take(api_id, object, "ord_no", "order_number", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for FilledOrdersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10076")
+    }
+}

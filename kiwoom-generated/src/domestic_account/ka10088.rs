@@ -342,3 +342,27 @@ impl kiwoom_runtime::TrResponse for UnfilledSplitOrderDetailResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for UnfilledSplitOrderDetailRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["ord_no"])?;
+        Ok(Self {
+            order_number: codec::take_required(
+                api_id,
+                object,
+                "ord_no",
+                "order_number",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UnfilledSplitOrderDetailRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10088")
+    }
+}

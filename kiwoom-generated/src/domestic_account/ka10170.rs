@@ -465,3 +465,35 @@ impl kiwoom_runtime::TrResponse for TodayTradeJournalResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for TodayTradeJournalRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["base_dt", "ottks_tp", "ch_crd_tp"])?;
+        Ok(Self {
+            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
+            odd_lot_type: codec::take_required(
+                api_id,
+                object,
+                "ottks_tp",
+                "odd_lot_type",
+                codec::PLAIN,
+            )?,
+            cash_credit_type: codec::take_required(
+                api_id,
+                object,
+                "ch_crd_tp",
+                "cash_credit_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for TodayTradeJournalRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10170")
+    }
+}

@@ -447,3 +447,28 @@ impl kiwoom_runtime::TrResponse for DailyEstimatedDepositAssetResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for DailyEstimatedDepositAssetRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["start_dt", "end_dt"])?;
+        Ok(Self {
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "start_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DailyEstimatedDepositAssetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt00002")
+    }
+}

@@ -29,13 +29,11 @@ pub struct OrderFillBalanceRequest {
     /// KRX:한국거래소,NXT:넥스트트레이드
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::AccountEvaluationBalanceDomesticExchangeType,
+    pub domestic_exchange_type: super::DomesticExchangeTypeWithoutSor,
 }
 impl OrderFillBalanceRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        domestic_exchange_type: super::AccountEvaluationBalanceDomesticExchangeType,
-    ) -> Self {
+    pub fn new(domestic_exchange_type: super::DomesticExchangeTypeWithoutSor) -> Self {
         Self {
             domestic_exchange_type,
         }
@@ -1476,5 +1474,29 @@ impl kiwoom_runtime::PagedRequest for OrderFillBalanceRequest {
 impl kiwoom_runtime::TrResponse for OrderFillBalanceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for OrderFillBalanceRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["dmst_stex_tp"])?;
+        Ok(Self {
+            domestic_exchange_type: codec::take_required(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for OrderFillBalanceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt00005")
     }
 }

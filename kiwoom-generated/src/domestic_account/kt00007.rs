@@ -65,7 +65,7 @@ pub struct AccountOrderFillDetailRequest {
     /// %:(전체),KRX:한국거래소,NXT:넥스트트레이드,SOR:최선주문집행
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::AccountOrderFillDetailDomesticExchangeType,
+    pub domestic_exchange_type: super::DomesticExchangeTypeWithAll,
 }
 impl AccountOrderFillDetailRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -73,7 +73,7 @@ impl AccountOrderFillDetailRequest {
         query_type: super::AccountOrderFillDetailQueryType,
         stock_bond_type: super::StockBondType,
         sell_type: super::SellType,
-        domestic_exchange_type: super::AccountOrderFillDetailDomesticExchangeType,
+        domestic_exchange_type: super::DomesticExchangeTypeWithAll,
     ) -> Self {
         Self {
             order_date: None,
@@ -246,8 +246,8 @@ pub struct AccountOrderFillDetailRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub order_time: Option<super::OrderTime>,
+    /// Wire: type text.
+    pub order_time: Option<String>,
     /// 원주문 (`ori_ord`)
     ///
     /// Wire: type text.
@@ -296,8 +296,8 @@ pub struct AccountOrderFillDetailRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub confirmed_time: Option<super::ConfirmedTime>,
+    /// Wire: type text.
+    pub confirmed_time: Option<String>,
     /// 국내거래소구분 (`dmst_stex_tp`)
     ///
     /// Wire: type text.
@@ -722,5 +722,59 @@ impl kiwoom_runtime::PagedRequest for AccountOrderFillDetailRequest {
 impl kiwoom_runtime::TrResponse for AccountOrderFillDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AccountOrderFillDetailRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "ord_dt",
+                "qry_tp",
+                "stk_bond_tp",
+                "sell_tp",
+                "stk_cd",
+                "fr_ord_no",
+                "dmst_stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            order_date: codec::take(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            stock_bond_type: codec::take_required(
+                api_id,
+                object,
+                "stk_bond_tp",
+                "stock_bond_type",
+                codec::PLAIN,
+            )?,
+            sell_type: codec::take_required(api_id, object, "sell_tp", "sell_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_order_number: codec::take(
+                api_id,
+                object,
+                "fr_ord_no",
+                "start_order_number",
+                codec::PLAIN,
+            )?,
+            domestic_exchange_type: codec::take_required(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AccountOrderFillDetailRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt00007")
     }
 }

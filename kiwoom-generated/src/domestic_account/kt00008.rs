@@ -222,8 +222,8 @@ pub struct AccountNextDaySettlementRow {
     ///
     /// 7자리 숫자
     ///
-    /// Wire: type decimal.
-    pub seq: Option<rust_decimal::Decimal>,
+    /// Wire: type text.
+    pub seq: Option<String>,
     /// 종목번호 (`stk_cd`)
     ///
     /// 접두어 1자리 + 종목코드 6자리, 접두어(A: 주식 / J: ELW / Q: ETN)
@@ -648,5 +648,29 @@ impl kiwoom_runtime::PagedRequest for AccountNextDaySettlementRequest {
 impl kiwoom_runtime::TrResponse for AccountNextDaySettlementResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AccountNextDaySettlementRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["strt_dcd_seq"])?;
+        Ok(Self {
+            start_settlement_number: codec::take(
+                api_id,
+                object,
+                "strt_dcd_seq",
+                "start_settlement_number",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AccountNextDaySettlementRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt00008")
     }
 }

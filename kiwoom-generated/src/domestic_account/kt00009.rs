@@ -71,7 +71,7 @@ pub struct AccountOrderFillStatusRequest {
     /// %:(전체),KRX:한국거래소,NXT:넥스트트레이드,SOR:최선주문집행
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::AccountOrderFillDetailDomesticExchangeType,
+    pub domestic_exchange_type: super::DomesticExchangeTypeWithAll,
 }
 impl AccountOrderFillStatusRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -80,7 +80,7 @@ impl AccountOrderFillStatusRequest {
         market_type: super::AccountOrderFillStatusMarketType,
         sell_type: super::SellType,
         query_type: super::AccountOrderFillStatusQueryType,
-        domestic_exchange_type: super::AccountOrderFillDetailDomesticExchangeType,
+        domestic_exchange_type: super::DomesticExchangeTypeWithAll,
     ) -> Self {
         Self {
             order_date: None,
@@ -405,8 +405,8 @@ pub struct AccountOrderFillStatusRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub execution_time: Option<super::AccountOrderFillStatusExecutionTime>,
+    /// Wire: type text.
+    pub execution_time: Option<String>,
     /// 국내거래소구분 (`dmst_stex_tp`)
     ///
     /// Wire: type text.
@@ -839,5 +839,67 @@ impl kiwoom_runtime::PagedRequest for AccountOrderFillStatusRequest {
 impl kiwoom_runtime::TrResponse for AccountOrderFillStatusResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AccountOrderFillStatusRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "ord_dt",
+                "stk_bond_tp",
+                "mrkt_tp",
+                "sell_tp",
+                "qry_tp",
+                "stk_cd",
+                "fr_ord_no",
+                "dmst_stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            order_date: codec::take(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
+            stock_bond_type: codec::take_required(
+                api_id,
+                object,
+                "stk_bond_tp",
+                "stock_bond_type",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            sell_type: codec::take_required(api_id, object, "sell_tp", "sell_type", codec::PLAIN)?,
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_order_number: codec::take(
+                api_id,
+                object,
+                "fr_ord_no",
+                "start_order_number",
+                codec::PLAIN,
+            )?,
+            domestic_exchange_type: codec::take_required(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AccountOrderFillStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt00009")
     }
 }

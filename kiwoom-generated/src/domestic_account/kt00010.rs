@@ -1170,3 +1170,55 @@ impl kiwoom_runtime::TrResponse for OrderWithdrawableAmountResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for OrderWithdrawableAmountRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "io_amt",
+                "stk_cd",
+                "trde_tp",
+                "trde_qty",
+                "uv",
+                "exp_buy_unp",
+            ],
+        )?;
+        Ok(Self {
+            in_out_amount: codec::take(api_id, object, "io_amt", "in_out_amount", codec::PLAIN)?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            trade_quantity: codec::take(
+                api_id,
+                object,
+                "trde_qty",
+                "trade_quantity",
+                codec::PLAIN,
+            )?,
+            unit_price: codec::take_required(api_id, object, "uv", "unit_price", codec::PLAIN)?,
+            expected_buy_unit_price: codec::take(
+                api_id,
+                object,
+                "exp_buy_unp",
+                "expected_buy_unit_price",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for OrderWithdrawableAmountRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt00010")
+    }
+}

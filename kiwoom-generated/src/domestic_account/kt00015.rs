@@ -41,7 +41,7 @@ pub struct BrokerageAccountTransactionHistoryRequest {
     /// 0:전체,1:입출금,2:입출고,3:매매,4:매수,5:매도,6:입금,7:출금,A:예탁담보대출입금,B:매도담보대출입금,C:현금상환(융자,담보상환),F:환전,M:입출금+환전,G:외화매수,H:외화매도,I:환전정산입금,J:환전정산출금
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub kind: super::BrokerageAccountTransactionHistoryKind,
+    pub kind: super::Kind,
     /// 종목코드 (`stk_cd`)
     ///
     /// 종목 코드 입력
@@ -82,7 +82,7 @@ impl BrokerageAccountTransactionHistoryRequest {
     pub fn new(
         start_date: chrono::NaiveDate,
         end_date: chrono::NaiveDate,
-        kind: super::BrokerageAccountTransactionHistoryKind,
+        kind: super::Kind,
         gold_spot_type: super::GoldSpotType,
         domestic_exchange_type: super::BrokerageAccountTransactionHistoryDomesticExchangeType,
     ) -> Self {
@@ -370,8 +370,8 @@ pub struct BrokerageAccountTransactionHistoryRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub processing_time: Option<super::ProcessingTime>,
+    /// Wire: type text.
+    pub processing_time: Option<String>,
     /// ISIN코드 (`isin_cd`)
     ///
     /// Wire: type text.
@@ -1228,5 +1228,75 @@ impl kiwoom_runtime::PagedRequest for BrokerageAccountTransactionHistoryRequest 
 impl kiwoom_runtime::TrResponse for BrokerageAccountTransactionHistoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for BrokerageAccountTransactionHistoryRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "strt_dt",
+                "end_dt",
+                "tp",
+                "stk_cd",
+                "crnc_cd",
+                "gds_tp",
+                "frgn_stex_code",
+                "dmst_stex_tp",
+                "qry_sort_tp",
+            ],
+        )?;
+        Ok(Self {
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            kind: codec::take_required(api_id, object, "tp", "kind", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            currency_code: codec::take(api_id, object, "crnc_cd", "currency_code", codec::PLAIN)?,
+            gold_spot_type: codec::take_required(
+                api_id,
+                object,
+                "gds_tp",
+                "gold_spot_type",
+                codec::PLAIN,
+            )?,
+            foreign_exchange_code: codec::take(
+                api_id,
+                object,
+                "frgn_stex_code",
+                "foreign_exchange_code",
+                codec::PLAIN,
+            )?,
+            domestic_exchange_type: codec::take_required(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+            query_sort_type: codec::take(
+                api_id,
+                object,
+                "qry_sort_tp",
+                "query_sort_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for BrokerageAccountTransactionHistoryRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt00015")
     }
 }

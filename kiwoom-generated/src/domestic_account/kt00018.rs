@@ -35,13 +35,13 @@ pub struct AccountEvaluationBalanceRequest {
     /// KRX:한국거래소,NXT:넥스트트레이드
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::AccountEvaluationBalanceDomesticExchangeType,
+    pub domestic_exchange_type: super::DomesticExchangeTypeWithoutSor,
 }
 impl AccountEvaluationBalanceRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         query_type: super::AccountEvaluationBalanceQueryType,
-        domestic_exchange_type: super::AccountEvaluationBalanceDomesticExchangeType,
+        domestic_exchange_type: super::DomesticExchangeTypeWithoutSor,
     ) -> Self {
         Self {
             query_type,
@@ -1065,5 +1065,30 @@ impl kiwoom_runtime::PagedRequest for AccountEvaluationBalanceRequest {
 impl kiwoom_runtime::TrResponse for AccountEvaluationBalanceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AccountEvaluationBalanceRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["qry_tp", "dmst_stex_tp"])?;
+        Ok(Self {
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            domestic_exchange_type: codec::take_required(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AccountEvaluationBalanceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt00018")
     }
 }

@@ -41,7 +41,7 @@ pub struct AllGoldSpotOrderFillsRequest {
     /// 5:KRX금현물, 5값으로 고정
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub market_deal_type: super::AllGoldSpotOrderFillsMarketDealType,
+    pub market_deal_type: super::MarketDealType,
     /// 주식채권구분 (`stk_bond_tp`)
     ///
     /// 0:전체, 1:주식, 2:채권
@@ -53,7 +53,7 @@ pub struct AllGoldSpotOrderFillsRequest {
     /// 0:전체, 1:매도, 2:매수
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sell_buy_type: super::AllGoldSpotOrderFillsSellBuyType,
+    pub sell_buy_type: super::SellBuyType,
     /// 종목코드 (`stk_cd`)
     ///
     /// M04020000: 금 99.99\_1kg, M04020100: 미니금 99.99\_100g, 전체 조회는 빈값('')으로 설정
@@ -71,15 +71,15 @@ pub struct AllGoldSpotOrderFillsRequest {
     /// %:(전체), KRX, NXT, SOR
     ///
     /// Wire: type enum, at most 6 characters, optional.
-    pub domestic_exchange_type: Option<super::AllGoldSpotOrderFillsDomesticExchangeType>,
+    pub domestic_exchange_type: Option<super::DomesticExchangeTypeWithAll>,
 }
 impl AllGoldSpotOrderFillsRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         order_date: chrono::NaiveDate,
-        market_deal_type: super::AllGoldSpotOrderFillsMarketDealType,
+        market_deal_type: super::MarketDealType,
         stock_bond_type: super::StockBondType,
-        sell_buy_type: super::AllGoldSpotOrderFillsSellBuyType,
+        sell_buy_type: super::SellBuyType,
     ) -> Self {
         Self {
             order_date,
@@ -110,7 +110,7 @@ impl AllGoldSpotOrderFillsRequest {
     /// Set `dmst_stex_tp` (국내거래소구분 (`dmst_stex_tp`)).
     pub fn domestic_exchange_type(
         mut self,
-        domestic_exchange_type: super::AllGoldSpotOrderFillsDomesticExchangeType,
+        domestic_exchange_type: super::DomesticExchangeTypeWithAll,
     ) -> Self {
         self.domestic_exchange_type = Some(domestic_exchange_type);
         self
@@ -780,5 +780,73 @@ impl kiwoom_runtime::PagedRequest for AllGoldSpotOrderFillsRequest {
 impl kiwoom_runtime::TrResponse for AllGoldSpotOrderFillsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AllGoldSpotOrderFillsRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "ord_dt",
+                "qry_tp",
+                "mrkt_deal_tp",
+                "stk_bond_tp",
+                "slby_tp",
+                "stk_cd",
+                "fr_ord_no",
+                "dmst_stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            order_date: codec::take_required(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
+            query_type: codec::take(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            market_deal_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_deal_tp",
+                "market_deal_type",
+                codec::PLAIN,
+            )?,
+            stock_bond_type: codec::take_required(
+                api_id,
+                object,
+                "stk_bond_tp",
+                "stock_bond_type",
+                codec::PLAIN,
+            )?,
+            sell_buy_type: codec::take_required(
+                api_id,
+                object,
+                "slby_tp",
+                "sell_buy_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_order_number: codec::take(
+                api_id,
+                object,
+                "fr_ord_no",
+                "start_order_number",
+                codec::PLAIN,
+            )?,
+            domestic_exchange_type: codec::take(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AllGoldSpotOrderFillsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt50030")
     }
 }

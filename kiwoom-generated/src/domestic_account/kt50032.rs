@@ -267,8 +267,8 @@ pub struct GoldSpotTransactionHistoryRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub processing_time: Option<super::ProcessingTime>,
+    /// Wire: type text.
+    pub processing_time: Option<String>,
     /// 출납번호 (`rcpy_no`)
     ///
     /// 출납번호 9자리
@@ -805,5 +805,26 @@ impl kiwoom_runtime::PagedRequest for GoldSpotTransactionHistoryRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotTransactionHistoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for GoldSpotTransactionHistoryRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "tp", "stk_cd"])?;
+        Ok(Self {
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            kind: codec::take(api_id, object, "tp", "kind", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for GoldSpotTransactionHistoryRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt50032")
     }
 }

@@ -41,7 +41,7 @@ pub struct GoldSpotUnfilledOrdersRequest {
     /// 5:KRW금현물, 5값으로 고정
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub market_deal_type: super::AllGoldSpotOrderFillsMarketDealType,
+    pub market_deal_type: super::MarketDealType,
     /// 주식채권구분 (`stk_bond_tp`)
     ///
     /// 0:전체, 1:주식, 2:채권
@@ -71,13 +71,13 @@ pub struct GoldSpotUnfilledOrdersRequest {
     /// %:(전체), KRX, NXT, SOR
     ///
     /// Wire: type enum, at most 6 characters, optional.
-    pub domestic_exchange_type: Option<super::AllGoldSpotOrderFillsDomesticExchangeType>,
+    pub domestic_exchange_type: Option<super::DomesticExchangeTypeWithAll>,
 }
 impl GoldSpotUnfilledOrdersRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         order_date: chrono::NaiveDate,
-        market_deal_type: super::AllGoldSpotOrderFillsMarketDealType,
+        market_deal_type: super::MarketDealType,
         stock_bond_type: super::StockBondType,
         sell_type: super::SellType,
     ) -> Self {
@@ -110,7 +110,7 @@ impl GoldSpotUnfilledOrdersRequest {
     /// Set `dmst_stex_tp` (국내거래소구분 (`dmst_stex_tp`)).
     pub fn domestic_exchange_type(
         mut self,
-        domestic_exchange_type: super::AllGoldSpotOrderFillsDomesticExchangeType,
+        domestic_exchange_type: super::DomesticExchangeTypeWithAll,
     ) -> Self {
         self.domestic_exchange_type = Some(domestic_exchange_type);
         self
@@ -780,5 +780,67 @@ impl kiwoom_runtime::PagedRequest for GoldSpotUnfilledOrdersRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotUnfilledOrdersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for GoldSpotUnfilledOrdersRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "ord_dt",
+                "qry_tp",
+                "mrkt_deal_tp",
+                "stk_bond_tp",
+                "sell_tp",
+                "stk_cd",
+                "fr_ord_no",
+                "dmst_stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            order_date: codec::take_required(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
+            query_type: codec::take(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            market_deal_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_deal_tp",
+                "market_deal_type",
+                codec::PLAIN,
+            )?,
+            stock_bond_type: codec::take_required(
+                api_id,
+                object,
+                "stk_bond_tp",
+                "stock_bond_type",
+                codec::PLAIN,
+            )?,
+            sell_type: codec::take_required(api_id, object, "sell_tp", "sell_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_order_number: codec::take(
+                api_id,
+                object,
+                "fr_ord_no",
+                "start_order_number",
+                codec::PLAIN,
+            )?,
+            domestic_exchange_type: codec::take(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for GoldSpotUnfilledOrdersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt50075")
     }
 }

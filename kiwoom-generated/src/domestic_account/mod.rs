@@ -111,7 +111,5 @@ pub use kt50075::{
     GoldSpotUnfilledOrdersRequest, GoldSpotUnfilledOrdersResponse, GoldSpotUnfilledOrdersRow,
 };
 mod enums;
-pub use super::enums::{
-    AccountReturnRateExchangeType, AllGoldSpotOrderFillsSellBuyType, OrderTime, SorFlag,
-};
+pub use super::enums::{AccountReturnRateExchangeType, SellBuyType, SorFlag};
 pub use enums::*;

@@ -2,7 +2,12 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `DomesticStockMinuteChartTickRange` (spec/domestic/chart.yaml ka10080 field \`tic\_scope\`).
+/// Codes of `DomesticStockMinuteChartTickRange`, used by 4 fields:
+///
+/// - spec/domestic/chart.yaml ka10080 field `tic_scope`
+/// - spec/domestic/chart.yaml ka20005 field `tic_scope`
+/// - spec/domestic/chart.yaml ka50080 field `tic_scope`
+/// - spec/domestic/chart.yaml ka50092 field `tic_scope`
 ///
 /// # Forward compatibility
 ///

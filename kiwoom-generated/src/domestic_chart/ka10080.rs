@@ -166,7 +166,7 @@ pub struct DomesticStockMinuteChartRow {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub current_price: Option<i64>,
     /// 거래량 (`trde_qty`)
     ///
@@ -209,8 +209,7 @@ pub struct DomesticStockMinuteChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     extra: codec::Extra,
 }
 impl DomesticStockMinuteChartRow {
@@ -359,5 +358,42 @@ impl kiwoom_runtime::PagedRequest for DomesticStockMinuteChartRequest {
 impl kiwoom_runtime::TrResponse for DomesticStockMinuteChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for DomesticStockMinuteChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["stk_cd", "tic_scope", "upd_stkpc_tp", "base_dt"],
+        )?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            tick_range: codec::take_required(
+                api_id,
+                object,
+                "tic_scope",
+                "tick_range",
+                codec::PLAIN,
+            )?,
+            adjusted_stock_price_type: codec::take_required(
+                api_id,
+                object,
+                "upd_stkpc_tp",
+                "adjusted_stock_price_type",
+                codec::PLAIN,
+            )?,
+            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DomesticStockMinuteChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10080")
     }
 }

@@ -34,23 +34,20 @@ pub struct SectorTickChartRequest {
     ///
     /// 001:종합(KOSPI), 002:대형주, 003:중형주, 004:소형주 101:종합(KOSDAQ), 201:KOSPI200, 302:KOSTAR, 701: KRX100 나머지 ※ 업종코드 참고
     ///
-    /// Wire: type enum, at most 3 characters, required.
-    pub industry_code: super::SectorDailyChartIndustryCode,
+    /// Wire: type text, at most 3 characters, required.
+    pub industry_code: String,
     /// 틱범위 (`tic_scope`)
     ///
     /// 1:1틱, 3:3틱, 5:5틱, 10:10틱, 30:30틱
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub tick_range: super::DomesticStockTickChartTickRange,
+    pub tick_range: super::TickRange,
 }
 impl SectorTickChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        industry_code: super::SectorDailyChartIndustryCode,
-        tick_range: super::DomesticStockTickChartTickRange,
-    ) -> Self {
+    pub fn new(industry_code: impl Into<String>, tick_range: super::TickRange) -> Self {
         Self {
-            industry_code,
+            industry_code: industry_code.into(),
             tick_range,
         }
     }
@@ -191,8 +188,7 @@ pub struct SectorTickChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     extra: codec::Extra,
 }
 impl SectorTickChartRow {
@@ -411,5 +407,36 @@ impl kiwoom_runtime::PagedRequest for SectorTickChartRequest {
 impl kiwoom_runtime::TrResponse for SectorTickChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for SectorTickChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["inds_cd", "tic_scope"])?;
+        Ok(Self {
+            industry_code: codec::take_required(
+                api_id,
+                object,
+                "inds_cd",
+                "industry_code",
+                codec::PLAIN,
+            )?,
+            tick_range: codec::take_required(
+                api_id,
+                object,
+                "tic_scope",
+                "tick_range",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SectorTickChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka20004")
     }
 }

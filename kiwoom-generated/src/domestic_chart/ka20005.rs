@@ -34,8 +34,8 @@ pub struct SectorMinuteChartRequest {
     ///
     /// 001:종합(KOSPI), 002:대형주, 003:중형주, 004:소형주 101:종합(KOSDAQ), 201:KOSPI200, 302:KOSTAR, 701: KRX100 나머지 ※ 업종코드 참고
     ///
-    /// Wire: type enum, at most 3 characters, required.
-    pub industry_code: super::SectorDailyChartIndustryCode,
+    /// Wire: type text, at most 3 characters, required.
+    pub industry_code: String,
     /// 틱범위 (`tic_scope`)
     ///
     /// 1:1분, 3:3분, 5:5분, 10:10분, 15:15분, 30:30분, 45:45분, 60:60분
@@ -52,11 +52,11 @@ pub struct SectorMinuteChartRequest {
 impl SectorMinuteChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        industry_code: super::SectorDailyChartIndustryCode,
+        industry_code: impl Into<String>,
         tick_range: super::DomesticStockMinuteChartTickRange,
     ) -> Self {
         Self {
-            industry_code,
+            industry_code: industry_code.into(),
             tick_range,
             base_date: None,
         }
@@ -206,8 +206,7 @@ pub struct SectorMinuteChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     extra: codec::Extra,
 }
 impl SectorMinuteChartRow {
@@ -464,5 +463,37 @@ impl kiwoom_runtime::PagedRequest for SectorMinuteChartRequest {
 impl kiwoom_runtime::TrResponse for SectorMinuteChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for SectorMinuteChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["inds_cd", "tic_scope", "base_dt"])?;
+        Ok(Self {
+            industry_code: codec::take_required(
+                api_id,
+                object,
+                "inds_cd",
+                "industry_code",
+                codec::PLAIN,
+            )?,
+            tick_range: codec::take_required(
+                api_id,
+                object,
+                "tic_scope",
+                "tick_range",
+                codec::PLAIN,
+            )?,
+            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SectorMinuteChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka20005")
     }
 }

@@ -34,23 +34,20 @@ pub struct SectorWeeklyChartRequest {
     ///
     /// 001:종합(KOSPI), 002:대형주, 003:중형주, 004:소형주 101:종합(KOSDAQ), 201:KOSPI200, 302:KOSTAR, 701: KRX100 나머지 ※ 업종코드 참고
     ///
-    /// Wire: type enum, at most 8 characters, required.
-    pub industry_code: super::SectorDailyChartIndustryCode,
+    /// Wire: type text, at most 8 characters, required.
+    pub industry_code: String,
     /// 기준일자 (`base_dt`)
     ///
     /// YYYYMMDD
     ///
-    /// Wire: type date, at most 3 characters, required.
+    /// Wire: type date, required.
     pub base_date: chrono::NaiveDate,
 }
 impl SectorWeeklyChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        industry_code: super::SectorDailyChartIndustryCode,
-        base_date: chrono::NaiveDate,
-    ) -> Self {
+    pub fn new(industry_code: impl Into<String>, base_date: chrono::NaiveDate) -> Self {
         Self {
-            industry_code,
+            industry_code: industry_code.into(),
             base_date,
         }
     }
@@ -370,7 +367,7 @@ impl kiwoom_runtime::TrRequest for SectorWeeklyChartRequest {
             "base_date",
             Some(&self.base_date),
             true,
-            Some(3usize),
+            None,
             codec::PLAIN,
         )?;
         Ok(())
@@ -385,5 +382,30 @@ impl kiwoom_runtime::PagedRequest for SectorWeeklyChartRequest {
 impl kiwoom_runtime::TrResponse for SectorWeeklyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for SectorWeeklyChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["inds_cd", "base_dt"])?;
+        Ok(Self {
+            industry_code: codec::take_required(
+                api_id,
+                object,
+                "inds_cd",
+                "industry_code",
+                codec::PLAIN,
+            )?,
+            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SectorWeeklyChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka20007")
     }
 }

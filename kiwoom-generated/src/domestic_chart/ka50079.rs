@@ -35,7 +35,7 @@ pub struct GoldSpotTickChartRequest {
     /// 1:1틱, 3:3틱, 5:5틱, 10:10틱, 30:30틱
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub tick_range: super::DomesticStockTickChartTickRange,
+    pub tick_range: super::TickRange,
     /// 수정주가구분 (`upd_stkpc_tp`)
     ///
     /// 0 or 1
@@ -47,7 +47,7 @@ impl GoldSpotTickChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
-        tick_range: super::DomesticStockTickChartTickRange,
+        tick_range: super::TickRange,
         adjusted_stock_price_type: super::AdjustedStockPriceType,
     ) -> Self {
         Self {
@@ -191,8 +191,7 @@ pub struct GoldSpotTickChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     extra: codec::Extra,
 }
 impl GoldSpotTickChartRow {
@@ -336,5 +335,37 @@ impl kiwoom_runtime::PagedRequest for GoldSpotTickChartRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotTickChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for GoldSpotTickChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "tic_scope", "upd_stkpc_tp"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            tick_range: codec::take_required(
+                api_id,
+                object,
+                "tic_scope",
+                "tick_range",
+                codec::PLAIN,
+            )?,
+            adjusted_stock_price_type: codec::take_required(
+                api_id,
+                object,
+                "upd_stkpc_tp",
+                "adjusted_stock_price_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for GoldSpotTickChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka50079")
     }
 }

@@ -204,8 +204,7 @@ pub struct GoldSpotMinuteChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     extra: codec::Extra,
 }
 impl GoldSpotMinuteChartRow {
@@ -361,5 +360,37 @@ impl kiwoom_runtime::PagedRequest for GoldSpotMinuteChartRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotMinuteChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for GoldSpotMinuteChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "tic_scope", "upd_stkpc_tp"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            tick_range: codec::take_required(
+                api_id,
+                object,
+                "tic_scope",
+                "tick_range",
+                codec::PLAIN,
+            )?,
+            adjusted_stock_price_type: codec::take(
+                api_id,
+                object,
+                "upd_stkpc_tp",
+                "adjusted_stock_price_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for GoldSpotMinuteChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka50080")
     }
 }

@@ -318,3 +318,29 @@ impl kiwoom_runtime::TrResponse for GoldSpotMonthlyChartResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for GoldSpotMonthlyChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "base_dt", "upd_stkpc_tp"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
+            adjusted_stock_price_type: codec::take_required(
+                api_id,
+                object,
+                "upd_stkpc_tp",
+                "adjusted_stock_price_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for GoldSpotMonthlyChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka50083")
+    }
+}

@@ -35,14 +35,11 @@ pub struct GoldSpotTodayTickChartRequest {
     /// 1:1틱, 3:3틱, 5:5틱, 10:10틱, 30:30틱
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub tick_range: super::DomesticStockTickChartTickRange,
+    pub tick_range: super::TickRange,
 }
 impl GoldSpotTodayTickChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        stock_code: impl Into<String>,
-        tick_range: super::DomesticStockTickChartTickRange,
-    ) -> Self {
+    pub fn new(stock_code: impl Into<String>, tick_range: super::TickRange) -> Self {
         Self {
             stock_code: stock_code.into(),
             tick_range,
@@ -177,8 +174,7 @@ pub struct GoldSpotTodayTickChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     extra: codec::Extra,
 }
 impl GoldSpotTodayTickChartRow {
@@ -313,5 +309,30 @@ impl kiwoom_runtime::PagedRequest for GoldSpotTodayTickChartRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotTodayTickChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for GoldSpotTodayTickChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "tic_scope"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            tick_range: codec::take_required(
+                api_id,
+                object,
+                "tic_scope",
+                "tick_range",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for GoldSpotTodayTickChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka50091")
     }
 }

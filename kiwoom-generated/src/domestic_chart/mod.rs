@@ -76,9 +76,7 @@ pub use ka50092::{
 };
 mod enums;
 pub use super::enums::{
-    AdjustedStockPriceType, AfterCloseInvestorTradeAmountQuantityType,
-    AfterCloseInvestorTradeMarketType, AfterCloseInvestorTradeTradeType,
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, DomesticStockTickChartTickRange,
-    SectorDailyChartIndustryCode, StockInvestorByInstitutionUnitType,
+    AdjustedStockPriceType, AfterCloseInvestorTradeTradeType, AmountQuantityType, MarketType,
+    PreviousDayChangeSign, TickRange, UnitType,
 };
 pub use enums::*;

@@ -2,7 +2,10 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `DomesticRequestConditionSearchExchangeType` (spec/domestic/condition-search.yaml ka10172 field \`stex\_tp\`).
+/// Codes of `DomesticRequestConditionSearchExchangeType`, used by 2 fields:
+///
+/// - spec/domestic/condition-search.yaml ka10172 field `stex_tp`
+/// - spec/domestic/condition-search.yaml ka10173 field `stex_tp`
 ///
 /// # Forward compatibility
 ///

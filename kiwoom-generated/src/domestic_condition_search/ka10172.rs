@@ -39,7 +39,7 @@ pub struct DomesticRequestConditionSearchRequest {
     /// 0:조건검색
     ///
     /// Wire: type enum, required.
-    pub search_type: super::DomesticRequestConditionSearchSearchType,
+    pub search_type: super::SearchType,
     /// 거래소구분 (`stex_tp`)
     ///
     /// K:KRX
@@ -61,7 +61,7 @@ impl DomesticRequestConditionSearchRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         seq: impl Into<String>,
-        search_type: super::DomesticRequestConditionSearchSearchType,
+        search_type: super::SearchType,
         exchange_type: super::DomesticRequestConditionSearchExchangeType,
     ) -> Self {
         Self {
@@ -213,8 +213,7 @@ pub struct DomesticRequestConditionSearchRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`11`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 9자리 숫자

@@ -24,7 +24,7 @@ pub use ka10174::{
 };
 mod enums;
 pub use super::enums::{
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, ContinuationFlag,
-    DomesticRequestConditionSearchSearchType, DomesticRequestRealtimeConditionSearchSearchType,
+    ContinuationFlag, DomesticRequestRealtimeConditionSearchSearchType, PreviousDayChangeSign,
+    SearchType,
 };
 pub use enums::*;

@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `CreditDealType` (spec/domestic/credit-order.yaml kt10007 field \`crd\_deal\_tp\`).
+/// Codes of `CreditDealType` (spec/domestic/credit-order.yaml kt10007 field `crd_deal_tp`).
 ///
 /// # Forward compatibility
 ///

@@ -29,7 +29,7 @@ pub struct ModifyCreditStockOrderRequest {
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::BuyCreditStockDomesticExchangeType,
+    pub domestic_exchange_type: super::DomesticExchangeType,
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// 매수/매도 주문 요청 응답 결과로 받은 7자리 주문번호
@@ -62,7 +62,7 @@ pub struct ModifyCreditStockOrderRequest {
 impl ModifyCreditStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::BuyCreditStockDomesticExchangeType,
+        domestic_exchange_type: super::DomesticExchangeType,
         original_order_number: impl Into<String>,
         stock_code: impl Into<String>,
         modify_quantity: i64,
@@ -138,7 +138,7 @@ pub struct ModifyCreditStockOrderResponse {
     /// KRX, NXT, SOR
     ///
     /// Wire: type enum.
-    pub domestic_exchange_type: Option<super::BuyCreditStockDomesticExchangeType>,
+    pub domestic_exchange_type: Option<super::DomesticExchangeType>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
@@ -326,5 +326,69 @@ impl kiwoom_runtime::TrRequest for ModifyCreditStockOrderRequest {
 impl kiwoom_runtime::TrResponse for ModifyCreditStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ModifyCreditStockOrderRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "dmst_stex_tp",
+                "orig_ord_no",
+                "stk_cd",
+                "mdfy_qty",
+                "mdfy_uv",
+                "mdfy_cond_uv",
+            ],
+        )?;
+        Ok(Self {
+            domestic_exchange_type: codec::take_required(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+            original_order_number: codec::take_required(
+                api_id,
+                object,
+                "orig_ord_no",
+                "original_order_number",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            modify_quantity: codec::take_required(
+                api_id,
+                object,
+                "mdfy_qty",
+                "modify_quantity",
+                codec::PLAIN,
+            )?,
+            modify_unit_price: codec::take_required(
+                api_id,
+                object,
+                "mdfy_uv",
+                "modify_unit_price",
+                codec::PLAIN,
+            )?,
+            modify_condition_unit_price: codec::take(
+                api_id,
+                object,
+                "mdfy_cond_uv",
+                "modify_condition_unit_price",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ModifyCreditStockOrderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt10008")
     }
 }

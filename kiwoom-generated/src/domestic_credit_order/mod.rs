@@ -12,5 +12,5 @@ pub use kt10008::{ModifyCreditStockOrderRequest, ModifyCreditStockOrderResponse}
 mod kt10009;
 pub use kt10009::{CancelCreditStockOrderRequest, CancelCreditStockOrderResponse};
 mod enums;
-pub use super::enums::{BuyCreditStockDomesticExchangeType, BuyCreditStockTradeType};
+pub use super::enums::{DomesticExchangeType, TradeType};
 pub use enums::*;

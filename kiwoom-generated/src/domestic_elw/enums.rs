@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `BrokerElwNetBuyTopDate` (spec/domestic/elw.yaml ka30002 field \`dt\`).
+/// Codes of `BrokerElwNetBuyTopDate` (spec/domestic/elw.yaml ka30002 field `dt`).
 ///
 /// # Forward compatibility
 ///
@@ -88,78 +88,10 @@ impl codec::Wire for BrokerElwNetBuyTopDate {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerElwNetBuyTopTradeEndElwExcluded` (spec/domestic/elw.yaml ka30001 field \`trde\_end\_elwskip\`).
+/// Codes of `ChangeType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BrokerElwNetBuyTopTradeEndElwExcluded {
-    /// 포함 (`0`)
-    Include,
-    /// 제외 (`1`)
-    Exclude,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl BrokerElwNetBuyTopTradeEndElwExcluded {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Include => "0",
-            Self::Exclude => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Include,
-            "1" => Self::Exclude,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Include => Some("포함"),
-            Self::Exclude => Some("제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BrokerElwNetBuyTopTradeEndElwExcluded {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BrokerElwNetBuyTopTradeEndElwExcluded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BrokerElwNetBuyTopTradeEndElwExcluded {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeType` (spec/domestic/elw.yaml ka30004 field \`elwdispty\_rt\` field \`pre\_tp\`).
+/// - spec/domestic/elw.yaml ka30004 field `elwdispty_rt` field `pre_tp`
+/// - spec/domestic/elw.yaml ka30005 field `elwcnd_qry` field `pre_tp`
 ///
 /// # Forward compatibility
 ///
@@ -245,103 +177,7 @@ impl codec::Wire for ChangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ElwChangeRateRankRightType` (spec/domestic/elw.yaml ka30009 field \`rght\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ElwChangeRateRankRightType {
-    /// 전체 (`000`)
-    All,
-    /// 콜 (`001`)
-    Call,
-    /// 풋 (`002`)
-    Put,
-    /// DC (`003`)
-    Dc,
-    /// DP (`004`)
-    Dp,
-    /// 조기종료콜 (`006`)
-    KnockOutCall,
-    /// 조기종료풋 (`007`)
-    KnockOutPut,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ElwChangeRateRankRightType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000", "001", "002", "003", "004", "006", "007"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Call => "001",
-            Self::Put => "002",
-            Self::Dc => "003",
-            Self::Dp => "004",
-            Self::KnockOutCall => "006",
-            Self::KnockOutPut => "007",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            "001" => Self::Call,
-            "002" => Self::Put,
-            "003" => Self::Dc,
-            "004" => Self::Dp,
-            "006" => Self::KnockOutCall,
-            "007" => Self::KnockOutPut,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Call => Some("콜"),
-            Self::Put => Some("풋"),
-            Self::Dc => Some("DC"),
-            Self::Dp => Some("DP"),
-            Self::KnockOutCall => Some("조기종료콜"),
-            Self::KnockOutPut => Some("조기종료풋"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ElwChangeRateRankRightType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ElwChangeRateRankRightType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ElwChangeRateRankRightType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ElwChangeRateRankSortType` (spec/domestic/elw.yaml ka30009 field \`sort\_tp\`).
+/// Codes of `ElwChangeRateRankSortType` (spec/domestic/elw.yaml ka30009 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -422,108 +258,7 @@ impl codec::Wire for ElwChangeRateRankSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ElwDisparityRateRightType` (spec/domestic/elw.yaml ka30001 field \`rght\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ElwDisparityRateRightType {
-    /// 전체 (`000`)
-    All,
-    /// 콜 (`001`)
-    Call,
-    /// 풋 (`002`)
-    Put,
-    /// DC (`003`)
-    Dc,
-    /// DP (`004`)
-    Dp,
-    /// EX (`005`)
-    Ex,
-    /// 조기종료콜 (`006`)
-    KnockOutCall,
-    /// 조기종료풋 (`007`)
-    KnockOutPut,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ElwDisparityRateRightType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000", "001", "002", "003", "004", "005", "006", "007"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Call => "001",
-            Self::Put => "002",
-            Self::Dc => "003",
-            Self::Dp => "004",
-            Self::Ex => "005",
-            Self::KnockOutCall => "006",
-            Self::KnockOutPut => "007",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            "001" => Self::Call,
-            "002" => Self::Put,
-            "003" => Self::Dc,
-            "004" => Self::Dp,
-            "005" => Self::Ex,
-            "006" => Self::KnockOutCall,
-            "007" => Self::KnockOutPut,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Call => Some("콜"),
-            Self::Put => Some("풋"),
-            Self::Dc => Some("DC"),
-            Self::Dp => Some("DP"),
-            Self::Ex => Some("EX"),
-            Self::KnockOutCall => Some("조기종료콜"),
-            Self::KnockOutPut => Some("조기종료풋"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ElwDisparityRateRightType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ElwDisparityRateRightType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ElwDisparityRateRightType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ElwDisparityRateTradeEndElwExcluded` (spec/domestic/elw.yaml ka30004 field \`trde\_end\_elwskip\`).
+/// Codes of `ElwDisparityRateTradeEndElwExcluded` (spec/domestic/elw.yaml ka30004 field `trde_end_elwskip`).
 ///
 /// # Forward compatibility
 ///
@@ -594,7 +329,7 @@ impl codec::Wire for ElwDisparityRateTradeEndElwExcluded {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ElwPriceSurgeDropTradeQuantityType` (spec/domestic/elw.yaml ka30001 field \`trde\_qty\_tp\`).
+/// Codes of `ElwPriceSurgeDropTradeQuantityType` (spec/domestic/elw.yaml ka30001 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -690,7 +425,7 @@ impl codec::Wire for ElwPriceSurgeDropTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ElwRemainingOrderRankSortType` (spec/domestic/elw.yaml ka30010 field \`sort\_tp\`).
+/// Codes of `ElwRemainingOrderRankSortType` (spec/domestic/elw.yaml ka30010 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -761,7 +496,210 @@ impl codec::Wire for ElwRemainingOrderRankSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SearchElwByConditionRightType` (spec/domestic/elw.yaml ka30005 field \`rght\_tp\`).
+/// Codes of `RightType`, used by 2 fields:
+///
+/// - spec/domestic/elw.yaml ka30001 field `rght_tp`
+/// - spec/domestic/elw.yaml ka30004 field `rght_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RightType {
+    /// 전체 (`000`)
+    All,
+    /// 콜 (`001`)
+    Call,
+    /// 풋 (`002`)
+    Put,
+    /// DC (`003`)
+    Dc,
+    /// DP (`004`)
+    Dp,
+    /// EX (`005`)
+    Ex,
+    /// 조기종료콜 (`006`)
+    KnockOutCall,
+    /// 조기종료풋 (`007`)
+    KnockOutPut,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl RightType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["000", "001", "002", "003", "004", "005", "006", "007"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "000",
+            Self::Call => "001",
+            Self::Put => "002",
+            Self::Dc => "003",
+            Self::Dp => "004",
+            Self::Ex => "005",
+            Self::KnockOutCall => "006",
+            Self::KnockOutPut => "007",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "000" => Self::All,
+            "001" => Self::Call,
+            "002" => Self::Put,
+            "003" => Self::Dc,
+            "004" => Self::Dp,
+            "005" => Self::Ex,
+            "006" => Self::KnockOutCall,
+            "007" => Self::KnockOutPut,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Call => Some("콜"),
+            Self::Put => Some("풋"),
+            Self::Dc => Some("DC"),
+            Self::Dp => Some("DP"),
+            Self::Ex => Some("EX"),
+            Self::KnockOutCall => Some("조기종료콜"),
+            Self::KnockOutPut => Some("조기종료풋"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for RightType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for RightType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for RightType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `RightTypeWithoutEx`, used by 2 fields:
+///
+/// - spec/domestic/elw.yaml ka30009 field `rght_tp`
+/// - spec/domestic/elw.yaml ka30010 field `rght_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RightTypeWithoutEx {
+    /// 전체 (`000`)
+    All,
+    /// 콜 (`001`)
+    Call,
+    /// 풋 (`002`)
+    Put,
+    /// DC (`003`)
+    Dc,
+    /// DP (`004`)
+    Dp,
+    /// 조기종료콜 (`006`)
+    KnockOutCall,
+    /// 조기종료풋 (`007`)
+    KnockOutPut,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl RightTypeWithoutEx {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["000", "001", "002", "003", "004", "006", "007"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "000",
+            Self::Call => "001",
+            Self::Put => "002",
+            Self::Dc => "003",
+            Self::Dp => "004",
+            Self::KnockOutCall => "006",
+            Self::KnockOutPut => "007",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "000" => Self::All,
+            "001" => Self::Call,
+            "002" => Self::Put,
+            "003" => Self::Dc,
+            "004" => Self::Dp,
+            "006" => Self::KnockOutCall,
+            "007" => Self::KnockOutPut,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Call => Some("콜"),
+            Self::Put => Some("풋"),
+            Self::Dc => Some("DC"),
+            Self::Dp => Some("DP"),
+            Self::KnockOutCall => Some("조기종료콜"),
+            Self::KnockOutPut => Some("조기종료풋"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for RightTypeWithoutEx {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for RightTypeWithoutEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for RightTypeWithoutEx {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `SearchElwByConditionRightType` (spec/domestic/elw.yaml ka30005 field `rght_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -862,7 +800,7 @@ impl codec::Wire for SearchElwByConditionRightType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SearchElwByConditionSortType` (spec/domestic/elw.yaml ka30005 field \`sort\_tp\`).
+/// Codes of `SearchElwByConditionSortType` (spec/domestic/elw.yaml ka30005 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -963,7 +901,84 @@ impl codec::Wire for SearchElwByConditionSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TradeEndExcluded` (spec/domestic/elw.yaml ka30009 field \`trde\_end\_skip\`).
+/// Codes of `TradeEndElwExcluded`, used by 2 fields:
+///
+/// - spec/domestic/elw.yaml ka30001 field `trde_end_elwskip`
+/// - spec/domestic/elw.yaml ka30002 field `trde_end_elwskip`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TradeEndElwExcluded {
+    /// 포함 (`0`)
+    Include,
+    /// 제외 (`1`)
+    Exclude,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl TradeEndElwExcluded {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Include => "0",
+            Self::Exclude => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::Include,
+            "1" => Self::Exclude,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Include => Some("포함"),
+            Self::Exclude => Some("제외"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for TradeEndElwExcluded {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for TradeEndElwExcluded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for TradeEndElwExcluded {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TradeEndExcluded`, used by 2 fields:
+///
+/// - spec/domestic/elw.yaml ka30009 field `trde_end_skip`
+/// - spec/domestic/elw.yaml ka30010 field `trde_end_skip`
 ///
 /// # Forward compatibility
 ///

@@ -35,7 +35,7 @@ pub struct ElwPriceSurgeDropRequest {
     /// 1:분전, 2:일전
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub time_type: super::ElwPriceSurgeDropTimeType,
+    pub time_type: super::TimeTypeWithoutSpecificDate,
     /// 시간 (`tm`)
     ///
     /// 분 혹은 일입력 (예 1, 3, 5)
@@ -65,7 +65,7 @@ pub struct ElwPriceSurgeDropRequest {
     /// 000:전체, 001:콜, 002:풋, 003:DC, 004:DP, 005:EX, 006:조기종료콜, 007:조기종료풋
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub right_type: super::ElwDisparityRateRightType,
+    pub right_type: super::RightType,
     /// LP코드 (`lpcd`)
     ///
     /// 전체:000000000000, 한국투자증권:3, 미래대우:5, 신영:6, NK투자증권:12, KB증권:17
@@ -77,21 +77,21 @@ pub struct ElwPriceSurgeDropRequest {
     /// 0:포함, 1:제외
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub trade_end_elw_excluded: super::BrokerElwNetBuyTopTradeEndElwExcluded,
+    pub trade_end_elw_excluded: super::TradeEndElwExcluded,
 }
 impl ElwPriceSurgeDropRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         fluctuation_type: super::FluctuationType,
-        time_type: super::ElwPriceSurgeDropTimeType,
+        time_type: super::TimeTypeWithoutSpecificDate,
         time: impl Into<String>,
         trade_quantity_type: super::ElwPriceSurgeDropTradeQuantityType,
         issuer_code: impl Into<String>,
         underlying_asset_code: impl Into<String>,
-        right_type: super::ElwDisparityRateRightType,
+        right_type: super::RightType,
         lp_code: impl Into<String>,
-        trade_end_elw_excluded: super::BrokerElwNetBuyTopTradeEndElwExcluded,
+        trade_end_elw_excluded: super::TradeEndElwExcluded,
     ) -> Self {
         Self {
             fluctuation_type,
@@ -475,5 +475,81 @@ impl kiwoom_runtime::PagedRequest for ElwPriceSurgeDropRequest {
 impl kiwoom_runtime::TrResponse for ElwPriceSurgeDropResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ElwPriceSurgeDropRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "flu_tp",
+                "tm_tp",
+                "tm",
+                "trde_qty_tp",
+                "isscomp_cd",
+                "bsis_aset_cd",
+                "rght_tp",
+                "lpcd",
+                "trde_end_elwskip",
+            ],
+        )?;
+        Ok(Self {
+            fluctuation_type: codec::take_required(
+                api_id,
+                object,
+                "flu_tp",
+                "fluctuation_type",
+                codec::PLAIN,
+            )?,
+            time_type: codec::take_required(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
+            time: codec::take_required(api_id, object, "tm", "time", codec::PLAIN)?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            issuer_code: codec::take_required(
+                api_id,
+                object,
+                "isscomp_cd",
+                "issuer_code",
+                codec::PLAIN,
+            )?,
+            underlying_asset_code: codec::take_required(
+                api_id,
+                object,
+                "bsis_aset_cd",
+                "underlying_asset_code",
+                codec::PLAIN,
+            )?,
+            right_type: codec::take_required(
+                api_id,
+                object,
+                "rght_tp",
+                "right_type",
+                codec::PLAIN,
+            )?,
+            lp_code: codec::take_required(api_id, object, "lpcd", "lp_code", codec::PLAIN)?,
+            trade_end_elw_excluded: codec::take_required(
+                api_id,
+                object,
+                "trde_end_elwskip",
+                "trade_end_elw_excluded",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ElwPriceSurgeDropRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka30001")
     }
 }

@@ -53,7 +53,7 @@ pub struct BrokerElwNetBuyTopRequest {
     /// 0:포함, 1:제외
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub trade_end_elw_excluded: super::BrokerElwNetBuyTopTradeEndElwExcluded,
+    pub trade_end_elw_excluded: super::TradeEndElwExcluded,
 }
 impl BrokerElwNetBuyTopRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -62,7 +62,7 @@ impl BrokerElwNetBuyTopRequest {
         trade_quantity_type: super::BrokerElwNetBuyTopTradeQuantityType,
         trade_type: super::BrokerElwNetBuyTopTradeType,
         date: super::BrokerElwNetBuyTopDate,
-        trade_end_elw_excluded: super::BrokerElwNetBuyTopTradeEndElwExcluded,
+        trade_end_elw_excluded: super::TradeEndElwExcluded,
     ) -> Self {
         Self {
             issuer_code: issuer_code.into(),
@@ -373,5 +373,61 @@ impl kiwoom_runtime::PagedRequest for BrokerElwNetBuyTopRequest {
 impl kiwoom_runtime::TrResponse for BrokerElwNetBuyTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for BrokerElwNetBuyTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "isscomp_cd",
+                "trde_qty_tp",
+                "trde_tp",
+                "dt",
+                "trde_end_elwskip",
+            ],
+        )?;
+        Ok(Self {
+            issuer_code: codec::take_required(
+                api_id,
+                object,
+                "isscomp_cd",
+                "issuer_code",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            trade_end_elw_excluded: codec::take_required(
+                api_id,
+                object,
+                "trde_end_elwskip",
+                "trade_end_elw_excluded",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for BrokerElwNetBuyTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka30002")
     }
 }

@@ -326,3 +326,28 @@ impl kiwoom_runtime::TrResponse for ElwLpDailyHoldingTrendResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for ElwLpDailyHoldingTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["bsis_aset_cd", "base_dt"])?;
+        Ok(Self {
+            underlying_asset_code: codec::take_required(
+                api_id,
+                object,
+                "bsis_aset_cd",
+                "underlying_asset_code",
+                codec::PLAIN,
+            )?,
+            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ElwLpDailyHoldingTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka30003")
+    }
+}

@@ -47,7 +47,7 @@ pub struct ElwDisparityRateRequest {
     /// 000: 전체, 001: 콜, 002: 풋, 003: DC, 004: DP, 005: EX, 006: 조기종료콜, 007: 조기종료풋
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub right_type: super::ElwDisparityRateRightType,
+    pub right_type: super::RightType,
     /// LP코드 (`lpcd`)
     ///
     /// 전체:000000000000, 한국투자증권:3, 미래대우:5, 신영:6, NK투자증권:12, KB증권:17
@@ -66,7 +66,7 @@ impl ElwDisparityRateRequest {
     pub fn new(
         issuer_code: impl Into<String>,
         underlying_asset_code: impl Into<String>,
-        right_type: super::ElwDisparityRateRightType,
+        right_type: super::RightType,
         lp_code: impl Into<String>,
         trade_end_elw_excluded: super::ElwDisparityRateTradeEndElwExcluded,
     ) -> Self {
@@ -568,5 +568,61 @@ impl kiwoom_runtime::PagedRequest for ElwDisparityRateRequest {
 impl kiwoom_runtime::TrResponse for ElwDisparityRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ElwDisparityRateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "isscomp_cd",
+                "bsis_aset_cd",
+                "rght_tp",
+                "lpcd",
+                "trde_end_elwskip",
+            ],
+        )?;
+        Ok(Self {
+            issuer_code: codec::take_required(
+                api_id,
+                object,
+                "isscomp_cd",
+                "issuer_code",
+                codec::PLAIN,
+            )?,
+            underlying_asset_code: codec::take_required(
+                api_id,
+                object,
+                "bsis_aset_cd",
+                "underlying_asset_code",
+                codec::PLAIN,
+            )?,
+            right_type: codec::take_required(
+                api_id,
+                object,
+                "rght_tp",
+                "right_type",
+                codec::PLAIN,
+            )?,
+            lp_code: codec::take_required(api_id, object, "lpcd", "lp_code", codec::PLAIN)?,
+            trade_end_elw_excluded: codec::take_required(
+                api_id,
+                object,
+                "trde_end_elwskip",
+                "trade_end_elw_excluded",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ElwDisparityRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka30004")
     }
 }

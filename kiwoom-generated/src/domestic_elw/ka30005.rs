@@ -749,3 +749,47 @@ impl kiwoom_runtime::TrResponse for SearchElwByConditionResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for SearchElwByConditionRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["isscomp_cd", "bsis_aset_cd", "rght_tp", "lpcd", "sort_tp"],
+        )?;
+        Ok(Self {
+            issuer_code: codec::take_required(
+                api_id,
+                object,
+                "isscomp_cd",
+                "issuer_code",
+                codec::PLAIN,
+            )?,
+            underlying_asset_code: codec::take_required(
+                api_id,
+                object,
+                "bsis_aset_cd",
+                "underlying_asset_code",
+                codec::PLAIN,
+            )?,
+            right_type: codec::take_required(
+                api_id,
+                object,
+                "rght_tp",
+                "right_type",
+                codec::PLAIN,
+            )?,
+            lp_code: codec::take_required(api_id, object, "lpcd", "lp_code", codec::PLAIN)?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SearchElwByConditionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka30005")
+    }
+}

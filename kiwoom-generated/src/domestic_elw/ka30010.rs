@@ -35,7 +35,7 @@ pub struct ElwRemainingOrderRankRequest {
     /// 000: 전체, 001: 콜, 002: 풋, 003: DC, 004: DP, 006: 조기종료콜, 007: 조기종료풋
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub right_type: super::ElwChangeRateRankRightType,
+    pub right_type: super::RightTypeWithoutEx,
     /// 거래종료제외 (`trde_end_skip`)
     ///
     /// 1:거래종료제외, 0:거래종료포함
@@ -47,7 +47,7 @@ impl ElwRemainingOrderRankRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         sort_type: super::ElwRemainingOrderRankSortType,
-        right_type: super::ElwChangeRateRankRightType,
+        right_type: super::RightTypeWithoutEx,
         trade_end_excluded: super::TradeEndExcluded,
     ) -> Self {
         Self {
@@ -375,5 +375,37 @@ impl kiwoom_runtime::PagedRequest for ElwRemainingOrderRankRequest {
 impl kiwoom_runtime::TrResponse for ElwRemainingOrderRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ElwRemainingOrderRankRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["sort_tp", "rght_tp", "trde_end_skip"])?;
+        Ok(Self {
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            right_type: codec::take_required(
+                api_id,
+                object,
+                "rght_tp",
+                "right_type",
+                codec::PLAIN,
+            )?,
+            trade_end_excluded: codec::take_required(
+                api_id,
+                object,
+                "trde_end_skip",
+                "trade_end_excluded",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ElwRemainingOrderRankRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka30010")
     }
 }

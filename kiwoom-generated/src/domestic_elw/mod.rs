@@ -38,7 +38,7 @@ mod ka30012;
 pub use ka30012::{ElwDetailRequest, ElwDetailResponse};
 mod enums;
 pub use super::enums::{
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, BrokerElwNetBuyTopTradeQuantityType,
-    BrokerElwNetBuyTopTradeType, ChangeSign, ElwPriceSurgeDropTimeType, FluctuationType,
+    BrokerElwNetBuyTopTradeQuantityType, BrokerElwNetBuyTopTradeType, ChangeSign, FluctuationType,
+    PreviousDayChangeSign, TimeTypeWithoutSpecificDate,
 };
 pub use enums::*;

@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `AssetManager` (spec/domestic/etf.yaml ka40004 field \`mngmcomp\`).
+/// Codes of `AssetManager` (spec/domestic/etf.yaml ka40004 field `mngmcomp`).
 ///
 /// # Forward compatibility
 ///
@@ -105,7 +105,7 @@ impl codec::Wire for AssetManager {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ChangeSignN` (spec/domestic/etf.yaml ka40008 field \`etfnetprps\_qty\_array\` field \`pre\_sig\_n\`).
+/// Codes of `ChangeSignN` (spec/domestic/etf.yaml ka40008 field `etfnetprps_qty_array` field `pre_sig_n`).
 ///
 /// # Forward compatibility
 ///
@@ -191,7 +191,7 @@ impl codec::Wire for ChangeSignN {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `EtfReturnRateDate` (spec/domestic/etf.yaml ka40001 field \`dt\`).
+/// Codes of `EtfReturnRateDate` (spec/domestic/etf.yaml ka40001 field `dt`).
 ///
 /// # Forward compatibility
 ///
@@ -272,7 +272,7 @@ impl codec::Wire for EtfReturnRateDate {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `NavChange` (spec/domestic/etf.yaml ka40004 field \`navpre\`).
+/// Codes of `NavChange` (spec/domestic/etf.yaml ka40004 field `navpre`).
 ///
 /// # Forward compatibility
 ///
@@ -348,7 +348,7 @@ impl codec::Wire for NavChange {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TaxationFlag` (spec/domestic/etf.yaml ka40004 field \`txon\_yn\`).
+/// Codes of `TaxationFlag` (spec/domestic/etf.yaml ka40004 field `txon_yn`).
 ///
 /// # Forward compatibility
 ///
@@ -424,7 +424,7 @@ impl codec::Wire for TaxationFlag {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TaxationType` (spec/domestic/etf.yaml ka40004 field \`txon\_type\`).
+/// Codes of `TaxationType` (spec/domestic/etf.yaml ka40004 field `txon_type`).
 ///
 /// # Forward compatibility
 ///
@@ -515,7 +515,7 @@ impl codec::Wire for TaxationType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TrackingChangeSign` (spec/domestic/etf.yaml ka40003 field \`etfdaly\_trnsn\` field \`trace\_pre\_sig\`).
+/// Codes of `TrackingChangeSign` (spec/domestic/etf.yaml ka40003 field `etfdaly_trnsn` field `trace_pre_sig`).
 ///
 /// # Forward compatibility
 ///
@@ -601,7 +601,7 @@ impl codec::Wire for TrackingChangeSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TrackingIndex` (spec/domestic/etf.yaml ka40004 field \`trace\_idex\`).
+/// Codes of `TrackingIndex` (spec/domestic/etf.yaml ka40004 field `trace_idex`).
 ///
 /// # Forward compatibility
 ///
@@ -667,7 +667,7 @@ impl codec::Wire for TrackingIndex {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TrackingIndexPreviousDayChangeSign` (spec/domestic/etf.yaml ka40006 field \`etftisl\_trnsn\` field \`trace\_idex\_pred\_pre\_sig\`).
+/// Codes of `TrackingIndexPreviousDayChangeSign` (spec/domestic/etf.yaml ka40006 field `etftisl_trnsn` field `trace_idex_pred_pre_sig`).
 ///
 /// # Forward compatibility
 ///

@@ -282,3 +282,29 @@ impl kiwoom_runtime::TrResponse for EtfReturnRateResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for EtfReturnRateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "etfobjt_idex_cd", "dt"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            etf_target_index_code: codec::take_required(
+                api_id,
+                object,
+                "etfobjt_idex_cd",
+                "etf_target_index_code",
+                codec::PLAIN,
+            )?,
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for EtfReturnRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka40001")
+    }
+}

@@ -505,3 +505,67 @@ impl kiwoom_runtime::TrResponse for EtfAllQuotesResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for EtfAllQuotesRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "txon_type",
+                "navpre",
+                "mngmcomp",
+                "txon_yn",
+                "trace_idex",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            taxation_type: codec::take_required(
+                api_id,
+                object,
+                "txon_type",
+                "taxation_type",
+                codec::PLAIN,
+            )?,
+            nav_change: codec::take_required(api_id, object, "navpre", "nav_change", codec::PLAIN)?,
+            asset_manager: codec::take_required(
+                api_id,
+                object,
+                "mngmcomp",
+                "asset_manager",
+                codec::PLAIN,
+            )?,
+            taxation_flag: codec::take_required(
+                api_id,
+                object,
+                "txon_yn",
+                "taxation_flag",
+                codec::PLAIN,
+            )?,
+            tracking_index: codec::take_required(
+                api_id,
+                object,
+                "trace_idex",
+                "tracking_index",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for EtfAllQuotesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka40004")
+    }
+}

@@ -258,7 +258,7 @@ pub struct EtfTradesByDateRow {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed, may arrive with a doubled sign (`--`).
+    /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
     pub current_price_n: Option<i64>,
     /// 대비기호n (`pre_sig_n`)
     ///
@@ -486,5 +486,23 @@ impl kiwoom_runtime::PagedRequest for EtfTradesByDateRequest {
 impl kiwoom_runtime::TrResponse for EtfTradesByDateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for EtfTradesByDateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for EtfTradesByDateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka40008")
     }
 }

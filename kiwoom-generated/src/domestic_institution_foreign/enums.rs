@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `InstitutionForeignInvestorTradeStreakAmountQuantityType` (spec/domestic/institution-foreign.yaml ka10131 field \`amt\_qty\_tp\`).
+/// Codes of `InstitutionForeignInvestorTradeStreakAmountQuantityType` (spec/domestic/institution-foreign.yaml ka10131 field `amt_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -73,7 +73,7 @@ impl codec::Wire for InstitutionForeignInvestorTradeStreakAmountQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `InstitutionForeignInvestorTradeStreakDate` (spec/domestic/institution-foreign.yaml ka10131 field \`dt\`).
+/// Codes of `InstitutionForeignInvestorTradeStreakDate` (spec/domestic/institution-foreign.yaml ka10131 field `dt`).
 ///
 /// # Forward compatibility
 ///
@@ -169,7 +169,7 @@ impl codec::Wire for InstitutionForeignInvestorTradeStreakDate {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `NetSellType` (spec/domestic/institution-foreign.yaml ka10131 field \`netslmt\_tp\`).
+/// Codes of `NetSellType` (spec/domestic/institution-foreign.yaml ka10131 field `netslmt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -235,7 +235,7 @@ impl codec::Wire for NetSellType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockIndustryType` (spec/domestic/institution-foreign.yaml ka10131 field \`stk\_inds\_tp\`).
+/// Codes of `StockIndustryType` (spec/domestic/institution-foreign.yaml ka10131 field `stk_inds_tp`).
 ///
 /// # Forward compatibility
 ///

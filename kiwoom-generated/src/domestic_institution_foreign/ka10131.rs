@@ -53,7 +53,7 @@ pub struct InstitutionForeignInvestorTradeStreakRequest {
     /// 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::DailyInstitutionStockTradeMarketType,
+    pub market_type: super::MarketTypeWithoutAll,
     /// 순매도수구분 (`netslmt_tp`)
     ///
     /// 2:순매수(고정값)
@@ -83,7 +83,7 @@ impl InstitutionForeignInvestorTradeStreakRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         date: super::InstitutionForeignInvestorTradeStreakDate,
-        market_type: super::DailyInstitutionStockTradeMarketType,
+        market_type: super::MarketTypeWithoutAll,
         net_sell_type: super::NetSellType,
         stock_industry_type: super::StockIndustryType,
         amount_quantity_type: super::InstitutionForeignInvestorTradeStreakAmountQuantityType,
@@ -906,5 +906,73 @@ impl kiwoom_runtime::PagedRequest for InstitutionForeignInvestorTradeStreakReque
 impl kiwoom_runtime::TrResponse for InstitutionForeignInvestorTradeStreakResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for InstitutionForeignInvestorTradeStreakRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "dt",
+                "strt_dt",
+                "end_dt",
+                "mrkt_tp",
+                "netslmt_tp",
+                "stk_inds_tp",
+                "amt_qty_tp",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            net_sell_type: codec::take_required(
+                api_id,
+                object,
+                "netslmt_tp",
+                "net_sell_type",
+                codec::PLAIN,
+            )?,
+            stock_industry_type: codec::take_required(
+                api_id,
+                object,
+                "stk_inds_tp",
+                "stock_industry_type",
+                codec::PLAIN,
+            )?,
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for InstitutionForeignInvestorTradeStreakRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10131")
     }
 }

@@ -18,5 +18,5 @@ pub use ka52301::{
     GoldSpotInvestorStatusRequest, GoldSpotInvestorStatusResponse, GoldSpotInvestorStatusRow,
 };
 mod enums;
-pub use super::enums::{AfterCloseInvestorTradeExchangeType, DailyInstitutionStockTradeMarketType};
+pub use super::enums::{AfterCloseInvestorTradeExchangeType, MarketTypeWithoutAll};
 pub use enums::*;

@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `DailyInstitutionStockTradeTradeType` (spec/domestic/market-data.yaml ka10044 field \`trde\_tp\`).
+/// Codes of `DailyInstitutionStockTradeTradeType` (spec/domestic/market-data.yaml ka10044 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -73,7 +73,7 @@ impl codec::Wire for DailyInstitutionStockTradeTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DisplayType` (spec/domestic/market-data.yaml ka10086 field \`indc\_tp\`).
+/// Codes of `DisplayType` (spec/domestic/market-data.yaml ka10086 field `indc_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -144,7 +144,7 @@ impl codec::Wire for DisplayType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignAll` (spec/domestic/market-data.yaml ka10063 field \`frgn\_all\`).
+/// Codes of `ForeignAll` (spec/domestic/market-data.yaml ka10063 field `frgn_all`).
 ///
 /// # Forward compatibility
 ///
@@ -215,7 +215,7 @@ impl codec::Wire for ForeignAll {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignEstimatedUnitPriceType` (spec/domestic/market-data.yaml ka10045 field \`for\_prsm\_unp\_tp\`).
+/// Codes of `ForeignEstimatedUnitPriceType` (spec/domestic/market-data.yaml ka10045 field `for_prsm_unp_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -286,7 +286,7 @@ impl codec::Wire for ForeignEstimatedUnitPriceType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `InstitutionEstimatedUnitPriceType` (spec/domestic/market-data.yaml ka10045 field \`orgn\_prsm\_unp\_tp\`).
+/// Codes of `InstitutionEstimatedUnitPriceType` (spec/domestic/market-data.yaml ka10045 field `orgn_prsm_unp_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -357,7 +357,7 @@ impl codec::Wire for InstitutionEstimatedUnitPriceType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `IntradayInvestorTradeAmountQuantityType` (spec/domestic/market-data.yaml ka10063 field \`amt\_qty\_tp\`).
+/// Codes of `IntradayInvestorTradeAmountQuantityType` (spec/domestic/market-data.yaml ka10063 field `amt_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -423,7 +423,7 @@ impl codec::Wire for IntradayInvestorTradeAmountQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `Investor` (spec/domestic/market-data.yaml ka10063 field \`invsr\`).
+/// Codes of `Investor` (spec/domestic/market-data.yaml ka10063 field `invsr`).
 ///
 /// # Forward compatibility
 ///
@@ -524,7 +524,10 @@ impl codec::Wire for Investor {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `MinuteTickType` (spec/domestic/market-data.yaml ka90005 field \`min\_tic\_tp\`).
+/// Codes of `MinuteTickType`, used by 2 fields:
+///
+/// - spec/domestic/market-data.yaml ka90005 field `min_tic_tp`
+/// - spec/domestic/market-data.yaml ka90010 field `min_tic_tp`
 ///
 /// # Forward compatibility
 ///
@@ -595,7 +598,7 @@ impl codec::Wire for MinuteTickType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `NewShareSubscriptionRightType` (spec/domestic/market-data.yaml ka10011 field \`newstk\_recvrht\_tp\`).
+/// Codes of `NewShareSubscriptionRightType` (spec/domestic/market-data.yaml ka10011 field `newstk_recvrht_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -671,7 +674,7 @@ impl codec::Wire for NewShareSubscriptionRightType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ProgramTradeAccumulatedTrendMarketType` (spec/domestic/market-data.yaml ka90007 field \`mrkt\_tp\`).
+/// Codes of `ProgramTradeAccumulatedTrendMarketType` (spec/domestic/market-data.yaml ka90007 field `mrkt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -742,7 +745,7 @@ impl codec::Wire for ProgramTradeAccumulatedTrendMarketType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SimultaneousNetPurchaseType` (spec/domestic/market-data.yaml ka10063 field \`smtm\_netprps\_tp\`).
+/// Codes of `SimultaneousNetPurchaseType` (spec/domestic/market-data.yaml ka10063 field `smtm_netprps_tp`).
 ///
 /// # Forward compatibility
 ///

@@ -344,3 +344,27 @@ impl kiwoom_runtime::TrResponse for SubscriptionRightsAllQuotesResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for SubscriptionRightsAllQuotesRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["newstk_recvrht_tp"])?;
+        Ok(Self {
+            new_share_subscription_right_type: codec::take_required(
+                api_id,
+                object,
+                "newstk_recvrht_tp",
+                "new_share_subscription_right_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SubscriptionRightsAllQuotesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10011")
+    }
+}

@@ -53,7 +53,7 @@ pub struct DailyInstitutionStockTradeRequest {
     /// 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::DailyInstitutionStockTradeMarketType,
+    pub market_type: super::MarketTypeWithoutAll,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
@@ -67,7 +67,7 @@ impl DailyInstitutionStockTradeRequest {
         start_date: chrono::NaiveDate,
         end_date: chrono::NaiveDate,
         trade_type: super::DailyInstitutionStockTradeTradeType,
-        market_type: super::DailyInstitutionStockTradeMarketType,
+        market_type: super::MarketTypeWithoutAll,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -315,5 +315,55 @@ impl kiwoom_runtime::PagedRequest for DailyInstitutionStockTradeRequest {
 impl kiwoom_runtime::TrResponse for DailyInstitutionStockTradeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for DailyInstitutionStockTradeRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["strt_dt", "end_dt", "trde_tp", "mrkt_tp", "stex_tp"],
+        )?;
+        Ok(Self {
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DailyInstitutionStockTradeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10044")
     }
 }

@@ -464,3 +464,53 @@ impl kiwoom_runtime::TrResponse for StockInstitutionTradeTrendResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for StockInstitutionTradeTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stk_cd",
+                "strt_dt",
+                "end_dt",
+                "orgn_prsm_unp_tp",
+                "for_prsm_unp_tp",
+            ],
+        )?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            institution_estimated_unit_price_type: codec::take_required(
+                api_id,
+                object,
+                "orgn_prsm_unp_tp",
+                "institution_estimated_unit_price_type",
+                codec::PLAIN,
+            )?,
+            foreign_estimated_unit_price_type: codec::take_required(
+                api_id,
+                object,
+                "for_prsm_unp_tp",
+                "foreign_estimated_unit_price_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockInstitutionTradeTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10045")
+    }
+}

@@ -29,7 +29,7 @@ pub struct IntradayInvestorTradeRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 금액수량구분 (`amt_qty_tp`)
     ///
     /// 1: 금액&수량
@@ -64,7 +64,7 @@ pub struct IntradayInvestorTradeRequest {
 impl IntradayInvestorTradeRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         amount_quantity_type: super::IntradayInvestorTradeAmountQuantityType,
         investor: super::Investor,
         foreign_all: super::ForeignAll,
@@ -594,5 +594,69 @@ impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeRequest {
 impl kiwoom_runtime::TrResponse for IntradayInvestorTradeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for IntradayInvestorTradeRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "amt_qty_tp",
+                "invsr",
+                "frgn_all",
+                "smtm_netprps_tp",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            investor: codec::take_required(api_id, object, "invsr", "investor", codec::PLAIN)?,
+            foreign_all: codec::take_required(
+                api_id,
+                object,
+                "frgn_all",
+                "foreign_all",
+                codec::PLAIN,
+            )?,
+            simultaneous_net_purchase_type: codec::take_required(
+                api_id,
+                object,
+                "smtm_netprps_tp",
+                "simultaneous_net_purchase_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for IntradayInvestorTradeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10063")
     }
 }

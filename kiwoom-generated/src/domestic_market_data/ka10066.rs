@@ -29,13 +29,13 @@ pub struct AfterCloseInvestorTradeRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 금액수량구분 (`amt_qty_tp`)
     ///
     /// 1:금액, 2:수량
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+    pub amount_quantity_type: super::AmountQuantityType,
     /// 매매구분 (`trde_tp`)
     ///
     /// 0:순매수, 1:매수, 2:매도
@@ -52,8 +52,8 @@ pub struct AfterCloseInvestorTradeRequest {
 impl AfterCloseInvestorTradeRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+        market_type: super::MarketType,
+        amount_quantity_type: super::AmountQuantityType,
         trade_type: super::AfterCloseInvestorTradeTradeType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -476,5 +476,54 @@ impl kiwoom_runtime::PagedRequest for AfterCloseInvestorTradeRequest {
 impl kiwoom_runtime::TrResponse for AfterCloseInvestorTradeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AfterCloseInvestorTradeRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["mrkt_tp", "amt_qty_tp", "trde_tp", "stex_tp"],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AfterCloseInvestorTradeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10066")
     }
 }

@@ -361,3 +361,36 @@ impl kiwoom_runtime::TrResponse for BrokerStockTradeTrendResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for BrokerStockTradeTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["mmcm_cd", "stk_cd", "strt_dt", "end_dt"])?;
+        Ok(Self {
+            member_firm_code: codec::take_required(
+                api_id,
+                object,
+                "mmcm_cd",
+                "member_firm_code",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for BrokerStockTradeTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10078")
+    }
+}

@@ -904,3 +904,29 @@ impl kiwoom_runtime::TrResponse for DailyStockPriceResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for DailyStockPriceRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "qry_dt", "indc_tp"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            query_date: codec::take_required(api_id, object, "qry_dt", "query_date", codec::PLAIN)?,
+            display_type: codec::take_required(
+                api_id,
+                object,
+                "indc_tp",
+                "display_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DailyStockPriceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10086")
+    }
+}

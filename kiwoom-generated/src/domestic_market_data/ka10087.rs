@@ -121,61 +121,61 @@ pub struct AfterHoursSinglePriceResponse {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_ask_price_5: Option<i64>,
     /// 시간외단일가\_매도호가4 (`ovt_sigpric_sel_bid_4`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_ask_price_4: Option<i64>,
     /// 시간외단일가\_매도호가3 (`ovt_sigpric_sel_bid_3`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_ask_price_3: Option<i64>,
     /// 시간외단일가\_매도호가2 (`ovt_sigpric_sel_bid_2`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_ask_price_2: Option<i64>,
     /// 시간외단일가\_매도호가1 (`ovt_sigpric_sel_bid_1`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_ask_price_1: Option<i64>,
     /// 시간외단일가\_매수호가1 (`ovt_sigpric_buy_bid_1`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_bid_price_1: Option<i64>,
     /// 시간외단일가\_매수호가2 (`ovt_sigpric_buy_bid_2`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_bid_price_2: Option<i64>,
     /// 시간외단일가\_매수호가3 (`ovt_sigpric_buy_bid_3`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_bid_price_3: Option<i64>,
     /// 시간외단일가\_매수호가4 (`ovt_sigpric_buy_bid_4`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_bid_price_4: Option<i64>,
     /// 시간외단일가\_매수호가5 (`ovt_sigpric_buy_bid_5`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub after_hours_single_price_bid_price_5: Option<i64>,
     /// 시간외단일가\_매수호가수량1 (`ovt_sigpric_buy_bid_qty_1`)
     ///
@@ -949,5 +949,23 @@ impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceRequest {
 impl kiwoom_runtime::TrResponse for AfterHoursSinglePriceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AfterHoursSinglePriceRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AfterHoursSinglePriceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10087")
     }
 }

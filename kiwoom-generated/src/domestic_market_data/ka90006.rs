@@ -322,3 +322,28 @@ impl kiwoom_runtime::TrResponse for ProgramArbitrageBalanceTrendResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for ProgramArbitrageBalanceTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["date", "stex_tp"])?;
+        Ok(Self {
+            date: codec::take_required(api_id, object, "date", "date", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ProgramArbitrageBalanceTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90006")
+    }
+}

@@ -41,7 +41,7 @@ pub struct ProgramTradeAccumulatedTrendRequest {
     /// 1:금액, 2:수량
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+    pub amount_quantity_type: super::AmountQuantityType,
     /// 시장구분 (`mrkt_tp`)
     ///
     /// 0:코스피 , 1:코스닥
@@ -59,7 +59,7 @@ impl ProgramTradeAccumulatedTrendRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         date: chrono::NaiveDate,
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+        amount_quantity_type: super::AmountQuantityType,
         market_type: super::ProgramTradeAccumulatedTrendMarketType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -168,7 +168,7 @@ pub struct ProgramTradeAccumulatedTrendRow {
     ///
     /// 부호가 포함된 숫자
     ///
-    /// Wire: type decimal, signed, may arrive with a doubled sign (`--`).
+    /// Wire: type decimal, sign = direction against the previous close, may arrive with a doubled sign (`--`).
     pub kospi_200: Option<rust_decimal::Decimal>,
     /// BASIS (`basis`)
     ///
@@ -507,5 +507,48 @@ impl kiwoom_runtime::PagedRequest for ProgramTradeAccumulatedTrendRequest {
 impl kiwoom_runtime::TrResponse for ProgramTradeAccumulatedTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ProgramTradeAccumulatedTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["date", "amt_qty_tp", "mrkt_tp", "stex_tp"],
+        )?;
+        Ok(Self {
+            date: codec::take_required(api_id, object, "date", "date", codec::PLAIN)?,
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ProgramTradeAccumulatedTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90007")
     }
 }

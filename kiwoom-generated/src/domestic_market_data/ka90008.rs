@@ -35,7 +35,7 @@ pub struct StockProgramIntradayTrendRequest {
     /// 1:금액, 2:수량
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+    pub amount_quantity_type: super::AmountQuantityType,
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -53,7 +53,7 @@ pub struct StockProgramIntradayTrendRequest {
 impl StockProgramIntradayTrendRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+        amount_quantity_type: super::AmountQuantityType,
         stock_code: impl Into<String>,
         date: chrono::NaiveDate,
     ) -> Self {
@@ -634,5 +634,31 @@ impl kiwoom_runtime::PagedRequest for StockProgramIntradayTrendRequest {
 impl kiwoom_runtime::TrResponse for StockProgramIntradayTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockProgramIntradayTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["amt_qty_tp", "stk_cd", "date"])?;
+        Ok(Self {
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            date: codec::take_required(api_id, object, "date", "date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockProgramIntradayTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90008")
     }
 }

@@ -35,7 +35,7 @@ pub struct ProgramTradeDailyTrendRequest {
     /// 1:금액(백만원), 2:수량(천주)
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+    pub amount_quantity_type: super::AmountQuantityType,
     /// 시장구분 (`mrkt_tp`)
     ///
     /// 코스피- 거래소구분값 1일경우:P00101, 2일경우:P001\_NX01, 3일경우:P001\_AL01
@@ -60,7 +60,7 @@ impl ProgramTradeDailyTrendRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         date: chrono::NaiveDate,
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+        amount_quantity_type: super::AmountQuantityType,
         market_type: impl Into<String>,
         minute_tick_type: super::MinuteTickType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
@@ -257,7 +257,7 @@ pub struct ProgramTradeDailyTrendRow {
     ///
     /// 부호 포함 소수점 둘째 자리까지 포맷된 숫자
     ///
-    /// Wire: type decimal, signed.
+    /// Wire: type decimal, sign = direction against the previous close.
     pub kospi_200: Option<rust_decimal::Decimal>,
     /// BASIS (`basis`)
     ///
@@ -546,5 +546,55 @@ impl kiwoom_runtime::PagedRequest for ProgramTradeDailyTrendRequest {
 impl kiwoom_runtime::TrResponse for ProgramTradeDailyTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ProgramTradeDailyTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["date", "amt_qty_tp", "mrkt_tp", "min_tic_tp", "stex_tp"],
+        )?;
+        Ok(Self {
+            date: codec::take_required(api_id, object, "date", "date", codec::PLAIN)?,
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            minute_tick_type: codec::take_required(
+                api_id,
+                object,
+                "min_tic_tp",
+                "minute_tick_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ProgramTradeDailyTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90010")
     }
 }

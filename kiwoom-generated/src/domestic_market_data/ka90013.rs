@@ -35,7 +35,7 @@ pub struct StockProgramDailyTrendRequest {
     /// 1:금액, 2:수량
     ///
     /// Wire: type enum, at most 1 characters, optional.
-    pub amount_quantity_type: Option<super::AfterCloseInvestorTradeAmountQuantityType>,
+    pub amount_quantity_type: Option<super::AmountQuantityType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -60,10 +60,7 @@ impl StockProgramDailyTrendRequest {
         }
     }
     /// Set `amt_qty_tp` (금액수량구분 (`amt_qty_tp`)).
-    pub fn amount_quantity_type(
-        mut self,
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
-    ) -> Self {
+    pub fn amount_quantity_type(mut self, amount_quantity_type: super::AmountQuantityType) -> Self {
         self.amount_quantity_type = Some(amount_quantity_type);
         self
     }
@@ -643,5 +640,31 @@ impl kiwoom_runtime::PagedRequest for StockProgramDailyTrendRequest {
 impl kiwoom_runtime::TrResponse for StockProgramDailyTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockProgramDailyTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["amt_qty_tp", "stk_cd", "date"])?;
+        Ok(Self {
+            amount_quantity_type: codec::take(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            date: codec::take(api_id, object, "date", "date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockProgramDailyTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90013")
     }
 }

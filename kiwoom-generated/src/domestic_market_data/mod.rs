@@ -93,10 +93,8 @@ pub use ka90013::{
 };
 mod enums;
 pub use super::enums::{
-    AfterCloseInvestorTradeAmountQuantityType, AfterCloseInvestorTradeExchangeType,
-    AfterCloseInvestorTradeMarketType, AfterCloseInvestorTradeTradeType,
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, ChangeSign,
-    DailyInstitutionStockTradeMarketType, DomesticStockTickChartTickRange,
-    EtfIntradayTradesExchangeType, StockExecutionInfoSign,
+    AfterCloseInvestorTradeExchangeType, AfterCloseInvestorTradeTradeType, AmountQuantityType,
+    ChangeSign, EtfIntradayTradesExchangeType, MarketType, MarketTypeWithoutAll,
+    PreviousDayChangeSign, Sign, TickRange,
 };
 pub use enums::*;

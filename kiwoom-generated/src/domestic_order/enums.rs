@@ -2,7 +2,10 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `BuyGoldSpotTradeType` (spec/domestic/order.yaml kt50000 field \`trde\_tp\`).
+/// Codes of `BuyGoldSpotTradeType`, used by 2 fields:
+///
+/// - spec/domestic/order.yaml kt50000 field `trde_tp`
+/// - spec/domestic/order.yaml kt50001 field `trde_tp`
 ///
 /// # Forward compatibility
 ///

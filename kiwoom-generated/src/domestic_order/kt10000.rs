@@ -29,7 +29,7 @@ pub struct DomesticBuyStockRequest {
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::BuyCreditStockDomesticExchangeType,
+    pub domestic_exchange_type: super::DomesticExchangeType,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -51,7 +51,7 @@ pub struct DomesticBuyStockRequest {
     /// 0:보통 , 3:시장가 , 5:조건부지정가 , 81:장마감후시간외 , 61:장시작전시간외, 62:시간외단일가 , 6:최유리지정가 , 7:최우선지정가 , 10:보통(IOC) , 13:시장가(IOC) , 16:최유리(IOC) , 20:보통(FOK) , 23:시장가(FOK) , 26:최유리(FOK) , 28:스톱지정가,29:중간가,30:중간가(IOC),31:중간가(FOK)
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub trade_type: super::BuyCreditStockTradeType,
+    pub trade_type: super::TradeType,
     /// 조건단가 (`cond_uv`)
     ///
     /// 단위: 원
@@ -62,10 +62,10 @@ pub struct DomesticBuyStockRequest {
 impl DomesticBuyStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::BuyCreditStockDomesticExchangeType,
+        domestic_exchange_type: super::DomesticExchangeType,
         stock_code: impl Into<String>,
         order_quantity: i64,
-        trade_type: super::BuyCreditStockTradeType,
+        trade_type: super::TradeType,
     ) -> Self {
         Self {
             domestic_exchange_type,
@@ -125,7 +125,7 @@ pub struct DomesticBuyStockResponse {
     /// KRX, NXT, SOR
     ///
     /// Wire: type enum.
-    pub domestic_exchange_type: Option<super::BuyCreditStockDomesticExchangeType>,
+    pub domestic_exchange_type: Option<super::DomesticExchangeType>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
@@ -276,5 +276,69 @@ impl kiwoom_runtime::TrRequest for DomesticBuyStockRequest {
 impl kiwoom_runtime::TrResponse for DomesticBuyStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for DomesticBuyStockRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "dmst_stex_tp",
+                "stk_cd",
+                "ord_qty",
+                "ord_uv",
+                "trde_tp",
+                "cond_uv",
+            ],
+        )?;
+        Ok(Self {
+            domestic_exchange_type: codec::take_required(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            order_quantity: codec::take_required(
+                api_id,
+                object,
+                "ord_qty",
+                "order_quantity",
+                codec::PLAIN,
+            )?,
+            order_unit_price: codec::take(
+                api_id,
+                object,
+                "ord_uv",
+                "order_unit_price",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            condition_unit_price: codec::take(
+                api_id,
+                object,
+                "cond_uv",
+                "condition_unit_price",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DomesticBuyStockRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt10000")
     }
 }

@@ -29,7 +29,7 @@ pub struct DomesticCancelStockOrderRequest {
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::BuyCreditStockDomesticExchangeType,
+    pub domestic_exchange_type: super::DomesticExchangeType,
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// 매수/매도 주문 요청 응답 결과로 받은 7자리 주문번호
@@ -50,7 +50,7 @@ pub struct DomesticCancelStockOrderRequest {
 impl DomesticCancelStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::BuyCreditStockDomesticExchangeType,
+        domestic_exchange_type: super::DomesticExchangeType,
         original_order_number: impl Into<String>,
         stock_code: impl Into<String>,
         cancel_quantity: i64,
@@ -263,5 +263,48 @@ impl kiwoom_runtime::TrRequest for DomesticCancelStockOrderRequest {
 impl kiwoom_runtime::TrResponse for DomesticCancelStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for DomesticCancelStockOrderRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["dmst_stex_tp", "orig_ord_no", "stk_cd", "cncl_qty"],
+        )?;
+        Ok(Self {
+            domestic_exchange_type: codec::take_required(
+                api_id,
+                object,
+                "dmst_stex_tp",
+                "domestic_exchange_type",
+                codec::PLAIN,
+            )?,
+            original_order_number: codec::take_required(
+                api_id,
+                object,
+                "orig_ord_no",
+                "original_order_number",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            cancel_quantity: codec::take_required(
+                api_id,
+                object,
+                "cncl_qty",
+                "cancel_quantity",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DomesticCancelStockOrderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt10003")
     }
 }

@@ -212,3 +212,42 @@ impl kiwoom_runtime::TrResponse for SellGoldSpotResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for SellGoldSpotRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "ord_qty", "ord_uv", "trde_tp"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            order_quantity: codec::take_required(
+                api_id,
+                object,
+                "ord_qty",
+                "order_quantity",
+                codec::PLAIN,
+            )?,
+            order_unit_price: codec::take(
+                api_id,
+                object,
+                "ord_uv",
+                "order_unit_price",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SellGoldSpotRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt50001")
+    }
+}

@@ -260,3 +260,46 @@ impl kiwoom_runtime::TrResponse for ModifyGoldSpotOrderResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for ModifyGoldSpotOrderRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["stk_cd", "orig_ord_no", "mdfy_qty", "mdfy_uv"],
+        )?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            original_order_number: codec::take_required(
+                api_id,
+                object,
+                "orig_ord_no",
+                "original_order_number",
+                codec::PLAIN,
+            )?,
+            modify_quantity: codec::take_required(
+                api_id,
+                object,
+                "mdfy_qty",
+                "modify_quantity",
+                codec::PLAIN,
+            )?,
+            modify_unit_price: codec::take_required(
+                api_id,
+                object,
+                "mdfy_uv",
+                "modify_unit_price",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ModifyGoldSpotOrderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt50002")
+    }
+}

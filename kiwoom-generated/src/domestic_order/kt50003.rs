@@ -244,3 +244,35 @@ impl kiwoom_runtime::TrResponse for CancelGoldSpotOrderResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for CancelGoldSpotOrderRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["orig_ord_no", "stk_cd", "cncl_qty"])?;
+        Ok(Self {
+            original_order_number: codec::take_required(
+                api_id,
+                object,
+                "orig_ord_no",
+                "original_order_number",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            cancel_quantity: codec::take_required(
+                api_id,
+                object,
+                "cncl_qty",
+                "cancel_quantity",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for CancelGoldSpotOrderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt50003")
+    }
+}

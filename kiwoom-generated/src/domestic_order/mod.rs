@@ -20,5 +20,5 @@ pub use kt50002::{ModifyGoldSpotOrderRequest, ModifyGoldSpotOrderResponse};
 mod kt50003;
 pub use kt50003::{CancelGoldSpotOrderRequest, CancelGoldSpotOrderResponse};
 mod enums;
-pub use super::enums::{BuyCreditStockDomesticExchangeType, BuyCreditStockTradeType};
+pub use super::enums::{DomesticExchangeType, TradeType};
 pub use enums::*;

@@ -2,7 +2,10 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `AfterHoursSinglePriceChangeRateRankCreditCondition` (spec/domestic/ranking.yaml ka10098 field \`crd\_cnd\`).
+/// Codes of `AfterHoursSinglePriceChangeRateRankCreditCondition`, used by 2 fields:
+///
+/// - spec/domestic/ranking.yaml ka10029 field `crd_cnd`
+/// - spec/domestic/ranking.yaml ka10098 field `crd_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -16,8 +19,6 @@ use kiwoom_runtime::codec;
 pub enum AfterHoursSinglePriceChangeRateRankCreditCondition {
     /// 전체조회 (`0`)
     All,
-    /// 신용융자전체 (`9`)
-    CreditLoanAll,
     /// 신용융자A군 (`1`)
     CreditLoanGroupA,
     /// 신용융자B군 (`2`)
@@ -26,32 +27,34 @@ pub enum AfterHoursSinglePriceChangeRateRankCreditCondition {
     CreditLoanGroupC,
     /// 신용융자D군 (`4`)
     CreditLoanGroupD,
+    /// 신용한도초과제외 (`5`)
+    ExcludeCreditLimitExceeded,
     /// 신용융자E군 (`7`)
     CreditLoanGroupE,
     /// 신용대주 (`8`)
     CreditStockLoan,
-    /// 신용한도초과제외 (`5`)
-    ExcludeCreditLimitExceeded,
+    /// 신용융자전체 (`9`)
+    CreditLoanAll,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
 impl AfterHoursSinglePriceChangeRateRankCreditCondition {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["0", "9", "1", "2", "3", "4", "7", "8", "5"]
+        &["0", "1", "2", "3", "4", "5", "7", "8", "9"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "0",
-            Self::CreditLoanAll => "9",
             Self::CreditLoanGroupA => "1",
             Self::CreditLoanGroupB => "2",
             Self::CreditLoanGroupC => "3",
             Self::CreditLoanGroupD => "4",
+            Self::ExcludeCreditLimitExceeded => "5",
             Self::CreditLoanGroupE => "7",
             Self::CreditStockLoan => "8",
-            Self::ExcludeCreditLimitExceeded => "5",
+            Self::CreditLoanAll => "9",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -59,14 +62,14 @@ impl AfterHoursSinglePriceChangeRateRankCreditCondition {
     pub fn from_code(code: &str) -> Self {
         match code {
             "0" => Self::All,
-            "9" => Self::CreditLoanAll,
             "1" => Self::CreditLoanGroupA,
             "2" => Self::CreditLoanGroupB,
             "3" => Self::CreditLoanGroupC,
             "4" => Self::CreditLoanGroupD,
+            "5" => Self::ExcludeCreditLimitExceeded,
             "7" => Self::CreditLoanGroupE,
             "8" => Self::CreditStockLoan,
-            "5" => Self::ExcludeCreditLimitExceeded,
+            "9" => Self::CreditLoanAll,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
@@ -74,14 +77,14 @@ impl AfterHoursSinglePriceChangeRateRankCreditCondition {
     pub fn korean(&self) -> Option<&'static str> {
         match self {
             Self::All => Some("전체조회"),
-            Self::CreditLoanAll => Some("신용융자전체"),
             Self::CreditLoanGroupA => Some("신용융자A군"),
             Self::CreditLoanGroupB => Some("신용융자B군"),
             Self::CreditLoanGroupC => Some("신용융자C군"),
             Self::CreditLoanGroupD => Some("신용융자D군"),
+            Self::ExcludeCreditLimitExceeded => Some("신용한도초과제외"),
             Self::CreditLoanGroupE => Some("신용융자E군"),
             Self::CreditStockLoan => Some("신용대주"),
-            Self::ExcludeCreditLimitExceeded => Some("신용한도초과제외"),
+            Self::CreditLoanAll => Some("신용융자전체"),
             Self::Unknown(_) => None,
         }
     }
@@ -108,7 +111,7 @@ impl codec::Wire for AfterHoursSinglePriceChangeRateRankCreditCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AfterHoursSinglePriceChangeRateRankSortBase` (spec/domestic/ranking.yaml ka10098 field \`sort\_base\`).
+/// Codes of `AfterHoursSinglePriceChangeRateRankSortBase` (spec/domestic/ranking.yaml ka10098 field `sort_base`).
 ///
 /// # Forward compatibility
 ///
@@ -194,7 +197,7 @@ impl codec::Wire for AfterHoursSinglePriceChangeRateRankSortBase {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AfterHoursSinglePriceChangeRateRankStockCondition` (spec/domestic/ranking.yaml ka10098 field \`stk\_cnd\`).
+/// Codes of `AfterHoursSinglePriceChangeRateRankStockCondition` (spec/domestic/ranking.yaml ka10098 field `stk_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -337,7 +340,7 @@ impl codec::Wire for AfterHoursSinglePriceChangeRateRankStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AfterHoursSinglePriceChangeRateRankTradeQuantityCondition` (spec/domestic/ranking.yaml ka10098 field \`trde\_qty\_cnd\`).
+/// Codes of `AfterHoursSinglePriceChangeRateRankTradeQuantityCondition` (spec/domestic/ranking.yaml ka10098 field `trde_qty_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -438,7 +441,7 @@ impl codec::Wire for AfterHoursSinglePriceChangeRateRankTradeQuantityCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BaseDateType` (spec/domestic/ranking.yaml ka10035 field \`base\_dt\_tp\`).
+/// Codes of `BaseDateType` (spec/domestic/ranking.yaml ka10035 field `base_dt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -509,93 +512,12 @@ impl codec::Wire for BaseDateType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerTradeTopDate` (spec/domestic/ranking.yaml ka10039 field \`dt\`).
+/// Codes of `CreditRatioTopStockCondition`, used by 4 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BrokerTradeTopDate {
-    /// 당일 (`0`)
-    Today,
-    /// 전일 (`1`)
-    PreviousDay,
-    /// 5일 (`5`)
-    Days5,
-    /// 10일 (`10`)
-    Days10,
-    /// 60일 (`60`)
-    Days60,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl BrokerTradeTopDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "5", "10", "60"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Today => "0",
-            Self::PreviousDay => "1",
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days60 => "60",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Today,
-            "1" => Self::PreviousDay,
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "60" => Self::Days60,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Today => Some("당일"),
-            Self::PreviousDay => Some("전일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days60 => Some("60일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BrokerTradeTopDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BrokerTradeTopDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BrokerTradeTopDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `CreditRatioTopStockCondition` (spec/domestic/ranking.yaml ka10020 field \`stk\_cnd\`).
+/// - spec/domestic/ranking.yaml ka10020 field `stk_cnd`
+/// - spec/domestic/ranking.yaml ka10021 field `stk_cnd`
+/// - spec/domestic/ranking.yaml ka10022 field `stk_cnd`
+/// - spec/domestic/ranking.yaml ka10033 field `stk_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -691,7 +613,7 @@ impl codec::Wire for CreditRatioTopStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditRatioTopTradeQuantityType` (spec/domestic/ranking.yaml ka10033 field \`trde\_qty\_tp\`).
+/// Codes of `CreditRatioTopTradeQuantityType` (spec/domestic/ranking.yaml ka10033 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -792,7 +714,7 @@ impl codec::Wire for CreditRatioTopTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditRatioTopUpDownInclude` (spec/domestic/ranking.yaml ka10033 field \`updown\_incls\`).
+/// Codes of `CreditRatioTopUpDownInclude` (spec/domestic/ranking.yaml ka10033 field `updown_incls`).
 ///
 /// # Forward compatibility
 ///
@@ -863,7 +785,7 @@ impl codec::Wire for CreditRatioTopUpDownInclude {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditType` (spec/domestic/ranking.yaml ka10030 field \`crd\_tp\`).
+/// Codes of `CreditType` (spec/domestic/ranking.yaml ka10030 field `crd_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -959,7 +881,188 @@ impl codec::Wire for CreditType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticOrderBookDepthTopSortType` (spec/domestic/ranking.yaml ka10020 field \`sort\_tp\`).
+/// Codes of `Date`, used by 3 fields:
+///
+/// - spec/domestic/ranking.yaml ka10034 field `dt`
+/// - spec/domestic/ranking.yaml ka10036 field `dt`
+/// - spec/domestic/ranking.yaml ka10037 field `dt`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Date {
+    /// 당일 (`0`)
+    Today,
+    /// 전일 (`1`)
+    PreviousDay,
+    /// 5일 (`5`)
+    Days5,
+    /// 10일 (`10`)
+    Days10,
+    /// 20일 (`20`)
+    Days20,
+    /// 60일 (`60`)
+    Days60,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl Date {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "5", "10", "20", "60"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Today => "0",
+            Self::PreviousDay => "1",
+            Self::Days5 => "5",
+            Self::Days10 => "10",
+            Self::Days20 => "20",
+            Self::Days60 => "60",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::Today,
+            "1" => Self::PreviousDay,
+            "5" => Self::Days5,
+            "10" => Self::Days10,
+            "20" => Self::Days20,
+            "60" => Self::Days60,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Today => Some("당일"),
+            Self::PreviousDay => Some("전일"),
+            Self::Days5 => Some("5일"),
+            Self::Days10 => Some("10일"),
+            Self::Days20 => Some("20일"),
+            Self::Days60 => Some("60일"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for Date {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for Date {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `DateWithoutDays20` (spec/domestic/ranking.yaml ka10039 field `dt`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DateWithoutDays20 {
+    /// 당일 (`0`)
+    Today,
+    /// 전일 (`1`)
+    PreviousDay,
+    /// 5일 (`5`)
+    Days5,
+    /// 10일 (`10`)
+    Days10,
+    /// 60일 (`60`)
+    Days60,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl DateWithoutDays20 {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "5", "10", "60"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Today => "0",
+            Self::PreviousDay => "1",
+            Self::Days5 => "5",
+            Self::Days10 => "10",
+            Self::Days60 => "60",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::Today,
+            "1" => Self::PreviousDay,
+            "5" => Self::Days5,
+            "10" => Self::Days10,
+            "60" => Self::Days60,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Today => Some("당일"),
+            Self::PreviousDay => Some("전일"),
+            Self::Days5 => Some("5일"),
+            Self::Days10 => Some("10일"),
+            Self::Days60 => Some("60일"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for DateWithoutDays20 {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for DateWithoutDays20 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for DateWithoutDays20 {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `DomesticOrderBookDepthTopSortType` (spec/domestic/ranking.yaml ka10020 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1040,7 +1143,7 @@ impl codec::Wire for DomesticOrderBookDepthTopSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticOrderBookDepthTopTradeQuantityType` (spec/domestic/ranking.yaml ka10020 field \`trde\_qty\_tp\`).
+/// Codes of `DomesticOrderBookDepthTopTradeQuantityType` (spec/domestic/ranking.yaml ka10020 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1121,261 +1224,7 @@ impl codec::Wire for DomesticOrderBookDepthTopTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticTodayVolumeTopManagedStockInclude` (spec/domestic/ranking.yaml ka10030 field \`mang\_stk\_incls\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticTodayVolumeTopManagedStockInclude {
-    /// 관리종목 포함 (`0`)
-    IncludeManaged,
-    /// 관리종목 미포함 (`1`)
-    ExcludeManaged,
-    /// 우선주제외 (`3`)
-    ExcludePreferred,
-    /// 정리매매종목제외 (`11`)
-    ExcludeLiquidationTrading,
-    /// 관리종목, 우선주제외 (`4`)
-    ExcludeManagedPreferred,
-    /// 증100제외 (`5`)
-    ExcludeMargin100Pct,
-    /// 증100마나보기 (`6`)
-    Margin100PctOnly,
-    /// 증60만보기 (`13`)
-    Margin60PctOnly,
-    /// 증50만보기 (`12`)
-    Margin50PctOnly,
-    /// 증40만보기 (`7`)
-    Margin40PctOnly,
-    /// 증30만보기 (`8`)
-    Margin30PctOnly,
-    /// 증20만보기 (`9`)
-    Margin20PctOnly,
-    /// ETF제외 (`14`)
-    ExcludeEtf,
-    /// 스팩제외 (`15`)
-    ExcludeSpac,
-    /// ETF+ETN제외 (`16`)
-    ExcludeEtfEtn,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticTodayVolumeTopManagedStockInclude {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "3", "11", "4", "5", "6", "13", "12", "7", "8", "9", "14", "15", "16",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::IncludeManaged => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeLiquidationTrading => "11",
-            Self::ExcludeManagedPreferred => "4",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin60PctOnly => "13",
-            Self::Margin50PctOnly => "12",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::ExcludeEtf => "14",
-            Self::ExcludeSpac => "15",
-            Self::ExcludeEtfEtn => "16",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::IncludeManaged,
-            "1" => Self::ExcludeManaged,
-            "3" => Self::ExcludePreferred,
-            "11" => Self::ExcludeLiquidationTrading,
-            "4" => Self::ExcludeManagedPreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "13" => Self::Margin60PctOnly,
-            "12" => Self::Margin50PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            "14" => Self::ExcludeEtf,
-            "15" => Self::ExcludeSpac,
-            "16" => Self::ExcludeEtfEtn,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::IncludeManaged => Some("관리종목 포함"),
-            Self::ExcludeManaged => Some("관리종목 미포함"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeLiquidationTrading => Some("정리매매종목제외"),
-            Self::ExcludeManagedPreferred => Some("관리종목, 우선주제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100마나보기"),
-            Self::Margin60PctOnly => Some("증60만보기"),
-            Self::Margin50PctOnly => Some("증50만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Margin20PctOnly => Some("증20만보기"),
-            Self::ExcludeEtf => Some("ETF제외"),
-            Self::ExcludeSpac => Some("스팩제외"),
-            Self::ExcludeEtfEtn => Some("ETF+ETN제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticTodayVolumeTopManagedStockInclude {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticTodayVolumeTopManagedStockInclude {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticTodayVolumeTopManagedStockInclude {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticTodayVolumeTopPriceType` (spec/domestic/ranking.yaml ka10030 field \`pric\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticTodayVolumeTopPriceType {
-    /// 전체조회 (`0`)
-    All,
-    /// 1천원미만 (`1`)
-    UnderKrw1k,
-    /// 1천원이상 (`2`)
-    AtLeastKrw1k,
-    /// 1천원~2천원 (`3`)
-    Krw1kTo2k,
-    /// 2천원~5천원 (`4`)
-    Krw2kTo5k,
-    /// 5천원이상 (`5`)
-    AtLeastKrw5k,
-    /// 5천원~1만원 (`6`)
-    Krw5kTo10k,
-    /// 1만원미만 (`10`)
-    UnderKrw10k,
-    /// 1만원이상 (`7`)
-    AtLeastKrw10k,
-    /// 5만원이상 (`8`)
-    AtLeastKrw50k,
-    /// 10만원이상 (`9`)
-    AtLeastKrw100k,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticTodayVolumeTopPriceType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "6", "10", "7", "8", "9"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::UnderKrw1k => "1",
-            Self::AtLeastKrw1k => "2",
-            Self::Krw1kTo2k => "3",
-            Self::Krw2kTo5k => "4",
-            Self::AtLeastKrw5k => "5",
-            Self::Krw5kTo10k => "6",
-            Self::UnderKrw10k => "10",
-            Self::AtLeastKrw10k => "7",
-            Self::AtLeastKrw50k => "8",
-            Self::AtLeastKrw100k => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::UnderKrw1k,
-            "2" => Self::AtLeastKrw1k,
-            "3" => Self::Krw1kTo2k,
-            "4" => Self::Krw2kTo5k,
-            "5" => Self::AtLeastKrw5k,
-            "6" => Self::Krw5kTo10k,
-            "10" => Self::UnderKrw10k,
-            "7" => Self::AtLeastKrw10k,
-            "8" => Self::AtLeastKrw50k,
-            "9" => Self::AtLeastKrw100k,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::UnderKrw1k => Some("1천원미만"),
-            Self::AtLeastKrw1k => Some("1천원이상"),
-            Self::Krw1kTo2k => Some("1천원~2천원"),
-            Self::Krw2kTo5k => Some("2천원~5천원"),
-            Self::AtLeastKrw5k => Some("5천원이상"),
-            Self::Krw5kTo10k => Some("5천원~1만원"),
-            Self::UnderKrw10k => Some("1만원미만"),
-            Self::AtLeastKrw10k => Some("1만원이상"),
-            Self::AtLeastKrw50k => Some("5만원이상"),
-            Self::AtLeastKrw100k => Some("10만원이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticTodayVolumeTopPriceType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticTodayVolumeTopPriceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticTodayVolumeTopPriceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticTodayVolumeTopSortType` (spec/domestic/ranking.yaml ka10030 field \`sort\_tp\`).
+/// Codes of `DomesticTodayVolumeTopSortType` (spec/domestic/ranking.yaml ka10030 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1451,7 +1300,7 @@ impl codec::Wire for DomesticTodayVolumeTopSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticTodayVolumeTopTradeQuantityType` (spec/domestic/ranking.yaml ka10030 field \`trde\_qty\_tp\`).
+/// Codes of `DomesticTodayVolumeTopTradeQuantityType` (spec/domestic/ranking.yaml ka10030 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1557,241 +1406,10 @@ impl codec::Wire for DomesticTodayVolumeTopTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticTodayVolumeTopTradeValueType` (spec/domestic/ranking.yaml ka10030 field \`trde\_prica\_tp\`).
+/// Codes of `ExpectedExecutionChangeRateTopPriceCondition`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticTodayVolumeTopTradeValueType {
-    /// 전체조회 (`0`)
-    All,
-    /// 1천만원이상 (`1`)
-    AtLeastKrw10m,
-    /// 3천만원이상 (`3`)
-    AtLeastKrw30m,
-    /// 5천만원이상 (`4`)
-    AtLeastKrw50m,
-    /// 1억원이상 (`10`)
-    AtLeastKrw100m,
-    /// 3억원이상 (`30`)
-    AtLeastKrw300m,
-    /// 5억원이상 (`50`)
-    AtLeastKrw500m,
-    /// 10억원이상 (`100`)
-    AtLeastKrw1b,
-    /// 30억원이상 (`300`)
-    AtLeastKrw3b,
-    /// 50억원이상 (`500`)
-    AtLeastKrw5b,
-    /// 100억원이상 (`1000`)
-    AtLeastKrw10b,
-    /// 300억원이상 (`3000`)
-    AtLeastKrw30b,
-    /// 500억원이상 (`5000`)
-    AtLeastKrw50b,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticTodayVolumeTopTradeValueType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "3", "4", "10", "30", "50", "100", "300", "500", "1000", "3000", "5000",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeastKrw10m => "1",
-            Self::AtLeastKrw30m => "3",
-            Self::AtLeastKrw50m => "4",
-            Self::AtLeastKrw100m => "10",
-            Self::AtLeastKrw300m => "30",
-            Self::AtLeastKrw500m => "50",
-            Self::AtLeastKrw1b => "100",
-            Self::AtLeastKrw3b => "300",
-            Self::AtLeastKrw5b => "500",
-            Self::AtLeastKrw10b => "1000",
-            Self::AtLeastKrw30b => "3000",
-            Self::AtLeastKrw50b => "5000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::AtLeastKrw10m,
-            "3" => Self::AtLeastKrw30m,
-            "4" => Self::AtLeastKrw50m,
-            "10" => Self::AtLeastKrw100m,
-            "30" => Self::AtLeastKrw300m,
-            "50" => Self::AtLeastKrw500m,
-            "100" => Self::AtLeastKrw1b,
-            "300" => Self::AtLeastKrw3b,
-            "500" => Self::AtLeastKrw5b,
-            "1000" => Self::AtLeastKrw10b,
-            "3000" => Self::AtLeastKrw30b,
-            "5000" => Self::AtLeastKrw50b,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeastKrw10m => Some("1천만원이상"),
-            Self::AtLeastKrw30m => Some("3천만원이상"),
-            Self::AtLeastKrw50m => Some("5천만원이상"),
-            Self::AtLeastKrw100m => Some("1억원이상"),
-            Self::AtLeastKrw300m => Some("3억원이상"),
-            Self::AtLeastKrw500m => Some("5억원이상"),
-            Self::AtLeastKrw1b => Some("10억원이상"),
-            Self::AtLeastKrw3b => Some("30억원이상"),
-            Self::AtLeastKrw5b => Some("50억원이상"),
-            Self::AtLeastKrw10b => Some("100억원이상"),
-            Self::AtLeastKrw30b => Some("300억원이상"),
-            Self::AtLeastKrw50b => Some("500억원이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticTodayVolumeTopTradeValueType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticTodayVolumeTopTradeValueType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticTodayVolumeTopTradeValueType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ExpectedExecutionChangeRateTopCreditCondition` (spec/domestic/ranking.yaml ka10029 field \`crd\_cnd\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExpectedExecutionChangeRateTopCreditCondition {
-    /// 전체조회 (`0`)
-    All,
-    /// 신용융자A군 (`1`)
-    CreditLoanGroupA,
-    /// 신용융자B군 (`2`)
-    CreditLoanGroupB,
-    /// 신용융자C군 (`3`)
-    CreditLoanGroupC,
-    /// 신용융자D군 (`4`)
-    CreditLoanGroupD,
-    /// 신용한도초과제외 (`5`)
-    ExcludeCreditLimitExceeded,
-    /// 신용융자E군 (`7`)
-    CreditLoanGroupE,
-    /// 신용대주 (`8`)
-    CreditStockLoan,
-    /// 신용융자전체 (`9`)
-    CreditLoanAll,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ExpectedExecutionChangeRateTopCreditCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "7", "8", "9"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::CreditLoanGroupA => "1",
-            Self::CreditLoanGroupB => "2",
-            Self::CreditLoanGroupC => "3",
-            Self::CreditLoanGroupD => "4",
-            Self::ExcludeCreditLimitExceeded => "5",
-            Self::CreditLoanGroupE => "7",
-            Self::CreditStockLoan => "8",
-            Self::CreditLoanAll => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::CreditLoanGroupA,
-            "2" => Self::CreditLoanGroupB,
-            "3" => Self::CreditLoanGroupC,
-            "4" => Self::CreditLoanGroupD,
-            "5" => Self::ExcludeCreditLimitExceeded,
-            "7" => Self::CreditLoanGroupE,
-            "8" => Self::CreditStockLoan,
-            "9" => Self::CreditLoanAll,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::CreditLoanGroupA => Some("신용융자A군"),
-            Self::CreditLoanGroupB => Some("신용융자B군"),
-            Self::CreditLoanGroupC => Some("신용융자C군"),
-            Self::CreditLoanGroupD => Some("신용융자D군"),
-            Self::ExcludeCreditLimitExceeded => Some("신용한도초과제외"),
-            Self::CreditLoanGroupE => Some("신용융자E군"),
-            Self::CreditStockLoan => Some("신용대주"),
-            Self::CreditLoanAll => Some("신용융자전체"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExpectedExecutionChangeRateTopCreditCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExpectedExecutionChangeRateTopCreditCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExpectedExecutionChangeRateTopCreditCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ExpectedExecutionChangeRateTopPriceCondition` (spec/domestic/ranking.yaml ka10027 field \`pric\_cnd\`).
+/// - spec/domestic/ranking.yaml ka10027 field `pric_cnd`
+/// - spec/domestic/ranking.yaml ka10029 field `pric_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -1892,7 +1510,7 @@ impl codec::Wire for ExpectedExecutionChangeRateTopPriceCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ExpectedExecutionChangeRateTopSortType` (spec/domestic/ranking.yaml ka10029 field \`sort\_tp\`).
+/// Codes of `ExpectedExecutionChangeRateTopSortType` (spec/domestic/ranking.yaml ka10029 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1993,7 +1611,10 @@ impl codec::Wire for ExpectedExecutionChangeRateTopSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ExpectedExecutionChangeRateTopStockCondition` (spec/domestic/ranking.yaml ka10029 field \`stk\_cnd\`).
+/// Codes of `ExpectedExecutionChangeRateTopStockCondition`, used by 2 fields:
+///
+/// - spec/domestic/ranking.yaml ka10027 field `stk_cnd`
+/// - spec/domestic/ranking.yaml ka10029 field `stk_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -2009,10 +1630,10 @@ pub enum ExpectedExecutionChangeRateTopStockCondition {
     All,
     /// 관리종목제외 (`1`)
     ExcludeManaged,
+    /// 우선주+관리주제외 (`4`)
+    ExcludeManagedPreferred,
     /// 우선주제외 (`3`)
     ExcludePreferred,
-    /// 관리종목,우선주제외 (`4`)
-    ExcludeManagedPreferred,
     /// 증100제외 (`5`)
     ExcludeMargin100Pct,
     /// 증100만보기 (`6`)
@@ -2031,7 +1652,7 @@ pub enum ExpectedExecutionChangeRateTopStockCondition {
     Margin60PctOnly,
     /// ETF제외 (`14`)
     ExcludeEtf,
-    /// 스팩제외 (`15`)
+    /// 스펙제외 (`15`)
     ExcludeSpac,
     /// ETF+ETN제외 (`16`)
     ExcludeEtfEtn,
@@ -2042,7 +1663,7 @@ impl ExpectedExecutionChangeRateTopStockCondition {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &[
-            "0", "1", "3", "4", "5", "6", "7", "8", "9", "11", "12", "13", "14", "15", "16",
+            "0", "1", "4", "3", "5", "6", "7", "8", "9", "11", "12", "13", "14", "15", "16",
         ]
     }
     /// The code as sent on the wire.
@@ -2050,8 +1671,8 @@ impl ExpectedExecutionChangeRateTopStockCondition {
         match self {
             Self::All => "0",
             Self::ExcludeManaged => "1",
-            Self::ExcludePreferred => "3",
             Self::ExcludeManagedPreferred => "4",
+            Self::ExcludePreferred => "3",
             Self::ExcludeMargin100Pct => "5",
             Self::Margin100PctOnly => "6",
             Self::Margin40PctOnly => "7",
@@ -2071,8 +1692,8 @@ impl ExpectedExecutionChangeRateTopStockCondition {
         match code {
             "0" => Self::All,
             "1" => Self::ExcludeManaged,
-            "3" => Self::ExcludePreferred,
             "4" => Self::ExcludeManagedPreferred,
+            "3" => Self::ExcludePreferred,
             "5" => Self::ExcludeMargin100Pct,
             "6" => Self::Margin100PctOnly,
             "7" => Self::Margin40PctOnly,
@@ -2092,8 +1713,8 @@ impl ExpectedExecutionChangeRateTopStockCondition {
         match self {
             Self::All => Some("전체조회"),
             Self::ExcludeManaged => Some("관리종목제외"),
+            Self::ExcludeManagedPreferred => Some("우선주+관리주제외"),
             Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeManagedPreferred => Some("관리종목,우선주제외"),
             Self::ExcludeMargin100Pct => Some("증100제외"),
             Self::Margin100PctOnly => Some("증100만보기"),
             Self::Margin40PctOnly => Some("증40만보기"),
@@ -2103,7 +1724,7 @@ impl ExpectedExecutionChangeRateTopStockCondition {
             Self::Margin50PctOnly => Some("증50만보기"),
             Self::Margin60PctOnly => Some("증60만보기"),
             Self::ExcludeEtf => Some("ETF제외"),
-            Self::ExcludeSpac => Some("스팩제외"),
+            Self::ExcludeSpac => Some("스펙제외"),
             Self::ExcludeEtfEtn => Some("ETF+ETN제외"),
             Self::Unknown(_) => None,
         }
@@ -2131,7 +1752,7 @@ impl codec::Wire for ExpectedExecutionChangeRateTopStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ExpectedExecutionChangeRateTopTradeQuantityCondition` (spec/domestic/ranking.yaml ka10029 field \`trde\_qty\_cnd\`).
+/// Codes of `ExpectedExecutionChangeRateTopTradeQuantityCondition` (spec/domestic/ranking.yaml ka10029 field `trde_qty_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -2227,98 +1848,7 @@ impl codec::Wire for ExpectedExecutionChangeRateTopTradeQuantityCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignBrokerTradeTopDate` (spec/domestic/ranking.yaml ka10034 field \`dt\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ForeignBrokerTradeTopDate {
-    /// 당일 (`0`)
-    Today,
-    /// 전일 (`1`)
-    PreviousDay,
-    /// 5일 (`5`)
-    Days5,
-    /// 10일 (`10`)
-    Days10,
-    /// 20일 (`20`)
-    Days20,
-    /// 60일 (`60`)
-    Days60,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ForeignBrokerTradeTopDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "5", "10", "20", "60"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Today => "0",
-            Self::PreviousDay => "1",
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days20 => "20",
-            Self::Days60 => "60",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Today,
-            "1" => Self::PreviousDay,
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "20" => Self::Days20,
-            "60" => Self::Days60,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Today => Some("당일"),
-            Self::PreviousDay => Some("전일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days20 => Some("20일"),
-            Self::Days60 => Some("60일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignBrokerTradeTopDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignBrokerTradeTopDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignBrokerTradeTopDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ForeignBrokerTradeTopSortType` (spec/domestic/ranking.yaml ka10037 field \`sort\_tp\`).
+/// Codes of `ForeignBrokerTradeTopSortType` (spec/domestic/ranking.yaml ka10037 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2389,7 +1919,7 @@ impl codec::Wire for ForeignBrokerTradeTopSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignBrokerTradeTopTradeType` (spec/domestic/ranking.yaml ka10037 field \`trde\_tp\`).
+/// Codes of `ForeignBrokerTradeTopTradeType` (spec/domestic/ranking.yaml ka10037 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2470,7 +2000,7 @@ impl codec::Wire for ForeignBrokerTradeTopTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignInstitutionTradeTopQueryDateType` (spec/domestic/ranking.yaml ka90009 field \`qry\_dt\_tp\`).
+/// Codes of `ForeignInstitutionTradeTopQueryDateType` (spec/domestic/ranking.yaml ka90009 field `qry_dt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2541,7 +2071,7 @@ impl codec::Wire for ForeignInstitutionTradeTopQueryDateType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignInvestorNetBuyStreakTopTradeType` (spec/domestic/ranking.yaml ka10035 field \`trde\_tp\`).
+/// Codes of `ForeignInvestorNetBuyStreakTopTradeType` (spec/domestic/ranking.yaml ka10035 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2612,7 +2142,7 @@ impl codec::Wire for ForeignInvestorNetBuyStreakTopTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignInvestorPeriodTradeTopTradeType` (spec/domestic/ranking.yaml ka10034 field \`trde\_tp\`).
+/// Codes of `ForeignInvestorPeriodTradeTopTradeType` (spec/domestic/ranking.yaml ka10034 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2688,7 +2218,7 @@ impl codec::Wire for ForeignInvestorPeriodTradeTopTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `InstitutionType` (spec/domestic/ranking.yaml ka10065 field \`orgn\_tp\`).
+/// Codes of `InstitutionType` (spec/domestic/ranking.yaml ka10065 field `orgn_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2806,7 +2336,145 @@ impl codec::Wire for InstitutionType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `MarketOpenType` (spec/domestic/ranking.yaml ka10030 field \`mrkt\_open\_tp\`).
+/// Codes of `ManagedStockInclude` (spec/domestic/ranking.yaml ka10030 field `mang_stk_incls`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ManagedStockInclude {
+    /// 관리종목 포함 (`0`)
+    IncludeManaged,
+    /// 관리종목 미포함 (`1`)
+    ExcludeManaged,
+    /// 우선주제외 (`3`)
+    ExcludePreferred,
+    /// 정리매매종목제외 (`11`)
+    ExcludeLiquidationTrading,
+    /// 관리종목, 우선주제외 (`4`)
+    ExcludeManagedPreferred,
+    /// 증100제외 (`5`)
+    ExcludeMargin100Pct,
+    /// 증100마나보기 (`6`)
+    Margin100PctOnly,
+    /// 증60만보기 (`13`)
+    Margin60PctOnly,
+    /// 증50만보기 (`12`)
+    Margin50PctOnly,
+    /// 증40만보기 (`7`)
+    Margin40PctOnly,
+    /// 증30만보기 (`8`)
+    Margin30PctOnly,
+    /// 증20만보기 (`9`)
+    Margin20PctOnly,
+    /// ETF제외 (`14`)
+    ExcludeEtf,
+    /// 스팩제외 (`15`)
+    ExcludeSpac,
+    /// ETF+ETN제외 (`16`)
+    ExcludeEtfEtn,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl ManagedStockInclude {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &[
+            "0", "1", "3", "11", "4", "5", "6", "13", "12", "7", "8", "9", "14", "15", "16",
+        ]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::IncludeManaged => "0",
+            Self::ExcludeManaged => "1",
+            Self::ExcludePreferred => "3",
+            Self::ExcludeLiquidationTrading => "11",
+            Self::ExcludeManagedPreferred => "4",
+            Self::ExcludeMargin100Pct => "5",
+            Self::Margin100PctOnly => "6",
+            Self::Margin60PctOnly => "13",
+            Self::Margin50PctOnly => "12",
+            Self::Margin40PctOnly => "7",
+            Self::Margin30PctOnly => "8",
+            Self::Margin20PctOnly => "9",
+            Self::ExcludeEtf => "14",
+            Self::ExcludeSpac => "15",
+            Self::ExcludeEtfEtn => "16",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::IncludeManaged,
+            "1" => Self::ExcludeManaged,
+            "3" => Self::ExcludePreferred,
+            "11" => Self::ExcludeLiquidationTrading,
+            "4" => Self::ExcludeManagedPreferred,
+            "5" => Self::ExcludeMargin100Pct,
+            "6" => Self::Margin100PctOnly,
+            "13" => Self::Margin60PctOnly,
+            "12" => Self::Margin50PctOnly,
+            "7" => Self::Margin40PctOnly,
+            "8" => Self::Margin30PctOnly,
+            "9" => Self::Margin20PctOnly,
+            "14" => Self::ExcludeEtf,
+            "15" => Self::ExcludeSpac,
+            "16" => Self::ExcludeEtfEtn,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::IncludeManaged => Some("관리종목 포함"),
+            Self::ExcludeManaged => Some("관리종목 미포함"),
+            Self::ExcludePreferred => Some("우선주제외"),
+            Self::ExcludeLiquidationTrading => Some("정리매매종목제외"),
+            Self::ExcludeManagedPreferred => Some("관리종목, 우선주제외"),
+            Self::ExcludeMargin100Pct => Some("증100제외"),
+            Self::Margin100PctOnly => Some("증100마나보기"),
+            Self::Margin60PctOnly => Some("증60만보기"),
+            Self::Margin50PctOnly => Some("증50만보기"),
+            Self::Margin40PctOnly => Some("증40만보기"),
+            Self::Margin30PctOnly => Some("증30만보기"),
+            Self::Margin20PctOnly => Some("증20만보기"),
+            Self::ExcludeEtf => Some("ETF제외"),
+            Self::ExcludeSpac => Some("스팩제외"),
+            Self::ExcludeEtfEtn => Some("ETF+ETN제외"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for ManagedStockInclude {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for ManagedStockInclude {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for ManagedStockInclude {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `MarketOpenType` (spec/domestic/ranking.yaml ka10030 field `mrkt_open_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2887,7 +2555,7 @@ impl codec::Wire for MarketOpenType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderBalanceRatioSurgeRateType` (spec/domestic/ranking.yaml ka10022 field \`rt\_tp\`).
+/// Codes of `OrderBalanceRatioSurgeRateType` (spec/domestic/ranking.yaml ka10022 field `rt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2958,7 +2626,7 @@ impl codec::Wire for OrderBalanceRatioSurgeRateType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderBalanceRatioSurgeTradeQuantityType` (spec/domestic/ranking.yaml ka10022 field \`trde\_qty\_tp\`).
+/// Codes of `OrderBalanceRatioSurgeTradeQuantityType` (spec/domestic/ranking.yaml ka10022 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3039,7 +2707,7 @@ impl codec::Wire for OrderBalanceRatioSurgeTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderBookDepthSurgeSortType` (spec/domestic/ranking.yaml ka10021 field \`sort\_tp\`).
+/// Codes of `OrderBookDepthSurgeSortType` (spec/domestic/ranking.yaml ka10021 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3110,7 +2778,7 @@ impl codec::Wire for OrderBookDepthSurgeSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderBookDepthSurgeTradeQuantityType` (spec/domestic/ranking.yaml ka10021 field \`trde\_qty\_tp\`).
+/// Codes of `OrderBookDepthSurgeTradeQuantityType` (spec/domestic/ranking.yaml ka10021 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3196,7 +2864,7 @@ impl codec::Wire for OrderBookDepthSurgeTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderBookDepthSurgeTradeType` (spec/domestic/ranking.yaml ka10021 field \`trde\_tp\`).
+/// Codes of `OrderBookDepthSurgeTradeType` (spec/domestic/ranking.yaml ka10021 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3267,7 +2935,7 @@ impl codec::Wire for OrderBookDepthSurgeTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PrevDayChangeRateTopSortType` (spec/domestic/ranking.yaml ka10027 field \`sort\_tp\`).
+/// Codes of `PrevDayChangeRateTopSortType` (spec/domestic/ranking.yaml ka10027 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3353,253 +3021,7 @@ impl codec::Wire for PrevDayChangeRateTopSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PrevDayChangeRateTopStockCondition` (spec/domestic/ranking.yaml ka10027 field \`stk\_cnd\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PrevDayChangeRateTopStockCondition {
-    /// 전체조회 (`0`)
-    All,
-    /// 관리종목제외 (`1`)
-    ExcludeManaged,
-    /// 우선주+관리주제외 (`4`)
-    ExcludeManagedPreferred,
-    /// 우선주제외 (`3`)
-    ExcludePreferred,
-    /// 증100제외 (`5`)
-    ExcludeMargin100Pct,
-    /// 증100만보기 (`6`)
-    Margin100PctOnly,
-    /// 증40만보기 (`7`)
-    Margin40PctOnly,
-    /// 증30만보기 (`8`)
-    Margin30PctOnly,
-    /// 증20만보기 (`9`)
-    Margin20PctOnly,
-    /// 정리매매종목제외 (`11`)
-    ExcludeLiquidationTrading,
-    /// 증50만보기 (`12`)
-    Margin50PctOnly,
-    /// 증60만보기 (`13`)
-    Margin60PctOnly,
-    /// ETF제외 (`14`)
-    ExcludeEtf,
-    /// 스펙제외 (`15`)
-    ExcludeSpac,
-    /// ETF+ETN제외 (`16`)
-    ExcludeEtfEtn,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl PrevDayChangeRateTopStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "4", "3", "5", "6", "7", "8", "9", "11", "12", "13", "14", "15", "16",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludeManagedPreferred => "4",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::ExcludeLiquidationTrading => "11",
-            Self::Margin50PctOnly => "12",
-            Self::Margin60PctOnly => "13",
-            Self::ExcludeEtf => "14",
-            Self::ExcludeSpac => "15",
-            Self::ExcludeEtfEtn => "16",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeManaged,
-            "4" => Self::ExcludeManagedPreferred,
-            "3" => Self::ExcludePreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            "11" => Self::ExcludeLiquidationTrading,
-            "12" => Self::Margin50PctOnly,
-            "13" => Self::Margin60PctOnly,
-            "14" => Self::ExcludeEtf,
-            "15" => Self::ExcludeSpac,
-            "16" => Self::ExcludeEtfEtn,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::ExcludeManaged => Some("관리종목제외"),
-            Self::ExcludeManagedPreferred => Some("우선주+관리주제외"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Margin20PctOnly => Some("증20만보기"),
-            Self::ExcludeLiquidationTrading => Some("정리매매종목제외"),
-            Self::Margin50PctOnly => Some("증50만보기"),
-            Self::Margin60PctOnly => Some("증60만보기"),
-            Self::ExcludeEtf => Some("ETF제외"),
-            Self::ExcludeSpac => Some("스펙제외"),
-            Self::ExcludeEtfEtn => Some("ETF+ETN제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PrevDayChangeRateTopStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PrevDayChangeRateTopStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PrevDayChangeRateTopStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `PrevDayChangeRateTopTradeQuantityCondition` (spec/domestic/ranking.yaml ka10027 field \`trde\_qty\_cnd\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PrevDayChangeRateTopTradeQuantityCondition {
-    /// 전체조회 (`0000`)
-    All,
-    /// 만주이상 (`0010`)
-    AtLeast10kShares,
-    /// 5만주이상 (`0050`)
-    AtLeast50kShares,
-    /// 10만주이상 (`0100`)
-    AtLeast100kShares,
-    /// 15만주이상 (`0150`)
-    AtLeast150kShares,
-    /// 20만주이상 (`0200`)
-    AtLeast200kShares,
-    /// 30만주이상 (`0300`)
-    AtLeast300kShares,
-    /// 50만주이상 (`0500`)
-    AtLeast500kShares,
-    /// 백만주이상 (`1000`)
-    AtLeast1mShares,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl PrevDayChangeRateTopTradeQuantityCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0000", "0010", "0050", "0100", "0150", "0200", "0300", "0500", "1000",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0000",
-            Self::AtLeast10kShares => "0010",
-            Self::AtLeast50kShares => "0050",
-            Self::AtLeast100kShares => "0100",
-            Self::AtLeast150kShares => "0150",
-            Self::AtLeast200kShares => "0200",
-            Self::AtLeast300kShares => "0300",
-            Self::AtLeast500kShares => "0500",
-            Self::AtLeast1mShares => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0000" => Self::All,
-            "0010" => Self::AtLeast10kShares,
-            "0050" => Self::AtLeast50kShares,
-            "0100" => Self::AtLeast100kShares,
-            "0150" => Self::AtLeast150kShares,
-            "0200" => Self::AtLeast200kShares,
-            "0300" => Self::AtLeast300kShares,
-            "0500" => Self::AtLeast500kShares,
-            "1000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast150kShares => Some("15만주이상"),
-            Self::AtLeast200kShares => Some("20만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast500kShares => Some("50만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PrevDayChangeRateTopTradeQuantityCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PrevDayChangeRateTopTradeQuantityCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PrevDayChangeRateTopTradeQuantityCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `PrevVolumeTopQueryType` (spec/domestic/ranking.yaml ka10031 field \`qry\_tp\`).
+/// Codes of `PrevVolumeTopQueryType` (spec/domestic/ranking.yaml ka10031 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3670,7 +3092,7 @@ impl codec::Wire for PrevVolumeTopQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SameDirectionNetTradeRankUnitType` (spec/domestic/ranking.yaml ka10062 field \`unit\_tp\`).
+/// Codes of `PriceType` (spec/domestic/ranking.yaml ka10030 field `pric_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3681,56 +3103,101 @@ impl codec::Wire for PrevVolumeTopQueryType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum SameDirectionNetTradeRankUnitType {
-    /// 단주 (`1`)
-    Shares1,
-    /// 천주 (`1000`)
-    Shares1k,
+pub enum PriceType {
+    /// 전체조회 (`0`)
+    All,
+    /// 1천원미만 (`1`)
+    UnderKrw1k,
+    /// 1천원이상 (`2`)
+    AtLeastKrw1k,
+    /// 1천원~2천원 (`3`)
+    Krw1kTo2k,
+    /// 2천원~5천원 (`4`)
+    Krw2kTo5k,
+    /// 5천원이상 (`5`)
+    AtLeastKrw5k,
+    /// 5천원~1만원 (`6`)
+    Krw5kTo10k,
+    /// 1만원미만 (`10`)
+    UnderKrw10k,
+    /// 1만원이상 (`7`)
+    AtLeastKrw10k,
+    /// 5만원이상 (`8`)
+    AtLeastKrw50k,
+    /// 10만원이상 (`9`)
+    AtLeastKrw100k,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SameDirectionNetTradeRankUnitType {
+impl PriceType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["1", "1000"]
+        &["0", "1", "2", "3", "4", "5", "6", "10", "7", "8", "9"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Shares1 => "1",
-            Self::Shares1k => "1000",
+            Self::All => "0",
+            Self::UnderKrw1k => "1",
+            Self::AtLeastKrw1k => "2",
+            Self::Krw1kTo2k => "3",
+            Self::Krw2kTo5k => "4",
+            Self::AtLeastKrw5k => "5",
+            Self::Krw5kTo10k => "6",
+            Self::UnderKrw10k => "10",
+            Self::AtLeastKrw10k => "7",
+            Self::AtLeastKrw50k => "8",
+            Self::AtLeastKrw100k => "9",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "1" => Self::Shares1,
-            "1000" => Self::Shares1k,
+            "0" => Self::All,
+            "1" => Self::UnderKrw1k,
+            "2" => Self::AtLeastKrw1k,
+            "3" => Self::Krw1kTo2k,
+            "4" => Self::Krw2kTo5k,
+            "5" => Self::AtLeastKrw5k,
+            "6" => Self::Krw5kTo10k,
+            "10" => Self::UnderKrw10k,
+            "7" => Self::AtLeastKrw10k,
+            "8" => Self::AtLeastKrw50k,
+            "9" => Self::AtLeastKrw100k,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Shares1 => Some("단주"),
-            Self::Shares1k => Some("천주"),
+            Self::All => Some("전체조회"),
+            Self::UnderKrw1k => Some("1천원미만"),
+            Self::AtLeastKrw1k => Some("1천원이상"),
+            Self::Krw1kTo2k => Some("1천원~2천원"),
+            Self::Krw2kTo5k => Some("2천원~5천원"),
+            Self::AtLeastKrw5k => Some("5천원이상"),
+            Self::Krw5kTo10k => Some("5천원~1만원"),
+            Self::UnderKrw10k => Some("1만원미만"),
+            Self::AtLeastKrw10k => Some("1만원이상"),
+            Self::AtLeastKrw50k => Some("5만원이상"),
+            Self::AtLeastKrw100k => Some("10만원이상"),
             Self::Unknown(_) => None,
         }
     }
 }
-impl std::str::FromStr for SameDirectionNetTradeRankUnitType {
+impl std::str::FromStr for PriceType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for SameDirectionNetTradeRankUnitType {
+impl std::fmt::Display for PriceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for SameDirectionNetTradeRankUnitType {
+impl codec::Wire for PriceType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -3741,7 +3208,7 @@ impl codec::Wire for SameDirectionNetTradeRankUnitType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SortCondition` (spec/domestic/ranking.yaml ka10062 field \`sort\_cnd\`).
+/// Codes of `SortCondition` (spec/domestic/ranking.yaml ka10062 field `sort_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -3812,7 +3279,7 @@ impl codec::Wire for SortCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockBrokerRankDate` (spec/domestic/ranking.yaml ka10038 field \`dt\`).
+/// Codes of `StockBrokerRankDate` (spec/domestic/ranking.yaml ka10038 field `dt`).
 ///
 /// # Forward compatibility
 ///
@@ -3908,7 +3375,7 @@ impl codec::Wire for StockBrokerRankDate {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockBrokerRankQueryType` (spec/domestic/ranking.yaml ka10038 field \`qry\_tp\`).
+/// Codes of `StockBrokerRankQueryType` (spec/domestic/ranking.yaml ka10038 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3979,7 +3446,115 @@ impl codec::Wire for StockBrokerRankQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TradeValue` (spec/domestic/ranking.yaml ka10098 field \`trde\_prica\`).
+/// Codes of `TradeQuantityCondition` (spec/domestic/ranking.yaml ka10027 field `trde_qty_cnd`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TradeQuantityCondition {
+    /// 전체조회 (`0000`)
+    All,
+    /// 만주이상 (`0010`)
+    AtLeast10kShares,
+    /// 5만주이상 (`0050`)
+    AtLeast50kShares,
+    /// 10만주이상 (`0100`)
+    AtLeast100kShares,
+    /// 15만주이상 (`0150`)
+    AtLeast150kShares,
+    /// 20만주이상 (`0200`)
+    AtLeast200kShares,
+    /// 30만주이상 (`0300`)
+    AtLeast300kShares,
+    /// 50만주이상 (`0500`)
+    AtLeast500kShares,
+    /// 백만주이상 (`1000`)
+    AtLeast1mShares,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl TradeQuantityCondition {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &[
+            "0000", "0010", "0050", "0100", "0150", "0200", "0300", "0500", "1000",
+        ]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0000",
+            Self::AtLeast10kShares => "0010",
+            Self::AtLeast50kShares => "0050",
+            Self::AtLeast100kShares => "0100",
+            Self::AtLeast150kShares => "0150",
+            Self::AtLeast200kShares => "0200",
+            Self::AtLeast300kShares => "0300",
+            Self::AtLeast500kShares => "0500",
+            Self::AtLeast1mShares => "1000",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0000" => Self::All,
+            "0010" => Self::AtLeast10kShares,
+            "0050" => Self::AtLeast50kShares,
+            "0100" => Self::AtLeast100kShares,
+            "0150" => Self::AtLeast150kShares,
+            "0200" => Self::AtLeast200kShares,
+            "0300" => Self::AtLeast300kShares,
+            "0500" => Self::AtLeast500kShares,
+            "1000" => Self::AtLeast1mShares,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체조회"),
+            Self::AtLeast10kShares => Some("만주이상"),
+            Self::AtLeast50kShares => Some("5만주이상"),
+            Self::AtLeast100kShares => Some("10만주이상"),
+            Self::AtLeast150kShares => Some("15만주이상"),
+            Self::AtLeast200kShares => Some("20만주이상"),
+            Self::AtLeast300kShares => Some("30만주이상"),
+            Self::AtLeast500kShares => Some("50만주이상"),
+            Self::AtLeast1mShares => Some("백만주이상"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for TradeQuantityCondition {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for TradeQuantityCondition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for TradeQuantityCondition {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TradeValue` (spec/domestic/ranking.yaml ka10098 field `trde_prica`).
 ///
 /// # Forward compatibility
 ///
@@ -4102,7 +3677,135 @@ impl codec::Wire for TradeValue {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TradingValueTopManagedStockInclude` (spec/domestic/ranking.yaml ka10032 field \`mang\_stk\_incls\`).
+/// Codes of `TradeValueType` (spec/domestic/ranking.yaml ka10030 field `trde_prica_tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TradeValueType {
+    /// 전체조회 (`0`)
+    All,
+    /// 1천만원이상 (`1`)
+    AtLeastKrw10m,
+    /// 3천만원이상 (`3`)
+    AtLeastKrw30m,
+    /// 5천만원이상 (`4`)
+    AtLeastKrw50m,
+    /// 1억원이상 (`10`)
+    AtLeastKrw100m,
+    /// 3억원이상 (`30`)
+    AtLeastKrw300m,
+    /// 5억원이상 (`50`)
+    AtLeastKrw500m,
+    /// 10억원이상 (`100`)
+    AtLeastKrw1b,
+    /// 30억원이상 (`300`)
+    AtLeastKrw3b,
+    /// 50억원이상 (`500`)
+    AtLeastKrw5b,
+    /// 100억원이상 (`1000`)
+    AtLeastKrw10b,
+    /// 300억원이상 (`3000`)
+    AtLeastKrw30b,
+    /// 500억원이상 (`5000`)
+    AtLeastKrw50b,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl TradeValueType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &[
+            "0", "1", "3", "4", "10", "30", "50", "100", "300", "500", "1000", "3000", "5000",
+        ]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::AtLeastKrw10m => "1",
+            Self::AtLeastKrw30m => "3",
+            Self::AtLeastKrw50m => "4",
+            Self::AtLeastKrw100m => "10",
+            Self::AtLeastKrw300m => "30",
+            Self::AtLeastKrw500m => "50",
+            Self::AtLeastKrw1b => "100",
+            Self::AtLeastKrw3b => "300",
+            Self::AtLeastKrw5b => "500",
+            Self::AtLeastKrw10b => "1000",
+            Self::AtLeastKrw30b => "3000",
+            Self::AtLeastKrw50b => "5000",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "1" => Self::AtLeastKrw10m,
+            "3" => Self::AtLeastKrw30m,
+            "4" => Self::AtLeastKrw50m,
+            "10" => Self::AtLeastKrw100m,
+            "30" => Self::AtLeastKrw300m,
+            "50" => Self::AtLeastKrw500m,
+            "100" => Self::AtLeastKrw1b,
+            "300" => Self::AtLeastKrw3b,
+            "500" => Self::AtLeastKrw5b,
+            "1000" => Self::AtLeastKrw10b,
+            "3000" => Self::AtLeastKrw30b,
+            "5000" => Self::AtLeastKrw50b,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체조회"),
+            Self::AtLeastKrw10m => Some("1천만원이상"),
+            Self::AtLeastKrw30m => Some("3천만원이상"),
+            Self::AtLeastKrw50m => Some("5천만원이상"),
+            Self::AtLeastKrw100m => Some("1억원이상"),
+            Self::AtLeastKrw300m => Some("3억원이상"),
+            Self::AtLeastKrw500m => Some("5억원이상"),
+            Self::AtLeastKrw1b => Some("10억원이상"),
+            Self::AtLeastKrw3b => Some("30억원이상"),
+            Self::AtLeastKrw5b => Some("50억원이상"),
+            Self::AtLeastKrw10b => Some("100억원이상"),
+            Self::AtLeastKrw30b => Some("300억원이상"),
+            Self::AtLeastKrw50b => Some("500억원이상"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for TradeValueType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for TradeValueType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for TradeValueType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TradingValueTopManagedStockInclude` (spec/domestic/ranking.yaml ka10032 field `mang_stk_incls`).
 ///
 /// # Forward compatibility
 ///
@@ -4173,7 +3876,7 @@ impl codec::Wire for TradingValueTopManagedStockInclude {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `VolumeSurgePriceType` (spec/domestic/ranking.yaml ka10023 field \`pric\_tp\`).
+/// Codes of `VolumeSurgePriceType` (spec/domestic/ranking.yaml ka10023 field `pric_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -4264,7 +3967,7 @@ impl codec::Wire for VolumeSurgePriceType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `VolumeSurgeSortType` (spec/domestic/ranking.yaml ka10023 field \`sort\_tp\`).
+/// Codes of `VolumeSurgeSortType` (spec/domestic/ranking.yaml ka10023 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -4345,7 +4048,7 @@ impl codec::Wire for VolumeSurgeSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `VolumeSurgeStockCondition` (spec/domestic/ranking.yaml ka10023 field \`stk\_cnd\`).
+/// Codes of `VolumeSurgeStockCondition` (spec/domestic/ranking.yaml ka10023 field `stk_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -4494,7 +4197,7 @@ impl codec::Wire for VolumeSurgeStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `VolumeSurgeTimeType` (spec/domestic/ranking.yaml ka10023 field \`tm\_tp\`).
+/// Codes of `VolumeSurgeTimeType` (spec/domestic/ranking.yaml ka10023 field `tm_tp`).
 ///
 /// # Forward compatibility
 ///

@@ -29,7 +29,7 @@ pub struct DomesticOrderBookDepthTopRequest {
     /// 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::DailyInstitutionStockTradeMarketType,
+    pub market_type: super::MarketTypeWithoutAll,
     /// 정렬구분 (`sort_tp`)
     ///
     /// 1:순매수잔량순, 2:순매도잔량순, 3:매수비율순, 4:매도비율순
@@ -40,7 +40,7 @@ pub struct DomesticOrderBookDepthTopRequest {
     ///
     /// 0000:장시작전(0주이상), 0010:만주이상, 0050:5만주이상, 00100:10만주이상
     ///
-    /// Wire: type enum, at most 4 characters, required.
+    /// Wire: type enum, required.
     pub trade_quantity_type: super::DomesticOrderBookDepthTopTradeQuantityType,
     /// 종목조건 (`stk_cnd`)
     ///
@@ -53,7 +53,7 @@ pub struct DomesticOrderBookDepthTopRequest {
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::CreditRatioTopCreditCondition,
+    pub credit_condition: super::CreditCondition,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
@@ -64,11 +64,11 @@ pub struct DomesticOrderBookDepthTopRequest {
 impl DomesticOrderBookDepthTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::DailyInstitutionStockTradeMarketType,
+        market_type: super::MarketTypeWithoutAll,
         sort_type: super::DomesticOrderBookDepthTopSortType,
         trade_quantity_type: super::DomesticOrderBookDepthTopTradeQuantityType,
         stock_condition: super::CreditRatioTopStockCondition,
-        credit_condition: super::CreditRatioTopCreditCondition,
+        credit_condition: super::CreditCondition,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -188,8 +188,7 @@ pub struct DomesticOrderBookDepthTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -378,7 +377,7 @@ impl kiwoom_runtime::TrRequest for DomesticOrderBookDepthTopRequest {
             "trade_quantity_type",
             Some(&self.trade_quantity_type),
             true,
-            Some(4usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -420,5 +419,69 @@ impl kiwoom_runtime::PagedRequest for DomesticOrderBookDepthTopRequest {
 impl kiwoom_runtime::TrResponse for DomesticOrderBookDepthTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for DomesticOrderBookDepthTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "sort_tp",
+                "trde_qty_tp",
+                "stk_cnd",
+                "crd_cnd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DomesticOrderBookDepthTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10020")
     }
 }

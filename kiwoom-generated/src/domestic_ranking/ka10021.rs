@@ -29,7 +29,7 @@ pub struct OrderBookDepthSurgeRequest {
     /// 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::DailyInstitutionStockTradeMarketType,
+    pub market_type: super::MarketTypeWithoutAll,
     /// 매매구분 (`trde_tp`)
     ///
     /// 1:매수잔량, 2:매도잔량
@@ -70,7 +70,7 @@ pub struct OrderBookDepthSurgeRequest {
 impl OrderBookDepthSurgeRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::DailyInstitutionStockTradeMarketType,
+        market_type: super::MarketTypeWithoutAll,
         trade_type: super::OrderBookDepthSurgeTradeType,
         sort_type: super::OrderBookDepthSurgeSortType,
         time_type: impl Into<String>,
@@ -197,8 +197,7 @@ pub struct OrderBookDepthSurgeRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -423,5 +422,71 @@ impl kiwoom_runtime::PagedRequest for OrderBookDepthSurgeRequest {
 impl kiwoom_runtime::TrResponse for OrderBookDepthSurgeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for OrderBookDepthSurgeRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "trde_tp",
+                "sort_tp",
+                "tm_tp",
+                "trde_qty_tp",
+                "stk_cnd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            time_type: codec::take_required(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for OrderBookDepthSurgeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10021")
     }
 }

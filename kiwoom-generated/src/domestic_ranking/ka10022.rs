@@ -29,7 +29,7 @@ pub struct OrderBalanceRatioSurgeRequest {
     /// 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::DailyInstitutionStockTradeMarketType,
+    pub market_type: super::MarketTypeWithoutAll,
     /// 비율구분 (`rt_tp`)
     ///
     /// 1:매수/매도비율, 2:매도/매수비율
@@ -46,7 +46,7 @@ pub struct OrderBalanceRatioSurgeRequest {
     ///
     /// 5:5천주이상, 10:만주이상, 50:5만주이상, 100:10만주이상
     ///
-    /// Wire: type enum, at most 1 characters, required.
+    /// Wire: type enum, required.
     pub trade_quantity_type: super::OrderBalanceRatioSurgeTradeQuantityType,
     /// 종목조건 (`stk_cnd`)
     ///
@@ -64,7 +64,7 @@ pub struct OrderBalanceRatioSurgeRequest {
 impl OrderBalanceRatioSurgeRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::DailyInstitutionStockTradeMarketType,
+        market_type: super::MarketTypeWithoutAll,
         rate_type: super::OrderBalanceRatioSurgeRateType,
         time_type: impl Into<String>,
         trade_quantity_type: super::OrderBalanceRatioSurgeTradeQuantityType,
@@ -188,8 +188,7 @@ pub struct OrderBalanceRatioSurgeRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -379,7 +378,7 @@ impl kiwoom_runtime::TrRequest for OrderBalanceRatioSurgeRequest {
             "trade_quantity_type",
             Some(&self.trade_quantity_type),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -412,5 +411,63 @@ impl kiwoom_runtime::PagedRequest for OrderBalanceRatioSurgeRequest {
 impl kiwoom_runtime::TrResponse for OrderBalanceRatioSurgeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for OrderBalanceRatioSurgeRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "rt_tp",
+                "tm_tp",
+                "trde_qty_tp",
+                "stk_cnd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            rate_type: codec::take_required(api_id, object, "rt_tp", "rate_type", codec::PLAIN)?,
+            time_type: codec::take_required(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for OrderBalanceRatioSurgeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10022")
     }
 }

@@ -35,7 +35,7 @@ pub struct VolumeSurgeRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 정렬구분 (`sort_tp`)
     ///
     /// 1:급증량, 2:급증률, 3:급감량, 4:급감률
@@ -52,7 +52,7 @@ pub struct VolumeSurgeRequest {
     ///
     /// 5:5천주이상, 10:만주이상, 50:5만주이상, 100:10만주이상, 200:20만주이상, 300:30만주이상, 500:50만주이상, 1000:백만주이상
     ///
-    /// Wire: type enum, at most 1 characters, required.
+    /// Wire: type enum, required.
     pub trade_quantity_type: super::VolumeRecordUpdateTradeQuantityType,
     /// 시간 (`tm`)
     ///
@@ -64,7 +64,7 @@ pub struct VolumeSurgeRequest {
     ///
     /// 0:전체조회, 1:관리종목제외, 3:우선주제외, 11:정리매매종목제외, 4:관리종목,우선주제외, 5:증100제외, 6:증100만보기, 13:증60만보기, 12:증50만보기, 7:증40만보기, 8:증30만보기, 9:증20만보기, 17:ETN제외, 14:ETF제외, 18:ETF+ETN제외, 15:스팩제외, 20:ETF+ETN+스팩제외
     ///
-    /// Wire: type enum, at most 1 characters, required.
+    /// Wire: type enum, required.
     pub stock_condition: super::VolumeSurgeStockCondition,
     /// 가격구분 (`pric_tp`)
     ///
@@ -82,7 +82,7 @@ pub struct VolumeSurgeRequest {
 impl VolumeSurgeRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         sort_type: super::VolumeSurgeSortType,
         time_type: super::VolumeSurgeTimeType,
         trade_quantity_type: super::VolumeRecordUpdateTradeQuantityType,
@@ -212,8 +212,7 @@ pub struct VolumeSurgeRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -439,7 +438,7 @@ impl kiwoom_runtime::TrRequest for VolumeSurgeRequest {
             "trade_quantity_type",
             Some(&self.trade_quantity_type),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -457,7 +456,7 @@ impl kiwoom_runtime::TrRequest for VolumeSurgeRequest {
             "stock_condition",
             Some(&self.stock_condition),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -490,5 +489,73 @@ impl kiwoom_runtime::PagedRequest for VolumeSurgeRequest {
 impl kiwoom_runtime::TrResponse for VolumeSurgeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for VolumeSurgeRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "sort_tp",
+                "tm_tp",
+                "trde_qty_tp",
+                "tm",
+                "stk_cnd",
+                "pric_tp",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            time_type: codec::take_required(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            time: codec::take(api_id, object, "tm", "time", codec::PLAIN)?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            price_type: codec::take_required(
+                api_id,
+                object,
+                "pric_tp",
+                "price_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for VolumeSurgeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10023")
     }
 }

@@ -29,7 +29,7 @@ pub struct PrevDayChangeRateTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 정렬구분 (`sort_tp`)
     ///
     /// 1:상승률, 2:상승폭, 3:하락률, 4:하락폭, 5:보합
@@ -41,25 +41,25 @@ pub struct PrevDayChangeRateTopRequest {
     /// 0000:전체조회, 0010:만주이상, 0050:5만주이상, 0100:10만주이상, 0150:15만주이상, 0200:20만주이상, 0300:30만주이상, 0500:50만주이상, 1000:백만주이상
     ///
     /// Wire: type enum, at most 5 characters, required.
-    pub trade_quantity_condition: super::PrevDayChangeRateTopTradeQuantityCondition,
+    pub trade_quantity_condition: super::TradeQuantityCondition,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체조회, 1:관리종목제외, 4:우선주+관리주제외, 3:우선주제외, 5:증100제외, 6:증100만보기, 7:증40만보기, 8:증30만보기, 9:증20만보기, 11:정리매매종목제외, 12:증50만보기, 13:증60만보기, 14:ETF제외, 15:스펙제외, 16:ETF+ETN제외
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub stock_condition: super::PrevDayChangeRateTopStockCondition,
+    pub stock_condition: super::ExpectedExecutionChangeRateTopStockCondition,
     /// 신용조건 (`crd_cnd`)
     ///
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::CreditRatioTopCreditCondition,
+    pub credit_condition: super::CreditCondition,
     /// 상하한포함 (`updown_incls`)
     ///
     /// 0:불 포함, 1:포함
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub up_down_include: super::OpenPriceChangeRateUpDownInclude,
+    pub up_down_include: super::UpDownInclude,
     /// 가격조건 (`pric_cnd`)
     ///
     /// 0:전체조회, 1:1천원미만, 2:1천원~2천원, 3:2천원~5천원, 4:5천원~1만원, 5:1만원이상, 8:1천원이상, 10: 1만원미만
@@ -83,12 +83,12 @@ impl PrevDayChangeRateTopRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         sort_type: super::PrevDayChangeRateTopSortType,
-        trade_quantity_condition: super::PrevDayChangeRateTopTradeQuantityCondition,
-        stock_condition: super::PrevDayChangeRateTopStockCondition,
-        credit_condition: super::CreditRatioTopCreditCondition,
-        up_down_include: super::OpenPriceChangeRateUpDownInclude,
+        trade_quantity_condition: super::TradeQuantityCondition,
+        stock_condition: super::ExpectedExecutionChangeRateTopStockCondition,
+        credit_condition: super::CreditCondition,
+        up_down_include: super::UpDownInclude,
         price_condition: super::ExpectedExecutionChangeRateTopPriceCondition,
         trade_value_condition: super::TradeValueCondition,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
@@ -231,8 +231,7 @@ pub struct PrevDayChangeRateTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -509,5 +508,93 @@ impl kiwoom_runtime::PagedRequest for PrevDayChangeRateTopRequest {
 impl kiwoom_runtime::TrResponse for PrevDayChangeRateTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for PrevDayChangeRateTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "sort_tp",
+                "trde_qty_cnd",
+                "stk_cnd",
+                "crd_cnd",
+                "updown_incls",
+                "pric_cnd",
+                "trde_prica_cnd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            trade_quantity_condition: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_cnd",
+                "trade_quantity_condition",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            up_down_include: codec::take_required(
+                api_id,
+                object,
+                "updown_incls",
+                "up_down_include",
+                codec::PLAIN,
+            )?,
+            price_condition: codec::take_required(
+                api_id,
+                object,
+                "pric_cnd",
+                "price_condition",
+                codec::PLAIN,
+            )?,
+            trade_value_condition: codec::take_required(
+                api_id,
+                object,
+                "trde_prica_cnd",
+                "trade_value_condition",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for PrevDayChangeRateTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10027")
     }
 }

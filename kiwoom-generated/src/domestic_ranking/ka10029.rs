@@ -29,7 +29,7 @@ pub struct ExpectedExecutionChangeRateTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 정렬구분 (`sort_tp`)
     ///
     /// 1:상승률, 2:상승폭, 3:보합, 4:하락률, 5:하락폭, 6:체결량, 7:상한, 8:하한
@@ -53,7 +53,7 @@ pub struct ExpectedExecutionChangeRateTopRequest {
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 5:신용한도초과제외, 7:신용융자E군, 8:신용대주, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::ExpectedExecutionChangeRateTopCreditCondition,
+    pub credit_condition: super::AfterHoursSinglePriceChangeRateRankCreditCondition,
     /// 가격조건 (`pric_cnd`)
     ///
     /// 0:전체조회, 1:1천원미만, 2:1천원~2천원, 3:2천원~5천원, 4:5천원~1만원, 5:1만원이상, 8:1천원이상, 10:1만원미만
@@ -70,11 +70,11 @@ pub struct ExpectedExecutionChangeRateTopRequest {
 impl ExpectedExecutionChangeRateTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         sort_type: super::ExpectedExecutionChangeRateTopSortType,
         trade_quantity_condition: super::ExpectedExecutionChangeRateTopTradeQuantityCondition,
         stock_condition: super::ExpectedExecutionChangeRateTopStockCondition,
-        credit_condition: super::ExpectedExecutionChangeRateTopCreditCondition,
+        credit_condition: super::AfterHoursSinglePriceChangeRateRankCreditCondition,
         price_condition: super::ExpectedExecutionChangeRateTopPriceCondition,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -204,8 +204,7 @@ pub struct ExpectedExecutionChangeRateTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -471,5 +470,77 @@ impl kiwoom_runtime::PagedRequest for ExpectedExecutionChangeRateTopRequest {
 impl kiwoom_runtime::TrResponse for ExpectedExecutionChangeRateTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ExpectedExecutionChangeRateTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "sort_tp",
+                "trde_qty_cnd",
+                "stk_cnd",
+                "crd_cnd",
+                "pric_cnd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            trade_quantity_condition: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_cnd",
+                "trade_quantity_condition",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            price_condition: codec::take_required(
+                api_id,
+                object,
+                "pric_cnd",
+                "price_condition",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ExpectedExecutionChangeRateTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10029")
     }
 }

@@ -35,7 +35,7 @@ pub struct DomesticTodayVolumeTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 정렬구분 (`sort_tp`)
     ///
     /// 1:거래량, 2:거래회전율, 3:거래대금
@@ -46,8 +46,8 @@ pub struct DomesticTodayVolumeTopRequest {
     ///
     /// 0:관리종목 포함, 1:관리종목 미포함, 3:우선주제외, 11:정리매매종목제외, 4:관리종목, 우선주제외, 5:증100제외, 6:증100마나보기, 13:증60만보기, 12:증50만보기, 7:증40만보기, 8:증30만보기, 9:증20만보기, 14:ETF제외, 15:스팩제외, 16:ETF+ETN제외
     ///
-    /// Wire: type enum, at most 1 characters, required.
-    pub managed_stock_include: super::DomesticTodayVolumeTopManagedStockInclude,
+    /// Wire: type enum, required.
+    pub managed_stock_include: super::ManagedStockInclude,
     /// 신용구분 (`crd_tp`)
     ///
     /// 0:전체조회, 9:신용융자전체, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 8:신용대주
@@ -58,20 +58,20 @@ pub struct DomesticTodayVolumeTopRequest {
     ///
     /// 0:전체조회, 5:5천주이상, 10:1만주이상, 50:5만주이상, 100:10만주이상, 200:20만주이상, 300:30만주이상, 500:500만주이상, 1000:백만주이상
     ///
-    /// Wire: type enum, at most 1 characters, required.
+    /// Wire: type enum, required.
     pub trade_quantity_type: super::DomesticTodayVolumeTopTradeQuantityType,
     /// 가격구분 (`pric_tp`)
     ///
     /// 0:전체조회, 1:1천원미만, 2:1천원이상, 3:1천원~2천원, 4:2천원~5천원, 5:5천원이상, 6:5천원~1만원, 10:1만원미만, 7:1만원이상, 8:5만원이상, 9:10만원이상
     ///
-    /// Wire: type enum, at most 1 characters, required.
-    pub price_type: super::DomesticTodayVolumeTopPriceType,
+    /// Wire: type enum, required.
+    pub price_type: super::PriceType,
     /// 거래대금구분 (`trde_prica_tp`)
     ///
     /// 0:전체조회, 1:1천만원이상, 3:3천만원이상, 4:5천만원이상, 10:1억원이상, 30:3억원이상, 50:5억원이상, 100:10억원이상, 300:30억원이상, 500:50억원이상, 1000:100억원이상, 3000:300억원이상, 5000:500억원이상
     ///
-    /// Wire: type enum, at most 1 characters, required.
-    pub trade_value_type: super::DomesticTodayVolumeTopTradeValueType,
+    /// Wire: type enum, required.
+    pub trade_value_type: super::TradeValueType,
     /// 장운영구분 (`mrkt_open_tp`)
     ///
     /// 0:전체조회, 1:장중, 2:장전시간외, 3:장후시간외
@@ -89,13 +89,13 @@ impl DomesticTodayVolumeTopRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         sort_type: super::DomesticTodayVolumeTopSortType,
-        managed_stock_include: super::DomesticTodayVolumeTopManagedStockInclude,
+        managed_stock_include: super::ManagedStockInclude,
         credit_type: super::CreditType,
         trade_quantity_type: super::DomesticTodayVolumeTopTradeQuantityType,
-        price_type: super::DomesticTodayVolumeTopPriceType,
-        trade_value_type: super::DomesticTodayVolumeTopTradeValueType,
+        price_type: super::PriceType,
+        trade_value_type: super::TradeValueType,
         market_open_type: super::MarketOpenType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -237,8 +237,7 @@ pub struct DomesticTodayVolumeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -679,7 +678,7 @@ impl kiwoom_runtime::TrRequest for DomesticTodayVolumeTopRequest {
             "managed_stock_include",
             Some(&self.managed_stock_include),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -697,7 +696,7 @@ impl kiwoom_runtime::TrRequest for DomesticTodayVolumeTopRequest {
             "trade_quantity_type",
             Some(&self.trade_quantity_type),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -706,7 +705,7 @@ impl kiwoom_runtime::TrRequest for DomesticTodayVolumeTopRequest {
             "price_type",
             Some(&self.price_type),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -715,7 +714,7 @@ impl kiwoom_runtime::TrRequest for DomesticTodayVolumeTopRequest {
             "trade_value_type",
             Some(&self.trade_value_type),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -748,5 +747,93 @@ impl kiwoom_runtime::PagedRequest for DomesticTodayVolumeTopRequest {
 impl kiwoom_runtime::TrResponse for DomesticTodayVolumeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for DomesticTodayVolumeTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "sort_tp",
+                "mang_stk_incls",
+                "crd_tp",
+                "trde_qty_tp",
+                "pric_tp",
+                "trde_prica_tp",
+                "mrkt_open_tp",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            managed_stock_include: codec::take_required(
+                api_id,
+                object,
+                "mang_stk_incls",
+                "managed_stock_include",
+                codec::PLAIN,
+            )?,
+            credit_type: codec::take_required(
+                api_id,
+                object,
+                "crd_tp",
+                "credit_type",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            price_type: codec::take_required(
+                api_id,
+                object,
+                "pric_tp",
+                "price_type",
+                codec::PLAIN,
+            )?,
+            trade_value_type: codec::take_required(
+                api_id,
+                object,
+                "trde_prica_tp",
+                "trade_value_type",
+                codec::PLAIN,
+            )?,
+            market_open_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_open_tp",
+                "market_open_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DomesticTodayVolumeTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10030")
     }
 }

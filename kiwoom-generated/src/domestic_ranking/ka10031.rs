@@ -29,7 +29,7 @@ pub struct PrevVolumeTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 조회구분 (`qry_tp`)
     ///
     /// 1:전일거래량 상위100종목, 2:전일거래대금 상위100종목
@@ -58,7 +58,7 @@ pub struct PrevVolumeTopRequest {
 impl PrevVolumeTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         query_type: super::PrevVolumeTopQueryType,
         rank_start: impl Into<String>,
         rank_end: impl Into<String>,
@@ -175,8 +175,7 @@ pub struct PrevVolumeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -334,5 +333,49 @@ impl kiwoom_runtime::PagedRequest for PrevVolumeTopRequest {
 impl kiwoom_runtime::TrResponse for PrevVolumeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for PrevVolumeTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["mrkt_tp", "qry_tp", "rank_strt", "rank_end", "stex_tp"],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            rank_start: codec::take_required(
+                api_id,
+                object,
+                "rank_strt",
+                "rank_start",
+                codec::PLAIN,
+            )?,
+            rank_end: codec::take_required(api_id, object, "rank_end", "rank_end", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for PrevVolumeTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10031")
     }
 }

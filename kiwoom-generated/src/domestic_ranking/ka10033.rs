@@ -29,12 +29,12 @@ pub struct CreditRatioTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 거래량구분 (`trde_qty_tp`)
     ///
     /// 0:전체조회, 10:만주이상, 50:5만주이상, 100:10만주이상, 200:20만주이상, 300:30만주이상, 500:50만주이상, 1000:백만주이상
     ///
-    /// Wire: type enum, at most 3 characters, required.
+    /// Wire: type enum, required.
     pub trade_quantity_type: super::CreditRatioTopTradeQuantityType,
     /// 종목조건 (`stk_cnd`)
     ///
@@ -53,7 +53,7 @@ pub struct CreditRatioTopRequest {
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::CreditRatioTopCreditCondition,
+    pub credit_condition: super::CreditCondition,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
@@ -64,11 +64,11 @@ pub struct CreditRatioTopRequest {
 impl CreditRatioTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         trade_quantity_type: super::CreditRatioTopTradeQuantityType,
         stock_condition: super::CreditRatioTopStockCondition,
         up_down_include: super::CreditRatioTopUpDownInclude,
-        credit_condition: super::CreditRatioTopCreditCondition,
+        credit_condition: super::CreditCondition,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -193,8 +193,7 @@ pub struct CreditRatioTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -380,7 +379,7 @@ impl kiwoom_runtime::TrRequest for CreditRatioTopRequest {
             "trade_quantity_type",
             Some(&self.trade_quantity_type),
             true,
-            Some(3usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -431,5 +430,75 @@ impl kiwoom_runtime::PagedRequest for CreditRatioTopRequest {
 impl kiwoom_runtime::TrResponse for CreditRatioTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for CreditRatioTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "trde_qty_tp",
+                "stk_cnd",
+                "updown_incls",
+                "crd_cnd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            up_down_include: codec::take_required(
+                api_id,
+                object,
+                "updown_incls",
+                "up_down_include",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for CreditRatioTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10033")
     }
 }

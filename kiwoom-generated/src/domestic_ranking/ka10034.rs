@@ -35,7 +35,7 @@ pub struct ForeignInvestorPeriodTradeTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 매매구분 (`trde_tp`)
     ///
     /// 1:순매도, 2:순매수, 3:순매매
@@ -47,7 +47,7 @@ pub struct ForeignInvestorPeriodTradeTopRequest {
     /// 0:당일, 1:전일, 5:5일, 10;10일, 20:20일, 60:60일
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub date: super::ForeignBrokerTradeTopDate,
+    pub date: super::Date,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT, 3:통합
@@ -58,9 +58,9 @@ pub struct ForeignInvestorPeriodTradeTopRequest {
 impl ForeignInvestorPeriodTradeTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         trade_type: super::ForeignInvestorPeriodTradeTopTradeType,
-        date: super::ForeignBrokerTradeTopDate,
+        date: super::Date,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -171,8 +171,7 @@ pub struct ForeignInvestorPeriodTradeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -409,5 +408,44 @@ impl kiwoom_runtime::PagedRequest for ForeignInvestorPeriodTradeTopRequest {
 impl kiwoom_runtime::TrResponse for ForeignInvestorPeriodTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ForeignInvestorPeriodTradeTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["mrkt_tp", "trde_tp", "dt", "stex_tp"])?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ForeignInvestorPeriodTradeTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10034")
     }
 }

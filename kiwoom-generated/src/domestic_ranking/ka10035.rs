@@ -29,7 +29,7 @@ pub struct ForeignInvestorNetBuyStreakTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 매매구분 (`trde_tp`)
     ///
     /// 1:연속순매도, 2:연속순매수
@@ -52,7 +52,7 @@ pub struct ForeignInvestorNetBuyStreakTopRequest {
 impl ForeignInvestorNetBuyStreakTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         trade_type: super::ForeignInvestorNetBuyStreakTopTradeType,
         base_date_type: super::BaseDateType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
@@ -166,8 +166,7 @@ pub struct ForeignInvestorNetBuyStreakTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -412,5 +411,54 @@ impl kiwoom_runtime::PagedRequest for ForeignInvestorNetBuyStreakTopRequest {
 impl kiwoom_runtime::TrResponse for ForeignInvestorNetBuyStreakTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ForeignInvestorNetBuyStreakTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["mrkt_tp", "trde_tp", "base_dt_tp", "stex_tp"],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            base_date_type: codec::take_required(
+                api_id,
+                object,
+                "base_dt_tp",
+                "base_date_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ForeignInvestorNetBuyStreakTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10035")
     }
 }

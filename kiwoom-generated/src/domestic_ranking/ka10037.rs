@@ -29,13 +29,13 @@ pub struct ForeignBrokerTradeTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 기간 (`dt`)
     ///
     /// 0:당일, 1:전일, 5:5일, 10;10일, 20:20일, 60:60일
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub date: super::ForeignBrokerTradeTopDate,
+    pub date: super::Date,
     /// 매매구분 (`trde_tp`)
     ///
     /// 1:순매수, 2:순매도, 3:매수, 4:매도
@@ -58,8 +58,8 @@ pub struct ForeignBrokerTradeTopRequest {
 impl ForeignBrokerTradeTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
-        date: super::ForeignBrokerTradeTopDate,
+        market_type: super::MarketType,
+        date: super::Date,
         trade_type: super::ForeignBrokerTradeTopTradeType,
         sort_type: super::ForeignBrokerTradeTopSortType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
@@ -178,8 +178,7 @@ pub struct ForeignBrokerTradeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -436,5 +435,49 @@ impl kiwoom_runtime::PagedRequest for ForeignBrokerTradeTopRequest {
 impl kiwoom_runtime::TrResponse for ForeignBrokerTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ForeignBrokerTradeTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["mrkt_tp", "dt", "trde_tp", "sort_tp", "stex_tp"],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ForeignBrokerTradeTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10037")
     }
 }

@@ -56,7 +56,7 @@ pub struct StockBrokerRankRequest {
     /// 1:전일, 4:5일, 9:10일, 19:20일, 39:40일, 59:60일, 119:120일
     /// ※ 시작일자와 종료일자로 조회를 원하는 경우 기간(dt)값은 빈값('')으로 설정
     ///
-    /// Wire: type enum, at most 2 characters, optional.
+    /// Wire: type enum, optional.
     pub date: Option<super::StockBrokerRankDate>,
 }
 impl StockBrokerRankRequest {
@@ -355,7 +355,7 @@ impl kiwoom_runtime::TrRequest for StockBrokerRankRequest {
             "date",
             self.date.as_ref(),
             false,
-            Some(2usize),
+            None,
             codec::PLAIN,
         )?;
         Ok(())
@@ -370,5 +370,31 @@ impl kiwoom_runtime::PagedRequest for StockBrokerRankRequest {
 impl kiwoom_runtime::TrResponse for StockBrokerRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockBrokerRankRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["stk_cd", "strt_dt", "end_dt", "qry_tp", "dt"],
+        )?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            date: codec::take(api_id, object, "dt", "date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockBrokerRankRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10038")
     }
 }

@@ -47,7 +47,7 @@ pub struct BrokerTradeTopRequest {
     /// 0:당일, 1:전일, 5:5일, 10:10일, 60:60일
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub date: super::BrokerTradeTopDate,
+    pub date: super::DateWithoutDays20,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
@@ -61,7 +61,7 @@ impl BrokerTradeTopRequest {
         member_firm_code: impl Into<String>,
         trade_quantity_type: super::BrokerElwNetBuyTopTradeQuantityType,
         trade_type: super::BrokerElwNetBuyTopTradeType,
-        date: super::BrokerTradeTopDate,
+        date: super::DateWithoutDays20,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -418,5 +418,55 @@ impl kiwoom_runtime::PagedRequest for BrokerTradeTopRequest {
 impl kiwoom_runtime::TrResponse for BrokerTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for BrokerTradeTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["mmcm_cd", "trde_qty_tp", "trde_tp", "dt", "stex_tp"],
+        )?;
+        Ok(Self {
+            member_firm_code: codec::take_required(
+                api_id,
+                object,
+                "mmcm_cd",
+                "member_firm_code",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for BrokerTradeTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10039")
     }
 }

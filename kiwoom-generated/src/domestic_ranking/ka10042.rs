@@ -50,7 +50,7 @@ pub struct NetBuyBrokerRankRequest {
     /// 0:기간으로 조회, 1:시작일자, 종료일자로 조회
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub query_date_type: super::BrokerVolumeProfileAnalysisQueryDateType,
+    pub query_date_type: super::QueryDateType,
     /// 시점구분 (`pot_tp`)
     ///
     /// 0:당일, 1:전일
@@ -68,15 +68,15 @@ pub struct NetBuyBrokerRankRequest {
     /// 1:종가순, 2:날짜순
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_base: super::BrokerVolumeProfileAnalysisSortBase,
+    pub sort_base: super::SortBase,
 }
 impl NetBuyBrokerRankRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
-        query_date_type: super::BrokerVolumeProfileAnalysisQueryDateType,
+        query_date_type: super::QueryDateType,
         point_type: super::PointType,
-        sort_base: super::BrokerVolumeProfileAnalysisSortBase,
+        sort_base: super::SortBase,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),
@@ -333,5 +333,53 @@ impl kiwoom_runtime::PagedRequest for NetBuyBrokerRankRequest {
 impl kiwoom_runtime::TrResponse for NetBuyBrokerRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for NetBuyBrokerRankRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stk_cd",
+                "strt_dt",
+                "end_dt",
+                "qry_dt_tp",
+                "pot_tp",
+                "dt",
+                "sort_base",
+            ],
+        )?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            query_date_type: codec::take_required(
+                api_id,
+                object,
+                "qry_dt_tp",
+                "query_date_type",
+                codec::PLAIN,
+            )?,
+            point_type: codec::take_required(api_id, object, "pot_tp", "point_type", codec::PLAIN)?,
+            date: codec::take(api_id, object, "dt", "date", codec::PLAIN)?,
+            sort_base: codec::take_required(
+                api_id,
+                object,
+                "sort_base",
+                "sort_base",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for NetBuyBrokerRankRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10042")
     }
 }

@@ -49,7 +49,7 @@ pub struct SameDirectionNetTradeRankRequest {
     /// 000:전체, 001: 코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 매매구분 (`trde_tp`)
     ///
     /// 1:순매수, 2:순매도
@@ -66,8 +66,8 @@ pub struct SameDirectionNetTradeRankRequest {
     ///
     /// 1:단주, 1000:천주
     ///
-    /// Wire: type enum, at most 1 characters, required.
-    pub unit_type: super::SameDirectionNetTradeRankUnitType,
+    /// Wire: type enum, required.
+    pub unit_type: super::UnitType,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
@@ -79,10 +79,10 @@ impl SameDirectionNetTradeRankRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         start_date: chrono::NaiveDate,
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         trade_type: super::BrokerElwNetBuyTopTradeType,
         sort_condition: super::SortCondition,
-        unit_type: super::SameDirectionNetTradeRankUnitType,
+        unit_type: super::UnitType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -671,7 +671,7 @@ impl kiwoom_runtime::TrRequest for SameDirectionNetTradeRankRequest {
             "unit_type",
             Some(&self.unit_type),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -695,5 +695,65 @@ impl kiwoom_runtime::PagedRequest for SameDirectionNetTradeRankRequest {
 impl kiwoom_runtime::TrResponse for SameDirectionNetTradeRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for SameDirectionNetTradeRankRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "strt_dt", "end_dt", "mrkt_tp", "trde_tp", "sort_cnd", "unit_tp", "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            sort_condition: codec::take_required(
+                api_id,
+                object,
+                "sort_cnd",
+                "sort_condition",
+                codec::PLAIN,
+            )?,
+            unit_type: codec::take_required(api_id, object, "unit_tp", "unit_type", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SameDirectionNetTradeRankRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10062")
     }
 }

@@ -41,7 +41,7 @@ pub struct IntradayInvestorTradeTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 기관구분 (`orgn_tp`)
     ///
     /// 9000:외국인, 9100:외국계, 1000:금융투자, 3000:투신, 5000:기타금융, 4000:은행, 2000:보험, 6000:연기금, 7000:국가, 7100:기타법인, 9999:기관계
@@ -53,13 +53,13 @@ pub struct IntradayInvestorTradeTopRequest {
     /// 1:금액, 2:수량
     ///
     /// Wire: type enum, at most 1 characters, optional.
-    pub amount_quantity_type: Option<super::AfterCloseInvestorTradeAmountQuantityType>,
+    pub amount_quantity_type: Option<super::AmountQuantityType>,
 }
 impl IntradayInvestorTradeTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         trade_type: super::BrokerElwNetBuyTopTradeType,
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         institution_type: super::InstitutionType,
     ) -> Self {
         Self {
@@ -70,10 +70,7 @@ impl IntradayInvestorTradeTopRequest {
         }
     }
     /// Set `amt_qty_tp` (금액수량구분 (`amt_qty_tp`)).
-    pub fn amount_quantity_type(
-        mut self,
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
-    ) -> Self {
+    pub fn amount_quantity_type(mut self, amount_quantity_type: super::AmountQuantityType) -> Self {
         self.amount_quantity_type = Some(amount_quantity_type);
         self
     }
@@ -310,5 +307,54 @@ impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeTopRequest {
 impl kiwoom_runtime::TrResponse for IntradayInvestorTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for IntradayInvestorTradeTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["trde_tp", "mrkt_tp", "orgn_tp", "amt_qty_tp"],
+        )?;
+        Ok(Self {
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            institution_type: codec::take_required(
+                api_id,
+                object,
+                "orgn_tp",
+                "institution_type",
+                codec::PLAIN,
+            )?,
+            amount_quantity_type: codec::take(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for IntradayInvestorTradeTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10065")
     }
 }

@@ -29,7 +29,7 @@ pub struct AfterHoursSinglePriceChangeRateRankRequest {
     /// 000:전체,001:코스피,101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 정렬기준 (`sort_base`)
     ///
     /// 1:상승률, 2:상승폭, 3:하락률, 4:하락폭, 5:보합
@@ -64,7 +64,7 @@ pub struct AfterHoursSinglePriceChangeRateRankRequest {
 impl AfterHoursSinglePriceChangeRateRankRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         sort_base: super::AfterHoursSinglePriceChangeRateRankSortBase,
         stock_condition: super::AfterHoursSinglePriceChangeRateRankStockCondition,
         trade_quantity_condition: super::AfterHoursSinglePriceChangeRateRankTradeQuantityCondition,
@@ -193,8 +193,7 @@ pub struct AfterHoursSinglePriceChangeRateRankRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -475,5 +474,75 @@ impl kiwoom_runtime::PagedRequest for AfterHoursSinglePriceChangeRateRankRequest
 impl kiwoom_runtime::TrResponse for AfterHoursSinglePriceChangeRateRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AfterHoursSinglePriceChangeRateRankRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "sort_base",
+                "stk_cnd",
+                "trde_qty_cnd",
+                "crd_cnd",
+                "trde_prica",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            sort_base: codec::take_required(
+                api_id,
+                object,
+                "sort_base",
+                "sort_base",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            trade_quantity_condition: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_cnd",
+                "trade_quantity_condition",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            trade_value: codec::take_required(
+                api_id,
+                object,
+                "trde_prica",
+                "trade_value",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AfterHoursSinglePriceChangeRateRankRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10098")
     }
 }

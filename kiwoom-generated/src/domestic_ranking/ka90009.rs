@@ -29,13 +29,13 @@ pub struct ForeignInstitutionTradeTopRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 금액수량구분 (`amt_qty_tp`)
     ///
     /// 1:금액(천만), 2:수량(천)
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+    pub amount_quantity_type: super::AmountQuantityType,
     /// 조회일자구분 (`qry_dt_tp`)
     ///
     /// 0:조회일자 미포함, 1:조회일자 포함
@@ -59,8 +59,8 @@ pub struct ForeignInstitutionTradeTopRequest {
 impl ForeignInstitutionTradeTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+        market_type: super::MarketType,
+        amount_quantity_type: super::AmountQuantityType,
         query_date_type: super::ForeignInstitutionTradeTopQueryDateType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -536,5 +536,55 @@ impl kiwoom_runtime::PagedRequest for ForeignInstitutionTradeTopRequest {
 impl kiwoom_runtime::TrResponse for ForeignInstitutionTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ForeignInstitutionTradeTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["mrkt_tp", "amt_qty_tp", "qry_dt_tp", "date", "stex_tp"],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            query_date_type: codec::take_required(
+                api_id,
+                object,
+                "qry_dt_tp",
+                "query_date_type",
+                codec::PLAIN,
+            )?,
+            date: codec::take(api_id, object, "date", "date", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ForeignInstitutionTradeTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90009")
     }
 }

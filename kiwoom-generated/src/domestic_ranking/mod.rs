@@ -90,12 +90,9 @@ pub use ka90009::{
 };
 mod enums;
 pub use super::enums::{
-    AfterCloseInvestorTradeAmountQuantityType, AfterCloseInvestorTradeExchangeType,
-    AfterCloseInvestorTradeMarketType, AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign,
-    BrokerElwNetBuyTopTradeQuantityType, BrokerElwNetBuyTopTradeType,
-    BrokerVolumeProfileAnalysisDate, BrokerVolumeProfileAnalysisQueryDateType,
-    BrokerVolumeProfileAnalysisSortBase, CreditRatioTopCreditCondition,
-    DailyInstitutionStockTradeMarketType, OpenPriceChangeRateUpDownInclude, PointType,
-    TradeValueCondition, VolumeRecordUpdateTradeQuantityType,
+    AfterCloseInvestorTradeExchangeType, AmountQuantityType, BrokerElwNetBuyTopTradeQuantityType,
+    BrokerElwNetBuyTopTradeType, BrokerVolumeProfileAnalysisDate, CreditCondition, MarketType,
+    MarketTypeWithoutAll, PointType, PreviousDayChangeSign, QueryDateType, SortBase,
+    TradeValueCondition, UnitType, UpDownInclude, VolumeRecordUpdateTradeQuantityType,
 };
 pub use enums::*;

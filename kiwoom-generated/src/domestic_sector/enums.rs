@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `AllSectorIndicesIndustryCode` (spec/domestic/sector.yaml ka20003 field \`inds\_cd\`).
+/// Codes of `IndustryCode` (spec/domestic/sector.yaml ka20003 field `inds_cd`).
 ///
 /// # Forward compatibility
 ///
@@ -13,7 +13,7 @@ use kiwoom_runtime::codec;
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum AllSectorIndicesIndustryCode {
+pub enum IndustryCode {
     /// 종합(KOSPI) (`001`)
     KospiComposite,
     /// 종합(KOSDAQ) (`101`)
@@ -21,7 +21,7 @@ pub enum AllSectorIndicesIndustryCode {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AllSectorIndicesIndustryCode {
+impl IndustryCode {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["001", "101"]
@@ -51,18 +51,18 @@ impl AllSectorIndicesIndustryCode {
         }
     }
 }
-impl std::str::FromStr for AllSectorIndicesIndustryCode {
+impl std::str::FromStr for IndustryCode {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for AllSectorIndicesIndustryCode {
+impl std::fmt::Display for IndustryCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for AllSectorIndicesIndustryCode {
+impl codec::Wire for IndustryCode {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -73,7 +73,10 @@ impl codec::Wire for AllSectorIndicesIndustryCode {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PreviousDayChangeSignN` (spec/domestic/sector.yaml ka20001 field \`inds\_cur\_prc\_tm\` field \`pred\_pre\_sig\_n\`).
+/// Codes of `PreviousDayChangeSignN`, used by 2 fields:
+///
+/// - spec/domestic/sector.yaml ka20001 field `inds_cur_prc_tm` field `pred_pre_sig_n`
+/// - spec/domestic/sector.yaml ka20009 field `inds_cur_prc_daly_rept` field `pred_pre_sig_n`
 ///
 /// # Forward compatibility
 ///
@@ -159,7 +162,11 @@ impl codec::Wire for PreviousDayChangeSignN {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SectorDailyPriceMarketType` (spec/domestic/sector.yaml ka20001 field \`mrkt\_tp\`).
+/// Codes of `SectorDailyPriceMarketType`, used by 3 fields:
+///
+/// - spec/domestic/sector.yaml ka20001 field `mrkt_tp`
+/// - spec/domestic/sector.yaml ka20002 field `mrkt_tp`
+/// - spec/domestic/sector.yaml ka20009 field `mrkt_tp`
 ///
 /// # Forward compatibility
 ///

@@ -34,18 +34,18 @@ pub struct SectorPriceRequest {
     ///
     /// 001:종합(KOSPI), 002:대형주, 003:중형주, 004:소형주 101:종합(KOSDAQ), 201:KOSPI200, 302:KOSTAR, 701: KRX100 나머지 ※ 업종코드 참고
     ///
-    /// Wire: type enum, at most 3 characters, required.
-    pub industry_code: super::SectorDailyChartIndustryCode,
+    /// Wire: type text, at most 3 characters, required.
+    pub industry_code: String,
 }
 impl SectorPriceRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         market_type: super::SectorDailyPriceMarketType,
-        industry_code: super::SectorDailyChartIndustryCode,
+        industry_code: impl Into<String>,
     ) -> Self {
         Self {
             market_type,
-            industry_code,
+            industry_code: industry_code.into(),
         }
     }
 }
@@ -73,8 +73,7 @@ pub struct SectorPriceResponse {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 지수, 부호가 포함된 숫자
@@ -440,7 +439,7 @@ pub struct SectorPriceRow {
     ///
     /// 단위: 지수, 부호가 포함된 숫자
     ///
-    /// Wire: type decimal, unit 지수, signed.
+    /// Wire: type decimal, unit 지수, sign = direction against the previous close.
     pub current_price_n: Option<rust_decimal::Decimal>,
     /// 전일대비기호n (`pred_pre_sig_n`)
     ///
@@ -601,5 +600,36 @@ impl kiwoom_runtime::PagedRequest for SectorPriceRequest {
 impl kiwoom_runtime::TrResponse for SectorPriceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for SectorPriceRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["mrkt_tp", "inds_cd"])?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            industry_code: codec::take_required(
+                api_id,
+                object,
+                "inds_cd",
+                "industry_code",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SectorPriceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka20001")
     }
 }

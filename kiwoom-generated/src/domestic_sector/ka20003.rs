@@ -29,11 +29,11 @@ pub struct AllSectorIndicesRequest {
     /// 001:종합(KOSPI), 101:종합(KOSDAQ)
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub industry_code: super::AllSectorIndicesIndustryCode,
+    pub industry_code: super::IndustryCode,
 }
 impl AllSectorIndicesRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(industry_code: super::AllSectorIndicesIndustryCode) -> Self {
+    pub fn new(industry_code: super::IndustryCode) -> Self {
         Self { industry_code }
     }
 }
@@ -349,5 +349,29 @@ impl kiwoom_runtime::PagedRequest for AllSectorIndicesRequest {
 impl kiwoom_runtime::TrResponse for AllSectorIndicesResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for AllSectorIndicesRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["inds_cd"])?;
+        Ok(Self {
+            industry_code: codec::take_required(
+                api_id,
+                object,
+                "inds_cd",
+                "industry_code",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for AllSectorIndicesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka20003")
     }
 }

@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `ShortSaleTrendTimeType` (spec/domestic/short-selling.yaml ka10014 field \`tm\_tp\`).
+/// Codes of `ShortSaleTrendTimeType` (spec/domestic/short-selling.yaml ka10014 field `tm_tp`).
 ///
 /// # Forward compatibility
 ///

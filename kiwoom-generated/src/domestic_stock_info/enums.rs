@@ -2,7 +2,93 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `BeforeMarketType` (spec/domestic/stock-info.yaml ka10054 field \`bf\_mkrt\_tp\`).
+/// Codes of `BasePriceChangeSign` (spec/domestic/stock-info.yaml ka00198 field `item_inq_rank` field `base_comp_sign`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BasePriceChangeSign {
+    /// 상한가 (`1`)
+    UpperLimit,
+    /// 상승 (`2`)
+    Rise,
+    /// 보합 (`3`)
+    Unchanged,
+    /// 하한가 (`4`)
+    LowerLimit,
+    /// 하락 (`5`)
+    Fall,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl BasePriceChangeSign {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3", "4", "5"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UpperLimit => "1",
+            Self::Rise => "2",
+            Self::Unchanged => "3",
+            Self::LowerLimit => "4",
+            Self::Fall => "5",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::UpperLimit,
+            "2" => Self::Rise,
+            "3" => Self::Unchanged,
+            "4" => Self::LowerLimit,
+            "5" => Self::Fall,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::UpperLimit => Some("상한가"),
+            Self::Rise => Some("상승"),
+            Self::Unchanged => Some("보합"),
+            Self::LowerLimit => Some("하한가"),
+            Self::Fall => Some("하락"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for BasePriceChangeSign {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for BasePriceChangeSign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for BasePriceChangeSign {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `BeforeMarketType` (spec/domestic/stock-info.yaml ka10054 field `bf_mkrt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -78,7 +164,7 @@ impl codec::Wire for BeforeMarketType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BigDataRank` (spec/domestic/stock-info.yaml ka00198 field \`item\_inq\_rank\` field \`bigd\_rank\`).
+/// Codes of `BigDataRank` (spec/domestic/stock-info.yaml ka00198 field `item_inq_rank` field `bigd_rank`).
 ///
 /// # Forward compatibility
 ///
@@ -144,7 +230,7 @@ impl codec::Wire for BigDataRank {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerInstantVolumeMarketType` (spec/domestic/stock-info.yaml ka10052 field \`mrkt\_tp\`).
+/// Codes of `BrokerInstantVolumeMarketType` (spec/domestic/stock-info.yaml ka10052 field `mrkt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -225,7 +311,7 @@ impl codec::Wire for BrokerInstantVolumeMarketType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `BrokerInstantVolumePriceType` (spec/domestic/stock-info.yaml ka10052 field \`pric\_tp\`).
+/// Codes of `BrokerInstantVolumePriceType` (spec/domestic/stock-info.yaml ka10052 field `pric_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -321,7 +407,7 @@ impl codec::Wire for BrokerInstantVolumePriceType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditLimitOverFlag` (spec/domestic/stock-info.yaml kt20016 field \`crd\_loan\_pos\_stk\` field \`crd\_limit\_over\_yn\`).
+/// Codes of `CreditLimitOverFlag` (spec/domestic/stock-info.yaml kt20016 field `crd_loan_pos_stk` field `crd_limit_over_yn`).
 ///
 /// # Forward compatibility
 ///
@@ -392,7 +478,7 @@ impl codec::Wire for CreditLimitOverFlag {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditLimitOverText` (spec/domestic/stock-info.yaml kt20016 field \`crd\_loan\_pos\_stk\` field \`crd\_limit\_over\_txt\`).
+/// Codes of `CreditLimitOverText` (spec/domestic/stock-info.yaml kt20016 field `crd_loan_pos_stk` field `crd_limit_over_txt`).
 ///
 /// # Forward compatibility
 ///
@@ -463,7 +549,7 @@ impl codec::Wire for CreditLimitOverText {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditLoanableStocksMarketDealType` (spec/domestic/stock-info.yaml kt20016 field \`mrkt\_deal\_tp\`).
+/// Codes of `CreditLoanableStocksMarketDealType` (spec/domestic/stock-info.yaml kt20016 field `mrkt_deal_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -539,7 +625,7 @@ impl codec::Wire for CreditLoanableStocksMarketDealType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditStockGradeType` (spec/domestic/stock-info.yaml kt20016 field \`crd\_stk\_grde\_tp\`).
+/// Codes of `CreditStockGradeType` (spec/domestic/stock-info.yaml kt20016 field `crd_stk_grde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -630,7 +716,7 @@ impl codec::Wire for CreditStockGradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditTradeTrendQueryType` (spec/domestic/stock-info.yaml ka10013 field \`qry\_tp\`).
+/// Codes of `CreditTradeTrendQueryType` (spec/domestic/stock-info.yaml ka10013 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -701,7 +787,7 @@ impl codec::Wire for CreditTradeTrendQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CurrentPriceEntry` (spec/domestic/stock-info.yaml ka10025 field \`cur\_prc\_entry\`).
+/// Codes of `CurrentPriceEntry` (spec/domestic/stock-info.yaml ka10025 field `cur_prc_entry`).
 ///
 /// # Forward compatibility
 ///
@@ -772,7 +858,98 @@ impl codec::Wire for CurrentPriceEntry {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `FluctuationCondition` (spec/domestic/stock-info.yaml ka10028 field \`flu\_cnd\`).
+/// Codes of `CycleType` (spec/domestic/stock-info.yaml ka10025 field `cycle_tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CycleType {
+    /// 50일 (`50`)
+    Days50,
+    /// 100일 (`100`)
+    Days100,
+    /// 150일 (`150`)
+    Days150,
+    /// 200일 (`200`)
+    Days200,
+    /// 250일 (`250`)
+    Days250,
+    /// 300일 (`300`)
+    Days300,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl CycleType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["50", "100", "150", "200", "250", "300"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Days50 => "50",
+            Self::Days100 => "100",
+            Self::Days150 => "150",
+            Self::Days200 => "200",
+            Self::Days250 => "250",
+            Self::Days300 => "300",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "50" => Self::Days50,
+            "100" => Self::Days100,
+            "150" => Self::Days150,
+            "200" => Self::Days200,
+            "250" => Self::Days250,
+            "300" => Self::Days300,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Days50 => Some("50일"),
+            Self::Days100 => Some("100일"),
+            Self::Days150 => Some("150일"),
+            Self::Days200 => Some("200일"),
+            Self::Days250 => Some("250일"),
+            Self::Days300 => Some("300일"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for CycleType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for CycleType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for CycleType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `FluctuationCondition` (spec/domestic/stock-info.yaml ka10028 field `flu_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -843,7 +1020,7 @@ impl codec::Wire for FluctuationCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `HighLowCloseType` (spec/domestic/stock-info.yaml ka10016 field \`high\_low\_close\_tp\`).
+/// Codes of `HighLowCloseType` (spec/domestic/stock-info.yaml ka10016 field `high_low_close_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -914,7 +1091,7 @@ impl codec::Wire for HighLowCloseType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `InvestorType` (spec/domestic/stock-info.yaml ka10058 field \`invsr\_tp\`).
+/// Codes of `InvestorType` (spec/domestic/stock-info.yaml ka10058 field `invsr_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1038,7 +1215,88 @@ impl codec::Wire for InvestorType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `NearHighLowStocksProximityRate` (spec/domestic/stock-info.yaml ka10018 field \`alacc\_rt\`).
+/// Codes of `MarketTypeWithKospi200` (spec/domestic/stock-info.yaml ka10019 field `mrkt_tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MarketTypeWithKospi200 {
+    /// 전체 (`000`)
+    All,
+    /// 코스피 (`001`)
+    Kospi,
+    /// 코스닥 (`101`)
+    Kosdaq,
+    /// 코스피200 (`201`)
+    Kospi200,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl MarketTypeWithKospi200 {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["000", "001", "101", "201"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "000",
+            Self::Kospi => "001",
+            Self::Kosdaq => "101",
+            Self::Kospi200 => "201",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "000" => Self::All,
+            "001" => Self::Kospi,
+            "101" => Self::Kosdaq,
+            "201" => Self::Kospi200,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Kospi => Some("코스피"),
+            Self::Kosdaq => Some("코스닥"),
+            Self::Kospi200 => Some("코스피200"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for MarketTypeWithKospi200 {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for MarketTypeWithKospi200 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for MarketTypeWithKospi200 {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `NearHighLowStocksProximityRate` (spec/domestic/stock-info.yaml ka10018 field `alacc_rt`).
 ///
 /// # Forward compatibility
 ///
@@ -1129,7 +1387,11 @@ impl codec::Wire for NearHighLowStocksProximityRate {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `NearHighLowStocksStockCondition` (spec/domestic/stock-info.yaml ka10016 field \`stk\_cnd\`).
+/// Codes of `NearHighLowStocksStockCondition`, used by 3 fields:
+///
+/// - spec/domestic/stock-info.yaml ka10016 field `stk_cnd`
+/// - spec/domestic/stock-info.yaml ka10018 field `stk_cnd`
+/// - spec/domestic/stock-info.yaml ka10019 field `stk_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -1225,115 +1487,10 @@ impl codec::Wire for NearHighLowStocksStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `NearHighLowStocksTradeQuantityType` (spec/domestic/stock-info.yaml ka10016 field \`trde\_qty\_tp\`).
+/// Codes of `NxtEnabled`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum NearHighLowStocksTradeQuantityType {
-    /// 전체조회 (`00000`)
-    All,
-    /// 만주이상 (`00010`)
-    AtLeast10kShares,
-    /// 5만주이상 (`00050`)
-    AtLeast50kShares,
-    /// 10만주이상 (`00100`)
-    AtLeast100kShares,
-    /// 15만주이상 (`00150`)
-    AtLeast150kShares,
-    /// 20만주이상 (`00200`)
-    AtLeast200kShares,
-    /// 30만주이상 (`00300`)
-    AtLeast300kShares,
-    /// 50만주이상 (`00500`)
-    AtLeast500kShares,
-    /// 백만주이상 (`01000`)
-    AtLeast1mShares,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl NearHighLowStocksTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "00000", "00010", "00050", "00100", "00150", "00200", "00300", "00500", "01000",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "00000",
-            Self::AtLeast10kShares => "00010",
-            Self::AtLeast50kShares => "00050",
-            Self::AtLeast100kShares => "00100",
-            Self::AtLeast150kShares => "00150",
-            Self::AtLeast200kShares => "00200",
-            Self::AtLeast300kShares => "00300",
-            Self::AtLeast500kShares => "00500",
-            Self::AtLeast1mShares => "01000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "00000" => Self::All,
-            "00010" => Self::AtLeast10kShares,
-            "00050" => Self::AtLeast50kShares,
-            "00100" => Self::AtLeast100kShares,
-            "00150" => Self::AtLeast150kShares,
-            "00200" => Self::AtLeast200kShares,
-            "00300" => Self::AtLeast300kShares,
-            "00500" => Self::AtLeast500kShares,
-            "01000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast150kShares => Some("15만주이상"),
-            Self::AtLeast200kShares => Some("20만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast500kShares => Some("50만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for NearHighLowStocksTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for NearHighLowStocksTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for NearHighLowStocksTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `NxtEnabled` (spec/domestic/stock-info.yaml ka10099 field \`list\` field \`nxtEnable\`).
+/// - spec/domestic/stock-info.yaml ka10099 field `list` field `nxtEnable`
+/// - spec/domestic/stock-info.yaml ka10100 field `nxtEnable`
 ///
 /// # Forward compatibility
 ///
@@ -1399,7 +1556,7 @@ impl codec::Wire for NxtEnabled {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OpenPriceChangeRateSortType` (spec/domestic/stock-info.yaml ka10028 field \`sort\_tp\`).
+/// Codes of `OpenPriceChangeRateSortType` (spec/domestic/stock-info.yaml ka10028 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1480,7 +1637,7 @@ impl codec::Wire for OpenPriceChangeRateSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OpenPriceChangeRateStockCondition` (spec/domestic/stock-info.yaml ka10028 field \`stk\_cnd\`).
+/// Codes of `OpenPriceChangeRateStockCondition` (spec/domestic/stock-info.yaml ka10028 field `stk_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -1586,7 +1743,7 @@ impl codec::Wire for OpenPriceChangeRateStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OpenPriceChangeRateTradeQuantityCondition` (spec/domestic/stock-info.yaml ka10028 field \`trde\_qty\_cnd\`).
+/// Codes of `OpenPriceChangeRateTradeQuantityCondition` (spec/domestic/stock-info.yaml ka10028 field `trde_qty_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -1677,7 +1834,10 @@ impl codec::Wire for OpenPriceChangeRateTradeQuantityCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderWarning` (spec/domestic/stock-info.yaml ka10099 field \`list\` field \`orderWarning\`).
+/// Codes of `OrderWarning`, used by 2 fields:
+///
+/// - spec/domestic/stock-info.yaml ka10099 field `list` field `orderWarning`
+/// - spec/domestic/stock-info.yaml ka10100 field `orderWarning`
 ///
 /// # Forward compatibility
 ///
@@ -1768,7 +1928,7 @@ impl codec::Wire for OrderWarning {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PerType` (spec/domestic/stock-info.yaml ka10026 field \`pertp\`).
+/// Codes of `PerType` (spec/domestic/stock-info.yaml ka10026 field `pertp`).
 ///
 /// # Forward compatibility
 ///
@@ -1859,88 +2019,7 @@ impl codec::Wire for PerType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PriceSurgeDropStocksMarketType` (spec/domestic/stock-info.yaml ka10019 field \`mrkt\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PriceSurgeDropStocksMarketType {
-    /// 전체 (`000`)
-    All,
-    /// 코스피 (`001`)
-    Kospi,
-    /// 코스닥 (`101`)
-    Kosdaq,
-    /// 코스피200 (`201`)
-    Kospi200,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl PriceSurgeDropStocksMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000", "001", "101", "201"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Kospi => "001",
-            Self::Kosdaq => "101",
-            Self::Kospi200 => "201",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            "001" => Self::Kospi,
-            "101" => Self::Kosdaq,
-            "201" => Self::Kospi200,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Kospi200 => Some("코스피200"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PriceSurgeDropStocksMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PriceSurgeDropStocksMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PriceSurgeDropStocksMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `PriceSurgeDropStocksPriceCondition` (spec/domestic/stock-info.yaml ka10019 field \`pric\_cnd\`).
+/// Codes of `PriceSurgeDropStocksPriceCondition` (spec/domestic/stock-info.yaml ka10019 field `pric_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -2036,7 +2115,10 @@ impl codec::Wire for PriceSurgeDropStocksPriceCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ProgramNetBuyTop50MarketType` (spec/domestic/stock-info.yaml ka90003 field \`mrkt\_tp\`).
+/// Codes of `ProgramNetBuyTop50MarketType`, used by 2 fields:
+///
+/// - spec/domestic/stock-info.yaml ka90003 field `mrkt_tp`
+/// - spec/domestic/stock-info.yaml ka90004 field `mrkt_tp`
 ///
 /// # Forward compatibility
 ///
@@ -2107,7 +2189,7 @@ impl codec::Wire for ProgramNetBuyTop50MarketType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `QuantityType` (spec/domestic/stock-info.yaml ka10052 field \`qty\_tp\`).
+/// Codes of `QuantityType` (spec/domestic/stock-info.yaml ka10052 field `qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2213,93 +2295,7 @@ impl codec::Wire for QuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `RealtimeStockRankBasePriceChangeSign` (spec/domestic/stock-info.yaml ka00198 field \`item\_inq\_rank\` field \`base\_comp\_sign\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RealtimeStockRankBasePriceChangeSign {
-    /// 상한가 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 보합 (`3`)
-    Unchanged,
-    /// 하한가 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl RealtimeStockRankBasePriceChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RealtimeStockRankBasePriceChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RealtimeStockRankBasePriceChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RealtimeStockRankBasePriceChangeSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `RealtimeStockRankQueryType` (spec/domestic/stock-info.yaml ka00198 field \`qry\_tp\`).
+/// Codes of `RealtimeStockRankQueryType` (spec/domestic/stock-info.yaml ka00198 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2385,7 +2381,7 @@ impl codec::Wire for RealtimeStockRankQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SectorCodesMarketType` (spec/domestic/stock-info.yaml ka10101 field \`mrkt\_tp\`).
+/// Codes of `SectorCodesMarketType` (spec/domestic/stock-info.yaml ka10101 field `mrkt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2471,7 +2467,7 @@ impl codec::Wire for SectorCodesMarketType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockInvestorByInstitutionTotalTradeType` (spec/domestic/stock-info.yaml ka10061 field \`trde\_tp\`).
+/// Codes of `StockInvestorByInstitutionTotalTradeType` (spec/domestic/stock-info.yaml ka10061 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2537,7 +2533,7 @@ impl codec::Wire for StockInvestorByInstitutionTotalTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockNewHighLowPriceDate` (spec/domestic/stock-info.yaml ka10016 field \`dt\`).
+/// Codes of `StockNewHighLowPriceDate` (spec/domestic/stock-info.yaml ka10016 field `dt`).
 ///
 /// # Forward compatibility
 ///
@@ -2623,7 +2619,7 @@ impl codec::Wire for StockNewHighLowPriceDate {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StocksMarketType` (spec/domestic/stock-info.yaml ka10099 field \`mrkt\_tp\`).
+/// Codes of `StocksMarketType` (spec/domestic/stock-info.yaml ka10099 field `mrkt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2766,7 +2762,7 @@ impl codec::Wire for StocksMarketType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TickMinute` (spec/domestic/stock-info.yaml ka10084 field \`tic\_min\`).
+/// Codes of `TickMinute` (spec/domestic/stock-info.yaml ka10084 field `tic_min`).
 ///
 /// # Forward compatibility
 ///
@@ -2837,7 +2833,7 @@ impl codec::Wire for TickMinute {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TodayPreviousDay` (spec/domestic/stock-info.yaml ka10055 field \`tdy\_pred\`).
+/// Codes of `TodayPreviousDay` (spec/domestic/stock-info.yaml ka10055 field `tdy_pred`).
 ///
 /// # Forward compatibility
 ///
@@ -2908,7 +2904,7 @@ impl codec::Wire for TodayPreviousDay {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TradeGoldType` (spec/domestic/stock-info.yaml ka10017 field \`trde\_gold\_tp\`).
+/// Codes of `TradeGoldType` (spec/domestic/stock-info.yaml ka10017 field `trde_gold_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3004,7 +3000,120 @@ impl codec::Wire for TradeGoldType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TradeTopType` (spec/domestic/stock-info.yaml ka90003 field \`trde\_upper\_tp\`).
+/// Codes of `TradeQuantityType`, used by 4 fields:
+///
+/// - spec/domestic/stock-info.yaml ka10016 field `trde_qty_tp`
+/// - spec/domestic/stock-info.yaml ka10017 field `trde_qty_tp`
+/// - spec/domestic/stock-info.yaml ka10018 field `trde_qty_tp`
+/// - spec/domestic/stock-info.yaml ka10019 field `trde_qty_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TradeQuantityType {
+    /// 전체조회 (`00000`)
+    All,
+    /// 만주이상 (`00010`)
+    AtLeast10kShares,
+    /// 5만주이상 (`00050`)
+    AtLeast50kShares,
+    /// 10만주이상 (`00100`)
+    AtLeast100kShares,
+    /// 15만주이상 (`00150`)
+    AtLeast150kShares,
+    /// 20만주이상 (`00200`)
+    AtLeast200kShares,
+    /// 30만주이상 (`00300`)
+    AtLeast300kShares,
+    /// 50만주이상 (`00500`)
+    AtLeast500kShares,
+    /// 백만주이상 (`01000`)
+    AtLeast1mShares,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl TradeQuantityType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &[
+            "00000", "00010", "00050", "00100", "00150", "00200", "00300", "00500", "01000",
+        ]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "00000",
+            Self::AtLeast10kShares => "00010",
+            Self::AtLeast50kShares => "00050",
+            Self::AtLeast100kShares => "00100",
+            Self::AtLeast150kShares => "00150",
+            Self::AtLeast200kShares => "00200",
+            Self::AtLeast300kShares => "00300",
+            Self::AtLeast500kShares => "00500",
+            Self::AtLeast1mShares => "01000",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "00000" => Self::All,
+            "00010" => Self::AtLeast10kShares,
+            "00050" => Self::AtLeast50kShares,
+            "00100" => Self::AtLeast100kShares,
+            "00150" => Self::AtLeast150kShares,
+            "00200" => Self::AtLeast200kShares,
+            "00300" => Self::AtLeast300kShares,
+            "00500" => Self::AtLeast500kShares,
+            "01000" => Self::AtLeast1mShares,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체조회"),
+            Self::AtLeast10kShares => Some("만주이상"),
+            Self::AtLeast50kShares => Some("5만주이상"),
+            Self::AtLeast100kShares => Some("10만주이상"),
+            Self::AtLeast150kShares => Some("15만주이상"),
+            Self::AtLeast200kShares => Some("20만주이상"),
+            Self::AtLeast300kShares => Some("30만주이상"),
+            Self::AtLeast500kShares => Some("50만주이상"),
+            Self::AtLeast1mShares => Some("백만주이상"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for TradeQuantityType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for TradeQuantityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for TradeQuantityType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TradeTopType` (spec/domestic/stock-info.yaml ka90003 field `trde_upper_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3075,7 +3184,7 @@ impl codec::Wire for TradeTopType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TriggerDirection` (spec/domestic/stock-info.yaml ka10054 field \`motn\_drc\`).
+/// Codes of `TriggerDirection` (spec/domestic/stock-info.yaml ka10054 field `motn_drc`).
 ///
 /// # Forward compatibility
 ///
@@ -3151,7 +3260,7 @@ impl codec::Wire for TriggerDirection {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TriggerType` (spec/domestic/stock-info.yaml ka10054 field \`motn\_tp\`).
+/// Codes of `TriggerType` (spec/domestic/stock-info.yaml ka10054 field `motn_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3232,7 +3341,7 @@ impl codec::Wire for TriggerType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `UpperLowerLimitStocksSortType` (spec/domestic/stock-info.yaml ka10017 field \`sort\_tp\`).
+/// Codes of `UpperLowerLimitStocksSortType` (spec/domestic/stock-info.yaml ka10017 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3308,7 +3417,7 @@ impl codec::Wire for UpperLowerLimitStocksSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `UpperLowerLimitStocksStockCondition` (spec/domestic/stock-info.yaml ka10017 field \`stk\_cnd\`).
+/// Codes of `UpperLowerLimitStocksStockCondition` (spec/domestic/stock-info.yaml ka10017 field `stk_cnd`).
 ///
 /// # Forward compatibility
 ///
@@ -3419,7 +3528,7 @@ impl codec::Wire for UpperLowerLimitStocksStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `UpperLowerLimitStocksUpDownType` (spec/domestic/stock-info.yaml ka10017 field \`updown\_tp\`).
+/// Codes of `UpperLowerLimitStocksUpDownType` (spec/domestic/stock-info.yaml ka10017 field `updown_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3515,7 +3624,7 @@ impl codec::Wire for UpperLowerLimitStocksUpDownType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ViTriggeredStocksTradeQuantityType` (spec/domestic/stock-info.yaml ka10054 field \`trde\_qty\_tp\`).
+/// Codes of `ViTriggeredStocksTradeQuantityType` (spec/domestic/stock-info.yaml ka10054 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3586,7 +3695,7 @@ impl codec::Wire for ViTriggeredStocksTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ViTriggeredStocksTradeValueType` (spec/domestic/stock-info.yaml ka10054 field \`trde\_prica\_tp\`).
+/// Codes of `ViTriggeredStocksTradeValueType` (spec/domestic/stock-info.yaml ka10054 field `trde_prica_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -3657,98 +3766,7 @@ impl codec::Wire for ViTriggeredStocksTradeValueType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `VolumeProfileClusterCycleType` (spec/domestic/stock-info.yaml ka10025 field \`cycle\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum VolumeProfileClusterCycleType {
-    /// 50일 (`50`)
-    Days50,
-    /// 100일 (`100`)
-    Days100,
-    /// 150일 (`150`)
-    Days150,
-    /// 200일 (`200`)
-    Days200,
-    /// 250일 (`250`)
-    Days250,
-    /// 300일 (`300`)
-    Days300,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl VolumeProfileClusterCycleType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["50", "100", "150", "200", "250", "300"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Days50 => "50",
-            Self::Days100 => "100",
-            Self::Days150 => "150",
-            Self::Days200 => "200",
-            Self::Days250 => "250",
-            Self::Days300 => "300",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "50" => Self::Days50,
-            "100" => Self::Days100,
-            "150" => Self::Days150,
-            "200" => Self::Days200,
-            "250" => Self::Days250,
-            "300" => Self::Days300,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Days50 => Some("50일"),
-            Self::Days100 => Some("100일"),
-            Self::Days150 => Some("150일"),
-            Self::Days200 => Some("200일"),
-            Self::Days250 => Some("250일"),
-            Self::Days300 => Some("300일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for VolumeProfileClusterCycleType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for VolumeProfileClusterCycleType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for VolumeProfileClusterCycleType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `VolumeRecordUpdateCycleType` (spec/domestic/stock-info.yaml ka10024 field \`cycle\_tp\`).
+/// Codes of `VolumeRecordUpdateCycleType` (spec/domestic/stock-info.yaml ka10024 field `cycle_tp`).
 ///
 /// # Forward compatibility
 ///

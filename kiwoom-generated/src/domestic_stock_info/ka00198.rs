@@ -144,7 +144,7 @@ pub struct RealtimeStockRankRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub base_price_change_sign: Option<super::RealtimeStockRankBasePriceChangeSign>,
+    pub base_price_change_sign: Option<super::BasePriceChangeSign>,
     /// 기준가 대비 등락율 (`base_comp_chgr`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
@@ -342,5 +342,23 @@ impl kiwoom_runtime::PagedRequest for RealtimeStockRankRequest {
 impl kiwoom_runtime::TrResponse for RealtimeStockRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for RealtimeStockRankRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["qry_tp"])?;
+        Ok(Self {
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for RealtimeStockRankRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka00198")
     }
 }

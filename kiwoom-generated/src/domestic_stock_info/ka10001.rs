@@ -92,13 +92,13 @@ pub struct GetDomesticStockInfoResponse {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub year_highest: Option<i64>,
     /// 연중최저 (`oyr_lwst`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub year_lowest: Option<i64>,
     /// 시가총액 (`mac`)
     ///
@@ -172,13 +172,13 @@ pub struct GetDomesticStockInfoResponse {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub high_250d: Option<i64>,
     /// 250최저 (`250lwst`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub low_250d: Option<i64>,
     /// 고가 (`high_pric`)
     ///
@@ -675,5 +675,23 @@ impl kiwoom_runtime::TrRequest for GetDomesticStockInfoRequest {
 impl kiwoom_runtime::TrResponse for GetDomesticStockInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for GetDomesticStockInfoRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for GetDomesticStockInfoRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10001")
     }
 }

@@ -140,13 +140,13 @@ pub struct StockExecutionInfoRow {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub best_ask_price_unit: Option<i64>,
     /// 우선매수호가단위 (`pri_buy_bid_unit`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub best_bid_price_unit: Option<i64>,
     /// 체결거래량 (`cntr_trde_qty`)
     ///
@@ -159,7 +159,7 @@ pub struct StockExecutionInfoRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub sign: Option<super::StockExecutionInfoSign>,
+    pub sign: Option<super::Sign>,
     /// 누적거래량 (`acc_trde_qty`)
     ///
     /// 단위: 1주
@@ -349,5 +349,23 @@ impl kiwoom_runtime::PagedRequest for StockExecutionInfoRequest {
 impl kiwoom_runtime::TrResponse for StockExecutionInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockExecutionInfoRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockExecutionInfoRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10003")
     }
 }

@@ -29,7 +29,7 @@ pub struct StockNewHighLowPriceRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 신고저구분 (`ntl_tp`)
     ///
     /// 1:신고가,2:신저가
@@ -53,19 +53,19 @@ pub struct StockNewHighLowPriceRequest {
     /// 00000:전체조회, 00010:만주이상, 00050:5만주이상, 00100:10만주이상, 00150:15만주이상, 00200:20만주이상, 00300:30만주이상, 00500:50만주이상, 01000:백만주이상
     ///
     /// Wire: type enum, at most 5 characters, required.
-    pub trade_quantity_type: super::NearHighLowStocksTradeQuantityType,
+    pub trade_quantity_type: super::TradeQuantityType,
     /// 신용조건 (`crd_cnd`)
     ///
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::CreditRatioTopCreditCondition,
+    pub credit_condition: super::CreditCondition,
     /// 상하한포함 (`updown_incls`)
     ///
     /// 0:미포함, 1:포함
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub up_down_include: super::OpenPriceChangeRateUpDownInclude,
+    pub up_down_include: super::UpDownInclude,
     /// 기간 (`dt`)
     ///
     /// 5:5일, 10:10일, 20:20일, 60:60일, 250:250일, 250일까지 입력가능
@@ -83,13 +83,13 @@ impl StockNewHighLowPriceRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         new_high_low_type: super::NewHighLowType,
         high_low_close_type: super::HighLowCloseType,
         stock_condition: super::NearHighLowStocksStockCondition,
-        trade_quantity_type: super::NearHighLowStocksTradeQuantityType,
-        credit_condition: super::CreditRatioTopCreditCondition,
-        up_down_include: super::OpenPriceChangeRateUpDownInclude,
+        trade_quantity_type: super::TradeQuantityType,
+        credit_condition: super::CreditCondition,
+        up_down_include: super::UpDownInclude,
         date: super::StockNewHighLowPriceDate,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -222,8 +222,7 @@ pub struct StockNewHighLowPriceRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -495,5 +494,93 @@ impl kiwoom_runtime::PagedRequest for StockNewHighLowPriceRequest {
 impl kiwoom_runtime::TrResponse for StockNewHighLowPriceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockNewHighLowPriceRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "ntl_tp",
+                "high_low_close_tp",
+                "stk_cnd",
+                "trde_qty_tp",
+                "crd_cnd",
+                "updown_incls",
+                "dt",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            new_high_low_type: codec::take_required(
+                api_id,
+                object,
+                "ntl_tp",
+                "new_high_low_type",
+                codec::PLAIN,
+            )?,
+            high_low_close_type: codec::take_required(
+                api_id,
+                object,
+                "high_low_close_tp",
+                "high_low_close_type",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            up_down_include: codec::take_required(
+                api_id,
+                object,
+                "updown_incls",
+                "up_down_include",
+                codec::PLAIN,
+            )?,
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockNewHighLowPriceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10016")
     }
 }

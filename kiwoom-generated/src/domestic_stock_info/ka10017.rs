@@ -29,7 +29,7 @@ pub struct UpperLowerLimitStocksRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 상하한구분 (`updown_tp`)
     ///
     /// 1:상한, 2:상승, 3:보합, 4: 하한, 5:하락, 6:전일상한, 7:전일하한
@@ -46,20 +46,20 @@ pub struct UpperLowerLimitStocksRequest {
     ///
     /// 0:전체조회,1:관리종목제외, 3:우선주제외, 4:우선주+관리종목제외, 5:증100제외, 6:증100만 보기, 7:증40만 보기, 8:증30만 보기, 9:증20만 보기, 10:우선주+관리종목+환기종목제외
     ///
-    /// Wire: type enum, at most 1 characters, required.
+    /// Wire: type enum, required.
     pub stock_condition: super::UpperLowerLimitStocksStockCondition,
     /// 거래량구분 (`trde_qty_tp`)
     ///
     /// 00000:전체조회, 00010:만주이상, 00050:5만주이상, 00100:10만주이상, 00150:15만주이상, 00200:20만주이상, 00300:30만주이상, 00500:50만주이상, 01000:백만주이상
     ///
     /// Wire: type enum, at most 5 characters, required.
-    pub trade_quantity_type: super::NearHighLowStocksTradeQuantityType,
+    pub trade_quantity_type: super::TradeQuantityType,
     /// 신용조건 (`crd_cnd`)
     ///
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::CreditRatioTopCreditCondition,
+    pub credit_condition: super::CreditCondition,
     /// 매매금구분 (`trde_gold_tp`)
     ///
     /// 0:전체조회, 1:1천원미만, 2:1천원~2천원, 3:2천원~3천원, 4:5천원~1만원, 5:1만원이상, 8:1천원이상
@@ -77,12 +77,12 @@ impl UpperLowerLimitStocksRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         up_down_type: super::UpperLowerLimitStocksUpDownType,
         sort_type: super::UpperLowerLimitStocksSortType,
         stock_condition: super::UpperLowerLimitStocksStockCondition,
-        trade_quantity_type: super::NearHighLowStocksTradeQuantityType,
-        credit_condition: super::CreditRatioTopCreditCondition,
+        trade_quantity_type: super::TradeQuantityType,
+        credit_condition: super::CreditCondition,
         trade_gold_type: super::TradeGoldType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -212,8 +212,7 @@ pub struct UpperLowerLimitStocksRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -449,7 +448,7 @@ impl kiwoom_runtime::TrRequest for UpperLowerLimitStocksRequest {
             "stock_condition",
             Some(&self.stock_condition),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -500,5 +499,85 @@ impl kiwoom_runtime::PagedRequest for UpperLowerLimitStocksRequest {
 impl kiwoom_runtime::TrResponse for UpperLowerLimitStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for UpperLowerLimitStocksRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "updown_tp",
+                "sort_tp",
+                "stk_cnd",
+                "trde_qty_tp",
+                "crd_cnd",
+                "trde_gold_tp",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            up_down_type: codec::take_required(
+                api_id,
+                object,
+                "updown_tp",
+                "up_down_type",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            trade_gold_type: codec::take_required(
+                api_id,
+                object,
+                "trde_gold_tp",
+                "trade_gold_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UpperLowerLimitStocksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10017")
     }
 }

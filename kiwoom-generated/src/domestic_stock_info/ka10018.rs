@@ -29,7 +29,7 @@ pub struct NearHighLowStocksRequest {
     /// 1:고가, 2:저가
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub high_low_type: super::HighLowProximityHighLowType,
+    pub high_low_type: super::HighLowType,
     /// 근접율 (`alacc_rt`)
     ///
     /// 05:0.5 10:1.0, 15:1.5, 20:2.0. 25:2.5, 30:3.0
@@ -41,13 +41,13 @@ pub struct NearHighLowStocksRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 거래량구분 (`trde_qty_tp`)
     ///
     /// 00000:전체조회, 00010:만주이상, 00050:5만주이상, 00100:10만주이상, 00150:15만주이상, 00200:20만주이상, 00300:30만주이상, 00500:50만주이상, 01000:백만주이상
     ///
     /// Wire: type enum, at most 5 characters, required.
-    pub trade_quantity_type: super::NearHighLowStocksTradeQuantityType,
+    pub trade_quantity_type: super::TradeQuantityType,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체조회,1:관리종목제외, 3:우선주제외, 5:증100제외, 6:증100만보기, 7:증40만보기, 8:증30만보기
@@ -59,7 +59,7 @@ pub struct NearHighLowStocksRequest {
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::CreditRatioTopCreditCondition,
+    pub credit_condition: super::CreditCondition,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
@@ -70,12 +70,12 @@ pub struct NearHighLowStocksRequest {
 impl NearHighLowStocksRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        high_low_type: super::HighLowProximityHighLowType,
+        high_low_type: super::HighLowType,
         proximity_rate: super::NearHighLowStocksProximityRate,
-        market_type: super::AfterCloseInvestorTradeMarketType,
-        trade_quantity_type: super::NearHighLowStocksTradeQuantityType,
+        market_type: super::MarketType,
+        trade_quantity_type: super::TradeQuantityType,
         stock_condition: super::NearHighLowStocksStockCondition,
-        credit_condition: super::CreditRatioTopCreditCondition,
+        credit_condition: super::CreditCondition,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -197,8 +197,7 @@ pub struct NearHighLowStocksRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -444,5 +443,83 @@ impl kiwoom_runtime::PagedRequest for NearHighLowStocksRequest {
 impl kiwoom_runtime::TrResponse for NearHighLowStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for NearHighLowStocksRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "high_low_tp",
+                "alacc_rt",
+                "mrkt_tp",
+                "trde_qty_tp",
+                "stk_cnd",
+                "crd_cnd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            high_low_type: codec::take_required(
+                api_id,
+                object,
+                "high_low_tp",
+                "high_low_type",
+                codec::PLAIN,
+            )?,
+            proximity_rate: codec::take_required(
+                api_id,
+                object,
+                "alacc_rt",
+                "proximity_rate",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for NearHighLowStocksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10018")
     }
 }

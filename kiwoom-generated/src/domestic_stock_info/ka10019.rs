@@ -29,7 +29,7 @@ pub struct PriceSurgeDropStocksRequest {
     /// 000:전체, 001:코스피, 101:코스닥, 201:코스피200
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::PriceSurgeDropStocksMarketType,
+    pub market_type: super::MarketTypeWithKospi200,
     /// 등락구분 (`flu_tp`)
     ///
     /// 1:급등, 2:급락
@@ -41,7 +41,7 @@ pub struct PriceSurgeDropStocksRequest {
     /// 1:분전, 2:일전
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub time_type: super::ElwPriceSurgeDropTimeType,
+    pub time_type: super::TimeTypeWithoutSpecificDate,
     /// 시간 (`tm`)
     ///
     /// 분 혹은 일입력
@@ -52,8 +52,8 @@ pub struct PriceSurgeDropStocksRequest {
     ///
     /// 00000:전체조회, 00010:만주이상, 00050:5만주이상, 00100:10만주이상, 00150:15만주이상, 00200:20만주이상, 00300:30만주이상, 00500:50만주이상, 01000:백만주이상
     ///
-    /// Wire: type enum, at most 4 characters, required.
-    pub trade_quantity_type: super::NearHighLowStocksTradeQuantityType,
+    /// Wire: type enum, required.
+    pub trade_quantity_type: super::TradeQuantityType,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체조회,1:관리종목제외, 3:우선주제외, 5:증100제외, 6:증100만보기, 7:증40만보기, 8:증30만보기
@@ -65,7 +65,7 @@ pub struct PriceSurgeDropStocksRequest {
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::CreditRatioTopCreditCondition,
+    pub credit_condition: super::CreditCondition,
     /// 가격조건 (`pric_cnd`)
     ///
     /// 0:전체조회, 1:1천원미만, 2:1천원~2천원, 3:2천원~3천원, 4:5천원~1만원, 5:1만원이상, 8:1천원이상
@@ -77,7 +77,7 @@ pub struct PriceSurgeDropStocksRequest {
     /// 0:미포함, 1:포함
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub up_down_include: super::OpenPriceChangeRateUpDownInclude,
+    pub up_down_include: super::UpDownInclude,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
@@ -89,15 +89,15 @@ impl PriceSurgeDropStocksRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        market_type: super::PriceSurgeDropStocksMarketType,
+        market_type: super::MarketTypeWithKospi200,
         fluctuation_type: super::FluctuationType,
-        time_type: super::ElwPriceSurgeDropTimeType,
+        time_type: super::TimeTypeWithoutSpecificDate,
         time: impl Into<String>,
-        trade_quantity_type: super::NearHighLowStocksTradeQuantityType,
+        trade_quantity_type: super::TradeQuantityType,
         stock_condition: super::NearHighLowStocksStockCondition,
-        credit_condition: super::CreditRatioTopCreditCondition,
+        credit_condition: super::CreditCondition,
         price_condition: super::PriceSurgeDropStocksPriceCondition,
-        up_down_include: super::OpenPriceChangeRateUpDownInclude,
+        up_down_include: super::UpDownInclude,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -224,8 +224,7 @@ pub struct PriceSurgeDropStocksRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -433,7 +432,7 @@ impl kiwoom_runtime::TrRequest for PriceSurgeDropStocksRequest {
             "trade_quantity_type",
             Some(&self.trade_quantity_type),
             true,
-            Some(4usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -493,5 +492,95 @@ impl kiwoom_runtime::PagedRequest for PriceSurgeDropStocksRequest {
 impl kiwoom_runtime::TrResponse for PriceSurgeDropStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for PriceSurgeDropStocksRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "flu_tp",
+                "tm_tp",
+                "tm",
+                "trde_qty_tp",
+                "stk_cnd",
+                "crd_cnd",
+                "pric_cnd",
+                "updown_incls",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            fluctuation_type: codec::take_required(
+                api_id,
+                object,
+                "flu_tp",
+                "fluctuation_type",
+                codec::PLAIN,
+            )?,
+            time_type: codec::take_required(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
+            time: codec::take_required(api_id, object, "tm", "time", codec::PLAIN)?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            price_condition: codec::take_required(
+                api_id,
+                object,
+                "pric_cnd",
+                "price_condition",
+                codec::PLAIN,
+            )?,
+            up_down_include: codec::take_required(
+                api_id,
+                object,
+                "updown_incls",
+                "up_down_include",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for PriceSurgeDropStocksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10019")
     }
 }

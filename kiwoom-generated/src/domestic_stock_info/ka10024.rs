@@ -29,18 +29,18 @@ pub struct VolumeRecordUpdateRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 주기구분 (`cycle_tp`)
     ///
     /// 5:5일, 10:10일, 20:20일, 60:60일, 250:250일
     ///
-    /// Wire: type enum, at most 1 characters, required.
+    /// Wire: type enum, required.
     pub cycle_type: super::VolumeRecordUpdateCycleType,
     /// 거래량구분 (`trde_qty_tp`)
     ///
     /// 5:5천주이상, 10:만주이상, 50:5만주이상, 100:10만주이상, 200:20만주이상, 300:30만주이상, 500:50만주이상, 1000:백만주이상
     ///
-    /// Wire: type enum, at most 1 characters, required.
+    /// Wire: type enum, required.
     pub trade_quantity_type: super::VolumeRecordUpdateTradeQuantityType,
     /// 거래소구분 (`stex_tp`)
     ///
@@ -52,7 +52,7 @@ pub struct VolumeRecordUpdateRequest {
 impl VolumeRecordUpdateRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         cycle_type: super::VolumeRecordUpdateCycleType,
         trade_quantity_type: super::VolumeRecordUpdateTradeQuantityType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
@@ -166,8 +166,7 @@ pub struct VolumeRecordUpdateRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -343,7 +342,7 @@ impl kiwoom_runtime::TrRequest for VolumeRecordUpdateRequest {
             "cycle_type",
             Some(&self.cycle_type),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -352,7 +351,7 @@ impl kiwoom_runtime::TrRequest for VolumeRecordUpdateRequest {
             "trade_quantity_type",
             Some(&self.trade_quantity_type),
             true,
-            Some(1usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -376,5 +375,54 @@ impl kiwoom_runtime::PagedRequest for VolumeRecordUpdateRequest {
 impl kiwoom_runtime::TrResponse for VolumeRecordUpdateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for VolumeRecordUpdateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["mrkt_tp", "cycle_tp", "trde_qty_tp", "stex_tp"],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            cycle_type: codec::take_required(
+                api_id,
+                object,
+                "cycle_tp",
+                "cycle_type",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for VolumeRecordUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10024")
     }
 }

@@ -29,7 +29,7 @@ pub struct VolumeProfileClusterRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 매물집중비율 (`prps_cnctr_rt`)
     ///
     /// 0~100 입력
@@ -52,8 +52,8 @@ pub struct VolumeProfileClusterRequest {
     ///
     /// 50:50일, 100:100일, 150:150일, 200:200일, 250:250일, 300:300일
     ///
-    /// Wire: type enum, at most 2 characters, required.
-    pub cycle_type: super::VolumeProfileClusterCycleType,
+    /// Wire: type enum, required.
+    pub cycle_type: super::CycleType,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
@@ -64,11 +64,11 @@ pub struct VolumeProfileClusterRequest {
 impl VolumeProfileClusterRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         supply_concentration_rate: impl Into<String>,
         current_price_entry: super::CurrentPriceEntry,
         supply_zone_count: rust_decimal::Decimal,
-        cycle_type: super::VolumeProfileClusterCycleType,
+        cycle_type: super::CycleType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
         Self {
@@ -189,8 +189,7 @@ pub struct VolumeProfileClusterRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -399,7 +398,7 @@ impl kiwoom_runtime::TrRequest for VolumeProfileClusterRequest {
             "cycle_type",
             Some(&self.cycle_type),
             true,
-            Some(2usize),
+            None,
             codec::PLAIN,
         )?;
         codec::check(
@@ -423,5 +422,75 @@ impl kiwoom_runtime::PagedRequest for VolumeProfileClusterRequest {
 impl kiwoom_runtime::TrResponse for VolumeProfileClusterResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for VolumeProfileClusterRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "prps_cnctr_rt",
+                "cur_prc_entry",
+                "prpscnt",
+                "cycle_tp",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            supply_concentration_rate: codec::take_required(
+                api_id,
+                object,
+                "prps_cnctr_rt",
+                "supply_concentration_rate",
+                codec::PLAIN,
+            )?,
+            current_price_entry: codec::take_required(
+                api_id,
+                object,
+                "cur_prc_entry",
+                "current_price_entry",
+                codec::PLAIN,
+            )?,
+            supply_zone_count: codec::take_required(
+                api_id,
+                object,
+                "prpscnt",
+                "supply_zone_count",
+                codec::PLAIN,
+            )?,
+            cycle_type: codec::take_required(
+                api_id,
+                object,
+                "cycle_tp",
+                "cycle_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for VolumeProfileClusterRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10025")
     }
 }

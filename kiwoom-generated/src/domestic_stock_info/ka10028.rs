@@ -41,13 +41,13 @@ pub struct OpenPriceChangeRateRequest {
     /// 000:전체, 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 상하한포함 (`updown_incls`)
     ///
     /// 0:불 포함, 1:포함
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub up_down_include: super::OpenPriceChangeRateUpDownInclude,
+    pub up_down_include: super::UpDownInclude,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체조회, 1:관리종목제외, 4:우선주+관리주제외, 3:우선주제외, 5:증100제외, 6:증100만보기, 7:증40만보기, 8:증30만보기, 9:증20만보기
@@ -59,7 +59,7 @@ pub struct OpenPriceChangeRateRequest {
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub credit_condition: super::CreditRatioTopCreditCondition,
+    pub credit_condition: super::CreditCondition,
     /// 거래대금조건 (`trde_prica_cnd`)
     ///
     /// 0:전체조회, 3:3천만원이상, 5:5천만원이상, 10:1억원이상, 30:3억원이상, 50:5억원이상, 100:10억원이상, 300:30억원이상, 500:50억원이상, 1000:100억원이상, 3000:300억원이상, 5000:500억원이상
@@ -85,10 +85,10 @@ impl OpenPriceChangeRateRequest {
     pub fn new(
         sort_type: super::OpenPriceChangeRateSortType,
         trade_quantity_condition: super::OpenPriceChangeRateTradeQuantityCondition,
-        market_type: super::AfterCloseInvestorTradeMarketType,
-        up_down_include: super::OpenPriceChangeRateUpDownInclude,
+        market_type: super::MarketType,
+        up_down_include: super::UpDownInclude,
         stock_condition: super::OpenPriceChangeRateStockCondition,
-        credit_condition: super::CreditRatioTopCreditCondition,
+        credit_condition: super::CreditCondition,
         trade_value_condition: super::TradeValueCondition,
         fluctuation_condition: super::FluctuationCondition,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
@@ -232,8 +232,7 @@ pub struct OpenPriceChangeRateRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -510,5 +509,93 @@ impl kiwoom_runtime::PagedRequest for OpenPriceChangeRateRequest {
 impl kiwoom_runtime::TrResponse for OpenPriceChangeRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for OpenPriceChangeRateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "sort_tp",
+                "trde_qty_cnd",
+                "mrkt_tp",
+                "updown_incls",
+                "stk_cnd",
+                "crd_cnd",
+                "trde_prica_cnd",
+                "flu_cnd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            trade_quantity_condition: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_cnd",
+                "trade_quantity_condition",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            up_down_include: codec::take_required(
+                api_id,
+                object,
+                "updown_incls",
+                "up_down_include",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take_required(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            credit_condition: codec::take_required(
+                api_id,
+                object,
+                "crd_cnd",
+                "credit_condition",
+                codec::PLAIN,
+            )?,
+            trade_value_condition: codec::take_required(
+                api_id,
+                object,
+                "trde_prica_cnd",
+                "trade_value_condition",
+                codec::PLAIN,
+            )?,
+            fluctuation_condition: codec::take_required(
+                api_id,
+                object,
+                "flu_cnd",
+                "fluctuation_condition",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for OpenPriceChangeRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10028")
     }
 }

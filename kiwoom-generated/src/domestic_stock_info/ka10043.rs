@@ -54,7 +54,7 @@ pub struct BrokerVolumeProfileAnalysisRequest {
     /// 0:기간으로 조회, 1:시작일자, 종료일자로 조회
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub query_date_type: super::BrokerVolumeProfileAnalysisQueryDateType,
+    pub query_date_type: super::QueryDateType,
     /// 시점구분 (`pot_tp`)
     ///
     /// 0:당일, 1:전일
@@ -72,7 +72,7 @@ pub struct BrokerVolumeProfileAnalysisRequest {
     /// 1:종가순, 2:날짜순
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_base: super::BrokerVolumeProfileAnalysisSortBase,
+    pub sort_base: super::SortBase,
     /// 회원사코드 (`mmcm_cd`)
     ///
     /// 회원사 코드는 ka10102 조회
@@ -93,10 +93,10 @@ impl BrokerVolumeProfileAnalysisRequest {
         stock_code: impl Into<String>,
         start_date: chrono::NaiveDate,
         end_date: chrono::NaiveDate,
-        query_date_type: super::BrokerVolumeProfileAnalysisQueryDateType,
+        query_date_type: super::QueryDateType,
         point_type: super::PointType,
         date: super::BrokerVolumeProfileAnalysisDate,
-        sort_base: super::BrokerVolumeProfileAnalysisSortBase,
+        sort_base: super::SortBase,
         member_firm_code: impl Into<String>,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -497,5 +497,75 @@ impl kiwoom_runtime::PagedRequest for BrokerVolumeProfileAnalysisRequest {
 impl kiwoom_runtime::TrResponse for BrokerVolumeProfileAnalysisResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for BrokerVolumeProfileAnalysisRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stk_cd",
+                "strt_dt",
+                "end_dt",
+                "qry_dt_tp",
+                "pot_tp",
+                "dt",
+                "sort_base",
+                "mmcm_cd",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            query_date_type: codec::take_required(
+                api_id,
+                object,
+                "qry_dt_tp",
+                "query_date_type",
+                codec::PLAIN,
+            )?,
+            point_type: codec::take_required(api_id, object, "pot_tp", "point_type", codec::PLAIN)?,
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            sort_base: codec::take_required(
+                api_id,
+                object,
+                "sort_base",
+                "sort_base",
+                codec::PLAIN,
+            )?,
+            member_firm_code: codec::take_required(
+                api_id,
+                object,
+                "mmcm_cd",
+                "member_firm_code",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for BrokerVolumeProfileAnalysisRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10043")
     }
 }

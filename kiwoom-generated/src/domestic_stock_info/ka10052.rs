@@ -215,8 +215,7 @@ pub struct BrokerInstantVolumeRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원
@@ -426,5 +425,64 @@ impl kiwoom_runtime::PagedRequest for BrokerInstantVolumeRequest {
 impl kiwoom_runtime::TrResponse for BrokerInstantVolumeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for BrokerInstantVolumeRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mmcm_cd", "stk_cd", "mrkt_tp", "qty_tp", "pric_tp", "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            member_firm_code: codec::take_required(
+                api_id,
+                object,
+                "mmcm_cd",
+                "member_firm_code",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            quantity_type: codec::take_required(
+                api_id,
+                object,
+                "qty_tp",
+                "quantity_type",
+                codec::PLAIN,
+            )?,
+            price_type: codec::take_required(
+                api_id,
+                object,
+                "pric_tp",
+                "price_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for BrokerInstantVolumeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10052")
     }
 }

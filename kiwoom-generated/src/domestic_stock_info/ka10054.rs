@@ -29,7 +29,7 @@ pub struct ViTriggeredStocksRequest {
     /// 000:전체, 001: 코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::AfterCloseInvestorTradeMarketType,
+    pub market_type: super::MarketType,
     /// 장전구분 (`bf_mkrt_tp`)
     ///
     /// 0:전체, 1:정규시장,2:시간외단일가
@@ -109,7 +109,7 @@ impl ViTriggeredStocksRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        market_type: super::AfterCloseInvestorTradeMarketType,
+        market_type: super::MarketType,
         before_market_type: super::BeforeMarketType,
         trigger_type: super::TriggerType,
         excluded_stock: impl Into<String>,
@@ -638,5 +638,125 @@ impl kiwoom_runtime::PagedRequest for ViTriggeredStocksRequest {
 impl kiwoom_runtime::TrResponse for ViTriggeredStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ViTriggeredStocksRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "mrkt_tp",
+                "bf_mkrt_tp",
+                "stk_cd",
+                "motn_tp",
+                "skip_stk",
+                "trde_qty_tp",
+                "min_trde_qty",
+                "max_trde_qty",
+                "trde_prica_tp",
+                "min_trde_prica",
+                "max_trde_prica",
+                "motn_drc",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            before_market_type: codec::take_required(
+                api_id,
+                object,
+                "bf_mkrt_tp",
+                "before_market_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            trigger_type: codec::take_required(
+                api_id,
+                object,
+                "motn_tp",
+                "trigger_type",
+                codec::PLAIN,
+            )?,
+            excluded_stock: codec::take_required(
+                api_id,
+                object,
+                "skip_stk",
+                "excluded_stock",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            min_trade_quantity: codec::take_required(
+                api_id,
+                object,
+                "min_trde_qty",
+                "min_trade_quantity",
+                codec::PLAIN,
+            )?,
+            max_trade_quantity: codec::take_required(
+                api_id,
+                object,
+                "max_trde_qty",
+                "max_trade_quantity",
+                codec::PLAIN,
+            )?,
+            trade_value_type: codec::take_required(
+                api_id,
+                object,
+                "trde_prica_tp",
+                "trade_value_type",
+                codec::PLAIN,
+            )?,
+            min_trade_value: codec::take_required(
+                api_id,
+                object,
+                "min_trde_prica",
+                "min_trade_value",
+                codec::PLAIN,
+            )?,
+            max_trade_value: codec::take_required(
+                api_id,
+                object,
+                "max_trde_prica",
+                "max_trade_value",
+                codec::PLAIN,
+            )?,
+            trigger_direction: codec::take_required(
+                api_id,
+                object,
+                "motn_drc",
+                "trigger_direction",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ViTriggeredStocksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10054")
     }
 }

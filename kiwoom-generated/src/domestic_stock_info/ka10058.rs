@@ -53,7 +53,7 @@ pub struct InvestorDailyTradeStocksRequest {
     /// 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::DailyInstitutionStockTradeMarketType,
+    pub market_type: super::MarketTypeWithoutAll,
     /// 투자자구분 (`invsr_tp`)
     ///
     /// 8000:개인, 9000:외국인, 1000:금융투자, 3000:투신, 3100:사모펀드, 5000:기타금융, 4000:은행, 2000:보험, 6000:연기금, 7000:국가, 7100:기타법인, 9999:기관계
@@ -73,7 +73,7 @@ impl InvestorDailyTradeStocksRequest {
         start_date: chrono::NaiveDate,
         end_date: chrono::NaiveDate,
         trade_type: impl Into<String>,
-        market_type: super::DailyInstitutionStockTradeMarketType,
+        market_type: super::MarketTypeWithoutAll,
         investor_type: super::InvestorType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -548,5 +548,64 @@ impl kiwoom_runtime::PagedRequest for InvestorDailyTradeStocksRequest {
 impl kiwoom_runtime::TrResponse for InvestorDailyTradeStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for InvestorDailyTradeStocksRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "strt_dt", "end_dt", "trde_tp", "mrkt_tp", "invsr_tp", "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            investor_type: codec::take_required(
+                api_id,
+                object,
+                "invsr_tp",
+                "investor_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for InvestorDailyTradeStocksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10058")
     }
 }

@@ -54,7 +54,7 @@ pub struct StockInvestorByInstitutionTotalRequest {
     /// 1:금액, 2:수량
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+    pub amount_quantity_type: super::AmountQuantityType,
     /// 매매구분 (`trde_tp`)
     ///
     /// 0:순매수
@@ -66,7 +66,7 @@ pub struct StockInvestorByInstitutionTotalRequest {
     /// 1000:천주, 1:단주
     ///
     /// Wire: type enum, at most 4 characters, required.
-    pub unit_type: super::StockInvestorByInstitutionUnitType,
+    pub unit_type: super::UnitType,
 }
 impl StockInvestorByInstitutionTotalRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -74,9 +74,9 @@ impl StockInvestorByInstitutionTotalRequest {
         stock_code: impl Into<String>,
         start_date: chrono::NaiveDate,
         end_date: chrono::NaiveDate,
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+        amount_quantity_type: super::AmountQuantityType,
         trade_type: super::StockInvestorByInstitutionTotalTradeType,
-        unit_type: super::StockInvestorByInstitutionUnitType,
+        unit_type: super::UnitType,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),
@@ -451,5 +451,57 @@ impl kiwoom_runtime::PagedRequest for StockInvestorByInstitutionTotalRequest {
 impl kiwoom_runtime::TrResponse for StockInvestorByInstitutionTotalResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockInvestorByInstitutionTotalRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stk_cd",
+                "strt_dt",
+                "end_dt",
+                "amt_qty_tp",
+                "trde_tp",
+                "unit_tp",
+            ],
+        )?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+            unit_type: codec::take_required(api_id, object, "unit_tp", "unit_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockInvestorByInstitutionTotalRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10061")
     }
 }

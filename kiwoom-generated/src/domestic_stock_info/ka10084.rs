@@ -179,13 +179,13 @@ pub struct TodayPrevTradesRow {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub best_ask_price_unit: Option<i64>,
     /// 우선매수호가단위 (`pri_buy_bid_unit`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub best_bid_price_unit: Option<i64>,
     /// 체결거래량 (`cntr_trde_qty`)
     ///
@@ -198,7 +198,7 @@ pub struct TodayPrevTradesRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub sign: Option<super::StockExecutionInfoSign>,
+    pub sign: Option<super::Sign>,
     /// 누적거래량 (`acc_trde_qty`)
     ///
     /// 단위: 1주
@@ -415,5 +415,38 @@ impl kiwoom_runtime::PagedRequest for TodayPrevTradesRequest {
 impl kiwoom_runtime::TrResponse for TodayPrevTradesResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for TodayPrevTradesRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stk_cd", "tdy_pred", "tic_min", "tm"])?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            today_previous_day: codec::take_required(
+                api_id,
+                object,
+                "tdy_pred",
+                "today_previous_day",
+                codec::PLAIN,
+            )?,
+            tick_minute: codec::take_required(
+                api_id,
+                object,
+                "tic_min",
+                "tick_minute",
+                codec::PLAIN,
+            )?,
+            time: codec::take(api_id, object, "tm", "time", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for TodayPrevTradesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10084")
     }
 }

@@ -35,7 +35,7 @@ pub struct ProgramNetBuyTop50Request {
     /// 1:금액, 2:수량
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+    pub amount_quantity_type: super::AmountQuantityType,
     /// 시장구분 (`mrkt_tp`)
     ///
     /// P00101:코스피, P10102:코스닥
@@ -53,7 +53,7 @@ impl ProgramNetBuyTop50Request {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         trade_top_type: super::TradeTopType,
-        amount_quantity_type: super::AfterCloseInvestorTradeAmountQuantityType,
+        amount_quantity_type: super::AmountQuantityType,
         market_type: super::ProgramNetBuyTop50MarketType,
         exchange_type: super::AfterCloseInvestorTradeExchangeType,
     ) -> Self {
@@ -398,5 +398,54 @@ impl kiwoom_runtime::PagedRequest for ProgramNetBuyTop50Request {
 impl kiwoom_runtime::TrResponse for ProgramNetBuyTop50Response {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ProgramNetBuyTop50Request {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["trde_upper_tp", "amt_qty_tp", "mrkt_tp", "stex_tp"],
+        )?;
+        Ok(Self {
+            trade_top_type: codec::take_required(
+                api_id,
+                object,
+                "trde_upper_tp",
+                "trade_top_type",
+                codec::PLAIN,
+            )?,
+            amount_quantity_type: codec::take_required(
+                api_id,
+                object,
+                "amt_qty_tp",
+                "amount_quantity_type",
+                codec::PLAIN,
+            )?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ProgramNetBuyTop50Request {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90003")
     }
 }

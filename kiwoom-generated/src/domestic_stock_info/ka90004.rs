@@ -440,3 +440,35 @@ impl kiwoom_runtime::TrResponse for StockProgramTradeStatusResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for StockProgramTradeStatusRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["dt", "mrkt_tp", "stex_tp"])?;
+        Ok(Self {
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockProgramTradeStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90004")
+    }
+}

@@ -396,3 +396,39 @@ impl kiwoom_runtime::TrResponse for CreditLoanableStocksResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for CreditLoanableStocksRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["crd_stk_grde_tp", "mrkt_deal_tp", "stk_cd"],
+        )?;
+        Ok(Self {
+            credit_stock_grade_type: codec::take(
+                api_id,
+                object,
+                "crd_stk_grde_tp",
+                "credit_stock_grade_type",
+                codec::PLAIN,
+            )?,
+            market_deal_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_deal_tp",
+                "market_deal_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for CreditLoanableStocksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "kt20016")
+    }
+}

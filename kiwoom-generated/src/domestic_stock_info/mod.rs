@@ -96,13 +96,11 @@ mod kt20017;
 pub use kt20017::{CheckCreditLoanableRequest, CheckCreditLoanableResponse};
 mod enums;
 pub use super::enums::{
-    AfterCloseInvestorTradeAmountQuantityType, AfterCloseInvestorTradeExchangeType,
-    AfterCloseInvestorTradeMarketType, AfterCloseInvestorTradeTradeType,
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, BrokerVolumeProfileAnalysisDate,
-    BrokerVolumeProfileAnalysisQueryDateType, BrokerVolumeProfileAnalysisSortBase, ChangeSign,
-    CreditRatioTopCreditCondition, DailyInstitutionStockTradeMarketType, ElwPriceSurgeDropTimeType,
-    EtfIntradayTradesExchangeType, FluctuationSign, FluctuationType, HighLowProximityHighLowType,
-    NewHighLowType, OpenPriceChangeRateUpDownInclude, PointType, StockExecutionInfoSign,
-    StockInvestorByInstitutionUnitType, TradeValueCondition, VolumeRecordUpdateTradeQuantityType,
+    AfterCloseInvestorTradeExchangeType, AfterCloseInvestorTradeTradeType, AmountQuantityType,
+    BrokerVolumeProfileAnalysisDate, ChangeSign, CreditCondition, EtfIntradayTradesExchangeType,
+    FluctuationSign, FluctuationType, HighLowType, MarketType, MarketTypeWithoutAll,
+    NewHighLowType, PointType, PreviousDayChangeSign, QueryDateType, Sign, SortBase,
+    TimeTypeWithoutSpecificDate, TradeValueCondition, UnitType, UpDownInclude,
+    VolumeRecordUpdateTradeQuantityType,
 };
 pub use enums::*;

@@ -307,3 +307,23 @@ impl kiwoom_runtime::TrResponse for StockLendingTradeTrendResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for StockLendingTradeTrendRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "all_tp"])?;
+        Ok(Self {
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            all_type: codec::take_required(api_id, object, "all_tp", "all_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockLendingTradeTrendRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10068")
+    }
+}

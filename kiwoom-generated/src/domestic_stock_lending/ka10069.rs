@@ -49,14 +49,11 @@ pub struct StockLendingTop10StocksRequest {
     /// 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::DailyInstitutionStockTradeMarketType,
+    pub market_type: super::MarketTypeWithoutAll,
 }
 impl StockLendingTop10StocksRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        start_date: chrono::NaiveDate,
-        market_type: super::DailyInstitutionStockTradeMarketType,
-    ) -> Self {
+    pub fn new(start_date: chrono::NaiveDate, market_type: super::MarketTypeWithoutAll) -> Self {
         Self {
             start_date,
             end_date: None,
@@ -513,5 +510,37 @@ impl kiwoom_runtime::PagedRequest for StockLendingTop10StocksRequest {
 impl kiwoom_runtime::TrResponse for StockLendingTop10StocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockLendingTop10StocksRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "mrkt_tp"])?;
+        Ok(Self {
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockLendingTop10StocksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka10069")
     }
 }

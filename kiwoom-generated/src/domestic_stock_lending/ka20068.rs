@@ -41,7 +41,7 @@ pub struct StockLendingTradeTrendByStockRequest {
     /// 0:종목코드 입력종목만 표시
     ///
     /// Wire: type enum, at most 1 characters, optional.
-    pub all_type: Option<super::StockLendingTradeTrendByStockAllType>,
+    pub all_type: Option<super::AllType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 6 characters, required.
@@ -68,7 +68,7 @@ impl StockLendingTradeTrendByStockRequest {
         self
     }
     /// Set `all_tp` (전체구분 (`all_tp`)).
-    pub fn all_type(mut self, all_type: super::StockLendingTradeTrendByStockAllType) -> Self {
+    pub fn all_type(mut self, all_type: super::AllType) -> Self {
         self.all_type = Some(all_type);
         self
     }
@@ -327,5 +327,26 @@ impl kiwoom_runtime::PagedRequest for StockLendingTradeTrendByStockRequest {
 impl kiwoom_runtime::TrResponse for StockLendingTradeTrendByStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockLendingTradeTrendByStockRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "all_tp", "stk_cd"])?;
+        Ok(Self {
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            all_type: codec::take(api_id, object, "all_tp", "all_type", codec::PLAIN)?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockLendingTradeTrendByStockRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka20068")
     }
 }

@@ -35,14 +35,11 @@ pub struct StockLendingTradeHistoryRequest {
     /// 001:코스피, 101:코스닥
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub market_type: super::DailyInstitutionStockTradeMarketType,
+    pub market_type: super::MarketTypeWithoutAll,
 }
 impl StockLendingTradeHistoryRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        date: chrono::NaiveDate,
-        market_type: super::DailyInstitutionStockTradeMarketType,
-    ) -> Self {
+    pub fn new(date: chrono::NaiveDate, market_type: super::MarketTypeWithoutAll) -> Self {
         Self { date, market_type }
     }
 }
@@ -270,5 +267,30 @@ impl kiwoom_runtime::PagedRequest for StockLendingTradeHistoryRequest {
 impl kiwoom_runtime::TrResponse for StockLendingTradeHistoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockLendingTradeHistoryRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["dt", "mrkt_tp"])?;
+        Ok(Self {
+            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
+            market_type: codec::take_required(
+                api_id,
+                object,
+                "mrkt_tp",
+                "market_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockLendingTradeHistoryRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90012")
     }
 }

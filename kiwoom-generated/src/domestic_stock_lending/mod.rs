@@ -21,5 +21,5 @@ pub use ka90012::{
     StockLendingTradeHistoryRequest, StockLendingTradeHistoryResponse, StockLendingTradeHistoryRow,
 };
 mod enums;
-pub use super::enums::DailyInstitutionStockTradeMarketType;
+pub use super::enums::MarketTypeWithoutAll;
 pub use enums::*;

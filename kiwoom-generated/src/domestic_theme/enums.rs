@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `FluctuationProfitLossAmountType` (spec/domestic/theme.yaml ka90001 field \`flu\_pl\_amt\_tp\`).
+/// Codes of `FluctuationProfitLossAmountType` (spec/domestic/theme.yaml ka90001 field `flu_pl_amt_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -83,7 +83,7 @@ impl codec::Wire for FluctuationProfitLossAmountType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ThemeGroupsQueryType` (spec/domestic/theme.yaml ka90001 field \`qry\_tp\`).
+/// Codes of `ThemeGroupsQueryType` (spec/domestic/theme.yaml ka90001 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///

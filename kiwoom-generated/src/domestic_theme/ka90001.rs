@@ -393,3 +393,49 @@ impl kiwoom_runtime::TrResponse for ThemeGroupsResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for ThemeGroupsRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "qry_tp",
+                "stk_cd",
+                "date_tp",
+                "thema_nm",
+                "flu_pl_amt_tp",
+                "stex_tp",
+            ],
+        )?;
+        Ok(Self {
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            date_type: codec::take_required(api_id, object, "date_tp", "date_type", codec::PLAIN)?,
+            theme_name: codec::take(api_id, object, "thema_nm", "theme_name", codec::PLAIN)?,
+            fluctuation_profit_loss_amount_type: codec::take_required(
+                api_id,
+                object,
+                "flu_pl_amt_tp",
+                "fluctuation_profit_loss_amount_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ThemeGroupsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90001")
+    }
+}

@@ -414,3 +414,35 @@ impl kiwoom_runtime::TrResponse for ThemeStocksResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for ThemeStocksRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["date_tp", "thema_grp_cd", "stex_tp"])?;
+        Ok(Self {
+            date_type: codec::take(api_id, object, "date_tp", "date_type", codec::PLAIN)?,
+            theme_group_code: codec::take_required(
+                api_id,
+                object,
+                "thema_grp_cd",
+                "theme_group_code",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ThemeStocksRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka90002")
+    }
+}

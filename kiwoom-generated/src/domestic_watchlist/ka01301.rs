@@ -215,3 +215,27 @@ impl kiwoom_runtime::TrResponse for DomesticWatchlistGroupDetailResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for DomesticWatchlistGroupDetailRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["arn_grp_id"])?;
+        Ok(Self {
+            group_sequence: codec::take_required(
+                api_id,
+                object,
+                "arn_grp_id",
+                "group_sequence",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DomesticWatchlistGroupDetailRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ka01301")
+    }
+}

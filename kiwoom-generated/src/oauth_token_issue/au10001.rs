@@ -183,3 +183,35 @@ impl kiwoom_runtime::TrResponse for CreateAccessTokenResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for CreateAccessTokenRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["grant_type", "appkey", "secretkey"])?;
+        Ok(Self {
+            grant_type: codec::take_required(
+                api_id,
+                object,
+                "grant_type",
+                "grant_type",
+                codec::PLAIN,
+            )?,
+            app_key: codec::take_required(api_id, object, "appkey", "app_key", codec::PLAIN)?,
+            secret_key: codec::take_required(
+                api_id,
+                object,
+                "secretkey",
+                "secret_key",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for CreateAccessTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "au10001")
+    }
+}

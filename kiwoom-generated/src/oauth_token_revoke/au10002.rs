@@ -153,3 +153,29 @@ impl kiwoom_runtime::TrResponse for DeleteAccessTokenResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for DeleteAccessTokenRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["appkey", "secretkey", "token"])?;
+        Ok(Self {
+            app_key: codec::take_required(api_id, object, "appkey", "app_key", codec::PLAIN)?,
+            secret_key: codec::take_required(
+                api_id,
+                object,
+                "secretkey",
+                "secret_key",
+                codec::PLAIN,
+            )?,
+            token: codec::take_required(api_id, object, "token", "token", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DeleteAccessTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "au10002")
+    }
+}

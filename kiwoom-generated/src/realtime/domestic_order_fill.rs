@@ -98,7 +98,7 @@ pub struct DomesticOrderFill {
     /// 1:매도, 2:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type: Option<super::DomesticOrderFillSellBuyType>,
+    pub sell_buy_type: Option<super::SellBuyTypeWithoutAll>,
     /// 주문/체결시간 (`908`)
     ///
     /// HHmmss

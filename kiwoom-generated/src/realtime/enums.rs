@@ -2,7 +2,7 @@
 
 //! Enums used only by realtime types.
 use kiwoom_runtime::codec;
-/// Codes of `ExchangeTypeName` (spec/domestic/realtime.yaml 00 realtime value \`2135\`).
+/// Codes of `ExchangeTypeName` (spec/domestic/realtime.yaml 00 realtime value `2135`).
 ///
 /// # Forward compatibility
 ///
@@ -78,7 +78,10 @@ impl codec::Wire for ExchangeTypeName {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `InsertDeleteType` (spec/domestic/condition-search.yaml ka10173 realtime value \`843\`).
+/// Codes of `InsertDeleteType`, used by 2 fields:
+///
+/// - spec/domestic/condition-search.yaml ka10173 realtime value `843`
+/// - spec/us/condition-search.yaml usa20290 realtime value `843`
 ///
 /// # Forward compatibility
 ///
@@ -149,7 +152,7 @@ impl codec::Wire for InsertDeleteType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `InternationalGoldConvertedPricePreviousDayChangeSign` (spec/domestic/realtime.yaml 0I realtime value \`25\`).
+/// Codes of `InternationalGoldConvertedPricePreviousDayChangeSign` (spec/domestic/realtime.yaml 0I realtime value `25`).
 ///
 /// # Forward compatibility
 ///
@@ -235,7 +238,7 @@ impl codec::Wire for InternationalGoldConvertedPricePreviousDayChangeSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `MarketOperationType` (spec/domestic/realtime.yaml 0s realtime value \`215\`).
+/// Codes of `MarketOperationType` (spec/domestic/realtime.yaml 0s realtime value `215`).
 ///
 /// # Forward compatibility
 ///
@@ -404,7 +407,7 @@ impl codec::Wire for MarketOperationType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `MarketSessionType` (spec/domestic/realtime.yaml 0B realtime value \`290\`).
+/// Codes of `MarketSessionType` (spec/domestic/realtime.yaml 0B realtime value `290`).
 ///
 /// # Forward compatibility
 ///
@@ -480,7 +483,10 @@ impl codec::Wire for MarketSessionType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderConfirmationSellBuyType` (spec/us/realtime.yaml F4 realtime value \`907\`).
+/// Codes of `OrderConfirmationSellBuyType`, used by 2 fields:
+///
+/// - spec/us/realtime.yaml F4 realtime value `907`
+/// - spec/us/realtime.yaml F5 realtime value `907`
 ///
 /// # Forward compatibility
 ///
@@ -551,7 +557,10 @@ impl codec::Wire for OrderConfirmationSellBuyType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderType` (spec/us/realtime.yaml F4 realtime value \`905\`).
+/// Codes of `OrderType`, used by 2 fields:
+///
+/// - spec/us/realtime.yaml F4 realtime value `905`
+/// - spec/us/realtime.yaml F5 realtime value `905`
 ///
 /// # Forward compatibility
 ///

@@ -58,8 +58,8 @@ mod us_request_realtime_condition_search;
 pub use us_request_realtime_condition_search::UsRequestRealtimeConditionSearch;
 mod enums;
 pub use super::enums::AccountReturnRateExchangeType;
-pub use super::enums::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign;
-pub use super::enums::DomesticOrderFillSellBuyType;
+pub use super::enums::PreviousDayChangeSign;
+pub use super::enums::SellBuyTypeWithoutAll;
 pub use super::enums::SorFlag;
 pub use enums::*;
 /// One entry of a REAL frame, typed by its `type`.

@@ -61,8 +61,8 @@ pub struct OrderConfirmation {
     pub order_status: Option<String>,
     /// 주문/체결시간 (`908`)
     ///
-    /// Wire: type time.
-    pub order_execution_time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub order_execution_time: Option<String>,
     /// 주문STOP가격 (`50810`)
     ///
     /// Wire: type decimal.

@@ -88,8 +88,7 @@ pub struct SectorChange {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }

@@ -25,7 +25,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_1: Option<i64>,
     /// 매도호가수량1 (`61`)
     ///
@@ -41,7 +41,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_1: Option<i64>,
     /// 매수호가수량1 (`71`)
     ///
@@ -57,7 +57,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_2: Option<i64>,
     /// 매도호가수량2 (`62`)
     ///
@@ -73,7 +73,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_2: Option<i64>,
     /// 매수호가수량2 (`72`)
     ///
@@ -89,7 +89,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_3: Option<i64>,
     /// 매도호가수량3 (`63`)
     ///
@@ -105,7 +105,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_3: Option<i64>,
     /// 매수호가수량3 (`73`)
     ///
@@ -121,7 +121,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_4: Option<i64>,
     /// 매도호가수량4 (`64`)
     ///
@@ -137,7 +137,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_4: Option<i64>,
     /// 매수호가수량4 (`74`)
     ///
@@ -153,7 +153,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_5: Option<i64>,
     /// 매도호가수량5 (`65`)
     ///
@@ -169,7 +169,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_5: Option<i64>,
     /// 매수호가수량5 (`75`)
     ///
@@ -185,7 +185,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_6: Option<i64>,
     /// 매도호가수량6 (`66`)
     ///
@@ -201,7 +201,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_6: Option<i64>,
     /// 매수호가수량6 (`76`)
     ///
@@ -217,7 +217,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_7: Option<i64>,
     /// 매도호가수량7 (`67`)
     ///
@@ -233,7 +233,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_7: Option<i64>,
     /// 매수호가수량7 (`77`)
     ///
@@ -249,7 +249,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_8: Option<i64>,
     /// 매도호가수량8 (`68`)
     ///
@@ -265,7 +265,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_8: Option<i64>,
     /// 매수호가수량8 (`78`)
     ///
@@ -281,7 +281,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_9: Option<i64>,
     /// 매도호가수량9 (`69`)
     ///
@@ -297,7 +297,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_9: Option<i64>,
     /// 매수호가수량9 (`79`)
     ///
@@ -313,7 +313,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub ask_price_10: Option<i64>,
     /// 매도호가수량10 (`70`)
     ///
@@ -329,7 +329,7 @@ pub struct StockOrderBookDepth {
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
-    /// Wire: type integer, unit 원, signed.
+    /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub bid_price_10: Option<i64>,
     /// 매수호가수량10 (`80`)
     ///

@@ -93,8 +93,7 @@ pub struct StockTrade {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일거래량대비(계약,주) (`26`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자

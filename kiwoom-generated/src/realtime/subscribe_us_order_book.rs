@@ -20,8 +20,8 @@ pub struct SubscribeUsOrderBook {
     pub name: String,
     /// 시간 (`21`)
     ///
-    /// Wire: type time.
-    pub time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub time: Option<String>,
     /// 매도1호가 (`41`)
     ///
     /// Wire: type decimal.

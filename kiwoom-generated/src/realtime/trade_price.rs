@@ -55,8 +55,8 @@ pub struct TradePrice {
     pub low_price: Option<rust_decimal::Decimal>,
     /// 시간 (`20`)
     ///
-    /// Wire: type time.
-    pub time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub time: Option<String>,
     /// 체결일자 (`22`)
     ///
     /// Wire: type date.
@@ -87,8 +87,8 @@ pub struct TradePrice {
     pub market_session_type: Option<String>,
     /// 현지 체결시간 (`51020`)
     ///
-    /// Wire: type time.
-    pub local_execution_time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub local_execution_time: Option<String>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }

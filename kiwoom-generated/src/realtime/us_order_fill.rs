@@ -53,8 +53,8 @@ pub struct UsOrderFill {
     pub sell_buy_type: Option<super::OrderConfirmationSellBuyType>,
     /// 주문/체결시간 (`908`)
     ///
-    /// Wire: type time.
-    pub order_execution_time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub order_execution_time: Option<String>,
     /// 주문상태 (`913`)
     ///
     /// 텍스트값(주문전송, 무효주문, 부분체결, 체결완료 등...)

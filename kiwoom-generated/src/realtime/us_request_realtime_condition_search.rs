@@ -32,8 +32,8 @@ pub struct UsRequestRealtimeConditionSearch {
     pub insert_delete_type: Option<super::InsertDeleteType>,
     /// 체결시간 (`20`)
     ///
-    /// Wire: type time.
-    pub execution_time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub execution_time: Option<String>,
     /// 매도/수 구분 (`907`)
     ///
     /// Wire: type text.

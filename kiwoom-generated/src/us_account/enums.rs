@@ -2,7 +2,10 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `CommissionIncludeType` (spec/us/account.yaml ust21120 field \`cmsn\_incl\_tp\`).
+/// Codes of `CommissionIncludeType`, used by 2 fields:
+///
+/// - spec/us/account.yaml ust21120 field `cmsn_incl_tp`
+/// - spec/us/account.yaml ust21121 field `cmsn_incl_tp`
 ///
 /// # Forward compatibility
 ///
@@ -73,7 +76,7 @@ impl codec::Wire for CommissionIncludeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DailyOrderFillsQueryType` (spec/us/account.yaml ust21150 field \`query\_tp\`).
+/// Codes of `DailyOrderFillsQueryType` (spec/us/account.yaml ust21150 field `query_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -164,7 +167,10 @@ impl codec::Wire for DailyOrderFillsQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ExchangeRateType` (spec/us/account.yaml ust21120 field \`exrt\_tp\`).
+/// Codes of `ExchangeRateType`, used by 2 fields:
+///
+/// - spec/us/account.yaml ust21120 field `exrt_tp`
+/// - spec/us/account.yaml ust21121 field `exrt_tp`
 ///
 /// # Forward compatibility
 ///
@@ -240,7 +246,14 @@ impl codec::Wire for ExchangeRateType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignCurrencyKrwType` (spec/us/account.yaml ust21170 field \`fc\_krw\_tp\`).
+/// Codes of `ForeignCurrencyKrwType`, used by 6 fields:
+///
+/// - spec/us/account.yaml ust21170 field `fc_krw_tp`
+/// - spec/us/account.yaml ust21530 field `fc_krw_tp`
+/// - spec/us/account.yaml ust21610 field `fc_krw_tp`
+/// - spec/us/account.yaml ust21620 field `fc_krw_tp`
+/// - spec/us/account.yaml ust21630 field `fc_krw_tp`
+/// - spec/us/account.yaml ust21640 field `fc_krw_tp`
 ///
 /// # Forward compatibility
 ///
@@ -311,7 +324,7 @@ impl codec::Wire for ForeignCurrencyKrwType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignTradeName` (spec/us/account.yaml ust21050 field \`result\_list\` field \`frgn\_trde\_nm\`).
+/// Codes of `ForeignTradeName` (spec/us/account.yaml ust21050 field `result_list` field `frgn_trde_nm`).
 ///
 /// # Forward compatibility
 ///
@@ -422,7 +435,10 @@ impl codec::Wire for ForeignTradeName {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignTradeType` (spec/us/account.yaml ust21050 field \`result\_list\` field \`frgn\_trde\_tp\`).
+/// Codes of `ForeignTradeType`, used by 2 fields:
+///
+/// - spec/us/account.yaml ust21050 field `result_list` field `frgn_trde_tp`
+/// - spec/us/account.yaml ust21510 field `result_list` field `frgn_trde_tp`
 ///
 /// # Forward compatibility
 ///
@@ -533,7 +549,7 @@ impl codec::Wire for ForeignTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `KrwSubstituteExcludedFlag` (spec/us/account.yaml ust21100 field \`krw\_repl\_skip\_yn\`).
+/// Codes of `KrwSubstituteExcludedFlag` (spec/us/account.yaml ust21100 field `krw_repl_skip_yn`).
 ///
 /// # Forward compatibility
 ///
@@ -604,7 +620,10 @@ impl codec::Wire for KrwSubstituteExcludedFlag {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OppositeTradeType` (spec/us/account.yaml ust21150 field \`oppo\_trde\_tp\`).
+/// Codes of `OppositeTradeType`, used by 2 fields:
+///
+/// - spec/us/account.yaml ust21150 field `oppo_trde_tp`
+/// - spec/us/account.yaml ust21180 field `oppo_trde_tp`
 ///
 /// # Forward compatibility
 ///
@@ -680,7 +699,7 @@ impl codec::Wire for OppositeTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderExecutionType` (spec/us/account.yaml ust21050 field \`result\_list\` field \`ord\_cntr\_tp\`).
+/// Codes of `OrderExecutionType` (spec/us/account.yaml ust21050 field `result_list` field `ord_cntr_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -756,73 +775,7 @@ impl codec::Wire for OrderExecutionType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderResponseTime` (spec/us/account.yaml ust21050 field \`result\_list\` field \`ord\_resp\_time\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OrderResponseTime {
-    /// mm:ss (`HH`)
-    MinuteSecond,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl OrderResponseTime {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["HH"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinuteSecond => "HH",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "HH" => Self::MinuteSecond,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinuteSecond => Some("mm:ss"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderResponseTime {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderResponseTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderResponseTime {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `RegistrationReleaseType` (spec/us/account.yaml ust21111 field \`rgst\_abnd\_tp\`).
+/// Codes of `RegistrationReleaseType` (spec/us/account.yaml ust21111 field `rgst_abnd_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -893,7 +846,10 @@ impl codec::Wire for RegistrationReleaseType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ReservationType` (spec/us/account.yaml ust21050 field \`result\_list\` field \`rsrv\_tp\`).
+/// Codes of `ReservationType`, used by 2 fields:
+///
+/// - spec/us/account.yaml ust21050 field `result_list` field `rsrv_tp`
+/// - spec/us/account.yaml ust21510 field `result_list` field `rsrv_tp`
 ///
 /// # Forward compatibility
 ///
@@ -964,7 +920,7 @@ impl codec::Wire for ReservationType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SellBuyTypeName` (spec/us/account.yaml ust21050 field \`result\_list\` field \`slby\_tp\_nm\`).
+/// Codes of `SellBuyTypeName` (spec/us/account.yaml ust21050 field `result_list` field `slby_tp_nm`).
 ///
 /// # Forward compatibility
 ///
@@ -1035,7 +991,7 @@ impl codec::Wire for SellBuyTypeName {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TodayTradesQueryType` (spec/us/account.yaml ust21610 field \`qry\_tp\`).
+/// Codes of `TodayTradesQueryType` (spec/us/account.yaml ust21610 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -1106,7 +1062,7 @@ impl codec::Wire for TodayTradesQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TransactionHistoryKind` (spec/us/account.yaml ust21100 field \`tp\`).
+/// Codes of `TransactionHistoryKind` (spec/us/account.yaml ust21100 field `tp`).
 ///
 /// # Forward compatibility
 ///

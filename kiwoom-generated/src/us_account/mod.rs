@@ -83,8 +83,5 @@ pub use ust21660::{UsDailyRealizedPnlRequest, UsDailyRealizedPnlResponse, UsDail
 mod ust21661;
 pub use ust21661::{MonthlyRealizedPnlRequest, MonthlyRealizedPnlResponse, MonthlyRealizedPnlRow};
 mod enums;
-pub use super::enums::{
-    AllGoldSpotOrderFillsSellBuyType, ChangeRateTopByPeriodExchangeTypeExchangeType,
-    ChangeRateTopVsOpenExchangeType, DomesticOrderFillSellBuyType, OrderTime,
-};
+pub use super::enums::{ExchangeType, SellBuyType, SellBuyTypeWithoutAll};
 pub use enums::*;

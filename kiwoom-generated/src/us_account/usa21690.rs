@@ -378,3 +378,22 @@ impl kiwoom_runtime::TrResponse for YearlyAccountReturnRateResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for YearlyAccountReturnRateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["from", "to"])?;
+        Ok(Self {
+            from: codec::take_required(api_id, object, "from", "from", codec::PLAIN)?,
+            end: codec::take_required(api_id, object, "to", "end", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for YearlyAccountReturnRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa21690")
+    }
+}

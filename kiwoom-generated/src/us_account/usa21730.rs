@@ -41,7 +41,7 @@ pub struct DailyStockReturnRateRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, required.
@@ -62,7 +62,7 @@ impl DailyStockReturnRateRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::ChangeRateTopVsOpenExchangeType) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -460,5 +460,26 @@ impl kiwoom_runtime::PagedRequest for DailyStockReturnRateRequest {
 impl kiwoom_runtime::TrResponse for DailyStockReturnRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for DailyStockReturnRateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["from", "to", "stex_tp", "stk_cd"])?;
+        Ok(Self {
+            from: codec::take_required(api_id, object, "from", "from", codec::PLAIN)?,
+            end: codec::take_required(api_id, object, "to", "end", codec::PLAIN)?,
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DailyStockReturnRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa21730")
     }
 }

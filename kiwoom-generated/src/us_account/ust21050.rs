@@ -35,13 +35,13 @@ pub struct OpenOrdersRequest {
     /// 0:전체(기본값),1:매도,2:매수
     ///
     /// Wire: type enum, at most 1 characters, optional.
-    pub sell_buy_type: Option<super::AllGoldSpotOrderFillsSellBuyType>,
+    pub sell_buy_type: Option<super::SellBuyType>,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 미입력시 전체, ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum, at most 2 characters, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeTypeExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// 미입력시 전체
@@ -65,15 +65,12 @@ impl OpenOrdersRequest {
         self
     }
     /// Set `slby_tp` (매도매수구분 (`slby_tp`)).
-    pub fn sell_buy_type(mut self, sell_buy_type: super::AllGoldSpotOrderFillsSellBuyType) -> Self {
+    pub fn sell_buy_type(mut self, sell_buy_type: super::SellBuyType) -> Self {
         self.sell_buy_type = Some(sell_buy_type);
         self
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeTypeExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -209,7 +206,7 @@ pub struct OpenOrdersRow {
     /// 1:매도,2:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type: Option<super::DomesticOrderFillSellBuyType>,
+    pub sell_buy_type: Option<super::SellBuyTypeWithoutAll>,
     /// 매도매수구분명 (`slby_tp_nm`)
     ///
     /// 1:매도,2:매수
@@ -274,14 +271,14 @@ pub struct OpenOrdersRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub order_time: Option<super::OrderTime>,
+    /// Wire: type text.
+    pub order_time: Option<String>,
     /// 주문응답시간 (`ord_resp_time`)
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub order_response_time: Option<super::OrderResponseTime>,
+    /// Wire: type text.
+    pub order_response_time: Option<String>,
     /// 주문상태명 (`ord_stat`)
     ///
     /// Wire: type text.
@@ -688,5 +685,26 @@ impl kiwoom_runtime::PagedRequest for OpenOrdersRequest {
 impl kiwoom_runtime::TrResponse for OpenOrdersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for OpenOrdersRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["ord_dt", "slby_tp", "stex_tp", "stk_cd"])?;
+        Ok(Self {
+            order_date: codec::take(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
+            sell_buy_type: codec::take(api_id, object, "slby_tp", "sell_buy_type", codec::PLAIN)?,
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for OpenOrdersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21050")
     }
 }

@@ -47,7 +47,7 @@ pub struct TransactionHistoryRequest {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum, at most 2 characters, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeTypeExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, optional.
@@ -87,10 +87,7 @@ impl TransactionHistoryRequest {
         self
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeTypeExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -714,5 +711,45 @@ impl kiwoom_runtime::PagedRequest for TransactionHistoryRequest {
 impl kiwoom_runtime::TrResponse for TransactionHistoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for TransactionHistoryRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "strt_dt",
+                "end_dt",
+                "tp",
+                "stex_tp",
+                "stk_cd",
+                "krw_repl_skip_yn",
+            ],
+        )?;
+        Ok(Self {
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            kind: codec::take(api_id, object, "tp", "kind", codec::PLAIN)?,
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            krw_substitute_excluded_flag: codec::take(
+                api_id,
+                object,
+                "krw_repl_skip_yn",
+                "krw_substitute_excluded_flag",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for TransactionHistoryRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21100")
     }
 }

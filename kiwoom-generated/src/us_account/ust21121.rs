@@ -368,3 +368,34 @@ impl kiwoom_runtime::TrResponse for LedgerValuationResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for LedgerValuationRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["cmsn_incl_tp", "exrt_tp"])?;
+        Ok(Self {
+            commission_include_type: codec::take(
+                api_id,
+                object,
+                "cmsn_incl_tp",
+                "commission_include_type",
+                codec::PLAIN,
+            )?,
+            exchange_rate_type: codec::take(
+                api_id,
+                object,
+                "exrt_tp",
+                "exchange_rate_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for LedgerValuationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21121")
+    }
+}

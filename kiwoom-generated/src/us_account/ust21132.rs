@@ -501,3 +501,21 @@ impl kiwoom_runtime::TrResponse for DepositAndValuationByCurrencyOnDateResponse 
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for DepositAndValuationByCurrencyOnDateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["base_dt"])?;
+        Ok(Self {
+            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DepositAndValuationByCurrencyOnDateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21132")
+    }
+}

@@ -41,13 +41,13 @@ pub struct DailyOrderFillsRequest {
     /// 0:전체,1:매도,2:매수
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sell_buy_type: super::AllGoldSpotOrderFillsSellBuyType,
+    pub sell_buy_type: super::SellBuyType,
     /// 거래소구분 (`stex_tp`)
     ///
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum, at most 2 characters, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeTypeExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// 미입력시 전체
@@ -69,7 +69,7 @@ impl DailyOrderFillsRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         query_type: super::DailyOrderFillsQueryType,
-        sell_buy_type: super::AllGoldSpotOrderFillsSellBuyType,
+        sell_buy_type: super::SellBuyType,
     ) -> Self {
         Self {
             order_date: None,
@@ -87,10 +87,7 @@ impl DailyOrderFillsRequest {
         self
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeTypeExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -262,8 +259,8 @@ pub struct DailyOrderFillsRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub order_time: Option<super::OrderTime>,
+    /// Wire: type text.
+    pub order_time: Option<String>,
     /// 통화코드명 (`crnc_nm`)
     ///
     /// Wire: type text.
@@ -326,12 +323,12 @@ pub struct DailyOrderFillsRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub order_response_time: Option<super::OrderResponseTime>,
+    /// Wire: type text.
+    pub order_response_time: Option<String>,
     /// 체결시간 (`cntr_time`)
     ///
-    /// Wire: type time.
-    pub execution_time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub execution_time: Option<String>,
     extra: codec::Extra,
 }
 impl DailyOrderFillsRow {
@@ -778,5 +775,65 @@ impl kiwoom_runtime::PagedRequest for DailyOrderFillsRequest {
 impl kiwoom_runtime::TrResponse for DailyOrderFillsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for DailyOrderFillsRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "ord_dt",
+                "query_tp",
+                "slby_tp",
+                "stex_tp",
+                "stk_cd",
+                "oppo_trde_tp",
+                "fr_ord_no",
+            ],
+        )?;
+        Ok(Self {
+            order_date: codec::take(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
+            query_type: codec::take_required(
+                api_id,
+                object,
+                "query_tp",
+                "query_type",
+                codec::PLAIN,
+            )?,
+            sell_buy_type: codec::take_required(
+                api_id,
+                object,
+                "slby_tp",
+                "sell_buy_type",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            opposite_trade_type: codec::take(
+                api_id,
+                object,
+                "oppo_trde_tp",
+                "opposite_trade_type",
+                codec::PLAIN,
+            )?,
+            start_order_number: codec::take(
+                api_id,
+                object,
+                "fr_ord_no",
+                "start_order_number",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for DailyOrderFillsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21150")
     }
 }

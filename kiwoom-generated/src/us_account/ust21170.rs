@@ -680,3 +680,27 @@ impl kiwoom_runtime::TrResponse for TodayRealizedPnlByStockResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for TodayRealizedPnlByStockRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["fc_krw_tp"])?;
+        Ok(Self {
+            foreign_currency_krw_type: codec::take_required(
+                api_id,
+                object,
+                "fc_krw_tp",
+                "foreign_currency_krw_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for TodayRealizedPnlByStockRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21170")
+    }
+}

@@ -41,13 +41,13 @@ pub struct OrdersByPeriodRequest {
     /// 0:전체(기본값),1:매도,2:매수
     ///
     /// Wire: type enum, at most 1 characters, optional.
-    pub sell_buy_type: Option<super::AllGoldSpotOrderFillsSellBuyType>,
+    pub sell_buy_type: Option<super::SellBuyType>,
     /// 거래소구분 (`stex_tp`)
     ///
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeTypeExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// 미입력시 전체
@@ -74,15 +74,12 @@ impl OrdersByPeriodRequest {
         }
     }
     /// Set `slby_tp` (매도수구분 (`slby_tp`)).
-    pub fn sell_buy_type(mut self, sell_buy_type: super::AllGoldSpotOrderFillsSellBuyType) -> Self {
+    pub fn sell_buy_type(mut self, sell_buy_type: super::SellBuyType) -> Self {
         self.sell_buy_type = Some(sell_buy_type);
         self
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeTypeExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -241,8 +238,8 @@ pub struct OrdersByPeriodRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub order_time: Option<super::OrderTime>,
+    /// Wire: type text.
+    pub order_time: Option<String>,
     /// 통화명 (`crnc_nm`)
     ///
     /// Wire: type text.
@@ -688,5 +685,51 @@ impl kiwoom_runtime::PagedRequest for OrdersByPeriodRequest {
 impl kiwoom_runtime::TrResponse for OrdersByPeriodResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for OrdersByPeriodRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "strt_dt",
+                "end_dt",
+                "slby_tp",
+                "stex_tp",
+                "stk_cd",
+                "oppo_trde_tp",
+            ],
+        )?;
+        Ok(Self {
+            start_date: codec::take_required(
+                api_id,
+                object,
+                "strt_dt",
+                "start_date",
+                codec::PLAIN,
+            )?,
+            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            sell_buy_type: codec::take(api_id, object, "slby_tp", "sell_buy_type", codec::PLAIN)?,
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            opposite_trade_type: codec::take(
+                api_id,
+                object,
+                "oppo_trde_tp",
+                "opposite_trade_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for OrdersByPeriodRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21180")
     }
 }

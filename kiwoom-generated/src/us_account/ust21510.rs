@@ -29,7 +29,7 @@ pub struct TodayOrderFillsRequest {
     /// 0:전체,1:매도,2:매수
     ///
     /// Wire: type enum, at most 1 characters, optional.
-    pub sell_buy_type: Option<super::AllGoldSpotOrderFillsSellBuyType>,
+    pub sell_buy_type: Option<super::SellBuyType>,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 종목코드 입력시
@@ -53,7 +53,7 @@ impl TodayOrderFillsRequest {
         }
     }
     /// Set `slby_tp` (매도매수구분 (`slby_tp`)).
-    pub fn sell_buy_type(mut self, sell_buy_type: super::AllGoldSpotOrderFillsSellBuyType) -> Self {
+    pub fn sell_buy_type(mut self, sell_buy_type: super::SellBuyType) -> Self {
         self.sell_buy_type = Some(sell_buy_type);
         self
     }
@@ -181,7 +181,7 @@ pub struct TodayOrderFillsRow {
     /// 1:매도,2:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type: Option<super::DomesticOrderFillSellBuyType>,
+    pub sell_buy_type: Option<super::SellBuyTypeWithoutAll>,
     /// 매도매수구분명 (`slby_tp_nm`)
     ///
     /// Wire: type text.
@@ -232,14 +232,14 @@ pub struct TodayOrderFillsRow {
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub order_time: Option<super::OrderTime>,
+    /// Wire: type text.
+    pub order_time: Option<String>,
     /// 주문응답시간 (`ord_resp_time`)
     ///
     /// HH:mm:ss
     ///
-    /// Wire: type enum.
-    pub order_response_time: Option<super::OrderResponseTime>,
+    /// Wire: type text.
+    pub order_response_time: Option<String>,
     /// 주문상태명 (`ord_stat`)
     ///
     /// Wire: type text.
@@ -256,8 +256,8 @@ pub struct TodayOrderFillsRow {
     pub nation_name: Option<String>,
     /// 체결시간 (`cntr_time`)
     ///
-    /// Wire: type time.
-    pub execution_time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub execution_time: Option<String>,
     extra: codec::Extra,
 }
 impl TodayOrderFillsRow {
@@ -601,5 +601,25 @@ impl kiwoom_runtime::PagedRequest for TodayOrderFillsRequest {
 impl kiwoom_runtime::TrResponse for TodayOrderFillsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for TodayOrderFillsRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["slby_tp", "stex_tp", "stk_cd"])?;
+        Ok(Self {
+            sell_buy_type: codec::take(api_id, object, "slby_tp", "sell_buy_type", codec::PLAIN)?,
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for TodayOrderFillsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21510")
     }
 }

@@ -552,3 +552,29 @@ impl kiwoom_runtime::TrResponse for RealizedPnlResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for RealizedPnlRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "fc_krw_tp"])?;
+        Ok(Self {
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
+            foreign_currency_krw_type: codec::take(
+                api_id,
+                object,
+                "fc_krw_tp",
+                "foreign_currency_krw_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for RealizedPnlRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21530")
+    }
+}

@@ -574,3 +574,29 @@ impl kiwoom_runtime::TrResponse for TodayTradesResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for TodayTradesRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["base_dt", "qry_tp", "fc_krw_tp"])?;
+        Ok(Self {
+            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
+            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            foreign_currency_krw_type: codec::take_required(
+                api_id,
+                object,
+                "fc_krw_tp",
+                "foreign_currency_krw_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for TodayTradesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21610")
+    }
+}

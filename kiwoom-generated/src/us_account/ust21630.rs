@@ -29,7 +29,7 @@ pub struct TodayRealizedPnlRequest {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeTypeExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, optional.
@@ -51,10 +51,7 @@ impl TodayRealizedPnlRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeTypeExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -405,5 +402,31 @@ impl kiwoom_runtime::PagedRequest for TodayRealizedPnlRequest {
 impl kiwoom_runtime::TrResponse for TodayRealizedPnlResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for TodayRealizedPnlRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd", "fc_krw_tp"])?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            foreign_currency_krw_type: codec::take_required(
+                api_id,
+                object,
+                "fc_krw_tp",
+                "foreign_currency_krw_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for TodayRealizedPnlRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21630")
     }
 }

@@ -1026,3 +1026,22 @@ impl kiwoom_runtime::TrResponse for ReturnRateByPeriodResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for ReturnRateByPeriodRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["fr_dt", "to_dt"])?;
+        Ok(Self {
+            start_date: codec::take(api_id, object, "fr_dt", "start_date", codec::PLAIN)?,
+            end_date: codec::take(api_id, object, "to_dt", "end_date", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ReturnRateByPeriodRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust21650")
+    }
+}

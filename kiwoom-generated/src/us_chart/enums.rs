@@ -2,7 +2,15 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `ExchangeRateAppliedType` (spec/us/chart.yaml usa06010 field \`exrt\_appl\_tp\`).
+/// Codes of `ExchangeRateAppliedType`, used by 7 fields:
+///
+/// - spec/us/chart.yaml usa06010 field `exrt_appl_tp`
+/// - spec/us/chart.yaml usa06011 field `exrt_appl_tp`
+/// - spec/us/chart.yaml usa06012 field `exrt_appl_tp`
+/// - spec/us/chart.yaml usa06013 field `exrt_appl_tp`
+/// - spec/us/chart.yaml usa06014 field `exrt_appl_tp`
+/// - spec/us/chart.yaml usa06015 field `exrt_appl_tp`
+/// - spec/us/chart.yaml usa06016 field `exrt_appl_tp`
 ///
 /// # Forward compatibility
 ///

@@ -22,5 +22,5 @@ pub use usa06016::{
     StockQuarterlyChartRequest, StockQuarterlyChartResponse, StockQuarterlyChartRow,
 };
 mod enums;
-pub use super::enums::{AdjustedStockPriceType, ChangeRateTopVsOpenExchangeType};
+pub use super::enums::{AdjustedStockPriceType, ExchangeType};
 pub use enums::*;

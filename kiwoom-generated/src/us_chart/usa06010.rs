@@ -364,3 +364,53 @@ impl kiwoom_runtime::TrResponse for UsStockTickChartResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for UsStockTickChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "stk_cd",
+                "tic_scope",
+                "upd_stkpc_tp",
+                "exrt_appl_tp",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            tick_range: codec::take(api_id, object, "tic_scope", "tick_range", codec::PLAIN)?,
+            adjusted_stock_price_type: codec::take(
+                api_id,
+                object,
+                "upd_stkpc_tp",
+                "adjusted_stock_price_type",
+                codec::PLAIN,
+            )?,
+            exchange_rate_applied_type: codec::take(
+                api_id,
+                object,
+                "exrt_appl_tp",
+                "exchange_rate_applied_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UsStockTickChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa06010")
+    }
+}

@@ -29,7 +29,7 @@ pub struct UsStockDailyChartRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ChangeRateTopVsOpenExchangeType,
+    pub exchange_type: super::ExchangeType,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, optional.
@@ -55,7 +55,7 @@ pub struct UsStockDailyChartRequest {
 }
 impl UsStockDailyChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ChangeRateTopVsOpenExchangeType) -> Self {
+    pub fn new(exchange_type: super::ExchangeType) -> Self {
         Self {
             exchange_type,
             stock_code: None,
@@ -420,5 +420,55 @@ impl kiwoom_runtime::PagedRequest for UsStockDailyChartRequest {
 impl kiwoom_runtime::TrResponse for UsStockDailyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for UsStockDailyChartRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "stk_cd",
+                "strt_dt",
+                "upd_stkpc_tp",
+                "exrt_appl_tp",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
+            adjusted_stock_price_type: codec::take(
+                api_id,
+                object,
+                "upd_stkpc_tp",
+                "adjusted_stock_price_type",
+                codec::PLAIN,
+            )?,
+            exchange_rate_applied_type: codec::take(
+                api_id,
+                object,
+                "exrt_appl_tp",
+                "exchange_rate_applied_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UsStockDailyChartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa06012")
     }
 }

@@ -18,7 +18,6 @@ pub use usa20290::{
 };
 mod usa20291;
 pub use super::enums::{
-    ContinuationFlag, DomesticRequestConditionSearchSearchType,
-    DomesticRequestRealtimeConditionSearchSearchType,
+    ContinuationFlag, DomesticRequestRealtimeConditionSearchSearchType, SearchType,
 };
 pub use usa20291::{UsStopRealtimeConditionSearchRequest, UsStopRealtimeConditionSearchResponse};

@@ -33,7 +33,7 @@ pub struct UsRequestConditionSearchRequest {
     /// 0:조건검색
     ///
     /// Wire: type enum, required.
-    pub search_type: super::DomesticRequestConditionSearchSearchType,
+    pub search_type: super::SearchType,
     /// 연속조회여부 (`cont_yn`)
     ///
     /// Y:연속조회요청,N:연속조회미요청
@@ -47,10 +47,7 @@ pub struct UsRequestConditionSearchRequest {
 }
 impl UsRequestConditionSearchRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        seq: impl Into<String>,
-        search_type: super::DomesticRequestConditionSearchSearchType,
-    ) -> Self {
+    pub fn new(seq: impl Into<String>, search_type: super::SearchType) -> Self {
         Self {
             seq: seq.into(),
             search_type,

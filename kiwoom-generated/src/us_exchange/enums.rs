@@ -2,7 +2,11 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `ExchangeEstimateExchangeType` (spec/us/exchange.yaml ust31300 field \`exch\_tp\`).
+/// Codes of `ExchangeEstimateExchangeType`, used by 3 fields:
+///
+/// - spec/us/exchange.yaml ust31300 field `exch_tp`
+/// - spec/us/exchange.yaml ust31301 field `exch_tp`
+/// - spec/us/exchange.yaml ust31302 field `exch_tp`
 ///
 /// # Forward compatibility
 ///

@@ -233,3 +233,27 @@ impl kiwoom_runtime::TrResponse for ExchangeRateResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for ExchangeRateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["exch_tp"])?;
+        Ok(Self {
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "exch_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ExchangeRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust31301")
+    }
+}

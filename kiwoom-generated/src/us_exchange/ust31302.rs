@@ -629,3 +629,34 @@ impl kiwoom_runtime::TrResponse for RequestCurrencyExchangeResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for RequestCurrencyExchangeRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["exch_tp", "fc_exmn_amt"])?;
+        Ok(Self {
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "exch_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+            foreign_currency_exchange_amount: codec::take_required(
+                api_id,
+                object,
+                "fc_exmn_amt",
+                "foreign_currency_exchange_amount",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for RequestCurrencyExchangeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust31302")
+    }
+}

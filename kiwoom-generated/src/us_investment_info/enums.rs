@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `ResearchQueryType` (spec/us/investment-info.yaml usa24300 field \`qry\_tp\`).
+/// Codes of `ResearchQueryType` (spec/us/investment-info.yaml usa24300 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///

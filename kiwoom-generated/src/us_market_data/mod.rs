@@ -12,9 +12,5 @@ pub use usa20150::{StockTradeDetailsRequest, StockTradeDetailsResponse, StockTra
 mod usa20151;
 pub use usa20151::{StockDailyFillsRequest, StockDailyFillsResponse, StockDailyFillsRow};
 mod usa20590;
+pub use super::enums::{ExchangeType, PreviousDayChangeSign};
 pub use usa20590::{StockDailyPriceRequest, StockDailyPriceResponse, StockDailyPriceRow};
-mod enums;
-pub use super::enums::{
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, ChangeRateTopVsOpenExchangeType,
-};
-pub use enums::*;

@@ -29,7 +29,7 @@ pub struct StockTradeDetailsRequest {
     /// NA:AMEX,ND:NASDAQ,NY:NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ChangeRateTopVsOpenExchangeType,
+    pub exchange_type: super::ExchangeType,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, required.
@@ -37,10 +37,7 @@ pub struct StockTradeDetailsRequest {
 }
 impl StockTradeDetailsRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        exchange_type: super::ChangeRateTopVsOpenExchangeType,
-        stock_code: impl Into<String>,
-    ) -> Self {
+    pub fn new(exchange_type: super::ExchangeType, stock_code: impl Into<String>) -> Self {
         Self {
             exchange_type,
             stock_code: stock_code.into(),
@@ -148,15 +145,14 @@ pub struct StockTradeDetailsRow {
     ///
     /// HHmmss
     ///
-    /// Wire: type time.
-    pub execution_time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub execution_time: Option<String>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     extra: codec::Extra,
 }
 impl StockTradeDetailsRow {
@@ -275,5 +271,30 @@ impl kiwoom_runtime::PagedRequest for StockTradeDetailsRequest {
 impl kiwoom_runtime::TrResponse for StockTradeDetailsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockTradeDetailsRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd"])?;
+        Ok(Self {
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockTradeDetailsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20150")
     }
 }

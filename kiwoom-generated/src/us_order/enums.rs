@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `KrwOrderRequestFlag` (spec/us/order.yaml ust31490 field \`krw\_ord\_rqst\_yn\`).
+/// Codes of `KrwOrderRequestFlag` (spec/us/order.yaml ust31490 field `krw_ord_rqst_yn`).
 ///
 /// # Forward compatibility
 ///
@@ -73,7 +73,7 @@ impl codec::Wire for KrwOrderRequestFlag {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `UsBuyStockTradeType` (spec/us/order.yaml ust20000 field \`trde\_tp\`).
+/// Codes of `UsBuyStockTradeType` (spec/us/order.yaml ust20000 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -169,7 +169,7 @@ impl codec::Wire for UsBuyStockTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `UsSellStockTradeType` (spec/us/order.yaml ust20001 field \`trde\_tp\`).
+/// Codes of `UsSellStockTradeType` (spec/us/order.yaml ust20001 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///

@@ -14,5 +14,5 @@ pub use ust20003::{UsCancelStockOrderRequest, UsCancelStockOrderResponse};
 mod ust31490;
 pub use ust31490::{OrderableQuantityRequest, OrderableQuantityResponse};
 mod enums;
-pub use super::enums::ChangeRateTopVsOpenExchangeType;
+pub use super::enums::ExchangeType;
 pub use enums::*;

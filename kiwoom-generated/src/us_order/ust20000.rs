@@ -31,7 +31,7 @@ pub struct UsBuyStockRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ChangeRateTopVsOpenExchangeType,
+    pub exchange_type: super::ExchangeType,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -56,7 +56,7 @@ pub struct UsBuyStockRequest {
 impl UsBuyStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        exchange_type: super::ChangeRateTopVsOpenExchangeType,
+        exchange_type: super::ExchangeType,
         stock_code: impl Into<String>,
         order_quantity: rust_decimal::Decimal,
         trade_type: super::UsBuyStockTradeType,
@@ -300,5 +300,55 @@ impl kiwoom_runtime::TrRequest for UsBuyStockRequest {
 impl kiwoom_runtime::TrResponse for UsBuyStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for UsBuyStockRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["stex_tp", "stk_cd", "ord_qty", "ord_uv", "trde_tp"],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            order_quantity: codec::take_required(
+                api_id,
+                object,
+                "ord_qty",
+                "order_quantity",
+                codec::PLAIN,
+            )?,
+            order_unit_price: codec::take(
+                api_id,
+                object,
+                "ord_uv",
+                "order_unit_price",
+                codec::PLAIN,
+            )?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UsBuyStockRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust20000")
     }
 }

@@ -35,7 +35,7 @@ pub struct UsSellStockRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ChangeRateTopVsOpenExchangeType,
+    pub exchange_type: super::ExchangeType,
     /// 주문수량 (`ord_qty`)
     ///
     /// Wire: type decimal, at most 12 characters, required.
@@ -63,7 +63,7 @@ impl UsSellStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
-        exchange_type: super::ChangeRateTopVsOpenExchangeType,
+        exchange_type: super::ExchangeType,
         order_quantity: rust_decimal::Decimal,
         trade_type: super::UsSellStockTradeType,
     ) -> Self {
@@ -300,5 +300,63 @@ impl kiwoom_runtime::TrRequest for UsSellStockRequest {
 impl kiwoom_runtime::TrResponse for UsSellStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for UsSellStockRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stk_cd",
+                "stex_tp",
+                "ord_qty",
+                "ord_uv",
+                "stop_pric",
+                "trde_tp",
+            ],
+        )?;
+        Ok(Self {
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+            order_quantity: codec::take_required(
+                api_id,
+                object,
+                "ord_qty",
+                "order_quantity",
+                codec::PLAIN,
+            )?,
+            order_unit_price: codec::take(
+                api_id,
+                object,
+                "ord_uv",
+                "order_unit_price",
+                codec::PLAIN,
+            )?,
+            stop_price: codec::take(api_id, object, "stop_pric", "stop_price", codec::PLAIN)?,
+            trade_type: codec::take_required(
+                api_id,
+                object,
+                "trde_tp",
+                "trade_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UsSellStockRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust20001")
     }
 }

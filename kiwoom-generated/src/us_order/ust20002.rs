@@ -37,7 +37,7 @@ pub struct UsModifyStockOrderRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ChangeRateTopVsOpenExchangeType,
+    pub exchange_type: super::ExchangeType,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -57,7 +57,7 @@ impl UsModifyStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         original_order_number: impl Into<String>,
-        exchange_type: super::ChangeRateTopVsOpenExchangeType,
+        exchange_type: super::ExchangeType,
         stock_code: impl Into<String>,
     ) -> Self {
         Self {
@@ -322,5 +322,49 @@ impl kiwoom_runtime::TrRequest for UsModifyStockOrderRequest {
 impl kiwoom_runtime::TrResponse for UsModifyStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for UsModifyStockOrderRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["orig_ord_no", "stex_tp", "stk_cd", "mdfy_uv", "stop_pric"],
+        )?;
+        Ok(Self {
+            original_order_number: codec::take_required(
+                api_id,
+                object,
+                "orig_ord_no",
+                "original_order_number",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            modify_unit_price: codec::take(
+                api_id,
+                object,
+                "mdfy_uv",
+                "modify_unit_price",
+                codec::PLAIN,
+            )?,
+            stop_price: codec::take(api_id, object, "stop_pric", "stop_price", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UsModifyStockOrderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust20002")
     }
 }

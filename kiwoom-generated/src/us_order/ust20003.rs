@@ -37,7 +37,7 @@ pub struct UsCancelStockOrderRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ChangeRateTopVsOpenExchangeType,
+    pub exchange_type: super::ExchangeType,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -47,7 +47,7 @@ impl UsCancelStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         original_order_number: impl Into<String>,
-        exchange_type: super::ChangeRateTopVsOpenExchangeType,
+        exchange_type: super::ExchangeType,
         stock_code: impl Into<String>,
     ) -> Self {
         Self {
@@ -214,5 +214,37 @@ impl kiwoom_runtime::TrRequest for UsCancelStockOrderRequest {
 impl kiwoom_runtime::TrResponse for UsCancelStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for UsCancelStockOrderRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["orig_ord_no", "stex_tp", "stk_cd"])?;
+        Ok(Self {
+            original_order_number: codec::take_required(
+                api_id,
+                object,
+                "orig_ord_no",
+                "original_order_number",
+                codec::PLAIN,
+            )?,
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UsCancelStockOrderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "ust20003")
     }
 }

@@ -2,88 +2,11 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `ChangeRateTopByPeriodTime` (spec/us/ranking.yaml usa20510 field \`tm\`).
+/// Codes of `ChangeRateTopVsOpenSortType`, used by 3 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopByPeriodTime {
-    /// 전일 (`1`)
-    PreviousDay,
-    /// 5일 (`5`)
-    Days5,
-    /// 10일 (`10`)
-    Days10,
-    /// 30일,기본값:1 (`30`)
-    Days30,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ChangeRateTopByPeriodTime {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "5", "10", "30"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PreviousDay => "1",
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days30 => "30",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::PreviousDay,
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "30" => Self::Days30,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::PreviousDay => Some("전일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days30 => Some("30일,기본값:1"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ChangeRateTopByPeriodTime {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ChangeRateTopByPeriodTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ChangeRateTopByPeriodTime {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopVsOpenSortType` (spec/us/ranking.yaml usa20920 field \`sort\_tp\`).
+/// - spec/us/ranking.yaml usa20920 field `sort_tp`
+/// - spec/us/ranking.yaml usa20921 field `sort_tp`
+/// - spec/us/ranking.yaml usa20922 field `sort_tp`
 ///
 /// # Forward compatibility
 ///
@@ -154,83 +77,10 @@ impl codec::Wire for ChangeRateTopVsOpenSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ChangeRateTopVsOpenWatchlistStockType` (spec/us/ranking.yaml usa20922 field \`stk\_tp\`).
+/// Codes of `ChangeRateTopVsPrevDaySortType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeRateTopVsOpenWatchlistStockType {
-    /// 전체 (`0`)
-    All,
-    /// 주식 (`1`)
-    Stock,
-    /// ETF (`2`)
-    Etf,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ChangeRateTopVsOpenWatchlistStockType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Stock => "1",
-            Self::Etf => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Stock,
-            "2" => Self::Etf,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Stock => Some("주식"),
-            Self::Etf => Some("ETF"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ChangeRateTopVsOpenWatchlistStockType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ChangeRateTopVsOpenWatchlistStockType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ChangeRateTopVsOpenWatchlistStockType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeRateTopVsPrevDaySortType` (spec/us/ranking.yaml usa20910 field \`sort\_tp\`).
+/// - spec/us/ranking.yaml usa20910 field `sort_tp`
+/// - spec/us/ranking.yaml usa20911 field `sort_tp`
 ///
 /// # Forward compatibility
 ///
@@ -316,98 +166,10 @@ impl codec::Wire for ChangeRateTopVsPrevDaySortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ConsecutiveRiseFallRankSortType` (spec/us/ranking.yaml usa24160 field \`sort\_tp\`).
+/// Codes of `CumulativeChangeRateTopSortType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ConsecutiveRiseFallRankSortType {
-    /// 연속일수상승 (`0`)
-    ConsecutiveDaysRise,
-    /// 연속일수보합 (`1`)
-    ConsecutiveDaysUnchanged,
-    /// 연속일수하락 (`2`)
-    ConsecutiveDaysFall,
-    /// 기준일대비상승 (`3`)
-    RiseSinceBaseDate,
-    /// 기준일대비보합 (`4`)
-    UnchangedSinceBaseDate,
-    /// 기준일대비 하락 (`5`)
-    FallSinceBaseDate,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ConsecutiveRiseFallRankSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ConsecutiveDaysRise => "0",
-            Self::ConsecutiveDaysUnchanged => "1",
-            Self::ConsecutiveDaysFall => "2",
-            Self::RiseSinceBaseDate => "3",
-            Self::UnchangedSinceBaseDate => "4",
-            Self::FallSinceBaseDate => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ConsecutiveDaysRise,
-            "1" => Self::ConsecutiveDaysUnchanged,
-            "2" => Self::ConsecutiveDaysFall,
-            "3" => Self::RiseSinceBaseDate,
-            "4" => Self::UnchangedSinceBaseDate,
-            "5" => Self::FallSinceBaseDate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ConsecutiveDaysRise => Some("연속일수상승"),
-            Self::ConsecutiveDaysUnchanged => Some("연속일수보합"),
-            Self::ConsecutiveDaysFall => Some("연속일수하락"),
-            Self::RiseSinceBaseDate => Some("기준일대비상승"),
-            Self::UnchangedSinceBaseDate => Some("기준일대비보합"),
-            Self::FallSinceBaseDate => Some("기준일대비 하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ConsecutiveRiseFallRankSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ConsecutiveRiseFallRankSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ConsecutiveRiseFallRankSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `CumulativeChangeRateTopSortType` (spec/us/ranking.yaml usa20940 field \`sort\_tp\`).
+/// - spec/us/ranking.yaml usa20940 field `sort_tp`
+/// - spec/us/ranking.yaml usa20941 field `sort_tp`
 ///
 /// # Forward compatibility
 ///
@@ -488,7 +250,10 @@ impl codec::Wire for CumulativeChangeRateTopSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CumulativeChangeRateTopStockCondition` (spec/us/ranking.yaml usa20940 field \`stk\_cnd\`).
+/// Codes of `CumulativeChangeRateTopStockCondition`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa20940 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20941 field `stk_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -554,7 +319,114 @@ impl codec::Wire for CumulativeChangeRateTopStockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DaySessionDisparityTopSortType` (spec/us/ranking.yaml usa24290 field \`sort\_tp\`).
+/// Codes of `DateUnitType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa20880 field `dt_unit_tp`
+/// - spec/us/ranking.yaml usa20881 field `dt_unit_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DateUnitType {
+    /// 일 (`1`)
+    Day,
+    /// 주 (`2`)
+    Week,
+    /// 월 (`3`)
+    Month,
+    /// 년,분단위( (`4`)
+    Year,
+    /// 10분 (`5`)
+    Minutes10,
+    /// 30분 (`6`)
+    Minutes30,
+    /// 60분 (`7`)
+    Minutes60,
+    /// 5분)-미국/미국ETF 만 존재 (`8`)
+    Minutes5,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl DateUnitType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3", "4", "5", "6", "7", "8"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Day => "1",
+            Self::Week => "2",
+            Self::Month => "3",
+            Self::Year => "4",
+            Self::Minutes10 => "5",
+            Self::Minutes30 => "6",
+            Self::Minutes60 => "7",
+            Self::Minutes5 => "8",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::Day,
+            "2" => Self::Week,
+            "3" => Self::Month,
+            "4" => Self::Year,
+            "5" => Self::Minutes10,
+            "6" => Self::Minutes30,
+            "7" => Self::Minutes60,
+            "8" => Self::Minutes5,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Day => Some("일"),
+            Self::Week => Some("주"),
+            Self::Month => Some("월"),
+            Self::Year => Some("년,분단위("),
+            Self::Minutes10 => Some("10분"),
+            Self::Minutes30 => Some("30분"),
+            Self::Minutes60 => Some("60분"),
+            Self::Minutes5 => Some("5분)-미국/미국ETF 만 존재"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for DateUnitType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for DateUnitType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for DateUnitType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `DaySessionDisparityTopSortType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa24290 field `sort_tp`
+/// - spec/us/ranking.yaml usa24291 field `sort_tp`
 ///
 /// # Forward compatibility
 ///
@@ -640,7 +512,10 @@ impl codec::Wire for DaySessionDisparityTopSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `HighLowChangeSign` (spec/us/ranking.yaml usa24110 field \`result\_list\` field \`hl\_pre\_sig\`).
+/// Codes of `HighLowChangeSign`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa24110 field `result_list` field `hl_pre_sig`
+/// - spec/us/ranking.yaml usa24111 field `result_list` field `hl_pre_sig`
 ///
 /// # Forward compatibility
 ///
@@ -726,7 +601,10 @@ impl codec::Wire for HighLowChangeSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `HighLowPriceRiseFallDateType` (spec/us/ranking.yaml usa24110 field \`dt\_tp\`).
+/// Codes of `HighLowPriceRiseFallDateType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa24110 field `dt_tp`
+/// - spec/us/ranking.yaml usa24111 field `dt_tp`
 ///
 /// # Forward compatibility
 ///
@@ -797,7 +675,10 @@ impl codec::Wire for HighLowPriceRiseFallDateType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `HighLowPriceRiseFallSortType` (spec/us/ranking.yaml usa24110 field \`sort\_tp\`).
+/// Codes of `HighLowPriceRiseFallSortType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa24110 field `sort_tp`
+/// - spec/us/ranking.yaml usa24111 field `sort_tp`
 ///
 /// # Forward compatibility
 ///
@@ -868,7 +749,10 @@ impl codec::Wire for HighLowPriceRiseFallSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `IndustryClassificationType` (spec/us/ranking.yaml usa20910 field \`inds\_cls\_tp\`).
+/// Codes of `IndustryClassificationType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa20910 field `inds_cls_tp`
+/// - spec/us/ranking.yaml usa24290 field `inds_cls_tp`
 ///
 /// # Forward compatibility
 ///
@@ -949,7 +833,10 @@ impl codec::Wire for IndustryClassificationType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `KiwoomHighRankSign` (spec/us/ranking.yaml usa20880 field \`result\_list\` field \`kw\_high\_rank\_sig\`).
+/// Codes of `KiwoomHighRankSign`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa20880 field `result_list` field `kw_high_rank_sig`
+/// - spec/us/ranking.yaml usa20881 field `result_list` field `kw_high_rank_sig`
 ///
 /// # Forward compatibility
 ///
@@ -1030,204 +917,10 @@ impl codec::Wire for KiwoomHighRankSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `KiwoomTradeTopDateUnitType` (spec/us/ranking.yaml usa20880 field \`dt\_unit\_tp\`).
+/// Codes of `OrderBookDepthTopEtfSortType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum KiwoomTradeTopDateUnitType {
-    /// 일 (`1`)
-    Day,
-    /// 주 (`2`)
-    Week,
-    /// 월 (`3`)
-    Month,
-    /// 년,분단위( (`4`)
-    Year,
-    /// 10분 (`5`)
-    Minutes10,
-    /// 30분 (`6`)
-    Minutes30,
-    /// 60분 (`7`)
-    Minutes60,
-    /// 5분)-미국/미국ETF 만 존재 (`8`)
-    Minutes5,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl KiwoomTradeTopDateUnitType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6", "7", "8"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Day => "1",
-            Self::Week => "2",
-            Self::Month => "3",
-            Self::Year => "4",
-            Self::Minutes10 => "5",
-            Self::Minutes30 => "6",
-            Self::Minutes60 => "7",
-            Self::Minutes5 => "8",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Day,
-            "2" => Self::Week,
-            "3" => Self::Month,
-            "4" => Self::Year,
-            "5" => Self::Minutes10,
-            "6" => Self::Minutes30,
-            "7" => Self::Minutes60,
-            "8" => Self::Minutes5,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Day => Some("일"),
-            Self::Week => Some("주"),
-            Self::Month => Some("월"),
-            Self::Year => Some("년,분단위("),
-            Self::Minutes10 => Some("10분"),
-            Self::Minutes30 => Some("30분"),
-            Self::Minutes60 => Some("60분"),
-            Self::Minutes5 => Some("5분)-미국/미국ETF 만 존재"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for KiwoomTradeTopDateUnitType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for KiwoomTradeTopDateUnitType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for KiwoomTradeTopDateUnitType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `KiwoomTradeTopQueryType` (spec/us/ranking.yaml usa20880 field \`qry\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum KiwoomTradeTopQueryType {
-    /// 매수상위 (`1`)
-    TopBuy,
-    /// 매도상위 (`2`)
-    TopSell,
-    /// 순매수상위 (`3`)
-    TopNetBuy,
-    /// 보유잔고상위 (`4`)
-    TopHoldingBalance,
-    /// 보유고객상위 (`5`)
-    TopHolders,
-    /// 거래비중상위(미국,미국 ETF 분단위만 존재) (`6`)
-    TopTradingShare,
-    /// 거래대금상위(미국,미국 ETF 분단위만 존재) (`7`)
-    TopTradingValue,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl KiwoomTradeTopQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6", "7"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TopBuy => "1",
-            Self::TopSell => "2",
-            Self::TopNetBuy => "3",
-            Self::TopHoldingBalance => "4",
-            Self::TopHolders => "5",
-            Self::TopTradingShare => "6",
-            Self::TopTradingValue => "7",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::TopBuy,
-            "2" => Self::TopSell,
-            "3" => Self::TopNetBuy,
-            "4" => Self::TopHoldingBalance,
-            "5" => Self::TopHolders,
-            "6" => Self::TopTradingShare,
-            "7" => Self::TopTradingValue,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::TopBuy => Some("매수상위"),
-            Self::TopSell => Some("매도상위"),
-            Self::TopNetBuy => Some("순매수상위"),
-            Self::TopHoldingBalance => Some("보유잔고상위"),
-            Self::TopHolders => Some("보유고객상위"),
-            Self::TopTradingShare => Some("거래비중상위(미국,미국 ETF 분단위만 존재)"),
-            Self::TopTradingValue => Some("거래대금상위(미국,미국 ETF 분단위만 존재)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for KiwoomTradeTopQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for KiwoomTradeTopQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for KiwoomTradeTopQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `OrderBookDepthTopEtfSortType` (spec/us/ranking.yaml usa24200 field \`sort\_tp\`).
+/// - spec/us/ranking.yaml usa24200 field `sort_tp`
+/// - spec/us/ranking.yaml usa24201 field `sort_tp`
 ///
 /// # Forward compatibility
 ///
@@ -1308,7 +1001,10 @@ impl codec::Wire for OrderBookDepthTopEtfSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PrevDayTradeTopQueryType` (spec/us/ranking.yaml usa20960 field \`qry\_tp\`).
+/// Codes of `PrevDayTradeTopQueryType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa20960 field `qry_tp`
+/// - spec/us/ranking.yaml usa20961 field `qry_tp`
 ///
 /// # Forward compatibility
 ///
@@ -1379,7 +1075,7 @@ impl codec::Wire for PrevDayTradeTopQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PreviousBaseChangeSign` (spec/us/ranking.yaml usa01980 field \`result\_list\` field \`sign\_for\_prev\`).
+/// Codes of `PreviousBaseChangeSign` (spec/us/ranking.yaml usa01980 field `result_list` field `sign_for_prev`).
 ///
 /// # Forward compatibility
 ///
@@ -1455,7 +1151,106 @@ impl codec::Wire for PreviousBaseChangeSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `RankFluctuationSign` (spec/us/ranking.yaml usa01990 field \`result\_list\` field \`rank\_flu\_sig\`).
+/// Codes of `QueryType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa20880 field `qry_tp`
+/// - spec/us/ranking.yaml usa20881 field `qry_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QueryType {
+    /// 매수상위 (`1`)
+    TopBuy,
+    /// 매도상위 (`2`)
+    TopSell,
+    /// 순매수상위 (`3`)
+    TopNetBuy,
+    /// 보유잔고상위 (`4`)
+    TopHoldingBalance,
+    /// 보유고객상위 (`5`)
+    TopHolders,
+    /// 거래비중상위(미국,미국 ETF 분단위만 존재) (`6`)
+    TopTradingShare,
+    /// 거래대금상위(미국,미국 ETF 분단위만 존재) (`7`)
+    TopTradingValue,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl QueryType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3", "4", "5", "6", "7"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TopBuy => "1",
+            Self::TopSell => "2",
+            Self::TopNetBuy => "3",
+            Self::TopHoldingBalance => "4",
+            Self::TopHolders => "5",
+            Self::TopTradingShare => "6",
+            Self::TopTradingValue => "7",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::TopBuy,
+            "2" => Self::TopSell,
+            "3" => Self::TopNetBuy,
+            "4" => Self::TopHoldingBalance,
+            "5" => Self::TopHolders,
+            "6" => Self::TopTradingShare,
+            "7" => Self::TopTradingValue,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::TopBuy => Some("매수상위"),
+            Self::TopSell => Some("매도상위"),
+            Self::TopNetBuy => Some("순매수상위"),
+            Self::TopHoldingBalance => Some("보유잔고상위"),
+            Self::TopHolders => Some("보유고객상위"),
+            Self::TopTradingShare => Some("거래비중상위(미국,미국 ETF 분단위만 존재)"),
+            Self::TopTradingValue => Some("거래대금상위(미국,미국 ETF 분단위만 존재)"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for QueryType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for QueryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for QueryType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `RankFluctuationSign` (spec/us/ranking.yaml usa01990 field `result_list` field `rank_flu_sig`).
 ///
 /// # Forward compatibility
 ///
@@ -1536,7 +1331,7 @@ impl codec::Wire for RankFluctuationSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `RealtimeStockViewRankBasePriceChangeSign` (spec/us/ranking.yaml usa01980 field \`result\_list\` field \`sign\_for\_gjga\`).
+/// Codes of `RealtimeStockViewRankBasePriceChangeSign` (spec/us/ranking.yaml usa01980 field `result_list` field `sign_for_gjga`).
 ///
 /// # Forward compatibility
 ///
@@ -1612,7 +1407,7 @@ impl codec::Wire for RealtimeStockViewRankBasePriceChangeSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `RealtimeStockViewRankSign` (spec/us/ranking.yaml usa01980 field \`result\_list\` field \`sign\`).
+/// Codes of `RealtimeStockViewRankSign` (spec/us/ranking.yaml usa01980 field `result_list` field `sign`).
 ///
 /// # Forward compatibility
 ///
@@ -1688,7 +1483,10 @@ impl codec::Wire for RealtimeStockViewRankSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `RegularChangeSign` (spec/us/ranking.yaml usa24290 field \`result\_list\` field \`reg\_pre\_sig\`).
+/// Codes of `RegularChangeSign`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa24290 field `result_list` field `reg_pre_sig`
+/// - spec/us/ranking.yaml usa24291 field `result_list` field `reg_pre_sig`
 ///
 /// # Forward compatibility
 ///
@@ -1774,7 +1572,10 @@ impl codec::Wire for RegularChangeSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `RiseFallByDateSortType` (spec/us/ranking.yaml usa24120 field \`sort\_tp\`).
+/// Codes of `RiseFallByDateSortType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa24120 field `sort_tp`
+/// - spec/us/ranking.yaml usa24121 field `sort_tp`
 ///
 /// # Forward compatibility
 ///
@@ -1845,7 +1646,7 @@ impl codec::Wire for RiseFallByDateSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ServiceType` (spec/us/ranking.yaml usa01980 field \`svc\_type\`).
+/// Codes of `ServiceType` (spec/us/ranking.yaml usa01980 field `svc_type`).
 ///
 /// # Forward compatibility
 ///
@@ -1931,7 +1732,266 @@ impl codec::Wire for ServiceType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TodayVolumeTopEtfQueryType` (spec/us/ranking.yaml usa20530 field \`qry\_tp\`).
+/// Codes of `SortType`, used by 3 fields:
+///
+/// - spec/us/ranking.yaml usa24160 field `sort_tp`
+/// - spec/us/ranking.yaml usa24161 field `sort_tp`
+/// - spec/us/ranking.yaml usa24162 field `sort_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SortType {
+    /// 연속일수상승 (`0`)
+    ConsecutiveDaysRise,
+    /// 연속일수보합 (`1`)
+    ConsecutiveDaysUnchanged,
+    /// 연속일수하락 (`2`)
+    ConsecutiveDaysFall,
+    /// 기준일대비상승 (`3`)
+    RiseSinceBaseDate,
+    /// 기준일대비보합 (`4`)
+    UnchangedSinceBaseDate,
+    /// 기준일대비 하락 (`5`)
+    FallSinceBaseDate,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl SortType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "2", "3", "4", "5"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ConsecutiveDaysRise => "0",
+            Self::ConsecutiveDaysUnchanged => "1",
+            Self::ConsecutiveDaysFall => "2",
+            Self::RiseSinceBaseDate => "3",
+            Self::UnchangedSinceBaseDate => "4",
+            Self::FallSinceBaseDate => "5",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::ConsecutiveDaysRise,
+            "1" => Self::ConsecutiveDaysUnchanged,
+            "2" => Self::ConsecutiveDaysFall,
+            "3" => Self::RiseSinceBaseDate,
+            "4" => Self::UnchangedSinceBaseDate,
+            "5" => Self::FallSinceBaseDate,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::ConsecutiveDaysRise => Some("연속일수상승"),
+            Self::ConsecutiveDaysUnchanged => Some("연속일수보합"),
+            Self::ConsecutiveDaysFall => Some("연속일수하락"),
+            Self::RiseSinceBaseDate => Some("기준일대비상승"),
+            Self::UnchangedSinceBaseDate => Some("기준일대비보합"),
+            Self::FallSinceBaseDate => Some("기준일대비 하락"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for SortType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for SortType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for SortType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `StockTypeWithEtf` (spec/us/ranking.yaml usa20922 field `stk_tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StockTypeWithEtf {
+    /// 전체 (`0`)
+    All,
+    /// 주식 (`1`)
+    Stock,
+    /// ETF (`2`)
+    Etf,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl StockTypeWithEtf {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "2"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::Stock => "1",
+            Self::Etf => "2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "1" => Self::Stock,
+            "2" => Self::Etf,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Stock => Some("주식"),
+            Self::Etf => Some("ETF"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for StockTypeWithEtf {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for StockTypeWithEtf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for StockTypeWithEtf {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `Time`, used by 3 fields:
+///
+/// - spec/us/ranking.yaml usa20510 field `tm`
+/// - spec/us/ranking.yaml usa20511 field `tm`
+/// - spec/us/ranking.yaml usa20512 field `tm`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Time {
+    /// 전일 (`1`)
+    PreviousDay,
+    /// 5일 (`5`)
+    Days5,
+    /// 10일 (`10`)
+    Days10,
+    /// 30일,기본값:1 (`30`)
+    Days30,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl Time {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "5", "10", "30"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PreviousDay => "1",
+            Self::Days5 => "5",
+            Self::Days10 => "10",
+            Self::Days30 => "30",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::PreviousDay,
+            "5" => Self::Days5,
+            "10" => Self::Days10,
+            "30" => Self::Days30,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::PreviousDay => Some("전일"),
+            Self::Days5 => Some("5일"),
+            Self::Days10 => Some("10일"),
+            Self::Days30 => Some("30일,기본값:1"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for Time {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for Time {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TodayVolumeTopEtfQueryType`, used by 2 fields:
+///
+/// - spec/us/ranking.yaml usa20530 field `qry_tp`
+/// - spec/us/ranking.yaml usa20531 field `qry_tp`
 ///
 /// # Forward compatibility
 ///
@@ -2007,7 +2067,7 @@ impl codec::Wire for TodayVolumeTopEtfQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `WatchlistRegistrationTopDateUnitType` (spec/us/ranking.yaml usa01990 field \`dt\_unit\_tp\`).
+/// Codes of `WatchlistRegistrationTopDateUnitType` (spec/us/ranking.yaml usa01990 field `dt_unit_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2083,7 +2143,7 @@ impl codec::Wire for WatchlistRegistrationTopDateUnitType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `WatchlistRegistrationTopStockType` (spec/us/ranking.yaml usa01990 field \`stk\_tp\`).
+/// Codes of `WatchlistRegistrationTopStockType` (spec/us/ranking.yaml usa01990 field `stk_tp`).
 ///
 /// # Forward compatibility
 ///

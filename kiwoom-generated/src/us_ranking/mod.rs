@@ -126,11 +126,7 @@ pub use usa24291::{
 };
 mod enums;
 pub use super::enums::{
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, ChangeRateTopByPeriodExchangeType,
-    ChangeRateTopByPeriodExchangeTypeExchangeType, ChangeRateTopByPeriodIndustryCode,
-    ChangeRateTopByPeriodPriceCondition, ChangeRateTopByPeriodStockCondition,
-    ChangeRateTopByPeriodStockType, ChangeRateTopVsOpenExchangeType,
-    ChangeRateTopVsOpenExecutionTime, ConsecutiveRiseFallRankExchangeType,
-    MarketCapTopStockCondition,
+    ChangeRateTopByPeriodExchangeType, ConsecutiveRiseFallRankExchangeType, ExchangeType,
+    MarketCapTopStockCondition, PreviousDayChangeSign, PriceCondition, StockCondition, StockType,
 };
 pub use enums::*;

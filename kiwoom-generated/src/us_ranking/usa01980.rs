@@ -64,8 +64,8 @@ pub struct RealtimeStockViewRankResponse {
     ///
     /// HHmmss
     ///
-    /// Wire: type time.
-    pub base_time: Option<chrono::NaiveTime>,
+    /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
+    pub base_time: Option<String>,
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
@@ -195,7 +195,7 @@ pub struct RealtimeStockViewRankRow {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeTypeExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     extra: codec::Extra,
 }
 impl RealtimeStockViewRankRow {
@@ -344,5 +344,23 @@ impl kiwoom_runtime::PagedRequest for RealtimeStockViewRankRequest {
 impl kiwoom_runtime::TrResponse for RealtimeStockViewRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for RealtimeStockViewRankRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["svc_type"])?;
+        Ok(Self {
+            service_type: codec::take(api_id, object, "svc_type", "service_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for RealtimeStockViewRankRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa01980")
     }
 }

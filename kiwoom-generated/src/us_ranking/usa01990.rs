@@ -153,7 +153,7 @@ pub struct WatchlistRegistrationTopRow {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeTypeExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -177,8 +177,7 @@ pub struct WatchlistRegistrationTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -343,5 +342,30 @@ impl kiwoom_runtime::PagedRequest for WatchlistRegistrationTopRequest {
 impl kiwoom_runtime::TrResponse for WatchlistRegistrationTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for WatchlistRegistrationTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["dt_unit_tp", "stk_tp"])?;
+        Ok(Self {
+            date_unit_type: codec::take(
+                api_id,
+                object,
+                "dt_unit_tp",
+                "date_unit_type",
+                codec::PLAIN,
+            )?,
+            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for WatchlistRegistrationTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa01990")
     }
 }

@@ -29,13 +29,13 @@ pub struct KiwoomTradeTopEtfRequest {
     /// 1:매수상위,2:매도상위,3:순매수상위,4:보유잔고상위,5:보유고객상위,6:거래비중상위(미국,미국 ETF 분단위만 존재),7:거래대금상위(미국,미국 ETF 분단위만 존재)
     ///
     /// Wire: type enum, optional.
-    pub query_type: Option<super::KiwoomTradeTopQueryType>,
+    pub query_type: Option<super::QueryType>,
     /// 일,주,월단위구분 (`dt_unit_tp`)
     ///
     /// 1:일,2:주,3:월,4:년,분단위(5:10분,6:30분,7:60분,8:5분)-미국/미국ETF 만 존재
     ///
     /// Wire: type enum, optional.
-    pub date_unit_type: Option<super::KiwoomTradeTopDateUnitType>,
+    pub date_unit_type: Option<super::DateUnitType>,
 }
 impl KiwoomTradeTopEtfRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -46,12 +46,12 @@ impl KiwoomTradeTopEtfRequest {
         }
     }
     /// Set `qry_tp` (조회구분 (`qry_tp`)).
-    pub fn query_type(mut self, query_type: super::KiwoomTradeTopQueryType) -> Self {
+    pub fn query_type(mut self, query_type: super::QueryType) -> Self {
         self.query_type = Some(query_type);
         self
     }
     /// Set `dt_unit_tp` (일,주,월단위구분 (`dt_unit_tp`)).
-    pub fn date_unit_type(mut self, date_unit_type: super::KiwoomTradeTopDateUnitType) -> Self {
+    pub fn date_unit_type(mut self, date_unit_type: super::DateUnitType) -> Self {
         self.date_unit_type = Some(date_unit_type);
         self
     }
@@ -313,5 +313,30 @@ impl kiwoom_runtime::PagedRequest for KiwoomTradeTopEtfRequest {
 impl kiwoom_runtime::TrResponse for KiwoomTradeTopEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for KiwoomTradeTopEtfRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["qry_tp", "dt_unit_tp"])?;
+        Ok(Self {
+            query_type: codec::take(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+            date_unit_type: codec::take(
+                api_id,
+                object,
+                "dt_unit_tp",
+                "date_unit_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for KiwoomTradeTopEtfRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20881")
     }
 }

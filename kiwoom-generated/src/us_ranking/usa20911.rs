@@ -53,13 +53,13 @@ pub struct ChangeRateTopVsPrevDayEtfRequest {
     /// 0:전체,1:증100%,2:증50%
     ///
     /// Wire: type enum, optional.
-    pub stock_condition: Option<super::ChangeRateTopByPeriodStockCondition>,
+    pub stock_condition: Option<super::StockCondition>,
     /// 가격조건 (`pric_cnd`)
     ///
     /// 0:전체,1:5미만,2:10미만,3:10이상,4:10~20,5:20~50,6:50이상,7:50~100,8:100미만,9:100이상,10:500이상
     ///
     /// Wire: type enum, optional.
-    pub price_condition: Option<super::ChangeRateTopByPeriodPriceCondition>,
+    pub price_condition: Option<super::PriceCondition>,
     /// 거래대금조건 (`trde_prica_cnd`)
     ///
     /// 0:전체 1,3,5,10,30,50,100,300,500,1000,3000,5000(USD, 1만단위) 이상 (ex. 50: USD 50만 이상)
@@ -111,18 +111,12 @@ impl ChangeRateTopVsPrevDayEtfRequest {
         self
     }
     /// Set `stk_cnd` (종목조건 (`stk_cnd`)).
-    pub fn stock_condition(
-        mut self,
-        stock_condition: super::ChangeRateTopByPeriodStockCondition,
-    ) -> Self {
+    pub fn stock_condition(mut self, stock_condition: super::StockCondition) -> Self {
         self.stock_condition = Some(stock_condition);
         self
     }
     /// Set `pric_cnd` (가격조건 (`pric_cnd`)).
-    pub fn price_condition(
-        mut self,
-        price_condition: super::ChangeRateTopByPeriodPriceCondition,
-    ) -> Self {
+    pub fn price_condition(mut self, price_condition: super::PriceCondition) -> Self {
         self.price_condition = Some(price_condition);
         self
     }
@@ -235,7 +229,7 @@ pub struct ChangeRateTopVsPrevDayEtfRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -259,8 +253,7 @@ pub struct ChangeRateTopVsPrevDayEtfRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -515,5 +508,79 @@ impl kiwoom_runtime::PagedRequest for ChangeRateTopVsPrevDayEtfRequest {
 impl kiwoom_runtime::TrResponse for ChangeRateTopVsPrevDayEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for ChangeRateTopVsPrevDayEtfRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "etf_cat1",
+                "etf_cat2",
+                "sort_tp",
+                "stk_cnd",
+                "pric_cnd",
+                "trde_prica_cnd",
+                "trde_qty_tp",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            etf_category_1: codec::take(
+                api_id,
+                object,
+                "etf_cat1",
+                "etf_category_1",
+                codec::PLAIN,
+            )?,
+            etf_category_2: codec::take(
+                api_id,
+                object,
+                "etf_cat2",
+                "etf_category_2",
+                codec::PLAIN,
+            )?,
+            sort_type: codec::take(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            stock_condition: codec::take(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            price_condition: codec::take(
+                api_id,
+                object,
+                "pric_cnd",
+                "price_condition",
+                codec::PLAIN,
+            )?,
+            trade_value_condition: codec::take(
+                api_id,
+                object,
+                "trde_prica_cnd",
+                "trade_value_condition",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for ChangeRateTopVsPrevDayEtfRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20911")
     }
 }

@@ -34,14 +34,14 @@ pub struct PrevDayTradeTopRequest {
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::ChangeRateTopByPeriodIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
     /// 종목 구분 (`stk_tp`)
     ///
     /// 0:전체,1:주식
     ///
     /// Wire: type enum, optional.
-    pub stock_type: Option<super::ChangeRateTopByPeriodStockType>,
+    pub stock_type: Option<super::StockType>,
     /// 정렬기준구분 (`qry_tp`)
     ///
     /// 0:전일거래량상위,1:전일거래대금상위
@@ -68,15 +68,12 @@ impl PrevDayTradeTopRequest {
         self
     }
     /// Set `inds_cd` (업종코드 (`inds_cd`)).
-    pub fn industry_code(
-        mut self,
-        industry_code: super::ChangeRateTopByPeriodIndustryCode,
-    ) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
     /// Set `stk_tp` (종목 구분 (`stk_tp`)).
-    pub fn stock_type(mut self, stock_type: super::ChangeRateTopByPeriodStockType) -> Self {
+    pub fn stock_type(mut self, stock_type: super::StockType) -> Self {
         self.stock_type = Some(stock_type);
         self
     }
@@ -170,7 +167,7 @@ pub struct PrevDayTradeTopRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -194,8 +191,7 @@ pub struct PrevDayTradeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -378,5 +374,26 @@ impl kiwoom_runtime::PagedRequest for PrevDayTradeTopRequest {
 impl kiwoom_runtime::TrResponse for PrevDayTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for PrevDayTradeTopRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stex_tp", "inds_cd", "stk_tp", "qry_tp"])?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
+            query_type: codec::take(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for PrevDayTradeTopRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20960")
     }
 }

@@ -167,7 +167,7 @@ pub struct PrevDayTradeTopEtfRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -191,8 +191,7 @@ pub struct PrevDayTradeTopEtfRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -375,5 +374,42 @@ impl kiwoom_runtime::PagedRequest for PrevDayTradeTopEtfRequest {
 impl kiwoom_runtime::TrResponse for PrevDayTradeTopEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for PrevDayTradeTopEtfRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &["stex_tp", "etf_cat1", "etf_cat2", "qry_tp"],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            etf_category_1: codec::take(
+                api_id,
+                object,
+                "etf_cat1",
+                "etf_category_1",
+                codec::PLAIN,
+            )?,
+            etf_category_2: codec::take(
+                api_id,
+                object,
+                "etf_cat2",
+                "etf_category_2",
+                codec::PLAIN,
+            )?,
+            query_type: codec::take(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for PrevDayTradeTopEtfRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20961")
     }
 }

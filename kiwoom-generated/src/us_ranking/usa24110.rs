@@ -34,14 +34,14 @@ pub struct HighLowPriceRiseFallRequest {
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::ChangeRateTopByPeriodIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
     /// 종목 구분 (`stk_tp`)
     ///
     /// 0:전체,1:주식
     ///
     /// Wire: type enum, optional.
-    pub stock_type: Option<super::ChangeRateTopByPeriodStockType>,
+    pub stock_type: Option<super::StockType>,
     /// 정렬기준구분 (`sort_tp`)
     ///
     /// 0:저가대비상승,1:고가대비하락
@@ -59,7 +59,7 @@ pub struct HighLowPriceRiseFallRequest {
     /// 0:전체,1:증100%,2:증50%
     ///
     /// Wire: type enum, optional.
-    pub stock_condition: Option<super::ChangeRateTopByPeriodStockCondition>,
+    pub stock_condition: Option<super::StockCondition>,
     /// 거래량조건 (`trde_qty_tp`)
     ///
     /// 0:전체, 10,15,20,30,50,100,300,500(1만단위) 이상 (ex. 50: 50만 이상)
@@ -71,7 +71,7 @@ pub struct HighLowPriceRiseFallRequest {
     /// 0:전체 1:5미만,2:10미만,3:10이상,4:10~20,5: 20~50,6:50이상,7:50~100,8:100미만,9:100이상,10:500이상
     ///
     /// Wire: type enum, optional.
-    pub price_condition: Option<super::ChangeRateTopByPeriodPriceCondition>,
+    pub price_condition: Option<super::PriceCondition>,
     /// 거래대금조건 (`trde_prica_cnd`)
     ///
     /// 0:전체 1,3,5,10,30,50,100,300,500,1000,3000,5000(USD, 1만단위) 이상 (ex. 50: USD 50만 이상)
@@ -103,15 +103,12 @@ impl HighLowPriceRiseFallRequest {
         self
     }
     /// Set `inds_cd` (업종코드 (`inds_cd`)).
-    pub fn industry_code(
-        mut self,
-        industry_code: super::ChangeRateTopByPeriodIndustryCode,
-    ) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
     /// Set `stk_tp` (종목 구분 (`stk_tp`)).
-    pub fn stock_type(mut self, stock_type: super::ChangeRateTopByPeriodStockType) -> Self {
+    pub fn stock_type(mut self, stock_type: super::StockType) -> Self {
         self.stock_type = Some(stock_type);
         self
     }
@@ -126,10 +123,7 @@ impl HighLowPriceRiseFallRequest {
         self
     }
     /// Set `stk_cnd` (종목조건 (`stk_cnd`)).
-    pub fn stock_condition(
-        mut self,
-        stock_condition: super::ChangeRateTopByPeriodStockCondition,
-    ) -> Self {
+    pub fn stock_condition(mut self, stock_condition: super::StockCondition) -> Self {
         self.stock_condition = Some(stock_condition);
         self
     }
@@ -139,10 +133,7 @@ impl HighLowPriceRiseFallRequest {
         self
     }
     /// Set `pric_cnd` (가격조건 (`pric_cnd`)).
-    pub fn price_condition(
-        mut self,
-        price_condition: super::ChangeRateTopByPeriodPriceCondition,
-    ) -> Self {
+    pub fn price_condition(mut self, price_condition: super::PriceCondition) -> Self {
         self.price_condition = Some(price_condition);
         self
     }
@@ -255,7 +246,7 @@ pub struct HighLowPriceRiseFallRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -279,8 +270,7 @@ pub struct HighLowPriceRiseFallRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -617,5 +607,69 @@ impl kiwoom_runtime::PagedRequest for HighLowPriceRiseFallRequest {
 impl kiwoom_runtime::TrResponse for HighLowPriceRiseFallResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for HighLowPriceRiseFallRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "inds_cd",
+                "stk_tp",
+                "sort_tp",
+                "dt_tp",
+                "stk_cnd",
+                "trde_qty_tp",
+                "pric_cnd",
+                "trde_prica_cnd",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
+            sort_type: codec::take(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            date_type: codec::take(api_id, object, "dt_tp", "date_type", codec::PLAIN)?,
+            stock_condition: codec::take(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            price_condition: codec::take(
+                api_id,
+                object,
+                "pric_cnd",
+                "price_condition",
+                codec::PLAIN,
+            )?,
+            trade_value_condition: codec::take(
+                api_id,
+                object,
+                "trde_prica_cnd",
+                "trade_value_condition",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for HighLowPriceRiseFallRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa24110")
     }
 }

@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `SectorChangeRateRankSortType` (spec/us/sector.yaml usa23100 field \`sort\_tp\`).
+/// Codes of `SectorChangeRateRankSortType` (spec/us/sector.yaml usa23100 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -63,72 +63,6 @@ impl std::fmt::Display for SectorChangeRateRankSortType {
     }
 }
 impl codec::Wire for SectorChangeRateRankSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `SectorPeriodReturnsIndustryCode` (spec/us/sector.yaml usa23000 field \`inds\_cd\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SectorPeriodReturnsIndustryCode {
-    /// 전체, usa10101 참고 (`0`)
-    All,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl SectorPeriodReturnsIndustryCode {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체, usa10101 참고"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SectorPeriodReturnsIndustryCode {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SectorPeriodReturnsIndustryCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SectorPeriodReturnsIndustryCode {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

@@ -12,9 +12,5 @@ pub use usa23100::{
     SectorChangeRateRankRequest, SectorChangeRateRankResponse, SectorChangeRateRankRow,
 };
 mod enums;
-pub use super::enums::{
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, ChangeRateTopByPeriodIndustryCode,
-    ChangeRateTopVsOpenExchangeType, ChangeRateTopVsOpenExecutionTime,
-    ConsecutiveRiseFallRankExchangeType,
-};
+pub use super::enums::{ConsecutiveRiseFallRankExchangeType, ExchangeType, PreviousDayChangeSign};
 pub use enums::*;

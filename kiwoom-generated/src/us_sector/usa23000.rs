@@ -34,8 +34,8 @@ pub struct SectorPeriodReturnsRequest {
     ///
     /// 0:전체, usa10101 참고
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::SectorPeriodReturnsIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
 }
 impl SectorPeriodReturnsRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -54,8 +54,8 @@ impl SectorPeriodReturnsRequest {
         self
     }
     /// Set `inds_cd` (업종 코드 (`inds_cd`)).
-    pub fn industry_code(mut self, industry_code: super::SectorPeriodReturnsIndustryCode) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
 }
@@ -307,5 +307,24 @@ impl kiwoom_runtime::PagedRequest for SectorPeriodReturnsRequest {
 impl kiwoom_runtime::TrResponse for SectorPeriodReturnsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for SectorPeriodReturnsRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stex_tp", "inds_cd"])?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SectorPeriodReturnsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa23000")
     }
 }

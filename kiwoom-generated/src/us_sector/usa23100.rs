@@ -40,8 +40,8 @@ pub struct SectorChangeRateRankRequest {
     ///
     /// 000:전체(기본값), usa10101 참고
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::ChangeRateTopByPeriodIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
 }
 impl SectorChangeRateRankRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -66,11 +66,8 @@ impl SectorChangeRateRankRequest {
         self
     }
     /// Set `inds_cd` (업종코드 (`inds_cd`)).
-    pub fn industry_code(
-        mut self,
-        industry_code: super::ChangeRateTopByPeriodIndustryCode,
-    ) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
 }
@@ -153,7 +150,7 @@ pub struct SectorChangeRateRankRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -177,8 +174,7 @@ pub struct SectorChangeRateRankRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -229,8 +225,8 @@ pub struct SectorChangeRateRankRow {
     ///
     /// HH:mm
     ///
-    /// Wire: type enum.
-    pub execution_time: Option<super::ChangeRateTopVsOpenExecutionTime>,
+    /// Wire: type text.
+    pub execution_time: Option<String>,
     extra: codec::Extra,
 }
 impl SectorChangeRateRankRow {
@@ -418,5 +414,25 @@ impl kiwoom_runtime::PagedRequest for SectorChangeRateRankRequest {
 impl kiwoom_runtime::TrResponse for SectorChangeRateRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for SectorChangeRateRankRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stex_tp", "sort_tp", "inds_cd"])?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            sort_type: codec::take(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SectorChangeRateRankRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa23100")
     }
 }

@@ -2,7 +2,10 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `Condition` (spec/us/stock-info.yaml usa24220 field \`cond\`).
+/// Codes of `Condition`, used by 2 fields:
+///
+/// - spec/us/stock-info.yaml usa24220 field `cond`
+/// - spec/us/stock-info.yaml usa24221 field `cond`
 ///
 /// # Forward compatibility
 ///
@@ -83,7 +86,97 @@ impl codec::Wire for Condition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `EtfCategoryListKind` (spec/us/stock-info.yaml usa10105 field \`gubun\`).
+/// Codes of `DateType`, used by 3 fields:
+///
+/// - spec/us/stock-info.yaml usa23400 field `dt_tp`
+/// - spec/us/stock-info.yaml usa23401 field `dt_tp`
+/// - spec/us/stock-info.yaml usa23402 field `dt_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DateType {
+    /// 5일 (`5`)
+    Days5,
+    /// 10일 (`10`)
+    Days10,
+    /// 20일 (`20`)
+    Days20,
+    /// 60일 (`60`)
+    Days60,
+    /// 250일 (`250`)
+    Days250,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl DateType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["5", "10", "20", "60", "250"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Days5 => "5",
+            Self::Days10 => "10",
+            Self::Days20 => "20",
+            Self::Days60 => "60",
+            Self::Days250 => "250",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "5" => Self::Days5,
+            "10" => Self::Days10,
+            "20" => Self::Days20,
+            "60" => Self::Days60,
+            "250" => Self::Days250,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Days5 => Some("5일"),
+            Self::Days10 => Some("10일"),
+            Self::Days20 => Some("20일"),
+            Self::Days60 => Some("60일"),
+            Self::Days250 => Some("250일"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for DateType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for DateType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for DateType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `EtfCategoryListKind` (spec/us/stock-info.yaml usa10105 field `gubun`).
 ///
 /// # Forward compatibility
 ///
@@ -159,7 +252,10 @@ impl codec::Wire for EtfCategoryListKind {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `EtfEtnListExchangeType` (spec/us/stock-info.yaml usa10099 field \`stex\_tp\`).
+/// Codes of `ExchangeTypeWithAll`, used by 2 fields:
+///
+/// - spec/us/stock-info.yaml usa10099 field `stex_tp`
+/// - spec/us/stock-info.yaml usa10104 field `stex_tp`
 ///
 /// # Forward compatibility
 ///
@@ -170,7 +266,7 @@ impl codec::Wire for EtfCategoryListKind {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum EtfEtnListExchangeType {
+pub enum ExchangeTypeWithAll {
     /// 전체 (`%`)
     All,
     /// AMEX (`NA`)
@@ -182,7 +278,7 @@ pub enum EtfEtnListExchangeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl EtfEtnListExchangeType {
+impl ExchangeTypeWithAll {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["%", "NA", "ND", "NY"]
@@ -218,18 +314,18 @@ impl EtfEtnListExchangeType {
         }
     }
 }
-impl std::str::FromStr for EtfEtnListExchangeType {
+impl std::str::FromStr for ExchangeTypeWithAll {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for EtfEtnListExchangeType {
+impl std::fmt::Display for ExchangeTypeWithAll {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for EtfEtnListExchangeType {
+impl codec::Wire for ExchangeTypeWithAll {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -240,103 +336,10 @@ impl codec::Wire for EtfEtnListExchangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `GapUpDownProximityRate` (spec/us/stock-info.yaml usa24140 field \`alacc\_rt\`).
+/// Codes of `GapUpDownSortType`, used by 2 fields:
 ///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GapUpDownProximityRate {
-    /// 3%이상 (`3`)
-    AtLeast3Pct,
-    /// 5%이상 (`5`)
-    AtLeast5Pct,
-    /// 10%이상 (`10`)
-    AtLeast10Pct,
-    /// 50%이상 (`50`)
-    AtLeast50Pct,
-    /// 100%이상 (`100`)
-    AtLeast100Pct,
-    /// 150%이상 (`150`)
-    AtLeast150Pct,
-    /// 200%이상) (`200`)
-    AtLeast200Pct,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl GapUpDownProximityRate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["3", "5", "10", "50", "100", "150", "200"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AtLeast3Pct => "3",
-            Self::AtLeast5Pct => "5",
-            Self::AtLeast10Pct => "10",
-            Self::AtLeast50Pct => "50",
-            Self::AtLeast100Pct => "100",
-            Self::AtLeast150Pct => "150",
-            Self::AtLeast200Pct => "200",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "3" => Self::AtLeast3Pct,
-            "5" => Self::AtLeast5Pct,
-            "10" => Self::AtLeast10Pct,
-            "50" => Self::AtLeast50Pct,
-            "100" => Self::AtLeast100Pct,
-            "150" => Self::AtLeast150Pct,
-            "200" => Self::AtLeast200Pct,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::AtLeast3Pct => Some("3%이상"),
-            Self::AtLeast5Pct => Some("5%이상"),
-            Self::AtLeast10Pct => Some("10%이상"),
-            Self::AtLeast50Pct => Some("50%이상"),
-            Self::AtLeast100Pct => Some("100%이상"),
-            Self::AtLeast150Pct => Some("150%이상"),
-            Self::AtLeast200Pct => Some("200%이상)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for GapUpDownProximityRate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for GapUpDownProximityRate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for GapUpDownProximityRate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `GapUpDownSortType` (spec/us/stock-info.yaml usa24140 field \`sort\_tp\`).
+/// - spec/us/stock-info.yaml usa24140 field `sort_tp`
+/// - spec/us/stock-info.yaml usa24141 field `sort_tp`
 ///
 /// # Forward compatibility
 ///
@@ -407,78 +410,7 @@ impl codec::Wire for GapUpDownSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `GapUpDownUpDownType` (spec/us/stock-info.yaml usa24140 field \`updown\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GapUpDownUpDownType {
-    /// 갭상승 (`1`)
-    GapUp,
-    /// 갭하락 (`2`)
-    GapDown,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl GapUpDownUpDownType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::GapUp => "1",
-            Self::GapDown => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::GapUp,
-            "2" => Self::GapDown,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::GapUp => Some("갭상승"),
-            Self::GapDown => Some("갭하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for GapUpDownUpDownType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for GapUpDownUpDownType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for GapUpDownUpDownType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `IndexQueryType` (spec/us/stock-info.yaml usa10102 field \`index\_qry\_tp\`).
+/// Codes of `IndexQueryType` (spec/us/stock-info.yaml usa10102 field `index_qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -559,7 +491,10 @@ impl codec::Wire for IndexQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `NewHighLowHighLowType` (spec/us/stock-info.yaml usa24100 field \`high\_low\_tp\`).
+/// Codes of `NewHighLowHighLowType`, used by 2 fields:
+///
+/// - spec/us/stock-info.yaml usa24100 field `high_low_tp`
+/// - spec/us/stock-info.yaml usa24101 field `high_low_tp`
 ///
 /// # Forward compatibility
 ///
@@ -630,7 +565,10 @@ impl codec::Wire for NewHighLowHighLowType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PriceSurgeDropTime` (spec/us/stock-info.yaml usa20930 field \`tm\`).
+/// Codes of `ProximityRate`, used by 2 fields:
+///
+/// - spec/us/stock-info.yaml usa24140 field `alacc_rt`
+/// - spec/us/stock-info.yaml usa24141 field `alacc_rt`
 ///
 /// # Forward compatibility
 ///
@@ -641,91 +579,81 @@ impl codec::Wire for NewHighLowHighLowType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum PriceSurgeDropTime {
-    /// 1일전 (`1`)
-    Days1Ago,
-    /// 5일전 (`2`)
-    Days5Ago,
-    /// 1개월전 (`3`)
-    Months1Ago,
-    /// 3개월전 (`4`)
-    Months3Ago,
-    /// 6개월전 (`5`)
-    Months6Ago,
-    /// 연중 (`6`)
-    YearToDate,
-    /// 1년전 (`7`)
-    Years1Ago,
-    /// 3년전 (`8`)
-    Years3Ago,
-    /// 5년전) (`9`)
-    Years5Ago,
+pub enum ProximityRate {
+    /// 3%이상 (`3`)
+    AtLeast3Pct,
+    /// 5%이상 (`5`)
+    AtLeast5Pct,
+    /// 10%이상 (`10`)
+    AtLeast10Pct,
+    /// 50%이상 (`50`)
+    AtLeast50Pct,
+    /// 100%이상 (`100`)
+    AtLeast100Pct,
+    /// 150%이상 (`150`)
+    AtLeast150Pct,
+    /// 200%이상) (`200`)
+    AtLeast200Pct,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl PriceSurgeDropTime {
+impl ProximityRate {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6", "7", "8", "9"]
+        &["3", "5", "10", "50", "100", "150", "200"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Days1Ago => "1",
-            Self::Days5Ago => "2",
-            Self::Months1Ago => "3",
-            Self::Months3Ago => "4",
-            Self::Months6Ago => "5",
-            Self::YearToDate => "6",
-            Self::Years1Ago => "7",
-            Self::Years3Ago => "8",
-            Self::Years5Ago => "9",
+            Self::AtLeast3Pct => "3",
+            Self::AtLeast5Pct => "5",
+            Self::AtLeast10Pct => "10",
+            Self::AtLeast50Pct => "50",
+            Self::AtLeast100Pct => "100",
+            Self::AtLeast150Pct => "150",
+            Self::AtLeast200Pct => "200",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "1" => Self::Days1Ago,
-            "2" => Self::Days5Ago,
-            "3" => Self::Months1Ago,
-            "4" => Self::Months3Ago,
-            "5" => Self::Months6Ago,
-            "6" => Self::YearToDate,
-            "7" => Self::Years1Ago,
-            "8" => Self::Years3Ago,
-            "9" => Self::Years5Ago,
+            "3" => Self::AtLeast3Pct,
+            "5" => Self::AtLeast5Pct,
+            "10" => Self::AtLeast10Pct,
+            "50" => Self::AtLeast50Pct,
+            "100" => Self::AtLeast100Pct,
+            "150" => Self::AtLeast150Pct,
+            "200" => Self::AtLeast200Pct,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Days1Ago => Some("1일전"),
-            Self::Days5Ago => Some("5일전"),
-            Self::Months1Ago => Some("1개월전"),
-            Self::Months3Ago => Some("3개월전"),
-            Self::Months6Ago => Some("6개월전"),
-            Self::YearToDate => Some("연중"),
-            Self::Years1Ago => Some("1년전"),
-            Self::Years3Ago => Some("3년전"),
-            Self::Years5Ago => Some("5년전)"),
+            Self::AtLeast3Pct => Some("3%이상"),
+            Self::AtLeast5Pct => Some("5%이상"),
+            Self::AtLeast10Pct => Some("10%이상"),
+            Self::AtLeast50Pct => Some("50%이상"),
+            Self::AtLeast100Pct => Some("100%이상"),
+            Self::AtLeast150Pct => Some("150%이상"),
+            Self::AtLeast200Pct => Some("200%이상)"),
             Self::Unknown(_) => None,
         }
     }
 }
-impl std::str::FromStr for PriceSurgeDropTime {
+impl std::str::FromStr for ProximityRate {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for PriceSurgeDropTime {
+impl std::fmt::Display for ProximityRate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for PriceSurgeDropTime {
+impl codec::Wire for ProximityRate {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -736,7 +664,10 @@ impl codec::Wire for PriceSurgeDropTime {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PriceSurgeDropTimeType` (spec/us/stock-info.yaml usa20930 field \`tm\_tp\`).
+/// Codes of `RateType`, used by 2 fields:
+///
+/// - spec/us/stock-info.yaml usa24210 field `rt_tp`
+/// - spec/us/stock-info.yaml usa24211 field `rt_tp`
 ///
 /// # Forward compatibility
 ///
@@ -747,83 +678,7 @@ impl codec::Wire for PriceSurgeDropTime {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum PriceSurgeDropTimeType {
-    /// 분전 (`1`)
-    MinutesAgo,
-    /// 일전 (`2`)
-    DaysAgo,
-    /// 지정일 (`3`)
-    SpecificDate,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl PriceSurgeDropTimeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinutesAgo => "1",
-            Self::DaysAgo => "2",
-            Self::SpecificDate => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::MinutesAgo,
-            "2" => Self::DaysAgo,
-            "3" => Self::SpecificDate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinutesAgo => Some("분전"),
-            Self::DaysAgo => Some("일전"),
-            Self::SpecificDate => Some("지정일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PriceSurgeDropTimeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PriceSurgeDropTimeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PriceSurgeDropTimeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `RemainingOrderRatioSurgeRateType` (spec/us/stock-info.yaml usa24210 field \`rt\_tp\`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RemainingOrderRatioSurgeRateType {
+pub enum RateType {
     /// 매수/매도 (`0`)
     BuySell,
     /// 매도/매수 (`1`)
@@ -831,7 +686,7 @@ pub enum RemainingOrderRatioSurgeRateType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl RemainingOrderRatioSurgeRateType {
+impl RateType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["0", "1"]
@@ -861,18 +716,18 @@ impl RemainingOrderRatioSurgeRateType {
         }
     }
 }
-impl std::str::FromStr for RemainingOrderRatioSurgeRateType {
+impl std::str::FromStr for RateType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for RemainingOrderRatioSurgeRateType {
+impl std::fmt::Display for RateType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for RemainingOrderRatioSurgeRateType {
+impl codec::Wire for RateType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -883,7 +738,7 @@ impl codec::Wire for RemainingOrderRatioSurgeRateType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SectorListKind` (spec/us/stock-info.yaml usa10101 field \`gubun\`).
+/// Codes of `SectorListKind` (spec/us/stock-info.yaml usa10101 field `gubun`).
 ///
 /// # Forward compatibility
 ///
@@ -954,7 +809,11 @@ impl codec::Wire for SectorListKind {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockCode` (spec/us/stock-info.yaml usa23400 field \`stk\_cd\`).
+/// Codes of `TimeType`, used by 3 fields:
+///
+/// - spec/us/stock-info.yaml usa20930 field `tm_tp`
+/// - spec/us/stock-info.yaml usa20931 field `tm_tp`
+/// - spec/us/stock-info.yaml usa20932 field `tm_tp`
 ///
 /// # Forward compatibility
 ///
@@ -965,51 +824,61 @@ impl codec::Wire for SectorListKind {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum StockCode {
-    /// 전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우 (`000`)
-    All,
+pub enum TimeType {
+    /// 분전 (`1`)
+    MinutesAgo,
+    /// 일전 (`2`)
+    DaysAgo,
+    /// 지정일 (`3`)
+    SpecificDate,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl StockCode {
+impl TimeType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["000"]
+        &["1", "2", "3"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::All => "000",
+            Self::MinutesAgo => "1",
+            Self::DaysAgo => "2",
+            Self::SpecificDate => "3",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "000" => Self::All,
+            "1" => Self::MinutesAgo,
+            "2" => Self::DaysAgo,
+            "3" => Self::SpecificDate,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::All => Some("전체, usa10101 API 참고, stk_tp(종목구분) 1일 경우"),
+            Self::MinutesAgo => Some("분전"),
+            Self::DaysAgo => Some("일전"),
+            Self::SpecificDate => Some("지정일"),
             Self::Unknown(_) => None,
         }
     }
 }
-impl std::str::FromStr for StockCode {
+impl std::str::FromStr for TimeType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for StockCode {
+impl std::fmt::Display for TimeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for StockCode {
+impl codec::Wire for TimeType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1020,7 +889,10 @@ impl codec::Wire for StockCode {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `VolumeRenewalDateType` (spec/us/stock-info.yaml usa23400 field \`dt\_tp\`).
+/// Codes of `UpDownType`, used by 2 fields:
+///
+/// - spec/us/stock-info.yaml usa24140 field `updown_tp`
+/// - spec/us/stock-info.yaml usa24141 field `updown_tp`
 ///
 /// # Forward compatibility
 ///
@@ -1031,71 +903,56 @@ impl codec::Wire for StockCode {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum VolumeRenewalDateType {
-    /// 5일 (`5`)
-    Days5,
-    /// 10일 (`10`)
-    Days10,
-    /// 20일 (`20`)
-    Days20,
-    /// 60일 (`60`)
-    Days60,
-    /// 250일 (`250`)
-    Days250,
+pub enum UpDownType {
+    /// 갭상승 (`1`)
+    GapUp,
+    /// 갭하락 (`2`)
+    GapDown,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl VolumeRenewalDateType {
+impl UpDownType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["5", "10", "20", "60", "250"]
+        &["1", "2"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days20 => "20",
-            Self::Days60 => "60",
-            Self::Days250 => "250",
+            Self::GapUp => "1",
+            Self::GapDown => "2",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "20" => Self::Days20,
-            "60" => Self::Days60,
-            "250" => Self::Days250,
+            "1" => Self::GapUp,
+            "2" => Self::GapDown,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days20 => Some("20일"),
-            Self::Days60 => Some("60일"),
-            Self::Days250 => Some("250일"),
+            Self::GapUp => Some("갭상승"),
+            Self::GapDown => Some("갭하락"),
             Self::Unknown(_) => None,
         }
     }
 }
-impl std::str::FromStr for VolumeRenewalDateType {
+impl std::str::FromStr for UpDownType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for VolumeRenewalDateType {
+impl std::fmt::Display for UpDownType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for VolumeRenewalDateType {
+impl codec::Wire for UpDownType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1106,7 +963,11 @@ impl codec::Wire for VolumeRenewalDateType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `YearlyChangeRateDate` (spec/us/stock-info.yaml usa26410 field \`result\_list\` field \`dt\`).
+/// Codes of `YearlyChangeRateDate`, used by 3 fields:
+///
+/// - spec/us/stock-info.yaml usa26410 field `result_list` field `dt`
+/// - spec/us/stock-info.yaml usa26413 field `result_list` field `dt`
+/// - spec/us/stock-info.yaml usa26414 field `result_list` field `dt`
 ///
 /// # Forward compatibility
 ///

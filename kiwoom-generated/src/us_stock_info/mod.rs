@@ -98,10 +98,8 @@ pub use usa26414::{
 };
 mod enums;
 pub use super::enums::{
-    AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign, ChangeRateTopByPeriodExchangeType,
-    ChangeRateTopByPeriodIndustryCode, ChangeRateTopByPeriodPriceCondition,
-    ChangeRateTopByPeriodStockCondition, ChangeRateTopByPeriodStockType,
-    ChangeRateTopVsOpenExchangeType, ConsecutiveRiseFallRankExchangeType, FluctuationType,
-    HighLowProximityHighLowType, MarketCapTopStockCondition, NewHighLowType,
+    ChangeRateTopByPeriodExchangeType, ConsecutiveRiseFallRankExchangeType, ExchangeType,
+    FluctuationType, HighLowType, MarketCapTopStockCondition, NewHighLowType,
+    PreviousDayChangeSign, PriceCondition, StockCondition, StockType,
 };
 pub use enums::*;

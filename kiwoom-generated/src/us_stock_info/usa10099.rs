@@ -29,11 +29,11 @@ pub struct StockListRequest {
     /// %:전체,NA:AMEX,ND:NASDAQ,NY:NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::EtfEtnListExchangeType,
+    pub exchange_type: super::ExchangeTypeWithAll,
 }
 impl StockListRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::EtfEtnListExchangeType) -> Self {
+    pub fn new(exchange_type: super::ExchangeTypeWithAll) -> Self {
         Self { exchange_type }
     }
 }
@@ -114,7 +114,7 @@ pub struct StockListRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -241,5 +241,29 @@ impl kiwoom_runtime::PagedRequest for StockListRequest {
 impl kiwoom_runtime::TrResponse for StockListResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for StockListRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stex_tp"])?;
+        Ok(Self {
+            exchange_type: codec::take_required(
+                api_id,
+                object,
+                "stex_tp",
+                "exchange_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for StockListRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa10099")
     }
 }

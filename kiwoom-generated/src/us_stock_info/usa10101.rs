@@ -213,3 +213,21 @@ impl kiwoom_runtime::TrResponse for SectorListResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for SectorListRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["gubun"])?;
+        Ok(Self {
+            kind: codec::take(api_id, object, "gubun", "kind", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SectorListRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa10101")
+    }
+}

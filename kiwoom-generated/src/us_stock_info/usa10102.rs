@@ -220,3 +220,27 @@ impl kiwoom_runtime::TrResponse for IndexListResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for IndexListRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["index_qry_tp"])?;
+        Ok(Self {
+            index_query_type: codec::take(
+                api_id,
+                object,
+                "index_qry_tp",
+                "index_query_type",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for IndexListRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa10102")
+    }
+}

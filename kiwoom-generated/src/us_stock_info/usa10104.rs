@@ -29,7 +29,7 @@ pub struct EtfEtnListRequest {
     /// %:전체,NA:AMEX,ND:NASDAQ,NY:NYSE
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::EtfEtnListExchangeType>,
+    pub exchange_type: Option<super::ExchangeTypeWithAll>,
 }
 impl EtfEtnListRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -39,7 +39,7 @@ impl EtfEtnListRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::EtfEtnListExchangeType) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::ExchangeTypeWithAll) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -244,5 +244,23 @@ impl kiwoom_runtime::PagedRequest for EtfEtnListRequest {
 impl kiwoom_runtime::TrResponse for EtfEtnListResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for EtfEtnListRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["stex_tp"])?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for EtfEtnListRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa10104")
     }
 }

@@ -35,7 +35,7 @@ pub struct PriceByBandEtfRequest {
     /// 0:전체,1:증100%,2:증50%
     ///
     /// Wire: type enum, optional.
-    pub stock_condition: Option<super::ChangeRateTopByPeriodStockCondition>,
+    pub stock_condition: Option<super::StockCondition>,
     /// ETF카테고리코드1 (`etf_cat1`)
     ///
     /// ETF 대카테고리코드 (ETF이고 대분류일 경우 사용), usa10105 cate1 속성 참고
@@ -96,10 +96,7 @@ impl PriceByBandEtfRequest {
         self
     }
     /// Set `stk_cnd` (종목조건 (`stk_cnd`)).
-    pub fn stock_condition(
-        mut self,
-        stock_condition: super::ChangeRateTopByPeriodStockCondition,
-    ) -> Self {
+    pub fn stock_condition(mut self, stock_condition: super::StockCondition) -> Self {
         self.stock_condition = Some(stock_condition);
         self
     }
@@ -294,7 +291,7 @@ pub struct PriceByBandEtfRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -318,8 +315,7 @@ pub struct PriceByBandEtfRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -586,5 +582,85 @@ impl kiwoom_runtime::PagedRequest for PriceByBandEtfRequest {
 impl kiwoom_runtime::TrResponse for PriceByBandEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for PriceByBandEtfRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "stk_cnd",
+                "etf_cat1",
+                "etf_cat2",
+                "trde_qty_tp",
+                "pric_cnd1",
+                "pric_cnd2",
+                "trde_prica_cnd",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_condition: codec::take(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            etf_category_1: codec::take(
+                api_id,
+                object,
+                "etf_cat1",
+                "etf_category_1",
+                codec::PLAIN,
+            )?,
+            etf_category_2: codec::take(
+                api_id,
+                object,
+                "etf_cat2",
+                "etf_category_2",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            price_condition_1: codec::take(
+                api_id,
+                object,
+                "pric_cnd1",
+                "price_condition_1",
+                codec::PLAIN,
+            )?,
+            price_condition_2: codec::take(
+                api_id,
+                object,
+                "pric_cnd2",
+                "price_condition_2",
+                codec::PLAIN,
+            )?,
+            trade_value_condition: codec::take(
+                api_id,
+                object,
+                "trde_prica_cnd",
+                "trade_value_condition",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for PriceByBandEtfRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20571")
     }
 }

@@ -35,19 +35,19 @@ pub struct PriceSurgeDropRequest {
     /// 0:전체,1:주식
     ///
     /// Wire: type enum, optional.
-    pub stock_type: Option<super::ChangeRateTopByPeriodStockType>,
+    pub stock_type: Option<super::StockType>,
     /// 업종코드 (`inds_cd`)
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::ChangeRateTopByPeriodIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체,1:증100%,2:증50%
     ///
     /// Wire: type enum, optional.
-    pub stock_condition: Option<super::ChangeRateTopByPeriodStockCondition>,
+    pub stock_condition: Option<super::StockCondition>,
     /// 급등.급락 구분 (`flu_tp`)
     ///
     /// 1:급등,2:급락
@@ -59,19 +59,19 @@ pub struct PriceSurgeDropRequest {
     /// 1:분전,2:일전,3:지정일
     ///
     /// Wire: type enum, optional.
-    pub time_type: Option<super::PriceSurgeDropTimeType>,
+    pub time_type: Option<super::TimeType>,
     /// 분,일자 설정 (`tm`)
     ///
     /// XX분전(최대30) or XX일전(최대30) or  tm\_tp :3 입력 시, 기간(1:1일전,2:5일전,3:1개월전,4:3개월전,5:6개월전,6:연중,7:1년전,8:3년전,9:5년전)
     ///
-    /// Wire: type enum, optional.
-    pub time: Option<super::PriceSurgeDropTime>,
+    /// Wire: type text, optional.
+    pub time: Option<String>,
     /// 가격조건 (`pric_cnd`)
     ///
     /// 0:전체,1:5미만,2:10미만,3:10이상,4:10~20,5:20~50,6:50이상,7:50~100,8:100미만,9:100이상,10:500이상
     ///
     /// Wire: type enum, optional.
-    pub price_condition: Option<super::ChangeRateTopByPeriodPriceCondition>,
+    pub price_condition: Option<super::PriceCondition>,
     /// 거래량조건 (`trde_qty_tp`)
     ///
     /// 0:전체, 10,15,20,30,50,100,300,500(1만단위) 이상 (ex. 50: 50만 이상)
@@ -110,23 +110,17 @@ impl PriceSurgeDropRequest {
         self
     }
     /// Set `stk_tp` (종목구분 (`stk_tp`)).
-    pub fn stock_type(mut self, stock_type: super::ChangeRateTopByPeriodStockType) -> Self {
+    pub fn stock_type(mut self, stock_type: super::StockType) -> Self {
         self.stock_type = Some(stock_type);
         self
     }
     /// Set `inds_cd` (업종코드 (`inds_cd`)).
-    pub fn industry_code(
-        mut self,
-        industry_code: super::ChangeRateTopByPeriodIndustryCode,
-    ) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
     /// Set `stk_cnd` (종목조건 (`stk_cnd`)).
-    pub fn stock_condition(
-        mut self,
-        stock_condition: super::ChangeRateTopByPeriodStockCondition,
-    ) -> Self {
+    pub fn stock_condition(mut self, stock_condition: super::StockCondition) -> Self {
         self.stock_condition = Some(stock_condition);
         self
     }
@@ -136,20 +130,17 @@ impl PriceSurgeDropRequest {
         self
     }
     /// Set `tm_tp` (분전, 전일 구분 (`tm_tp`)).
-    pub fn time_type(mut self, time_type: super::PriceSurgeDropTimeType) -> Self {
+    pub fn time_type(mut self, time_type: super::TimeType) -> Self {
         self.time_type = Some(time_type);
         self
     }
     /// Set `tm` (분,일자 설정 (`tm`)).
-    pub fn time(mut self, time: super::PriceSurgeDropTime) -> Self {
-        self.time = Some(time);
+    pub fn time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
         self
     }
     /// Set `pric_cnd` (가격조건 (`pric_cnd`)).
-    pub fn price_condition(
-        mut self,
-        price_condition: super::ChangeRateTopByPeriodPriceCondition,
-    ) -> Self {
+    pub fn price_condition(mut self, price_condition: super::PriceCondition) -> Self {
         self.price_condition = Some(price_condition);
         self
     }
@@ -264,7 +255,7 @@ pub struct PriceSurgeDropRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -282,8 +273,7 @@ pub struct PriceSurgeDropRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -562,5 +552,77 @@ impl kiwoom_runtime::PagedRequest for PriceSurgeDropRequest {
 impl kiwoom_runtime::TrResponse for PriceSurgeDropResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for PriceSurgeDropRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "stk_tp",
+                "inds_cd",
+                "stk_cnd",
+                "flu_tp",
+                "tm_tp",
+                "tm",
+                "pric_cnd",
+                "trde_qty_tp",
+                "trde_prica_cnd",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+            stock_condition: codec::take(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            fluctuation_type: codec::take(
+                api_id,
+                object,
+                "flu_tp",
+                "fluctuation_type",
+                codec::PLAIN,
+            )?,
+            time_type: codec::take(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
+            time: codec::take(api_id, object, "tm", "time", codec::PLAIN)?,
+            price_condition: codec::take(
+                api_id,
+                object,
+                "pric_cnd",
+                "price_condition",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            trade_value_condition: codec::take(
+                api_id,
+                object,
+                "trde_prica_cnd",
+                "trade_value_condition",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for PriceSurgeDropRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20930")
     }
 }

@@ -47,25 +47,25 @@ pub struct PriceSurgeDropWatchlistRequest {
     /// 1:분전(기본값),2:일전,3:지정일
     ///
     /// Wire: type enum, optional.
-    pub time_type: Option<super::PriceSurgeDropTimeType>,
+    pub time_type: Option<super::TimeType>,
     /// 분전 값 (`tm`)
     ///
     /// XX분전(최대30) or XX일전(최대30) or  tm\_tp :3 입력 시, 기간(1:1일전,2:5일전,3:1개월전,4:3개월전,5:6개월전,6:연중,7:1년전,8:3년전,9:5년전)
     ///
-    /// Wire: type enum, optional.
-    pub time: Option<super::PriceSurgeDropTime>,
+    /// Wire: type text, optional.
+    pub time: Option<String>,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체,1:증100%,2:증50%
     ///
     /// Wire: type enum, optional.
-    pub stock_condition: Option<super::ChangeRateTopByPeriodStockCondition>,
+    pub stock_condition: Option<super::StockCondition>,
     /// 가격조건 (`pric_cnd`)
     ///
     /// 0:전체,1:5미만,2:10미만,3:10이상,4:10~20,5:20~50,6:50이상,7:50~100,8:100미만,9:100이상,10:500이상
     ///
     /// Wire: type enum, optional.
-    pub price_condition: Option<super::ChangeRateTopByPeriodPriceCondition>,
+    pub price_condition: Option<super::PriceCondition>,
     /// 거래량조건 (`trde_qty_tp`)
     ///
     /// 0:전체, 10,15,20,30,50,100,300,500(1만단위) 이상 (ex. 50: 50만 이상)
@@ -113,28 +113,22 @@ impl PriceSurgeDropWatchlistRequest {
         self
     }
     /// Set `tm_tp` (기준 구분 (`tm_tp`)).
-    pub fn time_type(mut self, time_type: super::PriceSurgeDropTimeType) -> Self {
+    pub fn time_type(mut self, time_type: super::TimeType) -> Self {
         self.time_type = Some(time_type);
         self
     }
     /// Set `tm` (분전 값 (`tm`)).
-    pub fn time(mut self, time: super::PriceSurgeDropTime) -> Self {
-        self.time = Some(time);
+    pub fn time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
         self
     }
     /// Set `stk_cnd` (종목조건 (`stk_cnd`)).
-    pub fn stock_condition(
-        mut self,
-        stock_condition: super::ChangeRateTopByPeriodStockCondition,
-    ) -> Self {
+    pub fn stock_condition(mut self, stock_condition: super::StockCondition) -> Self {
         self.stock_condition = Some(stock_condition);
         self
     }
     /// Set `pric_cnd` (가격조건 (`pric_cnd`)).
-    pub fn price_condition(
-        mut self,
-        price_condition: super::ChangeRateTopByPeriodPriceCondition,
-    ) -> Self {
+    pub fn price_condition(mut self, price_condition: super::PriceCondition) -> Self {
         self.price_condition = Some(price_condition);
         self
     }
@@ -244,7 +238,7 @@ pub struct PriceSurgeDropWatchlistRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -262,8 +256,7 @@ pub struct PriceSurgeDropWatchlistRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -525,5 +518,75 @@ impl kiwoom_runtime::PagedRequest for PriceSurgeDropWatchlistRequest {
 impl kiwoom_runtime::TrResponse for PriceSurgeDropWatchlistResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for PriceSurgeDropWatchlistRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "stk_cd",
+                "flu_tp",
+                "tm_tp",
+                "tm",
+                "stk_cnd",
+                "pric_cnd",
+                "trde_qty_tp",
+                "trde_prica_cnd",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
+            fluctuation_type: codec::take(
+                api_id,
+                object,
+                "flu_tp",
+                "fluctuation_type",
+                codec::PLAIN,
+            )?,
+            time_type: codec::take(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
+            time: codec::take(api_id, object, "tm", "time", codec::PLAIN)?,
+            stock_condition: codec::take(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            price_condition: codec::take(
+                api_id,
+                object,
+                "pric_cnd",
+                "price_condition",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            trade_value_condition: codec::take(
+                api_id,
+                object,
+                "trde_prica_cnd",
+                "trade_value_condition",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for PriceSurgeDropWatchlistRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20932")
     }
 }

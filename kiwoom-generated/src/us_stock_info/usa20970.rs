@@ -34,20 +34,20 @@ pub struct HighLowProximityRequest {
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::ChangeRateTopByPeriodIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
     /// 종목구분 (`stk_tp`)
     ///
     /// 0:전체,1:주식
     ///
     /// Wire: type enum, optional.
-    pub stock_type: Option<super::ChangeRateTopByPeriodStockType>,
+    pub stock_type: Option<super::StockType>,
     /// 고가,저가구분 (`high_low_tp`)
     ///
     /// 1:고가,2:저가
     ///
     /// Wire: type enum, optional.
-    pub high_low_type: Option<super::HighLowProximityHighLowType>,
+    pub high_low_type: Option<super::HighLowType>,
     /// 근접률 (`alacc_rt`)
     ///
     /// 0.5:0.5%, 1.0:1.0%, 1.5:1.5%, 2.0:2.0%, 2.5:2.5%, 3.5:3.5%
@@ -59,7 +59,7 @@ pub struct HighLowProximityRequest {
     /// 0:전체,1:증100%,2:증50%
     ///
     /// Wire: type enum, optional.
-    pub stock_condition: Option<super::ChangeRateTopByPeriodStockCondition>,
+    pub stock_condition: Option<super::StockCondition>,
     /// 가격조건 시작 (`pric_cnd_st`)
     ///
     /// USD, 가격조건 끝으로만 조회할 경우 0
@@ -110,20 +110,17 @@ impl HighLowProximityRequest {
         self
     }
     /// Set `inds_cd` (업종코드 (`inds_cd`)).
-    pub fn industry_code(
-        mut self,
-        industry_code: super::ChangeRateTopByPeriodIndustryCode,
-    ) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
     /// Set `stk_tp` (종목구분 (`stk_tp`)).
-    pub fn stock_type(mut self, stock_type: super::ChangeRateTopByPeriodStockType) -> Self {
+    pub fn stock_type(mut self, stock_type: super::StockType) -> Self {
         self.stock_type = Some(stock_type);
         self
     }
     /// Set `high_low_tp` (고가,저가구분 (`high_low_tp`)).
-    pub fn high_low_type(mut self, high_low_type: super::HighLowProximityHighLowType) -> Self {
+    pub fn high_low_type(mut self, high_low_type: super::HighLowType) -> Self {
         self.high_low_type = Some(high_low_type);
         self
     }
@@ -133,10 +130,7 @@ impl HighLowProximityRequest {
         self
     }
     /// Set `stk_cnd` (종목조건 (`stk_cnd`)).
-    pub fn stock_condition(
-        mut self,
-        stock_condition: super::ChangeRateTopByPeriodStockCondition,
-    ) -> Self {
+    pub fn stock_condition(mut self, stock_condition: super::StockCondition) -> Self {
         self.stock_condition = Some(stock_condition);
         self
     }
@@ -277,7 +271,7 @@ pub struct HighLowProximityRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -301,8 +295,7 @@ pub struct HighLowProximityRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -587,5 +580,89 @@ impl kiwoom_runtime::PagedRequest for HighLowProximityRequest {
 impl kiwoom_runtime::TrResponse for HighLowProximityResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for HighLowProximityRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "inds_cd",
+                "stk_tp",
+                "high_low_tp",
+                "alacc_rt",
+                "stk_cnd",
+                "pric_cnd_st",
+                "pric_cnd_ed",
+                "trde_pric_cnd_st",
+                "trde_qty_cnd_fr",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
+            high_low_type: codec::take(
+                api_id,
+                object,
+                "high_low_tp",
+                "high_low_type",
+                codec::PLAIN,
+            )?,
+            proximity_rate: codec::take(
+                api_id,
+                object,
+                "alacc_rt",
+                "proximity_rate",
+                codec::PLAIN,
+            )?,
+            stock_condition: codec::take(
+                api_id,
+                object,
+                "stk_cnd",
+                "stock_condition",
+                codec::PLAIN,
+            )?,
+            price_condition_start: codec::take(
+                api_id,
+                object,
+                "pric_cnd_st",
+                "price_condition_start",
+                codec::PLAIN,
+            )?,
+            price_condition_end: codec::take(
+                api_id,
+                object,
+                "pric_cnd_ed",
+                "price_condition_end",
+                codec::PLAIN,
+            )?,
+            trade_price_condition_start: codec::take(
+                api_id,
+                object,
+                "trde_pric_cnd_st",
+                "trade_price_condition_start",
+                codec::PLAIN,
+            )?,
+            trade_quantity_condition_start: codec::take(
+                api_id,
+                object,
+                "trde_qty_cnd_fr",
+                "trade_quantity_condition_start",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for HighLowProximityRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20970")
     }
 }

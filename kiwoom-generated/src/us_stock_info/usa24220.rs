@@ -34,14 +34,14 @@ pub struct SupplyConcentrationRequest {
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::ChangeRateTopByPeriodIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
     /// 종목구분 (`stk_tp`)
     ///
     /// 0:전체,1:주식
     ///
     /// Wire: type enum, optional.
-    pub stock_type: Option<super::ChangeRateTopByPeriodStockType>,
+    pub stock_type: Option<super::StockType>,
     /// 기간 (`dt`)
     ///
     /// n일, 최대 300일
@@ -77,7 +77,7 @@ pub struct SupplyConcentrationRequest {
     /// 0:전체,1:5미만,2:10미만,3:10이상,4:10~20,5:20~50,6:50이상,7:50~100,8:100미만,9:100이상,10:500이상
     ///
     /// Wire: type enum, optional.
-    pub price_condition: Option<super::ChangeRateTopByPeriodPriceCondition>,
+    pub price_condition: Option<super::PriceCondition>,
     /// 거래대금조건 (`trde_prica_cnd`)
     ///
     /// 0:전체 1,3,5,10,30,50,100,300,500,1000,3000,5000(USD, 1만단위) 이상 (ex. 50: USD 50만 이상)
@@ -110,15 +110,12 @@ impl SupplyConcentrationRequest {
         self
     }
     /// Set `inds_cd` (업종코드 (`inds_cd`)).
-    pub fn industry_code(
-        mut self,
-        industry_code: super::ChangeRateTopByPeriodIndustryCode,
-    ) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
     /// Set `stk_tp` (종목구분 (`stk_tp`)).
-    pub fn stock_type(mut self, stock_type: super::ChangeRateTopByPeriodStockType) -> Self {
+    pub fn stock_type(mut self, stock_type: super::StockType) -> Self {
         self.stock_type = Some(stock_type);
         self
     }
@@ -151,10 +148,7 @@ impl SupplyConcentrationRequest {
         self
     }
     /// Set `pric_cnd` (가격조건 (`pric_cnd`)).
-    pub fn price_condition(
-        mut self,
-        price_condition: super::ChangeRateTopByPeriodPriceCondition,
-    ) -> Self {
+    pub fn price_condition(mut self, price_condition: super::PriceCondition) -> Self {
         self.price_condition = Some(price_condition);
         self
     }
@@ -269,7 +263,7 @@ pub struct SupplyConcentrationRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -293,8 +287,7 @@ pub struct SupplyConcentrationRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::AfterHoursSinglePriceChangeRateRankPreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -582,5 +575,77 @@ impl kiwoom_runtime::PagedRequest for SupplyConcentrationRequest {
 impl kiwoom_runtime::TrResponse for SupplyConcentrationResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for SupplyConcentrationRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(
+            api_id,
+            object,
+            &[
+                "stex_tp",
+                "inds_cd",
+                "stk_tp",
+                "dt",
+                "prps_cnctr_rt",
+                "cond",
+                "prpscnt",
+                "trde_qty_tp",
+                "pric_cnd",
+                "trde_prica_cnd",
+            ],
+        )?;
+        Ok(Self {
+            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
+            date: codec::take(api_id, object, "dt", "date", codec::PLAIN)?,
+            supply_concentration_rate: codec::take(
+                api_id,
+                object,
+                "prps_cnctr_rt",
+                "supply_concentration_rate",
+                codec::PLAIN,
+            )?,
+            condition: codec::take(api_id, object, "cond", "condition", codec::PLAIN)?,
+            supply_zone_count: codec::take(
+                api_id,
+                object,
+                "prpscnt",
+                "supply_zone_count",
+                codec::PLAIN,
+            )?,
+            trade_quantity_type: codec::take(
+                api_id,
+                object,
+                "trde_qty_tp",
+                "trade_quantity_type",
+                codec::PLAIN,
+            )?,
+            price_condition: codec::take(
+                api_id,
+                object,
+                "pric_cnd",
+                "price_condition",
+                codec::PLAIN,
+            )?,
+            trade_value_condition: codec::take(
+                api_id,
+                object,
+                "trde_prica_cnd",
+                "trade_value_condition",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for SupplyConcentrationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa24220")
     }
 }

@@ -28,8 +28,8 @@ pub struct YearlyChangeRateBySectorRequest {
     ///
     /// 000:전체, usa10101 참고
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::ChangeRateTopByPeriodIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
     /// 조회연도 (`srch_yr`)
     ///
     /// YYYY
@@ -46,11 +46,8 @@ impl YearlyChangeRateBySectorRequest {
         }
     }
     /// Set `inds_cd` (업종코드 (`inds_cd`)).
-    pub fn industry_code(
-        mut self,
-        industry_code: super::ChangeRateTopByPeriodIndustryCode,
-    ) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
     /// Set `srch_yr` (조회연도 (`srch_yr`)).
@@ -137,7 +134,7 @@ pub struct YearlyChangeRateBySectorRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -424,5 +421,24 @@ impl kiwoom_runtime::PagedRequest for YearlyChangeRateBySectorRequest {
 impl kiwoom_runtime::TrResponse for YearlyChangeRateBySectorResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for YearlyChangeRateBySectorRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["inds_cd", "srch_yr"])?;
+        Ok(Self {
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+            search_year: codec::take(api_id, object, "srch_yr", "search_year", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for YearlyChangeRateBySectorRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa26411")
     }
 }

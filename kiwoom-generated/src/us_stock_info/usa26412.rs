@@ -147,7 +147,7 @@ pub struct YearlyChangeRateByEtfCategoryRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopVsOpenExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -445,5 +445,37 @@ impl kiwoom_runtime::PagedRequest for YearlyChangeRateByEtfCategoryRequest {
 impl kiwoom_runtime::TrResponse for YearlyChangeRateByEtfCategoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for YearlyChangeRateByEtfCategoryRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["etf_cat1", "etf_cat2", "srch_yr"])?;
+        Ok(Self {
+            etf_category_1: codec::take(
+                api_id,
+                object,
+                "etf_cat1",
+                "etf_category_1",
+                codec::PLAIN,
+            )?,
+            etf_category_2: codec::take(
+                api_id,
+                object,
+                "etf_cat2",
+                "etf_category_2",
+                codec::PLAIN,
+            )?,
+            search_year: codec::take(api_id, object, "srch_yr", "search_year", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for YearlyChangeRateByEtfCategoryRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa26412")
     }
 }

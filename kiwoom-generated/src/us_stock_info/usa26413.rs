@@ -28,8 +28,8 @@ pub struct YearlySectorChangeRateRequest {
     ///
     /// 000:전체, usa10101 참고
     ///
-    /// Wire: type enum, optional.
-    pub industry_code: Option<super::ChangeRateTopByPeriodIndustryCode>,
+    /// Wire: type text, optional.
+    pub industry_code: Option<String>,
 }
 impl YearlySectorChangeRateRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -39,11 +39,8 @@ impl YearlySectorChangeRateRequest {
         }
     }
     /// Set `inds_cd` (업종코드 (`inds_cd`)).
-    pub fn industry_code(
-        mut self,
-        industry_code: super::ChangeRateTopByPeriodIndustryCode,
-    ) -> Self {
-        self.industry_code = Some(industry_code);
+    pub fn industry_code(mut self, industry_code: impl Into<String>) -> Self {
+        self.industry_code = Some(industry_code.into());
         self
     }
 }
@@ -370,5 +367,23 @@ impl kiwoom_runtime::PagedRequest for YearlySectorChangeRateRequest {
 impl kiwoom_runtime::TrResponse for YearlySectorChangeRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for YearlySectorChangeRateRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["inds_cd"])?;
+        Ok(Self {
+            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for YearlySectorChangeRateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa26413")
     }
 }

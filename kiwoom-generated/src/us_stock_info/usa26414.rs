@@ -391,3 +391,34 @@ impl kiwoom_runtime::TrResponse for YearlyChangeRateEtfResponse {
         codec::decode_body(api_id, body)
     }
 }
+impl codec::RequestRecord for YearlyChangeRateEtfRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["etf_cat1", "etf_cat2"])?;
+        Ok(Self {
+            etf_category_1: codec::take(
+                api_id,
+                object,
+                "etf_cat1",
+                "etf_category_1",
+                codec::PLAIN,
+            )?,
+            etf_category_2: codec::take(
+                api_id,
+                object,
+                "etf_cat2",
+                "etf_category_2",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for YearlyChangeRateEtfRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa26414")
+    }
+}

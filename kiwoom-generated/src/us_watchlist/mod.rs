@@ -6,7 +6,7 @@
 mod usa20200;
 pub use usa20200::{UsWatchlistGroupsRequest, UsWatchlistGroupsResponse, UsWatchlistGroupsRow};
 mod usa20201;
-pub use super::enums::{ChangeRateTopByPeriodExchangeTypeExchangeType, ResultCode};
+pub use super::enums::{ExchangeType, ResultCode};
 pub use usa20201::{
     UsWatchlistGroupDetailRequest, UsWatchlistGroupDetailResponse, UsWatchlistGroupDetailRow,
 };

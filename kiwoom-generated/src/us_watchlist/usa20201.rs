@@ -145,7 +145,7 @@ pub struct UsWatchlistGroupDetailRow {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeTypeExchangeType>,
+    pub exchange_type: Option<super::ExchangeType>,
     extra: codec::Extra,
 }
 impl UsWatchlistGroupDetailRow {
@@ -228,5 +228,29 @@ impl kiwoom_runtime::PagedRequest for UsWatchlistGroupDetailRequest {
 impl kiwoom_runtime::TrResponse for UsWatchlistGroupDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
+    }
+}
+impl codec::RequestRecord for UsWatchlistGroupDetailRequest {
+    fn from_json(
+        api_id: &'static str,
+        object: &codec::JsonObject,
+    ) -> Result<Self, kiwoom_runtime::ValidationError> {
+        codec::unknown_keys(api_id, object, &["arn_grp_id"])?;
+        Ok(Self {
+            group_sequence: codec::take(
+                api_id,
+                object,
+                "arn_grp_id",
+                "group_sequence",
+                codec::PLAIN,
+            )?,
+        })
+    }
+}
+/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+/// enum codes are kept; `validate()` refuses them before anything is sent.
+impl<'de> serde::Deserialize<'de> for UsWatchlistGroupDetailRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        codec::deserialize_request(deserializer, "usa20201")
     }
 }

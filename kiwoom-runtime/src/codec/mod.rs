@@ -15,6 +15,7 @@ mod encode;
 mod enums;
 mod format;
 mod realtime;
+mod request;
 mod validate;
 mod wire;
 
@@ -29,6 +30,10 @@ pub use enums::UnknownValue;
 pub use format::{Format, PLAIN};
 pub use realtime::{
     RawEntry, RealEntry, RealFrame, RealValues, decode_real_item, real_value, serialize_real_entry,
+};
+pub use request::{
+    BODY, JsonObject, RequestRecord, deserialize_request, parse_request, take, take_list,
+    take_object, take_required, take_required_object, take_scalar_list, unknown_keys,
 };
 pub use validate::{check, check_list};
 pub use wire::{Secret, Wire, WireError};

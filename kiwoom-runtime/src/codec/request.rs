@@ -1,0 +1,321 @@
+//! Reading a request back from its wire JSON: the inverse of a request's `Serialize`, for
+//! tools and scripts that hold a TR's body as JSON (`{"stk_cd":"005930","trde_tp":"3"}`).
+//!
+//! Values are read as Kiwoom writes them (strings; numbers are accepted as their text). An
+//! undocumented enum code is kept as the enum's `Unknown` so that `validate()`, not the
+//! parser, is the one place that refuses it. A value that does not parse, a missing required
+//! field or a key the TR does not have is a [`ValidationError`] naming the TR and the field:
+//! like a failed `validate()`, nothing has been sent.
+
+use serde::Deserialize as _;
+use serde_json::Value;
+
+use super::{Format, Wire};
+use crate::{ValidationError, ValidationProblem};
+
+/// A JSON object as `serde_json` holds it.
+pub type JsonObject = serde_json::Map<String, Value>;
+
+/// The `field` of errors about the body as a whole (not an object, unknown key).
+pub const BODY: &str = "<body>";
+
+/// A request struct, or a row or object inside one, that can be read from its wire JSON.
+/// Implemented by generated code.
+pub trait RequestRecord: Sized {
+    fn from_json(api_id: &'static str, object: &JsonObject) -> Result<Self, ValidationError>;
+}
+
+fn invalid(
+    api_id: &'static str,
+    field: &'static str,
+    rust_name: &'static str,
+    reason: String,
+) -> ValidationError {
+    ValidationError {
+        api_id,
+        field,
+        rust_name,
+        problem: ValidationProblem::Invalid { reason },
+    }
+}
+
+/// Read a whole request body.
+pub fn parse_request<T: RequestRecord>(
+    api_id: &'static str,
+    body: &Value,
+) -> Result<T, ValidationError> {
+    match body {
+        Value::Object(object) => T::from_json(api_id, object),
+        other => Err(invalid(
+            api_id,
+            BODY,
+            BODY,
+            format!(
+                "the request body must be a JSON object, got {}",
+                kind(other)
+            ),
+        )),
+    }
+}
+
+/// `Deserialize` for a request type: through a `serde_json::Value`, with the error text of
+/// the [`ValidationError`] that [`parse_request`] would give.
+pub fn deserialize_request<'de, D, T>(deserializer: D, api_id: &'static str) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: RequestRecord,
+{
+    let body = Value::deserialize(deserializer)?;
+    parse_request(api_id, &body).map_err(serde::de::Error::custom)
+}
+
+/// Refuse keys the struct does not have: a misspelt optional field would otherwise be
+/// dropped without a word and the request sent without it.
+pub fn unknown_keys(
+    api_id: &'static str,
+    object: &JsonObject,
+    known: &[&str],
+) -> Result<(), ValidationError> {
+    match object.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(key) => Err(invalid(
+            api_id,
+            BODY,
+            BODY,
+            format!("`{key}` is not a request field of {api_id}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// An optional value: absent, `null`, empty (or Kiwoom's all-zero "no date") is `None`.
+pub fn take<T: Wire>(
+    api_id: &'static str,
+    object: &JsonObject,
+    field: &'static str,
+    rust_name: &'static str,
+    format: &Format,
+) -> Result<Option<T>, ValidationError> {
+    match object.get(field) {
+        None => Ok(None),
+        Some(value) => scalar(api_id, field, rust_name, value, format),
+    }
+}
+
+/// A required value: absent or empty is [`ValidationProblem::Missing`].
+pub fn take_required<T: Wire>(
+    api_id: &'static str,
+    object: &JsonObject,
+    field: &'static str,
+    rust_name: &'static str,
+    format: &Format,
+) -> Result<T, ValidationError> {
+    take(api_id, object, field, rust_name, format)?.ok_or(ValidationError {
+        api_id,
+        field,
+        rust_name,
+        problem: ValidationProblem::Missing,
+    })
+}
+
+/// A list of rows (absent or `null` is empty).
+pub fn take_list<R: RequestRecord>(
+    api_id: &'static str,
+    object: &JsonObject,
+    field: &'static str,
+    rust_name: &'static str,
+) -> Result<Vec<R>, ValidationError> {
+    elements(api_id, object, field, rust_name)?
+        .iter()
+        .enumerate()
+        .map(|(i, row)| match row {
+            Value::Object(row) => R::from_json(api_id, row),
+            other => Err(invalid(
+                api_id,
+                field,
+                rust_name,
+                format!("row {i} must be a JSON object, got {}", kind(other)),
+            )),
+        })
+        .collect()
+}
+
+/// A list of bare values (absent or `null` is empty; empty elements are refused).
+pub fn take_scalar_list<T: Wire>(
+    api_id: &'static str,
+    object: &JsonObject,
+    field: &'static str,
+    rust_name: &'static str,
+    format: &Format,
+) -> Result<Vec<T>, ValidationError> {
+    elements(api_id, object, field, rust_name)?
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            scalar(api_id, field, rust_name, value, format)?
+                .ok_or_else(|| invalid(api_id, field, rust_name, format!("element {i} is empty")))
+        })
+        .collect()
+}
+
+/// An optional nested object.
+pub fn take_object<R: RequestRecord>(
+    api_id: &'static str,
+    object: &JsonObject,
+    field: &'static str,
+    rust_name: &'static str,
+) -> Result<Option<R>, ValidationError> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(inner)) => R::from_json(api_id, inner).map(Some),
+        Some(other) => Err(invalid(
+            api_id,
+            field,
+            rust_name,
+            format!("expected a JSON object, got {}", kind(other)),
+        )),
+    }
+}
+
+/// A required nested object.
+pub fn take_required_object<R: RequestRecord>(
+    api_id: &'static str,
+    object: &JsonObject,
+    field: &'static str,
+    rust_name: &'static str,
+) -> Result<R, ValidationError> {
+    take_object(api_id, object, field, rust_name)?.ok_or(ValidationError {
+        api_id,
+        field,
+        rust_name,
+        problem: ValidationProblem::Missing,
+    })
+}
+
+fn elements<'a>(
+    api_id: &'static str,
+    object: &'a JsonObject,
+    field: &'static str,
+    rust_name: &'static str,
+) -> Result<&'a [Value], ValidationError> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(values)) => Ok(values),
+        Some(other) => Err(invalid(
+            api_id,
+            field,
+            rust_name,
+            format!("expected a JSON array, got {}", kind(other)),
+        )),
+    }
+}
+
+fn scalar<T: Wire>(
+    api_id: &'static str,
+    field: &'static str,
+    rust_name: &'static str,
+    value: &Value,
+    format: &Format,
+) -> Result<Option<T>, ValidationError> {
+    let number;
+    let raw = match value {
+        Value::Null => return Ok(None),
+        Value::String(s) => s.trim(),
+        Value::Number(n) => {
+            number = n.to_string();
+            number.as_str()
+        }
+        other => {
+            return Err(invalid(
+                api_id,
+                field,
+                rust_name,
+                format!("expected a string, got {}", kind(other)),
+            ));
+        }
+    };
+    if raw.is_empty() || T::is_absent(raw) {
+        return Ok(None);
+    }
+    T::parse(raw, format)
+        .map(Some)
+        .map_err(|reason| invalid(api_id, field, rust_name, format!("{reason} (got {raw:?})")))
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use serde_json::json;
+
+    fn object(value: Value) -> JsonObject {
+        match value {
+            Value::Object(o) => o,
+            _ => unreachable!("test input is an object"),
+        }
+    }
+
+    #[test]
+    fn values_parse_from_strings_and_numbers() {
+        let o = object(
+            json!({"qty": "+0012", "n": 7, "dt": "20250502", "none": "", "zero": "00000000"}),
+        );
+        let f = Format::PLAIN;
+        assert_eq!(take::<i64>("kt10000", &o, "qty", "q", &f), Ok(Some(12)));
+        assert_eq!(take::<i64>("kt10000", &o, "n", "n", &f), Ok(Some(7)));
+        assert_eq!(
+            take::<NaiveDate>("ka10081", &o, "dt", "d", &f),
+            Ok(NaiveDate::from_ymd_opt(2025, 5, 2))
+        );
+        assert_eq!(take::<String>("kt10000", &o, "none", "x", &f), Ok(None));
+        assert_eq!(take::<NaiveDate>("kt10000", &o, "zero", "x", &f), Ok(None));
+        assert_eq!(take::<String>("kt10000", &o, "absent", "x", &f), Ok(None));
+    }
+
+    #[test]
+    fn errors_name_the_tr_field_and_raw_value() {
+        let o = object(json!({"ord_qty": "12a", "flag": true}));
+        let f = Format::PLAIN;
+        let err = take::<i64>("kt10000", &o, "ord_qty", "order_quantity", &f).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "kt10000 request field `ord_qty` (order_quantity): expected a whole number (got \"12a\")"
+        );
+        let err = take::<String>("kt10000", &o, "flag", "flag", &f).unwrap_err();
+        assert!(err.to_string().contains("expected a string, got a boolean"));
+        let err = take_required::<String>("kt10000", &o, "stk_cd", "stock_code", &f).unwrap_err();
+        assert_eq!(err.problem, ValidationProblem::Missing);
+        let err = unknown_keys("kt10000", &o, &["ord_qty"]).unwrap_err();
+        assert_eq!(err.field, BODY);
+        assert!(
+            err.to_string()
+                .contains("`flag` is not a request field of kt10000")
+        );
+    }
+
+    #[test]
+    fn lists_of_values() {
+        let o = object(json!({"codes": ["005930", "000660"], "bad": "x", "holes": ["1", ""]}));
+        let f = Format::PLAIN;
+        assert_eq!(
+            take_scalar_list::<String>("ka10095", &o, "codes", "c", &f),
+            Ok(vec!["005930".to_owned(), "000660".to_owned()])
+        );
+        assert_eq!(
+            take_scalar_list::<String>("ka10095", &o, "absent", "c", &f),
+            Ok(vec![])
+        );
+        assert!(take_scalar_list::<String>("ka10095", &o, "bad", "c", &f).is_err());
+        assert!(take_scalar_list::<String>("ka10095", &o, "holes", "c", &f).is_err());
+    }
+}
