@@ -1,0 +1,291 @@
+//! The README's main command: one whole trading flow, step by step.
+//!
+//! ```sh
+//! cargo run --example quickstart              # against the bundled simulator, no credentials
+//! KIWOOM_APP_KEY=... KIWOOM_SECRET_KEY=... cargo run --example quickstart -- --mock
+//! KIWOOM_APP_KEY=... KIWOOM_SECRET_KEY=... cargo run --example quickstart -- --real
+//! ```
+//!
+//! With `--real` the buy order is skipped unless `--allow-real-orders` is given too: a
+//! quickstart must never spend real money by accident.
+
+use std::error::Error as StdError;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use kiwoom_generated::domestic_account::{
+    AccountReturnRateExchangeType, AllStockType, UnfilledOrdersRequest, UnfilledOrdersTradeType,
+};
+use kiwoom_generated::domestic_chart::{AdjustedStockPriceType, DomesticStockDailyChartRequest};
+use kiwoom_generated::domestic_order::{DomesticBuyStockRequest, DomesticExchangeType, TradeType};
+use kiwoom_generated::domestic_stock_info::GetDomesticStockInfoRequest;
+use kiwoom_generated::kiwoom_runtime::Market;
+use kiwoom_generated::kiwoom_runtime::ws::TypedEvent;
+use kiwoom_generated::prelude::*;
+use kiwoom_generated::realtime::RealtimeEvent;
+
+const STOCK: &str = "005930";
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let target = Target::from_args(&args)?;
+
+    // Without credentials, the simulator runs in this process on a loopback port.
+    let simulator = match target {
+        Target::Simulator => Some(kiwoom_mock::MockServer::start(Default::default()).await?),
+        _ => None,
+    };
+    let client = build_client(&target, simulator.as_ref())?;
+
+    step(1, "issue a token (au10001)");
+    client.authenticate().await?;
+    let expires = client.token_expires_at().await?;
+    println!(
+        "   token valid until {} (KST)",
+        expires.with_timezone(&kst())
+    );
+
+    step(2, "stock info (ka10001)");
+    let info = client
+        .domestic()
+        .stock_info()
+        .get_domestic_stock_info(GetDomesticStockInfoRequest::new(STOCK))
+        .await?;
+    let name = info.stock_name.clone().unwrap_or_default();
+    let price = info.current_price.unwrap_or_default();
+    println!(
+        "   {STOCK} {name}: current price {} won ({}), year high {}, year low {}",
+        price.abs(),
+        direction(price),
+        show(info.year_highest.map(i64::abs)),
+        show(info.year_lowest.map(i64::abs)),
+    );
+
+    step(3, "daily chart (ka10081), paging with cont-yn / next-key");
+    let today = chrono::Utc::now().with_timezone(&kst()).date_naive();
+    let request = DomesticStockDailyChartRequest::new(
+        STOCK,
+        today,
+        AdjustedStockPriceType::Adjusted,
+    );
+    let mut pages = client
+        .domestic()
+        .chart()
+        .domestic_stock_daily_chart(request)
+        .max_pages(5)
+        .pages();
+    let mut rows = 0usize;
+    let mut number = 0usize;
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        number += 1;
+        let candles = &page.body.stock_daily_chart;
+        rows += candles.len();
+        let newest = candles.first().and_then(|c| c.date);
+        let oldest = candles.last().and_then(|c| c.date);
+        println!(
+            "   page {number}: {} rows, {} .. {}{}",
+            candles.len(),
+            show(oldest),
+            show(newest),
+            if page.cont_yn {
+                ", more follow"
+            } else {
+                ", last page"
+            },
+        );
+    }
+    println!("   {rows} daily candles in {number} pages");
+
+    step(4, "buy order (kt10000)");
+    if target.may_place_orders() {
+        // A limit order a few ticks under the market rests in the book, so it shows up in
+        // the unfilled-orders inquiry of the next step.
+        let limit = (price.abs() - 500).max(100);
+        let order = DomesticBuyStockRequest::new(
+            DomesticExchangeType::Krx,
+            STOCK,
+            1,
+            TradeType::Normal,
+        )
+        .order_unit_price(limit);
+        match client.domestic().order().domestic_buy_stock(order).await {
+            Ok(placed) => println!(
+                "   order {} accepted: buy 1 x {STOCK} at {limit} won ({})",
+                show(placed.order_number.clone()),
+                placed.return_msg.clone().unwrap_or_default(),
+            ),
+            Err(Error::OutcomeUnknown { .. }) => {
+                println!("   the answer was lost: check the order book before trying again");
+            }
+            Err(other) => return Err(other.into()),
+        }
+    } else {
+        println!("   skipped: --real places orders only with --allow-real-orders");
+    }
+
+    step(5, "unfilled orders (ka10075)");
+    let unfilled = client
+        .domestic()
+        .account()
+        .unfilled_orders(UnfilledOrdersRequest::new(
+            AllStockType::All,
+            UnfilledOrdersTradeType::All,
+            AccountReturnRateExchangeType::Krx,
+        ))
+        .await?;
+    if unfilled.unfilled.is_empty() {
+        println!("   no unfilled orders");
+    }
+    for order in &unfilled.unfilled {
+        println!(
+            "   order {}: {} {} x {} at {} won, {} unfilled",
+            show(order.order_number.clone()),
+            show(order.trade_type.clone()),
+            show(order.stock_name.clone()),
+            show(order.order_quantity),
+            show(order.order_price),
+            show(order.unfilled_quantity),
+        );
+    }
+
+    step(6, "realtime trades (0B) for a few seconds");
+    let session = client.realtime(Market::Domestic).await?;
+    session.subscribe("1", [STOCK], &["0B"], true).await?;
+    let mut events = session.events().typed::<RealtimeEvent>();
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut ticks = 0usize;
+    while let Ok(Some(event)) = tokio::time::timeout_at(until.into(), events.next()).await {
+        match event {
+            Ok(TypedEvent::Real(RealtimeEvent::StockTrade(trade))) => {
+                ticks += 1;
+                println!(
+                    "   tick {ticks}: {} {} won, change {} ({}%), volume {}",
+                    show(trade.execution_time),
+                    show(trade.current_price.map(i64::abs)),
+                    show(trade.previous_day_change),
+                    show(trade.fluctuation_rate),
+                    show(trade.trade_quantity),
+                );
+            }
+            Ok(TypedEvent::Real(_)) => {}
+            Ok(TypedEvent::Gap(gap)) => {
+                println!(
+                    "   connection lost and restored: ticks missed ({} attempts)",
+                    gap.attempts
+                );
+            }
+            Ok(TypedEvent::System { code, message }) => {
+                println!("   server notice {code}: {message}")
+            }
+            Err(error) => println!("   undecodable tick: {error}"),
+        }
+    }
+    session.close().await;
+    println!("   {ticks} ticks received");
+
+    println!("\ndone.");
+    if let Some(simulator) = simulator {
+        simulator.shutdown().await;
+    }
+    Ok(())
+}
+
+enum Target {
+    Simulator,
+    KiwoomMock,
+    KiwoomReal { allow_orders: bool },
+}
+
+impl Target {
+    fn from_args(args: &[String]) -> Result<Target, BoxError> {
+        let has = |flag: &str| args.iter().any(|a| a == flag);
+        if let Some(unknown) = args
+            .iter()
+            .find(|a| !matches!(a.as_str(), "--mock" | "--real" | "--allow-real-orders"))
+        {
+            return Err(format!(
+                "unknown argument {unknown}; use --mock, --real, --allow-real-orders"
+            )
+            .into());
+        }
+        match (has("--mock"), has("--real")) {
+            (false, false) => Ok(Target::Simulator),
+            (true, false) => Ok(Target::KiwoomMock),
+            (false, true) => Ok(Target::KiwoomReal {
+                allow_orders: has("--allow-real-orders"),
+            }),
+            (true, true) => Err("choose one of --mock and --real".into()),
+        }
+    }
+
+    fn may_place_orders(&self) -> bool {
+        !matches!(
+            self,
+            Target::KiwoomReal {
+                allow_orders: false
+            }
+        )
+    }
+}
+
+fn build_client(
+    target: &Target,
+    simulator: Option<&kiwoom_mock::MockServer>,
+) -> Result<Client, BoxError> {
+    let builder = Client::builder();
+    let builder = match (target, simulator) {
+        (Target::Simulator, Some(sim)) => {
+            println!(
+                "Kiwoom simulator running at {} (no credentials needed)",
+                sim.base_url()
+            );
+            builder
+                .environment(Environment::Custom {
+                    base_url: sim.base_url(),
+                    ws_url: sim.ws_url(),
+                })
+                .app_key("quickstart-app-key")
+                .secret_key("quickstart-secret-key")
+        }
+        (target, _) => {
+            let key = |name: &str| {
+                std::env::var(name).map_err(|_| format!("{name} must be set for --mock / --real"))
+            };
+            let environment = match target {
+                Target::KiwoomMock => Environment::Mock,
+                _ => Environment::Real,
+            };
+            println!("Talking to Kiwoom ({environment:?})");
+            builder
+                .environment(environment)
+                .app_key(key("KIWOOM_APP_KEY")?)
+                .secret_key(key("KIWOOM_SECRET_KEY")?)
+        }
+    };
+    Ok(builder.build()?)
+}
+
+fn step(n: u32, what: &str) {
+    println!("\n[{n}/6] {what}");
+}
+
+fn kst() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+}
+
+/// Kiwoom's sign on a price is its direction against the previous close.
+fn direction(price: i64) -> &'static str {
+    match price.signum() {
+        1 => "up",
+        -1 => "down",
+        _ => "unchanged",
+    }
+}
+
+fn show<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| v.to_string())
+}
