@@ -2,3 +2,4 @@
 
 pub mod runtime_support;
 pub mod scripted;
+pub mod spec_walk;

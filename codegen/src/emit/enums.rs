@@ -48,6 +48,11 @@ pub fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
     let names: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let codes: Vec<_> = e.variants.iter().map(|v| v.code.as_str()).collect();
     let labels: Vec<_> = e.variants.iter().map(|v| v.korean.as_str()).collect();
+    let empty_is_a_value = if e.empty_is_a_code {
+        quote!(const EMPTY_IS_A_VALUE: bool = true;)
+    } else {
+        quote!()
+    };
     quote! {
         #docs
         #cfg
@@ -117,6 +122,7 @@ pub fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
             fn is_unknown(&self) -> bool {
                 matches!(self, Self::Unknown(_))
             }
+            #empty_is_a_value
         }
     }
 }

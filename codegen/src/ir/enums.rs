@@ -167,6 +167,7 @@ pub fn resolve(uses: &[EnumUse<'_>], problems: &mut Vec<String>) -> Resolved {
         let def = EnumDef {
             doc: enum_doc(&name, &members, uses),
             name,
+            empty_is_a_code: variants[first].iter().any(|v| v.code.is_empty()),
             variants: variants[first].clone(),
             features,
         };

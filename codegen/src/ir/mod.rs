@@ -237,6 +237,9 @@ pub struct EnumDef {
     pub name: String,
     pub doc: Vec<String>,
     pub variants: Vec<VariantDef>,
+    /// Kiwoom documents `""` itself as one of the codes (usa01980 `sign_for_prev`:
+    /// `'': 보합`), so an empty value is that variant, not an absent one.
+    pub empty_is_a_code: bool,
     /// Cargo features of the modules that use it (for shared enums).
     pub features: Vec<String>,
 }

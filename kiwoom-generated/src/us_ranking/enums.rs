@@ -1150,6 +1150,7 @@ impl codec::Wire for PreviousBaseChangeSign {
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
     }
+    const EMPTY_IS_A_VALUE: bool = true;
 }
 /// Codes of `QueryType`, used by 2 fields:
 ///
@@ -1406,6 +1407,7 @@ impl codec::Wire for RealtimeStockViewRankBasePriceChangeSign {
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
     }
+    const EMPTY_IS_A_VALUE: bool = true;
 }
 /// Codes of `RealtimeStockViewRankSign` (spec/us/ranking.yaml usa01980 field `result_list` field `sign`).
 ///
@@ -1482,6 +1484,7 @@ impl codec::Wire for RealtimeStockViewRankSign {
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
     }
+    const EMPTY_IS_A_VALUE: bool = true;
 }
 /// Codes of `RegularChangeSign`, used by 2 fields:
 ///

@@ -255,8 +255,8 @@ impl Session {
         lock(&self.shared.ws_registrations).remove(&self.id);
     }
 
-    /// One REAL frame with a fresh value set for every registered (type, item), account-wide
-    /// types excepted (those push on order events). `None` when nothing is registered.
+    /// One REAL frame with a fresh value set for every registered (type, item), `00` and
+    /// condition-search hits excepted (those push on events). `None` when nothing is registered.
     pub fn realtime_frame(&mut self) -> Option<Value> {
         self.tick += 1;
         let mut seen = BTreeSet::new();
@@ -273,10 +273,10 @@ impl Session {
             let Some(rt) = tr.realtime.as_ref() else {
                 continue;
             };
-            if matches!(
-                rt.item,
-                RealtimeItem::Account | RealtimeItem::ConditionSearch
-            ) {
+            // Condition-search hits have their own pushes, and `00` (order fill) reports
+            // order events as they happen; every other type, account-wide ones (04 balance,
+            // 0s market hours, 1h VI) included, streams at the configured rate.
+            if rt.item == RealtimeItem::ConditionSearch || rt.kind == "00" {
                 continue;
             }
             let stock = market::lookup(self.shared.config.seed, &r.item, self.venue());

@@ -297,7 +297,8 @@ struct ScalarSeed<'c, T> {
 impl<T: Wire> ScalarSeed<'_, T> {
     fn accept<E: de::Error>(&self, raw: &str) -> Result<Option<T>, E> {
         let trimmed = raw.trim();
-        if (trimmed.is_empty() && !self.keep_empty) || T::is_absent(trimmed) {
+        if (trimmed.is_empty() && !self.keep_empty && !T::EMPTY_IS_A_VALUE) || T::is_absent(trimmed)
+        {
             return Ok(None);
         }
         match T::parse(trimmed, self.format) {

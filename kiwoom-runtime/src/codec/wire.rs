@@ -27,6 +27,9 @@ pub trait Wire: Sized {
     fn is_unknown(&self) -> bool {
         false
     }
+    /// True when `""` is itself a documented value of the type (an enum with the code
+    /// `''`), so an empty string decodes to a value instead of `None`.
+    const EMPTY_IS_A_VALUE: bool = false;
 }
 
 impl Wire for String {
