@@ -141,7 +141,9 @@ pub fn emit_all(api: &Api) -> Files {
     }
     if !api.shared_enums.is_empty() {
         let file = emit::enums::emit_enum_file(
-            "Enums used by more than one module (re-exported from each module that uses them).",
+            "Enums used by more than one module (re-exported from each module that uses them). \
+             Each enum is gated on the features of its users, so with some features off the \
+             `codec` import may go unused: hence its `#[allow(unused_imports)]`.",
             &api.shared_enums,
             true,
         );
