@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::time::Instant;
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use crate::auth::manager::JSON_UTF8;
@@ -14,7 +14,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::error_code::RetryAdvice;
 use crate::paging::{ItemStream, PageStream};
-use crate::return_code::Envelope;
+use crate::return_code::BorrowedEnvelope;
 use crate::tr::{DecodeError, OrderSummary, PagedRequest, TrRequest, TrResponse};
 
 /// One decoded answer with its continuation headers.
@@ -100,6 +100,12 @@ impl<T: PagedRequest> Call<T> {
     }
 }
 
+// Built once: a header name from a string is validated on every use.
+static API_ID: HeaderName = HeaderName::from_static("api-id");
+static CONT_YN: HeaderName = HeaderName::from_static("cont-yn");
+static NEXT_KEY: HeaderName = HeaderName::from_static("next-key");
+static JSON_CONTENT_TYPE: HeaderValue = HeaderValue::from_static(JSON_UTF8);
+
 /// What to do after one attempt.
 enum Next<R> {
     Done(Result<Page<R>, Error>),
@@ -142,12 +148,15 @@ async fn execute_inner<T: TrRequest>(
     let inner = &*client.inner;
     let info = &T::INFO;
     let is_order = info.safety.is_order();
-    let body = Bytes::from(serde_json::to_vec(req).map_err(|e| {
+    // Request bodies are a handful of short string fields; one allocation usually holds them.
+    let mut body = Vec::with_capacity(256);
+    serde_json::to_writer(&mut body, req).map_err(|e| {
         Error::Config(format!(
             "{}: cannot serialize the request: {e}",
             info.api_id
         ))
-    })?);
+    })?;
+    let body = Bytes::from(body);
     let url = inner.url(info.path)?;
     let next_key_header = match next_key {
         Some(k) => Some(HeaderValue::from_str(k).map_err(|_| {
@@ -169,12 +178,12 @@ async fn execute_inner<T: TrRequest>(
         inner.limiter.acquire(info).await;
 
         let mut headers = HeaderMap::with_capacity(5);
-        headers.insert("api-id", HeaderValue::from_static(info.api_id));
+        headers.insert(API_ID.clone(), HeaderValue::from_static(info.api_id));
         headers.insert(AUTHORIZATION, token.header().clone());
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+        headers.insert(CONTENT_TYPE, JSON_CONTENT_TYPE.clone());
         if let Some(k) = &next_key_header {
-            headers.insert("cont-yn", HeaderValue::from_static("Y"));
-            headers.insert("next-key", k.clone());
+            headers.insert(CONT_YN.clone(), HeaderValue::from_static("Y"));
+            headers.insert(NEXT_KEY.clone(), k.clone());
         }
         let sent_at = Instant::now();
         let result = inner
@@ -312,11 +321,11 @@ fn body_error(api_id: &'static str, bytes: &[u8], reason: String) -> DecodeError
 /// Classify one answer.
 fn judge<T: TrRequest>(status: u16, bytes: Bytes, meta: Meta) -> Next<T::Response> {
     let api_id = T::INFO.api_id;
-    let envelope: Result<Envelope, _> = serde_json::from_slice(&bytes);
     if status >= 500 {
         // A 5xx on an order is unknown state (handled by the caller); a query may retry.
         return Next::Failed(Error::Http { api_id, status });
     }
+    let envelope: Result<BorrowedEnvelope, _> = serde_json::from_slice(&bytes);
     let env = match envelope {
         Ok(env) => env,
         Err(e) => {
@@ -346,7 +355,7 @@ fn judge<T: TrRequest>(status: u16, bytes: Bytes, meta: Meta) -> Next<T::Respons
                 api_id,
                 return_code: rc.clone(),
                 code,
-                message: env.return_msg.clone().unwrap_or_default(),
+                message: env.return_msg.as_deref().unwrap_or_default().to_owned(),
             },
             _ => Error::Http { api_id, status },
         };

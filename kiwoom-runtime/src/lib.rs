@@ -11,6 +11,32 @@
 //!   [`Error::OutcomeUnknown`];
 //! - the same on a query: resent with backoff, a bounded number of times;
 //! - anything else (bad input, 1687, 1634, decode errors): returned as is.
+//!
+//! # Logging and secrets
+//!
+//! The runtime logs through `tracing` and never records the app key, secret key or token:
+//! the `Authorization` header value is marked sensitive and every secret type redacts its
+//! `Debug` output. Per request it opens a `kiwoom_request` span at DEBUG level (api-id,
+//! page, attempt, status, return code, latency); with no subscriber interested in it, it
+//! costs next to nothing.
+//!
+//! Dependencies are another matter, and the runtime cannot filter them: it installs no
+//! global logger or subscriber (a library must not), so it has no say over what another
+//! crate writes. In particular `tungstenite` writes every WebSocket frame it sends or
+//! receives, payload included, at TRACE level through the `log` crate (targets
+//! `tungstenite::protocol` and `tungstenite::protocol::frame`). The WebSocket LOGIN frame
+//! carries the access token, so an application that turns on TRACE for everything (and
+//! bridges `log` into `tracing`, as `tracing-subscriber`'s default features do) writes the
+//! token to its logs. Keep those targets at DEBUG or below, for example with
+//! `tracing_subscriber::EnvFilter`:
+//!
+//! ```text
+//! RUST_LOG=info,kiwoom_runtime=debug,tungstenite=off,tokio_tungstenite=off
+//! ```
+//!
+//! or in code, `EnvFilter::new("info,tungstenite=off")`; with `env_logger`, the same
+//! directives in `RUST_LOG`. A filter only on `kiwoom_runtime` does not help: the frames
+//! are logged under `tungstenite`'s own targets.
 
 pub mod auth;
 pub mod call;

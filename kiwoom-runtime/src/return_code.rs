@@ -39,21 +39,36 @@ impl std::fmt::Display for ReturnCode {
 
 impl<'de> Deserialize<'de> for ReturnCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw<'a> {
-            Int(i64),
-            Float(f64),
-            #[serde(borrow)]
-            Str(std::borrow::Cow<'a, str>),
+        // A visitor rather than an untagged enum: untagged buffers the value and tries
+        // each variant in turn, and this runs on every answer.
+        struct CodeVisitor;
+        impl serde::de::Visitor<'_> for CodeVisitor {
+            type Value = ReturnCode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a return_code number or numeric string")
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<ReturnCode, E> {
+                Ok(ReturnCode::Number(n))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<ReturnCode, E> {
+                Ok(match i64::try_from(n) {
+                    Ok(n) => ReturnCode::Number(n),
+                    Err(_) => ReturnCode::Text(n.to_string()),
+                })
+            }
+            fn visit_f64<E>(self, f: f64) -> Result<ReturnCode, E> {
+                // A float that is a whole number is still a code; anything else is kept as text.
+                Ok(if f.fract() == 0.0 && f.abs() < 1e15 {
+                    ReturnCode::Number(f as i64)
+                } else {
+                    ReturnCode::Text(f.to_string())
+                })
+            }
+            fn visit_str<E>(self, s: &str) -> Result<ReturnCode, E> {
+                Ok(parse_code_text(s))
+            }
         }
-        Ok(match Raw::deserialize(d)? {
-            Raw::Int(n) => ReturnCode::Number(n),
-            // A float that is a whole number is still a code; anything else is kept as text.
-            Raw::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => ReturnCode::Number(f as i64),
-            Raw::Float(f) => ReturnCode::Text(f.to_string()),
-            Raw::Str(s) => parse_code_text(&s),
-        })
+        d.deserialize_any(CodeVisitor)
     }
 }
 
@@ -90,6 +105,26 @@ impl Envelope {
     /// The specific code of a failure: the one embedded in the message when there is one
     /// (`[1700:`, `RC4007:`, `CODE=8005`), else a top-level code.
     pub fn error_code(&self) -> KiwoomErrorCode {
+        resolve_code(self.return_code.as_ref(), self.return_msg.as_deref())
+    }
+}
+
+/// [`Envelope`] borrowing `return_msg` from the body: the envelope is read on every answer,
+/// and an unescaped message then costs no allocation.
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct BorrowedEnvelope<'a> {
+    #[serde(default)]
+    pub return_code: Option<ReturnCode>,
+    #[serde(default, borrow)]
+    pub return_msg: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl BorrowedEnvelope<'_> {
+    pub(crate) fn is_success(&self) -> bool {
+        self.return_code.as_ref().is_none_or(ReturnCode::is_success)
+    }
+
+    pub(crate) fn error_code(&self) -> KiwoomErrorCode {
         resolve_code(self.return_code.as_ref(), self.return_msg.as_deref())
     }
 }
@@ -169,6 +204,44 @@ mod tests {
                 .error_code()
                 .is_token_invalid()
         );
+    }
+
+    #[test]
+    fn return_code_number_forms() {
+        let code = |json: &str| env(json).return_code.unwrap();
+        assert_eq!(code(r#"{"return_code":-3}"#), ReturnCode::Number(-3));
+        assert_eq!(code(r#"{"return_code":1700.0}"#), ReturnCode::Number(1700));
+        assert_eq!(
+            code(r#"{"return_code":1.5}"#),
+            ReturnCode::Text("1.5".into())
+        );
+        assert_eq!(
+            code(r#"{"return_code":18446744073709551615}"#),
+            ReturnCode::Text("18446744073709551615".into())
+        );
+        assert_eq!(code(r#"{"return_code":"-7"}"#), ReturnCode::Number(-7));
+        assert!(serde_json::from_str::<Envelope>(r#"{"return_code":true}"#).is_err());
+        // From an already parsed value (the WebSocket path) as from text.
+        let v: serde_json::Value = serde_json::from_str(r#"{"return_code":"1700"}"#).unwrap();
+        let e: Envelope = serde_json::from_value(v).unwrap();
+        assert_eq!(e.return_code, Some(ReturnCode::Number(1700)));
+    }
+
+    #[test]
+    fn borrowed_envelope_agrees_with_envelope() {
+        for json in [
+            r#"{"return_code":0,"return_msg":"정상적으로 처리되었습니다"}"#,
+            r#"{"a":[{"return_code":5}],"return_code":"0000"}"#,
+            r#"{"return_code":5,"return_msg":"초과[1700:\"유량\"=5]"}"#,
+            r#"{"return_msg":"ok"}"#,
+        ] {
+            let owned = env(json);
+            let borrowed: BorrowedEnvelope = serde_json::from_str(json).unwrap();
+            assert_eq!(owned.return_code, borrowed.return_code, "{json}");
+            assert_eq!(owned.return_msg.as_deref(), borrowed.return_msg.as_deref());
+            assert_eq!(owned.is_success(), borrowed.is_success());
+            assert_eq!(owned.error_code(), borrowed.error_code());
+        }
     }
 
     #[test]
