@@ -66,11 +66,8 @@ async fn main() -> Result<(), BoxError> {
 
     step(3, "daily chart (ka10081), paging with cont-yn / next-key");
     let today = chrono::Utc::now().with_timezone(&kst()).date_naive();
-    let request = DomesticStockDailyChartRequest::new(
-        STOCK,
-        today,
-        AdjustedStockPriceType::Adjusted,
-    );
+    let request =
+        DomesticStockDailyChartRequest::new(STOCK, today, AdjustedStockPriceType::Adjusted);
     let mut pages = client
         .domestic()
         .chart()
@@ -105,13 +102,9 @@ async fn main() -> Result<(), BoxError> {
         // A limit order a few ticks under the market rests in the book, so it shows up in
         // the unfilled-orders inquiry of the next step.
         let limit = (price.abs() - 500).max(100);
-        let order = DomesticBuyStockRequest::new(
-            DomesticExchangeType::Krx,
-            STOCK,
-            1,
-            TradeType::Normal,
-        )
-        .order_unit_price(limit);
+        let order =
+            DomesticBuyStockRequest::new(DomesticExchangeType::Krx, STOCK, 1, TradeType::Normal)
+                .order_unit_price(limit);
         match client.domestic().order().domestic_buy_stock(order).await {
             Ok(placed) => println!(
                 "   order {} accepted: buy 1 x {STOCK} at {limit} won ({})",

@@ -126,14 +126,23 @@ pub fn fix_up_order(
             }
         }
         if has("mdfy_uv") {
-            let price = if market == Market::Us { "1.0000" } else { "1000" };
+            let price = if market == Market::Us {
+                "1.0000"
+            } else {
+                "1000"
+            };
             body.insert("mdfy_uv".into(), Value::String(price.into()));
         }
     }
 }
 
 /// Every documented field of `fields` that `obj` lacks, as paths.
-pub fn missing_fields(fields: &[Field], obj: &Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
+pub fn missing_fields(
+    fields: &[Field],
+    obj: &Map<String, Value>,
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
     for f in fields.iter().filter(|f| f.presence != Presence::Ghost) {
         let path = format!("{prefix}{}", f.wire);
         match obj.get(&f.wire) {
@@ -152,4 +161,3 @@ pub fn missing_fields(fields: &[Field], obj: &Map<String, Value>, prefix: &str, 
         }
     }
 }
-

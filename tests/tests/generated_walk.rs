@@ -113,7 +113,11 @@ async fn every_rest_tr_answers_and_decodes_through_the_generated_client() {
                     &mut absent,
                 );
                 if !absent.is_empty() {
-                    failures.push(format!("{}: lost on re-encoding: {}", tr.id, absent.join(", ")));
+                    failures.push(format!(
+                        "{}: lost on re-encoding: {}",
+                        tr.id,
+                        absent.join(", ")
+                    ));
                 }
             }
             Err(error) => failures.push(format!(
@@ -194,7 +198,10 @@ async fn every_realtime_type_streams_and_decodes() {
                 Err(error) => panic!("a push did not decode: {error}"),
             }
         }
-        println!("{market:?}: {} realtime types streamed and decoded", seen.len());
+        println!(
+            "{market:?}: {} realtime types streamed and decoded",
+            seen.len()
+        );
         session.close().await;
     }
 }

@@ -3,10 +3,10 @@
 //! field present, list rows included.
 
 use codegen::spec::{Market, Spec, Transport};
+use kiwoom_mock::{MockConfig, MockServer};
 use kiwoom_tests::spec_walk::{
     fix_up_order, missing_fields, needs_resting_order, request_body, setup_order,
 };
-use kiwoom_mock::{MockConfig, MockServer};
 use serde_json::{Map, Value, json};
 
 struct Walker {

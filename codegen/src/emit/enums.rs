@@ -49,7 +49,9 @@ pub fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
     let codes: Vec<_> = e.variants.iter().map(|v| v.code.as_str()).collect();
     let labels: Vec<_> = e.variants.iter().map(|v| v.korean.as_str()).collect();
     let empty_is_a_value = if e.empty_is_a_code {
-        quote!(const EMPTY_IS_A_VALUE: bool = true;)
+        quote!(
+            const EMPTY_IS_A_VALUE: bool = true;
+        )
     } else {
         quote!()
     };
