@@ -1,0 +1,105 @@
+//! Condition search end to end: the generated command types over the runtime's WebSocket
+//! session against the simulator: list (CNSRLST), a one-shot search followed through its
+//! body-level cont_yn / next_key pages (CNSRREQ), a realtime search whose hits arrive as
+//! REAL type 02 and decode into the typed event, and clear (CNSRCLR).
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use kiwoom_generated::domestic_condition_search::{
+    DomesticConditionSearchesRequest, DomesticRequestConditionSearchExchangeType,
+    DomesticRequestConditionSearchRequest, DomesticRequestRealtimeConditionSearchRequest,
+    DomesticRequestRealtimeConditionSearchSearchType, DomesticStopRealtimeConditionSearchRequest,
+    SearchType,
+};
+use kiwoom_generated::realtime::RealtimeEvent;
+use kiwoom_mock::{MockConfig, MockServer};
+use kiwoom_runtime::ws::TypedEvent;
+use kiwoom_runtime::{Client, Environment, Market};
+
+#[tokio::test]
+async fn list_search_page_realtime_hits_and_clear() {
+    let server = MockServer::start(MockConfig {
+        realtime_interval: Duration::from_millis(50),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    let client = Client::builder()
+        .environment(Environment::Custom {
+            base_url: server.base_url(),
+            ws_url: server.ws_url(),
+        })
+        .app_key("cs-app-key")
+        .secret_key("cs-secret-key")
+        .build()
+        .expect("client builds");
+    let session = client.realtime(Market::Domestic).await.expect("session");
+
+    let list = session
+        .command(DomesticConditionSearchesRequest::new())
+        .await
+        .expect("CNSRLST");
+    assert!(!list.data.is_empty(), "the simulator lists conditions");
+    let seq = list.data[0].seq.clone().expect("a condition has a seq");
+    assert!(list.data[0].name.as_deref().is_some_and(|n| !n.is_empty()));
+
+    let pages = session
+        .command_all(DomesticRequestConditionSearchRequest::new(
+            seq.clone(),
+            SearchType::ConditionSearch,
+            DomesticRequestConditionSearchExchangeType::Krx,
+        ))
+        .await
+        .expect("CNSRREQ pages");
+    assert!(
+        pages.len() >= 2,
+        "the one-shot search continues over pages: {}",
+        pages.len()
+    );
+    assert!(pages.iter().all(|p| !p.data.is_empty()));
+    assert_eq!(
+        pages
+            .last()
+            .and_then(|p| p.continuation_flag.clone())
+            .as_deref(),
+        Some("N"),
+        "the last page says no more"
+    );
+
+    session
+        .command(DomesticRequestRealtimeConditionSearchRequest::new(
+            seq.clone(),
+            DomesticRequestRealtimeConditionSearchSearchType::ConditionSearchRealtime,
+            DomesticRequestConditionSearchExchangeType::Krx,
+        ))
+        .await
+        .expect("CNSRREQ realtime");
+    let mut events = session.events().typed::<RealtimeEvent>();
+    let hit = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match events.next().await.expect("session open") {
+                Ok(TypedEvent::Real(RealtimeEvent::DomesticRequestRealtimeConditionSearch(
+                    hit,
+                ))) => {
+                    break hit;
+                }
+                Ok(_) => {}
+                Err(error) => panic!("a push did not decode: {error}"),
+            }
+        }
+    })
+    .await
+    .expect("a realtime hit within 10 s");
+    assert_eq!(
+        hit.serial_number.as_deref().map(str::trim),
+        Some(seq.trim())
+    );
+    assert!(hit.stock_code.is_some() && hit.insert_delete_type.is_some());
+
+    session
+        .command(DomesticStopRealtimeConditionSearchRequest::new(seq))
+        .await
+        .expect("CNSRCLR is acknowledged");
+    session.close().await;
+}
