@@ -22,7 +22,7 @@ fn import_into_temp() -> (tempfile::TempDir, codegen::import::Report) {
         std::fs::copy(fixture().join("spec").join(name), dir.path().join(name))
             .expect("copy curated input");
     }
-    let report = codegen::import::import(&fixture().join("kiwoom_api_spec.json"), None, dir.path())
+    let report = codegen::import::import(&fixture().join("mini_api_spec.json"), None, dir.path())
         .expect("import");
     (dir, report)
 }
@@ -61,7 +61,7 @@ fn importing_twice_is_byte_identical() {
     assert_eq!(report_a.render(), report_b.render());
     // And a re-import over the written files changes nothing.
     let before = read_tree(a.path());
-    codegen::import::import(&fixture().join("kiwoom_api_spec.json"), None, a.path())
+    codegen::import::import(&fixture().join("mini_api_spec.json"), None, a.path())
         .expect("re-import");
     assert_eq!(before, read_tree(a.path()));
 }
