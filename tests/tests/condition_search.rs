@@ -14,8 +14,9 @@ use kiwoom_generated::domestic_condition_search::{
 };
 use kiwoom_generated::realtime::RealtimeEvent;
 use kiwoom_mock::{MockConfig, MockServer};
+use kiwoom_runtime::Market;
 use kiwoom_runtime::ws::TypedEvent;
-use kiwoom_runtime::{Client, Environment, Market};
+use kiwoom_tests::runtime_support::local_builder;
 
 #[tokio::test]
 async fn list_search_page_realtime_hits_and_clear() {
@@ -25,13 +26,7 @@ async fn list_search_page_realtime_hits_and_clear() {
     })
     .await
     .expect("simulator starts");
-    let client = Client::builder()
-        .environment(Environment::Custom {
-            base_url: server.base_url(),
-            ws_url: server.ws_url(),
-        })
-        .app_key("cs-app-key")
-        .secret_key("cs-secret-key")
+    let client = local_builder(&server.base_url(), &server.ws_url())
         .build()
         .expect("client builds");
     let session = client.realtime(Market::Domestic).await.expect("session");

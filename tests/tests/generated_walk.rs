@@ -11,8 +11,9 @@ use futures::StreamExt;
 use kiwoom_generated::realtime::RealtimeEvent;
 use kiwoom_generated::{AnyResponse, call_json};
 use kiwoom_mock::{MockConfig, MockServer};
+use kiwoom_runtime::Client;
 use kiwoom_runtime::ws::{TypedEvent, WsItem};
-use kiwoom_runtime::{Client, Environment, RateLimits};
+use kiwoom_tests::runtime_support::local_builder;
 use kiwoom_tests::spec_walk::{
     fix_up_order, missing_fields, needs_resting_order, request_body, setup_order,
 };
@@ -31,15 +32,8 @@ async fn simulator() -> (MockServer, Client) {
     })
     .await
     .expect("simulator starts");
-    let client = Client::builder()
-        .environment(Environment::Custom {
-            base_url: server.base_url(),
-            ws_url: server.ws_url(),
-        })
-        .app_key("walk-app-key")
-        .secret_key("walk-secret-key")
-        // The walk makes ~300 calls; the simulator sets no limit, so neither does the client.
-        .rate_limits(RateLimits::unlimited())
+    // The walk makes ~300 calls; the helper's client sets no client-side limit.
+    let client = local_builder(&server.base_url(), &server.ws_url())
         .build()
         .expect("client builds");
     (server, client)
@@ -85,7 +79,7 @@ async fn every_rest_tr_answers_and_decodes_through_the_generated_client() {
                     &client,
                     "au10001",
                     serde_json::json!({"grant_type": "client_credentials",
-                                       "appkey": "walk-app-key", "secretkey": "walk-secret-key"}),
+                                       "appkey": "app", "secretkey": "secret"}),
                 )
                 .await
                 .expect("au10001");
