@@ -104,6 +104,7 @@ impl<T: PagedRequest> Call<T> {
 static API_ID: HeaderName = HeaderName::from_static("api-id");
 static CONT_YN: HeaderName = HeaderName::from_static("cont-yn");
 static NEXT_KEY: HeaderName = HeaderName::from_static("next-key");
+static RESP_CNT: HeaderName = HeaderName::from_static("resp-cnt");
 static JSON_CONTENT_TYPE: HeaderValue = HeaderValue::from_static(JSON_UTF8);
 
 /// What to do after one attempt.
@@ -298,13 +299,11 @@ struct Meta {
 
 /// Header names are case-insensitive (`http` stores them lower-case).
 fn read_meta(h: &HeaderMap) -> Meta {
-    let text = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let text = |name: &HeaderName| h.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     Meta {
-        cont_yn: text("cont-yn").is_some_and(|v| v.eq_ignore_ascii_case("y")),
-        next_key: text("next-key")
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned),
-        resp_cnt: text("resp-cnt").and_then(|v| v.parse().ok()),
+        cont_yn: text(&CONT_YN).is_some_and(|v| v.eq_ignore_ascii_case("y")),
+        next_key: text(&NEXT_KEY).filter(|v| !v.is_empty()).map(str::to_owned),
+        resp_cnt: text(&RESP_CNT).and_then(|v| v.parse().ok()),
     }
 }
 
@@ -374,4 +373,47 @@ fn judge<T: TrRequest>(status: u16, bytes: Bytes, meta: Meta) -> Next<T::Respons
         }),
         Err(e) => Err(Error::Decode(e)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    // Whether an order may be resent hangs on this split: only a connection that never
+    // opened counts as "not sent".
+    #[tokio::test]
+    async fn refused_connection_is_not_sent_and_silence_is_a_timeout() {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed_url = format!("http://{}/", closed.local_addr().unwrap());
+        drop(closed);
+        let e = http.post(&closed_url).send().await.unwrap_err();
+        let timeout = Duration::from_millis(300);
+        assert!(
+            matches!(
+                transport_error("kt10000", e, timeout),
+                Error::Transport { sent: false, .. }
+            ),
+            "a refused connection carried nothing"
+        );
+
+        // Accepts, reads, never answers: the request reached the server.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let silent_url = format!("http://{}/", silent.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (sock, _) = silent.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            drop(sock);
+        });
+        let e = http.post(&silent_url).body("{}").send().await.unwrap_err();
+        assert!(matches!(
+            transport_error("kt10000", e, timeout),
+            Error::Timeout { .. }
+        ));
+        server.abort();
+    }
 }

@@ -141,7 +141,9 @@ impl Bucket {
     fn reserve(&self, now: Instant) -> Duration {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let elapsed = now.saturating_duration_since(s.last).as_secs_f64();
-        s.last = now;
+        // Callers read the clock before taking the lock, so `now` can be slightly older
+        // than `last`; moving `last` back would credit the same interval twice.
+        s.last = s.last.max(now);
         s.tokens =
             (s.tokens + elapsed * self.rate.per_second).min(f64::from(self.rate.burst.max(1)));
         s.tokens -= 1.0;

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use crate::error::Error;
 use crate::error_code::KiwoomErrorCode;
 
 /// `return_code` as the server sent it: `0`, `"0"`, `"0000"`, `"1700"`, `105118`.
@@ -106,6 +107,24 @@ impl Envelope {
     /// (`[1700:`, `RC4007:`, `CODE=8005`), else a top-level code.
     pub fn error_code(&self) -> KiwoomErrorCode {
         resolve_code(self.return_code.as_ref(), self.return_msg.as_deref())
+    }
+}
+
+impl Envelope {
+    /// Read the envelope of an already parsed frame (the WebSocket path) without copying
+    /// the frame. A malformed `return_code` / `return_msg` is an error, never a success.
+    pub(crate) fn of_value(value: &serde_json::Value) -> Result<Envelope, serde_json::Error> {
+        Envelope::deserialize(value)
+    }
+
+    /// The [`Error::Api`] for a refusal; a missing `return_code` shows as `-1`.
+    pub(crate) fn into_api_error(self, api_id: &'static str) -> Error {
+        Error::Api {
+            api_id,
+            code: self.error_code(),
+            return_code: self.return_code.unwrap_or(ReturnCode::Number(-1)),
+            message: self.return_msg.unwrap_or_default(),
+        }
     }
 }
 
@@ -223,8 +242,16 @@ mod tests {
         assert!(serde_json::from_str::<Envelope>(r#"{"return_code":true}"#).is_err());
         // From an already parsed value (the WebSocket path) as from text.
         let v: serde_json::Value = serde_json::from_str(r#"{"return_code":"1700"}"#).unwrap();
-        let e: Envelope = serde_json::from_value(v).unwrap();
+        let e: Envelope = serde_json::from_value(v.clone()).unwrap();
         assert_eq!(e.return_code, Some(ReturnCode::Number(1700)));
+        assert_eq!(
+            Envelope::of_value(&v).unwrap().return_code,
+            Some(ReturnCode::Number(1700))
+        );
+        // A malformed envelope must not read as "no return_code", which is success.
+        let bad: serde_json::Value =
+            serde_json::from_str(r#"{"return_code":8005,"return_msg":7}"#).unwrap();
+        assert!(Envelope::of_value(&bad).is_err());
     }
 
     #[test]

@@ -197,23 +197,21 @@ impl Driver {
                     self.queue.push(SessionEvent::System { code, message })
                 }
                 Incoming::Reply { trnm, value, .. } if trnm == "LOGIN" => {
-                    let env: Envelope = serde_json::from_value(value).unwrap_or_default();
+                    let env = Envelope::of_value(&value).map_err(|e| {
+                        (
+                            Error::WebSocket(format!("unreadable LOGIN answer: {e}")),
+                            None,
+                        )
+                    })?;
                     if env.is_success() {
                         tracing::info!(market = ?self.market, "websocket logged in");
                         return Ok(ws);
                     }
-                    let code = env.error_code();
-                    let err = Error::Api {
-                        api_id: "LOGIN",
-                        return_code: env
-                            .return_code
-                            .clone()
-                            .unwrap_or(crate::return_code::ReturnCode::Number(-1)),
-                        code,
-                        message: env.return_msg.unwrap_or_default(),
-                    };
-                    let rejected = code.is_token_invalid().then_some(token.generation);
-                    return Err((err, rejected));
+                    let rejected = env
+                        .error_code()
+                        .is_token_invalid()
+                        .then_some(token.generation);
+                    return Err((env.into_api_error("LOGIN"), rejected));
                 }
                 _ => tracing::debug!("frame before the LOGIN answer ignored"),
             }
@@ -309,9 +307,7 @@ impl Driver {
         for (grp_no, items, types) in self.registry.replay() {
             let frame = frames::reg_frame(false, &grp_no, true, &items, &types);
             match self.send_and_wait(ws, frame, "REG", None, held).await {
-                Ok(v)
-                    if serde_json::from_value::<Envelope>(v.clone())
-                        .is_ok_and(|e| e.is_success()) => {}
+                Ok(v) if Envelope::of_value(&v).is_ok_and(|e| e.is_success()) => {}
                 other => {
                     tracing::warn!(grp_no, ?types, answer = ?other.map(|v| v.to_string()), "re-registration failed");
                     all_ok = false;
@@ -328,9 +324,7 @@ impl Driver {
                 .send_and_wait(ws, frame.to_string(), &trnm, Some(&seq), held)
                 .await
             {
-                Ok(v)
-                    if serde_json::from_value::<Envelope>(v.clone())
-                        .is_ok_and(|e| e.is_success()) => {}
+                Ok(v) if Envelope::of_value(&v).is_ok_and(|e| e.is_success()) => {}
                 other => {
                     tracing::warn!(trnm, seq, answer = ?other.map(|v| v.to_string()), "condition search not restored");
                     all_ok = false;
@@ -482,7 +476,9 @@ impl Driver {
             return;
         };
         let p = self.pending.remove(i);
-        let env: Envelope = serde_json::from_value(value.clone()).unwrap_or_default();
+        // An unreadable envelope is a refusal, never a success.
+        let env = Envelope::of_value(&value);
+        let accepted = !trnm.is_empty() && env.as_ref().is_ok_and(Envelope::is_success);
         match p.kind {
             PendingKind::Reg {
                 remove,
@@ -492,7 +488,8 @@ impl Driver {
                 types,
                 reply,
             } => {
-                let result = if env.is_success() && !trnm.is_empty() {
+                let api_id = if remove { "REMOVE" } else { "REG" };
+                let result = if accepted {
                     if remove {
                         self.registry.apply_remove(&grp_no, &items, &types);
                     } else {
@@ -500,20 +497,15 @@ impl Driver {
                     }
                     Ok(())
                 } else {
-                    Err(Error::Api {
-                        api_id: if remove { "REMOVE" } else { "REG" },
-                        return_code: env
-                            .return_code
-                            .clone()
-                            .unwrap_or(crate::return_code::ReturnCode::Number(-1)),
-                        code: env.error_code(),
-                        message: env.return_msg.clone().unwrap_or_default(),
+                    Err(match env {
+                        Ok(env) => env.into_api_error(api_id),
+                        Err(e) => Error::WebSocket(format!("unreadable {api_id} answer: {e}")),
                     })
                 };
                 let _ = reply.send(result);
             }
             PendingKind::Command { frame, reply } => {
-                if env.is_success() && !trnm.is_empty() {
+                if accepted {
                     self.registry
                         .apply_command(&p.trnm, p.seq.as_deref(), &frame);
                 }

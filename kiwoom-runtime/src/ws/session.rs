@@ -12,8 +12,8 @@ use super::events::{ConnectionState, EventQueue, EventStream, SessionEvent};
 use super::frames::{self, WsItem};
 use crate::client::Client;
 use crate::error::Error;
-use crate::return_code::{Envelope, ReturnCode};
-use crate::tr::{Market, TrInfo, TrResponse, WsCommand};
+use crate::return_code::Envelope;
+use crate::tr::{DecodeError, Market, TrInfo, TrResponse, WsCommand};
 
 /// One market's WebSocket session. Dropping it (or `close()`) ends the connection; the
 /// event stream then ends too.
@@ -262,14 +262,19 @@ impl RealtimeSession {
 
 fn decode_reply<C: WsCommand>(value: &Value) -> Result<C::Reply, Error> {
     let info: &TrInfo = &C::INFO;
-    let env: Envelope = serde_json::from_value(value.clone()).unwrap_or_default();
+    let env = Envelope::of_value(value).map_err(|e| {
+        Error::Decode(DecodeError {
+            api_id: info.api_id.to_owned(),
+            field: "return_code".into(),
+            raw: value
+                .get("return_code")
+                .map(Value::to_string)
+                .unwrap_or_default(),
+            reason: format!("unreadable answer envelope: {e}"),
+        })
+    })?;
     if !env.is_success() {
-        return Err(Error::Api {
-            api_id: info.api_id,
-            return_code: env.return_code.clone().unwrap_or(ReturnCode::Number(-1)),
-            code: env.error_code(),
-            message: env.return_msg.unwrap_or_default(),
-        });
+        return Err(env.into_api_error(info.api_id));
     }
     let bytes = serde_json::to_vec(value).map_err(|e| Error::WebSocket(e.to_string()))?;
     C::Reply::decode(info.api_id, &bytes).map_err(Error::Decode)
