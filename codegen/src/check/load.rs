@@ -1,8 +1,8 @@
 //! Reading spec/ file by file, so one broken file does not hide the problems of the others.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::spec::{ErrorsFile, GroupFile, WebsocketFile, read_yaml};
+use crate::spec::{ErrorsFile, GroupFile, WebsocketFile, group_file_paths, read_yaml};
 
 use super::CheckError;
 
@@ -39,30 +39,13 @@ fn strip_path(message: String, path: &Path) -> String {
 }
 
 pub fn load(spec_dir: &Path, errors: &mut Vec<CheckError>) -> Loaded {
-    let mut group_paths: Vec<PathBuf> = Vec::new();
-    match std::fs::read_dir(spec_dir) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let dir = entry.path();
-                if !dir.is_dir() {
-                    continue;
-                }
-                if let Ok(files) = std::fs::read_dir(&dir) {
-                    for file in files.flatten() {
-                        let p = file.path();
-                        if p.extension().is_some_and(|e| e == "yaml") {
-                            group_paths.push(p);
-                        }
-                    }
-                }
-            }
-        }
-        Err(e) => errors.push(file_error(
+    let group_paths = group_file_paths(spec_dir).unwrap_or_else(|e| {
+        errors.push(file_error(
             spec_dir.display().to_string(),
             format!("cannot read the spec directory: {e}"),
-        )),
-    }
-    group_paths.sort();
+        ));
+        Vec::new()
+    });
     let mut groups = Vec::new();
     for path in group_paths {
         match read_yaml::<GroupFile>(&path) {

@@ -20,7 +20,7 @@ fn local(f: &FieldDef) -> Ident {
     }
 }
 
-/// The Rust type of a response field.
+/// The Rust type of a field, request or response (lists are plain `Vec`s, empty when absent).
 pub fn field_type(f: &FieldDef) -> TokenStream {
     let inner = match &f.ty {
         FieldTy::Value { rust, .. } => ty(rust),
@@ -39,6 +39,19 @@ pub fn field_type(f: &FieldDef) -> TokenStream {
         quote!(Option<#inner>)
     } else {
         inner
+    }
+}
+
+/// Lists are never `Option`: an absent list is empty.
+pub fn is_list(f: &FieldDef) -> bool {
+    matches!(f.ty, FieldTy::Records { .. } | FieldTy::Values { .. })
+}
+
+/// The codec format of one element of an array-shaped row.
+fn element_format(f: &FieldDef) -> TokenStream {
+    match &f.ty {
+        FieldTy::Value { format: fmt, .. } => format(fmt),
+        _ => quote!(codec::PLAIN),
     }
 }
 
@@ -78,9 +91,10 @@ fn emit_decode(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let inits = s.fields.iter().map(|f| {
         let l = local(f);
-        match &f.ty {
-            FieldTy::Records { .. } | FieldTy::Values { .. } => quote!(let mut #l = Vec::new();),
-            _ => quote!(let mut #l = None;),
+        if is_list(f) {
+            quote!(let mut #l = Vec::new();)
+        } else {
+            quote!(let mut #l = None;)
         }
     });
     let arms = s.fields.iter().map(|f| {
@@ -105,10 +119,7 @@ fn emit_decode(s: &StructDef) -> TokenStream {
     let seq = (s.shape == RowShape::Array).then(|| {
         let reads = s.fields.iter().enumerate().map(|(i, f)| {
             let l = local(f);
-            let fmt = match &f.ty {
-                FieldTy::Value { format: fmt, .. } => format(fmt),
-                _ => quote!(codec::PLAIN),
-            };
+            let fmt = element_format(f);
             quote!(let #l = codec::element(&mut elements, ctx, #i, #fmt)?;)
         });
         let count = s.fields.len();
@@ -152,8 +163,7 @@ fn finish_fields(s: &StructDef) -> TokenStream {
         let fname = ident(&f.rust);
         let l = local(f);
         let wire = f.wire.as_str();
-        let required =
-            !f.optional && !matches!(f.ty, FieldTy::Records { .. } | FieldTy::Values { .. });
+        let required = !f.optional && !is_list(f);
         if required {
             quote!(#fname: codec::require(#l, ctx, #wire)?,)
         } else if l == fname {
@@ -170,10 +180,7 @@ fn emit_serialize(s: &StructDef) -> TokenStream {
     if s.shape == RowShape::Array {
         let pushes = s.fields.iter().map(|f| {
             let fname = ident(&f.rust);
-            let fmt = match &f.ty {
-                FieldTy::Value { format: fmt, .. } => format(fmt),
-                _ => quote!(codec::PLAIN),
-            };
+            let fmt = element_format(f);
             if f.optional {
                 quote!(codec::push(&mut elements, self.#fname.as_ref(), #fmt)?;)
             } else {

@@ -3,38 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::records::{field_type, is_list, put_field};
 use super::{doc, format, ident, ty};
 use crate::ir::{FieldDef, FieldTy, Setter, StructDef};
-
-/// The Rust type of a request field (lists are plain `Vec`s, empty when not given).
-fn field_type(f: &FieldDef) -> TokenStream {
-    match &f.ty {
-        FieldTy::Records { row } => {
-            let row = ident(row);
-            quote!(Vec<#row>)
-        }
-        FieldTy::Values { rust, .. } => {
-            let t = ty(rust);
-            quote!(Vec<#t>)
-        }
-        _ => {
-            let inner = match &f.ty {
-                FieldTy::Value { rust, .. } => ty(rust),
-                FieldTy::Object { name } => ty(name),
-                _ => quote!(i64),
-            };
-            if f.optional {
-                quote!(Option<#inner>)
-            } else {
-                inner
-            }
-        }
-    }
-}
-
-fn is_list(f: &FieldDef) -> bool {
-    matches!(f.ty, FieldTy::Records { .. } | FieldTy::Values { .. })
-}
 
 /// Parameter type and conversion for `new` and setters.
 fn param(f: &FieldDef) -> (TokenStream, TokenStream) {
@@ -113,7 +84,7 @@ pub fn emit_request_struct(s: &StructDef) -> TokenStream {
         .trnm
         .as_deref()
         .map(|t| quote!(map.serialize_entry("trnm", #t)?;));
-    let puts = s.fields.iter().map(put_request_field);
+    let puts = s.fields.iter().map(put_field);
     let map_binding = if s.fields.is_empty() && s.trnm.is_none() {
         quote!(map)
     } else {
@@ -145,34 +116,6 @@ pub fn emit_request_struct(s: &StructDef) -> TokenStream {
                 map.end()
             }
         }
-    }
-}
-
-fn put_request_field(f: &FieldDef) -> TokenStream {
-    let n = ident(&f.rust);
-    let wire = f.wire.as_str();
-    match &f.ty {
-        FieldTy::Value { format: fmt, .. } => {
-            let fmt = format(fmt);
-            if f.optional {
-                quote!(codec::put_opt(&mut map, #wire, &self.#n, #fmt)?;)
-            } else {
-                quote!(codec::put(&mut map, #wire, &self.#n, #fmt)?;)
-            }
-        }
-        FieldTy::Records { .. } => quote!(codec::put_list(&mut map, #wire, &self.#n)?;),
-        FieldTy::Values { format: fmt, .. } => {
-            let fmt = format(fmt);
-            quote!(codec::put_scalar_list(&mut map, #wire, &self.#n, #fmt)?;)
-        }
-        FieldTy::Object { .. } => {
-            if f.optional {
-                quote!(codec::put_object(&mut map, #wire, self.#n.as_ref())?;)
-            } else {
-                quote!(codec::put_object(&mut map, #wire, Some(&self.#n))?;)
-            }
-        }
-        FieldTy::ReturnCode => quote!(codec::put_number(&mut map, #wire, self.#n)?;),
     }
 }
 

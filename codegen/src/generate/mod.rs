@@ -42,9 +42,7 @@ pub enum GenerateError {
 
 /// Load `spec_dir`, build the IR and emit every file.
 pub fn generate(spec_dir: &Path) -> Result<Files, GenerateError> {
-    let spec = Spec::load(spec_dir)?;
-    let provenance = provenance(spec_dir)?;
-    let api = ir::build(&spec, provenance)?;
+    let api = build_api(spec_dir)?;
     let mut files = emit_all(&api);
     rustfmt(&mut files)?;
     Ok(files)

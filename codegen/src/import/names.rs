@@ -49,17 +49,8 @@ pub fn load_yaml_or_default<T: Default + serde::de::DeserializeOwned>(
     }
 }
 
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
-    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
-    "priv", "try", "typeof", "unsized", "virtual", "yield",
-];
-
-pub fn is_keyword(name: &str) -> bool {
-    KEYWORDS.contains(&name)
-}
+/// One keyword list for the importer, the validator and the generator.
+pub use crate::ir::is_keyword;
 
 /// A valid snake_case Rust identifier that is not a keyword.
 pub fn is_valid_snake_ident(name: &str) -> bool {

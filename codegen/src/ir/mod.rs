@@ -12,6 +12,7 @@ mod names;
 
 pub use build::build;
 pub use docs::rustdoc_safe;
+pub use names::is_keyword;
 
 use crate::spec::{Market, RealtimeItem, RowShape, Safety};
 

@@ -41,17 +41,7 @@ pub fn workspace_spec_dir() -> PathBuf {
 impl Spec {
     /// Load `dir` (normally `spec/`). Group files are the `*.yaml` files in its subdirectories.
     pub fn load(dir: &Path) -> Result<Spec, LoadError> {
-        let mut group_paths = Vec::new();
-        for entry in read_dir(dir)? {
-            if entry.is_dir() {
-                for file in read_dir(&entry)? {
-                    if file.extension().is_some_and(|e| e == "yaml") {
-                        group_paths.push(file);
-                    }
-                }
-            }
-        }
-        group_paths.sort();
+        let group_paths = group_file_paths(dir)?;
         let mut groups = Vec::with_capacity(group_paths.len());
         for path in group_paths {
             let file: GroupFile = read_yaml(&path)?;
@@ -72,6 +62,22 @@ impl Spec {
                 .map(move |tr| (path.as_path(), &file.group, tr))
         })
     }
+}
+
+/// The group files of a spec directory: `<market>/<category>.yaml`, sorted.
+pub fn group_file_paths(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut paths = Vec::new();
+    for entry in read_dir(dir)? {
+        if entry.is_dir() {
+            for file in read_dir(&entry)? {
+                if file.extension().is_some_and(|e| e == "yaml") {
+                    paths.push(file);
+                }
+            }
+        }
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
