@@ -2,7 +2,10 @@
 //! deterministic price for every (instrument, day). Prices are integers in the venue's
 //! minor unit: won for KRX, 1/10000 USD for US symbols (Kiwoom sends 4 decimals).
 
+use std::sync::LazyLock;
+
 use chrono::{Datelike, Days, NaiveDate, Weekday};
+use codegen::spec::Market;
 
 use crate::det::Det;
 
@@ -10,6 +13,17 @@ use crate::det::Det;
 pub enum Venue {
     Krx,
     Us,
+}
+
+impl Venue {
+    /// The venue a spec group's TRs trade on.
+    pub fn of(market: Market) -> Venue {
+        if market == Market::Us {
+            Venue::Us
+        } else {
+            Venue::Krx
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,29 +67,37 @@ pub fn anchor_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 4, 28).expect("valid constant date")
 }
 
-pub fn domestic_table() -> Vec<Stock> {
-    DOMESTIC
-        .iter()
-        .map(|(code, name, base)| Stock {
-            code: (*code).to_string(),
-            name: (*name).to_string(),
-            base: *base,
-            venue: Venue::Krx,
-            exchange: "KRX".to_string(),
-        })
-        .collect()
+/// The domestic instruments, built once: every request looks codes up in it.
+pub fn domestic_table() -> &'static [Stock] {
+    static TABLE: LazyLock<Vec<Stock>> = LazyLock::new(|| {
+        DOMESTIC
+            .iter()
+            .map(|(code, name, base)| Stock {
+                code: (*code).to_string(),
+                name: (*name).to_string(),
+                base: *base,
+                venue: Venue::Krx,
+                exchange: "KRX".to_string(),
+            })
+            .collect()
+    });
+    &TABLE
 }
 
-pub fn us_table() -> Vec<Stock> {
-    US.iter()
-        .map(|(code, name, exch, base)| Stock {
-            code: (*code).to_string(),
-            name: (*name).to_string(),
-            base: *base,
-            venue: Venue::Us,
-            exchange: (*exch).to_string(),
-        })
-        .collect()
+/// The US instruments, built once.
+pub fn us_table() -> &'static [Stock] {
+    static TABLE: LazyLock<Vec<Stock>> = LazyLock::new(|| {
+        US.iter()
+            .map(|(code, name, exch, base)| Stock {
+                code: (*code).to_string(),
+                name: (*name).to_string(),
+                base: *base,
+                venue: Venue::Us,
+                exchange: (*exch).to_string(),
+            })
+            .collect()
+    });
+    &TABLE
 }
 
 /// The code without Kiwoom's decorations: `A005930` -> `005930`, `005930_NX` -> `005930`.
@@ -100,11 +122,8 @@ pub fn lookup(seed: u64, code: &str, venue: Venue) -> Stock {
         Venue::Krx => domestic_table(),
         Venue::Us => us_table(),
     };
-    if let Some(stock) = table
-        .into_iter()
-        .find(|s| s.code.eq_ignore_ascii_case(bare))
-    {
-        return stock;
+    if let Some(stock) = table.iter().find(|s| s.code.eq_ignore_ascii_case(bare)) {
+        return stock.clone();
     }
     let mut det = Det::new(seed, &["stock", bare]);
     let (base, exchange) = match venue {
@@ -257,7 +276,7 @@ mod tests {
     #[test]
     fn quotes_are_consistent_and_on_ticks() {
         for stock in domestic_table() {
-            let q = quote(3, &stock, anchor_date());
+            let q = quote(3, stock, anchor_date());
             assert!(
                 q.low <= q.open.min(q.close) && q.high >= q.open.max(q.close),
                 "{q:?}"

@@ -6,26 +6,19 @@
 use codegen::spec::{Field, Paging};
 use serde_json::{Map, Value};
 
-use super::answer::{Answer, Ov, list_field, set};
+use super::answer::{Answer, Ov, list_field, set, text};
 use crate::book::{Book, Order, Side, Status};
 use crate::catalog::RestTr;
 use crate::control::{Shared, lock};
 use crate::det::Det;
 use crate::market::{self, Venue};
-use crate::synth::{Row, Synth};
+use crate::synth::{Row, Synth, wire_code};
 
 pub fn is_stateful(api_id: &str) -> bool {
     matches!(
         api_id,
         "ka10075" | "ka10076" | "kt00007" | "kt00009" | "kt00001" | "kt00004" | "kt00018"
     )
-}
-
-fn text<'a>(body: &'a Map<String, Value>, wire: &str) -> &'a str {
-    body.get(wire)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .unwrap_or("")
 }
 
 /// The side filter of a request (`1` sell, `2` buy, anything else both).
@@ -48,15 +41,14 @@ fn order_row(synth: &Synth, fields: &[Field], o: &Order, det: &Det) -> Map<Strin
     };
     let mut obj = synth.object(fields, &row, &det.fork(&o.ord_no), None, false);
     let prev = row.quote.prev_close;
-    let code = |f: &Field| {
-        if f.codec.market_prefix {
-            format!("A{}", o.stock.code)
-        } else {
-            o.stock.code.clone()
-        }
-    };
     if let Some(f) = fields.iter().find(|f| f.wire == "stk_cd") {
-        set(&mut obj, fields, "stk_cd", Ov::Text(code(f)), synth);
+        set(
+            &mut obj,
+            fields,
+            "stk_cd",
+            Ov::Text(wire_code(f, &o.stock)),
+            synth,
+        );
     }
     let side_name = match o.side {
         Side::Buy => "현금매수",
@@ -190,12 +182,7 @@ fn balance_answer(synth: &Synth, entry: &RestTr, book: &Book) -> Answer {
                 };
                 let mut obj = synth.object(rf, &row, &det.fork(&stock.code), None, false);
                 if let Some(f) = rf.iter().find(|f| f.wire == "stk_cd") {
-                    let code = if f.codec.market_prefix {
-                        format!("A{}", stock.code)
-                    } else {
-                        stock.code.clone()
-                    };
-                    set(&mut obj, rf, "stk_cd", Ov::Text(code), synth);
+                    set(&mut obj, rf, "stk_cd", Ov::Text(wire_code(f, stock)), synth);
                 }
                 set(&mut obj, rf, "stk_nm", Ov::Text(stock.name.clone()), synth);
                 for wire in ["rmnd_qty", "setl_remn"] {

@@ -3,7 +3,7 @@
 use codegen::spec::Field;
 use serde_json::{Map, Value};
 
-use crate::synth::{Num, Synth, render};
+use crate::synth::{Num, Synth, direction, render};
 
 /// What a processed request answers: the body (without the envelope) and paging headers.
 #[derive(Debug)]
@@ -27,6 +27,14 @@ impl Answer {
     }
 }
 
+/// A request field's text, trimmed; empty when absent or not a string.
+pub fn text<'a>(body: &'a Map<String, Value>, wire: &str) -> &'a str {
+    body.get(wire)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .unwrap_or("")
+}
+
 /// A value from the simulator's state, rendered with the field's own codec.
 pub enum Ov {
     Int(i64),
@@ -48,14 +56,7 @@ pub fn set(obj: &mut Map<String, Value>, fields: &[Field], wire: &str, ov: Ov, s
     }
     let text = match ov {
         Ov::Int(v) => render(f, Num::int(v), None),
-        Ov::Price(p, prev) => {
-            let dir = match p.cmp(&prev) {
-                std::cmp::Ordering::Greater => Some('+'),
-                std::cmp::Ordering::Less => Some('-'),
-                std::cmp::Ordering::Equal => None,
-            };
-            render(f, synth.price_num(p), dir)
-        }
+        Ov::Price(p, prev) => render(f, synth.price_num(p), direction(p, prev)),
         Ov::Rate(bp) => render(
             f,
             Num {

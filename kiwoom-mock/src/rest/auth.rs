@@ -5,7 +5,7 @@
 use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 
-use super::answer::Answer;
+use super::answer::{Answer, text};
 use crate::api_error::ApiError;
 use crate::catalog::RestTr;
 use crate::control::{Shared, lock};
@@ -41,13 +41,6 @@ pub fn check_bearer(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiError
         return Err(ApiError::code(catalog, 8005, &[]));
     }
     Ok(())
-}
-
-fn text<'a>(body: &'a Map<String, Value>, wire: &str) -> &'a str {
-    body.get(wire)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .unwrap_or("")
 }
 
 fn check_keys(shared: &Shared, body: &Map<String, Value>) -> Result<(), ApiError> {

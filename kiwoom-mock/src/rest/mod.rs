@@ -206,11 +206,7 @@ fn synthesized(
 ) -> Result<Answer, ApiError> {
     let cfg = &shared.config;
     let tr = &entry.tr;
-    let venue = if entry.market == codegen::spec::Market::Us {
-        Venue::Us
-    } else {
-        Venue::Krx
-    };
+    let venue = Venue::of(entry.market);
     let synth = Synth::new(cfg.seed, venue, body);
     let det = Det::new(
         cfg.seed,

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::answer::{Answer, Ov, set};
+use super::answer::{Answer, Ov, set, text};
 use crate::api_error::ApiError;
 use crate::book::{NewOrder, Order, Side};
 use crate::catalog::RestTr;
@@ -41,13 +41,6 @@ fn is_market(venue: Venue, trde_tp: &str) -> bool {
     }
 }
 
-fn text<'a>(body: &'a Map<String, Value>, wire: &str) -> &'a str {
-    body.get(wire)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .unwrap_or("")
-}
-
 fn int(body: &Map<String, Value>, wire: &str) -> i64 {
     text(body, wire)
         .trim_start_matches('+')
@@ -81,11 +74,7 @@ pub fn handle(
 ) -> Result<Answer, ApiError> {
     let tr = &entry.tr;
     let op = op(&tr.id).expect("handle is called for order TRs only");
-    let venue = if entry.market == codegen::spec::Market::Us {
-        Venue::Us
-    } else {
-        Venue::Krx
-    };
+    let venue = Venue::of(entry.market);
     let seed = shared.config.seed;
     let stock: Stock = market::lookup(seed, text(body, "stk_cd"), venue);
     let current = market::current_price(seed, &stock);

@@ -45,7 +45,7 @@ pub struct Synth<'a> {
     pub anchor: NaiveDate,
     /// The instrument the request names, or the first of the table.
     pub primary: Stock,
-    table: Vec<Stock>,
+    table: &'static [Stock],
 }
 
 /// The date a request asks about (`base_dt`, `end_dt`, ...), if it names one.
@@ -82,7 +82,7 @@ impl<'a> Synth<'a> {
     }
 
     pub fn table(&self) -> &[Stock] {
-        &self.table
+        self.table
     }
 
     /// The context of the body itself: the requested instrument, today.
@@ -263,13 +263,7 @@ impl<'a> Synth<'a> {
                     Num::int(signed(f, det.range(1_000_000, 9_000_000_000), &mut det)),
                     None,
                 ),
-                Role::StockCode => {
-                    if f.codec.market_prefix && row.stock.venue == Venue::Krx {
-                        format!("A{}", row.stock.code)
-                    } else {
-                        row.stock.code.clone()
-                    }
-                }
+                Role::StockCode => wire_code(f, &row.stock),
                 Role::StockName => row.stock.name.clone(),
                 Role::OrderNo => format!("{:07}", det.range(1, 9_999_999)),
                 Role::AccountNo => "5012345678".to_string(),
@@ -355,6 +349,15 @@ fn truncate(f: &Field, text: String) -> String {
     }
 }
 
+/// A stock code as field `f` carries it: `A005930` where the field takes the market prefix.
+pub fn wire_code(f: &Field, stock: &Stock) -> String {
+    if f.codec.market_prefix && stock.venue == Venue::Krx {
+        format!("A{}", stock.code)
+    } else {
+        stock.code.clone()
+    }
+}
+
 pub fn hhmmss(secs: u32) -> String {
     format!(
         "{:02}{:02}{:02}",
@@ -383,7 +386,8 @@ fn price(row: &Row, kind: PriceKind) -> i64 {
     }
 }
 
-fn direction(p: i64, prev_close: i64) -> Option<char> {
+/// The sign Kiwoom puts before a price: `+` above the previous close, `-` below.
+pub fn direction(p: i64, prev_close: i64) -> Option<char> {
     match p.cmp(&prev_close) {
         std::cmp::Ordering::Greater => Some('+'),
         std::cmp::Ordering::Less => Some('-'),

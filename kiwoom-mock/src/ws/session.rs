@@ -76,11 +76,7 @@ impl Session {
     }
 
     pub fn venue(&self) -> Venue {
-        if self.market == Market::Us {
-            Venue::Us
-        } else {
-            Venue::Krx
-        }
+        Venue::of(self.market)
     }
 
     pub fn on_text(&mut self, raw: &str) -> Reply {
