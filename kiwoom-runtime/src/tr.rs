@@ -119,6 +119,44 @@ pub trait RealtimeDecode: Sized + Send + 'static {
     fn decode_real(item: &RealItem) -> Result<Self, DecodeError>;
 }
 
+/// What REG's `item` holds for a realtime type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RealtimeItemKind {
+    /// A stock code (`005930`, `005930_NX`).
+    Stock,
+    /// A sector (업종) code.
+    Sector,
+    /// Account-wide (order fills `00`, balance `04`): registered with an empty item.
+    Account,
+    /// A US symbol (`{jmcode, stex_tp}`).
+    UsSymbol,
+    /// Pushed by a realtime condition search; never registered with REG.
+    ConditionSearch,
+}
+
+/// One realtime type (a REAL frame `type`), implemented by each generated realtime struct.
+/// The session subscribes, tracks and decodes by these constants, so user code never writes
+/// a type id, an item kind or a market by hand.
+pub trait RealtimeType: Sized + Send + 'static {
+    /// The REAL frame `type`: `0B`.
+    const TYPE: &'static str;
+    /// Kiwoom's Korean name: `주식체결`.
+    const KOREAN_NAME: &'static str;
+    /// The WebSocket endpoint it is registered on.
+    const MARKET: Market;
+    /// What REG's `item` holds for it.
+    const ITEM: RealtimeItemKind;
+    /// Decode one entry of a REAL frame of this type.
+    fn decode_item(item: &RealItem) -> Result<Self, DecodeError>;
+}
+
+/// A realtime type registered per stock, sector or US symbol: `session.subscribe::<T>(items)`.
+pub trait ItemRealtimeType: RealtimeType {}
+
+/// A realtime type registered for the whole account (`00` order fills, `04` balance):
+/// `session.subscribe_account::<T>()`.
+pub trait AccountRealtimeType: RealtimeType {}
+
 /// What an order was, for `Error::OutcomeUnknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OrderSummary {

@@ -1,0 +1,1 @@
+//! Market rules (work in progress).

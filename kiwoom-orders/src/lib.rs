@@ -1,0 +1,1 @@
+//! Order tracking (work in progress).

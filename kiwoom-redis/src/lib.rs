@@ -1,0 +1,1 @@
+//! Redis-backed shared token store and rate limiter (work in progress).
