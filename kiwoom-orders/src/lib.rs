@@ -1,1 +1,24 @@
-//! Order tracking (work in progress).
+//! Order tracking for kiwoom-rs: an event-sourced order journal.
+//!
+//! Every change of an order is an appended [`OrderEvent`] with its [`EventSource`] and the raw
+//! payload it came from; an [`Order`] is the fold of its events (the transition table is in
+//! [`state`]); fills are keyed by [`FillKey`] so a replayed realtime frame counts once;
+//! [`Position`]s are derived from fills. See `design/order-journal.md`.
+
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod intent;
+pub mod matching;
+pub mod order;
+pub mod position;
+pub mod state;
+
+pub use error::{JournalError, ModelError};
+pub use event::{EventKind, EventSource, Fill, NewEvent, OrderEvent};
+pub use ids::{ClientOrderId, FillKey, OrderNo};
+pub use intent::{Market, OrderIntent, Side};
+pub use matching::{BrokerOrder, MatchWindow, Resolution, resolve_unknowns};
+pub use order::{Applied, Order};
+pub use position::{BrokerPosition, Position, PositionDifference};
+pub use state::OrderState;

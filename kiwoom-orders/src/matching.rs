@@ -1,0 +1,225 @@
+//! Resolving orders whose outcome is unknown: find the server's order they became, or
+//! decide they were never placed. Never by sending them again.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ClientOrderId, OrderNo};
+use crate::intent::Side;
+use crate::order::Order;
+use crate::state::OrderState;
+
+/// An order as Kiwoom's open-order or history queries list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerOrder {
+    pub account: String,
+    pub order_no: OrderNo,
+    pub stock: String,
+    pub side: Side,
+    pub quantity: u64,
+    /// `None` (or zero) for a market order.
+    pub price: Option<Decimal>,
+    pub placed_at: DateTime<Utc>,
+}
+
+/// How far the server's order time may lie from our intent's: before it by clock skew,
+/// after it by the time the request may have spent in flight and in Kiwoom's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchWindow {
+    pub before: Duration,
+    pub after: Duration,
+}
+
+impl Default for MatchWindow {
+    fn default() -> Self {
+        Self {
+            before: Duration::seconds(5),
+            after: Duration::seconds(60),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// This server order is ours.
+    Matched(OrderNo),
+    /// The history covers the whole window and shows no such order.
+    NotPlaced,
+    /// Not yet decidable (the history does not cover the window yet).
+    Undecided,
+}
+
+/// Resolves every `unknown` order in `orders` against the server's orders.
+///
+/// `claimed` holds the order numbers the journal already gives to some order: those are
+/// never matched again, so two identical unknown orders get two different server orders.
+/// Identical candidates are taken oldest intent first, nearest server time first.
+/// `history_until` is the time up to which the server's list is complete; an order is only
+/// declared not placed when its whole window lies before it.
+pub fn resolve_unknowns(
+    orders: &[Order],
+    server: &[BrokerOrder],
+    claimed: &HashSet<OrderNo>,
+    window: MatchWindow,
+    history_until: DateTime<Utc>,
+) -> Vec<(ClientOrderId, Resolution)> {
+    let mut unknown: Vec<&Order> = orders
+        .iter()
+        .filter(|o| o.state == OrderState::Unknown)
+        .collect();
+    unknown.sort_by_key(|o| (o.intent.created_at, o.id().clone()));
+    let mut taken = claimed.clone();
+    unknown
+        .into_iter()
+        .map(|order| {
+            let resolution = resolve_one(order, server, &taken, window, history_until);
+            if let Resolution::Matched(no) = &resolution {
+                taken.insert(no.clone());
+            }
+            (order.id().clone(), resolution)
+        })
+        .collect()
+}
+
+fn resolve_one(
+    order: &Order,
+    server: &[BrokerOrder],
+    taken: &HashSet<OrderNo>,
+    window: MatchWindow,
+    history_until: DateTime<Utc>,
+) -> Resolution {
+    let intent = &order.intent;
+    let from = intent.created_at - window.before;
+    let to = intent.created_at + window.after;
+    let candidate = server
+        .iter()
+        .filter(|s| !taken.contains(&s.order_no))
+        .filter(|s| s.account == intent.account && s.stock == intent.stock && s.side == intent.side)
+        .filter(|s| s.quantity == intent.quantity && same_price(s.price, intent.price))
+        .filter(|s| s.placed_at >= from && s.placed_at <= to)
+        .min_by_key(|s| ((s.placed_at - intent.created_at).abs(), s.order_no.clone()));
+    match candidate {
+        Some(s) => Resolution::Matched(s.order_no.clone()),
+        None if history_until >= to => Resolution::NotPlaced,
+        None => Resolution::Undecided,
+    }
+}
+
+fn same_price(theirs: Option<Decimal>, ours: Option<Decimal>) -> bool {
+    let norm = |p: Option<Decimal>| p.filter(|p| !p.is_zero()).map(|p| p.normalize());
+    norm(theirs) == norm(ours)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventKind;
+    use crate::intent::OrderIntent;
+    use rust_decimal_macros::dec;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap()
+    }
+
+    fn unknown(id: &str, qty: u64, price: Option<Decimal>, at: i64) -> Order {
+        let intent = OrderIntent::buy("5555", "005930", qty, price)
+            .unwrap()
+            .with_client_order_id(ClientOrderId::new(id).unwrap())
+            .with_created_at(t(at));
+        let mut order = Order::start(intent, t(at));
+        order
+            .apply(
+                &EventKind::OutcomeUnknown {
+                    reason: "timeout".into(),
+                },
+                t(at),
+            )
+            .unwrap();
+        order
+    }
+
+    fn server(no: &str, qty: u64, price: Option<Decimal>, at: i64) -> BrokerOrder {
+        BrokerOrder {
+            account: "5555".into(),
+            order_no: OrderNo::new(no).unwrap(),
+            stock: "005930".into(),
+            side: Side::Buy,
+            quantity: qty,
+            price,
+            placed_at: t(at),
+        }
+    }
+
+    fn resolve(
+        orders: &[Order],
+        server: &[BrokerOrder],
+        claimed: &[&str],
+        until: i64,
+    ) -> Vec<Resolution> {
+        let claimed = claimed.iter().map(|n| OrderNo::new(n).unwrap()).collect();
+        resolve_unknowns(orders, server, &claimed, MatchWindow::default(), t(until))
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    #[test]
+    fn identical_unknowns_get_distinct_server_orders_oldest_first() {
+        let orders = [
+            unknown("b", 5, Some(dec!(100)), 10),
+            unknown("a", 5, Some(dec!(100)), 0),
+        ];
+        let srv = [
+            server("9", 5, Some(dec!(100.0)), 11),
+            server("8", 5, Some(dec!(100)), 1),
+        ];
+        let got = resolve_unknowns(&orders, &srv, &HashSet::new(), MatchWindow::default(), t(0));
+        assert_eq!(
+            got[0],
+            (
+                ClientOrderId::new("a").unwrap(),
+                Resolution::Matched(OrderNo::new("8").unwrap())
+            )
+        );
+        assert_eq!(
+            got[1],
+            (
+                ClientOrderId::new("b").unwrap(),
+                Resolution::Matched(OrderNo::new("9").unwrap())
+            )
+        );
+    }
+
+    #[test]
+    fn claimed_numbers_and_other_orders_do_not_match() {
+        let orders = [unknown("a", 5, Some(dec!(100)), 0)];
+        let wrong = [
+            server("1", 6, Some(dec!(100)), 1),
+            server("2", 5, Some(dec!(101)), 1),
+            server("3", 5, None, 1),
+            server("4", 5, Some(dec!(100)), 300),
+            server("5", 5, Some(dec!(100)), 1),
+        ];
+        assert_eq!(
+            resolve(&orders, &wrong, &["5"], 30),
+            vec![Resolution::Undecided]
+        );
+        assert_eq!(
+            resolve(&orders, &wrong, &["5"], 61),
+            vec![Resolution::NotPlaced]
+        );
+    }
+
+    #[test]
+    fn market_orders_match_a_zero_price() {
+        let orders = [unknown("a", 5, None, 0)];
+        let srv = [server("7", 5, Some(Decimal::ZERO), 2)];
+        assert_eq!(
+            resolve(&orders, &srv, &[], 0),
+            vec![Resolution::Matched(OrderNo::new("7").unwrap())]
+        );
+    }
+}

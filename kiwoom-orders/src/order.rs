@@ -1,0 +1,251 @@
+//! The order aggregate: the state of one order, computed by folding its events.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ModelError;
+use crate::event::{EventKind, Fill, OrderEvent};
+use crate::ids::{ClientOrderId, FillKey, OrderNo};
+use crate::intent::OrderIntent;
+use crate::state::{OrderState, Step, step};
+
+/// One order as the journal knows it. Only `apply` changes it, so a snapshot and a replay
+/// of the same events are always equal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub intent: OrderIntent,
+    pub state: OrderState,
+    /// Kiwoom's numbers for this order: the original first, then one per amendment.
+    pub order_nos: Vec<OrderNo>,
+    /// The price the open part rests at (the last amendment's, else the intent's).
+    pub price: Option<Decimal>,
+    pub filled_quantity: u64,
+    pub cancelled_quantity: u64,
+    /// Sum of price × quantity over the fills, for the average fill price.
+    pub filled_value: Decimal,
+    pub fees: Decimal,
+    pub taxes: Decimal,
+    /// (order number, fill number) of every fill counted, so none is counted twice.
+    pub fill_keys: BTreeSet<(OrderNo, String)>,
+    /// An amendment was accepted.
+    pub amended: bool,
+    /// Why the order was rejected or not placed, or why its outcome is unknown.
+    pub reason: Option<String>,
+    /// Number of events applied (the `order_seq` of the last one).
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What applying an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The event is recorded; the state went from `from` to `to` (possibly equal).
+    Recorded { from: OrderState, to: OrderState },
+    /// A fill already counted (same order and fill number): nothing changes, nothing is recorded.
+    DuplicateFill,
+}
+
+impl Order {
+    /// The order as it is right after its intent is recorded.
+    pub fn start(intent: OrderIntent, at: DateTime<Utc>) -> Self {
+        Self {
+            price: intent.price,
+            intent,
+            state: OrderState::PendingNew,
+            order_nos: Vec::new(),
+            filled_quantity: 0,
+            cancelled_quantity: 0,
+            filled_value: Decimal::ZERO,
+            fees: Decimal::ZERO,
+            taxes: Decimal::ZERO,
+            fill_keys: BTreeSet::new(),
+            amended: false,
+            reason: None,
+            version: 1,
+            updated_at: at,
+        }
+    }
+
+    /// Rebuilds an order from its stored events, the first being its intent.
+    pub fn from_events<'a>(
+        events: impl IntoIterator<Item = &'a OrderEvent>,
+    ) -> Result<Option<Self>, ModelError> {
+        let mut order: Option<Order> = None;
+        for event in events {
+            match (&mut order, &event.kind) {
+                (None, EventKind::Submitted { intent }) => {
+                    order = Some(Order::start(intent.clone(), event.recorded_at))
+                }
+                (None, kind) => {
+                    return Err(ModelError::NotStarted {
+                        id: event.client_order_id.clone(),
+                        event: kind.name(),
+                    });
+                }
+                (Some(order), kind) => {
+                    if event.client_order_id != order.intent.client_order_id {
+                        return Err(ModelError::WrongOrder {
+                            id: order.intent.client_order_id.clone(),
+                            other: event.client_order_id.clone(),
+                        });
+                    }
+                    order.apply(kind, event.recorded_at)?;
+                }
+            }
+        }
+        Ok(order)
+    }
+
+    pub fn id(&self) -> &ClientOrderId {
+        &self.intent.client_order_id
+    }
+
+    pub fn trade_date(&self) -> NaiveDate {
+        self.intent.trade_date()
+    }
+
+    /// Quantity still working (or possibly working, for an unknown order).
+    pub fn open_quantity(&self) -> u64 {
+        self.intent
+            .quantity
+            .saturating_sub(self.filled_quantity + self.cancelled_quantity)
+    }
+
+    pub fn average_fill_price(&self) -> Option<Decimal> {
+        (self.filled_quantity > 0).then(|| self.filled_value / Decimal::from(self.filled_quantity))
+    }
+
+    /// The journal-wide key of one of this order's fills.
+    pub fn fill_key(&self, fill: &Fill) -> FillKey {
+        FillKey {
+            account: self.intent.account.clone(),
+            trade_date: self.trade_date(),
+            order_no: fill.order_no.clone(),
+            fill_no: fill.fill_no.clone(),
+        }
+    }
+
+    /// Applies one event after the intent. On error nothing changes.
+    pub fn apply(&mut self, kind: &EventKind, at: DateTime<Utc>) -> Result<Applied, ModelError> {
+        if let EventKind::Filled { fill } = kind {
+            if self
+                .fill_keys
+                .contains(&(fill.order_no.clone(), fill.fill_no.clone()))
+            {
+                return Ok(Applied::DuplicateFill);
+            }
+        }
+        let from = self.state;
+        let invalid = || ModelError::Transition {
+            id: self.id().clone(),
+            state: from,
+            event: kind.name(),
+        };
+        let step = match step(from, kind) {
+            Step::Invalid => return Err(invalid()),
+            Step::RejectIfUnfilled if self.filled_quantity > 0 => return Err(invalid()),
+            Step::RejectIfUnfilled => Step::To(OrderState::Rejected),
+            other => other,
+        };
+        self.check_quantities(kind)?;
+
+        // Everything is checked: from here on the event is applied.
+        self.apply_quantities(kind);
+        if let Some(no) = kind.order_no() {
+            if !self.order_nos.contains(no) {
+                self.order_nos.push(no.clone());
+            }
+        }
+        match kind {
+            EventKind::Rejected { reason, .. }
+            | EventKind::OutcomeUnknown { reason }
+            | EventKind::NotPlaced { reason } => self.reason = Some(reason.clone()),
+            _ => {}
+        }
+        self.state = match step {
+            Step::To(state) => state,
+            Step::Live => self.live_state(),
+            Step::Keep if self.open_quantity() == 0 => self.closed_state(),
+            Step::Keep | Step::Ignore | Step::Invalid | Step::RejectIfUnfilled => from,
+        };
+        self.version += 1;
+        self.updated_at = at;
+        Ok(Applied::Recorded {
+            from,
+            to: self.state,
+        })
+    }
+
+    fn check_quantities(&self, kind: &EventKind) -> Result<(), ModelError> {
+        let extra = match kind {
+            EventKind::Filled { fill } => {
+                if fill.quantity == 0 {
+                    return Err(ModelError::EmptyFill {
+                        order_no: fill.order_no.clone(),
+                        fill_no: fill.fill_no.clone(),
+                    });
+                }
+                fill.quantity
+            }
+            EventKind::Cancelled { quantity, .. } | EventKind::Amended { quantity, .. } => {
+                *quantity
+            }
+            _ => return Ok(()),
+        };
+        if extra > self.open_quantity() {
+            return Err(ModelError::Overfill {
+                id: self.id().clone(),
+                event: kind.name(),
+                quantity: self.intent.quantity,
+                filled: self.filled_quantity,
+                cancelled: self.cancelled_quantity,
+                extra,
+            });
+        }
+        Ok(())
+    }
+
+    fn apply_quantities(&mut self, kind: &EventKind) {
+        match kind {
+            EventKind::Filled { fill } => {
+                self.fill_keys
+                    .insert((fill.order_no.clone(), fill.fill_no.clone()));
+                self.filled_quantity += fill.quantity;
+                self.filled_value += fill.price * Decimal::from(fill.quantity);
+                self.fees += fill.fee.unwrap_or_default();
+                self.taxes += fill.tax.unwrap_or_default();
+            }
+            EventKind::Cancelled { quantity, .. } => self.cancelled_quantity += quantity,
+            EventKind::Amended { price, .. } => {
+                self.amended = true;
+                if price.is_some() {
+                    self.price = *price;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn closed_state(&self) -> OrderState {
+        if self.filled_quantity == self.intent.quantity {
+            OrderState::Filled
+        } else {
+            OrderState::Cancelled
+        }
+    }
+
+    fn live_state(&self) -> OrderState {
+        if self.open_quantity() == 0 {
+            self.closed_state()
+        } else if self.filled_quantity > 0 {
+            OrderState::PartiallyFilled
+        } else if self.amended {
+            OrderState::Amended
+        } else {
+            OrderState::Accepted
+        }
+    }
+}
