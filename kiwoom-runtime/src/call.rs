@@ -10,12 +10,16 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, Header
 use tracing::Instrument;
 
 use crate::auth::manager::JSON_UTF8;
+use crate::auth::redact;
 use crate::client::Client;
 use crate::error::Error;
 use crate::error_code::RetryAdvice;
 use crate::paging::{ItemStream, PageStream};
 use crate::return_code::BorrowedEnvelope;
-use crate::tr::{DecodeError, OrderSummary, PagedRequest, TrRequest, TrResponse};
+use crate::tr::{
+    DecodeError, OrderSummary, PagedRequest, TrRequest, TrResponse, ValidationError,
+    ValidationProblem,
+};
 
 /// One decoded answer with its continuation headers.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,14 +164,10 @@ async fn execute_inner<T: TrRequest>(
     let body = Bytes::from(body);
     let url = inner.url(info.path)?;
     let next_key_header = match next_key {
-        Some(k) => Some(HeaderValue::from_str(k).map_err(|_| {
-            Error::Config(format!(
-                "{}: next-key {k:?} is not a valid header value",
-                info.api_id
-            ))
-        })?),
+        Some(k) => Some(header_value(info.api_id, "next-key", k)?),
         None => None,
     };
+    let order = is_order.then(|| summary(req));
     let started = Instant::now();
     let span = tracing::Span::current();
     let (mut attempt, mut transport_retries, mut rate_retries, mut refreshed) =
@@ -176,7 +176,10 @@ async fn execute_inner<T: TrRequest>(
         attempt += 1;
         span.record("attempt", attempt);
         let token = inner.auth.token().await?;
-        inner.limiter.acquire(info).await;
+        inner
+            .limiter
+            .acquire(inner.auth.app_fingerprint(), info)
+            .await?;
 
         let mut headers = HeaderMap::with_capacity(5);
         headers.insert(API_ID.clone(), HeaderValue::from_static(info.api_id));
@@ -199,10 +202,21 @@ async fn execute_inner<T: TrRequest>(
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 span.record("status", status);
-                let meta = read_meta(resp.headers());
-                match resp.bytes().await {
-                    Err(e) => Next::Failed(transport_error(info.api_id, e, inner.timeout)),
-                    Ok(bytes) => judge::<T>(status, bytes, meta),
+                if (300..400).contains(&status) {
+                    // Not followed (the client has no redirect policy); never read further.
+                    Next::Unreadable(Error::Redirect {
+                        api_id: info.api_id,
+                        status,
+                    })
+                } else {
+                    let meta = read_meta(resp.headers());
+                    match read_body(info.api_id, resp, inner.max_body_bytes).await {
+                        Err(BodyError::Transport(e)) => {
+                            Next::Failed(transport_error(info.api_id, e, inner.timeout))
+                        }
+                        Err(BodyError::TooLarge(e)) => Next::Unreadable(e),
+                        Ok(bytes) => judge::<T>(status, bytes, meta, order.as_ref()),
+                    }
                 }
             }
         };
@@ -219,7 +233,7 @@ async fn execute_inner<T: TrRequest>(
             Next::Unreadable(e) if is_order => {
                 tracing::error!(error = %e, "order answer unreadable; outcome unknown");
                 return Err(Error::OutcomeUnknown {
-                    order: Box::new(summary(req)),
+                    order: Box::new(order.clone().unwrap_or_else(|| summary(req))),
                     cause: Box::new(e),
                 });
             }
@@ -228,6 +242,9 @@ async fn execute_inner<T: TrRequest>(
                 return Err(e);
             }
             Next::RateLimited(e) => {
+                inner
+                    .limiter
+                    .rate_limited(inner.auth.app_fingerprint(), info);
                 rate_retries += 1;
                 if rate_retries > inner.retry.max_rate_limit_retries {
                     tracing::warn!(error = %e, "rate limited; retries exhausted");
@@ -253,7 +270,7 @@ async fn execute_inner<T: TrRequest>(
                 if is_order && maybe_sent {
                     tracing::error!(error = %e, "order outcome unknown; not resending");
                     return Err(Error::OutcomeUnknown {
-                        order: Box::new(summary(req)),
+                        order: Box::new(order.clone().unwrap_or_else(|| summary(req))),
                         cause: Box::new(e),
                     });
                 }
@@ -307,8 +324,87 @@ fn read_meta(h: &HeaderMap) -> Meta {
     }
 }
 
+/// Refuse a value bound for a header unless it is visible ASCII (or a space): a non-ASCII
+/// `next-key` would otherwise go out as raw UTF-8 bytes, a control character could split
+/// the header. Nothing is sent.
+fn header_value(
+    api_id: &'static str,
+    field: &'static str,
+    value: &str,
+) -> Result<HeaderValue, Error> {
+    let bad = value.chars().find(|c| !(c.is_ascii_graphic() || *c == ' '));
+    let invalid = |reason: String| {
+        Error::Validation(ValidationError {
+            api_id,
+            field,
+            rust_name: field,
+            problem: ValidationProblem::Invalid { reason },
+        })
+    };
+    if let Some(c) = bad {
+        return Err(invalid(format!(
+            "header values must be visible ASCII; found {c:?} in {value:?}"
+        )));
+    }
+    HeaderValue::from_str(value).map_err(|e| invalid(e.to_string()))
+}
+
+pub(crate) enum BodyError {
+    Transport(reqwest::Error),
+    TooLarge(Error),
+}
+
+/// Read an answer body, stopping at `limit` bytes (checked against `content-length` first,
+/// then while streaming, so a huge or endless body never sits in memory).
+pub(crate) async fn read_body(
+    api_id: &'static str,
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    let too_large = |received: usize| {
+        BodyError::TooLarge(Error::BodyTooLarge {
+            api_id,
+            limit,
+            received,
+        })
+    };
+    let announced = resp.content_length().unwrap_or(0);
+    if announced > limit as u64 {
+        return Err(too_large(0));
+    }
+    let mut first: Option<Bytes> = None;
+    let mut rest: Vec<u8> = Vec::new();
+    let mut received = 0usize;
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+        received += chunk.len();
+        if received > limit {
+            return Err(too_large(received));
+        }
+        // Most answers arrive in one chunk: keep it without copying.
+        match &first {
+            None if rest.is_empty() => first = Some(chunk),
+            _ => {
+                if let Some(f) = first.take() {
+                    rest.reserve(announced.max(received as u64) as usize);
+                    rest.extend_from_slice(&f);
+                }
+                rest.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| Bytes::from(rest)))
+}
+
+/// A raw answer as it may appear in an error: secrets redacted, then truncated.
+fn raw_text(api_id: &str, bytes: &[u8]) -> String {
+    redact::redact_body(api_id, &String::from_utf8_lossy(bytes))
+        .chars()
+        .take(200)
+        .collect()
+}
+
 fn body_error(api_id: &'static str, bytes: &[u8], reason: String) -> DecodeError {
-    let raw: String = String::from_utf8_lossy(bytes).chars().take(200).collect();
+    let raw = raw_text(api_id, bytes);
     DecodeError {
         api_id: api_id.to_owned(),
         field: "<body>".into(),
@@ -317,8 +413,24 @@ fn body_error(api_id: &'static str, bytes: &[u8], reason: String) -> DecodeError
     }
 }
 
-/// Classify one answer.
-fn judge<T: TrRequest>(status: u16, bytes: Bytes, meta: Meta) -> Next<T::Response> {
+/// The order number in an order's raw answer (`ord_no`), when there is a non-empty one.
+fn order_number(bytes: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let n = match value.get("ord_no")? {
+        serde_json::Value::String(s) => s.trim().to_owned(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    (!n.is_empty()).then_some(n)
+}
+
+/// Classify one answer. `order` is the summary when the TR is an order.
+fn judge<T: TrRequest>(
+    status: u16,
+    bytes: Bytes,
+    meta: Meta,
+    order: Option<&OrderSummary>,
+) -> Next<T::Response> {
     let api_id = T::INFO.api_id;
     if status >= 500 {
         // A 5xx on an order is unknown state (handled by the caller); a query may retry.
@@ -364,6 +476,26 @@ fn judge<T: TrRequest>(status: u16, bytes: Bytes, meta: Meta) -> Next<T::Respons
             _ => Next::Done(Err(err)),
         };
     }
+    // An order is only confirmed by an explicit return_code 0 and, for orders on a
+    // security, an order number.
+    let mut order_no = None;
+    if let Some(order) = order {
+        let unconfirmed = |reason: &str| {
+            Next::Unreadable(Error::Unconfirmed {
+                api_id,
+                reason: reason.to_owned(),
+                raw: raw_text(api_id, &bytes),
+            })
+        };
+        if env.return_code.is_none() {
+            return unconfirmed("no return_code");
+        }
+        order_no = order_number(&bytes);
+        // Orders on a security answer `ord_no`; a currency exchange (no stock) does not.
+        if order_no.is_none() && order.stock_code.is_some() {
+            return unconfirmed("return_code 0 but no order number (ord_no)");
+        }
+    }
     Next::Done(match T::Response::decode(api_id, &bytes) {
         Ok(body) => Ok(Page {
             body,
@@ -371,7 +503,17 @@ fn judge<T: TrRequest>(status: u16, bytes: Bytes, meta: Meta) -> Next<T::Respons
             next_key: meta.next_key,
             resp_cnt: meta.resp_cnt,
         }),
-        Err(e) => Err(Error::Decode(e)),
+        Err(e) => match order {
+            Some(order) => {
+                tracing::error!(error = %e, order_number = ?order_no, "order accepted but its answer does not decode");
+                Err(Error::OrderAcceptedUndecodable {
+                    order_number: order_no,
+                    order: Box::new(order.clone()),
+                    decode: Box::new(e),
+                })
+            }
+            None => Err(Error::Decode(e)),
+        },
     })
 }
 

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::auth::manager::TokenManager;
+use crate::auth::manager::{TokenManager, TokenPolicy};
 use crate::auth::{MemoryTokenStore, TokenStore};
 use crate::call::Call;
 use crate::error::Error;
-use crate::limiter::{Limiter, RateLimits};
+use crate::limiter::{Limiter, Pacer, RateLimiter, RateLimits};
 use crate::retry::RetryPolicy;
 use crate::tr::TrRequest;
 use crate::ws::WsConfig;
@@ -54,9 +54,17 @@ pub struct ClientBuilder {
     refresh_margin: Option<Duration>,
     token_store: Option<Arc<dyn TokenStore>>,
     rate_limits: Option<RateLimits>,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
     retry: Option<RetryPolicy>,
     ws: Option<WsConfig>,
+    max_response_bytes: Option<usize>,
+    min_token_issue_interval: Option<Duration>,
+    clock_offset: Option<chrono::Duration>,
 }
+
+/// Default [`ClientBuilder::max_response_bytes`]: far above any answer Kiwoom sends (the
+/// largest paged answers are a few hundred kilobytes), far below what hurts a process.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 impl ClientBuilder {
     /// Required: there is no default, so a bot never trades on production by accident.
@@ -89,7 +97,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Replace the token this long before `expires_dt`. Default 5 minutes.
+    /// Replace the token this long before `expires_dt`. Default 5 minutes. For a token
+    /// living less than four times the margin, a quarter of its lifetime is used instead.
     pub fn refresh_margin(mut self, d: Duration) -> Self {
         self.refresh_margin = Some(d);
         self
@@ -98,6 +107,36 @@ impl ClientBuilder {
     /// Where tokens are kept. Default: in memory, for this client and its clones.
     pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
         self.token_store = Some(store);
+        self
+    }
+
+    /// The least time between two token issues (au10001) by this client, whatever the
+    /// clock or the server says. Default 1 s.
+    pub fn min_token_issue_interval(mut self, d: Duration) -> Self {
+        self.min_token_issue_interval = Some(d);
+        self
+    }
+
+    /// The largest answer body read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`],
+    /// 32 MiB). Reading stops there with [`Error::BodyTooLarge`] naming the TR.
+    pub fn max_response_bytes(mut self, n: usize) -> Self {
+        self.max_response_bytes = Some(n.max(1));
+        self
+    }
+
+    /// Pretend the host clock is `offset` ahead (negative: behind). For tests of clock
+    /// skew; tokens are judged on the server's clock learned from its `Date` header.
+    #[doc(hidden)]
+    pub fn wall_clock_offset(mut self, offset: chrono::Duration) -> Self {
+        self.clock_offset = Some(offset);
+        self
+    }
+
+    /// Pace requests with this limiter instead of the local buckets built from
+    /// [`ClientBuilder::rate_limits`]: e.g. `kiwoom_redis::RedisRateLimiter`, which shares
+    /// an app key's budgets between processes.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
         self
     }
 
@@ -147,6 +186,9 @@ impl ClientBuilder {
         }
         let timeout = self.timeout.unwrap_or(Duration::from_secs(10));
         let http = reqwest::Client::builder()
+            // Kiwoom never redirects an API call. Following one would send an order, the
+            // keys or the token wherever the answer points.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(5)))
             .pool_idle_timeout(Duration::from_secs(60))
@@ -158,22 +200,37 @@ impl ClientBuilder {
             Environment::Mock => RateLimits::mock(),
             _ => RateLimits::real(),
         });
+        let max_body_bytes = self
+            .max_response_bytes
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let auth = TokenManager::new(
             http.clone(),
             &base_url,
             app_key,
             secret_key,
-            self.refresh_margin.unwrap_or(Duration::from_secs(300)),
+            TokenPolicy {
+                margin: self.refresh_margin.unwrap_or(Duration::from_secs(300)),
+                min_issue_interval: self
+                    .min_token_issue_interval
+                    .unwrap_or(Duration::from_secs(1)),
+                max_body_bytes,
+                clock_offset: self.clock_offset.unwrap_or_else(chrono::Duration::zero),
+            },
             self.token_store
                 .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
         );
+        let limiter = match self.rate_limiter {
+            Some(shared) => Pacer::Shared(shared),
+            None => Pacer::Local(Limiter::new(&limits)),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
                 ws_url,
                 auth,
-                limiter: Limiter::new(&limits),
+                limiter,
+                max_body_bytes,
                 retry: self.retry.unwrap_or_default(),
                 timeout,
                 ws: self.ws.unwrap_or_default(),
@@ -196,7 +253,8 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) ws_url: String,
     pub(crate) auth: TokenManager,
-    pub(crate) limiter: Arc<Limiter>,
+    pub(crate) limiter: Pacer,
+    pub(crate) max_body_bytes: usize,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) ws: WsConfig,

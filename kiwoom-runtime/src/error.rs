@@ -70,8 +70,9 @@ pub enum Error {
     Decode(#[from] DecodeError),
 
     /// An order may or may not have been placed: the request may have reached the server,
-    /// but no usable answer came back (timeout, reset, 5xx). It was NOT sent again. Check
-    /// open orders / fills before retrying by hand.
+    /// but no usable answer came back (timeout, reset, 5xx, a redirect, an answer with no
+    /// return_code or no order number; `raw` then holds that answer, secrets redacted). It
+    /// was NOT sent again. Check open orders / fills before retrying by hand.
     #[error("{}: order outcome unknown (stock {:?}, side {:?}, quantity {:?}); not resent: {cause}",
         order.api_id, order.stock_code, order.side, order.quantity)]
     OutcomeUnknown {
@@ -81,13 +82,95 @@ pub enum Error {
         cause: Box<Error>,
     },
 
+    /// The server answered with a redirect (3xx). Kiwoom never redirects API calls: it is an
+    /// attack or a misconfiguration, so it is not followed (nothing is sent to the other
+    /// location). The request reached the server that redirected; for an order this comes
+    /// wrapped in [`Error::OutcomeUnknown`].
+    #[error("{api_id}: HTTP {status} redirect refused (Kiwoom never redirects; not followed)")]
+    Redirect { api_id: &'static str, status: u16 },
+
+    /// The answer was larger than the client's maximum response size
+    /// (`ClientBuilder::max_response_bytes`); reading stopped there. The request was sent
+    /// and processed; for an order this comes wrapped in [`Error::OutcomeUnknown`].
+    #[error("{api_id}: answer larger than {limit} bytes (stopped after {received} bytes)")]
+    BodyTooLarge {
+        api_id: &'static str,
+        limit: usize,
+        received: usize,
+    },
+
+    /// An order was ACCEPTED (return_code 0) but its answer could not be decoded. Do not
+    /// place it again: look it up by `order_number` (read from the raw answer when
+    /// possible) or in open orders.
+    #[error("{}: order ACCEPTED (order number {}) but its answer could not be decoded; do not resend: {decode}",
+        order.api_id, order_number.as_deref().unwrap_or("unknown"))]
+    OrderAcceptedUndecodable {
+        order_number: Option<String>,
+        order: Box<OrderSummary>,
+        #[source]
+        decode: Box<DecodeError>,
+    },
+
+    /// Kiwoom's answer (HTTP 200) did not confirm the request: no `return_code`, a null
+    /// one, or an order answer without an order number. The request was sent; whether it
+    /// was processed is not known. For an order this is the cause inside
+    /// [`Error::OutcomeUnknown`]. `raw` is the answer with secrets redacted, truncated.
+    #[error("{api_id}: answer does not confirm the request ({reason}): {raw}")]
+    Unconfirmed {
+        api_id: &'static str,
+        reason: String,
+        raw: String,
+    },
+
+    /// The client-side rate limiter failed (a shared limiter whose backend is down and
+    /// configured to fail rather than pace locally). Nothing was sent.
+    #[error("rate limiter: {0} (nothing sent)")]
+    RateLimiter(String),
+
     /// A WebSocket failure (connect, handshake, LOGIN, closed session, unanswered command).
     /// For a command it may have been sent.
     #[error("websocket: {0}")]
     WebSocket(String),
 }
 
+/// Whether a failed request may have reached Kiwoom: what decides if doing it again by
+/// hand is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestSent {
+    /// Nothing left this process (bad input, configuration, token or limiter failure,
+    /// connection never opened).
+    No,
+    /// It may have been sent and processed (timeout, broken connection, unknown outcome).
+    Maybe,
+    /// It reached Kiwoom, which answered (an error, or an answer that did not decode).
+    Yes,
+}
+
 impl Error {
+    /// Whether the request may have been sent. Every variant answers; for an order,
+    /// anything but [`RequestSent::No`] means: check open orders before placing it again.
+    pub fn request_sent(&self) -> RequestSent {
+        match self {
+            Error::Config(_)
+            | Error::Validation(_)
+            | Error::Auth { .. }
+            | Error::TokenStore(_)
+            | Error::RateLimiter(_) => RequestSent::No,
+            Error::Transport { sent: false, .. } => RequestSent::No,
+            Error::Transport { sent: true, .. }
+            | Error::Timeout { .. }
+            | Error::OutcomeUnknown { .. }
+            | Error::WebSocket(_) => RequestSent::Maybe,
+            Error::Http { .. }
+            | Error::Api { .. }
+            | Error::Decode(_)
+            | Error::Redirect { .. }
+            | Error::BodyTooLarge { .. }
+            | Error::OrderAcceptedUndecodable { .. }
+            | Error::Unconfirmed { .. } => RequestSent::Yes,
+        }
+    }
+
     /// Whether sending the same request again is safe and may succeed: rate limits, token
     /// refreshes, and for queries transport failures, timeouts and 5xx. Never for
     /// `OutcomeUnknown`, validation, decode or input errors.
@@ -96,7 +179,7 @@ impl Error {
             Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Http { status, .. } => *status == 429 || *status >= 500,
             Error::Api { code, .. } => code.is_retryable(),
-            Error::WebSocket(_) => true,
+            Error::WebSocket(_) | Error::RateLimiter(_) => true,
             _ => false,
         }
     }

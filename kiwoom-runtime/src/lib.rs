@@ -51,12 +51,14 @@ pub mod return_code;
 pub mod tr;
 pub mod ws;
 
-pub use auth::{AccessToken, FileTokenStore, MemoryTokenStore, StoredToken, TokenStore};
+pub use auth::{
+    AccessToken, FileTokenStore, IssueLock, MemoryTokenStore, StoreFuture, StoredToken, TokenStore,
+};
 pub use call::{Call, Page};
 pub use client::{Client, ClientBuilder, Environment};
-pub use error::Error;
+pub use error::{Error, RequestSent};
 pub use error_code::{ErrorClass, KiwoomErrorCode, RetryAdvice, UnknownCode};
-pub use limiter::{Rate, RateLimits};
+pub use limiter::{LocalRateLimiter, Rate, RateLimiter, RateLimits};
 pub use paging::{ItemStream, PageStream};
 pub use retry::RetryPolicy;
 pub use return_code::ReturnCode;

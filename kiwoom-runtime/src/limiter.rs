@@ -1,6 +1,10 @@
 //! Client-side rate limits: async token buckets shared by every clone of a `Client`.
 //! Callers wait for their turn; nothing fails here.
 //!
+//! The limiter is pluggable ([`RateLimiter`], `ClientBuilder::rate_limiter`): the local
+//! buckets below are the default; `kiwoom-redis` shares the budgets of one app key between
+//! processes.
+//!
 //! Kiwoom publishes no machine-readable limits; its error table only names three kinds of
 //! limit (1700 per API, 1701 total, 1702 per group) with the rate left as `유량={?}`. The
 //! defaults below therefore come from what other clients state, each cited, and every
@@ -8,12 +12,84 @@
 //! handled by backing off and resending.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use tokio::time::Instant;
 
+use crate::error::Error;
 use crate::tr::TrInfo;
+
+/// Decides when a request may be sent. Called once per send (resends included), before
+/// the request leaves; an error means nothing is sent.
+pub trait RateLimiter: Send + Sync + fmt::Debug {
+    /// Wait until a request of `info` may be sent for the app key fingerprinted `app`
+    /// (a hash of the app key and environment; never the key).
+    fn acquire<'a>(&'a self, app: &'a str, info: &'a TrInfo) -> BoxFuture<'a, Result<(), Error>>;
+
+    /// The server answered a rate-limit error (429, 1700, 1701, 1702) for `info`. The call
+    /// backs off and resends whatever the limiter does; a shared limiter may also slow the
+    /// other processes down. Default: nothing.
+    fn rate_limited(&self, app: &str, info: &TrInfo) {
+        let _ = (app, info);
+    }
+}
+
+/// The default limiter: token buckets in this process.
+#[derive(Debug, Clone)]
+pub struct LocalRateLimiter {
+    inner: Arc<Limiter>,
+}
+
+impl LocalRateLimiter {
+    pub fn new(limits: &RateLimits) -> Self {
+        LocalRateLimiter {
+            inner: Limiter::new(limits),
+        }
+    }
+
+    /// Wait until `info` may be sent (the app key does not matter: one limiter per client).
+    pub async fn wait(&self, info: &TrInfo) {
+        self.inner.acquire(info).await
+    }
+}
+
+impl RateLimiter for LocalRateLimiter {
+    fn acquire<'a>(&'a self, _app: &'a str, info: &'a TrInfo) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            self.inner.acquire(info).await;
+            Ok(())
+        })
+    }
+}
+
+/// What a client paces with: the local buckets without a boxed future per request, or a
+/// pluggable limiter.
+#[derive(Debug, Clone)]
+pub(crate) enum Pacer {
+    Local(Arc<Limiter>),
+    Shared(Arc<dyn RateLimiter>),
+}
+
+impl Pacer {
+    pub(crate) async fn acquire(&self, app: &str, info: &TrInfo) -> Result<(), Error> {
+        match self {
+            Pacer::Local(l) => {
+                l.acquire(info).await;
+                Ok(())
+            }
+            Pacer::Shared(l) => l.acquire(app, info).await,
+        }
+    }
+
+    pub(crate) fn rate_limited(&self, app: &str, info: &TrInfo) {
+        if let Pacer::Shared(l) = self {
+            l.rate_limited(app, info);
+        }
+    }
+}
 
 /// A sustained rate and how many requests may go at once after a quiet period.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,6 +186,26 @@ impl RateLimits {
     pub fn api_id(mut self, api_id: impl Into<String>, rate: Rate) -> Self {
         self.api_ids.insert(api_id.into(), rate);
         self
+    }
+
+    /// The limit of all non-order TRs.
+    pub fn query_rate(&self) -> Option<Rate> {
+        self.queries
+    }
+
+    /// The limit of all order TRs.
+    pub fn order_rate(&self) -> Option<Rate> {
+        self.orders
+    }
+
+    /// Per-URL-path limits.
+    pub fn category_rates(&self) -> impl Iterator<Item = (&str, Rate)> {
+        self.categories.iter().map(|(k, r)| (k.as_str(), *r))
+    }
+
+    /// Per-TR limits.
+    pub fn api_id_rates(&self) -> impl Iterator<Item = (&str, Rate)> {
+        self.api_ids.iter().map(|(k, r)| (k.as_str(), *r))
     }
 }
 

@@ -18,15 +18,16 @@ async fn mock() -> MockServer {
 #[tokio::test]
 async fn fifty_concurrent_calls_around_an_expiring_token_issue_it_once() {
     let m = mock().await;
-    // Tokens live 6 s; the client replaces them 4 s ahead, so a token is "fresh" for ~2 s.
-    m.control().set_token_lifetime(Duration::from_secs(6));
+    // Tokens live 8 s; the margin of 4 s shrinks to a quarter of that (2 s), so a token is
+    // "fresh" for ~6 s, then due for refresh while still valid for ~1 s more.
+    m.control().set_token_lifetime(Duration::from_secs(8));
     let c = local_builder(&m.base_url(), &m.ws_url())
         .refresh_margin(Duration::from_secs(4))
         .build()
         .unwrap();
     c.authenticate().await.unwrap();
     assert_eq!(m.control().requests("au10001"), 1);
-    tokio::time::sleep(Duration::from_millis(2500)).await; // now inside the refresh margin
+    tokio::time::sleep(Duration::from_millis(6500)).await; // now inside the refresh margin
     let results = join_all((0..50).map(|_| {
         let c = c.clone();
         tokio::spawn(async move { c.call(StockInfo::new("005930")).await })
@@ -45,6 +46,7 @@ async fn fifty_concurrent_calls_around_an_expiring_token_issue_it_once() {
         50,
         "no call went out with the old token and came back"
     );
+    assert_eq!(m.control().processed("ka10001"), 50);
 }
 
 #[tokio::test]

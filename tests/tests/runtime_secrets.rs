@@ -65,7 +65,7 @@ async fn secrets_never_reach_logs_or_debug_output() {
     errors.push(client.call(StockInfo::new("005930")).await.unwrap_err());
     let session = client.realtime(Market::Domestic).await.unwrap();
     session
-        .subscribe("1", ["005930"], &["0B"], true)
+        .subscribe_raw("1", ["005930"], &["0B"], kiwoom_runtime::ws::Refresh::Keep)
         .await
         .unwrap();
     let session_debug = format!("{session:?}");

@@ -26,14 +26,27 @@ pub struct AccessToken {
     /// `Bearer <token>`, built once and marked sensitive so HTTP logging redacts it.
     header: HeaderValue,
     pub(crate) expires_at: DateTime<Utc>,
+    /// When to start replacing it (server clock): `expires_at` minus the refresh margin,
+    /// the margin shrunk to a quarter of the token's lifetime for short-lived tokens.
+    pub(crate) refresh_at: DateTime<Utc>,
     /// Increases with every token this client installs; tells a stale token from a new one.
     pub(crate) generation: u64,
 }
 
 impl AccessToken {
+    #[cfg(test)]
     pub(crate) fn new(
         secret: SecretString,
         expires_at: DateTime<Utc>,
+        generation: u64,
+    ) -> Result<Self, String> {
+        Self::with_refresh_at(secret, expires_at, expires_at, generation)
+    }
+
+    pub(crate) fn with_refresh_at(
+        secret: SecretString,
+        expires_at: DateTime<Utc>,
+        refresh_at: DateTime<Utc>,
         generation: u64,
     ) -> Result<Self, String> {
         let mut header = HeaderValue::try_from(format!("Bearer {}", secret.expose_secret()))
@@ -45,6 +58,7 @@ impl AccessToken {
             secret,
             header,
             expires_at,
+            refresh_at,
             generation,
         })
     }
@@ -67,6 +81,17 @@ impl AccessToken {
     }
 }
 
+/// The margin actually used for a token living `lifetime`: the configured one, but never
+/// more than a quarter of the lifetime, so a short-lived token (Kiwoom's mock server issues
+/// them) is used for most of its life instead of being replaced at once, by every caller.
+pub(crate) fn effective_margin(
+    margin: std::time::Duration,
+    lifetime: chrono::Duration,
+) -> chrono::Duration {
+    let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::MAX);
+    margin.min(lifetime / 4).max(chrono::Duration::zero())
+}
+
 pub(crate) fn needs_refresh(
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -82,6 +107,7 @@ impl std::fmt::Debug for AccessToken {
         f.debug_struct("AccessToken")
             .field("token", &"[REDACTED]")
             .field("expires_at", &self.expires_at)
+            .field("refresh_at", &self.refresh_at)
             .field("generation", &self.generation)
             .finish()
     }
@@ -118,6 +144,23 @@ mod tests {
         // A host that (wrongly) read the time as UTC would think 9 more hours remain.
         let now = Utc.with_ymd_and_hms(2025, 7, 26, 1, 0, 0).unwrap();
         assert!(needs_refresh(exp, now, Duration::ZERO));
+    }
+
+    #[test]
+    fn margin_shrinks_for_short_tokens() {
+        let five_min = Duration::from_secs(300);
+        assert_eq!(
+            effective_margin(five_min, chrono::Duration::seconds(60)),
+            chrono::Duration::seconds(15)
+        );
+        assert_eq!(
+            effective_margin(five_min, chrono::Duration::hours(24)),
+            chrono::Duration::seconds(300)
+        );
+        assert_eq!(
+            effective_margin(five_min, chrono::Duration::seconds(-5)),
+            chrono::Duration::zero()
+        );
     }
 
     #[test]

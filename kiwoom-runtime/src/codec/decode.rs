@@ -14,6 +14,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use super::{Format, Wire};
 use crate::DecodeError;
+use crate::auth::redact;
 
 /// Keys of a response object that the spec does not list, kept with their values so that
 /// nothing the server sends is lost and re-encoding writes them back.
@@ -81,6 +82,15 @@ impl<'a> Ctx<'a> {
     /// The structured error for a value at this path.
     pub fn error(&self, raw: &str, reason: impl Into<String>) -> DecodeError {
         let path = self.path.to_string();
+        // A secret field's value, or any value of an OAuth answer, never enters an error.
+        let secret = redact::is_oauth_tr(self.api_id) || redact::is_secret_key(&path);
+        let (raw, reason) = if secret {
+            // serde's reasons quote the offending value (`invalid type: integer `123``).
+            let raw = if raw.is_empty() { "" } else { redact::REDACTED };
+            (raw.to_owned(), redact::redact_quoted(&reason.into()))
+        } else {
+            (truncate(&redact::redact_secret_values(raw)), reason.into())
+        };
         DecodeError {
             api_id: self.api_id.to_owned(),
             field: if path.is_empty() {
@@ -88,8 +98,8 @@ impl<'a> Ctx<'a> {
             } else {
                 path
             },
-            raw: truncate(raw),
-            reason: reason.into(),
+            raw,
+            reason,
         }
     }
 
@@ -118,6 +128,8 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Cut to [`RAW_LIMIT`] characters. Callers redact first: a cut can split a key from its
+/// value, and the value would then no longer be recognised.
 fn truncate(raw: &str) -> String {
     match raw.char_indices().nth(RAW_LIMIT) {
         Some((cut, _)) => raw[..cut].to_owned(),
@@ -149,8 +161,12 @@ pub fn decode_body<R: Record>(api_id: &str, body: &[u8]) -> Result<R, DecodeErro
         failure.take().unwrap_or_else(|| DecodeError {
             api_id: api_id.to_owned(),
             field: "<body>".to_owned(),
-            raw: truncate(&String::from_utf8_lossy(body)),
-            reason: error.to_string(),
+            raw: truncate(&redact::redact_body(api_id, &String::from_utf8_lossy(body))),
+            reason: if redact::is_oauth_tr(api_id) {
+                redact::redact_quoted(&error.to_string())
+            } else {
+                error.to_string()
+            },
         })
     })
 }
