@@ -146,6 +146,7 @@ fn reimport_reproduces_spec_byte_for_byte() {
         "enum-labels.yaml",
         "overrides.yaml",
         "websocket.yaml",
+        "names.yaml",
     ] {
         std::fs::copy(spec.join(name), temp.path().join(name)).expect("copy curated input");
     }

@@ -152,17 +152,10 @@ impl<'a> Oauth<'a> {
     pub fn client(&self) -> &'a kiwoom_runtime::Client {
         self.client
     }
-    /// OAuth 인증 > 접근토큰발급 (OAuth access token issue): feature `oauth-token-issue`.
-    #[cfg(feature = "oauth-token-issue")]
-    pub fn token_issue(&self) -> OauthTokenIssue<'a> {
-        OauthTokenIssue {
-            client: self.client,
-        }
-    }
-    /// OAuth 인증 > 접근토큰폐기 (OAuth access token revocation): feature `oauth-token-revoke`.
-    #[cfg(feature = "oauth-token-revoke")]
-    pub fn token_revoke(&self) -> OauthTokenRevoke<'a> {
-        OauthTokenRevoke {
+    /// OAuth 인증 > 접근토큰 (Access tokens): feature `oauth-token`.
+    #[cfg(feature = "oauth-token")]
+    pub fn token(&self) -> OauthToken<'a> {
+        OauthToken {
             client: self.client,
         }
     }
@@ -299,19 +292,18 @@ impl DomesticAccount<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::DomesticRealizedPnlByDateAndStockRequest;
+    /// use kiwoom_generated::domestic_account::RealizedPnlByDateAndStockRequest;
     ///
-    /// let request = DomesticRealizedPnlByDateAndStockRequest::new(start_date);
-    /// let mut rows = client.domestic().account().domestic_realized_pnl_by_date_and_stock(request).items();
+    /// let request = RealizedPnlByDateAndStockRequest::new(start_date);
+    /// let mut rows = client.domestic().account().realized_pnl_by_date_and_stock(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_realized_pnl_by_date_and_stock(
+    pub fn realized_pnl_by_date_and_stock(
         &self,
-        request: super::domestic_account::DomesticRealizedPnlByDateAndStockRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_account::DomesticRealizedPnlByDateAndStockRequest>
-    {
+        request: super::domestic_account::RealizedPnlByDateAndStockRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_account::RealizedPnlByDateAndStockRequest> {
         self.client.call(request)
     }
     /// `ka10073` 일자별종목별실현손익요청\_기간: realized pnl by period and stock.
@@ -340,18 +332,18 @@ impl DomesticAccount<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::DomesticDailyRealizedPnlRequest;
+    /// use kiwoom_generated::domestic_account::DailyRealizedPnlRequest;
     ///
-    /// let request = DomesticDailyRealizedPnlRequest::new(start_date, end_date);
-    /// let mut rows = client.domestic().account().domestic_daily_realized_pnl(request).items();
+    /// let request = DailyRealizedPnlRequest::new(start_date, end_date);
+    /// let mut rows = client.domestic().account().daily_realized_pnl(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_daily_realized_pnl(
+    pub fn daily_realized_pnl(
         &self,
-        request: super::domestic_account::DomesticDailyRealizedPnlRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_account::DomesticDailyRealizedPnlRequest> {
+        request: super::domestic_account::DailyRealizedPnlRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_account::DailyRealizedPnlRequest> {
         self.client.call(request)
     }
     /// `ka10075` 미체결요청: unfilled orders.
@@ -480,18 +472,18 @@ impl DomesticAccount<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::DomesticDepositDetailRequest;
+    /// use kiwoom_generated::domestic_account::DepositDetailRequest;
     ///
-    /// let request = DomesticDepositDetailRequest::new(query_type);
-    /// let mut rows = client.domestic().account().domestic_deposit_detail(request).items();
+    /// let request = DepositDetailRequest::new(query_type);
+    /// let mut rows = client.domestic().account().deposit_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_deposit_detail(
+    pub fn deposit_detail(
         &self,
-        request: super::domestic_account::DomesticDepositDetailRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_account::DomesticDepositDetailRequest> {
+        request: super::domestic_account::DepositDetailRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_account::DepositDetailRequest> {
         self.client.call(request)
     }
     /// `kt00002` 일별추정예탁자산현황요청: daily estimated deposit asset.
@@ -947,18 +939,18 @@ impl DomesticChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::DomesticStockTickChartRequest;
+    /// use kiwoom_generated::domestic_chart::StockTickChartRequest;
     ///
-    /// let request = DomesticStockTickChartRequest::new("005930", tick_range, adjusted_stock_price_type);
-    /// let mut rows = client.domestic().chart().domestic_stock_tick_chart(request).items();
+    /// let request = StockTickChartRequest::new("005930", tick_range, adjusted_stock_price_type);
+    /// let mut rows = client.domestic().chart().stock_tick_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_stock_tick_chart(
+    pub fn stock_tick_chart(
         &self,
-        request: super::domestic_chart::DomesticStockTickChartRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_chart::DomesticStockTickChartRequest> {
+        request: super::domestic_chart::StockTickChartRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_chart::StockTickChartRequest> {
         self.client.call(request)
     }
     /// `ka10080` 주식분봉차트조회요청: domestic stock minute chart.
@@ -967,18 +959,18 @@ impl DomesticChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::DomesticStockMinuteChartRequest;
+    /// use kiwoom_generated::domestic_chart::StockMinuteChartRequest;
     ///
-    /// let request = DomesticStockMinuteChartRequest::new("005930", tick_range, adjusted_stock_price_type);
-    /// let mut rows = client.domestic().chart().domestic_stock_minute_chart(request).items();
+    /// let request = StockMinuteChartRequest::new("005930", tick_range, adjusted_stock_price_type);
+    /// let mut rows = client.domestic().chart().stock_minute_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_stock_minute_chart(
+    pub fn stock_minute_chart(
         &self,
-        request: super::domestic_chart::DomesticStockMinuteChartRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_chart::DomesticStockMinuteChartRequest> {
+        request: super::domestic_chart::StockMinuteChartRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_chart::StockMinuteChartRequest> {
         self.client.call(request)
     }
     /// `ka10081` 주식일봉차트조회요청: domestic stock daily chart.
@@ -987,18 +979,18 @@ impl DomesticChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::DomesticStockDailyChartRequest;
+    /// use kiwoom_generated::domestic_chart::StockDailyChartRequest;
     ///
-    /// let request = DomesticStockDailyChartRequest::new("005930", base_date, adjusted_stock_price_type);
-    /// let mut rows = client.domestic().chart().domestic_stock_daily_chart(request).items();
+    /// let request = StockDailyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let mut rows = client.domestic().chart().stock_daily_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_stock_daily_chart(
+    pub fn stock_daily_chart(
         &self,
-        request: super::domestic_chart::DomesticStockDailyChartRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_chart::DomesticStockDailyChartRequest> {
+        request: super::domestic_chart::StockDailyChartRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_chart::StockDailyChartRequest> {
         self.client.call(request)
     }
     /// `ka10082` 주식주봉차트조회요청: domestic stock weekly chart.
@@ -1007,18 +999,18 @@ impl DomesticChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::DomesticStockWeeklyChartRequest;
+    /// use kiwoom_generated::domestic_chart::StockWeeklyChartRequest;
     ///
-    /// let request = DomesticStockWeeklyChartRequest::new("005930", base_date, adjusted_stock_price_type);
-    /// let mut rows = client.domestic().chart().domestic_stock_weekly_chart(request).items();
+    /// let request = StockWeeklyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let mut rows = client.domestic().chart().stock_weekly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_stock_weekly_chart(
+    pub fn stock_weekly_chart(
         &self,
-        request: super::domestic_chart::DomesticStockWeeklyChartRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_chart::DomesticStockWeeklyChartRequest> {
+        request: super::domestic_chart::StockWeeklyChartRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_chart::StockWeeklyChartRequest> {
         self.client.call(request)
     }
     /// `ka10083` 주식월봉차트조회요청: domestic stock monthly chart.
@@ -1027,18 +1019,18 @@ impl DomesticChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::DomesticStockMonthlyChartRequest;
+    /// use kiwoom_generated::domestic_chart::StockMonthlyChartRequest;
     ///
-    /// let request = DomesticStockMonthlyChartRequest::new("005930", base_date, adjusted_stock_price_type);
-    /// let mut rows = client.domestic().chart().domestic_stock_monthly_chart(request).items();
+    /// let request = StockMonthlyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let mut rows = client.domestic().chart().stock_monthly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_stock_monthly_chart(
+    pub fn stock_monthly_chart(
         &self,
-        request: super::domestic_chart::DomesticStockMonthlyChartRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_chart::DomesticStockMonthlyChartRequest> {
+        request: super::domestic_chart::StockMonthlyChartRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_chart::StockMonthlyChartRequest> {
         self.client.call(request)
     }
     /// `ka10094` 주식년봉차트조회요청: domestic stock yearly chart.
@@ -1047,18 +1039,18 @@ impl DomesticChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::DomesticStockYearlyChartRequest;
+    /// use kiwoom_generated::domestic_chart::StockYearlyChartRequest;
     ///
-    /// let request = DomesticStockYearlyChartRequest::new("005930", base_date, adjusted_stock_price_type);
-    /// let mut rows = client.domestic().chart().domestic_stock_yearly_chart(request).items();
+    /// let request = StockYearlyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let mut rows = client.domestic().chart().stock_yearly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_stock_yearly_chart(
+    pub fn stock_yearly_chart(
         &self,
-        request: super::domestic_chart::DomesticStockYearlyChartRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_chart::DomesticStockYearlyChartRequest> {
+        request: super::domestic_chart::StockYearlyChartRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_chart::StockYearlyChartRequest> {
         self.client.call(request)
     }
     /// `ka20004` 업종틱차트조회요청: sector tick chart.
@@ -1899,15 +1891,15 @@ impl DomesticMarketData<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::DomesticStockQuoteRequest;
+    /// use kiwoom_generated::domestic_market_data::StockQuoteRequest;
     ///
-    /// let request = DomesticStockQuoteRequest::new("005930");
-    /// let response = client.domestic().market_data().domestic_stock_quote(request).await?;
+    /// let request = StockQuoteRequest::new("005930");
+    /// let response = client.domestic().market_data().stock_quote(request).await?;
     /// ```
-    pub fn domestic_stock_quote(
+    pub fn stock_quote(
         &self,
-        request: super::domestic_market_data::DomesticStockQuoteRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_market_data::DomesticStockQuoteRequest> {
+        request: super::domestic_market_data::StockQuoteRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_market_data::StockQuoteRequest> {
         self.client.call(request)
     }
     /// `ka10005` 주식일주월시분요청: stock ohlcv by period.
@@ -2395,15 +2387,15 @@ impl DomesticOrder<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::DomesticBuyStockRequest;
+    /// use kiwoom_generated::domestic_order::BuyStockRequest;
     ///
-    /// let request = DomesticBuyStockRequest::new(domestic_exchange_type, "005930", order_quantity, trade_type);
-    /// let response = client.domestic().order().domestic_buy_stock(request).await?;
+    /// let request = BuyStockRequest::new(domestic_exchange_type, "005930", order_quantity, trade_type);
+    /// let response = client.domestic().order().buy_stock(request).await?;
     /// ```
-    pub fn domestic_buy_stock(
+    pub fn buy_stock(
         &self,
-        request: super::domestic_order::DomesticBuyStockRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_order::DomesticBuyStockRequest> {
+        request: super::domestic_order::BuyStockRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_order::BuyStockRequest> {
         self.client.call(request)
     }
     /// `kt10001` 주식 매도주문: domestic sell stock.
@@ -2412,15 +2404,15 @@ impl DomesticOrder<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::DomesticSellStockRequest;
+    /// use kiwoom_generated::domestic_order::SellStockRequest;
     ///
-    /// let request = DomesticSellStockRequest::new(domestic_exchange_type, "005930", order_quantity, trade_type);
-    /// let response = client.domestic().order().domestic_sell_stock(request).await?;
+    /// let request = SellStockRequest::new(domestic_exchange_type, "005930", order_quantity, trade_type);
+    /// let response = client.domestic().order().sell_stock(request).await?;
     /// ```
-    pub fn domestic_sell_stock(
+    pub fn sell_stock(
         &self,
-        request: super::domestic_order::DomesticSellStockRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_order::DomesticSellStockRequest> {
+        request: super::domestic_order::SellStockRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_order::SellStockRequest> {
         self.client.call(request)
     }
     /// `kt10002` 주식 정정주문: domestic modify stock order.
@@ -2429,15 +2421,15 @@ impl DomesticOrder<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::DomesticModifyStockOrderRequest;
+    /// use kiwoom_generated::domestic_order::ModifyStockOrderRequest;
     ///
-    /// let request = DomesticModifyStockOrderRequest::new(domestic_exchange_type, "...", "005930", modify_quantity, modify_unit_price);
-    /// let response = client.domestic().order().domestic_modify_stock_order(request).await?;
+    /// let request = ModifyStockOrderRequest::new(domestic_exchange_type, "...", "005930", modify_quantity, modify_unit_price);
+    /// let response = client.domestic().order().modify_stock_order(request).await?;
     /// ```
-    pub fn domestic_modify_stock_order(
+    pub fn modify_stock_order(
         &self,
-        request: super::domestic_order::DomesticModifyStockOrderRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_order::DomesticModifyStockOrderRequest> {
+        request: super::domestic_order::ModifyStockOrderRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_order::ModifyStockOrderRequest> {
         self.client.call(request)
     }
     /// `kt10003` 주식 취소주문: domestic cancel stock order.
@@ -2446,15 +2438,15 @@ impl DomesticOrder<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::DomesticCancelStockOrderRequest;
+    /// use kiwoom_generated::domestic_order::CancelStockOrderRequest;
     ///
-    /// let request = DomesticCancelStockOrderRequest::new(domestic_exchange_type, "...", "005930", cancel_quantity);
-    /// let response = client.domestic().order().domestic_cancel_stock_order(request).await?;
+    /// let request = CancelStockOrderRequest::new(domestic_exchange_type, "...", "005930", cancel_quantity);
+    /// let response = client.domestic().order().cancel_stock_order(request).await?;
     /// ```
-    pub fn domestic_cancel_stock_order(
+    pub fn cancel_stock_order(
         &self,
-        request: super::domestic_order::DomesticCancelStockOrderRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_order::DomesticCancelStockOrderRequest> {
+        request: super::domestic_order::CancelStockOrderRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_order::CancelStockOrderRequest> {
         self.client.call(request)
     }
     /// `kt50000` 금현물 매수주문: buy gold spot.
@@ -2540,18 +2532,18 @@ impl DomesticRanking<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::DomesticOrderBookDepthTopRequest;
+    /// use kiwoom_generated::domestic_ranking::OrderBookDepthTopRequest;
     ///
-    /// let request = DomesticOrderBookDepthTopRequest::new(market_type, sort_type, trade_quantity_type, stock_condition, credit_condition, exchange_type);
-    /// let mut rows = client.domestic().ranking().domestic_order_book_depth_top(request).items();
+    /// let request = OrderBookDepthTopRequest::new(market_type, sort_type, trade_quantity_type, stock_condition, credit_condition, exchange_type);
+    /// let mut rows = client.domestic().ranking().order_book_depth_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_order_book_depth_top(
+    pub fn order_book_depth_top(
         &self,
-        request: super::domestic_ranking::DomesticOrderBookDepthTopRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_ranking::DomesticOrderBookDepthTopRequest> {
+        request: super::domestic_ranking::OrderBookDepthTopRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_ranking::OrderBookDepthTopRequest> {
         self.client.call(request)
     }
     /// `ka10021` 호가잔량급증요청: order book depth surge.
@@ -2660,18 +2652,18 @@ impl DomesticRanking<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::DomesticTodayVolumeTopRequest;
+    /// use kiwoom_generated::domestic_ranking::TodayVolumeTopRequest;
     ///
-    /// let request = DomesticTodayVolumeTopRequest::new(market_type, sort_type, managed_stock_include, credit_type, trade_quantity_type, price_type, trade_value_type, market_open_type, exchange_type);
-    /// let mut rows = client.domestic().ranking().domestic_today_volume_top(request).items();
+    /// let request = TodayVolumeTopRequest::new(market_type, sort_type, managed_stock_include, credit_type, trade_quantity_type, price_type, trade_value_type, market_open_type, exchange_type);
+    /// let mut rows = client.domestic().ranking().today_volume_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_today_volume_top(
+    pub fn today_volume_top(
         &self,
-        request: super::domestic_ranking::DomesticTodayVolumeTopRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_ranking::DomesticTodayVolumeTopRequest> {
+        request: super::domestic_ranking::TodayVolumeTopRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_ranking::TodayVolumeTopRequest> {
         self.client.call(request)
     }
     /// `ka10031` 전일거래량상위요청: prev volume top.
@@ -3187,15 +3179,15 @@ impl DomesticStockInfo<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::GetDomesticStockInfoRequest;
+    /// use kiwoom_generated::domestic_stock_info::StockInfoRequest;
     ///
-    /// let request = GetDomesticStockInfoRequest::new("005930");
-    /// let response = client.domestic().stock_info().get_domestic_stock_info(request).await?;
+    /// let request = StockInfoRequest::new("005930");
+    /// let response = client.domestic().stock_info().stock_info(request).await?;
     /// ```
-    pub fn get_domestic_stock_info(
+    pub fn stock_info(
         &self,
-        request: super::domestic_stock_info::GetDomesticStockInfoRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_stock_info::GetDomesticStockInfoRequest> {
+        request: super::domestic_stock_info::StockInfoRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_stock_info::StockInfoRequest> {
         self.client.call(request)
     }
     /// `ka10002` 주식거래원요청: stock brokers.
@@ -3924,18 +3916,18 @@ impl DomesticWatchlist<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_watchlist::DomesticWatchlistGroupsRequest;
+    /// use kiwoom_generated::domestic_watchlist::WatchlistGroupsRequest;
     ///
-    /// let request = DomesticWatchlistGroupsRequest::new();
-    /// let mut rows = client.domestic().watchlist().domestic_watchlist_groups(request).items();
+    /// let request = WatchlistGroupsRequest::new();
+    /// let mut rows = client.domestic().watchlist().watchlist_groups(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_watchlist_groups(
+    pub fn watchlist_groups(
         &self,
-        request: super::domestic_watchlist::DomesticWatchlistGroupsRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_watchlist::DomesticWatchlistGroupsRequest> {
+        request: super::domestic_watchlist::WatchlistGroupsRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_watchlist::WatchlistGroupsRequest> {
         self.client.call(request)
     }
     /// `ka01301` 관심종목 그룹 상세 조회: domestic watchlist group detail.
@@ -3944,70 +3936,61 @@ impl DomesticWatchlist<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_watchlist::DomesticWatchlistGroupDetailRequest;
+    /// use kiwoom_generated::domestic_watchlist::WatchlistGroupDetailRequest;
     ///
-    /// let request = DomesticWatchlistGroupDetailRequest::new("...");
-    /// let mut rows = client.domestic().watchlist().domestic_watchlist_group_detail(request).items();
+    /// let request = WatchlistGroupDetailRequest::new("...");
+    /// let mut rows = client.domestic().watchlist().watchlist_group_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn domestic_watchlist_group_detail(
+    pub fn watchlist_group_detail(
         &self,
-        request: super::domestic_watchlist::DomesticWatchlistGroupDetailRequest,
-    ) -> kiwoom_runtime::Call<super::domestic_watchlist::DomesticWatchlistGroupDetailRequest> {
+        request: super::domestic_watchlist::WatchlistGroupDetailRequest,
+    ) -> kiwoom_runtime::Call<super::domestic_watchlist::WatchlistGroupDetailRequest> {
         self.client.call(request)
     }
 }
-/// OAuth 인증 > 접근토큰발급 (OAuth access token issue): `spec/oauth/token-issue.yaml`.
-#[cfg(feature = "oauth-token-issue")]
+/// OAuth 인증 > 접근토큰 (Access tokens): `spec/oauth/token-issue.yaml`.
+#[cfg(feature = "oauth-token")]
 #[derive(Clone, Copy)]
-pub struct OauthTokenIssue<'a> {
+pub struct OauthToken<'a> {
     client: &'a kiwoom_runtime::Client,
 }
-#[cfg(feature = "oauth-token-issue")]
-impl OauthTokenIssue<'_> {
+#[cfg(feature = "oauth-token")]
+impl OauthToken<'_> {
     /// `au10001` 접근토큰 발급: create access token.
     ///
     /// `POST /oauth2/token`. Paging: none (one call, one answer). Safety: auth write (token issue or revoke).
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::oauth_token_issue::CreateAccessTokenRequest;
+    /// use kiwoom_generated::oauth_token::IssueRequest;
     ///
-    /// let request = CreateAccessTokenRequest::new("...", "...", "...");
-    /// let response = client.oauth().token_issue().create_access_token(request).await?;
+    /// let request = IssueRequest::new("...", "...", "...");
+    /// let response = client.oauth().token().issue(request).await?;
     /// ```
-    pub fn create_access_token(
+    pub fn issue(
         &self,
-        request: super::oauth_token_issue::CreateAccessTokenRequest,
-    ) -> kiwoom_runtime::Call<super::oauth_token_issue::CreateAccessTokenRequest> {
+        request: super::oauth_token::IssueRequest,
+    ) -> kiwoom_runtime::Call<super::oauth_token::IssueRequest> {
         self.client.call(request)
     }
-}
-/// OAuth 인증 > 접근토큰폐기 (OAuth access token revocation): `spec/oauth/token-revoke.yaml`.
-#[cfg(feature = "oauth-token-revoke")]
-#[derive(Clone, Copy)]
-pub struct OauthTokenRevoke<'a> {
-    client: &'a kiwoom_runtime::Client,
-}
-#[cfg(feature = "oauth-token-revoke")]
-impl OauthTokenRevoke<'_> {
     /// `au10002` 접근토큰폐기: delete access token.
     ///
     /// `POST /oauth2/revoke`. Paging: none (one call, one answer). Safety: auth write (token issue or revoke).
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::oauth_token_revoke::DeleteAccessTokenRequest;
+    /// use kiwoom_generated::oauth_token::RevokeRequest;
     ///
-    /// let request = DeleteAccessTokenRequest::new("...", "...", "...");
-    /// let response = client.oauth().token_revoke().delete_access_token(request).await?;
+    /// let request = RevokeRequest::new("...", "...", "...");
+    /// let response = client.oauth().token().revoke(request).await?;
     /// ```
-    pub fn delete_access_token(
+    pub fn revoke(
         &self,
-        request: super::oauth_token_revoke::DeleteAccessTokenRequest,
-    ) -> kiwoom_runtime::Call<super::oauth_token_revoke::DeleteAccessTokenRequest> {
+        request: super::oauth_token::RevokeRequest,
+    ) -> kiwoom_runtime::Call<super::oauth_token::RevokeRequest> {
         self.client.call(request)
     }
 }
@@ -4342,15 +4325,15 @@ impl UsAccount<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::UsDepositDetailRequest;
+    /// use kiwoom_generated::us_account::DepositDetailRequest;
     ///
-    /// let request = UsDepositDetailRequest::new();
-    /// let response = client.us().account().us_deposit_detail(request).await?;
+    /// let request = DepositDetailRequest::new();
+    /// let response = client.us().account().deposit_detail(request).await?;
     /// ```
-    pub fn us_deposit_detail(
+    pub fn deposit_detail(
         &self,
-        request: super::us_account::UsDepositDetailRequest,
-    ) -> kiwoom_runtime::Call<super::us_account::UsDepositDetailRequest> {
+        request: super::us_account::DepositDetailRequest,
+    ) -> kiwoom_runtime::Call<super::us_account::DepositDetailRequest> {
         self.client.call(request)
     }
     /// `ust21170` 미국주식 당일 종목별 실현손익: today realized pnl by stock.
@@ -4499,18 +4482,18 @@ impl UsAccount<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::UsRealizedPnlByDateAndStockRequest;
+    /// use kiwoom_generated::us_account::RealizedPnlByDateAndStockRequest;
     ///
-    /// let request = UsRealizedPnlByDateAndStockRequest::new(execution_date, foreign_currency_krw_type);
-    /// let mut rows = client.us().account().us_realized_pnl_by_date_and_stock(request).items();
+    /// let request = RealizedPnlByDateAndStockRequest::new(execution_date, foreign_currency_krw_type);
+    /// let mut rows = client.us().account().realized_pnl_by_date_and_stock(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_realized_pnl_by_date_and_stock(
+    pub fn realized_pnl_by_date_and_stock(
         &self,
-        request: super::us_account::UsRealizedPnlByDateAndStockRequest,
-    ) -> kiwoom_runtime::Call<super::us_account::UsRealizedPnlByDateAndStockRequest> {
+        request: super::us_account::RealizedPnlByDateAndStockRequest,
+    ) -> kiwoom_runtime::Call<super::us_account::RealizedPnlByDateAndStockRequest> {
         self.client.call(request)
     }
     /// `ust21650` 미국주식 기간별 수익률 현황: return rate by period.
@@ -4536,18 +4519,18 @@ impl UsAccount<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::UsDailyRealizedPnlRequest;
+    /// use kiwoom_generated::us_account::DailyRealizedPnlRequest;
     ///
-    /// let request = UsDailyRealizedPnlRequest::new();
-    /// let mut rows = client.us().account().us_daily_realized_pnl(request).items();
+    /// let request = DailyRealizedPnlRequest::new();
+    /// let mut rows = client.us().account().daily_realized_pnl(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_daily_realized_pnl(
+    pub fn daily_realized_pnl(
         &self,
-        request: super::us_account::UsDailyRealizedPnlRequest,
-    ) -> kiwoom_runtime::Call<super::us_account::UsDailyRealizedPnlRequest> {
+        request: super::us_account::DailyRealizedPnlRequest,
+    ) -> kiwoom_runtime::Call<super::us_account::DailyRealizedPnlRequest> {
         self.client.call(request)
     }
     /// `ust21661` 미국주식 월별 실현손익: monthly realized pnl.
@@ -4585,18 +4568,18 @@ impl UsChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::UsStockTickChartRequest;
+    /// use kiwoom_generated::us_chart::StockTickChartRequest;
     ///
-    /// let request = UsStockTickChartRequest::new("...", "005930");
-    /// let mut rows = client.us().chart().us_stock_tick_chart(request).items();
+    /// let request = StockTickChartRequest::new("...", "005930");
+    /// let mut rows = client.us().chart().stock_tick_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_stock_tick_chart(
+    pub fn stock_tick_chart(
         &self,
-        request: super::us_chart::UsStockTickChartRequest,
-    ) -> kiwoom_runtime::Call<super::us_chart::UsStockTickChartRequest> {
+        request: super::us_chart::StockTickChartRequest,
+    ) -> kiwoom_runtime::Call<super::us_chart::StockTickChartRequest> {
         self.client.call(request)
     }
     /// `usa06011` 미국주식 분 차트: us stock minute chart.
@@ -4605,18 +4588,18 @@ impl UsChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::UsStockMinuteChartRequest;
+    /// use kiwoom_generated::us_chart::StockMinuteChartRequest;
     ///
-    /// let request = UsStockMinuteChartRequest::new(exchange_type);
-    /// let mut rows = client.us().chart().us_stock_minute_chart(request).items();
+    /// let request = StockMinuteChartRequest::new(exchange_type);
+    /// let mut rows = client.us().chart().stock_minute_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_stock_minute_chart(
+    pub fn stock_minute_chart(
         &self,
-        request: super::us_chart::UsStockMinuteChartRequest,
-    ) -> kiwoom_runtime::Call<super::us_chart::UsStockMinuteChartRequest> {
+        request: super::us_chart::StockMinuteChartRequest,
+    ) -> kiwoom_runtime::Call<super::us_chart::StockMinuteChartRequest> {
         self.client.call(request)
     }
     /// `usa06012` 미국주식 일 차트: us stock daily chart.
@@ -4625,18 +4608,18 @@ impl UsChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::UsStockDailyChartRequest;
+    /// use kiwoom_generated::us_chart::StockDailyChartRequest;
     ///
-    /// let request = UsStockDailyChartRequest::new(exchange_type);
-    /// let mut rows = client.us().chart().us_stock_daily_chart(request).items();
+    /// let request = StockDailyChartRequest::new(exchange_type);
+    /// let mut rows = client.us().chart().stock_daily_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_stock_daily_chart(
+    pub fn stock_daily_chart(
         &self,
-        request: super::us_chart::UsStockDailyChartRequest,
-    ) -> kiwoom_runtime::Call<super::us_chart::UsStockDailyChartRequest> {
+        request: super::us_chart::StockDailyChartRequest,
+    ) -> kiwoom_runtime::Call<super::us_chart::StockDailyChartRequest> {
         self.client.call(request)
     }
     /// `usa06013` 미국주식 주 차트: us stock weekly chart.
@@ -4645,18 +4628,18 @@ impl UsChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::UsStockWeeklyChartRequest;
+    /// use kiwoom_generated::us_chart::StockWeeklyChartRequest;
     ///
-    /// let request = UsStockWeeklyChartRequest::new(exchange_type);
-    /// let mut rows = client.us().chart().us_stock_weekly_chart(request).items();
+    /// let request = StockWeeklyChartRequest::new(exchange_type);
+    /// let mut rows = client.us().chart().stock_weekly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_stock_weekly_chart(
+    pub fn stock_weekly_chart(
         &self,
-        request: super::us_chart::UsStockWeeklyChartRequest,
-    ) -> kiwoom_runtime::Call<super::us_chart::UsStockWeeklyChartRequest> {
+        request: super::us_chart::StockWeeklyChartRequest,
+    ) -> kiwoom_runtime::Call<super::us_chart::StockWeeklyChartRequest> {
         self.client.call(request)
     }
     /// `usa06014` 미국주식 월 차트: us stock monthly chart.
@@ -4665,18 +4648,18 @@ impl UsChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::UsStockMonthlyChartRequest;
+    /// use kiwoom_generated::us_chart::StockMonthlyChartRequest;
     ///
-    /// let request = UsStockMonthlyChartRequest::new(exchange_type);
-    /// let mut rows = client.us().chart().us_stock_monthly_chart(request).items();
+    /// let request = StockMonthlyChartRequest::new(exchange_type);
+    /// let mut rows = client.us().chart().stock_monthly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_stock_monthly_chart(
+    pub fn stock_monthly_chart(
         &self,
-        request: super::us_chart::UsStockMonthlyChartRequest,
-    ) -> kiwoom_runtime::Call<super::us_chart::UsStockMonthlyChartRequest> {
+        request: super::us_chart::StockMonthlyChartRequest,
+    ) -> kiwoom_runtime::Call<super::us_chart::StockMonthlyChartRequest> {
         self.client.call(request)
     }
     /// `usa06015` 미국주식 년 차트: us stock yearly chart.
@@ -4685,18 +4668,18 @@ impl UsChart<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::UsStockYearlyChartRequest;
+    /// use kiwoom_generated::us_chart::StockYearlyChartRequest;
     ///
-    /// let request = UsStockYearlyChartRequest::new(exchange_type);
-    /// let mut rows = client.us().chart().us_stock_yearly_chart(request).items();
+    /// let request = StockYearlyChartRequest::new(exchange_type);
+    /// let mut rows = client.us().chart().stock_yearly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_stock_yearly_chart(
+    pub fn stock_yearly_chart(
         &self,
-        request: super::us_chart::UsStockYearlyChartRequest,
-    ) -> kiwoom_runtime::Call<super::us_chart::UsStockYearlyChartRequest> {
+        request: super::us_chart::StockYearlyChartRequest,
+    ) -> kiwoom_runtime::Call<super::us_chart::StockYearlyChartRequest> {
         self.client.call(request)
     }
     /// `usa06016` 미국주식 분기 차트: stock quarterly chart.
@@ -4768,15 +4751,15 @@ impl UsExchange<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_exchange::RequestCurrencyExchangeRequest;
+    /// use kiwoom_generated::us_exchange::CurrencyExchangeRequest;
     ///
-    /// let request = RequestCurrencyExchangeRequest::new(exchange_type, "...");
-    /// let response = client.us().exchange().request_currency_exchange(request).await?;
+    /// let request = CurrencyExchangeRequest::new(exchange_type, "...");
+    /// let response = client.us().exchange().currency_exchange(request).await?;
     /// ```
-    pub fn request_currency_exchange(
+    pub fn currency_exchange(
         &self,
-        request: super::us_exchange::RequestCurrencyExchangeRequest,
-    ) -> kiwoom_runtime::Call<super::us_exchange::RequestCurrencyExchangeRequest> {
+        request: super::us_exchange::CurrencyExchangeRequest,
+    ) -> kiwoom_runtime::Call<super::us_exchange::CurrencyExchangeRequest> {
         self.client.call(request)
     }
 }
@@ -4823,15 +4806,15 @@ impl UsMarketData<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_market_data::UsStockQuoteRequest;
+    /// use kiwoom_generated::us_market_data::StockQuoteRequest;
     ///
-    /// let request = UsStockQuoteRequest::new(exchange_type, "005930");
-    /// let response = client.us().market_data().us_stock_quote(request).await?;
+    /// let request = StockQuoteRequest::new(exchange_type, "005930");
+    /// let response = client.us().market_data().stock_quote(request).await?;
     /// ```
-    pub fn us_stock_quote(
+    pub fn stock_quote(
         &self,
-        request: super::us_market_data::UsStockQuoteRequest,
-    ) -> kiwoom_runtime::Call<super::us_market_data::UsStockQuoteRequest> {
+        request: super::us_market_data::StockQuoteRequest,
+    ) -> kiwoom_runtime::Call<super::us_market_data::StockQuoteRequest> {
         self.client.call(request)
     }
     /// `usa20101` 미국주식 현재가 10호가: get us order book.
@@ -4840,15 +4823,15 @@ impl UsMarketData<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_market_data::GetUsOrderBookRequest;
+    /// use kiwoom_generated::us_market_data::OrderBookRequest;
     ///
-    /// let request = GetUsOrderBookRequest::new(exchange_type, "005930");
-    /// let response = client.us().market_data().get_us_order_book(request).await?;
+    /// let request = OrderBookRequest::new(exchange_type, "005930");
+    /// let response = client.us().market_data().order_book(request).await?;
     /// ```
-    pub fn get_us_order_book(
+    pub fn order_book(
         &self,
-        request: super::us_market_data::GetUsOrderBookRequest,
-    ) -> kiwoom_runtime::Call<super::us_market_data::GetUsOrderBookRequest> {
+        request: super::us_market_data::OrderBookRequest,
+    ) -> kiwoom_runtime::Call<super::us_market_data::OrderBookRequest> {
         self.client.call(request)
     }
     /// `usa20150` 미국주식 상세 체결내역: stock trade details.
@@ -4926,15 +4909,15 @@ impl UsOrder<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::UsBuyStockRequest;
+    /// use kiwoom_generated::us_order::BuyStockRequest;
     ///
-    /// let request = UsBuyStockRequest::new(exchange_type, "005930", order_quantity, trade_type);
-    /// let response = client.us().order().us_buy_stock(request).await?;
+    /// let request = BuyStockRequest::new(exchange_type, "005930", order_quantity, trade_type);
+    /// let response = client.us().order().buy_stock(request).await?;
     /// ```
-    pub fn us_buy_stock(
+    pub fn buy_stock(
         &self,
-        request: super::us_order::UsBuyStockRequest,
-    ) -> kiwoom_runtime::Call<super::us_order::UsBuyStockRequest> {
+        request: super::us_order::BuyStockRequest,
+    ) -> kiwoom_runtime::Call<super::us_order::BuyStockRequest> {
         self.client.call(request)
     }
     /// `ust20001` 미국주식 매도 주문: us sell stock.
@@ -4943,15 +4926,15 @@ impl UsOrder<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::UsSellStockRequest;
+    /// use kiwoom_generated::us_order::SellStockRequest;
     ///
-    /// let request = UsSellStockRequest::new("005930", exchange_type, order_quantity, trade_type);
-    /// let response = client.us().order().us_sell_stock(request).await?;
+    /// let request = SellStockRequest::new("005930", exchange_type, order_quantity, trade_type);
+    /// let response = client.us().order().sell_stock(request).await?;
     /// ```
-    pub fn us_sell_stock(
+    pub fn sell_stock(
         &self,
-        request: super::us_order::UsSellStockRequest,
-    ) -> kiwoom_runtime::Call<super::us_order::UsSellStockRequest> {
+        request: super::us_order::SellStockRequest,
+    ) -> kiwoom_runtime::Call<super::us_order::SellStockRequest> {
         self.client.call(request)
     }
     /// `ust20002` 미국주식 정정 주문: us modify stock order.
@@ -4960,15 +4943,15 @@ impl UsOrder<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::UsModifyStockOrderRequest;
+    /// use kiwoom_generated::us_order::ModifyStockOrderRequest;
     ///
-    /// let request = UsModifyStockOrderRequest::new("...", exchange_type, "005930");
-    /// let response = client.us().order().us_modify_stock_order(request).await?;
+    /// let request = ModifyStockOrderRequest::new("...", exchange_type, "005930");
+    /// let response = client.us().order().modify_stock_order(request).await?;
     /// ```
-    pub fn us_modify_stock_order(
+    pub fn modify_stock_order(
         &self,
-        request: super::us_order::UsModifyStockOrderRequest,
-    ) -> kiwoom_runtime::Call<super::us_order::UsModifyStockOrderRequest> {
+        request: super::us_order::ModifyStockOrderRequest,
+    ) -> kiwoom_runtime::Call<super::us_order::ModifyStockOrderRequest> {
         self.client.call(request)
     }
     /// `ust20003` 미국주식 취소 주문: us cancel stock order.
@@ -4977,15 +4960,15 @@ impl UsOrder<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::UsCancelStockOrderRequest;
+    /// use kiwoom_generated::us_order::CancelStockOrderRequest;
     ///
-    /// let request = UsCancelStockOrderRequest::new("...", exchange_type, "005930");
-    /// let response = client.us().order().us_cancel_stock_order(request).await?;
+    /// let request = CancelStockOrderRequest::new("...", exchange_type, "005930");
+    /// let response = client.us().order().cancel_stock_order(request).await?;
     /// ```
-    pub fn us_cancel_stock_order(
+    pub fn cancel_stock_order(
         &self,
-        request: super::us_order::UsCancelStockOrderRequest,
-    ) -> kiwoom_runtime::Call<super::us_order::UsCancelStockOrderRequest> {
+        request: super::us_order::CancelStockOrderRequest,
+    ) -> kiwoom_runtime::Call<super::us_order::CancelStockOrderRequest> {
         self.client.call(request)
     }
     /// `ust31490` 미국주식 주문가능수량(종목/증거금률별): orderable quantity.
@@ -5120,18 +5103,18 @@ impl UsRanking<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::UsTodayVolumeTopRequest;
+    /// use kiwoom_generated::us_ranking::TodayVolumeTopRequest;
     ///
-    /// let request = UsTodayVolumeTopRequest::new();
-    /// let mut rows = client.us().ranking().us_today_volume_top(request).items();
+    /// let request = TodayVolumeTopRequest::new();
+    /// let mut rows = client.us().ranking().today_volume_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_today_volume_top(
+    pub fn today_volume_top(
         &self,
-        request: super::us_ranking::UsTodayVolumeTopRequest,
-    ) -> kiwoom_runtime::Call<super::us_ranking::UsTodayVolumeTopRequest> {
+        request: super::us_ranking::TodayVolumeTopRequest,
+    ) -> kiwoom_runtime::Call<super::us_ranking::TodayVolumeTopRequest> {
         self.client.call(request)
     }
     /// `usa20531` 미국주식 당일 거래량 상위(ETF): today volume top etf.
@@ -5640,18 +5623,18 @@ impl UsRanking<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::UsOrderBookDepthTopRequest;
+    /// use kiwoom_generated::us_ranking::OrderBookDepthTopRequest;
     ///
-    /// let request = UsOrderBookDepthTopRequest::new();
-    /// let mut rows = client.us().ranking().us_order_book_depth_top(request).items();
+    /// let request = OrderBookDepthTopRequest::new();
+    /// let mut rows = client.us().ranking().order_book_depth_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_order_book_depth_top(
+    pub fn order_book_depth_top(
         &self,
-        request: super::us_ranking::UsOrderBookDepthTopRequest,
-    ) -> kiwoom_runtime::Call<super::us_ranking::UsOrderBookDepthTopRequest> {
+        request: super::us_ranking::OrderBookDepthTopRequest,
+    ) -> kiwoom_runtime::Call<super::us_ranking::OrderBookDepthTopRequest> {
         self.client.call(request)
     }
     /// `usa24201` 미국주식 호가잔량상위(ETF): order book depth top etf.
@@ -5818,15 +5801,15 @@ impl UsStockInfo<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::UsStockInfoRequest;
+    /// use kiwoom_generated::us_stock_info::StockInfoRequest;
     ///
-    /// let request = UsStockInfoRequest::new("005930");
-    /// let response = client.us().stock_info().us_stock_info(request).await?;
+    /// let request = StockInfoRequest::new("005930");
+    /// let response = client.us().stock_info().stock_info(request).await?;
     /// ```
-    pub fn us_stock_info(
+    pub fn stock_info(
         &self,
-        request: super::us_stock_info::UsStockInfoRequest,
-    ) -> kiwoom_runtime::Call<super::us_stock_info::UsStockInfoRequest> {
+        request: super::us_stock_info::StockInfoRequest,
+    ) -> kiwoom_runtime::Call<super::us_stock_info::StockInfoRequest> {
         self.client.call(request)
     }
     /// `usa10101` 미국주식 업종리스트: sector list.
@@ -6444,18 +6427,18 @@ impl UsWatchlist<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_watchlist::UsWatchlistGroupsRequest;
+    /// use kiwoom_generated::us_watchlist::WatchlistGroupsRequest;
     ///
-    /// let request = UsWatchlistGroupsRequest::new();
-    /// let mut rows = client.us().watchlist().us_watchlist_groups(request).items();
+    /// let request = WatchlistGroupsRequest::new();
+    /// let mut rows = client.us().watchlist().watchlist_groups(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_watchlist_groups(
+    pub fn watchlist_groups(
         &self,
-        request: super::us_watchlist::UsWatchlistGroupsRequest,
-    ) -> kiwoom_runtime::Call<super::us_watchlist::UsWatchlistGroupsRequest> {
+        request: super::us_watchlist::WatchlistGroupsRequest,
+    ) -> kiwoom_runtime::Call<super::us_watchlist::WatchlistGroupsRequest> {
         self.client.call(request)
     }
     /// `usa20201` 미국주식 관심종목 그룹 상세 조회: us watchlist group detail.
@@ -6464,18 +6447,18 @@ impl UsWatchlist<'_> {
     ///
     /// ```ignore
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_watchlist::UsWatchlistGroupDetailRequest;
+    /// use kiwoom_generated::us_watchlist::WatchlistGroupDetailRequest;
     ///
-    /// let request = UsWatchlistGroupDetailRequest::new();
-    /// let mut rows = client.us().watchlist().us_watchlist_group_detail(request).items();
+    /// let request = WatchlistGroupDetailRequest::new();
+    /// let mut rows = client.us().watchlist().watchlist_group_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
     /// ```
-    pub fn us_watchlist_group_detail(
+    pub fn watchlist_group_detail(
         &self,
-        request: super::us_watchlist::UsWatchlistGroupDetailRequest,
-    ) -> kiwoom_runtime::Call<super::us_watchlist::UsWatchlistGroupDetailRequest> {
+        request: super::us_watchlist::WatchlistGroupDetailRequest,
+    ) -> kiwoom_runtime::Call<super::us_watchlist::WatchlistGroupDetailRequest> {
         self.client.call(request)
     }
 }

@@ -3,95 +3,6 @@
 //! Enums used by more than one module (re-exported from each module that uses them). Each enum is gated on the features of its users, so with some features off the `codec` import may go unused: hence its `#[allow(unused_imports)]`.
 #[allow(unused_imports)]
 use kiwoom_runtime::codec;
-/// Codes of `AccountReturnRateExchangeType`, used by 7 fields:
-///
-/// - spec/domestic/account.yaml ka10075 field `oso` field `stex_tp`
-/// - spec/domestic/account.yaml ka10075 field `stex_tp`
-/// - spec/domestic/account.yaml ka10076 field `cntr` field `stex_tp`
-/// - spec/domestic/account.yaml ka10076 field `stex_tp`
-/// - spec/domestic/account.yaml ka10085 field `stex_tp`
-/// - spec/domestic/account.yaml ka10088 field `osop` field `stex_tp`
-/// - spec/domestic/realtime.yaml 00 realtime value `2134`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AccountReturnRateExchangeType {
-    /// 통합 (`0`)
-    Combined,
-    /// KRX (`1`)
-    Krx,
-    /// NXT (`2`)
-    Nxt,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl AccountReturnRateExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Combined => "0",
-            Self::Krx => "1",
-            Self::Nxt => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Combined,
-            "1" => Self::Krx,
-            "2" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Combined => Some("통합"),
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::str::FromStr for AccountReturnRateExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::fmt::Display for AccountReturnRateExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl codec::Wire for AccountReturnRateExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
 /// Codes of `AdjustedStockPriceType`, used by 18 fields:
 ///
 /// - spec/domestic/chart.yaml ka10079 field `upd_stkpc_tp`
@@ -177,172 +88,6 @@ impl std::fmt::Display for AdjustedStockPriceType {
 }
 #[cfg(any(feature = "domestic-chart", feature = "us-chart"))]
 impl codec::Wire for AdjustedStockPriceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `AfterCloseInvestorTradeExchangeType`, used by 44 fields:
-///
-/// - spec/domestic/etf.yaml ka40004 field `stex_tp`
-/// - spec/domestic/institution-foreign.yaml ka10131 field `stex_tp`
-/// - spec/domestic/market-data.yaml ka10044 field `stex_tp`
-/// - spec/domestic/market-data.yaml ka10063 field `stex_tp`
-/// - spec/domestic/market-data.yaml ka10066 field `stex_tp`
-/// - spec/domestic/market-data.yaml ka90005 field `stex_tp`
-/// - spec/domestic/market-data.yaml ka90006 field `stex_tp`
-/// - spec/domestic/market-data.yaml ka90007 field `stex_tp`
-/// - spec/domestic/market-data.yaml ka90010 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10020 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10021 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10022 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10023 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10027 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10029 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10030 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10031 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10032 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10033 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10034 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10035 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10036 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10037 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10039 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka10062 field `stex_tp`
-/// - spec/domestic/ranking.yaml ka90009 field `stex_tp`
-/// - spec/domestic/sector.yaml ka10051 field `stex_tp`
-/// - spec/domestic/sector.yaml ka20002 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10016 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10017 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10018 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10019 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10024 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10025 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10026 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10028 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10043 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10052 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10054 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10058 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka90003 field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka90004 field `stex_tp`
-/// - spec/domestic/theme.yaml ka90001 field `stex_tp`
-/// - spec/domestic/theme.yaml ka90002 field `stex_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AfterCloseInvestorTradeExchangeType {
-    /// KRX (`1`)
-    Krx,
-    /// NXT (`2`)
-    Nxt,
-    /// 통합 (`3`)
-    Combined,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme"
-))]
-impl AfterCloseInvestorTradeExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Krx => "1",
-            Self::Nxt => "2",
-            Self::Combined => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Krx,
-            "2" => Self::Nxt,
-            "3" => Self::Combined,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Combined => Some("통합"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme"
-))]
-impl std::str::FromStr for AfterCloseInvestorTradeExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme"
-))]
-impl std::fmt::Display for AfterCloseInvestorTradeExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme"
-))]
-impl codec::Wire for AfterCloseInvestorTradeExchangeType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -459,7 +204,7 @@ impl codec::Wire for AfterCloseInvestorTradeTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AmountQuantityType`, used by 13 fields:
+/// Codes of `AmountQuantityType`, used by 14 fields:
 ///
 /// - spec/domestic/chart.yaml ka10060 field `amt_qty_tp`
 /// - spec/domestic/chart.yaml ka10064 field `amt_qty_tp`
@@ -469,6 +214,7 @@ impl codec::Wire for AfterCloseInvestorTradeTradeType {
 /// - spec/domestic/market-data.yaml ka90008 field `amt_qty_tp`
 /// - spec/domestic/market-data.yaml ka90010 field `amt_qty_tp`
 /// - spec/domestic/market-data.yaml ka90013 field `amt_qty_tp`
+/// - spec/domestic/ranking.yaml ka10037 field `sort_tp`
 /// - spec/domestic/ranking.yaml ka10065 field `amt_qty_tp`
 /// - spec/domestic/ranking.yaml ka90009 field `amt_qty_tp`
 /// - spec/domestic/stock-info.yaml ka10059 field `amt_qty_tp`
@@ -858,39 +604,10 @@ impl codec::Wire for BrokerVolumeProfileAnalysisDate {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ChangeRateTopByPeriodExchangeType`, used by 31 fields:
+/// Codes of `BrokerVolumeProfileAnalysisSortBase`, used by 2 fields:
 ///
-/// - spec/us/ranking.yaml usa20510 field `stex_tp`
-/// - spec/us/ranking.yaml usa20511 field `stex_tp`
-/// - spec/us/ranking.yaml usa20512 field `stex_tp`
-/// - spec/us/ranking.yaml usa20530 field `stex_tp`
-/// - spec/us/ranking.yaml usa20531 field `stex_tp`
-/// - spec/us/ranking.yaml usa20540 field `stex_tp`
-/// - spec/us/ranking.yaml usa20541 field `stex_tp`
-/// - spec/us/ranking.yaml usa20550 field `stex_tp`
-/// - spec/us/ranking.yaml usa20551 field `stex_tp`
-/// - spec/us/ranking.yaml usa20910 field `stex_tp`
-/// - spec/us/ranking.yaml usa20911 field `stex_tp`
-/// - spec/us/ranking.yaml usa20920 field `stex_tp`
-/// - spec/us/ranking.yaml usa20921 field `stex_tp`
-/// - spec/us/ranking.yaml usa20922 field `stex_tp`
-/// - spec/us/ranking.yaml usa24150 field `stex_tp`
-/// - spec/us/ranking.yaml usa24151 field `stex_tp`
-/// - spec/us/ranking.yaml usa24200 field `stex_tp`
-/// - spec/us/ranking.yaml usa24201 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20520 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20521 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20570 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20571 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20930 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20931 field `stex_tp`
-/// - spec/us/stock-info.yaml usa23402 field `stex_tp`
-/// - spec/us/stock-info.yaml usa24100 field `stex_tp`
-/// - spec/us/stock-info.yaml usa24101 field `stex_tp`
-/// - spec/us/stock-info.yaml usa24140 field `stex_tp`
-/// - spec/us/stock-info.yaml usa24141 field `stex_tp`
-/// - spec/us/stock-info.yaml usa24220 field `stex_tp`
-/// - spec/us/stock-info.yaml usa24221 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10042 field `sort_base`
+/// - spec/domestic/stock-info.yaml ka10043 field `sort_base`
 ///
 /// # Forward compatibility
 ///
@@ -899,350 +616,63 @@ impl codec::Wire for BrokerVolumeProfileAnalysisDate {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ChangeRateTopByPeriodExchangeType {
-    /// 전체 (`0`)
-    All,
-    /// NYSE (`1`)
-    Nyse,
-    /// NASDAQ (`2`)
-    Nasdaq,
-    /// AMEX (`3`)
-    Amex,
+pub enum BrokerVolumeProfileAnalysisSortBase {
+    /// 종가순 (`1`)
+    ByClose,
+    /// 날짜순 (`2`)
+    ByDate,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl ChangeRateTopByPeriodExchangeType {
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl BrokerVolumeProfileAnalysisSortBase {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
+        &["1", "2"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::All => "0",
-            Self::Nyse => "1",
-            Self::Nasdaq => "2",
-            Self::Amex => "3",
+            Self::ByClose => "1",
+            Self::ByDate => "2",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "0" => Self::All,
-            "1" => Self::Nyse,
-            "2" => Self::Nasdaq,
-            "3" => Self::Amex,
+            "1" => Self::ByClose,
+            "2" => Self::ByDate,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::All => Some("전체"),
-            Self::Nyse => Some("NYSE"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Amex => Some("AMEX"),
+            Self::ByClose => Some("종가순"),
+            Self::ByDate => Some("날짜순"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::str::FromStr for ChangeRateTopByPeriodExchangeType {
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl std::str::FromStr for BrokerVolumeProfileAnalysisSortBase {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::fmt::Display for ChangeRateTopByPeriodExchangeType {
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl std::fmt::Display for BrokerVolumeProfileAnalysisSortBase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl codec::Wire for ChangeRateTopByPeriodExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ChangeSign`, used by 25 fields:
-///
-/// - spec/domestic/elw.yaml ka30001 field `elwpric_jmpflu` field `pre_sig`
-/// - spec/domestic/elw.yaml ka30009 field `elwflu_rt_rank` field `pre_sig`
-/// - spec/domestic/elw.yaml ka30010 field `elwreq_rank` field `pre_sig`
-/// - spec/domestic/elw.yaml ka30011 field `elwalacc_rt` field `pre_sig`
-/// - spec/domestic/etf.yaml ka40003 field `etfdaly_trnsn` field `pre_sig`
-/// - spec/domestic/etf.yaml ka40004 field `etfall_mrpr` field `pre_sig`
-/// - spec/domestic/etf.yaml ka40006 field `etftisl_trnsn` field `pre_sig`
-/// - spec/domestic/etf.yaml ka40007 field `etftisl_cntr_array` field `pre_sig`
-/// - spec/domestic/etf.yaml ka40008 field `pre_sig`
-/// - spec/domestic/etf.yaml ka40010 field `etftisl_trnsn` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka10045 field `stk_orgn_trde_trnsn` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka10063 field `opmr_invsr_trde` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka10066 field `opaf_invsr_trde` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka10078 field `sec_stk_trde_trend` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka50010 field `gold_cntr` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka50012 field `gold_daly_trnsn` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka50101 field `gold_bid` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka90008 field `stk_tm_prm_trde_trnsn` field `pre_sig`
-/// - spec/domestic/market-data.yaml ka90013 field `stk_daly_prm_trde_trnsn` field `pre_sig`
-/// - spec/domestic/sector.yaml ka10051 field `inds_netprps` field `pre_smbol`
-/// - spec/domestic/sector.yaml ka20003 field `all_inds_idex` field `pre_sig`
-/// - spec/domestic/stock-info.yaml ka10001 field `pre_sig`
-/// - spec/domestic/stock-info.yaml ka10043 field `trde_ori_prps_anly` field `pre_sig`
-/// - spec/domestic/stock-info.yaml ka10058 field `invsr_daly_trde_stk` field `pre_sig`
-/// - spec/domestic/stock-info.yaml ka10059 field `stk_invsr_orgn` field `pre_sig`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "domestic-elw",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeSign {
-    /// 상한가 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 보합 (`3`)
-    Unchanged,
-    /// 하한가 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "domestic-elw",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info"
-))]
-impl ChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-elw",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info"
-))]
-impl std::str::FromStr for ChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-elw",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info"
-))]
-impl std::fmt::Display for ChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-elw",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info"
-))]
-impl codec::Wire for ChangeSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ConsecutiveRiseFallRankExchangeType`, used by 23 fields:
-///
-/// - spec/us/ranking.yaml usa20940 field `stex_tp`
-/// - spec/us/ranking.yaml usa20941 field `stex_tp`
-/// - spec/us/ranking.yaml usa20960 field `stex_tp`
-/// - spec/us/ranking.yaml usa20961 field `stex_tp`
-/// - spec/us/ranking.yaml usa24110 field `stex_tp`
-/// - spec/us/ranking.yaml usa24111 field `stex_tp`
-/// - spec/us/ranking.yaml usa24120 field `stex_tp`
-/// - spec/us/ranking.yaml usa24121 field `stex_tp`
-/// - spec/us/ranking.yaml usa24160 field `stex_tp`
-/// - spec/us/ranking.yaml usa24161 field `stex_tp`
-/// - spec/us/ranking.yaml usa24162 field `stex_tp`
-/// - spec/us/ranking.yaml usa24290 field `stex_tp`
-/// - spec/us/ranking.yaml usa24291 field `stex_tp`
-/// - spec/us/sector.yaml usa23000 field `stex_tp`
-/// - spec/us/sector.yaml usa23100 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20932 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20970 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20971 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20972 field `stex_tp`
-/// - spec/us/stock-info.yaml usa23400 field `stex_tp`
-/// - spec/us/stock-info.yaml usa23401 field `stex_tp`
-/// - spec/us/stock-info.yaml usa24210 field `stex_tp`
-/// - spec/us/stock-info.yaml usa24211 field `stex_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ConsecutiveRiseFallRankExchangeType {
-    /// 전체 (`0`)
-    All,
-    /// NYSE (`1`)
-    Nyse,
-    /// AMEX (`2`)
-    Amex,
-    /// NASDAQ (`3`)
-    Nasdaq,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl ConsecutiveRiseFallRankExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Nyse => "1",
-            Self::Amex => "2",
-            Self::Nasdaq => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Nyse,
-            "2" => Self::Amex,
-            "3" => Self::Nasdaq,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Nyse => Some("NYSE"),
-            Self::Amex => Some("AMEX"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl std::str::FromStr for ConsecutiveRiseFallRankExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl std::fmt::Display for ConsecutiveRiseFallRankExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl codec::Wire for ConsecutiveRiseFallRankExchangeType {
+#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+impl codec::Wire for BrokerVolumeProfileAnalysisSortBase {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1442,16 +872,11 @@ impl codec::Wire for CreditCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticExchangeType`, used by 8 fields:
+/// Codes of `CumulativeChangeRateTopStockCondition`, used by 3 fields:
 ///
-/// - spec/domestic/credit-order.yaml kt10006 field `dmst_stex_tp`
-/// - spec/domestic/credit-order.yaml kt10007 field `dmst_stex_tp`
-/// - spec/domestic/credit-order.yaml kt10008 field `dmst_stex_tp`
-/// - spec/domestic/credit-order.yaml kt10009 field `dmst_stex_tp`
-/// - spec/domestic/order.yaml kt10000 field `dmst_stex_tp`
-/// - spec/domestic/order.yaml kt10001 field `dmst_stex_tp`
-/// - spec/domestic/order.yaml kt10002 field `dmst_stex_tp`
-/// - spec/domestic/order.yaml kt10003 field `dmst_stex_tp`
+/// - spec/domestic/etf.yaml ka40004 field `trace_idex`
+/// - spec/us/ranking.yaml usa20940 field `stk_cnd`
+/// - spec/us/ranking.yaml usa20941 field `stk_cnd`
 ///
 /// # Forward compatibility
 ///
@@ -1460,68 +885,58 @@ impl codec::Wire for CreditCondition {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+#[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DomesticExchangeType {
-    /// KRX (`KRX`)
-    Krx,
-    /// NXT (`NXT`)
-    Nxt,
-    /// SOR (`SOR`)
-    Sor,
+pub enum CumulativeChangeRateTopStockCondition {
+    /// 전체 (`0`)
+    All,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl DomesticExchangeType {
+#[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
+impl CumulativeChangeRateTopStockCondition {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["KRX", "NXT", "SOR"]
+        &["0"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Sor => "SOR",
+            Self::All => "0",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            "SOR" => Self::Sor,
+            "0" => Self::All,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Sor => Some("SOR"),
+            Self::All => Some("전체"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::str::FromStr for DomesticExchangeType {
+#[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
+impl std::str::FromStr for CumulativeChangeRateTopStockCondition {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::fmt::Display for DomesticExchangeType {
+#[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
+impl std::fmt::Display for CumulativeChangeRateTopStockCondition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl codec::Wire for DomesticExchangeType {
+#[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
+impl codec::Wire for CumulativeChangeRateTopStockCondition {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1532,87 +947,13 @@ impl codec::Wire for DomesticExchangeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticRequestRealtimeConditionSearchSearchType`, used by 2 fields:
+/// Codes of `DateType`, used by 5 fields:
 ///
-/// - spec/domestic/condition-search.yaml ka10173 field `search_type`
-/// - spec/us/condition-search.yaml usa20290 field `search_type`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticRequestRealtimeConditionSearchSearchType {
-    /// 조건검색+실시간조건검색 (`1`)
-    ConditionSearchRealtime,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl DomesticRequestRealtimeConditionSearchSearchType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ConditionSearchRealtime => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ConditionSearchRealtime,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ConditionSearchRealtime => Some("조건검색+실시간조건검색"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::str::FromStr for DomesticRequestRealtimeConditionSearchSearchType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::fmt::Display for DomesticRequestRealtimeConditionSearchSearchType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl codec::Wire for DomesticRequestRealtimeConditionSearchSearchType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `EtfIntradayTradesExchangeType`, used by 5 fields:
-///
-/// - spec/domestic/etf.yaml ka40007 field `etftisl_cntr_array` field `stex_tp`
-/// - spec/domestic/market-data.yaml ka90008 field `stk_tm_prm_trde_trnsn` field `stex_tp`
-/// - spec/domestic/market-data.yaml ka90013 field `stk_daly_prm_trde_trnsn` field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10003 field `cntr_infr` field `stex_tp`
-/// - spec/domestic/stock-info.yaml ka10084 field `tdy_pred_cntr` field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10016 field `dt`
+/// - spec/domestic/stock-info.yaml ka10024 field `cycle_tp`
+/// - spec/us/stock-info.yaml usa23400 field `dt_tp`
+/// - spec/us/stock-info.yaml usa23401 field `dt_tp`
+/// - spec/us/stock-info.yaml usa23402 field `dt_tp`
 ///
 /// # Forward compatibility
 ///
@@ -1621,404 +962,78 @@ impl codec::Wire for DomesticRequestRealtimeConditionSearchSearchType {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info"
-))]
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum EtfIntradayTradesExchangeType {
-    /// KRX (`KRX`)
-    Krx,
-    /// NXT (`NXT`)
-    Nxt,
-    /// 통합 (`통합`)
-    Combined,
+pub enum DateType {
+    /// 5일 (`5`)
+    Days5,
+    /// 10일 (`10`)
+    Days10,
+    /// 20일 (`20`)
+    Days20,
+    /// 60일 (`60`)
+    Days60,
+    /// 250일, 250일까지 입력가능 (`250`)
+    Days250,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info"
-))]
-impl EtfIntradayTradesExchangeType {
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+impl DateType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["KRX", "NXT", "통합"]
+        &["5", "10", "20", "60", "250"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Combined => "통합",
+            Self::Days5 => "5",
+            Self::Days10 => "10",
+            Self::Days20 => "20",
+            Self::Days60 => "60",
+            Self::Days250 => "250",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            "통합" => Self::Combined,
+            "5" => Self::Days5,
+            "10" => Self::Days10,
+            "20" => Self::Days20,
+            "60" => Self::Days60,
+            "250" => Self::Days250,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Combined => Some("통합"),
+            Self::Days5 => Some("5일"),
+            Self::Days10 => Some("10일"),
+            Self::Days20 => Some("20일"),
+            Self::Days60 => Some("60일"),
+            Self::Days250 => Some("250일, 250일까지 입력가능"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info"
-))]
-impl std::str::FromStr for EtfIntradayTradesExchangeType {
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+impl std::str::FromStr for DateType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info"
-))]
-impl std::fmt::Display for EtfIntradayTradesExchangeType {
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+impl std::fmt::Display for DateType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info"
-))]
-impl codec::Wire for EtfIntradayTradesExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ExchangeType`, used by 87 fields:
-///
-/// - spec/us/account.yaml usa21730 field `stex_tp`
-/// - spec/us/account.yaml usa21731 field `stex_tp`
-/// - spec/us/account.yaml usa21732 field `stex_tp`
-/// - spec/us/account.yaml ust21050 field `stex_tp`
-/// - spec/us/account.yaml ust21070 field `stex_tp`
-/// - spec/us/account.yaml ust21100 field `stex_tp`
-/// - spec/us/account.yaml ust21150 field `stex_tp`
-/// - spec/us/account.yaml ust21180 field `stex_tp`
-/// - spec/us/account.yaml ust21620 field `stex_tp`
-/// - spec/us/account.yaml ust21630 field `stex_tp`
-/// - spec/us/account.yaml ust21640 field `stex_tp`
-/// - spec/us/chart.yaml usa06011 field `stex_tp`
-/// - spec/us/chart.yaml usa06012 field `stex_tp`
-/// - spec/us/chart.yaml usa06013 field `stex_tp`
-/// - spec/us/chart.yaml usa06014 field `stex_tp`
-/// - spec/us/chart.yaml usa06015 field `stex_tp`
-/// - spec/us/chart.yaml usa06016 field `stex_tp`
-/// - spec/us/investment-info.yaml usa24300 field `result_list` field `stex_tp`
-/// - spec/us/market-data.yaml usa20100 field `stex_tp`
-/// - spec/us/market-data.yaml usa20101 field `stex_tp`
-/// - spec/us/market-data.yaml usa20150 field `stex_tp`
-/// - spec/us/market-data.yaml usa20151 field `stex_tp`
-/// - spec/us/market-data.yaml usa20590 field `stex_tp`
-/// - spec/us/order.yaml ust20000 field `stex_tp`
-/// - spec/us/order.yaml ust20001 field `stex_tp`
-/// - spec/us/order.yaml ust20002 field `stex_tp`
-/// - spec/us/order.yaml ust20003 field `stex_tp`
-/// - spec/us/order.yaml ust31490 field `stex_tp`
-/// - spec/us/ranking.yaml usa01980 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa01990 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20510 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20512 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20530 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20531 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20540 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20550 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20551 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20910 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20911 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20920 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20921 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20922 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20940 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20941 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20960 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa20961 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24110 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24111 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24120 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24121 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24150 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24151 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24160 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24161 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24162 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24200 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24201 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24290 field `result_list` field `stex_tp`
-/// - spec/us/ranking.yaml usa24291 field `result_list` field `stex_tp`
-/// - spec/us/sector.yaml usa23100 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa10098 field `list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa10099 field `list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa10100 field `stex_tp`
-/// - spec/us/stock-info.yaml usa20520 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20521 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20570 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20571 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20930 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20931 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20932 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20970 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20971 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa20972 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa23400 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa23401 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa23402 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa24100 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa24101 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa24140 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa24141 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa24210 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa24211 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa24220 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa24221 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa26411 field `result_list` field `stex_tp`
-/// - spec/us/stock-info.yaml usa26412 field `result_list` field `stex_tp`
-/// - spec/us/watchlist.yaml usa20201 field `nofj` field `stex_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "us-watchlist"
-))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExchangeType {
-    /// AMEX (`NA`)
-    Amex,
-    /// NASDAQ (`ND`)
-    Nasdaq,
-    /// NYSE (`NY`)
-    Nyse,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "us-watchlist"
-))]
-impl ExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["NA", "ND", "NY"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amex => "NA",
-            Self::Nasdaq => "ND",
-            Self::Nyse => "NY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "NA" => Self::Amex,
-            "ND" => Self::Nasdaq,
-            "NY" => Self::Nyse,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Amex => Some("AMEX"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Nyse => Some("NYSE"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "us-watchlist"
-))]
-impl std::str::FromStr for ExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "us-watchlist"
-))]
-impl std::fmt::Display for ExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "us-watchlist"
-))]
-impl codec::Wire for ExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `FluctuationSign`, used by 5 fields:
-///
-/// - spec/domestic/stock-info.yaml ka10002 field `flu_smbol`
-/// - spec/domestic/stock-info.yaml ka90003 field `prm_netprps_upper_50` field `flu_sig`
-/// - spec/domestic/stock-info.yaml ka90004 field `stk_prm_trde_prst` field `flu_sig`
-/// - spec/domestic/theme.yaml ka90001 field `thema_grp` field `flu_sig`
-/// - spec/domestic/theme.yaml ka90002 field `thema_comp_stk` field `flu_sig`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-stock-info", feature = "domestic-theme"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FluctuationSign {
-    /// 상한가 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 보합 (`3`)
-    Unchanged,
-    /// 하한가 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "domestic-theme"))]
-impl FluctuationSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "domestic-theme"))]
-impl std::str::FromStr for FluctuationSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "domestic-theme"))]
-impl std::fmt::Display for FluctuationSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "domestic-theme"))]
-impl codec::Wire for FluctuationSign {
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+impl codec::Wire for DateType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -2202,6 +1217,109 @@ impl std::fmt::Display for HighLowType {
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
 impl codec::Wire for HighLowType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `Inclusion`, used by 6 fields:
+///
+/// - spec/domestic/ranking.yaml ka10027 field `updown_incls`
+/// - spec/domestic/stock-info.yaml ka10016 field `updown_incls`
+/// - spec/domestic/stock-info.yaml ka10019 field `updown_incls`
+/// - spec/domestic/stock-info.yaml ka10028 field `updown_incls`
+/// - spec/us/account.yaml ust21120 field `cmsn_incl_tp`
+/// - spec/us/account.yaml ust21121 field `cmsn_incl_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "us-account"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Inclusion {
+    /// 불 포함 (`0`)
+    Exclude,
+    /// 포함 (`1`)
+    Include,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "us-account"
+))]
+impl Inclusion {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Exclude => "0",
+            Self::Include => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::Exclude,
+            "1" => Self::Include,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Exclude => Some("불 포함"),
+            Self::Include => Some("포함"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "us-account"
+))]
+impl std::str::FromStr for Inclusion {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "us-account"
+))]
+impl std::fmt::Display for Inclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "domestic-ranking",
+    feature = "domestic-stock-info",
+    feature = "us-account"
+))]
+impl codec::Wire for Inclusion {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -2549,6 +1667,166 @@ impl codec::Wire for MarketTypeWithoutAll {
         matches!(self, Self::Unknown(_))
     }
 }
+/// Codes of `MinuteTickType`, used by 3 fields:
+///
+/// - spec/domestic/market-data.yaml ka90005 field `min_tic_tp`
+/// - spec/domestic/market-data.yaml ka90010 field `min_tic_tp`
+/// - spec/domestic/stock-info.yaml ka10084 field `tic_min`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MinuteTickType {
+    /// 틱 (`0`)
+    Tick,
+    /// 분 (`1`)
+    Minute,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+impl MinuteTickType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tick => "0",
+            Self::Minute => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::Tick,
+            "1" => Self::Minute,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Tick => Some("틱"),
+            Self::Minute => Some("분"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+impl std::str::FromStr for MinuteTickType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+impl std::fmt::Display for MinuteTickType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
+impl codec::Wire for MinuteTickType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `NewHighLowHighLowType`, used by 3 fields:
+///
+/// - spec/domestic/stock-info.yaml ka10016 field `high_low_close_tp`
+/// - spec/us/stock-info.yaml usa24100 field `high_low_tp`
+/// - spec/us/stock-info.yaml usa24101 field `high_low_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NewHighLowHighLowType {
+    /// 고저기준 (`1`)
+    HighLowBasis,
+    /// 종가기준 (`2`)
+    CloseBasis,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+impl NewHighLowHighLowType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::HighLowBasis => "1",
+            Self::CloseBasis => "2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::HighLowBasis,
+            "2" => Self::CloseBasis,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::HighLowBasis => Some("고저기준"),
+            Self::CloseBasis => Some("종가기준"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+impl std::str::FromStr for NewHighLowHighLowType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+impl std::fmt::Display for NewHighLowHighLowType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
+impl codec::Wire for NewHighLowHighLowType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
 /// Codes of `NewHighLowType`, used by 3 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10016 field `ntl_tp`
@@ -2619,6 +1897,181 @@ impl std::fmt::Display for NewHighLowType {
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
 impl codec::Wire for NewHighLowType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `OrderType`, used by 3 fields:
+///
+/// - spec/us/account.yaml ust21050 field `result_list` field `ord_cntr_tp`
+/// - spec/us/realtime.yaml F4 realtime value `905`
+/// - spec/us/realtime.yaml F5 realtime value `905`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderType {
+    /// 원주문 (`10`)
+    OriginalOrder,
+    /// 정정주문 (`11`)
+    AmendOrder,
+    /// 취소주문 (`12`)
+    CancelOrder,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+impl OrderType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["10", "11", "12"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OriginalOrder => "10",
+            Self::AmendOrder => "11",
+            Self::CancelOrder => "12",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "10" => Self::OriginalOrder,
+            "11" => Self::AmendOrder,
+            "12" => Self::CancelOrder,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::OriginalOrder => Some("원주문"),
+            Self::AmendOrder => Some("정정주문"),
+            Self::CancelOrder => Some("취소주문"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+impl std::str::FromStr for OrderType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+impl std::fmt::Display for OrderType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "us-account", feature = "realtime"))]
+impl codec::Wire for OrderType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `OrderVenue`, used by 8 fields:
+///
+/// - spec/domestic/credit-order.yaml kt10006 field `dmst_stex_tp`
+/// - spec/domestic/credit-order.yaml kt10007 field `dmst_stex_tp`
+/// - spec/domestic/credit-order.yaml kt10008 field `dmst_stex_tp`
+/// - spec/domestic/credit-order.yaml kt10009 field `dmst_stex_tp`
+/// - spec/domestic/order.yaml kt10000 field `dmst_stex_tp`
+/// - spec/domestic/order.yaml kt10001 field `dmst_stex_tp`
+/// - spec/domestic/order.yaml kt10002 field `dmst_stex_tp`
+/// - spec/domestic/order.yaml kt10003 field `dmst_stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderVenue {
+    /// KRX (`KRX`)
+    Krx,
+    /// NXT (`NXT`)
+    Nxt,
+    /// SOR (`SOR`)
+    Sor,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl OrderVenue {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["KRX", "NXT", "SOR"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Krx => "KRX",
+            Self::Nxt => "NXT",
+            Self::Sor => "SOR",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "KRX" => Self::Krx,
+            "NXT" => Self::Nxt,
+            "SOR" => Self::Sor,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Krx => Some("KRX"),
+            Self::Nxt => Some("NXT"),
+            Self::Sor => Some("SOR"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl std::str::FromStr for OrderVenue {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl std::fmt::Display for OrderVenue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
+impl codec::Wire for OrderVenue {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -2708,7 +2161,7 @@ impl codec::Wire for PointType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PreviousDayChangeSign`, used by 114 fields:
+/// Codes of `PriceChangeSign`, used by 159 fields:
 ///
 /// - spec/domestic/chart.yaml ka10079 field `stk_tic_chart_qry` field `pred_pre_sig`
 /// - spec/domestic/chart.yaml ka10080 field `stk_min_pole_chart_qry` field `pred_pre_sig`
@@ -2722,9 +2175,34 @@ impl codec::Wire for PointType {
 /// - spec/domestic/chart.yaml ka50081 field `gds_day_chart_qry` field `pred_pre_sig`
 /// - spec/domestic/chart.yaml ka50091 field `gds_tic_chart_qry` field `pred_pre_sig`
 /// - spec/domestic/condition-search.yaml ka10172 field `data` field `25`
+/// - spec/domestic/elw.yaml ka30001 field `elwpric_jmpflu` field `pre_sig`
+/// - spec/domestic/elw.yaml ka30004 field `elwdispty_rt` field `pre_tp`
+/// - spec/domestic/elw.yaml ka30005 field `elwcnd_qry` field `pre_tp`
+/// - spec/domestic/elw.yaml ka30009 field `elwflu_rt_rank` field `pre_sig`
+/// - spec/domestic/elw.yaml ka30010 field `elwreq_rank` field `pre_sig`
+/// - spec/domestic/elw.yaml ka30011 field `elwalacc_rt` field `pre_sig`
 /// - spec/domestic/elw.yaml ka30012 field `pred_pre_sig`
+/// - spec/domestic/etf.yaml ka40003 field `etfdaly_trnsn` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40003 field `etfdaly_trnsn` field `trace_pre_sig`
+/// - spec/domestic/etf.yaml ka40004 field `etfall_mrpr` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40006 field `etftisl_trnsn` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40006 field `etftisl_trnsn` field `trace_idex_pred_pre_sig`
+/// - spec/domestic/etf.yaml ka40007 field `etftisl_cntr_array` field `pre_sig`
+/// - spec/domestic/etf.yaml ka40008 field `etfnetprps_qty_array` field `pre_sig_n`
+/// - spec/domestic/etf.yaml ka40008 field `pre_sig`
+/// - spec/domestic/etf.yaml ka40010 field `etftisl_trnsn` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka10007 field `smbol`
+/// - spec/domestic/market-data.yaml ka10045 field `stk_orgn_trde_trnsn` field `pre_sig`
 /// - spec/domestic/market-data.yaml ka10046 field `cntr_str_tm` field `pred_pre_sig`
 /// - spec/domestic/market-data.yaml ka10047 field `cntr_str_daly` field `pred_pre_sig`
+/// - spec/domestic/market-data.yaml ka10063 field `opmr_invsr_trde` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka10066 field `opaf_invsr_trde` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka10078 field `sec_stk_trde_trend` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka50010 field `gold_cntr` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka50012 field `gold_daly_trnsn` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka50101 field `gold_bid` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka90008 field `stk_tm_prm_trde_trnsn` field `pre_sig`
+/// - spec/domestic/market-data.yaml ka90013 field `stk_daly_prm_trde_trnsn` field `pre_sig`
 /// - spec/domestic/ranking.yaml ka10020 field `bid_req_upper` field `pred_pre_sig`
 /// - spec/domestic/ranking.yaml ka10021 field `bid_req_sdnin` field `pred_pre_sig`
 /// - spec/domestic/ranking.yaml ka10022 field `req_rt_sdnin` field `pred_pre_sig`
@@ -2747,10 +2225,18 @@ impl codec::Wire for PointType {
 /// - spec/domestic/realtime.yaml 0J realtime value `25`
 /// - spec/domestic/realtime.yaml 0U realtime value `25`
 /// - spec/domestic/realtime.yaml 0w realtime value `25`
+/// - spec/domestic/sector.yaml ka10051 field `inds_netprps` field `pre_smbol`
+/// - spec/domestic/sector.yaml ka20001 field `inds_cur_prc_tm` field `pred_pre_sig_n`
 /// - spec/domestic/sector.yaml ka20001 field `pred_pre_sig`
 /// - spec/domestic/sector.yaml ka20002 field `inds_stkpc` field `pred_pre_sig`
+/// - spec/domestic/sector.yaml ka20003 field `all_inds_idex` field `pre_sig`
+/// - spec/domestic/sector.yaml ka20009 field `inds_cur_prc_daly_rept` field `pred_pre_sig_n`
 /// - spec/domestic/sector.yaml ka20009 field `pred_pre_sig`
 /// - spec/domestic/short-selling.yaml ka10014 field `shrts_trnsn` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka00198 field `item_inq_rank` field `base_comp_sign`
+/// - spec/domestic/stock-info.yaml ka10001 field `pre_sig`
+/// - spec/domestic/stock-info.yaml ka10002 field `flu_smbol`
+/// - spec/domestic/stock-info.yaml ka10003 field `cntr_infr` field `sign`
 /// - spec/domestic/stock-info.yaml ka10013 field `crd_trde_trend` field `pred_pre_sig`
 /// - spec/domestic/stock-info.yaml ka10015 field `daly_trde_dtl` field `pred_pre_sig`
 /// - spec/domestic/stock-info.yaml ka10016 field `ntl_pric` field `pred_pre_sig`
@@ -2761,9 +2247,17 @@ impl codec::Wire for PointType {
 /// - spec/domestic/stock-info.yaml ka10025 field `prps_cnctr` field `pred_pre_sig`
 /// - spec/domestic/stock-info.yaml ka10026 field `high_low_per` field `pred_pre_sig`
 /// - spec/domestic/stock-info.yaml ka10028 field `open_pric_pre_flu_rt` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10043 field `trde_ori_prps_anly` field `pre_sig`
 /// - spec/domestic/stock-info.yaml ka10052 field `trde_ori_mont_trde_qty` field `pred_pre_sig`
 /// - spec/domestic/stock-info.yaml ka10055 field `tdy_pred_cntr_qty` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka10058 field `invsr_daly_trde_stk` field `pre_sig`
+/// - spec/domestic/stock-info.yaml ka10059 field `stk_invsr_orgn` field `pre_sig`
+/// - spec/domestic/stock-info.yaml ka10084 field `tdy_pred_cntr` field `sign`
 /// - spec/domestic/stock-info.yaml ka10095 field `atn_stk_infr` field `pred_pre_sig`
+/// - spec/domestic/stock-info.yaml ka90003 field `prm_netprps_upper_50` field `flu_sig`
+/// - spec/domestic/stock-info.yaml ka90004 field `stk_prm_trde_prst` field `flu_sig`
+/// - spec/domestic/theme.yaml ka90001 field `thema_grp` field `flu_sig`
+/// - spec/domestic/theme.yaml ka90002 field `thema_comp_stk` field `flu_sig`
 /// - spec/us/investment-info.yaml usa24300 field `result_list` field `pred_pre_sig`
 /// - spec/us/market-data.yaml usa20100 field `pred_pre_sig`
 /// - spec/us/market-data.yaml usa20101 field `pred_pre_sig`
@@ -2789,7 +2283,9 @@ impl codec::Wire for PointType {
 /// - spec/us/ranking.yaml usa20941 field `result_list` field `pred_pre_sig`
 /// - spec/us/ranking.yaml usa20960 field `result_list` field `pred_pre_sig`
 /// - spec/us/ranking.yaml usa20961 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24110 field `result_list` field `hl_pre_sig`
 /// - spec/us/ranking.yaml usa24110 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24111 field `result_list` field `hl_pre_sig`
 /// - spec/us/ranking.yaml usa24111 field `result_list` field `pred_pre_sig`
 /// - spec/us/ranking.yaml usa24120 field `result_list` field `pred_pre_sig`
 /// - spec/us/ranking.yaml usa24121 field `result_list` field `pred_pre_sig`
@@ -2801,7 +2297,9 @@ impl codec::Wire for PointType {
 /// - spec/us/ranking.yaml usa24200 field `result_list` field `pred_pre_sig`
 /// - spec/us/ranking.yaml usa24201 field `result_list` field `pred_pre_sig`
 /// - spec/us/ranking.yaml usa24290 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24290 field `result_list` field `reg_pre_sig`
 /// - spec/us/ranking.yaml usa24291 field `result_list` field `pred_pre_sig`
+/// - spec/us/ranking.yaml usa24291 field `result_list` field `reg_pre_sig`
 /// - spec/us/sector.yaml usa23100 field `result_list` field `pred_pre_sig`
 /// - spec/us/stock-info.yaml usa20520 field `result_list` field `pred_pre_sig`
 /// - spec/us/stock-info.yaml usa20521 field `result_list` field `pred_pre_sig`
@@ -2836,11 +2334,13 @@ impl codec::Wire for PointType {
     feature = "domestic-chart",
     feature = "domestic-condition-search",
     feature = "domestic-elw",
+    feature = "domestic-etf",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
     feature = "domestic-sector",
     feature = "domestic-short-selling",
     feature = "domestic-stock-info",
+    feature = "domestic-theme",
     feature = "us-investment-info",
     feature = "us-market-data",
     feature = "us-ranking",
@@ -2850,7 +2350,7 @@ impl codec::Wire for PointType {
 ))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum PreviousDayChangeSign {
+pub enum PriceChangeSign {
     /// 상한가 (`1`)
     UpperLimit,
     /// 상승 (`2`)
@@ -2868,11 +2368,13 @@ pub enum PreviousDayChangeSign {
     feature = "domestic-chart",
     feature = "domestic-condition-search",
     feature = "domestic-elw",
+    feature = "domestic-etf",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
     feature = "domestic-sector",
     feature = "domestic-short-selling",
     feature = "domestic-stock-info",
+    feature = "domestic-theme",
     feature = "us-investment-info",
     feature = "us-market-data",
     feature = "us-ranking",
@@ -2880,7 +2382,7 @@ pub enum PreviousDayChangeSign {
     feature = "us-stock-info",
     feature = "realtime"
 ))]
-impl PreviousDayChangeSign {
+impl PriceChangeSign {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["1", "2", "3", "4", "5"]
@@ -2923,11 +2425,13 @@ impl PreviousDayChangeSign {
     feature = "domestic-chart",
     feature = "domestic-condition-search",
     feature = "domestic-elw",
+    feature = "domestic-etf",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
     feature = "domestic-sector",
     feature = "domestic-short-selling",
     feature = "domestic-stock-info",
+    feature = "domestic-theme",
     feature = "us-investment-info",
     feature = "us-market-data",
     feature = "us-ranking",
@@ -2935,7 +2439,7 @@ impl PreviousDayChangeSign {
     feature = "us-stock-info",
     feature = "realtime"
 ))]
-impl std::str::FromStr for PreviousDayChangeSign {
+impl std::str::FromStr for PriceChangeSign {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
@@ -2945,11 +2449,13 @@ impl std::str::FromStr for PreviousDayChangeSign {
     feature = "domestic-chart",
     feature = "domestic-condition-search",
     feature = "domestic-elw",
+    feature = "domestic-etf",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
     feature = "domestic-sector",
     feature = "domestic-short-selling",
     feature = "domestic-stock-info",
+    feature = "domestic-theme",
     feature = "us-investment-info",
     feature = "us-market-data",
     feature = "us-ranking",
@@ -2957,7 +2463,7 @@ impl std::str::FromStr for PreviousDayChangeSign {
     feature = "us-stock-info",
     feature = "realtime"
 ))]
-impl std::fmt::Display for PreviousDayChangeSign {
+impl std::fmt::Display for PriceChangeSign {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2966,11 +2472,13 @@ impl std::fmt::Display for PreviousDayChangeSign {
     feature = "domestic-chart",
     feature = "domestic-condition-search",
     feature = "domestic-elw",
+    feature = "domestic-etf",
     feature = "domestic-market-data",
     feature = "domestic-ranking",
     feature = "domestic-sector",
     feature = "domestic-short-selling",
     feature = "domestic-stock-info",
+    feature = "domestic-theme",
     feature = "us-investment-info",
     feature = "us-market-data",
     feature = "us-ranking",
@@ -2978,7 +2486,7 @@ impl std::fmt::Display for PreviousDayChangeSign {
     feature = "us-stock-info",
     feature = "realtime"
 ))]
-impl codec::Wire for PreviousDayChangeSign {
+impl codec::Wire for PriceChangeSign {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -3235,6 +2743,80 @@ impl codec::Wire for QueryDateType {
         matches!(self, Self::Unknown(_))
     }
 }
+/// Codes of `RealtimeConditionSearchSearchType`, used by 2 fields:
+///
+/// - spec/domestic/condition-search.yaml ka10173 field `search_type`
+/// - spec/us/condition-search.yaml usa20290 field `search_type`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RealtimeConditionSearchSearchType {
+    /// 조건검색+실시간조건검색 (`1`)
+    ConditionSearchRealtime,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+impl RealtimeConditionSearchSearchType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ConditionSearchRealtime => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::ConditionSearchRealtime,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::ConditionSearchRealtime => Some("조건검색+실시간조건검색"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+impl std::str::FromStr for RealtimeConditionSearchSearchType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+impl std::fmt::Display for RealtimeConditionSearchSearchType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
+impl codec::Wire for RealtimeConditionSearchSearchType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
 /// Codes of `ResultCode`, used by 4 fields:
 ///
 /// - spec/domestic/watchlist.yaml ka01300 field `rtcd`
@@ -3390,9 +2972,15 @@ impl codec::Wire for SearchType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SellBuyType`, used by 5 fields:
+/// Codes of `SellBuyType`, used by 11 fields:
 ///
+/// - spec/domestic/account.yaml ka10075 field `trde_tp`
+/// - spec/domestic/account.yaml ka10076 field `sell_tp`
+/// - spec/domestic/account.yaml kt00007 field `sell_tp`
+/// - spec/domestic/account.yaml kt00009 field `sell_tp`
 /// - spec/domestic/account.yaml kt50030 field `slby_tp`
+/// - spec/domestic/account.yaml kt50031 field `sell_tp`
+/// - spec/domestic/account.yaml kt50075 field `sell_tp`
 /// - spec/us/account.yaml ust21050 field `slby_tp`
 /// - spec/us/account.yaml ust21150 field `slby_tp`
 /// - spec/us/account.yaml ust21180 field `slby_tp`
@@ -3477,9 +3065,11 @@ impl codec::Wire for SellBuyType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `SellBuyTypeWithoutAll`, used by 3 fields:
+/// Codes of `Side`, used by 5 fields:
 ///
+/// - spec/domestic/account.yaml kt00010 field `trde_tp`
 /// - spec/domestic/realtime.yaml 00 realtime value `907`
+/// - spec/us/account.yaml ust21050 field `result_list` field `slby_tp_nm`
 /// - spec/us/account.yaml ust21050 field `result_list` field `slby_tp`
 /// - spec/us/account.yaml ust21510 field `result_list` field `slby_tp`
 ///
@@ -3490,10 +3080,14 @@ impl codec::Wire for SellBuyType {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "us-account", feature = "realtime"))]
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-account",
+    feature = "realtime"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum SellBuyTypeWithoutAll {
+pub enum Side {
     /// 매도 (`1`)
     Sell,
     /// 매수 (`2`)
@@ -3501,8 +3095,12 @@ pub enum SellBuyTypeWithoutAll {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl SellBuyTypeWithoutAll {
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-account",
+    feature = "realtime"
+))]
+impl Side {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["1", "2"]
@@ -3532,275 +3130,33 @@ impl SellBuyTypeWithoutAll {
         }
     }
 }
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl std::str::FromStr for SellBuyTypeWithoutAll {
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-account",
+    feature = "realtime"
+))]
+impl std::str::FromStr for Side {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl std::fmt::Display for SellBuyTypeWithoutAll {
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-account",
+    feature = "realtime"
+))]
+impl std::fmt::Display for Side {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl codec::Wire for SellBuyTypeWithoutAll {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `Sign`, used by 3 fields:
-///
-/// - spec/domestic/market-data.yaml ka10007 field `smbol`
-/// - spec/domestic/stock-info.yaml ka10003 field `cntr_infr` field `sign`
-/// - spec/domestic/stock-info.yaml ka10084 field `tdy_pred_cntr` field `sign`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Sign {
-    /// 상한가 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 보합 (`3`)
-    Unchanged,
-    /// 하한가 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl Sign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl std::str::FromStr for Sign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl std::fmt::Display for Sign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl codec::Wire for Sign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `SorFlag`, used by 3 fields:
-///
-/// - spec/domestic/account.yaml ka10075 field `oso` field `sor_yn`
-/// - spec/domestic/account.yaml ka10076 field `cntr` field `sor_yn`
-/// - spec/domestic/realtime.yaml 00 realtime value `2136`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SorFlag {
-    /// Y (`Y`)
-    Yes,
-    /// N (`N`)
-    No,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl SorFlag {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["Y", "N"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "Y",
-            Self::No => "N",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "Y" => Self::Yes,
-            "N" => Self::No,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Yes => Some("Y"),
-            Self::No => Some("N"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::str::FromStr for SorFlag {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::fmt::Display for SorFlag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl codec::Wire for SorFlag {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `SortBase`, used by 2 fields:
-///
-/// - spec/domestic/ranking.yaml ka10042 field `sort_base`
-/// - spec/domestic/stock-info.yaml ka10043 field `sort_base`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SortBase {
-    /// 종가순 (`1`)
-    ByClose,
-    /// 날짜순 (`2`)
-    ByDate,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl SortBase {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByClose => "1",
-            Self::ByDate => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByClose,
-            "2" => Self::ByDate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByClose => Some("종가순"),
-            Self::ByDate => Some("날짜순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for SortBase {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for SortBase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for SortBase {
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-account",
+    feature = "realtime"
+))]
+impl codec::Wire for Side {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -3931,8 +3287,10 @@ impl codec::Wire for StockCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `StockType`, used by 23 fields:
+/// Codes of `StockType`, used by 25 fields:
 ///
+/// - spec/domestic/account.yaml ka10075 field `all_stk_tp`
+/// - spec/domestic/account.yaml ka10076 field `qry_tp`
 /// - spec/us/ranking.yaml usa20510 field `stk_tp`
 /// - spec/us/ranking.yaml usa20530 field `stk_tp`
 /// - spec/us/ranking.yaml usa20540 field `stk_tp`
@@ -3964,18 +3322,26 @@ impl codec::Wire for StockCondition {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-ranking",
+    feature = "us-stock-info"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StockType {
     /// 전체 (`0`)
     All,
-    /// 주식 (`1`)
+    /// 종목 (`1`)
     Stock,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-ranking",
+    feature = "us-stock-info"
+))]
 impl StockType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
@@ -4001,25 +3367,37 @@ impl StockType {
     pub fn korean(&self) -> Option<&'static str> {
         match self {
             Self::All => Some("전체"),
-            Self::Stock => Some("주식"),
+            Self::Stock => Some("종목"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-ranking",
+    feature = "us-stock-info"
+))]
 impl std::str::FromStr for StockType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-ranking",
+    feature = "us-stock-info"
+))]
 impl std::fmt::Display for StockType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "us-ranking",
+    feature = "us-stock-info"
+))]
 impl codec::Wire for StockType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
@@ -4603,12 +3981,95 @@ impl codec::Wire for UnitType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `UpDownInclude`, used by 4 fields:
+/// Codes of `UsExchange`, used by 87 fields:
 ///
-/// - spec/domestic/ranking.yaml ka10027 field `updown_incls`
-/// - spec/domestic/stock-info.yaml ka10016 field `updown_incls`
-/// - spec/domestic/stock-info.yaml ka10019 field `updown_incls`
-/// - spec/domestic/stock-info.yaml ka10028 field `updown_incls`
+/// - spec/us/account.yaml usa21730 field `stex_tp`
+/// - spec/us/account.yaml usa21731 field `stex_tp`
+/// - spec/us/account.yaml usa21732 field `stex_tp`
+/// - spec/us/account.yaml ust21050 field `stex_tp`
+/// - spec/us/account.yaml ust21070 field `stex_tp`
+/// - spec/us/account.yaml ust21100 field `stex_tp`
+/// - spec/us/account.yaml ust21150 field `stex_tp`
+/// - spec/us/account.yaml ust21180 field `stex_tp`
+/// - spec/us/account.yaml ust21620 field `stex_tp`
+/// - spec/us/account.yaml ust21630 field `stex_tp`
+/// - spec/us/account.yaml ust21640 field `stex_tp`
+/// - spec/us/chart.yaml usa06011 field `stex_tp`
+/// - spec/us/chart.yaml usa06012 field `stex_tp`
+/// - spec/us/chart.yaml usa06013 field `stex_tp`
+/// - spec/us/chart.yaml usa06014 field `stex_tp`
+/// - spec/us/chart.yaml usa06015 field `stex_tp`
+/// - spec/us/chart.yaml usa06016 field `stex_tp`
+/// - spec/us/investment-info.yaml usa24300 field `result_list` field `stex_tp`
+/// - spec/us/market-data.yaml usa20100 field `stex_tp`
+/// - spec/us/market-data.yaml usa20101 field `stex_tp`
+/// - spec/us/market-data.yaml usa20150 field `stex_tp`
+/// - spec/us/market-data.yaml usa20151 field `stex_tp`
+/// - spec/us/market-data.yaml usa20590 field `stex_tp`
+/// - spec/us/order.yaml ust20000 field `stex_tp`
+/// - spec/us/order.yaml ust20001 field `stex_tp`
+/// - spec/us/order.yaml ust20002 field `stex_tp`
+/// - spec/us/order.yaml ust20003 field `stex_tp`
+/// - spec/us/order.yaml ust31490 field `stex_tp`
+/// - spec/us/ranking.yaml usa01980 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa01990 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20510 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20512 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20530 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20531 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20540 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20550 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20551 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20910 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20911 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20920 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20921 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20922 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20940 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20941 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20960 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa20961 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24110 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24111 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24120 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24121 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24150 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24151 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24160 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24161 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24162 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24200 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24201 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24290 field `result_list` field `stex_tp`
+/// - spec/us/ranking.yaml usa24291 field `result_list` field `stex_tp`
+/// - spec/us/sector.yaml usa23100 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa10098 field `list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa10099 field `list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa10100 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20520 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20521 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20570 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20571 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20930 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20931 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20932 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20970 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20971 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa20972 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa23400 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa23401 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa23402 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24100 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24101 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24140 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24141 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24210 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24211 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24220 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa24221 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa26411 field `result_list` field `stex_tp`
+/// - spec/us/stock-info.yaml usa26412 field `result_list` field `stex_tp`
+/// - spec/us/watchlist.yaml usa20201 field `nofj` field `stex_tp`
 ///
 /// # Forward compatibility
 ///
@@ -4617,63 +4078,742 @@ impl codec::Wire for UnitType {
 /// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
 /// Do not match on `Unknown` itself: a later version may turn that code into a
 /// variant. A request holding `Unknown` is refused by `validate()`.
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UpDownInclude {
-    /// 불 포함 (`0`)
-    Exclude,
-    /// 포함 (`1`)
-    Include,
+pub enum UsExchange {
+    /// AMEX (`NA`)
+    Amex,
+    /// NASDAQ (`ND`)
+    Nasdaq,
+    /// NYSE (`NY`)
+    Nyse,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl UpDownInclude {
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+impl UsExchange {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
+        &["NA", "ND", "NY"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Exclude => "0",
-            Self::Include => "1",
+            Self::Amex => "NA",
+            Self::Nasdaq => "ND",
+            Self::Nyse => "NY",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "0" => Self::Exclude,
-            "1" => Self::Include,
+            "NA" => Self::Amex,
+            "ND" => Self::Nasdaq,
+            "NY" => Self::Nyse,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Exclude => Some("불 포함"),
-            Self::Include => Some("포함"),
+            Self::Amex => Some("AMEX"),
+            Self::Nasdaq => Some("NASDAQ"),
+            Self::Nyse => Some("NYSE"),
             Self::Unknown(_) => None,
         }
     }
 }
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for UpDownInclude {
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+impl std::str::FromStr for UsExchange {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for UpDownInclude {
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+impl std::fmt::Display for UsExchange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for UpDownInclude {
+#[cfg(any(
+    feature = "us-account",
+    feature = "us-chart",
+    feature = "us-investment-info",
+    feature = "us-market-data",
+    feature = "us-order",
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info",
+    feature = "us-watchlist"
+))]
+impl codec::Wire for UsExchange {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `UsMarket`, used by 31 fields:
+///
+/// - spec/us/ranking.yaml usa20510 field `stex_tp`
+/// - spec/us/ranking.yaml usa20511 field `stex_tp`
+/// - spec/us/ranking.yaml usa20512 field `stex_tp`
+/// - spec/us/ranking.yaml usa20530 field `stex_tp`
+/// - spec/us/ranking.yaml usa20531 field `stex_tp`
+/// - spec/us/ranking.yaml usa20540 field `stex_tp`
+/// - spec/us/ranking.yaml usa20541 field `stex_tp`
+/// - spec/us/ranking.yaml usa20550 field `stex_tp`
+/// - spec/us/ranking.yaml usa20551 field `stex_tp`
+/// - spec/us/ranking.yaml usa20910 field `stex_tp`
+/// - spec/us/ranking.yaml usa20911 field `stex_tp`
+/// - spec/us/ranking.yaml usa20920 field `stex_tp`
+/// - spec/us/ranking.yaml usa20921 field `stex_tp`
+/// - spec/us/ranking.yaml usa20922 field `stex_tp`
+/// - spec/us/ranking.yaml usa24150 field `stex_tp`
+/// - spec/us/ranking.yaml usa24151 field `stex_tp`
+/// - spec/us/ranking.yaml usa24200 field `stex_tp`
+/// - spec/us/ranking.yaml usa24201 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20520 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20521 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20570 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20571 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20930 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20931 field `stex_tp`
+/// - spec/us/stock-info.yaml usa23402 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24100 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24101 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24140 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24141 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24220 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24221 field `stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UsMarket {
+    /// 전체 (`0`)
+    All,
+    /// NYSE (`1`)
+    Nyse,
+    /// NASDAQ (`2`)
+    Nasdaq,
+    /// AMEX (`3`)
+    Amex,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl UsMarket {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "2", "3"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::Nyse => "1",
+            Self::Nasdaq => "2",
+            Self::Amex => "3",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "1" => Self::Nyse,
+            "2" => Self::Nasdaq,
+            "3" => Self::Amex,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Nyse => Some("NYSE"),
+            Self::Nasdaq => Some("NASDAQ"),
+            Self::Amex => Some("AMEX"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl std::str::FromStr for UsMarket {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl std::fmt::Display for UsMarket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
+impl codec::Wire for UsMarket {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `UsMarketAmexSecond`, used by 23 fields:
+///
+/// - spec/us/ranking.yaml usa20940 field `stex_tp`
+/// - spec/us/ranking.yaml usa20941 field `stex_tp`
+/// - spec/us/ranking.yaml usa20960 field `stex_tp`
+/// - spec/us/ranking.yaml usa20961 field `stex_tp`
+/// - spec/us/ranking.yaml usa24110 field `stex_tp`
+/// - spec/us/ranking.yaml usa24111 field `stex_tp`
+/// - spec/us/ranking.yaml usa24120 field `stex_tp`
+/// - spec/us/ranking.yaml usa24121 field `stex_tp`
+/// - spec/us/ranking.yaml usa24160 field `stex_tp`
+/// - spec/us/ranking.yaml usa24161 field `stex_tp`
+/// - spec/us/ranking.yaml usa24162 field `stex_tp`
+/// - spec/us/ranking.yaml usa24290 field `stex_tp`
+/// - spec/us/ranking.yaml usa24291 field `stex_tp`
+/// - spec/us/sector.yaml usa23000 field `stex_tp`
+/// - spec/us/sector.yaml usa23100 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20932 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20970 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20971 field `stex_tp`
+/// - spec/us/stock-info.yaml usa20972 field `stex_tp`
+/// - spec/us/stock-info.yaml usa23400 field `stex_tp`
+/// - spec/us/stock-info.yaml usa23401 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24210 field `stex_tp`
+/// - spec/us/stock-info.yaml usa24211 field `stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UsMarketAmexSecond {
+    /// 전체 (`0`)
+    All,
+    /// NYSE (`1`)
+    Nyse,
+    /// AMEX (`2`)
+    Amex,
+    /// NASDAQ (`3`)
+    Nasdaq,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info"
+))]
+impl UsMarketAmexSecond {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "2", "3"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::Nyse => "1",
+            Self::Amex => "2",
+            Self::Nasdaq => "3",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "1" => Self::Nyse,
+            "2" => Self::Amex,
+            "3" => Self::Nasdaq,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Nyse => Some("NYSE"),
+            Self::Amex => Some("AMEX"),
+            Self::Nasdaq => Some("NASDAQ"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info"
+))]
+impl std::str::FromStr for UsMarketAmexSecond {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info"
+))]
+impl std::fmt::Display for UsMarketAmexSecond {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "us-ranking",
+    feature = "us-sector",
+    feature = "us-stock-info"
+))]
+impl codec::Wire for UsMarketAmexSecond {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `Venue`, used by 44 fields:
+///
+/// - spec/domestic/etf.yaml ka40004 field `stex_tp`
+/// - spec/domestic/institution-foreign.yaml ka10131 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka10044 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka10063 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka10066 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90005 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90006 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90007 field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90010 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10020 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10021 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10022 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10023 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10027 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10029 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10030 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10031 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10032 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10033 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10034 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10035 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10036 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10037 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10039 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka10062 field `stex_tp`
+/// - spec/domestic/ranking.yaml ka90009 field `stex_tp`
+/// - spec/domestic/sector.yaml ka10051 field `stex_tp`
+/// - spec/domestic/sector.yaml ka20002 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10016 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10017 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10018 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10019 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10024 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10025 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10026 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10028 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10043 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10052 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10054 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10058 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka90003 field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka90004 field `stex_tp`
+/// - spec/domestic/theme.yaml ka90001 field `stex_tp`
+/// - spec/domestic/theme.yaml ka90002 field `stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "domestic-etf",
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-stock-info",
+    feature = "domestic-theme"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Venue {
+    /// KRX (`1`)
+    Krx,
+    /// NXT (`2`)
+    Nxt,
+    /// 통합 (`3`)
+    Combined,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "domestic-etf",
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-stock-info",
+    feature = "domestic-theme"
+))]
+impl Venue {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Krx => "1",
+            Self::Nxt => "2",
+            Self::Combined => "3",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::Krx,
+            "2" => Self::Nxt,
+            "3" => Self::Combined,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Krx => Some("KRX"),
+            Self::Nxt => Some("NXT"),
+            Self::Combined => Some("통합"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "domestic-etf",
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-stock-info",
+    feature = "domestic-theme"
+))]
+impl std::str::FromStr for Venue {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "domestic-etf",
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-stock-info",
+    feature = "domestic-theme"
+))]
+impl std::fmt::Display for Venue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "domestic-etf",
+    feature = "domestic-institution-foreign",
+    feature = "domestic-market-data",
+    feature = "domestic-ranking",
+    feature = "domestic-sector",
+    feature = "domestic-stock-info",
+    feature = "domestic-theme"
+))]
+impl codec::Wire for Venue {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `VenueFilter`, used by 7 fields:
+///
+/// - spec/domestic/account.yaml ka10075 field `oso` field `stex_tp`
+/// - spec/domestic/account.yaml ka10075 field `stex_tp`
+/// - spec/domestic/account.yaml ka10076 field `cntr` field `stex_tp`
+/// - spec/domestic/account.yaml ka10076 field `stex_tp`
+/// - spec/domestic/account.yaml ka10085 field `stex_tp`
+/// - spec/domestic/account.yaml ka10088 field `osop` field `stex_tp`
+/// - spec/domestic/realtime.yaml 00 realtime value `2134`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VenueFilter {
+    /// 통합 (`0`)
+    Combined,
+    /// KRX (`1`)
+    Krx,
+    /// NXT (`2`)
+    Nxt,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl VenueFilter {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1", "2"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Combined => "0",
+            Self::Krx => "1",
+            Self::Nxt => "2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::Combined,
+            "1" => Self::Krx,
+            "2" => Self::Nxt,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Combined => Some("통합"),
+            Self::Krx => Some("KRX"),
+            Self::Nxt => Some("NXT"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl std::str::FromStr for VenueFilter {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl std::fmt::Display for VenueFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl codec::Wire for VenueFilter {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `VenueName`, used by 9 fields:
+///
+/// - spec/domestic/account.yaml ka10075 field `oso` field `stex_tp_txt`
+/// - spec/domestic/account.yaml ka10076 field `cntr` field `stex_tp_txt`
+/// - spec/domestic/account.yaml ka10088 field `osop` field `stex_tp_txt`
+/// - spec/domestic/etf.yaml ka40007 field `etftisl_cntr_array` field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90008 field `stk_tm_prm_trde_trnsn` field `stex_tp`
+/// - spec/domestic/market-data.yaml ka90013 field `stk_daly_prm_trde_trnsn` field `stex_tp`
+/// - spec/domestic/realtime.yaml 00 realtime value `2135`
+/// - spec/domestic/stock-info.yaml ka10003 field `cntr_infr` field `stex_tp`
+/// - spec/domestic/stock-info.yaml ka10084 field `tdy_pred_cntr` field `stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-etf",
+    feature = "domestic-market-data",
+    feature = "domestic-stock-info",
+    feature = "realtime"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VenueName {
+    /// 통합 (`통합`)
+    Combined,
+    /// KRX (`KRX`)
+    Krx,
+    /// NXT (`NXT`)
+    Nxt,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-etf",
+    feature = "domestic-market-data",
+    feature = "domestic-stock-info",
+    feature = "realtime"
+))]
+impl VenueName {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["통합", "KRX", "NXT"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Combined => "통합",
+            Self::Krx => "KRX",
+            Self::Nxt => "NXT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "통합" => Self::Combined,
+            "KRX" => Self::Krx,
+            "NXT" => Self::Nxt,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Combined => Some("통합"),
+            Self::Krx => Some("KRX"),
+            Self::Nxt => Some("NXT"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-etf",
+    feature = "domestic-market-data",
+    feature = "domestic-stock-info",
+    feature = "realtime"
+))]
+impl std::str::FromStr for VenueName {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-etf",
+    feature = "domestic-market-data",
+    feature = "domestic-stock-info",
+    feature = "realtime"
+))]
+impl std::fmt::Display for VenueName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-etf",
+    feature = "domestic-market-data",
+    feature = "domestic-stock-info",
+    feature = "realtime"
+))]
+impl codec::Wire for VenueName {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -4783,6 +4923,113 @@ impl std::fmt::Display for VolumeRecordUpdateTradeQuantityType {
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
 impl codec::Wire for VolumeRecordUpdateTradeQuantityType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `YesNo`, used by 5 fields:
+///
+/// - spec/domestic/account.yaml ka10075 field `oso` field `sor_yn`
+/// - spec/domestic/account.yaml ka10076 field `cntr` field `sor_yn`
+/// - spec/domestic/realtime.yaml 00 realtime value `2136`
+/// - spec/domestic/stock-info.yaml kt20016 field `crd_loan_pos_stk` field `crd_limit_over_yn`
+/// - spec/us/order.yaml ust31490 field `krw_ord_rqst_yn`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-stock-info",
+    feature = "us-order",
+    feature = "realtime"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum YesNo {
+    /// Y (`Y`)
+    Yes,
+    /// N (`N`)
+    No,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-stock-info",
+    feature = "us-order",
+    feature = "realtime"
+))]
+impl YesNo {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["Y", "N"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Yes => "Y",
+            Self::No => "N",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "Y" => Self::Yes,
+            "N" => Self::No,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Yes => Some("Y"),
+            Self::No => Some("N"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-stock-info",
+    feature = "us-order",
+    feature = "realtime"
+))]
+impl std::str::FromStr for YesNo {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-stock-info",
+    feature = "us-order",
+    feature = "realtime"
+))]
+impl std::fmt::Display for YesNo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(
+    feature = "domestic-account",
+    feature = "domestic-stock-info",
+    feature = "us-order",
+    feature = "realtime"
+))]
+impl codec::Wire for YesNo {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

@@ -74,12 +74,9 @@ pub mod domestic_theme;
 pub mod domestic_watchlist;
 pub mod enums;
 pub mod meta;
-/// OAuth 인증 > 접근토큰발급 (OAuth access token issue): feature `oauth-token-issue`.
-#[cfg(feature = "oauth-token-issue")]
-pub mod oauth_token_issue;
-/// OAuth 인증 > 접근토큰폐기 (OAuth access token revocation): feature `oauth-token-revoke`.
-#[cfg(feature = "oauth-token-revoke")]
-pub mod oauth_token_revoke;
+/// OAuth 인증 > 접근토큰 (Access tokens): feature `oauth-token`.
+#[cfg(feature = "oauth-token")]
+pub mod oauth_token;
 #[cfg(feature = "realtime")]
 pub mod realtime;
 pub mod registry;

@@ -2,7 +2,7 @@
 
 //! Provenance of this crate's code: the spec it was generated from and the generator.
 /// sha256 over every file of `spec/` (relative path, NUL, content, NUL), in sorted order.
-pub const SPEC_SHA256: &str = "8e9ab844c0f48cd9e1f4a17bcb19cd91003087eb15878a0cfc1fec2432abe4d7";
+pub const SPEC_SHA256: &str = "4c5c5eb285597d4f0864d07857813bc2929161b166cae888725c316523e61c9f";
 /// Version of the `codegen` crate that wrote this code.
 pub const GENERATOR_VERSION: &str = "0.1.0";
 /// The `spec/` files that were hashed, in order.
@@ -28,6 +28,7 @@ pub const SPEC_FILES: &[&str] = &[
     "enum-labels.yaml",
     "errors.yaml",
     "glossary.yaml",
+    "names.yaml",
     "oauth/token-issue.yaml",
     "oauth/token-revoke.yaml",
     "overrides.yaml",

@@ -22,13 +22,13 @@ pub enum AnyResponse {
     Ka01690(Box<super::domestic_account::DailyBalanceReturnRateResponse>),
     /// `ka10072` 일자별종목별실현손익요청_일자
     #[cfg(feature = "domestic-account")]
-    Ka10072(Box<super::domestic_account::DomesticRealizedPnlByDateAndStockResponse>),
+    Ka10072(Box<super::domestic_account::RealizedPnlByDateAndStockResponse>),
     /// `ka10073` 일자별종목별실현손익요청_기간
     #[cfg(feature = "domestic-account")]
     Ka10073(Box<super::domestic_account::RealizedPnlByPeriodAndStockResponse>),
     /// `ka10074` 일자별실현손익요청
     #[cfg(feature = "domestic-account")]
-    Ka10074(Box<super::domestic_account::DomesticDailyRealizedPnlResponse>),
+    Ka10074(Box<super::domestic_account::DailyRealizedPnlResponse>),
     /// `ka10075` 미체결요청
     #[cfg(feature = "domestic-account")]
     Ka10075(Box<super::domestic_account::UnfilledOrdersResponse>),
@@ -49,7 +49,7 @@ pub enum AnyResponse {
     Ka10170(Box<super::domestic_account::TodayTradeJournalResponse>),
     /// `kt00001` 예수금상세현황요청
     #[cfg(feature = "domestic-account")]
-    Kt00001(Box<super::domestic_account::DomesticDepositDetailResponse>),
+    Kt00001(Box<super::domestic_account::DepositDetailResponse>),
     /// `kt00002` 일별추정예탁자산현황요청
     #[cfg(feature = "domestic-account")]
     Kt00002(Box<super::domestic_account::DailyEstimatedDepositAssetResponse>),
@@ -121,22 +121,22 @@ pub enum AnyResponse {
     Ka10064(Box<super::domestic_chart::IntradayInvestorTradeChartResponse>),
     /// `ka10079` 주식틱차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10079(Box<super::domestic_chart::DomesticStockTickChartResponse>),
+    Ka10079(Box<super::domestic_chart::StockTickChartResponse>),
     /// `ka10080` 주식분봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10080(Box<super::domestic_chart::DomesticStockMinuteChartResponse>),
+    Ka10080(Box<super::domestic_chart::StockMinuteChartResponse>),
     /// `ka10081` 주식일봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10081(Box<super::domestic_chart::DomesticStockDailyChartResponse>),
+    Ka10081(Box<super::domestic_chart::StockDailyChartResponse>),
     /// `ka10082` 주식주봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10082(Box<super::domestic_chart::DomesticStockWeeklyChartResponse>),
+    Ka10082(Box<super::domestic_chart::StockWeeklyChartResponse>),
     /// `ka10083` 주식월봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10083(Box<super::domestic_chart::DomesticStockMonthlyChartResponse>),
+    Ka10083(Box<super::domestic_chart::StockMonthlyChartResponse>),
     /// `ka10094` 주식년봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10094(Box<super::domestic_chart::DomesticStockYearlyChartResponse>),
+    Ka10094(Box<super::domestic_chart::StockYearlyChartResponse>),
     /// `ka20004` 업종틱차트조회요청
     #[cfg(feature = "domestic-chart")]
     Ka20004(Box<super::domestic_chart::SectorTickChartResponse>),
@@ -178,16 +178,16 @@ pub enum AnyResponse {
     Ka50092(Box<super::domestic_chart::GoldSpotTodayMinuteChartResponse>),
     /// `ka10171` 조건검색 목록조회
     #[cfg(feature = "domestic-condition-search")]
-    Ka10171(Box<super::domestic_condition_search::DomesticConditionSearchesResponse>),
+    Ka10171(Box<super::domestic_condition_search::ConditionSearchesResponse>),
     /// `ka10172` 조건검색 요청 일반
     #[cfg(feature = "domestic-condition-search")]
-    Ka10172(Box<super::domestic_condition_search::DomesticRequestConditionSearchResponse>),
+    Ka10172(Box<super::domestic_condition_search::ConditionSearchResponse>),
     /// `ka10173` 조건검색 요청 실시간
     #[cfg(feature = "domestic-condition-search")]
-    Ka10173(Box<super::domestic_condition_search::DomesticRequestRealtimeConditionSearchResponse>),
+    Ka10173(Box<super::domestic_condition_search::RealtimeConditionSearchResponse>),
     /// `ka10174` 조건검색 실시간 해제
     #[cfg(feature = "domestic-condition-search")]
-    Ka10174(Box<super::domestic_condition_search::DomesticStopRealtimeConditionSearchResponse>),
+    Ka10174(Box<super::domestic_condition_search::StopRealtimeConditionSearchResponse>),
     /// `kt10006` 신용 매수주문
     #[cfg(feature = "domestic-credit-order")]
     Kt10006(Box<super::domestic_credit_order::BuyCreditStockResponse>),
@@ -273,7 +273,7 @@ pub enum AnyResponse {
     Ka52301(Box<super::domestic_institution_foreign::GoldSpotInvestorStatusResponse>),
     /// `ka10004` 주식호가요청
     #[cfg(feature = "domestic-market-data")]
-    Ka10004(Box<super::domestic_market_data::DomesticStockQuoteResponse>),
+    Ka10004(Box<super::domestic_market_data::StockQuoteResponse>),
     /// `ka10005` 주식일주월시분요청
     #[cfg(feature = "domestic-market-data")]
     Ka10005(Box<super::domestic_market_data::StockOhlcvByPeriodResponse>),
@@ -348,16 +348,16 @@ pub enum AnyResponse {
     Ka90013(Box<super::domestic_market_data::StockProgramDailyTrendResponse>),
     /// `kt10000` 주식 매수주문
     #[cfg(feature = "domestic-order")]
-    Kt10000(Box<super::domestic_order::DomesticBuyStockResponse>),
+    Kt10000(Box<super::domestic_order::BuyStockResponse>),
     /// `kt10001` 주식 매도주문
     #[cfg(feature = "domestic-order")]
-    Kt10001(Box<super::domestic_order::DomesticSellStockResponse>),
+    Kt10001(Box<super::domestic_order::SellStockResponse>),
     /// `kt10002` 주식 정정주문
     #[cfg(feature = "domestic-order")]
-    Kt10002(Box<super::domestic_order::DomesticModifyStockOrderResponse>),
+    Kt10002(Box<super::domestic_order::ModifyStockOrderResponse>),
     /// `kt10003` 주식 취소주문
     #[cfg(feature = "domestic-order")]
-    Kt10003(Box<super::domestic_order::DomesticCancelStockOrderResponse>),
+    Kt10003(Box<super::domestic_order::CancelStockOrderResponse>),
     /// `kt50000` 금현물 매수주문
     #[cfg(feature = "domestic-order")]
     Kt50000(Box<super::domestic_order::BuyGoldSpotResponse>),
@@ -372,7 +372,7 @@ pub enum AnyResponse {
     Kt50003(Box<super::domestic_order::CancelGoldSpotOrderResponse>),
     /// `ka10020` 호가잔량상위요청
     #[cfg(feature = "domestic-ranking")]
-    Ka10020(Box<super::domestic_ranking::DomesticOrderBookDepthTopResponse>),
+    Ka10020(Box<super::domestic_ranking::OrderBookDepthTopResponse>),
     /// `ka10021` 호가잔량급증요청
     #[cfg(feature = "domestic-ranking")]
     Ka10021(Box<super::domestic_ranking::OrderBookDepthSurgeResponse>),
@@ -390,7 +390,7 @@ pub enum AnyResponse {
     Ka10029(Box<super::domestic_ranking::ExpectedExecutionChangeRateTopResponse>),
     /// `ka10030` 당일거래량상위요청
     #[cfg(feature = "domestic-ranking")]
-    Ka10030(Box<super::domestic_ranking::DomesticTodayVolumeTopResponse>),
+    Ka10030(Box<super::domestic_ranking::TodayVolumeTopResponse>),
     /// `ka10031` 전일거래량상위요청
     #[cfg(feature = "domestic-ranking")]
     Ka10031(Box<super::domestic_ranking::PrevVolumeTopResponse>),
@@ -465,7 +465,7 @@ pub enum AnyResponse {
     Ka00198(Box<super::domestic_stock_info::RealtimeStockRankResponse>),
     /// `ka10001` 주식기본정보요청
     #[cfg(feature = "domestic-stock-info")]
-    Ka10001(Box<super::domestic_stock_info::GetDomesticStockInfoResponse>),
+    Ka10001(Box<super::domestic_stock_info::StockInfoResponse>),
     /// `ka10002` 주식거래원요청
     #[cfg(feature = "domestic-stock-info")]
     Ka10002(Box<super::domestic_stock_info::StockBrokersResponse>),
@@ -573,16 +573,16 @@ pub enum AnyResponse {
     Ka90002(Box<super::domestic_theme::ThemeStocksResponse>),
     /// `ka01300` 관심종목 그룹 리스트 조회
     #[cfg(feature = "domestic-watchlist")]
-    Ka01300(Box<super::domestic_watchlist::DomesticWatchlistGroupsResponse>),
+    Ka01300(Box<super::domestic_watchlist::WatchlistGroupsResponse>),
     /// `ka01301` 관심종목 그룹 상세 조회
     #[cfg(feature = "domestic-watchlist")]
-    Ka01301(Box<super::domestic_watchlist::DomesticWatchlistGroupDetailResponse>),
+    Ka01301(Box<super::domestic_watchlist::WatchlistGroupDetailResponse>),
     /// `au10001` 접근토큰 발급
-    #[cfg(feature = "oauth-token-issue")]
-    Au10001(Box<super::oauth_token_issue::CreateAccessTokenResponse>),
+    #[cfg(feature = "oauth-token")]
+    Au10001(Box<super::oauth_token::IssueResponse>),
     /// `au10002` 접근토큰폐기
-    #[cfg(feature = "oauth-token-revoke")]
-    Au10002(Box<super::oauth_token_revoke::DeleteAccessTokenResponse>),
+    #[cfg(feature = "oauth-token")]
+    Au10002(Box<super::oauth_token::RevokeResponse>),
     /// `usa21670` 미국주식 일별계좌수익률현황
     #[cfg(feature = "us-account")]
     Usa21670(Box<super::us_account::DailyAccountReturnRateResponse>),
@@ -633,7 +633,7 @@ pub enum AnyResponse {
     Ust21150(Box<super::us_account::DailyOrderFillsResponse>),
     /// `ust21160` 미국주식 예수금 상세
     #[cfg(feature = "us-account")]
-    Ust21160(Box<super::us_account::UsDepositDetailResponse>),
+    Ust21160(Box<super::us_account::DepositDetailResponse>),
     /// `ust21170` 미국주식 당일 종목별 실현손익
     #[cfg(feature = "us-account")]
     Ust21170(Box<super::us_account::TodayRealizedPnlByStockResponse>),
@@ -657,49 +657,49 @@ pub enum AnyResponse {
     Ust21630(Box<super::us_account::TodayRealizedPnlResponse>),
     /// `ust21640` 미국주식 일별 종목별 실현손익
     #[cfg(feature = "us-account")]
-    Ust21640(Box<super::us_account::UsRealizedPnlByDateAndStockResponse>),
+    Ust21640(Box<super::us_account::RealizedPnlByDateAndStockResponse>),
     /// `ust21650` 미국주식 기간별 수익률 현황
     #[cfg(feature = "us-account")]
     Ust21650(Box<super::us_account::ReturnRateByPeriodResponse>),
     /// `ust21660` 미국주식 일별 실현손익
     #[cfg(feature = "us-account")]
-    Ust21660(Box<super::us_account::UsDailyRealizedPnlResponse>),
+    Ust21660(Box<super::us_account::DailyRealizedPnlResponse>),
     /// `ust21661` 미국주식 월별 실현손익
     #[cfg(feature = "us-account")]
     Ust21661(Box<super::us_account::MonthlyRealizedPnlResponse>),
     /// `usa06010` 미국주식 틱 차트
     #[cfg(feature = "us-chart")]
-    Usa06010(Box<super::us_chart::UsStockTickChartResponse>),
+    Usa06010(Box<super::us_chart::StockTickChartResponse>),
     /// `usa06011` 미국주식 분 차트
     #[cfg(feature = "us-chart")]
-    Usa06011(Box<super::us_chart::UsStockMinuteChartResponse>),
+    Usa06011(Box<super::us_chart::StockMinuteChartResponse>),
     /// `usa06012` 미국주식 일 차트
     #[cfg(feature = "us-chart")]
-    Usa06012(Box<super::us_chart::UsStockDailyChartResponse>),
+    Usa06012(Box<super::us_chart::StockDailyChartResponse>),
     /// `usa06013` 미국주식 주 차트
     #[cfg(feature = "us-chart")]
-    Usa06013(Box<super::us_chart::UsStockWeeklyChartResponse>),
+    Usa06013(Box<super::us_chart::StockWeeklyChartResponse>),
     /// `usa06014` 미국주식 월 차트
     #[cfg(feature = "us-chart")]
-    Usa06014(Box<super::us_chart::UsStockMonthlyChartResponse>),
+    Usa06014(Box<super::us_chart::StockMonthlyChartResponse>),
     /// `usa06015` 미국주식 년 차트
     #[cfg(feature = "us-chart")]
-    Usa06015(Box<super::us_chart::UsStockYearlyChartResponse>),
+    Usa06015(Box<super::us_chart::StockYearlyChartResponse>),
     /// `usa06016` 미국주식 분기 차트
     #[cfg(feature = "us-chart")]
     Usa06016(Box<super::us_chart::StockQuarterlyChartResponse>),
     /// `usa20280` 미국주식 조건검색 목록조회
     #[cfg(feature = "us-condition-search")]
-    Usa20280(Box<super::us_condition_search::UsConditionSearchesResponse>),
+    Usa20280(Box<super::us_condition_search::ConditionSearchesResponse>),
     /// `usa20281` 미국주식 조건검색 요청 일반
     #[cfg(feature = "us-condition-search")]
-    Usa20281(Box<super::us_condition_search::UsRequestConditionSearchResponse>),
+    Usa20281(Box<super::us_condition_search::ConditionSearchResponse>),
     /// `usa20290` 미국주식 조건검색 요청 실시간
     #[cfg(feature = "us-condition-search")]
-    Usa20290(Box<super::us_condition_search::UsRequestRealtimeConditionSearchResponse>),
+    Usa20290(Box<super::us_condition_search::RealtimeConditionSearchResponse>),
     /// `usa20291` 미국주식 조건검색 실시간 해제
     #[cfg(feature = "us-condition-search")]
-    Usa20291(Box<super::us_condition_search::UsStopRealtimeConditionSearchResponse>),
+    Usa20291(Box<super::us_condition_search::StopRealtimeConditionSearchResponse>),
     /// `ust31300` 환전 예상 금액 조회
     #[cfg(feature = "us-exchange")]
     Ust31300(Box<super::us_exchange::ExchangeEstimateResponse>),
@@ -708,16 +708,16 @@ pub enum AnyResponse {
     Ust31301(Box<super::us_exchange::ExchangeRateResponse>),
     /// `ust31302` 환전 신청
     #[cfg(feature = "us-exchange")]
-    Ust31302(Box<super::us_exchange::RequestCurrencyExchangeResponse>),
+    Ust31302(Box<super::us_exchange::CurrencyExchangeResponse>),
     /// `usa24300` 미국주식 리서치(미국주식/ETF)
     #[cfg(feature = "us-investment-info")]
     Usa24300(Box<super::us_investment_info::ResearchResponse>),
     /// `usa20100` 미국주식 현재가 종목정보
     #[cfg(feature = "us-market-data")]
-    Usa20100(Box<super::us_market_data::UsStockQuoteResponse>),
+    Usa20100(Box<super::us_market_data::StockQuoteResponse>),
     /// `usa20101` 미국주식 현재가 10호가
     #[cfg(feature = "us-market-data")]
-    Usa20101(Box<super::us_market_data::GetUsOrderBookResponse>),
+    Usa20101(Box<super::us_market_data::OrderBookResponse>),
     /// `usa20150` 미국주식 상세 체결내역
     #[cfg(feature = "us-market-data")]
     Usa20150(Box<super::us_market_data::StockTradeDetailsResponse>),
@@ -729,16 +729,16 @@ pub enum AnyResponse {
     Usa20590(Box<super::us_market_data::StockDailyPriceResponse>),
     /// `ust20000` 미국주식 매수 주문
     #[cfg(feature = "us-order")]
-    Ust20000(Box<super::us_order::UsBuyStockResponse>),
+    Ust20000(Box<super::us_order::BuyStockResponse>),
     /// `ust20001` 미국주식 매도 주문
     #[cfg(feature = "us-order")]
-    Ust20001(Box<super::us_order::UsSellStockResponse>),
+    Ust20001(Box<super::us_order::SellStockResponse>),
     /// `ust20002` 미국주식 정정 주문
     #[cfg(feature = "us-order")]
-    Ust20002(Box<super::us_order::UsModifyStockOrderResponse>),
+    Ust20002(Box<super::us_order::ModifyStockOrderResponse>),
     /// `ust20003` 미국주식 취소 주문
     #[cfg(feature = "us-order")]
-    Ust20003(Box<super::us_order::UsCancelStockOrderResponse>),
+    Ust20003(Box<super::us_order::CancelStockOrderResponse>),
     /// `ust31490` 미국주식 주문가능수량(종목/증거금률별)
     #[cfg(feature = "us-order")]
     Ust31490(Box<super::us_order::OrderableQuantityResponse>),
@@ -759,7 +759,7 @@ pub enum AnyResponse {
     Usa20512(Box<super::us_ranking::ChangeRateTopByPeriodWatchlistResponse>),
     /// `usa20530` 미국주식 당일 거래량 상위(주식/업종)
     #[cfg(feature = "us-ranking")]
-    Usa20530(Box<super::us_ranking::UsTodayVolumeTopResponse>),
+    Usa20530(Box<super::us_ranking::TodayVolumeTopResponse>),
     /// `usa20531` 미국주식 당일 거래량 상위(ETF)
     #[cfg(feature = "us-ranking")]
     Usa20531(Box<super::us_ranking::TodayVolumeTopEtfResponse>),
@@ -837,7 +837,7 @@ pub enum AnyResponse {
     Usa24162(Box<super::us_ranking::ConsecutiveRiseFallRankWatchlistResponse>),
     /// `usa24200` 미국주식 호가잔량상위(주식/업종)
     #[cfg(feature = "us-ranking")]
-    Usa24200(Box<super::us_ranking::UsOrderBookDepthTopResponse>),
+    Usa24200(Box<super::us_ranking::OrderBookDepthTopResponse>),
     /// `usa24201` 미국주식 호가잔량상위(ETF)
     #[cfg(feature = "us-ranking")]
     Usa24201(Box<super::us_ranking::OrderBookDepthTopEtfResponse>),
@@ -861,7 +861,7 @@ pub enum AnyResponse {
     Usa10099(Box<super::us_stock_info::StockListResponse>),
     /// `usa10100` 미국주식 종목 조회
     #[cfg(feature = "us-stock-info")]
-    Usa10100(Box<super::us_stock_info::UsStockInfoResponse>),
+    Usa10100(Box<super::us_stock_info::StockInfoResponse>),
     /// `usa10101` 미국주식 업종리스트
     #[cfg(feature = "us-stock-info")]
     Usa10101(Box<super::us_stock_info::SectorListResponse>),
@@ -954,10 +954,10 @@ pub enum AnyResponse {
     Usa26414(Box<super::us_stock_info::YearlyChangeRateEtfResponse>),
     /// `usa20200` 미국주식 관심종목 그룹 리스트 조회
     #[cfg(feature = "us-watchlist")]
-    Usa20200(Box<super::us_watchlist::UsWatchlistGroupsResponse>),
+    Usa20200(Box<super::us_watchlist::WatchlistGroupsResponse>),
     /// `usa20201` 미국주식 관심종목 그룹 상세 조회
     #[cfg(feature = "us-watchlist")]
-    Usa20201(Box<super::us_watchlist::UsWatchlistGroupDetailResponse>),
+    Usa20201(Box<super::us_watchlist::WatchlistGroupDetailResponse>),
     /// A REAL frame (any realtime type).
     #[cfg(feature = "realtime")]
     Real(Box<super::realtime::RealtimeFrame>),
@@ -1352,9 +1352,9 @@ impl AnyResponse {
             Self::Ka01300(_) => "ka01300",
             #[cfg(feature = "domestic-watchlist")]
             Self::Ka01301(_) => "ka01301",
-            #[cfg(feature = "oauth-token-issue")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10001(_) => "au10001",
-            #[cfg(feature = "oauth-token-revoke")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10002(_) => "au10002",
             #[cfg(feature = "us-account")]
             Self::Usa21670(_) => "usa21670",
@@ -1994,9 +1994,9 @@ impl serde::Serialize for AnyResponse {
             Self::Ka01300(r) => serde::Serialize::serialize(r, serializer),
             #[cfg(feature = "domestic-watchlist")]
             Self::Ka01301(r) => serde::Serialize::serialize(r, serializer),
-            #[cfg(feature = "oauth-token-issue")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10001(r) => serde::Serialize::serialize(r, serializer),
-            #[cfg(feature = "oauth-token-revoke")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10002(r) => serde::Serialize::serialize(r, serializer),
             #[cfg(feature = "us-account")]
             Self::Usa21670(r) => serde::Serialize::serialize(r, serializer),
@@ -2641,9 +2641,9 @@ pub fn decode_response(
         "ka01300" => codec::decode_body(api_id, body).map(|r| AnyResponse::Ka01300(Box::new(r))),
         #[cfg(feature = "domestic-watchlist")]
         "ka01301" => codec::decode_body(api_id, body).map(|r| AnyResponse::Ka01301(Box::new(r))),
-        #[cfg(feature = "oauth-token-issue")]
+        #[cfg(feature = "oauth-token")]
         "au10001" => codec::decode_body(api_id, body).map(|r| AnyResponse::Au10001(Box::new(r))),
-        #[cfg(feature = "oauth-token-revoke")]
+        #[cfg(feature = "oauth-token")]
         "au10002" => codec::decode_body(api_id, body).map(|r| AnyResponse::Au10002(Box::new(r))),
         #[cfg(feature = "us-account")]
         "usa21670" => codec::decode_body(api_id, body).map(|r| AnyResponse::Usa21670(Box::new(r))),
@@ -2933,13 +2933,13 @@ pub enum AnyRequest {
     Ka01690(Box<super::domestic_account::DailyBalanceReturnRateRequest>),
     /// `ka10072` 일자별종목별실현손익요청_일자
     #[cfg(feature = "domestic-account")]
-    Ka10072(Box<super::domestic_account::DomesticRealizedPnlByDateAndStockRequest>),
+    Ka10072(Box<super::domestic_account::RealizedPnlByDateAndStockRequest>),
     /// `ka10073` 일자별종목별실현손익요청_기간
     #[cfg(feature = "domestic-account")]
     Ka10073(Box<super::domestic_account::RealizedPnlByPeriodAndStockRequest>),
     /// `ka10074` 일자별실현손익요청
     #[cfg(feature = "domestic-account")]
-    Ka10074(Box<super::domestic_account::DomesticDailyRealizedPnlRequest>),
+    Ka10074(Box<super::domestic_account::DailyRealizedPnlRequest>),
     /// `ka10075` 미체결요청
     #[cfg(feature = "domestic-account")]
     Ka10075(Box<super::domestic_account::UnfilledOrdersRequest>),
@@ -2960,7 +2960,7 @@ pub enum AnyRequest {
     Ka10170(Box<super::domestic_account::TodayTradeJournalRequest>),
     /// `kt00001` 예수금상세현황요청
     #[cfg(feature = "domestic-account")]
-    Kt00001(Box<super::domestic_account::DomesticDepositDetailRequest>),
+    Kt00001(Box<super::domestic_account::DepositDetailRequest>),
     /// `kt00002` 일별추정예탁자산현황요청
     #[cfg(feature = "domestic-account")]
     Kt00002(Box<super::domestic_account::DailyEstimatedDepositAssetRequest>),
@@ -3032,22 +3032,22 @@ pub enum AnyRequest {
     Ka10064(Box<super::domestic_chart::IntradayInvestorTradeChartRequest>),
     /// `ka10079` 주식틱차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10079(Box<super::domestic_chart::DomesticStockTickChartRequest>),
+    Ka10079(Box<super::domestic_chart::StockTickChartRequest>),
     /// `ka10080` 주식분봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10080(Box<super::domestic_chart::DomesticStockMinuteChartRequest>),
+    Ka10080(Box<super::domestic_chart::StockMinuteChartRequest>),
     /// `ka10081` 주식일봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10081(Box<super::domestic_chart::DomesticStockDailyChartRequest>),
+    Ka10081(Box<super::domestic_chart::StockDailyChartRequest>),
     /// `ka10082` 주식주봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10082(Box<super::domestic_chart::DomesticStockWeeklyChartRequest>),
+    Ka10082(Box<super::domestic_chart::StockWeeklyChartRequest>),
     /// `ka10083` 주식월봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10083(Box<super::domestic_chart::DomesticStockMonthlyChartRequest>),
+    Ka10083(Box<super::domestic_chart::StockMonthlyChartRequest>),
     /// `ka10094` 주식년봉차트조회요청
     #[cfg(feature = "domestic-chart")]
-    Ka10094(Box<super::domestic_chart::DomesticStockYearlyChartRequest>),
+    Ka10094(Box<super::domestic_chart::StockYearlyChartRequest>),
     /// `ka20004` 업종틱차트조회요청
     #[cfg(feature = "domestic-chart")]
     Ka20004(Box<super::domestic_chart::SectorTickChartRequest>),
@@ -3170,7 +3170,7 @@ pub enum AnyRequest {
     Ka52301(Box<super::domestic_institution_foreign::GoldSpotInvestorStatusRequest>),
     /// `ka10004` 주식호가요청
     #[cfg(feature = "domestic-market-data")]
-    Ka10004(Box<super::domestic_market_data::DomesticStockQuoteRequest>),
+    Ka10004(Box<super::domestic_market_data::StockQuoteRequest>),
     /// `ka10005` 주식일주월시분요청
     #[cfg(feature = "domestic-market-data")]
     Ka10005(Box<super::domestic_market_data::StockOhlcvByPeriodRequest>),
@@ -3245,16 +3245,16 @@ pub enum AnyRequest {
     Ka90013(Box<super::domestic_market_data::StockProgramDailyTrendRequest>),
     /// `kt10000` 주식 매수주문
     #[cfg(feature = "domestic-order")]
-    Kt10000(Box<super::domestic_order::DomesticBuyStockRequest>),
+    Kt10000(Box<super::domestic_order::BuyStockRequest>),
     /// `kt10001` 주식 매도주문
     #[cfg(feature = "domestic-order")]
-    Kt10001(Box<super::domestic_order::DomesticSellStockRequest>),
+    Kt10001(Box<super::domestic_order::SellStockRequest>),
     /// `kt10002` 주식 정정주문
     #[cfg(feature = "domestic-order")]
-    Kt10002(Box<super::domestic_order::DomesticModifyStockOrderRequest>),
+    Kt10002(Box<super::domestic_order::ModifyStockOrderRequest>),
     /// `kt10003` 주식 취소주문
     #[cfg(feature = "domestic-order")]
-    Kt10003(Box<super::domestic_order::DomesticCancelStockOrderRequest>),
+    Kt10003(Box<super::domestic_order::CancelStockOrderRequest>),
     /// `kt50000` 금현물 매수주문
     #[cfg(feature = "domestic-order")]
     Kt50000(Box<super::domestic_order::BuyGoldSpotRequest>),
@@ -3269,7 +3269,7 @@ pub enum AnyRequest {
     Kt50003(Box<super::domestic_order::CancelGoldSpotOrderRequest>),
     /// `ka10020` 호가잔량상위요청
     #[cfg(feature = "domestic-ranking")]
-    Ka10020(Box<super::domestic_ranking::DomesticOrderBookDepthTopRequest>),
+    Ka10020(Box<super::domestic_ranking::OrderBookDepthTopRequest>),
     /// `ka10021` 호가잔량급증요청
     #[cfg(feature = "domestic-ranking")]
     Ka10021(Box<super::domestic_ranking::OrderBookDepthSurgeRequest>),
@@ -3287,7 +3287,7 @@ pub enum AnyRequest {
     Ka10029(Box<super::domestic_ranking::ExpectedExecutionChangeRateTopRequest>),
     /// `ka10030` 당일거래량상위요청
     #[cfg(feature = "domestic-ranking")]
-    Ka10030(Box<super::domestic_ranking::DomesticTodayVolumeTopRequest>),
+    Ka10030(Box<super::domestic_ranking::TodayVolumeTopRequest>),
     /// `ka10031` 전일거래량상위요청
     #[cfg(feature = "domestic-ranking")]
     Ka10031(Box<super::domestic_ranking::PrevVolumeTopRequest>),
@@ -3362,7 +3362,7 @@ pub enum AnyRequest {
     Ka00198(Box<super::domestic_stock_info::RealtimeStockRankRequest>),
     /// `ka10001` 주식기본정보요청
     #[cfg(feature = "domestic-stock-info")]
-    Ka10001(Box<super::domestic_stock_info::GetDomesticStockInfoRequest>),
+    Ka10001(Box<super::domestic_stock_info::StockInfoRequest>),
     /// `ka10002` 주식거래원요청
     #[cfg(feature = "domestic-stock-info")]
     Ka10002(Box<super::domestic_stock_info::StockBrokersRequest>),
@@ -3470,16 +3470,16 @@ pub enum AnyRequest {
     Ka90002(Box<super::domestic_theme::ThemeStocksRequest>),
     /// `ka01300` 관심종목 그룹 리스트 조회
     #[cfg(feature = "domestic-watchlist")]
-    Ka01300(Box<super::domestic_watchlist::DomesticWatchlistGroupsRequest>),
+    Ka01300(Box<super::domestic_watchlist::WatchlistGroupsRequest>),
     /// `ka01301` 관심종목 그룹 상세 조회
     #[cfg(feature = "domestic-watchlist")]
-    Ka01301(Box<super::domestic_watchlist::DomesticWatchlistGroupDetailRequest>),
+    Ka01301(Box<super::domestic_watchlist::WatchlistGroupDetailRequest>),
     /// `au10001` 접근토큰 발급
-    #[cfg(feature = "oauth-token-issue")]
-    Au10001(Box<super::oauth_token_issue::CreateAccessTokenRequest>),
+    #[cfg(feature = "oauth-token")]
+    Au10001(Box<super::oauth_token::IssueRequest>),
     /// `au10002` 접근토큰폐기
-    #[cfg(feature = "oauth-token-revoke")]
-    Au10002(Box<super::oauth_token_revoke::DeleteAccessTokenRequest>),
+    #[cfg(feature = "oauth-token")]
+    Au10002(Box<super::oauth_token::RevokeRequest>),
     /// `usa21670` 미국주식 일별계좌수익률현황
     #[cfg(feature = "us-account")]
     Usa21670(Box<super::us_account::DailyAccountReturnRateRequest>),
@@ -3530,7 +3530,7 @@ pub enum AnyRequest {
     Ust21150(Box<super::us_account::DailyOrderFillsRequest>),
     /// `ust21160` 미국주식 예수금 상세
     #[cfg(feature = "us-account")]
-    Ust21160(Box<super::us_account::UsDepositDetailRequest>),
+    Ust21160(Box<super::us_account::DepositDetailRequest>),
     /// `ust21170` 미국주식 당일 종목별 실현손익
     #[cfg(feature = "us-account")]
     Ust21170(Box<super::us_account::TodayRealizedPnlByStockRequest>),
@@ -3554,34 +3554,34 @@ pub enum AnyRequest {
     Ust21630(Box<super::us_account::TodayRealizedPnlRequest>),
     /// `ust21640` 미국주식 일별 종목별 실현손익
     #[cfg(feature = "us-account")]
-    Ust21640(Box<super::us_account::UsRealizedPnlByDateAndStockRequest>),
+    Ust21640(Box<super::us_account::RealizedPnlByDateAndStockRequest>),
     /// `ust21650` 미국주식 기간별 수익률 현황
     #[cfg(feature = "us-account")]
     Ust21650(Box<super::us_account::ReturnRateByPeriodRequest>),
     /// `ust21660` 미국주식 일별 실현손익
     #[cfg(feature = "us-account")]
-    Ust21660(Box<super::us_account::UsDailyRealizedPnlRequest>),
+    Ust21660(Box<super::us_account::DailyRealizedPnlRequest>),
     /// `ust21661` 미국주식 월별 실현손익
     #[cfg(feature = "us-account")]
     Ust21661(Box<super::us_account::MonthlyRealizedPnlRequest>),
     /// `usa06010` 미국주식 틱 차트
     #[cfg(feature = "us-chart")]
-    Usa06010(Box<super::us_chart::UsStockTickChartRequest>),
+    Usa06010(Box<super::us_chart::StockTickChartRequest>),
     /// `usa06011` 미국주식 분 차트
     #[cfg(feature = "us-chart")]
-    Usa06011(Box<super::us_chart::UsStockMinuteChartRequest>),
+    Usa06011(Box<super::us_chart::StockMinuteChartRequest>),
     /// `usa06012` 미국주식 일 차트
     #[cfg(feature = "us-chart")]
-    Usa06012(Box<super::us_chart::UsStockDailyChartRequest>),
+    Usa06012(Box<super::us_chart::StockDailyChartRequest>),
     /// `usa06013` 미국주식 주 차트
     #[cfg(feature = "us-chart")]
-    Usa06013(Box<super::us_chart::UsStockWeeklyChartRequest>),
+    Usa06013(Box<super::us_chart::StockWeeklyChartRequest>),
     /// `usa06014` 미국주식 월 차트
     #[cfg(feature = "us-chart")]
-    Usa06014(Box<super::us_chart::UsStockMonthlyChartRequest>),
+    Usa06014(Box<super::us_chart::StockMonthlyChartRequest>),
     /// `usa06015` 미국주식 년 차트
     #[cfg(feature = "us-chart")]
-    Usa06015(Box<super::us_chart::UsStockYearlyChartRequest>),
+    Usa06015(Box<super::us_chart::StockYearlyChartRequest>),
     /// `usa06016` 미국주식 분기 차트
     #[cfg(feature = "us-chart")]
     Usa06016(Box<super::us_chart::StockQuarterlyChartRequest>),
@@ -3593,16 +3593,16 @@ pub enum AnyRequest {
     Ust31301(Box<super::us_exchange::ExchangeRateRequest>),
     /// `ust31302` 환전 신청
     #[cfg(feature = "us-exchange")]
-    Ust31302(Box<super::us_exchange::RequestCurrencyExchangeRequest>),
+    Ust31302(Box<super::us_exchange::CurrencyExchangeRequest>),
     /// `usa24300` 미국주식 리서치(미국주식/ETF)
     #[cfg(feature = "us-investment-info")]
     Usa24300(Box<super::us_investment_info::ResearchRequest>),
     /// `usa20100` 미국주식 현재가 종목정보
     #[cfg(feature = "us-market-data")]
-    Usa20100(Box<super::us_market_data::UsStockQuoteRequest>),
+    Usa20100(Box<super::us_market_data::StockQuoteRequest>),
     /// `usa20101` 미국주식 현재가 10호가
     #[cfg(feature = "us-market-data")]
-    Usa20101(Box<super::us_market_data::GetUsOrderBookRequest>),
+    Usa20101(Box<super::us_market_data::OrderBookRequest>),
     /// `usa20150` 미국주식 상세 체결내역
     #[cfg(feature = "us-market-data")]
     Usa20150(Box<super::us_market_data::StockTradeDetailsRequest>),
@@ -3614,16 +3614,16 @@ pub enum AnyRequest {
     Usa20590(Box<super::us_market_data::StockDailyPriceRequest>),
     /// `ust20000` 미국주식 매수 주문
     #[cfg(feature = "us-order")]
-    Ust20000(Box<super::us_order::UsBuyStockRequest>),
+    Ust20000(Box<super::us_order::BuyStockRequest>),
     /// `ust20001` 미국주식 매도 주문
     #[cfg(feature = "us-order")]
-    Ust20001(Box<super::us_order::UsSellStockRequest>),
+    Ust20001(Box<super::us_order::SellStockRequest>),
     /// `ust20002` 미국주식 정정 주문
     #[cfg(feature = "us-order")]
-    Ust20002(Box<super::us_order::UsModifyStockOrderRequest>),
+    Ust20002(Box<super::us_order::ModifyStockOrderRequest>),
     /// `ust20003` 미국주식 취소 주문
     #[cfg(feature = "us-order")]
-    Ust20003(Box<super::us_order::UsCancelStockOrderRequest>),
+    Ust20003(Box<super::us_order::CancelStockOrderRequest>),
     /// `ust31490` 미국주식 주문가능수량(종목/증거금률별)
     #[cfg(feature = "us-order")]
     Ust31490(Box<super::us_order::OrderableQuantityRequest>),
@@ -3644,7 +3644,7 @@ pub enum AnyRequest {
     Usa20512(Box<super::us_ranking::ChangeRateTopByPeriodWatchlistRequest>),
     /// `usa20530` 미국주식 당일 거래량 상위(주식/업종)
     #[cfg(feature = "us-ranking")]
-    Usa20530(Box<super::us_ranking::UsTodayVolumeTopRequest>),
+    Usa20530(Box<super::us_ranking::TodayVolumeTopRequest>),
     /// `usa20531` 미국주식 당일 거래량 상위(ETF)
     #[cfg(feature = "us-ranking")]
     Usa20531(Box<super::us_ranking::TodayVolumeTopEtfRequest>),
@@ -3722,7 +3722,7 @@ pub enum AnyRequest {
     Usa24162(Box<super::us_ranking::ConsecutiveRiseFallRankWatchlistRequest>),
     /// `usa24200` 미국주식 호가잔량상위(주식/업종)
     #[cfg(feature = "us-ranking")]
-    Usa24200(Box<super::us_ranking::UsOrderBookDepthTopRequest>),
+    Usa24200(Box<super::us_ranking::OrderBookDepthTopRequest>),
     /// `usa24201` 미국주식 호가잔량상위(ETF)
     #[cfg(feature = "us-ranking")]
     Usa24201(Box<super::us_ranking::OrderBookDepthTopEtfRequest>),
@@ -3746,7 +3746,7 @@ pub enum AnyRequest {
     Usa10099(Box<super::us_stock_info::StockListRequest>),
     /// `usa10100` 미국주식 종목 조회
     #[cfg(feature = "us-stock-info")]
-    Usa10100(Box<super::us_stock_info::UsStockInfoRequest>),
+    Usa10100(Box<super::us_stock_info::StockInfoRequest>),
     /// `usa10101` 미국주식 업종리스트
     #[cfg(feature = "us-stock-info")]
     Usa10101(Box<super::us_stock_info::SectorListRequest>),
@@ -3839,10 +3839,10 @@ pub enum AnyRequest {
     Usa26414(Box<super::us_stock_info::YearlyChangeRateEtfRequest>),
     /// `usa20200` 미국주식 관심종목 그룹 리스트 조회
     #[cfg(feature = "us-watchlist")]
-    Usa20200(Box<super::us_watchlist::UsWatchlistGroupsRequest>),
+    Usa20200(Box<super::us_watchlist::WatchlistGroupsRequest>),
     /// `usa20201` 미국주식 관심종목 그룹 상세 조회
     #[cfg(feature = "us-watchlist")]
-    Usa20201(Box<super::us_watchlist::UsWatchlistGroupDetailRequest>),
+    Usa20201(Box<super::us_watchlist::WatchlistGroupDetailRequest>),
 }
 impl AnyRequest {
     /// The api-id of the TR.
@@ -4214,9 +4214,9 @@ impl AnyRequest {
             Self::Ka01300(_) => "ka01300",
             #[cfg(feature = "domestic-watchlist")]
             Self::Ka01301(_) => "ka01301",
-            #[cfg(feature = "oauth-token-issue")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10001(_) => "au10001",
-            #[cfg(feature = "oauth-token-revoke")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10002(_) => "au10002",
             #[cfg(feature = "us-account")]
             Self::Usa21670(_) => "usa21670",
@@ -4833,9 +4833,9 @@ impl AnyRequest {
             Self::Ka01300(r) => kiwoom_runtime::TrRequest::validate(r.as_ref()),
             #[cfg(feature = "domestic-watchlist")]
             Self::Ka01301(r) => kiwoom_runtime::TrRequest::validate(r.as_ref()),
-            #[cfg(feature = "oauth-token-issue")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10001(r) => kiwoom_runtime::TrRequest::validate(r.as_ref()),
-            #[cfg(feature = "oauth-token-revoke")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10002(r) => kiwoom_runtime::TrRequest::validate(r.as_ref()),
             #[cfg(feature = "us-account")]
             Self::Usa21670(r) => kiwoom_runtime::TrRequest::validate(r.as_ref()),
@@ -5454,9 +5454,9 @@ impl serde::Serialize for AnyRequest {
             Self::Ka01300(r) => serde::Serialize::serialize(r, serializer),
             #[cfg(feature = "domestic-watchlist")]
             Self::Ka01301(r) => serde::Serialize::serialize(r, serializer),
-            #[cfg(feature = "oauth-token-issue")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10001(r) => serde::Serialize::serialize(r, serializer),
-            #[cfg(feature = "oauth-token-revoke")]
+            #[cfg(feature = "oauth-token")]
             Self::Au10002(r) => serde::Serialize::serialize(r, serializer),
             #[cfg(feature = "us-account")]
             Self::Usa21670(r) => serde::Serialize::serialize(r, serializer),
@@ -6470,11 +6470,11 @@ pub fn parse_request(
         "ka01301" => {
             codec::parse_request("ka01301", body).map(|r| AnyRequest::Ka01301(Box::new(r)))
         }
-        #[cfg(feature = "oauth-token-issue")]
+        #[cfg(feature = "oauth-token")]
         "au10001" => {
             codec::parse_request("au10001", body).map(|r| AnyRequest::Au10001(Box::new(r)))
         }
-        #[cfg(feature = "oauth-token-revoke")]
+        #[cfg(feature = "oauth-token")]
         "au10002" => {
             codec::parse_request("au10002", body).map(|r| AnyRequest::Au10002(Box::new(r)))
         }
@@ -8090,13 +8090,13 @@ pub async fn call_json(
             .send()
             .await
             .map(|r| AnyResponse::Ka01301(Box::new(r))),
-        #[cfg(feature = "oauth-token-issue")]
+        #[cfg(feature = "oauth-token")]
         AnyRequest::Au10001(r) => client
             .call(*r)
             .send()
             .await
             .map(|r| AnyResponse::Au10001(Box::new(r))),
-        #[cfg(feature = "oauth-token-revoke")]
+        #[cfg(feature = "oauth-token")]
         AnyRequest::Au10002(r) => client
             .call(*r)
             .send()
@@ -9210,9 +9210,9 @@ pub fn api_ids() -> Vec<&'static str> {
     out.push("ka01300");
     #[cfg(feature = "domestic-watchlist")]
     out.push("ka01301");
-    #[cfg(feature = "oauth-token-issue")]
+    #[cfg(feature = "oauth-token")]
     out.push("au10001");
-    #[cfg(feature = "oauth-token-revoke")]
+    #[cfg(feature = "oauth-token")]
     out.push("au10002");
     #[cfg(feature = "us-account")]
     out.push("usa21670");
@@ -9489,16 +9489,14 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     );
     #[cfg(feature = "domestic-account")]
     out.push(
-        <super::domestic_account::DomesticRealizedPnlByDateAndStockRequest as kiwoom_runtime::TrRequest>::INFO,
+        <super::domestic_account::RealizedPnlByDateAndStockRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-account")]
     out.push(
         <super::domestic_account::RealizedPnlByPeriodAndStockRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-account")]
-    out.push(
-        <super::domestic_account::DomesticDailyRealizedPnlRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_account::DailyRealizedPnlRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-account")]
     out.push(<super::domestic_account::UnfilledOrdersRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-account")]
@@ -9520,9 +9518,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
         <super::domestic_account::TodayTradeJournalRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-account")]
-    out.push(
-        <super::domestic_account::DomesticDepositDetailRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_account::DepositDetailRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-account")]
     out.push(
         <super::domestic_account::DailyEstimatedDepositAssetRequest as kiwoom_runtime::TrRequest>::INFO,
@@ -9606,29 +9602,17 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
         <super::domestic_chart::IntradayInvestorTradeChartRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-chart")]
-    out.push(
-        <super::domestic_chart::DomesticStockTickChartRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_chart::StockTickChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-chart")]
-    out.push(
-        <super::domestic_chart::DomesticStockMinuteChartRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_chart::StockMinuteChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-chart")]
-    out.push(
-        <super::domestic_chart::DomesticStockDailyChartRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_chart::StockDailyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-chart")]
-    out.push(
-        <super::domestic_chart::DomesticStockWeeklyChartRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_chart::StockWeeklyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-chart")]
-    out.push(
-        <super::domestic_chart::DomesticStockMonthlyChartRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_chart::StockMonthlyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-chart")]
-    out.push(
-        <super::domestic_chart::DomesticStockYearlyChartRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_chart::StockYearlyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-chart")]
     out.push(<super::domestic_chart::SectorTickChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-chart")]
@@ -9667,19 +9651,19 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     );
     #[cfg(feature = "domestic-condition-search")]
     out.push(
-        <super::domestic_condition_search::DomesticConditionSearchesRequest as kiwoom_runtime::WsCommand>::INFO,
+        <super::domestic_condition_search::ConditionSearchesRequest as kiwoom_runtime::WsCommand>::INFO,
     );
     #[cfg(feature = "domestic-condition-search")]
     out.push(
-        <super::domestic_condition_search::DomesticRequestConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
+        <super::domestic_condition_search::ConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
     );
     #[cfg(feature = "domestic-condition-search")]
     out.push(
-        <super::domestic_condition_search::DomesticRequestRealtimeConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
+        <super::domestic_condition_search::RealtimeConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
     );
     #[cfg(feature = "domestic-condition-search")]
     out.push(
-        <super::domestic_condition_search::DomesticStopRealtimeConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
+        <super::domestic_condition_search::StopRealtimeConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
     );
     #[cfg(feature = "domestic-credit-order")]
     out.push(
@@ -9760,9 +9744,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
         <super::domestic_institution_foreign::GoldSpotInvestorStatusRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-market-data")]
-    out.push(
-        <super::domestic_market_data::DomesticStockQuoteRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_market_data::StockQuoteRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-market-data")]
     out.push(
         <super::domestic_market_data::StockOhlcvByPeriodRequest as kiwoom_runtime::TrRequest>::INFO,
@@ -9860,17 +9842,13 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
         <super::domestic_market_data::StockProgramDailyTrendRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-order")]
-    out.push(<super::domestic_order::DomesticBuyStockRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::domestic_order::BuyStockRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-order")]
-    out.push(<super::domestic_order::DomesticSellStockRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::domestic_order::SellStockRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-order")]
-    out.push(
-        <super::domestic_order::DomesticModifyStockOrderRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_order::ModifyStockOrderRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-order")]
-    out.push(
-        <super::domestic_order::DomesticCancelStockOrderRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_order::CancelStockOrderRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-order")]
     out.push(<super::domestic_order::BuyGoldSpotRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-order")]
@@ -9885,7 +9863,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     );
     #[cfg(feature = "domestic-ranking")]
     out.push(
-        <super::domestic_ranking::DomesticOrderBookDepthTopRequest as kiwoom_runtime::TrRequest>::INFO,
+        <super::domestic_ranking::OrderBookDepthTopRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-ranking")]
     out.push(
@@ -9906,9 +9884,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
         <super::domestic_ranking::ExpectedExecutionChangeRateTopRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-ranking")]
-    out.push(
-        <super::domestic_ranking::DomesticTodayVolumeTopRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_ranking::TodayVolumeTopRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-ranking")]
     out.push(<super::domestic_ranking::PrevVolumeTopRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-ranking")]
@@ -9984,9 +9960,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
         <super::domestic_stock_info::RealtimeStockRankRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-stock-info")]
-    out.push(
-        <super::domestic_stock_info::GetDomesticStockInfoRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::domestic_stock_info::StockInfoRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-stock-info")]
     out.push(<super::domestic_stock_info::StockBrokersRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-stock-info")]
@@ -10115,20 +10089,16 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     out.push(<super::domestic_theme::ThemeStocksRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "domestic-watchlist")]
     out.push(
-        <super::domestic_watchlist::DomesticWatchlistGroupsRequest as kiwoom_runtime::TrRequest>::INFO,
+        <super::domestic_watchlist::WatchlistGroupsRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "domestic-watchlist")]
     out.push(
-        <super::domestic_watchlist::DomesticWatchlistGroupDetailRequest as kiwoom_runtime::TrRequest>::INFO,
+        <super::domestic_watchlist::WatchlistGroupDetailRequest as kiwoom_runtime::TrRequest>::INFO,
     );
-    #[cfg(feature = "oauth-token-issue")]
-    out.push(
-        <super::oauth_token_issue::CreateAccessTokenRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
-    #[cfg(feature = "oauth-token-revoke")]
-    out.push(
-        <super::oauth_token_revoke::DeleteAccessTokenRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    #[cfg(feature = "oauth-token")]
+    out.push(<super::oauth_token::IssueRequest as kiwoom_runtime::TrRequest>::INFO);
+    #[cfg(feature = "oauth-token")]
+    out.push(<super::oauth_token::RevokeRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-account")]
     out.push(<super::us_account::DailyAccountReturnRateRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-account")]
@@ -10170,7 +10140,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     #[cfg(feature = "us-account")]
     out.push(<super::us_account::DailyOrderFillsRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-account")]
-    out.push(<super::us_account::UsDepositDetailRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_account::DepositDetailRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-account")]
     out.push(
         <super::us_account::TodayRealizedPnlByStockRequest as kiwoom_runtime::TrRequest>::INFO,
@@ -10189,58 +10159,56 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     out.push(<super::us_account::TodayRealizedPnlRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-account")]
     out.push(
-        <super::us_account::UsRealizedPnlByDateAndStockRequest as kiwoom_runtime::TrRequest>::INFO,
+        <super::us_account::RealizedPnlByDateAndStockRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "us-account")]
     out.push(<super::us_account::ReturnRateByPeriodRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-account")]
-    out.push(<super::us_account::UsDailyRealizedPnlRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_account::DailyRealizedPnlRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-account")]
     out.push(<super::us_account::MonthlyRealizedPnlRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-chart")]
-    out.push(<super::us_chart::UsStockTickChartRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_chart::StockTickChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-chart")]
-    out.push(<super::us_chart::UsStockMinuteChartRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_chart::StockMinuteChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-chart")]
-    out.push(<super::us_chart::UsStockDailyChartRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_chart::StockDailyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-chart")]
-    out.push(<super::us_chart::UsStockWeeklyChartRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_chart::StockWeeklyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-chart")]
-    out.push(<super::us_chart::UsStockMonthlyChartRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_chart::StockMonthlyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-chart")]
-    out.push(<super::us_chart::UsStockYearlyChartRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_chart::StockYearlyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-chart")]
     out.push(<super::us_chart::StockQuarterlyChartRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-condition-search")]
     out.push(
-        <super::us_condition_search::UsConditionSearchesRequest as kiwoom_runtime::WsCommand>::INFO,
+        <super::us_condition_search::ConditionSearchesRequest as kiwoom_runtime::WsCommand>::INFO,
     );
     #[cfg(feature = "us-condition-search")]
     out.push(
-        <super::us_condition_search::UsRequestConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
+        <super::us_condition_search::ConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
     );
     #[cfg(feature = "us-condition-search")]
     out.push(
-        <super::us_condition_search::UsRequestRealtimeConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
+        <super::us_condition_search::RealtimeConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
     );
     #[cfg(feature = "us-condition-search")]
     out.push(
-        <super::us_condition_search::UsStopRealtimeConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
+        <super::us_condition_search::StopRealtimeConditionSearchRequest as kiwoom_runtime::WsCommand>::INFO,
     );
     #[cfg(feature = "us-exchange")]
     out.push(<super::us_exchange::ExchangeEstimateRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-exchange")]
     out.push(<super::us_exchange::ExchangeRateRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-exchange")]
-    out.push(
-        <super::us_exchange::RequestCurrencyExchangeRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::us_exchange::CurrencyExchangeRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-investment-info")]
     out.push(<super::us_investment_info::ResearchRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-market-data")]
-    out.push(<super::us_market_data::UsStockQuoteRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_market_data::StockQuoteRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-market-data")]
-    out.push(<super::us_market_data::GetUsOrderBookRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_market_data::OrderBookRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-market-data")]
     out.push(<super::us_market_data::StockTradeDetailsRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-market-data")]
@@ -10248,13 +10216,13 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     #[cfg(feature = "us-market-data")]
     out.push(<super::us_market_data::StockDailyPriceRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-order")]
-    out.push(<super::us_order::UsBuyStockRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_order::BuyStockRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-order")]
-    out.push(<super::us_order::UsSellStockRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_order::SellStockRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-order")]
-    out.push(<super::us_order::UsModifyStockOrderRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_order::ModifyStockOrderRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-order")]
-    out.push(<super::us_order::UsCancelStockOrderRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_order::CancelStockOrderRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-order")]
     out.push(<super::us_order::OrderableQuantityRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-ranking")]
@@ -10274,7 +10242,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
         <super::us_ranking::ChangeRateTopByPeriodWatchlistRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "us-ranking")]
-    out.push(<super::us_ranking::UsTodayVolumeTopRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_ranking::TodayVolumeTopRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-ranking")]
     out.push(<super::us_ranking::TodayVolumeTopEtfRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-ranking")]
@@ -10342,7 +10310,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
         <super::us_ranking::ConsecutiveRiseFallRankWatchlistRequest as kiwoom_runtime::TrRequest>::INFO,
     );
     #[cfg(feature = "us-ranking")]
-    out.push(<super::us_ranking::UsOrderBookDepthTopRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_ranking::OrderBookDepthTopRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-ranking")]
     out.push(<super::us_ranking::OrderBookDepthTopEtfRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-ranking")]
@@ -10360,7 +10328,7 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     #[cfg(feature = "us-stock-info")]
     out.push(<super::us_stock_info::StockListRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-stock-info")]
-    out.push(<super::us_stock_info::UsStockInfoRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_stock_info::StockInfoRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-stock-info")]
     out.push(<super::us_stock_info::SectorListRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-stock-info")]
@@ -10440,10 +10408,8 @@ pub fn trs() -> Vec<kiwoom_runtime::TrInfo> {
     #[cfg(feature = "us-stock-info")]
     out.push(<super::us_stock_info::YearlyChangeRateEtfRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-watchlist")]
-    out.push(<super::us_watchlist::UsWatchlistGroupsRequest as kiwoom_runtime::TrRequest>::INFO);
+    out.push(<super::us_watchlist::WatchlistGroupsRequest as kiwoom_runtime::TrRequest>::INFO);
     #[cfg(feature = "us-watchlist")]
-    out.push(
-        <super::us_watchlist::UsWatchlistGroupDetailRequest as kiwoom_runtime::TrRequest>::INFO,
-    );
+    out.push(<super::us_watchlist::WatchlistGroupDetailRequest as kiwoom_runtime::TrRequest>::INFO);
     out
 }

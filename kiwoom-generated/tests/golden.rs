@@ -138,7 +138,7 @@ fn condition_search_array_rows_and_realtime_push() {
 
 #[test]
 fn secrets_do_not_show_in_debug() {
-    let request = golden::oauth_token_issue::IssueAccessTokenRequest::new(
+    let request = golden::oauth_token::IssueRequest::new(
         "client_credentials",
         "my-app-key",
         "my-secret",

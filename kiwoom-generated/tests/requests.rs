@@ -3,7 +3,7 @@
 //! the TR and the field, before anything is sent.
 
 use codegen::spec::{Spec, Transport, workspace_spec_dir};
-use kiwoom_generated::domestic_order::DomesticBuyStockRequest;
+use kiwoom_generated::domestic_order::BuyStockRequest;
 use kiwoom_generated::kiwoom_runtime::ValidationProblem;
 use kiwoom_generated::{Client, Environment, Error, call_json, parse_request};
 use serde_json::{Value, json};
@@ -87,7 +87,7 @@ fn every_rest_request_example_parses_and_validates() {
 
 #[test]
 fn deserialize_reads_the_wire_form_and_keeps_unknown_codes_for_validate() {
-    let request: DomesticBuyStockRequest = serde_json::from_str(
+    let request: BuyStockRequest = serde_json::from_str(
         r#"{"dmst_stex_tp":"KRX","stk_cd":"005930","ord_qty":"10","ord_uv":"70000","trde_tp":"0"}"#,
     )
     .expect("reads");

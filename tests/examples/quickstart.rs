@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kiwoom_generated::domestic_account::{
-    AccountReturnRateExchangeType, AllStockType, UnfilledOrdersRequest, UnfilledOrdersTradeType,
+    VenueFilter, StockType, UnfilledOrdersRequest, SellBuyType,
 };
-use kiwoom_generated::domestic_chart::{AdjustedStockPriceType, DomesticStockDailyChartRequest};
-use kiwoom_generated::domestic_order::{DomesticBuyStockRequest, DomesticExchangeType, TradeType};
-use kiwoom_generated::domestic_stock_info::GetDomesticStockInfoRequest;
+use kiwoom_generated::domestic_chart::{AdjustedStockPriceType, StockDailyChartRequest};
+use kiwoom_generated::domestic_order::{BuyStockRequest, OrderVenue, TradeType};
+use kiwoom_generated::domestic_stock_info::StockInfoRequest;
 use kiwoom_generated::kiwoom_runtime::Market;
 use kiwoom_generated::kiwoom_runtime::ws::TypedEvent;
 use kiwoom_generated::prelude::*;
@@ -52,7 +52,7 @@ async fn main() -> Result<(), BoxError> {
     let info = client
         .domestic()
         .stock_info()
-        .get_domestic_stock_info(GetDomesticStockInfoRequest::new(STOCK))
+        .stock_info(StockInfoRequest::new(STOCK))
         .await?;
     let name = info.stock_name.clone().unwrap_or_default();
     let price = info.current_price.unwrap_or_default();
@@ -67,11 +67,11 @@ async fn main() -> Result<(), BoxError> {
     step(3, "daily chart (ka10081), paging with cont-yn / next-key");
     let today = chrono::Utc::now().with_timezone(&kst()).date_naive();
     let request =
-        DomesticStockDailyChartRequest::new(STOCK, today, AdjustedStockPriceType::Adjusted);
+        StockDailyChartRequest::new(STOCK, today, AdjustedStockPriceType::Adjusted);
     let mut pages = client
         .domestic()
         .chart()
-        .domestic_stock_daily_chart(request)
+        .stock_daily_chart(request)
         .max_pages(5)
         .pages();
     let mut rows = 0usize;
@@ -103,9 +103,9 @@ async fn main() -> Result<(), BoxError> {
         // the unfilled-orders inquiry of the next step.
         let limit = (price.abs() - 500).max(100);
         let order =
-            DomesticBuyStockRequest::new(DomesticExchangeType::Krx, STOCK, 1, TradeType::Normal)
+            BuyStockRequest::new(OrderVenue::Krx, STOCK, 1, TradeType::Normal)
                 .order_unit_price(limit);
-        match client.domestic().order().domestic_buy_stock(order).await {
+        match client.domestic().order().buy_stock(order).await {
             Ok(placed) => println!(
                 "   order {} accepted: buy 1 x {STOCK} at {limit} won ({})",
                 show(placed.order_number.clone()),
@@ -125,9 +125,9 @@ async fn main() -> Result<(), BoxError> {
         .domestic()
         .account()
         .unfilled_orders(UnfilledOrdersRequest::new(
-            AllStockType::All,
-            UnfilledOrdersTradeType::All,
-            AccountReturnRateExchangeType::Krx,
+            StockType::All,
+            SellBuyType::All,
+            VenueFilter::Krx,
         ))
         .await?;
     if unfilled.unfilled.is_empty() {

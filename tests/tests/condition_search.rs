@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kiwoom_generated::domestic_condition_search::{
-    DomesticConditionSearchesRequest, DomesticRequestConditionSearchExchangeType,
-    DomesticRequestConditionSearchRequest, DomesticRequestRealtimeConditionSearchRequest,
-    DomesticRequestRealtimeConditionSearchSearchType, DomesticStopRealtimeConditionSearchRequest,
+    ConditionSearchesRequest, KrxOnly,
+    ConditionSearchRequest, RealtimeConditionSearchRequest,
+    RealtimeConditionSearchSearchType, StopRealtimeConditionSearchRequest,
     SearchType,
 };
 use kiwoom_generated::realtime::RealtimeEvent;
@@ -32,7 +32,7 @@ async fn list_search_page_realtime_hits_and_clear() {
     let session = client.realtime(Market::Domestic).await.expect("session");
 
     let list = session
-        .command(DomesticConditionSearchesRequest::new())
+        .command(ConditionSearchesRequest::new())
         .await
         .expect("CNSRLST");
     assert!(!list.data.is_empty(), "the simulator lists conditions");
@@ -40,10 +40,10 @@ async fn list_search_page_realtime_hits_and_clear() {
     assert!(list.data[0].name.as_deref().is_some_and(|n| !n.is_empty()));
 
     let pages = session
-        .command_all(DomesticRequestConditionSearchRequest::new(
+        .command_all(ConditionSearchRequest::new(
             seq.clone(),
             SearchType::ConditionSearch,
-            DomesticRequestConditionSearchExchangeType::Krx,
+            KrxOnly::Krx,
         ))
         .await
         .expect("CNSRREQ pages");
@@ -63,10 +63,10 @@ async fn list_search_page_realtime_hits_and_clear() {
     );
 
     session
-        .command(DomesticRequestRealtimeConditionSearchRequest::new(
+        .command(RealtimeConditionSearchRequest::new(
             seq.clone(),
-            DomesticRequestRealtimeConditionSearchSearchType::ConditionSearchRealtime,
-            DomesticRequestConditionSearchExchangeType::Krx,
+            RealtimeConditionSearchSearchType::ConditionSearchRealtime,
+            KrxOnly::Krx,
         ))
         .await
         .expect("CNSRREQ realtime");
@@ -74,7 +74,7 @@ async fn list_search_page_realtime_hits_and_clear() {
     let hit = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             match events.next().await.expect("session open") {
-                Ok(TypedEvent::Real(RealtimeEvent::DomesticRequestRealtimeConditionSearch(
+                Ok(TypedEvent::Real(RealtimeEvent::ConditionSearchHit(
                     hit,
                 ))) => {
                     break hit;
@@ -93,7 +93,7 @@ async fn list_search_page_realtime_hits_and_clear() {
     assert!(hit.stock_code.is_some() && hit.insert_delete_type.is_some());
 
     session
-        .command(DomesticStopRealtimeConditionSearchRequest::new(seq))
+        .command(StopRealtimeConditionSearchRequest::new(seq))
         .await
         .expect("CNSRCLR is acknowledged");
     session.close().await;

@@ -5,6 +5,7 @@ use quote::quote;
 
 use super::{doc, format, ident, ty};
 use crate::ir::{FieldTy, Realtime, RealtimeType};
+use crate::spec::{Market, RealtimeItem};
 
 pub fn emit_type(t: &RealtimeType) -> TokenStream {
     let name = ident(&t.struct_name);
@@ -37,6 +38,25 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         let fmt = format(fmt);
         quote!(values.put(#wire, &self.#n, #fmt);)
     });
+    let korean = t.korean_name.as_str();
+    let market = match t.market {
+        Market::Us => quote!(kiwoom_runtime::Market::Us),
+        _ => quote!(kiwoom_runtime::Market::Domestic),
+    };
+    let item = match t.item {
+        RealtimeItem::Stock => quote!(kiwoom_runtime::RealtimeItemKind::Stock),
+        RealtimeItem::Sector => quote!(kiwoom_runtime::RealtimeItemKind::Sector),
+        RealtimeItem::Account => quote!(kiwoom_runtime::RealtimeItemKind::Account),
+        RealtimeItem::UsSymbol => quote!(kiwoom_runtime::RealtimeItemKind::UsSymbol),
+        RealtimeItem::ConditionSearch => quote!(kiwoom_runtime::RealtimeItemKind::ConditionSearch),
+    };
+    let marker = match t.item {
+        RealtimeItem::Stock | RealtimeItem::Sector | RealtimeItem::UsSymbol => {
+            quote!(impl kiwoom_runtime::ItemRealtimeType for #name {})
+        }
+        RealtimeItem::Account => quote!(impl kiwoom_runtime::AccountRealtimeType for #name {}),
+        RealtimeItem::ConditionSearch => quote!(),
+    };
     quote! {
         #![doc = concat!(" Realtime type `", #code, "`.")]
         use kiwoom_runtime::codec;
@@ -55,9 +75,6 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         }
 
         impl #name {
-            /// The REAL frame `type` of this event.
-            pub const TYPE: &'static str = #code;
-
             /// Values whose id the spec does not list, as received.
             pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
                 &self.extra_values
@@ -68,7 +85,21 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
                 &self.extra
             }
 
-            pub(super) fn from_entry(
+        }
+
+        impl kiwoom_runtime::RealtimeType for #name {
+            const TYPE: &'static str = #code;
+            const KOREAN_NAME: &'static str = #korean;
+            const MARKET: kiwoom_runtime::Market = #market;
+            const ITEM: kiwoom_runtime::RealtimeItemKind = #item;
+            fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+                codec::decode_real_item(item)
+            }
+        }
+        #marker
+
+        impl codec::RealEntry for #name {
+            fn from_entry(
                 entry: codec::RawEntry<'_>,
                 ctx: &codec::Ctx<'_>,
             ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -96,7 +127,7 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
                 let mut values = codec::RealValues::default();
                 #(#puts)*
                 values.extend(&self.extra_values);
-                codec::serialize_real_entry(serializer, Self::TYPE, &self.name, &self.item, &values, &self.extra)
+                codec::serialize_real_entry(serializer, <Self as kiwoom_runtime::RealtimeType>::TYPE, &self.name, &self.item, &values, &self.extra)
             }
         }
     }
@@ -131,7 +162,7 @@ pub fn emit_mod(r: &Realtime) -> TokenStream {
     let decode_arms = r.types.iter().map(|t| {
         let s = ident(&t.struct_name);
         let code = t.code.as_str();
-        quote!(#code => #s::from_entry(entry, ctx).map(|event| Self::#s(Box::new(event))),)
+        quote!(#code => <#s as codec::RealEntry>::from_entry(entry, ctx).map(|event| Self::#s(Box::new(event))),)
     });
     let ser_arms = r.types.iter().map(|t| {
         let s = ident(&t.struct_name);
@@ -139,7 +170,7 @@ pub fn emit_mod(r: &Realtime) -> TokenStream {
     });
     let kind_arms = r.types.iter().map(|t| {
         let s = ident(&t.struct_name);
-        quote!(Self::#s(_) => #s::TYPE,)
+        quote!(Self::#s(_) => <#s as kiwoom_runtime::RealtimeType>::TYPE,)
     });
     quote! {
         //! Realtime pushes (`trnm: REAL`): one typed struct per realtime type and

@@ -19,6 +19,7 @@ pub fn build(spec: &Spec, provenance: Provenance) -> Result<Api, IrError> {
     let mut b = Builder {
         problems: Vec::new(),
         enum_uses: Vec::new(),
+        names: &spec.names,
     };
     let api = b.api(spec, provenance);
     if b.problems.is_empty() {
@@ -35,6 +36,8 @@ pub fn build(spec: &Spec, provenance: Provenance) -> Result<Api, IrError> {
 struct Builder<'s> {
     problems: Vec<String>,
     enum_uses: Vec<EnumUse<'s>>,
+    /// `spec/names.yaml`: naming overrides.
+    names: &'s spec::NamesFile,
 }
 
 /// Where a struct is being built, for names and messages.
@@ -75,6 +78,7 @@ impl<'s> Builder<'s> {
         sorted.sort_by(|a, b| a.1.group.id.cmp(&b.1.group.id));
         for (path, file) in sorted {
             let source = source_of(path);
+            let merged = self.names.groups.get(&file.group.id);
             if let Some(prev) = seen_groups.insert(&file.group.id, source.clone()) {
                 self.problems.push(format!(
                     "group id `{}` is used by {prev} and {source}",
@@ -89,9 +93,28 @@ impl<'s> Builder<'s> {
                     ));
                 }
             }
-            let group = self.group(&source, file, &mut realtime_types);
-            if !group.trs.is_empty() {
-                groups.push(group);
+            let effective = match merged {
+                Some(m) => spec::Group {
+                    id: m.id.clone(),
+                    market: file.group.market,
+                    category: m.category.clone(),
+                    korean: m.korean.clone(),
+                    english: m.english.clone(),
+                },
+                None => file.group.clone(),
+            };
+            let group = self.group(&source, &effective, &file.trs, &mut realtime_types);
+            if group.trs.is_empty() {
+                continue;
+            }
+            // Groups that spec/names.yaml merges share one module, feature and client group.
+            match groups.iter_mut().find(|g: &&mut Group| g.id == group.id) {
+                Some(existing) => {
+                    existing.trs.extend(group.trs);
+                    existing.trs.sort_by(|a, b| a.api_id.cmp(&b.api_id));
+                    existing.client_struct = existing.client_struct.take().or(group.client_struct);
+                }
+                None => groups.push(group),
             }
         }
         realtime_types
@@ -104,7 +127,7 @@ impl<'s> Builder<'s> {
         let errors = self.errors(&spec.errors);
 
         // Enums: settle names, then patch the placeholders.
-        let resolved = enums::resolve(&self.enum_uses, &mut self.problems);
+        let resolved = enums::resolve(&self.enum_uses, &self.names.enums, &mut self.problems);
         let patch = |ty: &mut FieldTy| {
             if let FieldTy::Value { rust, .. } | FieldTy::Values { rust, .. } = ty {
                 if let Some(index) = rust.strip_prefix(ENUM_PLACEHOLDER) {
@@ -212,10 +235,10 @@ impl<'s> Builder<'s> {
     fn group(
         &mut self,
         source: &str,
-        file: &'s spec::GroupFile,
+        g: &spec::Group,
+        file_trs: &'s [spec::Tr],
         realtime: &mut Vec<RealtimeType>,
     ) -> Group {
-        let g = &file.group;
         let (market, _, _) = market_slug(g.market);
         let expected = format!("{market}-{}", g.category);
         if g.id != expected {
@@ -233,7 +256,7 @@ impl<'s> Builder<'s> {
             ));
         }
         let mut trs = Vec::new();
-        for tr in &file.trs {
+        for tr in file_trs {
             let location = format!("{source} {}", tr.id);
             match tr.transport {
                 Transport::Realtime => match &tr.realtime {
@@ -265,7 +288,7 @@ impl<'s> Builder<'s> {
             if matches!(t.kind, TrKind::Rest) {
                 if let Some(prev) = methods.insert(&t.method, &t.api_id) {
                     self.problems.push(format!(
-                        "{source}: client method name collision: `{}` is the english_name of both {prev} and {}",
+                        "{source}: client method name collision: `{}` is the name of both {prev} and {} (name one in spec/names.yaml)",
                         t.method, t.api_id
                     ));
                 }
@@ -294,14 +317,15 @@ impl<'s> Builder<'s> {
         g: &spec::Group,
         tr: &'s spec::Tr,
     ) -> Option<Tr> {
-        if !names::is_snake_ident(&tr.english_name) || names::is_keyword(&tr.english_name) {
+        let name = names::tr_name(&tr.english_name, &tr.id, self.names);
+        if !names::is_snake_ident(&name) || names::is_keyword(&name) {
             self.problems.push(format!(
-                "{location}: english_name `{}` is not a snake_case identifier",
+                "{location}: name `{name}` (from english_name `{}`) is not a snake_case identifier",
                 tr.english_name
             ));
             return None;
         }
-        let owner = names::pascal(&tr.english_name);
+        let owner = names::pascal(&name);
         let home = Home::Group(g.id.clone());
         let kind = match tr.transport {
             Transport::ConditionSearch => match &tr.trnm {
@@ -402,7 +426,7 @@ impl<'s> Builder<'s> {
         let mut t = Tr {
             api_id: tr.id.clone(),
             korean_name: tr.korean_name.clone(),
-            method: tr.english_name.clone(),
+            method: name.clone(),
             file: tr.id.to_lowercase(),
             variant: names::pascal(&tr.id),
             kind,
@@ -753,7 +777,13 @@ impl<'s> Builder<'s> {
         rt: &'s spec::Realtime,
         market: spec::Market,
     ) -> RealtimeType {
-        let struct_name = names::pascal(&tr.english_name);
+        let snake = names::realtime_name(
+            &tr.english_name,
+            &rt.kind,
+            market == spec::Market::Us,
+            self.names,
+        );
+        let struct_name = names::pascal(&snake);
         let scope = Scope {
             location: location.to_owned(),
             home: Home::Realtime,
@@ -817,7 +847,7 @@ impl<'s> Builder<'s> {
             code: rt.kind.clone(),
             api_id: tr.id.clone(),
             korean_name: tr.korean_name.clone(),
-            file: tr.english_name.clone(),
+            file: snake,
             source: location.split(' ').next().unwrap_or_default().to_owned(),
             struct_name,
             market: if market == spec::Market::Us {

@@ -72,23 +72,34 @@ pub struct Resolved {
 /// Plain names are given out before any distinguishing name, so a derived name never takes
 /// a plain one. A candidate already taken by a different code set is skipped; one taken by
 /// the same codes (another suggested name with identical codes) is shared.
-pub fn resolve(uses: &[EnumUse<'_>], problems: &mut Vec<String>) -> Resolved {
+pub fn resolve(
+    uses: &[EnumUse<'_>],
+    overrides: &BTreeMap<String, String>,
+    problems: &mut Vec<String>,
+) -> Resolved {
     let mut variants: Vec<Vec<VariantDef>> = Vec::with_capacity(uses.len());
     for u in uses {
         variants.push(check_variants(u, problems));
     }
+    let codes_of: Vec<Codes> = variants
+        .iter()
+        .map(|vs| {
+            let mut codes: Codes = vs
+                .iter()
+                .map(|v| (v.code.clone(), v.name.clone()))
+                .collect();
+            codes.sort();
+            codes
+        })
+        .collect();
+    let suggested = canonical_names(uses, &codes_of, overrides, problems);
     // suggested name -> code set -> uses
     let mut by_name: BTreeMap<&str, BTreeMap<Codes, Vec<usize>>> = BTreeMap::new();
-    for (i, u) in uses.iter().enumerate() {
-        let mut codes: Codes = variants[i]
-            .iter()
-            .map(|v| (v.code.clone(), v.name.clone()))
-            .collect();
-        codes.sort();
+    for (i, codes) in codes_of.iter().enumerate() {
         by_name
-            .entry(u.spec.name.as_str())
+            .entry(suggested[i].as_str())
             .or_default()
-            .entry(codes)
+            .entry(codes.clone())
             .or_default()
             .push(i);
     }
@@ -185,6 +196,67 @@ pub fn resolve(uses: &[EnumUse<'_>], problems: &mut Vec<String>) -> Resolved {
         by_home,
         shared,
     }
+}
+
+/// Rule 0: one code set, one enum, whatever names the fields suggest. The set's name is the
+/// one `spec/names.yaml` gives it (key: [`code_set_key`]), else the name most of its fields
+/// suggest (a tie goes to the alphabetically first), so twelve fields suggesting
+/// `ChangeSign`, `Sign` or `PreviousDayChangeSign` for the same 1–5 codes share one enum.
+fn canonical_names(
+    uses: &[EnumUse<'_>],
+    codes_of: &[Codes],
+    overrides: &BTreeMap<String, String>,
+    problems: &mut Vec<String>,
+) -> Vec<String> {
+    let mut votes: BTreeMap<&Codes, BTreeMap<&str, usize>> = BTreeMap::new();
+    for (i, u) in uses.iter().enumerate() {
+        *votes
+            .entry(&codes_of[i])
+            .or_default()
+            .entry(u.spec.name.as_str())
+            .or_default() += 1;
+    }
+    let mut used_overrides = BTreeSet::new();
+    let chosen: BTreeMap<&Codes, String> = votes
+        .iter()
+        .map(|(codes, names)| {
+            let key = code_set_key(codes);
+            let name = match overrides.get(&key) {
+                Some(name) => {
+                    used_overrides.insert(key);
+                    name.clone()
+                }
+                None => names
+                    .iter()
+                    .max_by_key(|(name, count)| (**count, std::cmp::Reverse(**name)))
+                    .map(|(name, _)| name.to_string())
+                    .unwrap_or_default(),
+            };
+            (*codes, name)
+        })
+        .collect();
+    for (key, name) in overrides {
+        if !is_pascal_ident(name) {
+            problems.push(format!(
+                "spec/names.yaml enums: `{name}` is not a PascalCase identifier"
+            ));
+        }
+        if !used_overrides.contains(key) {
+            problems.push(format!(
+                "spec/names.yaml enums: no enum has the code set `{key}` (named `{name}`)"
+            ));
+        }
+    }
+    codes_of.iter().map(|codes| chosen[codes].clone()).collect()
+}
+
+/// `1:UpperLimit 2:Rise 3:Unchanged 4:LowerLimit 5:Fall`: a code set as `spec/names.yaml` keys it.
+pub fn code_set_key(codes: &Codes) -> String {
+    codes
+        .iter()
+        .map(|(code, variant)| format!("{code}:{variant}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Rule 3a: `NWithX` / `NWithoutX` when `codes` is the plain set plus or minus one or two
@@ -348,7 +420,7 @@ mod tests {
             })
             .collect();
         let mut problems = Vec::new();
-        let resolved = resolve(&uses, &mut problems);
+        let resolved = resolve(&uses, &BTreeMap::new(), &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         resolved.names
     }

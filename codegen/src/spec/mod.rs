@@ -13,6 +13,9 @@ pub struct Spec {
     pub groups: Vec<(PathBuf, GroupFile)>,
     pub errors: ErrorsFile,
     pub websocket: WebsocketFile,
+    /// `spec/names.yaml`: the generator's naming decisions (curated by hand, never written
+    /// by the importer). Absent = no overrides.
+    pub names: NamesFile,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +54,7 @@ impl Spec {
             groups,
             errors: read_yaml(&dir.join("errors.yaml"))?,
             websocket: read_yaml(&dir.join("websocket.yaml"))?,
+            names: read_optional_yaml(&dir.join("names.yaml"))?,
         })
     }
 
@@ -91,6 +95,17 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Like [`read_yaml`], but a missing file is the type's default.
+pub fn read_optional_yaml<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+) -> Result<T, LoadError> {
+    if path.exists() {
+        read_yaml(path)
+    } else {
+        Ok(T::default())
+    }
 }
 
 pub fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LoadError> {

@@ -450,3 +450,38 @@ pub enum WsDirection {
 fn is_false(b: &bool) -> bool {
     !*b
 }
+
+
+/// `spec/names.yaml`: how the generator names what the importer transcribed. The importer
+/// writes Kiwoom's facts (`english_name` is a description unique across the whole spec);
+/// the generator derives Rust names unique per module by the rules in `codegen/src/ir/names.rs`,
+/// and this file overrides them where a rule reads badly. Renaming here needs only
+/// `cargo run -p codegen`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamesFile {
+    /// Group id -> the group it is generated into (`oauth-token-issue` -> `oauth-token`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub groups: std::collections::BTreeMap<String, MergedGroup>,
+    /// api-id -> snake_case name of the TR's method and (PascalCase) its types.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub trs: std::collections::BTreeMap<String, String>,
+    /// Realtime type (`00`, `02`, `FE`) -> snake_case name of its event struct.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub realtime: std::collections::BTreeMap<String, String>,
+    /// Code sets used under several suggested enum names -> the one name they share. The key
+    /// lists the set's `code:Variant` pairs sorted by code, space-separated.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub enums: std::collections::BTreeMap<String, String>,
+}
+
+/// A group generated under another group's id, module and feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergedGroup {
+    /// The id of the group it joins (`oauth-token`).
+    pub id: String,
+    pub category: String,
+    pub korean: String,
+    pub english: String,
+}

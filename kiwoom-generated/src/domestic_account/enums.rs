@@ -462,153 +462,6 @@ impl codec::Wire for AllGoldSpotOrderFillsQueryType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AllStockType` (spec/domestic/account.yaml ka10075 field `all_stk_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AllStockType {
-    /// 전체 (`0`)
-    All,
-    /// 종목 (`1`)
-    Stock,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl AllStockType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Stock => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Stock,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Stock => Some("종목"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AllStockType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AllStockType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AllStockType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `BrokerageAccountTransactionHistoryDomesticExchangeType` (spec/domestic/account.yaml kt00015 field `dmst_stex_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BrokerageAccountTransactionHistoryDomesticExchangeType {
-    /// (전체) (`%`)
-    All,
-    /// 한국거래소 (`KRX`)
-    Krx,
-    /// 넥스트트레이드 (`NXT`)
-    Nxt,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl BrokerageAccountTransactionHistoryDomesticExchangeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "KRX", "NXT"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("(전체)"),
-            Self::Krx => Some("한국거래소"),
-            Self::Nxt => Some("넥스트트레이드"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BrokerageAccountTransactionHistoryDomesticExchangeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BrokerageAccountTransactionHistoryDomesticExchangeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BrokerageAccountTransactionHistoryDomesticExchangeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
 /// Codes of `CashCreditType` (spec/domestic/account.yaml ka10170 field `ch_crd_tp`).
 ///
 /// # Forward compatibility
@@ -685,7 +538,7 @@ impl codec::Wire for CashCreditType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DomesticDepositDetailQueryType` (spec/domestic/account.yaml kt00001 field `qry_tp`).
+/// Codes of `DepositDetailQueryType` (spec/domestic/account.yaml kt00001 field `qry_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -696,7 +549,7 @@ impl codec::Wire for CashCreditType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DomesticDepositDetailQueryType {
+pub enum DepositDetailQueryType {
     /// 추정조회 (`3`)
     EstimatedQuery,
     /// 일반조회 (`2`)
@@ -704,7 +557,7 @@ pub enum DomesticDepositDetailQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DomesticDepositDetailQueryType {
+impl DepositDetailQueryType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["3", "2"]
@@ -734,331 +587,18 @@ impl DomesticDepositDetailQueryType {
         }
     }
 }
-impl std::str::FromStr for DomesticDepositDetailQueryType {
+impl std::str::FromStr for DepositDetailQueryType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for DomesticDepositDetailQueryType {
+impl std::fmt::Display for DepositDetailQueryType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for DomesticDepositDetailQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticExchangeTypeWithAll`, used by 5 fields:
-///
-/// - spec/domestic/account.yaml kt00007 field `dmst_stex_tp`
-/// - spec/domestic/account.yaml kt00009 field `dmst_stex_tp`
-/// - spec/domestic/account.yaml kt50030 field `dmst_stex_tp`
-/// - spec/domestic/account.yaml kt50031 field `dmst_stex_tp`
-/// - spec/domestic/account.yaml kt50075 field `dmst_stex_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticExchangeTypeWithAll {
-    /// (전체) (`%`)
-    All,
-    /// 한국거래소 (`KRX`)
-    Krx,
-    /// 넥스트트레이드 (`NXT`)
-    Nxt,
-    /// 최선주문집행 (`SOR`)
-    Sor,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticExchangeTypeWithAll {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "KRX", "NXT", "SOR"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Sor => "SOR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            "SOR" => Self::Sor,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("(전체)"),
-            Self::Krx => Some("한국거래소"),
-            Self::Nxt => Some("넥스트트레이드"),
-            Self::Sor => Some("최선주문집행"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticExchangeTypeWithAll {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticExchangeTypeWithAll {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticExchangeTypeWithAll {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticExchangeTypeWithoutSor`, used by 3 fields:
-///
-/// - spec/domestic/account.yaml kt00004 field `dmst_stex_tp`
-/// - spec/domestic/account.yaml kt00005 field `dmst_stex_tp`
-/// - spec/domestic/account.yaml kt00018 field `dmst_stex_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticExchangeTypeWithoutSor {
-    /// 한국거래소 (`KRX`)
-    Krx,
-    /// 넥스트트레이드 (`NXT`)
-    Nxt,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticExchangeTypeWithoutSor {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["KRX", "NXT"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Krx => Some("한국거래소"),
-            Self::Nxt => Some("넥스트트레이드"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticExchangeTypeWithoutSor {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticExchangeTypeWithoutSor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticExchangeTypeWithoutSor {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ExchangeTypeText`, used by 3 fields:
-///
-/// - spec/domestic/account.yaml ka10075 field `oso` field `stex_tp_txt`
-/// - spec/domestic/account.yaml ka10076 field `cntr` field `stex_tp_txt`
-/// - spec/domestic/account.yaml ka10088 field `osop` field `stex_tp_txt`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExchangeTypeText {
-    /// 통합 (`통합`)
-    Combined,
-    /// KRX (`KRX`)
-    Krx,
-    /// NXT (`NXT`)
-    Nxt,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ExchangeTypeText {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["통합", "KRX", "NXT"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Combined => "통합",
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "통합" => Self::Combined,
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Combined => Some("통합"),
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExchangeTypeText {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExchangeTypeText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExchangeTypeText {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `FilledOrdersQueryType` (spec/domestic/account.yaml ka10076 field `qry_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FilledOrdersQueryType {
-    /// 전체 (`0`)
-    All,
-    /// 종목 (`1`)
-    Stock,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl FilledOrdersQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Stock => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Stock,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Stock => Some("종목"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for FilledOrdersQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for FilledOrdersQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for FilledOrdersQueryType {
+impl codec::Wire for DepositDetailQueryType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1404,6 +944,157 @@ impl codec::Wire for Kind {
         matches!(self, Self::Unknown(_))
     }
 }
+/// Codes of `KrxOrNxt`, used by 3 fields:
+///
+/// - spec/domestic/account.yaml kt00004 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt00005 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt00018 field `dmst_stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KrxOrNxt {
+    /// 한국거래소 (`KRX`)
+    Krx,
+    /// 넥스트트레이드 (`NXT`)
+    Nxt,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl KrxOrNxt {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["KRX", "NXT"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Krx => "KRX",
+            Self::Nxt => "NXT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "KRX" => Self::Krx,
+            "NXT" => Self::Nxt,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Krx => Some("한국거래소"),
+            Self::Nxt => Some("넥스트트레이드"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for KrxOrNxt {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for KrxOrNxt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for KrxOrNxt {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `KrxOrNxtFilter` (spec/domestic/account.yaml kt00015 field `dmst_stex_tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KrxOrNxtFilter {
+    /// (전체) (`%`)
+    All,
+    /// 한국거래소 (`KRX`)
+    Krx,
+    /// 넥스트트레이드 (`NXT`)
+    Nxt,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl KrxOrNxtFilter {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["%", "KRX", "NXT"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "%",
+            Self::Krx => "KRX",
+            Self::Nxt => "NXT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "%" => Self::All,
+            "KRX" => Self::Krx,
+            "NXT" => Self::Nxt,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("(전체)"),
+            Self::Krx => Some("한국거래소"),
+            Self::Nxt => Some("넥스트트레이드"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for KrxOrNxtFilter {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for KrxOrNxtFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for KrxOrNxtFilter {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
 /// Codes of `MarginReductionAppliedType` (spec/domestic/account.yaml kt00010 field `profa_rdex_aplc_tp`).
 ///
 /// # Forward compatibility
@@ -1615,7 +1306,13 @@ impl codec::Wire for OddLotType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderWithdrawableAmountTradeType` (spec/domestic/account.yaml kt00010 field `trde_tp`).
+/// Codes of `OrderVenueFilter`, used by 5 fields:
+///
+/// - spec/domestic/account.yaml kt00007 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt00009 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt50030 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt50031 field `dmst_stex_tp`
+/// - spec/domestic/account.yaml kt50075 field `dmst_stex_tp`
 ///
 /// # Forward compatibility
 ///
@@ -1626,56 +1323,66 @@ impl codec::Wire for OddLotType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum OrderWithdrawableAmountTradeType {
-    /// 매도 (`1`)
-    Sell,
-    /// 매수 (`2`)
-    Buy,
+pub enum OrderVenueFilter {
+    /// (전체) (`%`)
+    All,
+    /// 한국거래소 (`KRX`)
+    Krx,
+    /// 넥스트트레이드 (`NXT`)
+    Nxt,
+    /// 최선주문집행 (`SOR`)
+    Sor,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderWithdrawableAmountTradeType {
+impl OrderVenueFilter {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
+        &["%", "KRX", "NXT", "SOR"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Sell => "1",
-            Self::Buy => "2",
+            Self::All => "%",
+            Self::Krx => "KRX",
+            Self::Nxt => "NXT",
+            Self::Sor => "SOR",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "1" => Self::Sell,
-            "2" => Self::Buy,
+            "%" => Self::All,
+            "KRX" => Self::Krx,
+            "NXT" => Self::Nxt,
+            "SOR" => Self::Sor,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::Sell => Some("매도"),
-            Self::Buy => Some("매수"),
+            Self::All => Some("(전체)"),
+            Self::Krx => Some("한국거래소"),
+            Self::Nxt => Some("넥스트트레이드"),
+            Self::Sor => Some("최선주문집행"),
             Self::Unknown(_) => None,
         }
     }
 }
-impl std::str::FromStr for OrderWithdrawableAmountTradeType {
+impl std::str::FromStr for OrderVenueFilter {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for OrderWithdrawableAmountTradeType {
+impl std::fmt::Display for OrderVenueFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for OrderWithdrawableAmountTradeType {
+impl codec::Wire for OrderVenueFilter {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1747,88 +1454,6 @@ impl std::fmt::Display for QuerySortType {
     }
 }
 impl codec::Wire for QuerySortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `SellType`, used by 5 fields:
-///
-/// - spec/domestic/account.yaml ka10076 field `sell_tp`
-/// - spec/domestic/account.yaml kt00007 field `sell_tp`
-/// - spec/domestic/account.yaml kt00009 field `sell_tp`
-/// - spec/domestic/account.yaml kt50031 field `sell_tp`
-/// - spec/domestic/account.yaml kt50075 field `sell_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SellType {
-    /// 전체 (`0`)
-    All,
-    /// 매도 (`1`)
-    Sell,
-    /// 매수 (`2`)
-    Buy,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl SellType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Sell => "1",
-            Self::Buy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Sell,
-            "2" => Self::Buy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Sell => Some("매도"),
-            Self::Buy => Some("매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SellType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SellType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SellType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -2007,82 +1632,6 @@ impl std::fmt::Display for TradeOccurredType {
     }
 }
 impl codec::Wire for TradeOccurredType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `UnfilledOrdersTradeType` (spec/domestic/account.yaml ka10075 field `trde_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UnfilledOrdersTradeType {
-    /// 전체 (`0`)
-    All,
-    /// 매도 (`1`)
-    Sell,
-    /// 매수 (`2`)
-    Buy,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl UnfilledOrdersTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Sell => "1",
-            Self::Buy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Sell,
-            "2" => Self::Buy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Sell => Some("매도"),
-            Self::Buy => Some("매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for UnfilledOrdersTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for UnfilledOrdersTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for UnfilledOrdersTradeType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRealizedPnlByDateAndStockRequest {
+pub struct RealizedPnlByDateAndStockRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 종목코드 6자리
@@ -37,7 +37,7 @@ pub struct DomesticRealizedPnlByDateAndStockRequest {
     /// Wire: type date, at most 8 characters, required.
     pub start_date: chrono::NaiveDate,
 }
-impl DomesticRealizedPnlByDateAndStockRequest {
+impl RealizedPnlByDateAndStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(start_date: chrono::NaiveDate) -> Self {
         Self {
@@ -51,7 +51,7 @@ impl DomesticRealizedPnlByDateAndStockRequest {
         self
     }
 }
-impl serde::Serialize for DomesticRealizedPnlByDateAndStockRequest {
+impl serde::Serialize for RealizedPnlByDateAndStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -63,24 +63,24 @@ impl serde::Serialize for DomesticRealizedPnlByDateAndStockRequest {
 /// Response of `ka10072` 일자별종목별실현손익요청\_일자.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRealizedPnlByDateAndStockResponse {
+pub struct RealizedPnlByDateAndStockResponse {
     /// 일자별종목별실현손익 (`dt_stk_div_rlzt_pl`)
     ///
     /// Wire: type list.
-    pub date_stock_breakdown_realized_profit_loss: Vec<DomesticRealizedPnlByDateAndStockRow>,
+    pub date_stock_breakdown_realized_profit_loss: Vec<RealizedPnlByDateAndStockRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticRealizedPnlByDateAndStockResponse {
+impl RealizedPnlByDateAndStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticRealizedPnlByDateAndStockResponse {
+impl codec::Record for RealizedPnlByDateAndStockResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -112,7 +112,7 @@ impl codec::Record for DomesticRealizedPnlByDateAndStockResponse {
         })
     }
 }
-impl serde::Serialize for DomesticRealizedPnlByDateAndStockResponse {
+impl serde::Serialize for RealizedPnlByDateAndStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -130,7 +130,7 @@ impl serde::Serialize for DomesticRealizedPnlByDateAndStockResponse {
 /// A row of spec/domestic/account.yaml ka10072 field \`dt\_stk\_div\_rlzt\_pl\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRealizedPnlByDateAndStockRow {
+pub struct RealizedPnlByDateAndStockRow {
     /// 종목명 (`stk_nm`)
     ///
     /// Wire: type text.
@@ -209,13 +209,13 @@ pub struct DomesticRealizedPnlByDateAndStockRow {
     pub today_sell_profit_loss_1: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl DomesticRealizedPnlByDateAndStockRow {
+impl RealizedPnlByDateAndStockRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticRealizedPnlByDateAndStockRow {
+impl codec::Record for RealizedPnlByDateAndStockRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -305,7 +305,7 @@ impl codec::Record for DomesticRealizedPnlByDateAndStockRow {
         })
     }
 }
-impl serde::Serialize for DomesticRealizedPnlByDateAndStockRow {
+impl serde::Serialize for RealizedPnlByDateAndStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -352,14 +352,14 @@ impl serde::Serialize for DomesticRealizedPnlByDateAndStockRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticRealizedPnlByDateAndStockRequest {
+impl kiwoom_runtime::TrRequest for RealizedPnlByDateAndStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10072",
         korean_name: "일자별종목별실현손익요청_일자",
         path: "/api/dostk/acnt",
         safety: kiwoom_runtime::SafetyClass::AccountRead,
     };
-    type Response = DomesticRealizedPnlByDateAndStockResponse;
+    type Response = RealizedPnlByDateAndStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10072",
@@ -382,20 +382,18 @@ impl kiwoom_runtime::TrRequest for DomesticRealizedPnlByDateAndStockRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticRealizedPnlByDateAndStockRequest {
-    type Item = DomesticRealizedPnlByDateAndStockRow;
-    fn into_items(
-        page: DomesticRealizedPnlByDateAndStockResponse,
-    ) -> Vec<DomesticRealizedPnlByDateAndStockRow> {
+impl kiwoom_runtime::PagedRequest for RealizedPnlByDateAndStockRequest {
+    type Item = RealizedPnlByDateAndStockRow;
+    fn into_items(page: RealizedPnlByDateAndStockResponse) -> Vec<RealizedPnlByDateAndStockRow> {
         page.date_stock_breakdown_realized_profit_loss
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticRealizedPnlByDateAndStockResponse {
+impl kiwoom_runtime::TrResponse for RealizedPnlByDateAndStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticRealizedPnlByDateAndStockRequest {
+impl codec::RequestRecord for RealizedPnlByDateAndStockRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -415,7 +413,7 @@ impl codec::RequestRecord for DomesticRealizedPnlByDateAndStockRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticRealizedPnlByDateAndStockRequest {
+impl<'de> serde::Deserialize<'de> for RealizedPnlByDateAndStockRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10072")
     }

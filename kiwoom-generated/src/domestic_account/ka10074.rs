@@ -25,7 +25,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticDailyRealizedPnlRequest {
+pub struct DailyRealizedPnlRequest {
     /// 시작일자 (`strt_dt`)
     ///
     /// YYYYMMDD
@@ -39,7 +39,7 @@ pub struct DomesticDailyRealizedPnlRequest {
     /// Wire: type date, at most 8 characters, required.
     pub end_date: chrono::NaiveDate,
 }
-impl DomesticDailyRealizedPnlRequest {
+impl DailyRealizedPnlRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(start_date: chrono::NaiveDate, end_date: chrono::NaiveDate) -> Self {
         Self {
@@ -48,7 +48,7 @@ impl DomesticDailyRealizedPnlRequest {
         }
     }
 }
-impl serde::Serialize for DomesticDailyRealizedPnlRequest {
+impl serde::Serialize for DailyRealizedPnlRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -60,7 +60,7 @@ impl serde::Serialize for DomesticDailyRealizedPnlRequest {
 /// Response of `ka10074` 일자별실현손익요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticDailyRealizedPnlResponse {
+pub struct DailyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
     ///
     /// 단위: 원
@@ -94,20 +94,20 @@ pub struct DomesticDailyRealizedPnlResponse {
     /// 일자별실현손익 (`dt_rlzt_pl`)
     ///
     /// Wire: type list.
-    pub date_realized_profit_loss: Vec<DomesticDailyRealizedPnlRow>,
+    pub date_realized_profit_loss: Vec<DailyRealizedPnlRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticDailyRealizedPnlResponse {
+impl DailyRealizedPnlResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticDailyRealizedPnlResponse {
+impl codec::Record for DailyRealizedPnlResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -163,7 +163,7 @@ impl codec::Record for DomesticDailyRealizedPnlResponse {
         })
     }
 }
-impl serde::Serialize for DomesticDailyRealizedPnlResponse {
+impl serde::Serialize for DailyRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -197,7 +197,7 @@ impl serde::Serialize for DomesticDailyRealizedPnlResponse {
 /// A row of spec/domestic/account.yaml ka10074 field \`dt\_rlzt\_pl\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticDailyRealizedPnlRow {
+pub struct DailyRealizedPnlRow {
     /// 일자 (`dt`)
     ///
     /// YYYYMMDD
@@ -236,13 +236,13 @@ pub struct DomesticDailyRealizedPnlRow {
     pub today_trade_tax: Option<i64>,
     extra: codec::Extra,
 }
-impl DomesticDailyRealizedPnlRow {
+impl DailyRealizedPnlRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticDailyRealizedPnlRow {
+impl codec::Record for DailyRealizedPnlRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -288,7 +288,7 @@ impl codec::Record for DomesticDailyRealizedPnlRow {
         })
     }
 }
-impl serde::Serialize for DomesticDailyRealizedPnlRow {
+impl serde::Serialize for DailyRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -317,14 +317,14 @@ impl serde::Serialize for DomesticDailyRealizedPnlRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticDailyRealizedPnlRequest {
+impl kiwoom_runtime::TrRequest for DailyRealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10074",
         korean_name: "일자별실현손익요청",
         path: "/api/dostk/acnt",
         safety: kiwoom_runtime::SafetyClass::AccountRead,
     };
-    type Response = DomesticDailyRealizedPnlResponse;
+    type Response = DailyRealizedPnlResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10074",
@@ -347,18 +347,18 @@ impl kiwoom_runtime::TrRequest for DomesticDailyRealizedPnlRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticDailyRealizedPnlRequest {
-    type Item = DomesticDailyRealizedPnlRow;
-    fn into_items(page: DomesticDailyRealizedPnlResponse) -> Vec<DomesticDailyRealizedPnlRow> {
+impl kiwoom_runtime::PagedRequest for DailyRealizedPnlRequest {
+    type Item = DailyRealizedPnlRow;
+    fn into_items(page: DailyRealizedPnlResponse) -> Vec<DailyRealizedPnlRow> {
         page.date_realized_profit_loss
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticDailyRealizedPnlResponse {
+impl kiwoom_runtime::TrResponse for DailyRealizedPnlResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticDailyRealizedPnlRequest {
+impl codec::RequestRecord for DailyRealizedPnlRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -378,7 +378,7 @@ impl codec::RequestRecord for DomesticDailyRealizedPnlRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticDailyRealizedPnlRequest {
+impl<'de> serde::Deserialize<'de> for DailyRealizedPnlRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10074")
     }

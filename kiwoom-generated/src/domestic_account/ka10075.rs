@@ -33,13 +33,13 @@ pub struct UnfilledOrdersRequest {
     /// 0:전체, 1:종목
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub all_stock_type: super::AllStockType,
+    pub all_stock_type: super::StockType,
     /// 매매구분 (`trde_tp`)
     ///
     /// 0:전체, 1:매도, 2:매수
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub trade_type: super::UnfilledOrdersTradeType,
+    pub trade_type: super::SellBuyType,
     /// 종목코드 (`stk_cd`)
     ///
     /// 종목코드 6자리
@@ -51,14 +51,14 @@ pub struct UnfilledOrdersRequest {
     /// 0 : 통합, 1 : KRX, 2 : NXT
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AccountReturnRateExchangeType,
+    pub exchange_type: super::VenueFilter,
 }
 impl UnfilledOrdersRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        all_stock_type: super::AllStockType,
-        trade_type: super::UnfilledOrdersTradeType,
-        exchange_type: super::AccountReturnRateExchangeType,
+        all_stock_type: super::StockType,
+        trade_type: super::SellBuyType,
+        exchange_type: super::VenueFilter,
     ) -> Self {
         Self {
             all_stock_type,
@@ -289,19 +289,19 @@ pub struct UnfilledOrdersRow {
     /// 0 : 통합, 1 : KRX, 2 : NXT
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::AccountReturnRateExchangeType>,
+    pub exchange_type: Option<super::VenueFilter>,
     /// 거래소구분텍스트 (`stex_tp_txt`)
     ///
     /// 통합,KRX,NXT
     ///
     /// Wire: type enum.
-    pub exchange_type_text: Option<super::ExchangeTypeText>,
+    pub exchange_type_text: Option<super::VenueName>,
     /// SOR 여부값 (`sor_yn`)
     ///
     /// Y,N
     ///
     /// Wire: type enum.
-    pub sor_flag: Option<super::SorFlag>,
+    pub sor_flag: Option<super::YesNo>,
     /// 스톱가 (`stop_pric`)
     ///
     /// 스톱지정가주문 스톱가

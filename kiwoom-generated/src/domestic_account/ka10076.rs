@@ -35,13 +35,13 @@ pub struct FilledOrdersRequest {
     /// 0:전체, 1:종목
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub query_type: super::FilledOrdersQueryType,
+    pub query_type: super::StockType,
     /// 매도수구분 (`sell_tp`)
     ///
     /// 0:전체, 1:매도, 2:매수
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sell_type: super::SellType,
+    pub sell_type: super::SellBuyType,
     /// 주문번호 (`ord_no`)
     ///
     /// 검색 기준 값으로 입력한 주문번호 보다 과거에 체결된 내역이 조회됩니다.
@@ -53,14 +53,14 @@ pub struct FilledOrdersRequest {
     /// 0 : 통합, 1 : KRX, 2 : NXT
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AccountReturnRateExchangeType,
+    pub exchange_type: super::VenueFilter,
 }
 impl FilledOrdersRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        query_type: super::FilledOrdersQueryType,
-        sell_type: super::SellType,
-        exchange_type: super::AccountReturnRateExchangeType,
+        query_type: super::StockType,
+        sell_type: super::SellBuyType,
+        exchange_type: super::VenueFilter,
     ) -> Self {
         Self {
             stock_code: None,
@@ -244,19 +244,19 @@ pub struct FilledOrdersRow {
     /// 0 : 통합, 1 : KRX, 2 : NXT
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::AccountReturnRateExchangeType>,
+    pub exchange_type: Option<super::VenueFilter>,
     /// 거래소구분텍스트 (`stex_tp_txt`)
     ///
     /// 통합,KRX,NXT
     ///
     /// Wire: type enum.
-    pub exchange_type_text: Option<super::ExchangeTypeText>,
+    pub exchange_type_text: Option<super::VenueName>,
     /// SOR 여부값 (`sor_yn`)
     ///
     /// Y,N
     ///
     /// Wire: type enum.
-    pub sor_flag: Option<super::SorFlag>,
+    pub sor_flag: Option<super::YesNo>,
     /// 스톱가 (`stop_pric`)
     ///
     /// 스톱지정가주문 스톱가

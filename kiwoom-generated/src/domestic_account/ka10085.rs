@@ -35,11 +35,11 @@ pub struct AccountReturnRateRequest {
     /// 0 : 통합, 1 : KRX, 2 : NXT
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AccountReturnRateExchangeType,
+    pub exchange_type: super::VenueFilter,
 }
 impl AccountReturnRateRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::AccountReturnRateExchangeType) -> Self {
+    pub fn new(exchange_type: super::VenueFilter) -> Self {
         Self { exchange_type }
     }
 }

@@ -176,13 +176,13 @@ pub struct UnfilledSplitOrderDetailRow {
     /// 0 : 통합, 1 : KRX, 2 : NXT
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::AccountReturnRateExchangeType>,
+    pub exchange_type: Option<super::VenueFilter>,
     /// 거래소구분텍스트 (`stex_tp_txt`)
     ///
     /// 통합,KRX,NXT
     ///
     /// Wire: type enum.
-    pub exchange_type_text: Option<super::ExchangeTypeText>,
+    pub exchange_type_text: Option<super::VenueName>,
     extra: codec::Extra,
 }
 impl UnfilledSplitOrderDetailRow {

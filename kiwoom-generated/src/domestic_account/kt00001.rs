@@ -23,21 +23,21 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticDepositDetailRequest {
+pub struct DepositDetailRequest {
     /// 조회구분 (`qry_tp`)
     ///
     /// 3:추정조회, 2:일반조회
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub query_type: super::DomesticDepositDetailQueryType,
+    pub query_type: super::DepositDetailQueryType,
 }
-impl DomesticDepositDetailRequest {
+impl DepositDetailRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(query_type: super::DomesticDepositDetailQueryType) -> Self {
+    pub fn new(query_type: super::DepositDetailQueryType) -> Self {
         Self { query_type }
     }
 }
-impl serde::Serialize for DomesticDepositDetailRequest {
+impl serde::Serialize for DepositDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -48,7 +48,7 @@ impl serde::Serialize for DomesticDepositDetailRequest {
 /// Response of `kt00001` 예수금상세현황요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticDepositDetailResponse {
+pub struct DepositDetailResponse {
     /// 예수금 (`entr`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 15자리 숫자
@@ -466,20 +466,20 @@ pub struct DomesticDepositDetailResponse {
     /// 종목별예수금 (`stk_entr_prst`)
     ///
     /// Wire: type list.
-    pub stock_deposit_status: Vec<DomesticDepositDetailRow>,
+    pub stock_deposit_status: Vec<DepositDetailRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticDepositDetailResponse {
+impl DepositDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticDepositDetailResponse {
+impl codec::Record for DepositDetailResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -1604,7 +1604,7 @@ impl codec::Record for DomesticDepositDetailResponse {
         })
     }
 }
-impl serde::Serialize for DomesticDepositDetailResponse {
+impl serde::Serialize for DepositDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -2440,7 +2440,7 @@ impl serde::Serialize for DomesticDepositDetailResponse {
 /// A row of spec/domestic/account.yaml kt00001 field \`stk\_entr\_prst\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticDepositDetailRow {
+pub struct DepositDetailRow {
     /// 통화코드 (`crnc_cd`)
     ///
     /// 통화코드 3자리
@@ -2527,13 +2527,13 @@ pub struct DomesticDepositDetailRow {
     pub d_plus_4_foreign_currency_deposit: Option<i64>,
     extra: codec::Extra,
 }
-impl DomesticDepositDetailRow {
+impl DepositDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticDepositDetailRow {
+impl codec::Record for DepositDetailRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -2762,7 +2762,7 @@ impl codec::Record for DomesticDepositDetailRow {
         })
     }
 }
-impl serde::Serialize for DomesticDepositDetailRow {
+impl serde::Serialize for DepositDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -2927,14 +2927,14 @@ impl serde::Serialize for DomesticDepositDetailRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticDepositDetailRequest {
+impl kiwoom_runtime::TrRequest for DepositDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00001",
         korean_name: "예수금상세현황요청",
         path: "/api/dostk/acnt",
         safety: kiwoom_runtime::SafetyClass::AccountRead,
     };
-    type Response = DomesticDepositDetailResponse;
+    type Response = DepositDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "kt00001",
@@ -2948,18 +2948,18 @@ impl kiwoom_runtime::TrRequest for DomesticDepositDetailRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticDepositDetailRequest {
-    type Item = DomesticDepositDetailRow;
-    fn into_items(page: DomesticDepositDetailResponse) -> Vec<DomesticDepositDetailRow> {
+impl kiwoom_runtime::PagedRequest for DepositDetailRequest {
+    type Item = DepositDetailRow;
+    fn into_items(page: DepositDetailResponse) -> Vec<DepositDetailRow> {
         page.stock_deposit_status
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticDepositDetailResponse {
+impl kiwoom_runtime::TrResponse for DepositDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticDepositDetailRequest {
+impl codec::RequestRecord for DepositDetailRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -2972,7 +2972,7 @@ impl codec::RequestRecord for DomesticDepositDetailRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticDepositDetailRequest {
+impl<'de> serde::Deserialize<'de> for DepositDetailRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "kt00001")
     }

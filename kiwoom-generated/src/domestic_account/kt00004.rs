@@ -35,13 +35,13 @@ pub struct AccountEvaluationStatusRequest {
     /// KRX:한국거래소,NXT:넥스트트레이드
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeTypeWithoutSor,
+    pub domestic_exchange_type: super::KrxOrNxt,
 }
 impl AccountEvaluationStatusRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         query_type: super::AccountEvaluationStatusQueryType,
-        domestic_exchange_type: super::DomesticExchangeTypeWithoutSor,
+        domestic_exchange_type: super::KrxOrNxt,
     ) -> Self {
         Self {
             query_type,

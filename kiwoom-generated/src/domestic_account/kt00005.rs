@@ -29,11 +29,11 @@ pub struct OrderFillBalanceRequest {
     /// KRX:한국거래소,NXT:넥스트트레이드
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeTypeWithoutSor,
+    pub domestic_exchange_type: super::KrxOrNxt,
 }
 impl OrderFillBalanceRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(domestic_exchange_type: super::DomesticExchangeTypeWithoutSor) -> Self {
+    pub fn new(domestic_exchange_type: super::KrxOrNxt) -> Self {
         Self {
             domestic_exchange_type,
         }

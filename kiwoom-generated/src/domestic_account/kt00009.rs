@@ -47,7 +47,7 @@ pub struct AccountOrderFillStatusRequest {
     /// 0:전체, 1:매도, 2:매수
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sell_type: super::SellType,
+    pub sell_type: super::SellBuyType,
     /// 조회구분 (`qry_tp`)
     ///
     /// 0:전체, 1:체결
@@ -71,16 +71,16 @@ pub struct AccountOrderFillStatusRequest {
     /// %:(전체),KRX:한국거래소,NXT:넥스트트레이드,SOR:최선주문집행
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeTypeWithAll,
+    pub domestic_exchange_type: super::OrderVenueFilter,
 }
 impl AccountOrderFillStatusRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_bond_type: super::StockBondType,
         market_type: super::AccountOrderFillStatusMarketType,
-        sell_type: super::SellType,
+        sell_type: super::SellBuyType,
         query_type: super::AccountOrderFillStatusQueryType,
-        domestic_exchange_type: super::DomesticExchangeTypeWithAll,
+        domestic_exchange_type: super::OrderVenueFilter,
     ) -> Self {
         Self {
             order_date: None,

@@ -41,7 +41,7 @@ pub struct OrderWithdrawableAmountRequest {
     /// 1:매도, 2:매수
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub trade_type: super::OrderWithdrawableAmountTradeType,
+    pub trade_type: super::Side,
     /// 매매수량 (`trde_qty`)
     ///
     /// 단위: 1주
@@ -63,11 +63,7 @@ pub struct OrderWithdrawableAmountRequest {
 }
 impl OrderWithdrawableAmountRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        stock_code: impl Into<String>,
-        trade_type: super::OrderWithdrawableAmountTradeType,
-        unit_price: i64,
-    ) -> Self {
+    pub fn new(stock_code: impl Into<String>, trade_type: super::Side, unit_price: i64) -> Self {
         Self {
             in_out_amount: None,
             stock_code: stock_code.into(),

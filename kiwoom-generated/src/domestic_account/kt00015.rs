@@ -69,7 +69,7 @@ pub struct BrokerageAccountTransactionHistoryRequest {
     /// %:(전체),KRX:한국거래소,NXT:넥스트트레이드
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::BrokerageAccountTransactionHistoryDomesticExchangeType,
+    pub domestic_exchange_type: super::KrxOrNxtFilter,
     /// 조회정렬구분 (`qry_sort_tp`)
     ///
     /// 1:최근거래순, 2:과거거래순(미입력시 과거거래순)
@@ -84,7 +84,7 @@ impl BrokerageAccountTransactionHistoryRequest {
         end_date: chrono::NaiveDate,
         kind: super::Kind,
         gold_spot_type: super::GoldSpotType,
-        domestic_exchange_type: super::BrokerageAccountTransactionHistoryDomesticExchangeType,
+        domestic_exchange_type: super::KrxOrNxtFilter,
     ) -> Self {
         Self {
             start_date,

@@ -71,7 +71,7 @@ pub struct AllGoldSpotOrderFillsRequest {
     /// %:(전체), KRX, NXT, SOR
     ///
     /// Wire: type enum, at most 6 characters, optional.
-    pub domestic_exchange_type: Option<super::DomesticExchangeTypeWithAll>,
+    pub domestic_exchange_type: Option<super::OrderVenueFilter>,
 }
 impl AllGoldSpotOrderFillsRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -110,7 +110,7 @@ impl AllGoldSpotOrderFillsRequest {
     /// Set `dmst_stex_tp` (국내거래소구분 (`dmst_stex_tp`)).
     pub fn domestic_exchange_type(
         mut self,
-        domestic_exchange_type: super::DomesticExchangeTypeWithAll,
+        domestic_exchange_type: super::OrderVenueFilter,
     ) -> Self {
         self.domestic_exchange_type = Some(domestic_exchange_type);
         self

@@ -47,7 +47,7 @@ pub struct GoldSpotOrderFillsRequest {
     /// 0:전체, 1:매도, 2:매수
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sell_type: super::SellType,
+    pub sell_type: super::SellBuyType,
     /// 종목코드 (`stk_cd`)
     ///
     /// M04020000: 금 99.99\_1kg, M04020100: 미니금 99.99\_100g, 전체 조회는 빈값('')으로 설정
@@ -65,15 +65,15 @@ pub struct GoldSpotOrderFillsRequest {
     /// %:(전체),KRX:한국거래소,NXT:넥스트트레이드,SOR:최선주문집행
     ///
     /// Wire: type enum, at most 6 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeTypeWithAll,
+    pub domestic_exchange_type: super::OrderVenueFilter,
 }
 impl GoldSpotOrderFillsRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         query_type: super::AccountOrderFillDetailQueryType,
         stock_bond_type: super::StockBondType,
-        sell_type: super::SellType,
-        domestic_exchange_type: super::DomesticExchangeTypeWithAll,
+        sell_type: super::SellBuyType,
+        domestic_exchange_type: super::OrderVenueFilter,
     ) -> Self {
         Self {
             order_date: None,

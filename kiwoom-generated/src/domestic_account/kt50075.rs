@@ -53,7 +53,7 @@ pub struct GoldSpotUnfilledOrdersRequest {
     /// 0:전체, 1:매도, 2:매수
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sell_type: super::SellType,
+    pub sell_type: super::SellBuyType,
     /// 종목코드 (`stk_cd`)
     ///
     /// M04020000: 금 99.99\_1kg, M04020100: 미니금 99.99\_100g, 전체 조회는 빈값('')으로 설정
@@ -71,7 +71,7 @@ pub struct GoldSpotUnfilledOrdersRequest {
     /// %:(전체), KRX, NXT, SOR
     ///
     /// Wire: type enum, at most 6 characters, optional.
-    pub domestic_exchange_type: Option<super::DomesticExchangeTypeWithAll>,
+    pub domestic_exchange_type: Option<super::OrderVenueFilter>,
 }
 impl GoldSpotUnfilledOrdersRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -79,7 +79,7 @@ impl GoldSpotUnfilledOrdersRequest {
         order_date: chrono::NaiveDate,
         market_deal_type: super::MarketDealType,
         stock_bond_type: super::StockBondType,
-        sell_type: super::SellType,
+        sell_type: super::SellBuyType,
     ) -> Self {
         Self {
             order_date,
@@ -110,7 +110,7 @@ impl GoldSpotUnfilledOrdersRequest {
     /// Set `dmst_stex_tp` (국내거래소구분 (`dmst_stex_tp`)).
     pub fn domestic_exchange_type(
         mut self,
-        domestic_exchange_type: super::DomesticExchangeTypeWithAll,
+        domestic_exchange_type: super::OrderVenueFilter,
     ) -> Self {
         self.domestic_exchange_type = Some(domestic_exchange_type);
         self

@@ -11,8 +11,8 @@ pub use ka01690::{
 };
 mod ka10072;
 pub use ka10072::{
-    DomesticRealizedPnlByDateAndStockRequest, DomesticRealizedPnlByDateAndStockResponse,
-    DomesticRealizedPnlByDateAndStockRow,
+    RealizedPnlByDateAndStockRequest, RealizedPnlByDateAndStockResponse,
+    RealizedPnlByDateAndStockRow,
 };
 mod ka10073;
 pub use ka10073::{
@@ -20,9 +20,7 @@ pub use ka10073::{
     RealizedPnlByPeriodAndStockRow,
 };
 mod ka10074;
-pub use ka10074::{
-    DomesticDailyRealizedPnlRequest, DomesticDailyRealizedPnlResponse, DomesticDailyRealizedPnlRow,
-};
+pub use ka10074::{DailyRealizedPnlRequest, DailyRealizedPnlResponse, DailyRealizedPnlRow};
 mod ka10075;
 pub use ka10075::{UnfilledOrdersRequest, UnfilledOrdersResponse, UnfilledOrdersRow};
 mod ka10076;
@@ -40,9 +38,7 @@ pub use ka10088::{
 mod ka10170;
 pub use ka10170::{TodayTradeJournalRequest, TodayTradeJournalResponse, TodayTradeJournalRow};
 mod kt00001;
-pub use kt00001::{
-    DomesticDepositDetailRequest, DomesticDepositDetailResponse, DomesticDepositDetailRow,
-};
+pub use kt00001::{DepositDetailRequest, DepositDetailResponse, DepositDetailRow};
 mod kt00002;
 pub use kt00002::{
     DailyEstimatedDepositAssetRequest, DailyEstimatedDepositAssetResponse,
@@ -111,5 +107,5 @@ pub use kt50075::{
     GoldSpotUnfilledOrdersRequest, GoldSpotUnfilledOrdersResponse, GoldSpotUnfilledOrdersRow,
 };
 mod enums;
-pub use super::enums::{AccountReturnRateExchangeType, SellBuyType, SorFlag};
+pub use super::enums::{SellBuyType, Side, StockType, VenueFilter, VenueName, YesNo};
 pub use enums::*;

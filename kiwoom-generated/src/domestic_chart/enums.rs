@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `DomesticStockMinuteChartTickRange`, used by 4 fields:
+/// Codes of `GoldSpotMinuteChartTickRange`, used by 4 fields:
 ///
 /// - spec/domestic/chart.yaml ka10080 field `tic_scope`
 /// - spec/domestic/chart.yaml ka20005 field `tic_scope`
@@ -18,7 +18,7 @@ use kiwoom_runtime::codec;
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DomesticStockMinuteChartTickRange {
+pub enum GoldSpotMinuteChartTickRange {
     /// 1분 (`1`)
     Minutes1,
     /// 3분 (`3`)
@@ -38,7 +38,7 @@ pub enum DomesticStockMinuteChartTickRange {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DomesticStockMinuteChartTickRange {
+impl GoldSpotMinuteChartTickRange {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["1", "3", "5", "10", "15", "30", "45", "60"]
@@ -86,18 +86,18 @@ impl DomesticStockMinuteChartTickRange {
         }
     }
 }
-impl std::str::FromStr for DomesticStockMinuteChartTickRange {
+impl std::str::FromStr for GoldSpotMinuteChartTickRange {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for DomesticStockMinuteChartTickRange {
+impl std::fmt::Display for GoldSpotMinuteChartTickRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for DomesticStockMinuteChartTickRange {
+impl codec::Wire for GoldSpotMinuteChartTickRange {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

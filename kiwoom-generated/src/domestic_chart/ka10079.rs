@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockTickChartRequest {
+pub struct StockTickChartRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -44,7 +44,7 @@ pub struct DomesticStockTickChartRequest {
     /// Wire: type enum, at most 1 characters, required.
     pub adjusted_stock_price_type: super::AdjustedStockPriceType,
 }
-impl DomesticStockTickChartRequest {
+impl StockTickChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
@@ -58,7 +58,7 @@ impl DomesticStockTickChartRequest {
         }
     }
 }
-impl serde::Serialize for DomesticStockTickChartRequest {
+impl serde::Serialize for StockTickChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -76,7 +76,7 @@ impl serde::Serialize for DomesticStockTickChartRequest {
 /// Response of `ka10079` 주식틱차트조회요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockTickChartResponse {
+pub struct StockTickChartResponse {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -88,20 +88,20 @@ pub struct DomesticStockTickChartResponse {
     /// 주식틱차트조회 (`stk_tic_chart_qry`)
     ///
     /// Wire: type list.
-    pub stock_tick_chart: Vec<DomesticStockTickChartRow>,
+    pub stock_tick_chart: Vec<StockTickChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticStockTickChartResponse {
+impl StockTickChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockTickChartResponse {
+impl codec::Record for StockTickChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -142,7 +142,7 @@ impl codec::Record for DomesticStockTickChartResponse {
         })
     }
 }
-impl serde::Serialize for DomesticStockTickChartResponse {
+impl serde::Serialize for StockTickChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -163,7 +163,7 @@ impl serde::Serialize for DomesticStockTickChartResponse {
 /// A row of spec/domestic/chart.yaml ka10079 field \`stk\_tic\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockTickChartRow {
+pub struct StockTickChartRow {
     /// 현재가 (`cur_prc`)
     ///
     /// 단위: 원
@@ -211,16 +211,16 @@ pub struct DomesticStockTickChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
 }
-impl DomesticStockTickChartRow {
+impl StockTickChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockTickChartRow {
+impl codec::Record for StockTickChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -277,7 +277,7 @@ impl codec::Record for DomesticStockTickChartRow {
         })
     }
 }
-impl serde::Serialize for DomesticStockTickChartRow {
+impl serde::Serialize for StockTickChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -303,14 +303,14 @@ impl serde::Serialize for DomesticStockTickChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticStockTickChartRequest {
+impl kiwoom_runtime::TrRequest for StockTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10079",
         korean_name: "주식틱차트조회요청",
         path: "/api/dostk/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticStockTickChartResponse;
+    type Response = StockTickChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10079",
@@ -342,18 +342,18 @@ impl kiwoom_runtime::TrRequest for DomesticStockTickChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticStockTickChartRequest {
-    type Item = DomesticStockTickChartRow;
-    fn into_items(page: DomesticStockTickChartResponse) -> Vec<DomesticStockTickChartRow> {
+impl kiwoom_runtime::PagedRequest for StockTickChartRequest {
+    type Item = StockTickChartRow;
+    fn into_items(page: StockTickChartResponse) -> Vec<StockTickChartRow> {
         page.stock_tick_chart
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticStockTickChartResponse {
+impl kiwoom_runtime::TrResponse for StockTickChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticStockTickChartRequest {
+impl codec::RequestRecord for StockTickChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -380,7 +380,7 @@ impl codec::RequestRecord for DomesticStockTickChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticStockTickChartRequest {
+impl<'de> serde::Deserialize<'de> for StockTickChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10079")
     }

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockMinuteChartRequest {
+pub struct StockMinuteChartRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -36,7 +36,7 @@ pub struct DomesticStockMinuteChartRequest {
     /// 1:1분, 3:3분, 5:5분, 10:10분, 15:15분, 30:30분, 45:45분, 60:60분
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub tick_range: super::DomesticStockMinuteChartTickRange,
+    pub tick_range: super::GoldSpotMinuteChartTickRange,
     /// 수정주가구분 (`upd_stkpc_tp`)
     ///
     /// 0 or 1
@@ -50,11 +50,11 @@ pub struct DomesticStockMinuteChartRequest {
     /// Wire: type date, at most 8 characters, optional.
     pub base_date: Option<chrono::NaiveDate>,
 }
-impl DomesticStockMinuteChartRequest {
+impl StockMinuteChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
-        tick_range: super::DomesticStockMinuteChartTickRange,
+        tick_range: super::GoldSpotMinuteChartTickRange,
         adjusted_stock_price_type: super::AdjustedStockPriceType,
     ) -> Self {
         Self {
@@ -70,7 +70,7 @@ impl DomesticStockMinuteChartRequest {
         self
     }
 }
-impl serde::Serialize for DomesticStockMinuteChartRequest {
+impl serde::Serialize for StockMinuteChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -89,7 +89,7 @@ impl serde::Serialize for DomesticStockMinuteChartRequest {
 /// Response of `ka10080` 주식분봉차트조회요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockMinuteChartResponse {
+pub struct StockMinuteChartResponse {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -97,20 +97,20 @@ pub struct DomesticStockMinuteChartResponse {
     /// 주식분봉차트조회 (`stk_min_pole_chart_qry`)
     ///
     /// Wire: type list.
-    pub stock_minute_chart: Vec<DomesticStockMinuteChartRow>,
+    pub stock_minute_chart: Vec<StockMinuteChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticStockMinuteChartResponse {
+impl StockMinuteChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockMinuteChartResponse {
+impl codec::Record for StockMinuteChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -146,7 +146,7 @@ impl codec::Record for DomesticStockMinuteChartResponse {
         })
     }
 }
-impl serde::Serialize for DomesticStockMinuteChartResponse {
+impl serde::Serialize for StockMinuteChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -161,7 +161,7 @@ impl serde::Serialize for DomesticStockMinuteChartResponse {
 /// A row of spec/domestic/chart.yaml ka10080 field \`stk\_min\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockMinuteChartRow {
+pub struct StockMinuteChartRow {
     /// 현재가(종가) (`cur_prc`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -209,16 +209,16 @@ pub struct DomesticStockMinuteChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
 }
-impl DomesticStockMinuteChartRow {
+impl StockMinuteChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockMinuteChartRow {
+impl codec::Record for StockMinuteChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -275,7 +275,7 @@ impl codec::Record for DomesticStockMinuteChartRow {
         })
     }
 }
-impl serde::Serialize for DomesticStockMinuteChartRow {
+impl serde::Serialize for StockMinuteChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -301,14 +301,14 @@ impl serde::Serialize for DomesticStockMinuteChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticStockMinuteChartRequest {
+impl kiwoom_runtime::TrRequest for StockMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10080",
         korean_name: "주식분봉차트조회요청",
         path: "/api/dostk/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticStockMinuteChartResponse;
+    type Response = StockMinuteChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10080",
@@ -349,18 +349,18 @@ impl kiwoom_runtime::TrRequest for DomesticStockMinuteChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticStockMinuteChartRequest {
-    type Item = DomesticStockMinuteChartRow;
-    fn into_items(page: DomesticStockMinuteChartResponse) -> Vec<DomesticStockMinuteChartRow> {
+impl kiwoom_runtime::PagedRequest for StockMinuteChartRequest {
+    type Item = StockMinuteChartRow;
+    fn into_items(page: StockMinuteChartResponse) -> Vec<StockMinuteChartRow> {
         page.stock_minute_chart
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticStockMinuteChartResponse {
+impl kiwoom_runtime::TrResponse for StockMinuteChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticStockMinuteChartRequest {
+impl codec::RequestRecord for StockMinuteChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -392,7 +392,7 @@ impl codec::RequestRecord for DomesticStockMinuteChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticStockMinuteChartRequest {
+impl<'de> serde::Deserialize<'de> for StockMinuteChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10080")
     }

@@ -29,7 +29,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockDailyChartRequest {
+pub struct StockDailyChartRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -50,7 +50,7 @@ pub struct DomesticStockDailyChartRequest {
     /// Wire: type enum, at most 1 characters, required.
     pub adjusted_stock_price_type: super::AdjustedStockPriceType,
 }
-impl DomesticStockDailyChartRequest {
+impl StockDailyChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
@@ -64,7 +64,7 @@ impl DomesticStockDailyChartRequest {
         }
     }
 }
-impl serde::Serialize for DomesticStockDailyChartRequest {
+impl serde::Serialize for StockDailyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -82,7 +82,7 @@ impl serde::Serialize for DomesticStockDailyChartRequest {
 /// Response of `ka10081` 주식일봉차트조회요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockDailyChartResponse {
+pub struct StockDailyChartResponse {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -90,20 +90,20 @@ pub struct DomesticStockDailyChartResponse {
     /// 주식일봉차트조회 (`stk_dt_pole_chart_qry`)
     ///
     /// Wire: type list.
-    pub stock_daily_chart: Vec<DomesticStockDailyChartRow>,
+    pub stock_daily_chart: Vec<StockDailyChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticStockDailyChartResponse {
+impl StockDailyChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockDailyChartResponse {
+impl codec::Record for StockDailyChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -139,7 +139,7 @@ impl codec::Record for DomesticStockDailyChartResponse {
         })
     }
 }
-impl serde::Serialize for DomesticStockDailyChartResponse {
+impl serde::Serialize for StockDailyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -154,7 +154,7 @@ impl serde::Serialize for DomesticStockDailyChartResponse {
 /// A row of spec/domestic/chart.yaml ka10081 field \`stk\_dt\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockDailyChartRow {
+pub struct StockDailyChartRow {
     /// 현재가 (`cur_prc`)
     ///
     /// 단위: 원
@@ -208,7 +208,7 @@ pub struct DomesticStockDailyChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 거래회전율 (`trde_tern_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
@@ -217,13 +217,13 @@ pub struct DomesticStockDailyChartRow {
     pub trade_turnover_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl DomesticStockDailyChartRow {
+impl StockDailyChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockDailyChartRow {
+impl codec::Record for StockDailyChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -300,7 +300,7 @@ impl codec::Record for DomesticStockDailyChartRow {
         })
     }
 }
-impl serde::Serialize for DomesticStockDailyChartRow {
+impl serde::Serialize for StockDailyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -344,14 +344,14 @@ impl serde::Serialize for DomesticStockDailyChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticStockDailyChartRequest {
+impl kiwoom_runtime::TrRequest for StockDailyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10081",
         korean_name: "주식일봉차트조회요청",
         path: "/api/dostk/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticStockDailyChartResponse;
+    type Response = StockDailyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10081",
@@ -383,18 +383,18 @@ impl kiwoom_runtime::TrRequest for DomesticStockDailyChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticStockDailyChartRequest {
-    type Item = DomesticStockDailyChartRow;
-    fn into_items(page: DomesticStockDailyChartResponse) -> Vec<DomesticStockDailyChartRow> {
+impl kiwoom_runtime::PagedRequest for StockDailyChartRequest {
+    type Item = StockDailyChartRow;
+    fn into_items(page: StockDailyChartResponse) -> Vec<StockDailyChartRow> {
         page.stock_daily_chart
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticStockDailyChartResponse {
+impl kiwoom_runtime::TrResponse for StockDailyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticStockDailyChartRequest {
+impl codec::RequestRecord for StockDailyChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -415,7 +415,7 @@ impl codec::RequestRecord for DomesticStockDailyChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticStockDailyChartRequest {
+impl<'de> serde::Deserialize<'de> for StockDailyChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10081")
     }

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockWeeklyChartRequest {
+pub struct StockWeeklyChartRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -44,7 +44,7 @@ pub struct DomesticStockWeeklyChartRequest {
     /// Wire: type enum, at most 1 characters, required.
     pub adjusted_stock_price_type: super::AdjustedStockPriceType,
 }
-impl DomesticStockWeeklyChartRequest {
+impl StockWeeklyChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
@@ -58,7 +58,7 @@ impl DomesticStockWeeklyChartRequest {
         }
     }
 }
-impl serde::Serialize for DomesticStockWeeklyChartRequest {
+impl serde::Serialize for StockWeeklyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -76,7 +76,7 @@ impl serde::Serialize for DomesticStockWeeklyChartRequest {
 /// Response of `ka10082` 주식주봉차트조회요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockWeeklyChartResponse {
+pub struct StockWeeklyChartResponse {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -84,20 +84,20 @@ pub struct DomesticStockWeeklyChartResponse {
     /// 주식주봉차트조회 (`stk_stk_pole_chart_qry`)
     ///
     /// Wire: type list.
-    pub stock_weekly_chart: Vec<DomesticStockWeeklyChartRow>,
+    pub stock_weekly_chart: Vec<StockWeeklyChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticStockWeeklyChartResponse {
+impl StockWeeklyChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockWeeklyChartResponse {
+impl codec::Record for StockWeeklyChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -133,7 +133,7 @@ impl codec::Record for DomesticStockWeeklyChartResponse {
         })
     }
 }
-impl serde::Serialize for DomesticStockWeeklyChartResponse {
+impl serde::Serialize for StockWeeklyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -148,7 +148,7 @@ impl serde::Serialize for DomesticStockWeeklyChartResponse {
 /// A row of spec/domestic/chart.yaml ka10082 field \`stk\_stk\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockWeeklyChartRow {
+pub struct StockWeeklyChartRow {
     /// 현재가 (`cur_prc`)
     ///
     /// 단위: 원
@@ -202,7 +202,7 @@ pub struct DomesticStockWeeklyChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 거래회전율 (`trde_tern_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
@@ -211,13 +211,13 @@ pub struct DomesticStockWeeklyChartRow {
     pub trade_turnover_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl DomesticStockWeeklyChartRow {
+impl StockWeeklyChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockWeeklyChartRow {
+impl codec::Record for StockWeeklyChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -283,7 +283,7 @@ impl codec::Record for DomesticStockWeeklyChartRow {
         })
     }
 }
-impl serde::Serialize for DomesticStockWeeklyChartRow {
+impl serde::Serialize for StockWeeklyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -316,14 +316,14 @@ impl serde::Serialize for DomesticStockWeeklyChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticStockWeeklyChartRequest {
+impl kiwoom_runtime::TrRequest for StockWeeklyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10082",
         korean_name: "주식주봉차트조회요청",
         path: "/api/dostk/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticStockWeeklyChartResponse;
+    type Response = StockWeeklyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10082",
@@ -355,18 +355,18 @@ impl kiwoom_runtime::TrRequest for DomesticStockWeeklyChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticStockWeeklyChartRequest {
-    type Item = DomesticStockWeeklyChartRow;
-    fn into_items(page: DomesticStockWeeklyChartResponse) -> Vec<DomesticStockWeeklyChartRow> {
+impl kiwoom_runtime::PagedRequest for StockWeeklyChartRequest {
+    type Item = StockWeeklyChartRow;
+    fn into_items(page: StockWeeklyChartResponse) -> Vec<StockWeeklyChartRow> {
         page.stock_weekly_chart
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticStockWeeklyChartResponse {
+impl kiwoom_runtime::TrResponse for StockWeeklyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticStockWeeklyChartRequest {
+impl codec::RequestRecord for StockWeeklyChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -387,7 +387,7 @@ impl codec::RequestRecord for DomesticStockWeeklyChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticStockWeeklyChartRequest {
+impl<'de> serde::Deserialize<'de> for StockWeeklyChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10082")
     }

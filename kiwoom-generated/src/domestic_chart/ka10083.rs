@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockMonthlyChartRequest {
+pub struct StockMonthlyChartRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -44,7 +44,7 @@ pub struct DomesticStockMonthlyChartRequest {
     /// Wire: type enum, at most 1 characters, required.
     pub adjusted_stock_price_type: super::AdjustedStockPriceType,
 }
-impl DomesticStockMonthlyChartRequest {
+impl StockMonthlyChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
@@ -58,7 +58,7 @@ impl DomesticStockMonthlyChartRequest {
         }
     }
 }
-impl serde::Serialize for DomesticStockMonthlyChartRequest {
+impl serde::Serialize for StockMonthlyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -76,7 +76,7 @@ impl serde::Serialize for DomesticStockMonthlyChartRequest {
 /// Response of `ka10083` 주식월봉차트조회요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockMonthlyChartResponse {
+pub struct StockMonthlyChartResponse {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -84,20 +84,20 @@ pub struct DomesticStockMonthlyChartResponse {
     /// 주식월봉차트조회 (`stk_mth_pole_chart_qry`)
     ///
     /// Wire: type list.
-    pub stock_monthly_chart: Vec<DomesticStockMonthlyChartRow>,
+    pub stock_monthly_chart: Vec<StockMonthlyChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticStockMonthlyChartResponse {
+impl StockMonthlyChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockMonthlyChartResponse {
+impl codec::Record for StockMonthlyChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -133,7 +133,7 @@ impl codec::Record for DomesticStockMonthlyChartResponse {
         })
     }
 }
-impl serde::Serialize for DomesticStockMonthlyChartResponse {
+impl serde::Serialize for StockMonthlyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -152,7 +152,7 @@ impl serde::Serialize for DomesticStockMonthlyChartResponse {
 /// A row of spec/domestic/chart.yaml ka10083 field \`stk\_mth\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockMonthlyChartRow {
+pub struct StockMonthlyChartRow {
     /// 현재가 (`cur_prc`)
     ///
     /// 단위: 원
@@ -206,7 +206,7 @@ pub struct DomesticStockMonthlyChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 거래회전율 (`trde_tern_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
@@ -215,13 +215,13 @@ pub struct DomesticStockMonthlyChartRow {
     pub trade_turnover_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl DomesticStockMonthlyChartRow {
+impl StockMonthlyChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockMonthlyChartRow {
+impl codec::Record for StockMonthlyChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -287,7 +287,7 @@ impl codec::Record for DomesticStockMonthlyChartRow {
         })
     }
 }
-impl serde::Serialize for DomesticStockMonthlyChartRow {
+impl serde::Serialize for StockMonthlyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -320,14 +320,14 @@ impl serde::Serialize for DomesticStockMonthlyChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticStockMonthlyChartRequest {
+impl kiwoom_runtime::TrRequest for StockMonthlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10083",
         korean_name: "주식월봉차트조회요청",
         path: "/api/dostk/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticStockMonthlyChartResponse;
+    type Response = StockMonthlyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10083",
@@ -359,18 +359,18 @@ impl kiwoom_runtime::TrRequest for DomesticStockMonthlyChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticStockMonthlyChartRequest {
-    type Item = DomesticStockMonthlyChartRow;
-    fn into_items(page: DomesticStockMonthlyChartResponse) -> Vec<DomesticStockMonthlyChartRow> {
+impl kiwoom_runtime::PagedRequest for StockMonthlyChartRequest {
+    type Item = StockMonthlyChartRow;
+    fn into_items(page: StockMonthlyChartResponse) -> Vec<StockMonthlyChartRow> {
         page.stock_monthly_chart
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticStockMonthlyChartResponse {
+impl kiwoom_runtime::TrResponse for StockMonthlyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticStockMonthlyChartRequest {
+impl codec::RequestRecord for StockMonthlyChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -391,7 +391,7 @@ impl codec::RequestRecord for DomesticStockMonthlyChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticStockMonthlyChartRequest {
+impl<'de> serde::Deserialize<'de> for StockMonthlyChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10083")
     }

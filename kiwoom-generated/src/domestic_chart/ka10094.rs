@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockYearlyChartRequest {
+pub struct StockYearlyChartRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -44,7 +44,7 @@ pub struct DomesticStockYearlyChartRequest {
     /// Wire: type enum, at most 1 characters, required.
     pub adjusted_stock_price_type: super::AdjustedStockPriceType,
 }
-impl DomesticStockYearlyChartRequest {
+impl StockYearlyChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
@@ -58,7 +58,7 @@ impl DomesticStockYearlyChartRequest {
         }
     }
 }
-impl serde::Serialize for DomesticStockYearlyChartRequest {
+impl serde::Serialize for StockYearlyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -76,7 +76,7 @@ impl serde::Serialize for DomesticStockYearlyChartRequest {
 /// Response of `ka10094` 주식년봉차트조회요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockYearlyChartResponse {
+pub struct StockYearlyChartResponse {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -84,20 +84,20 @@ pub struct DomesticStockYearlyChartResponse {
     /// 주식년봉차트조회 (`stk_yr_pole_chart_qry`)
     ///
     /// Wire: type list.
-    pub stock_yearly_chart: Vec<DomesticStockYearlyChartRow>,
+    pub stock_yearly_chart: Vec<StockYearlyChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticStockYearlyChartResponse {
+impl StockYearlyChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockYearlyChartResponse {
+impl codec::Record for StockYearlyChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -133,7 +133,7 @@ impl codec::Record for DomesticStockYearlyChartResponse {
         })
     }
 }
-impl serde::Serialize for DomesticStockYearlyChartResponse {
+impl serde::Serialize for StockYearlyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -148,7 +148,7 @@ impl serde::Serialize for DomesticStockYearlyChartResponse {
 /// A row of spec/domestic/chart.yaml ka10094 field \`stk\_yr\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockYearlyChartRow {
+pub struct StockYearlyChartRow {
     /// 현재가 (`cur_prc`)
     ///
     /// 단위: 원
@@ -193,13 +193,13 @@ pub struct DomesticStockYearlyChartRow {
     pub low_price: Option<i64>,
     extra: codec::Extra,
 }
-impl DomesticStockYearlyChartRow {
+impl StockYearlyChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockYearlyChartRow {
+impl codec::Record for StockYearlyChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -248,7 +248,7 @@ impl codec::Record for DomesticStockYearlyChartRow {
         })
     }
 }
-impl serde::Serialize for DomesticStockYearlyChartRow {
+impl serde::Serialize for StockYearlyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -263,14 +263,14 @@ impl serde::Serialize for DomesticStockYearlyChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticStockYearlyChartRequest {
+impl kiwoom_runtime::TrRequest for StockYearlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10094",
         korean_name: "주식년봉차트조회요청",
         path: "/api/dostk/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticStockYearlyChartResponse;
+    type Response = StockYearlyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10094",
@@ -302,18 +302,18 @@ impl kiwoom_runtime::TrRequest for DomesticStockYearlyChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticStockYearlyChartRequest {
-    type Item = DomesticStockYearlyChartRow;
-    fn into_items(page: DomesticStockYearlyChartResponse) -> Vec<DomesticStockYearlyChartRow> {
+impl kiwoom_runtime::PagedRequest for StockYearlyChartRequest {
+    type Item = StockYearlyChartRow;
+    fn into_items(page: StockYearlyChartResponse) -> Vec<StockYearlyChartRow> {
         page.stock_yearly_chart
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticStockYearlyChartResponse {
+impl kiwoom_runtime::TrResponse for StockYearlyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticStockYearlyChartRequest {
+impl codec::RequestRecord for StockYearlyChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -334,7 +334,7 @@ impl codec::RequestRecord for DomesticStockYearlyChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticStockYearlyChartRequest {
+impl<'de> serde::Deserialize<'de> for StockYearlyChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10094")
     }

@@ -41,7 +41,7 @@ pub struct SectorMinuteChartRequest {
     /// 1:1분, 3:3분, 5:5분, 10:10분, 15:15분, 30:30분, 45:45분, 60:60분
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub tick_range: super::DomesticStockMinuteChartTickRange,
+    pub tick_range: super::GoldSpotMinuteChartTickRange,
     /// 기준일자 (`base_dt`)
     ///
     /// YYYYMMDD
@@ -53,7 +53,7 @@ impl SectorMinuteChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         industry_code: impl Into<String>,
-        tick_range: super::DomesticStockMinuteChartTickRange,
+        tick_range: super::GoldSpotMinuteChartTickRange,
     ) -> Self {
         Self {
             industry_code: industry_code.into(),
@@ -206,7 +206,7 @@ pub struct SectorMinuteChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
 }
 impl SectorMinuteChartRow {

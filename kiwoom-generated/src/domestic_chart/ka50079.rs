@@ -191,7 +191,7 @@ pub struct GoldSpotTickChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
 }
 impl GoldSpotTickChartRow {

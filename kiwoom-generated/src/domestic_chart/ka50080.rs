@@ -35,7 +35,7 @@ pub struct GoldSpotMinuteChartRequest {
     /// 1:1분, 3:3분, 5:5분, 10:10분, 15:15분, 30:30분, 45:45분, 60:60분
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub tick_range: super::DomesticStockMinuteChartTickRange,
+    pub tick_range: super::GoldSpotMinuteChartTickRange,
     /// 수정주가구분 (`upd_stkpc_tp`)
     ///
     /// 0 or 1
@@ -47,7 +47,7 @@ impl GoldSpotMinuteChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
-        tick_range: super::DomesticStockMinuteChartTickRange,
+        tick_range: super::GoldSpotMinuteChartTickRange,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),
@@ -204,7 +204,7 @@ pub struct GoldSpotMinuteChartRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
 }
 impl GoldSpotMinuteChartRow {

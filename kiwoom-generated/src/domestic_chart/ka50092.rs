@@ -35,13 +35,13 @@ pub struct GoldSpotTodayMinuteChartRequest {
     /// 1:1분, 3:3분, 5:5분, 10:10분, 15:15분, 30:30분, 45:45분, 60:60분
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub tick_range: super::DomesticStockMinuteChartTickRange,
+    pub tick_range: super::GoldSpotMinuteChartTickRange,
 }
 impl GoldSpotTodayMinuteChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
-        tick_range: super::DomesticStockMinuteChartTickRange,
+        tick_range: super::GoldSpotMinuteChartTickRange,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),

@@ -14,30 +14,17 @@ pub use ka10064::{
     IntradayInvestorTradeChartRow,
 };
 mod ka10079;
-pub use ka10079::{
-    DomesticStockTickChartRequest, DomesticStockTickChartResponse, DomesticStockTickChartRow,
-};
+pub use ka10079::{StockTickChartRequest, StockTickChartResponse, StockTickChartRow};
 mod ka10080;
-pub use ka10080::{
-    DomesticStockMinuteChartRequest, DomesticStockMinuteChartResponse, DomesticStockMinuteChartRow,
-};
+pub use ka10080::{StockMinuteChartRequest, StockMinuteChartResponse, StockMinuteChartRow};
 mod ka10081;
-pub use ka10081::{
-    DomesticStockDailyChartRequest, DomesticStockDailyChartResponse, DomesticStockDailyChartRow,
-};
+pub use ka10081::{StockDailyChartRequest, StockDailyChartResponse, StockDailyChartRow};
 mod ka10082;
-pub use ka10082::{
-    DomesticStockWeeklyChartRequest, DomesticStockWeeklyChartResponse, DomesticStockWeeklyChartRow,
-};
+pub use ka10082::{StockWeeklyChartRequest, StockWeeklyChartResponse, StockWeeklyChartRow};
 mod ka10083;
-pub use ka10083::{
-    DomesticStockMonthlyChartRequest, DomesticStockMonthlyChartResponse,
-    DomesticStockMonthlyChartRow,
-};
+pub use ka10083::{StockMonthlyChartRequest, StockMonthlyChartResponse, StockMonthlyChartRow};
 mod ka10094;
-pub use ka10094::{
-    DomesticStockYearlyChartRequest, DomesticStockYearlyChartResponse, DomesticStockYearlyChartRow,
-};
+pub use ka10094::{StockYearlyChartRequest, StockYearlyChartResponse, StockYearlyChartRow};
 mod ka20004;
 pub use ka20004::{SectorTickChartRequest, SectorTickChartResponse, SectorTickChartRow};
 mod ka20005;
@@ -77,6 +64,6 @@ pub use ka50092::{
 mod enums;
 pub use super::enums::{
     AdjustedStockPriceType, AfterCloseInvestorTradeTradeType, AmountQuantityType, MarketType,
-    PreviousDayChangeSign, TickRange, UnitType,
+    PriceChangeSign, TickRange, UnitType,
 };
 pub use enums::*;

@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `DomesticRequestConditionSearchExchangeType`, used by 2 fields:
+/// Codes of `KrxOnly`, used by 2 fields:
 ///
 /// - spec/domestic/condition-search.yaml ka10172 field `stex_tp`
 /// - spec/domestic/condition-search.yaml ka10173 field `stex_tp`
@@ -16,13 +16,13 @@ use kiwoom_runtime::codec;
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DomesticRequestConditionSearchExchangeType {
+pub enum KrxOnly {
     /// KRX (`K`)
     Krx,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DomesticRequestConditionSearchExchangeType {
+impl KrxOnly {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["K"]
@@ -49,18 +49,18 @@ impl DomesticRequestConditionSearchExchangeType {
         }
     }
 }
-impl std::str::FromStr for DomesticRequestConditionSearchExchangeType {
+impl std::str::FromStr for KrxOnly {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for DomesticRequestConditionSearchExchangeType {
+impl std::fmt::Display for KrxOnly {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for DomesticRequestConditionSearchExchangeType {
+impl codec::Wire for KrxOnly {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

@@ -23,14 +23,14 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DomesticConditionSearchesRequest {}
-impl DomesticConditionSearchesRequest {
+pub struct ConditionSearchesRequest {}
+impl ConditionSearchesRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new() -> Self {
         Self {}
     }
 }
-impl serde::Serialize for DomesticConditionSearchesRequest {
+impl serde::Serialize for ConditionSearchesRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -41,24 +41,24 @@ impl serde::Serialize for DomesticConditionSearchesRequest {
 /// Response of `ka10171` 조건검색 목록조회.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticConditionSearchesResponse {
+pub struct ConditionSearchesResponse {
     /// 조건검색식 목록 (`data`)
     ///
     /// Wire: type list.
-    pub data: Vec<DomesticConditionSearchesRow>,
+    pub data: Vec<ConditionSearchesRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticConditionSearchesResponse {
+impl ConditionSearchesResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticConditionSearchesResponse {
+impl codec::Record for ConditionSearchesResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -87,7 +87,7 @@ impl codec::Record for DomesticConditionSearchesResponse {
         })
     }
 }
-impl serde::Serialize for DomesticConditionSearchesResponse {
+impl serde::Serialize for ConditionSearchesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -101,7 +101,7 @@ impl serde::Serialize for DomesticConditionSearchesResponse {
 /// A row of spec/domestic/condition-search.yaml ka10171 field \`data\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticConditionSearchesRow {
+pub struct ConditionSearchesRow {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text.
@@ -112,13 +112,13 @@ pub struct DomesticConditionSearchesRow {
     pub name: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticConditionSearchesRow {
+impl ConditionSearchesRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticConditionSearchesRow {
+impl codec::Record for ConditionSearchesRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -146,7 +146,7 @@ impl codec::Record for DomesticConditionSearchesRow {
         Ok(Self { seq, name, extra })
     }
 }
-impl serde::Serialize for DomesticConditionSearchesRow {
+impl serde::Serialize for ConditionSearchesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq as _;
         let mut elements = serializer.serialize_seq(None)?;
@@ -156,13 +156,13 @@ impl serde::Serialize for DomesticConditionSearchesRow {
         elements.end()
     }
 }
-impl DomesticConditionSearchesRequest {
+impl ConditionSearchesRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         Ok(())
     }
 }
-impl kiwoom_runtime::WsCommand for DomesticConditionSearchesRequest {
+impl kiwoom_runtime::WsCommand for ConditionSearchesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10171",
         korean_name: "조건검색 목록조회",
@@ -171,9 +171,9 @@ impl kiwoom_runtime::WsCommand for DomesticConditionSearchesRequest {
     };
     const TRNM: &'static str = "CNSRLST";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
-    type Reply = DomesticConditionSearchesResponse;
+    type Reply = ConditionSearchesResponse;
 }
-impl kiwoom_runtime::TrResponse for DomesticConditionSearchesResponse {
+impl kiwoom_runtime::TrResponse for ConditionSearchesResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }

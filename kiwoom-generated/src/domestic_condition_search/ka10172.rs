@@ -29,7 +29,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRequestConditionSearchRequest {
+pub struct ConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text, at most 3 characters, required.
@@ -45,7 +45,7 @@ pub struct DomesticRequestConditionSearchRequest {
     /// K:KRX
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::DomesticRequestConditionSearchExchangeType,
+    pub exchange_type: super::KrxOnly,
     /// 연속조회여부 (`cont_yn`)
     ///
     /// Y:연속조회요청,N:연속조회미요청
@@ -57,12 +57,12 @@ pub struct DomesticRequestConditionSearchRequest {
     /// Wire: type text, at most 20 characters, optional.
     pub next_key: Option<String>,
 }
-impl DomesticRequestConditionSearchRequest {
+impl ConditionSearchRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         seq: impl Into<String>,
         search_type: super::SearchType,
-        exchange_type: super::DomesticRequestConditionSearchExchangeType,
+        exchange_type: super::KrxOnly,
     ) -> Self {
         Self {
             seq: seq.into(),
@@ -83,7 +83,7 @@ impl DomesticRequestConditionSearchRequest {
         self
     }
 }
-impl serde::Serialize for DomesticRequestConditionSearchRequest {
+impl serde::Serialize for ConditionSearchRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -99,7 +99,7 @@ impl serde::Serialize for DomesticRequestConditionSearchRequest {
 /// Response of `ka10172` 조건검색 요청 일반.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRequestConditionSearchResponse {
+pub struct ConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text.
@@ -119,20 +119,20 @@ pub struct DomesticRequestConditionSearchResponse {
     /// 검색결과데이터 (`data`)
     ///
     /// Wire: type list.
-    pub data: Vec<DomesticRequestConditionSearchRow>,
+    pub data: Vec<ConditionSearchRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticRequestConditionSearchResponse {
+impl ConditionSearchResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticRequestConditionSearchResponse {
+impl codec::Record for ConditionSearchResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -174,7 +174,7 @@ impl codec::Record for DomesticRequestConditionSearchResponse {
         })
     }
 }
-impl serde::Serialize for DomesticRequestConditionSearchResponse {
+impl serde::Serialize for ConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -191,7 +191,7 @@ impl serde::Serialize for DomesticRequestConditionSearchResponse {
 /// A row of spec/domestic/condition-search.yaml ka10172 field \`data\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRequestConditionSearchRow {
+pub struct ConditionSearchRow {
     /// 종목코드 (`9001`)
     ///
     /// 접두어 1자리 + 종목코드 6자리, 접두어(A: 주식 / J: ELW / Q: ETN)
@@ -213,7 +213,7 @@ pub struct DomesticRequestConditionSearchRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`11`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 9자리 숫자
@@ -253,13 +253,13 @@ pub struct DomesticRequestConditionSearchRow {
     pub low_price: Option<i64>,
     extra: codec::Extra,
 }
-impl DomesticRequestConditionSearchRow {
+impl ConditionSearchRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticRequestConditionSearchRow {
+impl codec::Record for ConditionSearchRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -398,7 +398,7 @@ impl codec::Record for DomesticRequestConditionSearchRow {
         })
     }
 }
-impl serde::Serialize for DomesticRequestConditionSearchRow {
+impl serde::Serialize for ConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -493,7 +493,7 @@ impl serde::Serialize for DomesticRequestConditionSearchRow {
         map.end()
     }
 }
-impl DomesticRequestConditionSearchRequest {
+impl ConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
@@ -544,7 +544,7 @@ impl DomesticRequestConditionSearchRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::WsCommand for DomesticRequestConditionSearchRequest {
+impl kiwoom_runtime::WsCommand for ConditionSearchRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10172",
         korean_name: "조건검색 요청 일반",
@@ -553,9 +553,9 @@ impl kiwoom_runtime::WsCommand for DomesticRequestConditionSearchRequest {
     };
     const TRNM: &'static str = "CNSRREQ";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
-    type Reply = DomesticRequestConditionSearchResponse;
+    type Reply = ConditionSearchResponse;
 }
-impl kiwoom_runtime::TrResponse for DomesticRequestConditionSearchResponse {
+impl kiwoom_runtime::TrResponse for ConditionSearchResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }

@@ -25,7 +25,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRequestRealtimeConditionSearchRequest {
+pub struct RealtimeConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text, at most 3 characters, required.
@@ -35,20 +35,20 @@ pub struct DomesticRequestRealtimeConditionSearchRequest {
     /// 1: 조건검색+실시간조건검색
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub search_type: super::DomesticRequestRealtimeConditionSearchSearchType,
+    pub search_type: super::RealtimeConditionSearchSearchType,
     /// 거래소구분 (`stex_tp`)
     ///
     /// K:KRX
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::DomesticRequestConditionSearchExchangeType,
+    pub exchange_type: super::KrxOnly,
 }
-impl DomesticRequestRealtimeConditionSearchRequest {
+impl RealtimeConditionSearchRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         seq: impl Into<String>,
-        search_type: super::DomesticRequestRealtimeConditionSearchSearchType,
-        exchange_type: super::DomesticRequestConditionSearchExchangeType,
+        search_type: super::RealtimeConditionSearchSearchType,
+        exchange_type: super::KrxOnly,
     ) -> Self {
         Self {
             seq: seq.into(),
@@ -57,7 +57,7 @@ impl DomesticRequestRealtimeConditionSearchRequest {
         }
     }
 }
-impl serde::Serialize for DomesticRequestRealtimeConditionSearchRequest {
+impl serde::Serialize for RealtimeConditionSearchRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -71,7 +71,7 @@ impl serde::Serialize for DomesticRequestRealtimeConditionSearchRequest {
 /// Response of `ka10173` 조건검색 요청 실시간.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRequestRealtimeConditionSearchResponse {
+pub struct RealtimeConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text.
@@ -79,20 +79,20 @@ pub struct DomesticRequestRealtimeConditionSearchResponse {
     /// 검색결과데이터 (`data`)
     ///
     /// Wire: type list.
-    pub data: Vec<DomesticRequestRealtimeConditionSearchRow>,
+    pub data: Vec<RealtimeConditionSearchRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticRequestRealtimeConditionSearchResponse {
+impl RealtimeConditionSearchResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticRequestRealtimeConditionSearchResponse {
+impl codec::Record for RealtimeConditionSearchResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -124,7 +124,7 @@ impl codec::Record for DomesticRequestRealtimeConditionSearchResponse {
         })
     }
 }
-impl serde::Serialize for DomesticRequestRealtimeConditionSearchResponse {
+impl serde::Serialize for RealtimeConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -139,7 +139,7 @@ impl serde::Serialize for DomesticRequestRealtimeConditionSearchResponse {
 /// A row of spec/domestic/condition-search.yaml ka10173 field \`data\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticRequestRealtimeConditionSearchRow {
+pub struct RealtimeConditionSearchRow {
     /// 종목코드 (`jmcode`)
     ///
     /// 접두어 1자리 + 종목코드 6자리, 접두어(A: 주식 / J: ELW / Q: ETN)
@@ -148,13 +148,13 @@ pub struct DomesticRequestRealtimeConditionSearchRow {
     pub stock_code: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticRequestRealtimeConditionSearchRow {
+impl RealtimeConditionSearchRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticRequestRealtimeConditionSearchRow {
+impl codec::Record for RealtimeConditionSearchRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -172,7 +172,7 @@ impl codec::Record for DomesticRequestRealtimeConditionSearchRow {
         Ok(Self { stock_code, extra })
     }
 }
-impl serde::Serialize for DomesticRequestRealtimeConditionSearchRow {
+impl serde::Serialize for RealtimeConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -181,7 +181,7 @@ impl serde::Serialize for DomesticRequestRealtimeConditionSearchRow {
         map.end()
     }
 }
-impl DomesticRequestRealtimeConditionSearchRequest {
+impl RealtimeConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
@@ -214,7 +214,7 @@ impl DomesticRequestRealtimeConditionSearchRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::WsCommand for DomesticRequestRealtimeConditionSearchRequest {
+impl kiwoom_runtime::WsCommand for RealtimeConditionSearchRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10173",
         korean_name: "조건검색 요청 실시간",
@@ -223,9 +223,9 @@ impl kiwoom_runtime::WsCommand for DomesticRequestRealtimeConditionSearchRequest
     };
     const TRNM: &'static str = "CNSRREQ";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
-    type Reply = DomesticRequestRealtimeConditionSearchResponse;
+    type Reply = RealtimeConditionSearchResponse;
 }
-impl kiwoom_runtime::TrResponse for DomesticRequestRealtimeConditionSearchResponse {
+impl kiwoom_runtime::TrResponse for RealtimeConditionSearchResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }

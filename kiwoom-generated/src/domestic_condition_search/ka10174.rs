@@ -23,19 +23,19 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStopRealtimeConditionSearchRequest {
+pub struct StopRealtimeConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text, required.
     pub seq: String,
 }
-impl DomesticStopRealtimeConditionSearchRequest {
+impl StopRealtimeConditionSearchRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(seq: impl Into<String>) -> Self {
         Self { seq: seq.into() }
     }
 }
-impl serde::Serialize for DomesticStopRealtimeConditionSearchRequest {
+impl serde::Serialize for StopRealtimeConditionSearchRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -47,7 +47,7 @@ impl serde::Serialize for DomesticStopRealtimeConditionSearchRequest {
 /// Response of `ka10174` 조건검색 실시간 해제.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStopRealtimeConditionSearchResponse {
+pub struct StopRealtimeConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text, always sent.
@@ -58,13 +58,13 @@ pub struct DomesticStopRealtimeConditionSearchResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticStopRealtimeConditionSearchResponse {
+impl StopRealtimeConditionSearchResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStopRealtimeConditionSearchResponse {
+impl codec::Record for StopRealtimeConditionSearchResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -93,7 +93,7 @@ impl codec::Record for DomesticStopRealtimeConditionSearchResponse {
         })
     }
 }
-impl serde::Serialize for DomesticStopRealtimeConditionSearchResponse {
+impl serde::Serialize for StopRealtimeConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -104,7 +104,7 @@ impl serde::Serialize for DomesticStopRealtimeConditionSearchResponse {
         map.end()
     }
 }
-impl DomesticStopRealtimeConditionSearchRequest {
+impl StopRealtimeConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
@@ -119,7 +119,7 @@ impl DomesticStopRealtimeConditionSearchRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::WsCommand for DomesticStopRealtimeConditionSearchRequest {
+impl kiwoom_runtime::WsCommand for StopRealtimeConditionSearchRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10174",
         korean_name: "조건검색 실시간 해제",
@@ -128,9 +128,9 @@ impl kiwoom_runtime::WsCommand for DomesticStopRealtimeConditionSearchRequest {
     };
     const TRNM: &'static str = "CNSRCLR";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
-    type Reply = DomesticStopRealtimeConditionSearchResponse;
+    type Reply = StopRealtimeConditionSearchResponse;
 }
-impl kiwoom_runtime::TrResponse for DomesticStopRealtimeConditionSearchResponse {
+impl kiwoom_runtime::TrResponse for StopRealtimeConditionSearchResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }

@@ -4,27 +4,17 @@
 //!
 //! 4 TRs from `spec/domestic/condition-search.yaml`; Cargo feature `domestic-condition-search`.
 mod ka10171;
-pub use ka10171::{
-    DomesticConditionSearchesRequest, DomesticConditionSearchesResponse,
-    DomesticConditionSearchesRow,
-};
+pub use ka10171::{ConditionSearchesRequest, ConditionSearchesResponse, ConditionSearchesRow};
 mod ka10172;
-pub use ka10172::{
-    DomesticRequestConditionSearchRequest, DomesticRequestConditionSearchResponse,
-    DomesticRequestConditionSearchRow,
-};
+pub use ka10172::{ConditionSearchRequest, ConditionSearchResponse, ConditionSearchRow};
 mod ka10173;
 pub use ka10173::{
-    DomesticRequestRealtimeConditionSearchRequest, DomesticRequestRealtimeConditionSearchResponse,
-    DomesticRequestRealtimeConditionSearchRow,
+    RealtimeConditionSearchRequest, RealtimeConditionSearchResponse, RealtimeConditionSearchRow,
 };
 mod ka10174;
-pub use ka10174::{
-    DomesticStopRealtimeConditionSearchRequest, DomesticStopRealtimeConditionSearchResponse,
-};
+pub use ka10174::{StopRealtimeConditionSearchRequest, StopRealtimeConditionSearchResponse};
 mod enums;
 pub use super::enums::{
-    ContinuationFlag, DomesticRequestRealtimeConditionSearchSearchType, PreviousDayChangeSign,
-    SearchType,
+    ContinuationFlag, PriceChangeSign, RealtimeConditionSearchSearchType, SearchType,
 };
 pub use enums::*;

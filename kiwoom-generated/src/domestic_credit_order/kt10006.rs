@@ -29,7 +29,7 @@ pub struct BuyCreditStockRequest {
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeType,
+    pub domestic_exchange_type: super::OrderVenue,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -62,7 +62,7 @@ pub struct BuyCreditStockRequest {
 impl BuyCreditStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::DomesticExchangeType,
+        domestic_exchange_type: super::OrderVenue,
         stock_code: impl Into<String>,
         order_quantity: i64,
         trade_type: super::TradeType,
@@ -125,7 +125,7 @@ pub struct BuyCreditStockResponse {
     /// KRX, NXT, SOR
     ///
     /// Wire: type enum.
-    pub domestic_exchange_type: Option<super::DomesticExchangeType>,
+    pub domestic_exchange_type: Option<super::OrderVenue>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).

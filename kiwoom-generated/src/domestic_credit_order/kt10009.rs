@@ -29,7 +29,7 @@ pub struct CancelCreditStockOrderRequest {
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeType,
+    pub domestic_exchange_type: super::OrderVenue,
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// 매수/매도 주문 요청 응답 결과로 받은 7자리 주문번호
@@ -50,7 +50,7 @@ pub struct CancelCreditStockOrderRequest {
 impl CancelCreditStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::DomesticExchangeType,
+        domestic_exchange_type: super::OrderVenue,
         original_order_number: impl Into<String>,
         stock_code: impl Into<String>,
         cancel_quantity: i64,

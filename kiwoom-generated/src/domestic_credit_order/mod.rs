@@ -12,5 +12,5 @@ pub use kt10008::{ModifyCreditStockOrderRequest, ModifyCreditStockOrderResponse}
 mod kt10009;
 pub use kt10009::{CancelCreditStockOrderRequest, CancelCreditStockOrderResponse};
 mod enums;
-pub use super::enums::{DomesticExchangeType, TradeType};
+pub use super::enums::{OrderVenue, TradeType};
 pub use enums::*;

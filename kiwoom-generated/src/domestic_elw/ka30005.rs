@@ -193,7 +193,7 @@ pub struct SearchElwByConditionRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_type: Option<super::ChangeType>,
+    pub change_type: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

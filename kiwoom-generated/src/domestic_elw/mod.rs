@@ -38,7 +38,7 @@ mod ka30012;
 pub use ka30012::{ElwDetailRequest, ElwDetailResponse};
 mod enums;
 pub use super::enums::{
-    BrokerElwNetBuyTopTradeQuantityType, BrokerElwNetBuyTopTradeType, ChangeSign, FluctuationType,
-    PreviousDayChangeSign, TimeTypeWithoutSpecificDate,
+    BrokerElwNetBuyTopTradeQuantityType, BrokerElwNetBuyTopTradeType, FluctuationType,
+    PriceChangeSign, TimeTypeWithoutSpecificDate,
 };
 pub use enums::*;

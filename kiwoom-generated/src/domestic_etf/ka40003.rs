@@ -134,7 +134,7 @@ pub struct EtfDailyTrendRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -203,7 +203,7 @@ pub struct EtfDailyTrendRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub tracking_change_sign: Option<super::TrackingChangeSign>,
+    pub tracking_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
 }
 impl EtfDailyTrendRow {

@@ -53,13 +53,13 @@ pub struct EtfAllQuotesRequest {
     /// 0:전체
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub tracking_index: super::TrackingIndex,
+    pub tracking_index: super::CumulativeChangeRateTopStockCondition,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT, 3:통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl EtfAllQuotesRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -68,8 +68,8 @@ impl EtfAllQuotesRequest {
         nav_change: super::NavChange,
         asset_manager: super::AssetManager,
         taxation_flag: super::TaxationFlag,
-        tracking_index: super::TrackingIndex,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        tracking_index: super::CumulativeChangeRateTopStockCondition,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             taxation_type,
@@ -183,7 +183,7 @@ pub struct EtfAllQuotesRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -72,7 +72,7 @@ pub struct EtfTradesByDateResponse {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -265,7 +265,7 @@ pub struct EtfTradesByDateRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign_n: Option<super::ChangeSignN>,
+    pub change_sign_n: Option<super::PriceChangeSign>,
     /// 전일대비n (`pred_pre_n`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

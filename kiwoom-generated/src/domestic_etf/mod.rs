@@ -27,7 +27,5 @@ pub use ka40010::{
     EtfIntradaySupplyDemandStatusRow,
 };
 mod enums;
-pub use super::enums::{
-    AfterCloseInvestorTradeExchangeType, ChangeSign, EtfIntradayTradesExchangeType,
-};
+pub use super::enums::{CumulativeChangeRateTopStockCondition, PriceChangeSign, Venue, VenueName};
 pub use enums::*;

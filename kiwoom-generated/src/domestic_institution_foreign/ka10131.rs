@@ -77,7 +77,7 @@ pub struct InstitutionForeignInvestorTradeStreakRequest {
     /// 1:KRX, 2:NXT, 3:통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl InstitutionForeignInvestorTradeStreakRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -87,7 +87,7 @@ impl InstitutionForeignInvestorTradeStreakRequest {
         net_sell_type: super::NetSellType,
         stock_industry_type: super::StockIndustryType,
         amount_quantity_type: super::InstitutionForeignInvestorTradeStreakAmountQuantityType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             date,

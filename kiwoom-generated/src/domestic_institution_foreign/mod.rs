@@ -18,5 +18,5 @@ pub use ka52301::{
     GoldSpotInvestorStatusRequest, GoldSpotInvestorStatusResponse, GoldSpotInvestorStatusRow,
 };
 mod enums;
-pub use super::enums::{AfterCloseInvestorTradeExchangeType, MarketTypeWithoutAll};
+pub use super::enums::{MarketTypeWithoutAll, Venue};
 pub use enums::*;

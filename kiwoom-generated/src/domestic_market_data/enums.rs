@@ -2,6 +2,80 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
+/// Codes of `CheckFlag`, used by 2 fields:
+///
+/// - spec/domestic/market-data.yaml ka10063 field `frgn_all`
+/// - spec/domestic/market-data.yaml ka10063 field `smtm_netprps_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CheckFlag {
+    /// 체크 (`1`)
+    Checked,
+    /// 미체크 (`0`)
+    Unchecked,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl CheckFlag {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "0"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Checked => "1",
+            Self::Unchecked => "0",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::Checked,
+            "0" => Self::Unchecked,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Checked => Some("체크"),
+            Self::Unchecked => Some("미체크"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for CheckFlag {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for CheckFlag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for CheckFlag {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
 /// Codes of `DailyInstitutionStockTradeTradeType` (spec/domestic/market-data.yaml ka10044 field `trde_tp`).
 ///
 /// # Forward compatibility
@@ -144,7 +218,10 @@ impl codec::Wire for DisplayType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `ForeignAll` (spec/domestic/market-data.yaml ka10063 field `frgn_all`).
+/// Codes of `EstimatedUnitPriceType`, used by 2 fields:
+///
+/// - spec/domestic/market-data.yaml ka10045 field `for_prsm_unp_tp`
+/// - spec/domestic/market-data.yaml ka10045 field `orgn_prsm_unp_tp`
 ///
 /// # Forward compatibility
 ///
@@ -155,78 +232,7 @@ impl codec::Wire for DisplayType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ForeignAll {
-    /// 체크 (`1`)
-    Checked,
-    /// 미체크 (`0`)
-    Unchecked,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ForeignAll {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Checked => "1",
-            Self::Unchecked => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Checked,
-            "0" => Self::Unchecked,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Checked => Some("체크"),
-            Self::Unchecked => Some("미체크"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignAll {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignAll {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignAll {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ForeignEstimatedUnitPriceType` (spec/domestic/market-data.yaml ka10045 field `for_prsm_unp_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ForeignEstimatedUnitPriceType {
+pub enum EstimatedUnitPriceType {
     /// 매수단가 (`1`)
     BuyPrice,
     /// 매도단가 (`2`)
@@ -234,7 +240,7 @@ pub enum ForeignEstimatedUnitPriceType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ForeignEstimatedUnitPriceType {
+impl EstimatedUnitPriceType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["1", "2"]
@@ -264,89 +270,18 @@ impl ForeignEstimatedUnitPriceType {
         }
     }
 }
-impl std::str::FromStr for ForeignEstimatedUnitPriceType {
+impl std::str::FromStr for EstimatedUnitPriceType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for ForeignEstimatedUnitPriceType {
+impl std::fmt::Display for EstimatedUnitPriceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for ForeignEstimatedUnitPriceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `InstitutionEstimatedUnitPriceType` (spec/domestic/market-data.yaml ka10045 field `orgn_prsm_unp_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InstitutionEstimatedUnitPriceType {
-    /// 매수단가 (`1`)
-    BuyPrice,
-    /// 매도단가 (`2`)
-    SellPrice,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl InstitutionEstimatedUnitPriceType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BuyPrice => "1",
-            Self::SellPrice => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::BuyPrice,
-            "2" => Self::SellPrice,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::BuyPrice => Some("매수단가"),
-            Self::SellPrice => Some("매도단가"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for InstitutionEstimatedUnitPriceType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for InstitutionEstimatedUnitPriceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for InstitutionEstimatedUnitPriceType {
+impl codec::Wire for EstimatedUnitPriceType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -524,80 +459,6 @@ impl codec::Wire for Investor {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `MinuteTickType`, used by 2 fields:
-///
-/// - spec/domestic/market-data.yaml ka90005 field `min_tic_tp`
-/// - spec/domestic/market-data.yaml ka90010 field `min_tic_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MinuteTickType {
-    /// 틱 (`0`)
-    Tick,
-    /// 분 (`1`)
-    Minute,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl MinuteTickType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Tick => "0",
-            Self::Minute => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Tick,
-            "1" => Self::Minute,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Tick => Some("틱"),
-            Self::Minute => Some("분"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for MinuteTickType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for MinuteTickType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for MinuteTickType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
 /// Codes of `NewShareSubscriptionRightType` (spec/domestic/market-data.yaml ka10011 field `newstk_recvrht_tp`).
 ///
 /// # Forward compatibility
@@ -735,77 +596,6 @@ impl std::fmt::Display for ProgramTradeAccumulatedTrendMarketType {
     }
 }
 impl codec::Wire for ProgramTradeAccumulatedTrendMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `SimultaneousNetPurchaseType` (spec/domestic/market-data.yaml ka10063 field `smtm_netprps_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SimultaneousNetPurchaseType {
-    /// 체크 (`1`)
-    Checked,
-    /// 미체크 (`0`)
-    Unchecked,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl SimultaneousNetPurchaseType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Checked => "1",
-            Self::Unchecked => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Checked,
-            "0" => Self::Unchecked,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Checked => Some("체크"),
-            Self::Unchecked => Some("미체크"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SimultaneousNetPurchaseType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SimultaneousNetPurchaseType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SimultaneousNetPurchaseType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

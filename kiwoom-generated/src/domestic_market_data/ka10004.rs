@@ -29,7 +29,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockQuoteRequest {
+pub struct StockQuoteRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -38,7 +38,7 @@ pub struct DomesticStockQuoteRequest {
     /// Wire: type text, at most 20 characters, required.
     pub stock_code: String,
 }
-impl DomesticStockQuoteRequest {
+impl StockQuoteRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(stock_code: impl Into<String>) -> Self {
         Self {
@@ -46,7 +46,7 @@ impl DomesticStockQuoteRequest {
         }
     }
 }
-impl serde::Serialize for DomesticStockQuoteRequest {
+impl serde::Serialize for StockQuoteRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -57,7 +57,7 @@ impl serde::Serialize for DomesticStockQuoteRequest {
 /// Response of `ka10004` 주식호가요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticStockQuoteResponse {
+pub struct StockQuoteResponse {
     /// 호가잔량기준시간 (`bid_req_base_tm`)
     ///
     /// YYYYMMDD
@@ -478,13 +478,13 @@ pub struct DomesticStockQuoteResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticStockQuoteResponse {
+impl StockQuoteResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticStockQuoteResponse {
+impl codec::Record for StockQuoteResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -1344,7 +1344,7 @@ impl codec::Record for DomesticStockQuoteResponse {
         })
     }
 }
-impl serde::Serialize for DomesticStockQuoteResponse {
+impl serde::Serialize for StockQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -2032,14 +2032,14 @@ impl serde::Serialize for DomesticStockQuoteResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticStockQuoteRequest {
+impl kiwoom_runtime::TrRequest for StockQuoteRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10004",
         korean_name: "주식호가요청",
         path: "/api/dostk/mrkcond",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticStockQuoteResponse;
+    type Response = StockQuoteResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10004",
@@ -2053,12 +2053,12 @@ impl kiwoom_runtime::TrRequest for DomesticStockQuoteRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticStockQuoteResponse {
+impl kiwoom_runtime::TrResponse for StockQuoteResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticStockQuoteRequest {
+impl codec::RequestRecord for StockQuoteRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -2071,7 +2071,7 @@ impl codec::RequestRecord for DomesticStockQuoteRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticStockQuoteRequest {
+impl<'de> serde::Deserialize<'de> for StockQuoteRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10004")
     }

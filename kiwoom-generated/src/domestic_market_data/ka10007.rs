@@ -125,7 +125,7 @@ pub struct StockMarketConditionInfoResponse {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub sign: Option<super::Sign>,
+    pub sign: Option<super::PriceChangeSign>,
     /// 등락률 (`flu_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율

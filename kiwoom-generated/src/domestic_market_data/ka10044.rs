@@ -59,7 +59,7 @@ pub struct DailyInstitutionStockTradeRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl DailyInstitutionStockTradeRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -68,7 +68,7 @@ impl DailyInstitutionStockTradeRequest {
         end_date: chrono::NaiveDate,
         trade_type: super::DailyInstitutionStockTradeTradeType,
         market_type: super::MarketTypeWithoutAll,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             start_date,

@@ -48,13 +48,13 @@ pub struct StockInstitutionTradeTrendRequest {
     /// 1:매수단가, 2:매도단가
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub institution_estimated_unit_price_type: super::InstitutionEstimatedUnitPriceType,
+    pub institution_estimated_unit_price_type: super::EstimatedUnitPriceType,
     /// 외인추정단가구분 (`for_prsm_unp_tp`)
     ///
     /// 1:매수단가, 2:매도단가
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub foreign_estimated_unit_price_type: super::ForeignEstimatedUnitPriceType,
+    pub foreign_estimated_unit_price_type: super::EstimatedUnitPriceType,
 }
 impl StockInstitutionTradeTrendRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -62,8 +62,8 @@ impl StockInstitutionTradeTrendRequest {
         stock_code: impl Into<String>,
         start_date: chrono::NaiveDate,
         end_date: chrono::NaiveDate,
-        institution_estimated_unit_price_type: super::InstitutionEstimatedUnitPriceType,
-        foreign_estimated_unit_price_type: super::ForeignEstimatedUnitPriceType,
+        institution_estimated_unit_price_type: super::EstimatedUnitPriceType,
+        foreign_estimated_unit_price_type: super::EstimatedUnitPriceType,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),
@@ -220,7 +220,7 @@ pub struct StockInstitutionTradeTrendRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -47,19 +47,19 @@ pub struct IntradayInvestorTradeRequest {
     /// 1:체크, 0:미체크
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub foreign_all: super::ForeignAll,
+    pub foreign_all: super::CheckFlag,
     /// 동시순매수구분 (`smtm_netprps_tp`)
     ///
     /// 1:체크, 0:미체크
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub simultaneous_net_purchase_type: super::SimultaneousNetPurchaseType,
+    pub simultaneous_net_purchase_type: super::CheckFlag,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl IntradayInvestorTradeRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -67,9 +67,9 @@ impl IntradayInvestorTradeRequest {
         market_type: super::MarketType,
         amount_quantity_type: super::IntradayInvestorTradeAmountQuantityType,
         investor: super::Investor,
-        foreign_all: super::ForeignAll,
-        simultaneous_net_purchase_type: super::SimultaneousNetPurchaseType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        foreign_all: super::CheckFlag,
+        simultaneous_net_purchase_type: super::CheckFlag,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -189,7 +189,7 @@ pub struct IntradayInvestorTradeRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

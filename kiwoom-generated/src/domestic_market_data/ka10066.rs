@@ -47,7 +47,7 @@ pub struct AfterCloseInvestorTradeRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl AfterCloseInvestorTradeRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -55,7 +55,7 @@ impl AfterCloseInvestorTradeRequest {
         market_type: super::MarketType,
         amount_quantity_type: super::AmountQuantityType,
         trade_type: super::AfterCloseInvestorTradeTradeType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -166,7 +166,7 @@ pub struct AfterCloseInvestorTradeRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

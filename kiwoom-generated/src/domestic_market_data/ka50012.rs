@@ -180,7 +180,7 @@ pub struct GoldSpotDailyTrendRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 기관 순매수 수량 (`orgn_netprps`)
     ///
     /// 단위: 1000주

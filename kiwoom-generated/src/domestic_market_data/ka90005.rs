@@ -60,7 +60,7 @@ pub struct ProgramTradeIntradayTrendRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl ProgramTradeIntradayTrendRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -69,7 +69,7 @@ impl ProgramTradeIntradayTrendRequest {
         amount_quantity_type: super::AmountQuantityType,
         market_type: impl Into<String>,
         minute_tick_type: super::MinuteTickType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             date,

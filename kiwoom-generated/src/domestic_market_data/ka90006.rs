@@ -35,14 +35,11 @@ pub struct ProgramArbitrageBalanceTrendRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl ProgramArbitrageBalanceTrendRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        date: chrono::NaiveDate,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
-    ) -> Self {
+    pub fn new(date: chrono::NaiveDate, exchange_type: super::Venue) -> Self {
         Self {
             date,
             exchange_type,

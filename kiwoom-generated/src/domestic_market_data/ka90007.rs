@@ -53,7 +53,7 @@ pub struct ProgramTradeAccumulatedTrendRequest {
     /// 1:KRX, 2:NXT, 3:통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl ProgramTradeAccumulatedTrendRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -61,7 +61,7 @@ impl ProgramTradeAccumulatedTrendRequest {
         date: chrono::NaiveDate,
         amount_quantity_type: super::AmountQuantityType,
         market_type: super::ProgramTradeAccumulatedTrendMarketType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             date,

@@ -167,7 +167,7 @@ pub struct StockProgramIntradayTrendRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -253,7 +253,7 @@ pub struct StockProgramIntradayTrendRow {
     /// KRX , NXT , 통합
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::EtfIntradayTradesExchangeType>,
+    pub exchange_type: Option<super::VenueName>,
     extra: codec::Extra,
 }
 impl StockProgramIntradayTrendRow {

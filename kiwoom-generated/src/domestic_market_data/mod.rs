@@ -4,7 +4,7 @@
 //!
 //! 25 TRs from `spec/domestic/market-data.yaml`; Cargo feature `domestic-market-data`.
 mod ka10004;
-pub use ka10004::{DomesticStockQuoteRequest, DomesticStockQuoteResponse};
+pub use ka10004::{StockQuoteRequest, StockQuoteResponse};
 mod ka10005;
 pub use ka10005::{StockOhlcvByPeriodRequest, StockOhlcvByPeriodResponse, StockOhlcvByPeriodRow};
 mod ka10006;
@@ -93,8 +93,7 @@ pub use ka90013::{
 };
 mod enums;
 pub use super::enums::{
-    AfterCloseInvestorTradeExchangeType, AfterCloseInvestorTradeTradeType, AmountQuantityType,
-    ChangeSign, EtfIntradayTradesExchangeType, MarketType, MarketTypeWithoutAll,
-    PreviousDayChangeSign, Sign, TickRange,
+    AfterCloseInvestorTradeTradeType, AmountQuantityType, MarketType, MarketTypeWithoutAll,
+    MinuteTickType, PriceChangeSign, TickRange, Venue, VenueName,
 };
 pub use enums::*;

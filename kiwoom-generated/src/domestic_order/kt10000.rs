@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticBuyStockRequest {
+pub struct BuyStockRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
     ///
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeType,
+    pub domestic_exchange_type: super::OrderVenue,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -59,10 +59,10 @@ pub struct DomesticBuyStockRequest {
     /// Wire: type integer, unit 원, at most 12 characters, optional.
     pub condition_unit_price: Option<i64>,
 }
-impl DomesticBuyStockRequest {
+impl BuyStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::DomesticExchangeType,
+        domestic_exchange_type: super::OrderVenue,
         stock_code: impl Into<String>,
         order_quantity: i64,
         trade_type: super::TradeType,
@@ -87,7 +87,7 @@ impl DomesticBuyStockRequest {
         self
     }
 }
-impl serde::Serialize for DomesticBuyStockRequest {
+impl serde::Serialize for BuyStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -113,7 +113,7 @@ impl serde::Serialize for DomesticBuyStockRequest {
 /// Response of `kt10000` 주식 매수주문.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticBuyStockResponse {
+pub struct BuyStockResponse {
     /// 주문번호 (`ord_no`)
     ///
     /// 7자리 주문번호
@@ -125,20 +125,20 @@ pub struct DomesticBuyStockResponse {
     /// KRX, NXT, SOR
     ///
     /// Wire: type enum.
-    pub domestic_exchange_type: Option<super::DomesticExchangeType>,
+    pub domestic_exchange_type: Option<super::OrderVenue>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticBuyStockResponse {
+impl BuyStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticBuyStockResponse {
+impl codec::Record for BuyStockResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -175,7 +175,7 @@ impl codec::Record for DomesticBuyStockResponse {
         })
     }
 }
-impl serde::Serialize for DomesticBuyStockResponse {
+impl serde::Serialize for BuyStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -192,14 +192,14 @@ impl serde::Serialize for DomesticBuyStockResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticBuyStockRequest {
+impl kiwoom_runtime::TrRequest for BuyStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt10000",
         korean_name: "주식 매수주문",
         path: "/api/dostk/ordr",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = DomesticBuyStockResponse;
+    type Response = BuyStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "kt10000",
@@ -273,12 +273,12 @@ impl kiwoom_runtime::TrRequest for DomesticBuyStockRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticBuyStockResponse {
+impl kiwoom_runtime::TrResponse for BuyStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticBuyStockRequest {
+impl codec::RequestRecord for BuyStockRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -337,7 +337,7 @@ impl codec::RequestRecord for DomesticBuyStockRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticBuyStockRequest {
+impl<'de> serde::Deserialize<'de> for BuyStockRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "kt10000")
     }

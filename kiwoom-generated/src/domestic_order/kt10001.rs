@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticSellStockRequest {
+pub struct SellStockRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
     ///
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeType,
+    pub domestic_exchange_type: super::OrderVenue,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -59,10 +59,10 @@ pub struct DomesticSellStockRequest {
     /// Wire: type integer, unit 원, at most 12 characters, optional.
     pub condition_unit_price: Option<i64>,
 }
-impl DomesticSellStockRequest {
+impl SellStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::DomesticExchangeType,
+        domestic_exchange_type: super::OrderVenue,
         stock_code: impl Into<String>,
         order_quantity: i64,
         trade_type: super::TradeType,
@@ -87,7 +87,7 @@ impl DomesticSellStockRequest {
         self
     }
 }
-impl serde::Serialize for DomesticSellStockRequest {
+impl serde::Serialize for SellStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -113,7 +113,7 @@ impl serde::Serialize for DomesticSellStockRequest {
 /// Response of `kt10001` 주식 매도주문.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticSellStockResponse {
+pub struct SellStockResponse {
     /// 주문번호 (`ord_no`)
     ///
     /// 7자리 주문번호
@@ -125,20 +125,20 @@ pub struct DomesticSellStockResponse {
     /// KRX, NXT, SOR
     ///
     /// Wire: type enum.
-    pub domestic_exchange_type: Option<super::DomesticExchangeType>,
+    pub domestic_exchange_type: Option<super::OrderVenue>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticSellStockResponse {
+impl SellStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticSellStockResponse {
+impl codec::Record for SellStockResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -175,7 +175,7 @@ impl codec::Record for DomesticSellStockResponse {
         })
     }
 }
-impl serde::Serialize for DomesticSellStockResponse {
+impl serde::Serialize for SellStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -192,14 +192,14 @@ impl serde::Serialize for DomesticSellStockResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticSellStockRequest {
+impl kiwoom_runtime::TrRequest for SellStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt10001",
         korean_name: "주식 매도주문",
         path: "/api/dostk/ordr",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = DomesticSellStockResponse;
+    type Response = SellStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "kt10001",
@@ -273,12 +273,12 @@ impl kiwoom_runtime::TrRequest for DomesticSellStockRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticSellStockResponse {
+impl kiwoom_runtime::TrResponse for SellStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticSellStockRequest {
+impl codec::RequestRecord for SellStockRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -337,7 +337,7 @@ impl codec::RequestRecord for DomesticSellStockRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticSellStockRequest {
+impl<'de> serde::Deserialize<'de> for SellStockRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "kt10001")
     }

@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticModifyStockOrderRequest {
+pub struct ModifyStockOrderRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
     ///
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeType,
+    pub domestic_exchange_type: super::OrderVenue,
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// 매수/매도 주문 요청 응답 결과로 받은 7자리 주문번호
@@ -59,10 +59,10 @@ pub struct DomesticModifyStockOrderRequest {
     /// Wire: type integer, unit 원, at most 12 characters, optional.
     pub modify_condition_unit_price: Option<i64>,
 }
-impl DomesticModifyStockOrderRequest {
+impl ModifyStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::DomesticExchangeType,
+        domestic_exchange_type: super::OrderVenue,
         original_order_number: impl Into<String>,
         stock_code: impl Into<String>,
         modify_quantity: i64,
@@ -83,7 +83,7 @@ impl DomesticModifyStockOrderRequest {
         self
     }
 }
-impl serde::Serialize for DomesticModifyStockOrderRequest {
+impl serde::Serialize for ModifyStockOrderRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -114,7 +114,7 @@ impl serde::Serialize for DomesticModifyStockOrderRequest {
 /// Response of `kt10002` 주식 정정주문.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticModifyStockOrderResponse {
+pub struct ModifyStockOrderResponse {
     /// 주문번호 (`ord_no`)
     ///
     /// 새 주문번호
@@ -138,20 +138,20 @@ pub struct DomesticModifyStockOrderResponse {
     /// KRX, NXT, SOR
     ///
     /// Wire: type enum.
-    pub domestic_exchange_type: Option<super::DomesticExchangeType>,
+    pub domestic_exchange_type: Option<super::OrderVenue>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticModifyStockOrderResponse {
+impl ModifyStockOrderResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticModifyStockOrderResponse {
+impl codec::Record for ModifyStockOrderResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -210,7 +210,7 @@ impl codec::Record for DomesticModifyStockOrderResponse {
         })
     }
 }
-impl serde::Serialize for DomesticModifyStockOrderResponse {
+impl serde::Serialize for ModifyStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -245,14 +245,14 @@ impl serde::Serialize for DomesticModifyStockOrderResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticModifyStockOrderRequest {
+impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt10002",
         korean_name: "주식 정정주문",
         path: "/api/dostk/ordr",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = DomesticModifyStockOrderResponse;
+    type Response = ModifyStockOrderResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "kt10002",
@@ -323,12 +323,12 @@ impl kiwoom_runtime::TrRequest for DomesticModifyStockOrderRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticModifyStockOrderResponse {
+impl kiwoom_runtime::TrResponse for ModifyStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticModifyStockOrderRequest {
+impl codec::RequestRecord for ModifyStockOrderRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -387,7 +387,7 @@ impl codec::RequestRecord for DomesticModifyStockOrderRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticModifyStockOrderRequest {
+impl<'de> serde::Deserialize<'de> for ModifyStockOrderRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "kt10002")
     }

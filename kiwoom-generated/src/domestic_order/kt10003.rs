@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticCancelStockOrderRequest {
+pub struct CancelStockOrderRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
     ///
     /// KRX,NXT,SOR
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub domestic_exchange_type: super::DomesticExchangeType,
+    pub domestic_exchange_type: super::OrderVenue,
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// 매수/매도 주문 요청 응답 결과로 받은 7자리 주문번호
@@ -47,10 +47,10 @@ pub struct DomesticCancelStockOrderRequest {
     /// Wire: type integer, unit 주, at most 12 characters, required.
     pub cancel_quantity: i64,
 }
-impl DomesticCancelStockOrderRequest {
+impl CancelStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        domestic_exchange_type: super::DomesticExchangeType,
+        domestic_exchange_type: super::OrderVenue,
         original_order_number: impl Into<String>,
         stock_code: impl Into<String>,
         cancel_quantity: i64,
@@ -63,7 +63,7 @@ impl DomesticCancelStockOrderRequest {
         }
     }
 }
-impl serde::Serialize for DomesticCancelStockOrderRequest {
+impl serde::Serialize for CancelStockOrderRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -87,7 +87,7 @@ impl serde::Serialize for DomesticCancelStockOrderRequest {
 /// Response of `kt10003` 주식 취소주문.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticCancelStockOrderResponse {
+pub struct CancelStockOrderResponse {
     /// 주문번호 (`ord_no`)
     ///
     /// 새 주문번호
@@ -112,13 +112,13 @@ pub struct DomesticCancelStockOrderResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticCancelStockOrderResponse {
+impl CancelStockOrderResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticCancelStockOrderResponse {
+impl codec::Record for CancelStockOrderResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -171,7 +171,7 @@ impl codec::Record for DomesticCancelStockOrderResponse {
         })
     }
 }
-impl serde::Serialize for DomesticCancelStockOrderResponse {
+impl serde::Serialize for CancelStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -200,14 +200,14 @@ impl serde::Serialize for DomesticCancelStockOrderResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticCancelStockOrderRequest {
+impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt10003",
         korean_name: "주식 취소주문",
         path: "/api/dostk/ordr",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = DomesticCancelStockOrderResponse;
+    type Response = CancelStockOrderResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "kt10003",
@@ -260,12 +260,12 @@ impl kiwoom_runtime::TrRequest for DomesticCancelStockOrderRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticCancelStockOrderResponse {
+impl kiwoom_runtime::TrResponse for CancelStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticCancelStockOrderRequest {
+impl codec::RequestRecord for CancelStockOrderRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -303,7 +303,7 @@ impl codec::RequestRecord for DomesticCancelStockOrderRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticCancelStockOrderRequest {
+impl<'de> serde::Deserialize<'de> for CancelStockOrderRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "kt10003")
     }

@@ -4,13 +4,13 @@
 //!
 //! 8 TRs from `spec/domestic/order.yaml`; Cargo feature `domestic-order`.
 mod kt10000;
-pub use kt10000::{DomesticBuyStockRequest, DomesticBuyStockResponse};
+pub use kt10000::{BuyStockRequest, BuyStockResponse};
 mod kt10001;
-pub use kt10001::{DomesticSellStockRequest, DomesticSellStockResponse};
+pub use kt10001::{SellStockRequest, SellStockResponse};
 mod kt10002;
-pub use kt10002::{DomesticModifyStockOrderRequest, DomesticModifyStockOrderResponse};
+pub use kt10002::{ModifyStockOrderRequest, ModifyStockOrderResponse};
 mod kt10003;
-pub use kt10003::{DomesticCancelStockOrderRequest, DomesticCancelStockOrderResponse};
+pub use kt10003::{CancelStockOrderRequest, CancelStockOrderResponse};
 mod kt50000;
 pub use kt50000::{BuyGoldSpotRequest, BuyGoldSpotResponse};
 mod kt50001;
@@ -20,5 +20,5 @@ pub use kt50002::{ModifyGoldSpotOrderRequest, ModifyGoldSpotOrderResponse};
 mod kt50003;
 pub use kt50003::{CancelGoldSpotOrderRequest, CancelGoldSpotOrderResponse};
 mod enums;
-pub use super::enums::{DomesticExchangeType, TradeType};
+pub use super::enums::{OrderVenue, TradeType};
 pub use enums::*;

@@ -111,92 +111,6 @@ impl codec::Wire for AfterHoursSinglePriceChangeRateRankCreditCondition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `AfterHoursSinglePriceChangeRateRankSortBase` (spec/domestic/ranking.yaml ka10098 field `sort_base`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AfterHoursSinglePriceChangeRateRankSortBase {
-    /// 상승률 (`1`)
-    RiseRate,
-    /// 상승폭 (`2`)
-    RiseAmount,
-    /// 하락률 (`3`)
-    FallRate,
-    /// 하락폭 (`4`)
-    FallAmount,
-    /// 보합 (`5`)
-    Unchanged,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl AfterHoursSinglePriceChangeRateRankSortBase {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseRate => "1",
-            Self::RiseAmount => "2",
-            Self::FallRate => "3",
-            Self::FallAmount => "4",
-            Self::Unchanged => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::RiseRate,
-            "2" => Self::RiseAmount,
-            "3" => Self::FallRate,
-            "4" => Self::FallAmount,
-            "5" => Self::Unchanged,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseRate => Some("상승률"),
-            Self::RiseAmount => Some("상승폭"),
-            Self::FallRate => Some("하락률"),
-            Self::FallAmount => Some("하락폭"),
-            Self::Unchanged => Some("보합"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AfterHoursSinglePriceChangeRateRankSortBase {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AfterHoursSinglePriceChangeRateRankSortBase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AfterHoursSinglePriceChangeRateRankSortBase {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
 /// Codes of `AfterHoursSinglePriceChangeRateRankStockCondition` (spec/domestic/ranking.yaml ka10098 field `stk_cnd`).
 ///
 /// # Forward compatibility
@@ -714,77 +628,6 @@ impl codec::Wire for CreditRatioTopTradeQuantityType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CreditRatioTopUpDownInclude` (spec/domestic/ranking.yaml ka10033 field `updown_incls`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreditRatioTopUpDownInclude {
-    /// 상하한 미포함 (`0`)
-    ExcludeLimitPrices,
-    /// 상하한포함 (`1`)
-    IncludeLimitPrices,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl CreditRatioTopUpDownInclude {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExcludeLimitPrices => "0",
-            Self::IncludeLimitPrices => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ExcludeLimitPrices,
-            "1" => Self::IncludeLimitPrices,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ExcludeLimitPrices => Some("상하한 미포함"),
-            Self::IncludeLimitPrices => Some("상하한포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CreditRatioTopUpDownInclude {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CreditRatioTopUpDownInclude {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CreditRatioTopUpDownInclude {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
 /// Codes of `CreditType` (spec/domestic/ranking.yaml ka10030 field `crd_tp`).
 ///
 /// # Forward compatibility
@@ -1052,350 +895,6 @@ impl std::fmt::Display for DateWithoutDays20 {
     }
 }
 impl codec::Wire for DateWithoutDays20 {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticOrderBookDepthTopSortType` (spec/domestic/ranking.yaml ka10020 field `sort_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticOrderBookDepthTopSortType {
-    /// 순매수잔량순 (`1`)
-    ByNetBuyRemaining,
-    /// 순매도잔량순 (`2`)
-    ByNetSellRemaining,
-    /// 매수비율순 (`3`)
-    ByBuyRatio,
-    /// 매도비율순 (`4`)
-    BySellRatio,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticOrderBookDepthTopSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByNetBuyRemaining => "1",
-            Self::ByNetSellRemaining => "2",
-            Self::ByBuyRatio => "3",
-            Self::BySellRatio => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByNetBuyRemaining,
-            "2" => Self::ByNetSellRemaining,
-            "3" => Self::ByBuyRatio,
-            "4" => Self::BySellRatio,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByNetBuyRemaining => Some("순매수잔량순"),
-            Self::ByNetSellRemaining => Some("순매도잔량순"),
-            Self::ByBuyRatio => Some("매수비율순"),
-            Self::BySellRatio => Some("매도비율순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticOrderBookDepthTopSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticOrderBookDepthTopSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticOrderBookDepthTopSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticOrderBookDepthTopTradeQuantityType` (spec/domestic/ranking.yaml ka10020 field `trde_qty_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticOrderBookDepthTopTradeQuantityType {
-    /// 장시작전(0주이상) (`0000`)
-    AllQuantities,
-    /// 만주이상 (`0010`)
-    AtLeast10kShares,
-    /// 5만주이상 (`0050`)
-    AtLeast50kShares,
-    /// 10만주이상 (`00100`)
-    AtLeast100kShares,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticOrderBookDepthTopTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0000", "0010", "0050", "00100"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AllQuantities => "0000",
-            Self::AtLeast10kShares => "0010",
-            Self::AtLeast50kShares => "0050",
-            Self::AtLeast100kShares => "00100",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0000" => Self::AllQuantities,
-            "0010" => Self::AtLeast10kShares,
-            "0050" => Self::AtLeast50kShares,
-            "00100" => Self::AtLeast100kShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::AllQuantities => Some("장시작전(0주이상)"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticOrderBookDepthTopTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticOrderBookDepthTopTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticOrderBookDepthTopTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticTodayVolumeTopSortType` (spec/domestic/ranking.yaml ka10030 field `sort_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticTodayVolumeTopSortType {
-    /// 거래량 (`1`)
-    Volume,
-    /// 거래회전율 (`2`)
-    TurnoverRate,
-    /// 거래대금 (`3`)
-    TradingValue,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticTodayVolumeTopSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Volume => "1",
-            Self::TurnoverRate => "2",
-            Self::TradingValue => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Volume,
-            "2" => Self::TurnoverRate,
-            "3" => Self::TradingValue,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Volume => Some("거래량"),
-            Self::TurnoverRate => Some("거래회전율"),
-            Self::TradingValue => Some("거래대금"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticTodayVolumeTopSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticTodayVolumeTopSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticTodayVolumeTopSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `DomesticTodayVolumeTopTradeQuantityType` (spec/domestic/ranking.yaml ka10030 field `trde_qty_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DomesticTodayVolumeTopTradeQuantityType {
-    /// 전체조회 (`0`)
-    All,
-    /// 5천주이상 (`5`)
-    AtLeast5kShares,
-    /// 1만주이상 (`10`)
-    AtLeast10kShares,
-    /// 5만주이상 (`50`)
-    AtLeast50kShares,
-    /// 10만주이상 (`100`)
-    AtLeast100kShares,
-    /// 20만주이상 (`200`)
-    AtLeast200kShares,
-    /// 30만주이상 (`300`)
-    AtLeast300kShares,
-    /// 500만주이상 (`500`)
-    AtLeast5mShares,
-    /// 백만주이상 (`1000`)
-    AtLeast1mShares,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DomesticTodayVolumeTopTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "5", "10", "50", "100", "200", "300", "500", "1000"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeast5kShares => "5",
-            Self::AtLeast10kShares => "10",
-            Self::AtLeast50kShares => "50",
-            Self::AtLeast100kShares => "100",
-            Self::AtLeast200kShares => "200",
-            Self::AtLeast300kShares => "300",
-            Self::AtLeast5mShares => "500",
-            Self::AtLeast1mShares => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "5" => Self::AtLeast5kShares,
-            "10" => Self::AtLeast10kShares,
-            "50" => Self::AtLeast50kShares,
-            "100" => Self::AtLeast100kShares,
-            "200" => Self::AtLeast200kShares,
-            "300" => Self::AtLeast300kShares,
-            "500" => Self::AtLeast5mShares,
-            "1000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast5kShares => Some("5천주이상"),
-            Self::AtLeast10kShares => Some("1만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast200kShares => Some("20만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast5mShares => Some("500만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DomesticTodayVolumeTopTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DomesticTodayVolumeTopTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DomesticTodayVolumeTopTradeQuantityType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1838,77 +1337,6 @@ impl std::fmt::Display for ExpectedExecutionChangeRateTopTradeQuantityCondition 
     }
 }
 impl codec::Wire for ExpectedExecutionChangeRateTopTradeQuantityCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ForeignBrokerTradeTopSortType` (spec/domestic/ranking.yaml ka10037 field `sort_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ForeignBrokerTradeTopSortType {
-    /// 금액 (`1`)
-    Amount,
-    /// 수량 (`2`)
-    Quantity,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ForeignBrokerTradeTopSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amount => "1",
-            Self::Quantity => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Amount,
-            "2" => Self::Quantity,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Amount => Some("금액"),
-            Self::Quantity => Some("수량"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignBrokerTradeTopSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignBrokerTradeTopSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignBrokerTradeTopSortType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -2935,7 +2363,7 @@ impl codec::Wire for OrderBookDepthSurgeTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `PrevDayChangeRateTopSortType` (spec/domestic/ranking.yaml ka10027 field `sort_tp`).
+/// Codes of `OrderBookDepthTopSortType` (spec/domestic/ranking.yaml ka10020 field `sort_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -2946,71 +2374,147 @@ impl codec::Wire for OrderBookDepthSurgeTradeType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum PrevDayChangeRateTopSortType {
-    /// 상승률 (`1`)
-    RiseRate,
-    /// 상승폭 (`2`)
-    RiseAmount,
-    /// 하락률 (`3`)
-    FallRate,
-    /// 하락폭 (`4`)
-    FallAmount,
-    /// 보합 (`5`)
-    Unchanged,
+pub enum OrderBookDepthTopSortType {
+    /// 순매수잔량순 (`1`)
+    ByNetBuyRemaining,
+    /// 순매도잔량순 (`2`)
+    ByNetSellRemaining,
+    /// 매수비율순 (`3`)
+    ByBuyRatio,
+    /// 매도비율순 (`4`)
+    BySellRatio,
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl PrevDayChangeRateTopSortType {
+impl OrderBookDepthTopSortType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
+        &["1", "2", "3", "4"]
     }
     /// The code as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::RiseRate => "1",
-            Self::RiseAmount => "2",
-            Self::FallRate => "3",
-            Self::FallAmount => "4",
-            Self::Unchanged => "5",
+            Self::ByNetBuyRemaining => "1",
+            Self::ByNetSellRemaining => "2",
+            Self::ByBuyRatio => "3",
+            Self::BySellRatio => "4",
             Self::Unknown(value) => value.as_str(),
         }
     }
     /// The variant of a wire code; undocumented codes become `Unknown`.
     pub fn from_code(code: &str) -> Self {
         match code {
-            "1" => Self::RiseRate,
-            "2" => Self::RiseAmount,
-            "3" => Self::FallRate,
-            "4" => Self::FallAmount,
-            "5" => Self::Unchanged,
+            "1" => Self::ByNetBuyRemaining,
+            "2" => Self::ByNetSellRemaining,
+            "3" => Self::ByBuyRatio,
+            "4" => Self::BySellRatio,
             other => Self::Unknown(codec::UnknownValue::new(other)),
         }
     }
     /// Kiwoom's Korean label of the code.
     pub fn korean(&self) -> Option<&'static str> {
         match self {
-            Self::RiseRate => Some("상승률"),
-            Self::RiseAmount => Some("상승폭"),
-            Self::FallRate => Some("하락률"),
-            Self::FallAmount => Some("하락폭"),
-            Self::Unchanged => Some("보합"),
+            Self::ByNetBuyRemaining => Some("순매수잔량순"),
+            Self::ByNetSellRemaining => Some("순매도잔량순"),
+            Self::ByBuyRatio => Some("매수비율순"),
+            Self::BySellRatio => Some("매도비율순"),
             Self::Unknown(_) => None,
         }
     }
 }
-impl std::str::FromStr for PrevDayChangeRateTopSortType {
+impl std::str::FromStr for OrderBookDepthTopSortType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for PrevDayChangeRateTopSortType {
+impl std::fmt::Display for OrderBookDepthTopSortType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for PrevDayChangeRateTopSortType {
+impl codec::Wire for OrderBookDepthTopSortType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `OrderBookDepthTopTradeQuantityType` (spec/domestic/ranking.yaml ka10020 field `trde_qty_tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderBookDepthTopTradeQuantityType {
+    /// 장시작전(0주이상) (`0000`)
+    AllQuantities,
+    /// 만주이상 (`0010`)
+    AtLeast10kShares,
+    /// 5만주이상 (`0050`)
+    AtLeast50kShares,
+    /// 10만주이상 (`00100`)
+    AtLeast100kShares,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl OrderBookDepthTopTradeQuantityType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0000", "0010", "0050", "00100"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllQuantities => "0000",
+            Self::AtLeast10kShares => "0010",
+            Self::AtLeast50kShares => "0050",
+            Self::AtLeast100kShares => "00100",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0000" => Self::AllQuantities,
+            "0010" => Self::AtLeast10kShares,
+            "0050" => Self::AtLeast50kShares,
+            "00100" => Self::AtLeast100kShares,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::AllQuantities => Some("장시작전(0주이상)"),
+            Self::AtLeast10kShares => Some("만주이상"),
+            Self::AtLeast50kShares => Some("5만주이상"),
+            Self::AtLeast100kShares => Some("10만주이상"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for OrderBookDepthTopTradeQuantityType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for OrderBookDepthTopTradeQuantityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for OrderBookDepthTopTradeQuantityType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -3198,6 +2702,95 @@ impl std::fmt::Display for PriceType {
     }
 }
 impl codec::Wire for PriceType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `SortBase`, used by 2 fields:
+///
+/// - spec/domestic/ranking.yaml ka10027 field `sort_tp`
+/// - spec/domestic/ranking.yaml ka10098 field `sort_base`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SortBase {
+    /// 상승률 (`1`)
+    RiseRate,
+    /// 상승폭 (`2`)
+    RiseAmount,
+    /// 하락률 (`3`)
+    FallRate,
+    /// 하락폭 (`4`)
+    FallAmount,
+    /// 보합 (`5`)
+    Unchanged,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl SortBase {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3", "4", "5"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RiseRate => "1",
+            Self::RiseAmount => "2",
+            Self::FallRate => "3",
+            Self::FallAmount => "4",
+            Self::Unchanged => "5",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::RiseRate,
+            "2" => Self::RiseAmount,
+            "3" => Self::FallRate,
+            "4" => Self::FallAmount,
+            "5" => Self::Unchanged,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::RiseRate => Some("상승률"),
+            Self::RiseAmount => Some("상승폭"),
+            Self::FallRate => Some("하락률"),
+            Self::FallAmount => Some("하락폭"),
+            Self::Unchanged => Some("보합"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for SortBase {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for SortBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for SortBase {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -3436,6 +3029,188 @@ impl std::fmt::Display for StockBrokerRankQueryType {
     }
 }
 impl codec::Wire for StockBrokerRankQueryType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TodayVolumeTopSortType` (spec/domestic/ranking.yaml ka10030 field `sort_tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TodayVolumeTopSortType {
+    /// 거래량 (`1`)
+    Volume,
+    /// 거래회전율 (`2`)
+    TurnoverRate,
+    /// 거래대금 (`3`)
+    TradingValue,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl TodayVolumeTopSortType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Volume => "1",
+            Self::TurnoverRate => "2",
+            Self::TradingValue => "3",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::Volume,
+            "2" => Self::TurnoverRate,
+            "3" => Self::TradingValue,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Volume => Some("거래량"),
+            Self::TurnoverRate => Some("거래회전율"),
+            Self::TradingValue => Some("거래대금"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for TodayVolumeTopSortType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for TodayVolumeTopSortType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for TodayVolumeTopSortType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TodayVolumeTopTradeQuantityType` (spec/domestic/ranking.yaml ka10030 field `trde_qty_tp`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TodayVolumeTopTradeQuantityType {
+    /// 전체조회 (`0`)
+    All,
+    /// 5천주이상 (`5`)
+    AtLeast5kShares,
+    /// 1만주이상 (`10`)
+    AtLeast10kShares,
+    /// 5만주이상 (`50`)
+    AtLeast50kShares,
+    /// 10만주이상 (`100`)
+    AtLeast100kShares,
+    /// 20만주이상 (`200`)
+    AtLeast200kShares,
+    /// 30만주이상 (`300`)
+    AtLeast300kShares,
+    /// 500만주이상 (`500`)
+    AtLeast5mShares,
+    /// 백만주이상 (`1000`)
+    AtLeast1mShares,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl TodayVolumeTopTradeQuantityType {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "5", "10", "50", "100", "200", "300", "500", "1000"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "0",
+            Self::AtLeast5kShares => "5",
+            Self::AtLeast10kShares => "10",
+            Self::AtLeast50kShares => "50",
+            Self::AtLeast100kShares => "100",
+            Self::AtLeast200kShares => "200",
+            Self::AtLeast300kShares => "300",
+            Self::AtLeast5mShares => "500",
+            Self::AtLeast1mShares => "1000",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::All,
+            "5" => Self::AtLeast5kShares,
+            "10" => Self::AtLeast10kShares,
+            "50" => Self::AtLeast50kShares,
+            "100" => Self::AtLeast100kShares,
+            "200" => Self::AtLeast200kShares,
+            "300" => Self::AtLeast300kShares,
+            "500" => Self::AtLeast5mShares,
+            "1000" => Self::AtLeast1mShares,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체조회"),
+            Self::AtLeast5kShares => Some("5천주이상"),
+            Self::AtLeast10kShares => Some("1만주이상"),
+            Self::AtLeast50kShares => Some("5만주이상"),
+            Self::AtLeast100kShares => Some("10만주이상"),
+            Self::AtLeast200kShares => Some("20만주이상"),
+            Self::AtLeast300kShares => Some("30만주이상"),
+            Self::AtLeast5mShares => Some("500만주이상"),
+            Self::AtLeast1mShares => Some("백만주이상"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for TodayVolumeTopTradeQuantityType {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for TodayVolumeTopTradeQuantityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for TodayVolumeTopTradeQuantityType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -3866,6 +3641,77 @@ impl std::fmt::Display for TradingValueTopManagedStockInclude {
     }
 }
 impl codec::Wire for TradingValueTopManagedStockInclude {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `UpDownInclude` (spec/domestic/ranking.yaml ka10033 field `updown_incls`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpDownInclude {
+    /// 상하한 미포함 (`0`)
+    ExcludeLimitPrices,
+    /// 상하한포함 (`1`)
+    IncludeLimitPrices,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl UpDownInclude {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["0", "1"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ExcludeLimitPrices => "0",
+            Self::IncludeLimitPrices => "1",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "0" => Self::ExcludeLimitPrices,
+            "1" => Self::IncludeLimitPrices,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::ExcludeLimitPrices => Some("상하한 미포함"),
+            Self::IncludeLimitPrices => Some("상하한포함"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for UpDownInclude {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for UpDownInclude {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for UpDownInclude {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

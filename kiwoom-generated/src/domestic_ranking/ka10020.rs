@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticOrderBookDepthTopRequest {
+pub struct OrderBookDepthTopRequest {
     /// 시장구분 (`mrkt_tp`)
     ///
     /// 001:코스피, 101:코스닥
@@ -35,13 +35,13 @@ pub struct DomesticOrderBookDepthTopRequest {
     /// 1:순매수잔량순, 2:순매도잔량순, 3:매수비율순, 4:매도비율순
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_type: super::DomesticOrderBookDepthTopSortType,
+    pub sort_type: super::OrderBookDepthTopSortType,
     /// 거래량구분 (`trde_qty_tp`)
     ///
     /// 0000:장시작전(0주이상), 0010:만주이상, 0050:5만주이상, 00100:10만주이상
     ///
     /// Wire: type enum, required.
-    pub trade_quantity_type: super::DomesticOrderBookDepthTopTradeQuantityType,
+    pub trade_quantity_type: super::OrderBookDepthTopTradeQuantityType,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체조회, 1:관리종목제외, 5:증100제외, 6:증100만보기, 7:증40만보기, 8:증30만보기, 9:증20만보기
@@ -59,17 +59,17 @@ pub struct DomesticOrderBookDepthTopRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
-impl DomesticOrderBookDepthTopRequest {
+impl OrderBookDepthTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         market_type: super::MarketTypeWithoutAll,
-        sort_type: super::DomesticOrderBookDepthTopSortType,
-        trade_quantity_type: super::DomesticOrderBookDepthTopTradeQuantityType,
+        sort_type: super::OrderBookDepthTopSortType,
+        trade_quantity_type: super::OrderBookDepthTopTradeQuantityType,
         stock_condition: super::CreditRatioTopStockCondition,
         credit_condition: super::CreditCondition,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -81,7 +81,7 @@ impl DomesticOrderBookDepthTopRequest {
         }
     }
 }
-impl serde::Serialize for DomesticOrderBookDepthTopRequest {
+impl serde::Serialize for OrderBookDepthTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -102,24 +102,24 @@ impl serde::Serialize for DomesticOrderBookDepthTopRequest {
 /// Response of `ka10020` 호가잔량상위요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticOrderBookDepthTopResponse {
+pub struct OrderBookDepthTopResponse {
     /// 호가잔량상위 (`bid_req_upper`)
     ///
     /// Wire: type list.
-    pub quote_remaining_quantity_top: Vec<DomesticOrderBookDepthTopRow>,
+    pub quote_remaining_quantity_top: Vec<OrderBookDepthTopRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticOrderBookDepthTopResponse {
+impl OrderBookDepthTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticOrderBookDepthTopResponse {
+impl codec::Record for OrderBookDepthTopResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -150,7 +150,7 @@ impl codec::Record for DomesticOrderBookDepthTopResponse {
         })
     }
 }
-impl serde::Serialize for DomesticOrderBookDepthTopResponse {
+impl serde::Serialize for OrderBookDepthTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -168,7 +168,7 @@ impl serde::Serialize for DomesticOrderBookDepthTopResponse {
 /// A row of spec/domestic/ranking.yaml ka10020 field \`bid\_req\_upper\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticOrderBookDepthTopRow {
+pub struct OrderBookDepthTopRow {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -188,7 +188,7 @@ pub struct DomesticOrderBookDepthTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -227,13 +227,13 @@ pub struct DomesticOrderBookDepthTopRow {
     pub buy_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl DomesticOrderBookDepthTopRow {
+impl OrderBookDepthTopRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticOrderBookDepthTopRow {
+impl codec::Record for OrderBookDepthTopRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -301,7 +301,7 @@ impl codec::Record for DomesticOrderBookDepthTopRow {
         })
     }
 }
-impl serde::Serialize for DomesticOrderBookDepthTopRow {
+impl serde::Serialize for OrderBookDepthTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -344,14 +344,14 @@ impl serde::Serialize for DomesticOrderBookDepthTopRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticOrderBookDepthTopRequest {
+impl kiwoom_runtime::TrRequest for OrderBookDepthTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10020",
         korean_name: "호가잔량상위요청",
         path: "/api/dostk/rkinfo",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticOrderBookDepthTopResponse;
+    type Response = OrderBookDepthTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10020",
@@ -410,18 +410,18 @@ impl kiwoom_runtime::TrRequest for DomesticOrderBookDepthTopRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticOrderBookDepthTopRequest {
-    type Item = DomesticOrderBookDepthTopRow;
-    fn into_items(page: DomesticOrderBookDepthTopResponse) -> Vec<DomesticOrderBookDepthTopRow> {
+impl kiwoom_runtime::PagedRequest for OrderBookDepthTopRequest {
+    type Item = OrderBookDepthTopRow;
+    fn into_items(page: OrderBookDepthTopResponse) -> Vec<OrderBookDepthTopRow> {
         page.quote_remaining_quantity_top
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticOrderBookDepthTopResponse {
+impl kiwoom_runtime::TrResponse for OrderBookDepthTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticOrderBookDepthTopRequest {
+impl codec::RequestRecord for OrderBookDepthTopRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -480,7 +480,7 @@ impl codec::RequestRecord for DomesticOrderBookDepthTopRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticOrderBookDepthTopRequest {
+impl<'de> serde::Deserialize<'de> for OrderBookDepthTopRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10020")
     }

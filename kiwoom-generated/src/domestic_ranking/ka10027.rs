@@ -35,7 +35,7 @@ pub struct PrevDayChangeRateTopRequest {
     /// 1:상승률, 2:상승폭, 3:하락률, 4:하락폭, 5:보합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_type: super::PrevDayChangeRateTopSortType,
+    pub sort_type: super::SortBase,
     /// 거래량조건 (`trde_qty_cnd`)
     ///
     /// 0000:전체조회, 0010:만주이상, 0050:5만주이상, 0100:10만주이상, 0150:15만주이상, 0200:20만주이상, 0300:30만주이상, 0500:50만주이상, 1000:백만주이상
@@ -59,7 +59,7 @@ pub struct PrevDayChangeRateTopRequest {
     /// 0:불 포함, 1:포함
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub up_down_include: super::UpDownInclude,
+    pub up_down_include: super::Inclusion,
     /// 가격조건 (`pric_cnd`)
     ///
     /// 0:전체조회, 1:1천원미만, 2:1천원~2천원, 3:2천원~5천원, 4:5천원~1만원, 5:1만원이상, 8:1천원이상, 10: 1만원미만
@@ -77,21 +77,21 @@ pub struct PrevDayChangeRateTopRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl PrevDayChangeRateTopRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         market_type: super::MarketType,
-        sort_type: super::PrevDayChangeRateTopSortType,
+        sort_type: super::SortBase,
         trade_quantity_condition: super::TradeQuantityCondition,
         stock_condition: super::ExpectedExecutionChangeRateTopStockCondition,
         credit_condition: super::CreditCondition,
-        up_down_include: super::UpDownInclude,
+        up_down_include: super::Inclusion,
         price_condition: super::ExpectedExecutionChangeRateTopPriceCondition,
         trade_value_condition: super::TradeValueCondition,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -231,7 +231,7 @@ pub struct PrevDayChangeRateTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

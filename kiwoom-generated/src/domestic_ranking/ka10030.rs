@@ -29,7 +29,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticTodayVolumeTopRequest {
+pub struct TodayVolumeTopRequest {
     /// 시장구분 (`mrkt_tp`)
     ///
     /// 000:전체, 001:코스피, 101:코스닥
@@ -41,7 +41,7 @@ pub struct DomesticTodayVolumeTopRequest {
     /// 1:거래량, 2:거래회전율, 3:거래대금
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_type: super::DomesticTodayVolumeTopSortType,
+    pub sort_type: super::TodayVolumeTopSortType,
     /// 관리종목포함 (`mang_stk_incls`)
     ///
     /// 0:관리종목 포함, 1:관리종목 미포함, 3:우선주제외, 11:정리매매종목제외, 4:관리종목, 우선주제외, 5:증100제외, 6:증100마나보기, 13:증60만보기, 12:증50만보기, 7:증40만보기, 8:증30만보기, 9:증20만보기, 14:ETF제외, 15:스팩제외, 16:ETF+ETN제외
@@ -59,7 +59,7 @@ pub struct DomesticTodayVolumeTopRequest {
     /// 0:전체조회, 5:5천주이상, 10:1만주이상, 50:5만주이상, 100:10만주이상, 200:20만주이상, 300:30만주이상, 500:500만주이상, 1000:백만주이상
     ///
     /// Wire: type enum, required.
-    pub trade_quantity_type: super::DomesticTodayVolumeTopTradeQuantityType,
+    pub trade_quantity_type: super::TodayVolumeTopTradeQuantityType,
     /// 가격구분 (`pric_tp`)
     ///
     /// 0:전체조회, 1:1천원미만, 2:1천원이상, 3:1천원~2천원, 4:2천원~5천원, 5:5천원이상, 6:5천원~1만원, 10:1만원미만, 7:1만원이상, 8:5만원이상, 9:10만원이상
@@ -83,21 +83,21 @@ pub struct DomesticTodayVolumeTopRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
-impl DomesticTodayVolumeTopRequest {
+impl TodayVolumeTopRequest {
     /// A request with every required field; set optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         market_type: super::MarketType,
-        sort_type: super::DomesticTodayVolumeTopSortType,
+        sort_type: super::TodayVolumeTopSortType,
         managed_stock_include: super::ManagedStockInclude,
         credit_type: super::CreditType,
-        trade_quantity_type: super::DomesticTodayVolumeTopTradeQuantityType,
+        trade_quantity_type: super::TodayVolumeTopTradeQuantityType,
         price_type: super::PriceType,
         trade_value_type: super::TradeValueType,
         market_open_type: super::MarketOpenType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -112,7 +112,7 @@ impl DomesticTodayVolumeTopRequest {
         }
     }
 }
-impl serde::Serialize for DomesticTodayVolumeTopRequest {
+impl serde::Serialize for TodayVolumeTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -151,24 +151,24 @@ impl serde::Serialize for DomesticTodayVolumeTopRequest {
 /// Response of `ka10030` 당일거래량상위요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticTodayVolumeTopResponse {
+pub struct TodayVolumeTopResponse {
     /// 당일거래량상위 (`tdy_trde_qty_upper`)
     ///
     /// Wire: type list.
-    pub today_trade_quantity_top: Vec<DomesticTodayVolumeTopRow>,
+    pub today_trade_quantity_top: Vec<TodayVolumeTopRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticTodayVolumeTopResponse {
+impl TodayVolumeTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticTodayVolumeTopResponse {
+impl codec::Record for TodayVolumeTopResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -199,7 +199,7 @@ impl codec::Record for DomesticTodayVolumeTopResponse {
         })
     }
 }
-impl serde::Serialize for DomesticTodayVolumeTopResponse {
+impl serde::Serialize for TodayVolumeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -217,7 +217,7 @@ impl serde::Serialize for DomesticTodayVolumeTopResponse {
 /// A row of spec/domestic/ranking.yaml ka10030 field \`tdy\_trde\_qty\_upper\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticTodayVolumeTopRow {
+pub struct TodayVolumeTopRow {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -237,7 +237,7 @@ pub struct DomesticTodayVolumeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -324,13 +324,13 @@ pub struct DomesticTodayVolumeTopRow {
     pub before_market_trade_amount: Option<i64>,
     extra: codec::Extra,
 }
-impl DomesticTodayVolumeTopRow {
+impl TodayVolumeTopRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticTodayVolumeTopRow {
+impl codec::Record for TodayVolumeTopRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -511,7 +511,7 @@ impl codec::Record for DomesticTodayVolumeTopRow {
         })
     }
 }
-impl serde::Serialize for DomesticTodayVolumeTopRow {
+impl serde::Serialize for TodayVolumeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -645,14 +645,14 @@ impl serde::Serialize for DomesticTodayVolumeTopRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticTodayVolumeTopRequest {
+impl kiwoom_runtime::TrRequest for TodayVolumeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10030",
         korean_name: "당일거래량상위요청",
         path: "/api/dostk/rkinfo",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticTodayVolumeTopResponse;
+    type Response = TodayVolumeTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10030",
@@ -738,18 +738,18 @@ impl kiwoom_runtime::TrRequest for DomesticTodayVolumeTopRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticTodayVolumeTopRequest {
-    type Item = DomesticTodayVolumeTopRow;
-    fn into_items(page: DomesticTodayVolumeTopResponse) -> Vec<DomesticTodayVolumeTopRow> {
+impl kiwoom_runtime::PagedRequest for TodayVolumeTopRequest {
+    type Item = TodayVolumeTopRow;
+    fn into_items(page: TodayVolumeTopResponse) -> Vec<TodayVolumeTopRow> {
         page.today_trade_quantity_top
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticTodayVolumeTopResponse {
+impl kiwoom_runtime::TrResponse for TodayVolumeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticTodayVolumeTopRequest {
+impl codec::RequestRecord for TodayVolumeTopRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -832,7 +832,7 @@ impl codec::RequestRecord for DomesticTodayVolumeTopRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticTodayVolumeTopRequest {
+impl<'de> serde::Deserialize<'de> for TodayVolumeTopRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10030")
     }

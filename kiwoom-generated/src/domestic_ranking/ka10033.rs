@@ -47,7 +47,7 @@ pub struct CreditRatioTopRequest {
     /// 0:상하한 미포함, 1:상하한포함
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub up_down_include: super::CreditRatioTopUpDownInclude,
+    pub up_down_include: super::UpDownInclude,
     /// 신용조건 (`crd_cnd`)
     ///
     /// 0:전체조회, 1:신용융자A군, 2:신용융자B군, 3:신용융자C군, 4:신용융자D군, 7:신용융자E군, 9:신용융자전체
@@ -59,7 +59,7 @@ pub struct CreditRatioTopRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl CreditRatioTopRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -67,9 +67,9 @@ impl CreditRatioTopRequest {
         market_type: super::MarketType,
         trade_quantity_type: super::CreditRatioTopTradeQuantityType,
         stock_condition: super::CreditRatioTopStockCondition,
-        up_down_include: super::CreditRatioTopUpDownInclude,
+        up_down_include: super::UpDownInclude,
         credit_condition: super::CreditCondition,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -193,7 +193,7 @@ pub struct CreditRatioTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

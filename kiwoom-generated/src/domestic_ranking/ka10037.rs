@@ -47,13 +47,13 @@ pub struct ForeignBrokerTradeTopRequest {
     /// 1:금액, 2:수량
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_type: super::ForeignBrokerTradeTopSortType,
+    pub sort_type: super::AmountQuantityType,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT, 3:통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl ForeignBrokerTradeTopRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -61,8 +61,8 @@ impl ForeignBrokerTradeTopRequest {
         market_type: super::MarketType,
         date: super::Date,
         trade_type: super::ForeignBrokerTradeTopTradeType,
-        sort_type: super::ForeignBrokerTradeTopSortType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        sort_type: super::AmountQuantityType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -178,7 +178,7 @@ pub struct ForeignBrokerTradeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

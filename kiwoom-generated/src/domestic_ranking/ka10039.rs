@@ -53,7 +53,7 @@ pub struct BrokerTradeTopRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl BrokerTradeTopRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -62,7 +62,7 @@ impl BrokerTradeTopRequest {
         trade_quantity_type: super::BrokerElwNetBuyTopTradeQuantityType,
         trade_type: super::BrokerElwNetBuyTopTradeType,
         date: super::DateWithoutDays20,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             member_firm_code: member_firm_code.into(),

@@ -68,7 +68,7 @@ pub struct NetBuyBrokerRankRequest {
     /// 1:종가순, 2:날짜순
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_base: super::SortBase,
+    pub sort_base: super::BrokerVolumeProfileAnalysisSortBase,
 }
 impl NetBuyBrokerRankRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -76,7 +76,7 @@ impl NetBuyBrokerRankRequest {
         stock_code: impl Into<String>,
         query_date_type: super::QueryDateType,
         point_type: super::PointType,
-        sort_base: super::SortBase,
+        sort_base: super::BrokerVolumeProfileAnalysisSortBase,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),

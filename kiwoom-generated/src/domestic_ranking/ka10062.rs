@@ -73,7 +73,7 @@ pub struct SameDirectionNetTradeRankRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl SameDirectionNetTradeRankRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -83,7 +83,7 @@ impl SameDirectionNetTradeRankRequest {
         trade_type: super::BrokerElwNetBuyTopTradeType,
         sort_condition: super::SortCondition,
         unit_type: super::UnitType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             start_date,

@@ -35,7 +35,7 @@ pub struct AfterHoursSinglePriceChangeRateRankRequest {
     /// 1:상승률, 2:상승폭, 3:하락률, 4:하락폭, 5:보합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_base: super::AfterHoursSinglePriceChangeRateRankSortBase,
+    pub sort_base: super::SortBase,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체조회,1:관리종목제외,2:정리매매종목제외,3:우선주제외,4:관리종목우선주제외,5:증100제외,6:증100만보기,7:증40만보기,8:증30만보기,9:증20만보기,12:증50만보기,13:증60만보기,14:ETF제외,15:스팩제외,16:ETF+ETN제외,17:ETN제외
@@ -65,7 +65,7 @@ impl AfterHoursSinglePriceChangeRateRankRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         market_type: super::MarketType,
-        sort_base: super::AfterHoursSinglePriceChangeRateRankSortBase,
+        sort_base: super::SortBase,
         stock_condition: super::AfterHoursSinglePriceChangeRateRankStockCondition,
         trade_quantity_condition: super::AfterHoursSinglePriceChangeRateRankTradeQuantityCondition,
         credit_condition: super::AfterHoursSinglePriceChangeRateRankCreditCondition,
@@ -193,7 +193,7 @@ pub struct AfterHoursSinglePriceChangeRateRankRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -54,7 +54,7 @@ pub struct ForeignInstitutionTradeTopRequest {
     /// 1:KRX, 2:NXT, 3:통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl ForeignInstitutionTradeTopRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -62,7 +62,7 @@ impl ForeignInstitutionTradeTopRequest {
         market_type: super::MarketType,
         amount_quantity_type: super::AmountQuantityType,
         query_date_type: super::ForeignInstitutionTradeTopQueryDateType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,

@@ -4,10 +4,7 @@
 //!
 //! 23 TRs from `spec/domestic/ranking.yaml`; Cargo feature `domestic-ranking`.
 mod ka10020;
-pub use ka10020::{
-    DomesticOrderBookDepthTopRequest, DomesticOrderBookDepthTopResponse,
-    DomesticOrderBookDepthTopRow,
-};
+pub use ka10020::{OrderBookDepthTopRequest, OrderBookDepthTopResponse, OrderBookDepthTopRow};
 mod ka10021;
 pub use ka10021::{
     OrderBookDepthSurgeRequest, OrderBookDepthSurgeResponse, OrderBookDepthSurgeRow,
@@ -28,9 +25,7 @@ pub use ka10029::{
     ExpectedExecutionChangeRateTopRow,
 };
 mod ka10030;
-pub use ka10030::{
-    DomesticTodayVolumeTopRequest, DomesticTodayVolumeTopResponse, DomesticTodayVolumeTopRow,
-};
+pub use ka10030::{TodayVolumeTopRequest, TodayVolumeTopResponse, TodayVolumeTopRow};
 mod ka10031;
 pub use ka10031::{PrevVolumeTopRequest, PrevVolumeTopResponse, PrevVolumeTopRow};
 mod ka10032;
@@ -90,9 +85,9 @@ pub use ka90009::{
 };
 mod enums;
 pub use super::enums::{
-    AfterCloseInvestorTradeExchangeType, AmountQuantityType, BrokerElwNetBuyTopTradeQuantityType,
-    BrokerElwNetBuyTopTradeType, BrokerVolumeProfileAnalysisDate, CreditCondition, MarketType,
-    MarketTypeWithoutAll, PointType, PreviousDayChangeSign, QueryDateType, SortBase,
-    TradeValueCondition, UnitType, UpDownInclude, VolumeRecordUpdateTradeQuantityType,
+    AmountQuantityType, BrokerElwNetBuyTopTradeQuantityType, BrokerElwNetBuyTopTradeType,
+    BrokerVolumeProfileAnalysisDate, BrokerVolumeProfileAnalysisSortBase, CreditCondition,
+    Inclusion, MarketType, MarketTypeWithoutAll, PointType, PriceChangeSign, QueryDateType,
+    TradeValueCondition, UnitType, Venue, VolumeRecordUpdateTradeQuantityType,
 };
 pub use enums::*;

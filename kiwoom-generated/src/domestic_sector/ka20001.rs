@@ -73,7 +73,7 @@ pub struct SectorPriceResponse {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 지수, 부호가 포함된 숫자
@@ -446,7 +446,7 @@ pub struct SectorPriceRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign_n: Option<super::PreviousDayChangeSignN>,
+    pub previous_day_change_sign_n: Option<super::PriceChangeSign>,
     /// 전일대비n (`pred_pre_n`)
     ///
     /// 단위: 지수, 부호가 포함된 숫자

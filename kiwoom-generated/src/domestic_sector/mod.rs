@@ -18,5 +18,5 @@ pub use ka20003::{AllSectorIndicesRequest, AllSectorIndicesResponse, AllSectorIn
 mod ka20009;
 pub use ka20009::{SectorDailyPriceRequest, SectorDailyPriceResponse, SectorDailyPriceRow};
 mod enums;
-pub use super::enums::{AfterCloseInvestorTradeExchangeType, ChangeSign, PreviousDayChangeSign};
+pub use super::enums::{PriceChangeSign, Venue};
 pub use enums::*;

@@ -6,5 +6,5 @@
 mod ka10014;
 pub use ka10014::{ShortSaleTrendRequest, ShortSaleTrendResponse, ShortSaleTrendRow};
 mod enums;
-pub use super::enums::PreviousDayChangeSign;
+pub use super::enums::PriceChangeSign;
 pub use enums::*;

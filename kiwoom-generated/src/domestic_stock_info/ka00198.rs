@@ -144,7 +144,7 @@ pub struct RealtimeStockRankRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub base_price_change_sign: Option<super::BasePriceChangeSign>,
+    pub base_price_change_sign: Option<super::PriceChangeSign>,
     /// 기준가 대비 등락율 (`base_comp_chgr`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율

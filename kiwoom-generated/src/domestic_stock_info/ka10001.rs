@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetDomesticStockInfoRequest {
+pub struct StockInfoRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// 거래소별 종목코드
@@ -32,7 +32,7 @@ pub struct GetDomesticStockInfoRequest {
     /// Wire: type text, at most 20 characters, required.
     pub stock_code: String,
 }
-impl GetDomesticStockInfoRequest {
+impl StockInfoRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(stock_code: impl Into<String>) -> Self {
         Self {
@@ -40,7 +40,7 @@ impl GetDomesticStockInfoRequest {
         }
     }
 }
-impl serde::Serialize for GetDomesticStockInfoRequest {
+impl serde::Serialize for StockInfoRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -51,7 +51,7 @@ impl serde::Serialize for GetDomesticStockInfoRequest {
 /// Response of `ka10001` 주식기본정보요청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetDomesticStockInfoResponse {
+pub struct StockInfoResponse {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -259,7 +259,7 @@ pub struct GetDomesticStockInfoResponse {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -306,13 +306,13 @@ pub struct GetDomesticStockInfoResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl GetDomesticStockInfoResponse {
+impl StockInfoResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for GetDomesticStockInfoResponse {
+impl codec::Record for StockInfoResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -551,7 +551,7 @@ impl codec::Record for GetDomesticStockInfoResponse {
         })
     }
 }
-impl serde::Serialize for GetDomesticStockInfoResponse {
+impl serde::Serialize for StockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -651,14 +651,14 @@ impl serde::Serialize for GetDomesticStockInfoResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for GetDomesticStockInfoRequest {
+impl kiwoom_runtime::TrRequest for StockInfoRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10001",
         korean_name: "주식기본정보요청",
         path: "/api/dostk/stkinfo",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = GetDomesticStockInfoResponse;
+    type Response = StockInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka10001",
@@ -672,12 +672,12 @@ impl kiwoom_runtime::TrRequest for GetDomesticStockInfoRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::TrResponse for GetDomesticStockInfoResponse {
+impl kiwoom_runtime::TrResponse for StockInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for GetDomesticStockInfoRequest {
+impl codec::RequestRecord for StockInfoRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -690,7 +690,7 @@ impl codec::RequestRecord for GetDomesticStockInfoRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GetDomesticStockInfoRequest {
+impl<'de> serde::Deserialize<'de> for StockInfoRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka10001")
     }

@@ -71,7 +71,7 @@ pub struct StockBrokersResponse {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub fluctuation_sign: Option<super::FluctuationSign>,
+    pub fluctuation_sign: Option<super::PriceChangeSign>,
     /// 기준가 (`base_pric`)
     ///
     /// 단위: 원

@@ -159,7 +159,7 @@ pub struct StockExecutionInfoRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub sign: Option<super::Sign>,
+    pub sign: Option<super::PriceChangeSign>,
     /// 누적거래량 (`acc_trde_qty`)
     ///
     /// 단위: 1주
@@ -183,7 +183,7 @@ pub struct StockExecutionInfoRow {
     /// KRX , NXT , 통합
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::EtfIntradayTradesExchangeType>,
+    pub exchange_type: Option<super::VenueName>,
     extra: codec::Extra,
 }
 impl StockExecutionInfoRow {

@@ -41,7 +41,7 @@ pub struct StockNewHighLowPriceRequest {
     /// 1:고저기준, 2:종가기준
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub high_low_close_type: super::HighLowCloseType,
+    pub high_low_close_type: super::NewHighLowHighLowType,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체조회,1:관리종목제외, 3:우선주제외, 5:증100제외, 6:증100만보기, 7:증40만보기, 8:증30만보기
@@ -65,19 +65,19 @@ pub struct StockNewHighLowPriceRequest {
     /// 0:미포함, 1:포함
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub up_down_include: super::UpDownInclude,
+    pub up_down_include: super::Inclusion,
     /// 기간 (`dt`)
     ///
     /// 5:5일, 10:10일, 20:20일, 60:60일, 250:250일, 250일까지 입력가능
     ///
     /// Wire: type enum, at most 3 characters, required.
-    pub date: super::StockNewHighLowPriceDate,
+    pub date: super::DateType,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl StockNewHighLowPriceRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -85,13 +85,13 @@ impl StockNewHighLowPriceRequest {
     pub fn new(
         market_type: super::MarketType,
         new_high_low_type: super::NewHighLowType,
-        high_low_close_type: super::HighLowCloseType,
+        high_low_close_type: super::NewHighLowHighLowType,
         stock_condition: super::NearHighLowStocksStockCondition,
         trade_quantity_type: super::TradeQuantityType,
         credit_condition: super::CreditCondition,
-        up_down_include: super::UpDownInclude,
-        date: super::StockNewHighLowPriceDate,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        up_down_include: super::Inclusion,
+        date: super::DateType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -222,7 +222,7 @@ pub struct StockNewHighLowPriceRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -65,13 +65,13 @@ pub struct UpperLowerLimitStocksRequest {
     /// 0:전체조회, 1:1천원미만, 2:1천원~2천원, 3:2천원~3천원, 4:5천원~1만원, 5:1만원이상, 8:1천원이상
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub trade_gold_type: super::TradeGoldType,
+    pub trade_gold_type: super::PriceBand,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl UpperLowerLimitStocksRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -83,8 +83,8 @@ impl UpperLowerLimitStocksRequest {
         stock_condition: super::UpperLowerLimitStocksStockCondition,
         trade_quantity_type: super::TradeQuantityType,
         credit_condition: super::CreditCondition,
-        trade_gold_type: super::TradeGoldType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        trade_gold_type: super::PriceBand,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -212,7 +212,7 @@ pub struct UpperLowerLimitStocksRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -65,7 +65,7 @@ pub struct NearHighLowStocksRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl NearHighLowStocksRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -76,7 +76,7 @@ impl NearHighLowStocksRequest {
         trade_quantity_type: super::TradeQuantityType,
         stock_condition: super::NearHighLowStocksStockCondition,
         credit_condition: super::CreditCondition,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             high_low_type,
@@ -197,7 +197,7 @@ pub struct NearHighLowStocksRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -71,19 +71,19 @@ pub struct PriceSurgeDropStocksRequest {
     /// 0:전체조회, 1:1천원미만, 2:1천원~2천원, 3:2천원~3천원, 4:5천원~1만원, 5:1만원이상, 8:1천원이상
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub price_condition: super::PriceSurgeDropStocksPriceCondition,
+    pub price_condition: super::PriceBand,
     /// 상하한포함 (`updown_incls`)
     ///
     /// 0:미포함, 1:포함
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub up_down_include: super::UpDownInclude,
+    pub up_down_include: super::Inclusion,
     /// 거래소구분 (`stex_tp`)
     ///
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl PriceSurgeDropStocksRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -96,9 +96,9 @@ impl PriceSurgeDropStocksRequest {
         trade_quantity_type: super::TradeQuantityType,
         stock_condition: super::NearHighLowStocksStockCondition,
         credit_condition: super::CreditCondition,
-        price_condition: super::PriceSurgeDropStocksPriceCondition,
-        up_down_include: super::UpDownInclude,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        price_condition: super::PriceBand,
+        up_down_include: super::Inclusion,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -224,7 +224,7 @@ pub struct PriceSurgeDropStocksRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -35,7 +35,7 @@ pub struct VolumeRecordUpdateRequest {
     /// 5:5일, 10:10일, 20:20일, 60:60일, 250:250일
     ///
     /// Wire: type enum, required.
-    pub cycle_type: super::VolumeRecordUpdateCycleType,
+    pub cycle_type: super::DateType,
     /// 거래량구분 (`trde_qty_tp`)
     ///
     /// 5:5천주이상, 10:만주이상, 50:5만주이상, 100:10만주이상, 200:20만주이상, 300:30만주이상, 500:50만주이상, 1000:백만주이상
@@ -47,15 +47,15 @@ pub struct VolumeRecordUpdateRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl VolumeRecordUpdateRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         market_type: super::MarketType,
-        cycle_type: super::VolumeRecordUpdateCycleType,
+        cycle_type: super::DateType,
         trade_quantity_type: super::VolumeRecordUpdateTradeQuantityType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,
@@ -166,7 +166,7 @@ pub struct VolumeRecordUpdateRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -35,14 +35,11 @@ pub struct HighLowPerStocksRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl HighLowPerStocksRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(
-        per_type: super::PerType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
-    ) -> Self {
+    pub fn new(per_type: super::PerType, exchange_type: super::Venue) -> Self {
         Self {
             per_type,
             exchange_type,
@@ -147,7 +144,7 @@ pub struct HighLowPerStocksRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

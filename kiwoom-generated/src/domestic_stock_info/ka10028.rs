@@ -47,7 +47,7 @@ pub struct OpenPriceChangeRateRequest {
     /// 0:불 포함, 1:포함
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub up_down_include: super::UpDownInclude,
+    pub up_down_include: super::Inclusion,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체조회, 1:관리종목제외, 4:우선주+관리주제외, 3:우선주제외, 5:증100제외, 6:증100만보기, 7:증40만보기, 8:증30만보기, 9:증20만보기
@@ -77,7 +77,7 @@ pub struct OpenPriceChangeRateRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl OpenPriceChangeRateRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -86,12 +86,12 @@ impl OpenPriceChangeRateRequest {
         sort_type: super::OpenPriceChangeRateSortType,
         trade_quantity_condition: super::OpenPriceChangeRateTradeQuantityCondition,
         market_type: super::MarketType,
-        up_down_include: super::UpDownInclude,
+        up_down_include: super::Inclusion,
         stock_condition: super::OpenPriceChangeRateStockCondition,
         credit_condition: super::CreditCondition,
         trade_value_condition: super::TradeValueCondition,
         fluctuation_condition: super::FluctuationCondition,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             sort_type,
@@ -232,7 +232,7 @@ pub struct OpenPriceChangeRateRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -72,7 +72,7 @@ pub struct BrokerVolumeProfileAnalysisRequest {
     /// 1:종가순, 2:날짜순
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub sort_base: super::SortBase,
+    pub sort_base: super::BrokerVolumeProfileAnalysisSortBase,
     /// 회원사코드 (`mmcm_cd`)
     ///
     /// 회원사 코드는 ka10102 조회
@@ -84,7 +84,7 @@ pub struct BrokerVolumeProfileAnalysisRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl BrokerVolumeProfileAnalysisRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -96,9 +96,9 @@ impl BrokerVolumeProfileAnalysisRequest {
         query_date_type: super::QueryDateType,
         point_type: super::PointType,
         date: super::BrokerVolumeProfileAnalysisDate,
-        sort_base: super::SortBase,
+        sort_base: super::BrokerVolumeProfileAnalysisSortBase,
         member_firm_code: impl Into<String>,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),
@@ -217,7 +217,7 @@ pub struct BrokerVolumeProfileAnalysisRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

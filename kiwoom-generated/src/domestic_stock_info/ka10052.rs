@@ -60,7 +60,7 @@ pub struct BrokerInstantVolumeRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl BrokerInstantVolumeRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -69,7 +69,7 @@ impl BrokerInstantVolumeRequest {
         market_type: super::BrokerInstantVolumeMarketType,
         quantity_type: super::QuantityType,
         price_type: super::BrokerInstantVolumePriceType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             member_firm_code: member_firm_code.into(),
@@ -215,7 +215,7 @@ pub struct BrokerInstantVolumeRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원

@@ -61,7 +61,7 @@ pub struct ViTriggeredStocksRequest {
     /// 0:사용안함, 1:사용
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub trade_quantity_type: super::ViTriggeredStocksTradeQuantityType,
+    pub trade_quantity_type: super::OnOff,
     /// 최소거래량 (`min_trde_qty`)
     ///
     /// 0 주 이상, 거래량구분이 1일때만 입력(공백허용)
@@ -79,7 +79,7 @@ pub struct ViTriggeredStocksRequest {
     /// 0:사용안함, 1:사용
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub trade_value_type: super::ViTriggeredStocksTradeValueType,
+    pub trade_value_type: super::OnOff,
     /// 최소거래대금 (`min_trde_prica`)
     ///
     /// 0 백만원 이상, 거래대금구분 1일때만 입력(공백허용)
@@ -103,7 +103,7 @@ pub struct ViTriggeredStocksRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl ViTriggeredStocksRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -113,14 +113,14 @@ impl ViTriggeredStocksRequest {
         before_market_type: super::BeforeMarketType,
         trigger_type: super::TriggerType,
         excluded_stock: impl Into<String>,
-        trade_quantity_type: super::ViTriggeredStocksTradeQuantityType,
+        trade_quantity_type: super::OnOff,
         min_trade_quantity: impl Into<String>,
         max_trade_quantity: impl Into<String>,
-        trade_value_type: super::ViTriggeredStocksTradeValueType,
+        trade_value_type: super::OnOff,
         min_trade_value: impl Into<String>,
         max_trade_value: impl Into<String>,
         trigger_direction: super::TriggerDirection,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             market_type,

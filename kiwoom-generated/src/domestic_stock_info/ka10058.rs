@@ -65,7 +65,7 @@ pub struct InvestorDailyTradeStocksRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl InvestorDailyTradeStocksRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -75,7 +75,7 @@ impl InvestorDailyTradeStocksRequest {
         trade_type: impl Into<String>,
         market_type: super::MarketTypeWithoutAll,
         investor_type: super::InvestorType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             start_date,
@@ -207,7 +207,7 @@ pub struct InvestorDailyTradeStocksRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub change_sign: Option<super::ChangeSign>,
+    pub change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

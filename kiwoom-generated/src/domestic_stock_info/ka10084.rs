@@ -42,7 +42,7 @@ pub struct TodayPrevTradesRequest {
     /// 0:틱, 1:분
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub tick_minute: super::TickMinute,
+    pub tick_minute: super::MinuteTickType,
     /// 시간 (`tm`)
     ///
     /// 조회시간 4자리, 오전 9시일 경우 0900, 오후 2시 30분일 경우 1430, 빈값('') 입력 시 현재시간으로 자동 설정
@@ -55,7 +55,7 @@ impl TodayPrevTradesRequest {
     pub fn new(
         stock_code: impl Into<String>,
         today_previous_day: impl Into<String>,
-        tick_minute: super::TickMinute,
+        tick_minute: super::MinuteTickType,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),
@@ -198,7 +198,7 @@ pub struct TodayPrevTradesRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub sign: Option<super::Sign>,
+    pub sign: Option<super::PriceChangeSign>,
     /// 누적거래량 (`acc_trde_qty`)
     ///
     /// 단위: 1주
@@ -222,7 +222,7 @@ pub struct TodayPrevTradesRow {
     /// KRX , NXT , 통합
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::EtfIntradayTradesExchangeType>,
+    pub exchange_type: Option<super::VenueName>,
     extra: codec::Extra,
 }
 impl TodayPrevTradesRow {

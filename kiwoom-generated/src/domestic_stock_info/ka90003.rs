@@ -47,7 +47,7 @@ pub struct ProgramNetBuyTop50Request {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl ProgramNetBuyTop50Request {
     /// A request with every required field; set optional ones with the setters.
@@ -55,7 +55,7 @@ impl ProgramNetBuyTop50Request {
         trade_top_type: super::TradeTopType,
         amount_quantity_type: super::AmountQuantityType,
         market_type: super::ProgramNetBuyTop50MarketType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             trade_top_type,
@@ -180,7 +180,7 @@ pub struct ProgramNetBuyTop50Row {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub fluctuation_sign: Option<super::FluctuationSign>,
+    pub fluctuation_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -41,14 +41,14 @@ pub struct StockProgramTradeStatusRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl StockProgramTradeStatusRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         date: chrono::NaiveDate,
         market_type: super::ProgramNetBuyTop50MarketType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             date,
@@ -214,7 +214,7 @@ pub struct StockProgramTradeStatusRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub fluctuation_sign: Option<super::FluctuationSign>,
+    pub fluctuation_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -203,7 +203,7 @@ pub struct CreditLoanableStocksRow {
     /// Y, N
     ///
     /// Wire: type enum.
-    pub credit_limit_over_flag: Option<super::CreditLimitOverFlag>,
+    pub credit_limit_over_flag: Option<super::YesNo>,
     /// 신용한도초과 (`crd_limit_over_txt`)
     ///
     /// N:공란,Y:회사한도 초과

@@ -6,7 +6,7 @@
 mod ka00198;
 pub use ka00198::{RealtimeStockRankRequest, RealtimeStockRankResponse, RealtimeStockRankRow};
 mod ka10001;
-pub use ka10001::{GetDomesticStockInfoRequest, GetDomesticStockInfoResponse};
+pub use ka10001::{StockInfoRequest, StockInfoResponse};
 mod ka10002;
 pub use ka10002::{StockBrokersRequest, StockBrokersResponse};
 mod ka10003;
@@ -96,11 +96,10 @@ mod kt20017;
 pub use kt20017::{CheckCreditLoanableRequest, CheckCreditLoanableResponse};
 mod enums;
 pub use super::enums::{
-    AfterCloseInvestorTradeExchangeType, AfterCloseInvestorTradeTradeType, AmountQuantityType,
-    BrokerVolumeProfileAnalysisDate, ChangeSign, CreditCondition, EtfIntradayTradesExchangeType,
-    FluctuationSign, FluctuationType, HighLowType, MarketType, MarketTypeWithoutAll,
-    NewHighLowType, PointType, PreviousDayChangeSign, QueryDateType, Sign, SortBase,
-    TimeTypeWithoutSpecificDate, TradeValueCondition, UnitType, UpDownInclude,
-    VolumeRecordUpdateTradeQuantityType,
+    AfterCloseInvestorTradeTradeType, AmountQuantityType, BrokerVolumeProfileAnalysisDate,
+    BrokerVolumeProfileAnalysisSortBase, CreditCondition, DateType, FluctuationType, HighLowType,
+    Inclusion, MarketType, MarketTypeWithoutAll, MinuteTickType, NewHighLowHighLowType,
+    NewHighLowType, PointType, PriceChangeSign, QueryDateType, TimeTypeWithoutSpecificDate,
+    TradeValueCondition, UnitType, Venue, VenueName, VolumeRecordUpdateTradeQuantityType, YesNo,
 };
 pub use enums::*;

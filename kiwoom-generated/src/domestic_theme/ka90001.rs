@@ -59,7 +59,7 @@ pub struct ThemeGroupsRequest {
     /// 1:KRX, 2:NXT 3.통합
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::AfterCloseInvestorTradeExchangeType,
+    pub exchange_type: super::Venue,
 }
 impl ThemeGroupsRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -67,7 +67,7 @@ impl ThemeGroupsRequest {
         query_type: super::ThemeGroupsQueryType,
         date_type: impl Into<String>,
         fluctuation_profit_loss_amount_type: super::FluctuationProfitLossAmountType,
-        exchange_type: super::AfterCloseInvestorTradeExchangeType,
+        exchange_type: super::Venue,
     ) -> Self {
         Self {
             query_type,
@@ -188,7 +188,7 @@ pub struct ThemeGroupsRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub fluctuation_sign: Option<super::FluctuationSign>,
+    pub fluctuation_sign: Option<super::PriceChangeSign>,
     /// 등락율 (`flu_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율

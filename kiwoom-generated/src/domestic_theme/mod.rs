@@ -8,5 +8,5 @@ pub use ka90001::{ThemeGroupsRequest, ThemeGroupsResponse, ThemeGroupsRow};
 mod ka90002;
 pub use ka90002::{ThemeStocksRequest, ThemeStocksResponse, ThemeStocksRow};
 mod enums;
-pub use super::enums::{AfterCloseInvestorTradeExchangeType, FluctuationSign};
+pub use super::enums::{PriceChangeSign, Venue};
 pub use enums::*;

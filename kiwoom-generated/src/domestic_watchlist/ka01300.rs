@@ -23,14 +23,14 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DomesticWatchlistGroupsRequest {}
-impl DomesticWatchlistGroupsRequest {
+pub struct WatchlistGroupsRequest {}
+impl WatchlistGroupsRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new() -> Self {
         Self {}
     }
 }
-impl serde::Serialize for DomesticWatchlistGroupsRequest {
+impl serde::Serialize for WatchlistGroupsRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(None)?;
@@ -40,7 +40,7 @@ impl serde::Serialize for DomesticWatchlistGroupsRequest {
 /// Response of `ka01300` 관심종목 그룹 리스트 조회.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticWatchlistGroupsResponse {
+pub struct WatchlistGroupsResponse {
     /// 처리결과 (`rtcd`)
     ///
     /// S:성공 F:실패
@@ -50,20 +50,20 @@ pub struct DomesticWatchlistGroupsResponse {
     /// 그룹갯수 (`nofi`)
     ///
     /// Wire: type list.
-    pub group_count: Vec<DomesticWatchlistGroupsRow>,
+    pub group_count: Vec<WatchlistGroupsRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticWatchlistGroupsResponse {
+impl WatchlistGroupsResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticWatchlistGroupsResponse {
+impl codec::Record for WatchlistGroupsResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -97,7 +97,7 @@ impl codec::Record for DomesticWatchlistGroupsResponse {
         })
     }
 }
-impl serde::Serialize for DomesticWatchlistGroupsResponse {
+impl serde::Serialize for WatchlistGroupsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -112,7 +112,7 @@ impl serde::Serialize for DomesticWatchlistGroupsResponse {
 /// A row of spec/domestic/watchlist.yaml ka01300 field \`nofi\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticWatchlistGroupsRow {
+pub struct WatchlistGroupsRow {
     /// 그룹코드 (`gcod`)
     ///
     /// Wire: type text.
@@ -123,13 +123,13 @@ pub struct DomesticWatchlistGroupsRow {
     pub name: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticWatchlistGroupsRow {
+impl WatchlistGroupsRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticWatchlistGroupsRow {
+impl codec::Record for WatchlistGroupsRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -151,7 +151,7 @@ impl codec::Record for DomesticWatchlistGroupsRow {
         })
     }
 }
-impl serde::Serialize for DomesticWatchlistGroupsRow {
+impl serde::Serialize for WatchlistGroupsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -161,30 +161,30 @@ impl serde::Serialize for DomesticWatchlistGroupsRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticWatchlistGroupsRequest {
+impl kiwoom_runtime::TrRequest for WatchlistGroupsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka01300",
         korean_name: "관심종목 그룹 리스트 조회",
         path: "/api/dostk/watchlist",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticWatchlistGroupsResponse;
+    type Response = WatchlistGroupsResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticWatchlistGroupsRequest {
-    type Item = DomesticWatchlistGroupsRow;
-    fn into_items(page: DomesticWatchlistGroupsResponse) -> Vec<DomesticWatchlistGroupsRow> {
+impl kiwoom_runtime::PagedRequest for WatchlistGroupsRequest {
+    type Item = WatchlistGroupsRow;
+    fn into_items(page: WatchlistGroupsResponse) -> Vec<WatchlistGroupsRow> {
         page.group_count
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticWatchlistGroupsResponse {
+impl kiwoom_runtime::TrResponse for WatchlistGroupsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticWatchlistGroupsRequest {
+impl codec::RequestRecord for WatchlistGroupsRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -195,7 +195,7 @@ impl codec::RequestRecord for DomesticWatchlistGroupsRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticWatchlistGroupsRequest {
+impl<'de> serde::Deserialize<'de> for WatchlistGroupsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka01300")
     }

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticWatchlistGroupDetailRequest {
+pub struct WatchlistGroupDetailRequest {
     /// 그룹SEQ (`arn_grp_id`)
     ///
     /// ka01300 응답 결과의 gcod값을 입력
@@ -31,7 +31,7 @@ pub struct DomesticWatchlistGroupDetailRequest {
     /// Wire: type text, at most 3 characters, required.
     pub group_sequence: String,
 }
-impl DomesticWatchlistGroupDetailRequest {
+impl WatchlistGroupDetailRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(group_sequence: impl Into<String>) -> Self {
         Self {
@@ -39,7 +39,7 @@ impl DomesticWatchlistGroupDetailRequest {
         }
     }
 }
-impl serde::Serialize for DomesticWatchlistGroupDetailRequest {
+impl serde::Serialize for WatchlistGroupDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -50,7 +50,7 @@ impl serde::Serialize for DomesticWatchlistGroupDetailRequest {
 /// Response of `ka01301` 관심종목 그룹 상세 조회.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticWatchlistGroupDetailResponse {
+pub struct WatchlistGroupDetailResponse {
     /// 처리 결과 (`rtcd`)
     ///
     /// S:성공 F:실패
@@ -60,20 +60,20 @@ pub struct DomesticWatchlistGroupDetailResponse {
     /// 종목 갯수 (`nofj`)
     ///
     /// Wire: type list.
-    pub stock_count: Vec<DomesticWatchlistGroupDetailRow>,
+    pub stock_count: Vec<WatchlistGroupDetailRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticWatchlistGroupDetailResponse {
+impl WatchlistGroupDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticWatchlistGroupDetailResponse {
+impl codec::Record for WatchlistGroupDetailResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -107,7 +107,7 @@ impl codec::Record for DomesticWatchlistGroupDetailResponse {
         })
     }
 }
-impl serde::Serialize for DomesticWatchlistGroupDetailResponse {
+impl serde::Serialize for WatchlistGroupDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -122,7 +122,7 @@ impl serde::Serialize for DomesticWatchlistGroupDetailResponse {
 /// A row of spec/domestic/watchlist.yaml ka01301 field \`nofj\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DomesticWatchlistGroupDetailRow {
+pub struct WatchlistGroupDetailRow {
     /// 종목코드 (`cod2`)
     ///
     /// Wire: type text.
@@ -137,13 +137,13 @@ pub struct DomesticWatchlistGroupDetailRow {
     pub bookmark_color: Option<String>,
     extra: codec::Extra,
 }
-impl DomesticWatchlistGroupDetailRow {
+impl WatchlistGroupDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for DomesticWatchlistGroupDetailRow {
+impl codec::Record for WatchlistGroupDetailRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -170,7 +170,7 @@ impl codec::Record for DomesticWatchlistGroupDetailRow {
         })
     }
 }
-impl serde::Serialize for DomesticWatchlistGroupDetailRow {
+impl serde::Serialize for WatchlistGroupDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -181,14 +181,14 @@ impl serde::Serialize for DomesticWatchlistGroupDetailRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for DomesticWatchlistGroupDetailRequest {
+impl kiwoom_runtime::TrRequest for WatchlistGroupDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka01301",
         korean_name: "관심종목 그룹 상세 조회",
         path: "/api/dostk/watchlist",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = DomesticWatchlistGroupDetailResponse;
+    type Response = WatchlistGroupDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ka01301",
@@ -202,20 +202,18 @@ impl kiwoom_runtime::TrRequest for DomesticWatchlistGroupDetailRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for DomesticWatchlistGroupDetailRequest {
-    type Item = DomesticWatchlistGroupDetailRow;
-    fn into_items(
-        page: DomesticWatchlistGroupDetailResponse,
-    ) -> Vec<DomesticWatchlistGroupDetailRow> {
+impl kiwoom_runtime::PagedRequest for WatchlistGroupDetailRequest {
+    type Item = WatchlistGroupDetailRow;
+    fn into_items(page: WatchlistGroupDetailResponse) -> Vec<WatchlistGroupDetailRow> {
         page.stock_count
     }
 }
-impl kiwoom_runtime::TrResponse for DomesticWatchlistGroupDetailResponse {
+impl kiwoom_runtime::TrResponse for WatchlistGroupDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for DomesticWatchlistGroupDetailRequest {
+impl codec::RequestRecord for WatchlistGroupDetailRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -234,7 +232,7 @@ impl codec::RequestRecord for DomesticWatchlistGroupDetailRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DomesticWatchlistGroupDetailRequest {
+impl<'de> serde::Deserialize<'de> for WatchlistGroupDetailRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ka01301")
     }

@@ -4,12 +4,9 @@
 //!
 //! 2 TRs from `spec/domestic/watchlist.yaml`; Cargo feature `domestic-watchlist`.
 mod ka01300;
-pub use ka01300::{
-    DomesticWatchlistGroupsRequest, DomesticWatchlistGroupsResponse, DomesticWatchlistGroupsRow,
-};
+pub use ka01300::{WatchlistGroupsRequest, WatchlistGroupsResponse, WatchlistGroupsRow};
 mod ka01301;
 pub use super::enums::ResultCode;
 pub use ka01301::{
-    DomesticWatchlistGroupDetailRequest, DomesticWatchlistGroupDetailResponse,
-    DomesticWatchlistGroupDetailRow,
+    WatchlistGroupDetailRequest, WatchlistGroupDetailResponse, WatchlistGroupDetailRow,
 };

@@ -43,8 +43,6 @@ pub struct ElwIndicator {
     extra: codec::Extra,
 }
 impl ElwIndicator {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0u";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -53,7 +51,19 @@ impl ElwIndicator {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for ElwIndicator {
+    const TYPE: &'static str = "0u";
+    const KOREAN_NAME: &'static str = "ELW 지표";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for ElwIndicator {}
+impl codec::RealEntry for ElwIndicator {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -106,7 +116,7 @@ impl serde::Serialize for ElwIndicator {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -63,8 +63,6 @@ pub struct ElwTheoreticalPrice {
     extra: codec::Extra,
 }
 impl ElwTheoreticalPrice {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0m";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -73,7 +71,19 @@ impl ElwTheoreticalPrice {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for ElwTheoreticalPrice {
+    const TYPE: &'static str = "0m";
+    const KOREAN_NAME: &'static str = "ELW 이론가";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for ElwTheoreticalPrice {}
+impl codec::RealEntry for ElwTheoreticalPrice {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -143,7 +153,7 @@ impl serde::Serialize for ElwTheoreticalPrice {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -2,82 +2,6 @@
 
 //! Enums used only by realtime types.
 use kiwoom_runtime::codec;
-/// Codes of `ExchangeTypeName` (spec/domestic/realtime.yaml 00 realtime value `2135`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExchangeTypeName {
-    /// 통합 (`통합`)
-    Combined,
-    /// KRX (`KRX`)
-    Krx,
-    /// NXT (`NXT`)
-    Nxt,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ExchangeTypeName {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["통합", "KRX", "NXT"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Combined => "통합",
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "통합" => Self::Combined,
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Combined => Some("통합"),
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExchangeTypeName {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExchangeTypeName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExchangeTypeName {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
 /// Codes of `InsertDeleteType`, used by 2 fields:
 ///
 /// - spec/domestic/condition-search.yaml ka10173 realtime value `843`
@@ -142,92 +66,6 @@ impl std::fmt::Display for InsertDeleteType {
     }
 }
 impl codec::Wire for InsertDeleteType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `InternationalGoldConvertedPricePreviousDayChangeSign` (spec/domestic/realtime.yaml 0I realtime value `25`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InternationalGoldConvertedPricePreviousDayChangeSign {
-    /// 상한 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 없음 (`3`)
-    None,
-    /// 하한 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl InternationalGoldConvertedPricePreviousDayChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::None => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::None,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한"),
-            Self::Rise => Some("상승"),
-            Self::None => Some("없음"),
-            Self::LowerLimit => Some("하한"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for InternationalGoldConvertedPricePreviousDayChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for InternationalGoldConvertedPricePreviousDayChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for InternationalGoldConvertedPricePreviousDayChangeSign {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -483,7 +321,93 @@ impl codec::Wire for MarketSessionType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderConfirmationSellBuyType`, used by 2 fields:
+/// Codes of `PreviousDayChangeSign` (spec/domestic/realtime.yaml 0I realtime value `25`).
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PreviousDayChangeSign {
+    /// 상한 (`1`)
+    UpperLimit,
+    /// 상승 (`2`)
+    Rise,
+    /// 없음 (`3`)
+    None,
+    /// 하한 (`4`)
+    LowerLimit,
+    /// 하락 (`5`)
+    Fall,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl PreviousDayChangeSign {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["1", "2", "3", "4", "5"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UpperLimit => "1",
+            Self::Rise => "2",
+            Self::None => "3",
+            Self::LowerLimit => "4",
+            Self::Fall => "5",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "1" => Self::UpperLimit,
+            "2" => Self::Rise,
+            "3" => Self::None,
+            "4" => Self::LowerLimit,
+            "5" => Self::Fall,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::UpperLimit => Some("상한"),
+            Self::Rise => Some("상승"),
+            Self::None => Some("없음"),
+            Self::LowerLimit => Some("하한"),
+            Self::Fall => Some("하락"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for PreviousDayChangeSign {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for PreviousDayChangeSign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for PreviousDayChangeSign {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `UsOrderConfirmationSellBuyType`, used by 2 fields:
 ///
 /// - spec/us/realtime.yaml F4 realtime value `907`
 /// - spec/us/realtime.yaml F5 realtime value `907`
@@ -497,7 +421,7 @@ impl codec::Wire for MarketSessionType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum OrderConfirmationSellBuyType {
+pub enum UsOrderConfirmationSellBuyType {
     /// 매도 (`01`)
     Sell,
     /// 매수 (`02`)
@@ -505,7 +429,7 @@ pub enum OrderConfirmationSellBuyType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderConfirmationSellBuyType {
+impl UsOrderConfirmationSellBuyType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["01", "02"]
@@ -535,97 +459,18 @@ impl OrderConfirmationSellBuyType {
         }
     }
 }
-impl std::str::FromStr for OrderConfirmationSellBuyType {
+impl std::str::FromStr for UsOrderConfirmationSellBuyType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for OrderConfirmationSellBuyType {
+impl std::fmt::Display for UsOrderConfirmationSellBuyType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for OrderConfirmationSellBuyType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `OrderType`, used by 2 fields:
-///
-/// - spec/us/realtime.yaml F4 realtime value `905`
-/// - spec/us/realtime.yaml F5 realtime value `905`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OrderType {
-    /// 원주문 (`10`)
-    OriginalOrder,
-    /// 정정주문 (`11`)
-    AmendOrder,
-    /// 취소주문 (`12`)
-    CancelOrder,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl OrderType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["10", "11", "12"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OriginalOrder => "10",
-            Self::AmendOrder => "11",
-            Self::CancelOrder => "12",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "10" => Self::OriginalOrder,
-            "11" => Self::AmendOrder,
-            "12" => Self::CancelOrder,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::OriginalOrder => Some("원주문"),
-            Self::AmendOrder => Some("정정주문"),
-            Self::CancelOrder => Some("취소주문"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderType {
+impl codec::Wire for UsOrderConfirmationSellBuyType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

@@ -26,8 +26,7 @@ pub struct InternationalGoldConvertedPrice {
     /// 1:상한, 2:상승, 3:없음, 4:하한, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign:
-        Option<super::InternationalGoldConvertedPricePreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
     /// 전일대비 (`11`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -44,8 +43,6 @@ pub struct InternationalGoldConvertedPrice {
     extra: codec::Extra,
 }
 impl InternationalGoldConvertedPrice {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0I";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -54,7 +51,19 @@ impl InternationalGoldConvertedPrice {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for InternationalGoldConvertedPrice {
+    const TYPE: &'static str = "0I";
+    const KOREAN_NAME: &'static str = "국제금환산가격";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for InternationalGoldConvertedPrice {}
+impl codec::RealEntry for InternationalGoldConvertedPrice {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -99,7 +108,7 @@ impl serde::Serialize for InternationalGoldConvertedPrice {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -57,8 +57,6 @@ pub struct MarketOpenTime {
     extra: codec::Extra,
 }
 impl MarketOpenTime {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0s";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -67,7 +65,19 @@ impl MarketOpenTime {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for MarketOpenTime {
+    const TYPE: &'static str = "0s";
+    const KOREAN_NAME: &'static str = "장시작시간";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Account;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::AccountRealtimeType for MarketOpenTime {}
+impl codec::RealEntry for MarketOpenTime {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -108,7 +118,7 @@ impl serde::Serialize for MarketOpenTime {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -6,10 +6,10 @@
 //! Every value is optional (Kiwoom leaves values empty outside trading hours) and
 //! ids the spec does not list are kept, so nothing the server sends is dropped.
 use kiwoom_runtime::codec;
-mod domestic_order_fill;
-pub use domestic_order_fill::DomesticOrderFill;
-mod domestic_request_realtime_condition_search;
-pub use domestic_request_realtime_condition_search::DomesticRequestRealtimeConditionSearch;
+mod order_fill;
+pub use order_fill::OrderFill;
+mod condition_search_hit;
+pub use condition_search_hit::ConditionSearchHit;
 mod balance;
 pub use balance::Balance;
 mod stock_surge;
@@ -34,8 +34,8 @@ mod sector_index;
 pub use sector_index::SectorIndex;
 mod sector_change;
 pub use sector_change::SectorChange;
-mod subscribe_domestic_stock_info;
-pub use subscribe_domestic_stock_info::SubscribeDomesticStockInfo;
+mod stock_info;
+pub use stock_info::StockInfo;
 mod elw_theoretical_price;
 pub use elw_theoretical_price::ElwTheoreticalPrice;
 mod market_open_time;
@@ -46,30 +46,32 @@ mod stock_program_trade;
 pub use stock_program_trade::StockProgramTrade;
 mod vi_event;
 pub use vi_event::ViEvent;
-mod order_confirmation;
-pub use order_confirmation::OrderConfirmation;
+mod us_order_confirmation;
+pub use us_order_confirmation::UsOrderConfirmation;
 mod us_order_fill;
 pub use us_order_fill::UsOrderFill;
-mod trade_price;
-pub use trade_price::TradePrice;
-mod subscribe_us_order_book;
-pub use subscribe_us_order_book::SubscribeUsOrderBook;
-mod us_request_realtime_condition_search;
-pub use us_request_realtime_condition_search::UsRequestRealtimeConditionSearch;
+mod us_trade;
+pub use us_trade::UsTrade;
+mod us_order_book;
+pub use us_order_book::UsOrderBook;
+mod us_condition_search_hit;
+pub use us_condition_search_hit::UsConditionSearchHit;
 mod enums;
-pub use super::enums::AccountReturnRateExchangeType;
-pub use super::enums::PreviousDayChangeSign;
-pub use super::enums::SellBuyTypeWithoutAll;
-pub use super::enums::SorFlag;
+pub use super::enums::OrderType;
+pub use super::enums::PriceChangeSign;
+pub use super::enums::Side;
+pub use super::enums::VenueFilter;
+pub use super::enums::VenueName;
+pub use super::enums::YesNo;
 pub use enums::*;
 /// One entry of a REAL frame, typed by its `type`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RealtimeEvent {
     /// `00` 주문체결 (documented by `00`).
-    DomesticOrderFill(Box<DomesticOrderFill>),
+    OrderFill(Box<OrderFill>),
     /// `02` 조건검색 요청 실시간 (documented by `ka10173`).
-    DomesticRequestRealtimeConditionSearch(Box<DomesticRequestRealtimeConditionSearch>),
+    ConditionSearchHit(Box<ConditionSearchHit>),
     /// `04` 잔고 (documented by `04`).
     Balance(Box<Balance>),
     /// `0A` 주식기세 (documented by `0A`).
@@ -95,7 +97,7 @@ pub enum RealtimeEvent {
     /// `0U` 업종등락 (documented by `0U`).
     SectorChange(Box<SectorChange>),
     /// `0g` 주식종목정보 (documented by `0g`).
-    SubscribeDomesticStockInfo(Box<SubscribeDomesticStockInfo>),
+    StockInfo(Box<StockInfo>),
     /// `0m` ELW 이론가 (documented by `0m`).
     ElwTheoreticalPrice(Box<ElwTheoreticalPrice>),
     /// `0s` 장시작시간 (documented by `0s`).
@@ -107,15 +109,15 @@ pub enum RealtimeEvent {
     /// `1h` VI발동/해제 (documented by `1h`).
     ViEvent(Box<ViEvent>),
     /// `F4` 미국주식 실시간 주문 확인 (documented by `F4`).
-    OrderConfirmation(Box<OrderConfirmation>),
+    UsOrderConfirmation(Box<UsOrderConfirmation>),
     /// `F5` 미국주식 실시간 체결 (documented by `F5`).
     UsOrderFill(Box<UsOrderFill>),
     /// `FE` 미국주식 실시간 체결가 (documented by `FE`).
-    TradePrice(Box<TradePrice>),
+    UsTrade(Box<UsTrade>),
     /// `FT` 미국주식 10호가 (documented by `FT`).
-    SubscribeUsOrderBook(Box<SubscribeUsOrderBook>),
+    UsOrderBook(Box<UsOrderBook>),
     /// `S2` 미국주식 조건검색 요청 실시간 (documented by `usa20290`).
-    UsRequestRealtimeConditionSearch(Box<UsRequestRealtimeConditionSearch>),
+    UsConditionSearchHit(Box<UsConditionSearchHit>),
     /// A type this version does not know, kept as received.
     Unknown(kiwoom_runtime::RealItem),
 }
@@ -123,33 +125,47 @@ impl RealtimeEvent {
     /// The REAL frame `type`: `0B`, `FT`, ...
     pub fn kind(&self) -> &str {
         match self {
-            Self::DomesticOrderFill(_) => DomesticOrderFill::TYPE,
-            Self::DomesticRequestRealtimeConditionSearch(_) => {
-                DomesticRequestRealtimeConditionSearch::TYPE
+            Self::OrderFill(_) => <OrderFill as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::ConditionSearchHit(_) => {
+                <ConditionSearchHit as kiwoom_runtime::RealtimeType>::TYPE
             }
-            Self::Balance(_) => Balance::TYPE,
-            Self::StockSurge(_) => StockSurge::TYPE,
-            Self::StockTrade(_) => StockTrade::TYPE,
-            Self::StockBestQuote(_) => StockBestQuote::TYPE,
-            Self::StockOrderBookDepth(_) => StockOrderBookDepth::TYPE,
-            Self::StockAfterHoursQuote(_) => StockAfterHoursQuote::TYPE,
-            Self::StockTodayBrokers(_) => StockTodayBrokers::TYPE,
-            Self::EtfNav(_) => EtfNav::TYPE,
-            Self::StockExpectedExecution(_) => StockExpectedExecution::TYPE,
-            Self::InternationalGoldConvertedPrice(_) => InternationalGoldConvertedPrice::TYPE,
-            Self::SectorIndex(_) => SectorIndex::TYPE,
-            Self::SectorChange(_) => SectorChange::TYPE,
-            Self::SubscribeDomesticStockInfo(_) => SubscribeDomesticStockInfo::TYPE,
-            Self::ElwTheoreticalPrice(_) => ElwTheoreticalPrice::TYPE,
-            Self::MarketOpenTime(_) => MarketOpenTime::TYPE,
-            Self::ElwIndicator(_) => ElwIndicator::TYPE,
-            Self::StockProgramTrade(_) => StockProgramTrade::TYPE,
-            Self::ViEvent(_) => ViEvent::TYPE,
-            Self::OrderConfirmation(_) => OrderConfirmation::TYPE,
-            Self::UsOrderFill(_) => UsOrderFill::TYPE,
-            Self::TradePrice(_) => TradePrice::TYPE,
-            Self::SubscribeUsOrderBook(_) => SubscribeUsOrderBook::TYPE,
-            Self::UsRequestRealtimeConditionSearch(_) => UsRequestRealtimeConditionSearch::TYPE,
+            Self::Balance(_) => <Balance as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::StockSurge(_) => <StockSurge as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::StockTrade(_) => <StockTrade as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::StockBestQuote(_) => <StockBestQuote as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::StockOrderBookDepth(_) => {
+                <StockOrderBookDepth as kiwoom_runtime::RealtimeType>::TYPE
+            }
+            Self::StockAfterHoursQuote(_) => {
+                <StockAfterHoursQuote as kiwoom_runtime::RealtimeType>::TYPE
+            }
+            Self::StockTodayBrokers(_) => <StockTodayBrokers as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::EtfNav(_) => <EtfNav as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::StockExpectedExecution(_) => {
+                <StockExpectedExecution as kiwoom_runtime::RealtimeType>::TYPE
+            }
+            Self::InternationalGoldConvertedPrice(_) => {
+                <InternationalGoldConvertedPrice as kiwoom_runtime::RealtimeType>::TYPE
+            }
+            Self::SectorIndex(_) => <SectorIndex as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::SectorChange(_) => <SectorChange as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::StockInfo(_) => <StockInfo as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::ElwTheoreticalPrice(_) => {
+                <ElwTheoreticalPrice as kiwoom_runtime::RealtimeType>::TYPE
+            }
+            Self::MarketOpenTime(_) => <MarketOpenTime as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::ElwIndicator(_) => <ElwIndicator as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::StockProgramTrade(_) => <StockProgramTrade as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::ViEvent(_) => <ViEvent as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::UsOrderConfirmation(_) => {
+                <UsOrderConfirmation as kiwoom_runtime::RealtimeType>::TYPE
+            }
+            Self::UsOrderFill(_) => <UsOrderFill as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::UsTrade(_) => <UsTrade as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::UsOrderBook(_) => <UsOrderBook as kiwoom_runtime::RealtimeType>::TYPE,
+            Self::UsConditionSearchHit(_) => {
+                <UsConditionSearchHit as kiwoom_runtime::RealtimeType>::TYPE
+            }
             Self::Unknown(item) => &item.kind,
         }
     }
@@ -162,58 +178,56 @@ impl codec::RealEntry for RealtimeEvent {
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
         match &*entry.kind {
-            "00" => DomesticOrderFill::from_entry(entry, ctx)
-                .map(|event| Self::DomesticOrderFill(Box::new(event))),
-            "02" => DomesticRequestRealtimeConditionSearch::from_entry(entry, ctx)
-                .map(|event| Self::DomesticRequestRealtimeConditionSearch(Box::new(event))),
-            "04" => Balance::from_entry(entry, ctx).map(|event| Self::Balance(Box::new(event))),
-            "0A" => {
-                StockSurge::from_entry(entry, ctx).map(|event| Self::StockSurge(Box::new(event)))
-            }
-            "0B" => {
-                StockTrade::from_entry(entry, ctx).map(|event| Self::StockTrade(Box::new(event)))
-            }
-            "0C" => StockBestQuote::from_entry(entry, ctx)
+            "00" => <OrderFill as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::OrderFill(Box::new(event))),
+            "02" => <ConditionSearchHit as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::ConditionSearchHit(Box::new(event))),
+            "04" => <Balance as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::Balance(Box::new(event))),
+            "0A" => <StockSurge as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::StockSurge(Box::new(event))),
+            "0B" => <StockTrade as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::StockTrade(Box::new(event))),
+            "0C" => <StockBestQuote as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::StockBestQuote(Box::new(event))),
-            "0D" => StockOrderBookDepth::from_entry(entry, ctx)
+            "0D" => <StockOrderBookDepth as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::StockOrderBookDepth(Box::new(event))),
-            "0E" => StockAfterHoursQuote::from_entry(entry, ctx)
+            "0E" => <StockAfterHoursQuote as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::StockAfterHoursQuote(Box::new(event))),
-            "0F" => StockTodayBrokers::from_entry(entry, ctx)
+            "0F" => <StockTodayBrokers as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::StockTodayBrokers(Box::new(event))),
-            "0G" => EtfNav::from_entry(entry, ctx).map(|event| Self::EtfNav(Box::new(event))),
-            "0H" => StockExpectedExecution::from_entry(entry, ctx)
+            "0G" => <EtfNav as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::EtfNav(Box::new(event))),
+            "0H" => <StockExpectedExecution as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::StockExpectedExecution(Box::new(event))),
-            "0I" => InternationalGoldConvertedPrice::from_entry(entry, ctx)
+            "0I" => <InternationalGoldConvertedPrice as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::InternationalGoldConvertedPrice(Box::new(event))),
-            "0J" => {
-                SectorIndex::from_entry(entry, ctx).map(|event| Self::SectorIndex(Box::new(event)))
-            }
-            "0U" => SectorChange::from_entry(entry, ctx)
+            "0J" => <SectorIndex as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::SectorIndex(Box::new(event))),
+            "0U" => <SectorChange as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::SectorChange(Box::new(event))),
-            "0g" => SubscribeDomesticStockInfo::from_entry(entry, ctx)
-                .map(|event| Self::SubscribeDomesticStockInfo(Box::new(event))),
-            "0m" => ElwTheoreticalPrice::from_entry(entry, ctx)
+            "0g" => <StockInfo as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::StockInfo(Box::new(event))),
+            "0m" => <ElwTheoreticalPrice as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::ElwTheoreticalPrice(Box::new(event))),
-            "0s" => MarketOpenTime::from_entry(entry, ctx)
+            "0s" => <MarketOpenTime as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::MarketOpenTime(Box::new(event))),
-            "0u" => ElwIndicator::from_entry(entry, ctx)
+            "0u" => <ElwIndicator as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::ElwIndicator(Box::new(event))),
-            "0w" => StockProgramTrade::from_entry(entry, ctx)
+            "0w" => <StockProgramTrade as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::StockProgramTrade(Box::new(event))),
-            "1h" => ViEvent::from_entry(entry, ctx).map(|event| Self::ViEvent(Box::new(event))),
-            "F4" => OrderConfirmation::from_entry(entry, ctx)
-                .map(|event| Self::OrderConfirmation(Box::new(event))),
-            "F5" => {
-                UsOrderFill::from_entry(entry, ctx).map(|event| Self::UsOrderFill(Box::new(event)))
-            }
-            "FE" => {
-                TradePrice::from_entry(entry, ctx).map(|event| Self::TradePrice(Box::new(event)))
-            }
-            "FT" => SubscribeUsOrderBook::from_entry(entry, ctx)
-                .map(|event| Self::SubscribeUsOrderBook(Box::new(event))),
-            "S2" => UsRequestRealtimeConditionSearch::from_entry(entry, ctx)
-                .map(|event| Self::UsRequestRealtimeConditionSearch(Box::new(event))),
+            "1h" => <ViEvent as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::ViEvent(Box::new(event))),
+            "F4" => <UsOrderConfirmation as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::UsOrderConfirmation(Box::new(event))),
+            "F5" => <UsOrderFill as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::UsOrderFill(Box::new(event))),
+            "FE" => <UsTrade as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::UsTrade(Box::new(event))),
+            "FT" => <UsOrderBook as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::UsOrderBook(Box::new(event))),
+            "S2" => <UsConditionSearchHit as codec::RealEntry>::from_entry(entry, ctx)
+                .map(|event| Self::UsConditionSearchHit(Box::new(event))),
             _ => Ok(Self::Unknown(kiwoom_runtime::RealItem {
                 kind: entry.kind.into_owned(),
                 name: entry.name.into_owned(),
@@ -236,10 +250,8 @@ impl kiwoom_runtime::RealtimeDecode for RealtimeEvent {
 impl serde::Serialize for RealtimeEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::DomesticOrderFill(event) => serde::Serialize::serialize(&**event, serializer),
-            Self::DomesticRequestRealtimeConditionSearch(event) => {
-                serde::Serialize::serialize(&**event, serializer)
-            }
+            Self::OrderFill(event) => serde::Serialize::serialize(&**event, serializer),
+            Self::ConditionSearchHit(event) => serde::Serialize::serialize(&**event, serializer),
             Self::Balance(event) => serde::Serialize::serialize(&**event, serializer),
             Self::StockSurge(event) => serde::Serialize::serialize(&**event, serializer),
             Self::StockTrade(event) => serde::Serialize::serialize(&**event, serializer),
@@ -256,21 +268,17 @@ impl serde::Serialize for RealtimeEvent {
             }
             Self::SectorIndex(event) => serde::Serialize::serialize(&**event, serializer),
             Self::SectorChange(event) => serde::Serialize::serialize(&**event, serializer),
-            Self::SubscribeDomesticStockInfo(event) => {
-                serde::Serialize::serialize(&**event, serializer)
-            }
+            Self::StockInfo(event) => serde::Serialize::serialize(&**event, serializer),
             Self::ElwTheoreticalPrice(event) => serde::Serialize::serialize(&**event, serializer),
             Self::MarketOpenTime(event) => serde::Serialize::serialize(&**event, serializer),
             Self::ElwIndicator(event) => serde::Serialize::serialize(&**event, serializer),
             Self::StockProgramTrade(event) => serde::Serialize::serialize(&**event, serializer),
             Self::ViEvent(event) => serde::Serialize::serialize(&**event, serializer),
-            Self::OrderConfirmation(event) => serde::Serialize::serialize(&**event, serializer),
+            Self::UsOrderConfirmation(event) => serde::Serialize::serialize(&**event, serializer),
             Self::UsOrderFill(event) => serde::Serialize::serialize(&**event, serializer),
-            Self::TradePrice(event) => serde::Serialize::serialize(&**event, serializer),
-            Self::SubscribeUsOrderBook(event) => serde::Serialize::serialize(&**event, serializer),
-            Self::UsRequestRealtimeConditionSearch(event) => {
-                serde::Serialize::serialize(&**event, serializer)
-            }
+            Self::UsTrade(event) => serde::Serialize::serialize(&**event, serializer),
+            Self::UsOrderBook(event) => serde::Serialize::serialize(&**event, serializer),
+            Self::UsConditionSearchHit(event) => serde::Serialize::serialize(&**event, serializer),
             Self::Unknown(item) => serde::Serialize::serialize(item, serializer),
         }
     }

@@ -88,13 +88,11 @@ pub struct SectorChange {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }
 impl SectorChange {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0U";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -103,7 +101,19 @@ impl SectorChange {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for SectorChange {
+    const TYPE: &'static str = "0U";
+    const KOREAN_NAME: &'static str = "업종등락";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Sector;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for SectorChange {}
+impl codec::RealEntry for SectorChange {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -196,7 +206,7 @@ impl serde::Serialize for SectorChange {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

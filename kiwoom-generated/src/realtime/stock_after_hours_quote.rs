@@ -49,8 +49,6 @@ pub struct StockAfterHoursQuote {
     extra: codec::Extra,
 }
 impl StockAfterHoursQuote {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0E";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -59,7 +57,19 @@ impl StockAfterHoursQuote {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for StockAfterHoursQuote {
+    const TYPE: &'static str = "0E";
+    const KOREAN_NAME: &'static str = "주식시간외호가";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for StockAfterHoursQuote {}
+impl codec::RealEntry for StockAfterHoursQuote {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -118,7 +128,7 @@ impl serde::Serialize for StockAfterHoursQuote {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

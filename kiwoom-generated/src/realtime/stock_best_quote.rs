@@ -31,8 +31,6 @@ pub struct StockBestQuote {
     extra: codec::Extra,
 }
 impl StockBestQuote {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0C";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -41,7 +39,19 @@ impl StockBestQuote {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for StockBestQuote {
+    const TYPE: &'static str = "0C";
+    const KOREAN_NAME: &'static str = "주식우선호가";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for StockBestQuote {}
+impl codec::RealEntry for StockBestQuote {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -76,7 +86,7 @@ impl serde::Serialize for StockBestQuote {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

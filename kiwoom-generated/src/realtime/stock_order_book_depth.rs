@@ -783,8 +783,6 @@ pub struct StockOrderBookDepth {
     extra: codec::Extra,
 }
 impl StockOrderBookDepth {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0D";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -793,7 +791,19 @@ impl StockOrderBookDepth {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for StockOrderBookDepth {
+    const TYPE: &'static str = "0D";
+    const KOREAN_NAME: &'static str = "주식호가잔량";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for StockOrderBookDepth {}
+impl codec::RealEntry for StockOrderBookDepth {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -1611,7 +1621,7 @@ impl serde::Serialize for StockOrderBookDepth {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

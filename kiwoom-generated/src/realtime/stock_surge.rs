@@ -80,7 +80,7 @@ pub struct StockSurge {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일거래량대비(계약,주) (`26`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -131,8 +131,6 @@ pub struct StockSurge {
     extra: codec::Extra,
 }
 impl StockSurge {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0A";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -141,7 +139,19 @@ impl StockSurge {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for StockSurge {
+    const TYPE: &'static str = "0A";
+    const KOREAN_NAME: &'static str = "주식기세";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for StockSurge {}
+impl codec::RealEntry for StockSurge {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -255,7 +265,7 @@ impl serde::Serialize for StockSurge {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -287,8 +287,6 @@ pub struct StockTodayBrokers {
     extra: codec::Extra,
 }
 impl StockTodayBrokers {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0F";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -297,7 +295,19 @@ impl StockTodayBrokers {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for StockTodayBrokers {
+    const TYPE: &'static str = "0F";
+    const KOREAN_NAME: &'static str = "주식당일거래원";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for StockTodayBrokers {}
+impl codec::RealEntry for StockTodayBrokers {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -605,7 +615,7 @@ impl serde::Serialize for StockTodayBrokers {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

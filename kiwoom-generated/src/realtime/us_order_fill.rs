@@ -50,7 +50,7 @@ pub struct UsOrderFill {
     /// 01:매도, 02:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type: Option<super::OrderConfirmationSellBuyType>,
+    pub sell_buy_type: Option<super::UsOrderConfirmationSellBuyType>,
     /// 주문/체결시간 (`908`)
     ///
     /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
@@ -171,8 +171,6 @@ pub struct UsOrderFill {
     extra: codec::Extra,
 }
 impl UsOrderFill {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "F5";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -181,7 +179,19 @@ impl UsOrderFill {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for UsOrderFill {
+    const TYPE: &'static str = "F5";
+    const KOREAN_NAME: &'static str = "미국주식 실시간 체결";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::UsSymbol;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for UsOrderFill {}
+impl codec::RealEntry for UsOrderFill {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -375,7 +385,7 @@ impl serde::Serialize for UsOrderFill {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -109,8 +109,6 @@ pub struct ViEvent {
     extra: codec::Extra,
 }
 impl ViEvent {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "1h";
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -119,7 +117,19 @@ impl ViEvent {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for ViEvent {
+    const TYPE: &'static str = "1h";
+    const KOREAN_NAME: &'static str = "VI발동/해제";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Account;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::AccountRealtimeType for ViEvent {}
+impl codec::RealEntry for ViEvent {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -235,7 +245,7 @@ impl serde::Serialize for ViEvent {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -54,7 +54,7 @@ pub use ust21132::{
 mod ust21150;
 pub use ust21150::{DailyOrderFillsRequest, DailyOrderFillsResponse, DailyOrderFillsRow};
 mod ust21160;
-pub use ust21160::{UsDepositDetailRequest, UsDepositDetailResponse};
+pub use ust21160::{DepositDetailRequest, DepositDetailResponse};
 mod ust21170;
 pub use ust21170::{
     TodayRealizedPnlByStockRequest, TodayRealizedPnlByStockResponse, TodayRealizedPnlByStockRow,
@@ -73,15 +73,15 @@ mod ust21630;
 pub use ust21630::{TodayRealizedPnlRequest, TodayRealizedPnlResponse, TodayRealizedPnlRow};
 mod ust21640;
 pub use ust21640::{
-    UsRealizedPnlByDateAndStockRequest, UsRealizedPnlByDateAndStockResponse,
-    UsRealizedPnlByDateAndStockRow,
+    RealizedPnlByDateAndStockRequest, RealizedPnlByDateAndStockResponse,
+    RealizedPnlByDateAndStockRow,
 };
 mod ust21650;
 pub use ust21650::{ReturnRateByPeriodRequest, ReturnRateByPeriodResponse};
 mod ust21660;
-pub use ust21660::{UsDailyRealizedPnlRequest, UsDailyRealizedPnlResponse, UsDailyRealizedPnlRow};
+pub use ust21660::{DailyRealizedPnlRequest, DailyRealizedPnlResponse, DailyRealizedPnlRow};
 mod ust21661;
 pub use ust21661::{MonthlyRealizedPnlRequest, MonthlyRealizedPnlResponse, MonthlyRealizedPnlRow};
 mod enums;
-pub use super::enums::{ExchangeType, SellBuyType, SellBuyTypeWithoutAll};
+pub use super::enums::{Inclusion, OrderType, SellBuyType, Side, UsExchange};
 pub use enums::*;

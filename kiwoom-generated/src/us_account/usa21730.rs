@@ -41,7 +41,7 @@ pub struct DailyStockReturnRateRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, required.
@@ -62,7 +62,7 @@ impl DailyStockReturnRateRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsExchange) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }

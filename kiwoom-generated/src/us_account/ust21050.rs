@@ -41,7 +41,7 @@ pub struct OpenOrdersRequest {
     /// 미입력시 전체, ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum, at most 2 characters, optional.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// 미입력시 전체
@@ -70,7 +70,7 @@ impl OpenOrdersRequest {
         self
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsExchange) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -160,7 +160,7 @@ pub struct OpenOrdersRow {
     /// 10:원주문,11:정정주문,12:취소주문
     ///
     /// Wire: type enum.
-    pub order_execution_type: Option<super::OrderExecutionType>,
+    pub order_execution_type: Option<super::OrderType>,
     /// 주문번호 (`ord_no`)
     ///
     /// Wire: type text.
@@ -200,19 +200,19 @@ pub struct OpenOrdersRow {
     /// 00:지정가,03:시장가,11:Enhanced Limit Order,12:Special Limit Order,30:Limit On Close,33:Market On Close,34:Stop Limit,35:Stop Market,36:VWAP,37:TWAP
     ///
     /// Wire: type enum.
-    pub foreign_trade_name: Option<super::ForeignTradeName>,
+    pub foreign_trade_name: Option<super::ForeignTradeType>,
     /// 매도매수구분 (`slby_tp`)
     ///
     /// 1:매도,2:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type: Option<super::SellBuyTypeWithoutAll>,
+    pub sell_buy_type: Option<super::Side>,
     /// 매도매수구분명 (`slby_tp_nm`)
     ///
     /// 1:매도,2:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type_name: Option<super::SellBuyTypeName>,
+    pub sell_buy_type_name: Option<super::Side>,
     /// 주문수량 (`ord_qty`)
     ///
     /// 단위: 1주, 좌측 0-padding 처리된 12자리 숫자

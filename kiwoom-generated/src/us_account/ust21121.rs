@@ -29,7 +29,7 @@ pub struct LedgerValuationRequest {
     /// 0:미포함,1:포함
     ///
     /// Wire: type enum, at most 1 characters, optional.
-    pub commission_include_type: Option<super::CommissionIncludeType>,
+    pub commission_include_type: Option<super::Inclusion>,
     /// 환율구분 (`exrt_tp`)
     ///
     /// 0:기준환율,1:계좌적용환율,2:전일최종환율
@@ -46,10 +46,7 @@ impl LedgerValuationRequest {
         }
     }
     /// Set `cmsn_incl_tp` (수수료포함구분 (`cmsn_incl_tp`)).
-    pub fn commission_include_type(
-        mut self,
-        commission_include_type: super::CommissionIncludeType,
-    ) -> Self {
+    pub fn commission_include_type(mut self, commission_include_type: super::Inclusion) -> Self {
         self.commission_include_type = Some(commission_include_type);
         self
     }

@@ -23,14 +23,14 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UsDepositDetailRequest {}
-impl UsDepositDetailRequest {
+pub struct DepositDetailRequest {}
+impl DepositDetailRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new() -> Self {
         Self {}
     }
 }
-impl serde::Serialize for UsDepositDetailRequest {
+impl serde::Serialize for DepositDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(None)?;
@@ -40,7 +40,7 @@ impl serde::Serialize for UsDepositDetailRequest {
 /// Response of `ust21160` 미국주식 예수금 상세.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsDepositDetailResponse {
+pub struct DepositDetailResponse {
     /// 원화 예수금 (`won_entr`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 15자리 숫자
@@ -201,13 +201,13 @@ pub struct UsDepositDetailResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsDepositDetailResponse {
+impl DepositDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsDepositDetailResponse {
+impl codec::Record for DepositDetailResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -504,7 +504,7 @@ impl codec::Record for UsDepositDetailResponse {
         })
     }
 }
-impl serde::Serialize for UsDepositDetailResponse {
+impl serde::Serialize for DepositDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -754,24 +754,24 @@ impl serde::Serialize for UsDepositDetailResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsDepositDetailRequest {
+impl kiwoom_runtime::TrRequest for DepositDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21160",
         korean_name: "미국주식 예수금 상세",
         path: "/api/us/acnt",
         safety: kiwoom_runtime::SafetyClass::AccountRead,
     };
-    type Response = UsDepositDetailResponse;
+    type Response = DepositDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         Ok(())
     }
 }
-impl kiwoom_runtime::TrResponse for UsDepositDetailResponse {
+impl kiwoom_runtime::TrResponse for DepositDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsDepositDetailRequest {
+impl codec::RequestRecord for DepositDetailRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -782,7 +782,7 @@ impl codec::RequestRecord for UsDepositDetailRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsDepositDetailRequest {
+impl<'de> serde::Deserialize<'de> for DepositDetailRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ust21160")
     }

@@ -181,7 +181,7 @@ pub struct TodayOrderFillsRow {
     /// 1:매도,2:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type: Option<super::SellBuyTypeWithoutAll>,
+    pub sell_buy_type: Option<super::Side>,
     /// 매도매수구분명 (`slby_tp_nm`)
     ///
     /// Wire: type text.

@@ -29,7 +29,7 @@ pub struct TodayTradeSummaryRequest {
     /// NA :AMEX, ND :NASDAQ, NY:NYSE
     ///
     /// Wire: type enum, at most 2 characters, optional.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// 기본값 전체
@@ -53,7 +53,7 @@ impl TodayTradeSummaryRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsExchange) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }

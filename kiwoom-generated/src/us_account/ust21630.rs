@@ -29,7 +29,7 @@ pub struct TodayRealizedPnlRequest {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, optional.
@@ -51,7 +51,7 @@ impl TodayRealizedPnlRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsExchange) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }

@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRealizedPnlByDateAndStockRequest {
+pub struct RealizedPnlByDateAndStockRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, optional.
@@ -47,7 +47,7 @@ pub struct UsRealizedPnlByDateAndStockRequest {
     /// Wire: type enum, at most 1 characters, required.
     pub foreign_currency_krw_type: super::ForeignCurrencyKrwType,
 }
-impl UsRealizedPnlByDateAndStockRequest {
+impl RealizedPnlByDateAndStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         execution_date: chrono::NaiveDate,
@@ -61,7 +61,7 @@ impl UsRealizedPnlByDateAndStockRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsExchange) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -71,7 +71,7 @@ impl UsRealizedPnlByDateAndStockRequest {
         self
     }
 }
-impl serde::Serialize for UsRealizedPnlByDateAndStockRequest {
+impl serde::Serialize for RealizedPnlByDateAndStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -90,7 +90,7 @@ impl serde::Serialize for UsRealizedPnlByDateAndStockRequest {
 /// Response of `ust21640` 미국주식 일별 종목별 실현손익.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRealizedPnlByDateAndStockResponse {
+pub struct RealizedPnlByDateAndStockResponse {
     /// 총실현손익 (`tot_pl_amt`)
     ///
     /// Wire: type decimal, signed.
@@ -102,20 +102,20 @@ pub struct UsRealizedPnlByDateAndStockResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsRealizedPnlByDateAndStockRow>,
+    pub result_list: Vec<RealizedPnlByDateAndStockRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsRealizedPnlByDateAndStockResponse {
+impl RealizedPnlByDateAndStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsRealizedPnlByDateAndStockResponse {
+impl codec::Record for RealizedPnlByDateAndStockResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -156,7 +156,7 @@ impl codec::Record for UsRealizedPnlByDateAndStockResponse {
         })
     }
 }
-impl serde::Serialize for UsRealizedPnlByDateAndStockResponse {
+impl serde::Serialize for RealizedPnlByDateAndStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -182,7 +182,7 @@ impl serde::Serialize for UsRealizedPnlByDateAndStockResponse {
 /// A row of spec/us/account.yaml ust21640 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRealizedPnlByDateAndStockRow {
+pub struct RealizedPnlByDateAndStockRow {
     /// 거래소코드명 (`stex_nm`)
     ///
     /// Wire: type text.
@@ -237,13 +237,13 @@ pub struct UsRealizedPnlByDateAndStockRow {
     pub nation_name: Option<String>,
     extra: codec::Extra,
 }
-impl UsRealizedPnlByDateAndStockRow {
+impl RealizedPnlByDateAndStockRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsRealizedPnlByDateAndStockRow {
+impl codec::Record for RealizedPnlByDateAndStockRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -323,7 +323,7 @@ impl codec::Record for UsRealizedPnlByDateAndStockRow {
         })
     }
 }
-impl serde::Serialize for UsRealizedPnlByDateAndStockRow {
+impl serde::Serialize for RealizedPnlByDateAndStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -359,14 +359,14 @@ impl serde::Serialize for UsRealizedPnlByDateAndStockRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsRealizedPnlByDateAndStockRequest {
+impl kiwoom_runtime::TrRequest for RealizedPnlByDateAndStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21640",
         korean_name: "미국주식 일별 종목별 실현손익",
         path: "/api/us/acnt",
         safety: kiwoom_runtime::SafetyClass::AccountRead,
     };
-    type Response = UsRealizedPnlByDateAndStockResponse;
+    type Response = RealizedPnlByDateAndStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ust21640",
@@ -407,20 +407,18 @@ impl kiwoom_runtime::TrRequest for UsRealizedPnlByDateAndStockRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsRealizedPnlByDateAndStockRequest {
-    type Item = UsRealizedPnlByDateAndStockRow;
-    fn into_items(
-        page: UsRealizedPnlByDateAndStockResponse,
-    ) -> Vec<UsRealizedPnlByDateAndStockRow> {
+impl kiwoom_runtime::PagedRequest for RealizedPnlByDateAndStockRequest {
+    type Item = RealizedPnlByDateAndStockRow;
+    fn into_items(page: RealizedPnlByDateAndStockResponse) -> Vec<RealizedPnlByDateAndStockRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsRealizedPnlByDateAndStockResponse {
+impl kiwoom_runtime::TrResponse for RealizedPnlByDateAndStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsRealizedPnlByDateAndStockRequest {
+impl codec::RequestRecord for RealizedPnlByDateAndStockRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -452,7 +450,7 @@ impl codec::RequestRecord for UsRealizedPnlByDateAndStockRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsRealizedPnlByDateAndStockRequest {
+impl<'de> serde::Deserialize<'de> for RealizedPnlByDateAndStockRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ust21640")
     }

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UsDailyRealizedPnlRequest {
+pub struct DailyRealizedPnlRequest {
     /// 시작일자 (`strt_dt`)
     ///
     /// YYYYMMDD
@@ -37,7 +37,7 @@ pub struct UsDailyRealizedPnlRequest {
     /// Wire: type date, at most 8 characters, optional.
     pub end_date: Option<chrono::NaiveDate>,
 }
-impl UsDailyRealizedPnlRequest {
+impl DailyRealizedPnlRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new() -> Self {
         Self {
@@ -56,7 +56,7 @@ impl UsDailyRealizedPnlRequest {
         self
     }
 }
-impl serde::Serialize for UsDailyRealizedPnlRequest {
+impl serde::Serialize for DailyRealizedPnlRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -68,7 +68,7 @@ impl serde::Serialize for UsDailyRealizedPnlRequest {
 /// Response of `ust21660` 미국주식 일별 실현손익.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsDailyRealizedPnlResponse {
+pub struct DailyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
     ///
     /// Wire: type decimal.
@@ -92,20 +92,20 @@ pub struct UsDailyRealizedPnlResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsDailyRealizedPnlRow>,
+    pub result_list: Vec<DailyRealizedPnlRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsDailyRealizedPnlResponse {
+impl DailyRealizedPnlResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsDailyRealizedPnlResponse {
+impl codec::Record for DailyRealizedPnlResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -160,7 +160,7 @@ impl codec::Record for UsDailyRealizedPnlResponse {
         })
     }
 }
-impl serde::Serialize for UsDailyRealizedPnlResponse {
+impl serde::Serialize for DailyRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -194,7 +194,7 @@ impl serde::Serialize for UsDailyRealizedPnlResponse {
 /// A row of spec/us/account.yaml ust21660 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsDailyRealizedPnlRow {
+pub struct DailyRealizedPnlRow {
     /// 매매일자 (`trde_dt`)
     ///
     /// Wire: type date.
@@ -221,13 +221,13 @@ pub struct UsDailyRealizedPnlRow {
     pub tax: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl UsDailyRealizedPnlRow {
+impl DailyRealizedPnlRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsDailyRealizedPnlRow {
+impl codec::Record for DailyRealizedPnlRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -269,7 +269,7 @@ impl codec::Record for UsDailyRealizedPnlRow {
         })
     }
 }
-impl serde::Serialize for UsDailyRealizedPnlRow {
+impl serde::Serialize for DailyRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -283,14 +283,14 @@ impl serde::Serialize for UsDailyRealizedPnlRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsDailyRealizedPnlRequest {
+impl kiwoom_runtime::TrRequest for DailyRealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21660",
         korean_name: "미국주식 일별 실현손익",
         path: "/api/us/acnt",
         safety: kiwoom_runtime::SafetyClass::AccountRead,
     };
-    type Response = UsDailyRealizedPnlResponse;
+    type Response = DailyRealizedPnlResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ust21660",
@@ -313,18 +313,18 @@ impl kiwoom_runtime::TrRequest for UsDailyRealizedPnlRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsDailyRealizedPnlRequest {
-    type Item = UsDailyRealizedPnlRow;
-    fn into_items(page: UsDailyRealizedPnlResponse) -> Vec<UsDailyRealizedPnlRow> {
+impl kiwoom_runtime::PagedRequest for DailyRealizedPnlRequest {
+    type Item = DailyRealizedPnlRow;
+    fn into_items(page: DailyRealizedPnlResponse) -> Vec<DailyRealizedPnlRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsDailyRealizedPnlResponse {
+impl kiwoom_runtime::TrResponse for DailyRealizedPnlResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsDailyRealizedPnlRequest {
+impl codec::RequestRecord for DailyRealizedPnlRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -338,7 +338,7 @@ impl codec::RequestRecord for UsDailyRealizedPnlRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsDailyRealizedPnlRequest {
+impl<'de> serde::Deserialize<'de> for DailyRealizedPnlRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ust21660")
     }

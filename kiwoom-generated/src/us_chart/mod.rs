@@ -4,23 +4,21 @@
 //!
 //! 7 TRs from `spec/us/chart.yaml`; Cargo feature `us-chart`.
 mod usa06010;
-pub use usa06010::{UsStockTickChartRequest, UsStockTickChartResponse, UsStockTickChartRow};
+pub use usa06010::{StockTickChartRequest, StockTickChartResponse, StockTickChartRow};
 mod usa06011;
-pub use usa06011::{UsStockMinuteChartRequest, UsStockMinuteChartResponse, UsStockMinuteChartRow};
+pub use usa06011::{StockMinuteChartRequest, StockMinuteChartResponse, StockMinuteChartRow};
 mod usa06012;
-pub use usa06012::{UsStockDailyChartRequest, UsStockDailyChartResponse, UsStockDailyChartRow};
+pub use usa06012::{StockDailyChartRequest, StockDailyChartResponse, StockDailyChartRow};
 mod usa06013;
-pub use usa06013::{UsStockWeeklyChartRequest, UsStockWeeklyChartResponse, UsStockWeeklyChartRow};
+pub use usa06013::{StockWeeklyChartRequest, StockWeeklyChartResponse, StockWeeklyChartRow};
 mod usa06014;
-pub use usa06014::{
-    UsStockMonthlyChartRequest, UsStockMonthlyChartResponse, UsStockMonthlyChartRow,
-};
+pub use usa06014::{StockMonthlyChartRequest, StockMonthlyChartResponse, StockMonthlyChartRow};
 mod usa06015;
-pub use usa06015::{UsStockYearlyChartRequest, UsStockYearlyChartResponse, UsStockYearlyChartRow};
+pub use usa06015::{StockYearlyChartRequest, StockYearlyChartResponse, StockYearlyChartRow};
 mod usa06016;
 pub use usa06016::{
     StockQuarterlyChartRequest, StockQuarterlyChartResponse, StockQuarterlyChartRow,
 };
 mod enums;
-pub use super::enums::{AdjustedStockPriceType, ExchangeType};
+pub use super::enums::{AdjustedStockPriceType, UsExchange};
 pub use enums::*;

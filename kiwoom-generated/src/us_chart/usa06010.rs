@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockTickChartRequest {
+pub struct StockTickChartRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// Wire: type text, required.
@@ -49,7 +49,7 @@ pub struct UsStockTickChartRequest {
     /// Wire: type enum, optional.
     pub exchange_rate_applied_type: Option<super::ExchangeRateAppliedType>,
 }
-impl UsStockTickChartRequest {
+impl StockTickChartRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(exchange_type: impl Into<String>, stock_code: impl Into<String>) -> Self {
         Self {
@@ -82,7 +82,7 @@ impl UsStockTickChartRequest {
         self
     }
 }
-impl serde::Serialize for UsStockTickChartRequest {
+impl serde::Serialize for StockTickChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -107,24 +107,24 @@ impl serde::Serialize for UsStockTickChartRequest {
 /// Response of `usa06010` 미국주식 틱 차트.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockTickChartResponse {
+pub struct StockTickChartResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsStockTickChartRow>,
+    pub result_list: Vec<StockTickChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsStockTickChartResponse {
+impl StockTickChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockTickChartResponse {
+impl codec::Record for StockTickChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -153,7 +153,7 @@ impl codec::Record for UsStockTickChartResponse {
         })
     }
 }
-impl serde::Serialize for UsStockTickChartResponse {
+impl serde::Serialize for StockTickChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -167,7 +167,7 @@ impl serde::Serialize for UsStockTickChartResponse {
 /// A row of spec/us/chart.yaml usa06010 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockTickChartRow {
+pub struct StockTickChartRow {
     /// 현재가(종가) (`cur_prc`)
     ///
     /// Wire: type decimal.
@@ -206,13 +206,13 @@ pub struct UsStockTickChartRow {
     pub adjusted_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl UsStockTickChartRow {
+impl StockTickChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockTickChartRow {
+impl codec::Record for StockTickChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -274,7 +274,7 @@ impl codec::Record for UsStockTickChartRow {
         })
     }
 }
-impl serde::Serialize for UsStockTickChartRow {
+impl serde::Serialize for StockTickChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -296,14 +296,14 @@ impl serde::Serialize for UsStockTickChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsStockTickChartRequest {
+impl kiwoom_runtime::TrRequest for StockTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06010",
         korean_name: "미국주식 틱 차트",
         path: "/api/us/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsStockTickChartResponse;
+    type Response = StockTickChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa06010",
@@ -353,18 +353,18 @@ impl kiwoom_runtime::TrRequest for UsStockTickChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsStockTickChartRequest {
-    type Item = UsStockTickChartRow;
-    fn into_items(page: UsStockTickChartResponse) -> Vec<UsStockTickChartRow> {
+impl kiwoom_runtime::PagedRequest for StockTickChartRequest {
+    type Item = StockTickChartRow;
+    fn into_items(page: StockTickChartResponse) -> Vec<StockTickChartRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsStockTickChartResponse {
+impl kiwoom_runtime::TrResponse for StockTickChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsStockTickChartRequest {
+impl codec::RequestRecord for StockTickChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -409,7 +409,7 @@ impl codec::RequestRecord for UsStockTickChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsStockTickChartRequest {
+impl<'de> serde::Deserialize<'de> for StockTickChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa06010")
     }

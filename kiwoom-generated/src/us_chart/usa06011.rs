@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockMinuteChartRequest {
+pub struct StockMinuteChartRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, optional.
@@ -57,9 +57,9 @@ pub struct UsStockMinuteChartRequest {
     /// Wire: type enum, optional.
     pub exchange_rate_applied_type: Option<super::ExchangeRateAppliedType>,
 }
-impl UsStockMinuteChartRequest {
+impl StockMinuteChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType) -> Self {
+    pub fn new(exchange_type: super::UsExchange) -> Self {
         Self {
             exchange_type,
             stock_code: None,
@@ -101,7 +101,7 @@ impl UsStockMinuteChartRequest {
         self
     }
 }
-impl serde::Serialize for UsStockMinuteChartRequest {
+impl serde::Serialize for StockMinuteChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -127,24 +127,24 @@ impl serde::Serialize for UsStockMinuteChartRequest {
 /// Response of `usa06011` 미국주식 분 차트.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockMinuteChartResponse {
+pub struct StockMinuteChartResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsStockMinuteChartRow>,
+    pub result_list: Vec<StockMinuteChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsStockMinuteChartResponse {
+impl StockMinuteChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockMinuteChartResponse {
+impl codec::Record for StockMinuteChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -173,7 +173,7 @@ impl codec::Record for UsStockMinuteChartResponse {
         })
     }
 }
-impl serde::Serialize for UsStockMinuteChartResponse {
+impl serde::Serialize for StockMinuteChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -187,7 +187,7 @@ impl serde::Serialize for UsStockMinuteChartResponse {
 /// A row of spec/us/chart.yaml usa06011 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockMinuteChartRow {
+pub struct StockMinuteChartRow {
     /// 현재가(종가) (`cur_prc`)
     ///
     /// 단위: USD, 소수점 넷째 자리까지 포맷된 숫자
@@ -238,13 +238,13 @@ pub struct UsStockMinuteChartRow {
     pub adjusted_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl UsStockMinuteChartRow {
+impl StockMinuteChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockMinuteChartRow {
+impl codec::Record for StockMinuteChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -306,7 +306,7 @@ impl codec::Record for UsStockMinuteChartRow {
         })
     }
 }
-impl serde::Serialize for UsStockMinuteChartRow {
+impl serde::Serialize for StockMinuteChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -328,14 +328,14 @@ impl serde::Serialize for UsStockMinuteChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsStockMinuteChartRequest {
+impl kiwoom_runtime::TrRequest for StockMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06011",
         korean_name: "미국주식 분 차트",
         path: "/api/us/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsStockMinuteChartResponse;
+    type Response = StockMinuteChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa06011",
@@ -394,18 +394,18 @@ impl kiwoom_runtime::TrRequest for UsStockMinuteChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsStockMinuteChartRequest {
-    type Item = UsStockMinuteChartRow;
-    fn into_items(page: UsStockMinuteChartResponse) -> Vec<UsStockMinuteChartRow> {
+impl kiwoom_runtime::PagedRequest for StockMinuteChartRequest {
+    type Item = StockMinuteChartRow;
+    fn into_items(page: StockMinuteChartResponse) -> Vec<StockMinuteChartRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsStockMinuteChartResponse {
+impl kiwoom_runtime::TrResponse for StockMinuteChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsStockMinuteChartRequest {
+impl codec::RequestRecord for StockMinuteChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -452,7 +452,7 @@ impl codec::RequestRecord for UsStockMinuteChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsStockMinuteChartRequest {
+impl<'de> serde::Deserialize<'de> for StockMinuteChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa06011")
     }

@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockDailyChartRequest {
+pub struct StockDailyChartRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, optional.
@@ -53,9 +53,9 @@ pub struct UsStockDailyChartRequest {
     /// Wire: type enum, optional.
     pub exchange_rate_applied_type: Option<super::ExchangeRateAppliedType>,
 }
-impl UsStockDailyChartRequest {
+impl StockDailyChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType) -> Self {
+    pub fn new(exchange_type: super::UsExchange) -> Self {
         Self {
             exchange_type,
             stock_code: None,
@@ -91,7 +91,7 @@ impl UsStockDailyChartRequest {
         self
     }
 }
-impl serde::Serialize for UsStockDailyChartRequest {
+impl serde::Serialize for StockDailyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -116,24 +116,24 @@ impl serde::Serialize for UsStockDailyChartRequest {
 /// Response of `usa06012` 미국주식 일 차트.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockDailyChartResponse {
+pub struct StockDailyChartResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsStockDailyChartRow>,
+    pub result_list: Vec<StockDailyChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsStockDailyChartResponse {
+impl StockDailyChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockDailyChartResponse {
+impl codec::Record for StockDailyChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -162,7 +162,7 @@ impl codec::Record for UsStockDailyChartResponse {
         })
     }
 }
-impl serde::Serialize for UsStockDailyChartResponse {
+impl serde::Serialize for StockDailyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -176,7 +176,7 @@ impl serde::Serialize for UsStockDailyChartResponse {
 /// A row of spec/us/chart.yaml usa06012 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockDailyChartRow {
+pub struct StockDailyChartRow {
     /// 현재가(종가) (`cur_prc`)
     ///
     /// 단위: USD, 소수점 넷째 자리까지 포맷된 숫자
@@ -237,13 +237,13 @@ pub struct UsStockDailyChartRow {
     pub adjusted_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl UsStockDailyChartRow {
+impl StockDailyChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockDailyChartRow {
+impl codec::Record for StockDailyChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -315,7 +315,7 @@ impl codec::Record for UsStockDailyChartRow {
         })
     }
 }
-impl serde::Serialize for UsStockDailyChartRow {
+impl serde::Serialize for StockDailyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -354,14 +354,14 @@ impl serde::Serialize for UsStockDailyChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsStockDailyChartRequest {
+impl kiwoom_runtime::TrRequest for StockDailyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06012",
         korean_name: "미국주식 일 차트",
         path: "/api/us/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsStockDailyChartResponse;
+    type Response = StockDailyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa06012",
@@ -411,18 +411,18 @@ impl kiwoom_runtime::TrRequest for UsStockDailyChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsStockDailyChartRequest {
-    type Item = UsStockDailyChartRow;
-    fn into_items(page: UsStockDailyChartResponse) -> Vec<UsStockDailyChartRow> {
+impl kiwoom_runtime::PagedRequest for StockDailyChartRequest {
+    type Item = StockDailyChartRow;
+    fn into_items(page: StockDailyChartResponse) -> Vec<StockDailyChartRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsStockDailyChartResponse {
+impl kiwoom_runtime::TrResponse for StockDailyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsStockDailyChartRequest {
+impl codec::RequestRecord for StockDailyChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -467,7 +467,7 @@ impl codec::RequestRecord for UsStockDailyChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsStockDailyChartRequest {
+impl<'de> serde::Deserialize<'de> for StockDailyChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa06012")
     }

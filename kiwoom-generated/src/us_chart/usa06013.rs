@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockWeeklyChartRequest {
+pub struct StockWeeklyChartRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, optional.
@@ -53,9 +53,9 @@ pub struct UsStockWeeklyChartRequest {
     /// Wire: type enum, optional.
     pub exchange_rate_applied_type: Option<super::ExchangeRateAppliedType>,
 }
-impl UsStockWeeklyChartRequest {
+impl StockWeeklyChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType) -> Self {
+    pub fn new(exchange_type: super::UsExchange) -> Self {
         Self {
             exchange_type,
             stock_code: None,
@@ -91,7 +91,7 @@ impl UsStockWeeklyChartRequest {
         self
     }
 }
-impl serde::Serialize for UsStockWeeklyChartRequest {
+impl serde::Serialize for StockWeeklyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -116,24 +116,24 @@ impl serde::Serialize for UsStockWeeklyChartRequest {
 /// Response of `usa06013` 미국주식 주 차트.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockWeeklyChartResponse {
+pub struct StockWeeklyChartResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsStockWeeklyChartRow>,
+    pub result_list: Vec<StockWeeklyChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsStockWeeklyChartResponse {
+impl StockWeeklyChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockWeeklyChartResponse {
+impl codec::Record for StockWeeklyChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -162,7 +162,7 @@ impl codec::Record for UsStockWeeklyChartResponse {
         })
     }
 }
-impl serde::Serialize for UsStockWeeklyChartResponse {
+impl serde::Serialize for StockWeeklyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -176,7 +176,7 @@ impl serde::Serialize for UsStockWeeklyChartResponse {
 /// A row of spec/us/chart.yaml usa06013 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockWeeklyChartRow {
+pub struct StockWeeklyChartRow {
     /// 현재가(종가) (`cur_prc`)
     ///
     /// 단위: USD, 소수점 넷째 자리까지 포맷된 숫자
@@ -225,13 +225,13 @@ pub struct UsStockWeeklyChartRow {
     pub adjusted_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl UsStockWeeklyChartRow {
+impl StockWeeklyChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockWeeklyChartRow {
+impl codec::Record for StockWeeklyChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -293,7 +293,7 @@ impl codec::Record for UsStockWeeklyChartRow {
         })
     }
 }
-impl serde::Serialize for UsStockWeeklyChartRow {
+impl serde::Serialize for StockWeeklyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -325,14 +325,14 @@ impl serde::Serialize for UsStockWeeklyChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsStockWeeklyChartRequest {
+impl kiwoom_runtime::TrRequest for StockWeeklyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06013",
         korean_name: "미국주식 주 차트",
         path: "/api/us/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsStockWeeklyChartResponse;
+    type Response = StockWeeklyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa06013",
@@ -382,18 +382,18 @@ impl kiwoom_runtime::TrRequest for UsStockWeeklyChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsStockWeeklyChartRequest {
-    type Item = UsStockWeeklyChartRow;
-    fn into_items(page: UsStockWeeklyChartResponse) -> Vec<UsStockWeeklyChartRow> {
+impl kiwoom_runtime::PagedRequest for StockWeeklyChartRequest {
+    type Item = StockWeeklyChartRow;
+    fn into_items(page: StockWeeklyChartResponse) -> Vec<StockWeeklyChartRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsStockWeeklyChartResponse {
+impl kiwoom_runtime::TrResponse for StockWeeklyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsStockWeeklyChartRequest {
+impl codec::RequestRecord for StockWeeklyChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -438,7 +438,7 @@ impl codec::RequestRecord for UsStockWeeklyChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsStockWeeklyChartRequest {
+impl<'de> serde::Deserialize<'de> for StockWeeklyChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa06013")
     }

@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockMonthlyChartRequest {
+pub struct StockMonthlyChartRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, optional.
@@ -53,9 +53,9 @@ pub struct UsStockMonthlyChartRequest {
     /// Wire: type enum, optional.
     pub exchange_rate_applied_type: Option<super::ExchangeRateAppliedType>,
 }
-impl UsStockMonthlyChartRequest {
+impl StockMonthlyChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType) -> Self {
+    pub fn new(exchange_type: super::UsExchange) -> Self {
         Self {
             exchange_type,
             stock_code: None,
@@ -91,7 +91,7 @@ impl UsStockMonthlyChartRequest {
         self
     }
 }
-impl serde::Serialize for UsStockMonthlyChartRequest {
+impl serde::Serialize for StockMonthlyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -116,24 +116,24 @@ impl serde::Serialize for UsStockMonthlyChartRequest {
 /// Response of `usa06014` 미국주식 월 차트.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockMonthlyChartResponse {
+pub struct StockMonthlyChartResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsStockMonthlyChartRow>,
+    pub result_list: Vec<StockMonthlyChartRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsStockMonthlyChartResponse {
+impl StockMonthlyChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockMonthlyChartResponse {
+impl codec::Record for StockMonthlyChartResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -162,7 +162,7 @@ impl codec::Record for UsStockMonthlyChartResponse {
         })
     }
 }
-impl serde::Serialize for UsStockMonthlyChartResponse {
+impl serde::Serialize for StockMonthlyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -176,7 +176,7 @@ impl serde::Serialize for UsStockMonthlyChartResponse {
 /// A row of spec/us/chart.yaml usa06014 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockMonthlyChartRow {
+pub struct StockMonthlyChartRow {
     /// 현재가(종가) (`cur_prc`)
     ///
     /// 단위: USD, 소수점 넷째 자리까지 포맷된 숫자
@@ -225,13 +225,13 @@ pub struct UsStockMonthlyChartRow {
     pub adjusted_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl UsStockMonthlyChartRow {
+impl StockMonthlyChartRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockMonthlyChartRow {
+impl codec::Record for StockMonthlyChartRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -293,7 +293,7 @@ impl codec::Record for UsStockMonthlyChartRow {
         })
     }
 }
-impl serde::Serialize for UsStockMonthlyChartRow {
+impl serde::Serialize for StockMonthlyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -325,14 +325,14 @@ impl serde::Serialize for UsStockMonthlyChartRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsStockMonthlyChartRequest {
+impl kiwoom_runtime::TrRequest for StockMonthlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06014",
         korean_name: "미국주식 월 차트",
         path: "/api/us/chart",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsStockMonthlyChartResponse;
+    type Response = StockMonthlyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa06014",
@@ -382,18 +382,18 @@ impl kiwoom_runtime::TrRequest for UsStockMonthlyChartRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsStockMonthlyChartRequest {
-    type Item = UsStockMonthlyChartRow;
-    fn into_items(page: UsStockMonthlyChartResponse) -> Vec<UsStockMonthlyChartRow> {
+impl kiwoom_runtime::PagedRequest for StockMonthlyChartRequest {
+    type Item = StockMonthlyChartRow;
+    fn into_items(page: StockMonthlyChartResponse) -> Vec<StockMonthlyChartRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsStockMonthlyChartResponse {
+impl kiwoom_runtime::TrResponse for StockMonthlyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsStockMonthlyChartRequest {
+impl codec::RequestRecord for StockMonthlyChartRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -438,7 +438,7 @@ impl codec::RequestRecord for UsStockMonthlyChartRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsStockMonthlyChartRequest {
+impl<'de> serde::Deserialize<'de> for StockMonthlyChartRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa06014")
     }

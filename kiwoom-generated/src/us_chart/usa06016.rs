@@ -29,7 +29,7 @@ pub struct StockQuarterlyChartRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, optional.
@@ -55,7 +55,7 @@ pub struct StockQuarterlyChartRequest {
 }
 impl StockQuarterlyChartRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType) -> Self {
+    pub fn new(exchange_type: super::UsExchange) -> Self {
         Self {
             exchange_type,
             stock_code: None,

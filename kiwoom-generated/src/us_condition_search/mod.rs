@@ -4,20 +4,13 @@
 //!
 //! 4 TRs from `spec/us/condition-search.yaml`; Cargo feature `us-condition-search`.
 mod usa20280;
-pub use usa20280::{
-    UsConditionSearchesRequest, UsConditionSearchesResponse, UsConditionSearchesRow,
-};
+pub use usa20280::{ConditionSearchesRequest, ConditionSearchesResponse, ConditionSearchesRow};
 mod usa20281;
-pub use usa20281::{
-    UsRequestConditionSearchRequest, UsRequestConditionSearchResponse, UsRequestConditionSearchRow,
-};
+pub use usa20281::{ConditionSearchRequest, ConditionSearchResponse, ConditionSearchRow};
 mod usa20290;
 pub use usa20290::{
-    UsRequestRealtimeConditionSearchRequest, UsRequestRealtimeConditionSearchResponse,
-    UsRequestRealtimeConditionSearchRow,
+    RealtimeConditionSearchRequest, RealtimeConditionSearchResponse, RealtimeConditionSearchRow,
 };
 mod usa20291;
-pub use super::enums::{
-    ContinuationFlag, DomesticRequestRealtimeConditionSearchSearchType, SearchType,
-};
-pub use usa20291::{UsStopRealtimeConditionSearchRequest, UsStopRealtimeConditionSearchResponse};
+pub use super::enums::{ContinuationFlag, RealtimeConditionSearchSearchType, SearchType};
+pub use usa20291::{StopRealtimeConditionSearchRequest, StopRealtimeConditionSearchResponse};

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRequestConditionSearchRequest {
+pub struct ConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text, at most 3 characters, required.
@@ -45,7 +45,7 @@ pub struct UsRequestConditionSearchRequest {
     /// Wire: type text, at most 20 characters, optional.
     pub next_key: Option<String>,
 }
-impl UsRequestConditionSearchRequest {
+impl ConditionSearchRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(seq: impl Into<String>, search_type: super::SearchType) -> Self {
         Self {
@@ -66,7 +66,7 @@ impl UsRequestConditionSearchRequest {
         self
     }
 }
-impl serde::Serialize for UsRequestConditionSearchRequest {
+impl serde::Serialize for ConditionSearchRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -81,7 +81,7 @@ impl serde::Serialize for UsRequestConditionSearchRequest {
 /// Response of `usa20281` 미국주식 조건검색 요청 일반.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRequestConditionSearchResponse {
+pub struct ConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text.
@@ -101,20 +101,20 @@ pub struct UsRequestConditionSearchResponse {
     /// 검색결과데이터 (`data`)
     ///
     /// Wire: type list.
-    pub data: Vec<UsRequestConditionSearchRow>,
+    pub data: Vec<ConditionSearchRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsRequestConditionSearchResponse {
+impl ConditionSearchResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsRequestConditionSearchResponse {
+impl codec::Record for ConditionSearchResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -156,7 +156,7 @@ impl codec::Record for UsRequestConditionSearchResponse {
         })
     }
 }
-impl serde::Serialize for UsRequestConditionSearchResponse {
+impl serde::Serialize for ConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -173,7 +173,7 @@ impl serde::Serialize for UsRequestConditionSearchResponse {
 /// A row of spec/us/condition-search.yaml usa20281 field \`data\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRequestConditionSearchRow {
+pub struct ConditionSearchRow {
     /// 종목코드 (`9001`)
     ///
     /// Wire: type text.
@@ -224,13 +224,13 @@ pub struct UsRequestConditionSearchRow {
     pub exchange_type: Option<String>,
     extra: codec::Extra,
 }
-impl UsRequestConditionSearchRow {
+impl ConditionSearchRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsRequestConditionSearchRow {
+impl codec::Record for ConditionSearchRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -294,7 +294,7 @@ impl codec::Record for UsRequestConditionSearchRow {
         })
     }
 }
-impl serde::Serialize for UsRequestConditionSearchRow {
+impl serde::Serialize for ConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -319,7 +319,7 @@ impl serde::Serialize for UsRequestConditionSearchRow {
         map.end()
     }
 }
-impl UsRequestConditionSearchRequest {
+impl ConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
@@ -361,7 +361,7 @@ impl UsRequestConditionSearchRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::WsCommand for UsRequestConditionSearchRequest {
+impl kiwoom_runtime::WsCommand for ConditionSearchRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20281",
         korean_name: "미국주식 조건검색 요청 일반",
@@ -370,9 +370,9 @@ impl kiwoom_runtime::WsCommand for UsRequestConditionSearchRequest {
     };
     const TRNM: &'static str = "GCNSRREQ";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
-    type Reply = UsRequestConditionSearchResponse;
+    type Reply = ConditionSearchResponse;
 }
-impl kiwoom_runtime::TrResponse for UsRequestConditionSearchResponse {
+impl kiwoom_runtime::TrResponse for ConditionSearchResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }

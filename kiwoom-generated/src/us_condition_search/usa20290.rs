@@ -25,7 +25,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRequestRealtimeConditionSearchRequest {
+pub struct RealtimeConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text, at most 3 characters, required.
@@ -35,13 +35,13 @@ pub struct UsRequestRealtimeConditionSearchRequest {
     /// 1: 조건검색+실시간조건검색
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub search_type: super::DomesticRequestRealtimeConditionSearchSearchType,
+    pub search_type: super::RealtimeConditionSearchSearchType,
 }
-impl UsRequestRealtimeConditionSearchRequest {
+impl RealtimeConditionSearchRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         seq: impl Into<String>,
-        search_type: super::DomesticRequestRealtimeConditionSearchSearchType,
+        search_type: super::RealtimeConditionSearchSearchType,
     ) -> Self {
         Self {
             seq: seq.into(),
@@ -49,7 +49,7 @@ impl UsRequestRealtimeConditionSearchRequest {
         }
     }
 }
-impl serde::Serialize for UsRequestRealtimeConditionSearchRequest {
+impl serde::Serialize for RealtimeConditionSearchRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -62,7 +62,7 @@ impl serde::Serialize for UsRequestRealtimeConditionSearchRequest {
 /// Response of `usa20290` 미국주식 조건검색 요청 실시간.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRequestRealtimeConditionSearchResponse {
+pub struct RealtimeConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
     ///
     /// Wire: type text.
@@ -70,20 +70,20 @@ pub struct UsRequestRealtimeConditionSearchResponse {
     /// 검색결과데이터 (`data`)
     ///
     /// Wire: type list.
-    pub data: Vec<UsRequestRealtimeConditionSearchRow>,
+    pub data: Vec<RealtimeConditionSearchRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsRequestRealtimeConditionSearchResponse {
+impl RealtimeConditionSearchResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsRequestRealtimeConditionSearchResponse {
+impl codec::Record for RealtimeConditionSearchResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -115,7 +115,7 @@ impl codec::Record for UsRequestRealtimeConditionSearchResponse {
         })
     }
 }
-impl serde::Serialize for UsRequestRealtimeConditionSearchResponse {
+impl serde::Serialize for RealtimeConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -130,7 +130,7 @@ impl serde::Serialize for UsRequestRealtimeConditionSearchResponse {
 /// A row of spec/us/condition-search.yaml usa20290 field \`data\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsRequestRealtimeConditionSearchRow {
+pub struct RealtimeConditionSearchRow {
     /// 종목코드 (`jmcode`)
     ///
     /// Wire: type text.
@@ -141,13 +141,13 @@ pub struct UsRequestRealtimeConditionSearchRow {
     pub exchange_type: Option<String>,
     extra: codec::Extra,
 }
-impl UsRequestRealtimeConditionSearchRow {
+impl RealtimeConditionSearchRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsRequestRealtimeConditionSearchRow {
+impl codec::Record for RealtimeConditionSearchRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -173,7 +173,7 @@ impl codec::Record for UsRequestRealtimeConditionSearchRow {
         })
     }
 }
-impl serde::Serialize for UsRequestRealtimeConditionSearchRow {
+impl serde::Serialize for RealtimeConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -183,7 +183,7 @@ impl serde::Serialize for UsRequestRealtimeConditionSearchRow {
         map.end()
     }
 }
-impl UsRequestRealtimeConditionSearchRequest {
+impl RealtimeConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
@@ -207,7 +207,7 @@ impl UsRequestRealtimeConditionSearchRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::WsCommand for UsRequestRealtimeConditionSearchRequest {
+impl kiwoom_runtime::WsCommand for RealtimeConditionSearchRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20290",
         korean_name: "미국주식 조건검색 요청 실시간",
@@ -216,9 +216,9 @@ impl kiwoom_runtime::WsCommand for UsRequestRealtimeConditionSearchRequest {
     };
     const TRNM: &'static str = "GCNSRREQ";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
-    type Reply = UsRequestRealtimeConditionSearchResponse;
+    type Reply = RealtimeConditionSearchResponse;
 }
-impl kiwoom_runtime::TrResponse for UsRequestRealtimeConditionSearchResponse {
+impl kiwoom_runtime::TrResponse for RealtimeConditionSearchResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }

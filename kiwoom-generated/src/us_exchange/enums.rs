@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `ExchangeEstimateExchangeType`, used by 3 fields:
+/// Codes of `CurrencyExchangeDirection`, used by 3 fields:
 ///
 /// - spec/us/exchange.yaml ust31300 field `exch_tp`
 /// - spec/us/exchange.yaml ust31301 field `exch_tp`
@@ -17,7 +17,7 @@ use kiwoom_runtime::codec;
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ExchangeEstimateExchangeType {
+pub enum CurrencyExchangeDirection {
     /// 원화(KRW)->달러(USD) (`1`)
     KrwToUsd,
     /// 달러(USD)->원화(KRW) (`2`)
@@ -25,7 +25,7 @@ pub enum ExchangeEstimateExchangeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ExchangeEstimateExchangeType {
+impl CurrencyExchangeDirection {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["1", "2"]
@@ -55,18 +55,18 @@ impl ExchangeEstimateExchangeType {
         }
     }
 }
-impl std::str::FromStr for ExchangeEstimateExchangeType {
+impl std::str::FromStr for CurrencyExchangeDirection {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for ExchangeEstimateExchangeType {
+impl std::fmt::Display for CurrencyExchangeDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for ExchangeEstimateExchangeType {
+impl codec::Wire for CurrencyExchangeDirection {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

@@ -8,6 +8,6 @@ pub use ust31300::{ExchangeEstimateRequest, ExchangeEstimateResponse};
 mod ust31301;
 pub use ust31301::{ExchangeRateRequest, ExchangeRateResponse};
 mod ust31302;
-pub use ust31302::{RequestCurrencyExchangeRequest, RequestCurrencyExchangeResponse};
+pub use ust31302::{CurrencyExchangeRequest, CurrencyExchangeResponse};
 mod enums;
 pub use enums::*;

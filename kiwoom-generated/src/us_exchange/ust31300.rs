@@ -37,7 +37,7 @@ pub struct ExchangeEstimateRequest {
     /// 1:원화(KRW)->달러(USD), 2:달러(USD)->원화(KRW)
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::ExchangeEstimateExchangeType,
+    pub exchange_type: super::CurrencyExchangeDirection,
     /// 매도통화기준 환전금액 (`fc_exmn_amt`)
     ///
     /// (EXCH\_TP = 1 인 경우, 매도통화는 KRW 이며, 입력한 금액의 원화를 달러로 환전합니다)
@@ -48,7 +48,7 @@ pub struct ExchangeEstimateRequest {
 }
 impl ExchangeEstimateRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeEstimateExchangeType) -> Self {
+    pub fn new(exchange_type: super::CurrencyExchangeDirection) -> Self {
         Self {
             exchange_type,
             foreign_currency_exchange_amount: None,

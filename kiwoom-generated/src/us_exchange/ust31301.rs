@@ -35,11 +35,11 @@ pub struct ExchangeRateRequest {
     /// 1:원화(KRW)->달러(USD), 2:달러(USD)->원화(KRW)
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::ExchangeEstimateExchangeType,
+    pub exchange_type: super::CurrencyExchangeDirection,
 }
 impl ExchangeRateRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeEstimateExchangeType) -> Self {
+    pub fn new(exchange_type: super::CurrencyExchangeDirection) -> Self {
         Self { exchange_type }
     }
 }

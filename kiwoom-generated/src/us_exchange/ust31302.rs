@@ -43,13 +43,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct RequestCurrencyExchangeRequest {
+pub struct CurrencyExchangeRequest {
     /// 환전구분 (`exch_tp`)
     ///
     /// 1:원화(KRW)->달러(USD), 2:달러(USD)->원화(KRW)
     ///
     /// Wire: type enum, at most 1 characters, required.
-    pub exchange_type: super::ExchangeEstimateExchangeType,
+    pub exchange_type: super::CurrencyExchangeDirection,
     /// 매도통화기준 환전금액 (`fc_exmn_amt`)
     ///
     /// 매도통화기준 환전금액
@@ -59,10 +59,10 @@ pub struct RequestCurrencyExchangeRequest {
     /// Wire: type text, at most 12 characters, required.
     pub foreign_currency_exchange_amount: String,
 }
-impl RequestCurrencyExchangeRequest {
+impl CurrencyExchangeRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        exchange_type: super::ExchangeEstimateExchangeType,
+        exchange_type: super::CurrencyExchangeDirection,
         foreign_currency_exchange_amount: impl Into<String>,
     ) -> Self {
         Self {
@@ -71,7 +71,7 @@ impl RequestCurrencyExchangeRequest {
         }
     }
 }
-impl serde::Serialize for RequestCurrencyExchangeRequest {
+impl serde::Serialize for CurrencyExchangeRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -88,7 +88,7 @@ impl serde::Serialize for RequestCurrencyExchangeRequest {
 /// Response of `ust31302` 환전 신청.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct RequestCurrencyExchangeResponse {
+pub struct CurrencyExchangeResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)
     ///
     /// Wire: type decimal.
@@ -207,13 +207,13 @@ pub struct RequestCurrencyExchangeResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl RequestCurrencyExchangeResponse {
+impl CurrencyExchangeResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for RequestCurrencyExchangeResponse {
+impl codec::Record for CurrencyExchangeResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -406,7 +406,7 @@ impl codec::Record for RequestCurrencyExchangeResponse {
         })
     }
 }
-impl serde::Serialize for RequestCurrencyExchangeResponse {
+impl serde::Serialize for CurrencyExchangeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -584,14 +584,14 @@ impl serde::Serialize for RequestCurrencyExchangeResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for RequestCurrencyExchangeRequest {
+impl kiwoom_runtime::TrRequest for CurrencyExchangeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust31302",
         korean_name: "환전 신청",
         path: "/api/us/exchange",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = RequestCurrencyExchangeResponse;
+    type Response = CurrencyExchangeResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ust31302",
@@ -624,12 +624,12 @@ impl kiwoom_runtime::TrRequest for RequestCurrencyExchangeRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for RequestCurrencyExchangeResponse {
+impl kiwoom_runtime::TrResponse for CurrencyExchangeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for RequestCurrencyExchangeRequest {
+impl codec::RequestRecord for CurrencyExchangeRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -655,7 +655,7 @@ impl codec::RequestRecord for RequestCurrencyExchangeRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for RequestCurrencyExchangeRequest {
+impl<'de> serde::Deserialize<'de> for CurrencyExchangeRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ust31302")
     }

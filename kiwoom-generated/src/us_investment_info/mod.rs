@@ -6,5 +6,5 @@
 mod usa24300;
 pub use usa24300::{ResearchRequest, ResearchResponse, ResearchRow};
 mod enums;
-pub use super::enums::{ExchangeType, PreviousDayChangeSign};
+pub use super::enums::{PriceChangeSign, UsExchange};
 pub use enums::*;

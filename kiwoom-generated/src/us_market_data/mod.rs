@@ -4,13 +4,13 @@
 //!
 //! 5 TRs from `spec/us/market-data.yaml`; Cargo feature `us-market-data`.
 mod usa20100;
-pub use usa20100::{UsStockQuoteRequest, UsStockQuoteResponse};
+pub use usa20100::{StockQuoteRequest, StockQuoteResponse};
 mod usa20101;
-pub use usa20101::{GetUsOrderBookRequest, GetUsOrderBookResponse};
+pub use usa20101::{OrderBookRequest, OrderBookResponse};
 mod usa20150;
 pub use usa20150::{StockTradeDetailsRequest, StockTradeDetailsResponse, StockTradeDetailsRow};
 mod usa20151;
 pub use usa20151::{StockDailyFillsRequest, StockDailyFillsResponse, StockDailyFillsRow};
 mod usa20590;
-pub use super::enums::{ExchangeType, PreviousDayChangeSign};
+pub use super::enums::{PriceChangeSign, UsExchange};
 pub use usa20590::{StockDailyPriceRequest, StockDailyPriceResponse, StockDailyPriceRow};

@@ -23,28 +23,28 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockQuoteRequest {
+pub struct StockQuoteRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, required.
     pub stock_code: String,
 }
-impl UsStockQuoteRequest {
+impl StockQuoteRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType, stock_code: impl Into<String>) -> Self {
+    pub fn new(exchange_type: super::UsExchange, stock_code: impl Into<String>) -> Self {
         Self {
             exchange_type,
             stock_code: stock_code.into(),
         }
     }
 }
-impl serde::Serialize for UsStockQuoteRequest {
+impl serde::Serialize for StockQuoteRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -56,13 +56,13 @@ impl serde::Serialize for UsStockQuoteRequest {
 /// Response of `usa20100` 미국주식 현재가 종목정보.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockQuoteResponse {
+pub struct StockQuoteResponse {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -146,7 +146,7 @@ pub struct UsStockQuoteResponse {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -287,13 +287,13 @@ pub struct UsStockQuoteResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsStockQuoteResponse {
+impl StockQuoteResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockQuoteResponse {
+impl codec::Record for StockQuoteResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -535,7 +535,7 @@ impl codec::Record for UsStockQuoteResponse {
         })
     }
 }
-impl serde::Serialize for UsStockQuoteResponse {
+impl serde::Serialize for StockQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -691,14 +691,14 @@ impl serde::Serialize for UsStockQuoteResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsStockQuoteRequest {
+impl kiwoom_runtime::TrRequest for StockQuoteRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20100",
         korean_name: "미국주식 현재가 종목정보",
         path: "/api/us/mrkcond",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsStockQuoteResponse;
+    type Response = StockQuoteResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa20100",
@@ -721,12 +721,12 @@ impl kiwoom_runtime::TrRequest for UsStockQuoteRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::TrResponse for UsStockQuoteResponse {
+impl kiwoom_runtime::TrResponse for StockQuoteResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsStockQuoteRequest {
+impl codec::RequestRecord for StockQuoteRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -746,7 +746,7 @@ impl codec::RequestRecord for UsStockQuoteRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsStockQuoteRequest {
+impl<'de> serde::Deserialize<'de> for StockQuoteRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa20100")
     }

@@ -23,28 +23,28 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetUsOrderBookRequest {
+pub struct OrderBookRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, required.
     pub stock_code: String,
 }
-impl GetUsOrderBookRequest {
+impl OrderBookRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType, stock_code: impl Into<String>) -> Self {
+    pub fn new(exchange_type: super::UsExchange, stock_code: impl Into<String>) -> Self {
         Self {
             exchange_type,
             stock_code: stock_code.into(),
         }
     }
 }
-impl serde::Serialize for GetUsOrderBookRequest {
+impl serde::Serialize for OrderBookRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -56,13 +56,13 @@ impl serde::Serialize for GetUsOrderBookRequest {
 /// Response of `usa20101` 미국주식 현재가 10호가.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetUsOrderBookResponse {
+pub struct OrderBookResponse {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -140,7 +140,7 @@ pub struct GetUsOrderBookResponse {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 최우선매도호가 (`fpr_sel_bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -539,13 +539,13 @@ pub struct GetUsOrderBookResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl GetUsOrderBookResponse {
+impl OrderBookResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for GetUsOrderBookResponse {
+impl codec::Record for OrderBookResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -1037,7 +1037,7 @@ impl codec::Record for GetUsOrderBookResponse {
         })
     }
 }
-impl serde::Serialize for GetUsOrderBookResponse {
+impl serde::Serialize for OrderBookResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -1300,14 +1300,14 @@ impl serde::Serialize for GetUsOrderBookResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for GetUsOrderBookRequest {
+impl kiwoom_runtime::TrRequest for OrderBookRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20101",
         korean_name: "미국주식 현재가 10호가",
         path: "/api/us/mrkcond",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = GetUsOrderBookResponse;
+    type Response = OrderBookResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa20101",
@@ -1330,12 +1330,12 @@ impl kiwoom_runtime::TrRequest for GetUsOrderBookRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::TrResponse for GetUsOrderBookResponse {
+impl kiwoom_runtime::TrResponse for OrderBookResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for GetUsOrderBookRequest {
+impl codec::RequestRecord for OrderBookRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -1355,7 +1355,7 @@ impl codec::RequestRecord for GetUsOrderBookRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GetUsOrderBookRequest {
+impl<'de> serde::Deserialize<'de> for OrderBookRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa20101")
     }

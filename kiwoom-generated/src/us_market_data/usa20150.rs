@@ -29,7 +29,7 @@ pub struct StockTradeDetailsRequest {
     /// NA:AMEX,ND:NASDAQ,NY:NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, required.
@@ -37,7 +37,7 @@ pub struct StockTradeDetailsRequest {
 }
 impl StockTradeDetailsRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType, stock_code: impl Into<String>) -> Self {
+    pub fn new(exchange_type: super::UsExchange, stock_code: impl Into<String>) -> Self {
         Self {
             exchange_type,
             stock_code: stock_code.into(),
@@ -152,7 +152,7 @@ pub struct StockTradeDetailsRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
 }
 impl StockTradeDetailsRow {

@@ -29,7 +29,7 @@ pub struct StockDailyFillsRequest {
     /// NA:AMEX,ND:NASDAQ,NY:NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, required.
@@ -43,7 +43,7 @@ pub struct StockDailyFillsRequest {
 }
 impl StockDailyFillsRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeType, stock_code: impl Into<String>) -> Self {
+    pub fn new(exchange_type: super::UsExchange, stock_code: impl Into<String>) -> Self {
         Self {
             exchange_type,
             stock_code: stock_code.into(),
@@ -147,7 +147,7 @@ pub struct StockDailyFillsRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자

@@ -2,7 +2,7 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
-/// Codes of `KrwOrderRequestFlag` (spec/us/order.yaml ust31490 field `krw_ord_rqst_yn`).
+/// Codes of `BuyStockTradeType` (spec/us/order.yaml ust20000 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -13,78 +13,7 @@ use kiwoom_runtime::codec;
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum KrwOrderRequestFlag {
-    /// Y (`Y`)
-    Yes,
-    /// N (`N`)
-    No,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl KrwOrderRequestFlag {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["Y", "N"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "Y",
-            Self::No => "N",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "Y" => Self::Yes,
-            "N" => Self::No,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Yes => Some("Y"),
-            Self::No => Some("N"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for KrwOrderRequestFlag {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for KrwOrderRequestFlag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for KrwOrderRequestFlag {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `UsBuyStockTradeType` (spec/us/order.yaml ust20000 field `trde_tp`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UsBuyStockTradeType {
+pub enum BuyStockTradeType {
     /// 지정가 (`00`)
     Limit,
     /// 시장가 (`03`)
@@ -102,7 +31,7 @@ pub enum UsBuyStockTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UsBuyStockTradeType {
+impl BuyStockTradeType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["00", "03", "26", "27", "30", "36", "37"]
@@ -147,18 +76,18 @@ impl UsBuyStockTradeType {
         }
     }
 }
-impl std::str::FromStr for UsBuyStockTradeType {
+impl std::str::FromStr for BuyStockTradeType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for UsBuyStockTradeType {
+impl std::fmt::Display for BuyStockTradeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for UsBuyStockTradeType {
+impl codec::Wire for BuyStockTradeType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -169,7 +98,7 @@ impl codec::Wire for UsBuyStockTradeType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `UsSellStockTradeType` (spec/us/order.yaml ust20001 field `trde_tp`).
+/// Codes of `SellStockTradeType` (spec/us/order.yaml ust20001 field `trde_tp`).
 ///
 /// # Forward compatibility
 ///
@@ -180,7 +109,7 @@ impl codec::Wire for UsBuyStockTradeType {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UsSellStockTradeType {
+pub enum SellStockTradeType {
     /// 지정가 (`00`)
     Limit,
     /// 시장가 (`03`)
@@ -204,7 +133,7 @@ pub enum UsSellStockTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UsSellStockTradeType {
+impl SellStockTradeType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["00", "03", "26", "27", "30", "33", "36", "37", "35", "34"]
@@ -258,18 +187,18 @@ impl UsSellStockTradeType {
         }
     }
 }
-impl std::str::FromStr for UsSellStockTradeType {
+impl std::str::FromStr for SellStockTradeType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for UsSellStockTradeType {
+impl std::fmt::Display for SellStockTradeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for UsSellStockTradeType {
+impl codec::Wire for SellStockTradeType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

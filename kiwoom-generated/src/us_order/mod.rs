@@ -4,15 +4,15 @@
 //!
 //! 5 TRs from `spec/us/order.yaml`; Cargo feature `us-order`.
 mod ust20000;
-pub use ust20000::{UsBuyStockRequest, UsBuyStockResponse};
+pub use ust20000::{BuyStockRequest, BuyStockResponse};
 mod ust20001;
-pub use ust20001::{UsSellStockRequest, UsSellStockResponse};
+pub use ust20001::{SellStockRequest, SellStockResponse};
 mod ust20002;
-pub use ust20002::{UsModifyStockOrderRequest, UsModifyStockOrderResponse};
+pub use ust20002::{ModifyStockOrderRequest, ModifyStockOrderResponse};
 mod ust20003;
-pub use ust20003::{UsCancelStockOrderRequest, UsCancelStockOrderResponse};
+pub use ust20003::{CancelStockOrderRequest, CancelStockOrderResponse};
 mod ust31490;
 pub use ust31490::{OrderableQuantityRequest, OrderableQuantityResponse};
 mod enums;
-pub use super::enums::ExchangeType;
+pub use super::enums::{UsExchange, YesNo};
 pub use enums::*;

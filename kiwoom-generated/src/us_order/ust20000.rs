@@ -25,13 +25,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsBuyStockRequest {
+pub struct BuyStockRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -51,15 +51,15 @@ pub struct UsBuyStockRequest {
     /// 00:지정가 03시장가 26:VWAP지정가 27:TWAP지정가 30:LOC 36:VWAP시장가 37:TWAP시장가
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub trade_type: super::UsBuyStockTradeType,
+    pub trade_type: super::BuyStockTradeType,
 }
-impl UsBuyStockRequest {
+impl BuyStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        exchange_type: super::ExchangeType,
+        exchange_type: super::UsExchange,
         stock_code: impl Into<String>,
         order_quantity: rust_decimal::Decimal,
-        trade_type: super::UsBuyStockTradeType,
+        trade_type: super::BuyStockTradeType,
     ) -> Self {
         Self {
             exchange_type,
@@ -75,7 +75,7 @@ impl UsBuyStockRequest {
         self
     }
 }
-impl serde::Serialize for UsBuyStockRequest {
+impl serde::Serialize for BuyStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -90,7 +90,7 @@ impl serde::Serialize for UsBuyStockRequest {
 /// Response of `ust20000` 미국주식 매수 주문.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsBuyStockResponse {
+pub struct BuyStockResponse {
     /// 종목명 (`stk_nm`)
     ///
     /// Wire: type text.
@@ -123,13 +123,13 @@ pub struct UsBuyStockResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsBuyStockResponse {
+impl BuyStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsBuyStockResponse {
+impl codec::Record for BuyStockResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -189,7 +189,7 @@ impl codec::Record for UsBuyStockResponse {
         })
     }
 }
-impl serde::Serialize for UsBuyStockResponse {
+impl serde::Serialize for BuyStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -225,14 +225,14 @@ impl serde::Serialize for UsBuyStockResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsBuyStockRequest {
+impl kiwoom_runtime::TrRequest for BuyStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust20000",
         korean_name: "미국주식 매수 주문",
         path: "/api/us/ordr",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = UsBuyStockResponse;
+    type Response = BuyStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ust20000",
@@ -297,12 +297,12 @@ impl kiwoom_runtime::TrRequest for UsBuyStockRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for UsBuyStockResponse {
+impl kiwoom_runtime::TrResponse for BuyStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsBuyStockRequest {
+impl codec::RequestRecord for BuyStockRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -347,7 +347,7 @@ impl codec::RequestRecord for UsBuyStockRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsBuyStockRequest {
+impl<'de> serde::Deserialize<'de> for BuyStockRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ust20000")
     }

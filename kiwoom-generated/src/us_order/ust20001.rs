@@ -25,7 +25,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsSellStockRequest {
+pub struct SellStockRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -35,7 +35,7 @@ pub struct UsSellStockRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 주문수량 (`ord_qty`)
     ///
     /// Wire: type decimal, at most 12 characters, required.
@@ -57,15 +57,15 @@ pub struct UsSellStockRequest {
     /// 00:지정가 03시장가 26:VWAP지정가 27:TWAP지정가 30:LOC 33:MOC 36:VWAP시장가 37:TWAP시장가 35:STOP 34:STOP LIMIT
     ///
     /// Wire: type enum, at most 2 characters, required.
-    pub trade_type: super::UsSellStockTradeType,
+    pub trade_type: super::SellStockTradeType,
 }
-impl UsSellStockRequest {
+impl SellStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         stock_code: impl Into<String>,
-        exchange_type: super::ExchangeType,
+        exchange_type: super::UsExchange,
         order_quantity: rust_decimal::Decimal,
-        trade_type: super::UsSellStockTradeType,
+        trade_type: super::SellStockTradeType,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),
@@ -87,7 +87,7 @@ impl UsSellStockRequest {
         self
     }
 }
-impl serde::Serialize for UsSellStockRequest {
+impl serde::Serialize for SellStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -103,7 +103,7 @@ impl serde::Serialize for UsSellStockRequest {
 /// Response of `ust20001` 미국주식 매도 주문.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsSellStockResponse {
+pub struct SellStockResponse {
     /// 종목명 (`stk_nm`)
     ///
     /// Wire: type text.
@@ -132,13 +132,13 @@ pub struct UsSellStockResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsSellStockResponse {
+impl SellStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsSellStockResponse {
+impl codec::Record for SellStockResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -191,7 +191,7 @@ impl codec::Record for UsSellStockResponse {
         })
     }
 }
-impl serde::Serialize for UsSellStockResponse {
+impl serde::Serialize for SellStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -216,14 +216,14 @@ impl serde::Serialize for UsSellStockResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsSellStockRequest {
+impl kiwoom_runtime::TrRequest for SellStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust20001",
         korean_name: "미국주식 매도 주문",
         path: "/api/us/ordr",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = UsSellStockResponse;
+    type Response = SellStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ust20001",
@@ -297,12 +297,12 @@ impl kiwoom_runtime::TrRequest for UsSellStockRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for UsSellStockResponse {
+impl kiwoom_runtime::TrResponse for SellStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsSellStockRequest {
+impl codec::RequestRecord for SellStockRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -355,7 +355,7 @@ impl codec::RequestRecord for UsSellStockRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsSellStockRequest {
+impl<'de> serde::Deserialize<'de> for SellStockRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ust20001")
     }

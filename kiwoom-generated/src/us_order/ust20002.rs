@@ -25,7 +25,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsModifyStockOrderRequest {
+pub struct ModifyStockOrderRequest {
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// 주문 요청 응답 결과로 받은 ord\_no를 설정
@@ -37,7 +37,7 @@ pub struct UsModifyStockOrderRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -53,11 +53,11 @@ pub struct UsModifyStockOrderRequest {
     /// Wire: type decimal, unit USD, at most 12 characters, optional.
     pub stop_price: Option<rust_decimal::Decimal>,
 }
-impl UsModifyStockOrderRequest {
+impl ModifyStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         original_order_number: impl Into<String>,
-        exchange_type: super::ExchangeType,
+        exchange_type: super::UsExchange,
         stock_code: impl Into<String>,
     ) -> Self {
         Self {
@@ -79,7 +79,7 @@ impl UsModifyStockOrderRequest {
         self
     }
 }
-impl serde::Serialize for UsModifyStockOrderRequest {
+impl serde::Serialize for ModifyStockOrderRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -99,7 +99,7 @@ impl serde::Serialize for UsModifyStockOrderRequest {
 /// Response of `ust20002` 미국주식 정정 주문.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsModifyStockOrderResponse {
+pub struct ModifyStockOrderResponse {
     /// 종목명 (`stk_nm`)
     ///
     /// Wire: type text.
@@ -136,13 +136,13 @@ pub struct UsModifyStockOrderResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsModifyStockOrderResponse {
+impl ModifyStockOrderResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsModifyStockOrderResponse {
+impl codec::Record for ModifyStockOrderResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -208,7 +208,7 @@ impl codec::Record for UsModifyStockOrderResponse {
         })
     }
 }
-impl serde::Serialize for UsModifyStockOrderResponse {
+impl serde::Serialize for ModifyStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -250,14 +250,14 @@ impl serde::Serialize for UsModifyStockOrderResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsModifyStockOrderRequest {
+impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust20002",
         korean_name: "미국주식 정정 주문",
         path: "/api/us/ordr",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = UsModifyStockOrderResponse;
+    type Response = ModifyStockOrderResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ust20002",
@@ -319,12 +319,12 @@ impl kiwoom_runtime::TrRequest for UsModifyStockOrderRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for UsModifyStockOrderResponse {
+impl kiwoom_runtime::TrResponse for ModifyStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsModifyStockOrderRequest {
+impl codec::RequestRecord for ModifyStockOrderRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -363,7 +363,7 @@ impl codec::RequestRecord for UsModifyStockOrderRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsModifyStockOrderRequest {
+impl<'de> serde::Deserialize<'de> for ModifyStockOrderRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ust20002")
     }

@@ -25,7 +25,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsCancelStockOrderRequest {
+pub struct CancelStockOrderRequest {
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// 주문 요청 응답 결과로 받은 ord\_no를 설정
@@ -37,17 +37,17 @@ pub struct UsCancelStockOrderRequest {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeType,
+    pub exchange_type: super::UsExchange,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
     pub stock_code: String,
 }
-impl UsCancelStockOrderRequest {
+impl CancelStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         original_order_number: impl Into<String>,
-        exchange_type: super::ExchangeType,
+        exchange_type: super::UsExchange,
         stock_code: impl Into<String>,
     ) -> Self {
         Self {
@@ -57,7 +57,7 @@ impl UsCancelStockOrderRequest {
         }
     }
 }
-impl serde::Serialize for UsCancelStockOrderRequest {
+impl serde::Serialize for CancelStockOrderRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -75,7 +75,7 @@ impl serde::Serialize for UsCancelStockOrderRequest {
 /// Response of `ust20003` 미국주식 취소 주문.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsCancelStockOrderResponse {
+pub struct CancelStockOrderResponse {
     /// 종목명 (`stk_nm`)
     ///
     /// Wire: type text.
@@ -94,13 +94,13 @@ pub struct UsCancelStockOrderResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsCancelStockOrderResponse {
+impl CancelStockOrderResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsCancelStockOrderResponse {
+impl codec::Record for CancelStockOrderResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -142,7 +142,7 @@ impl codec::Record for UsCancelStockOrderResponse {
         })
     }
 }
-impl serde::Serialize for UsCancelStockOrderResponse {
+impl serde::Serialize for CancelStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -160,14 +160,14 @@ impl serde::Serialize for UsCancelStockOrderResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsCancelStockOrderRequest {
+impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust20003",
         korean_name: "미국주식 취소 주문",
         path: "/api/us/ordr",
         safety: kiwoom_runtime::SafetyClass::OrderWrite,
     };
-    type Response = UsCancelStockOrderResponse;
+    type Response = CancelStockOrderResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "ust20003",
@@ -211,12 +211,12 @@ impl kiwoom_runtime::TrRequest for UsCancelStockOrderRequest {
         })
     }
 }
-impl kiwoom_runtime::TrResponse for UsCancelStockOrderResponse {
+impl kiwoom_runtime::TrResponse for CancelStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsCancelStockOrderRequest {
+impl codec::RequestRecord for CancelStockOrderRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -243,7 +243,7 @@ impl codec::RequestRecord for UsCancelStockOrderRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsCancelStockOrderRequest {
+impl<'de> serde::Deserialize<'de> for CancelStockOrderRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "ust20003")
     }

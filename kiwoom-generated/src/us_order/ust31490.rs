@@ -29,7 +29,7 @@ pub struct OrderableQuantityRequest {
     /// NA :AMEX, ND :NASDAQ, NY:NYSE
     ///
     /// Wire: type enum, at most 2 characters, optional.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
@@ -49,7 +49,7 @@ impl OrderableQuantityRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::ExchangeType) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsExchange) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -85,7 +85,7 @@ pub struct OrderableQuantityResponse {
     /// Y, N
     ///
     /// Wire: type enum.
-    pub krw_order_request_flag: Option<super::KrwOrderRequestFlag>,
+    pub krw_order_request_flag: Option<super::YesNo>,
     /// 증거금50%종목 원화주문가능금액 (`krw_ord_alowa_50`)
     ///
     /// 소수점 둘째 자리까지 포맷된 숫자

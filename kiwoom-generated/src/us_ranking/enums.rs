@@ -2,6 +2,87 @@
 
 //! Enums used only by this group's TRs.
 use kiwoom_runtime::codec;
+/// Codes of `ChangeDirection`, used by 3 fields:
+///
+/// - spec/us/ranking.yaml usa01980 field `result_list` field `sign_for_gjga`
+/// - spec/us/ranking.yaml usa01980 field `result_list` field `sign_for_prev`
+/// - spec/us/ranking.yaml usa01980 field `result_list` field `sign`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChangeDirection {
+    /// 상승 (`+`)
+    Rise,
+    /// 하락 (`-`)
+    Fall,
+    /// 보합 (``)
+    Unchanged,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl ChangeDirection {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["+", "-", ""]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Rise => "+",
+            Self::Fall => "-",
+            Self::Unchanged => "",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "+" => Self::Rise,
+            "-" => Self::Fall,
+            "" => Self::Unchanged,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Rise => Some("상승"),
+            Self::Fall => Some("하락"),
+            Self::Unchanged => Some("보합"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for ChangeDirection {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for ChangeDirection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for ChangeDirection {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+    const EMPTY_IS_A_VALUE: bool = true;
+}
 /// Codes of `ChangeRateTopVsOpenSortType`, used by 3 fields:
 ///
 /// - spec/us/ranking.yaml usa20920 field `sort_tp`
@@ -250,75 +331,6 @@ impl codec::Wire for CumulativeChangeRateTopSortType {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `CumulativeChangeRateTopStockCondition`, used by 2 fields:
-///
-/// - spec/us/ranking.yaml usa20940 field `stk_cnd`
-/// - spec/us/ranking.yaml usa20941 field `stk_cnd`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CumulativeChangeRateTopStockCondition {
-    /// 전체 (`0`)
-    All,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl CumulativeChangeRateTopStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CumulativeChangeRateTopStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CumulativeChangeRateTopStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CumulativeChangeRateTopStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
 /// Codes of `DateUnitType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20880 field `dt_unit_tp`
@@ -502,95 +514,6 @@ impl std::fmt::Display for DaySessionDisparityTopSortType {
     }
 }
 impl codec::Wire for DaySessionDisparityTopSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `HighLowChangeSign`, used by 2 fields:
-///
-/// - spec/us/ranking.yaml usa24110 field `result_list` field `hl_pre_sig`
-/// - spec/us/ranking.yaml usa24111 field `result_list` field `hl_pre_sig`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HighLowChangeSign {
-    /// 상한가 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 보합 (`3`)
-    Unchanged,
-    /// 하한가 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl HighLowChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for HighLowChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for HighLowChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for HighLowChangeSign {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -917,7 +840,7 @@ impl codec::Wire for KiwoomHighRankSign {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `OrderBookDepthTopEtfSortType`, used by 2 fields:
+/// Codes of `OrderBookDepthTopSortTypeSortType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa24200 field `sort_tp`
 /// - spec/us/ranking.yaml usa24201 field `sort_tp`
@@ -931,7 +854,7 @@ impl codec::Wire for KiwoomHighRankSign {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum OrderBookDepthTopEtfSortType {
+pub enum OrderBookDepthTopSortTypeSortType {
     /// 순매수잔량순 (`1`)
     ByNetBuyRemaining,
     /// 순매도잔량순 (`2`)
@@ -943,7 +866,7 @@ pub enum OrderBookDepthTopEtfSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBookDepthTopEtfSortType {
+impl OrderBookDepthTopSortTypeSortType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["1", "2", "3", "4"]
@@ -979,18 +902,18 @@ impl OrderBookDepthTopEtfSortType {
         }
     }
 }
-impl std::str::FromStr for OrderBookDepthTopEtfSortType {
+impl std::str::FromStr for OrderBookDepthTopSortTypeSortType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for OrderBookDepthTopEtfSortType {
+impl std::fmt::Display for OrderBookDepthTopSortTypeSortType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for OrderBookDepthTopEtfSortType {
+impl codec::Wire for OrderBookDepthTopSortTypeSortType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1074,83 +997,6 @@ impl codec::Wire for PrevDayTradeTopQueryType {
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown(_))
     }
-}
-/// Codes of `PreviousBaseChangeSign` (spec/us/ranking.yaml usa01980 field `result_list` field `sign_for_prev`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PreviousBaseChangeSign {
-    /// 상승 (`+`)
-    Rise,
-    /// 하락 (`-`)
-    Fall,
-    /// 보합 (``)
-    Unchanged,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl PreviousBaseChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["+", "-", ""]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rise => "+",
-            Self::Fall => "-",
-            Self::Unchanged => "",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "+" => Self::Rise,
-            "-" => Self::Fall,
-            "" => Self::Unchanged,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Rise => Some("상승"),
-            Self::Fall => Some("하락"),
-            Self::Unchanged => Some("보합"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PreviousBaseChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PreviousBaseChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PreviousBaseChangeSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-    const EMPTY_IS_A_VALUE: bool = true;
 }
 /// Codes of `QueryType`, used by 2 fields:
 ///
@@ -1322,249 +1168,6 @@ impl std::fmt::Display for RankFluctuationSign {
     }
 }
 impl codec::Wire for RankFluctuationSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `RealtimeStockViewRankBasePriceChangeSign` (spec/us/ranking.yaml usa01980 field `result_list` field `sign_for_gjga`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RealtimeStockViewRankBasePriceChangeSign {
-    /// 상승 (`+`)
-    Rise,
-    /// 하락 (`-`)
-    Fall,
-    /// 보합 (``)
-    Unchanged,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl RealtimeStockViewRankBasePriceChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["+", "-", ""]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rise => "+",
-            Self::Fall => "-",
-            Self::Unchanged => "",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "+" => Self::Rise,
-            "-" => Self::Fall,
-            "" => Self::Unchanged,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Rise => Some("상승"),
-            Self::Fall => Some("하락"),
-            Self::Unchanged => Some("보합"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RealtimeStockViewRankBasePriceChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RealtimeStockViewRankBasePriceChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RealtimeStockViewRankBasePriceChangeSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-    const EMPTY_IS_A_VALUE: bool = true;
-}
-/// Codes of `RealtimeStockViewRankSign` (spec/us/ranking.yaml usa01980 field `result_list` field `sign`).
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RealtimeStockViewRankSign {
-    /// 상승 (`+`)
-    Rise,
-    /// 하락 (`-`)
-    Fall,
-    /// 보합 (``)
-    Unchanged,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl RealtimeStockViewRankSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["+", "-", ""]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rise => "+",
-            Self::Fall => "-",
-            Self::Unchanged => "",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "+" => Self::Rise,
-            "-" => Self::Fall,
-            "" => Self::Unchanged,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Rise => Some("상승"),
-            Self::Fall => Some("하락"),
-            Self::Unchanged => Some("보합"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RealtimeStockViewRankSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RealtimeStockViewRankSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RealtimeStockViewRankSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-    const EMPTY_IS_A_VALUE: bool = true;
-}
-/// Codes of `RegularChangeSign`, used by 2 fields:
-///
-/// - spec/us/ranking.yaml usa24290 field `result_list` field `reg_pre_sig`
-/// - spec/us/ranking.yaml usa24291 field `result_list` field `reg_pre_sig`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RegularChangeSign {
-    /// 상한가 (`1`)
-    UpperLimit,
-    /// 상승 (`2`)
-    Rise,
-    /// 보합 (`3`)
-    Unchanged,
-    /// 하한가 (`4`)
-    LowerLimit,
-    /// 하락 (`5`)
-    Fall,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl RegularChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RegularChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RegularChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RegularChangeSign {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -1991,7 +1594,7 @@ impl codec::Wire for Time {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `TodayVolumeTopEtfQueryType`, used by 2 fields:
+/// Codes of `TodayVolumeTopQueryType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20530 field `qry_tp`
 /// - spec/us/ranking.yaml usa20531 field `qry_tp`
@@ -2005,7 +1608,7 @@ impl codec::Wire for Time {
 /// variant. A request holding `Unknown` is refused by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum TodayVolumeTopEtfQueryType {
+pub enum TodayVolumeTopQueryType {
     /// 거래량상위 (`0`)
     TopVolume,
     /// 거래대금상위 (`1`)
@@ -2015,7 +1618,7 @@ pub enum TodayVolumeTopEtfQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TodayVolumeTopEtfQueryType {
+impl TodayVolumeTopQueryType {
     /// Every documented code, in the spec's order.
     pub fn values() -> &'static [&'static str] {
         &["0", "1", "2"]
@@ -2048,18 +1651,18 @@ impl TodayVolumeTopEtfQueryType {
         }
     }
 }
-impl std::str::FromStr for TodayVolumeTopEtfQueryType {
+impl std::str::FromStr for TodayVolumeTopQueryType {
     type Err = std::convert::Infallible;
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_code(code))
     }
 }
-impl std::fmt::Display for TodayVolumeTopEtfQueryType {
+impl std::fmt::Display for TodayVolumeTopQueryType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl codec::Wire for TodayVolumeTopEtfQueryType {
+impl codec::Wire for TodayVolumeTopQueryType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

@@ -25,7 +25,7 @@ pub use usa20512::{
     ChangeRateTopByPeriodWatchlistRow,
 };
 mod usa20530;
-pub use usa20530::{UsTodayVolumeTopRequest, UsTodayVolumeTopResponse, UsTodayVolumeTopRow};
+pub use usa20530::{TodayVolumeTopRequest, TodayVolumeTopResponse, TodayVolumeTopRow};
 mod usa20531;
 pub use usa20531::{TodayVolumeTopEtfRequest, TodayVolumeTopEtfResponse, TodayVolumeTopEtfRow};
 mod usa20540;
@@ -108,9 +108,7 @@ pub use usa24162::{
     ConsecutiveRiseFallRankWatchlistRow,
 };
 mod usa24200;
-pub use usa24200::{
-    UsOrderBookDepthTopRequest, UsOrderBookDepthTopResponse, UsOrderBookDepthTopRow,
-};
+pub use usa24200::{OrderBookDepthTopRequest, OrderBookDepthTopResponse, OrderBookDepthTopRow};
 mod usa24201;
 pub use usa24201::{
     OrderBookDepthTopEtfRequest, OrderBookDepthTopEtfResponse, OrderBookDepthTopEtfRow,
@@ -126,7 +124,7 @@ pub use usa24291::{
 };
 mod enums;
 pub use super::enums::{
-    ChangeRateTopByPeriodExchangeType, ConsecutiveRiseFallRankExchangeType, ExchangeType,
-    MarketCapTopStockCondition, PreviousDayChangeSign, PriceCondition, StockCondition, StockType,
+    CumulativeChangeRateTopStockCondition, MarketCapTopStockCondition, PriceChangeSign,
+    PriceCondition, StockCondition, StockType, UsExchange, UsMarket, UsMarketAmexSecond,
 };
 pub use enums::*;

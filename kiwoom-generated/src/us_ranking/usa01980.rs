@@ -155,7 +155,7 @@ pub struct RealtimeStockViewRankRow {
     /// +: 상승, -:하락, '': 보합
     ///
     /// Wire: type enum.
-    pub sign: Option<super::RealtimeStockViewRankSign>,
+    pub sign: Option<super::ChangeDirection>,
     /// 직전대비 순위변화값 (`chg_val`)
     ///
     /// Wire: type decimal, signed.
@@ -171,7 +171,7 @@ pub struct RealtimeStockViewRankRow {
     /// +: 상승, -:하락, '': 보합
     ///
     /// Wire: type enum.
-    pub base_price_change_sign: Option<super::RealtimeStockViewRankBasePriceChangeSign>,
+    pub base_price_change_sign: Option<super::ChangeDirection>,
     /// 기준가대비 등락률 (`diff_rate_for_gjga`)
     ///
     /// 단위: %, 소수점 넷째 자리까지 포맷된 백분율
@@ -183,7 +183,7 @@ pub struct RealtimeStockViewRankRow {
     /// +: 상승, -:하락, '': 보합
     ///
     /// Wire: type enum.
-    pub previous_base_change_sign: Option<super::PreviousBaseChangeSign>,
+    pub previous_base_change_sign: Option<super::ChangeDirection>,
     /// 직전기준대비 등락률 (`diff_rate_for_prev`)
     ///
     /// 단위: %, 소수점 넷째 자리까지 포맷된 백분율
@@ -195,7 +195,7 @@ pub struct RealtimeStockViewRankRow {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     extra: codec::Extra,
 }
 impl RealtimeStockViewRankRow {

@@ -23,13 +23,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UsTodayVolumeTopRequest {
+pub struct TodayVolumeTopRequest {
     /// 거래소 구분 (`stex_tp`)
     ///
     /// 0:전체,1:NYSE,2:NASDAQ,3:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeType>,
+    pub exchange_type: Option<super::UsMarket>,
     /// 업종코드 (`inds_cd`)
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
@@ -53,7 +53,7 @@ pub struct UsTodayVolumeTopRequest {
     /// 0:거래량상위,1:거래대금상위,2:거래회전율상위
     ///
     /// Wire: type enum, optional.
-    pub query_type: Option<super::TodayVolumeTopEtfQueryType>,
+    pub query_type: Option<super::TodayVolumeTopQueryType>,
     /// 종목필터 구분 (`stk_cnd`)
     ///
     /// 0:전체,1:증100%만보기,2:증50%만보기
@@ -73,7 +73,7 @@ pub struct UsTodayVolumeTopRequest {
     /// Wire: type text, optional.
     pub trade_value_condition: Option<String>,
 }
-impl UsTodayVolumeTopRequest {
+impl TodayVolumeTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new() -> Self {
         Self {
@@ -88,10 +88,7 @@ impl UsTodayVolumeTopRequest {
         }
     }
     /// Set `stex_tp` (거래소 구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarket) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -111,7 +108,7 @@ impl UsTodayVolumeTopRequest {
         self
     }
     /// Set `qry_tp` (정렬기준 구분 (`qry_tp`)).
-    pub fn query_type(mut self, query_type: super::TodayVolumeTopEtfQueryType) -> Self {
+    pub fn query_type(mut self, query_type: super::TodayVolumeTopQueryType) -> Self {
         self.query_type = Some(query_type);
         self
     }
@@ -131,7 +128,7 @@ impl UsTodayVolumeTopRequest {
         self
     }
 }
-impl serde::Serialize for UsTodayVolumeTopRequest {
+impl serde::Serialize for TodayVolumeTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -159,24 +156,24 @@ impl serde::Serialize for UsTodayVolumeTopRequest {
 /// Response of `usa20530` 미국주식 당일 거래량 상위(주식/업종).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsTodayVolumeTopResponse {
+pub struct TodayVolumeTopResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsTodayVolumeTopRow>,
+    pub result_list: Vec<TodayVolumeTopRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsTodayVolumeTopResponse {
+impl TodayVolumeTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsTodayVolumeTopResponse {
+impl codec::Record for TodayVolumeTopResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -205,7 +202,7 @@ impl codec::Record for UsTodayVolumeTopResponse {
         })
     }
 }
-impl serde::Serialize for UsTodayVolumeTopResponse {
+impl serde::Serialize for TodayVolumeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -219,7 +216,7 @@ impl serde::Serialize for UsTodayVolumeTopResponse {
 /// A row of spec/us/ranking.yaml usa20530 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsTodayVolumeTopRow {
+pub struct TodayVolumeTopRow {
     /// 순위 (`rank`)
     ///
     /// Wire: type integer.
@@ -229,7 +226,7 @@ pub struct UsTodayVolumeTopRow {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -253,7 +250,7 @@ pub struct UsTodayVolumeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -286,13 +283,13 @@ pub struct UsTodayVolumeTopRow {
     pub trade_value: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
 }
-impl UsTodayVolumeTopRow {
+impl TodayVolumeTopRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsTodayVolumeTopRow {
+impl codec::Record for TodayVolumeTopRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -368,7 +365,7 @@ impl codec::Record for UsTodayVolumeTopRow {
         })
     }
 }
-impl serde::Serialize for UsTodayVolumeTopRow {
+impl serde::Serialize for TodayVolumeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -403,14 +400,14 @@ impl serde::Serialize for UsTodayVolumeTopRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsTodayVolumeTopRequest {
+impl kiwoom_runtime::TrRequest for TodayVolumeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20530",
         korean_name: "미국주식 당일 거래량 상위(주식/업종)",
         path: "/api/us/rkinfo",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsTodayVolumeTopResponse;
+    type Response = TodayVolumeTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa20530",
@@ -487,18 +484,18 @@ impl kiwoom_runtime::TrRequest for UsTodayVolumeTopRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsTodayVolumeTopRequest {
-    type Item = UsTodayVolumeTopRow;
-    fn into_items(page: UsTodayVolumeTopResponse) -> Vec<UsTodayVolumeTopRow> {
+impl kiwoom_runtime::PagedRequest for TodayVolumeTopRequest {
+    type Item = TodayVolumeTopRow;
+    fn into_items(page: TodayVolumeTopResponse) -> Vec<TodayVolumeTopRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsTodayVolumeTopResponse {
+impl kiwoom_runtime::TrResponse for TodayVolumeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsTodayVolumeTopRequest {
+impl codec::RequestRecord for TodayVolumeTopRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -555,7 +552,7 @@ impl codec::RequestRecord for UsTodayVolumeTopRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsTodayVolumeTopRequest {
+impl<'de> serde::Deserialize<'de> for TodayVolumeTopRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa20530")
     }

@@ -29,7 +29,7 @@ pub struct TodayVolumeTopEtfRequest {
     /// 0:전체,1:NYSE,2:NASDAQ,3:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeType>,
+    pub exchange_type: Option<super::UsMarket>,
     /// ETF카테고리코드1 (`etf_cat1`)
     ///
     /// ETF 대카테고리코드 (ETF이고 대분류일 경우 사용), usa10105 cate1 속성 참고
@@ -53,7 +53,7 @@ pub struct TodayVolumeTopEtfRequest {
     /// 0:거래량상위,1:거래대금상위,2:거래회전율상위
     ///
     /// Wire: type enum, optional.
-    pub query_type: Option<super::TodayVolumeTopEtfQueryType>,
+    pub query_type: Option<super::TodayVolumeTopQueryType>,
     /// 종목필터 구분 (`stk_cnd`)
     ///
     /// 0:전체,1:증100%만보기,2:증50%만보기
@@ -88,10 +88,7 @@ impl TodayVolumeTopEtfRequest {
         }
     }
     /// Set `stex_tp` (거래소 구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarket) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -111,7 +108,7 @@ impl TodayVolumeTopEtfRequest {
         self
     }
     /// Set `qry_tp` (정렬기준 구분 (`qry_tp`)).
-    pub fn query_type(mut self, query_type: super::TodayVolumeTopEtfQueryType) -> Self {
+    pub fn query_type(mut self, query_type: super::TodayVolumeTopQueryType) -> Self {
         self.query_type = Some(query_type);
         self
     }
@@ -229,7 +226,7 @@ pub struct TodayVolumeTopEtfRow {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -253,7 +250,7 @@ pub struct TodayVolumeTopEtfRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자

@@ -29,7 +29,7 @@ pub struct TodayTradeValueTopEtfRequest {
     /// 0:전체,1:NYSE,2:NASDAQ,3:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeType>,
+    pub exchange_type: Option<super::UsMarket>,
     /// ETF카테고리코드1 (`etf_cat1`)
     ///
     /// ETF 대카테고리코드 (ETF이고 대분류일 경우 사용), usa10105 cate1 속성 참고
@@ -81,10 +81,7 @@ impl TodayTradeValueTopEtfRequest {
         }
     }
     /// Set `stex_tp` (거래소 구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarket) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -238,7 +235,7 @@ pub struct TodayTradeValueTopEtfRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자

@@ -29,7 +29,7 @@ pub struct PrevDayTradeTopRequest {
     /// 0:전체,1:NYSE,2:AMEX,3:NASDAQ
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ConsecutiveRiseFallRankExchangeType>,
+    pub exchange_type: Option<super::UsMarketAmexSecond>,
     /// 업종코드 (`inds_cd`)
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
@@ -60,10 +60,7 @@ impl PrevDayTradeTopRequest {
         }
     }
     /// Set `stex_tp` (거래소 구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ConsecutiveRiseFallRankExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarketAmexSecond) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -167,7 +164,7 @@ pub struct PrevDayTradeTopRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -191,7 +188,7 @@ pub struct PrevDayTradeTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자

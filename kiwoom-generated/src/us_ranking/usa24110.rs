@@ -29,7 +29,7 @@ pub struct HighLowPriceRiseFallRequest {
     /// 0:전체,1:NYSE,2:AMEX,3:NASDAQ
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ConsecutiveRiseFallRankExchangeType>,
+    pub exchange_type: Option<super::UsMarketAmexSecond>,
     /// 업종코드 (`inds_cd`)
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
@@ -95,10 +95,7 @@ impl HighLowPriceRiseFallRequest {
         }
     }
     /// Set `stex_tp` (거래소 구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ConsecutiveRiseFallRankExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarketAmexSecond) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -246,7 +243,7 @@ pub struct HighLowPriceRiseFallRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -270,7 +267,7 @@ pub struct HighLowPriceRiseFallRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -312,7 +309,7 @@ pub struct HighLowPriceRiseFallRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub high_low_change_sign: Option<super::HighLowChangeSign>,
+    pub high_low_change_sign: Option<super::PriceChangeSign>,
     /// 최저가/최고가대비 (`hl_pre`)
     ///
     /// Wire: type decimal, signed.

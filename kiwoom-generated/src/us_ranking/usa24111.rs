@@ -29,7 +29,7 @@ pub struct HighLowPriceRiseFallEtfRequest {
     /// 0:전체,1:NYSE,2:AMEX,3:NASDAQ
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ConsecutiveRiseFallRankExchangeType>,
+    pub exchange_type: Option<super::UsMarketAmexSecond>,
     /// ETF카테고리코드1 (`etf_cat1`)
     ///
     /// ETF 대카테고리코드 (ETF이고 대분류일 경우 사용), usa10105 cate1 속성 참고
@@ -95,10 +95,7 @@ impl HighLowPriceRiseFallEtfRequest {
         }
     }
     /// Set `stex_tp` (거래소 구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ConsecutiveRiseFallRankExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarketAmexSecond) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -246,7 +243,7 @@ pub struct HighLowPriceRiseFallEtfRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -270,7 +267,7 @@ pub struct HighLowPriceRiseFallEtfRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -312,7 +309,7 @@ pub struct HighLowPriceRiseFallEtfRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub high_low_change_sign: Option<super::HighLowChangeSign>,
+    pub high_low_change_sign: Option<super::PriceChangeSign>,
     /// 최저가/최고가대비 (`hl_pre`)
     ///
     /// Wire: type decimal, signed.

@@ -29,13 +29,13 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UsOrderBookDepthTopRequest {
+pub struct OrderBookDepthTopRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// 0:전체,1:NYSE,2:NASDAQ,3:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeType>,
+    pub exchange_type: Option<super::UsMarket>,
     /// 업종코드 (`inds_cd`)
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
@@ -53,7 +53,7 @@ pub struct UsOrderBookDepthTopRequest {
     /// 1:순매수잔량순,2:순매도잔량순,3:순매수비율순,4: 순매도비율순
     ///
     /// Wire: type enum, optional.
-    pub sort_type: Option<super::OrderBookDepthTopEtfSortType>,
+    pub sort_type: Option<super::OrderBookDepthTopSortTypeSortType>,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체,1:증100%,2:증50%
@@ -79,7 +79,7 @@ pub struct UsOrderBookDepthTopRequest {
     /// Wire: type text, optional.
     pub trade_value_condition: Option<String>,
 }
-impl UsOrderBookDepthTopRequest {
+impl OrderBookDepthTopRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new() -> Self {
         Self {
@@ -94,10 +94,7 @@ impl UsOrderBookDepthTopRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarket) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -112,7 +109,7 @@ impl UsOrderBookDepthTopRequest {
         self
     }
     /// Set `sort_tp` (정렬기준 (`sort_tp`)).
-    pub fn sort_type(mut self, sort_type: super::OrderBookDepthTopEtfSortType) -> Self {
+    pub fn sort_type(mut self, sort_type: super::OrderBookDepthTopSortTypeSortType) -> Self {
         self.sort_type = Some(sort_type);
         self
     }
@@ -137,7 +134,7 @@ impl UsOrderBookDepthTopRequest {
         self
     }
 }
-impl serde::Serialize for UsOrderBookDepthTopRequest {
+impl serde::Serialize for OrderBookDepthTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -165,24 +162,24 @@ impl serde::Serialize for UsOrderBookDepthTopRequest {
 /// Response of `usa24200` 미국주식 호가잔량상위(주식/업종).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsOrderBookDepthTopResponse {
+pub struct OrderBookDepthTopResponse {
     /// 결과리스트 (`result_list`)
     ///
     /// Wire: type list.
-    pub result_list: Vec<UsOrderBookDepthTopRow>,
+    pub result_list: Vec<OrderBookDepthTopRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsOrderBookDepthTopResponse {
+impl OrderBookDepthTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsOrderBookDepthTopResponse {
+impl codec::Record for OrderBookDepthTopResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -211,7 +208,7 @@ impl codec::Record for UsOrderBookDepthTopResponse {
         })
     }
 }
-impl serde::Serialize for UsOrderBookDepthTopResponse {
+impl serde::Serialize for OrderBookDepthTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -225,7 +222,7 @@ impl serde::Serialize for UsOrderBookDepthTopResponse {
 /// A row of spec/us/ranking.yaml usa24200 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsOrderBookDepthTopRow {
+pub struct OrderBookDepthTopRow {
     /// 순위 (`rank`)
     ///
     /// Wire: type integer.
@@ -239,7 +236,7 @@ pub struct UsOrderBookDepthTopRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -263,7 +260,7 @@ pub struct UsOrderBookDepthTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -322,13 +319,13 @@ pub struct UsOrderBookDepthTopRow {
     pub execution_time: Option<String>,
     extra: codec::Extra,
 }
-impl UsOrderBookDepthTopRow {
+impl OrderBookDepthTopRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsOrderBookDepthTopRow {
+impl codec::Record for OrderBookDepthTopRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -451,7 +448,7 @@ impl codec::Record for UsOrderBookDepthTopRow {
         })
     }
 }
-impl serde::Serialize for UsOrderBookDepthTopRow {
+impl serde::Serialize for OrderBookDepthTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -533,14 +530,14 @@ impl serde::Serialize for UsOrderBookDepthTopRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsOrderBookDepthTopRequest {
+impl kiwoom_runtime::TrRequest for OrderBookDepthTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24200",
         korean_name: "미국주식 호가잔량상위(주식/업종)",
         path: "/api/us/rkinfo",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsOrderBookDepthTopResponse;
+    type Response = OrderBookDepthTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa24200",
@@ -617,18 +614,18 @@ impl kiwoom_runtime::TrRequest for UsOrderBookDepthTopRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsOrderBookDepthTopRequest {
-    type Item = UsOrderBookDepthTopRow;
-    fn into_items(page: UsOrderBookDepthTopResponse) -> Vec<UsOrderBookDepthTopRow> {
+impl kiwoom_runtime::PagedRequest for OrderBookDepthTopRequest {
+    type Item = OrderBookDepthTopRow;
+    fn into_items(page: OrderBookDepthTopResponse) -> Vec<OrderBookDepthTopRow> {
         page.result_list
     }
 }
-impl kiwoom_runtime::TrResponse for UsOrderBookDepthTopResponse {
+impl kiwoom_runtime::TrResponse for OrderBookDepthTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsOrderBookDepthTopRequest {
+impl codec::RequestRecord for OrderBookDepthTopRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -685,7 +682,7 @@ impl codec::RequestRecord for UsOrderBookDepthTopRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsOrderBookDepthTopRequest {
+impl<'de> serde::Deserialize<'de> for OrderBookDepthTopRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa24200")
     }

@@ -35,7 +35,7 @@ pub struct OrderBookDepthTopEtfRequest {
     /// 0:전체,1:NYSE,2:NASDAQ,3:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeType>,
+    pub exchange_type: Option<super::UsMarket>,
     /// ETF카테고리코드1 (`etf_cat1`)
     ///
     /// ETF 대카테고리코드 (ETF이고 대분류일 경우 사용), usa10105 cate1 속성 참고
@@ -53,7 +53,7 @@ pub struct OrderBookDepthTopEtfRequest {
     /// 1:순매수잔량순,2:순매도잔량순,3:순매수비율순,4: 순매도비율순
     ///
     /// Wire: type enum, optional.
-    pub sort_type: Option<super::OrderBookDepthTopEtfSortType>,
+    pub sort_type: Option<super::OrderBookDepthTopSortTypeSortType>,
     /// 종목조건 (`stk_cnd`)
     ///
     /// 0:전체,1:증100%,2:증50%
@@ -94,10 +94,7 @@ impl OrderBookDepthTopEtfRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarket) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -112,7 +109,7 @@ impl OrderBookDepthTopEtfRequest {
         self
     }
     /// Set `sort_tp` (정렬기준 (`sort_tp`)).
-    pub fn sort_type(mut self, sort_type: super::OrderBookDepthTopEtfSortType) -> Self {
+    pub fn sort_type(mut self, sort_type: super::OrderBookDepthTopSortTypeSortType) -> Self {
         self.sort_type = Some(sort_type);
         self
     }
@@ -239,7 +236,7 @@ pub struct OrderBookDepthTopEtfRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -263,7 +260,7 @@ pub struct OrderBookDepthTopEtfRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자

@@ -29,7 +29,7 @@ pub struct DaySessionDisparityTopRequest {
     /// 0:전체,1:NYSE,2:AMEX,3:NASDAQ
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ConsecutiveRiseFallRankExchangeType>,
+    pub exchange_type: Option<super::UsMarketAmexSecond>,
     /// 업종코드 (`inds_cd`)
     ///
     /// 000:전체, usa10101 API 참고, stk\_tp(종목구분) 1일 경우
@@ -95,10 +95,7 @@ impl DaySessionDisparityTopRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ConsecutiveRiseFallRankExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarketAmexSecond) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -254,7 +251,7 @@ pub struct DaySessionDisparityTopRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -278,7 +275,7 @@ pub struct DaySessionDisparityTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -302,7 +299,7 @@ pub struct DaySessionDisparityTopRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub regular_change_sign: Option<super::RegularChangeSign>,
+    pub regular_change_sign: Option<super::PriceChangeSign>,
     /// 정규장대비 (`reg_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자

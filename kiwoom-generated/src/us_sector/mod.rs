@@ -12,5 +12,5 @@ pub use usa23100::{
     SectorChangeRateRankRequest, SectorChangeRateRankResponse, SectorChangeRateRankRow,
 };
 mod enums;
-pub use super::enums::{ConsecutiveRiseFallRankExchangeType, ExchangeType, PreviousDayChangeSign};
+pub use super::enums::{PriceChangeSign, UsExchange, UsMarketAmexSecond};
 pub use enums::*;

@@ -29,7 +29,7 @@ pub struct SectorPeriodReturnsRequest {
     /// 0:전체,1:NYSE,2:AMEX,3:NASDAQ
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ConsecutiveRiseFallRankExchangeType>,
+    pub exchange_type: Option<super::UsMarketAmexSecond>,
     /// 업종 코드 (`inds_cd`)
     ///
     /// 0:전체, usa10101 참고
@@ -46,10 +46,7 @@ impl SectorPeriodReturnsRequest {
         }
     }
     /// Set `stex_tp` (거래소 구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ConsecutiveRiseFallRankExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarketAmexSecond) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }

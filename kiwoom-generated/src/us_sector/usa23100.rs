@@ -29,7 +29,7 @@ pub struct SectorChangeRateRankRequest {
     /// 0:전체,1:NY(NYSE),2:NA(AMEX),3:ND(NASDAQ)
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ConsecutiveRiseFallRankExchangeType>,
+    pub exchange_type: Option<super::UsMarketAmexSecond>,
     /// 정렬기준구분 (`sort_tp`)
     ///
     /// 1:등락율상위,2:등락율하위
@@ -53,10 +53,7 @@ impl SectorChangeRateRankRequest {
         }
     }
     /// Set `stex_tp` (거래소 구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ConsecutiveRiseFallRankExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarketAmexSecond) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -150,7 +147,7 @@ pub struct SectorChangeRateRankRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -174,7 +171,7 @@ pub struct SectorChangeRateRankRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자

@@ -86,96 +86,6 @@ impl codec::Wire for Condition {
         matches!(self, Self::Unknown(_))
     }
 }
-/// Codes of `DateType`, used by 3 fields:
-///
-/// - spec/us/stock-info.yaml usa23400 field `dt_tp`
-/// - spec/us/stock-info.yaml usa23401 field `dt_tp`
-/// - spec/us/stock-info.yaml usa23402 field `dt_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DateType {
-    /// 5일 (`5`)
-    Days5,
-    /// 10일 (`10`)
-    Days10,
-    /// 20일 (`20`)
-    Days20,
-    /// 60일 (`60`)
-    Days60,
-    /// 250일 (`250`)
-    Days250,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl DateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["5", "10", "20", "60", "250"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days20 => "20",
-            Self::Days60 => "60",
-            Self::Days250 => "250",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "20" => Self::Days20,
-            "60" => Self::Days60,
-            "250" => Self::Days250,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days20 => Some("20일"),
-            Self::Days60 => Some("60일"),
-            Self::Days250 => Some("250일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
 /// Codes of `EtfCategoryListKind` (spec/us/stock-info.yaml usa10105 field `gubun`).
 ///
 /// # Forward compatibility
@@ -242,90 +152,6 @@ impl std::fmt::Display for EtfCategoryListKind {
     }
 }
 impl codec::Wire for EtfCategoryListKind {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `ExchangeTypeWithAll`, used by 2 fields:
-///
-/// - spec/us/stock-info.yaml usa10099 field `stex_tp`
-/// - spec/us/stock-info.yaml usa10104 field `stex_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExchangeTypeWithAll {
-    /// 전체 (`%`)
-    All,
-    /// AMEX (`NA`)
-    Amex,
-    /// NASDAQ (`ND`)
-    Nasdaq,
-    /// NYSE (`NY`)
-    Nyse,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl ExchangeTypeWithAll {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "NA", "ND", "NY"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Amex => "NA",
-            Self::Nasdaq => "ND",
-            Self::Nyse => "NY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "NA" => Self::Amex,
-            "ND" => Self::Nasdaq,
-            "NY" => Self::Nyse,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Amex => Some("AMEX"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Nyse => Some("NYSE"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExchangeTypeWithAll {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExchangeTypeWithAll {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExchangeTypeWithAll {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -481,80 +307,6 @@ impl std::fmt::Display for IndexQueryType {
     }
 }
 impl codec::Wire for IndexQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-/// Codes of `NewHighLowHighLowType`, used by 2 fields:
-///
-/// - spec/us/stock-info.yaml usa24100 field `high_low_tp`
-/// - spec/us/stock-info.yaml usa24101 field `high_low_tp`
-///
-/// # Forward compatibility
-///
-/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
-/// keeps the raw code; match on known variants and handle the rest with a wildcard
-/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
-/// Do not match on `Unknown` itself: a later version may turn that code into a
-/// variant. A request holding `Unknown` is refused by `validate()`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum NewHighLowHighLowType {
-    /// 고가저가기준 (`1`)
-    HighLowBasis,
-    /// 종가기준 (`2`)
-    CloseBasis,
-    /// A code this version does not document, kept exactly as received.
-    Unknown(codec::UnknownValue),
-}
-impl NewHighLowHighLowType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::HighLowBasis => "1",
-            Self::CloseBasis => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::HighLowBasis,
-            "2" => Self::CloseBasis,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::HighLowBasis => Some("고가저가기준"),
-            Self::CloseBasis => Some("종가기준"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for NewHighLowHighLowType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for NewHighLowHighLowType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for NewHighLowHighLowType {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }
@@ -953,6 +705,90 @@ impl std::fmt::Display for UpDownType {
     }
 }
 impl codec::Wire for UpDownType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `UsExchangeFilter`, used by 2 fields:
+///
+/// - spec/us/stock-info.yaml usa10099 field `stex_tp`
+/// - spec/us/stock-info.yaml usa10104 field `stex_tp`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UsExchangeFilter {
+    /// 전체 (`%`)
+    All,
+    /// AMEX (`NA`)
+    Amex,
+    /// NASDAQ (`ND`)
+    Nasdaq,
+    /// NYSE (`NY`)
+    Nyse,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+impl UsExchangeFilter {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["%", "NA", "ND", "NY"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "%",
+            Self::Amex => "NA",
+            Self::Nasdaq => "ND",
+            Self::Nyse => "NY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "%" => Self::All,
+            "NA" => Self::Amex,
+            "ND" => Self::Nasdaq,
+            "NY" => Self::Nyse,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::All => Some("전체"),
+            Self::Amex => Some("AMEX"),
+            Self::Nasdaq => Some("NASDAQ"),
+            Self::Nyse => Some("NYSE"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+impl std::str::FromStr for UsExchangeFilter {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+impl std::fmt::Display for UsExchangeFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl codec::Wire for UsExchangeFilter {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

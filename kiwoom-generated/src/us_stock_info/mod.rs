@@ -8,7 +8,7 @@ pub use usa10098::{ExchangeTypesRequest, ExchangeTypesResponse, ExchangeTypesRow
 mod usa10099;
 pub use usa10099::{StockListRequest, StockListResponse, StockListRow};
 mod usa10100;
-pub use usa10100::{UsStockInfoRequest, UsStockInfoResponse};
+pub use usa10100::{StockInfoRequest, StockInfoResponse};
 mod usa10101;
 pub use usa10101::{SectorListRequest, SectorListResponse, SectorListRow};
 mod usa10102;
@@ -98,8 +98,8 @@ pub use usa26414::{
 };
 mod enums;
 pub use super::enums::{
-    ChangeRateTopByPeriodExchangeType, ConsecutiveRiseFallRankExchangeType, ExchangeType,
-    FluctuationType, HighLowType, MarketCapTopStockCondition, NewHighLowType,
-    PreviousDayChangeSign, PriceCondition, StockCondition, StockType,
+    DateType, FluctuationType, HighLowType, MarketCapTopStockCondition, NewHighLowHighLowType,
+    NewHighLowType, PriceChangeSign, PriceCondition, StockCondition, StockType, UsExchange,
+    UsMarket, UsMarketAmexSecond,
 };
 pub use enums::*;

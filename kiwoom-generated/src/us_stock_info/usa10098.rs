@@ -114,7 +114,7 @@ pub struct ExchangeTypesRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.

@@ -29,11 +29,11 @@ pub struct StockListRequest {
     /// %:전체,NA:AMEX,ND:NASDAQ,NY:NYSE
     ///
     /// Wire: type enum, required.
-    pub exchange_type: super::ExchangeTypeWithAll,
+    pub exchange_type: super::UsExchangeFilter,
 }
 impl StockListRequest {
     /// A request with every required field; set optional ones with the setters.
-    pub fn new(exchange_type: super::ExchangeTypeWithAll) -> Self {
+    pub fn new(exchange_type: super::UsExchangeFilter) -> Self {
         Self { exchange_type }
     }
 }
@@ -114,7 +114,7 @@ pub struct StockListRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.

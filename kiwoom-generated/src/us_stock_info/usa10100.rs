@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockInfoRequest {
+pub struct StockInfoRequest {
     /// 거래소구분 (`stex_tp`)
     ///
     /// Wire: type text, optional.
@@ -33,7 +33,7 @@ pub struct UsStockInfoRequest {
     /// Wire: type text, required.
     pub stock_code: String,
 }
-impl UsStockInfoRequest {
+impl StockInfoRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(stock_code: impl Into<String>) -> Self {
         Self {
@@ -47,7 +47,7 @@ impl UsStockInfoRequest {
         self
     }
 }
-impl serde::Serialize for UsStockInfoRequest {
+impl serde::Serialize for StockInfoRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -59,13 +59,13 @@ impl serde::Serialize for UsStockInfoRequest {
 /// Response of `usa10100` 미국주식 종목 조회.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsStockInfoResponse {
+pub struct StockInfoResponse {
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -96,13 +96,13 @@ pub struct UsStockInfoResponse {
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsStockInfoResponse {
+impl StockInfoResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsStockInfoResponse {
+impl codec::Record for StockInfoResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -161,7 +161,7 @@ impl codec::Record for UsStockInfoResponse {
         })
     }
 }
-impl serde::Serialize for UsStockInfoResponse {
+impl serde::Serialize for StockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -178,14 +178,14 @@ impl serde::Serialize for UsStockInfoResponse {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsStockInfoRequest {
+impl kiwoom_runtime::TrRequest for StockInfoRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa10100",
         korean_name: "미국주식 종목 조회",
         path: "/api/us/stkinfo",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsStockInfoResponse;
+    type Response = StockInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa10100",
@@ -208,12 +208,12 @@ impl kiwoom_runtime::TrRequest for UsStockInfoRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::TrResponse for UsStockInfoResponse {
+impl kiwoom_runtime::TrResponse for StockInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsStockInfoRequest {
+impl codec::RequestRecord for StockInfoRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -227,7 +227,7 @@ impl codec::RequestRecord for UsStockInfoRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsStockInfoRequest {
+impl<'de> serde::Deserialize<'de> for StockInfoRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa10100")
     }

@@ -29,7 +29,7 @@ pub struct EtfEtnListRequest {
     /// %:전체,NA:AMEX,ND:NASDAQ,NY:NYSE
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ExchangeTypeWithAll>,
+    pub exchange_type: Option<super::UsExchangeFilter>,
 }
 impl EtfEtnListRequest {
     /// A request with every required field; set optional ones with the setters.
@@ -39,7 +39,7 @@ impl EtfEtnListRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(mut self, exchange_type: super::ExchangeTypeWithAll) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsExchangeFilter) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }

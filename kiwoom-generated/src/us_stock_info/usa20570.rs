@@ -29,7 +29,7 @@ pub struct PriceByBandRequest {
     /// 0:전체,1:NYSE,2:NASDAQ,3:AMEX
     ///
     /// Wire: type enum, optional.
-    pub exchange_type: Option<super::ChangeRateTopByPeriodExchangeType>,
+    pub exchange_type: Option<super::UsMarket>,
     /// 종목구분 (`stk_tp`)
     ///
     /// 0:전체, 1:주식
@@ -88,10 +88,7 @@ impl PriceByBandRequest {
         }
     }
     /// Set `stex_tp` (거래소구분 (`stex_tp`)).
-    pub fn exchange_type(
-        mut self,
-        exchange_type: super::ChangeRateTopByPeriodExchangeType,
-    ) -> Self {
+    pub fn exchange_type(mut self, exchange_type: super::UsMarket) -> Self {
         self.exchange_type = Some(exchange_type);
         self
     }
@@ -291,7 +288,7 @@ pub struct PriceByBandRow {
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text.
@@ -315,7 +312,7 @@ pub struct PriceByBandRow {
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
     ///
     /// Wire: type enum.
-    pub previous_day_change_sign: Option<super::PreviousDayChangeSign>,
+    pub previous_day_change_sign: Option<super::PriceChangeSign>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자

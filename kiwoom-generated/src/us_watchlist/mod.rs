@@ -4,9 +4,9 @@
 //!
 //! 2 TRs from `spec/us/watchlist.yaml`; Cargo feature `us-watchlist`.
 mod usa20200;
-pub use usa20200::{UsWatchlistGroupsRequest, UsWatchlistGroupsResponse, UsWatchlistGroupsRow};
+pub use usa20200::{WatchlistGroupsRequest, WatchlistGroupsResponse, WatchlistGroupsRow};
 mod usa20201;
-pub use super::enums::{ExchangeType, ResultCode};
+pub use super::enums::{ResultCode, UsExchange};
 pub use usa20201::{
-    UsWatchlistGroupDetailRequest, UsWatchlistGroupDetailResponse, UsWatchlistGroupDetailRow,
+    WatchlistGroupDetailRequest, WatchlistGroupDetailResponse, WatchlistGroupDetailRow,
 };

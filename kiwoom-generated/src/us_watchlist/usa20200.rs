@@ -23,14 +23,14 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UsWatchlistGroupsRequest {}
-impl UsWatchlistGroupsRequest {
+pub struct WatchlistGroupsRequest {}
+impl WatchlistGroupsRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new() -> Self {
         Self {}
     }
 }
-impl serde::Serialize for UsWatchlistGroupsRequest {
+impl serde::Serialize for WatchlistGroupsRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(None)?;
@@ -40,7 +40,7 @@ impl serde::Serialize for UsWatchlistGroupsRequest {
 /// Response of `usa20200` 미국주식 관심종목 그룹 리스트 조회.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsWatchlistGroupsResponse {
+pub struct WatchlistGroupsResponse {
     /// 처리결과 (`rtcd`)
     ///
     /// S:성공 F:실패
@@ -50,20 +50,20 @@ pub struct UsWatchlistGroupsResponse {
     /// 그룹갯수 (`nofi`)
     ///
     /// Wire: type list.
-    pub group_count: Vec<UsWatchlistGroupsRow>,
+    pub group_count: Vec<WatchlistGroupsRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsWatchlistGroupsResponse {
+impl WatchlistGroupsResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsWatchlistGroupsResponse {
+impl codec::Record for WatchlistGroupsResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -97,7 +97,7 @@ impl codec::Record for UsWatchlistGroupsResponse {
         })
     }
 }
-impl serde::Serialize for UsWatchlistGroupsResponse {
+impl serde::Serialize for WatchlistGroupsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -112,7 +112,7 @@ impl serde::Serialize for UsWatchlistGroupsResponse {
 /// A row of spec/us/watchlist.yaml usa20200 field \`nofi\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsWatchlistGroupsRow {
+pub struct WatchlistGroupsRow {
     /// 그룹코드 (`gcod`)
     ///
     /// Wire: type text.
@@ -123,13 +123,13 @@ pub struct UsWatchlistGroupsRow {
     pub name: Option<String>,
     extra: codec::Extra,
 }
-impl UsWatchlistGroupsRow {
+impl WatchlistGroupsRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsWatchlistGroupsRow {
+impl codec::Record for WatchlistGroupsRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -151,7 +151,7 @@ impl codec::Record for UsWatchlistGroupsRow {
         })
     }
 }
-impl serde::Serialize for UsWatchlistGroupsRow {
+impl serde::Serialize for WatchlistGroupsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -161,30 +161,30 @@ impl serde::Serialize for UsWatchlistGroupsRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsWatchlistGroupsRequest {
+impl kiwoom_runtime::TrRequest for WatchlistGroupsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20200",
         korean_name: "미국주식 관심종목 그룹 리스트 조회",
         path: "/api/us/watchlist",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsWatchlistGroupsResponse;
+    type Response = WatchlistGroupsResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsWatchlistGroupsRequest {
-    type Item = UsWatchlistGroupsRow;
-    fn into_items(page: UsWatchlistGroupsResponse) -> Vec<UsWatchlistGroupsRow> {
+impl kiwoom_runtime::PagedRequest for WatchlistGroupsRequest {
+    type Item = WatchlistGroupsRow;
+    fn into_items(page: WatchlistGroupsResponse) -> Vec<WatchlistGroupsRow> {
         page.group_count
     }
 }
-impl kiwoom_runtime::TrResponse for UsWatchlistGroupsResponse {
+impl kiwoom_runtime::TrResponse for WatchlistGroupsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsWatchlistGroupsRequest {
+impl codec::RequestRecord for WatchlistGroupsRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -195,7 +195,7 @@ impl codec::RequestRecord for UsWatchlistGroupsRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsWatchlistGroupsRequest {
+impl<'de> serde::Deserialize<'de> for WatchlistGroupsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa20200")
     }

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// Required fields are the arguments of `new`; optional ones have setters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UsWatchlistGroupDetailRequest {
+pub struct WatchlistGroupDetailRequest {
     /// 그룹SEQ (`arn_grp_id`)
     ///
     /// usa20200 응답 결과의 gcod값을 입력
@@ -31,7 +31,7 @@ pub struct UsWatchlistGroupDetailRequest {
     /// Wire: type text, at most 3 characters, optional.
     pub group_sequence: Option<String>,
 }
-impl UsWatchlistGroupDetailRequest {
+impl WatchlistGroupDetailRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new() -> Self {
         Self {
@@ -44,7 +44,7 @@ impl UsWatchlistGroupDetailRequest {
         self
     }
 }
-impl serde::Serialize for UsWatchlistGroupDetailRequest {
+impl serde::Serialize for WatchlistGroupDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -55,7 +55,7 @@ impl serde::Serialize for UsWatchlistGroupDetailRequest {
 /// Response of `usa20201` 미국주식 관심종목 그룹 상세 조회.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsWatchlistGroupDetailResponse {
+pub struct WatchlistGroupDetailResponse {
     /// 처리 결과 (`rtcd`)
     ///
     /// S:성공 F:실패
@@ -65,20 +65,20 @@ pub struct UsWatchlistGroupDetailResponse {
     /// 종목 갯수 (`nofj`)
     ///
     /// Wire: type list.
-    pub stock_count: Vec<UsWatchlistGroupDetailRow>,
+    pub stock_count: Vec<WatchlistGroupDetailRow>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
 }
-impl UsWatchlistGroupDetailResponse {
+impl WatchlistGroupDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsWatchlistGroupDetailResponse {
+impl codec::Record for WatchlistGroupDetailResponse {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -112,7 +112,7 @@ impl codec::Record for UsWatchlistGroupDetailResponse {
         })
     }
 }
-impl serde::Serialize for UsWatchlistGroupDetailResponse {
+impl serde::Serialize for WatchlistGroupDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -127,7 +127,7 @@ impl serde::Serialize for UsWatchlistGroupDetailResponse {
 /// A row of spec/us/watchlist.yaml usa20201 field \`nofj\`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UsWatchlistGroupDetailRow {
+pub struct WatchlistGroupDetailRow {
     /// 종목코드 (`cod2`)
     ///
     /// Wire: type text.
@@ -145,16 +145,16 @@ pub struct UsWatchlistGroupDetailRow {
     /// ND:NASDAQ,NY:NYSE,NA:AMEX
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::ExchangeType>,
+    pub exchange_type: Option<super::UsExchange>,
     extra: codec::Extra,
 }
-impl UsWatchlistGroupDetailRow {
+impl WatchlistGroupDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
 }
-impl codec::Record for UsWatchlistGroupDetailRow {
+impl codec::Record for WatchlistGroupDetailRow {
     fn decode_map<'de, A: serde::de::MapAccess<'de>>(
         mut map: A,
         ctx: &codec::Ctx<'_>,
@@ -186,7 +186,7 @@ impl codec::Record for UsWatchlistGroupDetailRow {
         })
     }
 }
-impl serde::Serialize for UsWatchlistGroupDetailRow {
+impl serde::Serialize for WatchlistGroupDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -198,14 +198,14 @@ impl serde::Serialize for UsWatchlistGroupDetailRow {
         map.end()
     }
 }
-impl kiwoom_runtime::TrRequest for UsWatchlistGroupDetailRequest {
+impl kiwoom_runtime::TrRequest for WatchlistGroupDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20201",
         korean_name: "미국주식 관심종목 그룹 상세 조회",
         path: "/api/us/watchlist",
         safety: kiwoom_runtime::SafetyClass::Read,
     };
-    type Response = UsWatchlistGroupDetailResponse;
+    type Response = WatchlistGroupDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::check(
             "usa20201",
@@ -219,18 +219,18 @@ impl kiwoom_runtime::TrRequest for UsWatchlistGroupDetailRequest {
         Ok(())
     }
 }
-impl kiwoom_runtime::PagedRequest for UsWatchlistGroupDetailRequest {
-    type Item = UsWatchlistGroupDetailRow;
-    fn into_items(page: UsWatchlistGroupDetailResponse) -> Vec<UsWatchlistGroupDetailRow> {
+impl kiwoom_runtime::PagedRequest for WatchlistGroupDetailRequest {
+    type Item = WatchlistGroupDetailRow;
+    fn into_items(page: WatchlistGroupDetailResponse) -> Vec<WatchlistGroupDetailRow> {
         page.stock_count
     }
 }
-impl kiwoom_runtime::TrResponse for UsWatchlistGroupDetailResponse {
+impl kiwoom_runtime::TrResponse for WatchlistGroupDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
     }
 }
-impl codec::RequestRecord for UsWatchlistGroupDetailRequest {
+impl codec::RequestRecord for WatchlistGroupDetailRequest {
     fn from_json(
         api_id: &'static str,
         object: &codec::JsonObject,
@@ -249,7 +249,7 @@ impl codec::RequestRecord for UsWatchlistGroupDetailRequest {
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
 /// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UsWatchlistGroupDetailRequest {
+impl<'de> serde::Deserialize<'de> for WatchlistGroupDetailRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         codec::deserialize_request(deserializer, "usa20201")
     }

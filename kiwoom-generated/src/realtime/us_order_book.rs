@@ -13,7 +13,7 @@ use kiwoom_runtime::codec;
 /// - 유료 시세 서비스를 이용하시더라도 REST API의 경우 무료 시세로만 제공하고 있습니다.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct SubscribeUsOrderBook {
+pub struct UsOrderBook {
     /// The registered item (stock, sector or symbol code; empty for account-wide types).
     pub item: String,
     /// Kiwoom's Korean name of the type, as sent.
@@ -281,9 +281,7 @@ pub struct SubscribeUsOrderBook {
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }
-impl SubscribeUsOrderBook {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "FT";
+impl UsOrderBook {
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -292,7 +290,19 @@ impl SubscribeUsOrderBook {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for UsOrderBook {
+    const TYPE: &'static str = "FT";
+    const KOREAN_NAME: &'static str = "미국주식 10호가";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::UsSymbol;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for UsOrderBook {}
+impl codec::RealEntry for UsOrderBook {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -530,7 +540,7 @@ impl SubscribeUsOrderBook {
         Ok(event)
     }
 }
-impl serde::Serialize for SubscribeUsOrderBook {
+impl serde::Serialize for UsOrderBook {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
         values.put("21", &self.time, codec::PLAIN);
@@ -601,7 +611,7 @@ impl serde::Serialize for SubscribeUsOrderBook {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

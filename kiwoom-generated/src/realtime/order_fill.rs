@@ -11,7 +11,7 @@ use kiwoom_runtime::codec;
 /// ACCESS TOKEN 발급과 상관없이 해당 종목의 체결내역을 보고싶으신 경우에 0B를 이용 부탁드립니다.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DomesticOrderFill {
+pub struct OrderFill {
     /// The registered item (stock, sector or symbol code; empty for account-wide types).
     pub item: String,
     /// Kiwoom's Korean name of the type, as sent.
@@ -98,7 +98,7 @@ pub struct DomesticOrderFill {
     /// 1:매도, 2:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type: Option<super::SellBuyTypeWithoutAll>,
+    pub sell_buy_type: Option<super::Side>,
     /// 주문/체결시간 (`908`)
     ///
     /// HHmmss
@@ -186,25 +186,23 @@ pub struct DomesticOrderFill {
     /// 0:통합,1:KRX,2:NXT
     ///
     /// Wire: type enum.
-    pub exchange_type: Option<super::AccountReturnRateExchangeType>,
+    pub exchange_type: Option<super::VenueFilter>,
     /// 거래소구분명 (`2135`)
     ///
     /// 통합,KRX,NXT
     ///
     /// Wire: type enum.
-    pub exchange_type_name: Option<super::ExchangeTypeName>,
+    pub exchange_type_name: Option<super::VenueName>,
     /// SOR여부 (`2136`)
     ///
     /// Y,N
     ///
     /// Wire: type enum.
-    pub sor_flag: Option<super::SorFlag>,
+    pub sor_flag: Option<super::YesNo>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }
-impl DomesticOrderFill {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "00";
+impl OrderFill {
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -213,7 +211,19 @@ impl DomesticOrderFill {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for OrderFill {
+    const TYPE: &'static str = "00";
+    const KOREAN_NAME: &'static str = "주문체결";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Account;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::AccountRealtimeType for OrderFill {}
+impl codec::RealEntry for OrderFill {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -349,7 +359,7 @@ impl DomesticOrderFill {
         Ok(event)
     }
 }
-impl serde::Serialize for DomesticOrderFill {
+impl serde::Serialize for OrderFill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
         values.put("9201", &self.account_number, codec::PLAIN);
@@ -394,7 +404,7 @@ impl serde::Serialize for DomesticOrderFill {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -10,7 +10,7 @@ use kiwoom_runtime::codec;
 /// 임의연장, 관리종목 변경, VI발동, 조기 종료등 시장 조치가 있을 때 발생하는 실시간 타입
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct SubscribeDomesticStockInfo {
+pub struct StockInfo {
     /// The registered item (stock, sector or symbol code; empty for account-wide types).
     pub item: String,
     /// Kiwoom's Korean name of the type, as sent.
@@ -64,9 +64,7 @@ pub struct SubscribeDomesticStockInfo {
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }
-impl SubscribeDomesticStockInfo {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "0g";
+impl StockInfo {
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -75,7 +73,19 @@ impl SubscribeDomesticStockInfo {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for StockInfo {
+    const TYPE: &'static str = "0g";
+    const KOREAN_NAME: &'static str = "주식종목정보";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::Stock;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for StockInfo {}
+impl codec::RealEntry for StockInfo {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -131,7 +141,7 @@ impl SubscribeDomesticStockInfo {
         Ok(event)
     }
 }
-impl serde::Serialize for SubscribeDomesticStockInfo {
+impl serde::Serialize for StockInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
         values.put("297", &self.random_end_extension, codec::PLAIN);
@@ -147,7 +157,7 @@ impl serde::Serialize for SubscribeDomesticStockInfo {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

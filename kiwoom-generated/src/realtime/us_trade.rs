@@ -12,7 +12,7 @@ use kiwoom_runtime::codec;
 /// - 유료 시세 서비스를 이용하시더라도 REST API의 경우 무료 시세로만 제공하고 있습니다.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct TradePrice {
+pub struct UsTrade {
     /// The registered item (stock, sector or symbol code; empty for account-wide types).
     pub item: String,
     /// Kiwoom's Korean name of the type, as sent.
@@ -92,9 +92,7 @@ pub struct TradePrice {
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }
-impl TradePrice {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "FE";
+impl UsTrade {
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -103,7 +101,19 @@ impl TradePrice {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for UsTrade {
+    const TYPE: &'static str = "FE";
+    const KOREAN_NAME: &'static str = "미국주식 실시간 체결가";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::UsSymbol;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for UsTrade {}
+impl codec::RealEntry for UsTrade {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -184,7 +194,7 @@ impl TradePrice {
         Ok(event)
     }
 }
-impl serde::Serialize for TradePrice {
+impl serde::Serialize for UsTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
         values.put("10", &self.current_price, codec::PLAIN);
@@ -212,7 +222,7 @@ impl serde::Serialize for TradePrice {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,

@@ -10,7 +10,7 @@ use kiwoom_runtime::codec;
 /// 실시간 항목 F4(미국주식 실시간 주문 확인)은 종목코드(item) 등록과 상관 없이 ACCESS TOKEN을 발급한 계좌에 주문이 발생할 경우 데이터가 수신됩니다
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct OrderConfirmation {
+pub struct UsOrderConfirmation {
     /// The registered item (stock, sector or symbol code; empty for account-wide types).
     pub item: String,
     /// Kiwoom's Korean name of the type, as sent.
@@ -38,7 +38,7 @@ pub struct OrderConfirmation {
     /// 01:매도, 02:매수
     ///
     /// Wire: type enum.
-    pub sell_buy_type: Option<super::OrderConfirmationSellBuyType>,
+    pub sell_buy_type: Option<super::UsOrderConfirmationSellBuyType>,
     /// 원주문번호 (`904`)
     ///
     /// Wire: type text.
@@ -98,9 +98,7 @@ pub struct OrderConfirmation {
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }
-impl OrderConfirmation {
-    /// The REAL frame `type` of this event.
-    pub const TYPE: &'static str = "F4";
+impl UsOrderConfirmation {
     /// Values whose id the spec does not list, as received.
     pub fn extra_values(&self) -> &std::collections::BTreeMap<String, String> {
         &self.extra_values
@@ -109,7 +107,19 @@ impl OrderConfirmation {
     pub fn extra_fields(&self) -> &codec::Extra {
         &self.extra
     }
-    pub(super) fn from_entry(
+}
+impl kiwoom_runtime::RealtimeType for UsOrderConfirmation {
+    const TYPE: &'static str = "F4";
+    const KOREAN_NAME: &'static str = "미국주식 실시간 주문 확인";
+    const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
+    const ITEM: kiwoom_runtime::RealtimeItemKind = kiwoom_runtime::RealtimeItemKind::UsSymbol;
+    fn decode_item(item: &kiwoom_runtime::RealItem) -> Result<Self, kiwoom_runtime::DecodeError> {
+        codec::decode_real_item(item)
+    }
+}
+impl kiwoom_runtime::ItemRealtimeType for UsOrderConfirmation {}
+impl codec::RealEntry for UsOrderConfirmation {
+    fn from_entry(
         entry: codec::RawEntry<'_>,
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
@@ -192,7 +202,7 @@ impl OrderConfirmation {
         Ok(event)
     }
 }
-impl serde::Serialize for OrderConfirmation {
+impl serde::Serialize for UsOrderConfirmation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
         values.put("9201", &self.account_number, codec::PLAIN);
@@ -217,7 +227,7 @@ impl serde::Serialize for OrderConfirmation {
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,
-            Self::TYPE,
+            <Self as kiwoom_runtime::RealtimeType>::TYPE,
             &self.name,
             &self.item,
             &values,
