@@ -39,6 +39,13 @@ impl Reply {
             body: body.into(),
         }
     }
+    pub fn status(status: u16, body: &str) -> Self {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
     pub fn header(mut self, k: &str, v: &str) -> Self {
         self.headers.push((k.into(), v.into()));
         self
@@ -52,9 +59,27 @@ pub struct Scripted {
     recorded: Arc<Mutex<Vec<Recorded>>>,
 }
 
+/// The answer of the scripted server's own au10001 (a token valid until 2999).
+pub const TOKEN_ANSWER: &str = r#"{"expires_dt":"29991231235959","token_type":"bearer","token":"scripted-token-7e1f","return_code":0,"return_msg":"ok"}"#;
+
 impl Scripted {
     /// `script(request, n)` answers the n-th (0-based) non-token request.
     pub async fn start(
+        script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> Scripted {
+        Self::serve(Some(TOKEN_ANSWER), script).await
+    }
+
+    /// `script(request, n)` answers every request, `/oauth2/token` included; all are
+    /// recorded.
+    pub async fn start_all(
+        script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> Scripted {
+        Self::serve(None, script).await
+    }
+
+    async fn serve(
+        token_answer: Option<&'static str>,
         script: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
     ) -> Scripted {
         let listener = TcpListener::bind("127.0.0.1:0")
@@ -104,10 +129,10 @@ impl Scripted {
                             headers,
                             body: String::from_utf8_lossy(&body).into_owned(),
                         };
-                        let reply = if req.path == "/oauth2/token" {
-                            Reply::ok(
-                                r#"{"expires_dt":"29991231235959","token_type":"bearer","token":"scripted-token-7e1f","return_code":0,"return_msg":"ok"}"#,
-                            )
+                        let reply = if let Some(answer) =
+                            token_answer.filter(|_| req.path == "/oauth2/token")
+                        {
+                            Reply::ok(answer)
                         } else {
                             let n = {
                                 let mut g = rec.lock().unwrap();

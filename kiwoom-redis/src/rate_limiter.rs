@@ -1,0 +1,182 @@
+//! Kiwoom's budgets of one app key shared by every process: GCRA buckets in Redis.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use kiwoom_runtime::{Error, LocalRateLimiter, Rate, RateLimiter, RateLimits, TrInfo};
+use redis::aio::ConnectionManager;
+
+/// One reservation in every bucket that applies, on Redis's clock, atomically.
+/// KEYS: bucket keys. ARGV: per key, the emission interval and the burst tolerance (µs).
+/// Returns how long the caller waits before sending (µs). Each caller takes the next slot
+/// of each bucket, like the local limiter, so waiters are served in order across processes.
+const GCRA: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[2 * i - 1])
+  local tolerance = tonumber(ARGV[2 * i])
+  local tat = tonumber(redis.call('GET', key) or '0')
+  if tat < now then tat = now end
+  local w = tat - tolerance - now
+  if w > wait then wait = w end
+  local new_tat = tat + interval
+  redis.call('SET', key, string.format('%.0f', new_tat), 'PX', math.floor((new_tat - now) / 1000) + 1000)
+end
+return math.floor(wait)
+";
+
+/// What the limiter does when Redis cannot be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutagePolicy {
+    /// Pace this process alone with the same limits (the default). Several processes
+    /// together may then exceed the budget; Kiwoom's rate-limit answers are backed off and
+    /// resent as always. Never unlimited.
+    #[default]
+    LocalPacing,
+    /// Refuse the call with [`Error::RateLimiter`]; nothing is sent.
+    Fail,
+}
+
+/// A [`RateLimiter`] sharing the query and order budgets (and per-path / per-TR limits)
+/// of an app key between every process using the same Redis and prefix.
+pub struct RedisRateLimiter {
+    conn: ConnectionManager,
+    prefix: String,
+    limits: RateLimits,
+    outage: OutagePolicy,
+    local: LocalRateLimiter,
+    script: redis::Script,
+    /// True while Redis is known to be unreachable (logged once per outage).
+    down: AtomicBool,
+}
+
+impl std::fmt::Debug for RedisRateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisRateLimiter")
+            .field("prefix", &self.prefix)
+            .field("limits", &self.limits)
+            .field("outage", &self.outage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisRateLimiter {
+    /// Share `limits` (e.g. [`RateLimits::real`]) through Redis, pacing locally while
+    /// Redis is down.
+    pub fn new(conn: ConnectionManager, limits: RateLimits) -> Self {
+        RedisRateLimiter {
+            conn,
+            prefix: crate::DEFAULT_PREFIX.to_owned(),
+            local: LocalRateLimiter::new(&limits),
+            limits,
+            outage: OutagePolicy::default(),
+            script: redis::Script::new(GCRA),
+            down: AtomicBool::new(false),
+        }
+    }
+
+    /// Put every key under `prefix`.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    pub fn outage_policy(mut self, policy: OutagePolicy) -> Self {
+        self.outage = policy;
+        self
+    }
+
+    /// The buckets that apply to `info`, as (key, interval µs, tolerance µs).
+    fn buckets(&self, app: &str, info: &TrInfo) -> Vec<(String, u64, u64)> {
+        let bucket = |name: String, rate: Rate| {
+            let interval = (1e6 / rate.per_second).round() as u64;
+            let tolerance = interval * u64::from(rate.burst.max(1) - 1);
+            (
+                format!("{}:rate:{app}:{name}", self.prefix),
+                interval,
+                tolerance,
+            )
+        };
+        let valid = |r: &Rate| r.per_second > 0.0 && r.per_second.is_finite();
+        let class = if info.safety.is_order() {
+            self.limits.order_rate().map(|r| ("orders", r))
+        } else {
+            self.limits.query_rate().map(|r| ("queries", r))
+        };
+        let mut out = Vec::with_capacity(3);
+        if let Some((name, rate)) = class.filter(|(_, r)| valid(r)) {
+            out.push(bucket(name.to_owned(), rate));
+        }
+        if let Some((_, rate)) = self
+            .limits
+            .category_rates()
+            .find(|(p, r)| *p == info.path && valid(r))
+        {
+            out.push(bucket(format!("path:{}", info.path), rate));
+        }
+        if let Some((_, rate)) = self
+            .limits
+            .api_id_rates()
+            .find(|(id, r)| *id == info.api_id && valid(r))
+        {
+            out.push(bucket(format!("api:{}", info.api_id), rate));
+        }
+        out
+    }
+
+    async fn reserve(&self, buckets: &[(String, u64, u64)]) -> redis::RedisResult<Duration> {
+        let mut invocation = self.script.prepare_invoke();
+        for (key, interval, tolerance) in buckets {
+            invocation.key(key).arg(interval).arg(tolerance);
+        }
+        let mut conn = self.conn.clone();
+        let wait_us: i64 = invocation.invoke_async(&mut conn).await?;
+        Ok(Duration::from_micros(wait_us.max(0) as u64))
+    }
+}
+
+impl RateLimiter for RedisRateLimiter {
+    fn acquire<'a>(&'a self, app: &'a str, info: &'a TrInfo) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let buckets = self.buckets(app, info);
+            if buckets.is_empty() {
+                return Ok(());
+            }
+            match self.reserve(&buckets).await {
+                Ok(wait) => {
+                    if self.down.swap(false, Ordering::Relaxed) {
+                        tracing::info!("redis rate limiter reachable again; pacing is shared");
+                    }
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    Ok(())
+                }
+                Err(e) => {
+                    let first = !self.down.swap(true, Ordering::Relaxed);
+                    match self.outage {
+                        OutagePolicy::LocalPacing => {
+                            if first {
+                                tracing::warn!(error = %e, "redis rate limiter unreachable; pacing this process alone until it is back");
+                            }
+                            self.local.wait(info).await;
+                            Ok(())
+                        }
+                        OutagePolicy::Fail => {
+                            if first {
+                                tracing::warn!(error = %e, "redis rate limiter unreachable; refusing calls until it is back");
+                            }
+                            Err(Error::RateLimiter(format!(
+                                "{}: redis unreachable: {e}",
+                                info.api_id
+                            )))
+                        }
+                    }
+                }
+            }
+        })
+    }
+}
