@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     pub ws_kill: watch::Sender<u64>,
     /// Every order accepted or changed, for the account-wide realtime type `00`.
     pub order_events: broadcast::Sender<Order>,
+    /// `MockControl::push_burst` / `push_raw`, to every socket task.
+    pub ws_push: broadcast::Sender<crate::ws::push::Push>,
 }
 
 /// Lock, recovering from a panic elsewhere: the simulator's state stays usable in tests.
@@ -62,6 +64,7 @@ impl Shared {
             ws_next_id: AtomicU64::new(0),
             ws_kill: watch::channel(0).0,
             order_events: broadcast::channel(256).0,
+            ws_push: broadcast::channel(16).0,
         }
     }
 
@@ -130,6 +133,54 @@ impl MockControl {
     /// Close every WebSocket connection abruptly (no close frame).
     pub fn drop_websockets(&self) {
         self.shared.ws_kill.send_modify(|g| *g += 1);
+    }
+
+    /// Push to every logged-in WebSocket session, as fast as its socket takes them:
+    /// `fills` order-fill (`00`) frames numbered 1..=fills in `9203` (order number), to
+    /// sessions that registered `00`; and `quotes` entries, `quotes_per_frame` to a frame,
+    /// round robin over each session's registered stock and US-symbol types, each
+    /// carrying its per-(type, item) sequence (1, 2, ...) in `13` (cumulative volume), so
+    /// the newest has the highest. Fills and quote frames alternate. Returns once every
+    /// session has sent its share: the frames sent, over all sessions.
+    pub async fn push_burst(&self, fills: u32, quotes: u32, quotes_per_frame: u32) -> u64 {
+        let (done, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.push(
+            crate::ws::push::Push::Burst {
+                fills,
+                quotes,
+                quotes_per_frame,
+                done,
+            },
+            rx,
+        )
+        .await
+    }
+
+    /// Send `text` as one frame, exactly as given, to every logged-in WebSocket session
+    /// (a malformed REAL frame, say). Returns the frames sent.
+    pub async fn push_raw(&self, text: impl Into<String>) -> u64 {
+        let (done, rx) = tokio::sync::mpsc::unbounded_channel();
+        let text = text.into();
+        self.push(crate::ws::push::Push::Raw { text, done }, rx)
+            .await
+    }
+
+    async fn push(
+        &self,
+        push: crate::ws::push::Push,
+        mut rx: tokio::sync::mpsc::UnboundedReceiver<u64>,
+    ) -> u64 {
+        let sessions = self.shared.ws_push.send(push).unwrap_or(0);
+        let mut sent = 0;
+        for _ in 0..sessions {
+            // A socket that closed before taking the push never reports: stop waiting
+            // after a long silence rather than hang the test.
+            match tokio::time::timeout(Duration::from_secs(120), rx.recv()).await {
+                Ok(Some(n)) => sent += n,
+                Ok(None) | Err(_) => break,
+            }
+        }
+        sent
     }
 
     /// Successful WebSocket LOGINs so far.

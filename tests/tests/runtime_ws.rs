@@ -1,10 +1,12 @@
-//! The realtime session against the simulator: login, registration, ticks, reconnect with
-//! re-registration and a gap event, the 100-items rule, typed events.
+//! The realtime session against the simulator: login, typed registration, ticks, reconnect
+//! with re-registration and a gap event, the 100-items rule, typed events.
 
 use std::time::Duration;
 
 use futures::StreamExt;
+use kiwoom_generated::realtime::StockTrade;
 use kiwoom_mock::{MockConfig, MockServer};
+use kiwoom_runtime::ws::{GroupNo, Refresh};
 use kiwoom_runtime::{
     ConnectionState, DecodeError, Error, Market, RealItem, RealtimeDecode, SessionEvent,
     TypedEvent, WsConfig,
@@ -53,7 +55,7 @@ async fn websocket_drop_reconnects_reregisters_reports_a_gap_and_ticks_resume() 
         .expect("login despite a SYSTEM frame first");
     let mut states = session.state_changes();
     session
-        .subscribe("1", ["005930", "000660"], &["0B"], true)
+        .subscribe::<StockTrade>(["005930", "000660"])
         .await
         .unwrap();
     assert_eq!(m.control().ws_logins(), 1);
@@ -117,7 +119,7 @@ async fn websocket_drop_reconnects_reregisters_reports_a_gap_and_ticks_resume() 
         "{seen:?}"
     );
     assert_eq!(session.state(), ConnectionState::Connected);
-    assert_eq!(session.dropped(), 0);
+    assert_eq!(session.delivery_stats().lossless_backlog, 0);
 
     session.close().await;
     let end = timeout(Duration::from_secs(5), async {
@@ -128,12 +130,13 @@ async fn websocket_drop_reconnects_reregisters_reports_a_gap_and_ticks_resume() 
 }
 
 #[tokio::test]
-async fn more_than_100_items_in_a_group_is_refused_before_sending() {
+async fn more_than_100_items_in_a_named_group_is_refused_before_sending() {
     let (m, c) = setup().await;
     let session = c.realtime(Market::Domestic).await.unwrap();
+    let group = GroupNo::new(1).unwrap();
     let items: Vec<String> = (0..101).map(|i| format!("{:06}", 100000 + i)).collect();
     let err = session
-        .subscribe("1", items.clone(), &["0B"], true)
+        .subscribe_in::<StockTrade>(group, items.clone(), Refresh::Keep)
         .await
         .unwrap_err();
     assert!(
@@ -146,16 +149,55 @@ async fn more_than_100_items_in_a_group_is_refused_before_sending() {
     );
     // 100 is fine.
     session
-        .subscribe("1", items[..100].to_vec(), &["0B"], true)
+        .subscribe_in::<StockTrade>(group, items[..100].to_vec(), Refresh::Keep)
         .await
         .unwrap();
     assert_eq!(m.control().ws_registrations().len(), 100);
-    // And one more in the same group is refused, because the group is full.
+    // And one more in the same group is refused, because the group is full ...
     let err = session
-        .subscribe("1", [items[100].clone()], &["0B"], true)
+        .subscribe_in::<StockTrade>(group, [items[100].clone()], Refresh::Keep)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err}");
+    // ... unless the group is replaced (Kiwoom's refresh "0").
+    session
+        .subscribe_in::<StockTrade>(group, [items[100].clone()], Refresh::Replace)
+        .await
+        .unwrap();
+    assert_eq!(
+        m.control().ws_registrations(),
+        vec![("0B".to_string(), items[100].clone())]
+    );
+}
+
+#[tokio::test]
+async fn a_session_subscription_over_100_items_is_split_into_groups() {
+    let (m, c) = setup().await;
+    let session = c.realtime(Market::Domestic).await.unwrap();
+    let items: Vec<String> = (0..150).map(|i| format!("{:06}", 100000 + i)).collect();
+    // The session sends 100 items in one group and 50 in the next; the simulator, like
+    // Kiwoom (105115), also caps a connection at 100 items, so the second REG is refused
+    // by the server and reported, and the first stays registered.
+    let err = session
+        .subscribe::<StockTrade>(items.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { api_id: "REG", .. }) && err.to_string().contains("105115"),
+        "{err}"
+    );
+    let registered = m.control().ws_registrations();
+    assert_eq!(
+        registered.len(),
+        100,
+        "the first group of 100 was registered"
+    );
+    // Subscribing what is already subscribed sends nothing and succeeds.
+    session
+        .subscribe::<StockTrade>(items[..100].to_vec())
+        .await
+        .unwrap();
+    assert_eq!(m.control().ws_registrations(), registered);
 }
 
 #[tokio::test]
@@ -163,10 +205,10 @@ async fn unsubscribe_removes_and_is_not_restored() {
     let (m, c) = setup().await;
     let session = c.realtime(Market::Domestic).await.unwrap();
     session
-        .subscribe("1", ["005930", "000660"], &["0B"], true)
+        .subscribe::<StockTrade>(["005930", "000660"])
         .await
         .unwrap();
-    session.unsubscribe("1", ["000660"], &["0B"]).await.unwrap();
+    session.unsubscribe::<StockTrade>(["000660"]).await.unwrap();
     assert_eq!(
         m.control().ws_registrations(),
         vec![("0B".to_string(), "005930".to_string())]
@@ -214,10 +256,7 @@ impl RealtimeDecode for Trade {
 async fn typed_events_decode_real_items() {
     let (_m, c) = setup().await;
     let session = c.realtime(Market::Domestic).await.unwrap();
-    session
-        .subscribe("1", ["005930"], &["0B"], true)
-        .await
-        .unwrap();
+    session.subscribe::<StockTrade>(["005930"]).await.unwrap();
     let mut typed = session.events().typed::<Trade>();
     let trade = timeout(Duration::from_secs(5), async {
         loop {

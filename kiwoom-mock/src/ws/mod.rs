@@ -2,6 +2,7 @@
 
 mod condition;
 mod frames;
+pub(crate) mod push;
 mod session;
 
 use std::sync::Arc;
@@ -43,6 +44,7 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, market: Market) {
     let mut kill = shared.ws_kill.subscribe();
     kill.borrow_and_update();
     let mut orders = shared.order_events.subscribe();
+    let mut pushes = shared.ws_push.subscribe();
     let mut ping = interval(shared.config.ping_interval);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     ping.tick().await;
@@ -83,6 +85,13 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, market: Market) {
             _ = real.tick(), if session.logged_in => {
                 if let Some(frame) = session.realtime_frame() {
                     if !send(&mut tx, &frame).await {
+                        break;
+                    }
+                }
+            }
+            push = pushes.recv() => {
+                if let Ok(push) = push {
+                    if !push::send(&mut tx, &session, &push).await {
                         break;
                     }
                 }

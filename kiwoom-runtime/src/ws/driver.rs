@@ -2,7 +2,7 @@
 //! pushes events, and reconnects (fresh token, re-registration, gap event) when the
 //! connection is lost.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use futures::{SinkExt, StreamExt};
@@ -16,9 +16,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
 
 use super::WsConfig;
-use super::events::{ConnectionState, EventQueue, Gap, SessionEvent};
-use super::frames::{self, Incoming, WsItem};
+use super::events::{ConnectionState, Gap, SessionEvent};
+use super::frames::{self, Incoming, RealEntries, WsItem};
 use super::registry::Registry;
+use super::router::Router;
 use crate::client::Client;
 use crate::error::Error;
 use crate::retry::exponential_jitter;
@@ -95,11 +96,12 @@ pub(crate) struct Driver {
     pub(crate) market: Market,
     pub(crate) url: String,
     pub(crate) config: WsConfig,
-    pub(crate) queue: Arc<EventQueue>,
+    pub(crate) router: Arc<Router>,
     pub(crate) state: watch::Sender<ConnectionState>,
     pub(crate) changes: broadcast::Sender<ConnectionState>,
     pub(crate) cmd_rx: mpsc::Receiver<Cmd>,
-    registry: Registry,
+    /// Shared with the session, which plans group placement from it.
+    registry: Arc<Mutex<Registry>>,
     pending: Vec<Pending>,
 }
 
@@ -110,7 +112,8 @@ impl Driver {
         market: Market,
         url: String,
         config: WsConfig,
-        queue: Arc<EventQueue>,
+        router: Arc<Router>,
+        registry: Arc<Mutex<Registry>>,
         state: watch::Sender<ConnectionState>,
         changes: broadcast::Sender<ConnectionState>,
         cmd_rx: mpsc::Receiver<Cmd>,
@@ -120,11 +123,11 @@ impl Driver {
             market,
             url,
             config,
-            queue,
+            router,
             state,
             changes,
             cmd_rx,
-            registry: Registry::default(),
+            registry,
             pending: Vec::new(),
         }
     }
@@ -164,11 +167,10 @@ impl Driver {
             )
         })?
         .map_err(|e| (Error::WebSocket(format!("connect to {url}: {e}")), None))?;
-        ws.send(Message::text(frames::login_frame(
-            token.secret().expose_secret(),
-        )))
-        .await
-        .map_err(|e| (Error::WebSocket(format!("sending LOGIN: {e}")), None))?;
+        let login = Message::text(frames::login_frame(token.secret().expose_secret()));
+        send_by(&mut ws, login, deadline)
+            .await
+            .map_err(|e| (Error::WebSocket(format!("sending LOGIN: {e}")), None))?;
         // SYSTEM notices and PINGs may come before the LOGIN answer (seen on production).
         loop {
             let msg = match timeout_at(deadline, ws.next()).await {
@@ -187,14 +189,14 @@ impl Driver {
                 Ok(Some(Ok(m))) => m,
             };
             let Some(text) = text_of(&msg) else { continue };
-            match frames::parse(text) {
+            match frames::parse(text, self.config.max_entries_per_frame) {
                 Incoming::Ping => {
-                    ws.send(msg)
+                    send_by(&mut ws, msg, deadline)
                         .await
                         .map_err(|e| (Error::WebSocket(format!("echoing PING: {e}")), None))?;
                 }
                 Incoming::System { code, message } => {
-                    self.queue.push(SessionEvent::System { code, message })
+                    self.router.push(SessionEvent::System { code, message })
                 }
                 Incoming::Reply { trnm, value, .. } if trnm == "LOGIN" => {
                     let env = Envelope::of_value(&value).map_err(|e| {
@@ -238,14 +240,14 @@ impl Driver {
                     ws = new_ws;
                     let mut held = Vec::new();
                     let resubscribed = self.restore(&mut ws, &mut held).await;
-                    self.queue.push(SessionEvent::Gap(Gap {
+                    self.router.push(SessionEvent::Gap(Gap {
                         since,
                         until: SystemTime::now(),
                         attempts,
                         resubscribed,
                     }));
                     for e in held {
-                        self.queue.push(e);
+                        self.router.push(e);
                     }
                     self.set_state(ConnectionState::Connected);
                 }
@@ -256,7 +258,7 @@ impl Driver {
             p.fail(Error::WebSocket("session closed".into()));
         }
         self.set_state(ConnectionState::Closed);
-        self.queue.close();
+        self.router.close();
     }
 
     /// Returns the new connection and how many attempts it took, or None to stop.
@@ -304,7 +306,8 @@ impl Driver {
     /// meanwhile are held so the gap event comes first.
     async fn restore(&mut self, ws: &mut Ws, held: &mut Vec<SessionEvent>) -> bool {
         let mut all_ok = true;
-        for (grp_no, items, types) in self.registry.replay() {
+        let replay = lock(&self.registry).replay();
+        for (grp_no, items, types) in replay {
             let frame = frames::reg_frame(false, &grp_no, true, &items, &types);
             match self.send_and_wait(ws, frame, "REG", None, held).await {
                 Ok(v) if Envelope::of_value(&v).is_ok_and(|e| e.is_success()) => {}
@@ -314,8 +317,7 @@ impl Driver {
                 }
             }
         }
-        let conditions: Vec<(String, String, Value)> = self
-            .registry
+        let conditions: Vec<(String, String, Value)> = lock(&self.registry)
             .conditions()
             .map(|(t, s, v)| (t.to_owned(), s.to_owned(), v.clone()))
             .collect();
@@ -342,9 +344,9 @@ impl Driver {
         seq: Option<&str>,
         held: &mut Vec<SessionEvent>,
     ) -> Result<Value, Error> {
-        ws.send(Message::text(frame))
+        self.send(ws, Message::text(frame))
             .await
-            .map_err(|e| Error::WebSocket(e.to_string()))?;
+            .map_err(Error::WebSocket)?;
         let deadline = Instant::now() + self.config.ack_timeout;
         loop {
             let msg = match timeout_at(deadline, ws.next()).await {
@@ -355,12 +357,9 @@ impl Driver {
                 Ok(Some(Ok(m))) => m,
             };
             let Some(text) = text_of(&msg) else { continue };
-            match frames::parse(text) {
-                Incoming::Ping => ws
-                    .send(msg)
-                    .await
-                    .map_err(|e| Error::WebSocket(e.to_string()))?,
-                Incoming::Real(items) => held.extend(items.into_iter().map(SessionEvent::Real)),
+            match frames::parse(text, self.config.max_entries_per_frame) {
+                Incoming::Ping => self.send(ws, msg).await.map_err(Error::WebSocket)?,
+                Incoming::Real(real) => held.extend(real_events(real)),
                 Incoming::System { code, message } => {
                     held.push(SessionEvent::System { code, message })
                 }
@@ -405,7 +404,7 @@ impl Driver {
                 }
                 cmd = self.cmd_rx.recv() => match cmd {
                     None | Some(Cmd::Close) => {
-                        let _ = ws.close(None).await;
+                        let _ = tokio::time::timeout(self.config.send_timeout, ws.close(None)).await;
                         return Ended::Closed;
                     }
                     Some(c) => {
@@ -442,19 +441,19 @@ impl Driver {
         let Some(text) = text_of(&msg) else {
             return Ok(());
         };
-        match frames::parse(text) {
-            Incoming::Ping => ws
-                .send(msg)
+        match frames::parse(text, self.config.max_entries_per_frame) {
+            Incoming::Ping => self
+                .send(ws, msg)
                 .await
                 .map_err(|e| format!("echoing PING: {e}"))?,
-            Incoming::Real(items) => {
-                for item in items {
-                    self.queue.push(SessionEvent::Real(item));
+            Incoming::Real(real) => {
+                for event in real_events(real) {
+                    self.router.push(event);
                 }
             }
             Incoming::System { code, message } => {
                 tracing::warn!(code, message, "websocket SYSTEM notice");
-                self.queue.push(SessionEvent::System { code, message });
+                self.router.push(SessionEvent::System { code, message });
             }
             Incoming::Reply { trnm, seq, value } => self.resolve(&trnm, seq.as_deref(), value),
             Incoming::Unreadable(why) => tracing::warn!(why, "unreadable websocket frame skipped"),
@@ -491,9 +490,9 @@ impl Driver {
                 let api_id = if remove { "REMOVE" } else { "REG" };
                 let result = if accepted {
                     if remove {
-                        self.registry.apply_remove(&grp_no, &items, &types);
+                        lock(&self.registry).apply_remove(&grp_no, &items, &types);
                     } else {
-                        self.registry.apply_reg(&grp_no, refresh, &items, &types);
+                        lock(&self.registry).apply_reg(&grp_no, refresh, &items, &types);
                     }
                     Ok(())
                 } else {
@@ -506,8 +505,7 @@ impl Driver {
             }
             PendingKind::Command { frame, reply } => {
                 if accepted {
-                    self.registry
-                        .apply_command(&p.trnm, p.seq.as_deref(), &frame);
+                    lock(&self.registry).apply_command(&p.trnm, p.seq.as_deref(), &frame);
                 }
                 let _ = reply.send(Ok(value));
             }
@@ -541,15 +539,14 @@ impl Driver {
                     return Ok(());
                 }
                 if !remove {
-                    if let Err(reason) = self.registry.check_reg(&grp_no, refresh, &items) {
+                    let checked = lock(&self.registry).check_reg(&grp_no, refresh, &items);
+                    if let Err(reason) = checked {
                         let _ = reply.send(Err(invalid(reason).into()));
                         return Ok(());
                     }
                 }
                 let frame = frames::reg_frame(remove, &grp_no, refresh, &items, &types);
-                ws.send(Message::text(frame))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                self.send(ws, Message::text(frame)).await?;
                 let trnm = if remove { "REMOVE" } else { "REG" }.to_owned();
                 self.pending.push(Pending {
                     trnm,
@@ -572,9 +569,7 @@ impl Driver {
                 frame,
                 reply,
             } => {
-                ws.send(Message::text(frame.to_string()))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                self.send(ws, Message::text(frame.to_string())).await?;
                 self.pending.push(Pending {
                     trnm,
                     seq,
@@ -585,6 +580,57 @@ impl Driver {
             }
         }
     }
+}
+
+impl Driver {
+    /// Send one frame within `send_timeout`. A peer that stops reading fills the socket
+    /// buffers and would block a plain `send` forever (the PING echo included); past the
+    /// timeout the connection counts as dead and the session reconnects.
+    async fn send(&self, ws: &mut Ws, msg: Message) -> Result<(), String> {
+        send_by(ws, msg, Instant::now() + self.config.send_timeout).await
+    }
+}
+
+async fn send_by(ws: &mut Ws, msg: Message, deadline: Instant) -> Result<(), String> {
+    match timeout_at(deadline, ws.send(msg)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("send timed out: the peer stopped reading".into()),
+    }
+}
+
+/// The events of one REAL frame: its good entries, one `Malformed` per bad entry, and a
+/// `FrameTruncated` when entries were skipped over the bound.
+fn real_events(real: RealEntries) -> impl Iterator<Item = SessionEvent> {
+    let RealEntries { entries, total } = real;
+    let kept = entries.len();
+    if total > kept {
+        tracing::warn!(
+            entries = total,
+            kept,
+            "REAL frame over max_entries_per_frame; the rest skipped"
+        );
+    }
+    entries
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(item) => SessionEvent::Real(item),
+            Err(bad) => {
+                tracing::warn!(error = %bad.error, "malformed REAL entry");
+                SessionEvent::Malformed {
+                    kind: bad.kind,
+                    error: bad.error,
+                }
+            }
+        })
+        .chain((total > kept).then_some(SessionEvent::FrameTruncated {
+            entries: total,
+            delivered: kept,
+        }))
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn refuse(cmd: Cmd, why: &str) {

@@ -1,19 +1,17 @@
-//! What a realtime session delivers, and the bounded buffer between the socket and the
-//! consumer.
+//! What a realtime session delivers, raw and typed.
 
-use std::collections::VecDeque;
+use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use futures::Stream;
 use futures::stream::BoxStream;
-use tokio::sync::Notify;
 
+use super::queue::EventQueue;
 use crate::error::Error;
-use crate::tr::{RealItem, RealtimeDecode};
+use crate::tr::{DecodeError, RealItem, RealtimeDecode, RealtimeType};
 
 /// The connection's life, as reported by `RealtimeSession::state_changes()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +38,9 @@ pub struct Gap {
     pub resubscribed: bool,
 }
 
+/// One thing a realtime session delivers.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SessionEvent {
     /// One entry of a REAL frame (condition-search hits arrive as type `02` / `S2`).
     Real(RealItem),
@@ -50,108 +50,35 @@ pub enum SessionEvent {
         code: String,
         message: String,
     },
+    /// An entry of a REAL frame that could not be read (a value that is an object, an
+    /// entry without `type`, ...). The frame's other entries are delivered as usual.
+    Malformed {
+        /// The entry's `type`, when it could be read.
+        kind: Option<String>,
+        error: DecodeError,
+    },
+    /// A REAL frame held more entries than `WsConfig::max_entries_per_frame`: the first
+    /// `delivered` were delivered, the rest skipped without being kept in memory.
+    FrameTruncated {
+        entries: usize,
+        delivered: usize,
+    },
 }
 
-/// Bounded queue; when full, the oldest event is dropped and counted.
-#[derive(Debug)]
-pub(crate) struct EventQueue {
-    events: Mutex<VecDeque<SessionEvent>>,
-    capacity: usize,
-    notify: Notify,
-    dropped: AtomicU64,
-    closed: AtomicBool,
-}
-
-impl EventQueue {
-    pub(crate) fn new(capacity: usize) -> Self {
-        EventQueue {
-            events: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
-            capacity: capacity.max(1),
-            notify: Notify::new(),
-            dropped: AtomicU64::new(0),
-            closed: AtomicBool::new(false),
-        }
-    }
-
-    pub(crate) fn push(&self, e: SessionEvent) {
-        {
-            let mut q = self.events.lock().unwrap_or_else(|p| p.into_inner());
-            if q.len() >= self.capacity {
-                q.pop_front();
-                let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-                if n.is_power_of_two() {
-                    tracing::warn!(
-                        dropped = n,
-                        "realtime consumer too slow; oldest events dropped"
-                    );
-                }
-            }
-            q.push_back(e);
-        }
-        self.notify.notify_one();
-    }
-
-    pub(crate) fn close(&self) {
-        self.closed.store(true, Ordering::Release);
-        self.notify.notify_one();
-    }
-
-    pub(crate) fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
-    }
-
-    pub(crate) async fn recv(&self) -> Option<SessionEvent> {
-        loop {
-            let notified = self.notify.notified();
-            if let Some(e) = self
-                .events
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .pop_front()
-            {
-                return Some(e);
-            }
-            if self.closed.load(Ordering::Acquire) {
-                // Wake a possible other waiter so it sees the close too.
-                self.notify.notify_one();
-                return None;
-            }
-            notified.await;
-        }
-    }
-}
-
-/// The raw events of a session. One consumer: clones of the stream share the queue, each
-/// event goes to one of them. Ends when the session is closed.
-#[must_use = "streams do nothing unless polled"]
-pub struct EventStream {
-    inner: BoxStream<'static, SessionEvent>,
-}
-
-impl EventStream {
-    pub(crate) fn new(queue: std::sync::Arc<EventQueue>) -> Self {
-        let inner =
-            futures::stream::unfold(queue, |q| async move { q.recv().await.map(|e| (e, q)) });
-        EventStream {
-            inner: Box::pin(inner),
-        }
-    }
-
-    /// Decode REAL entries into `E` (the generated `RealtimeEvent`); gaps and notices pass
-    /// through; an entry that does not decode yields `Err(Error::Decode)` and the stream
-    /// continues.
-    pub fn typed<E: RealtimeDecode>(self) -> TypedEventStream<E> {
-        TypedEventStream {
-            raw: self,
-            _e: std::marker::PhantomData,
-        }
-    }
-}
-
-impl Stream for EventStream {
-    type Item = SessionEvent;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SessionEvent>> {
-        self.inner.as_mut().poll_next(cx)
+/// The error a typed stream yields for an entry that did not arrive intact.
+fn lost_entry_error(event: SessionEvent) -> Option<Error> {
+    match event {
+        SessionEvent::Malformed { error, .. } => Some(Error::Decode(error)),
+        SessionEvent::FrameTruncated { entries, delivered } => Some(Error::Decode(DecodeError {
+            api_id: "REAL".into(),
+            field: "data".into(),
+            raw: format!("<{entries} entries>"),
+            reason: format!(
+                "more entries than the limit of {delivered} per frame; {} skipped",
+                entries - delivered
+            ),
+        })),
+        _ => None,
     }
 }
 
@@ -163,50 +90,92 @@ pub enum TypedEvent<E> {
     System { code: String, message: String },
 }
 
+/// Decode one raw event with `decode`: entries become `Real`, gaps and notices pass
+/// through, an entry that did not arrive intact or does not decode is an `Err` (the
+/// stream goes on).
+fn typed_event<E>(
+    event: SessionEvent,
+    decode: impl FnOnce(&RealItem) -> Result<E, DecodeError>,
+) -> Result<TypedEvent<E>, Error> {
+    match event {
+        SessionEvent::Real(item) => decode(&item).map(TypedEvent::Real).map_err(Error::Decode),
+        SessionEvent::Gap(g) => Ok(TypedEvent::Gap(g)),
+        SessionEvent::System { code, message } => Ok(TypedEvent::System { code, message }),
+        other => Err(lost_entry_error(other)
+            .unwrap_or_else(|| Error::WebSocket("an event this version cannot type".into()))),
+    }
+}
+
+/// The raw events of a session. One consumer: clones of the stream share the queue, each
+/// event goes to one of them. Ends when the session is closed.
+#[must_use = "streams do nothing unless polled"]
+pub struct EventStream {
+    inner: BoxStream<'static, SessionEvent>,
+}
+
+impl EventStream {
+    pub(crate) fn new(queue: Arc<EventQueue>) -> Self {
+        let inner =
+            futures::stream::unfold(queue, |q| async move { q.recv().await.map(|e| (e, q)) });
+        EventStream {
+            inner: Box::pin(inner),
+        }
+    }
+
+    /// Decode REAL entries into `E` (the generated `RealtimeEvent`, matched by variant);
+    /// gaps and notices pass through; an entry that does not decode yields
+    /// `Err(Error::Decode)` and the stream continues.
+    pub fn typed<E: RealtimeDecode>(self) -> TypedEventStream<E> {
+        TypedEventStream {
+            raw: self,
+            _e: PhantomData,
+        }
+    }
+}
+
+impl Stream for EventStream {
+    type Item = SessionEvent;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SessionEvent>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// The session's events decoded into `E` (see [`EventStream::typed`]).
 #[must_use = "streams do nothing unless polled"]
 pub struct TypedEventStream<E> {
     raw: EventStream,
-    _e: std::marker::PhantomData<fn() -> E>,
+    _e: PhantomData<fn() -> E>,
 }
 
 impl<E: RealtimeDecode> Stream for TypedEventStream<E> {
     type Item = Result<TypedEvent<E>, Error>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Poll::Ready(
-            std::task::ready!(Pin::new(&mut self.raw).poll_next(cx)).map(|e| match e {
-                SessionEvent::Real(item) => E::decode_real(&item)
-                    .map(TypedEvent::Real)
-                    .map_err(Error::Decode),
-                SessionEvent::Gap(g) => Ok(TypedEvent::Gap(g)),
-                SessionEvent::System { code, message } => Ok(TypedEvent::System { code, message }),
-            }),
-        )
+        let event = std::task::ready!(Pin::new(&mut self.raw).poll_next(cx));
+        Poll::Ready(event.map(|e| typed_event(e, E::decode_real)))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The events of one realtime type `T`, decoded (see `RealtimeSession::events_of`), with
+/// every gap and notice of the session.
+#[must_use = "streams do nothing unless polled"]
+pub struct RealtimeStream<T> {
+    raw: EventStream,
+    _t: PhantomData<fn() -> T>,
+}
 
-    fn real(n: u32) -> SessionEvent {
-        SessionEvent::Real(RealItem {
-            kind: "0B".into(),
-            item: n.to_string(),
-            ..Default::default()
-        })
-    }
-
-    #[tokio::test]
-    async fn full_buffer_drops_oldest_and_counts() {
-        let q = EventQueue::new(3);
-        for n in 0..5 {
-            q.push(real(n));
+impl<T: RealtimeType> RealtimeStream<T> {
+    pub(crate) fn new(queue: Arc<EventQueue>) -> Self {
+        RealtimeStream {
+            raw: EventStream::new(queue),
+            _t: PhantomData,
         }
-        assert_eq!(q.dropped(), 2);
-        assert_eq!(q.recv().await, Some(real(2)));
-        assert_eq!(q.recv().await, Some(real(3)));
-        assert_eq!(q.recv().await, Some(real(4)));
-        q.close();
-        assert_eq!(q.recv().await, None);
+    }
+}
+
+impl<T: RealtimeType> Stream for RealtimeStream<T> {
+    type Item = Result<TypedEvent<T>, Error>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let event = std::task::ready!(Pin::new(&mut self.raw).poll_next(cx));
+        Poll::Ready(event.map(|e| typed_event(e, T::decode_item)))
     }
 }

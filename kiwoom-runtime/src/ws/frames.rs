@@ -1,9 +1,13 @@
 //! WebSocket frames as Kiwoom sends and expects them.
 
-use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::tr::{Market, RealItem};
+use crate::tr::{DecodeError, Market, RealItem};
 
 /// A registered item: a domestic stock code (`"005930"`, empty for account-wide types), or
 /// a US instrument, which travels as an object.
@@ -83,7 +87,7 @@ pub(crate) fn login_frame(token: &str) -> String {
 /// A parsed incoming text frame.
 pub(crate) enum Incoming {
     Ping,
-    Real(Vec<RealItem>),
+    Real(RealEntries),
     System {
         code: String,
         message: String,
@@ -97,6 +101,22 @@ pub(crate) enum Incoming {
     Unreadable(String),
 }
 
+/// An entry of a REAL frame that could not be read: its `type` when readable, and why.
+#[derive(Debug)]
+pub(crate) struct BadEntry {
+    pub kind: Option<String>,
+    pub error: DecodeError,
+}
+
+/// The entries of one REAL frame, each read on its own so one bad entry costs only itself,
+/// and at most `max_entries` of them kept.
+#[derive(Debug, Default)]
+pub(crate) struct RealEntries {
+    pub entries: Vec<Result<RealItem, BadEntry>>,
+    /// Entries in the frame, the skipped ones included.
+    pub total: usize,
+}
+
 pub(crate) fn seq_of(v: &Value) -> Option<String> {
     match v.get("seq")? {
         Value::String(s) => Some(s.trim().to_owned()),
@@ -105,45 +125,223 @@ pub(crate) fn seq_of(v: &Value) -> Option<String> {
     }
 }
 
-pub(crate) fn parse(text: &str) -> Incoming {
+/// Only the `trnm` of a frame; everything else (a REAL frame's large `data` above all) is
+/// skipped without being built in memory.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    trnm: Option<Value>,
+}
+
+/// Parse a frame. REAL frames are read entry by entry, keeping at most `max_entries`.
+pub(crate) fn parse(text: &str, max_entries: usize) -> Incoming {
     if text.trim() == "PING" {
         return Incoming::Ping;
     }
-    let mut value: Value = match serde_json::from_str(text) {
+    let trnm = match serde_json::from_str::<Probe>(text) {
+        Ok(Probe {
+            trnm: Some(Value::String(t)),
+        }) => t,
+        Ok(_) => String::new(),
+        Err(e) => return Incoming::Unreadable(format!("not a JSON object: {e}")),
+    };
+    if trnm == "REAL" {
+        let mut de = serde_json::Deserializer::from_str(text);
+        return match (RealFrameSeed { max_entries }).deserialize(&mut de) {
+            Ok(Some(entries)) => Incoming::Real(entries),
+            Ok(None) => Incoming::Unreadable("REAL frame without data".into()),
+            Err(e) => Incoming::Unreadable(format!("REAL data: {e}")),
+        };
+    }
+    if trnm == "PING" {
+        return Incoming::Ping;
+    }
+    let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return Incoming::Unreadable(format!("not JSON: {e}")),
     };
-    let trnm = value
-        .get("trnm")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    match trnm.as_str() {
-        "PING" => Incoming::Ping,
-        "REAL" => match value.get_mut("data").map(Value::take) {
-            Some(data) => match serde_json::from_value::<Vec<RealItem>>(data) {
-                Ok(items) => Incoming::Real(items),
-                Err(e) => Incoming::Unreadable(format!("REAL data: {e}")),
-            },
-            None => Incoming::Unreadable("REAL frame without data".into()),
-        },
-        "SYSTEM" => {
-            let field = |k: &str| match value.get(k) {
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => String::new(),
-            };
-            Incoming::System {
-                code: field("code"),
-                message: field("message"),
+    if trnm == "SYSTEM" {
+        let field = |k: &str| match value.get(k) {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        return Incoming::System {
+            code: field("code"),
+            message: field("message"),
+        };
+    }
+    Incoming::Reply {
+        seq: seq_of(&value),
+        trnm,
+        value,
+    }
+}
+
+/// A REAL frame: its `data` read by [`EntriesSeed`], every other key skipped.
+struct RealFrameSeed {
+    max_entries: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for RealFrameSeed {
+    type Value = Option<RealEntries>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RealFrameSeed {
+    type Value = Option<RealEntries>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a REAL frame object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "data" {
+                entries = Some(map.next_value_seed(EntriesSeed {
+                    max_entries: self.max_entries,
+                })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        _ => Incoming::Reply {
-            seq: seq_of(&value),
-            trnm,
-            value,
-        },
+        Ok(entries)
     }
+}
+
+struct EntriesSeed {
+    max_entries: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for EntriesSeed {
+    type Value = RealEntries;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntriesSeed {
+    type Value = RealEntries;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of realtime entries")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = RealEntries::default();
+        loop {
+            if out.total < self.max_entries {
+                let Some(value) = seq.next_element::<Value>()? else {
+                    return Ok(out);
+                };
+                out.entries.push(real_item(out.total, value));
+            } else if seq.next_element::<IgnoredAny>()?.is_none() {
+                return Ok(out);
+            }
+            out.total += 1;
+        }
+    }
+}
+
+/// At most this many characters of a bad value go into an error.
+const RAW_LIMIT: usize = 200;
+
+fn clip(v: &Value) -> String {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(RAW_LIMIT) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
+    }
+}
+
+/// Text of a scalar: strings as they are, numbers as written, null as empty.
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// Read one entry of `data`, leniently for scalars (a number where text is expected is
+/// kept as written) and strictly for shape (an object where a value belongs is an error
+/// naming its path).
+fn real_item(index: usize, value: Value) -> Result<RealItem, BadEntry> {
+    let path = format!("data[{index}]");
+    let fail = |kind: Option<String>, field: String, raw: &Value, reason: &str| BadEntry {
+        error: DecodeError {
+            api_id: kind.clone().unwrap_or_else(|| "REAL".into()),
+            field,
+            raw: clip(raw),
+            reason: reason.to_owned(),
+        },
+        kind,
+    };
+    let Value::Object(mut obj) = value else {
+        return Err(fail(None, path, &value, "an entry must be an object"));
+    };
+    let kind = match obj.remove("type") {
+        Some(Value::String(t)) if !t.trim().is_empty() => t,
+        Some(other) => {
+            return Err(fail(
+                None,
+                format!("{path}.type"),
+                &other,
+                "not a realtime type",
+            ));
+        }
+        None => {
+            return Err(fail(None, format!("{path}.type"), &Value::Null, "missing"));
+        }
+    };
+    let mut text_of = |key: &str| match obj.remove(key) {
+        None => Ok(String::new()),
+        Some(v) => scalar_text(&v).ok_or_else(|| {
+            fail(
+                Some(kind.clone()),
+                format!("{path}.{key}"),
+                &v,
+                "expected text",
+            )
+        }),
+    };
+    let name = text_of("name")?;
+    let registered = text_of("item")?;
+    let mut item = RealItem {
+        kind,
+        name,
+        item: registered,
+        ..RealItem::default()
+    };
+    match obj.remove("values") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(values)) => {
+            for (id, v) in values {
+                let Some(text) = scalar_text(&v) else {
+                    return Err(fail(
+                        Some(item.kind.clone()),
+                        format!("{path}.values.{id}"),
+                        &v,
+                        "expected a text value",
+                    ));
+                };
+                item.values.insert(id, text);
+            }
+        }
+        Some(other) => {
+            return Err(fail(
+                Some(item.kind.clone()),
+                format!("{path}.values"),
+                &other,
+                "expected an object of values",
+            ));
+        }
+    }
+    item.extra = obj.into_iter().collect();
+    Ok(item)
 }
 
 #[cfg(test)]
@@ -167,20 +365,65 @@ mod tests {
     #[test]
     fn parses_captured_frames() {
         let real = r#"{"data":[{"values":{"10":"+41500","4294":"1"},"type":"0A","name":"주식시세","item":"00088K","stexTp":"K"}],"trnm":"REAL"}"#;
-        let Incoming::Real(items) = parse(real) else {
+        let Incoming::Real(real) = parse(real, 100) else {
             panic!("REAL")
         };
+        let items: Vec<RealItem> = real.entries.into_iter().map(Result::unwrap).collect();
         assert_eq!(items[0].kind, "0A");
         assert_eq!(items[0].values["10"], "+41500");
         assert_eq!(items[0].extra["stexTp"], "K");
         let sys =
             r#"{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다."}"#;
-        assert!(matches!(parse(sys), Incoming::System { code, .. } if code == "R10001"));
-        assert!(matches!(parse(r#"{"trnm":"PING","x":1}"#), Incoming::Ping));
-        assert!(matches!(parse("PING"), Incoming::Ping));
+        assert!(matches!(parse(sys, 100), Incoming::System { code, .. } if code == "R10001"));
+        assert!(matches!(
+            parse(r#"{"trnm":"PING","x":1}"#, 100),
+            Incoming::Ping
+        ));
+        assert!(matches!(parse("PING", 100), Incoming::Ping));
         let err = r#"{"trnm":"","return_code":100002,"return_msg":"필수 파라미터가 누락되어 있습니다(parameter=trnm)"}"#;
-        assert!(matches!(parse(err), Incoming::Reply { trnm, .. } if trnm.is_empty()));
+        assert!(matches!(parse(err, 100), Incoming::Reply { trnm, .. } if trnm.is_empty()));
         let cnsr = r#"{"trnm":"CNSRREQ","seq":"2  ","return_code":0,"data":[]}"#;
-        assert!(matches!(parse(cnsr), Incoming::Reply { seq: Some(s), .. } if s == "2"));
+        assert!(matches!(parse(cnsr, 100), Incoming::Reply { seq: Some(s), .. } if s == "2"));
+    }
+
+    #[test]
+    fn a_malformed_entry_costs_only_itself() {
+        let frame = r#"{"data":[
+            {"values":{"10":"+100"},"type":"0B","name":"주식체결","item":"005930"},
+            {"values":{"10":{"nested":true}},"type":"0B","item":"000660"},
+            {"values":{"10":123,"11":null},"type":"0B","item":"035720"},
+            "not an entry",
+            {"values":{},"item":"000100"}
+        ],"trnm":"REAL"}"#;
+        let Incoming::Real(real) = parse(frame, 100) else {
+            panic!("REAL")
+        };
+        assert_eq!(real.total, 5);
+        let (good, bad): (Vec<_>, Vec<_>) = real.entries.into_iter().partition(Result::is_ok);
+        let good: Vec<RealItem> = good.into_iter().map(Result::unwrap).collect();
+        assert_eq!(good.len(), 2);
+        assert_eq!(good[1].values["10"], "123", "a number is kept as written");
+        assert_eq!(good[1].values["11"], "");
+        let bad: Vec<BadEntry> = bad.into_iter().map(Result::unwrap_err).collect();
+        assert_eq!(bad.len(), 3);
+        assert_eq!(bad[0].kind.as_deref(), Some("0B"));
+        assert_eq!(bad[0].error.field, "data[1].values.10");
+        assert_eq!(bad[1].kind, None);
+        assert_eq!(bad[1].error.field, "data[3]");
+        assert_eq!(bad[2].error.field, "data[4].type");
+    }
+
+    #[test]
+    fn entries_beyond_the_bound_are_counted_not_kept() {
+        let entry = r#"{"values":{"10":"1"},"type":"0B","item":"005930"}"#;
+        let frame = format!(
+            r#"{{"data":[{}],"trnm":"REAL"}}"#,
+            vec![entry; 1000].join(",")
+        );
+        let Incoming::Real(real) = parse(&frame, 10) else {
+            panic!("REAL")
+        };
+        assert_eq!(real.total, 1000);
+        assert_eq!(real.entries.len(), 10);
     }
 }

@@ -2,17 +2,27 @@
 //! REG/REMOVE, REAL pushes, condition search, and automatic reconnection that re-logs in
 //! with a fresh token, re-registers everything and reports the gap.
 
+mod delivery;
 mod driver;
 mod events;
 mod frames;
+mod queue;
 mod registry;
+mod router;
 mod session;
+mod subscribe;
+mod typed;
 
 use std::time::Duration;
 
-pub use events::{ConnectionState, EventStream, Gap, SessionEvent, TypedEvent, TypedEventStream};
+pub use delivery::{Delivery, LOSSLESS_TYPES, delivery_of};
+pub use events::{
+    ConnectionState, EventStream, Gap, RealtimeStream, SessionEvent, TypedEvent, TypedEventStream,
+};
 pub use frames::WsItem;
+pub use queue::{DeliveryStats, RealtimeKey};
 pub use session::RealtimeSession;
+pub use subscribe::{GroupNo, Refresh};
 
 /// Kiwoom's limit of items in one registration group (REG answers 105118 beyond it).
 pub const MAX_ITEMS_PER_GROUP: usize = 100;
@@ -25,11 +35,18 @@ pub struct WsConfig {
     pub handshake_timeout: Duration,
     /// Wait for a REG / REMOVE / condition-search answer. Default 10 s.
     pub ack_timeout: Duration,
-    /// Events kept for a slow consumer. When full, the OLDEST event is dropped and counted
-    /// in `RealtimeSession::dropped()`: a trading bot wants the latest ticks, not a
-    /// backlog, and the reader must never block the socket (the server would drop us).
-    /// Default 4096.
-    pub event_buffer: usize,
+    /// Account and control events (fills, balances, condition hits, gaps, notices) are
+    /// never dropped, however far the consumer lags: a WARN is logged each time their
+    /// backlog reaches this many times a power of two. Market data needs no such limit:
+    /// it is conflated to the newest value per (type, item). Default 4096.
+    pub lossless_backlog_warning: usize,
+    /// Sending one frame (the PING echo included) longer than this means the peer stopped
+    /// reading: the connection is treated as dead and the session reconnects. Default 10 s.
+    pub send_timeout: Duration,
+    /// Entries of one REAL frame that are read; the rest are skipped (never held in
+    /// memory) and reported as `SessionEvent::FrameTruncated`. Default 5,000 (Kiwoom
+    /// allows 100 items per group, so a genuine frame holds far fewer).
+    pub max_entries_per_frame: usize,
     /// Reconnect backoff: first delay, doubling up to `reconnect_max_delay`, with jitter.
     pub reconnect_base_delay: Duration,
     pub reconnect_max_delay: Duration,
@@ -47,7 +64,9 @@ impl Default for WsConfig {
         WsConfig {
             handshake_timeout: Duration::from_secs(10),
             ack_timeout: Duration::from_secs(10),
-            event_buffer: 4096,
+            lossless_backlog_warning: 4096,
+            send_timeout: Duration::from_secs(10),
+            max_entries_per_frame: 5_000,
             reconnect_base_delay: Duration::from_millis(500),
             reconnect_max_delay: Duration::from_secs(30),
             max_reconnect_attempts: None,
@@ -58,8 +77,16 @@ impl Default for WsConfig {
 }
 
 impl WsConfig {
-    pub fn with_event_buffer(mut self, n: usize) -> Self {
-        self.event_buffer = n.max(1);
+    pub fn with_lossless_backlog_warning(mut self, n: usize) -> Self {
+        self.lossless_backlog_warning = n.max(1);
+        self
+    }
+    pub fn with_send_timeout(mut self, d: Duration) -> Self {
+        self.send_timeout = d;
+        self
+    }
+    pub fn with_max_entries_per_frame(mut self, n: usize) -> Self {
+        self.max_entries_per_frame = n.max(1);
         self
     }
     pub fn with_reconnect_delays(mut self, base: Duration, max: Duration) -> Self {

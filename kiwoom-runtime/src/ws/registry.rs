@@ -26,15 +26,17 @@ impl Registry {
         items: &[WsItem],
     ) -> Result<(), String> {
         let mut distinct: BTreeSet<&WsItem> = items.iter().collect();
+        let mut account_wide = items.is_empty();
         if refresh {
             if let Some(g) = self.groups.get(grp_no) {
                 distinct.extend(g.values().flatten());
+                account_wide |= g.values().any(BTreeSet::is_empty);
             }
         }
-        if distinct.len() > MAX_ITEMS_PER_GROUP {
+        let load = distinct.len() + usize::from(account_wide);
+        if load > MAX_ITEMS_PER_GROUP {
             return Err(format!(
-                "group {grp_no} would hold {} items; Kiwoom allows at most {MAX_ITEMS_PER_GROUP} per group",
-                distinct.len()
+                "group {grp_no} would hold {load} items; Kiwoom allows at most {MAX_ITEMS_PER_GROUP} per group",
             ));
         }
         Ok(())
@@ -97,6 +99,39 @@ impl Registry {
                 })
             })
             .collect()
+    }
+
+    /// Items in group `grp_no` as Kiwoom counts them against its 100: distinct items over
+    /// every type, an account-wide registration (no item) counted as one.
+    pub(crate) fn load(&self, grp_no: &str) -> usize {
+        let Some(group) = self.groups.get(grp_no) else {
+            return 0;
+        };
+        let distinct: BTreeSet<&WsItem> = group.values().flatten().collect();
+        distinct.len() + usize::from(group.values().any(BTreeSet::is_empty))
+    }
+
+    /// Whether group `grp_no` holds `item` (for any type).
+    pub(crate) fn holds(&self, grp_no: &str, item: &WsItem) -> bool {
+        self.groups
+            .get(grp_no)
+            .is_some_and(|g| g.values().any(|items| items.contains(item)))
+    }
+
+    /// The groups where `kind` is registered, with its items there (empty: account-wide).
+    pub(crate) fn groups_of(&self, kind: &str) -> Vec<(String, Vec<WsItem>)> {
+        self.groups
+            .iter()
+            .filter_map(|(g, types)| {
+                types
+                    .get(kind)
+                    .map(|items| (g.clone(), items.iter().cloned().collect()))
+            })
+            .collect()
+    }
+
+    pub(crate) fn group_numbers(&self) -> impl Iterator<Item = &str> {
+        self.groups.keys().map(String::as_str)
     }
 
     /// Record a command that succeeded, when it starts or stops a realtime condition search.

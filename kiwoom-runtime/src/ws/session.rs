@@ -1,27 +1,60 @@
 //! The caller's handle on a realtime session.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::stream::BoxStream;
 use serde_json::Value;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::driver::{Cmd, Driver};
-use super::events::{ConnectionState, EventQueue, EventStream, SessionEvent};
+use super::events::{ConnectionState, EventStream, RealtimeStream, SessionEvent};
 use super::frames::{self, WsItem};
+use super::queue::DeliveryStats;
+use super::registry::Registry;
+use super::router::Router;
+use super::subscribe::Refresh;
 use crate::client::Client;
 use crate::error::Error;
 use crate::return_code::Envelope;
-use crate::tr::{DecodeError, Market, TrInfo, TrResponse, WsCommand};
+use crate::tr::{DecodeError, Market, RealtimeType, TrInfo, TrResponse, WsCommand};
 
 /// One market's WebSocket session. Dropping it (or `close()`) ends the connection; the
-/// event stream then ends too.
+/// event streams then end too.
+///
+/// ```no_run
+/// use futures::StreamExt;
+/// use kiwoom_runtime::ws::TypedEvent;
+/// use kiwoom_runtime::{AccountRealtimeType, ItemRealtimeType, Market};
+///
+/// // `StockTrade` and `OrderFill` are `kiwoom_generated::realtime` types.
+/// async fn run<StockTrade: ItemRealtimeType, OrderFill: AccountRealtimeType>(
+///     client: kiwoom_runtime::Client,
+/// ) -> Result<(), kiwoom_runtime::Error> {
+///     let session = client.realtime(Market::Domestic).await?;
+///     let mut fills = session.events_of::<OrderFill>(); // every fill, in order
+///     session.subscribe_account::<OrderFill>().await?;
+///     session.subscribe::<StockTrade>(["005930", "000660"]).await?; // newest per stock
+///     while let Some(event) = fills.next().await {
+///         match event {
+///             Ok(TypedEvent::Real(fill)) => { /* book it */ }
+///             Ok(TypedEvent::Gap(gap)) => { /* reconcile over REST */ }
+///             Ok(TypedEvent::System { .. }) => {}
+///             Err(e) => eprintln!("{e}"), // one entry did not decode; the stream goes on
+///         }
+///     }
+///     Ok(())
+/// }
+/// ```
 #[derive(Debug)]
 pub struct RealtimeSession {
-    market: Market,
-    cmd_tx: mpsc::Sender<Cmd>,
-    queue: Arc<EventQueue>,
+    pub(super) market: Market,
+    pub(super) cmd_tx: mpsc::Sender<Cmd>,
+    pub(super) router: Arc<Router>,
+    pub(super) registry: Arc<Mutex<Registry>>,
+    /// Held while a typed subscription plans groups and waits for its REGs, so two
+    /// subscriptions never place items into the same free slots.
+    pub(super) placing: tokio::sync::Mutex<()>,
     state: watch::Receiver<ConnectionState>,
     changes: broadcast::Sender<ConnectionState>,
     ack_timeout: std::time::Duration,
@@ -37,7 +70,8 @@ impl Client {
             Market::Us => "/api/us/websocket",
         };
         let config = inner.ws.clone();
-        let queue = Arc::new(EventQueue::new(config.event_buffer));
+        let router = Arc::new(Router::new(config.lossless_backlog_warning));
+        let registry = Arc::new(Mutex::new(Registry::default()));
         let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting);
         let (changes, _) = broadcast::channel(64);
         let (cmd_tx, cmd_rx) = mpsc::channel(64);
@@ -47,7 +81,8 @@ impl Client {
             market,
             format!("{}{path}", inner.ws_url),
             config,
-            queue.clone(),
+            router.clone(),
+            registry.clone(),
             state_tx,
             changes.clone(),
             cmd_rx,
@@ -65,7 +100,9 @@ impl Client {
         Ok(RealtimeSession {
             market,
             cmd_tx,
-            queue,
+            router,
+            registry,
+            placing: tokio::sync::Mutex::new(()),
             state: state_rx,
             changes,
             ack_timeout,
@@ -78,39 +115,19 @@ impl RealtimeSession {
         self.market
     }
 
-    /// Register realtime types for items in group `grp_no` (REG). `keep_existing` is
-    /// Kiwoom's `refresh` ("1": add to the group, "0": replace it). At most 100 items per
-    /// group: refused before sending. Restored automatically after a reconnect.
-    pub async fn subscribe<I>(
+    /// Register realtime types by id for items in group `grp_no` (REG), for tools that
+    /// walk types by id. Applications use [`subscribe`](Self::subscribe) and
+    /// [`subscribe_account`](Self::subscribe_account), which know each type's market,
+    /// item kind and delivery, and place items into groups themselves. Types registered
+    /// only here are delivered losslessly: the session cannot tell market data from
+    /// account events by an id alone. At most 100 items per group: refused before
+    /// sending. Restored automatically after a reconnect.
+    pub async fn subscribe_raw<I>(
         &self,
         grp_no: &str,
         items: I,
         types: &[&str],
-        keep_existing: bool,
-    ) -> Result<(), Error>
-    where
-        I: IntoIterator,
-        I::Item: Into<WsItem>,
-    {
-        self.reg(false, grp_no, items, types, keep_existing).await
-    }
-
-    /// Remove registrations (REMOVE).
-    pub async fn unsubscribe<I>(&self, grp_no: &str, items: I, types: &[&str]) -> Result<(), Error>
-    where
-        I: IntoIterator,
-        I::Item: Into<WsItem>,
-    {
-        self.reg(true, grp_no, items, types, true).await
-    }
-
-    async fn reg<I>(
-        &self,
-        remove: bool,
-        grp_no: &str,
-        items: I,
-        types: &[&str],
-        refresh: bool,
+        refresh: Refresh,
     ) -> Result<(), Error>
     where
         I: IntoIterator,
@@ -118,10 +135,38 @@ impl RealtimeSession {
     {
         let items: Vec<WsItem> = items.into_iter().map(Into::into).collect();
         let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
+        self.reg(false, grp_no.to_owned(), items, types, refresh.keeps())
+            .await
+    }
+
+    /// Remove registrations by id (REMOVE); see [`subscribe_raw`](Self::subscribe_raw).
+    pub async fn unsubscribe_raw<I>(
+        &self,
+        grp_no: &str,
+        items: I,
+        types: &[&str],
+    ) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: Into<WsItem>,
+    {
+        let items: Vec<WsItem> = items.into_iter().map(Into::into).collect();
+        let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
+        self.reg(true, grp_no.to_owned(), items, types, true).await
+    }
+
+    pub(super) async fn reg(
+        &self,
+        remove: bool,
+        grp_no: String,
+        items: Vec<WsItem>,
+        types: Vec<String>,
+        refresh: bool,
+    ) -> Result<(), Error> {
         let (reply, rx) = oneshot::channel();
         self.send(Cmd::Reg {
             remove,
-            grp_no: grp_no.to_owned(),
+            grp_no,
             refresh,
             items,
             types,
@@ -220,15 +265,36 @@ impl RealtimeSession {
         }
     }
 
-    /// The events (REAL entries, gaps, SYSTEM notices). Single consumer: every call
-    /// returns a stream over the same queue.
+    /// The session's events (REAL entries, gaps, SYSTEM notices, entries that did not
+    /// arrive intact), except the types taken by [`events_of`](Self::events_of). Single
+    /// consumer: every call returns a stream over the same queue. `.typed::<RealtimeEvent>()`
+    /// decodes them into the generated enum.
     pub fn events(&self) -> EventStream {
-        EventStream::new(self.queue.clone())
+        EventStream::new(self.router.main())
     }
 
-    /// The next event, or None once the session has ended.
+    /// The events of realtime type `T` alone, decoded, plus every gap and notice. From this
+    /// call on, entries of `T` go to this stream instead of [`events`](Self::events); open
+    /// it before subscribing so none is missed. Calling it again for the same `T` returns
+    /// another handle on the same queue (each event goes to one of them).
+    pub fn events_of<T: RealtimeType>(&self) -> RealtimeStream<T> {
+        RealtimeStream::new(self.router.typed(T::TYPE))
+    }
+
+    /// The next event of [`events`](Self::events), or None once the session has ended.
     pub async fn next_event(&self) -> Option<SessionEvent> {
-        self.queue.recv().await
+        self.router.main().recv().await
+    }
+
+    /// What the event queues hold and have conflated (all streams together).
+    pub fn delivery_stats(&self) -> DeliveryStats {
+        self.router.stats()
+    }
+
+    /// Market-data values replaced by a newer one of the same (type, item) before the
+    /// consumer read them. Account and control events are never dropped.
+    pub fn conflated(&self) -> u64 {
+        self.router.stats().conflated_total
     }
 
     pub fn state(&self) -> ConnectionState {
@@ -247,11 +313,6 @@ impl RealtimeSession {
                 }
             }
         }))
-    }
-
-    /// Events dropped because the consumer fell `event_buffer` behind.
-    pub fn dropped(&self) -> u64 {
-        self.queue.dropped()
     }
 
     /// Close the connection; the event stream ends.
