@@ -66,7 +66,7 @@ pub enum JournalError {
     },
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("postgres: {0}")]
+    #[error("postgres: {0}{detail}", detail = .0.as_db_error().map(|d| format!(": {}", d.message())).unwrap_or_default())]
     Postgres(#[from] tokio_postgres::Error),
     #[error("stored data does not decode ({what}): {source}")]
     Decode {

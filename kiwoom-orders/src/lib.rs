@@ -9,6 +9,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod intent;
+pub mod journal;
 pub mod matching;
 pub mod order;
 pub mod position;
@@ -18,6 +19,10 @@ pub use error::{JournalError, ModelError};
 pub use event::{EventKind, EventSource, Fill, NewEvent, OrderEvent};
 pub use ids::{ClientOrderId, FillKey, OrderNo};
 pub use intent::{Market, OrderIntent, Side};
+pub use journal::{
+    AppendOutcome, FillRecord, Journal, OrderFilter, PostgresJournal, SqliteDurability,
+    SqliteJournal,
+};
 pub use matching::{BrokerOrder, MatchWindow, Resolution, resolve_unknowns};
 pub use order::{Applied, Order};
 pub use position::{BrokerPosition, Position, PositionDifference};

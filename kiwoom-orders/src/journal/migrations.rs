@@ -1,0 +1,8 @@
+//! Schema migrations shipped with the crate, applied in order on open; each backend records
+//! the versions it applied in `schema_migrations`.
+
+pub(crate) const SQLITE: &[(i64, &str)] =
+    &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+
+pub(crate) const POSTGRES: &[(i64, &str)] =
+    &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];

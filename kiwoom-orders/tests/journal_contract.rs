@@ -1,0 +1,296 @@
+//! The journal contract, run on both backends: intents before sending, atomic appends,
+//! fills counted once, snapshots equal to the replay of the events, queries.
+
+mod common;
+
+use common::*;
+use kiwoom_orders::{
+    AppendOutcome, EventKind, EventSource, Journal, JournalError, ModelError, OrderFilter,
+    OrderState, Side,
+};
+use rust_decimal_macros::dec;
+
+async fn intent_is_recorded_once<J: Journal>(j: &J) {
+    let order = intent("c-1", Side::Buy, "005930", 10, dec!(70000));
+    let first = j
+        .append(kiwoom_orders::NewEvent::submitted(order.clone()))
+        .await
+        .unwrap();
+    assert_eq!(first.order().state, OrderState::PendingNew);
+    let again = j
+        .append(kiwoom_orders::NewEvent::submitted(order))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again, JournalError::DuplicateClientOrderId(_)),
+        "{again}"
+    );
+    let stranger = j.append(accepted("nobody", "1")).await.unwrap_err();
+    assert!(
+        matches!(stranger, JournalError::UnknownOrder(_)),
+        "{stranger}"
+    );
+    assert_eq!(j.events(&id("c-1")).await.unwrap().len(), 1);
+}
+
+async fn fills_count_once_and_snapshots_equal_replays<J: Journal>(j: &J) {
+    j.append(kiwoom_orders::NewEvent::submitted(intent(
+        "c-2",
+        Side::Buy,
+        "005930",
+        10,
+        dec!(70000),
+    )))
+    .await
+    .unwrap();
+    j.append(accepted("c-2", "0000101")).await.unwrap();
+    let first = j
+        .append(fill("c-2", "101", "9001", 4, dec!(70000)))
+        .await
+        .unwrap();
+    let AppendOutcome::Appended {
+        position: Some(p), ..
+    } = &first
+    else {
+        panic!("a fill updates the position: {first:?}")
+    };
+    assert_eq!((p.quantity, p.average_price), (4, dec!(70000)));
+    // The same 00 frame again, and once more as a query would report it.
+    let dup = j
+        .append(fill("c-2", "101", "9001", 4, dec!(70000)))
+        .await
+        .unwrap();
+    assert!(
+        matches!(dup, AppendOutcome::DuplicateFill { .. }),
+        "{dup:?}"
+    );
+    let mut from_query = fill("c-2", "0000101", "9001", 4, dec!(70000));
+    from_query.source = EventSource::Query;
+    assert!(matches!(
+        j.append(from_query).await.unwrap(),
+        AppendOutcome::DuplicateFill { .. }
+    ));
+    j.append(fill("c-2", "101", "9002", 6, dec!(70500)))
+        .await
+        .unwrap();
+
+    let order = j.order(&id("c-2")).await.unwrap().unwrap();
+    assert_eq!(
+        (order.state, order.filled_quantity),
+        (OrderState::Filled, 10)
+    );
+    assert_eq!(
+        j.rebuild(&id("c-2")).await.unwrap().unwrap(),
+        order,
+        "snapshot = replay of the events"
+    );
+    let events = j.events(&id("c-2")).await.unwrap();
+    let kinds: Vec<_> = events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(kinds, ["submitted", "accepted", "filled", "filled"]);
+    assert_eq!(
+        events.iter().map(|e| e.order_seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(events[1].source, EventSource::Answer);
+    assert_eq!(events[2].raw, serde_json::json!({"test": "realtime"}));
+
+    let position = j.position(ACCOUNT, "005930").await.unwrap().unwrap();
+    assert_eq!(
+        (position.quantity, position.average_price, position.fees),
+        (10, dec!(70300), dec!(30))
+    );
+    let fills = j.fills(Some(ACCOUNT), order.trade_date()).await.unwrap();
+    assert_eq!(fills.iter().map(|f| f.fill.quantity).sum::<u64>(), 10);
+    assert_eq!(fills.len(), 2);
+    assert_eq!(fills[0].fill.price, dec!(70000));
+    assert_eq!(fills[0].key.order_no, no("101"));
+}
+
+async fn impossible_events_store_nothing<J: Journal>(j: &J) {
+    j.append(kiwoom_orders::NewEvent::submitted(intent(
+        "c-3",
+        Side::Sell,
+        "000660",
+        5,
+        dec!(180000),
+    )))
+    .await
+    .unwrap();
+    let err = j
+        .append(event(
+            "c-3",
+            EventSource::User,
+            EventKind::CancelRequested {
+                orig_order_no: no("1"),
+                quantity: 5,
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            JournalError::Model(ModelError::Transition {
+                state: OrderState::PendingNew,
+                ..
+            })
+        ),
+        "{err}"
+    );
+    j.append(accepted("c-3", "201")).await.unwrap();
+    let over = j
+        .append(fill("c-3", "201", "1", 6, dec!(180000)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(over, JournalError::Model(ModelError::Overfill { .. })),
+        "{over}"
+    );
+    assert_eq!(j.events(&id("c-3")).await.unwrap().len(), 2);
+    assert_eq!(
+        j.position(ACCOUNT, "000660").await.unwrap(),
+        None,
+        "no fill, no position"
+    );
+}
+
+async fn an_order_number_belongs_to_one_order<J: Journal>(j: &J) {
+    for c in ["c-4", "c-5"] {
+        j.append(kiwoom_orders::NewEvent::submitted(intent(
+            c,
+            Side::Buy,
+            "035720",
+            1,
+            dec!(50000),
+        )))
+        .await
+        .unwrap();
+    }
+    j.append(accepted("c-4", "301")).await.unwrap();
+    let err = j.append(accepted("c-5", "301")).await.unwrap_err();
+    assert!(matches!(err, JournalError::OrderNoTaken { .. }), "{err}");
+    assert_eq!(
+        j.order(&id("c-5")).await.unwrap().unwrap().state,
+        OrderState::PendingNew,
+        "rolled back"
+    );
+    let date = j.order(&id("c-4")).await.unwrap().unwrap().trade_date();
+    assert_eq!(
+        j.order_by_no(ACCOUNT, date, &no("0301"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id(),
+        &id("c-4")
+    );
+    assert!(
+        j.claimed_order_nos(ACCOUNT, date)
+            .await
+            .unwrap()
+            .contains(&no("301"))
+    );
+}
+
+async fn queries_serve_open_orders_and_event_tails<J: Journal>(j: &J) {
+    for (c, state_events) in [("q-open", 1), ("q-unknown", 2), ("q-gone", 3)] {
+        j.append(kiwoom_orders::NewEvent::submitted(intent(
+            c,
+            Side::Buy,
+            "005380",
+            3,
+            dec!(200000),
+        )))
+        .await
+        .unwrap();
+        match state_events {
+            1 => {
+                j.append(accepted(c, "401")).await.unwrap();
+            }
+            2 => {
+                j.append(event(
+                    c,
+                    EventSource::Answer,
+                    EventKind::OutcomeUnknown {
+                        reason: "timeout".into(),
+                    },
+                ))
+                .await
+                .unwrap();
+            }
+            _ => {
+                j.append(event(
+                    c,
+                    EventSource::Answer,
+                    EventKind::Rejected {
+                        code: None,
+                        reason: "closed".into(),
+                    },
+                ))
+                .await
+                .unwrap();
+            }
+        }
+    }
+    let open: Vec<_> = j
+        .orders(&OrderFilter::open().account(ACCOUNT))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id().clone())
+        .collect();
+    assert_eq!(open, [id("q-open"), id("q-unknown")]);
+    let unknown = j
+        .orders(&OrderFilter::in_state(OrderState::Unknown))
+        .await
+        .unwrap();
+    assert_eq!(unknown.len(), 1);
+    assert!(
+        j.orders(&OrderFilter::open().account("other"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let all = j.events_after(0, 100).await.unwrap();
+    assert_eq!(all.len(), 6);
+    assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+    let tail = j.events_after(all[3].seq, 2).await.unwrap();
+    assert_eq!(
+        tail.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [all[4].seq, all[5].seq]
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_backend {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (journal, _dir) = sqlite().await;
+                    super::$name(&journal).await;
+                }
+            )*
+        }
+        mod postgres_backend {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(journal) = postgres(stringify!($name)).await else { return };
+                    super::$name(&journal).await;
+                    journal.drop_schema().await.unwrap();
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    intent_is_recorded_once,
+    fills_count_once_and_snapshots_equal_replays,
+    impossible_events_store_nothing,
+    an_order_number_belongs_to_one_order,
+    queries_serve_open_orders_and_event_tails,
+);
