@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use crate::market::{Stock, Venue};
+use crate::synth::order_no;
 
 /// Cash the account starts with: 100,000,000 won and 100,000 USD (in 1/10000 USD).
 pub const START_WON: i64 = 100_000_000;
@@ -24,6 +25,14 @@ pub const START_USD: i64 = 100_000 * 10_000;
 pub enum Side {
     Buy,
     Sell,
+}
+
+/// What a client asked for, which produced this order (or this event of it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    New,
+    Amend,
+    Cancel,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,10 +47,11 @@ pub enum Status {
 #[derive(Clone, Debug)]
 pub struct Order {
     pub ord_no: String,
-    /// `0000000` for an original order.
+    /// All zeros (`0000000`, US `000000000`) for an original order.
     pub orig_ord_no: String,
     pub stock: Stock,
     pub side: Side,
+    pub action: Action,
     pub qty: i64,
     /// Limit price (minor units); 0 for a market order.
     pub price: i64,
@@ -124,9 +134,10 @@ impl Default for Book {
 }
 
 impl Book {
-    fn next_ord_no(&mut self) -> String {
+    /// The next order number, as the venue writes it: 7 digits domestic, 9 digits US.
+    fn next_ord_no(&mut self, venue: Venue) -> String {
         self.next_no += 1;
-        format!("{:07}", 12_000 + self.next_no)
+        order_no(venue, 12_000 + self.next_no as i64)
     }
 
     fn cash(&self, venue: Venue) -> i64 {
@@ -191,10 +202,11 @@ impl Book {
             }
         }
         let order = Order {
-            ord_no: self.next_ord_no(),
-            orig_ord_no: "0000000".into(),
+            ord_no: self.next_ord_no(venue),
+            orig_ord_no: order_no(venue, 0),
             stock: new.stock,
             side: new.side,
+            action: Action::New,
             qty: new.qty,
             price: if new.is_market { 0 } else { new.price },
             exchange: new.exchange,
@@ -290,8 +302,9 @@ impl Book {
             };
         }
         let order = Order {
-            ord_no: self.next_ord_no(),
+            ord_no: self.next_ord_no(stock.venue),
             orig_ord_no: base.ord_no,
+            action: Action::Amend,
             qty: moved,
             price,
             filled_qty: 0,
@@ -321,14 +334,14 @@ impl Book {
                 Status::Closed
             };
         }
-        Ok((self.next_ord_no(), cancelled))
+        Ok((self.next_ord_no(stock.venue), cancelled))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::market::lookup;
+    use crate::market::find;
 
     fn order(stock: &Stock, side: Side, qty: i64, price: i64, is_market: bool) -> NewOrder {
         NewOrder {
@@ -345,7 +358,7 @@ mod tests {
     #[test]
     fn fill_rules_and_cash() {
         let mut b = Book::default();
-        let s = lookup(0, "005930", Venue::Krx);
+        let s = find("005930", Venue::Krx).unwrap();
         let filled = b.place(order(&s, Side::Buy, 10, 0, true), 50_000).unwrap();
         assert_eq!(filled.status, Status::Filled);
         assert_eq!(b.cash_won, START_WON - 500_000);
@@ -371,5 +384,12 @@ mod tests {
         let (_, n) = b.cancel(&ask.ord_no, &s, 0).unwrap();
         assert_eq!(n, 5);
         assert!(b.cancel(&ask.ord_no, &s, 0).is_err());
+        assert_eq!(filled.ord_no.len(), 7);
+        assert_eq!(filled.orig_ord_no, "0000000");
+        let aapl = find("AAPL", Venue::Us).unwrap();
+        let us = b
+            .place(order(&aapl, Side::Buy, 1, 0, true), 1_985_400)
+            .unwrap();
+        assert_eq!((us.ord_no.len(), us.orig_ord_no.as_str()), (9, "000000000"));
     }
 }

@@ -17,6 +17,9 @@ pub struct RestTr {
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub rest: HashMap<String, Arc<RestTr>>,
+    /// The OAuth TR served at each OAuth path (`/oauth2/token` -> au10001): Kiwoom accepts
+    /// these calls without an `api-id` header.
+    pub oauth_by_path: HashMap<String, String>,
     /// Realtime types registered with REG, by `type` code (`0B`, `FE`).
     pub realtime: HashMap<String, (Market, Arc<Tr>)>,
     /// Condition-search TRs (`trnm` set), in spec order.
@@ -31,6 +34,9 @@ impl Catalog {
         for (_, group, tr) in spec.trs() {
             match tr.transport {
                 Transport::Rest | Transport::Oauth => {
+                    if tr.transport == Transport::Oauth {
+                        catalog.oauth_by_path.insert(tr.path.clone(), tr.id.clone());
+                    }
                     catalog.rest.insert(
                         tr.id.clone(),
                         Arc::new(RestTr {

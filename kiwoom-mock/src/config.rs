@@ -22,6 +22,23 @@ pub struct MockConfig {
     pub realtime_interval: Duration,
     /// Period of the server's `{"trnm":"PING"}` frames.
     pub ping_interval: Duration,
+    /// A client must echo each PING within this window, or the server closes its socket
+    /// (the live server drops clients that do not echo). Default 10 s, one PING period.
+    pub ping_echo_timeout: Duration,
+    /// Largest request body read; a larger one is answered HTTP 413 unprocessed.
+    pub max_body_bytes: usize,
+    /// Time a client has to send a request's headers, counted from the connection's start or
+    /// from its previous answer: a slower client, or a keep-alive connection idle that long, is
+    /// disconnected (no HTTP answer: the client never completed a request). Default 75 s,
+    /// nginx's keep-alive default, longer than the runtime's 60 s pool idle time so that a
+    /// pooled connection is never closed under a client that is about to reuse it.
+    pub header_read_timeout: Duration,
+    /// Most HTTP connections served at once (a WebSocket stops counting once upgraded); one
+    /// more is answered HTTP 503 and closed.
+    pub max_connections: usize,
+    /// Serve the admin endpoints under `/_mock/` (faults, rate limits, counters; see
+    /// `admin`). On by default: the simulator only listens on loopback.
+    pub admin: bool,
     /// The spec to serve; `None` = the workspace `spec/` (loaded once per process).
     pub spec_dir: Option<PathBuf>,
     /// Send a `SYSTEM` notice frame before the LOGIN ack, as the live server sometimes does.
@@ -39,6 +56,11 @@ impl Default for MockConfig {
             rows_per_page: 20,
             realtime_interval: Duration::from_millis(200),
             ping_interval: Duration::from_secs(10),
+            ping_echo_timeout: Duration::from_secs(10),
+            max_body_bytes: 1024 * 1024,
+            header_read_timeout: Duration::from_secs(75),
+            max_connections: 512,
+            admin: true,
             spec_dir: None,
             system_frame_before_login: false,
         }

@@ -114,6 +114,11 @@ impl MockControl {
         lock(&self.shared.rate).set(scope, per_second);
     }
 
+    /// Remove every rate limit set so far.
+    pub fn clear_rate_limits(&self) {
+        lock(&self.shared.rate).clear();
+    }
+
     /// Requests received with this api-id, whatever their outcome.
     pub fn requests(&self, api_id: &str) -> u64 {
         lock(&self.shared.requests)

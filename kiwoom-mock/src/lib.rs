@@ -53,25 +53,31 @@
 //! The market, its fill rules and the account are described in [`book`](crate::book) terms:
 //! see the `book` module source. Faults and limits: [`Fault`], [`RateScope`], [`MockControl`].
 
+mod admin;
 mod api_error;
 mod book;
 mod catalog;
+mod clock;
 mod config;
 mod control;
 mod det;
+pub mod example_decisions;
 mod limits;
 mod market;
 mod paging;
 mod rest;
 mod server;
+mod switches;
 mod synth;
 mod tokens;
+mod universe;
 mod ws;
 
 pub use catalog::SpecError;
 pub use config::{Fault, MockConfig, RateScope};
 pub use control::MockControl;
 pub use server::MockServer;
+pub use switches::{FaultSwitch, RateSwitch, SwitchError};
 
 /// The small spec shipped with this crate for its own tests (a subset of Kiwoom's TRs in the
 /// format of the workspace `spec/`).

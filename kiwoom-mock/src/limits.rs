@@ -55,6 +55,11 @@ impl RateLimits {
         );
     }
 
+    /// Remove every configured limit.
+    pub fn clear(&mut self) {
+        self.windows.clear();
+    }
+
     pub fn check(&mut self, api_id: &str, path: &str) -> Result<(), Exceeded> {
         let now = Instant::now();
         let applies = |scope: &RateScope| match scope {

@@ -1,13 +1,18 @@
 //! `kiwoom-mock`: run the simulator on a fixed port.
 //!
 //! `cargo run -p kiwoom-mock -- --port 8080`
+//!
+//! Faults and rate limits from the command line (repeatable), or at run time through the
+//! admin endpoints under `/_mock/` (see the crate docs):
+//!
+//! `cargo run -p kiwoom-mock -- --port 8080 --rate-limit api:kt10000=5 --fault kt10000=close-after-processing*2`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use kiwoom_mock::{MockConfig, MockServer};
+use kiwoom_mock::{FaultSwitch, MockConfig, MockServer, RateSwitch};
 
 #[derive(Parser, Debug)]
 #[command(about = "A local Kiwoom REST + WebSocket simulator driven by spec/")]
@@ -39,6 +44,33 @@ struct Args {
     /// Send a SYSTEM frame before each WebSocket LOGIN ack.
     #[arg(long)]
     system_frame: bool,
+    /// Inject a fault into the next requests of an api-id: `<api-id>=<fault>[*<times>]`, the
+    /// fault one of latency:<ms>, status:<code>, close-before-processing,
+    /// close-after-processing, malformed-json, rate-limited, token-invalid. Repeatable.
+    #[arg(long = "fault", value_name = "API_ID=FAULT[*TIMES]")]
+    faults: Vec<FaultSwitch>,
+    /// Answer 1700 beyond this many requests per second: `<scope>=<n>`, the scope one of
+    /// global, api:<api-id>, path:</url/path>. Repeatable.
+    #[arg(long = "rate-limit", value_name = "SCOPE=PER_SECOND")]
+    rate_limits: Vec<RateSwitch>,
+    /// Seconds a WebSocket client has to echo a PING before it is disconnected.
+    #[arg(long, default_value_t = 10)]
+    ping_echo_timeout_secs: u64,
+    /// Seconds between the server's PINGs.
+    #[arg(long, default_value_t = 10)]
+    ping_interval_secs: u64,
+    /// Largest request body, in bytes (a larger one is answered 413).
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Most HTTP connections at once (one more is answered 503).
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers (idle keep-alive included).
+    #[arg(long, default_value_t = 75)]
+    header_read_timeout_secs: u64,
+    /// Do not serve the `/_mock/` admin endpoints.
+    #[arg(long)]
+    no_admin: bool,
 }
 
 #[tokio::main]
@@ -58,16 +90,35 @@ async fn main() -> std::io::Result<()> {
         rows_per_page: args.rows_per_page,
         spec_dir: args.spec_dir,
         system_frame_before_login: args.system_frame,
+        ping_echo_timeout: Duration::from_secs(args.ping_echo_timeout_secs),
+        ping_interval: Duration::from_secs(args.ping_interval_secs),
+        max_body_bytes: args.max_body_bytes,
+        max_connections: args.max_connections,
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs),
+        admin: !args.no_admin,
         ..MockConfig::default()
     };
+    let admin = config.admin;
     let server =
         MockServer::start_on(config, SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
+    let control = server.control();
+    for s in args.rate_limits {
+        tracing::info!(scope = ?s.scope, per_second = s.per_second, "rate limit");
+        control.set_rate_limit(s.scope, s.per_second);
+    }
+    for f in args.faults {
+        tracing::info!(api_id = f.api_id, fault = ?f.fault, times = f.times, "fault injected");
+        control.inject(&f.api_id, f.fault, f.times);
+    }
     tracing::info!(
         "REST:      {}  (POST with the api-id header; token: POST /oauth2/token)",
         server.base_url()
     );
     tracing::info!("WebSocket: {}/api/dostk/websocket", server.ws_url());
     tracing::info!("WebSocket: {}/api/us/websocket", server.ws_url());
+    if admin {
+        tracing::info!("Admin:     {}/_mock  (faults, rate limits, counters)", server.base_url());
+    }
     tracing::info!("Ctrl-C to stop");
     // Serve until the process is interrupted; the OS closes every socket on exit.
     futures::future::pending::<()>().await;

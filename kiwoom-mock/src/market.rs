@@ -1,4 +1,4 @@
-//! The simulated market: a small table of instruments, KRX tick sizes, trading days and a
+//! The simulated market: the instruments of `universe`, KRX tick sizes, trading days and a
 //! deterministic price for every (instrument, day). Prices are integers in the venue's
 //! minor unit: won for KRX, 1/10000 USD for US symbols (Kiwoom sends 4 decimals).
 
@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use codegen::spec::Market;
 
+use crate::clock;
 use crate::det::Det;
+use crate::universe::{DOMESTIC, Kind, Listing, US};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Venue {
@@ -30,6 +32,9 @@ impl Venue {
 pub struct Stock {
     pub code: String,
     pub name: String,
+    /// The English name (`stk_enm`): the issuer's name for US symbols.
+    pub english: String,
+    pub kind: Kind,
     /// Reference price (minor units) around which daily prices move.
     pub base: i64,
     pub venue: Venue,
@@ -37,48 +42,32 @@ pub struct Stock {
     pub exchange: String,
 }
 
-const DOMESTIC: &[(&str, &str, i64)] = &[
-    ("005930", "삼성전자", 56_000),
-    ("000660", "SK하이닉스", 178_000),
-    ("035420", "NAVER", 191_000),
-    ("035720", "카카오", 37_950),
-    ("005380", "현대차", 183_500),
-    ("051910", "LG화학", 241_000),
-    ("068270", "셀트리온", 168_900),
-    ("000270", "기아", 87_600),
-    ("105560", "KB금융", 81_300),
-    ("012330", "현대모비스", 246_500),
-    ("028260", "삼성물산", 113_200),
-    ("096770", "SK이노베이션", 95_400),
-];
-
-const US: &[(&str, &str, &str, i64)] = &[
-    ("AAPL", "애플", "ND", 1_985_400),
-    ("NVDA", "엔비디아", "ND", 1_112_000),
-    ("MSFT", "마이크로소프트", "ND", 3_912_500),
-    ("TSLA", "테슬라", "ND", 2_845_300),
-    ("AMZN", "아마존닷컴", "ND", 1_873_200),
-    ("KO", "코카콜라", "NY", 716_800),
-];
-
-/// The trading day every synthesized "today" refers to, unless a request names a date.
-/// Fixed so that answers do not change from one day to the next.
-pub fn anchor_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2025, 4, 28).expect("valid constant date")
+impl Stock {
+    fn from_listing(l: &Listing, venue: Venue) -> Stock {
+        Stock {
+            code: l.code.to_string(),
+            name: l.name.to_string(),
+            english: l.english.to_string(),
+            kind: l.kind,
+            base: l.base,
+            venue,
+            exchange: l.exchange.to_string(),
+        }
+    }
 }
 
-/// The domestic instruments, built once: every request looks codes up in it.
+/// The trading day every synthesized "today" refers to, unless a request names a date: the
+/// simulator clock's last trading day (see `clock`).
+pub fn anchor_date() -> NaiveDate {
+    clock::anchor().0
+}
+
+/// The domestic instruments (see `universe`), built once: every request looks codes up in it.
 pub fn domestic_table() -> &'static [Stock] {
     static TABLE: LazyLock<Vec<Stock>> = LazyLock::new(|| {
         DOMESTIC
             .iter()
-            .map(|(code, name, base)| Stock {
-                code: (*code).to_string(),
-                name: (*name).to_string(),
-                base: *base,
-                venue: Venue::Krx,
-                exchange: "KRX".to_string(),
-            })
+            .map(|l| Stock::from_listing(l, Venue::Krx))
             .collect()
     });
     &TABLE
@@ -86,17 +75,8 @@ pub fn domestic_table() -> &'static [Stock] {
 
 /// The US instruments, built once.
 pub fn us_table() -> &'static [Stock] {
-    static TABLE: LazyLock<Vec<Stock>> = LazyLock::new(|| {
-        US.iter()
-            .map(|(code, name, exch, base)| Stock {
-                code: (*code).to_string(),
-                name: (*name).to_string(),
-                base: *base,
-                venue: Venue::Us,
-                exchange: (*exch).to_string(),
-            })
-            .collect()
-    });
+    static TABLE: LazyLock<Vec<Stock>> =
+        LazyLock::new(|| US.iter().map(|l| Stock::from_listing(l, Venue::Us)).collect());
     &TABLE
 }
 
@@ -115,24 +95,45 @@ pub fn bare_code(code: &str) -> &str {
     }
 }
 
-/// The instrument for a code: from the table, or a stable made-up one for any other code.
-pub fn lookup(seed: u64, code: &str, venue: Venue) -> Stock {
+/// The listed instrument for a code (decorations such as `A` or `_NX` allowed), if the
+/// simulator knows it.
+pub fn find(code: &str, venue: Venue) -> Option<Stock> {
     let bare = bare_code(code);
     let table = match venue {
         Venue::Krx => domestic_table(),
         Venue::Us => us_table(),
     };
-    if let Some(stock) = table.iter().find(|s| s.code.eq_ignore_ascii_case(bare)) {
-        return stock.clone();
+    table
+        .iter()
+        .find(|s| s.code.eq_ignore_ascii_case(bare))
+        .cloned()
+}
+
+/// The instrument for a code: the listed one, or a stable made-up one. Only for places that
+/// do not refuse unknown codes (realtime registrations); REST requests use `find`.
+pub fn lookup(seed: u64, code: &str, venue: Venue) -> Stock {
+    if let Some(stock) = find(code, venue) {
+        return stock;
     }
+    let bare = bare_code(code);
     let mut det = Det::new(seed, &["stock", bare]);
-    let (base, exchange) = match venue {
-        Venue::Krx => (round_tick(venue, det.range(2_000, 150_000)), "KRX"),
-        Venue::Us => (round_tick(venue, det.range(50_000, 5_000_000)), "ND"),
+    let (base, exchange, kind) = match venue {
+        Venue::Krx => (
+            round_tick(venue, det.range(2_000, 150_000)),
+            "KRX",
+            Kind::Kospi,
+        ),
+        Venue::Us => (
+            round_tick(venue, det.range(50_000, 5_000_000)),
+            "ND",
+            Kind::UsStock,
+        ),
     };
     Stock {
         code: bare.to_string(),
         name: format!("종목{bare}"),
+        english: bare.to_string(),
+        kind,
         base,
         venue,
         exchange: exchange.to_string(),

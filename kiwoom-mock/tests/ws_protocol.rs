@@ -362,7 +362,13 @@ async fn us_socket_takes_symbol_objects_and_g_commands() {
 
 #[tokio::test]
 async fn order_events_push_type_00() {
-    let server = MockServer::start(config()).await.unwrap();
+    // The workspace spec: it documents every 00 field (the fixture keeps a few).
+    let server = MockServer::start(MockConfig {
+        spec_dir: None,
+        ..config()
+    })
+    .await
+    .unwrap();
     let token = token(&server).await;
     let mut ws = connect(&server, "/api/dostk/websocket").await;
     assert_eq!(login(&mut ws, &token).await["return_code"], 0);
@@ -379,12 +385,96 @@ async fn order_events_push_type_00() {
         .json()
         .await
         .unwrap();
-    let (real, _) = next_of(&mut ws, "REAL").await;
-    let values = &real["data"][0]["values"];
-    assert_eq!(real["data"][0]["type"], "00");
+    // A market buy that fills at once: 접수 (accepted), then 체결 (filled), as Kiwoom reports.
+    let (accepted, _) = next_of(&mut ws, "REAL").await;
+    let entry = &accepted["data"][0];
+    let values = &entry["values"];
+    assert_eq!(entry["type"], "00");
+    assert_eq!(entry["item"], "005930");
     assert_eq!(values["9203"], r["ord_no"]);
-    assert_eq!(values["911"], "4");
+    assert_eq!(values["913"], "접수");
+    assert_eq!(values["907"], "2", "907 매도수구분: 2 = 매수");
+    assert_eq!(values["905"], "+매수");
+    assert_eq!(values["906"], "시장가");
+    assert_eq!(values["904"], "0000000");
+    assert_eq!((values["910"].as_str(), values["911"].as_str()), (Some(""), Some("")));
+    let (filled, _) = next_of(&mut ws, "REAL").await;
+    let values = &filled["data"][0]["values"];
+    assert_eq!(values["9203"], r["ord_no"]);
     assert_eq!(values["913"], "체결");
+    assert_eq!(values["911"], "4");
+    assert_eq!(values["902"], "0");
+    assert_eq!(values["907"], "2");
+    let price: i64 = values["910"].as_str().unwrap().parse().unwrap();
+    assert_eq!(values["903"], (price * 4).to_string().as_str());
+
+    // A sell says 1 (매도), with a minus.
+    reqwest::Client::new()
+        .post(format!("{}/api/dostk/ordr", server.base_url()))
+        .header("api-id", "kt10001")
+        .header("authorization", format!("Bearer {token}"))
+        .json(&json!({"dmst_stex_tp": "KRX", "stk_cd": "005930", "ord_qty": "1", "trde_tp": "3"}))
+        .send()
+        .await
+        .unwrap();
+    let (sold, _) = next_of(&mut ws, "REAL").await;
+    let values = &sold["data"][0]["values"];
+    assert_eq!((values["907"].as_str(), values["905"].as_str()), (Some("1"), Some("-매도")));
+}
+
+#[tokio::test]
+async fn a_client_that_never_echoes_ping_is_disconnected() {
+    let server = MockServer::start(MockConfig {
+        ping_interval: Duration::from_millis(100),
+        ping_echo_timeout: Duration::from_millis(300),
+        ..config()
+    })
+    .await
+    .unwrap();
+    let token = token(&server).await;
+
+    // A client that echoes stays connected well past the window.
+    let mut polite = connect(&server, "/api/dostk/websocket").await;
+    assert_eq!(login(&mut polite, &token).await["return_code"], 0);
+    let until = tokio::time::Instant::now() + Duration::from_millis(1200);
+    let mut pings = 0;
+    while tokio::time::Instant::now() < until {
+        match tokio::time::timeout(Duration::from_millis(200), polite.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) if t.contains("PING") => {
+                pings += 1;
+                polite.send(Message::Text(t)).await.unwrap();
+            }
+            Ok(Some(Ok(_))) | Err(_) => {}
+            Ok(other) => panic!("an echoing client was dropped: {other:?}"),
+        }
+    }
+    assert!(pings >= 5, "{pings} PINGs in 1.2 s");
+
+    // A client that reads but never echoes is dropped after its first PING's window.
+    let mut silent = connect(&server, "/api/dostk/websocket").await;
+    assert_eq!(login(&mut silent, &token).await["return_code"], 0);
+    let started = tokio::time::Instant::now();
+    let mut saw_ping = false;
+    let end = loop {
+        match tokio::time::timeout(Duration::from_secs(5), silent.next())
+            .await
+            .expect("the server ends the connection within 5 s")
+        {
+            Some(Ok(Message::Text(t))) => saw_ping |= t.contains("PING"),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            other => break other,
+        }
+    };
+    let waited = started.elapsed();
+    assert!(saw_ping, "the server pinged first");
+    assert!(
+        matches!(end, Some(Ok(Message::Close(_))) | None | Some(Err(_))),
+        "{end:?}"
+    );
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(2),
+        "dropped after {waited:?}"
+    );
 }
 
 #[tokio::test]

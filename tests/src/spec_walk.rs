@@ -9,6 +9,17 @@ use serde_json::{Map, Value, json};
 /// A value of `f`'s type that its spec accepts.
 pub fn sample(f: &Field, market: Market) -> Value {
     let text = match f.ty {
+        // The simulator refuses a symbol asked on an exchange that does not list it (1903):
+        // AAPL, the sample symbol, is on NASDAQ.
+        ValueType::Enum
+            if market == Market::Us
+                && f.wire == "stex_tp"
+                && f.enumeration
+                    .as_ref()
+                    .is_some_and(|e| e.values.iter().any(|v| v.code == "ND")) =>
+        {
+            "ND".into()
+        }
         ValueType::Enum => f
             .enumeration
             .as_ref()

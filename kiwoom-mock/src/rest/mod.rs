@@ -1,13 +1,16 @@
 //! REST and OAuth: one handler for every POST path, dispatching on the `api-id` header.
+//! OAuth calls may omit the header (Kiwoom accepts that; kwcli and other clients rely on it):
+//! the path names the TR.
 //!
-//! Order of checks, as a request meets them: injected fault; `api-id` missing (1501),
-//! unknown (1505) or not served at this path (1504); rate limits (1700); JSON body (1517);
-//! OAuth checks or the bearer token (1513-1516, 8005); required fields (1511) and formats
-//! (1517); then processing.
+//! Order of checks, as a request meets them: body size (HTTP 413); injected fault; `api-id`
+//! missing (1501), unknown (1505) or not served at this path (1504); rate limits (1700); JSON
+//! body (1517); OAuth checks or the bearer token (1513-1516, 8005); required fields (1511) and
+//! formats (1517); stock codes (1902, 1903); then processing.
 
 mod account;
 mod answer;
 mod auth;
+mod codes;
 mod orders;
 mod validate;
 
@@ -15,6 +18,7 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -40,15 +44,47 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The TR a request names: its `api-id` header, or for an OAuth path without one, the path's
+/// TR.
+fn api_id_of(shared: &Shared, path: &str, headers: &HeaderMap) -> String {
+    let given = header(headers, "api-id");
+    if given.is_empty() {
+        if let Some(id) = shared.catalog.oauth_by_path.get(path) {
+            return id.clone();
+        }
+    }
+    given.to_string()
+}
+
+/// A body over `MockConfig::max_body_bytes`: HTTP 413, nothing processed.
+fn too_large(api_id: &str, limit: usize) -> Response {
+    let reason = format!("요청 본문이 최대 크기({limit}바이트)를 초과했습니다");
+    let body = serde_json::json!({
+        "return_code": 2,
+        "return_msg": format!("입력 값 오류입니다[1517:입력 값 형식이 올바르지 않습니다. 파라미터=body 실패사유= {reason}]"),
+    });
+    let mut resp = (StatusCode::PAYLOAD_TOO_LARGE, body.to_string()).into_response();
+    set_headers(resp.headers_mut(), api_id, false, "", 0);
+    resp
+}
+
 pub(crate) async fn handle(
     State(shared): State<Arc<Shared>>,
     Extension(conn): Extension<ConnHandle>,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let api_id = header(&headers, "api-id").to_string();
+    let api_id = api_id_of(&shared, uri.path(), &headers);
     shared.count_request(&api_id);
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            tracing::debug!(api_id, "request body over the size cap");
+            return too_large(&api_id, shared.config.max_body_bytes);
+        }
+        Err(rejection) => return rejection.into_response(),
+    };
     let fault = lock(&shared.faults).take(&api_id);
     tracing::debug!(api_id, path = uri.path(), ?fault, "request");
     match &fault {
@@ -71,10 +107,14 @@ pub(crate) async fn handle(
         Some(Fault::TokenInvalid) => {
             return error_response(&api_id, &ApiError::code(&shared.catalog, 8005, &[]));
         }
-        Some(Fault::Latency(d)) => tokio::time::sleep(*d).await,
         _ => {}
     }
-    let result = process(&shared, uri.path(), &headers, &body);
+    // Processed before any delay: with `Latency` an order is placed even when the client
+    // gives up before the answer comes ("placed, answer lost").
+    let result = process(&shared, &api_id, uri.path(), &headers, &body);
+    if let Some(Fault::Latency(d)) = &fault {
+        tokio::time::sleep(*d).await;
+    }
     match fault {
         Some(Fault::CloseAfterProcessing) => conn.drop_unanswered().await,
         Some(Fault::MalformedJson) => {
@@ -139,12 +179,12 @@ fn set_headers(h: &mut HeaderMap, api_id: &str, cont_yn: bool, next_key: &str, r
 
 fn process(
     shared: &Shared,
+    api_id: &str,
     path: &str,
     headers: &HeaderMap,
     raw: &[u8],
 ) -> Result<Answer, ApiError> {
     let catalog = &shared.catalog;
-    let api_id = header(headers, "api-id");
     if api_id.is_empty() {
         return Err(ApiError::code(catalog, 1501, &[]));
     }
@@ -181,6 +221,7 @@ fn process(
         auth::check_bearer(shared, headers)?;
     }
     validate::check(catalog, &entry.tr, &body)?;
+    codes::check(catalog, Venue::of(entry.market), &body)?;
     let answer = if entry.tr.transport == Transport::Oauth {
         auth::handle(shared, &entry, &body)
     } else if orders::is_order(api_id) {

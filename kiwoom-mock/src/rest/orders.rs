@@ -4,8 +4,9 @@ use serde_json::{Map, Value};
 
 use super::answer::{Answer, Ov, set, text};
 use crate::api_error::ApiError;
-use crate::book::{NewOrder, Order, Side};
+use crate::book::{Action, NewOrder, Order, Side, Status};
 use crate::catalog::RestTr;
+use crate::clock;
 use crate::control::{Shared, lock};
 use crate::det::Det;
 use crate::market::{self, Stock, Venue};
@@ -61,12 +62,6 @@ fn price(body: &Map<String, Value>, wire: &str, venue: Venue) -> i64 {
     }
 }
 
-fn kst_secs() -> u32 {
-    use chrono::Timelike;
-    let now = chrono::Utc::now() + chrono::Duration::hours(9);
-    now.num_seconds_from_midnight()
-}
-
 pub fn handle(
     shared: &Shared,
     entry: &RestTr,
@@ -76,7 +71,11 @@ pub fn handle(
     let op = op(&tr.id).expect("handle is called for order TRs only");
     let venue = Venue::of(entry.market);
     let seed = shared.config.seed;
-    let stock: Stock = market::lookup(seed, text(body, "stk_cd"), venue);
+    let catalog = &shared.catalog;
+    // `codes::check` refused unknown codes already; an order TR without a code is a spec
+    // error, answered like a missing field.
+    let stock: Stock = market::find(text(body, "stk_cd"), venue)
+        .ok_or_else(|| ApiError::code(catalog, 1511, &["stk_cd"]))?;
     let current = market::current_price(seed, &stock);
     let exchange = match venue {
         Venue::Krx => Some(text(body, "dmst_stex_tp"))
@@ -88,7 +87,6 @@ pub fn handle(
             .unwrap_or(&stock.exchange)
             .to_string(),
     };
-    let catalog = &shared.catalog;
     let reject = |reason: String| ApiError::order_reject(&reason);
 
     let mut book = lock(&shared.book);
@@ -111,7 +109,7 @@ pub fn handle(
                 price: limit,
                 is_market: market_order,
                 exchange: exchange.clone(),
-                secs: kst_secs(),
+                secs: clock::kst_secs(),
                 stock: stock.clone(),
             };
             let order = book.place(new, current).map_err(reject)?;
@@ -132,7 +130,7 @@ pub fn handle(
                 )));
             }
             let order = book
-                .amend(&orig, &stock, qty, new_price, current, kst_secs())
+                .amend(&orig, &stock, qty, new_price, current, clock::kst_secs())
                 .map_err(reject)?;
             let moved = order.qty;
             (order, orig, moved)
@@ -150,6 +148,7 @@ pub fn handle(
                 Order {
                     ord_no,
                     orig_ord_no: orig.clone(),
+                    action: Action::Cancel,
                     qty: cancelled,
                     ..base
                 },
@@ -161,7 +160,18 @@ pub fn handle(
     let holding = book.sellable(&stock);
     let usd = book.cash_usd;
     drop(book);
-    // Nobody listening is fine: the event only feeds realtime type 00.
+    // Realtime type 00 reports what Kiwoom reports: the acceptance (접수), then the fill
+    // (체결) of an order that filled at once; a cancel's confirmation (확인). Nobody
+    // listening is fine.
+    if order.action != Action::Cancel && order.filled_qty > 0 {
+        let accepted = Order {
+            filled_qty: 0,
+            fill_price: 0,
+            status: Status::Open,
+            ..order.clone()
+        };
+        let _ = shared.order_events.send(accepted);
+    }
     let _ = shared.order_events.send(order.clone());
 
     let synth = Synth::new(seed, venue, body);

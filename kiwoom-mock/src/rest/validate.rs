@@ -1,11 +1,13 @@
 //! Request checks before anything is processed: required fields (1511), then format,
-//! length and enumerated codes (1517), each naming the wire field.
+//! length and enumerated codes (1517), each naming the wire field. Where Kiwoom's own request
+//! example sends what the field table refuses, `example_decisions` widens the table.
 
 use codegen::spec::{Field, Tr, ValueType};
 use serde_json::{Map, Value};
 
 use crate::api_error::ApiError;
 use crate::catalog::Catalog;
+use crate::example_decisions;
 
 fn is_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
@@ -71,12 +73,14 @@ pub fn check(catalog: &Catalog, tr: &Tr, body: &Map<String, Value>) -> Result<()
             Some(_) => false,
         };
         if missing {
-            if f.required {
+            if f.required && !example_decisions::accepts_empty(&tr.id, &f.wire) {
                 return Err(ApiError::code(catalog, 1511, &[&f.wire]));
             }
             continue;
         }
         match (&body[&f.wire], f.ty) {
+            (Value::String(s), ValueType::Enum)
+                if example_decisions::accepts_code(&tr.id, &f.wire, s) => {}
             (Value::String(s), _) => {
                 if let Some(reason) = format_problem(f, s) {
                     return Err(ApiError::code(catalog, 1517, &[&f.wire, &reason]));

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use codegen::spec::{Field, Presence, RowShape, ValueType};
 use serde_json::{Map, Value};
 
+use crate::clock::{self, CLOSE_SECS, OPEN_SECS};
 use crate::det::Det;
 use crate::market::{self, Quote, Stock, Venue};
 
@@ -36,14 +37,16 @@ pub struct Row {
 
 /// Rows in a list that does not page.
 const UNPAGED_ROWS: u64 = 2;
-const CLOSE_SECS: u32 = 15 * 3600 + 30 * 60;
+/// Minute bars in one KRX session (09:01 to 15:30).
+const SESSION_MINUTES: u64 = ((CLOSE_SECS - OPEN_SECS) / 60) as u64;
 
 pub struct Synth<'a> {
     pub seed: u64,
     pub venue: Venue,
     pub request: &'a Map<String, Value>,
     pub anchor: NaiveDate,
-    /// The instrument the request names, or the first of the table.
+    /// The instrument the request names (unknown codes are refused before synthesis), or
+    /// the first of the table.
     pub primary: Stock,
     table: &'static [Stock],
 }
@@ -66,10 +69,9 @@ impl<'a> Synth<'a> {
             .iter()
             .filter_map(|k| request.get(*k).and_then(Value::as_str))
             .find(|s| !s.trim().is_empty());
-        let primary = match code {
-            Some(code) => market::lookup(seed, code, venue),
-            None => table[0].clone(),
-        };
+        let primary = code
+            .and_then(|code| market::find(code, venue))
+            .unwrap_or_else(|| table[0].clone());
         let anchor = requested_date(request).unwrap_or_else(market::anchor_date);
         Synth {
             seed,
@@ -92,13 +94,14 @@ impl<'a> Synth<'a> {
             stock: self.primary.clone(),
             quote: market::quote(self.seed, &self.primary, date),
             date,
-            secs: CLOSE_SECS,
+            secs: clock::session_secs(date),
         }
     }
 
     /// The context of row `index` of a list with these fields: rows naming a stock cycle
     /// through the table; rows with a date step back one trading day each; rows with only a
-    /// time step back one minute each (minute charts).
+    /// time step back one minute each (minute charts), from the clock's minute on the anchor
+    /// day through 09:01, then from 15:30 of each trading day before.
     pub fn row(&self, fields: &[Field], index: u64, det: &Det) -> Row {
         let has_code = fields.iter().any(|f| role(f) == Role::StockCode);
         let stock = if has_code {
@@ -112,8 +115,18 @@ impl<'a> Synth<'a> {
             .iter()
             .any(|f| matches!(f.ty, ValueType::Time | ValueType::Datetime));
         if has_time && !has_date {
-            let minute = (index % 390) as u32;
-            let date = market::trading_days_back(self.anchor, index / 390);
+            let day0 = market::trading_days_back(self.anchor, 0);
+            let first = clock::session_secs(day0);
+            let bars_day0 = u64::from(first.saturating_sub(OPEN_SECS) / 60);
+            let (date, secs) = if index < bars_day0 {
+                (day0, first - index as u32 * 60)
+            } else {
+                let j = index - bars_day0;
+                (
+                    market::trading_days_back(day0, 1 + j / SESSION_MINUTES),
+                    CLOSE_SECS - (j % SESSION_MINUTES) as u32 * 60,
+                )
+            };
             let day = market::quote(self.seed, &stock, date);
             let mut d = Det::new(self.seed, &["minute", &stock.code, &index.to_string()]);
             let close = market::round_tick(
@@ -135,7 +148,7 @@ impl<'a> Synth<'a> {
                 stock,
                 quote,
                 date,
-                secs: CLOSE_SECS - minute * 60,
+                secs,
             }
         } else {
             let back = if has_date { index } else { 0 };
@@ -144,7 +157,7 @@ impl<'a> Synth<'a> {
                 quote: market::quote(self.seed, &stock, date),
                 stock,
                 date,
-                secs: CLOSE_SECS,
+                secs: clock::session_secs(date),
             }
         }
     }
@@ -253,19 +266,30 @@ impl<'a> Synth<'a> {
                     },
                     None,
                 ),
+                Role::Quantity if is_volume(f) => {
+                    render(f, Num::int(volume(self.seed, row) / unit_divisor(f)), None)
+                }
                 Role::Quantity => render(
                     f,
-                    Num::int(signed(f, det.range(1, 3_000_000), &mut det)),
+                    Num::int(signed(f, det.range(1, 3_000_000), &mut det) / unit_divisor(f)),
+                    None,
+                ),
+                Role::Amount if is_turnover(f) && self.venue == Venue::Krx => render(
+                    f,
+                    Num::int(volume(self.seed, row) * q.close / unit_divisor(f)),
                     None,
                 ),
                 Role::Amount => render(
                     f,
-                    Num::int(signed(f, det.range(1_000_000, 9_000_000_000), &mut det)),
+                    Num::int(
+                        signed(f, det.range(1_000_000, 9_000_000_000), &mut det) / unit_divisor(f),
+                    ),
                     None,
                 ),
                 Role::StockCode => wire_code(f, &row.stock),
                 Role::StockName => row.stock.name.clone(),
-                Role::OrderNo => format!("{:07}", det.range(1, 9_999_999)),
+                Role::StockEnglishName => row.stock.english.clone(),
+                Role::OrderNo => order_no(self.venue, det.range(1, 9_999_999)),
                 Role::AccountNo => "5012345678".to_string(),
                 Role::Label => f.korean.clone(),
                 Role::Other => match f.ty {
@@ -330,6 +354,50 @@ impl<'a> Synth<'a> {
         }
         out
     }
+}
+
+/// An order number as each venue writes it: 7 digits domestic, 9 digits US (`000000282`).
+pub fn order_no(venue: Venue, n: i64) -> String {
+    match venue {
+        Venue::Krx => format!("{n:07}"),
+        Venue::Us => format!("{n:09}"),
+    }
+}
+
+/// The divisor from a count in shares or won to the field's documented unit (백만원, 천주...).
+/// Compound units ("억원 혹은 1000주") depend on another field and stay in the base unit.
+fn unit_divisor(f: &Field) -> i64 {
+    match f.unit.as_deref() {
+        Some("천주" | "천원" | "천USD") => 1_000,
+        Some("백만원") => 1_000_000,
+        Some("천만") => 10_000_000,
+        Some("억원") => 100_000_000,
+        _ => 1,
+    }
+}
+
+/// 거래량: the row's traded volume, which its 거래대금 agrees with.
+fn is_volume(f: &Field) -> bool {
+    f.wire == "trde_qty" || f.korean == "거래량"
+}
+
+/// 거래대금: volume x price, in the field's unit.
+fn is_turnover(f: &Field) -> bool {
+    f.wire == "trde_prica" || f.korean == "거래대금"
+}
+
+/// Shares traded in a row (a day or a minute bar), stable for the row's stock, day and time.
+fn volume(seed: u64, row: &Row) -> i64 {
+    let mut det = Det::new(
+        seed,
+        &[
+            "volume",
+            &row.stock.code,
+            &row.date.to_string(),
+            &row.secs.to_string(),
+        ],
+    );
+    det.range(200_000, 20_000_000)
 }
 
 fn signed(f: &Field, magnitude: i64, det: &mut Det) -> i64 {
@@ -427,6 +495,8 @@ mod tests {
     #[test]
     fn time_format() {
         assert_eq!(hhmmss(CLOSE_SECS), "153000");
+        assert_eq!(order_no(Venue::Us, 282), "000000282");
+        assert_eq!(order_no(Venue::Krx, 12_001), "0012001");
         assert_eq!(hhmmss(9 * 3600 + 5), "090005");
     }
 }

@@ -31,6 +31,8 @@ pub enum Role {
     Amount,
     StockCode,
     StockName,
+    /// 종목영문명 (`stk_enm`).
+    StockEnglishName,
     OrderNo,
     AccountNo,
     Label,
@@ -50,6 +52,9 @@ pub fn role(f: &Field) -> Role {
     }
     if k.contains("종목코드") || k.contains("종목번호") || w == "stk_cd" || w == "jmcode" {
         return Role::StockCode;
+    }
+    if k.contains("영문종목명") || k.contains("종목영문명") || w == "stk_enm" {
+        return Role::StockEnglishName;
     }
     if k.contains("종목명") || w == "stk_nm" {
         return Role::StockName;

@@ -1,7 +1,12 @@
 //! The WebSocket endpoints `/api/dostk/websocket` and `/api/us/websocket`.
+//!
+//! The server sends `{"trnm":"PING"}` every `MockConfig::ping_interval`; a client that has not
+//! echoed any PING within `MockConfig::ping_echo_timeout` of one is disconnected (a close
+//! frame, then the socket is dropped), as the live server drops clients that do not echo.
 
 mod condition;
 mod frames;
+mod order_fill;
 pub(crate) mod push;
 mod session;
 
@@ -11,9 +16,9 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use codegen::spec::Market;
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::time::{MissedTickBehavior, interval};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::control::Shared;
 use session::Session;
@@ -32,10 +37,36 @@ pub(crate) async fn upgrade_us(
     ws.on_upgrade(move |socket| run(shared, socket, Market::Us))
 }
 
-async fn send(tx: &mut futures::stream::SplitSink<WebSocket, Message>, frame: &Value) -> bool {
+async fn send(tx: &mut Tx, frame: &Value) -> bool {
     tx.send(Message::Text(frame.to_string().into()))
         .await
         .is_ok()
+}
+
+type Tx = futures::stream::SplitSink<WebSocket, Message>;
+
+/// Handle one incoming WebSocket message; false when the socket is to be closed.
+async fn on_incoming(
+    session: &mut Session,
+    tx: &mut Tx,
+    incoming: Option<Result<Message, axum::Error>>,
+) -> bool {
+    let text = match incoming {
+        Some(Ok(Message::Text(t))) => t.to_string(),
+        Some(Ok(Message::Binary(b))) => String::from_utf8_lossy(&b).into_owned(),
+        Some(Ok(Message::Ping(_) | Message::Pong(_))) => return true,
+        Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return false,
+    };
+    let reply = session.on_text(&text);
+    let mut ok = true;
+    for frame in &reply.frames {
+        ok &= send(tx, frame).await;
+    }
+    if reply.close {
+        let _ = tx.send(Message::Close(None)).await;
+        return false;
+    }
+    ok
 }
 
 async fn run(shared: Arc<Shared>, socket: WebSocket, market: Market) {
@@ -50,6 +81,9 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, market: Market) {
     ping.tick().await;
     let mut real = interval(shared.config.realtime_interval);
     real.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let echo_window = shared.config.ping_echo_timeout;
+    // When the oldest PING not yet echoed must have been echoed by.
+    let mut echo_due: Option<Instant> = None;
     loop {
         tokio::select! {
             _ = kill.changed() => {
@@ -58,27 +92,37 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, market: Market) {
                 break;
             }
             incoming = rx.next() => {
-                let text = match incoming {
-                    Some(Ok(Message::Text(t))) => t.to_string(),
-                    Some(Ok(Message::Binary(b))) => String::from_utf8_lossy(&b).into_owned(),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
-                };
-                let reply = session.on_text(&text);
-                let mut ok = true;
-                for frame in &reply.frames {
-                    ok &= send(&mut tx, frame).await;
-                }
-                if reply.close {
-                    let _ = tx.send(Message::Close(None)).await;
+                if !on_incoming(&mut session, &mut tx, incoming).await {
                     break;
                 }
-                if !ok {
-                    break;
+                if session.take_ping_echo() {
+                    echo_due = None;
                 }
             }
             _ = ping.tick() => {
                 if !send(&mut tx, &frames::ping()).await {
+                    break;
+                }
+                echo_due.get_or_insert_with(|| Instant::now() + echo_window);
+            }
+            _ = sleep_until(echo_due.unwrap_or_else(Instant::now)), if echo_due.is_some() => {
+                // Frames that already arrived count: a busy socket task must not drop a
+                // client whose echo is waiting to be read.
+                let mut open = true;
+                while let Some(incoming) = rx.next().now_or_never() {
+                    open = on_incoming(&mut session, &mut tx, incoming).await;
+                    if !open {
+                        break;
+                    }
+                }
+                if !open {
+                    break;
+                }
+                if session.take_ping_echo() {
+                    echo_due = None;
+                } else {
+                    tracing::info!(id = session.id, window = ?echo_window, "no PING echo in time: disconnecting the client");
+                    let _ = tx.send(Message::Close(None)).await;
                     break;
                 }
             }

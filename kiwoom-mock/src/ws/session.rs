@@ -9,11 +9,11 @@ use std::sync::atomic::Ordering;
 use codegen::spec::{Market, RealtimeItem, Tr};
 use serde_json::{Map, Value};
 
-use super::{condition, frames};
-use crate::book::{Order, Status};
+use super::{condition, frames, order_fill};
+use crate::book::Order;
 use crate::control::{Registration, Shared, lock};
 use crate::market::{self, Venue};
-use crate::synth::{Num, Synth, render};
+use crate::synth::Synth;
 
 /// Items allowed in one group, and on one connection (live limits, captured).
 const MAX_ITEMS: usize = 100;
@@ -27,6 +27,8 @@ pub struct Session {
     /// Condition seqs registered for realtime hits (search_type 1).
     pub conditions: Vec<String>,
     pub tick: u64,
+    /// A PING echo arrived since `take_ping_echo` was last asked.
+    ping_echoed: bool,
 }
 
 /// What to send after a client frame, and whether to close the socket afterwards.
@@ -56,10 +58,7 @@ fn strings(v: Option<&Value>) -> Vec<Value> {
     }
 }
 
-pub(crate) fn kst_secs() -> u32 {
-    use chrono::Timelike;
-    (chrono::Utc::now() + chrono::Duration::hours(9)).num_seconds_from_midnight()
-}
+pub(crate) use crate::clock::kst_secs;
 
 impl Session {
     pub fn new(shared: Arc<Shared>, market: Market) -> Session {
@@ -72,7 +71,13 @@ impl Session {
             regs: Vec::new(),
             conditions: Vec::new(),
             tick: 0,
+            ping_echoed: false,
         }
+    }
+
+    /// Whether the client echoed a PING since the last call.
+    pub fn take_ping_echo(&mut self) -> bool {
+        std::mem::take(&mut self.ping_echoed)
     }
 
     pub fn venue(&self) -> Venue {
@@ -90,6 +95,7 @@ impl Session {
         }
         if trnm == "PING" {
             // The client's echo of our PING: nothing to answer.
+            self.ping_echoed = true;
             return Reply {
                 frames: Vec::new(),
                 close: false,
@@ -291,7 +297,7 @@ impl Session {
 
     /// The `00` (order fill) frame for an order event, if this connection registered `00`.
     pub fn order_frame(&self, order: &Order) -> Option<Value> {
-        let reg = self.regs.iter().find(|r| r.kind == "00")?;
+        self.regs.iter().find(|r| r.kind == "00")?;
         let tr = self.realtime_tr("00")?;
         let rt = tr.realtime.as_ref()?;
         if order.stock.venue != self.venue() {
@@ -300,37 +306,13 @@ impl Session {
         let empty = Map::new();
         let synth = Synth::new(self.shared.config.seed, self.venue(), &empty);
         let mut values = synth.realtime_values(&rt.values, &order.stock, 0, order.secs);
-        let status = match order.status {
-            Status::Open => "접수",
-            Status::Filled => "체결",
-            Status::Closed => "확인",
-        };
-        let facts: [(&str, Result<i64, &str>); 9] = [
-            ("9203", Err(&order.ord_no)),
-            ("9001", Err(&order.stock.code)),
-            ("913", Err(status)),
-            ("900", Ok(order.qty)),
-            ("901", Ok(order.price)),
-            ("902", Ok(order.unfilled())),
-            ("910", Ok(order.fill_price)),
-            ("911", Ok(order.filled_qty)),
-            ("904", Err(&order.orig_ord_no)),
-        ];
-        for (wire, v) in facts {
-            let Some(f) = rt.values.iter().find(|f| f.wire == wire) else {
-                continue;
-            };
-            let s = match v {
-                Ok(n) => render(f, Num::int(n), None),
-                Err(t) => t.to_string(),
-            };
-            values.insert(wire.to_string(), Value::String(s));
-        }
+        order_fill::apply(&mut values, order);
         Some(frames::real(vec![frames::real_entry(
             values,
             "00",
             &tr.korean_name,
-            &reg.item,
+            // Kiwoom's example names the order's stock here, whatever was registered.
+            &order.stock.code,
             None,
         )]))
     }
