@@ -43,6 +43,11 @@ pub struct MockConfig {
     pub spec_dir: Option<PathBuf>,
     /// Send a `SYSTEM` notice frame before the LOGIN ack, as the live server sometimes does.
     pub system_frame_before_login: bool,
+    /// Refuse orders that break the market rules (tick grid, daily limits, sessions,
+    /// holidays) with Kiwoom's answers, judged at a fixed or the wall-clock instant. `None`
+    /// (the default): off, because tests place orders at any hour and far from the market
+    /// (see `rules`).
+    pub market_rules: Option<crate::rules::MarketRulesConfig>,
 }
 
 impl Default for MockConfig {
@@ -63,6 +68,7 @@ impl Default for MockConfig {
             admin: true,
             spec_dir: None,
             system_frame_before_login: false,
+            market_rules: None,
         }
     }
 }

@@ -66,6 +66,7 @@ mod limits;
 mod market;
 mod paging;
 mod rest;
+mod rules;
 mod server;
 mod switches;
 mod synth;
@@ -76,6 +77,7 @@ mod ws;
 pub use catalog::SpecError;
 pub use config::{Fault, MockConfig, RateScope};
 pub use control::MockControl;
+pub use rules::MarketRulesConfig;
 pub use server::MockServer;
 pub use switches::{FaultSwitch, RateSwitch, SwitchError};
 

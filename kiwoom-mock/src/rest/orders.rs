@@ -88,6 +88,9 @@ pub fn handle(
             .to_string(),
     };
     let reject = |reason: String| ApiError::order_reject(&reason);
+    if let Some(rules) = &shared.config.market_rules {
+        crate::rules::enforce(rules, &tr.id, venue, &stock, seed, body)?;
+    }
 
     let mut book = lock(&shared.book);
     let (order, orig, qty_done): (Order, String, i64) = match op {
