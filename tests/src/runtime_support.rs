@@ -191,3 +191,28 @@ pub fn local_builder(base_url: &str, ws_url: &str) -> ClientBuilder {
                 .with_delays(Duration::from_millis(20), Duration::from_millis(200)),
         )
 }
+
+/// The Redis URL of the tests (`KIWOOM_TEST_REDIS_URL`). When unset the test is skipped
+/// (say so and return `None`), except under CI (`CI=true`), where that is a failure.
+pub fn redis_url_or_skip() -> Option<String> {
+    match std::env::var("KIWOOM_TEST_REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "KIWOOM_TEST_REDIS_URL not set under CI: run `eval \"$(bash .ci/services)\"`"
+            );
+            println!("skipped: KIWOOM_TEST_REDIS_URL not set");
+            None
+        }
+    }
+}
+
+/// A key prefix no other test run shares.
+pub fn unique_prefix(what: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("kiwoom-test:{what}:{}:{nanos}", std::process::id())
+}
