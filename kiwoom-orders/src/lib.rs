@@ -10,6 +10,7 @@ pub mod event;
 pub mod ids;
 pub mod intent;
 pub mod journal;
+pub mod ledger;
 pub mod matching;
 pub mod order;
 pub mod position;
@@ -23,6 +24,7 @@ pub use journal::{
     AppendOutcome, FillRecord, Journal, OrderFilter, PostgresJournal, SqliteDurability,
     SqliteJournal,
 };
+pub use ledger::{Ledger, OrderUpdate, PositionUpdate};
 pub use matching::{BrokerOrder, MatchWindow, Resolution, resolve_unknowns};
 pub use order::{Applied, Order};
 pub use position::{BrokerPosition, Position, PositionDifference};
