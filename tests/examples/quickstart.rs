@@ -55,13 +55,14 @@ async fn main() -> Result<(), BoxError> {
         .stock_info(StockInfoRequest::new(STOCK))
         .await?;
     let name = info.stock_name.clone().unwrap_or_default();
+    // Prices carry their direction against the previous close beside the value.
     let price = info.current_price.unwrap_or_default();
     println!(
-        "   {STOCK} {name}: current price {} won ({}), year high {}, year low {}",
-        price.abs(),
-        direction(price),
-        show(info.year_highest.map(i64::abs)),
-        show(info.year_lowest.map(i64::abs)),
+        "   {STOCK} {name}: current price {} won ({:?}), year high {}, year low {}",
+        price.value(),
+        price.direction(),
+        show(info.year_highest),
+        show(info.year_lowest),
     );
 
     step(3, "daily chart (ka10081), paging with cont-yn / next-key");
@@ -101,7 +102,7 @@ async fn main() -> Result<(), BoxError> {
     if target.may_place_orders() {
         // A limit order a few ticks under the market rests in the book, so it shows up in
         // the unfilled-orders inquiry of the next step.
-        let limit = (price.abs() - 500).max(100);
+        let limit = (price.value() - 500).max(100);
         let order =
             BuyStockRequest::new(OrderVenue::Krx, STOCK, 1, TradeType::Normal)
                 .order_unit_price(limit);
@@ -158,7 +159,7 @@ async fn main() -> Result<(), BoxError> {
                 println!(
                     "   tick {ticks}: {} {} won, change {} ({}%), volume {}",
                     show(trade.execution_time),
-                    show(trade.current_price.map(i64::abs)),
+                    show(trade.current_price),
                     show(trade.previous_day_change),
                     show(trade.fluctuation_rate),
                     show(trade.trade_quantity),
@@ -271,14 +272,6 @@ fn kst() -> chrono::FixedOffset {
 }
 
 /// Kiwoom's sign on a price is its direction against the previous close.
-fn direction(price: i64) -> &'static str {
-    match price.signum() {
-        1 => "up",
-        -1 => "down",
-        _ => "unchanged",
-    }
-}
-
 fn show<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }

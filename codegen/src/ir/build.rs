@@ -643,6 +643,19 @@ impl<'s> Builder<'s> {
                 Setter::IntoSecret,
             ),
             ValueType::Text => ("String".to_owned(), Setter::IntoString),
+            // A sign that is a direction or a trade side is not arithmetic: the value is a
+            // magnitude with that fact beside it (kiwoom_runtime::codec::signed).
+            ValueType::Integer | ValueType::Decimal if c.sign == Sign::Side => {
+                ("kiwoom_runtime::codec::SidedQuantity".to_owned(), Setter::Plain)
+            }
+            ValueType::Integer if c.sign == Sign::Direction && format.scale == 0 => (
+                "kiwoom_runtime::codec::Directed<i64>".to_owned(),
+                Setter::Plain,
+            ),
+            ValueType::Integer | ValueType::Decimal if c.sign == Sign::Direction => (
+                "kiwoom_runtime::codec::Directed<rust_decimal::Decimal>".to_owned(),
+                Setter::Plain,
+            ),
             ValueType::Integer if format.scale > 0 => {
                 ("rust_decimal::Decimal".to_owned(), Setter::Plain)
             }
@@ -1072,6 +1085,7 @@ fn field_doc(f: &Field, is_request: bool) -> Vec<String> {
         Sign::None => {}
         Sign::Direction => facts.push("sign = direction against the previous close".to_owned()),
         Sign::Value => facts.push("signed".to_owned()),
+        Sign::Side => facts.push("sign = the side that took liquidity (+ buyer, - seller)".to_owned()),
     }
     if let Some(scale) = f.codec.scale {
         facts.push(format!("wire integer x10^{scale}"));

@@ -314,8 +314,13 @@ pub enum Sign {
     /// The sign is the direction against the previous close; the magnitude is the value
     /// (`cur_prc: "-78800"` is 78,800 won, falling). Decoders keep the sign.
     Direction,
-    /// The sign is arithmetic (changes, net amounts, P&L).
+    /// The sign is arithmetic (changes, net amounts, P&L). Kiwoom may still put a direction
+    /// sign in front of a value's own sign (`+-2076560`, see `double_sign`).
     Value,
+    /// The sign is the side that took liquidity in a trade: `+82` is 82 shares bought by an
+    /// aggressive buyer, `-82` 82 sold by an aggressive seller (0B 거래량). The quantity is
+    /// never negative.
+    Side,
 }
 
 impl Sign {

@@ -1149,13 +1149,13 @@ pub struct OrderFillBalanceRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매입단가 (`buy_uv`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub buy_unit_price: Option<i64>,
+    pub buy_unit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매입금액 (`pur_amt`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자

@@ -277,7 +277,7 @@ pub struct AccountNextDaySettlementRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub unit_price: Option<i64>,
+    pub unit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 정산금액 (`exct_amt`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자

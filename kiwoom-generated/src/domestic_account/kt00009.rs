@@ -342,7 +342,7 @@ pub struct AccountOrderFillStatusRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 10자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 10.
-    pub order_unit_price: Option<i64>,
+    pub order_unit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 확인수량 (`cnfm_qty`)
     ///
     /// 단위: 1주, 좌측 0-padding 처리된 부호 포함 10자리 숫자
@@ -392,7 +392,7 @@ pub struct AccountOrderFillStatusRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 10자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 10.
-    pub execution_unit_price: Option<i64>,
+    pub execution_unit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 통신구분 (`comm_ord_tp`)
     ///
     /// Wire: type text.
@@ -416,7 +416,7 @@ pub struct AccountOrderFillStatusRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 10자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 10.
-    pub condition_unit_price: Option<i64>,
+    pub condition_unit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
 }
 impl AccountOrderFillStatusRow {

@@ -416,13 +416,13 @@ pub struct AccountEvaluationBalanceRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 15자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 15.
-    pub purchase_price: Option<i64>,
+    pub purchase_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일종가 (`pred_close_pric`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub previous_day_close_price: Option<i64>,
+    pub previous_day_close_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 보유수량 (`rmnd_qty`)
     ///
     /// 단위: 1주, 좌측 0-padding 처리된 부호 포함 15자리 숫자
@@ -440,7 +440,7 @@ pub struct AccountEvaluationBalanceRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일매수수량 (`pred_buyq`)
     ///
     /// 단위: 1주, 좌측 0-padding 처리된 부호 포함 15자리 숫자

@@ -403,13 +403,13 @@ pub struct GoldSpotBalanceRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub average_price: Option<i64>,
+    pub average_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 현재가 (`cur_prc`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 평가금액 (`est_amt`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자

@@ -207,7 +207,7 @@ pub struct ConditionSearchRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 9자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 9.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비기호 (`25`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -238,19 +238,19 @@ pub struct ConditionSearchRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 9자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 9.
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`17`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 9자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 9.
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`18`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 9자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 9.
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
 }
 impl ConditionSearchRow {

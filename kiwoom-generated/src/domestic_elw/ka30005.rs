@@ -187,7 +187,7 @@ pub struct SearchElwByConditionRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 대비구분 (`pre_tp`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -235,13 +235,13 @@ pub struct SearchElwByConditionRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price: Option<i64>,
+    pub ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가 (`buy_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price: Option<i64>,
+    pub bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 패리티 (`prty`)
     ///
     /// 소수점 둘째 자리까지 포맷된 숫자

@@ -199,7 +199,7 @@ pub struct EtfIntradayTrendRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub close_price: Option<i64>,
+    pub close_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 대비기호 (`pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -241,7 +241,7 @@ pub struct EtfIntradayTrendRow {
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
     ///
     /// Wire: type decimal, unit %, sign = direction against the previous close.
-    pub nav_index: Option<rust_decimal::Decimal>,
+    pub nav_index: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 괴리율 (`navetf`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율

@@ -81,7 +81,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_10: Option<i64>,
+    pub ask_price_10: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도9차선잔량대비 (`sel_9th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -99,7 +99,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_9: Option<i64>,
+    pub ask_price_9: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도8차선잔량대비 (`sel_8th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -117,7 +117,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_8: Option<i64>,
+    pub ask_price_8: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도7차선잔량대비 (`sel_7th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -135,7 +135,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_7: Option<i64>,
+    pub ask_price_7: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도6차선잔량대비 (`sel_6th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -153,7 +153,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_6: Option<i64>,
+    pub ask_price_6: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도5차선잔량대비 (`sel_5th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -171,7 +171,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_5: Option<i64>,
+    pub ask_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도4차선잔량대비 (`sel_4th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -189,7 +189,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_4: Option<i64>,
+    pub ask_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도3차선잔량대비 (`sel_3th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -207,7 +207,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_3: Option<i64>,
+    pub ask_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도2차선잔량대비 (`sel_2th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -225,7 +225,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_2: Option<i64>,
+    pub ask_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도1차선잔량대비 (`sel_1th_pre_req_pre`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자
@@ -243,13 +243,13 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub best_ask_price: Option<i64>,
+    pub best_ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수최우선호가 (`buy_fpr_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub best_bid_price: Option<i64>,
+    pub best_bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수최우선잔량 (`buy_fpr_req`)
     ///
     /// 단위: 1주
@@ -267,7 +267,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_2: Option<i64>,
+    pub bid_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수2차선잔량 (`buy_2th_pre_req`)
     ///
     /// 단위: 1주
@@ -285,7 +285,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_3: Option<i64>,
+    pub bid_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수3차선잔량 (`buy_3th_pre_req`)
     ///
     /// 단위: 1주
@@ -303,7 +303,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_4: Option<i64>,
+    pub bid_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수4차선잔량 (`buy_4th_pre_req`)
     ///
     /// 단위: 1주
@@ -321,7 +321,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_5: Option<i64>,
+    pub bid_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수5차선잔량 (`buy_5th_pre_req`)
     ///
     /// 단위: 1주
@@ -339,7 +339,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_6: Option<i64>,
+    pub bid_price_6: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수6차선잔량 (`buy_6th_pre_req`)
     ///
     /// 단위: 1주
@@ -357,7 +357,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_7: Option<i64>,
+    pub bid_price_7: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수7차선잔량 (`buy_7th_pre_req`)
     ///
     /// 단위: 1주
@@ -375,7 +375,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_8: Option<i64>,
+    pub bid_price_8: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수8차선잔량 (`buy_8th_pre_req`)
     ///
     /// 단위: 1주
@@ -393,7 +393,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_9: Option<i64>,
+    pub bid_price_9: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수9차선잔량 (`buy_9th_pre_req`)
     ///
     /// 단위: 1주
@@ -411,7 +411,7 @@ pub struct StockQuoteResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_10: Option<i64>,
+    pub bid_price_10: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수10차선잔량 (`buy_10th_pre_req`)
     ///
     /// 단위: 1주

@@ -95,13 +95,13 @@ pub struct StockMarketConditionInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub upper_limit_price: Option<i64>,
+    pub upper_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 하한가 (`lst_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub lower_limit_price: Option<i64>,
+    pub lower_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일거래대금 (`pred_trde_prica`)
     ///
     /// 단위: 백만원
@@ -119,7 +119,7 @@ pub struct StockMarketConditionInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 부호 (`smbol`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -143,19 +143,19 @@ pub struct StockMarketConditionInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 체결량 (`cntr_qty`)
     ///
     /// 단위: 1주
@@ -179,7 +179,7 @@ pub struct StockMarketConditionInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub expected_execution_price: Option<i64>,
+    pub expected_execution_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 예상체결량 (`exp_cntr_qty`)
     ///
     /// 단위: 1주
@@ -191,13 +191,13 @@ pub struct StockMarketConditionInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub expected_best_ask_price: Option<i64>,
+    pub expected_best_ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 예상매수우선호가 (`exp_buy_pri_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub expected_best_bid_price: Option<i64>,
+    pub expected_best_bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 거래시작일 (`trde_strt_dt`)
     ///
     /// YYYYMMDD
@@ -215,13 +215,13 @@ pub struct StockMarketConditionInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub highest_price: Option<i64>,
+    pub highest_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 최저가 (`lwst_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub lowest_price: Option<i64>,
+    pub lowest_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 최고가일 (`hgst_pric_dt`)
     ///
     /// YYYYMMDD
@@ -239,121 +239,121 @@ pub struct StockMarketConditionInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_1: Option<i64>,
+    pub ask_price_1: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도2호가 (`sel_2bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_2: Option<i64>,
+    pub ask_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도3호가 (`sel_3bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_3: Option<i64>,
+    pub ask_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도4호가 (`sel_4bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_4: Option<i64>,
+    pub ask_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도5호가 (`sel_5bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_5: Option<i64>,
+    pub ask_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도6호가 (`sel_6bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_6: Option<i64>,
+    pub ask_price_6: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도7호가 (`sel_7bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_7: Option<i64>,
+    pub ask_price_7: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도8호가 (`sel_8bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_8: Option<i64>,
+    pub ask_price_8: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도9호가 (`sel_9bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_9: Option<i64>,
+    pub ask_price_9: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도10호가 (`sel_10bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub ask_price_10: Option<i64>,
+    pub ask_price_10: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수1호가 (`buy_1bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_1: Option<i64>,
+    pub bid_price_1: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수2호가 (`buy_2bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_2: Option<i64>,
+    pub bid_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수3호가 (`buy_3bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_3: Option<i64>,
+    pub bid_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수4호가 (`buy_4bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_4: Option<i64>,
+    pub bid_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수5호가 (`buy_5bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_5: Option<i64>,
+    pub bid_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수6호가 (`buy_6bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_6: Option<i64>,
+    pub bid_price_6: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수7호가 (`buy_7bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_7: Option<i64>,
+    pub bid_price_7: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수8호가 (`buy_8bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_8: Option<i64>,
+    pub bid_price_8: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수9호가 (`buy_9bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_9: Option<i64>,
+    pub bid_price_9: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수10호가 (`buy_10bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub bid_price_10: Option<i64>,
+    pub bid_price_10: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도1호가잔량 (`sel_1bid_req`)
     ///
     /// 단위: 1주

@@ -136,7 +136,7 @@ pub struct SubscriptionRightsAllQuotesRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// Wire: type text.
@@ -158,13 +158,13 @@ pub struct SubscriptionRightsAllQuotesRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_ask_price: Option<i64>,
+    pub best_ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 최우선매수호가 (`fpr_buy_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_bid_price: Option<i64>,
+    pub best_bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 누적거래량 (`acc_trde_qty`)
     ///
     /// 단위: 1주
@@ -176,19 +176,19 @@ pub struct SubscriptionRightsAllQuotesRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
 }
 impl SubscriptionRightsAllQuotesRow {

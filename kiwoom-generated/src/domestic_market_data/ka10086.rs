@@ -153,25 +153,25 @@ pub struct DailyStockPriceRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 종가 (`close_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub close_price: Option<i64>,
+    pub close_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일비 (`pred_rt`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

@@ -122,61 +122,61 @@ pub struct AfterHoursSinglePriceResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_ask_price_5: Option<i64>,
+    pub after_hours_single_price_ask_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매도호가4 (`ovt_sigpric_sel_bid_4`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_ask_price_4: Option<i64>,
+    pub after_hours_single_price_ask_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매도호가3 (`ovt_sigpric_sel_bid_3`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_ask_price_3: Option<i64>,
+    pub after_hours_single_price_ask_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매도호가2 (`ovt_sigpric_sel_bid_2`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_ask_price_2: Option<i64>,
+    pub after_hours_single_price_ask_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매도호가1 (`ovt_sigpric_sel_bid_1`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_ask_price_1: Option<i64>,
+    pub after_hours_single_price_ask_price_1: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매수호가1 (`ovt_sigpric_buy_bid_1`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_bid_price_1: Option<i64>,
+    pub after_hours_single_price_bid_price_1: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매수호가2 (`ovt_sigpric_buy_bid_2`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_bid_price_2: Option<i64>,
+    pub after_hours_single_price_bid_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매수호가3 (`ovt_sigpric_buy_bid_3`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_bid_price_3: Option<i64>,
+    pub after_hours_single_price_bid_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매수호가4 (`ovt_sigpric_buy_bid_4`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_bid_price_4: Option<i64>,
+    pub after_hours_single_price_bid_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매수호가5 (`ovt_sigpric_buy_bid_5`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_bid_price_5: Option<i64>,
+    pub after_hours_single_price_bid_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_매수호가수량1 (`ovt_sigpric_buy_bid_qty_1`)
     ///
     /// 단위: 1주
@@ -302,7 +302,7 @@ pub struct AfterHoursSinglePriceResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub after_hours_single_price_current_price: Option<i64>,
+    pub after_hours_single_price_current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시간외단일가\_전일대비기호 (`ovt_sigpric_pred_pre_sig`)
     ///
     /// Wire: type text.

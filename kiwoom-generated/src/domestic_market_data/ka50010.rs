@@ -116,7 +116,7 @@ pub struct GoldSpotTradeTrendRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub execution_price: Option<i64>,
+    pub execution_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일 대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -164,13 +164,13 @@ pub struct GoldSpotTradeTrendRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_ask_price_unit: Option<i64>,
+    pub best_ask_price_unit: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가 (`pri_buy_bid_unit`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_bid_price_unit: Option<i64>,
+    pub best_bid_price_unit: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일 거래량 대비 비율 (`trde_pre`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율

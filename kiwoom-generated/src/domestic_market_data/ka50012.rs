@@ -126,7 +126,7 @@ pub struct GoldSpotDailyTrendRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일 대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -156,19 +156,19 @@ pub struct GoldSpotDailyTrendRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 일자 (`dt`)
     ///
     /// YYYYMMDD

@@ -124,7 +124,7 @@ pub struct GoldSpotExpectedExecutionRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub expected_execution_price: Option<i64>,
+    pub expected_execution_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 예상 체결가 전일대비 (`exp_pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

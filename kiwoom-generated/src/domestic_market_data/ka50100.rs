@@ -78,19 +78,19 @@ pub struct GoldSpotQuoteInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일비 (`pred_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
@@ -102,13 +102,13 @@ pub struct GoldSpotQuoteInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub upper_limit_price: Option<i64>,
+    pub upper_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 하한가 (`lst_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub lower_limit_price: Option<i64>,
+    pub lower_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일종가 (`pred_close_pric`)
     ///
     /// 단위: 원

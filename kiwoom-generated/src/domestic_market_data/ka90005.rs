@@ -264,7 +264,7 @@ pub struct ProgramTradeIntradayTrendRow {
     /// 부호가 포함된 숫자
     ///
     /// Wire: type decimal, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub kospi_200: Option<rust_decimal::Decimal>,
+    pub kospi_200: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// BASIS (`basis`)
     ///
     /// 소수점 둘째 자리까지 포맷된 숫자

@@ -165,7 +165,7 @@ pub struct ForeignInvestorPeriodTradeTopRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -183,13 +183,13 @@ pub struct ForeignInvestorPeriodTradeTopRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price: Option<i64>,
+    pub ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가 (`buy_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price: Option<i64>,
+    pub bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 거래량 (`trde_qty`)
     ///
     /// 단위: 1주

@@ -198,7 +198,7 @@ pub struct SameDirectionNetTradeRankRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, may arrive with a doubled sign (`--`).
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 대비기호 (`pre_sig`)
     ///
     /// Wire: type text.

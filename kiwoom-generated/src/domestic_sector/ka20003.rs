@@ -124,7 +124,7 @@ pub struct AllSectorIndicesRow {
     /// 단위: 지수, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 지수, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 대비기호 (`pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

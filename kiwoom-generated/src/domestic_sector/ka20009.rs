@@ -67,7 +67,7 @@ pub struct SectorDailyPriceResponse {
     /// 단위: 지수, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 지수, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -115,19 +115,19 @@ pub struct SectorDailyPriceResponse {
     /// 단위: 지수, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 지수, sign = direction against the previous close.
-    pub open_price: Option<rust_decimal::Decimal>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 지수, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 지수, sign = direction against the previous close.
-    pub high_price: Option<rust_decimal::Decimal>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: 지수, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 지수, sign = direction against the previous close.
-    pub low_price: Option<rust_decimal::Decimal>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 상한 (`upl`)
     ///
     /// 단위: 종목수
@@ -163,7 +163,7 @@ pub struct SectorDailyPriceResponse {
     /// 단위: 지수, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 지수, sign = direction against the previous close.
-    pub high_52w: Option<rust_decimal::Decimal>,
+    pub high_52w: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 52주최고가일 (`52wk_hgst_pric_dt`)
     ///
     /// YYYYMMDD
@@ -181,7 +181,7 @@ pub struct SectorDailyPriceResponse {
     /// 단위: 지수, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 지수, sign = direction against the previous close.
-    pub low_52w: Option<rust_decimal::Decimal>,
+    pub low_52w: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 52주최저가일 (`52wk_lwst_pric_dt`)
     ///
     /// YYYYMMDD
@@ -441,7 +441,7 @@ pub struct SectorDailyPriceRow {
     /// 단위: 지수, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 지수, sign = direction against the previous close.
-    pub current_price_n: Option<rust_decimal::Decimal>,
+    pub current_price_n: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호n (`pred_pre_sig_n`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

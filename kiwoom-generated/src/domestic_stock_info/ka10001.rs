@@ -93,13 +93,13 @@ pub struct StockInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub year_highest: Option<i64>,
+    pub year_highest: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 연중최저 (`oyr_lwst`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub year_lowest: Option<i64>,
+    pub year_lowest: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시가총액 (`mac`)
     ///
     /// 단위: 억원
@@ -173,43 +173,43 @@ pub struct StockInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub high_250d: Option<i64>,
+    pub high_250d: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 250최저 (`250lwst`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub low_250d: Option<i64>,
+    pub low_250d: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시가 (`open_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 상한가 (`upl_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub upper_limit_price: Option<i64>,
+    pub upper_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 하한가 (`lst_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub lower_limit_price: Option<i64>,
+    pub lower_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 기준가 (`base_pric`)
     ///
     /// 단위: 원
@@ -253,7 +253,7 @@ pub struct StockInfoResponse {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 대비기호 (`pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

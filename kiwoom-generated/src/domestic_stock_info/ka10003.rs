@@ -123,7 +123,7 @@ pub struct StockExecutionInfoRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -141,13 +141,13 @@ pub struct StockExecutionInfoRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_ask_price_unit: Option<i64>,
+    pub best_ask_price_unit: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 우선매수호가단위 (`pri_buy_bid_unit`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_bid_price_unit: Option<i64>,
+    pub best_bid_price_unit: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 체결거래량 (`cntr_trde_qty`)
     ///
     /// 단위: 1주, 부호가 포함된 숫자

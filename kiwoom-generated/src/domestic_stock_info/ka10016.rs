@@ -216,7 +216,7 @@ pub struct StockNewHighLowPriceRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -252,13 +252,13 @@ pub struct StockNewHighLowPriceRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price: Option<i64>,
+    pub ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가 (`buy_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price: Option<i64>,
+    pub bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 원

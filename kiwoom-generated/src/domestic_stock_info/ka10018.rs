@@ -191,7 +191,7 @@ pub struct NearHighLowStocksRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -221,25 +221,25 @@ pub struct NearHighLowStocksRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price: Option<i64>,
+    pub ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가 (`buy_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price: Option<i64>,
+    pub bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 당일고가 (`tdy_high_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub today_high_price: Option<i64>,
+    pub today_high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 당일저가 (`tdy_low_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub today_low_price: Option<i64>,
+    pub today_low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
 }
 impl NearHighLowStocksRow {

@@ -248,7 +248,7 @@ pub struct PriceSurgeDropStocksRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 기준대비 (`base_pre`)
     ///
     /// 단위: 원

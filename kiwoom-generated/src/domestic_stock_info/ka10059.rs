@@ -174,7 +174,7 @@ pub struct StockInvestorByInstitutionRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 대비기호 (`pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

@@ -128,7 +128,7 @@ pub struct WatchlistStockInfoRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 기준가 (`base_pric`)
     ///
     /// 단위: 원
@@ -186,109 +186,109 @@ pub struct WatchlistStockInfoRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price: Option<i64>,
+    pub ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가 (`buy_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price: Option<i64>,
+    pub bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도1차호가 (`sel_1th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_1: Option<i64>,
+    pub ask_price_1: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도2차호가 (`sel_2th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_2: Option<i64>,
+    pub ask_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도3차호가 (`sel_3th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_3: Option<i64>,
+    pub ask_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도4차호가 (`sel_4th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_4: Option<i64>,
+    pub ask_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도5차호가 (`sel_5th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_5: Option<i64>,
+    pub ask_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수1차호가 (`buy_1th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_1: Option<i64>,
+    pub bid_price_1: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수2차호가 (`buy_2th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_2: Option<i64>,
+    pub bid_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수3차호가 (`buy_3th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_3: Option<i64>,
+    pub bid_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수4차호가 (`buy_4th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_4: Option<i64>,
+    pub bid_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수5차호가 (`buy_5th_bid`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_5: Option<i64>,
+    pub bid_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 상한가 (`upl_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub upper_limit_price: Option<i64>,
+    pub upper_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 하한가 (`lst_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub lower_limit_price: Option<i64>,
+    pub lower_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 시가 (`open_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 종가 (`close_pric`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub close_price: Option<i64>,
+    pub close_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 체결시간 (`cntr_tm`)
     ///
     /// HHmmss
@@ -300,7 +300,7 @@ pub struct WatchlistStockInfoRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub expected_execution_price: Option<i64>,
+    pub expected_execution_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 예상체결량 (`exp_cntr_qty`)
     ///
     /// 단위: 1주

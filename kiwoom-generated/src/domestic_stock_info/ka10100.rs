@@ -82,7 +82,7 @@ pub struct StockDetailResponse {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 8자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 8.
-    pub previous_close_price: Option<i64>,
+    pub previous_close_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 종목상태 (`state`)
     ///
     /// Wire: type text.

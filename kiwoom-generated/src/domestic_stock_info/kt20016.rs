@@ -191,13 +191,13 @@ pub struct CreditLoanableStocksRow {
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub substitute_price: Option<i64>,
+    pub substitute_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일종가 (`pred_close_pric`)
     ///
     /// 단위: 원, 좌측 0-padding 처리된 부호 포함 12자리 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 12.
-    pub previous_day_close_price: Option<i64>,
+    pub previous_day_close_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 신용한도초과여부 (`crd_limit_over_yn`)
     ///
     /// Y, N

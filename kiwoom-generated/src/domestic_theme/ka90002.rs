@@ -176,7 +176,7 @@ pub struct ThemeStocksRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 등락기호 (`flu_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -206,7 +206,7 @@ pub struct ThemeStocksRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price: Option<i64>,
+    pub ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도잔량 (`sel_req`)
     ///
     /// 단위: 1주
@@ -218,7 +218,7 @@ pub struct ThemeStocksRow {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price: Option<i64>,
+    pub bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수잔량 (`buy_req`)
     ///
     /// 단위: 1주

@@ -44,7 +44,7 @@ pub struct Balance {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 보유수량 (`930`)
     ///
     /// 단위: 1주
@@ -94,13 +94,13 @@ pub struct Balance {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_ask_price: Option<i64>,
+    pub best_ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// (최우선)매수호가 (`28`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_bid_price: Option<i64>,
+    pub best_bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 기준가 (`307`)
     ///
     /// 단위: 원

@@ -50,7 +50,7 @@ pub struct EtfNav {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비 (`11`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

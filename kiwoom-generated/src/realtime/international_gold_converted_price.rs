@@ -20,7 +20,7 @@ pub struct InternationalGoldConvertedPrice {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비기호 (`25`)
     ///
     /// 1:상한, 2:상승, 3:없음, 4:하한, 5:하락

@@ -122,19 +122,19 @@ pub struct OrderFill {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// (최우선)매도호가 (`27`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_ask_price: Option<i64>,
+    pub best_ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// (최우선)매수호가 (`28`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_bid_price: Option<i64>,
+    pub best_bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 단위체결가 (`914`)
     ///
     /// Wire: type integer.

@@ -58,7 +58,7 @@ pub struct SectorChange {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 원, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비 (`11`)
     ///
     /// 단위: 원, 부호가 포함된 숫자

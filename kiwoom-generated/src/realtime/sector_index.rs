@@ -26,7 +26,7 @@ pub struct SectorIndex {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 원, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비 (`11`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -43,8 +43,8 @@ pub struct SectorIndex {
     ///
     /// +는 매수체결,-는 매도체결
     ///
-    /// Wire: type integer.
-    pub trade_quantity: Option<i64>,
+    /// Wire: type integer, sign = the side that took liquidity (+ buyer, - seller).
+    pub trade_quantity: Option<kiwoom_runtime::codec::SidedQuantity>,
     /// 누적거래량 (`13`)
     ///
     /// 단위: 1주
@@ -62,19 +62,19 @@ pub struct SectorIndex {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 원, sign = direction against the previous close.
-    pub open_price: Option<rust_decimal::Decimal>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 고가 (`17`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 원, sign = direction against the previous close.
-    pub high_price: Option<rust_decimal::Decimal>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 저가 (`18`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type decimal, unit 원, sign = direction against the previous close.
-    pub low_price: Option<rust_decimal::Decimal>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호 (`25`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

@@ -20,13 +20,13 @@ pub struct StockBestQuote {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_ask_price: Option<i64>,
+    pub best_ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// (최우선)매수호가 (`28`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_bid_price: Option<i64>,
+    pub best_bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
 }

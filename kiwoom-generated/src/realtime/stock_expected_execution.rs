@@ -26,7 +26,7 @@ pub struct StockExpectedExecution {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비 (`11`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -43,8 +43,8 @@ pub struct StockExpectedExecution {
     ///
     /// +는 매수체결, -는 매도체결
     ///
-    /// Wire: type integer.
-    pub trade_quantity: Option<i64>,
+    /// Wire: type integer, sign = the side that took liquidity (+ buyer, - seller).
+    pub trade_quantity: Option<kiwoom_runtime::codec::SidedQuantity>,
     /// 누적거래량 (`13`)
     ///
     /// 단위: 1주

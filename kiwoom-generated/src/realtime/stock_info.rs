@@ -32,13 +32,13 @@ pub struct StockInfo {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub upper_limit_price: Option<i64>,
+    pub upper_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 하한가 (`306`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub lower_limit_price: Option<i64>,
+    pub lower_limit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 기준가 (`307`)
     ///
     /// 단위: 원

@@ -26,7 +26,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_1: Option<i64>,
+    pub ask_price_1: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량1 (`61`)
     ///
     /// 단위: 1주
@@ -42,7 +42,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_1: Option<i64>,
+    pub bid_price_1: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량1 (`71`)
     ///
     /// 단위: 1주
@@ -58,7 +58,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_2: Option<i64>,
+    pub ask_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량2 (`62`)
     ///
     /// 단위: 1주
@@ -74,7 +74,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_2: Option<i64>,
+    pub bid_price_2: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량2 (`72`)
     ///
     /// 단위: 1주
@@ -90,7 +90,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_3: Option<i64>,
+    pub ask_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량3 (`63`)
     ///
     /// 단위: 1주
@@ -106,7 +106,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_3: Option<i64>,
+    pub bid_price_3: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량3 (`73`)
     ///
     /// 단위: 1주
@@ -122,7 +122,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_4: Option<i64>,
+    pub ask_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량4 (`64`)
     ///
     /// 단위: 1주
@@ -138,7 +138,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_4: Option<i64>,
+    pub bid_price_4: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량4 (`74`)
     ///
     /// 단위: 1주
@@ -154,7 +154,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_5: Option<i64>,
+    pub ask_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량5 (`65`)
     ///
     /// 단위: 1주
@@ -170,7 +170,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_5: Option<i64>,
+    pub bid_price_5: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량5 (`75`)
     ///
     /// 단위: 1주
@@ -186,7 +186,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_6: Option<i64>,
+    pub ask_price_6: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량6 (`66`)
     ///
     /// 단위: 1주
@@ -202,7 +202,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_6: Option<i64>,
+    pub bid_price_6: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량6 (`76`)
     ///
     /// 단위: 1주
@@ -218,7 +218,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_7: Option<i64>,
+    pub ask_price_7: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량7 (`67`)
     ///
     /// 단위: 1주
@@ -234,7 +234,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_7: Option<i64>,
+    pub bid_price_7: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량7 (`77`)
     ///
     /// 단위: 1주
@@ -250,7 +250,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_8: Option<i64>,
+    pub ask_price_8: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량8 (`68`)
     ///
     /// 단위: 1주
@@ -266,7 +266,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_8: Option<i64>,
+    pub bid_price_8: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량8 (`78`)
     ///
     /// 단위: 1주
@@ -282,7 +282,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_9: Option<i64>,
+    pub ask_price_9: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량9 (`69`)
     ///
     /// 단위: 1주
@@ -298,7 +298,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_9: Option<i64>,
+    pub bid_price_9: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량9 (`79`)
     ///
     /// 단위: 1주
@@ -314,7 +314,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub ask_price_10: Option<i64>,
+    pub ask_price_10: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매도호가수량10 (`70`)
     ///
     /// 단위: 1주
@@ -330,7 +330,7 @@ pub struct StockOrderBookDepth {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub bid_price_10: Option<i64>,
+    pub bid_price_10: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 매수호가수량10 (`80`)
     ///
     /// 단위: 1주

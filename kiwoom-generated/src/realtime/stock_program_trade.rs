@@ -26,7 +26,7 @@ pub struct StockProgramTrade {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비기호 (`25`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

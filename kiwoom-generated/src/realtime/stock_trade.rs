@@ -27,7 +27,7 @@ pub struct StockTrade {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub current_price: Option<i64>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비 (`11`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
@@ -45,19 +45,19 @@ pub struct StockTrade {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_ask_price: Option<i64>,
+    pub best_ask_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// (최우선)매수호가 (`28`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub best_bid_price: Option<i64>,
+    pub best_bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 거래량 (`15`)
     ///
     /// +는 매수체결,-는 매도체결
     ///
-    /// Wire: type integer.
-    pub trade_quantity: Option<i64>,
+    /// Wire: type integer, sign = the side that took liquidity (+ buyer, - seller).
+    pub trade_quantity: Option<kiwoom_runtime::codec::SidedQuantity>,
     /// 누적거래량 (`13`)
     ///
     /// 단위: 1주
@@ -75,19 +75,19 @@ pub struct StockTrade {
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub open_price: Option<i64>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 고가 (`17`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub high_price: Option<i64>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 저가 (`18`)
     ///
     /// 단위: 원, 부호가 포함된 숫자
     ///
     /// Wire: type integer, unit 원, sign = direction against the previous close.
-    pub low_price: Option<i64>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 전일대비기호 (`25`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

@@ -80,7 +80,7 @@ pub struct StockQuoteResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub high_52w: Option<rust_decimal::Decimal>,
+    pub high_52w: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 52주 최고가 대비율 (`52wk_hgst_pric_pre_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
@@ -98,7 +98,7 @@ pub struct StockQuoteResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub low_52w: Option<rust_decimal::Decimal>,
+    pub low_52w: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 52주 최저가 대비율 (`52wk_lwst_pric_pre_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
@@ -140,7 +140,7 @@ pub struct StockQuoteResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -170,7 +170,7 @@ pub struct StockQuoteResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub year_highest: Option<rust_decimal::Decimal>,
+    pub year_highest: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 연중최고가일 (`oyr_hgst_dt`)
     ///
     /// YYYYMMDD
@@ -188,7 +188,7 @@ pub struct StockQuoteResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub year_lowest: Option<rust_decimal::Decimal>,
+    pub year_lowest: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 연중최저가일 (`oyr_lwst_dt`)
     ///
     /// YYYYMMDD
@@ -258,19 +258,19 @@ pub struct StockQuoteResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub open_price: Option<rust_decimal::Decimal>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub high_price: Option<rust_decimal::Decimal>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub low_price: Option<rust_decimal::Decimal>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 거래정지여부 (`trd_susp_tp`)
     ///
     /// Wire: type text.

@@ -80,7 +80,7 @@ pub struct OrderBookResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비 (`pred_pre`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
@@ -110,19 +110,19 @@ pub struct OrderBookResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub open_price: Option<rust_decimal::Decimal>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub high_price: Option<rust_decimal::Decimal>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub low_price: Option<rust_decimal::Decimal>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 호가시간 (`bid_tm`)
     ///
     /// HH:mm
@@ -146,13 +146,13 @@ pub struct OrderBookResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub best_ask_price: Option<rust_decimal::Decimal>,
+    pub best_ask_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 최우선매수호가 (`fpr_buy_bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub best_bid_price: Option<rust_decimal::Decimal>,
+    pub best_bid_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일거래대비 (`pre_trde_rt`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
@@ -170,121 +170,121 @@ pub struct OrderBookResponse {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_1: Option<rust_decimal::Decimal>,
+    pub ask_price_1: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도2호가 (`sel_2bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_2: Option<rust_decimal::Decimal>,
+    pub ask_price_2: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도3호가 (`sel_3bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_3: Option<rust_decimal::Decimal>,
+    pub ask_price_3: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도4호가 (`sel_4bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_4: Option<rust_decimal::Decimal>,
+    pub ask_price_4: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도5호가 (`sel_5bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_5: Option<rust_decimal::Decimal>,
+    pub ask_price_5: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도6호가 (`sel_6bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_6: Option<rust_decimal::Decimal>,
+    pub ask_price_6: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도7호가 (`sel_7bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_7: Option<rust_decimal::Decimal>,
+    pub ask_price_7: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도8호가 (`sel_8bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_8: Option<rust_decimal::Decimal>,
+    pub ask_price_8: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도9호가 (`sel_9bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_9: Option<rust_decimal::Decimal>,
+    pub ask_price_9: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도10호가 (`sel_10bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price_10: Option<rust_decimal::Decimal>,
+    pub ask_price_10: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수1호가 (`buy_1bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_1: Option<rust_decimal::Decimal>,
+    pub bid_price_1: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수2호가 (`buy_2bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_2: Option<rust_decimal::Decimal>,
+    pub bid_price_2: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수3호가 (`buy_3bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_3: Option<rust_decimal::Decimal>,
+    pub bid_price_3: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수4호가 (`buy_4bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_4: Option<rust_decimal::Decimal>,
+    pub bid_price_4: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수5호가 (`buy_5bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_5: Option<rust_decimal::Decimal>,
+    pub bid_price_5: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수6호가 (`buy_6bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_6: Option<rust_decimal::Decimal>,
+    pub bid_price_6: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수7호가 (`buy_7bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_7: Option<rust_decimal::Decimal>,
+    pub bid_price_7: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수8호가 (`buy_8bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_8: Option<rust_decimal::Decimal>,
+    pub bid_price_8: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수9호가 (`buy_9bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_9: Option<rust_decimal::Decimal>,
+    pub bid_price_9: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수10호가 (`buy_10bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price_10: Option<rust_decimal::Decimal>,
+    pub bid_price_10: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매도1호가잔량 (`sel_1bid_req`)
     ///
     /// 단위: 1주

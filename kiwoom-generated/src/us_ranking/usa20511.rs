@@ -242,13 +242,13 @@ pub struct ChangeRateTopByPeriodEtfRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub start_date_base_price: Option<rust_decimal::Decimal>,
+    pub start_date_base_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 종료일기준가 (`endt_base_pric`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub end_date_base_price: Option<rust_decimal::Decimal>,
+    pub end_date_base_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

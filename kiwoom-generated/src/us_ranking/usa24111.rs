@@ -261,7 +261,7 @@ pub struct HighLowPriceRiseFallEtfRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -297,13 +297,13 @@ pub struct HighLowPriceRiseFallEtfRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub high_52w: Option<rust_decimal::Decimal>,
+    pub high_52w: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 52주 최저가 (`52wk_lwst_pric`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub low_52w: Option<rust_decimal::Decimal>,
+    pub low_52w: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 최저가/최고가 대비기호 (`hl_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락

@@ -263,7 +263,7 @@ pub struct RiseFallByDateEtfRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -291,19 +291,19 @@ pub struct RiseFallByDateEtfRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub open_price: Option<rust_decimal::Decimal>,
+    pub open_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub high_price: Option<rust_decimal::Decimal>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub low_price: Option<rust_decimal::Decimal>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 등락률 (`flu_rt`)
     ///
     /// 단위: %, 소수점 다섯째 자리까지 포맷된 백분율

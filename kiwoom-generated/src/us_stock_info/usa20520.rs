@@ -248,7 +248,7 @@ pub struct VolumeSurgeDropRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -284,13 +284,13 @@ pub struct VolumeSurgeDropRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub ask_price: Option<rust_decimal::Decimal>,
+    pub ask_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 매수호가 (`buy_bid`)
     ///
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub bid_price: Option<rust_decimal::Decimal>,
+    pub bid_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     extra: codec::Extra,
 }
 impl VolumeSurgeDropRow {

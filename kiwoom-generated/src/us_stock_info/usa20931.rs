@@ -294,7 +294,7 @@ pub struct PriceSurgeDropEtfRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 기준대비 (`base_pre`)
     ///
     /// 단위: USD, 소수점 넷째 자리까지 포맷된 숫자

@@ -273,7 +273,7 @@ pub struct HighLowProximityWatchlistRow {
     /// 단위: USD, 부호 포함 소수점 넷째 자리까지 포맷된 숫자
     ///
     /// Wire: type decimal, unit USD, sign = direction against the previous close.
-    pub current_price: Option<rust_decimal::Decimal>,
+    pub current_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 전일대비기호 (`pred_pre_sig`)
     ///
     /// 1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
@@ -305,25 +305,25 @@ pub struct HighLowProximityWatchlistRow {
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
     ///
     /// Wire: type decimal, unit %, sign = direction against the previous close.
-    pub ask_price: Option<rust_decimal::Decimal>,
+    pub ask_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// (최우선)매수호가 (`buy_bid`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
     ///
     /// Wire: type decimal, unit %, sign = direction against the previous close.
-    pub bid_price: Option<rust_decimal::Decimal>,
+    pub bid_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 고가 (`high_pric`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
     ///
     /// Wire: type decimal, unit %, sign = direction against the previous close.
-    pub high_price: Option<rust_decimal::Decimal>,
+    pub high_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     /// 저가 (`low_pric`)
     ///
     /// 단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
     ///
     /// Wire: type decimal, unit %, sign = direction against the previous close.
-    pub low_price: Option<rust_decimal::Decimal>,
+    pub low_price: Option<kiwoom_runtime::codec::Directed<rust_decimal::Decimal>>,
     extra: codec::Extra,
 }
 impl HighLowProximityWatchlistRow {

@@ -16,6 +16,7 @@ mod enums;
 mod format;
 mod realtime;
 mod request;
+mod signed;
 mod validate;
 mod wire;
 
@@ -35,5 +36,6 @@ pub use request::{
     BODY, JsonObject, RequestRecord, deserialize_request, parse_request, take, take_list,
     take_object, take_required, take_required_object, take_scalar_list, unknown_keys,
 };
+pub use signed::{Aggressor, Directed, Direction, Magnitude, SidedQuantity};
 pub use validate::{check, check_list};
 pub use wire::{Secret, Wire, WireError};
