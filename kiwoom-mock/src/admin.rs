@@ -80,14 +80,26 @@ async fn index() -> Json<Value> {
     }))
 }
 
-async fn add_fault(State(shared): State<Arc<Shared>>, body: Result<Json<FaultBody>, JsonRejection>) -> Response {
+async fn add_fault(
+    State(shared): State<Arc<Shared>>,
+    body: Result<Json<FaultBody>, JsonRejection>,
+) -> Response {
     let body = match body {
         Ok(Json(body)) => body,
-        Err(e) => return bad_request(format!("{e}; expected {{\"api_id\", \"fault\", \"times\"}}")),
+        Err(e) => {
+            return bad_request(format!(
+                "{e}; expected {{\"api_id\", \"fault\", \"times\"}}"
+            ));
+        }
     };
     match body.fault.parse::<Fault>() {
         Ok(fault) if !body.api_id.trim().is_empty() => {
-            tracing::info!(api_id = body.api_id, ?fault, times = body.times, "fault injected");
+            tracing::info!(
+                api_id = body.api_id,
+                ?fault,
+                times = body.times,
+                "fault injected"
+            );
             control(shared).inject(body.api_id.trim(), fault, body.times);
             ok()
         }
@@ -101,7 +113,10 @@ async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
     ok()
 }
 
-async fn set_rate(State(shared): State<Arc<Shared>>, body: Result<Json<RateBody>, JsonRejection>) -> Response {
+async fn set_rate(
+    State(shared): State<Arc<Shared>>,
+    body: Result<Json<RateBody>, JsonRejection>,
+) -> Response {
     let body = match body {
         Ok(Json(body)) => body,
         Err(e) => return bad_request(format!("{e}; expected {{\"scope\", \"per_second\"}}")),

@@ -61,7 +61,10 @@ mod tests {
     fn anchor_follows_the_session() {
         let monday = NaiveDate::from_ymd_opt(2025, 4, 28).unwrap();
         let friday = NaiveDate::from_ymd_opt(2025, 4, 25).unwrap();
-        assert_eq!(anchor_at(at(2025, 4, 28, 10, 5)), (monday, 10 * 3600 + 5 * 60));
+        assert_eq!(
+            anchor_at(at(2025, 4, 28, 10, 5)),
+            (monday, 10 * 3600 + 5 * 60)
+        );
         assert_eq!(anchor_at(at(2025, 4, 28, 18, 0)), (monday, CLOSE_SECS));
         assert_eq!(anchor_at(at(2025, 4, 28, 8, 59)), (friday, CLOSE_SECS));
         assert_eq!(anchor_at(at(2025, 4, 27, 12, 0)), (friday, CLOSE_SECS));

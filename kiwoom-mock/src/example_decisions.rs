@@ -101,7 +101,10 @@ pub const DECISIONS: &[Decision] = &[
     },
 ];
 
-fn decisions_for<'a>(api_id: &'a str, wire: &'a str) -> impl Iterator<Item = &'static Decision> + 'a {
+fn decisions_for<'a>(
+    api_id: &'a str,
+    wire: &'a str,
+) -> impl Iterator<Item = &'static Decision> + 'a {
     DECISIONS
         .iter()
         .filter(move |d| d.wire == wire && d.api_ids.contains(&api_id))

@@ -117,7 +117,10 @@ async fn main() -> std::io::Result<()> {
     tracing::info!("WebSocket: {}/api/dostk/websocket", server.ws_url());
     tracing::info!("WebSocket: {}/api/us/websocket", server.ws_url());
     if admin {
-        tracing::info!("Admin:     {}/_mock  (faults, rate limits, counters)", server.base_url());
+        tracing::info!(
+            "Admin:     {}/_mock  (faults, rate limits, counters)",
+            server.base_url()
+        );
     }
     tracing::info!("Ctrl-C to stop");
     // Serve until the process is interrupted; the OS closes every socket on exit.

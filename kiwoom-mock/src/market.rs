@@ -75,8 +75,11 @@ pub fn domestic_table() -> &'static [Stock] {
 
 /// The US instruments, built once.
 pub fn us_table() -> &'static [Stock] {
-    static TABLE: LazyLock<Vec<Stock>> =
-        LazyLock::new(|| US.iter().map(|l| Stock::from_listing(l, Venue::Us)).collect());
+    static TABLE: LazyLock<Vec<Stock>> = LazyLock::new(|| {
+        US.iter()
+            .map(|l| Stock::from_listing(l, Venue::Us))
+            .collect()
+    });
     &TABLE
 }
 

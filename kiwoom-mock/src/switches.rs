@@ -121,10 +121,9 @@ impl FromStr for RateSwitch {
             .ok_or_else(|| SwitchError(format!("`{s}`: expected <scope>=<per second>")))?;
         Ok(RateSwitch {
             scope: scope.parse()?,
-            per_second: n
-                .trim()
-                .parse()
-                .map_err(|_| SwitchError(format!("`{n}` is not a number of requests per second")))?,
+            per_second: n.trim().parse().map_err(|_| {
+                SwitchError(format!("`{n}` is not a number of requests per second"))
+            })?,
         })
     }
 }
@@ -146,12 +145,21 @@ mod tests {
             Ok(Fault::CloseAfterProcessing)
         ));
         assert!("status:99".parse::<Fault>().is_err());
-        assert!("latency".parse::<Fault>().unwrap_err().0.contains("latency:<milliseconds>"));
+        assert!(
+            "latency"
+                .parse::<Fault>()
+                .unwrap_err()
+                .0
+                .contains("latency:<milliseconds>")
+        );
         assert!("explode".parse::<Fault>().is_err());
         assert!("=rate-limited".parse::<FaultSwitch>().is_err());
 
         let r: RateSwitch = "api:ka10081=5".parse().unwrap();
-        assert_eq!((r.scope, r.per_second), (RateScope::ApiId("ka10081".into()), 5));
+        assert_eq!(
+            (r.scope, r.per_second),
+            (RateScope::ApiId("ka10081".into()), 5)
+        );
         let r: RateSwitch = "path:/api/dostk/chart=2".parse().unwrap();
         assert_eq!(r.scope, RateScope::Category("/api/dostk/chart".into()));
         let r: RateSwitch = "global=20".parse().unwrap();

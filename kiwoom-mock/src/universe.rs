@@ -69,7 +69,13 @@ const fn us(
 
 /// Domestic instruments. The first rows are the ones synthesized lists cycle through first.
 pub const DOMESTIC: &[Listing] = &[
-    krx("005930", "삼성전자", "Samsung Electronics", Kind::Kospi, 56_000),
+    krx(
+        "005930",
+        "삼성전자",
+        "Samsung Electronics",
+        Kind::Kospi,
+        56_000,
+    ),
     krx("000660", "SK하이닉스", "SK hynix", Kind::Kospi, 178_000),
     krx("035420", "NAVER", "NAVER", Kind::Kospi, 191_000),
     krx("035720", "카카오", "Kakao", Kind::Kospi, 37_950),
@@ -77,11 +83,35 @@ pub const DOMESTIC: &[Listing] = &[
     krx("051910", "LG화학", "LG Chem", Kind::Kospi, 241_000),
     krx("068270", "셀트리온", "Celltrion", Kind::Kospi, 168_900),
     krx("000270", "기아", "Kia", Kind::Kospi, 87_600),
-    krx("105560", "KB금융", "KB Financial Group", Kind::Kospi, 81_300),
-    krx("012330", "현대모비스", "Hyundai Mobis", Kind::Kospi, 246_500),
+    krx(
+        "105560",
+        "KB금융",
+        "KB Financial Group",
+        Kind::Kospi,
+        81_300,
+    ),
+    krx(
+        "012330",
+        "현대모비스",
+        "Hyundai Mobis",
+        Kind::Kospi,
+        246_500,
+    ),
     krx("028260", "삼성물산", "Samsung C&T", Kind::Kospi, 113_200),
-    krx("096770", "SK이노베이션", "SK Innovation", Kind::Kospi, 95_400),
-    krx("039490", "키움증권", "Kiwoom Securities", Kind::Kospi, 128_000),
+    krx(
+        "096770",
+        "SK이노베이션",
+        "SK Innovation",
+        Kind::Kospi,
+        95_400,
+    ),
+    krx(
+        "039490",
+        "키움증권",
+        "Kiwoom Securities",
+        Kind::Kospi,
+        128_000,
+    ),
     krx("247540", "에코프로비엠", "EcoPro BM", Kind::Kosdaq, 98_000),
     krx("086520", "에코프로", "EcoPro", Kind::Kosdaq, 55_000),
     krx("196170", "알테오젠", "Alteogen", Kind::Kosdaq, 341_500),
@@ -89,7 +119,13 @@ pub const DOMESTIC: &[Listing] = &[
     krx("263750", "펄어비스", "Pearl Abyss", Kind::Kosdaq, 31_250),
     krx("069500", "KODEX 200", "KODEX 200", Kind::Etf, 33_000),
     krx("102110", "TIGER 200", "TIGER 200", Kind::Etf, 33_100),
-    krx("122630", "KODEX 레버리지", "KODEX Leverage", Kind::Etf, 17_500),
+    krx(
+        "122630",
+        "KODEX 레버리지",
+        "KODEX Leverage",
+        Kind::Etf,
+        17_500,
+    ),
     krx(
         "360750",
         "TIGER 미국S&P500",
@@ -117,18 +153,48 @@ pub const DOMESTIC: &[Listing] = &[
 pub const US: &[Listing] = &[
     us("AAPL", "애플", "Apple Inc.", "ND", 1_985_400),
     us("NVDA", "엔비디아", "NVIDIA Corporation", "ND", 1_112_000),
-    us("MSFT", "마이크로소프트", "Microsoft Corporation", "ND", 3_912_500),
+    us(
+        "MSFT",
+        "마이크로소프트",
+        "Microsoft Corporation",
+        "ND",
+        3_912_500,
+    ),
     us("TSLA", "테슬라", "Tesla, Inc.", "ND", 2_845_300),
     us("AMZN", "아마존닷컴", "Amazon.com, Inc.", "ND", 1_873_200),
-    us("GOOGL", "알파벳 A", "Alphabet Inc. Class A", "ND", 1_612_800),
-    us("META", "메타 플랫폼스", "Meta Platforms, Inc.", "ND", 5_471_100),
+    us(
+        "GOOGL",
+        "알파벳 A",
+        "Alphabet Inc. Class A",
+        "ND",
+        1_612_800,
+    ),
+    us(
+        "META",
+        "메타 플랫폼스",
+        "Meta Platforms, Inc.",
+        "ND",
+        5_471_100,
+    ),
     us("AMGN", "암젠", "Amgen Inc.", "ND", 2_853_600),
     us("KO", "코카콜라", "The Coca-Cola Company", "NY", 716_800),
     us("BA", "보잉", "The Boeing Company", "NY", 1_593_700),
-    us("JPM", "JP모건체이스", "JPMorgan Chase & Co.", "NY", 2_408_900),
+    us(
+        "JPM",
+        "JP모건체이스",
+        "JPMorgan Chase & Co.",
+        "NY",
+        2_408_900,
+    ),
     Listing {
         kind: Kind::UsEtf,
-        ..us("SPY", "SPDR S&P 500 ETF", "SPDR S&P 500 ETF Trust", "NA", 5_501_500)
+        ..us(
+            "SPY",
+            "SPDR S&P 500 ETF",
+            "SPDR S&P 500 ETF Trust",
+            "NA",
+            5_501_500,
+        )
     },
 ];
 
@@ -143,8 +209,17 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), n, "a code is listed twice");
-        assert!(US.iter().all(|l| !l.english.is_empty() && l.english != "종목영문명"));
-        assert_eq!(US.iter().find(|l| l.code == "SPY").unwrap().kind, Kind::UsEtf);
-        assert_eq!(US.iter().find(|l| l.code == "AAPL").unwrap().kind, Kind::UsStock);
+        assert!(
+            US.iter()
+                .all(|l| !l.english.is_empty() && l.english != "종목영문명")
+        );
+        assert_eq!(
+            US.iter().find(|l| l.code == "SPY").unwrap().kind,
+            Kind::UsEtf
+        );
+        assert_eq!(
+            US.iter().find(|l| l.code == "AAPL").unwrap().kind,
+            Kind::UsStock
+        );
     }
 }

@@ -397,7 +397,10 @@ async fn order_events_push_type_00() {
     assert_eq!(values["905"], "+매수");
     assert_eq!(values["906"], "시장가");
     assert_eq!(values["904"], "0000000");
-    assert_eq!((values["910"].as_str(), values["911"].as_str()), (Some(""), Some("")));
+    assert_eq!(
+        (values["910"].as_str(), values["911"].as_str()),
+        (Some(""), Some(""))
+    );
     let (filled, _) = next_of(&mut ws, "REAL").await;
     let values = &filled["data"][0]["values"];
     assert_eq!(values["9203"], r["ord_no"]);
@@ -419,7 +422,10 @@ async fn order_events_push_type_00() {
         .unwrap();
     let (sold, _) = next_of(&mut ws, "REAL").await;
     let values = &sold["data"][0]["values"];
-    assert_eq!((values["907"].as_str(), values["905"].as_str()), (Some("1"), Some("-매도")));
+    assert_eq!(
+        (values["907"].as_str(), values["905"].as_str()),
+        (Some("1"), Some("-매도"))
+    );
 }
 
 #[tokio::test]

@@ -92,7 +92,15 @@ mod tests {
     #[test]
     fn known_codes_pass_and_unknown_ones_name_the_code() {
         let c = Catalog::default();
-        for ok in ["005930", "A005930", "005930_NX", "069500", "57JBHH", "M04020000", ""] {
+        for ok in [
+            "005930",
+            "A005930",
+            "005930_NX",
+            "069500",
+            "57JBHH",
+            "M04020000",
+            "",
+        ] {
             check(&c, Venue::Krx, &body(json!({ "stk_cd": ok }))).unwrap();
         }
         let e = check(&c, Venue::Krx, &body(json!({"stk_cd": "999999"}))).unwrap_err();
@@ -102,16 +110,42 @@ mod tests {
             "입력 값 오류입니다[1902:종목 정보가 없습니다. 입력한 종목코드 값을 확인바랍니다. 종목코드=999999]"
         );
         assert!(check(&c, Venue::Krx, &body(json!({"stk_cd": "samsung"}))).is_err());
-        check(&c, Venue::Us, &body(json!({"stex_tp": "ND", "stk_cd": "AAPL"}))).unwrap();
-        check(&c, Venue::Us, &body(json!({"stex_tp": "0", "stk_cd": "KO"}))).unwrap();
-        let e = check(&c, Venue::Us, &body(json!({"stex_tp": "NY", "stk_cd": "AAPL"})))
-            .unwrap_err();
-        assert!(e.return_msg.contains("[1903:") && e.return_msg.ends_with("거래소구분=NY, 종목코드=AAPL]"));
-        let e = check(&c, Venue::Us, &body(json!({"stex_tp": "ND", "stk_cd": "NDVA"})))
-            .unwrap_err();
+        check(
+            &c,
+            Venue::Us,
+            &body(json!({"stex_tp": "ND", "stk_cd": "AAPL"})),
+        )
+        .unwrap();
+        check(
+            &c,
+            Venue::Us,
+            &body(json!({"stex_tp": "0", "stk_cd": "KO"})),
+        )
+        .unwrap();
+        let e = check(
+            &c,
+            Venue::Us,
+            &body(json!({"stex_tp": "NY", "stk_cd": "AAPL"})),
+        )
+        .unwrap_err();
+        assert!(
+            e.return_msg.contains("[1903:")
+                && e.return_msg.ends_with("거래소구분=NY, 종목코드=AAPL]")
+        );
+        let e = check(
+            &c,
+            Venue::Us,
+            &body(json!({"stex_tp": "ND", "stk_cd": "NDVA"})),
+        )
+        .unwrap_err();
         assert!(e.return_msg.contains("[1903:"), "{}", e.return_msg);
         let list = r#"[{"stex_tp":"NY","stk_cd":"BA"},{"stex_tp":"ND","stk_cd":"AMGN"}]"#;
-        check(&c, Venue::Us, &body(json!({"stex_tp": "0", "stk_cd": list}))).unwrap();
+        check(
+            &c,
+            Venue::Us,
+            &body(json!({"stex_tp": "0", "stk_cd": list})),
+        )
+        .unwrap();
         let bad = r#"[{"stex_tp":"ND","stk_cd":"BA"}]"#;
         assert!(check(&c, Venue::Us, &body(json!({"stex_tp": "0", "stk_cd": bad}))).is_err());
     }

@@ -1,4 +1,5 @@
-//! The order TRs (domestic cash and credit, US) against the simulated book (see `book`).
+//! The order TRs (domestic cash, credit and KRX gold spot, US) against the simulated book
+//! (see `book`).
 
 use serde_json::{Map, Value};
 
@@ -22,10 +23,10 @@ enum Op {
 
 fn op(api_id: &str) -> Option<Op> {
     Some(match api_id {
-        "kt10000" | "kt10006" | "ust20000" => Op::Buy,
-        "kt10001" | "kt10007" | "ust20001" => Op::Sell,
-        "kt10002" | "kt10008" | "ust20002" => Op::Amend,
-        "kt10003" | "kt10009" | "ust20003" => Op::Cancel,
+        "kt10000" | "kt10006" | "kt50000" | "ust20000" => Op::Buy,
+        "kt10001" | "kt10007" | "kt50001" | "ust20001" => Op::Sell,
+        "kt10002" | "kt10008" | "kt50002" | "ust20002" => Op::Amend,
+        "kt10003" | "kt10009" | "kt50003" | "ust20003" => Op::Cancel,
         _ => return None,
     })
 }

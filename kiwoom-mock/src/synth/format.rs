@@ -63,13 +63,6 @@ pub fn render(f: &Field, n: Num, direction: Option<char>) -> String {
         return pad(f, if negative { "-" } else { "" }, &body);
     }
     let sign = match f.codec.sign {
-        Sign::None => {
-            if negative {
-                "-"
-            } else {
-                ""
-            }
-        }
         Sign::Value => {
             if negative {
                 "-"
@@ -85,6 +78,15 @@ pub fn render(f: &Field, n: Num, direction: Option<char>) -> String {
             _ if negative => "-",
             _ => "",
         },
+        // No sign documented, or one the simulator does not synthesize (a trade's side):
+        // the value's own minus only.
+        _ => {
+            if negative {
+                "-"
+            } else {
+                ""
+            }
+        }
     };
     pad(f, sign, &body)
 }

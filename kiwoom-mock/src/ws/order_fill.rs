@@ -64,16 +64,34 @@ pub fn apply(values: &mut Map<String, Value>, order: &Order) {
         ("302", order.stock.name.clone()),
         ("900", num(order.qty)),
         ("901", num(order.price)),
-        ("902", num(if order.action == Action::Cancel { 0 } else { order.unfilled() })),
+        (
+            "902",
+            num(if order.action == Action::Cancel {
+                0
+            } else {
+                order.unfilled()
+            }),
+        ),
         ("903", num(order.filled_qty * order.fill_price)),
         ("904", order.orig_ord_no.clone()),
         ("905", order_kind(order)),
-        ("906", if order.price == 0 { "시장가" } else { "보통" }.into()),
-        ("907", match order.side {
-            Side::Sell => "1",
-            Side::Buy => "2",
-        }
-        .into()),
+        (
+            "906",
+            if order.price == 0 {
+                "시장가"
+            } else {
+                "보통"
+            }
+            .into(),
+        ),
+        (
+            "907",
+            match order.side {
+                Side::Sell => "1",
+                Side::Buy => "2",
+            }
+            .into(),
+        ),
         ("908", hhmmss(order.secs)),
         ("909", when_filled(fill_no(order))),
         ("910", when_filled(num(order.fill_price))),
@@ -123,8 +141,8 @@ mod tests {
 
     fn all_wires() -> Map<String, Value> {
         [
-            "9203", "9001", "913", "900", "901", "902", "903", "904", "905", "906", "907",
-            "908", "909", "910", "911", "2134", "2135", "2136",
+            "9203", "9001", "913", "900", "901", "902", "903", "904", "905", "906", "907", "908",
+            "909", "910", "911", "2134", "2135", "2136",
         ]
         .iter()
         .map(|w| ((*w).to_string(), Value::String("x".into())))
@@ -141,19 +159,31 @@ mod tests {
         assert_eq!(v["913"], "접수");
         assert_eq!(v["908"], "094022");
         assert_eq!((v["909"].as_str(), v["910"].as_str()), (Some(""), Some("")));
-        assert_eq!((v["2134"].as_str(), v["2135"].as_str()), (Some("1"), Some("KRX")));
+        assert_eq!(
+            (v["2134"].as_str(), v["2135"].as_str()),
+            (Some("1"), Some("KRX"))
+        );
 
         let mut v = all_wires();
         apply(&mut v, &order(Side::Sell, Action::New, Status::Filled, 10));
-        assert_eq!((v["907"].as_str(), v["905"].as_str()), (Some("1"), Some("-매도")));
+        assert_eq!(
+            (v["907"].as_str(), v["905"].as_str()),
+            (Some("1"), Some("-매도"))
+        );
         assert_eq!(v["913"], "체결");
-        assert_eq!((v["910"].as_str(), v["911"].as_str()), (Some("56000"), Some("10")));
+        assert_eq!(
+            (v["910"].as_str(), v["911"].as_str()),
+            (Some("56000"), Some("10"))
+        );
         assert_eq!(v["903"], "560000");
         assert_eq!(v["909"].as_str().unwrap().len(), 7);
 
         let mut v = all_wires();
         apply(&mut v, &order(Side::Buy, Action::Cancel, Status::Open, 0));
-        assert_eq!((v["905"].as_str(), v["913"].as_str()), (Some("+매수취소"), Some("확인")));
+        assert_eq!(
+            (v["905"].as_str(), v["913"].as_str()),
+            (Some("+매수취소"), Some("확인"))
+        );
         assert!(!v.contains_key("938"), "undocumented wires are not added");
     }
 }
