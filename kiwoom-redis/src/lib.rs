@@ -45,6 +45,7 @@ mod token_store;
 
 pub use connect::{connect, connect_with};
 pub use rate_limiter::{OutagePolicy, RedisRateLimiter};
+pub use redis;
 pub use redis::aio::ConnectionManager;
 pub use token_store::RedisTokenStore;
 

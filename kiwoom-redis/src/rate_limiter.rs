@@ -1,7 +1,8 @@
 //! Kiwoom's budgets of one app key shared by every process: GCRA buckets in Redis.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use kiwoom_runtime::{Error, LocalRateLimiter, Rate, RateLimiter, RateLimits, TrInfo};
@@ -51,7 +52,13 @@ pub struct RedisRateLimiter {
     script: redis::Script,
     /// True while Redis is known to be unreachable (logged once per outage).
     down: AtomicBool,
+    /// During an outage, Redis is tried again (by one caller) no sooner than this; the
+    /// others go straight to the outage policy instead of waiting on a dead connection.
+    next_probe: Mutex<Option<Instant>>,
 }
+
+/// How often Redis is tried again during an outage.
+const PROBE_INTERVAL: Duration = Duration::from_millis(500);
 
 impl std::fmt::Debug for RedisRateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -75,6 +82,7 @@ impl RedisRateLimiter {
             outage: OutagePolicy::default(),
             script: redis::Script::new(GCRA),
             down: AtomicBool::new(false),
+            next_probe: Mutex::new(None),
         }
     }
 
@@ -145,9 +153,30 @@ impl RateLimiter for RedisRateLimiter {
             if buckets.is_empty() {
                 return Ok(());
             }
-            match self.reserve(&buckets).await {
+            let skip_redis = {
+                let mut next = self.next_probe.lock().unwrap_or_else(|p| p.into_inner());
+                match *next {
+                    Some(at) if Instant::now() < at => true,
+                    Some(_) => {
+                        // This caller probes; the others keep to the outage policy meanwhile.
+                        *next = Some(Instant::now() + PROBE_INTERVAL);
+                        false
+                    }
+                    None => false,
+                }
+            };
+            let reserved = if skip_redis {
+                Err(redis::RedisError::from((
+                    redis::ErrorKind::IoError,
+                    "redis unreachable (waiting before trying again)",
+                )))
+            } else {
+                self.reserve(&buckets).await
+            };
+            match reserved {
                 Ok(wait) => {
                     if self.down.swap(false, Ordering::Relaxed) {
+                        *self.next_probe.lock().unwrap_or_else(|p| p.into_inner()) = None;
                         tracing::info!("redis rate limiter reachable again; pacing is shared");
                     }
                     if !wait.is_zero() {
@@ -157,6 +186,10 @@ impl RateLimiter for RedisRateLimiter {
                 }
                 Err(e) => {
                     let first = !self.down.swap(true, Ordering::Relaxed);
+                    if !skip_redis {
+                        *self.next_probe.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some(Instant::now() + PROBE_INTERVAL);
+                    }
                     match self.outage {
                         OutagePolicy::LocalPacing => {
                             if first {
