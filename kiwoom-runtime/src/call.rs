@@ -522,6 +522,51 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// Serve one chunked answer (no content-length) made of `chunks`.
+    async fn chunked_server(chunks: Vec<Vec<u8>>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let mut out = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+            for c in &chunks {
+                out.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
+                out.extend_from_slice(c);
+                out.extend_from_slice(b"\r\n");
+            }
+            out.extend_from_slice(b"0\r\n\r\n");
+            let _ = sock.write_all(&out).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn bodies_are_read_whole_under_the_cap_and_cut_while_streaming_above_it() {
+        let http = reqwest::Client::new();
+        let chunks: Vec<Vec<u8>> = (0..5u8).map(|i| vec![b'a' + i; 1000]).collect();
+        let expected: Vec<u8> = chunks.concat();
+        let url = chunked_server(chunks).await;
+        let resp = http.get(&url).send().await.unwrap();
+        let body = read_body("ka10001", resp, 10_000).await.ok().unwrap();
+        assert_eq!(&body[..], &expected[..]);
+
+        // No content-length: the cap is enforced chunk by chunk.
+        let url = chunked_server((0..50).map(|_| vec![b'x'; 1000]).collect()).await;
+        let resp = http.get(&url).send().await.unwrap();
+        match read_body("ka10001", resp, 10_000).await {
+            Err(BodyError::TooLarge(Error::BodyTooLarge {
+                api_id: "ka10001",
+                limit: 10_000,
+                received,
+            })) => assert!((10_001..=11_000).contains(&received), "{received}"),
+            _ => panic!("expected BodyTooLarge"),
+        }
+    }
+
     // Whether an order may be resent hangs on this split: only a connection that never
     // opened counts as "not sent".
     #[tokio::test]
