@@ -73,22 +73,31 @@ impl Default for MockConfig {
     }
 }
 
-/// A failure to inject into the next requests of one api-id (see `MockControl::inject`).
+/// A failure to inject into the next requests of one api-id (see `MockControl::inject`, the
+/// binary's `--fault` flag and `POST /_mock/faults`). Each says what reaches the book: the
+/// simulated account's orders, fills, holdings and cash. Every faulted request counts in
+/// `MockControl::requests`; only those processed count in `MockControl::processed`.
 #[derive(Clone, Debug)]
 pub enum Fault {
-    /// Delay the answer; the request IS processed.
+    /// Process the request at once (an order is placed, filled, amended or cancelled in the
+    /// book), then answer after this delay. The answer is written late or never: a client
+    /// that times out first has still placed its order ("placed, answer lost").
     Latency(Duration),
-    /// Answer with this HTTP status (5xx) without processing.
+    /// Answer this HTTP status (e.g. 500, 503) with a plain-text body, without processing:
+    /// the book is unchanged.
     Status(u16),
-    /// Drop the TCP connection without processing or answering.
+    /// Drop the TCP connection without processing or answering: the book is unchanged.
     CloseBeforeProcessing,
-    /// Process (an order is placed!) then drop the connection unanswered.
+    /// Process (an order is placed in the book!), then drop the connection unanswered.
     CloseAfterProcessing,
-    /// Process, then answer HTTP 200 with a body that is not valid JSON.
+    /// Process (an order is placed in the book!), then answer HTTP 200 with the first half of
+    /// the body, which is not valid JSON.
     MalformedJson,
-    /// Answer Kiwoom's 1700 rate-limit error without processing.
+    /// Answer Kiwoom's 1700 rate-limit error (HTTP 429) without processing: the book is
+    /// unchanged.
     RateLimited,
-    /// Answer Kiwoom's 8005 token error without processing.
+    /// Answer Kiwoom's 8005 token error without processing: the book is unchanged (the token
+    /// itself stays valid).
     TokenInvalid,
 }
 

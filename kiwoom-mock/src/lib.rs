@@ -1,9 +1,12 @@
 //! kiwoom-mock: a local simulator of Kiwoom's REST API and WebSocket, driven by `spec/`.
 //!
 //! One port serves every REST path (dispatched on the `api-id` header, as Kiwoom does),
-//! OAuth (`/oauth2/token`, `/oauth2/revoke`) and both WebSocket paths
-//! (`/api/dostk/websocket`, `/api/us/websocket`). Everything a test needs to run a trading
-//! flow offline and deterministically, including the failures that hurt in production.
+//! OAuth (`/oauth2/token`, `/oauth2/revoke`; the `api-id` header may be left out there, as
+//! Kiwoom's servers allow and kwcli and other clients do), both WebSocket paths
+//! (`/api/dostk/websocket`, `/api/us/websocket`), and the simulator's own admin endpoints
+//! under `/_mock/`. Everything a test needs to run a trading flow offline and
+//! deterministically, including the failures that hurt in production. The aim is to be exactly
+//! as strict as Kiwoom: a client that works here should work there, and the other way round.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -32,6 +35,9 @@
 //! | 1504 | api-id not served at this path | 200 | 2 |
 //! | 1511 | required field missing or empty (`필수입력 파라미터=<wire>`) | 200 | 2 |
 //! | 1517 | bad format, too long, unknown code, non-JSON body, bad next-key (`파라미터=<wire> 실패사유=...`) | 200 | 2 |
+//! | 1517 | body over `MockConfig::max_body_bytes` (`파라미터=body`) | **413** | 2 |
+//! | 1902 | unknown stock code in `stk_cd`/`jmcode` (`종목코드=<code>`) | 200 | 2 |
+//! | 1903 | US symbol not listed on the named exchange (`거래소구분=<ex>, 종목코드=<code>`) | 200 | 2 |
 //! | 1513-1516 | authorization header missing / malformed / not Bearer / no token | 200 | 3 |
 //! | 8005 | token unknown, expired or revoked | 200 | 3 |
 //! | 8001, 8011, 8012, 8016, 8020 | au10001/au10002 key and grant checks | 200 | 3 |
@@ -50,8 +56,67 @@
 //! `trnm`), 100003 (unknown condition seq), 100004 (bad condition next_key), 105100 (unknown
 //! realtime type).
 //!
-//! The market, its fill rules and the account are described in [`book`](crate::book) terms:
-//! see the `book` module source. Faults and limits: [`Fault`], [`RateScope`], [`MockControl`].
+//! Where one of Kiwoom's own request examples sends what the field table refuses, the
+//! simulator accepts the example's value; each such decision is listed, with its reason, in
+//! [`example_decisions`]. A test sends every REST TR's documented example and expects
+//! return_code 0 with every documented field (one listed exception: usa26410's example asks
+//! for `NDVA`, a typo of `NVDA`).
+//!
+//! # Instruments and the clock
+//!
+//! The simulator knows a small real universe (see the `universe` module): KOSPI and KOSDAQ
+//! stocks, ETFs, an ELW and the KRX gold spot product with their listed names, and US symbols
+//! on NASDAQ (`ND`), NYSE (`NY`) and AMEX (`NA`) with their Korean and English (`stk_enm`)
+//! names. Every code Kiwoom's request examples use is in it. A REST request naming any other
+//! code is refused with 1902/1903 before anything is processed (realtime registrations are
+//! not checked: they stream made-up values for any code).
+//!
+//! Every "today" and "now" comes from one clock, Korea's wall clock (KST): the latest trading
+//! day and minute (now during the 09:00-15:30 session, else the last session's close). Charts
+//! without a date end there (minute charts at the current minute, daily charts on that day),
+//! ka10004's `bid_req_base_tm` is that minute, orders are stamped with it. Values are written
+//! in the spec's units (ka10081 `trde_prica` in 백만원 = volume x price / 1,000,000).
+//! Order numbers have 7 digits, US ones 9 (`000012001`).
+//!
+//! # Orders, the book and realtime 00
+//!
+//! The market, its fill rules and the account are described in `book` terms:
+//! see the `book` module source. Domestic cash, credit and gold-spot orders and US orders act
+//! on it; ka10075/ka10076/kt00007/kt00009/kt00001/kt00004/kt00018 answer from it. Each order
+//! event pushes a realtime `00` frame to the sockets that registered `00`, with every field
+//! Kiwoom documents: 접수 (accepted) then 체결 (filled) for an order that fills at once, 확인
+//! for a cancel; `907` 매도수구분 is `1` for a sell and `2` for a buy, `905` reads `+매수`,
+//! `-매도`, `+매수정정`, `-매도취소`; the fill fields (`909`-`911`, `914`, `915`) are empty
+//! until something fills.
+//!
+//! # Faults, limits and bounds
+//!
+//! [`Fault`] (each documented with what it does to the book), [`RateScope`] and
+//! [`MockControl`] steer a server in-process. The standalone binary takes the same switches as
+//! flags, and any server serves them under `/_mock/` (off with `MockConfig::admin = false`):
+//!
+//! ```text
+//! cargo run -p kiwoom-mock -- --port 8080 \
+//!     --rate-limit api:kt10000=5 --rate-limit global=20 \
+//!     --fault kt10000=close-after-processing*2 --fault ka10081=latency:3000
+//! curl -X POST localhost:8080/_mock/faults -d '{"api_id":"kt10000","fault":"status:503","times":1}' -H 'content-type: application/json'
+//! curl -X POST localhost:8080/_mock/rate-limits -d '{"scope":"api:ka10081","per_second":5}' -H 'content-type: application/json'
+//! curl localhost:8080/_mock/counters/kt10000      # {"api_id":"kt10000","requests":3,"processed":2}
+//! ```
+//!
+//! Faults: `latency:<ms>`, `status:<code>`, `close-before-processing`,
+//! `close-after-processing`, `malformed-json`, `rate-limited`, `token-invalid`. Scopes:
+//! `global`, `api:<api-id>`, `path:</url/path>`. Admin endpoints: `GET /_mock`,
+//! `POST|DELETE /_mock/faults`, `POST|DELETE /_mock/rate-limits`,
+//! `POST /_mock/tokens/expire`, `POST /_mock/websockets/drop`,
+//! `GET /_mock/counters/{api_id}`.
+//!
+//! Bounds, each answered clearly: a body over `MockConfig::max_body_bytes` (1 MiB) gets HTTP
+//! 413 with a 1517 body, unprocessed; a connection beyond `MockConfig::max_connections` (512)
+//! gets HTTP 503 with a JSON body and is closed, unread; a client that does not send a
+//! request's headers within `MockConfig::header_read_timeout` (75 s, idle keep-alive
+//! included) is disconnected. On the WebSocket, a client that does not echo a PING within
+//! `MockConfig::ping_echo_timeout` (10 s) is disconnected, as the live server does.
 
 mod admin;
 mod api_error;
