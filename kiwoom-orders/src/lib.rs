@@ -15,6 +15,7 @@ pub mod matching;
 pub mod order;
 pub mod position;
 pub mod state;
+pub mod tracker;
 
 pub use error::{JournalError, ModelError};
 pub use event::{EventKind, EventSource, Fill, NewEvent, OrderEvent};
@@ -29,3 +30,7 @@ pub use matching::{BrokerOrder, MatchWindow, Resolution, resolve_unknowns};
 pub use order::{Applied, Order};
 pub use position::{BrokerPosition, Position, PositionDifference};
 pub use state::OrderState;
+pub use tracker::{
+    Broker, BrokerError, BrokerFill, FrameKind, FrameOutcome, History, OrderFrame, Placed,
+    ReconcileReport, Tracker, TrackerConfig, TrackerError,
+};

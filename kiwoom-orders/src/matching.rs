@@ -17,6 +17,8 @@ use crate::state::OrderState;
 pub struct BrokerOrder {
     pub account: String,
     pub order_no: OrderNo,
+    /// For an amending or cancelling order, the order it changes.
+    pub orig_order_no: Option<OrderNo>,
     pub stock: String,
     pub side: Side,
     pub quantity: u64,
@@ -96,7 +98,7 @@ fn resolve_one(
     let to = intent.created_at + window.after;
     let candidate = server
         .iter()
-        .filter(|s| !taken.contains(&s.order_no))
+        .filter(|s| !taken.contains(&s.order_no) && s.orig_order_no.is_none())
         .filter(|s| s.account == intent.account && s.stock == intent.stock && s.side == intent.side)
         .filter(|s| s.quantity == intent.quantity && same_price(s.price, intent.price))
         .filter(|s| s.placed_at >= from && s.placed_at <= to)
@@ -145,6 +147,7 @@ mod tests {
         BrokerOrder {
             account: "5555".into(),
             order_no: OrderNo::new(no).unwrap(),
+            orig_order_no: None,
             stock: "005930".into(),
             side: Side::Buy,
             quantity: qty,

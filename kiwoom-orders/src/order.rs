@@ -44,8 +44,10 @@ pub struct Order {
 pub enum Applied {
     /// The event is recorded; the state went from `from` to `to` (possibly equal).
     Recorded { from: OrderState, to: OrderState },
-    /// A fill already counted (same order and fill number): nothing changes, nothing is recorded.
-    DuplicateFill,
+    /// Already counted: a fill with the same order and fill number, or an amendment or
+    /// cancellation confirmed under an order number the order already has (the REST answer
+    /// and the realtime frame both confirm it). Nothing changes, nothing is recorded.
+    Duplicate,
 }
 
 impl Order {
@@ -130,13 +132,8 @@ impl Order {
 
     /// Applies one event after the intent. On error nothing changes.
     pub fn apply(&mut self, kind: &EventKind, at: DateTime<Utc>) -> Result<Applied, ModelError> {
-        if let EventKind::Filled { fill } = kind {
-            if self
-                .fill_keys
-                .contains(&(fill.order_no.clone(), fill.fill_no.clone()))
-            {
-                return Ok(Applied::DuplicateFill);
-            }
+        if self.already_counted(kind) {
+            return Ok(Applied::Duplicate);
         }
         let from = self.state;
         let invalid = || ModelError::Transition {
@@ -177,6 +174,20 @@ impl Order {
             from,
             to: self.state,
         })
+    }
+
+    fn already_counted(&self, kind: &EventKind) -> bool {
+        match kind {
+            EventKind::Filled { fill } => self
+                .fill_keys
+                .contains(&(fill.order_no.clone(), fill.fill_no.clone())),
+            EventKind::Amended { order_no, .. }
+            | EventKind::Cancelled {
+                order_no: Some(order_no),
+                ..
+            } => self.order_nos.contains(order_no),
+            _ => false,
+        }
     }
 
     fn check_quantities(&self, kind: &EventKind) -> Result<(), ModelError> {

@@ -60,15 +60,12 @@ async fn fills_count_once_and_snapshots_equal_replays<J: Journal>(j: &J) {
         .append(fill("c-2", "101", "9001", 4, dec!(70000)))
         .await
         .unwrap();
-    assert!(
-        matches!(dup, AppendOutcome::DuplicateFill { .. }),
-        "{dup:?}"
-    );
+    assert!(matches!(dup, AppendOutcome::Duplicate { .. }), "{dup:?}");
     let mut from_query = fill("c-2", "0000101", "9001", 4, dec!(70000));
     from_query.source = EventSource::Query;
     assert!(matches!(
         j.append(from_query).await.unwrap(),
-        AppendOutcome::DuplicateFill { .. }
+        AppendOutcome::Duplicate { .. }
     ));
     j.append(fill("c-2", "101", "9002", 6, dec!(70500)))
         .await

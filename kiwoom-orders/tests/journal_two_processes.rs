@@ -90,7 +90,7 @@ async fn work<J: Journal>(j: &J, me: usize) -> (u64, u64, u64) {
         let is_fill = matches!(frame.kind, kiwoom_orders::EventKind::Filled { .. });
         match j.append(frame).await.unwrap() {
             AppendOutcome::Appended { .. } if is_fill => appended += 1,
-            AppendOutcome::DuplicateFill { .. } => duplicates += 1,
+            AppendOutcome::Duplicate { .. } => duplicates += 1,
             AppendOutcome::Appended { .. } => {}
         }
     }

@@ -383,13 +383,13 @@ fn a_duplicated_fill_counts_once() {
         order.apply(&f, at(2)),
         Ok(Applied::Recorded { .. })
     ));
-    assert_eq!(order.apply(&f, at(3)).unwrap(), Applied::DuplicateFill);
+    assert_eq!(order.apply(&f, at(3)).unwrap(), Applied::Duplicate);
     // The same fill with its order number written with zeros, as another TR writes it.
     assert_eq!(
         order
             .apply(&fill("0000001", "0001", 4, dec!(70000)), at(3))
             .unwrap(),
-        Applied::DuplicateFill
+        Applied::Duplicate
     );
     assert_eq!((order.filled_quantity, order.open_quantity()), (4, 6));
     assert_eq!(order.version, 3, "the duplicate is not an event");
@@ -659,4 +659,28 @@ proptest! {
         }
         prop_assert_eq!(replay, order);
     }
+}
+
+#[test]
+fn an_amend_or_cancel_confirmed_twice_counts_once() {
+    let mut order = with(&[accepted(), cancel_req()]);
+    let cancelled = EventKind::Cancelled {
+        order_no: Some(no("9")),
+        orig_order_no: no("1"),
+        quantity: 4,
+    };
+    order.apply(&cancelled, at(2)).unwrap();
+    // The realtime 00 confirmation of the same cancel, after the REST answer.
+    assert_eq!(order.apply(&cancelled, at(3)).unwrap(), Applied::Duplicate);
+    assert_eq!(order.cancelled_quantity, 4);
+
+    let mut order = with(&[accepted(), amend_req()]);
+    let amended = EventKind::Amended {
+        order_no: no("2"),
+        orig_order_no: no("1"),
+        quantity: 10,
+        price: Some(dec!(1)),
+    };
+    order.apply(&amended, at(2)).unwrap();
+    assert_eq!(order.apply(&amended, at(3)).unwrap(), Applied::Duplicate);
 }

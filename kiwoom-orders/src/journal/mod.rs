@@ -41,15 +41,16 @@ pub enum AppendOutcome {
         order: Order,
         position: Option<Position>,
     },
-    /// The fill was already counted (same account, date, order and fill number): nothing
-    /// was stored. `order` is the unchanged snapshot.
-    DuplicateFill { order: Order },
+    /// Already counted: a fill with the same key (account, date, order and fill number), or
+    /// an amendment or cancellation already confirmed under its order number. Nothing was
+    /// stored. `order` is the unchanged snapshot.
+    Duplicate { order: Order },
 }
 
 impl AppendOutcome {
     pub fn order(&self) -> &Order {
         match self {
-            AppendOutcome::Appended { order, .. } | AppendOutcome::DuplicateFill { order } => order,
+            AppendOutcome::Appended { order, .. } | AppendOutcome::Duplicate { order } => order,
         }
     }
 }

@@ -18,7 +18,7 @@ pub(crate) struct Plan {
 
 pub(crate) enum Planned {
     Write(Box<Plan>),
-    DuplicateFill(Box<Order>),
+    Duplicate(Box<Order>),
 }
 
 pub(crate) fn plan(
@@ -46,7 +46,7 @@ pub(crate) fn plan(
         (Some(mut order), kind) => {
             let known: Vec<OrderNo> = order.order_nos.clone();
             match order.apply(kind, now)? {
-                Applied::DuplicateFill => return Ok(Planned::DuplicateFill(Box::new(order))),
+                Applied::Duplicate => return Ok(Planned::Duplicate(Box::new(order))),
                 Applied::Recorded { .. } => {}
             }
             let new_order_nos = order

@@ -155,7 +155,7 @@ async fn append_tx(client: &mut Client, event: &NewEvent) -> Result<AppendOutcom
         .map(|row| from_value("order snapshot", row.get(0)))
         .transpose()?;
     let plan = match plan(before.clone(), event, now)? {
-        Planned::DuplicateFill(order) => return Ok(AppendOutcome::DuplicateFill { order: *order }),
+        Planned::Duplicate(order) => return Ok(AppendOutcome::Duplicate { order: *order }),
         Planned::Write(plan) => plan,
     };
     let order = &plan.order;
@@ -244,7 +244,7 @@ async fn append_tx(client: &mut Client, event: &NewEvent) -> Result<AppendOutcom
             // The table already has the key: keep its word, store nothing (rolled back on drop).
             let order =
                 before.ok_or_else(|| JournalError::UnknownOrder(event.client_order_id.clone()))?;
-            return Ok(AppendOutcome::DuplicateFill { order });
+            return Ok(AppendOutcome::Duplicate { order });
         }
         let flat = Position::flat(&intent.account, &intent.stock);
         tx.execute(

@@ -157,7 +157,7 @@ fn append_tx(conn: &mut Connection, event: &NewEvent) -> Result<AppendOutcome, J
     let id = event.client_order_id.as_str();
     let before = load_order(&tx, id)?;
     let plan = match plan(before.clone(), event, now)? {
-        Planned::DuplicateFill(order) => return Ok(AppendOutcome::DuplicateFill { order: *order }),
+        Planned::Duplicate(order) => return Ok(AppendOutcome::Duplicate { order: *order }),
         Planned::Write(plan) => plan,
     };
     let order = &plan.order;
@@ -247,7 +247,7 @@ fn append_tx(conn: &mut Connection, event: &NewEvent) -> Result<AppendOutcome, J
             // and store nothing (dropping `tx` rolls back).
             let order =
                 before.ok_or_else(|| JournalError::UnknownOrder(event.client_order_id.clone()))?;
-            return Ok(AppendOutcome::DuplicateFill { order });
+            return Ok(AppendOutcome::Duplicate { order });
         }
         let current: Option<String> = tx
             .query_row(

@@ -1,0 +1,473 @@
+//! The order tracker: records intents before sending, sends through a [`Broker`], turns
+//! realtime 00 frames into journal events, and reconciles the journal with Kiwoom's lists
+//! (at start-up and after every WebSocket gap).
+
+mod broker;
+mod frame;
+mod reconcile;
+
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+pub use broker::{Broker, BrokerError, BrokerFill, History, Placed};
+pub use frame::{FrameKind, OrderFrame};
+pub use reconcile::ReconcileReport;
+
+use crate::error::JournalError;
+use crate::event::{EventKind, EventSource, Fill, NewEvent};
+use crate::ids::{ClientOrderId, OrderNo};
+use crate::intent::{OrderIntent, Side, seoul};
+use crate::journal::{AppendOutcome, Journal, OrderFilter};
+use crate::ledger::Ledger;
+use crate::matching::MatchWindow;
+use crate::order::Order;
+use crate::state::OrderState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrackerError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("broker query: {0}")]
+    Broker(#[from] BrokerError),
+    #[error("order {0} is not in the journal")]
+    UnknownOrder(ClientOrderId),
+    #[error("order {0} has no Kiwoom order number yet")]
+    NoOrderNumber(ClientOrderId),
+}
+
+#[derive(Debug, Clone)]
+pub struct TrackerConfig {
+    pub match_window: MatchWindow,
+    /// Average-price difference to Kiwoom's figure that is still "equal" (rounding).
+    pub price_tolerance: Decimal,
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        Self {
+            match_window: MatchWindow::default(),
+            price_tolerance: Decimal::ONE,
+        }
+    }
+}
+
+/// What became of a realtime frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrameOutcome {
+    /// Recorded; the order after it.
+    Applied(Box<Order>),
+    /// Already counted (a replayed or duplicated frame).
+    Duplicate,
+    /// The frame names an order number the journal does not know yet while an answer with
+    /// the same terms is still in flight: kept and retried once that answer is recorded.
+    Deferred,
+}
+
+pub struct Tracker<J, B> {
+    ledger: Ledger<J>,
+    broker: B,
+    config: TrackerConfig,
+    deferred: Mutex<Vec<OrderFrame>>,
+}
+
+fn event(
+    id: &ClientOrderId,
+    source: EventSource,
+    kind: EventKind,
+    raw: serde_json::Value,
+) -> NewEvent {
+    NewEvent::new(id.clone(), source, kind).with_raw(raw)
+}
+
+impl<J: Journal, B: Broker> Tracker<J, B> {
+    pub fn new(ledger: Ledger<J>, broker: B) -> Self {
+        Self::with_config(ledger, broker, TrackerConfig::default())
+    }
+
+    pub fn with_config(ledger: Ledger<J>, broker: B, config: TrackerConfig) -> Self {
+        Self {
+            ledger,
+            broker,
+            config,
+            deferred: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn ledger(&self) -> &Ledger<J> {
+        &self.ledger
+    }
+
+    pub fn broker(&self) -> &B {
+        &self.broker
+    }
+
+    /// Records the intent, then sends it once. A lost answer leaves the order `unknown` for
+    /// reconciliation; it is never sent again.
+    pub async fn submit(&self, intent: OrderIntent) -> Result<Order, TrackerError> {
+        let id = intent.client_order_id.clone();
+        self.ledger
+            .record(NewEvent::submitted(intent.clone()))
+            .await?;
+        let answer = match self.broker.place(&intent).await {
+            Ok(placed) => event(
+                &id,
+                EventSource::Answer,
+                EventKind::Accepted {
+                    order_no: placed.order_no,
+                },
+                placed.raw,
+            ),
+            Err(BrokerError::Rejected { code, message, raw }) => event(
+                &id,
+                EventSource::Answer,
+                EventKind::Rejected {
+                    code,
+                    reason: message,
+                },
+                raw,
+            ),
+            Err(BrokerError::NotSent(reason)) => event(
+                &id,
+                EventSource::Answer,
+                EventKind::Rejected {
+                    code: Some("not_sent".into()),
+                    reason,
+                },
+                serde_json::Value::Null,
+            ),
+            Err(BrokerError::OutcomeUnknown(reason) | BrokerError::Query(reason)) => {
+                tracing::warn!(client_order_id = %id, %reason, "order outcome unknown; reconciliation will resolve it");
+                event(
+                    &id,
+                    EventSource::Answer,
+                    EventKind::OutcomeUnknown { reason },
+                    serde_json::Value::Null,
+                )
+            }
+        };
+        let order = self.ledger.record(answer).await?.order().clone();
+        self.retry_deferred().await?;
+        Ok(self.ledger.order(&id).await?.unwrap_or(order))
+    }
+
+    /// Amends the open part (or `quantity` of it) to `price`.
+    pub async fn amend(
+        &self,
+        id: &ClientOrderId,
+        quantity: Option<u64>,
+        price: Option<Decimal>,
+    ) -> Result<Order, TrackerError> {
+        let order = self.current(id).await?;
+        let orig = order
+            .order_nos
+            .last()
+            .cloned()
+            .ok_or_else(|| TrackerError::NoOrderNumber(id.clone()))?;
+        let quantity = quantity.unwrap_or(order.open_quantity());
+        let request = EventKind::AmendRequested {
+            orig_order_no: orig.clone(),
+            quantity,
+            price,
+        };
+        let order = self
+            .ledger
+            .record(event(
+                id,
+                EventSource::User,
+                request,
+                serde_json::Value::Null,
+            ))
+            .await?
+            .order()
+            .clone();
+        let answer = match self.broker.amend(&order, &orig, quantity, price).await {
+            Ok(p) => EventKind::Amended {
+                order_no: p.order_no,
+                orig_order_no: orig,
+                quantity,
+                price,
+            },
+            Err(BrokerError::Rejected { code, message, .. }) => EventKind::AmendRejected {
+                code,
+                reason: message,
+            },
+            Err(BrokerError::NotSent(reason)) => EventKind::AmendRejected {
+                code: Some("not_sent".into()),
+                reason,
+            },
+            Err(BrokerError::OutcomeUnknown(reason) | BrokerError::Query(reason)) => {
+                EventKind::OutcomeUnknown { reason }
+            }
+        };
+        Ok(self
+            .ledger
+            .record(event(
+                id,
+                EventSource::Answer,
+                answer,
+                serde_json::Value::Null,
+            ))
+            .await?
+            .order()
+            .clone())
+    }
+
+    /// Cancels the open part (or `quantity` of it).
+    pub async fn cancel(
+        &self,
+        id: &ClientOrderId,
+        quantity: Option<u64>,
+    ) -> Result<Order, TrackerError> {
+        let order = self.current(id).await?;
+        let orig = order
+            .order_nos
+            .last()
+            .cloned()
+            .ok_or_else(|| TrackerError::NoOrderNumber(id.clone()))?;
+        let quantity = quantity.unwrap_or(order.open_quantity());
+        let request = EventKind::CancelRequested {
+            orig_order_no: orig.clone(),
+            quantity,
+        };
+        let order = self
+            .ledger
+            .record(event(
+                id,
+                EventSource::User,
+                request,
+                serde_json::Value::Null,
+            ))
+            .await?
+            .order()
+            .clone();
+        let answer = match self.broker.cancel(&order, &orig, quantity).await {
+            Ok(p) => {
+                let cancelled = p.quantity.unwrap_or(quantity).min(order.open_quantity());
+                EventKind::Cancelled {
+                    order_no: Some(p.order_no),
+                    orig_order_no: orig,
+                    quantity: cancelled,
+                }
+            }
+            Err(BrokerError::Rejected { code, message, .. }) => EventKind::CancelRejected {
+                code,
+                reason: message,
+            },
+            Err(BrokerError::NotSent(reason)) => EventKind::CancelRejected {
+                code: Some("not_sent".into()),
+                reason,
+            },
+            Err(BrokerError::OutcomeUnknown(reason) | BrokerError::Query(reason)) => {
+                EventKind::OutcomeUnknown { reason }
+            }
+        };
+        Ok(self
+            .ledger
+            .record(event(
+                id,
+                EventSource::Answer,
+                answer,
+                serde_json::Value::Null,
+            ))
+            .await?
+            .order()
+            .clone())
+    }
+
+    async fn current(&self, id: &ClientOrderId) -> Result<Order, TrackerError> {
+        self.ledger
+            .order(id)
+            .await?
+            .ok_or_else(|| TrackerError::UnknownOrder(id.clone()))
+    }
+
+    /// Records what a realtime 00 frame reports.
+    pub async fn on_frame(&self, frame: OrderFrame) -> Result<FrameOutcome, TrackerError> {
+        let journal = self.ledger.journal();
+        let date = frame.at.with_timezone(&seoul()).date_naive();
+        let mut order = journal
+            .order_by_no(&frame.account, date, &frame.order_no)
+            .await?;
+        if order.is_none() {
+            if let Some(orig) = &frame.orig_order_no {
+                order = journal.order_by_no(&frame.account, date, orig).await?;
+            }
+        }
+        let order = match order {
+            Some(order) => order,
+            None if self.answer_in_flight(&frame, date).await? => {
+                self.deferred
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(frame);
+                return Ok(FrameOutcome::Deferred);
+            }
+            None => {
+                self.adopt(
+                    &frame.account,
+                    &frame.order_no,
+                    &frame.stock,
+                    frame.side,
+                    frame.order_quantity,
+                    frame.order_price,
+                    frame.at,
+                    &frame.raw,
+                )
+                .await?
+            }
+        };
+        let kind = frame_event(&order, &frame);
+        match self
+            .ledger
+            .record(event(order.id(), EventSource::Realtime, kind, frame.raw))
+            .await?
+        {
+            AppendOutcome::Appended { order, .. } => Ok(FrameOutcome::Applied(Box::new(order))),
+            AppendOutcome::Duplicate { .. } => Ok(FrameOutcome::Duplicate),
+        }
+    }
+
+    /// An order of ours with the frame's terms has no answer yet (the 00 frame overtook it).
+    async fn answer_in_flight(
+        &self,
+        frame: &OrderFrame,
+        date: NaiveDate,
+    ) -> Result<bool, TrackerError> {
+        if frame.orig_order_no.is_some() {
+            return Ok(false);
+        }
+        let pending = self
+            .ledger
+            .journal()
+            .orders(
+                &OrderFilter::in_state(OrderState::PendingNew)
+                    .account(frame.account.clone())
+                    .trade_date(date),
+            )
+            .await?;
+        Ok(pending.iter().any(|o| {
+            o.intent.stock == frame.stock
+                && o.intent.side == frame.side
+                && o.intent.quantity == frame.order_quantity
+        }))
+    }
+
+    async fn retry_deferred(&self) -> Result<(), TrackerError> {
+        let frames = std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|p| p.into_inner()));
+        for frame in frames {
+            Box::pin(self.on_frame(frame)).await?;
+        }
+        Ok(())
+    }
+
+    /// An order Kiwoom reports that this journal never sent (another terminal, another
+    /// program): recorded so its fills and the position are not lost.
+    #[allow(clippy::too_many_arguments)]
+    async fn adopt(
+        &self,
+        account: &str,
+        order_no: &OrderNo,
+        stock: &str,
+        side: Side,
+        quantity: u64,
+        price: Option<Decimal>,
+        at: chrono::DateTime<chrono::Utc>,
+        raw: &serde_json::Value,
+    ) -> Result<Order, TrackerError> {
+        let date = at.with_timezone(&seoul()).date_naive();
+        let id = ClientOrderId::new(format!("ext-{account}-{date}-{order_no}"))
+            .map_err(JournalError::from)?;
+        let intent = OrderIntent::new(
+            account,
+            stock,
+            side,
+            quantity.max(1),
+            price.filter(|p| !p.is_zero()),
+        )
+        .map_err(JournalError::from)?
+        .with_client_order_id(id.clone())
+        .with_created_at(at);
+        tracing::info!(%account, %order_no, %stock, "adopting an order placed outside this journal");
+        self.ledger
+            .record(event(
+                &id,
+                EventSource::Realtime,
+                EventKind::Submitted { intent },
+                raw.clone(),
+            ))
+            .await?;
+        let accepted = EventKind::Accepted {
+            order_no: order_no.clone(),
+        };
+        Ok(self
+            .ledger
+            .record(event(&id, EventSource::Realtime, accepted, raw.clone()))
+            .await?
+            .order()
+            .clone())
+    }
+}
+
+fn frame_event(order: &Order, frame: &OrderFrame) -> EventKind {
+    let orig = frame
+        .orig_order_no
+        .clone()
+        .unwrap_or_else(|| frame.order_no.clone());
+    match &frame.kind {
+        FrameKind::Accepted => EventKind::Accepted {
+            order_no: frame.order_no.clone(),
+        },
+        FrameKind::Filled {
+            fill_no,
+            quantity,
+            price,
+        } => {
+            // 938/939 are the order's running totals: this fill's share is the increase.
+            let share = |total: Option<Decimal>, so_far: Decimal| {
+                total.map(|t| (t - so_far).max(Decimal::ZERO))
+            };
+            EventKind::Filled {
+                fill: Fill {
+                    order_no: frame.order_no.clone(),
+                    fill_no: fill_no.clone(),
+                    quantity: *quantity,
+                    price: *price,
+                    fee: share(frame.cumulative_fee, order.fees),
+                    tax: share(frame.cumulative_tax, order.taxes),
+                    filled_at: frame.at,
+                    venue: frame.venue.clone(),
+                },
+            }
+        }
+        FrameKind::Amended { quantity, price } => EventKind::Amended {
+            order_no: frame.order_no.clone(),
+            orig_order_no: orig,
+            quantity: *quantity,
+            price: *price,
+        },
+        FrameKind::Cancelled { quantity } => EventKind::Cancelled {
+            // A cancel order has its own number; the exchange cancelling the rest of an
+            // order (at the close) reports the order's own number and no original.
+            order_no: frame
+                .orig_order_no
+                .is_some()
+                .then(|| frame.order_no.clone()),
+            orig_order_no: orig,
+            quantity: *quantity,
+        },
+        FrameKind::Rejected { reason } => EventKind::Rejected {
+            code: None,
+            reason: reason.clone(),
+        },
+        FrameKind::AmendRejected { reason } => EventKind::AmendRejected {
+            code: None,
+            reason: reason.clone(),
+        },
+        FrameKind::CancelRejected { reason } => EventKind::CancelRejected {
+            code: None,
+            reason: reason.clone(),
+        },
+    }
+}

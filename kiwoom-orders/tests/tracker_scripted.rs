@@ -1,0 +1,523 @@
+//! The tracker against a scripted broker: intents recorded before sending, lost answers never
+//! resent and resolved by reconciliation, realtime frames counted once, frames that overtake
+//! their answer, orders placed elsewhere, positions checked against holdings.
+
+mod common;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use common::*;
+use kiwoom_orders::{
+    Broker, BrokerError, BrokerFill, BrokerOrder, BrokerPosition, FrameKind, FrameOutcome, History,
+    Journal, Ledger, Order, OrderFrame, OrderIntent, OrderNo, OrderState, Placed, Side,
+    SqliteJournal, Tracker,
+};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+type Answer = Result<Placed, BrokerError>;
+
+#[derive(Default)]
+struct Script {
+    place: VecDeque<Answer>,
+    amend: VecDeque<Answer>,
+    cancel: VecDeque<Answer>,
+    history: Option<History>,
+    holdings: Vec<(String, BrokerPosition)>,
+    calls: Vec<String>,
+    /// States the journal had for each order at the moment it was sent.
+    state_at_send: Vec<Option<OrderState>>,
+}
+
+#[derive(Clone)]
+struct ScriptedBroker {
+    script: Arc<Mutex<Script>>,
+    journal: SqliteJournal,
+    /// When set, `place` waits for it before answering (to let a frame overtake the answer).
+    hold: Option<Arc<tokio::sync::Notify>>,
+}
+
+impl ScriptedBroker {
+    fn new(journal: SqliteJournal) -> Self {
+        Self {
+            script: Arc::default(),
+            journal,
+            hold: None,
+        }
+    }
+    fn script(&self) -> std::sync::MutexGuard<'_, Script> {
+        self.script.lock().unwrap()
+    }
+}
+
+fn unscripted(what: &str) -> BrokerError {
+    BrokerError::Query(format!("{what} not scripted"))
+}
+
+impl Broker for ScriptedBroker {
+    async fn place(&self, intent: &OrderIntent) -> Answer {
+        let state = self
+            .journal
+            .order(&intent.client_order_id)
+            .await
+            .unwrap()
+            .map(|o| o.state);
+        let answer = {
+            let mut s = self.script();
+            s.calls.push(format!("place {}", intent.client_order_id));
+            s.state_at_send.push(state);
+            s.place
+                .pop_front()
+                .unwrap_or_else(|| Err(unscripted("place")))
+        };
+        if let Some(hold) = &self.hold {
+            hold.notified().await;
+        }
+        answer
+    }
+    async fn amend(
+        &self,
+        order: &Order,
+        orig: &OrderNo,
+        quantity: u64,
+        _price: Option<Decimal>,
+    ) -> Answer {
+        let mut s = self.script();
+        s.calls
+            .push(format!("amend {} {orig} {quantity}", order.id()));
+        s.amend
+            .pop_front()
+            .unwrap_or_else(|| Err(unscripted("amend")))
+    }
+    async fn cancel(&self, order: &Order, orig: &OrderNo, quantity: u64) -> Answer {
+        let mut s = self.script();
+        s.calls
+            .push(format!("cancel {} {orig} {quantity}", order.id()));
+        s.cancel
+            .pop_front()
+            .unwrap_or_else(|| Err(unscripted("cancel")))
+    }
+    async fn history(
+        &self,
+        _account: &str,
+        _date: chrono::NaiveDate,
+    ) -> Result<History, BrokerError> {
+        self.script()
+            .history
+            .clone()
+            .ok_or_else(|| unscripted("history"))
+    }
+    async fn holdings(&self, _account: &str) -> Result<Vec<(String, BrokerPosition)>, BrokerError> {
+        Ok(self.script().holdings.clone())
+    }
+}
+
+fn placed(order_no: &str) -> Answer {
+    Ok(Placed {
+        order_no: no(order_no),
+        quantity: None,
+        raw: serde_json::json!({"ord_no": order_no, "return_code": 0}),
+    })
+}
+
+async fn tracker() -> (
+    Tracker<SqliteJournal, ScriptedBroker>,
+    ScriptedBroker,
+    tempfile::TempDir,
+) {
+    let (journal, dir) = sqlite().await;
+    let broker = ScriptedBroker::new(journal.clone());
+    (
+        Tracker::new(Ledger::new(journal), broker.clone()),
+        broker,
+        dir,
+    )
+}
+
+fn buy(id: &str, quantity: u64, price: Decimal) -> OrderIntent {
+    intent(id, Side::Buy, "005930", quantity, price).with_created_at(Utc::now())
+}
+
+fn frame(
+    kind: FrameKind,
+    order_no: &str,
+    orig: Option<&str>,
+    quantity: u64,
+    price: Decimal,
+) -> OrderFrame {
+    OrderFrame {
+        kind,
+        account: ACCOUNT.into(),
+        order_no: no(order_no),
+        orig_order_no: orig.map(no),
+        stock: "005930".into(),
+        side: Side::Buy,
+        order_quantity: quantity,
+        order_price: Some(price),
+        cumulative_fee: None,
+        cumulative_tax: None,
+        venue: Some("KRX".into()),
+        at: Utc::now(),
+        raw: serde_json::json!({"9203": order_no}),
+    }
+}
+
+fn filled(fill_no: &str, quantity: u64, price: Decimal) -> FrameKind {
+    FrameKind::Filled {
+        fill_no: fill_no.into(),
+        quantity,
+        price,
+    }
+}
+
+fn history(
+    orders: Vec<BrokerOrder>,
+    open: Vec<(&str, u64)>,
+    fills: Vec<BrokerFill>,
+    as_of: DateTime<Utc>,
+) -> History {
+    History {
+        orders,
+        open: open.into_iter().map(|(n, q)| (no(n), q)).collect(),
+        fills,
+        as_of,
+    }
+}
+
+fn server_order(order_no: &str, quantity: u64, price: Decimal) -> BrokerOrder {
+    BrokerOrder {
+        account: ACCOUNT.into(),
+        order_no: no(order_no),
+        orig_order_no: None,
+        stock: "005930".into(),
+        side: Side::Buy,
+        quantity,
+        price: Some(price),
+        placed_at: Utc::now(),
+    }
+}
+
+fn server_fill(order_no: &str, fill_no: &str, quantity: u64, price: Decimal) -> BrokerFill {
+    BrokerFill {
+        account: ACCOUNT.into(),
+        order_no: no(order_no),
+        fill_no: fill_no.into(),
+        stock: "005930".into(),
+        side: Side::Buy,
+        quantity,
+        price,
+        filled_at: Utc::now(),
+        order_quantity: quantity,
+        order_price: Some(price),
+        raw: serde_json::json!({"cntr_no": fill_no}),
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    Utc::now()
+        .with_timezone(&kiwoom_orders::intent::seoul())
+        .date_naive()
+}
+
+#[tokio::test]
+async fn the_intent_is_in_the_journal_before_the_order_is_sent() {
+    let (t, broker, _dir) = tracker().await;
+    broker.script().place.push_back(placed("0000101"));
+    let order = t.submit(buy("t-1", 10, dec!(70000))).await.unwrap();
+    assert_eq!(
+        (order.state, order.order_nos.clone()),
+        (OrderState::Accepted, vec![no("101")])
+    );
+    assert_eq!(
+        broker.script().state_at_send,
+        [Some(OrderState::PendingNew)]
+    );
+    // The same id again is refused before anything is sent.
+    assert!(t.submit(buy("t-1", 10, dec!(70000))).await.is_err());
+    assert_eq!(broker.script().calls.len(), 1);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_never_resent_and_reconciliation_finds_the_order() {
+    let (t, broker, _dir) = tracker().await;
+    broker
+        .script()
+        .place
+        .push_back(Err(BrokerError::OutcomeUnknown("read timeout".into())));
+    let order = t.submit(buy("t-2", 10, dec!(70000))).await.unwrap();
+    assert_eq!(order.state, OrderState::Unknown);
+
+    broker.script().history = Some(history(
+        vec![server_order("77", 10, dec!(70000))],
+        vec![("77", 6)],
+        vec![server_fill("77", "1", 4, dec!(70000))],
+        Utc::now(),
+    ));
+    broker.script().holdings = vec![(
+        "005930".into(),
+        BrokerPosition {
+            quantity: 4,
+            average_price: Some(dec!(70000)),
+        },
+    )];
+    let report = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert_eq!(report.matched, [(id("t-2"), no("77"))]);
+    assert_eq!((report.fills_added, report.differences.len()), (1, 0));
+    let order = t.ledger().order(&id("t-2")).await.unwrap().unwrap();
+    assert_eq!(
+        (order.state, order.filled_quantity),
+        (OrderState::PartiallyFilled, 4)
+    );
+    assert_eq!(broker.script().calls, ["place t-2"], "sent once");
+
+    // Reconciling again changes nothing.
+    let again = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert_eq!(
+        (
+            again.matched.len(),
+            again.fills_added,
+            again.cancelled.len()
+        ),
+        (0, 0, 0)
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_order_absent_from_a_complete_history_was_not_placed() {
+    let (t, broker, _dir) = tracker().await;
+    broker
+        .script()
+        .place
+        .push_back(Err(BrokerError::OutcomeUnknown("connection reset".into())));
+    t.submit(buy("t-3", 5, dec!(70000))).await.unwrap();
+
+    broker.script().history = Some(history(vec![], vec![], vec![], Utc::now()));
+    let early = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert_eq!(early.undecided, [id("t-3")], "the window is not over yet");
+
+    broker.script().history = Some(history(
+        vec![],
+        vec![],
+        vec![],
+        Utc::now() + chrono::Duration::seconds(120),
+    ));
+    let report = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert_eq!(report.not_placed, [id("t-3")]);
+    assert_eq!(
+        t.ledger().order(&id("t-3")).await.unwrap().unwrap().state,
+        OrderState::NotPlaced
+    );
+}
+
+#[tokio::test]
+async fn realtime_fills_count_once_and_carry_their_share_of_fees() {
+    let (t, broker, _dir) = tracker().await;
+    broker.script().place.push_back(placed("201"));
+    t.submit(buy("t-4", 10, dec!(70000))).await.unwrap();
+    let mut first = frame(filled("1", 4, dec!(70000)), "201", None, 10, dec!(70000));
+    first.cumulative_fee = Some(dec!(42));
+    assert!(matches!(
+        t.on_frame(first.clone()).await.unwrap(),
+        FrameOutcome::Applied(_)
+    ));
+    assert_eq!(
+        t.on_frame(first).await.unwrap(),
+        FrameOutcome::Duplicate,
+        "a replayed frame"
+    );
+    let mut second = frame(filled("2", 6, dec!(70100)), "201", None, 10, dec!(70000));
+    second.cumulative_fee = Some(dec!(105));
+    second.cumulative_tax = Some(dec!(0));
+    let FrameOutcome::Applied(order) = t.on_frame(second).await.unwrap() else {
+        panic!("applied")
+    };
+    assert_eq!((order.state, order.fees), (OrderState::Filled, dec!(105)));
+    let p = t
+        .ledger()
+        .position(ACCOUNT, "005930")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((p.quantity, p.fees, p.fill_count), (10, dec!(105), 2));
+}
+
+#[tokio::test]
+async fn a_frame_that_overtakes_its_answer_waits_for_it() {
+    let (journal, _dir) = sqlite().await;
+    let mut broker = ScriptedBroker::new(journal.clone());
+    let hold = Arc::new(tokio::sync::Notify::new());
+    broker.hold = Some(hold.clone());
+    broker.script().place.push_back(placed("301"));
+    let t = Arc::new(Tracker::new(Ledger::new(journal), broker.clone()));
+    let submitting = tokio::spawn({
+        let t = t.clone();
+        async move { t.submit(buy("t-5", 3, dec!(70000))).await.unwrap() }
+    });
+    while broker.script().calls.is_empty() {
+        tokio::task::yield_now().await;
+    }
+    // The 00 fill arrives while the REST answer is still on its way.
+    let early = t
+        .on_frame(frame(
+            filled("1", 3, dec!(70000)),
+            "301",
+            None,
+            3,
+            dec!(70000),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(early, FrameOutcome::Deferred);
+    hold.notify_one();
+    let order = submitting.await.unwrap();
+    assert_eq!(
+        (order.state, order.filled_quantity),
+        (OrderState::Filled, 3)
+    );
+    assert!(
+        t.ledger()
+            .journal()
+            .orders(&Default::default())
+            .await
+            .unwrap()
+            .len()
+            == 1,
+        "no stray adopted order"
+    );
+}
+
+#[tokio::test]
+async fn amend_and_cancel_confirmed_by_answer_and_frame_count_once() {
+    let (t, broker, _dir) = tracker().await;
+    broker.script().place.push_back(placed("401"));
+    broker.script().amend.push_back(placed("402"));
+    broker.script().cancel.push_back(Ok(Placed {
+        order_no: no("403"),
+        quantity: Some(10),
+        raw: serde_json::json!({}),
+    }));
+    t.submit(buy("t-6", 10, dec!(70000))).await.unwrap();
+
+    let amended = t.amend(&id("t-6"), None, Some(dec!(69900))).await.unwrap();
+    assert_eq!(
+        (amended.state, amended.price),
+        (OrderState::Amended, Some(dec!(69900)))
+    );
+    let echo = frame(
+        FrameKind::Amended {
+            quantity: 10,
+            price: Some(dec!(69900)),
+        },
+        "402",
+        Some("401"),
+        10,
+        dec!(69900),
+    );
+    assert_eq!(t.on_frame(echo).await.unwrap(), FrameOutcome::Duplicate);
+
+    let cancelled = t.cancel(&id("t-6"), None).await.unwrap();
+    assert_eq!(
+        (cancelled.state, cancelled.cancelled_quantity),
+        (OrderState::Cancelled, 10)
+    );
+    let echo = frame(
+        FrameKind::Cancelled { quantity: 10 },
+        "403",
+        Some("402"),
+        10,
+        dec!(69900),
+    );
+    assert_eq!(t.on_frame(echo).await.unwrap(), FrameOutcome::Duplicate);
+    assert_eq!(
+        broker.script().calls,
+        ["place t-6", "amend t-6 401 10", "cancel t-6 402 10"]
+    );
+}
+
+#[tokio::test]
+async fn an_order_placed_elsewhere_is_adopted_so_its_fills_count() {
+    let (t, _broker, _dir) = tracker().await;
+    let outcome = t
+        .on_frame(frame(
+            filled("1", 2, dec!(50000)),
+            "555",
+            None,
+            2,
+            dec!(50000),
+        ))
+        .await
+        .unwrap();
+    let FrameOutcome::Applied(order) = outcome else {
+        panic!("adopted")
+    };
+    assert!(order.id().as_str().starts_with("ext-"));
+    assert_eq!(order.state, OrderState::Filled);
+    assert_eq!(
+        t.ledger()
+            .position(ACCOUNT, "005930")
+            .await
+            .unwrap()
+            .unwrap()
+            .quantity,
+        2
+    );
+}
+
+#[tokio::test]
+async fn start_up_reconciliation_closes_what_kiwoom_closed_and_reports_position_differences() {
+    let (t, broker, _dir) = tracker().await;
+    broker.script().place.push_back(placed("601"));
+    broker.script().place.push_back(placed("602"));
+    t.submit(buy("t-7", 10, dec!(70000))).await.unwrap();
+    t.submit(buy("t-8", 5, dec!(70000))).await.unwrap();
+    // While we were down: t-7 filled 4 and the rest was cancelled elsewhere; t-8 still open;
+    // and the account holds 3 more shares than the fills explain.
+    broker.script().history = Some(history(
+        vec![
+            server_order("601", 10, dec!(70000)),
+            server_order("602", 5, dec!(70000)),
+        ],
+        vec![("602", 5)],
+        vec![server_fill("601", "1", 4, dec!(70000))],
+        Utc::now(),
+    ));
+    broker.script().holdings = vec![(
+        "005930".into(),
+        BrokerPosition {
+            quantity: 7,
+            average_price: Some(dec!(70000)),
+        },
+    )];
+    let report = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert_eq!(report.fills_added, 1);
+    assert_eq!(report.cancelled, [(id("t-7"), 6)]);
+    assert_eq!(report.differences.len(), 1);
+    assert_eq!(
+        (
+            report.differences[0].journal_quantity,
+            report.differences[0].broker_quantity
+        ),
+        (4, 7)
+    );
+    let o7 = t.ledger().order(&id("t-7")).await.unwrap().unwrap();
+    assert_eq!(
+        (o7.state, o7.filled_quantity, o7.cancelled_quantity),
+        (OrderState::Cancelled, 4, 6)
+    );
+    assert_eq!(
+        t.ledger().order(&id("t-8")).await.unwrap().unwrap().state,
+        OrderState::Accepted
+    );
+    assert_eq!(
+        t.ledger()
+            .position(ACCOUNT, "005930")
+            .await
+            .unwrap()
+            .unwrap()
+            .quantity,
+        4,
+        "not overwritten"
+    );
+}
