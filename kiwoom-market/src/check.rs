@@ -22,7 +22,9 @@ use rust_decimal::Decimal;
 
 use crate::calendar::{Calendar, CalendarError, Closure, DayKind, TradingDay};
 use crate::format;
-use crate::kinds::{DomesticOrderType, InstrumentKind, OrderType, Side, Venue};
+use crate::kinds::{
+    DomesticOrderType, InstrumentKind, OrderAction, OrderType, Side, UsOrderType, Venue,
+};
 use crate::limits::{PriceLimits, band_around};
 use crate::session::{Clock, Exchange, MarketMoment, Phase, exchanges_of};
 use crate::tick::{Currency, Grid};
@@ -470,6 +472,149 @@ impl MarketRules {
             next_window: m
                 .next_window_for(order.order_type)
                 .map(|w| (w.start, w.end)),
+        })
+    }
+}
+
+/// What the caller knows about the instrument beyond the order's own fields: the kind (for
+/// the grid and the limit rate) and today's prices. Everything optional; unknown limits skip
+/// the limit check.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OrderContext {
+    pub instrument: Option<InstrumentKind>,
+    /// ka10001 `upl_pric`/`lst_pric`.
+    pub limits: Option<PriceLimits>,
+    /// For computed limits when `limits` is unknown.
+    pub base_price: Option<Decimal>,
+    /// For the single-price session's ±10% band.
+    pub close_price: Option<Decimal>,
+}
+
+impl MarketRules {
+    /// Check an order TR's request body as Kiwoom receives it: `field` returns a request
+    /// field by wire name (`dmst_stex_tp`/`stex_tp`, `trde_tp`, `ord_qty`, `ord_uv`,
+    /// `cond_uv`/`stop_pric`, `mdfy_qty`, `mdfy_uv`, `mdfy_cond_uv`). `Ok` for any api-id that
+    /// is not an order TR. This is the one reading of Kiwoom's order fields, shared by the
+    /// client's pre-send check and the simulator.
+    pub fn check_order_tr<'a>(
+        &self,
+        api_id: &str,
+        field: impl Fn(&str) -> Option<&'a str>,
+        at: DateTime<Utc>,
+        context: &OrderContext,
+    ) -> Result<(), RuleViolation> {
+        let Some(action) = OrderAction::of_api_id(api_id) else {
+            return Ok(());
+        };
+        let us = api_id.starts_with("ust");
+        let get = |wire: &str| field(wire).unwrap_or("").trim();
+        let exchange = match (us, get(if us { "stex_tp" } else { "dmst_stex_tp" })) {
+            (false, "") => "KRX",
+            (true, "") => "ND",
+            (_, code) => code,
+        };
+        let limit_code = if us {
+            UsOrderType::Limit.code()
+        } else {
+            DomesticOrderType::Limit.code()
+        };
+        let stop_wire = if us { "stop_pric" } else { "cond_uv" };
+        let order = match action {
+            OrderAction::New(side) => OrderRequest::from_wire(
+                side,
+                exchange,
+                get("trde_tp"),
+                get("ord_qty"),
+                get("ord_uv"),
+                get(stop_wire),
+                at,
+            )?,
+            OrderAction::Amend => {
+                let stop = if us {
+                    get(stop_wire)
+                } else {
+                    get("mdfy_cond_uv")
+                };
+                let mut order = OrderRequest::from_wire(
+                    Side::Buy,
+                    exchange,
+                    limit_code,
+                    get("mdfy_qty"),
+                    get("mdfy_uv"),
+                    stop,
+                    at,
+                )?;
+                // A quantity-only amendment keeps the price: nothing to check on it.
+                if order.price.is_none() {
+                    order.order_type =
+                        OrderType::from_code(order.venue, if us { "03" } else { "3" })
+                            .expect("the market order code is known");
+                }
+                if order.quantity.is_zero() {
+                    order.quantity = Decimal::ONE;
+                }
+                order
+            }
+            OrderAction::Cancel => {
+                let venue =
+                    Venue::from_code(exchange).ok_or_else(|| RuleViolation::UnknownCode {
+                        field: "exchange",
+                        value: exchange.to_string(),
+                    })?;
+                return self.check_cancel(venue, at);
+            }
+        };
+        let mut order = order;
+        if let Some(kind) = context.instrument {
+            order.instrument = kind;
+        }
+        order.limits = context.limits;
+        order.base_price = context.base_price;
+        order.close_price = context.close_price;
+        self.check(&order)
+    }
+
+    /// A cancellation: refused on a closed day and when no session of the venue is open
+    /// (cancels are taken in every session, whatever the original order's type).
+    pub fn check_cancel(&self, venue: Venue, at: DateTime<Utc>) -> Result<(), RuleViolation> {
+        let probe = OrderRequest::new(venue, Side::Buy, DomesticOrderType::Limit, Decimal::ONE, at);
+        if self.checks.holiday {
+            self.check_holiday(&probe)?;
+        }
+        if !self.checks.session {
+            return Ok(());
+        }
+        let calendar = if self.checks.holiday {
+            self.calendar.as_ref().clone()
+        } else {
+            always_open()
+        };
+        let mut first = None;
+        for exchange in exchanges_of(venue) {
+            let m = MarketMoment::at(*exchange, at, &calendar).map_err(RuleViolation::Calendar)?;
+            if m.open_windows().next().is_some() {
+                return Ok(());
+            }
+            first.get_or_insert(m);
+        }
+        let m = first.expect("every venue has at least one exchange");
+        Err(RuleViolation::OutsideSession {
+            venue,
+            order_type: if venue.is_domestic() {
+                DomesticOrderType::Limit.into()
+            } else {
+                UsOrderType::Limit.into()
+            },
+            date: m.date,
+            time: m.time,
+            zone: if m.exchange == Exchange::Us {
+                "US Eastern"
+            } else {
+                "KST"
+            },
+            open_now: Vec::new(),
+            before_open: m.before_first_window(),
+            next_window: None,
         })
     }
 }

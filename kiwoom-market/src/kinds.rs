@@ -342,6 +342,33 @@ impl fmt::Display for OrderType {
     }
 }
 
+/// What an order TR does, by api-id: the one place that maps Kiwoom's order TRs (cash,
+/// credit and US) to the rules that apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderAction {
+    /// A new order (kt10000/kt10001, credit kt10006/kt10007, US ust20000/ust20001).
+    New(Side),
+    /// A price or quantity amendment (kt10002, kt10008, ust20002): judged as a limit order at
+    /// the new price.
+    Amend,
+    /// A cancellation (kt10003, kt10009, ust20003): judged by the calendar and whether any
+    /// session of the venue is open.
+    Cancel,
+}
+
+impl OrderAction {
+    /// The action of an order TR; `None` for any other api-id.
+    pub fn of_api_id(api_id: &str) -> Option<OrderAction> {
+        Some(match api_id {
+            "kt10000" | "kt10006" | "ust20000" => OrderAction::New(Side::Buy),
+            "kt10001" | "kt10007" | "ust20001" => OrderAction::New(Side::Sell),
+            "kt10002" | "kt10008" | "ust20002" => OrderAction::Amend,
+            "kt10003" | "kt10009" | "ust20003" => OrderAction::Cancel,
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,5 +392,10 @@ mod tests {
         );
         assert_eq!(OrderType::from_code(Venue::Us, "0"), None);
         assert_eq!(Venue::from_code("ND"), Some(Venue::Us));
+        assert_eq!(
+            OrderAction::of_api_id("kt10007"),
+            Some(OrderAction::New(Side::Sell))
+        );
+        assert_eq!(OrderAction::of_api_id("ka10001"), None);
     }
 }

@@ -35,8 +35,10 @@ pub mod session;
 pub mod tick;
 
 pub use calendar::{Calendar, CalendarError, Closure, DayKind, TradingDay};
-pub use check::{Checks, MarketRules, OrderRequest, PriceField, RuleViolation};
-pub use kinds::{DomesticOrderType, InstrumentKind, OrderType, Side, UsOrderType, Venue};
+pub use check::{Checks, MarketRules, OrderContext, OrderRequest, PriceField, RuleViolation};
+pub use kinds::{
+    DomesticOrderType, InstrumentKind, OrderAction, OrderType, Side, UsOrderType, Venue,
+};
 pub use limits::PriceLimits;
 pub use session::{Exchange, MarketMoment, Phase, SessionWindow, kst};
 pub use tick::{Rounding, is_valid_price, round_price, tick_size};

@@ -348,3 +348,100 @@ fn us_orders() {
         "order-type"
     );
 }
+
+#[test]
+fn order_trs_are_read_from_their_wire_fields() {
+    let rules = MarketRules::default();
+    let body = |pairs: &'static [(&'static str, &'static str)]| {
+        move |wire: &str| pairs.iter().find(|(k, _)| *k == wire).map(|(_, v)| *v)
+    };
+    let stock = kiwoom_market::OrderContext {
+        instrument: Some(InstrumentKind::Stock),
+        ..Default::default()
+    };
+    let buy = body(&[
+        ("dmst_stex_tp", "KRX"),
+        ("trde_tp", "0"),
+        ("ord_qty", "1"),
+        ("ord_uv", "70050"),
+    ]);
+    let err = rules
+        .check_order_tr("kt10000", buy, wed(10, 0), &stock)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tick: 70,050 is not on the 100-won grid: 70,000 or 70,100"
+    );
+    // Credit orders follow the same rules; a non-order TR is not checked.
+    assert_eq!(
+        rules
+            .check_order_tr("kt10006", buy, wed(10, 0), &stock)
+            .unwrap_err()
+            .rule(),
+        "tick"
+    );
+    assert_eq!(
+        rules.check_order_tr("ka10001", buy, wed(10, 0), &stock),
+        Ok(())
+    );
+    // An amendment is judged as a limit order at the new price.
+    let amend = body(&[
+        ("dmst_stex_tp", "KRX"),
+        ("orig_ord_no", "1"),
+        ("mdfy_qty", "1"),
+        ("mdfy_uv", "70050"),
+    ]);
+    assert_eq!(
+        rules
+            .check_order_tr("kt10002", amend, wed(10, 0), &stock)
+            .unwrap_err()
+            .rule(),
+        "tick"
+    );
+    // A cancel is taken whenever a session of the venue is open, whatever the type.
+    let cancel = body(&[
+        ("dmst_stex_tp", "KRX"),
+        ("orig_ord_no", "1"),
+        ("cncl_qty", "0"),
+    ]);
+    assert_eq!(
+        rules.check_order_tr("kt10003", cancel, wed(15, 45), &stock),
+        Ok(())
+    );
+    let err = rules
+        .check_order_tr("kt10003", cancel, wed(19, 0), &stock)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RuleViolation::OutsideSession {
+                before_open: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let xmas = Utc.with_ymd_and_hms(2026, 12, 25, 1, 0, 0).unwrap();
+    assert_eq!(
+        rules
+            .check_order_tr("kt10003", cancel, xmas, &stock)
+            .unwrap_err()
+            .rule(),
+        "holiday"
+    );
+    // US: stex_tp and two-digit codes.
+    let us = body(&[
+        ("stex_tp", "ND"),
+        ("trde_tp", "00"),
+        ("ord_qty", "1"),
+        ("ord_uv", "1.005"),
+    ]);
+    let at = Utc.with_ymd_and_hms(2026, 12, 2, 15, 0, 0).unwrap();
+    assert_eq!(
+        rules
+            .check_order_tr("ust20000", us, at, &Default::default())
+            .unwrap_err()
+            .to_string(),
+        "tick: $1.005 is not on the $0.01 grid: $1.00 or $1.01"
+    );
+}

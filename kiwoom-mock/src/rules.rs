@@ -27,8 +27,8 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kiwoom_market::{
-    Calendar, Checks, Decimal, DomesticOrderType, InstrumentKind, MarketMoment, MarketRules,
-    OrderRequest, OrderType, PriceLimits, RuleViolation, Side, UsOrderType, session,
+    Calendar, Checks, Decimal, InstrumentKind, MarketRules, OrderContext, PriceLimits,
+    RuleViolation,
 };
 use serde_json::{Map, Value};
 
@@ -44,37 +44,10 @@ pub struct MarketRulesConfig {
     pub extra_closures: Vec<NaiveDate>,
 }
 
-/// What an order TR does to the book.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Action {
-    New(Side),
-    Amend,
-    Cancel,
-}
-
-fn action(api_id: &str) -> Option<Action> {
-    Some(match api_id {
-        "kt10000" | "kt10006" | "ust20000" => Action::New(Side::Buy),
-        "kt10001" | "kt10007" | "ust20001" => Action::New(Side::Sell),
-        "kt10002" | "kt10008" | "ust20002" => Action::Amend,
-        "kt10003" | "kt10009" | "ust20003" => Action::Cancel,
-        _ => return None,
-    })
-}
-
-fn text<'a>(body: &'a Map<String, Value>, wire: &str) -> &'a str {
-    body.get(wire).and_then(Value::as_str).unwrap_or("")
-}
-
-fn reject(code: &str, text: &str) -> ApiError {
-    let mut e = ApiError::order_reject(text);
-    e.return_msg = format!("[2000]({code}:{text})");
-    e
-}
-
-/// Kiwoom's answer to a broken rule.
-fn answer(v: &RuleViolation) -> ApiError {
-    match v {
+/// Kiwoom's answer to a broken rule; `None` for what the simulator's own validation answers
+/// (unknown codes, unreadable numbers).
+fn answer(v: &RuleViolation) -> Option<ApiError> {
+    Some(match v {
         RuleViolation::OffTick { .. } => reject("RC4003", "모의투자 호가단위 오류입니다."),
         RuleViolation::AboveUpperLimit { .. }
         | RuleViolation::BelowLowerLimit { .. }
@@ -93,16 +66,22 @@ fn answer(v: &RuleViolation) -> ApiError {
                 reject("RC4058", "모의투자 장종료")
             }
         }
+        RuleViolation::UnknownCode { .. } | RuleViolation::NotANumber { .. } => return None,
         _ => reject("RC4059", "모의투자 주문가능시간이 아닙니다."),
-    }
+    })
 }
 
-fn rules(config: &MarketRulesConfig, holiday: bool) -> MarketRules {
+fn reject(code: &str, text: &str) -> ApiError {
+    let mut e = ApiError::order_reject(text);
+    e.return_msg = format!("[2000]({code}:{text})");
+    e
+}
+
+fn rules(config: &MarketRulesConfig) -> MarketRules {
     static DEFAULT: LazyLock<MarketRules> = LazyLock::new(MarketRules::default);
-    // The simulator's own validation answers malformed fields (1511/1517) first.
+    // The simulator's own validation answers missing and malformed fields (1511/1517).
     let checks = Checks {
         shape: false,
-        holiday,
         ..Checks::ALL
     };
     if config.extra_closures.is_empty() {
@@ -130,98 +109,36 @@ pub(crate) fn enforce(
     seed: u64,
     body: &Map<String, Value>,
 ) -> Result<(), ApiError> {
-    let Some(action) = action(api_id) else {
-        return Ok(());
-    };
     let now = config.now.unwrap_or_else(Utc::now);
-    let exchange = match venue {
-        Venue::Krx => Some(text(body, "dmst_stex_tp"))
-            .filter(|s| !s.is_empty())
-            .unwrap_or("KRX"),
-        Venue::Us => Some(text(body, "stex_tp"))
-            .filter(|s| !s.is_empty())
-            .unwrap_or("ND"),
-    };
-    let limit_type = match venue {
-        Venue::Krx => OrderType::Domestic(DomesticOrderType::Limit),
-        Venue::Us => OrderType::Us(UsOrderType::Limit),
-    };
-    let order = match action {
-        Action::New(side) => {
-            let stop = match venue {
-                Venue::Krx => text(body, "cond_uv"),
-                Venue::Us => text(body, "stop_pric"),
-            };
-            OrderRequest::from_wire(
-                side,
-                exchange,
-                text(body, "trde_tp"),
-                text(body, "ord_qty"),
-                text(body, "ord_uv"),
-                stop,
-                now,
-            )
-        }
-        // An amendment changes the price of a resting order: judged as a limit order.
-        Action::Amend => {
-            let price = text(body, "mdfy_uv");
-            OrderRequest::from_wire(Side::Buy, exchange, limit_type.code(), "1", price, "", now)
-        }
-        Action::Cancel => {
-            OrderRequest::from_wire(Side::Buy, exchange, limit_type.code(), "1", "", "", now)
-        }
-    };
-    // Codes and numbers the simulator's validation has not refused but the rules cannot
-    // read are left to the book.
-    let Ok(mut order) = order else {
-        return Ok(());
-    };
-    order.instrument = match venue {
-        Venue::Krx => InstrumentKind::Stock,
-        Venue::Us => InstrumentKind::UsStock,
+    let mut context = OrderContext {
+        instrument: Some(match venue {
+            Venue::Krx => InstrumentKind::Stock,
+            Venue::Us => InstrumentKind::UsStock,
+        }),
+        ..OrderContext::default()
     };
     if venue == Venue::Krx {
         let q = market::quote(seed, stock, market::anchor_date());
-        order.limits = PriceLimits::computed(InstrumentKind::Stock, Decimal::from(q.prev_close));
-        order.close_price = Some(Decimal::from(q.close));
+        context.limits = PriceLimits::computed(InstrumentKind::Stock, Decimal::from(q.prev_close));
+        context.close_price = Some(Decimal::from(q.close));
     }
-    let rules = rules(config, true);
-    let verdict = match rules.check(&order) {
+    let field = |wire: &str| body.get(wire).and_then(Value::as_str);
+    let rules = rules(config);
+    let verdict = match rules.check_order_tr(api_id, field, now, &context) {
         Err(RuleViolation::Calendar(e)) => {
             tracing::warn!(%e, "market rules: date outside the calendar; checking the time only");
-            rules
-                .clone()
-                .with_checks(Checks {
-                    holiday: false,
-                    ..rules.checks()
-                })
-                .check(&order)
+            let time_only = rules.clone().with_checks(Checks {
+                holiday: false,
+                ..rules.checks()
+            });
+            time_only.check_order_tr(api_id, field, now, &context)
         }
         other => other,
     };
-    match (action, verdict) {
-        (_, Ok(())) => Ok(()),
-        // A cancel carries no price and no order type: only the calendar and whether any
-        // session of the venue is open matter.
-        (Action::Cancel, Err(v @ RuleViolation::OutsideSession { .. })) => {
-            if any_window_open(&order, &rules) {
-                Ok(())
-            } else {
-                Err(answer(&v))
-            }
-        }
-        (Action::Cancel, Err(v @ RuleViolation::MarketClosed { .. })) => Err(answer(&v)),
-        (Action::Cancel, Err(_)) => Ok(()),
-        (_, Err(v)) => Err(answer(&v)),
+    match verdict {
+        Ok(()) => Ok(()),
+        Err(v) => answer(&v).map_or(Ok(()), Err),
     }
-}
-
-fn any_window_open(order: &OrderRequest, rules: &MarketRules) -> bool {
-    session::exchanges_of(order.venue).iter().any(|ex| {
-        MarketMoment::at(*ex, order.at, rules.calendar())
-            .map(|m| m.open_windows().next().is_some())
-            .unwrap_or(true)
-    })
 }
 
 #[cfg(test)]
@@ -237,10 +154,18 @@ mod tests {
             below: Decimal::from(70_000),
             above: Decimal::from(70_100),
             currency: kiwoom_market::tick::Currency::Krw,
-        });
+        })
+        .expect("an answer");
         assert_eq!(e.return_code, 20);
         assert_eq!(e.return_msg, "[2000](RC4003:모의투자 호가단위 오류입니다.)");
-        assert_eq!(action("kt10000"), Some(Action::New(Side::Buy)));
-        assert_eq!(action("ka10001"), None);
+        let unreadable = RuleViolation::NotANumber {
+            field: "ord_uv",
+            value: "x".into(),
+        };
+        assert_eq!(
+            answer(&unreadable),
+            None,
+            "left to the simulator's validation"
+        );
     }
 }

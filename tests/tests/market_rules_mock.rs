@@ -88,6 +88,17 @@ impl Api {
     }
 }
 
+impl Api {
+    async fn cancel(&self) -> Value {
+        self.call(
+            "/api/dostk/ordr",
+            "kt10003",
+            json!({"dmst_stex_tp": "KRX", "orig_ord_no": "0000001", "stk_cd": "005930", "cncl_qty": "0"}),
+        )
+        .await
+    }
+}
+
 fn answer(r: &Value) -> (i64, &str) {
     (
         r["return_code"].as_i64().unwrap_or(-1),
@@ -148,6 +159,10 @@ async fn outside_the_sessions_orders_are_refused() {
     // NXT's after-market is open at 15:35, and SOR can route there.
     assert_eq!(answer(&api.buy("NXT", "0", Some(price)).await).0, 0);
     assert_eq!(answer(&api.buy("SOR", "0", Some(price)).await).0, 0);
+
+    // A cancel is refused only when no session of the venue is open.
+    let api = at(19, 0).await;
+    assert_eq!(answer(&api.cancel().await), AFTER_CLOSE);
 
     let api = at(7, 0).await;
     assert_eq!(answer(&api.buy("KRX", "0", Some(price)).await), BEFORE_OPEN);
