@@ -30,6 +30,7 @@ pub struct LoginFrame {
     /// Wire: type text.
     pub sor_enabled: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl LoginFrame {
     /// Keys the server sent that the spec does not list, with their values.
@@ -47,17 +48,22 @@ impl codec::Record for LoginFrame {
         let mut return_message = None;
         let mut sor_enabled = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => trnm = codec::field(&mut map, ctx, "trnm", codec::PLAIN)?,
+                "trnm" => {
+                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_message = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_message =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 "sor_yn" => {
-                    sor_enabled = codec::field(&mut map, ctx, "sor_yn", codec::PLAIN)?;
+                    sor_enabled =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sor_yn", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -68,6 +74,7 @@ impl codec::Record for LoginFrame {
             return_message,
             sor_enabled,
             extra,
+            forms,
         })
     }
 }
@@ -75,10 +82,28 @@ impl serde::Serialize for LoginFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trnm", &self.trnm, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trnm",
+            self.trnm.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_message, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sor_yn", &self.sor_enabled, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_message.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sor_yn",
+            self.sor_enabled.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -100,6 +125,7 @@ pub struct PingFrame {
     /// Wire: type text.
     pub trnm: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl PingFrame {
     /// Keys the server sent that the spec does not list, with their values.
@@ -114,20 +140,29 @@ impl codec::Record for PingFrame {
     ) -> Result<Self, A::Error> {
         let mut trnm = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => trnm = codec::field(&mut map, ctx, "trnm", codec::PLAIN)?,
+                "trnm" => {
+                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
-        Ok(Self { trnm, extra })
+        Ok(Self { trnm, extra, forms })
     }
 }
 impl serde::Serialize for PingFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trnm", &self.trnm, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trnm",
+            self.trnm.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -159,6 +194,7 @@ pub struct RegFrame {
     /// Wire: type text.
     pub return_message: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RegFrame {
     /// Keys the server sent that the spec does not list, with their values.
@@ -175,14 +211,18 @@ impl codec::Record for RegFrame {
         let mut return_code = None;
         let mut return_message = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => trnm = codec::field(&mut map, ctx, "trnm", codec::PLAIN)?,
+                "trnm" => {
+                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_message = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_message =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -192,6 +232,7 @@ impl codec::Record for RegFrame {
             return_code,
             return_message,
             extra,
+            forms,
         })
     }
 }
@@ -199,9 +240,21 @@ impl serde::Serialize for RegFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trnm", &self.trnm, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trnm",
+            self.trnm.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_message, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_message.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -231,6 +284,7 @@ pub struct RemoveFrame {
     /// Wire: type text.
     pub return_message: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RemoveFrame {
     /// Keys the server sent that the spec does not list, with their values.
@@ -247,14 +301,18 @@ impl codec::Record for RemoveFrame {
         let mut return_code = None;
         let mut return_message = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => trnm = codec::field(&mut map, ctx, "trnm", codec::PLAIN)?,
+                "trnm" => {
+                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_message = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_message =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -264,6 +322,7 @@ impl codec::Record for RemoveFrame {
             return_code,
             return_message,
             extra,
+            forms,
         })
     }
 }
@@ -271,9 +330,21 @@ impl serde::Serialize for RemoveFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trnm", &self.trnm, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trnm",
+            self.trnm.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_message, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_message.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -303,6 +374,7 @@ pub struct SystemFrame {
     /// Wire: type text.
     pub message: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SystemFrame {
     /// Keys the server sent that the spec does not list, with their values.
@@ -319,12 +391,18 @@ impl codec::Record for SystemFrame {
         let mut code = None;
         let mut message = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => trnm = codec::field(&mut map, ctx, "trnm", codec::PLAIN)?,
-                "code" => code = codec::field(&mut map, ctx, "code", codec::PLAIN)?,
+                "trnm" => {
+                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
+                }
+                "code" => {
+                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
+                }
                 "message" => {
-                    message = codec::field(&mut map, ctx, "message", codec::PLAIN)?;
+                    message =
+                        codec::field_kept(&mut map, ctx, &mut forms, "message", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -334,6 +412,7 @@ impl codec::Record for SystemFrame {
             code,
             message,
             extra,
+            forms,
         })
     }
 }
@@ -341,9 +420,27 @@ impl serde::Serialize for SystemFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trnm", &self.trnm, codec::PLAIN)?;
-        codec::put_opt(&mut map, "code", &self.code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "message", &self.message, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trnm",
+            self.trnm.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "code",
+            self.code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "message",
+            self.message.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -373,6 +470,7 @@ pub struct ErrorFrame {
     /// Wire: type text.
     pub return_message: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ErrorFrame {
     /// Keys the server sent that the spec does not list, with their values.
@@ -389,14 +487,18 @@ impl codec::Record for ErrorFrame {
         let mut return_code = None;
         let mut return_message = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => trnm = codec::field(&mut map, ctx, "trnm", codec::PLAIN)?,
+                "trnm" => {
+                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_message = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_message =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -406,6 +508,7 @@ impl codec::Record for ErrorFrame {
             return_code,
             return_message,
             extra,
+            forms,
         })
     }
 }
@@ -413,9 +516,21 @@ impl serde::Serialize for ErrorFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trnm", &self.trnm, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trnm",
+            self.trnm.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_message, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_message.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

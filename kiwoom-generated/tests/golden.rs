@@ -21,7 +21,11 @@ fn paged_chart_decodes_with_signs_scale_and_unknown_codes() {
     let rows = StockDailyChartRequest::into_items(*response.clone());
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
-    assert_eq!(row.current_price, Some(-70100));
+    let price = row.current_price.expect("price");
+    assert_eq!(
+        (price.value(), price.direction()),
+        (70100, kiwoom_runtime::codec::Direction::Down)
+    );
     assert_eq!(row.volume, Some(4_294_967_295));
     assert_eq!(row.change_from_previous, Some(-600));
     assert_eq!(
@@ -32,8 +36,9 @@ fn paged_chart_decodes_with_signs_scale_and_unknown_codes() {
     assert!(row.extra_fields().contains_key("new_key"));
     assert!(response.extra_fields().contains_key("later"));
     let json = serde_json::to_value(&*response).unwrap();
-    assert_eq!(json["stk_dt_pole_chart_qry"][0]["trde_tern_rt"], "16");
-    assert_eq!(json["stk_dt_pole_chart_qry"][0]["pred_pre"], "-600");
+    // Decoded values re-encode exactly as they came (WireForms).
+    assert_eq!(json["stk_dt_pole_chart_qry"][0]["trde_tern_rt"], "+16");
+    assert_eq!(json["stk_dt_pole_chart_qry"][0]["pred_pre"], "--600");
     assert_eq!(json["return_code"], 0);
 }
 
@@ -120,7 +125,11 @@ fn condition_search_array_rows_and_realtime_push() {
     let frame = golden::registry::decode_push("0B", push).unwrap();
     match &frame.data[0] {
         golden::realtime::RealtimeEvent::StockExecution(e) => {
-            assert_eq!(e.current_price, Some(-20800));
+            let price = e.current_price.expect("price");
+            assert_eq!(
+                (price.value(), price.direction()),
+                (20800, kiwoom_runtime::codec::Direction::Down)
+            );
             assert_eq!(e.extra_values().get("99").map(String::as_str), Some("x"));
         }
         other => panic!("{other:?}"),

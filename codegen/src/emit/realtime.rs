@@ -27,7 +27,10 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
             unreachable!()
         };
         let fmt = format(fmt);
-        quote!(#wire => event.#n = codec::real_value(&values, #wire, raw, #fmt)?,)
+        quote!(#wire => {
+            event.#n = codec::real_value(&values, #wire, raw, #fmt)?;
+            codec::keep_form(&mut event.forms, #wire, raw, event.#n.as_ref(), #fmt);
+        })
     });
     let puts = t.fields.iter().map(|f| {
         let n = ident(&f.rust);
@@ -36,7 +39,7 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
             unreachable!()
         };
         let fmt = format(fmt);
-        quote!(values.put(#wire, &self.#n, #fmt);)
+        quote!(values.put_kept(&self.forms, #wire, &self.#n, #fmt);)
     });
     let korean = t.korean_name.as_str();
     let market = match t.market {
@@ -72,6 +75,7 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
             #(#fields)*
             extra_values: std::collections::BTreeMap<String, String>,
             extra: codec::Extra,
+            forms: codec::WireForms,
         }
 
         impl #name {

@@ -10,7 +10,15 @@ use crate::spec::RowShape;
 
 /// Names the decoder uses for its own locals; a field with one of them gets a `_` suffix
 /// as a local variable (its struct field name is unchanged).
-const LOCALS: &[&str] = &["map", "elements", "ctx", "key", "serializer", "extra"];
+const LOCALS: &[&str] = &[
+    "map",
+    "elements",
+    "ctx",
+    "key",
+    "serializer",
+    "extra",
+    "forms",
+];
 
 fn local(f: &FieldDef) -> Ident {
     if LOCALS.contains(&f.rust.as_str()) {
@@ -73,6 +81,7 @@ pub fn emit_record(s: &StructDef) -> TokenStream {
         pub struct #name {
             #(#fields)*
             extra: codec::Extra,
+            forms: codec::WireForms,
         }
 
         impl #name {
@@ -103,7 +112,7 @@ fn emit_decode(s: &StructDef) -> TokenStream {
         let call = match &f.ty {
             FieldTy::Value { format: fmt, .. } => {
                 let fmt = format(fmt);
-                quote!(codec::field(&mut map, ctx, #wire, #fmt)?)
+                quote!(codec::field_kept(&mut map, ctx, &mut forms, #wire, #fmt)?)
             }
             FieldTy::ReturnCode => quote!(codec::field(&mut map, ctx, #wire, codec::PLAIN)?),
             FieldTy::Records { .. } => quote!(codec::list(&mut map, ctx, #wire)?),
@@ -113,7 +122,13 @@ fn emit_decode(s: &StructDef) -> TokenStream {
                 quote!(codec::scalar_list(&mut map, ctx, #wire, #fmt)?)
             }
         };
-        quote!(#wire => #l = #call,)
+        match &f.ty {
+            FieldTy::Records { .. } | FieldTy::Values { .. } => quote!(#wire => {
+                #l = #call;
+                codec::keep_empty_list(&mut forms, #wire, &#l);
+            }),
+            _ => quote!(#wire => #l = #call,),
+        }
     });
     let finish = finish_fields(s);
     let seq = (s.shape == RowShape::Array).then(|| {
@@ -132,7 +147,7 @@ fn emit_decode(s: &StructDef) -> TokenStream {
                 #(#reads)*
                 let mut extra = codec::Extra::new();
                 codec::rest_elements(&mut elements, &mut extra, #count)?;
-                Ok(Self { #finish extra })
+                Ok(Self { #finish extra, forms: codec::WireForms::default() })
             }
         }
     });
@@ -144,13 +159,14 @@ fn emit_decode(s: &StructDef) -> TokenStream {
             ) -> Result<Self, A::Error> {
                 #(#inits)*
                 let mut extra = codec::Extra::new();
+                let mut forms = codec::WireForms::default();
                 while let Some(key) = codec::next_key(&mut map)? {
                     match &*key {
                         #(#arms)*
                         _ => codec::put_extra_value(&mut map, &mut extra, key)?,
                     }
                 }
-                Ok(Self { #finish extra })
+                Ok(Self { #finish extra, forms })
             }
             #seq
         }
@@ -199,7 +215,7 @@ fn emit_serialize(s: &StructDef) -> TokenStream {
             }
         };
     }
-    let puts = s.fields.iter().map(put_field);
+    let puts = s.fields.iter().map(put_record_field);
     quote! {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -210,6 +226,30 @@ fn emit_serialize(s: &StructDef) -> TokenStream {
                 map.end()
             }
         }
+    }
+}
+
+/// One `put` call of a decoded record's `Serialize`: values write back their kept wire text.
+fn put_record_field(f: &FieldDef) -> TokenStream {
+    let fname = ident(&f.rust);
+    let wire = f.wire.as_str();
+    match &f.ty {
+        FieldTy::Value { format: fmt, .. } => {
+            let fmt = format(fmt);
+            if f.optional {
+                quote!(codec::put_kept(&mut map, &self.forms, #wire, self.#fname.as_ref(), #fmt)?;)
+            } else {
+                quote!(codec::put_kept(&mut map, &self.forms, #wire, Some(&self.#fname), #fmt)?;)
+            }
+        }
+        FieldTy::Records { .. } => {
+            quote!(codec::put_list_kept(&mut map, &self.forms, #wire, &self.#fname)?;)
+        }
+        FieldTy::Values { .. } => {
+            let put = put_field(f);
+            quote!(if !self.#fname.is_empty() || self.forms.get(#wire).is_some() { #put })
+        }
+        _ => put_field(f),
     }
 }
 

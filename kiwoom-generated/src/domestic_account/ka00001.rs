@@ -52,6 +52,7 @@ pub struct AccountsResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountsResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -68,16 +69,19 @@ impl codec::Record for AccountsResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acctNo" => {
-                    account_number = codec::field(&mut map, ctx, "acctNo", codec::PLAIN)?;
+                    account_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "acctNo", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -87,6 +91,7 @@ impl codec::Record for AccountsResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -94,9 +99,21 @@ impl serde::Serialize for AccountsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "acctNo", &self.account_number, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "acctNo",
+            self.account_number.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -108,6 +108,7 @@ pub struct DailyBalanceReturnRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyBalanceReturnRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -132,40 +133,55 @@ impl codec::Record for DailyBalanceReturnRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "tot_buy_amt" => {
-                    total_buy_amount = codec::field(&mut map, ctx, "tot_buy_amt", codec::PLAIN)?;
+                    total_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_evlt_amt" => {
                     total_evaluation_amount =
-                        codec::field(&mut map, ctx, "tot_evlt_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_evlt_amt", codec::PLAIN)?;
                 }
                 "tot_evltv_prft" => {
-                    total_evaluation_profit =
-                        codec::field(&mut map, ctx, "tot_evltv_prft", codec::PLAIN)?;
+                    total_evaluation_profit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tot_evltv_prft",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tot_prft_rt" => {
-                    total_profit_rate = codec::field(&mut map, ctx, "tot_prft_rt", codec::PLAIN)?;
+                    total_profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prft_rt", codec::PLAIN)?;
                 }
                 "dbst_bal" => {
-                    deposit_balance = codec::field(&mut map, ctx, "dbst_bal", codec::PLAIN)?;
+                    deposit_balance =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dbst_bal", codec::PLAIN)?;
                 }
                 "day_stk_asst" => {
-                    day_stock_assets = codec::field(&mut map, ctx, "day_stk_asst", codec::PLAIN)?;
+                    day_stock_assets =
+                        codec::field_kept(&mut map, ctx, &mut forms, "day_stk_asst", codec::PLAIN)?;
                 }
                 "buy_wght" => {
-                    buy_weight = codec::field(&mut map, ctx, "buy_wght", codec::PLAIN)?;
+                    buy_weight =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_wght", codec::PLAIN)?;
                 }
                 "day_bal_rt" => {
                     day_balance_rate = codec::list(&mut map, ctx, "day_bal_rt")?;
+                    codec::keep_empty_list(&mut forms, "day_bal_rt", &day_balance_rate);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -183,6 +199,7 @@ impl codec::Record for DailyBalanceReturnRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -190,42 +207,71 @@ impl serde::Serialize for DailyBalanceReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tot_buy_amt",
-            &self.total_buy_amount,
+            self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_evlt_amt",
-            &self.total_evaluation_amount,
+            self.total_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_evltv_prft",
-            &self.total_evaluation_profit,
+            self.total_evaluation_profit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_prft_rt",
-            &self.total_profit_rate,
+            self.total_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "dbst_bal", &self.deposit_balance, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "day_stk_asst",
-            &self.day_stock_assets,
+            &self.forms,
+            "dbst_bal",
+            self.deposit_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_wght", &self.buy_weight, codec::PLAIN)?;
-        codec::put_list(&mut map, "day_bal_rt", &self.day_balance_rate)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "day_stk_asst",
+            self.day_stock_assets.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_wght",
+            self.buy_weight.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "day_bal_rt", &self.day_balance_rate)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -291,6 +337,7 @@ pub struct DailyBalanceReturnRateRow {
     /// Wire: type decimal, unit %.
     pub evaluation_weight: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyBalanceReturnRateRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -314,37 +361,48 @@ impl codec::Record for DailyBalanceReturnRateRow {
         let mut evaluation_amount = None;
         let mut evaluation_weight = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "rmnd_qty" => {
-                    holding_quantity = codec::field(&mut map, ctx, "rmnd_qty", codec::PLAIN)?;
+                    holding_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rmnd_qty", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price = codec::field(&mut map, ctx, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
                 }
                 "buy_wght" => {
-                    buy_weight = codec::field(&mut map, ctx, "buy_wght", codec::PLAIN)?;
+                    buy_weight =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_wght", codec::PLAIN)?;
                 }
                 "evltv_prft" => {
-                    evaluation_profit = codec::field(&mut map, ctx, "evltv_prft", codec::PLAIN)?;
+                    evaluation_profit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evltv_prft", codec::PLAIN)?;
                 }
                 "prft_rt" => {
-                    profit_rate = codec::field(&mut map, ctx, "prft_rt", codec::PLAIN)?;
+                    profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field(&mut map, ctx, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
                 }
                 "evlt_wght" => {
-                    evaluation_weight = codec::field(&mut map, ctx, "evlt_wght", codec::PLAIN)?;
+                    evaluation_weight =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_wght", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -361,6 +419,7 @@ impl codec::Record for DailyBalanceReturnRateRow {
             evaluation_amount,
             evaluation_weight,
             extra,
+            forms,
         })
     }
 }
@@ -368,21 +427,76 @@ impl serde::Serialize for DailyBalanceReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rmnd_qty", &self.holding_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_uv", &self.buy_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_wght", &self.buy_weight, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "evltv_prft",
-            &self.evaluation_profit,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "prft_rt", &self.profit_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "evlt_amt", &self.evaluation_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "evlt_wght", &self.evaluation_weight, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rmnd_qty",
+            self.holding_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_uv",
+            self.buy_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_wght",
+            self.buy_weight.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "evltv_prft",
+            self.evaluation_profit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prft_rt",
+            self.profit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "evlt_amt",
+            self.evaluation_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "evlt_wght",
+            self.evaluation_weight.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -81,6 +81,7 @@ pub struct RealizedPnlByPeriodAndStockResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealizedPnlByPeriodAndStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -97,16 +98,23 @@ impl codec::Record for RealizedPnlByPeriodAndStockResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "dt_stk_rlzt_pl" => {
                     date_stock_realized_profit_loss = codec::list(&mut map, ctx, "dt_stk_rlzt_pl")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "dt_stk_rlzt_pl",
+                        &date_stock_realized_profit_loss,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -116,6 +124,7 @@ impl codec::Record for RealizedPnlByPeriodAndStockResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -123,13 +132,20 @@ impl serde::Serialize for RealizedPnlByPeriodAndStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "dt_stk_rlzt_pl",
             &self.date_stock_realized_profit_loss,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -219,6 +235,7 @@ pub struct RealizedPnlByPeriodAndStockRow {
     /// Wire: type text.
     pub credit_type: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealizedPnlByPeriodAndStockRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -246,51 +263,73 @@ impl codec::Record for RealizedPnlByPeriodAndStockRow {
         let mut loan_date = None;
         let mut credit_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "tdy_htssel_cmsn" => {
-                    today_hts_sell_commission =
-                        codec::field(&mut map, ctx, "tdy_htssel_cmsn", codec::PLAIN)?;
+                    today_hts_sell_commission = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_htssel_cmsn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(&mut map, ctx, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price = codec::field(&mut map, ctx, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price = codec::field(&mut map, ctx, "cntr_pric", codec::PLAIN)?;
+                    execution_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field(&mut map, ctx, "tdy_sel_pl", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        codec::field(&mut map, ctx, "tdy_trde_cmsn", codec::PLAIN)?;
+                    today_trade_commission = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_trde_cmsn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_trde_tax" => {
-                    today_trade_tax = codec::field(&mut map, ctx, "tdy_trde_tax", codec::PLAIN)?;
+                    today_trade_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "wthd_alowa" => {
                     withdrawal_available_amount =
-                        codec::field(&mut map, ctx, "wthd_alowa", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "wthd_alowa", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date = codec::field(&mut map, ctx, "loan_dt", codec::PLAIN)?;
+                    loan_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type = codec::field(&mut map, ctx, "crd_tp", codec::PLAIN)?;
+                    credit_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -311,6 +350,7 @@ impl codec::Record for RealizedPnlByPeriodAndStockRow {
             loan_date,
             credit_type,
             extra,
+            forms,
         })
     }
 }
@@ -318,45 +358,104 @@ impl serde::Serialize for RealizedPnlByPeriodAndStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tdy_htssel_cmsn",
-            &self.today_hts_sell_commission,
+            self.today_hts_sell_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_qty", &self.execution_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_uv", &self.buy_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_pric", &self.execution_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_qty",
+            self.execution_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_uv",
+            self.buy_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_pric",
+            self.execution_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tdy_sel_pl",
-            &self.today_sell_profit_loss,
+            self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tdy_trde_cmsn",
-            &self.today_trade_commission,
+            self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_tax",
-            &self.today_trade_tax,
+            self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "wthd_alowa",
-            &self.withdrawal_available_amount,
+            self.withdrawal_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "loan_dt", &self.loan_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crd_tp", &self.credit_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "loan_dt",
+            self.loan_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_tp",
+            self.credit_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

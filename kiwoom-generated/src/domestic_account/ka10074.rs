@@ -100,6 +100,7 @@ pub struct DailyRealizedPnlResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyRealizedPnlResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -121,31 +122,39 @@ impl codec::Record for DailyRealizedPnlResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_buy_amt" => {
-                    total_buy_amount = codec::field(&mut map, ctx, "tot_buy_amt", codec::PLAIN)?;
+                    total_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_sell_amt" => {
-                    total_sell_amount = codec::field(&mut map, ctx, "tot_sell_amt", codec::PLAIN)?;
+                    total_sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "rlzt_pl" => {
-                    realized_profit_loss = codec::field(&mut map, ctx, "rlzt_pl", codec::PLAIN)?;
+                    realized_profit_loss =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rlzt_pl", codec::PLAIN)?;
                 }
                 "trde_cmsn" => {
-                    trade_commission = codec::field(&mut map, ctx, "trde_cmsn", codec::PLAIN)?;
+                    trade_commission =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_cmsn", codec::PLAIN)?;
                 }
                 "trde_tax" => {
-                    trade_tax = codec::field(&mut map, ctx, "trde_tax", codec::PLAIN)?;
+                    trade_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tax", codec::PLAIN)?;
                 }
                 "dt_rlzt_pl" => {
                     date_realized_profit_loss = codec::list(&mut map, ctx, "dt_rlzt_pl")?;
+                    codec::keep_empty_list(&mut forms, "dt_rlzt_pl", &date_realized_profit_loss);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -160,6 +169,7 @@ impl codec::Record for DailyRealizedPnlResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -167,29 +177,55 @@ impl serde::Serialize for DailyRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_amt",
-            &self.total_buy_amount,
+            self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sell_amt",
-            &self.total_sell_amount,
+            self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rlzt_pl",
-            &self.realized_profit_loss,
+            self.realized_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_cmsn", &self.trade_commission, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_tax", &self.trade_tax, codec::PLAIN)?;
-        codec::put_list(&mut map, "dt_rlzt_pl", &self.date_realized_profit_loss)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_cmsn",
+            self.trade_commission.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_tax",
+            self.trade_tax.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "dt_rlzt_pl",
+            &self.date_realized_profit_loss,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -235,6 +271,7 @@ pub struct DailyRealizedPnlRow {
     /// Wire: type integer, unit 원.
     pub today_trade_tax: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyRealizedPnlRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -254,25 +291,36 @@ impl codec::Record for DailyRealizedPnlRow {
         let mut today_trade_commission = None;
         let mut today_trade_tax = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "buy_amt" => {
-                    buy_amount = codec::field(&mut map, ctx, "buy_amt", codec::PLAIN)?;
+                    buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(&mut map, ctx, "sell_amt", codec::PLAIN)?;
+                    sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field(&mut map, ctx, "tdy_sel_pl", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        codec::field(&mut map, ctx, "tdy_trde_cmsn", codec::PLAIN)?;
+                    today_trade_commission = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_trde_cmsn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_trde_tax" => {
-                    today_trade_tax = codec::field(&mut map, ctx, "tdy_trde_tax", codec::PLAIN)?;
+                    today_trade_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -285,6 +333,7 @@ impl codec::Record for DailyRealizedPnlRow {
             today_trade_commission,
             today_trade_tax,
             extra,
+            forms,
         })
     }
 }
@@ -292,25 +341,46 @@ impl serde::Serialize for DailyRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_amt", &self.buy_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_amt", &self.sell_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_amt",
+            self.buy_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_amt",
+            self.sell_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tdy_sel_pl",
-            &self.today_sell_profit_loss,
+            self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_cmsn",
-            &self.today_trade_commission,
+            self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_tax",
-            &self.today_trade_tax,
+            self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -97,6 +97,7 @@ pub struct UnfilledOrdersResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl UnfilledOrdersResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -113,14 +114,19 @@ impl codec::Record for UnfilledOrdersResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "oso" => unfilled = codec::list(&mut map, ctx, "oso")?,
+                "oso" => {
+                    unfilled = codec::list(&mut map, ctx, "oso")?;
+                    codec::keep_empty_list(&mut forms, "oso", &unfilled);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -130,6 +136,7 @@ impl codec::Record for UnfilledOrdersResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -137,9 +144,15 @@ impl serde::Serialize for UnfilledOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "oso", &self.unfilled)?;
+        codec::put_list_kept(&mut map, &self.forms, "oso", &self.unfilled)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -309,6 +322,7 @@ pub struct UnfilledOrdersRow {
     /// Wire: type integer.
     pub stop_price: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl UnfilledOrdersRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -352,101 +366,142 @@ impl codec::Record for UnfilledOrdersRow {
         let mut sor_flag = None;
         let mut stop_price = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_no" => {
-                    account_number = codec::field(&mut map, ctx, "acnt_no", codec::PLAIN)?;
+                    account_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "acnt_no", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "mang_empno" => {
                     manager_employee_number =
-                        codec::field(&mut map, ctx, "mang_empno", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "mang_empno", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "tsk_tp" => {
-                    task_type = codec::field(&mut map, ctx, "tsk_tp", codec::PLAIN)?;
+                    task_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tsk_tp", codec::PLAIN)?;
                 }
                 "ord_stt" => {
-                    order_status = codec::field(&mut map, ctx, "ord_stt", codec::PLAIN)?;
+                    order_status =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stt", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(&mut map, ctx, "ord_qty", codec::PLAIN)?;
+                    order_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_qty", codec::PLAIN)?;
                 }
                 "ord_pric" => {
-                    order_price = codec::field(&mut map, ctx, "ord_pric", codec::PLAIN)?;
+                    order_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_pric", codec::PLAIN)?;
                 }
                 "oso_qty" => {
-                    unfilled_quantity = codec::field(&mut map, ctx, "oso_qty", codec::PLAIN)?;
+                    unfilled_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oso_qty", codec::PLAIN)?;
                 }
                 "cntr_tot_amt" => {
                     execution_total_amount =
-                        codec::field(&mut map, ctx, "cntr_tot_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tot_amt", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field(&mut map, ctx, "orig_ord_no", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name = codec::field(&mut map, ctx, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type = codec::field(&mut map, ctx, "trde_tp", codec::PLAIN)?;
+                    trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
                 }
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "cntr_no" => {
-                    execution_number = codec::field(&mut map, ctx, "cntr_no", codec::PLAIN)?;
+                    execution_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_no", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price = codec::field(&mut map, ctx, "cntr_pric", codec::PLAIN)?;
+                    execution_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(&mut map, ctx, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price = codec::field(&mut map, ctx, "sel_bid", codec::PLAIN)?;
+                    ask_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price = codec::field(&mut map, ctx, "buy_bid", codec::PLAIN)?;
+                    bid_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
                 }
                 "unit_cntr_pric" => {
-                    unit_execution_price =
-                        codec::field(&mut map, ctx, "unit_cntr_pric", codec::PLAIN)?;
+                    unit_execution_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "unit_cntr_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "unit_cntr_qty" => {
-                    unit_execution_quantity =
-                        codec::field(&mut map, ctx, "unit_cntr_qty", codec::PLAIN)?;
+                    unit_execution_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "unit_cntr_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        codec::field(&mut map, ctx, "tdy_trde_cmsn", codec::PLAIN)?;
+                    today_trade_commission = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_trde_cmsn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_trde_tax" => {
-                    today_trade_tax = codec::field(&mut map, ctx, "tdy_trde_tax", codec::PLAIN)?;
+                    today_trade_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "ind_invsr" => {
-                    individual_investor = codec::field(&mut map, ctx, "ind_invsr", codec::PLAIN)?;
+                    individual_investor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ind_invsr", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 "stex_tp_txt" => {
-                    exchange_type_text = codec::field(&mut map, ctx, "stex_tp_txt", codec::PLAIN)?;
+                    exchange_type_text =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp_txt", codec::PLAIN)?;
                 }
                 "sor_yn" => {
-                    sor_flag = codec::field(&mut map, ctx, "sor_yn", codec::PLAIN)?;
+                    sor_flag =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sor_yn", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price = codec::field(&mut map, ctx, "stop_pric", codec::PLAIN)?;
+                    stop_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -483,6 +538,7 @@ impl codec::Record for UnfilledOrdersRow {
             sor_flag,
             stop_price,
             extra,
+            forms,
         })
     }
 }
@@ -490,81 +546,216 @@ impl serde::Serialize for UnfilledOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "acnt_no", &self.account_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "acnt_no",
+            self.account_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "mang_empno",
-            &self.manager_employee_number,
+            self.manager_employee_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tsk_tp", &self.task_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_stt", &self.order_status, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_qty", &self.order_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_pric", &self.order_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "oso_qty", &self.unfilled_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tsk_tp",
+            self.task_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_stt",
+            self.order_status.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_qty",
+            self.order_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_pric",
+            self.order_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "oso_qty",
+            self.unfilled_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_tot_amt",
-            &self.execution_total_amount,
+            self.execution_total_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orig_ord_no",
-            &self.original_order_number,
+            self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "io_tp_nm", &self.in_out_type_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_no", &self.execution_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_pric", &self.execution_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_qty", &self.execution_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_bid", &self.ask_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_bid", &self.bid_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "io_tp_nm",
+            self.in_out_type_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_tp",
+            self.trade_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_no",
+            self.execution_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_pric",
+            self.execution_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_qty",
+            self.execution_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_bid",
+            self.ask_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_bid",
+            self.bid_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "unit_cntr_pric",
-            &self.unit_execution_price,
+            self.unit_execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "unit_cntr_qty",
-            &self.unit_execution_quantity,
+            self.unit_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_cmsn",
-            &self.today_trade_commission,
+            self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_tax",
-            &self.today_trade_tax,
+            self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind_invsr",
-            &self.individual_investor,
+            self.individual_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "stex_tp_txt",
-            &self.exchange_type_text,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sor_yn", &self.sor_flag, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stop_pric", &self.stop_price, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp_txt",
+            self.exchange_type_text.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sor_yn",
+            self.sor_flag.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stop_pric",
+            self.stop_price.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -66,6 +66,7 @@ pub struct TodayRealizedPnlDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayRealizedPnlDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -83,21 +84,28 @@ impl codec::Record for TodayRealizedPnlDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tdy_rlzt_pl" => {
                     today_realized_profit_loss =
-                        codec::field(&mut map, ctx, "tdy_rlzt_pl", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_rlzt_pl", codec::PLAIN)?;
                 }
                 "tdy_rlzt_pl_dtl" => {
                     today_realized_profit_loss_detail =
                         codec::list(&mut map, ctx, "tdy_rlzt_pl_dtl")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "tdy_rlzt_pl_dtl",
+                        &today_realized_profit_loss_detail,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -108,6 +116,7 @@ impl codec::Record for TodayRealizedPnlDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -115,19 +124,27 @@ impl serde::Serialize for TodayRealizedPnlDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_rlzt_pl",
-            &self.today_realized_profit_loss,
+            self.today_realized_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "tdy_rlzt_pl_dtl",
             &self.today_realized_profit_loss_detail,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -187,6 +204,7 @@ pub struct TodayRealizedPnlDetailRow {
     /// Wire: type text.
     pub stock_code: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayRealizedPnlDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -209,36 +227,49 @@ impl codec::Record for TodayRealizedPnlDetailRow {
         let mut today_trade_tax = None;
         let mut stock_code = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(&mut map, ctx, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price = codec::field(&mut map, ctx, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price = codec::field(&mut map, ctx, "cntr_pric", codec::PLAIN)?;
+                    execution_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field(&mut map, ctx, "tdy_sel_pl", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        codec::field(&mut map, ctx, "tdy_trde_cmsn", codec::PLAIN)?;
+                    today_trade_commission = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_trde_cmsn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_trde_tax" => {
-                    today_trade_tax = codec::field(&mut map, ctx, "tdy_trde_tax", codec::PLAIN)?;
+                    today_trade_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -254,6 +285,7 @@ impl codec::Record for TodayRealizedPnlDetailRow {
             today_trade_tax,
             stock_code,
             extra,
+            forms,
         })
     }
 }
@@ -261,30 +293,69 @@ impl serde::Serialize for TodayRealizedPnlDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_qty", &self.execution_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_uv", &self.buy_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_pric", &self.execution_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_qty",
+            self.execution_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_uv",
+            self.buy_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_pric",
+            self.execution_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tdy_sel_pl",
-            &self.today_sell_profit_loss,
+            self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tdy_trde_cmsn",
-            &self.today_trade_commission,
+            self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_tax",
-            &self.today_trade_tax,
+            self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -64,6 +64,7 @@ pub struct AccountReturnRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountReturnRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -80,16 +81,19 @@ impl codec::Record for AccountReturnRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_prft_rt" => {
                     account_profit_rate = codec::list(&mut map, ctx, "acnt_prft_rt")?;
+                    codec::keep_empty_list(&mut forms, "acnt_prft_rt", &account_profit_rate);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -99,6 +103,7 @@ impl codec::Record for AccountReturnRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -106,9 +111,20 @@ impl serde::Serialize for AccountReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "acnt_prft_rt", &self.account_profit_rate)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "acnt_prft_rt",
+            &self.account_profit_rate,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -214,6 +230,7 @@ pub struct AccountReturnRateRow {
     /// Wire: type date.
     pub expiry_date: Option<chrono::NaiveDate>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountReturnRateRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -244,59 +261,85 @@ impl codec::Record for AccountReturnRateRow {
         let mut credit_interest = None;
         let mut expiry_date = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pur_pric" => {
-                    purchase_price = codec::field(&mut map, ctx, "pur_pric", codec::PLAIN)?;
+                    purchase_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pur_pric", codec::PLAIN)?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field(&mut map, ctx, "pur_amt", codec::PLAIN)?;
+                    purchase_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pur_amt", codec::PLAIN)?;
                 }
                 "rmnd_qty" => {
-                    holding_quantity = codec::field(&mut map, ctx, "rmnd_qty", codec::PLAIN)?;
+                    holding_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rmnd_qty", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field(&mut map, ctx, "tdy_sel_pl", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        codec::field(&mut map, ctx, "tdy_trde_cmsn", codec::PLAIN)?;
+                    today_trade_commission = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_trde_cmsn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_trde_tax" => {
-                    today_trade_tax = codec::field(&mut map, ctx, "tdy_trde_tax", codec::PLAIN)?;
+                    today_trade_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type = codec::field(&mut map, ctx, "crd_tp", codec::PLAIN)?;
+                    credit_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date = codec::field(&mut map, ctx, "loan_dt", codec::PLAIN)?;
+                    loan_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
                 }
                 "setl_remn" => {
-                    settlement_balance = codec::field(&mut map, ctx, "setl_remn", codec::PLAIN)?;
+                    settlement_balance =
+                        codec::field_kept(&mut map, ctx, &mut forms, "setl_remn", codec::PLAIN)?;
                 }
                 "clrn_alow_qty" => {
-                    close_out_available_quantity =
-                        codec::field(&mut map, ctx, "clrn_alow_qty", codec::PLAIN)?;
+                    close_out_available_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "clrn_alow_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "crd_amt" => {
-                    credit_amount = codec::field(&mut map, ctx, "crd_amt", codec::PLAIN)?;
+                    credit_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_amt", codec::PLAIN)?;
                 }
                 "crd_int" => {
-                    credit_interest = codec::field(&mut map, ctx, "crd_int", codec::PLAIN)?;
+                    credit_interest =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_int", codec::PLAIN)?;
                 }
                 "expr_dt" => {
-                    expiry_date = codec::field(&mut map, ctx, "expr_dt", codec::PLAIN)?;
+                    expiry_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "expr_dt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -320,6 +363,7 @@ impl codec::Record for AccountReturnRateRow {
             credit_interest,
             expiry_date,
             extra,
+            forms,
         })
     }
 }
@@ -327,48 +371,125 @@ impl serde::Serialize for AccountReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pur_pric", &self.purchase_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pur_amt", &self.purchase_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rmnd_qty", &self.holding_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pur_pric",
+            self.purchase_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pur_amt",
+            self.purchase_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rmnd_qty",
+            self.holding_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tdy_sel_pl",
-            &self.today_sell_profit_loss,
+            self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_cmsn",
-            &self.today_trade_commission,
+            self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_tax",
-            &self.today_trade_tax,
+            self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "crd_tp", &self.credit_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "loan_dt", &self.loan_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "crd_tp",
+            self.credit_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "loan_dt",
+            self.loan_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "setl_remn",
-            &self.settlement_balance,
+            self.settlement_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "clrn_alow_qty",
-            &self.close_out_available_quantity,
+            self.close_out_available_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "crd_amt", &self.credit_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crd_int", &self.credit_interest, codec::PLAIN)?;
-        codec::put_opt(&mut map, "expr_dt", &self.expiry_date, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_amt",
+            self.credit_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_int",
+            self.credit_interest.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "expr_dt",
+            self.expiry_date.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -60,6 +60,7 @@ pub struct UnfilledSplitOrderDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl UnfilledSplitOrderDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -76,14 +77,19 @@ impl codec::Record for UnfilledSplitOrderDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "osop" => unfilled_split_orders = codec::list(&mut map, ctx, "osop")?,
+                "osop" => {
+                    unfilled_split_orders = codec::list(&mut map, ctx, "osop")?;
+                    codec::keep_empty_list(&mut forms, "osop", &unfilled_split_orders);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -93,6 +99,7 @@ impl codec::Record for UnfilledSplitOrderDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -100,9 +107,15 @@ impl serde::Serialize for UnfilledSplitOrderDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "osop", &self.unfilled_split_orders)?;
+        codec::put_list_kept(&mut map, &self.forms, "osop", &self.unfilled_split_orders)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -184,6 +197,7 @@ pub struct UnfilledSplitOrderDetailRow {
     /// Wire: type enum.
     pub exchange_type_text: Option<super::VenueName>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl UnfilledSplitOrderDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -211,50 +225,64 @@ impl codec::Record for UnfilledSplitOrderDetailRow {
         let mut exchange_type = None;
         let mut exchange_type_text = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(&mut map, ctx, "ord_qty", codec::PLAIN)?;
+                    order_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_qty", codec::PLAIN)?;
                 }
                 "ord_pric" => {
-                    order_price = codec::field(&mut map, ctx, "ord_pric", codec::PLAIN)?;
+                    order_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_pric", codec::PLAIN)?;
                 }
                 "osop_qty" => {
                     unfilled_split_orders_quantity =
-                        codec::field(&mut map, ctx, "osop_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "osop_qty", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name = codec::field(&mut map, ctx, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type = codec::field(&mut map, ctx, "trde_tp", codec::PLAIN)?;
+                    trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
                 }
                 "sell_tp" => {
-                    sell_type = codec::field(&mut map, ctx, "sell_tp", codec::PLAIN)?;
+                    sell_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_tp", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(&mut map, ctx, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
                 }
                 "ord_stt" => {
-                    order_status = codec::field(&mut map, ctx, "ord_stt", codec::PLAIN)?;
+                    order_status =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stt", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 "stex_tp_txt" => {
-                    exchange_type_text = codec::field(&mut map, ctx, "stex_tp_txt", codec::PLAIN)?;
+                    exchange_type_text =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp_txt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -275,6 +303,7 @@ impl codec::Record for UnfilledSplitOrderDetailRow {
             exchange_type,
             exchange_type_text,
             extra,
+            forms,
         })
     }
 }
@@ -282,28 +311,102 @@ impl serde::Serialize for UnfilledSplitOrderDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_qty", &self.order_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_pric", &self.order_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "osop_qty",
-            &self.unfilled_split_orders_quantity,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "io_tp_nm", &self.in_out_type_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_tp", &self.sell_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_qty", &self.execution_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_stt", &self.order_status, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_qty",
+            self.order_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_pric",
+            self.order_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "osop_qty",
+            self.unfilled_split_orders_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "io_tp_nm",
+            self.in_out_type_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_tp",
+            self.trade_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_tp",
+            self.sell_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_qty",
+            self.execution_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_stt",
+            self.order_status.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "stex_tp_txt",
-            &self.exchange_type_text,
+            self.exchange_type_text.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

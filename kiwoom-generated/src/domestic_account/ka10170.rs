@@ -117,6 +117,7 @@ pub struct TodayTradeJournalResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayTradeJournalResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -139,37 +140,43 @@ impl codec::Record for TodayTradeJournalResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_sell_amt" => {
-                    total_sell_amount = codec::field(&mut map, ctx, "tot_sell_amt", codec::PLAIN)?;
+                    total_sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "tot_buy_amt" => {
-                    total_buy_amount = codec::field(&mut map, ctx, "tot_buy_amt", codec::PLAIN)?;
+                    total_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_cmsn_tax" => {
                     total_commission_tax =
-                        codec::field(&mut map, ctx, "tot_cmsn_tax", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_cmsn_tax", codec::PLAIN)?;
                 }
                 "tot_exct_amt" => {
                     total_settlement_amount =
-                        codec::field(&mut map, ctx, "tot_exct_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_exct_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tot_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_prft_rt" => {
-                    total_profit_rate = codec::field(&mut map, ctx, "tot_prft_rt", codec::PLAIN)?;
+                    total_profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prft_rt", codec::PLAIN)?;
                 }
                 "tdy_trde_diary" => {
                     today_trade_journal = codec::list(&mut map, ctx, "tdy_trde_diary")?;
+                    codec::keep_empty_list(&mut forms, "tdy_trde_diary", &today_trade_journal);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -185,6 +192,7 @@ impl codec::Record for TodayTradeJournalResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -192,45 +200,62 @@ impl serde::Serialize for TodayTradeJournalResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sell_amt",
-            &self.total_sell_amount,
+            self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_amt",
-            &self.total_buy_amount,
+            self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_cmsn_tax",
-            &self.total_commission_tax,
+            self.total_commission_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_exct_amt",
-            &self.total_settlement_amount,
+            self.total_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_amt",
-            &self.total_profit_loss_amount,
+            self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_prft_rt",
-            &self.total_profit_rate,
+            self.total_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "tdy_trde_diary", &self.today_trade_journal)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "tdy_trde_diary",
+            &self.today_trade_journal,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -302,6 +327,7 @@ pub struct TodayTradeJournalRow {
     /// Wire: type text.
     pub stock_code: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayTradeJournalRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -326,41 +352,52 @@ impl codec::Record for TodayTradeJournalRow {
         let mut profit_rate = None;
         let mut stock_code = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "buy_avg_pric" => {
-                    buy_average_price = codec::field(&mut map, ctx, "buy_avg_pric", codec::PLAIN)?;
+                    buy_average_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_avg_pric", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(&mut map, ctx, "buy_qty", codec::PLAIN)?;
+                    buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
                 }
                 "sel_avg_pric" => {
-                    sell_average_price = codec::field(&mut map, ctx, "sel_avg_pric", codec::PLAIN)?;
+                    sell_average_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_avg_pric", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sell_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
                 }
                 "cmsn_alm_tax" => {
                     commission_and_taxes =
-                        codec::field(&mut map, ctx, "cmsn_alm_tax", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_alm_tax", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(&mut map, ctx, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(&mut map, ctx, "sell_amt", codec::PLAIN)?;
+                    sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field(&mut map, ctx, "buy_amt", codec::PLAIN)?;
+                    buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
                 }
                 "prft_rt" => {
-                    profit_rate = codec::field(&mut map, ctx, "prft_rt", codec::PLAIN)?;
+                    profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -378,6 +415,7 @@ impl codec::Record for TodayTradeJournalRow {
             profit_rate,
             stock_code,
             extra,
+            forms,
         })
     }
 }
@@ -385,32 +423,83 @@ impl serde::Serialize for TodayTradeJournalRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "buy_avg_pric",
-            &self.buy_average_price,
+            self.buy_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_qty", &self.buy_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "buy_qty",
+            self.buy_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sel_avg_pric",
-            &self.sell_average_price,
+            self.sell_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sell_qty", &self.sell_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "cmsn_alm_tax",
-            &self.commission_and_taxes,
+            &self.forms,
+            "sell_qty",
+            self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pl_amt", &self.profit_loss_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_amt", &self.sell_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_amt", &self.buy_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "prft_rt", &self.profit_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cmsn_alm_tax",
+            self.commission_and_taxes.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_amt",
+            self.profit_loss_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_amt",
+            self.sell_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_amt",
+            self.buy_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prft_rt",
+            self.profit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

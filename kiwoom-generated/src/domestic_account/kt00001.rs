@@ -472,6 +472,7 @@ pub struct DepositDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DepositDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -557,12 +558,14 @@ impl codec::Record for DepositDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "entr" => {
-                    deposit = codec::field(
+                    deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -574,9 +577,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "profa_ch" => {
-                    margin_cash = codec::field(
+                    margin_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -588,9 +592,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "bncr_profa_ch" => {
-                    fund_units_margin_cash = codec::field(
+                    fund_units_margin_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "bncr_profa_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -602,9 +607,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "nxdy_bncr_sell_exct" => {
-                    next_day_fund_units_sell_settlement = codec::field(
+                    next_day_fund_units_sell_settlement = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "nxdy_bncr_sell_exct",
                         &codec::Format {
                             scale: 0u8,
@@ -616,9 +622,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "fc_stk_krw_repl_set_amt" => {
-                    foreign_currency_stock_krw_substitute_set_amount = codec::field(
+                    foreign_currency_stock_krw_substitute_set_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fc_stk_krw_repl_set_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -630,9 +637,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnta_ch" => {
-                    credit_guarantee_cash = codec::field(
+                    credit_guarantee_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnta_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -644,9 +652,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnt_ch" => {
-                    credit_collateral_cash = codec::field(
+                    credit_collateral_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnt_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -658,9 +667,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "add_grnt_ch" => {
-                    additional_collateral_cash = codec::field(
+                    additional_collateral_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "add_grnt_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -672,9 +682,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_profa" => {
-                    other_margin = codec::field(
+                    other_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -686,9 +697,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "uncl_stk_amt" => {
-                    unpaid_stock_amount = codec::field(
+                    unpaid_stock_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "uncl_stk_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -700,9 +712,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "shrts_prica" => {
-                    short_sale_value = codec::field(
+                    short_sale_value = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "shrts_prica",
                         &codec::Format {
                             scale: 0u8,
@@ -714,9 +727,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_set_grnta" => {
-                    credit_set_guarantee = codec::field(
+                    credit_set_guarantee = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_set_grnta",
                         &codec::Format {
                             scale: 0u8,
@@ -728,9 +742,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "chck_ina_amt" => {
-                    check_deposit_amount = codec::field(
+                    check_deposit_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "chck_ina_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -742,9 +757,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_chck_ina_amt" => {
-                    other_check_deposit_amount = codec::field(
+                    other_check_deposit_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_chck_ina_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -756,9 +772,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnt_ruse" => {
-                    credit_collateral_reuse = codec::field(
+                    credit_collateral_reuse = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnt_ruse",
                         &codec::Format {
                             scale: 0u8,
@@ -770,9 +787,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "knx_asset_evltv" => {
-                    konex_asset_evaluation = codec::field(
+                    konex_asset_evaluation = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "knx_asset_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -784,9 +802,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "elwdpst_evlta" => {
-                    elw_deposited_evaluation_amount = codec::field(
+                    elw_deposited_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "elwdpst_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -798,9 +817,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_ls_rght_frcs_amt" => {
-                    credit_stock_loan_right_scheduled_amount = codec::field(
+                    credit_stock_loan_right_scheduled_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_ls_rght_frcs_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -812,9 +832,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "lvlh_join_amt" => {
-                    livelihood_subscription_amount = codec::field(
+                    livelihood_subscription_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lvlh_join_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -826,9 +847,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "lvlh_trns_alowa" => {
-                    livelihood_deposit_available_amount = codec::field(
+                    livelihood_deposit_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lvlh_trns_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -840,9 +862,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field(
+                    substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -854,9 +877,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "remn_repl_evlta" => {
-                    balance_substitute_evaluation_amount = codec::field(
+                    balance_substitute_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "remn_repl_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -868,9 +892,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "trst_remn_repl_evlta" => {
-                    consignment_balance_substitute_evaluation_amount = codec::field(
+                    consignment_balance_substitute_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trst_remn_repl_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -882,9 +907,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "bncr_remn_repl_evlta" => {
-                    fund_units_balance_substitute_evaluation_amount = codec::field(
+                    fund_units_balance_substitute_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "bncr_remn_repl_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -896,9 +922,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "profa_repl" => {
-                    margin_substitute = codec::field(
+                    margin_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -910,9 +937,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnta_repl" => {
-                    credit_guarantee_substitute = codec::field(
+                    credit_guarantee_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnta_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -924,9 +952,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnt_repl" => {
-                    credit_collateral_substitute = codec::field(
+                    credit_collateral_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnt_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -938,9 +967,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "add_grnt_repl" => {
-                    additional_collateral_substitute = codec::field(
+                    additional_collateral_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "add_grnt_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -952,9 +982,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "rght_repl_amt" => {
-                    right_substitute_amount = codec::field(
+                    right_substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rght_repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -966,9 +997,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "pymn_alow_amt" => {
-                    withdrawal_available_amount = codec::field(
+                    withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -980,9 +1012,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "wrap_pymn_alow_amt" => {
-                    wrap_withdrawal_available_amount = codec::field(
+                    wrap_withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "wrap_pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -994,9 +1027,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ord_alow_amt" => {
-                    order_available_amount = codec::field(
+                    order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1008,9 +1042,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "bncr_buy_alowa" => {
-                    fund_units_buy_available_amount = codec::field(
+                    fund_units_buy_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "bncr_buy_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -1022,9 +1057,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "20stk_ord_alow_amt" => {
-                    order_available_amount_20pct_stock = codec::field(
+                    order_available_amount_20pct_stock = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "20stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1036,9 +1072,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "30stk_ord_alow_amt" => {
-                    order_available_amount_30pct_stock = codec::field(
+                    order_available_amount_30pct_stock = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "30stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1050,9 +1087,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "40stk_ord_alow_amt" => {
-                    order_available_amount_40pct_stock = codec::field(
+                    order_available_amount_40pct_stock = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "40stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1064,9 +1102,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "100stk_ord_alow_amt" => {
-                    order_available_amount_100pct_stock = codec::field(
+                    order_available_amount_100pct_stock = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "100stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1078,9 +1117,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ch_uncla" => {
-                    cash_unpaid_amount = codec::field(
+                    cash_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -1092,9 +1132,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ch_uncla_dlfe" => {
-                    cash_unpaid_amount_late_fee = codec::field(
+                    cash_unpaid_amount_late_fee = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_uncla_dlfe",
                         &codec::Format {
                             scale: 0u8,
@@ -1106,9 +1147,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ch_uncla_tot" => {
-                    cash_unpaid_amount_total = codec::field(
+                    cash_unpaid_amount_total = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_uncla_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -1120,9 +1162,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_int_npay" => {
-                    credit_interest_arrears = codec::field(
+                    credit_interest_arrears = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_int_npay",
                         &codec::Format {
                             scale: 0u8,
@@ -1134,9 +1177,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "int_npay_amt_dlfe" => {
-                    interest_arrears_amount_late_fee = codec::field(
+                    interest_arrears_amount_late_fee = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "int_npay_amt_dlfe",
                         &codec::Format {
                             scale: 0u8,
@@ -1148,9 +1192,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "int_npay_amt_tot" => {
-                    interest_arrears_amount_total = codec::field(
+                    interest_arrears_amount_total = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "int_npay_amt_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -1162,9 +1207,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_loana" => {
-                    other_loan_amount = codec::field(
+                    other_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -1176,9 +1222,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_loana_dlfe" => {
-                    other_loan_amount_late_fee = codec::field(
+                    other_loan_amount_late_fee = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loana_dlfe",
                         &codec::Format {
                             scale: 0u8,
@@ -1190,9 +1237,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_loan_tot" => {
-                    other_loan_total = codec::field(
+                    other_loan_total = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loan_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -1204,9 +1252,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "nrpy_loan" => {
-                    outstanding_loan = codec::field(
+                    outstanding_loan = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "nrpy_loan",
                         &codec::Format {
                             scale: 0u8,
@@ -1218,9 +1267,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "loan_sum" => {
-                    loan_sum = codec::field(
+                    loan_sum = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "loan_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -1232,9 +1282,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ls_sum" => {
-                    stock_loan_sum = codec::field(
+                    stock_loan_sum = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ls_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -1247,12 +1298,13 @@ impl codec::Record for DepositDetailResponse {
                 }
                 "crd_grnt_rt" => {
                     credit_collateral_rate =
-                        codec::field(&mut map, ctx, "crd_grnt_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_grnt_rt", codec::PLAIN)?;
                 }
                 "mdstrm_usfe" => {
-                    interim_usage_fee = codec::field(
+                    interim_usage_fee = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "mdstrm_usfe",
                         &codec::Format {
                             scale: 0u8,
@@ -1264,9 +1316,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "min_ord_alow_yn" => {
-                    min_order_available_flag = codec::field(
+                    min_order_available_flag = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "min_ord_alow_yn",
                         &codec::Format {
                             scale: 0u8,
@@ -1278,9 +1331,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "loan_remn_evlt_amt" => {
-                    loan_balance_evaluation_amount = codec::field(
+                    loan_balance_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "loan_remn_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1292,9 +1346,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "dpst_grntl_remn" => {
-                    deposited_collateral_loan_balance = codec::field(
+                    deposited_collateral_loan_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dpst_grntl_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -1306,9 +1361,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "sell_grntl_remn" => {
-                    sell_collateral_loan_balance = codec::field(
+                    sell_collateral_loan_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_grntl_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -1320,9 +1376,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_entra" => {
-                    d_plus_1_deposit = codec::field(
+                    d_plus_1_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d1_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -1334,9 +1391,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_slby_exct_amt" => {
-                    d_plus_1_sell_buy_settlement_amount = codec::field(
+                    d_plus_1_sell_buy_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d1_slby_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1348,9 +1406,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_buy_exct_amt" => {
-                    d_plus_1_buy_settlement_amount = codec::field(
+                    d_plus_1_buy_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d1_buy_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1362,9 +1421,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_out_rep_mor" => {
-                    d_plus_1_unpaid_repayment_required = codec::field(
+                    d_plus_1_unpaid_repayment_required = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d1_out_rep_mor",
                         &codec::Format {
                             scale: 0u8,
@@ -1376,9 +1436,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_sel_exct_amt" => {
-                    d_plus_1_sell_settlement_amount = codec::field(
+                    d_plus_1_sell_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d1_sel_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1390,9 +1451,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_pymn_alow_amt" => {
-                    d_plus_1_withdrawal_available_amount = codec::field(
+                    d_plus_1_withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d1_pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1404,9 +1466,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_entra" => {
-                    d_plus_2_deposit = codec::field(
+                    d_plus_2_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -1418,9 +1481,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_slby_exct_amt" => {
-                    d_plus_2_sell_buy_settlement_amount = codec::field(
+                    d_plus_2_sell_buy_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_slby_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1432,9 +1496,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_buy_exct_amt" => {
-                    d_plus_2_buy_settlement_amount = codec::field(
+                    d_plus_2_buy_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_buy_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1446,9 +1511,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_out_rep_mor" => {
-                    d_plus_2_unpaid_repayment_required = codec::field(
+                    d_plus_2_unpaid_repayment_required = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_out_rep_mor",
                         &codec::Format {
                             scale: 0u8,
@@ -1460,9 +1526,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_sel_exct_amt" => {
-                    d_plus_2_sell_settlement_amount = codec::field(
+                    d_plus_2_sell_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_sel_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1474,9 +1541,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_pymn_alow_amt" => {
-                    d_plus_2_withdrawal_available_amount = codec::field(
+                    d_plus_2_withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1488,9 +1556,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "50stk_ord_alow_amt" => {
-                    order_available_amount_50pct_stock = codec::field(
+                    order_available_amount_50pct_stock = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "50stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1502,9 +1571,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "60stk_ord_alow_amt" => {
-                    order_available_amount_60pct_stock = codec::field(
+                    order_available_amount_60pct_stock = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "60stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1517,12 +1587,14 @@ impl codec::Record for DepositDetailResponse {
                 }
                 "stk_entr_prst" => {
                     stock_deposit_status = codec::list(&mut map, ctx, "stk_entr_prst")?;
+                    codec::keep_empty_list(&mut forms, "stk_entr_prst", &stock_deposit_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1601,6 +1673,7 @@ impl codec::Record for DepositDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -1608,10 +1681,11 @@ impl serde::Serialize for DepositDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entr",
-            &self.deposit,
+            self.deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1620,10 +1694,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_ch",
-            &self.margin_cash,
+            self.margin_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1632,10 +1707,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bncr_profa_ch",
-            &self.fund_units_margin_cash,
+            self.fund_units_margin_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1644,10 +1720,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "nxdy_bncr_sell_exct",
-            &self.next_day_fund_units_sell_settlement,
+            self.next_day_fund_units_sell_settlement.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1656,10 +1733,12 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_stk_krw_repl_set_amt",
-            &self.foreign_currency_stock_krw_substitute_set_amount,
+            self.foreign_currency_stock_krw_substitute_set_amount
+                .as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1668,10 +1747,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnta_ch",
-            &self.credit_guarantee_cash,
+            self.credit_guarantee_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1680,10 +1760,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnt_ch",
-            &self.credit_collateral_cash,
+            self.credit_collateral_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1692,10 +1773,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "add_grnt_ch",
-            &self.additional_collateral_cash,
+            self.additional_collateral_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1704,10 +1786,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_profa",
-            &self.other_margin,
+            self.other_margin.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1716,10 +1799,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "uncl_stk_amt",
-            &self.unpaid_stock_amount,
+            self.unpaid_stock_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1728,10 +1812,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "shrts_prica",
-            &self.short_sale_value,
+            self.short_sale_value.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1740,10 +1825,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_set_grnta",
-            &self.credit_set_guarantee,
+            self.credit_set_guarantee.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1752,10 +1838,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "chck_ina_amt",
-            &self.check_deposit_amount,
+            self.check_deposit_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1764,10 +1851,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_chck_ina_amt",
-            &self.other_check_deposit_amount,
+            self.other_check_deposit_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1776,10 +1864,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnt_ruse",
-            &self.credit_collateral_reuse,
+            self.credit_collateral_reuse.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1788,10 +1877,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "knx_asset_evltv",
-            &self.konex_asset_evaluation,
+            self.konex_asset_evaluation.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1800,10 +1890,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwdpst_evlta",
-            &self.elw_deposited_evaluation_amount,
+            self.elw_deposited_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1812,10 +1903,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_ls_rght_frcs_amt",
-            &self.credit_stock_loan_right_scheduled_amount,
+            self.credit_stock_loan_right_scheduled_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1824,10 +1916,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lvlh_join_amt",
-            &self.livelihood_subscription_amount,
+            self.livelihood_subscription_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1836,10 +1929,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lvlh_trns_alowa",
-            &self.livelihood_deposit_available_amount,
+            self.livelihood_deposit_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1848,10 +1942,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_amt",
-            &self.substitute_amount,
+            self.substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1860,10 +1955,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "remn_repl_evlta",
-            &self.balance_substitute_evaluation_amount,
+            self.balance_substitute_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1872,10 +1968,12 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trst_remn_repl_evlta",
-            &self.consignment_balance_substitute_evaluation_amount,
+            self.consignment_balance_substitute_evaluation_amount
+                .as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1884,10 +1982,12 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bncr_remn_repl_evlta",
-            &self.fund_units_balance_substitute_evaluation_amount,
+            self.fund_units_balance_substitute_evaluation_amount
+                .as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1896,10 +1996,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_repl",
-            &self.margin_substitute,
+            self.margin_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1908,10 +2009,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnta_repl",
-            &self.credit_guarantee_substitute,
+            self.credit_guarantee_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1920,10 +2022,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnt_repl",
-            &self.credit_collateral_substitute,
+            self.credit_collateral_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1932,10 +2035,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "add_grnt_repl",
-            &self.additional_collateral_substitute,
+            self.additional_collateral_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1944,10 +2048,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rght_repl_amt",
-            &self.right_substitute_amount,
+            self.right_substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1956,10 +2061,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pymn_alow_amt",
-            &self.withdrawal_available_amount,
+            self.withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1968,10 +2074,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "wrap_pymn_alow_amt",
-            &self.wrap_withdrawal_available_amount,
+            self.wrap_withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1980,10 +2087,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alow_amt",
-            &self.order_available_amount,
+            self.order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1992,10 +2100,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bncr_buy_alowa",
-            &self.fund_units_buy_available_amount,
+            self.fund_units_buy_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2004,10 +2113,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "20stk_ord_alow_amt",
-            &self.order_available_amount_20pct_stock,
+            self.order_available_amount_20pct_stock.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2016,10 +2126,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "30stk_ord_alow_amt",
-            &self.order_available_amount_30pct_stock,
+            self.order_available_amount_30pct_stock.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2028,10 +2139,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "40stk_ord_alow_amt",
-            &self.order_available_amount_40pct_stock,
+            self.order_available_amount_40pct_stock.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2040,10 +2152,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "100stk_ord_alow_amt",
-            &self.order_available_amount_100pct_stock,
+            self.order_available_amount_100pct_stock.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2052,10 +2165,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncla",
-            &self.cash_unpaid_amount,
+            self.cash_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2064,10 +2178,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncla_dlfe",
-            &self.cash_unpaid_amount_late_fee,
+            self.cash_unpaid_amount_late_fee.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2076,10 +2191,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncla_tot",
-            &self.cash_unpaid_amount_total,
+            self.cash_unpaid_amount_total.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2088,10 +2204,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_int_npay",
-            &self.credit_interest_arrears,
+            self.credit_interest_arrears.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2100,10 +2217,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "int_npay_amt_dlfe",
-            &self.interest_arrears_amount_late_fee,
+            self.interest_arrears_amount_late_fee.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2112,10 +2230,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "int_npay_amt_tot",
-            &self.interest_arrears_amount_total,
+            self.interest_arrears_amount_total.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2124,10 +2243,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loana",
-            &self.other_loan_amount,
+            self.other_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2136,10 +2256,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loana_dlfe",
-            &self.other_loan_amount_late_fee,
+            self.other_loan_amount_late_fee.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2148,10 +2269,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loan_tot",
-            &self.other_loan_total,
+            self.other_loan_total.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2160,10 +2282,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "nrpy_loan",
-            &self.outstanding_loan,
+            self.outstanding_loan.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2172,10 +2295,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "loan_sum",
-            &self.loan_sum,
+            self.loan_sum.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2184,10 +2308,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ls_sum",
-            &self.stock_loan_sum,
+            self.stock_loan_sum.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2196,16 +2321,18 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnt_rt",
-            &self.credit_collateral_rate,
+            self.credit_collateral_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "mdstrm_usfe",
-            &self.interim_usage_fee,
+            self.interim_usage_fee.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2214,10 +2341,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_ord_alow_yn",
-            &self.min_order_available_flag,
+            self.min_order_available_flag.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2226,10 +2354,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "loan_remn_evlt_amt",
-            &self.loan_balance_evaluation_amount,
+            self.loan_balance_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2238,10 +2367,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dpst_grntl_remn",
-            &self.deposited_collateral_loan_balance,
+            self.deposited_collateral_loan_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2250,10 +2380,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_grntl_remn",
-            &self.sell_collateral_loan_balance,
+            self.sell_collateral_loan_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2262,10 +2393,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_entra",
-            &self.d_plus_1_deposit,
+            self.d_plus_1_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2274,10 +2406,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_slby_exct_amt",
-            &self.d_plus_1_sell_buy_settlement_amount,
+            self.d_plus_1_sell_buy_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2286,10 +2419,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_buy_exct_amt",
-            &self.d_plus_1_buy_settlement_amount,
+            self.d_plus_1_buy_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2298,10 +2432,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_out_rep_mor",
-            &self.d_plus_1_unpaid_repayment_required,
+            self.d_plus_1_unpaid_repayment_required.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2310,10 +2445,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_sel_exct_amt",
-            &self.d_plus_1_sell_settlement_amount,
+            self.d_plus_1_sell_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2322,10 +2458,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_pymn_alow_amt",
-            &self.d_plus_1_withdrawal_available_amount,
+            self.d_plus_1_withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2334,10 +2471,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_entra",
-            &self.d_plus_2_deposit,
+            self.d_plus_2_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2346,10 +2484,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_slby_exct_amt",
-            &self.d_plus_2_sell_buy_settlement_amount,
+            self.d_plus_2_sell_buy_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2358,10 +2497,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_buy_exct_amt",
-            &self.d_plus_2_buy_settlement_amount,
+            self.d_plus_2_buy_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2370,10 +2510,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_out_rep_mor",
-            &self.d_plus_2_unpaid_repayment_required,
+            self.d_plus_2_unpaid_repayment_required.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2382,10 +2523,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_sel_exct_amt",
-            &self.d_plus_2_sell_settlement_amount,
+            self.d_plus_2_sell_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2394,10 +2536,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_pymn_alow_amt",
-            &self.d_plus_2_withdrawal_available_amount,
+            self.d_plus_2_withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2406,10 +2549,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "50stk_ord_alow_amt",
-            &self.order_available_amount_50pct_stock,
+            self.order_available_amount_50pct_stock.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2418,10 +2562,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "60stk_ord_alow_amt",
-            &self.order_available_amount_60pct_stock,
+            self.order_available_amount_60pct_stock.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2430,9 +2575,20 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(&mut map, "stk_entr_prst", &self.stock_deposit_status)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "stk_entr_prst",
+            &self.stock_deposit_status,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -2526,6 +2682,7 @@ pub struct DepositDetailRow {
     /// Wire: type integer, unit 원, signed, zero-padded to 15.
     pub d_plus_4_foreign_currency_deposit: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DepositDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -2553,15 +2710,18 @@ impl codec::Record for DepositDetailRow {
         let mut d_plus_3_foreign_currency_deposit = None;
         let mut d_plus_4_foreign_currency_deposit = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_cd" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_cd", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_cd", codec::PLAIN)?;
                 }
                 "fx_entr" => {
-                    foreign_currency_deposit = codec::field(
+                    foreign_currency_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2573,9 +2733,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "fc_krw_repl_evlta" => {
-                    foreign_currency_krw_substitute_evaluation_amount = codec::field(
+                    foreign_currency_krw_substitute_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fc_krw_repl_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -2587,9 +2748,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "fc_trst_profa" => {
-                    foreign_currency_consignment_margin = codec::field(
+                    foreign_currency_consignment_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fc_trst_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -2601,9 +2763,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "pymn_alow_amt" => {
-                    withdrawal_available_amount = codec::field(
+                    withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -2615,9 +2778,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "pymn_alow_amt_entr" => {
-                    withdrawal_available_amount_deposit = codec::field(
+                    withdrawal_available_amount_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pymn_alow_amt_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2629,9 +2793,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "ord_alow_amt_entr" => {
-                    order_available_amount_deposit = codec::field(
+                    order_available_amount_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_alow_amt_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2643,9 +2808,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "fc_uncla" => {
-                    foreign_currency_unpaid_amount = codec::field(
+                    foreign_currency_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fc_uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -2657,9 +2823,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "fc_ch_uncla" => {
-                    foreign_currency_cash_unpaid_amount = codec::field(
+                    foreign_currency_cash_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fc_ch_uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -2671,9 +2838,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "dly_amt" => {
-                    overdue_amount = codec::field(
+                    overdue_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dly_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -2685,9 +2853,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "d1_fx_entr" => {
-                    d_plus_1_foreign_currency_deposit = codec::field(
+                    d_plus_1_foreign_currency_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d1_fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2699,9 +2868,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "d2_fx_entr" => {
-                    d_plus_2_foreign_currency_deposit = codec::field(
+                    d_plus_2_foreign_currency_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2713,9 +2883,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "d3_fx_entr" => {
-                    d_plus_3_foreign_currency_deposit = codec::field(
+                    d_plus_3_foreign_currency_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d3_fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2727,9 +2898,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "d4_fx_entr" => {
-                    d_plus_4_foreign_currency_deposit = codec::field(
+                    d_plus_4_foreign_currency_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d4_fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2759,6 +2931,7 @@ impl codec::Record for DepositDetailRow {
             d_plus_3_foreign_currency_deposit,
             d_plus_4_foreign_currency_deposit,
             extra,
+            forms,
         })
     }
 }
@@ -2766,11 +2939,18 @@ impl serde::Serialize for DepositDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "crnc_cd", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "crnc_cd",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "fx_entr",
-            &self.foreign_currency_deposit,
+            self.foreign_currency_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2779,10 +2959,12 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_krw_repl_evlta",
-            &self.foreign_currency_krw_substitute_evaluation_amount,
+            self.foreign_currency_krw_substitute_evaluation_amount
+                .as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2791,10 +2973,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_trst_profa",
-            &self.foreign_currency_consignment_margin,
+            self.foreign_currency_consignment_margin.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2803,10 +2986,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pymn_alow_amt",
-            &self.withdrawal_available_amount,
+            self.withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2815,10 +2999,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pymn_alow_amt_entr",
-            &self.withdrawal_available_amount_deposit,
+            self.withdrawal_available_amount_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2827,10 +3012,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alow_amt_entr",
-            &self.order_available_amount_deposit,
+            self.order_available_amount_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2839,10 +3025,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_uncla",
-            &self.foreign_currency_unpaid_amount,
+            self.foreign_currency_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2851,10 +3038,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_ch_uncla",
-            &self.foreign_currency_cash_unpaid_amount,
+            self.foreign_currency_cash_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2863,10 +3051,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dly_amt",
-            &self.overdue_amount,
+            self.overdue_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2875,10 +3064,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_fx_entr",
-            &self.d_plus_1_foreign_currency_deposit,
+            self.d_plus_1_foreign_currency_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2887,10 +3077,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_fx_entr",
-            &self.d_plus_2_foreign_currency_deposit,
+            self.d_plus_2_foreign_currency_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2899,10 +3090,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d3_fx_entr",
-            &self.d_plus_3_foreign_currency_deposit,
+            self.d_plus_3_foreign_currency_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -2911,10 +3103,11 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d4_fx_entr",
-            &self.d_plus_4_foreign_currency_deposit,
+            self.d_plus_4_foreign_currency_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,

@@ -68,6 +68,7 @@ pub struct DailyEstimatedDepositAssetResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyEstimatedDepositAssetResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -84,17 +85,24 @@ impl codec::Record for DailyEstimatedDepositAssetResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "daly_prsm_dpst_aset_amt_prst" => {
                     daily_estimated_deposited_asset_amount_status =
                         codec::list(&mut map, ctx, "daly_prsm_dpst_aset_amt_prst")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "daly_prsm_dpst_aset_amt_prst",
+                        &daily_estimated_deposited_asset_amount_status,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -104,6 +112,7 @@ impl codec::Record for DailyEstimatedDepositAssetResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -111,13 +120,20 @@ impl serde::Serialize for DailyEstimatedDepositAssetResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "daly_prsm_dpst_aset_amt_prst",
             &self.daily_estimated_deposited_asset_amount_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -175,6 +191,7 @@ pub struct DailyEstimatedDepositAssetRow {
     /// Wire: type integer, unit 원, signed, zero-padded to 12.
     pub estimated_deposited_asset_amount_fund_units_excluded: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyEstimatedDepositAssetRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -196,13 +213,17 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
         let mut estimated_deposited_asset_amount = None;
         let mut estimated_deposited_asset_amount_fund_units_excluded = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "entr" => {
-                    deposit = codec::field(
+                    deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -214,9 +235,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "grnt_use_amt" => {
-                    collateral_loan_amount = codec::field(
+                    collateral_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "grnt_use_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -228,9 +250,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "crd_loan" => {
-                    credit_loan = codec::field(
+                    credit_loan = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_loan",
                         &codec::Format {
                             scale: 0u8,
@@ -242,9 +265,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "ls_grnt" => {
-                    stock_loan_collateral = codec::field(
+                    stock_loan_collateral = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ls_grnt",
                         &codec::Format {
                             scale: 0u8,
@@ -256,9 +280,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field(
+                    substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -270,9 +295,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = codec::field(
+                    estimated_deposited_asset_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prsm_dpst_aset_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -284,9 +310,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "prsm_dpst_aset_amt_bncr_skip" => {
-                    estimated_deposited_asset_amount_fund_units_excluded = codec::field(
+                    estimated_deposited_asset_amount_fund_units_excluded = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prsm_dpst_aset_amt_bncr_skip",
                         &codec::Format {
                             scale: 0u8,
@@ -310,6 +337,7 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
             estimated_deposited_asset_amount,
             estimated_deposited_asset_amount_fund_units_excluded,
             extra,
+            forms,
         })
     }
 }
@@ -317,11 +345,18 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "entr",
-            &self.deposit,
+            self.deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -330,10 +365,11 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "grnt_use_amt",
-            &self.collateral_loan_amount,
+            self.collateral_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -342,10 +378,11 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_loan",
-            &self.credit_loan,
+            self.credit_loan.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -354,10 +391,11 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ls_grnt",
-            &self.stock_loan_collateral,
+            self.stock_loan_collateral.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -366,10 +404,11 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_amt",
-            &self.substitute_amount,
+            self.substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -378,10 +417,11 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prsm_dpst_aset_amt",
-            &self.estimated_deposited_asset_amount,
+            self.estimated_deposited_asset_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -390,10 +430,12 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prsm_dpst_aset_amt_bncr_skip",
-            &self.estimated_deposited_asset_amount_fund_units_excluded,
+            self.estimated_deposited_asset_amount_fund_units_excluded
+                .as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,

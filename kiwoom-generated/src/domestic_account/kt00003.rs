@@ -60,6 +60,7 @@ pub struct EstimatedAssetResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EstimatedAssetResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -76,12 +77,14 @@ impl codec::Record for EstimatedAssetResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = codec::field(
+                    estimated_deposited_asset_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prsm_dpst_aset_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -96,7 +99,8 @@ impl codec::Record for EstimatedAssetResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -106,6 +110,7 @@ impl codec::Record for EstimatedAssetResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -113,10 +118,11 @@ impl serde::Serialize for EstimatedAssetResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prsm_dpst_aset_amt",
-            &self.estimated_deposited_asset_amount,
+            self.estimated_deposited_asset_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -126,7 +132,13 @@ impl serde::Serialize for EstimatedAssetResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -180,6 +180,7 @@ pub struct AccountEvaluationStatusResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountEvaluationStatusResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -214,18 +215,22 @@ impl codec::Record for AccountEvaluationStatusResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_nm" => {
-                    account_name = codec::field(&mut map, ctx, "acnt_nm", codec::PLAIN)?;
+                    account_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "acnt_nm", codec::PLAIN)?;
                 }
                 "brch_nm" => {
-                    branch_name = codec::field(&mut map, ctx, "brch_nm", codec::PLAIN)?;
+                    branch_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "brch_nm", codec::PLAIN)?;
                 }
                 "entr" => {
-                    deposit = codec::field(
+                    deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -237,9 +242,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "d2_entra" => {
-                    d_plus_2_deposit = codec::field(
+                    d_plus_2_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -251,9 +257,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tot_est_amt" => {
-                    total_balance_evaluation_amount = codec::field(
+                    total_balance_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_est_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -265,9 +272,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "aset_evlt_amt" => {
-                    asset_evaluation_amount = codec::field(
+                    asset_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "aset_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -279,9 +287,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tot_pur_amt" => {
-                    total_purchase_amount = codec::field(
+                    total_purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -293,9 +302,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = codec::field(
+                    estimated_deposited_asset_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prsm_dpst_aset_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -307,9 +317,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tot_grnt_sella" => {
-                    total_collateral_sell_amount = codec::field(
+                    total_collateral_sell_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_grnt_sella",
                         &codec::Format {
                             scale: 0u8,
@@ -321,9 +332,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tdy_lspft_amt" => {
-                    today_investment_principal = codec::field(
+                    today_investment_principal = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_lspft_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -335,9 +347,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "invt_bsamt" => {
-                    investment_average_balance = codec::field(
+                    investment_average_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "invt_bsamt",
                         &codec::Format {
                             scale: 0u8,
@@ -349,9 +362,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "lspft_amt" => {
-                    cumulative_investment_principal = codec::field(
+                    cumulative_investment_principal = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lspft_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -363,9 +377,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tdy_lspft" => {
-                    today_investment_profit_loss = codec::field(
+                    today_investment_profit_loss = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_lspft",
                         &codec::Format {
                             scale: 0u8,
@@ -377,9 +392,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "lspft2" => {
-                    month_investment_profit_loss = codec::field(
+                    month_investment_profit_loss = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lspft2",
                         &codec::Format {
                             scale: 0u8,
@@ -391,9 +407,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "lspft" => {
-                    cumulative_investment_profit_loss = codec::field(
+                    cumulative_investment_profit_loss = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lspft",
                         &codec::Format {
                             scale: 0u8,
@@ -406,25 +423,31 @@ impl codec::Record for AccountEvaluationStatusResponse {
                 }
                 "tdy_lspft_rt" => {
                     today_profit_loss_rate =
-                        codec::field(&mut map, ctx, "tdy_lspft_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_lspft_rt", codec::PLAIN)?;
                 }
                 "lspft_ratio" => {
                     month_profit_loss_rate =
-                        codec::field(&mut map, ctx, "lspft_ratio", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "lspft_ratio", codec::PLAIN)?;
                 }
                 "lspft_rt" => {
                     cumulative_profit_loss_rate =
-                        codec::field(&mut map, ctx, "lspft_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "lspft_rt", codec::PLAIN)?;
                 }
                 "stk_acnt_evlt_prst" => {
                     stock_account_evaluation_status =
                         codec::list(&mut map, ctx, "stk_acnt_evlt_prst")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "stk_acnt_evlt_prst",
+                        &stock_account_evaluation_status,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -452,6 +475,7 @@ impl codec::Record for AccountEvaluationStatusResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -459,12 +483,25 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "acnt_nm", &self.account_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "brch_nm", &self.branch_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "acnt_nm",
+            self.account_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "brch_nm",
+            self.branch_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "entr",
-            &self.deposit,
+            self.deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -473,10 +510,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_entra",
-            &self.d_plus_2_deposit,
+            self.d_plus_2_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -485,10 +523,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_est_amt",
-            &self.total_balance_evaluation_amount,
+            self.total_balance_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -497,10 +536,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "aset_evlt_amt",
-            &self.asset_evaluation_amount,
+            self.asset_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -509,10 +549,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pur_amt",
-            &self.total_purchase_amount,
+            self.total_purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -521,10 +562,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prsm_dpst_aset_amt",
-            &self.estimated_deposited_asset_amount,
+            self.estimated_deposited_asset_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -533,10 +575,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_grnt_sella",
-            &self.total_collateral_sell_amount,
+            self.total_collateral_sell_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -545,10 +588,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_lspft_amt",
-            &self.today_investment_principal,
+            self.today_investment_principal.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -557,10 +601,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "invt_bsamt",
-            &self.investment_average_balance,
+            self.investment_average_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -569,10 +614,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lspft_amt",
-            &self.cumulative_investment_principal,
+            self.cumulative_investment_principal.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -581,10 +627,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_lspft",
-            &self.today_investment_profit_loss,
+            self.today_investment_profit_loss.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -593,10 +640,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lspft2",
-            &self.month_investment_profit_loss,
+            self.month_investment_profit_loss.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -605,10 +653,11 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lspft",
-            &self.cumulative_investment_profit_loss,
+            self.cumulative_investment_profit_loss.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -617,31 +666,41 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_lspft_rt",
-            &self.today_profit_loss_rate,
+            self.today_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lspft_ratio",
-            &self.month_profit_loss_rate,
+            self.month_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lspft_rt",
-            &self.cumulative_profit_loss_rate,
+            self.cumulative_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "stk_acnt_evlt_prst",
             &self.stock_account_evaluation_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -739,6 +798,7 @@ pub struct AccountEvaluationStatusRow {
     /// Wire: type integer, unit 주, signed, zero-padded to 12.
     pub today_sell_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountEvaluationStatusRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -767,18 +827,22 @@ impl codec::Record for AccountEvaluationStatusRow {
         let mut today_buy_quantity = None;
         let mut today_sell_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "rmnd_qty" => {
-                    holding_quantity = codec::field(
+                    holding_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rmnd_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -790,9 +854,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "avg_prc" => {
-                    average_price = codec::field(
+                    average_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "avg_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -804,9 +869,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -818,9 +884,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field(
+                    evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -832,9 +899,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(
+                    profit_loss_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -846,15 +914,18 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date = codec::field(&mut map, ctx, "loan_dt", codec::PLAIN)?;
+                    loan_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field(
+                    purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -866,9 +937,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "setl_remn" => {
-                    settlement_balance = codec::field(
+                    settlement_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "setl_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -880,9 +952,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "pred_buyq" => {
-                    previous_day_buy_quantity = codec::field(
+                    previous_day_buy_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -894,9 +967,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "pred_sellq" => {
-                    previous_day_sell_quantity = codec::field(
+                    previous_day_sell_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -908,9 +982,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "tdy_buyq" => {
-                    today_buy_quantity = codec::field(
+                    today_buy_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -922,9 +997,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "tdy_sellq" => {
-                    today_sell_quantity = codec::field(
+                    today_sell_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -955,6 +1031,7 @@ impl codec::Record for AccountEvaluationStatusRow {
             today_buy_quantity,
             today_sell_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -962,12 +1039,25 @@ impl serde::Serialize for AccountEvaluationStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "rmnd_qty",
-            &self.holding_quantity,
+            self.holding_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -976,10 +1066,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "avg_prc",
-            &self.average_price,
+            self.average_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -988,10 +1079,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1000,10 +1092,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_amt",
-            &self.evaluation_amount,
+            self.evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1012,10 +1105,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pl_amt",
-            &self.profit_loss_amount,
+            self.profit_loss_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1024,12 +1118,25 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "loan_dt", &self.loan_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "loan_dt",
+            self.loan_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pur_amt",
-            &self.purchase_amount,
+            self.purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1038,10 +1145,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "setl_remn",
-            &self.settlement_balance,
+            self.settlement_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1050,10 +1158,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_buyq",
-            &self.previous_day_buy_quantity,
+            self.previous_day_buy_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1062,10 +1171,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_sellq",
-            &self.previous_day_sell_quantity,
+            self.previous_day_sell_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1074,10 +1184,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_buyq",
-            &self.today_buy_quantity,
+            self.today_buy_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1086,10 +1197,11 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_sellq",
-            &self.today_sell_quantity,
+            self.today_sell_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,

@@ -245,6 +245,7 @@ pub struct OrderFillBalanceResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderFillBalanceResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -291,12 +292,14 @@ impl codec::Record for OrderFillBalanceResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "entr" => {
-                    deposit = codec::field(
+                    deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -308,9 +311,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "entr_d1" => {
-                    deposit_d_plus_1 = codec::field(
+                    deposit_d_plus_1 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr_d1",
                         &codec::Format {
                             scale: 0u8,
@@ -322,9 +326,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "entr_d2" => {
-                    deposit_d_plus_2 = codec::field(
+                    deposit_d_plus_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -336,9 +341,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "pymn_alow_amt" => {
-                    withdrawal_available_amount = codec::field(
+                    withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -350,9 +356,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "uncl_stk_amt" => {
-                    unpaid_stock_amount = codec::field(
+                    unpaid_stock_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "uncl_stk_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -364,9 +371,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field(
+                    substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -378,9 +386,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "rght_repl_amt" => {
-                    right_substitute_amount = codec::field(
+                    right_substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rght_repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -392,9 +401,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "ord_alowa" => {
-                    order_available_amount = codec::field(
+                    order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -406,9 +416,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "ch_uncla" => {
-                    cash_unpaid_amount = codec::field(
+                    cash_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -420,9 +431,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "crd_int_npay_gold" => {
-                    credit_interest_arrears_amount = codec::field(
+                    credit_interest_arrears_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_int_npay_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -434,9 +446,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "etc_loana" => {
-                    other_loan_amount = codec::field(
+                    other_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -448,9 +461,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "nrpy_loan" => {
-                    outstanding_loan = codec::field(
+                    outstanding_loan = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "nrpy_loan",
                         &codec::Format {
                             scale: 0u8,
@@ -462,9 +476,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "profa_ch" => {
-                    margin_cash = codec::field(
+                    margin_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -476,9 +491,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "repl_profa" => {
-                    substitute_margin = codec::field(
+                    substitute_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -490,9 +506,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "stk_buy_tot_amt" => {
-                    stock_buy_total_amount = codec::field(
+                    stock_buy_total_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "stk_buy_tot_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -504,9 +521,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "evlt_amt_tot" => {
-                    evaluation_amount_total = codec::field(
+                    evaluation_amount_total = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evlt_amt_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -518,9 +536,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "tot_pl_tot" => {
-                    total_profit_loss_total = codec::field(
+                    total_profit_loss_total = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_pl_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -533,12 +552,13 @@ impl codec::Record for OrderFillBalanceResponse {
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field(&mut map, ctx, "tot_pl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "tot_re_buy_alowa" => {
-                    total_rebuy_available_amount = codec::field(
+                    total_rebuy_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_re_buy_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -550,9 +570,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "20ord_alow_amt" => {
-                    order_available_amount_20pct = codec::field(
+                    order_available_amount_20pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "20ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -564,9 +585,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "30ord_alow_amt" => {
-                    order_available_amount_30pct = codec::field(
+                    order_available_amount_30pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -578,9 +600,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "40ord_alow_amt" => {
-                    order_available_amount_40pct = codec::field(
+                    order_available_amount_40pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -592,9 +615,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "50ord_alow_amt" => {
-                    order_available_amount_50pct = codec::field(
+                    order_available_amount_50pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -606,9 +630,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "60ord_alow_amt" => {
-                    order_available_amount_60pct = codec::field(
+                    order_available_amount_60pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -620,9 +645,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "100ord_alow_amt" => {
-                    order_available_amount_100pct = codec::field(
+                    order_available_amount_100pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "100ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -634,9 +660,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "crd_loan_tot" => {
-                    credit_loan_total = codec::field(
+                    credit_loan_total = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_loan_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -648,9 +675,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "crd_loan_ls_tot" => {
-                    credit_loan_stock_loan_total = codec::field(
+                    credit_loan_stock_loan_total = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_loan_ls_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -663,12 +691,13 @@ impl codec::Record for OrderFillBalanceResponse {
                 }
                 "crd_grnt_rt" => {
                     credit_collateral_rate =
-                        codec::field(&mut map, ctx, "crd_grnt_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_grnt_rt", codec::PLAIN)?;
                 }
                 "dpst_grnt_use_amt_amt" => {
-                    deposited_collateral_loan_amount = codec::field(
+                    deposited_collateral_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dpst_grnt_use_amt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -680,9 +709,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "grnt_loan_amt" => {
-                    collateral_loan_amount = codec::field(
+                    collateral_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "grnt_loan_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -695,12 +725,14 @@ impl codec::Record for OrderFillBalanceResponse {
                 }
                 "stk_cntr_remn" => {
                     stock_execution_balance = codec::list(&mut map, ctx, "stk_cntr_remn")?;
+                    codec::keep_empty_list(&mut forms, "stk_cntr_remn", &stock_execution_balance);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -740,6 +772,7 @@ impl codec::Record for OrderFillBalanceResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -747,10 +780,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entr",
-            &self.deposit,
+            self.deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -759,10 +793,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entr_d1",
-            &self.deposit_d_plus_1,
+            self.deposit_d_plus_1.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -771,10 +806,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entr_d2",
-            &self.deposit_d_plus_2,
+            self.deposit_d_plus_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -783,10 +819,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pymn_alow_amt",
-            &self.withdrawal_available_amount,
+            self.withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -795,10 +832,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "uncl_stk_amt",
-            &self.unpaid_stock_amount,
+            self.unpaid_stock_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -807,10 +845,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_amt",
-            &self.substitute_amount,
+            self.substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -819,10 +858,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rght_repl_amt",
-            &self.right_substitute_amount,
+            self.right_substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -831,10 +871,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowa",
-            &self.order_available_amount,
+            self.order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -843,10 +884,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncla",
-            &self.cash_unpaid_amount,
+            self.cash_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -855,10 +897,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_int_npay_gold",
-            &self.credit_interest_arrears_amount,
+            self.credit_interest_arrears_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -867,10 +910,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loana",
-            &self.other_loan_amount,
+            self.other_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -879,10 +923,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "nrpy_loan",
-            &self.outstanding_loan,
+            self.outstanding_loan.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -891,10 +936,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_ch",
-            &self.margin_cash,
+            self.margin_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -903,10 +949,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_profa",
-            &self.substitute_margin,
+            self.substitute_margin.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -915,10 +962,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "stk_buy_tot_amt",
-            &self.stock_buy_total_amount,
+            self.stock_buy_total_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -927,10 +975,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_amt_tot",
-            &self.evaluation_amount_total,
+            self.evaluation_amount_total.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -939,10 +988,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_tot",
-            &self.total_profit_loss_total,
+            self.total_profit_loss_total.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -951,16 +1001,18 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_rt",
-            &self.total_profit_loss_rate,
+            self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_re_buy_alowa",
-            &self.total_rebuy_available_amount,
+            self.total_rebuy_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -969,10 +1021,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "20ord_alow_amt",
-            &self.order_available_amount_20pct,
+            self.order_available_amount_20pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -981,10 +1034,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "30ord_alow_amt",
-            &self.order_available_amount_30pct,
+            self.order_available_amount_30pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -993,10 +1047,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "40ord_alow_amt",
-            &self.order_available_amount_40pct,
+            self.order_available_amount_40pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1005,10 +1060,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "50ord_alow_amt",
-            &self.order_available_amount_50pct,
+            self.order_available_amount_50pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1017,10 +1073,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "60ord_alow_amt",
-            &self.order_available_amount_60pct,
+            self.order_available_amount_60pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1029,10 +1086,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "100ord_alow_amt",
-            &self.order_available_amount_100pct,
+            self.order_available_amount_100pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1041,10 +1099,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_loan_tot",
-            &self.credit_loan_total,
+            self.credit_loan_total.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1053,10 +1112,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_loan_ls_tot",
-            &self.credit_loan_stock_loan_total,
+            self.credit_loan_stock_loan_total.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1065,16 +1125,18 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnt_rt",
-            &self.credit_collateral_rate,
+            self.credit_collateral_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dpst_grnt_use_amt_amt",
-            &self.deposited_collateral_loan_amount,
+            self.deposited_collateral_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1083,10 +1145,11 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "grnt_loan_amt",
-            &self.collateral_loan_amount,
+            self.collateral_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1095,9 +1158,20 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(&mut map, "stk_cntr_remn", &self.stock_execution_balance)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "stk_cntr_remn",
+            &self.stock_execution_balance,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -1181,6 +1255,7 @@ pub struct OrderFillBalanceRow {
     /// Wire: type decimal, unit %.
     pub profit_loss_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderFillBalanceRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -1207,27 +1282,34 @@ impl codec::Record for OrderFillBalanceRow {
         let mut evaluation_profit = None;
         let mut profit_loss_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crd_tp" => {
-                    credit_type = codec::field(&mut map, ctx, "crd_tp", codec::PLAIN)?;
+                    credit_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date = codec::field(&mut map, ctx, "loan_dt", codec::PLAIN)?;
+                    loan_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
                 }
                 "expr_dt" => {
-                    expiry_date = codec::field(&mut map, ctx, "expr_dt", codec::PLAIN)?;
+                    expiry_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "expr_dt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "setl_remn" => {
-                    settlement_balance = codec::field(
+                    settlement_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "setl_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -1239,9 +1321,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "cur_qty" => {
-                    current_quantity = codec::field(
+                    current_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -1253,9 +1336,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -1267,9 +1351,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "buy_uv" => {
-                    buy_unit_price = codec::field(
+                    buy_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -1281,9 +1366,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field(
+                    purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1295,9 +1381,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field(
+                    evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1309,9 +1396,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "evltv_prft" => {
-                    evaluation_profit = codec::field(
+                    evaluation_profit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evltv_prft",
                         &codec::Format {
                             scale: 0u8,
@@ -1323,7 +1411,8 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1343,6 +1432,7 @@ impl codec::Record for OrderFillBalanceRow {
             evaluation_profit,
             profit_loss_rate,
             extra,
+            forms,
         })
     }
 }
@@ -1350,15 +1440,46 @@ impl serde::Serialize for OrderFillBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "crd_tp", &self.credit_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "loan_dt", &self.loan_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "expr_dt", &self.expiry_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "crd_tp",
+            self.credit_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "loan_dt",
+            self.loan_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "expr_dt",
+            self.expiry_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "setl_remn",
-            &self.settlement_balance,
+            self.settlement_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1367,10 +1488,11 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_qty",
-            &self.current_quantity,
+            self.current_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1379,10 +1501,11 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1391,10 +1514,11 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_uv",
-            &self.buy_unit_price,
+            self.buy_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1403,10 +1527,11 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pur_amt",
-            &self.purchase_amount,
+            self.purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1415,10 +1540,11 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_amt",
-            &self.evaluation_amount,
+            self.evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1427,10 +1553,11 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evltv_prft",
-            &self.evaluation_profit,
+            self.evaluation_profit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1439,7 +1566,13 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -92,6 +92,7 @@ pub struct AccountNextDaySettlementResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountNextDaySettlementResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -112,18 +113,22 @@ impl codec::Record for AccountNextDaySettlementResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_dt" => {
-                    trade_date = codec::field(&mut map, ctx, "trde_dt", codec::PLAIN)?;
+                    trade_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_dt", codec::PLAIN)?;
                 }
                 "setl_dt" => {
-                    settlement_date = codec::field(&mut map, ctx, "setl_dt", codec::PLAIN)?;
+                    settlement_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "setl_dt", codec::PLAIN)?;
                 }
                 "sell_amt_sum" => {
-                    sell_amount_sum = codec::field(
+                    sell_amount_sum = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_amt_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -135,9 +140,10 @@ impl codec::Record for AccountNextDaySettlementResponse {
                     )?;
                 }
                 "buy_amt_sum" => {
-                    buy_amount_sum = codec::field(
+                    buy_amount_sum = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_amt_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -151,12 +157,18 @@ impl codec::Record for AccountNextDaySettlementResponse {
                 "acnt_nxdy_setl_frcs_prps_array" => {
                     account_next_day_settlement_schedule_list =
                         codec::list(&mut map, ctx, "acnt_nxdy_setl_frcs_prps_array")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "acnt_nxdy_setl_frcs_prps_array",
+                        &account_next_day_settlement_schedule_list,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -170,6 +182,7 @@ impl codec::Record for AccountNextDaySettlementResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -177,12 +190,25 @@ impl serde::Serialize for AccountNextDaySettlementResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trde_dt", &self.trade_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "setl_dt", &self.settlement_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_dt",
+            self.trade_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "setl_dt",
+            self.settlement_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sell_amt_sum",
-            &self.sell_amount_sum,
+            self.sell_amount_sum.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -191,10 +217,11 @@ impl serde::Serialize for AccountNextDaySettlementResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_amt_sum",
-            &self.buy_amount_sum,
+            self.buy_amount_sum.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -203,13 +230,20 @@ impl serde::Serialize for AccountNextDaySettlementResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "acnt_nxdy_setl_frcs_prps_array",
             &self.account_next_day_settlement_schedule_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -301,6 +335,7 @@ pub struct AccountNextDaySettlementRow {
     /// Wire: type text.
     pub credit_type: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountNextDaySettlementRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -329,19 +364,25 @@ impl codec::Record for AccountNextDaySettlementRow {
         let mut resident_tax = None;
         let mut credit_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => seq = codec::field(&mut map, ctx, "seq", codec::PLAIN)?,
+                "seq" => {
+                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date = codec::field(&mut map, ctx, "loan_dt", codec::PLAIN)?;
+                    loan_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
                 }
                 "qty" => {
-                    quantity = codec::field(
+                    quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "qty",
                         &codec::Format {
                             scale: 0u8,
@@ -353,9 +394,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "engg_amt" => {
-                    contract_amount = codec::field(
+                    contract_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "engg_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -367,9 +409,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "cmsn" => {
-                    commission = codec::field(
+                    commission = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -381,9 +424,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "incm_tax" => {
-                    income_tax = codec::field(
+                    income_tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "incm_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -395,9 +439,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "rstx" => {
-                    rural_tax = codec::field(
+                    rural_tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rstx",
                         &codec::Format {
                             scale: 0u8,
@@ -409,15 +454,18 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "sell_tp" => {
-                    sell_type = codec::field(&mut map, ctx, "sell_tp", codec::PLAIN)?;
+                    sell_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_tp", codec::PLAIN)?;
                 }
                 "unp" => {
-                    unit_price = codec::field(
+                    unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "unp",
                         &codec::Format {
                             scale: 0u8,
@@ -429,9 +477,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "exct_amt" => {
-                    settlement_amount = codec::field(
+                    settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -443,9 +492,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "trde_tax" => {
-                    trade_tax = codec::field(
+                    trade_tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trde_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -457,9 +507,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "resi_tax" => {
-                    resident_tax = codec::field(
+                    resident_tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "resi_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -471,7 +522,8 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "crd_tp" => {
-                    credit_type = codec::field(&mut map, ctx, "crd_tp", codec::PLAIN)?;
+                    credit_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -493,6 +545,7 @@ impl codec::Record for AccountNextDaySettlementRow {
             resident_tax,
             credit_type,
             extra,
+            forms,
         })
     }
 }
@@ -500,13 +553,32 @@ impl serde::Serialize for AccountNextDaySettlementRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "seq", &self.seq, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "loan_dt", &self.loan_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "seq",
+            self.seq.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "loan_dt",
+            self.loan_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "qty",
-            &self.quantity,
+            self.quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -515,10 +587,11 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "engg_amt",
-            &self.contract_amount,
+            self.contract_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -527,10 +600,11 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cmsn",
-            &self.commission,
+            self.commission.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -539,10 +613,11 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "incm_tax",
-            &self.income_tax,
+            self.income_tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -551,10 +626,11 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rstx",
-            &self.rural_tax,
+            self.rural_tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -563,12 +639,25 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_tp", &self.sell_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_tp",
+            self.sell_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "unp",
-            &self.unit_price,
+            self.unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -577,10 +666,11 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exct_amt",
-            &self.settlement_amount,
+            self.settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -589,10 +679,11 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_tax",
-            &self.trade_tax,
+            self.trade_tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -601,10 +692,11 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "resi_tax",
-            &self.resident_tax,
+            self.resident_tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -613,7 +705,13 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "crd_tp", &self.credit_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_tp",
+            self.credit_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

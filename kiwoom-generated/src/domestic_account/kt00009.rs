@@ -165,6 +165,7 @@ pub struct AccountOrderFillStatusResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountOrderFillStatusResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -184,12 +185,14 @@ impl codec::Record for AccountOrderFillStatusResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_grntl_engg_amt" => {
-                    sell_collateral_loan_contract_amount = codec::field(
+                    sell_collateral_loan_contract_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_grntl_engg_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -201,9 +204,10 @@ impl codec::Record for AccountOrderFillStatusResponse {
                     )?;
                 }
                 "buy_engg_amt" => {
-                    buy_contract_amount = codec::field(
+                    buy_contract_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_engg_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -215,9 +219,10 @@ impl codec::Record for AccountOrderFillStatusResponse {
                     )?;
                 }
                 "engg_amt" => {
-                    contract_amount = codec::field(
+                    contract_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "engg_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -231,12 +236,18 @@ impl codec::Record for AccountOrderFillStatusResponse {
                 "acnt_ord_cntr_prst_array" => {
                     account_order_execution_status_list =
                         codec::list(&mut map, ctx, "acnt_ord_cntr_prst_array")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "acnt_ord_cntr_prst_array",
+                        &account_order_execution_status_list,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -249,6 +260,7 @@ impl codec::Record for AccountOrderFillStatusResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -256,10 +268,11 @@ impl serde::Serialize for AccountOrderFillStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_grntl_engg_amt",
-            &self.sell_collateral_loan_contract_amount,
+            self.sell_collateral_loan_contract_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -268,10 +281,11 @@ impl serde::Serialize for AccountOrderFillStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_engg_amt",
-            &self.buy_contract_amount,
+            self.buy_contract_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -280,10 +294,11 @@ impl serde::Serialize for AccountOrderFillStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "engg_amt",
-            &self.contract_amount,
+            self.contract_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -292,13 +307,20 @@ impl serde::Serialize for AccountOrderFillStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "acnt_ord_cntr_prst_array",
             &self.account_order_execution_status_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -418,6 +440,7 @@ pub struct AccountOrderFillStatusRow {
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 10.
     pub condition_unit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountOrderFillStatusRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -453,27 +476,34 @@ impl codec::Record for AccountOrderFillStatusRow {
         let mut domestic_exchange_type = None;
         let mut condition_unit_price = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_bond_tp" => {
-                    stock_bond_type = codec::field(&mut map, ctx, "stk_bond_tp", codec::PLAIN)?;
+                    stock_bond_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_bond_tp", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type = codec::field(&mut map, ctx, "trde_tp", codec::PLAIN)?;
+                    trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name = codec::field(&mut map, ctx, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(
+                    order_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -485,9 +515,10 @@ impl codec::Record for AccountOrderFillStatusRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price = codec::field(
+                    order_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -499,9 +530,10 @@ impl codec::Record for AccountOrderFillStatusRow {
                     )?;
                 }
                 "cnfm_qty" => {
-                    confirmed_quantity = codec::field(
+                    confirmed_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cnfm_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -513,31 +545,38 @@ impl codec::Record for AccountOrderFillStatusRow {
                     )?;
                 }
                 "rsrv_oppo" => {
-                    reservation_opposite = codec::field(&mut map, ctx, "rsrv_oppo", codec::PLAIN)?;
+                    reservation_opposite =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_oppo", codec::PLAIN)?;
                 }
                 "cntr_no" => {
-                    execution_number = codec::field(&mut map, ctx, "cntr_no", codec::PLAIN)?;
+                    execution_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_no", codec::PLAIN)?;
                 }
                 "acpt_tp" => {
-                    acceptance_type = codec::field(&mut map, ctx, "acpt_tp", codec::PLAIN)?;
+                    acceptance_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "acpt_tp", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field(&mut map, ctx, "orig_ord_no", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "setl_tp" => {
-                    settlement_type = codec::field(&mut map, ctx, "setl_tp", codec::PLAIN)?;
+                    settlement_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "setl_tp", codec::PLAIN)?;
                 }
                 "crd_deal_tp" => {
-                    credit_deal_type = codec::field(&mut map, ctx, "crd_deal_tp", codec::PLAIN)?;
+                    credit_deal_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_deal_tp", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(
+                    execution_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -549,9 +588,10 @@ impl codec::Record for AccountOrderFillStatusRow {
                     )?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field(
+                    execution_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -564,22 +604,25 @@ impl codec::Record for AccountOrderFillStatusRow {
                 }
                 "comm_ord_tp" => {
                     communication_order_type =
-                        codec::field(&mut map, ctx, "comm_ord_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "comm_ord_tp", codec::PLAIN)?;
                 }
                 "mdfy_cncl_tp" => {
-                    modify_cancel_type = codec::field(&mut map, ctx, "mdfy_cncl_tp", codec::PLAIN)?;
+                    modify_cancel_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_cncl_tp", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "dmst_stex_tp" => {
                     domestic_exchange_type =
-                        codec::field(&mut map, ctx, "dmst_stex_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "dmst_stex_tp", codec::PLAIN)?;
                 }
                 "cond_uv" => {
-                    condition_unit_price = codec::field(
+                    condition_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cond_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -617,6 +660,7 @@ impl codec::Record for AccountOrderFillStatusRow {
             domestic_exchange_type,
             condition_unit_price,
             extra,
+            forms,
         })
     }
 }
@@ -624,15 +668,46 @@ impl serde::Serialize for AccountOrderFillStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_bond_tp", &self.stock_bond_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "io_tp_nm", &self.in_out_type_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_bond_tp",
+            self.stock_bond_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_tp",
+            self.trade_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "io_tp_nm",
+            self.in_out_type_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "ord_qty",
-            &self.order_quantity,
+            self.order_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -641,10 +716,11 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_uv",
-            &self.order_unit_price,
+            self.order_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -653,10 +729,11 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cnfm_qty",
-            &self.confirmed_quantity,
+            self.confirmed_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -665,32 +742,60 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rsrv_oppo",
-            &self.reservation_opposite,
+            self.reservation_opposite.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cntr_no", &self.execution_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "acpt_tp", &self.acceptance_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_no",
+            self.execution_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "acpt_tp",
+            self.acceptance_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orig_ord_no",
-            &self.original_order_number,
+            self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "setl_tp", &self.settlement_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "setl_tp",
+            self.settlement_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "crd_deal_tp",
-            &self.credit_deal_type,
+            self.credit_deal_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_qty",
-            &self.execution_quantity,
+            self.execution_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -699,10 +804,11 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_uv",
-            &self.execution_unit_price,
+            self.execution_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -711,29 +817,39 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "comm_ord_tp",
-            &self.communication_order_type,
+            self.communication_order_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "mdfy_cncl_tp",
-            &self.modify_cancel_type,
+            self.modify_cancel_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dmst_stex_tp",
-            &self.domestic_exchange_type,
+            self.domestic_exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cond_uv",
-            &self.condition_unit_price,
+            self.condition_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,

@@ -284,6 +284,7 @@ pub struct OrderWithdrawableAmountResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderWithdrawableAmountResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -327,12 +328,14 @@ impl codec::Record for OrderWithdrawableAmountResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "profa_20ord_alow_amt" => {
-                    margin_20_order_available_amount = codec::field(
+                    margin_20_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_20ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -344,9 +347,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_20ord_alowq" => {
-                    margin_20_order_available_quantity = codec::field(
+                    margin_20_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_20ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -358,9 +362,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_30ord_alow_amt" => {
-                    margin_30_order_available_amount = codec::field(
+                    margin_30_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -372,9 +377,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_30ord_alowq" => {
-                    margin_30_order_available_quantity = codec::field(
+                    margin_30_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_30ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -386,9 +392,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_40ord_alow_amt" => {
-                    margin_40_order_available_amount = codec::field(
+                    margin_40_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -400,9 +407,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_40ord_alowq" => {
-                    margin_40_order_available_quantity = codec::field(
+                    margin_40_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_40ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -414,9 +422,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_50ord_alow_amt" => {
-                    margin_50_order_available_amount = codec::field(
+                    margin_50_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -428,9 +437,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_50ord_alowq" => {
-                    margin_50_order_available_quantity = codec::field(
+                    margin_50_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_50ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -442,9 +452,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_60ord_alow_amt" => {
-                    margin_60_order_available_amount = codec::field(
+                    margin_60_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -456,9 +467,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_60ord_alowq" => {
-                    margin_60_order_available_quantity = codec::field(
+                    margin_60_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_60ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -470,9 +482,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_rdex_60ord_alow_amt" => {
-                    margin_reduction_60_order_available_amount = codec::field(
+                    margin_reduction_60_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_rdex_60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -484,9 +497,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_rdex_60ord_alowq" => {
-                    margin_reduction_60_order_available_quantity = codec::field(
+                    margin_reduction_60_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_rdex_60ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -498,9 +512,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_100ord_alow_amt" => {
-                    margin_100_order_available_amount = codec::field(
+                    margin_100_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_100ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -512,9 +527,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_100ord_alowq" => {
-                    margin_100_order_available_quantity = codec::field(
+                    margin_100_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_100ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -526,9 +542,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "pred_reu_alowa" => {
-                    previous_day_reuse_available_amount = codec::field(
+                    previous_day_reuse_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_reu_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -540,9 +557,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "tdy_reu_alowa" => {
-                    today_reuse_available_amount = codec::field(
+                    today_reuse_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_reu_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -554,9 +572,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "entr" => {
-                    deposit = codec::field(
+                    deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -568,9 +587,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field(
+                    substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -582,9 +602,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "uncla" => {
-                    unpaid_amount = codec::field(
+                    unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -596,9 +617,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "ord_pos_repl" => {
-                    order_available_substitute = codec::field(
+                    order_available_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_pos_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -610,9 +632,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "ord_alowa" => {
-                    order_available_amount = codec::field(
+                    order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -624,9 +647,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "wthd_alowa" => {
-                    withdrawal_available_amount = codec::field(
+                    withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "wthd_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -638,9 +662,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "nxdy_wthd_alowa" => {
-                    next_day_withdrawal_available_amount = codec::field(
+                    next_day_withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "nxdy_wthd_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -652,9 +677,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field(
+                    purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -666,9 +692,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "cmsn" => {
-                    commission = codec::field(
+                    commission = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -680,9 +707,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "pur_exct_amt" => {
-                    purchase_settlement_amount = codec::field(
+                    purchase_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pur_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -694,9 +722,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "d2entra" => {
-                    d_plus_2_deposit = codec::field(
+                    d_plus_2_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2entra",
                         &codec::Format {
                             scale: 0u8,
@@ -708,14 +737,20 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_rdex_aplc_tp" => {
-                    margin_reduction_applied_type =
-                        codec::field(&mut map, ctx, "profa_rdex_aplc_tp", codec::PLAIN)?;
+                    margin_reduction_applied_type = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "profa_rdex_aplc_tp",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -752,6 +787,7 @@ impl codec::Record for OrderWithdrawableAmountResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -759,10 +795,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_20ord_alow_amt",
-            &self.margin_20_order_available_amount,
+            self.margin_20_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -771,10 +808,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_20ord_alowq",
-            &self.margin_20_order_available_quantity,
+            self.margin_20_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -783,10 +821,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_30ord_alow_amt",
-            &self.margin_30_order_available_amount,
+            self.margin_30_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -795,10 +834,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_30ord_alowq",
-            &self.margin_30_order_available_quantity,
+            self.margin_30_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -807,10 +847,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_40ord_alow_amt",
-            &self.margin_40_order_available_amount,
+            self.margin_40_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -819,10 +860,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_40ord_alowq",
-            &self.margin_40_order_available_quantity,
+            self.margin_40_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -831,10 +873,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_50ord_alow_amt",
-            &self.margin_50_order_available_amount,
+            self.margin_50_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -843,10 +886,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_50ord_alowq",
-            &self.margin_50_order_available_quantity,
+            self.margin_50_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -855,10 +899,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_60ord_alow_amt",
-            &self.margin_60_order_available_amount,
+            self.margin_60_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -867,10 +912,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_60ord_alowq",
-            &self.margin_60_order_available_quantity,
+            self.margin_60_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -879,10 +925,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_rdex_60ord_alow_amt",
-            &self.margin_reduction_60_order_available_amount,
+            self.margin_reduction_60_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -891,10 +938,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_rdex_60ord_alowq",
-            &self.margin_reduction_60_order_available_quantity,
+            self.margin_reduction_60_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -903,10 +951,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_100ord_alow_amt",
-            &self.margin_100_order_available_amount,
+            self.margin_100_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -915,10 +964,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_100ord_alowq",
-            &self.margin_100_order_available_quantity,
+            self.margin_100_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -927,10 +977,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_reu_alowa",
-            &self.previous_day_reuse_available_amount,
+            self.previous_day_reuse_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -939,10 +990,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_reu_alowa",
-            &self.today_reuse_available_amount,
+            self.today_reuse_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -951,10 +1003,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entr",
-            &self.deposit,
+            self.deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -963,10 +1016,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_amt",
-            &self.substitute_amount,
+            self.substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -975,10 +1029,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "uncla",
-            &self.unpaid_amount,
+            self.unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -987,10 +1042,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_pos_repl",
-            &self.order_available_substitute,
+            self.order_available_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -999,10 +1055,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowa",
-            &self.order_available_amount,
+            self.order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1011,10 +1068,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "wthd_alowa",
-            &self.withdrawal_available_amount,
+            self.withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1023,10 +1081,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "nxdy_wthd_alowa",
-            &self.next_day_withdrawal_available_amount,
+            self.next_day_withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1035,10 +1094,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pur_amt",
-            &self.purchase_amount,
+            self.purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1047,10 +1107,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cmsn",
-            &self.commission,
+            self.commission.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1059,10 +1120,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pur_exct_amt",
-            &self.purchase_settlement_amount,
+            self.purchase_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1071,10 +1133,11 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2entra",
-            &self.d_plus_2_deposit,
+            self.d_plus_2_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1083,14 +1146,21 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_rdex_aplc_tp",
-            &self.margin_reduction_applied_type,
+            self.margin_reduction_applied_type.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

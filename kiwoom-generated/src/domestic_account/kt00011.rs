@@ -285,6 +285,7 @@ pub struct OrderableQuantityByMarginRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderableQuantityByMarginRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -336,21 +337,26 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_profa_rt" => {
-                    stock_margin_rate = codec::field(&mut map, ctx, "stk_profa_rt", codec::PLAIN)?;
+                    stock_margin_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_profa_rt", codec::PLAIN)?;
                 }
                 "profa_rt" => {
-                    margin_rate = codec::field(&mut map, ctx, "profa_rt", codec::PLAIN)?;
+                    margin_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "profa_rt", codec::PLAIN)?;
                 }
                 "aplc_rt" => {
-                    applied_rate = codec::field(&mut map, ctx, "aplc_rt", codec::PLAIN)?;
+                    applied_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_rt", codec::PLAIN)?;
                 }
                 "profa_20ord_alow_amt" => {
-                    margin_20_order_available_amount = codec::field(
+                    margin_20_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_20ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -362,9 +368,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_20ord_alowq" => {
-                    margin_20_order_available_quantity = codec::field(
+                    margin_20_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_20ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -376,9 +383,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_20pred_reu_amt" => {
-                    margin_20_previous_day_reuse_amount = codec::field(
+                    margin_20_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_20pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -390,9 +398,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_20tdy_reu_amt" => {
-                    margin_20_today_reuse_amount = codec::field(
+                    margin_20_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_20tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -404,9 +413,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_30ord_alow_amt" => {
-                    margin_30_order_available_amount = codec::field(
+                    margin_30_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -418,9 +428,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_30ord_alowq" => {
-                    margin_30_order_available_quantity = codec::field(
+                    margin_30_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_30ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -432,9 +443,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_30pred_reu_amt" => {
-                    margin_30_previous_day_reuse_amount = codec::field(
+                    margin_30_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_30pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -446,9 +458,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_30tdy_reu_amt" => {
-                    margin_30_today_reuse_amount = codec::field(
+                    margin_30_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_30tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -460,9 +473,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_40ord_alow_amt" => {
-                    margin_40_order_available_amount = codec::field(
+                    margin_40_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -474,9 +488,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_40ord_alowq" => {
-                    margin_40_order_available_quantity = codec::field(
+                    margin_40_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_40ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -488,9 +503,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_40pred_reu_amt" => {
-                    margin_40_previous_day_reuse_amount = codec::field(
+                    margin_40_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_40pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -502,9 +518,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_40tdy_reu_amt" => {
-                    margin_40_today_reuse_amount = codec::field(
+                    margin_40_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_40tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -516,9 +533,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_50ord_alow_amt" => {
-                    margin_50_order_available_amount = codec::field(
+                    margin_50_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -530,9 +548,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_50ord_alowq" => {
-                    margin_50_order_available_quantity = codec::field(
+                    margin_50_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_50ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -544,9 +563,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_50pred_reu_amt" => {
-                    margin_50_previous_day_reuse_amount = codec::field(
+                    margin_50_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_50pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -558,9 +578,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_50tdy_reu_amt" => {
-                    margin_50_today_reuse_amount = codec::field(
+                    margin_50_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_50tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -572,9 +593,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_60ord_alow_amt" => {
-                    margin_60_order_available_amount = codec::field(
+                    margin_60_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -586,9 +608,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_60ord_alowq" => {
-                    margin_60_order_available_quantity = codec::field(
+                    margin_60_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_60ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -600,9 +623,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_60pred_reu_amt" => {
-                    margin_60_previous_day_reuse_amount = codec::field(
+                    margin_60_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_60pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -614,9 +638,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_60tdy_reu_amt" => {
-                    margin_60_today_reuse_amount = codec::field(
+                    margin_60_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_60tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -628,9 +653,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_100ord_alow_amt" => {
-                    margin_100_order_available_amount = codec::field(
+                    margin_100_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_100ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -642,9 +668,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_100ord_alowq" => {
-                    margin_100_order_available_quantity = codec::field(
+                    margin_100_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_100ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -656,9 +683,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_100pred_reu_amt" => {
-                    margin_100_previous_day_reuse_amount = codec::field(
+                    margin_100_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_100pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -670,9 +698,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_100tdy_reu_amt" => {
-                    margin_100_today_reuse_amount = codec::field(
+                    margin_100_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_100tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -684,9 +713,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "min_ord_alow_amt" => {
-                    cash_only_order_available_amount = codec::field(
+                    cash_only_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "min_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -698,9 +728,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "min_ord_alowq" => {
-                    cash_only_order_available_quantity = codec::field(
+                    cash_only_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "min_ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -712,9 +743,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "min_pred_reu_amt" => {
-                    cash_only_previous_day_reuse_amount = codec::field(
+                    cash_only_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "min_pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -726,9 +758,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "min_tdy_reu_amt" => {
-                    cash_only_today_reuse_amount = codec::field(
+                    cash_only_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "min_tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -740,9 +773,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "entr" => {
-                    deposit = codec::field(
+                    deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -754,9 +788,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field(
+                    substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -768,9 +803,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "uncla" => {
-                    unpaid_amount = codec::field(
+                    unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -782,9 +818,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "ord_pos_repl" => {
-                    order_available_substitute = codec::field(
+                    order_available_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_pos_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -796,9 +833,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "ord_alowa" => {
-                    order_available_amount = codec::field(
+                    order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -813,7 +851,8 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -858,6 +897,7 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -865,18 +905,32 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "stk_profa_rt",
-            &self.stock_margin_rate,
+            self.stock_margin_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "profa_rt", &self.margin_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "aplc_rt", &self.applied_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "profa_rt",
+            self.margin_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "aplc_rt",
+            self.applied_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "profa_20ord_alow_amt",
-            &self.margin_20_order_available_amount,
+            self.margin_20_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -885,10 +939,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_20ord_alowq",
-            &self.margin_20_order_available_quantity,
+            self.margin_20_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -897,10 +952,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_20pred_reu_amt",
-            &self.margin_20_previous_day_reuse_amount,
+            self.margin_20_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -909,10 +965,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_20tdy_reu_amt",
-            &self.margin_20_today_reuse_amount,
+            self.margin_20_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -921,10 +978,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_30ord_alow_amt",
-            &self.margin_30_order_available_amount,
+            self.margin_30_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -933,10 +991,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_30ord_alowq",
-            &self.margin_30_order_available_quantity,
+            self.margin_30_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -945,10 +1004,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_30pred_reu_amt",
-            &self.margin_30_previous_day_reuse_amount,
+            self.margin_30_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -957,10 +1017,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_30tdy_reu_amt",
-            &self.margin_30_today_reuse_amount,
+            self.margin_30_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -969,10 +1030,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_40ord_alow_amt",
-            &self.margin_40_order_available_amount,
+            self.margin_40_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -981,10 +1043,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_40ord_alowq",
-            &self.margin_40_order_available_quantity,
+            self.margin_40_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -993,10 +1056,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_40pred_reu_amt",
-            &self.margin_40_previous_day_reuse_amount,
+            self.margin_40_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1005,10 +1069,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_40tdy_reu_amt",
-            &self.margin_40_today_reuse_amount,
+            self.margin_40_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1017,10 +1082,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_50ord_alow_amt",
-            &self.margin_50_order_available_amount,
+            self.margin_50_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1029,10 +1095,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_50ord_alowq",
-            &self.margin_50_order_available_quantity,
+            self.margin_50_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1041,10 +1108,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_50pred_reu_amt",
-            &self.margin_50_previous_day_reuse_amount,
+            self.margin_50_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1053,10 +1121,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_50tdy_reu_amt",
-            &self.margin_50_today_reuse_amount,
+            self.margin_50_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1065,10 +1134,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_60ord_alow_amt",
-            &self.margin_60_order_available_amount,
+            self.margin_60_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1077,10 +1147,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_60ord_alowq",
-            &self.margin_60_order_available_quantity,
+            self.margin_60_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1089,10 +1160,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_60pred_reu_amt",
-            &self.margin_60_previous_day_reuse_amount,
+            self.margin_60_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1101,10 +1173,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_60tdy_reu_amt",
-            &self.margin_60_today_reuse_amount,
+            self.margin_60_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1113,10 +1186,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_100ord_alow_amt",
-            &self.margin_100_order_available_amount,
+            self.margin_100_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1125,10 +1199,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_100ord_alowq",
-            &self.margin_100_order_available_quantity,
+            self.margin_100_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1137,10 +1212,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_100pred_reu_amt",
-            &self.margin_100_previous_day_reuse_amount,
+            self.margin_100_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1149,10 +1225,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_100tdy_reu_amt",
-            &self.margin_100_today_reuse_amount,
+            self.margin_100_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1161,10 +1238,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_ord_alow_amt",
-            &self.cash_only_order_available_amount,
+            self.cash_only_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1173,10 +1251,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_ord_alowq",
-            &self.cash_only_order_available_quantity,
+            self.cash_only_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1185,10 +1264,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_pred_reu_amt",
-            &self.cash_only_previous_day_reuse_amount,
+            self.cash_only_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1197,10 +1277,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_tdy_reu_amt",
-            &self.cash_only_today_reuse_amount,
+            self.cash_only_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1209,10 +1290,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entr",
-            &self.deposit,
+            self.deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1221,10 +1303,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_amt",
-            &self.substitute_amount,
+            self.substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1233,10 +1316,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "uncla",
-            &self.unpaid_amount,
+            self.unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1245,10 +1329,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_pos_repl",
-            &self.order_available_substitute,
+            self.order_available_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1257,10 +1342,11 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowa",
-            &self.order_available_amount,
+            self.order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1270,7 +1356,13 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -227,6 +227,7 @@ pub struct OrderableQuantityByCreditMarginRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderableQuantityByCreditMarginRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -269,20 +270,27 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_assr_rt" => {
                     stock_guarantee_rate =
-                        codec::field(&mut map, ctx, "stk_assr_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_assr_rt", codec::PLAIN)?;
                 }
                 "stk_assr_rt_nm" => {
-                    stock_guarantee_rate_name =
-                        codec::field(&mut map, ctx, "stk_assr_rt_nm", codec::PLAIN)?;
-                }
-                "assr_30ord_alow_amt" => {
-                    guarantee_30_order_available_amount = codec::field(
+                    stock_guarantee_rate_name = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "stk_assr_rt_nm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "assr_30ord_alow_amt" => {
+                    guarantee_30_order_available_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "assr_30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -294,9 +302,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_30ord_alowq" => {
-                    guarantee_30_order_available_quantity = codec::field(
+                    guarantee_30_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_30ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -308,9 +317,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_30pred_reu_amt" => {
-                    guarantee_30_previous_day_reuse_amount = codec::field(
+                    guarantee_30_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_30pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -322,9 +332,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_30tdy_reu_amt" => {
-                    guarantee_30_today_reuse_amount = codec::field(
+                    guarantee_30_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_30tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -336,9 +347,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_40ord_alow_amt" => {
-                    guarantee_40_order_available_amount = codec::field(
+                    guarantee_40_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -350,9 +362,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_40ord_alowq" => {
-                    guarantee_40_order_available_quantity = codec::field(
+                    guarantee_40_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_40ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -364,9 +377,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_40pred_reu_amt" => {
-                    guarantee_40_previous_day_reuse_amount = codec::field(
+                    guarantee_40_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_40pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -378,9 +392,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_40tdy_reu_amt" => {
-                    guarantee_40_today_reuse_amount = codec::field(
+                    guarantee_40_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_40tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -392,9 +407,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_50ord_alow_amt" => {
-                    guarantee_50_order_available_amount = codec::field(
+                    guarantee_50_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -406,9 +422,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_50ord_alowq" => {
-                    guarantee_50_order_available_quantity = codec::field(
+                    guarantee_50_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_50ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -420,9 +437,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_50pred_reu_amt" => {
-                    guarantee_50_previous_day_reuse_amount = codec::field(
+                    guarantee_50_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_50pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -434,9 +452,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_50tdy_reu_amt" => {
-                    guarantee_50_today_reuse_amount = codec::field(
+                    guarantee_50_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_50tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -448,9 +467,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_60ord_alow_amt" => {
-                    guarantee_60_order_available_amount = codec::field(
+                    guarantee_60_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -462,9 +482,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_60ord_alowq" => {
-                    guarantee_60_order_available_quantity = codec::field(
+                    guarantee_60_order_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_60ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -476,9 +497,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_60pred_reu_amt" => {
-                    guarantee_60_previous_day_reuse_amount = codec::field(
+                    guarantee_60_previous_day_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_60pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -490,9 +512,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_60tdy_reu_amt" => {
-                    guarantee_60_today_reuse_amount = codec::field(
+                    guarantee_60_today_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "assr_60tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -504,9 +527,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "entr" => {
-                    deposit = codec::field(
+                    deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -518,9 +542,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field(
+                    substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -532,9 +557,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "uncla" => {
-                    unpaid_amount = codec::field(
+                    unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -546,9 +572,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "ord_pos_repl" => {
-                    order_available_substitute = codec::field(
+                    order_available_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_pos_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -560,9 +587,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "ord_alowa" => {
-                    order_available_amount = codec::field(
+                    order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -574,9 +602,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "out_alowa" => {
-                    unpaid_available_amount = codec::field(
+                    unpaid_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "out_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -588,9 +617,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "out_pos_qty" => {
-                    unpaid_available_quantity = codec::field(
+                    unpaid_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "out_pos_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -602,9 +632,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "min_amt" => {
-                    cash_only_amount = codec::field(
+                    cash_only_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "min_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -616,9 +647,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "min_qty" => {
-                    cash_only_quantity = codec::field(
+                    cash_only_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "min_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -633,7 +665,8 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -669,6 +702,7 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -676,22 +710,25 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "stk_assr_rt",
-            &self.stock_guarantee_rate,
+            self.stock_guarantee_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "stk_assr_rt_nm",
-            &self.stock_guarantee_rate_name,
+            self.stock_guarantee_rate_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_30ord_alow_amt",
-            &self.guarantee_30_order_available_amount,
+            self.guarantee_30_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -700,10 +737,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_30ord_alowq",
-            &self.guarantee_30_order_available_quantity,
+            self.guarantee_30_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -712,10 +750,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_30pred_reu_amt",
-            &self.guarantee_30_previous_day_reuse_amount,
+            self.guarantee_30_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -724,10 +763,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_30tdy_reu_amt",
-            &self.guarantee_30_today_reuse_amount,
+            self.guarantee_30_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -736,10 +776,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_40ord_alow_amt",
-            &self.guarantee_40_order_available_amount,
+            self.guarantee_40_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -748,10 +789,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_40ord_alowq",
-            &self.guarantee_40_order_available_quantity,
+            self.guarantee_40_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -760,10 +802,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_40pred_reu_amt",
-            &self.guarantee_40_previous_day_reuse_amount,
+            self.guarantee_40_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -772,10 +815,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_40tdy_reu_amt",
-            &self.guarantee_40_today_reuse_amount,
+            self.guarantee_40_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -784,10 +828,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_50ord_alow_amt",
-            &self.guarantee_50_order_available_amount,
+            self.guarantee_50_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -796,10 +841,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_50ord_alowq",
-            &self.guarantee_50_order_available_quantity,
+            self.guarantee_50_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -808,10 +854,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_50pred_reu_amt",
-            &self.guarantee_50_previous_day_reuse_amount,
+            self.guarantee_50_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -820,10 +867,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_50tdy_reu_amt",
-            &self.guarantee_50_today_reuse_amount,
+            self.guarantee_50_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -832,10 +880,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_60ord_alow_amt",
-            &self.guarantee_60_order_available_amount,
+            self.guarantee_60_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -844,10 +893,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_60ord_alowq",
-            &self.guarantee_60_order_available_quantity,
+            self.guarantee_60_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -856,10 +906,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_60pred_reu_amt",
-            &self.guarantee_60_previous_day_reuse_amount,
+            self.guarantee_60_previous_day_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -868,10 +919,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "assr_60tdy_reu_amt",
-            &self.guarantee_60_today_reuse_amount,
+            self.guarantee_60_today_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -880,10 +932,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entr",
-            &self.deposit,
+            self.deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -892,10 +945,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_amt",
-            &self.substitute_amount,
+            self.substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -904,10 +958,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "uncla",
-            &self.unpaid_amount,
+            self.unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -916,10 +971,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_pos_repl",
-            &self.order_available_substitute,
+            self.order_available_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -928,10 +984,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowa",
-            &self.order_available_amount,
+            self.order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -940,10 +997,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "out_alowa",
-            &self.unpaid_available_amount,
+            self.unpaid_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -952,10 +1010,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "out_pos_qty",
-            &self.unpaid_available_quantity,
+            self.unpaid_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -964,10 +1023,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_amt",
-            &self.cash_only_amount,
+            self.cash_only_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -976,10 +1036,11 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_qty",
-            &self.cash_only_quantity,
+            self.cash_only_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -989,7 +1050,13 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -346,6 +346,7 @@ pub struct MarginDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl MarginDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -411,12 +412,14 @@ impl codec::Record for MarginDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tdy_reu_objt_amt" => {
-                    today_reuse_target_amount = codec::field(
+                    today_reuse_target_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_reu_objt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -428,9 +431,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_reu_use_amt" => {
-                    today_reuse_use_amount = codec::field(
+                    today_reuse_use_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_reu_use_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -442,9 +446,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_reu_alowa" => {
-                    today_reuse_available_amount = codec::field(
+                    today_reuse_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_reu_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -456,9 +461,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_reu_lmtt_amt" => {
-                    today_reuse_restricted_amount = codec::field(
+                    today_reuse_restricted_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_reu_lmtt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -470,9 +476,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_reu_alowa_fin" => {
-                    today_reuse_available_amount_final = codec::field(
+                    today_reuse_available_amount_final = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_reu_alowa_fin",
                         &codec::Format {
                             scale: 0u8,
@@ -484,9 +491,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_objt_amt" => {
-                    previous_day_reuse_target_amount = codec::field(
+                    previous_day_reuse_target_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_reu_objt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -498,9 +506,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_use_amt" => {
-                    previous_day_reuse_use_amount = codec::field(
+                    previous_day_reuse_use_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_reu_use_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -512,9 +521,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_alowa" => {
-                    previous_day_reuse_available_amount = codec::field(
+                    previous_day_reuse_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_reu_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -526,9 +536,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_lmtt_amt" => {
-                    previous_day_reuse_restricted_amount = codec::field(
+                    previous_day_reuse_restricted_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_reu_lmtt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -540,9 +551,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_alowa_fin" => {
-                    previous_day_reuse_available_amount_final = codec::field(
+                    previous_day_reuse_available_amount_final = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_reu_alowa_fin",
                         &codec::Format {
                             scale: 0u8,
@@ -554,9 +566,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_amt" => {
-                    cash_amount = codec::field(
+                    cash_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -568,9 +581,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_profa" => {
-                    cash_margin = codec::field(
+                    cash_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -582,9 +596,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "use_pos_ch" => {
-                    use_available_cash = codec::field(
+                    use_available_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "use_pos_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -596,9 +611,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_use_lmtt_amt" => {
-                    cash_use_restricted_amount = codec::field(
+                    cash_use_restricted_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_use_lmtt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -610,9 +626,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "use_pos_ch_fin" => {
-                    use_available_cash_final = codec::field(
+                    use_available_cash_final = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "use_pos_ch_fin",
                         &codec::Format {
                             scale: 0u8,
@@ -624,9 +641,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_amt_amt" => {
-                    substitute_amount_value = codec::field(
+                    substitute_amount_value = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_amt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -638,9 +656,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_profa" => {
-                    substitute_margin = codec::field(
+                    substitute_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -652,9 +671,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "use_pos_repl" => {
-                    use_available_substitute = codec::field(
+                    use_available_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "use_pos_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -666,9 +686,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_use_lmtt_amt" => {
-                    substitute_use_restricted_amount = codec::field(
+                    substitute_use_restricted_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_use_lmtt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -680,9 +701,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "use_pos_repl_fin" => {
-                    use_available_substitute_final = codec::field(
+                    use_available_substitute_final = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "use_pos_repl_fin",
                         &codec::Format {
                             scale: 0u8,
@@ -694,9 +716,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_grnta_ch" => {
-                    credit_guarantee_cash = codec::field(
+                    credit_guarantee_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnta_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -708,9 +731,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_grnta_repl" => {
-                    credit_guarantee_substitute = codec::field(
+                    credit_guarantee_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnta_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -722,9 +746,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_grnt_ch" => {
-                    credit_collateral_cash = codec::field(
+                    credit_collateral_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnt_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -736,9 +761,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_grnt_repl" => {
-                    credit_collateral_substitute = codec::field(
+                    credit_collateral_substitute = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_grnt_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -750,9 +776,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "uncla" => {
-                    unpaid_amount = codec::field(
+                    unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -764,9 +791,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ls_grnt_reu_gold" => {
-                    stock_loan_collateral_reuse_amount = codec::field(
+                    stock_loan_collateral_reuse_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ls_grnt_reu_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -778,9 +806,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "20ord_alow_amt" => {
-                    order_available_amount_20pct = codec::field(
+                    order_available_amount_20pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "20ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -792,9 +821,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "30ord_alow_amt" => {
-                    order_available_amount_30pct = codec::field(
+                    order_available_amount_30pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -806,9 +836,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "40ord_alow_amt" => {
-                    order_available_amount_40pct = codec::field(
+                    order_available_amount_40pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -820,9 +851,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "50ord_alow_amt" => {
-                    order_available_amount_50pct = codec::field(
+                    order_available_amount_50pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -834,9 +866,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "60ord_alow_amt" => {
-                    order_available_amount_60pct = codec::field(
+                    order_available_amount_60pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -848,9 +881,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "100ord_alow_amt" => {
-                    order_available_amount_100pct = codec::field(
+                    order_available_amount_100pct = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "100ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -862,9 +896,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_crd_rpya_loss_amt" => {
-                    today_credit_repayment_loss_amount = codec::field(
+                    today_credit_repayment_loss_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_crd_rpya_loss_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -876,9 +911,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_crd_rpya_loss_amt" => {
-                    previous_day_credit_repayment_loss_amount = codec::field(
+                    previous_day_credit_repayment_loss_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_crd_rpya_loss_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -890,9 +926,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_ls_rpya_loss_repl_profa" => {
-                    today_stock_loan_repayment_loss_substitute_margin = codec::field(
+                    today_stock_loan_repayment_loss_substitute_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_ls_rpya_loss_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -904,9 +941,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_ls_rpya_loss_repl_profa" => {
-                    previous_day_stock_loan_repayment_loss_substitute_margin = codec::field(
+                    previous_day_stock_loan_repayment_loss_substitute_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_ls_rpya_loss_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -918,9 +956,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "evlt_repl_amt_spg_use_skip" => {
-                    evaluation_substitute_amount_spot_use_excluded = codec::field(
+                    evaluation_substitute_amount_spot_use_excluded = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evlt_repl_amt_spg_use_skip",
                         &codec::Format {
                             scale: 0u8,
@@ -933,12 +972,13 @@ impl codec::Record for MarginDetailResponse {
                 }
                 "evlt_repl_rt" => {
                     evaluation_substitute_rate =
-                        codec::field(&mut map, ctx, "evlt_repl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_repl_rt", codec::PLAIN)?;
                 }
                 "crd_repl_profa" => {
-                    credit_substitute_margin = codec::field(
+                    credit_substitute_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -950,9 +990,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_ord_repl_profa" => {
-                    cash_order_substitute_margin = codec::field(
+                    cash_order_substitute_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_ord_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -964,9 +1005,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_ord_repl_profa" => {
-                    credit_order_substitute_margin = codec::field(
+                    credit_order_substitute_margin = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_ord_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -978,9 +1020,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_repl_conv_gold" => {
-                    credit_substitute_converted_amount = codec::field(
+                    credit_substitute_converted_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_repl_conv_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -992,9 +1035,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_alowa" => {
-                    substitute_available_amount = codec::field(
+                    substitute_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -1006,9 +1050,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_alowa_2" => {
-                    substitute_available_amount_2 = codec::field(
+                    substitute_available_amount_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_alowa_2",
                         &codec::Format {
                             scale: 0u8,
@@ -1020,9 +1065,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_repl_lck_gold" => {
-                    cash_substitute_shortfall = codec::field(
+                    cash_substitute_shortfall = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_repl_lck_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -1034,9 +1080,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_repl_lck_gold" => {
-                    credit_substitute_shortfall = codec::field(
+                    credit_substitute_shortfall = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_repl_lck_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -1048,9 +1095,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_ord_alow_repla" => {
-                    cash_order_available_substitute_amount = codec::field(
+                    cash_order_available_substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_ord_alow_repla",
                         &codec::Format {
                             scale: 0u8,
@@ -1062,9 +1110,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_ord_alow_repla" => {
-                    credit_order_available_substitute_amount = codec::field(
+                    credit_order_available_substitute_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_ord_alow_repla",
                         &codec::Format {
                             scale: 0u8,
@@ -1076,9 +1125,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "d2vexct_entr" => {
-                    d_plus_2_provisional_settlement_deposit = codec::field(
+                    d_plus_2_provisional_settlement_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2vexct_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -1090,9 +1140,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "d2ch_ord_alow_amt" => {
-                    d_plus_2_cash_order_available_amount = codec::field(
+                    d_plus_2_cash_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2ch_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1107,7 +1158,8 @@ impl codec::Record for MarginDetailResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1166,6 +1218,7 @@ impl codec::Record for MarginDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -1173,10 +1226,11 @@ impl serde::Serialize for MarginDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_reu_objt_amt",
-            &self.today_reuse_target_amount,
+            self.today_reuse_target_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1185,10 +1239,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_reu_use_amt",
-            &self.today_reuse_use_amount,
+            self.today_reuse_use_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1197,10 +1252,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_reu_alowa",
-            &self.today_reuse_available_amount,
+            self.today_reuse_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1209,10 +1265,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_reu_lmtt_amt",
-            &self.today_reuse_restricted_amount,
+            self.today_reuse_restricted_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1221,10 +1278,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_reu_alowa_fin",
-            &self.today_reuse_available_amount_final,
+            self.today_reuse_available_amount_final.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1233,10 +1291,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_reu_objt_amt",
-            &self.previous_day_reuse_target_amount,
+            self.previous_day_reuse_target_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1245,10 +1304,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_reu_use_amt",
-            &self.previous_day_reuse_use_amount,
+            self.previous_day_reuse_use_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1257,10 +1317,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_reu_alowa",
-            &self.previous_day_reuse_available_amount,
+            self.previous_day_reuse_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1269,10 +1330,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_reu_lmtt_amt",
-            &self.previous_day_reuse_restricted_amount,
+            self.previous_day_reuse_restricted_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1281,10 +1343,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_reu_alowa_fin",
-            &self.previous_day_reuse_available_amount_final,
+            self.previous_day_reuse_available_amount_final.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1293,10 +1356,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_amt",
-            &self.cash_amount,
+            self.cash_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1305,10 +1369,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_profa",
-            &self.cash_margin,
+            self.cash_margin.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1317,10 +1382,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "use_pos_ch",
-            &self.use_available_cash,
+            self.use_available_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1329,10 +1395,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_use_lmtt_amt",
-            &self.cash_use_restricted_amount,
+            self.cash_use_restricted_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1341,10 +1408,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "use_pos_ch_fin",
-            &self.use_available_cash_final,
+            self.use_available_cash_final.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1353,10 +1421,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_amt_amt",
-            &self.substitute_amount_value,
+            self.substitute_amount_value.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1365,10 +1434,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_profa",
-            &self.substitute_margin,
+            self.substitute_margin.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1377,10 +1447,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "use_pos_repl",
-            &self.use_available_substitute,
+            self.use_available_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1389,10 +1460,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_use_lmtt_amt",
-            &self.substitute_use_restricted_amount,
+            self.substitute_use_restricted_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1401,10 +1473,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "use_pos_repl_fin",
-            &self.use_available_substitute_final,
+            self.use_available_substitute_final.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1413,10 +1486,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnta_ch",
-            &self.credit_guarantee_cash,
+            self.credit_guarantee_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1425,10 +1499,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnta_repl",
-            &self.credit_guarantee_substitute,
+            self.credit_guarantee_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1437,10 +1512,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnt_ch",
-            &self.credit_collateral_cash,
+            self.credit_collateral_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1449,10 +1525,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_grnt_repl",
-            &self.credit_collateral_substitute,
+            self.credit_collateral_substitute.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1461,10 +1538,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "uncla",
-            &self.unpaid_amount,
+            self.unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1473,10 +1551,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ls_grnt_reu_gold",
-            &self.stock_loan_collateral_reuse_amount,
+            self.stock_loan_collateral_reuse_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1485,10 +1564,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "20ord_alow_amt",
-            &self.order_available_amount_20pct,
+            self.order_available_amount_20pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1497,10 +1577,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "30ord_alow_amt",
-            &self.order_available_amount_30pct,
+            self.order_available_amount_30pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1509,10 +1590,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "40ord_alow_amt",
-            &self.order_available_amount_40pct,
+            self.order_available_amount_40pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1521,10 +1603,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "50ord_alow_amt",
-            &self.order_available_amount_50pct,
+            self.order_available_amount_50pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1533,10 +1616,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "60ord_alow_amt",
-            &self.order_available_amount_60pct,
+            self.order_available_amount_60pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1545,10 +1629,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "100ord_alow_amt",
-            &self.order_available_amount_100pct,
+            self.order_available_amount_100pct.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1557,10 +1642,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_crd_rpya_loss_amt",
-            &self.today_credit_repayment_loss_amount,
+            self.today_credit_repayment_loss_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1569,10 +1655,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_crd_rpya_loss_amt",
-            &self.previous_day_credit_repayment_loss_amount,
+            self.previous_day_credit_repayment_loss_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1581,10 +1668,12 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_ls_rpya_loss_repl_profa",
-            &self.today_stock_loan_repayment_loss_substitute_margin,
+            self.today_stock_loan_repayment_loss_substitute_margin
+                .as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1593,10 +1682,12 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_ls_rpya_loss_repl_profa",
-            &self.previous_day_stock_loan_repayment_loss_substitute_margin,
+            self.previous_day_stock_loan_repayment_loss_substitute_margin
+                .as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1605,10 +1696,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_repl_amt_spg_use_skip",
-            &self.evaluation_substitute_amount_spot_use_excluded,
+            self.evaluation_substitute_amount_spot_use_excluded.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1617,16 +1709,18 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_repl_rt",
-            &self.evaluation_substitute_rate,
+            self.evaluation_substitute_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_repl_profa",
-            &self.credit_substitute_margin,
+            self.credit_substitute_margin.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1635,10 +1729,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_ord_repl_profa",
-            &self.cash_order_substitute_margin,
+            self.cash_order_substitute_margin.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1647,10 +1742,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_ord_repl_profa",
-            &self.credit_order_substitute_margin,
+            self.credit_order_substitute_margin.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1659,10 +1755,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_repl_conv_gold",
-            &self.credit_substitute_converted_amount,
+            self.credit_substitute_converted_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1671,10 +1768,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_alowa",
-            &self.substitute_available_amount,
+            self.substitute_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1683,10 +1781,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_alowa_2",
-            &self.substitute_available_amount_2,
+            self.substitute_available_amount_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1695,10 +1794,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_repl_lck_gold",
-            &self.cash_substitute_shortfall,
+            self.cash_substitute_shortfall.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1707,10 +1807,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_repl_lck_gold",
-            &self.credit_substitute_shortfall,
+            self.credit_substitute_shortfall.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1719,10 +1820,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_ord_alow_repla",
-            &self.cash_order_available_substitute_amount,
+            self.cash_order_available_substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1731,10 +1833,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_ord_alow_repla",
-            &self.credit_order_available_substitute_amount,
+            self.credit_order_available_substitute_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1743,10 +1846,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2vexct_entr",
-            &self.d_plus_2_provisional_settlement_deposit,
+            self.d_plus_2_provisional_settlement_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1755,10 +1859,11 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2ch_ord_alow_amt",
-            &self.d_plus_2_cash_order_available_amount,
+            self.d_plus_2_cash_order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1768,7 +1873,13 @@ impl serde::Serialize for MarginDetailResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

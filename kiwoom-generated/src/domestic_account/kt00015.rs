@@ -158,6 +158,7 @@ pub struct BrokerageAccountTransactionHistoryResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerageAccountTransactionHistoryResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -174,17 +175,24 @@ impl codec::Record for BrokerageAccountTransactionHistoryResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trst_ovrl_trde_prps_array" => {
                     consignment_overall_trade_history_list =
                         codec::list(&mut map, ctx, "trst_ovrl_trde_prps_array")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "trst_ovrl_trde_prps_array",
+                        &consignment_overall_trade_history_list,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -194,6 +202,7 @@ impl codec::Record for BrokerageAccountTransactionHistoryResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -201,13 +210,20 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "trst_ovrl_trde_prps_array",
             &self.consignment_overall_trade_history_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -459,6 +475,7 @@ pub struct BrokerageAccountTransactionHistoryRow {
     /// Wire: type text.
     pub trade_details_type: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerageAccountTransactionHistoryRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -523,25 +540,35 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
         let mut depositor = None;
         let mut trade_details_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_dt" => {
-                    trade_date = codec::field(&mut map, ctx, "trde_dt", codec::PLAIN)?;
+                    trade_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_dt", codec::PLAIN)?;
                 }
                 "trde_no" => {
-                    trade_number = codec::field(&mut map, ctx, "trde_no", codec::PLAIN)?;
+                    trade_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_no", codec::PLAIN)?;
                 }
                 "rmrk_nm" => {
-                    remark_name = codec::field(&mut map, ctx, "rmrk_nm", codec::PLAIN)?;
+                    remark_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rmrk_nm", codec::PLAIN)?;
                 }
                 "crd_deal_tp_nm" => {
-                    credit_deal_type_name =
-                        codec::field(&mut map, ctx, "crd_deal_tp_nm", codec::PLAIN)?;
-                }
-                "exct_amt" => {
-                    settlement_amount = codec::field(
+                    credit_deal_type_name = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "crd_deal_tp_nm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "exct_amt" => {
+                    settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -553,9 +580,10 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "loan_amt_rpya" => {
-                    loan_amount_repayment = codec::field(
+                    loan_amount_repayment = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "loan_amt_rpya",
                         &codec::Format {
                             scale: 0u8,
@@ -568,16 +596,17 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                 }
                 "fc_trde_amt" => {
                     foreign_currency_trade_amount =
-                        codec::field(&mut map, ctx, "fc_trde_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_trde_amt", codec::PLAIN)?;
                 }
                 "fc_exct_amt" => {
                     foreign_currency_settlement_amount =
-                        codec::field(&mut map, ctx, "fc_exct_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_exct_amt", codec::PLAIN)?;
                 }
                 "entra_remn" => {
-                    deposit_balance = codec::field(
+                    deposit_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entra_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -589,21 +618,26 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "crnc_cd" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_cd", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_cd", codec::PLAIN)?;
                 }
                 "trde_ocr_tp" => {
-                    trade_occurred_type = codec::field(&mut map, ctx, "trde_ocr_tp", codec::PLAIN)?;
+                    trade_occurred_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_ocr_tp", codec::PLAIN)?;
                 }
                 "trde_kind_nm" => {
-                    trade_kind_name = codec::field(&mut map, ctx, "trde_kind_nm", codec::PLAIN)?;
+                    trade_kind_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_kind_nm", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "trde_amt" => {
-                    trade_amount = codec::field(
+                    trade_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -615,9 +649,10 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "trde_agri_tax" => {
-                    trade_agricultural_tax = codec::field(
+                    trade_agricultural_tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trde_agri_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -629,9 +664,10 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "rpy_diffa" => {
-                    repayment_difference_amount = codec::field(
+                    repayment_difference_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rpy_diffa",
                         &codec::Format {
                             scale: 0u8,
@@ -644,12 +680,13 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                 }
                 "fc_trde_tax" => {
                     foreign_currency_trade_tax =
-                        codec::field(&mut map, ctx, "fc_trde_tax", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_trde_tax", codec::PLAIN)?;
                 }
                 "dly_sum" => {
-                    overdue_sum = codec::field(
+                    overdue_sum = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dly_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -662,32 +699,42 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "fc_entra", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
                 }
                 "mdia_tp_nm" => {
-                    media_type_name = codec::field(&mut map, ctx, "mdia_tp_nm", codec::PLAIN)?;
+                    media_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdia_tp_nm", codec::PLAIN)?;
                 }
                 "io_tp" => {
-                    in_out_type = codec::field(&mut map, ctx, "io_tp", codec::PLAIN)?;
+                    in_out_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name = codec::field(&mut map, ctx, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
                 }
                 "orig_deal_no" => {
                     original_deal_number =
-                        codec::field(&mut map, ctx, "orig_deal_no", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orig_deal_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_qty_jwa_cnt" => {
-                    trade_quantity_units_count =
-                        codec::field(&mut map, ctx, "trde_qty_jwa_cnt", codec::PLAIN)?;
-                }
-                "cmsn" => {
-                    commission = codec::field(
+                    trade_quantity_units_count = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "trde_qty_jwa_cnt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "cmsn" => {
+                    commission = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -699,9 +746,10 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "int_ls_usfe" => {
-                    interest_stock_loan_usage_fee = codec::field(
+                    interest_stock_loan_usage_fee = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "int_ls_usfe",
                         &codec::Format {
                             scale: 0u8,
@@ -714,35 +762,41 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                 }
                 "fc_cmsn" => {
                     foreign_currency_commission =
-                        codec::field(&mut map, ctx, "fc_cmsn", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_cmsn", codec::PLAIN)?;
                 }
                 "fc_dly_sum" => {
                     foreign_currency_overdue_sum =
-                        codec::field(&mut map, ctx, "fc_dly_sum", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_dly_sum", codec::PLAIN)?;
                 }
                 "vlbl_nowrm" => {
                     securities_current_balance =
-                        codec::field(&mut map, ctx, "vlbl_nowrm", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "vlbl_nowrm", codec::PLAIN)?;
                 }
                 "proc_tm" => {
-                    processing_time = codec::field(&mut map, ctx, "proc_tm", codec::PLAIN)?;
+                    processing_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "proc_tm", codec::PLAIN)?;
                 }
                 "isin_cd" => {
-                    isin_code = codec::field(&mut map, ctx, "isin_cd", codec::PLAIN)?;
+                    isin_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "isin_cd", codec::PLAIN)?;
                 }
                 "stex_cd" => {
-                    exchange_code = codec::field(&mut map, ctx, "stex_cd", codec::PLAIN)?;
+                    exchange_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_cd", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "trde_unit" => {
-                    trade_unit = codec::field(&mut map, ctx, "trde_unit", codec::PLAIN)?;
+                    trade_unit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_unit", codec::PLAIN)?;
                 }
                 "incm_resi_tax" => {
-                    income_resident_tax = codec::field(
+                    income_resident_tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "incm_resi_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -754,52 +808,74 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "loan_dt" => {
-                    loan_date = codec::field(&mut map, ctx, "loan_dt", codec::PLAIN)?;
+                    loan_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
                 }
                 "uncl_ocr" => {
-                    unpaid_occurred = codec::field(&mut map, ctx, "uncl_ocr", codec::PLAIN)?;
+                    unpaid_occurred =
+                        codec::field_kept(&mut map, ctx, &mut forms, "uncl_ocr", codec::PLAIN)?;
                 }
                 "rpym_sum" => {
-                    repayment_sum = codec::field(&mut map, ctx, "rpym_sum", codec::PLAIN)?;
+                    repayment_sum =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rpym_sum", codec::PLAIN)?;
                 }
                 "cntr_dt" => {
-                    execution_date = codec::field(&mut map, ctx, "cntr_dt", codec::PLAIN)?;
+                    execution_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_dt", codec::PLAIN)?;
                 }
                 "rcpy_no" => {
-                    cash_transaction_number = codec::field(&mut map, ctx, "rcpy_no", codec::PLAIN)?;
+                    cash_transaction_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rcpy_no", codec::PLAIN)?;
                 }
                 "prcsr" => {
-                    processor = codec::field(&mut map, ctx, "prcsr", codec::PLAIN)?;
+                    processor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prcsr", codec::PLAIN)?;
                 }
                 "proc_brch" => {
-                    processing_branch = codec::field(&mut map, ctx, "proc_brch", codec::PLAIN)?;
+                    processing_branch =
+                        codec::field_kept(&mut map, ctx, &mut forms, "proc_brch", codec::PLAIN)?;
                 }
                 "trde_stle" => {
-                    trade_form = codec::field(&mut map, ctx, "trde_stle", codec::PLAIN)?;
+                    trade_form =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_stle", codec::PLAIN)?;
                 }
                 "txon_base_pric" => {
-                    taxation_base_price =
-                        codec::field(&mut map, ctx, "txon_base_pric", codec::PLAIN)?;
+                    taxation_base_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "txon_base_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tax_sum_cmsn" => {
-                    tax_sum_commission = codec::field(&mut map, ctx, "tax_sum_cmsn", codec::PLAIN)?;
+                    tax_sum_commission =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tax_sum_cmsn", codec::PLAIN)?;
                 }
                 "frgn_pay_txam" => {
-                    foreign_payment_tax_amount =
-                        codec::field(&mut map, ctx, "frgn_pay_txam", codec::PLAIN)?;
+                    foreign_payment_tax_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_pay_txam",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_uncl_ocr" => {
                     foreign_currency_unpaid_occurred =
-                        codec::field(&mut map, ctx, "fc_uncl_ocr", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_uncl_ocr", codec::PLAIN)?;
                 }
                 "rpym_sum_fr" => {
-                    repayment_sum_start = codec::field(&mut map, ctx, "rpym_sum_fr", codec::PLAIN)?;
+                    repayment_sum_start =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rpym_sum_fr", codec::PLAIN)?;
                 }
                 "rcpmnyer" => {
-                    depositor = codec::field(&mut map, ctx, "rcpmnyer", codec::PLAIN)?;
+                    depositor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rcpmnyer", codec::PLAIN)?;
                 }
                 "trde_prtc_tp" => {
-                    trade_details_type = codec::field(&mut map, ctx, "trde_prtc_tp", codec::PLAIN)?;
+                    trade_details_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prtc_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -857,6 +933,7 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
             depositor,
             trade_details_type,
             extra,
+            forms,
         })
     }
 }
@@ -864,19 +941,39 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trde_dt", &self.trade_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_no", &self.trade_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rmrk_nm", &self.remark_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_dt",
+            self.trade_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_no",
+            self.trade_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rmrk_nm",
+            self.remark_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "crd_deal_tp_nm",
-            &self.credit_deal_type_name,
+            self.credit_deal_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exct_amt",
-            &self.settlement_amount,
+            self.settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -885,10 +982,11 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "loan_amt_rpya",
-            &self.loan_amount_repayment,
+            self.loan_amount_repayment.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -897,22 +995,25 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_trde_amt",
-            &self.foreign_currency_trade_amount,
+            self.foreign_currency_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_exct_amt",
-            &self.foreign_currency_settlement_amount,
+            self.foreign_currency_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entra_remn",
-            &self.deposit_balance,
+            self.deposit_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -921,24 +1022,39 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "crnc_cd", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "crnc_cd",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_ocr_tp",
-            &self.trade_occurred_type,
+            self.trade_occurred_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_kind_nm",
-            &self.trade_kind_name,
+            self.trade_kind_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_amt",
-            &self.trade_amount,
+            self.trade_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -947,10 +1063,11 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_agri_tax",
-            &self.trade_agricultural_tax,
+            self.trade_agricultural_tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -959,10 +1076,11 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rpy_diffa",
-            &self.repayment_difference_amount,
+            self.repayment_difference_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -971,16 +1089,18 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_trde_tax",
-            &self.foreign_currency_trade_tax,
+            self.foreign_currency_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dly_sum",
-            &self.overdue_sum,
+            self.overdue_sum.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -989,32 +1109,60 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_entra",
-            &self.foreign_currency_deposit,
+            self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "mdia_tp_nm", &self.media_type_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "io_tp", &self.in_out_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "io_tp_nm", &self.in_out_type_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "mdia_tp_nm",
+            self.media_type_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "io_tp",
+            self.in_out_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "io_tp_nm",
+            self.in_out_type_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orig_deal_no",
-            &self.original_deal_number,
+            self.original_deal_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_qty_jwa_cnt",
-            &self.trade_quantity_units_count,
+            self.trade_quantity_units_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cmsn",
-            &self.commission,
+            self.commission.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1023,10 +1171,11 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "int_ls_usfe",
-            &self.interest_stock_loan_usage_fee,
+            self.interest_stock_loan_usage_fee.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1035,33 +1184,67 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_cmsn",
-            &self.foreign_currency_commission,
+            self.foreign_currency_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_dly_sum",
-            &self.foreign_currency_overdue_sum,
+            self.foreign_currency_overdue_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "vlbl_nowrm",
-            &self.securities_current_balance,
+            self.securities_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "proc_tm", &self.processing_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "isin_cd", &self.isin_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_cd", &self.exchange_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_unit", &self.trade_unit, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "proc_tm",
+            self.processing_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "isin_cd",
+            self.isin_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_cd",
+            self.exchange_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_unit",
+            self.trade_unit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "incm_resi_tax",
-            &self.income_resident_tax,
+            self.income_resident_tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1070,54 +1253,109 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "loan_dt", &self.loan_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "uncl_ocr", &self.unpaid_occurred, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rpym_sum", &self.repayment_sum, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_dt", &self.execution_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "loan_dt",
+            self.loan_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "uncl_ocr",
+            self.unpaid_occurred.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rpym_sum",
+            self.repayment_sum.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_dt",
+            self.execution_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "rcpy_no",
-            &self.cash_transaction_number,
+            self.cash_transaction_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "prcsr", &self.processor, codec::PLAIN)?;
-        codec::put_opt(&mut map, "proc_brch", &self.processing_branch, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_stle", &self.trade_form, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "prcsr",
+            self.processor.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "proc_brch",
+            self.processing_branch.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_stle",
+            self.trade_form.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "txon_base_pric",
-            &self.taxation_base_price,
+            self.taxation_base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tax_sum_cmsn",
-            &self.tax_sum_commission,
+            self.tax_sum_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_pay_txam",
-            &self.foreign_payment_tax_amount,
+            self.foreign_payment_tax_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_uncl_ocr",
-            &self.foreign_currency_unpaid_occurred,
+            self.foreign_currency_unpaid_occurred.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rpym_sum_fr",
-            &self.repayment_sum_start,
+            self.repayment_sum_start.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rcpmnyer", &self.depositor, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rcpmnyer",
+            self.depositor.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_prtc_tp",
-            &self.trade_details_type,
+            self.trade_details_type.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

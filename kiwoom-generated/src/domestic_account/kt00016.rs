@@ -292,6 +292,7 @@ pub struct DailyAccountReturnRateDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyAccountReturnRateDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -346,22 +347,26 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "mang_empno" => {
                     manager_employee_number =
-                        codec::field(&mut map, ctx, "mang_empno", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "mang_empno", codec::PLAIN)?;
                 }
                 "mngr_nm" => {
-                    manager_name = codec::field(&mut map, ctx, "mngr_nm", codec::PLAIN)?;
+                    manager_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mngr_nm", codec::PLAIN)?;
                 }
                 "dept_nm" => {
-                    department_name = codec::field(&mut map, ctx, "dept_nm", codec::PLAIN)?;
+                    department_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dept_nm", codec::PLAIN)?;
                 }
                 "entr_fr" => {
-                    deposit_start = codec::field(
+                    deposit_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -373,9 +378,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "entr_to" => {
-                    deposit_end = codec::field(
+                    deposit_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entr_to",
                         &codec::Format {
                             scale: 0u8,
@@ -387,9 +393,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "scrt_evlt_amt_fr" => {
-                    securities_evaluation_amount_start = codec::field(
+                    securities_evaluation_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "scrt_evlt_amt_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -401,9 +408,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "scrt_evlt_amt_to" => {
-                    securities_evaluation_amount_end = codec::field(
+                    securities_evaluation_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "scrt_evlt_amt_to",
                         &codec::Format {
                             scale: 0u8,
@@ -415,9 +423,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ls_grnt_fr" => {
-                    stock_loan_collateral_start = codec::field(
+                    stock_loan_collateral_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ls_grnt_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -429,9 +438,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ls_grnt_to" => {
-                    stock_loan_collateral_end = codec::field(
+                    stock_loan_collateral_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ls_grnt_to",
                         &codec::Format {
                             scale: 0u8,
@@ -443,9 +453,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_loan_fr" => {
-                    credit_loan_start = codec::field(
+                    credit_loan_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_loan_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -457,9 +468,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_loan_to" => {
-                    credit_loan_end = codec::field(
+                    credit_loan_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_loan_to",
                         &codec::Format {
                             scale: 0u8,
@@ -471,9 +483,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ch_uncla_fr" => {
-                    cash_unpaid_amount_start = codec::field(
+                    cash_unpaid_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_uncla_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -485,9 +498,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ch_uncla_to" => {
-                    cash_unpaid_amount_end = codec::field(
+                    cash_unpaid_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ch_uncla_to",
                         &codec::Format {
                             scale: 0u8,
@@ -499,9 +513,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "krw_asgna_fr" => {
-                    krw_substitute_amount_start = codec::field(
+                    krw_substitute_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "krw_asgna_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -513,9 +528,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "krw_asgna_to" => {
-                    krw_substitute_amount_end = codec::field(
+                    krw_substitute_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "krw_asgna_to",
                         &codec::Format {
                             scale: 0u8,
@@ -527,9 +543,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ls_evlta_fr" => {
-                    stock_loan_evaluation_amount_start = codec::field(
+                    stock_loan_evaluation_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ls_evlta_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -541,9 +558,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ls_evlta_to" => {
-                    stock_loan_evaluation_amount_end = codec::field(
+                    stock_loan_evaluation_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ls_evlta_to",
                         &codec::Format {
                             scale: 0u8,
@@ -555,9 +573,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "rght_evlta_fr" => {
-                    right_evaluation_amount_start = codec::field(
+                    right_evaluation_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rght_evlta_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -569,9 +588,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "rght_evlta_to" => {
-                    right_evaluation_amount_end = codec::field(
+                    right_evaluation_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rght_evlta_to",
                         &codec::Format {
                             scale: 0u8,
@@ -583,9 +603,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "loan_amt_fr" => {
-                    loan_amount_start = codec::field(
+                    loan_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "loan_amt_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -597,9 +618,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "loan_amt_to" => {
-                    loan_amount_end = codec::field(
+                    loan_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "loan_amt_to",
                         &codec::Format {
                             scale: 0u8,
@@ -611,9 +633,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "etc_loana_fr" => {
-                    other_loan_amount_start = codec::field(
+                    other_loan_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loana_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -625,9 +648,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "etc_loana_to" => {
-                    other_loan_amount_end = codec::field(
+                    other_loan_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loana_to",
                         &codec::Format {
                             scale: 0u8,
@@ -639,9 +663,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_int_npay_gold_fr" => {
-                    credit_interest_arrears_amount_start = codec::field(
+                    credit_interest_arrears_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_int_npay_gold_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -653,9 +678,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_int_npay_gold_to" => {
-                    credit_interest_arrears_amount_end = codec::field(
+                    credit_interest_arrears_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_int_npay_gold_to",
                         &codec::Format {
                             scale: 0u8,
@@ -667,9 +693,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_int_fr" => {
-                    credit_interest_start = codec::field(
+                    credit_interest_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_int_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -681,9 +708,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_int_to" => {
-                    credit_interest_end = codec::field(
+                    credit_interest_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_int_to",
                         &codec::Format {
                             scale: 0u8,
@@ -695,9 +723,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "tot_amt_fr" => {
-                    total_amount_start = codec::field(
+                    total_amount_start = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_amt_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -709,9 +738,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "tot_amt_to" => {
-                    total_amount_end = codec::field(
+                    total_amount_end = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_amt_to",
                         &codec::Format {
                             scale: 0u8,
@@ -723,9 +753,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "invt_bsamt" => {
-                    investment_average_balance = codec::field(
+                    investment_average_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "invt_bsamt",
                         &codec::Format {
                             scale: 0u8,
@@ -737,9 +768,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "evltv_prft" => {
-                    evaluation_profit = codec::field(
+                    evaluation_profit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evltv_prft",
                         &codec::Format {
                             scale: 0u8,
@@ -751,15 +783,18 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "prft_rt" => {
-                    profit_rate = codec::field(&mut map, ctx, "prft_rt", codec::PLAIN)?;
+                    profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
                 }
                 "tern_rt" => {
-                    turnover_rate = codec::field(&mut map, ctx, "tern_rt", codec::PLAIN)?;
+                    turnover_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tern_rt", codec::PLAIN)?;
                 }
                 "termin_tot_trns" => {
-                    period_total_deposit = codec::field(
+                    period_total_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "termin_tot_trns",
                         &codec::Format {
                             scale: 0u8,
@@ -771,9 +806,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "termin_tot_pymn" => {
-                    period_total_withdrawal = codec::field(
+                    period_total_withdrawal = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "termin_tot_pymn",
                         &codec::Format {
                             scale: 0u8,
@@ -785,9 +821,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "termin_tot_inq" => {
-                    period_total_inbound = codec::field(
+                    period_total_inbound = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "termin_tot_inq",
                         &codec::Format {
                             scale: 0u8,
@@ -799,9 +836,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "termin_tot_outq" => {
-                    period_total_outbound = codec::field(
+                    period_total_outbound = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "termin_tot_outq",
                         &codec::Format {
                             scale: 0u8,
@@ -813,9 +851,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "futr_repl_sella" => {
-                    futures_substitute_sell_amount = codec::field(
+                    futures_substitute_sell_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "futr_repl_sella",
                         &codec::Format {
                             scale: 0u8,
@@ -827,9 +866,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "trst_repl_sella" => {
-                    consignment_substitute_sell_amount = codec::field(
+                    consignment_substitute_sell_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trst_repl_sella",
                         &codec::Format {
                             scale: 0u8,
@@ -844,7 +884,8 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -892,6 +933,7 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -899,18 +941,32 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "mang_empno",
-            &self.manager_employee_number,
+            self.manager_employee_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "mngr_nm", &self.manager_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dept_nm", &self.department_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "mngr_nm",
+            self.manager_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dept_nm",
+            self.department_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "entr_fr",
-            &self.deposit_start,
+            self.deposit_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -919,10 +975,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entr_to",
-            &self.deposit_end,
+            self.deposit_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -931,10 +988,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "scrt_evlt_amt_fr",
-            &self.securities_evaluation_amount_start,
+            self.securities_evaluation_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -943,10 +1001,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "scrt_evlt_amt_to",
-            &self.securities_evaluation_amount_end,
+            self.securities_evaluation_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -955,10 +1014,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ls_grnt_fr",
-            &self.stock_loan_collateral_start,
+            self.stock_loan_collateral_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -967,10 +1027,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ls_grnt_to",
-            &self.stock_loan_collateral_end,
+            self.stock_loan_collateral_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -979,10 +1040,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_loan_fr",
-            &self.credit_loan_start,
+            self.credit_loan_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -991,10 +1053,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_loan_to",
-            &self.credit_loan_end,
+            self.credit_loan_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1003,10 +1066,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncla_fr",
-            &self.cash_unpaid_amount_start,
+            self.cash_unpaid_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1015,10 +1079,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncla_to",
-            &self.cash_unpaid_amount_end,
+            self.cash_unpaid_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1027,10 +1092,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_asgna_fr",
-            &self.krw_substitute_amount_start,
+            self.krw_substitute_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1039,10 +1105,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_asgna_to",
-            &self.krw_substitute_amount_end,
+            self.krw_substitute_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1051,10 +1118,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ls_evlta_fr",
-            &self.stock_loan_evaluation_amount_start,
+            self.stock_loan_evaluation_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1063,10 +1131,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ls_evlta_to",
-            &self.stock_loan_evaluation_amount_end,
+            self.stock_loan_evaluation_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1075,10 +1144,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rght_evlta_fr",
-            &self.right_evaluation_amount_start,
+            self.right_evaluation_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1087,10 +1157,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rght_evlta_to",
-            &self.right_evaluation_amount_end,
+            self.right_evaluation_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1099,10 +1170,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "loan_amt_fr",
-            &self.loan_amount_start,
+            self.loan_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1111,10 +1183,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "loan_amt_to",
-            &self.loan_amount_end,
+            self.loan_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1123,10 +1196,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loana_fr",
-            &self.other_loan_amount_start,
+            self.other_loan_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1135,10 +1209,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loana_to",
-            &self.other_loan_amount_end,
+            self.other_loan_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1147,10 +1222,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_int_npay_gold_fr",
-            &self.credit_interest_arrears_amount_start,
+            self.credit_interest_arrears_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1159,10 +1235,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_int_npay_gold_to",
-            &self.credit_interest_arrears_amount_end,
+            self.credit_interest_arrears_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1171,10 +1248,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_int_fr",
-            &self.credit_interest_start,
+            self.credit_interest_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1183,10 +1261,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_int_to",
-            &self.credit_interest_end,
+            self.credit_interest_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1195,10 +1274,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_amt_fr",
-            &self.total_amount_start,
+            self.total_amount_start.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1207,10 +1287,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_amt_to",
-            &self.total_amount_end,
+            self.total_amount_end.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1219,10 +1300,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "invt_bsamt",
-            &self.investment_average_balance,
+            self.investment_average_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1231,10 +1313,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evltv_prft",
-            &self.evaluation_profit,
+            self.evaluation_profit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1243,12 +1326,25 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "prft_rt", &self.profit_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tern_rt", &self.turnover_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "prft_rt",
+            self.profit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tern_rt",
+            self.turnover_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "termin_tot_trns",
-            &self.period_total_deposit,
+            self.period_total_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1257,10 +1353,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "termin_tot_pymn",
-            &self.period_total_withdrawal,
+            self.period_total_withdrawal.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1269,10 +1366,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "termin_tot_inq",
-            &self.period_total_inbound,
+            self.period_total_inbound.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1281,10 +1379,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "termin_tot_outq",
-            &self.period_total_outbound,
+            self.period_total_outbound.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1293,10 +1392,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "futr_repl_sella",
-            &self.futures_substitute_sell_amount,
+            self.futures_substitute_sell_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1305,10 +1405,11 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trst_repl_sella",
-            &self.consignment_substitute_sell_amount,
+            self.consignment_substitute_sell_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1318,7 +1419,13 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -196,6 +196,7 @@ pub struct AccountTodayStatusResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountTodayStatusResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -236,12 +237,14 @@ impl codec::Record for AccountTodayStatusResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "d2_entra" => {
-                    d_plus_2_deposit = codec::field(
+                    d_plus_2_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -253,9 +256,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_int_npay_gold" => {
-                    credit_interest_arrears_amount = codec::field(
+                    credit_interest_arrears_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_int_npay_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -267,9 +271,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "etc_loana" => {
-                    other_loan_amount = codec::field(
+                    other_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -281,9 +286,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "gnrl_stk_evlt_amt_d2" => {
-                    general_stock_evaluation_amount_d_plus_2 = codec::field(
+                    general_stock_evaluation_amount_d_plus_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "gnrl_stk_evlt_amt_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -295,9 +301,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "dpst_grnt_use_amt_d2" => {
-                    deposited_collateral_loan_d_plus_2 = codec::field(
+                    deposited_collateral_loan_d_plus_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dpst_grnt_use_amt_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -309,9 +316,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_stk_evlt_amt_d2" => {
-                    credit_stock_evaluation_amount_d_plus_2 = codec::field(
+                    credit_stock_evaluation_amount_d_plus_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_stk_evlt_amt_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -323,9 +331,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_loan_d2" => {
-                    credit_loan_d_plus_2 = codec::field(
+                    credit_loan_d_plus_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_loan_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -337,9 +346,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_loan_evlta_d2" => {
-                    credit_loan_evaluation_amount_d_plus_2 = codec::field(
+                    credit_loan_evaluation_amount_d_plus_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_loan_evlta_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -351,9 +361,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_ls_grnt_d2" => {
-                    credit_stock_loan_collateral_d_plus_2 = codec::field(
+                    credit_stock_loan_collateral_d_plus_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_ls_grnt_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -365,9 +376,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_ls_evlta_d2" => {
-                    credit_stock_loan_evaluation_amount_d_plus_2 = codec::field(
+                    credit_stock_loan_evaluation_amount_d_plus_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_ls_evlta_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -379,9 +391,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "ina_amt" => {
-                    deposit_amount = codec::field(
+                    deposit_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ina_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -393,9 +406,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "outa" => {
-                    withdrawal_amount = codec::field(
+                    withdrawal_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "outa",
                         &codec::Format {
                             scale: 0u8,
@@ -407,9 +421,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "inq_amt" => {
-                    inbound_amount = codec::field(
+                    inbound_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "inq_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -421,9 +436,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "outq_amt" => {
-                    outbound_amount = codec::field(
+                    outbound_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "outq_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -435,9 +451,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(
+                    sell_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -449,9 +466,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field(
+                    buy_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -463,9 +481,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "cmsn" => {
-                    commission = codec::field(
+                    commission = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -477,9 +496,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "tax" => {
-                    tax = codec::field(
+                    tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tax",
                         &codec::Format {
                             scale: 0u8,
@@ -491,9 +511,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "stk_pur_cptal_loan_amt" => {
-                    stock_purchase_capital_loan_amount = codec::field(
+                    stock_purchase_capital_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "stk_pur_cptal_loan_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -505,9 +526,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "rp_evlt_amt" => {
-                    rp_evaluation_amount = codec::field(
+                    rp_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rp_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -519,9 +541,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "bd_evlt_amt" => {
-                    bond_evaluation_amount = codec::field(
+                    bond_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "bd_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -533,9 +556,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "elsevlt_amt" => {
-                    els_evaluation_amount = codec::field(
+                    els_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "elsevlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -547,9 +571,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_int_amt" => {
-                    credit_interest_amount = codec::field(
+                    credit_interest_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_int_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -561,9 +586,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "sel_prica_grnt_loan_int_amt_amt" => {
-                    sell_proceeds_collateral_loan_interest_amount = codec::field(
+                    sell_proceeds_collateral_loan_interest_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_prica_grnt_loan_int_amt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -575,9 +601,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "dvida_amt" => {
-                    dividend_amount = codec::field(
+                    dividend_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dvida_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -592,7 +619,8 @@ impl codec::Record for AccountTodayStatusResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -626,6 +654,7 @@ impl codec::Record for AccountTodayStatusResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -633,10 +662,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_entra",
-            &self.d_plus_2_deposit,
+            self.d_plus_2_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -645,10 +675,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_int_npay_gold",
-            &self.credit_interest_arrears_amount,
+            self.credit_interest_arrears_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -657,10 +688,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loana",
-            &self.other_loan_amount,
+            self.other_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -669,10 +701,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "gnrl_stk_evlt_amt_d2",
-            &self.general_stock_evaluation_amount_d_plus_2,
+            self.general_stock_evaluation_amount_d_plus_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -681,10 +714,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dpst_grnt_use_amt_d2",
-            &self.deposited_collateral_loan_d_plus_2,
+            self.deposited_collateral_loan_d_plus_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -693,10 +727,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_stk_evlt_amt_d2",
-            &self.credit_stock_evaluation_amount_d_plus_2,
+            self.credit_stock_evaluation_amount_d_plus_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -705,10 +740,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_loan_d2",
-            &self.credit_loan_d_plus_2,
+            self.credit_loan_d_plus_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -717,10 +753,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_loan_evlta_d2",
-            &self.credit_loan_evaluation_amount_d_plus_2,
+            self.credit_loan_evaluation_amount_d_plus_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -729,10 +766,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_ls_grnt_d2",
-            &self.credit_stock_loan_collateral_d_plus_2,
+            self.credit_stock_loan_collateral_d_plus_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -741,10 +779,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_ls_evlta_d2",
-            &self.credit_stock_loan_evaluation_amount_d_plus_2,
+            self.credit_stock_loan_evaluation_amount_d_plus_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -753,10 +792,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ina_amt",
-            &self.deposit_amount,
+            self.deposit_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -765,10 +805,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "outa",
-            &self.withdrawal_amount,
+            self.withdrawal_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -777,10 +818,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "inq_amt",
-            &self.inbound_amount,
+            self.inbound_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -789,10 +831,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "outq_amt",
-            &self.outbound_amount,
+            self.outbound_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -801,10 +844,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_amt",
-            &self.sell_amount,
+            self.sell_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -813,10 +857,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_amt",
-            &self.buy_amount,
+            self.buy_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -825,10 +870,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cmsn",
-            &self.commission,
+            self.commission.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -837,10 +883,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tax",
-            &self.tax,
+            self.tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -849,10 +896,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "stk_pur_cptal_loan_amt",
-            &self.stock_purchase_capital_loan_amount,
+            self.stock_purchase_capital_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -861,10 +909,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rp_evlt_amt",
-            &self.rp_evaluation_amount,
+            self.rp_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -873,10 +922,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bd_evlt_amt",
-            &self.bond_evaluation_amount,
+            self.bond_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -885,10 +935,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elsevlt_amt",
-            &self.els_evaluation_amount,
+            self.els_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -897,10 +948,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_int_amt",
-            &self.credit_interest_amount,
+            self.credit_interest_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -909,10 +961,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_prica_grnt_loan_int_amt_amt",
-            &self.sell_proceeds_collateral_loan_interest_amount,
+            self.sell_proceeds_collateral_loan_interest_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -921,10 +974,11 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dvida_amt",
-            &self.dividend_amount,
+            self.dividend_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -934,7 +988,13 @@ impl serde::Serialize for AccountTodayStatusResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -124,6 +124,7 @@ pub struct AccountEvaluationBalanceResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountEvaluationBalanceResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -148,12 +149,14 @@ impl codec::Record for AccountEvaluationBalanceResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_pur_amt" => {
-                    total_purchase_amount = codec::field(
+                    total_purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -165,9 +168,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_evlt_amt" => {
-                    total_evaluation_amount = codec::field(
+                    total_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -179,9 +183,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_evlt_pl" => {
-                    total_evaluation_profit_loss = codec::field(
+                    total_evaluation_profit_loss = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_evlt_pl",
                         &codec::Format {
                             scale: 0u8,
@@ -193,12 +198,14 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_prft_rt" => {
-                    total_profit_rate = codec::field(&mut map, ctx, "tot_prft_rt", codec::PLAIN)?;
+                    total_profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prft_rt", codec::PLAIN)?;
                 }
                 "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = codec::field(
+                    estimated_deposited_asset_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prsm_dpst_aset_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -210,9 +217,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_loan_amt" => {
-                    total_loan_amount = codec::field(
+                    total_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_loan_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -224,9 +232,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_crd_loan_amt" => {
-                    total_credit_loan_amount = codec::field(
+                    total_credit_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_crd_loan_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -238,9 +247,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_crd_ls_amt" => {
-                    total_credit_stock_loan_amount = codec::field(
+                    total_credit_stock_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_crd_ls_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -254,12 +264,18 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                 "acnt_evlt_remn_indv_tot" => {
                     account_evaluation_balance_individual_total =
                         codec::list(&mut map, ctx, "acnt_evlt_remn_indv_tot")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "acnt_evlt_remn_indv_tot",
+                        &account_evaluation_balance_individual_total,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -277,6 +293,7 @@ impl codec::Record for AccountEvaluationBalanceResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -284,10 +301,11 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pur_amt",
-            &self.total_purchase_amount,
+            self.total_purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -296,10 +314,11 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_evlt_amt",
-            &self.total_evaluation_amount,
+            self.total_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -308,10 +327,11 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_evlt_pl",
-            &self.total_evaluation_profit_loss,
+            self.total_evaluation_profit_loss.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -320,16 +340,18 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_prft_rt",
-            &self.total_profit_rate,
+            self.total_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prsm_dpst_aset_amt",
-            &self.estimated_deposited_asset_amount,
+            self.estimated_deposited_asset_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -338,10 +360,11 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_loan_amt",
-            &self.total_loan_amount,
+            self.total_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -350,10 +373,11 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_crd_loan_amt",
-            &self.total_credit_loan_amount,
+            self.total_credit_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -362,10 +386,11 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_crd_ls_amt",
-            &self.total_credit_stock_loan_amount,
+            self.total_credit_stock_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -374,13 +399,20 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "acnt_evlt_remn_indv_tot",
             &self.account_evaluation_balance_individual_total,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -522,6 +554,7 @@ pub struct AccountEvaluationBalanceRow {
     /// Wire: type date.
     pub credit_loan_date: Option<chrono::NaiveDate>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AccountEvaluationBalanceRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -558,18 +591,22 @@ impl codec::Record for AccountEvaluationBalanceRow {
         let mut credit_type_name = None;
         let mut credit_loan_date = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "evltv_prft" => {
-                    evaluation_profit = codec::field(
+                    evaluation_profit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evltv_prft",
                         &codec::Format {
                             scale: 0u8,
@@ -581,12 +618,14 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "prft_rt" => {
-                    profit_rate = codec::field(&mut map, ctx, "prft_rt", codec::PLAIN)?;
+                    profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
                 }
                 "pur_pric" => {
-                    purchase_price = codec::field(
+                    purchase_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pur_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -598,9 +637,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pred_close_pric" => {
-                    previous_day_close_price = codec::field(
+                    previous_day_close_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_close_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -612,9 +652,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "rmnd_qty" => {
-                    holding_quantity = codec::field(
+                    holding_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rmnd_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -626,9 +667,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "trde_able_qty" => {
-                    trade_available_quantity = codec::field(
+                    trade_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trde_able_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -640,9 +682,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -654,9 +697,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pred_buyq" => {
-                    previous_day_buy_quantity = codec::field(
+                    previous_day_buy_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -668,9 +712,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pred_sellq" => {
-                    previous_day_sell_quantity = codec::field(
+                    previous_day_sell_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -682,9 +727,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "tdy_buyq" => {
-                    today_buy_quantity = codec::field(
+                    today_buy_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -696,9 +742,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "tdy_sellq" => {
-                    today_sell_quantity = codec::field(
+                    today_sell_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tdy_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -710,9 +757,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field(
+                    purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -724,9 +772,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pur_cmsn" => {
-                    purchase_commission = codec::field(
+                    purchase_commission = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pur_cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -738,9 +787,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field(
+                    evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -752,9 +802,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "sell_cmsn" => {
-                    sell_commission = codec::field(
+                    sell_commission = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -766,9 +817,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "tax" => {
-                    tax = codec::field(
+                    tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tax",
                         &codec::Format {
                             scale: 0u8,
@@ -780,19 +832,24 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "sum_cmsn" => {
-                    sum_commission = codec::field(&mut map, ctx, "sum_cmsn", codec::PLAIN)?;
+                    sum_commission =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sum_cmsn", codec::PLAIN)?;
                 }
                 "poss_rt" => {
-                    holding_rate = codec::field(&mut map, ctx, "poss_rt", codec::PLAIN)?;
+                    holding_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "poss_rt", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type = codec::field(&mut map, ctx, "crd_tp", codec::PLAIN)?;
+                    credit_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
                 }
                 "crd_tp_nm" => {
-                    credit_type_name = codec::field(&mut map, ctx, "crd_tp_nm", codec::PLAIN)?;
+                    credit_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp_nm", codec::PLAIN)?;
                 }
                 "crd_loan_dt" => {
-                    credit_loan_date = codec::field(&mut map, ctx, "crd_loan_dt", codec::PLAIN)?;
+                    credit_loan_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_loan_dt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -822,6 +879,7 @@ impl codec::Record for AccountEvaluationBalanceRow {
             credit_type_name,
             credit_loan_date,
             extra,
+            forms,
         })
     }
 }
@@ -829,12 +887,25 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "evltv_prft",
-            &self.evaluation_profit,
+            self.evaluation_profit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -843,11 +914,18 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "prft_rt", &self.profit_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "prft_rt",
+            self.profit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pur_pric",
-            &self.purchase_price,
+            self.purchase_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -856,10 +934,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_close_pric",
-            &self.previous_day_close_price,
+            self.previous_day_close_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -868,10 +947,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rmnd_qty",
-            &self.holding_quantity,
+            self.holding_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -880,10 +960,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_able_qty",
-            &self.trade_available_quantity,
+            self.trade_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -892,10 +973,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -904,10 +986,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_buyq",
-            &self.previous_day_buy_quantity,
+            self.previous_day_buy_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -916,10 +999,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_sellq",
-            &self.previous_day_sell_quantity,
+            self.previous_day_sell_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -928,10 +1012,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_buyq",
-            &self.today_buy_quantity,
+            self.today_buy_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -940,10 +1025,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_sellq",
-            &self.today_sell_quantity,
+            self.today_sell_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -952,10 +1038,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pur_amt",
-            &self.purchase_amount,
+            self.purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -964,10 +1051,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pur_cmsn",
-            &self.purchase_commission,
+            self.purchase_commission.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -976,10 +1064,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_amt",
-            &self.evaluation_amount,
+            self.evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -988,10 +1077,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_cmsn",
-            &self.sell_commission,
+            self.sell_commission.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1000,10 +1090,11 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tax",
-            &self.tax,
+            self.tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -1012,14 +1103,39 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "sum_cmsn", &self.sum_commission, codec::PLAIN)?;
-        codec::put_opt(&mut map, "poss_rt", &self.holding_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crd_tp", &self.credit_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crd_tp_nm", &self.credit_type_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sum_cmsn",
+            self.sum_commission.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "poss_rt",
+            self.holding_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_tp",
+            self.credit_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_tp_nm",
+            self.credit_type_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "crd_loan_dt",
-            &self.credit_loan_date,
+            self.credit_loan_date.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

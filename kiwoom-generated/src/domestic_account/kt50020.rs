@@ -98,6 +98,7 @@ pub struct GoldSpotBalanceResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotBalanceResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -122,12 +123,14 @@ impl codec::Record for GoldSpotBalanceResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_entr" => {
-                    total_deposit = codec::field(
+                    total_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -139,9 +142,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "net_entr" => {
-                    net_deposit = codec::field(
+                    net_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "net_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -153,9 +157,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "tot_est_amt" => {
-                    total_balance_evaluation_amount = codec::field(
+                    total_balance_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_est_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -167,9 +172,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "net_amt" => {
-                    net_amount = codec::field(
+                    net_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "net_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -181,9 +187,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "tot_book_amt2" => {
-                    total_purchase_amount_2 = codec::field(
+                    total_purchase_amount_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_book_amt2",
                         &codec::Format {
                             scale: 0u8,
@@ -195,9 +202,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "tot_dep_amt" => {
-                    total_deposit_amount = codec::field(
+                    total_deposit_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_dep_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -209,9 +217,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "paym_alowa" => {
-                    withdrawal_available_amount = codec::field(
+                    withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "paym_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -223,9 +232,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(
+                    profit_loss_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -239,12 +249,18 @@ impl codec::Record for GoldSpotBalanceResponse {
                 "gold_acnt_evlt_prst" => {
                     gold_account_evaluation_status =
                         codec::list(&mut map, ctx, "gold_acnt_evlt_prst")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "gold_acnt_evlt_prst",
+                        &gold_account_evaluation_status,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -262,6 +278,7 @@ impl codec::Record for GoldSpotBalanceResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -269,10 +286,11 @@ impl serde::Serialize for GoldSpotBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_entr",
-            &self.total_deposit,
+            self.total_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -281,10 +299,11 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "net_entr",
-            &self.net_deposit,
+            self.net_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -293,10 +312,11 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_est_amt",
-            &self.total_balance_evaluation_amount,
+            self.total_balance_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -305,10 +325,11 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "net_amt",
-            &self.net_amount,
+            self.net_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -317,10 +338,11 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_book_amt2",
-            &self.total_purchase_amount_2,
+            self.total_purchase_amount_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -329,10 +351,11 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_dep_amt",
-            &self.total_deposit_amount,
+            self.total_deposit_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -341,10 +364,11 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "paym_alowa",
-            &self.withdrawal_available_amount,
+            self.withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -353,10 +377,11 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pl_amt",
-            &self.profit_loss_amount,
+            self.profit_loss_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -365,13 +390,20 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "gold_acnt_evlt_prst",
             &self.gold_account_evaluation_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -477,6 +509,7 @@ pub struct GoldSpotBalanceRow {
     /// Wire: type integer, unit 주, signed, zero-padded to 12.
     pub available_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotBalanceRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -506,18 +539,22 @@ impl codec::Record for GoldSpotBalanceRow {
         let mut sell_quantity = None;
         let mut available_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "real_qty" => {
-                    actual_quantity = codec::field(
+                    actual_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "real_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -529,9 +566,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "avg_prc" => {
-                    average_price = codec::field(
+                    average_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "avg_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -543,9 +581,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -557,9 +596,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "est_amt" => {
-                    evaluation_amount = codec::field(
+                    evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "est_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -571,9 +611,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "est_lspft" => {
-                    profit_loss_amount = codec::field(
+                    profit_loss_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "est_lspft",
                         &codec::Format {
                             scale: 0u8,
@@ -585,12 +626,14 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "est_ratio" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "est_ratio", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "est_ratio", codec::PLAIN)?;
                 }
                 "cmsn" => {
-                    commission = codec::field(
+                    commission = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -602,9 +645,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "vlad_tax" => {
-                    value_added_tax = codec::field(
+                    value_added_tax = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "vlad_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -616,9 +660,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "book_amt2" => {
-                    purchase_amount_2 = codec::field(
+                    purchase_amount_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "book_amt2",
                         &codec::Format {
                             scale: 0u8,
@@ -630,9 +675,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "pl_prch_prc" => {
-                    breakeven_purchase_price = codec::field(
+                    breakeven_purchase_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pl_prch_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -644,9 +690,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "qty" => {
-                    quantity = codec::field(
+                    quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "qty",
                         &codec::Format {
                             scale: 0u8,
@@ -658,9 +705,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(
+                    buy_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -672,9 +720,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(
+                    sell_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -686,9 +735,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "able_qty" => {
-                    available_quantity = codec::field(
+                    available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "able_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -720,6 +770,7 @@ impl codec::Record for GoldSpotBalanceRow {
             sell_quantity,
             available_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -727,12 +778,25 @@ impl serde::Serialize for GoldSpotBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "real_qty",
-            &self.actual_quantity,
+            self.actual_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -741,10 +805,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "avg_prc",
-            &self.average_price,
+            self.average_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -753,10 +818,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -765,10 +831,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "est_amt",
-            &self.evaluation_amount,
+            self.evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -777,10 +844,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "est_lspft",
-            &self.profit_loss_amount,
+            self.profit_loss_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -789,11 +857,18 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "est_ratio", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "est_ratio",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cmsn",
-            &self.commission,
+            self.commission.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -802,10 +877,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "vlad_tax",
-            &self.value_added_tax,
+            self.value_added_tax.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -814,10 +890,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "book_amt2",
-            &self.purchase_amount_2,
+            self.purchase_amount_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -826,10 +903,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pl_prch_prc",
-            &self.breakeven_purchase_price,
+            self.breakeven_purchase_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -838,10 +916,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "qty",
-            &self.quantity,
+            self.quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -850,10 +929,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_qty",
-            &self.buy_quantity,
+            self.buy_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -862,10 +942,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_qty",
-            &self.sell_quantity,
+            self.sell_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -874,10 +955,11 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "able_qty",
-            &self.available_quantity,
+            self.available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,

@@ -130,6 +130,7 @@ pub struct GoldSpotDepositResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotDepositResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -159,12 +160,14 @@ impl codec::Record for GoldSpotDepositResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "entra" => {
-                    deposit = codec::field(
+                    deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entra",
                         &codec::Format {
                             scale: 0u8,
@@ -176,9 +179,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "profa_ch" => {
-                    margin_cash = codec::field(
+                    margin_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "profa_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -190,9 +194,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "chck_ina_amt" => {
-                    check_deposit_amount = codec::field(
+                    check_deposit_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "chck_ina_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -204,9 +209,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "etc_loan" => {
-                    other_loan = codec::field(
+                    other_loan = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loan",
                         &codec::Format {
                             scale: 0u8,
@@ -218,9 +224,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "etc_loan_dlfe" => {
-                    other_loan_late_fee = codec::field(
+                    other_loan_late_fee = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loan_dlfe",
                         &codec::Format {
                             scale: 0u8,
@@ -232,9 +239,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "etc_loan_tot" => {
-                    other_loan_total = codec::field(
+                    other_loan_total = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "etc_loan_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -246,9 +254,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "prsm_entra" => {
-                    estimated_deposit = codec::field(
+                    estimated_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prsm_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -260,9 +269,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "buy_exct_amt" => {
-                    buy_settlement_amount = codec::field(
+                    buy_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -274,9 +284,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "sell_exct_amt" => {
-                    sell_settlement_amount = codec::field(
+                    sell_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -288,9 +299,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "sell_buy_exct_amt" => {
-                    sell_buy_settlement_amount = codec::field(
+                    sell_buy_settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_buy_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -302,9 +314,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "dly_amt" => {
-                    overdue_amount = codec::field(
+                    overdue_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dly_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -316,9 +329,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "prsm_pymn_alow_amt" => {
-                    estimated_withdrawal_available_amount = codec::field(
+                    estimated_withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prsm_pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -330,9 +344,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "pymn_alow_amt" => {
-                    withdrawal_available_amount = codec::field(
+                    withdrawal_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -344,9 +359,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "ord_alow_amt" => {
-                    order_available_amount = codec::field(
+                    order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -361,7 +377,8 @@ impl codec::Record for GoldSpotDepositResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -384,6 +401,7 @@ impl codec::Record for GoldSpotDepositResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -391,10 +409,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entra",
-            &self.deposit,
+            self.deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -403,10 +422,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "profa_ch",
-            &self.margin_cash,
+            self.margin_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -415,10 +435,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "chck_ina_amt",
-            &self.check_deposit_amount,
+            self.check_deposit_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -427,10 +448,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loan",
-            &self.other_loan,
+            self.other_loan.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -439,10 +461,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loan_dlfe",
-            &self.other_loan_late_fee,
+            self.other_loan_late_fee.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -451,10 +474,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loan_tot",
-            &self.other_loan_total,
+            self.other_loan_total.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -463,10 +487,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prsm_entra",
-            &self.estimated_deposit,
+            self.estimated_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -475,10 +500,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_exct_amt",
-            &self.buy_settlement_amount,
+            self.buy_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -487,10 +513,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_exct_amt",
-            &self.sell_settlement_amount,
+            self.sell_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -499,10 +526,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_buy_exct_amt",
-            &self.sell_buy_settlement_amount,
+            self.sell_buy_settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -511,10 +539,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dly_amt",
-            &self.overdue_amount,
+            self.overdue_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -523,10 +552,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prsm_pymn_alow_amt",
-            &self.estimated_withdrawal_available_amount,
+            self.estimated_withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -535,10 +565,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pymn_alow_amt",
-            &self.withdrawal_available_amount,
+            self.withdrawal_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -547,10 +578,11 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alow_amt",
-            &self.order_available_amount,
+            self.order_available_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -560,7 +592,13 @@ impl serde::Serialize for GoldSpotDepositResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -159,6 +159,7 @@ pub struct AllGoldSpotOrderFillsResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AllGoldSpotOrderFillsResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -175,17 +176,24 @@ impl codec::Record for AllGoldSpotOrderFillsResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_ord_cntr_prst" => {
                     account_order_execution_status =
                         codec::list(&mut map, ctx, "acnt_ord_cntr_prst")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "acnt_ord_cntr_prst",
+                        &account_order_execution_status,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -195,6 +203,7 @@ impl codec::Record for AllGoldSpotOrderFillsResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -202,13 +211,20 @@ impl serde::Serialize for AllGoldSpotOrderFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "acnt_ord_cntr_prst",
             &self.account_order_execution_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -326,6 +342,7 @@ pub struct AllGoldSpotOrderFillsRow {
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 10.
     pub condition_unit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AllGoldSpotOrderFillsRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -361,27 +378,34 @@ impl codec::Record for AllGoldSpotOrderFillsRow {
         let mut domestic_exchange_type = None;
         let mut condition_unit_price = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_bond_tp" => {
-                    stock_bond_type = codec::field(&mut map, ctx, "stk_bond_tp", codec::PLAIN)?;
+                    stock_bond_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_bond_tp", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type = codec::field(&mut map, ctx, "trde_tp", codec::PLAIN)?;
+                    trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name = codec::field(&mut map, ctx, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(
+                    order_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -393,9 +417,10 @@ impl codec::Record for AllGoldSpotOrderFillsRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price = codec::field(
+                    order_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -407,9 +432,10 @@ impl codec::Record for AllGoldSpotOrderFillsRow {
                     )?;
                 }
                 "cnfm_qty" => {
-                    confirmed_quantity = codec::field(
+                    confirmed_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cnfm_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -421,32 +447,43 @@ impl codec::Record for AllGoldSpotOrderFillsRow {
                     )?;
                 }
                 "data_send_end_tp" => {
-                    data_send_end_type =
-                        codec::field(&mut map, ctx, "data_send_end_tp", codec::PLAIN)?;
+                    data_send_end_type = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "data_send_end_tp",
+                        codec::PLAIN,
+                    )?;
                 }
                 "mrkt_deal_tp" => {
-                    market_deal_type = codec::field(&mut map, ctx, "mrkt_deal_tp", codec::PLAIN)?;
+                    market_deal_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mrkt_deal_tp", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type = codec::field(&mut map, ctx, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field(&mut map, ctx, "orig_ord_no", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "dcd_tp_nm" => {
-                    settlement_type_name = codec::field(&mut map, ctx, "dcd_tp_nm", codec::PLAIN)?;
+                    settlement_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dcd_tp_nm", codec::PLAIN)?;
                 }
                 "crd_deal_tp" => {
-                    credit_deal_type = codec::field(&mut map, ctx, "crd_deal_tp", codec::PLAIN)?;
+                    credit_deal_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_deal_tp", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(
+                    execution_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -458,9 +495,10 @@ impl codec::Record for AllGoldSpotOrderFillsRow {
                     )?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field(
+                    execution_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -472,9 +510,10 @@ impl codec::Record for AllGoldSpotOrderFillsRow {
                     )?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field(
+                    order_remaining_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -487,19 +526,21 @@ impl codec::Record for AllGoldSpotOrderFillsRow {
                 }
                 "comm_ord_tp" => {
                     communication_order_type =
-                        codec::field(&mut map, ctx, "comm_ord_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "comm_ord_tp", codec::PLAIN)?;
                 }
                 "mdfy_cncl_tp" => {
-                    modify_cancel_type = codec::field(&mut map, ctx, "mdfy_cncl_tp", codec::PLAIN)?;
+                    modify_cancel_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_cncl_tp", codec::PLAIN)?;
                 }
                 "dmst_stex_tp" => {
                     domestic_exchange_type =
-                        codec::field(&mut map, ctx, "dmst_stex_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "dmst_stex_tp", codec::PLAIN)?;
                 }
                 "cond_uv" => {
-                    condition_unit_price = codec::field(
+                    condition_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cond_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -537,6 +578,7 @@ impl codec::Record for AllGoldSpotOrderFillsRow {
             domestic_exchange_type,
             condition_unit_price,
             extra,
+            forms,
         })
     }
 }
@@ -544,15 +586,46 @@ impl serde::Serialize for AllGoldSpotOrderFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_bond_tp", &self.stock_bond_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "io_tp_nm", &self.in_out_type_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_bond_tp",
+            self.stock_bond_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_tp",
+            self.trade_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "io_tp_nm",
+            self.in_out_type_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "ord_qty",
-            &self.order_quantity,
+            self.order_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -561,10 +634,11 @@ impl serde::Serialize for AllGoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_uv",
-            &self.order_unit_price,
+            self.order_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -573,10 +647,11 @@ impl serde::Serialize for AllGoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cnfm_qty",
-            &self.confirmed_quantity,
+            self.confirmed_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -585,42 +660,60 @@ impl serde::Serialize for AllGoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "data_send_end_tp",
-            &self.data_send_end_type,
+            self.data_send_end_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "mrkt_deal_tp",
-            &self.market_deal_type,
+            self.market_deal_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rsrv_tp", &self.reservation_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rsrv_tp",
+            self.reservation_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orig_ord_no",
-            &self.original_order_number,
+            self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dcd_tp_nm",
-            &self.settlement_type_name,
+            self.settlement_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_deal_tp",
-            &self.credit_deal_type,
+            self.credit_deal_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_qty",
-            &self.execution_quantity,
+            self.execution_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -629,10 +722,11 @@ impl serde::Serialize for AllGoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_uv",
-            &self.execution_unit_price,
+            self.execution_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -641,10 +735,11 @@ impl serde::Serialize for AllGoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_remnq",
-            &self.order_remaining_quantity,
+            self.order_remaining_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -653,28 +748,32 @@ impl serde::Serialize for AllGoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "comm_ord_tp",
-            &self.communication_order_type,
+            self.communication_order_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "mdfy_cncl_tp",
-            &self.modify_cancel_type,
+            self.modify_cancel_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dmst_stex_tp",
-            &self.domestic_exchange_type,
+            self.domestic_exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cond_uv",
-            &self.condition_unit_price,
+            self.condition_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,

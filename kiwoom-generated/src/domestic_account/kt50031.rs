@@ -138,6 +138,7 @@ pub struct GoldSpotOrderFillsResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotOrderFillsResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -154,17 +155,24 @@ impl codec::Record for GoldSpotOrderFillsResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_ord_cntr_prps_dtl" => {
                     account_order_execution_history_detail =
                         codec::list(&mut map, ctx, "acnt_ord_cntr_prps_dtl")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "acnt_ord_cntr_prps_dtl",
+                        &account_order_execution_history_detail,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -174,6 +182,7 @@ impl codec::Record for GoldSpotOrderFillsResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -181,13 +190,20 @@ impl serde::Serialize for GoldSpotOrderFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "acnt_ord_cntr_prps_dtl",
             &self.account_order_execution_history_detail,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -311,6 +327,7 @@ pub struct GoldSpotOrderFillsRow {
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 10.
     pub condition_unit_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotOrderFillsRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -346,24 +363,30 @@ impl codec::Record for GoldSpotOrderFillsRow {
         let mut domestic_exchange_type = None;
         let mut condition_unit_price = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type = codec::field(&mut map, ctx, "trde_tp", codec::PLAIN)?;
+                    trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type = codec::field(&mut map, ctx, "crd_tp", codec::PLAIN)?;
+                    credit_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(
+                    order_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -375,9 +398,10 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price = codec::field(
+                    order_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -389,9 +413,10 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "cnfm_qty" => {
-                    confirmed_quantity = codec::field(
+                    confirmed_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cnfm_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -403,30 +428,38 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "acpt_tp" => {
-                    acceptance_type = codec::field(&mut map, ctx, "acpt_tp", codec::PLAIN)?;
+                    acceptance_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "acpt_tp", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type = codec::field(&mut map, ctx, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
                 }
                 "ord_tm" => {
-                    order_time = codec::field(&mut map, ctx, "ord_tm", codec::PLAIN)?;
+                    order_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_tm", codec::PLAIN)?;
                 }
                 "ori_ord" => {
-                    original_order = codec::field(&mut map, ctx, "ori_ord", codec::PLAIN)?;
+                    original_order =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ori_ord", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name = codec::field(&mut map, ctx, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date = codec::field(&mut map, ctx, "loan_dt", codec::PLAIN)?;
+                    loan_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(
+                    execution_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -438,9 +471,10 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field(
+                    execution_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -452,9 +486,10 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field(
+                    order_remaining_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -467,22 +502,25 @@ impl codec::Record for GoldSpotOrderFillsRow {
                 }
                 "comm_ord_tp" => {
                     communication_order_type =
-                        codec::field(&mut map, ctx, "comm_ord_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "comm_ord_tp", codec::PLAIN)?;
                 }
                 "mdfy_cncl" => {
-                    modify_cancel = codec::field(&mut map, ctx, "mdfy_cncl", codec::PLAIN)?;
+                    modify_cancel =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_cncl", codec::PLAIN)?;
                 }
                 "cnfm_tm" => {
-                    confirmed_time = codec::field(&mut map, ctx, "cnfm_tm", codec::PLAIN)?;
+                    confirmed_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cnfm_tm", codec::PLAIN)?;
                 }
                 "dmst_stex_tp" => {
                     domestic_exchange_type =
-                        codec::field(&mut map, ctx, "dmst_stex_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "dmst_stex_tp", codec::PLAIN)?;
                 }
                 "cond_uv" => {
-                    condition_unit_price = codec::field(
+                    condition_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cond_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -520,6 +558,7 @@ impl codec::Record for GoldSpotOrderFillsRow {
             domestic_exchange_type,
             condition_unit_price,
             extra,
+            forms,
         })
     }
 }
@@ -527,14 +566,39 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crd_tp", &self.credit_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_tp",
+            self.trade_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_tp",
+            self.credit_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "ord_qty",
-            &self.order_quantity,
+            self.order_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -543,10 +607,11 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_uv",
-            &self.order_unit_price,
+            self.order_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -555,10 +620,11 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cnfm_qty",
-            &self.confirmed_quantity,
+            self.confirmed_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -567,17 +633,60 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "acpt_tp", &self.acceptance_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rsrv_tp", &self.reservation_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_tm", &self.order_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ori_ord", &self.original_order, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "io_tp_nm", &self.in_out_type_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "loan_dt", &self.loan_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "acpt_tp",
+            self.acceptance_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rsrv_tp",
+            self.reservation_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_tm",
+            self.order_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ori_ord",
+            self.original_order.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "io_tp_nm",
+            self.in_out_type_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "loan_dt",
+            self.loan_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_qty",
-            &self.execution_quantity,
+            self.execution_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -586,10 +695,11 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_uv",
-            &self.execution_unit_price,
+            self.execution_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -598,10 +708,11 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_remnq",
-            &self.order_remaining_quantity,
+            self.order_remaining_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -610,24 +721,39 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "comm_ord_tp",
-            &self.communication_order_type,
+            self.communication_order_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "mdfy_cncl", &self.modify_cancel, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cnfm_tm", &self.confirmed_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "mdfy_cncl",
+            self.modify_cancel.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cnfm_tm",
+            self.confirmed_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dmst_stex_tp",
-            &self.domestic_exchange_type,
+            self.domestic_exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cond_uv",
-            &self.condition_unit_price,
+            self.condition_unit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,

@@ -110,6 +110,7 @@ pub struct GoldSpotTransactionHistoryResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotTransactionHistoryResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -127,20 +128,23 @@ impl codec::Record for GoldSpotTransactionHistoryResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_print" => {
                     account_number_display =
-                        codec::field(&mut map, ctx, "acnt_print", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acnt_print", codec::PLAIN)?;
                 }
                 "gold_trde_hist" => {
                     gold_trade_history = codec::list(&mut map, ctx, "gold_trde_hist")?;
+                    codec::keep_empty_list(&mut forms, "gold_trde_hist", &gold_trade_history);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -151,6 +155,7 @@ impl codec::Record for GoldSpotTransactionHistoryResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -158,15 +163,27 @@ impl serde::Serialize for GoldSpotTransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acnt_print",
-            &self.account_number_display,
+            self.account_number_display.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "gold_trde_hist", &self.gold_trade_history)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "gold_trde_hist",
+            &self.gold_trade_history,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -308,6 +325,7 @@ pub struct GoldSpotTransactionHistoryRow {
     /// Wire: type text.
     pub processor: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotTransactionHistoryRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -345,21 +363,26 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
         let mut processing_branch_name = None;
         let mut processor = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "deal_dt" => {
-                    deal_date = codec::field(&mut map, ctx, "deal_dt", codec::PLAIN)?;
+                    deal_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "deal_dt", codec::PLAIN)?;
                 }
                 "deal_no" => {
-                    deal_number = codec::field(&mut map, ctx, "deal_no", codec::PLAIN)?;
+                    deal_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "deal_no", codec::PLAIN)?;
                 }
                 "rmrk_nm" => {
-                    remark_name = codec::field(&mut map, ctx, "rmrk_nm", codec::PLAIN)?;
+                    remark_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rmrk_nm", codec::PLAIN)?;
                 }
                 "deal_qty" => {
-                    deal_quantity = codec::field(
+                    deal_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "deal_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -371,9 +394,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "gold_spot_vat" => {
-                    gold_spot_vat = codec::field(
+                    gold_spot_vat = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "gold_spot_vat",
                         &codec::Format {
                             scale: 0u8,
@@ -385,9 +409,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "exct_amt" => {
-                    settlement_amount = codec::field(
+                    settlement_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -399,9 +424,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "dly_sum" => {
-                    overdue_sum = codec::field(
+                    overdue_sum = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dly_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -413,9 +439,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "entra_remn" => {
-                    deposit_balance = codec::field(
+                    deposit_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "entra_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -427,23 +454,26 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "mdia_nm" => {
-                    media_name = codec::field(&mut map, ctx, "mdia_nm", codec::PLAIN)?;
+                    media_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdia_nm", codec::PLAIN)?;
                 }
                 "orig_deal_no" => {
                     original_deal_number =
-                        codec::field(&mut map, ctx, "orig_deal_no", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orig_deal_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "uv_exrt" => {
                     unit_price_exchange_rate =
-                        codec::field(&mut map, ctx, "uv_exrt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "uv_exrt", codec::PLAIN)?;
                 }
                 "cmsn" => {
-                    commission = codec::field(
+                    commission = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -455,9 +485,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "uncl_ocr" => {
-                    unpaid_occurred = codec::field(
+                    unpaid_occurred = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "uncl_ocr",
                         &codec::Format {
                             scale: 0u8,
@@ -469,9 +500,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "rpym_sum" => {
-                    repayment_sum = codec::field(
+                    repayment_sum = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rpym_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -483,9 +515,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "spot_remn" => {
-                    spot_balance = codec::field(
+                    spot_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "spot_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -497,18 +530,22 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "proc_time" => {
-                    processing_time = codec::field(&mut map, ctx, "proc_time", codec::PLAIN)?;
+                    processing_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "proc_time", codec::PLAIN)?;
                 }
                 "rcpy_no" => {
-                    cash_transaction_number = codec::field(&mut map, ctx, "rcpy_no", codec::PLAIN)?;
+                    cash_transaction_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rcpy_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "deal_amt" => {
-                    deal_amount = codec::field(
+                    deal_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "deal_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -520,9 +557,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "tax_tot_amt" => {
-                    tax_total_amount = codec::field(
+                    tax_total_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tax_tot_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -534,14 +572,16 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "cntr_dt" => {
-                    execution_date = codec::field(&mut map, ctx, "cntr_dt", codec::PLAIN)?;
+                    execution_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_dt", codec::PLAIN)?;
                 }
                 "proc_brch_nm" => {
                     processing_branch_name =
-                        codec::field(&mut map, ctx, "proc_brch_nm", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "proc_brch_nm", codec::PLAIN)?;
                 }
                 "prcsr" => {
-                    processor = codec::field(&mut map, ctx, "prcsr", codec::PLAIN)?;
+                    processor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prcsr", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -572,6 +612,7 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
             processing_branch_name,
             processor,
             extra,
+            forms,
         })
     }
 }
@@ -579,13 +620,32 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "deal_dt", &self.deal_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "deal_no", &self.deal_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rmrk_nm", &self.remark_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "deal_dt",
+            self.deal_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "deal_no",
+            self.deal_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rmrk_nm",
+            self.remark_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "deal_qty",
-            &self.deal_quantity,
+            self.deal_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -594,10 +654,11 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "gold_spot_vat",
-            &self.gold_spot_vat,
+            self.gold_spot_vat.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -606,10 +667,11 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exct_amt",
-            &self.settlement_amount,
+            self.settlement_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -618,10 +680,11 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dly_sum",
-            &self.overdue_sum,
+            self.overdue_sum.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -630,10 +693,11 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entra_remn",
-            &self.deposit_balance,
+            self.deposit_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -642,24 +706,39 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "mdia_nm", &self.media_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "mdia_nm",
+            self.media_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orig_deal_no",
-            &self.original_deal_number,
+            self.original_deal_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "uv_exrt",
-            &self.unit_price_exchange_rate,
+            self.unit_price_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cmsn",
-            &self.commission,
+            self.commission.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -668,10 +747,11 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "uncl_ocr",
-            &self.unpaid_occurred,
+            self.unpaid_occurred.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -680,10 +760,11 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rpym_sum",
-            &self.repayment_sum,
+            self.repayment_sum.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -692,10 +773,11 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "spot_remn",
-            &self.spot_balance,
+            self.spot_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -704,18 +786,32 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "proc_time", &self.processing_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "proc_time",
+            self.processing_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "rcpy_no",
-            &self.cash_transaction_number,
+            self.cash_transaction_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "deal_amt",
-            &self.deal_amount,
+            self.deal_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -724,10 +820,11 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tax_tot_amt",
-            &self.tax_total_amount,
+            self.tax_total_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -736,14 +833,27 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "cntr_dt", &self.execution_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "proc_brch_nm",
-            &self.processing_branch_name,
+            &self.forms,
+            "cntr_dt",
+            self.execution_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "prcsr", &self.processor, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "proc_brch_nm",
+            self.processing_branch_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prcsr",
+            self.processor.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

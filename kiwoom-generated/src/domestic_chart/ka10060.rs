@@ -110,6 +110,7 @@ pub struct StockInvestorByInstitutionChartResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockInvestorByInstitutionChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -126,17 +127,24 @@ impl codec::Record for StockInvestorByInstitutionChartResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_invsr_orgn_chart" => {
                     stock_investor_institution_chart =
                         codec::list(&mut map, ctx, "stk_invsr_orgn_chart")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "stk_invsr_orgn_chart",
+                        &stock_investor_institution_chart,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -146,6 +154,7 @@ impl codec::Record for StockInvestorByInstitutionChartResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -153,13 +162,20 @@ impl serde::Serialize for StockInvestorByInstitutionChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "stk_invsr_orgn_chart",
             &self.stock_investor_institution_chart,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -271,6 +287,7 @@ pub struct StockInvestorByInstitutionChartRow {
     /// Wire: type integer, unit 백만원.
     pub domestic_foreign: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockInvestorByInstitutionChartRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -301,53 +318,78 @@ impl codec::Record for StockInvestorByInstitutionChartRow {
         let mut other_corporation = None;
         let mut domestic_foreign = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        codec::field(&mut map, ctx, "acc_trde_prica", codec::PLAIN)?;
+                    cumulative_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ind_invsr" => {
-                    individual_investor = codec::field(&mut map, ctx, "ind_invsr", codec::PLAIN)?;
+                    individual_investor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ind_invsr", codec::PLAIN)?;
                 }
                 "frgnr_invsr" => {
-                    foreign_investor = codec::field(&mut map, ctx, "frgnr_invsr", codec::PLAIN)?;
+                    foreign_investor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_invsr", codec::PLAIN)?;
                 }
                 "orgn" => {
-                    institution = codec::field(&mut map, ctx, "orgn", codec::PLAIN)?;
+                    institution =
+                        codec::field_kept(&mut map, ctx, &mut forms, "orgn", codec::PLAIN)?;
                 }
                 "fnnc_invt" => {
-                    financial_investment = codec::field(&mut map, ctx, "fnnc_invt", codec::PLAIN)?;
+                    financial_investment =
+                        codec::field_kept(&mut map, ctx, &mut forms, "fnnc_invt", codec::PLAIN)?;
                 }
                 "insrnc" => {
-                    insurance = codec::field(&mut map, ctx, "insrnc", codec::PLAIN)?;
+                    insurance =
+                        codec::field_kept(&mut map, ctx, &mut forms, "insrnc", codec::PLAIN)?;
                 }
                 "invtrt" => {
-                    investment_trust = codec::field(&mut map, ctx, "invtrt", codec::PLAIN)?;
+                    investment_trust =
+                        codec::field_kept(&mut map, ctx, &mut forms, "invtrt", codec::PLAIN)?;
                 }
                 "etc_fnnc" => {
-                    other_financial = codec::field(&mut map, ctx, "etc_fnnc", codec::PLAIN)?;
+                    other_financial =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etc_fnnc", codec::PLAIN)?;
                 }
-                "bank" => bank = codec::field(&mut map, ctx, "bank", codec::PLAIN)?,
+                "bank" => {
+                    bank = codec::field_kept(&mut map, ctx, &mut forms, "bank", codec::PLAIN)?;
+                }
                 "penfnd_etc" => {
-                    pension_fund = codec::field(&mut map, ctx, "penfnd_etc", codec::PLAIN)?;
+                    pension_fund =
+                        codec::field_kept(&mut map, ctx, &mut forms, "penfnd_etc", codec::PLAIN)?;
                 }
                 "samo_fund" => {
-                    private_fund = codec::field(&mut map, ctx, "samo_fund", codec::PLAIN)?;
+                    private_fund =
+                        codec::field_kept(&mut map, ctx, &mut forms, "samo_fund", codec::PLAIN)?;
                 }
-                "natn" => nation = codec::field(&mut map, ctx, "natn", codec::PLAIN)?,
+                "natn" => {
+                    nation = codec::field_kept(&mut map, ctx, &mut forms, "natn", codec::PLAIN)?;
+                }
                 "etc_corp" => {
-                    other_corporation = codec::field(&mut map, ctx, "etc_corp", codec::PLAIN)?;
+                    other_corporation =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etc_corp", codec::PLAIN)?;
                 }
                 "natfor" => {
-                    domestic_foreign = codec::field(&mut map, ctx, "natfor", codec::PLAIN)?;
+                    domestic_foreign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natfor", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -371,6 +413,7 @@ impl codec::Record for StockInvestorByInstitutionChartRow {
             other_corporation,
             domestic_foreign,
             extra,
+            forms,
         })
     }
 }
@@ -378,48 +421,125 @@ impl serde::Serialize for StockInvestorByInstitutionChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acc_trde_prica",
-            &self.cumulative_trade_value,
+            self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind_invsr",
-            &self.individual_investor,
+            self.individual_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgnr_invsr",
-            &self.foreign_investor,
+            self.foreign_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "orgn", &self.institution, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "fnnc_invt",
-            &self.financial_investment,
+            &self.forms,
+            "orgn",
+            self.institution.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "insrnc", &self.insurance, codec::PLAIN)?;
-        codec::put_opt(&mut map, "invtrt", &self.investment_trust, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etc_fnnc", &self.other_financial, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bank", &self.bank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "penfnd_etc", &self.pension_fund, codec::PLAIN)?;
-        codec::put_opt(&mut map, "samo_fund", &self.private_fund, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natn", &self.nation, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etc_corp", &self.other_corporation, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natfor", &self.domestic_foreign, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fnnc_invt",
+            self.financial_investment.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "insrnc",
+            self.insurance.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "invtrt",
+            self.investment_trust.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "etc_fnnc",
+            self.other_financial.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bank",
+            self.bank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "penfnd_etc",
+            self.pension_fund.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "samo_fund",
+            self.private_fund.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn",
+            self.nation.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "etc_corp",
+            self.other_corporation.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natfor",
+            self.domestic_foreign.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -95,6 +95,7 @@ pub struct IntradayInvestorTradeChartResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl IntradayInvestorTradeChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -111,17 +112,24 @@ impl codec::Record for IntradayInvestorTradeChartResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "opmr_invsr_trde_chart" => {
                     intraday_investor_trade_chart =
                         codec::list(&mut map, ctx, "opmr_invsr_trde_chart")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "opmr_invsr_trde_chart",
+                        &intraday_investor_trade_chart,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -131,6 +139,7 @@ impl codec::Record for IntradayInvestorTradeChartResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -138,13 +147,20 @@ impl serde::Serialize for IntradayInvestorTradeChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "opmr_invsr_trde_chart",
             &self.intraday_investor_trade_chart,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -208,6 +224,7 @@ pub struct IntradayInvestorTradeChartRow {
     /// Wire: type decimal, unit 1주 혹은 백만원.
     pub nation: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl IntradayInvestorTradeChartRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -230,29 +247,42 @@ impl codec::Record for IntradayInvestorTradeChartRow {
         let mut other_corporation = None;
         let mut nation = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "frgnr_invsr" => {
-                    foreign_investor = codec::field(&mut map, ctx, "frgnr_invsr", codec::PLAIN)?;
+                    foreign_investor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_invsr", codec::PLAIN)?;
                 }
                 "orgn" => {
-                    institution = codec::field(&mut map, ctx, "orgn", codec::PLAIN)?;
+                    institution =
+                        codec::field_kept(&mut map, ctx, &mut forms, "orgn", codec::PLAIN)?;
                 }
                 "invtrt" => {
-                    investment_trust = codec::field(&mut map, ctx, "invtrt", codec::PLAIN)?;
+                    investment_trust =
+                        codec::field_kept(&mut map, ctx, &mut forms, "invtrt", codec::PLAIN)?;
                 }
                 "insrnc" => {
-                    insurance = codec::field(&mut map, ctx, "insrnc", codec::PLAIN)?;
+                    insurance =
+                        codec::field_kept(&mut map, ctx, &mut forms, "insrnc", codec::PLAIN)?;
                 }
-                "bank" => bank = codec::field(&mut map, ctx, "bank", codec::PLAIN)?,
+                "bank" => {
+                    bank = codec::field_kept(&mut map, ctx, &mut forms, "bank", codec::PLAIN)?;
+                }
                 "penfnd_etc" => {
-                    pension_fund = codec::field(&mut map, ctx, "penfnd_etc", codec::PLAIN)?;
+                    pension_fund =
+                        codec::field_kept(&mut map, ctx, &mut forms, "penfnd_etc", codec::PLAIN)?;
                 }
                 "etc_corp" => {
-                    other_corporation = codec::field(&mut map, ctx, "etc_corp", codec::PLAIN)?;
+                    other_corporation =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etc_corp", codec::PLAIN)?;
                 }
-                "natn" => nation = codec::field(&mut map, ctx, "natn", codec::PLAIN)?,
+                "natn" => {
+                    nation = codec::field_kept(&mut map, ctx, &mut forms, "natn", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -267,6 +297,7 @@ impl codec::Record for IntradayInvestorTradeChartRow {
             other_corporation,
             nation,
             extra,
+            forms,
         })
     }
 }
@@ -274,20 +305,69 @@ impl serde::Serialize for IntradayInvestorTradeChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "frgnr_invsr",
-            &self.foreign_investor,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "orgn", &self.institution, codec::PLAIN)?;
-        codec::put_opt(&mut map, "invtrt", &self.investment_trust, codec::PLAIN)?;
-        codec::put_opt(&mut map, "insrnc", &self.insurance, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bank", &self.bank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "penfnd_etc", &self.pension_fund, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etc_corp", &self.other_corporation, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natn", &self.nation, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "frgnr_invsr",
+            self.foreign_investor.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "orgn",
+            self.institution.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "invtrt",
+            self.investment_trust.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "insrnc",
+            self.insurance.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bank",
+            self.bank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "penfnd_etc",
+            self.pension_fund.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "etc_corp",
+            self.other_corporation.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn",
+            self.nation.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -94,6 +94,7 @@ pub struct StockTickChartResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockTickChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -112,22 +113,27 @@ impl codec::Record for StockTickChartResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "last_tic_cnt" => {
-                    last_tick_count = codec::field(&mut map, ctx, "last_tic_cnt", codec::PLAIN)?;
+                    last_tick_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "last_tic_cnt", codec::PLAIN)?;
                 }
                 "stk_tic_chart_qry" => {
                     stock_tick_chart = codec::list(&mut map, ctx, "stk_tic_chart_qry")?;
+                    codec::keep_empty_list(&mut forms, "stk_tic_chart_qry", &stock_tick_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -139,6 +145,7 @@ impl codec::Record for StockTickChartResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -146,16 +153,34 @@ impl serde::Serialize for StockTickChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "last_tic_cnt",
-            &self.last_tick_count,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "stk_tic_chart_qry", &self.stock_tick_chart)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "last_tic_cnt",
+            self.last_tick_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "stk_tic_chart_qry",
+            &self.stock_tick_chart,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -213,6 +238,7 @@ pub struct StockTickChartRow {
     /// Wire: type enum.
     pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockTickChartRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -234,32 +260,40 @@ impl codec::Record for StockTickChartRow {
         let mut previous_day_change = None;
         let mut previous_day_change_sign = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -274,6 +308,7 @@ impl codec::Record for StockTickChartRow {
             previous_day_change,
             previous_day_change_sign,
             extra,
+            forms,
         })
     }
 }
@@ -281,22 +316,60 @@ impl serde::Serialize for StockTickChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "pred_pre",
-            &self.previous_day_change,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_pre",
+            self.previous_day_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

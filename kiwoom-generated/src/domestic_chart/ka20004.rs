@@ -78,6 +78,7 @@ pub struct SectorTickChartResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorTickChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -95,19 +96,23 @@ impl codec::Record for SectorTickChartResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code = codec::field(&mut map, ctx, "inds_cd", codec::PLAIN)?;
+                    industry_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_tic_chart_qry" => {
                     industry_tick_chart = codec::list(&mut map, ctx, "inds_tic_chart_qry")?;
+                    codec::keep_empty_list(&mut forms, "inds_tic_chart_qry", &industry_tick_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -118,6 +123,7 @@ impl codec::Record for SectorTickChartResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -125,10 +131,27 @@ impl serde::Serialize for SectorTickChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_list(&mut map, "inds_tic_chart_qry", &self.industry_tick_chart)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "inds_cd",
+            self.industry_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "inds_tic_chart_qry",
+            &self.industry_tick_chart,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -190,6 +213,7 @@ pub struct SectorTickChartRow {
     /// Wire: type enum.
     pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorTickChartRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -211,12 +235,14 @@ impl codec::Record for SectorTickChartRow {
         let mut previous_day_change = None;
         let mut previous_day_change_sign = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 2u8,
@@ -228,15 +254,18 @@ impl codec::Record for SectorTickChartRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(
+                    open_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "open_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -248,9 +277,10 @@ impl codec::Record for SectorTickChartRow {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(
+                    high_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "high_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -262,9 +292,10 @@ impl codec::Record for SectorTickChartRow {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(
+                    low_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "low_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -276,11 +307,12 @@ impl codec::Record for SectorTickChartRow {
                     )?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -295,6 +327,7 @@ impl codec::Record for SectorTickChartRow {
             previous_day_change,
             previous_day_change_sign,
             extra,
+            forms,
         })
     }
 }
@@ -302,10 +335,11 @@ impl serde::Serialize for SectorTickChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -314,54 +348,71 @@ impl serde::Serialize for SectorTickChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "open_pric",
-            &self.open_price,
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "high_pric",
-            &self.high_price,
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "low_pric",
-            &self.low_price,
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "pred_pre",
-            &self.previous_day_change,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            &codec::Format {
+                scale: 2u8,
+                double_sign: false,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            &codec::Format {
+                scale: 2u8,
+                double_sign: false,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            &codec::Format {
+                scale: 2u8,
+                double_sign: false,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_pre",
+            self.previous_day_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -94,6 +94,7 @@ pub struct SectorMinuteChartResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorMinuteChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -111,19 +112,23 @@ impl codec::Record for SectorMinuteChartResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code = codec::field(&mut map, ctx, "inds_cd", codec::PLAIN)?;
+                    industry_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_min_pole_qry" => {
                     industry_minute_chart = codec::list(&mut map, ctx, "inds_min_pole_qry")?;
+                    codec::keep_empty_list(&mut forms, "inds_min_pole_qry", &industry_minute_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -134,6 +139,7 @@ impl codec::Record for SectorMinuteChartResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -141,10 +147,27 @@ impl serde::Serialize for SectorMinuteChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_list(&mut map, "inds_min_pole_qry", &self.industry_minute_chart)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "inds_cd",
+            self.industry_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "inds_min_pole_qry",
+            &self.industry_minute_chart,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -208,6 +231,7 @@ pub struct SectorMinuteChartRow {
     /// Wire: type enum.
     pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorMinuteChartRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -230,12 +254,14 @@ impl codec::Record for SectorMinuteChartRow {
         let mut previous_day_change = None;
         let mut previous_day_change_sign = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 2u8,
@@ -247,15 +273,18 @@ impl codec::Record for SectorMinuteChartRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(
+                    open_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "open_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -267,9 +296,10 @@ impl codec::Record for SectorMinuteChartRow {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(
+                    high_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "high_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -281,9 +311,10 @@ impl codec::Record for SectorMinuteChartRow {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(
+                    low_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "low_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -296,12 +327,13 @@ impl codec::Record for SectorMinuteChartRow {
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -314,7 +346,7 @@ impl codec::Record for SectorMinuteChartRow {
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -330,6 +362,7 @@ impl codec::Record for SectorMinuteChartRow {
             previous_day_change,
             previous_day_change_sign,
             extra,
+            forms,
         })
     }
 }
@@ -337,10 +370,11 @@ impl serde::Serialize for SectorMinuteChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -349,54 +383,71 @@ impl serde::Serialize for SectorMinuteChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "open_pric",
-            &self.open_price,
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "high_pric",
-            &self.high_price,
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "low_pric",
-            &self.low_price,
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            &codec::Format {
+                scale: 2u8,
+                double_sign: false,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            &codec::Format {
+                scale: 2u8,
+                double_sign: false,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            &codec::Format {
+                scale: 2u8,
+                double_sign: false,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "acc_trde_qty",
+            self.cumulative_trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -405,10 +456,11 @@ impl serde::Serialize for SectorMinuteChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -78,6 +78,7 @@ pub struct SectorYearlyChartResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorYearlyChartResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -95,19 +96,23 @@ impl codec::Record for SectorYearlyChartResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code = codec::field(&mut map, ctx, "inds_cd", codec::PLAIN)?;
+                    industry_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_yr_pole_qry" => {
                     industry_yearly_chart = codec::list(&mut map, ctx, "inds_yr_pole_qry")?;
+                    codec::keep_empty_list(&mut forms, "inds_yr_pole_qry", &industry_yearly_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -118,6 +123,7 @@ impl codec::Record for SectorYearlyChartResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -125,10 +131,27 @@ impl serde::Serialize for SectorYearlyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_list(&mut map, "inds_yr_pole_qry", &self.industry_yearly_chart)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "inds_cd",
+            self.industry_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "inds_yr_pole_qry",
+            &self.industry_yearly_chart,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -184,6 +207,7 @@ pub struct SectorYearlyChartRow {
     /// Wire: type integer, unit 백만원.
     pub trade_value: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorYearlyChartRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -204,12 +228,14 @@ impl codec::Record for SectorYearlyChartRow {
         let mut low_price = None;
         let mut trade_value = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 2u8,
@@ -221,13 +247,17 @@ impl codec::Record for SectorYearlyChartRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "open_pric" => {
-                    open_price = codec::field(
+                    open_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "open_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -239,9 +269,10 @@ impl codec::Record for SectorYearlyChartRow {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(
+                    high_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "high_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -253,9 +284,10 @@ impl codec::Record for SectorYearlyChartRow {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(
+                    low_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "low_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -267,7 +299,8 @@ impl codec::Record for SectorYearlyChartRow {
                     )?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -281,6 +314,7 @@ impl codec::Record for SectorYearlyChartRow {
             low_price,
             trade_value,
             extra,
+            forms,
         })
     }
 }
@@ -288,10 +322,11 @@ impl serde::Serialize for SectorYearlyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -300,12 +335,25 @@ impl serde::Serialize for SectorYearlyChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "open_pric",
-            &self.open_price,
+            self.open_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -314,10 +362,11 @@ impl serde::Serialize for SectorYearlyChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "high_pric",
-            &self.high_price,
+            self.high_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -326,10 +375,11 @@ impl serde::Serialize for SectorYearlyChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "low_pric",
-            &self.low_price,
+            self.low_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -338,7 +388,13 @@ impl serde::Serialize for SectorYearlyChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -125,6 +125,7 @@ pub struct ConditionSearchResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ConditionSearchResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -144,21 +145,30 @@ impl codec::Record for ConditionSearchResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => seq = codec::field(&mut map, ctx, "seq", codec::PLAIN)?,
+                "seq" => {
+                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
+                }
                 "cont_yn" => {
-                    continuation_flag = codec::field(&mut map, ctx, "cont_yn", codec::PLAIN)?;
+                    continuation_flag =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cont_yn", codec::PLAIN)?;
                 }
                 "next_key" => {
-                    next_key = codec::field(&mut map, ctx, "next_key", codec::PLAIN)?;
+                    next_key =
+                        codec::field_kept(&mut map, ctx, &mut forms, "next_key", codec::PLAIN)?;
                 }
-                "data" => data = codec::list(&mut map, ctx, "data")?,
+                "data" => {
+                    data = codec::list(&mut map, ctx, "data")?;
+                    codec::keep_empty_list(&mut forms, "data", &data);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -171,6 +181,7 @@ impl codec::Record for ConditionSearchResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -178,12 +189,36 @@ impl serde::Serialize for ConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "seq", &self.seq, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cont_yn", &self.continuation_flag, codec::PLAIN)?;
-        codec::put_opt(&mut map, "next_key", &self.next_key, codec::PLAIN)?;
-        codec::put_list(&mut map, "data", &self.data)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "seq",
+            self.seq.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cont_yn",
+            self.continuation_flag.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "next_key",
+            self.next_key.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "data", &self.data)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -252,6 +287,7 @@ pub struct ConditionSearchRow {
     /// Wire: type integer, unit 원, sign = direction against the previous close, zero-padded to 9.
     pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ConditionSearchRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -275,14 +311,21 @@ impl codec::Record for ConditionSearchRow {
         let mut high_price = None;
         let mut low_price = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "9001" => stock_code = codec::field(&mut map, ctx, "9001", codec::PLAIN)?,
-                "302" => stock_name = codec::field(&mut map, ctx, "302", codec::PLAIN)?,
+                "9001" => {
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "9001", codec::PLAIN)?;
+                }
+                "302" => {
+                    stock_name = codec::field_kept(&mut map, ctx, &mut forms, "302", codec::PLAIN)?;
+                }
                 "10" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "10",
                         &codec::Format {
                             scale: 0u8,
@@ -294,12 +337,14 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "25" => {
-                    previous_day_change_sign = codec::field(&mut map, ctx, "25", codec::PLAIN)?;
+                    previous_day_change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "25", codec::PLAIN)?;
                 }
                 "11" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "11",
                         &codec::Format {
                             scale: 0u8,
@@ -311,9 +356,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "12" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "12",
                         &codec::Format {
                             scale: 2u8,
@@ -325,9 +371,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "13" => {
-                    cumulative_trade_quantity = codec::field(
+                    cumulative_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "13",
                         &codec::Format {
                             scale: 0u8,
@@ -339,9 +386,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "16" => {
-                    open_price = codec::field(
+                    open_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "16",
                         &codec::Format {
                             scale: 0u8,
@@ -353,9 +401,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "17" => {
-                    high_price = codec::field(
+                    high_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "17",
                         &codec::Format {
                             scale: 0u8,
@@ -367,9 +416,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "18" => {
-                    low_price = codec::field(
+                    low_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "18",
                         &codec::Format {
                             scale: 0u8,
@@ -395,6 +445,7 @@ impl codec::Record for ConditionSearchRow {
             high_price,
             low_price,
             extra,
+            forms,
         })
     }
 }
@@ -402,12 +453,25 @@ impl serde::Serialize for ConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "9001", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "302", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "9001",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "302",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "10",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -416,11 +480,18 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "25", &self.previous_day_change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "25",
+            self.previous_day_change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "11",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -429,10 +500,11 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "12",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -441,10 +513,11 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "13",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -453,10 +526,11 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "16",
-            &self.open_price,
+            self.open_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -465,10 +539,11 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "17",
-            &self.high_price,
+            self.high_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -477,10 +552,11 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "18",
-            &self.low_price,
+            self.low_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,

@@ -85,6 +85,7 @@ pub struct RealtimeConditionSearchResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealtimeConditionSearchResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -102,15 +103,22 @@ impl codec::Record for RealtimeConditionSearchResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => seq = codec::field(&mut map, ctx, "seq", codec::PLAIN)?,
-                "data" => data = codec::list(&mut map, ctx, "data")?,
+                "seq" => {
+                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
+                }
+                "data" => {
+                    data = codec::list(&mut map, ctx, "data")?;
+                    codec::keep_empty_list(&mut forms, "data", &data);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -121,6 +129,7 @@ impl codec::Record for RealtimeConditionSearchResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -128,10 +137,22 @@ impl serde::Serialize for RealtimeConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "seq", &self.seq, codec::PLAIN)?;
-        codec::put_list(&mut map, "data", &self.data)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "seq",
+            self.seq.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "data", &self.data)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -147,6 +168,7 @@ pub struct RealtimeConditionSearchRow {
     /// Wire: type text, may carry a market prefix letter (`A005930`).
     pub stock_code: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealtimeConditionSearchRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -161,22 +183,34 @@ impl codec::Record for RealtimeConditionSearchRow {
     ) -> Result<Self, A::Error> {
         let mut stock_code = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "jmcode" => {
-                    stock_code = codec::field(&mut map, ctx, "jmcode", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "jmcode", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
-        Ok(Self { stock_code, extra })
+        Ok(Self {
+            stock_code,
+            extra,
+            forms,
+        })
     }
 }
 impl serde::Serialize for RealtimeConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "jmcode", &self.stock_code, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "jmcode",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -144,6 +144,7 @@ pub struct ModifyCreditStockOrderResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ModifyCreditStockOrderResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -163,19 +164,27 @@ impl codec::Record for ModifyCreditStockOrderResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "base_orig_ord_no" => {
-                    base_original_order_number =
-                        codec::field(&mut map, ctx, "base_orig_ord_no", codec::PLAIN)?;
-                }
-                "mdfy_qty" => {
-                    modify_quantity = codec::field(
+                    base_original_order_number = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "base_orig_ord_no",
+                        codec::PLAIN,
+                    )?;
+                }
+                "mdfy_qty" => {
+                    modify_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "mdfy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -188,13 +197,14 @@ impl codec::Record for ModifyCreditStockOrderResponse {
                 }
                 "dmst_stex_tp" => {
                     domestic_exchange_type =
-                        codec::field(&mut map, ctx, "dmst_stex_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "dmst_stex_tp", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -207,6 +217,7 @@ impl codec::Record for ModifyCreditStockOrderResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -214,17 +225,25 @@ impl serde::Serialize for ModifyCreditStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "base_orig_ord_no",
-            &self.base_original_order_number,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "base_orig_ord_no",
+            self.base_original_order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "mdfy_qty",
-            &self.modify_quantity,
+            self.modify_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -233,14 +252,21 @@ impl serde::Serialize for ModifyCreditStockOrderResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dmst_stex_tp",
-            &self.domestic_exchange_type,
+            self.domestic_exchange_type.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -111,6 +111,7 @@ pub struct CancelCreditStockOrderResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl CancelCreditStockOrderResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -129,19 +130,27 @@ impl codec::Record for CancelCreditStockOrderResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "base_orig_ord_no" => {
-                    base_original_order_number =
-                        codec::field(&mut map, ctx, "base_orig_ord_no", codec::PLAIN)?;
-                }
-                "cncl_qty" => {
-                    cancel_quantity = codec::field(
+                    base_original_order_number = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "base_orig_ord_no",
+                        codec::PLAIN,
+                    )?;
+                }
+                "cncl_qty" => {
+                    cancel_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "cncl_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -156,7 +165,8 @@ impl codec::Record for CancelCreditStockOrderResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -168,6 +178,7 @@ impl codec::Record for CancelCreditStockOrderResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -175,17 +186,25 @@ impl serde::Serialize for CancelCreditStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "base_orig_ord_no",
-            &self.base_original_order_number,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "base_orig_ord_no",
+            self.base_original_order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cncl_qty",
-            &self.cancel_quantity,
+            self.cancel_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -195,7 +214,13 @@ impl serde::Serialize for CancelCreditStockOrderResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

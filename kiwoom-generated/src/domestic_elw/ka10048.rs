@@ -64,6 +64,7 @@ pub struct ElwDailySensitivityIndicatorResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwDailySensitivityIndicatorResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -80,17 +81,24 @@ impl codec::Record for ElwDailySensitivityIndicatorResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "elwdaly_snst_ix" => {
                     elw_daily_sensitivity_indicator =
                         codec::list(&mut map, ctx, "elwdaly_snst_ix")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "elwdaly_snst_ix",
+                        &elw_daily_sensitivity_indicator,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -100,6 +108,7 @@ impl codec::Record for ElwDailySensitivityIndicatorResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -107,13 +116,20 @@ impl serde::Serialize for ElwDailySensitivityIndicatorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "elwdaly_snst_ix",
             &self.elw_daily_sensitivity_indicator,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -176,6 +192,7 @@ pub struct ElwDailySensitivityIndicatorRow {
     /// Wire: type decimal, wire integer x10^2.
     pub lp: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwDailySensitivityIndicatorRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -197,13 +214,17 @@ impl codec::Record for ElwDailySensitivityIndicatorRow {
         let mut rho = None;
         let mut lp = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "iv" => {
-                    iv = codec::field(
+                    iv = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "iv",
                         &codec::Format {
                             scale: 2u8,
@@ -214,15 +235,26 @@ impl codec::Record for ElwDailySensitivityIndicatorRow {
                         },
                     )?;
                 }
-                "delta" => delta = codec::field(&mut map, ctx, "delta", codec::PLAIN)?,
-                "gam" => gamma = codec::field(&mut map, ctx, "gam", codec::PLAIN)?,
-                "theta" => theta = codec::field(&mut map, ctx, "theta", codec::PLAIN)?,
-                "vega" => vega = codec::field(&mut map, ctx, "vega", codec::PLAIN)?,
-                "law" => rho = codec::field(&mut map, ctx, "law", codec::PLAIN)?,
+                "delta" => {
+                    delta = codec::field_kept(&mut map, ctx, &mut forms, "delta", codec::PLAIN)?;
+                }
+                "gam" => {
+                    gamma = codec::field_kept(&mut map, ctx, &mut forms, "gam", codec::PLAIN)?;
+                }
+                "theta" => {
+                    theta = codec::field_kept(&mut map, ctx, &mut forms, "theta", codec::PLAIN)?;
+                }
+                "vega" => {
+                    vega = codec::field_kept(&mut map, ctx, &mut forms, "vega", codec::PLAIN)?;
+                }
+                "law" => {
+                    rho = codec::field_kept(&mut map, ctx, &mut forms, "law", codec::PLAIN)?;
+                }
                 "lp" => {
-                    lp = codec::field(
+                    lp = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lp",
                         &codec::Format {
                             scale: 2u8,
@@ -246,6 +278,7 @@ impl codec::Record for ElwDailySensitivityIndicatorRow {
             rho,
             lp,
             extra,
+            forms,
         })
     }
 }
@@ -253,11 +286,18 @@ impl serde::Serialize for ElwDailySensitivityIndicatorRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "iv",
-            &self.iv,
+            self.iv.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -266,15 +306,46 @@ impl serde::Serialize for ElwDailySensitivityIndicatorRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "delta", &self.delta, codec::PLAIN)?;
-        codec::put_opt(&mut map, "gam", &self.gamma, codec::PLAIN)?;
-        codec::put_opt(&mut map, "theta", &self.theta, codec::PLAIN)?;
-        codec::put_opt(&mut map, "vega", &self.vega, codec::PLAIN)?;
-        codec::put_opt(&mut map, "law", &self.rho, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "delta",
+            self.delta.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "gam",
+            self.gamma.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "theta",
+            self.theta.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "vega",
+            self.vega.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "law",
+            self.rho.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lp",
-            &self.lp,
+            self.lp.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,

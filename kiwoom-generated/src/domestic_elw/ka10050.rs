@@ -60,6 +60,7 @@ pub struct ElwSensitivityIndicatorResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwSensitivityIndicatorResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -76,17 +77,24 @@ impl codec::Record for ElwSensitivityIndicatorResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "elwsnst_ix_array" => {
                     elw_sensitivity_indicator_list =
                         codec::list(&mut map, ctx, "elwsnst_ix_array")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "elwsnst_ix_array",
+                        &elw_sensitivity_indicator_list,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -96,6 +104,7 @@ impl codec::Record for ElwSensitivityIndicatorResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -103,13 +112,20 @@ impl serde::Serialize for ElwSensitivityIndicatorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "elwsnst_ix_array",
             &self.elw_sensitivity_indicator_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -187,6 +203,7 @@ pub struct ElwSensitivityIndicatorRow {
     /// Wire: type decimal, wire integer x10^2.
     pub lp: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwSensitivityIndicatorRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -210,18 +227,22 @@ impl codec::Record for ElwSensitivityIndicatorRow {
         let mut rho = None;
         let mut lp = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "elwtheory_pric" => {
-                    elw_theoretical_price = codec::field(
+                    elw_theoretical_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "elwtheory_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -233,9 +254,10 @@ impl codec::Record for ElwSensitivityIndicatorRow {
                     )?;
                 }
                 "iv" => {
-                    iv = codec::field(
+                    iv = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "iv",
                         &codec::Format {
                             scale: 2u8,
@@ -246,15 +268,26 @@ impl codec::Record for ElwSensitivityIndicatorRow {
                         },
                     )?;
                 }
-                "delta" => delta = codec::field(&mut map, ctx, "delta", codec::PLAIN)?,
-                "gam" => gamma = codec::field(&mut map, ctx, "gam", codec::PLAIN)?,
-                "theta" => theta = codec::field(&mut map, ctx, "theta", codec::PLAIN)?,
-                "vega" => vega = codec::field(&mut map, ctx, "vega", codec::PLAIN)?,
-                "law" => rho = codec::field(&mut map, ctx, "law", codec::PLAIN)?,
+                "delta" => {
+                    delta = codec::field_kept(&mut map, ctx, &mut forms, "delta", codec::PLAIN)?;
+                }
+                "gam" => {
+                    gamma = codec::field_kept(&mut map, ctx, &mut forms, "gam", codec::PLAIN)?;
+                }
+                "theta" => {
+                    theta = codec::field_kept(&mut map, ctx, &mut forms, "theta", codec::PLAIN)?;
+                }
+                "vega" => {
+                    vega = codec::field_kept(&mut map, ctx, &mut forms, "vega", codec::PLAIN)?;
+                }
+                "law" => {
+                    rho = codec::field_kept(&mut map, ctx, &mut forms, "law", codec::PLAIN)?;
+                }
                 "lp" => {
-                    lp = codec::field(
+                    lp = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lp",
                         &codec::Format {
                             scale: 2u8,
@@ -280,6 +313,7 @@ impl codec::Record for ElwSensitivityIndicatorRow {
             rho,
             lp,
             extra,
+            forms,
         })
     }
 }
@@ -287,12 +321,25 @@ impl serde::Serialize for ElwSensitivityIndicatorRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "elwtheory_pric",
-            &self.elw_theoretical_price,
+            self.elw_theoretical_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -301,10 +348,11 @@ impl serde::Serialize for ElwSensitivityIndicatorRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "iv",
-            &self.iv,
+            self.iv.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -313,15 +361,46 @@ impl serde::Serialize for ElwSensitivityIndicatorRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "delta", &self.delta, codec::PLAIN)?;
-        codec::put_opt(&mut map, "gam", &self.gamma, codec::PLAIN)?;
-        codec::put_opt(&mut map, "theta", &self.theta, codec::PLAIN)?;
-        codec::put_opt(&mut map, "vega", &self.vega, codec::PLAIN)?;
-        codec::put_opt(&mut map, "law", &self.rho, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "delta",
+            self.delta.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "gam",
+            self.gamma.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "theta",
+            self.theta.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "vega",
+            self.vega.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "law",
+            self.rho.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lp",
-            &self.lp,
+            self.lp.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,

@@ -154,6 +154,7 @@ pub struct ElwPriceSurgeDropResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwPriceSurgeDropResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -171,19 +172,23 @@ impl codec::Record for ElwPriceSurgeDropResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "base_pric_tm" => {
-                    base_price_time = codec::field(&mut map, ctx, "base_pric_tm", codec::PLAIN)?;
+                    base_price_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric_tm", codec::PLAIN)?;
                 }
                 "elwpric_jmpflu" => {
                     elw_price_sharp_move = codec::list(&mut map, ctx, "elwpric_jmpflu")?;
+                    codec::keep_empty_list(&mut forms, "elwpric_jmpflu", &elw_price_sharp_move);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -194,6 +199,7 @@ impl codec::Record for ElwPriceSurgeDropResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -201,15 +207,27 @@ impl serde::Serialize for ElwPriceSurgeDropResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "base_pric_tm",
-            &self.base_price_time,
+            self.base_price_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "elwpric_jmpflu", &self.elw_price_sharp_move)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "elwpric_jmpflu",
+            &self.elw_price_sharp_move,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -273,6 +291,7 @@ pub struct ElwPriceSurgeDropRow {
     /// Wire: type decimal, unit %, signed.
     pub jump_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwPriceSurgeDropRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -296,36 +315,52 @@ impl codec::Record for ElwPriceSurgeDropRow {
         let mut trade_quantity = None;
         let mut jump_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_end_elwbase_pric" => {
-                    trade_end_elw_base_price =
-                        codec::field(&mut map, ctx, "trde_end_elwbase_pric", codec::PLAIN)?;
+                    trade_end_elw_base_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trde_end_elwbase_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "base_pre" => {
-                    base_change = codec::field(&mut map, ctx, "base_pre", codec::PLAIN)?;
+                    base_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "jmp_rt" => {
-                    jump_rate = codec::field(&mut map, ctx, "jmp_rt", codec::PLAIN)?;
+                    jump_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "jmp_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -342,6 +377,7 @@ impl codec::Record for ElwPriceSurgeDropRow {
             trade_quantity,
             jump_rate,
             extra,
+            forms,
         })
     }
 }
@@ -349,26 +385,76 @@ impl serde::Serialize for ElwPriceSurgeDropRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_end_elwbase_pric",
-            &self.trade_end_elw_base_price,
+            self.trade_end_elw_base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "base_pre", &self.base_change, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "jmp_rt", &self.jump_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_pre",
+            self.base_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "jmp_rt",
+            self.jump_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

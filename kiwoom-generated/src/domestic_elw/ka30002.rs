@@ -108,6 +108,7 @@ pub struct BrokerElwNetBuyTopResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerElwNetBuyTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -124,17 +125,24 @@ impl codec::Record for BrokerElwNetBuyTopResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_ori_elwnettrde_upper" => {
                     trade_broker_elw_net_trade_top =
                         codec::list(&mut map, ctx, "trde_ori_elwnettrde_upper")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "trde_ori_elwnettrde_upper",
+                        &trade_broker_elw_net_trade_top,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -144,6 +152,7 @@ impl codec::Record for BrokerElwNetBuyTopResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -151,13 +160,20 @@ impl serde::Serialize for BrokerElwNetBuyTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "trde_ori_elwnettrde_upper",
             &self.trade_broker_elw_net_trade_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -211,6 +227,7 @@ pub struct BrokerElwNetBuyTopRow {
     /// Wire: type integer, unit 주.
     pub sell_trade_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerElwNetBuyTopRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -232,33 +249,40 @@ impl codec::Record for BrokerElwNetBuyTopRow {
         let mut buy_trade_quantity = None;
         let mut sell_trade_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stkpc_flu" => {
                     stock_price_fluctuation =
-                        codec::field(&mut map, ctx, "stkpc_flu", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "stkpc_flu", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "netprps" => {
-                    net_purchase = codec::field(&mut map, ctx, "netprps", codec::PLAIN)?;
+                    net_purchase =
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps", codec::PLAIN)?;
                 }
                 "buy_trde_qty" => {
-                    buy_trade_quantity = codec::field(&mut map, ctx, "buy_trde_qty", codec::PLAIN)?;
+                    buy_trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_trde_qty", codec::PLAIN)?;
                 }
                 "sel_trde_qty" => {
                     sell_trade_quantity =
-                        codec::field(&mut map, ctx, "sel_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_trde_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -273,6 +297,7 @@ impl codec::Record for BrokerElwNetBuyTopRow {
             buy_trade_quantity,
             sell_trade_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -280,27 +305,60 @@ impl serde::Serialize for BrokerElwNetBuyTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "stkpc_flu",
-            &self.stock_price_fluctuation,
+            self.stock_price_fluctuation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "netprps", &self.net_purchase, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "netprps",
+            self.net_purchase.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "buy_trde_qty",
-            &self.buy_trade_quantity,
+            self.buy_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_qty",
-            &self.sell_trade_quantity,
+            self.sell_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -114,6 +114,7 @@ pub struct ElwDisparityRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwDisparityRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -130,16 +131,19 @@ impl codec::Record for ElwDisparityRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "elwdispty_rt" => {
                     elw_disparity_rate = codec::list(&mut map, ctx, "elwdispty_rt")?;
+                    codec::keep_empty_list(&mut forms, "elwdispty_rt", &elw_disparity_rate);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -149,6 +153,7 @@ impl codec::Record for ElwDisparityRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -156,9 +161,20 @@ impl serde::Serialize for ElwDisparityRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "elwdispty_rt", &self.elw_disparity_rate)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "elwdispty_rt",
+            &self.elw_disparity_rate,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -246,6 +262,7 @@ pub struct ElwDisparityRateRow {
     /// Wire: type text.
     pub stock_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwDisparityRateRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -274,25 +291,33 @@ impl codec::Record for ElwDisparityRateRow {
         let mut trade_quantity = None;
         let mut stock_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "isscomp_nm" => {
-                    issuer_name = codec::field(&mut map, ctx, "isscomp_nm", codec::PLAIN)?;
+                    issuer_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "isscomp_nm", codec::PLAIN)?;
                 }
-                "sqnc" => round = codec::field(&mut map, ctx, "sqnc", codec::PLAIN)?,
+                "sqnc" => {
+                    round = codec::field_kept(&mut map, ctx, &mut forms, "sqnc", codec::PLAIN)?;
+                }
                 "base_aset_nm" => {
-                    base_asset_name = codec::field(&mut map, ctx, "base_aset_nm", codec::PLAIN)?;
+                    base_asset_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_aset_nm", codec::PLAIN)?;
                 }
                 "rght_tp" => {
-                    right_type = codec::field(&mut map, ctx, "rght_tp", codec::PLAIN)?;
+                    right_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rght_tp", codec::PLAIN)?;
                 }
                 "dispty_rt" => {
-                    disparity_rate = codec::field(
+                    disparity_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dispty_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -304,9 +329,10 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "basis" => {
-                    basis = codec::field(
+                    basis = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "basis",
                         &codec::Format {
                             scale: 0u8,
@@ -318,12 +344,14 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "srvive_dys" => {
-                    remaining_days = codec::field(&mut map, ctx, "srvive_dys", codec::PLAIN)?;
+                    remaining_days =
+                        codec::field_kept(&mut map, ctx, &mut forms, "srvive_dys", codec::PLAIN)?;
                 }
                 "theory_pric" => {
-                    theoretical_price = codec::field(
+                    theoretical_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "theory_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -335,9 +363,10 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -349,12 +378,14 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "pre_tp" => {
-                    change_type = codec::field(&mut map, ctx, "pre_tp", codec::PLAIN)?;
+                    change_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_tp", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -366,9 +397,10 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -380,10 +412,12 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -405,6 +439,7 @@ impl codec::Record for ElwDisparityRateRow {
             trade_quantity,
             stock_name,
             extra,
+            forms,
         })
     }
 }
@@ -412,20 +447,46 @@ impl serde::Serialize for ElwDisparityRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "isscomp_nm", &self.issuer_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sqnc", &self.round, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "base_aset_nm",
-            &self.base_asset_name,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rght_tp", &self.right_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "isscomp_nm",
+            self.issuer_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sqnc",
+            self.round.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_aset_nm",
+            self.base_asset_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rght_tp",
+            self.right_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dispty_rt",
-            &self.disparity_rate,
+            self.disparity_rate.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -434,10 +495,11 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "basis",
-            &self.basis,
+            self.basis.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -446,11 +508,18 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "srvive_dys", &self.remaining_days, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "srvive_dys",
+            self.remaining_days.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "theory_pric",
-            &self.theoretical_price,
+            self.theoretical_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -459,10 +528,11 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -471,11 +541,18 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pre_tp", &self.change_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_tp",
+            self.change_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -484,10 +561,11 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "flu_rt",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -496,8 +574,20 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -103,6 +103,7 @@ pub struct SearchElwByConditionResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SearchElwByConditionResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -119,16 +120,19 @@ impl codec::Record for SearchElwByConditionResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "elwcnd_qry" => {
                     elw_condition_query = codec::list(&mut map, ctx, "elwcnd_qry")?;
+                    codec::keep_empty_list(&mut forms, "elwcnd_qry", &elw_condition_query);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -138,6 +142,7 @@ impl codec::Record for SearchElwByConditionResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -145,9 +150,20 @@ impl serde::Serialize for SearchElwByConditionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "elwcnd_qry", &self.elw_condition_query)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "elwcnd_qry",
+            &self.elw_condition_query,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -355,6 +371,7 @@ pub struct SearchElwByConditionRow {
     /// Wire: type text.
     pub xray_instant_execution_quantity_margin_100_type: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SearchElwByConditionRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -407,125 +424,180 @@ impl codec::Record for SearchElwByConditionRow {
         let mut xray_instant_execution_quantity_liquidation_trade_type = None;
         let mut xray_instant_execution_quantity_margin_100_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "isscomp_nm" => {
-                    issuer_name = codec::field(&mut map, ctx, "isscomp_nm", codec::PLAIN)?;
+                    issuer_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "isscomp_nm", codec::PLAIN)?;
                 }
-                "sqnc" => round = codec::field(&mut map, ctx, "sqnc", codec::PLAIN)?,
+                "sqnc" => {
+                    round = codec::field_kept(&mut map, ctx, &mut forms, "sqnc", codec::PLAIN)?;
+                }
                 "base_aset_nm" => {
-                    base_asset_name = codec::field(&mut map, ctx, "base_aset_nm", codec::PLAIN)?;
+                    base_asset_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_aset_nm", codec::PLAIN)?;
                 }
                 "rght_tp" => {
-                    right_type = codec::field(&mut map, ctx, "rght_tp", codec::PLAIN)?;
+                    right_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rght_tp", codec::PLAIN)?;
                 }
                 "expr_dt" => {
-                    expiry_date = codec::field(&mut map, ctx, "expr_dt", codec::PLAIN)?;
+                    expiry_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "expr_dt", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_tp" => {
-                    change_type = codec::field(&mut map, ctx, "pre_tp", codec::PLAIN)?;
+                    change_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_tp", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_qty_pre" => {
                     trade_quantity_change =
-                        codec::field(&mut map, ctx, "trde_qty_pre", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty_pre", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 "pred_trde_qty" => {
-                    previous_day_trade_quantity =
-                        codec::field(&mut map, ctx, "pred_trde_qty", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = codec::field(&mut map, ctx, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = codec::field(&mut map, ctx, "buy_bid", codec::PLAIN)?;
-                }
-                "prty" => parity = codec::field(&mut map, ctx, "prty", codec::PLAIN)?,
-                "gear_rt" => {
-                    gearing_rate = codec::field(&mut map, ctx, "gear_rt", codec::PLAIN)?;
-                }
-                "pl_qutr_rt" => {
-                    breakeven_rate = codec::field(&mut map, ctx, "pl_qutr_rt", codec::PLAIN)?;
-                }
-                "cfp" => {
-                    capital_support_point = codec::field(&mut map, ctx, "cfp", codec::PLAIN)?;
-                }
-                "theory_pric" => {
-                    theoretical_price = codec::field(&mut map, ctx, "theory_pric", codec::PLAIN)?;
-                }
-                "innr_vltl" => {
-                    implied_volatility = codec::field(&mut map, ctx, "innr_vltl", codec::PLAIN)?;
-                }
-                "delta" => delta = codec::field(&mut map, ctx, "delta", codec::PLAIN)?,
-                "lvrg" => leverage = codec::field(&mut map, ctx, "lvrg", codec::PLAIN)?,
-                "exec_pric" => {
-                    exercise_price = codec::field(&mut map, ctx, "exec_pric", codec::PLAIN)?;
-                }
-                "cnvt_rt" => {
-                    conversion_rate = codec::field(&mut map, ctx, "cnvt_rt", codec::PLAIN)?;
-                }
-                "lpposs_rt" => {
-                    lp_holding_rate = codec::field(&mut map, ctx, "lpposs_rt", codec::PLAIN)?;
-                }
-                "pl_qutr_pt" => {
-                    breakeven_point = codec::field(&mut map, ctx, "pl_qutr_pt", codec::PLAIN)?;
-                }
-                "fin_trde_dt" => {
-                    final_trade_date = codec::field(&mut map, ctx, "fin_trde_dt", codec::PLAIN)?;
-                }
-                "flo_dt" => {
-                    listed_date = codec::field(&mut map, ctx, "flo_dt", codec::PLAIN)?;
-                }
-                "lpinitlast_suply_dt" => {
-                    lp_initial_final_supply_date =
-                        codec::field(&mut map, ctx, "lpinitlast_suply_dt", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
-                }
-                "srvive_dys" => {
-                    remaining_days = codec::field(&mut map, ctx, "srvive_dys", codec::PLAIN)?;
-                }
-                "dispty_rt" => {
-                    disparity_rate = codec::field(&mut map, ctx, "dispty_rt", codec::PLAIN)?;
-                }
-                "lpmmcm_nm" => {
-                    lp_member_name = codec::field(&mut map, ctx, "lpmmcm_nm", codec::PLAIN)?;
-                }
-                "lpmmcm_nm_1" => {
-                    lp_member_name_1 = codec::field(&mut map, ctx, "lpmmcm_nm_1", codec::PLAIN)?;
-                }
-                "lpmmcm_nm_2" => {
-                    lp_member_name_2 = codec::field(&mut map, ctx, "lpmmcm_nm_2", codec::PLAIN)?;
-                }
-                "xraymont_cntr_qty_arng_trde_tp" => {
-                    xray_instant_execution_quantity_liquidation_trade_type = codec::field(
+                    previous_day_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "pred_trde_qty",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_bid" => {
+                    ask_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
+                }
+                "buy_bid" => {
+                    bid_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
+                }
+                "prty" => {
+                    parity = codec::field_kept(&mut map, ctx, &mut forms, "prty", codec::PLAIN)?;
+                }
+                "gear_rt" => {
+                    gearing_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "gear_rt", codec::PLAIN)?;
+                }
+                "pl_qutr_rt" => {
+                    breakeven_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_qutr_rt", codec::PLAIN)?;
+                }
+                "cfp" => {
+                    capital_support_point =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cfp", codec::PLAIN)?;
+                }
+                "theory_pric" => {
+                    theoretical_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "theory_pric", codec::PLAIN)?;
+                }
+                "innr_vltl" => {
+                    implied_volatility =
+                        codec::field_kept(&mut map, ctx, &mut forms, "innr_vltl", codec::PLAIN)?;
+                }
+                "delta" => {
+                    delta = codec::field_kept(&mut map, ctx, &mut forms, "delta", codec::PLAIN)?;
+                }
+                "lvrg" => {
+                    leverage = codec::field_kept(&mut map, ctx, &mut forms, "lvrg", codec::PLAIN)?;
+                }
+                "exec_pric" => {
+                    exercise_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exec_pric", codec::PLAIN)?;
+                }
+                "cnvt_rt" => {
+                    conversion_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cnvt_rt", codec::PLAIN)?;
+                }
+                "lpposs_rt" => {
+                    lp_holding_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpposs_rt", codec::PLAIN)?;
+                }
+                "pl_qutr_pt" => {
+                    breakeven_point =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_qutr_pt", codec::PLAIN)?;
+                }
+                "fin_trde_dt" => {
+                    final_trade_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "fin_trde_dt", codec::PLAIN)?;
+                }
+                "flo_dt" => {
+                    listed_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flo_dt", codec::PLAIN)?;
+                }
+                "lpinitlast_suply_dt" => {
+                    lp_initial_final_supply_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpinitlast_suply_dt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "stk_nm" => {
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                }
+                "srvive_dys" => {
+                    remaining_days =
+                        codec::field_kept(&mut map, ctx, &mut forms, "srvive_dys", codec::PLAIN)?;
+                }
+                "dispty_rt" => {
+                    disparity_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dispty_rt", codec::PLAIN)?;
+                }
+                "lpmmcm_nm" => {
+                    lp_member_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm", codec::PLAIN)?;
+                }
+                "lpmmcm_nm_1" => {
+                    lp_member_name_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_1", codec::PLAIN)?;
+                }
+                "lpmmcm_nm_2" => {
+                    lp_member_name_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_2", codec::PLAIN)?;
+                }
+                "xraymont_cntr_qty_arng_trde_tp" => {
+                    xray_instant_execution_quantity_liquidation_trade_type = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "xraymont_cntr_qty_arng_trde_tp",
                         codec::PLAIN,
                     )?;
                 }
                 "xraymont_cntr_qty_profa_100tp" => {
-                    xray_instant_execution_quantity_margin_100_type =
-                        codec::field(&mut map, ctx, "xraymont_cntr_qty_profa_100tp", codec::PLAIN)?;
+                    xray_instant_execution_quantity_margin_100_type = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "xraymont_cntr_qty_profa_100tp",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -571,6 +643,7 @@ impl codec::Record for SearchElwByConditionRow {
             xray_instant_execution_quantity_liquidation_trade_type,
             xray_instant_execution_quantity_margin_100_type,
             extra,
+            forms,
         })
     }
 }
@@ -578,103 +651,279 @@ impl serde::Serialize for SearchElwByConditionRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "isscomp_nm", &self.issuer_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sqnc", &self.round, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "isscomp_nm",
+            self.issuer_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sqnc",
+            self.round.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "base_aset_nm",
-            &self.base_asset_name,
+            self.base_asset_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rght_tp", &self.right_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "expr_dt", &self.expiry_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_tp", &self.change_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rght_tp",
+            self.right_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "expr_dt",
+            self.expiry_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_tp",
+            self.change_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_qty_pre",
-            &self.trade_quantity_change,
+            self.trade_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_trde_qty",
-            &self.previous_day_trade_quantity,
+            self.previous_day_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sel_bid", &self.ask_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_bid", &self.bid_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "prty", &self.parity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "gear_rt", &self.gearing_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_qutr_rt", &self.breakeven_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cfp", &self.capital_support_point, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_bid",
+            self.ask_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_bid",
+            self.bid_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prty",
+            self.parity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "gear_rt",
+            self.gearing_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_qutr_rt",
+            self.breakeven_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cfp",
+            self.capital_support_point.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "theory_pric",
-            &self.theoretical_price,
+            self.theoretical_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "innr_vltl",
-            &self.implied_volatility,
+            self.implied_volatility.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "delta", &self.delta, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lvrg", &self.leverage, codec::PLAIN)?;
-        codec::put_opt(&mut map, "exec_pric", &self.exercise_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cnvt_rt", &self.conversion_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lpposs_rt", &self.lp_holding_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_qutr_pt", &self.breakeven_point, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "delta",
+            self.delta.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lvrg",
+            self.leverage.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exec_pric",
+            self.exercise_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cnvt_rt",
+            self.conversion_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lpposs_rt",
+            self.lp_holding_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_qutr_pt",
+            self.breakeven_point.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "fin_trde_dt",
-            &self.final_trade_date,
+            self.final_trade_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flo_dt", &self.listed_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flo_dt",
+            self.listed_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lpinitlast_suply_dt",
-            &self.lp_initial_final_supply_date,
+            self.lp_initial_final_supply_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "srvive_dys", &self.remaining_days, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dispty_rt", &self.disparity_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lpmmcm_nm", &self.lp_member_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "srvive_dys",
+            self.remaining_days.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dispty_rt",
+            self.disparity_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lpmmcm_nm",
+            self.lp_member_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lpmmcm_nm_1",
-            &self.lp_member_name_1,
+            self.lp_member_name_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpmmcm_nm_2",
-            &self.lp_member_name_2,
+            self.lp_member_name_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "xraymont_cntr_qty_arng_trde_tp",
-            &self.xray_instant_execution_quantity_liquidation_trade_type,
+            self.xray_instant_execution_quantity_liquidation_trade_type
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "xraymont_cntr_qty_profa_100tp",
-            &self.xray_instant_execution_quantity_margin_100_type,
+            self.xray_instant_execution_quantity_margin_100_type
+                .as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

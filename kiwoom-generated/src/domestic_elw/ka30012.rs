@@ -379,6 +379,7 @@ pub struct ElwDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -459,15 +460,18 @@ impl codec::Record for ElwDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "aset_cd" => {
-                    asset_code = codec::field(&mut map, ctx, "aset_cd", codec::PLAIN)?;
+                    asset_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "aset_cd", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -480,12 +484,13 @@ impl codec::Record for ElwDetailResponse {
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -497,9 +502,10 @@ impl codec::Record for ElwDetailResponse {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -511,25 +517,35 @@ impl codec::Record for ElwDetailResponse {
                     )?;
                 }
                 "lpmmcm_nm" => {
-                    lp_member_name = codec::field(&mut map, ctx, "lpmmcm_nm", codec::PLAIN)?;
+                    lp_member_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm", codec::PLAIN)?;
                 }
                 "lpmmcm_nm_1" => {
-                    lp_member_name_1 = codec::field(&mut map, ctx, "lpmmcm_nm_1", codec::PLAIN)?;
+                    lp_member_name_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_1", codec::PLAIN)?;
                 }
                 "lpmmcm_nm_2" => {
-                    lp_member_name_2 = codec::field(&mut map, ctx, "lpmmcm_nm_2", codec::PLAIN)?;
+                    lp_member_name_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_2", codec::PLAIN)?;
                 }
                 "elwrght_cntn" => {
-                    elw_right_content = codec::field(&mut map, ctx, "elwrght_cntn", codec::PLAIN)?;
+                    elw_right_content =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwrght_cntn", codec::PLAIN)?;
                 }
                 "elwexpr_evlt_pric" => {
-                    elw_expiry_evaluation_price =
-                        codec::field(&mut map, ctx, "elwexpr_evlt_pric", codec::PLAIN)?;
-                }
-                "elwtheory_pric" => {
-                    elw_theoretical_price = codec::field(
+                    elw_expiry_evaluation_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "elwexpr_evlt_pric",
+                        codec::PLAIN,
+                    )?;
+                }
+                "elwtheory_pric" => {
+                    elw_theoretical_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "elwtheory_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -541,9 +557,10 @@ impl codec::Record for ElwDetailResponse {
                     )?;
                 }
                 "dispty_rt" => {
-                    disparity_rate = codec::field(
+                    disparity_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dispty_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -556,16 +573,22 @@ impl codec::Record for ElwDetailResponse {
                 }
                 "elwinnr_vltl" => {
                     elw_implied_volatility =
-                        codec::field(&mut map, ctx, "elwinnr_vltl", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwinnr_vltl", codec::PLAIN)?;
                 }
                 "exp_rght_pric" => {
-                    expected_right_price =
-                        codec::field(&mut map, ctx, "exp_rght_pric", codec::PLAIN)?;
-                }
-                "elwpl_qutr_rt" => {
-                    elw_breakeven_rate = codec::field(
+                    expected_right_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "exp_rght_pric",
+                        codec::PLAIN,
+                    )?;
+                }
+                "elwpl_qutr_rt" => {
+                    elw_breakeven_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "elwpl_qutr_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -577,178 +600,304 @@ impl codec::Record for ElwDetailResponse {
                     )?;
                 }
                 "elwexec_pric" => {
-                    elw_exercise_price = codec::field(&mut map, ctx, "elwexec_pric", codec::PLAIN)?;
+                    elw_exercise_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwexec_pric", codec::PLAIN)?;
                 }
                 "elwcnvt_rt" => {
-                    elw_conversion_rate = codec::field(&mut map, ctx, "elwcnvt_rt", codec::PLAIN)?;
+                    elw_conversion_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwcnvt_rt", codec::PLAIN)?;
                 }
                 "elwcmpn_rt" => {
                     elw_compensation_rate =
-                        codec::field(&mut map, ctx, "elwcmpn_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwcmpn_rt", codec::PLAIN)?;
                 }
                 "elwpric_rising_part_rt" => {
-                    elw_price_rising_participation_rate =
-                        codec::field(&mut map, ctx, "elwpric_rising_part_rt", codec::PLAIN)?;
+                    elw_price_rising_participation_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "elwpric_rising_part_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "elwrght_type" => {
-                    elw_right_type = codec::field(&mut map, ctx, "elwrght_type", codec::PLAIN)?;
+                    elw_right_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwrght_type", codec::PLAIN)?;
                 }
                 "elwsrvive_dys" => {
-                    elw_remaining_days =
-                        codec::field(&mut map, ctx, "elwsrvive_dys", codec::PLAIN)?;
+                    elw_remaining_days = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "elwsrvive_dys",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stkcnt" => {
-                    share_count = codec::field(&mut map, ctx, "stkcnt", codec::PLAIN)?;
+                    share_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stkcnt", codec::PLAIN)?;
                 }
                 "elwlpord_pos" => {
                     elw_lp_order_available =
-                        codec::field(&mut map, ctx, "elwlpord_pos", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwlpord_pos", codec::PLAIN)?;
                 }
                 "lpposs_rt" => {
-                    lp_holding_rate = codec::field(&mut map, ctx, "lpposs_rt", codec::PLAIN)?;
+                    lp_holding_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpposs_rt", codec::PLAIN)?;
                 }
                 "lprmnd_qty" => {
-                    lp_holding_quantity = codec::field(&mut map, ctx, "lprmnd_qty", codec::PLAIN)?;
+                    lp_holding_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lprmnd_qty", codec::PLAIN)?;
                 }
                 "elwspread" => {
-                    elw_spread = codec::field(&mut map, ctx, "elwspread", codec::PLAIN)?;
+                    elw_spread =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwspread", codec::PLAIN)?;
                 }
                 "elwprty" => {
-                    elw_parity = codec::field(&mut map, ctx, "elwprty", codec::PLAIN)?;
+                    elw_parity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwprty", codec::PLAIN)?;
                 }
                 "elwgear" => {
-                    elw_gearing = codec::field(&mut map, ctx, "elwgear", codec::PLAIN)?;
+                    elw_gearing =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwgear", codec::PLAIN)?;
                 }
                 "elwflo_dt" => {
-                    elw_listing_date = codec::field(&mut map, ctx, "elwflo_dt", codec::PLAIN)?;
+                    elw_listing_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwflo_dt", codec::PLAIN)?;
                 }
                 "elwfin_trde_dt" => {
-                    elw_final_trade_date =
-                        codec::field(&mut map, ctx, "elwfin_trde_dt", codec::PLAIN)?;
+                    elw_final_trade_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "elwfin_trde_dt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "expr_dt" => {
-                    expiry_date = codec::field(&mut map, ctx, "expr_dt", codec::PLAIN)?;
+                    expiry_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "expr_dt", codec::PLAIN)?;
                 }
                 "exec_dt" => {
-                    exercise_date = codec::field(&mut map, ctx, "exec_dt", codec::PLAIN)?;
+                    exercise_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exec_dt", codec::PLAIN)?;
                 }
                 "lpsuply_end_dt" => {
-                    lp_supply_end_date =
-                        codec::field(&mut map, ctx, "lpsuply_end_dt", codec::PLAIN)?;
+                    lp_supply_end_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsuply_end_dt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "elwpay_dt" => {
-                    elw_payment_date = codec::field(&mut map, ctx, "elwpay_dt", codec::PLAIN)?;
+                    elw_payment_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwpay_dt", codec::PLAIN)?;
                 }
                 "elwinvt_ix_comput" => {
-                    elw_investment_indicator_computation =
-                        codec::field(&mut map, ctx, "elwinvt_ix_comput", codec::PLAIN)?;
+                    elw_investment_indicator_computation = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "elwinvt_ix_comput",
+                        codec::PLAIN,
+                    )?;
                 }
                 "elwpay_agnt" => {
-                    elw_payment_agent = codec::field(&mut map, ctx, "elwpay_agnt", codec::PLAIN)?;
+                    elw_payment_agent =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwpay_agnt", codec::PLAIN)?;
                 }
                 "elwappr_way" => {
                     elw_settlement_method =
-                        codec::field(&mut map, ctx, "elwappr_way", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwappr_way", codec::PLAIN)?;
                 }
                 "elwrght_exec_way" => {
-                    elw_right_exercise_method =
-                        codec::field(&mut map, ctx, "elwrght_exec_way", codec::PLAIN)?;
+                    elw_right_exercise_method = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "elwrght_exec_way",
+                        codec::PLAIN,
+                    )?;
                 }
                 "elwpblicte_orgn" => {
-                    elw_issuer_institution =
-                        codec::field(&mut map, ctx, "elwpblicte_orgn", codec::PLAIN)?;
+                    elw_issuer_institution = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "elwpblicte_orgn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dcsn_pay_amt" => {
                     confirmed_payment_amount =
-                        codec::field(&mut map, ctx, "dcsn_pay_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "dcsn_pay_amt", codec::PLAIN)?;
                 }
                 "kobarr" => {
-                    knock_out_barrier = codec::field(&mut map, ctx, "kobarr", codec::PLAIN)?;
+                    knock_out_barrier =
+                        codec::field_kept(&mut map, ctx, &mut forms, "kobarr", codec::PLAIN)?;
                 }
-                "iv" => iv = codec::field(&mut map, ctx, "iv", codec::PLAIN)?,
+                "iv" => {
+                    iv = codec::field_kept(&mut map, ctx, &mut forms, "iv", codec::PLAIN)?;
+                }
                 "clsprd_end_elwocr" => {
-                    final_period_end_elw_occurrence =
-                        codec::field(&mut map, ctx, "clsprd_end_elwocr", codec::PLAIN)?;
+                    final_period_end_elw_occurrence = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "clsprd_end_elwocr",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bsis_aset_1" => {
-                    underlying_asset_1 = codec::field(&mut map, ctx, "bsis_aset_1", codec::PLAIN)?;
+                    underlying_asset_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_1", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_1" => {
-                    underlying_asset_composition_rate_1 =
-                        codec::field(&mut map, ctx, "bsis_aset_comp_rt_1", codec::PLAIN)?;
+                    underlying_asset_composition_rate_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bsis_aset_comp_rt_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bsis_aset_2" => {
-                    underlying_asset_2 = codec::field(&mut map, ctx, "bsis_aset_2", codec::PLAIN)?;
+                    underlying_asset_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_2", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_2" => {
-                    underlying_asset_composition_rate_2 =
-                        codec::field(&mut map, ctx, "bsis_aset_comp_rt_2", codec::PLAIN)?;
+                    underlying_asset_composition_rate_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bsis_aset_comp_rt_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bsis_aset_3" => {
-                    underlying_asset_3 = codec::field(&mut map, ctx, "bsis_aset_3", codec::PLAIN)?;
+                    underlying_asset_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_3", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_3" => {
-                    underlying_asset_composition_rate_3 =
-                        codec::field(&mut map, ctx, "bsis_aset_comp_rt_3", codec::PLAIN)?;
+                    underlying_asset_composition_rate_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bsis_aset_comp_rt_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bsis_aset_4" => {
-                    underlying_asset_4 = codec::field(&mut map, ctx, "bsis_aset_4", codec::PLAIN)?;
+                    underlying_asset_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_4", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_4" => {
-                    underlying_asset_composition_rate_4 =
-                        codec::field(&mut map, ctx, "bsis_aset_comp_rt_4", codec::PLAIN)?;
+                    underlying_asset_composition_rate_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bsis_aset_comp_rt_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bsis_aset_5" => {
-                    underlying_asset_5 = codec::field(&mut map, ctx, "bsis_aset_5", codec::PLAIN)?;
+                    underlying_asset_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_5", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_5" => {
-                    underlying_asset_composition_rate_5 =
-                        codec::field(&mut map, ctx, "bsis_aset_comp_rt_5", codec::PLAIN)?;
+                    underlying_asset_composition_rate_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bsis_aset_comp_rt_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fr_dt" => {
-                    start_date = codec::field(&mut map, ctx, "fr_dt", codec::PLAIN)?;
+                    start_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "fr_dt", codec::PLAIN)?;
                 }
-                "to_dt" => end_date = codec::field(&mut map, ctx, "to_dt", codec::PLAIN)?,
+                "to_dt" => {
+                    end_date = codec::field_kept(&mut map, ctx, &mut forms, "to_dt", codec::PLAIN)?;
+                }
                 "fr_tm" => {
-                    start_time = codec::field(&mut map, ctx, "fr_tm", codec::PLAIN)?;
+                    start_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "fr_tm", codec::PLAIN)?;
                 }
                 "evlt_end_tm" => {
-                    evaluation_end_time = codec::field(&mut map, ctx, "evlt_end_tm", codec::PLAIN)?;
+                    evaluation_end_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_end_tm", codec::PLAIN)?;
                 }
                 "evlt_pric" => {
-                    evaluation_price = codec::field(&mut map, ctx, "evlt_pric", codec::PLAIN)?;
+                    evaluation_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_pric", codec::PLAIN)?;
                 }
                 "evlt_fnsh_yn" => {
                     evaluation_finished_flag =
-                        codec::field(&mut map, ctx, "evlt_fnsh_yn", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_fnsh_yn", codec::PLAIN)?;
                 }
                 "all_hgst_pric" => {
-                    all_highest_price = codec::field(&mut map, ctx, "all_hgst_pric", codec::PLAIN)?;
+                    all_highest_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_hgst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_lwst_pric" => {
-                    all_lowest_price = codec::field(&mut map, ctx, "all_lwst_pric", codec::PLAIN)?;
+                    all_lowest_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_lwst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "imaf_hgst_pric" => {
-                    subsequent_highest_price =
-                        codec::field(&mut map, ctx, "imaf_hgst_pric", codec::PLAIN)?;
+                    subsequent_highest_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "imaf_hgst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "imaf_lwst_pric" => {
-                    subsequent_lowest_price =
-                        codec::field(&mut map, ctx, "imaf_lwst_pric", codec::PLAIN)?;
+                    subsequent_lowest_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "imaf_lwst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sndhalf_mrkt_hgst_pric" => {
-                    second_half_market_highest_price =
-                        codec::field(&mut map, ctx, "sndhalf_mrkt_hgst_pric", codec::PLAIN)?;
+                    second_half_market_highest_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sndhalf_mrkt_hgst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sndhalf_mrkt_lwst_pric" => {
-                    second_half_market_lowest_price =
-                        codec::field(&mut map, ctx, "sndhalf_mrkt_lwst_pric", codec::PLAIN)?;
+                    second_half_market_lowest_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sndhalf_mrkt_lwst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -822,6 +971,7 @@ impl codec::Record for ElwDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -829,11 +979,18 @@ impl serde::Serialize for ElwDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "aset_cd", &self.asset_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "aset_cd",
+            self.asset_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -842,16 +999,18 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -860,10 +1019,11 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "flu_rt",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -872,35 +1032,46 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "lpmmcm_nm", &self.lp_member_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "lpmmcm_nm",
+            self.lp_member_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lpmmcm_nm_1",
-            &self.lp_member_name_1,
+            self.lp_member_name_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpmmcm_nm_2",
-            &self.lp_member_name_2,
+            self.lp_member_name_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwrght_cntn",
-            &self.elw_right_content,
+            self.elw_right_content.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwexpr_evlt_pric",
-            &self.elw_expiry_evaluation_price,
+            self.elw_expiry_evaluation_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwtheory_pric",
-            &self.elw_theoretical_price,
+            self.elw_theoretical_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -909,10 +1080,11 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dispty_rt",
-            &self.disparity_rate,
+            self.disparity_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -921,22 +1093,25 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwinnr_vltl",
-            &self.elw_implied_volatility,
+            self.elw_implied_volatility.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_rght_pric",
-            &self.expected_right_price,
+            self.expected_right_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwpl_qutr_rt",
-            &self.elw_breakeven_rate,
+            self.elw_breakeven_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -945,228 +1120,358 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwexec_pric",
-            &self.elw_exercise_price,
+            self.elw_exercise_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwcnvt_rt",
-            &self.elw_conversion_rate,
+            self.elw_conversion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwcmpn_rt",
-            &self.elw_compensation_rate,
+            self.elw_compensation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwpric_rising_part_rt",
-            &self.elw_price_rising_participation_rate,
+            self.elw_price_rising_participation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "elwrght_type", &self.elw_right_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "elwrght_type",
+            self.elw_right_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "elwsrvive_dys",
-            &self.elw_remaining_days,
+            self.elw_remaining_days.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stkcnt", &self.share_count, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stkcnt",
+            self.share_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "elwlpord_pos",
-            &self.elw_lp_order_available,
+            self.elw_lp_order_available.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "lpposs_rt", &self.lp_holding_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "lpposs_rt",
+            self.lp_holding_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lprmnd_qty",
-            &self.lp_holding_quantity,
+            self.lp_holding_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "elwspread", &self.elw_spread, codec::PLAIN)?;
-        codec::put_opt(&mut map, "elwprty", &self.elw_parity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "elwgear", &self.elw_gearing, codec::PLAIN)?;
-        codec::put_opt(&mut map, "elwflo_dt", &self.elw_listing_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "elwspread",
+            self.elw_spread.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "elwprty",
+            self.elw_parity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "elwgear",
+            self.elw_gearing.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "elwflo_dt",
+            self.elw_listing_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "elwfin_trde_dt",
-            &self.elw_final_trade_date,
+            self.elw_final_trade_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "expr_dt", &self.expiry_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "exec_dt", &self.exercise_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "expr_dt",
+            self.expiry_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exec_dt",
+            self.exercise_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lpsuply_end_dt",
-            &self.lp_supply_end_date,
+            self.lp_supply_end_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "elwpay_dt", &self.elw_payment_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "elwpay_dt",
+            self.elw_payment_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "elwinvt_ix_comput",
-            &self.elw_investment_indicator_computation,
+            self.elw_investment_indicator_computation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwpay_agnt",
-            &self.elw_payment_agent,
+            self.elw_payment_agent.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwappr_way",
-            &self.elw_settlement_method,
+            self.elw_settlement_method.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwrght_exec_way",
-            &self.elw_right_exercise_method,
+            self.elw_right_exercise_method.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "elwpblicte_orgn",
-            &self.elw_issuer_institution,
+            self.elw_issuer_institution.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dcsn_pay_amt",
-            &self.confirmed_payment_amount,
+            self.confirmed_payment_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "kobarr", &self.knock_out_barrier, codec::PLAIN)?;
-        codec::put_opt(&mut map, "iv", &self.iv, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "kobarr",
+            self.knock_out_barrier.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(&mut map, &self.forms, "iv", self.iv.as_ref(), codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "clsprd_end_elwocr",
-            &self.final_period_end_elw_occurrence,
+            self.final_period_end_elw_occurrence.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_1",
-            &self.underlying_asset_1,
+            self.underlying_asset_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_comp_rt_1",
-            &self.underlying_asset_composition_rate_1,
+            self.underlying_asset_composition_rate_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_2",
-            &self.underlying_asset_2,
+            self.underlying_asset_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_comp_rt_2",
-            &self.underlying_asset_composition_rate_2,
+            self.underlying_asset_composition_rate_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_3",
-            &self.underlying_asset_3,
+            self.underlying_asset_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_comp_rt_3",
-            &self.underlying_asset_composition_rate_3,
+            self.underlying_asset_composition_rate_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_4",
-            &self.underlying_asset_4,
+            self.underlying_asset_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_comp_rt_4",
-            &self.underlying_asset_composition_rate_4,
+            self.underlying_asset_composition_rate_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_5",
-            &self.underlying_asset_5,
+            self.underlying_asset_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bsis_aset_comp_rt_5",
-            &self.underlying_asset_composition_rate_5,
+            self.underlying_asset_composition_rate_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "fr_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "to_dt", &self.end_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "fr_tm", &self.start_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "fr_dt",
+            self.start_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "to_dt",
+            self.end_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fr_tm",
+            self.start_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "evlt_end_tm",
-            &self.evaluation_end_time,
+            self.evaluation_end_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "evlt_pric", &self.evaluation_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "evlt_pric",
+            self.evaluation_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "evlt_fnsh_yn",
-            &self.evaluation_finished_flag,
+            self.evaluation_finished_flag.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_hgst_pric",
-            &self.all_highest_price,
+            self.all_highest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_lwst_pric",
-            &self.all_lowest_price,
+            self.all_lowest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "imaf_hgst_pric",
-            &self.subsequent_highest_price,
+            self.subsequent_highest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "imaf_lwst_pric",
-            &self.subsequent_lowest_price,
+            self.subsequent_lowest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sndhalf_mrkt_hgst_pric",
-            &self.second_half_market_highest_price,
+            self.second_half_market_highest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sndhalf_mrkt_lwst_pric",
-            &self.second_half_market_lowest_price,
+            self.second_half_market_lowest_price.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -81,6 +81,7 @@ pub struct EtfReturnRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfReturnRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -97,16 +98,23 @@ impl codec::Record for EtfReturnRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "etfprft_rt_lst" => {
                     etf_return_rate_lower_limit = codec::list(&mut map, ctx, "etfprft_rt_lst")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "etfprft_rt_lst",
+                        &etf_return_rate_lower_limit,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -116,6 +124,7 @@ impl codec::Record for EtfReturnRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -123,13 +132,20 @@ impl serde::Serialize for EtfReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "etfprft_rt_lst",
             &self.etf_return_rate_lower_limit,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -159,6 +175,7 @@ pub struct EtfReturnRateRow {
     /// Wire: type integer.
     pub institution_net_purchase_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfReturnRateRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -176,22 +193,34 @@ impl codec::Record for EtfReturnRateRow {
         let mut foreign_net_purchase_quantity = None;
         let mut institution_net_purchase_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "etfprft_rt" => {
-                    etf_return_rate = codec::field(&mut map, ctx, "etfprft_rt", codec::PLAIN)?;
+                    etf_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etfprft_rt", codec::PLAIN)?;
                 }
                 "cntr_prft_rt" => {
                     execution_profit_rate =
-                        codec::field(&mut map, ctx, "cntr_prft_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_prft_rt", codec::PLAIN)?;
                 }
                 "for_netprps_qty" => {
-                    foreign_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "for_netprps_qty", codec::PLAIN)?;
+                    foreign_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netprps_qty" => {
-                    institution_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "orgn_netprps_qty", codec::PLAIN)?;
+                    institution_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -202,6 +231,7 @@ impl codec::Record for EtfReturnRateRow {
             foreign_net_purchase_quantity,
             institution_net_purchase_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -209,23 +239,32 @@ impl serde::Serialize for EtfReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "etfprft_rt", &self.etf_return_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "etfprft_rt",
+            self.etf_return_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_prft_rt",
-            &self.execution_profit_rate,
+            self.execution_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netprps_qty",
-            &self.foreign_net_purchase_quantity,
+            self.foreign_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps_qty",
-            &self.institution_net_purchase_quantity,
+            self.institution_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -74,6 +74,7 @@ pub struct EtfInfoResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfInfoResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -94,29 +95,40 @@ impl codec::Record for EtfInfoResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "etfobjt_idex_nm" => {
-                    etf_target_index_name =
-                        codec::field(&mut map, ctx, "etfobjt_idex_nm", codec::PLAIN)?;
+                    etf_target_index_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etfobjt_idex_nm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "wonju_pric" => {
-                    original_share_price = codec::field(&mut map, ctx, "wonju_pric", codec::PLAIN)?;
+                    original_share_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "wonju_pric", codec::PLAIN)?;
                 }
                 "etftxon_type" => {
-                    etf_taxation_type = codec::field(&mut map, ctx, "etftxon_type", codec::PLAIN)?;
+                    etf_taxation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etftxon_type", codec::PLAIN)?;
                 }
                 "etntxon_type" => {
-                    etn_taxation_type = codec::field(&mut map, ctx, "etntxon_type", codec::PLAIN)?;
+                    etn_taxation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etntxon_type", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -130,6 +142,7 @@ impl codec::Record for EtfInfoResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -137,33 +150,49 @@ impl serde::Serialize for EtfInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "etfobjt_idex_nm",
-            &self.etf_target_index_name,
+            self.etf_target_index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "wonju_pric",
-            &self.original_share_price,
+            self.original_share_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etftxon_type",
-            &self.etf_taxation_type,
+            self.etf_taxation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etntxon_type",
-            &self.etn_taxation_type,
+            self.etn_taxation_type.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

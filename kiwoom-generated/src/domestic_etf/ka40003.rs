@@ -64,6 +64,7 @@ pub struct EtfDailyTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfDailyTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -80,16 +81,19 @@ impl codec::Record for EtfDailyTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "etfdaly_trnsn" => {
                     etf_daily_trend = codec::list(&mut map, ctx, "etfdaly_trnsn")?;
+                    codec::keep_empty_list(&mut forms, "etfdaly_trnsn", &etf_daily_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -99,6 +103,7 @@ impl codec::Record for EtfDailyTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -106,9 +111,20 @@ impl serde::Serialize for EtfDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "etfdaly_trnsn", &self.etf_daily_trend)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "etfdaly_trnsn",
+            &self.etf_daily_trend,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -205,6 +221,7 @@ pub struct EtfDailyTrendRow {
     /// Wire: type enum.
     pub tracking_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfDailyTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -232,43 +249,68 @@ impl codec::Record for EtfDailyTrendRow {
         let mut tracking_previous_day_change = None;
         let mut tracking_change_sign = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_dt" => {
-                    execution_date = codec::field(&mut map, ctx, "cntr_dt", codec::PLAIN)?;
+                    execution_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_dt", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "pre_rt" => {
-                    change_rate = codec::field(&mut map, ctx, "pre_rt", codec::PLAIN)?;
+                    change_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
-                "nav" => nav = codec::field(&mut map, ctx, "nav", codec::PLAIN)?,
+                "nav" => {
+                    nav = codec::field_kept(&mut map, ctx, &mut forms, "nav", codec::PLAIN)?;
+                }
                 "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        codec::field(&mut map, ctx, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "navidex_dispty_rt" => {
-                    nav_index_disparity_rate =
-                        codec::field(&mut map, ctx, "navidex_dispty_rt", codec::PLAIN)?;
-                }
-                "navetfdispty_rt" => {
-                    nav_etf_disparity_rate =
-                        codec::field(&mut map, ctx, "navetfdispty_rt", codec::PLAIN)?;
-                }
-                "trace_eor_rt" => {
-                    tracking_error_rate = codec::field(
+                    cumulative_trade_value = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "acc_trde_prica",
+                        codec::PLAIN,
+                    )?;
+                }
+                "navidex_dispty_rt" => {
+                    nav_index_disparity_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "navidex_dispty_rt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "navetfdispty_rt" => {
+                    nav_etf_disparity_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "navetfdispty_rt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "trace_eor_rt" => {
+                    tracking_error_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "trace_eor_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -280,9 +322,10 @@ impl codec::Record for EtfDailyTrendRow {
                     )?;
                 }
                 "trace_cur_prc" => {
-                    tracking_current_price = codec::field(
+                    tracking_current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trace_cur_prc",
                         &codec::Format {
                             scale: 2u8,
@@ -294,9 +337,10 @@ impl codec::Record for EtfDailyTrendRow {
                     )?;
                 }
                 "trace_pred_pre" => {
-                    tracking_previous_day_change = codec::field(
+                    tracking_previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trace_pred_pre",
                         &codec::Format {
                             scale: 2u8,
@@ -308,8 +352,13 @@ impl codec::Record for EtfDailyTrendRow {
                     )?;
                 }
                 "trace_pre_sig" => {
-                    tracking_change_sign =
-                        codec::field(&mut map, ctx, "trace_pre_sig", codec::PLAIN)?;
+                    tracking_change_sign = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trace_pre_sig",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -330,6 +379,7 @@ impl codec::Record for EtfDailyTrendRow {
             tracking_previous_day_change,
             tracking_change_sign,
             extra,
+            forms,
         })
     }
 }
@@ -337,40 +387,81 @@ impl serde::Serialize for EtfDailyTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cntr_dt", &self.execution_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_dt",
+            self.execution_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pre_rt", &self.change_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "nav", &self.nav, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_rt",
+            self.change_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "nav",
+            self.nav.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_prica",
-            &self.cumulative_trade_value,
+            self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "navidex_dispty_rt",
-            &self.nav_index_disparity_rate,
+            self.nav_index_disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "navetfdispty_rt",
-            &self.nav_etf_disparity_rate,
+            self.nav_etf_disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trace_eor_rt",
-            &self.tracking_error_rate,
+            self.tracking_error_rate.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -379,10 +470,11 @@ impl serde::Serialize for EtfDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trace_cur_prc",
-            &self.tracking_current_price,
+            self.tracking_current_price.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -391,10 +483,11 @@ impl serde::Serialize for EtfDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trace_pred_pre",
-            &self.tracking_previous_day_change,
+            self.tracking_previous_day_change.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -403,10 +496,11 @@ impl serde::Serialize for EtfDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trace_pre_sig",
-            &self.tracking_change_sign,
+            self.tracking_change_sign.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

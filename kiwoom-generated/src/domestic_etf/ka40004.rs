@@ -107,6 +107,7 @@ pub struct EtfAllQuotesResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfAllQuotesResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -123,16 +124,19 @@ impl codec::Record for EtfAllQuotesResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "etfall_mrpr" => {
                     etf_all_market_price = codec::list(&mut map, ctx, "etfall_mrpr")?;
+                    codec::keep_empty_list(&mut forms, "etfall_mrpr", &etf_all_market_price);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -142,6 +146,7 @@ impl codec::Record for EtfAllQuotesResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -149,9 +154,20 @@ impl serde::Serialize for EtfAllQuotesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "etfall_mrpr", &self.etf_all_market_price)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "etfall_mrpr",
+            &self.etf_all_market_price,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -249,6 +265,7 @@ pub struct EtfAllQuotesRow {
     /// Wire: type decimal, unit %, signed.
     pub tracking_fluctuation_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfAllQuotesRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -280,61 +297,87 @@ impl codec::Record for EtfAllQuotesRow {
         let mut tracking_index = None;
         let mut tracking_fluctuation_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_cls" => {
-                    stock_classification = codec::field(&mut map, ctx, "stk_cls", codec::PLAIN)?;
+                    stock_classification =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cls", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "pre_rt" => {
-                    change_rate = codec::field(&mut map, ctx, "pre_rt", codec::PLAIN)?;
+                    change_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
-                "nav" => nav = codec::field(&mut map, ctx, "nav", codec::PLAIN)?,
+                "nav" => {
+                    nav = codec::field_kept(&mut map, ctx, &mut forms, "nav", codec::PLAIN)?;
+                }
                 "trace_eor_rt" => {
                     tracking_error_rate =
-                        codec::field(&mut map, ctx, "trace_eor_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trace_eor_rt", codec::PLAIN)?;
                 }
-                "txbs" => tax_base = codec::field(&mut map, ctx, "txbs", codec::PLAIN)?,
+                "txbs" => {
+                    tax_base = codec::field_kept(&mut map, ctx, &mut forms, "txbs", codec::PLAIN)?;
+                }
                 "dvid_bf_base" => {
                     dividend_before_base =
-                        codec::field(&mut map, ctx, "dvid_bf_base", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "dvid_bf_base", codec::PLAIN)?;
                 }
                 "pred_dvida" => {
                     previous_day_dividend =
-                        codec::field(&mut map, ctx, "pred_dvida", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_dvida", codec::PLAIN)?;
                 }
                 "trace_idex_nm" => {
-                    tracking_index_name =
-                        codec::field(&mut map, ctx, "trace_idex_nm", codec::PLAIN)?;
+                    tracking_index_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trace_idex_nm",
+                        codec::PLAIN,
+                    )?;
                 }
-                "drng" => multiple = codec::field(&mut map, ctx, "drng", codec::PLAIN)?,
+                "drng" => {
+                    multiple = codec::field_kept(&mut map, ctx, &mut forms, "drng", codec::PLAIN)?;
+                }
                 "trace_idex_cd" => {
-                    tracking_index_code =
-                        codec::field(&mut map, ctx, "trace_idex_cd", codec::PLAIN)?;
+                    tracking_index_code = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trace_idex_cd",
+                        codec::PLAIN,
+                    )?;
                 }
                 "trace_idex" => {
-                    tracking_index = codec::field(&mut map, ctx, "trace_idex", codec::PLAIN)?;
+                    tracking_index =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trace_idex", codec::PLAIN)?;
                 }
                 "trace_flu_rt" => {
                     tracking_fluctuation_rate =
-                        codec::field(&mut map, ctx, "trace_flu_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trace_flu_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -359,6 +402,7 @@ impl codec::Record for EtfAllQuotesRow {
             tracking_index,
             tracking_fluctuation_rate,
             extra,
+            forms,
         })
     }
 }
@@ -366,62 +410,130 @@ impl serde::Serialize for EtfAllQuotesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "stk_cls",
-            &self.stock_classification,
+            self.stock_classification.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pre_rt", &self.change_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "nav", &self.nav, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_rt",
+            self.change_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "nav",
+            self.nav.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trace_eor_rt",
-            &self.tracking_error_rate,
+            self.tracking_error_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "txbs", &self.tax_base, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "txbs",
+            self.tax_base.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dvid_bf_base",
-            &self.dividend_before_base,
+            self.dividend_before_base.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_dvida",
-            &self.previous_day_dividend,
+            self.previous_day_dividend.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trace_idex_nm",
-            &self.tracking_index_name,
+            self.tracking_index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "drng", &self.multiple, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "drng",
+            self.multiple.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trace_idex_cd",
-            &self.tracking_index_code,
+            self.tracking_index_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trace_idex", &self.tracking_index, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trace_idex",
+            self.tracking_index.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trace_flu_rt",
-            &self.tracking_fluctuation_rate,
+            self.tracking_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

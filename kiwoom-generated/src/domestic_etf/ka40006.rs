@@ -84,6 +84,7 @@ pub struct EtfIntradayTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfIntradayTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -105,32 +106,44 @@ impl codec::Record for EtfIntradayTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "etfobjt_idex_nm" => {
-                    etf_target_index_name =
-                        codec::field(&mut map, ctx, "etfobjt_idex_nm", codec::PLAIN)?;
+                    etf_target_index_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etfobjt_idex_nm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "wonju_pric" => {
-                    original_share_price = codec::field(&mut map, ctx, "wonju_pric", codec::PLAIN)?;
+                    original_share_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "wonju_pric", codec::PLAIN)?;
                 }
                 "etftxon_type" => {
-                    etf_taxation_type = codec::field(&mut map, ctx, "etftxon_type", codec::PLAIN)?;
+                    etf_taxation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etftxon_type", codec::PLAIN)?;
                 }
                 "etntxon_type" => {
-                    etn_taxation_type = codec::field(&mut map, ctx, "etntxon_type", codec::PLAIN)?;
+                    etn_taxation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etntxon_type", codec::PLAIN)?;
                 }
                 "etftisl_trnsn" => {
                     etf_time_slot_trend = codec::list(&mut map, ctx, "etftisl_trnsn")?;
+                    codec::keep_empty_list(&mut forms, "etftisl_trnsn", &etf_time_slot_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -145,6 +158,7 @@ impl codec::Record for EtfIntradayTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -152,34 +166,55 @@ impl serde::Serialize for EtfIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "etfobjt_idex_nm",
-            &self.etf_target_index_name,
+            self.etf_target_index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "wonju_pric",
-            &self.original_share_price,
+            self.original_share_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etftxon_type",
-            &self.etf_taxation_type,
+            self.etf_taxation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etntxon_type",
-            &self.etn_taxation_type,
+            self.etn_taxation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "etftisl_trnsn", &self.etf_time_slot_trend)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "etftisl_trnsn",
+            &self.etf_time_slot_trend,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -275,6 +310,7 @@ pub struct EtfIntradayTrendRow {
     /// Wire: type enum.
     pub tracking_index_previous_day_change_sign: Option<super::PriceChangeSign>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfIntradayTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -302,39 +338,54 @@ impl codec::Record for EtfIntradayTrendRow {
         let mut tracking_index_previous_day_change = None;
         let mut tracking_index_previous_day_change_sign = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
-                "nav" => nav = codec::field(&mut map, ctx, "nav", codec::PLAIN)?,
+                "nav" => {
+                    nav = codec::field_kept(&mut map, ctx, &mut forms, "nav", codec::PLAIN)?;
+                }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 "navidex" => {
-                    nav_index = codec::field(&mut map, ctx, "navidex", codec::PLAIN)?;
+                    nav_index =
+                        codec::field_kept(&mut map, ctx, &mut forms, "navidex", codec::PLAIN)?;
                 }
                 "navetf" => {
-                    nav_etf = codec::field(&mut map, ctx, "navetf", codec::PLAIN)?;
+                    nav_etf = codec::field_kept(&mut map, ctx, &mut forms, "navetf", codec::PLAIN)?;
                 }
-                "trace" => tracking = codec::field(&mut map, ctx, "trace", codec::PLAIN)?,
+                "trace" => {
+                    tracking = codec::field_kept(&mut map, ctx, &mut forms, "trace", codec::PLAIN)?;
+                }
                 "trace_idex" => {
-                    tracking_index = codec::field(
+                    tracking_index = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trace_idex",
                         &codec::Format {
                             scale: 2u8,
@@ -346,9 +397,10 @@ impl codec::Record for EtfIntradayTrendRow {
                     )?;
                 }
                 "trace_idex_pred_pre" => {
-                    tracking_index_previous_day_change = codec::field(
+                    tracking_index_previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trace_idex_pred_pre",
                         &codec::Format {
                             scale: 2u8,
@@ -360,8 +412,13 @@ impl codec::Record for EtfIntradayTrendRow {
                     )?;
                 }
                 "trace_idex_pred_pre_sig" => {
-                    tracking_index_previous_day_change_sign =
-                        codec::field(&mut map, ctx, "trace_idex_pred_pre_sig", codec::PLAIN)?;
+                    tracking_index_previous_day_change_sign = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trace_idex_pred_pre_sig",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -382,6 +439,7 @@ impl codec::Record for EtfIntradayTrendRow {
             tracking_index_previous_day_change,
             tracking_index_previous_day_change_sign,
             extra,
+            forms,
         })
     }
 }
@@ -389,26 +447,88 @@ impl serde::Serialize for EtfIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "pred_pre",
-            &self.previous_day_change,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "nav", &self.nav, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(&mut map, "navidex", &self.nav_index, codec::PLAIN)?;
-        codec::put_opt(&mut map, "navetf", &self.nav_etf, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trace", &self.tracking, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_pre",
+            self.previous_day_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "nav",
+            self.nav.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "navidex",
+            self.nav_index.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "navetf",
+            self.nav_etf.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trace",
+            self.tracking.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trace_idex",
-            &self.tracking_index,
+            self.tracking_index.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -417,10 +537,11 @@ impl serde::Serialize for EtfIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trace_idex_pred_pre",
-            &self.tracking_index_previous_day_change,
+            self.tracking_index_previous_day_change.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -429,10 +550,11 @@ impl serde::Serialize for EtfIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trace_idex_pred_pre_sig",
-            &self.tracking_index_previous_day_change_sign,
+            self.tracking_index_previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -84,6 +84,7 @@ pub struct EtfIntradayTradesResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfIntradayTradesResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -106,38 +107,63 @@ impl codec::Record for EtfIntradayTradesResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cls" => {
-                    stock_classification = codec::field(&mut map, ctx, "stk_cls", codec::PLAIN)?;
+                    stock_classification =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cls", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "etfobjt_idex_nm" => {
-                    etf_target_index_name =
-                        codec::field(&mut map, ctx, "etfobjt_idex_nm", codec::PLAIN)?;
+                    etf_target_index_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etfobjt_idex_nm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "etfobjt_idex_cd" => {
-                    etf_target_index_code =
-                        codec::field(&mut map, ctx, "etfobjt_idex_cd", codec::PLAIN)?;
+                    etf_target_index_code = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etfobjt_idex_cd",
+                        codec::PLAIN,
+                    )?;
                 }
                 "objt_idex_pre_rt" => {
-                    target_index_change_rate =
-                        codec::field(&mut map, ctx, "objt_idex_pre_rt", codec::PLAIN)?;
+                    target_index_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "objt_idex_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "wonju_pric" => {
-                    original_share_price = codec::field(&mut map, ctx, "wonju_pric", codec::PLAIN)?;
+                    original_share_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "wonju_pric", codec::PLAIN)?;
                 }
                 "etftisl_cntr_array" => {
                     etf_time_slot_execution_list =
                         codec::list(&mut map, ctx, "etftisl_cntr_array")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "etftisl_cntr_array",
+                        &etf_time_slot_execution_list,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -153,6 +179,7 @@ impl codec::Record for EtfIntradayTradesResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -160,44 +187,62 @@ impl serde::Serialize for EtfIntradayTradesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "stk_cls",
-            &self.stock_classification,
+            self.stock_classification.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "etfobjt_idex_nm",
-            &self.etf_target_index_name,
+            self.etf_target_index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etfobjt_idex_cd",
-            &self.etf_target_index_code,
+            self.etf_target_index_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "objt_idex_pre_rt",
-            &self.target_index_change_rate,
+            self.target_index_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "wonju_pric",
-            &self.original_share_price,
+            self.original_share_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "etftisl_cntr_array",
             &self.etf_time_slot_execution_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -243,6 +288,7 @@ pub struct EtfIntradayTradesRow {
     /// Wire: type enum.
     pub exchange_type: Option<super::VenueName>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfIntradayTradesRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -262,25 +308,32 @@ impl codec::Record for EtfIntradayTradesRow {
         let mut trade_quantity = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -293,6 +346,7 @@ impl codec::Record for EtfIntradayTradesRow {
             trade_quantity,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -300,17 +354,48 @@ impl serde::Serialize for EtfIntradayTradesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "pred_pre",
-            &self.previous_day_change,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_pre",
+            self.previous_day_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -94,6 +94,7 @@ pub struct EtfTradesByDateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfTradesByDateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -115,15 +116,18 @@ impl codec::Record for EtfTradesByDateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -135,12 +139,14 @@ impl codec::Record for EtfTradesByDateResponse {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -152,9 +158,10 @@ impl codec::Record for EtfTradesByDateResponse {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(
+                    trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -168,12 +175,18 @@ impl codec::Record for EtfTradesByDateResponse {
                 "etfnetprps_qty_array" => {
                     etf_net_purchase_quantity_list =
                         codec::list(&mut map, ctx, "etfnetprps_qty_array")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "etfnetprps_qty_array",
+                        &etf_net_purchase_quantity_list,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -188,6 +201,7 @@ impl codec::Record for EtfTradesByDateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -195,11 +209,18 @@ impl serde::Serialize for EtfTradesByDateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -208,11 +229,18 @@ impl serde::Serialize for EtfTradesByDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -221,10 +249,11 @@ impl serde::Serialize for EtfTradesByDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_qty",
-            &self.trade_quantity,
+            self.trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -233,13 +262,20 @@ impl serde::Serialize for EtfTradesByDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "etfnetprps_qty_array",
             &self.etf_net_purchase_quantity_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -291,6 +327,7 @@ pub struct EtfTradesByDateRow {
     /// Wire: type integer, unit 주, signed, may arrive with a doubled sign (`--`).
     pub institution_net_purchase_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfTradesByDateRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -311,13 +348,17 @@ impl codec::Record for EtfTradesByDateRow {
         let mut foreign_net_purchase_quantity = None;
         let mut institution_net_purchase_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "cur_prc_n" => {
-                    current_price_n = codec::field(
+                    current_price_n = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc_n",
                         &codec::Format {
                             scale: 0u8,
@@ -329,12 +370,14 @@ impl codec::Record for EtfTradesByDateRow {
                     )?;
                 }
                 "pre_sig_n" => {
-                    change_sign_n = codec::field(&mut map, ctx, "pre_sig_n", codec::PLAIN)?;
+                    change_sign_n =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig_n", codec::PLAIN)?;
                 }
                 "pred_pre_n" => {
-                    previous_day_change_n = codec::field(
+                    previous_day_change_n = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre_n",
                         &codec::Format {
                             scale: 0u8,
@@ -347,12 +390,13 @@ impl codec::Record for EtfTradesByDateRow {
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "for_netprps_qty" => {
-                    foreign_net_purchase_quantity = codec::field(
+                    foreign_net_purchase_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "for_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -364,9 +408,10 @@ impl codec::Record for EtfTradesByDateRow {
                     )?;
                 }
                 "orgn_netprps_qty" => {
-                    institution_net_purchase_quantity = codec::field(
+                    institution_net_purchase_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -389,6 +434,7 @@ impl codec::Record for EtfTradesByDateRow {
             foreign_net_purchase_quantity,
             institution_net_purchase_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -396,42 +442,18 @@ impl serde::Serialize for EtfTradesByDateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "cur_prc_n",
-            &self.current_price_n,
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(&mut map, "pre_sig_n", &self.change_sign_n, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "pred_pre_n",
-            &self.previous_day_change_n,
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "for_netprps_qty",
-            &self.foreign_net_purchase_quantity,
+            &self.forms,
+            "cur_prc_n",
+            self.current_price_n.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -440,10 +462,51 @@ impl serde::Serialize for EtfTradesByDateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_sig_n",
+            self.change_sign_n.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_pre_n",
+            self.previous_day_change_n.as_ref(),
+            &codec::Format {
+                scale: 0u8,
+                double_sign: true,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "acc_trde_qty",
+            self.cumulative_trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "for_netprps_qty",
+            self.foreign_net_purchase_quantity.as_ref(),
+            &codec::Format {
+                scale: 0u8,
+                double_sign: true,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orgn_netprps_qty",
-            &self.institution_net_purchase_quantity,
+            self.institution_net_purchase_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,

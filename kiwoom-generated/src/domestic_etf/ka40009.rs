@@ -58,6 +58,7 @@ pub struct EtfIntradayNavStatusResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfIntradayNavStatusResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -74,16 +75,19 @@ impl codec::Record for EtfIntradayNavStatusResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "etfnavarray" => {
                     etf_nav_list = codec::list(&mut map, ctx, "etfnavarray")?;
+                    codec::keep_empty_list(&mut forms, "etfnavarray", &etf_nav_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -93,6 +97,7 @@ impl codec::Record for EtfIntradayNavStatusResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -100,9 +105,15 @@ impl serde::Serialize for EtfIntradayNavStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "etfnavarray", &self.etf_nav_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "etfnavarray", &self.etf_nav_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -160,6 +171,7 @@ pub struct EtfIntradayNavStatusRow {
     /// Wire: type integer.
     pub original_share_price: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfIntradayNavStatusRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -185,44 +197,55 @@ impl codec::Record for EtfIntradayNavStatusRow {
         let mut dr_per_share = None;
         let mut original_share_price = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "nav" => nav = codec::field(&mut map, ctx, "nav", codec::PLAIN)?,
+                "nav" => {
+                    nav = codec::field_kept(&mut map, ctx, &mut forms, "nav", codec::PLAIN)?;
+                }
                 "navpred_pre" => {
                     nav_previous_day_change =
-                        codec::field(&mut map, ctx, "navpred_pre", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "navpred_pre", codec::PLAIN)?;
                 }
                 "navflu_rt" => {
-                    nav_fluctuation_rate = codec::field(&mut map, ctx, "navflu_rt", codec::PLAIN)?;
+                    nav_fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "navflu_rt", codec::PLAIN)?;
                 }
                 "trace_eor_rt" => {
                     tracking_error_rate =
-                        codec::field(&mut map, ctx, "trace_eor_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trace_eor_rt", codec::PLAIN)?;
                 }
                 "dispty_rt" => {
-                    disparity_rate = codec::field(&mut map, ctx, "dispty_rt", codec::PLAIN)?;
+                    disparity_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dispty_rt", codec::PLAIN)?;
                 }
                 "stkcnt" => {
-                    share_count = codec::field(&mut map, ctx, "stkcnt", codec::PLAIN)?;
+                    share_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stkcnt", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price = codec::field(&mut map, ctx, "base_pric", codec::PLAIN)?;
+                    base_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
                 }
                 "for_rmnd_qty" => {
                     foreign_holding_quantity =
-                        codec::field(&mut map, ctx, "for_rmnd_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_rmnd_qty", codec::PLAIN)?;
                 }
                 "repl_pric" => {
-                    substitute_price = codec::field(&mut map, ctx, "repl_pric", codec::PLAIN)?;
+                    substitute_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "repl_pric", codec::PLAIN)?;
                 }
                 "conv_pric" => {
-                    converted_price = codec::field(&mut map, ctx, "conv_pric", codec::PLAIN)?;
+                    converted_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "conv_pric", codec::PLAIN)?;
                 }
                 "drstk" => {
-                    dr_per_share = codec::field(&mut map, ctx, "drstk", codec::PLAIN)?;
+                    dr_per_share =
+                        codec::field_kept(&mut map, ctx, &mut forms, "drstk", codec::PLAIN)?;
                 }
                 "wonju_pric" => {
-                    original_share_price = codec::field(&mut map, ctx, "wonju_pric", codec::PLAIN)?;
+                    original_share_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "wonju_pric", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -241,6 +264,7 @@ impl codec::Record for EtfIntradayNavStatusRow {
             dr_per_share,
             original_share_price,
             extra,
+            forms,
         })
     }
 }
@@ -248,41 +272,88 @@ impl serde::Serialize for EtfIntradayNavStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "nav", &self.nav, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "nav",
+            self.nav.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "navpred_pre",
-            &self.nav_previous_day_change,
+            self.nav_previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "navflu_rt",
-            &self.nav_fluctuation_rate,
+            self.nav_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trace_eor_rt",
-            &self.tracking_error_rate,
+            self.tracking_error_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "dispty_rt", &self.disparity_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stkcnt", &self.share_count, codec::PLAIN)?;
-        codec::put_opt(&mut map, "base_pric", &self.base_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dispty_rt",
+            self.disparity_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stkcnt",
+            self.share_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_pric",
+            self.base_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "for_rmnd_qty",
-            &self.foreign_holding_quantity,
+            self.foreign_holding_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "repl_pric", &self.substitute_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "conv_pric", &self.converted_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "drstk", &self.dr_per_share, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "repl_pric",
+            self.substitute_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "conv_pric",
+            self.converted_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "drstk",
+            self.dr_per_share.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "wonju_pric",
-            &self.original_share_price,
+            self.original_share_price.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -64,6 +64,7 @@ pub struct EtfIntradaySupplyDemandStatusResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfIntradaySupplyDemandStatusResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -80,16 +81,19 @@ impl codec::Record for EtfIntradaySupplyDemandStatusResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "etftisl_trnsn" => {
                     etf_time_slot_trend = codec::list(&mut map, ctx, "etftisl_trnsn")?;
+                    codec::keep_empty_list(&mut forms, "etftisl_trnsn", &etf_time_slot_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -99,6 +103,7 @@ impl codec::Record for EtfIntradaySupplyDemandStatusResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -106,9 +111,20 @@ impl serde::Serialize for EtfIntradaySupplyDemandStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "etftisl_trnsn", &self.etf_time_slot_trend)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "etftisl_trnsn",
+            &self.etf_time_slot_trend,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -148,6 +164,7 @@ pub struct EtfIntradaySupplyDemandStatusRow {
     /// Wire: type integer, unit 주, signed, may arrive with a doubled sign (`--`).
     pub foreign_net_purchase: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfIntradaySupplyDemandStatusRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -166,12 +183,14 @@ impl codec::Record for EtfIntradaySupplyDemandStatusRow {
         let mut trade_quantity = None;
         let mut foreign_net_purchase = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -183,12 +202,14 @@ impl codec::Record for EtfIntradaySupplyDemandStatusRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -200,12 +221,14 @@ impl codec::Record for EtfIntradaySupplyDemandStatusRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "for_netprps" => {
-                    foreign_net_purchase = codec::field(
+                    foreign_net_purchase = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "for_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -226,6 +249,7 @@ impl codec::Record for EtfIntradaySupplyDemandStatusRow {
             trade_quantity,
             foreign_net_purchase,
             extra,
+            forms,
         })
     }
 }
@@ -233,10 +257,11 @@ impl serde::Serialize for EtfIntradaySupplyDemandStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -245,11 +270,18 @@ impl serde::Serialize for EtfIntradaySupplyDemandStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -258,11 +290,18 @@ impl serde::Serialize for EtfIntradaySupplyDemandStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "for_netprps",
-            &self.foreign_net_purchase,
+            self.foreign_net_purchase.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,

@@ -61,6 +61,7 @@ pub struct StockForeignInvestorTradeTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockForeignInvestorTradeTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -77,14 +78,19 @@ impl codec::Record for StockForeignInvestorTradeTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "stk_frgnr" => stock_foreign = codec::list(&mut map, ctx, "stk_frgnr")?,
+                "stk_frgnr" => {
+                    stock_foreign = codec::list(&mut map, ctx, "stk_frgnr")?;
+                    codec::keep_empty_list(&mut forms, "stk_frgnr", &stock_foreign);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -94,6 +100,7 @@ impl codec::Record for StockForeignInvestorTradeTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -101,9 +108,15 @@ impl serde::Serialize for StockForeignInvestorTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "stk_frgnr", &self.stock_foreign)?;
+        codec::put_list_kept(&mut map, &self.forms, "stk_frgnr", &self.stock_foreign)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -177,6 +190,7 @@ pub struct StockForeignInvestorTradeTrendRow {
     /// Wire: type decimal, unit %, signed.
     pub limit_exhaustion_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockForeignInvestorTradeTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -201,39 +215,60 @@ impl codec::Record for StockForeignInvestorTradeTrendRow {
         let mut foreign_limit_change = None;
         let mut limit_exhaustion_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "chg_qty" => {
-                    change_quantity = codec::field(&mut map, ctx, "chg_qty", codec::PLAIN)?;
+                    change_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "chg_qty", codec::PLAIN)?;
                 }
                 "poss_stkcnt" => {
-                    holding_share_count = codec::field(&mut map, ctx, "poss_stkcnt", codec::PLAIN)?;
+                    holding_share_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "poss_stkcnt", codec::PLAIN)?;
                 }
-                "wght" => weight = codec::field(&mut map, ctx, "wght", codec::PLAIN)?,
+                "wght" => {
+                    weight = codec::field_kept(&mut map, ctx, &mut forms, "wght", codec::PLAIN)?;
+                }
                 "gain_pos_stkcnt" => {
-                    acquisition_available_share_count =
-                        codec::field(&mut map, ctx, "gain_pos_stkcnt", codec::PLAIN)?;
+                    acquisition_available_share_count = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "gain_pos_stkcnt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgnr_limit" => {
-                    foreign_limit = codec::field(&mut map, ctx, "frgnr_limit", codec::PLAIN)?;
+                    foreign_limit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_limit", codec::PLAIN)?;
                 }
                 "frgnr_limit_irds" => {
-                    foreign_limit_change =
-                        codec::field(&mut map, ctx, "frgnr_limit_irds", codec::PLAIN)?;
+                    foreign_limit_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgnr_limit_irds",
+                        codec::PLAIN,
+                    )?;
                 }
                 "limit_exh_rt" => {
                     limit_exhaustion_rate =
-                        codec::field(&mut map, ctx, "limit_exh_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "limit_exh_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -251,6 +286,7 @@ impl codec::Record for StockForeignInvestorTradeTrendRow {
             foreign_limit_change,
             limit_exhaustion_rate,
             extra,
+            forms,
         })
     }
 }
@@ -258,40 +294,81 @@ impl serde::Serialize for StockForeignInvestorTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "chg_qty", &self.change_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "chg_qty",
+            self.change_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "poss_stkcnt",
-            &self.holding_share_count,
+            self.holding_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "wght", &self.weight, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "wght",
+            self.weight.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "gain_pos_stkcnt",
-            &self.acquisition_available_share_count,
+            self.acquisition_available_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "frgnr_limit", &self.foreign_limit, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "frgnr_limit",
+            self.foreign_limit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgnr_limit_irds",
-            &self.foreign_limit_change,
+            self.foreign_limit_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "limit_exh_rt",
-            &self.limit_exhaustion_rate,
+            self.limit_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

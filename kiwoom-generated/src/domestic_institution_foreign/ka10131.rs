@@ -149,6 +149,7 @@ pub struct InstitutionForeignInvestorTradeStreakResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl InstitutionForeignInvestorTradeStreakResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -165,17 +166,24 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "orgn_frgnr_cont_trde_prst" => {
                     institution_foreign_consecutive_trade_status =
                         codec::list(&mut map, ctx, "orgn_frgnr_cont_trde_prst")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "orgn_frgnr_cont_trde_prst",
+                        &institution_foreign_consecutive_trade_status,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -185,6 +193,7 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -192,13 +201,20 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "orgn_frgnr_cont_trde_prst",
             &self.institution_foreign_consecutive_trade_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -316,6 +332,7 @@ pub struct InstitutionForeignInvestorTradeStreakRow {
     /// Wire: type integer, unit 백만원, signed, may arrive with a doubled sign (`--`).
     pub total_consecutive_net_purchase_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl InstitutionForeignInvestorTradeStreakRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -348,19 +365,25 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
         let mut total_consecutive_net_trade_quantity = None;
         let mut total_consecutive_net_purchase_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "prid_stkpc_flu_rt" => {
-                    period_stock_price_fluctuation_rate = codec::field(
+                    period_stock_price_fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prid_stkpc_flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -372,9 +395,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_nettrde_amt" => {
-                    institution_net_trade_amount = codec::field(
+                    institution_net_trade_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -386,9 +410,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_nettrde_qty" => {
-                    institution_net_trade_quantity = codec::field(
+                    institution_net_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -400,9 +425,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_cont_netprps_dys" => {
-                    institution_consecutive_net_purchase_days = codec::field(
+                    institution_consecutive_net_purchase_days = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_cont_netprps_dys",
                         &codec::Format {
                             scale: 0u8,
@@ -414,9 +440,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_cont_netprps_qty" => {
-                    institution_consecutive_net_purchase_quantity = codec::field(
+                    institution_consecutive_net_purchase_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_cont_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -428,9 +455,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_cont_netprps_amt" => {
-                    institution_consecutive_net_purchase_amount = codec::field(
+                    institution_consecutive_net_purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_cont_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -442,9 +470,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_nettrde_qty" => {
-                    foreign_net_trade_quantity = codec::field(
+                    foreign_net_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "frgnr_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -456,9 +485,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_nettrde_amt" => {
-                    foreign_net_trade_amount = codec::field(
+                    foreign_net_trade_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "frgnr_nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -470,9 +500,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_cont_netprps_dys" => {
-                    foreign_consecutive_net_purchase_days = codec::field(
+                    foreign_consecutive_net_purchase_days = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "frgnr_cont_netprps_dys",
                         &codec::Format {
                             scale: 0u8,
@@ -484,9 +515,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_cont_netprps_qty" => {
-                    foreign_consecutive_net_purchase_quantity = codec::field(
+                    foreign_consecutive_net_purchase_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "frgnr_cont_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -498,9 +530,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_cont_netprps_amt" => {
-                    foreign_consecutive_net_purchase_amount = codec::field(
+                    foreign_consecutive_net_purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "frgnr_cont_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -512,9 +545,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "nettrde_qty" => {
-                    net_trade_quantity = codec::field(
+                    net_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -526,9 +560,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "nettrde_amt" => {
-                    net_trade_amount = codec::field(
+                    net_trade_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -540,9 +575,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "tot_cont_netprps_dys" => {
-                    total_consecutive_net_purchase_days = codec::field(
+                    total_consecutive_net_purchase_days = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_cont_netprps_dys",
                         &codec::Format {
                             scale: 0u8,
@@ -554,9 +590,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "tot_cont_nettrde_qty" => {
-                    total_consecutive_net_trade_quantity = codec::field(
+                    total_consecutive_net_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_cont_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -568,9 +605,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "tot_cont_netprps_amt" => {
-                    total_consecutive_net_purchase_amount = codec::field(
+                    total_consecutive_net_purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_cont_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -605,6 +643,7 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
             total_consecutive_net_trade_quantity,
             total_consecutive_net_purchase_amount,
             extra,
+            forms,
         })
     }
 }
@@ -612,13 +651,32 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prid_stkpc_flu_rt",
-            &self.period_stock_price_fluctuation_rate,
+            self.period_stock_price_fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -627,10 +685,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_nettrde_amt",
-            &self.institution_net_trade_amount,
+            self.institution_net_trade_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -639,10 +698,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_nettrde_qty",
-            &self.institution_net_trade_quantity,
+            self.institution_net_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -651,10 +711,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_cont_netprps_dys",
-            &self.institution_consecutive_net_purchase_days,
+            self.institution_consecutive_net_purchase_days.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -663,10 +724,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_cont_netprps_qty",
-            &self.institution_consecutive_net_purchase_quantity,
+            self.institution_consecutive_net_purchase_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -675,10 +737,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_cont_netprps_amt",
-            &self.institution_consecutive_net_purchase_amount,
+            self.institution_consecutive_net_purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -687,10 +750,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgnr_nettrde_qty",
-            &self.foreign_net_trade_quantity,
+            self.foreign_net_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -699,10 +763,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgnr_nettrde_amt",
-            &self.foreign_net_trade_amount,
+            self.foreign_net_trade_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -711,10 +776,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgnr_cont_netprps_dys",
-            &self.foreign_consecutive_net_purchase_days,
+            self.foreign_consecutive_net_purchase_days.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -723,10 +789,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgnr_cont_netprps_qty",
-            &self.foreign_consecutive_net_purchase_quantity,
+            self.foreign_consecutive_net_purchase_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -735,10 +802,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgnr_cont_netprps_amt",
-            &self.foreign_consecutive_net_purchase_amount,
+            self.foreign_consecutive_net_purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -747,10 +815,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "nettrde_qty",
-            &self.net_trade_quantity,
+            self.net_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -759,10 +828,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "nettrde_amt",
-            &self.net_trade_amount,
+            self.net_trade_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -771,10 +841,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_cont_netprps_dys",
-            &self.total_consecutive_net_purchase_days,
+            self.total_consecutive_net_purchase_days.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -783,10 +854,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_cont_nettrde_qty",
-            &self.total_consecutive_net_trade_quantity,
+            self.total_consecutive_net_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -795,10 +867,11 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_cont_netprps_amt",
-            &self.total_consecutive_net_purchase_amount,
+            self.total_consecutive_net_purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,

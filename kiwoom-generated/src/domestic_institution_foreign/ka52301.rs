@@ -50,6 +50,7 @@ pub struct GoldSpotInvestorStatusResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotInvestorStatusResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -66,16 +67,19 @@ impl codec::Record for GoldSpotInvestorStatusResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inve_trad_stat" => {
                     investor_trade_status = codec::list(&mut map, ctx, "inve_trad_stat")?;
+                    codec::keep_empty_list(&mut forms, "inve_trad_stat", &investor_trade_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -85,6 +89,7 @@ impl codec::Record for GoldSpotInvestorStatusResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -92,9 +97,20 @@ impl serde::Serialize for GoldSpotInvestorStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "inve_trad_stat", &self.investor_trade_status)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "inve_trad_stat",
+            &self.investor_trade_status,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -204,6 +220,7 @@ pub struct GoldSpotInvestorStatusRow {
     /// Wire: type text.
     pub stock_code: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotInvestorStatusRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -235,74 +252,140 @@ impl codec::Record for GoldSpotInvestorStatusRow {
         let mut cumulative_net_purchase_quantity = None;
         let mut stock_code = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "all_dfrt_trst_sell_qty" => {
-                    all_arbitrage_consignment_sell_quantity =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_sell_qty", codec::PLAIN)?;
+                    all_arbitrage_consignment_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_sell_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sell_qty_irds" => {
-                    sell_quantity_change =
-                        codec::field(&mut map, ctx, "sell_qty_irds", codec::PLAIN)?;
+                    sell_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_qty_irds",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_sell_amt" => {
-                    all_arbitrage_consignment_sell_amount =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_sell_amt", codec::PLAIN)?;
+                    all_arbitrage_consignment_sell_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_sell_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sell_amt_irds" => {
-                    sell_amount_change =
-                        codec::field(&mut map, ctx, "sell_amt_irds", codec::PLAIN)?;
+                    sell_amount_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_amt_irds",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_buy_qty" => {
-                    all_arbitrage_consignment_buy_quantity =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_buy_qty", codec::PLAIN)?;
+                    all_arbitrage_consignment_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_buy_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_qty_irds" => {
                     buy_quantity_change =
-                        codec::field(&mut map, ctx, "buy_qty_irds", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty_irds", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_buy_amt" => {
-                    all_arbitrage_consignment_buy_amount =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_buy_amt", codec::PLAIN)?;
+                    all_arbitrage_consignment_buy_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_buy_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_amt_irds" => {
-                    buy_amount_change = codec::field(&mut map, ctx, "buy_amt_irds", codec::PLAIN)?;
+                    buy_amount_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt_irds", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_netprps_qty" => {
-                    all_arbitrage_consignment_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_netprps_qty", codec::PLAIN)?;
+                    all_arbitrage_consignment_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "netprps_qty_irds" => {
-                    net_purchase_quantity_change =
-                        codec::field(&mut map, ctx, "netprps_qty_irds", codec::PLAIN)?;
+                    net_purchase_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "netprps_qty_irds",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_netprps_amt" => {
-                    all_arbitrage_consignment_net_purchase_amount =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_netprps_amt", codec::PLAIN)?;
+                    all_arbitrage_consignment_net_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_netprps_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "netprps_amt_irds" => {
-                    net_purchase_amount_change =
-                        codec::field(&mut map, ctx, "netprps_amt_irds", codec::PLAIN)?;
+                    net_purchase_amount_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "netprps_amt_irds",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sell_uv" => {
-                    sell_unit_price = codec::field(&mut map, ctx, "sell_uv", codec::PLAIN)?;
+                    sell_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_uv", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price = codec::field(&mut map, ctx, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "acc_netprps_amt" => {
-                    cumulative_net_purchase_amount =
-                        codec::field(&mut map, ctx, "acc_netprps_amt", codec::PLAIN)?;
+                    cumulative_net_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_netprps_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "acc_netprps_qty" => {
-                    cumulative_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "acc_netprps_qty", codec::PLAIN)?;
+                    cumulative_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -327,6 +410,7 @@ impl codec::Record for GoldSpotInvestorStatusRow {
             cumulative_net_purchase_quantity,
             stock_code,
             extra,
+            forms,
         })
     }
 }
@@ -334,94 +418,133 @@ impl serde::Serialize for GoldSpotInvestorStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_sell_qty",
-            &self.all_arbitrage_consignment_sell_quantity,
+            self.all_arbitrage_consignment_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_qty_irds",
-            &self.sell_quantity_change,
+            self.sell_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_sell_amt",
-            &self.all_arbitrage_consignment_sell_amount,
+            self.all_arbitrage_consignment_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_amt_irds",
-            &self.sell_amount_change,
+            self.sell_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_buy_qty",
-            &self.all_arbitrage_consignment_buy_quantity,
+            self.all_arbitrage_consignment_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_qty_irds",
-            &self.buy_quantity_change,
+            self.buy_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_buy_amt",
-            &self.all_arbitrage_consignment_buy_amount,
+            self.all_arbitrage_consignment_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_amt_irds",
-            &self.buy_amount_change,
+            self.buy_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_netprps_qty",
-            &self.all_arbitrage_consignment_net_purchase_quantity,
+            self.all_arbitrage_consignment_net_purchase_quantity
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_qty_irds",
-            &self.net_purchase_quantity_change,
+            self.net_purchase_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_netprps_amt",
-            &self.all_arbitrage_consignment_net_purchase_amount,
+            self.all_arbitrage_consignment_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_amt_irds",
-            &self.net_purchase_amount_change,
+            self.net_purchase_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sell_uv", &self.sell_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_uv", &self.buy_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sell_uv",
+            self.sell_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_uv",
+            self.buy_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_netprps_amt",
-            &self.cumulative_net_purchase_amount,
+            self.cumulative_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acc_netprps_qty",
-            &self.cumulative_net_purchase_quantity,
+            self.cumulative_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -477,6 +477,7 @@ pub struct StockQuoteResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockQuoteResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -561,16 +562,23 @@ impl codec::Record for StockQuoteResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "bid_req_base_tm" => {
-                    quote_remaining_quantity_base_time =
-                        codec::field(&mut map, ctx, "bid_req_base_tm", codec::PLAIN)?;
-                }
-                "sel_10th_pre_req_pre" => {
-                    ask_quantity_change_10 = codec::field(
+                    quote_remaining_quantity_base_time = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "bid_req_base_tm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_10th_pre_req_pre" => {
+                    ask_quantity_change_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_10th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -582,13 +590,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_10th_pre_req" => {
-                    ask_quantity_10 =
-                        codec::field(&mut map, ctx, "sel_10th_pre_req", codec::PLAIN)?;
-                }
-                "sel_10th_pre_bid" => {
-                    ask_price_10 = codec::field(
+                    ask_quantity_10 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_10th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_10th_pre_bid" => {
+                    ask_price_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_10th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -600,9 +614,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_9th_pre_req_pre" => {
-                    ask_quantity_change_9 = codec::field(
+                    ask_quantity_change_9 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_9th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -614,12 +629,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_9th_pre_req" => {
-                    ask_quantity_9 = codec::field(&mut map, ctx, "sel_9th_pre_req", codec::PLAIN)?;
-                }
-                "sel_9th_pre_bid" => {
-                    ask_price_9 = codec::field(
+                    ask_quantity_9 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_9th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_9th_pre_bid" => {
+                    ask_price_9 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_9th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -631,9 +653,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_8th_pre_req_pre" => {
-                    ask_quantity_change_8 = codec::field(
+                    ask_quantity_change_8 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_8th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -645,12 +668,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_8th_pre_req" => {
-                    ask_quantity_8 = codec::field(&mut map, ctx, "sel_8th_pre_req", codec::PLAIN)?;
-                }
-                "sel_8th_pre_bid" => {
-                    ask_price_8 = codec::field(
+                    ask_quantity_8 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_8th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_8th_pre_bid" => {
+                    ask_price_8 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_8th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -662,9 +692,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_7th_pre_req_pre" => {
-                    ask_quantity_change_7 = codec::field(
+                    ask_quantity_change_7 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_7th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -676,12 +707,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_7th_pre_req" => {
-                    ask_quantity_7 = codec::field(&mut map, ctx, "sel_7th_pre_req", codec::PLAIN)?;
-                }
-                "sel_7th_pre_bid" => {
-                    ask_price_7 = codec::field(
+                    ask_quantity_7 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_7th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_7th_pre_bid" => {
+                    ask_price_7 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_7th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -693,9 +731,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_6th_pre_req_pre" => {
-                    ask_quantity_change_6 = codec::field(
+                    ask_quantity_change_6 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_6th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -707,12 +746,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_6th_pre_req" => {
-                    ask_quantity_6 = codec::field(&mut map, ctx, "sel_6th_pre_req", codec::PLAIN)?;
-                }
-                "sel_6th_pre_bid" => {
-                    ask_price_6 = codec::field(
+                    ask_quantity_6 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_6th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_6th_pre_bid" => {
+                    ask_price_6 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_6th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -724,9 +770,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_5th_pre_req_pre" => {
-                    ask_quantity_change_5 = codec::field(
+                    ask_quantity_change_5 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_5th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -738,12 +785,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_5th_pre_req" => {
-                    ask_quantity_5 = codec::field(&mut map, ctx, "sel_5th_pre_req", codec::PLAIN)?;
-                }
-                "sel_5th_pre_bid" => {
-                    ask_price_5 = codec::field(
+                    ask_quantity_5 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_5th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_5th_pre_bid" => {
+                    ask_price_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_5th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -755,9 +809,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_4th_pre_req_pre" => {
-                    ask_quantity_change_4 = codec::field(
+                    ask_quantity_change_4 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_4th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -769,12 +824,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_4th_pre_req" => {
-                    ask_quantity_4 = codec::field(&mut map, ctx, "sel_4th_pre_req", codec::PLAIN)?;
-                }
-                "sel_4th_pre_bid" => {
-                    ask_price_4 = codec::field(
+                    ask_quantity_4 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_4th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_4th_pre_bid" => {
+                    ask_price_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_4th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -786,9 +848,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_3th_pre_req_pre" => {
-                    ask_quantity_change_3 = codec::field(
+                    ask_quantity_change_3 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_3th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -800,12 +863,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_3th_pre_req" => {
-                    ask_quantity_3 = codec::field(&mut map, ctx, "sel_3th_pre_req", codec::PLAIN)?;
-                }
-                "sel_3th_pre_bid" => {
-                    ask_price_3 = codec::field(
+                    ask_quantity_3 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_3th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_3th_pre_bid" => {
+                    ask_price_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_3th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -817,9 +887,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_2th_pre_req_pre" => {
-                    ask_quantity_change_2 = codec::field(
+                    ask_quantity_change_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_2th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -831,12 +902,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_2th_pre_req" => {
-                    ask_quantity_2 = codec::field(&mut map, ctx, "sel_2th_pre_req", codec::PLAIN)?;
-                }
-                "sel_2th_pre_bid" => {
-                    ask_price_2 = codec::field(
+                    ask_quantity_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_2th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_2th_pre_bid" => {
+                    ask_price_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_2th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -848,9 +926,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_1th_pre_req_pre" => {
-                    best_ask_quantity_change = codec::field(
+                    best_ask_quantity_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_1th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -862,12 +941,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_fpr_req" => {
-                    best_ask_quantity = codec::field(&mut map, ctx, "sel_fpr_req", codec::PLAIN)?;
+                    best_ask_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_fpr_req", codec::PLAIN)?;
                 }
                 "sel_fpr_bid" => {
-                    best_ask_price = codec::field(
+                    best_ask_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_fpr_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -879,9 +960,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_fpr_bid" => {
-                    best_bid_price = codec::field(
+                    best_bid_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_fpr_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -893,12 +975,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_fpr_req" => {
-                    best_bid_quantity = codec::field(&mut map, ctx, "buy_fpr_req", codec::PLAIN)?;
+                    best_bid_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_fpr_req", codec::PLAIN)?;
                 }
                 "buy_1th_pre_req_pre" => {
-                    best_bid_quantity_change = codec::field(
+                    best_bid_quantity_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_1th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -910,9 +994,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_2th_pre_bid" => {
-                    bid_price_2 = codec::field(
+                    bid_price_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_2th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -924,12 +1009,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_2th_pre_req" => {
-                    bid_quantity_2 = codec::field(&mut map, ctx, "buy_2th_pre_req", codec::PLAIN)?;
-                }
-                "buy_2th_pre_req_pre" => {
-                    bid_quantity_change_2 = codec::field(
+                    bid_quantity_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_2th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_2th_pre_req_pre" => {
+                    bid_quantity_change_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_2th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -941,9 +1033,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_3th_pre_bid" => {
-                    bid_price_3 = codec::field(
+                    bid_price_3 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_3th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -955,12 +1048,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_3th_pre_req" => {
-                    bid_quantity_3 = codec::field(&mut map, ctx, "buy_3th_pre_req", codec::PLAIN)?;
-                }
-                "buy_3th_pre_req_pre" => {
-                    bid_quantity_change_3 = codec::field(
+                    bid_quantity_3 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_3th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_3th_pre_req_pre" => {
+                    bid_quantity_change_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_3th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -972,9 +1072,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_4th_pre_bid" => {
-                    bid_price_4 = codec::field(
+                    bid_price_4 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_4th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -986,12 +1087,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_4th_pre_req" => {
-                    bid_quantity_4 = codec::field(&mut map, ctx, "buy_4th_pre_req", codec::PLAIN)?;
-                }
-                "buy_4th_pre_req_pre" => {
-                    bid_quantity_change_4 = codec::field(
+                    bid_quantity_4 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_4th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_4th_pre_req_pre" => {
+                    bid_quantity_change_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_4th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1003,9 +1111,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_5th_pre_bid" => {
-                    bid_price_5 = codec::field(
+                    bid_price_5 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_5th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1017,12 +1126,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_5th_pre_req" => {
-                    bid_quantity_5 = codec::field(&mut map, ctx, "buy_5th_pre_req", codec::PLAIN)?;
-                }
-                "buy_5th_pre_req_pre" => {
-                    bid_quantity_change_5 = codec::field(
+                    bid_quantity_5 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_5th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_5th_pre_req_pre" => {
+                    bid_quantity_change_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_5th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1034,9 +1150,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_6th_pre_bid" => {
-                    bid_price_6 = codec::field(
+                    bid_price_6 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_6th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1048,12 +1165,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_6th_pre_req" => {
-                    bid_quantity_6 = codec::field(&mut map, ctx, "buy_6th_pre_req", codec::PLAIN)?;
-                }
-                "buy_6th_pre_req_pre" => {
-                    bid_quantity_change_6 = codec::field(
+                    bid_quantity_6 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_6th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_6th_pre_req_pre" => {
+                    bid_quantity_change_6 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_6th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1065,9 +1189,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_7th_pre_bid" => {
-                    bid_price_7 = codec::field(
+                    bid_price_7 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_7th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1079,12 +1204,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_7th_pre_req" => {
-                    bid_quantity_7 = codec::field(&mut map, ctx, "buy_7th_pre_req", codec::PLAIN)?;
-                }
-                "buy_7th_pre_req_pre" => {
-                    bid_quantity_change_7 = codec::field(
+                    bid_quantity_7 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_7th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_7th_pre_req_pre" => {
+                    bid_quantity_change_7 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_7th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1096,9 +1228,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_8th_pre_bid" => {
-                    bid_price_8 = codec::field(
+                    bid_price_8 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_8th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1110,12 +1243,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_8th_pre_req" => {
-                    bid_quantity_8 = codec::field(&mut map, ctx, "buy_8th_pre_req", codec::PLAIN)?;
-                }
-                "buy_8th_pre_req_pre" => {
-                    bid_quantity_change_8 = codec::field(
+                    bid_quantity_8 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_8th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_8th_pre_req_pre" => {
+                    bid_quantity_change_8 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_8th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1127,9 +1267,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_9th_pre_bid" => {
-                    bid_price_9 = codec::field(
+                    bid_price_9 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_9th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1141,12 +1282,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_9th_pre_req" => {
-                    bid_quantity_9 = codec::field(&mut map, ctx, "buy_9th_pre_req", codec::PLAIN)?;
-                }
-                "buy_9th_pre_req_pre" => {
-                    bid_quantity_change_9 = codec::field(
+                    bid_quantity_9 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_9th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_9th_pre_req_pre" => {
+                    bid_quantity_change_9 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_9th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1158,9 +1306,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_10th_pre_bid" => {
-                    bid_price_10 = codec::field(
+                    bid_price_10 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_10th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1172,13 +1321,19 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_10th_pre_req" => {
-                    bid_quantity_10 =
-                        codec::field(&mut map, ctx, "buy_10th_pre_req", codec::PLAIN)?;
-                }
-                "buy_10th_pre_req_pre" => {
-                    bid_quantity_change_10 = codec::field(
+                    bid_quantity_10 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "buy_10th_pre_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_10th_pre_req_pre" => {
+                    bid_quantity_change_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "buy_10th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1190,9 +1345,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "tot_sel_req_jub_pre" => {
-                    total_ask_quantity_change = codec::field(
+                    total_ask_quantity_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_sel_req_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1204,15 +1360,18 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "tot_sel_req" => {
-                    total_ask_quantity = codec::field(&mut map, ctx, "tot_sel_req", codec::PLAIN)?;
+                    total_ask_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
                 }
                 "tot_buy_req" => {
-                    total_bid_quantity = codec::field(&mut map, ctx, "tot_buy_req", codec::PLAIN)?;
+                    total_bid_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
                 }
                 "tot_buy_req_jub_pre" => {
-                    total_bid_quantity_change = codec::field(
+                    total_bid_quantity_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "tot_buy_req_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1224,9 +1383,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "ovt_sel_req_pre" => {
-                    after_hours_sell_remaining_quantity_change = codec::field(
+                    after_hours_sell_remaining_quantity_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ovt_sel_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1239,16 +1399,17 @@ impl codec::Record for StockQuoteResponse {
                 }
                 "ovt_sel_req" => {
                     after_hours_sell_remaining_quantity =
-                        codec::field(&mut map, ctx, "ovt_sel_req", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ovt_sel_req", codec::PLAIN)?;
                 }
                 "ovt_buy_req" => {
                     after_hours_buy_remaining_quantity =
-                        codec::field(&mut map, ctx, "ovt_buy_req", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ovt_buy_req", codec::PLAIN)?;
                 }
                 "ovt_buy_req_pre" => {
-                    after_hours_buy_remaining_quantity_change = codec::field(
+                    after_hours_buy_remaining_quantity_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ovt_buy_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1263,7 +1424,8 @@ impl codec::Record for StockQuoteResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1341,6 +1503,7 @@ impl codec::Record for StockQuoteResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -1348,16 +1511,18 @@ impl serde::Serialize for StockQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bid_req_base_tm",
-            &self.quote_remaining_quantity_base_time,
+            self.quote_remaining_quantity_base_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_10th_pre_req_pre",
-            &self.ask_quantity_change_10,
+            self.ask_quantity_change_10.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1366,16 +1531,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_10th_pre_req",
-            &self.ask_quantity_10,
+            self.ask_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_10th_pre_bid",
-            &self.ask_price_10,
+            self.ask_price_10.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1384,10 +1551,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_9th_pre_req_pre",
-            &self.ask_quantity_change_9,
+            self.ask_quantity_change_9.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1396,16 +1564,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_9th_pre_req",
-            &self.ask_quantity_9,
+            self.ask_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_9th_pre_bid",
-            &self.ask_price_9,
+            self.ask_price_9.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1414,10 +1584,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_8th_pre_req_pre",
-            &self.ask_quantity_change_8,
+            self.ask_quantity_change_8.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1426,16 +1597,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_8th_pre_req",
-            &self.ask_quantity_8,
+            self.ask_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_8th_pre_bid",
-            &self.ask_price_8,
+            self.ask_price_8.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1444,10 +1617,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_7th_pre_req_pre",
-            &self.ask_quantity_change_7,
+            self.ask_quantity_change_7.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1456,16 +1630,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_7th_pre_req",
-            &self.ask_quantity_7,
+            self.ask_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_7th_pre_bid",
-            &self.ask_price_7,
+            self.ask_price_7.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1474,10 +1650,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_6th_pre_req_pre",
-            &self.ask_quantity_change_6,
+            self.ask_quantity_change_6.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1486,16 +1663,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_6th_pre_req",
-            &self.ask_quantity_6,
+            self.ask_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_6th_pre_bid",
-            &self.ask_price_6,
+            self.ask_price_6.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1504,10 +1683,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_5th_pre_req_pre",
-            &self.ask_quantity_change_5,
+            self.ask_quantity_change_5.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1516,16 +1696,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_5th_pre_req",
-            &self.ask_quantity_5,
+            self.ask_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_5th_pre_bid",
-            &self.ask_price_5,
+            self.ask_price_5.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1534,10 +1716,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_4th_pre_req_pre",
-            &self.ask_quantity_change_4,
+            self.ask_quantity_change_4.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1546,16 +1729,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_4th_pre_req",
-            &self.ask_quantity_4,
+            self.ask_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_4th_pre_bid",
-            &self.ask_price_4,
+            self.ask_price_4.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1564,10 +1749,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_3th_pre_req_pre",
-            &self.ask_quantity_change_3,
+            self.ask_quantity_change_3.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1576,16 +1762,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_3th_pre_req",
-            &self.ask_quantity_3,
+            self.ask_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_3th_pre_bid",
-            &self.ask_price_3,
+            self.ask_price_3.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1594,10 +1782,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_2th_pre_req_pre",
-            &self.ask_quantity_change_2,
+            self.ask_quantity_change_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1606,16 +1795,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_2th_pre_req",
-            &self.ask_quantity_2,
+            self.ask_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_2th_pre_bid",
-            &self.ask_price_2,
+            self.ask_price_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1624,10 +1815,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_1th_pre_req_pre",
-            &self.best_ask_quantity_change,
+            self.best_ask_quantity_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1636,16 +1828,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_fpr_req",
-            &self.best_ask_quantity,
+            self.best_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_fpr_bid",
-            &self.best_ask_price,
+            self.best_ask_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1654,10 +1848,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_fpr_bid",
-            &self.best_bid_price,
+            self.best_bid_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1666,16 +1861,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_fpr_req",
-            &self.best_bid_quantity,
+            self.best_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_1th_pre_req_pre",
-            &self.best_bid_quantity_change,
+            self.best_bid_quantity_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1684,10 +1881,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_2th_pre_bid",
-            &self.bid_price_2,
+            self.bid_price_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1696,16 +1894,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_2th_pre_req",
-            &self.bid_quantity_2,
+            self.bid_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_2th_pre_req_pre",
-            &self.bid_quantity_change_2,
+            self.bid_quantity_change_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1714,10 +1914,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_3th_pre_bid",
-            &self.bid_price_3,
+            self.bid_price_3.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1726,16 +1927,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_3th_pre_req",
-            &self.bid_quantity_3,
+            self.bid_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_3th_pre_req_pre",
-            &self.bid_quantity_change_3,
+            self.bid_quantity_change_3.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1744,10 +1947,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_4th_pre_bid",
-            &self.bid_price_4,
+            self.bid_price_4.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1756,16 +1960,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_4th_pre_req",
-            &self.bid_quantity_4,
+            self.bid_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_4th_pre_req_pre",
-            &self.bid_quantity_change_4,
+            self.bid_quantity_change_4.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1774,10 +1980,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_5th_pre_bid",
-            &self.bid_price_5,
+            self.bid_price_5.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1786,16 +1993,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_5th_pre_req",
-            &self.bid_quantity_5,
+            self.bid_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_5th_pre_req_pre",
-            &self.bid_quantity_change_5,
+            self.bid_quantity_change_5.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1804,10 +2013,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_6th_pre_bid",
-            &self.bid_price_6,
+            self.bid_price_6.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1816,16 +2026,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_6th_pre_req",
-            &self.bid_quantity_6,
+            self.bid_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_6th_pre_req_pre",
-            &self.bid_quantity_change_6,
+            self.bid_quantity_change_6.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1834,10 +2046,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_7th_pre_bid",
-            &self.bid_price_7,
+            self.bid_price_7.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1846,16 +2059,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_7th_pre_req",
-            &self.bid_quantity_7,
+            self.bid_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_7th_pre_req_pre",
-            &self.bid_quantity_change_7,
+            self.bid_quantity_change_7.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1864,10 +2079,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_8th_pre_bid",
-            &self.bid_price_8,
+            self.bid_price_8.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1876,16 +2092,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_8th_pre_req",
-            &self.bid_quantity_8,
+            self.bid_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_8th_pre_req_pre",
-            &self.bid_quantity_change_8,
+            self.bid_quantity_change_8.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1894,10 +2112,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_9th_pre_bid",
-            &self.bid_price_9,
+            self.bid_price_9.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1906,16 +2125,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_9th_pre_req",
-            &self.bid_quantity_9,
+            self.bid_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_9th_pre_req_pre",
-            &self.bid_quantity_change_9,
+            self.bid_quantity_change_9.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1924,10 +2145,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_10th_pre_bid",
-            &self.bid_price_10,
+            self.bid_price_10.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1936,16 +2158,18 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_10th_pre_req",
-            &self.bid_quantity_10,
+            self.bid_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_10th_pre_req_pre",
-            &self.bid_quantity_change_10,
+            self.bid_quantity_change_10.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1954,10 +2178,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sel_req_jub_pre",
-            &self.total_ask_quantity_change,
+            self.total_ask_quantity_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1966,22 +2191,25 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sel_req",
-            &self.total_ask_quantity,
+            self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_req",
-            &self.total_bid_quantity,
+            self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_req_jub_pre",
-            &self.total_bid_quantity_change,
+            self.total_bid_quantity_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -1990,10 +2218,11 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sel_req_pre",
-            &self.after_hours_sell_remaining_quantity_change,
+            self.after_hours_sell_remaining_quantity_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2002,22 +2231,25 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sel_req",
-            &self.after_hours_sell_remaining_quantity,
+            self.after_hours_sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_buy_req",
-            &self.after_hours_buy_remaining_quantity,
+            self.after_hours_buy_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_buy_req_pre",
-            &self.after_hours_buy_remaining_quantity_change,
+            self.after_hours_buy_remaining_quantity_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2027,7 +2259,13 @@ impl serde::Serialize for StockQuoteResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

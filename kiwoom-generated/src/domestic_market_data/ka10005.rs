@@ -61,6 +61,7 @@ pub struct StockOhlcvByPeriodResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockOhlcvByPeriodResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -77,16 +78,19 @@ impl codec::Record for StockOhlcvByPeriodResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_ddwkmm" => {
                     stock_period_chart = codec::list(&mut map, ctx, "stk_ddwkmm")?;
+                    codec::keep_empty_list(&mut forms, "stk_ddwkmm", &stock_period_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -96,6 +100,7 @@ impl codec::Record for StockOhlcvByPeriodResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -103,9 +108,20 @@ impl serde::Serialize for StockOhlcvByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "stk_ddwkmm", &self.stock_period_chart)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "stk_ddwkmm",
+            &self.stock_period_chart,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -209,6 +225,7 @@ pub struct StockOhlcvByPeriodRow {
     /// Wire: type integer, unit 주, signed.
     pub program: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockOhlcvByPeriodRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -239,54 +256,73 @@ impl codec::Record for StockOhlcvByPeriodRow {
         let mut credit_balance_rate = None;
         let mut program = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "date" => date = codec::field(&mut map, ctx, "date", codec::PLAIN)?,
+                "date" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "date", codec::PLAIN)?;
+                }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
-                "pre" => change = codec::field(&mut map, ctx, "pre", codec::PLAIN)?,
+                "pre" => {
+                    change = codec::field_kept(&mut map, ctx, &mut forms, "pre", codec::PLAIN)?;
+                }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 "for_poss" => {
-                    foreign_holding = codec::field(&mut map, ctx, "for_poss", codec::PLAIN)?;
+                    foreign_holding =
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_poss", codec::PLAIN)?;
                 }
                 "for_wght" => {
-                    foreign_weight = codec::field(&mut map, ctx, "for_wght", codec::PLAIN)?;
+                    foreign_weight =
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_wght", codec::PLAIN)?;
                 }
                 "for_netprps" => {
                     foreign_net_purchase =
-                        codec::field(&mut map, ctx, "for_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_netprps", codec::PLAIN)?;
                 }
                 "orgn_netprps" => {
                     institution_net_purchase =
-                        codec::field(&mut map, ctx, "orgn_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_netprps", codec::PLAIN)?;
                 }
                 "ind_netprps" => {
                     individual_net_purchase =
-                        codec::field(&mut map, ctx, "ind_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ind_netprps", codec::PLAIN)?;
                 }
-                "frgn" => foreign = codec::field(&mut map, ctx, "frgn", codec::PLAIN)?,
+                "frgn" => {
+                    foreign = codec::field_kept(&mut map, ctx, &mut forms, "frgn", codec::PLAIN)?;
+                }
                 "crd_remn_rt" => {
-                    credit_balance_rate = codec::field(&mut map, ctx, "crd_remn_rt", codec::PLAIN)?;
+                    credit_balance_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_remn_rt", codec::PLAIN)?;
                 }
-                "prm" => program = codec::field(&mut map, ctx, "prm", codec::PLAIN)?,
+                "prm" => {
+                    program = codec::field_kept(&mut map, ctx, &mut forms, "prm", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -309,6 +345,7 @@ impl codec::Record for StockOhlcvByPeriodRow {
             credit_balance_rate,
             program,
             extra,
+            forms,
         })
     }
 }
@@ -316,43 +353,125 @@ impl serde::Serialize for StockOhlcvByPeriodRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "date", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre", &self.change, codec::PLAIN)?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(&mut map, "for_poss", &self.foreign_holding, codec::PLAIN)?;
-        codec::put_opt(&mut map, "for_wght", &self.foreign_weight, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "date",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre",
+            self.change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "for_poss",
+            self.foreign_holding.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "for_wght",
+            self.foreign_weight.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "for_netprps",
-            &self.foreign_net_purchase,
+            self.foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps",
-            &self.institution_net_purchase,
+            self.institution_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind_netprps",
-            &self.individual_net_purchase,
+            self.individual_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "frgn", &self.foreign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "crd_remn_rt",
-            &self.credit_balance_rate,
+            &self.forms,
+            "frgn",
+            self.foreign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "prm", &self.program, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_remn_rt",
+            self.credit_balance_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prm",
+            self.program.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -779,6 +779,7 @@ pub struct StockMarketConditionInfoResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockMarketConditionInfoResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -918,28 +919,46 @@ impl codec::Record for StockMarketConditionInfoResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
-                "date" => date = codec::field(&mut map, ctx, "date", codec::PLAIN)?,
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "date" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "date", codec::PLAIN)?;
+                }
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "pred_close_pric" => {
-                    previous_day_close_price =
-                        codec::field(&mut map, ctx, "pred_close_pric", codec::PLAIN)?;
-                }
-                "pred_trde_qty" => {
-                    previous_day_trade_quantity =
-                        codec::field(&mut map, ctx, "pred_trde_qty", codec::PLAIN)?;
-                }
-                "upl_pric" => {
-                    upper_limit_price = codec::field(
+                    previous_day_close_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "pred_close_pric",
+                        codec::PLAIN,
+                    )?;
+                }
+                "pred_trde_qty" => {
+                    previous_day_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_trde_qty",
+                        codec::PLAIN,
+                    )?;
+                }
+                "upl_pric" => {
+                    upper_limit_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "upl_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -951,9 +970,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "lst_pric" => {
-                    lower_limit_price = codec::field(
+                    lower_limit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lst_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -965,16 +985,23 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "pred_trde_prica" => {
-                    previous_day_trade_value =
-                        codec::field(&mut map, ctx, "pred_trde_prica", codec::PLAIN)?;
-                }
-                "flo_stkcnt" => {
-                    listed_share_count = codec::field(&mut map, ctx, "flo_stkcnt", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = codec::field(
+                    previous_day_trade_value = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "pred_trde_prica",
+                        codec::PLAIN,
+                    )?;
+                }
+                "flo_stkcnt" => {
+                    listed_share_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flo_stkcnt", codec::PLAIN)?;
+                }
+                "cur_prc" => {
+                    current_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -985,11 +1012,14 @@ impl codec::Record for StockMarketConditionInfoResponse {
                         },
                     )?;
                 }
-                "smbol" => sign = codec::field(&mut map, ctx, "smbol", codec::PLAIN)?,
+                "smbol" => {
+                    sign = codec::field_kept(&mut map, ctx, &mut forms, "smbol", codec::PLAIN)?;
+                }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -1001,9 +1031,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "pred_rt" => {
-                    previous_day_rate = codec::field(
+                    previous_day_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -1015,9 +1046,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(
+                    open_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "open_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1029,9 +1061,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(
+                    high_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "high_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1043,9 +1076,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(
+                    low_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "low_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1057,18 +1091,22 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(&mut map, ctx, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 "exp_cntr_pric" => {
-                    expected_execution_price = codec::field(
+                    expected_execution_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "exp_cntr_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1081,12 +1119,13 @@ impl codec::Record for StockMarketConditionInfoResponse {
                 }
                 "exp_cntr_qty" => {
                     expected_execution_quantity =
-                        codec::field(&mut map, ctx, "exp_cntr_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "exp_cntr_qty", codec::PLAIN)?;
                 }
                 "exp_sel_pri_bid" => {
-                    expected_best_ask_price = codec::field(
+                    expected_best_ask_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "exp_sel_pri_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1098,9 +1137,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "exp_buy_pri_bid" => {
-                    expected_best_bid_price = codec::field(
+                    expected_best_bid_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "exp_buy_pri_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1112,15 +1152,18 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "trde_strt_dt" => {
-                    trade_start_date = codec::field(&mut map, ctx, "trde_strt_dt", codec::PLAIN)?;
+                    trade_start_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_strt_dt", codec::PLAIN)?;
                 }
                 "exec_pric" => {
-                    exercise_price = codec::field(&mut map, ctx, "exec_pric", codec::PLAIN)?;
+                    exercise_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exec_pric", codec::PLAIN)?;
                 }
                 "hgst_pric" => {
-                    highest_price = codec::field(
+                    highest_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "hgst_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1132,9 +1175,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "lwst_pric" => {
-                    lowest_price = codec::field(
+                    lowest_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lwst_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1146,15 +1190,18 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "hgst_pric_dt" => {
-                    highest_price_date = codec::field(&mut map, ctx, "hgst_pric_dt", codec::PLAIN)?;
+                    highest_price_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "hgst_pric_dt", codec::PLAIN)?;
                 }
                 "lwst_pric_dt" => {
-                    lowest_price_date = codec::field(&mut map, ctx, "lwst_pric_dt", codec::PLAIN)?;
+                    lowest_price_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lwst_pric_dt", codec::PLAIN)?;
                 }
                 "sel_1bid" => {
-                    ask_price_1 = codec::field(
+                    ask_price_1 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_1bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1166,9 +1213,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_2bid" => {
-                    ask_price_2 = codec::field(
+                    ask_price_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_2bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1180,9 +1228,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_3bid" => {
-                    ask_price_3 = codec::field(
+                    ask_price_3 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_3bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1194,9 +1243,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_4bid" => {
-                    ask_price_4 = codec::field(
+                    ask_price_4 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_4bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1208,9 +1258,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_5bid" => {
-                    ask_price_5 = codec::field(
+                    ask_price_5 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_5bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1222,9 +1273,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_6bid" => {
-                    ask_price_6 = codec::field(
+                    ask_price_6 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_6bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1236,9 +1288,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_7bid" => {
-                    ask_price_7 = codec::field(
+                    ask_price_7 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_7bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1250,9 +1303,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_8bid" => {
-                    ask_price_8 = codec::field(
+                    ask_price_8 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_8bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1264,9 +1318,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_9bid" => {
-                    ask_price_9 = codec::field(
+                    ask_price_9 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_9bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1278,9 +1333,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_10bid" => {
-                    ask_price_10 = codec::field(
+                    ask_price_10 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_10bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1292,9 +1348,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_1bid" => {
-                    bid_price_1 = codec::field(
+                    bid_price_1 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_1bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1306,9 +1363,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_2bid" => {
-                    bid_price_2 = codec::field(
+                    bid_price_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_2bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1320,9 +1378,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_3bid" => {
-                    bid_price_3 = codec::field(
+                    bid_price_3 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_3bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1334,9 +1393,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_4bid" => {
-                    bid_price_4 = codec::field(
+                    bid_price_4 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_4bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1348,9 +1408,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_5bid" => {
-                    bid_price_5 = codec::field(
+                    bid_price_5 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_5bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1362,9 +1423,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_6bid" => {
-                    bid_price_6 = codec::field(
+                    bid_price_6 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_6bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1376,9 +1438,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_7bid" => {
-                    bid_price_7 = codec::field(
+                    bid_price_7 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_7bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1390,9 +1453,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_8bid" => {
-                    bid_price_8 = codec::field(
+                    bid_price_8 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_8bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1404,9 +1468,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_9bid" => {
-                    bid_price_9 = codec::field(
+                    bid_price_9 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_9bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1418,9 +1483,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_10bid" => {
-                    bid_price_10 = codec::field(
+                    bid_price_10 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_10bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1432,69 +1498,100 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_1bid_req" => {
-                    ask_quantity_1 = codec::field(&mut map, ctx, "sel_1bid_req", codec::PLAIN)?;
+                    ask_quantity_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1bid_req", codec::PLAIN)?;
                 }
                 "sel_2bid_req" => {
-                    ask_quantity_2 = codec::field(&mut map, ctx, "sel_2bid_req", codec::PLAIN)?;
+                    ask_quantity_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2bid_req", codec::PLAIN)?;
                 }
                 "sel_3bid_req" => {
-                    ask_quantity_3 = codec::field(&mut map, ctx, "sel_3bid_req", codec::PLAIN)?;
+                    ask_quantity_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3bid_req", codec::PLAIN)?;
                 }
                 "sel_4bid_req" => {
-                    ask_quantity_4 = codec::field(&mut map, ctx, "sel_4bid_req", codec::PLAIN)?;
+                    ask_quantity_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4bid_req", codec::PLAIN)?;
                 }
                 "sel_5bid_req" => {
-                    ask_quantity_5 = codec::field(&mut map, ctx, "sel_5bid_req", codec::PLAIN)?;
+                    ask_quantity_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5bid_req", codec::PLAIN)?;
                 }
                 "sel_6bid_req" => {
-                    ask_quantity_6 = codec::field(&mut map, ctx, "sel_6bid_req", codec::PLAIN)?;
+                    ask_quantity_6 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_6bid_req", codec::PLAIN)?;
                 }
                 "sel_7bid_req" => {
-                    ask_quantity_7 = codec::field(&mut map, ctx, "sel_7bid_req", codec::PLAIN)?;
+                    ask_quantity_7 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_7bid_req", codec::PLAIN)?;
                 }
                 "sel_8bid_req" => {
-                    ask_quantity_8 = codec::field(&mut map, ctx, "sel_8bid_req", codec::PLAIN)?;
+                    ask_quantity_8 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_8bid_req", codec::PLAIN)?;
                 }
                 "sel_9bid_req" => {
-                    ask_quantity_9 = codec::field(&mut map, ctx, "sel_9bid_req", codec::PLAIN)?;
+                    ask_quantity_9 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_9bid_req", codec::PLAIN)?;
                 }
                 "sel_10bid_req" => {
-                    ask_quantity_10 = codec::field(&mut map, ctx, "sel_10bid_req", codec::PLAIN)?;
-                }
-                "buy_1bid_req" => {
-                    bid_quantity_1 = codec::field(&mut map, ctx, "buy_1bid_req", codec::PLAIN)?;
-                }
-                "buy_2bid_req" => {
-                    bid_quantity_2 = codec::field(&mut map, ctx, "buy_2bid_req", codec::PLAIN)?;
-                }
-                "buy_3bid_req" => {
-                    bid_quantity_3 = codec::field(&mut map, ctx, "buy_3bid_req", codec::PLAIN)?;
-                }
-                "buy_4bid_req" => {
-                    bid_quantity_4 = codec::field(&mut map, ctx, "buy_4bid_req", codec::PLAIN)?;
-                }
-                "buy_5bid_req" => {
-                    bid_quantity_5 = codec::field(&mut map, ctx, "buy_5bid_req", codec::PLAIN)?;
-                }
-                "buy_6bid_req" => {
-                    bid_quantity_6 = codec::field(&mut map, ctx, "buy_6bid_req", codec::PLAIN)?;
-                }
-                "buy_7bid_req" => {
-                    bid_quantity_7 = codec::field(&mut map, ctx, "buy_7bid_req", codec::PLAIN)?;
-                }
-                "buy_8bid_req" => {
-                    bid_quantity_8 = codec::field(&mut map, ctx, "buy_8bid_req", codec::PLAIN)?;
-                }
-                "buy_9bid_req" => {
-                    bid_quantity_9 = codec::field(&mut map, ctx, "buy_9bid_req", codec::PLAIN)?;
-                }
-                "buy_10bid_req" => {
-                    bid_quantity_10 = codec::field(&mut map, ctx, "buy_10bid_req", codec::PLAIN)?;
-                }
-                "sel_1bid_jub_pre" => {
-                    ask_quantity_change_1 = codec::field(
+                    ask_quantity_10 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sel_10bid_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_1bid_req" => {
+                    bid_quantity_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1bid_req", codec::PLAIN)?;
+                }
+                "buy_2bid_req" => {
+                    bid_quantity_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2bid_req", codec::PLAIN)?;
+                }
+                "buy_3bid_req" => {
+                    bid_quantity_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3bid_req", codec::PLAIN)?;
+                }
+                "buy_4bid_req" => {
+                    bid_quantity_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4bid_req", codec::PLAIN)?;
+                }
+                "buy_5bid_req" => {
+                    bid_quantity_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5bid_req", codec::PLAIN)?;
+                }
+                "buy_6bid_req" => {
+                    bid_quantity_6 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_6bid_req", codec::PLAIN)?;
+                }
+                "buy_7bid_req" => {
+                    bid_quantity_7 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_7bid_req", codec::PLAIN)?;
+                }
+                "buy_8bid_req" => {
+                    bid_quantity_8 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_8bid_req", codec::PLAIN)?;
+                }
+                "buy_9bid_req" => {
+                    bid_quantity_9 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_9bid_req", codec::PLAIN)?;
+                }
+                "buy_10bid_req" => {
+                    bid_quantity_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_10bid_req",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sel_1bid_jub_pre" => {
+                    ask_quantity_change_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "sel_1bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1506,9 +1603,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_2bid_jub_pre" => {
-                    ask_quantity_change_2 = codec::field(
+                    ask_quantity_change_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_2bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1520,9 +1618,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_3bid_jub_pre" => {
-                    ask_quantity_change_3 = codec::field(
+                    ask_quantity_change_3 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_3bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1534,9 +1633,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_4bid_jub_pre" => {
-                    ask_quantity_change_4 = codec::field(
+                    ask_quantity_change_4 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_4bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1548,9 +1648,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_5bid_jub_pre" => {
-                    ask_quantity_change_5 = codec::field(
+                    ask_quantity_change_5 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_5bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1562,9 +1663,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_6bid_jub_pre" => {
-                    ask_quantity_change_6 = codec::field(
+                    ask_quantity_change_6 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_6bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1576,9 +1678,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_7bid_jub_pre" => {
-                    ask_quantity_change_7 = codec::field(
+                    ask_quantity_change_7 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_7bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1590,9 +1693,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_8bid_jub_pre" => {
-                    ask_quantity_change_8 = codec::field(
+                    ask_quantity_change_8 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_8bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1604,9 +1708,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_9bid_jub_pre" => {
-                    ask_quantity_change_9 = codec::field(
+                    ask_quantity_change_9 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_9bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1618,9 +1723,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_10bid_jub_pre" => {
-                    ask_quantity_change_10 = codec::field(
+                    ask_quantity_change_10 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sel_10bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1632,9 +1738,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_1bid_jub_pre" => {
-                    bid_quantity_change_1 = codec::field(
+                    bid_quantity_change_1 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_1bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1646,9 +1753,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_2bid_jub_pre" => {
-                    bid_quantity_change_2 = codec::field(
+                    bid_quantity_change_2 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_2bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1660,9 +1768,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_3bid_jub_pre" => {
-                    bid_quantity_change_3 = codec::field(
+                    bid_quantity_change_3 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_3bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1674,9 +1783,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_4bid_jub_pre" => {
-                    bid_quantity_change_4 = codec::field(
+                    bid_quantity_change_4 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_4bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1688,9 +1798,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_5bid_jub_pre" => {
-                    bid_quantity_change_5 = codec::field(
+                    bid_quantity_change_5 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_5bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1702,9 +1813,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_6bid_jub_pre" => {
-                    bid_quantity_change_6 = codec::field(
+                    bid_quantity_change_6 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_6bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1716,9 +1828,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_7bid_jub_pre" => {
-                    bid_quantity_change_7 = codec::field(
+                    bid_quantity_change_7 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_7bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1730,9 +1843,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_8bid_jub_pre" => {
-                    bid_quantity_change_8 = codec::field(
+                    bid_quantity_change_8 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_8bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1744,9 +1858,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_9bid_jub_pre" => {
-                    bid_quantity_change_9 = codec::field(
+                    bid_quantity_change_9 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_9bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1758,9 +1873,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_10bid_jub_pre" => {
-                    bid_quantity_change_10 = codec::field(
+                    bid_quantity_change_10 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "buy_10bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1772,132 +1888,247 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_1bid_cnt" => {
-                    ask_count_1 = codec::field(&mut map, ctx, "sel_1bid_cnt", codec::PLAIN)?;
+                    ask_count_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1bid_cnt", codec::PLAIN)?;
                 }
                 "sel_2bid_cnt" => {
-                    ask_count_2 = codec::field(&mut map, ctx, "sel_2bid_cnt", codec::PLAIN)?;
+                    ask_count_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2bid_cnt", codec::PLAIN)?;
                 }
                 "sel_3bid_cnt" => {
-                    ask_count_3 = codec::field(&mut map, ctx, "sel_3bid_cnt", codec::PLAIN)?;
+                    ask_count_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3bid_cnt", codec::PLAIN)?;
                 }
                 "sel_4bid_cnt" => {
-                    ask_count_4 = codec::field(&mut map, ctx, "sel_4bid_cnt", codec::PLAIN)?;
+                    ask_count_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4bid_cnt", codec::PLAIN)?;
                 }
                 "sel_5bid_cnt" => {
-                    ask_count_5 = codec::field(&mut map, ctx, "sel_5bid_cnt", codec::PLAIN)?;
+                    ask_count_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5bid_cnt", codec::PLAIN)?;
                 }
                 "buy_1bid_cnt" => {
-                    bid_count_1 = codec::field(&mut map, ctx, "buy_1bid_cnt", codec::PLAIN)?;
+                    bid_count_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1bid_cnt", codec::PLAIN)?;
                 }
                 "buy_2bid_cnt" => {
-                    bid_count_2 = codec::field(&mut map, ctx, "buy_2bid_cnt", codec::PLAIN)?;
+                    bid_count_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2bid_cnt", codec::PLAIN)?;
                 }
                 "buy_3bid_cnt" => {
-                    bid_count_3 = codec::field(&mut map, ctx, "buy_3bid_cnt", codec::PLAIN)?;
+                    bid_count_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3bid_cnt", codec::PLAIN)?;
                 }
                 "buy_4bid_cnt" => {
-                    bid_count_4 = codec::field(&mut map, ctx, "buy_4bid_cnt", codec::PLAIN)?;
+                    bid_count_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4bid_cnt", codec::PLAIN)?;
                 }
                 "buy_5bid_cnt" => {
-                    bid_count_5 = codec::field(&mut map, ctx, "buy_5bid_cnt", codec::PLAIN)?;
+                    bid_count_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5bid_cnt", codec::PLAIN)?;
                 }
                 "lpsel_1bid_req" => {
-                    lp_ask_quantity_1 =
-                        codec::field(&mut map, ctx, "lpsel_1bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_1bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_2bid_req" => {
-                    lp_ask_quantity_2 =
-                        codec::field(&mut map, ctx, "lpsel_2bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_2bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_3bid_req" => {
-                    lp_ask_quantity_3 =
-                        codec::field(&mut map, ctx, "lpsel_3bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_3bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_4bid_req" => {
-                    lp_ask_quantity_4 =
-                        codec::field(&mut map, ctx, "lpsel_4bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_4bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_5bid_req" => {
-                    lp_ask_quantity_5 =
-                        codec::field(&mut map, ctx, "lpsel_5bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_5bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_6bid_req" => {
-                    lp_ask_quantity_6 =
-                        codec::field(&mut map, ctx, "lpsel_6bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_6 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_6bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_7bid_req" => {
-                    lp_ask_quantity_7 =
-                        codec::field(&mut map, ctx, "lpsel_7bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_7 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_7bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_8bid_req" => {
-                    lp_ask_quantity_8 =
-                        codec::field(&mut map, ctx, "lpsel_8bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_8 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_8bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_9bid_req" => {
-                    lp_ask_quantity_9 =
-                        codec::field(&mut map, ctx, "lpsel_9bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_9 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_9bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpsel_10bid_req" => {
-                    lp_ask_quantity_10 =
-                        codec::field(&mut map, ctx, "lpsel_10bid_req", codec::PLAIN)?;
+                    lp_ask_quantity_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpsel_10bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_1bid_req" => {
-                    lp_bid_quantity_1 =
-                        codec::field(&mut map, ctx, "lpbuy_1bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_1bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_2bid_req" => {
-                    lp_bid_quantity_2 =
-                        codec::field(&mut map, ctx, "lpbuy_2bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_2bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_3bid_req" => {
-                    lp_bid_quantity_3 =
-                        codec::field(&mut map, ctx, "lpbuy_3bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_3bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_4bid_req" => {
-                    lp_bid_quantity_4 =
-                        codec::field(&mut map, ctx, "lpbuy_4bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_4bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_5bid_req" => {
-                    lp_bid_quantity_5 =
-                        codec::field(&mut map, ctx, "lpbuy_5bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_5bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_6bid_req" => {
-                    lp_bid_quantity_6 =
-                        codec::field(&mut map, ctx, "lpbuy_6bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_6 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_6bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_7bid_req" => {
-                    lp_bid_quantity_7 =
-                        codec::field(&mut map, ctx, "lpbuy_7bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_7 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_7bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_8bid_req" => {
-                    lp_bid_quantity_8 =
-                        codec::field(&mut map, ctx, "lpbuy_8bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_8 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_8bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_9bid_req" => {
-                    lp_bid_quantity_9 =
-                        codec::field(&mut map, ctx, "lpbuy_9bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_9 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_9bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "lpbuy_10bid_req" => {
-                    lp_bid_quantity_10 =
-                        codec::field(&mut map, ctx, "lpbuy_10bid_req", codec::PLAIN)?;
+                    lp_bid_quantity_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "lpbuy_10bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tot_buy_req" => {
-                    total_bid_quantity = codec::field(&mut map, ctx, "tot_buy_req", codec::PLAIN)?;
+                    total_bid_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
                 }
                 "tot_sel_req" => {
-                    total_ask_quantity = codec::field(&mut map, ctx, "tot_sel_req", codec::PLAIN)?;
+                    total_ask_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
                 }
                 "tot_buy_cnt" => {
-                    total_buy_count = codec::field(&mut map, ctx, "tot_buy_cnt", codec::PLAIN)?;
+                    total_buy_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_cnt", codec::PLAIN)?;
                 }
                 "tot_sel_cnt" => {
-                    total_sell_count = codec::field(&mut map, ctx, "tot_sel_cnt", codec::PLAIN)?;
+                    total_sell_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_cnt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -2030,6 +2261,7 @@ impl codec::Record for StockMarketConditionInfoResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -2037,26 +2269,53 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "date", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "date",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_close_pric",
-            &self.previous_day_close_price,
+            self.previous_day_close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_trde_qty",
-            &self.previous_day_trade_quantity,
+            self.previous_day_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "upl_pric",
-            &self.upper_limit_price,
+            self.upper_limit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2065,10 +2324,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lst_pric",
-            &self.lower_limit_price,
+            self.lower_limit_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2077,22 +2337,25 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_trde_prica",
-            &self.previous_day_trade_value,
+            self.previous_day_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "flo_stkcnt",
-            &self.listed_share_count,
+            self.listed_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2101,11 +2364,18 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "smbol", &self.sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "smbol",
+            self.sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "flu_rt",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2114,10 +2384,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_rt",
-            &self.previous_day_rate,
+            self.previous_day_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2126,10 +2397,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "open_pric",
-            &self.open_price,
+            self.open_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2138,10 +2410,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "high_pric",
-            &self.high_price,
+            self.high_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2150,10 +2423,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "low_pric",
-            &self.low_price,
+            self.low_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2162,13 +2436,32 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "cntr_qty", &self.execution_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_qty",
+            self.execution_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "exp_cntr_pric",
-            &self.expected_execution_price,
+            self.expected_execution_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2177,16 +2470,18 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_cntr_qty",
-            &self.expected_execution_quantity,
+            self.expected_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_sel_pri_bid",
-            &self.expected_best_ask_price,
+            self.expected_best_ask_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2195,10 +2490,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_buy_pri_bid",
-            &self.expected_best_bid_price,
+            self.expected_best_bid_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2207,17 +2503,25 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_strt_dt",
-            &self.trade_start_date,
+            self.trade_start_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "exec_pric", &self.exercise_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "exec_pric",
+            self.exercise_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "hgst_pric",
-            &self.highest_price,
+            self.highest_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2226,10 +2530,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lwst_pric",
-            &self.lowest_price,
+            self.lowest_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2238,22 +2543,25 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "hgst_pric_dt",
-            &self.highest_price_date,
+            self.highest_price_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lwst_pric_dt",
-            &self.lowest_price_date,
+            self.lowest_price_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_1bid",
-            &self.ask_price_1,
+            self.ask_price_1.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2262,10 +2570,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_2bid",
-            &self.ask_price_2,
+            self.ask_price_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2274,10 +2583,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_3bid",
-            &self.ask_price_3,
+            self.ask_price_3.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2286,10 +2596,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_4bid",
-            &self.ask_price_4,
+            self.ask_price_4.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2298,10 +2609,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_5bid",
-            &self.ask_price_5,
+            self.ask_price_5.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2310,10 +2622,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_6bid",
-            &self.ask_price_6,
+            self.ask_price_6.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2322,10 +2635,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_7bid",
-            &self.ask_price_7,
+            self.ask_price_7.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2334,10 +2648,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_8bid",
-            &self.ask_price_8,
+            self.ask_price_8.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2346,10 +2661,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_9bid",
-            &self.ask_price_9,
+            self.ask_price_9.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2358,10 +2674,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_10bid",
-            &self.ask_price_10,
+            self.ask_price_10.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2370,10 +2687,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_1bid",
-            &self.bid_price_1,
+            self.bid_price_1.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2382,10 +2700,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_2bid",
-            &self.bid_price_2,
+            self.bid_price_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2394,10 +2713,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_3bid",
-            &self.bid_price_3,
+            self.bid_price_3.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2406,10 +2726,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_4bid",
-            &self.bid_price_4,
+            self.bid_price_4.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2418,10 +2739,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_5bid",
-            &self.bid_price_5,
+            self.bid_price_5.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2430,10 +2752,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_6bid",
-            &self.bid_price_6,
+            self.bid_price_6.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2442,10 +2765,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_7bid",
-            &self.bid_price_7,
+            self.bid_price_7.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2454,10 +2778,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_8bid",
-            &self.bid_price_8,
+            self.bid_price_8.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2466,10 +2791,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_9bid",
-            &self.bid_price_9,
+            self.bid_price_9.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2478,10 +2804,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_10bid",
-            &self.bid_price_10,
+            self.bid_price_10.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2490,40 +2817,151 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "sel_1bid_req", &self.ask_quantity_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_2bid_req", &self.ask_quantity_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_3bid_req", &self.ask_quantity_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_4bid_req", &self.ask_quantity_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_5bid_req", &self.ask_quantity_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_6bid_req", &self.ask_quantity_6, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_7bid_req", &self.ask_quantity_7, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_8bid_req", &self.ask_quantity_8, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_9bid_req", &self.ask_quantity_9, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_1bid_req",
+            self.ask_quantity_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_2bid_req",
+            self.ask_quantity_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_3bid_req",
+            self.ask_quantity_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_4bid_req",
+            self.ask_quantity_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_5bid_req",
+            self.ask_quantity_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_6bid_req",
+            self.ask_quantity_6.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_7bid_req",
+            self.ask_quantity_7.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_8bid_req",
+            self.ask_quantity_8.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_9bid_req",
+            self.ask_quantity_9.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sel_10bid_req",
-            &self.ask_quantity_10,
+            self.ask_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_1bid_req", &self.bid_quantity_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_2bid_req", &self.bid_quantity_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_3bid_req", &self.bid_quantity_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_4bid_req", &self.bid_quantity_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_5bid_req", &self.bid_quantity_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_6bid_req", &self.bid_quantity_6, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_7bid_req", &self.bid_quantity_7, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_8bid_req", &self.bid_quantity_8, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_9bid_req", &self.bid_quantity_9, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "buy_1bid_req",
+            self.bid_quantity_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_2bid_req",
+            self.bid_quantity_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_3bid_req",
+            self.bid_quantity_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_4bid_req",
+            self.bid_quantity_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_5bid_req",
+            self.bid_quantity_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_6bid_req",
+            self.bid_quantity_6.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_7bid_req",
+            self.bid_quantity_7.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_8bid_req",
+            self.bid_quantity_8.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_9bid_req",
+            self.bid_quantity_9.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "buy_10bid_req",
-            &self.bid_quantity_10,
+            self.bid_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_1bid_jub_pre",
-            &self.ask_quantity_change_1,
+            self.ask_quantity_change_1.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2532,10 +2970,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_2bid_jub_pre",
-            &self.ask_quantity_change_2,
+            self.ask_quantity_change_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2544,10 +2983,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_3bid_jub_pre",
-            &self.ask_quantity_change_3,
+            self.ask_quantity_change_3.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2556,10 +2996,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_4bid_jub_pre",
-            &self.ask_quantity_change_4,
+            self.ask_quantity_change_4.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2568,10 +3009,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_5bid_jub_pre",
-            &self.ask_quantity_change_5,
+            self.ask_quantity_change_5.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2580,10 +3022,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_6bid_jub_pre",
-            &self.ask_quantity_change_6,
+            self.ask_quantity_change_6.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2592,10 +3035,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_7bid_jub_pre",
-            &self.ask_quantity_change_7,
+            self.ask_quantity_change_7.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2604,10 +3048,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_8bid_jub_pre",
-            &self.ask_quantity_change_8,
+            self.ask_quantity_change_8.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2616,10 +3061,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_9bid_jub_pre",
-            &self.ask_quantity_change_9,
+            self.ask_quantity_change_9.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2628,10 +3074,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_10bid_jub_pre",
-            &self.ask_quantity_change_10,
+            self.ask_quantity_change_10.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2640,10 +3087,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_1bid_jub_pre",
-            &self.bid_quantity_change_1,
+            self.bid_quantity_change_1.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2652,10 +3100,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_2bid_jub_pre",
-            &self.bid_quantity_change_2,
+            self.bid_quantity_change_2.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2664,10 +3113,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_3bid_jub_pre",
-            &self.bid_quantity_change_3,
+            self.bid_quantity_change_3.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2676,10 +3126,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_4bid_jub_pre",
-            &self.bid_quantity_change_4,
+            self.bid_quantity_change_4.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2688,10 +3139,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_5bid_jub_pre",
-            &self.bid_quantity_change_5,
+            self.bid_quantity_change_5.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2700,10 +3152,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_6bid_jub_pre",
-            &self.bid_quantity_change_6,
+            self.bid_quantity_change_6.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2712,10 +3165,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_7bid_jub_pre",
-            &self.bid_quantity_change_7,
+            self.bid_quantity_change_7.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2724,10 +3178,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_8bid_jub_pre",
-            &self.bid_quantity_change_8,
+            self.bid_quantity_change_8.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2736,10 +3191,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_9bid_jub_pre",
-            &self.bid_quantity_change_9,
+            self.bid_quantity_change_9.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2748,10 +3204,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_10bid_jub_pre",
-            &self.bid_quantity_change_10,
+            self.bid_quantity_change_10.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -2760,157 +3217,252 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "sel_1bid_cnt", &self.ask_count_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_2bid_cnt", &self.ask_count_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_3bid_cnt", &self.ask_count_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_4bid_cnt", &self.ask_count_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_5bid_cnt", &self.ask_count_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_1bid_cnt", &self.bid_count_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_2bid_cnt", &self.bid_count_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_3bid_cnt", &self.bid_count_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_4bid_cnt", &self.bid_count_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_5bid_cnt", &self.bid_count_5, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_1bid_cnt",
+            self.ask_count_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_2bid_cnt",
+            self.ask_count_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_3bid_cnt",
+            self.ask_count_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_4bid_cnt",
+            self.ask_count_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_5bid_cnt",
+            self.ask_count_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_1bid_cnt",
+            self.bid_count_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_2bid_cnt",
+            self.bid_count_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_3bid_cnt",
+            self.bid_count_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_4bid_cnt",
+            self.bid_count_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_5bid_cnt",
+            self.bid_count_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lpsel_1bid_req",
-            &self.lp_ask_quantity_1,
+            self.lp_ask_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_2bid_req",
-            &self.lp_ask_quantity_2,
+            self.lp_ask_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_3bid_req",
-            &self.lp_ask_quantity_3,
+            self.lp_ask_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_4bid_req",
-            &self.lp_ask_quantity_4,
+            self.lp_ask_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_5bid_req",
-            &self.lp_ask_quantity_5,
+            self.lp_ask_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_6bid_req",
-            &self.lp_ask_quantity_6,
+            self.lp_ask_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_7bid_req",
-            &self.lp_ask_quantity_7,
+            self.lp_ask_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_8bid_req",
-            &self.lp_ask_quantity_8,
+            self.lp_ask_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_9bid_req",
-            &self.lp_ask_quantity_9,
+            self.lp_ask_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpsel_10bid_req",
-            &self.lp_ask_quantity_10,
+            self.lp_ask_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_1bid_req",
-            &self.lp_bid_quantity_1,
+            self.lp_bid_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_2bid_req",
-            &self.lp_bid_quantity_2,
+            self.lp_bid_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_3bid_req",
-            &self.lp_bid_quantity_3,
+            self.lp_bid_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_4bid_req",
-            &self.lp_bid_quantity_4,
+            self.lp_bid_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_5bid_req",
-            &self.lp_bid_quantity_5,
+            self.lp_bid_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_6bid_req",
-            &self.lp_bid_quantity_6,
+            self.lp_bid_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_7bid_req",
-            &self.lp_bid_quantity_7,
+            self.lp_bid_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_8bid_req",
-            &self.lp_bid_quantity_8,
+            self.lp_bid_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_9bid_req",
-            &self.lp_bid_quantity_9,
+            self.lp_bid_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "lpbuy_10bid_req",
-            &self.lp_bid_quantity_10,
+            self.lp_bid_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_req",
-            &self.total_bid_quantity,
+            self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sel_req",
-            &self.total_ask_quantity,
+            self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "tot_buy_cnt", &self.total_buy_count, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tot_buy_cnt",
+            self.total_buy_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tot_sel_cnt",
-            &self.total_sell_count,
+            self.total_sell_count.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -104,6 +104,7 @@ pub struct DailyInstitutionStockTradeResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyInstitutionStockTradeResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -120,17 +121,24 @@ impl codec::Record for DailyInstitutionStockTradeResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "daly_orgn_trde_stk" => {
                     daily_institution_trade_stock =
                         codec::list(&mut map, ctx, "daly_orgn_trde_stk")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "daly_orgn_trde_stk",
+                        &daily_institution_trade_stock,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -140,6 +148,7 @@ impl codec::Record for DailyInstitutionStockTradeResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -147,13 +156,20 @@ impl serde::Serialize for DailyInstitutionStockTradeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "daly_orgn_trde_stk",
             &self.daily_institution_trade_stock,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -183,6 +199,7 @@ pub struct DailyInstitutionStockTradeRow {
     /// Wire: type integer, unit 백만원.
     pub net_purchase_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyInstitutionStockTradeRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -200,20 +217,24 @@ impl codec::Record for DailyInstitutionStockTradeRow {
         let mut net_purchase_quantity = None;
         let mut net_purchase_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "netprps_qty" => {
                     net_purchase_quantity =
-                        codec::field(&mut map, ctx, "netprps_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_qty", codec::PLAIN)?;
                 }
                 "netprps_amt" => {
-                    net_purchase_amount = codec::field(&mut map, ctx, "netprps_amt", codec::PLAIN)?;
+                    net_purchase_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -224,6 +245,7 @@ impl codec::Record for DailyInstitutionStockTradeRow {
             net_purchase_quantity,
             net_purchase_amount,
             extra,
+            forms,
         })
     }
 }
@@ -231,18 +253,32 @@ impl serde::Serialize for DailyInstitutionStockTradeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "netprps_qty",
-            &self.net_purchase_quantity,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "netprps_qty",
+            self.net_purchase_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "netprps_amt",
-            &self.net_purchase_amount,
+            self.net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -121,6 +121,7 @@ pub struct StockInstitutionTradeTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockInstitutionTradeTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -139,25 +140,42 @@ impl codec::Record for StockInstitutionTradeTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "orgn_prsm_avg_pric" => {
-                    institution_estimated_average_price =
-                        codec::field(&mut map, ctx, "orgn_prsm_avg_pric", codec::PLAIN)?;
+                    institution_estimated_average_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_prsm_avg_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_prsm_avg_pric" => {
-                    foreign_estimated_average_price =
-                        codec::field(&mut map, ctx, "for_prsm_avg_pric", codec::PLAIN)?;
+                    foreign_estimated_average_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_prsm_avg_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stk_orgn_trde_trnsn" => {
                     stock_institution_trade_trend =
                         codec::list(&mut map, ctx, "stk_orgn_trde_trnsn")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "stk_orgn_trde_trnsn",
+                        &stock_institution_trade_trend,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -169,6 +187,7 @@ impl codec::Record for StockInstitutionTradeTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -176,25 +195,34 @@ impl serde::Serialize for StockInstitutionTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_prsm_avg_pric",
-            &self.institution_estimated_average_price,
+            self.institution_estimated_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_prsm_avg_pric",
-            &self.foreign_estimated_average_price,
+            self.foreign_estimated_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "stk_orgn_trde_trnsn",
             &self.stock_institution_trade_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -266,6 +294,7 @@ pub struct StockInstitutionTradeTrendRow {
     /// Wire: type decimal, unit %, signed.
     pub limit_exhaustion_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockInstitutionTradeTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -290,43 +319,61 @@ impl codec::Record for StockInstitutionTradeTrendRow {
         let mut foreign_daily_net_trade_quantity = None;
         let mut limit_exhaustion_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "orgn_dt_acc" => {
                     institution_date_cumulative =
-                        codec::field(&mut map, ctx, "orgn_dt_acc", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_dt_acc", codec::PLAIN)?;
                 }
                 "orgn_daly_nettrde_qty" => {
-                    institution_daily_net_trade_quantity =
-                        codec::field(&mut map, ctx, "orgn_daly_nettrde_qty", codec::PLAIN)?;
+                    institution_daily_net_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_daly_nettrde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_dt_acc" => {
                     foreign_date_cumulative =
-                        codec::field(&mut map, ctx, "for_dt_acc", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_dt_acc", codec::PLAIN)?;
                 }
                 "for_daly_nettrde_qty" => {
-                    foreign_daily_net_trade_quantity =
-                        codec::field(&mut map, ctx, "for_daly_nettrde_qty", codec::PLAIN)?;
+                    foreign_daily_net_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_daly_nettrde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "limit_exh_rt" => {
                     limit_exhaustion_rate =
-                        codec::field(&mut map, ctx, "limit_exh_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "limit_exh_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -344,6 +391,7 @@ impl codec::Record for StockInstitutionTradeTrendRow {
             foreign_daily_net_trade_quantity,
             limit_exhaustion_rate,
             extra,
+            forms,
         })
     }
 }
@@ -351,45 +399,81 @@ impl serde::Serialize for StockInstitutionTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orgn_dt_acc",
-            &self.institution_date_cumulative,
+            self.institution_date_cumulative.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_daly_nettrde_qty",
-            &self.institution_daily_net_trade_quantity,
+            self.institution_daily_net_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_dt_acc",
-            &self.foreign_date_cumulative,
+            self.foreign_date_cumulative.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_daly_nettrde_qty",
-            &self.foreign_daily_net_trade_quantity,
+            self.foreign_daily_net_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "limit_exh_rt",
-            &self.limit_exhaustion_rate,
+            self.limit_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -117,6 +117,7 @@ pub struct IntradayInvestorTradeResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl IntradayInvestorTradeResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -133,16 +134,19 @@ impl codec::Record for IntradayInvestorTradeResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "opmr_invsr_trde" => {
                     intraday_investor_trade = codec::list(&mut map, ctx, "opmr_invsr_trde")?;
+                    codec::keep_empty_list(&mut forms, "opmr_invsr_trde", &intraday_investor_trade);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -152,6 +156,7 @@ impl codec::Record for IntradayInvestorTradeResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -159,9 +164,20 @@ impl serde::Serialize for IntradayInvestorTradeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "opmr_invsr_trde", &self.intraday_investor_trade)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "opmr_invsr_trde",
+            &self.intraday_investor_trade,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -293,6 +309,7 @@ pub struct IntradayInvestorTradeRow {
     /// Wire: type integer, unit 주.
     pub sell_quantity_change: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl IntradayInvestorTradeRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -327,79 +344,117 @@ impl codec::Record for IntradayInvestorTradeRow {
         let mut sell_quantity = None;
         let mut sell_quantity_change = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_amt" => {
-                    net_purchase_amount = codec::field(&mut map, ctx, "netprps_amt", codec::PLAIN)?;
+                    net_purchase_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_amt", codec::PLAIN)?;
                 }
                 "prev_netprps_amt" => {
-                    previous_net_purchase_amount =
-                        codec::field(&mut map, ctx, "prev_netprps_amt", codec::PLAIN)?;
+                    previous_net_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "prev_netprps_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field(&mut map, ctx, "buy_amt", codec::PLAIN)?;
+                    buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
                 }
                 "netprps_amt_irds" => {
-                    net_purchase_amount_change =
-                        codec::field(&mut map, ctx, "netprps_amt_irds", codec::PLAIN)?;
+                    net_purchase_amount_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "netprps_amt_irds",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_amt_irds" => {
-                    buy_amount_change = codec::field(&mut map, ctx, "buy_amt_irds", codec::PLAIN)?;
+                    buy_amount_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt_irds", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(&mut map, ctx, "sell_amt", codec::PLAIN)?;
+                    sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
                 }
                 "sell_amt_irds" => {
-                    sell_amount_change =
-                        codec::field(&mut map, ctx, "sell_amt_irds", codec::PLAIN)?;
+                    sell_amount_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_amt_irds",
+                        codec::PLAIN,
+                    )?;
                 }
                 "netprps_qty" => {
                     net_purchase_quantity =
-                        codec::field(&mut map, ctx, "netprps_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_qty", codec::PLAIN)?;
                 }
                 "prev_pot_netprps_qty" => {
-                    previous_point_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "prev_pot_netprps_qty", codec::PLAIN)?;
+                    previous_point_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "prev_pot_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "netprps_irds" => {
                     net_purchase_change =
-                        codec::field(&mut map, ctx, "netprps_irds", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_irds", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(&mut map, ctx, "buy_qty", codec::PLAIN)?;
+                    buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
                 }
                 "buy_qty_irds" => {
                     buy_quantity_change =
-                        codec::field(&mut map, ctx, "buy_qty_irds", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty_irds", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sell_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
                 }
                 "sell_qty_irds" => {
-                    sell_quantity_change =
-                        codec::field(&mut map, ctx, "sell_qty_irds", codec::PLAIN)?;
+                    sell_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_qty_irds",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -427,6 +482,7 @@ impl codec::Record for IntradayInvestorTradeRow {
             sell_quantity,
             sell_quantity_change,
             extra,
+            forms,
         })
     }
 }
@@ -434,85 +490,151 @@ impl serde::Serialize for IntradayInvestorTradeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_amt",
-            &self.net_purchase_amount,
+            self.net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prev_netprps_amt",
-            &self.previous_net_purchase_amount,
+            self.previous_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_amt", &self.buy_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "buy_amt",
+            self.buy_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "netprps_amt_irds",
-            &self.net_purchase_amount_change,
+            self.net_purchase_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_amt_irds",
-            &self.buy_amount_change,
+            self.buy_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sell_amt", &self.sell_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sell_amt",
+            self.sell_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sell_amt_irds",
-            &self.sell_amount_change,
+            self.sell_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_qty",
-            &self.net_purchase_quantity,
+            self.net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prev_pot_netprps_qty",
-            &self.previous_point_net_purchase_quantity,
+            self.previous_point_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_irds",
-            &self.net_purchase_change,
+            self.net_purchase_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_qty", &self.buy_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "buy_qty",
+            self.buy_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "buy_qty_irds",
-            &self.buy_quantity_change,
+            self.buy_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sell_qty", &self.sell_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sell_qty",
+            self.sell_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sell_qty_irds",
-            &self.sell_quantity_change,
+            self.sell_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

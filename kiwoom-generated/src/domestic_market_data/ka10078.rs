@@ -90,6 +90,7 @@ pub struct BrokerStockTradeTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerStockTradeTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -106,16 +107,23 @@ impl codec::Record for BrokerStockTradeTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sec_stk_trde_trend" => {
                     broker_stock_trade_trend = codec::list(&mut map, ctx, "sec_stk_trde_trend")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "sec_stk_trde_trend",
+                        &broker_stock_trade_trend,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -125,6 +133,7 @@ impl codec::Record for BrokerStockTradeTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -132,13 +141,20 @@ impl serde::Serialize for BrokerStockTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "sec_stk_trde_trend",
             &self.broker_stock_trade_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -202,6 +218,7 @@ pub struct BrokerStockTradeTrendRow {
     /// Wire: type integer, unit 주.
     pub sell_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerStockTradeTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -224,34 +241,43 @@ impl codec::Record for BrokerStockTradeTrendRow {
         let mut buy_quantity = None;
         let mut sell_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_qty" => {
                     net_purchase_quantity =
-                        codec::field(&mut map, ctx, "netprps_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_qty", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(&mut map, ctx, "buy_qty", codec::PLAIN)?;
+                    buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sell_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -267,6 +293,7 @@ impl codec::Record for BrokerStockTradeTrendRow {
             buy_quantity,
             sell_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -274,30 +301,69 @@ impl serde::Serialize for BrokerStockTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_qty",
-            &self.net_purchase_quantity,
+            self.net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_qty", &self.buy_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_qty", &self.sell_quantity, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_qty",
+            self.buy_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_qty",
+            self.sell_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

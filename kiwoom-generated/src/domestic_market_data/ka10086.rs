@@ -89,6 +89,7 @@ pub struct DailyStockPriceResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyStockPriceResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -105,16 +106,19 @@ impl codec::Record for DailyStockPriceResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "daly_stkpc" => {
                     daily_stock_price = codec::list(&mut map, ctx, "daly_stkpc")?;
+                    codec::keep_empty_list(&mut forms, "daly_stkpc", &daily_stock_price);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -124,6 +128,7 @@ impl codec::Record for DailyStockPriceResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -131,9 +136,15 @@ impl serde::Serialize for DailyStockPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "daly_stkpc", &self.daily_stock_price)?;
+        codec::put_list_kept(&mut map, &self.forms, "daly_stkpc", &self.daily_stock_price)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -275,6 +286,7 @@ pub struct DailyStockPriceRow {
     /// Wire: type decimal, unit %, signed, may arrive with a doubled sign (`--`).
     pub credit_balance_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyStockPriceRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -310,13 +322,17 @@ impl codec::Record for DailyStockPriceRow {
         let mut individual_net_purchase = None;
         let mut credit_balance_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "date" => date = codec::field(&mut map, ctx, "date", codec::PLAIN)?,
+                "date" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "date", codec::PLAIN)?;
+                }
                 "open_pric" => {
-                    open_price = codec::field(
+                    open_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "open_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -328,9 +344,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(
+                    high_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "high_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -342,9 +359,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(
+                    low_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "low_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -356,9 +374,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "close_pric" => {
-                    close_price = codec::field(
+                    close_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "close_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -370,9 +389,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "pred_rt" => {
-                    previous_day_rate = codec::field(
+                    previous_day_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -384,9 +404,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -398,15 +419,18 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "amt_mn" => {
-                    amount_million = codec::field(&mut map, ctx, "amt_mn", codec::PLAIN)?;
+                    amount_million =
+                        codec::field_kept(&mut map, ctx, &mut forms, "amt_mn", codec::PLAIN)?;
                 }
                 "crd_rt" => {
-                    credit_rate = codec::field(
+                    credit_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -418,9 +442,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "ind" => {
-                    individual = codec::field(
+                    individual = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ind",
                         &codec::Format {
                             scale: 0u8,
@@ -432,9 +457,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "orgn" => {
-                    institution = codec::field(
+                    institution = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn",
                         &codec::Format {
                             scale: 0u8,
@@ -446,9 +472,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_qty" => {
-                    foreign_quantity = codec::field(
+                    foreign_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "for_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -460,9 +487,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "frgn" => {
-                    foreign = codec::field(
+                    foreign = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "frgn",
                         &codec::Format {
                             scale: 0u8,
@@ -474,9 +502,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "prm" => {
-                    program = codec::field(
+                    program = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm",
                         &codec::Format {
                             scale: 0u8,
@@ -488,9 +517,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_rt" => {
-                    foreign_rate = codec::field(
+                    foreign_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "for_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -502,9 +532,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_poss" => {
-                    foreign_holding = codec::field(
+                    foreign_holding = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "for_poss",
                         &codec::Format {
                             scale: 0u8,
@@ -516,9 +547,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_wght" => {
-                    foreign_weight = codec::field(
+                    foreign_weight = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "for_wght",
                         &codec::Format {
                             scale: 0u8,
@@ -530,9 +562,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_netprps" => {
-                    foreign_net_purchase = codec::field(
+                    foreign_net_purchase = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "for_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -544,9 +577,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "orgn_netprps" => {
-                    institution_net_purchase = codec::field(
+                    institution_net_purchase = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -558,9 +592,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "ind_netprps" => {
-                    individual_net_purchase = codec::field(
+                    individual_net_purchase = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ind_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -572,9 +607,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "crd_remn_rt" => {
-                    credit_balance_rate = codec::field(
+                    credit_balance_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "crd_remn_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -612,6 +648,7 @@ impl codec::Record for DailyStockPriceRow {
             individual_net_purchase,
             credit_balance_rate,
             extra,
+            forms,
         })
     }
 }
@@ -619,11 +656,18 @@ impl serde::Serialize for DailyStockPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "date", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "date",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "open_pric",
-            &self.open_price,
+            self.open_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -632,10 +676,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "high_pric",
-            &self.high_price,
+            self.high_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -644,10 +689,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "low_pric",
-            &self.low_price,
+            self.low_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -656,10 +702,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "close_pric",
-            &self.close_price,
+            self.close_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -668,10 +715,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_rt",
-            &self.previous_day_rate,
+            self.previous_day_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -680,10 +728,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "flu_rt",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -692,12 +741,25 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "amt_mn", &self.amount_million, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "amt_mn",
+            self.amount_million.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "crd_rt",
-            &self.credit_rate,
+            self.credit_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -706,10 +768,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind",
-            &self.individual,
+            self.individual.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -718,10 +781,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn",
-            &self.institution,
+            self.institution.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -730,10 +794,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_qty",
-            &self.foreign_quantity,
+            self.foreign_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -742,10 +807,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn",
-            &self.foreign,
+            self.foreign.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -754,10 +820,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm",
-            &self.program,
+            self.program.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -766,10 +833,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_rt",
-            &self.foreign_rate,
+            self.foreign_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -778,10 +846,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_poss",
-            &self.foreign_holding,
+            self.foreign_holding.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -790,10 +859,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_wght",
-            &self.foreign_weight,
+            self.foreign_weight.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -802,10 +872,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netprps",
-            &self.foreign_net_purchase,
+            self.foreign_net_purchase.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -814,10 +885,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps",
-            &self.institution_net_purchase,
+            self.institution_net_purchase.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -826,10 +898,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind_netprps",
-            &self.individual_net_purchase,
+            self.individual_net_purchase.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -838,10 +911,11 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_remn_rt",
-            &self.credit_balance_rate,
+            self.credit_balance_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,

@@ -330,6 +330,7 @@ pub struct AfterHoursSinglePriceResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AfterHoursSinglePriceResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -391,197 +392,429 @@ impl codec::Record for AfterHoursSinglePriceResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "bid_req_base_tm" => {
-                    quote_remaining_quantity_base_time =
-                        codec::field(&mut map, ctx, "bid_req_base_tm", codec::PLAIN)?;
+                    quote_remaining_quantity_base_time = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bid_req_base_tm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_5" => {
-                    after_hours_single_price_ask_quantity_change_5 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_jub_pre_5", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_change_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_jub_pre_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_4" => {
-                    after_hours_single_price_ask_quantity_change_4 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_jub_pre_4", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_change_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_jub_pre_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_3" => {
-                    after_hours_single_price_ask_quantity_change_3 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_jub_pre_3", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_change_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_jub_pre_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_2" => {
-                    after_hours_single_price_ask_quantity_change_2 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_jub_pre_2", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_change_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_jub_pre_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_1" => {
-                    after_hours_single_price_ask_quantity_change_1 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_jub_pre_1", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_change_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_jub_pre_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_qty_5" => {
-                    after_hours_single_price_ask_quantity_5 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_qty_5", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_qty_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_qty_4" => {
-                    after_hours_single_price_ask_quantity_4 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_qty_4", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_qty_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_qty_3" => {
-                    after_hours_single_price_ask_quantity_3 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_qty_3", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_qty_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_qty_2" => {
-                    after_hours_single_price_ask_quantity_2 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_qty_2", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_qty_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_qty_1" => {
-                    after_hours_single_price_ask_quantity_1 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_qty_1", codec::PLAIN)?;
+                    after_hours_single_price_ask_quantity_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_qty_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_5" => {
-                    after_hours_single_price_ask_price_5 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_5", codec::PLAIN)?;
+                    after_hours_single_price_ask_price_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_4" => {
-                    after_hours_single_price_ask_price_4 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_4", codec::PLAIN)?;
+                    after_hours_single_price_ask_price_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_3" => {
-                    after_hours_single_price_ask_price_3 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_3", codec::PLAIN)?;
+                    after_hours_single_price_ask_price_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_2" => {
-                    after_hours_single_price_ask_price_2 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_2", codec::PLAIN)?;
+                    after_hours_single_price_ask_price_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_1" => {
-                    after_hours_single_price_ask_price_1 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_1", codec::PLAIN)?;
+                    after_hours_single_price_ask_price_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_1" => {
-                    after_hours_single_price_bid_price_1 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_1", codec::PLAIN)?;
+                    after_hours_single_price_bid_price_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_2" => {
-                    after_hours_single_price_bid_price_2 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_2", codec::PLAIN)?;
+                    after_hours_single_price_bid_price_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_3" => {
-                    after_hours_single_price_bid_price_3 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_3", codec::PLAIN)?;
+                    after_hours_single_price_bid_price_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_4" => {
-                    after_hours_single_price_bid_price_4 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_4", codec::PLAIN)?;
+                    after_hours_single_price_bid_price_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_5" => {
-                    after_hours_single_price_bid_price_5 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_5", codec::PLAIN)?;
+                    after_hours_single_price_bid_price_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_qty_1" => {
-                    after_hours_single_price_bid_quantity_1 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_qty_1", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_qty_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_qty_2" => {
-                    after_hours_single_price_bid_quantity_2 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_qty_2", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_qty_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_qty_3" => {
-                    after_hours_single_price_bid_quantity_3 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_qty_3", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_qty_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_qty_4" => {
-                    after_hours_single_price_bid_quantity_4 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_qty_4", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_qty_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_qty_5" => {
-                    after_hours_single_price_bid_quantity_5 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_qty_5", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_qty_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_1" => {
-                    after_hours_single_price_bid_quantity_change_1 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_jub_pre_1", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_change_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_jub_pre_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_2" => {
-                    after_hours_single_price_bid_quantity_change_2 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_jub_pre_2", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_change_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_jub_pre_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_3" => {
-                    after_hours_single_price_bid_quantity_change_3 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_jub_pre_3", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_change_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_jub_pre_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_4" => {
-                    after_hours_single_price_bid_quantity_change_4 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_jub_pre_4", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_change_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_jub_pre_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_5" => {
-                    after_hours_single_price_bid_quantity_change_5 =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_jub_pre_5", codec::PLAIN)?;
+                    after_hours_single_price_bid_quantity_change_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_jub_pre_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_sel_bid_tot_req" => {
-                    after_hours_single_price_total_ask_quantity =
-                        codec::field(&mut map, ctx, "ovt_sigpric_sel_bid_tot_req", codec::PLAIN)?;
+                    after_hours_single_price_total_ask_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_sel_bid_tot_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_buy_bid_tot_req" => {
-                    after_hours_single_price_total_bid_quantity =
-                        codec::field(&mut map, ctx, "ovt_sigpric_buy_bid_tot_req", codec::PLAIN)?;
+                    after_hours_single_price_total_bid_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_buy_bid_tot_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_bid_tot_req_jub_pre" => {
-                    total_ask_quantity_change =
-                        codec::field(&mut map, ctx, "sel_bid_tot_req_jub_pre", codec::PLAIN)?;
+                    total_ask_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_bid_tot_req_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_bid_tot_req" => {
-                    total_ask_quantity =
-                        codec::field(&mut map, ctx, "sel_bid_tot_req", codec::PLAIN)?;
+                    total_ask_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_bid_tot_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_bid_tot_req" => {
-                    total_bid_quantity =
-                        codec::field(&mut map, ctx, "buy_bid_tot_req", codec::PLAIN)?;
+                    total_bid_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_bid_tot_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_bid_tot_req_jub_pre" => {
-                    total_bid_quantity_change =
-                        codec::field(&mut map, ctx, "buy_bid_tot_req_jub_pre", codec::PLAIN)?;
+                    total_bid_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_bid_tot_req_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sel_bid_tot_req_jub_pre" => {
-                    after_hours_total_ask_quantity_change =
-                        codec::field(&mut map, ctx, "ovt_sel_bid_tot_req_jub_pre", codec::PLAIN)?;
+                    after_hours_total_ask_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sel_bid_tot_req_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sel_bid_tot_req" => {
-                    after_hours_total_ask_quantity =
-                        codec::field(&mut map, ctx, "ovt_sel_bid_tot_req", codec::PLAIN)?;
+                    after_hours_total_ask_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sel_bid_tot_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_buy_bid_tot_req" => {
-                    after_hours_total_bid_quantity =
-                        codec::field(&mut map, ctx, "ovt_buy_bid_tot_req", codec::PLAIN)?;
+                    after_hours_total_bid_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_buy_bid_tot_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_buy_bid_tot_req_jub_pre" => {
-                    after_hours_total_bid_quantity_change =
-                        codec::field(&mut map, ctx, "ovt_buy_bid_tot_req_jub_pre", codec::PLAIN)?;
+                    after_hours_total_bid_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_buy_bid_tot_req_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_cur_prc" => {
-                    after_hours_single_price_current_price =
-                        codec::field(&mut map, ctx, "ovt_sigpric_cur_prc", codec::PLAIN)?;
+                    after_hours_single_price_current_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_cur_prc",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_pred_pre_sig" => {
-                    after_hours_single_price_previous_day_change_sign =
-                        codec::field(&mut map, ctx, "ovt_sigpric_pred_pre_sig", codec::PLAIN)?;
+                    after_hours_single_price_previous_day_change_sign = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_pred_pre_sig",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_pred_pre" => {
-                    after_hours_single_price_previous_day_change =
-                        codec::field(&mut map, ctx, "ovt_sigpric_pred_pre", codec::PLAIN)?;
+                    after_hours_single_price_previous_day_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_pred_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_flu_rt" => {
-                    after_hours_single_price_fluctuation_rate =
-                        codec::field(&mut map, ctx, "ovt_sigpric_flu_rt", codec::PLAIN)?;
+                    after_hours_single_price_fluctuation_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_flu_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ovt_sigpric_acc_trde_qty" => {
-                    after_hours_single_price_cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "ovt_sigpric_acc_trde_qty", codec::PLAIN)?;
+                    after_hours_single_price_cumulative_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovt_sigpric_acc_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -636,6 +869,7 @@ impl codec::Record for AfterHoursSinglePriceResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -643,284 +877,338 @@ impl serde::Serialize for AfterHoursSinglePriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bid_req_base_tm",
-            &self.quote_remaining_quantity_base_time,
+            self.quote_remaining_quantity_base_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_jub_pre_5",
-            &self.after_hours_single_price_ask_quantity_change_5,
+            self.after_hours_single_price_ask_quantity_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_jub_pre_4",
-            &self.after_hours_single_price_ask_quantity_change_4,
+            self.after_hours_single_price_ask_quantity_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_jub_pre_3",
-            &self.after_hours_single_price_ask_quantity_change_3,
+            self.after_hours_single_price_ask_quantity_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_jub_pre_2",
-            &self.after_hours_single_price_ask_quantity_change_2,
+            self.after_hours_single_price_ask_quantity_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_jub_pre_1",
-            &self.after_hours_single_price_ask_quantity_change_1,
+            self.after_hours_single_price_ask_quantity_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_qty_5",
-            &self.after_hours_single_price_ask_quantity_5,
+            self.after_hours_single_price_ask_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_qty_4",
-            &self.after_hours_single_price_ask_quantity_4,
+            self.after_hours_single_price_ask_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_qty_3",
-            &self.after_hours_single_price_ask_quantity_3,
+            self.after_hours_single_price_ask_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_qty_2",
-            &self.after_hours_single_price_ask_quantity_2,
+            self.after_hours_single_price_ask_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_qty_1",
-            &self.after_hours_single_price_ask_quantity_1,
+            self.after_hours_single_price_ask_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_5",
-            &self.after_hours_single_price_ask_price_5,
+            self.after_hours_single_price_ask_price_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_4",
-            &self.after_hours_single_price_ask_price_4,
+            self.after_hours_single_price_ask_price_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_3",
-            &self.after_hours_single_price_ask_price_3,
+            self.after_hours_single_price_ask_price_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_2",
-            &self.after_hours_single_price_ask_price_2,
+            self.after_hours_single_price_ask_price_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_1",
-            &self.after_hours_single_price_ask_price_1,
+            self.after_hours_single_price_ask_price_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_1",
-            &self.after_hours_single_price_bid_price_1,
+            self.after_hours_single_price_bid_price_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_2",
-            &self.after_hours_single_price_bid_price_2,
+            self.after_hours_single_price_bid_price_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_3",
-            &self.after_hours_single_price_bid_price_3,
+            self.after_hours_single_price_bid_price_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_4",
-            &self.after_hours_single_price_bid_price_4,
+            self.after_hours_single_price_bid_price_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_5",
-            &self.after_hours_single_price_bid_price_5,
+            self.after_hours_single_price_bid_price_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_qty_1",
-            &self.after_hours_single_price_bid_quantity_1,
+            self.after_hours_single_price_bid_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_qty_2",
-            &self.after_hours_single_price_bid_quantity_2,
+            self.after_hours_single_price_bid_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_qty_3",
-            &self.after_hours_single_price_bid_quantity_3,
+            self.after_hours_single_price_bid_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_qty_4",
-            &self.after_hours_single_price_bid_quantity_4,
+            self.after_hours_single_price_bid_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_qty_5",
-            &self.after_hours_single_price_bid_quantity_5,
+            self.after_hours_single_price_bid_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_jub_pre_1",
-            &self.after_hours_single_price_bid_quantity_change_1,
+            self.after_hours_single_price_bid_quantity_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_jub_pre_2",
-            &self.after_hours_single_price_bid_quantity_change_2,
+            self.after_hours_single_price_bid_quantity_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_jub_pre_3",
-            &self.after_hours_single_price_bid_quantity_change_3,
+            self.after_hours_single_price_bid_quantity_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_jub_pre_4",
-            &self.after_hours_single_price_bid_quantity_change_4,
+            self.after_hours_single_price_bid_quantity_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_jub_pre_5",
-            &self.after_hours_single_price_bid_quantity_change_5,
+            self.after_hours_single_price_bid_quantity_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_sel_bid_tot_req",
-            &self.after_hours_single_price_total_ask_quantity,
+            self.after_hours_single_price_total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_buy_bid_tot_req",
-            &self.after_hours_single_price_total_bid_quantity,
+            self.after_hours_single_price_total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_bid_tot_req_jub_pre",
-            &self.total_ask_quantity_change,
+            self.total_ask_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_bid_tot_req",
-            &self.total_ask_quantity,
+            self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_bid_tot_req",
-            &self.total_bid_quantity,
+            self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_bid_tot_req_jub_pre",
-            &self.total_bid_quantity_change,
+            self.total_bid_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sel_bid_tot_req_jub_pre",
-            &self.after_hours_total_ask_quantity_change,
+            self.after_hours_total_ask_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sel_bid_tot_req",
-            &self.after_hours_total_ask_quantity,
+            self.after_hours_total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_buy_bid_tot_req",
-            &self.after_hours_total_bid_quantity,
+            self.after_hours_total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_buy_bid_tot_req_jub_pre",
-            &self.after_hours_total_bid_quantity_change,
+            self.after_hours_total_bid_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_cur_prc",
-            &self.after_hours_single_price_current_price,
+            self.after_hours_single_price_current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_pred_pre_sig",
-            &self.after_hours_single_price_previous_day_change_sign,
+            self.after_hours_single_price_previous_day_change_sign
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_pred_pre",
-            &self.after_hours_single_price_previous_day_change,
+            self.after_hours_single_price_previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_flu_rt",
-            &self.after_hours_single_price_fluctuation_rate,
+            self.after_hours_single_price_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovt_sigpric_acc_trde_qty",
-            &self.after_hours_single_price_cumulative_trade_quantity,
+            self.after_hours_single_price_cumulative_trade_quantity
+                .as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -68,6 +68,7 @@ pub struct GoldSpotDailyTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotDailyTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -84,16 +85,19 @@ impl codec::Record for GoldSpotDailyTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "gold_daly_trnsn" => {
                     gold_daily_trend = codec::list(&mut map, ctx, "gold_daly_trnsn")?;
+                    codec::keep_empty_list(&mut forms, "gold_daly_trnsn", &gold_daily_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -103,6 +107,7 @@ impl codec::Record for GoldSpotDailyTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -110,9 +115,20 @@ impl serde::Serialize for GoldSpotDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "gold_daly_trnsn", &self.gold_daily_trend)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "gold_daly_trnsn",
+            &self.gold_daily_trend,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -200,6 +216,7 @@ pub struct GoldSpotDailyTrendRow {
     /// Wire: type integer, unit 천주.
     pub individual_net_purchase: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotDailyTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -226,48 +243,64 @@ impl codec::Record for GoldSpotDailyTrendRow {
         let mut foreign_net_purchase = None;
         let mut individual_net_purchase = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        codec::field(&mut map, ctx, "acc_trde_prica", codec::PLAIN)?;
+                    cumulative_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "orgn_netprps" => {
                     institution_net_purchase =
-                        codec::field(&mut map, ctx, "orgn_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_netprps", codec::PLAIN)?;
                 }
                 "for_netprps" => {
                     foreign_net_purchase =
-                        codec::field(&mut map, ctx, "for_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_netprps", codec::PLAIN)?;
                 }
                 "ind_netprps" => {
                     individual_net_purchase =
-                        codec::field(&mut map, ctx, "ind_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ind_netprps", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -287,6 +320,7 @@ impl codec::Record for GoldSpotDailyTrendRow {
             foreign_net_purchase,
             individual_net_purchase,
             extra,
+            forms,
         })
     }
 }
@@ -294,42 +328,95 @@ impl serde::Serialize for GoldSpotDailyTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_prica",
-            &self.cumulative_trade_value,
+            self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orgn_netprps",
-            &self.institution_net_purchase,
+            self.institution_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netprps",
-            &self.foreign_net_purchase,
+            self.foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind_netprps",
-            &self.individual_net_purchase,
+            self.individual_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -66,6 +66,7 @@ pub struct GoldSpotExpectedExecutionResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotExpectedExecutionResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -82,16 +83,19 @@ impl codec::Record for GoldSpotExpectedExecutionResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "gold_expt_exec" => {
                     gold_expected_execution = codec::list(&mut map, ctx, "gold_expt_exec")?;
+                    codec::keep_empty_list(&mut forms, "gold_expt_exec", &gold_expected_execution);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -101,6 +105,7 @@ impl codec::Record for GoldSpotExpectedExecutionResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -108,9 +113,20 @@ impl serde::Serialize for GoldSpotExpectedExecutionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "gold_expt_exec", &self.gold_expected_execution)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "gold_expt_exec",
+            &self.gold_expected_execution,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -160,6 +176,7 @@ pub struct GoldSpotExpectedExecutionRow {
     /// Wire: type text.
     pub exchange_type: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotExpectedExecutionRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -181,12 +198,14 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
         let mut expected_change_sign = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "exp_cntr_pric" => {
-                    expected_execution_price = codec::field(
+                    expected_execution_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "exp_cntr_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -198,9 +217,10 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
                     )?;
                 }
                 "exp_pred_pre" => {
-                    expected_previous_day_change = codec::field(
+                    expected_previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "exp_pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -212,9 +232,10 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
                     )?;
                 }
                 "exp_flu_rt" => {
-                    expected_fluctuation_rate = codec::field(
+                    expected_fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "exp_flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -226,22 +247,34 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
                     )?;
                 }
                 "exp_acc_trde_qty" => {
-                    expected_cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "exp_acc_trde_qty", codec::PLAIN)?;
+                    expected_cumulative_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "exp_acc_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "exp_cntr_trde_qty" => {
-                    expected_execution_trade_quantity =
-                        codec::field(&mut map, ctx, "exp_cntr_trde_qty", codec::PLAIN)?;
+                    expected_execution_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "exp_cntr_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "exp_tm" => {
-                    expected_time = codec::field(&mut map, ctx, "exp_tm", codec::PLAIN)?;
+                    expected_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exp_tm", codec::PLAIN)?;
                 }
                 "exp_pre_sig" => {
                     expected_change_sign =
-                        codec::field(&mut map, ctx, "exp_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "exp_pre_sig", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -256,6 +289,7 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
             expected_change_sign,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -263,10 +297,11 @@ impl serde::Serialize for GoldSpotExpectedExecutionRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_cntr_pric",
-            &self.expected_execution_price,
+            self.expected_execution_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -275,10 +310,11 @@ impl serde::Serialize for GoldSpotExpectedExecutionRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_pred_pre",
-            &self.expected_previous_day_change,
+            self.expected_previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -287,10 +323,11 @@ impl serde::Serialize for GoldSpotExpectedExecutionRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_flu_rt",
-            &self.expected_fluctuation_rate,
+            self.expected_fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -299,26 +336,41 @@ impl serde::Serialize for GoldSpotExpectedExecutionRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_acc_trde_qty",
-            &self.expected_cumulative_trade_quantity,
+            self.expected_cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_cntr_trde_qty",
-            &self.expected_execution_trade_quantity,
+            self.expected_execution_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "exp_tm", &self.expected_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "exp_pre_sig",
-            &self.expected_change_sign,
+            &self.forms,
+            "exp_tm",
+            self.expected_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exp_pre_sig",
+            self.expected_change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -120,6 +120,7 @@ pub struct GoldSpotQuoteInfoResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotQuoteInfoResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -146,48 +147,64 @@ impl codec::Record for GoldSpotQuoteInfoResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 "pred_rt" => {
-                    previous_day_rate = codec::field(&mut map, ctx, "pred_rt", codec::PLAIN)?;
+                    previous_day_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_rt", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price = codec::field(&mut map, ctx, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
                 }
                 "lst_pric" => {
-                    lower_limit_price = codec::field(&mut map, ctx, "lst_pric", codec::PLAIN)?;
+                    lower_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lst_pric", codec::PLAIN)?;
                 }
                 "pred_close_pric" => {
-                    previous_day_close_price =
-                        codec::field(&mut map, ctx, "pred_close_pric", codec::PLAIN)?;
+                    previous_day_close_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_close_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -207,6 +224,7 @@ impl codec::Record for GoldSpotQuoteInfoResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -214,34 +232,91 @@ impl serde::Serialize for GoldSpotQuoteInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pred_rt", &self.previous_day_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upl_pric", &self.upper_limit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lst_pric", &self.lower_limit_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_rt",
+            self.previous_day_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upl_pric",
+            self.upper_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lst_pric",
+            self.lower_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_close_pric",
-            &self.previous_day_close_price,
+            self.previous_day_close_price.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -68,6 +68,7 @@ pub struct GoldSpotQuoteResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotQuoteResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -84,14 +85,19 @@ impl codec::Record for GoldSpotQuoteResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "gold_bid" => gold_quote = codec::list(&mut map, ctx, "gold_bid")?,
+                "gold_bid" => {
+                    gold_quote = codec::list(&mut map, ctx, "gold_bid")?;
+                    codec::keep_empty_list(&mut forms, "gold_bid", &gold_quote);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -101,6 +107,7 @@ impl codec::Record for GoldSpotQuoteResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -108,9 +115,15 @@ impl serde::Serialize for GoldSpotQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "gold_bid", &self.gold_quote)?;
+        codec::put_list_kept(&mut map, &self.forms, "gold_bid", &self.gold_quote)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -206,6 +219,7 @@ pub struct GoldSpotQuoteRow {
     /// Wire: type text.
     pub exchange_type: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl GoldSpotQuoteRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -234,55 +248,87 @@ impl codec::Record for GoldSpotQuoteRow {
         let mut lp_member_name_1 = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_pric" => {
-                    execution_price = codec::field(&mut map, ctx, "cntr_pric", codec::PLAIN)?;
+                    execution_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        codec::field(&mut map, ctx, "acc_trde_prica", codec::PLAIN)?;
+                    cumulative_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "cntr_trde_qty" => {
-                    execution_trade_quantity =
-                        codec::field(&mut map, ctx, "cntr_trde_qty", codec::PLAIN)?;
+                    execution_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "cntr_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pri_sel_bid_unit" => {
-                    best_ask_price_unit =
-                        codec::field(&mut map, ctx, "pri_sel_bid_unit", codec::PLAIN)?;
+                    best_ask_price_unit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pri_sel_bid_unit",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pri_buy_bid_unit" => {
-                    best_bid_price_unit =
-                        codec::field(&mut map, ctx, "pri_buy_bid_unit", codec::PLAIN)?;
+                    best_bid_price_unit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pri_buy_bid_unit",
+                        codec::PLAIN,
+                    )?;
                 }
                 "trde_pre" => {
-                    trade_change = codec::field(&mut map, ctx, "trde_pre", codec::PLAIN)?;
+                    trade_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_pre", codec::PLAIN)?;
                 }
                 "trde_tern_rt" => {
                     trade_turnover_rate =
-                        codec::field(&mut map, ctx, "trde_tern_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tern_rt", codec::PLAIN)?;
                 }
                 "cntr_str" => {
-                    execution_strength = codec::field(&mut map, ctx, "cntr_str", codec::PLAIN)?;
+                    execution_strength =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
                 }
                 "lpmmcm_nm_1" => {
-                    lp_member_name_1 = codec::field(&mut map, ctx, "lpmmcm_nm_1", codec::PLAIN)?;
+                    lp_member_name_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_1", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -304,6 +350,7 @@ impl codec::Record for GoldSpotQuoteRow {
             lp_member_name_1,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -311,56 +358,111 @@ impl serde::Serialize for GoldSpotQuoteRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cntr_pric", &self.execution_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_pric",
+            self.execution_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_prica",
-            &self.cumulative_trade_value,
+            self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_trde_qty",
-            &self.execution_trade_quantity,
+            self.execution_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pri_sel_bid_unit",
-            &self.best_ask_price_unit,
+            self.best_ask_price_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pri_buy_bid_unit",
-            &self.best_bid_price_unit,
+            self.best_bid_price_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_pre", &self.trade_change, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_pre",
+            self.trade_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_tern_rt",
-            &self.trade_turnover_rate,
+            self.trade_turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cntr_str", &self.execution_strength, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "lpmmcm_nm_1",
-            &self.lp_member_name_1,
+            &self.forms,
+            "cntr_str",
+            self.execution_strength.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lpmmcm_nm_1",
+            self.lp_member_name_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

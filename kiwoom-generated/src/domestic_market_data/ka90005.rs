@@ -110,6 +110,7 @@ pub struct ProgramTradeIntradayTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ProgramTradeIntradayTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -126,16 +127,19 @@ impl codec::Record for ProgramTradeIntradayTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "prm_trde_trnsn" => {
                     program_trade_trend = codec::list(&mut map, ctx, "prm_trde_trnsn")?;
+                    codec::keep_empty_list(&mut forms, "prm_trde_trnsn", &program_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -145,6 +149,7 @@ impl codec::Record for ProgramTradeIntradayTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -152,9 +157,20 @@ impl serde::Serialize for ProgramTradeIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "prm_trde_trnsn", &self.program_trade_trend)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "prm_trde_trnsn",
+            &self.program_trade_trend,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -272,6 +288,7 @@ pub struct ProgramTradeIntradayTrendRow {
     /// Wire: type decimal.
     pub basis: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ProgramTradeIntradayTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -303,23 +320,36 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
         let mut kospi_200 = None;
         let mut basis = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "dfrt_trde_sel" => {
-                    arbitrage_trade_sell =
-                        codec::field(&mut map, ctx, "dfrt_trde_sel", codec::PLAIN)?;
-                }
-                "dfrt_trde_buy" => {
-                    arbitrage_trade_buy =
-                        codec::field(&mut map, ctx, "dfrt_trde_buy", codec::PLAIN)?;
-                }
-                "dfrt_trde_netprps" => {
-                    arbitrage_trade_net_purchase = codec::field(
+                    arbitrage_trade_sell = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "dfrt_trde_sel",
+                        codec::PLAIN,
+                    )?;
+                }
+                "dfrt_trde_buy" => {
+                    arbitrage_trade_buy = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dfrt_trde_buy",
+                        codec::PLAIN,
+                    )?;
+                }
+                "dfrt_trde_netprps" => {
+                    arbitrage_trade_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "dfrt_trde_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -331,17 +361,28 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "ndiffpro_trde_sel" => {
-                    non_arbitrage_trade_sell =
-                        codec::field(&mut map, ctx, "ndiffpro_trde_sel", codec::PLAIN)?;
-                }
-                "ndiffpro_trde_buy" => {
-                    non_arbitrage_trade_buy =
-                        codec::field(&mut map, ctx, "ndiffpro_trde_buy", codec::PLAIN)?;
-                }
-                "ndiffpro_trde_netprps" => {
-                    non_arbitrage_trade_net_purchase = codec::field(
+                    non_arbitrage_trade_sell = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "ndiffpro_trde_sel",
+                        codec::PLAIN,
+                    )?;
+                }
+                "ndiffpro_trde_buy" => {
+                    non_arbitrage_trade_buy = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ndiffpro_trde_buy",
+                        codec::PLAIN,
+                    )?;
+                }
+                "ndiffpro_trde_netprps" => {
+                    non_arbitrage_trade_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "ndiffpro_trde_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -353,17 +394,28 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "dfrt_trde_sell_qty" => {
-                    arbitrage_trade_sell_quantity =
-                        codec::field(&mut map, ctx, "dfrt_trde_sell_qty", codec::PLAIN)?;
-                }
-                "dfrt_trde_buy_qty" => {
-                    arbitrage_trade_buy_quantity =
-                        codec::field(&mut map, ctx, "dfrt_trde_buy_qty", codec::PLAIN)?;
-                }
-                "dfrt_trde_netprps_qty" => {
-                    arbitrage_trade_net_purchase_quantity = codec::field(
+                    arbitrage_trade_sell_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "dfrt_trde_sell_qty",
+                        codec::PLAIN,
+                    )?;
+                }
+                "dfrt_trde_buy_qty" => {
+                    arbitrage_trade_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dfrt_trde_buy_qty",
+                        codec::PLAIN,
+                    )?;
+                }
+                "dfrt_trde_netprps_qty" => {
+                    arbitrage_trade_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "dfrt_trde_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -375,17 +427,28 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "ndiffpro_trde_sell_qty" => {
-                    non_arbitrage_trade_sell_quantity =
-                        codec::field(&mut map, ctx, "ndiffpro_trde_sell_qty", codec::PLAIN)?;
-                }
-                "ndiffpro_trde_buy_qty" => {
-                    non_arbitrage_trade_buy_quantity =
-                        codec::field(&mut map, ctx, "ndiffpro_trde_buy_qty", codec::PLAIN)?;
-                }
-                "ndiffpro_trde_netprps_qty" => {
-                    non_arbitrage_trade_net_purchase_quantity = codec::field(
+                    non_arbitrage_trade_sell_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "ndiffpro_trde_sell_qty",
+                        codec::PLAIN,
+                    )?;
+                }
+                "ndiffpro_trde_buy_qty" => {
+                    non_arbitrage_trade_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ndiffpro_trde_buy_qty",
+                        codec::PLAIN,
+                    )?;
+                }
+                "ndiffpro_trde_netprps_qty" => {
+                    non_arbitrage_trade_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "ndiffpro_trde_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -397,15 +460,18 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "all_sel" => {
-                    all_sell = codec::field(&mut map, ctx, "all_sel", codec::PLAIN)?;
+                    all_sell =
+                        codec::field_kept(&mut map, ctx, &mut forms, "all_sel", codec::PLAIN)?;
                 }
                 "all_buy" => {
-                    all_buy = codec::field(&mut map, ctx, "all_buy", codec::PLAIN)?;
+                    all_buy =
+                        codec::field_kept(&mut map, ctx, &mut forms, "all_buy", codec::PLAIN)?;
                 }
                 "all_netprps" => {
-                    all_net_purchase = codec::field(
+                    all_net_purchase = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "all_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -417,9 +483,10 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "kospi200" => {
-                    kospi_200 = codec::field(
+                    kospi_200 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "kospi200",
                         &codec::Format {
                             scale: 0u8,
@@ -430,7 +497,9 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                         },
                     )?;
                 }
-                "basis" => basis = codec::field(&mut map, ctx, "basis", codec::PLAIN)?,
+                "basis" => {
+                    basis = codec::field_kept(&mut map, ctx, &mut forms, "basis", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -454,6 +523,7 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
             kospi_200,
             basis,
             extra,
+            forms,
         })
     }
 }
@@ -461,23 +531,32 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dfrt_trde_sel",
-            &self.arbitrage_trade_sell,
+            self.arbitrage_trade_sell.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trde_buy",
-            &self.arbitrage_trade_buy,
+            self.arbitrage_trade_buy.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trde_netprps",
-            &self.arbitrage_trade_net_purchase,
+            self.arbitrage_trade_net_purchase.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -486,22 +565,25 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trde_sel",
-            &self.non_arbitrage_trade_sell,
+            self.non_arbitrage_trade_sell.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trde_buy",
-            &self.non_arbitrage_trade_buy,
+            self.non_arbitrage_trade_buy.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trde_netprps",
-            &self.non_arbitrage_trade_net_purchase,
+            self.non_arbitrage_trade_net_purchase.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -510,22 +592,25 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trde_sell_qty",
-            &self.arbitrage_trade_sell_quantity,
+            self.arbitrage_trade_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trde_buy_qty",
-            &self.arbitrage_trade_buy_quantity,
+            self.arbitrage_trade_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trde_netprps_qty",
-            &self.arbitrage_trade_net_purchase_quantity,
+            self.arbitrage_trade_net_purchase_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -534,22 +619,25 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trde_sell_qty",
-            &self.non_arbitrage_trade_sell_quantity,
+            self.non_arbitrage_trade_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trde_buy_qty",
-            &self.non_arbitrage_trade_buy_quantity,
+            self.non_arbitrage_trade_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trde_netprps_qty",
-            &self.non_arbitrage_trade_net_purchase_quantity,
+            self.non_arbitrage_trade_net_purchase_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -558,12 +646,25 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "all_sel", &self.all_sell, codec::PLAIN)?;
-        codec::put_opt(&mut map, "all_buy", &self.all_buy, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "all_sel",
+            self.all_sell.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "all_buy",
+            self.all_buy.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "all_netprps",
-            &self.all_net_purchase,
+            self.all_net_purchase.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -572,10 +673,11 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "kospi200",
-            &self.kospi_200,
+            self.kospi_200.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -584,7 +686,13 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "basis", &self.basis, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "basis",
+            self.basis.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

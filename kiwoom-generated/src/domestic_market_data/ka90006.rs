@@ -68,6 +68,7 @@ pub struct ProgramArbitrageBalanceTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ProgramArbitrageBalanceTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -84,17 +85,24 @@ impl codec::Record for ProgramArbitrageBalanceTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "prm_trde_dfrt_remn_trnsn" => {
                     program_trade_arbitrage_balance_trend =
                         codec::list(&mut map, ctx, "prm_trde_dfrt_remn_trnsn")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "prm_trde_dfrt_remn_trnsn",
+                        &program_trade_arbitrage_balance_trend,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -104,6 +112,7 @@ impl codec::Record for ProgramArbitrageBalanceTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -111,13 +120,20 @@ impl serde::Serialize for ProgramArbitrageBalanceTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "prm_trde_dfrt_remn_trnsn",
             &self.program_trade_arbitrage_balance_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -169,6 +185,7 @@ pub struct ProgramArbitrageBalanceTrendRow {
     /// Wire: type integer, unit 백만원, signed.
     pub sell_arbitrage_trade_change_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ProgramArbitrageBalanceTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -189,32 +206,65 @@ impl codec::Record for ProgramArbitrageBalanceTrendRow {
         let mut sell_arbitrage_trade_amount = None;
         let mut sell_arbitrage_trade_change_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "buy_dfrt_trde_qty" => {
-                    buy_arbitrage_trade_quantity =
-                        codec::field(&mut map, ctx, "buy_dfrt_trde_qty", codec::PLAIN)?;
+                    buy_arbitrage_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_dfrt_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_dfrt_trde_amt" => {
-                    buy_arbitrage_trade_amount =
-                        codec::field(&mut map, ctx, "buy_dfrt_trde_amt", codec::PLAIN)?;
+                    buy_arbitrage_trade_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_dfrt_trde_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_dfrt_trde_irds_amt" => {
-                    buy_arbitrage_trade_change_amount =
-                        codec::field(&mut map, ctx, "buy_dfrt_trde_irds_amt", codec::PLAIN)?;
+                    buy_arbitrage_trade_change_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_dfrt_trde_irds_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_dfrt_trde_qty" => {
-                    sell_arbitrage_trade_quantity =
-                        codec::field(&mut map, ctx, "sel_dfrt_trde_qty", codec::PLAIN)?;
+                    sell_arbitrage_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_dfrt_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_dfrt_trde_amt" => {
-                    sell_arbitrage_trade_amount =
-                        codec::field(&mut map, ctx, "sel_dfrt_trde_amt", codec::PLAIN)?;
+                    sell_arbitrage_trade_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_dfrt_trde_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_dfrt_trde_irds_amt" => {
-                    sell_arbitrage_trade_change_amount =
-                        codec::field(&mut map, ctx, "sel_dfrt_trde_irds_amt", codec::PLAIN)?;
+                    sell_arbitrage_trade_change_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_dfrt_trde_irds_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -228,6 +278,7 @@ impl codec::Record for ProgramArbitrageBalanceTrendRow {
             sell_arbitrage_trade_amount,
             sell_arbitrage_trade_change_amount,
             extra,
+            forms,
         })
     }
 }
@@ -235,41 +286,53 @@ impl serde::Serialize for ProgramArbitrageBalanceTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "buy_dfrt_trde_qty",
-            &self.buy_arbitrage_trade_quantity,
+            self.buy_arbitrage_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_dfrt_trde_amt",
-            &self.buy_arbitrage_trade_amount,
+            self.buy_arbitrage_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_dfrt_trde_irds_amt",
-            &self.buy_arbitrage_trade_change_amount,
+            self.buy_arbitrage_trade_change_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_dfrt_trde_qty",
-            &self.sell_arbitrage_trade_quantity,
+            self.sell_arbitrage_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_dfrt_trde_amt",
-            &self.sell_arbitrage_trade_amount,
+            self.sell_arbitrage_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_dfrt_trde_irds_amt",
-            &self.sell_arbitrage_trade_change_amount,
+            self.sell_arbitrage_trade_change_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -100,6 +100,7 @@ pub struct ProgramTradeAccumulatedTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ProgramTradeAccumulatedTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -116,17 +117,24 @@ impl codec::Record for ProgramTradeAccumulatedTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "prm_trde_acc_trnsn" => {
                     program_trade_cumulative_trend =
                         codec::list(&mut map, ctx, "prm_trde_acc_trnsn")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "prm_trde_acc_trnsn",
+                        &program_trade_cumulative_trend,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -136,6 +144,7 @@ impl codec::Record for ProgramTradeAccumulatedTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -143,13 +152,20 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "prm_trde_acc_trnsn",
             &self.program_trade_cumulative_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -213,6 +229,7 @@ pub struct ProgramTradeAccumulatedTrendRow {
     /// Wire: type integer, unit 백만원 혹은 1000주, signed, may arrive with a doubled sign (`--`).
     pub all_cumulative: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ProgramTradeAccumulatedTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -235,13 +252,17 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
         let mut all_today = None;
         let mut all_cumulative = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "kospi200" => {
-                    kospi_200 = codec::field(
+                    kospi_200 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "kospi200",
                         &codec::Format {
                             scale: 0u8,
@@ -252,11 +273,14 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                         },
                     )?;
                 }
-                "basis" => basis = codec::field(&mut map, ctx, "basis", codec::PLAIN)?,
+                "basis" => {
+                    basis = codec::field_kept(&mut map, ctx, &mut forms, "basis", codec::PLAIN)?;
+                }
                 "dfrt_trde_tdy" => {
-                    arbitrage_trade_today = codec::field(
+                    arbitrage_trade_today = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dfrt_trde_tdy",
                         &codec::Format {
                             scale: 0u8,
@@ -268,9 +292,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "dfrt_trde_acc" => {
-                    arbitrage_trade_cumulative = codec::field(
+                    arbitrage_trade_cumulative = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dfrt_trde_acc",
                         &codec::Format {
                             scale: 0u8,
@@ -282,9 +307,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "ndiffpro_trde_tdy" => {
-                    non_arbitrage_trade_today = codec::field(
+                    non_arbitrage_trade_today = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ndiffpro_trde_tdy",
                         &codec::Format {
                             scale: 0u8,
@@ -296,9 +322,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "ndiffpro_trde_acc" => {
-                    non_arbitrage_trade_cumulative = codec::field(
+                    non_arbitrage_trade_cumulative = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ndiffpro_trde_acc",
                         &codec::Format {
                             scale: 0u8,
@@ -310,9 +337,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "all_tdy" => {
-                    all_today = codec::field(
+                    all_today = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "all_tdy",
                         &codec::Format {
                             scale: 0u8,
@@ -324,9 +352,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "all_acc" => {
-                    all_cumulative = codec::field(
+                    all_cumulative = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "all_acc",
                         &codec::Format {
                             scale: 0u8,
@@ -351,6 +380,7 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
             all_today,
             all_cumulative,
             extra,
+            forms,
         })
     }
 }
@@ -358,11 +388,18 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "kospi200",
-            &self.kospi_200,
+            self.kospi_200.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -371,11 +408,18 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "basis", &self.basis, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "basis",
+            self.basis.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dfrt_trde_tdy",
-            &self.arbitrage_trade_today,
+            self.arbitrage_trade_today.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -384,10 +428,11 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trde_acc",
-            &self.arbitrage_trade_cumulative,
+            self.arbitrage_trade_cumulative.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -396,10 +441,11 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trde_tdy",
-            &self.non_arbitrage_trade_today,
+            self.non_arbitrage_trade_today.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -408,10 +454,11 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trde_acc",
-            &self.non_arbitrage_trade_cumulative,
+            self.non_arbitrage_trade_cumulative.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -420,10 +467,11 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_tdy",
-            &self.all_today,
+            self.all_today.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -432,10 +480,11 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_acc",
-            &self.all_cumulative,
+            self.all_cumulative.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,

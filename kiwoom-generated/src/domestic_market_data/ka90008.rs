@@ -92,6 +92,7 @@ pub struct StockProgramIntradayTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockProgramIntradayTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -108,17 +109,24 @@ impl codec::Record for StockProgramIntradayTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_tm_prm_trde_trnsn" => {
                     stock_time_program_trade_trend =
                         codec::list(&mut map, ctx, "stk_tm_prm_trde_trnsn")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "stk_tm_prm_trde_trnsn",
+                        &stock_time_program_trade_trend,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -128,6 +136,7 @@ impl codec::Record for StockProgramIntradayTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -135,13 +144,20 @@ impl serde::Serialize for StockProgramIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "stk_tm_prm_trde_trnsn",
             &self.stock_time_program_trade_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -255,6 +271,7 @@ pub struct StockProgramIntradayTrendRow {
     /// Wire: type enum.
     pub exchange_type: Option<super::VenueName>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockProgramIntradayTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -286,13 +303,17 @@ impl codec::Record for StockProgramIntradayTrendRow {
         let mut balance_orders_received_sum = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -304,12 +325,14 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -321,9 +344,10 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -335,19 +359,22 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "prm_sell_amt" => {
                     program_sell_amount =
-                        codec::field(&mut map, ctx, "prm_sell_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "prm_sell_amt", codec::PLAIN)?;
                 }
                 "prm_buy_amt" => {
-                    program_buy_amount = codec::field(&mut map, ctx, "prm_buy_amt", codec::PLAIN)?;
+                    program_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prm_buy_amt", codec::PLAIN)?;
                 }
                 "prm_netprps_amt" => {
-                    program_net_purchase_amount = codec::field(
+                    program_net_purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -359,9 +386,10 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "prm_netprps_amt_irds" => {
-                    program_net_purchase_amount_change = codec::field(
+                    program_net_purchase_amount_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm_netprps_amt_irds",
                         &codec::Format {
                             scale: 0u8,
@@ -374,16 +402,17 @@ impl codec::Record for StockProgramIntradayTrendRow {
                 }
                 "prm_sell_qty" => {
                     program_sell_quantity =
-                        codec::field(&mut map, ctx, "prm_sell_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "prm_sell_qty", codec::PLAIN)?;
                 }
                 "prm_buy_qty" => {
                     program_buy_quantity =
-                        codec::field(&mut map, ctx, "prm_buy_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "prm_buy_qty", codec::PLAIN)?;
                 }
                 "prm_netprps_qty" => {
-                    program_net_purchase_quantity = codec::field(
+                    program_net_purchase_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -395,9 +424,10 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "prm_netprps_qty_irds" => {
-                    program_net_purchase_quantity_change = codec::field(
+                    program_net_purchase_quantity_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm_netprps_qty_irds",
                         &codec::Format {
                             scale: 0u8,
@@ -409,18 +439,30 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "base_pric_tm" => {
-                    base_price_time = codec::field(&mut map, ctx, "base_pric_tm", codec::PLAIN)?;
+                    base_price_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric_tm", codec::PLAIN)?;
                 }
                 "dbrt_trde_rpy_sum" => {
-                    lending_trade_repayment_sum =
-                        codec::field(&mut map, ctx, "dbrt_trde_rpy_sum", codec::PLAIN)?;
+                    lending_trade_repayment_sum = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_rpy_sum",
+                        codec::PLAIN,
+                    )?;
                 }
                 "remn_rcvord_sum" => {
-                    balance_orders_received_sum =
-                        codec::field(&mut map, ctx, "remn_rcvord_sum", codec::PLAIN)?;
+                    balance_orders_received_sum = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "remn_rcvord_sum",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -445,6 +487,7 @@ impl codec::Record for StockProgramIntradayTrendRow {
             balance_orders_received_sum,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -452,11 +495,18 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -465,11 +515,18 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -478,10 +535,11 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "flu_rt",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -490,23 +548,32 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prm_sell_amt",
-            &self.program_sell_amount,
+            self.program_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_buy_amt",
-            &self.program_buy_amount,
+            self.program_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_netprps_amt",
-            &self.program_net_purchase_amount,
+            self.program_net_purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -515,10 +582,11 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_netprps_amt_irds",
-            &self.program_net_purchase_amount_change,
+            self.program_net_purchase_amount_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -527,22 +595,25 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_sell_qty",
-            &self.program_sell_quantity,
+            self.program_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_buy_qty",
-            &self.program_buy_quantity,
+            self.program_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_netprps_qty",
-            &self.program_net_purchase_quantity,
+            self.program_net_purchase_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -551,10 +622,11 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_netprps_qty_irds",
-            &self.program_net_purchase_quantity_change,
+            self.program_net_purchase_quantity_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -563,25 +635,34 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "base_pric_tm",
-            &self.base_price_time,
+            self.base_price_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_rpy_sum",
-            &self.lending_trade_repayment_sum,
+            self.lending_trade_repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "remn_rcvord_sum",
-            &self.balance_orders_received_sum,
+            self.balance_orders_received_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

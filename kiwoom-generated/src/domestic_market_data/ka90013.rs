@@ -98,6 +98,7 @@ pub struct StockProgramDailyTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockProgramDailyTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -114,17 +115,24 @@ impl codec::Record for StockProgramDailyTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_daly_prm_trde_trnsn" => {
                     stock_daily_program_trade_trend =
                         codec::list(&mut map, ctx, "stk_daly_prm_trde_trnsn")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "stk_daly_prm_trde_trnsn",
+                        &stock_daily_program_trade_trend,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -134,6 +142,7 @@ impl codec::Record for StockProgramDailyTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -141,13 +150,20 @@ impl serde::Serialize for StockProgramDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "stk_daly_prm_trde_trnsn",
             &self.stock_daily_program_trade_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -261,6 +277,7 @@ pub struct StockProgramDailyTrendRow {
     /// Wire: type enum.
     pub exchange_type: Option<super::VenueName>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockProgramDailyTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -292,13 +309,17 @@ impl codec::Record for StockProgramDailyTrendRow {
         let mut balance_orders_received_sum = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -310,12 +331,14 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -327,9 +350,10 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -341,19 +365,22 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "prm_sell_amt" => {
                     program_sell_amount =
-                        codec::field(&mut map, ctx, "prm_sell_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "prm_sell_amt", codec::PLAIN)?;
                 }
                 "prm_buy_amt" => {
-                    program_buy_amount = codec::field(&mut map, ctx, "prm_buy_amt", codec::PLAIN)?;
+                    program_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prm_buy_amt", codec::PLAIN)?;
                 }
                 "prm_netprps_amt" => {
-                    program_net_purchase_amount = codec::field(
+                    program_net_purchase_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -365,9 +392,10 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "prm_netprps_amt_irds" => {
-                    program_net_purchase_amount_change = codec::field(
+                    program_net_purchase_amount_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm_netprps_amt_irds",
                         &codec::Format {
                             scale: 0u8,
@@ -380,16 +408,17 @@ impl codec::Record for StockProgramDailyTrendRow {
                 }
                 "prm_sell_qty" => {
                     program_sell_quantity =
-                        codec::field(&mut map, ctx, "prm_sell_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "prm_sell_qty", codec::PLAIN)?;
                 }
                 "prm_buy_qty" => {
                     program_buy_quantity =
-                        codec::field(&mut map, ctx, "prm_buy_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "prm_buy_qty", codec::PLAIN)?;
                 }
                 "prm_netprps_qty" => {
-                    program_net_purchase_quantity = codec::field(
+                    program_net_purchase_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -401,9 +430,10 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "prm_netprps_qty_irds" => {
-                    program_net_purchase_quantity_change = codec::field(
+                    program_net_purchase_quantity_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prm_netprps_qty_irds",
                         &codec::Format {
                             scale: 0u8,
@@ -415,18 +445,30 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "base_pric_tm" => {
-                    base_price_time = codec::field(&mut map, ctx, "base_pric_tm", codec::PLAIN)?;
+                    base_price_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric_tm", codec::PLAIN)?;
                 }
                 "dbrt_trde_rpy_sum" => {
-                    lending_trade_repayment_sum =
-                        codec::field(&mut map, ctx, "dbrt_trde_rpy_sum", codec::PLAIN)?;
+                    lending_trade_repayment_sum = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_rpy_sum",
+                        codec::PLAIN,
+                    )?;
                 }
                 "remn_rcvord_sum" => {
-                    balance_orders_received_sum =
-                        codec::field(&mut map, ctx, "remn_rcvord_sum", codec::PLAIN)?;
+                    balance_orders_received_sum = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "remn_rcvord_sum",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -451,6 +493,7 @@ impl codec::Record for StockProgramDailyTrendRow {
             balance_orders_received_sum,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -458,11 +501,18 @@ impl serde::Serialize for StockProgramDailyTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -471,11 +521,18 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -484,10 +541,11 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "flu_rt",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -496,23 +554,32 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prm_sell_amt",
-            &self.program_sell_amount,
+            self.program_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_buy_amt",
-            &self.program_buy_amount,
+            self.program_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_netprps_amt",
-            &self.program_net_purchase_amount,
+            self.program_net_purchase_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -521,10 +588,11 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_netprps_amt_irds",
-            &self.program_net_purchase_amount_change,
+            self.program_net_purchase_amount_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -533,22 +601,25 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_sell_qty",
-            &self.program_sell_quantity,
+            self.program_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_buy_qty",
-            &self.program_buy_quantity,
+            self.program_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_netprps_qty",
-            &self.program_net_purchase_quantity,
+            self.program_net_purchase_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -557,10 +628,11 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prm_netprps_qty_irds",
-            &self.program_net_purchase_quantity_change,
+            self.program_net_purchase_quantity_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -569,25 +641,34 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "base_pric_tm",
-            &self.base_price_time,
+            self.base_price_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_rpy_sum",
-            &self.lending_trade_repayment_sum,
+            self.lending_trade_repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "remn_rcvord_sum",
-            &self.balance_orders_received_sum,
+            self.balance_orders_received_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -121,6 +121,7 @@ pub struct OrderBookDepthSurgeResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderBookDepthSurgeResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -137,16 +138,23 @@ impl codec::Record for OrderBookDepthSurgeResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "bid_req_sdnin" => {
                     quote_remaining_quantity_surge = codec::list(&mut map, ctx, "bid_req_sdnin")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "bid_req_sdnin",
+                        &quote_remaining_quantity_surge,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -156,6 +164,7 @@ impl codec::Record for OrderBookDepthSurgeResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -163,13 +172,20 @@ impl serde::Serialize for OrderBookDepthSurgeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "bid_req_sdnin",
             &self.quote_remaining_quantity_surge,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -235,6 +251,7 @@ pub struct OrderBookDepthSurgeRow {
     /// Wire: type integer, unit 주.
     pub total_buy_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderBookDepthSurgeRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -258,34 +275,46 @@ impl codec::Record for OrderBookDepthSurgeRow {
         let mut surge_rate = None;
         let mut total_buy_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
-                "int" => threshold = codec::field(&mut map, ctx, "int", codec::PLAIN)?,
-                "now" => current = codec::field(&mut map, ctx, "now", codec::PLAIN)?,
+                "int" => {
+                    threshold = codec::field_kept(&mut map, ctx, &mut forms, "int", codec::PLAIN)?;
+                }
+                "now" => {
+                    current = codec::field_kept(&mut map, ctx, &mut forms, "now", codec::PLAIN)?;
+                }
                 "sdnin_qty" => {
-                    surge_quantity = codec::field(&mut map, ctx, "sdnin_qty", codec::PLAIN)?;
+                    surge_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_qty", codec::PLAIN)?;
                 }
                 "sdnin_rt" => {
-                    surge_rate = codec::field(&mut map, ctx, "sdnin_rt", codec::PLAIN)?;
+                    surge_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_rt", codec::PLAIN)?;
                 }
                 "tot_buy_qty" => {
-                    total_buy_quantity = codec::field(&mut map, ctx, "tot_buy_qty", codec::PLAIN)?;
+                    total_buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -302,6 +331,7 @@ impl codec::Record for OrderBookDepthSurgeRow {
             surge_rate,
             total_buy_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -309,29 +339,74 @@ impl serde::Serialize for OrderBookDepthSurgeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "int", &self.threshold, codec::PLAIN)?;
-        codec::put_opt(&mut map, "now", &self.current, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sdnin_qty", &self.surge_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sdnin_rt", &self.surge_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "int",
+            self.threshold.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "now",
+            self.current.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sdnin_qty",
+            self.surge_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sdnin_rt",
+            self.surge_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tot_buy_qty",
-            &self.total_buy_quantity,
+            self.total_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

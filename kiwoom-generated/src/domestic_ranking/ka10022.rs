@@ -112,6 +112,7 @@ pub struct OrderBalanceRatioSurgeResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderBalanceRatioSurgeResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -128,16 +129,23 @@ impl codec::Record for OrderBalanceRatioSurgeResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "req_rt_sdnin" => {
                     remaining_quantity_rate_surge = codec::list(&mut map, ctx, "req_rt_sdnin")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "req_rt_sdnin",
+                        &remaining_quantity_rate_surge,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -147,6 +155,7 @@ impl codec::Record for OrderBalanceRatioSurgeResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -154,13 +163,20 @@ impl serde::Serialize for OrderBalanceRatioSurgeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "req_rt_sdnin",
             &self.remaining_quantity_rate_surge,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -226,6 +242,7 @@ pub struct OrderBalanceRatioSurgeRow {
     /// Wire: type integer, unit 주.
     pub total_bid_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderBalanceRatioSurgeRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -249,36 +266,47 @@ impl codec::Record for OrderBalanceRatioSurgeRow {
         let mut total_ask_quantity = None;
         let mut total_bid_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
-                "int" => threshold = codec::field(&mut map, ctx, "int", codec::PLAIN)?,
+                "int" => {
+                    threshold = codec::field_kept(&mut map, ctx, &mut forms, "int", codec::PLAIN)?;
+                }
                 "now_rt" => {
-                    current_rate = codec::field(&mut map, ctx, "now_rt", codec::PLAIN)?;
+                    current_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "now_rt", codec::PLAIN)?;
                 }
                 "sdnin_rt" => {
-                    surge_rate = codec::field(&mut map, ctx, "sdnin_rt", codec::PLAIN)?;
+                    surge_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_rt", codec::PLAIN)?;
                 }
                 "tot_sel_req" => {
-                    total_ask_quantity = codec::field(&mut map, ctx, "tot_sel_req", codec::PLAIN)?;
+                    total_ask_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
                 }
                 "tot_buy_req" => {
-                    total_bid_quantity = codec::field(&mut map, ctx, "tot_buy_req", codec::PLAIN)?;
+                    total_bid_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -295,6 +323,7 @@ impl codec::Record for OrderBalanceRatioSurgeRow {
             total_ask_quantity,
             total_bid_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -302,34 +331,74 @@ impl serde::Serialize for OrderBalanceRatioSurgeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "int", &self.threshold, codec::PLAIN)?;
-        codec::put_opt(&mut map, "now_rt", &self.current_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sdnin_rt", &self.surge_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "int",
+            self.threshold.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "now_rt",
+            self.current_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sdnin_rt",
+            self.surge_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tot_sel_req",
-            &self.total_ask_quantity,
+            self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_req",
-            &self.total_bid_quantity,
+            self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -140,6 +140,7 @@ pub struct VolumeSurgeResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl VolumeSurgeResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -156,16 +157,19 @@ impl codec::Record for VolumeSurgeResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_qty_sdnin" => {
                     trade_quantity_surge = codec::list(&mut map, ctx, "trde_qty_sdnin")?;
+                    codec::keep_empty_list(&mut forms, "trde_qty_sdnin", &trade_quantity_surge);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -175,6 +179,7 @@ impl codec::Record for VolumeSurgeResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -182,9 +187,20 @@ impl serde::Serialize for VolumeSurgeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "trde_qty_sdnin", &self.trade_quantity_surge)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty_sdnin",
+            &self.trade_quantity_surge,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -250,6 +266,7 @@ pub struct VolumeSurgeRow {
     /// Wire: type decimal, unit %, signed.
     pub surge_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl VolumeSurgeRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -273,31 +290,38 @@ impl codec::Record for VolumeSurgeRow {
         let mut surge_quantity = None;
         let mut surge_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "prev_trde_qty" => {
-                    previous_trade_quantity = codec::field(
+                    previous_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prev_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -309,9 +333,10 @@ impl codec::Record for VolumeSurgeRow {
                     )?;
                 }
                 "now_trde_qty" => {
-                    current_trade_quantity = codec::field(
+                    current_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "now_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -323,10 +348,12 @@ impl codec::Record for VolumeSurgeRow {
                     )?;
                 }
                 "sdnin_qty" => {
-                    surge_quantity = codec::field(&mut map, ctx, "sdnin_qty", codec::PLAIN)?;
+                    surge_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_qty", codec::PLAIN)?;
                 }
                 "sdnin_rt" => {
-                    surge_rate = codec::field(&mut map, ctx, "sdnin_rt", codec::PLAIN)?;
+                    surge_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -343,6 +370,7 @@ impl codec::Record for VolumeSurgeRow {
             surge_quantity,
             surge_rate,
             extra,
+            forms,
         })
     }
 }
@@ -350,26 +378,53 @@ impl serde::Serialize for VolumeSurgeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prev_trde_qty",
-            &self.previous_trade_quantity,
+            self.previous_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -378,10 +433,11 @@ impl serde::Serialize for VolumeSurgeRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "now_trde_qty",
-            &self.current_trade_quantity,
+            self.current_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -390,8 +446,20 @@ impl serde::Serialize for VolumeSurgeRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "sdnin_qty", &self.surge_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sdnin_rt", &self.surge_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sdnin_qty",
+            self.surge_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sdnin_rt",
+            self.surge_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -121,6 +121,7 @@ pub struct ExpectedExecutionChangeRateTopResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ExpectedExecutionChangeRateTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -137,17 +138,24 @@ impl codec::Record for ExpectedExecutionChangeRateTopResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "exp_cntr_flu_rt_upper" => {
                     expected_execution_fluctuation_rate_top =
                         codec::list(&mut map, ctx, "exp_cntr_flu_rt_upper")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "exp_cntr_flu_rt_upper",
+                        &expected_execution_fluctuation_rate_top,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -157,6 +165,7 @@ impl codec::Record for ExpectedExecutionChangeRateTopResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -164,13 +173,20 @@ impl serde::Serialize for ExpectedExecutionChangeRateTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "exp_cntr_flu_rt_upper",
             &self.expected_execution_fluctuation_rate_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -248,6 +264,7 @@ pub struct ExpectedExecutionChangeRateTopRow {
     /// Wire: type integer, unit 주.
     pub buy_remaining_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ExpectedExecutionChangeRateTopRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -273,46 +290,61 @@ impl codec::Record for ExpectedExecutionChangeRateTopRow {
         let mut bid_price = None;
         let mut buy_remaining_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "exp_cntr_pric" => {
-                    expected_execution_price =
-                        codec::field(&mut map, ctx, "exp_cntr_pric", codec::PLAIN)?;
+                    expected_execution_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "exp_cntr_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "base_pric" => {
-                    base_price = codec::field(&mut map, ctx, "base_pric", codec::PLAIN)?;
+                    base_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "exp_cntr_qty" => {
                     expected_execution_quantity =
-                        codec::field(&mut map, ctx, "exp_cntr_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "exp_cntr_qty", codec::PLAIN)?;
                 }
                 "sel_req" => {
-                    sell_remaining_quantity = codec::field(&mut map, ctx, "sel_req", codec::PLAIN)?;
+                    sell_remaining_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_req", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price = codec::field(&mut map, ctx, "sel_bid", codec::PLAIN)?;
+                    ask_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price = codec::field(&mut map, ctx, "buy_bid", codec::PLAIN)?;
+                    bid_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
                 }
                 "buy_req" => {
-                    buy_remaining_quantity = codec::field(&mut map, ctx, "buy_req", codec::PLAIN)?;
+                    buy_remaining_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_req", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -331,6 +363,7 @@ impl codec::Record for ExpectedExecutionChangeRateTopRow {
             bid_price,
             buy_remaining_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -338,46 +371,88 @@ impl serde::Serialize for ExpectedExecutionChangeRateTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "exp_cntr_pric",
-            &self.expected_execution_price,
+            self.expected_execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "base_pric", &self.base_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "base_pric",
+            self.base_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "exp_cntr_qty",
-            &self.expected_execution_quantity,
+            self.expected_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_req",
-            &self.sell_remaining_quantity,
+            self.sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sel_bid", &self.ask_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_bid", &self.bid_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_bid",
+            self.ask_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_bid",
+            self.bid_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "buy_req",
-            &self.buy_remaining_quantity,
+            self.buy_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

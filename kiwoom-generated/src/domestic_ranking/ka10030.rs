@@ -161,6 +161,7 @@ pub struct TodayVolumeTopResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayVolumeTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -177,16 +178,23 @@ impl codec::Record for TodayVolumeTopResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tdy_trde_qty_upper" => {
                     today_trade_quantity_top = codec::list(&mut map, ctx, "tdy_trde_qty_upper")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "tdy_trde_qty_upper",
+                        &today_trade_quantity_top,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -196,6 +204,7 @@ impl codec::Record for TodayVolumeTopResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -203,13 +212,20 @@ impl serde::Serialize for TodayVolumeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "tdy_trde_qty_upper",
             &self.today_trade_quantity_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -323,6 +339,7 @@ pub struct TodayVolumeTopRow {
     /// Wire: type integer.
     pub before_market_trade_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayVolumeTopRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -358,31 +375,38 @@ impl codec::Record for TodayVolumeTopRow {
         let mut before_market_trade_rate = None;
         let mut before_market_trade_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(
+                    trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -394,19 +418,22 @@ impl codec::Record for TodayVolumeTopRow {
                     )?;
                 }
                 "pred_rt" => {
-                    previous_day_rate = codec::field(&mut map, ctx, "pred_rt", codec::PLAIN)?;
+                    previous_day_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_rt", codec::PLAIN)?;
                 }
                 "trde_tern_rt" => {
                     trade_turnover_rate =
-                        codec::field(&mut map, ctx, "trde_tern_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tern_rt", codec::PLAIN)?;
                 }
                 "trde_amt" => {
-                    trade_amount = codec::field(&mut map, ctx, "trde_amt", codec::PLAIN)?;
+                    trade_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_amt", codec::PLAIN)?;
                 }
                 "opmr_trde_qty" => {
-                    intraday_trade_quantity = codec::field(
+                    intraday_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "opmr_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -419,20 +446,26 @@ impl codec::Record for TodayVolumeTopRow {
                 }
                 "opmr_pred_rt" => {
                     intraday_previous_day_rate =
-                        codec::field(&mut map, ctx, "opmr_pred_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "opmr_pred_rt", codec::PLAIN)?;
                 }
                 "opmr_trde_rt" => {
                     intraday_trade_rate =
-                        codec::field(&mut map, ctx, "opmr_trde_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "opmr_trde_rt", codec::PLAIN)?;
                 }
                 "opmr_trde_amt" => {
-                    intraday_trade_amount =
-                        codec::field(&mut map, ctx, "opmr_trde_amt", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_qty" => {
-                    after_market_trade_quantity = codec::field(
+                    intraday_trade_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "opmr_trde_amt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "af_mkrt_trde_qty" => {
+                    after_market_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "af_mkrt_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -444,21 +477,37 @@ impl codec::Record for TodayVolumeTopRow {
                     )?;
                 }
                 "af_mkrt_pred_rt" => {
-                    after_market_previous_day_rate =
-                        codec::field(&mut map, ctx, "af_mkrt_pred_rt", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_rt" => {
-                    after_market_trade_rate =
-                        codec::field(&mut map, ctx, "af_mkrt_trde_rt", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_amt" => {
-                    after_market_trade_amount =
-                        codec::field(&mut map, ctx, "af_mkrt_trde_amt", codec::PLAIN)?;
-                }
-                "bf_mkrt_trde_qty" => {
-                    before_market_trade_quantity = codec::field(
+                    after_market_previous_day_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "af_mkrt_pred_rt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "af_mkrt_trde_rt" => {
+                    after_market_trade_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "af_mkrt_trde_rt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "af_mkrt_trde_amt" => {
+                    after_market_trade_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "af_mkrt_trde_amt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "bf_mkrt_trde_qty" => {
+                    before_market_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "bf_mkrt_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -470,16 +519,31 @@ impl codec::Record for TodayVolumeTopRow {
                     )?;
                 }
                 "bf_mkrt_pred_rt" => {
-                    before_market_previous_day_rate =
-                        codec::field(&mut map, ctx, "bf_mkrt_pred_rt", codec::PLAIN)?;
+                    before_market_previous_day_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bf_mkrt_pred_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bf_mkrt_trde_rt" => {
-                    before_market_trade_rate =
-                        codec::field(&mut map, ctx, "bf_mkrt_trde_rt", codec::PLAIN)?;
+                    before_market_trade_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bf_mkrt_trde_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bf_mkrt_trde_amt" => {
-                    before_market_trade_amount =
-                        codec::field(&mut map, ctx, "bf_mkrt_trde_amt", codec::PLAIN)?;
+                    before_market_trade_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bf_mkrt_trde_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -508,6 +572,7 @@ impl codec::Record for TodayVolumeTopRow {
             before_market_trade_rate,
             before_market_trade_amount,
             extra,
+            forms,
         })
     }
 }
@@ -515,26 +580,53 @@ impl serde::Serialize for TodayVolumeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_qty",
-            &self.trade_quantity,
+            self.trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -543,18 +635,32 @@ impl serde::Serialize for TodayVolumeTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pred_rt", &self.previous_day_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pred_rt",
+            self.previous_day_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_tern_rt",
-            &self.trade_turnover_rate,
+            self.trade_turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_amt", &self.trade_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_amt",
+            self.trade_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "opmr_trde_qty",
-            &self.intraday_trade_quantity,
+            self.intraday_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -563,28 +669,32 @@ impl serde::Serialize for TodayVolumeTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "opmr_pred_rt",
-            &self.intraday_previous_day_rate,
+            self.intraday_previous_day_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "opmr_trde_rt",
-            &self.intraday_trade_rate,
+            self.intraday_trade_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "opmr_trde_amt",
-            &self.intraday_trade_amount,
+            self.intraday_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "af_mkrt_trde_qty",
-            &self.after_market_trade_quantity,
+            self.after_market_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -593,28 +703,32 @@ impl serde::Serialize for TodayVolumeTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "af_mkrt_pred_rt",
-            &self.after_market_previous_day_rate,
+            self.after_market_previous_day_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "af_mkrt_trde_rt",
-            &self.after_market_trade_rate,
+            self.after_market_trade_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "af_mkrt_trde_amt",
-            &self.after_market_trade_amount,
+            self.after_market_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bf_mkrt_trde_qty",
-            &self.before_market_trade_quantity,
+            self.before_market_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -623,22 +737,25 @@ impl serde::Serialize for TodayVolumeTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bf_mkrt_pred_rt",
-            &self.before_market_previous_day_rate,
+            self.before_market_previous_day_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bf_mkrt_trde_rt",
-            &self.before_market_trade_rate,
+            self.before_market_trade_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bf_mkrt_trde_amt",
-            &self.before_market_trade_amount,
+            self.before_market_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

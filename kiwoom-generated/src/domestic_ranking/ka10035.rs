@@ -89,6 +89,7 @@ pub struct ForeignInvestorNetBuyStreakTopResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ForeignInvestorNetBuyStreakTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -105,17 +106,24 @@ impl codec::Record for ForeignInvestorNetBuyStreakTopResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "for_cont_nettrde_upper" => {
                     foreign_consecutive_net_trade_top =
                         codec::list(&mut map, ctx, "for_cont_nettrde_upper")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "for_cont_nettrde_upper",
+                        &foreign_consecutive_net_trade_top,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -125,6 +133,7 @@ impl codec::Record for ForeignInvestorNetBuyStreakTopResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -132,13 +141,20 @@ impl serde::Serialize for ForeignInvestorNetBuyStreakTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "for_cont_nettrde_upper",
             &self.foreign_consecutive_net_trade_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -216,6 +232,7 @@ pub struct ForeignInvestorNetBuyStreakTopRow {
     /// Wire: type integer, signed.
     pub previous_day_change_3: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ForeignInvestorNetBuyStreakTopRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -242,43 +259,56 @@ impl codec::Record for ForeignInvestorNetBuyStreakTopRow {
         let mut previous_day_change_2 = None;
         let mut previous_day_change_3 = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
-                "dm1" => d_minus_1 = codec::field(&mut map, ctx, "dm1", codec::PLAIN)?,
-                "dm2" => d_minus_2 = codec::field(&mut map, ctx, "dm2", codec::PLAIN)?,
-                "dm3" => d_minus_3 = codec::field(&mut map, ctx, "dm3", codec::PLAIN)?,
-                "tot" => total = codec::field(&mut map, ctx, "tot", codec::PLAIN)?,
+                "dm1" => {
+                    d_minus_1 = codec::field_kept(&mut map, ctx, &mut forms, "dm1", codec::PLAIN)?;
+                }
+                "dm2" => {
+                    d_minus_2 = codec::field_kept(&mut map, ctx, &mut forms, "dm2", codec::PLAIN)?;
+                }
+                "dm3" => {
+                    d_minus_3 = codec::field_kept(&mut map, ctx, &mut forms, "dm3", codec::PLAIN)?;
+                }
+                "tot" => {
+                    total = codec::field_kept(&mut map, ctx, &mut forms, "tot", codec::PLAIN)?;
+                }
                 "limit_exh_rt" => {
                     limit_exhaustion_rate =
-                        codec::field(&mut map, ctx, "limit_exh_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "limit_exh_rt", codec::PLAIN)?;
                 }
                 "pred_pre_1" => {
                     previous_day_change_1 =
-                        codec::field(&mut map, ctx, "pred_pre_1", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_1", codec::PLAIN)?;
                 }
                 "pred_pre_2" => {
                     previous_day_change_2 =
-                        codec::field(&mut map, ctx, "pred_pre_2", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_2", codec::PLAIN)?;
                 }
                 "pred_pre_3" => {
                     previous_day_change_3 =
-                        codec::field(&mut map, ctx, "pred_pre_3", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_3", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -298,6 +328,7 @@ impl codec::Record for ForeignInvestorNetBuyStreakTopRow {
             previous_day_change_2,
             previous_day_change_3,
             extra,
+            forms,
         })
     }
 }
@@ -305,47 +336,95 @@ impl serde::Serialize for ForeignInvestorNetBuyStreakTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "dm1", &self.d_minus_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dm2", &self.d_minus_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dm3", &self.d_minus_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tot", &self.total, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dm1",
+            self.d_minus_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dm2",
+            self.d_minus_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dm3",
+            self.d_minus_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tot",
+            self.total.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "limit_exh_rt",
-            &self.limit_exhaustion_rate,
+            self.limit_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre_1",
-            &self.previous_day_change_1,
+            self.previous_day_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre_2",
-            &self.previous_day_change_2,
+            self.previous_day_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre_3",
-            &self.previous_day_change_3,
+            self.previous_day_change_3.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -87,6 +87,7 @@ pub struct ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -103,17 +104,24 @@ impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "for_limit_exh_rt_incrs_upper" => {
                     foreign_limit_exhaustion_rate_increase_top =
                         codec::list(&mut map, ctx, "for_limit_exh_rt_incrs_upper")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "for_limit_exh_rt_incrs_upper",
+                        &foreign_limit_exhaustion_rate_increase_top,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -123,6 +131,7 @@ impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -130,13 +139,20 @@ impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopResponse 
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "for_limit_exh_rt_incrs_upper",
             &self.foreign_limit_exhaustion_rate_increase_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -212,6 +228,7 @@ pub struct ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     /// Wire: type decimal, unit %, signed.
     pub exhaustion_rate_increase: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -237,29 +254,37 @@ impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
         let mut limit_exhaustion_rate = None;
         let mut exhaustion_rate_increase = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(
+                    trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -271,23 +296,34 @@ impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
                     )?;
                 }
                 "poss_stkcnt" => {
-                    holding_share_count = codec::field(&mut map, ctx, "poss_stkcnt", codec::PLAIN)?;
+                    holding_share_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "poss_stkcnt", codec::PLAIN)?;
                 }
                 "gain_pos_stkcnt" => {
-                    acquisition_available_share_count =
-                        codec::field(&mut map, ctx, "gain_pos_stkcnt", codec::PLAIN)?;
+                    acquisition_available_share_count = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "gain_pos_stkcnt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "base_limit_exh_rt" => {
-                    base_limit_exhaustion_rate =
-                        codec::field(&mut map, ctx, "base_limit_exh_rt", codec::PLAIN)?;
+                    base_limit_exhaustion_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "base_limit_exh_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "limit_exh_rt" => {
                     limit_exhaustion_rate =
-                        codec::field(&mut map, ctx, "limit_exh_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "limit_exh_rt", codec::PLAIN)?;
                 }
                 "exh_rt_incrs" => {
                     exhaustion_rate_increase =
-                        codec::field(&mut map, ctx, "exh_rt_incrs", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "exh_rt_incrs", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -306,6 +342,7 @@ impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
             limit_exhaustion_rate,
             exhaustion_rate_increase,
             extra,
+            forms,
         })
     }
 }
@@ -313,26 +350,53 @@ impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_qty",
-            &self.trade_quantity,
+            self.trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -341,34 +405,39 @@ impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "poss_stkcnt",
-            &self.holding_share_count,
+            self.holding_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "gain_pos_stkcnt",
-            &self.acquisition_available_share_count,
+            self.acquisition_available_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "base_limit_exh_rt",
-            &self.base_limit_exhaustion_rate,
+            self.base_limit_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "limit_exh_rt",
-            &self.limit_exhaustion_rate,
+            self.limit_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exh_rt_incrs",
-            &self.exhaustion_rate_increase,
+            self.exhaustion_rate_increase.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -98,6 +98,7 @@ pub struct ForeignBrokerTradeTopResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ForeignBrokerTradeTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -114,16 +115,23 @@ impl codec::Record for ForeignBrokerTradeTopResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "frgn_wicket_trde_upper" => {
                     foreign_desk_trade_top = codec::list(&mut map, ctx, "frgn_wicket_trde_upper")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "frgn_wicket_trde_upper",
+                        &foreign_desk_trade_top,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -133,6 +141,7 @@ impl codec::Record for ForeignBrokerTradeTopResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -140,13 +149,20 @@ impl serde::Serialize for ForeignBrokerTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "frgn_wicket_trde_upper",
             &self.foreign_desk_trade_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -228,6 +244,7 @@ pub struct ForeignBrokerTradeTopRow {
     /// Wire: type integer, unit 백만원.
     pub trade_value: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ForeignBrokerTradeTopRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -254,48 +271,69 @@ impl codec::Record for ForeignBrokerTradeTopRow {
         let mut trade_quantity = None;
         let mut trade_value = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "sel_trde_qty" => {
                     sell_trade_quantity =
-                        codec::field(&mut map, ctx, "sel_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_trde_qty", codec::PLAIN)?;
                 }
                 "buy_trde_qty" => {
-                    buy_trade_quantity = codec::field(&mut map, ctx, "buy_trde_qty", codec::PLAIN)?;
+                    buy_trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_trde_qty" => {
-                    net_purchase_trade_quantity =
-                        codec::field(&mut map, ctx, "netprps_trde_qty", codec::PLAIN)?;
+                    net_purchase_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "netprps_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "netprps_prica" => {
-                    net_purchase_value =
-                        codec::field(&mut map, ctx, "netprps_prica", codec::PLAIN)?;
+                    net_purchase_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "netprps_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -315,6 +353,7 @@ impl codec::Record for ForeignBrokerTradeTopRow {
             trade_quantity,
             trade_value,
             extra,
+            forms,
         })
     }
 }
@@ -322,49 +361,97 @@ impl serde::Serialize for ForeignBrokerTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sel_trde_qty",
-            &self.sell_trade_quantity,
+            self.sell_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_qty",
-            &self.buy_trade_quantity,
+            self.buy_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_trde_qty",
-            &self.net_purchase_trade_quantity,
+            self.net_purchase_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_prica",
-            &self.net_purchase_value,
+            self.net_purchase_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -135,6 +135,7 @@ pub struct StockBrokerRankResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockBrokerRankResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -155,23 +156,37 @@ impl codec::Record for StockBrokerRankResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank_1" => rank_1 = codec::field(&mut map, ctx, "rank_1", codec::PLAIN)?,
-                "rank_2" => rank_2 = codec::field(&mut map, ctx, "rank_2", codec::PLAIN)?,
-                "rank_3" => rank_3 = codec::field(&mut map, ctx, "rank_3", codec::PLAIN)?,
+                "rank_1" => {
+                    rank_1 = codec::field_kept(&mut map, ctx, &mut forms, "rank_1", codec::PLAIN)?;
+                }
+                "rank_2" => {
+                    rank_2 = codec::field_kept(&mut map, ctx, &mut forms, "rank_2", codec::PLAIN)?;
+                }
+                "rank_3" => {
+                    rank_3 = codec::field_kept(&mut map, ctx, &mut forms, "rank_3", codec::PLAIN)?;
+                }
                 "prid_trde_qty" => {
-                    period_trade_quantity =
-                        codec::field(&mut map, ctx, "prid_trde_qty", codec::PLAIN)?;
+                    period_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "prid_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stk_sec_rank" => {
                     stock_broker_rank = codec::list(&mut map, ctx, "stk_sec_rank")?;
+                    codec::keep_empty_list(&mut forms, "stk_sec_rank", &stock_broker_rank);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -185,6 +200,7 @@ impl codec::Record for StockBrokerRankResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -192,18 +208,48 @@ impl serde::Serialize for StockBrokerRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank_1", &self.rank_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rank_2", &self.rank_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rank_3", &self.rank_3, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "prid_trde_qty",
-            &self.period_trade_quantity,
+            &self.forms,
+            "rank_1",
+            self.rank_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "stk_sec_rank", &self.stock_broker_rank)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rank_2",
+            self.rank_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rank_3",
+            self.rank_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prid_trde_qty",
+            self.period_trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "stk_sec_rank",
+            &self.stock_broker_rank,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -239,6 +285,7 @@ pub struct StockBrokerRankRow {
     /// Wire: type integer, unit 주, signed.
     pub cumulative_net_purchase_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockBrokerRankRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -257,21 +304,32 @@ impl codec::Record for StockBrokerRankRow {
         let mut sell_quantity = None;
         let mut cumulative_net_purchase_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "mmcm_nm" => {
-                    member_firm_name = codec::field(&mut map, ctx, "mmcm_nm", codec::PLAIN)?;
+                    member_firm_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mmcm_nm", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(&mut map, ctx, "buy_qty", codec::PLAIN)?;
+                    buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sell_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
                 }
                 "acc_netprps_qty" => {
-                    cumulative_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "acc_netprps_qty", codec::PLAIN)?;
+                    cumulative_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -283,6 +341,7 @@ impl codec::Record for StockBrokerRankRow {
             sell_quantity,
             cumulative_net_purchase_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -290,14 +349,39 @@ impl serde::Serialize for StockBrokerRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mmcm_nm", &self.member_firm_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_qty", &self.buy_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_qty", &self.sell_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mmcm_nm",
+            self.member_firm_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_qty",
+            self.buy_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_qty",
+            self.sell_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_netprps_qty",
-            &self.cumulative_net_purchase_quantity,
+            self.cumulative_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

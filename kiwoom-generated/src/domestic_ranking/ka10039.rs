@@ -103,6 +103,7 @@ pub struct BrokerTradeTopResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerTradeTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -119,16 +120,19 @@ impl codec::Record for BrokerTradeTopResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sec_trde_upper" => {
                     broker_trade_top = codec::list(&mut map, ctx, "sec_trde_upper")?;
+                    codec::keep_empty_list(&mut forms, "sec_trde_upper", &broker_trade_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -138,6 +142,7 @@ impl codec::Record for BrokerTradeTopResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -145,9 +150,20 @@ impl serde::Serialize for BrokerTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "sec_trde_upper", &self.broker_trade_top)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "sec_trde_upper",
+            &self.broker_trade_top,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -223,6 +239,7 @@ pub struct BrokerTradeTopRow {
     /// Wire: type integer, unit 천원, signed.
     pub sell_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerTradeTopRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -248,44 +265,65 @@ impl codec::Record for BrokerTradeTopRow {
         let mut buy_amount = None;
         let mut sell_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "prid_stkpc_flu" => {
-                    period_stock_price_fluctuation =
-                        codec::field(&mut map, ctx, "prid_stkpc_flu", codec::PLAIN)?;
+                    period_stock_price_fluctuation = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "prid_stkpc_flu",
+                        codec::PLAIN,
+                    )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "prid_trde_qty" => {
-                    period_trade_quantity =
-                        codec::field(&mut map, ctx, "prid_trde_qty", codec::PLAIN)?;
+                    period_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "prid_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "netprps" => {
-                    net_purchase = codec::field(&mut map, ctx, "netprps", codec::PLAIN)?;
+                    net_purchase =
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps", codec::PLAIN)?;
                 }
                 "buy_trde_qty" => {
-                    buy_trade_quantity = codec::field(&mut map, ctx, "buy_trde_qty", codec::PLAIN)?;
+                    buy_trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_trde_qty", codec::PLAIN)?;
                 }
                 "sel_trde_qty" => {
                     sell_trade_quantity =
-                        codec::field(&mut map, ctx, "sel_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_amt" => {
-                    net_purchase_amount = codec::field(&mut map, ctx, "netprps_amt", codec::PLAIN)?;
+                    net_purchase_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_amt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field(&mut map, ctx, "buy_amt", codec::PLAIN)?;
+                    buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(&mut map, ctx, "sell_amt", codec::PLAIN)?;
+                    sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -304,6 +342,7 @@ impl codec::Record for BrokerTradeTopRow {
             buy_amount,
             sell_amount,
             extra,
+            forms,
         })
     }
 }
@@ -311,43 +350,90 @@ impl serde::Serialize for BrokerTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prid_stkpc_flu",
-            &self.period_stock_price_fluctuation,
+            self.period_stock_price_fluctuation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prid_trde_qty",
-            &self.period_trade_quantity,
+            self.period_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "netprps", &self.net_purchase, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "netprps",
+            self.net_purchase.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "buy_trde_qty",
-            &self.buy_trade_quantity,
+            self.buy_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_qty",
-            &self.sell_trade_quantity,
+            self.sell_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_amt",
-            &self.net_purchase_amount,
+            self.net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_amt", &self.buy_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_amt", &self.sell_amount, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_amt",
+            self.buy_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_amt",
+            self.sell_amount.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -285,6 +285,7 @@ pub struct TodayMajorBrokersResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayMajorBrokersResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -345,192 +346,419 @@ impl codec::Record for TodayMajorBrokersResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sel_trde_ori_irds_1" => {
-                    sell_trade_broker_change_1 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_irds_1", codec::PLAIN)?;
+                    sell_trade_broker_change_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_irds_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_qty_1" => {
-                    sell_trade_broker_quantity_1 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_qty_1", codec::PLAIN)?;
+                    sell_trade_broker_quantity_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_qty_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_1" => {
-                    sell_trade_broker_1 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_1", codec::PLAIN)?;
+                    sell_trade_broker_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_cd_1" => {
-                    sell_trade_broker_code_1 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_cd_1", codec::PLAIN)?;
+                    sell_trade_broker_code_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_cd_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_1" => {
-                    buy_trade_broker_1 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_1", codec::PLAIN)?;
+                    buy_trade_broker_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_cd_1" => {
-                    buy_trade_broker_code_1 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_cd_1", codec::PLAIN)?;
+                    buy_trade_broker_code_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_cd_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_qty_1" => {
-                    buy_trade_broker_quantity_1 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_qty_1", codec::PLAIN)?;
+                    buy_trade_broker_quantity_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_qty_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_irds_1" => {
-                    buy_trade_broker_change_1 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_irds_1", codec::PLAIN)?;
+                    buy_trade_broker_change_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_irds_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_irds_2" => {
-                    sell_trade_broker_change_2 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_irds_2", codec::PLAIN)?;
+                    sell_trade_broker_change_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_irds_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_qty_2" => {
-                    sell_trade_broker_quantity_2 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_qty_2", codec::PLAIN)?;
+                    sell_trade_broker_quantity_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_qty_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_2" => {
-                    sell_trade_broker_2 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_2", codec::PLAIN)?;
+                    sell_trade_broker_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_cd_2" => {
-                    sell_trade_broker_code_2 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_cd_2", codec::PLAIN)?;
+                    sell_trade_broker_code_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_cd_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_2" => {
-                    buy_trade_broker_2 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_2", codec::PLAIN)?;
+                    buy_trade_broker_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_cd_2" => {
-                    buy_trade_broker_code_2 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_cd_2", codec::PLAIN)?;
+                    buy_trade_broker_code_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_cd_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_qty_2" => {
-                    buy_trade_broker_quantity_2 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_qty_2", codec::PLAIN)?;
+                    buy_trade_broker_quantity_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_qty_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_irds_2" => {
-                    buy_trade_broker_change_2 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_irds_2", codec::PLAIN)?;
+                    buy_trade_broker_change_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_irds_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_irds_3" => {
-                    sell_trade_broker_change_3 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_irds_3", codec::PLAIN)?;
+                    sell_trade_broker_change_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_irds_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_qty_3" => {
-                    sell_trade_broker_quantity_3 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_qty_3", codec::PLAIN)?;
+                    sell_trade_broker_quantity_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_qty_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_3" => {
-                    sell_trade_broker_3 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_3", codec::PLAIN)?;
+                    sell_trade_broker_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_cd_3" => {
-                    sell_trade_broker_code_3 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_cd_3", codec::PLAIN)?;
+                    sell_trade_broker_code_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_cd_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_3" => {
-                    buy_trade_broker_3 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_3", codec::PLAIN)?;
+                    buy_trade_broker_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_cd_3" => {
-                    buy_trade_broker_code_3 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_cd_3", codec::PLAIN)?;
+                    buy_trade_broker_code_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_cd_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_qty_3" => {
-                    buy_trade_broker_quantity_3 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_qty_3", codec::PLAIN)?;
+                    buy_trade_broker_quantity_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_qty_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_irds_3" => {
-                    buy_trade_broker_change_3 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_irds_3", codec::PLAIN)?;
+                    buy_trade_broker_change_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_irds_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_irds_4" => {
-                    sell_trade_broker_change_4 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_irds_4", codec::PLAIN)?;
+                    sell_trade_broker_change_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_irds_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_qty_4" => {
-                    sell_trade_broker_quantity_4 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_qty_4", codec::PLAIN)?;
+                    sell_trade_broker_quantity_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_qty_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_4" => {
-                    sell_trade_broker_4 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_4", codec::PLAIN)?;
+                    sell_trade_broker_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_cd_4" => {
-                    sell_trade_broker_code_4 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_cd_4", codec::PLAIN)?;
+                    sell_trade_broker_code_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_cd_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_4" => {
-                    buy_trade_broker_4 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_4", codec::PLAIN)?;
+                    buy_trade_broker_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_cd_4" => {
-                    buy_trade_broker_code_4 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_cd_4", codec::PLAIN)?;
+                    buy_trade_broker_code_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_cd_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_qty_4" => {
-                    buy_trade_broker_quantity_4 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_qty_4", codec::PLAIN)?;
+                    buy_trade_broker_quantity_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_qty_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_irds_4" => {
-                    buy_trade_broker_change_4 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_irds_4", codec::PLAIN)?;
+                    buy_trade_broker_change_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_irds_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_irds_5" => {
-                    sell_trade_broker_change_5 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_irds_5", codec::PLAIN)?;
+                    sell_trade_broker_change_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_irds_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_qty_5" => {
-                    sell_trade_broker_quantity_5 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_qty_5", codec::PLAIN)?;
+                    sell_trade_broker_quantity_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_qty_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_5" => {
-                    sell_trade_broker_5 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_5", codec::PLAIN)?;
+                    sell_trade_broker_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_cd_5" => {
-                    sell_trade_broker_code_5 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_cd_5", codec::PLAIN)?;
+                    sell_trade_broker_code_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_cd_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_5" => {
-                    buy_trade_broker_5 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_5", codec::PLAIN)?;
+                    buy_trade_broker_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_cd_5" => {
-                    buy_trade_broker_code_5 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_cd_5", codec::PLAIN)?;
+                    buy_trade_broker_code_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_cd_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_qty_5" => {
-                    buy_trade_broker_quantity_5 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_qty_5", codec::PLAIN)?;
+                    buy_trade_broker_quantity_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_qty_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_irds_5" => {
-                    buy_trade_broker_change_5 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_irds_5", codec::PLAIN)?;
+                    buy_trade_broker_change_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_irds_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgn_sel_prsm_sum_chang" => {
-                    foreign_sell_estimated_sum_change =
-                        codec::field(&mut map, ctx, "frgn_sel_prsm_sum_chang", codec::PLAIN)?;
+                    foreign_sell_estimated_sum_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_sel_prsm_sum_chang",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgn_sel_prsm_sum" => {
-                    foreign_sell_estimated_sum =
-                        codec::field(&mut map, ctx, "frgn_sel_prsm_sum", codec::PLAIN)?;
+                    foreign_sell_estimated_sum = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_sel_prsm_sum",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgn_buy_prsm_sum" => {
-                    foreign_buy_estimated_sum =
-                        codec::field(&mut map, ctx, "frgn_buy_prsm_sum", codec::PLAIN)?;
+                    foreign_buy_estimated_sum = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_buy_prsm_sum",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgn_buy_prsm_sum_chang" => {
-                    foreign_buy_estimated_sum_change =
-                        codec::field(&mut map, ctx, "frgn_buy_prsm_sum_chang", codec::PLAIN)?;
+                    foreign_buy_estimated_sum_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_buy_prsm_sum_chang",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_main_trde_ori" => {
                     today_main_trade_broker = codec::list(&mut map, ctx, "tdy_main_trde_ori")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "tdy_main_trde_ori",
+                        &today_main_trade_broker,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -584,6 +812,7 @@ impl codec::Record for TodayMajorBrokersResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -591,273 +820,328 @@ impl serde::Serialize for TodayMajorBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_irds_1",
-            &self.sell_trade_broker_change_1,
+            self.sell_trade_broker_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_qty_1",
-            &self.sell_trade_broker_quantity_1,
+            self.sell_trade_broker_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_1",
-            &self.sell_trade_broker_1,
+            self.sell_trade_broker_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_cd_1",
-            &self.sell_trade_broker_code_1,
+            self.sell_trade_broker_code_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_1",
-            &self.buy_trade_broker_1,
+            self.buy_trade_broker_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_cd_1",
-            &self.buy_trade_broker_code_1,
+            self.buy_trade_broker_code_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_qty_1",
-            &self.buy_trade_broker_quantity_1,
+            self.buy_trade_broker_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_irds_1",
-            &self.buy_trade_broker_change_1,
+            self.buy_trade_broker_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_irds_2",
-            &self.sell_trade_broker_change_2,
+            self.sell_trade_broker_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_qty_2",
-            &self.sell_trade_broker_quantity_2,
+            self.sell_trade_broker_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_2",
-            &self.sell_trade_broker_2,
+            self.sell_trade_broker_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_cd_2",
-            &self.sell_trade_broker_code_2,
+            self.sell_trade_broker_code_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_2",
-            &self.buy_trade_broker_2,
+            self.buy_trade_broker_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_cd_2",
-            &self.buy_trade_broker_code_2,
+            self.buy_trade_broker_code_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_qty_2",
-            &self.buy_trade_broker_quantity_2,
+            self.buy_trade_broker_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_irds_2",
-            &self.buy_trade_broker_change_2,
+            self.buy_trade_broker_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_irds_3",
-            &self.sell_trade_broker_change_3,
+            self.sell_trade_broker_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_qty_3",
-            &self.sell_trade_broker_quantity_3,
+            self.sell_trade_broker_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_3",
-            &self.sell_trade_broker_3,
+            self.sell_trade_broker_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_cd_3",
-            &self.sell_trade_broker_code_3,
+            self.sell_trade_broker_code_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_3",
-            &self.buy_trade_broker_3,
+            self.buy_trade_broker_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_cd_3",
-            &self.buy_trade_broker_code_3,
+            self.buy_trade_broker_code_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_qty_3",
-            &self.buy_trade_broker_quantity_3,
+            self.buy_trade_broker_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_irds_3",
-            &self.buy_trade_broker_change_3,
+            self.buy_trade_broker_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_irds_4",
-            &self.sell_trade_broker_change_4,
+            self.sell_trade_broker_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_qty_4",
-            &self.sell_trade_broker_quantity_4,
+            self.sell_trade_broker_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_4",
-            &self.sell_trade_broker_4,
+            self.sell_trade_broker_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_cd_4",
-            &self.sell_trade_broker_code_4,
+            self.sell_trade_broker_code_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_4",
-            &self.buy_trade_broker_4,
+            self.buy_trade_broker_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_cd_4",
-            &self.buy_trade_broker_code_4,
+            self.buy_trade_broker_code_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_qty_4",
-            &self.buy_trade_broker_quantity_4,
+            self.buy_trade_broker_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_irds_4",
-            &self.buy_trade_broker_change_4,
+            self.buy_trade_broker_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_irds_5",
-            &self.sell_trade_broker_change_5,
+            self.sell_trade_broker_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_qty_5",
-            &self.sell_trade_broker_quantity_5,
+            self.sell_trade_broker_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_5",
-            &self.sell_trade_broker_5,
+            self.sell_trade_broker_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_cd_5",
-            &self.sell_trade_broker_code_5,
+            self.sell_trade_broker_code_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_5",
-            &self.buy_trade_broker_5,
+            self.buy_trade_broker_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_cd_5",
-            &self.buy_trade_broker_code_5,
+            self.buy_trade_broker_code_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_qty_5",
-            &self.buy_trade_broker_quantity_5,
+            self.buy_trade_broker_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_irds_5",
-            &self.buy_trade_broker_change_5,
+            self.buy_trade_broker_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_sel_prsm_sum_chang",
-            &self.foreign_sell_estimated_sum_change,
+            self.foreign_sell_estimated_sum_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_sel_prsm_sum",
-            &self.foreign_sell_estimated_sum,
+            self.foreign_sell_estimated_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_buy_prsm_sum",
-            &self.foreign_buy_estimated_sum,
+            self.foreign_buy_estimated_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_buy_prsm_sum_chang",
-            &self.foreign_buy_estimated_sum_change,
+            self.foreign_buy_estimated_sum_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "tdy_main_trde_ori", &self.today_main_trade_broker)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "tdy_main_trde_ori",
+            &self.today_main_trade_broker,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -899,6 +1183,7 @@ pub struct TodayMajorBrokersRow {
     /// Wire: type time.
     pub query_time: Option<chrono::NaiveTime>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayMajorBrokersRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -920,33 +1205,50 @@ impl codec::Record for TodayMajorBrokersRow {
         let mut query_date = None;
         let mut query_time = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sel_scesn_tm" => {
-                    sell_exit_time = codec::field(&mut map, ctx, "sel_scesn_tm", codec::PLAIN)?;
+                    sell_exit_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_scesn_tm", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sell_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
                 }
                 "sel_upper_scesn_ori" => {
-                    sell_top_exit_broker =
-                        codec::field(&mut map, ctx, "sel_upper_scesn_ori", codec::PLAIN)?;
+                    sell_top_exit_broker = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_upper_scesn_ori",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_scesn_tm" => {
-                    buy_exit_time = codec::field(&mut map, ctx, "buy_scesn_tm", codec::PLAIN)?;
+                    buy_exit_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_scesn_tm", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(&mut map, ctx, "buy_qty", codec::PLAIN)?;
+                    buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
                 }
                 "buy_upper_scesn_ori" => {
-                    buy_top_exit_broker =
-                        codec::field(&mut map, ctx, "buy_upper_scesn_ori", codec::PLAIN)?;
+                    buy_top_exit_broker = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_upper_scesn_ori",
+                        codec::PLAIN,
+                    )?;
                 }
                 "qry_dt" => {
-                    query_date = codec::field(&mut map, ctx, "qry_dt", codec::PLAIN)?;
+                    query_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "qry_dt", codec::PLAIN)?;
                 }
                 "qry_tm" => {
-                    query_time = codec::field(&mut map, ctx, "qry_tm", codec::PLAIN)?;
+                    query_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "qry_tm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -961,6 +1263,7 @@ impl codec::Record for TodayMajorBrokersRow {
             query_date,
             query_time,
             extra,
+            forms,
         })
     }
 }
@@ -968,24 +1271,62 @@ impl serde::Serialize for TodayMajorBrokersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "sel_scesn_tm", &self.sell_exit_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_qty", &self.sell_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_scesn_tm",
+            self.sell_exit_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_qty",
+            self.sell_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sel_upper_scesn_ori",
-            &self.sell_top_exit_broker,
+            self.sell_top_exit_broker.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_scesn_tm", &self.buy_exit_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_qty", &self.buy_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "buy_upper_scesn_ori",
-            &self.buy_top_exit_broker,
+            &self.forms,
+            "buy_scesn_tm",
+            self.buy_exit_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "qry_dt", &self.query_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "qry_tm", &self.query_time, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_qty",
+            self.buy_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_upper_scesn_ori",
+            self.buy_top_exit_broker.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "qry_dt",
+            self.query_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "qry_tm",
+            self.query_time.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -131,6 +131,7 @@ pub struct NetBuyBrokerRankResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl NetBuyBrokerRankResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -147,17 +148,24 @@ impl codec::Record for NetBuyBrokerRankResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "netprps_trde_ori_rank" => {
                     net_purchase_trade_broker_rank =
                         codec::list(&mut map, ctx, "netprps_trde_ori_rank")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "netprps_trde_ori_rank",
+                        &net_purchase_trade_broker_rank,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -167,6 +175,7 @@ impl codec::Record for NetBuyBrokerRankResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -174,13 +183,20 @@ impl serde::Serialize for NetBuyBrokerRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "netprps_trde_ori_rank",
             &self.net_purchase_trade_broker_rank,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -202,6 +218,7 @@ pub struct NetBuyBrokerRankRow {
     /// Wire: type text.
     pub member_firm_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl NetBuyBrokerRankRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -218,14 +235,19 @@ impl codec::Record for NetBuyBrokerRankRow {
         let mut member_firm_code = None;
         let mut member_firm_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "mmcm_cd" => {
-                    member_firm_code = codec::field(&mut map, ctx, "mmcm_cd", codec::PLAIN)?;
+                    member_firm_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mmcm_cd", codec::PLAIN)?;
                 }
                 "mmcm_nm" => {
-                    member_firm_name = codec::field(&mut map, ctx, "mmcm_nm", codec::PLAIN)?;
+                    member_firm_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mmcm_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -235,6 +257,7 @@ impl codec::Record for NetBuyBrokerRankRow {
             member_firm_code,
             member_firm_name,
             extra,
+            forms,
         })
     }
 }
@@ -242,9 +265,27 @@ impl serde::Serialize for NetBuyBrokerRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mmcm_cd", &self.member_firm_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mmcm_nm", &self.member_firm_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mmcm_cd",
+            self.member_firm_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mmcm_nm",
+            self.member_firm_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

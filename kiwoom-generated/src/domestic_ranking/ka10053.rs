@@ -61,6 +61,7 @@ pub struct TodayTopExitBrokersResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayTopExitBrokersResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -77,16 +78,23 @@ impl codec::Record for TodayTopExitBrokersResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tdy_upper_scesn_ori" => {
                     today_top_exit_broker = codec::list(&mut map, ctx, "tdy_upper_scesn_ori")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "tdy_upper_scesn_ori",
+                        &today_top_exit_broker,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -96,6 +104,7 @@ impl codec::Record for TodayTopExitBrokersResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -103,9 +112,20 @@ impl serde::Serialize for TodayTopExitBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "tdy_upper_scesn_ori", &self.today_top_exit_broker)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "tdy_upper_scesn_ori",
+            &self.today_top_exit_broker,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -155,6 +175,7 @@ pub struct TodayTopExitBrokersRow {
     /// Wire: type text.
     pub query_time: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayTopExitBrokersRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -176,33 +197,50 @@ impl codec::Record for TodayTopExitBrokersRow {
         let mut query_date = None;
         let mut query_time = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sel_scesn_tm" => {
-                    sell_exit_time = codec::field(&mut map, ctx, "sel_scesn_tm", codec::PLAIN)?;
+                    sell_exit_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_scesn_tm", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sell_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
                 }
                 "sel_upper_scesn_ori" => {
-                    sell_top_exit_broker =
-                        codec::field(&mut map, ctx, "sel_upper_scesn_ori", codec::PLAIN)?;
+                    sell_top_exit_broker = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_upper_scesn_ori",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_scesn_tm" => {
-                    buy_exit_time = codec::field(&mut map, ctx, "buy_scesn_tm", codec::PLAIN)?;
+                    buy_exit_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_scesn_tm", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(&mut map, ctx, "buy_qty", codec::PLAIN)?;
+                    buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
                 }
                 "buy_upper_scesn_ori" => {
-                    buy_top_exit_broker =
-                        codec::field(&mut map, ctx, "buy_upper_scesn_ori", codec::PLAIN)?;
+                    buy_top_exit_broker = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_upper_scesn_ori",
+                        codec::PLAIN,
+                    )?;
                 }
                 "qry_dt" => {
-                    query_date = codec::field(&mut map, ctx, "qry_dt", codec::PLAIN)?;
+                    query_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "qry_dt", codec::PLAIN)?;
                 }
                 "qry_tm" => {
-                    query_time = codec::field(&mut map, ctx, "qry_tm", codec::PLAIN)?;
+                    query_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "qry_tm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -217,6 +255,7 @@ impl codec::Record for TodayTopExitBrokersRow {
             query_date,
             query_time,
             extra,
+            forms,
         })
     }
 }
@@ -224,24 +263,62 @@ impl serde::Serialize for TodayTopExitBrokersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "sel_scesn_tm", &self.sell_exit_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_qty", &self.sell_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_scesn_tm",
+            self.sell_exit_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_qty",
+            self.sell_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sel_upper_scesn_ori",
-            &self.sell_top_exit_broker,
+            self.sell_top_exit_broker.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_scesn_tm", &self.buy_exit_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_qty", &self.buy_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "buy_upper_scesn_ori",
-            &self.buy_top_exit_broker,
+            &self.forms,
+            "buy_scesn_tm",
+            self.buy_exit_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "qry_dt", &self.query_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "qry_tm", &self.query_time, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_qty",
+            self.buy_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_upper_scesn_ori",
+            self.buy_top_exit_broker.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "qry_dt",
+            self.query_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "qry_tm",
+            self.query_time.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

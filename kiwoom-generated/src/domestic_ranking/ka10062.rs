@@ -128,6 +128,7 @@ pub struct SameDirectionNetTradeRankResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SameDirectionNetTradeRankResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -144,16 +145,19 @@ impl codec::Record for SameDirectionNetTradeRankResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "eql_nettrde_rank" => {
                     same_net_trade_rank = codec::list(&mut map, ctx, "eql_nettrde_rank")?;
+                    codec::keep_empty_list(&mut forms, "eql_nettrde_rank", &same_net_trade_rank);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -163,6 +167,7 @@ impl codec::Record for SameDirectionNetTradeRankResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -170,9 +175,20 @@ impl serde::Serialize for SameDirectionNetTradeRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "eql_nettrde_rank", &self.same_net_trade_rank)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "eql_nettrde_rank",
+            &self.same_net_trade_rank,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -270,6 +286,7 @@ pub struct SameDirectionNetTradeRankRow {
     /// Wire: type integer, unit 백만원, signed, may arrive with a doubled sign (`--`).
     pub net_trade_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SameDirectionNetTradeRankRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -299,19 +316,25 @@ impl codec::Record for SameDirectionNetTradeRankRow {
         let mut net_trade_quantity = None;
         let mut net_trade_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(
+                    current_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -323,12 +346,14 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -340,9 +365,10 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -355,12 +381,13 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "orgn_nettrde_qty" => {
-                    institution_net_trade_quantity = codec::field(
+                    institution_net_trade_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -372,9 +399,10 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "orgn_nettrde_amt" => {
-                    institution_net_trade_amount = codec::field(
+                    institution_net_trade_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "orgn_nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -386,13 +414,19 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "orgn_nettrde_avg_pric" => {
-                    institution_net_trade_average_price =
-                        codec::field(&mut map, ctx, "orgn_nettrde_avg_pric", codec::PLAIN)?;
-                }
-                "for_nettrde_qty" => {
-                    foreign_net_trade_quantity = codec::field(
+                    institution_net_trade_average_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "orgn_nettrde_avg_pric",
+                        codec::PLAIN,
+                    )?;
+                }
+                "for_nettrde_qty" => {
+                    foreign_net_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "for_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -404,9 +438,10 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "for_nettrde_amt" => {
-                    foreign_net_trade_amount = codec::field(
+                    foreign_net_trade_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "for_nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -418,13 +453,19 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "for_nettrde_avg_pric" => {
-                    foreign_net_trade_average_price =
-                        codec::field(&mut map, ctx, "for_nettrde_avg_pric", codec::PLAIN)?;
-                }
-                "nettrde_qty" => {
-                    net_trade_quantity = codec::field(
+                    foreign_net_trade_average_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "for_nettrde_avg_pric",
+                        codec::PLAIN,
+                    )?;
+                }
+                "nettrde_qty" => {
+                    net_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -436,9 +477,10 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "nettrde_amt" => {
-                    net_trade_amount = codec::field(
+                    net_trade_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -470,6 +512,7 @@ impl codec::Record for SameDirectionNetTradeRankRow {
             net_trade_quantity,
             net_trade_amount,
             extra,
+            forms,
         })
     }
 }
@@ -477,13 +520,32 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -492,11 +554,18 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -505,10 +574,11 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "flu_rt",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -517,16 +587,18 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_nettrde_qty",
-            &self.institution_net_trade_quantity,
+            self.institution_net_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -535,10 +607,11 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_nettrde_amt",
-            &self.institution_net_trade_amount,
+            self.institution_net_trade_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -547,16 +620,18 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_nettrde_avg_pric",
-            &self.institution_net_trade_average_price,
+            self.institution_net_trade_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_nettrde_qty",
-            &self.foreign_net_trade_quantity,
+            self.foreign_net_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -565,10 +640,11 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_nettrde_amt",
-            &self.foreign_net_trade_amount,
+            self.foreign_net_trade_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -577,16 +653,18 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_nettrde_avg_pric",
-            &self.foreign_net_trade_average_price,
+            self.foreign_net_trade_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "nettrde_qty",
-            &self.net_trade_quantity,
+            self.net_trade_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -595,10 +673,11 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "nettrde_amt",
-            &self.net_trade_amount,
+            self.net_trade_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,

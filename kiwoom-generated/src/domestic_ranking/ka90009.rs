@@ -108,6 +108,7 @@ pub struct ForeignInstitutionTradeTopResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ForeignInstitutionTradeTopResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -124,17 +125,24 @@ impl codec::Record for ForeignInstitutionTradeTopResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "frgnr_orgn_trde_upper" => {
                     foreign_institution_trade_top =
                         codec::list(&mut map, ctx, "frgnr_orgn_trde_upper")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "frgnr_orgn_trde_upper",
+                        &foreign_institution_trade_top,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -144,6 +152,7 @@ impl codec::Record for ForeignInstitutionTradeTopResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -151,13 +160,20 @@ impl serde::Serialize for ForeignInstitutionTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "frgnr_orgn_trde_upper",
             &self.foreign_institution_trade_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -247,6 +263,7 @@ pub struct ForeignInstitutionTradeTopRow {
     /// Wire: type integer, unit 천주, signed.
     pub institution_net_purchase_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ForeignInstitutionTradeTopRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -276,71 +293,152 @@ impl codec::Record for ForeignInstitutionTradeTopRow {
         let mut institution_net_purchase_amount = None;
         let mut institution_net_purchase_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "for_netslmt_stk_cd" => {
-                    foreign_net_sell_stock_code =
-                        codec::field(&mut map, ctx, "for_netslmt_stk_cd", codec::PLAIN)?;
+                    foreign_net_sell_stock_code = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netslmt_stk_cd",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_netslmt_stk_nm" => {
-                    foreign_net_sell_stock_name =
-                        codec::field(&mut map, ctx, "for_netslmt_stk_nm", codec::PLAIN)?;
+                    foreign_net_sell_stock_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netslmt_stk_nm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_netslmt_amt" => {
-                    foreign_net_sell_amount =
-                        codec::field(&mut map, ctx, "for_netslmt_amt", codec::PLAIN)?;
+                    foreign_net_sell_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netslmt_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_netslmt_qty" => {
-                    foreign_net_sell_quantity =
-                        codec::field(&mut map, ctx, "for_netslmt_qty", codec::PLAIN)?;
+                    foreign_net_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netslmt_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_netprps_stk_cd" => {
-                    foreign_net_purchase_stock_code =
-                        codec::field(&mut map, ctx, "for_netprps_stk_cd", codec::PLAIN)?;
+                    foreign_net_purchase_stock_code = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netprps_stk_cd",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_netprps_stk_nm" => {
-                    foreign_net_purchase_stock_name =
-                        codec::field(&mut map, ctx, "for_netprps_stk_nm", codec::PLAIN)?;
+                    foreign_net_purchase_stock_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netprps_stk_nm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_netprps_amt" => {
-                    foreign_net_purchase_amount =
-                        codec::field(&mut map, ctx, "for_netprps_amt", codec::PLAIN)?;
+                    foreign_net_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netprps_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "for_netprps_qty" => {
-                    foreign_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "for_netprps_qty", codec::PLAIN)?;
+                    foreign_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "for_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netslmt_stk_cd" => {
-                    institution_net_sell_stock_code =
-                        codec::field(&mut map, ctx, "orgn_netslmt_stk_cd", codec::PLAIN)?;
+                    institution_net_sell_stock_code = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netslmt_stk_cd",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netslmt_stk_nm" => {
-                    institution_net_sell_stock_name =
-                        codec::field(&mut map, ctx, "orgn_netslmt_stk_nm", codec::PLAIN)?;
+                    institution_net_sell_stock_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netslmt_stk_nm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netslmt_amt" => {
-                    institution_net_sell_amount =
-                        codec::field(&mut map, ctx, "orgn_netslmt_amt", codec::PLAIN)?;
+                    institution_net_sell_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netslmt_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netslmt_qty" => {
-                    institution_net_sell_quantity =
-                        codec::field(&mut map, ctx, "orgn_netslmt_qty", codec::PLAIN)?;
+                    institution_net_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netslmt_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netprps_stk_cd" => {
-                    institution_net_purchase_stock_code =
-                        codec::field(&mut map, ctx, "orgn_netprps_stk_cd", codec::PLAIN)?;
+                    institution_net_purchase_stock_code = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netprps_stk_cd",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netprps_stk_nm" => {
-                    institution_net_purchase_stock_name =
-                        codec::field(&mut map, ctx, "orgn_netprps_stk_nm", codec::PLAIN)?;
+                    institution_net_purchase_stock_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netprps_stk_nm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netprps_amt" => {
-                    institution_net_purchase_amount =
-                        codec::field(&mut map, ctx, "orgn_netprps_amt", codec::PLAIN)?;
+                    institution_net_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netprps_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netprps_qty" => {
-                    institution_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "orgn_netprps_qty", codec::PLAIN)?;
+                    institution_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "orgn_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -363,6 +461,7 @@ impl codec::Record for ForeignInstitutionTradeTopRow {
             institution_net_purchase_amount,
             institution_net_purchase_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -370,100 +469,116 @@ impl serde::Serialize for ForeignInstitutionTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netslmt_stk_cd",
-            &self.foreign_net_sell_stock_code,
+            self.foreign_net_sell_stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netslmt_stk_nm",
-            &self.foreign_net_sell_stock_name,
+            self.foreign_net_sell_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netslmt_amt",
-            &self.foreign_net_sell_amount,
+            self.foreign_net_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netslmt_qty",
-            &self.foreign_net_sell_quantity,
+            self.foreign_net_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netprps_stk_cd",
-            &self.foreign_net_purchase_stock_code,
+            self.foreign_net_purchase_stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netprps_stk_nm",
-            &self.foreign_net_purchase_stock_name,
+            self.foreign_net_purchase_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netprps_amt",
-            &self.foreign_net_purchase_amount,
+            self.foreign_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "for_netprps_qty",
-            &self.foreign_net_purchase_quantity,
+            self.foreign_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netslmt_stk_cd",
-            &self.institution_net_sell_stock_code,
+            self.institution_net_sell_stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netslmt_stk_nm",
-            &self.institution_net_sell_stock_name,
+            self.institution_net_sell_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netslmt_amt",
-            &self.institution_net_sell_amount,
+            self.institution_net_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netslmt_qty",
-            &self.institution_net_sell_quantity,
+            self.institution_net_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps_stk_cd",
-            &self.institution_net_purchase_stock_code,
+            self.institution_net_purchase_stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps_stk_nm",
-            &self.institution_net_purchase_stock_name,
+            self.institution_net_purchase_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps_amt",
-            &self.institution_net_purchase_amount,
+            self.institution_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps_qty",
-            &self.institution_net_purchase_quantity,
+            self.institution_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -129,6 +129,7 @@ pub struct SectorProgramResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorProgramResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -162,85 +163,177 @@ impl codec::Record for SectorProgramResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "dfrt_trst_sell_qty" => {
-                    arbitrage_consignment_sell_quantity =
-                        codec::field(&mut map, ctx, "dfrt_trst_sell_qty", codec::PLAIN)?;
+                    arbitrage_consignment_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dfrt_trst_sell_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dfrt_trst_sell_amt" => {
-                    arbitrage_consignment_sell_amount =
-                        codec::field(&mut map, ctx, "dfrt_trst_sell_amt", codec::PLAIN)?;
+                    arbitrage_consignment_sell_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dfrt_trst_sell_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dfrt_trst_buy_qty" => {
-                    arbitrage_consignment_buy_quantity =
-                        codec::field(&mut map, ctx, "dfrt_trst_buy_qty", codec::PLAIN)?;
+                    arbitrage_consignment_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dfrt_trst_buy_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dfrt_trst_buy_amt" => {
-                    arbitrage_consignment_buy_amount =
-                        codec::field(&mut map, ctx, "dfrt_trst_buy_amt", codec::PLAIN)?;
+                    arbitrage_consignment_buy_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dfrt_trst_buy_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dfrt_trst_netprps_qty" => {
-                    arbitrage_consignment_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "dfrt_trst_netprps_qty", codec::PLAIN)?;
+                    arbitrage_consignment_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dfrt_trst_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dfrt_trst_netprps_amt" => {
-                    arbitrage_consignment_net_purchase_amount =
-                        codec::field(&mut map, ctx, "dfrt_trst_netprps_amt", codec::PLAIN)?;
+                    arbitrage_consignment_net_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dfrt_trst_netprps_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ndiffpro_trst_sell_qty" => {
-                    non_arbitrage_consignment_sell_quantity =
-                        codec::field(&mut map, ctx, "ndiffpro_trst_sell_qty", codec::PLAIN)?;
+                    non_arbitrage_consignment_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ndiffpro_trst_sell_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ndiffpro_trst_sell_amt" => {
-                    non_arbitrage_consignment_sell_amount =
-                        codec::field(&mut map, ctx, "ndiffpro_trst_sell_amt", codec::PLAIN)?;
+                    non_arbitrage_consignment_sell_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ndiffpro_trst_sell_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ndiffpro_trst_buy_qty" => {
-                    non_arbitrage_consignment_buy_quantity =
-                        codec::field(&mut map, ctx, "ndiffpro_trst_buy_qty", codec::PLAIN)?;
+                    non_arbitrage_consignment_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ndiffpro_trst_buy_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ndiffpro_trst_buy_amt" => {
-                    non_arbitrage_consignment_buy_amount =
-                        codec::field(&mut map, ctx, "ndiffpro_trst_buy_amt", codec::PLAIN)?;
+                    non_arbitrage_consignment_buy_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ndiffpro_trst_buy_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ndiffpro_trst_netprps_qty" => {
-                    non_arbitrage_consignment_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "ndiffpro_trst_netprps_qty", codec::PLAIN)?;
+                    non_arbitrage_consignment_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ndiffpro_trst_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ndiffpro_trst_netprps_amt" => {
-                    non_arbitrage_consignment_net_purchase_amount =
-                        codec::field(&mut map, ctx, "ndiffpro_trst_netprps_amt", codec::PLAIN)?;
+                    non_arbitrage_consignment_net_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ndiffpro_trst_netprps_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_sell_qty" => {
-                    all_arbitrage_consignment_sell_quantity =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_sell_qty", codec::PLAIN)?;
+                    all_arbitrage_consignment_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_sell_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_sell_amt" => {
-                    all_arbitrage_consignment_sell_amount =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_sell_amt", codec::PLAIN)?;
+                    all_arbitrage_consignment_sell_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_sell_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_buy_qty" => {
-                    all_arbitrage_consignment_buy_quantity =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_buy_qty", codec::PLAIN)?;
+                    all_arbitrage_consignment_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_buy_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_buy_amt" => {
-                    all_arbitrage_consignment_buy_amount =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_buy_amt", codec::PLAIN)?;
+                    all_arbitrage_consignment_buy_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_buy_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_netprps_qty" => {
-                    all_arbitrage_consignment_net_purchase_quantity =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_netprps_qty", codec::PLAIN)?;
+                    all_arbitrage_consignment_net_purchase_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_netprps_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_dfrt_trst_netprps_amt" => {
-                    all_arbitrage_consignment_net_purchase_amount =
-                        codec::field(&mut map, ctx, "all_dfrt_trst_netprps_amt", codec::PLAIN)?;
+                    all_arbitrage_consignment_net_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "all_dfrt_trst_netprps_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -267,6 +360,7 @@ impl codec::Record for SectorProgramResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -274,116 +368,142 @@ impl serde::Serialize for SectorProgramResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trst_sell_qty",
-            &self.arbitrage_consignment_sell_quantity,
+            self.arbitrage_consignment_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trst_sell_amt",
-            &self.arbitrage_consignment_sell_amount,
+            self.arbitrage_consignment_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trst_buy_qty",
-            &self.arbitrage_consignment_buy_quantity,
+            self.arbitrage_consignment_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trst_buy_amt",
-            &self.arbitrage_consignment_buy_amount,
+            self.arbitrage_consignment_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trst_netprps_qty",
-            &self.arbitrage_consignment_net_purchase_quantity,
+            self.arbitrage_consignment_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dfrt_trst_netprps_amt",
-            &self.arbitrage_consignment_net_purchase_amount,
+            self.arbitrage_consignment_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trst_sell_qty",
-            &self.non_arbitrage_consignment_sell_quantity,
+            self.non_arbitrage_consignment_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trst_sell_amt",
-            &self.non_arbitrage_consignment_sell_amount,
+            self.non_arbitrage_consignment_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trst_buy_qty",
-            &self.non_arbitrage_consignment_buy_quantity,
+            self.non_arbitrage_consignment_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trst_buy_amt",
-            &self.non_arbitrage_consignment_buy_amount,
+            self.non_arbitrage_consignment_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trst_netprps_qty",
-            &self.non_arbitrage_consignment_net_purchase_quantity,
+            self.non_arbitrage_consignment_net_purchase_quantity
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ndiffpro_trst_netprps_amt",
-            &self.non_arbitrage_consignment_net_purchase_amount,
+            self.non_arbitrage_consignment_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_sell_qty",
-            &self.all_arbitrage_consignment_sell_quantity,
+            self.all_arbitrage_consignment_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_sell_amt",
-            &self.all_arbitrage_consignment_sell_amount,
+            self.all_arbitrage_consignment_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_buy_qty",
-            &self.all_arbitrage_consignment_buy_quantity,
+            self.all_arbitrage_consignment_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_buy_amt",
-            &self.all_arbitrage_consignment_buy_amount,
+            self.all_arbitrage_consignment_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_netprps_qty",
-            &self.all_arbitrage_consignment_net_purchase_quantity,
+            self.all_arbitrage_consignment_net_purchase_quantity
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "all_dfrt_trst_netprps_amt",
-            &self.all_arbitrage_consignment_net_purchase_amount,
+            self.all_arbitrage_consignment_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -98,6 +98,7 @@ pub struct SectorInvestorNetBuyResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorInvestorNetBuyResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -114,16 +115,19 @@ impl codec::Record for SectorInvestorNetBuyResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_netprps" => {
                     industry_net_purchase = codec::list(&mut map, ctx, "inds_netprps")?;
+                    codec::keep_empty_list(&mut forms, "inds_netprps", &industry_net_purchase);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -133,6 +137,7 @@ impl codec::Record for SectorInvestorNetBuyResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -140,9 +145,20 @@ impl serde::Serialize for SectorInvestorNetBuyResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "inds_netprps", &self.industry_net_purchase)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "inds_netprps",
+            &self.industry_net_purchase,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -268,6 +284,7 @@ pub struct SectorInvestorNetBuyRow {
     /// Wire: type integer, unit 억원 혹은 1000주, signed.
     pub institution_net_purchase: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorInvestorNetBuyRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -301,78 +318,123 @@ impl codec::Record for SectorInvestorNetBuyRow {
         let mut private_fund_net_purchase = None;
         let mut institution_net_purchase = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code = codec::field(&mut map, ctx, "inds_cd", codec::PLAIN)?;
+                    industry_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_nm" => {
-                    industry_name = codec::field(&mut map, ctx, "inds_nm", codec::PLAIN)?;
+                    industry_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_smbol" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_smbol", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_smbol", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "sc_netprps" => {
                     securities_net_purchase =
-                        codec::field(&mut map, ctx, "sc_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "sc_netprps", codec::PLAIN)?;
                 }
                 "insrnc_netprps" => {
-                    insurance_net_purchase =
-                        codec::field(&mut map, ctx, "insrnc_netprps", codec::PLAIN)?;
+                    insurance_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "insrnc_netprps",
+                        codec::PLAIN,
+                    )?;
                 }
                 "invtrt_netprps" => {
-                    investment_trust_net_purchase =
-                        codec::field(&mut map, ctx, "invtrt_netprps", codec::PLAIN)?;
+                    investment_trust_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "invtrt_netprps",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bank_netprps" => {
-                    bank_net_purchase = codec::field(&mut map, ctx, "bank_netprps", codec::PLAIN)?;
+                    bank_net_purchase =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bank_netprps", codec::PLAIN)?;
                 }
                 "jnsinkm_netprps" => {
-                    life_annuity_net_purchase =
-                        codec::field(&mut map, ctx, "jnsinkm_netprps", codec::PLAIN)?;
+                    life_annuity_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "jnsinkm_netprps",
+                        codec::PLAIN,
+                    )?;
                 }
                 "endw_netprps" => {
-                    fund_net_purchase = codec::field(&mut map, ctx, "endw_netprps", codec::PLAIN)?;
+                    fund_net_purchase =
+                        codec::field_kept(&mut map, ctx, &mut forms, "endw_netprps", codec::PLAIN)?;
                 }
                 "etc_corp_netprps" => {
-                    other_corporation_net_purchase =
-                        codec::field(&mut map, ctx, "etc_corp_netprps", codec::PLAIN)?;
+                    other_corporation_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etc_corp_netprps",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ind_netprps" => {
                     individual_net_purchase =
-                        codec::field(&mut map, ctx, "ind_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ind_netprps", codec::PLAIN)?;
                 }
                 "frgnr_netprps" => {
-                    foreign_net_purchase =
-                        codec::field(&mut map, ctx, "frgnr_netprps", codec::PLAIN)?;
+                    foreign_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgnr_netprps",
+                        codec::PLAIN,
+                    )?;
                 }
                 "native_trmt_frgnr_netprps" => {
-                    domestic_treatment_foreign_net_purchase =
-                        codec::field(&mut map, ctx, "native_trmt_frgnr_netprps", codec::PLAIN)?;
+                    domestic_treatment_foreign_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "native_trmt_frgnr_netprps",
+                        codec::PLAIN,
+                    )?;
                 }
                 "natn_netprps" => {
                     nation_net_purchase =
-                        codec::field(&mut map, ctx, "natn_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_netprps", codec::PLAIN)?;
                 }
                 "samo_fund_netprps" => {
-                    private_fund_net_purchase =
-                        codec::field(&mut map, ctx, "samo_fund_netprps", codec::PLAIN)?;
+                    private_fund_net_purchase = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "samo_fund_netprps",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orgn_netprps" => {
                     institution_net_purchase =
-                        codec::field(&mut map, ctx, "orgn_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_netprps", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -399,6 +461,7 @@ impl codec::Record for SectorInvestorNetBuyRow {
             private_fund_net_purchase,
             institution_net_purchase,
             extra,
+            forms,
         })
     }
 }
@@ -406,94 +469,144 @@ impl serde::Serialize for SectorInvestorNetBuyRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "inds_nm", &self.industry_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_smbol", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "inds_cd",
+            self.industry_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "inds_nm",
+            self.industry_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_smbol",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sc_netprps",
-            &self.securities_net_purchase,
+            self.securities_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "insrnc_netprps",
-            &self.insurance_net_purchase,
+            self.insurance_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "invtrt_netprps",
-            &self.investment_trust_net_purchase,
+            self.investment_trust_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bank_netprps",
-            &self.bank_net_purchase,
+            self.bank_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "jnsinkm_netprps",
-            &self.life_annuity_net_purchase,
+            self.life_annuity_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "endw_netprps",
-            &self.fund_net_purchase,
+            self.fund_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_corp_netprps",
-            &self.other_corporation_net_purchase,
+            self.other_corporation_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind_netprps",
-            &self.individual_net_purchase,
+            self.individual_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgnr_netprps",
-            &self.foreign_net_purchase,
+            self.foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "native_trmt_frgnr_netprps",
-            &self.domestic_treatment_foreign_net_purchase,
+            self.domestic_treatment_foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "natn_netprps",
-            &self.nation_net_purchase,
+            self.nation_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "samo_fund_netprps",
-            &self.private_fund_net_purchase,
+            self.private_fund_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps",
-            &self.institution_net_purchase,
+            self.institution_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -80,6 +80,7 @@ pub struct SectorStockPriceResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorStockPriceResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -96,16 +97,19 @@ impl codec::Record for SectorStockPriceResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_stkpc" => {
                     industry_stock_price = codec::list(&mut map, ctx, "inds_stkpc")?;
+                    codec::keep_empty_list(&mut forms, "inds_stkpc", &industry_stock_price);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -115,6 +119,7 @@ impl codec::Record for SectorStockPriceResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -122,9 +127,20 @@ impl serde::Serialize for SectorStockPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "inds_stkpc", &self.industry_stock_price)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "inds_stkpc",
+            &self.industry_stock_price,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -202,6 +218,7 @@ pub struct SectorStockPriceRow {
     /// Wire: type integer, unit 원, sign = direction against the previous close.
     pub low_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorStockPriceRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -227,45 +244,56 @@ impl codec::Record for SectorStockPriceRow {
         let mut high_price = None;
         let mut low_price = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "now_trde_qty" => {
                     current_trade_quantity =
-                        codec::field(&mut map, ctx, "now_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "now_trde_qty", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price = codec::field(&mut map, ctx, "sel_bid", codec::PLAIN)?;
+                    ask_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price = codec::field(&mut map, ctx, "buy_bid", codec::PLAIN)?;
+                    bid_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -284,6 +312,7 @@ impl codec::Record for SectorStockPriceRow {
             high_price,
             low_price,
             extra,
+            forms,
         })
     }
 }
@@ -291,33 +320,90 @@ impl serde::Serialize for SectorStockPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "now_trde_qty",
-            &self.current_trade_quantity,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sel_bid", &self.ask_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_bid", &self.bid_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "now_trde_qty",
+            self.current_trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_bid",
+            self.ask_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_bid",
+            self.bid_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -58,6 +58,7 @@ pub struct AllSectorIndicesResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AllSectorIndicesResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -74,16 +75,19 @@ impl codec::Record for AllSectorIndicesResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "all_inds_idex" => {
                     all_industry_index = codec::list(&mut map, ctx, "all_inds_idex")?;
+                    codec::keep_empty_list(&mut forms, "all_inds_idex", &all_industry_index);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -93,6 +97,7 @@ impl codec::Record for AllSectorIndicesResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -100,9 +105,20 @@ impl serde::Serialize for AllSectorIndicesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "all_inds_idex", &self.all_industry_index)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "all_inds_idex",
+            &self.all_industry_index,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -198,6 +214,7 @@ pub struct AllSectorIndicesRow {
     /// Wire: type integer, unit 종목수.
     pub listed_stock_count: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl AllSectorIndicesRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -226,42 +243,65 @@ impl codec::Record for AllSectorIndicesRow {
         let mut lower_limit = None;
         let mut listed_stock_count = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
-                "wght" => weight = codec::field(&mut map, ctx, "wght", codec::PLAIN)?,
+                "wght" => {
+                    weight = codec::field_kept(&mut map, ctx, &mut forms, "wght", codec::PLAIN)?;
+                }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
-                "upl" => upper_limit = codec::field(&mut map, ctx, "upl", codec::PLAIN)?,
-                "rising" => rising = codec::field(&mut map, ctx, "rising", codec::PLAIN)?,
+                "upl" => {
+                    upper_limit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upl", codec::PLAIN)?;
+                }
+                "rising" => {
+                    rising = codec::field_kept(&mut map, ctx, &mut forms, "rising", codec::PLAIN)?;
+                }
                 "stdns" => {
-                    unchanged = codec::field(&mut map, ctx, "stdns", codec::PLAIN)?;
+                    unchanged =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stdns", codec::PLAIN)?;
                 }
-                "fall" => fall = codec::field(&mut map, ctx, "fall", codec::PLAIN)?,
-                "lst" => lower_limit = codec::field(&mut map, ctx, "lst", codec::PLAIN)?,
+                "fall" => {
+                    fall = codec::field_kept(&mut map, ctx, &mut forms, "fall", codec::PLAIN)?;
+                }
+                "lst" => {
+                    lower_limit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lst", codec::PLAIN)?;
+                }
                 "flo_stk_num" => {
-                    listed_stock_count = codec::field(&mut map, ctx, "flo_stk_num", codec::PLAIN)?;
+                    listed_stock_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flo_stk_num", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -283,6 +323,7 @@ impl codec::Record for AllSectorIndicesRow {
             lower_limit,
             listed_stock_count,
             extra,
+            forms,
         })
     }
 }
@@ -290,29 +331,109 @@ impl serde::Serialize for AllSectorIndicesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "pred_pre",
-            &self.previous_day_change,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "wght", &self.weight, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upl", &self.upper_limit, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rising", &self.rising, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stdns", &self.unchanged, codec::PLAIN)?;
-        codec::put_opt(&mut map, "fall", &self.fall, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lst", &self.lower_limit, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_pre",
+            self.previous_day_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "wght",
+            self.weight.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upl",
+            self.upper_limit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rising",
+            self.rising.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stdns",
+            self.unchanged.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fall",
+            self.fall.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lst",
+            self.lower_limit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "flo_stk_num",
-            &self.listed_stock_count,
+            self.listed_stock_count.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -203,6 +203,7 @@ pub struct SectorDailyPriceResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorDailyPriceResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -241,80 +242,150 @@ impl codec::Record for SectorDailyPriceResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 "trde_frmatn_stk_num" => {
-                    trade_formation_stock_count =
-                        codec::field(&mut map, ctx, "trde_frmatn_stk_num", codec::PLAIN)?;
+                    trade_formation_stock_count = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trde_frmatn_stk_num",
+                        codec::PLAIN,
+                    )?;
                 }
                 "trde_frmatn_rt" => {
-                    trade_formation_rate =
-                        codec::field(&mut map, ctx, "trde_frmatn_rt", codec::PLAIN)?;
+                    trade_formation_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trde_frmatn_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
-                "upl" => upper_limit = codec::field(&mut map, ctx, "upl", codec::PLAIN)?,
-                "rising" => rising = codec::field(&mut map, ctx, "rising", codec::PLAIN)?,
+                "upl" => {
+                    upper_limit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upl", codec::PLAIN)?;
+                }
+                "rising" => {
+                    rising = codec::field_kept(&mut map, ctx, &mut forms, "rising", codec::PLAIN)?;
+                }
                 "stdns" => {
-                    unchanged = codec::field(&mut map, ctx, "stdns", codec::PLAIN)?;
+                    unchanged =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stdns", codec::PLAIN)?;
                 }
-                "fall" => fall = codec::field(&mut map, ctx, "fall", codec::PLAIN)?,
-                "lst" => lower_limit = codec::field(&mut map, ctx, "lst", codec::PLAIN)?,
+                "fall" => {
+                    fall = codec::field_kept(&mut map, ctx, &mut forms, "fall", codec::PLAIN)?;
+                }
+                "lst" => {
+                    lower_limit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lst", codec::PLAIN)?;
+                }
                 "52wk_hgst_pric" => {
-                    high_52w = codec::field(&mut map, ctx, "52wk_hgst_pric", codec::PLAIN)?;
+                    high_52w = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_hgst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_hgst_pric_dt" => {
-                    high_52w_date = codec::field(&mut map, ctx, "52wk_hgst_pric_dt", codec::PLAIN)?;
+                    high_52w_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_hgst_pric_dt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_hgst_pric_pre_rt" => {
-                    high_52w_change_rate =
-                        codec::field(&mut map, ctx, "52wk_hgst_pric_pre_rt", codec::PLAIN)?;
+                    high_52w_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_hgst_pric_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_lwst_pric" => {
-                    low_52w = codec::field(&mut map, ctx, "52wk_lwst_pric", codec::PLAIN)?;
+                    low_52w = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_lwst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_lwst_pric_dt" => {
-                    low_52w_date = codec::field(&mut map, ctx, "52wk_lwst_pric_dt", codec::PLAIN)?;
+                    low_52w_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_lwst_pric_dt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_lwst_pric_pre_rt" => {
-                    low_52w_change_rate =
-                        codec::field(&mut map, ctx, "52wk_lwst_pric_pre_rt", codec::PLAIN)?;
+                    low_52w_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_lwst_pric_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "inds_cur_prc_daly_rept" => {
                     industry_current_price_daily_repeat =
                         codec::list(&mut map, ctx, "inds_cur_prc_daly_rept")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "inds_cur_prc_daly_rept",
+                        &industry_current_price_daily_repeat,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -346,6 +417,7 @@ impl codec::Record for SectorDailyPriceResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -353,75 +425,174 @@ impl serde::Serialize for SectorDailyPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_frmatn_stk_num",
-            &self.trade_formation_stock_count,
+            self.trade_formation_stock_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_frmatn_rt",
-            &self.trade_formation_rate,
+            self.trade_formation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upl", &self.upper_limit, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rising", &self.rising, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stdns", &self.unchanged, codec::PLAIN)?;
-        codec::put_opt(&mut map, "fall", &self.fall, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lst", &self.lower_limit, codec::PLAIN)?;
-        codec::put_opt(&mut map, "52wk_hgst_pric", &self.high_52w, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upl",
+            self.upper_limit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rising",
+            self.rising.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stdns",
+            self.unchanged.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fall",
+            self.fall.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lst",
+            self.lower_limit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "52wk_hgst_pric",
+            self.high_52w.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "52wk_hgst_pric_dt",
-            &self.high_52w_date,
+            self.high_52w_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "52wk_hgst_pric_pre_rt",
-            &self.high_52w_change_rate,
+            self.high_52w_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "52wk_lwst_pric", &self.low_52w, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "52wk_lwst_pric",
+            self.low_52w.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "52wk_lwst_pric_dt",
-            &self.low_52w_date,
+            self.low_52w_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "52wk_lwst_pric_pre_rt",
-            &self.low_52w_change_rate,
+            self.low_52w_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "inds_cur_prc_daly_rept",
             &self.industry_current_price_daily_repeat,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -467,6 +638,7 @@ pub struct SectorDailyPriceRow {
     /// Wire: type integer, unit 천주.
     pub cumulative_trade_quantity_n: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorDailyPriceRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -486,26 +658,41 @@ impl codec::Record for SectorDailyPriceRow {
         let mut fluctuation_rate_n = None;
         let mut cumulative_trade_quantity_n = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt_n" => date_n = codec::field(&mut map, ctx, "dt_n", codec::PLAIN)?,
+                "dt_n" => {
+                    date_n = codec::field_kept(&mut map, ctx, &mut forms, "dt_n", codec::PLAIN)?;
+                }
                 "cur_prc_n" => {
-                    current_price_n = codec::field(&mut map, ctx, "cur_prc_n", codec::PLAIN)?;
+                    current_price_n =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc_n", codec::PLAIN)?;
                 }
                 "pred_pre_sig_n" => {
-                    previous_day_change_sign_n =
-                        codec::field(&mut map, ctx, "pred_pre_sig_n", codec::PLAIN)?;
+                    previous_day_change_sign_n = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_pre_sig_n",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pred_pre_n" => {
                     previous_day_change_n =
-                        codec::field(&mut map, ctx, "pred_pre_n", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_n", codec::PLAIN)?;
                 }
                 "flu_rt_n" => {
-                    fluctuation_rate_n = codec::field(&mut map, ctx, "flu_rt_n", codec::PLAIN)?;
+                    fluctuation_rate_n =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt_n", codec::PLAIN)?;
                 }
                 "acc_trde_qty_n" => {
-                    cumulative_trade_quantity_n =
-                        codec::field(&mut map, ctx, "acc_trde_qty_n", codec::PLAIN)?;
+                    cumulative_trade_quantity_n = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_trde_qty_n",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -518,6 +705,7 @@ impl codec::Record for SectorDailyPriceRow {
             fluctuation_rate_n,
             cumulative_trade_quantity_n,
             extra,
+            forms,
         })
     }
 }
@@ -525,25 +713,46 @@ impl serde::Serialize for SectorDailyPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt_n", &self.date_n, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc_n", &self.current_price_n, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt_n",
+            self.date_n.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc_n",
+            self.current_price_n.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig_n",
-            &self.previous_day_change_sign_n,
+            self.previous_day_change_sign_n.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre_n",
-            &self.previous_day_change_n,
+            self.previous_day_change_n.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt_n", &self.fluctuation_rate_n, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt_n",
+            self.fluctuation_rate_n.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_qty_n",
-            &self.cumulative_trade_quantity_n,
+            self.cumulative_trade_quantity_n.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

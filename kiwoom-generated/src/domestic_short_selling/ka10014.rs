@@ -94,6 +94,7 @@ pub struct ShortSaleTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ShortSaleTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -110,16 +111,19 @@ impl codec::Record for ShortSaleTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "shrts_trnsn" => {
                     short_sale_trend = codec::list(&mut map, ctx, "shrts_trnsn")?;
+                    codec::keep_empty_list(&mut forms, "shrts_trnsn", &short_sale_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -129,6 +133,7 @@ impl codec::Record for ShortSaleTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -136,9 +141,15 @@ impl serde::Serialize for ShortSaleTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "shrts_trnsn", &self.short_sale_trend)?;
+        codec::put_list_kept(&mut map, &self.forms, "shrts_trnsn", &self.short_sale_trend)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -214,6 +225,7 @@ pub struct ShortSaleTrendRow {
     /// Wire: type integer, unit 원.
     pub short_sale_average_price: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ShortSaleTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -238,42 +250,66 @@ impl codec::Record for ShortSaleTrendRow {
         let mut short_sale_trade_value = None;
         let mut short_sale_average_price = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "shrts_qty" => {
-                    short_sale_quantity = codec::field(&mut map, ctx, "shrts_qty", codec::PLAIN)?;
+                    short_sale_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "shrts_qty", codec::PLAIN)?;
                 }
                 "ovr_shrts_qty" => {
-                    cumulative_short_sale_quantity =
-                        codec::field(&mut map, ctx, "ovr_shrts_qty", codec::PLAIN)?;
+                    cumulative_short_sale_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ovr_shrts_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "trde_wght" => {
-                    trade_weight = codec::field(&mut map, ctx, "trde_wght", codec::PLAIN)?;
+                    trade_weight =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_wght", codec::PLAIN)?;
                 }
                 "shrts_trde_prica" => {
-                    short_sale_trade_value =
-                        codec::field(&mut map, ctx, "shrts_trde_prica", codec::PLAIN)?;
+                    short_sale_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "shrts_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "shrts_avg_pric" => {
-                    short_sale_average_price =
-                        codec::field(&mut map, ctx, "shrts_avg_pric", codec::PLAIN)?;
+                    short_sale_average_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "shrts_avg_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -291,6 +327,7 @@ impl codec::Record for ShortSaleTrendRow {
             short_sale_trade_value,
             short_sale_average_price,
             extra,
+            forms,
         })
     }
 }
@@ -298,45 +335,81 @@ impl serde::Serialize for ShortSaleTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "shrts_qty",
-            &self.short_sale_quantity,
+            self.short_sale_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ovr_shrts_qty",
-            &self.cumulative_short_sale_quantity,
+            self.cumulative_short_sale_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_wght", &self.trade_weight, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "trde_wght",
+            self.trade_weight.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "shrts_trde_prica",
-            &self.short_sale_trade_value,
+            self.short_sale_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "shrts_avg_pric",
-            &self.short_sale_average_price,
+            self.short_sale_average_price.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

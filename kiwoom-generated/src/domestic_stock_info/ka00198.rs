@@ -58,6 +58,7 @@ pub struct RealtimeStockRankResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealtimeStockRankResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -74,16 +75,19 @@ impl codec::Record for RealtimeStockRankResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "item_inq_rank" => {
                     realtime_lookup_rank = codec::list(&mut map, ctx, "item_inq_rank")?;
+                    codec::keep_empty_list(&mut forms, "item_inq_rank", &realtime_lookup_rank);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -93,6 +97,7 @@ impl codec::Record for RealtimeStockRankResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -100,9 +105,20 @@ impl serde::Serialize for RealtimeStockRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "item_inq_rank", &self.realtime_lookup_rank)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "item_inq_rank",
+            &self.realtime_lookup_rank,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -178,6 +194,7 @@ pub struct RealtimeStockRankRow {
     /// Wire: type text.
     pub stock_code: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealtimeStockRankRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -203,44 +220,84 @@ impl codec::Record for RealtimeStockRankRow {
         let mut time = None;
         let mut stock_code = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "bigd_rank" => {
-                    big_data_rank = codec::field(&mut map, ctx, "bigd_rank", codec::PLAIN)?;
+                    big_data_rank =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bigd_rank", codec::PLAIN)?;
                 }
                 "rank_chg" => {
-                    rank_change = codec::field(&mut map, ctx, "rank_chg", codec::PLAIN)?;
+                    rank_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rank_chg", codec::PLAIN)?;
                 }
                 "rank_chg_sign" => {
-                    rank_change_sign = codec::field(&mut map, ctx, "rank_chg_sign", codec::PLAIN)?;
+                    rank_change_sign = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "rank_chg_sign",
+                        codec::PLAIN,
+                    )?;
                 }
                 "past_curr_prc" => {
-                    past_current_price =
-                        codec::field(&mut map, ctx, "past_curr_prc", codec::PLAIN)?;
+                    past_current_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "past_curr_prc",
+                        codec::PLAIN,
+                    )?;
                 }
                 "base_comp_sign" => {
-                    base_price_change_sign =
-                        codec::field(&mut map, ctx, "base_comp_sign", codec::PLAIN)?;
+                    base_price_change_sign = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "base_comp_sign",
+                        codec::PLAIN,
+                    )?;
                 }
                 "base_comp_chgr" => {
-                    base_price_fluctuation_rate =
-                        codec::field(&mut map, ctx, "base_comp_chgr", codec::PLAIN)?;
+                    base_price_fluctuation_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "base_comp_chgr",
+                        codec::PLAIN,
+                    )?;
                 }
                 "prev_base_sign" => {
-                    previous_base_change_sign =
-                        codec::field(&mut map, ctx, "prev_base_sign", codec::PLAIN)?;
+                    previous_base_change_sign = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "prev_base_sign",
+                        codec::PLAIN,
+                    )?;
                 }
                 "prev_base_chgr" => {
-                    previous_base_fluctuation_rate =
-                        codec::field(&mut map, ctx, "prev_base_chgr", codec::PLAIN)?;
+                    previous_base_fluctuation_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "prev_base_chgr",
+                        codec::PLAIN,
+                    )?;
                 }
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -259,6 +316,7 @@ impl codec::Record for RealtimeStockRankRow {
             time,
             stock_code,
             extra,
+            forms,
         })
     }
 }
@@ -266,48 +324,90 @@ impl serde::Serialize for RealtimeStockRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bigd_rank", &self.big_data_rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rank_chg", &self.rank_change, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bigd_rank",
+            self.big_data_rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rank_chg",
+            self.rank_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "rank_chg_sign",
-            &self.rank_change_sign,
+            self.rank_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "past_curr_prc",
-            &self.past_current_price,
+            self.past_current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "base_comp_sign",
-            &self.base_price_change_sign,
+            self.base_price_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "base_comp_chgr",
-            &self.base_price_fluctuation_rate,
+            self.base_price_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prev_base_sign",
-            &self.previous_base_change_sign,
+            self.previous_base_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prev_base_chgr",
-            &self.previous_base_fluctuation_rate,
+            self.previous_base_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -218,8 +218,8 @@ pub struct StockInfoResponse {
     pub base_price: Option<i64>,
     /// 예상체결가 (`exp_cntr_pric`)
     ///
-    /// Wire: type integer.
-    pub expected_execution_price: Option<i64>,
+    /// Wire: type integer, sign = direction against the previous close.
+    pub expected_execution_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     /// 예상체결수량 (`exp_cntr_qty`)
     ///
     /// Wire: type integer.
@@ -305,6 +305,7 @@ pub struct StockInfoResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockInfoResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -365,136 +366,211 @@ impl codec::Record for StockInfoResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "setl_mm" => {
-                    settlement_month = codec::field(&mut map, ctx, "setl_mm", codec::PLAIN)?;
+                    settlement_month =
+                        codec::field_kept(&mut map, ctx, &mut forms, "setl_mm", codec::PLAIN)?;
                 }
-                "fav" => face_value = codec::field(&mut map, ctx, "fav", codec::PLAIN)?,
-                "cap" => capital = codec::field(&mut map, ctx, "cap", codec::PLAIN)?,
+                "fav" => {
+                    face_value = codec::field_kept(&mut map, ctx, &mut forms, "fav", codec::PLAIN)?;
+                }
+                "cap" => {
+                    capital = codec::field_kept(&mut map, ctx, &mut forms, "cap", codec::PLAIN)?;
+                }
                 "flo_stk" => {
-                    listed_stock = codec::field(&mut map, ctx, "flo_stk", codec::PLAIN)?;
+                    listed_stock =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flo_stk", codec::PLAIN)?;
                 }
                 "crd_rt" => {
-                    credit_rate = codec::field(&mut map, ctx, "crd_rt", codec::PLAIN)?;
+                    credit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_rt", codec::PLAIN)?;
                 }
                 "oyr_hgst" => {
-                    year_highest = codec::field(&mut map, ctx, "oyr_hgst", codec::PLAIN)?;
+                    year_highest =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_hgst", codec::PLAIN)?;
                 }
                 "oyr_lwst" => {
-                    year_lowest = codec::field(&mut map, ctx, "oyr_lwst", codec::PLAIN)?;
+                    year_lowest =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_lwst", codec::PLAIN)?;
                 }
-                "mac" => market_cap = codec::field(&mut map, ctx, "mac", codec::PLAIN)?,
+                "mac" => {
+                    market_cap = codec::field_kept(&mut map, ctx, &mut forms, "mac", codec::PLAIN)?;
+                }
                 "mac_wght" => {
-                    market_cap_weight = codec::field(&mut map, ctx, "mac_wght", codec::PLAIN)?;
+                    market_cap_weight =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mac_wght", codec::PLAIN)?;
                 }
                 "for_exh_rt" => {
                     foreign_exhaustion_rate =
-                        codec::field(&mut map, ctx, "for_exh_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_exh_rt", codec::PLAIN)?;
                 }
                 "repl_pric" => {
-                    substitute_price = codec::field(&mut map, ctx, "repl_pric", codec::PLAIN)?;
+                    substitute_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "repl_pric", codec::PLAIN)?;
                 }
-                "per" => per = codec::field(&mut map, ctx, "per", codec::PLAIN)?,
-                "eps" => eps = codec::field(&mut map, ctx, "eps", codec::PLAIN)?,
-                "roe" => roe = codec::field(&mut map, ctx, "roe", codec::PLAIN)?,
-                "pbr" => pbr = codec::field(&mut map, ctx, "pbr", codec::PLAIN)?,
-                "ev" => ev = codec::field(&mut map, ctx, "ev", codec::PLAIN)?,
-                "bps" => bps = codec::field(&mut map, ctx, "bps", codec::PLAIN)?,
+                "per" => {
+                    per = codec::field_kept(&mut map, ctx, &mut forms, "per", codec::PLAIN)?;
+                }
+                "eps" => {
+                    eps = codec::field_kept(&mut map, ctx, &mut forms, "eps", codec::PLAIN)?;
+                }
+                "roe" => {
+                    roe = codec::field_kept(&mut map, ctx, &mut forms, "roe", codec::PLAIN)?;
+                }
+                "pbr" => {
+                    pbr = codec::field_kept(&mut map, ctx, &mut forms, "pbr", codec::PLAIN)?;
+                }
+                "ev" => {
+                    ev = codec::field_kept(&mut map, ctx, &mut forms, "ev", codec::PLAIN)?;
+                }
+                "bps" => {
+                    bps = codec::field_kept(&mut map, ctx, &mut forms, "bps", codec::PLAIN)?;
+                }
                 "sale_amt" => {
-                    sales_amount = codec::field(&mut map, ctx, "sale_amt", codec::PLAIN)?;
+                    sales_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sale_amt", codec::PLAIN)?;
                 }
                 "bus_pro" => {
-                    operating_profit = codec::field(&mut map, ctx, "bus_pro", codec::PLAIN)?;
+                    operating_profit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bus_pro", codec::PLAIN)?;
                 }
                 "cup_nga" => {
                     current_period_net_income =
-                        codec::field(&mut map, ctx, "cup_nga", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "cup_nga", codec::PLAIN)?;
                 }
                 "250hgst" => {
-                    high_250d = codec::field(&mut map, ctx, "250hgst", codec::PLAIN)?;
+                    high_250d =
+                        codec::field_kept(&mut map, ctx, &mut forms, "250hgst", codec::PLAIN)?;
                 }
                 "250lwst" => {
-                    low_250d = codec::field(&mut map, ctx, "250lwst", codec::PLAIN)?;
+                    low_250d =
+                        codec::field_kept(&mut map, ctx, &mut forms, "250lwst", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price = codec::field(&mut map, ctx, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
                 }
                 "lst_pric" => {
-                    lower_limit_price = codec::field(&mut map, ctx, "lst_pric", codec::PLAIN)?;
+                    lower_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lst_pric", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price = codec::field(&mut map, ctx, "base_pric", codec::PLAIN)?;
+                    base_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
                 }
                 "exp_cntr_pric" => {
-                    expected_execution_price =
-                        codec::field(&mut map, ctx, "exp_cntr_pric", codec::PLAIN)?;
+                    expected_execution_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "exp_cntr_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "exp_cntr_qty" => {
                     expected_execution_quantity =
-                        codec::field(&mut map, ctx, "exp_cntr_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "exp_cntr_qty", codec::PLAIN)?;
                 }
                 "250hgst_pric_dt" => {
-                    high_250d_date = codec::field(&mut map, ctx, "250hgst_pric_dt", codec::PLAIN)?;
+                    high_250d_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "250hgst_pric_dt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "250hgst_pric_pre_rt" => {
-                    high_250d_change_rate =
-                        codec::field(&mut map, ctx, "250hgst_pric_pre_rt", codec::PLAIN)?;
+                    high_250d_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "250hgst_pric_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "250lwst_pric_dt" => {
-                    low_250d_date = codec::field(&mut map, ctx, "250lwst_pric_dt", codec::PLAIN)?;
+                    low_250d_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "250lwst_pric_dt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "250lwst_pric_pre_rt" => {
-                    low_250d_change_rate =
-                        codec::field(&mut map, ctx, "250lwst_pric_pre_rt", codec::PLAIN)?;
+                    low_250d_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "250lwst_pric_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_pre" => {
-                    trade_change = codec::field(&mut map, ctx, "trde_pre", codec::PLAIN)?;
+                    trade_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_pre", codec::PLAIN)?;
                 }
                 "fav_unit" => {
-                    face_value_unit = codec::field(&mut map, ctx, "fav_unit", codec::PLAIN)?;
+                    face_value_unit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "fav_unit", codec::PLAIN)?;
                 }
                 "dstr_stk" => {
-                    floating_stock = codec::field(&mut map, ctx, "dstr_stk", codec::PLAIN)?;
+                    floating_stock =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dstr_stk", codec::PLAIN)?;
                 }
                 "dstr_rt" => {
-                    floating_rate = codec::field(&mut map, ctx, "dstr_rt", codec::PLAIN)?;
+                    floating_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dstr_rt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -548,6 +624,7 @@ impl codec::Record for StockInfoResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -555,98 +632,323 @@ impl serde::Serialize for StockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "setl_mm", &self.settlement_month, codec::PLAIN)?;
-        codec::put_opt(&mut map, "fav", &self.face_value, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cap", &self.capital, codec::PLAIN)?;
-        codec::put_opt(&mut map, "flo_stk", &self.listed_stock, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crd_rt", &self.credit_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "oyr_hgst", &self.year_highest, codec::PLAIN)?;
-        codec::put_opt(&mut map, "oyr_lwst", &self.year_lowest, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mac", &self.market_cap, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mac_wght", &self.market_cap_weight, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "setl_mm",
+            self.settlement_month.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fav",
+            self.face_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cap",
+            self.capital.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flo_stk",
+            self.listed_stock.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crd_rt",
+            self.credit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "oyr_hgst",
+            self.year_highest.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "oyr_lwst",
+            self.year_lowest.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mac",
+            self.market_cap.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mac_wght",
+            self.market_cap_weight.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "for_exh_rt",
-            &self.foreign_exhaustion_rate,
+            self.foreign_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "repl_pric", &self.substitute_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "per", &self.per, codec::PLAIN)?;
-        codec::put_opt(&mut map, "eps", &self.eps, codec::PLAIN)?;
-        codec::put_opt(&mut map, "roe", &self.roe, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pbr", &self.pbr, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ev", &self.ev, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bps", &self.bps, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sale_amt", &self.sales_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bus_pro", &self.operating_profit, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "repl_pric",
+            self.substitute_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "per",
+            self.per.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "eps",
+            self.eps.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "roe",
+            self.roe.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pbr",
+            self.pbr.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(&mut map, &self.forms, "ev", self.ev.as_ref(), codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bps",
+            self.bps.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sale_amt",
+            self.sales_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bus_pro",
+            self.operating_profit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cup_nga",
-            &self.current_period_net_income,
+            self.current_period_net_income.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "250hgst", &self.high_250d, codec::PLAIN)?;
-        codec::put_opt(&mut map, "250lwst", &self.low_250d, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upl_pric", &self.upper_limit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lst_pric", &self.lower_limit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "base_pric", &self.base_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "250hgst",
+            self.high_250d.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "250lwst",
+            self.low_250d.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upl_pric",
+            self.upper_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lst_pric",
+            self.lower_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_pric",
+            self.base_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "exp_cntr_pric",
-            &self.expected_execution_price,
+            self.expected_execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_cntr_qty",
-            &self.expected_execution_quantity,
+            self.expected_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "250hgst_pric_dt",
-            &self.high_250d_date,
+            self.high_250d_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "250hgst_pric_pre_rt",
-            &self.high_250d_change_rate,
+            self.high_250d_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "250lwst_pric_dt",
-            &self.low_250d_date,
+            self.low_250d_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "250lwst_pric_pre_rt",
-            &self.low_250d_change_rate,
+            self.low_250d_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "pred_pre",
-            &self.previous_day_change,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_pre", &self.trade_change, codec::PLAIN)?;
-        codec::put_opt(&mut map, "fav_unit", &self.face_value_unit, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dstr_stk", &self.floating_stock, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dstr_rt", &self.floating_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_pre",
+            self.previous_day_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_pre",
+            self.trade_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fav_unit",
+            self.face_value_unit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dstr_stk",
+            self.floating_stock.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dstr_rt",
+            self.floating_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -235,6 +235,7 @@ pub struct StockBrokersResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockBrokersResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -287,154 +288,313 @@ impl codec::Record for StockBrokersResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "flu_smbol" => {
-                    fluctuation_sign = codec::field(&mut map, ctx, "flu_smbol", codec::PLAIN)?;
+                    fluctuation_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_smbol", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price = codec::field(&mut map, ctx, "base_pric", codec::PLAIN)?;
+                    base_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "sel_trde_ori_nm_1" => {
-                    sell_trade_broker_name_1 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_nm_1", codec::PLAIN)?;
+                    sell_trade_broker_name_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_nm_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_1" => {
-                    sell_trade_broker_1 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_1", codec::PLAIN)?;
+                    sell_trade_broker_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_qty_1" => {
-                    sell_trade_quantity_1 =
-                        codec::field(&mut map, ctx, "sel_trde_qty_1", codec::PLAIN)?;
+                    sell_trade_quantity_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_qty_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_nm_1" => {
-                    buy_trade_broker_name_1 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_nm_1", codec::PLAIN)?;
+                    buy_trade_broker_name_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_nm_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_1" => {
-                    buy_trade_broker_1 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_1", codec::PLAIN)?;
+                    buy_trade_broker_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_qty_1" => {
-                    buy_trade_quantity_1 =
-                        codec::field(&mut map, ctx, "buy_trde_qty_1", codec::PLAIN)?;
+                    buy_trade_quantity_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_qty_1",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_nm_2" => {
-                    sell_trade_broker_name_2 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_nm_2", codec::PLAIN)?;
+                    sell_trade_broker_name_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_nm_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_2" => {
-                    sell_trade_broker_2 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_2", codec::PLAIN)?;
+                    sell_trade_broker_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_qty_2" => {
-                    sell_trade_quantity_2 =
-                        codec::field(&mut map, ctx, "sel_trde_qty_2", codec::PLAIN)?;
+                    sell_trade_quantity_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_qty_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_nm_2" => {
-                    buy_trade_broker_name_2 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_nm_2", codec::PLAIN)?;
+                    buy_trade_broker_name_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_nm_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_2" => {
-                    buy_trade_broker_2 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_2", codec::PLAIN)?;
+                    buy_trade_broker_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_qty_2" => {
-                    buy_trade_quantity_2 =
-                        codec::field(&mut map, ctx, "buy_trde_qty_2", codec::PLAIN)?;
+                    buy_trade_quantity_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_qty_2",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_nm_3" => {
-                    sell_trade_broker_name_3 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_nm_3", codec::PLAIN)?;
+                    sell_trade_broker_name_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_nm_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_3" => {
-                    sell_trade_broker_3 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_3", codec::PLAIN)?;
+                    sell_trade_broker_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_qty_3" => {
-                    sell_trade_quantity_3 =
-                        codec::field(&mut map, ctx, "sel_trde_qty_3", codec::PLAIN)?;
+                    sell_trade_quantity_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_qty_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_nm_3" => {
-                    buy_trade_broker_name_3 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_nm_3", codec::PLAIN)?;
+                    buy_trade_broker_name_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_nm_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_3" => {
-                    buy_trade_broker_3 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_3", codec::PLAIN)?;
+                    buy_trade_broker_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_qty_3" => {
-                    buy_trade_quantity_3 =
-                        codec::field(&mut map, ctx, "buy_trde_qty_3", codec::PLAIN)?;
+                    buy_trade_quantity_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_qty_3",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_nm_4" => {
-                    sell_trade_broker_name_4 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_nm_4", codec::PLAIN)?;
+                    sell_trade_broker_name_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_nm_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_4" => {
-                    sell_trade_broker_4 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_4", codec::PLAIN)?;
+                    sell_trade_broker_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_qty_4" => {
-                    sell_trade_quantity_4 =
-                        codec::field(&mut map, ctx, "sel_trde_qty_4", codec::PLAIN)?;
+                    sell_trade_quantity_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_qty_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_nm_4" => {
-                    buy_trade_broker_name_4 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_nm_4", codec::PLAIN)?;
+                    buy_trade_broker_name_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_nm_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_4" => {
-                    buy_trade_broker_4 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_4", codec::PLAIN)?;
+                    buy_trade_broker_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_qty_4" => {
-                    buy_trade_quantity_4 =
-                        codec::field(&mut map, ctx, "buy_trde_qty_4", codec::PLAIN)?;
+                    buy_trade_quantity_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_qty_4",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_nm_5" => {
-                    sell_trade_broker_name_5 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_nm_5", codec::PLAIN)?;
+                    sell_trade_broker_name_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_nm_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_ori_5" => {
-                    sell_trade_broker_5 =
-                        codec::field(&mut map, ctx, "sel_trde_ori_5", codec::PLAIN)?;
+                    sell_trade_broker_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_ori_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_trde_qty_5" => {
-                    sell_trade_quantity_5 =
-                        codec::field(&mut map, ctx, "sel_trde_qty_5", codec::PLAIN)?;
+                    sell_trade_quantity_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_trde_qty_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_nm_5" => {
-                    buy_trade_broker_name_5 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_nm_5", codec::PLAIN)?;
+                    buy_trade_broker_name_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_nm_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_ori_5" => {
-                    buy_trade_broker_5 =
-                        codec::field(&mut map, ctx, "buy_trde_ori_5", codec::PLAIN)?;
+                    buy_trade_broker_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_ori_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_trde_qty_5" => {
-                    buy_trade_quantity_5 =
-                        codec::field(&mut map, ctx, "buy_trde_qty_5", codec::PLAIN)?;
+                    buy_trade_quantity_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_trde_qty_5",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -480,6 +640,7 @@ impl codec::Record for StockBrokersResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -487,200 +648,273 @@ impl serde::Serialize for StockBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "flu_smbol", &self.fluctuation_sign, codec::PLAIN)?;
-        codec::put_opt(&mut map, "base_pric", &self.base_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_smbol",
+            self.fluctuation_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_pric",
+            self.base_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sel_trde_ori_nm_1",
-            &self.sell_trade_broker_name_1,
+            self.sell_trade_broker_name_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_1",
-            &self.sell_trade_broker_1,
+            self.sell_trade_broker_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_qty_1",
-            &self.sell_trade_quantity_1,
+            self.sell_trade_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_nm_1",
-            &self.buy_trade_broker_name_1,
+            self.buy_trade_broker_name_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_1",
-            &self.buy_trade_broker_1,
+            self.buy_trade_broker_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_qty_1",
-            &self.buy_trade_quantity_1,
+            self.buy_trade_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_nm_2",
-            &self.sell_trade_broker_name_2,
+            self.sell_trade_broker_name_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_2",
-            &self.sell_trade_broker_2,
+            self.sell_trade_broker_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_qty_2",
-            &self.sell_trade_quantity_2,
+            self.sell_trade_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_nm_2",
-            &self.buy_trade_broker_name_2,
+            self.buy_trade_broker_name_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_2",
-            &self.buy_trade_broker_2,
+            self.buy_trade_broker_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_qty_2",
-            &self.buy_trade_quantity_2,
+            self.buy_trade_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_nm_3",
-            &self.sell_trade_broker_name_3,
+            self.sell_trade_broker_name_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_3",
-            &self.sell_trade_broker_3,
+            self.sell_trade_broker_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_qty_3",
-            &self.sell_trade_quantity_3,
+            self.sell_trade_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_nm_3",
-            &self.buy_trade_broker_name_3,
+            self.buy_trade_broker_name_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_3",
-            &self.buy_trade_broker_3,
+            self.buy_trade_broker_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_qty_3",
-            &self.buy_trade_quantity_3,
+            self.buy_trade_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_nm_4",
-            &self.sell_trade_broker_name_4,
+            self.sell_trade_broker_name_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_4",
-            &self.sell_trade_broker_4,
+            self.sell_trade_broker_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_qty_4",
-            &self.sell_trade_quantity_4,
+            self.sell_trade_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_nm_4",
-            &self.buy_trade_broker_name_4,
+            self.buy_trade_broker_name_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_4",
-            &self.buy_trade_broker_4,
+            self.buy_trade_broker_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_qty_4",
-            &self.buy_trade_quantity_4,
+            self.buy_trade_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_nm_5",
-            &self.sell_trade_broker_name_5,
+            self.sell_trade_broker_name_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_ori_5",
-            &self.sell_trade_broker_5,
+            self.sell_trade_broker_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_trde_qty_5",
-            &self.sell_trade_quantity_5,
+            self.sell_trade_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_nm_5",
-            &self.buy_trade_broker_name_5,
+            self.buy_trade_broker_name_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_ori_5",
-            &self.buy_trade_broker_5,
+            self.buy_trade_broker_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_trde_qty_5",
-            &self.buy_trade_quantity_5,
+            self.buy_trade_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

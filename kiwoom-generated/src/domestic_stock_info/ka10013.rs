@@ -81,6 +81,7 @@ pub struct CreditTradeTrendResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl CreditTradeTrendResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -97,16 +98,19 @@ impl codec::Record for CreditTradeTrendResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crd_trde_trend" => {
                     credit_trade_trend = codec::list(&mut map, ctx, "crd_trde_trend")?;
+                    codec::keep_empty_list(&mut forms, "crd_trde_trend", &credit_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -116,6 +120,7 @@ impl codec::Record for CreditTradeTrendResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -123,9 +128,20 @@ impl serde::Serialize for CreditTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "crd_trde_trend", &self.credit_trade_trend)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "crd_trde_trend",
+            &self.credit_trade_trend,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -207,6 +223,7 @@ pub struct CreditTradeTrendRow {
     /// Wire: type decimal, unit %, signed.
     pub balance_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl CreditTradeTrendRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -232,32 +249,50 @@ impl codec::Record for CreditTradeTrendRow {
         let mut provision_rate = None;
         let mut balance_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
-                "new" => new = codec::field(&mut map, ctx, "new", codec::PLAIN)?,
-                "rpya" => repayment = codec::field(&mut map, ctx, "rpya", codec::PLAIN)?,
-                "remn" => balance = codec::field(&mut map, ctx, "remn", codec::PLAIN)?,
-                "amt" => amount = codec::field(&mut map, ctx, "amt", codec::PLAIN)?,
-                "pre" => change = codec::field(&mut map, ctx, "pre", codec::PLAIN)?,
+                "new" => {
+                    new = codec::field_kept(&mut map, ctx, &mut forms, "new", codec::PLAIN)?;
+                }
+                "rpya" => {
+                    repayment = codec::field_kept(&mut map, ctx, &mut forms, "rpya", codec::PLAIN)?;
+                }
+                "remn" => {
+                    balance = codec::field_kept(&mut map, ctx, &mut forms, "remn", codec::PLAIN)?;
+                }
+                "amt" => {
+                    amount = codec::field_kept(&mut map, ctx, &mut forms, "amt", codec::PLAIN)?;
+                }
+                "pre" => {
+                    change = codec::field_kept(&mut map, ctx, &mut forms, "pre", codec::PLAIN)?;
+                }
                 "shr_rt" => {
-                    provision_rate = codec::field(&mut map, ctx, "shr_rt", codec::PLAIN)?;
+                    provision_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "shr_rt", codec::PLAIN)?;
                 }
                 "remn_rt" => {
-                    balance_rate = codec::field(&mut map, ctx, "remn_rt", codec::PLAIN)?;
+                    balance_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "remn_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -276,6 +311,7 @@ impl codec::Record for CreditTradeTrendRow {
             provision_rate,
             balance_rate,
             extra,
+            forms,
         })
     }
 }
@@ -283,28 +319,90 @@ impl serde::Serialize for CreditTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "new", &self.new, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rpya", &self.repayment, codec::PLAIN)?;
-        codec::put_opt(&mut map, "remn", &self.balance, codec::PLAIN)?;
-        codec::put_opt(&mut map, "amt", &self.amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre", &self.change, codec::PLAIN)?;
-        codec::put_opt(&mut map, "shr_rt", &self.provision_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "remn_rt", &self.balance_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "new",
+            self.new.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rpya",
+            self.repayment.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "remn",
+            self.balance.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "amt",
+            self.amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre",
+            self.change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "shr_rt",
+            self.provision_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "remn_rt",
+            self.balance_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -69,6 +69,7 @@ pub struct DailyTradeDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyTradeDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -85,16 +86,19 @@ impl codec::Record for DailyTradeDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "daly_trde_dtl" => {
                     daily_trade_detail = codec::list(&mut map, ctx, "daly_trde_dtl")?;
+                    codec::keep_empty_list(&mut forms, "daly_trde_dtl", &daily_trade_detail);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -104,6 +108,7 @@ impl codec::Record for DailyTradeDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -111,9 +116,20 @@ impl serde::Serialize for DailyTradeDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "daly_trde_dtl", &self.daily_trade_detail)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "daly_trde_dtl",
+            &self.daily_trade_detail,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -281,6 +297,7 @@ pub struct DailyTradeDetailRow {
     /// Wire: type decimal, unit %, signed.
     pub after_market_trade_value_weight: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyTradeDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -324,106 +341,189 @@ impl codec::Record for DailyTradeDetailRow {
         let mut after_market_trade_value = None;
         let mut after_market_trade_value_weight = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 "bf_mkrt_trde_qty" => {
-                    before_market_trade_quantity =
-                        codec::field(&mut map, ctx, "bf_mkrt_trde_qty", codec::PLAIN)?;
+                    before_market_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bf_mkrt_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bf_mkrt_trde_wght" => {
-                    before_market_trade_weight =
-                        codec::field(&mut map, ctx, "bf_mkrt_trde_wght", codec::PLAIN)?;
+                    before_market_trade_weight = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bf_mkrt_trde_wght",
+                        codec::PLAIN,
+                    )?;
                 }
                 "opmr_trde_qty" => {
-                    intraday_trade_quantity =
-                        codec::field(&mut map, ctx, "opmr_trde_qty", codec::PLAIN)?;
+                    intraday_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "opmr_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "opmr_trde_wght" => {
-                    intraday_trade_weight =
-                        codec::field(&mut map, ctx, "opmr_trde_wght", codec::PLAIN)?;
+                    intraday_trade_weight = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "opmr_trde_wght",
+                        codec::PLAIN,
+                    )?;
                 }
                 "af_mkrt_trde_qty" => {
-                    after_market_trade_quantity =
-                        codec::field(&mut map, ctx, "af_mkrt_trde_qty", codec::PLAIN)?;
+                    after_market_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "af_mkrt_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "af_mkrt_trde_wght" => {
-                    after_market_trade_weight =
-                        codec::field(&mut map, ctx, "af_mkrt_trde_wght", codec::PLAIN)?;
+                    after_market_trade_weight = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "af_mkrt_trde_wght",
+                        codec::PLAIN,
+                    )?;
                 }
-                "tot_3" => total_3 = codec::field(&mut map, ctx, "tot_3", codec::PLAIN)?,
+                "tot_3" => {
+                    total_3 = codec::field_kept(&mut map, ctx, &mut forms, "tot_3", codec::PLAIN)?;
+                }
                 "prid_trde_qty" => {
-                    period_trade_quantity =
-                        codec::field(&mut map, ctx, "prid_trde_qty", codec::PLAIN)?;
+                    period_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "prid_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "cntr_str" => {
-                    execution_strength = codec::field(&mut map, ctx, "cntr_str", codec::PLAIN)?;
+                    execution_strength =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
                 }
                 "for_poss" => {
-                    foreign_holding = codec::field(&mut map, ctx, "for_poss", codec::PLAIN)?;
+                    foreign_holding =
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_poss", codec::PLAIN)?;
                 }
                 "for_wght" => {
-                    foreign_weight = codec::field(&mut map, ctx, "for_wght", codec::PLAIN)?;
+                    foreign_weight =
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_wght", codec::PLAIN)?;
                 }
                 "for_netprps" => {
                     foreign_net_purchase =
-                        codec::field(&mut map, ctx, "for_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "for_netprps", codec::PLAIN)?;
                 }
                 "orgn_netprps" => {
                     institution_net_purchase =
-                        codec::field(&mut map, ctx, "orgn_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_netprps", codec::PLAIN)?;
                 }
                 "ind_netprps" => {
                     individual_net_purchase =
-                        codec::field(&mut map, ctx, "ind_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ind_netprps", codec::PLAIN)?;
                 }
-                "frgn" => foreign = codec::field(&mut map, ctx, "frgn", codec::PLAIN)?,
+                "frgn" => {
+                    foreign = codec::field_kept(&mut map, ctx, &mut forms, "frgn", codec::PLAIN)?;
+                }
                 "crd_remn_rt" => {
-                    credit_balance_rate = codec::field(&mut map, ctx, "crd_remn_rt", codec::PLAIN)?;
+                    credit_balance_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_remn_rt", codec::PLAIN)?;
                 }
-                "prm" => program = codec::field(&mut map, ctx, "prm", codec::PLAIN)?,
+                "prm" => {
+                    program = codec::field_kept(&mut map, ctx, &mut forms, "prm", codec::PLAIN)?;
+                }
                 "bf_mkrt_trde_prica" => {
-                    before_market_trade_value =
-                        codec::field(&mut map, ctx, "bf_mkrt_trde_prica", codec::PLAIN)?;
+                    before_market_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bf_mkrt_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "bf_mkrt_trde_prica_wght" => {
-                    before_market_trade_value_weight =
-                        codec::field(&mut map, ctx, "bf_mkrt_trde_prica_wght", codec::PLAIN)?;
+                    before_market_trade_value_weight = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "bf_mkrt_trde_prica_wght",
+                        codec::PLAIN,
+                    )?;
                 }
                 "opmr_trde_prica" => {
-                    intraday_trade_value =
-                        codec::field(&mut map, ctx, "opmr_trde_prica", codec::PLAIN)?;
+                    intraday_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "opmr_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "opmr_trde_prica_wght" => {
-                    intraday_trade_value_weight =
-                        codec::field(&mut map, ctx, "opmr_trde_prica_wght", codec::PLAIN)?;
+                    intraday_trade_value_weight = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "opmr_trde_prica_wght",
+                        codec::PLAIN,
+                    )?;
                 }
                 "af_mkrt_trde_prica" => {
-                    after_market_trade_value =
-                        codec::field(&mut map, ctx, "af_mkrt_trde_prica", codec::PLAIN)?;
+                    after_market_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "af_mkrt_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "af_mkrt_trde_prica_wght" => {
-                    after_market_trade_value_weight =
-                        codec::field(&mut map, ctx, "af_mkrt_trde_prica_wght", codec::PLAIN)?;
+                    after_market_trade_value_weight = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "af_mkrt_trde_prica_wght",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -460,6 +560,7 @@ impl codec::Record for DailyTradeDetailRow {
             after_market_trade_value,
             after_market_trade_value_weight,
             extra,
+            forms,
         })
     }
 }
@@ -467,129 +568,214 @@ impl serde::Serialize for DailyTradeDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "bf_mkrt_trde_qty",
-            &self.before_market_trade_quantity,
+            self.before_market_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bf_mkrt_trde_wght",
-            &self.before_market_trade_weight,
+            self.before_market_trade_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "opmr_trde_qty",
-            &self.intraday_trade_quantity,
+            self.intraday_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "opmr_trde_wght",
-            &self.intraday_trade_weight,
+            self.intraday_trade_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "af_mkrt_trde_qty",
-            &self.after_market_trade_quantity,
+            self.after_market_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "af_mkrt_trde_wght",
-            &self.after_market_trade_weight,
+            self.after_market_trade_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "tot_3", &self.total_3, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tot_3",
+            self.total_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prid_trde_qty",
-            &self.period_trade_quantity,
+            self.period_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cntr_str", &self.execution_strength, codec::PLAIN)?;
-        codec::put_opt(&mut map, "for_poss", &self.foreign_holding, codec::PLAIN)?;
-        codec::put_opt(&mut map, "for_wght", &self.foreign_weight, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_str",
+            self.execution_strength.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "for_poss",
+            self.foreign_holding.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "for_wght",
+            self.foreign_weight.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "for_netprps",
-            &self.foreign_net_purchase,
+            self.foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "orgn_netprps",
-            &self.institution_net_purchase,
+            self.institution_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind_netprps",
-            &self.individual_net_purchase,
+            self.individual_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "frgn", &self.foreign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "frgn",
+            self.foreign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "crd_remn_rt",
-            &self.credit_balance_rate,
+            self.credit_balance_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "prm", &self.program, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "prm",
+            self.program.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "bf_mkrt_trde_prica",
-            &self.before_market_trade_value,
+            self.before_market_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "bf_mkrt_trde_prica_wght",
-            &self.before_market_trade_value_weight,
+            self.before_market_trade_value_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "opmr_trde_prica",
-            &self.intraday_trade_value,
+            self.intraday_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "opmr_trde_prica_wght",
-            &self.intraday_trade_value_weight,
+            self.intraday_trade_value_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "af_mkrt_trde_prica",
-            &self.after_market_trade_value,
+            self.after_market_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "af_mkrt_trde_prica_wght",
-            &self.after_market_trade_value_weight,
+            self.after_market_trade_value_weight.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -136,6 +136,7 @@ pub struct UpperLowerLimitStocksResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl UpperLowerLimitStocksResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -152,16 +153,19 @@ impl codec::Record for UpperLowerLimitStocksResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "updown_pric" => {
                     up_down_price = codec::list(&mut map, ctx, "updown_pric")?;
+                    codec::keep_empty_list(&mut forms, "updown_pric", &up_down_price);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -171,6 +175,7 @@ impl codec::Record for UpperLowerLimitStocksResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -178,9 +183,15 @@ impl serde::Serialize for UpperLowerLimitStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "updown_pric", &self.up_down_price)?;
+        codec::put_list_kept(&mut map, &self.forms, "updown_pric", &self.up_down_price)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -266,6 +277,7 @@ pub struct UpperLowerLimitStocksRow {
     /// Wire: type integer.
     pub count: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl UpperLowerLimitStocksRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -293,50 +305,69 @@ impl codec::Record for UpperLowerLimitStocksRow {
         let mut buy_remaining_quantity = None;
         let mut count = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_infr" => {
-                    stock_info = codec::field(&mut map, ctx, "stk_infr", codec::PLAIN)?;
+                    stock_info =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_infr", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "pred_trde_qty" => {
-                    previous_day_trade_quantity =
-                        codec::field(&mut map, ctx, "pred_trde_qty", codec::PLAIN)?;
+                    previous_day_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_req" => {
-                    sell_remaining_quantity = codec::field(&mut map, ctx, "sel_req", codec::PLAIN)?;
+                    sell_remaining_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_req", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price = codec::field(&mut map, ctx, "sel_bid", codec::PLAIN)?;
+                    ask_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price = codec::field(&mut map, ctx, "buy_bid", codec::PLAIN)?;
+                    bid_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
                 }
                 "buy_req" => {
-                    buy_remaining_quantity = codec::field(&mut map, ctx, "buy_req", codec::PLAIN)?;
+                    buy_remaining_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_req", codec::PLAIN)?;
                 }
-                "cnt" => count = codec::field(&mut map, ctx, "cnt", codec::PLAIN)?,
+                "cnt" => {
+                    count = codec::field_kept(&mut map, ctx, &mut forms, "cnt", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -356,6 +387,7 @@ impl codec::Record for UpperLowerLimitStocksRow {
             buy_remaining_quantity,
             count,
             extra,
+            forms,
         })
     }
 }
@@ -363,45 +395,104 @@ impl serde::Serialize for UpperLowerLimitStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_infr", &self.stock_info, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_infr",
+            self.stock_info.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_trde_qty",
-            &self.previous_day_trade_quantity,
+            self.previous_day_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_req",
-            &self.sell_remaining_quantity,
+            self.sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sel_bid", &self.ask_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_bid", &self.bid_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "buy_req",
-            &self.buy_remaining_quantity,
+            &self.forms,
+            "sel_bid",
+            self.ask_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cnt", &self.count, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_bid",
+            self.bid_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_req",
+            self.buy_remaining_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cnt",
+            self.count.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

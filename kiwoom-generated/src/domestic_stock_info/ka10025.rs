@@ -117,6 +117,7 @@ pub struct VolumeProfileClusterResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl VolumeProfileClusterResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -133,16 +134,19 @@ impl codec::Record for VolumeProfileClusterResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "prps_cnctr" => {
                     supply_concentration = codec::list(&mut map, ctx, "prps_cnctr")?;
+                    codec::keep_empty_list(&mut forms, "prps_cnctr", &supply_concentration);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -152,6 +156,7 @@ impl codec::Record for VolumeProfileClusterResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -159,9 +164,20 @@ impl serde::Serialize for VolumeProfileClusterResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "prps_cnctr", &self.supply_concentration)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "prps_cnctr",
+            &self.supply_concentration,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -233,6 +249,7 @@ pub struct VolumeProfileClusterRow {
     /// Wire: type decimal, unit %, signed.
     pub supply_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl VolumeProfileClusterRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -257,42 +274,52 @@ impl codec::Record for VolumeProfileClusterRow {
         let mut supply_quantity = None;
         let mut supply_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "now_trde_qty" => {
                     current_trade_quantity =
-                        codec::field(&mut map, ctx, "now_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "now_trde_qty", codec::PLAIN)?;
                 }
                 "pric_strt" => {
-                    price_start = codec::field(&mut map, ctx, "pric_strt", codec::PLAIN)?;
+                    price_start =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pric_strt", codec::PLAIN)?;
                 }
                 "pric_end" => {
-                    price_end = codec::field(&mut map, ctx, "pric_end", codec::PLAIN)?;
+                    price_end =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pric_end", codec::PLAIN)?;
                 }
                 "prps_qty" => {
-                    supply_quantity = codec::field(&mut map, ctx, "prps_qty", codec::PLAIN)?;
+                    supply_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prps_qty", codec::PLAIN)?;
                 }
                 "prps_rt" => {
-                    supply_rate = codec::field(&mut map, ctx, "prps_rt", codec::PLAIN)?;
+                    supply_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prps_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -310,6 +337,7 @@ impl codec::Record for VolumeProfileClusterRow {
             supply_quantity,
             supply_rate,
             extra,
+            forms,
         })
     }
 }
@@ -317,32 +345,83 @@ impl serde::Serialize for VolumeProfileClusterRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "now_trde_qty",
-            &self.current_trade_quantity,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pric_strt", &self.price_start, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pric_end", &self.price_end, codec::PLAIN)?;
-        codec::put_opt(&mut map, "prps_qty", &self.supply_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "prps_rt", &self.supply_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "now_trde_qty",
+            self.current_trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pric_strt",
+            self.price_start.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pric_end",
+            self.price_end.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prps_qty",
+            self.supply_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prps_rt",
+            self.supply_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -142,6 +142,7 @@ pub struct BrokerVolumeProfileAnalysisResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerVolumeProfileAnalysisResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -158,17 +159,24 @@ impl codec::Record for BrokerVolumeProfileAnalysisResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_ori_prps_anly" => {
                     trade_broker_supply_analysis =
                         codec::list(&mut map, ctx, "trde_ori_prps_anly")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "trde_ori_prps_anly",
+                        &trade_broker_supply_analysis,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -178,6 +186,7 @@ impl codec::Record for BrokerVolumeProfileAnalysisResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -185,13 +194,20 @@ impl serde::Serialize for BrokerVolumeProfileAnalysisResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "trde_ori_prps_anly",
             &self.trade_broker_supply_analysis,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -255,6 +271,7 @@ pub struct BrokerVolumeProfileAnalysisRow {
     /// Wire: type decimal, unit %, signed, may arrive with a doubled sign (`--`).
     pub trade_weight: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerVolumeProfileAnalysisRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -277,19 +294,25 @@ impl codec::Record for BrokerVolumeProfileAnalysisRow {
         let mut trade_quantity_sum = None;
         let mut trade_weight = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -301,22 +324,26 @@ impl codec::Record for BrokerVolumeProfileAnalysisRow {
                     )?;
                 }
                 "sel_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sel_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_qty", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(&mut map, ctx, "buy_qty", codec::PLAIN)?;
+                    buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
                 }
                 "netprps_qty" => {
                     net_purchase_quantity =
-                        codec::field(&mut map, ctx, "netprps_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_qty", codec::PLAIN)?;
                 }
                 "trde_qty_sum" => {
-                    trade_quantity_sum = codec::field(&mut map, ctx, "trde_qty_sum", codec::PLAIN)?;
+                    trade_quantity_sum =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty_sum", codec::PLAIN)?;
                 }
                 "trde_wght" => {
-                    trade_weight = codec::field(
+                    trade_weight = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "trde_wght",
                         &codec::Format {
                             scale: 0u8,
@@ -341,6 +368,7 @@ impl codec::Record for BrokerVolumeProfileAnalysisRow {
             trade_quantity_sum,
             trade_weight,
             extra,
+            forms,
         })
     }
 }
@@ -348,13 +376,32 @@ impl serde::Serialize for BrokerVolumeProfileAnalysisRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -363,24 +410,39 @@ impl serde::Serialize for BrokerVolumeProfileAnalysisRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "sel_qty", &self.sell_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_qty", &self.buy_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_qty",
+            self.sell_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_qty",
+            self.buy_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "netprps_qty",
-            &self.net_purchase_quantity,
+            self.net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_qty_sum",
-            &self.trade_quantity_sum,
+            self.trade_quantity_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_wght",
-            &self.trade_weight,
+            self.trade_weight.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,

@@ -112,6 +112,7 @@ pub struct BrokerInstantVolumeResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerInstantVolumeResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -128,17 +129,24 @@ impl codec::Record for BrokerInstantVolumeResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_ori_mont_trde_qty" => {
                     trade_broker_instant_trade_quantity =
                         codec::list(&mut map, ctx, "trde_ori_mont_trde_qty")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "trde_ori_mont_trde_qty",
+                        &trade_broker_instant_trade_quantity,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -148,6 +156,7 @@ impl codec::Record for BrokerInstantVolumeResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -155,13 +164,20 @@ impl serde::Serialize for BrokerInstantVolumeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "trde_ori_mont_trde_qty",
             &self.trade_broker_instant_trade_quantity,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -229,6 +245,7 @@ pub struct BrokerInstantVolumeRow {
     /// Wire: type decimal, unit %, signed.
     pub fluctuation_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokerInstantVolumeRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -253,39 +270,55 @@ impl codec::Record for BrokerInstantVolumeRow {
         let mut previous_day_change = None;
         let mut fluctuation_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "trde_ori_nm" => {
-                    trade_broker_name = codec::field(&mut map, ctx, "trde_ori_nm", codec::PLAIN)?;
+                    trade_broker_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_ori_nm", codec::PLAIN)?;
                 }
-                "tp" => kind = codec::field(&mut map, ctx, "tp", codec::PLAIN)?,
+                "tp" => {
+                    kind = codec::field_kept(&mut map, ctx, &mut forms, "tp", codec::PLAIN)?;
+                }
                 "mont_trde_qty" => {
-                    instant_trade_quantity =
-                        codec::field(&mut map, ctx, "mont_trde_qty", codec::PLAIN)?;
+                    instant_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "mont_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 "acc_netprps" => {
                     cumulative_net_purchase =
-                        codec::field(&mut map, ctx, "acc_netprps", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_netprps", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -303,6 +336,7 @@ impl codec::Record for BrokerInstantVolumeRow {
             previous_day_change,
             fluctuation_rate,
             extra,
+            forms,
         })
     }
 }
@@ -310,42 +344,83 @@ impl serde::Serialize for BrokerInstantVolumeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_ori_nm",
-            &self.trade_broker_name,
+            self.trade_broker_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "tp", &self.kind, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tp",
+            self.kind.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "mont_trde_qty",
-            &self.instant_trade_quantity,
+            self.instant_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acc_netprps",
-            &self.cumulative_net_purchase,
+            self.cumulative_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

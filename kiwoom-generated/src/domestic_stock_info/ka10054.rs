@@ -212,6 +212,7 @@ pub struct ViTriggeredStocksResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ViTriggeredStocksResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -228,14 +229,19 @@ impl codec::Record for ViTriggeredStocksResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "motn_stk" => trigger_stock = codec::list(&mut map, ctx, "motn_stk")?,
+                "motn_stk" => {
+                    trigger_stock = codec::list(&mut map, ctx, "motn_stk")?;
+                    codec::keep_empty_list(&mut forms, "motn_stk", &trigger_stock);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -245,6 +251,7 @@ impl codec::Record for ViTriggeredStocksResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -252,9 +259,15 @@ impl serde::Serialize for ViTriggeredStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "motn_stk", &self.trigger_stock)?;
+        codec::put_list_kept(&mut map, &self.forms, "motn_stk", &self.trigger_stock)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -338,6 +351,7 @@ pub struct ViTriggeredStocksRow {
     /// Wire: type text.
     pub exchange_type: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ViTriggeredStocksRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -365,56 +379,84 @@ impl codec::Record for ViTriggeredStocksRow {
         let mut vi_trigger_count = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "motn_pric" => {
-                    trigger_price = codec::field(&mut map, ctx, "motn_pric", codec::PLAIN)?;
+                    trigger_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "motn_pric", codec::PLAIN)?;
                 }
                 "dynm_dispty_rt" => {
-                    dynamic_disparity_rate =
-                        codec::field(&mut map, ctx, "dynm_dispty_rt", codec::PLAIN)?;
+                    dynamic_disparity_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dynm_dispty_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "trde_cntr_proc_time" => {
-                    trade_execution_processing_time =
-                        codec::field(&mut map, ctx, "trde_cntr_proc_time", codec::PLAIN)?;
+                    trade_execution_processing_time = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trde_cntr_proc_time",
+                        codec::PLAIN,
+                    )?;
                 }
                 "virelis_time" => {
-                    vi_release_time = codec::field(&mut map, ctx, "virelis_time", codec::PLAIN)?;
+                    vi_release_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "virelis_time", codec::PLAIN)?;
                 }
                 "viaplc_tp" => {
-                    vi_applied_type = codec::field(&mut map, ctx, "viaplc_tp", codec::PLAIN)?;
+                    vi_applied_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "viaplc_tp", codec::PLAIN)?;
                 }
                 "dynm_stdpc" => {
                     dynamic_reference_price =
-                        codec::field(&mut map, ctx, "dynm_stdpc", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "dynm_stdpc", codec::PLAIN)?;
                 }
                 "static_stdpc" => {
                     static_reference_price =
-                        codec::field(&mut map, ctx, "static_stdpc", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "static_stdpc", codec::PLAIN)?;
                 }
                 "static_dispty_rt" => {
-                    static_disparity_rate =
-                        codec::field(&mut map, ctx, "static_dispty_rt", codec::PLAIN)?;
+                    static_disparity_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "static_dispty_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "open_pric_pre_flu_rt" => {
-                    open_price_change_fluctuation_rate =
-                        codec::field(&mut map, ctx, "open_pric_pre_flu_rt", codec::PLAIN)?;
+                    open_price_change_fluctuation_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "open_pric_pre_flu_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "vimotn_cnt" => {
-                    vi_trigger_count = codec::field(&mut map, ctx, "vimotn_cnt", codec::PLAIN)?;
+                    vi_trigger_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "vimotn_cnt", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -435,6 +477,7 @@ impl codec::Record for ViTriggeredStocksRow {
             vi_trigger_count,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -442,60 +485,104 @@ impl serde::Serialize for ViTriggeredStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "motn_pric", &self.trigger_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "motn_pric",
+            self.trigger_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dynm_dispty_rt",
-            &self.dynamic_disparity_rate,
+            self.dynamic_disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_cntr_proc_time",
-            &self.trade_execution_processing_time,
+            self.trade_execution_processing_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "virelis_time",
-            &self.vi_release_time,
+            self.vi_release_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "viaplc_tp", &self.vi_applied_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "viaplc_tp",
+            self.vi_applied_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dynm_stdpc",
-            &self.dynamic_reference_price,
+            self.dynamic_reference_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "static_stdpc",
-            &self.static_reference_price,
+            self.static_reference_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "static_dispty_rt",
-            &self.static_disparity_rate,
+            self.static_disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "open_pric_pre_flu_rt",
-            &self.open_price_change_fluctuation_rate,
+            self.open_price_change_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "vimotn_cnt", &self.vi_trigger_count, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "vimotn_cnt",
+            self.vi_trigger_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

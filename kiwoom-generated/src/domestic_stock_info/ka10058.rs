@@ -113,6 +113,7 @@ pub struct InvestorDailyTradeStocksResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl InvestorDailyTradeStocksResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -129,16 +130,23 @@ impl codec::Record for InvestorDailyTradeStocksResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "invsr_daly_trde_stk" => {
                     investor_daily_trade_stock = codec::list(&mut map, ctx, "invsr_daly_trde_stk")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "invsr_daly_trde_stk",
+                        &investor_daily_trade_stock,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -148,6 +156,7 @@ impl codec::Record for InvestorDailyTradeStocksResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -155,13 +164,20 @@ impl serde::Serialize for InvestorDailyTradeStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "invsr_daly_trde_stk",
             &self.investor_daily_trade_stock,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -233,6 +249,7 @@ pub struct InvestorDailyTradeStocksRow {
     /// Wire: type integer, unit 주.
     pub date_trade_quantity: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl InvestorDailyTradeStocksRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -257,18 +274,22 @@ impl codec::Record for InvestorDailyTradeStocksRow {
         let mut change_rate = None;
         let mut date_trade_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "netslmt_qty" => {
-                    net_sell_quantity = codec::field(
+                    net_sell_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "netslmt_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -280,9 +301,10 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "netslmt_amt" => {
-                    net_sell_amount = codec::field(
+                    net_sell_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "netslmt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -294,13 +316,19 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "prsm_avg_pric" => {
-                    estimated_average_price =
-                        codec::field(&mut map, ctx, "prsm_avg_pric", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = codec::field(
+                    estimated_average_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "prsm_avg_pric",
+                        codec::PLAIN,
+                    )?;
+                }
+                "cur_prc" => {
+                    current_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -312,12 +340,14 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(
+                    previous_day_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -329,9 +359,10 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "avg_pric_pre" => {
-                    average_price_change = codec::field(
+                    average_price_change = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "avg_pric_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -343,9 +374,10 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "pre_rt" => {
-                    change_rate = codec::field(
+                    change_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pre_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -357,7 +389,8 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "dt_trde_qty" => {
-                    date_trade_quantity = codec::field(&mut map, ctx, "dt_trde_qty", codec::PLAIN)?;
+                    date_trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dt_trde_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -375,6 +408,7 @@ impl codec::Record for InvestorDailyTradeStocksRow {
             change_rate,
             date_trade_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -382,42 +416,58 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "netslmt_qty",
-            &self.net_sell_quantity,
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "netslmt_amt",
-            &self.net_sell_amount,
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "prsm_avg_pric",
-            &self.estimated_average_price,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "netslmt_qty",
+            self.net_sell_quantity.as_ref(),
+            &codec::Format {
+                scale: 0u8,
+                double_sign: true,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "netslmt_amt",
+            self.net_sell_amount.as_ref(),
+            &codec::Format {
+                scale: 0u8,
+                double_sign: true,
+                saturates: false,
+                zero_pad: 0u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prsm_avg_pric",
+            self.estimated_average_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cur_prc",
-            &self.current_price,
+            self.current_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -426,11 +476,18 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -439,10 +496,11 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "avg_pric_pre",
-            &self.average_price_change,
+            self.average_price_change.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -451,10 +509,11 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pre_rt",
-            &self.change_rate,
+            self.change_rate.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: true,
@@ -463,10 +522,11 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dt_trde_qty",
-            &self.date_trade_quantity,
+            self.date_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

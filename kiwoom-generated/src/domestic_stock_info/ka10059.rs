@@ -110,6 +110,7 @@ pub struct StockInvestorByInstitutionResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockInvestorByInstitutionResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -126,16 +127,23 @@ impl codec::Record for StockInvestorByInstitutionResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_invsr_orgn" => {
                     stock_investor_institution = codec::list(&mut map, ctx, "stk_invsr_orgn")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "stk_invsr_orgn",
+                        &stock_investor_institution,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -145,6 +153,7 @@ impl codec::Record for StockInvestorByInstitutionResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -152,9 +161,20 @@ impl serde::Serialize for StockInvestorByInstitutionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "stk_invsr_orgn", &self.stock_investor_institution)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "stk_invsr_orgn",
+            &self.stock_investor_institution,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -282,6 +302,7 @@ pub struct StockInvestorByInstitutionRow {
     /// Wire: type integer, unit 백만원.
     pub domestic_foreign: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockInvestorByInstitutionRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -315,22 +336,29 @@ impl codec::Record for StockInvestorByInstitutionRow {
         let mut other_corporation = None;
         let mut domestic_foreign = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign = codec::field(&mut map, ctx, "pre_sig", codec::PLAIN)?;
+                    change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(
+                    fluctuation_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "flu_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -343,46 +371,66 @@ impl codec::Record for StockInvestorByInstitutionRow {
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        codec::field(&mut map, ctx, "acc_trde_prica", codec::PLAIN)?;
+                    cumulative_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ind_invsr" => {
-                    individual_investor = codec::field(&mut map, ctx, "ind_invsr", codec::PLAIN)?;
+                    individual_investor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ind_invsr", codec::PLAIN)?;
                 }
                 "frgnr_invsr" => {
-                    foreign_investor = codec::field(&mut map, ctx, "frgnr_invsr", codec::PLAIN)?;
+                    foreign_investor =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_invsr", codec::PLAIN)?;
                 }
                 "orgn" => {
-                    institution = codec::field(&mut map, ctx, "orgn", codec::PLAIN)?;
+                    institution =
+                        codec::field_kept(&mut map, ctx, &mut forms, "orgn", codec::PLAIN)?;
                 }
                 "fnnc_invt" => {
-                    financial_investment = codec::field(&mut map, ctx, "fnnc_invt", codec::PLAIN)?;
+                    financial_investment =
+                        codec::field_kept(&mut map, ctx, &mut forms, "fnnc_invt", codec::PLAIN)?;
                 }
                 "insrnc" => {
-                    insurance = codec::field(&mut map, ctx, "insrnc", codec::PLAIN)?;
+                    insurance =
+                        codec::field_kept(&mut map, ctx, &mut forms, "insrnc", codec::PLAIN)?;
                 }
                 "invtrt" => {
-                    investment_trust = codec::field(&mut map, ctx, "invtrt", codec::PLAIN)?;
+                    investment_trust =
+                        codec::field_kept(&mut map, ctx, &mut forms, "invtrt", codec::PLAIN)?;
                 }
                 "etc_fnnc" => {
-                    other_financial = codec::field(&mut map, ctx, "etc_fnnc", codec::PLAIN)?;
+                    other_financial =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etc_fnnc", codec::PLAIN)?;
                 }
-                "bank" => bank = codec::field(&mut map, ctx, "bank", codec::PLAIN)?,
+                "bank" => {
+                    bank = codec::field_kept(&mut map, ctx, &mut forms, "bank", codec::PLAIN)?;
+                }
                 "penfnd_etc" => {
-                    pension_fund = codec::field(&mut map, ctx, "penfnd_etc", codec::PLAIN)?;
+                    pension_fund =
+                        codec::field_kept(&mut map, ctx, &mut forms, "penfnd_etc", codec::PLAIN)?;
                 }
                 "samo_fund" => {
-                    private_fund = codec::field(&mut map, ctx, "samo_fund", codec::PLAIN)?;
+                    private_fund =
+                        codec::field_kept(&mut map, ctx, &mut forms, "samo_fund", codec::PLAIN)?;
                 }
-                "natn" => nation = codec::field(&mut map, ctx, "natn", codec::PLAIN)?,
+                "natn" => {
+                    nation = codec::field_kept(&mut map, ctx, &mut forms, "natn", codec::PLAIN)?;
+                }
                 "etc_corp" => {
-                    other_corporation = codec::field(&mut map, ctx, "etc_corp", codec::PLAIN)?;
+                    other_corporation =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etc_corp", codec::PLAIN)?;
                 }
                 "natfor" => {
-                    domestic_foreign = codec::field(&mut map, ctx, "natfor", codec::PLAIN)?;
+                    domestic_foreign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natfor", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -409,6 +457,7 @@ impl codec::Record for StockInvestorByInstitutionRow {
             other_corporation,
             domestic_foreign,
             extra,
+            forms,
         })
     }
 }
@@ -416,19 +465,39 @@ impl serde::Serialize for StockInvestorByInstitutionRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pre_sig", &self.change_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "pred_pre",
-            &self.previous_day_change,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pre_sig",
+            self.change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pred_pre",
+            self.previous_day_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "flu_rt",
-            &self.fluctuation_rate,
+            self.fluctuation_rate.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -437,46 +506,111 @@ impl serde::Serialize for StockInvestorByInstitutionRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acc_trde_prica",
-            &self.cumulative_trade_value,
+            self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ind_invsr",
-            &self.individual_investor,
+            self.individual_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgnr_invsr",
-            &self.foreign_investor,
+            self.foreign_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "orgn", &self.institution, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "fnnc_invt",
-            &self.financial_investment,
+            &self.forms,
+            "orgn",
+            self.institution.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "insrnc", &self.insurance, codec::PLAIN)?;
-        codec::put_opt(&mut map, "invtrt", &self.investment_trust, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etc_fnnc", &self.other_financial, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bank", &self.bank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "penfnd_etc", &self.pension_fund, codec::PLAIN)?;
-        codec::put_opt(&mut map, "samo_fund", &self.private_fund, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natn", &self.nation, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etc_corp", &self.other_corporation, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natfor", &self.domestic_foreign, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fnnc_invt",
+            self.financial_investment.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "insrnc",
+            self.insurance.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "invtrt",
+            self.investment_trust.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "etc_fnnc",
+            self.other_financial.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bank",
+            self.bank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "penfnd_etc",
+            self.pension_fund.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "samo_fund",
+            self.private_fund.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn",
+            self.nation.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "etc_corp",
+            self.other_corporation.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natfor",
+            self.domestic_foreign.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -94,6 +94,7 @@ pub struct TodayPrevTradesResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayPrevTradesResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -110,16 +111,23 @@ impl codec::Record for TodayPrevTradesResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tdy_pred_cntr" => {
                     today_previous_day_execution = codec::list(&mut map, ctx, "tdy_pred_cntr")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "tdy_pred_cntr",
+                        &today_previous_day_execution,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -129,6 +137,7 @@ impl codec::Record for TodayPrevTradesResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -136,13 +145,20 @@ impl serde::Serialize for TodayPrevTradesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "tdy_pred_cntr",
             &self.today_previous_day_execution,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -224,6 +240,7 @@ pub struct TodayPrevTradesRow {
     /// Wire: type enum.
     pub exchange_type: Option<super::VenueName>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayPrevTradesRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -249,44 +266,74 @@ impl codec::Record for TodayPrevTradesRow {
         let mut execution_strength = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => time = codec::field(&mut map, ctx, "tm", codec::PLAIN)?,
+                "tm" => {
+                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
+                }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "pre_rt" => {
-                    change_rate = codec::field(&mut map, ctx, "pre_rt", codec::PLAIN)?;
+                    change_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_rt", codec::PLAIN)?;
                 }
                 "pri_sel_bid_unit" => {
-                    best_ask_price_unit =
-                        codec::field(&mut map, ctx, "pri_sel_bid_unit", codec::PLAIN)?;
+                    best_ask_price_unit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pri_sel_bid_unit",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pri_buy_bid_unit" => {
-                    best_bid_price_unit =
-                        codec::field(&mut map, ctx, "pri_buy_bid_unit", codec::PLAIN)?;
+                    best_bid_price_unit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pri_buy_bid_unit",
+                        codec::PLAIN,
+                    )?;
                 }
                 "cntr_trde_qty" => {
-                    execution_trade_quantity =
-                        codec::field(&mut map, ctx, "cntr_trde_qty", codec::PLAIN)?;
+                    execution_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "cntr_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
-                "sign" => sign = codec::field(&mut map, ctx, "sign", codec::PLAIN)?,
+                "sign" => {
+                    sign = codec::field_kept(&mut map, ctx, &mut forms, "sign", codec::PLAIN)?;
+                }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        codec::field(&mut map, ctx, "acc_trde_prica", codec::PLAIN)?;
+                    cumulative_trade_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "acc_trde_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "cntr_str" => {
-                    execution_strength = codec::field(&mut map, ctx, "cntr_str", codec::PLAIN)?;
+                    execution_strength =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -305,6 +352,7 @@ impl codec::Record for TodayPrevTradesRow {
             execution_strength,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -312,48 +360,90 @@ impl serde::Serialize for TodayPrevTradesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tm",
+            self.time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pre_rt", &self.change_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pre_rt",
+            self.change_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pri_sel_bid_unit",
-            &self.best_ask_price_unit,
+            self.best_ask_price_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pri_buy_bid_unit",
-            &self.best_bid_price_unit,
+            self.best_bid_price_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_trde_qty",
-            &self.execution_trade_quantity,
+            self.execution_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sign", &self.sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sign",
+            self.sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acc_trde_prica",
-            &self.cumulative_trade_value,
+            self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cntr_str", &self.execution_strength, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_str",
+            self.execution_strength.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

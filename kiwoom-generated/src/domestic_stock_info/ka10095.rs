@@ -62,6 +62,7 @@ pub struct WatchlistStockInfoResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl WatchlistStockInfoResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -78,16 +79,19 @@ impl codec::Record for WatchlistStockInfoResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "atn_stk_infr" => {
                     watchlist_stock_info = codec::list(&mut map, ctx, "atn_stk_infr")?;
+                    codec::keep_empty_list(&mut forms, "atn_stk_infr", &watchlist_stock_info);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -97,6 +101,7 @@ impl codec::Record for WatchlistStockInfoResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -104,9 +109,20 @@ impl serde::Serialize for WatchlistStockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "atn_stk_infr", &self.watchlist_stock_info)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "atn_stk_infr",
+            &self.watchlist_stock_info,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -462,6 +478,7 @@ pub struct WatchlistStockInfoRow {
     /// Wire: type text.
     pub rho: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl WatchlistStockInfoRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -538,182 +555,265 @@ impl codec::Record for WatchlistStockInfoRow {
         let mut vega = None;
         let mut rho = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price = codec::field(&mut map, ctx, "base_pric", codec::PLAIN)?;
+                    base_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(&mut map, ctx, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
                 }
                 "cntr_str" => {
-                    execution_strength = codec::field(&mut map, ctx, "cntr_str", codec::PLAIN)?;
+                    execution_strength =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
                 }
                 "pred_trde_qty_pre" => {
-                    previous_day_trade_quantity_change =
-                        codec::field(&mut map, ctx, "pred_trde_qty_pre", codec::PLAIN)?;
+                    previous_day_trade_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_trde_qty_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_bid" => {
-                    ask_price = codec::field(&mut map, ctx, "sel_bid", codec::PLAIN)?;
+                    ask_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price = codec::field(&mut map, ctx, "buy_bid", codec::PLAIN)?;
+                    bid_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
                 }
                 "sel_1th_bid" => {
-                    ask_price_1 = codec::field(&mut map, ctx, "sel_1th_bid", codec::PLAIN)?;
+                    ask_price_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1th_bid", codec::PLAIN)?;
                 }
                 "sel_2th_bid" => {
-                    ask_price_2 = codec::field(&mut map, ctx, "sel_2th_bid", codec::PLAIN)?;
+                    ask_price_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2th_bid", codec::PLAIN)?;
                 }
                 "sel_3th_bid" => {
-                    ask_price_3 = codec::field(&mut map, ctx, "sel_3th_bid", codec::PLAIN)?;
+                    ask_price_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3th_bid", codec::PLAIN)?;
                 }
                 "sel_4th_bid" => {
-                    ask_price_4 = codec::field(&mut map, ctx, "sel_4th_bid", codec::PLAIN)?;
+                    ask_price_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4th_bid", codec::PLAIN)?;
                 }
                 "sel_5th_bid" => {
-                    ask_price_5 = codec::field(&mut map, ctx, "sel_5th_bid", codec::PLAIN)?;
+                    ask_price_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5th_bid", codec::PLAIN)?;
                 }
                 "buy_1th_bid" => {
-                    bid_price_1 = codec::field(&mut map, ctx, "buy_1th_bid", codec::PLAIN)?;
+                    bid_price_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1th_bid", codec::PLAIN)?;
                 }
                 "buy_2th_bid" => {
-                    bid_price_2 = codec::field(&mut map, ctx, "buy_2th_bid", codec::PLAIN)?;
+                    bid_price_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2th_bid", codec::PLAIN)?;
                 }
                 "buy_3th_bid" => {
-                    bid_price_3 = codec::field(&mut map, ctx, "buy_3th_bid", codec::PLAIN)?;
+                    bid_price_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3th_bid", codec::PLAIN)?;
                 }
                 "buy_4th_bid" => {
-                    bid_price_4 = codec::field(&mut map, ctx, "buy_4th_bid", codec::PLAIN)?;
+                    bid_price_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4th_bid", codec::PLAIN)?;
                 }
                 "buy_5th_bid" => {
-                    bid_price_5 = codec::field(&mut map, ctx, "buy_5th_bid", codec::PLAIN)?;
+                    bid_price_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5th_bid", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price = codec::field(&mut map, ctx, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
                 }
                 "lst_pric" => {
-                    lower_limit_price = codec::field(&mut map, ctx, "lst_pric", codec::PLAIN)?;
+                    lower_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lst_pric", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 "close_pric" => {
-                    close_price = codec::field(&mut map, ctx, "close_pric", codec::PLAIN)?;
+                    close_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_tm", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
                 }
                 "exp_cntr_pric" => {
-                    expected_execution_price =
-                        codec::field(&mut map, ctx, "exp_cntr_pric", codec::PLAIN)?;
+                    expected_execution_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "exp_cntr_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "exp_cntr_qty" => {
                     expected_execution_quantity =
-                        codec::field(&mut map, ctx, "exp_cntr_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "exp_cntr_qty", codec::PLAIN)?;
                 }
-                "cap" => capital = codec::field(&mut map, ctx, "cap", codec::PLAIN)?,
-                "fav" => face_value = codec::field(&mut map, ctx, "fav", codec::PLAIN)?,
-                "mac" => market_cap = codec::field(&mut map, ctx, "mac", codec::PLAIN)?,
+                "cap" => {
+                    capital = codec::field_kept(&mut map, ctx, &mut forms, "cap", codec::PLAIN)?;
+                }
+                "fav" => {
+                    face_value = codec::field_kept(&mut map, ctx, &mut forms, "fav", codec::PLAIN)?;
+                }
+                "mac" => {
+                    market_cap = codec::field_kept(&mut map, ctx, &mut forms, "mac", codec::PLAIN)?;
+                }
                 "stkcnt" => {
-                    share_count = codec::field(&mut map, ctx, "stkcnt", codec::PLAIN)?;
+                    share_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stkcnt", codec::PLAIN)?;
                 }
                 "bid_tm" => {
-                    quote_time = codec::field(&mut map, ctx, "bid_tm", codec::PLAIN)?;
+                    quote_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bid_tm", codec::PLAIN)?;
                 }
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "pri_sel_req" => {
                     priority_sell_remaining_quantity =
-                        codec::field(&mut map, ctx, "pri_sel_req", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pri_sel_req", codec::PLAIN)?;
                 }
                 "pri_buy_req" => {
                     priority_buy_remaining_quantity =
-                        codec::field(&mut map, ctx, "pri_buy_req", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pri_buy_req", codec::PLAIN)?;
                 }
                 "pri_sel_cnt" => {
-                    priority_sell_count = codec::field(&mut map, ctx, "pri_sel_cnt", codec::PLAIN)?;
+                    priority_sell_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pri_sel_cnt", codec::PLAIN)?;
                 }
                 "pri_buy_cnt" => {
-                    priority_buy_count = codec::field(&mut map, ctx, "pri_buy_cnt", codec::PLAIN)?;
+                    priority_buy_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pri_buy_cnt", codec::PLAIN)?;
                 }
                 "tot_sel_req" => {
-                    total_ask_quantity = codec::field(&mut map, ctx, "tot_sel_req", codec::PLAIN)?;
+                    total_ask_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
                 }
                 "tot_buy_req" => {
-                    total_bid_quantity = codec::field(&mut map, ctx, "tot_buy_req", codec::PLAIN)?;
+                    total_bid_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
                 }
                 "tot_sel_cnt" => {
-                    total_sell_count = codec::field(&mut map, ctx, "tot_sel_cnt", codec::PLAIN)?;
+                    total_sell_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_cnt", codec::PLAIN)?;
                 }
                 "tot_buy_cnt" => {
-                    total_buy_count = codec::field(&mut map, ctx, "tot_buy_cnt", codec::PLAIN)?;
+                    total_buy_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_cnt", codec::PLAIN)?;
                 }
-                "prty" => parity = codec::field(&mut map, ctx, "prty", codec::PLAIN)?,
-                "gear" => gearing = codec::field(&mut map, ctx, "gear", codec::PLAIN)?,
+                "prty" => {
+                    parity = codec::field_kept(&mut map, ctx, &mut forms, "prty", codec::PLAIN)?;
+                }
+                "gear" => {
+                    gearing = codec::field_kept(&mut map, ctx, &mut forms, "gear", codec::PLAIN)?;
+                }
                 "pl_qutr" => {
-                    breakeven = codec::field(&mut map, ctx, "pl_qutr", codec::PLAIN)?;
+                    breakeven =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_qutr", codec::PLAIN)?;
                 }
                 "cap_support" => {
-                    capital_support = codec::field(&mut map, ctx, "cap_support", codec::PLAIN)?;
+                    capital_support =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cap_support", codec::PLAIN)?;
                 }
                 "elwexec_pric" => {
-                    elw_exercise_price = codec::field(&mut map, ctx, "elwexec_pric", codec::PLAIN)?;
+                    elw_exercise_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwexec_pric", codec::PLAIN)?;
                 }
                 "cnvt_rt" => {
-                    conversion_rate = codec::field(&mut map, ctx, "cnvt_rt", codec::PLAIN)?;
+                    conversion_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cnvt_rt", codec::PLAIN)?;
                 }
                 "elwexpr_dt" => {
-                    elw_expiry_date = codec::field(&mut map, ctx, "elwexpr_dt", codec::PLAIN)?;
+                    elw_expiry_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "elwexpr_dt", codec::PLAIN)?;
                 }
                 "cntr_engg" => {
-                    open_interest = codec::field(&mut map, ctx, "cntr_engg", codec::PLAIN)?;
+                    open_interest =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_engg", codec::PLAIN)?;
                 }
                 "cntr_pred_pre" => {
-                    open_interest_previous_day_change =
-                        codec::field(&mut map, ctx, "cntr_pred_pre", codec::PLAIN)?;
+                    open_interest_previous_day_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "cntr_pred_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "theory_pric" => {
-                    theoretical_price = codec::field(&mut map, ctx, "theory_pric", codec::PLAIN)?;
+                    theoretical_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "theory_pric", codec::PLAIN)?;
                 }
                 "innr_vltl" => {
-                    implied_volatility = codec::field(&mut map, ctx, "innr_vltl", codec::PLAIN)?;
+                    implied_volatility =
+                        codec::field_kept(&mut map, ctx, &mut forms, "innr_vltl", codec::PLAIN)?;
                 }
-                "delta" => delta = codec::field(&mut map, ctx, "delta", codec::PLAIN)?,
-                "gam" => gamma = codec::field(&mut map, ctx, "gam", codec::PLAIN)?,
-                "theta" => theta = codec::field(&mut map, ctx, "theta", codec::PLAIN)?,
-                "vega" => vega = codec::field(&mut map, ctx, "vega", codec::PLAIN)?,
-                "law" => rho = codec::field(&mut map, ctx, "law", codec::PLAIN)?,
+                "delta" => {
+                    delta = codec::field_kept(&mut map, ctx, &mut forms, "delta", codec::PLAIN)?;
+                }
+                "gam" => {
+                    gamma = codec::field_kept(&mut map, ctx, &mut forms, "gam", codec::PLAIN)?;
+                }
+                "theta" => {
+                    theta = codec::field_kept(&mut map, ctx, &mut forms, "theta", codec::PLAIN)?;
+                }
+                "vega" => {
+                    vega = codec::field_kept(&mut map, ctx, &mut forms, "vega", codec::PLAIN)?;
+                }
+                "law" => {
+                    rho = codec::field_kept(&mut map, ctx, &mut forms, "law", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -782,6 +882,7 @@ impl codec::Record for WatchlistStockInfoRow {
             vega,
             rho,
             extra,
+            forms,
         })
     }
 }
@@ -789,149 +890,447 @@ impl serde::Serialize for WatchlistStockInfoRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "base_pric", &self.base_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_pric",
+            self.base_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_qty", &self.execution_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_str", &self.execution_strength, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_qty",
+            self.execution_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_str",
+            self.execution_strength.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_trde_qty_pre",
-            &self.previous_day_trade_quantity_change,
+            self.previous_day_trade_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sel_bid", &self.ask_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_bid", &self.bid_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_1th_bid", &self.ask_price_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_2th_bid", &self.ask_price_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_3th_bid", &self.ask_price_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_4th_bid", &self.ask_price_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_5th_bid", &self.ask_price_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_1th_bid", &self.bid_price_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_2th_bid", &self.bid_price_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_3th_bid", &self.bid_price_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_4th_bid", &self.bid_price_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_5th_bid", &self.bid_price_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upl_pric", &self.upper_limit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lst_pric", &self.lower_limit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "close_pric", &self.close_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_tm", &self.execution_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_bid",
+            self.ask_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_bid",
+            self.bid_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_1th_bid",
+            self.ask_price_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_2th_bid",
+            self.ask_price_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_3th_bid",
+            self.ask_price_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_4th_bid",
+            self.ask_price_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_5th_bid",
+            self.ask_price_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_1th_bid",
+            self.bid_price_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_2th_bid",
+            self.bid_price_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_3th_bid",
+            self.bid_price_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_4th_bid",
+            self.bid_price_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_5th_bid",
+            self.bid_price_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upl_pric",
+            self.upper_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lst_pric",
+            self.lower_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "close_pric",
+            self.close_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_tm",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "exp_cntr_pric",
-            &self.expected_execution_price,
+            self.expected_execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exp_cntr_qty",
-            &self.expected_execution_quantity,
+            self.expected_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cap", &self.capital, codec::PLAIN)?;
-        codec::put_opt(&mut map, "fav", &self.face_value, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mac", &self.market_cap, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stkcnt", &self.share_count, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bid_tm", &self.quote_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cap",
+            self.capital.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fav",
+            self.face_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mac",
+            self.market_cap.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stkcnt",
+            self.share_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bid_tm",
+            self.quote_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pri_sel_req",
-            &self.priority_sell_remaining_quantity,
+            self.priority_sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pri_buy_req",
-            &self.priority_buy_remaining_quantity,
+            self.priority_buy_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pri_sel_cnt",
-            &self.priority_sell_count,
+            self.priority_sell_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pri_buy_cnt",
-            &self.priority_buy_count,
+            self.priority_buy_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sel_req",
-            &self.total_ask_quantity,
+            self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_req",
-            &self.total_bid_quantity,
+            self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sel_cnt",
-            &self.total_sell_count,
+            self.total_sell_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "tot_buy_cnt", &self.total_buy_count, codec::PLAIN)?;
-        codec::put_opt(&mut map, "prty", &self.parity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "gear", &self.gearing, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_qutr", &self.breakeven, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cap_support", &self.capital_support, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tot_buy_cnt",
+            self.total_buy_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prty",
+            self.parity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "gear",
+            self.gearing.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_qutr",
+            self.breakeven.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cap_support",
+            self.capital_support.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "elwexec_pric",
-            &self.elw_exercise_price,
+            self.elw_exercise_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cnvt_rt", &self.conversion_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "elwexpr_dt", &self.elw_expiry_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_engg", &self.open_interest, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cnvt_rt",
+            self.conversion_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "elwexpr_dt",
+            self.elw_expiry_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_engg",
+            self.open_interest.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_pred_pre",
-            &self.open_interest_previous_day_change,
+            self.open_interest_previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "theory_pric",
-            &self.theoretical_price,
+            self.theoretical_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "innr_vltl",
-            &self.implied_volatility,
+            self.implied_volatility.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "delta", &self.delta, codec::PLAIN)?;
-        codec::put_opt(&mut map, "gam", &self.gamma, codec::PLAIN)?;
-        codec::put_opt(&mut map, "theta", &self.theta, codec::PLAIN)?;
-        codec::put_opt(&mut map, "vega", &self.vega, codec::PLAIN)?;
-        codec::put_opt(&mut map, "law", &self.rho, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "delta",
+            self.delta.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "gam",
+            self.gamma.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "theta",
+            self.theta.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "vega",
+            self.vega.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "law",
+            self.rho.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

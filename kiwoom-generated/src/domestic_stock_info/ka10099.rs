@@ -73,6 +73,7 @@ pub struct StocksResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StocksResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -89,14 +90,19 @@ impl codec::Record for StocksResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "list" => list = codec::list(&mut map, ctx, "list")?,
+                "list" => {
+                    list = codec::list(&mut map, ctx, "list")?;
+                    codec::keep_empty_list(&mut forms, "list", &list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -106,6 +112,7 @@ impl codec::Record for StocksResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -113,9 +120,15 @@ impl serde::Serialize for StocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "list", &self.list)?;
+        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -195,6 +208,7 @@ pub struct StocksRow {
     /// Wire: type enum.
     pub nxt_enabled: Option<super::NxtEnabled>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StocksRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -222,14 +236,20 @@ impl codec::Record for StocksRow {
         let mut company_class_name = None;
         let mut nxt_enabled = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "code" => code = codec::field(&mut map, ctx, "code", codec::PLAIN)?,
-                "name" => name = codec::field(&mut map, ctx, "name", codec::PLAIN)?,
+                "code" => {
+                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
+                }
+                "name" => {
+                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
+                }
                 "listCount" => {
-                    listed_share_count = codec::field(
+                    listed_share_count = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "listCount",
                         &codec::Format {
                             scale: 0u8,
@@ -241,15 +261,18 @@ impl codec::Record for StocksRow {
                     )?;
                 }
                 "auditInfo" => {
-                    audit_info = codec::field(&mut map, ctx, "auditInfo", codec::PLAIN)?;
+                    audit_info =
+                        codec::field_kept(&mut map, ctx, &mut forms, "auditInfo", codec::PLAIN)?;
                 }
                 "regDay" => {
-                    listing_date = codec::field(&mut map, ctx, "regDay", codec::PLAIN)?;
+                    listing_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "regDay", codec::PLAIN)?;
                 }
                 "lastPrice" => {
-                    previous_close_price = codec::field(
+                    previous_close_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lastPrice",
                         &codec::Format {
                             scale: 0u8,
@@ -260,28 +283,41 @@ impl codec::Record for StocksRow {
                         },
                     )?;
                 }
-                "state" => state = codec::field(&mut map, ctx, "state", codec::PLAIN)?,
+                "state" => {
+                    state = codec::field_kept(&mut map, ctx, &mut forms, "state", codec::PLAIN)?;
+                }
                 "marketCode" => {
-                    market_code = codec::field(&mut map, ctx, "marketCode", codec::PLAIN)?;
+                    market_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "marketCode", codec::PLAIN)?;
                 }
                 "marketName" => {
-                    market_name = codec::field(&mut map, ctx, "marketName", codec::PLAIN)?;
+                    market_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "marketName", codec::PLAIN)?;
                 }
                 "upName" => {
-                    industry_name = codec::field(&mut map, ctx, "upName", codec::PLAIN)?;
+                    industry_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upName", codec::PLAIN)?;
                 }
                 "upSizeName" => {
-                    company_size_name = codec::field(&mut map, ctx, "upSizeName", codec::PLAIN)?;
+                    company_size_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upSizeName", codec::PLAIN)?;
                 }
                 "orderWarning" => {
-                    order_warning = codec::field(&mut map, ctx, "orderWarning", codec::PLAIN)?;
+                    order_warning =
+                        codec::field_kept(&mut map, ctx, &mut forms, "orderWarning", codec::PLAIN)?;
                 }
                 "companyClassName" => {
-                    company_class_name =
-                        codec::field(&mut map, ctx, "companyClassName", codec::PLAIN)?;
+                    company_class_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "companyClassName",
+                        codec::PLAIN,
+                    )?;
                 }
                 "nxtEnable" => {
-                    nxt_enabled = codec::field(&mut map, ctx, "nxtEnable", codec::PLAIN)?;
+                    nxt_enabled =
+                        codec::field_kept(&mut map, ctx, &mut forms, "nxtEnable", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -302,6 +338,7 @@ impl codec::Record for StocksRow {
             company_class_name,
             nxt_enabled,
             extra,
+            forms,
         })
     }
 }
@@ -309,12 +346,25 @@ impl serde::Serialize for StocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "code", &self.code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "name", &self.name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "code",
+            self.code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "name",
+            self.name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "listCount",
-            &self.listed_share_count,
+            self.listed_share_count.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -323,12 +373,25 @@ impl serde::Serialize for StocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "auditInfo", &self.audit_info, codec::PLAIN)?;
-        codec::put_opt(&mut map, "regDay", &self.listing_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "auditInfo",
+            self.audit_info.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "regDay",
+            self.listing_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lastPrice",
-            &self.previous_close_price,
+            self.previous_close_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -337,24 +400,62 @@ impl serde::Serialize for StocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "state", &self.state, codec::PLAIN)?;
-        codec::put_opt(&mut map, "marketCode", &self.market_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "marketName", &self.market_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upName", &self.industry_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "state",
+            self.state.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "marketCode",
+            self.market_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "marketName",
+            self.market_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upName",
+            self.industry_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "upSizeName",
-            &self.company_size_name,
+            self.company_size_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "orderWarning", &self.order_warning, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "companyClassName",
-            &self.company_class_name,
+            &self.forms,
+            "orderWarning",
+            self.order_warning.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "nxtEnable", &self.nxt_enabled, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "companyClassName",
+            self.company_class_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "nxtEnable",
+            self.nxt_enabled.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -126,6 +126,7 @@ pub struct StockDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -155,14 +156,20 @@ impl codec::Record for StockDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "code" => code = codec::field(&mut map, ctx, "code", codec::PLAIN)?,
-                "name" => name = codec::field(&mut map, ctx, "name", codec::PLAIN)?,
+                "code" => {
+                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
+                }
+                "name" => {
+                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
+                }
                 "listCount" => {
-                    listed_share_count = codec::field(
+                    listed_share_count = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "listCount",
                         &codec::Format {
                             scale: 0u8,
@@ -174,15 +181,18 @@ impl codec::Record for StockDetailResponse {
                     )?;
                 }
                 "auditInfo" => {
-                    audit_info = codec::field(&mut map, ctx, "auditInfo", codec::PLAIN)?;
+                    audit_info =
+                        codec::field_kept(&mut map, ctx, &mut forms, "auditInfo", codec::PLAIN)?;
                 }
                 "regDay" => {
-                    listing_date = codec::field(&mut map, ctx, "regDay", codec::PLAIN)?;
+                    listing_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "regDay", codec::PLAIN)?;
                 }
                 "lastPrice" => {
-                    previous_close_price = codec::field(
+                    previous_close_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "lastPrice",
                         &codec::Format {
                             scale: 0u8,
@@ -193,34 +203,48 @@ impl codec::Record for StockDetailResponse {
                         },
                     )?;
                 }
-                "state" => state = codec::field(&mut map, ctx, "state", codec::PLAIN)?,
+                "state" => {
+                    state = codec::field_kept(&mut map, ctx, &mut forms, "state", codec::PLAIN)?;
+                }
                 "marketCode" => {
-                    market_code = codec::field(&mut map, ctx, "marketCode", codec::PLAIN)?;
+                    market_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "marketCode", codec::PLAIN)?;
                 }
                 "marketName" => {
-                    market_name = codec::field(&mut map, ctx, "marketName", codec::PLAIN)?;
+                    market_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "marketName", codec::PLAIN)?;
                 }
                 "upName" => {
-                    industry_name = codec::field(&mut map, ctx, "upName", codec::PLAIN)?;
+                    industry_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upName", codec::PLAIN)?;
                 }
                 "upSizeName" => {
-                    company_size_name = codec::field(&mut map, ctx, "upSizeName", codec::PLAIN)?;
+                    company_size_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upSizeName", codec::PLAIN)?;
                 }
                 "companyClassName" => {
-                    company_class_name =
-                        codec::field(&mut map, ctx, "companyClassName", codec::PLAIN)?;
+                    company_class_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "companyClassName",
+                        codec::PLAIN,
+                    )?;
                 }
                 "orderWarning" => {
-                    order_warning = codec::field(&mut map, ctx, "orderWarning", codec::PLAIN)?;
+                    order_warning =
+                        codec::field_kept(&mut map, ctx, &mut forms, "orderWarning", codec::PLAIN)?;
                 }
                 "nxtEnable" => {
-                    nxt_enabled = codec::field(&mut map, ctx, "nxtEnable", codec::PLAIN)?;
+                    nxt_enabled =
+                        codec::field_kept(&mut map, ctx, &mut forms, "nxtEnable", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -243,6 +267,7 @@ impl codec::Record for StockDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -250,12 +275,25 @@ impl serde::Serialize for StockDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "code", &self.code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "name", &self.name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "code",
+            self.code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "name",
+            self.name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "listCount",
-            &self.listed_share_count,
+            self.listed_share_count.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -264,12 +302,25 @@ impl serde::Serialize for StockDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "auditInfo", &self.audit_info, codec::PLAIN)?;
-        codec::put_opt(&mut map, "regDay", &self.listing_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "auditInfo",
+            self.audit_info.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "regDay",
+            self.listing_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lastPrice",
-            &self.previous_close_price,
+            self.previous_close_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -278,26 +329,70 @@ impl serde::Serialize for StockDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "state", &self.state, codec::PLAIN)?;
-        codec::put_opt(&mut map, "marketCode", &self.market_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "marketName", &self.market_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upName", &self.industry_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "state",
+            self.state.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "marketCode",
+            self.market_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "marketName",
+            self.market_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upName",
+            self.industry_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "upSizeName",
-            &self.company_size_name,
+            self.company_size_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "companyClassName",
-            &self.company_class_name,
+            self.company_class_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "orderWarning", &self.order_warning, codec::PLAIN)?;
-        codec::put_opt(&mut map, "nxtEnable", &self.nxt_enabled, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "orderWarning",
+            self.order_warning.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "nxtEnable",
+            self.nxt_enabled.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -58,6 +58,7 @@ pub struct SectorCodesResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorCodesResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -74,14 +75,19 @@ impl codec::Record for SectorCodesResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "list" => list = codec::list(&mut map, ctx, "list")?,
+                "list" => {
+                    list = codec::list(&mut map, ctx, "list")?;
+                    codec::keep_empty_list(&mut forms, "list", &list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -91,6 +97,7 @@ impl codec::Record for SectorCodesResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -98,9 +105,15 @@ impl serde::Serialize for SectorCodesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "list", &self.list)?;
+        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -126,6 +139,7 @@ pub struct SectorCodesRow {
     /// Wire: type text.
     pub group: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorCodesRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -143,14 +157,22 @@ impl codec::Record for SectorCodesRow {
         let mut name = None;
         let mut group = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "marketCode" => {
-                    market_code = codec::field(&mut map, ctx, "marketCode", codec::PLAIN)?;
+                    market_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "marketCode", codec::PLAIN)?;
                 }
-                "code" => code = codec::field(&mut map, ctx, "code", codec::PLAIN)?,
-                "name" => name = codec::field(&mut map, ctx, "name", codec::PLAIN)?,
-                "group" => group = codec::field(&mut map, ctx, "group", codec::PLAIN)?,
+                "code" => {
+                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
+                }
+                "name" => {
+                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
+                }
+                "group" => {
+                    group = codec::field_kept(&mut map, ctx, &mut forms, "group", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -160,6 +182,7 @@ impl codec::Record for SectorCodesRow {
             name,
             group,
             extra,
+            forms,
         })
     }
 }
@@ -167,10 +190,34 @@ impl serde::Serialize for SectorCodesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "marketCode", &self.market_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "code", &self.code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "name", &self.name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "group", &self.group, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "marketCode",
+            self.market_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "code",
+            self.code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "name",
+            self.name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "group",
+            self.group.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

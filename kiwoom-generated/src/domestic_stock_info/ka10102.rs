@@ -50,6 +50,7 @@ pub struct BrokersResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokersResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -66,14 +67,19 @@ impl codec::Record for BrokersResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "list" => list = codec::list(&mut map, ctx, "list")?,
+                "list" => {
+                    list = codec::list(&mut map, ctx, "list")?;
+                    codec::keep_empty_list(&mut forms, "list", &list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -83,6 +89,7 @@ impl codec::Record for BrokersResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -90,9 +97,15 @@ impl serde::Serialize for BrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "list", &self.list)?;
+        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -114,6 +127,7 @@ pub struct BrokersRow {
     /// Wire: type text.
     pub kind: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BrokersRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -130,11 +144,18 @@ impl codec::Record for BrokersRow {
         let mut name = None;
         let mut kind = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "code" => code = codec::field(&mut map, ctx, "code", codec::PLAIN)?,
-                "name" => name = codec::field(&mut map, ctx, "name", codec::PLAIN)?,
-                "gb" => kind = codec::field(&mut map, ctx, "gb", codec::PLAIN)?,
+                "code" => {
+                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
+                }
+                "name" => {
+                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
+                }
+                "gb" => {
+                    kind = codec::field_kept(&mut map, ctx, &mut forms, "gb", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -143,6 +164,7 @@ impl codec::Record for BrokersRow {
             name,
             kind,
             extra,
+            forms,
         })
     }
 }
@@ -150,9 +172,27 @@ impl serde::Serialize for BrokersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "code", &self.code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "name", &self.name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "gb", &self.kind, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "code",
+            self.code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "name",
+            self.name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "gb",
+            self.kind.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -114,6 +114,7 @@ pub struct StockProgramTradeStatusResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockProgramTradeStatusResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -136,22 +137,41 @@ impl codec::Record for StockProgramTradeStatusResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tot_1" => total_1 = codec::field(&mut map, ctx, "tot_1", codec::PLAIN)?,
-                "tot_2" => total_2 = codec::field(&mut map, ctx, "tot_2", codec::PLAIN)?,
-                "tot_3" => total_3 = codec::field(&mut map, ctx, "tot_3", codec::PLAIN)?,
-                "tot_4" => total_4 = codec::field(&mut map, ctx, "tot_4", codec::PLAIN)?,
-                "tot_5" => total_5 = codec::field(&mut map, ctx, "tot_5", codec::PLAIN)?,
-                "tot_6" => total_6 = codec::field(&mut map, ctx, "tot_6", codec::PLAIN)?,
+                "tot_1" => {
+                    total_1 = codec::field_kept(&mut map, ctx, &mut forms, "tot_1", codec::PLAIN)?;
+                }
+                "tot_2" => {
+                    total_2 = codec::field_kept(&mut map, ctx, &mut forms, "tot_2", codec::PLAIN)?;
+                }
+                "tot_3" => {
+                    total_3 = codec::field_kept(&mut map, ctx, &mut forms, "tot_3", codec::PLAIN)?;
+                }
+                "tot_4" => {
+                    total_4 = codec::field_kept(&mut map, ctx, &mut forms, "tot_4", codec::PLAIN)?;
+                }
+                "tot_5" => {
+                    total_5 = codec::field_kept(&mut map, ctx, &mut forms, "tot_5", codec::PLAIN)?;
+                }
+                "tot_6" => {
+                    total_6 = codec::field_kept(&mut map, ctx, &mut forms, "tot_6", codec::PLAIN)?;
+                }
                 "stk_prm_trde_prst" => {
                     stock_program_trade_status = codec::list(&mut map, ctx, "stk_prm_trde_prst")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "stk_prm_trde_prst",
+                        &stock_program_trade_status,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -167,6 +187,7 @@ impl codec::Record for StockProgramTradeStatusResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -174,19 +195,62 @@ impl serde::Serialize for StockProgramTradeStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "tot_1", &self.total_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tot_2", &self.total_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tot_3", &self.total_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tot_4", &self.total_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tot_5", &self.total_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tot_6", &self.total_6, codec::PLAIN)?;
-        codec::put_list(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "tot_1",
+            self.total_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tot_2",
+            self.total_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tot_3",
+            self.total_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tot_4",
+            self.total_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tot_5",
+            self.total_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tot_6",
+            self.total_6.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
             "stk_prm_trde_prst",
             &self.stock_program_trade_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -258,6 +322,7 @@ pub struct StockProgramTradeStatusRow {
     /// Wire: type decimal, unit %, signed.
     pub all_trade_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockProgramTradeStatusRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -282,45 +347,57 @@ impl codec::Record for StockProgramTradeStatusRow {
         let mut net_purchase_value = None;
         let mut all_trade_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "flu_sig" => {
-                    fluctuation_sign = codec::field(&mut map, ctx, "flu_sig", codec::PLAIN)?;
+                    fluctuation_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "buy_cntr_qty" => {
                     buy_execution_quantity =
-                        codec::field(&mut map, ctx, "buy_cntr_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_cntr_qty", codec::PLAIN)?;
                 }
                 "buy_cntr_amt" => {
                     buy_execution_amount =
-                        codec::field(&mut map, ctx, "buy_cntr_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_cntr_amt", codec::PLAIN)?;
                 }
                 "sel_cntr_qty" => {
                     sell_execution_quantity =
-                        codec::field(&mut map, ctx, "sel_cntr_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_cntr_qty", codec::PLAIN)?;
                 }
                 "sel_cntr_amt" => {
                     sell_execution_amount =
-                        codec::field(&mut map, ctx, "sel_cntr_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_cntr_amt", codec::PLAIN)?;
                 }
                 "netprps_prica" => {
-                    net_purchase_value =
-                        codec::field(&mut map, ctx, "netprps_prica", codec::PLAIN)?;
+                    net_purchase_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "netprps_prica",
+                        codec::PLAIN,
+                    )?;
                 }
                 "all_trde_rt" => {
-                    all_trade_rate = codec::field(&mut map, ctx, "all_trde_rt", codec::PLAIN)?;
+                    all_trade_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "all_trde_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -338,6 +415,7 @@ impl codec::Record for StockProgramTradeStatusRow {
             net_purchase_value,
             all_trade_rate,
             extra,
+            forms,
         })
     }
 }
@@ -345,47 +423,83 @@ impl serde::Serialize for StockProgramTradeStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "flu_sig", &self.fluctuation_sign, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_sig",
+            self.fluctuation_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_cntr_qty",
-            &self.buy_execution_quantity,
+            self.buy_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_cntr_amt",
-            &self.buy_execution_amount,
+            self.buy_execution_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_cntr_qty",
-            &self.sell_execution_quantity,
+            self.sell_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_cntr_amt",
-            &self.sell_execution_amount,
+            self.sell_execution_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_prica",
-            &self.net_purchase_value,
+            self.net_purchase_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "all_trde_rt", &self.all_trade_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "all_trde_rt",
+            self.all_trade_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -103,6 +103,7 @@ pub struct CreditLoanableStocksResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl CreditLoanableStocksResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -120,20 +121,32 @@ impl codec::Record for CreditLoanableStocksResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crd_loan_able" => {
-                    credit_loan_available =
-                        codec::field(&mut map, ctx, "crd_loan_able", codec::PLAIN)?;
+                    credit_loan_available = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "crd_loan_able",
+                        codec::PLAIN,
+                    )?;
                 }
                 "crd_loan_pos_stk" => {
                     credit_loan_available_stock = codec::list(&mut map, ctx, "crd_loan_pos_stk")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "crd_loan_pos_stk",
+                        &credit_loan_available_stock,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -144,6 +157,7 @@ impl codec::Record for CreditLoanableStocksResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -151,19 +165,27 @@ impl serde::Serialize for CreditLoanableStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_loan_able",
-            &self.credit_loan_available,
+            self.credit_loan_available.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "crd_loan_pos_stk",
             &self.credit_loan_available_stock,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -211,6 +233,7 @@ pub struct CreditLoanableStocksRow {
     /// Wire: type enum.
     pub credit_limit_over_text: Option<super::CreditLimitOverText>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl CreditLoanableStocksRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -231,22 +254,26 @@ impl codec::Record for CreditLoanableStocksRow {
         let mut credit_limit_over_flag = None;
         let mut credit_limit_over_text = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "crd_assr_rt" => {
                     credit_guarantee_rate =
-                        codec::field(&mut map, ctx, "crd_assr_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_assr_rt", codec::PLAIN)?;
                 }
                 "repl_pric" => {
-                    substitute_price = codec::field(
+                    substitute_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "repl_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -258,9 +285,10 @@ impl codec::Record for CreditLoanableStocksRow {
                     )?;
                 }
                 "pred_close_pric" => {
-                    previous_day_close_price = codec::field(
+                    previous_day_close_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "pred_close_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -272,12 +300,22 @@ impl codec::Record for CreditLoanableStocksRow {
                     )?;
                 }
                 "crd_limit_over_yn" => {
-                    credit_limit_over_flag =
-                        codec::field(&mut map, ctx, "crd_limit_over_yn", codec::PLAIN)?;
+                    credit_limit_over_flag = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "crd_limit_over_yn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "crd_limit_over_txt" => {
-                    credit_limit_over_text =
-                        codec::field(&mut map, ctx, "crd_limit_over_txt", codec::PLAIN)?;
+                    credit_limit_over_text = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "crd_limit_over_txt",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -291,6 +329,7 @@ impl codec::Record for CreditLoanableStocksRow {
             credit_limit_over_flag,
             credit_limit_over_text,
             extra,
+            forms,
         })
     }
 }
@@ -298,18 +337,32 @@ impl serde::Serialize for CreditLoanableStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "crd_assr_rt",
-            &self.credit_guarantee_rate,
+            self.credit_guarantee_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "repl_pric",
-            &self.substitute_price,
+            self.substitute_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -318,10 +371,11 @@ impl serde::Serialize for CreditLoanableStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_close_pric",
-            &self.previous_day_close_price,
+            self.previous_day_close_price.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -330,16 +384,18 @@ impl serde::Serialize for CreditLoanableStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_limit_over_yn",
-            &self.credit_limit_over_flag,
+            self.credit_limit_over_flag.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_limit_over_txt",
-            &self.credit_limit_over_text,
+            self.credit_limit_over_text.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -60,6 +60,7 @@ pub struct CheckCreditLoanableResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl CheckCreditLoanableResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -76,17 +77,19 @@ impl codec::Record for CheckCreditLoanableResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crd_alow_yn" => {
                     credit_available_flag =
-                        codec::field(&mut map, ctx, "crd_alow_yn", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "crd_alow_yn", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -96,6 +99,7 @@ impl codec::Record for CheckCreditLoanableResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -103,14 +107,21 @@ impl serde::Serialize for CheckCreditLoanableResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "crd_alow_yn",
-            &self.credit_available_flag,
+            self.credit_available_flag.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -141,6 +141,7 @@ pub struct StockLendingTop10StocksResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockLendingTop10StocksResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -165,26 +166,40 @@ impl codec::Record for StockLendingTop10StocksResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "dbrt_trde_cntrcnt_sum" => {
-                    lending_trade_executed_shares_sum =
-                        codec::field(&mut map, ctx, "dbrt_trde_cntrcnt_sum", codec::PLAIN)?;
-                }
-                "dbrt_trde_rpy_sum" => {
-                    lending_trade_repayment_sum =
-                        codec::field(&mut map, ctx, "dbrt_trde_rpy_sum", codec::PLAIN)?;
-                }
-                "rmnd_sum" => {
-                    holding_sum = codec::field(&mut map, ctx, "rmnd_sum", codec::PLAIN)?;
-                }
-                "remn_amt_sum" => {
-                    balance_amount_sum = codec::field(&mut map, ctx, "remn_amt_sum", codec::PLAIN)?;
-                }
-                "dbrt_trde_cntrcnt_rt" => {
-                    lending_trade_executed_shares_rate = codec::field(
+                    lending_trade_executed_shares_sum = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "dbrt_trde_cntrcnt_sum",
+                        codec::PLAIN,
+                    )?;
+                }
+                "dbrt_trde_rpy_sum" => {
+                    lending_trade_repayment_sum = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_rpy_sum",
+                        codec::PLAIN,
+                    )?;
+                }
+                "rmnd_sum" => {
+                    holding_sum =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rmnd_sum", codec::PLAIN)?;
+                }
+                "remn_amt_sum" => {
+                    balance_amount_sum =
+                        codec::field_kept(&mut map, ctx, &mut forms, "remn_amt_sum", codec::PLAIN)?;
+                }
+                "dbrt_trde_cntrcnt_rt" => {
+                    lending_trade_executed_shares_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "dbrt_trde_cntrcnt_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -196,9 +211,10 @@ impl codec::Record for StockLendingTop10StocksResponse {
                     )?;
                 }
                 "dbrt_trde_rpy_rt" => {
-                    lending_trade_repayment_rate = codec::field(
+                    lending_trade_repayment_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "dbrt_trde_rpy_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -210,9 +226,10 @@ impl codec::Record for StockLendingTop10StocksResponse {
                     )?;
                 }
                 "rmnd_rt" => {
-                    holding_rate = codec::field(
+                    holding_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "rmnd_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -224,9 +241,10 @@ impl codec::Record for StockLendingTop10StocksResponse {
                     )?;
                 }
                 "remn_amt_rt" => {
-                    balance_amount_rate = codec::field(
+                    balance_amount_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "remn_amt_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -240,12 +258,18 @@ impl codec::Record for StockLendingTop10StocksResponse {
                 "dbrt_trde_upper_10stk" => {
                     lending_trade_top_10_stock =
                         codec::list(&mut map, ctx, "dbrt_trde_upper_10stk")?;
+                    codec::keep_empty_list(
+                        &mut forms,
+                        "dbrt_trde_upper_10stk",
+                        &lending_trade_top_10_stock,
+                    );
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -263,6 +287,7 @@ impl codec::Record for StockLendingTop10StocksResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -270,29 +295,39 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_cntrcnt_sum",
-            &self.lending_trade_executed_shares_sum,
+            self.lending_trade_executed_shares_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_rpy_sum",
-            &self.lending_trade_repayment_sum,
+            self.lending_trade_repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rmnd_sum", &self.holding_sum, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rmnd_sum",
+            self.holding_sum.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "remn_amt_sum",
-            &self.balance_amount_sum,
+            self.balance_amount_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_cntrcnt_rt",
-            &self.lending_trade_executed_shares_rate,
+            self.lending_trade_executed_shares_rate.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -301,10 +336,11 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_rpy_rt",
-            &self.lending_trade_repayment_rate,
+            self.lending_trade_repayment_rate.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -313,10 +349,11 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rmnd_rt",
-            &self.holding_rate,
+            self.holding_rate.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -325,10 +362,11 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "remn_amt_rt",
-            &self.balance_amount_rate,
+            self.balance_amount_rate.as_ref(),
             &codec::Format {
                 scale: 2u8,
                 double_sign: false,
@@ -337,13 +375,20 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(
+        codec::put_list_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_upper_10stk",
             &self.lending_trade_top_10_stock,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -385,6 +430,7 @@ pub struct StockLendingTop10StocksRow {
     /// Wire: type integer, unit 백만원.
     pub balance_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockLendingTop10StocksRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -404,25 +450,41 @@ impl codec::Record for StockLendingTop10StocksRow {
         let mut holding = None;
         let mut balance_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "dbrt_trde_cntrcnt" => {
-                    lending_trade_executed_shares =
-                        codec::field(&mut map, ctx, "dbrt_trde_cntrcnt", codec::PLAIN)?;
+                    lending_trade_executed_shares = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_cntrcnt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dbrt_trde_rpy" => {
-                    lending_trade_repayment =
-                        codec::field(&mut map, ctx, "dbrt_trde_rpy", codec::PLAIN)?;
+                    lending_trade_repayment = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_rpy",
+                        codec::PLAIN,
+                    )?;
                 }
-                "rmnd" => holding = codec::field(&mut map, ctx, "rmnd", codec::PLAIN)?,
+                "rmnd" => {
+                    holding = codec::field_kept(&mut map, ctx, &mut forms, "rmnd", codec::PLAIN)?;
+                }
                 "remn_amt" => {
-                    balance_amount = codec::field(&mut map, ctx, "remn_amt", codec::PLAIN)?;
+                    balance_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "remn_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -435,6 +497,7 @@ impl codec::Record for StockLendingTop10StocksRow {
             holding,
             balance_amount,
             extra,
+            forms,
         })
     }
 }
@@ -442,22 +505,48 @@ impl serde::Serialize for StockLendingTop10StocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dbrt_trde_cntrcnt",
-            &self.lending_trade_executed_shares,
+            self.lending_trade_executed_shares.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_rpy",
-            &self.lending_trade_repayment,
+            self.lending_trade_repayment.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rmnd", &self.holding, codec::PLAIN)?;
-        codec::put_opt(&mut map, "remn_amt", &self.balance_amount, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rmnd",
+            self.holding.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "remn_amt",
+            self.balance_amount.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -97,6 +97,7 @@ pub struct StockLendingTradeTrendByStockResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockLendingTradeTrendByStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -113,16 +114,19 @@ impl codec::Record for StockLendingTradeTrendByStockResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "dbrt_trde_trnsn" => {
                     lending_trade_trend = codec::list(&mut map, ctx, "dbrt_trde_trnsn")?;
+                    codec::keep_empty_list(&mut forms, "dbrt_trde_trnsn", &lending_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -132,6 +136,7 @@ impl codec::Record for StockLendingTradeTrendByStockResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -139,9 +144,20 @@ impl serde::Serialize for StockLendingTradeTrendByStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "dbrt_trde_trnsn", &self.lending_trade_trend)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "dbrt_trde_trnsn",
+            &self.lending_trade_trend,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -187,6 +203,7 @@ pub struct StockLendingTradeTrendByStockRow {
     /// Wire: type integer, unit 백만원.
     pub balance_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockLendingTradeTrendByStockRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -206,24 +223,45 @@ impl codec::Record for StockLendingTradeTrendByStockRow {
         let mut holding = None;
         let mut balance_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "dbrt_trde_cntrcnt" => {
-                    lending_trade_executed_shares =
-                        codec::field(&mut map, ctx, "dbrt_trde_cntrcnt", codec::PLAIN)?;
+                    lending_trade_executed_shares = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_cntrcnt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dbrt_trde_rpy" => {
-                    lending_trade_repayment =
-                        codec::field(&mut map, ctx, "dbrt_trde_rpy", codec::PLAIN)?;
+                    lending_trade_repayment = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_rpy",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dbrt_trde_irds" => {
-                    lending_trade_change =
-                        codec::field(&mut map, ctx, "dbrt_trde_irds", codec::PLAIN)?;
+                    lending_trade_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_irds",
+                        codec::PLAIN,
+                    )?;
                 }
-                "rmnd" => holding = codec::field(&mut map, ctx, "rmnd", codec::PLAIN)?,
+                "rmnd" => {
+                    holding = codec::field_kept(&mut map, ctx, &mut forms, "rmnd", codec::PLAIN)?;
+                }
                 "remn_amt" => {
-                    balance_amount = codec::field(&mut map, ctx, "remn_amt", codec::PLAIN)?;
+                    balance_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "remn_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -236,6 +274,7 @@ impl codec::Record for StockLendingTradeTrendByStockRow {
             holding,
             balance_amount,
             extra,
+            forms,
         })
     }
 }
@@ -243,27 +282,48 @@ impl serde::Serialize for StockLendingTradeTrendByStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dbrt_trde_cntrcnt",
-            &self.lending_trade_executed_shares,
+            self.lending_trade_executed_shares.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_rpy",
-            &self.lending_trade_repayment,
+            self.lending_trade_repayment.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_irds",
-            &self.lending_trade_change,
+            self.lending_trade_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rmnd", &self.holding, codec::PLAIN)?;
-        codec::put_opt(&mut map, "remn_amt", &self.balance_amount, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rmnd",
+            self.holding.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "remn_amt",
+            self.balance_amount.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -65,6 +65,7 @@ pub struct StockLendingTradeHistoryResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockLendingTradeHistoryResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -81,16 +82,19 @@ impl codec::Record for StockLendingTradeHistoryResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "dbrt_trde_prps" => {
                     stock_lending_history = codec::list(&mut map, ctx, "dbrt_trde_prps")?;
+                    codec::keep_empty_list(&mut forms, "dbrt_trde_prps", &stock_lending_history);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -100,6 +104,7 @@ impl codec::Record for StockLendingTradeHistoryResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -107,9 +112,20 @@ impl serde::Serialize for StockLendingTradeHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "dbrt_trde_prps", &self.stock_lending_history)?;
+        codec::put_list_kept(
+            &mut map,
+            &self.forms,
+            "dbrt_trde_prps",
+            &self.stock_lending_history,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -151,6 +167,7 @@ pub struct StockLendingTradeHistoryRow {
     /// Wire: type integer, unit 백만원.
     pub balance_amount: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockLendingTradeHistoryRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -170,25 +187,41 @@ impl codec::Record for StockLendingTradeHistoryRow {
         let mut holding = None;
         let mut balance_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "dbrt_trde_cntrcnt" => {
-                    lending_trade_executed_shares =
-                        codec::field(&mut map, ctx, "dbrt_trde_cntrcnt", codec::PLAIN)?;
+                    lending_trade_executed_shares = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_cntrcnt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "dbrt_trde_rpy" => {
-                    lending_trade_repayment =
-                        codec::field(&mut map, ctx, "dbrt_trde_rpy", codec::PLAIN)?;
+                    lending_trade_repayment = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "dbrt_trde_rpy",
+                        codec::PLAIN,
+                    )?;
                 }
-                "rmnd" => holding = codec::field(&mut map, ctx, "rmnd", codec::PLAIN)?,
+                "rmnd" => {
+                    holding = codec::field_kept(&mut map, ctx, &mut forms, "rmnd", codec::PLAIN)?;
+                }
                 "remn_amt" => {
-                    balance_amount = codec::field(&mut map, ctx, "remn_amt", codec::PLAIN)?;
+                    balance_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "remn_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -201,6 +234,7 @@ impl codec::Record for StockLendingTradeHistoryRow {
             holding,
             balance_amount,
             extra,
+            forms,
         })
     }
 }
@@ -208,22 +242,48 @@ impl serde::Serialize for StockLendingTradeHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "dbrt_trde_cntrcnt",
-            &self.lending_trade_executed_shares,
+            self.lending_trade_executed_shares.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "dbrt_trde_rpy",
-            &self.lending_trade_repayment,
+            self.lending_trade_repayment.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rmnd", &self.holding, codec::PLAIN)?;
-        codec::put_opt(&mut map, "remn_amt", &self.balance_amount, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rmnd",
+            self.holding.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "remn_amt",
+            self.balance_amount.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

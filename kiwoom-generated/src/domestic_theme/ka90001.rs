@@ -120,6 +120,7 @@ pub struct ThemeGroupsResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ThemeGroupsResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -136,14 +137,19 @@ impl codec::Record for ThemeGroupsResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "thema_grp" => theme_group = codec::list(&mut map, ctx, "thema_grp")?,
+                "thema_grp" => {
+                    theme_group = codec::list(&mut map, ctx, "thema_grp")?;
+                    codec::keep_empty_list(&mut forms, "thema_grp", &theme_group);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -153,6 +159,7 @@ impl codec::Record for ThemeGroupsResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -160,9 +167,15 @@ impl serde::Serialize for ThemeGroupsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "thema_grp", &self.theme_group)?;
+        codec::put_list_kept(&mut map, &self.forms, "thema_grp", &self.theme_group)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -214,6 +227,7 @@ pub struct ThemeGroupsRow {
     /// Wire: type text.
     pub main_stock: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ThemeGroupsRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -236,36 +250,49 @@ impl codec::Record for ThemeGroupsRow {
         let mut date_profit_rate = None;
         let mut main_stock = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "thema_grp_cd" => {
-                    theme_group_code = codec::field(&mut map, ctx, "thema_grp_cd", codec::PLAIN)?;
+                    theme_group_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "thema_grp_cd", codec::PLAIN)?;
                 }
                 "thema_nm" => {
-                    theme_name = codec::field(&mut map, ctx, "thema_nm", codec::PLAIN)?;
+                    theme_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "thema_nm", codec::PLAIN)?;
                 }
                 "stk_num" => {
-                    stock_count = codec::field(&mut map, ctx, "stk_num", codec::PLAIN)?;
+                    stock_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_num", codec::PLAIN)?;
                 }
                 "flu_sig" => {
-                    fluctuation_sign = codec::field(&mut map, ctx, "flu_sig", codec::PLAIN)?;
+                    fluctuation_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_sig", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "rising_stk_num" => {
-                    rising_stock_count =
-                        codec::field(&mut map, ctx, "rising_stk_num", codec::PLAIN)?;
+                    rising_stock_count = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "rising_stk_num",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fall_stk_num" => {
                     falling_stock_count =
-                        codec::field(&mut map, ctx, "fall_stk_num", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fall_stk_num", codec::PLAIN)?;
                 }
                 "dt_prft_rt" => {
-                    date_profit_rate = codec::field(&mut map, ctx, "dt_prft_rt", codec::PLAIN)?;
+                    date_profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dt_prft_rt", codec::PLAIN)?;
                 }
                 "main_stk" => {
-                    main_stock = codec::field(&mut map, ctx, "main_stk", codec::PLAIN)?;
+                    main_stock =
+                        codec::field_kept(&mut map, ctx, &mut forms, "main_stk", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -281,6 +308,7 @@ impl codec::Record for ThemeGroupsRow {
             date_profit_rate,
             main_stock,
             extra,
+            forms,
         })
     }
 }
@@ -288,30 +316,69 @@ impl serde::Serialize for ThemeGroupsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "thema_grp_cd",
-            &self.theme_group_code,
+            self.theme_group_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "thema_nm", &self.theme_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_num", &self.stock_count, codec::PLAIN)?;
-        codec::put_opt(&mut map, "flu_sig", &self.fluctuation_sign, codec::PLAIN)?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "thema_nm",
+            self.theme_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_num",
+            self.stock_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_sig",
+            self.fluctuation_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "rising_stk_num",
-            &self.rising_stock_count,
+            self.rising_stock_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fall_stk_num",
-            &self.falling_stock_count,
+            self.falling_stock_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "dt_prft_rt", &self.date_profit_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "main_stk", &self.main_stock, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dt_prft_rt",
+            self.date_profit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "main_stk",
+            self.main_stock.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

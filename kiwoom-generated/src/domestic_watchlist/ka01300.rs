@@ -56,6 +56,7 @@ pub struct WatchlistGroupsResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl WatchlistGroupsResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -73,17 +74,23 @@ impl codec::Record for WatchlistGroupsResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "rtcd" => {
-                    result_code = codec::field(&mut map, ctx, "rtcd", codec::PLAIN)?;
+                    result_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rtcd", codec::PLAIN)?;
                 }
-                "nofi" => group_count = codec::list(&mut map, ctx, "nofi")?,
+                "nofi" => {
+                    group_count = codec::list(&mut map, ctx, "nofi")?;
+                    codec::keep_empty_list(&mut forms, "nofi", &group_count);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -94,6 +101,7 @@ impl codec::Record for WatchlistGroupsResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -101,10 +109,22 @@ impl serde::Serialize for WatchlistGroupsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rtcd", &self.result_code, codec::PLAIN)?;
-        codec::put_list(&mut map, "nofi", &self.group_count)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rtcd",
+            self.result_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "nofi", &self.group_count)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -122,6 +142,7 @@ pub struct WatchlistGroupsRow {
     /// Wire: type text.
     pub name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl WatchlistGroupsRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -137,10 +158,16 @@ impl codec::Record for WatchlistGroupsRow {
         let mut group_code = None;
         let mut name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "gcod" => group_code = codec::field(&mut map, ctx, "gcod", codec::PLAIN)?,
-                "name" => name = codec::field(&mut map, ctx, "name", codec::PLAIN)?,
+                "gcod" => {
+                    group_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "gcod", codec::PLAIN)?;
+                }
+                "name" => {
+                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -148,6 +175,7 @@ impl codec::Record for WatchlistGroupsRow {
             group_code,
             name,
             extra,
+            forms,
         })
     }
 }
@@ -155,8 +183,20 @@ impl serde::Serialize for WatchlistGroupsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "gcod", &self.group_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "name", &self.name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "gcod",
+            self.group_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "name",
+            self.name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

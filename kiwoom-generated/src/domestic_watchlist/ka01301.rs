@@ -66,6 +66,7 @@ pub struct WatchlistGroupDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl WatchlistGroupDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -83,17 +84,23 @@ impl codec::Record for WatchlistGroupDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "rtcd" => {
-                    result_code = codec::field(&mut map, ctx, "rtcd", codec::PLAIN)?;
+                    result_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rtcd", codec::PLAIN)?;
                 }
-                "nofj" => stock_count = codec::list(&mut map, ctx, "nofj")?,
+                "nofj" => {
+                    stock_count = codec::list(&mut map, ctx, "nofj")?;
+                    codec::keep_empty_list(&mut forms, "nofj", &stock_count);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -104,6 +111,7 @@ impl codec::Record for WatchlistGroupDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -111,10 +119,22 @@ impl serde::Serialize for WatchlistGroupDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rtcd", &self.result_code, codec::PLAIN)?;
-        codec::put_list(&mut map, "nofj", &self.stock_count)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rtcd",
+            self.result_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "nofj", &self.stock_count)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -136,6 +156,7 @@ pub struct WatchlistGroupDetailRow {
     /// Wire: type text.
     pub bookmark_color: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl WatchlistGroupDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -152,12 +173,19 @@ impl codec::Record for WatchlistGroupDetailRow {
         let mut bookmark = None;
         let mut bookmark_color = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "cod2" => stock_code = codec::field(&mut map, ctx, "cod2", codec::PLAIN)?,
-                "bgb" => bookmark = codec::field(&mut map, ctx, "bgb", codec::PLAIN)?,
+                "cod2" => {
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cod2", codec::PLAIN)?;
+                }
+                "bgb" => {
+                    bookmark = codec::field_kept(&mut map, ctx, &mut forms, "bgb", codec::PLAIN)?;
+                }
                 "bgb_clr" => {
-                    bookmark_color = codec::field(&mut map, ctx, "bgb_clr", codec::PLAIN)?;
+                    bookmark_color =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bgb_clr", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -167,6 +195,7 @@ impl codec::Record for WatchlistGroupDetailRow {
             bookmark,
             bookmark_color,
             extra,
+            forms,
         })
     }
 }
@@ -174,9 +203,27 @@ impl serde::Serialize for WatchlistGroupDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cod2", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bgb", &self.bookmark, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bgb_clr", &self.bookmark_color, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cod2",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bgb",
+            self.bookmark.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bgb_clr",
+            self.bookmark_color.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -80,6 +80,7 @@ pub struct IssueResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl IssueResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -98,20 +99,26 @@ impl codec::Record for IssueResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "expires_dt" => {
-                    expires_date = codec::field(&mut map, ctx, "expires_dt", codec::PLAIN)?;
+                    expires_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "expires_dt", codec::PLAIN)?;
                 }
                 "token_type" => {
-                    token_type = codec::field(&mut map, ctx, "token_type", codec::PLAIN)?;
+                    token_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "token_type", codec::PLAIN)?;
                 }
-                "token" => token = codec::field(&mut map, ctx, "token", codec::PLAIN)?,
+                "token" => {
+                    token = codec::field_kept(&mut map, ctx, &mut forms, "token", codec::PLAIN)?;
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -123,6 +130,7 @@ impl codec::Record for IssueResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -130,11 +138,35 @@ impl serde::Serialize for IssueResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "expires_dt", &self.expires_date, codec::PLAIN)?;
-        codec::put(&mut map, "token_type", &self.token_type, codec::PLAIN)?;
-        codec::put(&mut map, "token", &self.token, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "expires_dt",
+            Some(&self.expires_date),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "token_type",
+            Some(&self.token_type),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "token",
+            Some(&self.token),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -40,6 +40,7 @@ pub struct ConditionSearchHit {
     pub sell_buy_type: Option<String>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ConditionSearchHit {
     /// Values whose id the spec does not list, as received.
@@ -77,19 +78,54 @@ impl codec::RealEntry for ConditionSearchHit {
             match &**id {
                 "841" => {
                     event.serial_number = codec::real_value(&values, "841", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "841",
+                        raw,
+                        event.serial_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "9001" => {
                     event.stock_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "9001",
+                        raw,
+                        event.stock_code.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "843" => {
                     event.insert_delete_type =
                         codec::real_value(&values, "843", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "843",
+                        raw,
+                        event.insert_delete_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "907" => {
                     event.sell_buy_type = codec::real_value(&values, "907", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "907",
+                        raw,
+                        event.sell_buy_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -102,11 +138,11 @@ impl codec::RealEntry for ConditionSearchHit {
 impl serde::Serialize for ConditionSearchHit {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("841", &self.serial_number, codec::PLAIN);
-        values.put("9001", &self.stock_code, codec::PLAIN);
-        values.put("843", &self.insert_delete_type, codec::PLAIN);
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("907", &self.sell_buy_type, codec::PLAIN);
+        values.put_kept(&self.forms, "841", &self.serial_number, codec::PLAIN);
+        values.put_kept(&self.forms, "9001", &self.stock_code, codec::PLAIN);
+        values.put_kept(&self.forms, "843", &self.insert_delete_type, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "907", &self.sell_buy_type, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

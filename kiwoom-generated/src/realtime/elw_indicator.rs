@@ -41,6 +41,7 @@ pub struct ElwIndicator {
     pub elw_capital_support_point: Option<rust_decimal::Decimal>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwIndicator {
     /// Values whose id the spec does not list, as received.
@@ -78,23 +79,65 @@ impl codec::RealEntry for ElwIndicator {
             match &**id {
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "666" => {
                     event.elw_parity = codec::real_value(&values, "666", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "666",
+                        raw,
+                        event.elw_parity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "1211" => {
                     event.elw_premium = codec::real_value(&values, "1211", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "1211",
+                        raw,
+                        event.elw_premium.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "667" => {
                     event.elw_gearing_rate = codec::real_value(&values, "667", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "667",
+                        raw,
+                        event.elw_gearing_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "668" => {
                     event.elw_breakeven_rate =
                         codec::real_value(&values, "668", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "668",
+                        raw,
+                        event.elw_breakeven_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "669" => {
                     event.elw_capital_support_point =
                         codec::real_value(&values, "669", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "669",
+                        raw,
+                        event.elw_capital_support_point.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -107,12 +150,17 @@ impl codec::RealEntry for ElwIndicator {
 impl serde::Serialize for ElwIndicator {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("666", &self.elw_parity, codec::PLAIN);
-        values.put("1211", &self.elw_premium, codec::PLAIN);
-        values.put("667", &self.elw_gearing_rate, codec::PLAIN);
-        values.put("668", &self.elw_breakeven_rate, codec::PLAIN);
-        values.put("669", &self.elw_capital_support_point, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "666", &self.elw_parity, codec::PLAIN);
+        values.put_kept(&self.forms, "1211", &self.elw_premium, codec::PLAIN);
+        values.put_kept(&self.forms, "667", &self.elw_gearing_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "668", &self.elw_breakeven_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "669",
+            &self.elw_capital_support_point,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

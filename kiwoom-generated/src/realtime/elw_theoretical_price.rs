@@ -61,6 +61,7 @@ pub struct ElwTheoreticalPrice {
     pub lp_quote_implied_volatility: Option<rust_decimal::Decimal>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ElwTheoreticalPrice {
     /// Values whose id the spec does not list, as received.
@@ -98,36 +99,106 @@ impl codec::RealEntry for ElwTheoreticalPrice {
             match &**id {
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "670" => {
                     event.elw_theoretical_price =
                         codec::real_value(&values, "670", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "670",
+                        raw,
+                        event.elw_theoretical_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "671" => {
                     event.elw_implied_volatility =
                         codec::real_value(&values, "671", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "671",
+                        raw,
+                        event.elw_implied_volatility.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "672" => {
                     event.elw_delta = codec::real_value(&values, "672", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "672",
+                        raw,
+                        event.elw_delta.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "673" => {
                     event.elw_gamma = codec::real_value(&values, "673", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "673",
+                        raw,
+                        event.elw_gamma.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "674" => {
                     event.elw_theta = codec::real_value(&values, "674", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "674",
+                        raw,
+                        event.elw_theta.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "675" => {
                     event.elw_vega = codec::real_value(&values, "675", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "675",
+                        raw,
+                        event.elw_vega.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "676" => {
                     event.elw_rho = codec::real_value(&values, "676", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "676",
+                        raw,
+                        event.elw_rho.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "706" => {
                     event.lp_quote_implied_volatility =
                         codec::real_value(&values, "706", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "706",
+                        raw,
+                        event.lp_quote_implied_volatility.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -140,16 +211,31 @@ impl codec::RealEntry for ElwTheoreticalPrice {
 impl serde::Serialize for ElwTheoreticalPrice {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("670", &self.elw_theoretical_price, codec::PLAIN);
-        values.put("671", &self.elw_implied_volatility, codec::PLAIN);
-        values.put("672", &self.elw_delta, codec::PLAIN);
-        values.put("673", &self.elw_gamma, codec::PLAIN);
-        values.put("674", &self.elw_theta, codec::PLAIN);
-        values.put("675", &self.elw_vega, codec::PLAIN);
-        values.put("676", &self.elw_rho, codec::PLAIN);
-        values.put("706", &self.lp_quote_implied_volatility, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "670",
+            &self.elw_theoretical_price,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "671",
+            &self.elw_implied_volatility,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "672", &self.elw_delta, codec::PLAIN);
+        values.put_kept(&self.forms, "673", &self.elw_gamma, codec::PLAIN);
+        values.put_kept(&self.forms, "674", &self.elw_theta, codec::PLAIN);
+        values.put_kept(&self.forms, "675", &self.elw_vega, codec::PLAIN);
+        values.put_kept(&self.forms, "676", &self.elw_rho, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "706",
+            &self.lp_quote_implied_volatility,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -97,6 +97,7 @@ pub struct EtfNav {
     pub nav_etf_disparity_rate: Option<rust_decimal::Decimal>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfNav {
     /// Values whose id the spec does not list, as received.
@@ -132,58 +133,165 @@ impl codec::RealEntry for EtfNav {
         };
         for (id, raw) in &entry.values {
             match &**id {
-                "36" => event.nav = codec::real_value(&values, "36", raw, codec::PLAIN)?,
+                "36" => {
+                    event.nav = codec::real_value(&values, "36", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "36",
+                        raw,
+                        event.nav.as_ref(),
+                        codec::PLAIN,
+                    );
+                }
                 "37" => {
                     event.nav_previous_day_change =
                         codec::real_value(&values, "37", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "37",
+                        raw,
+                        event.nav_previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "38" => {
                     event.nav_fluctuation_rate =
                         codec::real_value(&values, "38", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "38",
+                        raw,
+                        event.nav_fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "39" => {
                     event.tracking_error_rate =
                         codec::real_value(&values, "39", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "39",
+                        raw,
+                        event.tracking_error_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "11" => {
                     event.previous_day_change =
                         codec::real_value(&values, "11", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "11",
+                        raw,
+                        event.previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "12" => {
                     event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "12",
+                        raw,
+                        event.fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13" => {
                     event.cumulative_trade_quantity =
                         codec::real_value(&values, "13", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13",
+                        raw,
+                        event.cumulative_trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "25" => {
                     event.previous_day_change_sign =
                         codec::real_value(&values, "25", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "25",
+                        raw,
+                        event.previous_day_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "667" => {
                     event.elw_gearing_rate = codec::real_value(&values, "667", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "667",
+                        raw,
+                        event.elw_gearing_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "668" => {
                     event.elw_breakeven_rate =
                         codec::real_value(&values, "668", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "668",
+                        raw,
+                        event.elw_breakeven_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "669" => {
                     event.elw_capital_support_point =
                         codec::real_value(&values, "669", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "669",
+                        raw,
+                        event.elw_capital_support_point.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "265" => {
                     event.nav_index_disparity_rate =
                         codec::real_value(&values, "265", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "265",
+                        raw,
+                        event.nav_index_disparity_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "266" => {
                     event.nav_etf_disparity_rate =
                         codec::real_value(&values, "266", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "266",
+                        raw,
+                        event.nav_etf_disparity_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -196,21 +304,51 @@ impl codec::RealEntry for EtfNav {
 impl serde::Serialize for EtfNav {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("36", &self.nav, codec::PLAIN);
-        values.put("37", &self.nav_previous_day_change, codec::PLAIN);
-        values.put("38", &self.nav_fluctuation_rate, codec::PLAIN);
-        values.put("39", &self.tracking_error_rate, codec::PLAIN);
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("11", &self.previous_day_change, codec::PLAIN);
-        values.put("12", &self.fluctuation_rate, codec::PLAIN);
-        values.put("13", &self.cumulative_trade_quantity, codec::PLAIN);
-        values.put("25", &self.previous_day_change_sign, codec::PLAIN);
-        values.put("667", &self.elw_gearing_rate, codec::PLAIN);
-        values.put("668", &self.elw_breakeven_rate, codec::PLAIN);
-        values.put("669", &self.elw_capital_support_point, codec::PLAIN);
-        values.put("265", &self.nav_index_disparity_rate, codec::PLAIN);
-        values.put("266", &self.nav_etf_disparity_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "36", &self.nav, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "37",
+            &self.nav_previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "38", &self.nav_fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "39", &self.tracking_error_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
+        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "13",
+            &self.cumulative_trade_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "25",
+            &self.previous_day_change_sign,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "667", &self.elw_gearing_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "668", &self.elw_breakeven_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "669",
+            &self.elw_capital_support_point,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "265",
+            &self.nav_index_disparity_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "266",
+            &self.nav_etf_disparity_rate,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

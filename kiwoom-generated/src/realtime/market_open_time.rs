@@ -55,6 +55,7 @@ pub struct MarketOpenTime {
     pub time_to_market_open: Option<chrono::NaiveTime>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl MarketOpenTime {
     /// Values whose id the spec does not list, as received.
@@ -93,13 +94,34 @@ impl codec::RealEntry for MarketOpenTime {
                 "215" => {
                     event.market_operation_type =
                         codec::real_value(&values, "215", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "215",
+                        raw,
+                        event.market_operation_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "214" => {
                     event.time_to_market_open =
                         codec::real_value(&values, "214", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "214",
+                        raw,
+                        event.time_to_market_open.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -112,9 +134,14 @@ impl codec::RealEntry for MarketOpenTime {
 impl serde::Serialize for MarketOpenTime {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("215", &self.market_operation_type, codec::PLAIN);
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("214", &self.time_to_market_open, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "215",
+            &self.market_operation_type,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "214", &self.time_to_market_open, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -201,6 +201,7 @@ pub struct OrderFill {
     pub sor_flag: Option<super::YesNo>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderFill {
     /// Values whose id the spec does not list, as received.
@@ -238,118 +239,363 @@ impl codec::RealEntry for OrderFill {
             match &**id {
                 "9201" => {
                     event.account_number = codec::real_value(&values, "9201", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "9201",
+                        raw,
+                        event.account_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "9203" => {
                     event.order_number = codec::real_value(&values, "9203", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "9203",
+                        raw,
+                        event.order_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "9205" => {
                     event.manager_employee_number =
                         codec::real_value(&values, "9205", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "9205",
+                        raw,
+                        event.manager_employee_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "9001" => {
                     event.item_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "9001",
+                        raw,
+                        event.item_code.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "912" => {
                     event.order_task_class = codec::real_value(&values, "912", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "912",
+                        raw,
+                        event.order_task_class.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "913" => {
                     event.order_status = codec::real_value(&values, "913", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "913",
+                        raw,
+                        event.order_status.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "302" => {
                     event.stock_name = codec::real_value(&values, "302", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "302",
+                        raw,
+                        event.stock_name.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "900" => {
                     event.order_quantity = codec::real_value(&values, "900", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "900",
+                        raw,
+                        event.order_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "901" => {
                     event.order_price = codec::real_value(&values, "901", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "901",
+                        raw,
+                        event.order_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "902" => {
                     event.unfilled_quantity = codec::real_value(&values, "902", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "902",
+                        raw,
+                        event.unfilled_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "903" => {
                     event.cumulative_execution_amount =
                         codec::real_value(&values, "903", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "903",
+                        raw,
+                        event.cumulative_execution_amount.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "904" => {
                     event.original_order_number =
                         codec::real_value(&values, "904", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "904",
+                        raw,
+                        event.original_order_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "905" => {
                     event.order_type = codec::real_value(&values, "905", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "905",
+                        raw,
+                        event.order_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "906" => {
                     event.trade_type = codec::real_value(&values, "906", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "906",
+                        raw,
+                        event.trade_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "907" => {
                     event.sell_buy_type = codec::real_value(&values, "907", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "907",
+                        raw,
+                        event.sell_buy_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "908" => {
                     event.order_execution_time =
                         codec::real_value(&values, "908", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "908",
+                        raw,
+                        event.order_execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "909" => {
                     event.execution_number = codec::real_value(&values, "909", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "909",
+                        raw,
+                        event.execution_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "910" => {
                     event.execution_price = codec::real_value(&values, "910", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "910",
+                        raw,
+                        event.execution_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "911" => {
                     event.execution_quantity =
                         codec::real_value(&values, "911", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "911",
+                        raw,
+                        event.execution_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "27" => {
                     event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "27",
+                        raw,
+                        event.best_ask_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "28" => {
                     event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "28",
+                        raw,
+                        event.best_bid_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "914" => {
                     event.unit_execution_price =
                         codec::real_value(&values, "914", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "914",
+                        raw,
+                        event.unit_execution_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "915" => {
                     event.unit_execution_quantity =
                         codec::real_value(&values, "915", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "915",
+                        raw,
+                        event.unit_execution_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "938" => {
                     event.today_trade_commission =
                         codec::real_value(&values, "938", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "938",
+                        raw,
+                        event.today_trade_commission.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "939" => {
                     event.today_trade_tax = codec::real_value(&values, "939", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "939",
+                        raw,
+                        event.today_trade_tax.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "919" => {
                     event.reject_reason = codec::real_value(&values, "919", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "919",
+                        raw,
+                        event.reject_reason.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "920" => {
                     event.screen_number = codec::real_value(&values, "920", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "920",
+                        raw,
+                        event.screen_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "921" => {
                     event.terminal_number = codec::real_value(&values, "921", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "921",
+                        raw,
+                        event.terminal_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "922" => {
                     event.credit_type = codec::real_value(&values, "922", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "922",
+                        raw,
+                        event.credit_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "923" => {
                     event.loan_date = codec::real_value(&values, "923", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "923",
+                        raw,
+                        event.loan_date.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "10010" => {
                     event.after_hours_single_price_current_price =
                         codec::real_value(&values, "10010", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10010",
+                        raw,
+                        event.after_hours_single_price_current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "2134" => {
                     event.exchange_type = codec::real_value(&values, "2134", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "2134",
+                        raw,
+                        event.exchange_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "2135" => {
                     event.exchange_type_name =
                         codec::real_value(&values, "2135", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "2135",
+                        raw,
+                        event.exchange_type_name.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "2136" => {
                     event.sor_flag = codec::real_value(&values, "2136", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "2136",
+                        raw,
+                        event.sor_flag.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -362,45 +608,71 @@ impl codec::RealEntry for OrderFill {
 impl serde::Serialize for OrderFill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("9201", &self.account_number, codec::PLAIN);
-        values.put("9203", &self.order_number, codec::PLAIN);
-        values.put("9205", &self.manager_employee_number, codec::PLAIN);
-        values.put("9001", &self.item_code, codec::PLAIN);
-        values.put("912", &self.order_task_class, codec::PLAIN);
-        values.put("913", &self.order_status, codec::PLAIN);
-        values.put("302", &self.stock_name, codec::PLAIN);
-        values.put("900", &self.order_quantity, codec::PLAIN);
-        values.put("901", &self.order_price, codec::PLAIN);
-        values.put("902", &self.unfilled_quantity, codec::PLAIN);
-        values.put("903", &self.cumulative_execution_amount, codec::PLAIN);
-        values.put("904", &self.original_order_number, codec::PLAIN);
-        values.put("905", &self.order_type, codec::PLAIN);
-        values.put("906", &self.trade_type, codec::PLAIN);
-        values.put("907", &self.sell_buy_type, codec::PLAIN);
-        values.put("908", &self.order_execution_time, codec::PLAIN);
-        values.put("909", &self.execution_number, codec::PLAIN);
-        values.put("910", &self.execution_price, codec::PLAIN);
-        values.put("911", &self.execution_quantity, codec::PLAIN);
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("27", &self.best_ask_price, codec::PLAIN);
-        values.put("28", &self.best_bid_price, codec::PLAIN);
-        values.put("914", &self.unit_execution_price, codec::PLAIN);
-        values.put("915", &self.unit_execution_quantity, codec::PLAIN);
-        values.put("938", &self.today_trade_commission, codec::PLAIN);
-        values.put("939", &self.today_trade_tax, codec::PLAIN);
-        values.put("919", &self.reject_reason, codec::PLAIN);
-        values.put("920", &self.screen_number, codec::PLAIN);
-        values.put("921", &self.terminal_number, codec::PLAIN);
-        values.put("922", &self.credit_type, codec::PLAIN);
-        values.put("923", &self.loan_date, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "9201", &self.account_number, codec::PLAIN);
+        values.put_kept(&self.forms, "9203", &self.order_number, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "9205",
+            &self.manager_employee_number,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "9001", &self.item_code, codec::PLAIN);
+        values.put_kept(&self.forms, "912", &self.order_task_class, codec::PLAIN);
+        values.put_kept(&self.forms, "913", &self.order_status, codec::PLAIN);
+        values.put_kept(&self.forms, "302", &self.stock_name, codec::PLAIN);
+        values.put_kept(&self.forms, "900", &self.order_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "901", &self.order_price, codec::PLAIN);
+        values.put_kept(&self.forms, "902", &self.unfilled_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "903",
+            &self.cumulative_execution_amount,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "904",
+            &self.original_order_number,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "905", &self.order_type, codec::PLAIN);
+        values.put_kept(&self.forms, "906", &self.trade_type, codec::PLAIN);
+        values.put_kept(&self.forms, "907", &self.sell_buy_type, codec::PLAIN);
+        values.put_kept(&self.forms, "908", &self.order_execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "909", &self.execution_number, codec::PLAIN);
+        values.put_kept(&self.forms, "910", &self.execution_price, codec::PLAIN);
+        values.put_kept(&self.forms, "911", &self.execution_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(&self.forms, "914", &self.unit_execution_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "915",
+            &self.unit_execution_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "938",
+            &self.today_trade_commission,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "939", &self.today_trade_tax, codec::PLAIN);
+        values.put_kept(&self.forms, "919", &self.reject_reason, codec::PLAIN);
+        values.put_kept(&self.forms, "920", &self.screen_number, codec::PLAIN);
+        values.put_kept(&self.forms, "921", &self.terminal_number, codec::PLAIN);
+        values.put_kept(&self.forms, "922", &self.credit_type, codec::PLAIN);
+        values.put_kept(&self.forms, "923", &self.loan_date, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
             "10010",
             &self.after_hours_single_price_current_price,
             codec::PLAIN,
         );
-        values.put("2134", &self.exchange_type, codec::PLAIN);
-        values.put("2135", &self.exchange_type_name, codec::PLAIN);
-        values.put("2136", &self.sor_flag, codec::PLAIN);
+        values.put_kept(&self.forms, "2134", &self.exchange_type, codec::PLAIN);
+        values.put_kept(&self.forms, "2135", &self.exchange_type_name, codec::PLAIN);
+        values.put_kept(&self.forms, "2136", &self.sor_flag, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

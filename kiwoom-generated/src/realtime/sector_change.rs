@@ -91,6 +91,7 @@ pub struct SectorChange {
     pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorChange {
     /// Values whose id the spec does not list, as received.
@@ -128,55 +129,153 @@ impl codec::RealEntry for SectorChange {
             match &**id {
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "252" => {
                     event.rising_stock_count =
                         codec::real_value(&values, "252", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "252",
+                        raw,
+                        event.rising_stock_count.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "251" => {
                     event.upper_limit_stock_count =
                         codec::real_value(&values, "251", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "251",
+                        raw,
+                        event.upper_limit_stock_count.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "253" => {
                     event.unchanged_stock_count =
                         codec::real_value(&values, "253", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "253",
+                        raw,
+                        event.unchanged_stock_count.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "255" => {
                     event.falling_stock_count =
                         codec::real_value(&values, "255", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "255",
+                        raw,
+                        event.falling_stock_count.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "254" => {
                     event.lower_limit_stock_count =
                         codec::real_value(&values, "254", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "254",
+                        raw,
+                        event.lower_limit_stock_count.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13" => {
                     event.cumulative_trade_quantity =
                         codec::real_value(&values, "13", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13",
+                        raw,
+                        event.cumulative_trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "14" => {
                     event.cumulative_trade_value =
                         codec::real_value(&values, "14", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "14",
+                        raw,
+                        event.cumulative_trade_value.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "11" => {
                     event.previous_day_change =
                         codec::real_value(&values, "11", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "11",
+                        raw,
+                        event.previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "12" => {
                     event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "12",
+                        raw,
+                        event.fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "256" => {
                     event.traded_stock_count =
                         codec::real_value(&values, "256", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "256",
+                        raw,
+                        event.traded_stock_count.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "257" => {
                     event.traded_stock_rate = codec::real_value(&values, "257", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "257",
+                        raw,
+                        event.traded_stock_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "25" => {
                     event.previous_day_change_sign =
                         codec::real_value(&values, "25", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "25",
+                        raw,
+                        event.previous_day_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -189,20 +288,50 @@ impl codec::RealEntry for SectorChange {
 impl serde::Serialize for SectorChange {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("252", &self.rising_stock_count, codec::PLAIN);
-        values.put("251", &self.upper_limit_stock_count, codec::PLAIN);
-        values.put("253", &self.unchanged_stock_count, codec::PLAIN);
-        values.put("255", &self.falling_stock_count, codec::PLAIN);
-        values.put("254", &self.lower_limit_stock_count, codec::PLAIN);
-        values.put("13", &self.cumulative_trade_quantity, codec::PLAIN);
-        values.put("14", &self.cumulative_trade_value, codec::PLAIN);
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("11", &self.previous_day_change, codec::PLAIN);
-        values.put("12", &self.fluctuation_rate, codec::PLAIN);
-        values.put("256", &self.traded_stock_count, codec::PLAIN);
-        values.put("257", &self.traded_stock_rate, codec::PLAIN);
-        values.put("25", &self.previous_day_change_sign, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "252", &self.rising_stock_count, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "251",
+            &self.upper_limit_stock_count,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "253",
+            &self.unchanged_stock_count,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "255", &self.falling_stock_count, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "254",
+            &self.lower_limit_stock_count,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "13",
+            &self.cumulative_trade_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "14",
+            &self.cumulative_trade_value,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
+        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "256", &self.traded_stock_count, codec::PLAIN);
+        values.put_kept(&self.forms, "257", &self.traded_stock_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "25",
+            &self.previous_day_change_sign,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

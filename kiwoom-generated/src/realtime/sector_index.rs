@@ -89,6 +89,7 @@ pub struct SectorIndex {
     pub previous_day_trade_quantity_change: Option<i64>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorIndex {
     /// Values whose id the spec does not list, as received.
@@ -126,44 +127,128 @@ impl codec::RealEntry for SectorIndex {
             match &**id {
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "11" => {
                     event.previous_day_change =
                         codec::real_value(&values, "11", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "11",
+                        raw,
+                        event.previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "12" => {
                     event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "12",
+                        raw,
+                        event.fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "15" => {
                     event.trade_quantity = codec::real_value(&values, "15", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "15",
+                        raw,
+                        event.trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13" => {
                     event.cumulative_trade_quantity =
                         codec::real_value(&values, "13", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13",
+                        raw,
+                        event.cumulative_trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "14" => {
                     event.cumulative_trade_value =
                         codec::real_value(&values, "14", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "14",
+                        raw,
+                        event.cumulative_trade_value.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "16" => {
                     event.open_price = codec::real_value(&values, "16", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "16",
+                        raw,
+                        event.open_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "17" => {
                     event.high_price = codec::real_value(&values, "17", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "17",
+                        raw,
+                        event.high_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "18" => {
                     event.low_price = codec::real_value(&values, "18", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "18",
+                        raw,
+                        event.low_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "25" => {
                     event.previous_day_change_sign =
                         codec::real_value(&values, "25", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "25",
+                        raw,
+                        event.previous_day_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "26" => {
                     event.previous_day_trade_quantity_change =
                         codec::real_value(&values, "26", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "26",
+                        raw,
+                        event.previous_day_trade_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -176,18 +261,38 @@ impl codec::RealEntry for SectorIndex {
 impl serde::Serialize for SectorIndex {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("11", &self.previous_day_change, codec::PLAIN);
-        values.put("12", &self.fluctuation_rate, codec::PLAIN);
-        values.put("15", &self.trade_quantity, codec::PLAIN);
-        values.put("13", &self.cumulative_trade_quantity, codec::PLAIN);
-        values.put("14", &self.cumulative_trade_value, codec::PLAIN);
-        values.put("16", &self.open_price, codec::PLAIN);
-        values.put("17", &self.high_price, codec::PLAIN);
-        values.put("18", &self.low_price, codec::PLAIN);
-        values.put("25", &self.previous_day_change_sign, codec::PLAIN);
-        values.put("26", &self.previous_day_trade_quantity_change, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
+        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "15", &self.trade_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "13",
+            &self.cumulative_trade_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "14",
+            &self.cumulative_trade_value,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "16", &self.open_price, codec::PLAIN);
+        values.put_kept(&self.forms, "17", &self.high_price, codec::PLAIN);
+        values.put_kept(&self.forms, "18", &self.low_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "25",
+            &self.previous_day_change_sign,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "26",
+            &self.previous_day_trade_quantity_change,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

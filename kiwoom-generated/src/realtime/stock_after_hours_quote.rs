@@ -47,6 +47,7 @@ pub struct StockAfterHoursQuote {
     pub after_hours_total_bid_quantity_change: Option<i64>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockAfterHoursQuote {
     /// Values whose id the spec does not list, as received.
@@ -84,22 +85,57 @@ impl codec::RealEntry for StockAfterHoursQuote {
             match &**id {
                 "21" => {
                     event.quote_time = codec::real_value(&values, "21", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "21",
+                        raw,
+                        event.quote_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "131" => {
                     event.after_hours_total_ask_quantity =
                         codec::real_value(&values, "131", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "131",
+                        raw,
+                        event.after_hours_total_ask_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "132" => {
                     event.after_hours_total_ask_quantity_change =
                         codec::real_value(&values, "132", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "132",
+                        raw,
+                        event.after_hours_total_ask_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "135" => {
                     event.after_hours_total_bid_quantity =
                         codec::real_value(&values, "135", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "135",
+                        raw,
+                        event.after_hours_total_bid_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "136" => {
                     event.after_hours_total_bid_quantity_change =
                         codec::real_value(&values, "136", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "136",
+                        raw,
+                        event.after_hours_total_bid_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -112,15 +148,27 @@ impl codec::RealEntry for StockAfterHoursQuote {
 impl serde::Serialize for StockAfterHoursQuote {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("21", &self.quote_time, codec::PLAIN);
-        values.put("131", &self.after_hours_total_ask_quantity, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "21", &self.quote_time, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "131",
+            &self.after_hours_total_ask_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "132",
             &self.after_hours_total_ask_quantity_change,
             codec::PLAIN,
         );
-        values.put("135", &self.after_hours_total_bid_quantity, codec::PLAIN);
-        values.put(
+        values.put_kept(
+            &self.forms,
+            "135",
+            &self.after_hours_total_bid_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "136",
             &self.after_hours_total_bid_quantity_change,
             codec::PLAIN,

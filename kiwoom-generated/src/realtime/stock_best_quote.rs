@@ -29,6 +29,7 @@ pub struct StockBestQuote {
     pub best_bid_price: Option<kiwoom_runtime::codec::Directed<i64>>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockBestQuote {
     /// Values whose id the spec does not list, as received.
@@ -66,9 +67,23 @@ impl codec::RealEntry for StockBestQuote {
             match &**id {
                 "27" => {
                     event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "27",
+                        raw,
+                        event.best_ask_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "28" => {
                     event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "28",
+                        raw,
+                        event.best_bid_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -81,8 +96,8 @@ impl codec::RealEntry for StockBestQuote {
 impl serde::Serialize for StockBestQuote {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("27", &self.best_ask_price, codec::PLAIN);
-        values.put("28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -59,6 +59,7 @@ pub struct StockExpectedExecution {
     pub previous_day_change_sign: Option<super::PriceChangeSign>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockExpectedExecution {
     /// Values whose id the spec does not list, as received.
@@ -96,27 +97,76 @@ impl codec::RealEntry for StockExpectedExecution {
             match &**id {
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "11" => {
                     event.previous_day_change =
                         codec::real_value(&values, "11", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "11",
+                        raw,
+                        event.previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "12" => {
                     event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "12",
+                        raw,
+                        event.fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "15" => {
                     event.trade_quantity = codec::real_value(&values, "15", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "15",
+                        raw,
+                        event.trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13" => {
                     event.cumulative_trade_quantity =
                         codec::real_value(&values, "13", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13",
+                        raw,
+                        event.cumulative_trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "25" => {
                     event.previous_day_change_sign =
                         codec::real_value(&values, "25", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "25",
+                        raw,
+                        event.previous_day_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -129,13 +179,23 @@ impl codec::RealEntry for StockExpectedExecution {
 impl serde::Serialize for StockExpectedExecution {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("11", &self.previous_day_change, codec::PLAIN);
-        values.put("12", &self.fluctuation_rate, codec::PLAIN);
-        values.put("15", &self.trade_quantity, codec::PLAIN);
-        values.put("13", &self.cumulative_trade_quantity, codec::PLAIN);
-        values.put("25", &self.previous_day_change_sign, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
+        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "15", &self.trade_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "13",
+            &self.cumulative_trade_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "25",
+            &self.previous_day_change_sign,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -63,6 +63,7 @@ pub struct StockInfo {
     pub stock_info: Option<String>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockInfo {
     /// Values whose id the spec does not list, as received.
@@ -101,37 +102,107 @@ impl codec::RealEntry for StockInfo {
                 "297" => {
                     event.random_end_extension =
                         codec::real_value(&values, "297", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "297",
+                        raw,
+                        event.random_end_extension.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "592" => {
                     event.pre_market_random_end_extension =
                         codec::real_value(&values, "592", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "592",
+                        raw,
+                        event.pre_market_random_end_extension.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "593" => {
                     event.after_market_random_end_extension =
                         codec::real_value(&values, "593", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "593",
+                        raw,
+                        event.after_market_random_end_extension.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "305" => {
                     event.upper_limit_price = codec::real_value(&values, "305", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "305",
+                        raw,
+                        event.upper_limit_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "306" => {
                     event.lower_limit_price = codec::real_value(&values, "306", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "306",
+                        raw,
+                        event.lower_limit_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "307" => {
                     event.base_price = codec::real_value(&values, "307", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "307",
+                        raw,
+                        event.base_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "689" => {
                     event.elw_early_termination =
                         codec::real_value(&values, "689", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "689",
+                        raw,
+                        event.elw_early_termination.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "594" => {
                     event.currency_unit = codec::real_value(&values, "594", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "594",
+                        raw,
+                        event.currency_unit.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "382" => {
                     event.margin_rate_display =
                         codec::real_value(&values, "382", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "382",
+                        raw,
+                        event.margin_rate_display.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "370" => {
                     event.stock_info = codec::real_value(&values, "370", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "370",
+                        raw,
+                        event.stock_info.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -144,16 +215,31 @@ impl codec::RealEntry for StockInfo {
 impl serde::Serialize for StockInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("297", &self.random_end_extension, codec::PLAIN);
-        values.put("592", &self.pre_market_random_end_extension, codec::PLAIN);
-        values.put("593", &self.after_market_random_end_extension, codec::PLAIN);
-        values.put("305", &self.upper_limit_price, codec::PLAIN);
-        values.put("306", &self.lower_limit_price, codec::PLAIN);
-        values.put("307", &self.base_price, codec::PLAIN);
-        values.put("689", &self.elw_early_termination, codec::PLAIN);
-        values.put("594", &self.currency_unit, codec::PLAIN);
-        values.put("382", &self.margin_rate_display, codec::PLAIN);
-        values.put("370", &self.stock_info, codec::PLAIN);
+        values.put_kept(&self.forms, "297", &self.random_end_extension, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "592",
+            &self.pre_market_random_end_extension,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "593",
+            &self.after_market_random_end_extension,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "305", &self.upper_limit_price, codec::PLAIN);
+        values.put_kept(&self.forms, "306", &self.lower_limit_price, codec::PLAIN);
+        values.put_kept(&self.forms, "307", &self.base_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "689",
+            &self.elw_early_termination,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "594", &self.currency_unit, codec::PLAIN);
+        values.put_kept(&self.forms, "382", &self.margin_rate_display, codec::PLAIN);
+        values.put_kept(&self.forms, "370", &self.stock_info, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -781,6 +781,7 @@ pub struct StockOrderBookDepth {
     pub nxt_mid_price_fluctuation_rate: Option<rust_decimal::Decimal>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockOrderBookDepth {
     /// Values whose id the spec does not list, as received.
@@ -818,587 +819,1730 @@ impl codec::RealEntry for StockOrderBookDepth {
             match &**id {
                 "21" => {
                     event.quote_time = codec::real_value(&values, "21", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "21",
+                        raw,
+                        event.quote_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "41" => {
                     event.ask_price_1 = codec::real_value(&values, "41", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "41",
+                        raw,
+                        event.ask_price_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "61" => {
                     event.ask_quantity_1 = codec::real_value(&values, "61", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "61",
+                        raw,
+                        event.ask_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "81" => {
                     event.ask_quantity_change_1 =
                         codec::real_value(&values, "81", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "81",
+                        raw,
+                        event.ask_quantity_change_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "51" => {
                     event.bid_price_1 = codec::real_value(&values, "51", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "51",
+                        raw,
+                        event.bid_price_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "71" => {
                     event.bid_quantity_1 = codec::real_value(&values, "71", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "71",
+                        raw,
+                        event.bid_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "91" => {
                     event.bid_quantity_change_1 =
                         codec::real_value(&values, "91", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "91",
+                        raw,
+                        event.bid_quantity_change_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "42" => {
                     event.ask_price_2 = codec::real_value(&values, "42", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "42",
+                        raw,
+                        event.ask_price_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "62" => {
                     event.ask_quantity_2 = codec::real_value(&values, "62", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "62",
+                        raw,
+                        event.ask_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "82" => {
                     event.ask_quantity_change_2 =
                         codec::real_value(&values, "82", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "82",
+                        raw,
+                        event.ask_quantity_change_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "52" => {
                     event.bid_price_2 = codec::real_value(&values, "52", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "52",
+                        raw,
+                        event.bid_price_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "72" => {
                     event.bid_quantity_2 = codec::real_value(&values, "72", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "72",
+                        raw,
+                        event.bid_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "92" => {
                     event.bid_quantity_change_2 =
                         codec::real_value(&values, "92", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "92",
+                        raw,
+                        event.bid_quantity_change_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "43" => {
                     event.ask_price_3 = codec::real_value(&values, "43", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "43",
+                        raw,
+                        event.ask_price_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "63" => {
                     event.ask_quantity_3 = codec::real_value(&values, "63", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "63",
+                        raw,
+                        event.ask_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "83" => {
                     event.ask_quantity_change_3 =
                         codec::real_value(&values, "83", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "83",
+                        raw,
+                        event.ask_quantity_change_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "53" => {
                     event.bid_price_3 = codec::real_value(&values, "53", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "53",
+                        raw,
+                        event.bid_price_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "73" => {
                     event.bid_quantity_3 = codec::real_value(&values, "73", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "73",
+                        raw,
+                        event.bid_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "93" => {
                     event.bid_quantity_change_3 =
                         codec::real_value(&values, "93", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "93",
+                        raw,
+                        event.bid_quantity_change_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "44" => {
                     event.ask_price_4 = codec::real_value(&values, "44", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "44",
+                        raw,
+                        event.ask_price_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "64" => {
                     event.ask_quantity_4 = codec::real_value(&values, "64", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "64",
+                        raw,
+                        event.ask_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "84" => {
                     event.ask_quantity_change_4 =
                         codec::real_value(&values, "84", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "84",
+                        raw,
+                        event.ask_quantity_change_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "54" => {
                     event.bid_price_4 = codec::real_value(&values, "54", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "54",
+                        raw,
+                        event.bid_price_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "74" => {
                     event.bid_quantity_4 = codec::real_value(&values, "74", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "74",
+                        raw,
+                        event.bid_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "94" => {
                     event.bid_quantity_change_4 =
                         codec::real_value(&values, "94", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "94",
+                        raw,
+                        event.bid_quantity_change_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "45" => {
                     event.ask_price_5 = codec::real_value(&values, "45", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "45",
+                        raw,
+                        event.ask_price_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "65" => {
                     event.ask_quantity_5 = codec::real_value(&values, "65", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "65",
+                        raw,
+                        event.ask_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "85" => {
                     event.ask_quantity_change_5 =
                         codec::real_value(&values, "85", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "85",
+                        raw,
+                        event.ask_quantity_change_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "55" => {
                     event.bid_price_5 = codec::real_value(&values, "55", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "55",
+                        raw,
+                        event.bid_price_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "75" => {
                     event.bid_quantity_5 = codec::real_value(&values, "75", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "75",
+                        raw,
+                        event.bid_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "95" => {
                     event.bid_quantity_change_5 =
                         codec::real_value(&values, "95", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "95",
+                        raw,
+                        event.bid_quantity_change_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "46" => {
                     event.ask_price_6 = codec::real_value(&values, "46", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "46",
+                        raw,
+                        event.ask_price_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "66" => {
                     event.ask_quantity_6 = codec::real_value(&values, "66", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "66",
+                        raw,
+                        event.ask_quantity_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "86" => {
                     event.ask_quantity_change_6 =
                         codec::real_value(&values, "86", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "86",
+                        raw,
+                        event.ask_quantity_change_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "56" => {
                     event.bid_price_6 = codec::real_value(&values, "56", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "56",
+                        raw,
+                        event.bid_price_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "76" => {
                     event.bid_quantity_6 = codec::real_value(&values, "76", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "76",
+                        raw,
+                        event.bid_quantity_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "96" => {
                     event.bid_quantity_change_6 =
                         codec::real_value(&values, "96", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "96",
+                        raw,
+                        event.bid_quantity_change_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "47" => {
                     event.ask_price_7 = codec::real_value(&values, "47", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "47",
+                        raw,
+                        event.ask_price_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "67" => {
                     event.ask_quantity_7 = codec::real_value(&values, "67", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "67",
+                        raw,
+                        event.ask_quantity_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "87" => {
                     event.ask_quantity_change_7 =
                         codec::real_value(&values, "87", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "87",
+                        raw,
+                        event.ask_quantity_change_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "57" => {
                     event.bid_price_7 = codec::real_value(&values, "57", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "57",
+                        raw,
+                        event.bid_price_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "77" => {
                     event.bid_quantity_7 = codec::real_value(&values, "77", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "77",
+                        raw,
+                        event.bid_quantity_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "97" => {
                     event.bid_quantity_change_7 =
                         codec::real_value(&values, "97", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "97",
+                        raw,
+                        event.bid_quantity_change_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "48" => {
                     event.ask_price_8 = codec::real_value(&values, "48", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "48",
+                        raw,
+                        event.ask_price_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "68" => {
                     event.ask_quantity_8 = codec::real_value(&values, "68", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "68",
+                        raw,
+                        event.ask_quantity_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "88" => {
                     event.ask_quantity_change_8 =
                         codec::real_value(&values, "88", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "88",
+                        raw,
+                        event.ask_quantity_change_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "58" => {
                     event.bid_price_8 = codec::real_value(&values, "58", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "58",
+                        raw,
+                        event.bid_price_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "78" => {
                     event.bid_quantity_8 = codec::real_value(&values, "78", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "78",
+                        raw,
+                        event.bid_quantity_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "98" => {
                     event.bid_quantity_change_8 =
                         codec::real_value(&values, "98", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "98",
+                        raw,
+                        event.bid_quantity_change_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "49" => {
                     event.ask_price_9 = codec::real_value(&values, "49", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "49",
+                        raw,
+                        event.ask_price_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "69" => {
                     event.ask_quantity_9 = codec::real_value(&values, "69", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "69",
+                        raw,
+                        event.ask_quantity_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "89" => {
                     event.ask_quantity_change_9 =
                         codec::real_value(&values, "89", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "89",
+                        raw,
+                        event.ask_quantity_change_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "59" => {
                     event.bid_price_9 = codec::real_value(&values, "59", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "59",
+                        raw,
+                        event.bid_price_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "79" => {
                     event.bid_quantity_9 = codec::real_value(&values, "79", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "79",
+                        raw,
+                        event.bid_quantity_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "99" => {
                     event.bid_quantity_change_9 =
                         codec::real_value(&values, "99", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "99",
+                        raw,
+                        event.bid_quantity_change_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "50" => {
                     event.ask_price_10 = codec::real_value(&values, "50", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "50",
+                        raw,
+                        event.ask_price_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "70" => {
                     event.ask_quantity_10 = codec::real_value(&values, "70", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "70",
+                        raw,
+                        event.ask_quantity_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "90" => {
                     event.ask_quantity_change_10 =
                         codec::real_value(&values, "90", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "90",
+                        raw,
+                        event.ask_quantity_change_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "60" => {
                     event.bid_price_10 = codec::real_value(&values, "60", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "60",
+                        raw,
+                        event.bid_price_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "80" => {
                     event.bid_quantity_10 = codec::real_value(&values, "80", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "80",
+                        raw,
+                        event.bid_quantity_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "100" => {
                     event.bid_quantity_change_10 =
                         codec::real_value(&values, "100", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "100",
+                        raw,
+                        event.bid_quantity_change_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "121" => {
                     event.total_ask_quantity =
                         codec::real_value(&values, "121", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "121",
+                        raw,
+                        event.total_ask_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "122" => {
                     event.total_ask_quantity_change =
                         codec::real_value(&values, "122", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "122",
+                        raw,
+                        event.total_ask_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "125" => {
                     event.total_bid_quantity =
                         codec::real_value(&values, "125", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "125",
+                        raw,
+                        event.total_bid_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "126" => {
                     event.total_bid_quantity_change =
                         codec::real_value(&values, "126", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "126",
+                        raw,
+                        event.total_bid_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "23" => {
                     event.expected_execution_price =
                         codec::real_value(&values, "23", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "23",
+                        raw,
+                        event.expected_execution_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "24" => {
                     event.expected_execution_quantity =
                         codec::real_value(&values, "24", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "24",
+                        raw,
+                        event.expected_execution_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "128" => {
                     event.net_bid_quantity = codec::real_value(&values, "128", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "128",
+                        raw,
+                        event.net_bid_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "129" => {
                     event.buy_ratio = codec::real_value(&values, "129", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "129",
+                        raw,
+                        event.buy_ratio.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "138" => {
                     event.net_ask_quantity = codec::real_value(&values, "138", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "138",
+                        raw,
+                        event.net_ask_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "139" => {
                     event.sell_ratio = codec::real_value(&values, "139", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "139",
+                        raw,
+                        event.sell_ratio.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "200" => {
                     event.expected_price_previous_close_change =
                         codec::real_value(&values, "200", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "200",
+                        raw,
+                        event.expected_price_previous_close_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "201" => {
                     event.expected_price_previous_close_fluctuation_rate =
                         codec::real_value(&values, "201", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "201",
+                        raw,
+                        event
+                            .expected_price_previous_close_fluctuation_rate
+                            .as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "238" => {
                     event.expected_price_previous_close_change_sign =
                         codec::real_value(&values, "238", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "238",
+                        raw,
+                        event.expected_price_previous_close_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "291" => {
                     event.expected_price = codec::real_value(&values, "291", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "291",
+                        raw,
+                        event.expected_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "292" => {
                     event.expected_quantity = codec::real_value(&values, "292", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "292",
+                        raw,
+                        event.expected_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "293" => {
                     event.expected_price_previous_day_change_sign =
                         codec::real_value(&values, "293", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "293",
+                        raw,
+                        event.expected_price_previous_day_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "294" => {
                     event.expected_price_previous_day_change =
                         codec::real_value(&values, "294", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "294",
+                        raw,
+                        event.expected_price_previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "295" => {
                     event.expected_price_previous_day_fluctuation_rate =
                         codec::real_value(&values, "295", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "295",
+                        raw,
+                        event.expected_price_previous_day_fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "621" => {
                     event.lp_ask_quantity_1 = codec::real_value(&values, "621", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "621",
+                        raw,
+                        event.lp_ask_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "631" => {
                     event.lp_bid_quantity_1 = codec::real_value(&values, "631", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "631",
+                        raw,
+                        event.lp_bid_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "622" => {
                     event.lp_ask_quantity_2 = codec::real_value(&values, "622", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "622",
+                        raw,
+                        event.lp_ask_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "632" => {
                     event.lp_bid_quantity_2 = codec::real_value(&values, "632", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "632",
+                        raw,
+                        event.lp_bid_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "623" => {
                     event.lp_ask_quantity_3 = codec::real_value(&values, "623", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "623",
+                        raw,
+                        event.lp_ask_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "633" => {
                     event.lp_bid_quantity_3 = codec::real_value(&values, "633", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "633",
+                        raw,
+                        event.lp_bid_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "624" => {
                     event.lp_ask_quantity_4 = codec::real_value(&values, "624", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "624",
+                        raw,
+                        event.lp_ask_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "634" => {
                     event.lp_bid_quantity_4 = codec::real_value(&values, "634", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "634",
+                        raw,
+                        event.lp_bid_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "625" => {
                     event.lp_ask_quantity_5 = codec::real_value(&values, "625", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "625",
+                        raw,
+                        event.lp_ask_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "635" => {
                     event.lp_bid_quantity_5 = codec::real_value(&values, "635", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "635",
+                        raw,
+                        event.lp_bid_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "626" => {
                     event.lp_ask_quantity_6 = codec::real_value(&values, "626", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "626",
+                        raw,
+                        event.lp_ask_quantity_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "636" => {
                     event.lp_bid_quantity_6 = codec::real_value(&values, "636", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "636",
+                        raw,
+                        event.lp_bid_quantity_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "627" => {
                     event.lp_ask_quantity_7 = codec::real_value(&values, "627", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "627",
+                        raw,
+                        event.lp_ask_quantity_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "637" => {
                     event.lp_bid_quantity_7 = codec::real_value(&values, "637", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "637",
+                        raw,
+                        event.lp_bid_quantity_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "628" => {
                     event.lp_ask_quantity_8 = codec::real_value(&values, "628", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "628",
+                        raw,
+                        event.lp_ask_quantity_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "638" => {
                     event.lp_bid_quantity_8 = codec::real_value(&values, "638", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "638",
+                        raw,
+                        event.lp_bid_quantity_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "629" => {
                     event.lp_ask_quantity_9 = codec::real_value(&values, "629", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "629",
+                        raw,
+                        event.lp_ask_quantity_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "639" => {
                     event.lp_bid_quantity_9 = codec::real_value(&values, "639", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "639",
+                        raw,
+                        event.lp_bid_quantity_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "630" => {
                     event.lp_ask_quantity_10 =
                         codec::real_value(&values, "630", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "630",
+                        raw,
+                        event.lp_ask_quantity_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "640" => {
                     event.lp_bid_quantity_10 =
                         codec::real_value(&values, "640", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "640",
+                        raw,
+                        event.lp_bid_quantity_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13" => {
                     event.cumulative_trade_quantity =
                         codec::real_value(&values, "13", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13",
+                        raw,
+                        event.cumulative_trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "299" => {
                     event.expected_quantity_previous_day_rate =
                         codec::real_value(&values, "299", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "299",
+                        raw,
+                        event.expected_quantity_previous_day_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "215" => {
                     event.market_operation_type =
                         codec::real_value(&values, "215", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "215",
+                        raw,
+                        event.market_operation_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "216" => {
                     event.investor_ticker = codec::real_value(&values, "216", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "216",
+                        raw,
+                        event.investor_ticker.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6044" => {
                     event.krx_ask_quantity_1 =
                         codec::real_value(&values, "6044", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6044",
+                        raw,
+                        event.krx_ask_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6045" => {
                     event.krx_ask_quantity_2 =
                         codec::real_value(&values, "6045", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6045",
+                        raw,
+                        event.krx_ask_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6046" => {
                     event.krx_ask_quantity_3 =
                         codec::real_value(&values, "6046", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6046",
+                        raw,
+                        event.krx_ask_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6047" => {
                     event.krx_ask_quantity_4 =
                         codec::real_value(&values, "6047", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6047",
+                        raw,
+                        event.krx_ask_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6048" => {
                     event.krx_ask_quantity_5 =
                         codec::real_value(&values, "6048", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6048",
+                        raw,
+                        event.krx_ask_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6049" => {
                     event.krx_ask_quantity_6 =
                         codec::real_value(&values, "6049", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6049",
+                        raw,
+                        event.krx_ask_quantity_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6050" => {
                     event.krx_ask_quantity_7 =
                         codec::real_value(&values, "6050", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6050",
+                        raw,
+                        event.krx_ask_quantity_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6051" => {
                     event.krx_ask_quantity_8 =
                         codec::real_value(&values, "6051", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6051",
+                        raw,
+                        event.krx_ask_quantity_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6052" => {
                     event.krx_ask_quantity_9 =
                         codec::real_value(&values, "6052", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6052",
+                        raw,
+                        event.krx_ask_quantity_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6053" => {
                     event.krx_ask_quantity_10 =
                         codec::real_value(&values, "6053", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6053",
+                        raw,
+                        event.krx_ask_quantity_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6054" => {
                     event.krx_bid_quantity_1 =
                         codec::real_value(&values, "6054", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6054",
+                        raw,
+                        event.krx_bid_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6055" => {
                     event.krx_bid_quantity_2 =
                         codec::real_value(&values, "6055", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6055",
+                        raw,
+                        event.krx_bid_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6056" => {
                     event.krx_bid_quantity_3 =
                         codec::real_value(&values, "6056", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6056",
+                        raw,
+                        event.krx_bid_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6057" => {
                     event.krx_bid_quantity_4 =
                         codec::real_value(&values, "6057", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6057",
+                        raw,
+                        event.krx_bid_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6058" => {
                     event.krx_bid_quantity_5 =
                         codec::real_value(&values, "6058", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6058",
+                        raw,
+                        event.krx_bid_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6059" => {
                     event.krx_bid_quantity_6 =
                         codec::real_value(&values, "6059", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6059",
+                        raw,
+                        event.krx_bid_quantity_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6060" => {
                     event.krx_bid_quantity_7 =
                         codec::real_value(&values, "6060", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6060",
+                        raw,
+                        event.krx_bid_quantity_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6061" => {
                     event.krx_bid_quantity_8 =
                         codec::real_value(&values, "6061", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6061",
+                        raw,
+                        event.krx_bid_quantity_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6062" => {
                     event.krx_bid_quantity_9 =
                         codec::real_value(&values, "6062", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6062",
+                        raw,
+                        event.krx_bid_quantity_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6063" => {
                     event.krx_bid_quantity_10 =
                         codec::real_value(&values, "6063", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6063",
+                        raw,
+                        event.krx_bid_quantity_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6064" => {
                     event.krx_total_ask_quantity =
                         codec::real_value(&values, "6064", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6064",
+                        raw,
+                        event.krx_total_ask_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6065" => {
                     event.krx_total_bid_quantity =
                         codec::real_value(&values, "6065", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6065",
+                        raw,
+                        event.krx_total_bid_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6066" => {
                     event.nxt_ask_quantity_1 =
                         codec::real_value(&values, "6066", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6066",
+                        raw,
+                        event.nxt_ask_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6067" => {
                     event.nxt_ask_quantity_2 =
                         codec::real_value(&values, "6067", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6067",
+                        raw,
+                        event.nxt_ask_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6068" => {
                     event.nxt_ask_quantity_3 =
                         codec::real_value(&values, "6068", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6068",
+                        raw,
+                        event.nxt_ask_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6069" => {
                     event.nxt_ask_quantity_4 =
                         codec::real_value(&values, "6069", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6069",
+                        raw,
+                        event.nxt_ask_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6070" => {
                     event.nxt_ask_quantity_5 =
                         codec::real_value(&values, "6070", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6070",
+                        raw,
+                        event.nxt_ask_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6071" => {
                     event.nxt_ask_quantity_6 =
                         codec::real_value(&values, "6071", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6071",
+                        raw,
+                        event.nxt_ask_quantity_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6072" => {
                     event.nxt_ask_quantity_7 =
                         codec::real_value(&values, "6072", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6072",
+                        raw,
+                        event.nxt_ask_quantity_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6073" => {
                     event.nxt_ask_quantity_8 =
                         codec::real_value(&values, "6073", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6073",
+                        raw,
+                        event.nxt_ask_quantity_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6074" => {
                     event.nxt_ask_quantity_9 =
                         codec::real_value(&values, "6074", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6074",
+                        raw,
+                        event.nxt_ask_quantity_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6075" => {
                     event.nxt_ask_quantity_10 =
                         codec::real_value(&values, "6075", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6075",
+                        raw,
+                        event.nxt_ask_quantity_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6076" => {
                     event.nxt_bid_quantity_1 =
                         codec::real_value(&values, "6076", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6076",
+                        raw,
+                        event.nxt_bid_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6077" => {
                     event.nxt_bid_quantity_2 =
                         codec::real_value(&values, "6077", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6077",
+                        raw,
+                        event.nxt_bid_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6078" => {
                     event.nxt_bid_quantity_3 =
                         codec::real_value(&values, "6078", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6078",
+                        raw,
+                        event.nxt_bid_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6079" => {
                     event.nxt_bid_quantity_4 =
                         codec::real_value(&values, "6079", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6079",
+                        raw,
+                        event.nxt_bid_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6080" => {
                     event.nxt_bid_quantity_5 =
                         codec::real_value(&values, "6080", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6080",
+                        raw,
+                        event.nxt_bid_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6081" => {
                     event.nxt_bid_quantity_6 =
                         codec::real_value(&values, "6081", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6081",
+                        raw,
+                        event.nxt_bid_quantity_6.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6082" => {
                     event.nxt_bid_quantity_7 =
                         codec::real_value(&values, "6082", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6082",
+                        raw,
+                        event.nxt_bid_quantity_7.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6083" => {
                     event.nxt_bid_quantity_8 =
                         codec::real_value(&values, "6083", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6083",
+                        raw,
+                        event.nxt_bid_quantity_8.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6084" => {
                     event.nxt_bid_quantity_9 =
                         codec::real_value(&values, "6084", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6084",
+                        raw,
+                        event.nxt_bid_quantity_9.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6085" => {
                     event.nxt_bid_quantity_10 =
                         codec::real_value(&values, "6085", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6085",
+                        raw,
+                        event.nxt_bid_quantity_10.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6086" => {
                     event.nxt_total_ask_quantity =
                         codec::real_value(&values, "6086", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6086",
+                        raw,
+                        event.nxt_total_ask_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6087" => {
                     event.nxt_total_bid_quantity =
                         codec::real_value(&values, "6087", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6087",
+                        raw,
+                        event.nxt_total_bid_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6100" => {
                     event.krx_mid_price_total_ask_quantity_change =
                         codec::real_value(&values, "6100", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6100",
+                        raw,
+                        event.krx_mid_price_total_ask_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6101" => {
                     event.krx_mid_price_total_ask_quantity =
                         codec::real_value(&values, "6101", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6101",
+                        raw,
+                        event.krx_mid_price_total_ask_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6102" => {
                     event.krx_mid_price = codec::real_value(&values, "6102", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6102",
+                        raw,
+                        event.krx_mid_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6103" => {
                     event.krx_mid_price_total_bid_quantity =
                         codec::real_value(&values, "6103", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6103",
+                        raw,
+                        event.krx_mid_price_total_bid_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6104" => {
                     event.krx_mid_price_total_bid_quantity_change =
                         codec::real_value(&values, "6104", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6104",
+                        raw,
+                        event.krx_mid_price_total_bid_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6105" => {
                     event.nxt_mid_price_total_ask_quantity_change =
                         codec::real_value(&values, "6105", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6105",
+                        raw,
+                        event.nxt_mid_price_total_ask_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6106" => {
                     event.nxt_mid_price_total_ask_quantity =
                         codec::real_value(&values, "6106", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6106",
+                        raw,
+                        event.nxt_mid_price_total_ask_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6107" => {
                     event.nxt_mid_price = codec::real_value(&values, "6107", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6107",
+                        raw,
+                        event.nxt_mid_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6108" => {
                     event.nxt_mid_price_total_bid_quantity =
                         codec::real_value(&values, "6108", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6108",
+                        raw,
+                        event.nxt_mid_price_total_bid_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6109" => {
                     event.nxt_mid_price_total_bid_quantity_change =
                         codec::real_value(&values, "6109", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6109",
+                        raw,
+                        event.nxt_mid_price_total_bid_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6110" => {
                     event.krx_mid_price_change =
                         codec::real_value(&values, "6110", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6110",
+                        raw,
+                        event.krx_mid_price_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6111" => {
                     event.krx_mid_price_change_sign =
                         codec::real_value(&values, "6111", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6111",
+                        raw,
+                        event.krx_mid_price_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6112" => {
                     event.krx_mid_price_fluctuation_rate =
                         codec::real_value(&values, "6112", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6112",
+                        raw,
+                        event.krx_mid_price_fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6113" => {
                     event.nxt_mid_price_change =
                         codec::real_value(&values, "6113", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6113",
+                        raw,
+                        event.nxt_mid_price_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6114" => {
                     event.nxt_mid_price_change_sign =
                         codec::real_value(&values, "6114", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6114",
+                        raw,
+                        event.nxt_mid_price_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "6115" => {
                     event.nxt_mid_price_fluctuation_rate =
                         codec::real_value(&values, "6115", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "6115",
+                        raw,
+                        event.nxt_mid_price_fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -1411,213 +2555,334 @@ impl codec::RealEntry for StockOrderBookDepth {
 impl serde::Serialize for StockOrderBookDepth {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("21", &self.quote_time, codec::PLAIN);
-        values.put("41", &self.ask_price_1, codec::PLAIN);
-        values.put("61", &self.ask_quantity_1, codec::PLAIN);
-        values.put("81", &self.ask_quantity_change_1, codec::PLAIN);
-        values.put("51", &self.bid_price_1, codec::PLAIN);
-        values.put("71", &self.bid_quantity_1, codec::PLAIN);
-        values.put("91", &self.bid_quantity_change_1, codec::PLAIN);
-        values.put("42", &self.ask_price_2, codec::PLAIN);
-        values.put("62", &self.ask_quantity_2, codec::PLAIN);
-        values.put("82", &self.ask_quantity_change_2, codec::PLAIN);
-        values.put("52", &self.bid_price_2, codec::PLAIN);
-        values.put("72", &self.bid_quantity_2, codec::PLAIN);
-        values.put("92", &self.bid_quantity_change_2, codec::PLAIN);
-        values.put("43", &self.ask_price_3, codec::PLAIN);
-        values.put("63", &self.ask_quantity_3, codec::PLAIN);
-        values.put("83", &self.ask_quantity_change_3, codec::PLAIN);
-        values.put("53", &self.bid_price_3, codec::PLAIN);
-        values.put("73", &self.bid_quantity_3, codec::PLAIN);
-        values.put("93", &self.bid_quantity_change_3, codec::PLAIN);
-        values.put("44", &self.ask_price_4, codec::PLAIN);
-        values.put("64", &self.ask_quantity_4, codec::PLAIN);
-        values.put("84", &self.ask_quantity_change_4, codec::PLAIN);
-        values.put("54", &self.bid_price_4, codec::PLAIN);
-        values.put("74", &self.bid_quantity_4, codec::PLAIN);
-        values.put("94", &self.bid_quantity_change_4, codec::PLAIN);
-        values.put("45", &self.ask_price_5, codec::PLAIN);
-        values.put("65", &self.ask_quantity_5, codec::PLAIN);
-        values.put("85", &self.ask_quantity_change_5, codec::PLAIN);
-        values.put("55", &self.bid_price_5, codec::PLAIN);
-        values.put("75", &self.bid_quantity_5, codec::PLAIN);
-        values.put("95", &self.bid_quantity_change_5, codec::PLAIN);
-        values.put("46", &self.ask_price_6, codec::PLAIN);
-        values.put("66", &self.ask_quantity_6, codec::PLAIN);
-        values.put("86", &self.ask_quantity_change_6, codec::PLAIN);
-        values.put("56", &self.bid_price_6, codec::PLAIN);
-        values.put("76", &self.bid_quantity_6, codec::PLAIN);
-        values.put("96", &self.bid_quantity_change_6, codec::PLAIN);
-        values.put("47", &self.ask_price_7, codec::PLAIN);
-        values.put("67", &self.ask_quantity_7, codec::PLAIN);
-        values.put("87", &self.ask_quantity_change_7, codec::PLAIN);
-        values.put("57", &self.bid_price_7, codec::PLAIN);
-        values.put("77", &self.bid_quantity_7, codec::PLAIN);
-        values.put("97", &self.bid_quantity_change_7, codec::PLAIN);
-        values.put("48", &self.ask_price_8, codec::PLAIN);
-        values.put("68", &self.ask_quantity_8, codec::PLAIN);
-        values.put("88", &self.ask_quantity_change_8, codec::PLAIN);
-        values.put("58", &self.bid_price_8, codec::PLAIN);
-        values.put("78", &self.bid_quantity_8, codec::PLAIN);
-        values.put("98", &self.bid_quantity_change_8, codec::PLAIN);
-        values.put("49", &self.ask_price_9, codec::PLAIN);
-        values.put("69", &self.ask_quantity_9, codec::PLAIN);
-        values.put("89", &self.ask_quantity_change_9, codec::PLAIN);
-        values.put("59", &self.bid_price_9, codec::PLAIN);
-        values.put("79", &self.bid_quantity_9, codec::PLAIN);
-        values.put("99", &self.bid_quantity_change_9, codec::PLAIN);
-        values.put("50", &self.ask_price_10, codec::PLAIN);
-        values.put("70", &self.ask_quantity_10, codec::PLAIN);
-        values.put("90", &self.ask_quantity_change_10, codec::PLAIN);
-        values.put("60", &self.bid_price_10, codec::PLAIN);
-        values.put("80", &self.bid_quantity_10, codec::PLAIN);
-        values.put("100", &self.bid_quantity_change_10, codec::PLAIN);
-        values.put("121", &self.total_ask_quantity, codec::PLAIN);
-        values.put("122", &self.total_ask_quantity_change, codec::PLAIN);
-        values.put("125", &self.total_bid_quantity, codec::PLAIN);
-        values.put("126", &self.total_bid_quantity_change, codec::PLAIN);
-        values.put("23", &self.expected_execution_price, codec::PLAIN);
-        values.put("24", &self.expected_execution_quantity, codec::PLAIN);
-        values.put("128", &self.net_bid_quantity, codec::PLAIN);
-        values.put("129", &self.buy_ratio, codec::PLAIN);
-        values.put("138", &self.net_ask_quantity, codec::PLAIN);
-        values.put("139", &self.sell_ratio, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "21", &self.quote_time, codec::PLAIN);
+        values.put_kept(&self.forms, "41", &self.ask_price_1, codec::PLAIN);
+        values.put_kept(&self.forms, "61", &self.ask_quantity_1, codec::PLAIN);
+        values.put_kept(&self.forms, "81", &self.ask_quantity_change_1, codec::PLAIN);
+        values.put_kept(&self.forms, "51", &self.bid_price_1, codec::PLAIN);
+        values.put_kept(&self.forms, "71", &self.bid_quantity_1, codec::PLAIN);
+        values.put_kept(&self.forms, "91", &self.bid_quantity_change_1, codec::PLAIN);
+        values.put_kept(&self.forms, "42", &self.ask_price_2, codec::PLAIN);
+        values.put_kept(&self.forms, "62", &self.ask_quantity_2, codec::PLAIN);
+        values.put_kept(&self.forms, "82", &self.ask_quantity_change_2, codec::PLAIN);
+        values.put_kept(&self.forms, "52", &self.bid_price_2, codec::PLAIN);
+        values.put_kept(&self.forms, "72", &self.bid_quantity_2, codec::PLAIN);
+        values.put_kept(&self.forms, "92", &self.bid_quantity_change_2, codec::PLAIN);
+        values.put_kept(&self.forms, "43", &self.ask_price_3, codec::PLAIN);
+        values.put_kept(&self.forms, "63", &self.ask_quantity_3, codec::PLAIN);
+        values.put_kept(&self.forms, "83", &self.ask_quantity_change_3, codec::PLAIN);
+        values.put_kept(&self.forms, "53", &self.bid_price_3, codec::PLAIN);
+        values.put_kept(&self.forms, "73", &self.bid_quantity_3, codec::PLAIN);
+        values.put_kept(&self.forms, "93", &self.bid_quantity_change_3, codec::PLAIN);
+        values.put_kept(&self.forms, "44", &self.ask_price_4, codec::PLAIN);
+        values.put_kept(&self.forms, "64", &self.ask_quantity_4, codec::PLAIN);
+        values.put_kept(&self.forms, "84", &self.ask_quantity_change_4, codec::PLAIN);
+        values.put_kept(&self.forms, "54", &self.bid_price_4, codec::PLAIN);
+        values.put_kept(&self.forms, "74", &self.bid_quantity_4, codec::PLAIN);
+        values.put_kept(&self.forms, "94", &self.bid_quantity_change_4, codec::PLAIN);
+        values.put_kept(&self.forms, "45", &self.ask_price_5, codec::PLAIN);
+        values.put_kept(&self.forms, "65", &self.ask_quantity_5, codec::PLAIN);
+        values.put_kept(&self.forms, "85", &self.ask_quantity_change_5, codec::PLAIN);
+        values.put_kept(&self.forms, "55", &self.bid_price_5, codec::PLAIN);
+        values.put_kept(&self.forms, "75", &self.bid_quantity_5, codec::PLAIN);
+        values.put_kept(&self.forms, "95", &self.bid_quantity_change_5, codec::PLAIN);
+        values.put_kept(&self.forms, "46", &self.ask_price_6, codec::PLAIN);
+        values.put_kept(&self.forms, "66", &self.ask_quantity_6, codec::PLAIN);
+        values.put_kept(&self.forms, "86", &self.ask_quantity_change_6, codec::PLAIN);
+        values.put_kept(&self.forms, "56", &self.bid_price_6, codec::PLAIN);
+        values.put_kept(&self.forms, "76", &self.bid_quantity_6, codec::PLAIN);
+        values.put_kept(&self.forms, "96", &self.bid_quantity_change_6, codec::PLAIN);
+        values.put_kept(&self.forms, "47", &self.ask_price_7, codec::PLAIN);
+        values.put_kept(&self.forms, "67", &self.ask_quantity_7, codec::PLAIN);
+        values.put_kept(&self.forms, "87", &self.ask_quantity_change_7, codec::PLAIN);
+        values.put_kept(&self.forms, "57", &self.bid_price_7, codec::PLAIN);
+        values.put_kept(&self.forms, "77", &self.bid_quantity_7, codec::PLAIN);
+        values.put_kept(&self.forms, "97", &self.bid_quantity_change_7, codec::PLAIN);
+        values.put_kept(&self.forms, "48", &self.ask_price_8, codec::PLAIN);
+        values.put_kept(&self.forms, "68", &self.ask_quantity_8, codec::PLAIN);
+        values.put_kept(&self.forms, "88", &self.ask_quantity_change_8, codec::PLAIN);
+        values.put_kept(&self.forms, "58", &self.bid_price_8, codec::PLAIN);
+        values.put_kept(&self.forms, "78", &self.bid_quantity_8, codec::PLAIN);
+        values.put_kept(&self.forms, "98", &self.bid_quantity_change_8, codec::PLAIN);
+        values.put_kept(&self.forms, "49", &self.ask_price_9, codec::PLAIN);
+        values.put_kept(&self.forms, "69", &self.ask_quantity_9, codec::PLAIN);
+        values.put_kept(&self.forms, "89", &self.ask_quantity_change_9, codec::PLAIN);
+        values.put_kept(&self.forms, "59", &self.bid_price_9, codec::PLAIN);
+        values.put_kept(&self.forms, "79", &self.bid_quantity_9, codec::PLAIN);
+        values.put_kept(&self.forms, "99", &self.bid_quantity_change_9, codec::PLAIN);
+        values.put_kept(&self.forms, "50", &self.ask_price_10, codec::PLAIN);
+        values.put_kept(&self.forms, "70", &self.ask_quantity_10, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "90",
+            &self.ask_quantity_change_10,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "60", &self.bid_price_10, codec::PLAIN);
+        values.put_kept(&self.forms, "80", &self.bid_quantity_10, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "100",
+            &self.bid_quantity_change_10,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "121", &self.total_ask_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "122",
+            &self.total_ask_quantity_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "125", &self.total_bid_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "126",
+            &self.total_bid_quantity_change,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "23",
+            &self.expected_execution_price,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "24",
+            &self.expected_execution_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "128", &self.net_bid_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "129", &self.buy_ratio, codec::PLAIN);
+        values.put_kept(&self.forms, "138", &self.net_ask_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "139", &self.sell_ratio, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
             "200",
             &self.expected_price_previous_close_change,
             codec::PLAIN,
         );
-        values.put(
+        values.put_kept(
+            &self.forms,
             "201",
             &self.expected_price_previous_close_fluctuation_rate,
             codec::PLAIN,
         );
-        values.put(
+        values.put_kept(
+            &self.forms,
             "238",
             &self.expected_price_previous_close_change_sign,
             codec::PLAIN,
         );
-        values.put("291", &self.expected_price, codec::PLAIN);
-        values.put("292", &self.expected_quantity, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "291", &self.expected_price, codec::PLAIN);
+        values.put_kept(&self.forms, "292", &self.expected_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
             "293",
             &self.expected_price_previous_day_change_sign,
             codec::PLAIN,
         );
-        values.put(
+        values.put_kept(
+            &self.forms,
             "294",
             &self.expected_price_previous_day_change,
             codec::PLAIN,
         );
-        values.put(
+        values.put_kept(
+            &self.forms,
             "295",
             &self.expected_price_previous_day_fluctuation_rate,
             codec::PLAIN,
         );
-        values.put("621", &self.lp_ask_quantity_1, codec::PLAIN);
-        values.put("631", &self.lp_bid_quantity_1, codec::PLAIN);
-        values.put("622", &self.lp_ask_quantity_2, codec::PLAIN);
-        values.put("632", &self.lp_bid_quantity_2, codec::PLAIN);
-        values.put("623", &self.lp_ask_quantity_3, codec::PLAIN);
-        values.put("633", &self.lp_bid_quantity_3, codec::PLAIN);
-        values.put("624", &self.lp_ask_quantity_4, codec::PLAIN);
-        values.put("634", &self.lp_bid_quantity_4, codec::PLAIN);
-        values.put("625", &self.lp_ask_quantity_5, codec::PLAIN);
-        values.put("635", &self.lp_bid_quantity_5, codec::PLAIN);
-        values.put("626", &self.lp_ask_quantity_6, codec::PLAIN);
-        values.put("636", &self.lp_bid_quantity_6, codec::PLAIN);
-        values.put("627", &self.lp_ask_quantity_7, codec::PLAIN);
-        values.put("637", &self.lp_bid_quantity_7, codec::PLAIN);
-        values.put("628", &self.lp_ask_quantity_8, codec::PLAIN);
-        values.put("638", &self.lp_bid_quantity_8, codec::PLAIN);
-        values.put("629", &self.lp_ask_quantity_9, codec::PLAIN);
-        values.put("639", &self.lp_bid_quantity_9, codec::PLAIN);
-        values.put("630", &self.lp_ask_quantity_10, codec::PLAIN);
-        values.put("640", &self.lp_bid_quantity_10, codec::PLAIN);
-        values.put("13", &self.cumulative_trade_quantity, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "621", &self.lp_ask_quantity_1, codec::PLAIN);
+        values.put_kept(&self.forms, "631", &self.lp_bid_quantity_1, codec::PLAIN);
+        values.put_kept(&self.forms, "622", &self.lp_ask_quantity_2, codec::PLAIN);
+        values.put_kept(&self.forms, "632", &self.lp_bid_quantity_2, codec::PLAIN);
+        values.put_kept(&self.forms, "623", &self.lp_ask_quantity_3, codec::PLAIN);
+        values.put_kept(&self.forms, "633", &self.lp_bid_quantity_3, codec::PLAIN);
+        values.put_kept(&self.forms, "624", &self.lp_ask_quantity_4, codec::PLAIN);
+        values.put_kept(&self.forms, "634", &self.lp_bid_quantity_4, codec::PLAIN);
+        values.put_kept(&self.forms, "625", &self.lp_ask_quantity_5, codec::PLAIN);
+        values.put_kept(&self.forms, "635", &self.lp_bid_quantity_5, codec::PLAIN);
+        values.put_kept(&self.forms, "626", &self.lp_ask_quantity_6, codec::PLAIN);
+        values.put_kept(&self.forms, "636", &self.lp_bid_quantity_6, codec::PLAIN);
+        values.put_kept(&self.forms, "627", &self.lp_ask_quantity_7, codec::PLAIN);
+        values.put_kept(&self.forms, "637", &self.lp_bid_quantity_7, codec::PLAIN);
+        values.put_kept(&self.forms, "628", &self.lp_ask_quantity_8, codec::PLAIN);
+        values.put_kept(&self.forms, "638", &self.lp_bid_quantity_8, codec::PLAIN);
+        values.put_kept(&self.forms, "629", &self.lp_ask_quantity_9, codec::PLAIN);
+        values.put_kept(&self.forms, "639", &self.lp_bid_quantity_9, codec::PLAIN);
+        values.put_kept(&self.forms, "630", &self.lp_ask_quantity_10, codec::PLAIN);
+        values.put_kept(&self.forms, "640", &self.lp_bid_quantity_10, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "13",
+            &self.cumulative_trade_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "299",
             &self.expected_quantity_previous_day_rate,
             codec::PLAIN,
         );
-        values.put("215", &self.market_operation_type, codec::PLAIN);
-        values.put("216", &self.investor_ticker, codec::PLAIN);
-        values.put("6044", &self.krx_ask_quantity_1, codec::PLAIN);
-        values.put("6045", &self.krx_ask_quantity_2, codec::PLAIN);
-        values.put("6046", &self.krx_ask_quantity_3, codec::PLAIN);
-        values.put("6047", &self.krx_ask_quantity_4, codec::PLAIN);
-        values.put("6048", &self.krx_ask_quantity_5, codec::PLAIN);
-        values.put("6049", &self.krx_ask_quantity_6, codec::PLAIN);
-        values.put("6050", &self.krx_ask_quantity_7, codec::PLAIN);
-        values.put("6051", &self.krx_ask_quantity_8, codec::PLAIN);
-        values.put("6052", &self.krx_ask_quantity_9, codec::PLAIN);
-        values.put("6053", &self.krx_ask_quantity_10, codec::PLAIN);
-        values.put("6054", &self.krx_bid_quantity_1, codec::PLAIN);
-        values.put("6055", &self.krx_bid_quantity_2, codec::PLAIN);
-        values.put("6056", &self.krx_bid_quantity_3, codec::PLAIN);
-        values.put("6057", &self.krx_bid_quantity_4, codec::PLAIN);
-        values.put("6058", &self.krx_bid_quantity_5, codec::PLAIN);
-        values.put("6059", &self.krx_bid_quantity_6, codec::PLAIN);
-        values.put("6060", &self.krx_bid_quantity_7, codec::PLAIN);
-        values.put("6061", &self.krx_bid_quantity_8, codec::PLAIN);
-        values.put("6062", &self.krx_bid_quantity_9, codec::PLAIN);
-        values.put("6063", &self.krx_bid_quantity_10, codec::PLAIN);
-        values.put("6064", &self.krx_total_ask_quantity, codec::PLAIN);
-        values.put("6065", &self.krx_total_bid_quantity, codec::PLAIN);
-        values.put("6066", &self.nxt_ask_quantity_1, codec::PLAIN);
-        values.put("6067", &self.nxt_ask_quantity_2, codec::PLAIN);
-        values.put("6068", &self.nxt_ask_quantity_3, codec::PLAIN);
-        values.put("6069", &self.nxt_ask_quantity_4, codec::PLAIN);
-        values.put("6070", &self.nxt_ask_quantity_5, codec::PLAIN);
-        values.put("6071", &self.nxt_ask_quantity_6, codec::PLAIN);
-        values.put("6072", &self.nxt_ask_quantity_7, codec::PLAIN);
-        values.put("6073", &self.nxt_ask_quantity_8, codec::PLAIN);
-        values.put("6074", &self.nxt_ask_quantity_9, codec::PLAIN);
-        values.put("6075", &self.nxt_ask_quantity_10, codec::PLAIN);
-        values.put("6076", &self.nxt_bid_quantity_1, codec::PLAIN);
-        values.put("6077", &self.nxt_bid_quantity_2, codec::PLAIN);
-        values.put("6078", &self.nxt_bid_quantity_3, codec::PLAIN);
-        values.put("6079", &self.nxt_bid_quantity_4, codec::PLAIN);
-        values.put("6080", &self.nxt_bid_quantity_5, codec::PLAIN);
-        values.put("6081", &self.nxt_bid_quantity_6, codec::PLAIN);
-        values.put("6082", &self.nxt_bid_quantity_7, codec::PLAIN);
-        values.put("6083", &self.nxt_bid_quantity_8, codec::PLAIN);
-        values.put("6084", &self.nxt_bid_quantity_9, codec::PLAIN);
-        values.put("6085", &self.nxt_bid_quantity_10, codec::PLAIN);
-        values.put("6086", &self.nxt_total_ask_quantity, codec::PLAIN);
-        values.put("6087", &self.nxt_total_bid_quantity, codec::PLAIN);
-        values.put(
+        values.put_kept(
+            &self.forms,
+            "215",
+            &self.market_operation_type,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "216", &self.investor_ticker, codec::PLAIN);
+        values.put_kept(&self.forms, "6044", &self.krx_ask_quantity_1, codec::PLAIN);
+        values.put_kept(&self.forms, "6045", &self.krx_ask_quantity_2, codec::PLAIN);
+        values.put_kept(&self.forms, "6046", &self.krx_ask_quantity_3, codec::PLAIN);
+        values.put_kept(&self.forms, "6047", &self.krx_ask_quantity_4, codec::PLAIN);
+        values.put_kept(&self.forms, "6048", &self.krx_ask_quantity_5, codec::PLAIN);
+        values.put_kept(&self.forms, "6049", &self.krx_ask_quantity_6, codec::PLAIN);
+        values.put_kept(&self.forms, "6050", &self.krx_ask_quantity_7, codec::PLAIN);
+        values.put_kept(&self.forms, "6051", &self.krx_ask_quantity_8, codec::PLAIN);
+        values.put_kept(&self.forms, "6052", &self.krx_ask_quantity_9, codec::PLAIN);
+        values.put_kept(&self.forms, "6053", &self.krx_ask_quantity_10, codec::PLAIN);
+        values.put_kept(&self.forms, "6054", &self.krx_bid_quantity_1, codec::PLAIN);
+        values.put_kept(&self.forms, "6055", &self.krx_bid_quantity_2, codec::PLAIN);
+        values.put_kept(&self.forms, "6056", &self.krx_bid_quantity_3, codec::PLAIN);
+        values.put_kept(&self.forms, "6057", &self.krx_bid_quantity_4, codec::PLAIN);
+        values.put_kept(&self.forms, "6058", &self.krx_bid_quantity_5, codec::PLAIN);
+        values.put_kept(&self.forms, "6059", &self.krx_bid_quantity_6, codec::PLAIN);
+        values.put_kept(&self.forms, "6060", &self.krx_bid_quantity_7, codec::PLAIN);
+        values.put_kept(&self.forms, "6061", &self.krx_bid_quantity_8, codec::PLAIN);
+        values.put_kept(&self.forms, "6062", &self.krx_bid_quantity_9, codec::PLAIN);
+        values.put_kept(&self.forms, "6063", &self.krx_bid_quantity_10, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "6064",
+            &self.krx_total_ask_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "6065",
+            &self.krx_total_bid_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "6066", &self.nxt_ask_quantity_1, codec::PLAIN);
+        values.put_kept(&self.forms, "6067", &self.nxt_ask_quantity_2, codec::PLAIN);
+        values.put_kept(&self.forms, "6068", &self.nxt_ask_quantity_3, codec::PLAIN);
+        values.put_kept(&self.forms, "6069", &self.nxt_ask_quantity_4, codec::PLAIN);
+        values.put_kept(&self.forms, "6070", &self.nxt_ask_quantity_5, codec::PLAIN);
+        values.put_kept(&self.forms, "6071", &self.nxt_ask_quantity_6, codec::PLAIN);
+        values.put_kept(&self.forms, "6072", &self.nxt_ask_quantity_7, codec::PLAIN);
+        values.put_kept(&self.forms, "6073", &self.nxt_ask_quantity_8, codec::PLAIN);
+        values.put_kept(&self.forms, "6074", &self.nxt_ask_quantity_9, codec::PLAIN);
+        values.put_kept(&self.forms, "6075", &self.nxt_ask_quantity_10, codec::PLAIN);
+        values.put_kept(&self.forms, "6076", &self.nxt_bid_quantity_1, codec::PLAIN);
+        values.put_kept(&self.forms, "6077", &self.nxt_bid_quantity_2, codec::PLAIN);
+        values.put_kept(&self.forms, "6078", &self.nxt_bid_quantity_3, codec::PLAIN);
+        values.put_kept(&self.forms, "6079", &self.nxt_bid_quantity_4, codec::PLAIN);
+        values.put_kept(&self.forms, "6080", &self.nxt_bid_quantity_5, codec::PLAIN);
+        values.put_kept(&self.forms, "6081", &self.nxt_bid_quantity_6, codec::PLAIN);
+        values.put_kept(&self.forms, "6082", &self.nxt_bid_quantity_7, codec::PLAIN);
+        values.put_kept(&self.forms, "6083", &self.nxt_bid_quantity_8, codec::PLAIN);
+        values.put_kept(&self.forms, "6084", &self.nxt_bid_quantity_9, codec::PLAIN);
+        values.put_kept(&self.forms, "6085", &self.nxt_bid_quantity_10, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "6086",
+            &self.nxt_total_ask_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "6087",
+            &self.nxt_total_bid_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "6100",
             &self.krx_mid_price_total_ask_quantity_change,
             codec::PLAIN,
         );
-        values.put("6101", &self.krx_mid_price_total_ask_quantity, codec::PLAIN);
-        values.put("6102", &self.krx_mid_price, codec::PLAIN);
-        values.put("6103", &self.krx_mid_price_total_bid_quantity, codec::PLAIN);
-        values.put(
+        values.put_kept(
+            &self.forms,
+            "6101",
+            &self.krx_mid_price_total_ask_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "6102", &self.krx_mid_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "6103",
+            &self.krx_mid_price_total_bid_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "6104",
             &self.krx_mid_price_total_bid_quantity_change,
             codec::PLAIN,
         );
-        values.put(
+        values.put_kept(
+            &self.forms,
             "6105",
             &self.nxt_mid_price_total_ask_quantity_change,
             codec::PLAIN,
         );
-        values.put("6106", &self.nxt_mid_price_total_ask_quantity, codec::PLAIN);
-        values.put("6107", &self.nxt_mid_price, codec::PLAIN);
-        values.put("6108", &self.nxt_mid_price_total_bid_quantity, codec::PLAIN);
-        values.put(
+        values.put_kept(
+            &self.forms,
+            "6106",
+            &self.nxt_mid_price_total_ask_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "6107", &self.nxt_mid_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "6108",
+            &self.nxt_mid_price_total_bid_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "6109",
             &self.nxt_mid_price_total_bid_quantity_change,
             codec::PLAIN,
         );
-        values.put("6110", &self.krx_mid_price_change, codec::PLAIN);
-        values.put("6111", &self.krx_mid_price_change_sign, codec::PLAIN);
-        values.put("6112", &self.krx_mid_price_fluctuation_rate, codec::PLAIN);
-        values.put("6113", &self.nxt_mid_price_change, codec::PLAIN);
-        values.put("6114", &self.nxt_mid_price_change_sign, codec::PLAIN);
-        values.put("6115", &self.nxt_mid_price_fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "6110",
+            &self.krx_mid_price_change,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "6111",
+            &self.krx_mid_price_change_sign,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "6112",
+            &self.krx_mid_price_fluctuation_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "6113",
+            &self.nxt_mid_price_change,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "6114",
+            &self.nxt_mid_price_change_sign,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "6115",
+            &self.nxt_mid_price_fluctuation_rate,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

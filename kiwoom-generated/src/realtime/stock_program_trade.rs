@@ -105,6 +105,7 @@ pub struct StockProgramTrade {
     pub investor_ticker: Option<String>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockProgramTrade {
     /// Values whose id the spec does not list, as received.
@@ -142,63 +143,182 @@ impl codec::RealEntry for StockProgramTrade {
             match &**id {
                 "20" => {
                     event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "25" => {
                     event.previous_day_change_sign =
                         codec::real_value(&values, "25", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "25",
+                        raw,
+                        event.previous_day_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "11" => {
                     event.previous_day_change =
                         codec::real_value(&values, "11", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "11",
+                        raw,
+                        event.previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "12" => {
                     event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "12",
+                        raw,
+                        event.fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13" => {
                     event.cumulative_trade_quantity =
                         codec::real_value(&values, "13", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13",
+                        raw,
+                        event.cumulative_trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "202" => {
                     event.sell_quantity = codec::real_value(&values, "202", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "202",
+                        raw,
+                        event.sell_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "204" => {
                     event.sell_amount = codec::real_value(&values, "204", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "204",
+                        raw,
+                        event.sell_amount.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "206" => {
                     event.buy_quantity = codec::real_value(&values, "206", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "206",
+                        raw,
+                        event.buy_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "208" => {
                     event.buy_amount = codec::real_value(&values, "208", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "208",
+                        raw,
+                        event.buy_amount.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "210" => {
                     event.net_purchase_quantity =
                         codec::real_value(&values, "210", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "210",
+                        raw,
+                        event.net_purchase_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "211" => {
                     event.net_purchase_quantity_change =
                         codec::real_value(&values, "211", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "211",
+                        raw,
+                        event.net_purchase_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "212" => {
                     event.net_purchase_amount =
                         codec::real_value(&values, "212", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "212",
+                        raw,
+                        event.net_purchase_amount.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "213" => {
                     event.net_purchase_amount_change =
                         codec::real_value(&values, "213", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "213",
+                        raw,
+                        event.net_purchase_amount_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "214" => {
                     event.time_to_market_open =
                         codec::real_value(&values, "214", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "214",
+                        raw,
+                        event.time_to_market_open.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "215" => {
                     event.market_operation_type =
                         codec::real_value(&values, "215", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "215",
+                        raw,
+                        event.market_operation_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "216" => {
                     event.investor_ticker = codec::real_value(&values, "216", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "216",
+                        raw,
+                        event.investor_ticker.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -211,23 +331,53 @@ impl codec::RealEntry for StockProgramTrade {
 impl serde::Serialize for StockProgramTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("20", &self.execution_time, codec::PLAIN);
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("25", &self.previous_day_change_sign, codec::PLAIN);
-        values.put("11", &self.previous_day_change, codec::PLAIN);
-        values.put("12", &self.fluctuation_rate, codec::PLAIN);
-        values.put("13", &self.cumulative_trade_quantity, codec::PLAIN);
-        values.put("202", &self.sell_quantity, codec::PLAIN);
-        values.put("204", &self.sell_amount, codec::PLAIN);
-        values.put("206", &self.buy_quantity, codec::PLAIN);
-        values.put("208", &self.buy_amount, codec::PLAIN);
-        values.put("210", &self.net_purchase_quantity, codec::PLAIN);
-        values.put("211", &self.net_purchase_quantity_change, codec::PLAIN);
-        values.put("212", &self.net_purchase_amount, codec::PLAIN);
-        values.put("213", &self.net_purchase_amount_change, codec::PLAIN);
-        values.put("214", &self.time_to_market_open, codec::PLAIN);
-        values.put("215", &self.market_operation_type, codec::PLAIN);
-        values.put("216", &self.investor_ticker, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "25",
+            &self.previous_day_change_sign,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
+        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "13",
+            &self.cumulative_trade_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "202", &self.sell_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "204", &self.sell_amount, codec::PLAIN);
+        values.put_kept(&self.forms, "206", &self.buy_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "208", &self.buy_amount, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "210",
+            &self.net_purchase_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "211",
+            &self.net_purchase_quantity_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "212", &self.net_purchase_amount, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "213",
+            &self.net_purchase_amount_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "214", &self.time_to_market_open, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "215",
+            &self.market_operation_type,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "216", &self.investor_ticker, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

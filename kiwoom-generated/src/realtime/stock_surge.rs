@@ -129,6 +129,7 @@ pub struct StockSurge {
     pub lower_limit_time: Option<chrono::NaiveTime>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockSurge {
     /// Values whose id the spec does not list, as received.
@@ -166,67 +167,200 @@ impl codec::RealEntry for StockSurge {
             match &**id {
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "11" => {
                     event.previous_day_change =
                         codec::real_value(&values, "11", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "11",
+                        raw,
+                        event.previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "12" => {
                     event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "12",
+                        raw,
+                        event.fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "27" => {
                     event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "27",
+                        raw,
+                        event.best_ask_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "28" => {
                     event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "28",
+                        raw,
+                        event.best_bid_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13" => {
                     event.cumulative_trade_quantity =
                         codec::real_value(&values, "13", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13",
+                        raw,
+                        event.cumulative_trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "14" => {
                     event.cumulative_trade_value =
                         codec::real_value(&values, "14", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "14",
+                        raw,
+                        event.cumulative_trade_value.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "16" => {
                     event.open_price = codec::real_value(&values, "16", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "16",
+                        raw,
+                        event.open_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "17" => {
                     event.high_price = codec::real_value(&values, "17", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "17",
+                        raw,
+                        event.high_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "18" => {
                     event.low_price = codec::real_value(&values, "18", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "18",
+                        raw,
+                        event.low_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "25" => {
                     event.previous_day_change_sign =
                         codec::real_value(&values, "25", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "25",
+                        raw,
+                        event.previous_day_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "26" => {
                     event.previous_day_trade_quantity_change =
                         codec::real_value(&values, "26", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "26",
+                        raw,
+                        event.previous_day_trade_quantity_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "29" => {
                     event.trade_value_change = codec::real_value(&values, "29", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "29",
+                        raw,
+                        event.trade_value_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "30" => {
                     event.previous_day_trade_quantity_change_rate =
                         codec::real_value(&values, "30", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "30",
+                        raw,
+                        event.previous_day_trade_quantity_change_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "31" => {
                     event.trade_turnover_rate =
                         codec::real_value(&values, "31", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "31",
+                        raw,
+                        event.trade_turnover_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "32" => {
                     event.trade_cost = codec::real_value(&values, "32", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "32",
+                        raw,
+                        event.trade_cost.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "311" => {
                     event.market_cap_100m = codec::real_value(&values, "311", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "311",
+                        raw,
+                        event.market_cap_100m.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "567" => {
                     event.upper_limit_time = codec::real_value(&values, "567", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "567",
+                        raw,
+                        event.upper_limit_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "568" => {
                     event.lower_limit_time = codec::real_value(&values, "568", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "568",
+                        raw,
+                        event.lower_limit_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -239,29 +373,50 @@ impl codec::RealEntry for StockSurge {
 impl serde::Serialize for StockSurge {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("11", &self.previous_day_change, codec::PLAIN);
-        values.put("12", &self.fluctuation_rate, codec::PLAIN);
-        values.put("27", &self.best_ask_price, codec::PLAIN);
-        values.put("28", &self.best_bid_price, codec::PLAIN);
-        values.put("13", &self.cumulative_trade_quantity, codec::PLAIN);
-        values.put("14", &self.cumulative_trade_value, codec::PLAIN);
-        values.put("16", &self.open_price, codec::PLAIN);
-        values.put("17", &self.high_price, codec::PLAIN);
-        values.put("18", &self.low_price, codec::PLAIN);
-        values.put("25", &self.previous_day_change_sign, codec::PLAIN);
-        values.put("26", &self.previous_day_trade_quantity_change, codec::PLAIN);
-        values.put("29", &self.trade_value_change, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
+        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "13",
+            &self.cumulative_trade_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "14",
+            &self.cumulative_trade_value,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "16", &self.open_price, codec::PLAIN);
+        values.put_kept(&self.forms, "17", &self.high_price, codec::PLAIN);
+        values.put_kept(&self.forms, "18", &self.low_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "25",
+            &self.previous_day_change_sign,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "26",
+            &self.previous_day_trade_quantity_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "29", &self.trade_value_change, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
             "30",
             &self.previous_day_trade_quantity_change_rate,
             codec::PLAIN,
         );
-        values.put("31", &self.trade_turnover_rate, codec::PLAIN);
-        values.put("32", &self.trade_cost, codec::PLAIN);
-        values.put("311", &self.market_cap_100m, codec::PLAIN);
-        values.put("567", &self.upper_limit_time, codec::PLAIN);
-        values.put("568", &self.lower_limit_time, codec::PLAIN);
+        values.put_kept(&self.forms, "31", &self.trade_turnover_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "32", &self.trade_cost, codec::PLAIN);
+        values.put_kept(&self.forms, "311", &self.market_cap_100m, codec::PLAIN);
+        values.put_kept(&self.forms, "567", &self.upper_limit_time, codec::PLAIN);
+        values.put_kept(&self.forms, "568", &self.lower_limit_time, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -285,6 +285,7 @@ pub struct StockTodayBrokers {
     pub exchange_type: Option<String>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockTodayBrokers {
     /// Values whose id the spec does not list, as received.
@@ -322,215 +323,614 @@ impl codec::RealEntry for StockTodayBrokers {
             match &**id {
                 "141" => {
                     event.sell_broker_1 = codec::real_value(&values, "141", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "141",
+                        raw,
+                        event.sell_broker_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "161" => {
                     event.sell_broker_quantity_1 =
                         codec::real_value(&values, "161", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "161",
+                        raw,
+                        event.sell_broker_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "166" => {
                     event.sell_broker_change_1 =
                         codec::real_value(&values, "166", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "166",
+                        raw,
+                        event.sell_broker_change_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "146" => {
                     event.sell_broker_code_1 =
                         codec::real_value(&values, "146", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "146",
+                        raw,
+                        event.sell_broker_code_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "271" => {
                     event.sell_broker_color_1 =
                         codec::real_value(&values, "271", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "271",
+                        raw,
+                        event.sell_broker_color_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "151" => {
                     event.buy_broker_1 = codec::real_value(&values, "151", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "151",
+                        raw,
+                        event.buy_broker_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "171" => {
                     event.buy_broker_quantity_1 =
                         codec::real_value(&values, "171", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "171",
+                        raw,
+                        event.buy_broker_quantity_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "176" => {
                     event.buy_broker_change_1 =
                         codec::real_value(&values, "176", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "176",
+                        raw,
+                        event.buy_broker_change_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "156" => {
                     event.buy_broker_code_1 = codec::real_value(&values, "156", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "156",
+                        raw,
+                        event.buy_broker_code_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "281" => {
                     event.buy_broker_color_1 =
                         codec::real_value(&values, "281", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "281",
+                        raw,
+                        event.buy_broker_color_1.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "142" => {
                     event.sell_broker_2 = codec::real_value(&values, "142", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "142",
+                        raw,
+                        event.sell_broker_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "162" => {
                     event.sell_broker_quantity_2 =
                         codec::real_value(&values, "162", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "162",
+                        raw,
+                        event.sell_broker_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "167" => {
                     event.sell_broker_change_2 =
                         codec::real_value(&values, "167", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "167",
+                        raw,
+                        event.sell_broker_change_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "147" => {
                     event.sell_broker_code_2 =
                         codec::real_value(&values, "147", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "147",
+                        raw,
+                        event.sell_broker_code_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "272" => {
                     event.sell_broker_color_2 =
                         codec::real_value(&values, "272", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "272",
+                        raw,
+                        event.sell_broker_color_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "152" => {
                     event.buy_broker_2 = codec::real_value(&values, "152", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "152",
+                        raw,
+                        event.buy_broker_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "172" => {
                     event.buy_broker_quantity_2 =
                         codec::real_value(&values, "172", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "172",
+                        raw,
+                        event.buy_broker_quantity_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "177" => {
                     event.buy_broker_change_2 =
                         codec::real_value(&values, "177", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "177",
+                        raw,
+                        event.buy_broker_change_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "157" => {
                     event.buy_broker_code_2 = codec::real_value(&values, "157", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "157",
+                        raw,
+                        event.buy_broker_code_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "282" => {
                     event.buy_broker_color_2 =
                         codec::real_value(&values, "282", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "282",
+                        raw,
+                        event.buy_broker_color_2.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "143" => {
                     event.sell_broker_3 = codec::real_value(&values, "143", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "143",
+                        raw,
+                        event.sell_broker_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "163" => {
                     event.sell_broker_quantity_3 =
                         codec::real_value(&values, "163", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "163",
+                        raw,
+                        event.sell_broker_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "168" => {
                     event.sell_broker_change_3 =
                         codec::real_value(&values, "168", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "168",
+                        raw,
+                        event.sell_broker_change_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "148" => {
                     event.sell_broker_code_3 =
                         codec::real_value(&values, "148", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "148",
+                        raw,
+                        event.sell_broker_code_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "273" => {
                     event.sell_broker_color_3 =
                         codec::real_value(&values, "273", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "273",
+                        raw,
+                        event.sell_broker_color_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "153" => {
                     event.buy_broker_3 = codec::real_value(&values, "153", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "153",
+                        raw,
+                        event.buy_broker_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "173" => {
                     event.buy_broker_quantity_3 =
                         codec::real_value(&values, "173", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "173",
+                        raw,
+                        event.buy_broker_quantity_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "178" => {
                     event.buy_broker_change_3 =
                         codec::real_value(&values, "178", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "178",
+                        raw,
+                        event.buy_broker_change_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "158" => {
                     event.buy_broker_code_3 = codec::real_value(&values, "158", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "158",
+                        raw,
+                        event.buy_broker_code_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "283" => {
                     event.buy_broker_color_3 =
                         codec::real_value(&values, "283", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "283",
+                        raw,
+                        event.buy_broker_color_3.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "144" => {
                     event.sell_broker_4 = codec::real_value(&values, "144", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "144",
+                        raw,
+                        event.sell_broker_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "164" => {
                     event.sell_broker_quantity_4 =
                         codec::real_value(&values, "164", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "164",
+                        raw,
+                        event.sell_broker_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "169" => {
                     event.sell_broker_change_4 =
                         codec::real_value(&values, "169", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "169",
+                        raw,
+                        event.sell_broker_change_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "149" => {
                     event.sell_broker_code_4 =
                         codec::real_value(&values, "149", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "149",
+                        raw,
+                        event.sell_broker_code_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "274" => {
                     event.sell_broker_color_4 =
                         codec::real_value(&values, "274", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "274",
+                        raw,
+                        event.sell_broker_color_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "154" => {
                     event.buy_broker_4 = codec::real_value(&values, "154", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "154",
+                        raw,
+                        event.buy_broker_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "174" => {
                     event.buy_broker_quantity_4 =
                         codec::real_value(&values, "174", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "174",
+                        raw,
+                        event.buy_broker_quantity_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "179" => {
                     event.buy_broker_change_4 =
                         codec::real_value(&values, "179", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "179",
+                        raw,
+                        event.buy_broker_change_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "159" => {
                     event.buy_broker_code_4 = codec::real_value(&values, "159", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "159",
+                        raw,
+                        event.buy_broker_code_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "284" => {
                     event.buy_broker_color_4 =
                         codec::real_value(&values, "284", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "284",
+                        raw,
+                        event.buy_broker_color_4.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "145" => {
                     event.sell_broker_5 = codec::real_value(&values, "145", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "145",
+                        raw,
+                        event.sell_broker_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "165" => {
                     event.sell_broker_quantity_5 =
                         codec::real_value(&values, "165", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "165",
+                        raw,
+                        event.sell_broker_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "170" => {
                     event.sell_broker_change_5 =
                         codec::real_value(&values, "170", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "170",
+                        raw,
+                        event.sell_broker_change_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "150" => {
                     event.sell_broker_code_5 =
                         codec::real_value(&values, "150", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "150",
+                        raw,
+                        event.sell_broker_code_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "275" => {
                     event.sell_broker_color_5 =
                         codec::real_value(&values, "275", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "275",
+                        raw,
+                        event.sell_broker_color_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "155" => {
                     event.buy_broker_5 = codec::real_value(&values, "155", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "155",
+                        raw,
+                        event.buy_broker_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "175" => {
                     event.buy_broker_quantity_5 =
                         codec::real_value(&values, "175", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "175",
+                        raw,
+                        event.buy_broker_quantity_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "180" => {
                     event.buy_broker_change_5 =
                         codec::real_value(&values, "180", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "180",
+                        raw,
+                        event.buy_broker_change_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "160" => {
                     event.buy_broker_code_5 = codec::real_value(&values, "160", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "160",
+                        raw,
+                        event.buy_broker_code_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "285" => {
                     event.buy_broker_color_5 =
                         codec::real_value(&values, "285", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "285",
+                        raw,
+                        event.buy_broker_color_5.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "261" => {
                     event.foreign_broker_sell_estimate =
                         codec::real_value(&values, "261", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "261",
+                        raw,
+                        event.foreign_broker_sell_estimate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "262" => {
                     event.foreign_broker_sell_estimate_change =
                         codec::real_value(&values, "262", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "262",
+                        raw,
+                        event.foreign_broker_sell_estimate_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "263" => {
                     event.foreign_broker_buy_estimate =
                         codec::real_value(&values, "263", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "263",
+                        raw,
+                        event.foreign_broker_buy_estimate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "264" => {
                     event.foreign_broker_buy_estimate_change =
                         codec::real_value(&values, "264", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "264",
+                        raw,
+                        event.foreign_broker_buy_estimate_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "267" => {
                     event.foreign_broker_net_buy_estimate =
                         codec::real_value(&values, "267", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "267",
+                        raw,
+                        event.foreign_broker_net_buy_estimate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "268" => {
                     event.foreign_broker_net_buy_estimate_change =
                         codec::real_value(&values, "268", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "268",
+                        raw,
+                        event.foreign_broker_net_buy_estimate_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "337" => {
                     event.exchange_type = codec::real_value(&values, "337", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "337",
+                        raw,
+                        event.exchange_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -543,75 +943,143 @@ impl codec::RealEntry for StockTodayBrokers {
 impl serde::Serialize for StockTodayBrokers {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("141", &self.sell_broker_1, codec::PLAIN);
-        values.put("161", &self.sell_broker_quantity_1, codec::PLAIN);
-        values.put("166", &self.sell_broker_change_1, codec::PLAIN);
-        values.put("146", &self.sell_broker_code_1, codec::PLAIN);
-        values.put("271", &self.sell_broker_color_1, codec::PLAIN);
-        values.put("151", &self.buy_broker_1, codec::PLAIN);
-        values.put("171", &self.buy_broker_quantity_1, codec::PLAIN);
-        values.put("176", &self.buy_broker_change_1, codec::PLAIN);
-        values.put("156", &self.buy_broker_code_1, codec::PLAIN);
-        values.put("281", &self.buy_broker_color_1, codec::PLAIN);
-        values.put("142", &self.sell_broker_2, codec::PLAIN);
-        values.put("162", &self.sell_broker_quantity_2, codec::PLAIN);
-        values.put("167", &self.sell_broker_change_2, codec::PLAIN);
-        values.put("147", &self.sell_broker_code_2, codec::PLAIN);
-        values.put("272", &self.sell_broker_color_2, codec::PLAIN);
-        values.put("152", &self.buy_broker_2, codec::PLAIN);
-        values.put("172", &self.buy_broker_quantity_2, codec::PLAIN);
-        values.put("177", &self.buy_broker_change_2, codec::PLAIN);
-        values.put("157", &self.buy_broker_code_2, codec::PLAIN);
-        values.put("282", &self.buy_broker_color_2, codec::PLAIN);
-        values.put("143", &self.sell_broker_3, codec::PLAIN);
-        values.put("163", &self.sell_broker_quantity_3, codec::PLAIN);
-        values.put("168", &self.sell_broker_change_3, codec::PLAIN);
-        values.put("148", &self.sell_broker_code_3, codec::PLAIN);
-        values.put("273", &self.sell_broker_color_3, codec::PLAIN);
-        values.put("153", &self.buy_broker_3, codec::PLAIN);
-        values.put("173", &self.buy_broker_quantity_3, codec::PLAIN);
-        values.put("178", &self.buy_broker_change_3, codec::PLAIN);
-        values.put("158", &self.buy_broker_code_3, codec::PLAIN);
-        values.put("283", &self.buy_broker_color_3, codec::PLAIN);
-        values.put("144", &self.sell_broker_4, codec::PLAIN);
-        values.put("164", &self.sell_broker_quantity_4, codec::PLAIN);
-        values.put("169", &self.sell_broker_change_4, codec::PLAIN);
-        values.put("149", &self.sell_broker_code_4, codec::PLAIN);
-        values.put("274", &self.sell_broker_color_4, codec::PLAIN);
-        values.put("154", &self.buy_broker_4, codec::PLAIN);
-        values.put("174", &self.buy_broker_quantity_4, codec::PLAIN);
-        values.put("179", &self.buy_broker_change_4, codec::PLAIN);
-        values.put("159", &self.buy_broker_code_4, codec::PLAIN);
-        values.put("284", &self.buy_broker_color_4, codec::PLAIN);
-        values.put("145", &self.sell_broker_5, codec::PLAIN);
-        values.put("165", &self.sell_broker_quantity_5, codec::PLAIN);
-        values.put("170", &self.sell_broker_change_5, codec::PLAIN);
-        values.put("150", &self.sell_broker_code_5, codec::PLAIN);
-        values.put("275", &self.sell_broker_color_5, codec::PLAIN);
-        values.put("155", &self.buy_broker_5, codec::PLAIN);
-        values.put("175", &self.buy_broker_quantity_5, codec::PLAIN);
-        values.put("180", &self.buy_broker_change_5, codec::PLAIN);
-        values.put("160", &self.buy_broker_code_5, codec::PLAIN);
-        values.put("285", &self.buy_broker_color_5, codec::PLAIN);
-        values.put("261", &self.foreign_broker_sell_estimate, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "141", &self.sell_broker_1, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "161",
+            &self.sell_broker_quantity_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "166", &self.sell_broker_change_1, codec::PLAIN);
+        values.put_kept(&self.forms, "146", &self.sell_broker_code_1, codec::PLAIN);
+        values.put_kept(&self.forms, "271", &self.sell_broker_color_1, codec::PLAIN);
+        values.put_kept(&self.forms, "151", &self.buy_broker_1, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "171",
+            &self.buy_broker_quantity_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "176", &self.buy_broker_change_1, codec::PLAIN);
+        values.put_kept(&self.forms, "156", &self.buy_broker_code_1, codec::PLAIN);
+        values.put_kept(&self.forms, "281", &self.buy_broker_color_1, codec::PLAIN);
+        values.put_kept(&self.forms, "142", &self.sell_broker_2, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "162",
+            &self.sell_broker_quantity_2,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "167", &self.sell_broker_change_2, codec::PLAIN);
+        values.put_kept(&self.forms, "147", &self.sell_broker_code_2, codec::PLAIN);
+        values.put_kept(&self.forms, "272", &self.sell_broker_color_2, codec::PLAIN);
+        values.put_kept(&self.forms, "152", &self.buy_broker_2, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "172",
+            &self.buy_broker_quantity_2,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "177", &self.buy_broker_change_2, codec::PLAIN);
+        values.put_kept(&self.forms, "157", &self.buy_broker_code_2, codec::PLAIN);
+        values.put_kept(&self.forms, "282", &self.buy_broker_color_2, codec::PLAIN);
+        values.put_kept(&self.forms, "143", &self.sell_broker_3, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "163",
+            &self.sell_broker_quantity_3,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "168", &self.sell_broker_change_3, codec::PLAIN);
+        values.put_kept(&self.forms, "148", &self.sell_broker_code_3, codec::PLAIN);
+        values.put_kept(&self.forms, "273", &self.sell_broker_color_3, codec::PLAIN);
+        values.put_kept(&self.forms, "153", &self.buy_broker_3, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "173",
+            &self.buy_broker_quantity_3,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "178", &self.buy_broker_change_3, codec::PLAIN);
+        values.put_kept(&self.forms, "158", &self.buy_broker_code_3, codec::PLAIN);
+        values.put_kept(&self.forms, "283", &self.buy_broker_color_3, codec::PLAIN);
+        values.put_kept(&self.forms, "144", &self.sell_broker_4, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "164",
+            &self.sell_broker_quantity_4,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "169", &self.sell_broker_change_4, codec::PLAIN);
+        values.put_kept(&self.forms, "149", &self.sell_broker_code_4, codec::PLAIN);
+        values.put_kept(&self.forms, "274", &self.sell_broker_color_4, codec::PLAIN);
+        values.put_kept(&self.forms, "154", &self.buy_broker_4, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "174",
+            &self.buy_broker_quantity_4,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "179", &self.buy_broker_change_4, codec::PLAIN);
+        values.put_kept(&self.forms, "159", &self.buy_broker_code_4, codec::PLAIN);
+        values.put_kept(&self.forms, "284", &self.buy_broker_color_4, codec::PLAIN);
+        values.put_kept(&self.forms, "145", &self.sell_broker_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "165",
+            &self.sell_broker_quantity_5,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "170", &self.sell_broker_change_5, codec::PLAIN);
+        values.put_kept(&self.forms, "150", &self.sell_broker_code_5, codec::PLAIN);
+        values.put_kept(&self.forms, "275", &self.sell_broker_color_5, codec::PLAIN);
+        values.put_kept(&self.forms, "155", &self.buy_broker_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "175",
+            &self.buy_broker_quantity_5,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "180", &self.buy_broker_change_5, codec::PLAIN);
+        values.put_kept(&self.forms, "160", &self.buy_broker_code_5, codec::PLAIN);
+        values.put_kept(&self.forms, "285", &self.buy_broker_color_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "261",
+            &self.foreign_broker_sell_estimate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "262",
             &self.foreign_broker_sell_estimate_change,
             codec::PLAIN,
         );
-        values.put("263", &self.foreign_broker_buy_estimate, codec::PLAIN);
-        values.put(
+        values.put_kept(
+            &self.forms,
+            "263",
+            &self.foreign_broker_buy_estimate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "264",
             &self.foreign_broker_buy_estimate_change,
             codec::PLAIN,
         );
-        values.put("267", &self.foreign_broker_net_buy_estimate, codec::PLAIN);
-        values.put(
+        values.put_kept(
+            &self.forms,
+            "267",
+            &self.foreign_broker_net_buy_estimate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
             "268",
             &self.foreign_broker_net_buy_estimate_change,
             codec::PLAIN,
         );
-        values.put("337", &self.exchange_type, codec::PLAIN);
+        values.put_kept(&self.forms, "337", &self.exchange_type, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -169,6 +169,7 @@ pub struct UsOrderFill {
     pub country_code: Option<String>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl UsOrderFill {
     /// Values whose id the spec does not list, as received.
@@ -206,126 +207,378 @@ impl codec::RealEntry for UsOrderFill {
             match &**id {
                 "1091" => {
                     event.country_name = codec::real_value(&values, "1091", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "1091",
+                        raw,
+                        event.country_name.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "8046" => {
                     event.exchange_code = codec::real_value(&values, "8046", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "8046",
+                        raw,
+                        event.exchange_code.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "9001" => {
                     event.stock_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "9001",
+                        raw,
+                        event.stock_code.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "302" => {
                     event.stock_name = codec::real_value(&values, "302", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "302",
+                        raw,
+                        event.stock_name.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "904" => {
                     event.original_order_number =
                         codec::real_value(&values, "904", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "904",
+                        raw,
+                        event.original_order_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "9203" => {
                     event.order_number = codec::real_value(&values, "9203", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "9203",
+                        raw,
+                        event.order_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "905" => {
                     event.order_type = codec::real_value(&values, "905", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "905",
+                        raw,
+                        event.order_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "907" => {
                     event.sell_buy_type = codec::real_value(&values, "907", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "907",
+                        raw,
+                        event.sell_buy_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "908" => {
                     event.order_execution_time =
                         codec::real_value(&values, "908", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "908",
+                        raw,
+                        event.order_execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "913" => {
                     event.order_status = codec::real_value(&values, "913", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "913",
+                        raw,
+                        event.order_status.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "900" => {
                     event.order_quantity = codec::real_value(&values, "900", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "900",
+                        raw,
+                        event.order_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "901" => {
                     event.order_price = codec::real_value(&values, "901", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "901",
+                        raw,
+                        event.order_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "902" => {
                     event.unfilled_quantity = codec::real_value(&values, "902", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "902",
+                        raw,
+                        event.unfilled_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "909" => {
                     event.execution_number = codec::real_value(&values, "909", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "909",
+                        raw,
+                        event.execution_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "910" => {
                     event.execution_price = codec::real_value(&values, "910", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "910",
+                        raw,
+                        event.execution_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "911" => {
                     event.execution_quantity =
                         codec::real_value(&values, "911", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "911",
+                        raw,
+                        event.execution_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "930" => {
                     event.holding_quantity = codec::real_value(&values, "930", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "930",
+                        raw,
+                        event.holding_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "931" => {
                     event.purchase_unit_price =
                         codec::real_value(&values, "931", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "931",
+                        raw,
+                        event.purchase_unit_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "934" => {
                     event.today_sell_quantity =
                         codec::real_value(&values, "934", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "934",
+                        raw,
+                        event.today_sell_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "936" => {
                     event.today_buy_quantity =
                         codec::real_value(&values, "936", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "936",
+                        raw,
+                        event.today_buy_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "8004" => {
                     event.previous_day_sell_quantity =
                         codec::real_value(&values, "8004", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "8004",
+                        raw,
+                        event.previous_day_sell_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "8005" => {
                     event.previous_day_buy_quantity =
                         codec::real_value(&values, "8005", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "8005",
+                        raw,
+                        event.previous_day_buy_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "8018" => {
                     event.profit_loss_amount =
                         codec::real_value(&values, "8018", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "8018",
+                        raw,
+                        event.profit_loss_amount.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "8019" => {
                     event.profit_loss_rate = codec::real_value(&values, "8019", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "8019",
+                        raw,
+                        event.profit_loss_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "8043" => {
                     event.currency_code = codec::real_value(&values, "8043", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "8043",
+                        raw,
+                        event.currency_code.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "8075" => {
                     event.tax = codec::real_value(&values, "8075", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "8075",
+                        raw,
+                        event.tax.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "9201" => {
                     event.account_number = codec::real_value(&values, "9201", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "9201",
+                        raw,
+                        event.account_number.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13006" => {
                     event.commission = codec::real_value(&values, "13006", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13006",
+                        raw,
+                        event.commission.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "50072" => {
                     event.sell_buy_type_name =
                         codec::real_value(&values, "50072", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "50072",
+                        raw,
+                        event.sell_buy_type_name.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "50073" => {
                     event.trade_type_name = codec::real_value(&values, "50073", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "50073",
+                        raw,
+                        event.trade_type_name.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "50724" => {
                     event.realized_profit_loss_purchase_amount =
                         codec::real_value(&values, "50724", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "50724",
+                        raw,
+                        event.realized_profit_loss_purchase_amount.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "50725" => {
                     event.fx_realized_profit_loss_purchase_amount =
                         codec::real_value(&values, "50725", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "50725",
+                        raw,
+                        event.fx_realized_profit_loss_purchase_amount.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "50810" => {
                     event.order_stop_price =
                         codec::real_value(&values, "50810", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "50810",
+                        raw,
+                        event.order_stop_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "50841" => {
                     event.reservation_type =
                         codec::real_value(&values, "50841", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "50841",
+                        raw,
+                        event.reservation_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "50844" => {
                     event.fx_realized_profit_loss_amount =
                         codec::real_value(&values, "50844", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "50844",
+                        raw,
+                        event.fx_realized_profit_loss_amount.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "55190" => {
                     event.country_code = codec::real_value(&values, "55190", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "55190",
+                        raw,
+                        event.country_code.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -338,50 +591,72 @@ impl codec::RealEntry for UsOrderFill {
 impl serde::Serialize for UsOrderFill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("1091", &self.country_name, codec::PLAIN);
-        values.put("8046", &self.exchange_code, codec::PLAIN);
-        values.put("9001", &self.stock_code, codec::PLAIN);
-        values.put("302", &self.stock_name, codec::PLAIN);
-        values.put("904", &self.original_order_number, codec::PLAIN);
-        values.put("9203", &self.order_number, codec::PLAIN);
-        values.put("905", &self.order_type, codec::PLAIN);
-        values.put("907", &self.sell_buy_type, codec::PLAIN);
-        values.put("908", &self.order_execution_time, codec::PLAIN);
-        values.put("913", &self.order_status, codec::PLAIN);
-        values.put("900", &self.order_quantity, codec::PLAIN);
-        values.put("901", &self.order_price, codec::PLAIN);
-        values.put("902", &self.unfilled_quantity, codec::PLAIN);
-        values.put("909", &self.execution_number, codec::PLAIN);
-        values.put("910", &self.execution_price, codec::PLAIN);
-        values.put("911", &self.execution_quantity, codec::PLAIN);
-        values.put("930", &self.holding_quantity, codec::PLAIN);
-        values.put("931", &self.purchase_unit_price, codec::PLAIN);
-        values.put("934", &self.today_sell_quantity, codec::PLAIN);
-        values.put("936", &self.today_buy_quantity, codec::PLAIN);
-        values.put("8004", &self.previous_day_sell_quantity, codec::PLAIN);
-        values.put("8005", &self.previous_day_buy_quantity, codec::PLAIN);
-        values.put("8018", &self.profit_loss_amount, codec::PLAIN);
-        values.put("8019", &self.profit_loss_rate, codec::PLAIN);
-        values.put("8043", &self.currency_code, codec::PLAIN);
-        values.put("8075", &self.tax, codec::PLAIN);
-        values.put("9201", &self.account_number, codec::PLAIN);
-        values.put("13006", &self.commission, codec::PLAIN);
-        values.put("50072", &self.sell_buy_type_name, codec::PLAIN);
-        values.put("50073", &self.trade_type_name, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "1091", &self.country_name, codec::PLAIN);
+        values.put_kept(&self.forms, "8046", &self.exchange_code, codec::PLAIN);
+        values.put_kept(&self.forms, "9001", &self.stock_code, codec::PLAIN);
+        values.put_kept(&self.forms, "302", &self.stock_name, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "904",
+            &self.original_order_number,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "9203", &self.order_number, codec::PLAIN);
+        values.put_kept(&self.forms, "905", &self.order_type, codec::PLAIN);
+        values.put_kept(&self.forms, "907", &self.sell_buy_type, codec::PLAIN);
+        values.put_kept(&self.forms, "908", &self.order_execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "913", &self.order_status, codec::PLAIN);
+        values.put_kept(&self.forms, "900", &self.order_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "901", &self.order_price, codec::PLAIN);
+        values.put_kept(&self.forms, "902", &self.unfilled_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "909", &self.execution_number, codec::PLAIN);
+        values.put_kept(&self.forms, "910", &self.execution_price, codec::PLAIN);
+        values.put_kept(&self.forms, "911", &self.execution_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "930", &self.holding_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "931", &self.purchase_unit_price, codec::PLAIN);
+        values.put_kept(&self.forms, "934", &self.today_sell_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "936", &self.today_buy_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "8004",
+            &self.previous_day_sell_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "8005",
+            &self.previous_day_buy_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "8018", &self.profit_loss_amount, codec::PLAIN);
+        values.put_kept(&self.forms, "8019", &self.profit_loss_rate, codec::PLAIN);
+        values.put_kept(&self.forms, "8043", &self.currency_code, codec::PLAIN);
+        values.put_kept(&self.forms, "8075", &self.tax, codec::PLAIN);
+        values.put_kept(&self.forms, "9201", &self.account_number, codec::PLAIN);
+        values.put_kept(&self.forms, "13006", &self.commission, codec::PLAIN);
+        values.put_kept(&self.forms, "50072", &self.sell_buy_type_name, codec::PLAIN);
+        values.put_kept(&self.forms, "50073", &self.trade_type_name, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
             "50724",
             &self.realized_profit_loss_purchase_amount,
             codec::PLAIN,
         );
-        values.put(
+        values.put_kept(
+            &self.forms,
             "50725",
             &self.fx_realized_profit_loss_purchase_amount,
             codec::PLAIN,
         );
-        values.put("50810", &self.order_stop_price, codec::PLAIN);
-        values.put("50841", &self.reservation_type, codec::PLAIN);
-        values.put("50844", &self.fx_realized_profit_loss_amount, codec::PLAIN);
-        values.put("55190", &self.country_code, codec::PLAIN);
+        values.put_kept(&self.forms, "50810", &self.order_stop_price, codec::PLAIN);
+        values.put_kept(&self.forms, "50841", &self.reservation_type, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "50844",
+            &self.fx_realized_profit_loss_amount,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "55190", &self.country_code, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -91,6 +91,7 @@ pub struct UsTrade {
     pub local_execution_time: Option<String>,
     extra_values: std::collections::BTreeMap<String, String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl UsTrade {
     /// Values whose id the spec does not list, as received.
@@ -128,63 +129,191 @@ impl codec::RealEntry for UsTrade {
             match &**id {
                 "10" => {
                     event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "10",
+                        raw,
+                        event.current_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "11" => {
                     event.previous_day_change =
                         codec::real_value(&values, "11", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "11",
+                        raw,
+                        event.previous_day_change.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "12" => {
                     event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "12",
+                        raw,
+                        event.fluctuation_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "13" => {
                     event.cumulative_trade_quantity =
                         codec::real_value(&values, "13", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "13",
+                        raw,
+                        event.cumulative_trade_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "14" => {
                     event.cumulative_trade_value =
                         codec::real_value(&values, "14", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "14",
+                        raw,
+                        event.cumulative_trade_value.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "15" => {
                     event.execution_quantity = codec::real_value(&values, "15", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "15",
+                        raw,
+                        event.execution_quantity.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "16" => {
                     event.open_price = codec::real_value(&values, "16", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "16",
+                        raw,
+                        event.open_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "17" => {
                     event.high_price = codec::real_value(&values, "17", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "17",
+                        raw,
+                        event.high_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "18" => {
                     event.low_price = codec::real_value(&values, "18", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "18",
+                        raw,
+                        event.low_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
-                "20" => event.time = codec::real_value(&values, "20", raw, codec::PLAIN)?,
+                "20" => {
+                    event.time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "20",
+                        raw,
+                        event.time.as_ref(),
+                        codec::PLAIN,
+                    );
+                }
                 "22" => {
                     event.execution_date = codec::real_value(&values, "22", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "22",
+                        raw,
+                        event.execution_date.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "25" => {
                     event.previous_day_change_sign =
                         codec::real_value(&values, "25", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "25",
+                        raw,
+                        event.previous_day_change_sign.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "27" => {
                     event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "27",
+                        raw,
+                        event.best_ask_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "28" => {
                     event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "28",
+                        raw,
+                        event.best_bid_price.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "30" => {
                     event.previous_day_trade_quantity_change_rate =
                         codec::real_value(&values, "30", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "30",
+                        raw,
+                        event.previous_day_trade_quantity_change_rate.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "228" => {
                     event.execution_strength =
                         codec::real_value(&values, "228", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "228",
+                        raw,
+                        event.execution_strength.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "290" => {
                     event.market_session_type =
                         codec::real_value(&values, "290", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "290",
+                        raw,
+                        event.market_session_type.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 "51020" => {
                     event.local_execution_time =
                         codec::real_value(&values, "51020", raw, codec::PLAIN)?;
+                    codec::keep_form(
+                        &mut event.forms,
+                        "51020",
+                        raw,
+                        event.local_execution_time.as_ref(),
+                        codec::PLAIN,
+                    );
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -197,28 +326,49 @@ impl codec::RealEntry for UsTrade {
 impl serde::Serialize for UsTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put("10", &self.current_price, codec::PLAIN);
-        values.put("11", &self.previous_day_change, codec::PLAIN);
-        values.put("12", &self.fluctuation_rate, codec::PLAIN);
-        values.put("13", &self.cumulative_trade_quantity, codec::PLAIN);
-        values.put("14", &self.cumulative_trade_value, codec::PLAIN);
-        values.put("15", &self.execution_quantity, codec::PLAIN);
-        values.put("16", &self.open_price, codec::PLAIN);
-        values.put("17", &self.high_price, codec::PLAIN);
-        values.put("18", &self.low_price, codec::PLAIN);
-        values.put("20", &self.time, codec::PLAIN);
-        values.put("22", &self.execution_date, codec::PLAIN);
-        values.put("25", &self.previous_day_change_sign, codec::PLAIN);
-        values.put("27", &self.best_ask_price, codec::PLAIN);
-        values.put("28", &self.best_bid_price, codec::PLAIN);
-        values.put(
+        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
+        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "13",
+            &self.cumulative_trade_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            "14",
+            &self.cumulative_trade_value,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "15", &self.execution_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, "16", &self.open_price, codec::PLAIN);
+        values.put_kept(&self.forms, "17", &self.high_price, codec::PLAIN);
+        values.put_kept(&self.forms, "18", &self.low_price, codec::PLAIN);
+        values.put_kept(&self.forms, "20", &self.time, codec::PLAIN);
+        values.put_kept(&self.forms, "22", &self.execution_date, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "25",
+            &self.previous_day_change_sign,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
             "30",
             &self.previous_day_trade_quantity_change_rate,
             codec::PLAIN,
         );
-        values.put("228", &self.execution_strength, codec::PLAIN);
-        values.put("290", &self.market_session_type, codec::PLAIN);
-        values.put("51020", &self.local_execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, "228", &self.execution_strength, codec::PLAIN);
+        values.put_kept(&self.forms, "290", &self.market_session_type, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            "51020",
+            &self.local_execution_time,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -65,6 +65,7 @@ pub struct DailyAccountReturnRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyAccountReturnRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -81,14 +82,19 @@ impl codec::Record for DailyAccountReturnRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -98,6 +104,7 @@ impl codec::Record for DailyAccountReturnRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -105,9 +112,15 @@ impl serde::Serialize for DailyAccountReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -183,6 +196,7 @@ pub struct DailyAccountReturnRateRow {
     /// Wire: type decimal.
     pub exchange_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyAccountReturnRateRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -212,59 +226,82 @@ impl codec::Record for DailyAccountReturnRateRow {
         let mut deposit_amount = None;
         let mut exchange_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "base_dt" => {
-                    base_date = codec::field(&mut map, ctx, "base_dt", codec::PLAIN)?;
+                    base_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_dt", codec::PLAIN)?;
                 }
                 "stk_evlta" => {
                     stock_evaluation_amount =
-                        codec::field(&mut map, ctx, "stk_evlta", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_evlta", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(&mut map, ctx, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
                 }
                 "dvid_amt" => {
-                    dividend_amount = codec::field(&mut map, ctx, "dvid_amt", codec::PLAIN)?;
+                    dividend_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dvid_amt", codec::PLAIN)?;
                 }
                 "cmsn_tax" => {
-                    commission_tax = codec::field(&mut map, ctx, "cmsn_tax", codec::PLAIN)?;
+                    commission_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_tax", codec::PLAIN)?;
                 }
                 "acum_pl_amt" => {
                     cumulative_profit_loss_amount =
-                        codec::field(&mut map, ctx, "acum_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acum_pl_amt", codec::PLAIN)?;
                 }
                 "pymn_amt" => {
-                    withdrawal_amount = codec::field(&mut map, ctx, "pymn_amt", codec::PLAIN)?;
+                    withdrawal_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pymn_amt", codec::PLAIN)?;
                 }
                 "dast" => {
-                    deposited_assets = codec::field(&mut map, ctx, "dast", codec::PLAIN)?;
+                    deposited_assets =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dast", codec::PLAIN)?;
                 }
                 "dly_amt" => {
-                    overdue_amount = codec::field(&mut map, ctx, "dly_amt", codec::PLAIN)?;
+                    overdue_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dly_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(&mut map, ctx, "sell_amt", codec::PLAIN)?;
+                    sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field(&mut map, ctx, "buy_amt", codec::PLAIN)?;
+                    buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
                 }
                 "prft_rt" => {
-                    profit_rate = codec::field(&mut map, ctx, "prft_rt", codec::PLAIN)?;
+                    profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
                 }
                 "frgn_stk_outq_amt" => {
-                    foreign_stock_outbound_amount =
-                        codec::field(&mut map, ctx, "frgn_stk_outq_amt", codec::PLAIN)?;
+                    foreign_stock_outbound_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_stk_outq_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgn_stk_inq_amt" => {
-                    foreign_stock_inbound_amount =
-                        codec::field(&mut map, ctx, "frgn_stk_inq_amt", codec::PLAIN)?;
+                    foreign_stock_inbound_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_stk_inq_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ina_amt" => {
-                    deposit_amount = codec::field(&mut map, ctx, "ina_amt", codec::PLAIN)?;
+                    deposit_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ina_amt", codec::PLAIN)?;
                 }
                 "exrt" => {
-                    exchange_rate = codec::field(&mut map, ctx, "exrt", codec::PLAIN)?;
+                    exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exrt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -287,6 +324,7 @@ impl codec::Record for DailyAccountReturnRateRow {
             deposit_amount,
             exchange_rate,
             extra,
+            forms,
         })
     }
 }
@@ -294,42 +332,118 @@ impl serde::Serialize for DailyAccountReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "base_dt",
+            self.base_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "stk_evlta",
-            &self.stock_evaluation_amount,
+            self.stock_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pl_amt", &self.profit_loss_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dvid_amt", &self.dividend_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cmsn_tax", &self.commission_tax, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pl_amt",
+            self.profit_loss_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dvid_amt",
+            self.dividend_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cmsn_tax",
+            self.commission_tax.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acum_pl_amt",
-            &self.cumulative_profit_loss_amount,
+            self.cumulative_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pymn_amt", &self.withdrawal_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dast", &self.deposited_assets, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dly_amt", &self.overdue_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_amt", &self.sell_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_amt", &self.buy_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "prft_rt", &self.profit_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pymn_amt",
+            self.withdrawal_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dast",
+            self.deposited_assets.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dly_amt",
+            self.overdue_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_amt",
+            self.sell_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_amt",
+            self.buy_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prft_rt",
+            self.profit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_outq_amt",
-            &self.foreign_stock_outbound_amount,
+            self.foreign_stock_outbound_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_stk_inq_amt",
-            &self.foreign_stock_inbound_amount,
+            self.foreign_stock_inbound_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "ina_amt", &self.deposit_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "exrt", &self.exchange_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ina_amt",
+            self.deposit_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exrt",
+            self.exchange_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -91,6 +91,7 @@ pub struct YearlyStockReturnRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl YearlyStockReturnRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -107,14 +108,19 @@ impl codec::Record for YearlyStockReturnRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -124,6 +130,7 @@ impl codec::Record for YearlyStockReturnRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -131,9 +138,15 @@ impl serde::Serialize for YearlyStockReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -227,6 +240,7 @@ pub struct YearlyStockReturnRateRow {
     /// Wire: type text.
     pub currency_code: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl YearlyStockReturnRateRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -259,68 +273,104 @@ impl codec::Record for YearlyStockReturnRateRow {
         let mut dividend_amount = None;
         let mut currency_code = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "frst_base_dt" => {
-                    first_base_date = codec::field(&mut map, ctx, "frst_base_dt", codec::PLAIN)?;
+                    first_base_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frst_base_dt", codec::PLAIN)?;
                 }
                 "last_base_dt" => {
-                    last_base_date = codec::field(&mut map, ctx, "last_base_dt", codec::PLAIN)?;
+                    last_base_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "last_base_dt", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(&mut map, ctx, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
                 }
                 "prft_rt" => {
-                    profit_rate = codec::field(&mut map, ctx, "prft_rt", codec::PLAIN)?;
+                    profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
                 }
                 "frst_stk_evlta" => {
-                    first_stock_evaluation_amount =
-                        codec::field(&mut map, ctx, "frst_stk_evlta", codec::PLAIN)?;
+                    first_stock_evaluation_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frst_stk_evlta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "last_stk_evlta" => {
-                    last_stock_evaluation_amount =
-                        codec::field(&mut map, ctx, "last_stk_evlta", codec::PLAIN)?;
+                    last_stock_evaluation_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "last_stk_evlta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frst_qty" => {
-                    first_quantity = codec::field(&mut map, ctx, "frst_qty", codec::PLAIN)?;
+                    first_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frst_qty", codec::PLAIN)?;
                 }
                 "last_qty" => {
-                    last_quantity = codec::field(&mut map, ctx, "last_qty", codec::PLAIN)?;
+                    last_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "last_qty", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field(&mut map, ctx, "buy_qty", codec::PLAIN)?;
+                    buy_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sell_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field(&mut map, ctx, "buy_amt", codec::PLAIN)?;
+                    buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(&mut map, ctx, "sell_amt", codec::PLAIN)?;
+                    sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
                 }
                 "frgn_stk_inq_amt" => {
-                    foreign_stock_inbound_amount =
-                        codec::field(&mut map, ctx, "frgn_stk_inq_amt", codec::PLAIN)?;
+                    foreign_stock_inbound_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_stk_inq_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgn_stk_outq_amt" => {
-                    foreign_stock_outbound_amount =
-                        codec::field(&mut map, ctx, "frgn_stk_outq_amt", codec::PLAIN)?;
+                    foreign_stock_outbound_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_stk_outq_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "cmsn_tax" => {
-                    commission_tax = codec::field(&mut map, ctx, "cmsn_tax", codec::PLAIN)?;
+                    commission_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_tax", codec::PLAIN)?;
                 }
                 "dvid_amt" => {
-                    dividend_amount = codec::field(&mut map, ctx, "dvid_amt", codec::PLAIN)?;
+                    dividend_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dvid_amt", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -346,6 +396,7 @@ impl codec::Record for YearlyStockReturnRateRow {
             dividend_amount,
             currency_code,
             extra,
+            forms,
         })
     }
 }
@@ -353,50 +404,139 @@ impl serde::Serialize for YearlyStockReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frst_base_dt",
-            &self.first_base_date,
+            self.first_base_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "last_base_dt", &self.last_base_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_amt", &self.profit_loss_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "prft_rt", &self.profit_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "last_base_dt",
+            self.last_base_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_amt",
+            self.profit_loss_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prft_rt",
+            self.profit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frst_stk_evlta",
-            &self.first_stock_evaluation_amount,
+            self.first_stock_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "last_stk_evlta",
-            &self.last_stock_evaluation_amount,
+            self.last_stock_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "frst_qty", &self.first_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "last_qty", &self.last_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_qty", &self.buy_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_qty", &self.sell_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_amt", &self.buy_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_amt", &self.sell_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "frst_qty",
+            self.first_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "last_qty",
+            self.last_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_qty",
+            self.buy_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_qty",
+            self.sell_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_amt",
+            self.buy_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_amt",
+            self.sell_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_inq_amt",
-            &self.foreign_stock_inbound_amount,
+            self.foreign_stock_inbound_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_stk_outq_amt",
-            &self.foreign_stock_outbound_amount,
+            self.foreign_stock_outbound_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cmsn_tax", &self.commission_tax, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dvid_amt", &self.dividend_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cmsn_tax",
+            self.commission_tax.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dvid_amt",
+            self.dividend_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

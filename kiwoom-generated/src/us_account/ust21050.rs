@@ -104,6 +104,7 @@ pub struct OpenOrdersResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OpenOrdersResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -120,14 +121,19 @@ impl codec::Record for OpenOrdersResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -137,6 +143,7 @@ impl codec::Record for OpenOrdersResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -144,9 +151,15 @@ impl serde::Serialize for OpenOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -294,6 +307,7 @@ pub struct OpenOrdersRow {
     /// Wire: type text.
     pub nation_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OpenOrdersRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -332,47 +346,58 @@ impl codec::Record for OpenOrdersRow {
         let mut reservation_type = None;
         let mut nation_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_cntr_tp" => {
                     order_execution_type =
-                        codec::field(&mut map, ctx, "ord_cntr_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_cntr_tp", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field(&mut map, ctx, "orig_ord_no", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
-                    foreign_stock_name = codec::field(&mut map, ctx, "frgn_stk_nm", codec::PLAIN)?;
+                    foreign_stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "frgn_trde_tp" => {
-                    foreign_trade_type = codec::field(&mut map, ctx, "frgn_trde_tp", codec::PLAIN)?;
+                    foreign_trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_tp", codec::PLAIN)?;
                 }
                 "frgn_trde_nm" => {
-                    foreign_trade_name = codec::field(&mut map, ctx, "frgn_trde_nm", codec::PLAIN)?;
+                    foreign_trade_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_nm", codec::PLAIN)?;
                 }
                 "slby_tp" => {
-                    sell_buy_type = codec::field(&mut map, ctx, "slby_tp", codec::PLAIN)?;
+                    sell_buy_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp", codec::PLAIN)?;
                 }
                 "slby_tp_nm" => {
-                    sell_buy_type_name = codec::field(&mut map, ctx, "slby_tp_nm", codec::PLAIN)?;
+                    sell_buy_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(
+                    order_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -384,15 +409,18 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price = codec::field(&mut map, ctx, "ord_uv", codec::PLAIN)?;
+                    order_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_uv", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price = codec::field(&mut map, ctx, "stop_pric", codec::PLAIN)?;
+                    stop_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(
+                    execution_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -404,12 +432,14 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field(&mut map, ctx, "cntr_uv", codec::PLAIN)?;
+                    execution_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
                 }
                 "mdfy_qty" => {
-                    modify_quantity = codec::field(
+                    modify_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "mdfy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -421,12 +451,14 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "mdfy_uv" => {
-                    modify_unit_price = codec::field(&mut map, ctx, "mdfy_uv", codec::PLAIN)?;
+                    modify_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_uv", codec::PLAIN)?;
                 }
                 "cncl_qty" => {
-                    cancel_quantity = codec::field(
+                    cancel_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cncl_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -438,9 +470,10 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field(
+                    order_remaining_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -452,20 +485,29 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "ord_time" => {
-                    order_time = codec::field(&mut map, ctx, "ord_time", codec::PLAIN)?;
+                    order_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_time", codec::PLAIN)?;
                 }
                 "ord_resp_time" => {
-                    order_response_time =
-                        codec::field(&mut map, ctx, "ord_resp_time", codec::PLAIN)?;
+                    order_response_time = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ord_resp_time",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ord_stat" => {
-                    order_status = codec::field(&mut map, ctx, "ord_stat", codec::PLAIN)?;
+                    order_status =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stat", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type = codec::field(&mut map, ctx, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name = codec::field(&mut map, ctx, "natn_nm", codec::PLAIN)?;
+                    nation_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -497,6 +539,7 @@ impl codec::Record for OpenOrdersRow {
             reservation_type,
             nation_name,
             extra,
+            forms,
         })
     }
 }
@@ -504,51 +547,88 @@ impl serde::Serialize for OpenOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_cntr_tp",
-            &self.order_execution_type,
+            self.order_execution_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orig_ord_no",
-            &self.original_order_number,
+            self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_nm",
-            &self.foreign_stock_name,
+            self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_trde_tp",
-            &self.foreign_trade_type,
+            self.foreign_trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_trde_nm",
-            &self.foreign_trade_name,
+            self.foreign_trade_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "slby_tp", &self.sell_buy_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "slby_tp",
+            self.sell_buy_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "slby_tp_nm",
-            &self.sell_buy_type_name,
+            self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_qty",
-            &self.order_quantity,
+            self.order_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -557,12 +637,25 @@ impl serde::Serialize for OpenOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "ord_uv", &self.order_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stop_pric", &self.stop_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_uv",
+            self.order_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stop_pric",
+            self.stop_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_qty",
-            &self.execution_quantity,
+            self.execution_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -571,16 +664,18 @@ impl serde::Serialize for OpenOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_uv",
-            &self.execution_unit_price,
+            self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "mdfy_qty",
-            &self.modify_quantity,
+            self.modify_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -589,41 +684,74 @@ impl serde::Serialize for OpenOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "mdfy_uv", &self.modify_unit_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "cncl_qty",
-            &self.cancel_quantity,
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(
-            &mut map,
-            "ord_remnq",
-            &self.order_remaining_quantity,
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_opt(&mut map, "ord_time", &self.order_time, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "ord_resp_time",
-            &self.order_response_time,
+            &self.forms,
+            "mdfy_uv",
+            self.modify_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "ord_stat", &self.order_status, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rsrv_tp", &self.reservation_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natn_nm", &self.nation_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cncl_qty",
+            self.cancel_quantity.as_ref(),
+            &codec::Format {
+                scale: 0u8,
+                double_sign: false,
+                saturates: false,
+                zero_pad: 12u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_remnq",
+            self.order_remaining_quantity.as_ref(),
+            &codec::Format {
+                scale: 0u8,
+                double_sign: false,
+                saturates: false,
+                zero_pad: 12u8,
+                time_digits: 6u8,
+            },
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_time",
+            self.order_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_resp_time",
+            self.order_response_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_stat",
+            self.order_status.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rsrv_tp",
+            self.reservation_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn_nm",
+            self.nation_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -132,6 +132,7 @@ pub struct LedgerBalanceResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl LedgerBalanceResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -161,65 +162,96 @@ impl codec::Record for LedgerBalanceResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "tot_evlt_amt" => {
                     total_evaluation_amount =
-                        codec::field(&mut map, ctx, "tot_evlt_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_evlt_amt", codec::PLAIN)?;
                 }
                 "tot_prch_amt" => {
                     total_purchase_amount =
-                        codec::field(&mut map, ctx, "tot_prch_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prch_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tot_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field(&mut map, ctx, "tot_pl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "tdy_book_amt" => {
                     today_purchase_amount =
-                        codec::field(&mut map, ctx, "tdy_book_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_book_amt", codec::PLAIN)?;
                 }
                 "tdy_pl_amt" => {
                     today_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tdy_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_amt", codec::PLAIN)?;
                 }
                 "tdy_pl_rt" => {
                     today_profit_loss_rate =
-                        codec::field(&mut map, ctx, "tdy_pl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_rt", codec::PLAIN)?;
                 }
                 "tot_evlt_amt_krw" => {
-                    total_evaluation_amount_krw =
-                        codec::field(&mut map, ctx, "tot_evlt_amt_krw", codec::PLAIN)?;
+                    total_evaluation_amount_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tot_evlt_amt_krw",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tot_prch_amt_krw" => {
-                    total_purchase_amount_krw =
-                        codec::field(&mut map, ctx, "tot_prch_amt_krw", codec::PLAIN)?;
+                    total_purchase_amount_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tot_prch_amt_krw",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tot_pl_amt_krw" => {
-                    total_profit_loss_amount_krw =
-                        codec::field(&mut map, ctx, "tot_pl_amt_krw", codec::PLAIN)?;
+                    total_profit_loss_amount_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tot_pl_amt_krw",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_book_amt_krw" => {
-                    today_purchase_amount_krw =
-                        codec::field(&mut map, ctx, "tdy_book_amt_krw", codec::PLAIN)?;
+                    today_purchase_amount_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_book_amt_krw",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_pl_amt_krw" => {
-                    today_profit_loss_amount_krw =
-                        codec::field(&mut map, ctx, "tdy_pl_amt_krw", codec::PLAIN)?;
+                    today_profit_loss_amount_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_pl_amt_krw",
+                        codec::PLAIN,
+                    )?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -242,6 +274,7 @@ impl codec::Record for LedgerBalanceResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -249,82 +282,106 @@ impl serde::Serialize for LedgerBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tot_evlt_amt",
-            &self.total_evaluation_amount,
+            self.total_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_prch_amt",
-            &self.total_purchase_amount,
+            self.total_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_amt",
-            &self.total_profit_loss_amount,
+            self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_rt",
-            &self.total_profit_loss_rate,
+            self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_book_amt",
-            &self.today_purchase_amount,
+            self.today_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_pl_amt",
-            &self.today_profit_loss_amount,
+            self.today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_pl_rt",
-            &self.today_profit_loss_rate,
+            self.today_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_evlt_amt_krw",
-            &self.total_evaluation_amount_krw,
+            self.total_evaluation_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_prch_amt_krw",
-            &self.total_purchase_amount_krw,
+            self.total_purchase_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_amt_krw",
-            &self.total_profit_loss_amount_krw,
+            self.total_profit_loss_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_book_amt_krw",
-            &self.today_purchase_amount_krw,
+            self.today_purchase_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_pl_amt_krw",
-            &self.today_profit_loss_amount_krw,
+            self.today_profit_loss_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -430,6 +487,7 @@ pub struct LedgerBalanceRow {
     /// Wire: type integer.
     pub foreign_stock_purchase_amount_krw: Option<i64>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl LedgerBalanceRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -467,88 +525,143 @@ impl codec::Record for LedgerBalanceRow {
         let mut foreign_stock_purchase_amount = None;
         let mut foreign_stock_purchase_amount_krw = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
-                    foreign_stock_name = codec::field(&mut map, ctx, "frgn_stk_nm", codec::PLAIN)?;
+                    foreign_stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
                 }
-                "qty" => quantity = codec::field(&mut map, ctx, "qty", codec::PLAIN)?,
+                "qty" => {
+                    quantity = codec::field_kept(&mut map, ctx, &mut forms, "qty", codec::PLAIN)?;
+                }
                 "poss_qty" => {
-                    holding_quantity = codec::field(&mut map, ctx, "poss_qty", codec::PLAIN)?;
+                    holding_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "poss_qty", codec::PLAIN)?;
                 }
                 "sell_alowq" => {
                     sell_available_quantity =
-                        codec::field(&mut map, ctx, "sell_alowq", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_alowq", codec::PLAIN)?;
                 }
                 "pred_cntr_sellq" => {
-                    previous_day_execution_sell_quantity =
-                        codec::field(&mut map, ctx, "pred_cntr_sellq", codec::PLAIN)?;
+                    previous_day_execution_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_cntr_sellq",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pred_cntr_buyq" => {
-                    previous_day_execution_buy_quantity =
-                        codec::field(&mut map, ctx, "pred_cntr_buyq", codec::PLAIN)?;
+                    previous_day_execution_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_cntr_buyq",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_cntr_sellq" => {
-                    today_execution_sell_quantity =
-                        codec::field(&mut map, ctx, "tdy_cntr_sellq", codec::PLAIN)?;
+                    today_execution_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_cntr_sellq",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tdy_cntr_buyq" => {
-                    today_execution_buy_quantity =
-                        codec::field(&mut map, ctx, "tdy_cntr_buyq", codec::PLAIN)?;
+                    today_execution_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_cntr_buyq",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgn_stk_book_uv" => {
-                    foreign_stock_purchase_unit_price =
-                        codec::field(&mut map, ctx, "frgn_stk_book_uv", codec::PLAIN)?;
+                    foreign_stock_purchase_unit_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_stk_book_uv",
+                        codec::PLAIN,
+                    )?;
                 }
                 "now_pric" => {
-                    current_price = codec::field(&mut map, ctx, "now_pric", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "now_pric", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field(&mut map, ctx, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(&mut map, ctx, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
                 "evlt_amt_krw" => {
                     evaluation_amount_krw =
-                        codec::field(&mut map, ctx, "evlt_amt_krw", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt_krw", codec::PLAIN)?;
                 }
                 "pl_amt_krw" => {
                     profit_loss_amount_krw =
-                        codec::field(&mut map, ctx, "pl_amt_krw", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt_krw", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name = codec::field(&mut map, ctx, "natn_nm", codec::PLAIN)?;
+                    nation_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
                 }
                 "exch_rate" => {
-                    exchange_rate = codec::field(&mut map, ctx, "exch_rate", codec::PLAIN)?;
+                    exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
                 }
                 "frgn_stk_book_uv_krw" => {
-                    foreign_stock_purchase_unit_price_krw =
-                        codec::field(&mut map, ctx, "frgn_stk_book_uv_krw", codec::PLAIN)?;
+                    foreign_stock_purchase_unit_price_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_stk_book_uv_krw",
+                        codec::PLAIN,
+                    )?;
                 }
                 "now_pric_krw" => {
-                    current_price_krw = codec::field(&mut map, ctx, "now_pric_krw", codec::PLAIN)?;
+                    current_price_krw =
+                        codec::field_kept(&mut map, ctx, &mut forms, "now_pric_krw", codec::PLAIN)?;
                 }
                 "frgn_stk_book_amt" => {
-                    foreign_stock_purchase_amount =
-                        codec::field(&mut map, ctx, "frgn_stk_book_amt", codec::PLAIN)?;
+                    foreign_stock_purchase_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_stk_book_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "frgn_stk_book_amt_krw" => {
-                    foreign_stock_purchase_amount_krw =
-                        codec::field(&mut map, ctx, "frgn_stk_book_amt_krw", codec::PLAIN)?;
+                    foreign_stock_purchase_amount_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_stk_book_amt_krw",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -579,6 +692,7 @@ impl codec::Record for LedgerBalanceRow {
             foreign_stock_purchase_amount,
             foreign_stock_purchase_amount_krw,
             extra,
+            forms,
         })
     }
 }
@@ -586,93 +700,172 @@ impl serde::Serialize for LedgerBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_nm",
-            &self.foreign_stock_name,
+            self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "qty", &self.quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "poss_qty", &self.holding_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "qty",
+            self.quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "poss_qty",
+            self.holding_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sell_alowq",
-            &self.sell_available_quantity,
+            self.sell_available_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_cntr_sellq",
-            &self.previous_day_execution_sell_quantity,
+            self.previous_day_execution_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_cntr_buyq",
-            &self.previous_day_execution_buy_quantity,
+            self.previous_day_execution_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_cntr_sellq",
-            &self.today_execution_sell_quantity,
+            self.today_execution_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_cntr_buyq",
-            &self.today_execution_buy_quantity,
+            self.today_execution_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_stk_book_uv",
-            &self.foreign_stock_purchase_unit_price,
+            self.foreign_stock_purchase_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "now_pric", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "evlt_amt", &self.evaluation_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_amt", &self.profit_loss_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "now_pric",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "evlt_amt",
+            self.evaluation_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_amt",
+            self.profit_loss_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "evlt_amt_krw",
-            &self.evaluation_amount_krw,
+            self.evaluation_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pl_amt_krw",
-            &self.profit_loss_amount_krw,
+            self.profit_loss_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "natn_nm", &self.nation_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "exch_rate", &self.exchange_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "natn_nm",
+            self.nation_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exch_rate",
+            self.exchange_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_book_uv_krw",
-            &self.foreign_stock_purchase_unit_price_krw,
+            self.foreign_stock_purchase_unit_price_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "now_pric_krw",
-            &self.current_price_krw,
+            self.current_price_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_stk_book_amt",
-            &self.foreign_stock_purchase_amount,
+            self.foreign_stock_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_stk_book_amt_krw",
-            &self.foreign_stock_purchase_amount_krw,
+            self.foreign_stock_purchase_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -150,6 +150,7 @@ pub struct TransactionHistoryResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TransactionHistoryResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -169,24 +170,31 @@ impl codec::Record for TransactionHistoryResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_print" => {
                     account_number_display =
-                        codec::field(&mut map, ctx, "acnt_print", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acnt_print", codec::PLAIN)?;
                 }
                 "sell_sum" => {
-                    sell_sum = codec::field(&mut map, ctx, "sell_sum", codec::PLAIN)?;
+                    sell_sum =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_sum", codec::PLAIN)?;
                 }
                 "buy_sum" => {
-                    buy_sum = codec::field(&mut map, ctx, "buy_sum", codec::PLAIN)?;
+                    buy_sum =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_sum", codec::PLAIN)?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -199,6 +207,7 @@ impl codec::Record for TransactionHistoryResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -206,17 +215,36 @@ impl serde::Serialize for TransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "acnt_print",
-            &self.account_number_display,
+            self.account_number_display.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sell_sum", &self.sell_sum, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_sum", &self.buy_sum, codec::PLAIN)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_sum",
+            self.sell_sum.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_sum",
+            self.buy_sum.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -348,6 +376,7 @@ pub struct TransactionHistoryRow {
     /// Wire: type text.
     pub currency_code: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TransactionHistoryRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -391,109 +420,133 @@ impl codec::Record for TransactionHistoryRow {
         let mut processing_time = None;
         let mut currency_code = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "deal_dt" => {
-                    deal_date = codec::field(&mut map, ctx, "deal_dt", codec::PLAIN)?;
+                    deal_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "deal_dt", codec::PLAIN)?;
                 }
                 "deal_kind_nm" => {
-                    deal_kind_name = codec::field(&mut map, ctx, "deal_kind_nm", codec::PLAIN)?;
+                    deal_kind_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "deal_kind_nm", codec::PLAIN)?;
                 }
                 "rmrk_nm" => {
-                    remark_name = codec::field(&mut map, ctx, "rmrk_nm", codec::PLAIN)?;
+                    remark_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rmrk_nm", codec::PLAIN)?;
                 }
                 "deal_amt" => {
-                    deal_amount = codec::field(&mut map, ctx, "deal_amt", codec::PLAIN)?;
+                    deal_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "deal_amt", codec::PLAIN)?;
                 }
                 "tax_tot_amt" => {
-                    tax_total_amount = codec::field(&mut map, ctx, "tax_tot_amt", codec::PLAIN)?;
+                    tax_total_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tax_tot_amt", codec::PLAIN)?;
                 }
                 "exct_amt" => {
-                    settlement_amount = codec::field(&mut map, ctx, "exct_amt", codec::PLAIN)?;
+                    settlement_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exct_amt", codec::PLAIN)?;
                 }
                 "uncl_ocr" => {
-                    unpaid_occurred = codec::field(&mut map, ctx, "uncl_ocr", codec::PLAIN)?;
+                    unpaid_occurred =
+                        codec::field_kept(&mut map, ctx, &mut forms, "uncl_ocr", codec::PLAIN)?;
                 }
                 "fc_uncl_ocr" => {
                     foreign_currency_unpaid_occurred =
-                        codec::field(&mut map, ctx, "fc_uncl_ocr", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_uncl_ocr", codec::PLAIN)?;
                 }
                 "entra_remn" => {
-                    deposit_balance = codec::field(&mut map, ctx, "entra_remn", codec::PLAIN)?;
+                    deposit_balance =
+                        codec::field_kept(&mut map, ctx, &mut forms, "entra_remn", codec::PLAIN)?;
                 }
                 "deal_no" => {
-                    deal_number = codec::field(&mut map, ctx, "deal_no", codec::PLAIN)?;
+                    deal_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "deal_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "deal_qty" => {
-                    deal_quantity = codec::field(&mut map, ctx, "deal_qty", codec::PLAIN)?;
+                    deal_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "deal_qty", codec::PLAIN)?;
                 }
                 "fc_deal_tax" => {
                     foreign_currency_deal_tax =
-                        codec::field(&mut map, ctx, "fc_deal_tax", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_deal_tax", codec::PLAIN)?;
                 }
                 "frgn_pay_txam" => {
-                    foreign_payment_tax_amount =
-                        codec::field(&mut map, ctx, "frgn_pay_txam", codec::PLAIN)?;
+                    foreign_payment_tax_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "frgn_pay_txam",
+                        codec::PLAIN,
+                    )?;
                 }
                 "rpym_sum" => {
-                    repayment_sum = codec::field(&mut map, ctx, "rpym_sum", codec::PLAIN)?;
+                    repayment_sum =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rpym_sum", codec::PLAIN)?;
                 }
                 "fc_rpym_sum" => {
                     foreign_currency_repayment_sum =
-                        codec::field(&mut map, ctx, "fc_rpym_sum", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_rpym_sum", codec::PLAIN)?;
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "fc_entra", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
                 }
                 "mdia_nm" => {
-                    media_name = codec::field(&mut map, ctx, "mdia_nm", codec::PLAIN)?;
+                    media_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdia_nm", codec::PLAIN)?;
                 }
                 "orig_deal_no" => {
                     original_deal_number =
-                        codec::field(&mut map, ctx, "orig_deal_no", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orig_deal_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "uv_exrt" => {
                     unit_price_exchange_rate =
-                        codec::field(&mut map, ctx, "uv_exrt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "uv_exrt", codec::PLAIN)?;
                 }
                 "fc_cmsn" => {
                     foreign_currency_commission =
-                        codec::field(&mut map, ctx, "fc_cmsn", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_cmsn", codec::PLAIN)?;
                 }
                 "fc_exct_amt" => {
                     foreign_currency_settlement_amount =
-                        codec::field(&mut map, ctx, "fc_exct_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_exct_amt", codec::PLAIN)?;
                 }
                 "dly_sum" => {
-                    overdue_sum = codec::field(&mut map, ctx, "dly_sum", codec::PLAIN)?;
+                    overdue_sum =
+                        codec::field_kept(&mut map, ctx, &mut forms, "dly_sum", codec::PLAIN)?;
                 }
                 "fc_dly_sum" => {
                     foreign_currency_overdue_sum =
-                        codec::field(&mut map, ctx, "fc_dly_sum", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_dly_sum", codec::PLAIN)?;
                 }
                 "vlbl_nowrm" => {
                     securities_current_balance =
-                        codec::field(&mut map, ctx, "vlbl_nowrm", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "vlbl_nowrm", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "fc_deal_amt" => {
                     foreign_currency_deal_amount =
-                        codec::field(&mut map, ctx, "fc_deal_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_deal_amt", codec::PLAIN)?;
                 }
                 "proc_time" => {
-                    processing_time = codec::field(&mut map, ctx, "proc_time", codec::PLAIN)?;
+                    processing_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "proc_time", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -530,6 +583,7 @@ impl codec::Record for TransactionHistoryRow {
             processing_time,
             currency_code,
             extra,
+            forms,
         })
     }
 }
@@ -537,101 +591,216 @@ impl serde::Serialize for TransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "deal_dt", &self.deal_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "deal_kind_nm", &self.deal_kind_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rmrk_nm", &self.remark_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "deal_amt", &self.deal_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "deal_dt",
+            self.deal_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "deal_kind_nm",
+            self.deal_kind_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rmrk_nm",
+            self.remark_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "deal_amt",
+            self.deal_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tax_tot_amt",
-            &self.tax_total_amount,
+            self.tax_total_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "exct_amt", &self.settlement_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "uncl_ocr", &self.unpaid_occurred, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "exct_amt",
+            self.settlement_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "uncl_ocr",
+            self.unpaid_occurred.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "fc_uncl_ocr",
-            &self.foreign_currency_unpaid_occurred,
+            self.foreign_currency_unpaid_occurred.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "entra_remn", &self.deposit_balance, codec::PLAIN)?;
-        codec::put_opt(&mut map, "deal_no", &self.deal_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "deal_qty", &self.deal_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "entra_remn",
+            self.deposit_balance.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "deal_no",
+            self.deal_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "deal_qty",
+            self.deal_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "fc_deal_tax",
-            &self.foreign_currency_deal_tax,
+            self.foreign_currency_deal_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_pay_txam",
-            &self.foreign_payment_tax_amount,
+            self.foreign_payment_tax_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rpym_sum", &self.repayment_sum, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rpym_sum",
+            self.repayment_sum.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "fc_rpym_sum",
-            &self.foreign_currency_repayment_sum,
+            self.foreign_currency_repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_entra",
-            &self.foreign_currency_deposit,
+            self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "mdia_nm", &self.media_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "mdia_nm",
+            self.media_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orig_deal_no",
-            &self.original_deal_number,
+            self.original_deal_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "uv_exrt",
-            &self.unit_price_exchange_rate,
+            self.unit_price_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_cmsn",
-            &self.foreign_currency_commission,
+            self.foreign_currency_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_exct_amt",
-            &self.foreign_currency_settlement_amount,
+            self.foreign_currency_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "dly_sum", &self.overdue_sum, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dly_sum",
+            self.overdue_sum.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "fc_dly_sum",
-            &self.foreign_currency_overdue_sum,
+            self.foreign_currency_overdue_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "vlbl_nowrm",
-            &self.securities_current_balance,
+            self.securities_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "fc_deal_amt",
-            &self.foreign_currency_deal_amount,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "proc_time", &self.processing_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fc_deal_amt",
+            self.foreign_currency_deal_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "proc_time",
+            self.processing_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -64,6 +64,7 @@ pub struct DepositResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DepositResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -83,23 +84,31 @@ impl codec::Record for DepositResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "krw_entra" => {
-                    krw_deposit = codec::field(&mut map, ctx, "krw_entra", codec::PLAIN)?;
+                    krw_deposit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "krw_entra", codec::PLAIN)?;
                 }
                 "ch_uncla" => {
-                    cash_unpaid_amount = codec::field(&mut map, ctx, "ch_uncla", codec::PLAIN)?;
+                    cash_unpaid_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ch_uncla", codec::PLAIN)?;
                 }
                 "etc_loana" => {
-                    other_loan_amount = codec::field(&mut map, ctx, "etc_loana", codec::PLAIN)?;
+                    other_loan_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "etc_loana", codec::PLAIN)?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -112,6 +121,7 @@ impl codec::Record for DepositResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -119,12 +129,36 @@ impl serde::Serialize for DepositResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "krw_entra", &self.krw_deposit, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ch_uncla", &self.cash_unpaid_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etc_loana", &self.other_loan_amount, codec::PLAIN)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "krw_entra",
+            self.krw_deposit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ch_uncla",
+            self.cash_unpaid_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "etc_loana",
+            self.other_loan_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -174,6 +208,7 @@ pub struct DepositRow {
     /// Wire: type decimal.
     pub foreign_currency_other_loan_amount: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DepositRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -197,45 +232,63 @@ impl codec::Record for DepositRow {
         let mut foreign_currency_cash_unpaid_amount = None;
         let mut foreign_currency_other_loan_amount = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "crnc_nm" => {
-                    currency_name = codec::field(&mut map, ctx, "crnc_nm", codec::PLAIN)?;
+                    currency_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_nm", codec::PLAIN)?;
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "fc_entra", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
                 }
                 "fc_pymn_alowa" => {
-                    foreign_currency_withdrawal_available_amount =
-                        codec::field(&mut map, ctx, "fc_pymn_alowa", codec::PLAIN)?;
+                    foreign_currency_withdrawal_available_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_pymn_alowa",
+                        codec::PLAIN,
+                    )?;
                 }
                 "futr_repl_profa" => {
-                    futures_substitute_margin =
-                        codec::field(&mut map, ctx, "futr_repl_profa", codec::PLAIN)?;
+                    futures_substitute_margin = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "futr_repl_profa",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_booka" => {
                     foreign_currency_book_value =
-                        codec::field(&mut map, ctx, "fc_booka", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_booka", codec::PLAIN)?;
                 }
                 "fc_ord_alowa" => {
                     foreign_currency_order_available_amount =
-                        codec::field(&mut map, ctx, "fc_ord_alowa", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_ord_alowa", codec::PLAIN)?;
                 }
                 "futr_profa_booka" => {
-                    futures_margin_book_value =
-                        codec::field(&mut map, ctx, "futr_profa_booka", codec::PLAIN)?;
+                    futures_margin_book_value = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "futr_profa_booka",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_ch_uncla" => {
                     foreign_currency_cash_unpaid_amount =
-                        codec::field(&mut map, ctx, "fc_ch_uncla", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_ch_uncla", codec::PLAIN)?;
                 }
                 "fc_etc_loana" => {
                     foreign_currency_other_loan_amount =
-                        codec::field(&mut map, ctx, "fc_etc_loana", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_etc_loana", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -252,6 +305,7 @@ impl codec::Record for DepositRow {
             foreign_currency_cash_unpaid_amount,
             foreign_currency_other_loan_amount,
             extra,
+            forms,
         })
     }
 }
@@ -259,54 +313,74 @@ impl serde::Serialize for DepositRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_nm", &self.currency_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_nm",
+            self.currency_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "fc_entra",
-            &self.foreign_currency_deposit,
+            self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_pymn_alowa",
-            &self.foreign_currency_withdrawal_available_amount,
+            self.foreign_currency_withdrawal_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "futr_repl_profa",
-            &self.futures_substitute_margin,
+            self.futures_substitute_margin.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_booka",
-            &self.foreign_currency_book_value,
+            self.foreign_currency_book_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_ord_alowa",
-            &self.foreign_currency_order_available_amount,
+            self.foreign_currency_order_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "futr_profa_booka",
-            &self.futures_margin_book_value,
+            self.futures_margin_book_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_ch_uncla",
-            &self.foreign_currency_cash_unpaid_amount,
+            self.foreign_currency_cash_unpaid_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_etc_loana",
-            &self.foreign_currency_other_loan_amount,
+            self.foreign_currency_other_loan_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -62,6 +62,7 @@ pub struct KrwWithdrawableAmountResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl KrwWithdrawableAmountResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -80,25 +81,37 @@ impl codec::Record for KrwWithdrawableAmountResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "rgst_abnd_tp" => {
                     registration_release_type =
-                        codec::field(&mut map, ctx, "rgst_abnd_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "rgst_abnd_tp", codec::PLAIN)?;
                 }
                 "krw_pymn_alow_amt" => {
-                    krw_withdrawal_available_amount =
-                        codec::field(&mut map, ctx, "krw_pymn_alow_amt", codec::PLAIN)?;
+                    krw_withdrawal_available_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "krw_pymn_alow_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "krw_repl_abnd_amt" => {
-                    krw_substitute_release_amount =
-                        codec::field(&mut map, ctx, "krw_repl_abnd_amt", codec::PLAIN)?;
+                    krw_substitute_release_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "krw_repl_abnd_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -110,6 +123,7 @@ impl codec::Record for KrwWithdrawableAmountResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -117,26 +131,35 @@ impl serde::Serialize for KrwWithdrawableAmountResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "rgst_abnd_tp",
-            &self.registration_release_type,
+            self.registration_release_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_pymn_alow_amt",
-            &self.krw_withdrawal_available_amount,
+            self.krw_withdrawal_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_repl_abnd_amt",
-            &self.krw_substitute_release_amount,
+            self.krw_substitute_release_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -95,6 +95,7 @@ pub struct DepositAndValuationByCurrencyResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DepositAndValuationByCurrencyResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -113,12 +114,14 @@ impl codec::Record for DepositAndValuationByCurrencyResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "won_entr" => {
-                    krw_deposit = codec::field(
+                    krw_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "won_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -130,9 +133,10 @@ impl codec::Record for DepositAndValuationByCurrencyResponse {
                     )?;
                 }
                 "aset_evlt_amt" => {
-                    asset_evaluation_amount = codec::field(
+                    asset_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "aset_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -143,12 +147,16 @@ impl codec::Record for DepositAndValuationByCurrencyResponse {
                         },
                     )?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -160,6 +168,7 @@ impl codec::Record for DepositAndValuationByCurrencyResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -167,10 +176,11 @@ impl serde::Serialize for DepositAndValuationByCurrencyResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "won_entr",
-            &self.krw_deposit,
+            self.krw_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -179,10 +189,11 @@ impl serde::Serialize for DepositAndValuationByCurrencyResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "aset_evlt_amt",
-            &self.asset_evaluation_amount,
+            self.asset_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -191,9 +202,15 @@ impl serde::Serialize for DepositAndValuationByCurrencyResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -243,6 +260,7 @@ pub struct DepositAndValuationByCurrencyRow {
     /// Wire: type decimal.
     pub evaluation_amount_weight: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DepositAndValuationByCurrencyRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -263,25 +281,30 @@ impl codec::Record for DepositAndValuationByCurrencyRow {
         let mut exchange_evaluation_amount = None;
         let mut evaluation_amount_weight = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "fx_entr" => {
                     foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "fx_entr", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fx_entr", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field(&mut map, ctx, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
                 }
                 "crnc_rt" => {
-                    currency_rate = codec::field(&mut map, ctx, "crnc_rt", codec::PLAIN)?;
+                    currency_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_rt", codec::PLAIN)?;
                 }
                 "chg_entr" => {
-                    exchange_deposit = codec::field(
+                    exchange_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "chg_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -293,9 +316,10 @@ impl codec::Record for DepositAndValuationByCurrencyRow {
                     )?;
                 }
                 "chg_evlt_amt" => {
-                    exchange_evaluation_amount = codec::field(
+                    exchange_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "chg_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -307,8 +331,13 @@ impl codec::Record for DepositAndValuationByCurrencyRow {
                     )?;
                 }
                 "evlt_amt_wght" => {
-                    evaluation_amount_weight =
-                        codec::field(&mut map, ctx, "evlt_amt_wght", codec::PLAIN)?;
+                    evaluation_amount_weight = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "evlt_amt_wght",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -322,6 +351,7 @@ impl codec::Record for DepositAndValuationByCurrencyRow {
             exchange_evaluation_amount,
             evaluation_amount_weight,
             extra,
+            forms,
         })
     }
 }
@@ -329,19 +359,39 @@ impl serde::Serialize for DepositAndValuationByCurrencyRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "fx_entr",
-            &self.foreign_currency_deposit,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "evlt_amt", &self.evaluation_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_rt", &self.currency_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "fx_entr",
+            self.foreign_currency_deposit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "evlt_amt",
+            self.evaluation_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_rt",
+            self.currency_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "chg_entr",
-            &self.exchange_deposit,
+            self.exchange_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -350,10 +400,11 @@ impl serde::Serialize for DepositAndValuationByCurrencyRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "chg_evlt_amt",
-            &self.exchange_evaluation_amount,
+            self.exchange_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -362,10 +413,11 @@ impl serde::Serialize for DepositAndValuationByCurrencyRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_amt_wght",
-            &self.evaluation_amount_weight,
+            self.evaluation_amount_weight.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

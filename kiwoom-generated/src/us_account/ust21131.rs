@@ -58,6 +58,7 @@ pub struct ValuationByDateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ValuationByDateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -74,14 +75,19 @@ impl codec::Record for ValuationByDateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -91,6 +97,7 @@ impl codec::Record for ValuationByDateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -98,9 +105,15 @@ impl serde::Serialize for ValuationByDateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -162,6 +175,7 @@ pub struct ValuationByDateRow {
     /// Wire: type decimal.
     pub evaluation_amount_weight: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ValuationByDateRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -185,27 +199,34 @@ impl codec::Record for ValuationByDateRow {
         let mut exchange_evaluation_profit_loss = None;
         let mut evaluation_amount_weight = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "natn_nm" => {
-                    nation_name = codec::field(&mut map, ctx, "natn_nm", codec::PLAIN)?;
+                    nation_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "crnc_nm" => {
-                    currency_name = codec::field(&mut map, ctx, "crnc_nm", codec::PLAIN)?;
+                    currency_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_nm", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field(&mut map, ctx, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
                 }
                 "chg_evlt_amt" => {
-                    exchange_evaluation_amount = codec::field(
+                    exchange_evaluation_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "chg_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -217,15 +238,18 @@ impl codec::Record for ValuationByDateRow {
                     )?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(&mut map, ctx, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
                 }
                 "chg_profit_amt" => {
-                    exchange_evaluation_profit_loss = codec::field(
+                    exchange_evaluation_profit_loss = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "chg_profit_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -237,8 +261,13 @@ impl codec::Record for ValuationByDateRow {
                     )?;
                 }
                 "evlt_amt_wght" => {
-                    evaluation_amount_weight =
-                        codec::field(&mut map, ctx, "evlt_amt_wght", codec::PLAIN)?;
+                    evaluation_amount_weight = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "evlt_amt_wght",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -255,6 +284,7 @@ impl codec::Record for ValuationByDateRow {
             exchange_evaluation_profit_loss,
             evaluation_amount_weight,
             extra,
+            forms,
         })
     }
 }
@@ -262,15 +292,46 @@ impl serde::Serialize for ValuationByDateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "natn_nm", &self.nation_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_nm", &self.currency_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "evlt_amt", &self.evaluation_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "natn_nm",
+            self.nation_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_nm",
+            self.currency_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "evlt_amt",
+            self.evaluation_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "chg_evlt_amt",
-            &self.exchange_evaluation_amount,
+            self.exchange_evaluation_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -279,12 +340,25 @@ impl serde::Serialize for ValuationByDateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_amt", &self.profit_loss_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_amt",
+            self.profit_loss_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "chg_profit_amt",
-            &self.exchange_evaluation_profit_loss,
+            self.exchange_evaluation_profit_loss.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -293,10 +367,11 @@ impl serde::Serialize for ValuationByDateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_amt_wght",
-            &self.evaluation_amount_weight,
+            self.evaluation_amount_weight.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

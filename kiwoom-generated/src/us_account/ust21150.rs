@@ -144,6 +144,7 @@ pub struct DailyOrderFillsResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyOrderFillsResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -160,14 +161,19 @@ impl codec::Record for DailyOrderFillsResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -177,6 +183,7 @@ impl codec::Record for DailyOrderFillsResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -184,9 +191,15 @@ impl serde::Serialize for DailyOrderFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -330,6 +343,7 @@ pub struct DailyOrderFillsRow {
     /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
     pub execution_time: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DailyOrderFillsRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -371,27 +385,34 @@ impl codec::Record for DailyOrderFillsRow {
         let mut order_response_time = None;
         let mut execution_time = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "isin_code" => {
-                    isin_code = codec::field(&mut map, ctx, "isin_code", codec::PLAIN)?;
+                    isin_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "isin_code", codec::PLAIN)?;
                 }
                 "frgn_trde_tp" => {
-                    foreign_trade_type = codec::field(&mut map, ctx, "frgn_trde_tp", codec::PLAIN)?;
+                    foreign_trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_tp", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(
+                    order_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -403,9 +424,10 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(
+                    execution_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -417,9 +439,10 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "mdfy_qty" => {
-                    modify_quantity = codec::field(
+                    modify_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "mdfy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -431,9 +454,10 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "cncl_qty" => {
-                    cancel_quantity = codec::field(
+                    cancel_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cncl_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -445,51 +469,77 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "frgn_msg_code" => {
-                    foreign_message_code =
-                        codec::field(&mut map, ctx, "frgn_msg_code", codec::PLAIN)?;
-                }
-                "rsrv_tp" => {
-                    reservation_type = codec::field(&mut map, ctx, "rsrv_tp", codec::PLAIN)?;
-                }
-                "oppo_trde_tp_nm" => {
-                    opposite_trade_type_name =
-                        codec::field(&mut map, ctx, "oppo_trde_tp_nm", codec::PLAIN)?;
-                }
-                "comm_ord_tp_nm" => {
-                    communication_order_type_name =
-                        codec::field(&mut map, ctx, "comm_ord_tp_nm", codec::PLAIN)?;
-                }
-                "ord_time" => {
-                    order_time = codec::field(&mut map, ctx, "ord_time", codec::PLAIN)?;
-                }
-                "crnc_nm" => {
-                    currency_name = codec::field(&mut map, ctx, "crnc_nm", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
-                }
-                "frgn_stk_nm" => {
-                    foreign_stock_name = codec::field(&mut map, ctx, "frgn_stk_nm", codec::PLAIN)?;
-                }
-                "slby_tp_nm" => {
-                    sell_buy_type_name = codec::field(&mut map, ctx, "slby_tp_nm", codec::PLAIN)?;
-                }
-                "ord_uv" => {
-                    order_unit_price = codec::field(&mut map, ctx, "ord_uv", codec::PLAIN)?;
-                }
-                "stop_pric" => {
-                    stop_price = codec::field(&mut map, ctx, "stop_pric", codec::PLAIN)?;
-                }
-                "cntr_uv" => {
-                    execution_unit_price = codec::field(&mut map, ctx, "cntr_uv", codec::PLAIN)?;
-                }
-                "mdfy_uv" => {
-                    modify_unit_price = codec::field(&mut map, ctx, "mdfy_uv", codec::PLAIN)?;
-                }
-                "ord_remnq" => {
-                    order_remaining_quantity = codec::field(
+                    foreign_message_code = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "frgn_msg_code",
+                        codec::PLAIN,
+                    )?;
+                }
+                "rsrv_tp" => {
+                    reservation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
+                }
+                "oppo_trde_tp_nm" => {
+                    opposite_trade_type_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "oppo_trde_tp_nm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "comm_ord_tp_nm" => {
+                    communication_order_type_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "comm_ord_tp_nm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "ord_time" => {
+                    order_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_time", codec::PLAIN)?;
+                }
+                "crnc_nm" => {
+                    currency_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_nm", codec::PLAIN)?;
+                }
+                "stex_nm" => {
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                }
+                "frgn_stk_nm" => {
+                    foreign_stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
+                }
+                "slby_tp_nm" => {
+                    sell_buy_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
+                }
+                "ord_uv" => {
+                    order_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_uv", codec::PLAIN)?;
+                }
+                "stop_pric" => {
+                    stop_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
+                }
+                "cntr_uv" => {
+                    execution_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
+                }
+                "mdfy_uv" => {
+                    modify_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_uv", codec::PLAIN)?;
+                }
+                "ord_remnq" => {
+                    order_remaining_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -501,18 +551,28 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "ord_stat_nm" => {
-                    order_status_name = codec::field(&mut map, ctx, "ord_stat_nm", codec::PLAIN)?;
+                    order_status_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stat_nm", codec::PLAIN)?;
                 }
-                "text1" => text_1 = codec::field(&mut map, ctx, "text1", codec::PLAIN)?,
+                "text1" => {
+                    text_1 = codec::field_kept(&mut map, ctx, &mut forms, "text1", codec::PLAIN)?;
+                }
                 "inpt_chnl_tp" => {
-                    input_channel_type = codec::field(&mut map, ctx, "inpt_chnl_tp", codec::PLAIN)?;
+                    input_channel_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inpt_chnl_tp", codec::PLAIN)?;
                 }
                 "ord_resp_time" => {
-                    order_response_time =
-                        codec::field(&mut map, ctx, "ord_resp_time", codec::PLAIN)?;
+                    order_response_time = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ord_resp_time",
+                        codec::PLAIN,
+                    )?;
                 }
                 "cntr_time" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_time", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_time", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -547,6 +607,7 @@ impl codec::Record for DailyOrderFillsRow {
             order_response_time,
             execution_time,
             extra,
+            forms,
         })
     }
 }
@@ -554,20 +615,46 @@ impl serde::Serialize for DailyOrderFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "isin_code", &self.isin_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "isin_code",
+            self.isin_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_trde_tp",
-            &self.foreign_trade_type,
+            self.foreign_trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_qty",
-            &self.order_quantity,
+            self.order_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -576,10 +663,11 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_qty",
-            &self.execution_quantity,
+            self.execution_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -588,10 +676,11 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "mdfy_qty",
-            &self.modify_quantity,
+            self.modify_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -600,10 +689,11 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cncl_qty",
-            &self.cancel_quantity,
+            self.cancel_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -612,53 +702,102 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_msg_code",
-            &self.foreign_message_code,
+            self.foreign_message_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "rsrv_tp", &self.reservation_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rsrv_tp",
+            self.reservation_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "oppo_trde_tp_nm",
-            &self.opposite_trade_type_name,
+            self.opposite_trade_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "comm_ord_tp_nm",
-            &self.communication_order_type_name,
+            self.communication_order_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "ord_time", &self.order_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_nm", &self.currency_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_time",
+            self.order_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_nm",
+            self.currency_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_nm",
-            &self.foreign_stock_name,
+            self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "slby_tp_nm",
-            &self.sell_buy_type_name,
+            self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "ord_uv", &self.order_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stop_pric", &self.stop_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_uv",
+            self.order_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stop_pric",
+            self.stop_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_uv",
-            &self.execution_unit_price,
+            self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "mdfy_uv", &self.modify_unit_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "mdfy_uv",
+            self.modify_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "ord_remnq",
-            &self.order_remaining_quantity,
+            self.order_remaining_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -667,26 +806,41 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_stat_nm",
-            &self.order_status_name,
+            self.order_status_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "text1", &self.text_1, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "text1",
+            self.text_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "inpt_chnl_tp",
-            &self.input_channel_type,
+            self.input_channel_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_resp_time",
-            &self.order_response_time,
+            self.order_response_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cntr_time", &self.execution_time, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_time",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -200,6 +200,7 @@ pub struct DepositDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl DepositDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -247,12 +248,14 @@ impl codec::Record for DepositDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "won_entr" => {
-                    krw_deposit = codec::field(
+                    krw_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "won_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -264,9 +267,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "won_dfr_amt" => {
-                    krw_unpaid_amount = codec::field(
+                    krw_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "won_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -278,9 +282,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "won_etc_loana" => {
-                    krw_other_loan_amount = codec::field(
+                    krw_other_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "won_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -292,9 +297,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "krw_ord_set_amt" => {
-                    krw_order_set_amount = codec::field(
+                    krw_order_set_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "krw_ord_set_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -306,16 +312,23 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "usd_exch_rate" => {
-                    usd_exchange_rate = codec::field(&mut map, ctx, "usd_exch_rate", codec::PLAIN)?;
+                    usd_exchange_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "usd_exch_rate",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d0_setl_dt" => {
                     d_plus_0_settlement_date =
-                        codec::field(&mut map, ctx, "d0_setl_dt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "d0_setl_dt", codec::PLAIN)?;
                 }
                 "d0_won_conv_alow_ch" => {
-                    d_plus_0_krw_converted_available_cash = codec::field(
+                    d_plus_0_krw_converted_available_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d0_won_conv_alow_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -327,41 +340,72 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d0_usd_fx_entr" => {
-                    d_plus_0_usd_foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "d0_usd_fx_entr", codec::PLAIN)?;
+                    d_plus_0_usd_foreign_currency_deposit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d0_usd_fx_entr",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d1_setl_dt" => {
                     d_plus_1_settlement_date =
-                        codec::field(&mut map, ctx, "d1_setl_dt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "d1_setl_dt", codec::PLAIN)?;
                 }
                 "d1_won_conv_alow_ch" => {
-                    d_plus_1_krw_converted_available_cash =
-                        codec::field(&mut map, ctx, "d1_won_conv_alow_ch", codec::PLAIN)?;
+                    d_plus_1_krw_converted_available_cash = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d1_won_conv_alow_ch",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d1_usd_fx_entr" => {
-                    d_plus_1_usd_foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "d1_usd_fx_entr", codec::PLAIN)?;
+                    d_plus_1_usd_foreign_currency_deposit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d1_usd_fx_entr",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d1_usd_exct_amt" => {
-                    d_plus_1_usd_settlement_amount =
-                        codec::field(&mut map, ctx, "d1_usd_exct_amt", codec::PLAIN)?;
+                    d_plus_1_usd_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d1_usd_exct_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d1_usd_buy_excta" => {
-                    d_plus_1_usd_buy_settlement_amount =
-                        codec::field(&mut map, ctx, "d1_usd_buy_excta", codec::PLAIN)?;
+                    d_plus_1_usd_buy_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d1_usd_buy_excta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d1_usd_sell_excta" => {
-                    d_plus_1_usd_sell_settlement_amount =
-                        codec::field(&mut map, ctx, "d1_usd_sell_excta", codec::PLAIN)?;
+                    d_plus_1_usd_sell_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d1_usd_sell_excta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d2_setl_dt" => {
                     d_plus_2_settlement_date =
-                        codec::field(&mut map, ctx, "d2_setl_dt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "d2_setl_dt", codec::PLAIN)?;
                 }
                 "d2_won_conv_alow_ch" => {
-                    d_plus_2_krw_converted_available_cash = codec::field(
+                    d_plus_2_krw_converted_available_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d2_won_conv_alow_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -373,29 +417,50 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_usd_fx_entr" => {
-                    d_plus_2_usd_foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "d2_usd_fx_entr", codec::PLAIN)?;
+                    d_plus_2_usd_foreign_currency_deposit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d2_usd_fx_entr",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d2_usd_exct_amt" => {
-                    d_plus_2_usd_settlement_amount =
-                        codec::field(&mut map, ctx, "d2_usd_exct_amt", codec::PLAIN)?;
+                    d_plus_2_usd_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d2_usd_exct_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d2_usd_buy_excta" => {
-                    d_plus_2_usd_buy_settlement_amount =
-                        codec::field(&mut map, ctx, "d2_usd_buy_excta", codec::PLAIN)?;
+                    d_plus_2_usd_buy_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d2_usd_buy_excta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d2_usd_sell_excta" => {
-                    d_plus_2_usd_sell_settlement_amount =
-                        codec::field(&mut map, ctx, "d2_usd_sell_excta", codec::PLAIN)?;
+                    d_plus_2_usd_sell_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d2_usd_sell_excta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d3_setl_dt" => {
                     d_plus_3_settlement_date =
-                        codec::field(&mut map, ctx, "d3_setl_dt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "d3_setl_dt", codec::PLAIN)?;
                 }
                 "d3_won_conv_alow_ch" => {
-                    d_plus_3_krw_converted_available_cash = codec::field(
+                    d_plus_3_krw_converted_available_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d3_won_conv_alow_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -407,29 +472,50 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d3_usd_fx_entr" => {
-                    d_plus_3_usd_foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "d3_usd_fx_entr", codec::PLAIN)?;
+                    d_plus_3_usd_foreign_currency_deposit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d3_usd_fx_entr",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d3_usd_exct_amt" => {
-                    d_plus_3_usd_settlement_amount =
-                        codec::field(&mut map, ctx, "d3_usd_exct_amt", codec::PLAIN)?;
+                    d_plus_3_usd_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d3_usd_exct_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d3_usd_buy_excta" => {
-                    d_plus_3_usd_buy_settlement_amount =
-                        codec::field(&mut map, ctx, "d3_usd_buy_excta", codec::PLAIN)?;
+                    d_plus_3_usd_buy_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d3_usd_buy_excta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d3_usd_sell_excta" => {
-                    d_plus_3_usd_sell_settlement_amount =
-                        codec::field(&mut map, ctx, "d3_usd_sell_excta", codec::PLAIN)?;
+                    d_plus_3_usd_sell_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d3_usd_sell_excta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d4_setl_dt" => {
                     d_plus_4_settlement_date =
-                        codec::field(&mut map, ctx, "d4_setl_dt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "d4_setl_dt", codec::PLAIN)?;
                 }
                 "d4_won_conv_alow_ch" => {
-                    d_plus_4_krw_converted_available_cash = codec::field(
+                    d_plus_4_krw_converted_available_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "d4_won_conv_alow_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -441,26 +527,47 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d4_usd_fx_entr" => {
-                    d_plus_4_usd_foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "d4_usd_fx_entr", codec::PLAIN)?;
+                    d_plus_4_usd_foreign_currency_deposit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d4_usd_fx_entr",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d4_usd_exct_amt" => {
-                    d_plus_4_usd_settlement_amount =
-                        codec::field(&mut map, ctx, "d4_usd_exct_amt", codec::PLAIN)?;
+                    d_plus_4_usd_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d4_usd_exct_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d4_usd_buy_excta" => {
-                    d_plus_4_usd_buy_settlement_amount =
-                        codec::field(&mut map, ctx, "d4_usd_buy_excta", codec::PLAIN)?;
+                    d_plus_4_usd_buy_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d4_usd_buy_excta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "d4_usd_sell_excta" => {
-                    d_plus_4_usd_sell_settlement_amount =
-                        codec::field(&mut map, ctx, "d4_usd_sell_excta", codec::PLAIN)?;
+                    d_plus_4_usd_sell_settlement_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "d4_usd_sell_excta",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -501,6 +608,7 @@ impl codec::Record for DepositDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -508,10 +616,11 @@ impl serde::Serialize for DepositDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "won_entr",
-            &self.krw_deposit,
+            self.krw_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -520,10 +629,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "won_dfr_amt",
-            &self.krw_unpaid_amount,
+            self.krw_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -532,10 +642,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "won_etc_loana",
-            &self.krw_other_loan_amount,
+            self.krw_other_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -544,10 +655,11 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_ord_set_amt",
-            &self.krw_order_set_amount,
+            self.krw_order_set_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -556,22 +668,25 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "usd_exch_rate",
-            &self.usd_exchange_rate,
+            self.usd_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d0_setl_dt",
-            &self.d_plus_0_settlement_date,
+            self.d_plus_0_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d0_won_conv_alow_ch",
-            &self.d_plus_0_krw_converted_available_cash,
+            self.d_plus_0_krw_converted_available_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -580,58 +695,67 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d0_usd_fx_entr",
-            &self.d_plus_0_usd_foreign_currency_deposit,
+            self.d_plus_0_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_setl_dt",
-            &self.d_plus_1_settlement_date,
+            self.d_plus_1_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_won_conv_alow_ch",
-            &self.d_plus_1_krw_converted_available_cash,
+            self.d_plus_1_krw_converted_available_cash.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_usd_fx_entr",
-            &self.d_plus_1_usd_foreign_currency_deposit,
+            self.d_plus_1_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_usd_exct_amt",
-            &self.d_plus_1_usd_settlement_amount,
+            self.d_plus_1_usd_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_usd_buy_excta",
-            &self.d_plus_1_usd_buy_settlement_amount,
+            self.d_plus_1_usd_buy_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d1_usd_sell_excta",
-            &self.d_plus_1_usd_sell_settlement_amount,
+            self.d_plus_1_usd_sell_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_setl_dt",
-            &self.d_plus_2_settlement_date,
+            self.d_plus_2_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_won_conv_alow_ch",
-            &self.d_plus_2_krw_converted_available_cash,
+            self.d_plus_2_krw_converted_available_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -640,40 +764,46 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_usd_fx_entr",
-            &self.d_plus_2_usd_foreign_currency_deposit,
+            self.d_plus_2_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_usd_exct_amt",
-            &self.d_plus_2_usd_settlement_amount,
+            self.d_plus_2_usd_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_usd_buy_excta",
-            &self.d_plus_2_usd_buy_settlement_amount,
+            self.d_plus_2_usd_buy_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d2_usd_sell_excta",
-            &self.d_plus_2_usd_sell_settlement_amount,
+            self.d_plus_2_usd_sell_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d3_setl_dt",
-            &self.d_plus_3_settlement_date,
+            self.d_plus_3_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d3_won_conv_alow_ch",
-            &self.d_plus_3_krw_converted_available_cash,
+            self.d_plus_3_krw_converted_available_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -682,40 +812,46 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d3_usd_fx_entr",
-            &self.d_plus_3_usd_foreign_currency_deposit,
+            self.d_plus_3_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d3_usd_exct_amt",
-            &self.d_plus_3_usd_settlement_amount,
+            self.d_plus_3_usd_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d3_usd_buy_excta",
-            &self.d_plus_3_usd_buy_settlement_amount,
+            self.d_plus_3_usd_buy_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d3_usd_sell_excta",
-            &self.d_plus_3_usd_sell_settlement_amount,
+            self.d_plus_3_usd_sell_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d4_setl_dt",
-            &self.d_plus_4_settlement_date,
+            self.d_plus_4_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d4_won_conv_alow_ch",
-            &self.d_plus_4_krw_converted_available_cash,
+            self.d_plus_4_krw_converted_available_cash.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -724,32 +860,42 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d4_usd_fx_entr",
-            &self.d_plus_4_usd_foreign_currency_deposit,
+            self.d_plus_4_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d4_usd_exct_amt",
-            &self.d_plus_4_usd_settlement_amount,
+            self.d_plus_4_usd_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d4_usd_buy_excta",
-            &self.d_plus_4_usd_buy_settlement_amount,
+            self.d_plus_4_usd_buy_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "d4_usd_sell_excta",
-            &self.d_plus_4_usd_sell_settlement_amount,
+            self.d_plus_4_usd_sell_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -107,6 +107,7 @@ pub struct TodayRealizedPnlByStockResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayRealizedPnlByStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -130,35 +131,38 @@ impl codec::Record for TodayRealizedPnlByStockResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "tot_evlt_amt" => {
                     total_evaluation_amount =
-                        codec::field(&mut map, ctx, "tot_evlt_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_evlt_amt", codec::PLAIN)?;
                 }
                 "tot_prch_amt" => {
                     total_purchase_amount =
-                        codec::field(&mut map, ctx, "tot_prch_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prch_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tot_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field(&mut map, ctx, "tot_pl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "tdy_pl_amt" => {
                     today_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tdy_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_amt", codec::PLAIN)?;
                 }
                 "prsm_aseta_krw" => {
-                    estimated_assets_krw = codec::field(
+                    estimated_assets_krw = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "prsm_aseta_krw",
                         &codec::Format {
                             scale: 0u8,
@@ -169,12 +173,16 @@ impl codec::Record for TodayRealizedPnlByStockResponse {
                         },
                     )?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -191,6 +199,7 @@ impl codec::Record for TodayRealizedPnlByStockResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -198,41 +207,53 @@ impl serde::Serialize for TodayRealizedPnlByStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tot_evlt_amt",
-            &self.total_evaluation_amount,
+            self.total_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_prch_amt",
-            &self.total_purchase_amount,
+            self.total_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_amt",
-            &self.total_profit_loss_amount,
+            self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_rt",
-            &self.total_profit_loss_rate,
+            self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_pl_amt",
-            &self.today_profit_loss_amount,
+            self.today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "prsm_aseta_krw",
-            &self.estimated_assets_krw,
+            self.estimated_assets_krw.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -241,9 +262,15 @@ impl serde::Serialize for TodayRealizedPnlByStockResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -363,6 +390,7 @@ pub struct TodayRealizedPnlByStockRow {
     /// Wire: type text.
     pub nation_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayRealizedPnlByStockRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -396,39 +424,46 @@ impl codec::Record for TodayRealizedPnlByStockRow {
         let mut evaluation_amount_tax = None;
         let mut nation_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
-                    foreign_stock_name = codec::field(&mut map, ctx, "frgn_stk_nm", codec::PLAIN)?;
+                    foreign_stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "tdy_pl_amt" => {
                     today_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tdy_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_amt", codec::PLAIN)?;
                 }
                 "evlt_pl_amt" => {
                     evaluation_profit_loss_amount =
-                        codec::field(&mut map, ctx, "evlt_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_pl_amt", codec::PLAIN)?;
                 }
                 "evlt_pl_rt" => {
                     evaluation_profit_loss_rate =
-                        codec::field(&mut map, ctx, "evlt_pl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_pl_rt", codec::PLAIN)?;
                 }
                 "prch_uv" => {
-                    purchase_unit_price = codec::field(&mut map, ctx, "prch_uv", codec::PLAIN)?;
+                    purchase_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prch_uv", codec::PLAIN)?;
                 }
                 "poss_qty" => {
-                    holding_quantity = codec::field(
+                    holding_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "poss_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -440,9 +475,10 @@ impl codec::Record for TodayRealizedPnlByStockRow {
                     )?;
                 }
                 "sell_alowq" => {
-                    sell_available_quantity = codec::field(
+                    sell_available_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "sell_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -454,25 +490,30 @@ impl codec::Record for TodayRealizedPnlByStockRow {
                     )?;
                 }
                 "now_pric" => {
-                    current_price = codec::field(&mut map, ctx, "now_pric", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "now_pric", codec::PLAIN)?;
                 }
                 "prch_amt" => {
-                    purchase_amount = codec::field(&mut map, ctx, "prch_amt", codec::PLAIN)?;
+                    purchase_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "prch_amt", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field(&mut map, ctx, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
                 }
                 "prch_exrt" => {
                     purchase_exchange_rate =
-                        codec::field(&mut map, ctx, "prch_exrt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "prch_exrt", codec::PLAIN)?;
                 }
                 "sell_exrt" => {
-                    sell_exchange_rate = codec::field(&mut map, ctx, "sell_exrt", codec::PLAIN)?;
+                    sell_exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_exrt", codec::PLAIN)?;
                 }
                 "krw_chg_dfrn_pl_amt" => {
-                    fx_difference_profit_loss_krw = codec::field(
+                    fx_difference_profit_loss_krw = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "krw_chg_dfrn_pl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -484,9 +525,10 @@ impl codec::Record for TodayRealizedPnlByStockRow {
                     )?;
                 }
                 "krw_chg_pl_amt" => {
-                    fx_realized_profit_loss_krw = codec::field(
+                    fx_realized_profit_loss_krw = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "krw_chg_pl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -498,15 +540,21 @@ impl codec::Record for TodayRealizedPnlByStockRow {
                     )?;
                 }
                 "evlt_amt_cmsn" => {
-                    evaluation_amount_commission =
-                        codec::field(&mut map, ctx, "evlt_amt_cmsn", codec::PLAIN)?;
+                    evaluation_amount_commission = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "evlt_amt_cmsn",
+                        codec::PLAIN,
+                    )?;
                 }
                 "evlt_amt_tax" => {
                     evaluation_amount_tax =
-                        codec::field(&mut map, ctx, "evlt_amt_tax", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt_tax", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name = codec::field(&mut map, ctx, "natn_nm", codec::PLAIN)?;
+                    nation_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -533,6 +581,7 @@ impl codec::Record for TodayRealizedPnlByStockRow {
             evaluation_amount_tax,
             nation_name,
             extra,
+            forms,
         })
     }
 }
@@ -540,38 +589,67 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_nm",
-            &self.foreign_stock_name,
+            self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_pl_amt",
-            &self.today_profit_loss_amount,
+            self.today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_pl_amt",
-            &self.evaluation_profit_loss_amount,
+            self.evaluation_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_pl_rt",
-            &self.evaluation_profit_loss_rate,
+            self.evaluation_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "prch_uv", &self.purchase_unit_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "prch_uv",
+            self.purchase_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "poss_qty",
-            &self.holding_quantity,
+            self.holding_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -580,10 +658,11 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_alowq",
-            &self.sell_available_quantity,
+            self.sell_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -592,25 +671,46 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "now_pric", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "prch_amt", &self.purchase_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "evlt_amt", &self.evaluation_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "now_pric",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "prch_amt",
+            self.purchase_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "evlt_amt",
+            self.evaluation_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prch_exrt",
-            &self.purchase_exchange_rate,
+            self.purchase_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_exrt",
-            &self.sell_exchange_rate,
+            self.sell_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_chg_dfrn_pl_amt",
-            &self.fx_difference_profit_loss_krw,
+            self.fx_difference_profit_loss_krw.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -619,10 +719,11 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_chg_pl_amt",
-            &self.fx_realized_profit_loss_krw,
+            self.fx_realized_profit_loss_krw.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -631,19 +732,27 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_amt_cmsn",
-            &self.evaluation_amount_commission,
+            self.evaluation_amount_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_amt_tax",
-            &self.evaluation_amount_tax,
+            self.evaluation_amount_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "natn_nm", &self.nation_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn_nm",
+            self.nation_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -125,6 +125,7 @@ pub struct OrdersByPeriodResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrdersByPeriodResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -141,14 +142,19 @@ impl codec::Record for OrdersByPeriodResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -158,6 +164,7 @@ impl codec::Record for OrdersByPeriodResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -165,9 +172,15 @@ impl serde::Serialize for OrdersByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -297,6 +310,7 @@ pub struct OrdersByPeriodRow {
     /// Wire: type text.
     pub communication_order_type_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrdersByPeriodRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -334,27 +348,34 @@ impl codec::Record for OrdersByPeriodRow {
         let mut execution_amount = None;
         let mut communication_order_type_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_dt" => {
-                    order_date = codec::field(&mut map, ctx, "ord_dt", codec::PLAIN)?;
+                    order_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_dt", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type = codec::field(&mut map, ctx, "trde_tp", codec::PLAIN)?;
+                    trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(
+                    order_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -366,9 +387,10 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(
+                    execution_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -380,9 +402,10 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "mdfy_qty" => {
-                    modify_quantity = codec::field(
+                    modify_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "mdfy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -394,9 +417,10 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "cncl_qty" => {
-                    cancel_quantity = codec::field(
+                    cancel_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cncl_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -408,47 +432,68 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "rsrv_tp" => {
-                    reservation_type = codec::field(&mut map, ctx, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
                 }
                 "oppo_trde_tp_nm" => {
-                    opposite_trade_type_name =
-                        codec::field(&mut map, ctx, "oppo_trde_tp_nm", codec::PLAIN)?;
-                }
-                "inpt_chnl_tp_nm" => {
-                    input_channel_type_name =
-                        codec::field(&mut map, ctx, "inpt_chnl_tp_nm", codec::PLAIN)?;
-                }
-                "ord_time" => {
-                    order_time = codec::field(&mut map, ctx, "ord_time", codec::PLAIN)?;
-                }
-                "crnc_nm" => {
-                    currency_name = codec::field(&mut map, ctx, "crnc_nm", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
-                }
-                "slby_tp_nm" => {
-                    sell_buy_type_name = codec::field(&mut map, ctx, "slby_tp_nm", codec::PLAIN)?;
-                }
-                "ord_uv" => {
-                    order_unit_price = codec::field(&mut map, ctx, "ord_uv", codec::PLAIN)?;
-                }
-                "stop_pric" => {
-                    stop_price = codec::field(&mut map, ctx, "stop_pric", codec::PLAIN)?;
-                }
-                "cntr_uv" => {
-                    execution_unit_price = codec::field(&mut map, ctx, "cntr_uv", codec::PLAIN)?;
-                }
-                "mdfy_uv" => {
-                    modify_unit_price = codec::field(&mut map, ctx, "mdfy_uv", codec::PLAIN)?;
-                }
-                "ord_remnq" => {
-                    order_remaining_quantity = codec::field(
+                    opposite_trade_type_name = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "oppo_trde_tp_nm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "inpt_chnl_tp_nm" => {
+                    input_channel_type_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "inpt_chnl_tp_nm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "ord_time" => {
+                    order_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_time", codec::PLAIN)?;
+                }
+                "crnc_nm" => {
+                    currency_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_nm", codec::PLAIN)?;
+                }
+                "stex_nm" => {
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                }
+                "stk_nm" => {
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                }
+                "slby_tp_nm" => {
+                    sell_buy_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
+                }
+                "ord_uv" => {
+                    order_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_uv", codec::PLAIN)?;
+                }
+                "stop_pric" => {
+                    stop_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
+                }
+                "cntr_uv" => {
+                    execution_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
+                }
+                "mdfy_uv" => {
+                    modify_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_uv", codec::PLAIN)?;
+                }
+                "ord_remnq" => {
+                    order_remaining_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -460,11 +505,17 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "cntr_amt" => {
-                    execution_amount = codec::field(&mut map, ctx, "cntr_amt", codec::PLAIN)?;
+                    execution_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_amt", codec::PLAIN)?;
                 }
                 "comm_ord_tp_nm" => {
-                    communication_order_type_name =
-                        codec::field(&mut map, ctx, "comm_ord_tp_nm", codec::PLAIN)?;
+                    communication_order_type_name = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "comm_ord_tp_nm",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -495,6 +546,7 @@ impl codec::Record for OrdersByPeriodRow {
             execution_amount,
             communication_order_type_name,
             extra,
+            forms,
         })
     }
 }
@@ -502,15 +554,46 @@ impl serde::Serialize for OrdersByPeriodRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_dt", &self.order_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_dt",
+            self.order_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_tp",
+            self.trade_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "ord_qty",
-            &self.order_quantity,
+            self.order_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -519,10 +602,11 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_qty",
-            &self.execution_quantity,
+            self.execution_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -531,10 +615,11 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "mdfy_qty",
-            &self.modify_quantity,
+            self.modify_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -543,10 +628,11 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cncl_qty",
-            &self.cancel_quantity,
+            self.cancel_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -555,42 +641,95 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "rsrv_tp", &self.reservation_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rsrv_tp",
+            self.reservation_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "oppo_trde_tp_nm",
-            &self.opposite_trade_type_name,
+            self.opposite_trade_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "inpt_chnl_tp_nm",
-            &self.input_channel_type_name,
+            self.input_channel_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "ord_time", &self.order_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_nm", &self.currency_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_time",
+            self.order_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_nm",
+            self.currency_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "slby_tp_nm",
-            &self.sell_buy_type_name,
+            self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "ord_uv", &self.order_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stop_pric", &self.stop_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_uv",
+            self.order_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stop_pric",
+            self.stop_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_uv",
-            &self.execution_unit_price,
+            self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "mdfy_uv", &self.modify_unit_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "mdfy_uv",
+            self.modify_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "ord_remnq",
-            &self.order_remaining_quantity,
+            self.order_remaining_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -599,11 +738,18 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "cntr_amt", &self.execution_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cntr_amt",
+            self.execution_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "comm_ord_tp_nm",
-            &self.communication_order_type_name,
+            self.communication_order_type_name.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -91,6 +91,7 @@ pub struct TodayOrderFillsResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayOrderFillsResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -107,14 +108,19 @@ impl codec::Record for TodayOrderFillsResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -124,6 +130,7 @@ impl codec::Record for TodayOrderFillsResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -131,9 +138,15 @@ impl serde::Serialize for TodayOrderFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -259,6 +272,7 @@ pub struct TodayOrderFillsRow {
     /// Wire: type text, unit HHMMSS KST; hours may run past 24 (273500 = 03:35 next day).
     pub execution_time: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayOrderFillsRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -295,43 +309,54 @@ impl codec::Record for TodayOrderFillsRow {
         let mut nation_name = None;
         let mut execution_time = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field(&mut map, ctx, "orig_ord_no", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
-                    foreign_stock_name = codec::field(&mut map, ctx, "frgn_stk_nm", codec::PLAIN)?;
+                    foreign_stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "frgn_trde_tp" => {
-                    foreign_trade_type = codec::field(&mut map, ctx, "frgn_trde_tp", codec::PLAIN)?;
+                    foreign_trade_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_tp", codec::PLAIN)?;
                 }
                 "frgn_trde_nm" => {
-                    foreign_trade_name = codec::field(&mut map, ctx, "frgn_trde_nm", codec::PLAIN)?;
+                    foreign_trade_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_nm", codec::PLAIN)?;
                 }
                 "slby_tp" => {
-                    sell_buy_type = codec::field(&mut map, ctx, "slby_tp", codec::PLAIN)?;
+                    sell_buy_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp", codec::PLAIN)?;
                 }
                 "slby_tp_nm" => {
-                    sell_buy_type_name = codec::field(&mut map, ctx, "slby_tp_nm", codec::PLAIN)?;
+                    sell_buy_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field(
+                    order_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -343,15 +368,18 @@ impl codec::Record for TodayOrderFillsRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price = codec::field(&mut map, ctx, "ord_uv", codec::PLAIN)?;
+                    order_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_uv", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price = codec::field(&mut map, ctx, "stop_pric", codec::PLAIN)?;
+                    stop_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(
+                    execution_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -363,12 +391,14 @@ impl codec::Record for TodayOrderFillsRow {
                     )?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field(&mut map, ctx, "cntr_uv", codec::PLAIN)?;
+                    execution_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
                 }
                 "cnfm_qty" => {
-                    confirmed_quantity = codec::field(
+                    confirmed_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "cnfm_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -380,9 +410,10 @@ impl codec::Record for TodayOrderFillsRow {
                     )?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field(
+                    order_remaining_quantity = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -394,23 +425,33 @@ impl codec::Record for TodayOrderFillsRow {
                     )?;
                 }
                 "ord_time" => {
-                    order_time = codec::field(&mut map, ctx, "ord_time", codec::PLAIN)?;
+                    order_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_time", codec::PLAIN)?;
                 }
                 "ord_resp_time" => {
-                    order_response_time =
-                        codec::field(&mut map, ctx, "ord_resp_time", codec::PLAIN)?;
+                    order_response_time = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ord_resp_time",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ord_stat" => {
-                    order_status = codec::field(&mut map, ctx, "ord_stat", codec::PLAIN)?;
+                    order_status =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stat", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type = codec::field(&mut map, ctx, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name = codec::field(&mut map, ctx, "natn_nm", codec::PLAIN)?;
+                    nation_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
                 }
                 "cntr_time" => {
-                    execution_time = codec::field(&mut map, ctx, "cntr_time", codec::PLAIN)?;
+                    execution_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_time", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -440,6 +481,7 @@ impl codec::Record for TodayOrderFillsRow {
             nation_name,
             execution_time,
             extra,
+            forms,
         })
     }
 }
@@ -447,45 +489,81 @@ impl serde::Serialize for TodayOrderFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "orig_ord_no",
-            &self.original_order_number,
+            self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_nm",
-            &self.foreign_stock_name,
+            self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_trde_tp",
-            &self.foreign_trade_type,
+            self.foreign_trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_trde_nm",
-            &self.foreign_trade_name,
+            self.foreign_trade_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "slby_tp", &self.sell_buy_type, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "slby_tp",
+            self.sell_buy_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "slby_tp_nm",
-            &self.sell_buy_type_name,
+            self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_qty",
-            &self.order_quantity,
+            self.order_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -494,12 +572,25 @@ impl serde::Serialize for TodayOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "ord_uv", &self.order_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stop_pric", &self.stop_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_uv",
+            self.order_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stop_pric",
+            self.stop_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_qty",
-            &self.execution_quantity,
+            self.execution_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -508,16 +599,18 @@ impl serde::Serialize for TodayOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_uv",
-            &self.execution_unit_price,
+            self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cnfm_qty",
-            &self.confirmed_quantity,
+            self.confirmed_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -526,10 +619,11 @@ impl serde::Serialize for TodayOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_remnq",
-            &self.order_remaining_quantity,
+            self.order_remaining_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -538,17 +632,48 @@ impl serde::Serialize for TodayOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "ord_time", &self.order_time, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "ord_resp_time",
-            &self.order_response_time,
+            &self.forms,
+            "ord_time",
+            self.order_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "ord_stat", &self.order_status, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rsrv_tp", &self.reservation_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natn_nm", &self.nation_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cntr_time", &self.execution_time, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_resp_time",
+            self.order_response_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_stat",
+            self.order_status.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rsrv_tp",
+            self.reservation_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn_nm",
+            self.nation_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_time",
+            self.execution_time.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -123,6 +123,7 @@ pub struct RealizedPnlResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealizedPnlResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -145,36 +146,43 @@ impl codec::Record for RealizedPnlResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_sell_amt" => {
-                    total_sell_amount = codec::field(&mut map, ctx, "tot_sell_amt", codec::PLAIN)?;
+                    total_sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "tot_buy_amt" => {
-                    total_buy_amount = codec::field(&mut map, ctx, "tot_buy_amt", codec::PLAIN)?;
+                    total_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_cmsn_tax" => {
                     total_commission_tax =
-                        codec::field(&mut map, ctx, "tot_cmsn_tax", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_cmsn_tax", codec::PLAIN)?;
                 }
                 "tot_exct_amt" => {
                     total_settlement_amount =
-                        codec::field(&mut map, ctx, "tot_exct_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_exct_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tot_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field(&mut map, ctx, "tot_pl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -190,6 +198,7 @@ impl codec::Record for RealizedPnlResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -197,45 +206,57 @@ impl serde::Serialize for RealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sell_amt",
-            &self.total_sell_amount,
+            self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_amt",
-            &self.total_buy_amount,
+            self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_cmsn_tax",
-            &self.total_commission_tax,
+            self.total_commission_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_exct_amt",
-            &self.total_settlement_amount,
+            self.total_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_amt",
-            &self.total_profit_loss_amount,
+            self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_rt",
-            &self.total_profit_loss_rate,
+            self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -317,6 +338,7 @@ pub struct RealizedPnlRow {
     /// Wire: type text.
     pub nation_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealizedPnlRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -348,67 +370,90 @@ impl codec::Record for RealizedPnlRow {
         let mut exchange_name = None;
         let mut nation_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_dt" => {
-                    sell_date = codec::field(&mut map, ctx, "sell_dt", codec::PLAIN)?;
+                    sell_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_dt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
-                    foreign_stock_name = codec::field(&mut map, ctx, "frgn_stk_nm", codec::PLAIN)?;
+                    foreign_stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field(&mut map, ctx, "sell_qty", codec::PLAIN)?;
+                    sell_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
                 }
                 "avg_buy_uv" => {
                     average_buy_unit_price =
-                        codec::field(&mut map, ctx, "avg_buy_uv", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "avg_buy_uv", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field(&mut map, ctx, "buy_amt", codec::PLAIN)?;
+                    buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
                 }
                 "avg_sell_uv" => {
                     average_sell_unit_price =
-                        codec::field(&mut map, ctx, "avg_sell_uv", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "avg_sell_uv", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(&mut map, ctx, "sell_amt", codec::PLAIN)?;
+                    sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
                 }
                 "cmsn_tax" => {
-                    commission_tax = codec::field(&mut map, ctx, "cmsn_tax", codec::PLAIN)?;
+                    commission_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_tax", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(&mut map, ctx, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
                 "prch_exrt" => {
                     purchase_exchange_rate =
-                        codec::field(&mut map, ctx, "prch_exrt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "prch_exrt", codec::PLAIN)?;
                 }
                 "sell_exrt" => {
-                    sell_exchange_rate = codec::field(&mut map, ctx, "sell_exrt", codec::PLAIN)?;
+                    sell_exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_exrt", codec::PLAIN)?;
                 }
                 "krw_chg_dfrn_pl_amt" => {
-                    fx_difference_profit_loss_krw =
-                        codec::field(&mut map, ctx, "krw_chg_dfrn_pl_amt", codec::PLAIN)?;
+                    fx_difference_profit_loss_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "krw_chg_dfrn_pl_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "krw_chg_pl_amt" => {
-                    fx_realized_profit_loss_krw =
-                        codec::field(&mut map, ctx, "krw_chg_pl_amt", codec::PLAIN)?;
+                    fx_realized_profit_loss_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "krw_chg_pl_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "comm_ord_tp" => {
                     communication_order_type =
-                        codec::field(&mut map, ctx, "comm_ord_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "comm_ord_tp", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name = codec::field(&mut map, ctx, "natn_nm", codec::PLAIN)?;
+                    nation_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -433,6 +478,7 @@ impl codec::Record for RealizedPnlRow {
             exchange_name,
             nation_name,
             extra,
+            forms,
         })
     }
 }
@@ -440,64 +486,132 @@ impl serde::Serialize for RealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "sell_dt", &self.sell_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sell_dt",
+            self.sell_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "frgn_stk_nm",
-            &self.foreign_stock_name,
+            self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sell_qty", &self.sell_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sell_qty",
+            self.sell_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "avg_buy_uv",
-            &self.average_buy_unit_price,
+            self.average_buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_amt", &self.buy_amount, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "buy_amt",
+            self.buy_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "avg_sell_uv",
-            &self.average_sell_unit_price,
+            self.average_sell_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sell_amt", &self.sell_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cmsn_tax", &self.commission_tax, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_amt", &self.profit_loss_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sell_amt",
+            self.sell_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cmsn_tax",
+            self.commission_tax.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_amt",
+            self.profit_loss_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "prch_exrt",
-            &self.purchase_exchange_rate,
+            self.purchase_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_exrt",
-            &self.sell_exchange_rate,
+            self.sell_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_chg_dfrn_pl_amt",
-            &self.fx_difference_profit_loss_krw,
+            self.fx_difference_profit_loss_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_chg_pl_amt",
-            &self.fx_realized_profit_loss_krw,
+            self.fx_realized_profit_loss_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "comm_ord_tp",
-            &self.communication_order_type,
+            self.communication_order_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natn_nm", &self.nation_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn_nm",
+            self.nation_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

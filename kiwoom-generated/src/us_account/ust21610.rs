@@ -131,6 +131,7 @@ pub struct TodayTradesResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayTradesResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -154,39 +155,52 @@ impl codec::Record for TodayTradesResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_sell_amt" => {
-                    total_sell_amount = codec::field(&mut map, ctx, "tot_sell_amt", codec::PLAIN)?;
+                    total_sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "tot_buy_amt" => {
-                    total_buy_amount = codec::field(&mut map, ctx, "tot_buy_amt", codec::PLAIN)?;
+                    total_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_cmsn_altx" => {
-                    total_commission_taxes =
-                        codec::field(&mut map, ctx, "tot_cmsn_altx", codec::PLAIN)?;
+                    total_commission_taxes = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tot_cmsn_altx",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tot_exct_amt" => {
                     total_settlement_amount =
-                        codec::field(&mut map, ctx, "tot_exct_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_exct_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tot_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field(&mut map, ctx, "tot_pl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "exch_rate" => {
-                    exchange_rate = codec::field(&mut map, ctx, "exch_rate", codec::PLAIN)?;
+                    exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -203,6 +217,7 @@ impl codec::Record for TodayTradesResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -210,46 +225,64 @@ impl serde::Serialize for TodayTradesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sell_amt",
-            &self.total_sell_amount,
+            self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_amt",
-            &self.total_buy_amount,
+            self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_cmsn_altx",
-            &self.total_commission_taxes,
+            self.total_commission_taxes.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_exct_amt",
-            &self.total_settlement_amount,
+            self.total_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_amt",
-            &self.total_profit_loss_amount,
+            self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_rt",
-            &self.total_profit_loss_rate,
+            self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "exch_rate", &self.exchange_rate, codec::PLAIN)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exch_rate",
+            self.exchange_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -337,6 +370,7 @@ pub struct TodayTradesRow {
     /// Wire: type decimal.
     pub exchange_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayTradesRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -364,25 +398,35 @@ impl codec::Record for TodayTradesRow {
         let mut before_purchase_unit_price = None;
         let mut exchange_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "tdy_avg_buy_uv" => {
-                    today_average_buy_unit_price =
-                        codec::field(&mut map, ctx, "tdy_avg_buy_uv", codec::PLAIN)?;
-                }
-                "tdy_buyq" => {
-                    today_buy_quantity = codec::field(
+                    today_average_buy_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "tdy_avg_buy_uv",
+                        codec::PLAIN,
+                    )?;
+                }
+                "tdy_buyq" => {
+                    today_buy_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "tdy_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -394,16 +438,23 @@ impl codec::Record for TodayTradesRow {
                     )?;
                 }
                 "tdy_buy_amt" => {
-                    today_buy_amount = codec::field(&mut map, ctx, "tdy_buy_amt", codec::PLAIN)?;
+                    today_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_buy_amt", codec::PLAIN)?;
                 }
                 "tdy_avg_sell_uv" => {
-                    today_average_sell_unit_price =
-                        codec::field(&mut map, ctx, "tdy_avg_sell_uv", codec::PLAIN)?;
-                }
-                "tdy_sellq" => {
-                    today_sell_quantity = codec::field(
+                    today_average_sell_unit_price = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "tdy_avg_sell_uv",
+                        codec::PLAIN,
+                    )?;
+                }
+                "tdy_sellq" => {
+                    today_sell_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "tdy_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -415,23 +466,28 @@ impl codec::Record for TodayTradesRow {
                     )?;
                 }
                 "tdy_sell_amt" => {
-                    today_sell_amount = codec::field(&mut map, ctx, "tdy_sell_amt", codec::PLAIN)?;
+                    today_sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sell_amt", codec::PLAIN)?;
                 }
                 "cmsn_altx" => {
-                    commission_taxes = codec::field(&mut map, ctx, "cmsn_altx", codec::PLAIN)?;
+                    commission_taxes =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_altx", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(&mut map, ctx, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
                 "bf_prch_uv" => {
                     before_purchase_unit_price =
-                        codec::field(&mut map, ctx, "bf_prch_uv", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "bf_prch_uv", codec::PLAIN)?;
                 }
                 "exch_rate" => {
-                    exchange_rate = codec::field(&mut map, ctx, "exch_rate", codec::PLAIN)?;
+                    exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -452,6 +508,7 @@ impl codec::Record for TodayTradesRow {
             before_purchase_unit_price,
             exchange_rate,
             extra,
+            forms,
         })
     }
 }
@@ -459,19 +516,39 @@ impl serde::Serialize for TodayTradesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "tdy_avg_buy_uv",
-            &self.today_average_buy_unit_price,
+            self.today_average_buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_buyq",
-            &self.today_buy_quantity,
+            self.today_buy_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -480,22 +557,25 @@ impl serde::Serialize for TodayTradesRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_buy_amt",
-            &self.today_buy_amount,
+            self.today_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_avg_sell_uv",
-            &self.today_average_sell_unit_price,
+            self.today_average_sell_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_sellq",
-            &self.today_sell_quantity,
+            self.today_sell_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -504,22 +584,48 @@ impl serde::Serialize for TodayTradesRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_sell_amt",
-            &self.today_sell_amount,
+            self.today_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cmsn_altx", &self.commission_taxes, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_amt", &self.profit_loss_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "bf_prch_uv",
-            &self.before_purchase_unit_price,
+            &self.forms,
+            "cmsn_altx",
+            self.commission_taxes.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "exch_rate", &self.exchange_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_amt",
+            self.profit_loss_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bf_prch_uv",
+            self.before_purchase_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exch_rate",
+            self.exchange_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -91,6 +91,7 @@ pub struct TodayTradeSummaryResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayTradeSummaryResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -107,14 +108,19 @@ impl codec::Record for TodayTradeSummaryResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -124,6 +130,7 @@ impl codec::Record for TodayTradeSummaryResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -131,9 +138,15 @@ impl serde::Serialize for TodayTradeSummaryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -197,6 +210,7 @@ pub struct TodayTradeSummaryRow {
     /// Wire: type text.
     pub nation_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayTradeSummaryRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -223,42 +237,59 @@ impl codec::Record for TodayTradeSummaryRow {
         let mut exchange_rate = None;
         let mut nation_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "slby_tp_nm" => {
-                    sell_buy_type_name = codec::field(&mut map, ctx, "slby_tp_nm", codec::PLAIN)?;
+                    sell_buy_type_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field(&mut map, ctx, "cntr_uv", codec::PLAIN)?;
+                    execution_unit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field(&mut map, ctx, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
                 }
                 "engg_amt" => {
-                    contract_amount = codec::field(&mut map, ctx, "engg_amt", codec::PLAIN)?;
+                    contract_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "engg_amt", codec::PLAIN)?;
                 }
-                "cmsn" => commission = codec::field(&mut map, ctx, "cmsn", codec::PLAIN)?,
-                "altx" => taxes = codec::field(&mut map, ctx, "altx", codec::PLAIN)?,
+                "cmsn" => {
+                    commission =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn", codec::PLAIN)?;
+                }
+                "altx" => {
+                    taxes = codec::field_kept(&mut map, ctx, &mut forms, "altx", codec::PLAIN)?;
+                }
                 "exct_amt" => {
-                    settlement_amount = codec::field(&mut map, ctx, "exct_amt", codec::PLAIN)?;
+                    settlement_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exct_amt", codec::PLAIN)?;
                 }
                 "exch_rate" => {
-                    exchange_rate = codec::field(&mut map, ctx, "exch_rate", codec::PLAIN)?;
+                    exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name = codec::field(&mut map, ctx, "natn_nm", codec::PLAIN)?;
+                    nation_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -278,6 +309,7 @@ impl codec::Record for TodayTradeSummaryRow {
             exchange_rate,
             nation_name,
             extra,
+            forms,
         })
     }
 }
@@ -285,29 +317,97 @@ impl serde::Serialize for TodayTradeSummaryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "slby_tp_nm",
-            &self.sell_buy_type_name,
+            self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "cntr_uv",
-            &self.execution_unit_price,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cntr_qty", &self.execution_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "engg_amt", &self.contract_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cmsn", &self.commission, codec::PLAIN)?;
-        codec::put_opt(&mut map, "altx", &self.taxes, codec::PLAIN)?;
-        codec::put_opt(&mut map, "exct_amt", &self.settlement_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "exch_rate", &self.exchange_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natn_nm", &self.nation_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_uv",
+            self.execution_unit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cntr_qty",
+            self.execution_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "engg_amt",
+            self.contract_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cmsn",
+            self.commission.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "altx",
+            self.taxes.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exct_amt",
+            self.settlement_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exch_rate",
+            self.exchange_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn_nm",
+            self.nation_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -97,6 +97,7 @@ pub struct TodayRealizedPnlResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayRealizedPnlResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -115,22 +116,37 @@ impl codec::Record for TodayRealizedPnlResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_tdy_pl_amt" => {
-                    total_today_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tot_tdy_pl_amt", codec::PLAIN)?;
+                    total_today_profit_loss_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tot_tdy_pl_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tot_tdy_pl_amt_krw" => {
-                    total_today_profit_loss_amount_krw =
-                        codec::field(&mut map, ctx, "tot_tdy_pl_amt_krw", codec::PLAIN)?;
+                    total_today_profit_loss_amount_krw = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tot_tdy_pl_amt_krw",
+                        codec::PLAIN,
+                    )?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -142,6 +158,7 @@ impl codec::Record for TodayRealizedPnlResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -149,21 +166,29 @@ impl serde::Serialize for TodayRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_tdy_pl_amt",
-            &self.total_today_profit_loss_amount,
+            self.total_today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_tdy_pl_amt_krw",
-            &self.total_today_profit_loss_amount_krw,
+            self.total_today_profit_loss_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -225,6 +250,7 @@ pub struct TodayRealizedPnlRow {
     /// Wire: type text.
     pub nation_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TodayRealizedPnlRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -251,46 +277,59 @@ impl codec::Record for TodayRealizedPnlRow {
         let mut exchange_rate = None;
         let mut nation_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name = codec::field(&mut map, ctx, "stex_nm", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "cntr_sellq" => {
                     execution_sell_quantity =
-                        codec::field(&mut map, ctx, "cntr_sellq", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_sellq", codec::PLAIN)?;
                 }
                 "avg_buy_uv" => {
                     average_buy_unit_price =
-                        codec::field(&mut map, ctx, "avg_buy_uv", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "avg_buy_uv", codec::PLAIN)?;
                 }
                 "cntr_sella" => {
                     execution_sell_amount =
-                        codec::field(&mut map, ctx, "cntr_sella", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_sella", codec::PLAIN)?;
                 }
                 "tdy_pl_amt" => {
                     today_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tdy_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_amt", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate = codec::field(&mut map, ctx, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
                 }
-                "cmsn" => commission = codec::field(&mut map, ctx, "cmsn", codec::PLAIN)?,
-                "altx" => taxes = codec::field(&mut map, ctx, "altx", codec::PLAIN)?,
+                "cmsn" => {
+                    commission =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn", codec::PLAIN)?;
+                }
+                "altx" => {
+                    taxes = codec::field_kept(&mut map, ctx, &mut forms, "altx", codec::PLAIN)?;
+                }
                 "exch_rate" => {
-                    exchange_rate = codec::field(&mut map, ctx, "exch_rate", codec::PLAIN)?;
+                    exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name = codec::field(&mut map, ctx, "natn_nm", codec::PLAIN)?;
+                    nation_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -310,6 +349,7 @@ impl codec::Record for TodayRealizedPnlRow {
             exchange_rate,
             nation_name,
             extra,
+            forms,
         })
     }
 }
@@ -317,39 +357,97 @@ impl serde::Serialize for TodayRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_nm", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_nm",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "cntr_sellq",
-            &self.execution_sell_quantity,
+            self.execution_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "avg_buy_uv",
-            &self.average_buy_unit_price,
+            self.average_buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "cntr_sella",
-            &self.execution_sell_amount,
+            self.execution_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_pl_amt",
-            &self.today_profit_loss_amount,
+            self.today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "pl_rt", &self.profit_loss_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cmsn", &self.commission, codec::PLAIN)?;
-        codec::put_opt(&mut map, "altx", &self.taxes, codec::PLAIN)?;
-        codec::put_opt(&mut map, "exch_rate", &self.exchange_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "natn_nm", &self.nation_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_rt",
+            self.profit_loss_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cmsn",
+            self.commission.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "altx",
+            self.taxes.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "exch_rate",
+            self.exchange_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "natn_nm",
+            self.nation_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -236,6 +236,7 @@ pub struct ReturnRateByPeriodResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ReturnRateByPeriodResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -278,12 +279,14 @@ impl codec::Record for ReturnRateByPeriodResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "fr_entr" => {
-                    start_deposit = codec::field(
+                    start_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fr_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -295,9 +298,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_dfr_amt" => {
-                    start_unpaid_amount = codec::field(
+                    start_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fr_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -309,9 +313,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_etc_loana" => {
-                    start_other_loan_amount = codec::field(
+                    start_other_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fr_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -323,9 +328,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_fc_entr" => {
-                    start_foreign_currency_deposit = codec::field(
+                    start_foreign_currency_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fr_fc_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -337,9 +343,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_fc_dfr_amt" => {
-                    start_foreign_currency_unpaid_amount = codec::field(
+                    start_foreign_currency_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fr_fc_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -351,9 +358,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_fc_etc_loana" => {
-                    start_foreign_currency_other_loan_amount = codec::field(
+                    start_foreign_currency_other_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fr_fc_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -365,9 +373,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_frgn_stk_evltv" => {
-                    start_foreign_stock_evaluation = codec::field(
+                    start_foreign_stock_evaluation = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fr_frgn_stk_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -379,9 +388,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_tot_evltv" => {
-                    start_total_evaluation = codec::field(
+                    start_total_evaluation = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fr_tot_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -393,9 +403,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_entr" => {
-                    end_deposit = codec::field(
+                    end_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "to_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -407,9 +418,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_dfr_amt" => {
-                    end_unpaid_amount = codec::field(
+                    end_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "to_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -421,9 +433,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_etc_loana" => {
-                    end_other_loan_amount = codec::field(
+                    end_other_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "to_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -435,9 +448,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_fc_entr" => {
-                    end_foreign_currency_deposit = codec::field(
+                    end_foreign_currency_deposit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "to_fc_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -449,9 +463,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_fc_dfr_amt" => {
-                    end_foreign_currency_unpaid_amount = codec::field(
+                    end_foreign_currency_unpaid_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "to_fc_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -463,9 +478,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_fc_etc_loana" => {
-                    end_foreign_currency_other_loan_amount = codec::field(
+                    end_foreign_currency_other_loan_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "to_fc_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -477,9 +493,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_frgn_stk_evltv" => {
-                    end_foreign_stock_evaluation = codec::field(
+                    end_foreign_stock_evaluation = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "to_frgn_stk_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -491,9 +508,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_tot_evltv" => {
-                    end_total_evaluation = codec::field(
+                    end_total_evaluation = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "to_tot_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -505,9 +523,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fc_rcpta" => {
-                    foreign_currency_receipts = codec::field(
+                    foreign_currency_receipts = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fc_rcpta",
                         &codec::Format {
                             scale: 0u8,
@@ -519,9 +538,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fc_payma" => {
-                    foreign_currency_withdrawals = codec::field(
+                    foreign_currency_withdrawals = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "fc_payma",
                         &codec::Format {
                             scale: 0u8,
@@ -533,9 +553,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "chg_rcpta" => {
-                    period_fx_sell_amount = codec::field(
+                    period_fx_sell_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "chg_rcpta",
                         &codec::Format {
                             scale: 0u8,
@@ -547,9 +568,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "chg_payma" => {
-                    period_fx_buy_amount = codec::field(
+                    period_fx_buy_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "chg_payma",
                         &codec::Format {
                             scale: 0u8,
@@ -561,9 +583,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "frgn_stk_inqa" => {
-                    foreign_stock_inbound_amount = codec::field(
+                    foreign_stock_inbound_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "frgn_stk_inqa",
                         &codec::Format {
                             scale: 0u8,
@@ -575,9 +598,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "frgn_stk_outqa" => {
-                    foreign_stock_outbound_amount = codec::field(
+                    foreign_stock_outbound_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "frgn_stk_outqa",
                         &codec::Format {
                             scale: 0u8,
@@ -589,9 +613,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "invt_bsamt" => {
-                    investment_average_balance = codec::field(
+                    investment_average_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "invt_bsamt",
                         &codec::Format {
                             scale: 0u8,
@@ -603,9 +628,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "evlt_profit" => {
-                    evaluation_profit = codec::field(
+                    evaluation_profit = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "evlt_profit",
                         &codec::Format {
                             scale: 0u8,
@@ -617,12 +643,14 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "profit_rate" => {
-                    profit_rate = codec::field(&mut map, ctx, "profit_rate", codec::PLAIN)?;
+                    profit_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "profit_rate", codec::PLAIN)?;
                 }
                 "io_bsamt" => {
-                    in_out_average_balance = codec::field(
+                    in_out_average_balance = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "io_bsamt",
                         &codec::Format {
                             scale: 0u8,
@@ -634,13 +662,15 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "tern_rt" => {
-                    turnover_rate = codec::field(&mut map, ctx, "tern_rt", codec::PLAIN)?;
+                    turnover_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tern_rt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -676,6 +706,7 @@ impl codec::Record for ReturnRateByPeriodResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -683,10 +714,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fr_entr",
-            &self.start_deposit,
+            self.start_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -695,10 +727,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fr_dfr_amt",
-            &self.start_unpaid_amount,
+            self.start_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -707,10 +740,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fr_etc_loana",
-            &self.start_other_loan_amount,
+            self.start_other_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -719,10 +753,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fr_fc_entr",
-            &self.start_foreign_currency_deposit,
+            self.start_foreign_currency_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -731,10 +766,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fr_fc_dfr_amt",
-            &self.start_foreign_currency_unpaid_amount,
+            self.start_foreign_currency_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -743,10 +779,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fr_fc_etc_loana",
-            &self.start_foreign_currency_other_loan_amount,
+            self.start_foreign_currency_other_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -755,10 +792,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fr_frgn_stk_evltv",
-            &self.start_foreign_stock_evaluation,
+            self.start_foreign_stock_evaluation.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -767,10 +805,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fr_tot_evltv",
-            &self.start_total_evaluation,
+            self.start_total_evaluation.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -779,10 +818,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "to_entr",
-            &self.end_deposit,
+            self.end_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -791,10 +831,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "to_dfr_amt",
-            &self.end_unpaid_amount,
+            self.end_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -803,10 +844,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "to_etc_loana",
-            &self.end_other_loan_amount,
+            self.end_other_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -815,10 +857,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "to_fc_entr",
-            &self.end_foreign_currency_deposit,
+            self.end_foreign_currency_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -827,10 +870,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "to_fc_dfr_amt",
-            &self.end_foreign_currency_unpaid_amount,
+            self.end_foreign_currency_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -839,10 +883,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "to_fc_etc_loana",
-            &self.end_foreign_currency_other_loan_amount,
+            self.end_foreign_currency_other_loan_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -851,10 +896,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "to_frgn_stk_evltv",
-            &self.end_foreign_stock_evaluation,
+            self.end_foreign_stock_evaluation.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -863,10 +909,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "to_tot_evltv",
-            &self.end_total_evaluation,
+            self.end_total_evaluation.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -875,10 +922,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_rcpta",
-            &self.foreign_currency_receipts,
+            self.foreign_currency_receipts.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -887,10 +935,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_payma",
-            &self.foreign_currency_withdrawals,
+            self.foreign_currency_withdrawals.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -899,10 +948,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "chg_rcpta",
-            &self.period_fx_sell_amount,
+            self.period_fx_sell_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -911,10 +961,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "chg_payma",
-            &self.period_fx_buy_amount,
+            self.period_fx_buy_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -923,10 +974,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_stk_inqa",
-            &self.foreign_stock_inbound_amount,
+            self.foreign_stock_inbound_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -935,10 +987,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "frgn_stk_outqa",
-            &self.foreign_stock_outbound_amount,
+            self.foreign_stock_outbound_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -947,10 +1000,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "invt_bsamt",
-            &self.investment_average_balance,
+            self.investment_average_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -959,10 +1013,11 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "evlt_profit",
-            &self.evaluation_profit,
+            self.evaluation_profit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -971,11 +1026,18 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "profit_rate", &self.profit_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "profit_rate",
+            self.profit_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "io_bsamt",
-            &self.in_out_average_balance,
+            self.in_out_average_balance.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -984,9 +1046,21 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(&mut map, "tern_rt", &self.turnover_rate, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tern_rt",
+            self.turnover_rate.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

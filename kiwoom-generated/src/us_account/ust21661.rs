@@ -98,6 +98,7 @@ pub struct MonthlyRealizedPnlResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl MonthlyRealizedPnlResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -119,30 +120,39 @@ impl codec::Record for MonthlyRealizedPnlResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_buy_amt" => {
-                    total_buy_amount = codec::field(&mut map, ctx, "tot_buy_amt", codec::PLAIN)?;
+                    total_buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_sell_amt" => {
-                    total_sell_amount = codec::field(&mut map, ctx, "tot_sell_amt", codec::PLAIN)?;
+                    total_sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field(&mut map, ctx, "tot_pl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_cmsn" => {
-                    total_commission = codec::field(&mut map, ctx, "tot_cmsn", codec::PLAIN)?;
+                    total_commission =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_cmsn", codec::PLAIN)?;
                 }
                 "tot_tax" => {
-                    total_tax = codec::field(&mut map, ctx, "tot_tax", codec::PLAIN)?;
+                    total_tax =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_tax", codec::PLAIN)?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -157,6 +167,7 @@ impl codec::Record for MonthlyRealizedPnlResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -164,29 +175,50 @@ impl serde::Serialize for MonthlyRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_amt",
-            &self.total_buy_amount,
+            self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sell_amt",
-            &self.total_sell_amount,
+            self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_pl_amt",
-            &self.total_profit_loss_amount,
+            self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "tot_cmsn", &self.total_commission, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tot_tax", &self.total_tax, codec::PLAIN)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tot_cmsn",
+            self.total_commission.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tot_tax",
+            self.total_tax.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -220,6 +252,7 @@ pub struct MonthlyRealizedPnlRow {
     /// Wire: type decimal.
     pub tax: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl MonthlyRealizedPnlRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -239,22 +272,32 @@ impl codec::Record for MonthlyRealizedPnlRow {
         let mut commission = None;
         let mut tax = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_dt" => {
-                    trade_date = codec::field(&mut map, ctx, "trde_dt", codec::PLAIN)?;
+                    trade_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_dt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field(&mut map, ctx, "buy_amt", codec::PLAIN)?;
+                    buy_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field(&mut map, ctx, "sell_amt", codec::PLAIN)?;
+                    sell_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field(&mut map, ctx, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
                 }
-                "cmsn" => commission = codec::field(&mut map, ctx, "cmsn", codec::PLAIN)?,
-                "tax" => tax = codec::field(&mut map, ctx, "tax", codec::PLAIN)?,
+                "cmsn" => {
+                    commission =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn", codec::PLAIN)?;
+                }
+                "tax" => {
+                    tax = codec::field_kept(&mut map, ctx, &mut forms, "tax", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -266,6 +309,7 @@ impl codec::Record for MonthlyRealizedPnlRow {
             commission,
             tax,
             extra,
+            forms,
         })
     }
 }
@@ -273,12 +317,48 @@ impl serde::Serialize for MonthlyRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "trde_dt", &self.trade_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_amt", &self.buy_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sell_amt", &self.sell_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pl_amt", &self.profit_loss_amount, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cmsn", &self.commission, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tax", &self.tax, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_dt",
+            self.trade_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_amt",
+            self.buy_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sell_amt",
+            self.sell_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "pl_amt",
+            self.profit_loss_amount.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cmsn",
+            self.commission.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tax",
+            self.tax.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

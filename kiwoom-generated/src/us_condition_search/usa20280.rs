@@ -51,6 +51,7 @@ pub struct ConditionSearchesResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ConditionSearchesResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -67,14 +68,19 @@ impl codec::Record for ConditionSearchesResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "data" => data = codec::list(&mut map, ctx, "data")?,
+                "data" => {
+                    data = codec::list(&mut map, ctx, "data")?;
+                    codec::keep_empty_list(&mut forms, "data", &data);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -84,6 +90,7 @@ impl codec::Record for ConditionSearchesResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -91,9 +98,15 @@ impl serde::Serialize for ConditionSearchesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "data", &self.data)?;
+        codec::put_list_kept(&mut map, &self.forms, "data", &self.data)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -111,6 +124,7 @@ pub struct ConditionSearchesRow {
     /// Wire: type text.
     pub name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ConditionSearchesRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -126,14 +140,24 @@ impl codec::Record for ConditionSearchesRow {
         let mut seq = None;
         let mut name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => seq = codec::field(&mut map, ctx, "seq", codec::PLAIN)?,
-                "name" => name = codec::field(&mut map, ctx, "name", codec::PLAIN)?,
+                "seq" => {
+                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
+                }
+                "name" => {
+                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
-        Ok(Self { seq, name, extra })
+        Ok(Self {
+            seq,
+            name,
+            extra,
+            forms,
+        })
     }
     fn decode_seq<'de, A: serde::de::SeqAccess<'de>>(
         mut elements: A,
@@ -143,7 +167,12 @@ impl codec::Record for ConditionSearchesRow {
         let name = codec::element(&mut elements, ctx, 1usize, codec::PLAIN)?;
         let mut extra = codec::Extra::new();
         codec::rest_elements(&mut elements, &mut extra, 2usize)?;
-        Ok(Self { seq, name, extra })
+        Ok(Self {
+            seq,
+            name,
+            extra,
+            forms: codec::WireForms::default(),
+        })
     }
 }
 impl serde::Serialize for ConditionSearchesRow {

@@ -107,6 +107,7 @@ pub struct ConditionSearchResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ConditionSearchResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -126,21 +127,30 @@ impl codec::Record for ConditionSearchResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => seq = codec::field(&mut map, ctx, "seq", codec::PLAIN)?,
+                "seq" => {
+                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
+                }
                 "cont_yn" => {
-                    continuation_flag = codec::field(&mut map, ctx, "cont_yn", codec::PLAIN)?;
+                    continuation_flag =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cont_yn", codec::PLAIN)?;
                 }
                 "next_key" => {
-                    next_key = codec::field(&mut map, ctx, "next_key", codec::PLAIN)?;
+                    next_key =
+                        codec::field_kept(&mut map, ctx, &mut forms, "next_key", codec::PLAIN)?;
                 }
-                "data" => data = codec::list(&mut map, ctx, "data")?,
+                "data" => {
+                    data = codec::list(&mut map, ctx, "data")?;
+                    codec::keep_empty_list(&mut forms, "data", &data);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -153,6 +163,7 @@ impl codec::Record for ConditionSearchResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -160,12 +171,36 @@ impl serde::Serialize for ConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "seq", &self.seq, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cont_yn", &self.continuation_flag, codec::PLAIN)?;
-        codec::put_opt(&mut map, "next_key", &self.next_key, codec::PLAIN)?;
-        codec::put_list(&mut map, "data", &self.data)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "seq",
+            self.seq.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cont_yn",
+            self.continuation_flag.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "next_key",
+            self.next_key.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "data", &self.data)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -223,6 +258,7 @@ pub struct ConditionSearchRow {
     /// Wire: type text.
     pub exchange_type: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ConditionSearchRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -248,31 +284,52 @@ impl codec::Record for ConditionSearchRow {
         let mut small_industry = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "9001" => stock_code = codec::field(&mut map, ctx, "9001", codec::PLAIN)?,
-                "302" => stock_name = codec::field(&mut map, ctx, "302", codec::PLAIN)?,
-                "10" => current_price = codec::field(&mut map, ctx, "10", codec::PLAIN)?,
+                "9001" => {
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "9001", codec::PLAIN)?;
+                }
+                "302" => {
+                    stock_name = codec::field_kept(&mut map, ctx, &mut forms, "302", codec::PLAIN)?;
+                }
+                "10" => {
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "10", codec::PLAIN)?;
+                }
                 "25" => {
-                    previous_day_change_sign = codec::field(&mut map, ctx, "25", codec::PLAIN)?;
+                    previous_day_change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "25", codec::PLAIN)?;
                 }
                 "11" => {
-                    previous_day_change = codec::field(&mut map, ctx, "11", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "11", codec::PLAIN)?;
                 }
                 "12" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "12", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "12", codec::PLAIN)?;
                 }
                 "13" => {
-                    cumulative_trade_quantity = codec::field(&mut map, ctx, "13", codec::PLAIN)?;
+                    cumulative_trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "13", codec::PLAIN)?;
                 }
-                "16" => open_price = codec::field(&mut map, ctx, "16", codec::PLAIN)?,
-                "17" => high_price = codec::field(&mut map, ctx, "17", codec::PLAIN)?,
-                "18" => low_price = codec::field(&mut map, ctx, "18", codec::PLAIN)?,
+                "16" => {
+                    open_price = codec::field_kept(&mut map, ctx, &mut forms, "16", codec::PLAIN)?;
+                }
+                "17" => {
+                    high_price = codec::field_kept(&mut map, ctx, &mut forms, "17", codec::PLAIN)?;
+                }
+                "18" => {
+                    low_price = codec::field_kept(&mut map, ctx, &mut forms, "18", codec::PLAIN)?;
+                }
                 "318" => {
-                    small_industry = codec::field(&mut map, ctx, "318", codec::PLAIN)?;
+                    small_industry =
+                        codec::field_kept(&mut map, ctx, &mut forms, "318", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -291,6 +348,7 @@ impl codec::Record for ConditionSearchRow {
             small_industry,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -298,23 +356,90 @@ impl serde::Serialize for ConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "9001", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "302", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "10", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "25", &self.previous_day_change_sign, codec::PLAIN)?;
-        codec::put_opt(&mut map, "11", &self.previous_day_change, codec::PLAIN)?;
-        codec::put_opt(&mut map, "12", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "13",
-            &self.cumulative_trade_quantity,
+            &self.forms,
+            "9001",
+            self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "16", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "17", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "18", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "318", &self.small_industry, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "302",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "10",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "25",
+            self.previous_day_change_sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "11",
+            self.previous_day_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "12",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "13",
+            self.cumulative_trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "16",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "17",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "18",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "318",
+            self.small_industry.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -170,6 +170,7 @@ pub struct ExchangeEstimateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ExchangeEstimateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -199,55 +200,108 @@ impl codec::Record for ExchangeEstimateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate =
-                        codec::field(&mut map, ctx, "sell_aplc_exrt", codec::PLAIN)?;
-                }
-                "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate =
-                        codec::field(&mut map, ctx, "buy_aplc_exrt", codec::PLAIN)?;
-                }
-                "aplc_exrt" => {
-                    applied_exchange_rate = codec::field(&mut map, ctx, "aplc_exrt", codec::PLAIN)?;
-                }
-                "sell_crnc_entra_nowrm" => {
-                    sell_currency_deposit_current_balance =
-                        codec::field(&mut map, ctx, "sell_crnc_entra_nowrm", codec::PLAIN)?;
-                }
-                "sell_crnc_ch_uncla_nowrm" => {
-                    sell_currency_cash_unpaid_amount_current_balance =
-                        codec::field(&mut map, ctx, "sell_crnc_ch_uncla_nowrm", codec::PLAIN)?;
-                }
-                "sell_crnc_etc_loana_nowrm" => {
-                    sell_currency_other_loan_amount_current_balance =
-                        codec::field(&mut map, ctx, "sell_crnc_etc_loana_nowrm", codec::PLAIN)?;
-                }
-                "sell_crnc_exmn_alow_amt" => {
-                    sell_currency_exchange_available_amount =
-                        codec::field(&mut map, ctx, "sell_crnc_exmn_alow_amt", codec::PLAIN)?;
-                }
-                "buy_crnc_entra_nowrm" => {
-                    buy_currency_deposit_current_balance =
-                        codec::field(&mut map, ctx, "buy_crnc_entra_nowrm", codec::PLAIN)?;
-                }
-                "buy_crnc_ch_uncla_nowrm" => {
-                    buy_currency_cash_unpaid_amount_current_balance =
-                        codec::field(&mut map, ctx, "buy_crnc_ch_uncla_nowrm", codec::PLAIN)?;
-                }
-                "buy_crnc_etc_loana_nowrm" => {
-                    buy_currency_other_loan_amount_current_balance =
-                        codec::field(&mut map, ctx, "buy_crnc_etc_loana_nowrm", codec::PLAIN)?;
-                }
-                "buy_crnc_exmn_alow_amt" => {
-                    buy_currency_exchange_available_amount =
-                        codec::field(&mut map, ctx, "buy_crnc_exmn_alow_amt", codec::PLAIN)?;
-                }
-                "krw_uncl_amt" => {
-                    krw_unpaid_amount = codec::field(
+                    sell_applied_exchange_rate = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "sell_aplc_exrt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_aplc_exrt" => {
+                    buy_applied_exchange_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_aplc_exrt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "aplc_exrt" => {
+                    applied_exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_exrt", codec::PLAIN)?;
+                }
+                "sell_crnc_entra_nowrm" => {
+                    sell_currency_deposit_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_crnc_entra_nowrm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sell_crnc_ch_uncla_nowrm" => {
+                    sell_currency_cash_unpaid_amount_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_crnc_ch_uncla_nowrm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sell_crnc_etc_loana_nowrm" => {
+                    sell_currency_other_loan_amount_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_crnc_etc_loana_nowrm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "sell_crnc_exmn_alow_amt" => {
+                    sell_currency_exchange_available_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_crnc_exmn_alow_amt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_crnc_entra_nowrm" => {
+                    buy_currency_deposit_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_crnc_entra_nowrm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_crnc_ch_uncla_nowrm" => {
+                    buy_currency_cash_unpaid_amount_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_crnc_ch_uncla_nowrm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_crnc_etc_loana_nowrm" => {
+                    buy_currency_other_loan_amount_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_crnc_etc_loana_nowrm",
+                        codec::PLAIN,
+                    )?;
+                }
+                "buy_crnc_exmn_alow_amt" => {
+                    buy_currency_exchange_available_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_crnc_exmn_alow_amt",
+                        codec::PLAIN,
+                    )?;
+                }
+                "krw_uncl_amt" => {
+                    krw_unpaid_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "krw_uncl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -259,18 +313,24 @@ impl codec::Record for ExchangeEstimateResponse {
                     )?;
                 }
                 "sell_expc_amt" => {
-                    sell_expected_amount =
-                        codec::field(&mut map, ctx, "sell_expc_amt", codec::PLAIN)?;
+                    sell_expected_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_expc_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_expc_amt" => {
                     buy_expected_amount =
-                        codec::field(&mut map, ctx, "buy_expc_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_expc_amt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -293,6 +353,7 @@ impl codec::Record for ExchangeEstimateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -300,76 +361,91 @@ impl serde::Serialize for ExchangeEstimateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_aplc_exrt",
-            &self.sell_applied_exchange_rate,
+            self.sell_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_aplc_exrt",
-            &self.buy_applied_exchange_rate,
+            self.buy_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "aplc_exrt",
-            &self.applied_exchange_rate,
+            self.applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_crnc_entra_nowrm",
-            &self.sell_currency_deposit_current_balance,
+            self.sell_currency_deposit_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_crnc_ch_uncla_nowrm",
-            &self.sell_currency_cash_unpaid_amount_current_balance,
+            self.sell_currency_cash_unpaid_amount_current_balance
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_crnc_etc_loana_nowrm",
-            &self.sell_currency_other_loan_amount_current_balance,
+            self.sell_currency_other_loan_amount_current_balance
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_crnc_exmn_alow_amt",
-            &self.sell_currency_exchange_available_amount,
+            self.sell_currency_exchange_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_crnc_entra_nowrm",
-            &self.buy_currency_deposit_current_balance,
+            self.buy_currency_deposit_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_crnc_ch_uncla_nowrm",
-            &self.buy_currency_cash_unpaid_amount_current_balance,
+            self.buy_currency_cash_unpaid_amount_current_balance
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_crnc_etc_loana_nowrm",
-            &self.buy_currency_other_loan_amount_current_balance,
+            self.buy_currency_other_loan_amount_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_crnc_exmn_alow_amt",
-            &self.buy_currency_exchange_available_amount,
+            self.buy_currency_exchange_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_uncl_amt",
-            &self.krw_unpaid_amount,
+            self.krw_unpaid_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -378,20 +454,28 @@ impl serde::Serialize for ExchangeEstimateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_expc_amt",
-            &self.sell_expected_amount,
+            self.sell_expected_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_expc_amt",
-            &self.buy_expected_amount,
+            self.buy_expected_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

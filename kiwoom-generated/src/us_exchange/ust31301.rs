@@ -93,6 +93,7 @@ pub struct ExchangeRateResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ExchangeRateResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -114,36 +115,49 @@ impl codec::Record for ExchangeRateResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate =
-                        codec::field(&mut map, ctx, "sell_aplc_exrt", codec::PLAIN)?;
+                    sell_applied_exchange_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_aplc_exrt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate =
-                        codec::field(&mut map, ctx, "buy_aplc_exrt", codec::PLAIN)?;
+                    buy_applied_exchange_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_aplc_exrt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "aplc_exrt" => {
-                    applied_exchange_rate = codec::field(&mut map, ctx, "aplc_exrt", codec::PLAIN)?;
+                    applied_exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_exrt", codec::PLAIN)?;
                 }
                 "exrt_tp_nm" => {
                     exchange_rate_type_name =
-                        codec::field(&mut map, ctx, "exrt_tp_nm", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "exrt_tp_nm", codec::PLAIN)?;
                 }
                 "spcl_bf_exrt" => {
                     preferential_before_exchange_rate =
-                        codec::field(&mut map, ctx, "spcl_bf_exrt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "spcl_bf_exrt", codec::PLAIN)?;
                 }
                 "exrt_spcl_rt" => {
                     exchange_rate_preferential_rate =
-                        codec::field(&mut map, ctx, "exrt_spcl_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "exrt_spcl_rt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -158,6 +172,7 @@ impl codec::Record for ExchangeRateResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -165,44 +180,56 @@ impl serde::Serialize for ExchangeRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_aplc_exrt",
-            &self.sell_applied_exchange_rate,
+            self.sell_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_aplc_exrt",
-            &self.buy_applied_exchange_rate,
+            self.buy_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "aplc_exrt",
-            &self.applied_exchange_rate,
+            self.applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exrt_tp_nm",
-            &self.exchange_rate_type_name,
+            self.exchange_rate_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "spcl_bf_exrt",
-            &self.preferential_before_exchange_rate,
+            self.preferential_before_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "exrt_spcl_rt",
-            &self.exchange_rate_preferential_rate,
+            self.exchange_rate_preferential_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

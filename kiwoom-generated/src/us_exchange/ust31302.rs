@@ -206,6 +206,7 @@ pub struct CurrencyExchangeResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl CurrencyExchangeResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -249,124 +250,232 @@ impl codec::Record for CurrencyExchangeResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate =
-                        codec::field(&mut map, ctx, "sell_aplc_exrt", codec::PLAIN)?;
+                    sell_applied_exchange_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sell_aplc_exrt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate =
-                        codec::field(&mut map, ctx, "buy_aplc_exrt", codec::PLAIN)?;
+                    buy_applied_exchange_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_aplc_exrt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "aplc_exrt" => {
-                    applied_exchange_rate = codec::field(&mut map, ctx, "aplc_exrt", codec::PLAIN)?;
+                    applied_exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_exrt", codec::PLAIN)?;
                 }
                 "entra_prerm" => {
                     deposit_previous_balance =
-                        codec::field(&mut map, ctx, "entra_prerm", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "entra_prerm", codec::PLAIN)?;
                 }
                 "ch_uncla_prerm" => {
-                    cash_unpaid_amount_previous_balance =
-                        codec::field(&mut map, ctx, "ch_uncla_prerm", codec::PLAIN)?;
+                    cash_unpaid_amount_previous_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ch_uncla_prerm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "etc_loana_prerm" => {
-                    other_loan_amount_previous_balance =
-                        codec::field(&mut map, ctx, "etc_loana_prerm", codec::PLAIN)?;
+                    other_loan_amount_previous_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etc_loana_prerm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "entra_nowrm" => {
                     deposit_current_balance =
-                        codec::field(&mut map, ctx, "entra_nowrm", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "entra_nowrm", codec::PLAIN)?;
                 }
                 "ch_uncla_nowrm" => {
-                    cash_unpaid_amount_current_balance =
-                        codec::field(&mut map, ctx, "ch_uncla_nowrm", codec::PLAIN)?;
+                    cash_unpaid_amount_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ch_uncla_nowrm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "etc_loana_nowrm" => {
-                    other_loan_amount_current_balance =
-                        codec::field(&mut map, ctx, "etc_loana_nowrm", codec::PLAIN)?;
+                    other_loan_amount_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etc_loana_nowrm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "krw_exmn_alow_amt" => {
-                    krw_exchange_available_amount =
-                        codec::field(&mut map, ctx, "krw_exmn_alow_amt", codec::PLAIN)?;
+                    krw_exchange_available_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "krw_exmn_alow_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ch_uncl_rpym_amt" => {
-                    cash_unpaid_repayment_amount =
-                        codec::field(&mut map, ctx, "ch_uncl_rpym_amt", codec::PLAIN)?;
+                    cash_unpaid_repayment_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "ch_uncl_rpym_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "ch_uncl_dlfe" => {
                     cash_unpaid_late_fee =
-                        codec::field(&mut map, ctx, "ch_uncl_dlfe", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ch_uncl_dlfe", codec::PLAIN)?;
                 }
                 "etc_loan_npay_rpym_amt" => {
-                    other_loan_arrears_repayment_amount =
-                        codec::field(&mut map, ctx, "etc_loan_npay_rpym_amt", codec::PLAIN)?;
+                    other_loan_arrears_repayment_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etc_loan_npay_rpym_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "etc_loan_npay_dlfe" => {
-                    other_loan_arrears_late_fee =
-                        codec::field(&mut map, ctx, "etc_loan_npay_dlfe", codec::PLAIN)?;
+                    other_loan_arrears_late_fee = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "etc_loan_npay_dlfe",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_entra_prerm" => {
-                    foreign_currency_deposit_previous_balance =
-                        codec::field(&mut map, ctx, "fc_entra_prerm", codec::PLAIN)?;
+                    foreign_currency_deposit_previous_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_entra_prerm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_ch_uncla_prerm" => {
-                    foreign_currency_cash_unpaid_amount_previous_balance =
-                        codec::field(&mut map, ctx, "fc_ch_uncla_prerm", codec::PLAIN)?;
+                    foreign_currency_cash_unpaid_amount_previous_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_ch_uncla_prerm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_etc_loana_prerm" => {
-                    foreign_currency_other_loan_amount_previous_balance =
-                        codec::field(&mut map, ctx, "fc_etc_loana_prerm", codec::PLAIN)?;
+                    foreign_currency_other_loan_amount_previous_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_etc_loana_prerm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_entra_nowrm" => {
-                    foreign_currency_deposit_current_balance =
-                        codec::field(&mut map, ctx, "fc_entra_nowrm", codec::PLAIN)?;
+                    foreign_currency_deposit_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_entra_nowrm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_ch_uncla_nowrm" => {
-                    foreign_currency_cash_unpaid_amount_current_balance =
-                        codec::field(&mut map, ctx, "fc_ch_uncla_nowrm", codec::PLAIN)?;
+                    foreign_currency_cash_unpaid_amount_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_ch_uncla_nowrm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_etc_loana_nowrm" => {
-                    foreign_currency_other_loan_amount_current_balance =
-                        codec::field(&mut map, ctx, "fc_etc_loana_nowrm", codec::PLAIN)?;
+                    foreign_currency_other_loan_amount_current_balance = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_etc_loana_nowrm",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_exmn_alow_amt" => {
-                    foreign_currency_exchange_available_amount =
-                        codec::field(&mut map, ctx, "fc_exmn_alow_amt", codec::PLAIN)?;
+                    foreign_currency_exchange_available_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_exmn_alow_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_ch_uncl_rpym_amt" => {
-                    foreign_currency_cash_unpaid_repayment_amount =
-                        codec::field(&mut map, ctx, "fc_ch_uncl_rpym_amt", codec::PLAIN)?;
+                    foreign_currency_cash_unpaid_repayment_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_ch_uncl_rpym_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_ch_uncl_dlfe" => {
-                    foreign_currency_cash_unpaid_late_fee =
-                        codec::field(&mut map, ctx, "fc_ch_uncl_dlfe", codec::PLAIN)?;
+                    foreign_currency_cash_unpaid_late_fee = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_ch_uncl_dlfe",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_etc_loan_npay_rpym_amt" => {
-                    foreign_currency_other_loan_arrears_repayment_amount =
-                        codec::field(&mut map, ctx, "fc_etc_loan_npay_rpym_amt", codec::PLAIN)?;
+                    foreign_currency_other_loan_arrears_repayment_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_etc_loan_npay_rpym_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "fc_etc_loan_npay_dlfe" => {
-                    foreign_currency_other_loan_arrears_late_fee =
-                        codec::field(&mut map, ctx, "fc_etc_loan_npay_dlfe", codec::PLAIN)?;
+                    foreign_currency_other_loan_arrears_late_fee = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "fc_etc_loan_npay_dlfe",
+                        codec::PLAIN,
+                    )?;
                 }
                 "krw_exmn_amt" => {
                     krw_exchange_amount =
-                        codec::field(&mut map, ctx, "krw_exmn_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "krw_exmn_amt", codec::PLAIN)?;
                 }
                 "sell_fc_amt" => {
                     sell_foreign_currency_amount =
-                        codec::field(&mut map, ctx, "sell_fc_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "sell_fc_amt", codec::PLAIN)?;
                 }
                 "buy_fc_amt" => {
                     buy_foreign_currency_amount =
-                        codec::field(&mut map, ctx, "buy_fc_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_fc_amt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -403,6 +512,7 @@ impl codec::Record for CurrencyExchangeResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -410,176 +520,215 @@ impl serde::Serialize for CurrencyExchangeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_aplc_exrt",
-            &self.sell_applied_exchange_rate,
+            self.sell_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_aplc_exrt",
-            &self.buy_applied_exchange_rate,
+            self.buy_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "aplc_exrt",
-            &self.applied_exchange_rate,
+            self.applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entra_prerm",
-            &self.deposit_previous_balance,
+            self.deposit_previous_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncla_prerm",
-            &self.cash_unpaid_amount_previous_balance,
+            self.cash_unpaid_amount_previous_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loana_prerm",
-            &self.other_loan_amount_previous_balance,
+            self.other_loan_amount_previous_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "entra_nowrm",
-            &self.deposit_current_balance,
+            self.deposit_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncla_nowrm",
-            &self.cash_unpaid_amount_current_balance,
+            self.cash_unpaid_amount_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loana_nowrm",
-            &self.other_loan_amount_current_balance,
+            self.other_loan_amount_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_exmn_alow_amt",
-            &self.krw_exchange_available_amount,
+            self.krw_exchange_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncl_rpym_amt",
-            &self.cash_unpaid_repayment_amount,
+            self.cash_unpaid_repayment_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ch_uncl_dlfe",
-            &self.cash_unpaid_late_fee,
+            self.cash_unpaid_late_fee.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loan_npay_rpym_amt",
-            &self.other_loan_arrears_repayment_amount,
+            self.other_loan_arrears_repayment_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "etc_loan_npay_dlfe",
-            &self.other_loan_arrears_late_fee,
+            self.other_loan_arrears_late_fee.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_entra_prerm",
-            &self.foreign_currency_deposit_previous_balance,
+            self.foreign_currency_deposit_previous_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_ch_uncla_prerm",
-            &self.foreign_currency_cash_unpaid_amount_previous_balance,
+            self.foreign_currency_cash_unpaid_amount_previous_balance
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_etc_loana_prerm",
-            &self.foreign_currency_other_loan_amount_previous_balance,
+            self.foreign_currency_other_loan_amount_previous_balance
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_entra_nowrm",
-            &self.foreign_currency_deposit_current_balance,
+            self.foreign_currency_deposit_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_ch_uncla_nowrm",
-            &self.foreign_currency_cash_unpaid_amount_current_balance,
+            self.foreign_currency_cash_unpaid_amount_current_balance
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_etc_loana_nowrm",
-            &self.foreign_currency_other_loan_amount_current_balance,
+            self.foreign_currency_other_loan_amount_current_balance
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_exmn_alow_amt",
-            &self.foreign_currency_exchange_available_amount,
+            self.foreign_currency_exchange_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_ch_uncl_rpym_amt",
-            &self.foreign_currency_cash_unpaid_repayment_amount,
+            self.foreign_currency_cash_unpaid_repayment_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_ch_uncl_dlfe",
-            &self.foreign_currency_cash_unpaid_late_fee,
+            self.foreign_currency_cash_unpaid_late_fee.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_etc_loan_npay_rpym_amt",
-            &self.foreign_currency_other_loan_arrears_repayment_amount,
+            self.foreign_currency_other_loan_arrears_repayment_amount
+                .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_etc_loan_npay_dlfe",
-            &self.foreign_currency_other_loan_arrears_late_fee,
+            self.foreign_currency_other_loan_arrears_late_fee.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_exmn_amt",
-            &self.krw_exchange_amount,
+            self.krw_exchange_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sell_fc_amt",
-            &self.sell_foreign_currency_amount,
+            self.sell_foreign_currency_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_fc_amt",
-            &self.buy_foreign_currency_amount,
+            self.buy_foreign_currency_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -286,6 +286,7 @@ pub struct StockQuoteResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl StockQuoteResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -342,147 +343,238 @@ impl codec::Record for StockQuoteResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name = codec::field(&mut map, ctx, "stk_enm", codec::PLAIN)?;
+                    stock_english_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
                 }
                 "52wk_hgst_pric" => {
-                    high_52w = codec::field(&mut map, ctx, "52wk_hgst_pric", codec::PLAIN)?;
+                    high_52w = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_hgst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_hgst_pric_pre_rt" => {
-                    high_52w_change_rate =
-                        codec::field(&mut map, ctx, "52wk_hgst_pric_pre_rt", codec::PLAIN)?;
+                    high_52w_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_hgst_pric_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_hgst_pric_dt" => {
-                    high_52w_date = codec::field(&mut map, ctx, "52wk_hgst_pric_dt", codec::PLAIN)?;
+                    high_52w_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_hgst_pric_dt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_lwst_pric" => {
-                    low_52w = codec::field(&mut map, ctx, "52wk_lwst_pric", codec::PLAIN)?;
+                    low_52w = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_lwst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_lwst_pric_pre_rt" => {
-                    low_52w_change_rate =
-                        codec::field(&mut map, ctx, "52wk_lwst_pric_pre_rt", codec::PLAIN)?;
+                    low_52w_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_lwst_pric_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_lwst_pric_dt" => {
-                    low_52w_date = codec::field(&mut map, ctx, "52wk_lwst_pric_dt", codec::PLAIN)?;
+                    low_52w_date = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_lwst_pric_dt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stk_cnt" => {
-                    stock_count = codec::field(&mut map, ctx, "stk_cnt", codec::PLAIN)?;
+                    stock_count =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cnt", codec::PLAIN)?;
                 }
-                "mac" => market_cap = codec::field(&mut map, ctx, "mac", codec::PLAIN)?,
+                "mac" => {
+                    market_cap = codec::field_kept(&mut map, ctx, &mut forms, "mac", codec::PLAIN)?;
+                }
                 "setl_mm" => {
-                    settlement_month = codec::field(&mut map, ctx, "setl_mm", codec::PLAIN)?;
+                    settlement_month =
+                        codec::field_kept(&mut map, ctx, &mut forms, "setl_mm", codec::PLAIN)?;
                 }
                 "lg_inds_cd" => {
-                    large_industry_code = codec::field(&mut map, ctx, "lg_inds_cd", codec::PLAIN)?;
+                    large_industry_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lg_inds_cd", codec::PLAIN)?;
                 }
                 "sm_inds_cd" => {
-                    small_industry_code = codec::field(&mut map, ctx, "sm_inds_cd", codec::PLAIN)?;
+                    small_industry_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sm_inds_cd", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "oyr_hgst" => {
-                    year_highest = codec::field(&mut map, ctx, "oyr_hgst", codec::PLAIN)?;
+                    year_highest =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_hgst", codec::PLAIN)?;
                 }
                 "oyr_hgst_dt" => {
-                    year_highest_date = codec::field(&mut map, ctx, "oyr_hgst_dt", codec::PLAIN)?;
+                    year_highest_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_hgst_dt", codec::PLAIN)?;
                 }
                 "oyr_hgst_pre_rt" => {
-                    year_highest_change_rate =
-                        codec::field(&mut map, ctx, "oyr_hgst_pre_rt", codec::PLAIN)?;
+                    year_highest_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "oyr_hgst_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "oyr_lwst" => {
-                    year_lowest = codec::field(&mut map, ctx, "oyr_lwst", codec::PLAIN)?;
+                    year_lowest =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_lwst", codec::PLAIN)?;
                 }
                 "oyr_lwst_dt" => {
-                    year_lowest_date = codec::field(&mut map, ctx, "oyr_lwst_dt", codec::PLAIN)?;
+                    year_lowest_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_lwst_dt", codec::PLAIN)?;
                 }
                 "oyr_lwst_pre_rt" => {
-                    year_lowest_change_rate =
-                        codec::field(&mut map, ctx, "oyr_lwst_pre_rt", codec::PLAIN)?;
+                    year_lowest_change_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "oyr_lwst_pre_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pre_open_pric" => {
-                    previous_day_open_price =
-                        codec::field(&mut map, ctx, "pre_open_pric", codec::PLAIN)?;
+                    previous_day_open_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pre_open_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pre_high_pric" => {
-                    previous_day_high_price =
-                        codec::field(&mut map, ctx, "pre_high_pric", codec::PLAIN)?;
+                    previous_day_high_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pre_high_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pre_low_pric" => {
                     previous_day_low_price =
-                        codec::field(&mut map, ctx, "pre_low_pric", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_low_pric", codec::PLAIN)?;
                 }
                 "base_close_pric" => {
-                    base_close_price =
-                        codec::field(&mut map, ctx, "base_close_pric", codec::PLAIN)?;
+                    base_close_price = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "base_close_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "upl_pric" => {
-                    upper_limit_price = codec::field(&mut map, ctx, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
                 }
                 "lst_pric" => {
-                    lower_limit_price = codec::field(&mut map, ctx, "lst_pric", codec::PLAIN)?;
+                    lower_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "lst_pric", codec::PLAIN)?;
                 }
                 "trde_qty_unit" => {
-                    trade_quantity_unit =
-                        codec::field(&mut map, ctx, "trde_qty_unit", codec::PLAIN)?;
+                    trade_quantity_unit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "trde_qty_unit",
+                        codec::PLAIN,
+                    )?;
                 }
                 "uncert_lv" => {
-                    uncertainty_level = codec::field(&mut map, ctx, "uncert_lv", codec::PLAIN)?;
+                    uncertainty_level =
+                        codec::field_kept(&mut map, ctx, &mut forms, "uncert_lv", codec::PLAIN)?;
                 }
                 "comp_adv_tp" => {
                     competitive_advantage_type =
-                        codec::field(&mut map, ctx, "comp_adv_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "comp_adv_tp", codec::PLAIN)?;
                 }
                 "curr_unit" => {
-                    currency_unit = codec::field(&mut map, ctx, "curr_unit", codec::PLAIN)?;
+                    currency_unit =
+                        codec::field_kept(&mut map, ctx, &mut forms, "curr_unit", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 "trd_susp_tp" => {
                     trade_suspension_type =
-                        codec::field(&mut map, ctx, "trd_susp_tp", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trd_susp_tp", codec::PLAIN)?;
                 }
                 "base_exrt" => {
-                    base_exchange_rate = codec::field(&mut map, ctx, "base_exrt", codec::PLAIN)?;
+                    base_exchange_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_exrt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -532,6 +624,7 @@ impl codec::Record for StockQuoteResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -539,154 +632,301 @@ impl serde::Serialize for StockQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_enm", &self.stock_english_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "52wk_hgst_pric", &self.high_52w, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_enm",
+            self.stock_english_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "52wk_hgst_pric",
+            self.high_52w.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "52wk_hgst_pric_pre_rt",
-            &self.high_52w_change_rate,
+            self.high_52w_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "52wk_hgst_pric_dt",
-            &self.high_52w_date,
+            self.high_52w_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "52wk_lwst_pric", &self.low_52w, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "52wk_lwst_pric",
+            self.low_52w.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "52wk_lwst_pric_pre_rt",
-            &self.low_52w_change_rate,
+            self.low_52w_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "52wk_lwst_pric_dt",
-            &self.low_52w_date,
+            self.low_52w_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stk_cnt", &self.stock_count, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mac", &self.market_cap, codec::PLAIN)?;
-        codec::put_opt(&mut map, "setl_mm", &self.settlement_month, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_cnt",
+            self.stock_count.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mac",
+            self.market_cap.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "setl_mm",
+            self.settlement_month.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "lg_inds_cd",
-            &self.large_industry_code,
+            self.large_industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sm_inds_cd",
-            &self.small_industry_code,
+            self.small_industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "oyr_hgst", &self.year_highest, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "oyr_hgst",
+            self.year_highest.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "oyr_hgst_dt",
-            &self.year_highest_date,
+            self.year_highest_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "oyr_hgst_pre_rt",
-            &self.year_highest_change_rate,
+            self.year_highest_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "oyr_lwst", &self.year_lowest, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "oyr_lwst",
+            self.year_lowest.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "oyr_lwst_dt",
-            &self.year_lowest_date,
+            self.year_lowest_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "oyr_lwst_pre_rt",
-            &self.year_lowest_change_rate,
+            self.year_lowest_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pre_open_pric",
-            &self.previous_day_open_price,
+            self.previous_day_open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pre_high_pric",
-            &self.previous_day_high_price,
+            self.previous_day_high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pre_low_pric",
-            &self.previous_day_low_price,
+            self.previous_day_low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "base_close_pric",
-            &self.base_close_price,
+            self.base_close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "upl_pric", &self.upper_limit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "lst_pric", &self.lower_limit_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "upl_pric",
+            self.upper_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "lst_pric",
+            self.lower_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_qty_unit",
-            &self.trade_quantity_unit,
+            self.trade_quantity_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "uncert_lv", &self.uncertainty_level, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "uncert_lv",
+            self.uncertainty_level.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "comp_adv_tp",
-            &self.competitive_advantage_type,
+            self.competitive_advantage_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "curr_unit", &self.currency_unit, codec::PLAIN)?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "curr_unit",
+            self.currency_unit.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trd_susp_tp",
-            &self.trade_suspension_type,
+            self.trade_suspension_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "base_exrt",
-            &self.base_exchange_rate,
+            self.base_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -538,6 +538,7 @@ pub struct OrderBookResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderBookResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -641,303 +642,491 @@ impl codec::Record for OrderBookResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name = codec::field(&mut map, ctx, "stk_enm", codec::PLAIN)?;
+                    stock_english_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field(&mut map, ctx, "trde_qty", codec::PLAIN)?;
+                    trade_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value = codec::field(&mut map, ctx, "trde_prica", codec::PLAIN)?;
+                    trade_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field(&mut map, ctx, "open_pric", codec::PLAIN)?;
+                    open_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 "bid_tm" => {
-                    quote_time = codec::field(&mut map, ctx, "bid_tm", codec::PLAIN)?;
+                    quote_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bid_tm", codec::PLAIN)?;
                 }
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "fpr_sel_bid" => {
-                    best_ask_price = codec::field(&mut map, ctx, "fpr_sel_bid", codec::PLAIN)?;
+                    best_ask_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "fpr_sel_bid", codec::PLAIN)?;
                 }
                 "fpr_buy_bid" => {
-                    best_bid_price = codec::field(&mut map, ctx, "fpr_buy_bid", codec::PLAIN)?;
+                    best_bid_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "fpr_buy_bid", codec::PLAIN)?;
                 }
                 "pre_trde_rt" => {
                     previous_day_trade_change_rate =
-                        codec::field(&mut map, ctx, "pre_trde_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_trde_rt", codec::PLAIN)?;
                 }
                 "trde_tern_rt" => {
                     trade_turnover_rate =
-                        codec::field(&mut map, ctx, "trde_tern_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tern_rt", codec::PLAIN)?;
                 }
                 "sel_1bid" => {
-                    ask_price_1 = codec::field(&mut map, ctx, "sel_1bid", codec::PLAIN)?;
+                    ask_price_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1bid", codec::PLAIN)?;
                 }
                 "sel_2bid" => {
-                    ask_price_2 = codec::field(&mut map, ctx, "sel_2bid", codec::PLAIN)?;
+                    ask_price_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2bid", codec::PLAIN)?;
                 }
                 "sel_3bid" => {
-                    ask_price_3 = codec::field(&mut map, ctx, "sel_3bid", codec::PLAIN)?;
+                    ask_price_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3bid", codec::PLAIN)?;
                 }
                 "sel_4bid" => {
-                    ask_price_4 = codec::field(&mut map, ctx, "sel_4bid", codec::PLAIN)?;
+                    ask_price_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4bid", codec::PLAIN)?;
                 }
                 "sel_5bid" => {
-                    ask_price_5 = codec::field(&mut map, ctx, "sel_5bid", codec::PLAIN)?;
+                    ask_price_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5bid", codec::PLAIN)?;
                 }
                 "sel_6bid" => {
-                    ask_price_6 = codec::field(&mut map, ctx, "sel_6bid", codec::PLAIN)?;
+                    ask_price_6 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_6bid", codec::PLAIN)?;
                 }
                 "sel_7bid" => {
-                    ask_price_7 = codec::field(&mut map, ctx, "sel_7bid", codec::PLAIN)?;
+                    ask_price_7 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_7bid", codec::PLAIN)?;
                 }
                 "sel_8bid" => {
-                    ask_price_8 = codec::field(&mut map, ctx, "sel_8bid", codec::PLAIN)?;
+                    ask_price_8 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_8bid", codec::PLAIN)?;
                 }
                 "sel_9bid" => {
-                    ask_price_9 = codec::field(&mut map, ctx, "sel_9bid", codec::PLAIN)?;
+                    ask_price_9 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_9bid", codec::PLAIN)?;
                 }
                 "sel_10bid" => {
-                    ask_price_10 = codec::field(&mut map, ctx, "sel_10bid", codec::PLAIN)?;
+                    ask_price_10 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_10bid", codec::PLAIN)?;
                 }
                 "buy_1bid" => {
-                    bid_price_1 = codec::field(&mut map, ctx, "buy_1bid", codec::PLAIN)?;
+                    bid_price_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1bid", codec::PLAIN)?;
                 }
                 "buy_2bid" => {
-                    bid_price_2 = codec::field(&mut map, ctx, "buy_2bid", codec::PLAIN)?;
+                    bid_price_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2bid", codec::PLAIN)?;
                 }
                 "buy_3bid" => {
-                    bid_price_3 = codec::field(&mut map, ctx, "buy_3bid", codec::PLAIN)?;
+                    bid_price_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3bid", codec::PLAIN)?;
                 }
                 "buy_4bid" => {
-                    bid_price_4 = codec::field(&mut map, ctx, "buy_4bid", codec::PLAIN)?;
+                    bid_price_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4bid", codec::PLAIN)?;
                 }
                 "buy_5bid" => {
-                    bid_price_5 = codec::field(&mut map, ctx, "buy_5bid", codec::PLAIN)?;
+                    bid_price_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5bid", codec::PLAIN)?;
                 }
                 "buy_6bid" => {
-                    bid_price_6 = codec::field(&mut map, ctx, "buy_6bid", codec::PLAIN)?;
+                    bid_price_6 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_6bid", codec::PLAIN)?;
                 }
                 "buy_7bid" => {
-                    bid_price_7 = codec::field(&mut map, ctx, "buy_7bid", codec::PLAIN)?;
+                    bid_price_7 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_7bid", codec::PLAIN)?;
                 }
                 "buy_8bid" => {
-                    bid_price_8 = codec::field(&mut map, ctx, "buy_8bid", codec::PLAIN)?;
+                    bid_price_8 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_8bid", codec::PLAIN)?;
                 }
                 "buy_9bid" => {
-                    bid_price_9 = codec::field(&mut map, ctx, "buy_9bid", codec::PLAIN)?;
+                    bid_price_9 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_9bid", codec::PLAIN)?;
                 }
                 "buy_10bid" => {
-                    bid_price_10 = codec::field(&mut map, ctx, "buy_10bid", codec::PLAIN)?;
+                    bid_price_10 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_10bid", codec::PLAIN)?;
                 }
                 "sel_1bid_req" => {
-                    ask_quantity_1 = codec::field(&mut map, ctx, "sel_1bid_req", codec::PLAIN)?;
+                    ask_quantity_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1bid_req", codec::PLAIN)?;
                 }
                 "sel_2bid_req" => {
-                    ask_quantity_2 = codec::field(&mut map, ctx, "sel_2bid_req", codec::PLAIN)?;
+                    ask_quantity_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2bid_req", codec::PLAIN)?;
                 }
                 "sel_3bid_req" => {
-                    ask_quantity_3 = codec::field(&mut map, ctx, "sel_3bid_req", codec::PLAIN)?;
+                    ask_quantity_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3bid_req", codec::PLAIN)?;
                 }
                 "sel_4bid_req" => {
-                    ask_quantity_4 = codec::field(&mut map, ctx, "sel_4bid_req", codec::PLAIN)?;
+                    ask_quantity_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4bid_req", codec::PLAIN)?;
                 }
                 "sel_5bid_req" => {
-                    ask_quantity_5 = codec::field(&mut map, ctx, "sel_5bid_req", codec::PLAIN)?;
+                    ask_quantity_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5bid_req", codec::PLAIN)?;
                 }
                 "sel_6bid_req" => {
-                    ask_quantity_6 = codec::field(&mut map, ctx, "sel_6bid_req", codec::PLAIN)?;
+                    ask_quantity_6 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_6bid_req", codec::PLAIN)?;
                 }
                 "sel_7bid_req" => {
-                    ask_quantity_7 = codec::field(&mut map, ctx, "sel_7bid_req", codec::PLAIN)?;
+                    ask_quantity_7 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_7bid_req", codec::PLAIN)?;
                 }
                 "sel_8bid_req" => {
-                    ask_quantity_8 = codec::field(&mut map, ctx, "sel_8bid_req", codec::PLAIN)?;
+                    ask_quantity_8 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_8bid_req", codec::PLAIN)?;
                 }
                 "sel_9bid_req" => {
-                    ask_quantity_9 = codec::field(&mut map, ctx, "sel_9bid_req", codec::PLAIN)?;
+                    ask_quantity_9 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_9bid_req", codec::PLAIN)?;
                 }
                 "sel_10bid_req" => {
-                    ask_quantity_10 = codec::field(&mut map, ctx, "sel_10bid_req", codec::PLAIN)?;
+                    ask_quantity_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_10bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_1bid_req" => {
-                    bid_quantity_1 = codec::field(&mut map, ctx, "buy_1bid_req", codec::PLAIN)?;
+                    bid_quantity_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1bid_req", codec::PLAIN)?;
                 }
                 "buy_2bid_req" => {
-                    bid_quantity_2 = codec::field(&mut map, ctx, "buy_2bid_req", codec::PLAIN)?;
+                    bid_quantity_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2bid_req", codec::PLAIN)?;
                 }
                 "buy_3bid_req" => {
-                    bid_quantity_3 = codec::field(&mut map, ctx, "buy_3bid_req", codec::PLAIN)?;
+                    bid_quantity_3 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3bid_req", codec::PLAIN)?;
                 }
                 "buy_4bid_req" => {
-                    bid_quantity_4 = codec::field(&mut map, ctx, "buy_4bid_req", codec::PLAIN)?;
+                    bid_quantity_4 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4bid_req", codec::PLAIN)?;
                 }
                 "buy_5bid_req" => {
-                    bid_quantity_5 = codec::field(&mut map, ctx, "buy_5bid_req", codec::PLAIN)?;
+                    bid_quantity_5 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5bid_req", codec::PLAIN)?;
                 }
                 "buy_6bid_req" => {
-                    bid_quantity_6 = codec::field(&mut map, ctx, "buy_6bid_req", codec::PLAIN)?;
+                    bid_quantity_6 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_6bid_req", codec::PLAIN)?;
                 }
                 "buy_7bid_req" => {
-                    bid_quantity_7 = codec::field(&mut map, ctx, "buy_7bid_req", codec::PLAIN)?;
+                    bid_quantity_7 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_7bid_req", codec::PLAIN)?;
                 }
                 "buy_8bid_req" => {
-                    bid_quantity_8 = codec::field(&mut map, ctx, "buy_8bid_req", codec::PLAIN)?;
+                    bid_quantity_8 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_8bid_req", codec::PLAIN)?;
                 }
                 "buy_9bid_req" => {
-                    bid_quantity_9 = codec::field(&mut map, ctx, "buy_9bid_req", codec::PLAIN)?;
+                    bid_quantity_9 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_9bid_req", codec::PLAIN)?;
                 }
                 "buy_10bid_req" => {
-                    bid_quantity_10 = codec::field(&mut map, ctx, "buy_10bid_req", codec::PLAIN)?;
+                    bid_quantity_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_10bid_req",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_1bid_jub_pre" => {
-                    ask_quantity_change_1 =
-                        codec::field(&mut map, ctx, "sel_1bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_1bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_2bid_jub_pre" => {
-                    ask_quantity_change_2 =
-                        codec::field(&mut map, ctx, "sel_2bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_2bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_3bid_jub_pre" => {
-                    ask_quantity_change_3 =
-                        codec::field(&mut map, ctx, "sel_3bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_3bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_4bid_jub_pre" => {
-                    ask_quantity_change_4 =
-                        codec::field(&mut map, ctx, "sel_4bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_4bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_5bid_jub_pre" => {
-                    ask_quantity_change_5 =
-                        codec::field(&mut map, ctx, "sel_5bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_5bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_6bid_jub_pre" => {
-                    ask_quantity_change_6 =
-                        codec::field(&mut map, ctx, "sel_6bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_6 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_6bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_7bid_jub_pre" => {
-                    ask_quantity_change_7 =
-                        codec::field(&mut map, ctx, "sel_7bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_7 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_7bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_8bid_jub_pre" => {
-                    ask_quantity_change_8 =
-                        codec::field(&mut map, ctx, "sel_8bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_8 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_8bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_9bid_jub_pre" => {
-                    ask_quantity_change_9 =
-                        codec::field(&mut map, ctx, "sel_9bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_9 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_9bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sel_10bid_jub_pre" => {
-                    ask_quantity_change_10 =
-                        codec::field(&mut map, ctx, "sel_10bid_jub_pre", codec::PLAIN)?;
+                    ask_quantity_change_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_10bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_1th_pre_req_pre" => {
-                    best_bid_quantity_change =
-                        codec::field(&mut map, ctx, "buy_1th_pre_req_pre", codec::PLAIN)?;
+                    best_bid_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_1th_pre_req_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_1bid_jub_pre" => {
-                    bid_quantity_change_1 =
-                        codec::field(&mut map, ctx, "buy_1bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_1 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_1bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_2bid_jub_pre" => {
-                    bid_quantity_change_2 =
-                        codec::field(&mut map, ctx, "buy_2bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_2 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_2bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_3bid_jub_pre" => {
-                    bid_quantity_change_3 =
-                        codec::field(&mut map, ctx, "buy_3bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_3 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_3bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_4bid_jub_pre" => {
-                    bid_quantity_change_4 =
-                        codec::field(&mut map, ctx, "buy_4bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_4 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_4bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_5bid_jub_pre" => {
-                    bid_quantity_change_5 =
-                        codec::field(&mut map, ctx, "buy_5bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_5 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_5bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_6bid_jub_pre" => {
-                    bid_quantity_change_6 =
-                        codec::field(&mut map, ctx, "buy_6bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_6 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_6bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_7bid_jub_pre" => {
-                    bid_quantity_change_7 =
-                        codec::field(&mut map, ctx, "buy_7bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_7 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_7bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_8bid_jub_pre" => {
-                    bid_quantity_change_8 =
-                        codec::field(&mut map, ctx, "buy_8bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_8 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_8bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_9bid_jub_pre" => {
-                    bid_quantity_change_9 =
-                        codec::field(&mut map, ctx, "buy_9bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_9 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_9bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "buy_10bid_jub_pre" => {
-                    bid_quantity_change_10 =
-                        codec::field(&mut map, ctx, "buy_10bid_jub_pre", codec::PLAIN)?;
+                    bid_quantity_change_10 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_10bid_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tot_sel_req" => {
-                    total_ask_quantity = codec::field(&mut map, ctx, "tot_sel_req", codec::PLAIN)?;
+                    total_ask_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
                 }
                 "sel_bid_tot_req_jub_pre" => {
-                    total_ask_quantity_change =
-                        codec::field(&mut map, ctx, "sel_bid_tot_req_jub_pre", codec::PLAIN)?;
+                    total_ask_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sel_bid_tot_req_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "tot_buy_req" => {
-                    total_bid_quantity = codec::field(&mut map, ctx, "tot_buy_req", codec::PLAIN)?;
+                    total_bid_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
                 }
                 "buy_bid_tot_req_jub_pre" => {
-                    total_bid_quantity_change =
-                        codec::field(&mut map, ctx, "buy_bid_tot_req_jub_pre", codec::PLAIN)?;
+                    total_bid_quantity_change = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "buy_bid_tot_req_jub_pre",
+                        codec::PLAIN,
+                    )?;
                 }
                 "netprps_req" => {
                     net_purchase_remaining_quantity =
-                        codec::field(&mut map, ctx, "netprps_req", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_req", codec::PLAIN)?;
                 }
                 "netslmt_req" => {
                     net_sell_remaining_quantity =
-                        codec::field(&mut map, ctx, "netslmt_req", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "netslmt_req", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price = codec::field(&mut map, ctx, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price = codec::field(&mut map, ctx, "base_pric", codec::PLAIN)?;
+                    base_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1034,6 +1223,7 @@ impl codec::Record for OrderBookResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -1041,261 +1231,630 @@ impl serde::Serialize for OrderBookResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_enm", &self.stock_english_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_enm",
+            self.stock_english_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        codec::put_opt(&mut map, "open_pric", &self.open_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bid_tm", &self.quote_time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_qty",
+            self.trade_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "trde_prica",
+            self.trade_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "open_pric",
+            self.open_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bid_tm",
+            self.quote_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "fpr_sel_bid", &self.best_ask_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "fpr_buy_bid", &self.best_bid_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "fpr_sel_bid",
+            self.best_ask_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "fpr_buy_bid",
+            self.best_bid_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pre_trde_rt",
-            &self.previous_day_trade_change_rate,
+            self.previous_day_trade_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trde_tern_rt",
-            &self.trade_turnover_rate,
+            self.trade_turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sel_1bid", &self.ask_price_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_2bid", &self.ask_price_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_3bid", &self.ask_price_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_4bid", &self.ask_price_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_5bid", &self.ask_price_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_6bid", &self.ask_price_6, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_7bid", &self.ask_price_7, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_8bid", &self.ask_price_8, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_9bid", &self.ask_price_9, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_10bid", &self.ask_price_10, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_1bid", &self.bid_price_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_2bid", &self.bid_price_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_3bid", &self.bid_price_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_4bid", &self.bid_price_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_5bid", &self.bid_price_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_6bid", &self.bid_price_6, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_7bid", &self.bid_price_7, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_8bid", &self.bid_price_8, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_9bid", &self.bid_price_9, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_10bid", &self.bid_price_10, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_1bid_req", &self.ask_quantity_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_2bid_req", &self.ask_quantity_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_3bid_req", &self.ask_quantity_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_4bid_req", &self.ask_quantity_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_5bid_req", &self.ask_quantity_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_6bid_req", &self.ask_quantity_6, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_7bid_req", &self.ask_quantity_7, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_8bid_req", &self.ask_quantity_8, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sel_9bid_req", &self.ask_quantity_9, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_1bid",
+            self.ask_price_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_2bid",
+            self.ask_price_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_3bid",
+            self.ask_price_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_4bid",
+            self.ask_price_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_5bid",
+            self.ask_price_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_6bid",
+            self.ask_price_6.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_7bid",
+            self.ask_price_7.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_8bid",
+            self.ask_price_8.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_9bid",
+            self.ask_price_9.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_10bid",
+            self.ask_price_10.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_1bid",
+            self.bid_price_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_2bid",
+            self.bid_price_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_3bid",
+            self.bid_price_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_4bid",
+            self.bid_price_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_5bid",
+            self.bid_price_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_6bid",
+            self.bid_price_6.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_7bid",
+            self.bid_price_7.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_8bid",
+            self.bid_price_8.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_9bid",
+            self.bid_price_9.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_10bid",
+            self.bid_price_10.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_1bid_req",
+            self.ask_quantity_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_2bid_req",
+            self.ask_quantity_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_3bid_req",
+            self.ask_quantity_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_4bid_req",
+            self.ask_quantity_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_5bid_req",
+            self.ask_quantity_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_6bid_req",
+            self.ask_quantity_6.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_7bid_req",
+            self.ask_quantity_7.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_8bid_req",
+            self.ask_quantity_8.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sel_9bid_req",
+            self.ask_quantity_9.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sel_10bid_req",
-            &self.ask_quantity_10,
+            self.ask_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "buy_1bid_req", &self.bid_quantity_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_2bid_req", &self.bid_quantity_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_3bid_req", &self.bid_quantity_3, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_4bid_req", &self.bid_quantity_4, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_5bid_req", &self.bid_quantity_5, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_6bid_req", &self.bid_quantity_6, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_7bid_req", &self.bid_quantity_7, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_8bid_req", &self.bid_quantity_8, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_9bid_req", &self.bid_quantity_9, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "buy_1bid_req",
+            self.bid_quantity_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_2bid_req",
+            self.bid_quantity_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_3bid_req",
+            self.bid_quantity_3.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_4bid_req",
+            self.bid_quantity_4.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_5bid_req",
+            self.bid_quantity_5.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_6bid_req",
+            self.bid_quantity_6.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_7bid_req",
+            self.bid_quantity_7.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_8bid_req",
+            self.bid_quantity_8.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_9bid_req",
+            self.bid_quantity_9.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "buy_10bid_req",
-            &self.bid_quantity_10,
+            self.bid_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_1bid_jub_pre",
-            &self.ask_quantity_change_1,
+            self.ask_quantity_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_2bid_jub_pre",
-            &self.ask_quantity_change_2,
+            self.ask_quantity_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_3bid_jub_pre",
-            &self.ask_quantity_change_3,
+            self.ask_quantity_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_4bid_jub_pre",
-            &self.ask_quantity_change_4,
+            self.ask_quantity_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_5bid_jub_pre",
-            &self.ask_quantity_change_5,
+            self.ask_quantity_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_6bid_jub_pre",
-            &self.ask_quantity_change_6,
+            self.ask_quantity_change_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_7bid_jub_pre",
-            &self.ask_quantity_change_7,
+            self.ask_quantity_change_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_8bid_jub_pre",
-            &self.ask_quantity_change_8,
+            self.ask_quantity_change_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_9bid_jub_pre",
-            &self.ask_quantity_change_9,
+            self.ask_quantity_change_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_10bid_jub_pre",
-            &self.ask_quantity_change_10,
+            self.ask_quantity_change_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_1th_pre_req_pre",
-            &self.best_bid_quantity_change,
+            self.best_bid_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_1bid_jub_pre",
-            &self.bid_quantity_change_1,
+            self.bid_quantity_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_2bid_jub_pre",
-            &self.bid_quantity_change_2,
+            self.bid_quantity_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_3bid_jub_pre",
-            &self.bid_quantity_change_3,
+            self.bid_quantity_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_4bid_jub_pre",
-            &self.bid_quantity_change_4,
+            self.bid_quantity_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_5bid_jub_pre",
-            &self.bid_quantity_change_5,
+            self.bid_quantity_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_6bid_jub_pre",
-            &self.bid_quantity_change_6,
+            self.bid_quantity_change_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_7bid_jub_pre",
-            &self.bid_quantity_change_7,
+            self.bid_quantity_change_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_8bid_jub_pre",
-            &self.bid_quantity_change_8,
+            self.bid_quantity_change_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_9bid_jub_pre",
-            &self.bid_quantity_change_9,
+            self.bid_quantity_change_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_10bid_jub_pre",
-            &self.bid_quantity_change_10,
+            self.bid_quantity_change_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_sel_req",
-            &self.total_ask_quantity,
+            self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sel_bid_tot_req_jub_pre",
-            &self.total_ask_quantity_change,
+            self.total_ask_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tot_buy_req",
-            &self.total_bid_quantity,
+            self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "buy_bid_tot_req_jub_pre",
-            &self.total_bid_quantity_change,
+            self.total_bid_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netprps_req",
-            &self.net_purchase_remaining_quantity,
+            self.net_purchase_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "netslmt_req",
-            &self.net_sell_remaining_quantity,
+            self.net_sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "upl_pric", &self.upper_limit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "base_pric", &self.base_price, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upl_pric",
+            self.upper_limit_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_pric",
+            self.base_price.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -122,6 +122,7 @@ pub struct BuyStockResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl BuyStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -143,35 +144,49 @@ impl codec::Record for BuyStockResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "fc_entra", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
                 }
                 "tdy_rebuy_useda" => {
-                    today_rebuy_used_amount =
-                        codec::field(&mut map, ctx, "tdy_rebuy_useda", codec::PLAIN)?;
+                    today_rebuy_used_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_rebuy_useda",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pred_rebuy_useda" => {
-                    previous_day_rebuy_used_amount =
-                        codec::field(&mut map, ctx, "pred_rebuy_useda", codec::PLAIN)?;
+                    previous_day_rebuy_used_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_rebuy_useda",
+                        codec::PLAIN,
+                    )?;
                 }
                 "trst_prof_ch" => {
                     consignment_margin_cash =
-                        codec::field(&mut map, ctx, "trst_prof_ch", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trst_prof_ch", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -186,6 +201,7 @@ impl codec::Record for BuyStockResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -193,34 +209,56 @@ impl serde::Serialize for BuyStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "fc_entra",
-            &self.foreign_currency_deposit,
+            self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_rebuy_useda",
-            &self.today_rebuy_used_amount,
+            self.today_rebuy_used_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_rebuy_useda",
-            &self.previous_day_rebuy_used_amount,
+            self.previous_day_rebuy_used_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "trst_prof_ch",
-            &self.consignment_margin_cash,
+            self.consignment_margin_cash.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

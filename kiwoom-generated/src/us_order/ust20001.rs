@@ -131,6 +131,7 @@ pub struct SellStockResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SellStockResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -151,30 +152,45 @@ impl codec::Record for SellStockResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number = codec::field(&mut map, ctx, "ord_no", codec::PLAIN)?;
+                    order_number =
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
                 }
                 "poss_qty" => {
-                    holding_quantity = codec::field(&mut map, ctx, "poss_qty", codec::PLAIN)?;
+                    holding_quantity =
+                        codec::field_kept(&mut map, ctx, &mut forms, "poss_qty", codec::PLAIN)?;
                 }
                 "tdy_resel_usedq" => {
-                    today_resell_used_quantity =
-                        codec::field(&mut map, ctx, "tdy_resel_usedq", codec::PLAIN)?;
+                    today_resell_used_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "tdy_resel_usedq",
+                        codec::PLAIN,
+                    )?;
                 }
                 "pred_resel_usedq" => {
-                    previous_day_resell_used_quantity =
-                        codec::field(&mut map, ctx, "pred_resel_usedq", codec::PLAIN)?;
+                    previous_day_resell_used_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_resel_usedq",
+                        codec::PLAIN,
+                    )?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -188,6 +204,7 @@ impl codec::Record for SellStockResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -195,23 +212,49 @@ impl serde::Serialize for SellStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put_opt(&mut map, "poss_qty", &self.holding_quantity, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
-            "tdy_resel_usedq",
-            &self.today_resell_used_quantity,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "ord_no",
+            self.order_number.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "poss_qty",
+            self.holding_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "tdy_resel_usedq",
+            self.today_resell_used_quantity.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_resel_usedq",
-            &self.previous_day_resell_used_quantity,
+            self.previous_day_resell_used_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -239,6 +239,7 @@ pub struct OrderableQuantityResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl OrderableQuantityResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -283,29 +284,44 @@ impl codec::Record for OrderableQuantityResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_profa_rt" => {
-                    stock_margin_rate = codec::field(&mut map, ctx, "stk_profa_rt", codec::PLAIN)?;
+                    stock_margin_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_profa_rt", codec::PLAIN)?;
                 }
                 "profa_rt" => {
-                    margin_rate = codec::field(&mut map, ctx, "profa_rt", codec::PLAIN)?;
+                    margin_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "profa_rt", codec::PLAIN)?;
                 }
                 "aplc_rt" => {
-                    applied_rate = codec::field(&mut map, ctx, "aplc_rt", codec::PLAIN)?;
+                    applied_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_rt", codec::PLAIN)?;
                 }
                 "krw_ord_rqst_yn" => {
-                    krw_order_request_flag =
-                        codec::field(&mut map, ctx, "krw_ord_rqst_yn", codec::PLAIN)?;
-                }
-                "krw_ord_alowa_50" => {
-                    krw_order_available_amount_50 =
-                        codec::field(&mut map, ctx, "krw_ord_alowa_50", codec::PLAIN)?;
-                }
-                "krw_ord_alowq_50" => {
-                    krw_order_available_quantity_50 = codec::field(
+                    krw_order_request_flag = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "krw_ord_rqst_yn",
+                        codec::PLAIN,
+                    )?;
+                }
+                "krw_ord_alowa_50" => {
+                    krw_order_available_amount_50 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "krw_ord_alowa_50",
+                        codec::PLAIN,
+                    )?;
+                }
+                "krw_ord_alowq_50" => {
+                    krw_order_available_quantity_50 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "krw_ord_alowq_50",
                         &codec::Format {
                             scale: 0u8,
@@ -318,12 +334,13 @@ impl codec::Record for OrderableQuantityResponse {
                 }
                 "ord_alowa_50" => {
                     order_available_amount_50 =
-                        codec::field(&mut map, ctx, "ord_alowa_50", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_alowa_50", codec::PLAIN)?;
                 }
                 "ord_alowq_50" => {
-                    order_available_quantity_50 = codec::field(
+                    order_available_quantity_50 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "ord_alowq_50",
                         &codec::Format {
                             scale: 0u8,
@@ -335,13 +352,19 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "pred_rebuy_alowa_50" => {
-                    previous_day_rebuy_available_amount_50 =
-                        codec::field(&mut map, ctx, "pred_rebuy_alowa_50", codec::PLAIN)?;
-                }
-                "tdy_rebuy_alowa_50" => {
-                    today_rebuy_available_amount_50 = codec::field(
+                    previous_day_rebuy_available_amount_50 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "pred_rebuy_alowa_50",
+                        codec::PLAIN,
+                    )?;
+                }
+                "tdy_rebuy_alowa_50" => {
+                    today_rebuy_available_amount_50 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "tdy_rebuy_alowa_50",
                         &codec::Format {
                             scale: 0u8,
@@ -353,13 +376,19 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "krw_ord_alowa_100" => {
-                    krw_order_available_amount_100 =
-                        codec::field(&mut map, ctx, "krw_ord_alowa_100", codec::PLAIN)?;
-                }
-                "krw_ord_alowq_100" => {
-                    krw_order_available_quantity_100 = codec::field(
+                    krw_order_available_amount_100 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "krw_ord_alowa_100",
+                        codec::PLAIN,
+                    )?;
+                }
+                "krw_ord_alowq_100" => {
+                    krw_order_available_quantity_100 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "krw_ord_alowq_100",
                         &codec::Format {
                             scale: 0u8,
@@ -371,13 +400,19 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "ord_alowa_100" => {
-                    order_available_amount_100 =
-                        codec::field(&mut map, ctx, "ord_alowa_100", codec::PLAIN)?;
-                }
-                "ord_alowq_100" => {
-                    order_available_quantity_100 = codec::field(
+                    order_available_amount_100 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "ord_alowa_100",
+                        codec::PLAIN,
+                    )?;
+                }
+                "ord_alowq_100" => {
+                    order_available_quantity_100 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "ord_alowq_100",
                         &codec::Format {
                             scale: 0u8,
@@ -389,13 +424,19 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "pred_rebuy_alowa_100" => {
-                    previous_day_rebuy_available_amount_100 =
-                        codec::field(&mut map, ctx, "pred_rebuy_alowa_100", codec::PLAIN)?;
-                }
-                "tdy_rebuy_alowa_100" => {
-                    today_rebuy_available_amount_100 = codec::field(
+                    previous_day_rebuy_available_amount_100 = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "pred_rebuy_alowa_100",
+                        codec::PLAIN,
+                    )?;
+                }
+                "tdy_rebuy_alowa_100" => {
+                    today_rebuy_available_amount_100 = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "tdy_rebuy_alowa_100",
                         &codec::Format {
                             scale: 0u8,
@@ -407,13 +448,19 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "min_krw_ord_alowa" => {
-                    cash_only_krw_order_available_amount =
-                        codec::field(&mut map, ctx, "min_krw_ord_alowa", codec::PLAIN)?;
-                }
-                "min_krw_ord_alowq" => {
-                    cash_only_krw_order_available_quantity = codec::field(
+                    cash_only_krw_order_available_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "min_krw_ord_alowa",
+                        codec::PLAIN,
+                    )?;
+                }
+                "min_krw_ord_alowq" => {
+                    cash_only_krw_order_available_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "min_krw_ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -425,13 +472,19 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "min_ord_alowa" => {
-                    cash_only_order_available_cash =
-                        codec::field(&mut map, ctx, "min_ord_alowa", codec::PLAIN)?;
-                }
-                "min_ord_alowq" => {
-                    cash_only_order_available_quantity = codec::field(
+                    cash_only_order_available_cash = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "min_ord_alowa",
+                        codec::PLAIN,
+                    )?;
+                }
+                "min_ord_alowq" => {
+                    cash_only_order_available_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "min_ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -443,17 +496,28 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "min_pred_rebuy_alowa" => {
-                    cash_only_previous_day_rebuy_amount =
-                        codec::field(&mut map, ctx, "min_pred_rebuy_alowa", codec::PLAIN)?;
-                }
-                "min_tdy_rebuy_alowa" => {
-                    cash_only_today_rebuy_amount =
-                        codec::field(&mut map, ctx, "min_tdy_rebuy_alowa", codec::PLAIN)?;
-                }
-                "krw_entra" => {
-                    krw_deposit = codec::field(
+                    cash_only_previous_day_rebuy_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
+                        "min_pred_rebuy_alowa",
+                        codec::PLAIN,
+                    )?;
+                }
+                "min_tdy_rebuy_alowa" => {
+                    cash_only_today_rebuy_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "min_tdy_rebuy_alowa",
+                        codec::PLAIN,
+                    )?;
+                }
+                "krw_entra" => {
+                    krw_deposit = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
                         "krw_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -466,20 +530,21 @@ impl codec::Record for OrderableQuantityResponse {
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field(&mut map, ctx, "fc_entra", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
                 }
                 "fc_uncl_amt" => {
                     foreign_currency_unpaid_amount =
-                        codec::field(&mut map, ctx, "fc_uncl_amt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "fc_uncl_amt", codec::PLAIN)?;
                 }
                 "ord_alowa" => {
                     order_available_amount =
-                        codec::field(&mut map, ctx, "ord_alowa", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "ord_alowa", codec::PLAIN)?;
                 }
                 "krw_ord_set_amt" => {
-                    krw_order_set_amount = codec::field(
+                    krw_order_set_amount = codec::field_kept(
                         &mut map,
                         ctx,
+                        &mut forms,
                         "krw_ord_set_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -491,17 +556,24 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "krw_ord_evlt_amt" => {
-                    krw_order_evaluation_amount =
-                        codec::field(&mut map, ctx, "krw_ord_evlt_amt", codec::PLAIN)?;
+                    krw_order_evaluation_amount = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "krw_ord_evlt_amt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "crnc_code" => {
-                    currency_code = codec::field(&mut map, ctx, "crnc_code", codec::PLAIN)?;
+                    currency_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -539,6 +611,7 @@ impl codec::Record for OrderableQuantityResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -546,30 +619,46 @@ impl serde::Serialize for OrderableQuantityResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "stk_profa_rt",
-            &self.stock_margin_rate,
+            self.stock_margin_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "profa_rt", &self.margin_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "aplc_rt", &self.applied_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "profa_rt",
+            self.margin_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "aplc_rt",
+            self.applied_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "krw_ord_rqst_yn",
-            &self.krw_order_request_flag,
+            self.krw_order_request_flag.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_ord_alowa_50",
-            &self.krw_order_available_amount_50,
+            self.krw_order_available_amount_50.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_ord_alowq_50",
-            &self.krw_order_available_quantity_50,
+            self.krw_order_available_quantity_50.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -578,16 +667,18 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowa_50",
-            &self.order_available_amount_50,
+            self.order_available_amount_50.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowq_50",
-            &self.order_available_quantity_50,
+            self.order_available_quantity_50.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -596,16 +687,18 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_rebuy_alowa_50",
-            &self.previous_day_rebuy_available_amount_50,
+            self.previous_day_rebuy_available_amount_50.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_rebuy_alowa_50",
-            &self.today_rebuy_available_amount_50,
+            self.today_rebuy_available_amount_50.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -614,16 +707,18 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_ord_alowa_100",
-            &self.krw_order_available_amount_100,
+            self.krw_order_available_amount_100.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_ord_alowq_100",
-            &self.krw_order_available_quantity_100,
+            self.krw_order_available_quantity_100.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -632,16 +727,18 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowa_100",
-            &self.order_available_amount_100,
+            self.order_available_amount_100.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowq_100",
-            &self.order_available_quantity_100,
+            self.order_available_quantity_100.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -650,16 +747,18 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_rebuy_alowa_100",
-            &self.previous_day_rebuy_available_amount_100,
+            self.previous_day_rebuy_available_amount_100.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "tdy_rebuy_alowa_100",
-            &self.today_rebuy_available_amount_100,
+            self.today_rebuy_available_amount_100.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -668,16 +767,18 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_krw_ord_alowa",
-            &self.cash_only_krw_order_available_amount,
+            self.cash_only_krw_order_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_krw_ord_alowq",
-            &self.cash_only_krw_order_available_quantity,
+            self.cash_only_krw_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -686,16 +787,18 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_ord_alowa",
-            &self.cash_only_order_available_cash,
+            self.cash_only_order_available_cash.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_ord_alowq",
-            &self.cash_only_order_available_quantity,
+            self.cash_only_order_available_quantity.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -704,22 +807,25 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_pred_rebuy_alowa",
-            &self.cash_only_previous_day_rebuy_amount,
+            self.cash_only_previous_day_rebuy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "min_tdy_rebuy_alowa",
-            &self.cash_only_today_rebuy_amount,
+            self.cash_only_today_rebuy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_entra",
-            &self.krw_deposit,
+            self.krw_deposit.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -728,28 +834,32 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_entra",
-            &self.foreign_currency_deposit,
+            self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "fc_uncl_amt",
-            &self.foreign_currency_unpaid_amount,
+            self.foreign_currency_unpaid_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "ord_alowa",
-            &self.order_available_amount,
+            self.order_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_ord_set_amt",
-            &self.krw_order_set_amount,
+            self.krw_order_set_amount.as_ref(),
             &codec::Format {
                 scale: 0u8,
                 double_sign: false,
@@ -758,15 +868,28 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "krw_ord_evlt_amt",
-            &self.krw_order_evaluation_amount,
+            self.krw_order_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "crnc_code", &self.currency_code, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "crnc_code",
+            self.currency_code.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -75,6 +75,7 @@ pub struct RealtimeStockViewRankResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealtimeStockViewRankResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -93,20 +94,27 @@ impl codec::Record for RealtimeStockViewRankResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "base_date" => {
-                    base_date = codec::field(&mut map, ctx, "base_date", codec::PLAIN)?;
+                    base_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_date", codec::PLAIN)?;
                 }
                 "base_time" => {
-                    base_time = codec::field(&mut map, ctx, "base_time", codec::PLAIN)?;
+                    base_time =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_time", codec::PLAIN)?;
                 }
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -118,6 +126,7 @@ impl codec::Record for RealtimeStockViewRankResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -125,11 +134,29 @@ impl serde::Serialize for RealtimeStockViewRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "base_date", &self.base_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "base_time", &self.base_time, codec::PLAIN)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_date",
+            self.base_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "base_time",
+            self.base_time.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -197,6 +224,7 @@ pub struct RealtimeStockViewRankRow {
     /// Wire: type enum.
     pub exchange_type: Option<super::UsExchange>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl RealtimeStockViewRankRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -221,40 +249,70 @@ impl codec::Record for RealtimeStockViewRankRow {
         let mut previous_base_fluctuation_rate = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
-                "sign" => sign = codec::field(&mut map, ctx, "sign", codec::PLAIN)?,
+                "sign" => {
+                    sign = codec::field_kept(&mut map, ctx, &mut forms, "sign", codec::PLAIN)?;
+                }
                 "chg_val" => {
-                    rank_change_value = codec::field(&mut map, ctx, "chg_val", codec::PLAIN)?;
+                    rank_change_value =
+                        codec::field_kept(&mut map, ctx, &mut forms, "chg_val", codec::PLAIN)?;
                 }
                 "curr_pric" => {
-                    current_price = codec::field(&mut map, ctx, "curr_pric", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "curr_pric", codec::PLAIN)?;
                 }
                 "sign_for_gjga" => {
-                    base_price_change_sign =
-                        codec::field(&mut map, ctx, "sign_for_gjga", codec::PLAIN)?;
+                    base_price_change_sign = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sign_for_gjga",
+                        codec::PLAIN,
+                    )?;
                 }
                 "diff_rate_for_gjga" => {
-                    base_price_fluctuation_rate =
-                        codec::field(&mut map, ctx, "diff_rate_for_gjga", codec::PLAIN)?;
+                    base_price_fluctuation_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "diff_rate_for_gjga",
+                        codec::PLAIN,
+                    )?;
                 }
                 "sign_for_prev" => {
-                    previous_base_change_sign =
-                        codec::field(&mut map, ctx, "sign_for_prev", codec::PLAIN)?;
+                    previous_base_change_sign = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "sign_for_prev",
+                        codec::PLAIN,
+                    )?;
                 }
                 "diff_rate_for_prev" => {
-                    previous_base_fluctuation_rate =
-                        codec::field(&mut map, ctx, "diff_rate_for_prev", codec::PLAIN)?;
+                    previous_base_fluctuation_rate = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "diff_rate_for_prev",
+                        codec::PLAIN,
+                    )?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -272,6 +330,7 @@ impl codec::Record for RealtimeStockViewRankRow {
             previous_base_fluctuation_rate,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -279,37 +338,83 @@ impl serde::Serialize for RealtimeStockViewRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sign", &self.sign, codec::PLAIN)?;
-        codec::put_opt(&mut map, "chg_val", &self.rank_change_value, codec::PLAIN)?;
-        codec::put_opt(&mut map, "curr_pric", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "sign",
+            self.sign.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "chg_val",
+            self.rank_change_value.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "curr_pric",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "sign_for_gjga",
-            &self.base_price_change_sign,
+            self.base_price_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "diff_rate_for_gjga",
-            &self.base_price_fluctuation_rate,
+            self.base_price_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "sign_for_prev",
-            &self.previous_base_change_sign,
+            self.previous_base_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "diff_rate_for_prev",
-            &self.previous_base_fluctuation_rate,
+            self.previous_base_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

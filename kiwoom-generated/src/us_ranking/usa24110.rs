@@ -179,6 +179,7 @@ pub struct HighLowPriceRiseFallResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl HighLowPriceRiseFallResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -195,14 +196,19 @@ impl codec::Record for HighLowPriceRiseFallResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -212,6 +218,7 @@ impl codec::Record for HighLowPriceRiseFallResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -219,9 +226,15 @@ impl serde::Serialize for HighLowPriceRiseFallResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -331,6 +344,7 @@ pub struct HighLowPriceRiseFallRow {
     /// Wire: type decimal.
     pub cumulative_trade_quantity: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl HighLowPriceRiseFallRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -363,65 +377,93 @@ impl codec::Record for HighLowPriceRiseFallRow {
         let mut base_date = None;
         let mut cumulative_trade_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "mgn_type" => {
-                    margin_type = codec::field(&mut map, ctx, "mgn_type", codec::PLAIN)?;
+                    margin_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mgn_type", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name = codec::field(&mut map, ctx, "stk_enm", codec::PLAIN)?;
+                    stock_english_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "oyr_hgst" => {
-                    year_highest = codec::field(&mut map, ctx, "oyr_hgst", codec::PLAIN)?;
+                    year_highest =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_hgst", codec::PLAIN)?;
                 }
                 "oyr_lwst" => {
-                    year_lowest = codec::field(&mut map, ctx, "oyr_lwst", codec::PLAIN)?;
+                    year_lowest =
+                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_lwst", codec::PLAIN)?;
                 }
                 "52wk_hgst_pric" => {
-                    high_52w = codec::field(&mut map, ctx, "52wk_hgst_pric", codec::PLAIN)?;
+                    high_52w = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_hgst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "52wk_lwst_pric" => {
-                    low_52w = codec::field(&mut map, ctx, "52wk_lwst_pric", codec::PLAIN)?;
+                    low_52w = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "52wk_lwst_pric",
+                        codec::PLAIN,
+                    )?;
                 }
                 "hl_pre_sig" => {
-                    high_low_change_sign = codec::field(&mut map, ctx, "hl_pre_sig", codec::PLAIN)?;
+                    high_low_change_sign =
+                        codec::field_kept(&mut map, ctx, &mut forms, "hl_pre_sig", codec::PLAIN)?;
                 }
                 "hl_pre" => {
-                    high_low_change = codec::field(&mut map, ctx, "hl_pre", codec::PLAIN)?;
+                    high_low_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "hl_pre", codec::PLAIN)?;
                 }
                 "pre_flu_rt" => {
                     change_fluctuation_rate =
-                        codec::field(&mut map, ctx, "pre_flu_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_flu_rt", codec::PLAIN)?;
                 }
                 "base_dt" => {
-                    base_date = codec::field(&mut map, ctx, "base_dt", codec::PLAIN)?;
+                    base_date =
+                        codec::field_kept(&mut map, ctx, &mut forms, "base_dt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -447,6 +489,7 @@ impl codec::Record for HighLowPriceRiseFallRow {
             base_date,
             cumulative_trade_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -454,48 +497,137 @@ impl serde::Serialize for HighLowPriceRiseFallRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mgn_type", &self.margin_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_enm", &self.stock_english_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mgn_type",
+            self.margin_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_enm",
+            self.stock_english_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "oyr_hgst", &self.year_highest, codec::PLAIN)?;
-        codec::put_opt(&mut map, "oyr_lwst", &self.year_lowest, codec::PLAIN)?;
-        codec::put_opt(&mut map, "52wk_hgst_pric", &self.high_52w, codec::PLAIN)?;
-        codec::put_opt(&mut map, "52wk_lwst_pric", &self.low_52w, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "oyr_hgst",
+            self.year_highest.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "oyr_lwst",
+            self.year_lowest.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "52wk_hgst_pric",
+            self.high_52w.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "52wk_lwst_pric",
+            self.low_52w.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "hl_pre_sig",
-            &self.high_low_change_sign,
+            self.high_low_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "hl_pre", &self.high_low_change, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "hl_pre",
+            self.high_low_change.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pre_flu_rt",
-            &self.change_fluctuation_rate,
+            self.change_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "base_dt",
+            self.base_date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -153,6 +153,7 @@ pub struct TurnoverRateTopEtfResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TurnoverRateTopEtfResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -169,14 +170,19 @@ impl codec::Record for TurnoverRateTopEtfResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -186,6 +192,7 @@ impl codec::Record for TurnoverRateTopEtfResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -193,9 +200,15 @@ impl serde::Serialize for TurnoverRateTopEtfResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -279,6 +292,7 @@ pub struct TurnoverRateTopEtfRow {
     /// Wire: type decimal, unit %.
     pub average_turnover_rate_20d: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl TurnoverRateTopEtfRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -306,52 +320,78 @@ impl codec::Record for TurnoverRateTopEtfRow {
         let mut average_turnover_rate_10d = None;
         let mut average_turnover_rate_20d = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => rank = codec::field(&mut map, ctx, "rank", codec::PLAIN)?,
+                "rank" => {
+                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
+                }
                 "mgn_type" => {
-                    margin_type = codec::field(&mut map, ctx, "mgn_type", codec::PLAIN)?;
+                    margin_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mgn_type", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name = codec::field(&mut map, ctx, "stk_enm", codec::PLAIN)?;
+                    stock_english_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_tern_rt" => {
                     trade_turnover_rate =
-                        codec::field(&mut map, ctx, "trde_tern_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tern_rt", codec::PLAIN)?;
                 }
                 "2d_avg_tern_rt" => {
-                    average_turnover_rate_2d =
-                        codec::field(&mut map, ctx, "2d_avg_tern_rt", codec::PLAIN)?;
+                    average_turnover_rate_2d = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "2d_avg_tern_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "10d_avg_tern_rt" => {
-                    average_turnover_rate_10d =
-                        codec::field(&mut map, ctx, "10d_avg_tern_rt", codec::PLAIN)?;
+                    average_turnover_rate_10d = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "10d_avg_tern_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 "20d_avg_tern_rt" => {
-                    average_turnover_rate_20d =
-                        codec::field(&mut map, ctx, "20d_avg_tern_rt", codec::PLAIN)?;
+                    average_turnover_rate_20d = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "20d_avg_tern_rt",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -372,6 +412,7 @@ impl codec::Record for TurnoverRateTopEtfRow {
             average_turnover_rate_10d,
             average_turnover_rate_20d,
             extra,
+            forms,
         })
     }
 }
@@ -379,48 +420,102 @@ impl serde::Serialize for TurnoverRateTopEtfRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rank", &self.rank, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mgn_type", &self.margin_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_enm", &self.stock_english_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "rank",
+            self.rank.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mgn_type",
+            self.margin_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_enm",
+            self.stock_english_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "trde_tern_rt",
-            &self.trade_turnover_rate,
+            self.trade_turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "2d_avg_tern_rt",
-            &self.average_turnover_rate_2d,
+            self.average_turnover_rate_2d.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "10d_avg_tern_rt",
-            &self.average_turnover_rate_10d,
+            self.average_turnover_rate_10d.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "20d_avg_tern_rt",
-            &self.average_turnover_rate_20d,
+            self.average_turnover_rate_20d.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

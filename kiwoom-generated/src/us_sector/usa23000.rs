@@ -78,6 +78,7 @@ pub struct SectorPeriodReturnsResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorPeriodReturnsResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -94,14 +95,19 @@ impl codec::Record for SectorPeriodReturnsResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -111,6 +117,7 @@ impl codec::Record for SectorPeriodReturnsResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -118,9 +125,15 @@ impl serde::Serialize for SectorPeriodReturnsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -180,6 +193,7 @@ pub struct SectorPeriodReturnsRow {
     /// Wire: type decimal.
     pub return_1y: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorPeriodReturnsRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -202,34 +216,44 @@ impl codec::Record for SectorPeriodReturnsRow {
         let mut return_ytd = None;
         let mut return_1y = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code = codec::field(&mut map, ctx, "inds_cd", codec::PLAIN)?;
+                    industry_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_nm" => {
-                    industry_name = codec::field(&mut map, ctx, "inds_nm", codec::PLAIN)?;
+                    industry_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_nm", codec::PLAIN)?;
                 }
                 "perf_1d" => {
-                    return_1d = codec::field(&mut map, ctx, "perf_1d", codec::PLAIN)?;
+                    return_1d =
+                        codec::field_kept(&mut map, ctx, &mut forms, "perf_1d", codec::PLAIN)?;
                 }
                 "perf_5d" => {
-                    return_5d = codec::field(&mut map, ctx, "perf_5d", codec::PLAIN)?;
+                    return_5d =
+                        codec::field_kept(&mut map, ctx, &mut forms, "perf_5d", codec::PLAIN)?;
                 }
                 "perf_1m" => {
-                    return_1m = codec::field(&mut map, ctx, "perf_1m", codec::PLAIN)?;
+                    return_1m =
+                        codec::field_kept(&mut map, ctx, &mut forms, "perf_1m", codec::PLAIN)?;
                 }
                 "perf_3m" => {
-                    return_3m = codec::field(&mut map, ctx, "perf_3m", codec::PLAIN)?;
+                    return_3m =
+                        codec::field_kept(&mut map, ctx, &mut forms, "perf_3m", codec::PLAIN)?;
                 }
                 "perf_6m" => {
-                    return_6m = codec::field(&mut map, ctx, "perf_6m", codec::PLAIN)?;
+                    return_6m =
+                        codec::field_kept(&mut map, ctx, &mut forms, "perf_6m", codec::PLAIN)?;
                 }
                 "perf_ytd" => {
-                    return_ytd = codec::field(&mut map, ctx, "perf_ytd", codec::PLAIN)?;
+                    return_ytd =
+                        codec::field_kept(&mut map, ctx, &mut forms, "perf_ytd", codec::PLAIN)?;
                 }
                 "perf_1y" => {
-                    return_1y = codec::field(&mut map, ctx, "perf_1y", codec::PLAIN)?;
+                    return_1y =
+                        codec::field_kept(&mut map, ctx, &mut forms, "perf_1y", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -245,6 +269,7 @@ impl codec::Record for SectorPeriodReturnsRow {
             return_ytd,
             return_1y,
             extra,
+            forms,
         })
     }
 }
@@ -252,15 +277,69 @@ impl serde::Serialize for SectorPeriodReturnsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "inds_nm", &self.industry_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "perf_1d", &self.return_1d, codec::PLAIN)?;
-        codec::put_opt(&mut map, "perf_5d", &self.return_5d, codec::PLAIN)?;
-        codec::put_opt(&mut map, "perf_1m", &self.return_1m, codec::PLAIN)?;
-        codec::put_opt(&mut map, "perf_3m", &self.return_3m, codec::PLAIN)?;
-        codec::put_opt(&mut map, "perf_6m", &self.return_6m, codec::PLAIN)?;
-        codec::put_opt(&mut map, "perf_ytd", &self.return_ytd, codec::PLAIN)?;
-        codec::put_opt(&mut map, "perf_1y", &self.return_1y, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "inds_cd",
+            self.industry_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "inds_nm",
+            self.industry_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "perf_1d",
+            self.return_1d.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "perf_5d",
+            self.return_5d.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "perf_1m",
+            self.return_1m.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "perf_3m",
+            self.return_3m.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "perf_6m",
+            self.return_6m.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "perf_ytd",
+            self.return_ytd.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "perf_1y",
+            self.return_1y.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

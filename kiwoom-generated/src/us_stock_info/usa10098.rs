@@ -58,6 +58,7 @@ pub struct ExchangeTypesResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ExchangeTypesResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -74,14 +75,19 @@ impl codec::Record for ExchangeTypesResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "list" => list = codec::list(&mut map, ctx, "list")?,
+                "list" => {
+                    list = codec::list(&mut map, ctx, "list")?;
+                    codec::keep_empty_list(&mut forms, "list", &list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -91,6 +97,7 @@ impl codec::Record for ExchangeTypesResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -98,9 +105,15 @@ impl serde::Serialize for ExchangeTypesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "list", &self.list)?;
+        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -140,6 +153,7 @@ pub struct ExchangeTypesRow {
     /// Wire: type text.
     pub is_etf: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl ExchangeTypesRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -160,27 +174,36 @@ impl codec::Record for ExchangeTypesRow {
         let mut industry_name = None;
         let mut is_etf = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name = codec::field(&mut map, ctx, "stk_enm", codec::PLAIN)?;
+                    stock_english_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
                 }
                 "mkgb" => {
-                    exchange_name = codec::field(&mut map, ctx, "mkgb", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mkgb", codec::PLAIN)?;
                 }
                 "upgb" => {
-                    industry_name = codec::field(&mut map, ctx, "upgb", codec::PLAIN)?;
+                    industry_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upgb", codec::PLAIN)?;
                 }
-                "isEtf" => is_etf = codec::field(&mut map, ctx, "isEtf", codec::PLAIN)?,
+                "isEtf" => {
+                    is_etf = codec::field_kept(&mut map, ctx, &mut forms, "isEtf", codec::PLAIN)?;
+                }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -193,6 +216,7 @@ impl codec::Record for ExchangeTypesRow {
             industry_name,
             is_etf,
             extra,
+            forms,
         })
     }
 }
@@ -200,13 +224,55 @@ impl serde::Serialize for ExchangeTypesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_enm", &self.stock_english_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mkgb", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upgb", &self.industry_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "isEtf", &self.is_etf, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_enm",
+            self.stock_english_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mkgb",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upgb",
+            self.industry_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "isEtf",
+            self.is_etf.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -63,6 +63,7 @@ pub struct SectorListResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorListResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -79,14 +80,19 @@ impl codec::Record for SectorListResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "list" => list = codec::list(&mut map, ctx, "list")?,
+                "list" => {
+                    list = codec::list(&mut map, ctx, "list")?;
+                    codec::keep_empty_list(&mut forms, "list", &list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -96,6 +102,7 @@ impl codec::Record for SectorListResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -103,9 +110,15 @@ impl serde::Serialize for SectorListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "list", &self.list)?;
+        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -127,6 +140,7 @@ pub struct SectorListRow {
     /// Wire: type text.
     pub industry_english_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl SectorListRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -143,16 +157,20 @@ impl codec::Record for SectorListRow {
         let mut industry_name = None;
         let mut industry_english_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code = codec::field(&mut map, ctx, "inds_cd", codec::PLAIN)?;
+                    industry_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_nm" => {
-                    industry_name = codec::field(&mut map, ctx, "inds_nm", codec::PLAIN)?;
+                    industry_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_nm", codec::PLAIN)?;
                 }
                 "inds_enm" => {
-                    industry_english_name = codec::field(&mut map, ctx, "inds_enm", codec::PLAIN)?;
+                    industry_english_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "inds_enm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -162,6 +180,7 @@ impl codec::Record for SectorListRow {
             industry_name,
             industry_english_name,
             extra,
+            forms,
         })
     }
 }
@@ -169,12 +188,25 @@ impl serde::Serialize for SectorListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "inds_nm", &self.industry_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "inds_cd",
+            self.industry_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "inds_nm",
+            self.industry_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "inds_enm",
-            &self.industry_english_name,
+            self.industry_english_name.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -70,6 +70,7 @@ pub struct IndexListResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl IndexListResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -86,14 +87,19 @@ impl codec::Record for IndexListResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "list" => list = codec::list(&mut map, ctx, "list")?,
+                "list" => {
+                    list = codec::list(&mut map, ctx, "list")?;
+                    codec::keep_empty_list(&mut forms, "list", &list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -103,6 +109,7 @@ impl codec::Record for IndexListResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -110,9 +117,15 @@ impl serde::Serialize for IndexListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "list", &self.list)?;
+        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -134,6 +147,7 @@ pub struct IndexListRow {
     /// Wire: type text.
     pub index_english_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl IndexListRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -150,16 +164,20 @@ impl codec::Record for IndexListRow {
         let mut index_name = None;
         let mut index_english_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "index_cd" => {
-                    index_code = codec::field(&mut map, ctx, "index_cd", codec::PLAIN)?;
+                    index_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "index_cd", codec::PLAIN)?;
                 }
                 "index_nm" => {
-                    index_name = codec::field(&mut map, ctx, "index_nm", codec::PLAIN)?;
+                    index_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "index_nm", codec::PLAIN)?;
                 }
                 "index_enm" => {
-                    index_english_name = codec::field(&mut map, ctx, "index_enm", codec::PLAIN)?;
+                    index_english_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "index_enm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -169,6 +187,7 @@ impl codec::Record for IndexListRow {
             index_name,
             index_english_name,
             extra,
+            forms,
         })
     }
 }
@@ -176,12 +195,25 @@ impl serde::Serialize for IndexListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "index_cd", &self.index_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "index_nm", &self.index_name, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "index_cd",
+            self.index_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "index_nm",
+            self.index_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "index_enm",
-            &self.index_english_name,
+            self.index_english_name.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

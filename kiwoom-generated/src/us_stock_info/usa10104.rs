@@ -65,6 +65,7 @@ pub struct EtfEtnListResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfEtnListResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -81,14 +82,19 @@ impl codec::Record for EtfEtnListResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "list" => list = codec::list(&mut map, ctx, "list")?,
+                "list" => {
+                    list = codec::list(&mut map, ctx, "list")?;
+                    codec::keep_empty_list(&mut forms, "list", &list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -98,6 +104,7 @@ impl codec::Record for EtfEtnListResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -105,9 +112,15 @@ impl serde::Serialize for EtfEtnListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "list", &self.list)?;
+        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -145,6 +158,7 @@ pub struct EtfEtnListRow {
     /// Wire: type text.
     pub industry_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfEtnListRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -165,24 +179,34 @@ impl codec::Record for EtfEtnListRow {
         let mut exchange_name = None;
         let mut industry_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
-                "code" => code = codec::field(&mut map, ctx, "code", codec::PLAIN)?,
+                "code" => {
+                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
+                }
                 "cate1" => {
-                    category_1 = codec::field(&mut map, ctx, "cate1", codec::PLAIN)?;
+                    category_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cate1", codec::PLAIN)?;
                 }
                 "cate2" => {
-                    category_2 = codec::field(&mut map, ctx, "cate2", codec::PLAIN)?;
+                    category_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cate2", codec::PLAIN)?;
                 }
-                "etn" => etn = codec::field(&mut map, ctx, "etn", codec::PLAIN)?,
+                "etn" => {
+                    etn = codec::field_kept(&mut map, ctx, &mut forms, "etn", codec::PLAIN)?;
+                }
                 "mkgb" => {
-                    exchange_name = codec::field(&mut map, ctx, "mkgb", codec::PLAIN)?;
+                    exchange_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mkgb", codec::PLAIN)?;
                 }
                 "upnm" => {
-                    industry_name = codec::field(&mut map, ctx, "upnm", codec::PLAIN)?;
+                    industry_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "upnm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -196,6 +220,7 @@ impl codec::Record for EtfEtnListRow {
             exchange_name,
             industry_name,
             extra,
+            forms,
         })
     }
 }
@@ -203,13 +228,55 @@ impl serde::Serialize for EtfEtnListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "code", &self.code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cate1", &self.category_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cate2", &self.category_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etn", &self.etn, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mkgb", &self.exchange_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "upnm", &self.industry_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "code",
+            self.code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cate1",
+            self.category_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cate2",
+            self.category_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "etn",
+            self.etn.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "mkgb",
+            self.exchange_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "upnm",
+            self.industry_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

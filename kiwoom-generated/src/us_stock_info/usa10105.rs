@@ -63,6 +63,7 @@ pub struct EtfCategoryListResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfCategoryListResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -79,14 +80,19 @@ impl codec::Record for EtfCategoryListResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "list" => list = codec::list(&mut map, ctx, "list")?,
+                "list" => {
+                    list = codec::list(&mut map, ctx, "list")?;
+                    codec::keep_empty_list(&mut forms, "list", &list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -96,6 +102,7 @@ impl codec::Record for EtfCategoryListResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -103,9 +110,15 @@ impl serde::Serialize for EtfCategoryListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "list", &self.list)?;
+        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -135,6 +148,7 @@ pub struct EtfCategoryListRow {
     /// Wire: type text.
     pub category_2_name: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl EtfCategoryListRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -153,20 +167,27 @@ impl codec::Record for EtfCategoryListRow {
         let mut category_2 = None;
         let mut category_2_name = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "gubun" => kind = codec::field(&mut map, ctx, "gubun", codec::PLAIN)?,
+                "gubun" => {
+                    kind = codec::field_kept(&mut map, ctx, &mut forms, "gubun", codec::PLAIN)?;
+                }
                 "cate1" => {
-                    category_1 = codec::field(&mut map, ctx, "cate1", codec::PLAIN)?;
+                    category_1 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cate1", codec::PLAIN)?;
                 }
                 "cate1nam" => {
-                    category_1_name = codec::field(&mut map, ctx, "cate1nam", codec::PLAIN)?;
+                    category_1_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cate1nam", codec::PLAIN)?;
                 }
                 "cate2" => {
-                    category_2 = codec::field(&mut map, ctx, "cate2", codec::PLAIN)?;
+                    category_2 =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cate2", codec::PLAIN)?;
                 }
                 "cate2nam" => {
-                    category_2_name = codec::field(&mut map, ctx, "cate2nam", codec::PLAIN)?;
+                    category_2_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cate2nam", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -178,6 +199,7 @@ impl codec::Record for EtfCategoryListRow {
             category_2,
             category_2_name,
             extra,
+            forms,
         })
     }
 }
@@ -185,11 +207,41 @@ impl serde::Serialize for EtfCategoryListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "gubun", &self.kind, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cate1", &self.category_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cate1nam", &self.category_1_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cate2", &self.category_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cate2nam", &self.category_2_name, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "gubun",
+            self.kind.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cate1",
+            self.category_1.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cate1nam",
+            self.category_1_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cate2",
+            self.category_2.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cate2nam",
+            self.category_2_name.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

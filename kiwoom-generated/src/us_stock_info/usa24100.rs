@@ -192,6 +192,7 @@ pub struct NewHighLowResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl NewHighLowResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -208,14 +209,19 @@ impl codec::Record for NewHighLowResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -225,6 +231,7 @@ impl codec::Record for NewHighLowResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -232,9 +239,15 @@ impl serde::Serialize for NewHighLowResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -328,6 +341,7 @@ pub struct NewHighLowRow {
     /// Wire: type decimal.
     pub previous_day_trade_quantity: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl NewHighLowRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -357,59 +371,77 @@ impl codec::Record for NewHighLowRow {
         let mut low_price = None;
         let mut previous_day_trade_quantity = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "mgn_type" => {
-                    margin_type = codec::field(&mut map, ctx, "mgn_type", codec::PLAIN)?;
+                    margin_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "mgn_type", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code = codec::field(&mut map, ctx, "stk_cd", codec::PLAIN)?;
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name = codec::field(&mut map, ctx, "stk_nm", codec::PLAIN)?;
+                    stock_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name = codec::field(&mut map, ctx, "stk_enm", codec::PLAIN)?;
+                    stock_english_name =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field(&mut map, ctx, "cur_prc", codec::PLAIN)?;
+                    current_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field(&mut map, ctx, "pred_pre_sig", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field(&mut map, ctx, "pred_pre", codec::PLAIN)?;
+                    previous_day_change =
+                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field(&mut map, ctx, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field(&mut map, ctx, "acc_trde_qty", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "pre_trde_rt" => {
                     previous_day_trade_change_rate =
-                        codec::field(&mut map, ctx, "pre_trde_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "pre_trde_rt", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price = codec::field(&mut map, ctx, "sel_bid", codec::PLAIN)?;
+                    ask_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price = codec::field(&mut map, ctx, "buy_bid", codec::PLAIN)?;
+                    bid_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price = codec::field(&mut map, ctx, "high_pric", codec::PLAIN)?;
+                    high_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price = codec::field(&mut map, ctx, "low_pric", codec::PLAIN)?;
+                    low_price =
+                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
                 }
                 "pred_trde_qty" => {
-                    previous_day_trade_quantity =
-                        codec::field(&mut map, ctx, "pred_trde_qty", codec::PLAIN)?;
+                    previous_day_trade_quantity = codec::field_kept(
+                        &mut map,
+                        ctx,
+                        &mut forms,
+                        "pred_trde_qty",
+                        codec::PLAIN,
+                    )?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -432,6 +464,7 @@ impl codec::Record for NewHighLowRow {
             low_price,
             previous_day_trade_quantity,
             extra,
+            forms,
         })
     }
 }
@@ -439,45 +472,116 @@ impl serde::Serialize for NewHighLowRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "mgn_type", &self.margin_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_nm", &self.stock_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_enm", &self.stock_english_name, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cur_prc", &self.current_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "mgn_type",
+            self.margin_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_cd",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_nm",
+            self.stock_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stk_enm",
+            self.stock_english_name.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cur_prc",
+            self.current_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_pre_sig",
-            &self.previous_day_change_sign,
+            self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pred_pre",
-            &self.previous_day_change,
+            self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "flu_rt", &self.fluctuation_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "flu_rt",
+            self.fluctuation_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "acc_trde_qty",
-            &self.cumulative_trade_quantity,
+            self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "pre_trde_rt",
-            &self.previous_day_trade_change_rate,
+            self.previous_day_trade_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "sel_bid", &self.ask_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "buy_bid", &self.bid_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_pric", &self.high_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "low_pric", &self.low_price, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "sel_bid",
+            self.ask_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "buy_bid",
+            self.bid_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "high_pric",
+            self.high_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "low_pric",
+            self.low_price.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "pred_trde_qty",
-            &self.previous_day_trade_quantity,
+            self.previous_day_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

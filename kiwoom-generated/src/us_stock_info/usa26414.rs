@@ -78,6 +78,7 @@ pub struct YearlyChangeRateEtfResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl YearlyChangeRateEtfResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -94,14 +95,19 @@ impl codec::Record for YearlyChangeRateEtfResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "result_list" => result_list = codec::list(&mut map, ctx, "result_list")?,
+                "result_list" => {
+                    result_list = codec::list(&mut map, ctx, "result_list")?;
+                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -111,6 +117,7 @@ impl codec::Record for YearlyChangeRateEtfResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -118,9 +125,15 @@ impl serde::Serialize for YearlyChangeRateEtfResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list(&mut map, "result_list", &self.result_list)?;
+        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -184,6 +197,7 @@ pub struct YearlyChangeRateEtfRow {
     /// Wire: type decimal.
     pub december_return_rate: Option<rust_decimal::Decimal>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl YearlyChangeRateEtfRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -210,48 +224,59 @@ impl codec::Record for YearlyChangeRateEtfRow {
         let mut november_return_rate = None;
         let mut december_return_rate = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => date = codec::field(&mut map, ctx, "dt", codec::PLAIN)?,
+                "dt" => {
+                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
+                }
                 "m01_prft_rt" => {
-                    january_return_rate = codec::field(&mut map, ctx, "m01_prft_rt", codec::PLAIN)?;
+                    january_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "m01_prft_rt", codec::PLAIN)?;
                 }
                 "m02_prft_rt" => {
                     february_return_rate =
-                        codec::field(&mut map, ctx, "m02_prft_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "m02_prft_rt", codec::PLAIN)?;
                 }
                 "m03_prft_rt" => {
-                    march_return_rate = codec::field(&mut map, ctx, "m03_prft_rt", codec::PLAIN)?;
+                    march_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "m03_prft_rt", codec::PLAIN)?;
                 }
                 "m04_prft_rt" => {
-                    april_return_rate = codec::field(&mut map, ctx, "m04_prft_rt", codec::PLAIN)?;
+                    april_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "m04_prft_rt", codec::PLAIN)?;
                 }
                 "m05_prft_rt" => {
-                    may_return_rate = codec::field(&mut map, ctx, "m05_prft_rt", codec::PLAIN)?;
+                    may_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "m05_prft_rt", codec::PLAIN)?;
                 }
                 "m06_prft_rt" => {
-                    june_return_rate = codec::field(&mut map, ctx, "m06_prft_rt", codec::PLAIN)?;
+                    june_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "m06_prft_rt", codec::PLAIN)?;
                 }
                 "m07_prft_rt" => {
-                    july_return_rate = codec::field(&mut map, ctx, "m07_prft_rt", codec::PLAIN)?;
+                    july_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "m07_prft_rt", codec::PLAIN)?;
                 }
                 "m08_prft_rt" => {
-                    august_return_rate = codec::field(&mut map, ctx, "m08_prft_rt", codec::PLAIN)?;
+                    august_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "m08_prft_rt", codec::PLAIN)?;
                 }
                 "m09_prft_rt" => {
                     september_return_rate =
-                        codec::field(&mut map, ctx, "m09_prft_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "m09_prft_rt", codec::PLAIN)?;
                 }
                 "m10_prft_rt" => {
-                    october_return_rate = codec::field(&mut map, ctx, "m10_prft_rt", codec::PLAIN)?;
+                    october_return_rate =
+                        codec::field_kept(&mut map, ctx, &mut forms, "m10_prft_rt", codec::PLAIN)?;
                 }
                 "m11_prft_rt" => {
                     november_return_rate =
-                        codec::field(&mut map, ctx, "m11_prft_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "m11_prft_rt", codec::PLAIN)?;
                 }
                 "m12_prft_rt" => {
                     december_return_rate =
-                        codec::field(&mut map, ctx, "m12_prft_rt", codec::PLAIN)?;
+                        codec::field_kept(&mut map, ctx, &mut forms, "m12_prft_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -271,6 +296,7 @@ impl codec::Record for YearlyChangeRateEtfRow {
             november_return_rate,
             december_return_rate,
             extra,
+            forms,
         })
     }
 }
@@ -278,72 +304,95 @@ impl serde::Serialize for YearlyChangeRateEtfRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "dt",
+            self.date.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "m01_prft_rt",
-            &self.january_return_rate,
+            self.january_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m02_prft_rt",
-            &self.february_return_rate,
+            self.february_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m03_prft_rt",
-            &self.march_return_rate,
+            self.march_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m04_prft_rt",
-            &self.april_return_rate,
+            self.april_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(&mut map, "m05_prft_rt", &self.may_return_rate, codec::PLAIN)?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
+            "m05_prft_rt",
+            self.may_return_rate.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
             "m06_prft_rt",
-            &self.june_return_rate,
+            self.june_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m07_prft_rt",
-            &self.july_return_rate,
+            self.july_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m08_prft_rt",
-            &self.august_return_rate,
+            self.august_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m09_prft_rt",
-            &self.september_return_rate,
+            self.september_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m10_prft_rt",
-            &self.october_return_rate,
+            self.october_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m11_prft_rt",
-            &self.november_return_rate,
+            self.november_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_opt(
+        codec::put_kept(
             &mut map,
+            &self.forms,
             "m12_prft_rt",
-            &self.december_return_rate,
+            self.december_return_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_extra(&mut map, &self.extra)?;

@@ -71,6 +71,7 @@ pub struct WatchlistGroupDetailResponse {
     /// Kiwoom's result message (`return_msg`).
     pub return_msg: Option<String>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl WatchlistGroupDetailResponse {
     /// Keys the server sent that the spec does not list, with their values.
@@ -88,17 +89,23 @@ impl codec::Record for WatchlistGroupDetailResponse {
         let mut return_code = None;
         let mut return_msg = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "rtcd" => {
-                    result_code = codec::field(&mut map, ctx, "rtcd", codec::PLAIN)?;
+                    result_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "rtcd", codec::PLAIN)?;
                 }
-                "nofj" => stock_count = codec::list(&mut map, ctx, "nofj")?,
+                "nofj" => {
+                    stock_count = codec::list(&mut map, ctx, "nofj")?;
+                    codec::keep_empty_list(&mut forms, "nofj", &stock_count);
+                }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg = codec::field(&mut map, ctx, "return_msg", codec::PLAIN)?;
+                    return_msg =
+                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -109,6 +116,7 @@ impl codec::Record for WatchlistGroupDetailResponse {
             return_code,
             return_msg,
             extra,
+            forms,
         })
     }
 }
@@ -116,10 +124,22 @@ impl serde::Serialize for WatchlistGroupDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "rtcd", &self.result_code, codec::PLAIN)?;
-        codec::put_list(&mut map, "nofj", &self.stock_count)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "rtcd",
+            self.result_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_list_kept(&mut map, &self.forms, "nofj", &self.stock_count)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_opt(&mut map, "return_msg", &self.return_msg, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "return_msg",
+            self.return_msg.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -147,6 +167,7 @@ pub struct WatchlistGroupDetailRow {
     /// Wire: type enum.
     pub exchange_type: Option<super::UsExchange>,
     extra: codec::Extra,
+    forms: codec::WireForms,
 }
 impl WatchlistGroupDetailRow {
     /// Keys the server sent that the spec does not list, with their values.
@@ -164,15 +185,23 @@ impl codec::Record for WatchlistGroupDetailRow {
         let mut bookmark_color = None;
         let mut exchange_type = None;
         let mut extra = codec::Extra::new();
+        let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "cod2" => stock_code = codec::field(&mut map, ctx, "cod2", codec::PLAIN)?,
-                "bgb" => bookmark = codec::field(&mut map, ctx, "bgb", codec::PLAIN)?,
+                "cod2" => {
+                    stock_code =
+                        codec::field_kept(&mut map, ctx, &mut forms, "cod2", codec::PLAIN)?;
+                }
+                "bgb" => {
+                    bookmark = codec::field_kept(&mut map, ctx, &mut forms, "bgb", codec::PLAIN)?;
+                }
                 "bgb_clr" => {
-                    bookmark_color = codec::field(&mut map, ctx, "bgb_clr", codec::PLAIN)?;
+                    bookmark_color =
+                        codec::field_kept(&mut map, ctx, &mut forms, "bgb_clr", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type = codec::field(&mut map, ctx, "stex_tp", codec::PLAIN)?;
+                    exchange_type =
+                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -183,6 +212,7 @@ impl codec::Record for WatchlistGroupDetailRow {
             bookmark_color,
             exchange_type,
             extra,
+            forms,
         })
     }
 }
@@ -190,10 +220,34 @@ impl serde::Serialize for WatchlistGroupDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "cod2", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bgb", &self.bookmark, codec::PLAIN)?;
-        codec::put_opt(&mut map, "bgb_clr", &self.bookmark_color, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "cod2",
+            self.stock_code.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bgb",
+            self.bookmark.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "bgb_clr",
+            self.bookmark_color.as_ref(),
+            codec::PLAIN,
+        )?;
+        codec::put_kept(
+            &mut map,
+            &self.forms,
+            "stex_tp",
+            self.exchange_type.as_ref(),
+            codec::PLAIN,
+        )?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use super::{Format, Wire};
+use super::{Format, Wire, WireForms};
 use crate::DecodeError;
 use crate::auth::redact;
 
@@ -212,6 +212,7 @@ pub fn field<'de, A: MapAccess<'de>, T: Wire>(
         ctx: &ctx.key(key),
         format,
         keep_empty: false,
+        forms: None,
         marker: PhantomData,
     })
 }
@@ -265,6 +266,7 @@ pub fn element<'de, A: SeqAccess<'de>, T: Wire>(
         ctx: &ctx.index(index),
         format,
         keep_empty: false,
+        forms: None,
         marker: PhantomData,
     };
     Ok(seq.next_element_seed(seed)?.flatten())
@@ -307,7 +309,40 @@ struct ScalarSeed<'c, T> {
     format: &'c Format,
     /// Elements of bare-value arrays keep `""` (a position must not vanish).
     keep_empty: bool,
+    /// Where to keep the wire text of a value that would not re-encode the same way.
+    forms: Option<(&'c mut WireForms, &'static str)>,
     marker: PhantomData<T>,
+}
+
+impl<T: Wire> ScalarSeed<'_, T> {
+    /// Accept a string value, keeping its text when the typed value would not write it back.
+    fn accept_str<E: de::Error>(self, raw: &str) -> Result<Option<T>, E> {
+        let value = self.accept(raw)?;
+        if let Some((forms, key)) = self.forms {
+            if !super::forms::canonical(raw, value.as_ref(), self.format) {
+                forms.keep(key, raw);
+            }
+        }
+        Ok(value)
+    }
+}
+
+/// Decode the value of `key` like [`field`], keeping its wire text in `forms` when the typed
+/// value would not write it back (`""`, `00000000`, `+1234`, padding): see [`WireForms`].
+pub fn field_kept<'de, A: MapAccess<'de>, T: Wire>(
+    map: &mut A,
+    ctx: &Ctx<'_>,
+    forms: &mut WireForms,
+    key: &'static str,
+    format: &Format,
+) -> Result<Option<T>, A::Error> {
+    map.next_value_seed(ScalarSeed::<T> {
+        ctx: &ctx.key(key),
+        format,
+        keep_empty: false,
+        forms: Some((forms, key)),
+        marker: PhantomData,
+    })
 }
 
 impl<T: Wire> ScalarSeed<'_, T> {
@@ -338,7 +373,7 @@ impl<'de, T: Wire> Visitor<'de> for ScalarSeed<'_, T> {
         f.write_str("a string value")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        self.accept(v)
+        self.accept_str(v)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         self.accept(&v.to_string())
@@ -541,6 +576,7 @@ impl<'de, T: Wire> Visitor<'de> for ScalarListSeed<'_, T> {
                 ctx: &ctx,
                 format: self.format,
                 keep_empty: true,
+                forms: None,
                 marker: PhantomData,
             };
             match seq.next_element_seed(seed)? {

@@ -14,6 +14,7 @@ mod decode;
 mod encode;
 mod enums;
 mod format;
+mod forms;
 mod realtime;
 mod request;
 mod signed;
@@ -21,7 +22,7 @@ mod validate;
 mod wire;
 
 pub use decode::{
-    Ctx, Extra, Record, decode_body, element, field, list, next_key, object, put_extra_value,
+    Ctx, Extra, Record, decode_body, element, field, field_kept, list, next_key, object, put_extra_value,
     require, rest_elements, scalar_list,
 };
 pub use encode::{
@@ -29,6 +30,7 @@ pub use encode::{
 };
 pub use enums::UnknownValue;
 pub use format::{Format, PLAIN};
+pub use forms::{WireForms, keep_empty_list, keep_form, put_kept, put_list_kept};
 pub use realtime::{
     RawEntry, RealEntry, RealFrame, RealValues, decode_real_item, real_value, serialize_real_entry,
 };

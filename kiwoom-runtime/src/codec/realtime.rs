@@ -141,6 +141,21 @@ impl<'a> RealValues<'a> {
         }
     }
 
+    /// Like [`put`](Self::put), but writes the kept wire text (`""`, `+82`) while the value
+    /// is still the one decoded from it, so a decoded entry re-encodes as it came.
+    pub fn put_kept<T: Wire + PartialEq>(
+        &mut self,
+        forms: &'a super::WireForms,
+        id: &'a str,
+        value: &'a Option<T>,
+        format: &Format,
+    ) {
+        match forms.text_for(id, value.as_ref(), format) {
+            Some(raw) => self.0.push((id, Cow::Borrowed(raw))),
+            None => self.put(id, value, format),
+        }
+    }
+
     /// Values whose id the spec does not list.
     pub fn extend(&mut self, extra: &'a BTreeMap<String, String>) {
         self.0.extend(

@@ -141,6 +141,11 @@ impl<T: Magnitude> Directed<T> {
     }
 }
 
+/// Unsigned digits as an integer writes them (no leading zeros but `0`).
+fn plain_digits(digits: &str) -> bool {
+    super::wire::plain_number(digits) && !digits.starts_with('-')
+}
+
 fn negate<T: Magnitude>(value: T) -> T {
     // Only i64 and Decimal implement Magnitude; both round-trip through their wire form.
     let text = format!("{value}");
@@ -185,6 +190,11 @@ impl<T: Magnitude> Wire for Directed<T> {
             value: T::parse(digits, format)?,
             sign,
         })
+    }
+
+    fn is_canonical(raw: &str, value: &Self, format: &Format) -> bool {
+        let digits = &raw[value.sign.as_str().len()..];
+        T::is_canonical(digits, &value.value, format)
     }
 
     fn write(&self, format: &Format) -> Cow<'_, str> {
@@ -265,6 +275,13 @@ impl Wire for SidedQuantity {
             quantity: d.value,
             sign: d.sign,
         })
+    }
+
+    fn is_canonical(raw: &str, value: &Self, format: &Format) -> bool {
+        plain_digits(&raw[value.sign.as_str().len()..]) || {
+            let _ = format;
+            false
+        }
     }
 
     fn write(&self, format: &Format) -> Cow<'_, str> {

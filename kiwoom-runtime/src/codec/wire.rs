@@ -27,6 +27,12 @@ pub trait Wire: Sized {
     fn is_unknown(&self) -> bool {
         false
     }
+    /// True when `value`, parsed from `raw` (already trimmed), writes back as exactly `raw`.
+    /// Decoders keep the text of values that do not (see `WireForms`); types override this
+    /// with a check that does not allocate.
+    fn is_canonical(raw: &str, value: &Self, format: &Format) -> bool {
+        value.write(format) == raw
+    }
     /// True when `""` is itself a documented value of the type (an enum with the code
     /// `''`), so an empty string decodes to a value instead of `None`.
     const EMPTY_IS_A_VALUE: bool = false;
@@ -35,6 +41,9 @@ pub trait Wire: Sized {
 impl Wire for String {
     fn parse(raw: &str, _: &Format) -> Result<Self, WireError> {
         Ok(raw.to_owned())
+    }
+    fn is_canonical(_: &str, _: &Self, _: &Format) -> bool {
+        true
     }
     fn write(&self, _: &Format) -> Cow<'_, str> {
         Cow::Borrowed(self)
@@ -45,6 +54,9 @@ impl Wire for i64 {
     fn parse(raw: &str, _: &Format) -> Result<Self, WireError> {
         parse_integer(raw)
     }
+    fn is_canonical(raw: &str, _: &Self, _: &Format) -> bool {
+        plain_number(raw)
+    }
     fn write(&self, _: &Format) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
     }
@@ -54,12 +66,18 @@ impl Wire for Decimal {
     fn parse(raw: &str, format: &Format) -> Result<Self, WireError> {
         parse_decimal(raw, format.scale)
     }
+    fn is_canonical(raw: &str, value: &Self, format: &Format) -> bool {
+        plain_number(raw) && (format.scale == 0 || value.write(format) == raw)
+    }
     fn write(&self, format: &Format) -> Cow<'_, str> {
         Cow::Owned(write_decimal(*self, format.scale))
     }
 }
 
 impl Wire for NaiveDate {
+    fn is_canonical(_: &str, _: &Self, _: &Format) -> bool {
+        true
+    }
     fn is_absent(raw: &str) -> bool {
         raw.len() == 8 && raw.bytes().all(|b| b == b'0')
     }
@@ -73,6 +91,9 @@ impl Wire for NaiveDate {
 }
 
 impl Wire for NaiveTime {
+    fn is_canonical(_: &str, _: &Self, _: &Format) -> bool {
+        true
+    }
     fn parse(raw: &str, format: &Format) -> Result<Self, WireError> {
         if format.time_digits == 4 {
             let [h, m] = digit_groups(raw, &[2, 2]).ok_or("expected a time HHMM")?;
@@ -92,6 +113,9 @@ impl Wire for NaiveTime {
 }
 
 impl Wire for NaiveDateTime {
+    fn is_canonical(_: &str, _: &Self, _: &Format) -> bool {
+        true
+    }
     fn is_absent(raw: &str) -> bool {
         raw.len() == 14 && raw.bytes().all(|b| b == b'0')
     }
@@ -140,11 +164,33 @@ impl From<&str> for Secret {
 }
 
 impl Wire for Secret {
+    fn is_canonical(_: &str, _: &Self, _: &Format) -> bool {
+        true
+    }
     fn parse(raw: &str, _: &Format) -> Result<Self, WireError> {
         Ok(Secret(raw.to_owned()))
     }
     fn write(&self, _: &Format) -> Cow<'_, str> {
         Cow::Borrowed(&self.0)
+    }
+}
+
+/// A number written the way its typed value writes back: at most a single `-`, no `+`, no
+/// leading zeros (`0` and `0.5` excepted), no `-0`.
+pub(crate) fn plain_number(raw: &str) -> bool {
+    let (negative, body) = match raw.strip_prefix('-') {
+        Some(body) => (true, body),
+        None => (false, raw),
+    };
+    if negative && body.bytes().all(|b| b == b'0' || b == b'.') {
+        return false; // `-0`, `-0.00`: the typed zero has no sign
+    }
+    match body.as_bytes() {
+        [] | [b'+' | b'-' | b'.', ..] => false,
+        [b'0'] => !negative,
+        [b'0', b'.', ..] => true,
+        [b'0', ..] => false,
+        _ => true,
     }
 }
 
