@@ -18,7 +18,7 @@ use axum::response::Response;
 use codegen::spec::Market;
 use futures::{FutureExt, SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+use tokio::time::{Instant, MissedTickBehavior, interval, interval_at, sleep_until};
 
 use crate::control::Shared;
 use session::Session;
@@ -79,7 +79,10 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, market: Market) {
     let mut ping = interval(shared.config.ping_interval);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     ping.tick().await;
-    let mut real = interval(shared.config.realtime_interval);
+    // The first REAL frame one period after the connection opens, not at once: a client
+    // that registers right after LOGIN must not race an immediate tick.
+    let period = shared.config.realtime_interval;
+    let mut real = interval_at(Instant::now() + period, period);
     real.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let echo_window = shared.config.ping_echo_timeout;
     // When the oldest PING not yet echoed must have been echoed by.
