@@ -44,7 +44,7 @@ mod rate_limiter;
 mod token_store;
 
 pub use connect::{connect, connect_with};
-pub use rate_limiter::{OutagePolicy, RedisRateLimiter};
+pub use rate_limiter::{DEFAULT_HEADROOM, OutagePolicy, RedisRateLimiter};
 pub use redis;
 pub use redis::aio::ConnectionManager;
 pub use token_store::RedisTokenStore;
