@@ -240,6 +240,9 @@ impl Driver {
                     ws = new_ws;
                     let mut held = Vec::new();
                     let resubscribed = self.restore(&mut ws, &mut held).await;
+                    // Connected before the gap is seen, so a consumer that reacts to the
+                    // gap (a REST snapshot, a new subscription) finds the session usable.
+                    self.set_state(ConnectionState::Connected);
                     self.router.push(SessionEvent::Gap(Gap {
                         since,
                         until: SystemTime::now(),
@@ -249,7 +252,6 @@ impl Driver {
                     for e in held {
                         self.router.push(e);
                     }
-                    self.set_state(ConnectionState::Connected);
                 }
                 None => break,
             }

@@ -10,6 +10,8 @@ mod queue;
 mod registry;
 mod router;
 mod session;
+#[cfg(test)]
+mod stuck_peer_tests;
 mod subscribe;
 mod typed;
 
