@@ -24,7 +24,9 @@ pub struct BrokerOrder {
     pub quantity: u64,
     /// `None` (or zero) for a market order.
     pub price: Option<Decimal>,
-    pub placed_at: DateTime<Utc>,
+    /// When Kiwoom took it; `None` when the list does not say (kt00009 has no order time):
+    /// such an order matches on its terms alone.
+    pub placed_at: Option<DateTime<Utc>>,
 }
 
 /// How far the server's order time may lie from our intent's: before it by clock skew,
@@ -101,8 +103,14 @@ fn resolve_one(
         .filter(|s| !taken.contains(&s.order_no) && s.orig_order_no.is_none())
         .filter(|s| s.account == intent.account && s.stock == intent.stock && s.side == intent.side)
         .filter(|s| s.quantity == intent.quantity && same_price(s.price, intent.price))
-        .filter(|s| s.placed_at >= from && s.placed_at <= to)
-        .min_by_key(|s| ((s.placed_at - intent.created_at).abs(), s.order_no.clone()));
+        .filter(|s| s.placed_at.is_none_or(|t| t >= from && t <= to))
+        .min_by_key(|s| {
+            (
+                s.placed_at
+                    .map_or(Duration::MAX, |t| (t - intent.created_at).abs()),
+                s.order_no.clone(),
+            )
+        });
     match candidate {
         Some(s) => Resolution::Matched(s.order_no.clone()),
         None if history_until >= to => Resolution::NotPlaced,
@@ -152,7 +160,7 @@ mod tests {
             side: Side::Buy,
             quantity: qty,
             price,
-            placed_at: t(at),
+            placed_at: Some(t(at)),
         }
     }
 
@@ -213,6 +221,17 @@ mod tests {
         assert_eq!(
             resolve(&orders, &wrong, &["5"], 61),
             vec![Resolution::NotPlaced]
+        );
+    }
+
+    #[test]
+    fn an_order_listed_without_a_time_matches_on_its_terms() {
+        let orders = [unknown("a", 5, Some(dec!(100)), 0)];
+        let mut srv = server("6", 5, Some(dec!(100)), 0);
+        srv.placed_at = None;
+        assert_eq!(
+            resolve(&orders, &[srv], &[], 600),
+            vec![Resolution::Matched(OrderNo::new("6").unwrap())]
         );
     }
 

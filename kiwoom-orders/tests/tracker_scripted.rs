@@ -195,7 +195,7 @@ fn server_order(order_no: &str, quantity: u64, price: Decimal) -> BrokerOrder {
         side: Side::Buy,
         quantity,
         price: Some(price),
-        placed_at: Utc::now(),
+        placed_at: Some(Utc::now()),
     }
 }
 
