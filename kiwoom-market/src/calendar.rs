@@ -1,4 +1,5 @@
-//! The KRX trading calendar: which weekdays the market is closed and which days open late.
+//! Trading calendars: which weekdays a market is closed and which days keep other hours.
+//! One for KRX (also governing NXT and SOR), one for the US exchanges.
 //!
 //! No Kiwoom API answers holidays, so the calendar is a dated table,
 //! `kiwoom-market/data/krx-calendar.csv`, embedded at build time and replaceable at run time
@@ -12,17 +13,20 @@ use std::sync::LazyLock;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
-/// The embedded table (see the file's header for sources and how to update it).
+/// The embedded KRX table (see the file's header for sources and how to update it).
 pub const EMBEDDED_KRX_CALENDAR: &str = include_str!("../data/krx-calendar.csv");
+
+/// The embedded US table (NYSE/Nasdaq holidays and early closes).
+pub const EMBEDDED_US_CALENDAR: &str = include_str!("../data/us-calendar.csv");
 
 /// A calendar question the table cannot answer, or a table that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CalendarError {
     #[error(
-        "{date} is outside the KRX calendar, which covers {first} to {last}: update \
-         kiwoom-market/data/krx-calendar.csv from KRX's holiday list, load a newer file with \
-         Calendar::load, or switch the holiday check off"
+        "{date} is outside the trading calendar, which covers {first} to {last}: update \
+         kiwoom-market/data/krx-calendar.csv (or us-calendar.csv) from the exchange's \
+         holiday list, load a newer file with Calendar::load, or switch the holiday check off"
     )]
     OutOfRange {
         date: NaiveDate,
@@ -67,6 +71,8 @@ pub enum DayKind {
     /// The national college entrance exam (대학수학능력시험): the whole day moves one hour
     /// later, the after-hours sessions still end at 18:00.
     ExamDay,
+    /// A US early close: the regular session ends at 13:00 ET, after-hours at 17:00 ET.
+    EarlyClose,
 }
 
 /// What a date is.
@@ -83,6 +89,9 @@ pub struct Calendar {
     last: NaiveDate,
     closures: BTreeMap<NaiveDate, String>,
     exam_days: BTreeMap<NaiveDate, String>,
+    early_closes: BTreeMap<NaiveDate, String>,
+    /// KRX opens late on the first trading day of the year; US exchanges do not.
+    first_day_opens_late: bool,
 }
 
 fn is_weekend(date: NaiveDate) -> bool {
@@ -90,7 +99,24 @@ fn is_weekend(date: NaiveDate) -> bool {
 }
 
 impl Calendar {
-    /// The embedded calendar, parsed once. Its contents are checked by this crate's tests.
+    /// The embedded US calendar, parsed once.
+    pub fn us() -> &'static Calendar {
+        static CAL: LazyLock<Calendar> = LazyLock::new(|| {
+            Calendar::parse_us(EMBEDDED_US_CALENDAR)
+                .expect("the embedded us-calendar.csv parses (tested in kiwoom-market)")
+        });
+        &CAL
+    }
+
+    /// A US calendar from text in the format of `data/us-calendar.csv` (no late opening on
+    /// the first trading day of the year).
+    pub fn parse_us(text: &str) -> Result<Calendar, CalendarError> {
+        let mut cal = Calendar::parse(text)?;
+        cal.first_day_opens_late = false;
+        Ok(cal)
+    }
+
+    /// The embedded KRX calendar, parsed once. Its contents are checked by this crate's tests.
     pub fn krx() -> &'static Calendar {
         static CAL: LazyLock<Calendar> = LazyLock::new(|| {
             Calendar::parse(EMBEDDED_KRX_CALENDAR)
@@ -109,12 +135,15 @@ impl Calendar {
     }
 
     /// A calendar from text: `#` comments, a `date,kind,name` header, then one row per date
-    /// with kind `covers_from`, `covers_through`, `closed` or `exam_day`.
+    /// with kind `covers_from`, `covers_through`, `closed`, `exam_day` or `early_close`. The
+    /// result follows KRX's conventions (late opening on the first trading day); use
+    /// [`Calendar::parse_us`] for a US table.
     pub fn parse(text: &str) -> Result<Calendar, CalendarError> {
         let mut first = None;
         let mut last = None;
         let mut closures = BTreeMap::new();
         let mut exam_days = BTreeMap::new();
+        let mut early_closes = BTreeMap::new();
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let row = raw.trim();
@@ -139,7 +168,7 @@ impl Calendar {
             match kind {
                 "covers_from" => first = Some(date),
                 "covers_through" => last = Some(date),
-                "closed" | "exam_day" if is_weekend(date) => {
+                "closed" | "exam_day" | "early_close" if is_weekend(date) => {
                     return Err(err("a weekend date needs no row (weekends are closed)"));
                 }
                 "closed" => {
@@ -149,6 +178,9 @@ impl Calendar {
                 }
                 "exam_day" => {
                     exam_days.insert(date, name);
+                }
+                "early_close" => {
+                    early_closes.insert(date, name);
                 }
                 _ => return Err(err("unknown kind")),
             }
@@ -166,6 +198,7 @@ impl Calendar {
         if let Some(d) = closures
             .keys()
             .chain(exam_days.keys())
+            .chain(early_closes.keys())
             .find(|d| **d < first || **d > last)
         {
             return Err(CalendarError::Parse {
@@ -179,6 +212,8 @@ impl Calendar {
             last,
             closures,
             exam_days,
+            early_closes,
+            first_day_opens_late: true,
         })
     }
 
@@ -230,7 +265,10 @@ impl Calendar {
         if self.exam_days.contains_key(&date) {
             return Ok(TradingDay::Open(DayKind::ExamDay));
         }
-        if self.is_first_trading_day_of_year(date)? {
+        if self.early_closes.contains_key(&date) {
+            return Ok(TradingDay::Open(DayKind::EarlyClose));
+        }
+        if self.first_day_opens_late && self.is_first_trading_day_of_year(date)? {
             return Ok(TradingDay::Open(DayKind::FirstTradingDay));
         }
         Ok(TradingDay::Open(DayKind::Regular))

@@ -160,7 +160,7 @@ pub struct Checks {
     pub price_limits: bool,
     /// The order type accepted by the venue at that time of day.
     pub session: bool,
-    /// The venue trades on that date (KRX calendar; US: weekends only). Off, the session
+    /// The venue trades on that date (the KRX or the US calendar). Off, the session
     /// check treats every date as an ordinary trading day.
     pub holiday: bool,
 }
@@ -349,33 +349,50 @@ impl RuleViolation {
     }
 }
 
-/// The rules with their calendar and switches. Cheap to clone (the calendar is shared).
+/// The rules with their calendars and switches. Cheap to clone (the calendars are shared).
 #[derive(Clone, Debug)]
 pub struct MarketRules {
     calendar: Arc<Calendar>,
+    us_calendar: Arc<Calendar>,
     checks: Checks,
 }
 
 impl Default for MarketRules {
-    /// Every check, with the embedded KRX calendar.
+    /// Every check, with the embedded KRX and US calendars.
     fn default() -> Self {
         MarketRules {
             calendar: Arc::new(Calendar::krx().clone()),
+            us_calendar: Arc::new(Calendar::us().clone()),
             checks: Checks::ALL,
         }
     }
 }
 
 impl MarketRules {
+    /// Rules with this KRX calendar (the embedded US one) and these switches.
     pub fn new(calendar: Calendar, checks: Checks) -> MarketRules {
         MarketRules {
             calendar: Arc::new(calendar),
+            us_calendar: Arc::new(Calendar::us().clone()),
             checks,
         }
     }
+    /// Replace the KRX calendar (KRX, NXT and SOR orders).
     pub fn with_calendar(mut self, calendar: Calendar) -> Self {
         self.calendar = Arc::new(calendar);
         self
+    }
+    /// Replace the US calendar.
+    pub fn with_us_calendar(mut self, calendar: Calendar) -> Self {
+        self.us_calendar = Arc::new(calendar);
+        self
+    }
+    /// The calendar an exchange follows.
+    pub fn calendar_of(&self, exchange: Exchange) -> &Calendar {
+        match exchange {
+            Exchange::Us => &self.us_calendar,
+            Exchange::Krx | Exchange::Nxt => &self.calendar,
+        }
     }
     pub fn with_checks(mut self, checks: Checks) -> Self {
         self.checks = checks;
@@ -415,16 +432,15 @@ impl MarketRules {
 
     fn check_holiday(&self, order: &OrderRequest) -> Result<(), RuleViolation> {
         let exchange = exchanges_of(order.venue)[0];
-        let moment = MarketMoment::at(exchange, order.at, &self.calendar)
+        let moment = MarketMoment::at(exchange, order.at, self.calendar_of(exchange))
             .map_err(RuleViolation::Calendar)?;
         match moment.day {
             TradingDay::Open(_) => Ok(()),
             TradingDay::Closed(reason) => {
-                let next_trading_day = if order.venue.is_domestic() {
-                    self.calendar.next_trading_day(moment.date).ok()
-                } else {
-                    None
-                };
+                let next_trading_day = self
+                    .calendar_of(exchange)
+                    .next_trading_day(moment.date)
+                    .ok();
                 Err(RuleViolation::MarketClosed {
                     venue: order.venue,
                     date: moment.date,
@@ -439,7 +455,7 @@ impl MarketRules {
         let mut first: Option<MarketMoment> = None;
         for exchange in exchanges_of(order.venue) {
             let mut moment = if self.checks.holiday {
-                MarketMoment::at(*exchange, order.at, &self.calendar)
+                MarketMoment::at(*exchange, order.at, self.calendar_of(*exchange))
                     .map_err(RuleViolation::Calendar)?
             } else {
                 // Without the calendar every date counts as an ordinary trading day.
@@ -584,14 +600,15 @@ impl MarketRules {
         if !self.checks.session {
             return Ok(());
         }
-        let calendar = if self.checks.holiday {
-            self.calendar.as_ref().clone()
-        } else {
-            always_open()
-        };
+        let open = always_open();
         let mut first = None;
         for exchange in exchanges_of(venue) {
-            let m = MarketMoment::at(*exchange, at, &calendar).map_err(RuleViolation::Calendar)?;
+            let calendar = if self.checks.holiday {
+                self.calendar_of(*exchange)
+            } else {
+                &open
+            };
+            let m = MarketMoment::at(*exchange, at, calendar).map_err(RuleViolation::Calendar)?;
             if m.open_windows().next().is_some() {
                 return Ok(());
             }
@@ -622,7 +639,7 @@ impl MarketRules {
 /// A calendar that has no closures and covers every date: what the session check uses when
 /// the holiday check is off.
 fn always_open() -> Calendar {
-    Calendar::parse("0001-01-01,covers_from,\n9999-12-31,covers_through,\n")
+    Calendar::parse_us("0001-01-01,covers_from,\n9999-12-31,covers_through,\n")
         .expect("a calendar with only its range parses")
 }
 

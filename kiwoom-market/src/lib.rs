@@ -21,8 +21,8 @@
 //! - [`limits`]: daily limits, exact from ka10001 or computed as a documented fallback.
 //! - [`session`]: KRX, NXT and US session tables per kind of day, with the order types each
 //!   window accepts, all in explicit time zones.
-//! - [`calendar`]: the dated KRX calendar (`data/krx-calendar.csv`, embedded), overridable at
-//!   run time, an error past its end.
+//! - [`calendar`]: the dated KRX and US calendars (`data/krx-calendar.csv`,
+//!   `data/us-calendar.csv`, embedded), overridable at run time, an error past their end.
 //! - [`check`]: [`OrderRequest`] → [`MarketRules::check`] → `Ok` or a [`RuleViolation`] that
 //!   names the rule, the value and the nearest valid values.
 

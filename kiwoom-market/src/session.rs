@@ -402,16 +402,37 @@ pub const US_DAY: &[SessionWindow] = &[
     ),
 ];
 
-/// The session table of a domestic exchange for a kind of day.
-pub fn domestic_schedule(exchange: Exchange, day: DayKind) -> &'static [SessionWindow] {
+/// US exchanges on an early-close day (regular session to 13:00, after-hours to 17:00 ET).
+pub const US_EARLY_CLOSE: &[SessionWindow] = &[
+    w(
+        Us,
+        UsPreMarket,
+        Clock::hm(4, 0),
+        Clock::hm(9, 30),
+        US_EXTENDED,
+    ),
+    w(Us, UsRegular, Clock::hm(9, 30), Clock::hm(13, 0), US_ALL),
+    w(
+        Us,
+        UsAfterHours,
+        Clock::hm(13, 0),
+        Clock::hm(17, 0),
+        US_EXTENDED,
+    ),
+];
+
+/// The session table of an exchange for a kind of day.
+pub fn schedule(exchange: Exchange, day: DayKind) -> &'static [SessionWindow] {
     match (exchange, day) {
-        (Krx, DayKind::Regular) => KRX_REGULAR_DAY,
+        (Us, DayKind::EarlyClose) => US_EARLY_CLOSE,
+        (Us, _) => US_DAY,
+        // Early closes are a US notion; KRX and NXT keep their usual hours.
+        (Krx, DayKind::Regular | DayKind::EarlyClose) => KRX_REGULAR_DAY,
         (Krx, DayKind::FirstTradingDay) => KRX_FIRST_TRADING_DAY,
         (Krx, DayKind::ExamDay) => KRX_EXAM_DAY,
-        (Nxt, DayKind::Regular) => NXT_REGULAR_DAY,
+        (Nxt, DayKind::Regular | DayKind::EarlyClose) => NXT_REGULAR_DAY,
         (Nxt, DayKind::FirstTradingDay) => NXT_FIRST_TRADING_DAY,
         (Nxt, DayKind::ExamDay) => NXT_EXAM_DAY,
-        (Us, _) => US_DAY,
     }
 }
 
@@ -426,19 +447,19 @@ pub fn exchanges_of(venue: Venue) -> &'static [Exchange] {
 }
 
 /// The market's day and time at an instant: its local date, time of day, and what the
-/// calendar says about the date (US dates: weekends only; see [`MarketMoment::day`]).
+/// calendar says about the date.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MarketMoment {
     pub exchange: Exchange,
     pub date: NaiveDate,
     pub time: Clock,
-    /// The day: for KRX/NXT from the calendar; for US exchanges only weekends are known
-    /// (US holidays are not modelled).
+    /// What the calendar says about the date.
     pub day: TradingDay,
 }
 
 impl MarketMoment {
-    /// Where `exchange` stands at `at`.
+    /// Where `exchange` stands at `at`, by `calendar` (KRX's for KRX and NXT,
+    /// [`Calendar::us`] for US exchanges).
     pub fn at(
         exchange: Exchange,
         at: DateTime<Utc>,
@@ -454,17 +475,7 @@ impl MarketMoment {
                 (local.date_naive(), Clock::of(local.time()))
             }
         };
-        let day = match exchange {
-            Krx | Nxt => calendar.day(date)?,
-            Us => {
-                use chrono::{Datelike, Weekday};
-                if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-                    TradingDay::Closed(crate::calendar::Closure::Weekend)
-                } else {
-                    TradingDay::Open(DayKind::Regular)
-                }
-            }
-        };
+        let day = calendar.day(date)?;
         Ok(MarketMoment {
             exchange,
             date,
@@ -476,7 +487,7 @@ impl MarketMoment {
     /// The session table of the day (empty on a closed day).
     pub fn schedule(&self) -> &'static [SessionWindow] {
         match &self.day {
-            TradingDay::Open(kind) => domestic_schedule(self.exchange, *kind),
+            TradingDay::Open(kind) => schedule(self.exchange, *kind),
             TradingDay::Closed(_) => &[],
         }
     }
@@ -526,9 +537,14 @@ mod tests {
 
     #[test]
     fn every_table_is_ordered_and_within_the_day() {
-        for day in [DayKind::Regular, DayKind::FirstTradingDay, DayKind::ExamDay] {
+        for day in [
+            DayKind::Regular,
+            DayKind::FirstTradingDay,
+            DayKind::ExamDay,
+            DayKind::EarlyClose,
+        ] {
             for ex in [Krx, Nxt, Us] {
-                for win in domestic_schedule(ex, day) {
+                for win in schedule(ex, day) {
                     assert!(win.start < win.end, "{win:?}");
                     assert!(win.end <= Clock::hm(24, 0), "{win:?}");
                     assert!(!win.accepts.is_empty(), "{win:?}");

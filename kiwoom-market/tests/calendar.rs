@@ -171,3 +171,27 @@ fn one_off_closures_and_files_at_run_time() {
         Err(CalendarError::Io { .. })
     ));
 }
+
+#[test]
+fn the_us_calendar_covers_the_same_years() {
+    let us = Calendar::us();
+    assert_eq!(us.covers(), (d(2024, 1, 1), d(2027, 12, 31)));
+    for (date, why) in [
+        (d(2025, 1, 9), "National Day of Mourning"),
+        (d(2026, 4, 3), "Good Friday"),
+        (d(2027, 6, 18), "Juneteenth on a Saturday, observed Friday"),
+        (d(2027, 12, 24), "Christmas on a Saturday, observed Friday"),
+    ] {
+        assert!(!us.is_trading_day(date).unwrap(), "{date}: {why}");
+    }
+    assert_eq!(
+        us.day(d(2026, 12, 24)),
+        Ok(TradingDay::Open(DayKind::EarlyClose))
+    );
+    assert_eq!(
+        us.day(d(2026, 1, 2)),
+        Ok(TradingDay::Open(DayKind::Regular))
+    );
+    // Korean holidays are US trading days.
+    assert!(us.is_trading_day(d(2026, 10, 9)).unwrap());
+}

@@ -445,3 +445,20 @@ fn order_trs_are_read_from_their_wire_fields() {
         "tick: $1.005 is not on the $0.01 grid: $1.00 or $1.01"
     );
 }
+
+#[test]
+fn us_holidays_name_the_next_us_trading_day() {
+    let thanksgiving = Utc.with_ymd_and_hms(2026, 11, 26, 15, 0, 0).unwrap();
+    let o = OrderRequest::new(
+        Venue::Us,
+        Side::Buy,
+        UsOrderType::Limit,
+        won(1),
+        thanksgiving,
+    )
+    .price(Decimal::new(100, 2));
+    assert_eq!(
+        check(&o).unwrap_err().to_string(),
+        "holiday: US does not trade on 2026-11-26 (Thanksgiving Day); next trading day 2026-11-27"
+    );
+}

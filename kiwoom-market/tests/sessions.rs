@@ -183,7 +183,7 @@ fn holidays_have_no_sessions() {
 }
 
 fn us_takes(at: DateTime<Utc>, t: UsOrderType) -> bool {
-    MarketMoment::at(Exchange::Us, at, Calendar::krx())
+    MarketMoment::at(Exchange::Us, at, Calendar::us())
         .unwrap()
         .accepts(OrderType::Us(t))
 }
@@ -218,4 +218,43 @@ fn us_hours_follow_eastern_daylight_saving() {
         Utc.with_ymd_and_hms(2026, 3, 7, 15, 0, 0).unwrap(),
         UsOrderType::Limit
     ));
+}
+
+#[test]
+fn us_holidays_and_early_closes() {
+    // Thanksgiving 2026 (Thursday 26th) is closed; the Friday after closes at 13:00 EST.
+    let at = |d, h, m| Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
+    assert!(!us_takes(at(26, 15, 0), UsOrderType::Limit));
+    assert!(us_takes(at(27, 17, 59), UsOrderType::Market), "12:59 EST");
+    assert!(
+        !us_takes(at(27, 18, 0), UsOrderType::Market),
+        "13:00 EST early close"
+    );
+    assert!(
+        us_takes(at(27, 18, 0), UsOrderType::Limit),
+        "after-hours from 13:00"
+    );
+    assert!(
+        !us_takes(at(27, 22, 0), UsOrderType::Limit),
+        "after-hours end 17:00 EST"
+    );
+    // Independence Day 2026 falls on a Saturday: observed on Friday July 3rd.
+    assert!(!us_takes(
+        Utc.with_ymd_and_hms(2026, 7, 3, 15, 0, 0).unwrap(),
+        UsOrderType::Limit
+    ));
+    // No late opening on the first US trading day of the year.
+    assert!(us_takes(
+        Utc.with_ymd_and_hms(2026, 1, 2, 14, 30, 0).unwrap(),
+        UsOrderType::Market
+    ));
+    // A US weekday past the table is an error.
+    assert!(
+        MarketMoment::at(
+            Exchange::Us,
+            Utc.with_ymd_and_hms(2028, 1, 4, 15, 0, 0).unwrap(),
+            Calendar::us()
+        )
+        .is_err()
+    );
 }
