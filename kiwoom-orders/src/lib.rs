@@ -10,6 +10,7 @@ pub mod event;
 pub mod ids;
 pub mod intent;
 pub mod journal;
+pub mod kiwoom;
 pub mod ledger;
 pub mod matching;
 pub mod order;
@@ -25,6 +26,8 @@ pub use journal::{
     AppendOutcome, FillRecord, Journal, OrderFilter, PostgresJournal, SqliteDurability,
     SqliteJournal,
 };
+#[cfg(feature = "kiwoom")]
+pub use kiwoom::{Followed, KiwoomBroker};
 pub use ledger::{Ledger, OrderUpdate, PositionUpdate};
 pub use matching::{BrokerOrder, MatchWindow, Resolution, resolve_unknowns};
 pub use order::{Applied, Order};
