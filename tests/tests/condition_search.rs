@@ -1,18 +1,16 @@
 //! Condition search end to end: the generated command types over the runtime's WebSocket
 //! session against the simulator: list (CNSRLST), a one-shot search followed through its
-//! body-level cont_yn / next_key pages (CNSRREQ), a realtime search whose hits arrive as
-//! REAL type 02 and decode into the typed event, and clear (CNSRCLR).
+//! body-level cont_yn / next_key pages (CNSRREQ) as a stream, a realtime search whose hits
+//! arrive as REAL type 02 on their own typed stream, and clear (CNSRCLR).
 
 use std::time::Duration;
 
 use futures::StreamExt;
 use kiwoom_generated::domestic_condition_search::{
-    ConditionSearchesRequest, KrxOnly,
-    ConditionSearchRequest, RealtimeConditionSearchRequest,
-    RealtimeConditionSearchSearchType, StopRealtimeConditionSearchRequest,
-    SearchType,
+    ConditionSearchRequest, ConditionSearchesRequest, KrxOnly, RealtimeConditionSearchRequest,
+    RealtimeConditionSearchSearchType, SearchType, StopRealtimeConditionSearchRequest,
 };
-use kiwoom_generated::realtime::RealtimeEvent;
+use kiwoom_generated::realtime::ConditionSearchHit;
 use kiwoom_mock::{MockConfig, MockServer};
 use kiwoom_runtime::Market;
 use kiwoom_runtime::ws::TypedEvent;
@@ -39,14 +37,18 @@ async fn list_search_page_realtime_hits_and_clear() {
     let seq = list.data[0].seq.clone().expect("a condition has a seq");
     assert!(list.data[0].name.as_deref().is_some_and(|n| !n.is_empty()));
 
-    let pages = session
-        .command_all(ConditionSearchRequest::new(
+    // The one-shot search, page by page as each arrives.
+    let mut pages = Vec::new();
+    {
+        let mut stream = std::pin::pin!(session.command_pages(ConditionSearchRequest::new(
             seq.clone(),
             SearchType::ConditionSearch,
             KrxOnly::Krx,
-        ))
-        .await
-        .expect("CNSRREQ pages");
+        )));
+        while let Some(page) = stream.next().await {
+            pages.push(page.expect("CNSRREQ page"));
+        }
+    }
     assert!(
         pages.len() >= 2,
         "the one-shot search continues over pages: {}",
@@ -61,7 +63,18 @@ async fn list_search_page_realtime_hits_and_clear() {
         Some("N"),
         "the last page says no more"
     );
+    let collected = session
+        .command_all(ConditionSearchRequest::new(
+            seq.clone(),
+            SearchType::ConditionSearch,
+            KrxOnly::Krx,
+        ))
+        .await
+        .expect("CNSRREQ pages collected");
+    assert_eq!(collected.len(), pages.len());
 
+    // Hits have their own typed, lossless stream: open it before starting the search.
+    let mut hits = session.events_of::<ConditionSearchHit>();
     session
         .command(RealtimeConditionSearchRequest::new(
             seq.clone(),
@@ -70,17 +83,12 @@ async fn list_search_page_realtime_hits_and_clear() {
         ))
         .await
         .expect("CNSRREQ realtime");
-    let mut events = session.events().typed::<RealtimeEvent>();
     let hit = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            match events.next().await.expect("session open") {
-                Ok(TypedEvent::Real(RealtimeEvent::ConditionSearchHit(
-                    hit,
-                ))) => {
-                    break hit;
-                }
+            match hits.next().await.expect("session open") {
+                Ok(TypedEvent::Real(hit)) => break hit,
                 Ok(_) => {}
-                Err(error) => panic!("a push did not decode: {error}"),
+                Err(error) => panic!("a hit did not decode: {error}"),
             }
         }
     })

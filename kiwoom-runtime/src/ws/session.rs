@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use futures::stream::BoxStream;
+use futures::{Stream, TryStreamExt};
 use serde_json::Value;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
@@ -186,14 +187,33 @@ impl RealtimeSession {
     }
 
     /// Like `command`, following the body-level `cont_yn` / `next_key` continuation of
-    /// CNSRREQ until the last page (or a repeated `next_key`).
+    /// CNSRREQ until the last page (or a repeated `next_key`), all pages collected.
     pub async fn command_all<C: WsCommand>(&self, command: C) -> Result<Vec<C::Reply>, Error> {
-        let mut frame = self.frame_of(&command)?;
-        let mut replies = Vec::new();
-        let mut seen = HashSet::new();
-        loop {
-            let value = self.command_value::<C>(frame.clone()).await?;
-            replies.push(decode_reply::<C>(&value)?);
+        self.command_pages(command).try_collect().await
+    }
+
+    /// The pages of a one-shot condition search (CNSRREQ with `search_type` 0) as they
+    /// come: each page is requested when the previous one has been taken, following the
+    /// body-level `cont_yn` / `next_key` until the last page (or a repeated `next_key`).
+    /// An error ends the stream.
+    pub fn command_pages<C: WsCommand>(
+        &self,
+        command: C,
+    ) -> impl Stream<Item = Result<C::Reply, Error>> + Send + '_ {
+        let first = self.frame_of(&command).map(|frame| (frame, HashSet::new()));
+        futures::stream::unfold(Some(first), move |state| async move {
+            let (mut frame, mut seen) = match state? {
+                Ok(next) => next,
+                Err(e) => return Some((Err(e), None)),
+            };
+            let value = match self.command_value::<C>(frame.clone()).await {
+                Ok(v) => v,
+                Err(e) => return Some((Err(e), None)),
+            };
+            let reply = match decode_reply::<C>(&value) {
+                Ok(r) => r,
+                Err(e) => return Some((Err(e), None)),
+            };
             let more = value
                 .get("cont_yn")
                 .and_then(Value::as_str)
@@ -205,17 +225,18 @@ impl RealtimeSession {
                 .unwrap_or("")
                 .to_owned();
             if !more || key.is_empty() {
-                return Ok(replies);
+                return Some((Ok(reply), None));
             }
             if !seen.insert(key.clone()) {
                 tracing::warn!(trnm = C::TRNM, next_key = %key, "server repeated a next_key; stopping");
-                return Ok(replies);
+                return Some((Ok(reply), None));
             }
             if let Some(obj) = frame.as_object_mut() {
                 obj.insert("cont_yn".into(), Value::String("Y".into()));
                 obj.insert("next_key".into(), Value::String(key));
             }
-        }
+            Some((Ok(reply), Some(Ok((frame, seen)))))
+        })
     }
 
     fn frame_of<C: WsCommand>(&self, command: &C) -> Result<Value, Error> {
