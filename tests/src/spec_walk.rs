@@ -128,6 +128,14 @@ pub fn fix_up_order(
     if codes.iter().any(|c| c == market_code) || codes.is_empty() && has("trde_tp") {
         body.insert("trde_tp".into(), Value::String(market_code.into()));
         body.remove("ord_uv");
+    } else if has("ord_uv") && !body.contains_key("ord_uv") {
+        // Limit orders only (the gold spot market): a limit needs its price.
+        let price = if market == Market::Us {
+            "1.0000"
+        } else {
+            "1000"
+        };
+        body.insert("ord_uv".into(), Value::String(price.into()));
     }
     if let Some(no) = resting_order_no {
         body.insert("orig_ord_no".into(), Value::String(no));
