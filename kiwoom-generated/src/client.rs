@@ -1330,7 +1330,7 @@ impl DomesticCreditOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_credit_order::BuyCreditStockRequest;
     ///
-    /// let request = BuyCreditStockRequest::new(domestic_exchange_type, "005930", order_quantity, trade_type);
+    /// let request = BuyCreditStockRequest::new(domestic_exchange_type, stock_code, order_quantity, trade_type);
     /// let response = client.domestic().credit_order().buy_credit_stock(request).await?;
     /// ```
     pub fn buy_credit_stock(
@@ -1347,7 +1347,7 @@ impl DomesticCreditOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_credit_order::SellCreditStockRequest;
     ///
-    /// let request = SellCreditStockRequest::new(domestic_exchange_type, "005930", order_quantity, trade_type, credit_deal_type);
+    /// let request = SellCreditStockRequest::new(domestic_exchange_type, stock_code, order_quantity, trade_type, credit_deal_type);
     /// let response = client.domestic().credit_order().sell_credit_stock(request).await?;
     /// ```
     pub fn sell_credit_stock(
@@ -1364,7 +1364,7 @@ impl DomesticCreditOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_credit_order::ModifyCreditStockOrderRequest;
     ///
-    /// let request = ModifyCreditStockOrderRequest::new(domestic_exchange_type, "...", "005930", modify_quantity, modify_unit_price);
+    /// let request = ModifyCreditStockOrderRequest::new(domestic_exchange_type, original_order_number, stock_code, modify_quantity, modify_unit_price);
     /// let response = client.domestic().credit_order().modify_credit_stock_order(request).await?;
     /// ```
     pub fn modify_credit_stock_order(
@@ -1381,7 +1381,7 @@ impl DomesticCreditOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_credit_order::CancelCreditStockOrderRequest;
     ///
-    /// let request = CancelCreditStockOrderRequest::new(domestic_exchange_type, "...", "005930", cancel_quantity);
+    /// let request = CancelCreditStockOrderRequest::new(domestic_exchange_type, original_order_number, stock_code, cancel_quantity);
     /// let response = client.domestic().credit_order().cancel_credit_stock_order(request).await?;
     /// ```
     pub fn cancel_credit_stock_order(
@@ -2389,7 +2389,7 @@ impl DomesticOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_order::BuyStockRequest;
     ///
-    /// let request = BuyStockRequest::new(domestic_exchange_type, "005930", order_quantity, trade_type);
+    /// let request = BuyStockRequest::new(domestic_exchange_type, stock_code, order_quantity, trade_type);
     /// let response = client.domestic().order().buy_stock(request).await?;
     /// ```
     pub fn buy_stock(
@@ -2406,7 +2406,7 @@ impl DomesticOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_order::SellStockRequest;
     ///
-    /// let request = SellStockRequest::new(domestic_exchange_type, "005930", order_quantity, trade_type);
+    /// let request = SellStockRequest::new(domestic_exchange_type, stock_code, order_quantity, trade_type);
     /// let response = client.domestic().order().sell_stock(request).await?;
     /// ```
     pub fn sell_stock(
@@ -2423,7 +2423,7 @@ impl DomesticOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_order::ModifyStockOrderRequest;
     ///
-    /// let request = ModifyStockOrderRequest::new(domestic_exchange_type, "...", "005930", modify_quantity, modify_unit_price);
+    /// let request = ModifyStockOrderRequest::new(domestic_exchange_type, original_order_number, stock_code, modify_quantity, modify_unit_price);
     /// let response = client.domestic().order().modify_stock_order(request).await?;
     /// ```
     pub fn modify_stock_order(
@@ -2440,7 +2440,7 @@ impl DomesticOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_order::CancelStockOrderRequest;
     ///
-    /// let request = CancelStockOrderRequest::new(domestic_exchange_type, "...", "005930", cancel_quantity);
+    /// let request = CancelStockOrderRequest::new(domestic_exchange_type, original_order_number, stock_code, cancel_quantity);
     /// let response = client.domestic().order().cancel_stock_order(request).await?;
     /// ```
     pub fn cancel_stock_order(
@@ -2457,7 +2457,7 @@ impl DomesticOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_order::BuyGoldSpotRequest;
     ///
-    /// let request = BuyGoldSpotRequest::new("005930", order_quantity, trade_type);
+    /// let request = BuyGoldSpotRequest::new(stock_code, order_quantity, trade_type);
     /// let response = client.domestic().order().buy_gold_spot(request).await?;
     /// ```
     pub fn buy_gold_spot(
@@ -2474,7 +2474,7 @@ impl DomesticOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_order::SellGoldSpotRequest;
     ///
-    /// let request = SellGoldSpotRequest::new("005930", order_quantity, trade_type);
+    /// let request = SellGoldSpotRequest::new(stock_code, order_quantity, trade_type);
     /// let response = client.domestic().order().sell_gold_spot(request).await?;
     /// ```
     pub fn sell_gold_spot(
@@ -2491,7 +2491,7 @@ impl DomesticOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_order::ModifyGoldSpotOrderRequest;
     ///
-    /// let request = ModifyGoldSpotOrderRequest::new("005930", "...", modify_quantity, modify_unit_price);
+    /// let request = ModifyGoldSpotOrderRequest::new(stock_code, original_order_number, modify_quantity, modify_unit_price);
     /// let response = client.domestic().order().modify_gold_spot_order(request).await?;
     /// ```
     pub fn modify_gold_spot_order(
@@ -2508,7 +2508,7 @@ impl DomesticOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::domestic_order::CancelGoldSpotOrderRequest;
     ///
-    /// let request = CancelGoldSpotOrderRequest::new("...", "005930", cancel_quantity);
+    /// let request = CancelGoldSpotOrderRequest::new(original_order_number, stock_code, cancel_quantity);
     /// let response = client.domestic().order().cancel_gold_spot_order(request).await?;
     /// ```
     pub fn cancel_gold_spot_order(
@@ -4911,7 +4911,7 @@ impl UsOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::us_order::BuyStockRequest;
     ///
-    /// let request = BuyStockRequest::new(exchange_type, "005930", order_quantity, trade_type);
+    /// let request = BuyStockRequest::new(exchange_type, stock_code, order_quantity, trade_type);
     /// let response = client.us().order().buy_stock(request).await?;
     /// ```
     pub fn buy_stock(
@@ -4928,7 +4928,7 @@ impl UsOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::us_order::SellStockRequest;
     ///
-    /// let request = SellStockRequest::new("005930", exchange_type, order_quantity, trade_type);
+    /// let request = SellStockRequest::new(stock_code, exchange_type, order_quantity, trade_type);
     /// let response = client.us().order().sell_stock(request).await?;
     /// ```
     pub fn sell_stock(
@@ -4945,7 +4945,7 @@ impl UsOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::us_order::ModifyStockOrderRequest;
     ///
-    /// let request = ModifyStockOrderRequest::new("...", exchange_type, "005930");
+    /// let request = ModifyStockOrderRequest::new(original_order_number, exchange_type, stock_code);
     /// let response = client.us().order().modify_stock_order(request).await?;
     /// ```
     pub fn modify_stock_order(
@@ -4962,7 +4962,7 @@ impl UsOrder<'_> {
     /// use kiwoom_generated::prelude::*;
     /// use kiwoom_generated::us_order::CancelStockOrderRequest;
     ///
-    /// let request = CancelStockOrderRequest::new("...", exchange_type, "005930");
+    /// let request = CancelStockOrderRequest::new(original_order_number, exchange_type, stock_code);
     /// let response = client.us().order().cancel_stock_order(request).await?;
     /// ```
     pub fn cancel_stock_order(

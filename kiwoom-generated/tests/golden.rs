@@ -9,6 +9,7 @@ mod golden;
 
 use golden::domestic_chart::{AdjustedPriceType, StockDailyChartRequest};
 use golden::domestic_order::{DomesticExchange, MarketType, StockBuyOrderRequest};
+use kiwoom_runtime::codec::{Price, Quantity};
 use kiwoom_runtime::{PagedRequest, TrRequest, ValidationProblem};
 
 #[test]
@@ -60,8 +61,9 @@ fn required_response_field_missing_is_an_error() {
 
 #[test]
 fn order_request_validates_and_serializes_wire_strings() {
-    let request = StockBuyOrderRequest::new(DomesticExchange::Krx, "005930", 10, MarketType::Limit)
-        .order_price(70000);
+    let request =
+        StockBuyOrderRequest::new(DomesticExchange::Krx, "005930", Quantity(10), MarketType::Limit)
+            .order_price(Price(70000));
     request.validate().expect("valid");
     let json = serde_json::to_string(&request).unwrap();
     assert_eq!(
@@ -69,14 +71,15 @@ fn order_request_validates_and_serializes_wire_strings() {
         r#"{"dmst_stex_tp":"KRX","stk_cd":"005930","ord_qty":"10","ord_uv":"70000","trde_tp":"0"}"#
     );
     let summary = request.order_summary().expect("orders have a summary");
-    assert_eq!(summary.side, Some("buy"));
-    assert_eq!(summary.quantity.as_deref(), Some("10"));
+    assert_eq!(summary.action, Some(kiwoom_runtime::OrderAction::Buy));
+    assert_eq!(summary.quantity, Some(Quantity(10)));
+    assert_eq!(summary.price, Some(rust_decimal::Decimal::from(70000)));
     assert!(<StockBuyOrderRequest as TrRequest>::INFO.safety.is_order());
 
     let unknown = StockBuyOrderRequest::new(
         DomesticExchange::from_code("XYZ"),
         "005930",
-        1,
+        Quantity(1),
         MarketType::Market,
     );
     let err = unknown.validate().unwrap_err();
@@ -88,7 +91,7 @@ fn order_request_validates_and_serializes_wire_strings() {
         }
     );
 
-    let empty = StockBuyOrderRequest::new(DomesticExchange::Krx, "", 1, MarketType::Market);
+    let empty = StockBuyOrderRequest::new(DomesticExchange::Krx, "", Quantity(1), MarketType::Market);
     assert_eq!(
         empty.validate().unwrap_err().problem,
         ValidationProblem::Missing

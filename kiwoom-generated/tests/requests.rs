@@ -5,6 +5,7 @@
 use codegen::spec::{Spec, Transport, workspace_spec_dir};
 use kiwoom_generated::domestic_order::BuyStockRequest;
 use kiwoom_generated::kiwoom_runtime::ValidationProblem;
+use kiwoom_generated::kiwoom_runtime::codec::{Price, Quantity};
 use kiwoom_generated::{Client, Environment, Error, call_json, parse_request};
 use serde_json::{Value, json};
 
@@ -91,8 +92,8 @@ fn deserialize_reads_the_wire_form_and_keeps_unknown_codes_for_validate() {
         r#"{"dmst_stex_tp":"KRX","stk_cd":"005930","ord_qty":"10","ord_uv":"70000","trde_tp":"0"}"#,
     )
     .expect("reads");
-    assert_eq!(request.order_quantity, 10);
-    assert_eq!(request.order_unit_price, Some(70000));
+    assert_eq!(request.order_quantity, Quantity(10));
+    assert_eq!(request.order_unit_price, Some(Price(70000)));
     assert_eq!(request.trade_type.as_str(), "0");
     // Back to the same wire form.
     assert_eq!(

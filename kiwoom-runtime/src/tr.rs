@@ -157,17 +157,44 @@ pub trait ItemRealtimeType: RealtimeType {}
 /// `session.subscribe_account::<T>()`.
 pub trait AccountRealtimeType: RealtimeType {}
 
-/// What an order was, for `Error::OutcomeUnknown`.
+/// What an order TR does, from the spec's `order:` marker (Kiwoom's Korean TR name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderAction {
+    Buy,
+    Sell,
+    Amend,
+    Cancel,
+    /// Money moves but no stock order (currency exchange).
+    Other,
+}
+
+impl fmt::Display for OrderAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OrderAction::Buy => "buy",
+            OrderAction::Sell => "sell",
+            OrderAction::Amend => "amend",
+            OrderAction::Cancel => "cancel",
+            OrderAction::Other => "other",
+        })
+    }
+}
+
+/// What an order was: for `Error::OutcomeUnknown` and for reconciling an order whose answer
+/// was lost. Filled from the spec's field roles, so every order TR reports the same facts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OrderSummary {
     pub api_id: &'static str,
-    pub stock_code: Option<String>,
-    /// `buy`, `sell`, `amend`, `cancel`, or the TR's own wording.
-    pub side: Option<&'static str>,
-    pub quantity: Option<String>,
-    pub price: Option<String>,
-    /// For amendments and cancellations: the original order number.
-    pub original_order_no: Option<String>,
+    /// What the order does; `None` only for a request that is not an order.
+    pub action: Option<OrderAction>,
+    pub stock_code: Option<crate::codec::StockCode>,
+    /// Shares ordered, amended or cancelled.
+    pub quantity: Option<crate::codec::Quantity>,
+    /// The limit price as sent: won for domestic orders, dollars for US ones.
+    pub price: Option<rust_decimal::Decimal>,
+    /// For amendments and cancellations: the order they refer to.
+    pub original_order_no: Option<crate::codec::OrderNumber>,
 }
 
 /// A request that was refused before anything was sent.

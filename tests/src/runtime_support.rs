@@ -4,9 +4,11 @@
 
 use std::time::Duration;
 
+use kiwoom_runtime::codec::Quantity;
 use kiwoom_runtime::{
-    Client, ClientBuilder, DecodeError, Environment, OrderSummary, PagedRequest, RateLimits,
-    RetryPolicy, SafetyClass, TrInfo, TrRequest, TrResponse, ValidationError, ValidationProblem,
+    Client, ClientBuilder, DecodeError, Environment, OrderAction, OrderSummary, PagedRequest,
+    RateLimits, RetryPolicy, SafetyClass, TrInfo, TrRequest, TrResponse, ValidationError,
+    ValidationProblem,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -165,11 +167,10 @@ impl TrRequest for BuyOrder {
     fn order_summary(&self) -> Option<OrderSummary> {
         Some(OrderSummary {
             api_id: Self::INFO.api_id,
-            stock_code: Some(self.stk_cd.clone()),
-            side: Some("buy"),
-            quantity: Some(self.ord_qty.clone()),
-            price: Some(self.ord_uv.clone()),
-            original_order_no: None,
+            action: Some(OrderAction::Buy),
+            stock_code: Some(self.stk_cd.as_str().into()),
+            quantity: self.ord_qty.parse().ok().map(Quantity),
+            ..Default::default()
         })
     }
 }

@@ -19,6 +19,14 @@ fn param(f: &FieldDef) -> (TokenStream, TokenStream) {
             setter: Setter::IntoSecret,
             ..
         } => (quote!(impl Into<codec::Secret>), quote!(#name.into())),
+        FieldTy::Value {
+            setter: Setter::Into,
+            rust,
+            ..
+        } => {
+            let t = ty(rust);
+            (quote!(impl Into<#t>), quote!(#name.into()))
+        }
         FieldTy::Value { rust, .. } => (ty(rust), quote!(#name)),
         FieldTy::Object { name: n } => (ty(n), quote!(#name)),
         _ => (field_type(f), quote!(#name)),
@@ -45,7 +53,7 @@ pub fn emit_request_struct(s: &StructDef) -> TokenStream {
         if f.required {
             match &f.ty {
                 FieldTy::Value {
-                    setter: Setter::IntoString | Setter::IntoSecret,
+                    setter: Setter::IntoString | Setter::IntoSecret | Setter::Into,
                     ..
                 } => quote!(#n: #n.into(),),
                 _ => quote!(#n,),

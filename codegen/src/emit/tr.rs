@@ -1,11 +1,12 @@
 //! One TR's file: request, response, rows, and the trait impls from `kiwoom_runtime::tr`.
 
 use proc_macro2::TokenStream;
+use crate::spec::OrderAction;
 use quote::quote;
 
 use super::records::emit_record;
 use super::requests::{emit_request_from_json, emit_request_struct, validate_body};
-use super::{format, ident};
+use super::ident;
 use crate::ir::{PagingDef, Role, SummaryField, Tr, TrKind};
 use crate::spec::Market;
 
@@ -73,17 +74,26 @@ fn emit_traits(tr: &Tr) -> TokenStream {
     match &tr.kind {
         TrKind::Rest => {
             let summary = tr.order_summary.as_ref().map(|o| {
-                let side = o.side.as_str();
-                let stock = summary_value(&o.stock_code);
-                let quantity = summary_value(&o.quantity);
-                let price = summary_value(&o.price);
-                let original = summary_value(&o.original_order_no);
+                let action = match o.action {
+                    OrderAction::Buy => quote!(Buy),
+                    OrderAction::Sell => quote!(Sell),
+                    OrderAction::Amend => quote!(Amend),
+                    OrderAction::Cancel => quote!(Cancel),
+                    OrderAction::Other => quote!(Other),
+                };
+                let stock = summary_value(&o.stock_code, quote!(.cloned()));
+                let quantity = summary_value(&o.quantity, quote!(.copied()));
+                let price = summary_value(
+                    &o.price,
+                    quote!(.map(|p| rust_decimal::Decimal::from(p.get()))),
+                );
+                let original = summary_value(&o.original_order_no, quote!(.cloned()));
                 quote! {
                     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
                         Some(kiwoom_runtime::OrderSummary {
                             api_id: #api_id,
+                            action: Some(kiwoom_runtime::OrderAction::#action),
                             stock_code: #stock,
-                            side: Some(#side),
                             quantity: #quantity,
                             price: #price,
                             original_order_no: #original,
@@ -143,18 +153,18 @@ fn emit_traits(tr: &Tr) -> TokenStream {
     }
 }
 
-fn summary_value(field: &Option<SummaryField>) -> TokenStream {
+/// `self.field` as an `Option<&T>`, converted by `convert`; `None` when the TR has no such field.
+fn summary_value(field: &Option<SummaryField>, convert: TokenStream) -> TokenStream {
     match field {
         None => quote!(None),
         Some(f) => {
             let n = ident(&f.rust);
-            let fmt = format(&f.format);
             let value = if f.optional {
                 quote!(self.#n.as_ref())
             } else {
                 quote!(Some(&self.#n))
             };
-            quote!(#value.map(|v| codec::Wire::write(v, #fmt).into_owned()))
+            quote!(#value #convert)
         }
     }
 }

@@ -87,6 +87,7 @@ mod tests {
             description: String::new(),
             unit: None,
             codec: Codec::default(),
+            role: None,
             enumeration: (!codes.is_empty()).then(|| Enumeration {
                 name: "E".into(),
                 values: codes
@@ -115,6 +116,7 @@ mod tests {
             path: "/".into(),
             safety: Safety::Read,
             paging: Paging::None,
+            order: None,
             trnm: None,
             notes: Vec::new(),
             request: vec![

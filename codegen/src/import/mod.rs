@@ -20,6 +20,7 @@ mod names;
 mod notes;
 mod overrides;
 mod report;
+mod roles;
 mod session_times;
 mod settle;
 mod stats;
@@ -181,6 +182,7 @@ pub fn transcribe(
         overrides.apply_fields(&mut tr, &mut builder.usage, &mut builder.report);
         lengths::apply(&mut tr, &mut builder.report);
         example_check::check_request(&tr, &mut builder.report);
+        roles::apply(&mut tr, &mut builder.report);
         settle::settle_tr(&mut tr, &mut builder.report);
         let rel = PathBuf::from(groups::market_slug(group.market))
             .join(format!("{}.yaml", group.category));

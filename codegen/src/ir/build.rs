@@ -7,7 +7,7 @@ use super::docs::{lines, rustdoc_safe};
 use super::enums::{self, EnumUse, Home};
 use super::names::{self, REALTIME_RESERVED, REQUEST_RESERVED, RESPONSE_RESERVED};
 use super::*;
-use crate::spec::{self, Field, Paging, Presence, Sign, Spec, Transport, ValueType};
+use crate::spec::{self, Field, FieldRole, Paging, Presence, Sign, Spec, Transport, ValueType};
 
 /// Prefix of a placeholder type that is replaced by the enum's final name.
 const ENUM_PLACEHOLDER: &str = "#enum:";
@@ -421,8 +421,16 @@ impl<'s> Builder<'s> {
             spec::Safety::OrderWrite => "OrderWrite",
             spec::Safety::AuthWrite => "AuthWrite",
         };
-        let order_summary = (tr.safety == spec::Safety::OrderWrite && matches!(kind, TrKind::Rest))
-            .then(|| order_summary(&tr.english_name, &request));
+        let order_summary = match (tr.order, matches!(kind, TrKind::Rest)) {
+            (Some(action), true) => Some(order_summary(action, &tr.request, &request)),
+            (None, true) if tr.safety == spec::Safety::OrderWrite => {
+                self.problems.push(format!(
+                    "{location}: an order_write TR without `order:` (run the importer)"
+                ));
+                None
+            }
+            _ => None,
+        };
         let mut t = Tr {
             api_id: tr.id.clone(),
             korean_name: tr.korean_name.clone(),
@@ -687,6 +695,37 @@ impl<'s> Builder<'s> {
                 ));
                 return None;
             }
+        };
+        // A field's part in an order decides a type a caller cannot swap with another.
+        let (rust, setter) = match (f.role, f.ty) {
+            (Some(FieldRole::StockCode), ValueType::Text) => {
+                ("kiwoom_runtime::codec::StockCode".to_owned(), Setter::Into)
+            }
+            (Some(FieldRole::OrderNumber | FieldRole::OriginalOrderNumber), ValueType::Text) => {
+                ("kiwoom_runtime::codec::OrderNumber".to_owned(), Setter::Into)
+            }
+            (Some(FieldRole::Quantity), ValueType::Integer) if format.scale == 0 => {
+                ("kiwoom_runtime::codec::Quantity".to_owned(), Setter::Plain)
+            }
+            (Some(FieldRole::Price | FieldRole::StopPrice), ValueType::Integer)
+                if format.scale == 0 =>
+            {
+                ("kiwoom_runtime::codec::Price".to_owned(), Setter::Plain)
+            }
+            (
+                Some(FieldRole::Price | FieldRole::StopPrice),
+                ValueType::Integer | ValueType::Decimal,
+            ) => (
+                "kiwoom_runtime::codec::Price<rust_decimal::Decimal>".to_owned(),
+                Setter::Plain,
+            ),
+            (Some(role), ty) => {
+                self.problems.push(format!(
+                    "{location}: role {role:?} on a field of type {ty:?}"
+                ));
+                (rust, setter)
+            }
+            (None, _) => (rust, setter),
         };
         if format.scale > 0 && !matches!(f.ty, ValueType::Integer | ValueType::Decimal) {
             self.problems
@@ -1028,41 +1067,26 @@ fn add_envelope(response: &mut StructDef) {
     }
 }
 
-fn order_summary(english_name: &str, request: &StructDef) -> OrderSummaryDef {
-    let side = if english_name.contains("buy") {
-        "buy"
-    } else if english_name.contains("sell") {
-        "sell"
-    } else if english_name.contains("cancel") {
-        "cancel"
-    } else if english_name.contains("modify")
-        || english_name.contains("amend")
-        || english_name.contains("correct")
-    {
-        "amend"
-    } else {
-        english_name
-    };
-    let pick = |wires: &[&str]| {
-        request
-            .fields
-            .iter()
-            .find(|f| wires.contains(&f.wire.as_str()))
-            .and_then(|f| match &f.ty {
-                FieldTy::Value { format, .. } => Some(SummaryField {
-                    rust: f.rust.clone(),
-                    optional: f.optional,
-                    format: *format,
-                }),
-                _ => None,
-            })
+/// The order summary from the spec's markers: the TR's `order:` and its fields' `role:`.
+fn order_summary(action: spec::OrderAction, fields: &[Field], request: &StructDef) -> OrderSummaryDef {
+    let pick = |role: FieldRole| {
+        let wire = &fields.iter().find(|f| f.role == Some(role))?.wire;
+        let f = request.fields.iter().find(|f| &f.wire == wire)?;
+        match &f.ty {
+            FieldTy::Value { format, .. } => Some(SummaryField {
+                rust: f.rust.clone(),
+                optional: f.optional,
+                format: *format,
+            }),
+            _ => None,
+        }
     };
     OrderSummaryDef {
-        side: side.to_owned(),
-        stock_code: pick(&["stk_cd", "us_stk_cd", "jmcode"]),
-        quantity: pick(&["ord_qty"]),
-        price: pick(&["ord_uv", "ord_pric"]),
-        original_order_no: pick(&["orig_ord_no"]),
+        action,
+        stock_code: pick(FieldRole::StockCode),
+        quantity: pick(FieldRole::Quantity),
+        price: pick(FieldRole::Price),
+        original_order_no: pick(FieldRole::OriginalOrderNumber),
     }
 }
 

@@ -133,7 +133,8 @@ pub enum PagingDef {
 /// What `order_summary()` reports for an order TR.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderSummaryDef {
-    pub side: String,
+    /// From the TR's `order:` marker.
+    pub action: crate::spec::OrderAction,
     pub stock_code: Option<SummaryField>,
     pub quantity: Option<SummaryField>,
     pub price: Option<SummaryField>,
@@ -208,6 +209,8 @@ pub enum Setter {
     IntoString,
     /// `impl Into<Secret>`.
     IntoSecret,
+    /// `impl Into<T>` of the field's own type (`StockCode`, `OrderNumber` from text).
+    Into,
     /// The type itself.
     Plain,
 }

@@ -83,6 +83,10 @@ pub struct Tr {
     pub path: String,
     pub safety: Safety,
     pub paging: Paging,
+    /// For order TRs: what the order does (read by the runtime's outcome-unknown reports and
+    /// by order trackers). Set by the importer from Kiwoom's Korean name (매수/매도/정정/취소).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderAction>,
     /// WebSocket message name for condition-search commands (`CNSRLST`, `GCNSRREQ`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trnm: Option<String>,
@@ -201,6 +205,10 @@ pub struct Field {
     /// Wire codec facts the decoder needs.
     #[serde(default, skip_serializing_if = "Codec::is_plain")]
     pub codec: Codec,
+    /// What the field is in an order (stock, quantity, price, order number): decides its
+    /// Rust type (`StockCode`, `Quantity`, `Price`, `OrderNumber`) and the order summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<FieldRole>,
     /// Coded values, for `type: enum`.
     #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
     pub enumeration: Option<Enumeration>,
@@ -489,4 +497,34 @@ pub struct MergedGroup {
     pub category: String,
     pub korean: String,
     pub english: String,
+}
+
+/// What an order TR does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderAction {
+    Buy,
+    Sell,
+    Amend,
+    Cancel,
+    /// Money moves but no stock order (currency exchange).
+    Other,
+}
+
+/// The part a field plays in an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldRole {
+    /// The instrument ordered (`stk_cd`).
+    StockCode,
+    /// Shares ordered, amended or cancelled (`ord_qty`, `mdfy_qty`, `cncl_qty`).
+    Quantity,
+    /// The limit price (`ord_uv`, `mdfy_uv`).
+    Price,
+    /// A trigger or condition price (`cond_uv`, `stop_pric`).
+    StopPrice,
+    /// The order number Kiwoom assigned (`ord_no`).
+    OrderNumber,
+    /// The order an amendment or cancellation refers to (`orig_ord_no`).
+    OriginalOrderNumber,
 }

@@ -35,38 +35,38 @@ pub struct ModifyCreditStockOrderRequest {
     /// 매수/매도 주문 요청 응답 결과로 받은 7자리 주문번호
     ///
     /// Wire: type text, at most 7 characters, required.
-    pub original_order_number: String,
+    pub original_order_number: kiwoom_runtime::codec::OrderNumber,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
     /// 정정수량 (`mdfy_qty`)
     ///
     /// 단위: 1주, '0' 입력시 잔량 전부 정정
     ///
     /// Wire: type integer, unit 주, at most 12 characters, required.
-    pub modify_quantity: i64,
+    pub modify_quantity: kiwoom_runtime::codec::Quantity,
     /// 정정단가 (`mdfy_uv`)
     ///
     /// 단위: 원
     ///
     /// Wire: type integer, unit 원, at most 12 characters, required.
-    pub modify_unit_price: i64,
+    pub modify_unit_price: kiwoom_runtime::codec::Price,
     /// 정정조건단가 (`mdfy_cond_uv`)
     ///
     /// 단위: 원
     ///
     /// Wire: type integer, unit 원, at most 12 characters, optional.
-    pub modify_condition_unit_price: Option<i64>,
+    pub modify_condition_unit_price: Option<kiwoom_runtime::codec::Price>,
 }
 impl ModifyCreditStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         domestic_exchange_type: super::OrderVenue,
-        original_order_number: impl Into<String>,
-        stock_code: impl Into<String>,
-        modify_quantity: i64,
-        modify_unit_price: i64,
+        original_order_number: impl Into<kiwoom_runtime::codec::OrderNumber>,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
+        modify_quantity: kiwoom_runtime::codec::Quantity,
+        modify_unit_price: kiwoom_runtime::codec::Price,
     ) -> Self {
         Self {
             domestic_exchange_type,
@@ -78,7 +78,10 @@ impl ModifyCreditStockOrderRequest {
         }
     }
     /// Set `mdfy_cond_uv` (정정조건단가 (`mdfy_cond_uv`)).
-    pub fn modify_condition_unit_price(mut self, modify_condition_unit_price: i64) -> Self {
+    pub fn modify_condition_unit_price(
+        mut self,
+        modify_condition_unit_price: kiwoom_runtime::codec::Price,
+    ) -> Self {
         self.modify_condition_unit_price = Some(modify_condition_unit_price);
         self
     }
@@ -120,13 +123,13 @@ pub struct ModifyCreditStockOrderResponse {
     /// 새 주문번호
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 모주문번호 (`base_orig_ord_no`)
     ///
     /// 원 주문번호
     ///
     /// Wire: type text.
-    pub base_original_order_number: Option<String>,
+    pub base_original_order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 정정수량 (`mdfy_qty`)
     ///
     /// 단위: 1주, 좌측 0-padding 처리된 부호 포함 12자리 숫자
@@ -339,13 +342,11 @@ impl kiwoom_runtime::TrRequest for ModifyCreditStockOrderRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "kt10008",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("amend"),
-            quantity: None,
-            price: None,
-            original_order_no: Some(&self.original_order_number)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            action: Some(kiwoom_runtime::OrderAction::Amend),
+            stock_code: Some(&self.stock_code).cloned(),
+            quantity: Some(&self.modify_quantity).copied(),
+            price: Some(&self.modify_unit_price).map(|p| rust_decimal::Decimal::from(p.get())),
+            original_order_no: Some(&self.original_order_number).cloned(),
         })
     }
 }

@@ -33,19 +33,19 @@ pub struct SellStockRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
     /// 주문수량 (`ord_qty`)
     ///
     /// 단위: 1주
     ///
     /// Wire: type integer, unit 주, at most 12 characters, required.
-    pub order_quantity: i64,
+    pub order_quantity: kiwoom_runtime::codec::Quantity,
     /// 주문단가 (`ord_uv`)
     ///
     /// 단위: 원
     ///
     /// Wire: type integer, unit 원, at most 12 characters, optional.
-    pub order_unit_price: Option<i64>,
+    pub order_unit_price: Option<kiwoom_runtime::codec::Price>,
     /// 매매구분 (`trde_tp`)
     ///
     /// 0:보통 , 3:시장가 , 5:조건부지정가 , 81:장마감후시간외 , 61:장시작전시간외, 62:시간외단일가 , 6:최유리지정가 , 7:최우선지정가 , 10:보통(IOC) , 13:시장가(IOC) , 16:최유리(IOC) , 20:보통(FOK) , 23:시장가(FOK) , 26:최유리(FOK) , 28:스톱지정가,29:중간가,30:중간가(IOC),31:중간가(FOK)
@@ -57,14 +57,14 @@ pub struct SellStockRequest {
     /// 단위: 원
     ///
     /// Wire: type integer, unit 원, at most 12 characters, optional.
-    pub condition_unit_price: Option<i64>,
+    pub condition_unit_price: Option<kiwoom_runtime::codec::Price>,
 }
 impl SellStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         domestic_exchange_type: super::OrderVenue,
-        stock_code: impl Into<String>,
-        order_quantity: i64,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
+        order_quantity: kiwoom_runtime::codec::Quantity,
         trade_type: super::TradeType,
     ) -> Self {
         Self {
@@ -77,12 +77,15 @@ impl SellStockRequest {
         }
     }
     /// Set `ord_uv` (주문단가 (`ord_uv`)).
-    pub fn order_unit_price(mut self, order_unit_price: i64) -> Self {
+    pub fn order_unit_price(mut self, order_unit_price: kiwoom_runtime::codec::Price) -> Self {
         self.order_unit_price = Some(order_unit_price);
         self
     }
     /// Set `cond_uv` (조건단가 (`cond_uv`)).
-    pub fn condition_unit_price(mut self, condition_unit_price: i64) -> Self {
+    pub fn condition_unit_price(
+        mut self,
+        condition_unit_price: kiwoom_runtime::codec::Price,
+    ) -> Self {
         self.condition_unit_price = Some(condition_unit_price);
         self
     }
@@ -119,7 +122,7 @@ pub struct SellStockResponse {
     /// 7자리 주문번호
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 국내거래소구분 (`dmst_stex_tp`)
     ///
     /// KRX, NXT, SOR
@@ -278,15 +281,13 @@ impl kiwoom_runtime::TrRequest for SellStockRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "kt10001",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("sell"),
-            quantity: Some(&self.order_quantity)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            action: Some(kiwoom_runtime::OrderAction::Sell),
+            stock_code: Some(&self.stock_code).cloned(),
+            quantity: Some(&self.order_quantity).copied(),
             price: self
                 .order_unit_price
                 .as_ref()
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+                .map(|p| rust_decimal::Decimal::from(p.get())),
             original_order_no: None,
         })
     }

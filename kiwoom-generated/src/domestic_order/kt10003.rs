@@ -35,25 +35,25 @@ pub struct CancelStockOrderRequest {
     /// 매수/매도 주문 요청 응답 결과로 받은 7자리 주문번호
     ///
     /// Wire: type text, at most 7 characters, required.
-    pub original_order_number: String,
+    pub original_order_number: kiwoom_runtime::codec::OrderNumber,
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
     /// 취소수량 (`cncl_qty`)
     ///
     /// 단위: 1주, '0' 입력시 잔량 전부 취소
     ///
     /// Wire: type integer, unit 주, at most 12 characters, required.
-    pub cancel_quantity: i64,
+    pub cancel_quantity: kiwoom_runtime::codec::Quantity,
 }
 impl CancelStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         domestic_exchange_type: super::OrderVenue,
-        original_order_number: impl Into<String>,
-        stock_code: impl Into<String>,
-        cancel_quantity: i64,
+        original_order_number: impl Into<kiwoom_runtime::codec::OrderNumber>,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
+        cancel_quantity: kiwoom_runtime::codec::Quantity,
     ) -> Self {
         Self {
             domestic_exchange_type,
@@ -93,13 +93,13 @@ pub struct CancelStockOrderResponse {
     /// 새 주문번호
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 모주문번호 (`base_orig_ord_no`)
     ///
     /// 원 주문번호
     ///
     /// Wire: type text.
-    pub base_original_order_number: Option<String>,
+    pub base_original_order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 취소수량 (`cncl_qty`)
     ///
     /// 단위: 1주, 좌측 0-padding 처리된 부호 포함 12자리 숫자
@@ -275,13 +275,11 @@ impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "kt10003",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("cancel"),
-            quantity: None,
+            action: Some(kiwoom_runtime::OrderAction::Cancel),
+            stock_code: Some(&self.stock_code).cloned(),
+            quantity: Some(&self.cancel_quantity).copied(),
             price: None,
-            original_order_no: Some(&self.original_order_number)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            original_order_no: Some(&self.original_order_number).cloned(),
         })
     }
 }

@@ -29,19 +29,19 @@ pub struct BuyGoldSpotRequest {
     /// M04020000 금 99.99\_1kg, M04020100 미니금 99.99\_100g
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
     /// 주문수량 (`ord_qty`)
     ///
     /// 단위: 1주
     ///
     /// Wire: type integer, unit 주, at most 12 characters, required.
-    pub order_quantity: i64,
+    pub order_quantity: kiwoom_runtime::codec::Quantity,
     /// 주문단가 (`ord_uv`)
     ///
     /// 단위: 원
     ///
     /// Wire: type integer, unit 원, at most 12 characters, optional.
-    pub order_unit_price: Option<i64>,
+    pub order_unit_price: Option<kiwoom_runtime::codec::Price>,
     /// 매매구분 (`trde_tp`)
     ///
     /// 00:보통, 10:보통(IOC), 20:보통(FOK)
@@ -52,8 +52,8 @@ pub struct BuyGoldSpotRequest {
 impl BuyGoldSpotRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        stock_code: impl Into<String>,
-        order_quantity: i64,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
+        order_quantity: kiwoom_runtime::codec::Quantity,
         trade_type: super::BuyGoldSpotTradeType,
     ) -> Self {
         Self {
@@ -64,7 +64,7 @@ impl BuyGoldSpotRequest {
         }
     }
     /// Set `ord_uv` (주문단가 (`ord_uv`)).
-    pub fn order_unit_price(mut self, order_unit_price: i64) -> Self {
+    pub fn order_unit_price(mut self, order_unit_price: kiwoom_runtime::codec::Price) -> Self {
         self.order_unit_price = Some(order_unit_price);
         self
     }
@@ -89,7 +89,7 @@ pub struct BuyGoldSpotResponse {
     /// 7자리 주문번호
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// Kiwoom's result code (`return_code`, a JSON number): 0 on success.
     pub return_code: Option<i64>,
     /// Kiwoom's result message (`return_msg`).
@@ -211,15 +211,13 @@ impl kiwoom_runtime::TrRequest for BuyGoldSpotRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "kt50000",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("buy"),
-            quantity: Some(&self.order_quantity)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            action: Some(kiwoom_runtime::OrderAction::Buy),
+            stock_code: Some(&self.stock_code).cloned(),
+            quantity: Some(&self.order_quantity).copied(),
             price: self
                 .order_unit_price
                 .as_ref()
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+                .map(|p| rust_decimal::Decimal::from(p.get())),
             original_order_no: None,
         })
     }

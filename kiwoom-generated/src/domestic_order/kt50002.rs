@@ -29,31 +29,31 @@ pub struct ModifyGoldSpotOrderRequest {
     /// M04020000 금 99.99\_1kg, M04020100 미니금 99.99\_100g
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// Wire: type text, at most 7 characters, required.
-    pub original_order_number: String,
+    pub original_order_number: kiwoom_runtime::codec::OrderNumber,
     /// 정정수량 (`mdfy_qty`)
     ///
     /// 단위: 1주, '0' 입력시 잔량 전부 정정
     ///
     /// Wire: type integer, unit 주, at most 12 characters, required.
-    pub modify_quantity: i64,
+    pub modify_quantity: kiwoom_runtime::codec::Quantity,
     /// 정정단가 (`mdfy_uv`)
     ///
     /// 단위: 원
     ///
     /// Wire: type integer, unit 원, at most 12 characters, required.
-    pub modify_unit_price: i64,
+    pub modify_unit_price: kiwoom_runtime::codec::Price,
 }
 impl ModifyGoldSpotOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        stock_code: impl Into<String>,
-        original_order_number: impl Into<String>,
-        modify_quantity: i64,
-        modify_unit_price: i64,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
+        original_order_number: impl Into<kiwoom_runtime::codec::OrderNumber>,
+        modify_quantity: kiwoom_runtime::codec::Quantity,
+        modify_unit_price: kiwoom_runtime::codec::Price,
     ) -> Self {
         Self {
             stock_code: stock_code.into(),
@@ -88,13 +88,13 @@ pub struct ModifyGoldSpotOrderResponse {
     /// 새 주문번호
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 모주문번호 (`base_orig_ord_no`)
     ///
     /// 원 주문번호
     ///
     /// Wire: type text.
-    pub base_original_order_number: Option<String>,
+    pub base_original_order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 정정수량 (`mdfy_qty`)
     ///
     /// 단위: 1주, 좌측 0-padding 처리된 부호 포함 12자리 숫자
@@ -270,13 +270,11 @@ impl kiwoom_runtime::TrRequest for ModifyGoldSpotOrderRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "kt50002",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("amend"),
-            quantity: None,
-            price: None,
-            original_order_no: Some(&self.original_order_number)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            action: Some(kiwoom_runtime::OrderAction::Amend),
+            stock_code: Some(&self.stock_code).cloned(),
+            quantity: Some(&self.modify_quantity).copied(),
+            price: Some(&self.modify_unit_price).map(|p| rust_decimal::Decimal::from(p.get())),
+            original_order_no: Some(&self.original_order_number).cloned(),
         })
     }
 }

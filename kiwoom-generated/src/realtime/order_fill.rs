@@ -44,8 +44,8 @@ pub struct OrderFill {
     ///
     /// 접수, 체결, 확인, 취소, 거부
     ///
-    /// Wire: type text.
-    pub order_status: Option<String>,
+    /// Wire: type enum.
+    pub order_status: Option<super::OrderStatus>,
     /// 종목명 (`302`)
     ///
     /// Wire: type text.
@@ -91,8 +91,8 @@ pub struct OrderFill {
     ///
     /// 보통, 시장가, 조건부지정가, 최유리지정가, 최우선지정가, 보통(IOC), 시장가(IOC), 최유리(IOC), 보통(FOK), 시장가(FOK), 최유리(FOK), 스톰지정가, 중간가, 중간가(IOC), 중간가(FOK), 장전시간외, 장후시간외, 시간외대량, 시간외바스켓, 시간외자사주, 시간외단일가
     ///
-    /// Wire: type text.
-    pub trade_type: Option<String>,
+    /// Wire: type enum.
+    pub trade_type: Option<super::TradeTypeName>,
     /// 매도수구분 (`907`)
     ///
     /// 1:매도, 2:매수

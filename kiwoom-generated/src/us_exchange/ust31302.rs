@@ -765,8 +765,8 @@ impl kiwoom_runtime::TrRequest for CurrencyExchangeRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "ust31302",
+            action: Some(kiwoom_runtime::OrderAction::Other),
             stock_code: None,
-            side: Some("request_currency_exchange"),
             quantity: None,
             price: None,
             original_order_no: None,

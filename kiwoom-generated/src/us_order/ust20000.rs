@@ -35,17 +35,17 @@ pub struct BuyStockRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
     /// 주문수량 (`ord_qty`)
     ///
-    /// Wire: type decimal, at most 12 characters, required.
-    pub order_quantity: rust_decimal::Decimal,
+    /// Wire: type integer, at most 12 characters, required.
+    pub order_quantity: kiwoom_runtime::codec::Quantity,
     /// 주문단가 (`ord_uv`)
     ///
     /// trde\_tp가 00(지정가),30(LOC)...인 경우 필수 입력, 그 외 시장가 거래유형 설정 시 입력 값은 빈 값 처리
     ///
     /// Wire: type decimal, unit USD, at most 12 characters, optional.
-    pub order_unit_price: Option<rust_decimal::Decimal>,
+    pub order_unit_price: Option<kiwoom_runtime::codec::Price<rust_decimal::Decimal>>,
     /// 해외매매구분 (`trde_tp`)
     ///
     /// 00:지정가 03시장가 26:VWAP지정가 27:TWAP지정가 30:LOC 36:VWAP시장가 37:TWAP시장가
@@ -57,8 +57,8 @@ impl BuyStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
         exchange_type: super::UsExchange,
-        stock_code: impl Into<String>,
-        order_quantity: rust_decimal::Decimal,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
+        order_quantity: kiwoom_runtime::codec::Quantity,
         trade_type: super::BuyStockTradeType,
     ) -> Self {
         Self {
@@ -70,7 +70,10 @@ impl BuyStockRequest {
         }
     }
     /// Set `ord_uv` (주문단가 (`ord_uv`)).
-    pub fn order_unit_price(mut self, order_unit_price: rust_decimal::Decimal) -> Self {
+    pub fn order_unit_price(
+        mut self,
+        order_unit_price: kiwoom_runtime::codec::Price<rust_decimal::Decimal>,
+    ) -> Self {
         self.order_unit_price = Some(order_unit_price);
         self
     }
@@ -100,7 +103,7 @@ pub struct BuyStockResponse {
     /// 취소 혹은 정정 주문 시 사용
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 외화예수금 (`fc_entra`)
     ///
     /// Wire: type decimal.
@@ -322,15 +325,13 @@ impl kiwoom_runtime::TrRequest for BuyStockRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "ust20000",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("buy"),
-            quantity: Some(&self.order_quantity)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            action: Some(kiwoom_runtime::OrderAction::Buy),
+            stock_code: Some(&self.stock_code).cloned(),
+            quantity: Some(&self.order_quantity).copied(),
             price: self
                 .order_unit_price
                 .as_ref()
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+                .map(|p| rust_decimal::Decimal::from(p.get())),
             original_order_no: None,
         })
     }

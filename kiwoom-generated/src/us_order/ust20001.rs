@@ -29,7 +29,7 @@ pub struct SellStockRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
@@ -38,20 +38,20 @@ pub struct SellStockRequest {
     pub exchange_type: super::UsExchange,
     /// 주문수량 (`ord_qty`)
     ///
-    /// Wire: type decimal, at most 12 characters, required.
-    pub order_quantity: rust_decimal::Decimal,
+    /// Wire: type integer, at most 12 characters, required.
+    pub order_quantity: kiwoom_runtime::codec::Quantity,
     /// 주문단가 (`ord_uv`)
     ///
     /// trde\_tp가 00(지정가),30(LOC)...인 경우 필수 입력, 그 외 시장가 거래유형 설정 시 입력 값은 빈 값 처리
     ///
     /// Wire: type decimal, unit USD, at most 12 characters, optional.
-    pub order_unit_price: Option<rust_decimal::Decimal>,
+    pub order_unit_price: Option<kiwoom_runtime::codec::Price<rust_decimal::Decimal>>,
     /// STOP가격 (`stop_pric`)
     ///
     /// trde\_tp가 34(STOP LIMIT) 또는 35(STOP)인 경우 필수 입력, 그 외 거래유형(지정가,시장가 등) 설정 시 입력 값은 무시되거나 빈 값처리.
     ///
     /// Wire: type decimal, unit USD, at most 12 characters, optional.
-    pub stop_price: Option<rust_decimal::Decimal>,
+    pub stop_price: Option<kiwoom_runtime::codec::Price<rust_decimal::Decimal>>,
     /// 매매구분 (`trde_tp`)
     ///
     /// 00:지정가 03시장가 26:VWAP지정가 27:TWAP지정가 30:LOC 33:MOC 36:VWAP시장가 37:TWAP시장가 35:STOP 34:STOP LIMIT
@@ -62,9 +62,9 @@ pub struct SellStockRequest {
 impl SellStockRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        stock_code: impl Into<String>,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
         exchange_type: super::UsExchange,
-        order_quantity: rust_decimal::Decimal,
+        order_quantity: kiwoom_runtime::codec::Quantity,
         trade_type: super::SellStockTradeType,
     ) -> Self {
         Self {
@@ -77,12 +77,18 @@ impl SellStockRequest {
         }
     }
     /// Set `ord_uv` (주문단가 (`ord_uv`)).
-    pub fn order_unit_price(mut self, order_unit_price: rust_decimal::Decimal) -> Self {
+    pub fn order_unit_price(
+        mut self,
+        order_unit_price: kiwoom_runtime::codec::Price<rust_decimal::Decimal>,
+    ) -> Self {
         self.order_unit_price = Some(order_unit_price);
         self
     }
     /// Set `stop_pric` (STOP가격 (`stop_pric`)).
-    pub fn stop_price(mut self, stop_price: rust_decimal::Decimal) -> Self {
+    pub fn stop_price(
+        mut self,
+        stop_price: kiwoom_runtime::codec::Price<rust_decimal::Decimal>,
+    ) -> Self {
         self.stop_price = Some(stop_price);
         self
     }
@@ -113,7 +119,7 @@ pub struct SellStockResponse {
     /// 취소 혹은 정정 주문 시 사용
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 보유수량 (`poss_qty`)
     ///
     /// Wire: type decimal.
@@ -327,15 +333,13 @@ impl kiwoom_runtime::TrRequest for SellStockRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "ust20001",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("sell"),
-            quantity: Some(&self.order_quantity)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            action: Some(kiwoom_runtime::OrderAction::Sell),
+            stock_code: Some(&self.stock_code).cloned(),
+            quantity: Some(&self.order_quantity).copied(),
             price: self
                 .order_unit_price
                 .as_ref()
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+                .map(|p| rust_decimal::Decimal::from(p.get())),
             original_order_no: None,
         })
     }

@@ -31,7 +31,7 @@ pub struct ModifyStockOrderRequest {
     /// 주문 요청 응답 결과로 받은 ord\_no를 설정
     ///
     /// Wire: type text, at most 9 characters, required.
-    pub original_order_number: String,
+    pub original_order_number: kiwoom_runtime::codec::OrderNumber,
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
@@ -41,24 +41,24 @@ pub struct ModifyStockOrderRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
     /// 정정단가 (`mdfy_uv`)
     ///
     /// Wire: type decimal, at most 12 characters, optional.
-    pub modify_unit_price: Option<rust_decimal::Decimal>,
+    pub modify_unit_price: Option<kiwoom_runtime::codec::Price<rust_decimal::Decimal>>,
     /// STOP가격 (`stop_pric`)
     ///
     /// 원주문 trde\_tp가 34(STOP LIMIT) 또는 35(STOP)인 경우 필수 입력, 그 외 거래유형(지정가 등) 설정 시 입력 값은 무시되거나 빈 값처리.
     ///
     /// Wire: type decimal, unit USD, at most 12 characters, optional.
-    pub stop_price: Option<rust_decimal::Decimal>,
+    pub stop_price: Option<kiwoom_runtime::codec::Price<rust_decimal::Decimal>>,
 }
 impl ModifyStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        original_order_number: impl Into<String>,
+        original_order_number: impl Into<kiwoom_runtime::codec::OrderNumber>,
         exchange_type: super::UsExchange,
-        stock_code: impl Into<String>,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
     ) -> Self {
         Self {
             original_order_number: original_order_number.into(),
@@ -69,12 +69,18 @@ impl ModifyStockOrderRequest {
         }
     }
     /// Set `mdfy_uv` (정정단가 (`mdfy_uv`)).
-    pub fn modify_unit_price(mut self, modify_unit_price: rust_decimal::Decimal) -> Self {
+    pub fn modify_unit_price(
+        mut self,
+        modify_unit_price: kiwoom_runtime::codec::Price<rust_decimal::Decimal>,
+    ) -> Self {
         self.modify_unit_price = Some(modify_unit_price);
         self
     }
     /// Set `stop_pric` (STOP가격 (`stop_pric`)).
-    pub fn stop_price(mut self, stop_price: rust_decimal::Decimal) -> Self {
+    pub fn stop_price(
+        mut self,
+        stop_price: kiwoom_runtime::codec::Price<rust_decimal::Decimal>,
+    ) -> Self {
         self.stop_price = Some(stop_price);
         self
     }
@@ -109,7 +115,7 @@ pub struct ModifyStockOrderResponse {
     /// 취소 혹은 정정 주문 시 사용
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 외화예수금 (`fc_entra`)
     ///
     /// Wire: type decimal.
@@ -348,13 +354,14 @@ impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "ust20002",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("amend"),
+            action: Some(kiwoom_runtime::OrderAction::Amend),
+            stock_code: Some(&self.stock_code).cloned(),
             quantity: None,
-            price: None,
-            original_order_no: Some(&self.original_order_number)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            price: self
+                .modify_unit_price
+                .as_ref()
+                .map(|p| rust_decimal::Decimal::from(p.get())),
+            original_order_no: Some(&self.original_order_number).cloned(),
         })
     }
 }

@@ -31,7 +31,7 @@ pub struct CancelStockOrderRequest {
     /// 주문 요청 응답 결과로 받은 ord\_no를 설정
     ///
     /// Wire: type text, at most 9 characters, required.
-    pub original_order_number: String,
+    pub original_order_number: kiwoom_runtime::codec::OrderNumber,
     /// 거래소구분 (`stex_tp`)
     ///
     /// NA: AMEX, ND: NASDAQ, NY: NYSE
@@ -41,14 +41,14 @@ pub struct CancelStockOrderRequest {
     /// 종목코드 (`stk_cd`)
     ///
     /// Wire: type text, at most 12 characters, required.
-    pub stock_code: String,
+    pub stock_code: kiwoom_runtime::codec::StockCode,
 }
 impl CancelStockOrderRequest {
     /// A request with every required field; set optional ones with the setters.
     pub fn new(
-        original_order_number: impl Into<String>,
+        original_order_number: impl Into<kiwoom_runtime::codec::OrderNumber>,
         exchange_type: super::UsExchange,
-        stock_code: impl Into<String>,
+        stock_code: impl Into<kiwoom_runtime::codec::StockCode>,
     ) -> Self {
         Self {
             original_order_number: original_order_number.into(),
@@ -83,7 +83,7 @@ pub struct CancelStockOrderResponse {
     /// 주문번호 (`ord_no`)
     ///
     /// Wire: type text.
-    pub order_number: Option<String>,
+    pub order_number: Option<kiwoom_runtime::codec::OrderNumber>,
     /// 취소주문수량 (`cncl_ord_qty`)
     ///
     /// Wire: type decimal.
@@ -226,13 +226,11 @@ impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
             api_id: "ust20003",
-            stock_code: Some(&self.stock_code)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
-            side: Some("cancel"),
+            action: Some(kiwoom_runtime::OrderAction::Cancel),
+            stock_code: Some(&self.stock_code).cloned(),
             quantity: None,
             price: None,
-            original_order_no: Some(&self.original_order_number)
-                .map(|v| codec::Wire::write(v, codec::PLAIN).into_owned()),
+            original_order_no: Some(&self.original_order_number).cloned(),
         })
     }
 }

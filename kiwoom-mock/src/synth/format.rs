@@ -119,6 +119,7 @@ mod tests {
             description: String::new(),
             unit: None,
             codec,
+            role: None,
             enumeration: None,
             row_shape: Default::default(),
             fields: vec![],

@@ -174,6 +174,7 @@ mod tests {
             description: String::new(),
             unit: None,
             codec: Default::default(),
+            role: None,
             enumeration: None,
             row_shape: Default::default(),
             fields: vec![],

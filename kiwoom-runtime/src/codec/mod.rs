@@ -15,6 +15,7 @@ mod encode;
 mod enums;
 mod format;
 mod forms;
+mod order;
 mod realtime;
 mod request;
 mod signed;
@@ -38,6 +39,7 @@ pub use request::{
     BODY, JsonObject, RequestRecord, deserialize_request, parse_request, take, take_list,
     take_object, take_required, take_required_object, take_scalar_list, unknown_keys,
 };
+pub use order::{OrderNumber, Price, Quantity, StockCode};
 pub use signed::{Aggressor, Directed, Direction, Magnitude, SidedQuantity};
 pub use validate::{check, check_list};
 pub use wire::{Secret, Wire, WireError};

@@ -27,6 +27,11 @@ pub fn check<T: Wire>(
             Ok(())
         };
     };
+    if let Some(reason) = value.invalid_reason() {
+        return Err(problem(ValidationProblem::Invalid {
+            reason: reason.to_owned(),
+        }));
+    }
     let wire = value.write(format);
     if value.is_unknown() {
         return Err(problem(ValidationProblem::UnknownCode {

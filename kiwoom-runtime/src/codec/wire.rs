@@ -27,6 +27,11 @@ pub trait Wire: Sized {
     fn is_unknown(&self) -> bool {
         false
     }
+    /// Why this value cannot be sent in a request (a zero quantity, a price of zero), if it
+    /// cannot; requests refuse it before anything is sent.
+    fn invalid_reason(&self) -> Option<&'static str> {
+        None
+    }
     /// True when `value`, parsed from `raw` (already trimmed), writes back as exactly `raw`.
     /// Decoders keep the text of values that do not (see `WireForms`); types override this
     /// with a check that does not allocate.
