@@ -45,6 +45,7 @@ async fn one_order<J: Journal>(j: &J) {
             tax: None,
             filled_at: Utc::now(),
             venue: Some("KRX".into()),
+            cumulative_quantity: None,
         };
         let raw = serde_json::json!({"trnm": "REAL", "type": "00", "9203": n.to_string(), "909": f.to_string()});
         j.append(

@@ -59,6 +59,11 @@ pub struct Fill {
     pub filled_at: DateTime<Utc>,
     /// Venue that executed it (KRX, NXT), when known.
     pub venue: Option<String>,
+    /// The order number's filled quantity after this fill, when the source says it
+    /// (00 `911`, a query's total). A fill whose total is already covered is counted once
+    /// even under another fill number (a query caught up before the realtime frame came).
+    #[serde(default)]
+    pub cumulative_quantity: Option<u64>,
 }
 
 /// What happened to an order.

@@ -1,6 +1,6 @@
 //! The order aggregate: the state of one order, computed by folding its events.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -30,6 +30,9 @@ pub struct Order {
     pub taxes: Decimal,
     /// (order number, fill number) of every fill counted, so none is counted twice.
     pub fill_keys: BTreeSet<(OrderNo, String)>,
+    /// Filled quantity per order number (an amended order fills under several numbers).
+    #[serde(default)]
+    pub filled_by_no: BTreeMap<OrderNo, u64>,
     /// An amendment was accepted.
     pub amended: bool,
     /// Why the order was rejected or not placed, or why its outcome is unknown.
@@ -64,6 +67,7 @@ impl Order {
             fees: Decimal::ZERO,
             taxes: Decimal::ZERO,
             fill_keys: BTreeSet::new(),
+            filled_by_no: BTreeMap::new(),
             amended: false,
             reason: None,
             version: 1,
@@ -114,6 +118,11 @@ impl Order {
         self.intent
             .quantity
             .saturating_sub(self.filled_quantity + self.cancelled_quantity)
+    }
+
+    /// Quantity filled under one of the order's numbers.
+    pub fn filled_of(&self, order_no: &OrderNo) -> u64 {
+        self.filled_by_no.get(order_no).copied().unwrap_or(0)
     }
 
     pub fn average_fill_price(&self) -> Option<Decimal> {
@@ -178,9 +187,13 @@ impl Order {
 
     fn already_counted(&self, kind: &EventKind) -> bool {
         match kind {
-            EventKind::Filled { fill } => self
-                .fill_keys
-                .contains(&(fill.order_no.clone(), fill.fill_no.clone())),
+            EventKind::Filled { fill } => {
+                self.fill_keys
+                    .contains(&(fill.order_no.clone(), fill.fill_no.clone()))
+                    || fill
+                        .cumulative_quantity
+                        .is_some_and(|total| total <= self.filled_of(&fill.order_no))
+            }
             EventKind::Amended { order_no, .. }
             | EventKind::Cancelled {
                 order_no: Some(order_no),
@@ -224,6 +237,7 @@ impl Order {
             EventKind::Filled { fill } => {
                 self.fill_keys
                     .insert((fill.order_no.clone(), fill.fill_no.clone()));
+                *self.filled_by_no.entry(fill.order_no.clone()).or_default() += fill.quantity;
                 self.filled_quantity += fill.quantity;
                 self.filled_value += fill.price * Decimal::from(fill.quantity);
                 self.fees += fill.fee.unwrap_or_default();

@@ -29,6 +29,7 @@ fn fill(order: &str, fill_no: &str, quantity: u64, price: Decimal) -> EventKind 
             tax: None,
             filled_at: at(10),
             venue: Some("KRX".into()),
+            cumulative_quantity: None,
         },
     }
 }
@@ -683,4 +684,31 @@ fn an_amend_or_cancel_confirmed_twice_counts_once() {
     };
     order.apply(&amended, at(2)).unwrap();
     assert_eq!(order.apply(&amended, at(3)).unwrap(), Applied::Duplicate);
+}
+
+#[test]
+fn a_fill_inside_a_total_already_counted_counts_once() {
+    let mut order = with(&[accepted()]);
+    // A query caught up: 4 filled under order 1, as one fill carrying the total.
+    let mut caught_up = fill("1", "total-4", 4, dec!(70000));
+    if let EventKind::Filled { fill } = &mut caught_up {
+        fill.cumulative_quantity = Some(4);
+    }
+    order.apply(&caught_up, at(2)).unwrap();
+    // The late 00 frame of the second of those fills: its own number, total 4.
+    let mut late = fill("1", "0002", 2, dec!(70000));
+    if let EventKind::Filled { fill } = &mut late {
+        fill.cumulative_quantity = Some(4);
+    }
+    assert_eq!(order.apply(&late, at(3)).unwrap(), Applied::Duplicate);
+    // The next fill, total 6, is new.
+    let mut next = fill("1", "0003", 2, dec!(70000));
+    if let EventKind::Filled { fill } = &mut next {
+        fill.cumulative_quantity = Some(6);
+    }
+    assert!(matches!(
+        order.apply(&next, at(4)).unwrap(),
+        Applied::Recorded { .. }
+    ));
+    assert_eq!((order.filled_quantity, order.filled_of(&no("1"))), (6, 6));
 }

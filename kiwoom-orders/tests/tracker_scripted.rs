@@ -169,6 +169,7 @@ fn filled(fill_no: &str, quantity: u64, price: Decimal) -> FrameKind {
         fill_no: fill_no.into(),
         quantity,
         price,
+        cumulative: None,
     }
 }
 
@@ -519,5 +520,73 @@ async fn start_up_reconciliation_closes_what_kiwoom_closed_and_reports_position_
             .quantity,
         4,
         "not overwritten"
+    );
+}
+
+#[tokio::test]
+async fn a_query_total_fills_the_gap_and_a_late_frame_inside_it_counts_once() {
+    let (t, broker, _dir) = tracker().await;
+    broker.script().place.push_back(placed("701"));
+    t.submit(buy("t-9", 10, dec!(70000))).await.unwrap();
+    let total = |cum| FrameKind::Filled {
+        fill_no: format!("f{cum}"),
+        quantity: 2,
+        price: dec!(70000),
+        cumulative: Some(cum),
+    };
+    t.on_frame(frame(total(2), "701", None, 10, dec!(70000)))
+        .await
+        .unwrap();
+    // A gap: the frame of the second fill (total 4) is lost. Kiwoom's history lists the
+    // order once, with its running total and the last fill number.
+    broker.script().history = Some(history(
+        vec![server_order("701", 10, dec!(70000))],
+        vec![("701", 6)],
+        vec![server_fill("701", "0000099", 4, dec!(70000))],
+        Utc::now(),
+    ));
+    let report = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert_eq!((report.fills_added, report.cancelled.len()), (1, 0));
+    assert_eq!(
+        t.ledger()
+            .order(&id("t-9"))
+            .await
+            .unwrap()
+            .unwrap()
+            .filled_quantity,
+        4
+    );
+    // The lost frame turns up after all: inside the total, counted once.
+    assert_eq!(
+        t.on_frame(frame(total(4), "701", None, 10, dec!(70000)))
+            .await
+            .unwrap(),
+        FrameOutcome::Duplicate
+    );
+    // The next fill is new.
+    assert!(matches!(
+        t.on_frame(frame(total(6), "701", None, 10, dec!(70000)))
+            .await
+            .unwrap(),
+        FrameOutcome::Applied(_)
+    ));
+    let order = t.ledger().order(&id("t-9")).await.unwrap().unwrap();
+    assert_eq!(
+        (order.filled_quantity, order.state),
+        (6, OrderState::PartiallyFilled)
+    );
+    assert_eq!(
+        t.reconcile(ACCOUNT, today()).await.unwrap().fills_added,
+        0,
+        "the history's total is covered"
+    );
+    assert_eq!(
+        t.ledger()
+            .position(ACCOUNT, "005930")
+            .await
+            .unwrap()
+            .unwrap()
+            .quantity,
+        6
     );
 }

@@ -59,6 +59,7 @@ CREATE TABLE fills (
     tax             NUMERIC,
     filled_at       TIMESTAMPTZ NOT NULL,
     venue           TEXT,
+    cumulative_quantity BIGINT,
     event_seq       BIGINT NOT NULL REFERENCES order_events (seq),
     PRIMARY KEY (account, trade_date, order_no, fill_no)
 );

@@ -56,6 +56,7 @@ CREATE TABLE fills (
     tax             TEXT,
     filled_at       TEXT NOT NULL,
     venue           TEXT,
+    cumulative_quantity INTEGER,
     event_seq       INTEGER NOT NULL REFERENCES order_events (seq),
     PRIMARY KEY (account, trade_date, order_no, fill_no)
 );

@@ -220,8 +220,8 @@ async fn append_tx(client: &mut Client, event: &NewEvent) -> Result<AppendOutcom
     if let Some(fill) = &plan.fill {
         let inserted = tx
             .execute(
-                "INSERT INTO fills (account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING",
+                "INSERT INTO fills (account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq, cumulative_quantity) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING",
                 &[
                     &intent.account,
                     &trade_date,
@@ -237,6 +237,7 @@ async fn append_tx(client: &mut Client, event: &NewEvent) -> Result<AppendOutcom
                     &fill.filled_at,
                     &fill.venue,
                     &seq,
+                    &fill.cumulative_quantity.map(qty),
                 ],
             )
             .await?;
@@ -335,6 +336,9 @@ fn decode_fill(row: &Row) -> Result<FillRecord, JournalError> {
             tax: row.get(10),
             filled_at: row.get(11),
             venue: row.get(12),
+            cumulative_quantity: row
+                .get::<_, Option<i64>>(14)
+                .and_then(|q| u64::try_from(q).ok()),
         },
         event_seq: row.get(13),
     })
@@ -426,7 +430,7 @@ impl Journal for PostgresJournal {
         let client = self.client.lock().await;
         let rows = client
             .query(
-                "SELECT account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq \
+                "SELECT account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq, cumulative_quantity \
                  FROM fills WHERE trade_date = $1 AND ($2::text IS NULL OR account = $2) ORDER BY event_seq",
                 &[&trade_date, &account],
             )

@@ -223,8 +223,8 @@ fn append_tx(conn: &mut Connection, event: &NewEvent) -> Result<AppendOutcome, J
     let mut position = None;
     if let Some(fill) = &plan.fill {
         let inserted = tx.execute(
-            "INSERT INTO fills (account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING",
+            "INSERT INTO fills (account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq, cumulative_quantity) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO NOTHING",
             params![
                 intent.account,
                 date(order.trade_date()),
@@ -239,7 +239,8 @@ fn append_tx(conn: &mut Connection, event: &NewEvent) -> Result<AppendOutcome, J
                 fill.tax.map(|d| d.to_string()),
                 ts(fill.filled_at),
                 fill.venue,
-                seq
+                seq,
+                fill.cumulative_quantity.map(|q| i64::try_from(q).unwrap_or(i64::MAX))
             ],
         )?;
         if inserted == 0 {
@@ -324,7 +325,7 @@ fn decode_event(
 }
 
 fn decode_fill(row: &Row<'_>) -> rusqlite::Result<Vec<Option<String>>> {
-    (0..14)
+    (0..15)
         .map(|i| {
             row.get::<_, Option<rusqlite::types::Value>>(i)
                 .map(|v| v.map(value_text))
@@ -374,6 +375,7 @@ fn fill_record(cols: Vec<Option<String>>) -> Result<FillRecord, JournalError> {
             tax: text(10).map(|s| dec(s, "tax")).transpose()?,
             filled_at: parse_ts(&need(11, "filled_at")?)?,
             venue: text(12),
+            cumulative_quantity: text(14).and_then(|q| q.parse().ok()),
         },
         event_seq: need(13, "event_seq")?
             .parse()
@@ -475,7 +477,7 @@ impl Journal for SqliteJournal {
         let account = account.map(str::to_owned);
         self.run(move |conn| {
             let mut stmt = conn.prepare(
-                "SELECT account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq \
+                "SELECT account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq, cumulative_quantity \
                  FROM fills WHERE trade_date = ?1 AND (?2 IS NULL OR account = ?2) ORDER BY event_seq",
             )?;
             let rows = stmt.query_map(params![date(trade_date), account], decode_fill)?;

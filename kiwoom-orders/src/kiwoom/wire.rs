@@ -204,8 +204,9 @@ pub fn order_frame(
         "접수" => FrameKind::Accepted,
         "체결" => FrameKind::Filled {
             fill_no: get("909")?,
-            quantity: num("915").or_else(|| num("911"))?,
+            quantity: num("915")?,
             price: Decimal::from(num("914").or_else(|| num("910"))?),
+            cumulative: num("911"),
         },
         "확인" if amend => FrameKind::Amended {
             quantity: order_quantity,
@@ -354,6 +355,7 @@ mod tests {
             ("909", "7"),
             ("914", "-70000"),
             ("915", "4"),
+            ("911", "6"),
             ("938", "110"),
         ])
         .unwrap();
@@ -362,7 +364,8 @@ mod tests {
             FrameKind::Filled {
                 fill_no: "7".into(),
                 quantity: 4,
-                price: Decimal::from(70000)
+                price: Decimal::from(70000),
+                cumulative: Some(6),
             }
         );
         assert_eq!(fill.cumulative_fee, Some(Decimal::from(110)));

@@ -13,11 +13,13 @@ use crate::intent::Side;
 pub enum FrameKind {
     /// 접수 of a new order.
     Accepted,
-    /// 체결: one execution (`909` fill number, `914`/`915` unit price and quantity).
+    /// 체결: one execution (`909` fill number, `914`/`915` unit price and quantity, `911`
+    /// the order number's filled quantity so far).
     Filled {
         fill_no: String,
         quantity: u64,
         price: Decimal,
+        cumulative: Option<u64>,
     },
     /// 확인 of an amendment: `quantity` moved to this frame's order number at `price`.
     Amended {

@@ -423,6 +423,7 @@ fn frame_event(order: &Order, frame: &OrderFrame) -> EventKind {
             fill_no,
             quantity,
             price,
+            cumulative,
         } => {
             // 938/939 are the order's running totals: this fill's share is the increase.
             let share = |total: Option<Decimal>, so_far: Decimal| {
@@ -438,6 +439,7 @@ fn frame_event(order: &Order, frame: &OrderFrame) -> EventKind {
                     tax: share(frame.cumulative_tax, order.taxes),
                     filled_at: frame.at,
                     venue: frame.venue.clone(),
+                    cumulative_quantity: *cumulative,
                 },
             }
         }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use super::{Broker, Tracker, TrackerError, event};
 use crate::event::{EventKind, EventSource, Fill};
@@ -33,6 +34,26 @@ pub struct ReconcileReport {
     pub adopted: Vec<ClientOrderId>,
     /// Positions where the journal and Kiwoom's holdings disagree.
     pub differences: Vec<PositionDifference>,
+}
+
+fn query_fill(
+    row: &crate::tracker::BrokerFill,
+    fill_no: String,
+    quantity: u64,
+    price: Decimal,
+    total: Option<u64>,
+) -> Fill {
+    Fill {
+        order_no: row.order_no.clone(),
+        fill_no,
+        quantity,
+        price,
+        fee: None,
+        tax: None,
+        filled_at: row.filled_at,
+        venue: None,
+        cumulative_quantity: total,
+    }
 }
 
 impl<J: Journal, B: Broker> Tracker<J, B> {
@@ -124,47 +145,98 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             }
         }
 
-        // 3. Fills the journal missed (dropped 00 frames, a gap, a crash).
+        // 3. Fills the journal missed (dropped 00 frames, a gap, a crash), per order number.
+        //    Kiwoom's lists may give one row per fill or one row per order with its running
+        //    total; either way the rows of one number add up to what it has filled. Rows the
+        //    journal lacks that make up exactly the missing quantity are added one by one
+        //    (their own keys and prices); otherwise the missing quantity is added as one
+        //    catch-up fill carrying the total, so a late 00 frame inside that total counts
+        //    once.
+        let mut by_no: Vec<(&OrderNo, Vec<&crate::tracker::BrokerFill>)> = Vec::new();
         for f in &history.fills {
-            let order = match journal
-                .order_by_no(account, trade_date, &f.order_no)
-                .await?
-            {
+            match by_no.iter_mut().find(|(no, _)| *no == &f.order_no) {
+                Some((_, rows)) => rows.push(f),
+                None => by_no.push((&f.order_no, vec![f])),
+            }
+        }
+        for (order_no, rows) in by_no {
+            let first = rows[0];
+            let order = match journal.order_by_no(account, trade_date, order_no).await? {
                 Some(order) => order,
                 None => {
                     let order = self
                         .adopt(
                             account,
-                            &f.order_no,
-                            &f.stock,
-                            f.side,
-                            f.order_quantity,
-                            f.order_price,
-                            f.filled_at,
-                            &f.raw,
+                            order_no,
+                            &first.stock,
+                            first.side,
+                            first.order_quantity,
+                            first.order_price,
+                            first.filled_at,
+                            &first.raw,
                         )
                         .await?;
                     report.adopted.push(order.id().clone());
                     order
                 }
             };
-            let fill = Fill {
-                order_no: f.order_no.clone(),
-                fill_no: f.fill_no.clone(),
-                quantity: f.quantity,
-                price: f.price,
-                fee: None,
-                tax: None,
-                filled_at: f.filled_at,
-                venue: None,
-            };
-            let kind = EventKind::Filled { fill };
-            if let AppendOutcome::Appended { .. } = self
-                .ledger
-                .record(event(order.id(), EventSource::Query, kind, f.raw.clone()))
-                .await?
-            {
-                report.fills_added += 1;
+            let total: u64 = rows.iter().map(|f| f.quantity).sum();
+            let missing = total.saturating_sub(order.filled_of(order_no));
+            if missing == 0 {
+                continue;
+            }
+            let unseen: Vec<_> = rows
+                .iter()
+                .filter(|f| {
+                    !order
+                        .fill_keys
+                        .contains(&(order_no.clone(), f.fill_no.clone()))
+                })
+                .collect();
+            let fills: Vec<(Fill, serde_json::Value)> =
+                if unseen.iter().map(|f| f.quantity).sum::<u64>() == missing {
+                    unseen
+                        .iter()
+                        .map(|f| {
+                            (
+                                query_fill(f, f.fill_no.clone(), f.quantity, f.price, None),
+                                f.raw.clone(),
+                            )
+                        })
+                        .collect()
+                } else {
+                    let value: Decimal = rows
+                        .iter()
+                        .map(|f| f.price * Decimal::from(f.quantity))
+                        .sum();
+                    let price = if total > 0 {
+                        value / Decimal::from(total)
+                    } else {
+                        first.price
+                    };
+                    let last = rows.iter().max_by_key(|f| f.filled_at).unwrap_or(&first);
+                    let rows_raw =
+                        serde_json::Value::Array(rows.iter().map(|f| f.raw.clone()).collect());
+                    vec![(
+                        query_fill(
+                            last,
+                            format!("total-{total}"),
+                            missing,
+                            price.round_dp(4),
+                            Some(total),
+                        ),
+                        rows_raw,
+                    )]
+                };
+            for (fill, raw) in fills {
+                let kind = EventKind::Filled { fill };
+                if let AppendOutcome::Appended { .. } = self
+                    .ledger
+                    .record(event(order.id(), EventSource::Query, kind, raw))
+                    .await?
+                {
+                    report.fills_added += 1;
+                }
             }
         }
 

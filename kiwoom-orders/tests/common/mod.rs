@@ -67,6 +67,7 @@ pub fn fill(order: &str, order_no: &str, fill_no: &str, quantity: u64, price: De
                 tax: None,
                 filled_at: at(5),
                 venue: Some("KRX".into()),
+                cumulative_quantity: None,
             },
         },
     )
