@@ -256,57 +256,42 @@ fn clip(v: &Value) -> String {
     }
 }
 
-/// Text of a scalar: strings as they are, numbers as written, null as empty.
-fn scalar_text(v: &Value) -> Option<String> {
+/// Text of a scalar, taken by value: strings as they are, numbers as written, null as
+/// empty; anything else is handed back.
+fn scalar_text(v: Value) -> Result<String, Value> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Null => Some(String::new()),
-        _ => None,
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Null => Ok(String::new()),
+        other => Err(other),
     }
 }
 
 /// Read one entry of `data`, leniently for scalars (a number where text is expected is
 /// kept as written) and strictly for shape (an object where a value belongs is an error
-/// naming its path).
+/// naming its path). Nothing is allocated for the error path of a good entry.
 fn real_item(index: usize, value: Value) -> Result<RealItem, BadEntry> {
-    let path = format!("data[{index}]");
-    let fail = |kind: Option<String>, field: String, raw: &Value, reason: &str| BadEntry {
+    let fail = |kind: Option<String>, at: &str, raw: &Value, reason: &str| BadEntry {
         error: DecodeError {
             api_id: kind.clone().unwrap_or_else(|| "REAL".into()),
-            field,
+            field: format!("data[{index}]{at}"),
             raw: clip(raw),
             reason: reason.to_owned(),
         },
         kind,
     };
     let Value::Object(mut obj) = value else {
-        return Err(fail(None, path, &value, "an entry must be an object"));
+        return Err(fail(None, "", &value, "an entry must be an object"));
     };
     let kind = match obj.remove("type") {
         Some(Value::String(t)) if !t.trim().is_empty() => t,
-        Some(other) => {
-            return Err(fail(
-                None,
-                format!("{path}.type"),
-                &other,
-                "not a realtime type",
-            ));
-        }
-        None => {
-            return Err(fail(None, format!("{path}.type"), &Value::Null, "missing"));
-        }
+        Some(other) => return Err(fail(None, ".type", &other, "not a realtime type")),
+        None => return Err(fail(None, ".type", &Value::Null, "missing")),
     };
     let mut text_of = |key: &str| match obj.remove(key) {
         None => Ok(String::new()),
-        Some(v) => scalar_text(&v).ok_or_else(|| {
-            fail(
-                Some(kind.clone()),
-                format!("{path}.{key}"),
-                &v,
-                "expected text",
-            )
-        }),
+        Some(v) => scalar_text(v)
+            .map_err(|v| fail(Some(kind.clone()), &format!(".{key}"), &v, "expected text")),
     };
     let name = text_of("name")?;
     let registered = text_of("item")?;
@@ -320,21 +305,21 @@ fn real_item(index: usize, value: Value) -> Result<RealItem, BadEntry> {
         None | Some(Value::Null) => {}
         Some(Value::Object(values)) => {
             for (id, v) in values {
-                let Some(text) = scalar_text(&v) else {
-                    return Err(fail(
-                        Some(item.kind.clone()),
-                        format!("{path}.values.{id}"),
-                        &v,
-                        "expected a text value",
-                    ));
-                };
-                item.values.insert(id, text);
+                match scalar_text(v) {
+                    Ok(text) => {
+                        item.values.insert(id, text);
+                    }
+                    Err(v) => {
+                        let at = format!(".values.{id}");
+                        return Err(fail(Some(item.kind), &at, &v, "expected a text value"));
+                    }
+                }
             }
         }
         Some(other) => {
             return Err(fail(
-                Some(item.kind.clone()),
-                format!("{path}.values"),
+                Some(item.kind),
+                ".values",
                 &other,
                 "expected an object of values",
             ));
