@@ -97,9 +97,12 @@ async fn order_cut_off_after_processing_is_outcome_unknown_and_never_resent() {
     match &err {
         Error::OutcomeUnknown { order, .. } => {
             assert_eq!(order.api_id, "kt10000");
-            assert_eq!(order.stock_code.as_deref(), Some("005930"));
-            assert_eq!(order.side, Some("buy"));
-            assert_eq!(order.quantity.as_deref(), Some("7"));
+            assert_eq!(
+                order.stock_code.as_ref().map(|c| c.to_string()).as_deref(),
+                Some("005930")
+            );
+            assert_eq!(order.action, Some(kiwoom_runtime::OrderAction::Buy));
+            assert_eq!(order.quantity.as_ref().map(|q| q.0), Some(7));
         }
         other => panic!("expected OutcomeUnknown, got {other}"),
     }

@@ -87,7 +87,7 @@ async fn order_5xx_is_outcome_unknown_and_sent_once() {
         .unwrap_err();
     match &err {
         Error::OutcomeUnknown { order, cause } => {
-            assert_eq!(order.quantity.as_deref(), Some("3"));
+            assert_eq!(order.quantity.as_ref().map(|q| q.0), Some(3));
             assert!(matches!(**cause, Error::Http { status: 502, .. }));
         }
         other => panic!("expected OutcomeUnknown, got {other}"),
