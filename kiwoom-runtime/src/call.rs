@@ -17,7 +17,7 @@ use crate::error_code::RetryAdvice;
 use crate::paging::{ItemStream, PageStream};
 use crate::return_code::BorrowedEnvelope;
 use crate::tr::{
-    DecodeError, OrderSummary, PagedRequest, TrRequest, TrResponse, ValidationError,
+    DecodeError, OrderAction, OrderSummary, PagedRequest, TrRequest, TrResponse, ValidationError,
     ValidationProblem,
 };
 
@@ -491,8 +491,14 @@ fn judge<T: TrRequest>(
             return unconfirmed("no return_code");
         }
         order_no = order_number(&bytes);
-        // Orders on a security answer `ord_no`; a currency exchange (no stock) does not.
-        if order_no.is_none() && order.stock_code.is_some() {
+        // Every stock order of the spec (buy, sell, amend, cancel) answers `ord_no`; the one
+        // order TR that is not a stock order (ust31302, currency exchange: `Other`) has no
+        // order-number field in its response.
+        let answers_order_number = matches!(
+            order.action,
+            Some(OrderAction::Buy | OrderAction::Sell | OrderAction::Amend | OrderAction::Cancel)
+        );
+        if order_no.is_none() && answers_order_number {
             return unconfirmed("return_code 0 but no order number (ord_no)");
         }
     }

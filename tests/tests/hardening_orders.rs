@@ -105,3 +105,28 @@ async fn a_confirmed_order_is_ok() {
     result.expect("return_code 0 with an order number is a placed order");
     assert_eq!(sent, 1);
 }
+
+#[tokio::test]
+async fn a_currency_exchange_needs_no_order_number_but_a_return_code() {
+    // ust31302 is an order TR whose response has no order-number field (its summary's
+    // action is `Other`): return_code 0 confirms it; a missing one does not.
+    let exchange = serde_json::json!({"exch_tp": "1", "fc_exmn_amt": "100000"});
+    let server = Scripted::start(|_, n| {
+        Reply::ok(if n == 0 {
+            r#"{"return_code":0,"return_msg":"ok"}"#
+        } else {
+            r#"{"return_msg":"?"}"#
+        })
+    })
+    .await;
+    let client = local_builder(&server.base_url, "ws://127.0.0.1:9")
+        .build()
+        .unwrap();
+    kiwoom_generated::call_json(&client, "ust31302", exchange.clone())
+        .await
+        .expect("confirmed by return_code 0");
+    let err = kiwoom_generated::call_json(&client, "ust31302", exchange)
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err}");
+}
