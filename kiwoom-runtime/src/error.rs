@@ -73,8 +73,8 @@ pub enum Error {
     /// but no usable answer came back (timeout, reset, 5xx, a redirect, an answer with no
     /// return_code or no order number; `raw` then holds that answer, secrets redacted). It
     /// was NOT sent again. Check open orders / fills before retrying by hand.
-    #[error("{}: order outcome unknown (stock {:?}, side {:?}, quantity {:?}); not resent: {cause}",
-        order.api_id, order.stock_code, order.side, order.quantity)]
+    #[error("{}: order outcome unknown ({:?} {:?} x {:?} at {:?}); not resent: {cause}",
+        order.api_id, order.action, order.stock_code, order.quantity, order.price)]
     OutcomeUnknown {
         /// Boxed to keep `Error` small on the happy path.
         order: Box<OrderSummary>,
