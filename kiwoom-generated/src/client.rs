@@ -6,6 +6,19 @@
 //! Each method only prepares a [`kiwoom_runtime::Call`]; nothing is sent until it is
 //! awaited (or `send()`, `pages()`, `items()` is called). Bring the methods into
 //! scope with `use kiwoom_generated::prelude::*;`.
+//!
+//! ```no_run
+//! # async fn example(client: kiwoom_generated::Client) -> Result<(), kiwoom_generated::Error> {
+//! use kiwoom_generated::domestic_stock_info::StockInfoRequest;
+//! use kiwoom_generated::prelude::*;
+//!
+//! let info = client.domestic().stock_info().stock_info(StockInfoRequest::new("005930")).await?;
+//! if let Some(price) = info.current_price {
+//!     println!("{} won, {:?}", price.value(), price.direction());
+//! }
+//! # Ok(())
+//! # }
+//! ```
 /// TR methods on [`kiwoom_runtime::Client`], grouped by market.
 pub trait KiwoomApi {
     /// 국내주식 (domestic) TRs, by menu group.
@@ -253,12 +266,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AccountsRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = AccountsRequest::new();
     /// let response = client.domestic().account().accounts(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn accounts(
         &self,
@@ -270,15 +287,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `day_balance_rate`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::DailyBalanceReturnRateRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = DailyBalanceReturnRateRequest::new(query_date);
+    /// let request = DailyBalanceReturnRateRequest::new(chrono::NaiveDate::from_ymd_opt(2025, 8, 25).ok_or("date")?);
     /// let mut rows = client.domestic().account().daily_balance_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_balance_return_rate(
         &self,
@@ -290,15 +311,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `date_stock_breakdown_realized_profit_loss`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::RealizedPnlByDateAndStockRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = RealizedPnlByDateAndStockRequest::new(start_date);
+    /// let request = RealizedPnlByDateAndStockRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 28).ok_or("date")?);
     /// let mut rows = client.domestic().account().realized_pnl_by_date_and_stock(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn realized_pnl_by_date_and_stock(
         &self,
@@ -310,15 +335,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `date_stock_realized_profit_loss`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::RealizedPnlByPeriodAndStockRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = RealizedPnlByPeriodAndStockRequest::new(start_date, end_date);
+    /// let request = RealizedPnlByPeriodAndStockRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 28).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 28).ok_or("date")?);
     /// let mut rows = client.domestic().account().realized_pnl_by_period_and_stock(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn realized_pnl_by_period_and_stock(
         &self,
@@ -330,15 +359,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `date_realized_profit_loss`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::DailyRealizedPnlRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = DailyRealizedPnlRequest::new(start_date, end_date);
+    /// let request = DailyRealizedPnlRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 28).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 28).ok_or("date")?);
     /// let mut rows = client.domestic().account().daily_realized_pnl(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_realized_pnl(
         &self,
@@ -350,15 +383,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `unfilled`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::UnfilledOrdersRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = UnfilledOrdersRequest::new(all_stock_type, trade_type, exchange_type);
+    /// let request = UnfilledOrdersRequest::new(StockType::from_code("1"), SellBuyType::from_code("0"), VenueFilter::from_code("0"));
     /// let mut rows = client.domestic().account().unfilled_orders(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn unfilled_orders(
         &self,
@@ -370,15 +407,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `execution`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::FilledOrdersRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = FilledOrdersRequest::new(query_type, sell_type, exchange_type);
+    /// let request = FilledOrdersRequest::new(StockType::from_code("1"), SellBuyType::from_code("0"), VenueFilter::from_code("0"));
     /// let mut rows = client.domestic().account().filled_orders(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn filled_orders(
         &self,
@@ -390,15 +431,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `today_realized_profit_loss_detail`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::TodayRealizedPnlDetailRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = TodayRealizedPnlDetailRequest::new("005930");
     /// let mut rows = client.domestic().account().today_realized_pnl_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_realized_pnl_detail(
         &self,
@@ -410,15 +455,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `account_profit_rate`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AccountReturnRateRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = AccountReturnRateRequest::new(exchange_type);
+    /// let request = AccountReturnRateRequest::new(VenueFilter::from_code("0"));
     /// let mut rows = client.domestic().account().account_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn account_return_rate(
         &self,
@@ -430,15 +479,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `unfilled_split_orders`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::UnfilledSplitOrderDetailRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = UnfilledSplitOrderDetailRequest::new("...");
+    /// let request = UnfilledSplitOrderDetailRequest::new("8");
     /// let mut rows = client.domestic().account().unfilled_split_order_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn unfilled_split_order_detail(
         &self,
@@ -450,15 +503,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `today_trade_journal`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::TodayTradeJournalRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = TodayTradeJournalRequest::new(odd_lot_type, cash_credit_type);
+    /// let request = TodayTradeJournalRequest::new(OddLotType::from_code("1"), CashCreditType::from_code("0"));
     /// let mut rows = client.domestic().account().today_trade_journal(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_trade_journal(
         &self,
@@ -470,15 +527,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_deposit_status`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::DepositDetailRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = DepositDetailRequest::new(query_type);
+    /// let request = DepositDetailRequest::new(DepositDetailQueryType::from_code("3"));
     /// let mut rows = client.domestic().account().deposit_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn deposit_detail(
         &self,
@@ -490,15 +551,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `daily_estimated_deposited_asset_amount_status`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::DailyEstimatedDepositAssetRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = DailyEstimatedDepositAssetRequest::new(start_date, end_date);
+    /// let request = DailyEstimatedDepositAssetRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 11).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 25).ok_or("date")?);
     /// let mut rows = client.domestic().account().daily_estimated_deposit_asset(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_estimated_deposit_asset(
         &self,
@@ -510,12 +575,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::EstimatedAssetRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = EstimatedAssetRequest::new(query_type);
+    /// let request = EstimatedAssetRequest::new(AccountEvaluationStatusQueryType::from_code("0"));
     /// let response = client.domestic().account().estimated_asset(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn estimated_asset(
         &self,
@@ -527,15 +596,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_account_evaluation_status`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AccountEvaluationStatusRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = AccountEvaluationStatusRequest::new(query_type, domestic_exchange_type);
+    /// let request = AccountEvaluationStatusRequest::new(AccountEvaluationStatusQueryType::from_code("0"), KrxOrNxt::from_code("KRX"));
     /// let mut rows = client.domestic().account().account_evaluation_status(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn account_evaluation_status(
         &self,
@@ -547,15 +620,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_execution_balance`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::OrderFillBalanceRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = OrderFillBalanceRequest::new(domestic_exchange_type);
+    /// let request = OrderFillBalanceRequest::new(KrxOrNxt::from_code("KRX"));
     /// let mut rows = client.domestic().account().order_fill_balance(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn order_fill_balance(
         &self,
@@ -567,15 +644,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `account_order_execution_history_detail`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AccountOrderFillDetailRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = AccountOrderFillDetailRequest::new(query_type, stock_bond_type, sell_type, domestic_exchange_type);
+    /// let request = AccountOrderFillDetailRequest::new(AccountOrderFillDetailQueryType::from_code("1"), StockBondType::from_code("0"), SellBuyType::from_code("0"), OrderVenueFilter::from_code("%"));
     /// let mut rows = client.domestic().account().account_order_fill_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn account_order_fill_detail(
         &self,
@@ -587,15 +668,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `account_next_day_settlement_schedule_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AccountNextDaySettlementRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = AccountNextDaySettlementRequest::new();
     /// let mut rows = client.domestic().account().account_next_day_settlement(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn account_next_day_settlement(
         &self,
@@ -607,15 +692,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `account_order_execution_status_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AccountOrderFillStatusRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = AccountOrderFillStatusRequest::new(stock_bond_type, market_type, sell_type, query_type, domestic_exchange_type);
+    /// let request = AccountOrderFillStatusRequest::new(StockBondType::from_code("0"), AccountOrderFillStatusMarketType::from_code("0"), SellBuyType::from_code("0"), AccountOrderFillStatusQueryType::from_code("0"), OrderVenueFilter::from_code("KRX"));
     /// let mut rows = client.domestic().account().account_order_fill_status(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn account_order_fill_status(
         &self,
@@ -627,12 +716,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::OrderWithdrawableAmountRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = OrderWithdrawableAmountRequest::new("005930", trade_type, unit_price);
+    /// let request = OrderWithdrawableAmountRequest::new("005930", Side::from_code("2"), 267000);
     /// let response = client.domestic().account().order_withdrawable_amount(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn order_withdrawable_amount(
         &self,
@@ -644,12 +737,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::OrderableQuantityByMarginRateRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = OrderableQuantityByMarginRateRequest::new("005930");
     /// let response = client.domestic().account().orderable_quantity_by_margin_rate(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn orderable_quantity_by_margin_rate(
         &self,
@@ -661,12 +758,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::OrderableQuantityByCreditMarginRateRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = OrderableQuantityByCreditMarginRateRequest::new("005930");
     /// let response = client.domestic().account().orderable_quantity_by_credit_margin_rate(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn orderable_quantity_by_credit_margin_rate(
         &self,
@@ -679,12 +780,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::MarginDetailRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = MarginDetailRequest::new();
     /// let response = client.domestic().account().margin_detail(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn margin_detail(
         &self,
@@ -696,15 +801,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `consignment_overall_trade_history_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::BrokerageAccountTransactionHistoryRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = BrokerageAccountTransactionHistoryRequest::new(start_date, end_date, kind, gold_spot_type, domestic_exchange_type);
+    /// let request = BrokerageAccountTransactionHistoryRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 21).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 25).ok_or("date")?, Kind::from_code("0"), GoldSpotType::from_code("0"), KrxOrNxtFilter::from_code("%"));
     /// let mut rows = client.domestic().account().brokerage_account_transaction_history(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn brokerage_account_transaction_history(
         &self,
@@ -717,12 +826,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::DailyAccountReturnRateDetailRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = DailyAccountReturnRateDetailRequest::new(start_date, end_date);
+    /// let request = DailyAccountReturnRateDetailRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 11).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 25).ok_or("date")?);
     /// let response = client.domestic().account().daily_account_return_rate_detail(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_account_return_rate_detail(
         &self,
@@ -734,12 +847,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AccountTodayStatusRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = AccountTodayStatusRequest::new();
     /// let response = client.domestic().account().account_today_status(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn account_today_status(
         &self,
@@ -751,15 +868,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `account_evaluation_balance_individual_total`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AccountEvaluationBalanceRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = AccountEvaluationBalanceRequest::new(query_type, domestic_exchange_type);
+    /// let request = AccountEvaluationBalanceRequest::new(AccountEvaluationBalanceQueryType::from_code("1"), KrxOrNxt::from_code("KRX"));
     /// let mut rows = client.domestic().account().account_evaluation_balance(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn account_evaluation_balance(
         &self,
@@ -771,15 +892,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_account_evaluation_status`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::GoldSpotBalanceRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = GoldSpotBalanceRequest::new();
     /// let mut rows = client.domestic().account().gold_spot_balance(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_balance(
         &self,
@@ -791,12 +916,16 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::GoldSpotDepositRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = GoldSpotDepositRequest::new();
     /// let response = client.domestic().account().gold_spot_deposit(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_deposit(
         &self,
@@ -808,15 +937,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `account_order_execution_status`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::AllGoldSpotOrderFillsRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = AllGoldSpotOrderFillsRequest::new(order_date, market_deal_type, stock_bond_type, sell_buy_type);
+    /// let request = AllGoldSpotOrderFillsRequest::new(chrono::NaiveDate::from_ymd_opt(2025, 8, 21).ok_or("date")?, MarketDealType::from_code("1"), StockBondType::from_code("0"), SellBuyType::from_code("0"));
     /// let mut rows = client.domestic().account().all_gold_spot_order_fills(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn all_gold_spot_order_fills(
         &self,
@@ -828,15 +961,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `account_order_execution_history_detail`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::GoldSpotOrderFillsRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = GoldSpotOrderFillsRequest::new(query_type, stock_bond_type, sell_type, domestic_exchange_type);
+    /// let request = GoldSpotOrderFillsRequest::new(AccountOrderFillDetailQueryType::from_code("1"), StockBondType::from_code("0"), SellBuyType::from_code("0"), OrderVenueFilter::from_code("%"));
     /// let mut rows = client.domestic().account().gold_spot_order_fills(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_order_fills(
         &self,
@@ -848,15 +985,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_trade_history`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::GoldSpotTransactionHistoryRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
     /// let request = GoldSpotTransactionHistoryRequest::new();
     /// let mut rows = client.domestic().account().gold_spot_transaction_history(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_transaction_history(
         &self,
@@ -868,15 +1009,19 @@ impl DomesticAccount<'_> {
     ///
     /// `POST /api/dostk/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `account_order_unfilled_status`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_account::GoldSpotUnfilledOrdersRequest;
+    /// use kiwoom_generated::domestic_account::*;
     ///
-    /// let request = GoldSpotUnfilledOrdersRequest::new(order_date, market_deal_type, stock_bond_type, sell_type);
+    /// let request = GoldSpotUnfilledOrdersRequest::new(chrono::NaiveDate::from_ymd_opt(2025, 8, 21).ok_or("date")?, MarketDealType::from_code("1"), StockBondType::from_code("0"), SellBuyType::from_code("0"));
     /// let mut rows = client.domestic().account().gold_spot_unfilled_orders(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_unfilled_orders(
         &self,
@@ -897,15 +1042,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_investor_institution_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::StockInvestorByInstitutionChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = StockInvestorByInstitutionChartRequest::new(date, "005930", amount_quantity_type, trade_type, unit_type);
+    /// let request = StockInvestorByInstitutionChartRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?, "005930", AmountQuantityType::from_code("1"), AfterCloseInvestorTradeTradeType::from_code("0"), UnitType::from_code("1000"));
     /// let mut rows = client.domestic().chart().stock_investor_by_institution_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_investor_by_institution_chart(
         &self,
@@ -917,15 +1066,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `intraday_investor_trade_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::IntradayInvestorTradeChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = IntradayInvestorTradeChartRequest::new(market_type, amount_quantity_type, trade_type, "005930");
+    /// let request = IntradayInvestorTradeChartRequest::new(MarketType::from_code("000"), AmountQuantityType::from_code("1"), AfterCloseInvestorTradeTradeType::from_code("0"), "005930");
     /// let mut rows = client.domestic().chart().intraday_investor_trade_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn intraday_investor_trade_chart(
         &self,
@@ -937,15 +1090,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_tick_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::StockTickChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = StockTickChartRequest::new("005930", tick_range, adjusted_stock_price_type);
+    /// let request = StockTickChartRequest::new("005930", TickRange::from_code("1"), AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().stock_tick_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_tick_chart(
         &self,
@@ -957,15 +1114,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_minute_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::StockMinuteChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = StockMinuteChartRequest::new("005930", tick_range, adjusted_stock_price_type);
+    /// let request = StockMinuteChartRequest::new("005930", GoldSpotMinuteChartTickRange::from_code("1"), AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().stock_minute_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_minute_chart(
         &self,
@@ -977,15 +1138,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_daily_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::StockDailyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = StockDailyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let request = StockDailyChartRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2025, 9, 8).ok_or("date")?, AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().stock_daily_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_daily_chart(
         &self,
@@ -997,15 +1162,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_weekly_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::StockWeeklyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = StockWeeklyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let request = StockWeeklyChartRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2025, 9, 5).ok_or("date")?, AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().stock_weekly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_weekly_chart(
         &self,
@@ -1017,15 +1186,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_monthly_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::StockMonthlyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = StockMonthlyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let request = StockMonthlyChartRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2025, 9, 5).ok_or("date")?, AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().stock_monthly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_monthly_chart(
         &self,
@@ -1037,15 +1210,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_yearly_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::StockYearlyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = StockYearlyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let request = StockYearlyChartRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2025, 9, 5).ok_or("date")?, AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().stock_yearly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_yearly_chart(
         &self,
@@ -1057,15 +1234,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_tick_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::SectorTickChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = SectorTickChartRequest::new("...", tick_range);
+    /// let request = SectorTickChartRequest::new("001", TickRange::from_code("1"));
     /// let mut rows = client.domestic().chart().sector_tick_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_tick_chart(
         &self,
@@ -1077,15 +1258,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_minute_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::SectorMinuteChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = SectorMinuteChartRequest::new("...", tick_range);
+    /// let request = SectorMinuteChartRequest::new("001", GoldSpotMinuteChartTickRange::from_code("5"));
     /// let mut rows = client.domestic().chart().sector_minute_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_minute_chart(
         &self,
@@ -1097,15 +1282,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_daily_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::SectorDailyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = SectorDailyChartRequest::new("...", base_date);
+    /// let request = SectorDailyChartRequest::new("001", chrono::NaiveDate::from_ymd_opt(2025, 9, 5).ok_or("date")?);
     /// let mut rows = client.domestic().chart().sector_daily_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_daily_chart(
         &self,
@@ -1117,15 +1306,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_weekly_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::SectorWeeklyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = SectorWeeklyChartRequest::new("...", base_date);
+    /// let request = SectorWeeklyChartRequest::new("001", chrono::NaiveDate::from_ymd_opt(2025, 9, 5).ok_or("date")?);
     /// let mut rows = client.domestic().chart().sector_weekly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_weekly_chart(
         &self,
@@ -1137,15 +1330,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_monthly_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::SectorMonthlyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = SectorMonthlyChartRequest::new("...", base_date);
+    /// let request = SectorMonthlyChartRequest::new("002", chrono::NaiveDate::from_ymd_opt(2025, 9, 5).ok_or("date")?);
     /// let mut rows = client.domestic().chart().sector_monthly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_monthly_chart(
         &self,
@@ -1157,15 +1354,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_yearly_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::SectorYearlyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = SectorYearlyChartRequest::new("...", base_date);
+    /// let request = SectorYearlyChartRequest::new("001", chrono::NaiveDate::from_ymd_opt(2025, 9, 5).ok_or("date")?);
     /// let mut rows = client.domestic().chart().sector_yearly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_yearly_chart(
         &self,
@@ -1177,15 +1378,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_spot_tick_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::GoldSpotTickChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = GoldSpotTickChartRequest::new("005930", tick_range, adjusted_stock_price_type);
+    /// let request = GoldSpotTickChartRequest::new("M04020000", TickRange::from_code("1"), AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().gold_spot_tick_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_tick_chart(
         &self,
@@ -1197,15 +1402,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_spot_minute_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::GoldSpotMinuteChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = GoldSpotMinuteChartRequest::new("005930", tick_range);
+    /// let request = GoldSpotMinuteChartRequest::new("M04020000", GoldSpotMinuteChartTickRange::from_code("1"));
     /// let mut rows = client.domestic().chart().gold_spot_minute_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_minute_chart(
         &self,
@@ -1217,15 +1426,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_spot_daily_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::GoldSpotDailyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = GoldSpotDailyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let request = GoldSpotDailyChartRequest::new("M04020000", chrono::NaiveDate::from_ymd_opt(2025, 8, 26).ok_or("date")?, AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().gold_spot_daily_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_daily_chart(
         &self,
@@ -1237,15 +1450,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_spot_weekly_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::GoldSpotWeeklyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = GoldSpotWeeklyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let request = GoldSpotWeeklyChartRequest::new("M04020000", chrono::NaiveDate::from_ymd_opt(2025, 8, 26).ok_or("date")?, AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().gold_spot_weekly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_weekly_chart(
         &self,
@@ -1257,15 +1474,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_spot_monthly_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::GoldSpotMonthlyChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = GoldSpotMonthlyChartRequest::new("005930", base_date, adjusted_stock_price_type);
+    /// let request = GoldSpotMonthlyChartRequest::new("M04020000", chrono::NaiveDate::from_ymd_opt(2025, 8, 26).ok_or("date")?, AdjustedStockPriceType::from_code("1"));
     /// let mut rows = client.domestic().chart().gold_spot_monthly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_monthly_chart(
         &self,
@@ -1277,15 +1498,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_spot_tick_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::GoldSpotTodayTickChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = GoldSpotTodayTickChartRequest::new("005930", tick_range);
+    /// let request = GoldSpotTodayTickChartRequest::new("M04020000", TickRange::from_code("1"));
     /// let mut rows = client.domestic().chart().gold_spot_today_tick_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_today_tick_chart(
         &self,
@@ -1297,15 +1522,19 @@ impl DomesticChart<'_> {
     ///
     /// `POST /api/dostk/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_spot_minute_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_chart::GoldSpotTodayMinuteChartRequest;
+    /// use kiwoom_generated::domestic_chart::*;
     ///
-    /// let request = GoldSpotTodayMinuteChartRequest::new("005930", tick_range);
+    /// let request = GoldSpotTodayMinuteChartRequest::new("M04020000", GoldSpotMinuteChartTickRange::from_code("1"));
     /// let mut rows = client.domestic().chart().gold_spot_today_minute_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_today_minute_chart(
         &self,
@@ -1326,12 +1555,17 @@ impl DomesticCreditOrder<'_> {
     ///
     /// `POST /api/dostk/crdordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_credit_order::BuyCreditStockRequest;
+    /// use kiwoom_generated::domestic_credit_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = BuyCreditStockRequest::new(domestic_exchange_type, stock_code, order_quantity, trade_type);
+    /// let request = BuyCreditStockRequest::new(OrderVenue::from_code("KRX"), "005930", Quantity(1), TradeType::from_code("0"));
     /// let response = client.domestic().credit_order().buy_credit_stock(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn buy_credit_stock(
         &self,
@@ -1343,12 +1577,17 @@ impl DomesticCreditOrder<'_> {
     ///
     /// `POST /api/dostk/crdordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_credit_order::SellCreditStockRequest;
+    /// use kiwoom_generated::domestic_credit_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = SellCreditStockRequest::new(domestic_exchange_type, stock_code, order_quantity, trade_type, credit_deal_type);
+    /// let request = SellCreditStockRequest::new(OrderVenue::from_code("KRX"), "005930", Quantity(3), TradeType::from_code("0"), CreditDealType::from_code("99"));
     /// let response = client.domestic().credit_order().sell_credit_stock(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sell_credit_stock(
         &self,
@@ -1360,12 +1599,18 @@ impl DomesticCreditOrder<'_> {
     ///
     /// `POST /api/dostk/crdordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_credit_order::ModifyCreditStockOrderRequest;
+    /// use kiwoom_generated::domestic_credit_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Price;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = ModifyCreditStockOrderRequest::new(domestic_exchange_type, original_order_number, stock_code, modify_quantity, modify_unit_price);
+    /// let request = ModifyCreditStockOrderRequest::new(OrderVenue::from_code("KRX"), "0000455", "005930", Quantity(1), Price(2590));
     /// let response = client.domestic().credit_order().modify_credit_stock_order(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn modify_credit_stock_order(
         &self,
@@ -1377,12 +1622,17 @@ impl DomesticCreditOrder<'_> {
     ///
     /// `POST /api/dostk/crdordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_credit_order::CancelCreditStockOrderRequest;
+    /// use kiwoom_generated::domestic_credit_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = CancelCreditStockOrderRequest::new(domestic_exchange_type, original_order_number, stock_code, cancel_quantity);
+    /// let request = CancelCreditStockOrderRequest::new(OrderVenue::from_code("KRX"), "0001615", "005930", Quantity(1));
     /// let response = client.domestic().credit_order().cancel_credit_stock_order(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn cancel_credit_stock_order(
         &self,
@@ -1403,15 +1653,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_daily_sensitivity_indicator`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwDailySensitivityIndicatorRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwDailySensitivityIndicatorRequest::new("005930");
+    /// let request = ElwDailySensitivityIndicatorRequest::new("57JBHH");
     /// let mut rows = client.domestic().elw().elw_daily_sensitivity_indicator(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_daily_sensitivity_indicator(
         &self,
@@ -1423,15 +1677,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_sensitivity_indicator_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwSensitivityIndicatorRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwSensitivityIndicatorRequest::new("005930");
+    /// let request = ElwSensitivityIndicatorRequest::new("57JBHH");
     /// let mut rows = client.domestic().elw().elw_sensitivity_indicator(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_sensitivity_indicator(
         &self,
@@ -1443,15 +1701,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_price_sharp_move`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwPriceSurgeDropRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwPriceSurgeDropRequest::new(fluctuation_type, time_type, "...", trade_quantity_type, "...", "...", right_type, "...", trade_end_elw_excluded);
+    /// let request = ElwPriceSurgeDropRequest::new(FluctuationType::from_code("1"), TimeTypeWithoutSpecificDate::from_code("2"), "1", ElwPriceSurgeDropTradeQuantityType::from_code("0"), "000000000000", "000000000000", RightType::from_code("000"), "000000000000", TradeEndElwExcluded::from_code("0"));
     /// let mut rows = client.domestic().elw().elw_price_surge_drop(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_price_surge_drop(
         &self,
@@ -1463,15 +1725,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `trade_broker_elw_net_trade_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::BrokerElwNetBuyTopRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = BrokerElwNetBuyTopRequest::new("...", trade_quantity_type, trade_type, date, trade_end_elw_excluded);
+    /// let request = BrokerElwNetBuyTopRequest::new("003", BrokerElwNetBuyTopTradeQuantityType::from_code("0"), BrokerElwNetBuyTopTradeType::from_code("2"), BrokerElwNetBuyTopDate::from_code("60"), TradeEndElwExcluded::from_code("0"));
     /// let mut rows = client.domestic().elw().broker_elw_net_buy_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn broker_elw_net_buy_top(
         &self,
@@ -1483,15 +1749,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_lp_holding_daily_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwLpDailyHoldingTrendRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwLpDailyHoldingTrendRequest::new("...", base_date);
+    /// let request = ElwLpDailyHoldingTrendRequest::new("57KJ99", chrono::NaiveDate::from_ymd_opt(2024, 11, 22).ok_or("date")?);
     /// let mut rows = client.domestic().elw().elw_lp_daily_holding_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_lp_daily_holding_trend(
         &self,
@@ -1503,15 +1773,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_disparity_rate`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwDisparityRateRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwDisparityRateRequest::new("...", "...", right_type, "...", trade_end_elw_excluded);
+    /// let request = ElwDisparityRateRequest::new("000000000000", "000000000000", RightType::from_code("000"), "000000000000", ElwDisparityRateTradeEndElwExcluded::from_code("0"));
     /// let mut rows = client.domestic().elw().elw_disparity_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_disparity_rate(
         &self,
@@ -1523,15 +1797,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_condition_query`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::SearchElwByConditionRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = SearchElwByConditionRequest::new("...", "...", right_type, "...", sort_type);
+    /// let request = SearchElwByConditionRequest::new("000000000017", "201", SearchElwByConditionRightType::from_code("1"), "000000000000", SearchElwByConditionSortType::from_code("0"));
     /// let mut rows = client.domestic().elw().search_elw_by_condition(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn search_elw_by_condition(
         &self,
@@ -1543,15 +1821,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_fluctuation_rate_rank`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwChangeRateRankRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwChangeRateRankRequest::new(sort_type, right_type, trade_end_excluded);
+    /// let request = ElwChangeRateRankRequest::new(ElwChangeRateRankSortType::from_code("1"), RightTypeWithoutEx::from_code("000"), TradeEndExcluded::from_code("0"));
     /// let mut rows = client.domestic().elw().elw_change_rate_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_change_rate_rank(
         &self,
@@ -1563,15 +1845,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_remaining_quantity_rank`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwRemainingOrderRankRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwRemainingOrderRankRequest::new(sort_type, right_type, trade_end_excluded);
+    /// let request = ElwRemainingOrderRankRequest::new(ElwRemainingOrderRankSortType::from_code("1"), RightTypeWithoutEx::from_code("000"), TradeEndExcluded::from_code("0"));
     /// let mut rows = client.domestic().elw().elw_remaining_order_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_remaining_order_rank(
         &self,
@@ -1583,15 +1869,19 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `elw_proximity_rate`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwProximityRateRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwProximityRateRequest::new("005930");
+    /// let request = ElwProximityRateRequest::new("57JBHH");
     /// let mut rows = client.domestic().elw().elw_proximity_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_proximity_rate(
         &self,
@@ -1603,12 +1893,16 @@ impl DomesticElw<'_> {
     ///
     /// `POST /api/dostk/elw`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_elw::ElwDetailRequest;
+    /// use kiwoom_generated::domestic_elw::*;
     ///
-    /// let request = ElwDetailRequest::new("005930");
+    /// let request = ElwDetailRequest::new("57JBHH");
     /// let response = client.domestic().elw().elw_detail(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn elw_detail(
         &self,
@@ -1629,15 +1923,19 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `etf_return_rate_lower_limit`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfReturnRateRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfReturnRateRequest::new("005930", "...", date);
+    /// let request = EtfReturnRateRequest::new("069500", "207", EtfReturnRateDate::from_code("3"));
     /// let mut rows = client.domestic().etf().etf_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_return_rate(
         &self,
@@ -1649,12 +1947,16 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfInfoRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfInfoRequest::new("005930");
+    /// let request = EtfInfoRequest::new("069500");
     /// let response = client.domestic().etf().etf_info(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_info(
         &self,
@@ -1666,15 +1968,19 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `etf_daily_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfDailyTrendRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfDailyTrendRequest::new("005930");
+    /// let request = EtfDailyTrendRequest::new("069500");
     /// let mut rows = client.domestic().etf().etf_daily_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_daily_trend(
         &self,
@@ -1686,15 +1992,19 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `etf_all_market_price`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfAllQuotesRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfAllQuotesRequest::new(taxation_type, nav_change, asset_manager, taxation_flag, tracking_index, exchange_type);
+    /// let request = EtfAllQuotesRequest::new(TaxationType::from_code("0"), NavChange::from_code("0"), AssetManager::from_code("0000"), TaxationFlag::from_code("0"), CumulativeChangeRateTopStockCondition::from_code("0"), Venue::from_code("1"));
     /// let mut rows = client.domestic().etf().etf_all_quotes(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_all_quotes(
         &self,
@@ -1706,15 +2016,19 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `etf_time_slot_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfIntradayTrendRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfIntradayTrendRequest::new("005930");
+    /// let request = EtfIntradayTrendRequest::new("069500");
     /// let mut rows = client.domestic().etf().etf_intraday_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_intraday_trend(
         &self,
@@ -1726,15 +2040,19 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `etf_time_slot_execution_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfIntradayTradesRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfIntradayTradesRequest::new("005930");
+    /// let request = EtfIntradayTradesRequest::new("069500");
     /// let mut rows = client.domestic().etf().etf_intraday_trades(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_intraday_trades(
         &self,
@@ -1746,15 +2064,19 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `etf_net_purchase_quantity_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfTradesByDateRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfTradesByDateRequest::new("005930");
+    /// let request = EtfTradesByDateRequest::new("069500");
     /// let mut rows = client.domestic().etf().etf_trades_by_date(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_trades_by_date(
         &self,
@@ -1766,15 +2088,19 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `etf_nav_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfIntradayNavStatusRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfIntradayNavStatusRequest::new("005930");
+    /// let request = EtfIntradayNavStatusRequest::new("069500");
     /// let mut rows = client.domestic().etf().etf_intraday_nav_status(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_intraday_nav_status(
         &self,
@@ -1786,15 +2112,19 @@ impl DomesticEtf<'_> {
     ///
     /// `POST /api/dostk/etf`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `etf_time_slot_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_etf::EtfIntradaySupplyDemandStatusRequest;
+    /// use kiwoom_generated::domestic_etf::*;
     ///
-    /// let request = EtfIntradaySupplyDemandStatusRequest::new("005930");
+    /// let request = EtfIntradaySupplyDemandStatusRequest::new("069500");
     /// let mut rows = client.domestic().etf().etf_intraday_supply_demand_status(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_intraday_supply_demand_status(
         &self,
@@ -1815,15 +2145,19 @@ impl DomesticInstitutionForeign<'_> {
     ///
     /// `POST /api/dostk/frgnistt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_foreign`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_institution_foreign::StockForeignInvestorTradeTrendRequest;
+    /// use kiwoom_generated::domestic_institution_foreign::*;
     ///
     /// let request = StockForeignInvestorTradeTrendRequest::new("005930");
     /// let mut rows = client.domestic().institution_foreign().stock_foreign_investor_trade_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_foreign_investor_trade_trend(
         &self,
@@ -1837,15 +2171,19 @@ impl DomesticInstitutionForeign<'_> {
     ///
     /// `POST /api/dostk/frgnistt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `institution_foreign_consecutive_trade_status`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_institution_foreign::InstitutionForeignInvestorTradeStreakRequest;
+    /// use kiwoom_generated::domestic_institution_foreign::*;
     ///
-    /// let request = InstitutionForeignInvestorTradeStreakRequest::new(date, market_type, net_sell_type, stock_industry_type, amount_quantity_type, exchange_type);
+    /// let request = InstitutionForeignInvestorTradeStreakRequest::new(InstitutionForeignInvestorTradeStreakDate::from_code("1"), MarketTypeWithoutAll::from_code("001"), NetSellType::from_code("2"), StockIndustryType::from_code("0"), InstitutionForeignInvestorTradeStreakAmountQuantityType::from_code("0"), Venue::from_code("1"));
     /// let mut rows = client.domestic().institution_foreign().institution_foreign_investor_trade_streak(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn institution_foreign_investor_trade_streak(
         &self,
@@ -1859,15 +2197,19 @@ impl DomesticInstitutionForeign<'_> {
     ///
     /// `POST /api/dostk/frgnistt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `investor_trade_status`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_institution_foreign::GoldSpotInvestorStatusRequest;
+    /// use kiwoom_generated::domestic_institution_foreign::*;
     ///
     /// let request = GoldSpotInvestorStatusRequest::new();
     /// let mut rows = client.domestic().institution_foreign().gold_spot_investor_status(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_investor_status(
         &self,
@@ -1889,12 +2231,16 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::StockQuoteRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
     /// let request = StockQuoteRequest::new("005930");
     /// let response = client.domestic().market_data().stock_quote(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_quote(
         &self,
@@ -1906,15 +2252,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_period_chart`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::StockOhlcvByPeriodRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
     /// let request = StockOhlcvByPeriodRequest::new("005930");
     /// let mut rows = client.domestic().market_data().stock_ohlcv_by_period(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_ohlcv_by_period(
         &self,
@@ -1926,12 +2276,16 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::StockIntradayMinuteDataRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
     /// let request = StockIntradayMinuteDataRequest::new("005930");
     /// let response = client.domestic().market_data().stock_intraday_minute_data(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_intraday_minute_data(
         &self,
@@ -1943,12 +2297,16 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::StockMarketConditionInfoRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
     /// let request = StockMarketConditionInfoRequest::new("005930");
     /// let response = client.domestic().market_data().stock_market_condition_info(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_market_condition_info(
         &self,
@@ -1960,15 +2318,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `new_share_subscription_right_market_price`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::SubscriptionRightsAllQuotesRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = SubscriptionRightsAllQuotesRequest::new(new_share_subscription_right_type);
+    /// let request = SubscriptionRightsAllQuotesRequest::new(NewShareSubscriptionRightType::from_code("00"));
     /// let mut rows = client.domestic().market_data().subscription_rights_all_quotes(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn subscription_rights_all_quotes(
         &self,
@@ -1980,15 +2342,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `daily_institution_trade_stock`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::DailyInstitutionStockTradeRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = DailyInstitutionStockTradeRequest::new(start_date, end_date, trade_type, market_type, exchange_type);
+    /// let request = DailyInstitutionStockTradeRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 6).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?, DailyInstitutionStockTradeTradeType::from_code("1"), MarketTypeWithoutAll::from_code("001"), Venue::from_code("3"));
     /// let mut rows = client.domestic().market_data().daily_institution_stock_trade(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_institution_stock_trade(
         &self,
@@ -2000,15 +2366,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_institution_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::StockInstitutionTradeTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = StockInstitutionTradeTrendRequest::new("005930", start_date, end_date, institution_estimated_unit_price_type, foreign_estimated_unit_price_type);
+    /// let request = StockInstitutionTradeTrendRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2024, 10, 7).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?, EstimatedUnitPriceType::from_code("1"), EstimatedUnitPriceType::from_code("1"));
     /// let mut rows = client.domestic().market_data().stock_institution_trade_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_institution_trade_trend(
         &self,
@@ -2020,15 +2390,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `execution_strength_time`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::TradeStrengthTimeTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
     /// let request = TradeStrengthTimeTrendRequest::new("005930");
     /// let mut rows = client.domestic().market_data().trade_strength_time_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn trade_strength_time_trend(
         &self,
@@ -2040,15 +2414,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `execution_strength_daily`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::TradeStrengthDailyTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
     /// let request = TradeStrengthDailyTrendRequest::new("005930");
     /// let mut rows = client.domestic().market_data().trade_strength_daily_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn trade_strength_daily_trend(
         &self,
@@ -2060,15 +2438,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `intraday_investor_trade`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::IntradayInvestorTradeRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = IntradayInvestorTradeRequest::new(market_type, amount_quantity_type, investor, foreign_all, simultaneous_net_purchase_type, exchange_type);
+    /// let request = IntradayInvestorTradeRequest::new(MarketType::from_code("000"), IntradayInvestorTradeAmountQuantityType::from_code("1"), Investor::from_code("6"), CheckFlag::from_code("0"), CheckFlag::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().market_data().intraday_investor_trade(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn intraday_investor_trade(
         &self,
@@ -2080,15 +2462,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `intraday_investor_trade`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::AfterCloseInvestorTradeRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = AfterCloseInvestorTradeRequest::new(market_type, amount_quantity_type, trade_type, exchange_type);
+    /// let request = AfterCloseInvestorTradeRequest::new(MarketType::from_code("000"), AmountQuantityType::from_code("1"), AfterCloseInvestorTradeTradeType::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().market_data().after_close_investor_trade(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn after_close_investor_trade(
         &self,
@@ -2100,15 +2486,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `broker_stock_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::BrokerStockTradeTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = BrokerStockTradeTrendRequest::new("...", "005930", start_date, end_date);
+    /// let request = BrokerStockTradeTrendRequest::new("001", "005930", chrono::NaiveDate::from_ymd_opt(2024, 11, 6).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?);
     /// let mut rows = client.domestic().market_data().broker_stock_trade_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn broker_stock_trade_trend(
         &self,
@@ -2120,15 +2510,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `daily_stock_price`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::DailyStockPriceRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = DailyStockPriceRequest::new("005930", query_date, display_type);
+    /// let request = DailyStockPriceRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2024, 11, 25).ok_or("date")?, DisplayType::from_code("0"));
     /// let mut rows = client.domestic().market_data().daily_stock_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_stock_price(
         &self,
@@ -2140,12 +2534,16 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::AfterHoursSinglePriceRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
     /// let request = AfterHoursSinglePriceRequest::new("005930");
     /// let response = client.domestic().market_data().after_hours_single_price(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn after_hours_single_price(
         &self,
@@ -2157,15 +2555,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_execution`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::GoldSpotTradeTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = GoldSpotTradeTrendRequest::new("005930");
+    /// let request = GoldSpotTradeTrendRequest::new("M04020000");
     /// let mut rows = client.domestic().market_data().gold_spot_trade_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_trade_trend(
         &self,
@@ -2177,15 +2579,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_daily_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::GoldSpotDailyTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = GoldSpotDailyTrendRequest::new("005930", base_date);
+    /// let request = GoldSpotDailyTrendRequest::new("M04020000", chrono::NaiveDate::from_ymd_opt(2025, 8, 20).ok_or("date")?);
     /// let mut rows = client.domestic().market_data().gold_spot_daily_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_daily_trend(
         &self,
@@ -2197,15 +2603,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_expected_execution`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::GoldSpotExpectedExecutionRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = GoldSpotExpectedExecutionRequest::new("005930");
+    /// let request = GoldSpotExpectedExecutionRequest::new("M04020000");
     /// let mut rows = client.domestic().market_data().gold_spot_expected_execution(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_expected_execution(
         &self,
@@ -2217,12 +2627,16 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::GoldSpotQuoteInfoRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = GoldSpotQuoteInfoRequest::new("005930");
+    /// let request = GoldSpotQuoteInfoRequest::new("M04020000");
     /// let response = client.domestic().market_data().gold_spot_quote_info(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_quote_info(
         &self,
@@ -2234,15 +2648,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `gold_quote`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::GoldSpotQuoteRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = GoldSpotQuoteRequest::new("005930", tick_range);
+    /// let request = GoldSpotQuoteRequest::new("M04020000", TickRange::from_code("1"));
     /// let mut rows = client.domestic().market_data().gold_spot_quote(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gold_spot_quote(
         &self,
@@ -2254,15 +2672,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `program_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::ProgramTradeIntradayTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = ProgramTradeIntradayTrendRequest::new(date, amount_quantity_type, "...", minute_tick_type, exchange_type);
+    /// let request = ProgramTradeIntradayTrendRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 1).ok_or("date")?, AmountQuantityType::from_code("1"), "P00101", MinuteTickType::from_code("1"), Venue::from_code("1"));
     /// let mut rows = client.domestic().market_data().program_trade_intraday_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn program_trade_intraday_trend(
         &self,
@@ -2274,15 +2696,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `program_trade_arbitrage_balance_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::ProgramArbitrageBalanceTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = ProgramArbitrageBalanceTrendRequest::new(date, exchange_type);
+    /// let request = ProgramArbitrageBalanceTrendRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 25).ok_or("date")?, Venue::from_code("1"));
     /// let mut rows = client.domestic().market_data().program_arbitrage_balance_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn program_arbitrage_balance_trend(
         &self,
@@ -2295,15 +2721,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `program_trade_cumulative_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::ProgramTradeAccumulatedTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = ProgramTradeAccumulatedTrendRequest::new(date, amount_quantity_type, market_type, exchange_type);
+    /// let request = ProgramTradeAccumulatedTrendRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 5, 25).ok_or("date")?, AmountQuantityType::from_code("1"), ProgramTradeAccumulatedTrendMarketType::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().market_data().program_trade_accumulated_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn program_trade_accumulated_trend(
         &self,
@@ -2316,15 +2746,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_time_program_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::StockProgramIntradayTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = StockProgramIntradayTrendRequest::new(amount_quantity_type, "005930", date);
+    /// let request = StockProgramIntradayTrendRequest::new(AmountQuantityType::from_code("1"), "005930", chrono::NaiveDate::from_ymd_opt(2024, 11, 25).ok_or("date")?);
     /// let mut rows = client.domestic().market_data().stock_program_intraday_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_program_intraday_trend(
         &self,
@@ -2336,15 +2770,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `program_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::ProgramTradeDailyTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
-    /// let request = ProgramTradeDailyTrendRequest::new(date, amount_quantity_type, "...", minute_tick_type, exchange_type);
+    /// let request = ProgramTradeDailyTrendRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 25).ok_or("date")?, AmountQuantityType::from_code("1"), "P00101", MinuteTickType::from_code("0"), Venue::from_code("1"));
     /// let mut rows = client.domestic().market_data().program_trade_daily_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn program_trade_daily_trend(
         &self,
@@ -2356,15 +2794,19 @@ impl DomesticMarketData<'_> {
     ///
     /// `POST /api/dostk/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_daily_program_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_market_data::StockProgramDailyTrendRequest;
+    /// use kiwoom_generated::domestic_market_data::*;
     ///
     /// let request = StockProgramDailyTrendRequest::new("005930");
     /// let mut rows = client.domestic().market_data().stock_program_daily_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_program_daily_trend(
         &self,
@@ -2385,12 +2827,17 @@ impl DomesticOrder<'_> {
     ///
     /// `POST /api/dostk/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::BuyStockRequest;
+    /// use kiwoom_generated::domestic_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = BuyStockRequest::new(domestic_exchange_type, stock_code, order_quantity, trade_type);
+    /// let request = BuyStockRequest::new(OrderVenue::from_code("KRX"), "005930", Quantity(1), TradeType::from_code("3"));
     /// let response = client.domestic().order().buy_stock(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn buy_stock(
         &self,
@@ -2402,12 +2849,17 @@ impl DomesticOrder<'_> {
     ///
     /// `POST /api/dostk/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::SellStockRequest;
+    /// use kiwoom_generated::domestic_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = SellStockRequest::new(domestic_exchange_type, stock_code, order_quantity, trade_type);
+    /// let request = SellStockRequest::new(OrderVenue::from_code("KRX"), "005930", Quantity(1), TradeType::from_code("3"));
     /// let response = client.domestic().order().sell_stock(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sell_stock(
         &self,
@@ -2419,12 +2871,18 @@ impl DomesticOrder<'_> {
     ///
     /// `POST /api/dostk/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::ModifyStockOrderRequest;
+    /// use kiwoom_generated::domestic_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Price;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = ModifyStockOrderRequest::new(domestic_exchange_type, original_order_number, stock_code, modify_quantity, modify_unit_price);
+    /// let request = ModifyStockOrderRequest::new(OrderVenue::from_code("KRX"), "0000139", "005930", Quantity(1), Price(199700));
     /// let response = client.domestic().order().modify_stock_order(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn modify_stock_order(
         &self,
@@ -2436,12 +2894,17 @@ impl DomesticOrder<'_> {
     ///
     /// `POST /api/dostk/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::CancelStockOrderRequest;
+    /// use kiwoom_generated::domestic_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = CancelStockOrderRequest::new(domestic_exchange_type, original_order_number, stock_code, cancel_quantity);
+    /// let request = CancelStockOrderRequest::new(OrderVenue::from_code("KRX"), "0000140", "005930", Quantity(1));
     /// let response = client.domestic().order().cancel_stock_order(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn cancel_stock_order(
         &self,
@@ -2453,12 +2916,17 @@ impl DomesticOrder<'_> {
     ///
     /// `POST /api/dostk/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::BuyGoldSpotRequest;
+    /// use kiwoom_generated::domestic_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = BuyGoldSpotRequest::new(stock_code, order_quantity, trade_type);
+    /// let request = BuyGoldSpotRequest::new("M04020000", Quantity(1), BuyGoldSpotTradeType::from_code("00"));
     /// let response = client.domestic().order().buy_gold_spot(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn buy_gold_spot(
         &self,
@@ -2470,12 +2938,17 @@ impl DomesticOrder<'_> {
     ///
     /// `POST /api/dostk/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::SellGoldSpotRequest;
+    /// use kiwoom_generated::domestic_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = SellGoldSpotRequest::new(stock_code, order_quantity, trade_type);
+    /// let request = SellGoldSpotRequest::new("M04020000", Quantity(1), BuyGoldSpotTradeType::from_code("00"));
     /// let response = client.domestic().order().sell_gold_spot(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sell_gold_spot(
         &self,
@@ -2487,12 +2960,18 @@ impl DomesticOrder<'_> {
     ///
     /// `POST /api/dostk/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::ModifyGoldSpotOrderRequest;
+    /// use kiwoom_generated::domestic_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Price;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = ModifyGoldSpotOrderRequest::new(stock_code, original_order_number, modify_quantity, modify_unit_price);
+    /// let request = ModifyGoldSpotOrderRequest::new("M04020000", "0000012", Quantity(1), Price(150000));
     /// let response = client.domestic().order().modify_gold_spot_order(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn modify_gold_spot_order(
         &self,
@@ -2504,12 +2983,17 @@ impl DomesticOrder<'_> {
     ///
     /// `POST /api/dostk/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_order::CancelGoldSpotOrderRequest;
+    /// use kiwoom_generated::domestic_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = CancelGoldSpotOrderRequest::new(original_order_number, stock_code, cancel_quantity);
+    /// let request = CancelGoldSpotOrderRequest::new("0000014", "M04020000", Quantity(1));
     /// let response = client.domestic().order().cancel_gold_spot_order(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn cancel_gold_spot_order(
         &self,
@@ -2530,15 +3014,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `quote_remaining_quantity_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::OrderBookDepthTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = OrderBookDepthTopRequest::new(market_type, sort_type, trade_quantity_type, stock_condition, credit_condition, exchange_type);
+    /// let request = OrderBookDepthTopRequest::new(MarketTypeWithoutAll::from_code("001"), OrderBookDepthTopSortType::from_code("1"), OrderBookDepthTopTradeQuantityType::from_code("0000"), CreditRatioTopStockCondition::from_code("0"), CreditCondition::from_code("0"), Venue::from_code("1"));
     /// let mut rows = client.domestic().ranking().order_book_depth_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn order_book_depth_top(
         &self,
@@ -2550,15 +3038,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `quote_remaining_quantity_surge`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::OrderBookDepthSurgeRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = OrderBookDepthSurgeRequest::new(market_type, trade_type, sort_type, "...", trade_quantity_type, stock_condition, exchange_type);
+    /// let request = OrderBookDepthSurgeRequest::new(MarketTypeWithoutAll::from_code("001"), OrderBookDepthSurgeTradeType::from_code("1"), OrderBookDepthSurgeSortType::from_code("1"), "30", OrderBookDepthSurgeTradeQuantityType::from_code("1"), CreditRatioTopStockCondition::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().order_book_depth_surge(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn order_book_depth_surge(
         &self,
@@ -2570,15 +3062,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `remaining_quantity_rate_surge`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::OrderBalanceRatioSurgeRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = OrderBalanceRatioSurgeRequest::new(market_type, rate_type, "...", trade_quantity_type, stock_condition, exchange_type);
+    /// let request = OrderBalanceRatioSurgeRequest::new(MarketTypeWithoutAll::from_code("001"), OrderBalanceRatioSurgeRateType::from_code("1"), "1", OrderBalanceRatioSurgeTradeQuantityType::from_code("5"), CreditRatioTopStockCondition::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().order_balance_ratio_surge(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn order_balance_ratio_surge(
         &self,
@@ -2590,15 +3086,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `trade_quantity_surge`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::VolumeSurgeRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = VolumeSurgeRequest::new(market_type, sort_type, time_type, trade_quantity_type, stock_condition, price_type, exchange_type);
+    /// let request = VolumeSurgeRequest::new(MarketType::from_code("000"), VolumeSurgeSortType::from_code("1"), VolumeSurgeTimeType::from_code("2"), VolumeRecordUpdateTradeQuantityType::from_code("5"), VolumeSurgeStockCondition::from_code("0"), VolumeSurgePriceType::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().volume_surge(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn volume_surge(
         &self,
@@ -2610,15 +3110,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `previous_day_change_fluctuation_rate_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::PrevDayChangeRateTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = PrevDayChangeRateTopRequest::new(market_type, sort_type, trade_quantity_condition, stock_condition, credit_condition, up_down_include, price_condition, trade_value_condition, exchange_type);
+    /// let request = PrevDayChangeRateTopRequest::new(MarketType::from_code("000"), SortBase::from_code("1"), TradeQuantityCondition::from_code("0000"), ExpectedExecutionChangeRateTopStockCondition::from_code("0"), CreditCondition::from_code("0"), Inclusion::from_code("1"), ExpectedExecutionChangeRateTopPriceCondition::from_code("0"), TradeValueCondition::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().prev_day_change_rate_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn prev_day_change_rate_top(
         &self,
@@ -2630,15 +3134,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `expected_execution_fluctuation_rate_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::ExpectedExecutionChangeRateTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = ExpectedExecutionChangeRateTopRequest::new(market_type, sort_type, trade_quantity_condition, stock_condition, credit_condition, price_condition, exchange_type);
+    /// let request = ExpectedExecutionChangeRateTopRequest::new(MarketType::from_code("000"), ExpectedExecutionChangeRateTopSortType::from_code("1"), ExpectedExecutionChangeRateTopTradeQuantityCondition::from_code("0"), ExpectedExecutionChangeRateTopStockCondition::from_code("0"), AfterHoursSinglePriceChangeRateRankCreditCondition::from_code("0"), ExpectedExecutionChangeRateTopPriceCondition::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().expected_execution_change_rate_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn expected_execution_change_rate_top(
         &self,
@@ -2650,15 +3158,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `today_trade_quantity_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::TodayVolumeTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = TodayVolumeTopRequest::new(market_type, sort_type, managed_stock_include, credit_type, trade_quantity_type, price_type, trade_value_type, market_open_type, exchange_type);
+    /// let request = TodayVolumeTopRequest::new(MarketType::from_code("000"), TodayVolumeTopSortType::from_code("1"), ManagedStockInclude::from_code("0"), CreditType::from_code("0"), TodayVolumeTopTradeQuantityType::from_code("0"), PriceType::from_code("0"), TradeValueType::from_code("0"), MarketOpenType::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().today_volume_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_volume_top(
         &self,
@@ -2670,15 +3182,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `previous_day_trade_quantity_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::PrevVolumeTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = PrevVolumeTopRequest::new(market_type, query_type, "...", "...", exchange_type);
+    /// let request = PrevVolumeTopRequest::new(MarketType::from_code("101"), PrevVolumeTopQueryType::from_code("1"), "0", "10", Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().prev_volume_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn prev_volume_top(
         &self,
@@ -2690,15 +3206,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `trade_value_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::TradingValueTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = TradingValueTopRequest::new(market_type, managed_stock_include, exchange_type);
+    /// let request = TradingValueTopRequest::new(MarketType::from_code("001"), TradingValueTopManagedStockInclude::from_code("1"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().trading_value_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn trading_value_top(
         &self,
@@ -2710,15 +3230,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `credit_rate_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::CreditRatioTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = CreditRatioTopRequest::new(market_type, trade_quantity_type, stock_condition, up_down_include, credit_condition, exchange_type);
+    /// let request = CreditRatioTopRequest::new(MarketType::from_code("000"), CreditRatioTopTradeQuantityType::from_code("0"), CreditRatioTopStockCondition::from_code("0"), UpDownInclude::from_code("1"), CreditCondition::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().credit_ratio_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn credit_ratio_top(
         &self,
@@ -2730,15 +3254,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `foreign_date_trade_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::ForeignInvestorPeriodTradeTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = ForeignInvestorPeriodTradeTopRequest::new(market_type, trade_type, date, exchange_type);
+    /// let request = ForeignInvestorPeriodTradeTopRequest::new(MarketType::from_code("001"), ForeignInvestorPeriodTradeTopTradeType::from_code("2"), Date::from_code("0"), Venue::from_code("1"));
     /// let mut rows = client.domestic().ranking().foreign_investor_period_trade_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn foreign_investor_period_trade_top(
         &self,
@@ -2750,15 +3278,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `foreign_consecutive_net_trade_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::ForeignInvestorNetBuyStreakTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = ForeignInvestorNetBuyStreakTopRequest::new(market_type, trade_type, base_date_type, exchange_type);
+    /// let request = ForeignInvestorNetBuyStreakTopRequest::new(MarketType::from_code("000"), ForeignInvestorNetBuyStreakTopTradeType::from_code("2"), BaseDateType::from_code("1"), Venue::from_code("1"));
     /// let mut rows = client.domestic().ranking().foreign_investor_net_buy_streak_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn foreign_investor_net_buy_streak_top(
         &self,
@@ -2770,15 +3302,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `foreign_limit_exhaustion_rate_increase_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::ForeignInvestorLimitExhaustionRateIncreaseTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = ForeignInvestorLimitExhaustionRateIncreaseTopRequest::new(market_type, date, exchange_type);
+    /// let request = ForeignInvestorLimitExhaustionRateIncreaseTopRequest::new(MarketType::from_code("000"), Date::from_code("1"), Venue::from_code("1"));
     /// let mut rows = client.domestic().ranking().foreign_investor_limit_exhaustion_rate_increase_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn foreign_investor_limit_exhaustion_rate_increase_top(
         &self,
@@ -2792,15 +3328,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `foreign_desk_trade_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::ForeignBrokerTradeTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = ForeignBrokerTradeTopRequest::new(market_type, date, trade_type, sort_type, exchange_type);
+    /// let request = ForeignBrokerTradeTopRequest::new(MarketType::from_code("000"), Date::from_code("0"), ForeignBrokerTradeTopTradeType::from_code("1"), AmountQuantityType::from_code("2"), Venue::from_code("1"));
     /// let mut rows = client.domestic().ranking().foreign_broker_trade_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn foreign_broker_trade_top(
         &self,
@@ -2812,15 +3352,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_broker_rank`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::StockBrokerRankRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = StockBrokerRankRequest::new("005930", query_type);
+    /// let request = StockBrokerRankRequest::new("005930", StockBrokerRankQueryType::from_code("2"));
     /// let mut rows = client.domestic().ranking().stock_broker_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_broker_rank(
         &self,
@@ -2832,15 +3376,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `broker_trade_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::BrokerTradeTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = BrokerTradeTopRequest::new("...", trade_quantity_type, trade_type, date, exchange_type);
+    /// let request = BrokerTradeTopRequest::new("001", BrokerElwNetBuyTopTradeQuantityType::from_code("0"), BrokerElwNetBuyTopTradeType::from_code("1"), DateWithoutDays20::from_code("1"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().broker_trade_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn broker_trade_top(
         &self,
@@ -2852,15 +3400,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `today_main_trade_broker`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::TodayMajorBrokersRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
     /// let request = TodayMajorBrokersRequest::new("005930");
     /// let mut rows = client.domestic().ranking().today_major_brokers(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_major_brokers(
         &self,
@@ -2872,15 +3424,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `net_purchase_trade_broker_rank`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::NetBuyBrokerRankRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = NetBuyBrokerRankRequest::new("005930", query_date_type, point_type, sort_base);
+    /// let request = NetBuyBrokerRankRequest::new("005930", QueryDateType::from_code("0"), PointType::from_code("0"), BrokerVolumeProfileAnalysisSortBase::from_code("1"));
     /// let mut rows = client.domestic().ranking().net_buy_broker_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn net_buy_broker_rank(
         &self,
@@ -2892,15 +3448,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `today_top_exit_broker`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::TodayTopExitBrokersRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
     /// let request = TodayTopExitBrokersRequest::new("005930");
     /// let mut rows = client.domestic().ranking().today_top_exit_brokers(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_top_exit_brokers(
         &self,
@@ -2912,15 +3472,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `same_net_trade_rank`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::SameDirectionNetTradeRankRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = SameDirectionNetTradeRankRequest::new(start_date, market_type, trade_type, sort_condition, unit_type, exchange_type);
+    /// let request = SameDirectionNetTradeRankRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 6).ok_or("date")?, MarketType::from_code("000"), BrokerElwNetBuyTopTradeType::from_code("1"), SortCondition::from_code("1"), UnitType::from_code("1"), Venue::from_code("3"));
     /// let mut rows = client.domestic().ranking().same_direction_net_trade_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn same_direction_net_trade_rank(
         &self,
@@ -2932,15 +3496,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `intraday_investor_trade_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::IntradayInvestorTradeTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = IntradayInvestorTradeTopRequest::new(trade_type, market_type, institution_type);
+    /// let request = IntradayInvestorTradeTopRequest::new(BrokerElwNetBuyTopTradeType::from_code("1"), MarketType::from_code("000"), InstitutionType::from_code("9000"));
     /// let mut rows = client.domestic().ranking().intraday_investor_trade_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn intraday_investor_trade_top(
         &self,
@@ -2952,15 +3520,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `after_hours_single_price_fluctuation_rate_rank`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::AfterHoursSinglePriceChangeRateRankRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = AfterHoursSinglePriceChangeRateRankRequest::new(market_type, sort_base, stock_condition, trade_quantity_condition, credit_condition, trade_value);
+    /// let request = AfterHoursSinglePriceChangeRateRankRequest::new(MarketType::from_code("000"), SortBase::from_code("5"), AfterHoursSinglePriceChangeRateRankStockCondition::from_code("0"), AfterHoursSinglePriceChangeRateRankTradeQuantityCondition::from_code("0"), AfterHoursSinglePriceChangeRateRankCreditCondition::from_code("0"), TradeValue::from_code("0"));
     /// let mut rows = client.domestic().ranking().after_hours_single_price_change_rate_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn after_hours_single_price_change_rate_rank(
         &self,
@@ -2973,15 +3545,19 @@ impl DomesticRanking<'_> {
     ///
     /// `POST /api/dostk/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `foreign_institution_trade_top`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_ranking::ForeignInstitutionTradeTopRequest;
+    /// use kiwoom_generated::domestic_ranking::*;
     ///
-    /// let request = ForeignInstitutionTradeTopRequest::new(market_type, amount_quantity_type, query_date_type, exchange_type);
+    /// let request = ForeignInstitutionTradeTopRequest::new(MarketType::from_code("000"), AmountQuantityType::from_code("1"), ForeignInstitutionTradeTopQueryDateType::from_code("1"), Venue::from_code("1"));
     /// let mut rows = client.domestic().ranking().foreign_institution_trade_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn foreign_institution_trade_top(
         &self,
@@ -3002,12 +3578,16 @@ impl DomesticSector<'_> {
     ///
     /// `POST /api/dostk/sect`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_sector::SectorProgramRequest;
+    /// use kiwoom_generated::domestic_sector::*;
     ///
     /// let request = SectorProgramRequest::new("005930");
     /// let response = client.domestic().sector().sector_program(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_program(
         &self,
@@ -3019,15 +3599,19 @@ impl DomesticSector<'_> {
     ///
     /// `POST /api/dostk/sect`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_net_purchase`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_sector::SectorInvestorNetBuyRequest;
+    /// use kiwoom_generated::domestic_sector::*;
     ///
-    /// let request = SectorInvestorNetBuyRequest::new("...", "...", exchange_type);
+    /// let request = SectorInvestorNetBuyRequest::new("0", "0", Venue::from_code("3"));
     /// let mut rows = client.domestic().sector().sector_investor_net_buy(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_investor_net_buy(
         &self,
@@ -3039,15 +3623,19 @@ impl DomesticSector<'_> {
     ///
     /// `POST /api/dostk/sect`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_current_price_time`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_sector::SectorPriceRequest;
+    /// use kiwoom_generated::domestic_sector::*;
     ///
-    /// let request = SectorPriceRequest::new(market_type, "...");
+    /// let request = SectorPriceRequest::new(SectorDailyPriceMarketType::from_code("0"), "001");
     /// let mut rows = client.domestic().sector().sector_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_price(
         &self,
@@ -3059,15 +3647,19 @@ impl DomesticSector<'_> {
     ///
     /// `POST /api/dostk/sect`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_stock_price`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_sector::SectorStockPriceRequest;
+    /// use kiwoom_generated::domestic_sector::*;
     ///
-    /// let request = SectorStockPriceRequest::new(market_type, "...", exchange_type);
+    /// let request = SectorStockPriceRequest::new(SectorDailyPriceMarketType::from_code("0"), "001", Venue::from_code("1"));
     /// let mut rows = client.domestic().sector().sector_stock_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_stock_price(
         &self,
@@ -3079,15 +3671,19 @@ impl DomesticSector<'_> {
     ///
     /// `POST /api/dostk/sect`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `all_industry_index`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_sector::AllSectorIndicesRequest;
+    /// use kiwoom_generated::domestic_sector::*;
     ///
-    /// let request = AllSectorIndicesRequest::new(industry_code);
+    /// let request = AllSectorIndicesRequest::new(IndustryCode::from_code("001"));
     /// let mut rows = client.domestic().sector().all_sector_indices(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn all_sector_indices(
         &self,
@@ -3099,15 +3695,19 @@ impl DomesticSector<'_> {
     ///
     /// `POST /api/dostk/sect`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `industry_current_price_daily_repeat`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_sector::SectorDailyPriceRequest;
+    /// use kiwoom_generated::domestic_sector::*;
     ///
-    /// let request = SectorDailyPriceRequest::new(market_type, "...");
+    /// let request = SectorDailyPriceRequest::new(SectorDailyPriceMarketType::from_code("0"), "001");
     /// let mut rows = client.domestic().sector().sector_daily_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_daily_price(
         &self,
@@ -3128,15 +3728,19 @@ impl DomesticShortSelling<'_> {
     ///
     /// `POST /api/dostk/shsa`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `short_sale_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_short_selling::ShortSaleTrendRequest;
+    /// use kiwoom_generated::domestic_short_selling::*;
     ///
-    /// let request = ShortSaleTrendRequest::new("005930", start_date, end_date);
+    /// let request = ShortSaleTrendRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2025, 5, 1).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2025, 5, 19).ok_or("date")?);
     /// let mut rows = client.domestic().short_selling().short_sale_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn short_sale_trend(
         &self,
@@ -3157,15 +3761,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `realtime_lookup_rank`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::RealtimeStockRankRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = RealtimeStockRankRequest::new(query_type);
+    /// let request = RealtimeStockRankRequest::new(RealtimeStockRankQueryType::from_code("1"));
     /// let mut rows = client.domestic().stock_info().realtime_stock_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn realtime_stock_rank(
         &self,
@@ -3177,12 +3785,16 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StockInfoRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
     /// let request = StockInfoRequest::new("005930");
     /// let response = client.domestic().stock_info().stock_info(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_info(
         &self,
@@ -3194,12 +3806,16 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StockBrokersRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
     /// let request = StockBrokersRequest::new("005930");
     /// let response = client.domestic().stock_info().stock_brokers(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_brokers(
         &self,
@@ -3211,15 +3827,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `execution_info`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StockExecutionInfoRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
     /// let request = StockExecutionInfoRequest::new("005930");
     /// let mut rows = client.domestic().stock_info().stock_execution_info(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_execution_info(
         &self,
@@ -3231,15 +3851,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `credit_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::CreditTradeTrendRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = CreditTradeTrendRequest::new("005930", date, query_type);
+    /// let request = CreditTradeTrendRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2024, 11, 4).ok_or("date")?, CreditTradeTrendQueryType::from_code("1"));
     /// let mut rows = client.domestic().stock_info().credit_trade_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn credit_trade_trend(
         &self,
@@ -3251,15 +3875,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `daily_trade_detail`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::DailyTradeDetailRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = DailyTradeDetailRequest::new("005930", start_date);
+    /// let request = DailyTradeDetailRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2024, 11, 5).ok_or("date")?);
     /// let mut rows = client.domestic().stock_info().daily_trade_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_trade_detail(
         &self,
@@ -3271,15 +3899,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `new_high_low_price`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StockNewHighLowPriceRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = StockNewHighLowPriceRequest::new(market_type, new_high_low_type, high_low_close_type, stock_condition, trade_quantity_type, credit_condition, up_down_include, date, exchange_type);
+    /// let request = StockNewHighLowPriceRequest::new(MarketType::from_code("000"), NewHighLowType::from_code("1"), NewHighLowHighLowType::from_code("1"), NearHighLowStocksStockCondition::from_code("0"), TradeQuantityType::from_code("00000"), CreditCondition::from_code("0"), Inclusion::from_code("0"), DateType::from_code("5"), Venue::from_code("1"));
     /// let mut rows = client.domestic().stock_info().stock_new_high_low_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_new_high_low_price(
         &self,
@@ -3291,15 +3923,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `up_down_price`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::UpperLowerLimitStocksRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = UpperLowerLimitStocksRequest::new(market_type, up_down_type, sort_type, stock_condition, trade_quantity_type, credit_condition, trade_gold_type, exchange_type);
+    /// let request = UpperLowerLimitStocksRequest::new(MarketType::from_code("000"), UpperLowerLimitStocksUpDownType::from_code("1"), UpperLowerLimitStocksSortType::from_code("1"), UpperLowerLimitStocksStockCondition::from_code("0"), TradeQuantityType::from_code("0000"), CreditCondition::from_code("0"), PriceBand::from_code("0"), Venue::from_code("1"));
     /// let mut rows = client.domestic().stock_info().upper_lower_limit_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn upper_lower_limit_stocks(
         &self,
@@ -3311,15 +3947,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `high_low_price_proximity`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::NearHighLowStocksRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = NearHighLowStocksRequest::new(high_low_type, proximity_rate, market_type, trade_quantity_type, stock_condition, credit_condition, exchange_type);
+    /// let request = NearHighLowStocksRequest::new(HighLowType::from_code("1"), NearHighLowStocksProximityRate::from_code("05"), MarketType::from_code("000"), TradeQuantityType::from_code("0000"), NearHighLowStocksStockCondition::from_code("0"), CreditCondition::from_code("0"), Venue::from_code("1"));
     /// let mut rows = client.domestic().stock_info().near_high_low_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn near_high_low_stocks(
         &self,
@@ -3331,15 +3971,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `price_sharp_move`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::PriceSurgeDropStocksRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = PriceSurgeDropStocksRequest::new(market_type, fluctuation_type, time_type, "...", trade_quantity_type, stock_condition, credit_condition, price_condition, up_down_include, exchange_type);
+    /// let request = PriceSurgeDropStocksRequest::new(MarketTypeWithKospi200::from_code("000"), FluctuationType::from_code("1"), TimeTypeWithoutSpecificDate::from_code("1"), "60", TradeQuantityType::from_code("0000"), NearHighLowStocksStockCondition::from_code("0"), CreditCondition::from_code("0"), PriceBand::from_code("0"), Inclusion::from_code("1"), Venue::from_code("1"));
     /// let mut rows = client.domestic().stock_info().price_surge_drop_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn price_surge_drop_stocks(
         &self,
@@ -3351,15 +3995,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `trade_quantity_update`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::VolumeRecordUpdateRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = VolumeRecordUpdateRequest::new(market_type, cycle_type, trade_quantity_type, exchange_type);
+    /// let request = VolumeRecordUpdateRequest::new(MarketType::from_code("000"), DateType::from_code("5"), VolumeRecordUpdateTradeQuantityType::from_code("5"), Venue::from_code("3"));
     /// let mut rows = client.domestic().stock_info().volume_record_update(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn volume_record_update(
         &self,
@@ -3371,15 +4019,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `supply_concentration`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::VolumeProfileClusterRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = VolumeProfileClusterRequest::new(market_type, "...", current_price_entry, supply_zone_count, cycle_type, exchange_type);
+    /// let request = VolumeProfileClusterRequest::new(MarketType::from_code("000"), "50", CurrentPriceEntry::from_code("0"), "10".parse::<rust_decimal::Decimal>()?, CycleType::from_code("50"), Venue::from_code("3"));
     /// let mut rows = client.domestic().stock_info().volume_profile_cluster(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn volume_profile_cluster(
         &self,
@@ -3391,15 +4043,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `high_low_per`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::HighLowPerStocksRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = HighLowPerStocksRequest::new(per_type, exchange_type);
+    /// let request = HighLowPerStocksRequest::new(PerType::from_code("1"), Venue::from_code("3"));
     /// let mut rows = client.domestic().stock_info().high_low_per_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn high_low_per_stocks(
         &self,
@@ -3411,15 +4067,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `open_price_change_fluctuation_rate`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::OpenPriceChangeRateRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = OpenPriceChangeRateRequest::new(sort_type, trade_quantity_condition, market_type, up_down_include, stock_condition, credit_condition, trade_value_condition, fluctuation_condition, exchange_type);
+    /// let request = OpenPriceChangeRateRequest::new(OpenPriceChangeRateSortType::from_code("1"), OpenPriceChangeRateTradeQuantityCondition::from_code("0000"), MarketType::from_code("000"), Inclusion::from_code("1"), OpenPriceChangeRateStockCondition::from_code("0"), CreditCondition::from_code("0"), TradeValueCondition::from_code("0"), FluctuationCondition::from_code("1"), Venue::from_code("3"));
     /// let mut rows = client.domestic().stock_info().open_price_change_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn open_price_change_rate(
         &self,
@@ -3431,15 +4091,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `trade_broker_supply_analysis`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::BrokerVolumeProfileAnalysisRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = BrokerVolumeProfileAnalysisRequest::new("005930", start_date, end_date, query_date_type, point_type, date, sort_base, "...", exchange_type);
+    /// let request = BrokerVolumeProfileAnalysisRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2024, 10, 31).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?, QueryDateType::from_code("0"), PointType::from_code("0"), BrokerVolumeProfileAnalysisDate::from_code("5"), BrokerVolumeProfileAnalysisSortBase::from_code("1"), "36", Venue::from_code("3"));
     /// let mut rows = client.domestic().stock_info().broker_volume_profile_analysis(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn broker_volume_profile_analysis(
         &self,
@@ -3451,15 +4115,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `trade_broker_instant_trade_quantity`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::BrokerInstantVolumeRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = BrokerInstantVolumeRequest::new("...", market_type, quantity_type, price_type, exchange_type);
+    /// let request = BrokerInstantVolumeRequest::new("888", BrokerInstantVolumeMarketType::from_code("0"), QuantityType::from_code("0"), BrokerInstantVolumePriceType::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().stock_info().broker_instant_volume(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn broker_instant_volume(
         &self,
@@ -3471,15 +4139,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `trigger_stock`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::ViTriggeredStocksRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = ViTriggeredStocksRequest::new(market_type, before_market_type, trigger_type, "...", trade_quantity_type, "...", "...", trade_value_type, "...", "...", trigger_direction, exchange_type);
+    /// let request = ViTriggeredStocksRequest::new(MarketType::from_code("000"), BeforeMarketType::from_code("0"), TriggerType::from_code("0"), "000000000", OnOff::from_code("0"), "0", "0", OnOff::from_code("0"), "0", "0", TriggerDirection::from_code("0"), Venue::from_code("3"));
     /// let mut rows = client.domestic().stock_info().vi_triggered_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn vi_triggered_stocks(
         &self,
@@ -3491,15 +4163,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `today_previous_day_execution_quantity`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::TodayPrevTradeVolumeRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = TodayPrevTradeVolumeRequest::new("005930", today_previous_day);
+    /// let request = TodayPrevTradeVolumeRequest::new("005930", TodayPreviousDay::from_code("2"));
     /// let mut rows = client.domestic().stock_info().today_prev_trade_volume(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_prev_trade_volume(
         &self,
@@ -3511,15 +4187,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `investor_daily_trade_stock`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::InvestorDailyTradeStocksRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = InvestorDailyTradeStocksRequest::new(start_date, end_date, "...", market_type, investor_type, exchange_type);
+    /// let request = InvestorDailyTradeStocksRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 6).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?, "2", MarketTypeWithoutAll::from_code("101"), InvestorType::from_code("8000"), Venue::from_code("3"));
     /// let mut rows = client.domestic().stock_info().investor_daily_trade_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn investor_daily_trade_stocks(
         &self,
@@ -3531,15 +4211,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_investor_institution`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StockInvestorByInstitutionRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = StockInvestorByInstitutionRequest::new(date, "005930", amount_quantity_type, trade_type, unit_type);
+    /// let request = StockInvestorByInstitutionRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?, "005930", AmountQuantityType::from_code("1"), AfterCloseInvestorTradeTradeType::from_code("0"), UnitType::from_code("1000"));
     /// let mut rows = client.domestic().stock_info().stock_investor_by_institution(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_investor_by_institution(
         &self,
@@ -3551,15 +4235,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_investor_institution_total`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StockInvestorByInstitutionTotalRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = StockInvestorByInstitutionTotalRequest::new("005930", start_date, end_date, amount_quantity_type, trade_type, unit_type);
+    /// let request = StockInvestorByInstitutionTotalRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2024, 10, 7).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?, AmountQuantityType::from_code("1"), StockInvestorByInstitutionTotalTradeType::from_code("0"), UnitType::from_code("1000"));
     /// let mut rows = client.domestic().stock_info().stock_investor_by_institution_total(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_investor_by_institution_total(
         &self,
@@ -3572,15 +4260,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `today_previous_day_execution`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::TodayPrevTradesRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = TodayPrevTradesRequest::new("005930", "...", tick_minute);
+    /// let request = TodayPrevTradesRequest::new("005930", "1", MinuteTickType::from_code("0"));
     /// let mut rows = client.domestic().stock_info().today_prev_trades(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_prev_trades(
         &self,
@@ -3592,15 +4284,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `watchlist_stock_info`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::WatchlistStockInfoRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
     /// let request = WatchlistStockInfoRequest::new("005930");
     /// let mut rows = client.domestic().stock_info().watchlist_stock_info(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn watchlist_stock_info(
         &self,
@@ -3612,15 +4308,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StocksRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = StocksRequest::new(market_type);
+    /// let request = StocksRequest::new(StocksMarketType::from_code("0"));
     /// let mut rows = client.domestic().stock_info().stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stocks(
         &self,
@@ -3632,12 +4332,16 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StockDetailRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
     /// let request = StockDetailRequest::new("005930");
     /// let response = client.domestic().stock_info().stock_detail(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_detail(
         &self,
@@ -3649,15 +4353,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::SectorCodesRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = SectorCodesRequest::new(market_type);
+    /// let request = SectorCodesRequest::new(SectorCodesMarketType::from_code("0"));
     /// let mut rows = client.domestic().stock_info().sector_codes(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_codes(
         &self,
@@ -3669,15 +4377,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::BrokersRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
     /// let request = BrokersRequest::new();
     /// let mut rows = client.domestic().stock_info().brokers(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn brokers(
         &self,
@@ -3689,15 +4401,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `program_net_purchase_top_50`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::ProgramNetBuyTop50Request;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = ProgramNetBuyTop50Request::new(trade_top_type, amount_quantity_type, market_type, exchange_type);
+    /// let request = ProgramNetBuyTop50Request::new(TradeTopType::from_code("1"), AmountQuantityType::from_code("1"), ProgramNetBuyTop50MarketType::from_code("P00101"), Venue::from_code("1"));
     /// let mut rows = client.domestic().stock_info().program_net_buy_top_50(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn program_net_buy_top_50(
         &self,
@@ -3709,15 +4425,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_program_trade_status`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::StockProgramTradeStatusRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = StockProgramTradeStatusRequest::new(date, market_type, exchange_type);
+    /// let request = StockProgramTradeStatusRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 25).ok_or("date")?, ProgramNetBuyTop50MarketType::from_code("P00101"), Venue::from_code("1"));
     /// let mut rows = client.domestic().stock_info().stock_program_trade_status(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_program_trade_status(
         &self,
@@ -3729,15 +4449,19 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `credit_loan_available_stock`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::CreditLoanableStocksRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = CreditLoanableStocksRequest::new(market_deal_type);
+    /// let request = CreditLoanableStocksRequest::new(CreditLoanableStocksMarketDealType::from_code("%"));
     /// let mut rows = client.domestic().stock_info().credit_loanable_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn credit_loanable_stocks(
         &self,
@@ -3749,12 +4473,16 @@ impl DomesticStockInfo<'_> {
     ///
     /// `POST /api/dostk/stkinfo`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_info::CheckCreditLoanableRequest;
+    /// use kiwoom_generated::domestic_stock_info::*;
     ///
-    /// let request = CheckCreditLoanableRequest::new("005930");
+    /// let request = CheckCreditLoanableRequest::new("039490");
     /// let response = client.domestic().stock_info().check_credit_loanable(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn check_credit_loanable(
         &self,
@@ -3775,15 +4503,19 @@ impl DomesticStockLending<'_> {
     ///
     /// `POST /api/dostk/slb`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `lending_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_lending::StockLendingTradeTrendRequest;
+    /// use kiwoom_generated::domestic_stock_lending::*;
     ///
-    /// let request = StockLendingTradeTrendRequest::new(all_type);
+    /// let request = StockLendingTradeTrendRequest::new(StockLendingTradeTrendAllType::from_code("1"));
     /// let mut rows = client.domestic().stock_lending().stock_lending_trade_trend(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_lending_trade_trend(
         &self,
@@ -3795,15 +4527,19 @@ impl DomesticStockLending<'_> {
     ///
     /// `POST /api/dostk/slb`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `lending_trade_top_10_stock`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_lending::StockLendingTop10StocksRequest;
+    /// use kiwoom_generated::domestic_stock_lending::*;
     ///
-    /// let request = StockLendingTop10StocksRequest::new(start_date, market_type);
+    /// let request = StockLendingTop10StocksRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 10).ok_or("date")?, MarketTypeWithoutAll::from_code("001"));
     /// let mut rows = client.domestic().stock_lending().stock_lending_top_10_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_lending_top_10_stocks(
         &self,
@@ -3815,15 +4551,19 @@ impl DomesticStockLending<'_> {
     ///
     /// `POST /api/dostk/slb`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `lending_trade_trend`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_lending::StockLendingTradeTrendByStockRequest;
+    /// use kiwoom_generated::domestic_stock_lending::*;
     ///
     /// let request = StockLendingTradeTrendByStockRequest::new("005930");
     /// let mut rows = client.domestic().stock_lending().stock_lending_trade_trend_by_stock(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_lending_trade_trend_by_stock(
         &self,
@@ -3836,15 +4576,19 @@ impl DomesticStockLending<'_> {
     ///
     /// `POST /api/dostk/slb`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_lending_history`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_stock_lending::StockLendingTradeHistoryRequest;
+    /// use kiwoom_generated::domestic_stock_lending::*;
     ///
-    /// let request = StockLendingTradeHistoryRequest::new(date, market_type);
+    /// let request = StockLendingTradeHistoryRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 1).ok_or("date")?, MarketTypeWithoutAll::from_code("101"));
     /// let mut rows = client.domestic().stock_lending().stock_lending_trade_history(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_lending_trade_history(
         &self,
@@ -3865,15 +4609,19 @@ impl DomesticTheme<'_> {
     ///
     /// `POST /api/dostk/thme`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `theme_group`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_theme::ThemeGroupsRequest;
+    /// use kiwoom_generated::domestic_theme::*;
     ///
-    /// let request = ThemeGroupsRequest::new(query_type, "...", fluctuation_profit_loss_amount_type, exchange_type);
+    /// let request = ThemeGroupsRequest::new(ThemeGroupsQueryType::from_code("0"), "10", FluctuationProfitLossAmountType::from_code("1"), Venue::from_code("1"));
     /// let mut rows = client.domestic().theme().theme_groups(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn theme_groups(
         &self,
@@ -3885,15 +4633,19 @@ impl DomesticTheme<'_> {
     ///
     /// `POST /api/dostk/thme`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `theme_composition_stock`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_theme::ThemeStocksRequest;
+    /// use kiwoom_generated::domestic_theme::*;
     ///
-    /// let request = ThemeStocksRequest::new("...", exchange_type);
+    /// let request = ThemeStocksRequest::new("100", Venue::from_code("1"));
     /// let mut rows = client.domestic().theme().theme_stocks(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn theme_stocks(
         &self,
@@ -3914,15 +4666,19 @@ impl DomesticWatchlist<'_> {
     ///
     /// `POST /api/dostk/watchlist`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `group_count`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_watchlist::WatchlistGroupsRequest;
+    /// use kiwoom_generated::domestic_watchlist::*;
     ///
     /// let request = WatchlistGroupsRequest::new();
     /// let mut rows = client.domestic().watchlist().watchlist_groups(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn watchlist_groups(
         &self,
@@ -3934,15 +4690,19 @@ impl DomesticWatchlist<'_> {
     ///
     /// `POST /api/dostk/watchlist`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_count`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::domestic_watchlist::WatchlistGroupDetailRequest;
+    /// use kiwoom_generated::domestic_watchlist::*;
     ///
-    /// let request = WatchlistGroupDetailRequest::new("...");
+    /// let request = WatchlistGroupDetailRequest::new("001");
     /// let mut rows = client.domestic().watchlist().watchlist_group_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn watchlist_group_detail(
         &self,
@@ -3963,12 +4723,16 @@ impl OauthToken<'_> {
     ///
     /// `POST /oauth2/token`. Paging: none (one call, one answer). Safety: auth write (token issue or revoke).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::oauth_token::IssueRequest;
+    /// use kiwoom_generated::oauth_token::*;
     ///
-    /// let request = IssueRequest::new("...", "...", "...");
+    /// let request = IssueRequest::new("client_credentials", "AxserEsdcredca.....", "SEefdcwcforehDre2fdvc....");
     /// let response = client.oauth().token().issue(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn issue(
         &self,
@@ -3980,12 +4744,16 @@ impl OauthToken<'_> {
     ///
     /// `POST /oauth2/revoke`. Paging: none (one call, one answer). Safety: auth write (token issue or revoke).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::oauth_token::RevokeRequest;
+    /// use kiwoom_generated::oauth_token::*;
     ///
-    /// let request = RevokeRequest::new("...", "...", "...");
+    /// let request = RevokeRequest::new("AxserEsdcredca.....", "SEefdcwcforehDre2fdvc....", "WQJCwyqInphKnR3bSRtB9NE1lv...");
     /// let response = client.oauth().token().revoke(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn revoke(
         &self,
@@ -4006,15 +4774,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::DailyAccountReturnRateRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = DailyAccountReturnRateRequest::new(from, end);
+    /// let request = DailyAccountReturnRateRequest::new(chrono::NaiveDate::from_ymd_opt(2026, 5, 1).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2026, 5, 11).ok_or("date")?);
     /// let mut rows = client.us().account().daily_account_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_account_return_rate(
         &self,
@@ -4026,15 +4798,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::MonthlyAccountReturnRateRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = MonthlyAccountReturnRateRequest::new("...", "...");
+    /// let request = MonthlyAccountReturnRateRequest::new("202605", "202605");
     /// let mut rows = client.us().account().monthly_account_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn monthly_account_return_rate(
         &self,
@@ -4046,15 +4822,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::YearlyAccountReturnRateRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = YearlyAccountReturnRateRequest::new("...", "...");
+    /// let request = YearlyAccountReturnRateRequest::new("2026", "2026");
     /// let mut rows = client.us().account().yearly_account_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn yearly_account_return_rate(
         &self,
@@ -4066,15 +4846,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::DailyStockReturnRateRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = DailyStockReturnRateRequest::new(from, end, "005930");
+    /// let request = DailyStockReturnRateRequest::new(chrono::NaiveDate::from_ymd_opt(2026, 5, 1).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2026, 5, 11).ok_or("date")?, "NVDA");
     /// let mut rows = client.us().account().daily_stock_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_stock_return_rate(
         &self,
@@ -4086,15 +4870,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::MonthlyStockReturnRateRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = MonthlyStockReturnRateRequest::new("...", "...", "005930");
+    /// let request = MonthlyStockReturnRateRequest::new("202605", "202606", "NVDA");
     /// let mut rows = client.us().account().monthly_stock_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn monthly_stock_return_rate(
         &self,
@@ -4106,15 +4894,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::YearlyStockReturnRateRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = YearlyStockReturnRateRequest::new("...", "...", "005930");
+    /// let request = YearlyStockReturnRateRequest::new("2026", "2026", "NVDA");
     /// let mut rows = client.us().account().yearly_stock_return_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn yearly_stock_return_rate(
         &self,
@@ -4126,15 +4918,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::OpenOrdersRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = OpenOrdersRequest::new();
     /// let mut rows = client.us().account().open_orders(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn open_orders(
         &self,
@@ -4146,15 +4942,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::LedgerBalanceRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = LedgerBalanceRequest::new();
     /// let mut rows = client.us().account().ledger_balance(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn ledger_balance(
         &self,
@@ -4166,15 +4966,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::TransactionHistoryRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = TransactionHistoryRequest::new();
     /// let mut rows = client.us().account().transaction_history(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn transaction_history(
         &self,
@@ -4186,15 +4990,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::DepositRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = DepositRequest::new();
     /// let mut rows = client.us().account().deposit(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn deposit(
         &self,
@@ -4206,12 +5014,16 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::KrwWithdrawableAmountRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = KrwWithdrawableAmountRequest::new();
     /// let response = client.us().account().krw_withdrawable_amount(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn krw_withdrawable_amount(
         &self,
@@ -4223,15 +5035,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::DepositAndValuationByCurrencyRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = DepositAndValuationByCurrencyRequest::new();
     /// let mut rows = client.us().account().deposit_and_valuation_by_currency(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn deposit_and_valuation_by_currency(
         &self,
@@ -4243,15 +5059,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::LedgerValuationRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = LedgerValuationRequest::new();
     /// let mut rows = client.us().account().ledger_valuation(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn ledger_valuation(
         &self,
@@ -4263,15 +5083,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::ValuationByDateRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = ValuationByDateRequest::new(base_date);
+    /// let request = ValuationByDateRequest::new(chrono::NaiveDate::from_ymd_opt(2026, 5, 6).ok_or("date")?);
     /// let mut rows = client.us().account().valuation_by_date(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn valuation_by_date(
         &self,
@@ -4283,15 +5107,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::DepositAndValuationByCurrencyOnDateRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = DepositAndValuationByCurrencyOnDateRequest::new(base_date);
+    /// let request = DepositAndValuationByCurrencyOnDateRequest::new(chrono::NaiveDate::from_ymd_opt(2025, 9, 8).ok_or("date")?);
     /// let mut rows = client.us().account().deposit_and_valuation_by_currency_on_date(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn deposit_and_valuation_by_currency_on_date(
         &self,
@@ -4303,15 +5131,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::DailyOrderFillsRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = DailyOrderFillsRequest::new(query_type, sell_buy_type);
+    /// let request = DailyOrderFillsRequest::new(DailyOrderFillsQueryType::from_code("1"), SellBuyType::from_code("0"));
     /// let mut rows = client.us().account().daily_order_fills(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_order_fills(
         &self,
@@ -4323,12 +5155,16 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::DepositDetailRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = DepositDetailRequest::new();
     /// let response = client.us().account().deposit_detail(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn deposit_detail(
         &self,
@@ -4340,15 +5176,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::TodayRealizedPnlByStockRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = TodayRealizedPnlByStockRequest::new(foreign_currency_krw_type);
+    /// let request = TodayRealizedPnlByStockRequest::new(ForeignCurrencyKrwType::from_code("0"));
     /// let mut rows = client.us().account().today_realized_pnl_by_stock(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_realized_pnl_by_stock(
         &self,
@@ -4360,15 +5200,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::OrdersByPeriodRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = OrdersByPeriodRequest::new(start_date, end_date);
+    /// let request = OrdersByPeriodRequest::new(chrono::NaiveDate::from_ymd_opt(2025, 9, 8).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2025, 9, 8).ok_or("date")?);
     /// let mut rows = client.us().account().orders_by_period(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn orders_by_period(
         &self,
@@ -4380,15 +5224,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::TodayOrderFillsRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = TodayOrderFillsRequest::new();
     /// let mut rows = client.us().account().today_order_fills(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_order_fills(
         &self,
@@ -4400,15 +5248,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::RealizedPnlRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = RealizedPnlRequest::new();
     /// let mut rows = client.us().account().realized_pnl(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn realized_pnl(
         &self,
@@ -4420,15 +5272,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::TodayTradesRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = TodayTradesRequest::new(query_type, foreign_currency_krw_type);
+    /// let request = TodayTradesRequest::new(TodayTradesQueryType::from_code("1"), ForeignCurrencyKrwType::from_code("0"));
     /// let mut rows = client.us().account().today_trades(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_trades(
         &self,
@@ -4440,15 +5296,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::TodayTradeSummaryRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = TodayTradeSummaryRequest::new(foreign_currency_krw_type);
+    /// let request = TodayTradeSummaryRequest::new(ForeignCurrencyKrwType::from_code("0"));
     /// let mut rows = client.us().account().today_trade_summary(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_trade_summary(
         &self,
@@ -4460,15 +5320,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::TodayRealizedPnlRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = TodayRealizedPnlRequest::new(foreign_currency_krw_type);
+    /// let request = TodayRealizedPnlRequest::new(ForeignCurrencyKrwType::from_code("0"));
     /// let mut rows = client.us().account().today_realized_pnl(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_realized_pnl(
         &self,
@@ -4480,15 +5344,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::RealizedPnlByDateAndStockRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
-    /// let request = RealizedPnlByDateAndStockRequest::new(execution_date, foreign_currency_krw_type);
+    /// let request = RealizedPnlByDateAndStockRequest::new(chrono::NaiveDate::from_ymd_opt(2026, 6, 11).ok_or("date")?, ForeignCurrencyKrwType::from_code("0"));
     /// let mut rows = client.us().account().realized_pnl_by_date_and_stock(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn realized_pnl_by_date_and_stock(
         &self,
@@ -4500,12 +5368,16 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::ReturnRateByPeriodRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = ReturnRateByPeriodRequest::new();
     /// let response = client.us().account().return_rate_by_period(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn return_rate_by_period(
         &self,
@@ -4517,15 +5389,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::DailyRealizedPnlRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = DailyRealizedPnlRequest::new();
     /// let mut rows = client.us().account().daily_realized_pnl(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn daily_realized_pnl(
         &self,
@@ -4537,15 +5413,19 @@ impl UsAccount<'_> {
     ///
     /// `POST /api/us/acnt`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_account::MonthlyRealizedPnlRequest;
+    /// use kiwoom_generated::us_account::*;
     ///
     /// let request = MonthlyRealizedPnlRequest::new();
     /// let mut rows = client.us().account().monthly_realized_pnl(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn monthly_realized_pnl(
         &self,
@@ -4566,15 +5446,19 @@ impl UsChart<'_> {
     ///
     /// `POST /api/us/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::StockTickChartRequest;
+    /// use kiwoom_generated::us_chart::*;
     ///
-    /// let request = StockTickChartRequest::new("...", "005930");
+    /// let request = StockTickChartRequest::new("ND", "NVDA");
     /// let mut rows = client.us().chart().stock_tick_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_tick_chart(
         &self,
@@ -4586,15 +5470,19 @@ impl UsChart<'_> {
     ///
     /// `POST /api/us/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::StockMinuteChartRequest;
+    /// use kiwoom_generated::us_chart::*;
     ///
-    /// let request = StockMinuteChartRequest::new(exchange_type);
+    /// let request = StockMinuteChartRequest::new(UsExchange::from_code("ND"));
     /// let mut rows = client.us().chart().stock_minute_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_minute_chart(
         &self,
@@ -4606,15 +5494,19 @@ impl UsChart<'_> {
     ///
     /// `POST /api/us/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::StockDailyChartRequest;
+    /// use kiwoom_generated::us_chart::*;
     ///
-    /// let request = StockDailyChartRequest::new(exchange_type);
+    /// let request = StockDailyChartRequest::new(UsExchange::from_code("ND"));
     /// let mut rows = client.us().chart().stock_daily_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_daily_chart(
         &self,
@@ -4626,15 +5518,19 @@ impl UsChart<'_> {
     ///
     /// `POST /api/us/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::StockWeeklyChartRequest;
+    /// use kiwoom_generated::us_chart::*;
     ///
-    /// let request = StockWeeklyChartRequest::new(exchange_type);
+    /// let request = StockWeeklyChartRequest::new(UsExchange::from_code("ND"));
     /// let mut rows = client.us().chart().stock_weekly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_weekly_chart(
         &self,
@@ -4646,15 +5542,19 @@ impl UsChart<'_> {
     ///
     /// `POST /api/us/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::StockMonthlyChartRequest;
+    /// use kiwoom_generated::us_chart::*;
     ///
-    /// let request = StockMonthlyChartRequest::new(exchange_type);
+    /// let request = StockMonthlyChartRequest::new(UsExchange::from_code("ND"));
     /// let mut rows = client.us().chart().stock_monthly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_monthly_chart(
         &self,
@@ -4666,15 +5566,19 @@ impl UsChart<'_> {
     ///
     /// `POST /api/us/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::StockYearlyChartRequest;
+    /// use kiwoom_generated::us_chart::*;
     ///
-    /// let request = StockYearlyChartRequest::new(exchange_type);
+    /// let request = StockYearlyChartRequest::new(UsExchange::from_code("ND"));
     /// let mut rows = client.us().chart().stock_yearly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_yearly_chart(
         &self,
@@ -4686,15 +5590,19 @@ impl UsChart<'_> {
     ///
     /// `POST /api/us/chart`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_chart::StockQuarterlyChartRequest;
+    /// use kiwoom_generated::us_chart::*;
     ///
-    /// let request = StockQuarterlyChartRequest::new(exchange_type);
+    /// let request = StockQuarterlyChartRequest::new(UsExchange::from_code("ND"));
     /// let mut rows = client.us().chart().stock_quarterly_chart(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_quarterly_chart(
         &self,
@@ -4715,12 +5623,16 @@ impl UsExchange<'_> {
     ///
     /// `POST /api/us/exchange`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_exchange::ExchangeEstimateRequest;
+    /// use kiwoom_generated::us_exchange::*;
     ///
-    /// let request = ExchangeEstimateRequest::new(exchange_type);
+    /// let request = ExchangeEstimateRequest::new(CurrencyExchangeDirection::from_code("1"));
     /// let response = client.us().exchange().exchange_estimate(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn exchange_estimate(
         &self,
@@ -4732,12 +5644,16 @@ impl UsExchange<'_> {
     ///
     /// `POST /api/us/exchange`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_exchange::ExchangeRateRequest;
+    /// use kiwoom_generated::us_exchange::*;
     ///
-    /// let request = ExchangeRateRequest::new(exchange_type);
+    /// let request = ExchangeRateRequest::new(CurrencyExchangeDirection::from_code("1"));
     /// let response = client.us().exchange().exchange_rate(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn exchange_rate(
         &self,
@@ -4749,12 +5665,16 @@ impl UsExchange<'_> {
     ///
     /// `POST /api/us/exchange`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_exchange::CurrencyExchangeRequest;
+    /// use kiwoom_generated::us_exchange::*;
     ///
-    /// let request = CurrencyExchangeRequest::new(exchange_type, "...");
+    /// let request = CurrencyExchangeRequest::new(CurrencyExchangeDirection::from_code("1"), "0");
     /// let response = client.us().exchange().currency_exchange(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn currency_exchange(
         &self,
@@ -4775,15 +5695,19 @@ impl UsInvestmentInfo<'_> {
     ///
     /// `POST /api/us/invtinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_investment_info::ResearchRequest;
+    /// use kiwoom_generated::us_investment_info::*;
     ///
     /// let request = ResearchRequest::new();
     /// let mut rows = client.us().investment_info().research(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn research(
         &self,
@@ -4804,12 +5728,16 @@ impl UsMarketData<'_> {
     ///
     /// `POST /api/us/mrkcond`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_market_data::StockQuoteRequest;
+    /// use kiwoom_generated::us_market_data::*;
     ///
-    /// let request = StockQuoteRequest::new(exchange_type, "005930");
+    /// let request = StockQuoteRequest::new(UsExchange::from_code("ND"), "NVDA");
     /// let response = client.us().market_data().stock_quote(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_quote(
         &self,
@@ -4821,12 +5749,16 @@ impl UsMarketData<'_> {
     ///
     /// `POST /api/us/mrkcond`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_market_data::OrderBookRequest;
+    /// use kiwoom_generated::us_market_data::*;
     ///
-    /// let request = OrderBookRequest::new(exchange_type, "005930");
+    /// let request = OrderBookRequest::new(UsExchange::from_code("ND"), "NVDA");
     /// let response = client.us().market_data().order_book(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn order_book(
         &self,
@@ -4838,15 +5770,19 @@ impl UsMarketData<'_> {
     ///
     /// `POST /api/us/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_market_data::StockTradeDetailsRequest;
+    /// use kiwoom_generated::us_market_data::*;
     ///
-    /// let request = StockTradeDetailsRequest::new(exchange_type, "005930");
+    /// let request = StockTradeDetailsRequest::new(UsExchange::from_code("ND"), "NVDA");
     /// let mut rows = client.us().market_data().stock_trade_details(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_trade_details(
         &self,
@@ -4858,15 +5794,19 @@ impl UsMarketData<'_> {
     ///
     /// `POST /api/us/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_market_data::StockDailyFillsRequest;
+    /// use kiwoom_generated::us_market_data::*;
     ///
-    /// let request = StockDailyFillsRequest::new(exchange_type, "005930");
+    /// let request = StockDailyFillsRequest::new(UsExchange::from_code("ND"), "NVDA");
     /// let mut rows = client.us().market_data().stock_daily_fills(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_daily_fills(
         &self,
@@ -4878,15 +5818,19 @@ impl UsMarketData<'_> {
     ///
     /// `POST /api/us/mrkcond`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_market_data::StockDailyPriceRequest;
+    /// use kiwoom_generated::us_market_data::*;
     ///
     /// let request = StockDailyPriceRequest::new();
     /// let mut rows = client.us().market_data().stock_daily_price(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_daily_price(
         &self,
@@ -4907,12 +5851,17 @@ impl UsOrder<'_> {
     ///
     /// `POST /api/us/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::BuyStockRequest;
+    /// use kiwoom_generated::us_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = BuyStockRequest::new(exchange_type, stock_code, order_quantity, trade_type);
+    /// let request = BuyStockRequest::new(UsExchange::from_code("ND"), "NVDA", Quantity(10), BuyStockTradeType::from_code("00"));
     /// let response = client.us().order().buy_stock(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn buy_stock(
         &self,
@@ -4924,12 +5873,17 @@ impl UsOrder<'_> {
     ///
     /// `POST /api/us/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::SellStockRequest;
+    /// use kiwoom_generated::us_order::*;
+    /// use kiwoom_generated::kiwoom_runtime::codec::Quantity;
     ///
-    /// let request = SellStockRequest::new(stock_code, exchange_type, order_quantity, trade_type);
+    /// let request = SellStockRequest::new("NVDA", UsExchange::from_code("ND"), Quantity(10), SellStockTradeType::from_code("00"));
     /// let response = client.us().order().sell_stock(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sell_stock(
         &self,
@@ -4941,12 +5895,16 @@ impl UsOrder<'_> {
     ///
     /// `POST /api/us/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::ModifyStockOrderRequest;
+    /// use kiwoom_generated::us_order::*;
     ///
-    /// let request = ModifyStockOrderRequest::new(original_order_number, exchange_type, stock_code);
+    /// let request = ModifyStockOrderRequest::new("000000050", UsExchange::from_code("ND"), "NVDA");
     /// let response = client.us().order().modify_stock_order(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn modify_stock_order(
         &self,
@@ -4958,12 +5916,16 @@ impl UsOrder<'_> {
     ///
     /// `POST /api/us/ordr`. Paging: none (one call, one answer). Safety: order write (money moves: never resent once it may have reached the server).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::CancelStockOrderRequest;
+    /// use kiwoom_generated::us_order::*;
     ///
-    /// let request = CancelStockOrderRequest::new(original_order_number, exchange_type, stock_code);
+    /// let request = CancelStockOrderRequest::new("000000047", UsExchange::from_code("ND"), "NVDA");
     /// let response = client.us().order().cancel_stock_order(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn cancel_stock_order(
         &self,
@@ -4975,12 +5937,16 @@ impl UsOrder<'_> {
     ///
     /// `POST /api/us/ordr`. Paging: none (one call, one answer). Safety: account read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_order::OrderableQuantityRequest;
+    /// use kiwoom_generated::us_order::*;
     ///
-    /// let request = OrderableQuantityRequest::new("005930", unit_price);
+    /// let request = OrderableQuantityRequest::new("NVDA", "200".parse::<rust_decimal::Decimal>()?);
     /// let response = client.us().order().orderable_quantity(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn orderable_quantity(
         &self,
@@ -5001,15 +5967,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::RealtimeStockViewRankRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = RealtimeStockViewRankRequest::new();
     /// let mut rows = client.us().ranking().realtime_stock_view_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn realtime_stock_view_rank(
         &self,
@@ -5021,15 +5991,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::WatchlistRegistrationTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = WatchlistRegistrationTopRequest::new();
     /// let mut rows = client.us().ranking().watchlist_registration_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn watchlist_registration_top(
         &self,
@@ -5041,15 +6015,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ChangeRateTopByPeriodRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ChangeRateTopByPeriodRequest::new();
     /// let mut rows = client.us().ranking().change_rate_top_by_period(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn change_rate_top_by_period(
         &self,
@@ -5061,15 +6039,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ChangeRateTopByPeriodEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ChangeRateTopByPeriodEtfRequest::new();
     /// let mut rows = client.us().ranking().change_rate_top_by_period_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn change_rate_top_by_period_etf(
         &self,
@@ -5081,15 +6063,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ChangeRateTopByPeriodWatchlistRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ChangeRateTopByPeriodWatchlistRequest::new();
     /// let mut rows = client.us().ranking().change_rate_top_by_period_watchlist(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn change_rate_top_by_period_watchlist(
         &self,
@@ -5101,15 +6087,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::TodayVolumeTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = TodayVolumeTopRequest::new();
     /// let mut rows = client.us().ranking().today_volume_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_volume_top(
         &self,
@@ -5121,15 +6111,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::TodayVolumeTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = TodayVolumeTopEtfRequest::new();
     /// let mut rows = client.us().ranking().today_volume_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_volume_top_etf(
         &self,
@@ -5141,15 +6135,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::TodayTradeValueTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = TodayTradeValueTopRequest::new();
     /// let mut rows = client.us().ranking().today_trade_value_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_trade_value_top(
         &self,
@@ -5161,15 +6159,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::TodayTradeValueTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = TodayTradeValueTopEtfRequest::new();
     /// let mut rows = client.us().ranking().today_trade_value_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn today_trade_value_top_etf(
         &self,
@@ -5181,15 +6183,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::MarketCapTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = MarketCapTopRequest::new();
     /// let mut rows = client.us().ranking().market_cap_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn market_cap_top(
         &self,
@@ -5201,15 +6207,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::MarketCapTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = MarketCapTopEtfRequest::new();
     /// let mut rows = client.us().ranking().market_cap_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn market_cap_top_etf(
         &self,
@@ -5221,15 +6231,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::KiwoomTradeTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = KiwoomTradeTopRequest::new();
     /// let mut rows = client.us().ranking().kiwoom_trade_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn kiwoom_trade_top(
         &self,
@@ -5241,15 +6255,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::KiwoomTradeTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = KiwoomTradeTopEtfRequest::new();
     /// let mut rows = client.us().ranking().kiwoom_trade_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn kiwoom_trade_top_etf(
         &self,
@@ -5261,15 +6279,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ChangeRateTopVsPrevDayRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ChangeRateTopVsPrevDayRequest::new();
     /// let mut rows = client.us().ranking().change_rate_top_vs_prev_day(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn change_rate_top_vs_prev_day(
         &self,
@@ -5281,15 +6303,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ChangeRateTopVsPrevDayEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ChangeRateTopVsPrevDayEtfRequest::new();
     /// let mut rows = client.us().ranking().change_rate_top_vs_prev_day_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn change_rate_top_vs_prev_day_etf(
         &self,
@@ -5301,15 +6327,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ChangeRateTopVsOpenRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ChangeRateTopVsOpenRequest::new();
     /// let mut rows = client.us().ranking().change_rate_top_vs_open(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn change_rate_top_vs_open(
         &self,
@@ -5321,15 +6351,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ChangeRateTopVsOpenEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ChangeRateTopVsOpenEtfRequest::new();
     /// let mut rows = client.us().ranking().change_rate_top_vs_open_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn change_rate_top_vs_open_etf(
         &self,
@@ -5341,15 +6375,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ChangeRateTopVsOpenWatchlistRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ChangeRateTopVsOpenWatchlistRequest::new();
     /// let mut rows = client.us().ranking().change_rate_top_vs_open_watchlist(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn change_rate_top_vs_open_watchlist(
         &self,
@@ -5361,15 +6399,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::CumulativeChangeRateTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = CumulativeChangeRateTopRequest::new();
     /// let mut rows = client.us().ranking().cumulative_change_rate_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn cumulative_change_rate_top(
         &self,
@@ -5381,15 +6423,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::CumulativeChangeRateTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = CumulativeChangeRateTopEtfRequest::new();
     /// let mut rows = client.us().ranking().cumulative_change_rate_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn cumulative_change_rate_top_etf(
         &self,
@@ -5401,15 +6447,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::PrevDayTradeTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = PrevDayTradeTopRequest::new();
     /// let mut rows = client.us().ranking().prev_day_trade_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn prev_day_trade_top(
         &self,
@@ -5421,15 +6471,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::PrevDayTradeTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = PrevDayTradeTopEtfRequest::new();
     /// let mut rows = client.us().ranking().prev_day_trade_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn prev_day_trade_top_etf(
         &self,
@@ -5441,15 +6495,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::HighLowPriceRiseFallRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = HighLowPriceRiseFallRequest::new();
     /// let mut rows = client.us().ranking().high_low_price_rise_fall(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn high_low_price_rise_fall(
         &self,
@@ -5461,15 +6519,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::HighLowPriceRiseFallEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = HighLowPriceRiseFallEtfRequest::new();
     /// let mut rows = client.us().ranking().high_low_price_rise_fall_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn high_low_price_rise_fall_etf(
         &self,
@@ -5481,15 +6543,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::RiseFallByDateRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = RiseFallByDateRequest::new();
     /// let mut rows = client.us().ranking().rise_fall_by_date(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn rise_fall_by_date(
         &self,
@@ -5501,15 +6567,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::RiseFallByDateEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = RiseFallByDateEtfRequest::new();
     /// let mut rows = client.us().ranking().rise_fall_by_date_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn rise_fall_by_date_etf(
         &self,
@@ -5521,15 +6591,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::TurnoverRateTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = TurnoverRateTopRequest::new();
     /// let mut rows = client.us().ranking().turnover_rate_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn turnover_rate_top(
         &self,
@@ -5541,15 +6615,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::TurnoverRateTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = TurnoverRateTopEtfRequest::new();
     /// let mut rows = client.us().ranking().turnover_rate_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn turnover_rate_top_etf(
         &self,
@@ -5561,15 +6639,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ConsecutiveRiseFallRankRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ConsecutiveRiseFallRankRequest::new();
     /// let mut rows = client.us().ranking().consecutive_rise_fall_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn consecutive_rise_fall_rank(
         &self,
@@ -5581,15 +6663,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ConsecutiveRiseFallRankEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ConsecutiveRiseFallRankEtfRequest::new();
     /// let mut rows = client.us().ranking().consecutive_rise_fall_rank_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn consecutive_rise_fall_rank_etf(
         &self,
@@ -5601,15 +6687,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::ConsecutiveRiseFallRankWatchlistRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = ConsecutiveRiseFallRankWatchlistRequest::new();
     /// let mut rows = client.us().ranking().consecutive_rise_fall_rank_watchlist(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn consecutive_rise_fall_rank_watchlist(
         &self,
@@ -5621,15 +6711,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::OrderBookDepthTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = OrderBookDepthTopRequest::new();
     /// let mut rows = client.us().ranking().order_book_depth_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn order_book_depth_top(
         &self,
@@ -5641,15 +6735,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::OrderBookDepthTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = OrderBookDepthTopEtfRequest::new();
     /// let mut rows = client.us().ranking().order_book_depth_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn order_book_depth_top_etf(
         &self,
@@ -5661,15 +6759,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::DaySessionDisparityTopRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = DaySessionDisparityTopRequest::new();
     /// let mut rows = client.us().ranking().day_session_disparity_top(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn day_session_disparity_top(
         &self,
@@ -5681,15 +6783,19 @@ impl UsRanking<'_> {
     ///
     /// `POST /api/us/rkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_ranking::DaySessionDisparityTopEtfRequest;
+    /// use kiwoom_generated::us_ranking::*;
     ///
     /// let request = DaySessionDisparityTopEtfRequest::new();
     /// let mut rows = client.us().ranking().day_session_disparity_top_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn day_session_disparity_top_etf(
         &self,
@@ -5710,15 +6816,19 @@ impl UsSector<'_> {
     ///
     /// `POST /api/us/sect`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_sector::SectorPeriodReturnsRequest;
+    /// use kiwoom_generated::us_sector::*;
     ///
     /// let request = SectorPeriodReturnsRequest::new();
     /// let mut rows = client.us().sector().sector_period_returns(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_period_returns(
         &self,
@@ -5730,15 +6840,19 @@ impl UsSector<'_> {
     ///
     /// `POST /api/us/sect`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_sector::SectorChangeRateRankRequest;
+    /// use kiwoom_generated::us_sector::*;
     ///
     /// let request = SectorChangeRateRankRequest::new();
     /// let mut rows = client.us().sector().sector_change_rate_rank(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_change_rate_rank(
         &self,
@@ -5759,15 +6873,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::ExchangeTypesRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
-    /// let request = ExchangeTypesRequest::new("005930");
+    /// let request = ExchangeTypesRequest::new("NVDA");
     /// let mut rows = client.us().stock_info().exchange_types(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn exchange_types(
         &self,
@@ -5779,15 +6897,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::StockListRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
-    /// let request = StockListRequest::new(exchange_type);
+    /// let request = StockListRequest::new(UsExchangeFilter::from_code("%"));
     /// let mut rows = client.us().stock_info().stock_list(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_list(
         &self,
@@ -5799,12 +6921,16 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: none (one call, one answer). Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::StockInfoRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
-    /// let request = StockInfoRequest::new("005930");
+    /// let request = StockInfoRequest::new("NVDA");
     /// let response = client.us().stock_info().stock_info(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn stock_info(
         &self,
@@ -5816,15 +6942,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::SectorListRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = SectorListRequest::new();
     /// let mut rows = client.us().stock_info().sector_list(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn sector_list(
         &self,
@@ -5836,15 +6966,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::IndexListRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = IndexListRequest::new();
     /// let mut rows = client.us().stock_info().index_list(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn index_list(
         &self,
@@ -5856,15 +6990,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::EtfEtnListRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = EtfEtnListRequest::new();
     /// let mut rows = client.us().stock_info().etf_etn_list(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_etn_list(
         &self,
@@ -5876,15 +7014,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::EtfCategoryListRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = EtfCategoryListRequest::new();
     /// let mut rows = client.us().stock_info().etf_category_list(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn etf_category_list(
         &self,
@@ -5896,15 +7038,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::VolumeSurgeDropRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = VolumeSurgeDropRequest::new();
     /// let mut rows = client.us().stock_info().volume_surge_drop(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn volume_surge_drop(
         &self,
@@ -5916,15 +7062,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::VolumeSurgeDropEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = VolumeSurgeDropEtfRequest::new();
     /// let mut rows = client.us().stock_info().volume_surge_drop_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn volume_surge_drop_etf(
         &self,
@@ -5936,15 +7086,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::PriceByBandRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = PriceByBandRequest::new();
     /// let mut rows = client.us().stock_info().price_by_band(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn price_by_band(
         &self,
@@ -5956,15 +7110,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::PriceByBandEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = PriceByBandEtfRequest::new();
     /// let mut rows = client.us().stock_info().price_by_band_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn price_by_band_etf(
         &self,
@@ -5976,15 +7134,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::PriceSurgeDropRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = PriceSurgeDropRequest::new();
     /// let mut rows = client.us().stock_info().price_surge_drop(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn price_surge_drop(
         &self,
@@ -5996,15 +7158,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::PriceSurgeDropEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = PriceSurgeDropEtfRequest::new();
     /// let mut rows = client.us().stock_info().price_surge_drop_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn price_surge_drop_etf(
         &self,
@@ -6016,15 +7182,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::PriceSurgeDropWatchlistRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = PriceSurgeDropWatchlistRequest::new();
     /// let mut rows = client.us().stock_info().price_surge_drop_watchlist(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn price_surge_drop_watchlist(
         &self,
@@ -6036,15 +7206,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::HighLowProximityRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = HighLowProximityRequest::new();
     /// let mut rows = client.us().stock_info().high_low_proximity(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn high_low_proximity(
         &self,
@@ -6056,15 +7230,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::HighLowProximityEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = HighLowProximityEtfRequest::new();
     /// let mut rows = client.us().stock_info().high_low_proximity_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn high_low_proximity_etf(
         &self,
@@ -6076,15 +7254,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::HighLowProximityWatchlistRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = HighLowProximityWatchlistRequest::new();
     /// let mut rows = client.us().stock_info().high_low_proximity_watchlist(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn high_low_proximity_watchlist(
         &self,
@@ -6096,15 +7278,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::VolumeRenewalRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = VolumeRenewalRequest::new();
     /// let mut rows = client.us().stock_info().volume_renewal(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn volume_renewal(
         &self,
@@ -6116,15 +7302,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::VolumeRenewalEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = VolumeRenewalEtfRequest::new();
     /// let mut rows = client.us().stock_info().volume_renewal_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn volume_renewal_etf(
         &self,
@@ -6136,15 +7326,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::VolumeRenewalWatchlistRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = VolumeRenewalWatchlistRequest::new();
     /// let mut rows = client.us().stock_info().volume_renewal_watchlist(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn volume_renewal_watchlist(
         &self,
@@ -6156,15 +7350,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::NewHighLowRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = NewHighLowRequest::new();
     /// let mut rows = client.us().stock_info().new_high_low(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn new_high_low(
         &self,
@@ -6176,15 +7374,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::NewHighLowEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = NewHighLowEtfRequest::new();
     /// let mut rows = client.us().stock_info().new_high_low_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn new_high_low_etf(
         &self,
@@ -6196,15 +7398,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::GapUpDownRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = GapUpDownRequest::new();
     /// let mut rows = client.us().stock_info().gap_up_down(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gap_up_down(
         &self,
@@ -6216,15 +7422,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::GapUpDownEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = GapUpDownEtfRequest::new();
     /// let mut rows = client.us().stock_info().gap_up_down_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn gap_up_down_etf(
         &self,
@@ -6236,15 +7446,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::RemainingOrderRatioSurgeRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = RemainingOrderRatioSurgeRequest::new();
     /// let mut rows = client.us().stock_info().remaining_order_ratio_surge(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn remaining_order_ratio_surge(
         &self,
@@ -6256,15 +7470,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::RemainingOrderRatioSurgeEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = RemainingOrderRatioSurgeEtfRequest::new();
     /// let mut rows = client.us().stock_info().remaining_order_ratio_surge_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn remaining_order_ratio_surge_etf(
         &self,
@@ -6276,15 +7494,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::SupplyConcentrationRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = SupplyConcentrationRequest::new();
     /// let mut rows = client.us().stock_info().supply_concentration(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn supply_concentration(
         &self,
@@ -6296,15 +7518,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::SupplyConcentrationEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = SupplyConcentrationEtfRequest::new();
     /// let mut rows = client.us().stock_info().supply_concentration_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn supply_concentration_etf(
         &self,
@@ -6316,15 +7542,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::YearlyChangeRateRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
-    /// let request = YearlyChangeRateRequest::new("...", "005930");
+    /// let request = YearlyChangeRateRequest::new("ND", "NDVA");
     /// let mut rows = client.us().stock_info().yearly_change_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn yearly_change_rate(
         &self,
@@ -6336,15 +7566,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::YearlyChangeRateBySectorRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = YearlyChangeRateBySectorRequest::new();
     /// let mut rows = client.us().stock_info().yearly_change_rate_by_sector(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn yearly_change_rate_by_sector(
         &self,
@@ -6356,15 +7590,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::YearlyChangeRateByEtfCategoryRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = YearlyChangeRateByEtfCategoryRequest::new();
     /// let mut rows = client.us().stock_info().yearly_change_rate_by_etf_category(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn yearly_change_rate_by_etf_category(
         &self,
@@ -6376,15 +7614,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::YearlySectorChangeRateRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = YearlySectorChangeRateRequest::new();
     /// let mut rows = client.us().stock_info().yearly_sector_change_rate(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn yearly_sector_change_rate(
         &self,
@@ -6396,15 +7638,19 @@ impl UsStockInfo<'_> {
     ///
     /// `POST /api/us/stkinfo`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `result_list`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_stock_info::YearlyChangeRateEtfRequest;
+    /// use kiwoom_generated::us_stock_info::*;
     ///
     /// let request = YearlyChangeRateEtfRequest::new();
     /// let mut rows = client.us().stock_info().yearly_change_rate_etf(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn yearly_change_rate_etf(
         &self,
@@ -6425,15 +7671,19 @@ impl UsWatchlist<'_> {
     ///
     /// `POST /api/us/watchlist`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `group_count`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_watchlist::WatchlistGroupsRequest;
+    /// use kiwoom_generated::us_watchlist::*;
     ///
     /// let request = WatchlistGroupsRequest::new();
     /// let mut rows = client.us().watchlist().watchlist_groups(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn watchlist_groups(
         &self,
@@ -6445,15 +7695,19 @@ impl UsWatchlist<'_> {
     ///
     /// `POST /api/us/watchlist`. Paging: `cont-yn`/`next-key` headers; `.pages()` streams pages, `.items()` the rows of `stock_count`. Safety: read (a query; retried on transient failures).
     ///
-    /// ```ignore
+    /// ```no_run
+    /// # async fn example(client: kiwoom_generated::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::StreamExt;
     /// use kiwoom_generated::prelude::*;
-    /// use kiwoom_generated::us_watchlist::WatchlistGroupDetailRequest;
+    /// use kiwoom_generated::us_watchlist::*;
     ///
     /// let request = WatchlistGroupDetailRequest::new();
     /// let mut rows = client.us().watchlist().watchlist_group_detail(request).items();
     /// while let Some(row) = rows.next().await {
     ///     println!("{:?}", row?);
     /// }
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn watchlist_group_detail(
         &self,

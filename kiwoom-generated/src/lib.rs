@@ -6,13 +6,31 @@
 //! request struct, a response struct and implementations of the traits in
 //! `kiwoom_runtime::tr`; the runtime (re-exported here) does all the I/O.
 //!
-//! ```ignore
-//! use kiwoom_generated::prelude::*;
-//! use kiwoom_generated::domestic_chart::{AdjustedPriceType, StockDailyChartRequest};
+//! Prices are [`codec::Directed`](kiwoom_runtime::codec::Directed): the price a
+//! trader reads (never negative) and its direction against the previous close, which
+//! Kiwoom writes as the sign. Order inputs are distinct types (`Quantity`, `Price`,
+//! `StockCode`, `OrderNumber`), so swapped arguments do not compile.
 //!
-//! let client = Client::builder().app_key(key).secret_key(secret).build()?;
-//! let request = StockDailyChartRequest::new("005930", date, AdjustedPriceType::Adjusted);
-//! let chart = client.domestic().chart().stock_daily_chart(request).await?;
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use futures::StreamExt;
+//! use kiwoom_generated::domestic_chart::{AdjustedStockPriceType, StockDailyChartRequest};
+//! use kiwoom_generated::prelude::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock) // Kiwoom's mock-trading servers; Real for production
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let date = chrono::NaiveDate::from_ymd_opt(2025, 9, 8).ok_or("date")?;
+//! let request = StockDailyChartRequest::new("005930", date, AdjustedStockPriceType::Adjusted);
+//! let mut candles = client.domestic().chart().stock_daily_chart(request).max_pages(3).items();
+//! while let Some(candle) = candles.next().await {
+//!     let candle = candle?;
+//!     println!("{:?}: close {:?}", candle.date, candle.current_price);
+//! }
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Cargo features: one per menu group (`domestic-chart`, `us-account`, ...), one per

@@ -47,8 +47,10 @@ chrono.workspace = true
 [dev-dependencies]
 codegen.workspace = true
 criterion.workspace = true
+futures.workspace = true
 proptest.workspace = true
 tokio.workspace = true
+trybuild.workspace = true
 
 [[bench]]
 name = "decode"

@@ -79,6 +79,19 @@ pub fn emit_client(api: &Api) -> TokenStream {
         //! Each method only prepares a [`kiwoom_runtime::Call`]; nothing is sent until it is
         //! awaited (or `send()`, `pages()`, `items()` is called). Bring the methods into
         //! scope with `use kiwoom_generated::prelude::*;`.
+        //!
+        //! ```no_run
+        //! # async fn example(client: kiwoom_generated::Client) -> Result<(), kiwoom_generated::Error> {
+        //! use kiwoom_generated::domestic_stock_info::StockInfoRequest;
+        //! use kiwoom_generated::prelude::*;
+        //!
+        //! let info = client.domestic().stock_info().stock_info(StockInfoRequest::new("005930")).await?;
+        //! if let Some(price) = info.current_price {
+        //!     println!("{} won, {:?}", price.value(), price.direction());
+        //! }
+        //! # Ok(())
+        //! # }
+        //! ```
 
         /// TR methods on [`kiwoom_runtime::Client`], grouped by market.
         pub trait KiwoomApi {

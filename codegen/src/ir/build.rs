@@ -203,6 +203,32 @@ impl<'s> Builder<'s> {
             }
         }
 
+        let spec_trs: Vec<&spec::Tr> = spec.trs().map(|(_, _, tr)| tr).collect();
+        for group in &mut groups {
+            group.example = super::examples::group_example(group, &group.market, &spec_trs);
+            let examples: Vec<Option<Vec<String>>> = group
+                .trs
+                .iter()
+                .map(|t| {
+                    let source = spec_trs.iter().find(|s| s.id == t.api_id)?;
+                    super::examples::method_example(group, &group.market, t, source)
+                })
+                .collect();
+            for (t, example) in group.trs.iter_mut().zip(examples) {
+                let (Some(example), Some(start)) =
+                    (example, t.method_doc.iter().position(|l| l == "```ignore"))
+                else {
+                    continue;
+                };
+                let end = start
+                    + t.method_doc[start..]
+                        .iter()
+                        .skip(1)
+                        .position(|l| l == "```")
+                        .map_or(0, |i| i + 2);
+                t.method_doc.splice(start..end, example);
+            }
+        }
         let markets = self.markets(&groups);
         Api {
             groups,
@@ -307,6 +333,7 @@ impl<'s> Builder<'s> {
             trs,
             enums: Vec::new(),
             shared_enums: Vec::new(),
+            example: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@
 mod build;
 mod docs;
 mod enums;
+mod examples;
 mod names;
 
 pub use build::build;
@@ -77,6 +78,8 @@ pub struct Group {
     pub enums: Vec<EnumDef>,
     /// Shared enums this group uses, re-exported from the group module.
     pub shared_enums: Vec<String>,
+    /// Module doc lines: a compiled (`no_run`) example calling one of its TRs.
+    pub example: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

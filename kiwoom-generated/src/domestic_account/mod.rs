@@ -3,6 +3,25 @@
 //! 국내주식 > 계좌 (Domestic stock accounts).
 //!
 //! 33 TRs from `spec/domestic/account.yaml`; Cargo feature `domestic-account`.
+//!
+//! `ka00001` 계좌번호조회:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_account::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = AccountsRequest::new();
+//! let response = client.domestic().account().accounts(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka00001;
 pub use ka00001::{AccountsRequest, AccountsResponse};
 mod ka01690;

@@ -3,6 +3,25 @@
 //! 국내주식 > 차트 (Domestic stock charts).
 //!
 //! 21 TRs from `spec/domestic/chart.yaml`; Cargo feature `domestic-chart`.
+//!
+//! `ka10060` 종목별투자자기관별차트요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_chart::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = StockInvestorByInstitutionChartRequest::new(chrono::NaiveDate::from_ymd_opt(2024, 11, 7).ok_or("date")?, "005930", AmountQuantityType::from_code("1"), AfterCloseInvestorTradeTradeType::from_code("0"), UnitType::from_code("1000"));
+//! let response = client.domestic().chart().stock_investor_by_institution_chart(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka10060;
 pub use ka10060::{
     StockInvestorByInstitutionChartRequest, StockInvestorByInstitutionChartResponse,

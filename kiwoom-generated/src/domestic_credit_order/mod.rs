@@ -3,6 +3,26 @@
 //! 국내주식 > 신용주문 (Domestic stock credit orders).
 //!
 //! 4 TRs from `spec/domestic/credit-order.yaml`; Cargo feature `domestic-credit-order`.
+//!
+//! `kt10006` 신용 매수주문:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_credit_order::*;
+//! use kiwoom_generated::kiwoom_runtime::codec::{Quantity};
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = BuyCreditStockRequest::new(OrderVenue::from_code("KRX"), "005930", Quantity(1), TradeType::from_code("0"));
+//! let response = client.domestic().credit_order().buy_credit_stock(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod kt10006;
 pub use kt10006::{BuyCreditStockRequest, BuyCreditStockResponse};
 mod kt10007;

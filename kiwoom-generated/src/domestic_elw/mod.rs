@@ -3,6 +3,25 @@
 //! 국내주식 > ELW (Domestic stock ELW).
 //!
 //! 11 TRs from `spec/domestic/elw.yaml`; Cargo feature `domestic-elw`.
+//!
+//! `ka10048` ELW일별민감도지표요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_elw::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = ElwDailySensitivityIndicatorRequest::new("57JBHH");
+//! let response = client.domestic().elw().elw_daily_sensitivity_indicator(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka10048;
 pub use ka10048::{
     ElwDailySensitivityIndicatorRequest, ElwDailySensitivityIndicatorResponse,

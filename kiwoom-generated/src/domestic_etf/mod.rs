@@ -3,6 +3,25 @@
 //! 국내주식 > ETF (Domestic stock ETF).
 //!
 //! 9 TRs from `spec/domestic/etf.yaml`; Cargo feature `domestic-etf`.
+//!
+//! `ka40001` ETF수익율요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_etf::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = EtfReturnRateRequest::new("069500", "207", EtfReturnRateDate::from_code("3"));
+//! let response = client.domestic().etf().etf_return_rate(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka40001;
 pub use ka40001::{EtfReturnRateRequest, EtfReturnRateResponse, EtfReturnRateRow};
 mod ka40002;

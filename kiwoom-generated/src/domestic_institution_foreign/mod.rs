@@ -3,6 +3,25 @@
 //! 국내주식 > 기관/외국인 (Domestic stock institutional and foreign investors).
 //!
 //! 3 TRs from `spec/domestic/institution-foreign.yaml`; Cargo feature `domestic-institution-foreign`.
+//!
+//! `ka10008` 주식외국인종목별매매동향:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_institution_foreign::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = StockForeignInvestorTradeTrendRequest::new("005930");
+//! let response = client.domestic().institution_foreign().stock_foreign_investor_trade_trend(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka10008;
 pub use ka10008::{
     StockForeignInvestorTradeTrendRequest, StockForeignInvestorTradeTrendResponse,

@@ -3,6 +3,25 @@
 //! 국내주식 > 시세 (Domestic stock market data).
 //!
 //! 25 TRs from `spec/domestic/market-data.yaml`; Cargo feature `domestic-market-data`.
+//!
+//! `ka10004` 주식호가요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_market_data::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = StockQuoteRequest::new("005930");
+//! let response = client.domestic().market_data().stock_quote(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka10004;
 pub use ka10004::{StockQuoteRequest, StockQuoteResponse};
 mod ka10005;

@@ -3,6 +3,26 @@
 //! 국내주식 > 주문 (Domestic stock orders).
 //!
 //! 8 TRs from `spec/domestic/order.yaml`; Cargo feature `domestic-order`.
+//!
+//! `kt10000` 주식 매수주문:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_order::*;
+//! use kiwoom_generated::kiwoom_runtime::codec::{Quantity};
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = BuyStockRequest::new(OrderVenue::from_code("KRX"), "005930", Quantity(1), TradeType::from_code("3"));
+//! let response = client.domestic().order().buy_stock(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod kt10000;
 pub use kt10000::{BuyStockRequest, BuyStockResponse};
 mod kt10001;

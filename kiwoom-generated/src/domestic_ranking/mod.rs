@@ -3,6 +3,25 @@
 //! 국내주식 > 순위정보 (Domestic stock rankings).
 //!
 //! 23 TRs from `spec/domestic/ranking.yaml`; Cargo feature `domestic-ranking`.
+//!
+//! `ka10020` 호가잔량상위요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_ranking::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = OrderBookDepthTopRequest::new(MarketTypeWithoutAll::from_code("001"), OrderBookDepthTopSortType::from_code("1"), OrderBookDepthTopTradeQuantityType::from_code("0000"), CreditRatioTopStockCondition::from_code("0"), CreditCondition::from_code("0"), Venue::from_code("1"));
+//! let response = client.domestic().ranking().order_book_depth_top(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka10020;
 pub use ka10020::{OrderBookDepthTopRequest, OrderBookDepthTopResponse, OrderBookDepthTopRow};
 mod ka10021;

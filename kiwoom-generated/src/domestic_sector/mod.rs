@@ -3,6 +3,25 @@
 //! 국내주식 > 업종 (Domestic stock sectors).
 //!
 //! 6 TRs from `spec/domestic/sector.yaml`; Cargo feature `domestic-sector`.
+//!
+//! `ka10010` 업종프로그램요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_sector::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = SectorProgramRequest::new("005930");
+//! let response = client.domestic().sector().sector_program(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka10010;
 pub use ka10010::{SectorProgramRequest, SectorProgramResponse};
 mod ka10051;

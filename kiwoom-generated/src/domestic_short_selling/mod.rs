@@ -3,6 +3,25 @@
 //! 국내주식 > 공매도 (Domestic stock short selling).
 //!
 //! 1 TRs from `spec/domestic/short-selling.yaml`; Cargo feature `domestic-short-selling`.
+//!
+//! `ka10014` 공매도추이요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_short_selling::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = ShortSaleTrendRequest::new("005930", chrono::NaiveDate::from_ymd_opt(2025, 5, 1).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2025, 5, 19).ok_or("date")?);
+//! let response = client.domestic().short_selling().short_sale_trend(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka10014;
 pub use ka10014::{ShortSaleTrendRequest, ShortSaleTrendResponse, ShortSaleTrendRow};
 mod enums;

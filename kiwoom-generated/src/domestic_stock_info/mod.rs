@@ -3,6 +3,25 @@
 //! 국내주식 > 종목정보 (Domestic stock stock information).
 //!
 //! 31 TRs from `spec/domestic/stock-info.yaml`; Cargo feature `domestic-stock-info`.
+//!
+//! `ka00198` 실시간종목조회순위:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_stock_info::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = RealtimeStockRankRequest::new(RealtimeStockRankQueryType::from_code("1"));
+//! let response = client.domestic().stock_info().realtime_stock_rank(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka00198;
 pub use ka00198::{RealtimeStockRankRequest, RealtimeStockRankResponse, RealtimeStockRankRow};
 mod ka10001;

@@ -3,6 +3,25 @@
 //! 국내주식 > 대차거래 (Domestic stock stock lending).
 //!
 //! 4 TRs from `spec/domestic/stock-lending.yaml`; Cargo feature `domestic-stock-lending`.
+//!
+//! `ka10068` 대차거래추이요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_stock_lending::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = StockLendingTradeTrendRequest::new(StockLendingTradeTrendAllType::from_code("1"));
+//! let response = client.domestic().stock_lending().stock_lending_trade_trend(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka10068;
 pub use ka10068::{
     StockLendingTradeTrendRequest, StockLendingTradeTrendResponse, StockLendingTradeTrendRow,

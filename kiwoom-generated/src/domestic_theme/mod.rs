@@ -3,6 +3,25 @@
 //! 국내주식 > 테마 (Domestic stock themes).
 //!
 //! 2 TRs from `spec/domestic/theme.yaml`; Cargo feature `domestic-theme`.
+//!
+//! `ka90001` 테마그룹별요청:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_theme::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = ThemeGroupsRequest::new(ThemeGroupsQueryType::from_code("0"), "10", FluctuationProfitLossAmountType::from_code("1"), Venue::from_code("1"));
+//! let response = client.domestic().theme().theme_groups(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka90001;
 pub use ka90001::{ThemeGroupsRequest, ThemeGroupsResponse, ThemeGroupsRow};
 mod ka90002;

@@ -3,6 +3,25 @@
 //! 국내주식 > 관심종목 (Domestic stock watchlists).
 //!
 //! 2 TRs from `spec/domestic/watchlist.yaml`; Cargo feature `domestic-watchlist`.
+//!
+//! `ka01300` 관심종목 그룹 리스트 조회:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::domestic_watchlist::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = WatchlistGroupsRequest::new();
+//! let response = client.domestic().watchlist().watchlist_groups(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ka01300;
 pub use ka01300::{WatchlistGroupsRequest, WatchlistGroupsResponse, WatchlistGroupsRow};
 mod ka01301;

@@ -3,6 +3,25 @@
 //! OAuth 인증 > 접근토큰 (Access tokens).
 //!
 //! 2 TRs from `spec/oauth/token-issue.yaml`; Cargo feature `oauth-token`.
+//!
+//! `au10001` 접근토큰 발급:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::oauth_token::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = IssueRequest::new("client_credentials", "AxserEsdcredca.....", "SEefdcwcforehDre2fdvc....");
+//! let response = client.oauth().token().issue(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod au10001;
 pub use au10001::{IssueRequest, IssueResponse};
 mod au10002;

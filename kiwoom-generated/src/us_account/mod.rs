@@ -3,6 +3,25 @@
 //! 미국주식 > 계좌 (US stock accounts).
 //!
 //! 28 TRs from `spec/us/account.yaml`; Cargo feature `us-account`.
+//!
+//! `usa21670` 미국주식 일별계좌수익률현황:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_account::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = DailyAccountReturnRateRequest::new(chrono::NaiveDate::from_ymd_opt(2026, 5, 1).ok_or("date")?, chrono::NaiveDate::from_ymd_opt(2026, 5, 11).ok_or("date")?);
+//! let response = client.us().account().daily_account_return_rate(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod usa21670;
 pub use usa21670::{
     DailyAccountReturnRateRequest, DailyAccountReturnRateResponse, DailyAccountReturnRateRow,

@@ -3,6 +3,25 @@
 //! 미국주식 > 차트 (US stock charts).
 //!
 //! 7 TRs from `spec/us/chart.yaml`; Cargo feature `us-chart`.
+//!
+//! `usa06010` 미국주식 틱 차트:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_chart::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = StockTickChartRequest::new("ND", "NVDA");
+//! let response = client.us().chart().stock_tick_chart(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod usa06010;
 pub use usa06010::{StockTickChartRequest, StockTickChartResponse, StockTickChartRow};
 mod usa06011;

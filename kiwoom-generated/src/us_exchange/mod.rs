@@ -3,6 +3,25 @@
 //! 미국주식 > 환전 (US stock currency exchange).
 //!
 //! 3 TRs from `spec/us/exchange.yaml`; Cargo feature `us-exchange`.
+//!
+//! `ust31300` 환전 예상 금액 조회:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_exchange::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = ExchangeEstimateRequest::new(CurrencyExchangeDirection::from_code("1"));
+//! let response = client.us().exchange().exchange_estimate(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ust31300;
 pub use ust31300::{ExchangeEstimateRequest, ExchangeEstimateResponse};
 mod ust31301;

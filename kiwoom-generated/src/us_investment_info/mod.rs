@@ -3,6 +3,25 @@
 //! 미국주식 > 투자정보 (US stock investment information).
 //!
 //! 1 TRs from `spec/us/investment-info.yaml`; Cargo feature `us-investment-info`.
+//!
+//! `usa24300` 미국주식 리서치(미국주식/ETF):
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_investment_info::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = ResearchRequest::new();
+//! let response = client.us().investment_info().research(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod usa24300;
 pub use usa24300::{ResearchRequest, ResearchResponse, ResearchRow};
 mod enums;

@@ -3,6 +3,25 @@
 //! 미국주식 > 시세 (US stock market data).
 //!
 //! 5 TRs from `spec/us/market-data.yaml`; Cargo feature `us-market-data`.
+//!
+//! `usa20100` 미국주식 현재가 종목정보:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_market_data::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = StockQuoteRequest::new(UsExchange::from_code("ND"), "NVDA");
+//! let response = client.us().market_data().stock_quote(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod usa20100;
 pub use usa20100::{StockQuoteRequest, StockQuoteResponse};
 mod usa20101;

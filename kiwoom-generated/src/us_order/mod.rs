@@ -3,6 +3,26 @@
 //! 미국주식 > 주문 (US stock orders).
 //!
 //! 5 TRs from `spec/us/order.yaml`; Cargo feature `us-order`.
+//!
+//! `ust20000` 미국주식 매수 주문:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_order::*;
+//! use kiwoom_generated::kiwoom_runtime::codec::{Quantity};
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = BuyStockRequest::new(UsExchange::from_code("ND"), "NVDA", Quantity(10), BuyStockTradeType::from_code("00"));
+//! let response = client.us().order().buy_stock(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod ust20000;
 pub use ust20000::{BuyStockRequest, BuyStockResponse};
 mod ust20001;

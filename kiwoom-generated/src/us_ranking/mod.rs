@@ -3,6 +3,25 @@
 //! 미국주식 > 순위정보 (US stock rankings).
 //!
 //! 35 TRs from `spec/us/ranking.yaml`; Cargo feature `us-ranking`.
+//!
+//! `usa01980` 미국주식 실시간 종목 조회 순위:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_ranking::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = RealtimeStockViewRankRequest::new();
+//! let response = client.us().ranking().realtime_stock_view_rank(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod usa01980;
 pub use usa01980::{
     RealtimeStockViewRankRequest, RealtimeStockViewRankResponse, RealtimeStockViewRankRow,

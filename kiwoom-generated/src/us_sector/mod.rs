@@ -3,6 +3,25 @@
 //! 미국주식 > 업종 (US stock sectors).
 //!
 //! 2 TRs from `spec/us/sector.yaml`; Cargo feature `us-sector`.
+//!
+//! `usa23000` 미국주식 업종별 기간별 수익률 조회:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_sector::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = SectorPeriodReturnsRequest::new();
+//! let response = client.us().sector().sector_period_returns(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod usa23000;
 pub use usa23000::{
     SectorPeriodReturnsRequest, SectorPeriodReturnsResponse, SectorPeriodReturnsRow,

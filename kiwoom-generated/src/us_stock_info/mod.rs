@@ -3,6 +3,25 @@
 //! 미국주식 > 종목정보 (US stock stock information).
 //!
 //! 33 TRs from `spec/us/stock-info.yaml`; Cargo feature `us-stock-info`.
+//!
+//! `usa10098` 미국주식 거래소구분 조회:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_stock_info::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = ExchangeTypesRequest::new("NVDA");
+//! let response = client.us().stock_info().exchange_types(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod usa10098;
 pub use usa10098::{ExchangeTypesRequest, ExchangeTypesResponse, ExchangeTypesRow};
 mod usa10099;

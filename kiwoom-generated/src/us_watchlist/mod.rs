@@ -3,6 +3,25 @@
 //! 미국주식 > 관심종목 (US stock watchlists).
 //!
 //! 2 TRs from `spec/us/watchlist.yaml`; Cargo feature `us-watchlist`.
+//!
+//! `usa20200` 미국주식 관심종목 그룹 리스트 조회:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use kiwoom_generated::prelude::*;
+//! use kiwoom_generated::us_watchlist::*;
+//!
+//! let client = Client::builder()
+//!     .environment(Environment::Mock)
+//!     .app_key(std::env::var("KIWOOM_APP_KEY")?)
+//!     .secret_key(std::env::var("KIWOOM_SECRET_KEY")?)
+//!     .build()?;
+//! let request = WatchlistGroupsRequest::new();
+//! let response = client.us().watchlist().watchlist_groups(request).await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 mod usa20200;
 pub use usa20200::{WatchlistGroupsRequest, WatchlistGroupsResponse, WatchlistGroupsRow};
 mod usa20201;
