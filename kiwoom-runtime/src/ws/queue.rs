@@ -37,7 +37,8 @@ pub struct DeliveryStats {
     pub conflated: BTreeMap<RealtimeKey, u64>,
     /// Lossless events (account, condition search, gaps, notices, errors) waiting now.
     pub lossless_backlog: usize,
-    /// The most lossless events that ever waited at once.
+    /// The most lossless events that ever waited at once (summed over the session's
+    /// streams: each stream's own peak).
     pub lossless_peak: usize,
     /// Market-data keys holding an undelivered value now.
     pub market_backlog: usize,

@@ -14,7 +14,7 @@ use super::frames::{self, WsItem};
 use super::queue::DeliveryStats;
 use super::registry::Registry;
 use super::router::Router;
-use super::subscribe::Refresh;
+use super::subscribe::{FIRST_SESSION_GROUP, Refresh};
 use crate::client::Client;
 use crate::error::Error;
 use crate::return_code::Envelope;
@@ -121,8 +121,9 @@ impl RealtimeSession {
     /// [`subscribe_account`](Self::subscribe_account), which know each type's market,
     /// item kind and delivery, and place items into groups themselves. Types registered
     /// only here are delivered losslessly: the session cannot tell market data from
-    /// account events by an id alone. At most 100 items per group: refused before
-    /// sending. Restored automatically after a reconnect.
+    /// account events by an id alone. At most 100 items per group, and groups from 1000
+    /// up (the session's own): refused before sending. Restored automatically after a
+    /// reconnect.
     pub async fn subscribe_raw<I>(
         &self,
         grp_no: &str,
@@ -134,6 +135,15 @@ impl RealtimeSession {
         I: IntoIterator,
         I::Item: Into<WsItem>,
     {
+        if grp_no
+            .trim()
+            .parse::<u16>()
+            .is_ok_and(|g| g >= FIRST_SESSION_GROUP)
+        {
+            return Err(Error::Config(format!(
+                "group {grp_no}: numbers from {FIRST_SESSION_GROUP} up are allocated by the session"
+            )));
+        }
         let items: Vec<WsItem> = items.into_iter().map(Into::into).collect();
         let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
         self.reg(false, grp_no.to_owned(), items, types, refresh.keeps())
