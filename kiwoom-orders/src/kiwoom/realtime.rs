@@ -1,0 +1,61 @@
+//! Feeding a realtime session into the tracker: type 00 entries become frames, every `Gap`
+//! triggers a reconciliation (Kiwoom does not replay what was missed).
+
+use futures::{Stream, StreamExt};
+use kiwoom_runtime::SessionEvent;
+
+use super::wire;
+use crate::intent::seoul;
+use crate::journal::Journal;
+use crate::tracker::{Broker, ReconcileReport, Tracker, TrackerError};
+
+/// What one session event did.
+#[derive(Debug)]
+pub enum Followed {
+    Frame(crate::tracker::FrameOutcome),
+    Reconciled(ReconcileReport),
+    /// Not an order event (another type, a notice) or an entry that changes nothing.
+    Skipped,
+}
+
+impl<J: Journal, B: Broker> Tracker<J, B> {
+    /// Handles one event of the account's realtime session (subscribed to type 00).
+    pub async fn on_session_event(
+        &self,
+        account: &str,
+        event: SessionEvent,
+    ) -> Result<Followed, TrackerError> {
+        let today = chrono::Utc::now().with_timezone(&seoul()).date_naive();
+        match event {
+            SessionEvent::Real(item) if item.kind == "00" => {
+                let raw = serde_json::to_value(&item).unwrap_or(serde_json::Value::Null);
+                match wire::order_frame(&item.values, today, raw) {
+                    Some(mut frame) => {
+                        if frame.account.is_empty() {
+                            frame.account = account.to_owned();
+                        }
+                        Ok(Followed::Frame(self.on_frame(frame).await?))
+                    }
+                    None => Ok(Followed::Skipped),
+                }
+            }
+            SessionEvent::Gap(gap) => {
+                tracing::info!(?gap, "realtime gap: reconciling orders with Kiwoom");
+                Ok(Followed::Reconciled(self.reconcile(account, today).await?))
+            }
+            _ => Ok(Followed::Skipped),
+        }
+    }
+
+    /// Follows a session's events until the stream ends. Errors are logged and the loop goes
+    /// on: one unreadable frame must not stop the tracking of every other order, and the
+    /// next reconciliation repairs what it missed.
+    pub async fn follow(&self, account: &str, events: impl Stream<Item = SessionEvent>) {
+        let mut events = std::pin::pin!(events);
+        while let Some(event) = events.next().await {
+            if let Err(error) = self.on_session_event(account, event).await {
+                tracing::warn!(%error, "realtime order event not recorded; the next reconciliation will repair it");
+            }
+        }
+    }
+}
