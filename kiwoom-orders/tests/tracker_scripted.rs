@@ -590,3 +590,101 @@ async fn a_query_total_fills_the_gap_and_a_late_frame_inside_it_counts_once() {
         6
     );
 }
+
+/// The realtime driver: a REAL 00 entry becomes a frame, a replay counts once, and a `Gap`
+/// runs a reconciliation that recovers the fill sent while the connection was down.
+#[cfg(feature = "kiwoom")]
+#[tokio::test]
+async fn session_events_feed_frames_and_gaps_reconcile() {
+    use kiwoom_orders::Followed;
+    use kiwoom_runtime::{Gap, RealItem, SessionEvent};
+
+    let (t, broker, _dir) = tracker().await;
+    broker.script().place.push_back(placed("0000801"));
+    t.submit(buy("t-10", 5, dec!(70000))).await.unwrap();
+
+    let real = |fill_no: &str, unit: &str, total: &str| {
+        let values = [
+            ("9201", ACCOUNT),
+            ("9203", "0000801"),
+            ("904", "0000000"),
+            ("9001", "005930"),
+            ("907", "2"),
+            ("905", "+매수"),
+            ("913", "체결"),
+            ("900", "5"),
+            ("901", "70000"),
+            ("909", fill_no),
+            ("914", "70000"),
+            ("915", unit),
+            ("911", total),
+        ];
+        SessionEvent::Real(RealItem {
+            kind: "00".into(),
+            name: "주문체결".into(),
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..RealItem::default()
+        })
+    };
+    let first = t
+        .on_session_event(ACCOUNT, real("1", "2", "2"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(first, Followed::Frame(FrameOutcome::Applied(_))),
+        "{first:?}"
+    );
+    let replay = t
+        .on_session_event(ACCOUNT, real("1", "2", "2"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(replay, Followed::Frame(FrameOutcome::Duplicate)),
+        "{replay:?}"
+    );
+    let other = t
+        .on_session_event(
+            ACCOUNT,
+            SessionEvent::System {
+                code: "R10001".into(),
+                message: "x".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(other, Followed::Skipped));
+
+    // While the connection was down, 3 more filled.
+    broker.script().history = Some(history(
+        vec![server_order("801", 5, dec!(70000))],
+        vec![],
+        vec![
+            server_fill("801", "1", 2, dec!(70000)),
+            server_fill("801", "2", 3, dec!(70000)),
+        ],
+        Utc::now(),
+    ));
+    let now = std::time::SystemTime::now();
+    let gap = Gap {
+        since: now,
+        until: now,
+        attempts: 1,
+        resubscribed: true,
+    };
+    let Followed::Reconciled(report) = t
+        .on_session_event(ACCOUNT, SessionEvent::Gap(gap))
+        .await
+        .unwrap()
+    else {
+        panic!("a gap reconciles")
+    };
+    assert_eq!(report.fills_added, 1);
+    let order = t.ledger().order(&id("t-10")).await.unwrap().unwrap();
+    assert_eq!(
+        (order.state, order.filled_quantity),
+        (OrderState::Filled, 5)
+    );
+}
