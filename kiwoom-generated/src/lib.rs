@@ -133,10 +133,16 @@ pub mod us_stock_info;
 pub mod us_watchlist;
 pub mod ws;
 pub use registry::{AnyRequest, AnyResponse, call_json, decode_response, parse_request};
-/// `use kiwoom_generated::prelude::*;` brings the client methods and the TR traits.
+/// `use kiwoom_generated::prelude::*;` brings the client methods, the TR traits, the
+/// realtime subscription types and the typed order inputs.
 pub mod prelude {
     pub use super::client::KiwoomApi;
+    #[cfg(feature = "realtime")]
+    pub use super::realtime::RealtimeEvent;
+    pub use kiwoom_runtime::codec::{Directed, Direction, OrderNumber, Price, Quantity, StockCode};
+    pub use kiwoom_runtime::ws::TypedEvent;
     pub use kiwoom_runtime::{
-        Client, Environment, Error, PagedRequest, RealtimeDecode, TrRequest, TrResponse, WsCommand,
+        AccountRealtimeType, Client, Environment, Error, ItemRealtimeType, Market, PagedRequest,
+        RealtimeDecode, RealtimeType, TrRequest, TrResponse, WsCommand,
     };
 }

@@ -39,6 +39,12 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             pub use super::client::KiwoomApi;
         )
     });
+    let prelude_realtime = (!api.realtime.types.is_empty()).then(|| {
+        quote!(
+            #[cfg(feature = "realtime")]
+            pub use super::realtime::RealtimeEvent;
+        )
+    });
     let rest_count: usize = api.groups.iter().map(|g| g.trs.len()).sum();
     let summary = format!(
         " Typed bindings for {rest_count} Kiwoom REST, OAuth and condition-search TRs and {} realtime types.",
@@ -97,11 +103,16 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 
         pub use registry::{AnyRequest, AnyResponse, call_json, decode_response, parse_request};
 
-        /// `use kiwoom_generated::prelude::*;` brings the client methods and the TR traits.
+        /// `use kiwoom_generated::prelude::*;` brings the client methods, the TR traits, the
+        /// realtime subscription types and the typed order inputs.
         pub mod prelude {
             #prelude_client
+            #prelude_realtime
+            pub use kiwoom_runtime::codec::{Directed, Direction, OrderNumber, Price, Quantity, StockCode};
+            pub use kiwoom_runtime::ws::TypedEvent;
             pub use kiwoom_runtime::{
-                Client, Environment, Error, PagedRequest, RealtimeDecode, TrRequest, TrResponse, WsCommand,
+                AccountRealtimeType, Client, Environment, Error, ItemRealtimeType, Market, PagedRequest,
+                RealtimeDecode, RealtimeType, TrRequest, TrResponse, WsCommand,
             };
         }
     }
