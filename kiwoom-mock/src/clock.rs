@@ -1,11 +1,12 @@
-//! The simulator's clock: Korean time (KST, UTC+9, whatever the host's zone) and the trading
-//! session it implies. Every "today" and "now" the simulator writes comes from here, so that
+//! The simulator's clock: Korean time (KST, UTC+9, whatever the host's zone), fixed by
+//! `MockConfig::clock` or the wall clock, and the trading session it implies. Every "today" and "now" the simulator writes comes from here, so that
 //! charts, quotes, order times and realtime frames agree with each other: a minute chart
 //! without `base_dt` ends at the same day and minute as a daily chart's first row and as
 //! ka10004's `bid_req_base_tm`.
 
 use chrono::{NaiveDate, NaiveDateTime, Timelike, Utc};
 
+use crate::config::MockConfig;
 use crate::market::{is_trading_day, trading_days_back};
 
 /// KRX regular session: 09:00 to 15:30 KST.
@@ -17,9 +18,14 @@ pub fn now_kst() -> NaiveDateTime {
     (Utc::now() + chrono::Duration::hours(9)).naive_utc()
 }
 
-/// KST seconds since midnight now.
-pub fn kst_secs() -> u32 {
-    now_kst().num_seconds_from_midnight()
+/// The simulator's now: `MockConfig::clock` when set, else the wall clock in KST.
+pub fn now(config: &MockConfig) -> NaiveDateTime {
+    config.clock.unwrap_or_else(now_kst)
+}
+
+/// KST seconds since midnight of the simulator's now.
+pub fn secs(config: &MockConfig) -> u32 {
+    now(config).num_seconds_from_midnight()
 }
 
 /// The trading day and the time (seconds since midnight, on a whole minute) of the latest
@@ -40,9 +46,10 @@ pub fn anchor_at(now: NaiveDateTime) -> (NaiveDate, u32) {
     }
 }
 
-/// The session time of a day: the anchor's time on the anchor day, the close on any other.
-pub fn session_secs(date: NaiveDate) -> u32 {
-    let (day, secs) = anchor();
+/// The session time of a day at KST `now`: the anchor's time on the anchor day, the close
+/// on any other.
+pub fn session_secs_at(now: NaiveDateTime, date: NaiveDate) -> u32 {
+    let (day, secs) = anchor_at(now);
     if date == day { secs } else { CLOSE_SECS }
 }
 

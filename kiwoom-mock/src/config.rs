@@ -39,6 +39,11 @@ pub struct MockConfig {
     /// Serve the admin endpoints under `/_mock/` (faults, rate limits, counters; see
     /// `admin`). On by default: the simulator only listens on loopback.
     pub admin: bool,
+    /// The simulator's Korean wall time (KST), fixed; `None` (the default) = the real wall
+    /// clock. Every "today" and "now" the simulator writes follows it: charts and quotes
+    /// without a date, ka10004's `bid_req_base_tm`, order times, realtime time values (see
+    /// `clock`). Fix it for answers that do not depend on when a test runs.
+    pub clock: Option<chrono::NaiveDateTime>,
     /// The spec to serve; `None` = the workspace `spec/` (loaded once per process).
     pub spec_dir: Option<PathBuf>,
     /// Send a `SYSTEM` notice frame before the LOGIN ack, as the live server sometimes does.
@@ -66,6 +71,7 @@ impl Default for MockConfig {
             header_read_timeout: Duration::from_secs(75),
             max_connections: 512,
             admin: true,
+            clock: None,
             spec_dir: None,
             system_frame_before_login: false,
             market_rules: None,

@@ -71,8 +71,9 @@
 //! code is refused with 1902/1903 before anything is processed (realtime registrations are
 //! not checked: they stream made-up values for any code).
 //!
-//! Every "today" and "now" comes from one clock, Korea's wall clock (KST): the latest trading
-//! day and minute (now during the 09:00-15:30 session, else the last session's close). Charts
+//! Every "today" and "now" comes from one clock, Korea's wall clock (KST) or the fixed time
+//! `MockConfig::clock` gives: the latest trading day and minute (now during the 09:00-15:30
+//! session, else the last session's close). Charts
 //! without a date end there (minute charts at the current minute, daily charts on that day),
 //! ka10004's `bid_req_base_tm` is that minute, orders are stamped with it. Values are written
 //! in the spec's units (ka10081 `trde_prica` in 백만원 = volume x price / 1,000,000).

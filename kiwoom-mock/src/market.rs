@@ -235,15 +235,16 @@ pub fn quote(seed: u64, stock: &Stock, day: NaiveDate) -> Quote {
     }
 }
 
-/// The current price the order book fills at: the anchor day's close.
-pub fn current_price(seed: u64, stock: &Stock) -> i64 {
-    quote(seed, stock, anchor_date()).close
+/// The current price the order book fills at on trading day `day` (the simulator clock's
+/// anchor day): its close.
+pub fn current_price_on(seed: u64, stock: &Stock, day: NaiveDate) -> i64 {
+    quote(seed, stock, day).close
 }
 
 /// The price of the `n`-th realtime tick: a small walk around the current price.
-pub fn live_price(seed: u64, stock: &Stock, n: u64) -> i64 {
+pub fn live_price(seed: u64, stock: &Stock, day: NaiveDate, n: u64) -> i64 {
     let mut det = Det::new(seed, &["live", &stock.code, &n.to_string()]);
-    let cur = current_price(seed, stock);
+    let cur = current_price_on(seed, stock, day);
     round_tick(
         stock.venue,
         (cur as f64 * (1.0 + (det.unit() - 0.5) * 0.01)) as i64,

@@ -328,3 +328,76 @@ async fn charts_and_quotes_share_the_simulator_clock() {
         assert_eq!(turnover, volume * close / 1_000_000, "{row}");
     }
 }
+
+#[tokio::test]
+async fn a_fixed_clock_fixes_every_today_and_now() {
+    let at = |d: &str, t: &str| {
+        NaiveDateTime::parse_from_str(&format!("{d} {t}"), "%Y%m%d %H%M%S").unwrap()
+    };
+    // Wednesday 2 Dec 2026, 10:05:30 KST: in the session.
+    let server = MockServer::start(MockConfig {
+        clock: Some(at("20261202", "100530")),
+        pages: 1,
+        rows_per_page: 400,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let api = Api::new(&server).await;
+    let minutes = api
+        .call(
+            "/api/dostk/chart",
+            "ka10080",
+            json!({"stk_cd": "005930", "tic_scope": "1", "upd_stkpc_tp": "1"}),
+        )
+        .await;
+    let rows = minutes["stk_min_pole_chart_qry"].as_array().unwrap();
+    let times: Vec<&str> = rows.iter().map(|r| s(r, "cntr_tm")).collect();
+    assert_eq!(times[0], "20261202100500", "the clock's minute");
+    assert_eq!(times[1], "20261202100400");
+    // 09:01 is the session's first bar; then the day before, from its close.
+    let first_bar = times.iter().position(|t| *t == "20261202090100").unwrap();
+    assert_eq!(times[first_bar + 1], "20261201153000");
+    let quote = api
+        .call("/api/dostk/mrkcond", "ka10004", json!({"stk_cd": "005930"}))
+        .await;
+    assert_eq!(s(&quote, "bid_req_base_tm"), "100500");
+
+    // An order is stamped with the clock and fills at the clock day's close.
+    let r = api
+        .call(
+            "/api/dostk/ordr",
+            "kt10000",
+            json!({"dmst_stex_tp": "KRX", "stk_cd": "005930", "ord_qty": "1", "ord_uv": "1000", "trde_tp": "0"}),
+        )
+        .await;
+    assert_eq!(r["return_code"], 0, "{r}");
+    let open = api
+        .call(
+            "/api/dostk/acnt",
+            "ka10075",
+            json!({"all_stk_tp": "0", "trde_tp": "0", "stex_tp": "0"}),
+        )
+        .await;
+    assert_eq!(s(&open["oso"][0], "tm"), "100530", "{open}");
+
+    // Saturday: the latest session is Friday's, to its close.
+    let weekend = MockServer::start(MockConfig {
+        clock: Some(at("20261205", "120000")),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let api = Api::new(&weekend).await;
+    let minutes = api
+        .call(
+            "/api/dostk/chart",
+            "ka10080",
+            json!({"stk_cd": "005930", "tic_scope": "1", "upd_stkpc_tp": "1"}),
+        )
+        .await;
+    assert_eq!(
+        s(&minutes["stk_min_pole_chart_qry"][0], "cntr_tm"),
+        "20261204153000"
+    );
+}

@@ -32,7 +32,7 @@ fn side_filter(body: &Map<String, Value>, wire: &str) -> Option<Side> {
 
 fn order_row(synth: &Synth, fields: &[Field], o: &Order, det: &Det) -> Map<String, Value> {
     let seed = synth.seed;
-    let date = market::anchor_date();
+    let date = synth.today();
     let row = Row {
         stock: o.stock.clone(),
         quote: market::quote(seed, &o.stock, date),
@@ -150,7 +150,7 @@ fn balance_answer(synth: &Synth, entry: &RestTr, book: &Book) -> Answer {
     let det = Det::new(seed, &[&tr.id]);
     let fields = &tr.response;
     let mut out = synth.object(fields, &synth.top_row(), &det, None, true);
-    let date = market::anchor_date();
+    let date = synth.today();
     let holdings: Vec<_> = book
         .holdings
         .iter()
@@ -304,7 +304,8 @@ fn deposit_answer(synth: &Synth, entry: &RestTr, book: &Book) -> Answer {
 }
 
 pub fn handle(shared: &Shared, entry: &RestTr, body: &Map<String, Value>) -> Answer {
-    let synth = Synth::new(shared.config.seed, Venue::Krx, body);
+    let synth =
+        Synth::new(shared.config.seed, Venue::Krx, body).at(crate::clock::now(&shared.config));
     let book = lock(&shared.book);
     let code = market::bare_code(text(body, "stk_cd")).to_string();
     let same_code = |o: &Order| code.is_empty() || o.stock.code == code;

@@ -88,7 +88,8 @@ pub fn handle(
     body: &Map<String, Value>,
 ) -> Result<Answer, ApiError> {
     let tr = &entry.tr;
-    let synth = Synth::new(shared.config.seed, Venue::Krx, body);
+    let synth =
+        Synth::new(shared.config.seed, Venue::Krx, body).at(crate::clock::now(&shared.config));
     let det = Det::new(shared.config.seed, &[&tr.id]);
     let mut out = synth.object(&tr.response, &synth.top_row(), &det, None, false);
     match tr.id.as_str() {

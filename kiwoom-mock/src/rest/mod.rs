@@ -248,7 +248,7 @@ fn synthesized(
     let cfg = &shared.config;
     let tr = &entry.tr;
     let venue = Venue::of(entry.market);
-    let synth = Synth::new(cfg.seed, venue, body);
+    let synth = Synth::new(cfg.seed, venue, body).at(crate::clock::now(cfg));
     let det = Det::new(
         cfg.seed,
         &[&tr.id, &serde_json::to_string(body).unwrap_or_default()],

@@ -1,6 +1,7 @@
 //! The order TRs (domestic cash, credit and KRX gold spot, US) against the simulated book
 //! (see `book`).
 
+use chrono::Timelike;
 use serde_json::{Map, Value};
 
 use super::answer::{Answer, Ov, set, text};
@@ -77,7 +78,10 @@ pub fn handle(
     // error, answered like a missing field.
     let stock: Stock = market::find(text(body, "stk_cd"), venue)
         .ok_or_else(|| ApiError::code(catalog, 1511, &["stk_cd"]))?;
-    let current = market::current_price(seed, &stock);
+    let now = clock::now(&shared.config);
+    let today = clock::anchor_at(now).0;
+    let now_secs = now.num_seconds_from_midnight();
+    let current = market::current_price_on(seed, &stock, today);
     let exchange = match venue {
         Venue::Krx => Some(text(body, "dmst_stex_tp"))
             .filter(|s| !s.is_empty())
@@ -113,7 +117,7 @@ pub fn handle(
                 price: limit,
                 is_market: market_order,
                 exchange: exchange.clone(),
-                secs: clock::kst_secs(),
+                secs: now_secs,
                 stock: stock.clone(),
             };
             let order = book.place(new, current).map_err(reject)?;
@@ -134,7 +138,7 @@ pub fn handle(
                 )));
             }
             let order = book
-                .amend(&orig, &stock, qty, new_price, current, clock::kst_secs())
+                .amend(&orig, &stock, qty, new_price, current, now_secs)
                 .map_err(reject)?;
             let moved = order.qty;
             (order, orig, moved)
@@ -178,7 +182,7 @@ pub fn handle(
     }
     let _ = shared.order_events.send(order.clone());
 
-    let synth = Synth::new(seed, venue, body);
+    let synth = Synth::new(seed, venue, body).at(now);
     let det = Det::new(seed, &[&tr.id, &order.ord_no]);
     let fields = &tr.response;
     let mut out = synth.object(fields, &synth.top_row(), &det, None, true);

@@ -9,7 +9,7 @@ mod role;
 pub use format::{Num, pad, render};
 pub use role::{PriceKind, Role, role};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use codegen::spec::{Field, Presence, RowShape, ValueType};
 use serde_json::{Map, Value};
 
@@ -45,6 +45,10 @@ pub struct Synth<'a> {
     pub venue: Venue,
     pub request: &'a Map<String, Value>,
     pub anchor: NaiveDate,
+    /// The simulator's KST now (see `clock`); `at` sets it.
+    pub now: NaiveDateTime,
+    /// The date the request names, if any: it fixes `anchor` whatever the clock says.
+    requested: Option<NaiveDate>,
     /// The instrument the request names (unknown codes are refused before synthesis), or
     /// the first of the table.
     pub primary: Stock,
@@ -72,15 +76,37 @@ impl<'a> Synth<'a> {
         let primary = code
             .and_then(|code| market::find(code, venue))
             .unwrap_or_else(|| table[0].clone());
-        let anchor = requested_date(request).unwrap_or_else(market::anchor_date);
+        let now = clock::now_kst();
+        let requested = requested_date(request);
+        let anchor = requested.unwrap_or_else(|| clock::anchor_at(now).0);
         Synth {
             seed,
             venue,
             request,
             anchor,
+            now,
+            requested,
             primary,
             table,
         }
+    }
+
+    /// The same synthesis at the simulator's now (`clock::now`): the wall clock unless
+    /// `MockConfig::clock` fixes it.
+    pub fn at(mut self, now: NaiveDateTime) -> Synth<'a> {
+        self.now = now;
+        self.anchor = self.requested.unwrap_or_else(|| clock::anchor_at(now).0);
+        self
+    }
+
+    /// The clock's trading day, whatever date the request names.
+    pub fn today(&self) -> NaiveDate {
+        clock::anchor_at(self.now).0
+    }
+
+    /// The session time (KST seconds) of `date` at this synthesis' now.
+    pub fn session_secs(&self, date: NaiveDate) -> u32 {
+        clock::session_secs_at(self.now, date)
     }
 
     pub fn table(&self) -> &[Stock] {
@@ -94,7 +120,7 @@ impl<'a> Synth<'a> {
             stock: self.primary.clone(),
             quote: market::quote(self.seed, &self.primary, date),
             date,
-            secs: clock::session_secs(date),
+            secs: self.session_secs(date),
         }
     }
 
@@ -116,7 +142,7 @@ impl<'a> Synth<'a> {
             .any(|f| matches!(f.ty, ValueType::Time | ValueType::Datetime));
         if has_time && !has_date {
             let day0 = market::trading_days_back(self.anchor, 0);
-            let first = clock::session_secs(day0);
+            let first = self.session_secs(day0);
             let bars_day0 = u64::from(first.saturating_sub(OPEN_SECS) / 60);
             let (date, secs) = if index < bars_day0 {
                 (day0, first - index as u32 * 60)
@@ -157,7 +183,7 @@ impl<'a> Synth<'a> {
                 quote: market::quote(self.seed, &stock, date),
                 stock,
                 date,
-                secs: clock::session_secs(date),
+                secs: self.session_secs(date),
             }
         }
     }
@@ -330,8 +356,9 @@ impl<'a> Synth<'a> {
         n: u64,
         secs: u32,
     ) -> Map<String, Value> {
-        let day = market::quote(self.seed, stock, market::anchor_date());
-        let live = market::live_price(self.seed, stock, n);
+        let today = self.today();
+        let day = market::quote(self.seed, stock, today);
+        let live = market::live_price(self.seed, stock, today, n);
         let quote = Quote {
             close: live,
             high: day.high.max(live),
@@ -341,7 +368,7 @@ impl<'a> Synth<'a> {
         let row = Row {
             stock: stock.clone(),
             quote,
-            date: market::anchor_date(),
+            date: today,
             secs,
         };
         let det = Det::new(self.seed, &["real", &stock.code, &n.to_string()]);

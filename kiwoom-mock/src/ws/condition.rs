@@ -67,7 +67,7 @@ fn request(s: &mut Session, trnm: &str, msg: &Value) -> Value {
         .cloned();
     let request = msg.as_object().cloned().unwrap_or_default();
     let cfg = &s.shared.config;
-    let synth = Synth::new(cfg.seed, s.venue(), &request);
+    let synth = Synth::new(cfg.seed, s.venue(), &request).at(crate::clock::now(cfg));
     let det = Det::new(cfg.seed, &[trnm, &seq]);
     let list_field = tr.as_ref().and_then(|tr| {
         let name = match &tr.paging {
@@ -181,14 +181,15 @@ pub fn hits(s: &Session) -> Vec<Value> {
             rt.kind.as_str()
         });
     let empty = Map::new();
-    let synth = Synth::new(s.shared.config.seed, s.venue(), &empty);
+    let synth =
+        Synth::new(s.shared.config.seed, s.venue(), &empty).at(crate::clock::now(&s.shared.config));
     let table = synth.table();
     s.conditions
         .iter()
         .enumerate()
         .map(|(i, seq)| {
             let stock = &table[((s.tick + i as u64) % table.len() as u64) as usize];
-            let secs = kst_secs();
+            let secs = kst_secs(&s.shared);
             let mut values = match &realtime {
                 Some(rt) => synth.realtime_values(&rt.values, stock, s.tick, secs),
                 None => Map::new(),

@@ -58,7 +58,10 @@ fn strings(v: Option<&Value>) -> Vec<Value> {
     }
 }
 
-pub(crate) use crate::clock::kst_secs;
+/// KST seconds since midnight of the session's simulator clock.
+pub(crate) fn kst_secs(shared: &Shared) -> u32 {
+    crate::clock::secs(&shared.config)
+}
 
 impl Session {
     pub fn new(shared: Arc<Shared>, market: Market) -> Session {
@@ -263,7 +266,8 @@ impl Session {
         self.tick += 1;
         let mut seen = BTreeSet::new();
         let empty = Map::new();
-        let synth = Synth::new(self.shared.config.seed, self.venue(), &empty);
+        let synth = Synth::new(self.shared.config.seed, self.venue(), &empty)
+            .at(crate::clock::now(&self.shared.config));
         let mut data = Vec::new();
         for r in &self.regs {
             if !seen.insert((r.kind.clone(), r.item.clone())) {
@@ -282,7 +286,8 @@ impl Session {
                 continue;
             }
             let stock = market::lookup(self.shared.config.seed, &r.item, self.venue());
-            let values = synth.realtime_values(&rt.values, &stock, self.tick, kst_secs());
+            let values =
+                synth.realtime_values(&rt.values, &stock, self.tick, kst_secs(&self.shared));
             data.push(frames::real_entry(
                 values,
                 &rt.kind,
@@ -304,7 +309,8 @@ impl Session {
             return None;
         }
         let empty = Map::new();
-        let synth = Synth::new(self.shared.config.seed, self.venue(), &empty);
+        let synth = Synth::new(self.shared.config.seed, self.venue(), &empty)
+            .at(crate::clock::now(&self.shared.config));
         let mut values = synth.realtime_values(&rt.values, &order.stock, 0, order.secs);
         order_fill::apply(&mut values, order);
         Some(frames::real(vec![frames::real_entry(
