@@ -55,7 +55,7 @@ pub use auth::{
     AccessToken, FileTokenStore, IssueLock, MemoryTokenStore, StoreFuture, StoredToken, TokenStore,
 };
 pub use call::{Call, Page};
-pub use client::{Client, ClientBuilder, Environment};
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Environment};
 pub use error::{Error, RequestSent};
 pub use error_code::{ErrorClass, KiwoomErrorCode, RetryAdvice, UnknownCode};
 pub use limiter::{LocalRateLimiter, Rate, RateLimiter, RateLimits};
