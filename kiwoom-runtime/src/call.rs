@@ -40,6 +40,8 @@ pub struct Call<T: TrRequest> {
     pub(crate) request: T,
     pub(crate) max_pages: Option<usize>,
     pub(crate) resume_key: Option<String>,
+    /// Check the client's market rules before an order is sent.
+    pub(crate) market_rules: bool,
 }
 
 impl<T: TrRequest> std::fmt::Debug for Call<T> {
@@ -58,6 +60,7 @@ impl<T: TrRequest> Call<T> {
             request,
             max_pages: None,
             resume_key: None,
+            market_rules: true,
         }
     }
 
@@ -71,10 +74,37 @@ impl<T: TrRequest> Call<T> {
         self.send_with_meta().await.map(|p| p.body)
     }
 
+    /// Send this order without the client's market-rule check (the exchange still applies
+    /// the rules; use it when you know better than the tables, e.g. a one-off session).
+    pub fn without_market_rules(mut self) -> Self {
+        self.market_rules = false;
+        self
+    }
+
     /// The answer plus its continuation headers.
     pub async fn send_with_meta(self) -> Result<Page<T::Response>, Error> {
         self.request.validate()?;
+        self.check_market_rules()?;
         execute(&self.client, &self.request, self.resume_key.as_deref(), 1).await
+    }
+}
+
+impl<T: TrRequest> Call<T> {
+    /// Refuse an order that breaks a market rule, before anything is sent.
+    fn check_market_rules(&self) -> Result<(), Error> {
+        let info = &T::INFO;
+        let rules = match &self.client.inner.market_rules {
+            Some(rules) if self.market_rules && info.safety.is_order() => rules,
+            _ => return Ok(()),
+        };
+        let body = serde_json::to_vec(&self.request)
+            .map_err(|e| Error::Config(format!("{}: cannot serialize the request: {e}", info.api_id)))?;
+        rules
+            .check(info.api_id, &body)
+            .map_err(|violation| Error::MarketRule {
+                api_id: info.api_id,
+                violation: Box::new(violation),
+            })
     }
 }
 

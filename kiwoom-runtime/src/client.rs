@@ -60,6 +60,8 @@ pub struct ClientBuilder {
     max_response_bytes: Option<usize>,
     min_token_issue_interval: Option<Duration>,
     clock_offset: Option<chrono::Duration>,
+    /// `None`: the default for the environment; `Some(None)`: off.
+    market_rules: Option<Option<crate::market_rules::OrderRules>>,
 }
 
 /// Default [`ClientBuilder::max_response_bytes`]: far above any answer Kiwoom sends (the
@@ -152,6 +154,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The market rules orders are checked against before they are sent (tick grid, price
+    /// limits, session and order type, holidays); `None` turns the check off. Default: on
+    /// for `Real` and `Mock` (Kiwoom's servers follow the exchange calendar), off for a
+    /// `Custom` URL such as a local simulator with a clock of its own.
+    pub fn market_rules(mut self, rules: Option<crate::market_rules::OrderRules>) -> Self {
+        self.market_rules = Some(rules);
+        self
+    }
+
     pub fn websocket(mut self, config: WsConfig) -> Self {
         self.ws = Some(config);
         self
@@ -235,6 +246,12 @@ impl ClientBuilder {
                 timeout,
                 ws: self.ws.unwrap_or_default(),
                 urls: Default::default(),
+                market_rules: self.market_rules.unwrap_or_else(|| match env {
+                    Environment::Real | Environment::Mock => {
+                        Some(crate::market_rules::OrderRules::default())
+                    }
+                    Environment::Custom { .. } => None,
+                }),
             }),
         })
     }
@@ -258,6 +275,7 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) ws: WsConfig,
+    pub(crate) market_rules: Option<crate::market_rules::OrderRules>,
     /// Parsed URL per path, so the hot path does not format and parse one per request.
     urls: std::sync::RwLock<std::collections::HashMap<&'static str, reqwest::Url>>,
 }

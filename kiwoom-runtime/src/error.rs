@@ -19,6 +19,16 @@ pub enum Error {
     #[error(transparent)]
     Validation(#[from] ValidationError),
 
+    /// An order broke a market rule Kiwoom would refuse it for (off the tick grid, beyond
+    /// the daily limit, outside the session, on a holiday). Nothing was sent. The message
+    /// names the rule, the value and the nearest valid values.
+    #[error("{api_id}: refused before sending: {violation}")]
+    MarketRule {
+        api_id: &'static str,
+        #[source]
+        violation: Box<kiwoom_market::RuleViolation>,
+    },
+
     /// Issuing, refreshing or revoking the token failed (au10001 / au10002). The TR
     /// request itself was not sent.
     #[error("authentication: {message}")]
@@ -153,6 +163,7 @@ impl Error {
         match self {
             Error::Config(_)
             | Error::Validation(_)
+            | Error::MarketRule { .. }
             | Error::Auth { .. }
             | Error::TokenStore(_)
             | Error::RateLimiter(_) => RequestSent::No,

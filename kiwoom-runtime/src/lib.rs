@@ -45,6 +45,7 @@ pub mod codec;
 pub mod error;
 pub mod error_code;
 pub mod limiter;
+pub mod market_rules;
 mod paging;
 pub mod retry;
 pub mod return_code;

@@ -22,7 +22,7 @@ use kiwoom_generated::domestic_stock_info::StockInfoRequest;
 use kiwoom_generated::kiwoom_runtime::Market;
 use kiwoom_generated::kiwoom_runtime::ws::TypedEvent;
 use kiwoom_generated::prelude::*;
-use kiwoom_generated::realtime::RealtimeEvent;
+use kiwoom_generated::realtime::StockTrade;
 
 const STOCK: &str = "005930";
 
@@ -104,8 +104,8 @@ async fn main() -> Result<(), BoxError> {
         // the unfilled-orders inquiry of the next step.
         let limit = (price.value() - 500).max(100);
         let order =
-            BuyStockRequest::new(OrderVenue::Krx, STOCK, 1, TradeType::Normal)
-                .order_unit_price(limit);
+            BuyStockRequest::new(OrderVenue::Krx, STOCK, Quantity(1), TradeType::Normal)
+                .order_unit_price(Price(limit));
         match client.domestic().order().buy_stock(order).await {
             Ok(placed) => println!(
                 "   order {} accepted: buy 1 x {STOCK} at {limit} won ({})",
@@ -148,24 +148,30 @@ async fn main() -> Result<(), BoxError> {
 
     step(6, "realtime trades (0B) for a few seconds");
     let session = client.realtime(Market::Domestic).await?;
-    session.subscribe("1", [STOCK], &["0B"], true).await?;
-    let mut events = session.events().typed::<RealtimeEvent>();
+    // Typed: the session knows 0B is a stock-level type on the domestic socket, picks the
+    // group number, and delivers its events on their own stream.
+    let mut events = session.events_of::<StockTrade>();
+    session.subscribe::<StockTrade>([STOCK]).await?;
     let until = Instant::now() + Duration::from_secs(3);
     let mut ticks = 0usize;
     while let Ok(Some(event)) = tokio::time::timeout_at(until.into(), events.next()).await {
         match event {
-            Ok(TypedEvent::Real(RealtimeEvent::StockTrade(trade))) => {
+            Ok(TypedEvent::Real(trade)) => {
                 ticks += 1;
+                // The trade quantity's sign is the side that took liquidity, kept apart.
+                let size = trade
+                    .trade_quantity
+                    .map(|q| format!("{} ({:?})", q.value(), q.aggressor()))
+                    .unwrap_or_else(|| "-".into());
                 println!(
-                    "   tick {ticks}: {} {} won, change {} ({}%), volume {}",
+                    "   tick {ticks}: {} {} won ({:?}), change {} ({}%), size {size}",
                     show(trade.execution_time),
                     show(trade.current_price),
+                    trade.current_price.map(|p| p.direction()),
                     show(trade.previous_day_change),
                     show(trade.fluctuation_rate),
-                    show(trade.trade_quantity),
                 );
             }
-            Ok(TypedEvent::Real(_)) => {}
             Ok(TypedEvent::Gap(gap)) => {
                 println!(
                     "   connection lost and restored: ticks missed ({} attempts)",

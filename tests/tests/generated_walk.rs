@@ -158,7 +158,12 @@ async fn every_realtime_type_streams_and_decodes() {
                 RealtimeItem::Account | RealtimeItem::ConditionSearch => WsItem::from(""),
             };
             session
-                .subscribe("1", [item], &[rt.kind.as_str()], true)
+                .subscribe_raw(
+                    "1",
+                    [item],
+                    &[rt.kind.as_str()],
+                    kiwoom_runtime::ws::Refresh::Keep,
+                )
                 .await
                 .unwrap_or_else(|e| panic!("REG {}: {e}", rt.kind));
             expected.insert(rt.kind.clone());

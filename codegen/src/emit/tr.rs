@@ -85,7 +85,11 @@ fn emit_traits(tr: &Tr) -> TokenStream {
                 let quantity = summary_value(&o.quantity, quote!(.copied()));
                 let price = summary_value(
                     &o.price,
-                    quote!(.map(|p| rust_decimal::Decimal::from(p.get()))),
+                    if o.price.as_ref().is_some_and(|p| p.decimal) {
+                        quote!(.map(|p| p.get()))
+                    } else {
+                        quote!(.map(|p| rust_decimal::Decimal::from(p.get())))
+                    },
                 );
                 let original = summary_value(&o.original_order_no, quote!(.cloned()));
                 quote! {

@@ -1100,7 +1100,8 @@ fn order_summary(action: spec::OrderAction, fields: &[Field], request: &StructDe
         let wire = &fields.iter().find(|f| f.role == Some(role))?.wire;
         let f = request.fields.iter().find(|f| &f.wire == wire)?;
         match &f.ty {
-            FieldTy::Value { format, .. } => Some(SummaryField {
+            FieldTy::Value { format, rust, .. } => Some(SummaryField {
+                decimal: rust.contains("Decimal"),
                 rust: f.rust.clone(),
                 optional: f.optional,
                 format: *format,

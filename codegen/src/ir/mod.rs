@@ -147,6 +147,8 @@ pub struct OrderSummaryDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryField {
     pub rust: String,
+    /// The value is a `Decimal` already (US prices), not a whole number of won.
+    pub decimal: bool,
     pub optional: bool,
     pub format: FormatDef,
 }

@@ -328,10 +328,7 @@ impl kiwoom_runtime::TrRequest for BuyStockRequest {
             action: Some(kiwoom_runtime::OrderAction::Buy),
             stock_code: Some(&self.stock_code).cloned(),
             quantity: Some(&self.order_quantity).copied(),
-            price: self
-                .order_unit_price
-                .as_ref()
-                .map(|p| rust_decimal::Decimal::from(p.get())),
+            price: self.order_unit_price.as_ref().map(|p| p.get()),
             original_order_no: None,
         })
     }

@@ -357,10 +357,7 @@ impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {
             action: Some(kiwoom_runtime::OrderAction::Amend),
             stock_code: Some(&self.stock_code).cloned(),
             quantity: None,
-            price: self
-                .modify_unit_price
-                .as_ref()
-                .map(|p| rust_decimal::Decimal::from(p.get())),
+            price: self.modify_unit_price.as_ref().map(|p| p.get()),
             original_order_no: Some(&self.original_order_number).cloned(),
         })
     }
