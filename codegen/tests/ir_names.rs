@@ -28,9 +28,9 @@ fn no_method_repeats_its_market_or_starts_with_a_verb() {
             }
             for s in [&t.request, &t.response].into_iter().chain(&t.nested) {
                 let market_type = heck_pascal(&g.market);
-                let verb = TYPE_VERBS
-                    .iter()
-                    .any(|v| s.name.starts_with(v) && s.name[v.len()..].starts_with(char::is_uppercase));
+                let verb = TYPE_VERBS.iter().any(|v| {
+                    s.name.starts_with(v) && s.name[v.len()..].starts_with(char::is_uppercase)
+                });
                 if verb || s.name.starts_with(&market_type) && g.market != "oauth" {
                     bad.push(format!("{} {}::{}", t.api_id, g.module, s.name));
                 }
@@ -44,7 +44,11 @@ fn no_method_repeats_its_market_or_starts_with_a_verb() {
             bad.push(format!("{} realtime::{}", r.code, r.struct_name));
         }
     }
-    assert!(bad.is_empty(), "names that stutter or start with a verb:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "names that stutter or start with a verb:\n{}",
+        bad.join("\n")
+    );
 }
 
 fn heck_pascal(s: &str) -> String {
@@ -80,7 +84,11 @@ fn one_code_set_is_one_enum() {
         .filter(|(_, names)| names.len() > 1)
         .map(|(codes, names)| format!("{names:?} share {codes:?}"))
         .collect();
-    assert!(dups.is_empty(), "enums with the same code set:\n{}", dups.join("\n"));
+    assert!(
+        dups.is_empty(),
+        "enums with the same code set:\n{}",
+        dups.join("\n")
+    );
     // The 1-5 price-change sign Kiwoom uses everywhere is one enum under one name.
     assert!(all.iter().any(|(_, e)| e.name == "PriceChangeSign"));
 }

@@ -61,9 +61,13 @@ fn required_response_field_missing_is_an_error() {
 
 #[test]
 fn order_request_validates_and_serializes_wire_strings() {
-    let request =
-        StockBuyOrderRequest::new(DomesticExchange::Krx, "005930", Quantity(10), MarketType::Limit)
-            .order_price(Price(70000));
+    let request = StockBuyOrderRequest::new(
+        DomesticExchange::Krx,
+        "005930",
+        Quantity(10),
+        MarketType::Limit,
+    )
+    .order_price(Price(70000));
     request.validate().expect("valid");
     let json = serde_json::to_string(&request).unwrap();
     assert_eq!(
@@ -91,7 +95,8 @@ fn order_request_validates_and_serializes_wire_strings() {
         }
     );
 
-    let empty = StockBuyOrderRequest::new(DomesticExchange::Krx, "", Quantity(1), MarketType::Market);
+    let empty =
+        StockBuyOrderRequest::new(DomesticExchange::Krx, "", Quantity(1), MarketType::Market);
     assert_eq!(
         empty.validate().unwrap_err().problem,
         ValidationProblem::Missing
@@ -150,11 +155,8 @@ fn condition_search_array_rows_and_realtime_push() {
 
 #[test]
 fn secrets_do_not_show_in_debug() {
-    let request = golden::oauth_token::IssueRequest::new(
-        "client_credentials",
-        "my-app-key",
-        "my-secret",
-    );
+    let request =
+        golden::oauth_token::IssueRequest::new("client_credentials", "my-app-key", "my-secret");
     let debug = format!("{request:?}");
     assert!(
         !debug.contains("my-app-key") && !debug.contains("my-secret"),

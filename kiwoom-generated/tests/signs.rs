@@ -3,8 +3,8 @@
 //! into a signed number, and both re-encode to the bytes they came from.
 
 use kiwoom_generated::domestic_stock_info::StockInfoResponse;
-use kiwoom_generated::kiwoom_runtime::codec::Direction;
 use kiwoom_generated::kiwoom_runtime::TrResponse;
+use kiwoom_generated::kiwoom_runtime::codec::Direction;
 
 fn decode(year_low: &str, change: &str) -> StockInfoResponse {
     let body = format!(
@@ -29,12 +29,24 @@ fn direction_signed_and_arithmetic_fields_decode_and_reencode_exactly() {
     for (raw, magnitude, direction, arithmetic) in cases {
         let r = decode(raw, raw);
         let low = r.year_lowest.expect("year low");
-        assert_eq!((low.value(), low.direction()), (magnitude, direction), "{raw}");
+        assert_eq!(
+            (low.value(), low.direction()),
+            (magnitude, direction),
+            "{raw}"
+        );
         assert!(low.value() >= 0, "a price is never negative: {raw}");
         let change: i64 = r.previous_day_change.expect("change");
         assert_eq!(change, arithmetic, "{raw}");
-        assert_eq!(reencoded(&r, "oyr_lwst"), raw, "price {raw} re-encodes as sent");
-        assert_eq!(reencoded(&r, "pred_pre"), raw, "change {raw} re-encodes as sent");
+        assert_eq!(
+            reencoded(&r, "oyr_lwst"),
+            raw,
+            "price {raw} re-encodes as sent"
+        );
+        assert_eq!(
+            reencoded(&r, "pred_pre"),
+            raw,
+            "change {raw} re-encodes as sent"
+        );
     }
 }
 

@@ -97,8 +97,12 @@ impl<T: TrRequest> Call<T> {
             Some(rules) if self.market_rules && info.safety.is_order() => rules,
             _ => return Ok(()),
         };
-        let body = serde_json::to_vec(&self.request)
-            .map_err(|e| Error::Config(format!("{}: cannot serialize the request: {e}", info.api_id)))?;
+        let body = serde_json::to_vec(&self.request).map_err(|e| {
+            Error::Config(format!(
+                "{}: cannot serialize the request: {e}",
+                info.api_id
+            ))
+        })?;
         rules
             .check(info.api_id, &body)
             .map_err(|violation| Error::MarketRule {

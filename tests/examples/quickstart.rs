@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kiwoom_generated::domestic_account::{
-    VenueFilter, StockType, UnfilledOrdersRequest, SellBuyType,
+    SellBuyType, StockType, UnfilledOrdersRequest, VenueFilter,
 };
 use kiwoom_generated::domestic_chart::{AdjustedStockPriceType, StockDailyChartRequest};
 use kiwoom_generated::domestic_order::{BuyStockRequest, OrderVenue, TradeType};
@@ -67,8 +67,7 @@ async fn main() -> Result<(), BoxError> {
 
     step(3, "daily chart (ka10081), paging with cont-yn / next-key");
     let today = chrono::Utc::now().with_timezone(&kst()).date_naive();
-    let request =
-        StockDailyChartRequest::new(STOCK, today, AdjustedStockPriceType::Adjusted);
+    let request = StockDailyChartRequest::new(STOCK, today, AdjustedStockPriceType::Adjusted);
     let mut pages = client
         .domestic()
         .chart()
@@ -103,9 +102,8 @@ async fn main() -> Result<(), BoxError> {
         // A limit order a few ticks under the market rests in the book, so it shows up in
         // the unfilled-orders inquiry of the next step.
         let limit = (price.value() - 500).max(100);
-        let order =
-            BuyStockRequest::new(OrderVenue::Krx, STOCK, Quantity(1), TradeType::Normal)
-                .order_unit_price(Price(limit));
+        let order = BuyStockRequest::new(OrderVenue::Krx, STOCK, Quantity(1), TradeType::Normal)
+            .order_unit_price(Price(limit));
         match client.domestic().order().buy_stock(order).await {
             Ok(placed) => println!(
                 "   order {} accepted: buy 1 x {STOCK} at {limit} won ({})",

@@ -57,7 +57,11 @@ async fn an_off_tick_price_is_refused_before_sending() {
         other => panic!("expected a market-rule refusal, got {other:?}"),
     }
     assert_eq!(err.request_sent(), kiwoom_runtime::error::RequestSent::No);
-    assert_eq!(server.control().requests("kt10000"), 0, "nothing reached the server");
+    assert_eq!(
+        server.control().requests("kt10000"),
+        0,
+        "nothing reached the server"
+    );
 
     // The same order without the client's check: Kiwoom (the simulator) refuses it.
     let err = client

@@ -1,12 +1,12 @@
 //! One TR's file: request, response, rows, and the trait impls from `kiwoom_runtime::tr`.
 
-use proc_macro2::TokenStream;
 use crate::spec::OrderAction;
+use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::ident;
 use super::records::emit_record;
 use super::requests::{emit_request_from_json, emit_request_struct, validate_body};
-use super::ident;
 use crate::ir::{PagingDef, Role, SummaryField, Tr, TrKind};
 use crate::spec::Market;
 

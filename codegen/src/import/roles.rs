@@ -2,7 +2,7 @@
 //! English names: what an order TR does (from Kiwoom's Korean name) and the part each of
 //! its fields plays (from Kiwoom's wire names, the same in every order TR).
 
-use crate::spec::{Field, FieldRole, OrderAction, Safety, Transport, Tr};
+use crate::spec::{Field, FieldRole, OrderAction, Safety, Tr, Transport};
 
 use super::report::Report;
 
@@ -43,7 +43,10 @@ pub fn apply(tr: &mut Tr, report: &mut Report) {
     } else {
         report.add(
             "order-action",
-            format!("{}: `{name}` moves money but is not a buy, sell, amendment or cancellation", tr.id),
+            format!(
+                "{}: `{name}` moves money but is not a buy, sell, amendment or cancellation",
+                tr.id
+            ),
         );
         OrderAction::Other
     };

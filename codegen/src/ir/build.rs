@@ -680,9 +680,10 @@ impl<'s> Builder<'s> {
             ValueType::Text => ("String".to_owned(), Setter::IntoString),
             // A sign that is a direction or a trade side is not arithmetic: the value is a
             // magnitude with that fact beside it (kiwoom_runtime::codec::signed).
-            ValueType::Integer | ValueType::Decimal if c.sign == Sign::Side => {
-                ("kiwoom_runtime::codec::SidedQuantity".to_owned(), Setter::Plain)
-            }
+            ValueType::Integer | ValueType::Decimal if c.sign == Sign::Side => (
+                "kiwoom_runtime::codec::SidedQuantity".to_owned(),
+                Setter::Plain,
+            ),
             ValueType::Integer if c.sign == Sign::Direction && format.scale == 0 => (
                 "kiwoom_runtime::codec::Directed<i64>".to_owned(),
                 Setter::Plain,
@@ -728,9 +729,10 @@ impl<'s> Builder<'s> {
             (Some(FieldRole::StockCode), ValueType::Text) => {
                 ("kiwoom_runtime::codec::StockCode".to_owned(), Setter::Into)
             }
-            (Some(FieldRole::OrderNumber | FieldRole::OriginalOrderNumber), ValueType::Text) => {
-                ("kiwoom_runtime::codec::OrderNumber".to_owned(), Setter::Into)
-            }
+            (Some(FieldRole::OrderNumber | FieldRole::OriginalOrderNumber), ValueType::Text) => (
+                "kiwoom_runtime::codec::OrderNumber".to_owned(),
+                Setter::Into,
+            ),
             (Some(FieldRole::Quantity), ValueType::Integer) if format.scale == 0 => {
                 ("kiwoom_runtime::codec::Quantity".to_owned(), Setter::Plain)
             }
@@ -1095,7 +1097,11 @@ fn add_envelope(response: &mut StructDef) {
 }
 
 /// The order summary from the spec's markers: the TR's `order:` and its fields' `role:`.
-fn order_summary(action: spec::OrderAction, fields: &[Field], request: &StructDef) -> OrderSummaryDef {
+fn order_summary(
+    action: spec::OrderAction,
+    fields: &[Field],
+    request: &StructDef,
+) -> OrderSummaryDef {
     let pick = |role: FieldRole| {
         let wire = &fields.iter().find(|f| f.role == Some(role))?.wire;
         let f = request.fields.iter().find(|f| &f.wire == wire)?;
@@ -1137,7 +1143,9 @@ fn field_doc(f: &Field, is_request: bool) -> Vec<String> {
         Sign::None => {}
         Sign::Direction => facts.push("sign = direction against the previous close".to_owned()),
         Sign::Value => facts.push("signed".to_owned()),
-        Sign::Side => facts.push("sign = the side that took liquidity (+ buyer, - seller)".to_owned()),
+        Sign::Side => {
+            facts.push("sign = the side that took liquidity (+ buyer, - seller)".to_owned())
+        }
     }
     if let Some(scale) = f.codec.scale {
         facts.push(format!("wire integer x10^{scale}"));

@@ -56,7 +56,11 @@ pub fn group_example(g: &Group, market: &str, spec_trs: &[&spec::Tr]) -> Vec<Str
         "    .app_key(std::env::var(\"KIWOOM_APP_KEY\")?)".to_owned(),
         "    .secret_key(std::env::var(\"KIWOOM_SECRET_KEY\")?)".to_owned(),
         "    .build()?;".to_owned(),
-        format!("let request = {}::new({});", tr.request.name, args.join(", ")),
+        format!(
+            "let request = {}::new({});",
+            tr.request.name,
+            args.join(", ")
+        ),
         format!(
             "let response = client.{market}().{}().{}(request).await?;",
             g.accessor, tr.method
@@ -91,12 +95,21 @@ pub fn method_example(g: &Group, market: &str, t: &Tr, source: &spec::Tr) -> Opt
     doc.push("use kiwoom_generated::prelude::*;".to_owned());
     doc.push(format!("use kiwoom_generated::{module}::*;"));
     for codec_type in ["Price", "Quantity"] {
-        if args.iter().any(|a| a.starts_with(&format!("{codec_type}("))) {
-            doc.push(format!("use kiwoom_generated::kiwoom_runtime::codec::{codec_type};"));
+        if args
+            .iter()
+            .any(|a| a.starts_with(&format!("{codec_type}(")))
+        {
+            doc.push(format!(
+                "use kiwoom_generated::kiwoom_runtime::codec::{codec_type};"
+            ));
         }
     }
     doc.push(String::new());
-    doc.push(format!("let request = {}::new({});", t.request.name, args.join(", ")));
+    doc.push(format!(
+        "let request = {}::new({});",
+        t.request.name,
+        args.join(", ")
+    ));
     let call = format!("client.{market}().{}().{}(request)", g.accessor, t.method);
     match &t.paging {
         super::PagingDef::Header { .. } => {
@@ -165,9 +178,16 @@ fn value(
     }
     Some(match (rust, setter) {
         (_, Setter::IntoString | Setter::IntoSecret | Setter::Into) => {
-            quoted(given.unwrap_or(if f.wire.contains("stk_cd") { "005930" } else { "0" }))
+            quoted(given.unwrap_or(if f.wire.contains("stk_cd") {
+                "005930"
+            } else {
+                "0"
+            }))
         }
-        ("i64", _) => given.and_then(|g| g.parse::<i64>().ok()).unwrap_or(1).to_string(),
+        ("i64", _) => given
+            .and_then(|g| g.parse::<i64>().ok())
+            .unwrap_or(1)
+            .to_string(),
         ("rust_decimal::Decimal", _) => format!(
             "{}.parse::<rust_decimal::Decimal>()?",
             quoted(given.unwrap_or("1"))
@@ -175,7 +195,13 @@ fn value(
         ("chrono::NaiveDate", _) => {
             let g = given.filter(|g| g.len() == 8 && g.bytes().all(|b| b.is_ascii_digit()));
             let (y, m, d) = g
-                .map(|g| (&g[..4], g[4..6].trim_start_matches('0'), g[6..].trim_start_matches('0')))
+                .map(|g| {
+                    (
+                        &g[..4],
+                        g[4..6].trim_start_matches('0'),
+                        g[6..].trim_start_matches('0'),
+                    )
+                })
                 .unwrap_or(("2025", "9", "8"));
             format!("chrono::NaiveDate::from_ymd_opt({y}, {m}, {d}).ok_or(\"date\")?")
         }

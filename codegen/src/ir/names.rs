@@ -119,12 +119,27 @@ mod tests {
         assert!(is_keyword("type") && is_keyword("gen") && !is_keyword("kind"));
         let none = crate::spec::NamesFile::default();
         assert_eq!(tr_name("domestic_buy_stock", "kt10000", &none), "buy_stock");
-        assert_eq!(tr_name("get_domestic_stock_info", "ka10001", &none), "stock_info");
-        assert_eq!(tr_name("request_currency_exchange", "x", &none), "currency_exchange");
-        assert_eq!(tr_name("domestic_request_condition_search", "x", &none), "condition_search");
+        assert_eq!(
+            tr_name("get_domestic_stock_info", "ka10001", &none),
+            "stock_info"
+        );
+        assert_eq!(
+            tr_name("request_currency_exchange", "x", &none),
+            "currency_exchange"
+        );
+        assert_eq!(
+            tr_name("domestic_request_condition_search", "x", &none),
+            "condition_search"
+        );
         assert_eq!(tr_name("us_stock_info", "x", &none), "stock_info");
-        assert_eq!(realtime_name("subscribe_us_order_book", "FT", true, &none), "us_order_book");
-        assert_eq!(realtime_name("domestic_order_fill", "00", false, &none), "order_fill");
+        assert_eq!(
+            realtime_name("subscribe_us_order_book", "FT", true, &none),
+            "us_order_book"
+        );
+        assert_eq!(
+            realtime_name("domestic_order_fill", "00", false, &none),
+            "order_fill"
+        );
         assert_eq!(pascal("stock_daily_chart"), "StockDailyChart");
         assert_eq!(snake("condition-search"), "condition_search");
     }

@@ -464,7 +464,6 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-
 /// `spec/names.yaml`: how the generator names what the importer transcribed. The importer
 /// writes Kiwoom's facts (`english_name` is a description unique across the whole spec);
 /// the generator derives Rust names unique per module by the rules in `codegen/src/ir/names.rs`,

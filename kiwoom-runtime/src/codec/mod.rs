@@ -23,8 +23,8 @@ mod validate;
 mod wire;
 
 pub use decode::{
-    Ctx, Extra, Record, decode_body, element, field, field_kept, list, next_key, object, put_extra_value,
-    require, rest_elements, scalar_list,
+    Ctx, Extra, Record, decode_body, element, field, field_kept, list, next_key, object,
+    put_extra_value, require, rest_elements, scalar_list,
 };
 pub use encode::{
     push, push_extra, put, put_extra, put_list, put_number, put_object, put_opt, put_scalar_list,
@@ -32,6 +32,7 @@ pub use encode::{
 pub use enums::UnknownValue;
 pub use format::{Format, PLAIN};
 pub use forms::{WireForms, keep_empty_list, keep_form, put_kept, put_list_kept};
+pub use order::{OrderNumber, Price, Quantity, StockCode};
 pub use realtime::{
     RawEntry, RealEntry, RealFrame, RealValues, decode_real_item, real_value, serialize_real_entry,
 };
@@ -39,7 +40,6 @@ pub use request::{
     BODY, JsonObject, RequestRecord, deserialize_request, parse_request, take, take_list,
     take_object, take_required, take_required_object, take_scalar_list, unknown_keys,
 };
-pub use order::{OrderNumber, Price, Quantity, StockCode};
 pub use signed::{Aggressor, Directed, Direction, Magnitude, SidedQuantity};
 pub use validate::{check, check_list};
 pub use wire::{Secret, Wire, WireError};

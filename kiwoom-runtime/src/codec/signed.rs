@@ -330,7 +330,10 @@ mod tests {
     #[test]
     fn built_values_take_the_magnitude() {
         let d = Directed::new(-70_000i64, Direction::Down);
-        assert_eq!((d.value(), d.write(&F).into_owned()), (70_000, "-70000".into()));
+        assert_eq!(
+            (d.value(), d.write(&F).into_owned()),
+            (70_000, "-70000".into())
+        );
         let d = Directed::new(Decimal::new(-12345, 2), Direction::Up);
         assert_eq!(d.write(&F), "+123.45");
     }
