@@ -1907,6 +1907,102 @@ impl codec::Wire for NewHighLowType {
         matches!(self, Self::Unknown(_))
     }
 }
+/// Codes of `OrderStatus`, used by 4 fields:
+///
+/// - spec/domestic/account.yaml ka10075 field `oso` field `ord_stt`
+/// - spec/domestic/account.yaml ka10076 field `cntr` field `ord_stt`
+/// - spec/domestic/account.yaml ka10088 field `osop` field `ord_stt`
+/// - spec/domestic/realtime.yaml 00 realtime value `913`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderStatus {
+    /// 접수 (`접수`)
+    Received,
+    /// 체결 (`체결`)
+    Filled,
+    /// 확인 (`확인`)
+    Confirmed,
+    /// 취소 (`취소`)
+    Cancelled,
+    /// 거부 (`거부`)
+    Rejected,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl OrderStatus {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &["접수", "체결", "확인", "취소", "거부"]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Received => "접수",
+            Self::Filled => "체결",
+            Self::Confirmed => "확인",
+            Self::Cancelled => "취소",
+            Self::Rejected => "거부",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "접수" => Self::Received,
+            "체결" => Self::Filled,
+            "확인" => Self::Confirmed,
+            "취소" => Self::Cancelled,
+            "거부" => Self::Rejected,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Received => Some("접수"),
+            Self::Filled => Some("체결"),
+            Self::Confirmed => Some("확인"),
+            Self::Cancelled => Some("취소"),
+            Self::Rejected => Some("거부"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl std::str::FromStr for OrderStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl codec::Wire for OrderStatus {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
 /// Codes of `OrderType`, used by 3 fields:
 ///
 /// - spec/us/account.yaml ust21050 field `result_list` field `ord_cntr_tp`
@@ -3739,6 +3835,188 @@ impl std::fmt::Display for TradeType {
 }
 #[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
 impl codec::Wire for TradeType {
+    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
+        Ok(Self::from_code(raw))
+    }
+    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+/// Codes of `TradeTypeName`, used by 6 fields:
+///
+/// - spec/domestic/account.yaml ka10075 field `oso` field `trde_tp`
+/// - spec/domestic/account.yaml ka10076 field `cntr` field `trde_tp`
+/// - spec/domestic/account.yaml ka10088 field `osop` field `trde_tp`
+/// - spec/domestic/account.yaml kt00007 field `acnt_ord_cntr_prps_dtl` field `trde_tp`
+/// - spec/domestic/account.yaml kt00009 field `acnt_ord_cntr_prst_array` field `trde_tp`
+/// - spec/domestic/realtime.yaml 00 realtime value `906`
+///
+/// # Forward compatibility
+///
+/// Kiwoom may send codes this version does not know. They decode to `Unknown`, which
+/// keeps the raw code; match on known variants and handle the rest with a wildcard
+/// arm, using `as_str()` to look at the code (`other if other.as_str() == "9"`).
+/// Do not match on `Unknown` itself: a later version may turn that code into a
+/// variant. A request holding `Unknown` is refused by `validate()`.
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TradeTypeName {
+    /// 보통 (`보통`)
+    Normal,
+    /// 시장가 (`시장가`)
+    Market,
+    /// 조건부지정가 (`조건부지정가`)
+    ConditionalLimit,
+    /// 장마감후시간외 (`장마감후시간외`)
+    AfterHoursClose,
+    /// 장시작전시간외 (`장시작전시간외`)
+    PreMarket,
+    /// 시간외단일가 (`시간외단일가`)
+    AfterHoursSinglePrice,
+    /// 최유리지정가 (`최유리지정가`)
+    BestLimit,
+    /// 최우선지정가 (`최우선지정가`)
+    PriorityLimit,
+    /// 보통(IOC) (`보통(IOC)`)
+    NormalIoc,
+    /// 시장가(IOC) (`시장가(IOC)`)
+    MarketIoc,
+    /// 최유리(IOC) (`최유리(IOC)`)
+    BestIoc,
+    /// 보통(FOK) (`보통(FOK)`)
+    NormalFok,
+    /// 시장가(FOK) (`시장가(FOK)`)
+    MarketFok,
+    /// 최유리(FOK) (`최유리(FOK)`)
+    BestFok,
+    /// 스톱지정가 (`스톱지정가`)
+    StopLimit,
+    /// 중간가 (`중간가`)
+    MidPrice,
+    /// 중간가(IOC) (`중간가(IOC)`)
+    MidPriceIoc,
+    /// 중간가(FOK) (`중간가(FOK)`)
+    MidPriceFok,
+    /// A code this version does not document, kept exactly as received.
+    Unknown(codec::UnknownValue),
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl TradeTypeName {
+    /// Every documented code, in the spec's order.
+    pub fn values() -> &'static [&'static str] {
+        &[
+            "보통",
+            "시장가",
+            "조건부지정가",
+            "장마감후시간외",
+            "장시작전시간외",
+            "시간외단일가",
+            "최유리지정가",
+            "최우선지정가",
+            "보통(IOC)",
+            "시장가(IOC)",
+            "최유리(IOC)",
+            "보통(FOK)",
+            "시장가(FOK)",
+            "최유리(FOK)",
+            "스톱지정가",
+            "중간가",
+            "중간가(IOC)",
+            "중간가(FOK)",
+        ]
+    }
+    /// The code as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "보통",
+            Self::Market => "시장가",
+            Self::ConditionalLimit => "조건부지정가",
+            Self::AfterHoursClose => "장마감후시간외",
+            Self::PreMarket => "장시작전시간외",
+            Self::AfterHoursSinglePrice => "시간외단일가",
+            Self::BestLimit => "최유리지정가",
+            Self::PriorityLimit => "최우선지정가",
+            Self::NormalIoc => "보통(IOC)",
+            Self::MarketIoc => "시장가(IOC)",
+            Self::BestIoc => "최유리(IOC)",
+            Self::NormalFok => "보통(FOK)",
+            Self::MarketFok => "시장가(FOK)",
+            Self::BestFok => "최유리(FOK)",
+            Self::StopLimit => "스톱지정가",
+            Self::MidPrice => "중간가",
+            Self::MidPriceIoc => "중간가(IOC)",
+            Self::MidPriceFok => "중간가(FOK)",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The variant of a wire code; undocumented codes become `Unknown`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "보통" => Self::Normal,
+            "시장가" => Self::Market,
+            "조건부지정가" => Self::ConditionalLimit,
+            "장마감후시간외" => Self::AfterHoursClose,
+            "장시작전시간외" => Self::PreMarket,
+            "시간외단일가" => Self::AfterHoursSinglePrice,
+            "최유리지정가" => Self::BestLimit,
+            "최우선지정가" => Self::PriorityLimit,
+            "보통(IOC)" => Self::NormalIoc,
+            "시장가(IOC)" => Self::MarketIoc,
+            "최유리(IOC)" => Self::BestIoc,
+            "보통(FOK)" => Self::NormalFok,
+            "시장가(FOK)" => Self::MarketFok,
+            "최유리(FOK)" => Self::BestFok,
+            "스톱지정가" => Self::StopLimit,
+            "중간가" => Self::MidPrice,
+            "중간가(IOC)" => Self::MidPriceIoc,
+            "중간가(FOK)" => Self::MidPriceFok,
+            other => Self::Unknown(codec::UnknownValue::new(other)),
+        }
+    }
+    /// Kiwoom's Korean label of the code.
+    pub fn korean(&self) -> Option<&'static str> {
+        match self {
+            Self::Normal => Some("보통"),
+            Self::Market => Some("시장가"),
+            Self::ConditionalLimit => Some("조건부지정가"),
+            Self::AfterHoursClose => Some("장마감후시간외"),
+            Self::PreMarket => Some("장시작전시간외"),
+            Self::AfterHoursSinglePrice => Some("시간외단일가"),
+            Self::BestLimit => Some("최유리지정가"),
+            Self::PriorityLimit => Some("최우선지정가"),
+            Self::NormalIoc => Some("보통(IOC)"),
+            Self::MarketIoc => Some("시장가(IOC)"),
+            Self::BestIoc => Some("최유리(IOC)"),
+            Self::NormalFok => Some("보통(FOK)"),
+            Self::MarketFok => Some("시장가(FOK)"),
+            Self::BestFok => Some("최유리(FOK)"),
+            Self::StopLimit => Some("스톱지정가"),
+            Self::MidPrice => Some("중간가"),
+            Self::MidPriceIoc => Some("중간가(IOC)"),
+            Self::MidPriceFok => Some("중간가(FOK)"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl std::str::FromStr for TradeTypeName {
+    type Err = std::convert::Infallible;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_code(code))
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl std::fmt::Display for TradeTypeName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "domestic-account", feature = "realtime"))]
+impl codec::Wire for TradeTypeName {
     fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
         Ok(Self::from_code(raw))
     }

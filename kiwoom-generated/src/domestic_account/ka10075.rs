@@ -187,8 +187,8 @@ pub struct UnfilledOrdersRow {
     pub task_type: Option<String>,
     /// 주문상태 (`ord_stt`)
     ///
-    /// Wire: type text.
-    pub order_status: Option<String>,
+    /// Wire: type enum.
+    pub order_status: Option<super::OrderStatus>,
     /// 종목명 (`stk_nm`)
     ///
     /// Wire: type text.
@@ -229,8 +229,8 @@ pub struct UnfilledOrdersRow {
     pub in_out_type_name: Option<String>,
     /// 매매구분 (`trde_tp`)
     ///
-    /// Wire: type text.
-    pub trade_type: Option<String>,
+    /// Wire: type enum.
+    pub trade_type: Option<super::TradeTypeName>,
     /// 시간 (`tm`)
     ///
     /// 주문 시간, HHmmss

@@ -228,12 +228,12 @@ pub struct FilledOrdersRow {
     pub today_trade_tax: Option<i64>,
     /// 주문상태 (`ord_stt`)
     ///
-    /// Wire: type text.
-    pub order_status: Option<String>,
+    /// Wire: type enum.
+    pub order_status: Option<super::OrderStatus>,
     /// 매매구분 (`trde_tp`)
     ///
-    /// Wire: type text.
-    pub trade_type: Option<String>,
+    /// Wire: type enum.
+    pub trade_type: Option<super::TradeTypeName>,
     /// 원주문번호 (`orig_ord_no`)
     ///
     /// 원 주문이 없는 경우 '0000000'으로 출력

@@ -162,8 +162,8 @@ pub struct UnfilledSplitOrderDetailRow {
     pub in_out_type_name: Option<String>,
     /// 매매구분 (`trde_tp`)
     ///
-    /// Wire: type text.
-    pub trade_type: Option<String>,
+    /// Wire: type enum.
+    pub trade_type: Option<super::TradeTypeName>,
     /// 매도/수 구분 (`sell_tp`)
     ///
     /// Wire: type text.
@@ -176,8 +176,8 @@ pub struct UnfilledSplitOrderDetailRow {
     pub execution_quantity: Option<i64>,
     /// 주문상태 (`ord_stt`)
     ///
-    /// Wire: type text.
-    pub order_status: Option<String>,
+    /// Wire: type enum.
+    pub order_status: Option<super::OrderStatus>,
     /// 현재가 (`cur_prc`)
     ///
     /// 단위: 원

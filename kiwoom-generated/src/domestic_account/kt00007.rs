@@ -226,8 +226,8 @@ pub struct AccountOrderFillDetailRow {
     pub stock_code: Option<String>,
     /// 매매구분 (`trde_tp`)
     ///
-    /// Wire: type text.
-    pub trade_type: Option<String>,
+    /// Wire: type enum.
+    pub trade_type: Option<super::TradeTypeName>,
     /// 신용구분 (`crd_tp`)
     ///
     /// Wire: type text.

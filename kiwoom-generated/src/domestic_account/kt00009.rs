@@ -347,8 +347,8 @@ pub struct AccountOrderFillStatusRow {
     pub stock_code: Option<String>,
     /// 매매구분 (`trde_tp`)
     ///
-    /// Wire: type text.
-    pub trade_type: Option<String>,
+    /// Wire: type enum.
+    pub trade_type: Option<super::TradeTypeName>,
     /// 주문유형구분 (`io_tp_nm`)
     ///
     /// Wire: type text.

@@ -126,5 +126,7 @@ pub use kt50075::{
     GoldSpotUnfilledOrdersRequest, GoldSpotUnfilledOrdersResponse, GoldSpotUnfilledOrdersRow,
 };
 mod enums;
-pub use super::enums::{SellBuyType, Side, StockType, VenueFilter, VenueName, YesNo};
+pub use super::enums::{
+    OrderStatus, SellBuyType, Side, StockType, TradeTypeName, VenueFilter, VenueName, YesNo,
+};
 pub use enums::*;
