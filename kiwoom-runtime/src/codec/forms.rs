@@ -10,29 +10,65 @@
 
 use std::fmt;
 
+use std::borrow::Cow;
+
 use serde::ser::SerializeMap;
+use smallvec::SmallVec;
 
 use super::{Format, Wire};
+
+/// How a kept value was written, when its typed form would write it differently.
+#[derive(Clone)]
+enum Kept {
+    /// A positive number Kiwoom wrote with an explicit `+` (`+41500`, `+2.85`): the most
+    /// common case, kept without copying the text.
+    Plus,
+    /// Any other text: `""`, spaces, `00000000`, padding, doubled signs.
+    Raw(Box<str>),
+}
+
+/// Wire forms kept without allocating: a row of a chart keeps one or two (`pred_pre`,
+/// `trde_tern_rt` written `+…`).
+const INLINE: usize = 2;
 
 /// Raw wire text of a record's non-canonical values, keyed by wire name.
 ///
 /// It is presentation, not data: two records with equal fields are equal whatever their
 /// wire forms, and `Debug` prints only how many forms are kept.
 #[derive(Clone, Default)]
-pub struct WireForms(Vec<(&'static str, Box<str>)>);
+pub struct WireForms(SmallVec<[(&'static str, Kept); INLINE]>);
 
 impl WireForms {
     /// Remember `raw` as the wire text of `key`.
     pub fn keep(&mut self, key: &'static str, raw: &str) {
-        self.0.push((key, raw.into()));
+        let kept = match raw.strip_prefix('+') {
+            Some(rest)
+                if super::wire::plain_number(rest) && !rest.starts_with('-') && rest != "0" =>
+            {
+                Kept::Plus
+            }
+            _ => Kept::Raw(raw.into()),
+        };
+        if self.0.len() == INLINE {
+            // A realtime entry keeps a dozen empty values: grow once, not five times.
+            self.0.reserve(14);
+        }
+        self.0.push((key, kept));
     }
 
-    /// The kept wire text of `key`, if any.
-    pub fn get(&self, key: &str) -> Option<&str> {
+    fn find(&self, key: &str) -> Option<&Kept> {
         self.0
             .iter()
             .find(|(k, _)| std::ptr::eq(*k, key) || *k == key)
-            .map(|(_, raw)| &**raw)
+            .map(|(_, kept)| kept)
+    }
+
+    /// Whether a wire form is kept for `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.find(key).map(|kept| match kept {
+            Kept::Plus => "+",
+            Kept::Raw(raw) => &**raw,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -40,19 +76,27 @@ impl WireForms {
     }
 
     /// The text to write for `key` holding `value`: the kept wire text while it still
-    /// decodes to `value`, else `None` (write the canonical form, or nothing for `None`).
-    pub fn text_for<T: Wire + PartialEq>(
-        &self,
+    /// decodes to `value` (for a `+` form: while the value is still positive), else `None`
+    /// (write the canonical form, or nothing for `None`).
+    pub fn text_for<'a, T: Wire + PartialEq>(
+        &'a self,
         key: &str,
-        value: Option<&T>,
+        value: Option<&'a T>,
         format: &Format,
-    ) -> Option<&str> {
-        let raw = self.get(key)?;
-        let decoded = decode_raw::<T>(raw, format);
-        match (value, decoded) {
-            (None, Ok(None)) => Some(raw),
-            (Some(value), Ok(Some(decoded))) if *value == decoded => Some(raw),
-            _ => None,
+    ) -> Option<Cow<'a, str>> {
+        match (self.find(key)?, value) {
+            (Kept::Plus, Some(value)) => {
+                let text = value.write(format);
+                (!text.starts_with('-') && text != "0").then(|| Cow::Owned(format!("+{text}")))
+            }
+            (Kept::Plus, None) => None,
+            (Kept::Raw(raw), value) => match (value, decode_raw::<T>(raw, format)) {
+                (None, Ok(None)) => Some(Cow::Borrowed(&**raw)),
+                (Some(value), Ok(Some(decoded))) if *value == decoded => {
+                    Some(Cow::Borrowed(&**raw))
+                }
+                _ => None,
+            },
         }
     }
 }
@@ -96,7 +140,7 @@ pub fn put_kept<M: SerializeMap, T: Wire + PartialEq>(
 ) -> Result<(), M::Error> {
     if !forms.is_empty() {
         if let Some(raw) = forms.text_for(key, value, format) {
-            return map.serialize_entry(key, raw);
+            return map.serialize_entry(key, &*raw);
         }
     }
     match value {

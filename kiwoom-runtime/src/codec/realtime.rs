@@ -151,7 +151,7 @@ impl<'a> RealValues<'a> {
         format: &Format,
     ) {
         match forms.text_for(id, value.as_ref(), format) {
-            Some(raw) => self.0.push((id, Cow::Borrowed(raw))),
+            Some(raw) => self.0.push((id, raw)),
             None => self.put(id, value, format),
         }
     }
