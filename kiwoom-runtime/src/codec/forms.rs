@@ -13,7 +13,6 @@ use std::fmt;
 use std::borrow::Cow;
 
 use serde::ser::SerializeMap;
-use smallvec::SmallVec;
 
 use super::{Format, Wire};
 
@@ -27,16 +26,15 @@ enum Kept {
     Raw(Box<str>),
 }
 
-/// Wire forms kept without allocating: a row of a chart keeps one or two (`pred_pre`,
-/// `trde_tern_rt` written `+…`).
-const INLINE: usize = 2;
-
 /// Raw wire text of a record's non-canonical values, keyed by wire name.
 ///
 /// It is presentation, not data: two records with equal fields are equal whatever their
 /// wire forms, and `Debug` prints only how many forms are kept.
 #[derive(Clone, Default)]
-pub struct WireForms(SmallVec<[(&'static str, Kept); INLINE]>);
+// A plain `Vec` (24 bytes, no allocation until a form is kept): an inline buffer would grow
+// every record, and the futures that hold many of them (the registry's `call_json`)
+// overflowed the 2 MiB stack of a debug-build thread.
+pub struct WireForms(Vec<(&'static str, Kept)>);
 
 impl WireForms {
     /// Remember `raw` as the wire text of `key`.
@@ -49,9 +47,9 @@ impl WireForms {
             }
             _ => Kept::Raw(raw.into()),
         };
-        if self.0.len() == INLINE {
-            // A realtime entry keeps a dozen empty values: grow once, not five times.
-            self.0.reserve(14);
+        if self.0.is_empty() {
+            // A chart row keeps one or two forms, a realtime entry a dozen empty values.
+            self.0.reserve(4);
         }
         self.0.push((key, kept));
     }
