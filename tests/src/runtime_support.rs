@@ -201,7 +201,7 @@ pub fn redis_url_or_skip() -> Option<String> {
         _ => {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
-                "KIWOOM_TEST_REDIS_URL not set under CI: run `eval \"$(bash .ci/services)\"`"
+                "KIWOOM_TEST_REDIS_URL not set under CI: start PostgreSQL and Redis as .ci/run does"
             );
             println!("skipped: KIWOOM_TEST_REDIS_URL not set");
             None
