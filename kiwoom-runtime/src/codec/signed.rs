@@ -91,9 +91,20 @@ impl SignForm {
 
 /// A magnitude type a sign can be put in front of: `i64` (won, shares) or `Decimal` (USD,
 /// index points).
-pub trait Magnitude: Wire + Copy + PartialOrd + Default + fmt::Display {}
-impl Magnitude for i64 {}
-impl Magnitude for Decimal {}
+pub trait Magnitude: Wire + Copy + PartialOrd + Default + fmt::Display {
+    /// The value without its sign.
+    fn magnitude(self) -> Self;
+}
+impl Magnitude for i64 {
+    fn magnitude(self) -> Self {
+        self.saturating_abs()
+    }
+}
+impl Magnitude for Decimal {
+    fn magnitude(self) -> Self {
+        self.abs()
+    }
+}
 
 /// A price (or index level) whose wire sign is its direction against the previous close.
 ///
@@ -119,13 +130,8 @@ impl<T: Magnitude> Directed<T> {
     /// A value with its direction (for tests, simulators and re-encoding); a negative
     /// `value` is taken as its magnitude.
     pub fn new(value: T, direction: Direction) -> Self {
-        let value = if value < T::default() {
-            negate(value)
-        } else {
-            value
-        };
         Directed {
-            value,
+            value: value.magnitude(),
             sign: SignForm::of(direction),
         }
     }
@@ -144,12 +150,6 @@ impl<T: Magnitude> Directed<T> {
 /// Unsigned digits as an integer writes them (no leading zeros but `0`).
 fn plain_digits(digits: &str) -> bool {
     super::wire::plain_number(digits) && !digits.starts_with('-')
-}
-
-fn negate<T: Magnitude>(value: T) -> T {
-    // Only i64 and Decimal implement Magnitude; both round-trip through their wire form.
-    let text = format!("{value}");
-    T::parse(text.trim_start_matches('-'), &Format::PLAIN).unwrap_or(value)
 }
 
 impl<T: fmt::Debug> fmt::Debug for Directed<T> {
@@ -277,11 +277,8 @@ impl Wire for SidedQuantity {
         })
     }
 
-    fn is_canonical(raw: &str, value: &Self, format: &Format) -> bool {
-        plain_digits(&raw[value.sign.as_str().len()..]) || {
-            let _ = format;
-            false
-        }
+    fn is_canonical(raw: &str, value: &Self, _: &Format) -> bool {
+        plain_digits(&raw[value.sign.as_str().len()..])
     }
 
     fn write(&self, format: &Format) -> Cow<'_, str> {
