@@ -43,6 +43,24 @@ pub enum Market {
     Us,
 }
 
+/// The loan a credit sale repays (kt10007 `crd_deal_tp`, `crd_loan_dt`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditTerms {
+    /// `33` = one loan (융자; `loan_date` required), `99` = this stock's loans together
+    /// (융자합, the default).
+    pub deal_type: String,
+    pub loan_date: Option<NaiveDate>,
+}
+
+impl Default for CreditTerms {
+    fn default() -> Self {
+        Self {
+            deal_type: "99".into(),
+            loan_date: None,
+        }
+    }
+}
+
 /// An order the user wants placed. `price` is `None` for a market order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderIntent {
@@ -53,8 +71,12 @@ pub struct OrderIntent {
     pub side: Side,
     pub quantity: u64,
     pub price: Option<Decimal>,
-    /// Venue asked for (`KRX`, `NXT`, `SOR`), if any.
+    /// Venue asked for (`KRX`, `NXT`, `SOR`), if any; for a US order its exchange
+    /// (`ND` NASDAQ, `NY` NYSE, `NA` AMEX), required.
     pub venue: Option<String>,
+    /// For a credit sale: the loan it repays (`None`: the stock's loans together).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<CreditTerms>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -81,6 +103,7 @@ impl OrderIntent {
             quantity,
             price,
             venue: None,
+            credit: None,
             created_at: Utc::now(),
         };
         intent.validate()?;
@@ -113,6 +136,13 @@ impl OrderIntent {
 
     pub fn with_market(mut self, market: Market) -> Self {
         self.market = market;
+        self
+    }
+
+    /// A credit order (kt10006-kt10009); for a sale, the loan it repays.
+    pub fn with_credit(mut self, terms: CreditTerms) -> Self {
+        self.market = Market::DomesticCredit;
+        self.credit = Some(terms);
         self
     }
 

@@ -21,7 +21,7 @@ pub mod tracker;
 pub use error::{JournalError, ModelError};
 pub use event::{EventKind, EventSource, Fill, NewEvent, OrderEvent};
 pub use ids::{ClientOrderId, FillKey, OrderNo};
-pub use intent::{Market, OrderIntent, Side};
+pub use intent::{CreditTerms, Market, OrderIntent, Side};
 pub use journal::{
     AppendOutcome, FillRecord, Journal, OrderFilter, PostgresJournal, SqliteDurability,
     SqliteJournal,
@@ -34,6 +34,6 @@ pub use order::{Applied, Order};
 pub use position::{BrokerPosition, Position, PositionDifference};
 pub use state::OrderState;
 pub use tracker::{
-    Broker, BrokerError, BrokerFill, FrameKind, FrameOutcome, History, OrderFrame, Placed,
-    ReconcileReport, Tracker, TrackerConfig, TrackerError,
+    BalanceFrame, Broker, BrokerError, BrokerFill, FrameKind, FrameOutcome, History, OrderFrame,
+    Placed, ReconcileReport, Tracker, TrackerConfig, TrackerError,
 };

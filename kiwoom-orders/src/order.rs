@@ -24,6 +24,12 @@ pub struct Order {
     pub price: Option<Decimal>,
     pub filled_quantity: u64,
     pub cancelled_quantity: u64,
+    /// The part of `cancelled_quantity` recorded without a cancel order number: seen gone
+    /// by reconciliation, or cancelled by the exchange. A numbered confirmation that comes
+    /// later (a 00 frame still queued while reconciliation ran, a late answer) confirms this
+    /// quantity rather than cancelling more.
+    #[serde(default)]
+    pub unnumbered_cancelled: u64,
     /// Sum of price × quantity over the fills, for the average fill price.
     pub filled_value: Decimal,
     pub fees: Decimal,
@@ -35,6 +41,11 @@ pub struct Order {
     pub filled_by_no: BTreeMap<OrderNo, u64>,
     /// An amendment was accepted.
     pub amended: bool,
+    /// The numbers of the confirmed amendments, in order. The last one (else the original
+    /// number) is the order's working number: the one a further amend or cancel names. A
+    /// cancel order's own number is in `order_nos` but never here: it cannot be amended.
+    #[serde(default)]
+    pub amend_nos: Vec<OrderNo>,
     /// Why the order was rejected or not placed, or why its outcome is unknown.
     pub reason: Option<String>,
     /// Number of events applied (the `order_seq` of the last one).
@@ -63,12 +74,14 @@ impl Order {
             order_nos: Vec::new(),
             filled_quantity: 0,
             cancelled_quantity: 0,
+            unnumbered_cancelled: 0,
             filled_value: Decimal::ZERO,
             fees: Decimal::ZERO,
             taxes: Decimal::ZERO,
             fill_keys: BTreeSet::new(),
             filled_by_no: BTreeMap::new(),
             amended: false,
+            amend_nos: Vec::new(),
             reason: None,
             version: 1,
             updated_at: at,
@@ -118,6 +131,12 @@ impl Order {
         self.intent
             .quantity
             .saturating_sub(self.filled_quantity + self.cancelled_quantity)
+    }
+
+    /// The number a further amend or cancel names: the last confirmed amendment's, else the
+    /// original's. `None` before Kiwoom has numbered the order.
+    pub fn working_order_no(&self) -> Option<&OrderNo> {
+        self.amend_nos.last().or_else(|| self.order_nos.first())
     }
 
     /// Quantity filled under one of the order's numbers.
@@ -194,11 +213,23 @@ impl Order {
                         .cumulative_quantity
                         .is_some_and(|total| total <= self.filled_of(&fill.order_no))
             }
-            EventKind::Amended { order_no, .. }
-            | EventKind::Cancelled {
+            // An amendment confirmed twice (REST answer and realtime frame) counts once. Its
+            // number may already be known from a fill under it that overtook the
+            // confirmation: while the amendment is pending that is no reason to ignore it.
+            EventKind::Amended { order_no, .. } => {
+                self.amend_nos.contains(order_no)
+                    || (self.order_nos.contains(order_no) && self.state != OrderState::AmendPending)
+            }
+            // A cancellation confirmed twice counts once; so does a confirmation, on an order
+            // already closed, of quantity recorded as cancelled without its number.
+            EventKind::Cancelled {
                 order_no: Some(order_no),
+                quantity,
                 ..
-            } => self.order_nos.contains(order_no),
+            } => {
+                self.order_nos.contains(order_no)
+                    || (self.state.is_terminal() && *quantity <= self.unnumbered_cancelled)
+            }
             _ => false,
         }
     }
@@ -214,9 +245,14 @@ impl Order {
                 }
                 fill.quantity
             }
-            EventKind::Cancelled { quantity, .. } | EventKind::Amended { quantity, .. } => {
-                *quantity
-            }
+            EventKind::Cancelled {
+                quantity, order_no, ..
+            } => quantity - self.confirmed_by(order_no.as_ref(), *quantity),
+            // An amendment moves open quantity to a new number; what already filled under
+            // that number (a fill that overtook the confirmation) is no longer open.
+            EventKind::Amended {
+                quantity, order_no, ..
+            } => quantity.saturating_sub(self.filled_of(order_no)),
             _ => return Ok(()),
         };
         if extra > self.open_quantity() {
@@ -243,14 +279,37 @@ impl Order {
                 self.fees += fill.fee.unwrap_or_default();
                 self.taxes += fill.tax.unwrap_or_default();
             }
-            EventKind::Cancelled { quantity, .. } => self.cancelled_quantity += quantity,
-            EventKind::Amended { price, .. } => {
+            EventKind::Cancelled {
+                quantity, order_no, ..
+            } => {
+                let confirmed = self.confirmed_by(order_no.as_ref(), *quantity);
+                self.unnumbered_cancelled -= confirmed;
+                self.cancelled_quantity += quantity - confirmed;
+                if order_no.is_none() {
+                    self.unnumbered_cancelled += quantity;
+                }
+            }
+            EventKind::Amended {
+                price, order_no, ..
+            } => {
                 self.amended = true;
+                if !self.amend_nos.contains(order_no) {
+                    self.amend_nos.push(order_no.clone());
+                }
                 if price.is_some() {
                     self.price = *price;
                 }
             }
             _ => {}
+        }
+    }
+
+    /// How much of a numbered cancellation of `quantity` confirms quantity already recorded
+    /// as cancelled without a number (0 for an unnumbered one).
+    fn confirmed_by(&self, order_no: Option<&OrderNo>, quantity: u64) -> u64 {
+        match order_no {
+            Some(_) => quantity.min(self.unnumbered_cancelled),
+            None => 0,
         }
     }
 

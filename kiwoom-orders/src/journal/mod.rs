@@ -91,6 +91,11 @@ impl OrderFilter {
         }
     }
 
+    pub fn states(mut self, states: Vec<OrderState>) -> Self {
+        self.states = states;
+        self
+    }
+
     pub fn account(mut self, account: impl Into<String>) -> Self {
         self.account = Some(account.into());
         self

@@ -16,8 +16,9 @@ use crate::order::Order;
 use crate::position::BrokerPosition;
 use crate::tracker::{Broker, BrokerError, History, Placed};
 
-/// Domestic cash orders and the account queries, through one client (whose token names
-/// the account).
+/// Orders (domestic cash kt10000-kt10003, domestic credit kt10006-kt10009, US
+/// ust20000-ust20003, by the intent's `market`) and the domestic account queries, through
+/// one client (whose token names the account).
 #[derive(Clone)]
 pub struct KiwoomBroker {
     client: Client,
@@ -120,27 +121,106 @@ fn amount(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
+/// Kiwoom's order TRs of one family (spec/domestic/order.yaml, credit-order.yaml,
+/// us/order.yaml): buy, sell, amend, cancel.
+struct Family {
+    buy: &'static str,
+    sell: &'static str,
+    amend: &'static str,
+    cancel: &'static str,
+}
+
+fn family(market: Market) -> Family {
+    match market {
+        Market::Domestic => Family {
+            buy: "kt10000",
+            sell: "kt10001",
+            amend: "kt10002",
+            cancel: "kt10003",
+        },
+        Market::DomesticCredit => Family {
+            buy: "kt10006",
+            sell: "kt10007",
+            amend: "kt10008",
+            cancel: "kt10009",
+        },
+        Market::Us => Family {
+            buy: "ust20000",
+            sell: "ust20001",
+            amend: "ust20002",
+            cancel: "ust20003",
+        },
+    }
+}
+
+/// A US order names its exchange (`stex_tp`: `ND` NASDAQ, `NY` NYSE, `NA` AMEX), taken
+/// from the intent's venue.
+fn us_exchange(intent: &OrderIntent) -> Result<String, BrokerError> {
+    match intent.venue.as_deref() {
+        Some(ex @ ("ND" | "NY" | "NA")) => Ok(ex.to_owned()),
+        other => Err(BrokerError::NotSent(format!(
+            "a US order needs its exchange as the venue (ND, NY or NA), not {other:?}"
+        ))),
+    }
+}
+
+/// An order number as Kiwoom's order TRs take it back (`orig_ord_no`): zero-padded to 7
+/// digits for domestic orders (`"0000455"`), 9 for US ones (`"000000050"`), as in Kiwoom's
+/// own request examples. The journal keeps numbers without their leading zeros.
+fn wire_no(no: &OrderNo, market: Market) -> String {
+    match market {
+        Market::Us => format!("{:0>9}", no.as_str()),
+        Market::Domestic | Market::DomesticCredit => format!("{:0>7}", no.as_str()),
+    }
+}
+
+impl KiwoomBroker {
+    fn venue_of(&self, intent: &OrderIntent) -> String {
+        intent.venue.clone().unwrap_or_else(|| self.venue.clone())
+    }
+}
+
 impl Broker for KiwoomBroker {
     async fn place(&self, intent: &OrderIntent) -> Result<Placed, BrokerError> {
-        if intent.market != Market::Domestic {
-            return Err(BrokerError::NotSent(format!(
-                "{:?} orders are not wired in KiwoomBroker yet",
-                intent.market
-            )));
-        }
+        let tr = family(intent.market);
         let api_id = match intent.side {
-            Side::Buy => "kt10000",
-            Side::Sell => "kt10001",
+            Side::Buy => tr.buy,
+            Side::Sell => tr.sell,
         };
-        let body = json!({
-            "dmst_stex_tp": intent.venue.clone().unwrap_or_else(|| self.venue.clone()),
-            "stk_cd": intent.stock,
-            "ord_qty": intent.quantity.to_string(),
-            "ord_uv": intent.price.map(amount).unwrap_or_default(),
-            // 0 = limit (보통), 3 = market (시장가)
-            "trde_tp": if intent.price.is_some() { "0" } else { "3" },
-            "cond_uv": "",
-        });
+        let body = match intent.market {
+            Market::Domestic | Market::DomesticCredit => {
+                let mut body = json!({
+                    "dmst_stex_tp": self.venue_of(intent),
+                    "stk_cd": intent.stock,
+                    "ord_qty": intent.quantity.to_string(),
+                    "ord_uv": intent.price.map(amount).unwrap_or_default(),
+                    // 0 = limit (보통), 3 = market (시장가)
+                    "trde_tp": if intent.price.is_some() { "0" } else { "3" },
+                    "cond_uv": "",
+                });
+                if intent.market == Market::DomesticCredit && intent.side == Side::Sell {
+                    // A credit sale repays a loan: 33 = one loan (its date required),
+                    // 99 = the loans of this stock together (융자합).
+                    let credit = intent.credit.clone().unwrap_or_default();
+                    body["crd_deal_tp"] = json!(credit.deal_type);
+                    body["crd_loan_dt"] = json!(
+                        credit
+                            .loan_date
+                            .map(|d| d.format("%Y%m%d").to_string())
+                            .unwrap_or_default()
+                    );
+                }
+                body
+            }
+            Market::Us => json!({
+                "stex_tp": us_exchange(intent)?,
+                "stk_cd": intent.stock,
+                "ord_qty": intent.quantity.to_string(),
+                "ord_uv": intent.price.map(amount).unwrap_or_default(),
+                // 00 = limit (지정가), 03 = market (시장가)
+                "trde_tp": if intent.price.is_some() { "00" } else { "03" },
+            }),
+        };
         self.order(api_id, body).await
     }
 
@@ -154,15 +234,25 @@ impl Broker for KiwoomBroker {
         let price = price
             .or(order.price)
             .ok_or_else(|| BrokerError::NotSent("an amendment needs a price".into()))?;
-        let body = json!({
-            "dmst_stex_tp": order.intent.venue.clone().unwrap_or_else(|| self.venue.clone()),
-            "orig_ord_no": orig.as_str(),
-            "stk_cd": order.intent.stock,
-            "mdfy_qty": quantity.to_string(),
-            "mdfy_uv": amount(price),
-            "mdfy_cond_uv": "",
-        });
-        self.order("kt10002", body).await
+        let intent = &order.intent;
+        let body = match intent.market {
+            Market::Domestic | Market::DomesticCredit => json!({
+                "dmst_stex_tp": self.venue_of(intent),
+                "orig_ord_no": wire_no(orig, intent.market),
+                "stk_cd": intent.stock,
+                "mdfy_qty": quantity.to_string(),
+                "mdfy_uv": amount(price),
+                "mdfy_cond_uv": "",
+            }),
+            // ust20002 amends the price of the whole open quantity (no quantity field).
+            Market::Us => json!({
+                "orig_ord_no": wire_no(orig, intent.market),
+                "stex_tp": us_exchange(intent)?,
+                "stk_cd": intent.stock,
+                "mdfy_uv": amount(price),
+            }),
+        };
+        self.order(family(intent.market).amend, body).await
     }
 
     async fn cancel(
@@ -171,13 +261,22 @@ impl Broker for KiwoomBroker {
         orig: &OrderNo,
         quantity: u64,
     ) -> Result<Placed, BrokerError> {
-        let body = json!({
-            "dmst_stex_tp": order.intent.venue.clone().unwrap_or_else(|| self.venue.clone()),
-            "orig_ord_no": orig.as_str(),
-            "stk_cd": order.intent.stock,
-            "cncl_qty": quantity.to_string(),
-        });
-        self.order("kt10003", body).await
+        let intent = &order.intent;
+        let body = match intent.market {
+            Market::Domestic | Market::DomesticCredit => json!({
+                "dmst_stex_tp": self.venue_of(intent),
+                "orig_ord_no": wire_no(orig, intent.market),
+                "stk_cd": intent.stock,
+                "cncl_qty": quantity.to_string(),
+            }),
+            // ust20003 cancels the whole open quantity.
+            Market::Us => json!({
+                "orig_ord_no": wire_no(orig, intent.market),
+                "stex_tp": us_exchange(intent)?,
+                "stk_cd": intent.stock,
+            }),
+        };
+        self.order(family(intent.market).cancel, body).await
     }
 
     async fn history(&self, account: &str, trade_date: NaiveDate) -> Result<History, BrokerError> {
@@ -219,5 +318,21 @@ impl Broker for KiwoomBroker {
             )
             .await?;
         Ok(wire::holdings(&rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_numbers_go_back_padded_as_kiwoom_wrote_them() {
+        let no = OrderNo::new("0000455").unwrap();
+        assert_eq!(wire_no(&no, Market::Domestic), "0000455");
+        assert_eq!(wire_no(&no, Market::DomesticCredit), "0000455");
+        assert_eq!(
+            wire_no(&OrderNo::new("50").unwrap(), Market::Us),
+            "000000050"
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! Feeding a realtime session into the tracker: type 00 entries become frames, every `Gap`
-//! triggers a reconciliation (Kiwoom does not replay what was missed).
+//! Feeding a realtime session into the tracker: type 00 entries become frames, type 04
+//! entries are compared with the journal's positions, every `Gap` triggers a reconciliation
+//! (Kiwoom does not replay what was missed).
 
 use futures::{Stream, StreamExt};
 use kiwoom_runtime::SessionEvent;
@@ -14,12 +15,15 @@ use crate::tracker::{Broker, ReconcileReport, Tracker, TrackerError};
 pub enum Followed {
     Frame(crate::tracker::FrameOutcome),
     Reconciled(ReconcileReport),
+    /// A balance frame (04) compared with the journal's position: the difference, if any
+    /// (reported, never written over the journal).
+    Balance(Option<crate::position::PositionDifference>),
     /// Not an order event (another type, a notice) or an entry that changes nothing.
     Skipped,
 }
 
 impl<J: Journal, B: Broker> Tracker<J, B> {
-    /// Handles one event of the account's realtime session (subscribed to type 00).
+    /// Handles one event of the account's realtime session (subscribed to types 00 and 04).
     pub async fn on_session_event(
         &self,
         account: &str,
@@ -31,10 +35,21 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 let raw = serde_json::to_value(&item).unwrap_or(serde_json::Value::Null);
                 match wire::order_frame(&item.values, today, raw) {
                     Some(mut frame) => {
-                        if frame.account.is_empty() {
-                            frame.account = account.to_owned();
-                        }
+                        // The session belongs to the token's account: its frames are that
+                        // account's, whatever form `9201` writes the number in (Kiwoom's
+                        // 10-digit form vs the 8 digits the orders are recorded under).
+                        frame.account = account.to_owned();
                         Ok(Followed::Frame(self.on_frame(frame).await?))
+                    }
+                    None => Ok(Followed::Skipped),
+                }
+            }
+            SessionEvent::Real(item) if item.kind == "04" => {
+                let raw = serde_json::to_value(&item).unwrap_or(serde_json::Value::Null);
+                match wire::balance_frame(&item.values, raw) {
+                    Some(mut frame) => {
+                        frame.account = account.to_owned();
+                        Ok(Followed::Balance(self.on_balance(&frame).await?))
                     }
                     None => Ok(Followed::Skipped),
                 }

@@ -16,7 +16,7 @@ use crate::ids::OrderNo;
 use crate::intent::{Side, seoul};
 use crate::matching::BrokerOrder;
 use crate::position::BrokerPosition;
-use crate::tracker::{BrokerError, BrokerFill, FrameKind, OrderFrame, Placed};
+use crate::tracker::{BalanceFrame, BrokerError, BrokerFill, FrameKind, OrderFrame, Placed};
 
 fn text(row: &Value, key: &str) -> Option<String> {
     let s = match row.get(key)? {
@@ -78,13 +78,15 @@ fn time_on(date: NaiveDate, hhmmss: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The answer of kt10000/10001 (`ord_no`), kt10002 (`ord_no`, `mdfy_qty`) or kt10003
-/// (`ord_no`, `cncl_qty`).
+/// The answer of an order TR: `ord_no`, and for an amend `mdfy_qty` (US `mdfy_ord_qty`),
+/// for a cancel `cncl_qty` (US `cncl_ord_qty`).
 pub fn placed(answer: &Value) -> Result<Placed, BrokerError> {
     let order_no = order_no(text(answer, "ord_no")).ok_or_else(|| {
         BrokerError::OutcomeUnknown("Kiwoom's answer has no order number (ord_no)".into())
     })?;
-    let quantity = int(answer, "cncl_qty").or_else(|| int(answer, "mdfy_qty"));
+    let quantity = ["cncl_qty", "cncl_ord_qty", "mdfy_qty", "mdfy_ord_qty"]
+        .into_iter()
+        .find_map(|wire| int(answer, wire));
     Ok(Placed {
         order_no,
         quantity,
@@ -134,12 +136,14 @@ pub fn history(
                 placed_at: None,
             });
         }
-        if let (Some(fill_no), Some(filled)) =
-            (text(r, "cntr_no"), int(r, "cntr_qty").filter(|q| *q > 0))
-        {
-            if fill_no.trim_start_matches('0').is_empty() {
-                continue;
-            }
+        if let Some(filled) = int(r, "cntr_qty").filter(|q| *q > 0) {
+            // A filled quantity counts even when the row's fill number is blank or zeros:
+            // dropping it would make reconciliation take the filled part for a cancelled
+            // one. Such a row is keyed by its order number (reconciliation counts rows per
+            // order number by quantity).
+            let fill_no = text(r, "cntr_no")
+                .filter(|n| !n.trim_start_matches('0').is_empty())
+                .unwrap_or_else(|| format!("row-{}", no.as_str()));
             fills.push(BrokerFill {
                 account: account.to_owned(),
                 order_no: no,
@@ -248,6 +252,36 @@ pub fn order_frame(
     })
 }
 
+/// A realtime type 04 (balance) entry as a [`BalanceFrame`]: `9001` stock, `930` holding
+/// quantity, `931` purchase unit price (`0` = none), `9201` account. `None` for an entry
+/// without a stock or quantity, and for credit balances (`917` other than `00`): the
+/// journal's position of a stock is the cash one, a credit line would compare apples with
+/// pears.
+pub fn balance_frame(values: &BTreeMap<String, String>, raw: Value) -> Option<BalanceFrame> {
+    let get = |id: &str| {
+        values
+            .get(id)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    if get("917").is_some_and(|c| !c.trim_start_matches('0').is_empty()) {
+        return None;
+    }
+    let quantity = i64::try_from(magnitude(&get("930")?)?).ok()?;
+    Some(BalanceFrame {
+        account: get("9201").unwrap_or_default(),
+        stock: stock_code(&get("9001")?),
+        position: BrokerPosition {
+            quantity,
+            average_price: get("931")
+                .and_then(|p| magnitude(&p))
+                .filter(|p| *p > 0)
+                .map(Decimal::from),
+        },
+        raw,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +350,49 @@ mod tests {
                     average_price: Some(Decimal::from(70000))
                 }
             )]
+        );
+    }
+
+    #[test]
+    fn realtime_04_entries_become_balance_frames() {
+        // Kiwoom's own push example (spec/domestic/realtime.yaml, type 04).
+        let example = values(&[
+            ("9201", "1111111111"),
+            ("9001", "005930"),
+            ("917", "00"),
+            ("302", "삼성전자"),
+            ("10", "-60150"),
+            ("930", "102"),
+            ("931", "154116"),
+            ("932", "15719834"),
+            ("933", "102"),
+        ]);
+        let b = balance_frame(&example, json!({})).unwrap();
+        assert_eq!(
+            (b.account.as_str(), b.stock.as_str()),
+            ("1111111111", "005930")
+        );
+        assert_eq!(
+            b.position,
+            BrokerPosition {
+                quantity: 102,
+                average_price: Some(Decimal::from(154116))
+            }
+        );
+        let mut credit = example.clone();
+        credit.insert("917".into(), "33".into());
+        assert_eq!(
+            balance_frame(&credit, json!({})),
+            None,
+            "credit lines are not compared"
+        );
+        let mut flat = example.clone();
+        flat.insert("930".into(), "0".into());
+        flat.insert("931".into(), "0".into());
+        let flat = balance_frame(&flat, json!({})).unwrap();
+        assert_eq!(
+            (flat.position.quantity, flat.position.average_price),
+            (0, None)
         );
     }
 

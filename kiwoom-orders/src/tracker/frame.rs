@@ -65,3 +65,14 @@ pub struct OrderFrame {
     pub at: DateTime<Utc>,
     pub raw: Value,
 }
+
+/// A realtime balance frame (type 04): what Kiwoom says the account holds of one stock
+/// after a fill. Compared with the journal's position, never written over it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceFrame {
+    pub account: String,
+    pub stock: String,
+    /// `930` holding quantity and `931` purchase unit price.
+    pub position: crate::position::BrokerPosition,
+    pub raw: Value,
+}

@@ -6,13 +6,14 @@ mod broker;
 mod frame;
 mod reconcile;
 
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use broker::{Broker, BrokerError, BrokerFill, History, Placed};
-pub use frame::{FrameKind, OrderFrame};
+pub use frame::{BalanceFrame, FrameKind, OrderFrame};
 pub use reconcile::ReconcileReport;
 
 use crate::error::JournalError;
@@ -70,6 +71,40 @@ pub struct Tracker<J, B> {
     broker: B,
     config: TrackerConfig,
     deferred: Mutex<Vec<OrderFrame>>,
+    /// Orders with a request (place, amend, cancel) sent by this tracker and its answer not
+    /// yet recorded: reconciliation must not read their open quantity from a list taken
+    /// while the request was in flight.
+    in_flight: Mutex<HashSet<ClientOrderId>>,
+    /// One reconciliation at a time (start-up, a gap, the caller's): two running together
+    /// would both see the same open quantity gone and both record it.
+    reconciling: tokio::sync::Mutex<()>,
+}
+
+/// Marks an order as having a request in flight until dropped (also on an early return).
+struct InFlight<'a> {
+    set: &'a Mutex<HashSet<ClientOrderId>>,
+    id: ClientOrderId,
+}
+
+impl<'a> InFlight<'a> {
+    fn new(set: &'a Mutex<HashSet<ClientOrderId>>, id: &ClientOrderId) -> Self {
+        set.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone());
+        Self {
+            set,
+            id: id.clone(),
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+    }
 }
 
 fn event(
@@ -92,6 +127,8 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             broker,
             config,
             deferred: Mutex::new(Vec::new()),
+            in_flight: Mutex::new(HashSet::new()),
+            reconciling: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -103,10 +140,18 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
         &self.broker
     }
 
+    pub(crate) fn is_in_flight(&self, id: &ClientOrderId) -> bool {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(id)
+    }
+
     /// Records the intent, then sends it once. A lost answer leaves the order `unknown` for
     /// reconciliation; it is never sent again.
     pub async fn submit(&self, intent: OrderIntent) -> Result<Order, TrackerError> {
         let id = intent.client_order_id.clone();
+        let in_flight = InFlight::new(&self.in_flight, &id);
         self.ledger
             .record(NewEvent::submitted(intent.clone()))
             .await?;
@@ -148,6 +193,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             }
         };
         let order = self.ledger.record(answer).await?.order().clone();
+        drop(in_flight);
         self.retry_deferred().await?;
         Ok(self.ledger.order(&id).await?.unwrap_or(order))
     }
@@ -159,10 +205,10 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
         quantity: Option<u64>,
         price: Option<Decimal>,
     ) -> Result<Order, TrackerError> {
+        let _in_flight = InFlight::new(&self.in_flight, id);
         let order = self.current(id).await?;
         let orig = order
-            .order_nos
-            .last()
+            .working_order_no()
             .cloned()
             .ok_or_else(|| TrackerError::NoOrderNumber(id.clone()))?;
         let quantity = quantity.unwrap_or(order.open_quantity());
@@ -201,17 +247,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 EventKind::OutcomeUnknown { reason }
             }
         };
-        Ok(self
-            .ledger
-            .record(event(
-                id,
-                EventSource::Answer,
-                answer,
-                serde_json::Value::Null,
-            ))
-            .await?
-            .order()
-            .clone())
+        self.record_answer(id, answer).await
     }
 
     /// Cancels the open part (or `quantity` of it).
@@ -220,10 +256,10 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
         id: &ClientOrderId,
         quantity: Option<u64>,
     ) -> Result<Order, TrackerError> {
+        let _in_flight = InFlight::new(&self.in_flight, id);
         let order = self.current(id).await?;
         let orig = order
-            .order_nos
-            .last()
+            .working_order_no()
             .cloned()
             .ok_or_else(|| TrackerError::NoOrderNumber(id.clone()))?;
         let quantity = quantity.unwrap_or(order.open_quantity());
@@ -263,7 +299,20 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 EventKind::OutcomeUnknown { reason }
             }
         };
-        Ok(self
+        self.record_answer(id, answer).await
+    }
+
+    /// Records the answer to an amend or cancel request. A lost answer on an order no longer
+    /// waiting for it (a realtime frame or a reconciliation settled the request meanwhile:
+    /// the amendment filled at once, say) leaves nothing to resolve: it is not recorded (the
+    /// state machine refuses `unknown` outside amend-/cancel-pending).
+    async fn record_answer(
+        &self,
+        id: &ClientOrderId,
+        answer: EventKind,
+    ) -> Result<Order, TrackerError> {
+        let lost = matches!(answer, EventKind::OutcomeUnknown { .. });
+        match self
             .ledger
             .record(event(
                 id,
@@ -271,9 +320,18 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 answer,
                 serde_json::Value::Null,
             ))
-            .await?
-            .order()
-            .clone())
+            .await
+        {
+            Ok(outcome) => Ok(outcome.order().clone()),
+            Err(JournalError::Model(crate::ModelError::Transition { state, .. }))
+                if lost
+                    && !matches!(state, OrderState::AmendPending | OrderState::CancelPending) =>
+            {
+                tracing::info!(client_order_id = %id, %state, "answer lost, but a frame or a reconciliation settled the request meanwhile");
+                self.current(id).await
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn current(&self, id: &ClientOrderId) -> Result<Order, TrackerError> {
@@ -295,15 +353,67 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 order = journal.order_by_no(&frame.account, date, orig).await?;
             }
         }
+        if order.is_none() && !self.answer_in_flight(&frame, date).await? {
+            // The answer may have been recorded between the lookup above and the in-flight
+            // check (which then no longer sees a pending order): look again. Recording the
+            // answer registers its number in the same transaction, so this second lookup
+            // cannot miss it.
+            order = journal
+                .order_by_no(&frame.account, date, &frame.order_no)
+                .await?;
+            if order.is_none() {
+                order = Some(self.unknown_or_adopted(&frame, date).await?);
+            }
+        }
         let order = match order {
             Some(order) => order,
-            None if self.answer_in_flight(&frame, date).await? => {
+            None => {
+                let probe = frame.clone();
                 self.deferred
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(frame);
+                // The answer may have been recorded, and the deferred frames retried, between
+                // the check and the push: then nobody else would retry this one.
+                if !self.answer_in_flight(&probe, date).await? {
+                    Box::pin(self.retry_deferred()).await?;
+                }
                 return Ok(FrameOutcome::Deferred);
             }
+        };
+        let kind = frame_event(&order, &frame);
+        match self
+            .ledger
+            .record(event(order.id(), EventSource::Realtime, kind, frame.raw))
+            .await?
+        {
+            AppendOutcome::Appended { order, .. } => Ok(FrameOutcome::Applied(Box::new(order))),
+            AppendOutcome::Duplicate { .. } => Ok(FrameOutcome::Duplicate),
+        }
+    }
+
+    /// The order a frame with an unknown number belongs to when no answer is in flight: an
+    /// unknown order of ours with its terms, else an order placed elsewhere (adopted).
+    async fn unknown_or_adopted(
+        &self,
+        frame: &OrderFrame,
+        date: NaiveDate,
+    ) -> Result<Order, TrackerError> {
+        Ok(match self.unknown_with_terms(frame, date).await? {
+            // Ours, sent with its answer lost: the frame tells which order it became.
+            Some(unknown) => self
+                .ledger
+                .record(event(
+                    unknown.id(),
+                    EventSource::Realtime,
+                    EventKind::Matched {
+                        order_no: frame.order_no.clone(),
+                    },
+                    frame.raw.clone(),
+                ))
+                .await?
+                .order()
+                .clone(),
             None => {
                 self.adopt(
                     &frame.account,
@@ -317,16 +427,34 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 )
                 .await?
             }
-        };
-        let kind = frame_event(&order, &frame);
-        match self
+        })
+    }
+
+    /// Compares a realtime balance frame (04) with the journal's position of that stock.
+    /// A difference is returned and logged, never written over the journal: the journal
+    /// says what its fills add up to, Kiwoom what it holds, and a gap between them is news
+    /// (a fill still to come on 00, a fill missed, an order placed elsewhere).
+    pub async fn on_balance(
+        &self,
+        frame: &BalanceFrame,
+    ) -> Result<Option<crate::position::PositionDifference>, TrackerError> {
+        let ours = self
             .ledger
-            .record(event(order.id(), EventSource::Realtime, kind, frame.raw))
+            .journal()
+            .position(&frame.account, &frame.stock)
             .await?
-        {
-            AppendOutcome::Appended { order, .. } => Ok(FrameOutcome::Applied(Box::new(order))),
-            AppendOutcome::Duplicate { .. } => Ok(FrameOutcome::Duplicate),
+            .unwrap_or_else(|| crate::position::Position::flat(&frame.account, &frame.stock));
+        let difference = ours.compare(&frame.position, self.config.price_tolerance);
+        if let Some(d) = &difference {
+            tracing::warn!(
+                account = %d.account,
+                stock = %d.stock,
+                journal_quantity = d.journal_quantity,
+                broker_quantity = d.broker_quantity,
+                "realtime balance (04) differs from the journal's position"
+            );
         }
+        Ok(difference)
     }
 
     /// An order of ours with the frame's terms has no answer yet (the 00 frame overtook it).
@@ -351,6 +479,40 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             o.intent.stock == frame.stock
                 && o.intent.side == frame.side
                 && o.intent.quantity == frame.order_quantity
+        }))
+    }
+
+    /// The oldest order of ours whose outcome is unknown, not yet numbered, with the terms
+    /// of a new order's frame (account, stock, side, quantity, price) and its intent inside
+    /// the match window around the frame's time: the order the lost answer would have
+    /// numbered. Matching by terms is what reconciliation does too (`resolve_unknowns`).
+    async fn unknown_with_terms(
+        &self,
+        frame: &OrderFrame,
+        date: NaiveDate,
+    ) -> Result<Option<Order>, TrackerError> {
+        if frame.orig_order_no.is_some() {
+            return Ok(None);
+        }
+        let window = self.config.match_window;
+        let unknown = self
+            .ledger
+            .journal()
+            .orders(
+                &OrderFilter::in_state(OrderState::Unknown)
+                    .account(frame.account.clone())
+                    .trade_date(date),
+            )
+            .await?;
+        Ok(unknown.into_iter().find(|o| {
+            let i = &o.intent;
+            o.order_nos.is_empty()
+                && i.stock == frame.stock
+                && i.side == frame.side
+                && i.quantity == frame.order_quantity
+                && i.price.filter(|p| !p.is_zero()) == frame.order_price
+                && frame.at >= i.created_at - window.before
+                && frame.at <= i.created_at + window.after
         }))
     }
 

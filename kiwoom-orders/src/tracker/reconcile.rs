@@ -11,6 +11,7 @@ use crate::event::{EventKind, EventSource, Fill};
 use crate::ids::{ClientOrderId, OrderNo};
 use crate::journal::{AppendOutcome, Journal, OrderFilter};
 use crate::matching::{Resolution, resolve_unknowns};
+use crate::order::Order;
 use crate::position::{Position, PositionDifference};
 use crate::state::OrderState;
 
@@ -32,6 +33,12 @@ pub struct ReconcileReport {
     pub cancelled: Vec<(ClientOrderId, u64)>,
     /// Orders Kiwoom reports that the journal never sent.
     pub adopted: Vec<ClientOrderId>,
+    /// Orders left with no answer by a process that stopped (pending-new), recorded as
+    /// unknown before matching.
+    pub orphaned: Vec<ClientOrderId>,
+    /// Amend or cancel requests whose answer never came and whose effect Kiwoom's lists do
+    /// not show (recorded as refused: the order is live again).
+    pub requests_refused: Vec<ClientOrderId>,
     /// Positions where the journal and Kiwoom's holdings disagree.
     pub differences: Vec<PositionDifference>,
 }
@@ -56,6 +63,34 @@ fn query_fill(
     }
 }
 
+/// The appends a reconciliation made itself, per order, so that an order changed only by
+/// this reconciliation (a missed fill added, an amendment recorded) still counts as
+/// unchanged since Kiwoom's lists were taken.
+#[derive(Default)]
+struct Own(HashMap<ClientOrderId, i64>);
+
+impl Own {
+    async fn record<J: Journal>(
+        &mut self,
+        ledger: &crate::ledger::Ledger<J>,
+        event: crate::event::NewEvent,
+    ) -> Result<AppendOutcome, TrackerError> {
+        let id = event.client_order_id.clone();
+        let outcome = ledger.record(event).await?;
+        if let AppendOutcome::Appended { .. } = &outcome {
+            *self.0.entry(id).or_default() += 1;
+        }
+        Ok(outcome)
+    }
+
+    /// The order's version is what it was before the lists, plus this run's own appends.
+    fn unchanged_since(&self, before: &HashMap<ClientOrderId, i64>, order: &Order) -> bool {
+        before
+            .get(order.id())
+            .is_some_and(|v| v + self.0.get(order.id()).copied().unwrap_or(0) == order.version)
+    }
+}
+
 impl<J: Journal, B: Broker> Tracker<J, B> {
     /// Reconciles one account's trading day. Run it at start-up (orders left open by a
     /// previous run) and after every WebSocket gap.
@@ -64,12 +99,53 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
         account: &str,
         trade_date: NaiveDate,
     ) -> Result<ReconcileReport, TrackerError> {
+        let _one_at_a_time = self.reconciling.lock().await;
         let mut report = ReconcileReport::default();
-        let history = self.broker.history(account, trade_date).await?;
+        // An order sent from here on may be missing from Kiwoom's lists.
+        let started = crate::journal::now();
         let journal = self.ledger.journal();
         let day = OrderFilter::default()
             .account(account)
             .trade_date(trade_date);
+        // The orders as they were before Kiwoom's lists were taken: step 4 only judges an
+        // order no one but this reconciliation has changed since (see `Own`).
+        let before: HashMap<ClientOrderId, i64> = journal
+            .orders(&day)
+            .await?
+            .into_iter()
+            .map(|o| (o.id().clone(), o.version))
+            .collect();
+        let mut own = Own::default();
+        let history = self.broker.history(account, trade_date).await?;
+
+        // 0. Orders sent with no answer recorded and no request in flight here: the
+        //    process that sent them stopped (a crash) or the answer could not be recorded.
+        //    Their outcome is unknown; step 1 resolves them. (Another process still waiting
+        //    for the answer loses nothing: a late answer applies to an unknown order.)
+        for order in journal
+            .orders(&day.clone().states(vec![OrderState::PendingNew]))
+            .await?
+        {
+            if self.is_in_flight(order.id()) || order.updated_at >= started {
+                continue;
+            }
+            let kind = EventKind::OutcomeUnknown {
+                reason:
+                    "no answer recorded; the request may have been sent by a process that stopped"
+                        .into(),
+            };
+            own.record(
+                self.ledger(),
+                event(
+                    order.id(),
+                    EventSource::Query,
+                    kind,
+                    serde_json::Value::Null,
+                ),
+            )
+            .await?;
+            report.orphaned.push(order.id().clone());
+        }
 
         // 1. Unknown orders: matched to a server order, or not placed.
         let orders = journal.orders(&day).await?;
@@ -97,14 +173,11 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                     continue;
                 }
             };
-            self.ledger
-                .record(event(
-                    &id,
-                    EventSource::Query,
-                    kind,
-                    serde_json::Value::Null,
-                ))
-                .await?;
+            own.record(
+                self.ledger(),
+                event(&id, EventSource::Query, kind, serde_json::Value::Null),
+            )
+            .await?;
         }
 
         // 2. Amendments the journal missed: a server order amending one of ours.
@@ -112,18 +185,21 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             let Some(orig) = &server.orig_order_no else {
                 continue;
             };
-            if journal
-                .order_by_no(account, trade_date, &server.order_no)
-                .await?
-                .is_some()
-            {
-                continue;
-            }
             let Some(order) = journal.order_by_no(account, trade_date, orig).await? else {
                 continue;
             };
-            if order.state != OrderState::AmendPending {
-                continue; // a cancel order, or an amend of an order not waiting for one
+            if order.state != OrderState::AmendPending || order.amend_nos.contains(&server.order_no)
+            {
+                continue; // a cancel order, an amend of an order not waiting for one, or known
+            }
+            // The number may be known already, from a fill under it that overtook the lost
+            // confirmation, but only as this order's.
+            if journal
+                .order_by_no(account, trade_date, &server.order_no)
+                .await?
+                .is_some_and(|other| other.id() != order.id())
+            {
+                continue;
             }
             let kind = EventKind::Amended {
                 order_no: server.order_no.clone(),
@@ -131,14 +207,16 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 quantity: server.quantity.min(order.open_quantity()),
                 price: server.price,
             };
-            if let AppendOutcome::Appended { .. } = self
-                .ledger
-                .record(event(
-                    order.id(),
-                    EventSource::Query,
-                    kind,
-                    serde_json::Value::Null,
-                ))
+            if let AppendOutcome::Appended { .. } = own
+                .record(
+                    self.ledger(),
+                    event(
+                        order.id(),
+                        EventSource::Query,
+                        kind,
+                        serde_json::Value::Null,
+                    ),
+                )
                 .await?
             {
                 report.amendments_added += 1;
@@ -159,10 +237,29 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 None => by_no.push((&f.order_no, vec![f])),
             }
         }
+        // Orders of ours that may still turn out to be any server number: waiting for their
+        // answer, or unknown (an answer lost after step 1 ran).
+        let pending = journal
+            .orders(
+                &day.clone()
+                    .states(vec![OrderState::PendingNew, OrderState::Unknown]),
+            )
+            .await?;
         for (order_no, rows) in by_no {
             let first = rows[0];
             let order = match journal.order_by_no(account, trade_date, order_no).await? {
                 Some(order) => order,
+                // An order of ours with these terms still waits for its answer or is unknown:
+                // the number may be its own. Adopting it now would make the order twice; the
+                // answer or the next reconciliation decides.
+                None if pending.iter().any(|o| {
+                    o.intent.stock == first.stock
+                        && o.intent.side == first.side
+                        && o.intent.quantity == first.order_quantity
+                }) =>
+                {
+                    continue;
+                }
                 None => {
                     let order = self
                         .adopt(
@@ -230,9 +327,11 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 };
             for (fill, raw) in fills {
                 let kind = EventKind::Filled { fill };
-                if let AppendOutcome::Appended { .. } = self
-                    .ledger
-                    .record(event(order.id(), EventSource::Query, kind, raw))
+                if let AppendOutcome::Appended { .. } = own
+                    .record(
+                        self.ledger(),
+                        event(order.id(), EventSource::Query, kind, raw),
+                    )
                     .await?
                 {
                     report.fills_added += 1;
@@ -240,8 +339,9 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             }
         }
 
-        // 4. Open quantity Kiwoom no longer has open. `history.open` is listed before the
-        //    fills, so a fill landing in between cannot pass for a cancellation.
+        // 4. Open quantity Kiwoom no longer has open, and amend/cancel requests whose
+        //    answer never came. `history.open` is listed before the fills, so a fill
+        //    landing in between cannot pass for a cancellation.
         let open_on_server: HashMap<&OrderNo, u64> =
             history.open.iter().map(|(no, q)| (no, *q)).collect();
         let live = [
@@ -251,14 +351,44 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             OrderState::CancelPending,
             OrderState::AmendPending,
         ];
-        for order in journal
+        // A request older than this had all the time it can spend in flight: if Kiwoom's
+        // lists do not show its effect, it did not take effect.
+        let settled = history.as_of - self.config.match_window.after;
+        for mut order in journal
             .orders(&day)
             .await?
             .into_iter()
             .filter(|o| live.contains(&o.state))
         {
+            if self.is_in_flight(order.id()) || !own.unchanged_since(&before, &order) {
+                // A request in flight, or a change by someone else after the lists were
+                // taken (an order accepted since, an amendment, a 00 frame): the lists may
+                // predate it. The next reconciliation decides.
+                continue;
+            }
             if order.state == OrderState::AmendPending {
-                continue; // its amendment is not visible yet; the next reconciliation decides
+                // Step 2 found no amendment of it in the history.
+                if order.updated_at > settled {
+                    continue; // it may still be in flight elsewhere; the next run decides
+                }
+                let kind = EventKind::AmendRejected {
+                    code: Some("not_found".into()),
+                    reason: format!("no amendment in Kiwoom's history as of {}", history.as_of),
+                };
+                order = own
+                    .record(
+                        self.ledger(),
+                        event(
+                            order.id(),
+                            EventSource::Query,
+                            kind,
+                            serde_json::Value::Null,
+                        ),
+                    )
+                    .await?
+                    .order()
+                    .clone();
+                report.requests_refused.push(order.id().clone());
             }
             let server_open: u64 = order
                 .order_nos
@@ -267,9 +397,30 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 .sum();
             let gone = order.open_quantity().saturating_sub(server_open);
             if gone == 0 {
+                if order.state == OrderState::CancelPending && order.updated_at <= settled {
+                    // Everything still open: the cancel did not take effect.
+                    let kind = EventKind::CancelRejected {
+                        code: Some("not_found".into()),
+                        reason: format!(
+                            "the order is still open in Kiwoom's lists as of {}",
+                            history.as_of
+                        ),
+                    };
+                    own.record(
+                        self.ledger(),
+                        event(
+                            order.id(),
+                            EventSource::Query,
+                            kind,
+                            serde_json::Value::Null,
+                        ),
+                    )
+                    .await?;
+                    report.requests_refused.push(order.id().clone());
+                }
                 continue;
             }
-            let Some(orig) = order.order_nos.last().cloned() else {
+            let Some(orig) = order.working_order_no().cloned() else {
                 continue;
             };
             let kind = EventKind::Cancelled {
@@ -277,14 +428,16 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 orig_order_no: orig,
                 quantity: gone,
             };
-            self.ledger
-                .record(event(
+            own.record(
+                self.ledger(),
+                event(
                     order.id(),
                     EventSource::Query,
                     kind,
                     serde_json::Value::Null,
-                ))
-                .await?;
+                ),
+            )
+            .await?;
             report.cancelled.push((order.id().clone(), gone));
         }
 

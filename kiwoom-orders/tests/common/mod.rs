@@ -121,3 +121,5 @@ pub async fn postgres(test: &str) -> Option<PostgresJournal> {
             .expect("connect to the test PostgreSQL"),
     )
 }
+#[cfg(feature = "kiwoom")]
+pub mod sim;
