@@ -50,7 +50,11 @@ pub struct BookOrder {
 
 #[derive(Debug, Default)]
 pub struct Book {
+    /// New and amending orders.
     pub orders: Vec<BookOrder>,
+    /// Cancelling orders (`취소` in `io_tp_nm` or `mdfy_cncl_tp`), when the list has them:
+    /// their quantity is what they cancelled of their original.
+    pub cancels: Vec<BookOrder>,
     pub open: HashMap<OrderNo, u64>,
     /// Stock -> (quantity, purchase price).
     pub holdings: BTreeMap<String, (i64, Decimal)>,
@@ -131,7 +135,14 @@ pub async fn book(client: &Client, date: NaiveDate) -> Book {
         let Some(no) = order_no(text(r, "ord_no")) else {
             continue;
         };
-        book.orders.push(BookOrder {
+        let cancel =
+            text(r, "io_tp_nm").contains("취소") || text(r, "mdfy_cncl_tp").contains("취소");
+        let list = if cancel {
+            &mut book.cancels
+        } else {
+            &mut book.orders
+        };
+        list.push(BookOrder {
             order_no: no,
             orig_order_no: order_no(text(r, "orig_ord_no")),
             stock: stock(text(r, "stk_cd")),
@@ -304,6 +315,26 @@ pub async fn assert_journal_equals_book<J: Journal>(
                 order.open_quantity(),
                 history_of(journal, order).await
             );
+        }
+        // Cancelled quantity, where Kiwoom's list shows the cancelling orders.
+        if !book.cancels.is_empty() {
+            let server_cancelled: u64 = book
+                .cancels
+                .iter()
+                .filter(|c| {
+                    c.orig_order_no
+                        .as_ref()
+                        .is_some_and(|o| order.order_nos.contains(o))
+                })
+                .map(|c| c.quantity)
+                .sum();
+            if order.cancelled_quantity != server_cancelled {
+                panic!(
+                    "cancelled quantity: journal {}, server {server_cancelled}\n{}",
+                    order.cancelled_quantity,
+                    history_of(journal, order).await
+                );
+            }
         }
         let server_value: Decimal = book
             .orders
