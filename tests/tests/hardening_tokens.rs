@@ -221,6 +221,40 @@ async fn a_corrupt_token_file_is_ignored_and_replaced_by_the_next_issue() {
     c.call(StockInfo::new("005930")).await.unwrap();
 }
 
+/// Issue 9: the temp file was `.{name}.{pid}.tmp`, written through whatever sat at that
+/// name; a symlink planted there sent the tokens to its target (and the rename then left the
+/// store's path a symlink). Temp names are now random and opened O_EXCL|O_NOFOLLOW.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlink_planted_at_the_old_temp_name_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("elsewhere");
+    std::fs::write(&target, "keep me").unwrap();
+    let path = dir.path().join("tokens.json");
+    let planted = dir
+        .path()
+        .join(format!(".tokens.json.{}.tmp", std::process::id()));
+    std::os::unix::fs::symlink(&target, &planted).unwrap();
+    let store = FileTokenStore::new(&path);
+    let token = StoredToken {
+        token: "planted-symlink-token".into(),
+        expires_at: chrono::Utc::now() + chrono::Duration::hours(1),
+        issued_at: None,
+        credential_fingerprint: "fp".into(),
+    };
+    store.save("k", &token).await.unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    let meta = std::fs::symlink_metadata(&path).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the store's path is a plain file"
+    );
+    assert!(
+        store.load("k").await.unwrap().is_some(),
+        "saved at the path itself"
+    );
+}
+
 const CHILD_ENV: &str = "KIWOOM_TEST_TOKEN_CHILD";
 
 /// Two OS processes, one token file, one app key: one au10001.

@@ -1,10 +1,12 @@
 //! Bounds and input checks on the REST path: a maximum answer size enforced while reading,
-//! header-bound values that must be visible ASCII, and duplicate JSON keys refused.
+//! header-bound values that must be visible ASCII, and duplicate JSON keys refused (in a
+//! request type's `Deserialize` and in body text given to `call_json`).
 
 use futures::StreamExt;
 use kiwoom_runtime::{Error, RequestSent};
 use kiwoom_tests::runtime_support::{BuyOrder, DailyChart, StockInfo, local_builder};
 use kiwoom_tests::scripted::{Reply, Scripted};
+use serde_json::Value;
 
 fn big_answer(bytes: usize) -> String {
     format!(r#"{{"return_code":0,"pad":"{}"}}"#, "x".repeat(bytes))
@@ -115,6 +117,53 @@ fn duplicate_keys_in_request_json_are_refused() {
         err.contains("kt10000") && err.contains("ord_qty") && err.contains("more than once"),
         "{err}"
     );
+}
+
+/// `call_json` (and the registry's `parse_request`) read a body given as JSON text (a
+/// `Value::String`) strictly: a key given twice, at any depth, is refused naming the TR and
+/// the key, before anything (not even au10001) reaches the listener. The same text without
+/// the duplicate goes out, so the listener does see what is sent.
+#[tokio::test]
+async fn call_json_refuses_duplicate_keys_in_body_text_nothing_sent() {
+    let server = Scripted::start(|_, _| Reply::ok(r#"{"ord_no":"0000001","return_code":0}"#)).await;
+    let client = local_builder(&server.base_url, "ws://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let cases = [
+        (
+            r#"{"dmst_stex_tp":"KRX","stk_cd":"005930","ord_qty":"1","ord_qty":"500","trde_tp":"3"}"#,
+            "key `ord_qty` appears more than once",
+        ),
+        (
+            r#"{"dmst_stex_tp":"KRX","stk_cd":"005930","ord_qty":"1","trde_tp":"3","x":[{"k":1,"k":2}]}"#,
+            "key `k` appears more than once in `x[0]`",
+        ),
+    ];
+    for (text, says) in cases {
+        let err = kiwoom_generated::call_json(&client, "kt10000", Value::String(text.into()))
+            .await
+            .unwrap_err();
+        let Error::Validation(v) = &err else {
+            panic!("{text}: {err}")
+        };
+        assert_eq!(v.api_id, "kt10000", "{err}");
+        assert!(err.to_string().contains(says), "{err}");
+        assert_eq!(err.request_sent(), RequestSent::No);
+    }
+    assert_eq!(server.requests().len(), 0, "nothing reached the listener");
+
+    let one = r#"{"dmst_stex_tp":"KRX","stk_cd":"005930","ord_qty":"1","trde_tp":"3"}"#;
+    kiwoom_generated::call_json(&client, "kt10000", Value::String(one.into()))
+        .await
+        .expect("the text without the duplicate is sent");
+    let orders: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/dostk/ordr")
+        .collect();
+    assert_eq!(orders.len(), 1);
+    let sent: Value = serde_json::from_str(&orders[0].body).unwrap();
+    assert_eq!(sent["ord_qty"], "1");
 }
 
 /// Deserialize `text` as the same request type as `_example`.

@@ -37,8 +37,9 @@ pub use realtime::{
     RawEntry, RealEntry, RealFrame, RealValues, decode_real_item, real_value, serialize_real_entry,
 };
 pub use request::{
-    BODY, JsonObject, RequestRecord, deserialize_request, parse_request, take, take_list,
-    take_object, take_required, take_required_object, take_scalar_list, unknown_keys,
+    BODY, JsonObject, RequestRecord, deserialize_request, parse_json_strict, parse_request,
+    parse_request_text, take, take_list, take_object, take_required, take_required_object,
+    take_scalar_list, unknown_keys,
 };
 pub use signed::{Aggressor, Directed, Direction, Magnitude, SidedQuantity};
 pub use validate::{check, check_list};

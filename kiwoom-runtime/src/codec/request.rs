@@ -7,10 +7,15 @@
 //! field or a key the TR does not have is a [`ValidationError`] naming the TR and the field:
 //! like a failed `validate()`, nothing has been sent.
 //!
-//! Duplicate keys are refused wherever this module reads JSON text (`parse_request_text`
-//! and every request type's `Deserialize`): `{"ord_qty":"1","ord_qty":"500"}` would
-//! otherwise send 500. A `serde_json::Value` has already dropped the duplicate, so code
-//! holding JSON text should read it with [`parse_json_strict`] (or [`parse_request_text`]).
+//! Duplicate keys are refused wherever this module reads JSON text: `{"ord_qty":"1",
+//! "ord_qty":"500"}` would otherwise send 500. A `serde_json::Value` object has already
+//! dropped the duplicate (`serde_json::from_str` and `json!` keep the last), so the text has
+//! to reach this module unparsed: as a body that is a JSON *string* holding the request's
+//! JSON text ([`parse_request`], hence the generated `parse_request` and `call_json`: a
+//! request body is always an object, so a string body is unambiguous), through
+//! [`parse_request_text`] / [`parse_json_strict`], or through a request type's
+//! `Deserialize`. The error names the TR and the repeated key with its path
+//! (`rows[0].stk_cd`); nothing has been sent.
 
 use std::fmt;
 
@@ -46,13 +51,15 @@ fn invalid(
     }
 }
 
-/// Read a whole request body.
+/// Read a whole request body: a JSON object, or a JSON string holding the body's JSON text,
+/// which is read strictly (a key given twice, at any depth, is refused; see the module doc).
 pub fn parse_request<T: RequestRecord>(
     api_id: &'static str,
     body: &Value,
 ) -> Result<T, ValidationError> {
     match body {
         Value::Object(object) => T::from_json(api_id, object),
+        Value::String(text) => parse_request_text(api_id, text),
         other => Err(invalid(
             api_id,
             BODY,
@@ -66,21 +73,30 @@ pub fn parse_request<T: RequestRecord>(
 }
 
 /// Read a whole request body from JSON text, refusing duplicate keys.
-// Reached from outside once codec/mod.rs re-exports it (asked of the codec's owner).
-#[allow(dead_code)]
 pub fn parse_request_text<T: RequestRecord>(
     api_id: &'static str,
     text: &str,
 ) -> Result<T, ValidationError> {
-    parse_request(api_id, &parse_json_strict(api_id, text)?)
+    match parse_json_strict(api_id, text)? {
+        Value::Object(object) => T::from_json(api_id, &object),
+        // Not read as text a second time: a string holding a string is no request.
+        other => Err(invalid(
+            api_id,
+            BODY,
+            BODY,
+            format!(
+                "the request JSON text must hold a JSON object, got {}",
+                kind(&other)
+            ),
+        )),
+    }
 }
 
 /// JSON text to a `Value`, refusing a key that appears twice in one object (at any depth).
-/// The error names the TR and the key; nothing has been sent.
-#[allow(dead_code)]
+/// The error names the TR, the key and where it is; nothing has been sent.
 pub fn parse_json_strict(api_id: &'static str, text: &str) -> Result<Value, ValidationError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = StrictValue
+    let value = StrictValue::root()
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v))
         .map_err(|e| invalid(api_id, BODY, BODY, format!("request JSON refused: {e}")))?;
@@ -95,7 +111,7 @@ where
     D: serde::Deserializer<'de>,
     T: RequestRecord,
 {
-    let body = StrictValue
+    let body = StrictValue::root()
         .deserialize(deserializer)
         .map_err(|e: D::Error| {
             de::Error::custom(invalid(
@@ -108,8 +124,33 @@ where
     parse_request(api_id, &body).map_err(de::Error::custom)
 }
 
-/// Builds a `Value` like `serde_json` does, but fails on a repeated key.
-struct StrictValue;
+/// Builds a `Value` like `serde_json` does, but fails on a repeated key. `path` is where the
+/// value sits (`""` for the body, `rows[0]`), for the error; request bodies are small, so
+/// building it as we go costs nothing that matters.
+struct StrictValue {
+    path: String,
+}
+
+impl StrictValue {
+    fn root() -> Self {
+        StrictValue {
+            path: String::new(),
+        }
+    }
+    fn child(&self, key: &str) -> Self {
+        let path = if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        };
+        StrictValue { path }
+    }
+    fn element(&self, i: usize) -> Self {
+        StrictValue {
+            path: format!("{}[{i}]", self.path),
+        }
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for StrictValue {
     type Value = Value;
@@ -153,7 +194,7 @@ impl<'de> Visitor<'de> for StrictValue {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(StrictValue)? {
+        while let Some(v) = seq.next_element_seed(self.element(out.len()))? {
             out.push(v);
         }
         Ok(Value::Array(out))
@@ -161,10 +202,15 @@ impl<'de> Visitor<'de> for StrictValue {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = JsonObject::new();
         while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(StrictValue)?;
+            let value = map.next_value_seed(self.child(&key))?;
             if out.contains_key(&key) {
+                let place = if self.path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in `{}`", self.path)
+                };
                 return Err(de::Error::custom(format!(
-                    "key `{key}` appears more than once"
+                    "key `{key}` appears more than once{place}"
                 )));
             }
             out.insert(key, value);
@@ -419,9 +465,55 @@ mod tests {
             err.to_string().contains("`ord_qty` appears more than once"),
             "{err}"
         );
-        assert!(parse_json_strict("ka10095", r#"{"rows":[{"a":"1","a":"2"}]}"#).is_err());
+        let err =
+            parse_json_strict("ka10095", r#"{"rows":[{"a":"1"},{"a":"1","a":"2"}]}"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("key `a` appears more than once in `rows[1]`"),
+            "{err}"
+        );
+        let err = parse_json_strict("ka10095", r#"{"o":{"p":{"k":1,"k":2}}}"#).unwrap_err();
+        assert!(err.to_string().contains("in `o.p`"), "{err}");
+        // The same key in different objects is no duplicate.
         let ok = parse_json_strict("kt10000", r#"{"ord_qty":"1","n":[1,2.5,null,true]}"#).unwrap();
         assert_eq!(ok, json!({"ord_qty":"1","n":[1,2.5,null,true]}));
+        assert!(parse_json_strict("ka10095", r#"{"rows":[{"a":"1"},{"a":"2"}]}"#).is_ok());
+    }
+
+    /// A record that keeps its one field, to see what `parse_request` hands on.
+    #[derive(Debug)]
+    struct Qty(Option<i64>);
+
+    impl RequestRecord for Qty {
+        fn from_json(api_id: &'static str, object: &JsonObject) -> Result<Self, ValidationError> {
+            unknown_keys(api_id, object, &["ord_qty"])?;
+            take(api_id, object, "ord_qty", "order_quantity", &Format::PLAIN).map(Qty)
+        }
+    }
+
+    #[test]
+    fn a_string_body_is_read_as_json_text_strictly() {
+        let text = r#"{"ord_qty":"1","ord_qty":"500"}"#;
+        let err = parse_request::<Qty>("kt10000", &Value::String(text.into())).unwrap_err();
+        assert_eq!((err.api_id, err.field), ("kt10000", BODY));
+        assert!(
+            err.to_string()
+                .contains("key `ord_qty` appears more than once"),
+            "{err}"
+        );
+        // serde_json's Value keeps the last one silently: the reason a string body exists.
+        let lossy: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            parse_request::<Qty>("kt10000", &lossy).unwrap().0,
+            Some(500)
+        );
+        let one = Value::String(r#"{"ord_qty":"7"}"#.into());
+        assert_eq!(parse_request::<Qty>("kt10000", &one).unwrap().0, Some(7));
+        // Text that is not an object, or not JSON, is refused with the TR named.
+        for bad in [r#""{\"ord_qty\":\"7\"}""#, "[1]", "{", "{} x"] {
+            let err = parse_request::<Qty>("kt10000", &Value::String(bad.into())).unwrap_err();
+            assert_eq!(err.api_id, "kt10000", "{bad}: {err}");
+        }
     }
 
     #[test]
