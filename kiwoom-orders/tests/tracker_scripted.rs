@@ -688,3 +688,89 @@ async fn session_events_feed_frames_and_gaps_reconcile() {
         (OrderState::Filled, 5)
     );
 }
+
+/// Realtime 04 (balance) entries are compared with the journal's position: a difference is
+/// reported, the journal's figures stay; credit lines are not compared.
+#[cfg(feature = "kiwoom")]
+#[tokio::test]
+async fn balance_frames_are_compared_with_positions_never_written() {
+    use kiwoom_orders::Followed;
+    use kiwoom_runtime::{RealItem, SessionEvent};
+
+    let (t, broker, _dir) = tracker().await;
+    broker.script().place.push_back(placed("0000901"));
+    let order = t.submit(buy("t-04", 10, dec!(70000))).await.unwrap();
+    t.ledger()
+        .record(fill("t-04", "901", "1", 10, dec!(70000)))
+        .await
+        .unwrap();
+    assert_eq!(order.state, OrderState::Accepted);
+
+    let balance = |held: &str, price: &str, credit: &str| {
+        let values = [
+            // Kiwoom writes the account in its own form; the session's account is used.
+            ("9201", "1111111111"),
+            ("9001", "A005930"),
+            ("917", credit),
+            ("930", held),
+            ("931", price),
+            ("10", "-70100"),
+        ];
+        SessionEvent::Real(RealItem {
+            kind: "04".into(),
+            name: "현물잔고".into(),
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..RealItem::default()
+        })
+    };
+    let same = t
+        .on_session_event(ACCOUNT, balance("10", "70000", "00"))
+        .await
+        .unwrap();
+    assert!(matches!(same, Followed::Balance(None)), "{same:?}");
+
+    let more = t
+        .on_session_event(ACCOUNT, balance("12", "70000", "00"))
+        .await
+        .unwrap();
+    let Followed::Balance(Some(d)) = more else {
+        panic!("a difference: {more:?}")
+    };
+    assert_eq!(
+        (
+            d.account.as_str(),
+            d.stock.as_str(),
+            d.journal_quantity,
+            d.broker_quantity
+        ),
+        (ACCOUNT, "005930", 10, 12)
+    );
+    let price = t
+        .on_session_event(ACCOUNT, balance("10", "69000", "00"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&price, Followed::Balance(Some(d)) if d.broker_average_price == Some(dec!(69000))),
+        "an average price beyond the tolerance: {price:?}"
+    );
+    let credit = t
+        .on_session_event(ACCOUNT, balance("99", "70000", "33"))
+        .await
+        .unwrap();
+    assert!(matches!(credit, Followed::Skipped), "{credit:?}");
+
+    let held = t
+        .ledger()
+        .position(ACCOUNT, "005930")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (held.quantity, held.average_price),
+        (10, dec!(70000)),
+        "the journal's figures are never overwritten"
+    );
+}
