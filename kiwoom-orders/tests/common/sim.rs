@@ -205,6 +205,8 @@ pub struct Equality {
     pub server_orders: usize,
     pub fills: usize,
     pub filled_quantity: u64,
+    /// Order numbers filled in two or more parts.
+    pub partly_filled: usize,
     pub states: BTreeMap<String, usize>,
 }
 
@@ -357,9 +359,12 @@ pub async fn assert_journal_equals_book<J: Journal>(
     }
     assert_eq!(fills.len(), fill_events, "fills table = fill events");
     let mut by_no: HashMap<&OrderNo, u64> = HashMap::new();
+    let mut parts: HashMap<&OrderNo, usize> = HashMap::new();
     for f in &fills {
         *by_no.entry(&f.fill.order_no).or_default() += f.fill.quantity;
+        *parts.entry(&f.fill.order_no).or_default() += 1;
     }
+    eq.partly_filled = parts.values().filter(|n| **n > 1).count();
     for server in &book.orders {
         assert_eq!(
             by_no.remove(&server.order_no).unwrap_or(0),
