@@ -11,13 +11,19 @@
 //! | `POST /_mock/rate-limits` | `{"scope":"api:ka10081","per_second":5}` | `MockControl::set_rate_limit` |
 //! | `DELETE /_mock/rate-limits` | | `MockControl::clear_rate_limits` |
 //! | `POST /_mock/tokens/expire` | | `MockControl::expire_tokens` |
-//! | `POST /_mock/websockets/drop` | | `MockControl::drop_websockets` |
+//! | `POST /_mock/websockets/drop` | none, or `{"seconds":5}` | `MockControl::drop_websockets` / `drop_websockets_for` |
+//! | `POST /_mock/market/step` | `{"steps":10}` (default 1) | `MockControl::step_market`; answers `{"steps": total}` |
+//! | `GET /_mock/market/{code}` | | `{"code","price","steps"}` (`MockControl::price`) |
+//! | `POST /_mock/order-frames/drop` | `{"next":3}` and/or `{"probability":0.1}` | `MockControl::drop_order_frames` / `drop_order_frames_randomly` |
+//! | `GET /_mock/order-frames/dropped` | | `{"dropped": n}` |
 //! | `GET /_mock/counters/{api_id}` | | `{"api_id","requests","processed"}` |
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -71,7 +77,11 @@ async fn index() -> Json<Value> {
             "POST /_mock/rate-limits {\"scope\",\"per_second\"}",
             "DELETE /_mock/rate-limits",
             "POST /_mock/tokens/expire",
-            "POST /_mock/websockets/drop",
+            "POST /_mock/websockets/drop [{\"seconds\"}]",
+            "POST /_mock/market/step {\"steps\"}",
+            "GET /_mock/market/{code}",
+            "POST /_mock/order-frames/drop {\"next\",\"probability\"}",
+            "GET /_mock/order-frames/dropped",
             "GET /_mock/counters/{api_id}",
         ],
         "faults": ["latency:<ms>", "status:<code>", "close-before-processing",
@@ -141,9 +151,106 @@ async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
     ok()
 }
 
-async fn drop_websockets(State(shared): State<Arc<Shared>>) -> Response {
-    control(shared).drop_websockets();
+#[derive(Deserialize, Default)]
+struct OutageBody {
+    seconds: Option<f64>,
+}
+
+/// An optional JSON body: an empty one is the default.
+fn optional<T: serde::de::DeserializeOwned + Default>(
+    raw: &[u8],
+    expected: &str,
+) -> Result<T, String> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(raw).map_err(|e| format!("{e}; expected {expected}"))
+}
+
+async fn drop_websockets(State(shared): State<Arc<Shared>>, raw: Bytes) -> Response {
+    let body: OutageBody = match optional(&raw, "{\"seconds\"} or nothing") {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    match body.seconds {
+        Some(s) if s.is_finite() && s >= 0.0 => {
+            control(shared).drop_websockets_for(Duration::from_secs_f64(s));
+        }
+        Some(s) => return bad_request(format!("seconds {s} is not a duration")),
+        None => control(shared).drop_websockets(),
+    }
     ok()
+}
+
+#[derive(Deserialize)]
+struct StepBody {
+    #[serde(default = "one_step")]
+    steps: u64,
+}
+
+impl Default for StepBody {
+    fn default() -> Self {
+        StepBody { steps: 1 }
+    }
+}
+
+fn one_step() -> u64 {
+    1
+}
+
+async fn step_market(State(shared): State<Arc<Shared>>, raw: Bytes) -> Response {
+    let body: StepBody = match optional(&raw, "{\"steps\"}") {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    let total = control(shared).step_market(body.steps);
+    Json(json!({ "steps": total })).into_response()
+}
+
+async fn price(State(shared): State<Arc<Shared>>, Path(code): Path<String>) -> Response {
+    let c = control(shared);
+    match c.price(&code) {
+        Some(price) => {
+            Json(json!({ "code": code, "price": price, "steps": c.book().steps })).into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": format!("unknown code {code}") })),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct DropFramesBody {
+    next: Option<u64>,
+    probability: Option<f64>,
+}
+
+async fn drop_order_frames(State(shared): State<Arc<Shared>>, raw: Bytes) -> Response {
+    let body: DropFramesBody = match optional(&raw, "{\"next\", \"probability\"}") {
+        Ok(b) => b,
+        Err(e) => return bad_request(e),
+    };
+    if body.next.is_none() && body.probability.is_none() {
+        return bad_request("expected {\"next\": n} and/or {\"probability\": p}");
+    }
+    let c = control(shared);
+    if let Some(p) = body.probability {
+        if !(0.0..=1.0).contains(&p) {
+            return bad_request(format!("probability {p} is not within 0..=1"));
+        }
+        c.drop_order_frames_randomly(p);
+    }
+    if let Some(n) = body.next {
+        c.drop_order_frames(n);
+    }
+    tracing::info!(next = ?body.next, probability = ?body.probability, "fault: 00 frames dropped");
+    ok()
+}
+
+async fn dropped_order_frames(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    Json(json!({ "dropped": control(shared).order_frames_dropped() }))
 }
 
 async fn counters(State(shared): State<Arc<Shared>>, Path(api_id): Path<String>) -> Json<Value> {
@@ -163,4 +270,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/tokens/expire", post(expire_tokens))
         .route("/websockets/drop", post(drop_websockets))
         .route("/counters/{api_id}", get(counters))
+        .route("/market/step", post(step_market))
+        .route("/market/{code}", get(price))
+        .route("/order-frames/drop", post(drop_order_frames))
+        .route("/order-frames/dropped", get(dropped_order_frames))
 }

@@ -53,6 +53,40 @@ pub struct MockConfig {
     /// (the default): off, because tests place orders at any hour and far from the market
     /// (see `rules`).
     pub market_rules: Option<crate::rules::MarketRulesConfig>,
+    /// Move the market one step (see `book`) every this often. `None` (the default): prices
+    /// move only when told to (`MockControl::step_market`, `POST /_mock/market/step`), so
+    /// tests see static prices unless they step.
+    pub market_step_interval: Option<Duration>,
+    /// Keep the book (orders, fills, holdings, cash, counters, prices, walk) in this file:
+    /// loaded at start when it exists, rewritten atomically after every change. `None`
+    /// (the default): the book lives in memory and a new server starts empty.
+    pub state_file: Option<PathBuf>,
+}
+
+impl MockConfig {
+    /// Seed of every synthesized value and of the market's walk and fill sizes.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Fix the simulator's KST wall time (see `clock`): the trading day prices start from.
+    pub fn with_clock(mut self, kst: chrono::NaiveDateTime) -> Self {
+        self.clock = Some(kst);
+        self
+    }
+
+    /// Step the market on a timer (see `market_step_interval`).
+    pub fn with_market_steps(mut self, every: Duration) -> Self {
+        self.market_step_interval = Some(every);
+        self
+    }
+
+    /// Keep the book in a state file across restarts (see `state_file`).
+    pub fn with_state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
 }
 
 impl Default for MockConfig {
@@ -75,6 +109,8 @@ impl Default for MockConfig {
             spec_dir: None,
             system_frame_before_login: false,
             market_rules: None,
+            market_step_interval: None,
+            state_file: None,
         }
     }
 }

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, watch};
 
-use crate::book::{Book, Order};
+use crate::book::Book;
 use crate::catalog::Catalog;
 use crate::config::{Fault, MockConfig, RateScope};
+use crate::feed::{FrameFaults, Published};
 use crate::limits::{Faults, RateLimits};
 use crate::tokens::TokenStore;
 
@@ -37,8 +38,12 @@ pub(crate) struct Shared {
     pub ws_next_id: AtomicU64,
     /// Bumped by `drop_websockets`; every socket task watches it.
     pub ws_kill: watch::Sender<u64>,
-    /// Every order accepted or changed, for the account-wide realtime type `00`.
-    pub order_events: broadcast::Sender<Order>,
+    /// Every event of the book, for the account-wide realtime types `00` and `04`.
+    pub feed: broadcast::Sender<Arc<Published>>,
+    /// "00 frame never sent" (see `feed`).
+    pub frame_faults: Mutex<FrameFaults>,
+    /// Until when WebSocket upgrades are refused (`MockControl::drop_websockets_for`).
+    pub ws_refused_until: Mutex<Option<tokio::time::Instant>>,
     /// `MockControl::push_burst` / `push_raw`, to every socket task.
     pub ws_push: broadcast::Sender<crate::ws::push::Push>,
 }
@@ -49,21 +54,25 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(catalog: Arc<Catalog>, config: MockConfig) -> Shared {
+    pub fn new(catalog: Arc<Catalog>, config: MockConfig, book: Book) -> Shared {
         Shared {
             catalog,
             tokens: Mutex::new(TokenStore::new(config.seed, config.token_lifetime)),
             config,
             faults: Mutex::default(),
             rate: Mutex::default(),
-            book: Mutex::default(),
+            book: Mutex::new(book),
             requests: Mutex::default(),
             processed: Mutex::default(),
             ws_registrations: Mutex::default(),
             ws_logins: AtomicU64::new(0),
             ws_next_id: AtomicU64::new(0),
             ws_kill: watch::channel(0).0,
-            order_events: broadcast::channel(256).0,
+            // Deep enough that a session busy writing a burst does not lag behind a soak
+            // test's events; a session that still lags logs what it lost (see `ws`).
+            feed: broadcast::channel(16_384).0,
+            frame_faults: Mutex::default(),
+            ws_refused_until: Mutex::new(None),
             ws_push: broadcast::channel(16).0,
         }
     }
@@ -138,6 +147,58 @@ impl MockControl {
     /// Close every WebSocket connection abruptly (no close frame).
     pub fn drop_websockets(&self) {
         self.shared.ws_kill.send_modify(|g| *g += 1);
+    }
+
+    /// "WebSocket dropped for N seconds": close every WebSocket connection abruptly and
+    /// answer every upgrade HTTP 503 for `outage` from now. Orders placed meanwhile still
+    /// fill; their 00 and 04 frames reach nobody (Kiwoom does not replay them).
+    pub fn drop_websockets_for(&self, outage: Duration) {
+        *lock(&self.shared.ws_refused_until) = Some(tokio::time::Instant::now() + outage);
+        tracing::info!(?outage, "fault: websockets dropped, reconnects refused");
+        self.drop_websockets();
+    }
+
+    /// Whether WebSocket upgrades are refused right now (a `drop_websockets_for` outage).
+    pub fn websockets_refused(&self) -> bool {
+        lock(&self.shared.ws_refused_until).is_some_and(|t| tokio::time::Instant::now() < t)
+    }
+
+    /// "00 frame never sent": the next `n` order events happen in the book (fills included)
+    /// but their realtime 00 frames are sent to nobody; their 04 frames still go out.
+    pub fn drop_order_frames(&self, n: u64) {
+        lock(&self.shared.frame_faults).next += n;
+    }
+
+    /// Like `drop_order_frames`, for each event with this probability (0 = never, 1 =
+    /// always), drawn from the seed and the event's number: the same seed and the same
+    /// requests drop the same frames.
+    pub fn drop_order_frames_randomly(&self, probability: f64) {
+        lock(&self.shared.frame_faults).probability = probability.clamp(0.0, 1.0);
+    }
+
+    /// 00 frames dropped by the two switches above so far.
+    pub fn order_frames_dropped(&self) -> u64 {
+        lock(&self.shared.frame_faults).dropped
+    }
+
+    /// Move the market `n` steps (see `book`): prices walk, resting limit orders the price
+    /// reaches fill in parts, each fill pushed as 00 and 04. Returns the steps taken so far.
+    pub fn step_market(&self, n: u64) -> u64 {
+        self.shared.step_market(n)
+    }
+
+    /// The current price of a listed code (domestic first, then US), in minor units (won,
+    /// 1/10000 USD): what a market order fills at now.
+    pub fn price(&self, code: &str) -> Option<i64> {
+        let stock = crate::market::find(code, crate::market::Venue::Krx)
+            .or_else(|| crate::market::find(code, crate::market::Venue::Us))?;
+        let ctx = self.shared.ctx();
+        Some(lock(&self.shared.book).price(&ctx, &stock))
+    }
+
+    /// A copy of the book: orders, fills, holdings, cash.
+    pub fn book(&self) -> crate::snapshot::BookSnapshot {
+        crate::snapshot::BookSnapshot::of(&lock(&self.shared.book))
     }
 
     /// Push to every logged-in WebSocket session, as fast as its socket takes them:

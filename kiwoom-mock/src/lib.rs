@@ -79,16 +79,20 @@
 //! in the spec's units (ka10081 `trde_prica` in 백만원 = volume x price / 1,000,000).
 //! Order numbers have 7 digits, US ones 9 (`000012001`).
 //!
-//! # Orders, the book and realtime 00
+//! # Orders, the market, the book and realtime 00/04
 //!
-//! The market, its fill rules and the account are described in `book` terms:
-//! see the `book` module source. Domestic cash, credit and gold-spot orders and US orders act
-//! on it; ka10075/ka10076/kt00007/kt00009/kt00001/kt00004/kt00018 answer from it. Each order
-//! event pushes a realtime `00` frame to the sockets that registered `00`, with every field
-//! Kiwoom documents: 접수 (accepted) then 체결 (filled) for an order that fills at once, 확인
-//! for a cancel; `907` 매도수구분 is `1` for a sell and `2` for a buy, `905` reads `+매수`,
-//! `-매도`, `+매수정정`, `-매도취소`; the fill fields (`909`-`911`, `914`, `915`) are empty
-//! until something fills.
+//! The market, its fill rules and the account are described in `book` terms (see the `book`
+//! module source and `design/simulator-market.md`). Prices walk on the tick grid when stepped
+//! ([`MockControl::step_market`], or on a timer with `MockConfig::market_step_interval`);
+//! market orders and limits that cross on arrival fill at once, resting limits fill in parts
+//! as the price reaches them. Domestic cash, credit and gold-spot orders and US orders act on
+//! the book; ka10075/ka10076/kt00007/kt00009/kt00001/kt00004/kt00018 answer from it (order
+//! lists paged with `cont-yn`/`next-key`). Each event (accepted 접수, filled 체결, amend or
+//! cancel confirmed 확인, refused 거부) pushes a realtime `00` frame to the sockets that
+//! registered `00`, with every field Kiwoom documents (`907` is `1` for a sell and `2` for a
+//! buy, `905` reads `+매수`, `-매도`, `+매수정정`, `-매도취소`; the fill fields `909`-`911`,
+//! `914`, `915` are empty until something fills), and a `04` balance frame to those that
+//! registered `04`. With `MockConfig::state_file` the book survives a restart.
 //!
 //! # Faults, limits and bounds
 //!
@@ -109,8 +113,11 @@
 //! `close-after-processing`, `malformed-json`, `rate-limited`, `token-invalid`. Scopes:
 //! `global`, `api:<api-id>`, `path:</url/path>`. Admin endpoints: `GET /_mock`,
 //! `POST|DELETE /_mock/faults`, `POST|DELETE /_mock/rate-limits`,
-//! `POST /_mock/tokens/expire`, `POST /_mock/websockets/drop`,
-//! `GET /_mock/counters/{api_id}`.
+//! `POST /_mock/tokens/expire`, `POST /_mock/websockets/drop` (`{"seconds":n}`: refuse
+//! reconnects that long), `GET /_mock/counters/{api_id}`, `POST /_mock/market/step`,
+//! `GET /_mock/market/{code}`, `POST /_mock/order-frames/drop`,
+//! `GET /_mock/order-frames/dropped`. Realtime faults: [`MockControl::drop_order_frames`]
+//! (00 frames never sent, the book still changes) and [`MockControl::drop_websockets_for`].
 //!
 //! Bounds, each answered clearly: a body over `MockConfig::max_body_bytes` (1 MiB) gets HTTP
 //! 413 with a 1517 body, unprocessed; a connection beyond `MockConfig::max_connections` (512)
@@ -128,16 +135,20 @@ mod config;
 mod control;
 mod det;
 pub mod example_decisions;
+mod feed;
 mod limits;
 mod market;
 mod paging;
 mod rest;
 mod rules;
 mod server;
+mod snapshot;
+mod state_file;
 mod switches;
 mod synth;
 mod tokens;
 mod universe;
+mod walk;
 mod ws;
 
 pub use catalog::SpecError;
@@ -145,6 +156,9 @@ pub use config::{Fault, MockConfig, RateScope};
 pub use control::MockControl;
 pub use rules::MarketRulesConfig;
 pub use server::MockServer;
+pub use snapshot::{
+    BookSnapshot, SimFill, SimHolding, SimOrder, SimOrderKind, SimOrderStatus, SimSide,
+};
 pub use switches::{FaultSwitch, RateSwitch, SwitchError};
 
 /// The small spec shipped with this crate for its own tests (a subset of Kiwoom's TRs in the

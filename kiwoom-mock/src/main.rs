@@ -71,6 +71,19 @@ struct Args {
     /// Do not serve the `/_mock/` admin endpoints.
     #[arg(long)]
     no_admin: bool,
+    /// Move the market one step every this many milliseconds (default: only when told to,
+    /// through `POST /_mock/market/step`).
+    #[arg(long)]
+    market_step_ms: Option<u64>,
+    /// Keep the book (orders, fills, holdings, cash, prices) in this file across restarts.
+    #[arg(long)]
+    state_file: Option<PathBuf>,
+    /// Drop the realtime 00 frames of the next N order events (the book still changes).
+    #[arg(long, value_name = "N")]
+    drop_order_frames: Option<u64>,
+    /// Drop each order event's 00 frame with this probability (seeded: 0..=1).
+    #[arg(long, value_name = "P")]
+    drop_order_frames_probability: Option<f64>,
 }
 
 #[tokio::main]
@@ -96,6 +109,8 @@ async fn main() -> std::io::Result<()> {
         max_connections: args.max_connections,
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs),
         admin: !args.no_admin,
+        market_step_interval: args.market_step_ms.map(Duration::from_millis),
+        state_file: args.state_file,
         ..MockConfig::default()
     };
     let admin = config.admin;
@@ -109,6 +124,14 @@ async fn main() -> std::io::Result<()> {
     for f in args.faults {
         tracing::info!(api_id = f.api_id, fault = ?f.fault, times = f.times, "fault injected");
         control.inject(&f.api_id, f.fault, f.times);
+    }
+    if let Some(n) = args.drop_order_frames {
+        tracing::info!(n, "fault: the next 00 frames are dropped");
+        control.drop_order_frames(n);
+    }
+    if let Some(p) = args.drop_order_frames_probability {
+        tracing::info!(p, "fault: 00 frames dropped at random");
+        control.drop_order_frames_randomly(p);
     }
     tracing::info!(
         "REST:      {}  (POST with the api-id header; token: POST /oauth2/token)",

@@ -11,7 +11,7 @@ use crate::clock;
 use crate::det::Det;
 use crate::universe::{DOMESTIC, Kind, Listing, US};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Venue {
     Krx,
     Us,
@@ -40,6 +40,33 @@ pub struct Stock {
     pub venue: Venue,
     /// US exchange code (`ND`, `NY`, `NA`); `KRX` for domestic stocks.
     pub exchange: String,
+}
+
+/// A stock is stored (in the state file) as its code and venue, and read back from the
+/// universe: names and kinds always come from the running simulator's table.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredStock {
+    code: String,
+    venue: Venue,
+}
+
+impl serde::Serialize for Stock {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StoredStock {
+            code: self.code.clone(),
+            venue: self.venue,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stock {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Stock, D::Error> {
+        let stored = StoredStock::deserialize(d)?;
+        find(&stored.code, stored.venue).ok_or_else(|| {
+            serde::de::Error::custom(format!("unknown stock code `{}`", stored.code))
+        })
+    }
 }
 
 impl Stock {
@@ -141,6 +168,12 @@ pub fn lookup(seed: u64, code: &str, venue: Venue) -> Stock {
         venue,
         exchange: exchange.to_string(),
     }
+}
+
+/// The order number Kiwoom writes for "no original order": all zeros, 7 digits domestic,
+/// 9 digits US.
+pub fn zero_order_no(venue: Venue) -> String {
+    crate::synth::order_no(venue, 0)
 }
 
 /// KRX price unit (호가단위) since 2023; US symbols trade in cents.

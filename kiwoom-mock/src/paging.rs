@@ -21,6 +21,21 @@ pub fn page_of(key: &str) -> Option<u32> {
     tail[..4].parse().ok()
 }
 
+/// The key that continues a listing of the book's orders below position `position`
+/// (newest first): `B` and ten digits, a shape of the simulator's own.
+pub fn position_key(position: usize) -> String {
+    format!("B{position:010}")
+}
+
+/// The book position a `position_key` continues below; `None` if it is not one.
+pub fn position_of(key: &str) -> Option<usize> {
+    let digits = key.trim().strip_prefix('B')?;
+    if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +48,7 @@ mod tests {
         assert_eq!(page_of(&k), Some(1));
         assert_eq!(page_of("garbage"), None);
         assert_eq!(page_of(""), None);
+        assert_eq!(position_of(&position_key(42)), Some(42));
+        assert_eq!(position_of(&k), None);
     }
 }

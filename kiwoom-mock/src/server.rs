@@ -70,7 +70,17 @@ impl MockServer {
     /// Like `start`, on a chosen address (the binary's `--port`).
     pub async fn start_on(config: MockConfig, addr: SocketAddr) -> std::io::Result<MockServer> {
         let catalog = catalog::load(config.spec_dir.as_deref()).map_err(std::io::Error::other)?;
-        let shared = Arc::new(Shared::new(catalog, config));
+        let book = match &config.state_file {
+            Some(path) => {
+                let loaded = crate::state_file::load(path, config.seed)?;
+                if loaded.is_some() {
+                    tracing::info!(path = %path.display(), "book loaded from the state file");
+                }
+                loaded.unwrap_or_default()
+            }
+            None => Default::default(),
+        };
+        let shared = Arc::new(Shared::new(catalog, config, book));
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let mut router = Router::new()
@@ -89,6 +99,9 @@ impl MockServer {
             header_read_timeout: shared.config.header_read_timeout,
         };
         let (stop, stop_rx) = watch::channel(false);
+        if let Some(every) = shared.config.market_step_interval {
+            tokio::spawn(step_on_timer(shared.clone(), every, stop_rx.clone()));
+        }
         let accept = tokio::spawn(accept_loop(listener, router, bounds, stop_rx));
         Ok(MockServer {
             addr,
@@ -133,6 +146,20 @@ impl MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.signal_stop();
+    }
+}
+
+/// `MockConfig::market_step_interval`: one market step per period until the server stops.
+async fn step_on_timer(shared: Arc<Shared>, every: Duration, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                shared.step_market(1);
+            }
+            _ = stop.changed() => break,
+        }
     }
 }
 

@@ -1,17 +1,22 @@
 //! Account inquiries answered from the simulated book: unfilled orders (ka10075), fills
 //! (ka10076), order history (kt00007, kt00009), deposit (kt00001) and balances (kt00004,
 //! kt00018). Every documented field is still present: the book's facts overwrite the
-//! fields they correspond to in a synthesized body. These lists come in one page.
+//! fields they correspond to in a synthesized body. Order lists of TRs with header paging
+//! (ka10075, ka10076, kt00007, kt00009) come `MockConfig::rows_per_page` rows a page with
+//! `cont-yn`/`next-key`; balances come in one page. Prices are the walk's (see `walk`).
 
+use chrono::NaiveDate;
 use codegen::spec::{Field, Paging};
 use serde_json::{Map, Value};
 
 use super::answer::{Answer, Ov, list_field, set, text};
-use crate::book::{Book, Order, Side, Status};
+use crate::api_error::ApiError;
+use crate::book::{Action, Book, Order, Side, Status};
 use crate::catalog::RestTr;
 use crate::control::{Shared, lock};
 use crate::det::Det;
-use crate::market::{self, Venue};
+use crate::market::{self, Quote, Stock, Venue};
+use crate::paging;
 use crate::synth::{Row, Synth, wire_code};
 
 pub fn is_stateful(api_id: &str) -> bool {
@@ -30,12 +35,46 @@ fn side_filter(body: &Map<String, Value>, wire: &str) -> Option<Side> {
     }
 }
 
-fn order_row(synth: &Synth, fields: &[Field], o: &Order, det: &Det) -> Map<String, Value> {
+/// The day's quote with the walk's current price as its close (see `walk`).
+fn walked_quote(seed: u64, book: &Book, stock: &Stock, date: NaiveDate) -> Quote {
+    let q = market::quote(seed, stock, date);
+    let now = book.walk.peek(seed, stock, date);
+    Quote {
+        close: now,
+        high: q.high.max(now),
+        low: q.low.min(now),
+        ..q
+    }
+}
+
+/// 주문유형구분 (`io_tp_nm`): the side, and for an amend or cancel what it did.
+fn order_type_name(o: &Order) -> String {
+    let side = match o.side {
+        Side::Buy => "매수",
+        Side::Sell => "매도",
+    };
+    match o.action {
+        Action::New => format!("현금{side}"),
+        Action::Amend => format!("현금{side}정정"),
+        Action::Cancel => format!("현금{side}취소"),
+    }
+}
+
+/// One order as a row: its quantities, its fills as one total (`cntr_qty`, `cntr_tot_amt`),
+/// their average price (`cntr_pric`, `cntr_uv`), and the number and time of its latest fill
+/// (`cntr_no`, `cntr_tm`), the same numbers realtime 00 sent in `909`.
+fn order_row(
+    synth: &Synth,
+    fields: &[Field],
+    book: &Book,
+    o: &Order,
+    det: &Det,
+) -> Map<String, Value> {
     let seed = synth.seed;
     let date = synth.today();
     let row = Row {
         stock: o.stock.clone(),
-        quote: market::quote(seed, &o.stock, date),
+        quote: walked_quote(seed, book, &o.stock, date),
         date,
         secs: o.secs,
     };
@@ -50,28 +89,41 @@ fn order_row(synth: &Synth, fields: &[Field], o: &Order, det: &Det) -> Map<Strin
             synth,
         );
     }
-    let side_name = match o.side {
-        Side::Buy => "현금매수",
-        Side::Sell => "현금매도",
-    };
-    let status = match o.status {
-        Status::Open => "접수",
-        Status::Filled => "체결",
-        Status::Closed => "확인",
+    let status = match (o.action, o.status) {
+        (Action::Cancel, _) => "확인",
+        (_, Status::Open) if o.filled_qty > 0 => "체결",
+        (_, Status::Open) => "접수",
+        (_, Status::Filled) => "체결",
+        (_, Status::Closed) => "확인",
     };
     let trade_kind = if o.price == 0 { "시장가" } else { "보통" };
     let time = crate::synth::hhmmss(o.secs);
+    let last_fill = book.fills_of(&o.ord_no).last();
+    let modify = match o.action {
+        Action::New => "",
+        Action::Amend => "정정",
+        Action::Cancel => "취소",
+    };
     let texts = [
         ("ord_no", o.ord_no.clone()),
         ("orig_ord_no", o.orig_ord_no.clone()),
         ("ori_ord", o.orig_ord_no.clone()),
         ("stk_nm", o.stock.name.clone()),
-        ("io_tp_nm", side_name.to_string()),
+        ("io_tp_nm", order_type_name(o)),
+        ("mdfy_cncl_tp", modify.to_string()),
         ("ord_stt", status.to_string()),
         ("trde_tp", trade_kind.to_string()),
         ("tm", time.clone()),
         ("ord_tm", time),
         ("dmst_stex_tp", o.exchange.clone()),
+        (
+            "cntr_no",
+            last_fill.map_or_else(String::new, |f| f.fill_no.clone()),
+        ),
+        (
+            "cntr_tm",
+            last_fill.map_or_else(String::new, |f| crate::synth::hhmmss(f.secs)),
+        ),
     ];
     for (wire, v) in texts {
         set(&mut obj, fields, wire, Ov::Text(v), synth);
@@ -81,6 +133,7 @@ fn order_row(synth: &Synth, fields: &[Field], o: &Order, det: &Det) -> Map<Strin
         ("oso_qty", o.unfilled()),
         ("ord_remnq", o.unfilled()),
         ("cntr_qty", o.filled_qty),
+        ("cnfm_qty", if o.action == Action::New { 0 } else { o.qty }),
     ] {
         set(&mut obj, fields, wire, Ov::Int(v), synth);
     }
@@ -88,14 +141,20 @@ fn order_row(synth: &Synth, fields: &[Field], o: &Order, det: &Det) -> Map<Strin
         &mut obj,
         fields,
         "cntr_tot_amt",
-        Ov::Int(o.filled_qty * o.fill_price),
+        Ov::Int(o.filled_amount),
         synth,
     );
     for wire in ["ord_pric", "ord_uv"] {
         set(&mut obj, fields, wire, Ov::Price(o.price, prev), synth);
     }
     for wire in ["cntr_pric", "cntr_uv"] {
-        set(&mut obj, fields, wire, Ov::Price(o.fill_price, prev), synth);
+        set(
+            &mut obj,
+            fields,
+            wire,
+            Ov::Price(o.avg_fill_price(), prev),
+            synth,
+        );
     }
     set(
         &mut obj,
@@ -107,34 +166,69 @@ fn order_row(synth: &Synth, fields: &[Field], o: &Order, det: &Det) -> Map<Strin
     obj
 }
 
+/// Where a listing continues: `None` for the first page, else the request's `next-key`.
+pub struct Continue<'a> {
+    pub asked: bool,
+    pub key: &'a str,
+}
+
+/// The orders `keep` selects, newest first. A TR with header paging serves
+/// `MockConfig::rows_per_page` rows a page; `next-key` names the book position to continue
+/// below, so orders placed between two pages never shift or repeat the rows that follow.
 fn orders_answer(
+    shared: &Shared,
     synth: &Synth,
     entry: &RestTr,
     book: &Book,
+    cont: &Continue<'_>,
     keep: impl Fn(&Order) -> bool,
-) -> Answer {
+) -> Result<Answer, ApiError> {
     let tr = &entry.tr;
     let det = Det::new(synth.seed, &[&tr.id]);
     let mut out = synth.object(&tr.response, &synth.top_row(), &det, None, true);
+    let paged = matches!(tr.paging, Paging::Header { .. });
+    let below = if paged && cont.asked && !cont.key.is_empty() {
+        paging::position_of(cont.key).ok_or_else(|| {
+            ApiError::code(
+                &shared.catalog,
+                1517,
+                &["next-key", "연속조회키가 올바르지 않습니다"],
+            )
+        })?
+    } else {
+        book.orders.len()
+    };
+    let per_page = if paged {
+        (shared.config.rows_per_page as usize).max(1)
+    } else {
+        usize::MAX
+    };
     let mut count = 0;
+    let mut next_key = String::new();
     if let Some(list) = list_field(&tr.response, paging_list(&tr.paging)) {
-        let rows: Vec<Value> = book
-            .orders
+        let mut selected = book.orders[..below.min(book.orders.len())]
             .iter()
+            .enumerate()
             .rev()
-            .filter(|o| o.stock.venue == Venue::Krx && keep(o))
-            .map(|o| Value::Object(order_row(synth, &list.fields, o, &det)))
+            .filter(|(_, o)| o.stock.venue == Venue::Krx && keep(o));
+        let page: Vec<(usize, &Order)> = selected.by_ref().take(per_page).collect();
+        if let (Some((last, _)), Some(_)) = (page.last(), selected.next()) {
+            next_key = paging::position_key(*last);
+        }
+        let rows: Vec<Value> = page
+            .iter()
+            .map(|(_, o)| Value::Object(order_row(synth, &list.fields, book, o, &det)))
             .collect();
         count = rows.len();
         out.insert(list.wire.clone(), Value::Array(rows));
     }
-    Answer {
+    Ok(Answer {
         body: out,
         return_msg: "모의투자 조회완료".into(),
-        cont_yn: false,
-        next_key: String::new(),
+        cont_yn: !next_key.is_empty(),
+        next_key,
         resp_cnt: count,
-    }
+    })
 }
 
 fn paging_list(p: &Paging) -> Option<&str> {
@@ -153,16 +247,15 @@ fn balance_answer(synth: &Synth, entry: &RestTr, book: &Book) -> Answer {
     let date = synth.today();
     let holdings: Vec<_> = book
         .holdings
-        .iter()
-        .filter(|((us, _), _)| !us)
-        .map(|(_, h)| h)
+        .values()
+        .filter(|h| h.stock.as_ref().is_some_and(|s| s.venue == Venue::Krx))
         .collect();
     let mut total_cost = 0;
     let mut total_eval = 0;
     let mut evals = Vec::new();
     for h in &holdings {
         let stock = h.stock.clone().expect("holdings record their stock");
-        let q = market::quote(seed, &stock, date);
+        let q = walked_quote(seed, book, &stock, date);
         total_cost += h.cost;
         total_eval += h.qty * q.close;
         evals.push((stock, q, h.qty * q.close));
@@ -303,17 +396,25 @@ fn deposit_answer(synth: &Synth, entry: &RestTr, book: &Book) -> Answer {
     Answer::single(out, "모의투자 조회완료")
 }
 
-pub fn handle(shared: &Shared, entry: &RestTr, body: &Map<String, Value>) -> Answer {
+pub fn handle(
+    shared: &Shared,
+    entry: &RestTr,
+    body: &Map<String, Value>,
+    cont: &Continue<'_>,
+) -> Result<Answer, ApiError> {
     let synth =
         Synth::new(shared.config.seed, Venue::Krx, body).at(crate::clock::now(&shared.config));
     let book = lock(&shared.book);
     let code = market::bare_code(text(body, "stk_cd")).to_string();
     let same_code = |o: &Order| code.is_empty() || o.stock.code == code;
+    let orders = |keep: &dyn Fn(&Order) -> bool| {
+        orders_answer(shared, &synth, entry, &book, cont, |o| keep(o))
+    };
     match entry.tr.id.as_str() {
         "ka10075" => {
             let one = text(body, "all_stk_tp") == "1";
             let side = side_filter(body, "trde_tp");
-            orders_answer(&synth, entry, &book, |o| {
+            orders(&|o| {
                 o.status == Status::Open
                     && (!one || same_code(o))
                     && side.is_none_or(|s| s == o.side)
@@ -322,17 +423,21 @@ pub fn handle(shared: &Shared, entry: &RestTr, body: &Map<String, Value>) -> Ans
         "ka10076" => {
             let one = text(body, "qry_tp") == "1";
             let side = side_filter(body, "sell_tp");
-            orders_answer(&synth, entry, &book, |o| {
+            orders(&|o| {
                 o.filled_qty > 0 && (!one || same_code(o)) && side.is_none_or(|s| s == o.side)
             })
         }
         "kt00007" | "kt00009" => {
             let side = side_filter(body, "sell_tp");
-            orders_answer(&synth, entry, &book, |o| {
-                same_code(o) && side.is_none_or(|s| s == o.side)
+            // kt00009 qry_tp 1 = 체결 (filled orders only).
+            let filled_only = entry.tr.id == "kt00009" && text(body, "qry_tp") == "1";
+            orders(&|o| {
+                same_code(o)
+                    && side.is_none_or(|s| s == o.side)
+                    && (!filled_only || o.filled_qty > 0)
             })
         }
-        "kt00001" => deposit_answer(&synth, entry, &book),
-        _ => balance_answer(&synth, entry, &book),
+        "kt00001" => Ok(deposit_answer(&synth, entry, &book)),
+        _ => Ok(balance_answer(&synth, entry, &book)),
     }
 }

@@ -227,7 +227,11 @@ fn process(
     } else if orders::is_order(api_id) {
         orders::handle(shared, &entry, &body)
     } else if account::is_stateful(api_id) {
-        Ok(account::handle(shared, &entry, &body))
+        let cont = account::Continue {
+            asked: header(headers, "cont-yn").eq_ignore_ascii_case("y"),
+            key: header(headers, "next-key"),
+        };
+        account::handle(shared, &entry, &body, &cont)
     } else {
         synthesized(shared, &entry, headers, &body)
     };

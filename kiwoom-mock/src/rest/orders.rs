@@ -1,18 +1,18 @@
 //! The order TRs (domestic cash, credit and KRX gold spot, US) against the simulated book
 //! (see `book`).
 
-use chrono::Timelike;
 use serde_json::{Map, Value};
 
 use super::answer::{Answer, Ov, set, text};
 use crate::api_error::ApiError;
-use crate::book::{Action, NewOrder, Order, Side, Status};
+use crate::book::{Action, Book, NewOrder, Order, Side};
 use crate::catalog::RestTr;
 use crate::clock;
 use crate::control::{Shared, lock};
 use crate::det::Det;
 use crate::market::{self, Stock, Venue};
 use crate::synth::Synth;
+use crate::walk;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Op {
@@ -79,9 +79,6 @@ pub fn handle(
     let stock: Stock = market::find(text(body, "stk_cd"), venue)
         .ok_or_else(|| ApiError::code(catalog, 1511, &["stk_cd"]))?;
     let now = clock::now(&shared.config);
-    let today = clock::anchor_at(now).0;
-    let now_secs = now.num_seconds_from_midnight();
-    let current = market::current_price_on(seed, &stock, today);
     let exchange = match venue {
         Venue::Krx => Some(text(body, "dmst_stex_tp"))
             .filter(|s| !s.is_empty())
@@ -97,90 +94,110 @@ pub fn handle(
         crate::rules::enforce(rules, &tr.id, venue, &stock, seed, body)?;
     }
 
+    let ctx = shared.ctx();
     let mut book = lock(&shared.book);
-    let (order, orig, qty_done): (Order, String, i64) = match op {
+    let side = if op == Op::Sell {
+        Side::Sell
+    } else {
+        Side::Buy
+    };
+    let market_order = is_market(venue, text(body, "trde_tp"));
+    let orig = text(body, "orig_ord_no").to_string();
+    // What the request asks, for the 거부 frame of a refusal (it never gets a number).
+    let asked = |book: &Book, qty: i64, price: i64| {
+        let template = NewOrder {
+            stock: stock.clone(),
+            side: book.find(&orig).map_or(side, |o| o.side),
+            qty,
+            price,
+            is_market: market_order && matches!(op, Op::Buy | Op::Sell),
+            exchange: exchange.clone(),
+        };
+        let action = match op {
+            Op::Buy | Op::Sell => Action::New,
+            Op::Amend => Action::Amend,
+            Op::Cancel => Action::Cancel,
+        };
+        let orig = if orig.is_empty() {
+            market::zero_order_no(venue)
+        } else {
+            orig.clone()
+        };
+        Book::refused_order(&template, action, &orig)
+    };
+    let (qty_asked, price_asked, outcome) = match op {
         Op::Buy | Op::Sell => {
-            let market_order = is_market(venue, text(body, "trde_tp"));
             let limit = price(body, "ord_uv", venue);
             if !market_order && limit <= 0 {
                 return Err(ApiError::code(catalog, 1511, &["ord_uv"]));
             }
-            if !market_order && limit % market::tick(venue, limit) != 0 {
-                return Err(reject(format!(
+            let qty = int(body, "ord_qty");
+            let outcome = if !market_order && !walk::on_grid(&stock, limit) {
+                Err(format!(
                     "호가단위가 맞지 않습니다(주문단가={})",
                     text(body, "ord_uv")
-                )));
-            }
-            let new = NewOrder {
-                side: if op == Op::Buy { Side::Buy } else { Side::Sell },
-                qty: int(body, "ord_qty"),
-                price: limit,
-                is_market: market_order,
-                exchange: exchange.clone(),
-                secs: now_secs,
-                stock: stock.clone(),
+                ))
+            } else {
+                book.place(
+                    &ctx,
+                    NewOrder {
+                        side,
+                        qty,
+                        price: limit,
+                        is_market: market_order,
+                        exchange: exchange.clone(),
+                        stock: stock.clone(),
+                    },
+                )
             };
-            let order = book.place(new, current).map_err(reject)?;
-            let qty = order.qty;
-            (order, String::new(), qty)
+            (qty, limit, outcome)
         }
         Op::Amend => {
-            let orig = text(body, "orig_ord_no").to_string();
             let qty = int(body, "mdfy_qty");
             let mut new_price = price(body, "mdfy_uv", venue);
             if new_price <= 0 {
                 new_price = book.find(&orig).map_or(0, |o| o.price);
             }
-            if new_price > 0 && new_price % market::tick(venue, new_price) != 0 {
-                return Err(reject(format!(
+            let outcome = if new_price > 0 && !walk::on_grid(&stock, new_price) {
+                Err(format!(
                     "호가단위가 맞지 않습니다(정정단가={})",
                     text(body, "mdfy_uv")
-                )));
-            }
-            let order = book
-                .amend(&orig, &stock, qty, new_price, current, now_secs)
-                .map_err(reject)?;
-            let moved = order.qty;
-            (order, orig, moved)
+                ))
+            } else {
+                book.amend(&ctx, &orig, &stock, qty, new_price)
+            };
+            (qty, new_price, outcome)
         }
         Op::Cancel => {
-            let orig = text(body, "orig_ord_no").to_string();
-            let (ord_no, cancelled) = book
-                .cancel(&orig, &stock, int(body, "cncl_qty"))
-                .map_err(reject)?;
-            let base = book
-                .find(&orig)
-                .cloned()
-                .expect("cancel succeeded on an existing order");
-            (
-                Order {
-                    ord_no,
-                    orig_ord_no: orig.clone(),
-                    action: Action::Cancel,
-                    qty: cancelled,
-                    ..base
-                },
-                orig,
-                cancelled,
-            )
+            let qty = int(body, "cncl_qty");
+            let price = book.find(&orig).map_or(0, |o| o.price);
+            (qty, price, book.cancel(&ctx, &orig, &stock, qty))
         }
+    };
+    let events = match outcome {
+        Ok(events) => events,
+        Err(reason) => {
+            // The refusal is answered (return_code 20) and pushed as a 00 거부 frame
+            // without an order number: nothing reached the book.
+            let template = asked(&book, qty_asked, price_asked);
+            let event = book.rejected(&ctx, template, &reason);
+            shared.commit(&book, vec![event]);
+            return Err(reject(reason));
+        }
+    };
+    // The first event is the acceptance of the order the request created (new, amending or
+    // cancelling): the one the answer names.
+    let order: Order = events[0].order.clone();
+    let qty_done = order.qty;
+    let orig = if matches!(op, Op::Amend | Op::Cancel) {
+        orig
+    } else {
+        String::new()
     };
     let holding = book.sellable(&stock);
     let usd = book.cash_usd;
+    shared.commit(&book, events);
     drop(book);
-    // Realtime type 00 reports what Kiwoom reports: the acceptance (접수), then the fill
-    // (체결) of an order that filled at once; a cancel's confirmation (확인). Nobody
-    // listening is fine.
-    if order.action != Action::Cancel && order.filled_qty > 0 {
-        let accepted = Order {
-            filled_qty: 0,
-            fill_price: 0,
-            status: Status::Open,
-            ..order.clone()
-        };
-        let _ = shared.order_events.send(accepted);
-    }
-    let _ = shared.order_events.send(order.clone());
 
     let synth = Synth::new(seed, venue, body).at(now);
     let det = Det::new(seed, &[&tr.id, &order.ord_no]);

@@ -4,6 +4,7 @@
 //! echoed any PING within `MockConfig::ping_echo_timeout` of one is disconnected (a close
 //! frame, then the socket is dropped), as the live server drops clients that do not echo.
 
+mod balance;
 mod condition;
 mod frames;
 mod order_fill;
@@ -14,10 +15,12 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use codegen::spec::Market;
 use futures::{FutureExt, SinkExt, StreamExt};
 use serde_json::Value;
+use tokio::sync::broadcast;
 use tokio::time::{Instant, MissedTickBehavior, interval, interval_at, sleep_until};
 
 use crate::control::Shared;
@@ -27,14 +30,31 @@ pub(crate) async fn upgrade_domestic(
     State(shared): State<Arc<Shared>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.on_upgrade(move |socket| run(shared, socket, Market::Domestic))
+    upgrade(shared, ws, Market::Domestic)
 }
 
 pub(crate) async fn upgrade_us(
     State(shared): State<Arc<Shared>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.on_upgrade(move |socket| run(shared, socket, Market::Us))
+    upgrade(shared, ws, Market::Us)
+}
+
+/// Upgrade, unless a `drop_websockets_for` outage is on: then HTTP 503, no socket.
+fn upgrade(shared: Arc<Shared>, ws: WebSocketUpgrade, market: Market) -> Response {
+    let refused = crate::control::MockControl {
+        shared: shared.clone(),
+    }
+    .websockets_refused();
+    if refused {
+        tracing::debug!("websocket upgrade refused: outage");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "websocket outage (simulator fault)",
+        )
+            .into_response();
+    }
+    ws.on_upgrade(move |socket| run(shared, socket, market))
 }
 
 async fn send(tx: &mut Tx, frame: &Value) -> bool {
@@ -74,7 +94,7 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, market: Market) {
     let (mut tx, mut rx) = socket.split();
     let mut kill = shared.ws_kill.subscribe();
     kill.borrow_and_update();
-    let mut orders = shared.order_events.subscribe();
+    let mut feed = shared.feed.subscribe();
     let mut pushes = shared.ws_push.subscribe();
     let mut ping = interval(shared.config.ping_interval);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -143,13 +163,21 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, market: Market) {
                     }
                 }
             }
-            event = orders.recv() => {
-                if let Ok(order) = event {
-                    if let Some(frame) = session.order_frame(&order) {
-                        if !send(&mut tx, &frame).await {
+            event = feed.recv() => {
+                match event {
+                    Ok(published) => {
+                        let mut ok = true;
+                        for frame in session.event_frames(&published) {
+                            ok &= send(&mut tx, &frame).await;
+                        }
+                        if !ok {
                             break;
                         }
                     }
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(id = session.id, missed, "websocket session lagged: order events lost");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => {}
                 }
             }
         }

@@ -9,9 +9,9 @@ use std::sync::atomic::Ordering;
 use codegen::spec::{Market, RealtimeItem, Tr};
 use serde_json::{Map, Value};
 
-use super::{condition, frames, order_fill};
-use crate::book::Order;
+use super::{balance, condition, frames, order_fill};
 use crate::control::{Registration, Shared, lock};
+use crate::feed::Published;
 use crate::market::{self, Venue};
 use crate::synth::Synth;
 
@@ -279,10 +279,11 @@ impl Session {
             let Some(rt) = tr.realtime.as_ref() else {
                 continue;
             };
-            // Condition-search hits have their own pushes, and `00` (order fill) reports
-            // order events as they happen; every other type, account-wide ones (04 balance,
-            // 0s market hours, 1h VI) included, streams at the configured rate.
-            if rt.item == RealtimeItem::ConditionSearch || rt.kind == "00" {
+            // Condition-search hits have their own pushes, and `00` (order fill) and `04`
+            // (balance) report the book's events as they happen; every other type,
+            // account-wide ones (0s market hours, 1h VI) included, streams at the
+            // configured rate.
+            if rt.item == RealtimeItem::ConditionSearch || rt.kind == "00" || rt.kind == "04" {
                 continue;
             }
             let stock = market::lookup(self.shared.config.seed, &r.item, self.venue());
@@ -300,26 +301,47 @@ impl Session {
         (!data.is_empty()).then(|| frames::real(data))
     }
 
-    /// The `00` (order fill) frame for an order event, if this connection registered `00`.
-    pub fn order_frame(&self, order: &Order) -> Option<Value> {
-        self.regs.iter().find(|r| r.kind == "00")?;
-        let tr = self.realtime_tr("00")?;
-        let rt = tr.realtime.as_ref()?;
-        if order.stock.venue != self.venue() {
-            return None;
+    /// The frames of one book event for this connection: a `00` (order fill) frame if it
+    /// registered 00 and the frame is not dropped by a fault, then a `04` (balance) frame if
+    /// it registered 04. Account-wide: whatever item was registered, the entry names the
+    /// order's stock, as Kiwoom's examples do.
+    pub fn event_frames(&self, published: &Published) -> Vec<Value> {
+        let event = &published.event;
+        if event.order.stock.venue != self.venue() {
+            return Vec::new();
         }
         let empty = Map::new();
         let synth = Synth::new(self.shared.config.seed, self.venue(), &empty)
             .at(crate::clock::now(&self.shared.config));
-        let mut values = synth.realtime_values(&rt.values, &order.stock, 0, order.secs);
-        order_fill::apply(&mut values, order);
-        Some(frames::real(vec![frames::real_entry(
-            values,
-            "00",
-            &tr.korean_name,
-            // Kiwoom's example names the order's stock here, whatever was registered.
-            &order.stock.code,
-            None,
-        )]))
+        let mut out = Vec::new();
+        for kind in ["00", "04"] {
+            if kind == "00" && !published.send_00 {
+                continue;
+            }
+            if !self.regs.iter().any(|r| r.kind == kind) {
+                continue;
+            }
+            let Some(tr) = self.realtime_tr(kind) else {
+                continue;
+            };
+            let Some(rt) = tr.realtime.as_ref() else {
+                continue;
+            };
+            let mut values =
+                synth.realtime_values(&rt.values, &event.order.stock, 0, event.order.secs);
+            if kind == "00" {
+                order_fill::apply(&mut values, event);
+            } else {
+                balance::apply(&mut values, event);
+            }
+            out.push(frames::real(vec![frames::real_entry(
+                values,
+                kind,
+                &tr.korean_name,
+                &event.order.stock.code,
+                None,
+            )]));
+        }
+        out
     }
 }
