@@ -66,10 +66,57 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
     /// on: one unreadable frame must not stop the tracking of every other order, and the
     /// next reconciliation repairs what it missed.
     pub async fn follow(&self, account: &str, events: impl Stream<Item = SessionEvent>) {
+        self.follow_inner(account, events, None).await
+    }
+
+    /// [`follow`](Self::follow), and a reconciliation every `every` as well. A 00 frame
+    /// Kiwoom never sent (or that was lost without the connection dropping) leaves no gap
+    /// to notice: only a reconciliation finds its fill. Reconciliations run on this task,
+    /// between events, like those after a gap.
+    pub async fn follow_reconciling(
+        &self,
+        account: &str,
+        events: impl Stream<Item = SessionEvent>,
+        every: std::time::Duration,
+    ) {
+        self.follow_inner(account, events, Some(every)).await
+    }
+
+    async fn follow_inner(
+        &self,
+        account: &str,
+        events: impl Stream<Item = SessionEvent>,
+        every: Option<std::time::Duration>,
+    ) {
         let mut events = std::pin::pin!(events);
-        while let Some(event) = events.next().await {
-            if let Err(error) = self.on_session_event(account, event).await {
-                tracing::warn!(%error, "realtime order event not recorded; the next reconciliation will repair it");
+        let mut timer = every.map(|every| {
+            let start = tokio::time::Instant::now() + every;
+            let mut t = tokio::time::interval_at(start, every);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
+        loop {
+            let periodic = async {
+                match timer.as_mut() {
+                    Some(t) => {
+                        t.tick().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                event = events.next() => {
+                    let Some(event) = event else { break };
+                    if let Err(error) = self.on_session_event(account, event).await {
+                        tracing::warn!(%error, "realtime order event not recorded; the next reconciliation will repair it");
+                    }
+                }
+                () = periodic => {
+                    let today = chrono::Utc::now().with_timezone(&seoul()).date_naive();
+                    if let Err(error) = self.reconcile(account, today).await {
+                        tracing::warn!(%error, "periodic reconciliation failed; the next one retries");
+                    }
+                }
             }
         }
     }
