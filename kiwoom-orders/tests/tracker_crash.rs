@@ -263,7 +263,7 @@ async fn crash_and_restart<J: Journal>(journal: &J, backend: &str, location: &st
     let today = chrono::Utc::now()
         .with_timezone(&kiwoom_orders::intent::seoul())
         .date_naive();
-    let eq = assert_journal_equals_book(journal, &client, ACCOUNT, today).await;
+    let eq = assert_journal_equals_book(journal, &client, ACCOUNT, today, Some(Decimal::ONE)).await;
     eprintln!(
         "{backend}: after two kills and restarts: {} orders, {} server orders, {} fills ({} shares), states {:?}",
         eq.orders, eq.server_orders, eq.fills, eq.filled_quantity, eq.states

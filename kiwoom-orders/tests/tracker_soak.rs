@@ -410,8 +410,14 @@ async fn soak<J: Journal>(journal: J, backend: &str) {
         "a second reconciliation finds nothing more: {again:?}"
     );
 
-    let eq =
-        assert_journal_equals_book(run.tracker.ledger().journal(), &client, ACCOUNT, today).await;
+    let eq = assert_journal_equals_book(
+        run.tracker.ledger().journal(),
+        &client,
+        ACCOUNT,
+        today,
+        Some(Decimal::ONE),
+    )
+    .await;
     assert!(
         report.differences.is_empty(),
         "positions differ: {report:?}"
