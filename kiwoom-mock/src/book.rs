@@ -312,15 +312,14 @@ impl Book {
     fn event(&mut self, ctx: &Ctx, kind: EventKind, order: Order) -> Event {
         self.events += 1;
         let stock = order.stock.clone();
+        // Each order carries its filled total: no walk over the fill list per event.
         let net_bought = self
-            .fills
+            .orders
             .iter()
-            .filter_map(|f| {
-                let o = self.find(&f.ord_no)?;
-                (o.stock == stock).then_some(match o.side {
-                    Side::Buy => f.qty,
-                    Side::Sell => -f.qty,
-                })
+            .filter(|o| o.stock == stock)
+            .map(|o| match o.side {
+                Side::Buy => o.filled_qty,
+                Side::Sell => -o.filled_qty,
             })
             .sum();
         Event {
