@@ -113,6 +113,71 @@ async fn flags_set_faults_and_rate_limits() {
     );
 }
 
+#[tokio::test]
+async fn flags_step_the_market_keep_the_book_and_drop_00_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("book.json");
+    let file_arg = file.to_str().unwrap();
+    let (child, base) = start(&[
+        "--market-step-ms",
+        "20",
+        "--state-file",
+        file_arg,
+        "--drop-order-frames",
+        "2",
+    ]);
+    let http = reqwest::Client::new();
+    let r: Value = http
+        .post(format!("{base}/oauth2/token"))
+        .json(&json!({"grant_type": "client_credentials", "appkey": "a", "secretkey": "b"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = r["token"].as_str().expect("a token").to_string();
+    let placed: Value = http
+        .post(format!("{base}/api/dostk/ordr"))
+        .header("api-id", "kt10000")
+        .header("authorization", format!("Bearer {token}"))
+        .json(&json!({"dmst_stex_tp": "KRX", "stk_cd": "005930", "ord_qty": "1", "trde_tp": "3"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(placed["return_code"], 0, "{placed}");
+    let get = |path: &str| {
+        let url = format!("{base}/_mock{path}");
+        let http = http.clone();
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        get("/order-frames/dropped").await["dropped"],
+        2,
+        "--drop-order-frames 2"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let steps = get("/market/005930").await["steps"].as_u64().unwrap();
+    assert!(steps >= 3, "--market-step-ms 20: {steps} steps");
+    drop(child);
+    let saved = std::fs::read_to_string(&file).expect("--state-file written");
+    assert!(
+        saved.contains(placed["ord_no"].as_str().unwrap()),
+        "{saved}"
+    );
+}
+
 #[test]
 fn bad_flags_are_refused_with_the_syntax() {
     let out = Command::new(env!("CARGO_BIN_EXE_kiwoom-mock"))
