@@ -55,6 +55,11 @@ impl Shared {
 
     /// Publish the events of one change of `book` and save it. Call with the book locked.
     pub fn commit(&self, book: &Book, events: Vec<Event>) {
+        self.publish(events);
+        self.save(book);
+    }
+
+    fn publish(&self, events: Vec<Event>) {
         for event in events {
             let dropped = lock(&self.frame_faults).drops(self.config.seed, event.seq);
             if dropped {
@@ -70,6 +75,9 @@ impl Shared {
                 send_00: !dropped,
             }));
         }
+    }
+
+    fn save(&self, book: &Book) {
         if let Some(path) = &self.config.state_file {
             if let Err(e) = crate::state_file::save(path, self.config.seed, book) {
                 tracing::error!(path = %path.display(), error = %e, "saving the book failed");
@@ -78,12 +86,17 @@ impl Shared {
     }
 
     /// Move the market `n` steps, publishing the fills they cause; the total steps taken.
+    /// The book is saved once, after the last step: the lock is held throughout, so nobody
+    /// sees (and no killed process leaves) a state between two of the steps.
     pub fn step_market(&self, n: u64) -> u64 {
         let ctx = self.ctx();
         let mut book = lock(&self.book);
         for _ in 0..n {
             let events = book.step(&ctx);
-            self.commit(&book, events);
+            self.publish(events);
+        }
+        if n > 0 {
+            self.save(&book);
         }
         book.walk.steps
     }
