@@ -51,19 +51,15 @@ impl codec::Record for LoginFrame {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => {
-                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
-                }
+                "trnm" => trnm = forms.value(&mut map, ctx, 0, "trnm", codec::PLAIN)?,
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_message =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_message = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 "sor_yn" => {
-                    sor_enabled =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sor_yn", codec::PLAIN)?;
+                    sor_enabled = forms.value(&mut map, ctx, 3, "sor_yn", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -82,24 +78,19 @@ impl serde::Serialize for LoginFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "trnm",
-            self.trnm.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 0, "trnm", self.trnm.as_ref(), codec::PLAIN)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_message.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "sor_yn",
             self.sor_enabled.as_ref(),
             codec::PLAIN,
@@ -143,9 +134,7 @@ impl codec::Record for PingFrame {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => {
-                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
-                }
+                "trnm" => trnm = forms.value(&mut map, ctx, 0, "trnm", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -156,13 +145,8 @@ impl serde::Serialize for PingFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "trnm",
-            self.trnm.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 0, "trnm", self.trnm.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -214,15 +198,12 @@ impl codec::Record for RegFrame {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => {
-                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
-                }
+                "trnm" => trnm = forms.value(&mut map, ctx, 0, "trnm", codec::PLAIN)?,
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_message =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_message = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -240,17 +221,12 @@ impl serde::Serialize for RegFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "trnm",
-            self.trnm.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 0, "trnm", self.trnm.as_ref(), codec::PLAIN)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_message.as_ref(),
             codec::PLAIN,
@@ -304,15 +280,12 @@ impl codec::Record for RemoveFrame {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => {
-                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
-                }
+                "trnm" => trnm = forms.value(&mut map, ctx, 0, "trnm", codec::PLAIN)?,
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_message =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_message = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -330,17 +303,12 @@ impl serde::Serialize for RemoveFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "trnm",
-            self.trnm.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 0, "trnm", self.trnm.as_ref(), codec::PLAIN)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_message.as_ref(),
             codec::PLAIN,
@@ -394,15 +362,10 @@ impl codec::Record for SystemFrame {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => {
-                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
-                }
-                "code" => {
-                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
-                }
+                "trnm" => trnm = forms.value(&mut map, ctx, 0, "trnm", codec::PLAIN)?,
+                "code" => code = forms.value(&mut map, ctx, 1, "code", codec::PLAIN)?,
                 "message" => {
-                    message =
-                        codec::field_kept(&mut map, ctx, &mut forms, "message", codec::PLAIN)?;
+                    message = forms.value(&mut map, ctx, 2, "message", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -420,27 +383,12 @@ impl serde::Serialize for SystemFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "trnm",
-            self.trnm.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "code",
-            self.code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "message",
-            self.message.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 0, "trnm", self.trnm.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "code", self.code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 2, "message", self.message.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }
@@ -490,15 +438,12 @@ impl codec::Record for ErrorFrame {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "trnm" => {
-                    trnm = codec::field_kept(&mut map, ctx, &mut forms, "trnm", codec::PLAIN)?;
-                }
+                "trnm" => trnm = forms.value(&mut map, ctx, 0, "trnm", codec::PLAIN)?,
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_message =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_message = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -516,17 +461,12 @@ impl serde::Serialize for ErrorFrame {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "trnm",
-            self.trnm.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 0, "trnm", self.trnm.as_ref(), codec::PLAIN)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_message.as_ref(),
             codec::PLAIN,

@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::records::slot_of;
 use super::{doc, format, ident, ty};
 use crate::ir::{FieldTy, Realtime, RealtimeType};
 use crate::spec::{Market, RealtimeItem};
@@ -20,26 +21,26 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         let fty = ty(rust);
         quote!(#fdoc pub #n: Option<#fty>,)
     });
-    let arms = t.fields.iter().map(|f| {
+    let arms = t.fields.iter().zip(&t.ids).enumerate().map(|(slot, (f, id))| {
         let n = ident(&f.rust);
         let wire = f.wire.as_str();
+        let slot = slot_of(slot);
         let FieldTy::Value { format: fmt, .. } = &f.ty else {
             unreachable!()
         };
         let fmt = format(fmt);
-        quote!(#wire => {
-            event.#n = codec::real_value(&values, #wire, raw, #fmt)?;
-            codec::keep_form(&mut event.forms, #wire, raw, event.#n.as_ref(), #fmt);
-        })
+        let id = proc_macro2::Literal::u32_unsuffixed(*id);
+        quote!(Some(#id) => event.#n = event.forms.real_value(&values, #slot, #wire, raw, #fmt)?,)
     });
-    let puts = t.fields.iter().map(|f| {
+    let puts = t.fields.iter().enumerate().map(|(slot, f)| {
         let n = ident(&f.rust);
         let wire = f.wire.as_str();
+        let slot = slot_of(slot);
         let FieldTy::Value { format: fmt, .. } = &f.ty else {
             unreachable!()
         };
         let fmt = format(fmt);
-        quote!(values.put_kept(&self.forms, #wire, &self.#n, #fmt);)
+        quote!(values.put_kept(&self.forms, #slot, #wire, &self.#n, #fmt);)
     });
     let korean = t.korean_name.as_str();
     let market = match t.market {
@@ -115,7 +116,7 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
                     ..Self::default()
                 };
                 for (id, raw) in &entry.values {
-                    match &**id {
+                    match codec::realtime_id(id) {
                         #(#arms)*
                         _ => {
                             event.extra_values.insert(id.to_string(), raw.to_string());

@@ -50,6 +50,14 @@ pub fn field_type(f: &FieldDef) -> TokenStream {
     }
 }
 
+/// A field's slot in its record's `WireForms`: its position among the record's fields (the
+/// IR's order), as a literal.
+pub fn slot_of(position: usize) -> TokenStream {
+    let slot = u16::try_from(position).expect("a record has fewer than 65536 fields (IR)");
+    let slot = proc_macro2::Literal::u16_unsuffixed(slot);
+    quote!(#slot)
+}
+
 /// Lists are never `Option`: an absent list is empty.
 pub fn is_list(f: &FieldDef) -> bool {
     matches!(f.ty, FieldTy::Records { .. } | FieldTy::Values { .. })
@@ -106,13 +114,14 @@ fn emit_decode(s: &StructDef) -> TokenStream {
             quote!(let mut #l = None;)
         }
     });
-    let arms = s.fields.iter().map(|f| {
+    let arms = s.fields.iter().enumerate().map(|(slot, f)| {
         let l = local(f);
         let wire = f.wire.as_str();
+        let slot = slot_of(slot);
         let call = match &f.ty {
             FieldTy::Value { format: fmt, .. } => {
                 let fmt = format(fmt);
-                quote!(codec::field_kept(&mut map, ctx, &mut forms, #wire, #fmt)?)
+                quote!(forms.value(&mut map, ctx, #slot, #wire, #fmt)?)
             }
             FieldTy::ReturnCode => quote!(codec::field(&mut map, ctx, #wire, codec::PLAIN)?),
             FieldTy::Records { .. } => quote!(codec::list(&mut map, ctx, #wire)?),
@@ -125,7 +134,7 @@ fn emit_decode(s: &StructDef) -> TokenStream {
         match &f.ty {
             FieldTy::Records { .. } | FieldTy::Values { .. } => quote!(#wire => {
                 #l = #call;
-                codec::keep_empty_list(&mut forms, #wire, &#l);
+                forms.list_sent(#slot, &#l);
             }),
             _ => quote!(#wire => #l = #call,),
         }
@@ -215,7 +224,11 @@ fn emit_serialize(s: &StructDef) -> TokenStream {
             }
         };
     }
-    let puts = s.fields.iter().map(put_record_field);
+    let puts = s
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(slot, f)| put_record_field(slot, f));
     quote! {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -230,24 +243,25 @@ fn emit_serialize(s: &StructDef) -> TokenStream {
 }
 
 /// One `put` call of a decoded record's `Serialize`: values write back their kept wire text.
-fn put_record_field(f: &FieldDef) -> TokenStream {
+fn put_record_field(slot: usize, f: &FieldDef) -> TokenStream {
     let fname = ident(&f.rust);
     let wire = f.wire.as_str();
+    let slot = slot_of(slot);
     match &f.ty {
         FieldTy::Value { format: fmt, .. } => {
             let fmt = format(fmt);
             if f.optional {
-                quote!(codec::put_kept(&mut map, &self.forms, #wire, self.#fname.as_ref(), #fmt)?;)
+                quote!(self.forms.put(&mut map, #slot, #wire, self.#fname.as_ref(), #fmt)?;)
             } else {
-                quote!(codec::put_kept(&mut map, &self.forms, #wire, Some(&self.#fname), #fmt)?;)
+                quote!(self.forms.put(&mut map, #slot, #wire, Some(&self.#fname), #fmt)?;)
             }
         }
         FieldTy::Records { .. } => {
-            quote!(codec::put_list_kept(&mut map, &self.forms, #wire, &self.#fname)?;)
+            quote!(self.forms.put_list(&mut map, #slot, #wire, &self.#fname)?;)
         }
         FieldTy::Values { .. } => {
             let put = put_field(f);
-            quote!(if !self.#fname.is_empty() || self.forms.get(#wire).is_some() { #put })
+            quote!(if !self.#fname.is_empty() || self.forms.get(#slot).is_some() { #put })
         }
         _ => put_field(f),
     }

@@ -908,6 +908,20 @@ impl<'s> Builder<'s> {
             trnm: None,
         };
         self.check_field_names(location, &check);
+        let ids = check
+            .fields
+            .iter()
+            .map(|f| match realtime_id(&f.wire) {
+                Some(id) => id,
+                None => {
+                    self.problems.push(format!(
+                        "{location} realtime value `{}`: the id is not a plain number",
+                        f.wire
+                    ));
+                    0
+                }
+            })
+            .collect();
         let mut doc = vec![format!(
             "Realtime type `{}`: {} ({}).",
             rt.kind,
@@ -939,6 +953,7 @@ impl<'s> Builder<'s> {
             item: rt.item,
             doc,
             fields: check.fields,
+            ids,
         }
     }
 
@@ -1325,4 +1340,14 @@ fn request_doc(t: &Tr, tr: &spec::Tr) -> Vec<String> {
     doc.push(String::new());
     doc.push("Required fields are the arguments of `new`; optional ones have setters.".to_owned());
     doc
+}
+
+/// A realtime value id as the number the decoder matches: digits only, no leading zero (so
+/// `"010"` cannot alias `"10"`), at most 9 digits.
+fn realtime_id(wire: &str) -> Option<u32> {
+    let canonical = !wire.is_empty()
+        && wire.len() <= 9
+        && wire.bytes().all(|b| b.is_ascii_digit())
+        && (wire == "0" || !wire.starts_with('0'));
+    canonical.then(|| wire.parse().ok()).flatten()
 }

@@ -73,15 +73,13 @@ impl codec::Record for AccountsResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acctNo" => {
-                    account_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acctNo", codec::PLAIN)?;
+                    account_number = forms.value(&mut map, ctx, 0, "acctNo", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -99,17 +97,17 @@ impl serde::Serialize for AccountsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "acctNo",
             self.account_number.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

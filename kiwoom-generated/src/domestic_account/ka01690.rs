@@ -136,52 +136,42 @@ impl codec::Record for DailyBalanceReturnRateResponse {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "tot_buy_amt" => {
                     total_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_evlt_amt" => {
                     total_evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_evlt_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "tot_evlt_amt", codec::PLAIN)?;
                 }
                 "tot_evltv_prft" => {
-                    total_evaluation_profit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tot_evltv_prft",
-                        codec::PLAIN,
-                    )?;
+                    total_evaluation_profit =
+                        forms.value(&mut map, ctx, 3, "tot_evltv_prft", codec::PLAIN)?;
                 }
                 "tot_prft_rt" => {
                     total_profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tot_prft_rt", codec::PLAIN)?;
                 }
                 "dbst_bal" => {
-                    deposit_balance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dbst_bal", codec::PLAIN)?;
+                    deposit_balance = forms.value(&mut map, ctx, 5, "dbst_bal", codec::PLAIN)?;
                 }
                 "day_stk_asst" => {
                     day_stock_assets =
-                        codec::field_kept(&mut map, ctx, &mut forms, "day_stk_asst", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "day_stk_asst", codec::PLAIN)?;
                 }
                 "buy_wght" => {
-                    buy_weight =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_wght", codec::PLAIN)?;
+                    buy_weight = forms.value(&mut map, ctx, 7, "buy_wght", codec::PLAIN)?;
                 }
                 "day_bal_rt" => {
                     day_balance_rate = codec::list(&mut map, ctx, "day_bal_rt")?;
-                    codec::keep_empty_list(&mut forms, "day_bal_rt", &day_balance_rate);
+                    forms.list_sent(8, &day_balance_rate);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 10, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -207,67 +197,63 @@ impl serde::Serialize for DailyBalanceReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "tot_buy_amt",
             self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_evlt_amt",
             self.total_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_evltv_prft",
             self.total_evaluation_profit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_prft_rt",
             self.total_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "dbst_bal",
             self.deposit_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "day_stk_asst",
             self.day_stock_assets.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "buy_wght",
             self.buy_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "day_bal_rt", &self.day_balance_rate)?;
+        self.forms
+            .put_list(&mut map, 8, "day_bal_rt", &self.day_balance_rate)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -365,44 +351,35 @@ impl codec::Record for DailyBalanceReturnRateRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 0, "cur_prc", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "rmnd_qty" => {
-                    holding_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rmnd_qty", codec::PLAIN)?;
+                    holding_quantity = forms.value(&mut map, ctx, 3, "rmnd_qty", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price = forms.value(&mut map, ctx, 4, "buy_uv", codec::PLAIN)?;
                 }
                 "buy_wght" => {
-                    buy_weight =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_wght", codec::PLAIN)?;
+                    buy_weight = forms.value(&mut map, ctx, 5, "buy_wght", codec::PLAIN)?;
                 }
                 "evltv_prft" => {
                     evaluation_profit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evltv_prft", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "evltv_prft", codec::PLAIN)?;
                 }
                 "prft_rt" => {
-                    profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
+                    profit_rate = forms.value(&mut map, ctx, 7, "prft_rt", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount = forms.value(&mut map, ctx, 8, "evlt_amt", codec::PLAIN)?;
                 }
                 "evlt_wght" => {
-                    evaluation_weight =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_wght", codec::PLAIN)?;
+                    evaluation_weight = forms.value(&mut map, ctx, 9, "evlt_wght", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -427,72 +404,72 @@ impl serde::Serialize for DailyBalanceReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "rmnd_qty",
             self.holding_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "buy_uv",
             self.buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "buy_wght",
             self.buy_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "evltv_prft",
             self.evaluation_profit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "prft_rt",
             self.profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "evlt_wght",
             self.evaluation_weight.as_ref(),
             codec::PLAIN,

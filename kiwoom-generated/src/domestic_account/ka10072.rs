@@ -96,18 +96,13 @@ impl codec::Record for RealizedPnlByDateAndStockResponse {
                 "dt_stk_div_rlzt_pl" => {
                     date_stock_breakdown_realized_profit_loss =
                         codec::list(&mut map, ctx, "dt_stk_div_rlzt_pl")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "dt_stk_div_rlzt_pl",
-                        &date_stock_breakdown_realized_profit_loss,
-                    );
+                    forms.list_sent(0, &date_stock_breakdown_realized_profit_loss);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -125,16 +120,16 @@ impl serde::Serialize for RealizedPnlByDateAndStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "dt_stk_div_rlzt_pl",
             &self.date_stock_breakdown_realized_profit_loss,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -256,65 +251,51 @@ impl codec::Record for RealizedPnlByDateAndStockRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity = forms.value(&mut map, ctx, 1, "cntr_qty", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price = forms.value(&mut map, ctx, 2, "buy_uv", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
+                    execution_price = forms.value(&mut map, ctx, 3, "cntr_pric", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 5, "pl_rt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 6, "stk_cd", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_trde_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    today_trade_commission =
+                        forms.value(&mut map, ctx, 7, "tdy_trde_cmsn", codec::PLAIN)?;
                 }
                 "tdy_trde_tax" => {
                     today_trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "wthd_alowa" => {
                     withdrawal_available_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "wthd_alowa", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "wthd_alowa", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
+                    loan_date = forms.value(&mut map, ctx, 10, "loan_dt", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
+                    credit_type = forms.value(&mut map, ctx, 11, "crd_tp", codec::PLAIN)?;
                 }
                 "stk_cd_1" => {
-                    stock_code_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd_1", codec::PLAIN)?;
+                    stock_code_1 = forms.value(&mut map, ctx, 12, "stk_cd_1", codec::PLAIN)?;
                 }
                 "tdy_sel_pl_1" => {
                     today_sell_profit_loss_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl_1", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 13, "tdy_sel_pl_1", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -343,100 +324,100 @@ impl serde::Serialize for RealizedPnlByDateAndStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "buy_uv",
             self.buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cntr_pric",
             self.execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tdy_sel_pl",
             self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "tdy_trde_cmsn",
             self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "tdy_trde_tax",
             self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "wthd_alowa",
             self.withdrawal_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "loan_dt",
             self.loan_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "crd_tp",
             self.credit_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "stk_cd_1",
             self.stock_code_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "tdy_sel_pl_1",
             self.today_sell_profit_loss_1.as_ref(),
             codec::PLAIN,

@@ -103,18 +103,13 @@ impl codec::Record for RealizedPnlByPeriodAndStockResponse {
             match &*key {
                 "dt_stk_rlzt_pl" => {
                     date_stock_realized_profit_loss = codec::list(&mut map, ctx, "dt_stk_rlzt_pl")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "dt_stk_rlzt_pl",
-                        &date_stock_realized_profit_loss,
-                    );
+                    forms.list_sent(0, &date_stock_realized_profit_loss);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -132,16 +127,16 @@ impl serde::Serialize for RealizedPnlByPeriodAndStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "dt_stk_rlzt_pl",
             &self.date_stock_realized_profit_loss,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -266,70 +261,50 @@ impl codec::Record for RealizedPnlByPeriodAndStockRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "tdy_htssel_cmsn" => {
-                    today_hts_sell_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_htssel_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    today_hts_sell_commission =
+                        forms.value(&mut map, ctx, 1, "tdy_htssel_cmsn", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity = forms.value(&mut map, ctx, 3, "cntr_qty", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price = forms.value(&mut map, ctx, 4, "buy_uv", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
+                    execution_price = forms.value(&mut map, ctx, 5, "cntr_pric", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 7, "pl_rt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 8, "stk_cd", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_trde_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    today_trade_commission =
+                        forms.value(&mut map, ctx, 9, "tdy_trde_cmsn", codec::PLAIN)?;
                 }
                 "tdy_trde_tax" => {
                     today_trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "wthd_alowa" => {
                     withdrawal_available_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "wthd_alowa", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "wthd_alowa", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
+                    loan_date = forms.value(&mut map, ctx, 12, "loan_dt", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
+                    credit_type = forms.value(&mut map, ctx, 13, "crd_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -358,100 +333,95 @@ impl serde::Serialize for RealizedPnlByPeriodAndStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "tdy_htssel_cmsn",
             self.today_hts_sell_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "buy_uv",
             self.buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cntr_pric",
             self.execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "tdy_sel_pl",
             self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tdy_trde_cmsn",
             self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "tdy_trde_tax",
             self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "wthd_alowa",
             self.withdrawal_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "loan_dt",
             self.loan_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "crd_tp",
             self.credit_type.as_ref(),
             codec::PLAIN,

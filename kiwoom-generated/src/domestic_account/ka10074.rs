@@ -127,34 +127,31 @@ impl codec::Record for DailyRealizedPnlResponse {
             match &*key {
                 "tot_buy_amt" => {
                     total_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_sell_amt" => {
                     total_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "rlzt_pl" => {
                     realized_profit_loss =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rlzt_pl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "rlzt_pl", codec::PLAIN)?;
                 }
                 "trde_cmsn" => {
-                    trade_commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_cmsn", codec::PLAIN)?;
+                    trade_commission = forms.value(&mut map, ctx, 3, "trde_cmsn", codec::PLAIN)?;
                 }
                 "trde_tax" => {
-                    trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tax", codec::PLAIN)?;
+                    trade_tax = forms.value(&mut map, ctx, 4, "trde_tax", codec::PLAIN)?;
                 }
                 "dt_rlzt_pl" => {
                     date_realized_profit_loss = codec::list(&mut map, ctx, "dt_rlzt_pl")?;
-                    codec::keep_empty_list(&mut forms, "dt_rlzt_pl", &date_realized_profit_loss);
+                    forms.list_sent(5, &date_realized_profit_loss);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -177,51 +174,47 @@ impl serde::Serialize for DailyRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tot_buy_amt",
             self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_sell_amt",
             self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "rlzt_pl",
             self.realized_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "trde_cmsn",
             self.trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "trde_tax",
             self.trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "dt_rlzt_pl",
-            &self.date_realized_profit_loss,
-        )?;
+        self.forms
+            .put_list(&mut map, 5, "dt_rlzt_pl", &self.date_realized_profit_loss)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -294,33 +287,24 @@ impl codec::Record for DailyRealizedPnlRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "buy_amt" => {
-                    buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
+                    buy_amount = forms.value(&mut map, ctx, 1, "buy_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
+                    sell_amount = forms.value(&mut map, ctx, 2, "sell_amt", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_trde_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    today_trade_commission =
+                        forms.value(&mut map, ctx, 4, "tdy_trde_cmsn", codec::PLAIN)?;
                 }
                 "tdy_trde_tax" => {
                     today_trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -341,44 +325,39 @@ impl serde::Serialize for DailyRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "buy_amt",
             self.buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "sell_amt",
             self.sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tdy_sel_pl",
             self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tdy_trde_cmsn",
             self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tdy_trde_tax",
             self.today_trade_tax.as_ref(),
             codec::PLAIN,

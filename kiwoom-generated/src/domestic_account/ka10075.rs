@@ -119,14 +119,13 @@ impl codec::Record for UnfilledOrdersResponse {
             match &*key {
                 "oso" => {
                     unfilled = codec::list(&mut map, ctx, "oso")?;
-                    codec::keep_empty_list(&mut forms, "oso", &unfilled);
+                    forms.list_sent(0, &unfilled);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -144,11 +143,11 @@ impl serde::Serialize for UnfilledOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "oso", &self.unfilled)?;
+        self.forms.put_list(&mut map, 0, "oso", &self.unfilled)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -370,138 +369,102 @@ impl codec::Record for UnfilledOrdersRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_no" => {
-                    account_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acnt_no", codec::PLAIN)?;
+                    account_number = forms.value(&mut map, ctx, 0, "acnt_no", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
                 }
                 "mang_empno" => {
                     manager_employee_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mang_empno", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "mang_empno", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
                 }
                 "tsk_tp" => {
-                    task_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tsk_tp", codec::PLAIN)?;
+                    task_type = forms.value(&mut map, ctx, 4, "tsk_tp", codec::PLAIN)?;
                 }
                 "ord_stt" => {
-                    order_status =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stt", codec::PLAIN)?;
+                    order_status = forms.value(&mut map, ctx, 5, "ord_stt", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 6, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_qty", codec::PLAIN)?;
+                    order_quantity = forms.value(&mut map, ctx, 7, "ord_qty", codec::PLAIN)?;
                 }
                 "ord_pric" => {
-                    order_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_pric", codec::PLAIN)?;
+                    order_price = forms.value(&mut map, ctx, 8, "ord_pric", codec::PLAIN)?;
                 }
                 "oso_qty" => {
-                    unfilled_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "oso_qty", codec::PLAIN)?;
+                    unfilled_quantity = forms.value(&mut map, ctx, 9, "oso_qty", codec::PLAIN)?;
                 }
                 "cntr_tot_amt" => {
                     execution_total_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tot_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "cntr_tot_amt", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "orig_ord_no", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name = forms.value(&mut map, ctx, 12, "io_tp_nm", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
+                    trade_type = forms.value(&mut map, ctx, 13, "trde_tp", codec::PLAIN)?;
                 }
-                "tm" => {
-                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
-                }
+                "tm" => time = forms.value(&mut map, ctx, 14, "tm", codec::PLAIN)?,
                 "cntr_no" => {
-                    execution_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_no", codec::PLAIN)?;
+                    execution_number = forms.value(&mut map, ctx, 15, "cntr_no", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
+                    execution_price = forms.value(&mut map, ctx, 16, "cntr_pric", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
                     execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "cntr_qty", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 18, "cur_prc", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
+                    ask_price = forms.value(&mut map, ctx, 19, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
+                    bid_price = forms.value(&mut map, ctx, 20, "buy_bid", codec::PLAIN)?;
                 }
                 "unit_cntr_pric" => {
-                    unit_execution_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "unit_cntr_pric",
-                        codec::PLAIN,
-                    )?;
+                    unit_execution_price =
+                        forms.value(&mut map, ctx, 21, "unit_cntr_pric", codec::PLAIN)?;
                 }
                 "unit_cntr_qty" => {
-                    unit_execution_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "unit_cntr_qty",
-                        codec::PLAIN,
-                    )?;
+                    unit_execution_quantity =
+                        forms.value(&mut map, ctx, 22, "unit_cntr_qty", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_trde_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    today_trade_commission =
+                        forms.value(&mut map, ctx, 23, "tdy_trde_cmsn", codec::PLAIN)?;
                 }
                 "tdy_trde_tax" => {
                     today_trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 24, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "ind_invsr" => {
                     individual_investor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ind_invsr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 25, "ind_invsr", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 26, "stex_tp", codec::PLAIN)?;
                 }
                 "stex_tp_txt" => {
                     exchange_type_text =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp_txt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 27, "stex_tp_txt", codec::PLAIN)?;
                 }
                 "sor_yn" => {
-                    sor_flag =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sor_yn", codec::PLAIN)?;
+                    sor_flag = forms.value(&mut map, ctx, 28, "sor_yn", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
+                    stop_price = forms.value(&mut map, ctx, 29, "stop_pric", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -546,212 +509,197 @@ impl serde::Serialize for UnfilledOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "acnt_no",
             self.account_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "mang_empno",
             self.manager_employee_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 4, "tsk_tp", self.task_type.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tsk_tp",
-            self.task_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            5,
             "ord_stt",
             self.order_status.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ord_qty",
             self.order_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "ord_pric",
             self.order_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "oso_qty",
             self.unfilled_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "cntr_tot_amt",
             self.execution_total_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "orig_ord_no",
             self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "io_tp_nm",
             self.in_out_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "trde_tp",
             self.trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 14, "tm", self.time.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tm",
-            self.time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            15,
             "cntr_no",
             self.execution_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "cntr_pric",
             self.execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "sel_bid",
             self.ask_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "buy_bid",
             self.bid_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "unit_cntr_pric",
             self.unit_execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "unit_cntr_qty",
             self.unit_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "tdy_trde_cmsn",
             self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "tdy_trde_tax",
             self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "ind_invsr",
             self.individual_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "stex_tp_txt",
             self.exchange_type_text.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 28, "sor_yn", self.sor_flag.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "sor_yn",
-            self.sor_flag.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            29,
             "stop_pric",
             self.stop_price.as_ref(),
             codec::PLAIN,

@@ -128,14 +128,13 @@ impl codec::Record for FilledOrdersResponse {
             match &*key {
                 "cntr" => {
                     execution = codec::list(&mut map, ctx, "cntr")?;
-                    codec::keep_empty_list(&mut forms, "cntr", &execution);
+                    forms.list_sent(0, &execution);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -153,11 +152,11 @@ impl serde::Serialize for FilledOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "cntr", &self.execution)?;
+        self.forms.put_list(&mut map, 0, "cntr", &self.execution)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -314,85 +313,65 @@ impl codec::Record for FilledOrdersRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name = forms.value(&mut map, ctx, 2, "io_tp_nm", codec::PLAIN)?;
                 }
                 "ord_pric" => {
-                    order_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_pric", codec::PLAIN)?;
+                    order_price = forms.value(&mut map, ctx, 3, "ord_pric", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_qty", codec::PLAIN)?;
+                    order_quantity = forms.value(&mut map, ctx, 4, "ord_qty", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
+                    execution_price = forms.value(&mut map, ctx, 5, "cntr_pric", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity = forms.value(&mut map, ctx, 6, "cntr_qty", codec::PLAIN)?;
                 }
                 "oso_qty" => {
-                    unfilled_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "oso_qty", codec::PLAIN)?;
+                    unfilled_quantity = forms.value(&mut map, ctx, 7, "oso_qty", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_trde_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    today_trade_commission =
+                        forms.value(&mut map, ctx, 8, "tdy_trde_cmsn", codec::PLAIN)?;
                 }
                 "tdy_trde_tax" => {
                     today_trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "ord_stt" => {
-                    order_status =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stt", codec::PLAIN)?;
+                    order_status = forms.value(&mut map, ctx, 10, "ord_stt", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
+                    trade_type = forms.value(&mut map, ctx, 11, "trde_tp", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "orig_ord_no", codec::PLAIN)?;
                 }
                 "ord_tm" => {
-                    order_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_tm", codec::PLAIN)?;
+                    order_time = forms.value(&mut map, ctx, 13, "ord_tm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 14, "stk_cd", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 15, "stex_tp", codec::PLAIN)?;
                 }
                 "stex_tp_txt" => {
                     exchange_type_text =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp_txt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "stex_tp_txt", codec::PLAIN)?;
                 }
                 "sor_yn" => {
-                    sor_flag =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sor_yn", codec::PLAIN)?;
+                    sor_flag = forms.value(&mut map, ctx, 17, "sor_yn", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
+                    stop_price = forms.value(&mut map, ctx, 18, "stop_pric", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -426,135 +405,130 @@ impl serde::Serialize for FilledOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "io_tp_nm",
             self.in_out_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "ord_pric",
             self.order_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "ord_qty",
             self.order_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cntr_pric",
             self.execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "oso_qty",
             self.unfilled_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "tdy_trde_cmsn",
             self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tdy_trde_tax",
             self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ord_stt",
             self.order_status.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "trde_tp",
             self.trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "orig_ord_no",
             self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "ord_tm",
             self.order_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "stex_tp_txt",
             self.exchange_type_text.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 17, "sor_yn", self.sor_flag.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "sor_yn",
-            self.sor_flag.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            18,
             "stop_pric",
             self.stop_price.as_ref(),
             codec::PLAIN,

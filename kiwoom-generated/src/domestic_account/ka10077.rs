@@ -89,23 +89,18 @@ impl codec::Record for TodayRealizedPnlDetailResponse {
             match &*key {
                 "tdy_rlzt_pl" => {
                     today_realized_profit_loss =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_rlzt_pl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "tdy_rlzt_pl", codec::PLAIN)?;
                 }
                 "tdy_rlzt_pl_dtl" => {
                     today_realized_profit_loss_detail =
                         codec::list(&mut map, ctx, "tdy_rlzt_pl_dtl")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "tdy_rlzt_pl_dtl",
-                        &today_realized_profit_loss_detail,
-                    );
+                    forms.list_sent(1, &today_realized_profit_loss_detail);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -124,23 +119,23 @@ impl serde::Serialize for TodayRealizedPnlDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tdy_rlzt_pl",
             self.today_realized_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            1,
             "tdy_rlzt_pl_dtl",
             &self.today_realized_profit_loss_detail,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -231,45 +226,34 @@ impl codec::Record for TodayRealizedPnlDetailRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity = forms.value(&mut map, ctx, 1, "cntr_qty", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price = forms.value(&mut map, ctx, 2, "buy_uv", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
+                    execution_price = forms.value(&mut map, ctx, 3, "cntr_pric", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 5, "pl_rt", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_trde_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    today_trade_commission =
+                        forms.value(&mut map, ctx, 6, "tdy_trde_cmsn", codec::PLAIN)?;
                 }
                 "tdy_trde_tax" => {
                     today_trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 8, "stk_cd", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -293,65 +277,65 @@ impl serde::Serialize for TodayRealizedPnlDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "buy_uv",
             self.buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cntr_pric",
             self.execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tdy_sel_pl",
             self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "tdy_trde_cmsn",
             self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "tdy_trde_tax",
             self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,

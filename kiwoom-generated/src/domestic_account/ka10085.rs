@@ -86,14 +86,13 @@ impl codec::Record for AccountReturnRateResponse {
             match &*key {
                 "acnt_prft_rt" => {
                     account_profit_rate = codec::list(&mut map, ctx, "acnt_prft_rt")?;
-                    codec::keep_empty_list(&mut forms, "acnt_prft_rt", &account_profit_rate);
+                    forms.list_sent(0, &account_profit_rate);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -111,16 +110,12 @@ impl serde::Serialize for AccountReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "acnt_prft_rt",
-            &self.account_profit_rate,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "acnt_prft_rt", &self.account_profit_rate)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -264,82 +259,59 @@ impl codec::Record for AccountReturnRateRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
                 }
                 "pur_pric" => {
-                    purchase_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pur_pric", codec::PLAIN)?;
+                    purchase_price = forms.value(&mut map, ctx, 4, "pur_pric", codec::PLAIN)?;
                 }
                 "pur_amt" => {
-                    purchase_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pur_amt", codec::PLAIN)?;
+                    purchase_amount = forms.value(&mut map, ctx, 5, "pur_amt", codec::PLAIN)?;
                 }
                 "rmnd_qty" => {
-                    holding_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rmnd_qty", codec::PLAIN)?;
+                    holding_quantity = forms.value(&mut map, ctx, 6, "rmnd_qty", codec::PLAIN)?;
                 }
                 "tdy_sel_pl" => {
                     today_sell_profit_loss =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sel_pl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "tdy_sel_pl", codec::PLAIN)?;
                 }
                 "tdy_trde_cmsn" => {
-                    today_trade_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_trde_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    today_trade_commission =
+                        forms.value(&mut map, ctx, 8, "tdy_trde_cmsn", codec::PLAIN)?;
                 }
                 "tdy_trde_tax" => {
                     today_trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_trde_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "tdy_trde_tax", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
+                    credit_type = forms.value(&mut map, ctx, 10, "crd_tp", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
+                    loan_date = forms.value(&mut map, ctx, 11, "loan_dt", codec::PLAIN)?;
                 }
                 "setl_remn" => {
                     settlement_balance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "setl_remn", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "setl_remn", codec::PLAIN)?;
                 }
                 "clrn_alow_qty" => {
-                    close_out_available_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "clrn_alow_qty",
-                        codec::PLAIN,
-                    )?;
+                    close_out_available_quantity =
+                        forms.value(&mut map, ctx, 13, "clrn_alow_qty", codec::PLAIN)?;
                 }
                 "crd_amt" => {
-                    credit_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_amt", codec::PLAIN)?;
+                    credit_amount = forms.value(&mut map, ctx, 14, "crd_amt", codec::PLAIN)?;
                 }
                 "crd_int" => {
-                    credit_interest =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_int", codec::PLAIN)?;
+                    credit_interest = forms.value(&mut map, ctx, 15, "crd_int", codec::PLAIN)?;
                 }
                 "expr_dt" => {
-                    expiry_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "expr_dt", codec::PLAIN)?;
+                    expiry_date = forms.value(&mut map, ctx, 16, "expr_dt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -371,121 +343,116 @@ impl serde::Serialize for AccountReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pur_pric",
             self.purchase_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pur_amt",
             self.purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "rmnd_qty",
             self.holding_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "tdy_sel_pl",
             self.today_sell_profit_loss.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "tdy_trde_cmsn",
             self.today_trade_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tdy_trde_tax",
             self.today_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "crd_tp",
             self.credit_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "loan_dt",
             self.loan_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "setl_remn",
             self.settlement_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "clrn_alow_qty",
             self.close_out_available_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "crd_amt",
             self.credit_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "crd_int",
             self.credit_interest.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "expr_dt",
             self.expiry_date.as_ref(),
             codec::PLAIN,

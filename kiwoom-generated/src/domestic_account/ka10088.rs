@@ -82,14 +82,13 @@ impl codec::Record for UnfilledSplitOrderDetailResponse {
             match &*key {
                 "osop" => {
                     unfilled_split_orders = codec::list(&mut map, ctx, "osop")?;
-                    codec::keep_empty_list(&mut forms, "osop", &unfilled_split_orders);
+                    forms.list_sent(0, &unfilled_split_orders);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -107,11 +106,12 @@ impl serde::Serialize for UnfilledSplitOrderDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "osop", &self.unfilled_split_orders)?;
+        self.forms
+            .put_list(&mut map, 0, "osop", &self.unfilled_split_orders)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -229,60 +229,48 @@ impl codec::Record for UnfilledSplitOrderDetailRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 2, "ord_no", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_qty", codec::PLAIN)?;
+                    order_quantity = forms.value(&mut map, ctx, 3, "ord_qty", codec::PLAIN)?;
                 }
                 "ord_pric" => {
-                    order_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_pric", codec::PLAIN)?;
+                    order_price = forms.value(&mut map, ctx, 4, "ord_pric", codec::PLAIN)?;
                 }
                 "osop_qty" => {
                     unfilled_split_orders_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "osop_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "osop_qty", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name = forms.value(&mut map, ctx, 6, "io_tp_nm", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
+                    trade_type = forms.value(&mut map, ctx, 7, "trde_tp", codec::PLAIN)?;
                 }
                 "sell_tp" => {
-                    sell_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_tp", codec::PLAIN)?;
+                    sell_type = forms.value(&mut map, ctx, 8, "sell_tp", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity = forms.value(&mut map, ctx, 9, "cntr_qty", codec::PLAIN)?;
                 }
                 "ord_stt" => {
-                    order_status =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stt", codec::PLAIN)?;
+                    order_status = forms.value(&mut map, ctx, 10, "ord_stt", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 11, "cur_prc", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 12, "stex_tp", codec::PLAIN)?;
                 }
                 "stex_tp_txt" => {
                     exchange_type_text =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp_txt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 13, "stex_tp_txt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -311,100 +299,100 @@ impl serde::Serialize for UnfilledSplitOrderDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "ord_qty",
             self.order_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "ord_pric",
             self.order_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "osop_qty",
             self.unfilled_split_orders_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "io_tp_nm",
             self.in_out_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_tp",
             self.trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sell_tp",
             self.sell_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ord_stt",
             self.order_status.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "stex_tp_txt",
             self.exchange_type_text.as_ref(),
             codec::PLAIN,

@@ -145,38 +145,37 @@ impl codec::Record for TodayTradeJournalResponse {
             match &*key {
                 "tot_sell_amt" => {
                     total_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "tot_buy_amt" => {
                     total_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_cmsn_tax" => {
                     total_commission_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_cmsn_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "tot_cmsn_tax", codec::PLAIN)?;
                 }
                 "tot_exct_amt" => {
                     total_settlement_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_exct_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "tot_exct_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_prft_rt" => {
                     total_profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "tot_prft_rt", codec::PLAIN)?;
                 }
                 "tdy_trde_diary" => {
                     today_trade_journal = codec::list(&mut map, ctx, "tdy_trde_diary")?;
-                    codec::keep_empty_list(&mut forms, "tdy_trde_diary", &today_trade_journal);
+                    forms.list_sent(6, &today_trade_journal);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -200,58 +199,54 @@ impl serde::Serialize for TodayTradeJournalResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tot_sell_amt",
             self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_buy_amt",
             self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_cmsn_tax",
             self.total_commission_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_exct_amt",
             self.total_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_pl_amt",
             self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tot_prft_rt",
             self.total_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "tdy_trde_diary",
-            &self.today_trade_journal,
-        )?;
+        self.forms
+            .put_list(&mut map, 6, "tdy_trde_diary", &self.today_trade_journal)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -356,48 +351,40 @@ impl codec::Record for TodayTradeJournalRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "buy_avg_pric" => {
                     buy_average_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_avg_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "buy_avg_pric", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
+                    buy_quantity = forms.value(&mut map, ctx, 2, "buy_qty", codec::PLAIN)?;
                 }
                 "sel_avg_pric" => {
                     sell_average_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_avg_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "sel_avg_pric", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 4, "sell_qty", codec::PLAIN)?;
                 }
                 "cmsn_alm_tax" => {
                     commission_and_taxes =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_alm_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "cmsn_alm_tax", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount = forms.value(&mut map, ctx, 6, "pl_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
+                    sell_amount = forms.value(&mut map, ctx, 7, "sell_amt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
+                    buy_amount = forms.value(&mut map, ctx, 8, "buy_amt", codec::PLAIN)?;
                 }
                 "prft_rt" => {
-                    profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
+                    profit_rate = forms.value(&mut map, ctx, 9, "prft_rt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 10, "stk_cd", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -423,79 +410,79 @@ impl serde::Serialize for TodayTradeJournalRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "buy_avg_pric",
             self.buy_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "buy_qty",
             self.buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "sel_avg_pric",
             self.sell_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "sell_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cmsn_alm_tax",
             self.commission_and_taxes.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sell_amt",
             self.sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "buy_amt",
             self.buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "prft_rt",
             self.profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,

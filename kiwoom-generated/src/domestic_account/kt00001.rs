@@ -562,10 +562,10 @@ impl codec::Record for DepositDetailResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "entr" => {
-                    deposit = codec::field_kept(
+                    deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -577,10 +577,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "profa_ch" => {
-                    margin_cash = codec::field_kept(
+                    margin_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "profa_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -592,10 +592,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "bncr_profa_ch" => {
-                    fund_units_margin_cash = codec::field_kept(
+                    fund_units_margin_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "bncr_profa_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -607,10 +607,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "nxdy_bncr_sell_exct" => {
-                    next_day_fund_units_sell_settlement = codec::field_kept(
+                    next_day_fund_units_sell_settlement = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "nxdy_bncr_sell_exct",
                         &codec::Format {
                             scale: 0u8,
@@ -622,10 +622,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "fc_stk_krw_repl_set_amt" => {
-                    foreign_currency_stock_krw_substitute_set_amount = codec::field_kept(
+                    foreign_currency_stock_krw_substitute_set_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "fc_stk_krw_repl_set_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -637,10 +637,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnta_ch" => {
-                    credit_guarantee_cash = codec::field_kept(
+                    credit_guarantee_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "crd_grnta_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -652,10 +652,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnt_ch" => {
-                    credit_collateral_cash = codec::field_kept(
+                    credit_collateral_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "crd_grnt_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -667,10 +667,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "add_grnt_ch" => {
-                    additional_collateral_cash = codec::field_kept(
+                    additional_collateral_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "add_grnt_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -682,10 +682,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_profa" => {
-                    other_margin = codec::field_kept(
+                    other_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "etc_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -697,10 +697,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "uncl_stk_amt" => {
-                    unpaid_stock_amount = codec::field_kept(
+                    unpaid_stock_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "uncl_stk_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -712,10 +712,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "shrts_prica" => {
-                    short_sale_value = codec::field_kept(
+                    short_sale_value = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "shrts_prica",
                         &codec::Format {
                             scale: 0u8,
@@ -727,10 +727,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_set_grnta" => {
-                    credit_set_guarantee = codec::field_kept(
+                    credit_set_guarantee = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "crd_set_grnta",
                         &codec::Format {
                             scale: 0u8,
@@ -742,10 +742,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "chck_ina_amt" => {
-                    check_deposit_amount = codec::field_kept(
+                    check_deposit_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "chck_ina_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -757,10 +757,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_chck_ina_amt" => {
-                    other_check_deposit_amount = codec::field_kept(
+                    other_check_deposit_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "etc_chck_ina_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -772,10 +772,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnt_ruse" => {
-                    credit_collateral_reuse = codec::field_kept(
+                    credit_collateral_reuse = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "crd_grnt_ruse",
                         &codec::Format {
                             scale: 0u8,
@@ -787,10 +787,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "knx_asset_evltv" => {
-                    konex_asset_evaluation = codec::field_kept(
+                    konex_asset_evaluation = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "knx_asset_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -802,10 +802,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "elwdpst_evlta" => {
-                    elw_deposited_evaluation_amount = codec::field_kept(
+                    elw_deposited_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "elwdpst_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -817,10 +817,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_ls_rght_frcs_amt" => {
-                    credit_stock_loan_right_scheduled_amount = codec::field_kept(
+                    credit_stock_loan_right_scheduled_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "crd_ls_rght_frcs_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -832,10 +832,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "lvlh_join_amt" => {
-                    livelihood_subscription_amount = codec::field_kept(
+                    livelihood_subscription_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "lvlh_join_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -847,10 +847,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "lvlh_trns_alowa" => {
-                    livelihood_deposit_available_amount = codec::field_kept(
+                    livelihood_deposit_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "lvlh_trns_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -862,10 +862,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field_kept(
+                    substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -877,10 +877,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "remn_repl_evlta" => {
-                    balance_substitute_evaluation_amount = codec::field_kept(
+                    balance_substitute_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "remn_repl_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -892,10 +892,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "trst_remn_repl_evlta" => {
-                    consignment_balance_substitute_evaluation_amount = codec::field_kept(
+                    consignment_balance_substitute_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "trst_remn_repl_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -907,10 +907,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "bncr_remn_repl_evlta" => {
-                    fund_units_balance_substitute_evaluation_amount = codec::field_kept(
+                    fund_units_balance_substitute_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "bncr_remn_repl_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -922,10 +922,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "profa_repl" => {
-                    margin_substitute = codec::field_kept(
+                    margin_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "profa_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -937,10 +937,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnta_repl" => {
-                    credit_guarantee_substitute = codec::field_kept(
+                    credit_guarantee_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "crd_grnta_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -952,10 +952,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_grnt_repl" => {
-                    credit_collateral_substitute = codec::field_kept(
+                    credit_collateral_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "crd_grnt_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -967,10 +967,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "add_grnt_repl" => {
-                    additional_collateral_substitute = codec::field_kept(
+                    additional_collateral_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        27,
                         "add_grnt_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -982,10 +982,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "rght_repl_amt" => {
-                    right_substitute_amount = codec::field_kept(
+                    right_substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        28,
                         "rght_repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -997,10 +997,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "pymn_alow_amt" => {
-                    withdrawal_available_amount = codec::field_kept(
+                    withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        29,
                         "pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1012,10 +1012,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "wrap_pymn_alow_amt" => {
-                    wrap_withdrawal_available_amount = codec::field_kept(
+                    wrap_withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        30,
                         "wrap_pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1027,10 +1027,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ord_alow_amt" => {
-                    order_available_amount = codec::field_kept(
+                    order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        31,
                         "ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1042,10 +1042,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "bncr_buy_alowa" => {
-                    fund_units_buy_available_amount = codec::field_kept(
+                    fund_units_buy_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        32,
                         "bncr_buy_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -1057,10 +1057,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "20stk_ord_alow_amt" => {
-                    order_available_amount_20pct_stock = codec::field_kept(
+                    order_available_amount_20pct_stock = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        33,
                         "20stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1072,10 +1072,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "30stk_ord_alow_amt" => {
-                    order_available_amount_30pct_stock = codec::field_kept(
+                    order_available_amount_30pct_stock = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        34,
                         "30stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1087,10 +1087,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "40stk_ord_alow_amt" => {
-                    order_available_amount_40pct_stock = codec::field_kept(
+                    order_available_amount_40pct_stock = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        35,
                         "40stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1102,10 +1102,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "100stk_ord_alow_amt" => {
-                    order_available_amount_100pct_stock = codec::field_kept(
+                    order_available_amount_100pct_stock = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        36,
                         "100stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1117,10 +1117,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ch_uncla" => {
-                    cash_unpaid_amount = codec::field_kept(
+                    cash_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        37,
                         "ch_uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -1132,10 +1132,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ch_uncla_dlfe" => {
-                    cash_unpaid_amount_late_fee = codec::field_kept(
+                    cash_unpaid_amount_late_fee = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        38,
                         "ch_uncla_dlfe",
                         &codec::Format {
                             scale: 0u8,
@@ -1147,10 +1147,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ch_uncla_tot" => {
-                    cash_unpaid_amount_total = codec::field_kept(
+                    cash_unpaid_amount_total = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        39,
                         "ch_uncla_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -1162,10 +1162,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "crd_int_npay" => {
-                    credit_interest_arrears = codec::field_kept(
+                    credit_interest_arrears = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        40,
                         "crd_int_npay",
                         &codec::Format {
                             scale: 0u8,
@@ -1177,10 +1177,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "int_npay_amt_dlfe" => {
-                    interest_arrears_amount_late_fee = codec::field_kept(
+                    interest_arrears_amount_late_fee = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        41,
                         "int_npay_amt_dlfe",
                         &codec::Format {
                             scale: 0u8,
@@ -1192,10 +1192,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "int_npay_amt_tot" => {
-                    interest_arrears_amount_total = codec::field_kept(
+                    interest_arrears_amount_total = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        42,
                         "int_npay_amt_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -1207,10 +1207,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_loana" => {
-                    other_loan_amount = codec::field_kept(
+                    other_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        43,
                         "etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -1222,10 +1222,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_loana_dlfe" => {
-                    other_loan_amount_late_fee = codec::field_kept(
+                    other_loan_amount_late_fee = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        44,
                         "etc_loana_dlfe",
                         &codec::Format {
                             scale: 0u8,
@@ -1237,10 +1237,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "etc_loan_tot" => {
-                    other_loan_total = codec::field_kept(
+                    other_loan_total = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        45,
                         "etc_loan_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -1252,10 +1252,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "nrpy_loan" => {
-                    outstanding_loan = codec::field_kept(
+                    outstanding_loan = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        46,
                         "nrpy_loan",
                         &codec::Format {
                             scale: 0u8,
@@ -1267,10 +1267,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "loan_sum" => {
-                    loan_sum = codec::field_kept(
+                    loan_sum = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        47,
                         "loan_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -1282,10 +1282,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "ls_sum" => {
-                    stock_loan_sum = codec::field_kept(
+                    stock_loan_sum = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        48,
                         "ls_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -1298,13 +1298,13 @@ impl codec::Record for DepositDetailResponse {
                 }
                 "crd_grnt_rt" => {
                     credit_collateral_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_grnt_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 49, "crd_grnt_rt", codec::PLAIN)?;
                 }
                 "mdstrm_usfe" => {
-                    interim_usage_fee = codec::field_kept(
+                    interim_usage_fee = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        50,
                         "mdstrm_usfe",
                         &codec::Format {
                             scale: 0u8,
@@ -1316,10 +1316,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "min_ord_alow_yn" => {
-                    min_order_available_flag = codec::field_kept(
+                    min_order_available_flag = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        51,
                         "min_ord_alow_yn",
                         &codec::Format {
                             scale: 0u8,
@@ -1331,10 +1331,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "loan_remn_evlt_amt" => {
-                    loan_balance_evaluation_amount = codec::field_kept(
+                    loan_balance_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        52,
                         "loan_remn_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1346,10 +1346,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "dpst_grntl_remn" => {
-                    deposited_collateral_loan_balance = codec::field_kept(
+                    deposited_collateral_loan_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        53,
                         "dpst_grntl_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -1361,10 +1361,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "sell_grntl_remn" => {
-                    sell_collateral_loan_balance = codec::field_kept(
+                    sell_collateral_loan_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        54,
                         "sell_grntl_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -1376,10 +1376,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_entra" => {
-                    d_plus_1_deposit = codec::field_kept(
+                    d_plus_1_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        55,
                         "d1_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -1391,10 +1391,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_slby_exct_amt" => {
-                    d_plus_1_sell_buy_settlement_amount = codec::field_kept(
+                    d_plus_1_sell_buy_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        56,
                         "d1_slby_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1406,10 +1406,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_buy_exct_amt" => {
-                    d_plus_1_buy_settlement_amount = codec::field_kept(
+                    d_plus_1_buy_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        57,
                         "d1_buy_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1421,10 +1421,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_out_rep_mor" => {
-                    d_plus_1_unpaid_repayment_required = codec::field_kept(
+                    d_plus_1_unpaid_repayment_required = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        58,
                         "d1_out_rep_mor",
                         &codec::Format {
                             scale: 0u8,
@@ -1436,10 +1436,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_sel_exct_amt" => {
-                    d_plus_1_sell_settlement_amount = codec::field_kept(
+                    d_plus_1_sell_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        59,
                         "d1_sel_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1451,10 +1451,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d1_pymn_alow_amt" => {
-                    d_plus_1_withdrawal_available_amount = codec::field_kept(
+                    d_plus_1_withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        60,
                         "d1_pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1466,10 +1466,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_entra" => {
-                    d_plus_2_deposit = codec::field_kept(
+                    d_plus_2_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        61,
                         "d2_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -1481,10 +1481,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_slby_exct_amt" => {
-                    d_plus_2_sell_buy_settlement_amount = codec::field_kept(
+                    d_plus_2_sell_buy_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        62,
                         "d2_slby_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1496,10 +1496,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_buy_exct_amt" => {
-                    d_plus_2_buy_settlement_amount = codec::field_kept(
+                    d_plus_2_buy_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        63,
                         "d2_buy_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1511,10 +1511,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_out_rep_mor" => {
-                    d_plus_2_unpaid_repayment_required = codec::field_kept(
+                    d_plus_2_unpaid_repayment_required = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        64,
                         "d2_out_rep_mor",
                         &codec::Format {
                             scale: 0u8,
@@ -1526,10 +1526,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_sel_exct_amt" => {
-                    d_plus_2_sell_settlement_amount = codec::field_kept(
+                    d_plus_2_sell_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        65,
                         "d2_sel_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1541,10 +1541,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_pymn_alow_amt" => {
-                    d_plus_2_withdrawal_available_amount = codec::field_kept(
+                    d_plus_2_withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        66,
                         "d2_pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1556,10 +1556,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "50stk_ord_alow_amt" => {
-                    order_available_amount_50pct_stock = codec::field_kept(
+                    order_available_amount_50pct_stock = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        67,
                         "50stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1571,10 +1571,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "60stk_ord_alow_amt" => {
-                    order_available_amount_60pct_stock = codec::field_kept(
+                    order_available_amount_60pct_stock = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        68,
                         "60stk_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1587,14 +1587,13 @@ impl codec::Record for DepositDetailResponse {
                 }
                 "stk_entr_prst" => {
                     stock_deposit_status = codec::list(&mut map, ctx, "stk_entr_prst")?;
-                    codec::keep_empty_list(&mut forms, "stk_entr_prst", &stock_deposit_status);
+                    forms.list_sent(69, &stock_deposit_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 71, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1681,9 +1680,9 @@ impl serde::Serialize for DepositDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "entr",
             self.deposit.as_ref(),
             &codec::Format {
@@ -1694,9 +1693,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "profa_ch",
             self.margin_cash.as_ref(),
             &codec::Format {
@@ -1707,9 +1706,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "bncr_profa_ch",
             self.fund_units_margin_cash.as_ref(),
             &codec::Format {
@@ -1720,9 +1719,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "nxdy_bncr_sell_exct",
             self.next_day_fund_units_sell_settlement.as_ref(),
             &codec::Format {
@@ -1733,9 +1732,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "fc_stk_krw_repl_set_amt",
             self.foreign_currency_stock_krw_substitute_set_amount
                 .as_ref(),
@@ -1747,9 +1746,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "crd_grnta_ch",
             self.credit_guarantee_cash.as_ref(),
             &codec::Format {
@@ -1760,9 +1759,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "crd_grnt_ch",
             self.credit_collateral_cash.as_ref(),
             &codec::Format {
@@ -1773,9 +1772,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "add_grnt_ch",
             self.additional_collateral_cash.as_ref(),
             &codec::Format {
@@ -1786,9 +1785,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "etc_profa",
             self.other_margin.as_ref(),
             &codec::Format {
@@ -1799,9 +1798,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "uncl_stk_amt",
             self.unpaid_stock_amount.as_ref(),
             &codec::Format {
@@ -1812,9 +1811,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "shrts_prica",
             self.short_sale_value.as_ref(),
             &codec::Format {
@@ -1825,9 +1824,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "crd_set_grnta",
             self.credit_set_guarantee.as_ref(),
             &codec::Format {
@@ -1838,9 +1837,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "chck_ina_amt",
             self.check_deposit_amount.as_ref(),
             &codec::Format {
@@ -1851,9 +1850,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "etc_chck_ina_amt",
             self.other_check_deposit_amount.as_ref(),
             &codec::Format {
@@ -1864,9 +1863,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "crd_grnt_ruse",
             self.credit_collateral_reuse.as_ref(),
             &codec::Format {
@@ -1877,9 +1876,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "knx_asset_evltv",
             self.konex_asset_evaluation.as_ref(),
             &codec::Format {
@@ -1890,9 +1889,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "elwdpst_evlta",
             self.elw_deposited_evaluation_amount.as_ref(),
             &codec::Format {
@@ -1903,9 +1902,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "crd_ls_rght_frcs_amt",
             self.credit_stock_loan_right_scheduled_amount.as_ref(),
             &codec::Format {
@@ -1916,9 +1915,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "lvlh_join_amt",
             self.livelihood_subscription_amount.as_ref(),
             &codec::Format {
@@ -1929,9 +1928,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "lvlh_trns_alowa",
             self.livelihood_deposit_available_amount.as_ref(),
             &codec::Format {
@@ -1942,9 +1941,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "repl_amt",
             self.substitute_amount.as_ref(),
             &codec::Format {
@@ -1955,9 +1954,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "remn_repl_evlta",
             self.balance_substitute_evaluation_amount.as_ref(),
             &codec::Format {
@@ -1968,9 +1967,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "trst_remn_repl_evlta",
             self.consignment_balance_substitute_evaluation_amount
                 .as_ref(),
@@ -1982,9 +1981,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "bncr_remn_repl_evlta",
             self.fund_units_balance_substitute_evaluation_amount
                 .as_ref(),
@@ -1996,9 +1995,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "profa_repl",
             self.margin_substitute.as_ref(),
             &codec::Format {
@@ -2009,9 +2008,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "crd_grnta_repl",
             self.credit_guarantee_substitute.as_ref(),
             &codec::Format {
@@ -2022,9 +2021,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "crd_grnt_repl",
             self.credit_collateral_substitute.as_ref(),
             &codec::Format {
@@ -2035,9 +2034,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "add_grnt_repl",
             self.additional_collateral_substitute.as_ref(),
             &codec::Format {
@@ -2048,9 +2047,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "rght_repl_amt",
             self.right_substitute_amount.as_ref(),
             &codec::Format {
@@ -2061,9 +2060,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "pymn_alow_amt",
             self.withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -2074,9 +2073,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "wrap_pymn_alow_amt",
             self.wrap_withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -2087,9 +2086,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "ord_alow_amt",
             self.order_available_amount.as_ref(),
             &codec::Format {
@@ -2100,9 +2099,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "bncr_buy_alowa",
             self.fund_units_buy_available_amount.as_ref(),
             &codec::Format {
@@ -2113,9 +2112,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "20stk_ord_alow_amt",
             self.order_available_amount_20pct_stock.as_ref(),
             &codec::Format {
@@ -2126,9 +2125,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "30stk_ord_alow_amt",
             self.order_available_amount_30pct_stock.as_ref(),
             &codec::Format {
@@ -2139,9 +2138,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "40stk_ord_alow_amt",
             self.order_available_amount_40pct_stock.as_ref(),
             &codec::Format {
@@ -2152,9 +2151,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "100stk_ord_alow_amt",
             self.order_available_amount_100pct_stock.as_ref(),
             &codec::Format {
@@ -2165,9 +2164,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "ch_uncla",
             self.cash_unpaid_amount.as_ref(),
             &codec::Format {
@@ -2178,9 +2177,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "ch_uncla_dlfe",
             self.cash_unpaid_amount_late_fee.as_ref(),
             &codec::Format {
@@ -2191,9 +2190,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "ch_uncla_tot",
             self.cash_unpaid_amount_total.as_ref(),
             &codec::Format {
@@ -2204,9 +2203,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "crd_int_npay",
             self.credit_interest_arrears.as_ref(),
             &codec::Format {
@@ -2217,9 +2216,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "int_npay_amt_dlfe",
             self.interest_arrears_amount_late_fee.as_ref(),
             &codec::Format {
@@ -2230,9 +2229,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "int_npay_amt_tot",
             self.interest_arrears_amount_total.as_ref(),
             &codec::Format {
@@ -2243,9 +2242,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "etc_loana",
             self.other_loan_amount.as_ref(),
             &codec::Format {
@@ -2256,9 +2255,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "etc_loana_dlfe",
             self.other_loan_amount_late_fee.as_ref(),
             &codec::Format {
@@ -2269,9 +2268,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "etc_loan_tot",
             self.other_loan_total.as_ref(),
             &codec::Format {
@@ -2282,9 +2281,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "nrpy_loan",
             self.outstanding_loan.as_ref(),
             &codec::Format {
@@ -2295,9 +2294,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            47,
             "loan_sum",
             self.loan_sum.as_ref(),
             &codec::Format {
@@ -2308,9 +2307,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            48,
             "ls_sum",
             self.stock_loan_sum.as_ref(),
             &codec::Format {
@@ -2321,16 +2320,16 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            49,
             "crd_grnt_rt",
             self.credit_collateral_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            50,
             "mdstrm_usfe",
             self.interim_usage_fee.as_ref(),
             &codec::Format {
@@ -2341,9 +2340,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            51,
             "min_ord_alow_yn",
             self.min_order_available_flag.as_ref(),
             &codec::Format {
@@ -2354,9 +2353,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            52,
             "loan_remn_evlt_amt",
             self.loan_balance_evaluation_amount.as_ref(),
             &codec::Format {
@@ -2367,9 +2366,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            53,
             "dpst_grntl_remn",
             self.deposited_collateral_loan_balance.as_ref(),
             &codec::Format {
@@ -2380,9 +2379,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            54,
             "sell_grntl_remn",
             self.sell_collateral_loan_balance.as_ref(),
             &codec::Format {
@@ -2393,9 +2392,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            55,
             "d1_entra",
             self.d_plus_1_deposit.as_ref(),
             &codec::Format {
@@ -2406,9 +2405,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            56,
             "d1_slby_exct_amt",
             self.d_plus_1_sell_buy_settlement_amount.as_ref(),
             &codec::Format {
@@ -2419,9 +2418,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            57,
             "d1_buy_exct_amt",
             self.d_plus_1_buy_settlement_amount.as_ref(),
             &codec::Format {
@@ -2432,9 +2431,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            58,
             "d1_out_rep_mor",
             self.d_plus_1_unpaid_repayment_required.as_ref(),
             &codec::Format {
@@ -2445,9 +2444,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            59,
             "d1_sel_exct_amt",
             self.d_plus_1_sell_settlement_amount.as_ref(),
             &codec::Format {
@@ -2458,9 +2457,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            60,
             "d1_pymn_alow_amt",
             self.d_plus_1_withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -2471,9 +2470,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            61,
             "d2_entra",
             self.d_plus_2_deposit.as_ref(),
             &codec::Format {
@@ -2484,9 +2483,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            62,
             "d2_slby_exct_amt",
             self.d_plus_2_sell_buy_settlement_amount.as_ref(),
             &codec::Format {
@@ -2497,9 +2496,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            63,
             "d2_buy_exct_amt",
             self.d_plus_2_buy_settlement_amount.as_ref(),
             &codec::Format {
@@ -2510,9 +2509,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            64,
             "d2_out_rep_mor",
             self.d_plus_2_unpaid_repayment_required.as_ref(),
             &codec::Format {
@@ -2523,9 +2522,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            65,
             "d2_sel_exct_amt",
             self.d_plus_2_sell_settlement_amount.as_ref(),
             &codec::Format {
@@ -2536,9 +2535,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            66,
             "d2_pymn_alow_amt",
             self.d_plus_2_withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -2549,9 +2548,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            67,
             "50stk_ord_alow_amt",
             self.order_available_amount_50pct_stock.as_ref(),
             &codec::Format {
@@ -2562,9 +2561,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            68,
             "60stk_ord_alow_amt",
             self.order_available_amount_60pct_stock.as_ref(),
             &codec::Format {
@@ -2575,16 +2574,12 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "stk_entr_prst",
-            &self.stock_deposit_status,
-        )?;
+        self.forms
+            .put_list(&mut map, 69, "stk_entr_prst", &self.stock_deposit_status)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            71,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -2714,14 +2709,13 @@ impl codec::Record for DepositDetailRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_cd" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_cd", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 0, "crnc_cd", codec::PLAIN)?;
                 }
                 "fx_entr" => {
-                    foreign_currency_deposit = codec::field_kept(
+                    foreign_currency_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2733,10 +2727,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "fc_krw_repl_evlta" => {
-                    foreign_currency_krw_substitute_evaluation_amount = codec::field_kept(
+                    foreign_currency_krw_substitute_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "fc_krw_repl_evlta",
                         &codec::Format {
                             scale: 0u8,
@@ -2748,10 +2742,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "fc_trst_profa" => {
-                    foreign_currency_consignment_margin = codec::field_kept(
+                    foreign_currency_consignment_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "fc_trst_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -2763,10 +2757,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "pymn_alow_amt" => {
-                    withdrawal_available_amount = codec::field_kept(
+                    withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -2778,10 +2772,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "pymn_alow_amt_entr" => {
-                    withdrawal_available_amount_deposit = codec::field_kept(
+                    withdrawal_available_amount_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "pymn_alow_amt_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2793,10 +2787,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "ord_alow_amt_entr" => {
-                    order_available_amount_deposit = codec::field_kept(
+                    order_available_amount_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "ord_alow_amt_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2808,10 +2802,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "fc_uncla" => {
-                    foreign_currency_unpaid_amount = codec::field_kept(
+                    foreign_currency_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "fc_uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -2823,10 +2817,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "fc_ch_uncla" => {
-                    foreign_currency_cash_unpaid_amount = codec::field_kept(
+                    foreign_currency_cash_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "fc_ch_uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -2838,10 +2832,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "dly_amt" => {
-                    overdue_amount = codec::field_kept(
+                    overdue_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "dly_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -2853,10 +2847,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "d1_fx_entr" => {
-                    d_plus_1_foreign_currency_deposit = codec::field_kept(
+                    d_plus_1_foreign_currency_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "d1_fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2868,10 +2862,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "d2_fx_entr" => {
-                    d_plus_2_foreign_currency_deposit = codec::field_kept(
+                    d_plus_2_foreign_currency_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "d2_fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2883,10 +2877,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "d3_fx_entr" => {
-                    d_plus_3_foreign_currency_deposit = codec::field_kept(
+                    d_plus_3_foreign_currency_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "d3_fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2898,10 +2892,10 @@ impl codec::Record for DepositDetailRow {
                     )?;
                 }
                 "d4_fx_entr" => {
-                    d_plus_4_foreign_currency_deposit = codec::field_kept(
+                    d_plus_4_foreign_currency_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "d4_fx_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -2939,16 +2933,16 @@ impl serde::Serialize for DepositDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "crnc_cd",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "fx_entr",
             self.foreign_currency_deposit.as_ref(),
             &codec::Format {
@@ -2959,9 +2953,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "fc_krw_repl_evlta",
             self.foreign_currency_krw_substitute_evaluation_amount
                 .as_ref(),
@@ -2973,9 +2967,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "fc_trst_profa",
             self.foreign_currency_consignment_margin.as_ref(),
             &codec::Format {
@@ -2986,9 +2980,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pymn_alow_amt",
             self.withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -2999,9 +2993,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pymn_alow_amt_entr",
             self.withdrawal_available_amount_deposit.as_ref(),
             &codec::Format {
@@ -3012,9 +3006,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "ord_alow_amt_entr",
             self.order_available_amount_deposit.as_ref(),
             &codec::Format {
@@ -3025,9 +3019,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "fc_uncla",
             self.foreign_currency_unpaid_amount.as_ref(),
             &codec::Format {
@@ -3038,9 +3032,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "fc_ch_uncla",
             self.foreign_currency_cash_unpaid_amount.as_ref(),
             &codec::Format {
@@ -3051,9 +3045,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "dly_amt",
             self.overdue_amount.as_ref(),
             &codec::Format {
@@ -3064,9 +3058,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "d1_fx_entr",
             self.d_plus_1_foreign_currency_deposit.as_ref(),
             &codec::Format {
@@ -3077,9 +3071,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "d2_fx_entr",
             self.d_plus_2_foreign_currency_deposit.as_ref(),
             &codec::Format {
@@ -3090,9 +3084,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "d3_fx_entr",
             self.d_plus_3_foreign_currency_deposit.as_ref(),
             &codec::Format {
@@ -3103,9 +3097,9 @@ impl serde::Serialize for DepositDetailRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "d4_fx_entr",
             self.d_plus_4_foreign_currency_deposit.as_ref(),
             &codec::Format {

@@ -91,18 +91,13 @@ impl codec::Record for DailyEstimatedDepositAssetResponse {
                 "daly_prsm_dpst_aset_amt_prst" => {
                     daily_estimated_deposited_asset_amount_status =
                         codec::list(&mut map, ctx, "daly_prsm_dpst_aset_amt_prst")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "daly_prsm_dpst_aset_amt_prst",
-                        &daily_estimated_deposited_asset_amount_status,
-                    );
+                    forms.list_sent(0, &daily_estimated_deposited_asset_amount_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -120,16 +115,16 @@ impl serde::Serialize for DailyEstimatedDepositAssetResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "daly_prsm_dpst_aset_amt_prst",
             &self.daily_estimated_deposited_asset_amount_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -216,14 +211,12 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "entr" => {
-                    deposit = codec::field_kept(
+                    deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -235,10 +228,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "grnt_use_amt" => {
-                    collateral_loan_amount = codec::field_kept(
+                    collateral_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "grnt_use_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -250,10 +243,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "crd_loan" => {
-                    credit_loan = codec::field_kept(
+                    credit_loan = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "crd_loan",
                         &codec::Format {
                             scale: 0u8,
@@ -265,10 +258,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "ls_grnt" => {
-                    stock_loan_collateral = codec::field_kept(
+                    stock_loan_collateral = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "ls_grnt",
                         &codec::Format {
                             scale: 0u8,
@@ -280,10 +273,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field_kept(
+                    substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -295,10 +288,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = codec::field_kept(
+                    estimated_deposited_asset_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "prsm_dpst_aset_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -310,10 +303,10 @@ impl codec::Record for DailyEstimatedDepositAssetRow {
                     )?;
                 }
                 "prsm_dpst_aset_amt_bncr_skip" => {
-                    estimated_deposited_asset_amount_fund_units_excluded = codec::field_kept(
+                    estimated_deposited_asset_amount_fund_units_excluded = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "prsm_dpst_aset_amt_bncr_skip",
                         &codec::Format {
                             scale: 0u8,
@@ -345,16 +338,11 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "entr",
             self.deposit.as_ref(),
             &codec::Format {
@@ -365,9 +353,9 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "grnt_use_amt",
             self.collateral_loan_amount.as_ref(),
             &codec::Format {
@@ -378,9 +366,9 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "crd_loan",
             self.credit_loan.as_ref(),
             &codec::Format {
@@ -391,9 +379,9 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "ls_grnt",
             self.stock_loan_collateral.as_ref(),
             &codec::Format {
@@ -404,9 +392,9 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "repl_amt",
             self.substitute_amount.as_ref(),
             &codec::Format {
@@ -417,9 +405,9 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "prsm_dpst_aset_amt",
             self.estimated_deposited_asset_amount.as_ref(),
             &codec::Format {
@@ -430,9 +418,9 @@ impl serde::Serialize for DailyEstimatedDepositAssetRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "prsm_dpst_aset_amt_bncr_skip",
             self.estimated_deposited_asset_amount_fund_units_excluded
                 .as_ref(),

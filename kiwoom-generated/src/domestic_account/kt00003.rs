@@ -81,10 +81,10 @@ impl codec::Record for EstimatedAssetResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = codec::field_kept(
+                    estimated_deposited_asset_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "prsm_dpst_aset_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -99,8 +99,7 @@ impl codec::Record for EstimatedAssetResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -118,9 +117,9 @@ impl serde::Serialize for EstimatedAssetResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "prsm_dpst_aset_amt",
             self.estimated_deposited_asset_amount.as_ref(),
             &codec::Format {
@@ -132,9 +131,9 @@ impl serde::Serialize for EstimatedAssetResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

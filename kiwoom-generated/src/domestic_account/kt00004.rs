@@ -219,18 +219,16 @@ impl codec::Record for AccountEvaluationStatusResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "acnt_nm" => {
-                    account_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acnt_nm", codec::PLAIN)?;
+                    account_name = forms.value(&mut map, ctx, 0, "acnt_nm", codec::PLAIN)?;
                 }
                 "brch_nm" => {
-                    branch_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "brch_nm", codec::PLAIN)?;
+                    branch_name = forms.value(&mut map, ctx, 1, "brch_nm", codec::PLAIN)?;
                 }
                 "entr" => {
-                    deposit = codec::field_kept(
+                    deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -242,10 +240,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "d2_entra" => {
-                    d_plus_2_deposit = codec::field_kept(
+                    d_plus_2_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "d2_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -257,10 +255,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tot_est_amt" => {
-                    total_balance_evaluation_amount = codec::field_kept(
+                    total_balance_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "tot_est_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -272,10 +270,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "aset_evlt_amt" => {
-                    asset_evaluation_amount = codec::field_kept(
+                    asset_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "aset_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -287,10 +285,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tot_pur_amt" => {
-                    total_purchase_amount = codec::field_kept(
+                    total_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "tot_pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -302,10 +300,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = codec::field_kept(
+                    estimated_deposited_asset_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "prsm_dpst_aset_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -317,10 +315,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tot_grnt_sella" => {
-                    total_collateral_sell_amount = codec::field_kept(
+                    total_collateral_sell_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "tot_grnt_sella",
                         &codec::Format {
                             scale: 0u8,
@@ -332,10 +330,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tdy_lspft_amt" => {
-                    today_investment_principal = codec::field_kept(
+                    today_investment_principal = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "tdy_lspft_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -347,10 +345,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "invt_bsamt" => {
-                    investment_average_balance = codec::field_kept(
+                    investment_average_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "invt_bsamt",
                         &codec::Format {
                             scale: 0u8,
@@ -362,10 +360,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "lspft_amt" => {
-                    cumulative_investment_principal = codec::field_kept(
+                    cumulative_investment_principal = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "lspft_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -377,10 +375,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "tdy_lspft" => {
-                    today_investment_profit_loss = codec::field_kept(
+                    today_investment_profit_loss = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "tdy_lspft",
                         &codec::Format {
                             scale: 0u8,
@@ -392,10 +390,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "lspft2" => {
-                    month_investment_profit_loss = codec::field_kept(
+                    month_investment_profit_loss = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "lspft2",
                         &codec::Format {
                             scale: 0u8,
@@ -407,10 +405,10 @@ impl codec::Record for AccountEvaluationStatusResponse {
                     )?;
                 }
                 "lspft" => {
-                    cumulative_investment_profit_loss = codec::field_kept(
+                    cumulative_investment_profit_loss = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "lspft",
                         &codec::Format {
                             scale: 0u8,
@@ -423,31 +421,26 @@ impl codec::Record for AccountEvaluationStatusResponse {
                 }
                 "tdy_lspft_rt" => {
                     today_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_lspft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 15, "tdy_lspft_rt", codec::PLAIN)?;
                 }
                 "lspft_ratio" => {
                     month_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lspft_ratio", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "lspft_ratio", codec::PLAIN)?;
                 }
                 "lspft_rt" => {
                     cumulative_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lspft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "lspft_rt", codec::PLAIN)?;
                 }
                 "stk_acnt_evlt_prst" => {
                     stock_account_evaluation_status =
                         codec::list(&mut map, ctx, "stk_acnt_evlt_prst")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "stk_acnt_evlt_prst",
-                        &stock_account_evaluation_status,
-                    );
+                    forms.list_sent(18, &stock_account_evaluation_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 20, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -483,23 +476,23 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "acnt_nm",
             self.account_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "brch_nm",
             self.branch_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "entr",
             self.deposit.as_ref(),
             &codec::Format {
@@ -510,9 +503,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "d2_entra",
             self.d_plus_2_deposit.as_ref(),
             &codec::Format {
@@ -523,9 +516,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_est_amt",
             self.total_balance_evaluation_amount.as_ref(),
             &codec::Format {
@@ -536,9 +529,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "aset_evlt_amt",
             self.asset_evaluation_amount.as_ref(),
             &codec::Format {
@@ -549,9 +542,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "tot_pur_amt",
             self.total_purchase_amount.as_ref(),
             &codec::Format {
@@ -562,9 +555,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "prsm_dpst_aset_amt",
             self.estimated_deposited_asset_amount.as_ref(),
             &codec::Format {
@@ -575,9 +568,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "tot_grnt_sella",
             self.total_collateral_sell_amount.as_ref(),
             &codec::Format {
@@ -588,9 +581,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tdy_lspft_amt",
             self.today_investment_principal.as_ref(),
             &codec::Format {
@@ -601,9 +594,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "invt_bsamt",
             self.investment_average_balance.as_ref(),
             &codec::Format {
@@ -614,9 +607,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "lspft_amt",
             self.cumulative_investment_principal.as_ref(),
             &codec::Format {
@@ -627,9 +620,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "tdy_lspft",
             self.today_investment_profit_loss.as_ref(),
             &codec::Format {
@@ -640,9 +633,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "lspft2",
             self.month_investment_profit_loss.as_ref(),
             &codec::Format {
@@ -653,9 +646,9 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "lspft",
             self.cumulative_investment_profit_loss.as_ref(),
             &codec::Format {
@@ -666,37 +659,37 @@ impl serde::Serialize for AccountEvaluationStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "tdy_lspft_rt",
             self.today_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "lspft_ratio",
             self.month_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "lspft_rt",
             self.cumulative_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            18,
             "stk_acnt_evlt_prst",
             &self.stock_account_evaluation_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -831,18 +824,16 @@ impl codec::Record for AccountEvaluationStatusRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "rmnd_qty" => {
-                    holding_quantity = codec::field_kept(
+                    holding_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "rmnd_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -854,10 +845,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "avg_prc" => {
-                    average_price = codec::field_kept(
+                    average_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "avg_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -869,10 +860,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -884,10 +875,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field_kept(
+                    evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -899,10 +890,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field_kept(
+                    profit_loss_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "pl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -914,18 +905,16 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 7, "pl_rt", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
+                    loan_date = forms.value(&mut map, ctx, 8, "loan_dt", codec::PLAIN)?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field_kept(
+                    purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -937,10 +926,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "setl_remn" => {
-                    settlement_balance = codec::field_kept(
+                    settlement_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "setl_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -952,10 +941,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "pred_buyq" => {
-                    previous_day_buy_quantity = codec::field_kept(
+                    previous_day_buy_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "pred_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -967,10 +956,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "pred_sellq" => {
-                    previous_day_sell_quantity = codec::field_kept(
+                    previous_day_sell_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "pred_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -982,10 +971,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "tdy_buyq" => {
-                    today_buy_quantity = codec::field_kept(
+                    today_buy_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "tdy_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -997,10 +986,10 @@ impl codec::Record for AccountEvaluationStatusRow {
                     )?;
                 }
                 "tdy_sellq" => {
-                    today_sell_quantity = codec::field_kept(
+                    today_sell_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "tdy_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -1039,23 +1028,23 @@ impl serde::Serialize for AccountEvaluationStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "rmnd_qty",
             self.holding_quantity.as_ref(),
             &codec::Format {
@@ -1066,9 +1055,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "avg_prc",
             self.average_price.as_ref(),
             &codec::Format {
@@ -1079,9 +1068,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -1092,9 +1081,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             &codec::Format {
@@ -1105,9 +1094,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             &codec::Format {
@@ -1118,23 +1107,23 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "loan_dt",
             self.loan_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "pur_amt",
             self.purchase_amount.as_ref(),
             &codec::Format {
@@ -1145,9 +1134,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "setl_remn",
             self.settlement_balance.as_ref(),
             &codec::Format {
@@ -1158,9 +1147,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "pred_buyq",
             self.previous_day_buy_quantity.as_ref(),
             &codec::Format {
@@ -1171,9 +1160,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "pred_sellq",
             self.previous_day_sell_quantity.as_ref(),
             &codec::Format {
@@ -1184,9 +1173,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "tdy_buyq",
             self.today_buy_quantity.as_ref(),
             &codec::Format {
@@ -1197,9 +1186,9 @@ impl serde::Serialize for AccountEvaluationStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "tdy_sellq",
             self.today_sell_quantity.as_ref(),
             &codec::Format {

@@ -296,10 +296,10 @@ impl codec::Record for OrderFillBalanceResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "entr" => {
-                    deposit = codec::field_kept(
+                    deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -311,10 +311,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "entr_d1" => {
-                    deposit_d_plus_1 = codec::field_kept(
+                    deposit_d_plus_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "entr_d1",
                         &codec::Format {
                             scale: 0u8,
@@ -326,10 +326,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "entr_d2" => {
-                    deposit_d_plus_2 = codec::field_kept(
+                    deposit_d_plus_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "entr_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -341,10 +341,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "pymn_alow_amt" => {
-                    withdrawal_available_amount = codec::field_kept(
+                    withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -356,10 +356,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "uncl_stk_amt" => {
-                    unpaid_stock_amount = codec::field_kept(
+                    unpaid_stock_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "uncl_stk_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -371,10 +371,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field_kept(
+                    substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -386,10 +386,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "rght_repl_amt" => {
-                    right_substitute_amount = codec::field_kept(
+                    right_substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "rght_repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -401,10 +401,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "ord_alowa" => {
-                    order_available_amount = codec::field_kept(
+                    order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "ord_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -416,10 +416,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "ch_uncla" => {
-                    cash_unpaid_amount = codec::field_kept(
+                    cash_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "ch_uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -431,10 +431,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "crd_int_npay_gold" => {
-                    credit_interest_arrears_amount = codec::field_kept(
+                    credit_interest_arrears_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "crd_int_npay_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -446,10 +446,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "etc_loana" => {
-                    other_loan_amount = codec::field_kept(
+                    other_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -461,10 +461,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "nrpy_loan" => {
-                    outstanding_loan = codec::field_kept(
+                    outstanding_loan = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "nrpy_loan",
                         &codec::Format {
                             scale: 0u8,
@@ -476,10 +476,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "profa_ch" => {
-                    margin_cash = codec::field_kept(
+                    margin_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "profa_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -491,10 +491,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "repl_profa" => {
-                    substitute_margin = codec::field_kept(
+                    substitute_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -506,10 +506,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "stk_buy_tot_amt" => {
-                    stock_buy_total_amount = codec::field_kept(
+                    stock_buy_total_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "stk_buy_tot_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -521,10 +521,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "evlt_amt_tot" => {
-                    evaluation_amount_total = codec::field_kept(
+                    evaluation_amount_total = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "evlt_amt_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -536,10 +536,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "tot_pl_tot" => {
-                    total_profit_loss_total = codec::field_kept(
+                    total_profit_loss_total = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "tot_pl_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -552,13 +552,13 @@ impl codec::Record for OrderFillBalanceResponse {
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "tot_re_buy_alowa" => {
-                    total_rebuy_available_amount = codec::field_kept(
+                    total_rebuy_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "tot_re_buy_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -570,10 +570,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "20ord_alow_amt" => {
-                    order_available_amount_20pct = codec::field_kept(
+                    order_available_amount_20pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "20ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -585,10 +585,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "30ord_alow_amt" => {
-                    order_available_amount_30pct = codec::field_kept(
+                    order_available_amount_30pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -600,10 +600,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "40ord_alow_amt" => {
-                    order_available_amount_40pct = codec::field_kept(
+                    order_available_amount_40pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -615,10 +615,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "50ord_alow_amt" => {
-                    order_available_amount_50pct = codec::field_kept(
+                    order_available_amount_50pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -630,10 +630,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "60ord_alow_amt" => {
-                    order_available_amount_60pct = codec::field_kept(
+                    order_available_amount_60pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -645,10 +645,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "100ord_alow_amt" => {
-                    order_available_amount_100pct = codec::field_kept(
+                    order_available_amount_100pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "100ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -660,10 +660,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "crd_loan_tot" => {
-                    credit_loan_total = codec::field_kept(
+                    credit_loan_total = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "crd_loan_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -675,10 +675,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "crd_loan_ls_tot" => {
-                    credit_loan_stock_loan_total = codec::field_kept(
+                    credit_loan_stock_loan_total = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "crd_loan_ls_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -691,13 +691,13 @@ impl codec::Record for OrderFillBalanceResponse {
                 }
                 "crd_grnt_rt" => {
                     credit_collateral_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_grnt_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 27, "crd_grnt_rt", codec::PLAIN)?;
                 }
                 "dpst_grnt_use_amt_amt" => {
-                    deposited_collateral_loan_amount = codec::field_kept(
+                    deposited_collateral_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        28,
                         "dpst_grnt_use_amt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -709,10 +709,10 @@ impl codec::Record for OrderFillBalanceResponse {
                     )?;
                 }
                 "grnt_loan_amt" => {
-                    collateral_loan_amount = codec::field_kept(
+                    collateral_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        29,
                         "grnt_loan_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -725,14 +725,13 @@ impl codec::Record for OrderFillBalanceResponse {
                 }
                 "stk_cntr_remn" => {
                     stock_execution_balance = codec::list(&mut map, ctx, "stk_cntr_remn")?;
-                    codec::keep_empty_list(&mut forms, "stk_cntr_remn", &stock_execution_balance);
+                    forms.list_sent(30, &stock_execution_balance);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 32, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -780,9 +779,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "entr",
             self.deposit.as_ref(),
             &codec::Format {
@@ -793,9 +792,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "entr_d1",
             self.deposit_d_plus_1.as_ref(),
             &codec::Format {
@@ -806,9 +805,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "entr_d2",
             self.deposit_d_plus_2.as_ref(),
             &codec::Format {
@@ -819,9 +818,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pymn_alow_amt",
             self.withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -832,9 +831,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "uncl_stk_amt",
             self.unpaid_stock_amount.as_ref(),
             &codec::Format {
@@ -845,9 +844,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "repl_amt",
             self.substitute_amount.as_ref(),
             &codec::Format {
@@ -858,9 +857,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "rght_repl_amt",
             self.right_substitute_amount.as_ref(),
             &codec::Format {
@@ -871,9 +870,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ord_alowa",
             self.order_available_amount.as_ref(),
             &codec::Format {
@@ -884,9 +883,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "ch_uncla",
             self.cash_unpaid_amount.as_ref(),
             &codec::Format {
@@ -897,9 +896,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "crd_int_npay_gold",
             self.credit_interest_arrears_amount.as_ref(),
             &codec::Format {
@@ -910,9 +909,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "etc_loana",
             self.other_loan_amount.as_ref(),
             &codec::Format {
@@ -923,9 +922,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "nrpy_loan",
             self.outstanding_loan.as_ref(),
             &codec::Format {
@@ -936,9 +935,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "profa_ch",
             self.margin_cash.as_ref(),
             &codec::Format {
@@ -949,9 +948,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "repl_profa",
             self.substitute_margin.as_ref(),
             &codec::Format {
@@ -962,9 +961,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "stk_buy_tot_amt",
             self.stock_buy_total_amount.as_ref(),
             &codec::Format {
@@ -975,9 +974,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "evlt_amt_tot",
             self.evaluation_amount_total.as_ref(),
             &codec::Format {
@@ -988,9 +987,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "tot_pl_tot",
             self.total_profit_loss_total.as_ref(),
             &codec::Format {
@@ -1001,16 +1000,16 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "tot_pl_rt",
             self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "tot_re_buy_alowa",
             self.total_rebuy_available_amount.as_ref(),
             &codec::Format {
@@ -1021,9 +1020,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "20ord_alow_amt",
             self.order_available_amount_20pct.as_ref(),
             &codec::Format {
@@ -1034,9 +1033,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "30ord_alow_amt",
             self.order_available_amount_30pct.as_ref(),
             &codec::Format {
@@ -1047,9 +1046,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "40ord_alow_amt",
             self.order_available_amount_40pct.as_ref(),
             &codec::Format {
@@ -1060,9 +1059,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "50ord_alow_amt",
             self.order_available_amount_50pct.as_ref(),
             &codec::Format {
@@ -1073,9 +1072,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "60ord_alow_amt",
             self.order_available_amount_60pct.as_ref(),
             &codec::Format {
@@ -1086,9 +1085,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "100ord_alow_amt",
             self.order_available_amount_100pct.as_ref(),
             &codec::Format {
@@ -1099,9 +1098,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "crd_loan_tot",
             self.credit_loan_total.as_ref(),
             &codec::Format {
@@ -1112,9 +1111,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "crd_loan_ls_tot",
             self.credit_loan_stock_loan_total.as_ref(),
             &codec::Format {
@@ -1125,16 +1124,16 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "crd_grnt_rt",
             self.credit_collateral_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "dpst_grnt_use_amt_amt",
             self.deposited_collateral_loan_amount.as_ref(),
             &codec::Format {
@@ -1145,9 +1144,9 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "grnt_loan_amt",
             self.collateral_loan_amount.as_ref(),
             &codec::Format {
@@ -1158,16 +1157,12 @@ impl serde::Serialize for OrderFillBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "stk_cntr_remn",
-            &self.stock_execution_balance,
-        )?;
+        self.forms
+            .put_list(&mut map, 30, "stk_cntr_remn", &self.stock_execution_balance)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -1286,30 +1281,25 @@ impl codec::Record for OrderFillBalanceRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crd_tp" => {
-                    credit_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
+                    credit_type = forms.value(&mut map, ctx, 0, "crd_tp", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
+                    loan_date = forms.value(&mut map, ctx, 1, "loan_dt", codec::PLAIN)?;
                 }
                 "expr_dt" => {
-                    expiry_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "expr_dt", codec::PLAIN)?;
+                    expiry_date = forms.value(&mut map, ctx, 2, "expr_dt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 4, "stk_nm", codec::PLAIN)?;
                 }
                 "setl_remn" => {
-                    settlement_balance = codec::field_kept(
+                    settlement_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "setl_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -1321,10 +1311,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "cur_qty" => {
-                    current_quantity = codec::field_kept(
+                    current_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "cur_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -1336,10 +1326,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -1351,10 +1341,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "buy_uv" => {
-                    buy_unit_price = codec::field_kept(
+                    buy_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "buy_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -1366,10 +1356,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field_kept(
+                    purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1381,10 +1371,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field_kept(
+                    evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1396,10 +1386,10 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "evltv_prft" => {
-                    evaluation_profit = codec::field_kept(
+                    evaluation_profit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "evltv_prft",
                         &codec::Format {
                             scale: 0u8,
@@ -1411,8 +1401,7 @@ impl codec::Record for OrderFillBalanceRow {
                     )?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 12, "pl_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1440,44 +1429,44 @@ impl serde::Serialize for OrderFillBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "crd_tp",
             self.credit_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "loan_dt",
             self.loan_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "expr_dt",
             self.expiry_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "setl_remn",
             self.settlement_balance.as_ref(),
             &codec::Format {
@@ -1488,9 +1477,9 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cur_qty",
             self.current_quantity.as_ref(),
             &codec::Format {
@@ -1501,9 +1490,9 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -1514,9 +1503,9 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "buy_uv",
             self.buy_unit_price.as_ref(),
             &codec::Format {
@@ -1527,9 +1516,9 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "pur_amt",
             self.purchase_amount.as_ref(),
             &codec::Format {
@@ -1540,9 +1529,9 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             &codec::Format {
@@ -1553,9 +1542,9 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "evltv_prft",
             self.evaluation_profit.as_ref(),
             &codec::Format {
@@ -1566,9 +1555,9 @@ impl serde::Serialize for OrderFillBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,

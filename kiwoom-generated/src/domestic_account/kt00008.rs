@@ -117,18 +117,16 @@ impl codec::Record for AccountNextDaySettlementResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_dt" => {
-                    trade_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_dt", codec::PLAIN)?;
+                    trade_date = forms.value(&mut map, ctx, 0, "trde_dt", codec::PLAIN)?;
                 }
                 "setl_dt" => {
-                    settlement_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "setl_dt", codec::PLAIN)?;
+                    settlement_date = forms.value(&mut map, ctx, 1, "setl_dt", codec::PLAIN)?;
                 }
                 "sell_amt_sum" => {
-                    sell_amount_sum = codec::field_kept(
+                    sell_amount_sum = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "sell_amt_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -140,10 +138,10 @@ impl codec::Record for AccountNextDaySettlementResponse {
                     )?;
                 }
                 "buy_amt_sum" => {
-                    buy_amount_sum = codec::field_kept(
+                    buy_amount_sum = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "buy_amt_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -157,18 +155,13 @@ impl codec::Record for AccountNextDaySettlementResponse {
                 "acnt_nxdy_setl_frcs_prps_array" => {
                     account_next_day_settlement_schedule_list =
                         codec::list(&mut map, ctx, "acnt_nxdy_setl_frcs_prps_array")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "acnt_nxdy_setl_frcs_prps_array",
-                        &account_next_day_settlement_schedule_list,
-                    );
+                    forms.list_sent(4, &account_next_day_settlement_schedule_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -190,23 +183,23 @@ impl serde::Serialize for AccountNextDaySettlementResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "trde_dt",
             self.trade_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "setl_dt",
             self.settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "sell_amt_sum",
             self.sell_amount_sum.as_ref(),
             &codec::Format {
@@ -217,9 +210,9 @@ impl serde::Serialize for AccountNextDaySettlementResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "buy_amt_sum",
             self.buy_amount_sum.as_ref(),
             &codec::Format {
@@ -230,16 +223,16 @@ impl serde::Serialize for AccountNextDaySettlementResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            4,
             "acnt_nxdy_setl_frcs_prps_array",
             &self.account_next_day_settlement_schedule_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -367,22 +360,18 @@ impl codec::Record for AccountNextDaySettlementRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => {
-                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
-                }
+                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
+                    loan_date = forms.value(&mut map, ctx, 2, "loan_dt", codec::PLAIN)?;
                 }
                 "qty" => {
-                    quantity = codec::field_kept(
+                    quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "qty",
                         &codec::Format {
                             scale: 0u8,
@@ -394,10 +383,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "engg_amt" => {
-                    contract_amount = codec::field_kept(
+                    contract_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "engg_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -409,10 +398,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "cmsn" => {
-                    commission = codec::field_kept(
+                    commission = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -424,10 +413,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "incm_tax" => {
-                    income_tax = codec::field_kept(
+                    income_tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "incm_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -439,10 +428,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "rstx" => {
-                    rural_tax = codec::field_kept(
+                    rural_tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "rstx",
                         &codec::Format {
                             scale: 0u8,
@@ -454,18 +443,16 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 8, "stk_nm", codec::PLAIN)?;
                 }
                 "sell_tp" => {
-                    sell_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_tp", codec::PLAIN)?;
+                    sell_type = forms.value(&mut map, ctx, 9, "sell_tp", codec::PLAIN)?;
                 }
                 "unp" => {
-                    unit_price = codec::field_kept(
+                    unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "unp",
                         &codec::Format {
                             scale: 0u8,
@@ -477,10 +464,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "exct_amt" => {
-                    settlement_amount = codec::field_kept(
+                    settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -492,10 +479,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "trde_tax" => {
-                    trade_tax = codec::field_kept(
+                    trade_tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "trde_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -507,10 +494,10 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "resi_tax" => {
-                    resident_tax = codec::field_kept(
+                    resident_tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "resi_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -522,8 +509,7 @@ impl codec::Record for AccountNextDaySettlementRow {
                     )?;
                 }
                 "crd_tp" => {
-                    credit_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
+                    credit_type = forms.value(&mut map, ctx, 14, "crd_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -553,30 +539,25 @@ impl serde::Serialize for AccountNextDaySettlementRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "seq", self.seq.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "seq",
-            self.seq.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "loan_dt",
             self.loan_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "qty",
             self.quantity.as_ref(),
             &codec::Format {
@@ -587,9 +568,9 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "engg_amt",
             self.contract_amount.as_ref(),
             &codec::Format {
@@ -600,9 +581,9 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cmsn",
             self.commission.as_ref(),
             &codec::Format {
@@ -613,9 +594,9 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "incm_tax",
             self.income_tax.as_ref(),
             &codec::Format {
@@ -626,9 +607,9 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "rstx",
             self.rural_tax.as_ref(),
             &codec::Format {
@@ -639,23 +620,23 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sell_tp",
             self.sell_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "unp",
             self.unit_price.as_ref(),
             &codec::Format {
@@ -666,9 +647,9 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "exct_amt",
             self.settlement_amount.as_ref(),
             &codec::Format {
@@ -679,9 +660,9 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "trde_tax",
             self.trade_tax.as_ref(),
             &codec::Format {
@@ -692,9 +673,9 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "resi_tax",
             self.resident_tax.as_ref(),
             &codec::Format {
@@ -705,9 +686,9 @@ impl serde::Serialize for AccountNextDaySettlementRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "crd_tp",
             self.credit_type.as_ref(),
             codec::PLAIN,

@@ -189,10 +189,10 @@ impl codec::Record for AccountOrderFillStatusResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_grntl_engg_amt" => {
-                    sell_collateral_loan_contract_amount = codec::field_kept(
+                    sell_collateral_loan_contract_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "sell_grntl_engg_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -204,10 +204,10 @@ impl codec::Record for AccountOrderFillStatusResponse {
                     )?;
                 }
                 "buy_engg_amt" => {
-                    buy_contract_amount = codec::field_kept(
+                    buy_contract_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "buy_engg_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -219,10 +219,10 @@ impl codec::Record for AccountOrderFillStatusResponse {
                     )?;
                 }
                 "engg_amt" => {
-                    contract_amount = codec::field_kept(
+                    contract_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "engg_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -236,18 +236,13 @@ impl codec::Record for AccountOrderFillStatusResponse {
                 "acnt_ord_cntr_prst_array" => {
                     account_order_execution_status_list =
                         codec::list(&mut map, ctx, "acnt_ord_cntr_prst_array")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "acnt_ord_cntr_prst_array",
-                        &account_order_execution_status_list,
-                    );
+                    forms.list_sent(3, &account_order_execution_status_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -268,9 +263,9 @@ impl serde::Serialize for AccountOrderFillStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "sell_grntl_engg_amt",
             self.sell_collateral_loan_contract_amount.as_ref(),
             &codec::Format {
@@ -281,9 +276,9 @@ impl serde::Serialize for AccountOrderFillStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "buy_engg_amt",
             self.buy_contract_amount.as_ref(),
             &codec::Format {
@@ -294,9 +289,9 @@ impl serde::Serialize for AccountOrderFillStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "engg_amt",
             self.contract_amount.as_ref(),
             &codec::Format {
@@ -307,16 +302,16 @@ impl serde::Serialize for AccountOrderFillStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            3,
             "acnt_ord_cntr_prst_array",
             &self.account_order_execution_status_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -480,30 +475,25 @@ impl codec::Record for AccountOrderFillStatusRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_bond_tp" => {
-                    stock_bond_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_bond_tp", codec::PLAIN)?;
+                    stock_bond_type = forms.value(&mut map, ctx, 0, "stk_bond_tp", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
+                    trade_type = forms.value(&mut map, ctx, 3, "trde_tp", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name = forms.value(&mut map, ctx, 4, "io_tp_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field_kept(
+                    order_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -515,10 +505,10 @@ impl codec::Record for AccountOrderFillStatusRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price = codec::field_kept(
+                    order_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "ord_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -530,10 +520,10 @@ impl codec::Record for AccountOrderFillStatusRow {
                     )?;
                 }
                 "cnfm_qty" => {
-                    confirmed_quantity = codec::field_kept(
+                    confirmed_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "cnfm_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -546,37 +536,33 @@ impl codec::Record for AccountOrderFillStatusRow {
                 }
                 "rsrv_oppo" => {
                     reservation_opposite =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_oppo", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "rsrv_oppo", codec::PLAIN)?;
                 }
                 "cntr_no" => {
-                    execution_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_no", codec::PLAIN)?;
+                    execution_number = forms.value(&mut map, ctx, 9, "cntr_no", codec::PLAIN)?;
                 }
                 "acpt_tp" => {
-                    acceptance_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acpt_tp", codec::PLAIN)?;
+                    acceptance_type = forms.value(&mut map, ctx, 10, "acpt_tp", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "orig_ord_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 12, "stk_nm", codec::PLAIN)?;
                 }
                 "setl_tp" => {
-                    settlement_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "setl_tp", codec::PLAIN)?;
+                    settlement_type = forms.value(&mut map, ctx, 13, "setl_tp", codec::PLAIN)?;
                 }
                 "crd_deal_tp" => {
                     credit_deal_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_deal_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "crd_deal_tp", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field_kept(
+                    execution_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -588,10 +574,10 @@ impl codec::Record for AccountOrderFillStatusRow {
                     )?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field_kept(
+                    execution_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "cntr_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -604,25 +590,24 @@ impl codec::Record for AccountOrderFillStatusRow {
                 }
                 "comm_ord_tp" => {
                     communication_order_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "comm_ord_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "comm_ord_tp", codec::PLAIN)?;
                 }
                 "mdfy_cncl_tp" => {
                     modify_cancel_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_cncl_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 18, "mdfy_cncl_tp", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 19, "cntr_tm", codec::PLAIN)?;
                 }
                 "dmst_stex_tp" => {
                     domestic_exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dmst_stex_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 20, "dmst_stex_tp", codec::PLAIN)?;
                 }
                 "cond_uv" => {
-                    condition_unit_price = codec::field_kept(
+                    condition_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "cond_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -668,44 +653,44 @@ impl serde::Serialize for AccountOrderFillStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_bond_tp",
             self.stock_bond_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "trde_tp",
             self.trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "io_tp_nm",
             self.in_out_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "ord_qty",
             self.order_quantity.as_ref(),
             &codec::Format {
@@ -716,9 +701,9 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "ord_uv",
             self.order_unit_price.as_ref(),
             &codec::Format {
@@ -729,9 +714,9 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "cnfm_qty",
             self.confirmed_quantity.as_ref(),
             &codec::Format {
@@ -742,58 +727,58 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "rsrv_oppo",
             self.reservation_opposite.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "cntr_no",
             self.execution_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "acpt_tp",
             self.acceptance_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "orig_ord_no",
             self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "setl_tp",
             self.settlement_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "crd_deal_tp",
             self.credit_deal_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             &codec::Format {
@@ -804,9 +789,9 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "cntr_uv",
             self.execution_unit_price.as_ref(),
             &codec::Format {
@@ -817,37 +802,37 @@ impl serde::Serialize for AccountOrderFillStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "comm_ord_tp",
             self.communication_order_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "mdfy_cncl_tp",
             self.modify_cancel_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "dmst_stex_tp",
             self.domestic_exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "cond_uv",
             self.condition_unit_price.as_ref(),
             &codec::Format {

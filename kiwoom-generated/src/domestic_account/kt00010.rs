@@ -332,10 +332,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "profa_20ord_alow_amt" => {
-                    margin_20_order_available_amount = codec::field_kept(
+                    margin_20_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "profa_20ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -347,10 +347,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_20ord_alowq" => {
-                    margin_20_order_available_quantity = codec::field_kept(
+                    margin_20_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "profa_20ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -362,10 +362,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_30ord_alow_amt" => {
-                    margin_30_order_available_amount = codec::field_kept(
+                    margin_30_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "profa_30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -377,10 +377,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_30ord_alowq" => {
-                    margin_30_order_available_quantity = codec::field_kept(
+                    margin_30_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "profa_30ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -392,10 +392,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_40ord_alow_amt" => {
-                    margin_40_order_available_amount = codec::field_kept(
+                    margin_40_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "profa_40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -407,10 +407,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_40ord_alowq" => {
-                    margin_40_order_available_quantity = codec::field_kept(
+                    margin_40_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "profa_40ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -422,10 +422,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_50ord_alow_amt" => {
-                    margin_50_order_available_amount = codec::field_kept(
+                    margin_50_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "profa_50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -437,10 +437,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_50ord_alowq" => {
-                    margin_50_order_available_quantity = codec::field_kept(
+                    margin_50_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "profa_50ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -452,10 +452,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_60ord_alow_amt" => {
-                    margin_60_order_available_amount = codec::field_kept(
+                    margin_60_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "profa_60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -467,10 +467,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_60ord_alowq" => {
-                    margin_60_order_available_quantity = codec::field_kept(
+                    margin_60_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "profa_60ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -482,10 +482,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_rdex_60ord_alow_amt" => {
-                    margin_reduction_60_order_available_amount = codec::field_kept(
+                    margin_reduction_60_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "profa_rdex_60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -497,10 +497,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_rdex_60ord_alowq" => {
-                    margin_reduction_60_order_available_quantity = codec::field_kept(
+                    margin_reduction_60_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "profa_rdex_60ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -512,10 +512,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_100ord_alow_amt" => {
-                    margin_100_order_available_amount = codec::field_kept(
+                    margin_100_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "profa_100ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -527,10 +527,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_100ord_alowq" => {
-                    margin_100_order_available_quantity = codec::field_kept(
+                    margin_100_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "profa_100ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -542,10 +542,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "pred_reu_alowa" => {
-                    previous_day_reuse_available_amount = codec::field_kept(
+                    previous_day_reuse_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "pred_reu_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -557,10 +557,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "tdy_reu_alowa" => {
-                    today_reuse_available_amount = codec::field_kept(
+                    today_reuse_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "tdy_reu_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -572,10 +572,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "entr" => {
-                    deposit = codec::field_kept(
+                    deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -587,10 +587,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field_kept(
+                    substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -602,10 +602,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "uncla" => {
-                    unpaid_amount = codec::field_kept(
+                    unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -617,10 +617,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "ord_pos_repl" => {
-                    order_available_substitute = codec::field_kept(
+                    order_available_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "ord_pos_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -632,10 +632,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "ord_alowa" => {
-                    order_available_amount = codec::field_kept(
+                    order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "ord_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -647,10 +647,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "wthd_alowa" => {
-                    withdrawal_available_amount = codec::field_kept(
+                    withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "wthd_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -662,10 +662,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "nxdy_wthd_alowa" => {
-                    next_day_withdrawal_available_amount = codec::field_kept(
+                    next_day_withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "nxdy_wthd_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -677,10 +677,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field_kept(
+                    purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -692,10 +692,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "cmsn" => {
-                    commission = codec::field_kept(
+                    commission = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -707,10 +707,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "pur_exct_amt" => {
-                    purchase_settlement_amount = codec::field_kept(
+                    purchase_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "pur_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -722,10 +722,10 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "d2entra" => {
-                    d_plus_2_deposit = codec::field_kept(
+                    d_plus_2_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "d2entra",
                         &codec::Format {
                             scale: 0u8,
@@ -737,20 +737,14 @@ impl codec::Record for OrderWithdrawableAmountResponse {
                     )?;
                 }
                 "profa_rdex_aplc_tp" => {
-                    margin_reduction_applied_type = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "profa_rdex_aplc_tp",
-                        codec::PLAIN,
-                    )?;
+                    margin_reduction_applied_type =
+                        forms.value(&mut map, ctx, 27, "profa_rdex_aplc_tp", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 29, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -795,9 +789,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "profa_20ord_alow_amt",
             self.margin_20_order_available_amount.as_ref(),
             &codec::Format {
@@ -808,9 +802,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "profa_20ord_alowq",
             self.margin_20_order_available_quantity.as_ref(),
             &codec::Format {
@@ -821,9 +815,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "profa_30ord_alow_amt",
             self.margin_30_order_available_amount.as_ref(),
             &codec::Format {
@@ -834,9 +828,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "profa_30ord_alowq",
             self.margin_30_order_available_quantity.as_ref(),
             &codec::Format {
@@ -847,9 +841,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "profa_40ord_alow_amt",
             self.margin_40_order_available_amount.as_ref(),
             &codec::Format {
@@ -860,9 +854,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "profa_40ord_alowq",
             self.margin_40_order_available_quantity.as_ref(),
             &codec::Format {
@@ -873,9 +867,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "profa_50ord_alow_amt",
             self.margin_50_order_available_amount.as_ref(),
             &codec::Format {
@@ -886,9 +880,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "profa_50ord_alowq",
             self.margin_50_order_available_quantity.as_ref(),
             &codec::Format {
@@ -899,9 +893,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "profa_60ord_alow_amt",
             self.margin_60_order_available_amount.as_ref(),
             &codec::Format {
@@ -912,9 +906,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "profa_60ord_alowq",
             self.margin_60_order_available_quantity.as_ref(),
             &codec::Format {
@@ -925,9 +919,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "profa_rdex_60ord_alow_amt",
             self.margin_reduction_60_order_available_amount.as_ref(),
             &codec::Format {
@@ -938,9 +932,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "profa_rdex_60ord_alowq",
             self.margin_reduction_60_order_available_quantity.as_ref(),
             &codec::Format {
@@ -951,9 +945,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "profa_100ord_alow_amt",
             self.margin_100_order_available_amount.as_ref(),
             &codec::Format {
@@ -964,9 +958,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "profa_100ord_alowq",
             self.margin_100_order_available_quantity.as_ref(),
             &codec::Format {
@@ -977,9 +971,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "pred_reu_alowa",
             self.previous_day_reuse_available_amount.as_ref(),
             &codec::Format {
@@ -990,9 +984,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "tdy_reu_alowa",
             self.today_reuse_available_amount.as_ref(),
             &codec::Format {
@@ -1003,9 +997,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "entr",
             self.deposit.as_ref(),
             &codec::Format {
@@ -1016,9 +1010,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "repl_amt",
             self.substitute_amount.as_ref(),
             &codec::Format {
@@ -1029,9 +1023,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "uncla",
             self.unpaid_amount.as_ref(),
             &codec::Format {
@@ -1042,9 +1036,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "ord_pos_repl",
             self.order_available_substitute.as_ref(),
             &codec::Format {
@@ -1055,9 +1049,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "ord_alowa",
             self.order_available_amount.as_ref(),
             &codec::Format {
@@ -1068,9 +1062,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "wthd_alowa",
             self.withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -1081,9 +1075,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "nxdy_wthd_alowa",
             self.next_day_withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -1094,9 +1088,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "pur_amt",
             self.purchase_amount.as_ref(),
             &codec::Format {
@@ -1107,9 +1101,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "cmsn",
             self.commission.as_ref(),
             &codec::Format {
@@ -1120,9 +1114,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "pur_exct_amt",
             self.purchase_settlement_amount.as_ref(),
             &codec::Format {
@@ -1133,9 +1127,9 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "d2entra",
             self.d_plus_2_deposit.as_ref(),
             &codec::Format {
@@ -1146,17 +1140,17 @@ impl serde::Serialize for OrderWithdrawableAmountResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "profa_rdex_aplc_tp",
             self.margin_reduction_applied_type.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

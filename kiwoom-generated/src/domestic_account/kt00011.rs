@@ -342,21 +342,19 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
             match &*key {
                 "stk_profa_rt" => {
                     stock_margin_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_profa_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "stk_profa_rt", codec::PLAIN)?;
                 }
                 "profa_rt" => {
-                    margin_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "profa_rt", codec::PLAIN)?;
+                    margin_rate = forms.value(&mut map, ctx, 1, "profa_rt", codec::PLAIN)?;
                 }
                 "aplc_rt" => {
-                    applied_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_rt", codec::PLAIN)?;
+                    applied_rate = forms.value(&mut map, ctx, 2, "aplc_rt", codec::PLAIN)?;
                 }
                 "profa_20ord_alow_amt" => {
-                    margin_20_order_available_amount = codec::field_kept(
+                    margin_20_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "profa_20ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -368,10 +366,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_20ord_alowq" => {
-                    margin_20_order_available_quantity = codec::field_kept(
+                    margin_20_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "profa_20ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -383,10 +381,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_20pred_reu_amt" => {
-                    margin_20_previous_day_reuse_amount = codec::field_kept(
+                    margin_20_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "profa_20pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -398,10 +396,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_20tdy_reu_amt" => {
-                    margin_20_today_reuse_amount = codec::field_kept(
+                    margin_20_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "profa_20tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -413,10 +411,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_30ord_alow_amt" => {
-                    margin_30_order_available_amount = codec::field_kept(
+                    margin_30_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "profa_30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -428,10 +426,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_30ord_alowq" => {
-                    margin_30_order_available_quantity = codec::field_kept(
+                    margin_30_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "profa_30ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -443,10 +441,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_30pred_reu_amt" => {
-                    margin_30_previous_day_reuse_amount = codec::field_kept(
+                    margin_30_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "profa_30pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -458,10 +456,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_30tdy_reu_amt" => {
-                    margin_30_today_reuse_amount = codec::field_kept(
+                    margin_30_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "profa_30tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -473,10 +471,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_40ord_alow_amt" => {
-                    margin_40_order_available_amount = codec::field_kept(
+                    margin_40_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "profa_40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -488,10 +486,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_40ord_alowq" => {
-                    margin_40_order_available_quantity = codec::field_kept(
+                    margin_40_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "profa_40ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -503,10 +501,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_40pred_reu_amt" => {
-                    margin_40_previous_day_reuse_amount = codec::field_kept(
+                    margin_40_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "profa_40pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -518,10 +516,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_40tdy_reu_amt" => {
-                    margin_40_today_reuse_amount = codec::field_kept(
+                    margin_40_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "profa_40tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -533,10 +531,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_50ord_alow_amt" => {
-                    margin_50_order_available_amount = codec::field_kept(
+                    margin_50_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "profa_50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -548,10 +546,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_50ord_alowq" => {
-                    margin_50_order_available_quantity = codec::field_kept(
+                    margin_50_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "profa_50ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -563,10 +561,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_50pred_reu_amt" => {
-                    margin_50_previous_day_reuse_amount = codec::field_kept(
+                    margin_50_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "profa_50pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -578,10 +576,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_50tdy_reu_amt" => {
-                    margin_50_today_reuse_amount = codec::field_kept(
+                    margin_50_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "profa_50tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -593,10 +591,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_60ord_alow_amt" => {
-                    margin_60_order_available_amount = codec::field_kept(
+                    margin_60_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "profa_60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -608,10 +606,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_60ord_alowq" => {
-                    margin_60_order_available_quantity = codec::field_kept(
+                    margin_60_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "profa_60ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -623,10 +621,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_60pred_reu_amt" => {
-                    margin_60_previous_day_reuse_amount = codec::field_kept(
+                    margin_60_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "profa_60pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -638,10 +636,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_60tdy_reu_amt" => {
-                    margin_60_today_reuse_amount = codec::field_kept(
+                    margin_60_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "profa_60tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -653,10 +651,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_100ord_alow_amt" => {
-                    margin_100_order_available_amount = codec::field_kept(
+                    margin_100_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "profa_100ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -668,10 +666,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_100ord_alowq" => {
-                    margin_100_order_available_quantity = codec::field_kept(
+                    margin_100_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "profa_100ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -683,10 +681,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_100pred_reu_amt" => {
-                    margin_100_previous_day_reuse_amount = codec::field_kept(
+                    margin_100_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "profa_100pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -698,10 +696,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "profa_100tdy_reu_amt" => {
-                    margin_100_today_reuse_amount = codec::field_kept(
+                    margin_100_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "profa_100tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -713,10 +711,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "min_ord_alow_amt" => {
-                    cash_only_order_available_amount = codec::field_kept(
+                    cash_only_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        27,
                         "min_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -728,10 +726,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "min_ord_alowq" => {
-                    cash_only_order_available_quantity = codec::field_kept(
+                    cash_only_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        28,
                         "min_ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -743,10 +741,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "min_pred_reu_amt" => {
-                    cash_only_previous_day_reuse_amount = codec::field_kept(
+                    cash_only_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        29,
                         "min_pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -758,10 +756,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "min_tdy_reu_amt" => {
-                    cash_only_today_reuse_amount = codec::field_kept(
+                    cash_only_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        30,
                         "min_tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -773,10 +771,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "entr" => {
-                    deposit = codec::field_kept(
+                    deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        31,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -788,10 +786,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field_kept(
+                    substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        32,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -803,10 +801,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "uncla" => {
-                    unpaid_amount = codec::field_kept(
+                    unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        33,
                         "uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -818,10 +816,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "ord_pos_repl" => {
-                    order_available_substitute = codec::field_kept(
+                    order_available_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        34,
                         "ord_pos_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -833,10 +831,10 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     )?;
                 }
                 "ord_alowa" => {
-                    order_available_amount = codec::field_kept(
+                    order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        35,
                         "ord_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -851,8 +849,7 @@ impl codec::Record for OrderableQuantityByMarginRateResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 37, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -905,30 +902,30 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_profa_rt",
             self.stock_margin_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "profa_rt",
             self.margin_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "aplc_rt",
             self.applied_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "profa_20ord_alow_amt",
             self.margin_20_order_available_amount.as_ref(),
             &codec::Format {
@@ -939,9 +936,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "profa_20ord_alowq",
             self.margin_20_order_available_quantity.as_ref(),
             &codec::Format {
@@ -952,9 +949,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "profa_20pred_reu_amt",
             self.margin_20_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -965,9 +962,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "profa_20tdy_reu_amt",
             self.margin_20_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -978,9 +975,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "profa_30ord_alow_amt",
             self.margin_30_order_available_amount.as_ref(),
             &codec::Format {
@@ -991,9 +988,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "profa_30ord_alowq",
             self.margin_30_order_available_quantity.as_ref(),
             &codec::Format {
@@ -1004,9 +1001,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "profa_30pred_reu_amt",
             self.margin_30_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -1017,9 +1014,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "profa_30tdy_reu_amt",
             self.margin_30_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -1030,9 +1027,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "profa_40ord_alow_amt",
             self.margin_40_order_available_amount.as_ref(),
             &codec::Format {
@@ -1043,9 +1040,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "profa_40ord_alowq",
             self.margin_40_order_available_quantity.as_ref(),
             &codec::Format {
@@ -1056,9 +1053,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "profa_40pred_reu_amt",
             self.margin_40_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -1069,9 +1066,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "profa_40tdy_reu_amt",
             self.margin_40_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -1082,9 +1079,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "profa_50ord_alow_amt",
             self.margin_50_order_available_amount.as_ref(),
             &codec::Format {
@@ -1095,9 +1092,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "profa_50ord_alowq",
             self.margin_50_order_available_quantity.as_ref(),
             &codec::Format {
@@ -1108,9 +1105,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "profa_50pred_reu_amt",
             self.margin_50_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -1121,9 +1118,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "profa_50tdy_reu_amt",
             self.margin_50_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -1134,9 +1131,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "profa_60ord_alow_amt",
             self.margin_60_order_available_amount.as_ref(),
             &codec::Format {
@@ -1147,9 +1144,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "profa_60ord_alowq",
             self.margin_60_order_available_quantity.as_ref(),
             &codec::Format {
@@ -1160,9 +1157,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "profa_60pred_reu_amt",
             self.margin_60_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -1173,9 +1170,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "profa_60tdy_reu_amt",
             self.margin_60_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -1186,9 +1183,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "profa_100ord_alow_amt",
             self.margin_100_order_available_amount.as_ref(),
             &codec::Format {
@@ -1199,9 +1196,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "profa_100ord_alowq",
             self.margin_100_order_available_quantity.as_ref(),
             &codec::Format {
@@ -1212,9 +1209,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "profa_100pred_reu_amt",
             self.margin_100_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -1225,9 +1222,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "profa_100tdy_reu_amt",
             self.margin_100_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -1238,9 +1235,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "min_ord_alow_amt",
             self.cash_only_order_available_amount.as_ref(),
             &codec::Format {
@@ -1251,9 +1248,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "min_ord_alowq",
             self.cash_only_order_available_quantity.as_ref(),
             &codec::Format {
@@ -1264,9 +1261,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "min_pred_reu_amt",
             self.cash_only_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -1277,9 +1274,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "min_tdy_reu_amt",
             self.cash_only_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -1290,9 +1287,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "entr",
             self.deposit.as_ref(),
             &codec::Format {
@@ -1303,9 +1300,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "repl_amt",
             self.substitute_amount.as_ref(),
             &codec::Format {
@@ -1316,9 +1313,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "uncla",
             self.unpaid_amount.as_ref(),
             &codec::Format {
@@ -1329,9 +1326,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "ord_pos_repl",
             self.order_available_substitute.as_ref(),
             &codec::Format {
@@ -1342,9 +1339,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "ord_alowa",
             self.order_available_amount.as_ref(),
             &codec::Format {
@@ -1356,9 +1353,9 @@ impl serde::Serialize for OrderableQuantityByMarginRateResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -275,22 +275,17 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
             match &*key {
                 "stk_assr_rt" => {
                     stock_guarantee_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_assr_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "stk_assr_rt", codec::PLAIN)?;
                 }
                 "stk_assr_rt_nm" => {
-                    stock_guarantee_rate_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "stk_assr_rt_nm",
-                        codec::PLAIN,
-                    )?;
+                    stock_guarantee_rate_name =
+                        forms.value(&mut map, ctx, 1, "stk_assr_rt_nm", codec::PLAIN)?;
                 }
                 "assr_30ord_alow_amt" => {
-                    guarantee_30_order_available_amount = codec::field_kept(
+                    guarantee_30_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "assr_30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -302,10 +297,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_30ord_alowq" => {
-                    guarantee_30_order_available_quantity = codec::field_kept(
+                    guarantee_30_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "assr_30ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -317,10 +312,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_30pred_reu_amt" => {
-                    guarantee_30_previous_day_reuse_amount = codec::field_kept(
+                    guarantee_30_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "assr_30pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -332,10 +327,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_30tdy_reu_amt" => {
-                    guarantee_30_today_reuse_amount = codec::field_kept(
+                    guarantee_30_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "assr_30tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -347,10 +342,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_40ord_alow_amt" => {
-                    guarantee_40_order_available_amount = codec::field_kept(
+                    guarantee_40_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "assr_40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -362,10 +357,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_40ord_alowq" => {
-                    guarantee_40_order_available_quantity = codec::field_kept(
+                    guarantee_40_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "assr_40ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -377,10 +372,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_40pred_reu_amt" => {
-                    guarantee_40_previous_day_reuse_amount = codec::field_kept(
+                    guarantee_40_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "assr_40pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -392,10 +387,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_40tdy_reu_amt" => {
-                    guarantee_40_today_reuse_amount = codec::field_kept(
+                    guarantee_40_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "assr_40tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -407,10 +402,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_50ord_alow_amt" => {
-                    guarantee_50_order_available_amount = codec::field_kept(
+                    guarantee_50_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "assr_50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -422,10 +417,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_50ord_alowq" => {
-                    guarantee_50_order_available_quantity = codec::field_kept(
+                    guarantee_50_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "assr_50ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -437,10 +432,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_50pred_reu_amt" => {
-                    guarantee_50_previous_day_reuse_amount = codec::field_kept(
+                    guarantee_50_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "assr_50pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -452,10 +447,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_50tdy_reu_amt" => {
-                    guarantee_50_today_reuse_amount = codec::field_kept(
+                    guarantee_50_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "assr_50tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -467,10 +462,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_60ord_alow_amt" => {
-                    guarantee_60_order_available_amount = codec::field_kept(
+                    guarantee_60_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "assr_60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -482,10 +477,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_60ord_alowq" => {
-                    guarantee_60_order_available_quantity = codec::field_kept(
+                    guarantee_60_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "assr_60ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -497,10 +492,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_60pred_reu_amt" => {
-                    guarantee_60_previous_day_reuse_amount = codec::field_kept(
+                    guarantee_60_previous_day_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "assr_60pred_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -512,10 +507,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "assr_60tdy_reu_amt" => {
-                    guarantee_60_today_reuse_amount = codec::field_kept(
+                    guarantee_60_today_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "assr_60tdy_reu_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -527,10 +522,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "entr" => {
-                    deposit = codec::field_kept(
+                    deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "entr",
                         &codec::Format {
                             scale: 0u8,
@@ -542,10 +537,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "repl_amt" => {
-                    substitute_amount = codec::field_kept(
+                    substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "repl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -557,10 +552,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "uncla" => {
-                    unpaid_amount = codec::field_kept(
+                    unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -572,10 +567,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "ord_pos_repl" => {
-                    order_available_substitute = codec::field_kept(
+                    order_available_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "ord_pos_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -587,10 +582,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "ord_alowa" => {
-                    order_available_amount = codec::field_kept(
+                    order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "ord_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -602,10 +597,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "out_alowa" => {
-                    unpaid_available_amount = codec::field_kept(
+                    unpaid_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "out_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -617,10 +612,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "out_pos_qty" => {
-                    unpaid_available_quantity = codec::field_kept(
+                    unpaid_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "out_pos_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -632,10 +627,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "min_amt" => {
-                    cash_only_amount = codec::field_kept(
+                    cash_only_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "min_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -647,10 +642,10 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     )?;
                 }
                 "min_qty" => {
-                    cash_only_quantity = codec::field_kept(
+                    cash_only_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "min_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -665,8 +660,7 @@ impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 28, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -710,23 +704,23 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_assr_rt",
             self.stock_guarantee_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_assr_rt_nm",
             self.stock_guarantee_rate_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "assr_30ord_alow_amt",
             self.guarantee_30_order_available_amount.as_ref(),
             &codec::Format {
@@ -737,9 +731,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "assr_30ord_alowq",
             self.guarantee_30_order_available_quantity.as_ref(),
             &codec::Format {
@@ -750,9 +744,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "assr_30pred_reu_amt",
             self.guarantee_30_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -763,9 +757,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "assr_30tdy_reu_amt",
             self.guarantee_30_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -776,9 +770,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "assr_40ord_alow_amt",
             self.guarantee_40_order_available_amount.as_ref(),
             &codec::Format {
@@ -789,9 +783,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "assr_40ord_alowq",
             self.guarantee_40_order_available_quantity.as_ref(),
             &codec::Format {
@@ -802,9 +796,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "assr_40pred_reu_amt",
             self.guarantee_40_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -815,9 +809,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "assr_40tdy_reu_amt",
             self.guarantee_40_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -828,9 +822,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "assr_50ord_alow_amt",
             self.guarantee_50_order_available_amount.as_ref(),
             &codec::Format {
@@ -841,9 +835,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "assr_50ord_alowq",
             self.guarantee_50_order_available_quantity.as_ref(),
             &codec::Format {
@@ -854,9 +848,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "assr_50pred_reu_amt",
             self.guarantee_50_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -867,9 +861,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "assr_50tdy_reu_amt",
             self.guarantee_50_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -880,9 +874,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "assr_60ord_alow_amt",
             self.guarantee_60_order_available_amount.as_ref(),
             &codec::Format {
@@ -893,9 +887,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "assr_60ord_alowq",
             self.guarantee_60_order_available_quantity.as_ref(),
             &codec::Format {
@@ -906,9 +900,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "assr_60pred_reu_amt",
             self.guarantee_60_previous_day_reuse_amount.as_ref(),
             &codec::Format {
@@ -919,9 +913,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "assr_60tdy_reu_amt",
             self.guarantee_60_today_reuse_amount.as_ref(),
             &codec::Format {
@@ -932,9 +926,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "entr",
             self.deposit.as_ref(),
             &codec::Format {
@@ -945,9 +939,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "repl_amt",
             self.substitute_amount.as_ref(),
             &codec::Format {
@@ -958,9 +952,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "uncla",
             self.unpaid_amount.as_ref(),
             &codec::Format {
@@ -971,9 +965,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "ord_pos_repl",
             self.order_available_substitute.as_ref(),
             &codec::Format {
@@ -984,9 +978,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "ord_alowa",
             self.order_available_amount.as_ref(),
             &codec::Format {
@@ -997,9 +991,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "out_alowa",
             self.unpaid_available_amount.as_ref(),
             &codec::Format {
@@ -1010,9 +1004,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "out_pos_qty",
             self.unpaid_available_quantity.as_ref(),
             &codec::Format {
@@ -1023,9 +1017,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "min_amt",
             self.cash_only_amount.as_ref(),
             &codec::Format {
@@ -1036,9 +1030,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "min_qty",
             self.cash_only_quantity.as_ref(),
             &codec::Format {
@@ -1050,9 +1044,9 @@ impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

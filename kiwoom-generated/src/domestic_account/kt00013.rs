@@ -416,10 +416,10 @@ impl codec::Record for MarginDetailResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tdy_reu_objt_amt" => {
-                    today_reuse_target_amount = codec::field_kept(
+                    today_reuse_target_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "tdy_reu_objt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -431,10 +431,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_reu_use_amt" => {
-                    today_reuse_use_amount = codec::field_kept(
+                    today_reuse_use_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "tdy_reu_use_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -446,10 +446,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_reu_alowa" => {
-                    today_reuse_available_amount = codec::field_kept(
+                    today_reuse_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "tdy_reu_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -461,10 +461,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_reu_lmtt_amt" => {
-                    today_reuse_restricted_amount = codec::field_kept(
+                    today_reuse_restricted_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "tdy_reu_lmtt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -476,10 +476,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_reu_alowa_fin" => {
-                    today_reuse_available_amount_final = codec::field_kept(
+                    today_reuse_available_amount_final = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "tdy_reu_alowa_fin",
                         &codec::Format {
                             scale: 0u8,
@@ -491,10 +491,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_objt_amt" => {
-                    previous_day_reuse_target_amount = codec::field_kept(
+                    previous_day_reuse_target_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "pred_reu_objt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -506,10 +506,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_use_amt" => {
-                    previous_day_reuse_use_amount = codec::field_kept(
+                    previous_day_reuse_use_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "pred_reu_use_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -521,10 +521,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_alowa" => {
-                    previous_day_reuse_available_amount = codec::field_kept(
+                    previous_day_reuse_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "pred_reu_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -536,10 +536,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_lmtt_amt" => {
-                    previous_day_reuse_restricted_amount = codec::field_kept(
+                    previous_day_reuse_restricted_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "pred_reu_lmtt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -551,10 +551,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_reu_alowa_fin" => {
-                    previous_day_reuse_available_amount_final = codec::field_kept(
+                    previous_day_reuse_available_amount_final = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "pred_reu_alowa_fin",
                         &codec::Format {
                             scale: 0u8,
@@ -566,10 +566,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_amt" => {
-                    cash_amount = codec::field_kept(
+                    cash_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "ch_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -581,10 +581,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_profa" => {
-                    cash_margin = codec::field_kept(
+                    cash_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "ch_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -596,10 +596,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "use_pos_ch" => {
-                    use_available_cash = codec::field_kept(
+                    use_available_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "use_pos_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -611,10 +611,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_use_lmtt_amt" => {
-                    cash_use_restricted_amount = codec::field_kept(
+                    cash_use_restricted_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "ch_use_lmtt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -626,10 +626,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "use_pos_ch_fin" => {
-                    use_available_cash_final = codec::field_kept(
+                    use_available_cash_final = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "use_pos_ch_fin",
                         &codec::Format {
                             scale: 0u8,
@@ -641,10 +641,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_amt_amt" => {
-                    substitute_amount_value = codec::field_kept(
+                    substitute_amount_value = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "repl_amt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -656,10 +656,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_profa" => {
-                    substitute_margin = codec::field_kept(
+                    substitute_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -671,10 +671,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "use_pos_repl" => {
-                    use_available_substitute = codec::field_kept(
+                    use_available_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "use_pos_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -686,10 +686,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_use_lmtt_amt" => {
-                    substitute_use_restricted_amount = codec::field_kept(
+                    substitute_use_restricted_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "repl_use_lmtt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -701,10 +701,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "use_pos_repl_fin" => {
-                    use_available_substitute_final = codec::field_kept(
+                    use_available_substitute_final = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "use_pos_repl_fin",
                         &codec::Format {
                             scale: 0u8,
@@ -716,10 +716,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_grnta_ch" => {
-                    credit_guarantee_cash = codec::field_kept(
+                    credit_guarantee_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "crd_grnta_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -731,10 +731,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_grnta_repl" => {
-                    credit_guarantee_substitute = codec::field_kept(
+                    credit_guarantee_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "crd_grnta_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -746,10 +746,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_grnt_ch" => {
-                    credit_collateral_cash = codec::field_kept(
+                    credit_collateral_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "crd_grnt_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -761,10 +761,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_grnt_repl" => {
-                    credit_collateral_substitute = codec::field_kept(
+                    credit_collateral_substitute = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "crd_grnt_repl",
                         &codec::Format {
                             scale: 0u8,
@@ -776,10 +776,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "uncla" => {
-                    unpaid_amount = codec::field_kept(
+                    unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "uncla",
                         &codec::Format {
                             scale: 0u8,
@@ -791,10 +791,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ls_grnt_reu_gold" => {
-                    stock_loan_collateral_reuse_amount = codec::field_kept(
+                    stock_loan_collateral_reuse_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "ls_grnt_reu_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -806,10 +806,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "20ord_alow_amt" => {
-                    order_available_amount_20pct = codec::field_kept(
+                    order_available_amount_20pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "20ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -821,10 +821,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "30ord_alow_amt" => {
-                    order_available_amount_30pct = codec::field_kept(
+                    order_available_amount_30pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        27,
                         "30ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -836,10 +836,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "40ord_alow_amt" => {
-                    order_available_amount_40pct = codec::field_kept(
+                    order_available_amount_40pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        28,
                         "40ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -851,10 +851,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "50ord_alow_amt" => {
-                    order_available_amount_50pct = codec::field_kept(
+                    order_available_amount_50pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        29,
                         "50ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -866,10 +866,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "60ord_alow_amt" => {
-                    order_available_amount_60pct = codec::field_kept(
+                    order_available_amount_60pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        30,
                         "60ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -881,10 +881,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "100ord_alow_amt" => {
-                    order_available_amount_100pct = codec::field_kept(
+                    order_available_amount_100pct = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        31,
                         "100ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -896,10 +896,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_crd_rpya_loss_amt" => {
-                    today_credit_repayment_loss_amount = codec::field_kept(
+                    today_credit_repayment_loss_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        32,
                         "tdy_crd_rpya_loss_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -911,10 +911,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_crd_rpya_loss_amt" => {
-                    previous_day_credit_repayment_loss_amount = codec::field_kept(
+                    previous_day_credit_repayment_loss_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        33,
                         "pred_crd_rpya_loss_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -926,10 +926,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "tdy_ls_rpya_loss_repl_profa" => {
-                    today_stock_loan_repayment_loss_substitute_margin = codec::field_kept(
+                    today_stock_loan_repayment_loss_substitute_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        34,
                         "tdy_ls_rpya_loss_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -941,10 +941,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "pred_ls_rpya_loss_repl_profa" => {
-                    previous_day_stock_loan_repayment_loss_substitute_margin = codec::field_kept(
+                    previous_day_stock_loan_repayment_loss_substitute_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        35,
                         "pred_ls_rpya_loss_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -956,10 +956,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "evlt_repl_amt_spg_use_skip" => {
-                    evaluation_substitute_amount_spot_use_excluded = codec::field_kept(
+                    evaluation_substitute_amount_spot_use_excluded = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        36,
                         "evlt_repl_amt_spg_use_skip",
                         &codec::Format {
                             scale: 0u8,
@@ -972,13 +972,13 @@ impl codec::Record for MarginDetailResponse {
                 }
                 "evlt_repl_rt" => {
                     evaluation_substitute_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_repl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 37, "evlt_repl_rt", codec::PLAIN)?;
                 }
                 "crd_repl_profa" => {
-                    credit_substitute_margin = codec::field_kept(
+                    credit_substitute_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        38,
                         "crd_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -990,10 +990,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_ord_repl_profa" => {
-                    cash_order_substitute_margin = codec::field_kept(
+                    cash_order_substitute_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        39,
                         "ch_ord_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -1005,10 +1005,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_ord_repl_profa" => {
-                    credit_order_substitute_margin = codec::field_kept(
+                    credit_order_substitute_margin = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        40,
                         "crd_ord_repl_profa",
                         &codec::Format {
                             scale: 0u8,
@@ -1020,10 +1020,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_repl_conv_gold" => {
-                    credit_substitute_converted_amount = codec::field_kept(
+                    credit_substitute_converted_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        41,
                         "crd_repl_conv_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -1035,10 +1035,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_alowa" => {
-                    substitute_available_amount = codec::field_kept(
+                    substitute_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        42,
                         "repl_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -1050,10 +1050,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "repl_alowa_2" => {
-                    substitute_available_amount_2 = codec::field_kept(
+                    substitute_available_amount_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        43,
                         "repl_alowa_2",
                         &codec::Format {
                             scale: 0u8,
@@ -1065,10 +1065,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_repl_lck_gold" => {
-                    cash_substitute_shortfall = codec::field_kept(
+                    cash_substitute_shortfall = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        44,
                         "ch_repl_lck_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -1080,10 +1080,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_repl_lck_gold" => {
-                    credit_substitute_shortfall = codec::field_kept(
+                    credit_substitute_shortfall = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        45,
                         "crd_repl_lck_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -1095,10 +1095,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "ch_ord_alow_repla" => {
-                    cash_order_available_substitute_amount = codec::field_kept(
+                    cash_order_available_substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        46,
                         "ch_ord_alow_repla",
                         &codec::Format {
                             scale: 0u8,
@@ -1110,10 +1110,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "crd_ord_alow_repla" => {
-                    credit_order_available_substitute_amount = codec::field_kept(
+                    credit_order_available_substitute_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        47,
                         "crd_ord_alow_repla",
                         &codec::Format {
                             scale: 0u8,
@@ -1125,10 +1125,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "d2vexct_entr" => {
-                    d_plus_2_provisional_settlement_deposit = codec::field_kept(
+                    d_plus_2_provisional_settlement_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        48,
                         "d2vexct_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -1140,10 +1140,10 @@ impl codec::Record for MarginDetailResponse {
                     )?;
                 }
                 "d2ch_ord_alow_amt" => {
-                    d_plus_2_cash_order_available_amount = codec::field_kept(
+                    d_plus_2_cash_order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        49,
                         "d2ch_ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -1158,8 +1158,7 @@ impl codec::Record for MarginDetailResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 51, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1226,9 +1225,9 @@ impl serde::Serialize for MarginDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tdy_reu_objt_amt",
             self.today_reuse_target_amount.as_ref(),
             &codec::Format {
@@ -1239,9 +1238,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tdy_reu_use_amt",
             self.today_reuse_use_amount.as_ref(),
             &codec::Format {
@@ -1252,9 +1251,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tdy_reu_alowa",
             self.today_reuse_available_amount.as_ref(),
             &codec::Format {
@@ -1265,9 +1264,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tdy_reu_lmtt_amt",
             self.today_reuse_restricted_amount.as_ref(),
             &codec::Format {
@@ -1278,9 +1277,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tdy_reu_alowa_fin",
             self.today_reuse_available_amount_final.as_ref(),
             &codec::Format {
@@ -1291,9 +1290,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_reu_objt_amt",
             self.previous_day_reuse_target_amount.as_ref(),
             &codec::Format {
@@ -1304,9 +1303,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pred_reu_use_amt",
             self.previous_day_reuse_use_amount.as_ref(),
             &codec::Format {
@@ -1317,9 +1316,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pred_reu_alowa",
             self.previous_day_reuse_available_amount.as_ref(),
             &codec::Format {
@@ -1330,9 +1329,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pred_reu_lmtt_amt",
             self.previous_day_reuse_restricted_amount.as_ref(),
             &codec::Format {
@@ -1343,9 +1342,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "pred_reu_alowa_fin",
             self.previous_day_reuse_available_amount_final.as_ref(),
             &codec::Format {
@@ -1356,9 +1355,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ch_amt",
             self.cash_amount.as_ref(),
             &codec::Format {
@@ -1369,9 +1368,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "ch_profa",
             self.cash_margin.as_ref(),
             &codec::Format {
@@ -1382,9 +1381,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "use_pos_ch",
             self.use_available_cash.as_ref(),
             &codec::Format {
@@ -1395,9 +1394,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "ch_use_lmtt_amt",
             self.cash_use_restricted_amount.as_ref(),
             &codec::Format {
@@ -1408,9 +1407,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "use_pos_ch_fin",
             self.use_available_cash_final.as_ref(),
             &codec::Format {
@@ -1421,9 +1420,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "repl_amt_amt",
             self.substitute_amount_value.as_ref(),
             &codec::Format {
@@ -1434,9 +1433,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "repl_profa",
             self.substitute_margin.as_ref(),
             &codec::Format {
@@ -1447,9 +1446,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "use_pos_repl",
             self.use_available_substitute.as_ref(),
             &codec::Format {
@@ -1460,9 +1459,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "repl_use_lmtt_amt",
             self.substitute_use_restricted_amount.as_ref(),
             &codec::Format {
@@ -1473,9 +1472,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "use_pos_repl_fin",
             self.use_available_substitute_final.as_ref(),
             &codec::Format {
@@ -1486,9 +1485,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "crd_grnta_ch",
             self.credit_guarantee_cash.as_ref(),
             &codec::Format {
@@ -1499,9 +1498,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "crd_grnta_repl",
             self.credit_guarantee_substitute.as_ref(),
             &codec::Format {
@@ -1512,9 +1511,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "crd_grnt_ch",
             self.credit_collateral_cash.as_ref(),
             &codec::Format {
@@ -1525,9 +1524,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "crd_grnt_repl",
             self.credit_collateral_substitute.as_ref(),
             &codec::Format {
@@ -1538,9 +1537,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "uncla",
             self.unpaid_amount.as_ref(),
             &codec::Format {
@@ -1551,9 +1550,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "ls_grnt_reu_gold",
             self.stock_loan_collateral_reuse_amount.as_ref(),
             &codec::Format {
@@ -1564,9 +1563,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "20ord_alow_amt",
             self.order_available_amount_20pct.as_ref(),
             &codec::Format {
@@ -1577,9 +1576,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "30ord_alow_amt",
             self.order_available_amount_30pct.as_ref(),
             &codec::Format {
@@ -1590,9 +1589,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "40ord_alow_amt",
             self.order_available_amount_40pct.as_ref(),
             &codec::Format {
@@ -1603,9 +1602,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "50ord_alow_amt",
             self.order_available_amount_50pct.as_ref(),
             &codec::Format {
@@ -1616,9 +1615,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "60ord_alow_amt",
             self.order_available_amount_60pct.as_ref(),
             &codec::Format {
@@ -1629,9 +1628,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "100ord_alow_amt",
             self.order_available_amount_100pct.as_ref(),
             &codec::Format {
@@ -1642,9 +1641,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "tdy_crd_rpya_loss_amt",
             self.today_credit_repayment_loss_amount.as_ref(),
             &codec::Format {
@@ -1655,9 +1654,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "pred_crd_rpya_loss_amt",
             self.previous_day_credit_repayment_loss_amount.as_ref(),
             &codec::Format {
@@ -1668,9 +1667,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "tdy_ls_rpya_loss_repl_profa",
             self.today_stock_loan_repayment_loss_substitute_margin
                 .as_ref(),
@@ -1682,9 +1681,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "pred_ls_rpya_loss_repl_profa",
             self.previous_day_stock_loan_repayment_loss_substitute_margin
                 .as_ref(),
@@ -1696,9 +1695,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "evlt_repl_amt_spg_use_skip",
             self.evaluation_substitute_amount_spot_use_excluded.as_ref(),
             &codec::Format {
@@ -1709,16 +1708,16 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "evlt_repl_rt",
             self.evaluation_substitute_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "crd_repl_profa",
             self.credit_substitute_margin.as_ref(),
             &codec::Format {
@@ -1729,9 +1728,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "ch_ord_repl_profa",
             self.cash_order_substitute_margin.as_ref(),
             &codec::Format {
@@ -1742,9 +1741,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "crd_ord_repl_profa",
             self.credit_order_substitute_margin.as_ref(),
             &codec::Format {
@@ -1755,9 +1754,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "crd_repl_conv_gold",
             self.credit_substitute_converted_amount.as_ref(),
             &codec::Format {
@@ -1768,9 +1767,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "repl_alowa",
             self.substitute_available_amount.as_ref(),
             &codec::Format {
@@ -1781,9 +1780,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "repl_alowa_2",
             self.substitute_available_amount_2.as_ref(),
             &codec::Format {
@@ -1794,9 +1793,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "ch_repl_lck_gold",
             self.cash_substitute_shortfall.as_ref(),
             &codec::Format {
@@ -1807,9 +1806,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "crd_repl_lck_gold",
             self.credit_substitute_shortfall.as_ref(),
             &codec::Format {
@@ -1820,9 +1819,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "ch_ord_alow_repla",
             self.cash_order_available_substitute_amount.as_ref(),
             &codec::Format {
@@ -1833,9 +1832,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            47,
             "crd_ord_alow_repla",
             self.credit_order_available_substitute_amount.as_ref(),
             &codec::Format {
@@ -1846,9 +1845,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            48,
             "d2vexct_entr",
             self.d_plus_2_provisional_settlement_deposit.as_ref(),
             &codec::Format {
@@ -1859,9 +1858,9 @@ impl serde::Serialize for MarginDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            49,
             "d2ch_ord_alow_amt",
             self.d_plus_2_cash_order_available_amount.as_ref(),
             &codec::Format {
@@ -1873,9 +1872,9 @@ impl serde::Serialize for MarginDetailResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            51,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -181,18 +181,13 @@ impl codec::Record for BrokerageAccountTransactionHistoryResponse {
                 "trst_ovrl_trde_prps_array" => {
                     consignment_overall_trade_history_list =
                         codec::list(&mut map, ctx, "trst_ovrl_trde_prps_array")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "trst_ovrl_trde_prps_array",
-                        &consignment_overall_trade_history_list,
-                    );
+                    forms.list_sent(0, &consignment_overall_trade_history_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -210,16 +205,16 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "trst_ovrl_trde_prps_array",
             &self.consignment_overall_trade_history_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -544,31 +539,23 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_dt" => {
-                    trade_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_dt", codec::PLAIN)?;
+                    trade_date = forms.value(&mut map, ctx, 0, "trde_dt", codec::PLAIN)?;
                 }
                 "trde_no" => {
-                    trade_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_no", codec::PLAIN)?;
+                    trade_number = forms.value(&mut map, ctx, 1, "trde_no", codec::PLAIN)?;
                 }
                 "rmrk_nm" => {
-                    remark_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rmrk_nm", codec::PLAIN)?;
+                    remark_name = forms.value(&mut map, ctx, 2, "rmrk_nm", codec::PLAIN)?;
                 }
                 "crd_deal_tp_nm" => {
-                    credit_deal_type_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "crd_deal_tp_nm",
-                        codec::PLAIN,
-                    )?;
+                    credit_deal_type_name =
+                        forms.value(&mut map, ctx, 3, "crd_deal_tp_nm", codec::PLAIN)?;
                 }
                 "exct_amt" => {
-                    settlement_amount = codec::field_kept(
+                    settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -580,10 +567,10 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "loan_amt_rpya" => {
-                    loan_amount_repayment = codec::field_kept(
+                    loan_amount_repayment = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "loan_amt_rpya",
                         &codec::Format {
                             scale: 0u8,
@@ -596,17 +583,17 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                 }
                 "fc_trde_amt" => {
                     foreign_currency_trade_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_trde_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "fc_trde_amt", codec::PLAIN)?;
                 }
                 "fc_exct_amt" => {
                     foreign_currency_settlement_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_exct_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "fc_exct_amt", codec::PLAIN)?;
                 }
                 "entra_remn" => {
-                    deposit_balance = codec::field_kept(
+                    deposit_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "entra_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -618,26 +605,24 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "crnc_cd" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_cd", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 9, "crnc_cd", codec::PLAIN)?;
                 }
                 "trde_ocr_tp" => {
                     trade_occurred_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_ocr_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "trde_ocr_tp", codec::PLAIN)?;
                 }
                 "trde_kind_nm" => {
                     trade_kind_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_kind_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "trde_kind_nm", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 12, "stk_nm", codec::PLAIN)?;
                 }
                 "trde_amt" => {
-                    trade_amount = codec::field_kept(
+                    trade_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "trde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -649,10 +634,10 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "trde_agri_tax" => {
-                    trade_agricultural_tax = codec::field_kept(
+                    trade_agricultural_tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "trde_agri_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -664,10 +649,10 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "rpy_diffa" => {
-                    repayment_difference_amount = codec::field_kept(
+                    repayment_difference_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "rpy_diffa",
                         &codec::Format {
                             scale: 0u8,
@@ -680,13 +665,13 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                 }
                 "fc_trde_tax" => {
                     foreign_currency_trade_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_trde_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "fc_trde_tax", codec::PLAIN)?;
                 }
                 "dly_sum" => {
-                    overdue_sum = codec::field_kept(
+                    overdue_sum = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "dly_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -699,42 +684,33 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 18, "fc_entra", codec::PLAIN)?;
                 }
                 "mdia_tp_nm" => {
-                    media_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdia_tp_nm", codec::PLAIN)?;
+                    media_type_name = forms.value(&mut map, ctx, 19, "mdia_tp_nm", codec::PLAIN)?;
                 }
                 "io_tp" => {
-                    in_out_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp", codec::PLAIN)?;
+                    in_out_type = forms.value(&mut map, ctx, 20, "io_tp", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name = forms.value(&mut map, ctx, 21, "io_tp_nm", codec::PLAIN)?;
                 }
                 "orig_deal_no" => {
                     original_deal_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_deal_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 22, "orig_deal_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 23, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_qty_jwa_cnt" => {
-                    trade_quantity_units_count = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trde_qty_jwa_cnt",
-                        codec::PLAIN,
-                    )?;
+                    trade_quantity_units_count =
+                        forms.value(&mut map, ctx, 24, "trde_qty_jwa_cnt", codec::PLAIN)?;
                 }
                 "cmsn" => {
-                    commission = codec::field_kept(
+                    commission = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -746,10 +722,10 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "int_ls_usfe" => {
-                    interest_stock_loan_usage_fee = codec::field_kept(
+                    interest_stock_loan_usage_fee = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "int_ls_usfe",
                         &codec::Format {
                             scale: 0u8,
@@ -762,41 +738,36 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                 }
                 "fc_cmsn" => {
                     foreign_currency_commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_cmsn", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 27, "fc_cmsn", codec::PLAIN)?;
                 }
                 "fc_dly_sum" => {
                     foreign_currency_overdue_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_dly_sum", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 28, "fc_dly_sum", codec::PLAIN)?;
                 }
                 "vlbl_nowrm" => {
                     securities_current_balance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "vlbl_nowrm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 29, "vlbl_nowrm", codec::PLAIN)?;
                 }
                 "proc_tm" => {
-                    processing_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "proc_tm", codec::PLAIN)?;
+                    processing_time = forms.value(&mut map, ctx, 30, "proc_tm", codec::PLAIN)?;
                 }
                 "isin_cd" => {
-                    isin_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "isin_cd", codec::PLAIN)?;
+                    isin_code = forms.value(&mut map, ctx, 31, "isin_cd", codec::PLAIN)?;
                 }
                 "stex_cd" => {
-                    exchange_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_cd", codec::PLAIN)?;
+                    exchange_code = forms.value(&mut map, ctx, 32, "stex_cd", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 33, "stex_nm", codec::PLAIN)?;
                 }
                 "trde_unit" => {
-                    trade_unit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_unit", codec::PLAIN)?;
+                    trade_unit = forms.value(&mut map, ctx, 34, "trde_unit", codec::PLAIN)?;
                 }
                 "incm_resi_tax" => {
-                    income_resident_tax = codec::field_kept(
+                    income_resident_tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        35,
                         "incm_resi_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -808,74 +779,57 @@ impl codec::Record for BrokerageAccountTransactionHistoryRow {
                     )?;
                 }
                 "loan_dt" => {
-                    loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
+                    loan_date = forms.value(&mut map, ctx, 36, "loan_dt", codec::PLAIN)?;
                 }
                 "uncl_ocr" => {
-                    unpaid_occurred =
-                        codec::field_kept(&mut map, ctx, &mut forms, "uncl_ocr", codec::PLAIN)?;
+                    unpaid_occurred = forms.value(&mut map, ctx, 37, "uncl_ocr", codec::PLAIN)?;
                 }
                 "rpym_sum" => {
-                    repayment_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rpym_sum", codec::PLAIN)?;
+                    repayment_sum = forms.value(&mut map, ctx, 38, "rpym_sum", codec::PLAIN)?;
                 }
                 "cntr_dt" => {
-                    execution_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_dt", codec::PLAIN)?;
+                    execution_date = forms.value(&mut map, ctx, 39, "cntr_dt", codec::PLAIN)?;
                 }
                 "rcpy_no" => {
                     cash_transaction_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rcpy_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 40, "rcpy_no", codec::PLAIN)?;
                 }
                 "prcsr" => {
-                    processor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prcsr", codec::PLAIN)?;
+                    processor = forms.value(&mut map, ctx, 41, "prcsr", codec::PLAIN)?;
                 }
                 "proc_brch" => {
                     processing_branch =
-                        codec::field_kept(&mut map, ctx, &mut forms, "proc_brch", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 42, "proc_brch", codec::PLAIN)?;
                 }
                 "trde_stle" => {
-                    trade_form =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_stle", codec::PLAIN)?;
+                    trade_form = forms.value(&mut map, ctx, 43, "trde_stle", codec::PLAIN)?;
                 }
                 "txon_base_pric" => {
-                    taxation_base_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "txon_base_pric",
-                        codec::PLAIN,
-                    )?;
+                    taxation_base_price =
+                        forms.value(&mut map, ctx, 44, "txon_base_pric", codec::PLAIN)?;
                 }
                 "tax_sum_cmsn" => {
                     tax_sum_commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tax_sum_cmsn", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 45, "tax_sum_cmsn", codec::PLAIN)?;
                 }
                 "frgn_pay_txam" => {
-                    foreign_payment_tax_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_pay_txam",
-                        codec::PLAIN,
-                    )?;
+                    foreign_payment_tax_amount =
+                        forms.value(&mut map, ctx, 46, "frgn_pay_txam", codec::PLAIN)?;
                 }
                 "fc_uncl_ocr" => {
                     foreign_currency_unpaid_occurred =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_uncl_ocr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 47, "fc_uncl_ocr", codec::PLAIN)?;
                 }
                 "rpym_sum_fr" => {
                     repayment_sum_start =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rpym_sum_fr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 48, "rpym_sum_fr", codec::PLAIN)?;
                 }
                 "rcpmnyer" => {
-                    depositor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rcpmnyer", codec::PLAIN)?;
+                    depositor = forms.value(&mut map, ctx, 49, "rcpmnyer", codec::PLAIN)?;
                 }
                 "trde_prtc_tp" => {
                     trade_details_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prtc_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 50, "trde_prtc_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -941,37 +895,37 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "trde_dt",
             self.trade_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "trde_no",
             self.trade_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "rmrk_nm",
             self.remark_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "crd_deal_tp_nm",
             self.credit_deal_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "exct_amt",
             self.settlement_amount.as_ref(),
             &codec::Format {
@@ -982,9 +936,9 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "loan_amt_rpya",
             self.loan_amount_repayment.as_ref(),
             &codec::Format {
@@ -995,23 +949,23 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "fc_trde_amt",
             self.foreign_currency_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "fc_exct_amt",
             self.foreign_currency_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "entra_remn",
             self.deposit_balance.as_ref(),
             &codec::Format {
@@ -1022,37 +976,37 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "crnc_cd",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "trde_ocr_tp",
             self.trade_occurred_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "trde_kind_nm",
             self.trade_kind_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "trde_amt",
             self.trade_amount.as_ref(),
             &codec::Format {
@@ -1063,9 +1017,9 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "trde_agri_tax",
             self.trade_agricultural_tax.as_ref(),
             &codec::Format {
@@ -1076,9 +1030,9 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "rpy_diffa",
             self.repayment_difference_amount.as_ref(),
             &codec::Format {
@@ -1089,16 +1043,16 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "fc_trde_tax",
             self.foreign_currency_trade_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "dly_sum",
             self.overdue_sum.as_ref(),
             &codec::Format {
@@ -1109,58 +1063,58 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "fc_entra",
             self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "mdia_tp_nm",
             self.media_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "io_tp",
             self.in_out_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "io_tp_nm",
             self.in_out_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "orig_deal_no",
             self.original_deal_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "trde_qty_jwa_cnt",
             self.trade_quantity_units_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "cmsn",
             self.commission.as_ref(),
             &codec::Format {
@@ -1171,9 +1125,9 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "int_ls_usfe",
             self.interest_stock_loan_usage_fee.as_ref(),
             &codec::Format {
@@ -1184,65 +1138,65 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "fc_cmsn",
             self.foreign_currency_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "fc_dly_sum",
             self.foreign_currency_overdue_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "vlbl_nowrm",
             self.securities_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "proc_tm",
             self.processing_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "isin_cd",
             self.isin_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "stex_cd",
             self.exchange_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "trde_unit",
             self.trade_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "incm_resi_tax",
             self.income_resident_tax.as_ref(),
             &codec::Format {
@@ -1253,107 +1207,102 @@ impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "loan_dt",
             self.loan_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "uncl_ocr",
             self.unpaid_occurred.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "rpym_sum",
             self.repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "cntr_dt",
             self.execution_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "rcpy_no",
             self.cash_transaction_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 41, "prcsr", self.processor.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "prcsr",
-            self.processor.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            42,
             "proc_brch",
             self.processing_branch.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "trde_stle",
             self.trade_form.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "txon_base_pric",
             self.taxation_base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "tax_sum_cmsn",
             self.tax_sum_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "frgn_pay_txam",
             self.foreign_payment_tax_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            47,
             "fc_uncl_ocr",
             self.foreign_currency_unpaid_occurred.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            48,
             "rpym_sum_fr",
             self.repayment_sum_start.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            49,
             "rcpmnyer",
             self.depositor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            50,
             "trde_prtc_tp",
             self.trade_details_type.as_ref(),
             codec::PLAIN,

@@ -352,21 +352,19 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
             match &*key {
                 "mang_empno" => {
                     manager_employee_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mang_empno", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "mang_empno", codec::PLAIN)?;
                 }
                 "mngr_nm" => {
-                    manager_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mngr_nm", codec::PLAIN)?;
+                    manager_name = forms.value(&mut map, ctx, 1, "mngr_nm", codec::PLAIN)?;
                 }
                 "dept_nm" => {
-                    department_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dept_nm", codec::PLAIN)?;
+                    department_name = forms.value(&mut map, ctx, 2, "dept_nm", codec::PLAIN)?;
                 }
                 "entr_fr" => {
-                    deposit_start = codec::field_kept(
+                    deposit_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "entr_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -378,10 +376,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "entr_to" => {
-                    deposit_end = codec::field_kept(
+                    deposit_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "entr_to",
                         &codec::Format {
                             scale: 0u8,
@@ -393,10 +391,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "scrt_evlt_amt_fr" => {
-                    securities_evaluation_amount_start = codec::field_kept(
+                    securities_evaluation_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "scrt_evlt_amt_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -408,10 +406,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "scrt_evlt_amt_to" => {
-                    securities_evaluation_amount_end = codec::field_kept(
+                    securities_evaluation_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "scrt_evlt_amt_to",
                         &codec::Format {
                             scale: 0u8,
@@ -423,10 +421,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ls_grnt_fr" => {
-                    stock_loan_collateral_start = codec::field_kept(
+                    stock_loan_collateral_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "ls_grnt_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -438,10 +436,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ls_grnt_to" => {
-                    stock_loan_collateral_end = codec::field_kept(
+                    stock_loan_collateral_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "ls_grnt_to",
                         &codec::Format {
                             scale: 0u8,
@@ -453,10 +451,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_loan_fr" => {
-                    credit_loan_start = codec::field_kept(
+                    credit_loan_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "crd_loan_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -468,10 +466,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_loan_to" => {
-                    credit_loan_end = codec::field_kept(
+                    credit_loan_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "crd_loan_to",
                         &codec::Format {
                             scale: 0u8,
@@ -483,10 +481,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ch_uncla_fr" => {
-                    cash_unpaid_amount_start = codec::field_kept(
+                    cash_unpaid_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "ch_uncla_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -498,10 +496,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ch_uncla_to" => {
-                    cash_unpaid_amount_end = codec::field_kept(
+                    cash_unpaid_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "ch_uncla_to",
                         &codec::Format {
                             scale: 0u8,
@@ -513,10 +511,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "krw_asgna_fr" => {
-                    krw_substitute_amount_start = codec::field_kept(
+                    krw_substitute_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "krw_asgna_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -528,10 +526,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "krw_asgna_to" => {
-                    krw_substitute_amount_end = codec::field_kept(
+                    krw_substitute_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "krw_asgna_to",
                         &codec::Format {
                             scale: 0u8,
@@ -543,10 +541,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ls_evlta_fr" => {
-                    stock_loan_evaluation_amount_start = codec::field_kept(
+                    stock_loan_evaluation_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "ls_evlta_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -558,10 +556,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "ls_evlta_to" => {
-                    stock_loan_evaluation_amount_end = codec::field_kept(
+                    stock_loan_evaluation_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "ls_evlta_to",
                         &codec::Format {
                             scale: 0u8,
@@ -573,10 +571,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "rght_evlta_fr" => {
-                    right_evaluation_amount_start = codec::field_kept(
+                    right_evaluation_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "rght_evlta_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -588,10 +586,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "rght_evlta_to" => {
-                    right_evaluation_amount_end = codec::field_kept(
+                    right_evaluation_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "rght_evlta_to",
                         &codec::Format {
                             scale: 0u8,
@@ -603,10 +601,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "loan_amt_fr" => {
-                    loan_amount_start = codec::field_kept(
+                    loan_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "loan_amt_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -618,10 +616,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "loan_amt_to" => {
-                    loan_amount_end = codec::field_kept(
+                    loan_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "loan_amt_to",
                         &codec::Format {
                             scale: 0u8,
@@ -633,10 +631,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "etc_loana_fr" => {
-                    other_loan_amount_start = codec::field_kept(
+                    other_loan_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "etc_loana_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -648,10 +646,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "etc_loana_to" => {
-                    other_loan_amount_end = codec::field_kept(
+                    other_loan_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "etc_loana_to",
                         &codec::Format {
                             scale: 0u8,
@@ -663,10 +661,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_int_npay_gold_fr" => {
-                    credit_interest_arrears_amount_start = codec::field_kept(
+                    credit_interest_arrears_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "crd_int_npay_gold_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -678,10 +676,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_int_npay_gold_to" => {
-                    credit_interest_arrears_amount_end = codec::field_kept(
+                    credit_interest_arrears_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "crd_int_npay_gold_to",
                         &codec::Format {
                             scale: 0u8,
@@ -693,10 +691,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_int_fr" => {
-                    credit_interest_start = codec::field_kept(
+                    credit_interest_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "crd_int_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -708,10 +706,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "crd_int_to" => {
-                    credit_interest_end = codec::field_kept(
+                    credit_interest_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "crd_int_to",
                         &codec::Format {
                             scale: 0u8,
@@ -723,10 +721,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "tot_amt_fr" => {
-                    total_amount_start = codec::field_kept(
+                    total_amount_start = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        27,
                         "tot_amt_fr",
                         &codec::Format {
                             scale: 0u8,
@@ -738,10 +736,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "tot_amt_to" => {
-                    total_amount_end = codec::field_kept(
+                    total_amount_end = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        28,
                         "tot_amt_to",
                         &codec::Format {
                             scale: 0u8,
@@ -753,10 +751,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "invt_bsamt" => {
-                    investment_average_balance = codec::field_kept(
+                    investment_average_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        29,
                         "invt_bsamt",
                         &codec::Format {
                             scale: 0u8,
@@ -768,10 +766,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "evltv_prft" => {
-                    evaluation_profit = codec::field_kept(
+                    evaluation_profit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        30,
                         "evltv_prft",
                         &codec::Format {
                             scale: 0u8,
@@ -783,18 +781,16 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "prft_rt" => {
-                    profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
+                    profit_rate = forms.value(&mut map, ctx, 31, "prft_rt", codec::PLAIN)?;
                 }
                 "tern_rt" => {
-                    turnover_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tern_rt", codec::PLAIN)?;
+                    turnover_rate = forms.value(&mut map, ctx, 32, "tern_rt", codec::PLAIN)?;
                 }
                 "termin_tot_trns" => {
-                    period_total_deposit = codec::field_kept(
+                    period_total_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        33,
                         "termin_tot_trns",
                         &codec::Format {
                             scale: 0u8,
@@ -806,10 +802,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "termin_tot_pymn" => {
-                    period_total_withdrawal = codec::field_kept(
+                    period_total_withdrawal = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        34,
                         "termin_tot_pymn",
                         &codec::Format {
                             scale: 0u8,
@@ -821,10 +817,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "termin_tot_inq" => {
-                    period_total_inbound = codec::field_kept(
+                    period_total_inbound = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        35,
                         "termin_tot_inq",
                         &codec::Format {
                             scale: 0u8,
@@ -836,10 +832,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "termin_tot_outq" => {
-                    period_total_outbound = codec::field_kept(
+                    period_total_outbound = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        36,
                         "termin_tot_outq",
                         &codec::Format {
                             scale: 0u8,
@@ -851,10 +847,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "futr_repl_sella" => {
-                    futures_substitute_sell_amount = codec::field_kept(
+                    futures_substitute_sell_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        37,
                         "futr_repl_sella",
                         &codec::Format {
                             scale: 0u8,
@@ -866,10 +862,10 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     )?;
                 }
                 "trst_repl_sella" => {
-                    consignment_substitute_sell_amount = codec::field_kept(
+                    consignment_substitute_sell_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        38,
                         "trst_repl_sella",
                         &codec::Format {
                             scale: 0u8,
@@ -884,8 +880,7 @@ impl codec::Record for DailyAccountReturnRateDetailResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 40, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -941,30 +936,30 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "mang_empno",
             self.manager_employee_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "mngr_nm",
             self.manager_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "dept_nm",
             self.department_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "entr_fr",
             self.deposit_start.as_ref(),
             &codec::Format {
@@ -975,9 +970,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "entr_to",
             self.deposit_end.as_ref(),
             &codec::Format {
@@ -988,9 +983,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "scrt_evlt_amt_fr",
             self.securities_evaluation_amount_start.as_ref(),
             &codec::Format {
@@ -1001,9 +996,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "scrt_evlt_amt_to",
             self.securities_evaluation_amount_end.as_ref(),
             &codec::Format {
@@ -1014,9 +1009,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ls_grnt_fr",
             self.stock_loan_collateral_start.as_ref(),
             &codec::Format {
@@ -1027,9 +1022,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "ls_grnt_to",
             self.stock_loan_collateral_end.as_ref(),
             &codec::Format {
@@ -1040,9 +1035,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "crd_loan_fr",
             self.credit_loan_start.as_ref(),
             &codec::Format {
@@ -1053,9 +1048,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "crd_loan_to",
             self.credit_loan_end.as_ref(),
             &codec::Format {
@@ -1066,9 +1061,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "ch_uncla_fr",
             self.cash_unpaid_amount_start.as_ref(),
             &codec::Format {
@@ -1079,9 +1074,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "ch_uncla_to",
             self.cash_unpaid_amount_end.as_ref(),
             &codec::Format {
@@ -1092,9 +1087,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "krw_asgna_fr",
             self.krw_substitute_amount_start.as_ref(),
             &codec::Format {
@@ -1105,9 +1100,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "krw_asgna_to",
             self.krw_substitute_amount_end.as_ref(),
             &codec::Format {
@@ -1118,9 +1113,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "ls_evlta_fr",
             self.stock_loan_evaluation_amount_start.as_ref(),
             &codec::Format {
@@ -1131,9 +1126,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "ls_evlta_to",
             self.stock_loan_evaluation_amount_end.as_ref(),
             &codec::Format {
@@ -1144,9 +1139,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "rght_evlta_fr",
             self.right_evaluation_amount_start.as_ref(),
             &codec::Format {
@@ -1157,9 +1152,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "rght_evlta_to",
             self.right_evaluation_amount_end.as_ref(),
             &codec::Format {
@@ -1170,9 +1165,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "loan_amt_fr",
             self.loan_amount_start.as_ref(),
             &codec::Format {
@@ -1183,9 +1178,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "loan_amt_to",
             self.loan_amount_end.as_ref(),
             &codec::Format {
@@ -1196,9 +1191,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "etc_loana_fr",
             self.other_loan_amount_start.as_ref(),
             &codec::Format {
@@ -1209,9 +1204,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "etc_loana_to",
             self.other_loan_amount_end.as_ref(),
             &codec::Format {
@@ -1222,9 +1217,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "crd_int_npay_gold_fr",
             self.credit_interest_arrears_amount_start.as_ref(),
             &codec::Format {
@@ -1235,9 +1230,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "crd_int_npay_gold_to",
             self.credit_interest_arrears_amount_end.as_ref(),
             &codec::Format {
@@ -1248,9 +1243,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "crd_int_fr",
             self.credit_interest_start.as_ref(),
             &codec::Format {
@@ -1261,9 +1256,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "crd_int_to",
             self.credit_interest_end.as_ref(),
             &codec::Format {
@@ -1274,9 +1269,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "tot_amt_fr",
             self.total_amount_start.as_ref(),
             &codec::Format {
@@ -1287,9 +1282,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "tot_amt_to",
             self.total_amount_end.as_ref(),
             &codec::Format {
@@ -1300,9 +1295,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "invt_bsamt",
             self.investment_average_balance.as_ref(),
             &codec::Format {
@@ -1313,9 +1308,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "evltv_prft",
             self.evaluation_profit.as_ref(),
             &codec::Format {
@@ -1326,23 +1321,23 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "prft_rt",
             self.profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "tern_rt",
             self.turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "termin_tot_trns",
             self.period_total_deposit.as_ref(),
             &codec::Format {
@@ -1353,9 +1348,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "termin_tot_pymn",
             self.period_total_withdrawal.as_ref(),
             &codec::Format {
@@ -1366,9 +1361,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "termin_tot_inq",
             self.period_total_inbound.as_ref(),
             &codec::Format {
@@ -1379,9 +1374,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "termin_tot_outq",
             self.period_total_outbound.as_ref(),
             &codec::Format {
@@ -1392,9 +1387,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "futr_repl_sella",
             self.futures_substitute_sell_amount.as_ref(),
             &codec::Format {
@@ -1405,9 +1400,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "trst_repl_sella",
             self.consignment_substitute_sell_amount.as_ref(),
             &codec::Format {
@@ -1419,9 +1414,9 @@ impl serde::Serialize for DailyAccountReturnRateDetailResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -241,10 +241,10 @@ impl codec::Record for AccountTodayStatusResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "d2_entra" => {
-                    d_plus_2_deposit = codec::field_kept(
+                    d_plus_2_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "d2_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -256,10 +256,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_int_npay_gold" => {
-                    credit_interest_arrears_amount = codec::field_kept(
+                    credit_interest_arrears_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "crd_int_npay_gold",
                         &codec::Format {
                             scale: 0u8,
@@ -271,10 +271,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "etc_loana" => {
-                    other_loan_amount = codec::field_kept(
+                    other_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -286,10 +286,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "gnrl_stk_evlt_amt_d2" => {
-                    general_stock_evaluation_amount_d_plus_2 = codec::field_kept(
+                    general_stock_evaluation_amount_d_plus_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "gnrl_stk_evlt_amt_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -301,10 +301,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "dpst_grnt_use_amt_d2" => {
-                    deposited_collateral_loan_d_plus_2 = codec::field_kept(
+                    deposited_collateral_loan_d_plus_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "dpst_grnt_use_amt_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -316,10 +316,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_stk_evlt_amt_d2" => {
-                    credit_stock_evaluation_amount_d_plus_2 = codec::field_kept(
+                    credit_stock_evaluation_amount_d_plus_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "crd_stk_evlt_amt_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -331,10 +331,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_loan_d2" => {
-                    credit_loan_d_plus_2 = codec::field_kept(
+                    credit_loan_d_plus_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "crd_loan_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -346,10 +346,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_loan_evlta_d2" => {
-                    credit_loan_evaluation_amount_d_plus_2 = codec::field_kept(
+                    credit_loan_evaluation_amount_d_plus_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "crd_loan_evlta_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -361,10 +361,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_ls_grnt_d2" => {
-                    credit_stock_loan_collateral_d_plus_2 = codec::field_kept(
+                    credit_stock_loan_collateral_d_plus_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "crd_ls_grnt_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -376,10 +376,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_ls_evlta_d2" => {
-                    credit_stock_loan_evaluation_amount_d_plus_2 = codec::field_kept(
+                    credit_stock_loan_evaluation_amount_d_plus_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "crd_ls_evlta_d2",
                         &codec::Format {
                             scale: 0u8,
@@ -391,10 +391,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "ina_amt" => {
-                    deposit_amount = codec::field_kept(
+                    deposit_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "ina_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -406,10 +406,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "outa" => {
-                    withdrawal_amount = codec::field_kept(
+                    withdrawal_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "outa",
                         &codec::Format {
                             scale: 0u8,
@@ -421,10 +421,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "inq_amt" => {
-                    inbound_amount = codec::field_kept(
+                    inbound_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "inq_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -436,10 +436,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "outq_amt" => {
-                    outbound_amount = codec::field_kept(
+                    outbound_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "outq_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -451,10 +451,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "sell_amt" => {
-                    sell_amount = codec::field_kept(
+                    sell_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "sell_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -466,10 +466,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "buy_amt" => {
-                    buy_amount = codec::field_kept(
+                    buy_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "buy_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -481,10 +481,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "cmsn" => {
-                    commission = codec::field_kept(
+                    commission = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -496,10 +496,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "tax" => {
-                    tax = codec::field_kept(
+                    tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "tax",
                         &codec::Format {
                             scale: 0u8,
@@ -511,10 +511,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "stk_pur_cptal_loan_amt" => {
-                    stock_purchase_capital_loan_amount = codec::field_kept(
+                    stock_purchase_capital_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "stk_pur_cptal_loan_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -526,10 +526,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "rp_evlt_amt" => {
-                    rp_evaluation_amount = codec::field_kept(
+                    rp_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "rp_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -541,10 +541,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "bd_evlt_amt" => {
-                    bond_evaluation_amount = codec::field_kept(
+                    bond_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "bd_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -556,10 +556,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "elsevlt_amt" => {
-                    els_evaluation_amount = codec::field_kept(
+                    els_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "elsevlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -571,10 +571,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "crd_int_amt" => {
-                    credit_interest_amount = codec::field_kept(
+                    credit_interest_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "crd_int_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -586,10 +586,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "sel_prica_grnt_loan_int_amt_amt" => {
-                    sell_proceeds_collateral_loan_interest_amount = codec::field_kept(
+                    sell_proceeds_collateral_loan_interest_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "sel_prica_grnt_loan_int_amt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -601,10 +601,10 @@ impl codec::Record for AccountTodayStatusResponse {
                     )?;
                 }
                 "dvida_amt" => {
-                    dividend_amount = codec::field_kept(
+                    dividend_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "dvida_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -619,8 +619,7 @@ impl codec::Record for AccountTodayStatusResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 26, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -662,9 +661,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "d2_entra",
             self.d_plus_2_deposit.as_ref(),
             &codec::Format {
@@ -675,9 +674,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "crd_int_npay_gold",
             self.credit_interest_arrears_amount.as_ref(),
             &codec::Format {
@@ -688,9 +687,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "etc_loana",
             self.other_loan_amount.as_ref(),
             &codec::Format {
@@ -701,9 +700,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "gnrl_stk_evlt_amt_d2",
             self.general_stock_evaluation_amount_d_plus_2.as_ref(),
             &codec::Format {
@@ -714,9 +713,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "dpst_grnt_use_amt_d2",
             self.deposited_collateral_loan_d_plus_2.as_ref(),
             &codec::Format {
@@ -727,9 +726,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "crd_stk_evlt_amt_d2",
             self.credit_stock_evaluation_amount_d_plus_2.as_ref(),
             &codec::Format {
@@ -740,9 +739,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "crd_loan_d2",
             self.credit_loan_d_plus_2.as_ref(),
             &codec::Format {
@@ -753,9 +752,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "crd_loan_evlta_d2",
             self.credit_loan_evaluation_amount_d_plus_2.as_ref(),
             &codec::Format {
@@ -766,9 +765,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "crd_ls_grnt_d2",
             self.credit_stock_loan_collateral_d_plus_2.as_ref(),
             &codec::Format {
@@ -779,9 +778,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "crd_ls_evlta_d2",
             self.credit_stock_loan_evaluation_amount_d_plus_2.as_ref(),
             &codec::Format {
@@ -792,9 +791,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ina_amt",
             self.deposit_amount.as_ref(),
             &codec::Format {
@@ -805,9 +804,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "outa",
             self.withdrawal_amount.as_ref(),
             &codec::Format {
@@ -818,9 +817,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "inq_amt",
             self.inbound_amount.as_ref(),
             &codec::Format {
@@ -831,9 +830,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "outq_amt",
             self.outbound_amount.as_ref(),
             &codec::Format {
@@ -844,9 +843,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "sell_amt",
             self.sell_amount.as_ref(),
             &codec::Format {
@@ -857,9 +856,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "buy_amt",
             self.buy_amount.as_ref(),
             &codec::Format {
@@ -870,9 +869,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "cmsn",
             self.commission.as_ref(),
             &codec::Format {
@@ -883,9 +882,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "tax",
             self.tax.as_ref(),
             &codec::Format {
@@ -896,9 +895,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "stk_pur_cptal_loan_amt",
             self.stock_purchase_capital_loan_amount.as_ref(),
             &codec::Format {
@@ -909,9 +908,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "rp_evlt_amt",
             self.rp_evaluation_amount.as_ref(),
             &codec::Format {
@@ -922,9 +921,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "bd_evlt_amt",
             self.bond_evaluation_amount.as_ref(),
             &codec::Format {
@@ -935,9 +934,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "elsevlt_amt",
             self.els_evaluation_amount.as_ref(),
             &codec::Format {
@@ -948,9 +947,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "crd_int_amt",
             self.credit_interest_amount.as_ref(),
             &codec::Format {
@@ -961,9 +960,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "sel_prica_grnt_loan_int_amt_amt",
             self.sell_proceeds_collateral_loan_interest_amount.as_ref(),
             &codec::Format {
@@ -974,9 +973,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "dvida_amt",
             self.dividend_amount.as_ref(),
             &codec::Format {
@@ -988,9 +987,9 @@ impl serde::Serialize for AccountTodayStatusResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

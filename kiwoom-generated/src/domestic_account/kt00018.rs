@@ -153,10 +153,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_pur_amt" => {
-                    total_purchase_amount = codec::field_kept(
+                    total_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "tot_pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -168,10 +168,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_evlt_amt" => {
-                    total_evaluation_amount = codec::field_kept(
+                    total_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "tot_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -183,10 +183,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_evlt_pl" => {
-                    total_evaluation_profit_loss = codec::field_kept(
+                    total_evaluation_profit_loss = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "tot_evlt_pl",
                         &codec::Format {
                             scale: 0u8,
@@ -199,13 +199,13 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                 }
                 "tot_prft_rt" => {
                     total_profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "tot_prft_rt", codec::PLAIN)?;
                 }
                 "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = codec::field_kept(
+                    estimated_deposited_asset_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "prsm_dpst_aset_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -217,10 +217,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_loan_amt" => {
-                    total_loan_amount = codec::field_kept(
+                    total_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "tot_loan_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -232,10 +232,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_crd_loan_amt" => {
-                    total_credit_loan_amount = codec::field_kept(
+                    total_credit_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "tot_crd_loan_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -247,10 +247,10 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                     )?;
                 }
                 "tot_crd_ls_amt" => {
-                    total_credit_stock_loan_amount = codec::field_kept(
+                    total_credit_stock_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "tot_crd_ls_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -264,18 +264,13 @@ impl codec::Record for AccountEvaluationBalanceResponse {
                 "acnt_evlt_remn_indv_tot" => {
                     account_evaluation_balance_individual_total =
                         codec::list(&mut map, ctx, "acnt_evlt_remn_indv_tot")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "acnt_evlt_remn_indv_tot",
-                        &account_evaluation_balance_individual_total,
-                    );
+                    forms.list_sent(8, &account_evaluation_balance_individual_total);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 10, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -301,9 +296,9 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tot_pur_amt",
             self.total_purchase_amount.as_ref(),
             &codec::Format {
@@ -314,9 +309,9 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_evlt_amt",
             self.total_evaluation_amount.as_ref(),
             &codec::Format {
@@ -327,9 +322,9 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_evlt_pl",
             self.total_evaluation_profit_loss.as_ref(),
             &codec::Format {
@@ -340,16 +335,16 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_prft_rt",
             self.total_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "prsm_dpst_aset_amt",
             self.estimated_deposited_asset_amount.as_ref(),
             &codec::Format {
@@ -360,9 +355,9 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tot_loan_amt",
             self.total_loan_amount.as_ref(),
             &codec::Format {
@@ -373,9 +368,9 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "tot_crd_loan_amt",
             self.total_credit_loan_amount.as_ref(),
             &codec::Format {
@@ -386,9 +381,9 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "tot_crd_ls_amt",
             self.total_credit_stock_loan_amount.as_ref(),
             &codec::Format {
@@ -399,16 +394,16 @@ impl serde::Serialize for AccountEvaluationBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            8,
             "acnt_evlt_remn_indv_tot",
             &self.account_evaluation_balance_individual_total,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -595,18 +590,16 @@ impl codec::Record for AccountEvaluationBalanceRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "evltv_prft" => {
-                    evaluation_profit = codec::field_kept(
+                    evaluation_profit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "evltv_prft",
                         &codec::Format {
                             scale: 0u8,
@@ -618,14 +611,13 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "prft_rt" => {
-                    profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
+                    profit_rate = forms.value(&mut map, ctx, 3, "prft_rt", codec::PLAIN)?;
                 }
                 "pur_pric" => {
-                    purchase_price = codec::field_kept(
+                    purchase_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "pur_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -637,10 +629,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pred_close_pric" => {
-                    previous_day_close_price = codec::field_kept(
+                    previous_day_close_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "pred_close_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -652,10 +644,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "rmnd_qty" => {
-                    holding_quantity = codec::field_kept(
+                    holding_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "rmnd_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -667,10 +659,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "trde_able_qty" => {
-                    trade_available_quantity = codec::field_kept(
+                    trade_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "trde_able_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -682,10 +674,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -697,10 +689,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pred_buyq" => {
-                    previous_day_buy_quantity = codec::field_kept(
+                    previous_day_buy_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "pred_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -712,10 +704,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pred_sellq" => {
-                    previous_day_sell_quantity = codec::field_kept(
+                    previous_day_sell_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "pred_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -727,10 +719,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "tdy_buyq" => {
-                    today_buy_quantity = codec::field_kept(
+                    today_buy_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "tdy_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -742,10 +734,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "tdy_sellq" => {
-                    today_sell_quantity = codec::field_kept(
+                    today_sell_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "tdy_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -757,10 +749,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pur_amt" => {
-                    purchase_amount = codec::field_kept(
+                    purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "pur_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -772,10 +764,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "pur_cmsn" => {
-                    purchase_commission = codec::field_kept(
+                    purchase_commission = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "pur_cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -787,10 +779,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount = codec::field_kept(
+                    evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -802,10 +794,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "sell_cmsn" => {
-                    sell_commission = codec::field_kept(
+                    sell_commission = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "sell_cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -817,10 +809,10 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "tax" => {
-                    tax = codec::field_kept(
+                    tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "tax",
                         &codec::Format {
                             scale: 0u8,
@@ -832,24 +824,20 @@ impl codec::Record for AccountEvaluationBalanceRow {
                     )?;
                 }
                 "sum_cmsn" => {
-                    sum_commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sum_cmsn", codec::PLAIN)?;
+                    sum_commission = forms.value(&mut map, ctx, 18, "sum_cmsn", codec::PLAIN)?;
                 }
                 "poss_rt" => {
-                    holding_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "poss_rt", codec::PLAIN)?;
+                    holding_rate = forms.value(&mut map, ctx, 19, "poss_rt", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
+                    credit_type = forms.value(&mut map, ctx, 20, "crd_tp", codec::PLAIN)?;
                 }
                 "crd_tp_nm" => {
-                    credit_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp_nm", codec::PLAIN)?;
+                    credit_type_name = forms.value(&mut map, ctx, 21, "crd_tp_nm", codec::PLAIN)?;
                 }
                 "crd_loan_dt" => {
                     credit_loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_loan_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 22, "crd_loan_dt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -887,23 +875,23 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "evltv_prft",
             self.evaluation_profit.as_ref(),
             &codec::Format {
@@ -914,16 +902,16 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "prft_rt",
             self.profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pur_pric",
             self.purchase_price.as_ref(),
             &codec::Format {
@@ -934,9 +922,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_close_pric",
             self.previous_day_close_price.as_ref(),
             &codec::Format {
@@ -947,9 +935,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "rmnd_qty",
             self.holding_quantity.as_ref(),
             &codec::Format {
@@ -960,9 +948,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_able_qty",
             self.trade_available_quantity.as_ref(),
             &codec::Format {
@@ -973,9 +961,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -986,9 +974,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "pred_buyq",
             self.previous_day_buy_quantity.as_ref(),
             &codec::Format {
@@ -999,9 +987,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "pred_sellq",
             self.previous_day_sell_quantity.as_ref(),
             &codec::Format {
@@ -1012,9 +1000,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "tdy_buyq",
             self.today_buy_quantity.as_ref(),
             &codec::Format {
@@ -1025,9 +1013,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "tdy_sellq",
             self.today_sell_quantity.as_ref(),
             &codec::Format {
@@ -1038,9 +1026,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "pur_amt",
             self.purchase_amount.as_ref(),
             &codec::Format {
@@ -1051,9 +1039,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "pur_cmsn",
             self.purchase_commission.as_ref(),
             &codec::Format {
@@ -1064,9 +1052,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             &codec::Format {
@@ -1077,9 +1065,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "sell_cmsn",
             self.sell_commission.as_ref(),
             &codec::Format {
@@ -1090,9 +1078,9 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "tax",
             self.tax.as_ref(),
             &codec::Format {
@@ -1103,37 +1091,37 @@ impl serde::Serialize for AccountEvaluationBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "sum_cmsn",
             self.sum_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "poss_rt",
             self.holding_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "crd_tp",
             self.credit_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "crd_tp_nm",
             self.credit_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "crd_loan_dt",
             self.credit_loan_date.as_ref(),
             codec::PLAIN,

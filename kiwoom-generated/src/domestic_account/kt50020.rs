@@ -127,10 +127,10 @@ impl codec::Record for GoldSpotBalanceResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_entr" => {
-                    total_deposit = codec::field_kept(
+                    total_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "tot_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -142,10 +142,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "net_entr" => {
-                    net_deposit = codec::field_kept(
+                    net_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "net_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -157,10 +157,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "tot_est_amt" => {
-                    total_balance_evaluation_amount = codec::field_kept(
+                    total_balance_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "tot_est_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -172,10 +172,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "net_amt" => {
-                    net_amount = codec::field_kept(
+                    net_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "net_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -187,10 +187,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "tot_book_amt2" => {
-                    total_purchase_amount_2 = codec::field_kept(
+                    total_purchase_amount_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "tot_book_amt2",
                         &codec::Format {
                             scale: 0u8,
@@ -202,10 +202,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "tot_dep_amt" => {
-                    total_deposit_amount = codec::field_kept(
+                    total_deposit_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "tot_dep_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -217,10 +217,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "paym_alowa" => {
-                    withdrawal_available_amount = codec::field_kept(
+                    withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "paym_alowa",
                         &codec::Format {
                             scale: 0u8,
@@ -232,10 +232,10 @@ impl codec::Record for GoldSpotBalanceResponse {
                     )?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount = codec::field_kept(
+                    profit_loss_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "pl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -249,18 +249,13 @@ impl codec::Record for GoldSpotBalanceResponse {
                 "gold_acnt_evlt_prst" => {
                     gold_account_evaluation_status =
                         codec::list(&mut map, ctx, "gold_acnt_evlt_prst")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "gold_acnt_evlt_prst",
-                        &gold_account_evaluation_status,
-                    );
+                    forms.list_sent(8, &gold_account_evaluation_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 10, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -286,9 +281,9 @@ impl serde::Serialize for GoldSpotBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tot_entr",
             self.total_deposit.as_ref(),
             &codec::Format {
@@ -299,9 +294,9 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "net_entr",
             self.net_deposit.as_ref(),
             &codec::Format {
@@ -312,9 +307,9 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_est_amt",
             self.total_balance_evaluation_amount.as_ref(),
             &codec::Format {
@@ -325,9 +320,9 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "net_amt",
             self.net_amount.as_ref(),
             &codec::Format {
@@ -338,9 +333,9 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_book_amt2",
             self.total_purchase_amount_2.as_ref(),
             &codec::Format {
@@ -351,9 +346,9 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tot_dep_amt",
             self.total_deposit_amount.as_ref(),
             &codec::Format {
@@ -364,9 +359,9 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "paym_alowa",
             self.withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -377,9 +372,9 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             &codec::Format {
@@ -390,16 +385,16 @@ impl serde::Serialize for GoldSpotBalanceResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            8,
             "gold_acnt_evlt_prst",
             &self.gold_account_evaluation_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -543,18 +538,16 @@ impl codec::Record for GoldSpotBalanceRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "real_qty" => {
-                    actual_quantity = codec::field_kept(
+                    actual_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "real_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -566,10 +559,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "avg_prc" => {
-                    average_price = codec::field_kept(
+                    average_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "avg_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -581,10 +574,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -596,10 +589,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "est_amt" => {
-                    evaluation_amount = codec::field_kept(
+                    evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "est_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -611,10 +604,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "est_lspft" => {
-                    profit_loss_amount = codec::field_kept(
+                    profit_loss_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "est_lspft",
                         &codec::Format {
                             scale: 0u8,
@@ -626,14 +619,13 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "est_ratio" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "est_ratio", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 7, "est_ratio", codec::PLAIN)?;
                 }
                 "cmsn" => {
-                    commission = codec::field_kept(
+                    commission = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -645,10 +637,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "vlad_tax" => {
-                    value_added_tax = codec::field_kept(
+                    value_added_tax = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "vlad_tax",
                         &codec::Format {
                             scale: 0u8,
@@ -660,10 +652,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "book_amt2" => {
-                    purchase_amount_2 = codec::field_kept(
+                    purchase_amount_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "book_amt2",
                         &codec::Format {
                             scale: 0u8,
@@ -675,10 +667,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "pl_prch_prc" => {
-                    breakeven_purchase_price = codec::field_kept(
+                    breakeven_purchase_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "pl_prch_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -690,10 +682,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "qty" => {
-                    quantity = codec::field_kept(
+                    quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "qty",
                         &codec::Format {
                             scale: 0u8,
@@ -705,10 +697,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "buy_qty" => {
-                    buy_quantity = codec::field_kept(
+                    buy_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "buy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -720,10 +712,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "sell_qty" => {
-                    sell_quantity = codec::field_kept(
+                    sell_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "sell_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -735,10 +727,10 @@ impl codec::Record for GoldSpotBalanceRow {
                     )?;
                 }
                 "able_qty" => {
-                    available_quantity = codec::field_kept(
+                    available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "able_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -778,23 +770,23 @@ impl serde::Serialize for GoldSpotBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "real_qty",
             self.actual_quantity.as_ref(),
             &codec::Format {
@@ -805,9 +797,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "avg_prc",
             self.average_price.as_ref(),
             &codec::Format {
@@ -818,9 +810,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -831,9 +823,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "est_amt",
             self.evaluation_amount.as_ref(),
             &codec::Format {
@@ -844,9 +836,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "est_lspft",
             self.profit_loss_amount.as_ref(),
             &codec::Format {
@@ -857,16 +849,16 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "est_ratio",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "cmsn",
             self.commission.as_ref(),
             &codec::Format {
@@ -877,9 +869,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "vlad_tax",
             self.value_added_tax.as_ref(),
             &codec::Format {
@@ -890,9 +882,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "book_amt2",
             self.purchase_amount_2.as_ref(),
             &codec::Format {
@@ -903,9 +895,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "pl_prch_prc",
             self.breakeven_purchase_price.as_ref(),
             &codec::Format {
@@ -916,9 +908,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "qty",
             self.quantity.as_ref(),
             &codec::Format {
@@ -929,9 +921,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "buy_qty",
             self.buy_quantity.as_ref(),
             &codec::Format {
@@ -942,9 +934,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "sell_qty",
             self.sell_quantity.as_ref(),
             &codec::Format {
@@ -955,9 +947,9 @@ impl serde::Serialize for GoldSpotBalanceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "able_qty",
             self.available_quantity.as_ref(),
             &codec::Format {

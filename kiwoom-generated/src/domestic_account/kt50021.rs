@@ -164,10 +164,10 @@ impl codec::Record for GoldSpotDepositResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "entra" => {
-                    deposit = codec::field_kept(
+                    deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "entra",
                         &codec::Format {
                             scale: 0u8,
@@ -179,10 +179,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "profa_ch" => {
-                    margin_cash = codec::field_kept(
+                    margin_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "profa_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -194,10 +194,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "chck_ina_amt" => {
-                    check_deposit_amount = codec::field_kept(
+                    check_deposit_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "chck_ina_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -209,10 +209,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "etc_loan" => {
-                    other_loan = codec::field_kept(
+                    other_loan = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "etc_loan",
                         &codec::Format {
                             scale: 0u8,
@@ -224,10 +224,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "etc_loan_dlfe" => {
-                    other_loan_late_fee = codec::field_kept(
+                    other_loan_late_fee = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "etc_loan_dlfe",
                         &codec::Format {
                             scale: 0u8,
@@ -239,10 +239,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "etc_loan_tot" => {
-                    other_loan_total = codec::field_kept(
+                    other_loan_total = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "etc_loan_tot",
                         &codec::Format {
                             scale: 0u8,
@@ -254,10 +254,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "prsm_entra" => {
-                    estimated_deposit = codec::field_kept(
+                    estimated_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "prsm_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -269,10 +269,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "buy_exct_amt" => {
-                    buy_settlement_amount = codec::field_kept(
+                    buy_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "buy_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -284,10 +284,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "sell_exct_amt" => {
-                    sell_settlement_amount = codec::field_kept(
+                    sell_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "sell_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -299,10 +299,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "sell_buy_exct_amt" => {
-                    sell_buy_settlement_amount = codec::field_kept(
+                    sell_buy_settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "sell_buy_exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -314,10 +314,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "dly_amt" => {
-                    overdue_amount = codec::field_kept(
+                    overdue_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "dly_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -329,10 +329,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "prsm_pymn_alow_amt" => {
-                    estimated_withdrawal_available_amount = codec::field_kept(
+                    estimated_withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "prsm_pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -344,10 +344,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "pymn_alow_amt" => {
-                    withdrawal_available_amount = codec::field_kept(
+                    withdrawal_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "pymn_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -359,10 +359,10 @@ impl codec::Record for GoldSpotDepositResponse {
                     )?;
                 }
                 "ord_alow_amt" => {
-                    order_available_amount = codec::field_kept(
+                    order_available_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "ord_alow_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -377,8 +377,7 @@ impl codec::Record for GoldSpotDepositResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 15, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -409,9 +408,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "entra",
             self.deposit.as_ref(),
             &codec::Format {
@@ -422,9 +421,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "profa_ch",
             self.margin_cash.as_ref(),
             &codec::Format {
@@ -435,9 +434,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "chck_ina_amt",
             self.check_deposit_amount.as_ref(),
             &codec::Format {
@@ -448,9 +447,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "etc_loan",
             self.other_loan.as_ref(),
             &codec::Format {
@@ -461,9 +460,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "etc_loan_dlfe",
             self.other_loan_late_fee.as_ref(),
             &codec::Format {
@@ -474,9 +473,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "etc_loan_tot",
             self.other_loan_total.as_ref(),
             &codec::Format {
@@ -487,9 +486,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "prsm_entra",
             self.estimated_deposit.as_ref(),
             &codec::Format {
@@ -500,9 +499,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "buy_exct_amt",
             self.buy_settlement_amount.as_ref(),
             &codec::Format {
@@ -513,9 +512,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sell_exct_amt",
             self.sell_settlement_amount.as_ref(),
             &codec::Format {
@@ -526,9 +525,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sell_buy_exct_amt",
             self.sell_buy_settlement_amount.as_ref(),
             &codec::Format {
@@ -539,9 +538,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "dly_amt",
             self.overdue_amount.as_ref(),
             &codec::Format {
@@ -552,9 +551,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "prsm_pymn_alow_amt",
             self.estimated_withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -565,9 +564,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "pymn_alow_amt",
             self.withdrawal_available_amount.as_ref(),
             &codec::Format {
@@ -578,9 +577,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "ord_alow_amt",
             self.order_available_amount.as_ref(),
             &codec::Format {
@@ -592,9 +591,9 @@ impl serde::Serialize for GoldSpotDepositResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

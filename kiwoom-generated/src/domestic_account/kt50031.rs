@@ -161,18 +161,13 @@ impl codec::Record for GoldSpotOrderFillsResponse {
                 "acnt_ord_cntr_prps_dtl" => {
                     account_order_execution_history_detail =
                         codec::list(&mut map, ctx, "acnt_ord_cntr_prps_dtl")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "acnt_ord_cntr_prps_dtl",
-                        &account_order_execution_history_detail,
-                    );
+                    forms.list_sent(0, &account_order_execution_history_detail);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -190,16 +185,16 @@ impl serde::Serialize for GoldSpotOrderFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "acnt_ord_cntr_prps_dtl",
             &self.account_order_execution_history_detail,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -367,26 +362,22 @@ impl codec::Record for GoldSpotOrderFillsRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
+                    trade_type = forms.value(&mut map, ctx, 2, "trde_tp", codec::PLAIN)?;
                 }
                 "crd_tp" => {
-                    credit_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_tp", codec::PLAIN)?;
+                    credit_type = forms.value(&mut map, ctx, 3, "crd_tp", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field_kept(
+                    order_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -398,10 +389,10 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price = codec::field_kept(
+                    order_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "ord_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -413,10 +404,10 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "cnfm_qty" => {
-                    confirmed_quantity = codec::field_kept(
+                    confirmed_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "cnfm_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -428,38 +419,31 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "acpt_tp" => {
-                    acceptance_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acpt_tp", codec::PLAIN)?;
+                    acceptance_type = forms.value(&mut map, ctx, 7, "acpt_tp", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type = forms.value(&mut map, ctx, 8, "rsrv_tp", codec::PLAIN)?;
                 }
                 "ord_tm" => {
-                    order_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_tm", codec::PLAIN)?;
+                    order_time = forms.value(&mut map, ctx, 9, "ord_tm", codec::PLAIN)?;
                 }
                 "ori_ord" => {
-                    original_order =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ori_ord", codec::PLAIN)?;
+                    original_order = forms.value(&mut map, ctx, 10, "ori_ord", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 11, "stk_nm", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name = forms.value(&mut map, ctx, 12, "io_tp_nm", codec::PLAIN)?;
                 }
                 "loan_dt" => {
-                    loan_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "loan_dt", codec::PLAIN)?;
+                    loan_date = forms.value(&mut map, ctx, 13, "loan_dt", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field_kept(
+                    execution_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -471,10 +455,10 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field_kept(
+                    execution_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "cntr_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -486,10 +470,10 @@ impl codec::Record for GoldSpotOrderFillsRow {
                     )?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field_kept(
+                    order_remaining_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -502,25 +486,23 @@ impl codec::Record for GoldSpotOrderFillsRow {
                 }
                 "comm_ord_tp" => {
                     communication_order_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "comm_ord_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "comm_ord_tp", codec::PLAIN)?;
                 }
                 "mdfy_cncl" => {
-                    modify_cancel =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_cncl", codec::PLAIN)?;
+                    modify_cancel = forms.value(&mut map, ctx, 18, "mdfy_cncl", codec::PLAIN)?;
                 }
                 "cnfm_tm" => {
-                    confirmed_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cnfm_tm", codec::PLAIN)?;
+                    confirmed_time = forms.value(&mut map, ctx, 19, "cnfm_tm", codec::PLAIN)?;
                 }
                 "dmst_stex_tp" => {
                     domestic_exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dmst_stex_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 20, "dmst_stex_tp", codec::PLAIN)?;
                 }
                 "cond_uv" => {
-                    condition_unit_price = codec::field_kept(
+                    condition_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "cond_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -566,37 +548,37 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "trde_tp",
             self.trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "crd_tp",
             self.credit_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "ord_qty",
             self.order_quantity.as_ref(),
             &codec::Format {
@@ -607,9 +589,9 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "ord_uv",
             self.order_unit_price.as_ref(),
             &codec::Format {
@@ -620,9 +602,9 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cnfm_qty",
             self.confirmed_quantity.as_ref(),
             &codec::Format {
@@ -633,58 +615,58 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "acpt_tp",
             self.acceptance_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "rsrv_tp",
             self.reservation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "ord_tm",
             self.order_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ori_ord",
             self.original_order.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "io_tp_nm",
             self.in_out_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "loan_dt",
             self.loan_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             &codec::Format {
@@ -695,9 +677,9 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "cntr_uv",
             self.execution_unit_price.as_ref(),
             &codec::Format {
@@ -708,9 +690,9 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "ord_remnq",
             self.order_remaining_quantity.as_ref(),
             &codec::Format {
@@ -721,37 +703,37 @@ impl serde::Serialize for GoldSpotOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "comm_ord_tp",
             self.communication_order_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "mdfy_cncl",
             self.modify_cancel.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "cnfm_tm",
             self.confirmed_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "dmst_stex_tp",
             self.domestic_exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "cond_uv",
             self.condition_unit_price.as_ref(),
             &codec::Format {

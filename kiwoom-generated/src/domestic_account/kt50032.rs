@@ -133,18 +133,17 @@ impl codec::Record for GoldSpotTransactionHistoryResponse {
             match &*key {
                 "acnt_print" => {
                     account_number_display =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acnt_print", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "acnt_print", codec::PLAIN)?;
                 }
                 "gold_trde_hist" => {
                     gold_trade_history = codec::list(&mut map, ctx, "gold_trde_hist")?;
-                    codec::keep_empty_list(&mut forms, "gold_trde_hist", &gold_trade_history);
+                    forms.list_sent(1, &gold_trade_history);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -163,23 +162,19 @@ impl serde::Serialize for GoldSpotTransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "acnt_print",
             self.account_number_display.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "gold_trde_hist",
-            &self.gold_trade_history,
-        )?;
+        self.forms
+            .put_list(&mut map, 1, "gold_trde_hist", &self.gold_trade_history)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -367,22 +362,19 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "deal_dt" => {
-                    deal_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "deal_dt", codec::PLAIN)?;
+                    deal_date = forms.value(&mut map, ctx, 0, "deal_dt", codec::PLAIN)?;
                 }
                 "deal_no" => {
-                    deal_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "deal_no", codec::PLAIN)?;
+                    deal_number = forms.value(&mut map, ctx, 1, "deal_no", codec::PLAIN)?;
                 }
                 "rmrk_nm" => {
-                    remark_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rmrk_nm", codec::PLAIN)?;
+                    remark_name = forms.value(&mut map, ctx, 2, "rmrk_nm", codec::PLAIN)?;
                 }
                 "deal_qty" => {
-                    deal_quantity = codec::field_kept(
+                    deal_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "deal_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -394,10 +386,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "gold_spot_vat" => {
-                    gold_spot_vat = codec::field_kept(
+                    gold_spot_vat = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "gold_spot_vat",
                         &codec::Format {
                             scale: 0u8,
@@ -409,10 +401,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "exct_amt" => {
-                    settlement_amount = codec::field_kept(
+                    settlement_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "exct_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -424,10 +416,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "dly_sum" => {
-                    overdue_sum = codec::field_kept(
+                    overdue_sum = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "dly_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -439,10 +431,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "entra_remn" => {
-                    deposit_balance = codec::field_kept(
+                    deposit_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "entra_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -454,26 +446,24 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "mdia_nm" => {
-                    media_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdia_nm", codec::PLAIN)?;
+                    media_name = forms.value(&mut map, ctx, 8, "mdia_nm", codec::PLAIN)?;
                 }
                 "orig_deal_no" => {
                     original_deal_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_deal_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "orig_deal_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 10, "stk_nm", codec::PLAIN)?;
                 }
                 "uv_exrt" => {
                     unit_price_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "uv_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "uv_exrt", codec::PLAIN)?;
                 }
                 "cmsn" => {
-                    commission = codec::field_kept(
+                    commission = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "cmsn",
                         &codec::Format {
                             scale: 0u8,
@@ -485,10 +475,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "uncl_ocr" => {
-                    unpaid_occurred = codec::field_kept(
+                    unpaid_occurred = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "uncl_ocr",
                         &codec::Format {
                             scale: 0u8,
@@ -500,10 +490,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "rpym_sum" => {
-                    repayment_sum = codec::field_kept(
+                    repayment_sum = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "rpym_sum",
                         &codec::Format {
                             scale: 0u8,
@@ -515,10 +505,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "spot_remn" => {
-                    spot_balance = codec::field_kept(
+                    spot_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "spot_remn",
                         &codec::Format {
                             scale: 0u8,
@@ -530,22 +520,20 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "proc_time" => {
-                    processing_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "proc_time", codec::PLAIN)?;
+                    processing_time = forms.value(&mut map, ctx, 16, "proc_time", codec::PLAIN)?;
                 }
                 "rcpy_no" => {
                     cash_transaction_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rcpy_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "rcpy_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 18, "stk_cd", codec::PLAIN)?;
                 }
                 "deal_amt" => {
-                    deal_amount = codec::field_kept(
+                    deal_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "deal_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -557,10 +545,10 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "tax_tot_amt" => {
-                    tax_total_amount = codec::field_kept(
+                    tax_total_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "tax_tot_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -572,16 +560,14 @@ impl codec::Record for GoldSpotTransactionHistoryRow {
                     )?;
                 }
                 "cntr_dt" => {
-                    execution_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_dt", codec::PLAIN)?;
+                    execution_date = forms.value(&mut map, ctx, 21, "cntr_dt", codec::PLAIN)?;
                 }
                 "proc_brch_nm" => {
                     processing_branch_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "proc_brch_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 22, "proc_brch_nm", codec::PLAIN)?;
                 }
                 "prcsr" => {
-                    processor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prcsr", codec::PLAIN)?;
+                    processor = forms.value(&mut map, ctx, 23, "prcsr", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -620,30 +606,30 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "deal_dt",
             self.deal_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "deal_no",
             self.deal_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "rmrk_nm",
             self.remark_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "deal_qty",
             self.deal_quantity.as_ref(),
             &codec::Format {
@@ -654,9 +640,9 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "gold_spot_vat",
             self.gold_spot_vat.as_ref(),
             &codec::Format {
@@ -667,9 +653,9 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "exct_amt",
             self.settlement_amount.as_ref(),
             &codec::Format {
@@ -680,9 +666,9 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "dly_sum",
             self.overdue_sum.as_ref(),
             &codec::Format {
@@ -693,9 +679,9 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "entra_remn",
             self.deposit_balance.as_ref(),
             &codec::Format {
@@ -706,37 +692,37 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "mdia_nm",
             self.media_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "orig_deal_no",
             self.original_deal_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "uv_exrt",
             self.unit_price_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "cmsn",
             self.commission.as_ref(),
             &codec::Format {
@@ -747,9 +733,9 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "uncl_ocr",
             self.unpaid_occurred.as_ref(),
             &codec::Format {
@@ -760,9 +746,9 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "rpym_sum",
             self.repayment_sum.as_ref(),
             &codec::Format {
@@ -773,9 +759,9 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "spot_remn",
             self.spot_balance.as_ref(),
             &codec::Format {
@@ -786,30 +772,30 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "proc_time",
             self.processing_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "rcpy_no",
             self.cash_transaction_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "deal_amt",
             self.deal_amount.as_ref(),
             &codec::Format {
@@ -820,9 +806,9 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "tax_tot_amt",
             self.tax_total_amount.as_ref(),
             &codec::Format {
@@ -833,27 +819,22 @@ impl serde::Serialize for GoldSpotTransactionHistoryRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "cntr_dt",
             self.execution_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "proc_brch_nm",
             self.processing_branch_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "prcsr",
-            self.processor.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 23, "prcsr", self.processor.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

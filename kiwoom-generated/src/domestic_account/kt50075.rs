@@ -182,18 +182,13 @@ impl codec::Record for GoldSpotUnfilledOrdersResponse {
                 "acnt_ord_oso_prst" => {
                     account_order_unfilled_status =
                         codec::list(&mut map, ctx, "acnt_ord_oso_prst")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "acnt_ord_oso_prst",
-                        &account_order_unfilled_status,
-                    );
+                    forms.list_sent(0, &account_order_unfilled_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -211,16 +206,16 @@ impl serde::Serialize for GoldSpotUnfilledOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "acnt_ord_oso_prst",
             &self.account_order_unfilled_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -382,30 +377,25 @@ impl codec::Record for GoldSpotUnfilledOrdersRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_bond_tp" => {
-                    stock_bond_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_bond_tp", codec::PLAIN)?;
+                    stock_bond_type = forms.value(&mut map, ctx, 0, "stk_bond_tp", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
+                    trade_type = forms.value(&mut map, ctx, 3, "trde_tp", codec::PLAIN)?;
                 }
                 "io_tp_nm" => {
-                    in_out_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "io_tp_nm", codec::PLAIN)?;
+                    in_out_type_name = forms.value(&mut map, ctx, 4, "io_tp_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field_kept(
+                    order_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -417,10 +407,10 @@ impl codec::Record for GoldSpotUnfilledOrdersRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price = codec::field_kept(
+                    order_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "ord_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -432,10 +422,10 @@ impl codec::Record for GoldSpotUnfilledOrdersRow {
                     )?;
                 }
                 "cnfm_qty" => {
-                    confirmed_quantity = codec::field_kept(
+                    confirmed_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "cnfm_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -447,43 +437,36 @@ impl codec::Record for GoldSpotUnfilledOrdersRow {
                     )?;
                 }
                 "data_send_end_tp" => {
-                    data_send_end_type = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "data_send_end_tp",
-                        codec::PLAIN,
-                    )?;
+                    data_send_end_type =
+                        forms.value(&mut map, ctx, 8, "data_send_end_tp", codec::PLAIN)?;
                 }
                 "mrkt_deal_tp" => {
                     market_deal_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mrkt_deal_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "mrkt_deal_tp", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type = forms.value(&mut map, ctx, 10, "rsrv_tp", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "orig_ord_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 12, "stk_nm", codec::PLAIN)?;
                 }
                 "dcd_tp_nm" => {
                     settlement_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dcd_tp_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 13, "dcd_tp_nm", codec::PLAIN)?;
                 }
                 "crd_deal_tp" => {
                     credit_deal_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_deal_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "crd_deal_tp", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field_kept(
+                    execution_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -495,10 +478,10 @@ impl codec::Record for GoldSpotUnfilledOrdersRow {
                     )?;
                 }
                 "cntr_uv" => {
-                    execution_unit_price = codec::field_kept(
+                    execution_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "cntr_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -510,10 +493,10 @@ impl codec::Record for GoldSpotUnfilledOrdersRow {
                     )?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field_kept(
+                    order_remaining_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -526,21 +509,21 @@ impl codec::Record for GoldSpotUnfilledOrdersRow {
                 }
                 "comm_ord_tp" => {
                     communication_order_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "comm_ord_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 18, "comm_ord_tp", codec::PLAIN)?;
                 }
                 "mdfy_cncl_tp" => {
                     modify_cancel_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_cncl_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 19, "mdfy_cncl_tp", codec::PLAIN)?;
                 }
                 "dmst_stex_tp" => {
                     domestic_exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dmst_stex_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 20, "dmst_stex_tp", codec::PLAIN)?;
                 }
                 "cond_uv" => {
-                    condition_unit_price = codec::field_kept(
+                    condition_unit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "cond_uv",
                         &codec::Format {
                             scale: 0u8,
@@ -586,44 +569,44 @@ impl serde::Serialize for GoldSpotUnfilledOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_bond_tp",
             self.stock_bond_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "trde_tp",
             self.trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "io_tp_nm",
             self.in_out_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "ord_qty",
             self.order_quantity.as_ref(),
             &codec::Format {
@@ -634,9 +617,9 @@ impl serde::Serialize for GoldSpotUnfilledOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "ord_uv",
             self.order_unit_price.as_ref(),
             &codec::Format {
@@ -647,9 +630,9 @@ impl serde::Serialize for GoldSpotUnfilledOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "cnfm_qty",
             self.confirmed_quantity.as_ref(),
             &codec::Format {
@@ -660,58 +643,58 @@ impl serde::Serialize for GoldSpotUnfilledOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "data_send_end_tp",
             self.data_send_end_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "mrkt_deal_tp",
             self.market_deal_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "rsrv_tp",
             self.reservation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "orig_ord_no",
             self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "dcd_tp_nm",
             self.settlement_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "crd_deal_tp",
             self.credit_deal_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             &codec::Format {
@@ -722,9 +705,9 @@ impl serde::Serialize for GoldSpotUnfilledOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "cntr_uv",
             self.execution_unit_price.as_ref(),
             &codec::Format {
@@ -735,9 +718,9 @@ impl serde::Serialize for GoldSpotUnfilledOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "ord_remnq",
             self.order_remaining_quantity.as_ref(),
             &codec::Format {
@@ -748,30 +731,30 @@ impl serde::Serialize for GoldSpotUnfilledOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "comm_ord_tp",
             self.communication_order_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "mdfy_cncl_tp",
             self.modify_cancel_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "dmst_stex_tp",
             self.domestic_exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "cond_uv",
             self.condition_unit_price.as_ref(),
             &codec::Format {

@@ -118,18 +118,13 @@ impl codec::Record for IntradayInvestorTradeChartResponse {
                 "opmr_invsr_trde_chart" => {
                     intraday_investor_trade_chart =
                         codec::list(&mut map, ctx, "opmr_invsr_trde_chart")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "opmr_invsr_trde_chart",
-                        &intraday_investor_trade_chart,
-                    );
+                    forms.list_sent(0, &intraday_investor_trade_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -147,16 +142,16 @@ impl serde::Serialize for IntradayInvestorTradeChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "opmr_invsr_trde_chart",
             &self.intraday_investor_trade_chart,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -250,39 +245,28 @@ impl codec::Record for IntradayInvestorTradeChartRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => {
-                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
-                }
+                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
                 "frgnr_invsr" => {
                     foreign_investor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_invsr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "frgnr_invsr", codec::PLAIN)?;
                 }
                 "orgn" => {
-                    institution =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orgn", codec::PLAIN)?;
+                    institution = forms.value(&mut map, ctx, 2, "orgn", codec::PLAIN)?;
                 }
                 "invtrt" => {
-                    investment_trust =
-                        codec::field_kept(&mut map, ctx, &mut forms, "invtrt", codec::PLAIN)?;
+                    investment_trust = forms.value(&mut map, ctx, 3, "invtrt", codec::PLAIN)?;
                 }
                 "insrnc" => {
-                    insurance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "insrnc", codec::PLAIN)?;
+                    insurance = forms.value(&mut map, ctx, 4, "insrnc", codec::PLAIN)?;
                 }
-                "bank" => {
-                    bank = codec::field_kept(&mut map, ctx, &mut forms, "bank", codec::PLAIN)?;
-                }
+                "bank" => bank = forms.value(&mut map, ctx, 5, "bank", codec::PLAIN)?,
                 "penfnd_etc" => {
-                    pension_fund =
-                        codec::field_kept(&mut map, ctx, &mut forms, "penfnd_etc", codec::PLAIN)?;
+                    pension_fund = forms.value(&mut map, ctx, 6, "penfnd_etc", codec::PLAIN)?;
                 }
                 "etc_corp" => {
-                    other_corporation =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etc_corp", codec::PLAIN)?;
+                    other_corporation = forms.value(&mut map, ctx, 7, "etc_corp", codec::PLAIN)?;
                 }
-                "natn" => {
-                    nation = codec::field_kept(&mut map, ctx, &mut forms, "natn", codec::PLAIN)?;
-                }
+                "natn" => nation = forms.value(&mut map, ctx, 8, "natn", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -305,69 +289,44 @@ impl serde::Serialize for IntradayInvestorTradeChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tm",
-            self.time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "frgnr_invsr",
             self.foreign_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 2, "orgn", self.institution.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "orgn",
-            self.institution.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            3,
             "invtrt",
             self.investment_trust.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 4, "insrnc", self.insurance.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 5, "bank", self.bank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "insrnc",
-            self.insurance.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "bank",
-            self.bank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            6,
             "penfnd_etc",
             self.pension_fund.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "etc_corp",
             self.other_corporation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "natn",
-            self.nation.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 8, "natn", self.nation.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

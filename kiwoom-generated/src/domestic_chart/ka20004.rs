@@ -100,19 +100,17 @@ impl codec::Record for SectorTickChartResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
+                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_tic_chart_qry" => {
                     industry_tick_chart = codec::list(&mut map, ctx, "inds_tic_chart_qry")?;
-                    codec::keep_empty_list(&mut forms, "inds_tic_chart_qry", &industry_tick_chart);
+                    forms.list_sent(1, &industry_tick_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -131,23 +129,19 @@ impl serde::Serialize for SectorTickChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "inds_cd",
             self.industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "inds_tic_chart_qry",
-            &self.industry_tick_chart,
-        )?;
+        self.forms
+            .put_list(&mut map, 1, "inds_tic_chart_qry", &self.industry_tick_chart)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -239,10 +233,10 @@ impl codec::Record for SectorTickChartRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "cur_prc",
                         &codec::Format {
                             scale: 2u8,
@@ -254,18 +248,16 @@ impl codec::Record for SectorTickChartRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 1, "trde_qty", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 2, "cntr_tm", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field_kept(
+                    open_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "open_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -277,10 +269,10 @@ impl codec::Record for SectorTickChartRow {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field_kept(
+                    high_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "high_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -292,10 +284,10 @@ impl codec::Record for SectorTickChartRow {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field_kept(
+                    low_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "low_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -308,11 +300,11 @@ impl codec::Record for SectorTickChartRow {
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "pred_pre", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "pred_pre_sig", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -335,9 +327,9 @@ impl serde::Serialize for SectorTickChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -348,23 +340,23 @@ impl serde::Serialize for SectorTickChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "open_pric",
             self.open_price.as_ref(),
             &codec::Format {
@@ -375,9 +367,9 @@ impl serde::Serialize for SectorTickChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "high_pric",
             self.high_price.as_ref(),
             &codec::Format {
@@ -388,9 +380,9 @@ impl serde::Serialize for SectorTickChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "low_pric",
             self.low_price.as_ref(),
             &codec::Format {
@@ -401,16 +393,16 @@ impl serde::Serialize for SectorTickChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,

@@ -116,19 +116,17 @@ impl codec::Record for SectorMinuteChartResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
+                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_min_pole_qry" => {
                     industry_minute_chart = codec::list(&mut map, ctx, "inds_min_pole_qry")?;
-                    codec::keep_empty_list(&mut forms, "inds_min_pole_qry", &industry_minute_chart);
+                    forms.list_sent(1, &industry_minute_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -147,23 +145,23 @@ impl serde::Serialize for SectorMinuteChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "inds_cd",
             self.industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            1,
             "inds_min_pole_qry",
             &self.industry_minute_chart,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -258,10 +256,10 @@ impl codec::Record for SectorMinuteChartRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "cur_prc",
                         &codec::Format {
                             scale: 2u8,
@@ -273,18 +271,16 @@ impl codec::Record for SectorMinuteChartRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 1, "trde_qty", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 2, "cntr_tm", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price = codec::field_kept(
+                    open_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "open_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -296,10 +292,10 @@ impl codec::Record for SectorMinuteChartRow {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field_kept(
+                    high_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "high_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -311,10 +307,10 @@ impl codec::Record for SectorMinuteChartRow {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field_kept(
+                    low_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "low_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -327,13 +323,13 @@ impl codec::Record for SectorMinuteChartRow {
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -346,7 +342,7 @@ impl codec::Record for SectorMinuteChartRow {
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "pred_pre_sig", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -370,9 +366,9 @@ impl serde::Serialize for SectorMinuteChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -383,23 +379,23 @@ impl serde::Serialize for SectorMinuteChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "open_pric",
             self.open_price.as_ref(),
             &codec::Format {
@@ -410,9 +406,9 @@ impl serde::Serialize for SectorMinuteChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "high_pric",
             self.high_price.as_ref(),
             &codec::Format {
@@ -423,9 +419,9 @@ impl serde::Serialize for SectorMinuteChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "low_pric",
             self.low_price.as_ref(),
             &codec::Format {
@@ -436,16 +432,16 @@ impl serde::Serialize for SectorMinuteChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -456,9 +452,9 @@ impl serde::Serialize for SectorMinuteChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,

@@ -100,23 +100,17 @@ impl codec::Record for SectorMonthlyChartResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
+                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_mth_pole_qry" => {
                     industry_monthly_chart = codec::list(&mut map, ctx, "inds_mth_pole_qry")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "inds_mth_pole_qry",
-                        &industry_monthly_chart,
-                    );
+                    forms.list_sent(1, &industry_monthly_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -135,23 +129,23 @@ impl serde::Serialize for SectorMonthlyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "inds_cd",
             self.industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            1,
             "inds_mth_pole_qry",
             &self.industry_monthly_chart,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -234,10 +228,10 @@ impl codec::Record for SectorMonthlyChartRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "cur_prc",
                         &codec::Format {
                             scale: 2u8,
@@ -249,17 +243,14 @@ impl codec::Record for SectorMonthlyChartRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 1, "trde_qty", codec::PLAIN)?;
                 }
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 2, "dt", codec::PLAIN)?,
                 "open_pric" => {
-                    open_price = codec::field_kept(
+                    open_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "open_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -271,10 +262,10 @@ impl codec::Record for SectorMonthlyChartRow {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field_kept(
+                    high_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "high_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -286,10 +277,10 @@ impl codec::Record for SectorMonthlyChartRow {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field_kept(
+                    low_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "low_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -301,8 +292,7 @@ impl codec::Record for SectorMonthlyChartRow {
                     )?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 6, "trde_prica", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -324,9 +314,9 @@ impl serde::Serialize for SectorMonthlyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -337,23 +327,18 @@ impl serde::Serialize for SectorMonthlyChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 2, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            3,
             "open_pric",
             self.open_price.as_ref(),
             &codec::Format {
@@ -364,9 +349,9 @@ impl serde::Serialize for SectorMonthlyChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "high_pric",
             self.high_price.as_ref(),
             &codec::Format {
@@ -377,9 +362,9 @@ impl serde::Serialize for SectorMonthlyChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "low_pric",
             self.low_price.as_ref(),
             &codec::Format {
@@ -390,9 +375,9 @@ impl serde::Serialize for SectorMonthlyChartRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,

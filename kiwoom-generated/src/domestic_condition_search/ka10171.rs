@@ -73,14 +73,13 @@ impl codec::Record for ConditionSearchesResponse {
             match &*key {
                 "data" => {
                     data = codec::list(&mut map, ctx, "data")?;
-                    codec::keep_empty_list(&mut forms, "data", &data);
+                    forms.list_sent(0, &data);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -98,11 +97,11 @@ impl serde::Serialize for ConditionSearchesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "data", &self.data)?;
+        self.forms.put_list(&mut map, 0, "data", &self.data)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -143,12 +142,8 @@ impl codec::Record for ConditionSearchesRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => {
-                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
-                }
-                "name" => {
-                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
-                }
+                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
+                "name" => name = forms.value(&mut map, ctx, 1, "name", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }

@@ -148,27 +148,22 @@ impl codec::Record for ConditionSearchResponse {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => {
-                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
-                }
+                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
                 "cont_yn" => {
-                    continuation_flag =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cont_yn", codec::PLAIN)?;
+                    continuation_flag = forms.value(&mut map, ctx, 1, "cont_yn", codec::PLAIN)?;
                 }
                 "next_key" => {
-                    next_key =
-                        codec::field_kept(&mut map, ctx, &mut forms, "next_key", codec::PLAIN)?;
+                    next_key = forms.value(&mut map, ctx, 2, "next_key", codec::PLAIN)?;
                 }
                 "data" => {
                     data = codec::list(&mut map, ctx, "data")?;
-                    codec::keep_empty_list(&mut forms, "data", &data);
+                    forms.list_sent(3, &data);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -189,32 +184,27 @@ impl serde::Serialize for ConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "seq", self.seq.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "seq",
-            self.seq.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cont_yn",
             self.continuation_flag.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "next_key",
             self.next_key.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "data", &self.data)?;
+        self.forms.put_list(&mut map, 3, "data", &self.data)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -315,17 +305,14 @@ impl codec::Record for ConditionSearchRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "9001" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "9001", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "9001", codec::PLAIN)?;
                 }
-                "302" => {
-                    stock_name = codec::field_kept(&mut map, ctx, &mut forms, "302", codec::PLAIN)?;
-                }
+                "302" => stock_name = forms.value(&mut map, ctx, 1, "302", codec::PLAIN)?,
                 "10" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "10",
                         &codec::Format {
                             scale: 0u8,
@@ -337,14 +324,13 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "25" => {
-                    previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "25", codec::PLAIN)?;
+                    previous_day_change_sign = forms.value(&mut map, ctx, 3, "25", codec::PLAIN)?;
                 }
                 "11" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "11",
                         &codec::Format {
                             scale: 0u8,
@@ -356,10 +342,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "12" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "12",
                         &codec::Format {
                             scale: 2u8,
@@ -371,10 +357,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "13" => {
-                    cumulative_trade_quantity = codec::field_kept(
+                    cumulative_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "13",
                         &codec::Format {
                             scale: 0u8,
@@ -386,10 +372,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "16" => {
-                    open_price = codec::field_kept(
+                    open_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "16",
                         &codec::Format {
                             scale: 0u8,
@@ -401,10 +387,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "17" => {
-                    high_price = codec::field_kept(
+                    high_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "17",
                         &codec::Format {
                             scale: 0u8,
@@ -416,10 +402,10 @@ impl codec::Record for ConditionSearchRow {
                     )?;
                 }
                 "18" => {
-                    low_price = codec::field_kept(
+                    low_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "18",
                         &codec::Format {
                             scale: 0u8,
@@ -453,23 +439,13 @@ impl serde::Serialize for ConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "9001", self.stock_code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "302", self.stock_name.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "9001",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "302",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            2,
             "10",
             self.current_price.as_ref(),
             &codec::Format {
@@ -480,16 +456,16 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "25",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "11",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -500,9 +476,9 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "12",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -513,9 +489,9 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "13",
             self.cumulative_trade_quantity.as_ref(),
             &codec::Format {
@@ -526,9 +502,9 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "16",
             self.open_price.as_ref(),
             &codec::Format {
@@ -539,9 +515,9 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "17",
             self.high_price.as_ref(),
             &codec::Format {
@@ -552,9 +528,9 @@ impl serde::Serialize for ConditionSearchRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "18",
             self.low_price.as_ref(),
             &codec::Format {

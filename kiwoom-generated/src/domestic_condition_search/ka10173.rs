@@ -106,19 +106,16 @@ impl codec::Record for RealtimeConditionSearchResponse {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => {
-                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
-                }
+                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
                 "data" => {
                     data = codec::list(&mut map, ctx, "data")?;
-                    codec::keep_empty_list(&mut forms, "data", &data);
+                    forms.list_sent(1, &data);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -137,18 +134,13 @@ impl serde::Serialize for RealtimeConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "seq",
-            self.seq.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_list_kept(&mut map, &self.forms, "data", &self.data)?;
+        self.forms
+            .put(&mut map, 0, "seq", self.seq.as_ref(), codec::PLAIN)?;
+        self.forms.put_list(&mut map, 1, "data", &self.data)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -187,8 +179,7 @@ impl codec::Record for RealtimeConditionSearchRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "jmcode" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "jmcode", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "jmcode", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -204,9 +195,9 @@ impl serde::Serialize for RealtimeConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "jmcode",
             self.stock_code.as_ref(),
             codec::PLAIN,

@@ -77,15 +77,12 @@ impl codec::Record for StopRealtimeConditionSearchResponse {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => {
-                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
-                }
+                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -103,11 +100,12 @@ impl serde::Serialize for StopRealtimeConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(&mut map, &self.forms, "seq", Some(&self.seq), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 0, "seq", Some(&self.seq), codec::PLAIN)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -134,23 +134,17 @@ impl codec::Record for CancelCreditStockOrderResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
                 }
                 "base_orig_ord_no" => {
-                    base_original_order_number = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "base_orig_ord_no",
-                        codec::PLAIN,
-                    )?;
+                    base_original_order_number =
+                        forms.value(&mut map, ctx, 1, "base_orig_ord_no", codec::PLAIN)?;
                 }
                 "cncl_qty" => {
-                    cancel_quantity = codec::field_kept(
+                    cancel_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "cncl_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -165,8 +159,7 @@ impl codec::Record for CancelCreditStockOrderResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -186,23 +179,23 @@ impl serde::Serialize for CancelCreditStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "base_orig_ord_no",
             self.base_original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cncl_qty",
             self.cancel_quantity.as_ref(),
             &codec::Format {
@@ -214,9 +207,9 @@ impl serde::Serialize for CancelCreditStockOrderResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

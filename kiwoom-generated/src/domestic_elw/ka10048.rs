@@ -87,18 +87,13 @@ impl codec::Record for ElwDailySensitivityIndicatorResponse {
                 "elwdaly_snst_ix" => {
                     elw_daily_sensitivity_indicator =
                         codec::list(&mut map, ctx, "elwdaly_snst_ix")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "elwdaly_snst_ix",
-                        &elw_daily_sensitivity_indicator,
-                    );
+                    forms.list_sent(0, &elw_daily_sensitivity_indicator);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -116,16 +111,16 @@ impl serde::Serialize for ElwDailySensitivityIndicatorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "elwdaly_snst_ix",
             &self.elw_daily_sensitivity_indicator,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -217,14 +212,12 @@ impl codec::Record for ElwDailySensitivityIndicatorRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "iv" => {
-                    iv = codec::field_kept(
+                    iv = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "iv",
                         &codec::Format {
                             scale: 2u8,
@@ -235,26 +228,16 @@ impl codec::Record for ElwDailySensitivityIndicatorRow {
                         },
                     )?;
                 }
-                "delta" => {
-                    delta = codec::field_kept(&mut map, ctx, &mut forms, "delta", codec::PLAIN)?;
-                }
-                "gam" => {
-                    gamma = codec::field_kept(&mut map, ctx, &mut forms, "gam", codec::PLAIN)?;
-                }
-                "theta" => {
-                    theta = codec::field_kept(&mut map, ctx, &mut forms, "theta", codec::PLAIN)?;
-                }
-                "vega" => {
-                    vega = codec::field_kept(&mut map, ctx, &mut forms, "vega", codec::PLAIN)?;
-                }
-                "law" => {
-                    rho = codec::field_kept(&mut map, ctx, &mut forms, "law", codec::PLAIN)?;
-                }
+                "delta" => delta = forms.value(&mut map, ctx, 2, "delta", codec::PLAIN)?,
+                "gam" => gamma = forms.value(&mut map, ctx, 3, "gam", codec::PLAIN)?,
+                "theta" => theta = forms.value(&mut map, ctx, 4, "theta", codec::PLAIN)?,
+                "vega" => vega = forms.value(&mut map, ctx, 5, "vega", codec::PLAIN)?,
+                "law" => rho = forms.value(&mut map, ctx, 6, "law", codec::PLAIN)?,
                 "lp" => {
-                    lp = codec::field_kept(
+                    lp = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "lp",
                         &codec::Format {
                             scale: 2u8,
@@ -286,16 +269,11 @@ impl serde::Serialize for ElwDailySensitivityIndicatorRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "iv",
             self.iv.as_ref(),
             &codec::Format {
@@ -306,44 +284,19 @@ impl serde::Serialize for ElwDailySensitivityIndicatorRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 2, "delta", self.delta.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 3, "gam", self.gamma.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 4, "theta", self.theta.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 5, "vega", self.vega.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 6, "law", self.rho.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "delta",
-            self.delta.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "gam",
-            self.gamma.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "theta",
-            self.theta.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "vega",
-            self.vega.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "law",
-            self.rho.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            7,
             "lp",
             self.lp.as_ref(),
             &codec::Format {

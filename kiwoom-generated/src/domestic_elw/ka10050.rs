@@ -83,18 +83,13 @@ impl codec::Record for ElwSensitivityIndicatorResponse {
                 "elwsnst_ix_array" => {
                     elw_sensitivity_indicator_list =
                         codec::list(&mut map, ctx, "elwsnst_ix_array")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "elwsnst_ix_array",
-                        &elw_sensitivity_indicator_list,
-                    );
+                    forms.list_sent(0, &elw_sensitivity_indicator_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -112,16 +107,16 @@ impl serde::Serialize for ElwSensitivityIndicatorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "elwsnst_ix_array",
             &self.elw_sensitivity_indicator_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -231,18 +226,16 @@ impl codec::Record for ElwSensitivityIndicatorRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 0, "cntr_tm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "elwtheory_pric" => {
-                    elw_theoretical_price = codec::field_kept(
+                    elw_theoretical_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "elwtheory_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -254,10 +247,10 @@ impl codec::Record for ElwSensitivityIndicatorRow {
                     )?;
                 }
                 "iv" => {
-                    iv = codec::field_kept(
+                    iv = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "iv",
                         &codec::Format {
                             scale: 2u8,
@@ -268,26 +261,16 @@ impl codec::Record for ElwSensitivityIndicatorRow {
                         },
                     )?;
                 }
-                "delta" => {
-                    delta = codec::field_kept(&mut map, ctx, &mut forms, "delta", codec::PLAIN)?;
-                }
-                "gam" => {
-                    gamma = codec::field_kept(&mut map, ctx, &mut forms, "gam", codec::PLAIN)?;
-                }
-                "theta" => {
-                    theta = codec::field_kept(&mut map, ctx, &mut forms, "theta", codec::PLAIN)?;
-                }
-                "vega" => {
-                    vega = codec::field_kept(&mut map, ctx, &mut forms, "vega", codec::PLAIN)?;
-                }
-                "law" => {
-                    rho = codec::field_kept(&mut map, ctx, &mut forms, "law", codec::PLAIN)?;
-                }
+                "delta" => delta = forms.value(&mut map, ctx, 4, "delta", codec::PLAIN)?,
+                "gam" => gamma = forms.value(&mut map, ctx, 5, "gam", codec::PLAIN)?,
+                "theta" => theta = forms.value(&mut map, ctx, 6, "theta", codec::PLAIN)?,
+                "vega" => vega = forms.value(&mut map, ctx, 7, "vega", codec::PLAIN)?,
+                "law" => rho = forms.value(&mut map, ctx, 8, "law", codec::PLAIN)?,
                 "lp" => {
-                    lp = codec::field_kept(
+                    lp = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "lp",
                         &codec::Format {
                             scale: 2u8,
@@ -321,23 +304,23 @@ impl serde::Serialize for ElwSensitivityIndicatorRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "elwtheory_pric",
             self.elw_theoretical_price.as_ref(),
             &codec::Format {
@@ -348,9 +331,9 @@ impl serde::Serialize for ElwSensitivityIndicatorRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "iv",
             self.iv.as_ref(),
             &codec::Format {
@@ -361,44 +344,19 @@ impl serde::Serialize for ElwSensitivityIndicatorRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 4, "delta", self.delta.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 5, "gam", self.gamma.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 6, "theta", self.theta.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 7, "vega", self.vega.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 8, "law", self.rho.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "delta",
-            self.delta.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "gam",
-            self.gamma.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "theta",
-            self.theta.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "vega",
-            self.vega.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "law",
-            self.rho.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            9,
             "lp",
             self.lp.as_ref(),
             &codec::Format {

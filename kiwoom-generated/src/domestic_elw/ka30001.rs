@@ -177,18 +177,17 @@ impl codec::Record for ElwPriceSurgeDropResponse {
             match &*key {
                 "base_pric_tm" => {
                     base_price_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric_tm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "base_pric_tm", codec::PLAIN)?;
                 }
                 "elwpric_jmpflu" => {
                     elw_price_sharp_move = codec::list(&mut map, ctx, "elwpric_jmpflu")?;
-                    codec::keep_empty_list(&mut forms, "elwpric_jmpflu", &elw_price_sharp_move);
+                    forms.list_sent(1, &elw_price_sharp_move);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -207,23 +206,19 @@ impl serde::Serialize for ElwPriceSurgeDropResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "base_pric_tm",
             self.base_price_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "elwpric_jmpflu",
-            &self.elw_price_sharp_move,
-        )?;
+        self.forms
+            .put_list(&mut map, 1, "elwpric_jmpflu", &self.elw_price_sharp_move)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -319,48 +314,34 @@ impl codec::Record for ElwPriceSurgeDropRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 1, "rank", codec::PLAIN)?,
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_end_elwbase_pric" => {
-                    trade_end_elw_base_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trde_end_elwbase_pric",
-                        codec::PLAIN,
-                    )?;
+                    trade_end_elw_base_price =
+                        forms.value(&mut map, ctx, 5, "trde_end_elwbase_pric", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
                 }
                 "base_pre" => {
-                    base_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pre", codec::PLAIN)?;
+                    base_change = forms.value(&mut map, ctx, 7, "base_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 8, "trde_qty", codec::PLAIN)?;
                 }
                 "jmp_rt" => {
-                    jump_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "jmp_rt", codec::PLAIN)?;
+                    jump_rate = forms.value(&mut map, ctx, 9, "jmp_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -385,76 +366,66 @@ impl serde::Serialize for ElwPriceSurgeDropRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 1, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_end_elwbase_pric",
             self.trade_end_elw_base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "base_pre",
             self.base_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "jmp_rt",
-            self.jump_rate.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 9, "jmp_rt", self.jump_rate.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

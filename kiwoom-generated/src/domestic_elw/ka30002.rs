@@ -131,18 +131,13 @@ impl codec::Record for BrokerElwNetBuyTopResponse {
                 "trde_ori_elwnettrde_upper" => {
                     trade_broker_elw_net_trade_top =
                         codec::list(&mut map, ctx, "trde_ori_elwnettrde_upper")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "trde_ori_elwnettrde_upper",
-                        &trade_broker_elw_net_trade_top,
-                    );
+                    forms.list_sent(0, &trade_broker_elw_net_trade_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -160,16 +155,16 @@ impl serde::Serialize for BrokerElwNetBuyTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "trde_ori_elwnettrde_upper",
             &self.trade_broker_elw_net_trade_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -253,36 +248,31 @@ impl codec::Record for BrokerElwNetBuyTopRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "stkpc_flu" => {
                     stock_price_fluctuation =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stkpc_flu", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "stkpc_flu", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 3, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 4, "trde_qty", codec::PLAIN)?;
                 }
                 "netprps" => {
-                    net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps", codec::PLAIN)?;
+                    net_purchase = forms.value(&mut map, ctx, 5, "netprps", codec::PLAIN)?;
                 }
                 "buy_trde_qty" => {
                     buy_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "buy_trde_qty", codec::PLAIN)?;
                 }
                 "sel_trde_qty" => {
                     sell_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "sel_trde_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -305,58 +295,58 @@ impl serde::Serialize for BrokerElwNetBuyTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stkpc_flu",
             self.stock_price_fluctuation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "netprps",
             self.net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "buy_trde_qty",
             self.buy_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sel_trde_qty",
             self.sell_trade_quantity.as_ref(),
             codec::PLAIN,

@@ -136,14 +136,13 @@ impl codec::Record for ElwDisparityRateResponse {
             match &*key {
                 "elwdispty_rt" => {
                     elw_disparity_rate = codec::list(&mut map, ctx, "elwdispty_rt")?;
-                    codec::keep_empty_list(&mut forms, "elwdispty_rt", &elw_disparity_rate);
+                    forms.list_sent(0, &elw_disparity_rate);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -161,16 +160,12 @@ impl serde::Serialize for ElwDisparityRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "elwdispty_rt",
-            &self.elw_disparity_rate,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "elwdispty_rt", &self.elw_disparity_rate)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -295,29 +290,24 @@ impl codec::Record for ElwDisparityRateRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "isscomp_nm" => {
-                    issuer_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "isscomp_nm", codec::PLAIN)?;
+                    issuer_name = forms.value(&mut map, ctx, 1, "isscomp_nm", codec::PLAIN)?;
                 }
-                "sqnc" => {
-                    round = codec::field_kept(&mut map, ctx, &mut forms, "sqnc", codec::PLAIN)?;
-                }
+                "sqnc" => round = forms.value(&mut map, ctx, 2, "sqnc", codec::PLAIN)?,
                 "base_aset_nm" => {
                     base_asset_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_aset_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "base_aset_nm", codec::PLAIN)?;
                 }
                 "rght_tp" => {
-                    right_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rght_tp", codec::PLAIN)?;
+                    right_type = forms.value(&mut map, ctx, 4, "rght_tp", codec::PLAIN)?;
                 }
                 "dispty_rt" => {
-                    disparity_rate = codec::field_kept(
+                    disparity_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "dispty_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -329,10 +319,10 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "basis" => {
-                    basis = codec::field_kept(
+                    basis = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "basis",
                         &codec::Format {
                             scale: 0u8,
@@ -344,14 +334,13 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "srvive_dys" => {
-                    remaining_days =
-                        codec::field_kept(&mut map, ctx, &mut forms, "srvive_dys", codec::PLAIN)?;
+                    remaining_days = forms.value(&mut map, ctx, 7, "srvive_dys", codec::PLAIN)?;
                 }
                 "theory_pric" => {
-                    theoretical_price = codec::field_kept(
+                    theoretical_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "theory_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -363,10 +352,10 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -378,14 +367,13 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "pre_tp" => {
-                    change_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_tp", codec::PLAIN)?;
+                    change_type = forms.value(&mut map, ctx, 10, "pre_tp", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -397,10 +385,10 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -412,12 +400,10 @@ impl codec::Record for ElwDisparityRateRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 13, "trde_qty", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 14, "stk_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -447,44 +433,39 @@ impl serde::Serialize for ElwDisparityRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "isscomp_nm",
             self.issuer_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 2, "sqnc", self.round.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "sqnc",
-            self.round.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            3,
             "base_aset_nm",
             self.base_asset_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "rght_tp",
             self.right_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "dispty_rt",
             self.disparity_rate.as_ref(),
             &codec::Format {
@@ -495,9 +476,9 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "basis",
             self.basis.as_ref(),
             &codec::Format {
@@ -508,16 +489,16 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "srvive_dys",
             self.remaining_days.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "theory_pric",
             self.theoretical_price.as_ref(),
             &codec::Format {
@@ -528,9 +509,9 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -541,16 +522,16 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "pre_tp",
             self.change_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -561,9 +542,9 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -574,16 +555,16 @@ impl serde::Serialize for ElwDisparityRateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,

@@ -125,14 +125,13 @@ impl codec::Record for SearchElwByConditionResponse {
             match &*key {
                 "elwcnd_qry" => {
                     elw_condition_query = codec::list(&mut map, ctx, "elwcnd_qry")?;
-                    codec::keep_empty_list(&mut forms, "elwcnd_qry", &elw_condition_query);
+                    forms.list_sent(0, &elw_condition_query);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -150,16 +149,12 @@ impl serde::Serialize for SearchElwByConditionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "elwcnd_qry",
-            &self.elw_condition_query,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "elwcnd_qry", &self.elw_condition_query)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -428,173 +423,134 @@ impl codec::Record for SearchElwByConditionRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "isscomp_nm" => {
-                    issuer_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "isscomp_nm", codec::PLAIN)?;
+                    issuer_name = forms.value(&mut map, ctx, 1, "isscomp_nm", codec::PLAIN)?;
                 }
-                "sqnc" => {
-                    round = codec::field_kept(&mut map, ctx, &mut forms, "sqnc", codec::PLAIN)?;
-                }
+                "sqnc" => round = forms.value(&mut map, ctx, 2, "sqnc", codec::PLAIN)?,
                 "base_aset_nm" => {
                     base_asset_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_aset_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "base_aset_nm", codec::PLAIN)?;
                 }
                 "rght_tp" => {
-                    right_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rght_tp", codec::PLAIN)?;
+                    right_type = forms.value(&mut map, ctx, 4, "rght_tp", codec::PLAIN)?;
                 }
                 "expr_dt" => {
-                    expiry_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "expr_dt", codec::PLAIN)?;
+                    expiry_date = forms.value(&mut map, ctx, 5, "expr_dt", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_tp" => {
-                    change_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_tp", codec::PLAIN)?;
+                    change_type = forms.value(&mut map, ctx, 7, "pre_tp", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 9, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 10, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_qty_pre" => {
                     trade_quantity_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "trde_qty_pre", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 12, "trde_prica", codec::PLAIN)?;
                 }
                 "pred_trde_qty" => {
-                    previous_day_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_trade_quantity =
+                        forms.value(&mut map, ctx, 13, "pred_trde_qty", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
+                    ask_price = forms.value(&mut map, ctx, 14, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
+                    bid_price = forms.value(&mut map, ctx, 15, "buy_bid", codec::PLAIN)?;
                 }
-                "prty" => {
-                    parity = codec::field_kept(&mut map, ctx, &mut forms, "prty", codec::PLAIN)?;
-                }
+                "prty" => parity = forms.value(&mut map, ctx, 16, "prty", codec::PLAIN)?,
                 "gear_rt" => {
-                    gearing_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "gear_rt", codec::PLAIN)?;
+                    gearing_rate = forms.value(&mut map, ctx, 17, "gear_rt", codec::PLAIN)?;
                 }
                 "pl_qutr_rt" => {
-                    breakeven_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_qutr_rt", codec::PLAIN)?;
+                    breakeven_rate = forms.value(&mut map, ctx, 18, "pl_qutr_rt", codec::PLAIN)?;
                 }
                 "cfp" => {
-                    capital_support_point =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cfp", codec::PLAIN)?;
+                    capital_support_point = forms.value(&mut map, ctx, 19, "cfp", codec::PLAIN)?;
                 }
                 "theory_pric" => {
                     theoretical_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "theory_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 20, "theory_pric", codec::PLAIN)?;
                 }
                 "innr_vltl" => {
                     implied_volatility =
-                        codec::field_kept(&mut map, ctx, &mut forms, "innr_vltl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 21, "innr_vltl", codec::PLAIN)?;
                 }
-                "delta" => {
-                    delta = codec::field_kept(&mut map, ctx, &mut forms, "delta", codec::PLAIN)?;
-                }
+                "delta" => delta = forms.value(&mut map, ctx, 22, "delta", codec::PLAIN)?,
                 "lvrg" => {
-                    leverage = codec::field_kept(&mut map, ctx, &mut forms, "lvrg", codec::PLAIN)?;
+                    leverage = forms.value(&mut map, ctx, 23, "lvrg", codec::PLAIN)?;
                 }
                 "exec_pric" => {
-                    exercise_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exec_pric", codec::PLAIN)?;
+                    exercise_price = forms.value(&mut map, ctx, 24, "exec_pric", codec::PLAIN)?;
                 }
                 "cnvt_rt" => {
-                    conversion_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cnvt_rt", codec::PLAIN)?;
+                    conversion_rate = forms.value(&mut map, ctx, 25, "cnvt_rt", codec::PLAIN)?;
                 }
                 "lpposs_rt" => {
-                    lp_holding_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lpposs_rt", codec::PLAIN)?;
+                    lp_holding_rate = forms.value(&mut map, ctx, 26, "lpposs_rt", codec::PLAIN)?;
                 }
                 "pl_qutr_pt" => {
-                    breakeven_point =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_qutr_pt", codec::PLAIN)?;
+                    breakeven_point = forms.value(&mut map, ctx, 27, "pl_qutr_pt", codec::PLAIN)?;
                 }
                 "fin_trde_dt" => {
                     final_trade_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fin_trde_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 28, "fin_trde_dt", codec::PLAIN)?;
                 }
                 "flo_dt" => {
-                    listed_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flo_dt", codec::PLAIN)?;
+                    listed_date = forms.value(&mut map, ctx, 29, "flo_dt", codec::PLAIN)?;
                 }
                 "lpinitlast_suply_dt" => {
-                    lp_initial_final_supply_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpinitlast_suply_dt",
-                        codec::PLAIN,
-                    )?;
+                    lp_initial_final_supply_date =
+                        forms.value(&mut map, ctx, 30, "lpinitlast_suply_dt", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 31, "stk_nm", codec::PLAIN)?;
                 }
                 "srvive_dys" => {
-                    remaining_days =
-                        codec::field_kept(&mut map, ctx, &mut forms, "srvive_dys", codec::PLAIN)?;
+                    remaining_days = forms.value(&mut map, ctx, 32, "srvive_dys", codec::PLAIN)?;
                 }
                 "dispty_rt" => {
-                    disparity_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dispty_rt", codec::PLAIN)?;
+                    disparity_rate = forms.value(&mut map, ctx, 33, "dispty_rt", codec::PLAIN)?;
                 }
                 "lpmmcm_nm" => {
-                    lp_member_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm", codec::PLAIN)?;
+                    lp_member_name = forms.value(&mut map, ctx, 34, "lpmmcm_nm", codec::PLAIN)?;
                 }
                 "lpmmcm_nm_1" => {
                     lp_member_name_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_1", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 35, "lpmmcm_nm_1", codec::PLAIN)?;
                 }
                 "lpmmcm_nm_2" => {
                     lp_member_name_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_2", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 36, "lpmmcm_nm_2", codec::PLAIN)?;
                 }
                 "xraymont_cntr_qty_arng_trde_tp" => {
-                    xray_instant_execution_quantity_liquidation_trade_type = codec::field_kept(
+                    xray_instant_execution_quantity_liquidation_trade_type = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        37,
                         "xraymont_cntr_qty_arng_trde_tp",
                         codec::PLAIN,
                     )?;
                 }
                 "xraymont_cntr_qty_profa_100tp" => {
-                    xray_instant_execution_quantity_margin_100_type = codec::field_kept(
+                    xray_instant_execution_quantity_margin_100_type = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        38,
                         "xraymont_cntr_qty_profa_100tp",
                         codec::PLAIN,
                     )?;
@@ -651,276 +607,256 @@ impl serde::Serialize for SearchElwByConditionRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "isscomp_nm",
             self.issuer_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 2, "sqnc", self.round.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "sqnc",
-            self.round.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            3,
             "base_aset_nm",
             self.base_asset_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "rght_tp",
             self.right_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "expr_dt",
             self.expiry_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pre_tp",
             self.change_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "trde_qty_pre",
             self.trade_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "pred_trde_qty",
             self.previous_day_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "sel_bid",
             self.ask_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "buy_bid",
             self.bid_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 16, "prty", self.parity.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "prty",
-            self.parity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            17,
             "gear_rt",
             self.gearing_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "pl_qutr_rt",
             self.breakeven_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "cfp",
             self.capital_support_point.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "theory_pric",
             self.theoretical_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "innr_vltl",
             self.implied_volatility.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 22, "delta", self.delta.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 23, "lvrg", self.leverage.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "delta",
-            self.delta.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "lvrg",
-            self.leverage.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            24,
             "exec_pric",
             self.exercise_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "cnvt_rt",
             self.conversion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "lpposs_rt",
             self.lp_holding_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "pl_qutr_pt",
             self.breakeven_point.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "fin_trde_dt",
             self.final_trade_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "flo_dt",
             self.listed_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "lpinitlast_suply_dt",
             self.lp_initial_final_supply_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "srvive_dys",
             self.remaining_days.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "dispty_rt",
             self.disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "lpmmcm_nm",
             self.lp_member_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "lpmmcm_nm_1",
             self.lp_member_name_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "lpmmcm_nm_2",
             self.lp_member_name_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "xraymont_cntr_qty_arng_trde_tp",
             self.xray_instant_execution_quantity_liquidation_trade_type
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "xraymont_cntr_qty_profa_100tp",
             self.xray_instant_execution_quantity_margin_100_type
                 .as_ref(),

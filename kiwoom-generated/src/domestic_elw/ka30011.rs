@@ -80,14 +80,13 @@ impl codec::Record for ElwProximityRateResponse {
             match &*key {
                 "elwalacc_rt" => {
                     elw_proximity_rate = codec::list(&mut map, ctx, "elwalacc_rt")?;
-                    codec::keep_empty_list(&mut forms, "elwalacc_rt", &elw_proximity_rate);
+                    forms.list_sent(0, &elw_proximity_rate);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -105,16 +104,12 @@ impl serde::Serialize for ElwProximityRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "elwalacc_rt",
-            &self.elw_proximity_rate,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "elwalacc_rt", &self.elw_proximity_rate)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -198,36 +193,30 @@ impl codec::Record for ElwProximityRateRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "alacc_rt" => {
-                    proximity_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "alacc_rt", codec::PLAIN)?;
+                    proximity_rate = forms.value(&mut map, ctx, 7, "alacc_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -250,58 +239,58 @@ impl serde::Serialize for ElwProximityRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "alacc_rt",
             self.proximity_rate.as_ref(),
             codec::PLAIN,

@@ -464,14 +464,13 @@ impl codec::Record for ElwDetailResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "aset_cd" => {
-                    asset_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "aset_cd", codec::PLAIN)?;
+                    asset_code = forms.value(&mut map, ctx, 0, "aset_cd", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -484,13 +483,13 @@ impl codec::Record for ElwDetailResponse {
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -502,10 +501,10 @@ impl codec::Record for ElwDetailResponse {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -517,35 +516,29 @@ impl codec::Record for ElwDetailResponse {
                     )?;
                 }
                 "lpmmcm_nm" => {
-                    lp_member_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm", codec::PLAIN)?;
+                    lp_member_name = forms.value(&mut map, ctx, 5, "lpmmcm_nm", codec::PLAIN)?;
                 }
                 "lpmmcm_nm_1" => {
                     lp_member_name_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_1", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "lpmmcm_nm_1", codec::PLAIN)?;
                 }
                 "lpmmcm_nm_2" => {
                     lp_member_name_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lpmmcm_nm_2", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "lpmmcm_nm_2", codec::PLAIN)?;
                 }
                 "elwrght_cntn" => {
                     elw_right_content =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwrght_cntn", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "elwrght_cntn", codec::PLAIN)?;
                 }
                 "elwexpr_evlt_pric" => {
-                    elw_expiry_evaluation_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "elwexpr_evlt_pric",
-                        codec::PLAIN,
-                    )?;
+                    elw_expiry_evaluation_price =
+                        forms.value(&mut map, ctx, 9, "elwexpr_evlt_pric", codec::PLAIN)?;
                 }
                 "elwtheory_pric" => {
-                    elw_theoretical_price = codec::field_kept(
+                    elw_theoretical_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "elwtheory_pric",
                         &codec::Format {
                             scale: 2u8,
@@ -557,10 +550,10 @@ impl codec::Record for ElwDetailResponse {
                     )?;
                 }
                 "dispty_rt" => {
-                    disparity_rate = codec::field_kept(
+                    disparity_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "dispty_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -573,22 +566,17 @@ impl codec::Record for ElwDetailResponse {
                 }
                 "elwinnr_vltl" => {
                     elw_implied_volatility =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwinnr_vltl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "elwinnr_vltl", codec::PLAIN)?;
                 }
                 "exp_rght_pric" => {
-                    expected_right_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "exp_rght_pric",
-                        codec::PLAIN,
-                    )?;
+                    expected_right_price =
+                        forms.value(&mut map, ctx, 13, "exp_rght_pric", codec::PLAIN)?;
                 }
                 "elwpl_qutr_rt" => {
-                    elw_breakeven_rate = codec::field_kept(
+                    elw_breakeven_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "elwpl_qutr_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -601,303 +589,192 @@ impl codec::Record for ElwDetailResponse {
                 }
                 "elwexec_pric" => {
                     elw_exercise_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwexec_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 15, "elwexec_pric", codec::PLAIN)?;
                 }
                 "elwcnvt_rt" => {
                     elw_conversion_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwcnvt_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "elwcnvt_rt", codec::PLAIN)?;
                 }
                 "elwcmpn_rt" => {
                     elw_compensation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwcmpn_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "elwcmpn_rt", codec::PLAIN)?;
                 }
                 "elwpric_rising_part_rt" => {
-                    elw_price_rising_participation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "elwpric_rising_part_rt",
-                        codec::PLAIN,
-                    )?;
+                    elw_price_rising_participation_rate =
+                        forms.value(&mut map, ctx, 18, "elwpric_rising_part_rt", codec::PLAIN)?;
                 }
                 "elwrght_type" => {
                     elw_right_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwrght_type", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 19, "elwrght_type", codec::PLAIN)?;
                 }
                 "elwsrvive_dys" => {
-                    elw_remaining_days = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "elwsrvive_dys",
-                        codec::PLAIN,
-                    )?;
+                    elw_remaining_days =
+                        forms.value(&mut map, ctx, 20, "elwsrvive_dys", codec::PLAIN)?;
                 }
                 "stkcnt" => {
-                    share_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stkcnt", codec::PLAIN)?;
+                    share_count = forms.value(&mut map, ctx, 21, "stkcnt", codec::PLAIN)?;
                 }
                 "elwlpord_pos" => {
                     elw_lp_order_available =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwlpord_pos", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 22, "elwlpord_pos", codec::PLAIN)?;
                 }
                 "lpposs_rt" => {
-                    lp_holding_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lpposs_rt", codec::PLAIN)?;
+                    lp_holding_rate = forms.value(&mut map, ctx, 23, "lpposs_rt", codec::PLAIN)?;
                 }
                 "lprmnd_qty" => {
                     lp_holding_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lprmnd_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 24, "lprmnd_qty", codec::PLAIN)?;
                 }
                 "elwspread" => {
-                    elw_spread =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwspread", codec::PLAIN)?;
+                    elw_spread = forms.value(&mut map, ctx, 25, "elwspread", codec::PLAIN)?;
                 }
                 "elwprty" => {
-                    elw_parity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwprty", codec::PLAIN)?;
+                    elw_parity = forms.value(&mut map, ctx, 26, "elwprty", codec::PLAIN)?;
                 }
                 "elwgear" => {
-                    elw_gearing =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwgear", codec::PLAIN)?;
+                    elw_gearing = forms.value(&mut map, ctx, 27, "elwgear", codec::PLAIN)?;
                 }
                 "elwflo_dt" => {
-                    elw_listing_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwflo_dt", codec::PLAIN)?;
+                    elw_listing_date = forms.value(&mut map, ctx, 28, "elwflo_dt", codec::PLAIN)?;
                 }
                 "elwfin_trde_dt" => {
-                    elw_final_trade_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "elwfin_trde_dt",
-                        codec::PLAIN,
-                    )?;
+                    elw_final_trade_date =
+                        forms.value(&mut map, ctx, 29, "elwfin_trde_dt", codec::PLAIN)?;
                 }
                 "expr_dt" => {
-                    expiry_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "expr_dt", codec::PLAIN)?;
+                    expiry_date = forms.value(&mut map, ctx, 30, "expr_dt", codec::PLAIN)?;
                 }
                 "exec_dt" => {
-                    exercise_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exec_dt", codec::PLAIN)?;
+                    exercise_date = forms.value(&mut map, ctx, 31, "exec_dt", codec::PLAIN)?;
                 }
                 "lpsuply_end_dt" => {
-                    lp_supply_end_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsuply_end_dt",
-                        codec::PLAIN,
-                    )?;
+                    lp_supply_end_date =
+                        forms.value(&mut map, ctx, 32, "lpsuply_end_dt", codec::PLAIN)?;
                 }
                 "elwpay_dt" => {
-                    elw_payment_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwpay_dt", codec::PLAIN)?;
+                    elw_payment_date = forms.value(&mut map, ctx, 33, "elwpay_dt", codec::PLAIN)?;
                 }
                 "elwinvt_ix_comput" => {
-                    elw_investment_indicator_computation = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "elwinvt_ix_comput",
-                        codec::PLAIN,
-                    )?;
+                    elw_investment_indicator_computation =
+                        forms.value(&mut map, ctx, 34, "elwinvt_ix_comput", codec::PLAIN)?;
                 }
                 "elwpay_agnt" => {
                     elw_payment_agent =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwpay_agnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 35, "elwpay_agnt", codec::PLAIN)?;
                 }
                 "elwappr_way" => {
                     elw_settlement_method =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwappr_way", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 36, "elwappr_way", codec::PLAIN)?;
                 }
                 "elwrght_exec_way" => {
-                    elw_right_exercise_method = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "elwrght_exec_way",
-                        codec::PLAIN,
-                    )?;
+                    elw_right_exercise_method =
+                        forms.value(&mut map, ctx, 37, "elwrght_exec_way", codec::PLAIN)?;
                 }
                 "elwpblicte_orgn" => {
-                    elw_issuer_institution = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "elwpblicte_orgn",
-                        codec::PLAIN,
-                    )?;
+                    elw_issuer_institution =
+                        forms.value(&mut map, ctx, 38, "elwpblicte_orgn", codec::PLAIN)?;
                 }
                 "dcsn_pay_amt" => {
                     confirmed_payment_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dcsn_pay_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 39, "dcsn_pay_amt", codec::PLAIN)?;
                 }
                 "kobarr" => {
-                    knock_out_barrier =
-                        codec::field_kept(&mut map, ctx, &mut forms, "kobarr", codec::PLAIN)?;
+                    knock_out_barrier = forms.value(&mut map, ctx, 40, "kobarr", codec::PLAIN)?;
                 }
-                "iv" => {
-                    iv = codec::field_kept(&mut map, ctx, &mut forms, "iv", codec::PLAIN)?;
-                }
+                "iv" => iv = forms.value(&mut map, ctx, 41, "iv", codec::PLAIN)?,
                 "clsprd_end_elwocr" => {
-                    final_period_end_elw_occurrence = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "clsprd_end_elwocr",
-                        codec::PLAIN,
-                    )?;
+                    final_period_end_elw_occurrence =
+                        forms.value(&mut map, ctx, 42, "clsprd_end_elwocr", codec::PLAIN)?;
                 }
                 "bsis_aset_1" => {
                     underlying_asset_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_1", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 43, "bsis_aset_1", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_1" => {
-                    underlying_asset_composition_rate_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bsis_aset_comp_rt_1",
-                        codec::PLAIN,
-                    )?;
+                    underlying_asset_composition_rate_1 =
+                        forms.value(&mut map, ctx, 44, "bsis_aset_comp_rt_1", codec::PLAIN)?;
                 }
                 "bsis_aset_2" => {
                     underlying_asset_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_2", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 45, "bsis_aset_2", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_2" => {
-                    underlying_asset_composition_rate_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bsis_aset_comp_rt_2",
-                        codec::PLAIN,
-                    )?;
+                    underlying_asset_composition_rate_2 =
+                        forms.value(&mut map, ctx, 46, "bsis_aset_comp_rt_2", codec::PLAIN)?;
                 }
                 "bsis_aset_3" => {
                     underlying_asset_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_3", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 47, "bsis_aset_3", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_3" => {
-                    underlying_asset_composition_rate_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bsis_aset_comp_rt_3",
-                        codec::PLAIN,
-                    )?;
+                    underlying_asset_composition_rate_3 =
+                        forms.value(&mut map, ctx, 48, "bsis_aset_comp_rt_3", codec::PLAIN)?;
                 }
                 "bsis_aset_4" => {
                     underlying_asset_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_4", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 49, "bsis_aset_4", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_4" => {
-                    underlying_asset_composition_rate_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bsis_aset_comp_rt_4",
-                        codec::PLAIN,
-                    )?;
+                    underlying_asset_composition_rate_4 =
+                        forms.value(&mut map, ctx, 50, "bsis_aset_comp_rt_4", codec::PLAIN)?;
                 }
                 "bsis_aset_5" => {
                     underlying_asset_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bsis_aset_5", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 51, "bsis_aset_5", codec::PLAIN)?;
                 }
                 "bsis_aset_comp_rt_5" => {
-                    underlying_asset_composition_rate_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bsis_aset_comp_rt_5",
-                        codec::PLAIN,
-                    )?;
+                    underlying_asset_composition_rate_5 =
+                        forms.value(&mut map, ctx, 52, "bsis_aset_comp_rt_5", codec::PLAIN)?;
                 }
                 "fr_dt" => {
-                    start_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fr_dt", codec::PLAIN)?;
+                    start_date = forms.value(&mut map, ctx, 53, "fr_dt", codec::PLAIN)?;
                 }
                 "to_dt" => {
-                    end_date = codec::field_kept(&mut map, ctx, &mut forms, "to_dt", codec::PLAIN)?;
+                    end_date = forms.value(&mut map, ctx, 54, "to_dt", codec::PLAIN)?;
                 }
                 "fr_tm" => {
-                    start_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fr_tm", codec::PLAIN)?;
+                    start_time = forms.value(&mut map, ctx, 55, "fr_tm", codec::PLAIN)?;
                 }
                 "evlt_end_tm" => {
                     evaluation_end_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_end_tm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 56, "evlt_end_tm", codec::PLAIN)?;
                 }
                 "evlt_pric" => {
-                    evaluation_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_pric", codec::PLAIN)?;
+                    evaluation_price = forms.value(&mut map, ctx, 57, "evlt_pric", codec::PLAIN)?;
                 }
                 "evlt_fnsh_yn" => {
                     evaluation_finished_flag =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_fnsh_yn", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 58, "evlt_fnsh_yn", codec::PLAIN)?;
                 }
                 "all_hgst_pric" => {
-                    all_highest_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_hgst_pric",
-                        codec::PLAIN,
-                    )?;
+                    all_highest_price =
+                        forms.value(&mut map, ctx, 59, "all_hgst_pric", codec::PLAIN)?;
                 }
                 "all_lwst_pric" => {
-                    all_lowest_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_lwst_pric",
-                        codec::PLAIN,
-                    )?;
+                    all_lowest_price =
+                        forms.value(&mut map, ctx, 60, "all_lwst_pric", codec::PLAIN)?;
                 }
                 "imaf_hgst_pric" => {
-                    subsequent_highest_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "imaf_hgst_pric",
-                        codec::PLAIN,
-                    )?;
+                    subsequent_highest_price =
+                        forms.value(&mut map, ctx, 61, "imaf_hgst_pric", codec::PLAIN)?;
                 }
                 "imaf_lwst_pric" => {
-                    subsequent_lowest_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "imaf_lwst_pric",
-                        codec::PLAIN,
-                    )?;
+                    subsequent_lowest_price =
+                        forms.value(&mut map, ctx, 62, "imaf_lwst_pric", codec::PLAIN)?;
                 }
                 "sndhalf_mrkt_hgst_pric" => {
-                    second_half_market_highest_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sndhalf_mrkt_hgst_pric",
-                        codec::PLAIN,
-                    )?;
+                    second_half_market_highest_price =
+                        forms.value(&mut map, ctx, 63, "sndhalf_mrkt_hgst_pric", codec::PLAIN)?;
                 }
                 "sndhalf_mrkt_lwst_pric" => {
-                    second_half_market_lowest_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sndhalf_mrkt_lwst_pric",
-                        codec::PLAIN,
-                    )?;
+                    second_half_market_lowest_price =
+                        forms.value(&mut map, ctx, 64, "sndhalf_mrkt_lwst_pric", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 66, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -979,16 +856,16 @@ impl serde::Serialize for ElwDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "aset_cd",
             self.asset_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -999,16 +876,16 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -1019,9 +896,9 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -1032,44 +909,44 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "lpmmcm_nm",
             self.lp_member_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "lpmmcm_nm_1",
             self.lp_member_name_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "lpmmcm_nm_2",
             self.lp_member_name_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "elwrght_cntn",
             self.elw_right_content.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "elwexpr_evlt_pric",
             self.elw_expiry_evaluation_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "elwtheory_pric",
             self.elw_theoretical_price.as_ref(),
             &codec::Format {
@@ -1080,9 +957,9 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "dispty_rt",
             self.disparity_rate.as_ref(),
             &codec::Format {
@@ -1093,23 +970,23 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "elwinnr_vltl",
             self.elw_implied_volatility.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "exp_rght_pric",
             self.expected_right_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "elwpl_qutr_rt",
             self.elw_breakeven_rate.as_ref(),
             &codec::Format {
@@ -1120,354 +997,350 @@ impl serde::Serialize for ElwDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "elwexec_pric",
             self.elw_exercise_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "elwcnvt_rt",
             self.elw_conversion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "elwcmpn_rt",
             self.elw_compensation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "elwpric_rising_part_rt",
             self.elw_price_rising_participation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "elwrght_type",
             self.elw_right_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "elwsrvive_dys",
             self.elw_remaining_days.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "stkcnt",
             self.share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "elwlpord_pos",
             self.elw_lp_order_available.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "lpposs_rt",
             self.lp_holding_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "lprmnd_qty",
             self.lp_holding_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "elwspread",
             self.elw_spread.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "elwprty",
             self.elw_parity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "elwgear",
             self.elw_gearing.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "elwflo_dt",
             self.elw_listing_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "elwfin_trde_dt",
             self.elw_final_trade_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "expr_dt",
             self.expiry_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "exec_dt",
             self.exercise_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "lpsuply_end_dt",
             self.lp_supply_end_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "elwpay_dt",
             self.elw_payment_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "elwinvt_ix_comput",
             self.elw_investment_indicator_computation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "elwpay_agnt",
             self.elw_payment_agent.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "elwappr_way",
             self.elw_settlement_method.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "elwrght_exec_way",
             self.elw_right_exercise_method.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "elwpblicte_orgn",
             self.elw_issuer_institution.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "dcsn_pay_amt",
             self.confirmed_payment_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "kobarr",
             self.knock_out_barrier.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(&mut map, &self.forms, "iv", self.iv.as_ref(), codec::PLAIN)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 41, "iv", self.iv.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "clsprd_end_elwocr",
             self.final_period_end_elw_occurrence.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "bsis_aset_1",
             self.underlying_asset_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "bsis_aset_comp_rt_1",
             self.underlying_asset_composition_rate_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "bsis_aset_2",
             self.underlying_asset_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "bsis_aset_comp_rt_2",
             self.underlying_asset_composition_rate_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            47,
             "bsis_aset_3",
             self.underlying_asset_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            48,
             "bsis_aset_comp_rt_3",
             self.underlying_asset_composition_rate_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            49,
             "bsis_aset_4",
             self.underlying_asset_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            50,
             "bsis_aset_comp_rt_4",
             self.underlying_asset_composition_rate_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            51,
             "bsis_aset_5",
             self.underlying_asset_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            52,
             "bsis_aset_comp_rt_5",
             self.underlying_asset_composition_rate_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            53,
             "fr_dt",
             self.start_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 54, "to_dt", self.end_date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "to_dt",
-            self.end_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            55,
             "fr_tm",
             self.start_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            56,
             "evlt_end_tm",
             self.evaluation_end_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            57,
             "evlt_pric",
             self.evaluation_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            58,
             "evlt_fnsh_yn",
             self.evaluation_finished_flag.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            59,
             "all_hgst_pric",
             self.all_highest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            60,
             "all_lwst_pric",
             self.all_lowest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            61,
             "imaf_hgst_pric",
             self.subsequent_highest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            62,
             "imaf_lwst_pric",
             self.subsequent_lowest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            63,
             "sndhalf_mrkt_hgst_pric",
             self.second_half_market_highest_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            64,
             "sndhalf_mrkt_lwst_pric",
             self.second_half_market_lowest_price.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            66,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

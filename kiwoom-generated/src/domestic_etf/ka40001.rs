@@ -103,18 +103,13 @@ impl codec::Record for EtfReturnRateResponse {
             match &*key {
                 "etfprft_rt_lst" => {
                     etf_return_rate_lower_limit = codec::list(&mut map, ctx, "etfprft_rt_lst")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "etfprft_rt_lst",
-                        &etf_return_rate_lower_limit,
-                    );
+                    forms.list_sent(0, &etf_return_rate_lower_limit);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -132,16 +127,16 @@ impl serde::Serialize for EtfReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "etfprft_rt_lst",
             &self.etf_return_rate_lower_limit,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -197,30 +192,19 @@ impl codec::Record for EtfReturnRateRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "etfprft_rt" => {
-                    etf_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etfprft_rt", codec::PLAIN)?;
+                    etf_return_rate = forms.value(&mut map, ctx, 0, "etfprft_rt", codec::PLAIN)?;
                 }
                 "cntr_prft_rt" => {
                     execution_profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "cntr_prft_rt", codec::PLAIN)?;
                 }
                 "for_netprps_qty" => {
-                    foreign_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 2, "for_netprps_qty", codec::PLAIN)?;
                 }
                 "orgn_netprps_qty" => {
-                    institution_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 3, "orgn_netprps_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -239,30 +223,30 @@ impl serde::Serialize for EtfReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "etfprft_rt",
             self.etf_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cntr_prft_rt",
             self.execution_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "for_netprps_qty",
             self.foreign_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "orgn_netprps_qty",
             self.institution_net_purchase_quantity.as_ref(),
             codec::PLAIN,

@@ -99,36 +99,29 @@ impl codec::Record for EtfInfoResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "etfobjt_idex_nm" => {
-                    etf_target_index_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etfobjt_idex_nm",
-                        codec::PLAIN,
-                    )?;
+                    etf_target_index_name =
+                        forms.value(&mut map, ctx, 1, "etfobjt_idex_nm", codec::PLAIN)?;
                 }
                 "wonju_pric" => {
                     original_share_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "wonju_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "wonju_pric", codec::PLAIN)?;
                 }
                 "etftxon_type" => {
                     etf_taxation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etftxon_type", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "etftxon_type", codec::PLAIN)?;
                 }
                 "etntxon_type" => {
                     etn_taxation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etntxon_type", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "etntxon_type", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -150,45 +143,45 @@ impl serde::Serialize for EtfInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "etfobjt_idex_nm",
             self.etf_target_index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "wonju_pric",
             self.original_share_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "etftxon_type",
             self.etf_taxation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "etntxon_type",
             self.etn_taxation_type.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -86,14 +86,13 @@ impl codec::Record for EtfDailyTrendResponse {
             match &*key {
                 "etfdaly_trnsn" => {
                     etf_daily_trend = codec::list(&mut map, ctx, "etfdaly_trnsn")?;
-                    codec::keep_empty_list(&mut forms, "etfdaly_trnsn", &etf_daily_trend);
+                    forms.list_sent(0, &etf_daily_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -111,16 +110,12 @@ impl serde::Serialize for EtfDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "etfdaly_trnsn",
-            &self.etf_daily_trend,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "etfdaly_trnsn", &self.etf_daily_trend)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -253,64 +248,42 @@ impl codec::Record for EtfDailyTrendRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_dt" => {
-                    execution_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_dt", codec::PLAIN)?;
+                    execution_date = forms.value(&mut map, ctx, 0, "cntr_dt", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "pre_rt" => {
-                    change_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_rt", codec::PLAIN)?;
+                    change_rate = forms.value(&mut map, ctx, 4, "pre_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
                 }
-                "nav" => {
-                    nav = codec::field_kept(&mut map, ctx, &mut forms, "nav", codec::PLAIN)?;
-                }
+                "nav" => nav = forms.value(&mut map, ctx, 6, "nav", codec::PLAIN)?,
                 "acc_trde_prica" => {
-                    cumulative_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_trade_value =
+                        forms.value(&mut map, ctx, 7, "acc_trde_prica", codec::PLAIN)?;
                 }
                 "navidex_dispty_rt" => {
-                    nav_index_disparity_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "navidex_dispty_rt",
-                        codec::PLAIN,
-                    )?;
+                    nav_index_disparity_rate =
+                        forms.value(&mut map, ctx, 8, "navidex_dispty_rt", codec::PLAIN)?;
                 }
                 "navetfdispty_rt" => {
-                    nav_etf_disparity_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "navetfdispty_rt",
-                        codec::PLAIN,
-                    )?;
+                    nav_etf_disparity_rate =
+                        forms.value(&mut map, ctx, 9, "navetfdispty_rt", codec::PLAIN)?;
                 }
                 "trace_eor_rt" => {
-                    tracking_error_rate = codec::field_kept(
+                    tracking_error_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "trace_eor_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -322,10 +295,10 @@ impl codec::Record for EtfDailyTrendRow {
                     )?;
                 }
                 "trace_cur_prc" => {
-                    tracking_current_price = codec::field_kept(
+                    tracking_current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "trace_cur_prc",
                         &codec::Format {
                             scale: 2u8,
@@ -337,10 +310,10 @@ impl codec::Record for EtfDailyTrendRow {
                     )?;
                 }
                 "trace_pred_pre" => {
-                    tracking_previous_day_change = codec::field_kept(
+                    tracking_previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "trace_pred_pre",
                         &codec::Format {
                             scale: 2u8,
@@ -352,13 +325,8 @@ impl codec::Record for EtfDailyTrendRow {
                     )?;
                 }
                 "trace_pre_sig" => {
-                    tracking_change_sign = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trace_pre_sig",
-                        codec::PLAIN,
-                    )?;
+                    tracking_change_sign =
+                        forms.value(&mut map, ctx, 13, "trace_pre_sig", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -387,79 +355,74 @@ impl serde::Serialize for EtfDailyTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cntr_dt",
             self.execution_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pre_rt",
             self.change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 6, "nav", self.nav.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "nav",
-            self.nav.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            7,
             "acc_trde_prica",
             self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "navidex_dispty_rt",
             self.nav_index_disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "navetfdispty_rt",
             self.nav_etf_disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "trace_eor_rt",
             self.tracking_error_rate.as_ref(),
             &codec::Format {
@@ -470,9 +433,9 @@ impl serde::Serialize for EtfDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "trace_cur_prc",
             self.tracking_current_price.as_ref(),
             &codec::Format {
@@ -483,9 +446,9 @@ impl serde::Serialize for EtfDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "trace_pred_pre",
             self.tracking_previous_day_change.as_ref(),
             &codec::Format {
@@ -496,9 +459,9 @@ impl serde::Serialize for EtfDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "trace_pre_sig",
             self.tracking_change_sign.as_ref(),
             codec::PLAIN,

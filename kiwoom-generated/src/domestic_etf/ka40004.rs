@@ -129,14 +129,13 @@ impl codec::Record for EtfAllQuotesResponse {
             match &*key {
                 "etfall_mrpr" => {
                     etf_all_market_price = codec::list(&mut map, ctx, "etfall_mrpr")?;
-                    codec::keep_empty_list(&mut forms, "etfall_mrpr", &etf_all_market_price);
+                    forms.list_sent(0, &etf_all_market_price);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -154,16 +153,12 @@ impl serde::Serialize for EtfAllQuotesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "etfall_mrpr",
-            &self.etf_all_market_price,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "etfall_mrpr", &self.etf_all_market_price)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -301,83 +296,64 @@ impl codec::Record for EtfAllQuotesRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_cls" => {
                     stock_classification =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cls", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "stk_cls", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 3, "close_pric", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 4, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
                 }
                 "pre_rt" => {
-                    change_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_rt", codec::PLAIN)?;
+                    change_rate = forms.value(&mut map, ctx, 6, "pre_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
                 }
-                "nav" => {
-                    nav = codec::field_kept(&mut map, ctx, &mut forms, "nav", codec::PLAIN)?;
-                }
+                "nav" => nav = forms.value(&mut map, ctx, 8, "nav", codec::PLAIN)?,
                 "trace_eor_rt" => {
                     tracking_error_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trace_eor_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "trace_eor_rt", codec::PLAIN)?;
                 }
                 "txbs" => {
-                    tax_base = codec::field_kept(&mut map, ctx, &mut forms, "txbs", codec::PLAIN)?;
+                    tax_base = forms.value(&mut map, ctx, 10, "txbs", codec::PLAIN)?;
                 }
                 "dvid_bf_base" => {
                     dividend_before_base =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dvid_bf_base", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "dvid_bf_base", codec::PLAIN)?;
                 }
                 "pred_dvida" => {
                     previous_day_dividend =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_dvida", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "pred_dvida", codec::PLAIN)?;
                 }
                 "trace_idex_nm" => {
-                    tracking_index_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trace_idex_nm",
-                        codec::PLAIN,
-                    )?;
+                    tracking_index_name =
+                        forms.value(&mut map, ctx, 13, "trace_idex_nm", codec::PLAIN)?;
                 }
                 "drng" => {
-                    multiple = codec::field_kept(&mut map, ctx, &mut forms, "drng", codec::PLAIN)?;
+                    multiple = forms.value(&mut map, ctx, 14, "drng", codec::PLAIN)?;
                 }
                 "trace_idex_cd" => {
-                    tracking_index_code = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trace_idex_cd",
-                        codec::PLAIN,
-                    )?;
+                    tracking_index_code =
+                        forms.value(&mut map, ctx, 15, "trace_idex_cd", codec::PLAIN)?;
                 }
                 "trace_idex" => {
-                    tracking_index =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trace_idex", codec::PLAIN)?;
+                    tracking_index = forms.value(&mut map, ctx, 16, "trace_idex", codec::PLAIN)?;
                 }
                 "trace_flu_rt" => {
                     tracking_fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trace_flu_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "trace_flu_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -410,128 +386,113 @@ impl serde::Serialize for EtfAllQuotesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cls",
             self.stock_classification.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pre_rt",
             self.change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 8, "nav", self.nav.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "nav",
-            self.nav.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            9,
             "trace_eor_rt",
             self.tracking_error_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 10, "txbs", self.tax_base.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "txbs",
-            self.tax_base.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            11,
             "dvid_bf_base",
             self.dividend_before_base.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "pred_dvida",
             self.previous_day_dividend.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "trace_idex_nm",
             self.tracking_index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 14, "drng", self.multiple.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "drng",
-            self.multiple.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            15,
             "trace_idex_cd",
             self.tracking_index_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "trace_idex",
             self.tracking_index.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "trace_flu_rt",
             self.tracking_fluctuation_rate.as_ref(),
             codec::PLAIN,

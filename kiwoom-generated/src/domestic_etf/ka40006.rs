@@ -110,40 +110,33 @@ impl codec::Record for EtfIntradayTrendResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "etfobjt_idex_nm" => {
-                    etf_target_index_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etfobjt_idex_nm",
-                        codec::PLAIN,
-                    )?;
+                    etf_target_index_name =
+                        forms.value(&mut map, ctx, 1, "etfobjt_idex_nm", codec::PLAIN)?;
                 }
                 "wonju_pric" => {
                     original_share_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "wonju_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "wonju_pric", codec::PLAIN)?;
                 }
                 "etftxon_type" => {
                     etf_taxation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etftxon_type", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "etftxon_type", codec::PLAIN)?;
                 }
                 "etntxon_type" => {
                     etn_taxation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etntxon_type", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "etntxon_type", codec::PLAIN)?;
                 }
                 "etftisl_trnsn" => {
                     etf_time_slot_trend = codec::list(&mut map, ctx, "etftisl_trnsn")?;
-                    codec::keep_empty_list(&mut forms, "etftisl_trnsn", &etf_time_slot_trend);
+                    forms.list_sent(5, &etf_time_slot_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -166,51 +159,47 @@ impl serde::Serialize for EtfIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "etfobjt_idex_nm",
             self.etf_target_index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "wonju_pric",
             self.original_share_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "etftxon_type",
             self.etf_taxation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "etntxon_type",
             self.etn_taxation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "etftisl_trnsn",
-            &self.etf_time_slot_trend,
-        )?;
+        self.forms
+            .put_list(&mut map, 5, "etftisl_trnsn", &self.etf_time_slot_trend)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -341,51 +330,41 @@ impl codec::Record for EtfIntradayTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => {
-                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
-                }
+                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
                 }
-                "nav" => {
-                    nav = codec::field_kept(&mut map, ctx, &mut forms, "nav", codec::PLAIN)?;
-                }
+                "nav" => nav = forms.value(&mut map, ctx, 6, "nav", codec::PLAIN)?,
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 7, "trde_prica", codec::PLAIN)?;
                 }
                 "navidex" => {
-                    nav_index =
-                        codec::field_kept(&mut map, ctx, &mut forms, "navidex", codec::PLAIN)?;
+                    nav_index = forms.value(&mut map, ctx, 8, "navidex", codec::PLAIN)?;
                 }
                 "navetf" => {
-                    nav_etf = codec::field_kept(&mut map, ctx, &mut forms, "navetf", codec::PLAIN)?;
+                    nav_etf = forms.value(&mut map, ctx, 9, "navetf", codec::PLAIN)?;
                 }
                 "trace" => {
-                    tracking = codec::field_kept(&mut map, ctx, &mut forms, "trace", codec::PLAIN)?;
+                    tracking = forms.value(&mut map, ctx, 10, "trace", codec::PLAIN)?;
                 }
                 "trace_idex" => {
-                    tracking_index = codec::field_kept(
+                    tracking_index = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "trace_idex",
                         &codec::Format {
                             scale: 2u8,
@@ -397,10 +376,10 @@ impl codec::Record for EtfIntradayTrendRow {
                     )?;
                 }
                 "trace_idex_pred_pre" => {
-                    tracking_index_previous_day_change = codec::field_kept(
+                    tracking_index_previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "trace_idex_pred_pre",
                         &codec::Format {
                             scale: 2u8,
@@ -412,13 +391,8 @@ impl codec::Record for EtfIntradayTrendRow {
                     )?;
                 }
                 "trace_idex_pred_pre_sig" => {
-                    tracking_index_previous_day_change_sign = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trace_idex_pred_pre_sig",
-                        codec::PLAIN,
-                    )?;
+                    tracking_index_previous_day_change_sign =
+                        forms.value(&mut map, ctx, 13, "trace_idex_pred_pre_sig", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -447,86 +421,66 @@ impl serde::Serialize for EtfIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tm",
-            self.time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 6, "nav", self.nav.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "nav",
-            self.nav.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            7,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "navidex",
             self.nav_index.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 9, "navetf", self.nav_etf.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 10, "trace", self.tracking.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "navetf",
-            self.nav_etf.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "trace",
-            self.tracking.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            11,
             "trace_idex",
             self.tracking_index.as_ref(),
             &codec::Format {
@@ -537,9 +491,9 @@ impl serde::Serialize for EtfIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "trace_idex_pred_pre",
             self.tracking_index_previous_day_change.as_ref(),
             &codec::Format {
@@ -550,9 +504,9 @@ impl serde::Serialize for EtfIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "trace_idex_pred_pre_sig",
             self.tracking_index_previous_day_change_sign.as_ref(),
             codec::PLAIN,

@@ -112,58 +112,37 @@ impl codec::Record for EtfIntradayTradesResponse {
             match &*key {
                 "stk_cls" => {
                     stock_classification =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cls", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "stk_cls", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "etfobjt_idex_nm" => {
-                    etf_target_index_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etfobjt_idex_nm",
-                        codec::PLAIN,
-                    )?;
+                    etf_target_index_name =
+                        forms.value(&mut map, ctx, 2, "etfobjt_idex_nm", codec::PLAIN)?;
                 }
                 "etfobjt_idex_cd" => {
-                    etf_target_index_code = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etfobjt_idex_cd",
-                        codec::PLAIN,
-                    )?;
+                    etf_target_index_code =
+                        forms.value(&mut map, ctx, 3, "etfobjt_idex_cd", codec::PLAIN)?;
                 }
                 "objt_idex_pre_rt" => {
-                    target_index_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "objt_idex_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    target_index_change_rate =
+                        forms.value(&mut map, ctx, 4, "objt_idex_pre_rt", codec::PLAIN)?;
                 }
                 "wonju_pric" => {
                     original_share_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "wonju_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "wonju_pric", codec::PLAIN)?;
                 }
                 "etftisl_cntr_array" => {
                     etf_time_slot_execution_list =
                         codec::list(&mut map, ctx, "etftisl_cntr_array")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "etftisl_cntr_array",
-                        &etf_time_slot_execution_list,
-                    );
+                    forms.list_sent(6, &etf_time_slot_execution_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -187,58 +166,58 @@ impl serde::Serialize for EtfIntradayTradesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cls",
             self.stock_classification.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "etfobjt_idex_nm",
             self.etf_target_index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "etfobjt_idex_cd",
             self.etf_target_index_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "objt_idex_pre_rt",
             self.target_index_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "wonju_pric",
             self.original_share_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            6,
             "etftisl_cntr_array",
             &self.etf_time_slot_execution_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -312,28 +291,23 @@ impl codec::Record for EtfIntradayTradesRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 0, "cntr_tm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 4, "trde_qty", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 5, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -354,44 +328,44 @@ impl serde::Serialize for EtfIntradayTradesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,

@@ -120,14 +120,13 @@ impl codec::Record for EtfTradesByDateResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 0, "cntr_tm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -139,14 +138,13 @@ impl codec::Record for EtfTradesByDateResponse {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -158,10 +156,10 @@ impl codec::Record for EtfTradesByDateResponse {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field_kept(
+                    trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -175,18 +173,13 @@ impl codec::Record for EtfTradesByDateResponse {
                 "etfnetprps_qty_array" => {
                     etf_net_purchase_quantity_list =
                         codec::list(&mut map, ctx, "etfnetprps_qty_array")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "etfnetprps_qty_array",
-                        &etf_net_purchase_quantity_list,
-                    );
+                    forms.list_sent(5, &etf_net_purchase_quantity_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -209,16 +202,16 @@ impl serde::Serialize for EtfTradesByDateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -229,16 +222,16 @@ impl serde::Serialize for EtfTradesByDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -249,9 +242,9 @@ impl serde::Serialize for EtfTradesByDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "trde_qty",
             self.trade_quantity.as_ref(),
             &codec::Format {
@@ -262,16 +255,16 @@ impl serde::Serialize for EtfTradesByDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            5,
             "etfnetprps_qty_array",
             &self.etf_net_purchase_quantity_list,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -351,14 +344,12 @@ impl codec::Record for EtfTradesByDateRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "cur_prc_n" => {
-                    current_price_n = codec::field_kept(
+                    current_price_n = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "cur_prc_n",
                         &codec::Format {
                             scale: 0u8,
@@ -370,14 +361,13 @@ impl codec::Record for EtfTradesByDateRow {
                     )?;
                 }
                 "pre_sig_n" => {
-                    change_sign_n =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig_n", codec::PLAIN)?;
+                    change_sign_n = forms.value(&mut map, ctx, 2, "pre_sig_n", codec::PLAIN)?;
                 }
                 "pred_pre_n" => {
-                    previous_day_change_n = codec::field_kept(
+                    previous_day_change_n = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "pred_pre_n",
                         &codec::Format {
                             scale: 0u8,
@@ -390,13 +380,13 @@ impl codec::Record for EtfTradesByDateRow {
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "for_netprps_qty" => {
-                    foreign_net_purchase_quantity = codec::field_kept(
+                    foreign_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "for_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -408,10 +398,10 @@ impl codec::Record for EtfTradesByDateRow {
                     )?;
                 }
                 "orgn_netprps_qty" => {
-                    institution_net_purchase_quantity = codec::field_kept(
+                    institution_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "orgn_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -442,16 +432,11 @@ impl serde::Serialize for EtfTradesByDateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc_n",
             self.current_price_n.as_ref(),
             &codec::Format {
@@ -462,16 +447,16 @@ impl serde::Serialize for EtfTradesByDateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig_n",
             self.change_sign_n.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_n",
             self.previous_day_change_n.as_ref(),
             &codec::Format {
@@ -482,16 +467,16 @@ impl serde::Serialize for EtfTradesByDateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "for_netprps_qty",
             self.foreign_net_purchase_quantity.as_ref(),
             &codec::Format {
@@ -502,9 +487,9 @@ impl serde::Serialize for EtfTradesByDateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "orgn_netprps_qty",
             self.institution_net_purchase_quantity.as_ref(),
             &codec::Format {

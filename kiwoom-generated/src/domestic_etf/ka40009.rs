@@ -80,14 +80,13 @@ impl codec::Record for EtfIntradayNavStatusResponse {
             match &*key {
                 "etfnavarray" => {
                     etf_nav_list = codec::list(&mut map, ctx, "etfnavarray")?;
-                    codec::keep_empty_list(&mut forms, "etfnavarray", &etf_nav_list);
+                    forms.list_sent(0, &etf_nav_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -105,11 +104,12 @@ impl serde::Serialize for EtfIntradayNavStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "etfnavarray", &self.etf_nav_list)?;
+        self.forms
+            .put_list(&mut map, 0, "etfnavarray", &self.etf_nav_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -200,52 +200,44 @@ impl codec::Record for EtfIntradayNavStatusRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "nav" => {
-                    nav = codec::field_kept(&mut map, ctx, &mut forms, "nav", codec::PLAIN)?;
-                }
+                "nav" => nav = forms.value(&mut map, ctx, 0, "nav", codec::PLAIN)?,
                 "navpred_pre" => {
                     nav_previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "navpred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "navpred_pre", codec::PLAIN)?;
                 }
                 "navflu_rt" => {
                     nav_fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "navflu_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "navflu_rt", codec::PLAIN)?;
                 }
                 "trace_eor_rt" => {
                     tracking_error_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trace_eor_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "trace_eor_rt", codec::PLAIN)?;
                 }
                 "dispty_rt" => {
-                    disparity_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dispty_rt", codec::PLAIN)?;
+                    disparity_rate = forms.value(&mut map, ctx, 4, "dispty_rt", codec::PLAIN)?;
                 }
                 "stkcnt" => {
-                    share_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stkcnt", codec::PLAIN)?;
+                    share_count = forms.value(&mut map, ctx, 5, "stkcnt", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
+                    base_price = forms.value(&mut map, ctx, 6, "base_pric", codec::PLAIN)?;
                 }
                 "for_rmnd_qty" => {
                     foreign_holding_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_rmnd_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "for_rmnd_qty", codec::PLAIN)?;
                 }
                 "repl_pric" => {
-                    substitute_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "repl_pric", codec::PLAIN)?;
+                    substitute_price = forms.value(&mut map, ctx, 8, "repl_pric", codec::PLAIN)?;
                 }
                 "conv_pric" => {
-                    converted_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "conv_pric", codec::PLAIN)?;
+                    converted_price = forms.value(&mut map, ctx, 9, "conv_pric", codec::PLAIN)?;
                 }
                 "drstk" => {
-                    dr_per_share =
-                        codec::field_kept(&mut map, ctx, &mut forms, "drstk", codec::PLAIN)?;
+                    dr_per_share = forms.value(&mut map, ctx, 10, "drstk", codec::PLAIN)?;
                 }
                 "wonju_pric" => {
                     original_share_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "wonju_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "wonju_pric", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -272,86 +264,81 @@ impl serde::Serialize for EtfIntradayNavStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "nav", self.nav.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "nav",
-            self.nav.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "navpred_pre",
             self.nav_previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "navflu_rt",
             self.nav_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "trace_eor_rt",
             self.tracking_error_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "dispty_rt",
             self.disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "stkcnt",
             self.share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "base_pric",
             self.base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "for_rmnd_qty",
             self.foreign_holding_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "repl_pric",
             self.substitute_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "conv_pric",
             self.converted_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "drstk",
             self.dr_per_share.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "wonju_pric",
             self.original_share_price.as_ref(),
             codec::PLAIN,

@@ -86,14 +86,13 @@ impl codec::Record for EtfIntradaySupplyDemandStatusResponse {
             match &*key {
                 "etftisl_trnsn" => {
                     etf_time_slot_trend = codec::list(&mut map, ctx, "etftisl_trnsn")?;
-                    codec::keep_empty_list(&mut forms, "etftisl_trnsn", &etf_time_slot_trend);
+                    forms.list_sent(0, &etf_time_slot_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -111,16 +110,12 @@ impl serde::Serialize for EtfIntradaySupplyDemandStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "etftisl_trnsn",
-            &self.etf_time_slot_trend,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "etftisl_trnsn", &self.etf_time_slot_trend)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -187,10 +182,10 @@ impl codec::Record for EtfIntradaySupplyDemandStatusRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -202,14 +197,13 @@ impl codec::Record for EtfIntradaySupplyDemandStatusRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 1, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -221,14 +215,13 @@ impl codec::Record for EtfIntradaySupplyDemandStatusRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 3, "trde_qty", codec::PLAIN)?;
                 }
                 "for_netprps" => {
-                    foreign_net_purchase = codec::field_kept(
+                    foreign_net_purchase = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "for_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -257,9 +250,9 @@ impl serde::Serialize for EtfIntradaySupplyDemandStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -270,16 +263,16 @@ impl serde::Serialize for EtfIntradaySupplyDemandStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -290,16 +283,16 @@ impl serde::Serialize for EtfIntradaySupplyDemandStatusRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "for_netprps",
             self.foreign_net_purchase.as_ref(),
             &codec::Format {

@@ -83,14 +83,13 @@ impl codec::Record for StockForeignInvestorTradeTrendResponse {
             match &*key {
                 "stk_frgnr" => {
                     stock_foreign = codec::list(&mut map, ctx, "stk_frgnr")?;
-                    codec::keep_empty_list(&mut forms, "stk_frgnr", &stock_foreign);
+                    forms.list_sent(0, &stock_foreign);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -108,11 +107,12 @@ impl serde::Serialize for StockForeignInvestorTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "stk_frgnr", &self.stock_foreign)?;
+        self.forms
+            .put_list(&mut map, 0, "stk_frgnr", &self.stock_foreign)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -218,57 +218,39 @@ impl codec::Record for StockForeignInvestorTradeTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 3, "trde_qty", codec::PLAIN)?;
                 }
                 "chg_qty" => {
-                    change_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "chg_qty", codec::PLAIN)?;
+                    change_quantity = forms.value(&mut map, ctx, 4, "chg_qty", codec::PLAIN)?;
                 }
                 "poss_stkcnt" => {
                     holding_share_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "poss_stkcnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "poss_stkcnt", codec::PLAIN)?;
                 }
-                "wght" => {
-                    weight = codec::field_kept(&mut map, ctx, &mut forms, "wght", codec::PLAIN)?;
-                }
+                "wght" => weight = forms.value(&mut map, ctx, 6, "wght", codec::PLAIN)?,
                 "gain_pos_stkcnt" => {
-                    acquisition_available_share_count = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "gain_pos_stkcnt",
-                        codec::PLAIN,
-                    )?;
+                    acquisition_available_share_count =
+                        forms.value(&mut map, ctx, 7, "gain_pos_stkcnt", codec::PLAIN)?;
                 }
                 "frgnr_limit" => {
-                    foreign_limit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_limit", codec::PLAIN)?;
+                    foreign_limit = forms.value(&mut map, ctx, 8, "frgnr_limit", codec::PLAIN)?;
                 }
                 "frgnr_limit_irds" => {
-                    foreign_limit_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgnr_limit_irds",
-                        codec::PLAIN,
-                    )?;
+                    foreign_limit_change =
+                        forms.value(&mut map, ctx, 9, "frgnr_limit_irds", codec::PLAIN)?;
                 }
                 "limit_exh_rt" => {
                     limit_exhaustion_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "limit_exh_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "limit_exh_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -294,79 +276,69 @@ impl serde::Serialize for StockForeignInvestorTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "chg_qty",
             self.change_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "poss_stkcnt",
             self.holding_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 6, "wght", self.weight.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "wght",
-            self.weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            7,
             "gain_pos_stkcnt",
             self.acquisition_available_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "frgnr_limit",
             self.foreign_limit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "frgnr_limit_irds",
             self.foreign_limit_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "limit_exh_rt",
             self.limit_exhaustion_rate.as_ref(),
             codec::PLAIN,

@@ -172,18 +172,13 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakResponse {
                 "orgn_frgnr_cont_trde_prst" => {
                     institution_foreign_consecutive_trade_status =
                         codec::list(&mut map, ctx, "orgn_frgnr_cont_trde_prst")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "orgn_frgnr_cont_trde_prst",
-                        &institution_foreign_consecutive_trade_status,
-                    );
+                    forms.list_sent(0, &institution_foreign_consecutive_trade_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -201,16 +196,16 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "orgn_frgnr_cont_trde_prst",
             &self.institution_foreign_consecutive_trade_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -368,22 +363,18 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "prid_stkpc_flu_rt" => {
-                    period_stock_price_fluctuation_rate = codec::field_kept(
+                    period_stock_price_fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "prid_stkpc_flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -395,10 +386,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_nettrde_amt" => {
-                    institution_net_trade_amount = codec::field_kept(
+                    institution_net_trade_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "orgn_nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -410,10 +401,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_nettrde_qty" => {
-                    institution_net_trade_quantity = codec::field_kept(
+                    institution_net_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "orgn_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -425,10 +416,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_cont_netprps_dys" => {
-                    institution_consecutive_net_purchase_days = codec::field_kept(
+                    institution_consecutive_net_purchase_days = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "orgn_cont_netprps_dys",
                         &codec::Format {
                             scale: 0u8,
@@ -440,10 +431,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_cont_netprps_qty" => {
-                    institution_consecutive_net_purchase_quantity = codec::field_kept(
+                    institution_consecutive_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "orgn_cont_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -455,10 +446,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "orgn_cont_netprps_amt" => {
-                    institution_consecutive_net_purchase_amount = codec::field_kept(
+                    institution_consecutive_net_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "orgn_cont_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -470,10 +461,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_nettrde_qty" => {
-                    foreign_net_trade_quantity = codec::field_kept(
+                    foreign_net_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "frgnr_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -485,10 +476,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_nettrde_amt" => {
-                    foreign_net_trade_amount = codec::field_kept(
+                    foreign_net_trade_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "frgnr_nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -500,10 +491,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_cont_netprps_dys" => {
-                    foreign_consecutive_net_purchase_days = codec::field_kept(
+                    foreign_consecutive_net_purchase_days = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "frgnr_cont_netprps_dys",
                         &codec::Format {
                             scale: 0u8,
@@ -515,10 +506,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_cont_netprps_qty" => {
-                    foreign_consecutive_net_purchase_quantity = codec::field_kept(
+                    foreign_consecutive_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "frgnr_cont_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -530,10 +521,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "frgnr_cont_netprps_amt" => {
-                    foreign_consecutive_net_purchase_amount = codec::field_kept(
+                    foreign_consecutive_net_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "frgnr_cont_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -545,10 +536,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "nettrde_qty" => {
-                    net_trade_quantity = codec::field_kept(
+                    net_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -560,10 +551,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "nettrde_amt" => {
-                    net_trade_amount = codec::field_kept(
+                    net_trade_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -575,10 +566,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "tot_cont_netprps_dys" => {
-                    total_consecutive_net_purchase_days = codec::field_kept(
+                    total_consecutive_net_purchase_days = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "tot_cont_netprps_dys",
                         &codec::Format {
                             scale: 0u8,
@@ -590,10 +581,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "tot_cont_nettrde_qty" => {
-                    total_consecutive_net_trade_quantity = codec::field_kept(
+                    total_consecutive_net_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "tot_cont_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -605,10 +596,10 @@ impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
                     )?;
                 }
                 "tot_cont_netprps_amt" => {
-                    total_consecutive_net_purchase_amount = codec::field_kept(
+                    total_consecutive_net_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "tot_cont_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -651,30 +642,25 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "prid_stkpc_flu_rt",
             self.period_stock_price_fluctuation_rate.as_ref(),
             &codec::Format {
@@ -685,9 +671,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "orgn_nettrde_amt",
             self.institution_net_trade_amount.as_ref(),
             &codec::Format {
@@ -698,9 +684,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "orgn_nettrde_qty",
             self.institution_net_trade_quantity.as_ref(),
             &codec::Format {
@@ -711,9 +697,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "orgn_cont_netprps_dys",
             self.institution_consecutive_net_purchase_days.as_ref(),
             &codec::Format {
@@ -724,9 +710,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "orgn_cont_netprps_qty",
             self.institution_consecutive_net_purchase_quantity.as_ref(),
             &codec::Format {
@@ -737,9 +723,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "orgn_cont_netprps_amt",
             self.institution_consecutive_net_purchase_amount.as_ref(),
             &codec::Format {
@@ -750,9 +736,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "frgnr_nettrde_qty",
             self.foreign_net_trade_quantity.as_ref(),
             &codec::Format {
@@ -763,9 +749,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "frgnr_nettrde_amt",
             self.foreign_net_trade_amount.as_ref(),
             &codec::Format {
@@ -776,9 +762,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "frgnr_cont_netprps_dys",
             self.foreign_consecutive_net_purchase_days.as_ref(),
             &codec::Format {
@@ -789,9 +775,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "frgnr_cont_netprps_qty",
             self.foreign_consecutive_net_purchase_quantity.as_ref(),
             &codec::Format {
@@ -802,9 +788,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "frgnr_cont_netprps_amt",
             self.foreign_consecutive_net_purchase_amount.as_ref(),
             &codec::Format {
@@ -815,9 +801,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "nettrde_qty",
             self.net_trade_quantity.as_ref(),
             &codec::Format {
@@ -828,9 +814,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "nettrde_amt",
             self.net_trade_amount.as_ref(),
             &codec::Format {
@@ -841,9 +827,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "tot_cont_netprps_dys",
             self.total_consecutive_net_purchase_days.as_ref(),
             &codec::Format {
@@ -854,9 +840,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "tot_cont_nettrde_qty",
             self.total_consecutive_net_trade_quantity.as_ref(),
             &codec::Format {
@@ -867,9 +853,9 @@ impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "tot_cont_netprps_amt",
             self.total_consecutive_net_purchase_amount.as_ref(),
             &codec::Format {

@@ -72,14 +72,13 @@ impl codec::Record for GoldSpotInvestorStatusResponse {
             match &*key {
                 "inve_trad_stat" => {
                     investor_trade_status = codec::list(&mut map, ctx, "inve_trad_stat")?;
-                    codec::keep_empty_list(&mut forms, "inve_trad_stat", &investor_trade_status);
+                    forms.list_sent(0, &investor_trade_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -97,16 +96,12 @@ impl serde::Serialize for GoldSpotInvestorStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "inve_trad_stat",
-            &self.investor_trade_status,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "inve_trad_stat", &self.investor_trade_status)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -256,136 +251,77 @@ impl codec::Record for GoldSpotInvestorStatusRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "all_dfrt_trst_sell_qty" => {
-                    all_arbitrage_consignment_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_sell_qty",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_sell_quantity =
+                        forms.value(&mut map, ctx, 0, "all_dfrt_trst_sell_qty", codec::PLAIN)?;
                 }
                 "sell_qty_irds" => {
-                    sell_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_qty_irds",
-                        codec::PLAIN,
-                    )?;
+                    sell_quantity_change =
+                        forms.value(&mut map, ctx, 1, "sell_qty_irds", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_sell_amt" => {
-                    all_arbitrage_consignment_sell_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_sell_amt",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_sell_amount =
+                        forms.value(&mut map, ctx, 2, "all_dfrt_trst_sell_amt", codec::PLAIN)?;
                 }
                 "sell_amt_irds" => {
-                    sell_amount_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_amt_irds",
-                        codec::PLAIN,
-                    )?;
+                    sell_amount_change =
+                        forms.value(&mut map, ctx, 3, "sell_amt_irds", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_buy_qty" => {
-                    all_arbitrage_consignment_buy_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_buy_qty",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_buy_quantity =
+                        forms.value(&mut map, ctx, 4, "all_dfrt_trst_buy_qty", codec::PLAIN)?;
                 }
                 "buy_qty_irds" => {
                     buy_quantity_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty_irds", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "buy_qty_irds", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_buy_amt" => {
-                    all_arbitrage_consignment_buy_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_buy_amt",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_buy_amount =
+                        forms.value(&mut map, ctx, 6, "all_dfrt_trst_buy_amt", codec::PLAIN)?;
                 }
                 "buy_amt_irds" => {
                     buy_amount_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt_irds", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "buy_amt_irds", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_netprps_qty" => {
-                    all_arbitrage_consignment_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 8, "all_dfrt_trst_netprps_qty", codec::PLAIN)?;
                 }
                 "netprps_qty_irds" => {
-                    net_purchase_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "netprps_qty_irds",
-                        codec::PLAIN,
-                    )?;
+                    net_purchase_quantity_change =
+                        forms.value(&mut map, ctx, 9, "netprps_qty_irds", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_netprps_amt" => {
-                    all_arbitrage_consignment_net_purchase_amount = codec::field_kept(
+                    all_arbitrage_consignment_net_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "all_dfrt_trst_netprps_amt",
                         codec::PLAIN,
                     )?;
                 }
                 "netprps_amt_irds" => {
-                    net_purchase_amount_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "netprps_amt_irds",
-                        codec::PLAIN,
-                    )?;
+                    net_purchase_amount_change =
+                        forms.value(&mut map, ctx, 11, "netprps_amt_irds", codec::PLAIN)?;
                 }
                 "sell_uv" => {
-                    sell_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_uv", codec::PLAIN)?;
+                    sell_unit_price = forms.value(&mut map, ctx, 12, "sell_uv", codec::PLAIN)?;
                 }
                 "buy_uv" => {
-                    buy_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_uv", codec::PLAIN)?;
+                    buy_unit_price = forms.value(&mut map, ctx, 13, "buy_uv", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 14, "stk_nm", codec::PLAIN)?;
                 }
                 "acc_netprps_amt" => {
-                    cumulative_net_purchase_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_netprps_amt",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_net_purchase_amount =
+                        forms.value(&mut map, ctx, 15, "acc_netprps_amt", codec::PLAIN)?;
                 }
                 "acc_netprps_qty" => {
-                    cumulative_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 16, "acc_netprps_qty", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 17, "stk_cd", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -418,129 +354,129 @@ impl serde::Serialize for GoldSpotInvestorStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "all_dfrt_trst_sell_qty",
             self.all_arbitrage_consignment_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "sell_qty_irds",
             self.sell_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "all_dfrt_trst_sell_amt",
             self.all_arbitrage_consignment_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "sell_amt_irds",
             self.sell_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "all_dfrt_trst_buy_qty",
             self.all_arbitrage_consignment_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "buy_qty_irds",
             self.buy_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "all_dfrt_trst_buy_amt",
             self.all_arbitrage_consignment_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "buy_amt_irds",
             self.buy_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "all_dfrt_trst_netprps_qty",
             self.all_arbitrage_consignment_net_purchase_quantity
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "netprps_qty_irds",
             self.net_purchase_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "all_dfrt_trst_netprps_amt",
             self.all_arbitrage_consignment_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "netprps_amt_irds",
             self.net_purchase_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "sell_uv",
             self.sell_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "buy_uv",
             self.buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "acc_netprps_amt",
             self.cumulative_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "acc_netprps_qty",
             self.cumulative_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,

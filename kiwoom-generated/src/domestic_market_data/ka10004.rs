@@ -566,19 +566,14 @@ impl codec::Record for StockQuoteResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "bid_req_base_tm" => {
-                    quote_remaining_quantity_base_time = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bid_req_base_tm",
-                        codec::PLAIN,
-                    )?;
+                    quote_remaining_quantity_base_time =
+                        forms.value(&mut map, ctx, 0, "bid_req_base_tm", codec::PLAIN)?;
                 }
                 "sel_10th_pre_req_pre" => {
-                    ask_quantity_change_10 = codec::field_kept(
+                    ask_quantity_change_10 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "sel_10th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -590,19 +585,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_10th_pre_req" => {
-                    ask_quantity_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_10th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_10 =
+                        forms.value(&mut map, ctx, 2, "sel_10th_pre_req", codec::PLAIN)?;
                 }
                 "sel_10th_pre_bid" => {
-                    ask_price_10 = codec::field_kept(
+                    ask_price_10 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "sel_10th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -614,10 +604,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_9th_pre_req_pre" => {
-                    ask_quantity_change_9 = codec::field_kept(
+                    ask_quantity_change_9 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "sel_9th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -629,19 +619,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_9th_pre_req" => {
-                    ask_quantity_9 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_9th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_9 =
+                        forms.value(&mut map, ctx, 5, "sel_9th_pre_req", codec::PLAIN)?;
                 }
                 "sel_9th_pre_bid" => {
-                    ask_price_9 = codec::field_kept(
+                    ask_price_9 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "sel_9th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -653,10 +638,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_8th_pre_req_pre" => {
-                    ask_quantity_change_8 = codec::field_kept(
+                    ask_quantity_change_8 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "sel_8th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -668,19 +653,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_8th_pre_req" => {
-                    ask_quantity_8 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_8th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_8 =
+                        forms.value(&mut map, ctx, 8, "sel_8th_pre_req", codec::PLAIN)?;
                 }
                 "sel_8th_pre_bid" => {
-                    ask_price_8 = codec::field_kept(
+                    ask_price_8 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "sel_8th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -692,10 +672,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_7th_pre_req_pre" => {
-                    ask_quantity_change_7 = codec::field_kept(
+                    ask_quantity_change_7 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "sel_7th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -707,19 +687,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_7th_pre_req" => {
-                    ask_quantity_7 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_7th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_7 =
+                        forms.value(&mut map, ctx, 11, "sel_7th_pre_req", codec::PLAIN)?;
                 }
                 "sel_7th_pre_bid" => {
-                    ask_price_7 = codec::field_kept(
+                    ask_price_7 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "sel_7th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -731,10 +706,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_6th_pre_req_pre" => {
-                    ask_quantity_change_6 = codec::field_kept(
+                    ask_quantity_change_6 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "sel_6th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -746,19 +721,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_6th_pre_req" => {
-                    ask_quantity_6 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_6th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_6 =
+                        forms.value(&mut map, ctx, 14, "sel_6th_pre_req", codec::PLAIN)?;
                 }
                 "sel_6th_pre_bid" => {
-                    ask_price_6 = codec::field_kept(
+                    ask_price_6 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "sel_6th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -770,10 +740,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_5th_pre_req_pre" => {
-                    ask_quantity_change_5 = codec::field_kept(
+                    ask_quantity_change_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "sel_5th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -785,19 +755,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_5th_pre_req" => {
-                    ask_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_5th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_5 =
+                        forms.value(&mut map, ctx, 17, "sel_5th_pre_req", codec::PLAIN)?;
                 }
                 "sel_5th_pre_bid" => {
-                    ask_price_5 = codec::field_kept(
+                    ask_price_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "sel_5th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -809,10 +774,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_4th_pre_req_pre" => {
-                    ask_quantity_change_4 = codec::field_kept(
+                    ask_quantity_change_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "sel_4th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -824,19 +789,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_4th_pre_req" => {
-                    ask_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_4th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_4 =
+                        forms.value(&mut map, ctx, 20, "sel_4th_pre_req", codec::PLAIN)?;
                 }
                 "sel_4th_pre_bid" => {
-                    ask_price_4 = codec::field_kept(
+                    ask_price_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "sel_4th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -848,10 +808,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_3th_pre_req_pre" => {
-                    ask_quantity_change_3 = codec::field_kept(
+                    ask_quantity_change_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "sel_3th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -863,19 +823,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_3th_pre_req" => {
-                    ask_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_3th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_3 =
+                        forms.value(&mut map, ctx, 23, "sel_3th_pre_req", codec::PLAIN)?;
                 }
                 "sel_3th_pre_bid" => {
-                    ask_price_3 = codec::field_kept(
+                    ask_price_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "sel_3th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -887,10 +842,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_2th_pre_req_pre" => {
-                    ask_quantity_change_2 = codec::field_kept(
+                    ask_quantity_change_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "sel_2th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -902,19 +857,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_2th_pre_req" => {
-                    ask_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_2th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_2 =
+                        forms.value(&mut map, ctx, 26, "sel_2th_pre_req", codec::PLAIN)?;
                 }
                 "sel_2th_pre_bid" => {
-                    ask_price_2 = codec::field_kept(
+                    ask_price_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        27,
                         "sel_2th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -926,10 +876,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "sel_1th_pre_req_pre" => {
-                    best_ask_quantity_change = codec::field_kept(
+                    best_ask_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        28,
                         "sel_1th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -942,13 +892,13 @@ impl codec::Record for StockQuoteResponse {
                 }
                 "sel_fpr_req" => {
                     best_ask_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_fpr_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 29, "sel_fpr_req", codec::PLAIN)?;
                 }
                 "sel_fpr_bid" => {
-                    best_ask_price = codec::field_kept(
+                    best_ask_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        30,
                         "sel_fpr_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -960,10 +910,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_fpr_bid" => {
-                    best_bid_price = codec::field_kept(
+                    best_bid_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        31,
                         "buy_fpr_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -976,13 +926,13 @@ impl codec::Record for StockQuoteResponse {
                 }
                 "buy_fpr_req" => {
                     best_bid_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_fpr_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 32, "buy_fpr_req", codec::PLAIN)?;
                 }
                 "buy_1th_pre_req_pre" => {
-                    best_bid_quantity_change = codec::field_kept(
+                    best_bid_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        33,
                         "buy_1th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -994,10 +944,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_2th_pre_bid" => {
-                    bid_price_2 = codec::field_kept(
+                    bid_price_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        34,
                         "buy_2th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1009,19 +959,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_2th_pre_req" => {
-                    bid_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_2th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_2 =
+                        forms.value(&mut map, ctx, 35, "buy_2th_pre_req", codec::PLAIN)?;
                 }
                 "buy_2th_pre_req_pre" => {
-                    bid_quantity_change_2 = codec::field_kept(
+                    bid_quantity_change_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        36,
                         "buy_2th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1033,10 +978,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_3th_pre_bid" => {
-                    bid_price_3 = codec::field_kept(
+                    bid_price_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        37,
                         "buy_3th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1048,19 +993,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_3th_pre_req" => {
-                    bid_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_3th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_3 =
+                        forms.value(&mut map, ctx, 38, "buy_3th_pre_req", codec::PLAIN)?;
                 }
                 "buy_3th_pre_req_pre" => {
-                    bid_quantity_change_3 = codec::field_kept(
+                    bid_quantity_change_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        39,
                         "buy_3th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1072,10 +1012,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_4th_pre_bid" => {
-                    bid_price_4 = codec::field_kept(
+                    bid_price_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        40,
                         "buy_4th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1087,19 +1027,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_4th_pre_req" => {
-                    bid_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_4th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_4 =
+                        forms.value(&mut map, ctx, 41, "buy_4th_pre_req", codec::PLAIN)?;
                 }
                 "buy_4th_pre_req_pre" => {
-                    bid_quantity_change_4 = codec::field_kept(
+                    bid_quantity_change_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        42,
                         "buy_4th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1111,10 +1046,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_5th_pre_bid" => {
-                    bid_price_5 = codec::field_kept(
+                    bid_price_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        43,
                         "buy_5th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1126,19 +1061,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_5th_pre_req" => {
-                    bid_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_5th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_5 =
+                        forms.value(&mut map, ctx, 44, "buy_5th_pre_req", codec::PLAIN)?;
                 }
                 "buy_5th_pre_req_pre" => {
-                    bid_quantity_change_5 = codec::field_kept(
+                    bid_quantity_change_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        45,
                         "buy_5th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1150,10 +1080,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_6th_pre_bid" => {
-                    bid_price_6 = codec::field_kept(
+                    bid_price_6 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        46,
                         "buy_6th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1165,19 +1095,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_6th_pre_req" => {
-                    bid_quantity_6 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_6th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_6 =
+                        forms.value(&mut map, ctx, 47, "buy_6th_pre_req", codec::PLAIN)?;
                 }
                 "buy_6th_pre_req_pre" => {
-                    bid_quantity_change_6 = codec::field_kept(
+                    bid_quantity_change_6 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        48,
                         "buy_6th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1189,10 +1114,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_7th_pre_bid" => {
-                    bid_price_7 = codec::field_kept(
+                    bid_price_7 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        49,
                         "buy_7th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1204,19 +1129,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_7th_pre_req" => {
-                    bid_quantity_7 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_7th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_7 =
+                        forms.value(&mut map, ctx, 50, "buy_7th_pre_req", codec::PLAIN)?;
                 }
                 "buy_7th_pre_req_pre" => {
-                    bid_quantity_change_7 = codec::field_kept(
+                    bid_quantity_change_7 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        51,
                         "buy_7th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1228,10 +1148,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_8th_pre_bid" => {
-                    bid_price_8 = codec::field_kept(
+                    bid_price_8 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        52,
                         "buy_8th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1243,19 +1163,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_8th_pre_req" => {
-                    bid_quantity_8 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_8th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_8 =
+                        forms.value(&mut map, ctx, 53, "buy_8th_pre_req", codec::PLAIN)?;
                 }
                 "buy_8th_pre_req_pre" => {
-                    bid_quantity_change_8 = codec::field_kept(
+                    bid_quantity_change_8 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        54,
                         "buy_8th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1267,10 +1182,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_9th_pre_bid" => {
-                    bid_price_9 = codec::field_kept(
+                    bid_price_9 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        55,
                         "buy_9th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1282,19 +1197,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_9th_pre_req" => {
-                    bid_quantity_9 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_9th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_9 =
+                        forms.value(&mut map, ctx, 56, "buy_9th_pre_req", codec::PLAIN)?;
                 }
                 "buy_9th_pre_req_pre" => {
-                    bid_quantity_change_9 = codec::field_kept(
+                    bid_quantity_change_9 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        57,
                         "buy_9th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1306,10 +1216,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_10th_pre_bid" => {
-                    bid_price_10 = codec::field_kept(
+                    bid_price_10 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        58,
                         "buy_10th_pre_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1321,19 +1231,14 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "buy_10th_pre_req" => {
-                    bid_quantity_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_10th_pre_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_10 =
+                        forms.value(&mut map, ctx, 59, "buy_10th_pre_req", codec::PLAIN)?;
                 }
                 "buy_10th_pre_req_pre" => {
-                    bid_quantity_change_10 = codec::field_kept(
+                    bid_quantity_change_10 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        60,
                         "buy_10th_pre_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1345,10 +1250,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "tot_sel_req_jub_pre" => {
-                    total_ask_quantity_change = codec::field_kept(
+                    total_ask_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        61,
                         "tot_sel_req_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1361,17 +1266,17 @@ impl codec::Record for StockQuoteResponse {
                 }
                 "tot_sel_req" => {
                     total_ask_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 62, "tot_sel_req", codec::PLAIN)?;
                 }
                 "tot_buy_req" => {
                     total_bid_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 63, "tot_buy_req", codec::PLAIN)?;
                 }
                 "tot_buy_req_jub_pre" => {
-                    total_bid_quantity_change = codec::field_kept(
+                    total_bid_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        64,
                         "tot_buy_req_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1383,10 +1288,10 @@ impl codec::Record for StockQuoteResponse {
                     )?;
                 }
                 "ovt_sel_req_pre" => {
-                    after_hours_sell_remaining_quantity_change = codec::field_kept(
+                    after_hours_sell_remaining_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        65,
                         "ovt_sel_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1399,17 +1304,17 @@ impl codec::Record for StockQuoteResponse {
                 }
                 "ovt_sel_req" => {
                     after_hours_sell_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ovt_sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 66, "ovt_sel_req", codec::PLAIN)?;
                 }
                 "ovt_buy_req" => {
                     after_hours_buy_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ovt_buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 67, "ovt_buy_req", codec::PLAIN)?;
                 }
                 "ovt_buy_req_pre" => {
-                    after_hours_buy_remaining_quantity_change = codec::field_kept(
+                    after_hours_buy_remaining_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        68,
                         "ovt_buy_req_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1424,8 +1329,7 @@ impl codec::Record for StockQuoteResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 70, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1511,16 +1415,16 @@ impl serde::Serialize for StockQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "bid_req_base_tm",
             self.quote_remaining_quantity_base_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "sel_10th_pre_req_pre",
             self.ask_quantity_change_10.as_ref(),
             &codec::Format {
@@ -1531,16 +1435,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "sel_10th_pre_req",
             self.ask_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "sel_10th_pre_bid",
             self.ask_price_10.as_ref(),
             &codec::Format {
@@ -1551,9 +1455,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "sel_9th_pre_req_pre",
             self.ask_quantity_change_9.as_ref(),
             &codec::Format {
@@ -1564,16 +1468,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "sel_9th_pre_req",
             self.ask_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "sel_9th_pre_bid",
             self.ask_price_9.as_ref(),
             &codec::Format {
@@ -1584,9 +1488,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sel_8th_pre_req_pre",
             self.ask_quantity_change_8.as_ref(),
             &codec::Format {
@@ -1597,16 +1501,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sel_8th_pre_req",
             self.ask_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sel_8th_pre_bid",
             self.ask_price_8.as_ref(),
             &codec::Format {
@@ -1617,9 +1521,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "sel_7th_pre_req_pre",
             self.ask_quantity_change_7.as_ref(),
             &codec::Format {
@@ -1630,16 +1534,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "sel_7th_pre_req",
             self.ask_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "sel_7th_pre_bid",
             self.ask_price_7.as_ref(),
             &codec::Format {
@@ -1650,9 +1554,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "sel_6th_pre_req_pre",
             self.ask_quantity_change_6.as_ref(),
             &codec::Format {
@@ -1663,16 +1567,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "sel_6th_pre_req",
             self.ask_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "sel_6th_pre_bid",
             self.ask_price_6.as_ref(),
             &codec::Format {
@@ -1683,9 +1587,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "sel_5th_pre_req_pre",
             self.ask_quantity_change_5.as_ref(),
             &codec::Format {
@@ -1696,16 +1600,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "sel_5th_pre_req",
             self.ask_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "sel_5th_pre_bid",
             self.ask_price_5.as_ref(),
             &codec::Format {
@@ -1716,9 +1620,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "sel_4th_pre_req_pre",
             self.ask_quantity_change_4.as_ref(),
             &codec::Format {
@@ -1729,16 +1633,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "sel_4th_pre_req",
             self.ask_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "sel_4th_pre_bid",
             self.ask_price_4.as_ref(),
             &codec::Format {
@@ -1749,9 +1653,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "sel_3th_pre_req_pre",
             self.ask_quantity_change_3.as_ref(),
             &codec::Format {
@@ -1762,16 +1666,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "sel_3th_pre_req",
             self.ask_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "sel_3th_pre_bid",
             self.ask_price_3.as_ref(),
             &codec::Format {
@@ -1782,9 +1686,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "sel_2th_pre_req_pre",
             self.ask_quantity_change_2.as_ref(),
             &codec::Format {
@@ -1795,16 +1699,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "sel_2th_pre_req",
             self.ask_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "sel_2th_pre_bid",
             self.ask_price_2.as_ref(),
             &codec::Format {
@@ -1815,9 +1719,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "sel_1th_pre_req_pre",
             self.best_ask_quantity_change.as_ref(),
             &codec::Format {
@@ -1828,16 +1732,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "sel_fpr_req",
             self.best_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "sel_fpr_bid",
             self.best_ask_price.as_ref(),
             &codec::Format {
@@ -1848,9 +1752,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "buy_fpr_bid",
             self.best_bid_price.as_ref(),
             &codec::Format {
@@ -1861,16 +1765,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "buy_fpr_req",
             self.best_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "buy_1th_pre_req_pre",
             self.best_bid_quantity_change.as_ref(),
             &codec::Format {
@@ -1881,9 +1785,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "buy_2th_pre_bid",
             self.bid_price_2.as_ref(),
             &codec::Format {
@@ -1894,16 +1798,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "buy_2th_pre_req",
             self.bid_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "buy_2th_pre_req_pre",
             self.bid_quantity_change_2.as_ref(),
             &codec::Format {
@@ -1914,9 +1818,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "buy_3th_pre_bid",
             self.bid_price_3.as_ref(),
             &codec::Format {
@@ -1927,16 +1831,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "buy_3th_pre_req",
             self.bid_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "buy_3th_pre_req_pre",
             self.bid_quantity_change_3.as_ref(),
             &codec::Format {
@@ -1947,9 +1851,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "buy_4th_pre_bid",
             self.bid_price_4.as_ref(),
             &codec::Format {
@@ -1960,16 +1864,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "buy_4th_pre_req",
             self.bid_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "buy_4th_pre_req_pre",
             self.bid_quantity_change_4.as_ref(),
             &codec::Format {
@@ -1980,9 +1884,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "buy_5th_pre_bid",
             self.bid_price_5.as_ref(),
             &codec::Format {
@@ -1993,16 +1897,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "buy_5th_pre_req",
             self.bid_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "buy_5th_pre_req_pre",
             self.bid_quantity_change_5.as_ref(),
             &codec::Format {
@@ -2013,9 +1917,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "buy_6th_pre_bid",
             self.bid_price_6.as_ref(),
             &codec::Format {
@@ -2026,16 +1930,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            47,
             "buy_6th_pre_req",
             self.bid_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            48,
             "buy_6th_pre_req_pre",
             self.bid_quantity_change_6.as_ref(),
             &codec::Format {
@@ -2046,9 +1950,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            49,
             "buy_7th_pre_bid",
             self.bid_price_7.as_ref(),
             &codec::Format {
@@ -2059,16 +1963,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            50,
             "buy_7th_pre_req",
             self.bid_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            51,
             "buy_7th_pre_req_pre",
             self.bid_quantity_change_7.as_ref(),
             &codec::Format {
@@ -2079,9 +1983,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            52,
             "buy_8th_pre_bid",
             self.bid_price_8.as_ref(),
             &codec::Format {
@@ -2092,16 +1996,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            53,
             "buy_8th_pre_req",
             self.bid_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            54,
             "buy_8th_pre_req_pre",
             self.bid_quantity_change_8.as_ref(),
             &codec::Format {
@@ -2112,9 +2016,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            55,
             "buy_9th_pre_bid",
             self.bid_price_9.as_ref(),
             &codec::Format {
@@ -2125,16 +2029,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            56,
             "buy_9th_pre_req",
             self.bid_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            57,
             "buy_9th_pre_req_pre",
             self.bid_quantity_change_9.as_ref(),
             &codec::Format {
@@ -2145,9 +2049,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            58,
             "buy_10th_pre_bid",
             self.bid_price_10.as_ref(),
             &codec::Format {
@@ -2158,16 +2062,16 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            59,
             "buy_10th_pre_req",
             self.bid_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            60,
             "buy_10th_pre_req_pre",
             self.bid_quantity_change_10.as_ref(),
             &codec::Format {
@@ -2178,9 +2082,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            61,
             "tot_sel_req_jub_pre",
             self.total_ask_quantity_change.as_ref(),
             &codec::Format {
@@ -2191,23 +2095,23 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            62,
             "tot_sel_req",
             self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            63,
             "tot_buy_req",
             self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            64,
             "tot_buy_req_jub_pre",
             self.total_bid_quantity_change.as_ref(),
             &codec::Format {
@@ -2218,9 +2122,9 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            65,
             "ovt_sel_req_pre",
             self.after_hours_sell_remaining_quantity_change.as_ref(),
             &codec::Format {
@@ -2231,23 +2135,23 @@ impl serde::Serialize for StockQuoteResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            66,
             "ovt_sel_req",
             self.after_hours_sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            67,
             "ovt_buy_req",
             self.after_hours_buy_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            68,
             "ovt_buy_req_pre",
             self.after_hours_buy_remaining_quantity_change.as_ref(),
             &codec::Format {
@@ -2259,9 +2163,9 @@ impl serde::Serialize for StockQuoteResponse {
             },
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            70,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

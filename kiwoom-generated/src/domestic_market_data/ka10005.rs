@@ -83,14 +83,13 @@ impl codec::Record for StockOhlcvByPeriodResponse {
             match &*key {
                 "stk_ddwkmm" => {
                     stock_period_chart = codec::list(&mut map, ctx, "stk_ddwkmm")?;
-                    codec::keep_empty_list(&mut forms, "stk_ddwkmm", &stock_period_chart);
+                    forms.list_sent(0, &stock_period_chart);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -108,16 +107,12 @@ impl serde::Serialize for StockOhlcvByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "stk_ddwkmm",
-            &self.stock_period_chart,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "stk_ddwkmm", &self.stock_period_chart)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -259,70 +254,53 @@ impl codec::Record for StockOhlcvByPeriodRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "date" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "date", codec::PLAIN)?;
-                }
+                "date" => date = forms.value(&mut map, ctx, 0, "date", codec::PLAIN)?,
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 1, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 2, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 3, "low_pric", codec::PLAIN)?;
                 }
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 4, "close_pric", codec::PLAIN)?;
                 }
-                "pre" => {
-                    change = codec::field_kept(&mut map, ctx, &mut forms, "pre", codec::PLAIN)?;
-                }
+                "pre" => change = forms.value(&mut map, ctx, 5, "pre", codec::PLAIN)?,
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
                 }
                 "for_poss" => {
-                    foreign_holding =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_poss", codec::PLAIN)?;
+                    foreign_holding = forms.value(&mut map, ctx, 9, "for_poss", codec::PLAIN)?;
                 }
                 "for_wght" => {
-                    foreign_weight =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_wght", codec::PLAIN)?;
+                    foreign_weight = forms.value(&mut map, ctx, 10, "for_wght", codec::PLAIN)?;
                 }
                 "for_netprps" => {
                     foreign_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "for_netprps", codec::PLAIN)?;
                 }
                 "orgn_netprps" => {
                     institution_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "orgn_netprps", codec::PLAIN)?;
                 }
                 "ind_netprps" => {
                     individual_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ind_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 13, "ind_netprps", codec::PLAIN)?;
                 }
-                "frgn" => {
-                    foreign = codec::field_kept(&mut map, ctx, &mut forms, "frgn", codec::PLAIN)?;
-                }
+                "frgn" => foreign = forms.value(&mut map, ctx, 14, "frgn", codec::PLAIN)?,
                 "crd_remn_rt" => {
                     credit_balance_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_remn_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 15, "crd_remn_rt", codec::PLAIN)?;
                 }
-                "prm" => {
-                    program = codec::field_kept(&mut map, ctx, &mut forms, "prm", codec::PLAIN)?;
-                }
+                "prm" => program = forms.value(&mut map, ctx, 16, "prm", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -353,125 +331,105 @@ impl serde::Serialize for StockOhlcvByPeriodRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "date", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "date",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 5, "pre", self.change.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "pre",
-            self.change.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "for_poss",
             self.foreign_holding.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "for_wght",
             self.foreign_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "for_netprps",
             self.foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "orgn_netprps",
             self.institution_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "ind_netprps",
             self.individual_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 14, "frgn", self.foreign.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "frgn",
-            self.foreign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            15,
             "crd_remn_rt",
             self.credit_balance_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "prm",
-            self.program.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 16, "prm", self.program.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

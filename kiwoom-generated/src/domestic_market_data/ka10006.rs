@@ -146,50 +146,37 @@ impl codec::Record for StockIntradayMinuteDataResponse {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "date" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "date", codec::PLAIN)?;
-                }
+                "date" => date = forms.value(&mut map, ctx, 0, "date", codec::PLAIN)?,
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 1, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 2, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 3, "low_pric", codec::PLAIN)?;
                 }
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 4, "close_pric", codec::PLAIN)?;
                 }
-                "pre" => {
-                    change = codec::field_kept(&mut map, ctx, &mut forms, "pre", codec::PLAIN)?;
-                }
+                "pre" => change = forms.value(&mut map, ctx, 5, "pre", codec::PLAIN)?,
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
                 }
                 "cntr_str" => {
-                    execution_strength =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
+                    execution_strength = forms.value(&mut map, ctx, 9, "cntr_str", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 11, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -216,80 +203,70 @@ impl serde::Serialize for StockIntradayMinuteDataResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "date", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "date",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 5, "pre", self.change.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "pre",
-            self.change.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "cntr_str",
             self.execution_strength.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -923,42 +923,26 @@ impl codec::Record for StockMarketConditionInfoResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
-                "date" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "date", codec::PLAIN)?;
-                }
-                "tm" => {
-                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
-                }
+                "date" => date = forms.value(&mut map, ctx, 2, "date", codec::PLAIN)?,
+                "tm" => time = forms.value(&mut map, ctx, 3, "tm", codec::PLAIN)?,
                 "pred_close_pric" => {
-                    previous_day_close_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_close_pric",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_close_price =
+                        forms.value(&mut map, ctx, 4, "pred_close_pric", codec::PLAIN)?;
                 }
                 "pred_trde_qty" => {
-                    previous_day_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_trade_quantity =
+                        forms.value(&mut map, ctx, 5, "pred_trde_qty", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price = codec::field_kept(
+                    upper_limit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "upl_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -970,10 +954,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "lst_pric" => {
-                    lower_limit_price = codec::field_kept(
+                    lower_limit_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "lst_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -985,23 +969,18 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "pred_trde_prica" => {
-                    previous_day_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_trade_value =
+                        forms.value(&mut map, ctx, 8, "pred_trde_prica", codec::PLAIN)?;
                 }
                 "flo_stkcnt" => {
                     listed_share_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flo_stkcnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "flo_stkcnt", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -1012,14 +991,12 @@ impl codec::Record for StockMarketConditionInfoResponse {
                         },
                     )?;
                 }
-                "smbol" => {
-                    sign = codec::field_kept(&mut map, ctx, &mut forms, "smbol", codec::PLAIN)?;
-                }
+                "smbol" => sign = forms.value(&mut map, ctx, 11, "smbol", codec::PLAIN)?,
                 "flu_rt" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -1031,10 +1008,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "pred_rt" => {
-                    previous_day_rate = codec::field_kept(
+                    previous_day_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "pred_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -1046,10 +1023,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "open_pric" => {
-                    open_price = codec::field_kept(
+                    open_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "open_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1061,10 +1038,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field_kept(
+                    high_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "high_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1076,10 +1053,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field_kept(
+                    low_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "low_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1092,21 +1069,19 @@ impl codec::Record for StockMarketConditionInfoResponse {
                 }
                 "cntr_qty" => {
                     execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "cntr_qty", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 18, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 19, "trde_prica", codec::PLAIN)?;
                 }
                 "exp_cntr_pric" => {
-                    expected_execution_price = codec::field_kept(
+                    expected_execution_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "exp_cntr_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1119,13 +1094,13 @@ impl codec::Record for StockMarketConditionInfoResponse {
                 }
                 "exp_cntr_qty" => {
                     expected_execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exp_cntr_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 21, "exp_cntr_qty", codec::PLAIN)?;
                 }
                 "exp_sel_pri_bid" => {
-                    expected_best_ask_price = codec::field_kept(
+                    expected_best_ask_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "exp_sel_pri_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1137,10 +1112,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "exp_buy_pri_bid" => {
-                    expected_best_bid_price = codec::field_kept(
+                    expected_best_bid_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "exp_buy_pri_bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1153,17 +1128,16 @@ impl codec::Record for StockMarketConditionInfoResponse {
                 }
                 "trde_strt_dt" => {
                     trade_start_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_strt_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 24, "trde_strt_dt", codec::PLAIN)?;
                 }
                 "exec_pric" => {
-                    exercise_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exec_pric", codec::PLAIN)?;
+                    exercise_price = forms.value(&mut map, ctx, 25, "exec_pric", codec::PLAIN)?;
                 }
                 "hgst_pric" => {
-                    highest_price = codec::field_kept(
+                    highest_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "hgst_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1175,10 +1149,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "lwst_pric" => {
-                    lowest_price = codec::field_kept(
+                    lowest_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        27,
                         "lwst_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -1191,17 +1165,17 @@ impl codec::Record for StockMarketConditionInfoResponse {
                 }
                 "hgst_pric_dt" => {
                     highest_price_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "hgst_pric_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 28, "hgst_pric_dt", codec::PLAIN)?;
                 }
                 "lwst_pric_dt" => {
                     lowest_price_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lwst_pric_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 29, "lwst_pric_dt", codec::PLAIN)?;
                 }
                 "sel_1bid" => {
-                    ask_price_1 = codec::field_kept(
+                    ask_price_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        30,
                         "sel_1bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1213,10 +1187,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_2bid" => {
-                    ask_price_2 = codec::field_kept(
+                    ask_price_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        31,
                         "sel_2bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1228,10 +1202,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_3bid" => {
-                    ask_price_3 = codec::field_kept(
+                    ask_price_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        32,
                         "sel_3bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1243,10 +1217,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_4bid" => {
-                    ask_price_4 = codec::field_kept(
+                    ask_price_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        33,
                         "sel_4bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1258,10 +1232,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_5bid" => {
-                    ask_price_5 = codec::field_kept(
+                    ask_price_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        34,
                         "sel_5bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1273,10 +1247,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_6bid" => {
-                    ask_price_6 = codec::field_kept(
+                    ask_price_6 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        35,
                         "sel_6bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1288,10 +1262,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_7bid" => {
-                    ask_price_7 = codec::field_kept(
+                    ask_price_7 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        36,
                         "sel_7bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1303,10 +1277,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_8bid" => {
-                    ask_price_8 = codec::field_kept(
+                    ask_price_8 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        37,
                         "sel_8bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1318,10 +1292,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_9bid" => {
-                    ask_price_9 = codec::field_kept(
+                    ask_price_9 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        38,
                         "sel_9bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1333,10 +1307,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_10bid" => {
-                    ask_price_10 = codec::field_kept(
+                    ask_price_10 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        39,
                         "sel_10bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1348,10 +1322,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_1bid" => {
-                    bid_price_1 = codec::field_kept(
+                    bid_price_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        40,
                         "buy_1bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1363,10 +1337,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_2bid" => {
-                    bid_price_2 = codec::field_kept(
+                    bid_price_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        41,
                         "buy_2bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1378,10 +1352,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_3bid" => {
-                    bid_price_3 = codec::field_kept(
+                    bid_price_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        42,
                         "buy_3bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1393,10 +1367,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_4bid" => {
-                    bid_price_4 = codec::field_kept(
+                    bid_price_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        43,
                         "buy_4bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1408,10 +1382,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_5bid" => {
-                    bid_price_5 = codec::field_kept(
+                    bid_price_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        44,
                         "buy_5bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1423,10 +1397,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_6bid" => {
-                    bid_price_6 = codec::field_kept(
+                    bid_price_6 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        45,
                         "buy_6bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1438,10 +1412,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_7bid" => {
-                    bid_price_7 = codec::field_kept(
+                    bid_price_7 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        46,
                         "buy_7bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1453,10 +1427,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_8bid" => {
-                    bid_price_8 = codec::field_kept(
+                    bid_price_8 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        47,
                         "buy_8bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1468,10 +1442,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_9bid" => {
-                    bid_price_9 = codec::field_kept(
+                    bid_price_9 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        48,
                         "buy_9bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1483,10 +1457,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_10bid" => {
-                    bid_price_10 = codec::field_kept(
+                    bid_price_10 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        49,
                         "buy_10bid",
                         &codec::Format {
                             scale: 0u8,
@@ -1499,99 +1473,89 @@ impl codec::Record for StockMarketConditionInfoResponse {
                 }
                 "sel_1bid_req" => {
                     ask_quantity_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 50, "sel_1bid_req", codec::PLAIN)?;
                 }
                 "sel_2bid_req" => {
                     ask_quantity_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 51, "sel_2bid_req", codec::PLAIN)?;
                 }
                 "sel_3bid_req" => {
                     ask_quantity_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 52, "sel_3bid_req", codec::PLAIN)?;
                 }
                 "sel_4bid_req" => {
                     ask_quantity_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 53, "sel_4bid_req", codec::PLAIN)?;
                 }
                 "sel_5bid_req" => {
                     ask_quantity_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 54, "sel_5bid_req", codec::PLAIN)?;
                 }
                 "sel_6bid_req" => {
                     ask_quantity_6 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_6bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 55, "sel_6bid_req", codec::PLAIN)?;
                 }
                 "sel_7bid_req" => {
                     ask_quantity_7 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_7bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 56, "sel_7bid_req", codec::PLAIN)?;
                 }
                 "sel_8bid_req" => {
                     ask_quantity_8 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_8bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 57, "sel_8bid_req", codec::PLAIN)?;
                 }
                 "sel_9bid_req" => {
                     ask_quantity_9 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_9bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 58, "sel_9bid_req", codec::PLAIN)?;
                 }
                 "sel_10bid_req" => {
-                    ask_quantity_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_10bid_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_10 =
+                        forms.value(&mut map, ctx, 59, "sel_10bid_req", codec::PLAIN)?;
                 }
                 "buy_1bid_req" => {
                     bid_quantity_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 60, "buy_1bid_req", codec::PLAIN)?;
                 }
                 "buy_2bid_req" => {
                     bid_quantity_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 61, "buy_2bid_req", codec::PLAIN)?;
                 }
                 "buy_3bid_req" => {
                     bid_quantity_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 62, "buy_3bid_req", codec::PLAIN)?;
                 }
                 "buy_4bid_req" => {
                     bid_quantity_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 63, "buy_4bid_req", codec::PLAIN)?;
                 }
                 "buy_5bid_req" => {
                     bid_quantity_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 64, "buy_5bid_req", codec::PLAIN)?;
                 }
                 "buy_6bid_req" => {
                     bid_quantity_6 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_6bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 65, "buy_6bid_req", codec::PLAIN)?;
                 }
                 "buy_7bid_req" => {
                     bid_quantity_7 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_7bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 66, "buy_7bid_req", codec::PLAIN)?;
                 }
                 "buy_8bid_req" => {
                     bid_quantity_8 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_8bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 67, "buy_8bid_req", codec::PLAIN)?;
                 }
                 "buy_9bid_req" => {
                     bid_quantity_9 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_9bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 68, "buy_9bid_req", codec::PLAIN)?;
                 }
                 "buy_10bid_req" => {
-                    bid_quantity_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_10bid_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_10 =
+                        forms.value(&mut map, ctx, 69, "buy_10bid_req", codec::PLAIN)?;
                 }
                 "sel_1bid_jub_pre" => {
-                    ask_quantity_change_1 = codec::field_kept(
+                    ask_quantity_change_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        70,
                         "sel_1bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1603,10 +1567,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_2bid_jub_pre" => {
-                    ask_quantity_change_2 = codec::field_kept(
+                    ask_quantity_change_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        71,
                         "sel_2bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1618,10 +1582,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_3bid_jub_pre" => {
-                    ask_quantity_change_3 = codec::field_kept(
+                    ask_quantity_change_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        72,
                         "sel_3bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1633,10 +1597,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_4bid_jub_pre" => {
-                    ask_quantity_change_4 = codec::field_kept(
+                    ask_quantity_change_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        73,
                         "sel_4bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1648,10 +1612,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_5bid_jub_pre" => {
-                    ask_quantity_change_5 = codec::field_kept(
+                    ask_quantity_change_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        74,
                         "sel_5bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1663,10 +1627,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_6bid_jub_pre" => {
-                    ask_quantity_change_6 = codec::field_kept(
+                    ask_quantity_change_6 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        75,
                         "sel_6bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1678,10 +1642,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_7bid_jub_pre" => {
-                    ask_quantity_change_7 = codec::field_kept(
+                    ask_quantity_change_7 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        76,
                         "sel_7bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1693,10 +1657,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_8bid_jub_pre" => {
-                    ask_quantity_change_8 = codec::field_kept(
+                    ask_quantity_change_8 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        77,
                         "sel_8bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1708,10 +1672,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_9bid_jub_pre" => {
-                    ask_quantity_change_9 = codec::field_kept(
+                    ask_quantity_change_9 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        78,
                         "sel_9bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1723,10 +1687,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_10bid_jub_pre" => {
-                    ask_quantity_change_10 = codec::field_kept(
+                    ask_quantity_change_10 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        79,
                         "sel_10bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1738,10 +1702,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_1bid_jub_pre" => {
-                    bid_quantity_change_1 = codec::field_kept(
+                    bid_quantity_change_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        80,
                         "buy_1bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1753,10 +1717,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_2bid_jub_pre" => {
-                    bid_quantity_change_2 = codec::field_kept(
+                    bid_quantity_change_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        81,
                         "buy_2bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1768,10 +1732,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_3bid_jub_pre" => {
-                    bid_quantity_change_3 = codec::field_kept(
+                    bid_quantity_change_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        82,
                         "buy_3bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1783,10 +1747,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_4bid_jub_pre" => {
-                    bid_quantity_change_4 = codec::field_kept(
+                    bid_quantity_change_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        83,
                         "buy_4bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1798,10 +1762,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_5bid_jub_pre" => {
-                    bid_quantity_change_5 = codec::field_kept(
+                    bid_quantity_change_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        84,
                         "buy_5bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1813,10 +1777,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_6bid_jub_pre" => {
-                    bid_quantity_change_6 = codec::field_kept(
+                    bid_quantity_change_6 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        85,
                         "buy_6bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1828,10 +1792,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_7bid_jub_pre" => {
-                    bid_quantity_change_7 = codec::field_kept(
+                    bid_quantity_change_7 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        86,
                         "buy_7bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1843,10 +1807,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_8bid_jub_pre" => {
-                    bid_quantity_change_8 = codec::field_kept(
+                    bid_quantity_change_8 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        87,
                         "buy_8bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1858,10 +1822,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_9bid_jub_pre" => {
-                    bid_quantity_change_9 = codec::field_kept(
+                    bid_quantity_change_9 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        88,
                         "buy_9bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1873,10 +1837,10 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "buy_10bid_jub_pre" => {
-                    bid_quantity_change_10 = codec::field_kept(
+                    bid_quantity_change_10 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        89,
                         "buy_10bid_jub_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -1888,247 +1852,136 @@ impl codec::Record for StockMarketConditionInfoResponse {
                     )?;
                 }
                 "sel_1bid_cnt" => {
-                    ask_count_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1bid_cnt", codec::PLAIN)?;
+                    ask_count_1 = forms.value(&mut map, ctx, 90, "sel_1bid_cnt", codec::PLAIN)?;
                 }
                 "sel_2bid_cnt" => {
-                    ask_count_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2bid_cnt", codec::PLAIN)?;
+                    ask_count_2 = forms.value(&mut map, ctx, 91, "sel_2bid_cnt", codec::PLAIN)?;
                 }
                 "sel_3bid_cnt" => {
-                    ask_count_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3bid_cnt", codec::PLAIN)?;
+                    ask_count_3 = forms.value(&mut map, ctx, 92, "sel_3bid_cnt", codec::PLAIN)?;
                 }
                 "sel_4bid_cnt" => {
-                    ask_count_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4bid_cnt", codec::PLAIN)?;
+                    ask_count_4 = forms.value(&mut map, ctx, 93, "sel_4bid_cnt", codec::PLAIN)?;
                 }
                 "sel_5bid_cnt" => {
-                    ask_count_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5bid_cnt", codec::PLAIN)?;
+                    ask_count_5 = forms.value(&mut map, ctx, 94, "sel_5bid_cnt", codec::PLAIN)?;
                 }
                 "buy_1bid_cnt" => {
-                    bid_count_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1bid_cnt", codec::PLAIN)?;
+                    bid_count_1 = forms.value(&mut map, ctx, 95, "buy_1bid_cnt", codec::PLAIN)?;
                 }
                 "buy_2bid_cnt" => {
-                    bid_count_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2bid_cnt", codec::PLAIN)?;
+                    bid_count_2 = forms.value(&mut map, ctx, 96, "buy_2bid_cnt", codec::PLAIN)?;
                 }
                 "buy_3bid_cnt" => {
-                    bid_count_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3bid_cnt", codec::PLAIN)?;
+                    bid_count_3 = forms.value(&mut map, ctx, 97, "buy_3bid_cnt", codec::PLAIN)?;
                 }
                 "buy_4bid_cnt" => {
-                    bid_count_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4bid_cnt", codec::PLAIN)?;
+                    bid_count_4 = forms.value(&mut map, ctx, 98, "buy_4bid_cnt", codec::PLAIN)?;
                 }
                 "buy_5bid_cnt" => {
-                    bid_count_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5bid_cnt", codec::PLAIN)?;
+                    bid_count_5 = forms.value(&mut map, ctx, 99, "buy_5bid_cnt", codec::PLAIN)?;
                 }
                 "lpsel_1bid_req" => {
-                    lp_ask_quantity_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_1bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_1 =
+                        forms.value(&mut map, ctx, 100, "lpsel_1bid_req", codec::PLAIN)?;
                 }
                 "lpsel_2bid_req" => {
-                    lp_ask_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_2bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_2 =
+                        forms.value(&mut map, ctx, 101, "lpsel_2bid_req", codec::PLAIN)?;
                 }
                 "lpsel_3bid_req" => {
-                    lp_ask_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_3bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_3 =
+                        forms.value(&mut map, ctx, 102, "lpsel_3bid_req", codec::PLAIN)?;
                 }
                 "lpsel_4bid_req" => {
-                    lp_ask_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_4bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_4 =
+                        forms.value(&mut map, ctx, 103, "lpsel_4bid_req", codec::PLAIN)?;
                 }
                 "lpsel_5bid_req" => {
-                    lp_ask_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_5bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_5 =
+                        forms.value(&mut map, ctx, 104, "lpsel_5bid_req", codec::PLAIN)?;
                 }
                 "lpsel_6bid_req" => {
-                    lp_ask_quantity_6 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_6bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_6 =
+                        forms.value(&mut map, ctx, 105, "lpsel_6bid_req", codec::PLAIN)?;
                 }
                 "lpsel_7bid_req" => {
-                    lp_ask_quantity_7 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_7bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_7 =
+                        forms.value(&mut map, ctx, 106, "lpsel_7bid_req", codec::PLAIN)?;
                 }
                 "lpsel_8bid_req" => {
-                    lp_ask_quantity_8 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_8bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_8 =
+                        forms.value(&mut map, ctx, 107, "lpsel_8bid_req", codec::PLAIN)?;
                 }
                 "lpsel_9bid_req" => {
-                    lp_ask_quantity_9 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_9bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_9 =
+                        forms.value(&mut map, ctx, 108, "lpsel_9bid_req", codec::PLAIN)?;
                 }
                 "lpsel_10bid_req" => {
-                    lp_ask_quantity_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpsel_10bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_ask_quantity_10 =
+                        forms.value(&mut map, ctx, 109, "lpsel_10bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_1bid_req" => {
-                    lp_bid_quantity_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_1bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_1 =
+                        forms.value(&mut map, ctx, 110, "lpbuy_1bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_2bid_req" => {
-                    lp_bid_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_2bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_2 =
+                        forms.value(&mut map, ctx, 111, "lpbuy_2bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_3bid_req" => {
-                    lp_bid_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_3bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_3 =
+                        forms.value(&mut map, ctx, 112, "lpbuy_3bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_4bid_req" => {
-                    lp_bid_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_4bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_4 =
+                        forms.value(&mut map, ctx, 113, "lpbuy_4bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_5bid_req" => {
-                    lp_bid_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_5bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_5 =
+                        forms.value(&mut map, ctx, 114, "lpbuy_5bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_6bid_req" => {
-                    lp_bid_quantity_6 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_6bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_6 =
+                        forms.value(&mut map, ctx, 115, "lpbuy_6bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_7bid_req" => {
-                    lp_bid_quantity_7 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_7bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_7 =
+                        forms.value(&mut map, ctx, 116, "lpbuy_7bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_8bid_req" => {
-                    lp_bid_quantity_8 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_8bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_8 =
+                        forms.value(&mut map, ctx, 117, "lpbuy_8bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_9bid_req" => {
-                    lp_bid_quantity_9 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_9bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_9 =
+                        forms.value(&mut map, ctx, 118, "lpbuy_9bid_req", codec::PLAIN)?;
                 }
                 "lpbuy_10bid_req" => {
-                    lp_bid_quantity_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "lpbuy_10bid_req",
-                        codec::PLAIN,
-                    )?;
+                    lp_bid_quantity_10 =
+                        forms.value(&mut map, ctx, 119, "lpbuy_10bid_req", codec::PLAIN)?;
                 }
                 "tot_buy_req" => {
                     total_bid_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 120, "tot_buy_req", codec::PLAIN)?;
                 }
                 "tot_sel_req" => {
                     total_ask_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 121, "tot_sel_req", codec::PLAIN)?;
                 }
                 "tot_buy_cnt" => {
                     total_buy_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_cnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 122, "tot_buy_cnt", codec::PLAIN)?;
                 }
                 "tot_sel_cnt" => {
                     total_sell_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_cnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 123, "tot_sel_cnt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 125, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -2269,51 +2122,41 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 2, "date", self.date.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 3, "tm", self.time.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "date",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tm",
-            self.time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            4,
             "pred_close_pric",
             self.previous_day_close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_trde_qty",
             self.previous_day_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "upl_pric",
             self.upper_limit_price.as_ref(),
             &codec::Format {
@@ -2324,9 +2167,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "lst_pric",
             self.lower_limit_price.as_ref(),
             &codec::Format {
@@ -2337,23 +2180,23 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pred_trde_prica",
             self.previous_day_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "flo_stkcnt",
             self.listed_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -2364,16 +2207,11 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 11, "smbol", self.sign.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "smbol",
-            self.sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            12,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -2384,9 +2222,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "pred_rt",
             self.previous_day_rate.as_ref(),
             &codec::Format {
@@ -2397,9 +2235,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "open_pric",
             self.open_price.as_ref(),
             &codec::Format {
@@ -2410,9 +2248,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "high_pric",
             self.high_price.as_ref(),
             &codec::Format {
@@ -2423,9 +2261,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "low_pric",
             self.low_price.as_ref(),
             &codec::Format {
@@ -2436,30 +2274,30 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "exp_cntr_pric",
             self.expected_execution_price.as_ref(),
             &codec::Format {
@@ -2470,16 +2308,16 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "exp_cntr_qty",
             self.expected_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "exp_sel_pri_bid",
             self.expected_best_ask_price.as_ref(),
             &codec::Format {
@@ -2490,9 +2328,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "exp_buy_pri_bid",
             self.expected_best_bid_price.as_ref(),
             &codec::Format {
@@ -2503,23 +2341,23 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "trde_strt_dt",
             self.trade_start_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "exec_pric",
             self.exercise_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "hgst_pric",
             self.highest_price.as_ref(),
             &codec::Format {
@@ -2530,9 +2368,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "lwst_pric",
             self.lowest_price.as_ref(),
             &codec::Format {
@@ -2543,23 +2381,23 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "hgst_pric_dt",
             self.highest_price_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "lwst_pric_dt",
             self.lowest_price_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "sel_1bid",
             self.ask_price_1.as_ref(),
             &codec::Format {
@@ -2570,9 +2408,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "sel_2bid",
             self.ask_price_2.as_ref(),
             &codec::Format {
@@ -2583,9 +2421,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "sel_3bid",
             self.ask_price_3.as_ref(),
             &codec::Format {
@@ -2596,9 +2434,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "sel_4bid",
             self.ask_price_4.as_ref(),
             &codec::Format {
@@ -2609,9 +2447,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "sel_5bid",
             self.ask_price_5.as_ref(),
             &codec::Format {
@@ -2622,9 +2460,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "sel_6bid",
             self.ask_price_6.as_ref(),
             &codec::Format {
@@ -2635,9 +2473,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "sel_7bid",
             self.ask_price_7.as_ref(),
             &codec::Format {
@@ -2648,9 +2486,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "sel_8bid",
             self.ask_price_8.as_ref(),
             &codec::Format {
@@ -2661,9 +2499,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "sel_9bid",
             self.ask_price_9.as_ref(),
             &codec::Format {
@@ -2674,9 +2512,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "sel_10bid",
             self.ask_price_10.as_ref(),
             &codec::Format {
@@ -2687,9 +2525,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "buy_1bid",
             self.bid_price_1.as_ref(),
             &codec::Format {
@@ -2700,9 +2538,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "buy_2bid",
             self.bid_price_2.as_ref(),
             &codec::Format {
@@ -2713,9 +2551,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "buy_3bid",
             self.bid_price_3.as_ref(),
             &codec::Format {
@@ -2726,9 +2564,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "buy_4bid",
             self.bid_price_4.as_ref(),
             &codec::Format {
@@ -2739,9 +2577,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "buy_5bid",
             self.bid_price_5.as_ref(),
             &codec::Format {
@@ -2752,9 +2590,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "buy_6bid",
             self.bid_price_6.as_ref(),
             &codec::Format {
@@ -2765,9 +2603,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "buy_7bid",
             self.bid_price_7.as_ref(),
             &codec::Format {
@@ -2778,9 +2616,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            47,
             "buy_8bid",
             self.bid_price_8.as_ref(),
             &codec::Format {
@@ -2791,9 +2629,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            48,
             "buy_9bid",
             self.bid_price_9.as_ref(),
             &codec::Format {
@@ -2804,9 +2642,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            49,
             "buy_10bid",
             self.bid_price_10.as_ref(),
             &codec::Format {
@@ -2817,149 +2655,149 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            50,
             "sel_1bid_req",
             self.ask_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            51,
             "sel_2bid_req",
             self.ask_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            52,
             "sel_3bid_req",
             self.ask_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            53,
             "sel_4bid_req",
             self.ask_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            54,
             "sel_5bid_req",
             self.ask_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            55,
             "sel_6bid_req",
             self.ask_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            56,
             "sel_7bid_req",
             self.ask_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            57,
             "sel_8bid_req",
             self.ask_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            58,
             "sel_9bid_req",
             self.ask_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            59,
             "sel_10bid_req",
             self.ask_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            60,
             "buy_1bid_req",
             self.bid_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            61,
             "buy_2bid_req",
             self.bid_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            62,
             "buy_3bid_req",
             self.bid_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            63,
             "buy_4bid_req",
             self.bid_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            64,
             "buy_5bid_req",
             self.bid_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            65,
             "buy_6bid_req",
             self.bid_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            66,
             "buy_7bid_req",
             self.bid_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            67,
             "buy_8bid_req",
             self.bid_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            68,
             "buy_9bid_req",
             self.bid_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            69,
             "buy_10bid_req",
             self.bid_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            70,
             "sel_1bid_jub_pre",
             self.ask_quantity_change_1.as_ref(),
             &codec::Format {
@@ -2970,9 +2808,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            71,
             "sel_2bid_jub_pre",
             self.ask_quantity_change_2.as_ref(),
             &codec::Format {
@@ -2983,9 +2821,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            72,
             "sel_3bid_jub_pre",
             self.ask_quantity_change_3.as_ref(),
             &codec::Format {
@@ -2996,9 +2834,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            73,
             "sel_4bid_jub_pre",
             self.ask_quantity_change_4.as_ref(),
             &codec::Format {
@@ -3009,9 +2847,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            74,
             "sel_5bid_jub_pre",
             self.ask_quantity_change_5.as_ref(),
             &codec::Format {
@@ -3022,9 +2860,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            75,
             "sel_6bid_jub_pre",
             self.ask_quantity_change_6.as_ref(),
             &codec::Format {
@@ -3035,9 +2873,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            76,
             "sel_7bid_jub_pre",
             self.ask_quantity_change_7.as_ref(),
             &codec::Format {
@@ -3048,9 +2886,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            77,
             "sel_8bid_jub_pre",
             self.ask_quantity_change_8.as_ref(),
             &codec::Format {
@@ -3061,9 +2899,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            78,
             "sel_9bid_jub_pre",
             self.ask_quantity_change_9.as_ref(),
             &codec::Format {
@@ -3074,9 +2912,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            79,
             "sel_10bid_jub_pre",
             self.ask_quantity_change_10.as_ref(),
             &codec::Format {
@@ -3087,9 +2925,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            80,
             "buy_1bid_jub_pre",
             self.bid_quantity_change_1.as_ref(),
             &codec::Format {
@@ -3100,9 +2938,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            81,
             "buy_2bid_jub_pre",
             self.bid_quantity_change_2.as_ref(),
             &codec::Format {
@@ -3113,9 +2951,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            82,
             "buy_3bid_jub_pre",
             self.bid_quantity_change_3.as_ref(),
             &codec::Format {
@@ -3126,9 +2964,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            83,
             "buy_4bid_jub_pre",
             self.bid_quantity_change_4.as_ref(),
             &codec::Format {
@@ -3139,9 +2977,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            84,
             "buy_5bid_jub_pre",
             self.bid_quantity_change_5.as_ref(),
             &codec::Format {
@@ -3152,9 +2990,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            85,
             "buy_6bid_jub_pre",
             self.bid_quantity_change_6.as_ref(),
             &codec::Format {
@@ -3165,9 +3003,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            86,
             "buy_7bid_jub_pre",
             self.bid_quantity_change_7.as_ref(),
             &codec::Format {
@@ -3178,9 +3016,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            87,
             "buy_8bid_jub_pre",
             self.bid_quantity_change_8.as_ref(),
             &codec::Format {
@@ -3191,9 +3029,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            88,
             "buy_9bid_jub_pre",
             self.bid_quantity_change_9.as_ref(),
             &codec::Format {
@@ -3204,9 +3042,9 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            89,
             "buy_10bid_jub_pre",
             self.bid_quantity_change_10.as_ref(),
             &codec::Format {
@@ -3217,248 +3055,248 @@ impl serde::Serialize for StockMarketConditionInfoResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            90,
             "sel_1bid_cnt",
             self.ask_count_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            91,
             "sel_2bid_cnt",
             self.ask_count_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            92,
             "sel_3bid_cnt",
             self.ask_count_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            93,
             "sel_4bid_cnt",
             self.ask_count_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            94,
             "sel_5bid_cnt",
             self.ask_count_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            95,
             "buy_1bid_cnt",
             self.bid_count_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            96,
             "buy_2bid_cnt",
             self.bid_count_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            97,
             "buy_3bid_cnt",
             self.bid_count_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            98,
             "buy_4bid_cnt",
             self.bid_count_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            99,
             "buy_5bid_cnt",
             self.bid_count_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            100,
             "lpsel_1bid_req",
             self.lp_ask_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            101,
             "lpsel_2bid_req",
             self.lp_ask_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            102,
             "lpsel_3bid_req",
             self.lp_ask_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            103,
             "lpsel_4bid_req",
             self.lp_ask_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            104,
             "lpsel_5bid_req",
             self.lp_ask_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            105,
             "lpsel_6bid_req",
             self.lp_ask_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            106,
             "lpsel_7bid_req",
             self.lp_ask_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            107,
             "lpsel_8bid_req",
             self.lp_ask_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            108,
             "lpsel_9bid_req",
             self.lp_ask_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            109,
             "lpsel_10bid_req",
             self.lp_ask_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            110,
             "lpbuy_1bid_req",
             self.lp_bid_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            111,
             "lpbuy_2bid_req",
             self.lp_bid_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            112,
             "lpbuy_3bid_req",
             self.lp_bid_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            113,
             "lpbuy_4bid_req",
             self.lp_bid_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            114,
             "lpbuy_5bid_req",
             self.lp_bid_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            115,
             "lpbuy_6bid_req",
             self.lp_bid_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            116,
             "lpbuy_7bid_req",
             self.lp_bid_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            117,
             "lpbuy_8bid_req",
             self.lp_bid_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            118,
             "lpbuy_9bid_req",
             self.lp_bid_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            119,
             "lpbuy_10bid_req",
             self.lp_bid_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            120,
             "tot_buy_req",
             self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            121,
             "tot_sel_req",
             self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            122,
             "tot_buy_cnt",
             self.total_buy_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            123,
             "tot_sel_cnt",
             self.total_sell_count.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            125,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

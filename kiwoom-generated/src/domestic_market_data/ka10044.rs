@@ -127,18 +127,13 @@ impl codec::Record for DailyInstitutionStockTradeResponse {
                 "daly_orgn_trde_stk" => {
                     daily_institution_trade_stock =
                         codec::list(&mut map, ctx, "daly_orgn_trde_stk")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "daly_orgn_trde_stk",
-                        &daily_institution_trade_stock,
-                    );
+                    forms.list_sent(0, &daily_institution_trade_stock);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -156,16 +151,16 @@ impl serde::Serialize for DailyInstitutionStockTradeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "daly_orgn_trde_stk",
             &self.daily_institution_trade_stock,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -221,20 +216,18 @@ impl codec::Record for DailyInstitutionStockTradeRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "netprps_qty" => {
                     net_purchase_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "netprps_qty", codec::PLAIN)?;
                 }
                 "netprps_amt" => {
                     net_purchase_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "netprps_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -253,30 +246,30 @@ impl serde::Serialize for DailyInstitutionStockTradeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "netprps_qty",
             self.net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "netprps_amt",
             self.net_purchase_amount.as_ref(),
             codec::PLAIN,

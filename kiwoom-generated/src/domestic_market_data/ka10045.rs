@@ -144,38 +144,23 @@ impl codec::Record for StockInstitutionTradeTrendResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "orgn_prsm_avg_pric" => {
-                    institution_estimated_average_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_prsm_avg_pric",
-                        codec::PLAIN,
-                    )?;
+                    institution_estimated_average_price =
+                        forms.value(&mut map, ctx, 0, "orgn_prsm_avg_pric", codec::PLAIN)?;
                 }
                 "for_prsm_avg_pric" => {
-                    foreign_estimated_average_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_prsm_avg_pric",
-                        codec::PLAIN,
-                    )?;
+                    foreign_estimated_average_price =
+                        forms.value(&mut map, ctx, 1, "for_prsm_avg_pric", codec::PLAIN)?;
                 }
                 "stk_orgn_trde_trnsn" => {
                     stock_institution_trade_trend =
                         codec::list(&mut map, ctx, "stk_orgn_trde_trnsn")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "stk_orgn_trde_trnsn",
-                        &stock_institution_trade_trend,
-                    );
+                    forms.list_sent(2, &stock_institution_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -195,30 +180,30 @@ impl serde::Serialize for StockInstitutionTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "orgn_prsm_avg_pric",
             self.institution_estimated_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "for_prsm_avg_pric",
             self.foreign_estimated_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            2,
             "stk_orgn_trde_trnsn",
             &self.stock_institution_trade_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -322,58 +307,42 @@ impl codec::Record for StockInstitutionTradeTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
                 }
                 "orgn_dt_acc" => {
                     institution_date_cumulative =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_dt_acc", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "orgn_dt_acc", codec::PLAIN)?;
                 }
                 "orgn_daly_nettrde_qty" => {
-                    institution_daily_net_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_daly_nettrde_qty",
-                        codec::PLAIN,
-                    )?;
+                    institution_daily_net_trade_quantity =
+                        forms.value(&mut map, ctx, 7, "orgn_daly_nettrde_qty", codec::PLAIN)?;
                 }
                 "for_dt_acc" => {
                     foreign_date_cumulative =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_dt_acc", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "for_dt_acc", codec::PLAIN)?;
                 }
                 "for_daly_nettrde_qty" => {
-                    foreign_daily_net_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_daly_nettrde_qty",
-                        codec::PLAIN,
-                    )?;
+                    foreign_daily_net_trade_quantity =
+                        forms.value(&mut map, ctx, 9, "for_daly_nettrde_qty", codec::PLAIN)?;
                 }
                 "limit_exh_rt" => {
                     limit_exhaustion_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "limit_exh_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "limit_exh_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -399,79 +368,74 @@ impl serde::Serialize for StockInstitutionTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "orgn_dt_acc",
             self.institution_date_cumulative.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "orgn_daly_nettrde_qty",
             self.institution_daily_net_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "for_dt_acc",
             self.foreign_date_cumulative.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "for_daly_nettrde_qty",
             self.foreign_daily_net_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "limit_exh_rt",
             self.limit_exhaustion_rate.as_ref(),
             codec::PLAIN,

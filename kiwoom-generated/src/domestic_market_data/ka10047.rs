@@ -83,14 +83,13 @@ impl codec::Record for TradeStrengthDailyTrendResponse {
             match &*key {
                 "cntr_str_daly" => {
                     execution_strength_daily = codec::list(&mut map, ctx, "cntr_str_daly")?;
-                    codec::keep_empty_list(&mut forms, "cntr_str_daly", &execution_strength_daily);
+                    forms.list_sent(0, &execution_strength_daily);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -108,16 +107,12 @@ impl serde::Serialize for TradeStrengthDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "cntr_str_daly",
-            &self.execution_strength_daily,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "cntr_str_daly", &self.execution_strength_daily)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -232,72 +227,46 @@ impl codec::Record for TradeStrengthDailyTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_trade_value =
+                        forms.value(&mut map, ctx, 6, "acc_trde_prica", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "cntr_str" => {
-                    execution_strength =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
+                    execution_strength = forms.value(&mut map, ctx, 8, "cntr_str", codec::PLAIN)?;
                 }
                 "cntr_str_5min" => {
-                    execution_strength_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "cntr_str_5min",
-                        codec::PLAIN,
-                    )?;
+                    execution_strength_5 =
+                        forms.value(&mut map, ctx, 9, "cntr_str_5min", codec::PLAIN)?;
                 }
                 "cntr_str_20min" => {
-                    execution_strength_20 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "cntr_str_20min",
-                        codec::PLAIN,
-                    )?;
+                    execution_strength_20 =
+                        forms.value(&mut map, ctx, 10, "cntr_str_20min", codec::PLAIN)?;
                 }
                 "cntr_str_60min" => {
-                    execution_strength_60 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "cntr_str_60min",
-                        codec::PLAIN,
-                    )?;
+                    execution_strength_60 =
+                        forms.value(&mut map, ctx, 11, "cntr_str_60min", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -324,86 +293,81 @@ impl serde::Serialize for TradeStrengthDailyTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "acc_trde_prica",
             self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "cntr_str",
             self.execution_strength.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "cntr_str_5min",
             self.execution_strength_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "cntr_str_20min",
             self.execution_strength_20.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "cntr_str_60min",
             self.execution_strength_60.as_ref(),
             codec::PLAIN,

@@ -139,14 +139,13 @@ impl codec::Record for IntradayInvestorTradeResponse {
             match &*key {
                 "opmr_invsr_trde" => {
                     intraday_investor_trade = codec::list(&mut map, ctx, "opmr_invsr_trde")?;
-                    codec::keep_empty_list(&mut forms, "opmr_invsr_trde", &intraday_investor_trade);
+                    forms.list_sent(0, &intraday_investor_trade);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -164,16 +163,16 @@ impl serde::Serialize for IntradayInvestorTradeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "opmr_invsr_trde",
             &self.intraday_investor_trade,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -348,113 +347,79 @@ impl codec::Record for IntradayInvestorTradeRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_amt" => {
                     net_purchase_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "netprps_amt", codec::PLAIN)?;
                 }
                 "prev_netprps_amt" => {
-                    previous_net_purchase_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prev_netprps_amt",
-                        codec::PLAIN,
-                    )?;
+                    previous_net_purchase_amount =
+                        forms.value(&mut map, ctx, 8, "prev_netprps_amt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
+                    buy_amount = forms.value(&mut map, ctx, 9, "buy_amt", codec::PLAIN)?;
                 }
                 "netprps_amt_irds" => {
-                    net_purchase_amount_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "netprps_amt_irds",
-                        codec::PLAIN,
-                    )?;
+                    net_purchase_amount_change =
+                        forms.value(&mut map, ctx, 10, "netprps_amt_irds", codec::PLAIN)?;
                 }
                 "buy_amt_irds" => {
                     buy_amount_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt_irds", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "buy_amt_irds", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
+                    sell_amount = forms.value(&mut map, ctx, 12, "sell_amt", codec::PLAIN)?;
                 }
                 "sell_amt_irds" => {
-                    sell_amount_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_amt_irds",
-                        codec::PLAIN,
-                    )?;
+                    sell_amount_change =
+                        forms.value(&mut map, ctx, 13, "sell_amt_irds", codec::PLAIN)?;
                 }
                 "netprps_qty" => {
                     net_purchase_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "netprps_qty", codec::PLAIN)?;
                 }
                 "prev_pot_netprps_qty" => {
-                    previous_point_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prev_pot_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    previous_point_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 15, "prev_pot_netprps_qty", codec::PLAIN)?;
                 }
                 "netprps_irds" => {
                     net_purchase_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_irds", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "netprps_irds", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
+                    buy_quantity = forms.value(&mut map, ctx, 17, "buy_qty", codec::PLAIN)?;
                 }
                 "buy_qty_irds" => {
                     buy_quantity_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty_irds", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 18, "buy_qty_irds", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 19, "sell_qty", codec::PLAIN)?;
                 }
                 "sell_qty_irds" => {
-                    sell_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_qty_irds",
-                        codec::PLAIN,
-                    )?;
+                    sell_quantity_change =
+                        forms.value(&mut map, ctx, 20, "sell_qty_irds", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -490,149 +455,149 @@ impl serde::Serialize for IntradayInvestorTradeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "netprps_amt",
             self.net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "prev_netprps_amt",
             self.previous_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "buy_amt",
             self.buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "netprps_amt_irds",
             self.net_purchase_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "buy_amt_irds",
             self.buy_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "sell_amt",
             self.sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "sell_amt_irds",
             self.sell_amount_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "netprps_qty",
             self.net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "prev_pot_netprps_qty",
             self.previous_point_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "netprps_irds",
             self.net_purchase_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "buy_qty",
             self.buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "buy_qty_irds",
             self.buy_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "sell_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "sell_qty_irds",
             self.sell_quantity_change.as_ref(),
             codec::PLAIN,

@@ -116,14 +116,13 @@ impl codec::Record for AfterCloseInvestorTradeResponse {
             match &*key {
                 "opaf_invsr_trde" => {
                     intraday_investor_trade = codec::list(&mut map, ctx, "opaf_invsr_trde")?;
-                    codec::keep_empty_list(&mut forms, "opaf_invsr_trde", &intraday_investor_trade);
+                    forms.list_sent(0, &intraday_investor_trade);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -141,16 +140,16 @@ impl serde::Serialize for AfterCloseInvestorTradeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "opaf_invsr_trde",
             &self.intraday_investor_trade,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -311,78 +310,61 @@ impl codec::Record for AfterCloseInvestorTradeRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 6, "trde_qty", codec::PLAIN)?;
                 }
                 "ind_invsr" => {
                     individual_investor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ind_invsr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "ind_invsr", codec::PLAIN)?;
                 }
                 "frgnr_invsr" => {
                     foreign_investor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_invsr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "frgnr_invsr", codec::PLAIN)?;
                 }
                 "orgn" => {
-                    institution =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orgn", codec::PLAIN)?;
+                    institution = forms.value(&mut map, ctx, 9, "orgn", codec::PLAIN)?;
                 }
                 "fnnc_invt" => {
                     financial_investment =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fnnc_invt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "fnnc_invt", codec::PLAIN)?;
                 }
                 "insrnc" => {
-                    insurance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "insrnc", codec::PLAIN)?;
+                    insurance = forms.value(&mut map, ctx, 11, "insrnc", codec::PLAIN)?;
                 }
                 "invtrt" => {
-                    investment_trust =
-                        codec::field_kept(&mut map, ctx, &mut forms, "invtrt", codec::PLAIN)?;
+                    investment_trust = forms.value(&mut map, ctx, 12, "invtrt", codec::PLAIN)?;
                 }
                 "etc_fnnc" => {
-                    other_financial =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etc_fnnc", codec::PLAIN)?;
+                    other_financial = forms.value(&mut map, ctx, 13, "etc_fnnc", codec::PLAIN)?;
                 }
-                "bank" => {
-                    bank = codec::field_kept(&mut map, ctx, &mut forms, "bank", codec::PLAIN)?;
-                }
+                "bank" => bank = forms.value(&mut map, ctx, 14, "bank", codec::PLAIN)?,
                 "penfnd_etc" => {
-                    pension_fund =
-                        codec::field_kept(&mut map, ctx, &mut forms, "penfnd_etc", codec::PLAIN)?;
+                    pension_fund = forms.value(&mut map, ctx, 15, "penfnd_etc", codec::PLAIN)?;
                 }
                 "samo_fund" => {
-                    private_fund =
-                        codec::field_kept(&mut map, ctx, &mut forms, "samo_fund", codec::PLAIN)?;
+                    private_fund = forms.value(&mut map, ctx, 16, "samo_fund", codec::PLAIN)?;
                 }
-                "natn" => {
-                    nation = codec::field_kept(&mut map, ctx, &mut forms, "natn", codec::PLAIN)?;
-                }
+                "natn" => nation = forms.value(&mut map, ctx, 17, "natn", codec::PLAIN)?,
                 "etc_corp" => {
-                    other_corporation =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etc_corp", codec::PLAIN)?;
+                    other_corporation = forms.value(&mut map, ctx, 18, "etc_corp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -416,135 +398,120 @@ impl serde::Serialize for AfterCloseInvestorTradeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ind_invsr",
             self.individual_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "frgnr_invsr",
             self.foreign_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 9, "orgn", self.institution.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "orgn",
-            self.institution.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            10,
             "fnnc_invt",
             self.financial_investment.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "insrnc",
             self.insurance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "invtrt",
             self.investment_trust.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "etc_fnnc",
             self.other_financial.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 14, "bank", self.bank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "bank",
-            self.bank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            15,
             "penfnd_etc",
             self.pension_fund.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "samo_fund",
             self.private_fund.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 17, "natn", self.nation.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "natn",
-            self.nation.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            18,
             "etc_corp",
             self.other_corporation.as_ref(),
             codec::PLAIN,

@@ -112,18 +112,13 @@ impl codec::Record for BrokerStockTradeTrendResponse {
             match &*key {
                 "sec_stk_trde_trend" => {
                     broker_stock_trade_trend = codec::list(&mut map, ctx, "sec_stk_trde_trend")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "sec_stk_trde_trend",
-                        &broker_stock_trade_trend,
-                    );
+                    forms.list_sent(0, &broker_stock_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -141,16 +136,16 @@ impl serde::Serialize for BrokerStockTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "sec_stk_trde_trend",
             &self.broker_stock_trade_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -244,40 +239,33 @@ impl codec::Record for BrokerStockTradeTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_qty" => {
                     net_purchase_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "netprps_qty", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
+                    buy_quantity = forms.value(&mut map, ctx, 7, "buy_qty", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 8, "sell_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -301,65 +289,60 @@ impl serde::Serialize for BrokerStockTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "netprps_qty",
             self.net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "buy_qty",
             self.buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sell_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,

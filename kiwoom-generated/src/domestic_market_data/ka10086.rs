@@ -111,14 +111,13 @@ impl codec::Record for DailyStockPriceResponse {
             match &*key {
                 "daly_stkpc" => {
                     daily_stock_price = codec::list(&mut map, ctx, "daly_stkpc")?;
-                    codec::keep_empty_list(&mut forms, "daly_stkpc", &daily_stock_price);
+                    forms.list_sent(0, &daily_stock_price);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -136,11 +135,12 @@ impl serde::Serialize for DailyStockPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "daly_stkpc", &self.daily_stock_price)?;
+        self.forms
+            .put_list(&mut map, 0, "daly_stkpc", &self.daily_stock_price)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -325,14 +325,12 @@ impl codec::Record for DailyStockPriceRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "date" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "date", codec::PLAIN)?;
-                }
+                "date" => date = forms.value(&mut map, ctx, 0, "date", codec::PLAIN)?,
                 "open_pric" => {
-                    open_price = codec::field_kept(
+                    open_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "open_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -344,10 +342,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "high_pric" => {
-                    high_price = codec::field_kept(
+                    high_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "high_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -359,10 +357,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "low_pric" => {
-                    low_price = codec::field_kept(
+                    low_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "low_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -374,10 +372,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "close_pric" => {
-                    close_price = codec::field_kept(
+                    close_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "close_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -389,10 +387,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "pred_rt" => {
-                    previous_day_rate = codec::field_kept(
+                    previous_day_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "pred_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -404,10 +402,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -419,18 +417,16 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
                 }
                 "amt_mn" => {
-                    amount_million =
-                        codec::field_kept(&mut map, ctx, &mut forms, "amt_mn", codec::PLAIN)?;
+                    amount_million = forms.value(&mut map, ctx, 8, "amt_mn", codec::PLAIN)?;
                 }
                 "crd_rt" => {
-                    credit_rate = codec::field_kept(
+                    credit_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "crd_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -442,10 +438,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "ind" => {
-                    individual = codec::field_kept(
+                    individual = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "ind",
                         &codec::Format {
                             scale: 0u8,
@@ -457,10 +453,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "orgn" => {
-                    institution = codec::field_kept(
+                    institution = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "orgn",
                         &codec::Format {
                             scale: 0u8,
@@ -472,10 +468,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_qty" => {
-                    foreign_quantity = codec::field_kept(
+                    foreign_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "for_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -487,10 +483,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "frgn" => {
-                    foreign = codec::field_kept(
+                    foreign = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "frgn",
                         &codec::Format {
                             scale: 0u8,
@@ -502,10 +498,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "prm" => {
-                    program = codec::field_kept(
+                    program = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "prm",
                         &codec::Format {
                             scale: 0u8,
@@ -517,10 +513,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_rt" => {
-                    foreign_rate = codec::field_kept(
+                    foreign_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "for_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -532,10 +528,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_poss" => {
-                    foreign_holding = codec::field_kept(
+                    foreign_holding = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "for_poss",
                         &codec::Format {
                             scale: 0u8,
@@ -547,10 +543,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_wght" => {
-                    foreign_weight = codec::field_kept(
+                    foreign_weight = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "for_wght",
                         &codec::Format {
                             scale: 0u8,
@@ -562,10 +558,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "for_netprps" => {
-                    foreign_net_purchase = codec::field_kept(
+                    foreign_net_purchase = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "for_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -577,10 +573,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "orgn_netprps" => {
-                    institution_net_purchase = codec::field_kept(
+                    institution_net_purchase = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "orgn_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -592,10 +588,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "ind_netprps" => {
-                    individual_net_purchase = codec::field_kept(
+                    individual_net_purchase = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "ind_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -607,10 +603,10 @@ impl codec::Record for DailyStockPriceRow {
                     )?;
                 }
                 "crd_remn_rt" => {
-                    credit_balance_rate = codec::field_kept(
+                    credit_balance_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "crd_remn_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -656,16 +652,11 @@ impl serde::Serialize for DailyStockPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "date", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "date",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "open_pric",
             self.open_price.as_ref(),
             &codec::Format {
@@ -676,9 +667,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "high_pric",
             self.high_price.as_ref(),
             &codec::Format {
@@ -689,9 +680,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "low_pric",
             self.low_price.as_ref(),
             &codec::Format {
@@ -702,9 +693,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "close_pric",
             self.close_price.as_ref(),
             &codec::Format {
@@ -715,9 +706,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_rt",
             self.previous_day_rate.as_ref(),
             &codec::Format {
@@ -728,9 +719,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -741,23 +732,23 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "amt_mn",
             self.amount_million.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "crd_rt",
             self.credit_rate.as_ref(),
             &codec::Format {
@@ -768,9 +759,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ind",
             self.individual.as_ref(),
             &codec::Format {
@@ -781,9 +772,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "orgn",
             self.institution.as_ref(),
             &codec::Format {
@@ -794,9 +785,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "for_qty",
             self.foreign_quantity.as_ref(),
             &codec::Format {
@@ -807,9 +798,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "frgn",
             self.foreign.as_ref(),
             &codec::Format {
@@ -820,9 +811,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "prm",
             self.program.as_ref(),
             &codec::Format {
@@ -833,9 +824,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "for_rt",
             self.foreign_rate.as_ref(),
             &codec::Format {
@@ -846,9 +837,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "for_poss",
             self.foreign_holding.as_ref(),
             &codec::Format {
@@ -859,9 +850,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "for_wght",
             self.foreign_weight.as_ref(),
             &codec::Format {
@@ -872,9 +863,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "for_netprps",
             self.foreign_net_purchase.as_ref(),
             &codec::Format {
@@ -885,9 +876,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "orgn_netprps",
             self.institution_net_purchase.as_ref(),
             &codec::Format {
@@ -898,9 +889,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "ind_netprps",
             self.individual_net_purchase.as_ref(),
             &codec::Format {
@@ -911,9 +902,9 @@ impl serde::Serialize for DailyStockPriceRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "crd_remn_rt",
             self.credit_balance_rate.as_ref(),
             &codec::Format {

@@ -396,425 +396,294 @@ impl codec::Record for AfterHoursSinglePriceResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "bid_req_base_tm" => {
-                    quote_remaining_quantity_base_time = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bid_req_base_tm",
-                        codec::PLAIN,
-                    )?;
+                    quote_remaining_quantity_base_time =
+                        forms.value(&mut map, ctx, 0, "bid_req_base_tm", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_5" => {
-                    after_hours_single_price_ask_quantity_change_5 = codec::field_kept(
+                    after_hours_single_price_ask_quantity_change_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "ovt_sigpric_sel_bid_jub_pre_5",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_4" => {
-                    after_hours_single_price_ask_quantity_change_4 = codec::field_kept(
+                    after_hours_single_price_ask_quantity_change_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "ovt_sigpric_sel_bid_jub_pre_4",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_3" => {
-                    after_hours_single_price_ask_quantity_change_3 = codec::field_kept(
+                    after_hours_single_price_ask_quantity_change_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "ovt_sigpric_sel_bid_jub_pre_3",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_2" => {
-                    after_hours_single_price_ask_quantity_change_2 = codec::field_kept(
+                    after_hours_single_price_ask_quantity_change_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "ovt_sigpric_sel_bid_jub_pre_2",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_sel_bid_jub_pre_1" => {
-                    after_hours_single_price_ask_quantity_change_1 = codec::field_kept(
+                    after_hours_single_price_ask_quantity_change_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "ovt_sigpric_sel_bid_jub_pre_1",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_sel_bid_qty_5" => {
-                    after_hours_single_price_ask_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_qty_5",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_quantity_5 =
+                        forms.value(&mut map, ctx, 6, "ovt_sigpric_sel_bid_qty_5", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_qty_4" => {
-                    after_hours_single_price_ask_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_qty_4",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_quantity_4 =
+                        forms.value(&mut map, ctx, 7, "ovt_sigpric_sel_bid_qty_4", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_qty_3" => {
-                    after_hours_single_price_ask_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_qty_3",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_quantity_3 =
+                        forms.value(&mut map, ctx, 8, "ovt_sigpric_sel_bid_qty_3", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_qty_2" => {
-                    after_hours_single_price_ask_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_qty_2",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_quantity_2 =
+                        forms.value(&mut map, ctx, 9, "ovt_sigpric_sel_bid_qty_2", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_qty_1" => {
-                    after_hours_single_price_ask_quantity_1 = codec::field_kept(
+                    after_hours_single_price_ask_quantity_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "ovt_sigpric_sel_bid_qty_1",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_sel_bid_5" => {
-                    after_hours_single_price_ask_price_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_5",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_price_5 =
+                        forms.value(&mut map, ctx, 11, "ovt_sigpric_sel_bid_5", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_4" => {
-                    after_hours_single_price_ask_price_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_4",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_price_4 =
+                        forms.value(&mut map, ctx, 12, "ovt_sigpric_sel_bid_4", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_3" => {
-                    after_hours_single_price_ask_price_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_3",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_price_3 =
+                        forms.value(&mut map, ctx, 13, "ovt_sigpric_sel_bid_3", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_2" => {
-                    after_hours_single_price_ask_price_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_2",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_price_2 =
+                        forms.value(&mut map, ctx, 14, "ovt_sigpric_sel_bid_2", codec::PLAIN)?;
                 }
                 "ovt_sigpric_sel_bid_1" => {
-                    after_hours_single_price_ask_price_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_sel_bid_1",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_ask_price_1 =
+                        forms.value(&mut map, ctx, 15, "ovt_sigpric_sel_bid_1", codec::PLAIN)?;
                 }
                 "ovt_sigpric_buy_bid_1" => {
-                    after_hours_single_price_bid_price_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_buy_bid_1",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_bid_price_1 =
+                        forms.value(&mut map, ctx, 16, "ovt_sigpric_buy_bid_1", codec::PLAIN)?;
                 }
                 "ovt_sigpric_buy_bid_2" => {
-                    after_hours_single_price_bid_price_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_buy_bid_2",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_bid_price_2 =
+                        forms.value(&mut map, ctx, 17, "ovt_sigpric_buy_bid_2", codec::PLAIN)?;
                 }
                 "ovt_sigpric_buy_bid_3" => {
-                    after_hours_single_price_bid_price_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_buy_bid_3",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_bid_price_3 =
+                        forms.value(&mut map, ctx, 18, "ovt_sigpric_buy_bid_3", codec::PLAIN)?;
                 }
                 "ovt_sigpric_buy_bid_4" => {
-                    after_hours_single_price_bid_price_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_buy_bid_4",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_bid_price_4 =
+                        forms.value(&mut map, ctx, 19, "ovt_sigpric_buy_bid_4", codec::PLAIN)?;
                 }
                 "ovt_sigpric_buy_bid_5" => {
-                    after_hours_single_price_bid_price_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_buy_bid_5",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_bid_price_5 =
+                        forms.value(&mut map, ctx, 20, "ovt_sigpric_buy_bid_5", codec::PLAIN)?;
                 }
                 "ovt_sigpric_buy_bid_qty_1" => {
-                    after_hours_single_price_bid_quantity_1 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "ovt_sigpric_buy_bid_qty_1",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_qty_2" => {
-                    after_hours_single_price_bid_quantity_2 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "ovt_sigpric_buy_bid_qty_2",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_qty_3" => {
-                    after_hours_single_price_bid_quantity_3 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "ovt_sigpric_buy_bid_qty_3",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_qty_4" => {
-                    after_hours_single_price_bid_quantity_4 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        24,
                         "ovt_sigpric_buy_bid_qty_4",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_qty_5" => {
-                    after_hours_single_price_bid_quantity_5 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "ovt_sigpric_buy_bid_qty_5",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_1" => {
-                    after_hours_single_price_bid_quantity_change_1 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_change_1 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "ovt_sigpric_buy_bid_jub_pre_1",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_2" => {
-                    after_hours_single_price_bid_quantity_change_2 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_change_2 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        27,
                         "ovt_sigpric_buy_bid_jub_pre_2",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_3" => {
-                    after_hours_single_price_bid_quantity_change_3 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_change_3 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        28,
                         "ovt_sigpric_buy_bid_jub_pre_3",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_4" => {
-                    after_hours_single_price_bid_quantity_change_4 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_change_4 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        29,
                         "ovt_sigpric_buy_bid_jub_pre_4",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_jub_pre_5" => {
-                    after_hours_single_price_bid_quantity_change_5 = codec::field_kept(
+                    after_hours_single_price_bid_quantity_change_5 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        30,
                         "ovt_sigpric_buy_bid_jub_pre_5",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_sel_bid_tot_req" => {
-                    after_hours_single_price_total_ask_quantity = codec::field_kept(
+                    after_hours_single_price_total_ask_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        31,
                         "ovt_sigpric_sel_bid_tot_req",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_buy_bid_tot_req" => {
-                    after_hours_single_price_total_bid_quantity = codec::field_kept(
+                    after_hours_single_price_total_bid_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        32,
                         "ovt_sigpric_buy_bid_tot_req",
                         codec::PLAIN,
                     )?;
                 }
                 "sel_bid_tot_req_jub_pre" => {
-                    total_ask_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_bid_tot_req_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    total_ask_quantity_change =
+                        forms.value(&mut map, ctx, 33, "sel_bid_tot_req_jub_pre", codec::PLAIN)?;
                 }
                 "sel_bid_tot_req" => {
-                    total_ask_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_bid_tot_req",
-                        codec::PLAIN,
-                    )?;
+                    total_ask_quantity =
+                        forms.value(&mut map, ctx, 34, "sel_bid_tot_req", codec::PLAIN)?;
                 }
                 "buy_bid_tot_req" => {
-                    total_bid_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_bid_tot_req",
-                        codec::PLAIN,
-                    )?;
+                    total_bid_quantity =
+                        forms.value(&mut map, ctx, 35, "buy_bid_tot_req", codec::PLAIN)?;
                 }
                 "buy_bid_tot_req_jub_pre" => {
-                    total_bid_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_bid_tot_req_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    total_bid_quantity_change =
+                        forms.value(&mut map, ctx, 36, "buy_bid_tot_req_jub_pre", codec::PLAIN)?;
                 }
                 "ovt_sel_bid_tot_req_jub_pre" => {
-                    after_hours_total_ask_quantity_change = codec::field_kept(
+                    after_hours_total_ask_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        37,
                         "ovt_sel_bid_tot_req_jub_pre",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sel_bid_tot_req" => {
-                    after_hours_total_ask_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sel_bid_tot_req",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_total_ask_quantity =
+                        forms.value(&mut map, ctx, 38, "ovt_sel_bid_tot_req", codec::PLAIN)?;
                 }
                 "ovt_buy_bid_tot_req" => {
-                    after_hours_total_bid_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_buy_bid_tot_req",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_total_bid_quantity =
+                        forms.value(&mut map, ctx, 39, "ovt_buy_bid_tot_req", codec::PLAIN)?;
                 }
                 "ovt_buy_bid_tot_req_jub_pre" => {
-                    after_hours_total_bid_quantity_change = codec::field_kept(
+                    after_hours_total_bid_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        40,
                         "ovt_buy_bid_tot_req_jub_pre",
                         codec::PLAIN,
                     )?;
                 }
                 "ovt_sigpric_cur_prc" => {
-                    after_hours_single_price_current_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_cur_prc",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_current_price =
+                        forms.value(&mut map, ctx, 41, "ovt_sigpric_cur_prc", codec::PLAIN)?;
                 }
                 "ovt_sigpric_pred_pre_sig" => {
-                    after_hours_single_price_previous_day_change_sign = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_pred_pre_sig",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_previous_day_change_sign =
+                        forms.value(&mut map, ctx, 42, "ovt_sigpric_pred_pre_sig", codec::PLAIN)?;
                 }
                 "ovt_sigpric_pred_pre" => {
-                    after_hours_single_price_previous_day_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_pred_pre",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_previous_day_change =
+                        forms.value(&mut map, ctx, 43, "ovt_sigpric_pred_pre", codec::PLAIN)?;
                 }
                 "ovt_sigpric_flu_rt" => {
-                    after_hours_single_price_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_flu_rt",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_fluctuation_rate =
+                        forms.value(&mut map, ctx, 44, "ovt_sigpric_flu_rt", codec::PLAIN)?;
                 }
                 "ovt_sigpric_acc_trde_qty" => {
-                    after_hours_single_price_cumulative_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovt_sigpric_acc_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    after_hours_single_price_cumulative_trade_quantity =
+                        forms.value(&mut map, ctx, 45, "ovt_sigpric_acc_trde_qty", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 47, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -877,334 +746,334 @@ impl serde::Serialize for AfterHoursSinglePriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "bid_req_base_tm",
             self.quote_remaining_quantity_base_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ovt_sigpric_sel_bid_jub_pre_5",
             self.after_hours_single_price_ask_quantity_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "ovt_sigpric_sel_bid_jub_pre_4",
             self.after_hours_single_price_ask_quantity_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "ovt_sigpric_sel_bid_jub_pre_3",
             self.after_hours_single_price_ask_quantity_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "ovt_sigpric_sel_bid_jub_pre_2",
             self.after_hours_single_price_ask_quantity_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "ovt_sigpric_sel_bid_jub_pre_1",
             self.after_hours_single_price_ask_quantity_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "ovt_sigpric_sel_bid_qty_5",
             self.after_hours_single_price_ask_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ovt_sigpric_sel_bid_qty_4",
             self.after_hours_single_price_ask_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "ovt_sigpric_sel_bid_qty_3",
             self.after_hours_single_price_ask_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "ovt_sigpric_sel_bid_qty_2",
             self.after_hours_single_price_ask_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ovt_sigpric_sel_bid_qty_1",
             self.after_hours_single_price_ask_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "ovt_sigpric_sel_bid_5",
             self.after_hours_single_price_ask_price_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "ovt_sigpric_sel_bid_4",
             self.after_hours_single_price_ask_price_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "ovt_sigpric_sel_bid_3",
             self.after_hours_single_price_ask_price_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "ovt_sigpric_sel_bid_2",
             self.after_hours_single_price_ask_price_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "ovt_sigpric_sel_bid_1",
             self.after_hours_single_price_ask_price_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "ovt_sigpric_buy_bid_1",
             self.after_hours_single_price_bid_price_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "ovt_sigpric_buy_bid_2",
             self.after_hours_single_price_bid_price_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "ovt_sigpric_buy_bid_3",
             self.after_hours_single_price_bid_price_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "ovt_sigpric_buy_bid_4",
             self.after_hours_single_price_bid_price_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "ovt_sigpric_buy_bid_5",
             self.after_hours_single_price_bid_price_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "ovt_sigpric_buy_bid_qty_1",
             self.after_hours_single_price_bid_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "ovt_sigpric_buy_bid_qty_2",
             self.after_hours_single_price_bid_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "ovt_sigpric_buy_bid_qty_3",
             self.after_hours_single_price_bid_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "ovt_sigpric_buy_bid_qty_4",
             self.after_hours_single_price_bid_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "ovt_sigpric_buy_bid_qty_5",
             self.after_hours_single_price_bid_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "ovt_sigpric_buy_bid_jub_pre_1",
             self.after_hours_single_price_bid_quantity_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "ovt_sigpric_buy_bid_jub_pre_2",
             self.after_hours_single_price_bid_quantity_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "ovt_sigpric_buy_bid_jub_pre_3",
             self.after_hours_single_price_bid_quantity_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "ovt_sigpric_buy_bid_jub_pre_4",
             self.after_hours_single_price_bid_quantity_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "ovt_sigpric_buy_bid_jub_pre_5",
             self.after_hours_single_price_bid_quantity_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "ovt_sigpric_sel_bid_tot_req",
             self.after_hours_single_price_total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "ovt_sigpric_buy_bid_tot_req",
             self.after_hours_single_price_total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "sel_bid_tot_req_jub_pre",
             self.total_ask_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "sel_bid_tot_req",
             self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "buy_bid_tot_req",
             self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "buy_bid_tot_req_jub_pre",
             self.total_bid_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "ovt_sel_bid_tot_req_jub_pre",
             self.after_hours_total_ask_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "ovt_sel_bid_tot_req",
             self.after_hours_total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "ovt_buy_bid_tot_req",
             self.after_hours_total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "ovt_buy_bid_tot_req_jub_pre",
             self.after_hours_total_bid_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "ovt_sigpric_cur_prc",
             self.after_hours_single_price_current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "ovt_sigpric_pred_pre_sig",
             self.after_hours_single_price_previous_day_change_sign
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "ovt_sigpric_pred_pre",
             self.after_hours_single_price_previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "ovt_sigpric_flu_rt",
             self.after_hours_single_price_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "ovt_sigpric_acc_trde_qty",
             self.after_hours_single_price_cumulative_trade_quantity
                 .as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            47,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -82,14 +82,13 @@ impl codec::Record for GoldSpotTradeTrendResponse {
             match &*key {
                 "gold_cntr" => {
                     gold_execution = codec::list(&mut map, ctx, "gold_cntr")?;
-                    codec::keep_empty_list(&mut forms, "gold_cntr", &gold_execution);
+                    forms.list_sent(0, &gold_execution);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -107,11 +106,12 @@ impl serde::Serialize for GoldSpotTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "gold_cntr", &self.gold_execution)?;
+        self.forms
+            .put_list(&mut map, 0, "gold_cntr", &self.gold_execution)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -234,75 +234,48 @@ impl codec::Record for GoldSpotTradeTrendRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_pric" => {
-                    execution_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
+                    execution_price = forms.value(&mut map, ctx, 0, "cntr_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 2, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 3, "trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_trade_value =
+                        forms.value(&mut map, ctx, 4, "acc_trde_prica", codec::PLAIN)?;
                 }
                 "cntr_trde_qty" => {
-                    execution_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "cntr_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    execution_trade_quantity =
+                        forms.value(&mut map, ctx, 5, "cntr_trde_qty", codec::PLAIN)?;
                 }
-                "tm" => {
-                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
-                }
+                "tm" => time = forms.value(&mut map, ctx, 6, "tm", codec::PLAIN)?,
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 7, "pre_sig", codec::PLAIN)?;
                 }
                 "pri_sel_bid_unit" => {
-                    best_ask_price_unit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pri_sel_bid_unit",
-                        codec::PLAIN,
-                    )?;
+                    best_ask_price_unit =
+                        forms.value(&mut map, ctx, 8, "pri_sel_bid_unit", codec::PLAIN)?;
                 }
                 "pri_buy_bid_unit" => {
-                    best_bid_price_unit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pri_buy_bid_unit",
-                        codec::PLAIN,
-                    )?;
+                    best_bid_price_unit =
+                        forms.value(&mut map, ctx, 9, "pri_buy_bid_unit", codec::PLAIN)?;
                 }
                 "trde_pre" => {
-                    trade_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_pre", codec::PLAIN)?;
+                    trade_change = forms.value(&mut map, ctx, 10, "trde_pre", codec::PLAIN)?;
                 }
                 "trde_tern_rt" => {
                     trade_turnover_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tern_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "trde_tern_rt", codec::PLAIN)?;
                 }
                 "cntr_str" => {
                     execution_strength =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "cntr_str", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -330,93 +303,88 @@ impl serde::Serialize for GoldSpotTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cntr_pric",
             self.execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "acc_trde_prica",
             self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cntr_trde_qty",
             self.execution_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 6, "tm", self.time.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tm",
-            self.time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            7,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pri_sel_bid_unit",
             self.best_ask_price_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "pri_buy_bid_unit",
             self.best_bid_price_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "trde_pre",
             self.trade_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "trde_tern_rt",
             self.trade_turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "cntr_str",
             self.execution_strength.as_ref(),
             codec::PLAIN,

@@ -88,14 +88,13 @@ impl codec::Record for GoldSpotExpectedExecutionResponse {
             match &*key {
                 "gold_expt_exec" => {
                     gold_expected_execution = codec::list(&mut map, ctx, "gold_expt_exec")?;
-                    codec::keep_empty_list(&mut forms, "gold_expt_exec", &gold_expected_execution);
+                    forms.list_sent(0, &gold_expected_execution);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -113,16 +112,12 @@ impl serde::Serialize for GoldSpotExpectedExecutionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "gold_expt_exec",
-            &self.gold_expected_execution,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "gold_expt_exec", &self.gold_expected_execution)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -202,10 +197,10 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "exp_cntr_pric" => {
-                    expected_execution_price = codec::field_kept(
+                    expected_execution_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "exp_cntr_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -217,10 +212,10 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
                     )?;
                 }
                 "exp_pred_pre" => {
-                    expected_previous_day_change = codec::field_kept(
+                    expected_previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "exp_pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -232,10 +227,10 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
                     )?;
                 }
                 "exp_flu_rt" => {
-                    expected_fluctuation_rate = codec::field_kept(
+                    expected_fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "exp_flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -247,34 +242,22 @@ impl codec::Record for GoldSpotExpectedExecutionRow {
                     )?;
                 }
                 "exp_acc_trde_qty" => {
-                    expected_cumulative_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "exp_acc_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    expected_cumulative_trade_quantity =
+                        forms.value(&mut map, ctx, 3, "exp_acc_trde_qty", codec::PLAIN)?;
                 }
                 "exp_cntr_trde_qty" => {
-                    expected_execution_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "exp_cntr_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    expected_execution_trade_quantity =
+                        forms.value(&mut map, ctx, 4, "exp_cntr_trde_qty", codec::PLAIN)?;
                 }
                 "exp_tm" => {
-                    expected_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exp_tm", codec::PLAIN)?;
+                    expected_time = forms.value(&mut map, ctx, 5, "exp_tm", codec::PLAIN)?;
                 }
                 "exp_pre_sig" => {
                     expected_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exp_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "exp_pre_sig", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 7, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -297,9 +280,9 @@ impl serde::Serialize for GoldSpotExpectedExecutionRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "exp_cntr_pric",
             self.expected_execution_price.as_ref(),
             &codec::Format {
@@ -310,9 +293,9 @@ impl serde::Serialize for GoldSpotExpectedExecutionRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "exp_pred_pre",
             self.expected_previous_day_change.as_ref(),
             &codec::Format {
@@ -323,9 +306,9 @@ impl serde::Serialize for GoldSpotExpectedExecutionRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "exp_flu_rt",
             self.expected_fluctuation_rate.as_ref(),
             &codec::Format {
@@ -336,37 +319,37 @@ impl serde::Serialize for GoldSpotExpectedExecutionRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "exp_acc_trde_qty",
             self.expected_cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "exp_cntr_trde_qty",
             self.expected_execution_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "exp_tm",
             self.expected_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "exp_pre_sig",
             self.expected_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,

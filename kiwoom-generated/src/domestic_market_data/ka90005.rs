@@ -132,14 +132,13 @@ impl codec::Record for ProgramTradeIntradayTrendResponse {
             match &*key {
                 "prm_trde_trnsn" => {
                     program_trade_trend = codec::list(&mut map, ctx, "prm_trde_trnsn")?;
-                    codec::keep_empty_list(&mut forms, "prm_trde_trnsn", &program_trade_trend);
+                    forms.list_sent(0, &program_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -157,16 +156,12 @@ impl serde::Serialize for ProgramTradeIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "prm_trde_trnsn",
-            &self.program_trade_trend,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "prm_trde_trnsn", &self.program_trade_trend)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -324,32 +319,21 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 0, "cntr_tm", codec::PLAIN)?;
                 }
                 "dfrt_trde_sel" => {
-                    arbitrage_trade_sell = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trde_sel",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_trade_sell =
+                        forms.value(&mut map, ctx, 1, "dfrt_trde_sel", codec::PLAIN)?;
                 }
                 "dfrt_trde_buy" => {
-                    arbitrage_trade_buy = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trde_buy",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_trade_buy =
+                        forms.value(&mut map, ctx, 2, "dfrt_trde_buy", codec::PLAIN)?;
                 }
                 "dfrt_trde_netprps" => {
-                    arbitrage_trade_net_purchase = codec::field_kept(
+                    arbitrage_trade_net_purchase = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "dfrt_trde_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -361,28 +345,18 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "ndiffpro_trde_sel" => {
-                    non_arbitrage_trade_sell = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ndiffpro_trde_sel",
-                        codec::PLAIN,
-                    )?;
+                    non_arbitrage_trade_sell =
+                        forms.value(&mut map, ctx, 4, "ndiffpro_trde_sel", codec::PLAIN)?;
                 }
                 "ndiffpro_trde_buy" => {
-                    non_arbitrage_trade_buy = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ndiffpro_trde_buy",
-                        codec::PLAIN,
-                    )?;
+                    non_arbitrage_trade_buy =
+                        forms.value(&mut map, ctx, 5, "ndiffpro_trde_buy", codec::PLAIN)?;
                 }
                 "ndiffpro_trde_netprps" => {
-                    non_arbitrage_trade_net_purchase = codec::field_kept(
+                    non_arbitrage_trade_net_purchase = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "ndiffpro_trde_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -394,28 +368,18 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "dfrt_trde_sell_qty" => {
-                    arbitrage_trade_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trde_sell_qty",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_trade_sell_quantity =
+                        forms.value(&mut map, ctx, 7, "dfrt_trde_sell_qty", codec::PLAIN)?;
                 }
                 "dfrt_trde_buy_qty" => {
-                    arbitrage_trade_buy_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trde_buy_qty",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_trade_buy_quantity =
+                        forms.value(&mut map, ctx, 8, "dfrt_trde_buy_qty", codec::PLAIN)?;
                 }
                 "dfrt_trde_netprps_qty" => {
-                    arbitrage_trade_net_purchase_quantity = codec::field_kept(
+                    arbitrage_trade_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "dfrt_trde_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -427,28 +391,18 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "ndiffpro_trde_sell_qty" => {
-                    non_arbitrage_trade_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ndiffpro_trde_sell_qty",
-                        codec::PLAIN,
-                    )?;
+                    non_arbitrage_trade_sell_quantity =
+                        forms.value(&mut map, ctx, 10, "ndiffpro_trde_sell_qty", codec::PLAIN)?;
                 }
                 "ndiffpro_trde_buy_qty" => {
-                    non_arbitrage_trade_buy_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ndiffpro_trde_buy_qty",
-                        codec::PLAIN,
-                    )?;
+                    non_arbitrage_trade_buy_quantity =
+                        forms.value(&mut map, ctx, 11, "ndiffpro_trde_buy_qty", codec::PLAIN)?;
                 }
                 "ndiffpro_trde_netprps_qty" => {
-                    non_arbitrage_trade_net_purchase_quantity = codec::field_kept(
+                    non_arbitrage_trade_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "ndiffpro_trde_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -460,18 +414,16 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "all_sel" => {
-                    all_sell =
-                        codec::field_kept(&mut map, ctx, &mut forms, "all_sel", codec::PLAIN)?;
+                    all_sell = forms.value(&mut map, ctx, 13, "all_sel", codec::PLAIN)?;
                 }
                 "all_buy" => {
-                    all_buy =
-                        codec::field_kept(&mut map, ctx, &mut forms, "all_buy", codec::PLAIN)?;
+                    all_buy = forms.value(&mut map, ctx, 14, "all_buy", codec::PLAIN)?;
                 }
                 "all_netprps" => {
-                    all_net_purchase = codec::field_kept(
+                    all_net_purchase = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "all_netprps",
                         &codec::Format {
                             scale: 0u8,
@@ -483,10 +435,10 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                     )?;
                 }
                 "kospi200" => {
-                    kospi_200 = codec::field_kept(
+                    kospi_200 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "kospi200",
                         &codec::Format {
                             scale: 0u8,
@@ -497,9 +449,7 @@ impl codec::Record for ProgramTradeIntradayTrendRow {
                         },
                     )?;
                 }
-                "basis" => {
-                    basis = codec::field_kept(&mut map, ctx, &mut forms, "basis", codec::PLAIN)?;
-                }
+                "basis" => basis = forms.value(&mut map, ctx, 17, "basis", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -531,30 +481,30 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "dfrt_trde_sel",
             self.arbitrage_trade_sell.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "dfrt_trde_buy",
             self.arbitrage_trade_buy.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "dfrt_trde_netprps",
             self.arbitrage_trade_net_purchase.as_ref(),
             &codec::Format {
@@ -565,23 +515,23 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "ndiffpro_trde_sel",
             self.non_arbitrage_trade_sell.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "ndiffpro_trde_buy",
             self.non_arbitrage_trade_buy.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "ndiffpro_trde_netprps",
             self.non_arbitrage_trade_net_purchase.as_ref(),
             &codec::Format {
@@ -592,23 +542,23 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "dfrt_trde_sell_qty",
             self.arbitrage_trade_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "dfrt_trde_buy_qty",
             self.arbitrage_trade_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "dfrt_trde_netprps_qty",
             self.arbitrage_trade_net_purchase_quantity.as_ref(),
             &codec::Format {
@@ -619,23 +569,23 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ndiffpro_trde_sell_qty",
             self.non_arbitrage_trade_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "ndiffpro_trde_buy_qty",
             self.non_arbitrage_trade_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "ndiffpro_trde_netprps_qty",
             self.non_arbitrage_trade_net_purchase_quantity.as_ref(),
             &codec::Format {
@@ -646,23 +596,18 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "all_sel",
             self.all_sell.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 14, "all_buy", self.all_buy.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "all_buy",
-            self.all_buy.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            15,
             "all_netprps",
             self.all_net_purchase.as_ref(),
             &codec::Format {
@@ -673,9 +618,9 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "kospi200",
             self.kospi_200.as_ref(),
             &codec::Format {
@@ -686,13 +631,8 @@ impl serde::Serialize for ProgramTradeIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "basis",
-            self.basis.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 17, "basis", self.basis.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -91,18 +91,13 @@ impl codec::Record for ProgramArbitrageBalanceTrendResponse {
                 "prm_trde_dfrt_remn_trnsn" => {
                     program_trade_arbitrage_balance_trend =
                         codec::list(&mut map, ctx, "prm_trde_dfrt_remn_trnsn")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "prm_trde_dfrt_remn_trnsn",
-                        &program_trade_arbitrage_balance_trend,
-                    );
+                    forms.list_sent(0, &program_trade_arbitrage_balance_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -120,16 +115,16 @@ impl serde::Serialize for ProgramArbitrageBalanceTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "prm_trde_dfrt_remn_trnsn",
             &self.program_trade_arbitrage_balance_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -209,62 +204,30 @@ impl codec::Record for ProgramArbitrageBalanceTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "buy_dfrt_trde_qty" => {
-                    buy_arbitrage_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_dfrt_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    buy_arbitrage_trade_quantity =
+                        forms.value(&mut map, ctx, 1, "buy_dfrt_trde_qty", codec::PLAIN)?;
                 }
                 "buy_dfrt_trde_amt" => {
-                    buy_arbitrage_trade_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_dfrt_trde_amt",
-                        codec::PLAIN,
-                    )?;
+                    buy_arbitrage_trade_amount =
+                        forms.value(&mut map, ctx, 2, "buy_dfrt_trde_amt", codec::PLAIN)?;
                 }
                 "buy_dfrt_trde_irds_amt" => {
-                    buy_arbitrage_trade_change_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_dfrt_trde_irds_amt",
-                        codec::PLAIN,
-                    )?;
+                    buy_arbitrage_trade_change_amount =
+                        forms.value(&mut map, ctx, 3, "buy_dfrt_trde_irds_amt", codec::PLAIN)?;
                 }
                 "sel_dfrt_trde_qty" => {
-                    sell_arbitrage_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_dfrt_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    sell_arbitrage_trade_quantity =
+                        forms.value(&mut map, ctx, 4, "sel_dfrt_trde_qty", codec::PLAIN)?;
                 }
                 "sel_dfrt_trde_amt" => {
-                    sell_arbitrage_trade_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_dfrt_trde_amt",
-                        codec::PLAIN,
-                    )?;
+                    sell_arbitrage_trade_amount =
+                        forms.value(&mut map, ctx, 5, "sel_dfrt_trde_amt", codec::PLAIN)?;
                 }
                 "sel_dfrt_trde_irds_amt" => {
-                    sell_arbitrage_trade_change_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_dfrt_trde_irds_amt",
-                        codec::PLAIN,
-                    )?;
+                    sell_arbitrage_trade_change_amount =
+                        forms.value(&mut map, ctx, 6, "sel_dfrt_trde_irds_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -286,51 +249,46 @@ impl serde::Serialize for ProgramArbitrageBalanceTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "buy_dfrt_trde_qty",
             self.buy_arbitrage_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "buy_dfrt_trde_amt",
             self.buy_arbitrage_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "buy_dfrt_trde_irds_amt",
             self.buy_arbitrage_trade_change_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "sel_dfrt_trde_qty",
             self.sell_arbitrage_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "sel_dfrt_trde_amt",
             self.sell_arbitrage_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "sel_dfrt_trde_irds_amt",
             self.sell_arbitrage_trade_change_amount.as_ref(),
             codec::PLAIN,

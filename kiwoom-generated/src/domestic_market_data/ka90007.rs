@@ -123,18 +123,13 @@ impl codec::Record for ProgramTradeAccumulatedTrendResponse {
                 "prm_trde_acc_trnsn" => {
                     program_trade_cumulative_trend =
                         codec::list(&mut map, ctx, "prm_trde_acc_trnsn")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "prm_trde_acc_trnsn",
-                        &program_trade_cumulative_trend,
-                    );
+                    forms.list_sent(0, &program_trade_cumulative_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -152,16 +147,16 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "prm_trde_acc_trnsn",
             &self.program_trade_cumulative_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -255,14 +250,12 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "kospi200" => {
-                    kospi_200 = codec::field_kept(
+                    kospi_200 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "kospi200",
                         &codec::Format {
                             scale: 0u8,
@@ -273,14 +266,12 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                         },
                     )?;
                 }
-                "basis" => {
-                    basis = codec::field_kept(&mut map, ctx, &mut forms, "basis", codec::PLAIN)?;
-                }
+                "basis" => basis = forms.value(&mut map, ctx, 2, "basis", codec::PLAIN)?,
                 "dfrt_trde_tdy" => {
-                    arbitrage_trade_today = codec::field_kept(
+                    arbitrage_trade_today = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "dfrt_trde_tdy",
                         &codec::Format {
                             scale: 0u8,
@@ -292,10 +283,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "dfrt_trde_acc" => {
-                    arbitrage_trade_cumulative = codec::field_kept(
+                    arbitrage_trade_cumulative = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "dfrt_trde_acc",
                         &codec::Format {
                             scale: 0u8,
@@ -307,10 +298,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "ndiffpro_trde_tdy" => {
-                    non_arbitrage_trade_today = codec::field_kept(
+                    non_arbitrage_trade_today = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "ndiffpro_trde_tdy",
                         &codec::Format {
                             scale: 0u8,
@@ -322,10 +313,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "ndiffpro_trde_acc" => {
-                    non_arbitrage_trade_cumulative = codec::field_kept(
+                    non_arbitrage_trade_cumulative = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "ndiffpro_trde_acc",
                         &codec::Format {
                             scale: 0u8,
@@ -337,10 +328,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "all_tdy" => {
-                    all_today = codec::field_kept(
+                    all_today = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "all_tdy",
                         &codec::Format {
                             scale: 0u8,
@@ -352,10 +343,10 @@ impl codec::Record for ProgramTradeAccumulatedTrendRow {
                     )?;
                 }
                 "all_acc" => {
-                    all_cumulative = codec::field_kept(
+                    all_cumulative = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "all_acc",
                         &codec::Format {
                             scale: 0u8,
@@ -388,16 +379,11 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "kospi200",
             self.kospi_200.as_ref(),
             &codec::Format {
@@ -408,16 +394,11 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 2, "basis", self.basis.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "basis",
-            self.basis.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            3,
             "dfrt_trde_tdy",
             self.arbitrage_trade_today.as_ref(),
             &codec::Format {
@@ -428,9 +409,9 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "dfrt_trde_acc",
             self.arbitrage_trade_cumulative.as_ref(),
             &codec::Format {
@@ -441,9 +422,9 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "ndiffpro_trde_tdy",
             self.non_arbitrage_trade_today.as_ref(),
             &codec::Format {
@@ -454,9 +435,9 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "ndiffpro_trde_acc",
             self.non_arbitrage_trade_cumulative.as_ref(),
             &codec::Format {
@@ -467,9 +448,9 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "all_tdy",
             self.all_today.as_ref(),
             &codec::Format {
@@ -480,9 +461,9 @@ impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "all_acc",
             self.all_cumulative.as_ref(),
             &codec::Format {

@@ -115,18 +115,13 @@ impl codec::Record for StockProgramIntradayTrendResponse {
                 "stk_tm_prm_trde_trnsn" => {
                     stock_time_program_trade_trend =
                         codec::list(&mut map, ctx, "stk_tm_prm_trde_trnsn")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "stk_tm_prm_trde_trnsn",
-                        &stock_time_program_trade_trend,
-                    );
+                    forms.list_sent(0, &stock_time_program_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -144,16 +139,16 @@ impl serde::Serialize for StockProgramIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "stk_tm_prm_trde_trnsn",
             &self.stock_time_program_trade_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -306,14 +301,12 @@ impl codec::Record for StockProgramIntradayTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => {
-                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
-                }
+                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -325,14 +318,13 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -344,10 +336,10 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -359,22 +351,21 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
                 }
                 "prm_sell_amt" => {
                     program_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prm_sell_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "prm_sell_amt", codec::PLAIN)?;
                 }
                 "prm_buy_amt" => {
                     program_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prm_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "prm_buy_amt", codec::PLAIN)?;
                 }
                 "prm_netprps_amt" => {
-                    program_net_purchase_amount = codec::field_kept(
+                    program_net_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "prm_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -386,10 +377,10 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "prm_netprps_amt_irds" => {
-                    program_net_purchase_amount_change = codec::field_kept(
+                    program_net_purchase_amount_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "prm_netprps_amt_irds",
                         &codec::Format {
                             scale: 0u8,
@@ -402,17 +393,17 @@ impl codec::Record for StockProgramIntradayTrendRow {
                 }
                 "prm_sell_qty" => {
                     program_sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prm_sell_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "prm_sell_qty", codec::PLAIN)?;
                 }
                 "prm_buy_qty" => {
                     program_buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prm_buy_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "prm_buy_qty", codec::PLAIN)?;
                 }
                 "prm_netprps_qty" => {
-                    program_net_purchase_quantity = codec::field_kept(
+                    program_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "prm_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -424,10 +415,10 @@ impl codec::Record for StockProgramIntradayTrendRow {
                     )?;
                 }
                 "prm_netprps_qty_irds" => {
-                    program_net_purchase_quantity_change = codec::field_kept(
+                    program_net_purchase_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "prm_netprps_qty_irds",
                         &codec::Format {
                             scale: 0u8,
@@ -440,29 +431,18 @@ impl codec::Record for StockProgramIntradayTrendRow {
                 }
                 "base_pric_tm" => {
                     base_price_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric_tm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "base_pric_tm", codec::PLAIN)?;
                 }
                 "dbrt_trde_rpy_sum" => {
-                    lending_trade_repayment_sum = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_rpy_sum",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_repayment_sum =
+                        forms.value(&mut map, ctx, 15, "dbrt_trde_rpy_sum", codec::PLAIN)?;
                 }
                 "remn_rcvord_sum" => {
-                    balance_orders_received_sum = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "remn_rcvord_sum",
-                        codec::PLAIN,
-                    )?;
+                    balance_orders_received_sum =
+                        forms.value(&mut map, ctx, 16, "remn_rcvord_sum", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 17, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -495,16 +475,11 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tm",
-            self.time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -515,16 +490,16 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -535,9 +510,9 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -548,30 +523,30 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "prm_sell_amt",
             self.program_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "prm_buy_amt",
             self.program_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "prm_netprps_amt",
             self.program_net_purchase_amount.as_ref(),
             &codec::Format {
@@ -582,9 +557,9 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "prm_netprps_amt_irds",
             self.program_net_purchase_amount_change.as_ref(),
             &codec::Format {
@@ -595,23 +570,23 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "prm_sell_qty",
             self.program_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "prm_buy_qty",
             self.program_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "prm_netprps_qty",
             self.program_net_purchase_quantity.as_ref(),
             &codec::Format {
@@ -622,9 +597,9 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "prm_netprps_qty_irds",
             self.program_net_purchase_quantity_change.as_ref(),
             &codec::Format {
@@ -635,30 +610,30 @@ impl serde::Serialize for StockProgramIntradayTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "base_pric_tm",
             self.base_price_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "dbrt_trde_rpy_sum",
             self.lending_trade_repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "remn_rcvord_sum",
             self.balance_orders_received_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,

@@ -121,18 +121,13 @@ impl codec::Record for StockProgramDailyTrendResponse {
                 "stk_daly_prm_trde_trnsn" => {
                     stock_daily_program_trade_trend =
                         codec::list(&mut map, ctx, "stk_daly_prm_trde_trnsn")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "stk_daly_prm_trde_trnsn",
-                        &stock_daily_program_trade_trend,
-                    );
+                    forms.list_sent(0, &stock_daily_program_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -150,16 +145,16 @@ impl serde::Serialize for StockProgramDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "stk_daly_prm_trde_trnsn",
             &self.stock_daily_program_trade_trend,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -312,14 +307,12 @@ impl codec::Record for StockProgramDailyTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -331,14 +324,13 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -350,10 +342,10 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -365,22 +357,21 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
                 }
                 "prm_sell_amt" => {
                     program_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prm_sell_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "prm_sell_amt", codec::PLAIN)?;
                 }
                 "prm_buy_amt" => {
                     program_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prm_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "prm_buy_amt", codec::PLAIN)?;
                 }
                 "prm_netprps_amt" => {
-                    program_net_purchase_amount = codec::field_kept(
+                    program_net_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "prm_netprps_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -392,10 +383,10 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "prm_netprps_amt_irds" => {
-                    program_net_purchase_amount_change = codec::field_kept(
+                    program_net_purchase_amount_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "prm_netprps_amt_irds",
                         &codec::Format {
                             scale: 0u8,
@@ -408,17 +399,17 @@ impl codec::Record for StockProgramDailyTrendRow {
                 }
                 "prm_sell_qty" => {
                     program_sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prm_sell_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "prm_sell_qty", codec::PLAIN)?;
                 }
                 "prm_buy_qty" => {
                     program_buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prm_buy_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "prm_buy_qty", codec::PLAIN)?;
                 }
                 "prm_netprps_qty" => {
-                    program_net_purchase_quantity = codec::field_kept(
+                    program_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "prm_netprps_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -430,10 +421,10 @@ impl codec::Record for StockProgramDailyTrendRow {
                     )?;
                 }
                 "prm_netprps_qty_irds" => {
-                    program_net_purchase_quantity_change = codec::field_kept(
+                    program_net_purchase_quantity_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "prm_netprps_qty_irds",
                         &codec::Format {
                             scale: 0u8,
@@ -446,29 +437,18 @@ impl codec::Record for StockProgramDailyTrendRow {
                 }
                 "base_pric_tm" => {
                     base_price_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric_tm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "base_pric_tm", codec::PLAIN)?;
                 }
                 "dbrt_trde_rpy_sum" => {
-                    lending_trade_repayment_sum = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_rpy_sum",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_repayment_sum =
+                        forms.value(&mut map, ctx, 15, "dbrt_trde_rpy_sum", codec::PLAIN)?;
                 }
                 "remn_rcvord_sum" => {
-                    balance_orders_received_sum = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "remn_rcvord_sum",
-                        codec::PLAIN,
-                    )?;
+                    balance_orders_received_sum =
+                        forms.value(&mut map, ctx, 16, "remn_rcvord_sum", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 17, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -501,16 +481,11 @@ impl serde::Serialize for StockProgramDailyTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -521,16 +496,16 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -541,9 +516,9 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -554,30 +529,30 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "prm_sell_amt",
             self.program_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "prm_buy_amt",
             self.program_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "prm_netprps_amt",
             self.program_net_purchase_amount.as_ref(),
             &codec::Format {
@@ -588,9 +563,9 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "prm_netprps_amt_irds",
             self.program_net_purchase_amount_change.as_ref(),
             &codec::Format {
@@ -601,23 +576,23 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "prm_sell_qty",
             self.program_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "prm_buy_qty",
             self.program_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "prm_netprps_qty",
             self.program_net_purchase_quantity.as_ref(),
             &codec::Format {
@@ -628,9 +603,9 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "prm_netprps_qty_irds",
             self.program_net_purchase_quantity_change.as_ref(),
             &codec::Format {
@@ -641,30 +616,30 @@ impl serde::Serialize for StockProgramDailyTrendRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "base_pric_tm",
             self.base_price_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "dbrt_trde_rpy_sum",
             self.lending_trade_repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "remn_rcvord_sum",
             self.balance_orders_received_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,

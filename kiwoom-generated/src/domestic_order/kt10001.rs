@@ -156,19 +156,17 @@ impl codec::Record for SellStockResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
                 }
                 "dmst_stex_tp" => {
                     domestic_exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dmst_stex_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "dmst_stex_tp", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -187,24 +185,24 @@ impl serde::Serialize for SellStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "dmst_stex_tp",
             self.domestic_exchange_type.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

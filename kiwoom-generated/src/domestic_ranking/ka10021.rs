@@ -143,18 +143,13 @@ impl codec::Record for OrderBookDepthSurgeResponse {
             match &*key {
                 "bid_req_sdnin" => {
                     quote_remaining_quantity_surge = codec::list(&mut map, ctx, "bid_req_sdnin")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "bid_req_sdnin",
-                        &quote_remaining_quantity_surge,
-                    );
+                    forms.list_sent(0, &quote_remaining_quantity_surge);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -172,16 +167,16 @@ impl serde::Serialize for OrderBookDepthSurgeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "bid_req_sdnin",
             &self.quote_remaining_quantity_surge,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -279,42 +274,33 @@ impl codec::Record for OrderBookDepthSurgeRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
-                "int" => {
-                    threshold = codec::field_kept(&mut map, ctx, &mut forms, "int", codec::PLAIN)?;
-                }
-                "now" => {
-                    current = codec::field_kept(&mut map, ctx, &mut forms, "now", codec::PLAIN)?;
-                }
+                "int" => threshold = forms.value(&mut map, ctx, 5, "int", codec::PLAIN)?,
+                "now" => current = forms.value(&mut map, ctx, 6, "now", codec::PLAIN)?,
                 "sdnin_qty" => {
-                    surge_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_qty", codec::PLAIN)?;
+                    surge_quantity = forms.value(&mut map, ctx, 7, "sdnin_qty", codec::PLAIN)?;
                 }
                 "sdnin_rt" => {
-                    surge_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_rt", codec::PLAIN)?;
+                    surge_rate = forms.value(&mut map, ctx, 8, "sdnin_rt", codec::PLAIN)?;
                 }
                 "tot_buy_qty" => {
                     total_buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "tot_buy_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -339,72 +325,62 @@ impl serde::Serialize for OrderBookDepthSurgeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 5, "int", self.threshold.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 6, "now", self.current.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "int",
-            self.threshold.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "now",
-            self.current.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            7,
             "sdnin_qty",
             self.surge_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sdnin_rt",
             self.surge_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tot_buy_qty",
             self.total_buy_quantity.as_ref(),
             codec::PLAIN,

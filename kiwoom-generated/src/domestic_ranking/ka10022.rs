@@ -134,18 +134,13 @@ impl codec::Record for OrderBalanceRatioSurgeResponse {
             match &*key {
                 "req_rt_sdnin" => {
                     remaining_quantity_rate_surge = codec::list(&mut map, ctx, "req_rt_sdnin")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "req_rt_sdnin",
-                        &remaining_quantity_rate_surge,
-                    );
+                    forms.list_sent(0, &remaining_quantity_rate_surge);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -163,16 +158,16 @@ impl serde::Serialize for OrderBalanceRatioSurgeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "req_rt_sdnin",
             &self.remaining_quantity_rate_surge,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -270,43 +265,36 @@ impl codec::Record for OrderBalanceRatioSurgeRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
-                "int" => {
-                    threshold = codec::field_kept(&mut map, ctx, &mut forms, "int", codec::PLAIN)?;
-                }
+                "int" => threshold = forms.value(&mut map, ctx, 5, "int", codec::PLAIN)?,
                 "now_rt" => {
-                    current_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "now_rt", codec::PLAIN)?;
+                    current_rate = forms.value(&mut map, ctx, 6, "now_rt", codec::PLAIN)?;
                 }
                 "sdnin_rt" => {
-                    surge_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_rt", codec::PLAIN)?;
+                    surge_rate = forms.value(&mut map, ctx, 7, "sdnin_rt", codec::PLAIN)?;
                 }
                 "tot_sel_req" => {
                     total_ask_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "tot_sel_req", codec::PLAIN)?;
                 }
                 "tot_buy_req" => {
                     total_bid_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "tot_buy_req", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -331,72 +319,67 @@ impl serde::Serialize for OrderBalanceRatioSurgeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 5, "int", self.threshold.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "int",
-            self.threshold.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            6,
             "now_rt",
             self.current_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sdnin_rt",
             self.surge_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "tot_sel_req",
             self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tot_buy_req",
             self.total_bid_quantity.as_ref(),
             codec::PLAIN,

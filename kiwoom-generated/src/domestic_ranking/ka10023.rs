@@ -162,14 +162,13 @@ impl codec::Record for VolumeSurgeResponse {
             match &*key {
                 "trde_qty_sdnin" => {
                     trade_quantity_surge = codec::list(&mut map, ctx, "trde_qty_sdnin")?;
-                    codec::keep_empty_list(&mut forms, "trde_qty_sdnin", &trade_quantity_surge);
+                    forms.list_sent(0, &trade_quantity_surge);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -187,16 +186,12 @@ impl serde::Serialize for VolumeSurgeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "trde_qty_sdnin",
-            &self.trade_quantity_surge,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "trde_qty_sdnin", &self.trade_quantity_surge)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -294,34 +289,30 @@ impl codec::Record for VolumeSurgeRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "prev_trde_qty" => {
-                    previous_trade_quantity = codec::field_kept(
+                    previous_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "prev_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -333,10 +324,10 @@ impl codec::Record for VolumeSurgeRow {
                     )?;
                 }
                 "now_trde_qty" => {
-                    current_trade_quantity = codec::field_kept(
+                    current_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "now_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -348,12 +339,10 @@ impl codec::Record for VolumeSurgeRow {
                     )?;
                 }
                 "sdnin_qty" => {
-                    surge_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_qty", codec::PLAIN)?;
+                    surge_quantity = forms.value(&mut map, ctx, 8, "sdnin_qty", codec::PLAIN)?;
                 }
                 "sdnin_rt" => {
-                    surge_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sdnin_rt", codec::PLAIN)?;
+                    surge_rate = forms.value(&mut map, ctx, 9, "sdnin_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -378,51 +367,51 @@ impl serde::Serialize for VolumeSurgeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "prev_trde_qty",
             self.previous_trade_quantity.as_ref(),
             &codec::Format {
@@ -433,9 +422,9 @@ impl serde::Serialize for VolumeSurgeRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "now_trde_qty",
             self.current_trade_quantity.as_ref(),
             &codec::Format {
@@ -446,16 +435,16 @@ impl serde::Serialize for VolumeSurgeRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sdnin_qty",
             self.surge_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sdnin_rt",
             self.surge_rate.as_ref(),
             codec::PLAIN,

@@ -173,18 +173,13 @@ impl codec::Record for PrevDayChangeRateTopResponse {
                 "pred_pre_flu_rt_upper" => {
                     previous_day_change_fluctuation_rate_top =
                         codec::list(&mut map, ctx, "pred_pre_flu_rt_upper")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "pred_pre_flu_rt_upper",
-                        &previous_day_change_fluctuation_rate_top,
-                    );
+                    forms.list_sent(0, &previous_day_change_fluctuation_rate_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -202,16 +197,16 @@ impl serde::Serialize for PrevDayChangeRateTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "pred_pre_flu_rt_upper",
             &self.previous_day_change_fluctuation_rate_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -320,51 +315,45 @@ impl codec::Record for PrevDayChangeRateTopRow {
             match &*key {
                 "stk_cls" => {
                     stock_classification =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cls", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "stk_cls", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "sel_req" => {
                     sell_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "sel_req", codec::PLAIN)?;
                 }
                 "buy_req" => {
                     buy_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "buy_req", codec::PLAIN)?;
                 }
                 "now_trde_qty" => {
                     current_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "now_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "now_trde_qty", codec::PLAIN)?;
                 }
                 "cntr_str" => {
                     execution_strength =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "cntr_str", codec::PLAIN)?;
                 }
-                "cnt" => {
-                    count = codec::field_kept(&mut map, ctx, &mut forms, "cnt", codec::PLAIN)?;
-                }
+                "cnt" => count = forms.value(&mut map, ctx, 11, "cnt", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -390,90 +379,85 @@ impl serde::Serialize for PrevDayChangeRateTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cls",
             self.stock_classification.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sel_req",
             self.sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "buy_req",
             self.buy_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "now_trde_qty",
             self.current_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "cntr_str",
             self.execution_strength.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "cnt",
-            self.count.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 11, "cnt", self.count.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

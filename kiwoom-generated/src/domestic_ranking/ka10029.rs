@@ -144,18 +144,13 @@ impl codec::Record for ExpectedExecutionChangeRateTopResponse {
                 "exp_cntr_flu_rt_upper" => {
                     expected_execution_fluctuation_rate_top =
                         codec::list(&mut map, ctx, "exp_cntr_flu_rt_upper")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "exp_cntr_flu_rt_upper",
-                        &expected_execution_fluctuation_rate_top,
-                    );
+                    forms.list_sent(0, &expected_execution_fluctuation_rate_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -173,16 +168,16 @@ impl serde::Serialize for ExpectedExecutionChangeRateTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "exp_cntr_flu_rt_upper",
             &self.expected_execution_fluctuation_rate_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -294,57 +289,46 @@ impl codec::Record for ExpectedExecutionChangeRateTopRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "exp_cntr_pric" => {
-                    expected_execution_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "exp_cntr_pric",
-                        codec::PLAIN,
-                    )?;
+                    expected_execution_price =
+                        forms.value(&mut map, ctx, 2, "exp_cntr_pric", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
+                    base_price = forms.value(&mut map, ctx, 3, "base_pric", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "exp_cntr_qty" => {
                     expected_execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exp_cntr_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "exp_cntr_qty", codec::PLAIN)?;
                 }
                 "sel_req" => {
                     sell_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "sel_req", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
+                    ask_price = forms.value(&mut map, ctx, 9, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
+                    bid_price = forms.value(&mut map, ctx, 10, "buy_bid", codec::PLAIN)?;
                 }
                 "buy_req" => {
                     buy_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "buy_req", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -371,86 +355,86 @@ impl serde::Serialize for ExpectedExecutionChangeRateTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "exp_cntr_pric",
             self.expected_execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "base_pric",
             self.base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "exp_cntr_qty",
             self.expected_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sel_req",
             self.sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sel_bid",
             self.ask_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "buy_bid",
             self.bid_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "buy_req",
             self.buy_remaining_quantity.as_ref(),
             codec::PLAIN,

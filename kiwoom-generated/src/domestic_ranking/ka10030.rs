@@ -183,18 +183,13 @@ impl codec::Record for TodayVolumeTopResponse {
             match &*key {
                 "tdy_trde_qty_upper" => {
                     today_trade_quantity_top = codec::list(&mut map, ctx, "tdy_trde_qty_upper")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "tdy_trde_qty_upper",
-                        &today_trade_quantity_top,
-                    );
+                    forms.list_sent(0, &today_trade_quantity_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -212,16 +207,16 @@ impl serde::Serialize for TodayVolumeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "tdy_trde_qty_upper",
             &self.today_trade_quantity_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -379,34 +374,30 @@ impl codec::Record for TodayVolumeTopRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field_kept(
+                    trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -418,22 +409,20 @@ impl codec::Record for TodayVolumeTopRow {
                     )?;
                 }
                 "pred_rt" => {
-                    previous_day_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_rt", codec::PLAIN)?;
+                    previous_day_rate = forms.value(&mut map, ctx, 7, "pred_rt", codec::PLAIN)?;
                 }
                 "trde_tern_rt" => {
                     trade_turnover_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tern_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "trde_tern_rt", codec::PLAIN)?;
                 }
                 "trde_amt" => {
-                    trade_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_amt", codec::PLAIN)?;
+                    trade_amount = forms.value(&mut map, ctx, 9, "trde_amt", codec::PLAIN)?;
                 }
                 "opmr_trde_qty" => {
-                    intraday_trade_quantity = codec::field_kept(
+                    intraday_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "opmr_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -446,26 +435,21 @@ impl codec::Record for TodayVolumeTopRow {
                 }
                 "opmr_pred_rt" => {
                     intraday_previous_day_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "opmr_pred_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "opmr_pred_rt", codec::PLAIN)?;
                 }
                 "opmr_trde_rt" => {
                     intraday_trade_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "opmr_trde_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "opmr_trde_rt", codec::PLAIN)?;
                 }
                 "opmr_trde_amt" => {
-                    intraday_trade_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "opmr_trde_amt",
-                        codec::PLAIN,
-                    )?;
+                    intraday_trade_amount =
+                        forms.value(&mut map, ctx, 13, "opmr_trde_amt", codec::PLAIN)?;
                 }
                 "af_mkrt_trde_qty" => {
-                    after_market_trade_quantity = codec::field_kept(
+                    after_market_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "af_mkrt_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -477,37 +461,22 @@ impl codec::Record for TodayVolumeTopRow {
                     )?;
                 }
                 "af_mkrt_pred_rt" => {
-                    after_market_previous_day_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "af_mkrt_pred_rt",
-                        codec::PLAIN,
-                    )?;
+                    after_market_previous_day_rate =
+                        forms.value(&mut map, ctx, 15, "af_mkrt_pred_rt", codec::PLAIN)?;
                 }
                 "af_mkrt_trde_rt" => {
-                    after_market_trade_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "af_mkrt_trde_rt",
-                        codec::PLAIN,
-                    )?;
+                    after_market_trade_rate =
+                        forms.value(&mut map, ctx, 16, "af_mkrt_trde_rt", codec::PLAIN)?;
                 }
                 "af_mkrt_trde_amt" => {
-                    after_market_trade_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "af_mkrt_trde_amt",
-                        codec::PLAIN,
-                    )?;
+                    after_market_trade_amount =
+                        forms.value(&mut map, ctx, 17, "af_mkrt_trde_amt", codec::PLAIN)?;
                 }
                 "bf_mkrt_trde_qty" => {
-                    before_market_trade_quantity = codec::field_kept(
+                    before_market_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "bf_mkrt_trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -519,31 +488,16 @@ impl codec::Record for TodayVolumeTopRow {
                     )?;
                 }
                 "bf_mkrt_pred_rt" => {
-                    before_market_previous_day_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bf_mkrt_pred_rt",
-                        codec::PLAIN,
-                    )?;
+                    before_market_previous_day_rate =
+                        forms.value(&mut map, ctx, 19, "bf_mkrt_pred_rt", codec::PLAIN)?;
                 }
                 "bf_mkrt_trde_rt" => {
-                    before_market_trade_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bf_mkrt_trde_rt",
-                        codec::PLAIN,
-                    )?;
+                    before_market_trade_rate =
+                        forms.value(&mut map, ctx, 20, "bf_mkrt_trde_rt", codec::PLAIN)?;
                 }
                 "bf_mkrt_trde_amt" => {
-                    before_market_trade_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bf_mkrt_trde_amt",
-                        codec::PLAIN,
-                    )?;
+                    before_market_trade_amount =
+                        forms.value(&mut map, ctx, 21, "bf_mkrt_trde_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -580,51 +534,51 @@ impl serde::Serialize for TodayVolumeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_qty",
             self.trade_quantity.as_ref(),
             &codec::Format {
@@ -635,30 +589,30 @@ impl serde::Serialize for TodayVolumeTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pred_rt",
             self.previous_day_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "trde_tern_rt",
             self.trade_turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "trde_amt",
             self.trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "opmr_trde_qty",
             self.intraday_trade_quantity.as_ref(),
             &codec::Format {
@@ -669,30 +623,30 @@ impl serde::Serialize for TodayVolumeTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "opmr_pred_rt",
             self.intraday_previous_day_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "opmr_trde_rt",
             self.intraday_trade_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "opmr_trde_amt",
             self.intraday_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "af_mkrt_trde_qty",
             self.after_market_trade_quantity.as_ref(),
             &codec::Format {
@@ -703,30 +657,30 @@ impl serde::Serialize for TodayVolumeTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "af_mkrt_pred_rt",
             self.after_market_previous_day_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "af_mkrt_trde_rt",
             self.after_market_trade_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "af_mkrt_trde_amt",
             self.after_market_trade_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "bf_mkrt_trde_qty",
             self.before_market_trade_quantity.as_ref(),
             &codec::Format {
@@ -737,23 +691,23 @@ impl serde::Serialize for TodayVolumeTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "bf_mkrt_pred_rt",
             self.before_market_previous_day_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "bf_mkrt_trde_rt",
             self.before_market_trade_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "bf_mkrt_trde_amt",
             self.before_market_trade_amount.as_ref(),
             codec::PLAIN,

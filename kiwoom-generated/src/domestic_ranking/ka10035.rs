@@ -112,18 +112,13 @@ impl codec::Record for ForeignInvestorNetBuyStreakTopResponse {
                 "for_cont_nettrde_upper" => {
                     foreign_consecutive_net_trade_top =
                         codec::list(&mut map, ctx, "for_cont_nettrde_upper")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "for_cont_nettrde_upper",
-                        &foreign_consecutive_net_trade_top,
-                    );
+                    forms.list_sent(0, &foreign_consecutive_net_trade_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -141,16 +136,16 @@ impl serde::Serialize for ForeignInvestorNetBuyStreakTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "for_cont_nettrde_upper",
             &self.foreign_consecutive_net_trade_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -263,52 +258,41 @@ impl codec::Record for ForeignInvestorNetBuyStreakTopRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
-                "dm1" => {
-                    d_minus_1 = codec::field_kept(&mut map, ctx, &mut forms, "dm1", codec::PLAIN)?;
-                }
-                "dm2" => {
-                    d_minus_2 = codec::field_kept(&mut map, ctx, &mut forms, "dm2", codec::PLAIN)?;
-                }
-                "dm3" => {
-                    d_minus_3 = codec::field_kept(&mut map, ctx, &mut forms, "dm3", codec::PLAIN)?;
-                }
-                "tot" => {
-                    total = codec::field_kept(&mut map, ctx, &mut forms, "tot", codec::PLAIN)?;
-                }
+                "dm1" => d_minus_1 = forms.value(&mut map, ctx, 5, "dm1", codec::PLAIN)?,
+                "dm2" => d_minus_2 = forms.value(&mut map, ctx, 6, "dm2", codec::PLAIN)?,
+                "dm3" => d_minus_3 = forms.value(&mut map, ctx, 7, "dm3", codec::PLAIN)?,
+                "tot" => total = forms.value(&mut map, ctx, 8, "tot", codec::PLAIN)?,
                 "limit_exh_rt" => {
                     limit_exhaustion_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "limit_exh_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "limit_exh_rt", codec::PLAIN)?;
                 }
                 "pred_pre_1" => {
                     previous_day_change_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_1", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "pred_pre_1", codec::PLAIN)?;
                 }
                 "pred_pre_2" => {
                     previous_day_change_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_2", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "pred_pre_2", codec::PLAIN)?;
                 }
                 "pred_pre_3" => {
                     previous_day_change_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_3", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "pred_pre_3", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -336,93 +320,73 @@ impl serde::Serialize for ForeignInvestorNetBuyStreakTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 5, "dm1", self.d_minus_1.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 6, "dm2", self.d_minus_2.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 7, "dm3", self.d_minus_3.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 8, "tot", self.total.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dm1",
-            self.d_minus_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "dm2",
-            self.d_minus_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "dm3",
-            self.d_minus_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tot",
-            self.total.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            9,
             "limit_exh_rt",
             self.limit_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "pred_pre_1",
             self.previous_day_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "pred_pre_2",
             self.previous_day_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "pred_pre_3",
             self.previous_day_change_3.as_ref(),
             codec::PLAIN,

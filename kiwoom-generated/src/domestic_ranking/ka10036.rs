@@ -110,18 +110,13 @@ impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
                 "for_limit_exh_rt_incrs_upper" => {
                     foreign_limit_exhaustion_rate_increase_top =
                         codec::list(&mut map, ctx, "for_limit_exh_rt_incrs_upper")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "for_limit_exh_rt_incrs_upper",
-                        &foreign_limit_exhaustion_rate_increase_top,
-                    );
+                    forms.list_sent(0, &foreign_limit_exhaustion_rate_increase_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -139,16 +134,16 @@ impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopResponse 
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "for_limit_exh_rt_incrs_upper",
             &self.foreign_limit_exhaustion_rate_increase_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -257,34 +252,29 @@ impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity = codec::field_kept(
+                    trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "trde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -297,33 +287,23 @@ impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
                 }
                 "poss_stkcnt" => {
                     holding_share_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "poss_stkcnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "poss_stkcnt", codec::PLAIN)?;
                 }
                 "gain_pos_stkcnt" => {
-                    acquisition_available_share_count = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "gain_pos_stkcnt",
-                        codec::PLAIN,
-                    )?;
+                    acquisition_available_share_count =
+                        forms.value(&mut map, ctx, 8, "gain_pos_stkcnt", codec::PLAIN)?;
                 }
                 "base_limit_exh_rt" => {
-                    base_limit_exhaustion_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "base_limit_exh_rt",
-                        codec::PLAIN,
-                    )?;
+                    base_limit_exhaustion_rate =
+                        forms.value(&mut map, ctx, 9, "base_limit_exh_rt", codec::PLAIN)?;
                 }
                 "limit_exh_rt" => {
                     limit_exhaustion_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "limit_exh_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "limit_exh_rt", codec::PLAIN)?;
                 }
                 "exh_rt_incrs" => {
                     exhaustion_rate_increase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exh_rt_incrs", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "exh_rt_incrs", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -350,51 +330,46 @@ impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_qty",
             self.trade_quantity.as_ref(),
             &codec::Format {
@@ -405,37 +380,37 @@ impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "poss_stkcnt",
             self.holding_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "gain_pos_stkcnt",
             self.acquisition_available_share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "base_limit_exh_rt",
             self.base_limit_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "limit_exh_rt",
             self.limit_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "exh_rt_incrs",
             self.exhaustion_rate_increase.as_ref(),
             codec::PLAIN,

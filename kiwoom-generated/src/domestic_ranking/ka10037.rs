@@ -120,18 +120,13 @@ impl codec::Record for ForeignBrokerTradeTopResponse {
             match &*key {
                 "frgn_wicket_trde_upper" => {
                     foreign_desk_trade_top = codec::list(&mut map, ctx, "frgn_wicket_trde_upper")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "frgn_wicket_trde_upper",
-                        &foreign_desk_trade_top,
-                    );
+                    forms.list_sent(0, &foreign_desk_trade_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -149,16 +144,16 @@ impl serde::Serialize for ForeignBrokerTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "frgn_wicket_trde_upper",
             &self.foreign_desk_trade_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -274,66 +269,48 @@ impl codec::Record for ForeignBrokerTradeTopRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "sel_trde_qty" => {
                     sell_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "sel_trde_qty", codec::PLAIN)?;
                 }
                 "buy_trde_qty" => {
                     buy_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "buy_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_trde_qty" => {
-                    net_purchase_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "netprps_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    net_purchase_trade_quantity =
+                        forms.value(&mut map, ctx, 9, "netprps_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_prica" => {
-                    net_purchase_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "netprps_prica",
-                        codec::PLAIN,
-                    )?;
+                    net_purchase_value =
+                        forms.value(&mut map, ctx, 10, "netprps_prica", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 11, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 12, "trde_prica", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -361,93 +338,88 @@ impl serde::Serialize for ForeignBrokerTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sel_trde_qty",
             self.sell_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "buy_trde_qty",
             self.buy_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "netprps_trde_qty",
             self.net_purchase_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "netprps_prica",
             self.net_purchase_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,

@@ -160,33 +160,27 @@ impl codec::Record for StockBrokerRankResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "rank_1" => {
-                    rank_1 = codec::field_kept(&mut map, ctx, &mut forms, "rank_1", codec::PLAIN)?;
+                    rank_1 = forms.value(&mut map, ctx, 0, "rank_1", codec::PLAIN)?;
                 }
                 "rank_2" => {
-                    rank_2 = codec::field_kept(&mut map, ctx, &mut forms, "rank_2", codec::PLAIN)?;
+                    rank_2 = forms.value(&mut map, ctx, 1, "rank_2", codec::PLAIN)?;
                 }
                 "rank_3" => {
-                    rank_3 = codec::field_kept(&mut map, ctx, &mut forms, "rank_3", codec::PLAIN)?;
+                    rank_3 = forms.value(&mut map, ctx, 2, "rank_3", codec::PLAIN)?;
                 }
                 "prid_trde_qty" => {
-                    period_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prid_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    period_trade_quantity =
+                        forms.value(&mut map, ctx, 3, "prid_trde_qty", codec::PLAIN)?;
                 }
                 "stk_sec_rank" => {
                     stock_broker_rank = codec::list(&mut map, ctx, "stk_sec_rank")?;
-                    codec::keep_empty_list(&mut forms, "stk_sec_rank", &stock_broker_rank);
+                    forms.list_sent(4, &stock_broker_rank);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -208,44 +202,25 @@ impl serde::Serialize for StockBrokerRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank_1", self.rank_1.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "rank_2", self.rank_2.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 2, "rank_3", self.rank_3.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank_1",
-            self.rank_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "rank_2",
-            self.rank_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "rank_3",
-            self.rank_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            3,
             "prid_trde_qty",
             self.period_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "stk_sec_rank",
-            &self.stock_broker_rank,
-        )?;
+        self.forms
+            .put_list(&mut map, 4, "stk_sec_rank", &self.stock_broker_rank)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -307,29 +282,19 @@ impl codec::Record for StockBrokerRankRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
                 "mmcm_nm" => {
-                    member_firm_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mmcm_nm", codec::PLAIN)?;
+                    member_firm_name = forms.value(&mut map, ctx, 1, "mmcm_nm", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
+                    buy_quantity = forms.value(&mut map, ctx, 2, "buy_qty", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 3, "sell_qty", codec::PLAIN)?;
                 }
                 "acc_netprps_qty" => {
-                    cumulative_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 4, "acc_netprps_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -349,37 +314,32 @@ impl serde::Serialize for StockBrokerRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "mmcm_nm",
             self.member_firm_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "buy_qty",
             self.buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "sell_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "acc_netprps_qty",
             self.cumulative_net_purchase_quantity.as_ref(),
             codec::PLAIN,

@@ -125,14 +125,13 @@ impl codec::Record for BrokerTradeTopResponse {
             match &*key {
                 "sec_trde_upper" => {
                     broker_trade_top = codec::list(&mut map, ctx, "sec_trde_upper")?;
-                    codec::keep_empty_list(&mut forms, "sec_trde_upper", &broker_trade_top);
+                    forms.list_sent(0, &broker_trade_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -150,16 +149,12 @@ impl serde::Serialize for BrokerTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "sec_trde_upper",
-            &self.broker_trade_top,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "sec_trde_upper", &self.broker_trade_top)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -268,62 +263,44 @@ impl codec::Record for BrokerTradeTopRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "prid_stkpc_flu" => {
-                    period_stock_price_fluctuation = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prid_stkpc_flu",
-                        codec::PLAIN,
-                    )?;
+                    period_stock_price_fluctuation =
+                        forms.value(&mut map, ctx, 3, "prid_stkpc_flu", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "prid_trde_qty" => {
-                    period_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prid_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    period_trade_quantity =
+                        forms.value(&mut map, ctx, 5, "prid_trde_qty", codec::PLAIN)?;
                 }
                 "netprps" => {
-                    net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps", codec::PLAIN)?;
+                    net_purchase = forms.value(&mut map, ctx, 6, "netprps", codec::PLAIN)?;
                 }
                 "buy_trde_qty" => {
                     buy_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "buy_trde_qty", codec::PLAIN)?;
                 }
                 "sel_trde_qty" => {
                     sell_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "sel_trde_qty", codec::PLAIN)?;
                 }
                 "netprps_amt" => {
                     net_purchase_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "netprps_amt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
+                    buy_amount = forms.value(&mut map, ctx, 10, "buy_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
+                    sell_amount = forms.value(&mut map, ctx, 11, "sell_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -350,86 +327,81 @@ impl serde::Serialize for BrokerTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "prid_stkpc_flu",
             self.period_stock_price_fluctuation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "prid_trde_qty",
             self.period_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "netprps",
             self.net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "buy_trde_qty",
             self.buy_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sel_trde_qty",
             self.sell_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "netprps_amt",
             self.net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "buy_amt",
             self.buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "sell_amt",
             self.sell_amount.as_ref(),
             codec::PLAIN,

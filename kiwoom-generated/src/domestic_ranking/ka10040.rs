@@ -350,415 +350,190 @@ impl codec::Record for TodayMajorBrokersResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sel_trde_ori_irds_1" => {
-                    sell_trade_broker_change_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_irds_1",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_change_1 =
+                        forms.value(&mut map, ctx, 0, "sel_trde_ori_irds_1", codec::PLAIN)?;
                 }
                 "sel_trde_ori_qty_1" => {
-                    sell_trade_broker_quantity_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_qty_1",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_quantity_1 =
+                        forms.value(&mut map, ctx, 1, "sel_trde_ori_qty_1", codec::PLAIN)?;
                 }
                 "sel_trde_ori_1" => {
-                    sell_trade_broker_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_1",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_1 =
+                        forms.value(&mut map, ctx, 2, "sel_trde_ori_1", codec::PLAIN)?;
                 }
                 "sel_trde_ori_cd_1" => {
-                    sell_trade_broker_code_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_cd_1",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_code_1 =
+                        forms.value(&mut map, ctx, 3, "sel_trde_ori_cd_1", codec::PLAIN)?;
                 }
                 "buy_trde_ori_1" => {
-                    buy_trade_broker_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_1",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_1 =
+                        forms.value(&mut map, ctx, 4, "buy_trde_ori_1", codec::PLAIN)?;
                 }
                 "buy_trde_ori_cd_1" => {
-                    buy_trade_broker_code_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_cd_1",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_code_1 =
+                        forms.value(&mut map, ctx, 5, "buy_trde_ori_cd_1", codec::PLAIN)?;
                 }
                 "buy_trde_ori_qty_1" => {
-                    buy_trade_broker_quantity_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_qty_1",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_quantity_1 =
+                        forms.value(&mut map, ctx, 6, "buy_trde_ori_qty_1", codec::PLAIN)?;
                 }
                 "buy_trde_ori_irds_1" => {
-                    buy_trade_broker_change_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_irds_1",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_change_1 =
+                        forms.value(&mut map, ctx, 7, "buy_trde_ori_irds_1", codec::PLAIN)?;
                 }
                 "sel_trde_ori_irds_2" => {
-                    sell_trade_broker_change_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_irds_2",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_change_2 =
+                        forms.value(&mut map, ctx, 8, "sel_trde_ori_irds_2", codec::PLAIN)?;
                 }
                 "sel_trde_ori_qty_2" => {
-                    sell_trade_broker_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_qty_2",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_quantity_2 =
+                        forms.value(&mut map, ctx, 9, "sel_trde_ori_qty_2", codec::PLAIN)?;
                 }
                 "sel_trde_ori_2" => {
-                    sell_trade_broker_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_2",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_2 =
+                        forms.value(&mut map, ctx, 10, "sel_trde_ori_2", codec::PLAIN)?;
                 }
                 "sel_trde_ori_cd_2" => {
-                    sell_trade_broker_code_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_cd_2",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_code_2 =
+                        forms.value(&mut map, ctx, 11, "sel_trde_ori_cd_2", codec::PLAIN)?;
                 }
                 "buy_trde_ori_2" => {
-                    buy_trade_broker_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_2",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_2 =
+                        forms.value(&mut map, ctx, 12, "buy_trde_ori_2", codec::PLAIN)?;
                 }
                 "buy_trde_ori_cd_2" => {
-                    buy_trade_broker_code_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_cd_2",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_code_2 =
+                        forms.value(&mut map, ctx, 13, "buy_trde_ori_cd_2", codec::PLAIN)?;
                 }
                 "buy_trde_ori_qty_2" => {
-                    buy_trade_broker_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_qty_2",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_quantity_2 =
+                        forms.value(&mut map, ctx, 14, "buy_trde_ori_qty_2", codec::PLAIN)?;
                 }
                 "buy_trde_ori_irds_2" => {
-                    buy_trade_broker_change_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_irds_2",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_change_2 =
+                        forms.value(&mut map, ctx, 15, "buy_trde_ori_irds_2", codec::PLAIN)?;
                 }
                 "sel_trde_ori_irds_3" => {
-                    sell_trade_broker_change_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_irds_3",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_change_3 =
+                        forms.value(&mut map, ctx, 16, "sel_trde_ori_irds_3", codec::PLAIN)?;
                 }
                 "sel_trde_ori_qty_3" => {
-                    sell_trade_broker_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_qty_3",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_quantity_3 =
+                        forms.value(&mut map, ctx, 17, "sel_trde_ori_qty_3", codec::PLAIN)?;
                 }
                 "sel_trde_ori_3" => {
-                    sell_trade_broker_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_3",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_3 =
+                        forms.value(&mut map, ctx, 18, "sel_trde_ori_3", codec::PLAIN)?;
                 }
                 "sel_trde_ori_cd_3" => {
-                    sell_trade_broker_code_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_cd_3",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_code_3 =
+                        forms.value(&mut map, ctx, 19, "sel_trde_ori_cd_3", codec::PLAIN)?;
                 }
                 "buy_trde_ori_3" => {
-                    buy_trade_broker_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_3",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_3 =
+                        forms.value(&mut map, ctx, 20, "buy_trde_ori_3", codec::PLAIN)?;
                 }
                 "buy_trde_ori_cd_3" => {
-                    buy_trade_broker_code_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_cd_3",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_code_3 =
+                        forms.value(&mut map, ctx, 21, "buy_trde_ori_cd_3", codec::PLAIN)?;
                 }
                 "buy_trde_ori_qty_3" => {
-                    buy_trade_broker_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_qty_3",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_quantity_3 =
+                        forms.value(&mut map, ctx, 22, "buy_trde_ori_qty_3", codec::PLAIN)?;
                 }
                 "buy_trde_ori_irds_3" => {
-                    buy_trade_broker_change_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_irds_3",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_change_3 =
+                        forms.value(&mut map, ctx, 23, "buy_trde_ori_irds_3", codec::PLAIN)?;
                 }
                 "sel_trde_ori_irds_4" => {
-                    sell_trade_broker_change_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_irds_4",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_change_4 =
+                        forms.value(&mut map, ctx, 24, "sel_trde_ori_irds_4", codec::PLAIN)?;
                 }
                 "sel_trde_ori_qty_4" => {
-                    sell_trade_broker_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_qty_4",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_quantity_4 =
+                        forms.value(&mut map, ctx, 25, "sel_trde_ori_qty_4", codec::PLAIN)?;
                 }
                 "sel_trde_ori_4" => {
-                    sell_trade_broker_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_4",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_4 =
+                        forms.value(&mut map, ctx, 26, "sel_trde_ori_4", codec::PLAIN)?;
                 }
                 "sel_trde_ori_cd_4" => {
-                    sell_trade_broker_code_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_cd_4",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_code_4 =
+                        forms.value(&mut map, ctx, 27, "sel_trde_ori_cd_4", codec::PLAIN)?;
                 }
                 "buy_trde_ori_4" => {
-                    buy_trade_broker_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_4",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_4 =
+                        forms.value(&mut map, ctx, 28, "buy_trde_ori_4", codec::PLAIN)?;
                 }
                 "buy_trde_ori_cd_4" => {
-                    buy_trade_broker_code_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_cd_4",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_code_4 =
+                        forms.value(&mut map, ctx, 29, "buy_trde_ori_cd_4", codec::PLAIN)?;
                 }
                 "buy_trde_ori_qty_4" => {
-                    buy_trade_broker_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_qty_4",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_quantity_4 =
+                        forms.value(&mut map, ctx, 30, "buy_trde_ori_qty_4", codec::PLAIN)?;
                 }
                 "buy_trde_ori_irds_4" => {
-                    buy_trade_broker_change_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_irds_4",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_change_4 =
+                        forms.value(&mut map, ctx, 31, "buy_trde_ori_irds_4", codec::PLAIN)?;
                 }
                 "sel_trde_ori_irds_5" => {
-                    sell_trade_broker_change_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_irds_5",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_change_5 =
+                        forms.value(&mut map, ctx, 32, "sel_trde_ori_irds_5", codec::PLAIN)?;
                 }
                 "sel_trde_ori_qty_5" => {
-                    sell_trade_broker_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_qty_5",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_quantity_5 =
+                        forms.value(&mut map, ctx, 33, "sel_trde_ori_qty_5", codec::PLAIN)?;
                 }
                 "sel_trde_ori_5" => {
-                    sell_trade_broker_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_5",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_5 =
+                        forms.value(&mut map, ctx, 34, "sel_trde_ori_5", codec::PLAIN)?;
                 }
                 "sel_trde_ori_cd_5" => {
-                    sell_trade_broker_code_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_cd_5",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_code_5 =
+                        forms.value(&mut map, ctx, 35, "sel_trde_ori_cd_5", codec::PLAIN)?;
                 }
                 "buy_trde_ori_5" => {
-                    buy_trade_broker_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_5",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_5 =
+                        forms.value(&mut map, ctx, 36, "buy_trde_ori_5", codec::PLAIN)?;
                 }
                 "buy_trde_ori_cd_5" => {
-                    buy_trade_broker_code_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_cd_5",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_code_5 =
+                        forms.value(&mut map, ctx, 37, "buy_trde_ori_cd_5", codec::PLAIN)?;
                 }
                 "buy_trde_ori_qty_5" => {
-                    buy_trade_broker_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_qty_5",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_quantity_5 =
+                        forms.value(&mut map, ctx, 38, "buy_trde_ori_qty_5", codec::PLAIN)?;
                 }
                 "buy_trde_ori_irds_5" => {
-                    buy_trade_broker_change_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_irds_5",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_change_5 =
+                        forms.value(&mut map, ctx, 39, "buy_trde_ori_irds_5", codec::PLAIN)?;
                 }
                 "frgn_sel_prsm_sum_chang" => {
-                    foreign_sell_estimated_sum_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_sel_prsm_sum_chang",
-                        codec::PLAIN,
-                    )?;
+                    foreign_sell_estimated_sum_change =
+                        forms.value(&mut map, ctx, 40, "frgn_sel_prsm_sum_chang", codec::PLAIN)?;
                 }
                 "frgn_sel_prsm_sum" => {
-                    foreign_sell_estimated_sum = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_sel_prsm_sum",
-                        codec::PLAIN,
-                    )?;
+                    foreign_sell_estimated_sum =
+                        forms.value(&mut map, ctx, 41, "frgn_sel_prsm_sum", codec::PLAIN)?;
                 }
                 "frgn_buy_prsm_sum" => {
-                    foreign_buy_estimated_sum = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_buy_prsm_sum",
-                        codec::PLAIN,
-                    )?;
+                    foreign_buy_estimated_sum =
+                        forms.value(&mut map, ctx, 42, "frgn_buy_prsm_sum", codec::PLAIN)?;
                 }
                 "frgn_buy_prsm_sum_chang" => {
-                    foreign_buy_estimated_sum_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_buy_prsm_sum_chang",
-                        codec::PLAIN,
-                    )?;
+                    foreign_buy_estimated_sum_change =
+                        forms.value(&mut map, ctx, 43, "frgn_buy_prsm_sum_chang", codec::PLAIN)?;
                 }
                 "tdy_main_trde_ori" => {
                     today_main_trade_broker = codec::list(&mut map, ctx, "tdy_main_trde_ori")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "tdy_main_trde_ori",
-                        &today_main_trade_broker,
-                    );
+                    forms.list_sent(44, &today_main_trade_broker);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 46, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -820,324 +595,324 @@ impl serde::Serialize for TodayMajorBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "sel_trde_ori_irds_1",
             self.sell_trade_broker_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "sel_trde_ori_qty_1",
             self.sell_trade_broker_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "sel_trde_ori_1",
             self.sell_trade_broker_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "sel_trde_ori_cd_1",
             self.sell_trade_broker_code_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "buy_trde_ori_1",
             self.buy_trade_broker_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "buy_trde_ori_cd_1",
             self.buy_trade_broker_code_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "buy_trde_ori_qty_1",
             self.buy_trade_broker_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "buy_trde_ori_irds_1",
             self.buy_trade_broker_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sel_trde_ori_irds_2",
             self.sell_trade_broker_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sel_trde_ori_qty_2",
             self.sell_trade_broker_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "sel_trde_ori_2",
             self.sell_trade_broker_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "sel_trde_ori_cd_2",
             self.sell_trade_broker_code_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "buy_trde_ori_2",
             self.buy_trade_broker_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "buy_trde_ori_cd_2",
             self.buy_trade_broker_code_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "buy_trde_ori_qty_2",
             self.buy_trade_broker_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "buy_trde_ori_irds_2",
             self.buy_trade_broker_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "sel_trde_ori_irds_3",
             self.sell_trade_broker_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "sel_trde_ori_qty_3",
             self.sell_trade_broker_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "sel_trde_ori_3",
             self.sell_trade_broker_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "sel_trde_ori_cd_3",
             self.sell_trade_broker_code_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "buy_trde_ori_3",
             self.buy_trade_broker_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "buy_trde_ori_cd_3",
             self.buy_trade_broker_code_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "buy_trde_ori_qty_3",
             self.buy_trade_broker_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "buy_trde_ori_irds_3",
             self.buy_trade_broker_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "sel_trde_ori_irds_4",
             self.sell_trade_broker_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "sel_trde_ori_qty_4",
             self.sell_trade_broker_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "sel_trde_ori_4",
             self.sell_trade_broker_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "sel_trde_ori_cd_4",
             self.sell_trade_broker_code_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "buy_trde_ori_4",
             self.buy_trade_broker_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "buy_trde_ori_cd_4",
             self.buy_trade_broker_code_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "buy_trde_ori_qty_4",
             self.buy_trade_broker_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "buy_trde_ori_irds_4",
             self.buy_trade_broker_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "sel_trde_ori_irds_5",
             self.sell_trade_broker_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "sel_trde_ori_qty_5",
             self.sell_trade_broker_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "sel_trde_ori_5",
             self.sell_trade_broker_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "sel_trde_ori_cd_5",
             self.sell_trade_broker_code_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "buy_trde_ori_5",
             self.buy_trade_broker_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "buy_trde_ori_cd_5",
             self.buy_trade_broker_code_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "buy_trde_ori_qty_5",
             self.buy_trade_broker_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "buy_trde_ori_irds_5",
             self.buy_trade_broker_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "frgn_sel_prsm_sum_chang",
             self.foreign_sell_estimated_sum_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "frgn_sel_prsm_sum",
             self.foreign_sell_estimated_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "frgn_buy_prsm_sum",
             self.foreign_buy_estimated_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "frgn_buy_prsm_sum_chang",
             self.foreign_buy_estimated_sum_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            44,
             "tdy_main_trde_ori",
             &self.today_main_trade_broker,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -1209,46 +984,30 @@ impl codec::Record for TodayMajorBrokersRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sel_scesn_tm" => {
-                    sell_exit_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_scesn_tm", codec::PLAIN)?;
+                    sell_exit_time = forms.value(&mut map, ctx, 0, "sel_scesn_tm", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 1, "sell_qty", codec::PLAIN)?;
                 }
                 "sel_upper_scesn_ori" => {
-                    sell_top_exit_broker = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_upper_scesn_ori",
-                        codec::PLAIN,
-                    )?;
+                    sell_top_exit_broker =
+                        forms.value(&mut map, ctx, 2, "sel_upper_scesn_ori", codec::PLAIN)?;
                 }
                 "buy_scesn_tm" => {
-                    buy_exit_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_scesn_tm", codec::PLAIN)?;
+                    buy_exit_time = forms.value(&mut map, ctx, 3, "buy_scesn_tm", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
+                    buy_quantity = forms.value(&mut map, ctx, 4, "buy_qty", codec::PLAIN)?;
                 }
                 "buy_upper_scesn_ori" => {
-                    buy_top_exit_broker = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_upper_scesn_ori",
-                        codec::PLAIN,
-                    )?;
+                    buy_top_exit_broker =
+                        forms.value(&mut map, ctx, 5, "buy_upper_scesn_ori", codec::PLAIN)?;
                 }
                 "qry_dt" => {
-                    query_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "qry_dt", codec::PLAIN)?;
+                    query_date = forms.value(&mut map, ctx, 6, "qry_dt", codec::PLAIN)?;
                 }
                 "qry_tm" => {
-                    query_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "qry_tm", codec::PLAIN)?;
+                    query_time = forms.value(&mut map, ctx, 7, "qry_tm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1271,58 +1030,58 @@ impl serde::Serialize for TodayMajorBrokersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "sel_scesn_tm",
             self.sell_exit_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "sell_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "sel_upper_scesn_ori",
             self.sell_top_exit_broker.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "buy_scesn_tm",
             self.buy_exit_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "buy_qty",
             self.buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "buy_upper_scesn_ori",
             self.buy_top_exit_broker.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "qry_dt",
             self.query_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "qry_tm",
             self.query_time.as_ref(),
             codec::PLAIN,

@@ -154,18 +154,13 @@ impl codec::Record for NetBuyBrokerRankResponse {
                 "netprps_trde_ori_rank" => {
                     net_purchase_trade_broker_rank =
                         codec::list(&mut map, ctx, "netprps_trde_ori_rank")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "netprps_trde_ori_rank",
-                        &net_purchase_trade_broker_rank,
-                    );
+                    forms.list_sent(0, &net_purchase_trade_broker_rank);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -183,16 +178,16 @@ impl serde::Serialize for NetBuyBrokerRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "netprps_trde_ori_rank",
             &self.net_purchase_trade_broker_rank,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -238,16 +233,12 @@ impl codec::Record for NetBuyBrokerRankRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
                 "mmcm_cd" => {
-                    member_firm_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mmcm_cd", codec::PLAIN)?;
+                    member_firm_code = forms.value(&mut map, ctx, 1, "mmcm_cd", codec::PLAIN)?;
                 }
                 "mmcm_nm" => {
-                    member_firm_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mmcm_nm", codec::PLAIN)?;
+                    member_firm_name = forms.value(&mut map, ctx, 2, "mmcm_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -265,23 +256,18 @@ impl serde::Serialize for NetBuyBrokerRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "mmcm_cd",
             self.member_firm_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "mmcm_nm",
             self.member_firm_name.as_ref(),
             codec::PLAIN,

@@ -83,18 +83,13 @@ impl codec::Record for TodayTopExitBrokersResponse {
             match &*key {
                 "tdy_upper_scesn_ori" => {
                     today_top_exit_broker = codec::list(&mut map, ctx, "tdy_upper_scesn_ori")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "tdy_upper_scesn_ori",
-                        &today_top_exit_broker,
-                    );
+                    forms.list_sent(0, &today_top_exit_broker);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -112,16 +107,16 @@ impl serde::Serialize for TodayTopExitBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "tdy_upper_scesn_ori",
             &self.today_top_exit_broker,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -201,46 +196,30 @@ impl codec::Record for TodayTopExitBrokersRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sel_scesn_tm" => {
-                    sell_exit_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_scesn_tm", codec::PLAIN)?;
+                    sell_exit_time = forms.value(&mut map, ctx, 0, "sel_scesn_tm", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 1, "sell_qty", codec::PLAIN)?;
                 }
                 "sel_upper_scesn_ori" => {
-                    sell_top_exit_broker = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_upper_scesn_ori",
-                        codec::PLAIN,
-                    )?;
+                    sell_top_exit_broker =
+                        forms.value(&mut map, ctx, 2, "sel_upper_scesn_ori", codec::PLAIN)?;
                 }
                 "buy_scesn_tm" => {
-                    buy_exit_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_scesn_tm", codec::PLAIN)?;
+                    buy_exit_time = forms.value(&mut map, ctx, 3, "buy_scesn_tm", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
+                    buy_quantity = forms.value(&mut map, ctx, 4, "buy_qty", codec::PLAIN)?;
                 }
                 "buy_upper_scesn_ori" => {
-                    buy_top_exit_broker = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_upper_scesn_ori",
-                        codec::PLAIN,
-                    )?;
+                    buy_top_exit_broker =
+                        forms.value(&mut map, ctx, 5, "buy_upper_scesn_ori", codec::PLAIN)?;
                 }
                 "qry_dt" => {
-                    query_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "qry_dt", codec::PLAIN)?;
+                    query_date = forms.value(&mut map, ctx, 6, "qry_dt", codec::PLAIN)?;
                 }
                 "qry_tm" => {
-                    query_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "qry_tm", codec::PLAIN)?;
+                    query_time = forms.value(&mut map, ctx, 7, "qry_tm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -263,58 +242,58 @@ impl serde::Serialize for TodayTopExitBrokersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "sel_scesn_tm",
             self.sell_exit_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "sell_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "sel_upper_scesn_ori",
             self.sell_top_exit_broker.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "buy_scesn_tm",
             self.buy_exit_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "buy_qty",
             self.buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "buy_upper_scesn_ori",
             self.buy_top_exit_broker.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "qry_dt",
             self.query_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "qry_tm",
             self.query_time.as_ref(),
             codec::PLAIN,

@@ -150,14 +150,13 @@ impl codec::Record for SameDirectionNetTradeRankResponse {
             match &*key {
                 "eql_nettrde_rank" => {
                     same_net_trade_rank = codec::list(&mut map, ctx, "eql_nettrde_rank")?;
-                    codec::keep_empty_list(&mut forms, "eql_nettrde_rank", &same_net_trade_rank);
+                    forms.list_sent(0, &same_net_trade_rank);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -175,16 +174,12 @@ impl serde::Serialize for SameDirectionNetTradeRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "eql_nettrde_rank",
-            &self.same_net_trade_rank,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "eql_nettrde_rank", &self.same_net_trade_rank)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -320,21 +315,17 @@ impl codec::Record for SameDirectionNetTradeRankRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 1, "rank", codec::PLAIN)?,
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -346,14 +337,13 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 4, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -365,10 +355,10 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "flu_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -381,13 +371,13 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "orgn_nettrde_qty" => {
-                    institution_net_trade_quantity = codec::field_kept(
+                    institution_net_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "orgn_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -399,10 +389,10 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "orgn_nettrde_amt" => {
-                    institution_net_trade_amount = codec::field_kept(
+                    institution_net_trade_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "orgn_nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -414,19 +404,14 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "orgn_nettrde_avg_pric" => {
-                    institution_net_trade_average_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_nettrde_avg_pric",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_trade_average_price =
+                        forms.value(&mut map, ctx, 10, "orgn_nettrde_avg_pric", codec::PLAIN)?;
                 }
                 "for_nettrde_qty" => {
-                    foreign_net_trade_quantity = codec::field_kept(
+                    foreign_net_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "for_nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -438,10 +423,10 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "for_nettrde_amt" => {
-                    foreign_net_trade_amount = codec::field_kept(
+                    foreign_net_trade_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "for_nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -453,19 +438,14 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "for_nettrde_avg_pric" => {
-                    foreign_net_trade_average_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_nettrde_avg_pric",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_trade_average_price =
+                        forms.value(&mut map, ctx, 13, "for_nettrde_avg_pric", codec::PLAIN)?;
                 }
                 "nettrde_qty" => {
-                    net_trade_quantity = codec::field_kept(
+                    net_trade_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "nettrde_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -477,10 +457,10 @@ impl codec::Record for SameDirectionNetTradeRankRow {
                     )?;
                 }
                 "nettrde_amt" => {
-                    net_trade_amount = codec::field_kept(
+                    net_trade_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "nettrde_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -520,30 +500,25 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 1, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -554,16 +529,16 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -574,9 +549,9 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -587,16 +562,16 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "orgn_nettrde_qty",
             self.institution_net_trade_quantity.as_ref(),
             &codec::Format {
@@ -607,9 +582,9 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "orgn_nettrde_amt",
             self.institution_net_trade_amount.as_ref(),
             &codec::Format {
@@ -620,16 +595,16 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "orgn_nettrde_avg_pric",
             self.institution_net_trade_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "for_nettrde_qty",
             self.foreign_net_trade_quantity.as_ref(),
             &codec::Format {
@@ -640,9 +615,9 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "for_nettrde_amt",
             self.foreign_net_trade_amount.as_ref(),
             &codec::Format {
@@ -653,16 +628,16 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "for_nettrde_avg_pric",
             self.foreign_net_trade_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "nettrde_qty",
             self.net_trade_quantity.as_ref(),
             &codec::Format {
@@ -673,9 +648,9 @@ impl serde::Serialize for SameDirectionNetTradeRankRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "nettrde_amt",
             self.net_trade_amount.as_ref(),
             &codec::Format {

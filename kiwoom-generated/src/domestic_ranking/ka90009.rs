@@ -131,18 +131,13 @@ impl codec::Record for ForeignInstitutionTradeTopResponse {
                 "frgnr_orgn_trde_upper" => {
                     foreign_institution_trade_top =
                         codec::list(&mut map, ctx, "frgnr_orgn_trde_upper")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "frgnr_orgn_trde_upper",
-                        &foreign_institution_trade_top,
-                    );
+                    forms.list_sent(0, &foreign_institution_trade_top);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -160,16 +155,16 @@ impl serde::Serialize for ForeignInstitutionTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "frgnr_orgn_trde_upper",
             &self.foreign_institution_trade_top,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -297,148 +292,68 @@ impl codec::Record for ForeignInstitutionTradeTopRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "for_netslmt_stk_cd" => {
-                    foreign_net_sell_stock_code = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netslmt_stk_cd",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_sell_stock_code =
+                        forms.value(&mut map, ctx, 0, "for_netslmt_stk_cd", codec::PLAIN)?;
                 }
                 "for_netslmt_stk_nm" => {
-                    foreign_net_sell_stock_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netslmt_stk_nm",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_sell_stock_name =
+                        forms.value(&mut map, ctx, 1, "for_netslmt_stk_nm", codec::PLAIN)?;
                 }
                 "for_netslmt_amt" => {
-                    foreign_net_sell_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netslmt_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_sell_amount =
+                        forms.value(&mut map, ctx, 2, "for_netslmt_amt", codec::PLAIN)?;
                 }
                 "for_netslmt_qty" => {
-                    foreign_net_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netslmt_qty",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_sell_quantity =
+                        forms.value(&mut map, ctx, 3, "for_netslmt_qty", codec::PLAIN)?;
                 }
                 "for_netprps_stk_cd" => {
-                    foreign_net_purchase_stock_code = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netprps_stk_cd",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_purchase_stock_code =
+                        forms.value(&mut map, ctx, 4, "for_netprps_stk_cd", codec::PLAIN)?;
                 }
                 "for_netprps_stk_nm" => {
-                    foreign_net_purchase_stock_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netprps_stk_nm",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_purchase_stock_name =
+                        forms.value(&mut map, ctx, 5, "for_netprps_stk_nm", codec::PLAIN)?;
                 }
                 "for_netprps_amt" => {
-                    foreign_net_purchase_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netprps_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_purchase_amount =
+                        forms.value(&mut map, ctx, 6, "for_netprps_amt", codec::PLAIN)?;
                 }
                 "for_netprps_qty" => {
-                    foreign_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "for_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 7, "for_netprps_qty", codec::PLAIN)?;
                 }
                 "orgn_netslmt_stk_cd" => {
-                    institution_net_sell_stock_code = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netslmt_stk_cd",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_sell_stock_code =
+                        forms.value(&mut map, ctx, 8, "orgn_netslmt_stk_cd", codec::PLAIN)?;
                 }
                 "orgn_netslmt_stk_nm" => {
-                    institution_net_sell_stock_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netslmt_stk_nm",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_sell_stock_name =
+                        forms.value(&mut map, ctx, 9, "orgn_netslmt_stk_nm", codec::PLAIN)?;
                 }
                 "orgn_netslmt_amt" => {
-                    institution_net_sell_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netslmt_amt",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_sell_amount =
+                        forms.value(&mut map, ctx, 10, "orgn_netslmt_amt", codec::PLAIN)?;
                 }
                 "orgn_netslmt_qty" => {
-                    institution_net_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netslmt_qty",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_sell_quantity =
+                        forms.value(&mut map, ctx, 11, "orgn_netslmt_qty", codec::PLAIN)?;
                 }
                 "orgn_netprps_stk_cd" => {
-                    institution_net_purchase_stock_code = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netprps_stk_cd",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_purchase_stock_code =
+                        forms.value(&mut map, ctx, 12, "orgn_netprps_stk_cd", codec::PLAIN)?;
                 }
                 "orgn_netprps_stk_nm" => {
-                    institution_net_purchase_stock_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netprps_stk_nm",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_purchase_stock_name =
+                        forms.value(&mut map, ctx, 13, "orgn_netprps_stk_nm", codec::PLAIN)?;
                 }
                 "orgn_netprps_amt" => {
-                    institution_net_purchase_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netprps_amt",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_purchase_amount =
+                        forms.value(&mut map, ctx, 14, "orgn_netprps_amt", codec::PLAIN)?;
                 }
                 "orgn_netprps_qty" => {
-                    institution_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "orgn_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    institution_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 15, "orgn_netprps_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -469,114 +384,114 @@ impl serde::Serialize for ForeignInstitutionTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "for_netslmt_stk_cd",
             self.foreign_net_sell_stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "for_netslmt_stk_nm",
             self.foreign_net_sell_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "for_netslmt_amt",
             self.foreign_net_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "for_netslmt_qty",
             self.foreign_net_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "for_netprps_stk_cd",
             self.foreign_net_purchase_stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "for_netprps_stk_nm",
             self.foreign_net_purchase_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "for_netprps_amt",
             self.foreign_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "for_netprps_qty",
             self.foreign_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "orgn_netslmt_stk_cd",
             self.institution_net_sell_stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "orgn_netslmt_stk_nm",
             self.institution_net_sell_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "orgn_netslmt_amt",
             self.institution_net_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "orgn_netslmt_qty",
             self.institution_net_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "orgn_netprps_stk_cd",
             self.institution_net_purchase_stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "orgn_netprps_stk_nm",
             self.institution_net_purchase_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "orgn_netprps_amt",
             self.institution_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "orgn_netprps_qty",
             self.institution_net_purchase_quantity.as_ref(),
             codec::PLAIN,

@@ -167,163 +167,93 @@ impl codec::Record for SectorProgramResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "dfrt_trst_sell_qty" => {
-                    arbitrage_consignment_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trst_sell_qty",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_consignment_sell_quantity =
+                        forms.value(&mut map, ctx, 0, "dfrt_trst_sell_qty", codec::PLAIN)?;
                 }
                 "dfrt_trst_sell_amt" => {
-                    arbitrage_consignment_sell_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trst_sell_amt",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_consignment_sell_amount =
+                        forms.value(&mut map, ctx, 1, "dfrt_trst_sell_amt", codec::PLAIN)?;
                 }
                 "dfrt_trst_buy_qty" => {
-                    arbitrage_consignment_buy_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trst_buy_qty",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_consignment_buy_quantity =
+                        forms.value(&mut map, ctx, 2, "dfrt_trst_buy_qty", codec::PLAIN)?;
                 }
                 "dfrt_trst_buy_amt" => {
-                    arbitrage_consignment_buy_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trst_buy_amt",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_consignment_buy_amount =
+                        forms.value(&mut map, ctx, 3, "dfrt_trst_buy_amt", codec::PLAIN)?;
                 }
                 "dfrt_trst_netprps_qty" => {
-                    arbitrage_consignment_net_purchase_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trst_netprps_qty",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_consignment_net_purchase_quantity =
+                        forms.value(&mut map, ctx, 4, "dfrt_trst_netprps_qty", codec::PLAIN)?;
                 }
                 "dfrt_trst_netprps_amt" => {
-                    arbitrage_consignment_net_purchase_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dfrt_trst_netprps_amt",
-                        codec::PLAIN,
-                    )?;
+                    arbitrage_consignment_net_purchase_amount =
+                        forms.value(&mut map, ctx, 5, "dfrt_trst_netprps_amt", codec::PLAIN)?;
                 }
                 "ndiffpro_trst_sell_qty" => {
-                    non_arbitrage_consignment_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ndiffpro_trst_sell_qty",
-                        codec::PLAIN,
-                    )?;
+                    non_arbitrage_consignment_sell_quantity =
+                        forms.value(&mut map, ctx, 6, "ndiffpro_trst_sell_qty", codec::PLAIN)?;
                 }
                 "ndiffpro_trst_sell_amt" => {
-                    non_arbitrage_consignment_sell_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ndiffpro_trst_sell_amt",
-                        codec::PLAIN,
-                    )?;
+                    non_arbitrage_consignment_sell_amount =
+                        forms.value(&mut map, ctx, 7, "ndiffpro_trst_sell_amt", codec::PLAIN)?;
                 }
                 "ndiffpro_trst_buy_qty" => {
-                    non_arbitrage_consignment_buy_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ndiffpro_trst_buy_qty",
-                        codec::PLAIN,
-                    )?;
+                    non_arbitrage_consignment_buy_quantity =
+                        forms.value(&mut map, ctx, 8, "ndiffpro_trst_buy_qty", codec::PLAIN)?;
                 }
                 "ndiffpro_trst_buy_amt" => {
-                    non_arbitrage_consignment_buy_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ndiffpro_trst_buy_amt",
-                        codec::PLAIN,
-                    )?;
+                    non_arbitrage_consignment_buy_amount =
+                        forms.value(&mut map, ctx, 9, "ndiffpro_trst_buy_amt", codec::PLAIN)?;
                 }
                 "ndiffpro_trst_netprps_qty" => {
-                    non_arbitrage_consignment_net_purchase_quantity = codec::field_kept(
+                    non_arbitrage_consignment_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "ndiffpro_trst_netprps_qty",
                         codec::PLAIN,
                     )?;
                 }
                 "ndiffpro_trst_netprps_amt" => {
-                    non_arbitrage_consignment_net_purchase_amount = codec::field_kept(
+                    non_arbitrage_consignment_net_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "ndiffpro_trst_netprps_amt",
                         codec::PLAIN,
                     )?;
                 }
                 "all_dfrt_trst_sell_qty" => {
-                    all_arbitrage_consignment_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_sell_qty",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_sell_quantity =
+                        forms.value(&mut map, ctx, 12, "all_dfrt_trst_sell_qty", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_sell_amt" => {
-                    all_arbitrage_consignment_sell_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_sell_amt",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_sell_amount =
+                        forms.value(&mut map, ctx, 13, "all_dfrt_trst_sell_amt", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_buy_qty" => {
-                    all_arbitrage_consignment_buy_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_buy_qty",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_buy_quantity =
+                        forms.value(&mut map, ctx, 14, "all_dfrt_trst_buy_qty", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_buy_amt" => {
-                    all_arbitrage_consignment_buy_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "all_dfrt_trst_buy_amt",
-                        codec::PLAIN,
-                    )?;
+                    all_arbitrage_consignment_buy_amount =
+                        forms.value(&mut map, ctx, 15, "all_dfrt_trst_buy_amt", codec::PLAIN)?;
                 }
                 "all_dfrt_trst_netprps_qty" => {
-                    all_arbitrage_consignment_net_purchase_quantity = codec::field_kept(
+                    all_arbitrage_consignment_net_purchase_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "all_dfrt_trst_netprps_qty",
                         codec::PLAIN,
                     )?;
                 }
                 "all_dfrt_trst_netprps_amt" => {
-                    all_arbitrage_consignment_net_purchase_amount = codec::field_kept(
+                    all_arbitrage_consignment_net_purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "all_dfrt_trst_netprps_amt",
                         codec::PLAIN,
                     )?;
@@ -332,8 +262,7 @@ impl codec::Record for SectorProgramResponse {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 19, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -368,138 +297,138 @@ impl serde::Serialize for SectorProgramResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "dfrt_trst_sell_qty",
             self.arbitrage_consignment_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "dfrt_trst_sell_amt",
             self.arbitrage_consignment_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "dfrt_trst_buy_qty",
             self.arbitrage_consignment_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "dfrt_trst_buy_amt",
             self.arbitrage_consignment_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "dfrt_trst_netprps_qty",
             self.arbitrage_consignment_net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "dfrt_trst_netprps_amt",
             self.arbitrage_consignment_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "ndiffpro_trst_sell_qty",
             self.non_arbitrage_consignment_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ndiffpro_trst_sell_amt",
             self.non_arbitrage_consignment_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "ndiffpro_trst_buy_qty",
             self.non_arbitrage_consignment_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "ndiffpro_trst_buy_amt",
             self.non_arbitrage_consignment_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ndiffpro_trst_netprps_qty",
             self.non_arbitrage_consignment_net_purchase_quantity
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "ndiffpro_trst_netprps_amt",
             self.non_arbitrage_consignment_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "all_dfrt_trst_sell_qty",
             self.all_arbitrage_consignment_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "all_dfrt_trst_sell_amt",
             self.all_arbitrage_consignment_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "all_dfrt_trst_buy_qty",
             self.all_arbitrage_consignment_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "all_dfrt_trst_buy_amt",
             self.all_arbitrage_consignment_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "all_dfrt_trst_netprps_qty",
             self.all_arbitrage_consignment_net_purchase_quantity
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "all_dfrt_trst_netprps_amt",
             self.all_arbitrage_consignment_net_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -120,14 +120,13 @@ impl codec::Record for SectorInvestorNetBuyResponse {
             match &*key {
                 "inds_netprps" => {
                     industry_net_purchase = codec::list(&mut map, ctx, "inds_netprps")?;
-                    codec::keep_empty_list(&mut forms, "inds_netprps", &industry_net_purchase);
+                    forms.list_sent(0, &industry_net_purchase);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -145,16 +144,12 @@ impl serde::Serialize for SectorInvestorNetBuyResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "inds_netprps",
-            &self.industry_net_purchase,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "inds_netprps", &self.industry_net_purchase)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -322,119 +317,83 @@ impl codec::Record for SectorInvestorNetBuyRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
+                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_nm" => {
-                    industry_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_nm", codec::PLAIN)?;
+                    industry_name = forms.value(&mut map, ctx, 1, "inds_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_smbol" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_smbol", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 3, "pre_smbol", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 6, "trde_qty", codec::PLAIN)?;
                 }
                 "sc_netprps" => {
                     securities_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sc_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "sc_netprps", codec::PLAIN)?;
                 }
                 "insrnc_netprps" => {
-                    insurance_net_purchase = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "insrnc_netprps",
-                        codec::PLAIN,
-                    )?;
+                    insurance_net_purchase =
+                        forms.value(&mut map, ctx, 8, "insrnc_netprps", codec::PLAIN)?;
                 }
                 "invtrt_netprps" => {
-                    investment_trust_net_purchase = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "invtrt_netprps",
-                        codec::PLAIN,
-                    )?;
+                    investment_trust_net_purchase =
+                        forms.value(&mut map, ctx, 9, "invtrt_netprps", codec::PLAIN)?;
                 }
                 "bank_netprps" => {
                     bank_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bank_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "bank_netprps", codec::PLAIN)?;
                 }
                 "jnsinkm_netprps" => {
-                    life_annuity_net_purchase = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "jnsinkm_netprps",
-                        codec::PLAIN,
-                    )?;
+                    life_annuity_net_purchase =
+                        forms.value(&mut map, ctx, 11, "jnsinkm_netprps", codec::PLAIN)?;
                 }
                 "endw_netprps" => {
                     fund_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "endw_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "endw_netprps", codec::PLAIN)?;
                 }
                 "etc_corp_netprps" => {
-                    other_corporation_net_purchase = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etc_corp_netprps",
-                        codec::PLAIN,
-                    )?;
+                    other_corporation_net_purchase =
+                        forms.value(&mut map, ctx, 13, "etc_corp_netprps", codec::PLAIN)?;
                 }
                 "ind_netprps" => {
                     individual_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ind_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "ind_netprps", codec::PLAIN)?;
                 }
                 "frgnr_netprps" => {
-                    foreign_net_purchase = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgnr_netprps",
-                        codec::PLAIN,
-                    )?;
+                    foreign_net_purchase =
+                        forms.value(&mut map, ctx, 15, "frgnr_netprps", codec::PLAIN)?;
                 }
                 "native_trmt_frgnr_netprps" => {
-                    domestic_treatment_foreign_net_purchase = codec::field_kept(
+                    domestic_treatment_foreign_net_purchase = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "native_trmt_frgnr_netprps",
                         codec::PLAIN,
                     )?;
                 }
                 "natn_netprps" => {
                     nation_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "natn_netprps", codec::PLAIN)?;
                 }
                 "samo_fund_netprps" => {
-                    private_fund_net_purchase = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "samo_fund_netprps",
-                        codec::PLAIN,
-                    )?;
+                    private_fund_net_purchase =
+                        forms.value(&mut map, ctx, 18, "samo_fund_netprps", codec::PLAIN)?;
                 }
                 "orgn_netprps" => {
                     institution_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 19, "orgn_netprps", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -469,142 +428,142 @@ impl serde::Serialize for SectorInvestorNetBuyRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "inds_cd",
             self.industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "inds_nm",
             self.industry_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pre_smbol",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sc_netprps",
             self.securities_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "insrnc_netprps",
             self.insurance_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "invtrt_netprps",
             self.investment_trust_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "bank_netprps",
             self.bank_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "jnsinkm_netprps",
             self.life_annuity_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "endw_netprps",
             self.fund_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "etc_corp_netprps",
             self.other_corporation_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "ind_netprps",
             self.individual_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "frgnr_netprps",
             self.foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "native_trmt_frgnr_netprps",
             self.domestic_treatment_foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "natn_netprps",
             self.nation_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "samo_fund_netprps",
             self.private_fund_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "orgn_netprps",
             self.institution_net_purchase.as_ref(),
             codec::PLAIN,

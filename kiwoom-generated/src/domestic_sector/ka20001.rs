@@ -246,145 +246,86 @@ impl codec::Record for SectorPriceResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 0, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 3, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 4, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 5, "trde_prica", codec::PLAIN)?;
                 }
                 "trde_frmatn_stk_num" => {
-                    trade_formation_stock_count = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trde_frmatn_stk_num",
-                        codec::PLAIN,
-                    )?;
+                    trade_formation_stock_count =
+                        forms.value(&mut map, ctx, 6, "trde_frmatn_stk_num", codec::PLAIN)?;
                 }
                 "trde_frmatn_rt" => {
-                    trade_formation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trde_frmatn_rt",
-                        codec::PLAIN,
-                    )?;
+                    trade_formation_rate =
+                        forms.value(&mut map, ctx, 7, "trde_frmatn_rt", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 8, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 9, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 10, "low_pric", codec::PLAIN)?;
                 }
                 "upl" => {
-                    upper_limit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upl", codec::PLAIN)?;
+                    upper_limit = forms.value(&mut map, ctx, 11, "upl", codec::PLAIN)?;
                 }
                 "rising" => {
-                    rising = codec::field_kept(&mut map, ctx, &mut forms, "rising", codec::PLAIN)?;
+                    rising = forms.value(&mut map, ctx, 12, "rising", codec::PLAIN)?;
                 }
                 "stdns" => {
-                    unchanged =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stdns", codec::PLAIN)?;
+                    unchanged = forms.value(&mut map, ctx, 13, "stdns", codec::PLAIN)?;
                 }
-                "fall" => {
-                    fall = codec::field_kept(&mut map, ctx, &mut forms, "fall", codec::PLAIN)?;
-                }
+                "fall" => fall = forms.value(&mut map, ctx, 14, "fall", codec::PLAIN)?,
                 "lst" => {
-                    lower_limit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lst", codec::PLAIN)?;
+                    lower_limit = forms.value(&mut map, ctx, 15, "lst", codec::PLAIN)?;
                 }
                 "52wk_hgst_pric" => {
-                    high_52w = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_hgst_pric",
-                        codec::PLAIN,
-                    )?;
+                    high_52w = forms.value(&mut map, ctx, 16, "52wk_hgst_pric", codec::PLAIN)?;
                 }
                 "52wk_hgst_pric_dt" => {
-                    high_52w_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_hgst_pric_dt",
-                        codec::PLAIN,
-                    )?;
+                    high_52w_date =
+                        forms.value(&mut map, ctx, 17, "52wk_hgst_pric_dt", codec::PLAIN)?;
                 }
                 "52wk_hgst_pric_pre_rt" => {
-                    high_52w_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_hgst_pric_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    high_52w_change_rate =
+                        forms.value(&mut map, ctx, 18, "52wk_hgst_pric_pre_rt", codec::PLAIN)?;
                 }
                 "52wk_lwst_pric" => {
-                    low_52w = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_lwst_pric",
-                        codec::PLAIN,
-                    )?;
+                    low_52w = forms.value(&mut map, ctx, 19, "52wk_lwst_pric", codec::PLAIN)?;
                 }
                 "52wk_lwst_pric_dt" => {
-                    low_52w_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_lwst_pric_dt",
-                        codec::PLAIN,
-                    )?;
+                    low_52w_date =
+                        forms.value(&mut map, ctx, 20, "52wk_lwst_pric_dt", codec::PLAIN)?;
                 }
                 "52wk_lwst_pric_pre_rt" => {
-                    low_52w_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_lwst_pric_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    low_52w_change_rate =
+                        forms.value(&mut map, ctx, 21, "52wk_lwst_pric_pre_rt", codec::PLAIN)?;
                 }
                 "inds_cur_prc_tm" => {
                     industry_current_price_time = codec::list(&mut map, ctx, "inds_cur_prc_tm")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "inds_cur_prc_tm",
-                        &industry_current_price_time,
-                    );
+                    forms.list_sent(22, &industry_current_price_time);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 24, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -424,170 +365,145 @@ impl serde::Serialize for SectorPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_frmatn_stk_num",
             self.trade_formation_stock_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_frmatn_rt",
             self.trade_formation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 11, "upl", self.upper_limit.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 12, "rising", self.rising.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 13, "stdns", self.unchanged.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 14, "fall", self.fall.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 15, "lst", self.lower_limit.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "upl",
-            self.upper_limit.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "rising",
-            self.rising.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "stdns",
-            self.unchanged.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "fall",
-            self.fall.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "lst",
-            self.lower_limit.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            16,
             "52wk_hgst_pric",
             self.high_52w.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "52wk_hgst_pric_dt",
             self.high_52w_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "52wk_hgst_pric_pre_rt",
             self.high_52w_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "52wk_lwst_pric",
             self.low_52w.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "52wk_lwst_pric_dt",
             self.low_52w_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "52wk_lwst_pric_pre_rt",
             self.low_52w_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            22,
             "inds_cur_prc_tm",
             &self.industry_current_price_time,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -667,42 +583,27 @@ impl codec::Record for SectorPriceRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm_n" => {
-                    time_n = codec::field_kept(&mut map, ctx, &mut forms, "tm_n", codec::PLAIN)?;
-                }
+                "tm_n" => time_n = forms.value(&mut map, ctx, 0, "tm_n", codec::PLAIN)?,
                 "cur_prc_n" => {
-                    current_price_n =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc_n", codec::PLAIN)?;
+                    current_price_n = forms.value(&mut map, ctx, 1, "cur_prc_n", codec::PLAIN)?;
                 }
                 "pred_pre_sig_n" => {
-                    previous_day_change_sign_n = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_pre_sig_n",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_change_sign_n =
+                        forms.value(&mut map, ctx, 2, "pred_pre_sig_n", codec::PLAIN)?;
                 }
                 "pred_pre_n" => {
                     previous_day_change_n =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_n", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_n", codec::PLAIN)?;
                 }
                 "flu_rt_n" => {
-                    fluctuation_rate_n =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt_n", codec::PLAIN)?;
+                    fluctuation_rate_n = forms.value(&mut map, ctx, 4, "flu_rt_n", codec::PLAIN)?;
                 }
                 "trde_qty_n" => {
-                    trade_quantity_n =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty_n", codec::PLAIN)?;
+                    trade_quantity_n = forms.value(&mut map, ctx, 5, "trde_qty_n", codec::PLAIN)?;
                 }
                 "acc_trde_qty_n" => {
-                    cumulative_trade_quantity_n = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_trde_qty_n",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_trade_quantity_n =
+                        forms.value(&mut map, ctx, 6, "acc_trde_qty_n", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -724,51 +625,46 @@ impl serde::Serialize for SectorPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "tm_n", self.time_n.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tm_n",
-            self.time_n.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc_n",
             self.current_price_n.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre_sig_n",
             self.previous_day_change_sign_n.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_n",
             self.previous_day_change_n.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt_n",
             self.fluctuation_rate_n.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty_n",
             self.trade_quantity_n.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "acc_trde_qty_n",
             self.cumulative_trade_quantity_n.as_ref(),
             codec::PLAIN,

@@ -80,14 +80,13 @@ impl codec::Record for AllSectorIndicesResponse {
             match &*key {
                 "all_inds_idex" => {
                     all_industry_index = codec::list(&mut map, ctx, "all_inds_idex")?;
-                    codec::keep_empty_list(&mut forms, "all_inds_idex", &all_industry_index);
+                    forms.list_sent(0, &all_industry_index);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -105,16 +104,12 @@ impl serde::Serialize for AllSectorIndicesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "all_inds_idex",
-            &self.all_industry_index,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "all_inds_idex", &self.all_industry_index)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -247,61 +242,47 @@ impl codec::Record for AllSectorIndicesRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 6, "trde_qty", codec::PLAIN)?;
                 }
-                "wght" => {
-                    weight = codec::field_kept(&mut map, ctx, &mut forms, "wght", codec::PLAIN)?;
-                }
+                "wght" => weight = forms.value(&mut map, ctx, 7, "wght", codec::PLAIN)?,
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
                 }
                 "upl" => {
-                    upper_limit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upl", codec::PLAIN)?;
+                    upper_limit = forms.value(&mut map, ctx, 9, "upl", codec::PLAIN)?;
                 }
                 "rising" => {
-                    rising = codec::field_kept(&mut map, ctx, &mut forms, "rising", codec::PLAIN)?;
+                    rising = forms.value(&mut map, ctx, 10, "rising", codec::PLAIN)?;
                 }
                 "stdns" => {
-                    unchanged =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stdns", codec::PLAIN)?;
+                    unchanged = forms.value(&mut map, ctx, 11, "stdns", codec::PLAIN)?;
                 }
-                "fall" => {
-                    fall = codec::field_kept(&mut map, ctx, &mut forms, "fall", codec::PLAIN)?;
-                }
+                "fall" => fall = forms.value(&mut map, ctx, 12, "fall", codec::PLAIN)?,
                 "lst" => {
-                    lower_limit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lst", codec::PLAIN)?;
+                    lower_limit = forms.value(&mut map, ctx, 13, "lst", codec::PLAIN)?;
                 }
                 "flo_stk_num" => {
                     listed_stock_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flo_stk_num", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "flo_stk_num", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -331,107 +312,77 @@ impl serde::Serialize for AllSectorIndicesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 7, "wght", self.weight.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "wght",
-            self.weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            8,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 9, "upl", self.upper_limit.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 10, "rising", self.rising.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 11, "stdns", self.unchanged.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 12, "fall", self.fall.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 13, "lst", self.lower_limit.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "upl",
-            self.upper_limit.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "rising",
-            self.rising.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "stdns",
-            self.unchanged.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "fall",
-            self.fall.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "lst",
-            self.lower_limit.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            14,
             "flo_stk_num",
             self.listed_stock_count.as_ref(),
             codec::PLAIN,

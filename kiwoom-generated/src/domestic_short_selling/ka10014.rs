@@ -116,14 +116,13 @@ impl codec::Record for ShortSaleTrendResponse {
             match &*key {
                 "shrts_trnsn" => {
                     short_sale_trend = codec::list(&mut map, ctx, "shrts_trnsn")?;
-                    codec::keep_empty_list(&mut forms, "shrts_trnsn", &short_sale_trend);
+                    forms.list_sent(0, &short_sale_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -141,11 +140,12 @@ impl serde::Serialize for ShortSaleTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "shrts_trnsn", &self.short_sale_trend)?;
+        self.forms
+            .put_list(&mut map, 0, "shrts_trnsn", &self.short_sale_trend)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -253,63 +253,42 @@ impl codec::Record for ShortSaleTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
                 }
                 "shrts_qty" => {
                     short_sale_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "shrts_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "shrts_qty", codec::PLAIN)?;
                 }
                 "ovr_shrts_qty" => {
-                    cumulative_short_sale_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ovr_shrts_qty",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_short_sale_quantity =
+                        forms.value(&mut map, ctx, 7, "ovr_shrts_qty", codec::PLAIN)?;
                 }
                 "trde_wght" => {
-                    trade_weight =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_wght", codec::PLAIN)?;
+                    trade_weight = forms.value(&mut map, ctx, 8, "trde_wght", codec::PLAIN)?;
                 }
                 "shrts_trde_prica" => {
-                    short_sale_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "shrts_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    short_sale_trade_value =
+                        forms.value(&mut map, ctx, 9, "shrts_trde_prica", codec::PLAIN)?;
                 }
                 "shrts_avg_pric" => {
-                    short_sale_average_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "shrts_avg_pric",
-                        codec::PLAIN,
-                    )?;
+                    short_sale_average_price =
+                        forms.value(&mut map, ctx, 10, "shrts_avg_pric", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -335,79 +314,74 @@ impl serde::Serialize for ShortSaleTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "shrts_qty",
             self.short_sale_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ovr_shrts_qty",
             self.cumulative_short_sale_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "trde_wght",
             self.trade_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "shrts_trde_prica",
             self.short_sale_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "shrts_avg_pric",
             self.short_sale_average_price.as_ref(),
             codec::PLAIN,

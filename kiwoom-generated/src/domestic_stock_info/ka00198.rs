@@ -80,14 +80,13 @@ impl codec::Record for RealtimeStockRankResponse {
             match &*key {
                 "item_inq_rank" => {
                     realtime_lookup_rank = codec::list(&mut map, ctx, "item_inq_rank")?;
-                    codec::keep_empty_list(&mut forms, "item_inq_rank", &realtime_lookup_rank);
+                    forms.list_sent(0, &realtime_lookup_rank);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -105,16 +104,12 @@ impl serde::Serialize for RealtimeStockRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "item_inq_rank",
-            &self.realtime_lookup_rank,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "item_inq_rank", &self.realtime_lookup_rank)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -224,80 +219,42 @@ impl codec::Record for RealtimeStockRankRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "bigd_rank" => {
-                    big_data_rank =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bigd_rank", codec::PLAIN)?;
+                    big_data_rank = forms.value(&mut map, ctx, 1, "bigd_rank", codec::PLAIN)?;
                 }
                 "rank_chg" => {
-                    rank_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rank_chg", codec::PLAIN)?;
+                    rank_change = forms.value(&mut map, ctx, 2, "rank_chg", codec::PLAIN)?;
                 }
                 "rank_chg_sign" => {
-                    rank_change_sign = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "rank_chg_sign",
-                        codec::PLAIN,
-                    )?;
+                    rank_change_sign =
+                        forms.value(&mut map, ctx, 3, "rank_chg_sign", codec::PLAIN)?;
                 }
                 "past_curr_prc" => {
-                    past_current_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "past_curr_prc",
-                        codec::PLAIN,
-                    )?;
+                    past_current_price =
+                        forms.value(&mut map, ctx, 4, "past_curr_prc", codec::PLAIN)?;
                 }
                 "base_comp_sign" => {
-                    base_price_change_sign = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "base_comp_sign",
-                        codec::PLAIN,
-                    )?;
+                    base_price_change_sign =
+                        forms.value(&mut map, ctx, 5, "base_comp_sign", codec::PLAIN)?;
                 }
                 "base_comp_chgr" => {
-                    base_price_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "base_comp_chgr",
-                        codec::PLAIN,
-                    )?;
+                    base_price_fluctuation_rate =
+                        forms.value(&mut map, ctx, 6, "base_comp_chgr", codec::PLAIN)?;
                 }
                 "prev_base_sign" => {
-                    previous_base_change_sign = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prev_base_sign",
-                        codec::PLAIN,
-                    )?;
+                    previous_base_change_sign =
+                        forms.value(&mut map, ctx, 7, "prev_base_sign", codec::PLAIN)?;
                 }
                 "prev_base_chgr" => {
-                    previous_base_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prev_base_chgr",
-                        codec::PLAIN,
-                    )?;
+                    previous_base_fluctuation_rate =
+                        forms.value(&mut map, ctx, 8, "prev_base_chgr", codec::PLAIN)?;
                 }
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
-                "tm" => {
-                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 9, "dt", codec::PLAIN)?,
+                "tm" => time = forms.value(&mut map, ctx, 10, "tm", codec::PLAIN)?,
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 11, "stk_cd", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -324,86 +281,76 @@ impl serde::Serialize for RealtimeStockRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "bigd_rank",
             self.big_data_rank.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "rank_chg",
             self.rank_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "rank_chg_sign",
             self.rank_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "past_curr_prc",
             self.past_current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "base_comp_sign",
             self.base_price_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "base_comp_chgr",
             self.base_price_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "prev_base_sign",
             self.previous_base_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "prev_base_chgr",
             self.previous_base_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 9, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 10, "tm", self.time.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tm",
-            self.time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            11,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,

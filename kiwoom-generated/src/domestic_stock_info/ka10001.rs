@@ -370,207 +370,136 @@ impl codec::Record for StockInfoResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "setl_mm" => {
-                    settlement_month =
-                        codec::field_kept(&mut map, ctx, &mut forms, "setl_mm", codec::PLAIN)?;
+                    settlement_month = forms.value(&mut map, ctx, 2, "setl_mm", codec::PLAIN)?;
                 }
-                "fav" => {
-                    face_value = codec::field_kept(&mut map, ctx, &mut forms, "fav", codec::PLAIN)?;
-                }
-                "cap" => {
-                    capital = codec::field_kept(&mut map, ctx, &mut forms, "cap", codec::PLAIN)?;
-                }
+                "fav" => face_value = forms.value(&mut map, ctx, 3, "fav", codec::PLAIN)?,
+                "cap" => capital = forms.value(&mut map, ctx, 4, "cap", codec::PLAIN)?,
                 "flo_stk" => {
-                    listed_stock =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flo_stk", codec::PLAIN)?;
+                    listed_stock = forms.value(&mut map, ctx, 5, "flo_stk", codec::PLAIN)?;
                 }
                 "crd_rt" => {
-                    credit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_rt", codec::PLAIN)?;
+                    credit_rate = forms.value(&mut map, ctx, 6, "crd_rt", codec::PLAIN)?;
                 }
                 "oyr_hgst" => {
-                    year_highest =
-                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_hgst", codec::PLAIN)?;
+                    year_highest = forms.value(&mut map, ctx, 7, "oyr_hgst", codec::PLAIN)?;
                 }
                 "oyr_lwst" => {
-                    year_lowest =
-                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_lwst", codec::PLAIN)?;
+                    year_lowest = forms.value(&mut map, ctx, 8, "oyr_lwst", codec::PLAIN)?;
                 }
-                "mac" => {
-                    market_cap = codec::field_kept(&mut map, ctx, &mut forms, "mac", codec::PLAIN)?;
-                }
+                "mac" => market_cap = forms.value(&mut map, ctx, 9, "mac", codec::PLAIN)?,
                 "mac_wght" => {
-                    market_cap_weight =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mac_wght", codec::PLAIN)?;
+                    market_cap_weight = forms.value(&mut map, ctx, 10, "mac_wght", codec::PLAIN)?;
                 }
                 "for_exh_rt" => {
                     foreign_exhaustion_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_exh_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "for_exh_rt", codec::PLAIN)?;
                 }
                 "repl_pric" => {
-                    substitute_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "repl_pric", codec::PLAIN)?;
+                    substitute_price = forms.value(&mut map, ctx, 12, "repl_pric", codec::PLAIN)?;
                 }
-                "per" => {
-                    per = codec::field_kept(&mut map, ctx, &mut forms, "per", codec::PLAIN)?;
-                }
-                "eps" => {
-                    eps = codec::field_kept(&mut map, ctx, &mut forms, "eps", codec::PLAIN)?;
-                }
-                "roe" => {
-                    roe = codec::field_kept(&mut map, ctx, &mut forms, "roe", codec::PLAIN)?;
-                }
-                "pbr" => {
-                    pbr = codec::field_kept(&mut map, ctx, &mut forms, "pbr", codec::PLAIN)?;
-                }
-                "ev" => {
-                    ev = codec::field_kept(&mut map, ctx, &mut forms, "ev", codec::PLAIN)?;
-                }
-                "bps" => {
-                    bps = codec::field_kept(&mut map, ctx, &mut forms, "bps", codec::PLAIN)?;
-                }
+                "per" => per = forms.value(&mut map, ctx, 13, "per", codec::PLAIN)?,
+                "eps" => eps = forms.value(&mut map, ctx, 14, "eps", codec::PLAIN)?,
+                "roe" => roe = forms.value(&mut map, ctx, 15, "roe", codec::PLAIN)?,
+                "pbr" => pbr = forms.value(&mut map, ctx, 16, "pbr", codec::PLAIN)?,
+                "ev" => ev = forms.value(&mut map, ctx, 17, "ev", codec::PLAIN)?,
+                "bps" => bps = forms.value(&mut map, ctx, 18, "bps", codec::PLAIN)?,
                 "sale_amt" => {
-                    sales_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sale_amt", codec::PLAIN)?;
+                    sales_amount = forms.value(&mut map, ctx, 19, "sale_amt", codec::PLAIN)?;
                 }
                 "bus_pro" => {
-                    operating_profit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bus_pro", codec::PLAIN)?;
+                    operating_profit = forms.value(&mut map, ctx, 20, "bus_pro", codec::PLAIN)?;
                 }
                 "cup_nga" => {
                     current_period_net_income =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cup_nga", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 21, "cup_nga", codec::PLAIN)?;
                 }
                 "250hgst" => {
-                    high_250d =
-                        codec::field_kept(&mut map, ctx, &mut forms, "250hgst", codec::PLAIN)?;
+                    high_250d = forms.value(&mut map, ctx, 22, "250hgst", codec::PLAIN)?;
                 }
                 "250lwst" => {
-                    low_250d =
-                        codec::field_kept(&mut map, ctx, &mut forms, "250lwst", codec::PLAIN)?;
+                    low_250d = forms.value(&mut map, ctx, 23, "250lwst", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 24, "high_pric", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 25, "open_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 26, "low_pric", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price = forms.value(&mut map, ctx, 27, "upl_pric", codec::PLAIN)?;
                 }
                 "lst_pric" => {
-                    lower_limit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lst_pric", codec::PLAIN)?;
+                    lower_limit_price = forms.value(&mut map, ctx, 28, "lst_pric", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
+                    base_price = forms.value(&mut map, ctx, 29, "base_pric", codec::PLAIN)?;
                 }
                 "exp_cntr_pric" => {
-                    expected_execution_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "exp_cntr_pric",
-                        codec::PLAIN,
-                    )?;
+                    expected_execution_price =
+                        forms.value(&mut map, ctx, 30, "exp_cntr_pric", codec::PLAIN)?;
                 }
                 "exp_cntr_qty" => {
                     expected_execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exp_cntr_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 31, "exp_cntr_qty", codec::PLAIN)?;
                 }
                 "250hgst_pric_dt" => {
-                    high_250d_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "250hgst_pric_dt",
-                        codec::PLAIN,
-                    )?;
+                    high_250d_date =
+                        forms.value(&mut map, ctx, 32, "250hgst_pric_dt", codec::PLAIN)?;
                 }
                 "250hgst_pric_pre_rt" => {
-                    high_250d_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "250hgst_pric_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    high_250d_change_rate =
+                        forms.value(&mut map, ctx, 33, "250hgst_pric_pre_rt", codec::PLAIN)?;
                 }
                 "250lwst_pric_dt" => {
-                    low_250d_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "250lwst_pric_dt",
-                        codec::PLAIN,
-                    )?;
+                    low_250d_date =
+                        forms.value(&mut map, ctx, 34, "250lwst_pric_dt", codec::PLAIN)?;
                 }
                 "250lwst_pric_pre_rt" => {
-                    low_250d_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "250lwst_pric_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    low_250d_change_rate =
+                        forms.value(&mut map, ctx, 35, "250lwst_pric_pre_rt", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 36, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 37, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 38, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 39, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 40, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_pre" => {
-                    trade_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_pre", codec::PLAIN)?;
+                    trade_change = forms.value(&mut map, ctx, 41, "trde_pre", codec::PLAIN)?;
                 }
                 "fav_unit" => {
-                    face_value_unit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fav_unit", codec::PLAIN)?;
+                    face_value_unit = forms.value(&mut map, ctx, 42, "fav_unit", codec::PLAIN)?;
                 }
                 "dstr_stk" => {
-                    floating_stock =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dstr_stk", codec::PLAIN)?;
+                    floating_stock = forms.value(&mut map, ctx, 43, "dstr_stk", codec::PLAIN)?;
                 }
                 "dstr_rt" => {
-                    floating_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dstr_rt", codec::PLAIN)?;
+                    floating_rate = forms.value(&mut map, ctx, 44, "dstr_rt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 46, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -632,319 +561,280 @@ impl serde::Serialize for StockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "setl_mm",
             self.settlement_month.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 3, "fav", self.face_value.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 4, "cap", self.capital.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "fav",
-            self.face_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "cap",
-            self.capital.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            5,
             "flo_stk",
             self.listed_stock.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "crd_rt",
             self.credit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "oyr_hgst",
             self.year_highest.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "oyr_lwst",
             self.year_lowest.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 9, "mac", self.market_cap.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "mac",
-            self.market_cap.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            10,
             "mac_wght",
             self.market_cap_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "for_exh_rt",
             self.foreign_exhaustion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "repl_pric",
             self.substitute_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 13, "per", self.per.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 14, "eps", self.eps.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 15, "roe", self.roe.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 16, "pbr", self.pbr.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 17, "ev", self.ev.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 18, "bps", self.bps.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "per",
-            self.per.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "eps",
-            self.eps.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "roe",
-            self.roe.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "pbr",
-            self.pbr.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(&mut map, &self.forms, "ev", self.ev.as_ref(), codec::PLAIN)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "bps",
-            self.bps.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            19,
             "sale_amt",
             self.sales_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "bus_pro",
             self.operating_profit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "cup_nga",
             self.current_period_net_income.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "250hgst",
             self.high_250d.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "250lwst",
             self.low_250d.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "upl_pric",
             self.upper_limit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "lst_pric",
             self.lower_limit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "base_pric",
             self.base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "exp_cntr_pric",
             self.expected_execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "exp_cntr_qty",
             self.expected_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "250hgst_pric_dt",
             self.high_250d_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "250hgst_pric_pre_rt",
             self.high_250d_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "250lwst_pric_dt",
             self.low_250d_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "250lwst_pric_pre_rt",
             self.low_250d_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "trde_pre",
             self.trade_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "fav_unit",
             self.face_value_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "dstr_stk",
             self.floating_stock.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "dstr_rt",
             self.floating_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

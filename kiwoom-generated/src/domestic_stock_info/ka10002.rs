@@ -292,309 +292,152 @@ impl codec::Record for StockBrokersResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "flu_smbol" => {
-                    fluctuation_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_smbol", codec::PLAIN)?;
+                    fluctuation_sign = forms.value(&mut map, ctx, 3, "flu_smbol", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
+                    base_price = forms.value(&mut map, ctx, 4, "base_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "sel_trde_ori_nm_1" => {
-                    sell_trade_broker_name_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_nm_1",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_name_1 =
+                        forms.value(&mut map, ctx, 7, "sel_trde_ori_nm_1", codec::PLAIN)?;
                 }
                 "sel_trde_ori_1" => {
-                    sell_trade_broker_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_1",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_1 =
+                        forms.value(&mut map, ctx, 8, "sel_trde_ori_1", codec::PLAIN)?;
                 }
                 "sel_trde_qty_1" => {
-                    sell_trade_quantity_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_qty_1",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_quantity_1 =
+                        forms.value(&mut map, ctx, 9, "sel_trde_qty_1", codec::PLAIN)?;
                 }
                 "buy_trde_ori_nm_1" => {
-                    buy_trade_broker_name_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_nm_1",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_name_1 =
+                        forms.value(&mut map, ctx, 10, "buy_trde_ori_nm_1", codec::PLAIN)?;
                 }
                 "buy_trde_ori_1" => {
-                    buy_trade_broker_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_1",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_1 =
+                        forms.value(&mut map, ctx, 11, "buy_trde_ori_1", codec::PLAIN)?;
                 }
                 "buy_trde_qty_1" => {
-                    buy_trade_quantity_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_qty_1",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_quantity_1 =
+                        forms.value(&mut map, ctx, 12, "buy_trde_qty_1", codec::PLAIN)?;
                 }
                 "sel_trde_ori_nm_2" => {
-                    sell_trade_broker_name_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_nm_2",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_name_2 =
+                        forms.value(&mut map, ctx, 13, "sel_trde_ori_nm_2", codec::PLAIN)?;
                 }
                 "sel_trde_ori_2" => {
-                    sell_trade_broker_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_2",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_2 =
+                        forms.value(&mut map, ctx, 14, "sel_trde_ori_2", codec::PLAIN)?;
                 }
                 "sel_trde_qty_2" => {
-                    sell_trade_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_qty_2",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_quantity_2 =
+                        forms.value(&mut map, ctx, 15, "sel_trde_qty_2", codec::PLAIN)?;
                 }
                 "buy_trde_ori_nm_2" => {
-                    buy_trade_broker_name_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_nm_2",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_name_2 =
+                        forms.value(&mut map, ctx, 16, "buy_trde_ori_nm_2", codec::PLAIN)?;
                 }
                 "buy_trde_ori_2" => {
-                    buy_trade_broker_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_2",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_2 =
+                        forms.value(&mut map, ctx, 17, "buy_trde_ori_2", codec::PLAIN)?;
                 }
                 "buy_trde_qty_2" => {
-                    buy_trade_quantity_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_qty_2",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_quantity_2 =
+                        forms.value(&mut map, ctx, 18, "buy_trde_qty_2", codec::PLAIN)?;
                 }
                 "sel_trde_ori_nm_3" => {
-                    sell_trade_broker_name_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_nm_3",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_name_3 =
+                        forms.value(&mut map, ctx, 19, "sel_trde_ori_nm_3", codec::PLAIN)?;
                 }
                 "sel_trde_ori_3" => {
-                    sell_trade_broker_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_3",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_3 =
+                        forms.value(&mut map, ctx, 20, "sel_trde_ori_3", codec::PLAIN)?;
                 }
                 "sel_trde_qty_3" => {
-                    sell_trade_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_qty_3",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_quantity_3 =
+                        forms.value(&mut map, ctx, 21, "sel_trde_qty_3", codec::PLAIN)?;
                 }
                 "buy_trde_ori_nm_3" => {
-                    buy_trade_broker_name_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_nm_3",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_name_3 =
+                        forms.value(&mut map, ctx, 22, "buy_trde_ori_nm_3", codec::PLAIN)?;
                 }
                 "buy_trde_ori_3" => {
-                    buy_trade_broker_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_3",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_3 =
+                        forms.value(&mut map, ctx, 23, "buy_trde_ori_3", codec::PLAIN)?;
                 }
                 "buy_trde_qty_3" => {
-                    buy_trade_quantity_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_qty_3",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_quantity_3 =
+                        forms.value(&mut map, ctx, 24, "buy_trde_qty_3", codec::PLAIN)?;
                 }
                 "sel_trde_ori_nm_4" => {
-                    sell_trade_broker_name_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_nm_4",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_name_4 =
+                        forms.value(&mut map, ctx, 25, "sel_trde_ori_nm_4", codec::PLAIN)?;
                 }
                 "sel_trde_ori_4" => {
-                    sell_trade_broker_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_4",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_4 =
+                        forms.value(&mut map, ctx, 26, "sel_trde_ori_4", codec::PLAIN)?;
                 }
                 "sel_trde_qty_4" => {
-                    sell_trade_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_qty_4",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_quantity_4 =
+                        forms.value(&mut map, ctx, 27, "sel_trde_qty_4", codec::PLAIN)?;
                 }
                 "buy_trde_ori_nm_4" => {
-                    buy_trade_broker_name_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_nm_4",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_name_4 =
+                        forms.value(&mut map, ctx, 28, "buy_trde_ori_nm_4", codec::PLAIN)?;
                 }
                 "buy_trde_ori_4" => {
-                    buy_trade_broker_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_4",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_4 =
+                        forms.value(&mut map, ctx, 29, "buy_trde_ori_4", codec::PLAIN)?;
                 }
                 "buy_trde_qty_4" => {
-                    buy_trade_quantity_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_qty_4",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_quantity_4 =
+                        forms.value(&mut map, ctx, 30, "buy_trde_qty_4", codec::PLAIN)?;
                 }
                 "sel_trde_ori_nm_5" => {
-                    sell_trade_broker_name_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_nm_5",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_name_5 =
+                        forms.value(&mut map, ctx, 31, "sel_trde_ori_nm_5", codec::PLAIN)?;
                 }
                 "sel_trde_ori_5" => {
-                    sell_trade_broker_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_ori_5",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_broker_5 =
+                        forms.value(&mut map, ctx, 32, "sel_trde_ori_5", codec::PLAIN)?;
                 }
                 "sel_trde_qty_5" => {
-                    sell_trade_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_trde_qty_5",
-                        codec::PLAIN,
-                    )?;
+                    sell_trade_quantity_5 =
+                        forms.value(&mut map, ctx, 33, "sel_trde_qty_5", codec::PLAIN)?;
                 }
                 "buy_trde_ori_nm_5" => {
-                    buy_trade_broker_name_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_nm_5",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_name_5 =
+                        forms.value(&mut map, ctx, 34, "buy_trde_ori_nm_5", codec::PLAIN)?;
                 }
                 "buy_trde_ori_5" => {
-                    buy_trade_broker_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_ori_5",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_broker_5 =
+                        forms.value(&mut map, ctx, 35, "buy_trde_ori_5", codec::PLAIN)?;
                 }
                 "buy_trde_qty_5" => {
-                    buy_trade_quantity_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_trde_qty_5",
-                        codec::PLAIN,
-                    )?;
+                    buy_trade_quantity_5 =
+                        forms.value(&mut map, ctx, 36, "buy_trde_qty_5", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 38, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -648,269 +491,269 @@ impl serde::Serialize for StockBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "flu_smbol",
             self.fluctuation_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "base_pric",
             self.base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sel_trde_ori_nm_1",
             self.sell_trade_broker_name_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sel_trde_ori_1",
             self.sell_trade_broker_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sel_trde_qty_1",
             self.sell_trade_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "buy_trde_ori_nm_1",
             self.buy_trade_broker_name_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "buy_trde_ori_1",
             self.buy_trade_broker_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "buy_trde_qty_1",
             self.buy_trade_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "sel_trde_ori_nm_2",
             self.sell_trade_broker_name_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "sel_trde_ori_2",
             self.sell_trade_broker_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "sel_trde_qty_2",
             self.sell_trade_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "buy_trde_ori_nm_2",
             self.buy_trade_broker_name_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "buy_trde_ori_2",
             self.buy_trade_broker_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "buy_trde_qty_2",
             self.buy_trade_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "sel_trde_ori_nm_3",
             self.sell_trade_broker_name_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "sel_trde_ori_3",
             self.sell_trade_broker_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "sel_trde_qty_3",
             self.sell_trade_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "buy_trde_ori_nm_3",
             self.buy_trade_broker_name_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "buy_trde_ori_3",
             self.buy_trade_broker_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "buy_trde_qty_3",
             self.buy_trade_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "sel_trde_ori_nm_4",
             self.sell_trade_broker_name_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "sel_trde_ori_4",
             self.sell_trade_broker_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "sel_trde_qty_4",
             self.sell_trade_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "buy_trde_ori_nm_4",
             self.buy_trade_broker_name_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "buy_trde_ori_4",
             self.buy_trade_broker_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "buy_trde_qty_4",
             self.buy_trade_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "sel_trde_ori_nm_5",
             self.sell_trade_broker_name_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "sel_trde_ori_5",
             self.sell_trade_broker_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "sel_trde_qty_5",
             self.sell_trade_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "buy_trde_ori_nm_5",
             self.buy_trade_broker_name_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "buy_trde_ori_5",
             self.buy_trade_broker_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "buy_trde_qty_5",
             self.buy_trade_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

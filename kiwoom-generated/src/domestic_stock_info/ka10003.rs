@@ -83,14 +83,13 @@ impl codec::Record for StockExecutionInfoResponse {
             match &*key {
                 "cntr_infr" => {
                     execution_info = codec::list(&mut map, ctx, "cntr_infr")?;
-                    codec::keep_empty_list(&mut forms, "cntr_infr", &execution_info);
+                    forms.list_sent(0, &execution_info);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -108,11 +107,12 @@ impl serde::Serialize for StockExecutionInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "cntr_infr", &self.execution_info)?;
+        self.forms
+            .put_list(&mut map, 0, "cntr_infr", &self.execution_info)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -227,71 +227,44 @@ impl codec::Record for StockExecutionInfoRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "tm" => {
-                    time = codec::field_kept(&mut map, ctx, &mut forms, "tm", codec::PLAIN)?;
-                }
+                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre", codec::PLAIN)?;
                 }
                 "pre_rt" => {
-                    change_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_rt", codec::PLAIN)?;
+                    change_rate = forms.value(&mut map, ctx, 3, "pre_rt", codec::PLAIN)?;
                 }
                 "pri_sel_bid_unit" => {
-                    best_ask_price_unit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pri_sel_bid_unit",
-                        codec::PLAIN,
-                    )?;
+                    best_ask_price_unit =
+                        forms.value(&mut map, ctx, 4, "pri_sel_bid_unit", codec::PLAIN)?;
                 }
                 "pri_buy_bid_unit" => {
-                    best_bid_price_unit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pri_buy_bid_unit",
-                        codec::PLAIN,
-                    )?;
+                    best_bid_price_unit =
+                        forms.value(&mut map, ctx, 5, "pri_buy_bid_unit", codec::PLAIN)?;
                 }
                 "cntr_trde_qty" => {
-                    execution_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "cntr_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    execution_trade_quantity =
+                        forms.value(&mut map, ctx, 6, "cntr_trde_qty", codec::PLAIN)?;
                 }
-                "sign" => {
-                    sign = codec::field_kept(&mut map, ctx, &mut forms, "sign", codec::PLAIN)?;
-                }
+                "sign" => sign = forms.value(&mut map, ctx, 7, "sign", codec::PLAIN)?,
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_trade_value =
+                        forms.value(&mut map, ctx, 9, "acc_trde_prica", codec::PLAIN)?;
                 }
                 "cntr_str" => {
                     execution_strength =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "cntr_str", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 11, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -318,86 +291,76 @@ impl serde::Serialize for StockExecutionInfoRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tm",
-            self.time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pre_rt",
             self.change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pri_sel_bid_unit",
             self.best_ask_price_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pri_buy_bid_unit",
             self.best_bid_price_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cntr_trde_qty",
             self.execution_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 7, "sign", self.sign.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "sign",
-            self.sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            8,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "acc_trde_prica",
             self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "cntr_str",
             self.execution_strength.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,

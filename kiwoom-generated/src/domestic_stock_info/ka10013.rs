@@ -103,14 +103,13 @@ impl codec::Record for CreditTradeTrendResponse {
             match &*key {
                 "crd_trde_trend" => {
                     credit_trade_trend = codec::list(&mut map, ctx, "crd_trde_trend")?;
-                    codec::keep_empty_list(&mut forms, "crd_trde_trend", &credit_trade_trend);
+                    forms.list_sent(0, &credit_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -128,16 +127,12 @@ impl serde::Serialize for CreditTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "crd_trde_trend",
-            &self.credit_trade_trend,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "crd_trde_trend", &self.credit_trade_trend)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -252,47 +247,33 @@ impl codec::Record for CreditTradeTrendRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 4, "trde_qty", codec::PLAIN)?;
                 }
-                "new" => {
-                    new = codec::field_kept(&mut map, ctx, &mut forms, "new", codec::PLAIN)?;
-                }
+                "new" => new = forms.value(&mut map, ctx, 5, "new", codec::PLAIN)?,
                 "rpya" => {
-                    repayment = codec::field_kept(&mut map, ctx, &mut forms, "rpya", codec::PLAIN)?;
+                    repayment = forms.value(&mut map, ctx, 6, "rpya", codec::PLAIN)?;
                 }
-                "remn" => {
-                    balance = codec::field_kept(&mut map, ctx, &mut forms, "remn", codec::PLAIN)?;
-                }
-                "amt" => {
-                    amount = codec::field_kept(&mut map, ctx, &mut forms, "amt", codec::PLAIN)?;
-                }
-                "pre" => {
-                    change = codec::field_kept(&mut map, ctx, &mut forms, "pre", codec::PLAIN)?;
-                }
+                "remn" => balance = forms.value(&mut map, ctx, 7, "remn", codec::PLAIN)?,
+                "amt" => amount = forms.value(&mut map, ctx, 8, "amt", codec::PLAIN)?,
+                "pre" => change = forms.value(&mut map, ctx, 9, "pre", codec::PLAIN)?,
                 "shr_rt" => {
-                    provision_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "shr_rt", codec::PLAIN)?;
+                    provision_rate = forms.value(&mut map, ctx, 10, "shr_rt", codec::PLAIN)?;
                 }
                 "remn_rt" => {
-                    balance_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "remn_rt", codec::PLAIN)?;
+                    balance_rate = forms.value(&mut map, ctx, 11, "remn_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -319,86 +300,56 @@ impl serde::Serialize for CreditTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 5, "new", self.new.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 6, "rpya", self.repayment.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 7, "remn", self.balance.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 8, "amt", self.amount.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 9, "pre", self.change.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "new",
-            self.new.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "rpya",
-            self.repayment.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "remn",
-            self.balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "amt",
-            self.amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "pre",
-            self.change.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            10,
             "shr_rt",
             self.provision_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "remn_rt",
             self.balance_rate.as_ref(),
             codec::PLAIN,

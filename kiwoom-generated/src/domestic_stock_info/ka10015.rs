@@ -91,14 +91,13 @@ impl codec::Record for DailyTradeDetailResponse {
             match &*key {
                 "daly_trde_dtl" => {
                     daily_trade_detail = codec::list(&mut map, ctx, "daly_trde_dtl")?;
-                    codec::keep_empty_list(&mut forms, "daly_trde_dtl", &daily_trade_detail);
+                    forms.list_sent(0, &daily_trade_detail);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -116,16 +115,12 @@ impl serde::Serialize for DailyTradeDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "daly_trde_dtl",
-            &self.daily_trade_detail,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "daly_trde_dtl", &self.daily_trade_detail)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -344,186 +339,109 @@ impl codec::Record for DailyTradeDetailRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 6, "trde_prica", codec::PLAIN)?;
                 }
                 "bf_mkrt_trde_qty" => {
-                    before_market_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bf_mkrt_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    before_market_trade_quantity =
+                        forms.value(&mut map, ctx, 7, "bf_mkrt_trde_qty", codec::PLAIN)?;
                 }
                 "bf_mkrt_trde_wght" => {
-                    before_market_trade_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bf_mkrt_trde_wght",
-                        codec::PLAIN,
-                    )?;
+                    before_market_trade_weight =
+                        forms.value(&mut map, ctx, 8, "bf_mkrt_trde_wght", codec::PLAIN)?;
                 }
                 "opmr_trde_qty" => {
-                    intraday_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "opmr_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    intraday_trade_quantity =
+                        forms.value(&mut map, ctx, 9, "opmr_trde_qty", codec::PLAIN)?;
                 }
                 "opmr_trde_wght" => {
-                    intraday_trade_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "opmr_trde_wght",
-                        codec::PLAIN,
-                    )?;
+                    intraday_trade_weight =
+                        forms.value(&mut map, ctx, 10, "opmr_trde_wght", codec::PLAIN)?;
                 }
                 "af_mkrt_trde_qty" => {
-                    after_market_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "af_mkrt_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    after_market_trade_quantity =
+                        forms.value(&mut map, ctx, 11, "af_mkrt_trde_qty", codec::PLAIN)?;
                 }
                 "af_mkrt_trde_wght" => {
-                    after_market_trade_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "af_mkrt_trde_wght",
-                        codec::PLAIN,
-                    )?;
+                    after_market_trade_weight =
+                        forms.value(&mut map, ctx, 12, "af_mkrt_trde_wght", codec::PLAIN)?;
                 }
                 "tot_3" => {
-                    total_3 = codec::field_kept(&mut map, ctx, &mut forms, "tot_3", codec::PLAIN)?;
+                    total_3 = forms.value(&mut map, ctx, 13, "tot_3", codec::PLAIN)?;
                 }
                 "prid_trde_qty" => {
-                    period_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prid_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    period_trade_quantity =
+                        forms.value(&mut map, ctx, 14, "prid_trde_qty", codec::PLAIN)?;
                 }
                 "cntr_str" => {
                     execution_strength =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 15, "cntr_str", codec::PLAIN)?;
                 }
                 "for_poss" => {
-                    foreign_holding =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_poss", codec::PLAIN)?;
+                    foreign_holding = forms.value(&mut map, ctx, 16, "for_poss", codec::PLAIN)?;
                 }
                 "for_wght" => {
-                    foreign_weight =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_wght", codec::PLAIN)?;
+                    foreign_weight = forms.value(&mut map, ctx, 17, "for_wght", codec::PLAIN)?;
                 }
                 "for_netprps" => {
                     foreign_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "for_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 18, "for_netprps", codec::PLAIN)?;
                 }
                 "orgn_netprps" => {
                     institution_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orgn_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 19, "orgn_netprps", codec::PLAIN)?;
                 }
                 "ind_netprps" => {
                     individual_net_purchase =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ind_netprps", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 20, "ind_netprps", codec::PLAIN)?;
                 }
-                "frgn" => {
-                    foreign = codec::field_kept(&mut map, ctx, &mut forms, "frgn", codec::PLAIN)?;
-                }
+                "frgn" => foreign = forms.value(&mut map, ctx, 21, "frgn", codec::PLAIN)?,
                 "crd_remn_rt" => {
                     credit_balance_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_remn_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 22, "crd_remn_rt", codec::PLAIN)?;
                 }
-                "prm" => {
-                    program = codec::field_kept(&mut map, ctx, &mut forms, "prm", codec::PLAIN)?;
-                }
+                "prm" => program = forms.value(&mut map, ctx, 23, "prm", codec::PLAIN)?,
                 "bf_mkrt_trde_prica" => {
-                    before_market_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bf_mkrt_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    before_market_trade_value =
+                        forms.value(&mut map, ctx, 24, "bf_mkrt_trde_prica", codec::PLAIN)?;
                 }
                 "bf_mkrt_trde_prica_wght" => {
-                    before_market_trade_value_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "bf_mkrt_trde_prica_wght",
-                        codec::PLAIN,
-                    )?;
+                    before_market_trade_value_weight =
+                        forms.value(&mut map, ctx, 25, "bf_mkrt_trde_prica_wght", codec::PLAIN)?;
                 }
                 "opmr_trde_prica" => {
-                    intraday_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "opmr_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    intraday_trade_value =
+                        forms.value(&mut map, ctx, 26, "opmr_trde_prica", codec::PLAIN)?;
                 }
                 "opmr_trde_prica_wght" => {
-                    intraday_trade_value_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "opmr_trde_prica_wght",
-                        codec::PLAIN,
-                    )?;
+                    intraday_trade_value_weight =
+                        forms.value(&mut map, ctx, 27, "opmr_trde_prica_wght", codec::PLAIN)?;
                 }
                 "af_mkrt_trde_prica" => {
-                    after_market_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "af_mkrt_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    after_market_trade_value =
+                        forms.value(&mut map, ctx, 28, "af_mkrt_trde_prica", codec::PLAIN)?;
                 }
                 "af_mkrt_trde_prica_wght" => {
-                    after_market_trade_value_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "af_mkrt_trde_prica_wght",
-                        codec::PLAIN,
-                    )?;
+                    after_market_trade_value_weight =
+                        forms.value(&mut map, ctx, 29, "af_mkrt_trde_prica_wght", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -568,212 +486,192 @@ impl serde::Serialize for DailyTradeDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "bf_mkrt_trde_qty",
             self.before_market_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "bf_mkrt_trde_wght",
             self.before_market_trade_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "opmr_trde_qty",
             self.intraday_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "opmr_trde_wght",
             self.intraday_trade_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "af_mkrt_trde_qty",
             self.after_market_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "af_mkrt_trde_wght",
             self.after_market_trade_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 13, "tot_3", self.total_3.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "tot_3",
-            self.total_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            14,
             "prid_trde_qty",
             self.period_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "cntr_str",
             self.execution_strength.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "for_poss",
             self.foreign_holding.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "for_wght",
             self.foreign_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "for_netprps",
             self.foreign_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "orgn_netprps",
             self.institution_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "ind_netprps",
             self.individual_net_purchase.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 21, "frgn", self.foreign.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "frgn",
-            self.foreign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            22,
             "crd_remn_rt",
             self.credit_balance_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 23, "prm", self.program.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "prm",
-            self.program.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            24,
             "bf_mkrt_trde_prica",
             self.before_market_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "bf_mkrt_trde_prica_wght",
             self.before_market_trade_value_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "opmr_trde_prica",
             self.intraday_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "opmr_trde_prica_wght",
             self.intraday_trade_value_weight.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "af_mkrt_trde_prica",
             self.after_market_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "af_mkrt_trde_prica_wght",
             self.after_market_trade_value_weight.as_ref(),
             codec::PLAIN,

@@ -158,14 +158,13 @@ impl codec::Record for UpperLowerLimitStocksResponse {
             match &*key {
                 "updown_pric" => {
                     up_down_price = codec::list(&mut map, ctx, "updown_pric")?;
-                    codec::keep_empty_list(&mut forms, "updown_pric", &up_down_price);
+                    forms.list_sent(0, &up_down_price);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -183,11 +182,12 @@ impl serde::Serialize for UpperLowerLimitStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "updown_pric", &self.up_down_price)?;
+        self.forms
+            .put_list(&mut map, 0, "updown_pric", &self.up_down_price)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -309,65 +309,50 @@ impl codec::Record for UpperLowerLimitStocksRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_infr" => {
-                    stock_info =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_infr", codec::PLAIN)?;
+                    stock_info = forms.value(&mut map, ctx, 1, "stk_infr", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
                 }
                 "pred_trde_qty" => {
-                    previous_day_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_trade_quantity =
+                        forms.value(&mut map, ctx, 8, "pred_trde_qty", codec::PLAIN)?;
                 }
                 "sel_req" => {
                     sell_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "sel_req", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
+                    ask_price = forms.value(&mut map, ctx, 10, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
+                    bid_price = forms.value(&mut map, ctx, 11, "buy_bid", codec::PLAIN)?;
                 }
                 "buy_req" => {
                     buy_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "buy_req", codec::PLAIN)?;
                 }
-                "cnt" => {
-                    count = codec::field_kept(&mut map, ctx, &mut forms, "cnt", codec::PLAIN)?;
-                }
+                "cnt" => count = forms.value(&mut map, ctx, 13, "cnt", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -395,104 +380,99 @@ impl serde::Serialize for UpperLowerLimitStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_infr",
             self.stock_info.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pred_trde_qty",
             self.previous_day_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sel_req",
             self.sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "sel_bid",
             self.ask_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "buy_bid",
             self.bid_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "buy_req",
             self.buy_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "cnt",
-            self.count.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 13, "cnt", self.count.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -139,14 +139,13 @@ impl codec::Record for VolumeProfileClusterResponse {
             match &*key {
                 "prps_cnctr" => {
                     supply_concentration = codec::list(&mut map, ctx, "prps_cnctr")?;
-                    codec::keep_empty_list(&mut forms, "prps_cnctr", &supply_concentration);
+                    forms.list_sent(0, &supply_concentration);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -164,16 +163,12 @@ impl serde::Serialize for VolumeProfileClusterResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "prps_cnctr",
-            &self.supply_concentration,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "prps_cnctr", &self.supply_concentration)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -278,48 +273,40 @@ impl codec::Record for VolumeProfileClusterRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "now_trde_qty" => {
                     current_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "now_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "now_trde_qty", codec::PLAIN)?;
                 }
                 "pric_strt" => {
-                    price_start =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pric_strt", codec::PLAIN)?;
+                    price_start = forms.value(&mut map, ctx, 7, "pric_strt", codec::PLAIN)?;
                 }
                 "pric_end" => {
-                    price_end =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pric_end", codec::PLAIN)?;
+                    price_end = forms.value(&mut map, ctx, 8, "pric_end", codec::PLAIN)?;
                 }
                 "prps_qty" => {
-                    supply_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prps_qty", codec::PLAIN)?;
+                    supply_quantity = forms.value(&mut map, ctx, 9, "prps_qty", codec::PLAIN)?;
                 }
                 "prps_rt" => {
-                    supply_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prps_rt", codec::PLAIN)?;
+                    supply_rate = forms.value(&mut map, ctx, 10, "prps_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -345,79 +332,79 @@ impl serde::Serialize for VolumeProfileClusterRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "now_trde_qty",
             self.current_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pric_strt",
             self.price_start.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pric_end",
             self.price_end.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "prps_qty",
             self.supply_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "prps_rt",
             self.supply_rate.as_ref(),
             codec::PLAIN,

@@ -178,18 +178,13 @@ impl codec::Record for OpenPriceChangeRateResponse {
                 "open_pric_pre_flu_rt" => {
                     open_price_change_fluctuation_rate =
                         codec::list(&mut map, ctx, "open_pric_pre_flu_rt")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "open_pric_pre_flu_rt",
-                        &open_price_change_fluctuation_rate,
-                    );
+                    forms.list_sent(0, &open_price_change_fluctuation_rate);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -207,16 +202,16 @@ impl serde::Serialize for OpenPriceChangeRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "open_pric_pre_flu_rt",
             &self.open_price_change_fluctuation_rate,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -328,57 +323,45 @@ impl codec::Record for OpenPriceChangeRateRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 6, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 7, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 8, "low_pric", codec::PLAIN)?;
                 }
                 "open_pric_pre" => {
-                    open_price_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "open_pric_pre",
-                        codec::PLAIN,
-                    )?;
+                    open_price_change =
+                        forms.value(&mut map, ctx, 9, "open_pric_pre", codec::PLAIN)?;
                 }
                 "now_trde_qty" => {
                     current_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "now_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "now_trde_qty", codec::PLAIN)?;
                 }
                 "cntr_str" => {
                     execution_strength =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "cntr_str", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -405,86 +388,86 @@ impl serde::Serialize for OpenPriceChangeRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "open_pric_pre",
             self.open_price_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "now_trde_qty",
             self.current_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "cntr_str",
             self.execution_strength.as_ref(),
             codec::PLAIN,

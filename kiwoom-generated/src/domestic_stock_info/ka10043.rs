@@ -165,18 +165,13 @@ impl codec::Record for BrokerVolumeProfileAnalysisResponse {
                 "trde_ori_prps_anly" => {
                     trade_broker_supply_analysis =
                         codec::list(&mut map, ctx, "trde_ori_prps_anly")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "trde_ori_prps_anly",
-                        &trade_broker_supply_analysis,
-                    );
+                    forms.list_sent(0, &trade_broker_supply_analysis);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -194,16 +189,16 @@ impl serde::Serialize for BrokerVolumeProfileAnalysisResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "trde_ori_prps_anly",
             &self.trade_broker_supply_analysis,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -297,22 +292,18 @@ impl codec::Record for BrokerVolumeProfileAnalysisRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -324,26 +315,24 @@ impl codec::Record for BrokerVolumeProfileAnalysisRow {
                     )?;
                 }
                 "sel_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 4, "sel_qty", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
+                    buy_quantity = forms.value(&mut map, ctx, 5, "buy_qty", codec::PLAIN)?;
                 }
                 "netprps_qty" => {
                     net_purchase_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "netprps_qty", codec::PLAIN)?;
                 }
                 "trde_qty_sum" => {
                     trade_quantity_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty_sum", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "trde_qty_sum", codec::PLAIN)?;
                 }
                 "trde_wght" => {
-                    trade_weight = codec::field_kept(
+                    trade_weight = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "trde_wght",
                         &codec::Format {
                             scale: 0u8,
@@ -376,30 +365,25 @@ impl serde::Serialize for BrokerVolumeProfileAnalysisRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -410,37 +394,37 @@ impl serde::Serialize for BrokerVolumeProfileAnalysisRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "sel_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "buy_qty",
             self.buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "netprps_qty",
             self.net_purchase_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_qty_sum",
             self.trade_quantity_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "trde_wght",
             self.trade_weight.as_ref(),
             &codec::Format {

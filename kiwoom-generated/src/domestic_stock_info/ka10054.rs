@@ -234,14 +234,13 @@ impl codec::Record for ViTriggeredStocksResponse {
             match &*key {
                 "motn_stk" => {
                     trigger_stock = codec::list(&mut map, ctx, "motn_stk")?;
-                    codec::keep_empty_list(&mut forms, "motn_stk", &trigger_stock);
+                    forms.list_sent(0, &trigger_stock);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -259,11 +258,12 @@ impl serde::Serialize for ViTriggeredStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "motn_stk", &self.trigger_stock)?;
+        self.forms
+            .put_list(&mut map, 0, "motn_stk", &self.trigger_stock)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -383,80 +383,55 @@ impl codec::Record for ViTriggeredStocksRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "motn_pric" => {
-                    trigger_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "motn_pric", codec::PLAIN)?;
+                    trigger_price = forms.value(&mut map, ctx, 3, "motn_pric", codec::PLAIN)?;
                 }
                 "dynm_dispty_rt" => {
-                    dynamic_disparity_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dynm_dispty_rt",
-                        codec::PLAIN,
-                    )?;
+                    dynamic_disparity_rate =
+                        forms.value(&mut map, ctx, 4, "dynm_dispty_rt", codec::PLAIN)?;
                 }
                 "trde_cntr_proc_time" => {
-                    trade_execution_processing_time = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trde_cntr_proc_time",
-                        codec::PLAIN,
-                    )?;
+                    trade_execution_processing_time =
+                        forms.value(&mut map, ctx, 5, "trde_cntr_proc_time", codec::PLAIN)?;
                 }
                 "virelis_time" => {
                     vi_release_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "virelis_time", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "virelis_time", codec::PLAIN)?;
                 }
                 "viaplc_tp" => {
-                    vi_applied_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "viaplc_tp", codec::PLAIN)?;
+                    vi_applied_type = forms.value(&mut map, ctx, 7, "viaplc_tp", codec::PLAIN)?;
                 }
                 "dynm_stdpc" => {
                     dynamic_reference_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dynm_stdpc", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "dynm_stdpc", codec::PLAIN)?;
                 }
                 "static_stdpc" => {
                     static_reference_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "static_stdpc", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "static_stdpc", codec::PLAIN)?;
                 }
                 "static_dispty_rt" => {
-                    static_disparity_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "static_dispty_rt",
-                        codec::PLAIN,
-                    )?;
+                    static_disparity_rate =
+                        forms.value(&mut map, ctx, 10, "static_dispty_rt", codec::PLAIN)?;
                 }
                 "open_pric_pre_flu_rt" => {
-                    open_price_change_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "open_pric_pre_flu_rt",
-                        codec::PLAIN,
-                    )?;
+                    open_price_change_fluctuation_rate =
+                        forms.value(&mut map, ctx, 11, "open_pric_pre_flu_rt", codec::PLAIN)?;
                 }
                 "vimotn_cnt" => {
                     vi_trigger_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "vimotn_cnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "vimotn_cnt", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 13, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -485,100 +460,100 @@ impl serde::Serialize for ViTriggeredStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "motn_pric",
             self.trigger_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "dynm_dispty_rt",
             self.dynamic_disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trde_cntr_proc_time",
             self.trade_execution_processing_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "virelis_time",
             self.vi_release_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "viaplc_tp",
             self.vi_applied_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "dynm_stdpc",
             self.dynamic_reference_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "static_stdpc",
             self.static_reference_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "static_dispty_rt",
             self.static_disparity_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "open_pric_pre_flu_rt",
             self.open_price_change_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "vimotn_cnt",
             self.vi_trigger_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,

@@ -92,18 +92,13 @@ impl codec::Record for TodayPrevTradeVolumeResponse {
                 "tdy_pred_cntr_qty" => {
                     today_previous_day_execution_quantity =
                         codec::list(&mut map, ctx, "tdy_pred_cntr_qty")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "tdy_pred_cntr_qty",
-                        &today_previous_day_execution_quantity,
-                    );
+                    forms.list_sent(0, &today_previous_day_execution_quantity);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -121,16 +116,16 @@ impl serde::Serialize for TodayPrevTradeVolumeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "tdy_pred_cntr_qty",
             &self.today_previous_day_execution_quantity,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -218,41 +213,32 @@ impl codec::Record for TodayPrevTradeVolumeRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 0, "cntr_tm", codec::PLAIN)?;
                 }
                 "cntr_pric" => {
-                    execution_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_pric", codec::PLAIN)?;
+                    execution_price = forms.value(&mut map, ctx, 1, "cntr_pric", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity = forms.value(&mut map, ctx, 5, "cntr_qty", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_trade_value =
+                        forms.value(&mut map, ctx, 7, "acc_trde_prica", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -275,58 +261,58 @@ impl serde::Serialize for TodayPrevTradeVolumeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "cntr_pric",
             self.execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "acc_trde_prica",
             self.cumulative_trade_value.as_ref(),
             codec::PLAIN,

@@ -135,18 +135,13 @@ impl codec::Record for InvestorDailyTradeStocksResponse {
             match &*key {
                 "invsr_daly_trde_stk" => {
                     investor_daily_trade_stock = codec::list(&mut map, ctx, "invsr_daly_trde_stk")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "invsr_daly_trde_stk",
-                        &investor_daily_trade_stock,
-                    );
+                    forms.list_sent(0, &investor_daily_trade_stock);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -164,16 +159,16 @@ impl serde::Serialize for InvestorDailyTradeStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "invsr_daly_trde_stk",
             &self.investor_daily_trade_stock,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -278,18 +273,16 @@ impl codec::Record for InvestorDailyTradeStocksRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "netslmt_qty" => {
-                    net_sell_quantity = codec::field_kept(
+                    net_sell_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "netslmt_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -301,10 +294,10 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "netslmt_amt" => {
-                    net_sell_amount = codec::field_kept(
+                    net_sell_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "netslmt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -316,19 +309,14 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "prsm_avg_pric" => {
-                    estimated_average_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "prsm_avg_pric",
-                        codec::PLAIN,
-                    )?;
+                    estimated_average_price =
+                        forms.value(&mut map, ctx, 4, "prsm_avg_pric", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price = codec::field_kept(
+                    current_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "cur_prc",
                         &codec::Format {
                             scale: 0u8,
@@ -340,14 +328,13 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 6, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
-                    previous_day_change = codec::field_kept(
+                    previous_day_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "pred_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -359,10 +346,10 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "avg_pric_pre" => {
-                    average_price_change = codec::field_kept(
+                    average_price_change = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "avg_pric_pre",
                         &codec::Format {
                             scale: 0u8,
@@ -374,10 +361,10 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                     )?;
                 }
                 "pre_rt" => {
-                    change_rate = codec::field_kept(
+                    change_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "pre_rt",
                         &codec::Format {
                             scale: 0u8,
@@ -390,7 +377,7 @@ impl codec::Record for InvestorDailyTradeStocksRow {
                 }
                 "dt_trde_qty" => {
                     date_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dt_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "dt_trde_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -416,23 +403,23 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "netslmt_qty",
             self.net_sell_quantity.as_ref(),
             &codec::Format {
@@ -443,9 +430,9 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "netslmt_amt",
             self.net_sell_amount.as_ref(),
             &codec::Format {
@@ -456,16 +443,16 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "prsm_avg_pric",
             self.estimated_average_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cur_prc",
             self.current_price.as_ref(),
             &codec::Format {
@@ -476,16 +463,16 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pred_pre",
             self.previous_day_change.as_ref(),
             &codec::Format {
@@ -496,9 +483,9 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "avg_pric_pre",
             self.average_price_change.as_ref(),
             &codec::Format {
@@ -509,9 +496,9 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "pre_rt",
             self.change_rate.as_ref(),
             &codec::Format {
@@ -522,9 +509,9 @@ impl serde::Serialize for InvestorDailyTradeStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "dt_trde_qty",
             self.date_trade_quantity.as_ref(),
             codec::PLAIN,

@@ -132,18 +132,13 @@ impl codec::Record for StockInvestorByInstitutionResponse {
             match &*key {
                 "stk_invsr_orgn" => {
                     stock_investor_institution = codec::list(&mut map, ctx, "stk_invsr_orgn")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "stk_invsr_orgn",
-                        &stock_investor_institution,
-                    );
+                    forms.list_sent(0, &stock_investor_institution);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -161,16 +156,16 @@ impl serde::Serialize for StockInvestorByInstitutionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "stk_invsr_orgn",
             &self.stock_investor_institution,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -339,26 +334,22 @@ impl codec::Record for StockInvestorByInstitutionRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pre_sig" => {
-                    change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_sig", codec::PLAIN)?;
+                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate = codec::field_kept(
+                    fluctuation_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "flu_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -371,66 +362,49 @@ impl codec::Record for StockInvestorByInstitutionRow {
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "acc_trde_prica" => {
-                    cumulative_trade_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "acc_trde_prica",
-                        codec::PLAIN,
-                    )?;
+                    cumulative_trade_value =
+                        forms.value(&mut map, ctx, 6, "acc_trde_prica", codec::PLAIN)?;
                 }
                 "ind_invsr" => {
                     individual_investor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ind_invsr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "ind_invsr", codec::PLAIN)?;
                 }
                 "frgnr_invsr" => {
                     foreign_investor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_invsr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "frgnr_invsr", codec::PLAIN)?;
                 }
                 "orgn" => {
-                    institution =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orgn", codec::PLAIN)?;
+                    institution = forms.value(&mut map, ctx, 9, "orgn", codec::PLAIN)?;
                 }
                 "fnnc_invt" => {
                     financial_investment =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fnnc_invt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "fnnc_invt", codec::PLAIN)?;
                 }
                 "insrnc" => {
-                    insurance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "insrnc", codec::PLAIN)?;
+                    insurance = forms.value(&mut map, ctx, 11, "insrnc", codec::PLAIN)?;
                 }
                 "invtrt" => {
-                    investment_trust =
-                        codec::field_kept(&mut map, ctx, &mut forms, "invtrt", codec::PLAIN)?;
+                    investment_trust = forms.value(&mut map, ctx, 12, "invtrt", codec::PLAIN)?;
                 }
                 "etc_fnnc" => {
-                    other_financial =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etc_fnnc", codec::PLAIN)?;
+                    other_financial = forms.value(&mut map, ctx, 13, "etc_fnnc", codec::PLAIN)?;
                 }
-                "bank" => {
-                    bank = codec::field_kept(&mut map, ctx, &mut forms, "bank", codec::PLAIN)?;
-                }
+                "bank" => bank = forms.value(&mut map, ctx, 14, "bank", codec::PLAIN)?,
                 "penfnd_etc" => {
-                    pension_fund =
-                        codec::field_kept(&mut map, ctx, &mut forms, "penfnd_etc", codec::PLAIN)?;
+                    pension_fund = forms.value(&mut map, ctx, 15, "penfnd_etc", codec::PLAIN)?;
                 }
                 "samo_fund" => {
-                    private_fund =
-                        codec::field_kept(&mut map, ctx, &mut forms, "samo_fund", codec::PLAIN)?;
+                    private_fund = forms.value(&mut map, ctx, 16, "samo_fund", codec::PLAIN)?;
                 }
-                "natn" => {
-                    nation = codec::field_kept(&mut map, ctx, &mut forms, "natn", codec::PLAIN)?;
-                }
+                "natn" => nation = forms.value(&mut map, ctx, 17, "natn", codec::PLAIN)?,
                 "etc_corp" => {
-                    other_corporation =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etc_corp", codec::PLAIN)?;
+                    other_corporation = forms.value(&mut map, ctx, 18, "etc_corp", codec::PLAIN)?;
                 }
                 "natfor" => {
-                    domestic_foreign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natfor", codec::PLAIN)?;
+                    domestic_foreign = forms.value(&mut map, ctx, 19, "natfor", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -465,37 +439,32 @@ impl serde::Serialize for StockInvestorByInstitutionRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pre_sig",
             self.change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             &codec::Format {
@@ -506,107 +475,92 @@ impl serde::Serialize for StockInvestorByInstitutionRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "acc_trde_prica",
             self.cumulative_trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ind_invsr",
             self.individual_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "frgnr_invsr",
             self.foreign_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 9, "orgn", self.institution.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "orgn",
-            self.institution.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            10,
             "fnnc_invt",
             self.financial_investment.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "insrnc",
             self.insurance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "invtrt",
             self.investment_trust.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "etc_fnnc",
             self.other_financial.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 14, "bank", self.bank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "bank",
-            self.bank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            15,
             "penfnd_etc",
             self.pension_fund.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "samo_fund",
             self.private_fund.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 17, "natn", self.nation.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "natn",
-            self.nation.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            18,
             "etc_corp",
             self.other_corporation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "natfor",
             self.domestic_foreign.as_ref(),
             codec::PLAIN,

@@ -142,18 +142,13 @@ impl codec::Record for StockInvestorByInstitutionTotalResponse {
                 "stk_invsr_orgn_tot" => {
                     stock_investor_institution_total =
                         codec::list(&mut map, ctx, "stk_invsr_orgn_tot")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "stk_invsr_orgn_tot",
-                        &stock_investor_institution_total,
-                    );
+                    forms.list_sent(0, &stock_investor_institution_total);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -171,16 +166,16 @@ impl serde::Serialize for StockInvestorByInstitutionTotalResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            0,
             "stk_invsr_orgn_tot",
             &self.stock_investor_institution_total,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -302,53 +297,41 @@ impl codec::Record for StockInvestorByInstitutionTotalRow {
             match &*key {
                 "ind_invsr" => {
                     individual_investor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ind_invsr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "ind_invsr", codec::PLAIN)?;
                 }
                 "frgnr_invsr" => {
                     foreign_investor =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgnr_invsr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "frgnr_invsr", codec::PLAIN)?;
                 }
                 "orgn" => {
-                    institution =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orgn", codec::PLAIN)?;
+                    institution = forms.value(&mut map, ctx, 2, "orgn", codec::PLAIN)?;
                 }
                 "fnnc_invt" => {
                     financial_investment =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fnnc_invt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "fnnc_invt", codec::PLAIN)?;
                 }
                 "insrnc" => {
-                    insurance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "insrnc", codec::PLAIN)?;
+                    insurance = forms.value(&mut map, ctx, 4, "insrnc", codec::PLAIN)?;
                 }
                 "invtrt" => {
-                    investment_trust =
-                        codec::field_kept(&mut map, ctx, &mut forms, "invtrt", codec::PLAIN)?;
+                    investment_trust = forms.value(&mut map, ctx, 5, "invtrt", codec::PLAIN)?;
                 }
                 "etc_fnnc" => {
-                    other_financial =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etc_fnnc", codec::PLAIN)?;
+                    other_financial = forms.value(&mut map, ctx, 6, "etc_fnnc", codec::PLAIN)?;
                 }
-                "bank" => {
-                    bank = codec::field_kept(&mut map, ctx, &mut forms, "bank", codec::PLAIN)?;
-                }
+                "bank" => bank = forms.value(&mut map, ctx, 7, "bank", codec::PLAIN)?,
                 "penfnd_etc" => {
-                    pension_fund =
-                        codec::field_kept(&mut map, ctx, &mut forms, "penfnd_etc", codec::PLAIN)?;
+                    pension_fund = forms.value(&mut map, ctx, 8, "penfnd_etc", codec::PLAIN)?;
                 }
                 "samo_fund" => {
-                    private_fund =
-                        codec::field_kept(&mut map, ctx, &mut forms, "samo_fund", codec::PLAIN)?;
+                    private_fund = forms.value(&mut map, ctx, 9, "samo_fund", codec::PLAIN)?;
                 }
-                "natn" => {
-                    nation = codec::field_kept(&mut map, ctx, &mut forms, "natn", codec::PLAIN)?;
-                }
+                "natn" => nation = forms.value(&mut map, ctx, 10, "natn", codec::PLAIN)?,
                 "etc_corp" => {
-                    other_corporation =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etc_corp", codec::PLAIN)?;
+                    other_corporation = forms.value(&mut map, ctx, 11, "etc_corp", codec::PLAIN)?;
                 }
                 "natfor" => {
-                    domestic_foreign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natfor", codec::PLAIN)?;
+                    domestic_foreign = forms.value(&mut map, ctx, 12, "natfor", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -376,93 +359,73 @@ impl serde::Serialize for StockInvestorByInstitutionTotalRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ind_invsr",
             self.individual_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "frgnr_invsr",
             self.foreign_investor.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 2, "orgn", self.institution.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "orgn",
-            self.institution.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            3,
             "fnnc_invt",
             self.financial_investment.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 4, "insrnc", self.insurance.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "insrnc",
-            self.insurance.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            5,
             "invtrt",
             self.investment_trust.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "etc_fnnc",
             self.other_financial.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 7, "bank", self.bank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "bank",
-            self.bank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            8,
             "penfnd_etc",
             self.pension_fund.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "samo_fund",
             self.private_fund.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 10, "natn", self.nation.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "natn",
-            self.nation.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            11,
             "etc_corp",
             self.other_corporation.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "natfor",
             self.domestic_foreign.as_ref(),
             codec::PLAIN,

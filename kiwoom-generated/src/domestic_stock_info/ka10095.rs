@@ -84,14 +84,13 @@ impl codec::Record for WatchlistStockInfoResponse {
             match &*key {
                 "atn_stk_infr" => {
                     watchlist_stock_info = codec::list(&mut map, ctx, "atn_stk_infr")?;
-                    codec::keep_empty_list(&mut forms, "atn_stk_infr", &watchlist_stock_info);
+                    forms.list_sent(0, &watchlist_stock_info);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -109,16 +108,12 @@ impl serde::Serialize for WatchlistStockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "atn_stk_infr",
-            &self.watchlist_stock_info,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "atn_stk_infr", &self.watchlist_stock_info)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -559,261 +554,195 @@ impl codec::Record for WatchlistStockInfoRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
+                    base_price = forms.value(&mut map, ctx, 3, "base_pric", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity = forms.value(&mut map, ctx, 9, "cntr_qty", codec::PLAIN)?;
                 }
                 "cntr_str" => {
                     execution_strength =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_str", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "cntr_str", codec::PLAIN)?;
                 }
                 "pred_trde_qty_pre" => {
-                    previous_day_trade_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_trde_qty_pre",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_trade_quantity_change =
+                        forms.value(&mut map, ctx, 11, "pred_trde_qty_pre", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
+                    ask_price = forms.value(&mut map, ctx, 12, "sel_bid", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
+                    bid_price = forms.value(&mut map, ctx, 13, "buy_bid", codec::PLAIN)?;
                 }
                 "sel_1th_bid" => {
-                    ask_price_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1th_bid", codec::PLAIN)?;
+                    ask_price_1 = forms.value(&mut map, ctx, 14, "sel_1th_bid", codec::PLAIN)?;
                 }
                 "sel_2th_bid" => {
-                    ask_price_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2th_bid", codec::PLAIN)?;
+                    ask_price_2 = forms.value(&mut map, ctx, 15, "sel_2th_bid", codec::PLAIN)?;
                 }
                 "sel_3th_bid" => {
-                    ask_price_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3th_bid", codec::PLAIN)?;
+                    ask_price_3 = forms.value(&mut map, ctx, 16, "sel_3th_bid", codec::PLAIN)?;
                 }
                 "sel_4th_bid" => {
-                    ask_price_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4th_bid", codec::PLAIN)?;
+                    ask_price_4 = forms.value(&mut map, ctx, 17, "sel_4th_bid", codec::PLAIN)?;
                 }
                 "sel_5th_bid" => {
-                    ask_price_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5th_bid", codec::PLAIN)?;
+                    ask_price_5 = forms.value(&mut map, ctx, 18, "sel_5th_bid", codec::PLAIN)?;
                 }
                 "buy_1th_bid" => {
-                    bid_price_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1th_bid", codec::PLAIN)?;
+                    bid_price_1 = forms.value(&mut map, ctx, 19, "buy_1th_bid", codec::PLAIN)?;
                 }
                 "buy_2th_bid" => {
-                    bid_price_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2th_bid", codec::PLAIN)?;
+                    bid_price_2 = forms.value(&mut map, ctx, 20, "buy_2th_bid", codec::PLAIN)?;
                 }
                 "buy_3th_bid" => {
-                    bid_price_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3th_bid", codec::PLAIN)?;
+                    bid_price_3 = forms.value(&mut map, ctx, 21, "buy_3th_bid", codec::PLAIN)?;
                 }
                 "buy_4th_bid" => {
-                    bid_price_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4th_bid", codec::PLAIN)?;
+                    bid_price_4 = forms.value(&mut map, ctx, 22, "buy_4th_bid", codec::PLAIN)?;
                 }
                 "buy_5th_bid" => {
-                    bid_price_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5th_bid", codec::PLAIN)?;
+                    bid_price_5 = forms.value(&mut map, ctx, 23, "buy_5th_bid", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price = forms.value(&mut map, ctx, 24, "upl_pric", codec::PLAIN)?;
                 }
                 "lst_pric" => {
-                    lower_limit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lst_pric", codec::PLAIN)?;
+                    lower_limit_price = forms.value(&mut map, ctx, 25, "lst_pric", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 26, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 27, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 28, "low_pric", codec::PLAIN)?;
                 }
                 "close_pric" => {
-                    close_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "close_pric", codec::PLAIN)?;
+                    close_price = forms.value(&mut map, ctx, 29, "close_pric", codec::PLAIN)?;
                 }
                 "cntr_tm" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_tm", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 30, "cntr_tm", codec::PLAIN)?;
                 }
                 "exp_cntr_pric" => {
-                    expected_execution_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "exp_cntr_pric",
-                        codec::PLAIN,
-                    )?;
+                    expected_execution_price =
+                        forms.value(&mut map, ctx, 31, "exp_cntr_pric", codec::PLAIN)?;
                 }
                 "exp_cntr_qty" => {
                     expected_execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exp_cntr_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 32, "exp_cntr_qty", codec::PLAIN)?;
                 }
-                "cap" => {
-                    capital = codec::field_kept(&mut map, ctx, &mut forms, "cap", codec::PLAIN)?;
-                }
+                "cap" => capital = forms.value(&mut map, ctx, 33, "cap", codec::PLAIN)?,
                 "fav" => {
-                    face_value = codec::field_kept(&mut map, ctx, &mut forms, "fav", codec::PLAIN)?;
+                    face_value = forms.value(&mut map, ctx, 34, "fav", codec::PLAIN)?;
                 }
                 "mac" => {
-                    market_cap = codec::field_kept(&mut map, ctx, &mut forms, "mac", codec::PLAIN)?;
+                    market_cap = forms.value(&mut map, ctx, 35, "mac", codec::PLAIN)?;
                 }
                 "stkcnt" => {
-                    share_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stkcnt", codec::PLAIN)?;
+                    share_count = forms.value(&mut map, ctx, 36, "stkcnt", codec::PLAIN)?;
                 }
                 "bid_tm" => {
-                    quote_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bid_tm", codec::PLAIN)?;
+                    quote_time = forms.value(&mut map, ctx, 37, "bid_tm", codec::PLAIN)?;
                 }
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 38, "dt", codec::PLAIN)?,
                 "pri_sel_req" => {
                     priority_sell_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pri_sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 39, "pri_sel_req", codec::PLAIN)?;
                 }
                 "pri_buy_req" => {
                     priority_buy_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pri_buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 40, "pri_buy_req", codec::PLAIN)?;
                 }
                 "pri_sel_cnt" => {
                     priority_sell_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pri_sel_cnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 41, "pri_sel_cnt", codec::PLAIN)?;
                 }
                 "pri_buy_cnt" => {
                     priority_buy_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pri_buy_cnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 42, "pri_buy_cnt", codec::PLAIN)?;
                 }
                 "tot_sel_req" => {
                     total_ask_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 43, "tot_sel_req", codec::PLAIN)?;
                 }
                 "tot_buy_req" => {
                     total_bid_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 44, "tot_buy_req", codec::PLAIN)?;
                 }
                 "tot_sel_cnt" => {
                     total_sell_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_cnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 45, "tot_sel_cnt", codec::PLAIN)?;
                 }
                 "tot_buy_cnt" => {
                     total_buy_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_cnt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 46, "tot_buy_cnt", codec::PLAIN)?;
                 }
-                "prty" => {
-                    parity = codec::field_kept(&mut map, ctx, &mut forms, "prty", codec::PLAIN)?;
-                }
-                "gear" => {
-                    gearing = codec::field_kept(&mut map, ctx, &mut forms, "gear", codec::PLAIN)?;
-                }
+                "prty" => parity = forms.value(&mut map, ctx, 47, "prty", codec::PLAIN)?,
+                "gear" => gearing = forms.value(&mut map, ctx, 48, "gear", codec::PLAIN)?,
                 "pl_qutr" => {
-                    breakeven =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_qutr", codec::PLAIN)?;
+                    breakeven = forms.value(&mut map, ctx, 49, "pl_qutr", codec::PLAIN)?;
                 }
                 "cap_support" => {
                     capital_support =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cap_support", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 50, "cap_support", codec::PLAIN)?;
                 }
                 "elwexec_pric" => {
                     elw_exercise_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwexec_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 51, "elwexec_pric", codec::PLAIN)?;
                 }
                 "cnvt_rt" => {
-                    conversion_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cnvt_rt", codec::PLAIN)?;
+                    conversion_rate = forms.value(&mut map, ctx, 52, "cnvt_rt", codec::PLAIN)?;
                 }
                 "elwexpr_dt" => {
-                    elw_expiry_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "elwexpr_dt", codec::PLAIN)?;
+                    elw_expiry_date = forms.value(&mut map, ctx, 53, "elwexpr_dt", codec::PLAIN)?;
                 }
                 "cntr_engg" => {
-                    open_interest =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_engg", codec::PLAIN)?;
+                    open_interest = forms.value(&mut map, ctx, 54, "cntr_engg", codec::PLAIN)?;
                 }
                 "cntr_pred_pre" => {
-                    open_interest_previous_day_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "cntr_pred_pre",
-                        codec::PLAIN,
-                    )?;
+                    open_interest_previous_day_change =
+                        forms.value(&mut map, ctx, 55, "cntr_pred_pre", codec::PLAIN)?;
                 }
                 "theory_pric" => {
                     theoretical_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "theory_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 56, "theory_pric", codec::PLAIN)?;
                 }
                 "innr_vltl" => {
                     implied_volatility =
-                        codec::field_kept(&mut map, ctx, &mut forms, "innr_vltl", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 57, "innr_vltl", codec::PLAIN)?;
                 }
-                "delta" => {
-                    delta = codec::field_kept(&mut map, ctx, &mut forms, "delta", codec::PLAIN)?;
-                }
-                "gam" => {
-                    gamma = codec::field_kept(&mut map, ctx, &mut forms, "gam", codec::PLAIN)?;
-                }
-                "theta" => {
-                    theta = codec::field_kept(&mut map, ctx, &mut forms, "theta", codec::PLAIN)?;
-                }
-                "vega" => {
-                    vega = codec::field_kept(&mut map, ctx, &mut forms, "vega", codec::PLAIN)?;
-                }
-                "law" => {
-                    rho = codec::field_kept(&mut map, ctx, &mut forms, "law", codec::PLAIN)?;
-                }
+                "delta" => delta = forms.value(&mut map, ctx, 58, "delta", codec::PLAIN)?,
+                "gam" => gamma = forms.value(&mut map, ctx, 59, "gam", codec::PLAIN)?,
+                "theta" => theta = forms.value(&mut map, ctx, 60, "theta", codec::PLAIN)?,
+                "vega" => vega = forms.value(&mut map, ctx, 61, "vega", codec::PLAIN)?,
+                "law" => rho = forms.value(&mut map, ctx, 62, "law", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -890,447 +819,392 @@ impl serde::Serialize for WatchlistStockInfoRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "base_pric",
             self.base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "cntr_str",
             self.execution_strength.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "pred_trde_qty_pre",
             self.previous_day_trade_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "sel_bid",
             self.ask_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "buy_bid",
             self.bid_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "sel_1th_bid",
             self.ask_price_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "sel_2th_bid",
             self.ask_price_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "sel_3th_bid",
             self.ask_price_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "sel_4th_bid",
             self.ask_price_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "sel_5th_bid",
             self.ask_price_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "buy_1th_bid",
             self.bid_price_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "buy_2th_bid",
             self.bid_price_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "buy_3th_bid",
             self.bid_price_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "buy_4th_bid",
             self.bid_price_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "buy_5th_bid",
             self.bid_price_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "upl_pric",
             self.upper_limit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "lst_pric",
             self.lower_limit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "close_pric",
             self.close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "cntr_tm",
             self.execution_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "exp_cntr_pric",
             self.expected_execution_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "exp_cntr_qty",
             self.expected_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 33, "cap", self.capital.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 34, "fav", self.face_value.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 35, "mac", self.market_cap.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "cap",
-            self.capital.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "fav",
-            self.face_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "mac",
-            self.market_cap.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            36,
             "stkcnt",
             self.share_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "bid_tm",
             self.quote_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 38, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            39,
             "pri_sel_req",
             self.priority_sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "pri_buy_req",
             self.priority_buy_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "pri_sel_cnt",
             self.priority_sell_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "pri_buy_cnt",
             self.priority_buy_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "tot_sel_req",
             self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "tot_buy_req",
             self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "tot_sel_cnt",
             self.total_sell_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "tot_buy_cnt",
             self.total_buy_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 47, "prty", self.parity.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 48, "gear", self.gearing.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "prty",
-            self.parity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "gear",
-            self.gearing.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            49,
             "pl_qutr",
             self.breakeven.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            50,
             "cap_support",
             self.capital_support.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            51,
             "elwexec_pric",
             self.elw_exercise_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            52,
             "cnvt_rt",
             self.conversion_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            53,
             "elwexpr_dt",
             self.elw_expiry_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            54,
             "cntr_engg",
             self.open_interest.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            55,
             "cntr_pred_pre",
             self.open_interest_previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            56,
             "theory_pric",
             self.theoretical_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            57,
             "innr_vltl",
             self.implied_volatility.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "delta",
-            self.delta.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "gam",
-            self.gamma.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "theta",
-            self.theta.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "vega",
-            self.vega.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "law",
-            self.rho.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 58, "delta", self.delta.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 59, "gam", self.gamma.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 60, "theta", self.theta.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 61, "vega", self.vega.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 62, "law", self.rho.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

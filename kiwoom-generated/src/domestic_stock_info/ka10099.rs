@@ -95,14 +95,13 @@ impl codec::Record for StocksResponse {
             match &*key {
                 "list" => {
                     list = codec::list(&mut map, ctx, "list")?;
-                    codec::keep_empty_list(&mut forms, "list", &list);
+                    forms.list_sent(0, &list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -120,11 +119,11 @@ impl serde::Serialize for StocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
+        self.forms.put_list(&mut map, 0, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -239,17 +238,13 @@ impl codec::Record for StocksRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "code" => {
-                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
-                }
-                "name" => {
-                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
-                }
+                "code" => code = forms.value(&mut map, ctx, 0, "code", codec::PLAIN)?,
+                "name" => name = forms.value(&mut map, ctx, 1, "name", codec::PLAIN)?,
                 "listCount" => {
-                    listed_share_count = codec::field_kept(
+                    listed_share_count = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "listCount",
                         &codec::Format {
                             scale: 0u8,
@@ -261,18 +256,16 @@ impl codec::Record for StocksRow {
                     )?;
                 }
                 "auditInfo" => {
-                    audit_info =
-                        codec::field_kept(&mut map, ctx, &mut forms, "auditInfo", codec::PLAIN)?;
+                    audit_info = forms.value(&mut map, ctx, 3, "auditInfo", codec::PLAIN)?;
                 }
                 "regDay" => {
-                    listing_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "regDay", codec::PLAIN)?;
+                    listing_date = forms.value(&mut map, ctx, 4, "regDay", codec::PLAIN)?;
                 }
                 "lastPrice" => {
-                    previous_close_price = codec::field_kept(
+                    previous_close_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "lastPrice",
                         &codec::Format {
                             scale: 0u8,
@@ -283,41 +276,29 @@ impl codec::Record for StocksRow {
                         },
                     )?;
                 }
-                "state" => {
-                    state = codec::field_kept(&mut map, ctx, &mut forms, "state", codec::PLAIN)?;
-                }
+                "state" => state = forms.value(&mut map, ctx, 6, "state", codec::PLAIN)?,
                 "marketCode" => {
-                    market_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "marketCode", codec::PLAIN)?;
+                    market_code = forms.value(&mut map, ctx, 7, "marketCode", codec::PLAIN)?;
                 }
                 "marketName" => {
-                    market_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "marketName", codec::PLAIN)?;
+                    market_name = forms.value(&mut map, ctx, 8, "marketName", codec::PLAIN)?;
                 }
                 "upName" => {
-                    industry_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upName", codec::PLAIN)?;
+                    industry_name = forms.value(&mut map, ctx, 9, "upName", codec::PLAIN)?;
                 }
                 "upSizeName" => {
                     company_size_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upSizeName", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "upSizeName", codec::PLAIN)?;
                 }
                 "orderWarning" => {
-                    order_warning =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orderWarning", codec::PLAIN)?;
+                    order_warning = forms.value(&mut map, ctx, 11, "orderWarning", codec::PLAIN)?;
                 }
                 "companyClassName" => {
-                    company_class_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "companyClassName",
-                        codec::PLAIN,
-                    )?;
+                    company_class_name =
+                        forms.value(&mut map, ctx, 12, "companyClassName", codec::PLAIN)?;
                 }
                 "nxtEnable" => {
-                    nxt_enabled =
-                        codec::field_kept(&mut map, ctx, &mut forms, "nxtEnable", codec::PLAIN)?;
+                    nxt_enabled = forms.value(&mut map, ctx, 13, "nxtEnable", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -346,23 +327,13 @@ impl serde::Serialize for StocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "code", self.code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "name", self.name.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "code",
-            self.code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "name",
-            self.name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            2,
             "listCount",
             self.listed_share_count.as_ref(),
             &codec::Format {
@@ -373,23 +344,23 @@ impl serde::Serialize for StocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "auditInfo",
             self.audit_info.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "regDay",
             self.listing_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "lastPrice",
             self.previous_close_price.as_ref(),
             &codec::Format {
@@ -400,58 +371,53 @@ impl serde::Serialize for StocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 6, "state", self.state.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "state",
-            self.state.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            7,
             "marketCode",
             self.market_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "marketName",
             self.market_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "upName",
             self.industry_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "upSizeName",
             self.company_size_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "orderWarning",
             self.order_warning.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "companyClassName",
             self.company_class_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "nxtEnable",
             self.nxt_enabled.as_ref(),
             codec::PLAIN,

@@ -80,14 +80,13 @@ impl codec::Record for SectorCodesResponse {
             match &*key {
                 "list" => {
                     list = codec::list(&mut map, ctx, "list")?;
-                    codec::keep_empty_list(&mut forms, "list", &list);
+                    forms.list_sent(0, &list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -105,11 +104,11 @@ impl serde::Serialize for SectorCodesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
+        self.forms.put_list(&mut map, 0, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -161,18 +160,11 @@ impl codec::Record for SectorCodesRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "marketCode" => {
-                    market_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "marketCode", codec::PLAIN)?;
+                    market_code = forms.value(&mut map, ctx, 0, "marketCode", codec::PLAIN)?;
                 }
-                "code" => {
-                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
-                }
-                "name" => {
-                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
-                }
-                "group" => {
-                    group = codec::field_kept(&mut map, ctx, &mut forms, "group", codec::PLAIN)?;
-                }
+                "code" => code = forms.value(&mut map, ctx, 1, "code", codec::PLAIN)?,
+                "name" => name = forms.value(&mut map, ctx, 2, "name", codec::PLAIN)?,
+                "group" => group = forms.value(&mut map, ctx, 3, "group", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -190,34 +182,19 @@ impl serde::Serialize for SectorCodesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "marketCode",
             self.market_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "code",
-            self.code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "name",
-            self.name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "group",
-            self.group.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 1, "code", self.code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 2, "name", self.name.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 3, "group", self.group.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

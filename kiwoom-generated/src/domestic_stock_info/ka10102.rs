@@ -72,14 +72,13 @@ impl codec::Record for BrokersResponse {
             match &*key {
                 "list" => {
                     list = codec::list(&mut map, ctx, "list")?;
-                    codec::keep_empty_list(&mut forms, "list", &list);
+                    forms.list_sent(0, &list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -97,11 +96,11 @@ impl serde::Serialize for BrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
+        self.forms.put_list(&mut map, 0, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -147,15 +146,9 @@ impl codec::Record for BrokersRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "code" => {
-                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
-                }
-                "name" => {
-                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
-                }
-                "gb" => {
-                    kind = codec::field_kept(&mut map, ctx, &mut forms, "gb", codec::PLAIN)?;
-                }
+                "code" => code = forms.value(&mut map, ctx, 0, "code", codec::PLAIN)?,
+                "name" => name = forms.value(&mut map, ctx, 1, "name", codec::PLAIN)?,
+                "gb" => kind = forms.value(&mut map, ctx, 2, "gb", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -172,27 +165,12 @@ impl serde::Serialize for BrokersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "code",
-            self.code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "name",
-            self.name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "gb",
-            self.kind.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 0, "code", self.code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "name", self.name.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 2, "gb", self.kind.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

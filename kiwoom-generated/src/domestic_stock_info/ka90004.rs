@@ -141,37 +141,32 @@ impl codec::Record for StockProgramTradeStatusResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_1" => {
-                    total_1 = codec::field_kept(&mut map, ctx, &mut forms, "tot_1", codec::PLAIN)?;
+                    total_1 = forms.value(&mut map, ctx, 0, "tot_1", codec::PLAIN)?;
                 }
                 "tot_2" => {
-                    total_2 = codec::field_kept(&mut map, ctx, &mut forms, "tot_2", codec::PLAIN)?;
+                    total_2 = forms.value(&mut map, ctx, 1, "tot_2", codec::PLAIN)?;
                 }
                 "tot_3" => {
-                    total_3 = codec::field_kept(&mut map, ctx, &mut forms, "tot_3", codec::PLAIN)?;
+                    total_3 = forms.value(&mut map, ctx, 2, "tot_3", codec::PLAIN)?;
                 }
                 "tot_4" => {
-                    total_4 = codec::field_kept(&mut map, ctx, &mut forms, "tot_4", codec::PLAIN)?;
+                    total_4 = forms.value(&mut map, ctx, 3, "tot_4", codec::PLAIN)?;
                 }
                 "tot_5" => {
-                    total_5 = codec::field_kept(&mut map, ctx, &mut forms, "tot_5", codec::PLAIN)?;
+                    total_5 = forms.value(&mut map, ctx, 4, "tot_5", codec::PLAIN)?;
                 }
                 "tot_6" => {
-                    total_6 = codec::field_kept(&mut map, ctx, &mut forms, "tot_6", codec::PLAIN)?;
+                    total_6 = forms.value(&mut map, ctx, 5, "tot_6", codec::PLAIN)?;
                 }
                 "stk_prm_trde_prst" => {
                     stock_program_trade_status = codec::list(&mut map, ctx, "stk_prm_trde_prst")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "stk_prm_trde_prst",
-                        &stock_program_trade_status,
-                    );
+                    forms.list_sent(6, &stock_program_trade_status);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -195,58 +190,28 @@ impl serde::Serialize for StockProgramTradeStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "tot_1", self.total_1.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "tot_2", self.total_2.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 2, "tot_3", self.total_3.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 3, "tot_4", self.total_4.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 4, "tot_5", self.total_5.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 5, "tot_6", self.total_6.as_ref(), codec::PLAIN)?;
+        self.forms.put_list(
             &mut map,
-            &self.forms,
-            "tot_1",
-            self.total_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tot_2",
-            self.total_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tot_3",
-            self.total_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tot_4",
-            self.total_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tot_5",
-            self.total_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tot_6",
-            self.total_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
+            6,
             "stk_prm_trde_prst",
             &self.stock_program_trade_status,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -351,53 +316,43 @@ impl codec::Record for StockProgramTradeStatusRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "flu_sig" => {
-                    fluctuation_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_sig", codec::PLAIN)?;
+                    fluctuation_sign = forms.value(&mut map, ctx, 3, "flu_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "buy_cntr_qty" => {
                     buy_execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_cntr_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "buy_cntr_qty", codec::PLAIN)?;
                 }
                 "buy_cntr_amt" => {
                     buy_execution_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_cntr_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "buy_cntr_amt", codec::PLAIN)?;
                 }
                 "sel_cntr_qty" => {
                     sell_execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_cntr_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "sel_cntr_qty", codec::PLAIN)?;
                 }
                 "sel_cntr_amt" => {
                     sell_execution_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_cntr_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "sel_cntr_amt", codec::PLAIN)?;
                 }
                 "netprps_prica" => {
-                    net_purchase_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "netprps_prica",
-                        codec::PLAIN,
-                    )?;
+                    net_purchase_value =
+                        forms.value(&mut map, ctx, 9, "netprps_prica", codec::PLAIN)?;
                 }
                 "all_trde_rt" => {
-                    all_trade_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "all_trde_rt", codec::PLAIN)?;
+                    all_trade_rate = forms.value(&mut map, ctx, 10, "all_trde_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -423,79 +378,79 @@ impl serde::Serialize for StockProgramTradeStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "flu_sig",
             self.fluctuation_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "buy_cntr_qty",
             self.buy_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "buy_cntr_amt",
             self.buy_execution_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sel_cntr_qty",
             self.sell_execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sel_cntr_amt",
             self.sell_execution_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "netprps_prica",
             self.net_purchase_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "all_trde_rt",
             self.all_trade_rate.as_ref(),
             codec::PLAIN,

@@ -125,28 +125,18 @@ impl codec::Record for CreditLoanableStocksResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crd_loan_able" => {
-                    credit_loan_available = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "crd_loan_able",
-                        codec::PLAIN,
-                    )?;
+                    credit_loan_available =
+                        forms.value(&mut map, ctx, 0, "crd_loan_able", codec::PLAIN)?;
                 }
                 "crd_loan_pos_stk" => {
                     credit_loan_available_stock = codec::list(&mut map, ctx, "crd_loan_pos_stk")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "crd_loan_pos_stk",
-                        &credit_loan_available_stock,
-                    );
+                    forms.list_sent(1, &credit_loan_available_stock);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -165,23 +155,23 @@ impl serde::Serialize for CreditLoanableStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "crd_loan_able",
             self.credit_loan_available.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            1,
             "crd_loan_pos_stk",
             &self.credit_loan_available_stock,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -258,22 +248,20 @@ impl codec::Record for CreditLoanableStocksRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "crd_assr_rt" => {
                     credit_guarantee_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crd_assr_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "crd_assr_rt", codec::PLAIN)?;
                 }
                 "repl_pric" => {
-                    substitute_price = codec::field_kept(
+                    substitute_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "repl_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -285,10 +273,10 @@ impl codec::Record for CreditLoanableStocksRow {
                     )?;
                 }
                 "pred_close_pric" => {
-                    previous_day_close_price = codec::field_kept(
+                    previous_day_close_price = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "pred_close_pric",
                         &codec::Format {
                             scale: 0u8,
@@ -300,22 +288,12 @@ impl codec::Record for CreditLoanableStocksRow {
                     )?;
                 }
                 "crd_limit_over_yn" => {
-                    credit_limit_over_flag = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "crd_limit_over_yn",
-                        codec::PLAIN,
-                    )?;
+                    credit_limit_over_flag =
+                        forms.value(&mut map, ctx, 5, "crd_limit_over_yn", codec::PLAIN)?;
                 }
                 "crd_limit_over_txt" => {
-                    credit_limit_over_text = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "crd_limit_over_txt",
-                        codec::PLAIN,
-                    )?;
+                    credit_limit_over_text =
+                        forms.value(&mut map, ctx, 6, "crd_limit_over_txt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -337,30 +315,30 @@ impl serde::Serialize for CreditLoanableStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "crd_assr_rt",
             self.credit_guarantee_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "repl_pric",
             self.substitute_price.as_ref(),
             &codec::Format {
@@ -371,9 +349,9 @@ impl serde::Serialize for CreditLoanableStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_close_pric",
             self.previous_day_close_price.as_ref(),
             &codec::Format {
@@ -384,16 +362,16 @@ impl serde::Serialize for CreditLoanableStocksRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "crd_limit_over_yn",
             self.credit_limit_over_flag.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "crd_limit_over_txt",
             self.credit_limit_over_text.as_ref(),
             codec::PLAIN,

@@ -170,36 +170,25 @@ impl codec::Record for StockLendingTop10StocksResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "dbrt_trde_cntrcnt_sum" => {
-                    lending_trade_executed_shares_sum = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_cntrcnt_sum",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_executed_shares_sum =
+                        forms.value(&mut map, ctx, 0, "dbrt_trde_cntrcnt_sum", codec::PLAIN)?;
                 }
                 "dbrt_trde_rpy_sum" => {
-                    lending_trade_repayment_sum = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_rpy_sum",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_repayment_sum =
+                        forms.value(&mut map, ctx, 1, "dbrt_trde_rpy_sum", codec::PLAIN)?;
                 }
                 "rmnd_sum" => {
-                    holding_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rmnd_sum", codec::PLAIN)?;
+                    holding_sum = forms.value(&mut map, ctx, 2, "rmnd_sum", codec::PLAIN)?;
                 }
                 "remn_amt_sum" => {
                     balance_amount_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "remn_amt_sum", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "remn_amt_sum", codec::PLAIN)?;
                 }
                 "dbrt_trde_cntrcnt_rt" => {
-                    lending_trade_executed_shares_rate = codec::field_kept(
+                    lending_trade_executed_shares_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "dbrt_trde_cntrcnt_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -211,10 +200,10 @@ impl codec::Record for StockLendingTop10StocksResponse {
                     )?;
                 }
                 "dbrt_trde_rpy_rt" => {
-                    lending_trade_repayment_rate = codec::field_kept(
+                    lending_trade_repayment_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "dbrt_trde_rpy_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -226,10 +215,10 @@ impl codec::Record for StockLendingTop10StocksResponse {
                     )?;
                 }
                 "rmnd_rt" => {
-                    holding_rate = codec::field_kept(
+                    holding_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "rmnd_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -241,10 +230,10 @@ impl codec::Record for StockLendingTop10StocksResponse {
                     )?;
                 }
                 "remn_amt_rt" => {
-                    balance_amount_rate = codec::field_kept(
+                    balance_amount_rate = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "remn_amt_rt",
                         &codec::Format {
                             scale: 2u8,
@@ -258,18 +247,13 @@ impl codec::Record for StockLendingTop10StocksResponse {
                 "dbrt_trde_upper_10stk" => {
                     lending_trade_top_10_stock =
                         codec::list(&mut map, ctx, "dbrt_trde_upper_10stk")?;
-                    codec::keep_empty_list(
-                        &mut forms,
-                        "dbrt_trde_upper_10stk",
-                        &lending_trade_top_10_stock,
-                    );
+                    forms.list_sent(8, &lending_trade_top_10_stock);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 10, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -295,37 +279,37 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "dbrt_trde_cntrcnt_sum",
             self.lending_trade_executed_shares_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "dbrt_trde_rpy_sum",
             self.lending_trade_repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "rmnd_sum",
             self.holding_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "remn_amt_sum",
             self.balance_amount_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "dbrt_trde_cntrcnt_rt",
             self.lending_trade_executed_shares_rate.as_ref(),
             &codec::Format {
@@ -336,9 +320,9 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "dbrt_trde_rpy_rt",
             self.lending_trade_repayment_rate.as_ref(),
             &codec::Format {
@@ -349,9 +333,9 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "rmnd_rt",
             self.holding_rate.as_ref(),
             &codec::Format {
@@ -362,9 +346,9 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "remn_amt_rt",
             self.balance_amount_rate.as_ref(),
             &codec::Format {
@@ -375,16 +359,16 @@ impl serde::Serialize for StockLendingTop10StocksResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(
+        self.forms.put_list(
             &mut map,
-            &self.forms,
+            8,
             "dbrt_trde_upper_10stk",
             &self.lending_trade_top_10_stock,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -454,37 +438,22 @@ impl codec::Record for StockLendingTop10StocksRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "dbrt_trde_cntrcnt" => {
-                    lending_trade_executed_shares = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_cntrcnt",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_executed_shares =
+                        forms.value(&mut map, ctx, 2, "dbrt_trde_cntrcnt", codec::PLAIN)?;
                 }
                 "dbrt_trde_rpy" => {
-                    lending_trade_repayment = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_rpy",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_repayment =
+                        forms.value(&mut map, ctx, 3, "dbrt_trde_rpy", codec::PLAIN)?;
                 }
-                "rmnd" => {
-                    holding = codec::field_kept(&mut map, ctx, &mut forms, "rmnd", codec::PLAIN)?;
-                }
+                "rmnd" => holding = forms.value(&mut map, ctx, 4, "rmnd", codec::PLAIN)?,
                 "remn_amt" => {
-                    balance_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "remn_amt", codec::PLAIN)?;
+                    balance_amount = forms.value(&mut map, ctx, 5, "remn_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -505,44 +474,39 @@ impl serde::Serialize for StockLendingTop10StocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "dbrt_trde_cntrcnt",
             self.lending_trade_executed_shares.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "dbrt_trde_rpy",
             self.lending_trade_repayment.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 4, "rmnd", self.holding.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rmnd",
-            self.holding.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            5,
             "remn_amt",
             self.balance_amount.as_ref(),
             codec::PLAIN,

@@ -119,14 +119,13 @@ impl codec::Record for StockLendingTradeTrendByStockResponse {
             match &*key {
                 "dbrt_trde_trnsn" => {
                     lending_trade_trend = codec::list(&mut map, ctx, "dbrt_trde_trnsn")?;
-                    codec::keep_empty_list(&mut forms, "dbrt_trde_trnsn", &lending_trade_trend);
+                    forms.list_sent(0, &lending_trade_trend);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -144,16 +143,12 @@ impl serde::Serialize for StockLendingTradeTrendByStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "dbrt_trde_trnsn",
-            &self.lending_trade_trend,
-        )?;
+        self.forms
+            .put_list(&mut map, 0, "dbrt_trde_trnsn", &self.lending_trade_trend)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -226,42 +221,22 @@ impl codec::Record for StockLendingTradeTrendByStockRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "dbrt_trde_cntrcnt" => {
-                    lending_trade_executed_shares = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_cntrcnt",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_executed_shares =
+                        forms.value(&mut map, ctx, 1, "dbrt_trde_cntrcnt", codec::PLAIN)?;
                 }
                 "dbrt_trde_rpy" => {
-                    lending_trade_repayment = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_rpy",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_repayment =
+                        forms.value(&mut map, ctx, 2, "dbrt_trde_rpy", codec::PLAIN)?;
                 }
                 "dbrt_trde_irds" => {
-                    lending_trade_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "dbrt_trde_irds",
-                        codec::PLAIN,
-                    )?;
+                    lending_trade_change =
+                        forms.value(&mut map, ctx, 3, "dbrt_trde_irds", codec::PLAIN)?;
                 }
-                "rmnd" => {
-                    holding = codec::field_kept(&mut map, ctx, &mut forms, "rmnd", codec::PLAIN)?;
-                }
+                "rmnd" => holding = forms.value(&mut map, ctx, 4, "rmnd", codec::PLAIN)?,
                 "remn_amt" => {
-                    balance_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "remn_amt", codec::PLAIN)?;
+                    balance_amount = forms.value(&mut map, ctx, 5, "remn_amt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -282,44 +257,34 @@ impl serde::Serialize for StockLendingTradeTrendByStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "dbrt_trde_cntrcnt",
             self.lending_trade_executed_shares.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "dbrt_trde_rpy",
             self.lending_trade_repayment.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "dbrt_trde_irds",
             self.lending_trade_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 4, "rmnd", self.holding.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rmnd",
-            self.holding.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            5,
             "remn_amt",
             self.balance_amount.as_ref(),
             codec::PLAIN,

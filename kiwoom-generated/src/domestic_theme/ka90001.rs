@@ -142,14 +142,13 @@ impl codec::Record for ThemeGroupsResponse {
             match &*key {
                 "thema_grp" => {
                     theme_group = codec::list(&mut map, ctx, "thema_grp")?;
-                    codec::keep_empty_list(&mut forms, "thema_grp", &theme_group);
+                    forms.list_sent(0, &theme_group);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -167,11 +166,12 @@ impl serde::Serialize for ThemeGroupsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "thema_grp", &self.theme_group)?;
+        self.forms
+            .put_list(&mut map, 0, "thema_grp", &self.theme_group)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -255,44 +255,33 @@ impl codec::Record for ThemeGroupsRow {
             match &*key {
                 "thema_grp_cd" => {
                     theme_group_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "thema_grp_cd", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "thema_grp_cd", codec::PLAIN)?;
                 }
                 "thema_nm" => {
-                    theme_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "thema_nm", codec::PLAIN)?;
+                    theme_name = forms.value(&mut map, ctx, 1, "thema_nm", codec::PLAIN)?;
                 }
                 "stk_num" => {
-                    stock_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_num", codec::PLAIN)?;
+                    stock_count = forms.value(&mut map, ctx, 2, "stk_num", codec::PLAIN)?;
                 }
                 "flu_sig" => {
-                    fluctuation_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_sig", codec::PLAIN)?;
+                    fluctuation_sign = forms.value(&mut map, ctx, 3, "flu_sig", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "rising_stk_num" => {
-                    rising_stock_count = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "rising_stk_num",
-                        codec::PLAIN,
-                    )?;
+                    rising_stock_count =
+                        forms.value(&mut map, ctx, 5, "rising_stk_num", codec::PLAIN)?;
                 }
                 "fall_stk_num" => {
                     falling_stock_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fall_stk_num", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "fall_stk_num", codec::PLAIN)?;
                 }
                 "dt_prft_rt" => {
-                    date_profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dt_prft_rt", codec::PLAIN)?;
+                    date_profit_rate = forms.value(&mut map, ctx, 7, "dt_prft_rt", codec::PLAIN)?;
                 }
                 "main_stk" => {
-                    main_stock =
-                        codec::field_kept(&mut map, ctx, &mut forms, "main_stk", codec::PLAIN)?;
+                    main_stock = forms.value(&mut map, ctx, 8, "main_stk", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -316,65 +305,65 @@ impl serde::Serialize for ThemeGroupsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "thema_grp_cd",
             self.theme_group_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "thema_nm",
             self.theme_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_num",
             self.stock_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "flu_sig",
             self.fluctuation_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "rising_stk_num",
             self.rising_stock_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "fall_stk_num",
             self.falling_stock_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "dt_prft_rt",
             self.date_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "main_stk",
             self.main_stock.as_ref(),
             codec::PLAIN,

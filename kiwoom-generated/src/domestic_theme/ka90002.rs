@@ -121,23 +121,20 @@ impl codec::Record for ThemeStocksResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 0, "flu_rt", codec::PLAIN)?;
                 }
                 "dt_prft_rt" => {
-                    date_profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dt_prft_rt", codec::PLAIN)?;
+                    date_profit_rate = forms.value(&mut map, ctx, 1, "dt_prft_rt", codec::PLAIN)?;
                 }
                 "thema_comp_stk" => {
                     theme_composition_stock = codec::list(&mut map, ctx, "thema_comp_stk")?;
-                    codec::keep_empty_list(&mut forms, "thema_comp_stk", &theme_composition_stock);
+                    forms.list_sent(2, &theme_composition_stock);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -157,30 +154,26 @@ impl serde::Serialize for ThemeStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "dt_prft_rt",
             self.date_profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(
-            &mut map,
-            &self.forms,
-            "thema_comp_stk",
-            &self.theme_composition_stock,
-        )?;
+        self.forms
+            .put_list(&mut map, 2, "thema_comp_stk", &self.theme_composition_stock)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -292,52 +285,45 @@ impl codec::Record for ThemeStocksRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
                 }
                 "flu_sig" => {
-                    fluctuation_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_sig", codec::PLAIN)?;
+                    fluctuation_sign = forms.value(&mut map, ctx, 3, "flu_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "sel_bid" => {
-                    ask_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_bid", codec::PLAIN)?;
+                    ask_price = forms.value(&mut map, ctx, 7, "sel_bid", codec::PLAIN)?;
                 }
                 "sel_req" => {
                     sell_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "sel_req", codec::PLAIN)?;
                 }
                 "buy_bid" => {
-                    bid_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_bid", codec::PLAIN)?;
+                    bid_price = forms.value(&mut map, ctx, 9, "buy_bid", codec::PLAIN)?;
                 }
                 "buy_req" => {
                     buy_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "buy_req", codec::PLAIN)?;
                 }
                 "dt_prft_rt_n" => {
                     date_profit_rate_n =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dt_prft_rt_n", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "dt_prft_rt_n", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -364,86 +350,86 @@ impl serde::Serialize for ThemeStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "flu_sig",
             self.fluctuation_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sel_bid",
             self.ask_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sel_req",
             self.sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "buy_bid",
             self.bid_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "buy_req",
             self.buy_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "dt_prft_rt_n",
             self.date_profit_rate_n.as_ref(),
             codec::PLAIN,

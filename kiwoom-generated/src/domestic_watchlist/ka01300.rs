@@ -78,19 +78,17 @@ impl codec::Record for WatchlistGroupsResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "rtcd" => {
-                    result_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rtcd", codec::PLAIN)?;
+                    result_code = forms.value(&mut map, ctx, 0, "rtcd", codec::PLAIN)?;
                 }
                 "nofi" => {
                     group_count = codec::list(&mut map, ctx, "nofi")?;
-                    codec::keep_empty_list(&mut forms, "nofi", &group_count);
+                    forms.list_sent(1, &group_count);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -109,18 +107,14 @@ impl serde::Serialize for WatchlistGroupsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "rtcd",
-            self.result_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_list_kept(&mut map, &self.forms, "nofi", &self.group_count)?;
+        self.forms
+            .put(&mut map, 0, "rtcd", self.result_code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put_list(&mut map, 1, "nofi", &self.group_count)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -162,12 +156,9 @@ impl codec::Record for WatchlistGroupsRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "gcod" => {
-                    group_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "gcod", codec::PLAIN)?;
+                    group_code = forms.value(&mut map, ctx, 0, "gcod", codec::PLAIN)?;
                 }
-                "name" => {
-                    name = codec::field_kept(&mut map, ctx, &mut forms, "name", codec::PLAIN)?;
-                }
+                "name" => name = forms.value(&mut map, ctx, 1, "name", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -183,20 +174,10 @@ impl serde::Serialize for WatchlistGroupsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "gcod",
-            self.group_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "name",
-            self.name.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 0, "gcod", self.group_code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "name", self.name.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -88,19 +88,17 @@ impl codec::Record for WatchlistGroupDetailResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "rtcd" => {
-                    result_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rtcd", codec::PLAIN)?;
+                    result_code = forms.value(&mut map, ctx, 0, "rtcd", codec::PLAIN)?;
                 }
                 "nofj" => {
                     stock_count = codec::list(&mut map, ctx, "nofj")?;
-                    codec::keep_empty_list(&mut forms, "nofj", &stock_count);
+                    forms.list_sent(1, &stock_count);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -119,18 +117,14 @@ impl serde::Serialize for WatchlistGroupDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "rtcd",
-            self.result_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_list_kept(&mut map, &self.forms, "nofj", &self.stock_count)?;
+        self.forms
+            .put(&mut map, 0, "rtcd", self.result_code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put_list(&mut map, 1, "nofj", &self.stock_count)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -177,15 +171,11 @@ impl codec::Record for WatchlistGroupDetailRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "cod2" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cod2", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "cod2", codec::PLAIN)?;
                 }
-                "bgb" => {
-                    bookmark = codec::field_kept(&mut map, ctx, &mut forms, "bgb", codec::PLAIN)?;
-                }
+                "bgb" => bookmark = forms.value(&mut map, ctx, 1, "bgb", codec::PLAIN)?,
                 "bgb_clr" => {
-                    bookmark_color =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bgb_clr", codec::PLAIN)?;
+                    bookmark_color = forms.value(&mut map, ctx, 2, "bgb_clr", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -203,23 +193,13 @@ impl serde::Serialize for WatchlistGroupDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "cod2", self.stock_code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "bgb", self.bookmark.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "cod2",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "bgb",
-            self.bookmark.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            2,
             "bgb_clr",
             self.bookmark_color.as_ref(),
             codec::PLAIN,

@@ -103,22 +103,17 @@ impl codec::Record for IssueResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "expires_dt" => {
-                    expires_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "expires_dt", codec::PLAIN)?;
+                    expires_date = forms.value(&mut map, ctx, 0, "expires_dt", codec::PLAIN)?;
                 }
                 "token_type" => {
-                    token_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "token_type", codec::PLAIN)?;
+                    token_type = forms.value(&mut map, ctx, 1, "token_type", codec::PLAIN)?;
                 }
-                "token" => {
-                    token = codec::field_kept(&mut map, ctx, &mut forms, "token", codec::PLAIN)?;
-                }
+                "token" => token = forms.value(&mut map, ctx, 2, "token", codec::PLAIN)?,
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -138,31 +133,26 @@ impl serde::Serialize for IssueResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "expires_dt",
             Some(&self.expires_date),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "token_type",
             Some(&self.token_type),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "token",
-            Some(&self.token),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 2, "token", Some(&self.token), codec::PLAIN)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

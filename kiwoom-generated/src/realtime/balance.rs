@@ -188,286 +188,168 @@ impl codec::RealEntry for Balance {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "9201" => {
-                    event.account_number = codec::real_value(&values, "9201", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9201",
-                        raw,
-                        event.account_number.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(9201) => {
+                    event.account_number =
+                        event
+                            .forms
+                            .real_value(&values, 0, "9201", raw, codec::PLAIN)?;
                 }
-                "9001" => {
-                    event.item_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9001",
-                        raw,
-                        event.item_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9001) => {
+                    event.item_code =
+                        event
+                            .forms
+                            .real_value(&values, 1, "9001", raw, codec::PLAIN)?;
                 }
-                "917" => {
-                    event.credit_type = codec::real_value(&values, "917", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "917",
-                        raw,
-                        event.credit_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(917) => {
+                    event.credit_type =
+                        event
+                            .forms
+                            .real_value(&values, 2, "917", raw, codec::PLAIN)?;
                 }
-                "916" => {
-                    event.loan_date = codec::real_value(&values, "916", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "916",
-                        raw,
-                        event.loan_date.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(916) => {
+                    event.loan_date =
+                        event
+                            .forms
+                            .real_value(&values, 3, "916", raw, codec::PLAIN)?;
                 }
-                "302" => {
-                    event.stock_name = codec::real_value(&values, "302", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "302",
-                        raw,
-                        event.stock_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(302) => {
+                    event.stock_name =
+                        event
+                            .forms
+                            .real_value(&values, 4, "302", raw, codec::PLAIN)?;
                 }
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 5, "10", raw, codec::PLAIN)?;
                 }
-                "930" => {
-                    event.holding_quantity = codec::real_value(&values, "930", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "930",
-                        raw,
-                        event.holding_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(930) => {
+                    event.holding_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 6, "930", raw, codec::PLAIN)?;
                 }
-                "931" => {
+                Some(931) => {
                     event.purchase_unit_price =
-                        codec::real_value(&values, "931", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "931",
-                        raw,
-                        event.purchase_unit_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 7, "931", raw, codec::PLAIN)?;
                 }
-                "932" => {
+                Some(932) => {
                     event.total_purchase_price =
-                        codec::real_value(&values, "932", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "932",
-                        raw,
-                        event.total_purchase_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 8, "932", raw, codec::PLAIN)?;
                 }
-                "933" => {
+                Some(933) => {
                     event.order_available_quantity =
-                        codec::real_value(&values, "933", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "933",
-                        raw,
-                        event.order_available_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 9, "933", raw, codec::PLAIN)?;
                 }
-                "945" => {
+                Some(945) => {
                     event.today_net_purchase_quantity =
-                        codec::real_value(&values, "945", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "945",
-                        raw,
-                        event.today_net_purchase_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 10, "945", raw, codec::PLAIN)?;
                 }
-                "946" => {
-                    event.sell_buy_side = codec::real_value(&values, "946", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "946",
-                        raw,
-                        event.sell_buy_side.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(946) => {
+                    event.sell_buy_side =
+                        event
+                            .forms
+                            .real_value(&values, 11, "946", raw, codec::PLAIN)?;
                 }
-                "950" => {
+                Some(950) => {
                     event.today_total_sell_profit_loss =
-                        codec::real_value(&values, "950", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "950",
-                        raw,
-                        event.today_total_sell_profit_loss.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 12, "950", raw, codec::PLAIN)?;
                 }
-                "951" => {
-                    event.extra_item_951 = codec::real_value(&values, "951", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "951",
-                        raw,
-                        event.extra_item_951.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(951) => {
+                    event.extra_item_951 =
+                        event
+                            .forms
+                            .real_value(&values, 13, "951", raw, codec::PLAIN)?;
                 }
-                "27" => {
-                    event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "27",
-                        raw,
-                        event.best_ask_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(27) => {
+                    event.best_ask_price =
+                        event
+                            .forms
+                            .real_value(&values, 14, "27", raw, codec::PLAIN)?;
                 }
-                "28" => {
-                    event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "28",
-                        raw,
-                        event.best_bid_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(28) => {
+                    event.best_bid_price =
+                        event
+                            .forms
+                            .real_value(&values, 15, "28", raw, codec::PLAIN)?;
                 }
-                "307" => {
-                    event.base_price = codec::real_value(&values, "307", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "307",
-                        raw,
-                        event.base_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(307) => {
+                    event.base_price =
+                        event
+                            .forms
+                            .real_value(&values, 16, "307", raw, codec::PLAIN)?;
                 }
-                "8019" => {
-                    event.profit_loss_rate = codec::real_value(&values, "8019", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8019",
-                        raw,
-                        event.profit_loss_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(8019) => {
+                    event.profit_loss_rate =
+                        event
+                            .forms
+                            .real_value(&values, 17, "8019", raw, codec::PLAIN)?;
                 }
-                "957" => {
-                    event.credit_amount = codec::real_value(&values, "957", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "957",
-                        raw,
-                        event.credit_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(957) => {
+                    event.credit_amount =
+                        event
+                            .forms
+                            .real_value(&values, 18, "957", raw, codec::PLAIN)?;
                 }
-                "958" => {
-                    event.credit_interest = codec::real_value(&values, "958", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "958",
-                        raw,
-                        event.credit_interest.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(958) => {
+                    event.credit_interest =
+                        event
+                            .forms
+                            .real_value(&values, 19, "958", raw, codec::PLAIN)?;
                 }
-                "918" => {
-                    event.expiry_date = codec::real_value(&values, "918", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "918",
-                        raw,
-                        event.expiry_date.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(918) => {
+                    event.expiry_date =
+                        event
+                            .forms
+                            .real_value(&values, 20, "918", raw, codec::PLAIN)?;
                 }
-                "990" => {
+                Some(990) => {
                     event.today_realized_profit_loss_cash =
-                        codec::real_value(&values, "990", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "990",
-                        raw,
-                        event.today_realized_profit_loss_cash.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 21, "990", raw, codec::PLAIN)?;
                 }
-                "991" => {
+                Some(991) => {
                     event.today_realized_profit_loss_rate_cash =
-                        codec::real_value(&values, "991", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "991",
-                        raw,
-                        event.today_realized_profit_loss_rate_cash.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 22, "991", raw, codec::PLAIN)?;
                 }
-                "992" => {
+                Some(992) => {
                     event.today_realized_profit_loss_credit =
-                        codec::real_value(&values, "992", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "992",
-                        raw,
-                        event.today_realized_profit_loss_credit.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 23, "992", raw, codec::PLAIN)?;
                 }
-                "993" => {
+                Some(993) => {
                     event.today_realized_profit_loss_rate_credit =
-                        codec::real_value(&values, "993", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "993",
-                        raw,
-                        event.today_realized_profit_loss_rate_credit.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 24, "993", raw, codec::PLAIN)?;
                 }
-                "959" => {
+                Some(959) => {
                     event.collateral_loan_quantity =
-                        codec::real_value(&values, "959", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "959",
-                        raw,
-                        event.collateral_loan_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 25, "959", raw, codec::PLAIN)?;
                 }
-                "924" => {
-                    event.extra_item_924 = codec::real_value(&values, "924", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "924",
-                        raw,
-                        event.extra_item_924.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(924) => {
+                    event.extra_item_924 =
+                        event
+                            .forms
+                            .real_value(&values, 26, "924", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -480,73 +362,99 @@ impl codec::RealEntry for Balance {
 impl serde::Serialize for Balance {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "9201", &self.account_number, codec::PLAIN);
-        values.put_kept(&self.forms, "9001", &self.item_code, codec::PLAIN);
-        values.put_kept(&self.forms, "917", &self.credit_type, codec::PLAIN);
-        values.put_kept(&self.forms, "916", &self.loan_date, codec::PLAIN);
-        values.put_kept(&self.forms, "302", &self.stock_name, codec::PLAIN);
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, "930", &self.holding_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "931", &self.purchase_unit_price, codec::PLAIN);
-        values.put_kept(&self.forms, "932", &self.total_purchase_price, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "9201", &self.account_number, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "9001", &self.item_code, codec::PLAIN);
+        values.put_kept(&self.forms, 2, "917", &self.credit_type, codec::PLAIN);
+        values.put_kept(&self.forms, 3, "916", &self.loan_date, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "302", &self.stock_name, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "930", &self.holding_quantity, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            7,
+            "931",
+            &self.purchase_unit_price,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            8,
+            "932",
+            &self.total_purchase_price,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            9,
             "933",
             &self.order_available_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            10,
             "945",
             &self.today_net_purchase_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "946", &self.sell_buy_side, codec::PLAIN);
+        values.put_kept(&self.forms, 11, "946", &self.sell_buy_side, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            12,
             "950",
             &self.today_total_sell_profit_loss,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "951", &self.extra_item_951, codec::PLAIN);
-        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
-        values.put_kept(&self.forms, "307", &self.base_price, codec::PLAIN);
-        values.put_kept(&self.forms, "8019", &self.profit_loss_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "957", &self.credit_amount, codec::PLAIN);
-        values.put_kept(&self.forms, "958", &self.credit_interest, codec::PLAIN);
-        values.put_kept(&self.forms, "918", &self.expiry_date, codec::PLAIN);
+        values.put_kept(&self.forms, 13, "951", &self.extra_item_951, codec::PLAIN);
+        values.put_kept(&self.forms, 14, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, 15, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(&self.forms, 16, "307", &self.base_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            17,
+            "8019",
+            &self.profit_loss_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 18, "957", &self.credit_amount, codec::PLAIN);
+        values.put_kept(&self.forms, 19, "958", &self.credit_interest, codec::PLAIN);
+        values.put_kept(&self.forms, 20, "918", &self.expiry_date, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            21,
             "990",
             &self.today_realized_profit_loss_cash,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            22,
             "991",
             &self.today_realized_profit_loss_rate_cash,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            23,
             "992",
             &self.today_realized_profit_loss_credit,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            24,
             "993",
             &self.today_realized_profit_loss_rate_credit,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            25,
             "959",
             &self.collateral_loan_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "924", &self.extra_item_924, codec::PLAIN);
+        values.put_kept(&self.forms, 26, "924", &self.extra_item_924, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

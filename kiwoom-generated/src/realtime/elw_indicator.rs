@@ -76,68 +76,42 @@ impl codec::RealEntry for ElwIndicator {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
                 }
-                "666" => {
-                    event.elw_parity = codec::real_value(&values, "666", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "666",
-                        raw,
-                        event.elw_parity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(666) => {
+                    event.elw_parity =
+                        event
+                            .forms
+                            .real_value(&values, 1, "666", raw, codec::PLAIN)?;
                 }
-                "1211" => {
-                    event.elw_premium = codec::real_value(&values, "1211", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1211",
-                        raw,
-                        event.elw_premium.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1211) => {
+                    event.elw_premium =
+                        event
+                            .forms
+                            .real_value(&values, 2, "1211", raw, codec::PLAIN)?;
                 }
-                "667" => {
-                    event.elw_gearing_rate = codec::real_value(&values, "667", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "667",
-                        raw,
-                        event.elw_gearing_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(667) => {
+                    event.elw_gearing_rate =
+                        event
+                            .forms
+                            .real_value(&values, 3, "667", raw, codec::PLAIN)?;
                 }
-                "668" => {
+                Some(668) => {
                     event.elw_breakeven_rate =
-                        codec::real_value(&values, "668", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "668",
-                        raw,
-                        event.elw_breakeven_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 4, "668", raw, codec::PLAIN)?;
                 }
-                "669" => {
+                Some(669) => {
                     event.elw_capital_support_point =
-                        codec::real_value(&values, "669", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "669",
-                        raw,
-                        event.elw_capital_support_point.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 5, "669", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -150,13 +124,20 @@ impl codec::RealEntry for ElwIndicator {
 impl serde::Serialize for ElwIndicator {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "666", &self.elw_parity, codec::PLAIN);
-        values.put_kept(&self.forms, "1211", &self.elw_premium, codec::PLAIN);
-        values.put_kept(&self.forms, "667", &self.elw_gearing_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "668", &self.elw_breakeven_rate, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "666", &self.elw_parity, codec::PLAIN);
+        values.put_kept(&self.forms, 2, "1211", &self.elw_premium, codec::PLAIN);
+        values.put_kept(&self.forms, 3, "667", &self.elw_gearing_rate, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            4,
+            "668",
+            &self.elw_breakeven_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            5,
             "669",
             &self.elw_capital_support_point,
             codec::PLAIN,

@@ -96,109 +96,65 @@ impl codec::RealEntry for ElwTheoreticalPrice {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
                 }
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 1, "10", raw, codec::PLAIN)?;
                 }
-                "670" => {
+                Some(670) => {
                     event.elw_theoretical_price =
-                        codec::real_value(&values, "670", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "670",
-                        raw,
-                        event.elw_theoretical_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "670", raw, codec::PLAIN)?;
                 }
-                "671" => {
+                Some(671) => {
                     event.elw_implied_volatility =
-                        codec::real_value(&values, "671", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "671",
-                        raw,
-                        event.elw_implied_volatility.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "671", raw, codec::PLAIN)?;
                 }
-                "672" => {
-                    event.elw_delta = codec::real_value(&values, "672", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "672",
-                        raw,
-                        event.elw_delta.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(672) => {
+                    event.elw_delta =
+                        event
+                            .forms
+                            .real_value(&values, 4, "672", raw, codec::PLAIN)?;
                 }
-                "673" => {
-                    event.elw_gamma = codec::real_value(&values, "673", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "673",
-                        raw,
-                        event.elw_gamma.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(673) => {
+                    event.elw_gamma =
+                        event
+                            .forms
+                            .real_value(&values, 5, "673", raw, codec::PLAIN)?;
                 }
-                "674" => {
-                    event.elw_theta = codec::real_value(&values, "674", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "674",
-                        raw,
-                        event.elw_theta.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(674) => {
+                    event.elw_theta =
+                        event
+                            .forms
+                            .real_value(&values, 6, "674", raw, codec::PLAIN)?;
                 }
-                "675" => {
-                    event.elw_vega = codec::real_value(&values, "675", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "675",
-                        raw,
-                        event.elw_vega.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(675) => {
+                    event.elw_vega =
+                        event
+                            .forms
+                            .real_value(&values, 7, "675", raw, codec::PLAIN)?;
                 }
-                "676" => {
-                    event.elw_rho = codec::real_value(&values, "676", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "676",
-                        raw,
-                        event.elw_rho.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(676) => {
+                    event.elw_rho = event
+                        .forms
+                        .real_value(&values, 8, "676", raw, codec::PLAIN)?;
                 }
-                "706" => {
+                Some(706) => {
                     event.lp_quote_implied_volatility =
-                        codec::real_value(&values, "706", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "706",
-                        raw,
-                        event.lp_quote_implied_volatility.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 9, "706", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -211,27 +167,30 @@ impl codec::RealEntry for ElwTheoreticalPrice {
 impl serde::Serialize for ElwTheoreticalPrice {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "10", &self.current_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            2,
             "670",
             &self.elw_theoretical_price,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            3,
             "671",
             &self.elw_implied_volatility,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "672", &self.elw_delta, codec::PLAIN);
-        values.put_kept(&self.forms, "673", &self.elw_gamma, codec::PLAIN);
-        values.put_kept(&self.forms, "674", &self.elw_theta, codec::PLAIN);
-        values.put_kept(&self.forms, "675", &self.elw_vega, codec::PLAIN);
-        values.put_kept(&self.forms, "676", &self.elw_rho, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "672", &self.elw_delta, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "673", &self.elw_gamma, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "674", &self.elw_theta, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "675", &self.elw_vega, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "676", &self.elw_rho, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            9,
             "706",
             &self.lp_quote_implied_volatility,
             codec::PLAIN,

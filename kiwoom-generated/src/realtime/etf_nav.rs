@@ -132,166 +132,95 @@ impl codec::RealEntry for EtfNav {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "36" => {
-                    event.nav = codec::real_value(&values, "36", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "36",
-                        raw,
-                        event.nav.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(36) => {
+                    event.nav = event
+                        .forms
+                        .real_value(&values, 0, "36", raw, codec::PLAIN)?;
                 }
-                "37" => {
+                Some(37) => {
                     event.nav_previous_day_change =
-                        codec::real_value(&values, "37", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "37",
-                        raw,
-                        event.nav_previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 1, "37", raw, codec::PLAIN)?;
                 }
-                "38" => {
+                Some(38) => {
                     event.nav_fluctuation_rate =
-                        codec::real_value(&values, "38", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "38",
-                        raw,
-                        event.nav_fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "38", raw, codec::PLAIN)?;
                 }
-                "39" => {
+                Some(39) => {
                     event.tracking_error_rate =
-                        codec::real_value(&values, "39", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "39",
-                        raw,
-                        event.tracking_error_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "39", raw, codec::PLAIN)?;
                 }
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 4, "20", raw, codec::PLAIN)?;
                 }
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 5, "10", raw, codec::PLAIN)?;
                 }
-                "11" => {
+                Some(11) => {
                     event.previous_day_change =
-                        codec::real_value(&values, "11", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "11",
-                        raw,
-                        event.previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 6, "11", raw, codec::PLAIN)?;
                 }
-                "12" => {
-                    event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "12",
-                        raw,
-                        event.fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(12) => {
+                    event.fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 7, "12", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 8, "13", raw, codec::PLAIN)?;
                 }
-                "25" => {
+                Some(25) => {
                     event.previous_day_change_sign =
-                        codec::real_value(&values, "25", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "25",
-                        raw,
-                        event.previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 9, "25", raw, codec::PLAIN)?;
                 }
-                "667" => {
-                    event.elw_gearing_rate = codec::real_value(&values, "667", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "667",
-                        raw,
-                        event.elw_gearing_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(667) => {
+                    event.elw_gearing_rate =
+                        event
+                            .forms
+                            .real_value(&values, 10, "667", raw, codec::PLAIN)?;
                 }
-                "668" => {
+                Some(668) => {
                     event.elw_breakeven_rate =
-                        codec::real_value(&values, "668", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "668",
-                        raw,
-                        event.elw_breakeven_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "668", raw, codec::PLAIN)?;
                 }
-                "669" => {
+                Some(669) => {
                     event.elw_capital_support_point =
-                        codec::real_value(&values, "669", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "669",
-                        raw,
-                        event.elw_capital_support_point.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 12, "669", raw, codec::PLAIN)?;
                 }
-                "265" => {
+                Some(265) => {
                     event.nav_index_disparity_rate =
-                        codec::real_value(&values, "265", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "265",
-                        raw,
-                        event.nav_index_disparity_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 13, "265", raw, codec::PLAIN)?;
                 }
-                "266" => {
+                Some(266) => {
                     event.nav_etf_disparity_rate =
-                        codec::real_value(&values, "266", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "266",
-                        raw,
-                        event.nav_etf_disparity_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 14, "266", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -304,47 +233,77 @@ impl codec::RealEntry for EtfNav {
 impl serde::Serialize for EtfNav {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "36", &self.nav, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "36", &self.nav, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            1,
             "37",
             &self.nav_previous_day_change,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "38", &self.nav_fluctuation_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "39", &self.tracking_error_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
-        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            2,
+            "38",
+            &self.nav_fluctuation_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            3,
+            "39",
+            &self.tracking_error_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 4, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            6,
+            "11",
+            &self.previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 7, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            8,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            9,
             "25",
             &self.previous_day_change_sign,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "667", &self.elw_gearing_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "668", &self.elw_breakeven_rate, codec::PLAIN);
+        values.put_kept(&self.forms, 10, "667", &self.elw_gearing_rate, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            11,
+            "668",
+            &self.elw_breakeven_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            12,
             "669",
             &self.elw_capital_support_point,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            13,
             "265",
             &self.nav_index_disparity_rate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            14,
             "266",
             &self.nav_etf_disparity_rate,
             codec::PLAIN,

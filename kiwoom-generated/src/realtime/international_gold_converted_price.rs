@@ -76,48 +76,30 @@ impl codec::RealEntry for InternationalGoldConvertedPrice {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 0, "10", raw, codec::PLAIN)?;
                 }
-                "25" => {
+                Some(25) => {
                     event.previous_day_change_sign =
-                        codec::real_value(&values, "25", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "25",
-                        raw,
-                        event.previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 1, "25", raw, codec::PLAIN)?;
                 }
-                "11" => {
+                Some(11) => {
                     event.previous_day_change =
-                        codec::real_value(&values, "11", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "11",
-                        raw,
-                        event.previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "11", raw, codec::PLAIN)?;
                 }
-                "12" => {
-                    event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "12",
-                        raw,
-                        event.fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(12) => {
+                    event.fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 3, "12", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -130,15 +112,22 @@ impl codec::RealEntry for InternationalGoldConvertedPrice {
 impl serde::Serialize for InternationalGoldConvertedPrice {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "10", &self.current_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            1,
             "25",
             &self.previous_day_change_sign,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
-        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            2,
+            "11",
+            &self.previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 3, "12", &self.fluctuation_rate, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

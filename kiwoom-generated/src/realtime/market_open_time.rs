@@ -90,38 +90,24 @@ impl codec::RealEntry for MarketOpenTime {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "215" => {
+            match codec::realtime_id(id) {
+                Some(215) => {
                     event.market_operation_type =
-                        codec::real_value(&values, "215", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "215",
-                        raw,
-                        event.market_operation_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 0, "215", raw, codec::PLAIN)?;
                 }
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 1, "20", raw, codec::PLAIN)?;
                 }
-                "214" => {
+                Some(214) => {
                     event.time_to_market_open =
-                        codec::real_value(&values, "214", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "214",
-                        raw,
-                        event.time_to_market_open.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "214", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -136,12 +122,19 @@ impl serde::Serialize for MarketOpenTime {
         let mut values = codec::RealValues::default();
         values.put_kept(
             &self.forms,
+            0,
             "215",
             &self.market_operation_type,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "214", &self.time_to_market_open, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            2,
+            "214",
+            &self.time_to_market_open,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -236,366 +236,216 @@ impl codec::RealEntry for OrderFill {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "9201" => {
-                    event.account_number = codec::real_value(&values, "9201", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9201",
-                        raw,
-                        event.account_number.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(9201) => {
+                    event.account_number =
+                        event
+                            .forms
+                            .real_value(&values, 0, "9201", raw, codec::PLAIN)?;
                 }
-                "9203" => {
-                    event.order_number = codec::real_value(&values, "9203", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9203",
-                        raw,
-                        event.order_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9203) => {
+                    event.order_number =
+                        event
+                            .forms
+                            .real_value(&values, 1, "9203", raw, codec::PLAIN)?;
                 }
-                "9205" => {
+                Some(9205) => {
                     event.manager_employee_number =
-                        codec::real_value(&values, "9205", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9205",
-                        raw,
-                        event.manager_employee_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "9205", raw, codec::PLAIN)?;
                 }
-                "9001" => {
-                    event.item_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9001",
-                        raw,
-                        event.item_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9001) => {
+                    event.item_code =
+                        event
+                            .forms
+                            .real_value(&values, 3, "9001", raw, codec::PLAIN)?;
                 }
-                "912" => {
-                    event.order_task_class = codec::real_value(&values, "912", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "912",
-                        raw,
-                        event.order_task_class.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(912) => {
+                    event.order_task_class =
+                        event
+                            .forms
+                            .real_value(&values, 4, "912", raw, codec::PLAIN)?;
                 }
-                "913" => {
-                    event.order_status = codec::real_value(&values, "913", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "913",
-                        raw,
-                        event.order_status.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(913) => {
+                    event.order_status =
+                        event
+                            .forms
+                            .real_value(&values, 5, "913", raw, codec::PLAIN)?;
                 }
-                "302" => {
-                    event.stock_name = codec::real_value(&values, "302", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "302",
-                        raw,
-                        event.stock_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(302) => {
+                    event.stock_name =
+                        event
+                            .forms
+                            .real_value(&values, 6, "302", raw, codec::PLAIN)?;
                 }
-                "900" => {
-                    event.order_quantity = codec::real_value(&values, "900", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "900",
-                        raw,
-                        event.order_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(900) => {
+                    event.order_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 7, "900", raw, codec::PLAIN)?;
                 }
-                "901" => {
-                    event.order_price = codec::real_value(&values, "901", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "901",
-                        raw,
-                        event.order_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(901) => {
+                    event.order_price =
+                        event
+                            .forms
+                            .real_value(&values, 8, "901", raw, codec::PLAIN)?;
                 }
-                "902" => {
-                    event.unfilled_quantity = codec::real_value(&values, "902", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "902",
-                        raw,
-                        event.unfilled_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(902) => {
+                    event.unfilled_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 9, "902", raw, codec::PLAIN)?;
                 }
-                "903" => {
+                Some(903) => {
                     event.cumulative_execution_amount =
-                        codec::real_value(&values, "903", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "903",
-                        raw,
-                        event.cumulative_execution_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 10, "903", raw, codec::PLAIN)?;
                 }
-                "904" => {
+                Some(904) => {
                     event.original_order_number =
-                        codec::real_value(&values, "904", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "904",
-                        raw,
-                        event.original_order_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "904", raw, codec::PLAIN)?;
                 }
-                "905" => {
-                    event.order_type = codec::real_value(&values, "905", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "905",
-                        raw,
-                        event.order_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(905) => {
+                    event.order_type =
+                        event
+                            .forms
+                            .real_value(&values, 12, "905", raw, codec::PLAIN)?;
                 }
-                "906" => {
-                    event.trade_type = codec::real_value(&values, "906", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "906",
-                        raw,
-                        event.trade_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(906) => {
+                    event.trade_type =
+                        event
+                            .forms
+                            .real_value(&values, 13, "906", raw, codec::PLAIN)?;
                 }
-                "907" => {
-                    event.sell_buy_type = codec::real_value(&values, "907", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "907",
-                        raw,
-                        event.sell_buy_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(907) => {
+                    event.sell_buy_type =
+                        event
+                            .forms
+                            .real_value(&values, 14, "907", raw, codec::PLAIN)?;
                 }
-                "908" => {
+                Some(908) => {
                     event.order_execution_time =
-                        codec::real_value(&values, "908", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "908",
-                        raw,
-                        event.order_execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 15, "908", raw, codec::PLAIN)?;
                 }
-                "909" => {
-                    event.execution_number = codec::real_value(&values, "909", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "909",
-                        raw,
-                        event.execution_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(909) => {
+                    event.execution_number =
+                        event
+                            .forms
+                            .real_value(&values, 16, "909", raw, codec::PLAIN)?;
                 }
-                "910" => {
-                    event.execution_price = codec::real_value(&values, "910", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "910",
-                        raw,
-                        event.execution_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(910) => {
+                    event.execution_price =
+                        event
+                            .forms
+                            .real_value(&values, 17, "910", raw, codec::PLAIN)?;
                 }
-                "911" => {
+                Some(911) => {
                     event.execution_quantity =
-                        codec::real_value(&values, "911", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "911",
-                        raw,
-                        event.execution_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 18, "911", raw, codec::PLAIN)?;
                 }
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 19, "10", raw, codec::PLAIN)?;
                 }
-                "27" => {
-                    event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "27",
-                        raw,
-                        event.best_ask_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(27) => {
+                    event.best_ask_price =
+                        event
+                            .forms
+                            .real_value(&values, 20, "27", raw, codec::PLAIN)?;
                 }
-                "28" => {
-                    event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "28",
-                        raw,
-                        event.best_bid_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(28) => {
+                    event.best_bid_price =
+                        event
+                            .forms
+                            .real_value(&values, 21, "28", raw, codec::PLAIN)?;
                 }
-                "914" => {
+                Some(914) => {
                     event.unit_execution_price =
-                        codec::real_value(&values, "914", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "914",
-                        raw,
-                        event.unit_execution_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 22, "914", raw, codec::PLAIN)?;
                 }
-                "915" => {
+                Some(915) => {
                     event.unit_execution_quantity =
-                        codec::real_value(&values, "915", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "915",
-                        raw,
-                        event.unit_execution_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 23, "915", raw, codec::PLAIN)?;
                 }
-                "938" => {
+                Some(938) => {
                     event.today_trade_commission =
-                        codec::real_value(&values, "938", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "938",
-                        raw,
-                        event.today_trade_commission.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 24, "938", raw, codec::PLAIN)?;
                 }
-                "939" => {
-                    event.today_trade_tax = codec::real_value(&values, "939", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "939",
-                        raw,
-                        event.today_trade_tax.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(939) => {
+                    event.today_trade_tax =
+                        event
+                            .forms
+                            .real_value(&values, 25, "939", raw, codec::PLAIN)?;
                 }
-                "919" => {
-                    event.reject_reason = codec::real_value(&values, "919", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "919",
-                        raw,
-                        event.reject_reason.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(919) => {
+                    event.reject_reason =
+                        event
+                            .forms
+                            .real_value(&values, 26, "919", raw, codec::PLAIN)?;
                 }
-                "920" => {
-                    event.screen_number = codec::real_value(&values, "920", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "920",
-                        raw,
-                        event.screen_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(920) => {
+                    event.screen_number =
+                        event
+                            .forms
+                            .real_value(&values, 27, "920", raw, codec::PLAIN)?;
                 }
-                "921" => {
-                    event.terminal_number = codec::real_value(&values, "921", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "921",
-                        raw,
-                        event.terminal_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(921) => {
+                    event.terminal_number =
+                        event
+                            .forms
+                            .real_value(&values, 28, "921", raw, codec::PLAIN)?;
                 }
-                "922" => {
-                    event.credit_type = codec::real_value(&values, "922", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "922",
-                        raw,
-                        event.credit_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(922) => {
+                    event.credit_type =
+                        event
+                            .forms
+                            .real_value(&values, 29, "922", raw, codec::PLAIN)?;
                 }
-                "923" => {
-                    event.loan_date = codec::real_value(&values, "923", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "923",
-                        raw,
-                        event.loan_date.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(923) => {
+                    event.loan_date =
+                        event
+                            .forms
+                            .real_value(&values, 30, "923", raw, codec::PLAIN)?;
                 }
-                "10010" => {
+                Some(10010) => {
                     event.after_hours_single_price_current_price =
-                        codec::real_value(&values, "10010", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10010",
-                        raw,
-                        event.after_hours_single_price_current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 31, "10010", raw, codec::PLAIN)?;
                 }
-                "2134" => {
-                    event.exchange_type = codec::real_value(&values, "2134", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "2134",
-                        raw,
-                        event.exchange_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(2134) => {
+                    event.exchange_type =
+                        event
+                            .forms
+                            .real_value(&values, 32, "2134", raw, codec::PLAIN)?;
                 }
-                "2135" => {
+                Some(2135) => {
                     event.exchange_type_name =
-                        codec::real_value(&values, "2135", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "2135",
-                        raw,
-                        event.exchange_type_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 33, "2135", raw, codec::PLAIN)?;
                 }
-                "2136" => {
-                    event.sor_flag = codec::real_value(&values, "2136", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "2136",
-                        raw,
-                        event.sor_flag.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(2136) => {
+                    event.sor_flag =
+                        event
+                            .forms
+                            .real_value(&values, 34, "2136", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -608,71 +458,101 @@ impl codec::RealEntry for OrderFill {
 impl serde::Serialize for OrderFill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "9201", &self.account_number, codec::PLAIN);
-        values.put_kept(&self.forms, "9203", &self.order_number, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "9201", &self.account_number, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "9203", &self.order_number, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            2,
             "9205",
             &self.manager_employee_number,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "9001", &self.item_code, codec::PLAIN);
-        values.put_kept(&self.forms, "912", &self.order_task_class, codec::PLAIN);
-        values.put_kept(&self.forms, "913", &self.order_status, codec::PLAIN);
-        values.put_kept(&self.forms, "302", &self.stock_name, codec::PLAIN);
-        values.put_kept(&self.forms, "900", &self.order_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "901", &self.order_price, codec::PLAIN);
-        values.put_kept(&self.forms, "902", &self.unfilled_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 3, "9001", &self.item_code, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "912", &self.order_task_class, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "913", &self.order_status, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "302", &self.stock_name, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "900", &self.order_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "901", &self.order_price, codec::PLAIN);
+        values.put_kept(&self.forms, 9, "902", &self.unfilled_quantity, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            10,
             "903",
             &self.cumulative_execution_amount,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            11,
             "904",
             &self.original_order_number,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "905", &self.order_type, codec::PLAIN);
-        values.put_kept(&self.forms, "906", &self.trade_type, codec::PLAIN);
-        values.put_kept(&self.forms, "907", &self.sell_buy_type, codec::PLAIN);
-        values.put_kept(&self.forms, "908", &self.order_execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "909", &self.execution_number, codec::PLAIN);
-        values.put_kept(&self.forms, "910", &self.execution_price, codec::PLAIN);
-        values.put_kept(&self.forms, "911", &self.execution_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
-        values.put_kept(&self.forms, "914", &self.unit_execution_price, codec::PLAIN);
+        values.put_kept(&self.forms, 12, "905", &self.order_type, codec::PLAIN);
+        values.put_kept(&self.forms, 13, "906", &self.trade_type, codec::PLAIN);
+        values.put_kept(&self.forms, 14, "907", &self.sell_buy_type, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            15,
+            "908",
+            &self.order_execution_time,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 16, "909", &self.execution_number, codec::PLAIN);
+        values.put_kept(&self.forms, 17, "910", &self.execution_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            18,
+            "911",
+            &self.execution_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 19, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, 20, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, 21, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            22,
+            "914",
+            &self.unit_execution_price,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            23,
             "915",
             &self.unit_execution_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            24,
             "938",
             &self.today_trade_commission,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "939", &self.today_trade_tax, codec::PLAIN);
-        values.put_kept(&self.forms, "919", &self.reject_reason, codec::PLAIN);
-        values.put_kept(&self.forms, "920", &self.screen_number, codec::PLAIN);
-        values.put_kept(&self.forms, "921", &self.terminal_number, codec::PLAIN);
-        values.put_kept(&self.forms, "922", &self.credit_type, codec::PLAIN);
-        values.put_kept(&self.forms, "923", &self.loan_date, codec::PLAIN);
+        values.put_kept(&self.forms, 25, "939", &self.today_trade_tax, codec::PLAIN);
+        values.put_kept(&self.forms, 26, "919", &self.reject_reason, codec::PLAIN);
+        values.put_kept(&self.forms, 27, "920", &self.screen_number, codec::PLAIN);
+        values.put_kept(&self.forms, 28, "921", &self.terminal_number, codec::PLAIN);
+        values.put_kept(&self.forms, 29, "922", &self.credit_type, codec::PLAIN);
+        values.put_kept(&self.forms, 30, "923", &self.loan_date, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            31,
             "10010",
             &self.after_hours_single_price_current_price,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "2134", &self.exchange_type, codec::PLAIN);
-        values.put_kept(&self.forms, "2135", &self.exchange_type_name, codec::PLAIN);
-        values.put_kept(&self.forms, "2136", &self.sor_flag, codec::PLAIN);
+        values.put_kept(&self.forms, 32, "2134", &self.exchange_type, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            33,
+            "2135",
+            &self.exchange_type_name,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 34, "2136", &self.sor_flag, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -126,156 +126,90 @@ impl codec::RealEntry for SectorChange {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
                 }
-                "252" => {
+                Some(252) => {
                     event.rising_stock_count =
-                        codec::real_value(&values, "252", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "252",
-                        raw,
-                        event.rising_stock_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 1, "252", raw, codec::PLAIN)?;
                 }
-                "251" => {
+                Some(251) => {
                     event.upper_limit_stock_count =
-                        codec::real_value(&values, "251", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "251",
-                        raw,
-                        event.upper_limit_stock_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "251", raw, codec::PLAIN)?;
                 }
-                "253" => {
+                Some(253) => {
                     event.unchanged_stock_count =
-                        codec::real_value(&values, "253", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "253",
-                        raw,
-                        event.unchanged_stock_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "253", raw, codec::PLAIN)?;
                 }
-                "255" => {
+                Some(255) => {
                     event.falling_stock_count =
-                        codec::real_value(&values, "255", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "255",
-                        raw,
-                        event.falling_stock_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 4, "255", raw, codec::PLAIN)?;
                 }
-                "254" => {
+                Some(254) => {
                     event.lower_limit_stock_count =
-                        codec::real_value(&values, "254", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "254",
-                        raw,
-                        event.lower_limit_stock_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 5, "254", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 6, "13", raw, codec::PLAIN)?;
                 }
-                "14" => {
+                Some(14) => {
                     event.cumulative_trade_value =
-                        codec::real_value(&values, "14", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "14",
-                        raw,
-                        event.cumulative_trade_value.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 7, "14", raw, codec::PLAIN)?;
                 }
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 8, "10", raw, codec::PLAIN)?;
                 }
-                "11" => {
+                Some(11) => {
                     event.previous_day_change =
-                        codec::real_value(&values, "11", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "11",
-                        raw,
-                        event.previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 9, "11", raw, codec::PLAIN)?;
                 }
-                "12" => {
-                    event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "12",
-                        raw,
-                        event.fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(12) => {
+                    event.fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 10, "12", raw, codec::PLAIN)?;
                 }
-                "256" => {
+                Some(256) => {
                     event.traded_stock_count =
-                        codec::real_value(&values, "256", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "256",
-                        raw,
-                        event.traded_stock_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "256", raw, codec::PLAIN)?;
                 }
-                "257" => {
-                    event.traded_stock_rate = codec::real_value(&values, "257", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "257",
-                        raw,
-                        event.traded_stock_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(257) => {
+                    event.traded_stock_rate =
+                        event
+                            .forms
+                            .real_value(&values, 12, "257", raw, codec::PLAIN)?;
                 }
-                "25" => {
+                Some(25) => {
                     event.previous_day_change_sign =
-                        codec::real_value(&values, "25", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "25",
-                        raw,
-                        event.previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 13, "25", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -288,46 +222,82 @@ impl codec::RealEntry for SectorChange {
 impl serde::Serialize for SectorChange {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "252", &self.rising_stock_count, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            1,
+            "252",
+            &self.rising_stock_count,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            2,
             "251",
             &self.upper_limit_stock_count,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            3,
             "253",
             &self.unchanged_stock_count,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "255", &self.falling_stock_count, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            4,
+            "255",
+            &self.falling_stock_count,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            5,
             "254",
             &self.lower_limit_stock_count,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            6,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            7,
             "14",
             &self.cumulative_trade_value,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
-        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "256", &self.traded_stock_count, codec::PLAIN);
-        values.put_kept(&self.forms, "257", &self.traded_stock_rate, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "10", &self.current_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            9,
+            "11",
+            &self.previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 10, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            11,
+            "256",
+            &self.traded_stock_count,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            12,
+            "257",
+            &self.traded_stock_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            13,
             "25",
             &self.previous_day_change_sign,
             codec::PLAIN,

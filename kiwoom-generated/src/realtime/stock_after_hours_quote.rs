@@ -82,60 +82,36 @@ impl codec::RealEntry for StockAfterHoursQuote {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "21" => {
-                    event.quote_time = codec::real_value(&values, "21", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "21",
-                        raw,
-                        event.quote_time.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(21) => {
+                    event.quote_time =
+                        event
+                            .forms
+                            .real_value(&values, 0, "21", raw, codec::PLAIN)?;
                 }
-                "131" => {
+                Some(131) => {
                     event.after_hours_total_ask_quantity =
-                        codec::real_value(&values, "131", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "131",
-                        raw,
-                        event.after_hours_total_ask_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 1, "131", raw, codec::PLAIN)?;
                 }
-                "132" => {
+                Some(132) => {
                     event.after_hours_total_ask_quantity_change =
-                        codec::real_value(&values, "132", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "132",
-                        raw,
-                        event.after_hours_total_ask_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "132", raw, codec::PLAIN)?;
                 }
-                "135" => {
+                Some(135) => {
                     event.after_hours_total_bid_quantity =
-                        codec::real_value(&values, "135", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "135",
-                        raw,
-                        event.after_hours_total_bid_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "135", raw, codec::PLAIN)?;
                 }
-                "136" => {
+                Some(136) => {
                     event.after_hours_total_bid_quantity_change =
-                        codec::real_value(&values, "136", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "136",
-                        raw,
-                        event.after_hours_total_bid_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 4, "136", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -148,27 +124,31 @@ impl codec::RealEntry for StockAfterHoursQuote {
 impl serde::Serialize for StockAfterHoursQuote {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "21", &self.quote_time, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "21", &self.quote_time, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            1,
             "131",
             &self.after_hours_total_ask_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            2,
             "132",
             &self.after_hours_total_ask_quantity_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            3,
             "135",
             &self.after_hours_total_bid_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            4,
             "136",
             &self.after_hours_total_bid_quantity_change,
             codec::PLAIN,

@@ -64,26 +64,18 @@ impl codec::RealEntry for StockBestQuote {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "27" => {
-                    event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "27",
-                        raw,
-                        event.best_ask_price.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(27) => {
+                    event.best_ask_price =
+                        event
+                            .forms
+                            .real_value(&values, 0, "27", raw, codec::PLAIN)?;
                 }
-                "28" => {
-                    event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "28",
-                        raw,
-                        event.best_bid_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(28) => {
+                    event.best_bid_price =
+                        event
+                            .forms
+                            .real_value(&values, 1, "28", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -96,8 +88,8 @@ impl codec::RealEntry for StockBestQuote {
 impl serde::Serialize for StockBestQuote {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "28", &self.best_bid_price, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -94,79 +94,48 @@ impl codec::RealEntry for StockExpectedExecution {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
                 }
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 1, "10", raw, codec::PLAIN)?;
                 }
-                "11" => {
+                Some(11) => {
                     event.previous_day_change =
-                        codec::real_value(&values, "11", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "11",
-                        raw,
-                        event.previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "11", raw, codec::PLAIN)?;
                 }
-                "12" => {
-                    event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "12",
-                        raw,
-                        event.fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(12) => {
+                    event.fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 3, "12", raw, codec::PLAIN)?;
                 }
-                "15" => {
-                    event.trade_quantity = codec::real_value(&values, "15", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "15",
-                        raw,
-                        event.trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(15) => {
+                    event.trade_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 4, "15", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 5, "13", raw, codec::PLAIN)?;
                 }
-                "25" => {
+                Some(25) => {
                     event.previous_day_change_sign =
-                        codec::real_value(&values, "25", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "25",
-                        raw,
-                        event.previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 6, "25", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -179,19 +148,27 @@ impl codec::RealEntry for StockExpectedExecution {
 impl serde::Serialize for StockExpectedExecution {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
-        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "15", &self.trade_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "10", &self.current_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            2,
+            "11",
+            &self.previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 3, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "15", &self.trade_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            5,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            6,
             "25",
             &self.previous_day_change_sign,
             codec::PLAIN,

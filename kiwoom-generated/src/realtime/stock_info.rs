@@ -98,111 +98,66 @@ impl codec::RealEntry for StockInfo {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "297" => {
+            match codec::realtime_id(id) {
+                Some(297) => {
                     event.random_end_extension =
-                        codec::real_value(&values, "297", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "297",
-                        raw,
-                        event.random_end_extension.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 0, "297", raw, codec::PLAIN)?;
                 }
-                "592" => {
+                Some(592) => {
                     event.pre_market_random_end_extension =
-                        codec::real_value(&values, "592", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "592",
-                        raw,
-                        event.pre_market_random_end_extension.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 1, "592", raw, codec::PLAIN)?;
                 }
-                "593" => {
+                Some(593) => {
                     event.after_market_random_end_extension =
-                        codec::real_value(&values, "593", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "593",
-                        raw,
-                        event.after_market_random_end_extension.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "593", raw, codec::PLAIN)?;
                 }
-                "305" => {
-                    event.upper_limit_price = codec::real_value(&values, "305", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "305",
-                        raw,
-                        event.upper_limit_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(305) => {
+                    event.upper_limit_price =
+                        event
+                            .forms
+                            .real_value(&values, 3, "305", raw, codec::PLAIN)?;
                 }
-                "306" => {
-                    event.lower_limit_price = codec::real_value(&values, "306", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "306",
-                        raw,
-                        event.lower_limit_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(306) => {
+                    event.lower_limit_price =
+                        event
+                            .forms
+                            .real_value(&values, 4, "306", raw, codec::PLAIN)?;
                 }
-                "307" => {
-                    event.base_price = codec::real_value(&values, "307", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "307",
-                        raw,
-                        event.base_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(307) => {
+                    event.base_price =
+                        event
+                            .forms
+                            .real_value(&values, 5, "307", raw, codec::PLAIN)?;
                 }
-                "689" => {
+                Some(689) => {
                     event.elw_early_termination =
-                        codec::real_value(&values, "689", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "689",
-                        raw,
-                        event.elw_early_termination.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 6, "689", raw, codec::PLAIN)?;
                 }
-                "594" => {
-                    event.currency_unit = codec::real_value(&values, "594", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "594",
-                        raw,
-                        event.currency_unit.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(594) => {
+                    event.currency_unit =
+                        event
+                            .forms
+                            .real_value(&values, 7, "594", raw, codec::PLAIN)?;
                 }
-                "382" => {
+                Some(382) => {
                     event.margin_rate_display =
-                        codec::real_value(&values, "382", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "382",
-                        raw,
-                        event.margin_rate_display.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 8, "382", raw, codec::PLAIN)?;
                 }
-                "370" => {
-                    event.stock_info = codec::real_value(&values, "370", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "370",
-                        raw,
-                        event.stock_info.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(370) => {
+                    event.stock_info =
+                        event
+                            .forms
+                            .real_value(&values, 9, "370", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -215,31 +170,46 @@ impl codec::RealEntry for StockInfo {
 impl serde::Serialize for StockInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "297", &self.random_end_extension, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            0,
+            "297",
+            &self.random_end_extension,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            1,
             "592",
             &self.pre_market_random_end_extension,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            2,
             "593",
             &self.after_market_random_end_extension,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "305", &self.upper_limit_price, codec::PLAIN);
-        values.put_kept(&self.forms, "306", &self.lower_limit_price, codec::PLAIN);
-        values.put_kept(&self.forms, "307", &self.base_price, codec::PLAIN);
+        values.put_kept(&self.forms, 3, "305", &self.upper_limit_price, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "306", &self.lower_limit_price, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "307", &self.base_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            6,
             "689",
             &self.elw_early_termination,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "594", &self.currency_unit, codec::PLAIN);
-        values.put_kept(&self.forms, "382", &self.margin_rate_display, codec::PLAIN);
-        values.put_kept(&self.forms, "370", &self.stock_info, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "594", &self.currency_unit, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            8,
+            "382",
+            &self.margin_rate_display,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 9, "370", &self.stock_info, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -816,1733 +816,984 @@ impl codec::RealEntry for StockOrderBookDepth {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "21" => {
-                    event.quote_time = codec::real_value(&values, "21", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "21",
-                        raw,
-                        event.quote_time.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "41" => {
-                    event.ask_price_1 = codec::real_value(&values, "41", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "41",
-                        raw,
-                        event.ask_price_1.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "61" => {
-                    event.ask_quantity_1 = codec::real_value(&values, "61", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "61",
-                        raw,
-                        event.ask_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "81" => {
-                    event.ask_quantity_change_1 =
-                        codec::real_value(&values, "81", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "81",
-                        raw,
-                        event.ask_quantity_change_1.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "51" => {
-                    event.bid_price_1 = codec::real_value(&values, "51", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "51",
-                        raw,
-                        event.bid_price_1.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "71" => {
-                    event.bid_quantity_1 = codec::real_value(&values, "71", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "71",
-                        raw,
-                        event.bid_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "91" => {
-                    event.bid_quantity_change_1 =
-                        codec::real_value(&values, "91", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "91",
-                        raw,
-                        event.bid_quantity_change_1.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "42" => {
-                    event.ask_price_2 = codec::real_value(&values, "42", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "42",
-                        raw,
-                        event.ask_price_2.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "62" => {
-                    event.ask_quantity_2 = codec::real_value(&values, "62", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "62",
-                        raw,
-                        event.ask_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "82" => {
-                    event.ask_quantity_change_2 =
-                        codec::real_value(&values, "82", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "82",
-                        raw,
-                        event.ask_quantity_change_2.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "52" => {
-                    event.bid_price_2 = codec::real_value(&values, "52", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "52",
-                        raw,
-                        event.bid_price_2.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "72" => {
-                    event.bid_quantity_2 = codec::real_value(&values, "72", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "72",
-                        raw,
-                        event.bid_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "92" => {
-                    event.bid_quantity_change_2 =
-                        codec::real_value(&values, "92", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "92",
-                        raw,
-                        event.bid_quantity_change_2.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "43" => {
-                    event.ask_price_3 = codec::real_value(&values, "43", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "43",
-                        raw,
-                        event.ask_price_3.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "63" => {
-                    event.ask_quantity_3 = codec::real_value(&values, "63", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "63",
-                        raw,
-                        event.ask_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "83" => {
-                    event.ask_quantity_change_3 =
-                        codec::real_value(&values, "83", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "83",
-                        raw,
-                        event.ask_quantity_change_3.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "53" => {
-                    event.bid_price_3 = codec::real_value(&values, "53", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "53",
-                        raw,
-                        event.bid_price_3.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "73" => {
-                    event.bid_quantity_3 = codec::real_value(&values, "73", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "73",
-                        raw,
-                        event.bid_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "93" => {
-                    event.bid_quantity_change_3 =
-                        codec::real_value(&values, "93", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "93",
-                        raw,
-                        event.bid_quantity_change_3.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "44" => {
-                    event.ask_price_4 = codec::real_value(&values, "44", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "44",
-                        raw,
-                        event.ask_price_4.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "64" => {
-                    event.ask_quantity_4 = codec::real_value(&values, "64", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "64",
-                        raw,
-                        event.ask_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "84" => {
-                    event.ask_quantity_change_4 =
-                        codec::real_value(&values, "84", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "84",
-                        raw,
-                        event.ask_quantity_change_4.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "54" => {
-                    event.bid_price_4 = codec::real_value(&values, "54", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "54",
-                        raw,
-                        event.bid_price_4.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "74" => {
-                    event.bid_quantity_4 = codec::real_value(&values, "74", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "74",
-                        raw,
-                        event.bid_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "94" => {
-                    event.bid_quantity_change_4 =
-                        codec::real_value(&values, "94", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "94",
-                        raw,
-                        event.bid_quantity_change_4.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "45" => {
-                    event.ask_price_5 = codec::real_value(&values, "45", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "45",
-                        raw,
-                        event.ask_price_5.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "65" => {
-                    event.ask_quantity_5 = codec::real_value(&values, "65", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "65",
-                        raw,
-                        event.ask_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "85" => {
-                    event.ask_quantity_change_5 =
-                        codec::real_value(&values, "85", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "85",
-                        raw,
-                        event.ask_quantity_change_5.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "55" => {
-                    event.bid_price_5 = codec::real_value(&values, "55", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "55",
-                        raw,
-                        event.bid_price_5.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "75" => {
-                    event.bid_quantity_5 = codec::real_value(&values, "75", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "75",
-                        raw,
-                        event.bid_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "95" => {
-                    event.bid_quantity_change_5 =
-                        codec::real_value(&values, "95", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "95",
-                        raw,
-                        event.bid_quantity_change_5.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "46" => {
-                    event.ask_price_6 = codec::real_value(&values, "46", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "46",
-                        raw,
-                        event.ask_price_6.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "66" => {
-                    event.ask_quantity_6 = codec::real_value(&values, "66", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "66",
-                        raw,
-                        event.ask_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "86" => {
-                    event.ask_quantity_change_6 =
-                        codec::real_value(&values, "86", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "86",
-                        raw,
-                        event.ask_quantity_change_6.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "56" => {
-                    event.bid_price_6 = codec::real_value(&values, "56", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "56",
-                        raw,
-                        event.bid_price_6.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "76" => {
-                    event.bid_quantity_6 = codec::real_value(&values, "76", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "76",
-                        raw,
-                        event.bid_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "96" => {
-                    event.bid_quantity_change_6 =
-                        codec::real_value(&values, "96", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "96",
-                        raw,
-                        event.bid_quantity_change_6.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "47" => {
-                    event.ask_price_7 = codec::real_value(&values, "47", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "47",
-                        raw,
-                        event.ask_price_7.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "67" => {
-                    event.ask_quantity_7 = codec::real_value(&values, "67", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "67",
-                        raw,
-                        event.ask_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "87" => {
-                    event.ask_quantity_change_7 =
-                        codec::real_value(&values, "87", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "87",
-                        raw,
-                        event.ask_quantity_change_7.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "57" => {
-                    event.bid_price_7 = codec::real_value(&values, "57", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "57",
-                        raw,
-                        event.bid_price_7.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "77" => {
-                    event.bid_quantity_7 = codec::real_value(&values, "77", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "77",
-                        raw,
-                        event.bid_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "97" => {
-                    event.bid_quantity_change_7 =
-                        codec::real_value(&values, "97", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "97",
-                        raw,
-                        event.bid_quantity_change_7.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "48" => {
-                    event.ask_price_8 = codec::real_value(&values, "48", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "48",
-                        raw,
-                        event.ask_price_8.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "68" => {
-                    event.ask_quantity_8 = codec::real_value(&values, "68", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "68",
-                        raw,
-                        event.ask_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "88" => {
-                    event.ask_quantity_change_8 =
-                        codec::real_value(&values, "88", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "88",
-                        raw,
-                        event.ask_quantity_change_8.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "58" => {
-                    event.bid_price_8 = codec::real_value(&values, "58", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "58",
-                        raw,
-                        event.bid_price_8.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "78" => {
-                    event.bid_quantity_8 = codec::real_value(&values, "78", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "78",
-                        raw,
-                        event.bid_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "98" => {
-                    event.bid_quantity_change_8 =
-                        codec::real_value(&values, "98", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "98",
-                        raw,
-                        event.bid_quantity_change_8.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "49" => {
-                    event.ask_price_9 = codec::real_value(&values, "49", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "49",
-                        raw,
-                        event.ask_price_9.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "69" => {
-                    event.ask_quantity_9 = codec::real_value(&values, "69", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "69",
-                        raw,
-                        event.ask_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "89" => {
-                    event.ask_quantity_change_9 =
-                        codec::real_value(&values, "89", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "89",
-                        raw,
-                        event.ask_quantity_change_9.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "59" => {
-                    event.bid_price_9 = codec::real_value(&values, "59", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "59",
-                        raw,
-                        event.bid_price_9.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "79" => {
-                    event.bid_quantity_9 = codec::real_value(&values, "79", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "79",
-                        raw,
-                        event.bid_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "99" => {
-                    event.bid_quantity_change_9 =
-                        codec::real_value(&values, "99", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "99",
-                        raw,
-                        event.bid_quantity_change_9.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "50" => {
-                    event.ask_price_10 = codec::real_value(&values, "50", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50",
-                        raw,
-                        event.ask_price_10.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "70" => {
-                    event.ask_quantity_10 = codec::real_value(&values, "70", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "70",
-                        raw,
-                        event.ask_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "90" => {
-                    event.ask_quantity_change_10 =
-                        codec::real_value(&values, "90", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "90",
-                        raw,
-                        event.ask_quantity_change_10.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "60" => {
-                    event.bid_price_10 = codec::real_value(&values, "60", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "60",
-                        raw,
-                        event.bid_price_10.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "80" => {
-                    event.bid_quantity_10 = codec::real_value(&values, "80", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "80",
-                        raw,
-                        event.bid_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "100" => {
-                    event.bid_quantity_change_10 =
-                        codec::real_value(&values, "100", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "100",
-                        raw,
-                        event.bid_quantity_change_10.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "121" => {
-                    event.total_ask_quantity =
-                        codec::real_value(&values, "121", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "121",
-                        raw,
-                        event.total_ask_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "122" => {
-                    event.total_ask_quantity_change =
-                        codec::real_value(&values, "122", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "122",
-                        raw,
-                        event.total_ask_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "125" => {
-                    event.total_bid_quantity =
-                        codec::real_value(&values, "125", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "125",
-                        raw,
-                        event.total_bid_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "126" => {
-                    event.total_bid_quantity_change =
-                        codec::real_value(&values, "126", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "126",
-                        raw,
-                        event.total_bid_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "23" => {
-                    event.expected_execution_price =
-                        codec::real_value(&values, "23", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "23",
-                        raw,
-                        event.expected_execution_price.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "24" => {
-                    event.expected_execution_quantity =
-                        codec::real_value(&values, "24", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "24",
-                        raw,
-                        event.expected_execution_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "128" => {
-                    event.net_bid_quantity = codec::real_value(&values, "128", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "128",
-                        raw,
-                        event.net_bid_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "129" => {
-                    event.buy_ratio = codec::real_value(&values, "129", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "129",
-                        raw,
-                        event.buy_ratio.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "138" => {
-                    event.net_ask_quantity = codec::real_value(&values, "138", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "138",
-                        raw,
-                        event.net_ask_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "139" => {
-                    event.sell_ratio = codec::real_value(&values, "139", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "139",
-                        raw,
-                        event.sell_ratio.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "200" => {
-                    event.expected_price_previous_close_change =
-                        codec::real_value(&values, "200", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "200",
-                        raw,
-                        event.expected_price_previous_close_change.as_ref(),
-                        codec::PLAIN,
-                    );
-                }
-                "201" => {
-                    event.expected_price_previous_close_fluctuation_rate =
-                        codec::real_value(&values, "201", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "201",
-                        raw,
+            match codec::realtime_id(id) {
+                Some(21) => {
+                    event.quote_time =
                         event
-                            .expected_price_previous_close_fluctuation_rate
-                            .as_ref(),
-                        codec::PLAIN,
-                    );
+                            .forms
+                            .real_value(&values, 0, "21", raw, codec::PLAIN)?;
                 }
-                "238" => {
+                Some(41) => {
+                    event.ask_price_1 =
+                        event
+                            .forms
+                            .real_value(&values, 1, "41", raw, codec::PLAIN)?;
+                }
+                Some(61) => {
+                    event.ask_quantity_1 =
+                        event
+                            .forms
+                            .real_value(&values, 2, "61", raw, codec::PLAIN)?;
+                }
+                Some(81) => {
+                    event.ask_quantity_change_1 =
+                        event
+                            .forms
+                            .real_value(&values, 3, "81", raw, codec::PLAIN)?;
+                }
+                Some(51) => {
+                    event.bid_price_1 =
+                        event
+                            .forms
+                            .real_value(&values, 4, "51", raw, codec::PLAIN)?;
+                }
+                Some(71) => {
+                    event.bid_quantity_1 =
+                        event
+                            .forms
+                            .real_value(&values, 5, "71", raw, codec::PLAIN)?;
+                }
+                Some(91) => {
+                    event.bid_quantity_change_1 =
+                        event
+                            .forms
+                            .real_value(&values, 6, "91", raw, codec::PLAIN)?;
+                }
+                Some(42) => {
+                    event.ask_price_2 =
+                        event
+                            .forms
+                            .real_value(&values, 7, "42", raw, codec::PLAIN)?;
+                }
+                Some(62) => {
+                    event.ask_quantity_2 =
+                        event
+                            .forms
+                            .real_value(&values, 8, "62", raw, codec::PLAIN)?;
+                }
+                Some(82) => {
+                    event.ask_quantity_change_2 =
+                        event
+                            .forms
+                            .real_value(&values, 9, "82", raw, codec::PLAIN)?;
+                }
+                Some(52) => {
+                    event.bid_price_2 =
+                        event
+                            .forms
+                            .real_value(&values, 10, "52", raw, codec::PLAIN)?;
+                }
+                Some(72) => {
+                    event.bid_quantity_2 =
+                        event
+                            .forms
+                            .real_value(&values, 11, "72", raw, codec::PLAIN)?;
+                }
+                Some(92) => {
+                    event.bid_quantity_change_2 =
+                        event
+                            .forms
+                            .real_value(&values, 12, "92", raw, codec::PLAIN)?;
+                }
+                Some(43) => {
+                    event.ask_price_3 =
+                        event
+                            .forms
+                            .real_value(&values, 13, "43", raw, codec::PLAIN)?;
+                }
+                Some(63) => {
+                    event.ask_quantity_3 =
+                        event
+                            .forms
+                            .real_value(&values, 14, "63", raw, codec::PLAIN)?;
+                }
+                Some(83) => {
+                    event.ask_quantity_change_3 =
+                        event
+                            .forms
+                            .real_value(&values, 15, "83", raw, codec::PLAIN)?;
+                }
+                Some(53) => {
+                    event.bid_price_3 =
+                        event
+                            .forms
+                            .real_value(&values, 16, "53", raw, codec::PLAIN)?;
+                }
+                Some(73) => {
+                    event.bid_quantity_3 =
+                        event
+                            .forms
+                            .real_value(&values, 17, "73", raw, codec::PLAIN)?;
+                }
+                Some(93) => {
+                    event.bid_quantity_change_3 =
+                        event
+                            .forms
+                            .real_value(&values, 18, "93", raw, codec::PLAIN)?;
+                }
+                Some(44) => {
+                    event.ask_price_4 =
+                        event
+                            .forms
+                            .real_value(&values, 19, "44", raw, codec::PLAIN)?;
+                }
+                Some(64) => {
+                    event.ask_quantity_4 =
+                        event
+                            .forms
+                            .real_value(&values, 20, "64", raw, codec::PLAIN)?;
+                }
+                Some(84) => {
+                    event.ask_quantity_change_4 =
+                        event
+                            .forms
+                            .real_value(&values, 21, "84", raw, codec::PLAIN)?;
+                }
+                Some(54) => {
+                    event.bid_price_4 =
+                        event
+                            .forms
+                            .real_value(&values, 22, "54", raw, codec::PLAIN)?;
+                }
+                Some(74) => {
+                    event.bid_quantity_4 =
+                        event
+                            .forms
+                            .real_value(&values, 23, "74", raw, codec::PLAIN)?;
+                }
+                Some(94) => {
+                    event.bid_quantity_change_4 =
+                        event
+                            .forms
+                            .real_value(&values, 24, "94", raw, codec::PLAIN)?;
+                }
+                Some(45) => {
+                    event.ask_price_5 =
+                        event
+                            .forms
+                            .real_value(&values, 25, "45", raw, codec::PLAIN)?;
+                }
+                Some(65) => {
+                    event.ask_quantity_5 =
+                        event
+                            .forms
+                            .real_value(&values, 26, "65", raw, codec::PLAIN)?;
+                }
+                Some(85) => {
+                    event.ask_quantity_change_5 =
+                        event
+                            .forms
+                            .real_value(&values, 27, "85", raw, codec::PLAIN)?;
+                }
+                Some(55) => {
+                    event.bid_price_5 =
+                        event
+                            .forms
+                            .real_value(&values, 28, "55", raw, codec::PLAIN)?;
+                }
+                Some(75) => {
+                    event.bid_quantity_5 =
+                        event
+                            .forms
+                            .real_value(&values, 29, "75", raw, codec::PLAIN)?;
+                }
+                Some(95) => {
+                    event.bid_quantity_change_5 =
+                        event
+                            .forms
+                            .real_value(&values, 30, "95", raw, codec::PLAIN)?;
+                }
+                Some(46) => {
+                    event.ask_price_6 =
+                        event
+                            .forms
+                            .real_value(&values, 31, "46", raw, codec::PLAIN)?;
+                }
+                Some(66) => {
+                    event.ask_quantity_6 =
+                        event
+                            .forms
+                            .real_value(&values, 32, "66", raw, codec::PLAIN)?;
+                }
+                Some(86) => {
+                    event.ask_quantity_change_6 =
+                        event
+                            .forms
+                            .real_value(&values, 33, "86", raw, codec::PLAIN)?;
+                }
+                Some(56) => {
+                    event.bid_price_6 =
+                        event
+                            .forms
+                            .real_value(&values, 34, "56", raw, codec::PLAIN)?;
+                }
+                Some(76) => {
+                    event.bid_quantity_6 =
+                        event
+                            .forms
+                            .real_value(&values, 35, "76", raw, codec::PLAIN)?;
+                }
+                Some(96) => {
+                    event.bid_quantity_change_6 =
+                        event
+                            .forms
+                            .real_value(&values, 36, "96", raw, codec::PLAIN)?;
+                }
+                Some(47) => {
+                    event.ask_price_7 =
+                        event
+                            .forms
+                            .real_value(&values, 37, "47", raw, codec::PLAIN)?;
+                }
+                Some(67) => {
+                    event.ask_quantity_7 =
+                        event
+                            .forms
+                            .real_value(&values, 38, "67", raw, codec::PLAIN)?;
+                }
+                Some(87) => {
+                    event.ask_quantity_change_7 =
+                        event
+                            .forms
+                            .real_value(&values, 39, "87", raw, codec::PLAIN)?;
+                }
+                Some(57) => {
+                    event.bid_price_7 =
+                        event
+                            .forms
+                            .real_value(&values, 40, "57", raw, codec::PLAIN)?;
+                }
+                Some(77) => {
+                    event.bid_quantity_7 =
+                        event
+                            .forms
+                            .real_value(&values, 41, "77", raw, codec::PLAIN)?;
+                }
+                Some(97) => {
+                    event.bid_quantity_change_7 =
+                        event
+                            .forms
+                            .real_value(&values, 42, "97", raw, codec::PLAIN)?;
+                }
+                Some(48) => {
+                    event.ask_price_8 =
+                        event
+                            .forms
+                            .real_value(&values, 43, "48", raw, codec::PLAIN)?;
+                }
+                Some(68) => {
+                    event.ask_quantity_8 =
+                        event
+                            .forms
+                            .real_value(&values, 44, "68", raw, codec::PLAIN)?;
+                }
+                Some(88) => {
+                    event.ask_quantity_change_8 =
+                        event
+                            .forms
+                            .real_value(&values, 45, "88", raw, codec::PLAIN)?;
+                }
+                Some(58) => {
+                    event.bid_price_8 =
+                        event
+                            .forms
+                            .real_value(&values, 46, "58", raw, codec::PLAIN)?;
+                }
+                Some(78) => {
+                    event.bid_quantity_8 =
+                        event
+                            .forms
+                            .real_value(&values, 47, "78", raw, codec::PLAIN)?;
+                }
+                Some(98) => {
+                    event.bid_quantity_change_8 =
+                        event
+                            .forms
+                            .real_value(&values, 48, "98", raw, codec::PLAIN)?;
+                }
+                Some(49) => {
+                    event.ask_price_9 =
+                        event
+                            .forms
+                            .real_value(&values, 49, "49", raw, codec::PLAIN)?;
+                }
+                Some(69) => {
+                    event.ask_quantity_9 =
+                        event
+                            .forms
+                            .real_value(&values, 50, "69", raw, codec::PLAIN)?;
+                }
+                Some(89) => {
+                    event.ask_quantity_change_9 =
+                        event
+                            .forms
+                            .real_value(&values, 51, "89", raw, codec::PLAIN)?;
+                }
+                Some(59) => {
+                    event.bid_price_9 =
+                        event
+                            .forms
+                            .real_value(&values, 52, "59", raw, codec::PLAIN)?;
+                }
+                Some(79) => {
+                    event.bid_quantity_9 =
+                        event
+                            .forms
+                            .real_value(&values, 53, "79", raw, codec::PLAIN)?;
+                }
+                Some(99) => {
+                    event.bid_quantity_change_9 =
+                        event
+                            .forms
+                            .real_value(&values, 54, "99", raw, codec::PLAIN)?;
+                }
+                Some(50) => {
+                    event.ask_price_10 =
+                        event
+                            .forms
+                            .real_value(&values, 55, "50", raw, codec::PLAIN)?;
+                }
+                Some(70) => {
+                    event.ask_quantity_10 =
+                        event
+                            .forms
+                            .real_value(&values, 56, "70", raw, codec::PLAIN)?;
+                }
+                Some(90) => {
+                    event.ask_quantity_change_10 =
+                        event
+                            .forms
+                            .real_value(&values, 57, "90", raw, codec::PLAIN)?;
+                }
+                Some(60) => {
+                    event.bid_price_10 =
+                        event
+                            .forms
+                            .real_value(&values, 58, "60", raw, codec::PLAIN)?;
+                }
+                Some(80) => {
+                    event.bid_quantity_10 =
+                        event
+                            .forms
+                            .real_value(&values, 59, "80", raw, codec::PLAIN)?;
+                }
+                Some(100) => {
+                    event.bid_quantity_change_10 =
+                        event
+                            .forms
+                            .real_value(&values, 60, "100", raw, codec::PLAIN)?;
+                }
+                Some(121) => {
+                    event.total_ask_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 61, "121", raw, codec::PLAIN)?;
+                }
+                Some(122) => {
+                    event.total_ask_quantity_change =
+                        event
+                            .forms
+                            .real_value(&values, 62, "122", raw, codec::PLAIN)?;
+                }
+                Some(125) => {
+                    event.total_bid_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 63, "125", raw, codec::PLAIN)?;
+                }
+                Some(126) => {
+                    event.total_bid_quantity_change =
+                        event
+                            .forms
+                            .real_value(&values, 64, "126", raw, codec::PLAIN)?;
+                }
+                Some(23) => {
+                    event.expected_execution_price =
+                        event
+                            .forms
+                            .real_value(&values, 65, "23", raw, codec::PLAIN)?;
+                }
+                Some(24) => {
+                    event.expected_execution_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 66, "24", raw, codec::PLAIN)?;
+                }
+                Some(128) => {
+                    event.net_bid_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 67, "128", raw, codec::PLAIN)?;
+                }
+                Some(129) => {
+                    event.buy_ratio =
+                        event
+                            .forms
+                            .real_value(&values, 68, "129", raw, codec::PLAIN)?;
+                }
+                Some(138) => {
+                    event.net_ask_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 69, "138", raw, codec::PLAIN)?;
+                }
+                Some(139) => {
+                    event.sell_ratio =
+                        event
+                            .forms
+                            .real_value(&values, 70, "139", raw, codec::PLAIN)?;
+                }
+                Some(200) => {
+                    event.expected_price_previous_close_change =
+                        event
+                            .forms
+                            .real_value(&values, 71, "200", raw, codec::PLAIN)?;
+                }
+                Some(201) => {
+                    event.expected_price_previous_close_fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 72, "201", raw, codec::PLAIN)?;
+                }
+                Some(238) => {
                     event.expected_price_previous_close_change_sign =
-                        codec::real_value(&values, "238", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "238",
-                        raw,
-                        event.expected_price_previous_close_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 73, "238", raw, codec::PLAIN)?;
                 }
-                "291" => {
-                    event.expected_price = codec::real_value(&values, "291", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "291",
-                        raw,
-                        event.expected_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(291) => {
+                    event.expected_price =
+                        event
+                            .forms
+                            .real_value(&values, 74, "291", raw, codec::PLAIN)?;
                 }
-                "292" => {
-                    event.expected_quantity = codec::real_value(&values, "292", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "292",
-                        raw,
-                        event.expected_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(292) => {
+                    event.expected_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 75, "292", raw, codec::PLAIN)?;
                 }
-                "293" => {
+                Some(293) => {
                     event.expected_price_previous_day_change_sign =
-                        codec::real_value(&values, "293", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "293",
-                        raw,
-                        event.expected_price_previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 76, "293", raw, codec::PLAIN)?;
                 }
-                "294" => {
+                Some(294) => {
                     event.expected_price_previous_day_change =
-                        codec::real_value(&values, "294", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "294",
-                        raw,
-                        event.expected_price_previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 77, "294", raw, codec::PLAIN)?;
                 }
-                "295" => {
+                Some(295) => {
                     event.expected_price_previous_day_fluctuation_rate =
-                        codec::real_value(&values, "295", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "295",
-                        raw,
-                        event.expected_price_previous_day_fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 78, "295", raw, codec::PLAIN)?;
                 }
-                "621" => {
-                    event.lp_ask_quantity_1 = codec::real_value(&values, "621", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "621",
-                        raw,
-                        event.lp_ask_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(621) => {
+                    event.lp_ask_quantity_1 =
+                        event
+                            .forms
+                            .real_value(&values, 79, "621", raw, codec::PLAIN)?;
                 }
-                "631" => {
-                    event.lp_bid_quantity_1 = codec::real_value(&values, "631", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "631",
-                        raw,
-                        event.lp_bid_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(631) => {
+                    event.lp_bid_quantity_1 =
+                        event
+                            .forms
+                            .real_value(&values, 80, "631", raw, codec::PLAIN)?;
                 }
-                "622" => {
-                    event.lp_ask_quantity_2 = codec::real_value(&values, "622", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "622",
-                        raw,
-                        event.lp_ask_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(622) => {
+                    event.lp_ask_quantity_2 =
+                        event
+                            .forms
+                            .real_value(&values, 81, "622", raw, codec::PLAIN)?;
                 }
-                "632" => {
-                    event.lp_bid_quantity_2 = codec::real_value(&values, "632", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "632",
-                        raw,
-                        event.lp_bid_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(632) => {
+                    event.lp_bid_quantity_2 =
+                        event
+                            .forms
+                            .real_value(&values, 82, "632", raw, codec::PLAIN)?;
                 }
-                "623" => {
-                    event.lp_ask_quantity_3 = codec::real_value(&values, "623", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "623",
-                        raw,
-                        event.lp_ask_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(623) => {
+                    event.lp_ask_quantity_3 =
+                        event
+                            .forms
+                            .real_value(&values, 83, "623", raw, codec::PLAIN)?;
                 }
-                "633" => {
-                    event.lp_bid_quantity_3 = codec::real_value(&values, "633", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "633",
-                        raw,
-                        event.lp_bid_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(633) => {
+                    event.lp_bid_quantity_3 =
+                        event
+                            .forms
+                            .real_value(&values, 84, "633", raw, codec::PLAIN)?;
                 }
-                "624" => {
-                    event.lp_ask_quantity_4 = codec::real_value(&values, "624", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "624",
-                        raw,
-                        event.lp_ask_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(624) => {
+                    event.lp_ask_quantity_4 =
+                        event
+                            .forms
+                            .real_value(&values, 85, "624", raw, codec::PLAIN)?;
                 }
-                "634" => {
-                    event.lp_bid_quantity_4 = codec::real_value(&values, "634", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "634",
-                        raw,
-                        event.lp_bid_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(634) => {
+                    event.lp_bid_quantity_4 =
+                        event
+                            .forms
+                            .real_value(&values, 86, "634", raw, codec::PLAIN)?;
                 }
-                "625" => {
-                    event.lp_ask_quantity_5 = codec::real_value(&values, "625", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "625",
-                        raw,
-                        event.lp_ask_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(625) => {
+                    event.lp_ask_quantity_5 =
+                        event
+                            .forms
+                            .real_value(&values, 87, "625", raw, codec::PLAIN)?;
                 }
-                "635" => {
-                    event.lp_bid_quantity_5 = codec::real_value(&values, "635", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "635",
-                        raw,
-                        event.lp_bid_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(635) => {
+                    event.lp_bid_quantity_5 =
+                        event
+                            .forms
+                            .real_value(&values, 88, "635", raw, codec::PLAIN)?;
                 }
-                "626" => {
-                    event.lp_ask_quantity_6 = codec::real_value(&values, "626", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "626",
-                        raw,
-                        event.lp_ask_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(626) => {
+                    event.lp_ask_quantity_6 =
+                        event
+                            .forms
+                            .real_value(&values, 89, "626", raw, codec::PLAIN)?;
                 }
-                "636" => {
-                    event.lp_bid_quantity_6 = codec::real_value(&values, "636", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "636",
-                        raw,
-                        event.lp_bid_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(636) => {
+                    event.lp_bid_quantity_6 =
+                        event
+                            .forms
+                            .real_value(&values, 90, "636", raw, codec::PLAIN)?;
                 }
-                "627" => {
-                    event.lp_ask_quantity_7 = codec::real_value(&values, "627", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "627",
-                        raw,
-                        event.lp_ask_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(627) => {
+                    event.lp_ask_quantity_7 =
+                        event
+                            .forms
+                            .real_value(&values, 91, "627", raw, codec::PLAIN)?;
                 }
-                "637" => {
-                    event.lp_bid_quantity_7 = codec::real_value(&values, "637", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "637",
-                        raw,
-                        event.lp_bid_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(637) => {
+                    event.lp_bid_quantity_7 =
+                        event
+                            .forms
+                            .real_value(&values, 92, "637", raw, codec::PLAIN)?;
                 }
-                "628" => {
-                    event.lp_ask_quantity_8 = codec::real_value(&values, "628", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "628",
-                        raw,
-                        event.lp_ask_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(628) => {
+                    event.lp_ask_quantity_8 =
+                        event
+                            .forms
+                            .real_value(&values, 93, "628", raw, codec::PLAIN)?;
                 }
-                "638" => {
-                    event.lp_bid_quantity_8 = codec::real_value(&values, "638", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "638",
-                        raw,
-                        event.lp_bid_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(638) => {
+                    event.lp_bid_quantity_8 =
+                        event
+                            .forms
+                            .real_value(&values, 94, "638", raw, codec::PLAIN)?;
                 }
-                "629" => {
-                    event.lp_ask_quantity_9 = codec::real_value(&values, "629", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "629",
-                        raw,
-                        event.lp_ask_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(629) => {
+                    event.lp_ask_quantity_9 =
+                        event
+                            .forms
+                            .real_value(&values, 95, "629", raw, codec::PLAIN)?;
                 }
-                "639" => {
-                    event.lp_bid_quantity_9 = codec::real_value(&values, "639", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "639",
-                        raw,
-                        event.lp_bid_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(639) => {
+                    event.lp_bid_quantity_9 =
+                        event
+                            .forms
+                            .real_value(&values, 96, "639", raw, codec::PLAIN)?;
                 }
-                "630" => {
+                Some(630) => {
                     event.lp_ask_quantity_10 =
-                        codec::real_value(&values, "630", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "630",
-                        raw,
-                        event.lp_ask_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 97, "630", raw, codec::PLAIN)?;
                 }
-                "640" => {
+                Some(640) => {
                     event.lp_bid_quantity_10 =
-                        codec::real_value(&values, "640", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "640",
-                        raw,
-                        event.lp_bid_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 98, "640", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 99, "13", raw, codec::PLAIN)?;
                 }
-                "299" => {
+                Some(299) => {
                     event.expected_quantity_previous_day_rate =
-                        codec::real_value(&values, "299", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "299",
-                        raw,
-                        event.expected_quantity_previous_day_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 100, "299", raw, codec::PLAIN)?;
                 }
-                "215" => {
+                Some(215) => {
                     event.market_operation_type =
-                        codec::real_value(&values, "215", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "215",
-                        raw,
-                        event.market_operation_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 101, "215", raw, codec::PLAIN)?;
                 }
-                "216" => {
-                    event.investor_ticker = codec::real_value(&values, "216", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "216",
-                        raw,
-                        event.investor_ticker.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(216) => {
+                    event.investor_ticker =
+                        event
+                            .forms
+                            .real_value(&values, 102, "216", raw, codec::PLAIN)?;
                 }
-                "6044" => {
+                Some(6044) => {
                     event.krx_ask_quantity_1 =
-                        codec::real_value(&values, "6044", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6044",
-                        raw,
-                        event.krx_ask_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 103, "6044", raw, codec::PLAIN)?;
                 }
-                "6045" => {
+                Some(6045) => {
                     event.krx_ask_quantity_2 =
-                        codec::real_value(&values, "6045", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6045",
-                        raw,
-                        event.krx_ask_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 104, "6045", raw, codec::PLAIN)?;
                 }
-                "6046" => {
+                Some(6046) => {
                     event.krx_ask_quantity_3 =
-                        codec::real_value(&values, "6046", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6046",
-                        raw,
-                        event.krx_ask_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 105, "6046", raw, codec::PLAIN)?;
                 }
-                "6047" => {
+                Some(6047) => {
                     event.krx_ask_quantity_4 =
-                        codec::real_value(&values, "6047", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6047",
-                        raw,
-                        event.krx_ask_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 106, "6047", raw, codec::PLAIN)?;
                 }
-                "6048" => {
+                Some(6048) => {
                     event.krx_ask_quantity_5 =
-                        codec::real_value(&values, "6048", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6048",
-                        raw,
-                        event.krx_ask_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 107, "6048", raw, codec::PLAIN)?;
                 }
-                "6049" => {
+                Some(6049) => {
                     event.krx_ask_quantity_6 =
-                        codec::real_value(&values, "6049", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6049",
-                        raw,
-                        event.krx_ask_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 108, "6049", raw, codec::PLAIN)?;
                 }
-                "6050" => {
+                Some(6050) => {
                     event.krx_ask_quantity_7 =
-                        codec::real_value(&values, "6050", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6050",
-                        raw,
-                        event.krx_ask_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 109, "6050", raw, codec::PLAIN)?;
                 }
-                "6051" => {
+                Some(6051) => {
                     event.krx_ask_quantity_8 =
-                        codec::real_value(&values, "6051", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6051",
-                        raw,
-                        event.krx_ask_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 110, "6051", raw, codec::PLAIN)?;
                 }
-                "6052" => {
+                Some(6052) => {
                     event.krx_ask_quantity_9 =
-                        codec::real_value(&values, "6052", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6052",
-                        raw,
-                        event.krx_ask_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 111, "6052", raw, codec::PLAIN)?;
                 }
-                "6053" => {
+                Some(6053) => {
                     event.krx_ask_quantity_10 =
-                        codec::real_value(&values, "6053", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6053",
-                        raw,
-                        event.krx_ask_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 112, "6053", raw, codec::PLAIN)?;
                 }
-                "6054" => {
+                Some(6054) => {
                     event.krx_bid_quantity_1 =
-                        codec::real_value(&values, "6054", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6054",
-                        raw,
-                        event.krx_bid_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 113, "6054", raw, codec::PLAIN)?;
                 }
-                "6055" => {
+                Some(6055) => {
                     event.krx_bid_quantity_2 =
-                        codec::real_value(&values, "6055", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6055",
-                        raw,
-                        event.krx_bid_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 114, "6055", raw, codec::PLAIN)?;
                 }
-                "6056" => {
+                Some(6056) => {
                     event.krx_bid_quantity_3 =
-                        codec::real_value(&values, "6056", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6056",
-                        raw,
-                        event.krx_bid_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 115, "6056", raw, codec::PLAIN)?;
                 }
-                "6057" => {
+                Some(6057) => {
                     event.krx_bid_quantity_4 =
-                        codec::real_value(&values, "6057", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6057",
-                        raw,
-                        event.krx_bid_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 116, "6057", raw, codec::PLAIN)?;
                 }
-                "6058" => {
+                Some(6058) => {
                     event.krx_bid_quantity_5 =
-                        codec::real_value(&values, "6058", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6058",
-                        raw,
-                        event.krx_bid_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 117, "6058", raw, codec::PLAIN)?;
                 }
-                "6059" => {
+                Some(6059) => {
                     event.krx_bid_quantity_6 =
-                        codec::real_value(&values, "6059", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6059",
-                        raw,
-                        event.krx_bid_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 118, "6059", raw, codec::PLAIN)?;
                 }
-                "6060" => {
+                Some(6060) => {
                     event.krx_bid_quantity_7 =
-                        codec::real_value(&values, "6060", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6060",
-                        raw,
-                        event.krx_bid_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 119, "6060", raw, codec::PLAIN)?;
                 }
-                "6061" => {
+                Some(6061) => {
                     event.krx_bid_quantity_8 =
-                        codec::real_value(&values, "6061", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6061",
-                        raw,
-                        event.krx_bid_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 120, "6061", raw, codec::PLAIN)?;
                 }
-                "6062" => {
+                Some(6062) => {
                     event.krx_bid_quantity_9 =
-                        codec::real_value(&values, "6062", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6062",
-                        raw,
-                        event.krx_bid_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 121, "6062", raw, codec::PLAIN)?;
                 }
-                "6063" => {
+                Some(6063) => {
                     event.krx_bid_quantity_10 =
-                        codec::real_value(&values, "6063", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6063",
-                        raw,
-                        event.krx_bid_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 122, "6063", raw, codec::PLAIN)?;
                 }
-                "6064" => {
+                Some(6064) => {
                     event.krx_total_ask_quantity =
-                        codec::real_value(&values, "6064", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6064",
-                        raw,
-                        event.krx_total_ask_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 123, "6064", raw, codec::PLAIN)?;
                 }
-                "6065" => {
+                Some(6065) => {
                     event.krx_total_bid_quantity =
-                        codec::real_value(&values, "6065", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6065",
-                        raw,
-                        event.krx_total_bid_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 124, "6065", raw, codec::PLAIN)?;
                 }
-                "6066" => {
+                Some(6066) => {
                     event.nxt_ask_quantity_1 =
-                        codec::real_value(&values, "6066", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6066",
-                        raw,
-                        event.nxt_ask_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 125, "6066", raw, codec::PLAIN)?;
                 }
-                "6067" => {
+                Some(6067) => {
                     event.nxt_ask_quantity_2 =
-                        codec::real_value(&values, "6067", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6067",
-                        raw,
-                        event.nxt_ask_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 126, "6067", raw, codec::PLAIN)?;
                 }
-                "6068" => {
+                Some(6068) => {
                     event.nxt_ask_quantity_3 =
-                        codec::real_value(&values, "6068", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6068",
-                        raw,
-                        event.nxt_ask_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 127, "6068", raw, codec::PLAIN)?;
                 }
-                "6069" => {
+                Some(6069) => {
                     event.nxt_ask_quantity_4 =
-                        codec::real_value(&values, "6069", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6069",
-                        raw,
-                        event.nxt_ask_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 128, "6069", raw, codec::PLAIN)?;
                 }
-                "6070" => {
+                Some(6070) => {
                     event.nxt_ask_quantity_5 =
-                        codec::real_value(&values, "6070", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6070",
-                        raw,
-                        event.nxt_ask_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 129, "6070", raw, codec::PLAIN)?;
                 }
-                "6071" => {
+                Some(6071) => {
                     event.nxt_ask_quantity_6 =
-                        codec::real_value(&values, "6071", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6071",
-                        raw,
-                        event.nxt_ask_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 130, "6071", raw, codec::PLAIN)?;
                 }
-                "6072" => {
+                Some(6072) => {
                     event.nxt_ask_quantity_7 =
-                        codec::real_value(&values, "6072", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6072",
-                        raw,
-                        event.nxt_ask_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 131, "6072", raw, codec::PLAIN)?;
                 }
-                "6073" => {
+                Some(6073) => {
                     event.nxt_ask_quantity_8 =
-                        codec::real_value(&values, "6073", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6073",
-                        raw,
-                        event.nxt_ask_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 132, "6073", raw, codec::PLAIN)?;
                 }
-                "6074" => {
+                Some(6074) => {
                     event.nxt_ask_quantity_9 =
-                        codec::real_value(&values, "6074", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6074",
-                        raw,
-                        event.nxt_ask_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 133, "6074", raw, codec::PLAIN)?;
                 }
-                "6075" => {
+                Some(6075) => {
                     event.nxt_ask_quantity_10 =
-                        codec::real_value(&values, "6075", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6075",
-                        raw,
-                        event.nxt_ask_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 134, "6075", raw, codec::PLAIN)?;
                 }
-                "6076" => {
+                Some(6076) => {
                     event.nxt_bid_quantity_1 =
-                        codec::real_value(&values, "6076", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6076",
-                        raw,
-                        event.nxt_bid_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 135, "6076", raw, codec::PLAIN)?;
                 }
-                "6077" => {
+                Some(6077) => {
                     event.nxt_bid_quantity_2 =
-                        codec::real_value(&values, "6077", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6077",
-                        raw,
-                        event.nxt_bid_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 136, "6077", raw, codec::PLAIN)?;
                 }
-                "6078" => {
+                Some(6078) => {
                     event.nxt_bid_quantity_3 =
-                        codec::real_value(&values, "6078", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6078",
-                        raw,
-                        event.nxt_bid_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 137, "6078", raw, codec::PLAIN)?;
                 }
-                "6079" => {
+                Some(6079) => {
                     event.nxt_bid_quantity_4 =
-                        codec::real_value(&values, "6079", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6079",
-                        raw,
-                        event.nxt_bid_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 138, "6079", raw, codec::PLAIN)?;
                 }
-                "6080" => {
+                Some(6080) => {
                     event.nxt_bid_quantity_5 =
-                        codec::real_value(&values, "6080", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6080",
-                        raw,
-                        event.nxt_bid_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 139, "6080", raw, codec::PLAIN)?;
                 }
-                "6081" => {
+                Some(6081) => {
                     event.nxt_bid_quantity_6 =
-                        codec::real_value(&values, "6081", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6081",
-                        raw,
-                        event.nxt_bid_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 140, "6081", raw, codec::PLAIN)?;
                 }
-                "6082" => {
+                Some(6082) => {
                     event.nxt_bid_quantity_7 =
-                        codec::real_value(&values, "6082", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6082",
-                        raw,
-                        event.nxt_bid_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 141, "6082", raw, codec::PLAIN)?;
                 }
-                "6083" => {
+                Some(6083) => {
                     event.nxt_bid_quantity_8 =
-                        codec::real_value(&values, "6083", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6083",
-                        raw,
-                        event.nxt_bid_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 142, "6083", raw, codec::PLAIN)?;
                 }
-                "6084" => {
+                Some(6084) => {
                     event.nxt_bid_quantity_9 =
-                        codec::real_value(&values, "6084", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6084",
-                        raw,
-                        event.nxt_bid_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 143, "6084", raw, codec::PLAIN)?;
                 }
-                "6085" => {
+                Some(6085) => {
                     event.nxt_bid_quantity_10 =
-                        codec::real_value(&values, "6085", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6085",
-                        raw,
-                        event.nxt_bid_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 144, "6085", raw, codec::PLAIN)?;
                 }
-                "6086" => {
+                Some(6086) => {
                     event.nxt_total_ask_quantity =
-                        codec::real_value(&values, "6086", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6086",
-                        raw,
-                        event.nxt_total_ask_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 145, "6086", raw, codec::PLAIN)?;
                 }
-                "6087" => {
+                Some(6087) => {
                     event.nxt_total_bid_quantity =
-                        codec::real_value(&values, "6087", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6087",
-                        raw,
-                        event.nxt_total_bid_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 146, "6087", raw, codec::PLAIN)?;
                 }
-                "6100" => {
+                Some(6100) => {
                     event.krx_mid_price_total_ask_quantity_change =
-                        codec::real_value(&values, "6100", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6100",
-                        raw,
-                        event.krx_mid_price_total_ask_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 147, "6100", raw, codec::PLAIN)?;
                 }
-                "6101" => {
+                Some(6101) => {
                     event.krx_mid_price_total_ask_quantity =
-                        codec::real_value(&values, "6101", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6101",
-                        raw,
-                        event.krx_mid_price_total_ask_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 148, "6101", raw, codec::PLAIN)?;
                 }
-                "6102" => {
-                    event.krx_mid_price = codec::real_value(&values, "6102", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6102",
-                        raw,
-                        event.krx_mid_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(6102) => {
+                    event.krx_mid_price =
+                        event
+                            .forms
+                            .real_value(&values, 149, "6102", raw, codec::PLAIN)?;
                 }
-                "6103" => {
+                Some(6103) => {
                     event.krx_mid_price_total_bid_quantity =
-                        codec::real_value(&values, "6103", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6103",
-                        raw,
-                        event.krx_mid_price_total_bid_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 150, "6103", raw, codec::PLAIN)?;
                 }
-                "6104" => {
+                Some(6104) => {
                     event.krx_mid_price_total_bid_quantity_change =
-                        codec::real_value(&values, "6104", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6104",
-                        raw,
-                        event.krx_mid_price_total_bid_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 151, "6104", raw, codec::PLAIN)?;
                 }
-                "6105" => {
+                Some(6105) => {
                     event.nxt_mid_price_total_ask_quantity_change =
-                        codec::real_value(&values, "6105", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6105",
-                        raw,
-                        event.nxt_mid_price_total_ask_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 152, "6105", raw, codec::PLAIN)?;
                 }
-                "6106" => {
+                Some(6106) => {
                     event.nxt_mid_price_total_ask_quantity =
-                        codec::real_value(&values, "6106", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6106",
-                        raw,
-                        event.nxt_mid_price_total_ask_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 153, "6106", raw, codec::PLAIN)?;
                 }
-                "6107" => {
-                    event.nxt_mid_price = codec::real_value(&values, "6107", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6107",
-                        raw,
-                        event.nxt_mid_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(6107) => {
+                    event.nxt_mid_price =
+                        event
+                            .forms
+                            .real_value(&values, 154, "6107", raw, codec::PLAIN)?;
                 }
-                "6108" => {
+                Some(6108) => {
                     event.nxt_mid_price_total_bid_quantity =
-                        codec::real_value(&values, "6108", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6108",
-                        raw,
-                        event.nxt_mid_price_total_bid_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 155, "6108", raw, codec::PLAIN)?;
                 }
-                "6109" => {
+                Some(6109) => {
                     event.nxt_mid_price_total_bid_quantity_change =
-                        codec::real_value(&values, "6109", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6109",
-                        raw,
-                        event.nxt_mid_price_total_bid_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 156, "6109", raw, codec::PLAIN)?;
                 }
-                "6110" => {
+                Some(6110) => {
                     event.krx_mid_price_change =
-                        codec::real_value(&values, "6110", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6110",
-                        raw,
-                        event.krx_mid_price_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 157, "6110", raw, codec::PLAIN)?;
                 }
-                "6111" => {
+                Some(6111) => {
                     event.krx_mid_price_change_sign =
-                        codec::real_value(&values, "6111", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6111",
-                        raw,
-                        event.krx_mid_price_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 158, "6111", raw, codec::PLAIN)?;
                 }
-                "6112" => {
+                Some(6112) => {
                     event.krx_mid_price_fluctuation_rate =
-                        codec::real_value(&values, "6112", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6112",
-                        raw,
-                        event.krx_mid_price_fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 159, "6112", raw, codec::PLAIN)?;
                 }
-                "6113" => {
+                Some(6113) => {
                     event.nxt_mid_price_change =
-                        codec::real_value(&values, "6113", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6113",
-                        raw,
-                        event.nxt_mid_price_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 160, "6113", raw, codec::PLAIN)?;
                 }
-                "6114" => {
+                Some(6114) => {
                     event.nxt_mid_price_change_sign =
-                        codec::real_value(&values, "6114", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6114",
-                        raw,
-                        event.nxt_mid_price_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 161, "6114", raw, codec::PLAIN)?;
                 }
-                "6115" => {
+                Some(6115) => {
                     event.nxt_mid_price_fluctuation_rate =
-                        codec::real_value(&values, "6115", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "6115",
-                        raw,
-                        event.nxt_mid_price_fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 162, "6115", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -2555,330 +1806,849 @@ impl codec::RealEntry for StockOrderBookDepth {
 impl serde::Serialize for StockOrderBookDepth {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "21", &self.quote_time, codec::PLAIN);
-        values.put_kept(&self.forms, "41", &self.ask_price_1, codec::PLAIN);
-        values.put_kept(&self.forms, "61", &self.ask_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "81", &self.ask_quantity_change_1, codec::PLAIN);
-        values.put_kept(&self.forms, "51", &self.bid_price_1, codec::PLAIN);
-        values.put_kept(&self.forms, "71", &self.bid_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "91", &self.bid_quantity_change_1, codec::PLAIN);
-        values.put_kept(&self.forms, "42", &self.ask_price_2, codec::PLAIN);
-        values.put_kept(&self.forms, "62", &self.ask_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "82", &self.ask_quantity_change_2, codec::PLAIN);
-        values.put_kept(&self.forms, "52", &self.bid_price_2, codec::PLAIN);
-        values.put_kept(&self.forms, "72", &self.bid_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "92", &self.bid_quantity_change_2, codec::PLAIN);
-        values.put_kept(&self.forms, "43", &self.ask_price_3, codec::PLAIN);
-        values.put_kept(&self.forms, "63", &self.ask_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "83", &self.ask_quantity_change_3, codec::PLAIN);
-        values.put_kept(&self.forms, "53", &self.bid_price_3, codec::PLAIN);
-        values.put_kept(&self.forms, "73", &self.bid_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "93", &self.bid_quantity_change_3, codec::PLAIN);
-        values.put_kept(&self.forms, "44", &self.ask_price_4, codec::PLAIN);
-        values.put_kept(&self.forms, "64", &self.ask_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "84", &self.ask_quantity_change_4, codec::PLAIN);
-        values.put_kept(&self.forms, "54", &self.bid_price_4, codec::PLAIN);
-        values.put_kept(&self.forms, "74", &self.bid_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "94", &self.bid_quantity_change_4, codec::PLAIN);
-        values.put_kept(&self.forms, "45", &self.ask_price_5, codec::PLAIN);
-        values.put_kept(&self.forms, "65", &self.ask_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "85", &self.ask_quantity_change_5, codec::PLAIN);
-        values.put_kept(&self.forms, "55", &self.bid_price_5, codec::PLAIN);
-        values.put_kept(&self.forms, "75", &self.bid_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "95", &self.bid_quantity_change_5, codec::PLAIN);
-        values.put_kept(&self.forms, "46", &self.ask_price_6, codec::PLAIN);
-        values.put_kept(&self.forms, "66", &self.ask_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "86", &self.ask_quantity_change_6, codec::PLAIN);
-        values.put_kept(&self.forms, "56", &self.bid_price_6, codec::PLAIN);
-        values.put_kept(&self.forms, "76", &self.bid_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "96", &self.bid_quantity_change_6, codec::PLAIN);
-        values.put_kept(&self.forms, "47", &self.ask_price_7, codec::PLAIN);
-        values.put_kept(&self.forms, "67", &self.ask_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "87", &self.ask_quantity_change_7, codec::PLAIN);
-        values.put_kept(&self.forms, "57", &self.bid_price_7, codec::PLAIN);
-        values.put_kept(&self.forms, "77", &self.bid_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "97", &self.bid_quantity_change_7, codec::PLAIN);
-        values.put_kept(&self.forms, "48", &self.ask_price_8, codec::PLAIN);
-        values.put_kept(&self.forms, "68", &self.ask_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "88", &self.ask_quantity_change_8, codec::PLAIN);
-        values.put_kept(&self.forms, "58", &self.bid_price_8, codec::PLAIN);
-        values.put_kept(&self.forms, "78", &self.bid_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "98", &self.bid_quantity_change_8, codec::PLAIN);
-        values.put_kept(&self.forms, "49", &self.ask_price_9, codec::PLAIN);
-        values.put_kept(&self.forms, "69", &self.ask_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "89", &self.ask_quantity_change_9, codec::PLAIN);
-        values.put_kept(&self.forms, "59", &self.bid_price_9, codec::PLAIN);
-        values.put_kept(&self.forms, "79", &self.bid_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "99", &self.bid_quantity_change_9, codec::PLAIN);
-        values.put_kept(&self.forms, "50", &self.ask_price_10, codec::PLAIN);
-        values.put_kept(&self.forms, "70", &self.ask_quantity_10, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "21", &self.quote_time, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "41", &self.ask_price_1, codec::PLAIN);
+        values.put_kept(&self.forms, 2, "61", &self.ask_quantity_1, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            3,
+            "81",
+            &self.ask_quantity_change_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 4, "51", &self.bid_price_1, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "71", &self.bid_quantity_1, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            6,
+            "91",
+            &self.bid_quantity_change_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 7, "42", &self.ask_price_2, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "62", &self.ask_quantity_2, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            9,
+            "82",
+            &self.ask_quantity_change_2,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 10, "52", &self.bid_price_2, codec::PLAIN);
+        values.put_kept(&self.forms, 11, "72", &self.bid_quantity_2, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            12,
+            "92",
+            &self.bid_quantity_change_2,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 13, "43", &self.ask_price_3, codec::PLAIN);
+        values.put_kept(&self.forms, 14, "63", &self.ask_quantity_3, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            15,
+            "83",
+            &self.ask_quantity_change_3,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 16, "53", &self.bid_price_3, codec::PLAIN);
+        values.put_kept(&self.forms, 17, "73", &self.bid_quantity_3, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            18,
+            "93",
+            &self.bid_quantity_change_3,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 19, "44", &self.ask_price_4, codec::PLAIN);
+        values.put_kept(&self.forms, 20, "64", &self.ask_quantity_4, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            21,
+            "84",
+            &self.ask_quantity_change_4,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 22, "54", &self.bid_price_4, codec::PLAIN);
+        values.put_kept(&self.forms, 23, "74", &self.bid_quantity_4, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            24,
+            "94",
+            &self.bid_quantity_change_4,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 25, "45", &self.ask_price_5, codec::PLAIN);
+        values.put_kept(&self.forms, 26, "65", &self.ask_quantity_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            27,
+            "85",
+            &self.ask_quantity_change_5,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 28, "55", &self.bid_price_5, codec::PLAIN);
+        values.put_kept(&self.forms, 29, "75", &self.bid_quantity_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            30,
+            "95",
+            &self.bid_quantity_change_5,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 31, "46", &self.ask_price_6, codec::PLAIN);
+        values.put_kept(&self.forms, 32, "66", &self.ask_quantity_6, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            33,
+            "86",
+            &self.ask_quantity_change_6,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 34, "56", &self.bid_price_6, codec::PLAIN);
+        values.put_kept(&self.forms, 35, "76", &self.bid_quantity_6, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            36,
+            "96",
+            &self.bid_quantity_change_6,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 37, "47", &self.ask_price_7, codec::PLAIN);
+        values.put_kept(&self.forms, 38, "67", &self.ask_quantity_7, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            39,
+            "87",
+            &self.ask_quantity_change_7,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 40, "57", &self.bid_price_7, codec::PLAIN);
+        values.put_kept(&self.forms, 41, "77", &self.bid_quantity_7, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            42,
+            "97",
+            &self.bid_quantity_change_7,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 43, "48", &self.ask_price_8, codec::PLAIN);
+        values.put_kept(&self.forms, 44, "68", &self.ask_quantity_8, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            45,
+            "88",
+            &self.ask_quantity_change_8,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 46, "58", &self.bid_price_8, codec::PLAIN);
+        values.put_kept(&self.forms, 47, "78", &self.bid_quantity_8, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            48,
+            "98",
+            &self.bid_quantity_change_8,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 49, "49", &self.ask_price_9, codec::PLAIN);
+        values.put_kept(&self.forms, 50, "69", &self.ask_quantity_9, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            51,
+            "89",
+            &self.ask_quantity_change_9,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 52, "59", &self.bid_price_9, codec::PLAIN);
+        values.put_kept(&self.forms, 53, "79", &self.bid_quantity_9, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            54,
+            "99",
+            &self.bid_quantity_change_9,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 55, "50", &self.ask_price_10, codec::PLAIN);
+        values.put_kept(&self.forms, 56, "70", &self.ask_quantity_10, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            57,
             "90",
             &self.ask_quantity_change_10,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "60", &self.bid_price_10, codec::PLAIN);
-        values.put_kept(&self.forms, "80", &self.bid_quantity_10, codec::PLAIN);
+        values.put_kept(&self.forms, 58, "60", &self.bid_price_10, codec::PLAIN);
+        values.put_kept(&self.forms, 59, "80", &self.bid_quantity_10, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            60,
             "100",
             &self.bid_quantity_change_10,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "121", &self.total_ask_quantity, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            61,
+            "121",
+            &self.total_ask_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            62,
             "122",
             &self.total_ask_quantity_change,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "125", &self.total_bid_quantity, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            63,
+            "125",
+            &self.total_bid_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            64,
             "126",
             &self.total_bid_quantity_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            65,
             "23",
             &self.expected_execution_price,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            66,
             "24",
             &self.expected_execution_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "128", &self.net_bid_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "129", &self.buy_ratio, codec::PLAIN);
-        values.put_kept(&self.forms, "138", &self.net_ask_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "139", &self.sell_ratio, codec::PLAIN);
+        values.put_kept(&self.forms, 67, "128", &self.net_bid_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 68, "129", &self.buy_ratio, codec::PLAIN);
+        values.put_kept(&self.forms, 69, "138", &self.net_ask_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 70, "139", &self.sell_ratio, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            71,
             "200",
             &self.expected_price_previous_close_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            72,
             "201",
             &self.expected_price_previous_close_fluctuation_rate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            73,
             "238",
             &self.expected_price_previous_close_change_sign,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "291", &self.expected_price, codec::PLAIN);
-        values.put_kept(&self.forms, "292", &self.expected_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 74, "291", &self.expected_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            75,
+            "292",
+            &self.expected_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            76,
             "293",
             &self.expected_price_previous_day_change_sign,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            77,
             "294",
             &self.expected_price_previous_day_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            78,
             "295",
             &self.expected_price_previous_day_fluctuation_rate,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "621", &self.lp_ask_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "631", &self.lp_bid_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "622", &self.lp_ask_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "632", &self.lp_bid_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "623", &self.lp_ask_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "633", &self.lp_bid_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "624", &self.lp_ask_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "634", &self.lp_bid_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "625", &self.lp_ask_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "635", &self.lp_bid_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "626", &self.lp_ask_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "636", &self.lp_bid_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "627", &self.lp_ask_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "637", &self.lp_bid_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "628", &self.lp_ask_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "638", &self.lp_bid_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "629", &self.lp_ask_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "639", &self.lp_bid_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "630", &self.lp_ask_quantity_10, codec::PLAIN);
-        values.put_kept(&self.forms, "640", &self.lp_bid_quantity_10, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            79,
+            "621",
+            &self.lp_ask_quantity_1,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            80,
+            "631",
+            &self.lp_bid_quantity_1,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            81,
+            "622",
+            &self.lp_ask_quantity_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            82,
+            "632",
+            &self.lp_bid_quantity_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            83,
+            "623",
+            &self.lp_ask_quantity_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            84,
+            "633",
+            &self.lp_bid_quantity_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            85,
+            "624",
+            &self.lp_ask_quantity_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            86,
+            "634",
+            &self.lp_bid_quantity_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            87,
+            "625",
+            &self.lp_ask_quantity_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            88,
+            "635",
+            &self.lp_bid_quantity_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            89,
+            "626",
+            &self.lp_ask_quantity_6,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            90,
+            "636",
+            &self.lp_bid_quantity_6,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            91,
+            "627",
+            &self.lp_ask_quantity_7,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            92,
+            "637",
+            &self.lp_bid_quantity_7,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            93,
+            "628",
+            &self.lp_ask_quantity_8,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            94,
+            "638",
+            &self.lp_bid_quantity_8,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            95,
+            "629",
+            &self.lp_ask_quantity_9,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            96,
+            "639",
+            &self.lp_bid_quantity_9,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            97,
+            "630",
+            &self.lp_ask_quantity_10,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            98,
+            "640",
+            &self.lp_bid_quantity_10,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            99,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            100,
             "299",
             &self.expected_quantity_previous_day_rate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            101,
             "215",
             &self.market_operation_type,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "216", &self.investor_ticker, codec::PLAIN);
-        values.put_kept(&self.forms, "6044", &self.krx_ask_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "6045", &self.krx_ask_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "6046", &self.krx_ask_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "6047", &self.krx_ask_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "6048", &self.krx_ask_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "6049", &self.krx_ask_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "6050", &self.krx_ask_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "6051", &self.krx_ask_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "6052", &self.krx_ask_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "6053", &self.krx_ask_quantity_10, codec::PLAIN);
-        values.put_kept(&self.forms, "6054", &self.krx_bid_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "6055", &self.krx_bid_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "6056", &self.krx_bid_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "6057", &self.krx_bid_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "6058", &self.krx_bid_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "6059", &self.krx_bid_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "6060", &self.krx_bid_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "6061", &self.krx_bid_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "6062", &self.krx_bid_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "6063", &self.krx_bid_quantity_10, codec::PLAIN);
+        values.put_kept(&self.forms, 102, "216", &self.investor_ticker, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            103,
+            "6044",
+            &self.krx_ask_quantity_1,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            104,
+            "6045",
+            &self.krx_ask_quantity_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            105,
+            "6046",
+            &self.krx_ask_quantity_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            106,
+            "6047",
+            &self.krx_ask_quantity_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            107,
+            "6048",
+            &self.krx_ask_quantity_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            108,
+            "6049",
+            &self.krx_ask_quantity_6,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            109,
+            "6050",
+            &self.krx_ask_quantity_7,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            110,
+            "6051",
+            &self.krx_ask_quantity_8,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            111,
+            "6052",
+            &self.krx_ask_quantity_9,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            112,
+            "6053",
+            &self.krx_ask_quantity_10,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            113,
+            "6054",
+            &self.krx_bid_quantity_1,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            114,
+            "6055",
+            &self.krx_bid_quantity_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            115,
+            "6056",
+            &self.krx_bid_quantity_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            116,
+            "6057",
+            &self.krx_bid_quantity_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            117,
+            "6058",
+            &self.krx_bid_quantity_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            118,
+            "6059",
+            &self.krx_bid_quantity_6,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            119,
+            "6060",
+            &self.krx_bid_quantity_7,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            120,
+            "6061",
+            &self.krx_bid_quantity_8,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            121,
+            "6062",
+            &self.krx_bid_quantity_9,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            122,
+            "6063",
+            &self.krx_bid_quantity_10,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            123,
             "6064",
             &self.krx_total_ask_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            124,
             "6065",
             &self.krx_total_bid_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "6066", &self.nxt_ask_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "6067", &self.nxt_ask_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "6068", &self.nxt_ask_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "6069", &self.nxt_ask_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "6070", &self.nxt_ask_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "6071", &self.nxt_ask_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "6072", &self.nxt_ask_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "6073", &self.nxt_ask_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "6074", &self.nxt_ask_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "6075", &self.nxt_ask_quantity_10, codec::PLAIN);
-        values.put_kept(&self.forms, "6076", &self.nxt_bid_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "6077", &self.nxt_bid_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "6078", &self.nxt_bid_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "6079", &self.nxt_bid_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "6080", &self.nxt_bid_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "6081", &self.nxt_bid_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "6082", &self.nxt_bid_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "6083", &self.nxt_bid_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "6084", &self.nxt_bid_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "6085", &self.nxt_bid_quantity_10, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            125,
+            "6066",
+            &self.nxt_ask_quantity_1,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            126,
+            "6067",
+            &self.nxt_ask_quantity_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            127,
+            "6068",
+            &self.nxt_ask_quantity_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            128,
+            "6069",
+            &self.nxt_ask_quantity_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            129,
+            "6070",
+            &self.nxt_ask_quantity_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            130,
+            "6071",
+            &self.nxt_ask_quantity_6,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            131,
+            "6072",
+            &self.nxt_ask_quantity_7,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            132,
+            "6073",
+            &self.nxt_ask_quantity_8,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            133,
+            "6074",
+            &self.nxt_ask_quantity_9,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            134,
+            "6075",
+            &self.nxt_ask_quantity_10,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            135,
+            "6076",
+            &self.nxt_bid_quantity_1,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            136,
+            "6077",
+            &self.nxt_bid_quantity_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            137,
+            "6078",
+            &self.nxt_bid_quantity_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            138,
+            "6079",
+            &self.nxt_bid_quantity_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            139,
+            "6080",
+            &self.nxt_bid_quantity_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            140,
+            "6081",
+            &self.nxt_bid_quantity_6,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            141,
+            "6082",
+            &self.nxt_bid_quantity_7,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            142,
+            "6083",
+            &self.nxt_bid_quantity_8,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            143,
+            "6084",
+            &self.nxt_bid_quantity_9,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            144,
+            "6085",
+            &self.nxt_bid_quantity_10,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            145,
             "6086",
             &self.nxt_total_ask_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            146,
             "6087",
             &self.nxt_total_bid_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            147,
             "6100",
             &self.krx_mid_price_total_ask_quantity_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            148,
             "6101",
             &self.krx_mid_price_total_ask_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "6102", &self.krx_mid_price, codec::PLAIN);
+        values.put_kept(&self.forms, 149, "6102", &self.krx_mid_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            150,
             "6103",
             &self.krx_mid_price_total_bid_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            151,
             "6104",
             &self.krx_mid_price_total_bid_quantity_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            152,
             "6105",
             &self.nxt_mid_price_total_ask_quantity_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            153,
             "6106",
             &self.nxt_mid_price_total_ask_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "6107", &self.nxt_mid_price, codec::PLAIN);
+        values.put_kept(&self.forms, 154, "6107", &self.nxt_mid_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            155,
             "6108",
             &self.nxt_mid_price_total_bid_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            156,
             "6109",
             &self.nxt_mid_price_total_bid_quantity_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            157,
             "6110",
             &self.krx_mid_price_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            158,
             "6111",
             &self.krx_mid_price_change_sign,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            159,
             "6112",
             &self.krx_mid_price_fluctuation_rate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            160,
             "6113",
             &self.nxt_mid_price_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            161,
             "6114",
             &self.nxt_mid_price_change_sign,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            162,
             "6115",
             &self.nxt_mid_price_fluctuation_rate,
             codec::PLAIN,

@@ -140,185 +140,108 @@ impl codec::RealEntry for StockProgramTrade {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
                 }
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 1, "10", raw, codec::PLAIN)?;
                 }
-                "25" => {
+                Some(25) => {
                     event.previous_day_change_sign =
-                        codec::real_value(&values, "25", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "25",
-                        raw,
-                        event.previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "25", raw, codec::PLAIN)?;
                 }
-                "11" => {
+                Some(11) => {
                     event.previous_day_change =
-                        codec::real_value(&values, "11", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "11",
-                        raw,
-                        event.previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "11", raw, codec::PLAIN)?;
                 }
-                "12" => {
-                    event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "12",
-                        raw,
-                        event.fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(12) => {
+                    event.fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 4, "12", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 5, "13", raw, codec::PLAIN)?;
                 }
-                "202" => {
-                    event.sell_quantity = codec::real_value(&values, "202", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "202",
-                        raw,
-                        event.sell_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(202) => {
+                    event.sell_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 6, "202", raw, codec::PLAIN)?;
                 }
-                "204" => {
-                    event.sell_amount = codec::real_value(&values, "204", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "204",
-                        raw,
-                        event.sell_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(204) => {
+                    event.sell_amount =
+                        event
+                            .forms
+                            .real_value(&values, 7, "204", raw, codec::PLAIN)?;
                 }
-                "206" => {
-                    event.buy_quantity = codec::real_value(&values, "206", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "206",
-                        raw,
-                        event.buy_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(206) => {
+                    event.buy_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 8, "206", raw, codec::PLAIN)?;
                 }
-                "208" => {
-                    event.buy_amount = codec::real_value(&values, "208", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "208",
-                        raw,
-                        event.buy_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(208) => {
+                    event.buy_amount =
+                        event
+                            .forms
+                            .real_value(&values, 9, "208", raw, codec::PLAIN)?;
                 }
-                "210" => {
+                Some(210) => {
                     event.net_purchase_quantity =
-                        codec::real_value(&values, "210", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "210",
-                        raw,
-                        event.net_purchase_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 10, "210", raw, codec::PLAIN)?;
                 }
-                "211" => {
+                Some(211) => {
                     event.net_purchase_quantity_change =
-                        codec::real_value(&values, "211", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "211",
-                        raw,
-                        event.net_purchase_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "211", raw, codec::PLAIN)?;
                 }
-                "212" => {
+                Some(212) => {
                     event.net_purchase_amount =
-                        codec::real_value(&values, "212", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "212",
-                        raw,
-                        event.net_purchase_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 12, "212", raw, codec::PLAIN)?;
                 }
-                "213" => {
+                Some(213) => {
                     event.net_purchase_amount_change =
-                        codec::real_value(&values, "213", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "213",
-                        raw,
-                        event.net_purchase_amount_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 13, "213", raw, codec::PLAIN)?;
                 }
-                "214" => {
+                Some(214) => {
                     event.time_to_market_open =
-                        codec::real_value(&values, "214", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "214",
-                        raw,
-                        event.time_to_market_open.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 14, "214", raw, codec::PLAIN)?;
                 }
-                "215" => {
+                Some(215) => {
                     event.market_operation_type =
-                        codec::real_value(&values, "215", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "215",
-                        raw,
-                        event.market_operation_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 15, "215", raw, codec::PLAIN)?;
                 }
-                "216" => {
-                    event.investor_ticker = codec::real_value(&values, "216", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "216",
-                        raw,
-                        event.investor_ticker.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(216) => {
+                    event.investor_ticker =
+                        event
+                            .forms
+                            .real_value(&values, 16, "216", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -331,53 +254,77 @@ impl codec::RealEntry for StockProgramTrade {
 impl serde::Serialize for StockProgramTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "10", &self.current_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            2,
             "25",
             &self.previous_day_change_sign,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
-        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            3,
+            "11",
+            &self.previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 4, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            5,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "202", &self.sell_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "204", &self.sell_amount, codec::PLAIN);
-        values.put_kept(&self.forms, "206", &self.buy_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "208", &self.buy_amount, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "202", &self.sell_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "204", &self.sell_amount, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "206", &self.buy_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 9, "208", &self.buy_amount, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            10,
             "210",
             &self.net_purchase_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            11,
             "211",
             &self.net_purchase_quantity_change,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "212", &self.net_purchase_amount, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            12,
+            "212",
+            &self.net_purchase_amount,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            13,
             "213",
             &self.net_purchase_amount_change,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "214", &self.time_to_market_open, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            14,
+            "214",
+            &self.time_to_market_open,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            15,
             "215",
             &self.market_operation_type,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "216", &self.investor_ticker, codec::PLAIN);
+        values.put_kept(&self.forms, 16, "216", &self.investor_ticker, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -164,203 +164,120 @@ impl codec::RealEntry for StockSurge {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 0, "10", raw, codec::PLAIN)?;
                 }
-                "11" => {
+                Some(11) => {
                     event.previous_day_change =
-                        codec::real_value(&values, "11", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "11",
-                        raw,
-                        event.previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 1, "11", raw, codec::PLAIN)?;
                 }
-                "12" => {
-                    event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "12",
-                        raw,
-                        event.fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(12) => {
+                    event.fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 2, "12", raw, codec::PLAIN)?;
                 }
-                "27" => {
-                    event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "27",
-                        raw,
-                        event.best_ask_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(27) => {
+                    event.best_ask_price =
+                        event
+                            .forms
+                            .real_value(&values, 3, "27", raw, codec::PLAIN)?;
                 }
-                "28" => {
-                    event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "28",
-                        raw,
-                        event.best_bid_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(28) => {
+                    event.best_bid_price =
+                        event
+                            .forms
+                            .real_value(&values, 4, "28", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 5, "13", raw, codec::PLAIN)?;
                 }
-                "14" => {
+                Some(14) => {
                     event.cumulative_trade_value =
-                        codec::real_value(&values, "14", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "14",
-                        raw,
-                        event.cumulative_trade_value.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 6, "14", raw, codec::PLAIN)?;
                 }
-                "16" => {
-                    event.open_price = codec::real_value(&values, "16", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "16",
-                        raw,
-                        event.open_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(16) => {
+                    event.open_price =
+                        event
+                            .forms
+                            .real_value(&values, 7, "16", raw, codec::PLAIN)?;
                 }
-                "17" => {
-                    event.high_price = codec::real_value(&values, "17", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "17",
-                        raw,
-                        event.high_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(17) => {
+                    event.high_price =
+                        event
+                            .forms
+                            .real_value(&values, 8, "17", raw, codec::PLAIN)?;
                 }
-                "18" => {
-                    event.low_price = codec::real_value(&values, "18", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "18",
-                        raw,
-                        event.low_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(18) => {
+                    event.low_price =
+                        event
+                            .forms
+                            .real_value(&values, 9, "18", raw, codec::PLAIN)?;
                 }
-                "25" => {
+                Some(25) => {
                     event.previous_day_change_sign =
-                        codec::real_value(&values, "25", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "25",
-                        raw,
-                        event.previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 10, "25", raw, codec::PLAIN)?;
                 }
-                "26" => {
+                Some(26) => {
                     event.previous_day_trade_quantity_change =
-                        codec::real_value(&values, "26", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "26",
-                        raw,
-                        event.previous_day_trade_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "26", raw, codec::PLAIN)?;
                 }
-                "29" => {
-                    event.trade_value_change = codec::real_value(&values, "29", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "29",
-                        raw,
-                        event.trade_value_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(29) => {
+                    event.trade_value_change =
+                        event
+                            .forms
+                            .real_value(&values, 12, "29", raw, codec::PLAIN)?;
                 }
-                "30" => {
+                Some(30) => {
                     event.previous_day_trade_quantity_change_rate =
-                        codec::real_value(&values, "30", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "30",
-                        raw,
-                        event.previous_day_trade_quantity_change_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 13, "30", raw, codec::PLAIN)?;
                 }
-                "31" => {
+                Some(31) => {
                     event.trade_turnover_rate =
-                        codec::real_value(&values, "31", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "31",
-                        raw,
-                        event.trade_turnover_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 14, "31", raw, codec::PLAIN)?;
                 }
-                "32" => {
-                    event.trade_cost = codec::real_value(&values, "32", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "32",
-                        raw,
-                        event.trade_cost.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(32) => {
+                    event.trade_cost =
+                        event
+                            .forms
+                            .real_value(&values, 15, "32", raw, codec::PLAIN)?;
                 }
-                "311" => {
-                    event.market_cap_100m = codec::real_value(&values, "311", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "311",
-                        raw,
-                        event.market_cap_100m.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(311) => {
+                    event.market_cap_100m =
+                        event
+                            .forms
+                            .real_value(&values, 16, "311", raw, codec::PLAIN)?;
                 }
-                "567" => {
-                    event.upper_limit_time = codec::real_value(&values, "567", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "567",
-                        raw,
-                        event.upper_limit_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(567) => {
+                    event.upper_limit_time =
+                        event
+                            .forms
+                            .real_value(&values, 17, "567", raw, codec::PLAIN)?;
                 }
-                "568" => {
-                    event.lower_limit_time = codec::real_value(&values, "568", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "568",
-                        raw,
-                        event.lower_limit_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(568) => {
+                    event.lower_limit_time =
+                        event
+                            .forms
+                            .real_value(&values, 18, "568", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -373,50 +290,73 @@ impl codec::RealEntry for StockSurge {
 impl serde::Serialize for StockSurge {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
-        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "10", &self.current_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            1,
+            "11",
+            &self.previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 2, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, 3, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            5,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            6,
             "14",
             &self.cumulative_trade_value,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "16", &self.open_price, codec::PLAIN);
-        values.put_kept(&self.forms, "17", &self.high_price, codec::PLAIN);
-        values.put_kept(&self.forms, "18", &self.low_price, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "16", &self.open_price, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "17", &self.high_price, codec::PLAIN);
+        values.put_kept(&self.forms, 9, "18", &self.low_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            10,
             "25",
             &self.previous_day_change_sign,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            11,
             "26",
             &self.previous_day_trade_quantity_change,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "29", &self.trade_value_change, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            12,
+            "29",
+            &self.trade_value_change,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            13,
             "30",
             &self.previous_day_trade_quantity_change_rate,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "31", &self.trade_turnover_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "32", &self.trade_cost, codec::PLAIN);
-        values.put_kept(&self.forms, "311", &self.market_cap_100m, codec::PLAIN);
-        values.put_kept(&self.forms, "567", &self.upper_limit_time, codec::PLAIN);
-        values.put_kept(&self.forms, "568", &self.lower_limit_time, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            14,
+            "31",
+            &self.trade_turnover_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 15, "32", &self.trade_cost, codec::PLAIN);
+        values.put_kept(&self.forms, 16, "311", &self.market_cap_100m, codec::PLAIN);
+        values.put_kept(&self.forms, 17, "567", &self.upper_limit_time, codec::PLAIN);
+        values.put_kept(&self.forms, 18, "568", &self.lower_limit_time, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -320,617 +320,348 @@ impl codec::RealEntry for StockTodayBrokers {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "141" => {
-                    event.sell_broker_1 = codec::real_value(&values, "141", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "141",
-                        raw,
-                        event.sell_broker_1.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(141) => {
+                    event.sell_broker_1 =
+                        event
+                            .forms
+                            .real_value(&values, 0, "141", raw, codec::PLAIN)?;
                 }
-                "161" => {
+                Some(161) => {
                     event.sell_broker_quantity_1 =
-                        codec::real_value(&values, "161", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "161",
-                        raw,
-                        event.sell_broker_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 1, "161", raw, codec::PLAIN)?;
                 }
-                "166" => {
+                Some(166) => {
                     event.sell_broker_change_1 =
-                        codec::real_value(&values, "166", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "166",
-                        raw,
-                        event.sell_broker_change_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "166", raw, codec::PLAIN)?;
                 }
-                "146" => {
+                Some(146) => {
                     event.sell_broker_code_1 =
-                        codec::real_value(&values, "146", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "146",
-                        raw,
-                        event.sell_broker_code_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "146", raw, codec::PLAIN)?;
                 }
-                "271" => {
+                Some(271) => {
                     event.sell_broker_color_1 =
-                        codec::real_value(&values, "271", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "271",
-                        raw,
-                        event.sell_broker_color_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 4, "271", raw, codec::PLAIN)?;
                 }
-                "151" => {
-                    event.buy_broker_1 = codec::real_value(&values, "151", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "151",
-                        raw,
-                        event.buy_broker_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(151) => {
+                    event.buy_broker_1 =
+                        event
+                            .forms
+                            .real_value(&values, 5, "151", raw, codec::PLAIN)?;
                 }
-                "171" => {
+                Some(171) => {
                     event.buy_broker_quantity_1 =
-                        codec::real_value(&values, "171", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "171",
-                        raw,
-                        event.buy_broker_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 6, "171", raw, codec::PLAIN)?;
                 }
-                "176" => {
+                Some(176) => {
                     event.buy_broker_change_1 =
-                        codec::real_value(&values, "176", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "176",
-                        raw,
-                        event.buy_broker_change_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 7, "176", raw, codec::PLAIN)?;
                 }
-                "156" => {
-                    event.buy_broker_code_1 = codec::real_value(&values, "156", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "156",
-                        raw,
-                        event.buy_broker_code_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(156) => {
+                    event.buy_broker_code_1 =
+                        event
+                            .forms
+                            .real_value(&values, 8, "156", raw, codec::PLAIN)?;
                 }
-                "281" => {
+                Some(281) => {
                     event.buy_broker_color_1 =
-                        codec::real_value(&values, "281", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "281",
-                        raw,
-                        event.buy_broker_color_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 9, "281", raw, codec::PLAIN)?;
                 }
-                "142" => {
-                    event.sell_broker_2 = codec::real_value(&values, "142", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "142",
-                        raw,
-                        event.sell_broker_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(142) => {
+                    event.sell_broker_2 =
+                        event
+                            .forms
+                            .real_value(&values, 10, "142", raw, codec::PLAIN)?;
                 }
-                "162" => {
+                Some(162) => {
                     event.sell_broker_quantity_2 =
-                        codec::real_value(&values, "162", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "162",
-                        raw,
-                        event.sell_broker_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "162", raw, codec::PLAIN)?;
                 }
-                "167" => {
+                Some(167) => {
                     event.sell_broker_change_2 =
-                        codec::real_value(&values, "167", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "167",
-                        raw,
-                        event.sell_broker_change_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 12, "167", raw, codec::PLAIN)?;
                 }
-                "147" => {
+                Some(147) => {
                     event.sell_broker_code_2 =
-                        codec::real_value(&values, "147", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "147",
-                        raw,
-                        event.sell_broker_code_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 13, "147", raw, codec::PLAIN)?;
                 }
-                "272" => {
+                Some(272) => {
                     event.sell_broker_color_2 =
-                        codec::real_value(&values, "272", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "272",
-                        raw,
-                        event.sell_broker_color_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 14, "272", raw, codec::PLAIN)?;
                 }
-                "152" => {
-                    event.buy_broker_2 = codec::real_value(&values, "152", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "152",
-                        raw,
-                        event.buy_broker_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(152) => {
+                    event.buy_broker_2 =
+                        event
+                            .forms
+                            .real_value(&values, 15, "152", raw, codec::PLAIN)?;
                 }
-                "172" => {
+                Some(172) => {
                     event.buy_broker_quantity_2 =
-                        codec::real_value(&values, "172", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "172",
-                        raw,
-                        event.buy_broker_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 16, "172", raw, codec::PLAIN)?;
                 }
-                "177" => {
+                Some(177) => {
                     event.buy_broker_change_2 =
-                        codec::real_value(&values, "177", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "177",
-                        raw,
-                        event.buy_broker_change_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 17, "177", raw, codec::PLAIN)?;
                 }
-                "157" => {
-                    event.buy_broker_code_2 = codec::real_value(&values, "157", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "157",
-                        raw,
-                        event.buy_broker_code_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(157) => {
+                    event.buy_broker_code_2 =
+                        event
+                            .forms
+                            .real_value(&values, 18, "157", raw, codec::PLAIN)?;
                 }
-                "282" => {
+                Some(282) => {
                     event.buy_broker_color_2 =
-                        codec::real_value(&values, "282", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "282",
-                        raw,
-                        event.buy_broker_color_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 19, "282", raw, codec::PLAIN)?;
                 }
-                "143" => {
-                    event.sell_broker_3 = codec::real_value(&values, "143", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "143",
-                        raw,
-                        event.sell_broker_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(143) => {
+                    event.sell_broker_3 =
+                        event
+                            .forms
+                            .real_value(&values, 20, "143", raw, codec::PLAIN)?;
                 }
-                "163" => {
+                Some(163) => {
                     event.sell_broker_quantity_3 =
-                        codec::real_value(&values, "163", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "163",
-                        raw,
-                        event.sell_broker_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 21, "163", raw, codec::PLAIN)?;
                 }
-                "168" => {
+                Some(168) => {
                     event.sell_broker_change_3 =
-                        codec::real_value(&values, "168", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "168",
-                        raw,
-                        event.sell_broker_change_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 22, "168", raw, codec::PLAIN)?;
                 }
-                "148" => {
+                Some(148) => {
                     event.sell_broker_code_3 =
-                        codec::real_value(&values, "148", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "148",
-                        raw,
-                        event.sell_broker_code_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 23, "148", raw, codec::PLAIN)?;
                 }
-                "273" => {
+                Some(273) => {
                     event.sell_broker_color_3 =
-                        codec::real_value(&values, "273", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "273",
-                        raw,
-                        event.sell_broker_color_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 24, "273", raw, codec::PLAIN)?;
                 }
-                "153" => {
-                    event.buy_broker_3 = codec::real_value(&values, "153", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "153",
-                        raw,
-                        event.buy_broker_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(153) => {
+                    event.buy_broker_3 =
+                        event
+                            .forms
+                            .real_value(&values, 25, "153", raw, codec::PLAIN)?;
                 }
-                "173" => {
+                Some(173) => {
                     event.buy_broker_quantity_3 =
-                        codec::real_value(&values, "173", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "173",
-                        raw,
-                        event.buy_broker_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 26, "173", raw, codec::PLAIN)?;
                 }
-                "178" => {
+                Some(178) => {
                     event.buy_broker_change_3 =
-                        codec::real_value(&values, "178", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "178",
-                        raw,
-                        event.buy_broker_change_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 27, "178", raw, codec::PLAIN)?;
                 }
-                "158" => {
-                    event.buy_broker_code_3 = codec::real_value(&values, "158", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "158",
-                        raw,
-                        event.buy_broker_code_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(158) => {
+                    event.buy_broker_code_3 =
+                        event
+                            .forms
+                            .real_value(&values, 28, "158", raw, codec::PLAIN)?;
                 }
-                "283" => {
+                Some(283) => {
                     event.buy_broker_color_3 =
-                        codec::real_value(&values, "283", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "283",
-                        raw,
-                        event.buy_broker_color_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 29, "283", raw, codec::PLAIN)?;
                 }
-                "144" => {
-                    event.sell_broker_4 = codec::real_value(&values, "144", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "144",
-                        raw,
-                        event.sell_broker_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(144) => {
+                    event.sell_broker_4 =
+                        event
+                            .forms
+                            .real_value(&values, 30, "144", raw, codec::PLAIN)?;
                 }
-                "164" => {
+                Some(164) => {
                     event.sell_broker_quantity_4 =
-                        codec::real_value(&values, "164", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "164",
-                        raw,
-                        event.sell_broker_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 31, "164", raw, codec::PLAIN)?;
                 }
-                "169" => {
+                Some(169) => {
                     event.sell_broker_change_4 =
-                        codec::real_value(&values, "169", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "169",
-                        raw,
-                        event.sell_broker_change_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 32, "169", raw, codec::PLAIN)?;
                 }
-                "149" => {
+                Some(149) => {
                     event.sell_broker_code_4 =
-                        codec::real_value(&values, "149", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "149",
-                        raw,
-                        event.sell_broker_code_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 33, "149", raw, codec::PLAIN)?;
                 }
-                "274" => {
+                Some(274) => {
                     event.sell_broker_color_4 =
-                        codec::real_value(&values, "274", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "274",
-                        raw,
-                        event.sell_broker_color_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 34, "274", raw, codec::PLAIN)?;
                 }
-                "154" => {
-                    event.buy_broker_4 = codec::real_value(&values, "154", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "154",
-                        raw,
-                        event.buy_broker_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(154) => {
+                    event.buy_broker_4 =
+                        event
+                            .forms
+                            .real_value(&values, 35, "154", raw, codec::PLAIN)?;
                 }
-                "174" => {
+                Some(174) => {
                     event.buy_broker_quantity_4 =
-                        codec::real_value(&values, "174", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "174",
-                        raw,
-                        event.buy_broker_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 36, "174", raw, codec::PLAIN)?;
                 }
-                "179" => {
+                Some(179) => {
                     event.buy_broker_change_4 =
-                        codec::real_value(&values, "179", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "179",
-                        raw,
-                        event.buy_broker_change_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 37, "179", raw, codec::PLAIN)?;
                 }
-                "159" => {
-                    event.buy_broker_code_4 = codec::real_value(&values, "159", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "159",
-                        raw,
-                        event.buy_broker_code_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(159) => {
+                    event.buy_broker_code_4 =
+                        event
+                            .forms
+                            .real_value(&values, 38, "159", raw, codec::PLAIN)?;
                 }
-                "284" => {
+                Some(284) => {
                     event.buy_broker_color_4 =
-                        codec::real_value(&values, "284", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "284",
-                        raw,
-                        event.buy_broker_color_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 39, "284", raw, codec::PLAIN)?;
                 }
-                "145" => {
-                    event.sell_broker_5 = codec::real_value(&values, "145", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "145",
-                        raw,
-                        event.sell_broker_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(145) => {
+                    event.sell_broker_5 =
+                        event
+                            .forms
+                            .real_value(&values, 40, "145", raw, codec::PLAIN)?;
                 }
-                "165" => {
+                Some(165) => {
                     event.sell_broker_quantity_5 =
-                        codec::real_value(&values, "165", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "165",
-                        raw,
-                        event.sell_broker_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 41, "165", raw, codec::PLAIN)?;
                 }
-                "170" => {
+                Some(170) => {
                     event.sell_broker_change_5 =
-                        codec::real_value(&values, "170", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "170",
-                        raw,
-                        event.sell_broker_change_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 42, "170", raw, codec::PLAIN)?;
                 }
-                "150" => {
+                Some(150) => {
                     event.sell_broker_code_5 =
-                        codec::real_value(&values, "150", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "150",
-                        raw,
-                        event.sell_broker_code_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 43, "150", raw, codec::PLAIN)?;
                 }
-                "275" => {
+                Some(275) => {
                     event.sell_broker_color_5 =
-                        codec::real_value(&values, "275", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "275",
-                        raw,
-                        event.sell_broker_color_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 44, "275", raw, codec::PLAIN)?;
                 }
-                "155" => {
-                    event.buy_broker_5 = codec::real_value(&values, "155", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "155",
-                        raw,
-                        event.buy_broker_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(155) => {
+                    event.buy_broker_5 =
+                        event
+                            .forms
+                            .real_value(&values, 45, "155", raw, codec::PLAIN)?;
                 }
-                "175" => {
+                Some(175) => {
                     event.buy_broker_quantity_5 =
-                        codec::real_value(&values, "175", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "175",
-                        raw,
-                        event.buy_broker_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 46, "175", raw, codec::PLAIN)?;
                 }
-                "180" => {
+                Some(180) => {
                     event.buy_broker_change_5 =
-                        codec::real_value(&values, "180", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "180",
-                        raw,
-                        event.buy_broker_change_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 47, "180", raw, codec::PLAIN)?;
                 }
-                "160" => {
-                    event.buy_broker_code_5 = codec::real_value(&values, "160", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "160",
-                        raw,
-                        event.buy_broker_code_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(160) => {
+                    event.buy_broker_code_5 =
+                        event
+                            .forms
+                            .real_value(&values, 48, "160", raw, codec::PLAIN)?;
                 }
-                "285" => {
+                Some(285) => {
                     event.buy_broker_color_5 =
-                        codec::real_value(&values, "285", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "285",
-                        raw,
-                        event.buy_broker_color_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 49, "285", raw, codec::PLAIN)?;
                 }
-                "261" => {
+                Some(261) => {
                     event.foreign_broker_sell_estimate =
-                        codec::real_value(&values, "261", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "261",
-                        raw,
-                        event.foreign_broker_sell_estimate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 50, "261", raw, codec::PLAIN)?;
                 }
-                "262" => {
+                Some(262) => {
                     event.foreign_broker_sell_estimate_change =
-                        codec::real_value(&values, "262", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "262",
-                        raw,
-                        event.foreign_broker_sell_estimate_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 51, "262", raw, codec::PLAIN)?;
                 }
-                "263" => {
+                Some(263) => {
                     event.foreign_broker_buy_estimate =
-                        codec::real_value(&values, "263", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "263",
-                        raw,
-                        event.foreign_broker_buy_estimate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 52, "263", raw, codec::PLAIN)?;
                 }
-                "264" => {
+                Some(264) => {
                     event.foreign_broker_buy_estimate_change =
-                        codec::real_value(&values, "264", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "264",
-                        raw,
-                        event.foreign_broker_buy_estimate_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 53, "264", raw, codec::PLAIN)?;
                 }
-                "267" => {
+                Some(267) => {
                     event.foreign_broker_net_buy_estimate =
-                        codec::real_value(&values, "267", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "267",
-                        raw,
-                        event.foreign_broker_net_buy_estimate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 54, "267", raw, codec::PLAIN)?;
                 }
-                "268" => {
+                Some(268) => {
                     event.foreign_broker_net_buy_estimate_change =
-                        codec::real_value(&values, "268", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "268",
-                        raw,
-                        event.foreign_broker_net_buy_estimate_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 55, "268", raw, codec::PLAIN)?;
                 }
-                "337" => {
-                    event.exchange_type = codec::real_value(&values, "337", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "337",
-                        raw,
-                        event.exchange_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(337) => {
+                    event.exchange_type =
+                        event
+                            .forms
+                            .real_value(&values, 56, "337", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -943,143 +674,333 @@ impl codec::RealEntry for StockTodayBrokers {
 impl serde::Serialize for StockTodayBrokers {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "141", &self.sell_broker_1, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "141", &self.sell_broker_1, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            1,
             "161",
             &self.sell_broker_quantity_1,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "166", &self.sell_broker_change_1, codec::PLAIN);
-        values.put_kept(&self.forms, "146", &self.sell_broker_code_1, codec::PLAIN);
-        values.put_kept(&self.forms, "271", &self.sell_broker_color_1, codec::PLAIN);
-        values.put_kept(&self.forms, "151", &self.buy_broker_1, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            2,
+            "166",
+            &self.sell_broker_change_1,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            3,
+            "146",
+            &self.sell_broker_code_1,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            4,
+            "271",
+            &self.sell_broker_color_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 5, "151", &self.buy_broker_1, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            6,
             "171",
             &self.buy_broker_quantity_1,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "176", &self.buy_broker_change_1, codec::PLAIN);
-        values.put_kept(&self.forms, "156", &self.buy_broker_code_1, codec::PLAIN);
-        values.put_kept(&self.forms, "281", &self.buy_broker_color_1, codec::PLAIN);
-        values.put_kept(&self.forms, "142", &self.sell_broker_2, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            7,
+            "176",
+            &self.buy_broker_change_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 8, "156", &self.buy_broker_code_1, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            9,
+            "281",
+            &self.buy_broker_color_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 10, "142", &self.sell_broker_2, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            11,
             "162",
             &self.sell_broker_quantity_2,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "167", &self.sell_broker_change_2, codec::PLAIN);
-        values.put_kept(&self.forms, "147", &self.sell_broker_code_2, codec::PLAIN);
-        values.put_kept(&self.forms, "272", &self.sell_broker_color_2, codec::PLAIN);
-        values.put_kept(&self.forms, "152", &self.buy_broker_2, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            12,
+            "167",
+            &self.sell_broker_change_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            13,
+            "147",
+            &self.sell_broker_code_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            14,
+            "272",
+            &self.sell_broker_color_2,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 15, "152", &self.buy_broker_2, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            16,
             "172",
             &self.buy_broker_quantity_2,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "177", &self.buy_broker_change_2, codec::PLAIN);
-        values.put_kept(&self.forms, "157", &self.buy_broker_code_2, codec::PLAIN);
-        values.put_kept(&self.forms, "282", &self.buy_broker_color_2, codec::PLAIN);
-        values.put_kept(&self.forms, "143", &self.sell_broker_3, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            17,
+            "177",
+            &self.buy_broker_change_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            18,
+            "157",
+            &self.buy_broker_code_2,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            19,
+            "282",
+            &self.buy_broker_color_2,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 20, "143", &self.sell_broker_3, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            21,
             "163",
             &self.sell_broker_quantity_3,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "168", &self.sell_broker_change_3, codec::PLAIN);
-        values.put_kept(&self.forms, "148", &self.sell_broker_code_3, codec::PLAIN);
-        values.put_kept(&self.forms, "273", &self.sell_broker_color_3, codec::PLAIN);
-        values.put_kept(&self.forms, "153", &self.buy_broker_3, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            22,
+            "168",
+            &self.sell_broker_change_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            23,
+            "148",
+            &self.sell_broker_code_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            24,
+            "273",
+            &self.sell_broker_color_3,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 25, "153", &self.buy_broker_3, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            26,
             "173",
             &self.buy_broker_quantity_3,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "178", &self.buy_broker_change_3, codec::PLAIN);
-        values.put_kept(&self.forms, "158", &self.buy_broker_code_3, codec::PLAIN);
-        values.put_kept(&self.forms, "283", &self.buy_broker_color_3, codec::PLAIN);
-        values.put_kept(&self.forms, "144", &self.sell_broker_4, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            27,
+            "178",
+            &self.buy_broker_change_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            28,
+            "158",
+            &self.buy_broker_code_3,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            29,
+            "283",
+            &self.buy_broker_color_3,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 30, "144", &self.sell_broker_4, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            31,
             "164",
             &self.sell_broker_quantity_4,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "169", &self.sell_broker_change_4, codec::PLAIN);
-        values.put_kept(&self.forms, "149", &self.sell_broker_code_4, codec::PLAIN);
-        values.put_kept(&self.forms, "274", &self.sell_broker_color_4, codec::PLAIN);
-        values.put_kept(&self.forms, "154", &self.buy_broker_4, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            32,
+            "169",
+            &self.sell_broker_change_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            33,
+            "149",
+            &self.sell_broker_code_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            34,
+            "274",
+            &self.sell_broker_color_4,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 35, "154", &self.buy_broker_4, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            36,
             "174",
             &self.buy_broker_quantity_4,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "179", &self.buy_broker_change_4, codec::PLAIN);
-        values.put_kept(&self.forms, "159", &self.buy_broker_code_4, codec::PLAIN);
-        values.put_kept(&self.forms, "284", &self.buy_broker_color_4, codec::PLAIN);
-        values.put_kept(&self.forms, "145", &self.sell_broker_5, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            37,
+            "179",
+            &self.buy_broker_change_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            38,
+            "159",
+            &self.buy_broker_code_4,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            39,
+            "284",
+            &self.buy_broker_color_4,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 40, "145", &self.sell_broker_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            41,
             "165",
             &self.sell_broker_quantity_5,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "170", &self.sell_broker_change_5, codec::PLAIN);
-        values.put_kept(&self.forms, "150", &self.sell_broker_code_5, codec::PLAIN);
-        values.put_kept(&self.forms, "275", &self.sell_broker_color_5, codec::PLAIN);
-        values.put_kept(&self.forms, "155", &self.buy_broker_5, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            42,
+            "170",
+            &self.sell_broker_change_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            43,
+            "150",
+            &self.sell_broker_code_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            44,
+            "275",
+            &self.sell_broker_color_5,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 45, "155", &self.buy_broker_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            46,
             "175",
             &self.buy_broker_quantity_5,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "180", &self.buy_broker_change_5, codec::PLAIN);
-        values.put_kept(&self.forms, "160", &self.buy_broker_code_5, codec::PLAIN);
-        values.put_kept(&self.forms, "285", &self.buy_broker_color_5, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            47,
+            "180",
+            &self.buy_broker_change_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            48,
+            "160",
+            &self.buy_broker_code_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            49,
+            "285",
+            &self.buy_broker_color_5,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            50,
             "261",
             &self.foreign_broker_sell_estimate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            51,
             "262",
             &self.foreign_broker_sell_estimate_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            52,
             "263",
             &self.foreign_broker_buy_estimate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            53,
             "264",
             &self.foreign_broker_buy_estimate_change,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            54,
             "267",
             &self.foreign_broker_net_buy_estimate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            55,
             "268",
             &self.foreign_broker_net_buy_estimate_change,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "337", &self.exchange_type, codec::PLAIN);
+        values.put_kept(&self.forms, 56, "337", &self.exchange_type, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -267,458 +267,264 @@ impl codec::RealEntry for StockTrade {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
                 }
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 1, "10", raw, codec::PLAIN)?;
                 }
-                "11" => {
+                Some(11) => {
                     event.previous_day_change =
-                        codec::real_value(&values, "11", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "11",
-                        raw,
-                        event.previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "11", raw, codec::PLAIN)?;
                 }
-                "12" => {
-                    event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "12",
-                        raw,
-                        event.fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(12) => {
+                    event.fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 3, "12", raw, codec::PLAIN)?;
                 }
-                "27" => {
-                    event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "27",
-                        raw,
-                        event.best_ask_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(27) => {
+                    event.best_ask_price =
+                        event
+                            .forms
+                            .real_value(&values, 4, "27", raw, codec::PLAIN)?;
                 }
-                "28" => {
-                    event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "28",
-                        raw,
-                        event.best_bid_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(28) => {
+                    event.best_bid_price =
+                        event
+                            .forms
+                            .real_value(&values, 5, "28", raw, codec::PLAIN)?;
                 }
-                "15" => {
-                    event.trade_quantity = codec::real_value(&values, "15", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "15",
-                        raw,
-                        event.trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(15) => {
+                    event.trade_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 6, "15", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 7, "13", raw, codec::PLAIN)?;
                 }
-                "14" => {
+                Some(14) => {
                     event.cumulative_trade_value =
-                        codec::real_value(&values, "14", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "14",
-                        raw,
-                        event.cumulative_trade_value.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 8, "14", raw, codec::PLAIN)?;
                 }
-                "16" => {
-                    event.open_price = codec::real_value(&values, "16", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "16",
-                        raw,
-                        event.open_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(16) => {
+                    event.open_price =
+                        event
+                            .forms
+                            .real_value(&values, 9, "16", raw, codec::PLAIN)?;
                 }
-                "17" => {
-                    event.high_price = codec::real_value(&values, "17", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "17",
-                        raw,
-                        event.high_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(17) => {
+                    event.high_price =
+                        event
+                            .forms
+                            .real_value(&values, 10, "17", raw, codec::PLAIN)?;
                 }
-                "18" => {
-                    event.low_price = codec::real_value(&values, "18", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "18",
-                        raw,
-                        event.low_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(18) => {
+                    event.low_price =
+                        event
+                            .forms
+                            .real_value(&values, 11, "18", raw, codec::PLAIN)?;
                 }
-                "25" => {
+                Some(25) => {
                     event.previous_day_change_sign =
-                        codec::real_value(&values, "25", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "25",
-                        raw,
-                        event.previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 12, "25", raw, codec::PLAIN)?;
                 }
-                "26" => {
+                Some(26) => {
                     event.previous_day_trade_quantity_change =
-                        codec::real_value(&values, "26", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "26",
-                        raw,
-                        event.previous_day_trade_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 13, "26", raw, codec::PLAIN)?;
                 }
-                "29" => {
-                    event.trade_value_change = codec::real_value(&values, "29", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "29",
-                        raw,
-                        event.trade_value_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(29) => {
+                    event.trade_value_change =
+                        event
+                            .forms
+                            .real_value(&values, 14, "29", raw, codec::PLAIN)?;
                 }
-                "30" => {
+                Some(30) => {
                     event.previous_day_trade_quantity_change_rate =
-                        codec::real_value(&values, "30", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "30",
-                        raw,
-                        event.previous_day_trade_quantity_change_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 15, "30", raw, codec::PLAIN)?;
                 }
-                "31" => {
+                Some(31) => {
                     event.trade_turnover_rate =
-                        codec::real_value(&values, "31", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "31",
-                        raw,
-                        event.trade_turnover_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 16, "31", raw, codec::PLAIN)?;
                 }
-                "32" => {
-                    event.trade_cost = codec::real_value(&values, "32", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "32",
-                        raw,
-                        event.trade_cost.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(32) => {
+                    event.trade_cost =
+                        event
+                            .forms
+                            .real_value(&values, 17, "32", raw, codec::PLAIN)?;
                 }
-                "228" => {
+                Some(228) => {
                     event.execution_strength =
-                        codec::real_value(&values, "228", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "228",
-                        raw,
-                        event.execution_strength.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 18, "228", raw, codec::PLAIN)?;
                 }
-                "311" => {
-                    event.market_cap_100m = codec::real_value(&values, "311", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "311",
-                        raw,
-                        event.market_cap_100m.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(311) => {
+                    event.market_cap_100m =
+                        event
+                            .forms
+                            .real_value(&values, 19, "311", raw, codec::PLAIN)?;
                 }
-                "290" => {
+                Some(290) => {
                     event.market_session_type =
-                        codec::real_value(&values, "290", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "290",
-                        raw,
-                        event.market_session_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 20, "290", raw, codec::PLAIN)?;
                 }
-                "691" => {
+                Some(691) => {
                     event.knock_out_proximity =
-                        codec::real_value(&values, "691", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "691",
-                        raw,
-                        event.knock_out_proximity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 21, "691", raw, codec::PLAIN)?;
                 }
-                "567" => {
-                    event.upper_limit_time = codec::real_value(&values, "567", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "567",
-                        raw,
-                        event.upper_limit_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(567) => {
+                    event.upper_limit_time =
+                        event
+                            .forms
+                            .real_value(&values, 22, "567", raw, codec::PLAIN)?;
                 }
-                "568" => {
-                    event.lower_limit_time = codec::real_value(&values, "568", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "568",
-                        raw,
-                        event.lower_limit_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(568) => {
+                    event.lower_limit_time =
+                        event
+                            .forms
+                            .real_value(&values, 23, "568", raw, codec::PLAIN)?;
                 }
-                "851" => {
+                Some(851) => {
                     event.previous_day_same_time_trade_quantity_rate =
-                        codec::real_value(&values, "851", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "851",
-                        raw,
-                        event.previous_day_same_time_trade_quantity_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 24, "851", raw, codec::PLAIN)?;
                 }
-                "1890" => {
-                    event.open_time = codec::real_value(&values, "1890", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1890",
-                        raw,
-                        event.open_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1890) => {
+                    event.open_time =
+                        event
+                            .forms
+                            .real_value(&values, 25, "1890", raw, codec::PLAIN)?;
                 }
-                "1891" => {
-                    event.high_time = codec::real_value(&values, "1891", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1891",
-                        raw,
-                        event.high_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1891) => {
+                    event.high_time =
+                        event
+                            .forms
+                            .real_value(&values, 26, "1891", raw, codec::PLAIN)?;
                 }
-                "1892" => {
-                    event.low_time = codec::real_value(&values, "1892", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1892",
-                        raw,
-                        event.low_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1892) => {
+                    event.low_time =
+                        event
+                            .forms
+                            .real_value(&values, 27, "1892", raw, codec::PLAIN)?;
                 }
-                "1030" => {
+                Some(1030) => {
                     event.sell_execution_quantity =
-                        codec::real_value(&values, "1030", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1030",
-                        raw,
-                        event.sell_execution_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 28, "1030", raw, codec::PLAIN)?;
                 }
-                "1031" => {
+                Some(1031) => {
                     event.buy_execution_quantity =
-                        codec::real_value(&values, "1031", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1031",
-                        raw,
-                        event.buy_execution_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 29, "1031", raw, codec::PLAIN)?;
                 }
-                "1032" => {
-                    event.buy_ratio = codec::real_value(&values, "1032", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1032",
-                        raw,
-                        event.buy_ratio.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1032) => {
+                    event.buy_ratio =
+                        event
+                            .forms
+                            .real_value(&values, 30, "1032", raw, codec::PLAIN)?;
                 }
-                "1071" => {
+                Some(1071) => {
                     event.sell_execution_count =
-                        codec::real_value(&values, "1071", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1071",
-                        raw,
-                        event.sell_execution_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 31, "1071", raw, codec::PLAIN)?;
                 }
-                "1072" => {
+                Some(1072) => {
                     event.buy_execution_count =
-                        codec::real_value(&values, "1072", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1072",
-                        raw,
-                        event.buy_execution_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 32, "1072", raw, codec::PLAIN)?;
                 }
-                "1313" => {
+                Some(1313) => {
                     event.instant_trade_value =
-                        codec::real_value(&values, "1313", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1313",
-                        raw,
-                        event.instant_trade_value.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 33, "1313", raw, codec::PLAIN)?;
                 }
-                "1315" => {
+                Some(1315) => {
                     event.sell_execution_quantity_single =
-                        codec::real_value(&values, "1315", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1315",
-                        raw,
-                        event.sell_execution_quantity_single.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 34, "1315", raw, codec::PLAIN)?;
                 }
-                "1316" => {
+                Some(1316) => {
                     event.buy_execution_quantity_single =
-                        codec::real_value(&values, "1316", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1316",
-                        raw,
-                        event.buy_execution_quantity_single.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 35, "1316", raw, codec::PLAIN)?;
                 }
-                "1314" => {
+                Some(1314) => {
                     event.net_buy_execution_quantity =
-                        codec::real_value(&values, "1314", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1314",
-                        raw,
-                        event.net_buy_execution_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 36, "1314", raw, codec::PLAIN)?;
                 }
-                "1497" => {
-                    event.cfd_margin = codec::real_value(&values, "1497", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1497",
-                        raw,
-                        event.cfd_margin.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1497) => {
+                    event.cfd_margin =
+                        event
+                            .forms
+                            .real_value(&values, 37, "1497", raw, codec::PLAIN)?;
                 }
-                "1498" => {
+                Some(1498) => {
                     event.maintenance_margin =
-                        codec::real_value(&values, "1498", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1498",
-                        raw,
-                        event.maintenance_margin.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 38, "1498", raw, codec::PLAIN)?;
                 }
-                "620" => {
+                Some(620) => {
                     event.today_average_trade_price =
-                        codec::real_value(&values, "620", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "620",
-                        raw,
-                        event.today_average_trade_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 39, "620", raw, codec::PLAIN)?;
                 }
-                "732" => {
-                    event.cfd_trade_cost = codec::real_value(&values, "732", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "732",
-                        raw,
-                        event.cfd_trade_cost.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(732) => {
+                    event.cfd_trade_cost =
+                        event
+                            .forms
+                            .real_value(&values, 40, "732", raw, codec::PLAIN)?;
                 }
-                "852" => {
+                Some(852) => {
                     event.stock_loan_trade_cost =
-                        codec::real_value(&values, "852", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "852",
-                        raw,
-                        event.stock_loan_trade_cost.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 41, "852", raw, codec::PLAIN)?;
                 }
-                "9081" => {
-                    event.exchange_type = codec::real_value(&values, "9081", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9081",
-                        raw,
-                        event.exchange_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9081) => {
+                    event.exchange_type =
+                        event
+                            .forms
+                            .real_value(&values, 42, "9081", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -731,119 +537,187 @@ impl codec::RealEntry for StockTrade {
 impl serde::Serialize for StockTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
-        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
-        values.put_kept(&self.forms, "15", &self.trade_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "10", &self.current_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            2,
+            "11",
+            &self.previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 3, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "15", &self.trade_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            7,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            8,
             "14",
             &self.cumulative_trade_value,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "16", &self.open_price, codec::PLAIN);
-        values.put_kept(&self.forms, "17", &self.high_price, codec::PLAIN);
-        values.put_kept(&self.forms, "18", &self.low_price, codec::PLAIN);
+        values.put_kept(&self.forms, 9, "16", &self.open_price, codec::PLAIN);
+        values.put_kept(&self.forms, 10, "17", &self.high_price, codec::PLAIN);
+        values.put_kept(&self.forms, 11, "18", &self.low_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            12,
             "25",
             &self.previous_day_change_sign,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            13,
             "26",
             &self.previous_day_trade_quantity_change,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "29", &self.trade_value_change, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            14,
+            "29",
+            &self.trade_value_change,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            15,
             "30",
             &self.previous_day_trade_quantity_change_rate,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "31", &self.trade_turnover_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "32", &self.trade_cost, codec::PLAIN);
-        values.put_kept(&self.forms, "228", &self.execution_strength, codec::PLAIN);
-        values.put_kept(&self.forms, "311", &self.market_cap_100m, codec::PLAIN);
-        values.put_kept(&self.forms, "290", &self.market_session_type, codec::PLAIN);
-        values.put_kept(&self.forms, "691", &self.knock_out_proximity, codec::PLAIN);
-        values.put_kept(&self.forms, "567", &self.upper_limit_time, codec::PLAIN);
-        values.put_kept(&self.forms, "568", &self.lower_limit_time, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            16,
+            "31",
+            &self.trade_turnover_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 17, "32", &self.trade_cost, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            18,
+            "228",
+            &self.execution_strength,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 19, "311", &self.market_cap_100m, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            20,
+            "290",
+            &self.market_session_type,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            21,
+            "691",
+            &self.knock_out_proximity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 22, "567", &self.upper_limit_time, codec::PLAIN);
+        values.put_kept(&self.forms, 23, "568", &self.lower_limit_time, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            24,
             "851",
             &self.previous_day_same_time_trade_quantity_rate,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "1890", &self.open_time, codec::PLAIN);
-        values.put_kept(&self.forms, "1891", &self.high_time, codec::PLAIN);
-        values.put_kept(&self.forms, "1892", &self.low_time, codec::PLAIN);
+        values.put_kept(&self.forms, 25, "1890", &self.open_time, codec::PLAIN);
+        values.put_kept(&self.forms, 26, "1891", &self.high_time, codec::PLAIN);
+        values.put_kept(&self.forms, 27, "1892", &self.low_time, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            28,
             "1030",
             &self.sell_execution_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            29,
             "1031",
             &self.buy_execution_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "1032", &self.buy_ratio, codec::PLAIN);
+        values.put_kept(&self.forms, 30, "1032", &self.buy_ratio, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            31,
             "1071",
             &self.sell_execution_count,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "1072", &self.buy_execution_count, codec::PLAIN);
-        values.put_kept(&self.forms, "1313", &self.instant_trade_value, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            32,
+            "1072",
+            &self.buy_execution_count,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            33,
+            "1313",
+            &self.instant_trade_value,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            34,
             "1315",
             &self.sell_execution_quantity_single,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            35,
             "1316",
             &self.buy_execution_quantity_single,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            36,
             "1314",
             &self.net_buy_execution_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "1497", &self.cfd_margin, codec::PLAIN);
-        values.put_kept(&self.forms, "1498", &self.maintenance_margin, codec::PLAIN);
+        values.put_kept(&self.forms, 37, "1497", &self.cfd_margin, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            38,
+            "1498",
+            &self.maintenance_margin,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            39,
             "620",
             &self.today_average_trade_price,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "732", &self.cfd_trade_cost, codec::PLAIN);
+        values.put_kept(&self.forms, 40, "732", &self.cfd_trade_cost, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            41,
             "852",
             &self.stock_loan_trade_cost,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "9081", &self.exchange_type, codec::PLAIN);
+        values.put_kept(&self.forms, 42, "9081", &self.exchange_type, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

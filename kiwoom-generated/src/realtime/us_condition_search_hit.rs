@@ -75,57 +75,36 @@ impl codec::RealEntry for UsConditionSearchHit {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "841" => {
-                    event.serial_number = codec::real_value(&values, "841", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "841",
-                        raw,
-                        event.serial_number.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(841) => {
+                    event.serial_number =
+                        event
+                            .forms
+                            .real_value(&values, 0, "841", raw, codec::PLAIN)?;
                 }
-                "9001" => {
-                    event.stock_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9001",
-                        raw,
-                        event.stock_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9001) => {
+                    event.stock_code =
+                        event
+                            .forms
+                            .real_value(&values, 1, "9001", raw, codec::PLAIN)?;
                 }
-                "843" => {
+                Some(843) => {
                     event.insert_delete_type =
-                        codec::real_value(&values, "843", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "843",
-                        raw,
-                        event.insert_delete_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "843", raw, codec::PLAIN)?;
                 }
-                "20" => {
-                    event.execution_time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(20) => {
+                    event.execution_time =
+                        event
+                            .forms
+                            .real_value(&values, 3, "20", raw, codec::PLAIN)?;
                 }
-                "907" => {
-                    event.sell_buy_type = codec::real_value(&values, "907", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "907",
-                        raw,
-                        event.sell_buy_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(907) => {
+                    event.sell_buy_type =
+                        event
+                            .forms
+                            .real_value(&values, 4, "907", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -138,11 +117,17 @@ impl codec::RealEntry for UsConditionSearchHit {
 impl serde::Serialize for UsConditionSearchHit {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "841", &self.serial_number, codec::PLAIN);
-        values.put_kept(&self.forms, "9001", &self.stock_code, codec::PLAIN);
-        values.put_kept(&self.forms, "843", &self.insert_delete_type, codec::PLAIN);
-        values.put_kept(&self.forms, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "907", &self.sell_buy_type, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "841", &self.serial_number, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "9001", &self.stock_code, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            2,
+            "843",
+            &self.insert_delete_type,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 3, "20", &self.execution_time, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "907", &self.sell_buy_type, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -315,680 +315,395 @@ impl codec::RealEntry for UsOrderBook {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "21" => {
-                    event.time = codec::real_value(&values, "21", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "21",
-                        raw,
-                        event.time.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(21) => {
+                    event.time = event
+                        .forms
+                        .real_value(&values, 0, "21", raw, codec::PLAIN)?;
                 }
-                "41" => {
-                    event.ask_price_1 = codec::real_value(&values, "41", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "41",
-                        raw,
-                        event.ask_price_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(41) => {
+                    event.ask_price_1 =
+                        event
+                            .forms
+                            .real_value(&values, 1, "41", raw, codec::PLAIN)?;
                 }
-                "61" => {
-                    event.ask_quantity_1 = codec::real_value(&values, "61", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "61",
-                        raw,
-                        event.ask_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(61) => {
+                    event.ask_quantity_1 =
+                        event
+                            .forms
+                            .real_value(&values, 2, "61", raw, codec::PLAIN)?;
                 }
-                "81" => {
+                Some(81) => {
                     event.ask_quantity_change_1 =
-                        codec::real_value(&values, "81", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "81",
-                        raw,
-                        event.ask_quantity_change_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "81", raw, codec::PLAIN)?;
                 }
-                "51" => {
-                    event.bid_price_1 = codec::real_value(&values, "51", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "51",
-                        raw,
-                        event.bid_price_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(51) => {
+                    event.bid_price_1 =
+                        event
+                            .forms
+                            .real_value(&values, 4, "51", raw, codec::PLAIN)?;
                 }
-                "71" => {
-                    event.bid_quantity_1 = codec::real_value(&values, "71", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "71",
-                        raw,
-                        event.bid_quantity_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(71) => {
+                    event.bid_quantity_1 =
+                        event
+                            .forms
+                            .real_value(&values, 5, "71", raw, codec::PLAIN)?;
                 }
-                "91" => {
+                Some(91) => {
                     event.bid_quantity_change_1 =
-                        codec::real_value(&values, "91", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "91",
-                        raw,
-                        event.bid_quantity_change_1.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 6, "91", raw, codec::PLAIN)?;
                 }
-                "42" => {
-                    event.ask_price_2 = codec::real_value(&values, "42", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "42",
-                        raw,
-                        event.ask_price_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(42) => {
+                    event.ask_price_2 =
+                        event
+                            .forms
+                            .real_value(&values, 7, "42", raw, codec::PLAIN)?;
                 }
-                "62" => {
-                    event.ask_quantity_2 = codec::real_value(&values, "62", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "62",
-                        raw,
-                        event.ask_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(62) => {
+                    event.ask_quantity_2 =
+                        event
+                            .forms
+                            .real_value(&values, 8, "62", raw, codec::PLAIN)?;
                 }
-                "82" => {
+                Some(82) => {
                     event.ask_quantity_change_2 =
-                        codec::real_value(&values, "82", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "82",
-                        raw,
-                        event.ask_quantity_change_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 9, "82", raw, codec::PLAIN)?;
                 }
-                "52" => {
-                    event.bid_price_2 = codec::real_value(&values, "52", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "52",
-                        raw,
-                        event.bid_price_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(52) => {
+                    event.bid_price_2 =
+                        event
+                            .forms
+                            .real_value(&values, 10, "52", raw, codec::PLAIN)?;
                 }
-                "72" => {
-                    event.bid_quantity_2 = codec::real_value(&values, "72", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "72",
-                        raw,
-                        event.bid_quantity_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(72) => {
+                    event.bid_quantity_2 =
+                        event
+                            .forms
+                            .real_value(&values, 11, "72", raw, codec::PLAIN)?;
                 }
-                "92" => {
+                Some(92) => {
                     event.bid_quantity_change_2 =
-                        codec::real_value(&values, "92", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "92",
-                        raw,
-                        event.bid_quantity_change_2.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 12, "92", raw, codec::PLAIN)?;
                 }
-                "43" => {
-                    event.ask_price_3 = codec::real_value(&values, "43", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "43",
-                        raw,
-                        event.ask_price_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(43) => {
+                    event.ask_price_3 =
+                        event
+                            .forms
+                            .real_value(&values, 13, "43", raw, codec::PLAIN)?;
                 }
-                "63" => {
-                    event.ask_quantity_3 = codec::real_value(&values, "63", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "63",
-                        raw,
-                        event.ask_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(63) => {
+                    event.ask_quantity_3 =
+                        event
+                            .forms
+                            .real_value(&values, 14, "63", raw, codec::PLAIN)?;
                 }
-                "83" => {
+                Some(83) => {
                     event.ask_quantity_change_3 =
-                        codec::real_value(&values, "83", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "83",
-                        raw,
-                        event.ask_quantity_change_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 15, "83", raw, codec::PLAIN)?;
                 }
-                "53" => {
-                    event.bid_price_3 = codec::real_value(&values, "53", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "53",
-                        raw,
-                        event.bid_price_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(53) => {
+                    event.bid_price_3 =
+                        event
+                            .forms
+                            .real_value(&values, 16, "53", raw, codec::PLAIN)?;
                 }
-                "73" => {
-                    event.bid_quantity_3 = codec::real_value(&values, "73", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "73",
-                        raw,
-                        event.bid_quantity_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(73) => {
+                    event.bid_quantity_3 =
+                        event
+                            .forms
+                            .real_value(&values, 17, "73", raw, codec::PLAIN)?;
                 }
-                "93" => {
+                Some(93) => {
                     event.bid_quantity_change_3 =
-                        codec::real_value(&values, "93", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "93",
-                        raw,
-                        event.bid_quantity_change_3.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 18, "93", raw, codec::PLAIN)?;
                 }
-                "44" => {
-                    event.ask_price_4 = codec::real_value(&values, "44", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "44",
-                        raw,
-                        event.ask_price_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(44) => {
+                    event.ask_price_4 =
+                        event
+                            .forms
+                            .real_value(&values, 19, "44", raw, codec::PLAIN)?;
                 }
-                "64" => {
-                    event.ask_quantity_4 = codec::real_value(&values, "64", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "64",
-                        raw,
-                        event.ask_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(64) => {
+                    event.ask_quantity_4 =
+                        event
+                            .forms
+                            .real_value(&values, 20, "64", raw, codec::PLAIN)?;
                 }
-                "84" => {
+                Some(84) => {
                     event.ask_quantity_change_4 =
-                        codec::real_value(&values, "84", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "84",
-                        raw,
-                        event.ask_quantity_change_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 21, "84", raw, codec::PLAIN)?;
                 }
-                "54" => {
-                    event.bid_price_4 = codec::real_value(&values, "54", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "54",
-                        raw,
-                        event.bid_price_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(54) => {
+                    event.bid_price_4 =
+                        event
+                            .forms
+                            .real_value(&values, 22, "54", raw, codec::PLAIN)?;
                 }
-                "74" => {
-                    event.bid_quantity_4 = codec::real_value(&values, "74", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "74",
-                        raw,
-                        event.bid_quantity_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(74) => {
+                    event.bid_quantity_4 =
+                        event
+                            .forms
+                            .real_value(&values, 23, "74", raw, codec::PLAIN)?;
                 }
-                "94" => {
+                Some(94) => {
                     event.bid_quantity_change_4 =
-                        codec::real_value(&values, "94", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "94",
-                        raw,
-                        event.bid_quantity_change_4.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 24, "94", raw, codec::PLAIN)?;
                 }
-                "45" => {
-                    event.ask_price_5 = codec::real_value(&values, "45", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "45",
-                        raw,
-                        event.ask_price_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(45) => {
+                    event.ask_price_5 =
+                        event
+                            .forms
+                            .real_value(&values, 25, "45", raw, codec::PLAIN)?;
                 }
-                "65" => {
-                    event.ask_quantity_5 = codec::real_value(&values, "65", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "65",
-                        raw,
-                        event.ask_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(65) => {
+                    event.ask_quantity_5 =
+                        event
+                            .forms
+                            .real_value(&values, 26, "65", raw, codec::PLAIN)?;
                 }
-                "85" => {
+                Some(85) => {
                     event.ask_quantity_change_5 =
-                        codec::real_value(&values, "85", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "85",
-                        raw,
-                        event.ask_quantity_change_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 27, "85", raw, codec::PLAIN)?;
                 }
-                "55" => {
-                    event.bid_price_5 = codec::real_value(&values, "55", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "55",
-                        raw,
-                        event.bid_price_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(55) => {
+                    event.bid_price_5 =
+                        event
+                            .forms
+                            .real_value(&values, 28, "55", raw, codec::PLAIN)?;
                 }
-                "75" => {
-                    event.bid_quantity_5 = codec::real_value(&values, "75", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "75",
-                        raw,
-                        event.bid_quantity_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(75) => {
+                    event.bid_quantity_5 =
+                        event
+                            .forms
+                            .real_value(&values, 29, "75", raw, codec::PLAIN)?;
                 }
-                "95" => {
+                Some(95) => {
                     event.bid_quantity_change_5 =
-                        codec::real_value(&values, "95", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "95",
-                        raw,
-                        event.bid_quantity_change_5.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 30, "95", raw, codec::PLAIN)?;
                 }
-                "46" => {
-                    event.ask_price_6 = codec::real_value(&values, "46", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "46",
-                        raw,
-                        event.ask_price_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(46) => {
+                    event.ask_price_6 =
+                        event
+                            .forms
+                            .real_value(&values, 31, "46", raw, codec::PLAIN)?;
                 }
-                "66" => {
-                    event.ask_quantity_6 = codec::real_value(&values, "66", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "66",
-                        raw,
-                        event.ask_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(66) => {
+                    event.ask_quantity_6 =
+                        event
+                            .forms
+                            .real_value(&values, 32, "66", raw, codec::PLAIN)?;
                 }
-                "86" => {
+                Some(86) => {
                     event.ask_quantity_change_6 =
-                        codec::real_value(&values, "86", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "86",
-                        raw,
-                        event.ask_quantity_change_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 33, "86", raw, codec::PLAIN)?;
                 }
-                "56" => {
-                    event.bid_price_6 = codec::real_value(&values, "56", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "56",
-                        raw,
-                        event.bid_price_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(56) => {
+                    event.bid_price_6 =
+                        event
+                            .forms
+                            .real_value(&values, 34, "56", raw, codec::PLAIN)?;
                 }
-                "76" => {
-                    event.bid_quantity_6 = codec::real_value(&values, "76", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "76",
-                        raw,
-                        event.bid_quantity_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(76) => {
+                    event.bid_quantity_6 =
+                        event
+                            .forms
+                            .real_value(&values, 35, "76", raw, codec::PLAIN)?;
                 }
-                "96" => {
+                Some(96) => {
                     event.bid_quantity_change_6 =
-                        codec::real_value(&values, "96", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "96",
-                        raw,
-                        event.bid_quantity_change_6.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 36, "96", raw, codec::PLAIN)?;
                 }
-                "47" => {
-                    event.ask_price_7 = codec::real_value(&values, "47", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "47",
-                        raw,
-                        event.ask_price_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(47) => {
+                    event.ask_price_7 =
+                        event
+                            .forms
+                            .real_value(&values, 37, "47", raw, codec::PLAIN)?;
                 }
-                "67" => {
-                    event.ask_quantity_7 = codec::real_value(&values, "67", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "67",
-                        raw,
-                        event.ask_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(67) => {
+                    event.ask_quantity_7 =
+                        event
+                            .forms
+                            .real_value(&values, 38, "67", raw, codec::PLAIN)?;
                 }
-                "87" => {
+                Some(87) => {
                     event.ask_quantity_change_7 =
-                        codec::real_value(&values, "87", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "87",
-                        raw,
-                        event.ask_quantity_change_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 39, "87", raw, codec::PLAIN)?;
                 }
-                "57" => {
-                    event.bid_price_7 = codec::real_value(&values, "57", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "57",
-                        raw,
-                        event.bid_price_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(57) => {
+                    event.bid_price_7 =
+                        event
+                            .forms
+                            .real_value(&values, 40, "57", raw, codec::PLAIN)?;
                 }
-                "77" => {
-                    event.bid_quantity_7 = codec::real_value(&values, "77", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "77",
-                        raw,
-                        event.bid_quantity_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(77) => {
+                    event.bid_quantity_7 =
+                        event
+                            .forms
+                            .real_value(&values, 41, "77", raw, codec::PLAIN)?;
                 }
-                "97" => {
+                Some(97) => {
                     event.bid_quantity_change_7 =
-                        codec::real_value(&values, "97", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "97",
-                        raw,
-                        event.bid_quantity_change_7.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 42, "97", raw, codec::PLAIN)?;
                 }
-                "48" => {
-                    event.ask_price_8 = codec::real_value(&values, "48", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "48",
-                        raw,
-                        event.ask_price_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(48) => {
+                    event.ask_price_8 =
+                        event
+                            .forms
+                            .real_value(&values, 43, "48", raw, codec::PLAIN)?;
                 }
-                "68" => {
-                    event.ask_quantity_8 = codec::real_value(&values, "68", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "68",
-                        raw,
-                        event.ask_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(68) => {
+                    event.ask_quantity_8 =
+                        event
+                            .forms
+                            .real_value(&values, 44, "68", raw, codec::PLAIN)?;
                 }
-                "88" => {
+                Some(88) => {
                     event.ask_quantity_change_8 =
-                        codec::real_value(&values, "88", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "88",
-                        raw,
-                        event.ask_quantity_change_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 45, "88", raw, codec::PLAIN)?;
                 }
-                "58" => {
-                    event.bid_price_8 = codec::real_value(&values, "58", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "58",
-                        raw,
-                        event.bid_price_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(58) => {
+                    event.bid_price_8 =
+                        event
+                            .forms
+                            .real_value(&values, 46, "58", raw, codec::PLAIN)?;
                 }
-                "78" => {
-                    event.bid_quantity_8 = codec::real_value(&values, "78", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "78",
-                        raw,
-                        event.bid_quantity_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(78) => {
+                    event.bid_quantity_8 =
+                        event
+                            .forms
+                            .real_value(&values, 47, "78", raw, codec::PLAIN)?;
                 }
-                "98" => {
+                Some(98) => {
                     event.bid_quantity_change_8 =
-                        codec::real_value(&values, "98", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "98",
-                        raw,
-                        event.bid_quantity_change_8.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 48, "98", raw, codec::PLAIN)?;
                 }
-                "49" => {
-                    event.ask_price_9 = codec::real_value(&values, "49", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "49",
-                        raw,
-                        event.ask_price_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(49) => {
+                    event.ask_price_9 =
+                        event
+                            .forms
+                            .real_value(&values, 49, "49", raw, codec::PLAIN)?;
                 }
-                "69" => {
-                    event.ask_quantity_9 = codec::real_value(&values, "69", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "69",
-                        raw,
-                        event.ask_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(69) => {
+                    event.ask_quantity_9 =
+                        event
+                            .forms
+                            .real_value(&values, 50, "69", raw, codec::PLAIN)?;
                 }
-                "89" => {
+                Some(89) => {
                     event.ask_quantity_change_9 =
-                        codec::real_value(&values, "89", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "89",
-                        raw,
-                        event.ask_quantity_change_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 51, "89", raw, codec::PLAIN)?;
                 }
-                "59" => {
-                    event.bid_price_9 = codec::real_value(&values, "59", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "59",
-                        raw,
-                        event.bid_price_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(59) => {
+                    event.bid_price_9 =
+                        event
+                            .forms
+                            .real_value(&values, 52, "59", raw, codec::PLAIN)?;
                 }
-                "79" => {
-                    event.bid_quantity_9 = codec::real_value(&values, "79", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "79",
-                        raw,
-                        event.bid_quantity_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(79) => {
+                    event.bid_quantity_9 =
+                        event
+                            .forms
+                            .real_value(&values, 53, "79", raw, codec::PLAIN)?;
                 }
-                "99" => {
+                Some(99) => {
                     event.bid_quantity_change_9 =
-                        codec::real_value(&values, "99", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "99",
-                        raw,
-                        event.bid_quantity_change_9.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 54, "99", raw, codec::PLAIN)?;
                 }
-                "50" => {
-                    event.ask_price_10 = codec::real_value(&values, "50", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50",
-                        raw,
-                        event.ask_price_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(50) => {
+                    event.ask_price_10 =
+                        event
+                            .forms
+                            .real_value(&values, 55, "50", raw, codec::PLAIN)?;
                 }
-                "70" => {
-                    event.ask_quantity_10 = codec::real_value(&values, "70", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "70",
-                        raw,
-                        event.ask_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(70) => {
+                    event.ask_quantity_10 =
+                        event
+                            .forms
+                            .real_value(&values, 56, "70", raw, codec::PLAIN)?;
                 }
-                "90" => {
+                Some(90) => {
                     event.ask_quantity_change_10 =
-                        codec::real_value(&values, "90", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "90",
-                        raw,
-                        event.ask_quantity_change_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 57, "90", raw, codec::PLAIN)?;
                 }
-                "60" => {
-                    event.bid_price_10 = codec::real_value(&values, "60", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "60",
-                        raw,
-                        event.bid_price_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(60) => {
+                    event.bid_price_10 =
+                        event
+                            .forms
+                            .real_value(&values, 58, "60", raw, codec::PLAIN)?;
                 }
-                "80" => {
-                    event.bid_quantity_10 = codec::real_value(&values, "80", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "80",
-                        raw,
-                        event.bid_quantity_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(80) => {
+                    event.bid_quantity_10 =
+                        event
+                            .forms
+                            .real_value(&values, 59, "80", raw, codec::PLAIN)?;
                 }
-                "100" => {
+                Some(100) => {
                     event.bid_quantity_change_10 =
-                        codec::real_value(&values, "100", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "100",
-                        raw,
-                        event.bid_quantity_change_10.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 60, "100", raw, codec::PLAIN)?;
                 }
-                "121" => {
+                Some(121) => {
                     event.total_ask_quantity =
-                        codec::real_value(&values, "121", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "121",
-                        raw,
-                        event.total_ask_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 61, "121", raw, codec::PLAIN)?;
                 }
-                "122" => {
+                Some(122) => {
                     event.total_ask_quantity_change =
-                        codec::real_value(&values, "122", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "122",
-                        raw,
-                        event.total_ask_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 62, "122", raw, codec::PLAIN)?;
                 }
-                "125" => {
+                Some(125) => {
                     event.total_bid_quantity =
-                        codec::real_value(&values, "125", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "125",
-                        raw,
-                        event.total_bid_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 63, "125", raw, codec::PLAIN)?;
                 }
-                "126" => {
+                Some(126) => {
                     event.total_bid_quantity_change =
-                        codec::real_value(&values, "126", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "126",
-                        raw,
-                        event.total_bid_quantity_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 64, "126", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -1001,87 +716,211 @@ impl codec::RealEntry for UsOrderBook {
 impl serde::Serialize for UsOrderBook {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "21", &self.time, codec::PLAIN);
-        values.put_kept(&self.forms, "41", &self.ask_price_1, codec::PLAIN);
-        values.put_kept(&self.forms, "61", &self.ask_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "81", &self.ask_quantity_change_1, codec::PLAIN);
-        values.put_kept(&self.forms, "51", &self.bid_price_1, codec::PLAIN);
-        values.put_kept(&self.forms, "71", &self.bid_quantity_1, codec::PLAIN);
-        values.put_kept(&self.forms, "91", &self.bid_quantity_change_1, codec::PLAIN);
-        values.put_kept(&self.forms, "42", &self.ask_price_2, codec::PLAIN);
-        values.put_kept(&self.forms, "62", &self.ask_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "82", &self.ask_quantity_change_2, codec::PLAIN);
-        values.put_kept(&self.forms, "52", &self.bid_price_2, codec::PLAIN);
-        values.put_kept(&self.forms, "72", &self.bid_quantity_2, codec::PLAIN);
-        values.put_kept(&self.forms, "92", &self.bid_quantity_change_2, codec::PLAIN);
-        values.put_kept(&self.forms, "43", &self.ask_price_3, codec::PLAIN);
-        values.put_kept(&self.forms, "63", &self.ask_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "83", &self.ask_quantity_change_3, codec::PLAIN);
-        values.put_kept(&self.forms, "53", &self.bid_price_3, codec::PLAIN);
-        values.put_kept(&self.forms, "73", &self.bid_quantity_3, codec::PLAIN);
-        values.put_kept(&self.forms, "93", &self.bid_quantity_change_3, codec::PLAIN);
-        values.put_kept(&self.forms, "44", &self.ask_price_4, codec::PLAIN);
-        values.put_kept(&self.forms, "64", &self.ask_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "84", &self.ask_quantity_change_4, codec::PLAIN);
-        values.put_kept(&self.forms, "54", &self.bid_price_4, codec::PLAIN);
-        values.put_kept(&self.forms, "74", &self.bid_quantity_4, codec::PLAIN);
-        values.put_kept(&self.forms, "94", &self.bid_quantity_change_4, codec::PLAIN);
-        values.put_kept(&self.forms, "45", &self.ask_price_5, codec::PLAIN);
-        values.put_kept(&self.forms, "65", &self.ask_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "85", &self.ask_quantity_change_5, codec::PLAIN);
-        values.put_kept(&self.forms, "55", &self.bid_price_5, codec::PLAIN);
-        values.put_kept(&self.forms, "75", &self.bid_quantity_5, codec::PLAIN);
-        values.put_kept(&self.forms, "95", &self.bid_quantity_change_5, codec::PLAIN);
-        values.put_kept(&self.forms, "46", &self.ask_price_6, codec::PLAIN);
-        values.put_kept(&self.forms, "66", &self.ask_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "86", &self.ask_quantity_change_6, codec::PLAIN);
-        values.put_kept(&self.forms, "56", &self.bid_price_6, codec::PLAIN);
-        values.put_kept(&self.forms, "76", &self.bid_quantity_6, codec::PLAIN);
-        values.put_kept(&self.forms, "96", &self.bid_quantity_change_6, codec::PLAIN);
-        values.put_kept(&self.forms, "47", &self.ask_price_7, codec::PLAIN);
-        values.put_kept(&self.forms, "67", &self.ask_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "87", &self.ask_quantity_change_7, codec::PLAIN);
-        values.put_kept(&self.forms, "57", &self.bid_price_7, codec::PLAIN);
-        values.put_kept(&self.forms, "77", &self.bid_quantity_7, codec::PLAIN);
-        values.put_kept(&self.forms, "97", &self.bid_quantity_change_7, codec::PLAIN);
-        values.put_kept(&self.forms, "48", &self.ask_price_8, codec::PLAIN);
-        values.put_kept(&self.forms, "68", &self.ask_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "88", &self.ask_quantity_change_8, codec::PLAIN);
-        values.put_kept(&self.forms, "58", &self.bid_price_8, codec::PLAIN);
-        values.put_kept(&self.forms, "78", &self.bid_quantity_8, codec::PLAIN);
-        values.put_kept(&self.forms, "98", &self.bid_quantity_change_8, codec::PLAIN);
-        values.put_kept(&self.forms, "49", &self.ask_price_9, codec::PLAIN);
-        values.put_kept(&self.forms, "69", &self.ask_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "89", &self.ask_quantity_change_9, codec::PLAIN);
-        values.put_kept(&self.forms, "59", &self.bid_price_9, codec::PLAIN);
-        values.put_kept(&self.forms, "79", &self.bid_quantity_9, codec::PLAIN);
-        values.put_kept(&self.forms, "99", &self.bid_quantity_change_9, codec::PLAIN);
-        values.put_kept(&self.forms, "50", &self.ask_price_10, codec::PLAIN);
-        values.put_kept(&self.forms, "70", &self.ask_quantity_10, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "21", &self.time, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "41", &self.ask_price_1, codec::PLAIN);
+        values.put_kept(&self.forms, 2, "61", &self.ask_quantity_1, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            3,
+            "81",
+            &self.ask_quantity_change_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 4, "51", &self.bid_price_1, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "71", &self.bid_quantity_1, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            6,
+            "91",
+            &self.bid_quantity_change_1,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 7, "42", &self.ask_price_2, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "62", &self.ask_quantity_2, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            9,
+            "82",
+            &self.ask_quantity_change_2,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 10, "52", &self.bid_price_2, codec::PLAIN);
+        values.put_kept(&self.forms, 11, "72", &self.bid_quantity_2, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            12,
+            "92",
+            &self.bid_quantity_change_2,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 13, "43", &self.ask_price_3, codec::PLAIN);
+        values.put_kept(&self.forms, 14, "63", &self.ask_quantity_3, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            15,
+            "83",
+            &self.ask_quantity_change_3,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 16, "53", &self.bid_price_3, codec::PLAIN);
+        values.put_kept(&self.forms, 17, "73", &self.bid_quantity_3, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            18,
+            "93",
+            &self.bid_quantity_change_3,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 19, "44", &self.ask_price_4, codec::PLAIN);
+        values.put_kept(&self.forms, 20, "64", &self.ask_quantity_4, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            21,
+            "84",
+            &self.ask_quantity_change_4,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 22, "54", &self.bid_price_4, codec::PLAIN);
+        values.put_kept(&self.forms, 23, "74", &self.bid_quantity_4, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            24,
+            "94",
+            &self.bid_quantity_change_4,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 25, "45", &self.ask_price_5, codec::PLAIN);
+        values.put_kept(&self.forms, 26, "65", &self.ask_quantity_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            27,
+            "85",
+            &self.ask_quantity_change_5,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 28, "55", &self.bid_price_5, codec::PLAIN);
+        values.put_kept(&self.forms, 29, "75", &self.bid_quantity_5, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            30,
+            "95",
+            &self.bid_quantity_change_5,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 31, "46", &self.ask_price_6, codec::PLAIN);
+        values.put_kept(&self.forms, 32, "66", &self.ask_quantity_6, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            33,
+            "86",
+            &self.ask_quantity_change_6,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 34, "56", &self.bid_price_6, codec::PLAIN);
+        values.put_kept(&self.forms, 35, "76", &self.bid_quantity_6, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            36,
+            "96",
+            &self.bid_quantity_change_6,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 37, "47", &self.ask_price_7, codec::PLAIN);
+        values.put_kept(&self.forms, 38, "67", &self.ask_quantity_7, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            39,
+            "87",
+            &self.ask_quantity_change_7,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 40, "57", &self.bid_price_7, codec::PLAIN);
+        values.put_kept(&self.forms, 41, "77", &self.bid_quantity_7, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            42,
+            "97",
+            &self.bid_quantity_change_7,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 43, "48", &self.ask_price_8, codec::PLAIN);
+        values.put_kept(&self.forms, 44, "68", &self.ask_quantity_8, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            45,
+            "88",
+            &self.ask_quantity_change_8,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 46, "58", &self.bid_price_8, codec::PLAIN);
+        values.put_kept(&self.forms, 47, "78", &self.bid_quantity_8, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            48,
+            "98",
+            &self.bid_quantity_change_8,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 49, "49", &self.ask_price_9, codec::PLAIN);
+        values.put_kept(&self.forms, 50, "69", &self.ask_quantity_9, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            51,
+            "89",
+            &self.ask_quantity_change_9,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 52, "59", &self.bid_price_9, codec::PLAIN);
+        values.put_kept(&self.forms, 53, "79", &self.bid_quantity_9, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            54,
+            "99",
+            &self.bid_quantity_change_9,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 55, "50", &self.ask_price_10, codec::PLAIN);
+        values.put_kept(&self.forms, 56, "70", &self.ask_quantity_10, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            57,
             "90",
             &self.ask_quantity_change_10,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "60", &self.bid_price_10, codec::PLAIN);
-        values.put_kept(&self.forms, "80", &self.bid_quantity_10, codec::PLAIN);
+        values.put_kept(&self.forms, 58, "60", &self.bid_price_10, codec::PLAIN);
+        values.put_kept(&self.forms, 59, "80", &self.bid_quantity_10, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            60,
             "100",
             &self.bid_quantity_change_10,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "121", &self.total_ask_quantity, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            61,
+            "121",
+            &self.total_ask_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            62,
             "122",
             &self.total_ask_quantity_change,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "125", &self.total_bid_quantity, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            63,
+            "125",
+            &self.total_bid_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            64,
             "126",
             &self.total_bid_quantity_change,
             codec::PLAIN,

@@ -132,201 +132,120 @@ impl codec::RealEntry for UsOrderConfirmation {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "9201" => {
-                    event.account_number = codec::real_value(&values, "9201", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9201",
-                        raw,
-                        event.account_number.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(9201) => {
+                    event.account_number =
+                        event
+                            .forms
+                            .real_value(&values, 0, "9201", raw, codec::PLAIN)?;
                 }
-                "9203" => {
-                    event.order_number = codec::real_value(&values, "9203", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9203",
-                        raw,
-                        event.order_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9203) => {
+                    event.order_number =
+                        event
+                            .forms
+                            .real_value(&values, 1, "9203", raw, codec::PLAIN)?;
                 }
-                "9001" => {
-                    event.item_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9001",
-                        raw,
-                        event.item_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9001) => {
+                    event.item_code =
+                        event
+                            .forms
+                            .real_value(&values, 2, "9001", raw, codec::PLAIN)?;
                 }
-                "905" => {
-                    event.order_type = codec::real_value(&values, "905", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "905",
-                        raw,
-                        event.order_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(905) => {
+                    event.order_type =
+                        event
+                            .forms
+                            .real_value(&values, 3, "905", raw, codec::PLAIN)?;
                 }
-                "907" => {
-                    event.sell_buy_type = codec::real_value(&values, "907", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "907",
-                        raw,
-                        event.sell_buy_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(907) => {
+                    event.sell_buy_type =
+                        event
+                            .forms
+                            .real_value(&values, 4, "907", raw, codec::PLAIN)?;
                 }
-                "904" => {
+                Some(904) => {
                     event.original_order_number =
-                        codec::real_value(&values, "904", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "904",
-                        raw,
-                        event.original_order_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 5, "904", raw, codec::PLAIN)?;
                 }
-                "900" => {
-                    event.order_quantity = codec::real_value(&values, "900", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "900",
-                        raw,
-                        event.order_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(900) => {
+                    event.order_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 6, "900", raw, codec::PLAIN)?;
                 }
-                "901" => {
-                    event.order_price = codec::real_value(&values, "901", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "901",
-                        raw,
-                        event.order_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(901) => {
+                    event.order_price =
+                        event
+                            .forms
+                            .real_value(&values, 7, "901", raw, codec::PLAIN)?;
                 }
-                "906" => {
-                    event.trade_type = codec::real_value(&values, "906", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "906",
-                        raw,
-                        event.trade_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(906) => {
+                    event.trade_type =
+                        event
+                            .forms
+                            .real_value(&values, 8, "906", raw, codec::PLAIN)?;
                 }
-                "913" => {
-                    event.order_status = codec::real_value(&values, "913", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "913",
-                        raw,
-                        event.order_status.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(913) => {
+                    event.order_status =
+                        event
+                            .forms
+                            .real_value(&values, 9, "913", raw, codec::PLAIN)?;
                 }
-                "908" => {
+                Some(908) => {
                     event.order_execution_time =
-                        codec::real_value(&values, "908", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "908",
-                        raw,
-                        event.order_execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 10, "908", raw, codec::PLAIN)?;
                 }
-                "50810" => {
+                Some(50810) => {
                     event.order_stop_price =
-                        codec::real_value(&values, "50810", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50810",
-                        raw,
-                        event.order_stop_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "50810", raw, codec::PLAIN)?;
                 }
-                "8043" => {
-                    event.currency_code = codec::real_value(&values, "8043", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8043",
-                        raw,
-                        event.currency_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(8043) => {
+                    event.currency_code =
+                        event
+                            .forms
+                            .real_value(&values, 12, "8043", raw, codec::PLAIN)?;
                 }
-                "50841" => {
+                Some(50841) => {
                     event.reservation_type =
-                        codec::real_value(&values, "50841", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50841",
-                        raw,
-                        event.reservation_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 13, "50841", raw, codec::PLAIN)?;
                 }
-                "55190" => {
-                    event.country_code = codec::real_value(&values, "55190", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "55190",
-                        raw,
-                        event.country_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(55190) => {
+                    event.country_code =
+                        event
+                            .forms
+                            .real_value(&values, 14, "55190", raw, codec::PLAIN)?;
                 }
-                "1091" => {
-                    event.country_name = codec::real_value(&values, "1091", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1091",
-                        raw,
-                        event.country_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1091) => {
+                    event.country_name =
+                        event
+                            .forms
+                            .real_value(&values, 15, "1091", raw, codec::PLAIN)?;
                 }
-                "50072" => {
+                Some(50072) => {
                     event.sell_buy_type_name =
-                        codec::real_value(&values, "50072", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50072",
-                        raw,
-                        event.sell_buy_type_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 16, "50072", raw, codec::PLAIN)?;
                 }
-                "302" => {
-                    event.stock_name = codec::real_value(&values, "302", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "302",
-                        raw,
-                        event.stock_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(302) => {
+                    event.stock_name =
+                        event
+                            .forms
+                            .real_value(&values, 17, "302", raw, codec::PLAIN)?;
                 }
-                "50073" => {
-                    event.trade_type_name = codec::real_value(&values, "50073", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50073",
-                        raw,
-                        event.trade_type_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(50073) => {
+                    event.trade_type_name =
+                        event
+                            .forms
+                            .real_value(&values, 18, "50073", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -339,30 +258,61 @@ impl codec::RealEntry for UsOrderConfirmation {
 impl serde::Serialize for UsOrderConfirmation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "9201", &self.account_number, codec::PLAIN);
-        values.put_kept(&self.forms, "9203", &self.order_number, codec::PLAIN);
-        values.put_kept(&self.forms, "9001", &self.item_code, codec::PLAIN);
-        values.put_kept(&self.forms, "905", &self.order_type, codec::PLAIN);
-        values.put_kept(&self.forms, "907", &self.sell_buy_type, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "9201", &self.account_number, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "9203", &self.order_number, codec::PLAIN);
+        values.put_kept(&self.forms, 2, "9001", &self.item_code, codec::PLAIN);
+        values.put_kept(&self.forms, 3, "905", &self.order_type, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "907", &self.sell_buy_type, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            5,
             "904",
             &self.original_order_number,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "900", &self.order_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "901", &self.order_price, codec::PLAIN);
-        values.put_kept(&self.forms, "906", &self.trade_type, codec::PLAIN);
-        values.put_kept(&self.forms, "913", &self.order_status, codec::PLAIN);
-        values.put_kept(&self.forms, "908", &self.order_execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "50810", &self.order_stop_price, codec::PLAIN);
-        values.put_kept(&self.forms, "8043", &self.currency_code, codec::PLAIN);
-        values.put_kept(&self.forms, "50841", &self.reservation_type, codec::PLAIN);
-        values.put_kept(&self.forms, "55190", &self.country_code, codec::PLAIN);
-        values.put_kept(&self.forms, "1091", &self.country_name, codec::PLAIN);
-        values.put_kept(&self.forms, "50072", &self.sell_buy_type_name, codec::PLAIN);
-        values.put_kept(&self.forms, "302", &self.stock_name, codec::PLAIN);
-        values.put_kept(&self.forms, "50073", &self.trade_type_name, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "900", &self.order_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "901", &self.order_price, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "906", &self.trade_type, codec::PLAIN);
+        values.put_kept(&self.forms, 9, "913", &self.order_status, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            10,
+            "908",
+            &self.order_execution_time,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            11,
+            "50810",
+            &self.order_stop_price,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 12, "8043", &self.currency_code, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            13,
+            "50841",
+            &self.reservation_type,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 14, "55190", &self.country_code, codec::PLAIN);
+        values.put_kept(&self.forms, 15, "1091", &self.country_name, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            16,
+            "50072",
+            &self.sell_buy_type_name,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 17, "302", &self.stock_name, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            18,
+            "50073",
+            &self.trade_type_name,
+            codec::PLAIN,
+        );
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

@@ -204,381 +204,221 @@ impl codec::RealEntry for UsOrderFill {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "1091" => {
-                    event.country_name = codec::real_value(&values, "1091", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1091",
-                        raw,
-                        event.country_name.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(1091) => {
+                    event.country_name =
+                        event
+                            .forms
+                            .real_value(&values, 0, "1091", raw, codec::PLAIN)?;
                 }
-                "8046" => {
-                    event.exchange_code = codec::real_value(&values, "8046", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8046",
-                        raw,
-                        event.exchange_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(8046) => {
+                    event.exchange_code =
+                        event
+                            .forms
+                            .real_value(&values, 1, "8046", raw, codec::PLAIN)?;
                 }
-                "9001" => {
-                    event.stock_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9001",
-                        raw,
-                        event.stock_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9001) => {
+                    event.stock_code =
+                        event
+                            .forms
+                            .real_value(&values, 2, "9001", raw, codec::PLAIN)?;
                 }
-                "302" => {
-                    event.stock_name = codec::real_value(&values, "302", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "302",
-                        raw,
-                        event.stock_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(302) => {
+                    event.stock_name =
+                        event
+                            .forms
+                            .real_value(&values, 3, "302", raw, codec::PLAIN)?;
                 }
-                "904" => {
+                Some(904) => {
                     event.original_order_number =
-                        codec::real_value(&values, "904", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "904",
-                        raw,
-                        event.original_order_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 4, "904", raw, codec::PLAIN)?;
                 }
-                "9203" => {
-                    event.order_number = codec::real_value(&values, "9203", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9203",
-                        raw,
-                        event.order_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9203) => {
+                    event.order_number =
+                        event
+                            .forms
+                            .real_value(&values, 5, "9203", raw, codec::PLAIN)?;
                 }
-                "905" => {
-                    event.order_type = codec::real_value(&values, "905", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "905",
-                        raw,
-                        event.order_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(905) => {
+                    event.order_type =
+                        event
+                            .forms
+                            .real_value(&values, 6, "905", raw, codec::PLAIN)?;
                 }
-                "907" => {
-                    event.sell_buy_type = codec::real_value(&values, "907", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "907",
-                        raw,
-                        event.sell_buy_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(907) => {
+                    event.sell_buy_type =
+                        event
+                            .forms
+                            .real_value(&values, 7, "907", raw, codec::PLAIN)?;
                 }
-                "908" => {
+                Some(908) => {
                     event.order_execution_time =
-                        codec::real_value(&values, "908", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "908",
-                        raw,
-                        event.order_execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 8, "908", raw, codec::PLAIN)?;
                 }
-                "913" => {
-                    event.order_status = codec::real_value(&values, "913", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "913",
-                        raw,
-                        event.order_status.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(913) => {
+                    event.order_status =
+                        event
+                            .forms
+                            .real_value(&values, 9, "913", raw, codec::PLAIN)?;
                 }
-                "900" => {
-                    event.order_quantity = codec::real_value(&values, "900", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "900",
-                        raw,
-                        event.order_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(900) => {
+                    event.order_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 10, "900", raw, codec::PLAIN)?;
                 }
-                "901" => {
-                    event.order_price = codec::real_value(&values, "901", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "901",
-                        raw,
-                        event.order_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(901) => {
+                    event.order_price =
+                        event
+                            .forms
+                            .real_value(&values, 11, "901", raw, codec::PLAIN)?;
                 }
-                "902" => {
-                    event.unfilled_quantity = codec::real_value(&values, "902", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "902",
-                        raw,
-                        event.unfilled_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(902) => {
+                    event.unfilled_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 12, "902", raw, codec::PLAIN)?;
                 }
-                "909" => {
-                    event.execution_number = codec::real_value(&values, "909", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "909",
-                        raw,
-                        event.execution_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(909) => {
+                    event.execution_number =
+                        event
+                            .forms
+                            .real_value(&values, 13, "909", raw, codec::PLAIN)?;
                 }
-                "910" => {
-                    event.execution_price = codec::real_value(&values, "910", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "910",
-                        raw,
-                        event.execution_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(910) => {
+                    event.execution_price =
+                        event
+                            .forms
+                            .real_value(&values, 14, "910", raw, codec::PLAIN)?;
                 }
-                "911" => {
+                Some(911) => {
                     event.execution_quantity =
-                        codec::real_value(&values, "911", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "911",
-                        raw,
-                        event.execution_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 15, "911", raw, codec::PLAIN)?;
                 }
-                "930" => {
-                    event.holding_quantity = codec::real_value(&values, "930", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "930",
-                        raw,
-                        event.holding_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(930) => {
+                    event.holding_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 16, "930", raw, codec::PLAIN)?;
                 }
-                "931" => {
+                Some(931) => {
                     event.purchase_unit_price =
-                        codec::real_value(&values, "931", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "931",
-                        raw,
-                        event.purchase_unit_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 17, "931", raw, codec::PLAIN)?;
                 }
-                "934" => {
+                Some(934) => {
                     event.today_sell_quantity =
-                        codec::real_value(&values, "934", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "934",
-                        raw,
-                        event.today_sell_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 18, "934", raw, codec::PLAIN)?;
                 }
-                "936" => {
+                Some(936) => {
                     event.today_buy_quantity =
-                        codec::real_value(&values, "936", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "936",
-                        raw,
-                        event.today_buy_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 19, "936", raw, codec::PLAIN)?;
                 }
-                "8004" => {
+                Some(8004) => {
                     event.previous_day_sell_quantity =
-                        codec::real_value(&values, "8004", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8004",
-                        raw,
-                        event.previous_day_sell_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 20, "8004", raw, codec::PLAIN)?;
                 }
-                "8005" => {
+                Some(8005) => {
                     event.previous_day_buy_quantity =
-                        codec::real_value(&values, "8005", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8005",
-                        raw,
-                        event.previous_day_buy_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 21, "8005", raw, codec::PLAIN)?;
                 }
-                "8018" => {
+                Some(8018) => {
                     event.profit_loss_amount =
-                        codec::real_value(&values, "8018", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8018",
-                        raw,
-                        event.profit_loss_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 22, "8018", raw, codec::PLAIN)?;
                 }
-                "8019" => {
-                    event.profit_loss_rate = codec::real_value(&values, "8019", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8019",
-                        raw,
-                        event.profit_loss_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(8019) => {
+                    event.profit_loss_rate =
+                        event
+                            .forms
+                            .real_value(&values, 23, "8019", raw, codec::PLAIN)?;
                 }
-                "8043" => {
-                    event.currency_code = codec::real_value(&values, "8043", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8043",
-                        raw,
-                        event.currency_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(8043) => {
+                    event.currency_code =
+                        event
+                            .forms
+                            .real_value(&values, 24, "8043", raw, codec::PLAIN)?;
                 }
-                "8075" => {
-                    event.tax = codec::real_value(&values, "8075", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "8075",
-                        raw,
-                        event.tax.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(8075) => {
+                    event.tax = event
+                        .forms
+                        .real_value(&values, 25, "8075", raw, codec::PLAIN)?;
                 }
-                "9201" => {
-                    event.account_number = codec::real_value(&values, "9201", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9201",
-                        raw,
-                        event.account_number.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9201) => {
+                    event.account_number =
+                        event
+                            .forms
+                            .real_value(&values, 26, "9201", raw, codec::PLAIN)?;
                 }
-                "13006" => {
-                    event.commission = codec::real_value(&values, "13006", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13006",
-                        raw,
-                        event.commission.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(13006) => {
+                    event.commission =
+                        event
+                            .forms
+                            .real_value(&values, 27, "13006", raw, codec::PLAIN)?;
                 }
-                "50072" => {
+                Some(50072) => {
                     event.sell_buy_type_name =
-                        codec::real_value(&values, "50072", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50072",
-                        raw,
-                        event.sell_buy_type_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 28, "50072", raw, codec::PLAIN)?;
                 }
-                "50073" => {
-                    event.trade_type_name = codec::real_value(&values, "50073", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50073",
-                        raw,
-                        event.trade_type_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(50073) => {
+                    event.trade_type_name =
+                        event
+                            .forms
+                            .real_value(&values, 29, "50073", raw, codec::PLAIN)?;
                 }
-                "50724" => {
+                Some(50724) => {
                     event.realized_profit_loss_purchase_amount =
-                        codec::real_value(&values, "50724", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50724",
-                        raw,
-                        event.realized_profit_loss_purchase_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 30, "50724", raw, codec::PLAIN)?;
                 }
-                "50725" => {
+                Some(50725) => {
                     event.fx_realized_profit_loss_purchase_amount =
-                        codec::real_value(&values, "50725", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50725",
-                        raw,
-                        event.fx_realized_profit_loss_purchase_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 31, "50725", raw, codec::PLAIN)?;
                 }
-                "50810" => {
+                Some(50810) => {
                     event.order_stop_price =
-                        codec::real_value(&values, "50810", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50810",
-                        raw,
-                        event.order_stop_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 32, "50810", raw, codec::PLAIN)?;
                 }
-                "50841" => {
+                Some(50841) => {
                     event.reservation_type =
-                        codec::real_value(&values, "50841", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50841",
-                        raw,
-                        event.reservation_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 33, "50841", raw, codec::PLAIN)?;
                 }
-                "50844" => {
+                Some(50844) => {
                     event.fx_realized_profit_loss_amount =
-                        codec::real_value(&values, "50844", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "50844",
-                        raw,
-                        event.fx_realized_profit_loss_amount.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 34, "50844", raw, codec::PLAIN)?;
                 }
-                "55190" => {
-                    event.country_code = codec::real_value(&values, "55190", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "55190",
-                        raw,
-                        event.country_code.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(55190) => {
+                    event.country_code =
+                        event
+                            .forms
+                            .real_value(&values, 35, "55190", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -591,72 +431,150 @@ impl codec::RealEntry for UsOrderFill {
 impl serde::Serialize for UsOrderFill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "1091", &self.country_name, codec::PLAIN);
-        values.put_kept(&self.forms, "8046", &self.exchange_code, codec::PLAIN);
-        values.put_kept(&self.forms, "9001", &self.stock_code, codec::PLAIN);
-        values.put_kept(&self.forms, "302", &self.stock_name, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "1091", &self.country_name, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "8046", &self.exchange_code, codec::PLAIN);
+        values.put_kept(&self.forms, 2, "9001", &self.stock_code, codec::PLAIN);
+        values.put_kept(&self.forms, 3, "302", &self.stock_name, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            4,
             "904",
             &self.original_order_number,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "9203", &self.order_number, codec::PLAIN);
-        values.put_kept(&self.forms, "905", &self.order_type, codec::PLAIN);
-        values.put_kept(&self.forms, "907", &self.sell_buy_type, codec::PLAIN);
-        values.put_kept(&self.forms, "908", &self.order_execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, "913", &self.order_status, codec::PLAIN);
-        values.put_kept(&self.forms, "900", &self.order_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "901", &self.order_price, codec::PLAIN);
-        values.put_kept(&self.forms, "902", &self.unfilled_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "909", &self.execution_number, codec::PLAIN);
-        values.put_kept(&self.forms, "910", &self.execution_price, codec::PLAIN);
-        values.put_kept(&self.forms, "911", &self.execution_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "930", &self.holding_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "931", &self.purchase_unit_price, codec::PLAIN);
-        values.put_kept(&self.forms, "934", &self.today_sell_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "936", &self.today_buy_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "9203", &self.order_number, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "905", &self.order_type, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "907", &self.sell_buy_type, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            8,
+            "908",
+            &self.order_execution_time,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 9, "913", &self.order_status, codec::PLAIN);
+        values.put_kept(&self.forms, 10, "900", &self.order_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 11, "901", &self.order_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            12,
+            "902",
+            &self.unfilled_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 13, "909", &self.execution_number, codec::PLAIN);
+        values.put_kept(&self.forms, 14, "910", &self.execution_price, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            15,
+            "911",
+            &self.execution_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 16, "930", &self.holding_quantity, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            17,
+            "931",
+            &self.purchase_unit_price,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            18,
+            "934",
+            &self.today_sell_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            19,
+            "936",
+            &self.today_buy_quantity,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            20,
             "8004",
             &self.previous_day_sell_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            21,
             "8005",
             &self.previous_day_buy_quantity,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "8018", &self.profit_loss_amount, codec::PLAIN);
-        values.put_kept(&self.forms, "8019", &self.profit_loss_rate, codec::PLAIN);
-        values.put_kept(&self.forms, "8043", &self.currency_code, codec::PLAIN);
-        values.put_kept(&self.forms, "8075", &self.tax, codec::PLAIN);
-        values.put_kept(&self.forms, "9201", &self.account_number, codec::PLAIN);
-        values.put_kept(&self.forms, "13006", &self.commission, codec::PLAIN);
-        values.put_kept(&self.forms, "50072", &self.sell_buy_type_name, codec::PLAIN);
-        values.put_kept(&self.forms, "50073", &self.trade_type_name, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            22,
+            "8018",
+            &self.profit_loss_amount,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            23,
+            "8019",
+            &self.profit_loss_rate,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 24, "8043", &self.currency_code, codec::PLAIN);
+        values.put_kept(&self.forms, 25, "8075", &self.tax, codec::PLAIN);
+        values.put_kept(&self.forms, 26, "9201", &self.account_number, codec::PLAIN);
+        values.put_kept(&self.forms, 27, "13006", &self.commission, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            28,
+            "50072",
+            &self.sell_buy_type_name,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            29,
+            "50073",
+            &self.trade_type_name,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            30,
             "50724",
             &self.realized_profit_loss_purchase_amount,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            31,
             "50725",
             &self.fx_realized_profit_loss_purchase_amount,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "50810", &self.order_stop_price, codec::PLAIN);
-        values.put_kept(&self.forms, "50841", &self.reservation_type, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            32,
+            "50810",
+            &self.order_stop_price,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            33,
+            "50841",
+            &self.reservation_type,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            34,
             "50844",
             &self.fx_realized_profit_loss_amount,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "55190", &self.country_code, codec::PLAIN);
+        values.put_kept(&self.forms, 35, "55190", &self.country_code, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

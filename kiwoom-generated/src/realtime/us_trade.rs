@@ -126,194 +126,113 @@ impl codec::RealEntry for UsTrade {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "10" => {
-                    event.current_price = codec::real_value(&values, "10", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "10",
-                        raw,
-                        event.current_price.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(10) => {
+                    event.current_price =
+                        event
+                            .forms
+                            .real_value(&values, 0, "10", raw, codec::PLAIN)?;
                 }
-                "11" => {
+                Some(11) => {
                     event.previous_day_change =
-                        codec::real_value(&values, "11", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "11",
-                        raw,
-                        event.previous_day_change.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 1, "11", raw, codec::PLAIN)?;
                 }
-                "12" => {
-                    event.fluctuation_rate = codec::real_value(&values, "12", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "12",
-                        raw,
-                        event.fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(12) => {
+                    event.fluctuation_rate =
+                        event
+                            .forms
+                            .real_value(&values, 2, "12", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "13", raw, codec::PLAIN)?;
                 }
-                "14" => {
+                Some(14) => {
                     event.cumulative_trade_value =
-                        codec::real_value(&values, "14", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "14",
-                        raw,
-                        event.cumulative_trade_value.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 4, "14", raw, codec::PLAIN)?;
                 }
-                "15" => {
-                    event.execution_quantity = codec::real_value(&values, "15", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "15",
-                        raw,
-                        event.execution_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(15) => {
+                    event.execution_quantity =
+                        event
+                            .forms
+                            .real_value(&values, 5, "15", raw, codec::PLAIN)?;
                 }
-                "16" => {
-                    event.open_price = codec::real_value(&values, "16", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "16",
-                        raw,
-                        event.open_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(16) => {
+                    event.open_price =
+                        event
+                            .forms
+                            .real_value(&values, 6, "16", raw, codec::PLAIN)?;
                 }
-                "17" => {
-                    event.high_price = codec::real_value(&values, "17", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "17",
-                        raw,
-                        event.high_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(17) => {
+                    event.high_price =
+                        event
+                            .forms
+                            .real_value(&values, 7, "17", raw, codec::PLAIN)?;
                 }
-                "18" => {
-                    event.low_price = codec::real_value(&values, "18", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "18",
-                        raw,
-                        event.low_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(18) => {
+                    event.low_price =
+                        event
+                            .forms
+                            .real_value(&values, 8, "18", raw, codec::PLAIN)?;
                 }
-                "20" => {
-                    event.time = codec::real_value(&values, "20", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "20",
-                        raw,
-                        event.time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(20) => {
+                    event.time = event
+                        .forms
+                        .real_value(&values, 9, "20", raw, codec::PLAIN)?;
                 }
-                "22" => {
-                    event.execution_date = codec::real_value(&values, "22", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "22",
-                        raw,
-                        event.execution_date.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(22) => {
+                    event.execution_date =
+                        event
+                            .forms
+                            .real_value(&values, 10, "22", raw, codec::PLAIN)?;
                 }
-                "25" => {
+                Some(25) => {
                     event.previous_day_change_sign =
-                        codec::real_value(&values, "25", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "25",
-                        raw,
-                        event.previous_day_change_sign.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "25", raw, codec::PLAIN)?;
                 }
-                "27" => {
-                    event.best_ask_price = codec::real_value(&values, "27", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "27",
-                        raw,
-                        event.best_ask_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(27) => {
+                    event.best_ask_price =
+                        event
+                            .forms
+                            .real_value(&values, 12, "27", raw, codec::PLAIN)?;
                 }
-                "28" => {
-                    event.best_bid_price = codec::real_value(&values, "28", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "28",
-                        raw,
-                        event.best_bid_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(28) => {
+                    event.best_bid_price =
+                        event
+                            .forms
+                            .real_value(&values, 13, "28", raw, codec::PLAIN)?;
                 }
-                "30" => {
+                Some(30) => {
                     event.previous_day_trade_quantity_change_rate =
-                        codec::real_value(&values, "30", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "30",
-                        raw,
-                        event.previous_day_trade_quantity_change_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 14, "30", raw, codec::PLAIN)?;
                 }
-                "228" => {
+                Some(228) => {
                     event.execution_strength =
-                        codec::real_value(&values, "228", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "228",
-                        raw,
-                        event.execution_strength.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 15, "228", raw, codec::PLAIN)?;
                 }
-                "290" => {
+                Some(290) => {
                     event.market_session_type =
-                        codec::real_value(&values, "290", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "290",
-                        raw,
-                        event.market_session_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 16, "290", raw, codec::PLAIN)?;
                 }
-                "51020" => {
+                Some(51020) => {
                     event.local_execution_time =
-                        codec::real_value(&values, "51020", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "51020",
-                        raw,
-                        event.local_execution_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 17, "51020", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -326,45 +245,68 @@ impl codec::RealEntry for UsTrade {
 impl serde::Serialize for UsTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, "11", &self.previous_day_change, codec::PLAIN);
-        values.put_kept(&self.forms, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "10", &self.current_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            1,
+            "11",
+            &self.previous_day_change,
+            codec::PLAIN,
+        );
+        values.put_kept(&self.forms, 2, "12", &self.fluctuation_rate, codec::PLAIN);
+        values.put_kept(
+            &self.forms,
+            3,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            4,
             "14",
             &self.cumulative_trade_value,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "15", &self.execution_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, "16", &self.open_price, codec::PLAIN);
-        values.put_kept(&self.forms, "17", &self.high_price, codec::PLAIN);
-        values.put_kept(&self.forms, "18", &self.low_price, codec::PLAIN);
-        values.put_kept(&self.forms, "20", &self.time, codec::PLAIN);
-        values.put_kept(&self.forms, "22", &self.execution_date, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "15", &self.execution_quantity, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "16", &self.open_price, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "17", &self.high_price, codec::PLAIN);
+        values.put_kept(&self.forms, 8, "18", &self.low_price, codec::PLAIN);
+        values.put_kept(&self.forms, 9, "20", &self.time, codec::PLAIN);
+        values.put_kept(&self.forms, 10, "22", &self.execution_date, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            11,
             "25",
             &self.previous_day_change_sign,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, "28", &self.best_bid_price, codec::PLAIN);
+        values.put_kept(&self.forms, 12, "27", &self.best_ask_price, codec::PLAIN);
+        values.put_kept(&self.forms, 13, "28", &self.best_bid_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            14,
             "30",
             &self.previous_day_trade_quantity_change_rate,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "228", &self.execution_strength, codec::PLAIN);
-        values.put_kept(&self.forms, "290", &self.market_session_type, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            15,
+            "228",
+            &self.execution_strength,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            16,
+            "290",
+            &self.market_session_type,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            17,
             "51020",
             &self.local_execution_time,
             codec::PLAIN,

@@ -142,205 +142,120 @@ impl codec::RealEntry for ViEvent {
             ..Self::default()
         };
         for (id, raw) in &entry.values {
-            match &**id {
-                "9001" => {
-                    event.stock_code = codec::real_value(&values, "9001", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9001",
-                        raw,
-                        event.stock_code.as_ref(),
-                        codec::PLAIN,
-                    );
+            match codec::realtime_id(id) {
+                Some(9001) => {
+                    event.stock_code =
+                        event
+                            .forms
+                            .real_value(&values, 0, "9001", raw, codec::PLAIN)?;
                 }
-                "302" => {
-                    event.stock_name = codec::real_value(&values, "302", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "302",
-                        raw,
-                        event.stock_name.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(302) => {
+                    event.stock_name =
+                        event
+                            .forms
+                            .real_value(&values, 1, "302", raw, codec::PLAIN)?;
                 }
-                "13" => {
+                Some(13) => {
                     event.cumulative_trade_quantity =
-                        codec::real_value(&values, "13", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "13",
-                        raw,
-                        event.cumulative_trade_quantity.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 2, "13", raw, codec::PLAIN)?;
                 }
-                "14" => {
+                Some(14) => {
                     event.cumulative_trade_value =
-                        codec::real_value(&values, "14", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "14",
-                        raw,
-                        event.cumulative_trade_value.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 3, "14", raw, codec::PLAIN)?;
                 }
-                "9068" => {
-                    event.vi_trigger_type = codec::real_value(&values, "9068", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9068",
-                        raw,
-                        event.vi_trigger_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9068) => {
+                    event.vi_trigger_type =
+                        event
+                            .forms
+                            .real_value(&values, 4, "9068", raw, codec::PLAIN)?;
                 }
-                "9008" => {
-                    event.market_type = codec::real_value(&values, "9008", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9008",
-                        raw,
-                        event.market_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9008) => {
+                    event.market_type =
+                        event
+                            .forms
+                            .real_value(&values, 5, "9008", raw, codec::PLAIN)?;
                 }
-                "9075" => {
-                    event.pre_market_type = codec::real_value(&values, "9075", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9075",
-                        raw,
-                        event.pre_market_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(9075) => {
+                    event.pre_market_type =
+                        event
+                            .forms
+                            .real_value(&values, 6, "9075", raw, codec::PLAIN)?;
                 }
-                "1221" => {
-                    event.vi_trigger_price = codec::real_value(&values, "1221", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1221",
-                        raw,
-                        event.vi_trigger_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1221) => {
+                    event.vi_trigger_price =
+                        event
+                            .forms
+                            .real_value(&values, 7, "1221", raw, codec::PLAIN)?;
                 }
-                "1223" => {
+                Some(1223) => {
                     event.trade_execution_processing_time =
-                        codec::real_value(&values, "1223", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1223",
-                        raw,
-                        event.trade_execution_processing_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 8, "1223", raw, codec::PLAIN)?;
                 }
-                "1224" => {
-                    event.vi_release_time = codec::real_value(&values, "1224", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1224",
-                        raw,
-                        event.vi_release_time.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1224) => {
+                    event.vi_release_time =
+                        event
+                            .forms
+                            .real_value(&values, 9, "1224", raw, codec::PLAIN)?;
                 }
-                "1225" => {
-                    event.vi_applied_type = codec::real_value(&values, "1225", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1225",
-                        raw,
-                        event.vi_applied_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1225) => {
+                    event.vi_applied_type =
+                        event
+                            .forms
+                            .real_value(&values, 10, "1225", raw, codec::PLAIN)?;
                 }
-                "1236" => {
+                Some(1236) => {
                     event.static_reference_price =
-                        codec::real_value(&values, "1236", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1236",
-                        raw,
-                        event.static_reference_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 11, "1236", raw, codec::PLAIN)?;
                 }
-                "1237" => {
+                Some(1237) => {
                     event.dynamic_reference_price =
-                        codec::real_value(&values, "1237", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1237",
-                        raw,
-                        event.dynamic_reference_price.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 12, "1237", raw, codec::PLAIN)?;
                 }
-                "1238" => {
+                Some(1238) => {
                     event.static_disparity_rate =
-                        codec::real_value(&values, "1238", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1238",
-                        raw,
-                        event.static_disparity_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 13, "1238", raw, codec::PLAIN)?;
                 }
-                "1239" => {
+                Some(1239) => {
                     event.dynamic_disparity_rate =
-                        codec::real_value(&values, "1239", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1239",
-                        raw,
-                        event.dynamic_disparity_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 14, "1239", raw, codec::PLAIN)?;
                 }
-                "1489" => {
+                Some(1489) => {
                     event.vi_trigger_price_fluctuation_rate =
-                        codec::real_value(&values, "1489", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1489",
-                        raw,
-                        event.vi_trigger_price_fluctuation_rate.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 15, "1489", raw, codec::PLAIN)?;
                 }
-                "1490" => {
-                    event.vi_trigger_count = codec::real_value(&values, "1490", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1490",
-                        raw,
-                        event.vi_trigger_count.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1490) => {
+                    event.vi_trigger_count =
+                        event
+                            .forms
+                            .real_value(&values, 16, "1490", raw, codec::PLAIN)?;
                 }
-                "9069" => {
+                Some(9069) => {
                     event.trigger_direction_type =
-                        codec::real_value(&values, "9069", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "9069",
-                        raw,
-                        event.trigger_direction_type.as_ref(),
-                        codec::PLAIN,
-                    );
+                        event
+                            .forms
+                            .real_value(&values, 17, "9069", raw, codec::PLAIN)?;
                 }
-                "1279" => {
-                    event.extra_item = codec::real_value(&values, "1279", raw, codec::PLAIN)?;
-                    codec::keep_form(
-                        &mut event.forms,
-                        "1279",
-                        raw,
-                        event.extra_item.as_ref(),
-                        codec::PLAIN,
-                    );
+                Some(1279) => {
+                    event.extra_item =
+                        event
+                            .forms
+                            .real_value(&values, 18, "1279", raw, codec::PLAIN)?;
                 }
                 _ => {
                     event.extra_values.insert(id.to_string(), raw.to_string());
@@ -353,70 +268,85 @@ impl codec::RealEntry for ViEvent {
 impl serde::Serialize for ViEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, "9001", &self.stock_code, codec::PLAIN);
-        values.put_kept(&self.forms, "302", &self.stock_name, codec::PLAIN);
+        values.put_kept(&self.forms, 0, "9001", &self.stock_code, codec::PLAIN);
+        values.put_kept(&self.forms, 1, "302", &self.stock_name, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            2,
             "13",
             &self.cumulative_trade_quantity,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            3,
             "14",
             &self.cumulative_trade_value,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "9068", &self.vi_trigger_type, codec::PLAIN);
-        values.put_kept(&self.forms, "9008", &self.market_type, codec::PLAIN);
-        values.put_kept(&self.forms, "9075", &self.pre_market_type, codec::PLAIN);
-        values.put_kept(&self.forms, "1221", &self.vi_trigger_price, codec::PLAIN);
+        values.put_kept(&self.forms, 4, "9068", &self.vi_trigger_type, codec::PLAIN);
+        values.put_kept(&self.forms, 5, "9008", &self.market_type, codec::PLAIN);
+        values.put_kept(&self.forms, 6, "9075", &self.pre_market_type, codec::PLAIN);
+        values.put_kept(&self.forms, 7, "1221", &self.vi_trigger_price, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            8,
             "1223",
             &self.trade_execution_processing_time,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "1224", &self.vi_release_time, codec::PLAIN);
-        values.put_kept(&self.forms, "1225", &self.vi_applied_type, codec::PLAIN);
+        values.put_kept(&self.forms, 9, "1224", &self.vi_release_time, codec::PLAIN);
+        values.put_kept(&self.forms, 10, "1225", &self.vi_applied_type, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            11,
             "1236",
             &self.static_reference_price,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            12,
             "1237",
             &self.dynamic_reference_price,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            13,
             "1238",
             &self.static_disparity_rate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            14,
             "1239",
             &self.dynamic_disparity_rate,
             codec::PLAIN,
         );
         values.put_kept(
             &self.forms,
+            15,
             "1489",
             &self.vi_trigger_price_fluctuation_rate,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "1490", &self.vi_trigger_count, codec::PLAIN);
         values.put_kept(
             &self.forms,
+            16,
+            "1490",
+            &self.vi_trigger_count,
+            codec::PLAIN,
+        );
+        values.put_kept(
+            &self.forms,
+            17,
             "9069",
             &self.trigger_direction_type,
             codec::PLAIN,
         );
-        values.put_kept(&self.forms, "1279", &self.extra_item, codec::PLAIN);
+        values.put_kept(&self.forms, 18, "1279", &self.extra_item, codec::PLAIN);
         values.extend(&self.extra_values);
         codec::serialize_real_entry(
             serializer,

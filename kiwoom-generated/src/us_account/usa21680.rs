@@ -90,14 +90,13 @@ impl codec::Record for MonthlyAccountReturnRateResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -115,11 +114,12 @@ impl serde::Serialize for MonthlyAccountReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -233,78 +233,56 @@ impl codec::Record for MonthlyAccountReturnRateRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "base_dt" => {
-                    base_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_dt", codec::PLAIN)?;
+                    base_date = forms.value(&mut map, ctx, 0, "base_dt", codec::PLAIN)?;
                 }
                 "stk_evlta" => {
                     stock_evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_evlta", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "stk_evlta", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount = forms.value(&mut map, ctx, 2, "pl_amt", codec::PLAIN)?;
                 }
                 "dvid_amt" => {
-                    dividend_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dvid_amt", codec::PLAIN)?;
+                    dividend_amount = forms.value(&mut map, ctx, 3, "dvid_amt", codec::PLAIN)?;
                 }
                 "cmsn_tax" => {
-                    commission_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_tax", codec::PLAIN)?;
+                    commission_tax = forms.value(&mut map, ctx, 4, "cmsn_tax", codec::PLAIN)?;
                 }
                 "acum_pl_amt" => {
                     cumulative_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acum_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "acum_pl_amt", codec::PLAIN)?;
                 }
                 "pymn_amt" => {
-                    withdrawal_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pymn_amt", codec::PLAIN)?;
+                    withdrawal_amount = forms.value(&mut map, ctx, 6, "pymn_amt", codec::PLAIN)?;
                 }
                 "dast" => {
-                    deposited_assets =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dast", codec::PLAIN)?;
+                    deposited_assets = forms.value(&mut map, ctx, 7, "dast", codec::PLAIN)?;
                 }
                 "dly_amt" => {
-                    overdue_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dly_amt", codec::PLAIN)?;
+                    overdue_amount = forms.value(&mut map, ctx, 8, "dly_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
+                    sell_amount = forms.value(&mut map, ctx, 9, "sell_amt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
+                    buy_amount = forms.value(&mut map, ctx, 10, "buy_amt", codec::PLAIN)?;
                 }
                 "prft_rt" => {
-                    profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
+                    profit_rate = forms.value(&mut map, ctx, 11, "prft_rt", codec::PLAIN)?;
                 }
                 "frgn_stk_outq_amt" => {
-                    foreign_stock_outbound_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_stk_outq_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_stock_outbound_amount =
+                        forms.value(&mut map, ctx, 12, "frgn_stk_outq_amt", codec::PLAIN)?;
                 }
                 "frgn_stk_inq_amt" => {
-                    foreign_stock_inbound_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_stk_inq_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_stock_inbound_amount =
+                        forms.value(&mut map, ctx, 13, "frgn_stk_inq_amt", codec::PLAIN)?;
                 }
                 "ina_amt" => {
-                    deposit_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ina_amt", codec::PLAIN)?;
+                    deposit_amount = forms.value(&mut map, ctx, 14, "ina_amt", codec::PLAIN)?;
                 }
                 "exrt" => {
-                    exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exrt", codec::PLAIN)?;
+                    exchange_rate = forms.value(&mut map, ctx, 15, "exrt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -335,114 +313,114 @@ impl serde::Serialize for MonthlyAccountReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "base_dt",
             self.base_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_evlta",
             self.stock_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "dvid_amt",
             self.dividend_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "cmsn_tax",
             self.commission_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "acum_pl_amt",
             self.cumulative_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pymn_amt",
             self.withdrawal_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "dast",
             self.deposited_assets.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "dly_amt",
             self.overdue_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sell_amt",
             self.sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "buy_amt",
             self.buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "prft_rt",
             self.profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "frgn_stk_outq_amt",
             self.foreign_stock_outbound_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "frgn_stk_inq_amt",
             self.foreign_stock_inbound_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "ina_amt",
             self.deposit_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "exrt",
             self.exchange_rate.as_ref(),
             codec::PLAIN,

@@ -113,14 +113,13 @@ impl codec::Record for MonthlyStockReturnRateResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -138,11 +137,12 @@ impl serde::Serialize for MonthlyStockReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -279,100 +279,66 @@ impl codec::Record for MonthlyStockReturnRateRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
                 }
                 "frst_base_dt" => {
                     first_base_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frst_base_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "frst_base_dt", codec::PLAIN)?;
                 }
                 "last_base_dt" => {
-                    last_base_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "last_base_dt", codec::PLAIN)?;
+                    last_base_date = forms.value(&mut map, ctx, 3, "last_base_dt", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount = forms.value(&mut map, ctx, 4, "pl_amt", codec::PLAIN)?;
                 }
                 "prft_rt" => {
-                    profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prft_rt", codec::PLAIN)?;
+                    profit_rate = forms.value(&mut map, ctx, 5, "prft_rt", codec::PLAIN)?;
                 }
                 "frst_stk_evlta" => {
-                    first_stock_evaluation_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frst_stk_evlta",
-                        codec::PLAIN,
-                    )?;
+                    first_stock_evaluation_amount =
+                        forms.value(&mut map, ctx, 6, "frst_stk_evlta", codec::PLAIN)?;
                 }
                 "last_stk_evlta" => {
-                    last_stock_evaluation_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "last_stk_evlta",
-                        codec::PLAIN,
-                    )?;
+                    last_stock_evaluation_amount =
+                        forms.value(&mut map, ctx, 7, "last_stk_evlta", codec::PLAIN)?;
                 }
                 "frst_qty" => {
-                    first_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frst_qty", codec::PLAIN)?;
+                    first_quantity = forms.value(&mut map, ctx, 8, "frst_qty", codec::PLAIN)?;
                 }
                 "last_qty" => {
-                    last_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "last_qty", codec::PLAIN)?;
+                    last_quantity = forms.value(&mut map, ctx, 9, "last_qty", codec::PLAIN)?;
                 }
                 "buy_qty" => {
-                    buy_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_qty", codec::PLAIN)?;
+                    buy_quantity = forms.value(&mut map, ctx, 10, "buy_qty", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 11, "sell_qty", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
+                    buy_amount = forms.value(&mut map, ctx, 12, "buy_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
+                    sell_amount = forms.value(&mut map, ctx, 13, "sell_amt", codec::PLAIN)?;
                 }
                 "frgn_stk_inq_amt" => {
-                    foreign_stock_inbound_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_stk_inq_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_stock_inbound_amount =
+                        forms.value(&mut map, ctx, 14, "frgn_stk_inq_amt", codec::PLAIN)?;
                 }
                 "frgn_stk_outq_amt" => {
-                    foreign_stock_outbound_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_stk_outq_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_stock_outbound_amount =
+                        forms.value(&mut map, ctx, 15, "frgn_stk_outq_amt", codec::PLAIN)?;
                 }
                 "cmsn_tax" => {
-                    commission_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_tax", codec::PLAIN)?;
+                    commission_tax = forms.value(&mut map, ctx, 16, "cmsn_tax", codec::PLAIN)?;
                 }
                 "dvid_amt" => {
-                    dividend_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dvid_amt", codec::PLAIN)?;
+                    dividend_amount = forms.value(&mut map, ctx, 17, "dvid_amt", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 18, "crnc_code", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -406,135 +372,135 @@ impl serde::Serialize for MonthlyStockReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "frst_base_dt",
             self.first_base_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "last_base_dt",
             self.last_base_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "prft_rt",
             self.profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "frst_stk_evlta",
             self.first_stock_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "last_stk_evlta",
             self.last_stock_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "frst_qty",
             self.first_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "last_qty",
             self.last_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "buy_qty",
             self.buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "sell_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "buy_amt",
             self.buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "sell_amt",
             self.sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "frgn_stk_inq_amt",
             self.foreign_stock_inbound_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "frgn_stk_outq_amt",
             self.foreign_stock_outbound_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "cmsn_tax",
             self.commission_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "dvid_amt",
             self.dividend_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,

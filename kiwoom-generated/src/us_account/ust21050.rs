@@ -126,14 +126,13 @@ impl codec::Record for OpenOrdersResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -151,11 +150,12 @@ impl serde::Serialize for OpenOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -351,53 +351,48 @@ impl codec::Record for OpenOrdersRow {
             match &*key {
                 "ord_cntr_tp" => {
                     order_execution_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_cntr_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "ord_cntr_tp", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "orig_ord_no", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 3, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 4, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 5, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
                     foreign_stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "frgn_trde_tp" => {
                     foreign_trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "frgn_trde_tp", codec::PLAIN)?;
                 }
                 "frgn_trde_nm" => {
                     foreign_trade_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "frgn_trde_nm", codec::PLAIN)?;
                 }
                 "slby_tp" => {
-                    sell_buy_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp", codec::PLAIN)?;
+                    sell_buy_type = forms.value(&mut map, ctx, 9, "slby_tp", codec::PLAIN)?;
                 }
                 "slby_tp_nm" => {
                     sell_buy_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "slby_tp_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field_kept(
+                    order_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -409,18 +404,16 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_uv", codec::PLAIN)?;
+                    order_unit_price = forms.value(&mut map, ctx, 12, "ord_uv", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
+                    stop_price = forms.value(&mut map, ctx, 13, "stop_pric", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field_kept(
+                    execution_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -433,13 +426,13 @@ impl codec::Record for OpenOrdersRow {
                 }
                 "cntr_uv" => {
                     execution_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 15, "cntr_uv", codec::PLAIN)?;
                 }
                 "mdfy_qty" => {
-                    modify_quantity = codec::field_kept(
+                    modify_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "mdfy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -451,14 +444,13 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "mdfy_uv" => {
-                    modify_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_uv", codec::PLAIN)?;
+                    modify_unit_price = forms.value(&mut map, ctx, 17, "mdfy_uv", codec::PLAIN)?;
                 }
                 "cncl_qty" => {
-                    cancel_quantity = codec::field_kept(
+                    cancel_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "cncl_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -470,10 +462,10 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field_kept(
+                    order_remaining_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -485,29 +477,20 @@ impl codec::Record for OpenOrdersRow {
                     )?;
                 }
                 "ord_time" => {
-                    order_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_time", codec::PLAIN)?;
+                    order_time = forms.value(&mut map, ctx, 20, "ord_time", codec::PLAIN)?;
                 }
                 "ord_resp_time" => {
-                    order_response_time = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ord_resp_time",
-                        codec::PLAIN,
-                    )?;
+                    order_response_time =
+                        forms.value(&mut map, ctx, 21, "ord_resp_time", codec::PLAIN)?;
                 }
                 "ord_stat" => {
-                    order_status =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stat", codec::PLAIN)?;
+                    order_status = forms.value(&mut map, ctx, 22, "ord_stat", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type = forms.value(&mut map, ctx, 23, "rsrv_tp", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
+                    nation_name = forms.value(&mut map, ctx, 24, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -547,86 +530,86 @@ impl serde::Serialize for OpenOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ord_cntr_tp",
             self.order_execution_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "orig_ord_no",
             self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "frgn_stk_nm",
             self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "frgn_trde_tp",
             self.foreign_trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "frgn_trde_nm",
             self.foreign_trade_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "slby_tp",
             self.sell_buy_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "slby_tp_nm",
             self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "ord_qty",
             self.order_quantity.as_ref(),
             &codec::Format {
@@ -637,23 +620,23 @@ impl serde::Serialize for OpenOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "ord_uv",
             self.order_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "stop_pric",
             self.stop_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             &codec::Format {
@@ -664,16 +647,16 @@ impl serde::Serialize for OpenOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "cntr_uv",
             self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "mdfy_qty",
             self.modify_quantity.as_ref(),
             &codec::Format {
@@ -684,16 +667,16 @@ impl serde::Serialize for OpenOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "mdfy_uv",
             self.modify_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "cncl_qty",
             self.cancel_quantity.as_ref(),
             &codec::Format {
@@ -704,9 +687,9 @@ impl serde::Serialize for OpenOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "ord_remnq",
             self.order_remaining_quantity.as_ref(),
             &codec::Format {
@@ -717,37 +700,37 @@ impl serde::Serialize for OpenOrdersRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "ord_time",
             self.order_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "ord_resp_time",
             self.order_response_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "ord_stat",
             self.order_status.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "rsrv_tp",
             self.reservation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "natn_nm",
             self.nation_name.as_ref(),
             codec::PLAIN,

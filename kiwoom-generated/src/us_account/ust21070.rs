@@ -166,92 +166,65 @@ impl codec::Record for LedgerBalanceResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
                 }
                 "tot_evlt_amt" => {
                     total_evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_evlt_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "tot_evlt_amt", codec::PLAIN)?;
                 }
                 "tot_prch_amt" => {
                     total_purchase_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prch_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "tot_prch_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "tdy_book_amt" => {
                     today_purchase_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_book_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "tdy_book_amt", codec::PLAIN)?;
                 }
                 "tdy_pl_amt" => {
                     today_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "tdy_pl_amt", codec::PLAIN)?;
                 }
                 "tdy_pl_rt" => {
                     today_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "tdy_pl_rt", codec::PLAIN)?;
                 }
                 "tot_evlt_amt_krw" => {
-                    total_evaluation_amount_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tot_evlt_amt_krw",
-                        codec::PLAIN,
-                    )?;
+                    total_evaluation_amount_krw =
+                        forms.value(&mut map, ctx, 8, "tot_evlt_amt_krw", codec::PLAIN)?;
                 }
                 "tot_prch_amt_krw" => {
-                    total_purchase_amount_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tot_prch_amt_krw",
-                        codec::PLAIN,
-                    )?;
+                    total_purchase_amount_krw =
+                        forms.value(&mut map, ctx, 9, "tot_prch_amt_krw", codec::PLAIN)?;
                 }
                 "tot_pl_amt_krw" => {
-                    total_profit_loss_amount_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tot_pl_amt_krw",
-                        codec::PLAIN,
-                    )?;
+                    total_profit_loss_amount_krw =
+                        forms.value(&mut map, ctx, 10, "tot_pl_amt_krw", codec::PLAIN)?;
                 }
                 "tdy_book_amt_krw" => {
-                    today_purchase_amount_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_book_amt_krw",
-                        codec::PLAIN,
-                    )?;
+                    today_purchase_amount_krw =
+                        forms.value(&mut map, ctx, 11, "tdy_book_amt_krw", codec::PLAIN)?;
                 }
                 "tdy_pl_amt_krw" => {
-                    today_profit_loss_amount_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_pl_amt_krw",
-                        codec::PLAIN,
-                    )?;
+                    today_profit_loss_amount_krw =
+                        forms.value(&mut map, ctx, 12, "tdy_pl_amt_krw", codec::PLAIN)?;
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(13, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 15, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -282,102 +255,103 @@ impl serde::Serialize for LedgerBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_evlt_amt",
             self.total_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_prch_amt",
             self.total_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_pl_amt",
             self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_pl_rt",
             self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tdy_book_amt",
             self.today_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "tdy_pl_amt",
             self.today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "tdy_pl_rt",
             self.today_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "tot_evlt_amt_krw",
             self.total_evaluation_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tot_prch_amt_krw",
             self.total_purchase_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "tot_pl_amt_krw",
             self.total_profit_loss_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "tdy_book_amt_krw",
             self.today_purchase_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "tdy_pl_amt_krw",
             self.today_profit_loss_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 13, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -529,139 +503,87 @@ impl codec::Record for LedgerBalanceRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 1, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
                     foreign_stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "frgn_stk_nm", codec::PLAIN)?;
                 }
-                "qty" => {
-                    quantity = codec::field_kept(&mut map, ctx, &mut forms, "qty", codec::PLAIN)?;
-                }
+                "qty" => quantity = forms.value(&mut map, ctx, 4, "qty", codec::PLAIN)?,
                 "poss_qty" => {
-                    holding_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "poss_qty", codec::PLAIN)?;
+                    holding_quantity = forms.value(&mut map, ctx, 5, "poss_qty", codec::PLAIN)?;
                 }
                 "sell_alowq" => {
                     sell_available_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_alowq", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "sell_alowq", codec::PLAIN)?;
                 }
                 "pred_cntr_sellq" => {
-                    previous_day_execution_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_cntr_sellq",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_execution_sell_quantity =
+                        forms.value(&mut map, ctx, 7, "pred_cntr_sellq", codec::PLAIN)?;
                 }
                 "pred_cntr_buyq" => {
-                    previous_day_execution_buy_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_cntr_buyq",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_execution_buy_quantity =
+                        forms.value(&mut map, ctx, 8, "pred_cntr_buyq", codec::PLAIN)?;
                 }
                 "tdy_cntr_sellq" => {
-                    today_execution_sell_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_cntr_sellq",
-                        codec::PLAIN,
-                    )?;
+                    today_execution_sell_quantity =
+                        forms.value(&mut map, ctx, 9, "tdy_cntr_sellq", codec::PLAIN)?;
                 }
                 "tdy_cntr_buyq" => {
-                    today_execution_buy_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_cntr_buyq",
-                        codec::PLAIN,
-                    )?;
+                    today_execution_buy_quantity =
+                        forms.value(&mut map, ctx, 10, "tdy_cntr_buyq", codec::PLAIN)?;
                 }
                 "frgn_stk_book_uv" => {
-                    foreign_stock_purchase_unit_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_stk_book_uv",
-                        codec::PLAIN,
-                    )?;
+                    foreign_stock_purchase_unit_price =
+                        forms.value(&mut map, ctx, 11, "frgn_stk_book_uv", codec::PLAIN)?;
                 }
                 "now_pric" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "now_pric", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 12, "now_pric", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount = forms.value(&mut map, ctx, 13, "evlt_amt", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount = forms.value(&mut map, ctx, 14, "pl_amt", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 15, "pl_rt", codec::PLAIN)?;
                 }
                 "evlt_amt_krw" => {
                     evaluation_amount_krw =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt_krw", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "evlt_amt_krw", codec::PLAIN)?;
                 }
                 "pl_amt_krw" => {
                     profit_loss_amount_krw =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt_krw", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "pl_amt_krw", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
+                    nation_name = forms.value(&mut map, ctx, 18, "natn_nm", codec::PLAIN)?;
                 }
                 "exch_rate" => {
-                    exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
+                    exchange_rate = forms.value(&mut map, ctx, 19, "exch_rate", codec::PLAIN)?;
                 }
                 "frgn_stk_book_uv_krw" => {
-                    foreign_stock_purchase_unit_price_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_stk_book_uv_krw",
-                        codec::PLAIN,
-                    )?;
+                    foreign_stock_purchase_unit_price_krw =
+                        forms.value(&mut map, ctx, 20, "frgn_stk_book_uv_krw", codec::PLAIN)?;
                 }
                 "now_pric_krw" => {
                     current_price_krw =
-                        codec::field_kept(&mut map, ctx, &mut forms, "now_pric_krw", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 21, "now_pric_krw", codec::PLAIN)?;
                 }
                 "frgn_stk_book_amt" => {
-                    foreign_stock_purchase_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_stk_book_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_stock_purchase_amount =
+                        forms.value(&mut map, ctx, 22, "frgn_stk_book_amt", codec::PLAIN)?;
                 }
                 "frgn_stk_book_amt_krw" => {
-                    foreign_stock_purchase_amount_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_stk_book_amt_krw",
-                        codec::PLAIN,
-                    )?;
+                    foreign_stock_purchase_amount_krw =
+                        forms.value(&mut map, ctx, 23, "frgn_stk_book_amt_krw", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -700,170 +622,165 @@ impl serde::Serialize for LedgerBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "frgn_stk_nm",
             self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 4, "qty", self.quantity.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "qty",
-            self.quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            5,
             "poss_qty",
             self.holding_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "sell_alowq",
             self.sell_available_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pred_cntr_sellq",
             self.previous_day_execution_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pred_cntr_buyq",
             self.previous_day_execution_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tdy_cntr_sellq",
             self.today_execution_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "tdy_cntr_buyq",
             self.today_execution_buy_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "frgn_stk_book_uv",
             self.foreign_stock_purchase_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "now_pric",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "evlt_amt_krw",
             self.evaluation_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "pl_amt_krw",
             self.profit_loss_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "natn_nm",
             self.nation_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "exch_rate",
             self.exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "frgn_stk_book_uv_krw",
             self.foreign_stock_purchase_unit_price_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "now_pric_krw",
             self.current_price_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "frgn_stk_book_amt",
             self.foreign_stock_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "frgn_stk_book_amt_krw",
             self.foreign_stock_purchase_amount_krw.as_ref(),
             codec::PLAIN,

@@ -175,26 +175,23 @@ impl codec::Record for TransactionHistoryResponse {
             match &*key {
                 "acnt_print" => {
                     account_number_display =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acnt_print", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "acnt_print", codec::PLAIN)?;
                 }
                 "sell_sum" => {
-                    sell_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_sum", codec::PLAIN)?;
+                    sell_sum = forms.value(&mut map, ctx, 1, "sell_sum", codec::PLAIN)?;
                 }
                 "buy_sum" => {
-                    buy_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_sum", codec::PLAIN)?;
+                    buy_sum = forms.value(&mut map, ctx, 2, "buy_sum", codec::PLAIN)?;
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(3, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -215,32 +212,28 @@ impl serde::Serialize for TransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "acnt_print",
             self.account_number_display.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "sell_sum",
             self.sell_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "buy_sum",
-            self.buy_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put(&mut map, 2, "buy_sum", self.buy_sum.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put_list(&mut map, 3, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -424,129 +417,107 @@ impl codec::Record for TransactionHistoryRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "deal_dt" => {
-                    deal_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "deal_dt", codec::PLAIN)?;
+                    deal_date = forms.value(&mut map, ctx, 0, "deal_dt", codec::PLAIN)?;
                 }
                 "deal_kind_nm" => {
-                    deal_kind_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "deal_kind_nm", codec::PLAIN)?;
+                    deal_kind_name = forms.value(&mut map, ctx, 1, "deal_kind_nm", codec::PLAIN)?;
                 }
                 "rmrk_nm" => {
-                    remark_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rmrk_nm", codec::PLAIN)?;
+                    remark_name = forms.value(&mut map, ctx, 2, "rmrk_nm", codec::PLAIN)?;
                 }
                 "deal_amt" => {
-                    deal_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "deal_amt", codec::PLAIN)?;
+                    deal_amount = forms.value(&mut map, ctx, 3, "deal_amt", codec::PLAIN)?;
                 }
                 "tax_tot_amt" => {
                     tax_total_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tax_tot_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tax_tot_amt", codec::PLAIN)?;
                 }
                 "exct_amt" => {
-                    settlement_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exct_amt", codec::PLAIN)?;
+                    settlement_amount = forms.value(&mut map, ctx, 5, "exct_amt", codec::PLAIN)?;
                 }
                 "uncl_ocr" => {
-                    unpaid_occurred =
-                        codec::field_kept(&mut map, ctx, &mut forms, "uncl_ocr", codec::PLAIN)?;
+                    unpaid_occurred = forms.value(&mut map, ctx, 6, "uncl_ocr", codec::PLAIN)?;
                 }
                 "fc_uncl_ocr" => {
                     foreign_currency_unpaid_occurred =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_uncl_ocr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "fc_uncl_ocr", codec::PLAIN)?;
                 }
                 "entra_remn" => {
-                    deposit_balance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "entra_remn", codec::PLAIN)?;
+                    deposit_balance = forms.value(&mut map, ctx, 8, "entra_remn", codec::PLAIN)?;
                 }
                 "deal_no" => {
-                    deal_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "deal_no", codec::PLAIN)?;
+                    deal_number = forms.value(&mut map, ctx, 9, "deal_no", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 10, "stk_nm", codec::PLAIN)?;
                 }
                 "deal_qty" => {
-                    deal_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "deal_qty", codec::PLAIN)?;
+                    deal_quantity = forms.value(&mut map, ctx, 11, "deal_qty", codec::PLAIN)?;
                 }
                 "fc_deal_tax" => {
                     foreign_currency_deal_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_deal_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "fc_deal_tax", codec::PLAIN)?;
                 }
                 "frgn_pay_txam" => {
-                    foreign_payment_tax_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_pay_txam",
-                        codec::PLAIN,
-                    )?;
+                    foreign_payment_tax_amount =
+                        forms.value(&mut map, ctx, 13, "frgn_pay_txam", codec::PLAIN)?;
                 }
                 "rpym_sum" => {
-                    repayment_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rpym_sum", codec::PLAIN)?;
+                    repayment_sum = forms.value(&mut map, ctx, 14, "rpym_sum", codec::PLAIN)?;
                 }
                 "fc_rpym_sum" => {
                     foreign_currency_repayment_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_rpym_sum", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 15, "fc_rpym_sum", codec::PLAIN)?;
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "fc_entra", codec::PLAIN)?;
                 }
                 "mdia_nm" => {
-                    media_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdia_nm", codec::PLAIN)?;
+                    media_name = forms.value(&mut map, ctx, 17, "mdia_nm", codec::PLAIN)?;
                 }
                 "orig_deal_no" => {
                     original_deal_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_deal_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 18, "orig_deal_no", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 19, "stk_cd", codec::PLAIN)?;
                 }
                 "uv_exrt" => {
                     unit_price_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "uv_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 20, "uv_exrt", codec::PLAIN)?;
                 }
                 "fc_cmsn" => {
                     foreign_currency_commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_cmsn", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 21, "fc_cmsn", codec::PLAIN)?;
                 }
                 "fc_exct_amt" => {
                     foreign_currency_settlement_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_exct_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 22, "fc_exct_amt", codec::PLAIN)?;
                 }
                 "dly_sum" => {
-                    overdue_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "dly_sum", codec::PLAIN)?;
+                    overdue_sum = forms.value(&mut map, ctx, 23, "dly_sum", codec::PLAIN)?;
                 }
                 "fc_dly_sum" => {
                     foreign_currency_overdue_sum =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_dly_sum", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 24, "fc_dly_sum", codec::PLAIN)?;
                 }
                 "vlbl_nowrm" => {
                     securities_current_balance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "vlbl_nowrm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 25, "vlbl_nowrm", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 26, "stex_nm", codec::PLAIN)?;
                 }
                 "fc_deal_amt" => {
                     foreign_currency_deal_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_deal_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 27, "fc_deal_amt", codec::PLAIN)?;
                 }
                 "proc_time" => {
-                    processing_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "proc_time", codec::PLAIN)?;
+                    processing_time = forms.value(&mut map, ctx, 28, "proc_time", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 29, "crnc_code", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -591,212 +562,212 @@ impl serde::Serialize for TransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "deal_dt",
             self.deal_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "deal_kind_nm",
             self.deal_kind_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "rmrk_nm",
             self.remark_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "deal_amt",
             self.deal_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tax_tot_amt",
             self.tax_total_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "exct_amt",
             self.settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "uncl_ocr",
             self.unpaid_occurred.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "fc_uncl_ocr",
             self.foreign_currency_unpaid_occurred.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "entra_remn",
             self.deposit_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "deal_no",
             self.deal_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "deal_qty",
             self.deal_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "fc_deal_tax",
             self.foreign_currency_deal_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "frgn_pay_txam",
             self.foreign_payment_tax_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "rpym_sum",
             self.repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "fc_rpym_sum",
             self.foreign_currency_repayment_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "fc_entra",
             self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "mdia_nm",
             self.media_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "orig_deal_no",
             self.original_deal_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "uv_exrt",
             self.unit_price_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "fc_cmsn",
             self.foreign_currency_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "fc_exct_amt",
             self.foreign_currency_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "dly_sum",
             self.overdue_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "fc_dly_sum",
             self.foreign_currency_overdue_sum.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "vlbl_nowrm",
             self.securities_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "fc_deal_amt",
             self.foreign_currency_deal_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "proc_time",
             self.processing_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,

@@ -88,27 +88,23 @@ impl codec::Record for DepositResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "krw_entra" => {
-                    krw_deposit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "krw_entra", codec::PLAIN)?;
+                    krw_deposit = forms.value(&mut map, ctx, 0, "krw_entra", codec::PLAIN)?;
                 }
                 "ch_uncla" => {
-                    cash_unpaid_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ch_uncla", codec::PLAIN)?;
+                    cash_unpaid_amount = forms.value(&mut map, ctx, 1, "ch_uncla", codec::PLAIN)?;
                 }
                 "etc_loana" => {
-                    other_loan_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "etc_loana", codec::PLAIN)?;
+                    other_loan_amount = forms.value(&mut map, ctx, 2, "etc_loana", codec::PLAIN)?;
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(3, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -129,32 +125,33 @@ impl serde::Serialize for DepositResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "krw_entra",
             self.krw_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ch_uncla",
             self.cash_unpaid_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "etc_loana",
             self.other_loan_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 3, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -236,59 +233,42 @@ impl codec::Record for DepositRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
                 }
                 "crnc_nm" => {
-                    currency_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_nm", codec::PLAIN)?;
+                    currency_name = forms.value(&mut map, ctx, 1, "crnc_nm", codec::PLAIN)?;
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "fc_entra", codec::PLAIN)?;
                 }
                 "fc_pymn_alowa" => {
-                    foreign_currency_withdrawal_available_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_pymn_alowa",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_withdrawal_available_amount =
+                        forms.value(&mut map, ctx, 3, "fc_pymn_alowa", codec::PLAIN)?;
                 }
                 "futr_repl_profa" => {
-                    futures_substitute_margin = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "futr_repl_profa",
-                        codec::PLAIN,
-                    )?;
+                    futures_substitute_margin =
+                        forms.value(&mut map, ctx, 4, "futr_repl_profa", codec::PLAIN)?;
                 }
                 "fc_booka" => {
                     foreign_currency_book_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_booka", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "fc_booka", codec::PLAIN)?;
                 }
                 "fc_ord_alowa" => {
                     foreign_currency_order_available_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_ord_alowa", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "fc_ord_alowa", codec::PLAIN)?;
                 }
                 "futr_profa_booka" => {
-                    futures_margin_book_value = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "futr_profa_booka",
-                        codec::PLAIN,
-                    )?;
+                    futures_margin_book_value =
+                        forms.value(&mut map, ctx, 7, "futr_profa_booka", codec::PLAIN)?;
                 }
                 "fc_ch_uncla" => {
                     foreign_currency_cash_unpaid_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_ch_uncla", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "fc_ch_uncla", codec::PLAIN)?;
                 }
                 "fc_etc_loana" => {
                     foreign_currency_other_loan_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_etc_loana", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "fc_etc_loana", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -313,72 +293,72 @@ impl serde::Serialize for DepositRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "crnc_nm",
             self.currency_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "fc_entra",
             self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "fc_pymn_alowa",
             self.foreign_currency_withdrawal_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "futr_repl_profa",
             self.futures_substitute_margin.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "fc_booka",
             self.foreign_currency_book_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "fc_ord_alowa",
             self.foreign_currency_order_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "futr_profa_booka",
             self.futures_margin_book_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "fc_ch_uncla",
             self.foreign_currency_cash_unpaid_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "fc_etc_loana",
             self.foreign_currency_other_loan_amount.as_ref(),
             codec::PLAIN,

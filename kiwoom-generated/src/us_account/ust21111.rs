@@ -86,32 +86,21 @@ impl codec::Record for KrwWithdrawableAmountResponse {
             match &*key {
                 "rgst_abnd_tp" => {
                     registration_release_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rgst_abnd_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "rgst_abnd_tp", codec::PLAIN)?;
                 }
                 "krw_pymn_alow_amt" => {
-                    krw_withdrawal_available_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_pymn_alow_amt",
-                        codec::PLAIN,
-                    )?;
+                    krw_withdrawal_available_amount =
+                        forms.value(&mut map, ctx, 1, "krw_pymn_alow_amt", codec::PLAIN)?;
                 }
                 "krw_repl_abnd_amt" => {
-                    krw_substitute_release_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_repl_abnd_amt",
-                        codec::PLAIN,
-                    )?;
+                    krw_substitute_release_amount =
+                        forms.value(&mut map, ctx, 2, "krw_repl_abnd_amt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -131,31 +120,31 @@ impl serde::Serialize for KrwWithdrawableAmountResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "rgst_abnd_tp",
             self.registration_release_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "krw_pymn_alow_amt",
             self.krw_withdrawal_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "krw_repl_abnd_amt",
             self.krw_substitute_release_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -118,10 +118,10 @@ impl codec::Record for DepositAndValuationByCurrencyResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "won_entr" => {
-                    krw_deposit = codec::field_kept(
+                    krw_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "won_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -133,10 +133,10 @@ impl codec::Record for DepositAndValuationByCurrencyResponse {
                     )?;
                 }
                 "aset_evlt_amt" => {
-                    asset_evaluation_amount = codec::field_kept(
+                    asset_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "aset_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -149,14 +149,13 @@ impl codec::Record for DepositAndValuationByCurrencyResponse {
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(2, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -176,9 +175,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "won_entr",
             self.krw_deposit.as_ref(),
             &codec::Format {
@@ -189,9 +188,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "aset_evlt_amt",
             self.asset_evaluation_amount.as_ref(),
             &codec::Format {
@@ -202,11 +201,12 @@ impl serde::Serialize for DepositAndValuationByCurrencyResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 2, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -285,26 +285,23 @@ impl codec::Record for DepositAndValuationByCurrencyRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
                 }
                 "fx_entr" => {
                     foreign_currency_deposit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fx_entr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "fx_entr", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount = forms.value(&mut map, ctx, 2, "evlt_amt", codec::PLAIN)?;
                 }
                 "crnc_rt" => {
-                    currency_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_rt", codec::PLAIN)?;
+                    currency_rate = forms.value(&mut map, ctx, 3, "crnc_rt", codec::PLAIN)?;
                 }
                 "chg_entr" => {
-                    exchange_deposit = codec::field_kept(
+                    exchange_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "chg_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -316,10 +313,10 @@ impl codec::Record for DepositAndValuationByCurrencyRow {
                     )?;
                 }
                 "chg_evlt_amt" => {
-                    exchange_evaluation_amount = codec::field_kept(
+                    exchange_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "chg_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -331,13 +328,8 @@ impl codec::Record for DepositAndValuationByCurrencyRow {
                     )?;
                 }
                 "evlt_amt_wght" => {
-                    evaluation_amount_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "evlt_amt_wght",
-                        codec::PLAIN,
-                    )?;
+                    evaluation_amount_weight =
+                        forms.value(&mut map, ctx, 6, "evlt_amt_wght", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -359,37 +351,37 @@ impl serde::Serialize for DepositAndValuationByCurrencyRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "fx_entr",
             self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "crnc_rt",
             self.currency_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "chg_entr",
             self.exchange_deposit.as_ref(),
             &codec::Format {
@@ -400,9 +392,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "chg_evlt_amt",
             self.exchange_evaluation_amount.as_ref(),
             &codec::Format {
@@ -413,9 +405,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "evlt_amt_wght",
             self.evaluation_amount_weight.as_ref(),
             codec::PLAIN,

@@ -105,14 +105,13 @@ impl codec::Record for LedgerValuationResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -130,11 +129,12 @@ impl serde::Serialize for LedgerValuationResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -224,30 +224,25 @@ impl codec::Record for LedgerValuationRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "natn_nm" => {
-                    nation_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
+                    nation_name = forms.value(&mut map, ctx, 0, "natn_nm", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 1, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 2, "crnc_code", codec::PLAIN)?;
                 }
                 "crnc_nm" => {
-                    currency_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_nm", codec::PLAIN)?;
+                    currency_name = forms.value(&mut map, ctx, 3, "crnc_nm", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount = forms.value(&mut map, ctx, 4, "evlt_amt", codec::PLAIN)?;
                 }
                 "chg_evlt_amt" => {
-                    exchange_evaluation_amount = codec::field_kept(
+                    exchange_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "chg_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -259,18 +254,16 @@ impl codec::Record for LedgerValuationRow {
                     )?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 6, "pl_rt", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount = forms.value(&mut map, ctx, 7, "pl_amt", codec::PLAIN)?;
                 }
                 "chg_profit_amt" => {
-                    exchange_evaluation_profit_loss = codec::field_kept(
+                    exchange_evaluation_profit_loss = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "chg_profit_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -282,13 +275,8 @@ impl codec::Record for LedgerValuationRow {
                     )?;
                 }
                 "evlt_amt_wght" => {
-                    evaluation_amount_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "evlt_amt_wght",
-                        codec::PLAIN,
-                    )?;
+                    evaluation_amount_weight =
+                        forms.value(&mut map, ctx, 9, "evlt_amt_wght", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -313,44 +301,44 @@ impl serde::Serialize for LedgerValuationRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "natn_nm",
             self.nation_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "crnc_nm",
             self.currency_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "chg_evlt_amt",
             self.exchange_evaluation_amount.as_ref(),
             &codec::Format {
@@ -361,23 +349,23 @@ impl serde::Serialize for LedgerValuationRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "chg_profit_amt",
             self.exchange_evaluation_profit_loss.as_ref(),
             &codec::Format {
@@ -388,9 +376,9 @@ impl serde::Serialize for LedgerValuationRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "evlt_amt_wght",
             self.evaluation_amount_weight.as_ref(),
             codec::PLAIN,

@@ -121,10 +121,10 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "won_entr" => {
-                    krw_deposit = codec::field_kept(
+                    krw_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "won_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -136,10 +136,10 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateResponse {
                     )?;
                 }
                 "tot_evlt_amt" => {
-                    total_evaluation_amount = codec::field_kept(
+                    total_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "tot_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -151,10 +151,10 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateResponse {
                     )?;
                 }
                 "book_amt" => {
-                    purchase_amount = codec::field_kept(
+                    purchase_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "book_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -166,10 +166,10 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateResponse {
                     )?;
                 }
                 "tot_pl" => {
-                    total_profit_loss = codec::field_kept(
+                    total_profit_loss = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "tot_pl",
                         &codec::Format {
                             scale: 0u8,
@@ -182,13 +182,13 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateResponse {
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "aset_evlt_amt" => {
-                    asset_evaluation_amount = codec::field_kept(
+                    asset_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "aset_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -201,14 +201,13 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateResponse {
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(6, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -232,9 +231,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "won_entr",
             self.krw_deposit.as_ref(),
             &codec::Format {
@@ -245,9 +244,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_evlt_amt",
             self.total_evaluation_amount.as_ref(),
             &codec::Format {
@@ -258,9 +257,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "book_amt",
             self.purchase_amount.as_ref(),
             &codec::Format {
@@ -271,9 +270,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_pl",
             self.total_profit_loss.as_ref(),
             &codec::Format {
@@ -284,16 +283,16 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_pl_rt",
             self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "aset_evlt_amt",
             self.asset_evaluation_amount.as_ref(),
             &codec::Format {
@@ -304,11 +303,12 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 6, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -387,26 +387,23 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
                 }
                 "fx_entr" => {
                     foreign_currency_deposit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fx_entr", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "fx_entr", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount = forms.value(&mut map, ctx, 2, "evlt_amt", codec::PLAIN)?;
                 }
                 "crnc_rt" => {
-                    currency_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_rt", codec::PLAIN)?;
+                    currency_rate = forms.value(&mut map, ctx, 3, "crnc_rt", codec::PLAIN)?;
                 }
                 "chg_entr" => {
-                    exchange_deposit = codec::field_kept(
+                    exchange_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "chg_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -418,10 +415,10 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateRow {
                     )?;
                 }
                 "chg_evlt_amt" => {
-                    exchange_evaluation_amount = codec::field_kept(
+                    exchange_evaluation_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "chg_evlt_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -433,13 +430,8 @@ impl codec::Record for DepositAndValuationByCurrencyOnDateRow {
                     )?;
                 }
                 "evlt_amt_wght" => {
-                    evaluation_amount_weight = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "evlt_amt_wght",
-                        codec::PLAIN,
-                    )?;
+                    evaluation_amount_weight =
+                        forms.value(&mut map, ctx, 6, "evlt_amt_wght", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -461,37 +453,37 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "fx_entr",
             self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "crnc_rt",
             self.currency_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "chg_entr",
             self.exchange_deposit.as_ref(),
             &codec::Format {
@@ -502,9 +494,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "chg_evlt_amt",
             self.exchange_evaluation_amount.as_ref(),
             &codec::Format {
@@ -515,9 +507,9 @@ impl serde::Serialize for DepositAndValuationByCurrencyOnDateRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "evlt_amt_wght",
             self.evaluation_amount_weight.as_ref(),
             codec::PLAIN,

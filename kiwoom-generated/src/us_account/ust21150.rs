@@ -166,14 +166,13 @@ impl codec::Record for DailyOrderFillsResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -191,11 +190,12 @@ impl serde::Serialize for DailyOrderFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -389,30 +389,26 @@ impl codec::Record for DailyOrderFillsRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 1, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
                 }
                 "isin_code" => {
-                    isin_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "isin_code", codec::PLAIN)?;
+                    isin_code = forms.value(&mut map, ctx, 3, "isin_code", codec::PLAIN)?;
                 }
                 "frgn_trde_tp" => {
                     foreign_trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "frgn_trde_tp", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field_kept(
+                    order_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -424,10 +420,10 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field_kept(
+                    execution_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -439,10 +435,10 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "mdfy_qty" => {
-                    modify_quantity = codec::field_kept(
+                    modify_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "mdfy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -454,10 +450,10 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "cncl_qty" => {
-                    cancel_quantity = codec::field_kept(
+                    cancel_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "cncl_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -469,77 +465,55 @@ impl codec::Record for DailyOrderFillsRow {
                     )?;
                 }
                 "frgn_msg_code" => {
-                    foreign_message_code = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "frgn_msg_code",
-                        codec::PLAIN,
-                    )?;
+                    foreign_message_code =
+                        forms.value(&mut map, ctx, 9, "frgn_msg_code", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type = forms.value(&mut map, ctx, 10, "rsrv_tp", codec::PLAIN)?;
                 }
                 "oppo_trde_tp_nm" => {
-                    opposite_trade_type_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "oppo_trde_tp_nm",
-                        codec::PLAIN,
-                    )?;
+                    opposite_trade_type_name =
+                        forms.value(&mut map, ctx, 11, "oppo_trde_tp_nm", codec::PLAIN)?;
                 }
                 "comm_ord_tp_nm" => {
-                    communication_order_type_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "comm_ord_tp_nm",
-                        codec::PLAIN,
-                    )?;
+                    communication_order_type_name =
+                        forms.value(&mut map, ctx, 12, "comm_ord_tp_nm", codec::PLAIN)?;
                 }
                 "ord_time" => {
-                    order_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_time", codec::PLAIN)?;
+                    order_time = forms.value(&mut map, ctx, 13, "ord_time", codec::PLAIN)?;
                 }
                 "crnc_nm" => {
-                    currency_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_nm", codec::PLAIN)?;
+                    currency_name = forms.value(&mut map, ctx, 14, "crnc_nm", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 15, "stex_nm", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
                     foreign_stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "slby_tp_nm" => {
                     sell_buy_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "slby_tp_nm", codec::PLAIN)?;
                 }
                 "ord_uv" => {
-                    order_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_uv", codec::PLAIN)?;
+                    order_unit_price = forms.value(&mut map, ctx, 18, "ord_uv", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
+                    stop_price = forms.value(&mut map, ctx, 19, "stop_pric", codec::PLAIN)?;
                 }
                 "cntr_uv" => {
                     execution_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 20, "cntr_uv", codec::PLAIN)?;
                 }
                 "mdfy_uv" => {
-                    modify_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_uv", codec::PLAIN)?;
+                    modify_unit_price = forms.value(&mut map, ctx, 21, "mdfy_uv", codec::PLAIN)?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field_kept(
+                    order_remaining_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -552,27 +526,21 @@ impl codec::Record for DailyOrderFillsRow {
                 }
                 "ord_stat_nm" => {
                     order_status_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stat_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 23, "ord_stat_nm", codec::PLAIN)?;
                 }
                 "text1" => {
-                    text_1 = codec::field_kept(&mut map, ctx, &mut forms, "text1", codec::PLAIN)?;
+                    text_1 = forms.value(&mut map, ctx, 24, "text1", codec::PLAIN)?;
                 }
                 "inpt_chnl_tp" => {
                     input_channel_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inpt_chnl_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 25, "inpt_chnl_tp", codec::PLAIN)?;
                 }
                 "ord_resp_time" => {
-                    order_response_time = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ord_resp_time",
-                        codec::PLAIN,
-                    )?;
+                    order_response_time =
+                        forms.value(&mut map, ctx, 26, "ord_resp_time", codec::PLAIN)?;
                 }
                 "cntr_time" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_time", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 27, "cntr_time", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -615,44 +583,44 @@ impl serde::Serialize for DailyOrderFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "isin_code",
             self.isin_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "frgn_trde_tp",
             self.foreign_trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "ord_qty",
             self.order_quantity.as_ref(),
             &codec::Format {
@@ -663,9 +631,9 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             &codec::Format {
@@ -676,9 +644,9 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "mdfy_qty",
             self.modify_quantity.as_ref(),
             &codec::Format {
@@ -689,9 +657,9 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "cncl_qty",
             self.cancel_quantity.as_ref(),
             &codec::Format {
@@ -702,100 +670,100 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "frgn_msg_code",
             self.foreign_message_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "rsrv_tp",
             self.reservation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "oppo_trde_tp_nm",
             self.opposite_trade_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "comm_ord_tp_nm",
             self.communication_order_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "ord_time",
             self.order_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "crnc_nm",
             self.currency_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "frgn_stk_nm",
             self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "slby_tp_nm",
             self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "ord_uv",
             self.order_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "stop_pric",
             self.stop_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "cntr_uv",
             self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "mdfy_uv",
             self.modify_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "ord_remnq",
             self.order_remaining_quantity.as_ref(),
             &codec::Format {
@@ -806,37 +774,32 @@ impl serde::Serialize for DailyOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "ord_stat_nm",
             self.order_status_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 24, "text1", self.text_1.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "text1",
-            self.text_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            25,
             "inpt_chnl_tp",
             self.input_channel_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "ord_resp_time",
             self.order_response_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "cntr_time",
             self.execution_time.as_ref(),
             codec::PLAIN,

@@ -252,10 +252,10 @@ impl codec::Record for DepositDetailResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "won_entr" => {
-                    krw_deposit = codec::field_kept(
+                    krw_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "won_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -267,10 +267,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "won_dfr_amt" => {
-                    krw_unpaid_amount = codec::field_kept(
+                    krw_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "won_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -282,10 +282,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "won_etc_loana" => {
-                    krw_other_loan_amount = codec::field_kept(
+                    krw_other_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "won_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -297,10 +297,10 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "krw_ord_set_amt" => {
-                    krw_order_set_amount = codec::field_kept(
+                    krw_order_set_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "krw_ord_set_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -312,23 +312,18 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "usd_exch_rate" => {
-                    usd_exchange_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "usd_exch_rate",
-                        codec::PLAIN,
-                    )?;
+                    usd_exchange_rate =
+                        forms.value(&mut map, ctx, 4, "usd_exch_rate", codec::PLAIN)?;
                 }
                 "d0_setl_dt" => {
                     d_plus_0_settlement_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "d0_setl_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "d0_setl_dt", codec::PLAIN)?;
                 }
                 "d0_won_conv_alow_ch" => {
-                    d_plus_0_krw_converted_available_cash = codec::field_kept(
+                    d_plus_0_krw_converted_available_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "d0_won_conv_alow_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -340,72 +335,42 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d0_usd_fx_entr" => {
-                    d_plus_0_usd_foreign_currency_deposit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d0_usd_fx_entr",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_0_usd_foreign_currency_deposit =
+                        forms.value(&mut map, ctx, 7, "d0_usd_fx_entr", codec::PLAIN)?;
                 }
                 "d1_setl_dt" => {
                     d_plus_1_settlement_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "d1_setl_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "d1_setl_dt", codec::PLAIN)?;
                 }
                 "d1_won_conv_alow_ch" => {
-                    d_plus_1_krw_converted_available_cash = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d1_won_conv_alow_ch",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_1_krw_converted_available_cash =
+                        forms.value(&mut map, ctx, 9, "d1_won_conv_alow_ch", codec::PLAIN)?;
                 }
                 "d1_usd_fx_entr" => {
-                    d_plus_1_usd_foreign_currency_deposit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d1_usd_fx_entr",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_1_usd_foreign_currency_deposit =
+                        forms.value(&mut map, ctx, 10, "d1_usd_fx_entr", codec::PLAIN)?;
                 }
                 "d1_usd_exct_amt" => {
-                    d_plus_1_usd_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d1_usd_exct_amt",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_1_usd_settlement_amount =
+                        forms.value(&mut map, ctx, 11, "d1_usd_exct_amt", codec::PLAIN)?;
                 }
                 "d1_usd_buy_excta" => {
-                    d_plus_1_usd_buy_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d1_usd_buy_excta",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_1_usd_buy_settlement_amount =
+                        forms.value(&mut map, ctx, 12, "d1_usd_buy_excta", codec::PLAIN)?;
                 }
                 "d1_usd_sell_excta" => {
-                    d_plus_1_usd_sell_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d1_usd_sell_excta",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_1_usd_sell_settlement_amount =
+                        forms.value(&mut map, ctx, 13, "d1_usd_sell_excta", codec::PLAIN)?;
                 }
                 "d2_setl_dt" => {
                     d_plus_2_settlement_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "d2_setl_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "d2_setl_dt", codec::PLAIN)?;
                 }
                 "d2_won_conv_alow_ch" => {
-                    d_plus_2_krw_converted_available_cash = codec::field_kept(
+                    d_plus_2_krw_converted_available_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "d2_won_conv_alow_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -417,50 +382,30 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d2_usd_fx_entr" => {
-                    d_plus_2_usd_foreign_currency_deposit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d2_usd_fx_entr",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_2_usd_foreign_currency_deposit =
+                        forms.value(&mut map, ctx, 16, "d2_usd_fx_entr", codec::PLAIN)?;
                 }
                 "d2_usd_exct_amt" => {
-                    d_plus_2_usd_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d2_usd_exct_amt",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_2_usd_settlement_amount =
+                        forms.value(&mut map, ctx, 17, "d2_usd_exct_amt", codec::PLAIN)?;
                 }
                 "d2_usd_buy_excta" => {
-                    d_plus_2_usd_buy_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d2_usd_buy_excta",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_2_usd_buy_settlement_amount =
+                        forms.value(&mut map, ctx, 18, "d2_usd_buy_excta", codec::PLAIN)?;
                 }
                 "d2_usd_sell_excta" => {
-                    d_plus_2_usd_sell_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d2_usd_sell_excta",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_2_usd_sell_settlement_amount =
+                        forms.value(&mut map, ctx, 19, "d2_usd_sell_excta", codec::PLAIN)?;
                 }
                 "d3_setl_dt" => {
                     d_plus_3_settlement_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "d3_setl_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 20, "d3_setl_dt", codec::PLAIN)?;
                 }
                 "d3_won_conv_alow_ch" => {
-                    d_plus_3_krw_converted_available_cash = codec::field_kept(
+                    d_plus_3_krw_converted_available_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "d3_won_conv_alow_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -472,50 +417,30 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d3_usd_fx_entr" => {
-                    d_plus_3_usd_foreign_currency_deposit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d3_usd_fx_entr",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_3_usd_foreign_currency_deposit =
+                        forms.value(&mut map, ctx, 22, "d3_usd_fx_entr", codec::PLAIN)?;
                 }
                 "d3_usd_exct_amt" => {
-                    d_plus_3_usd_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d3_usd_exct_amt",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_3_usd_settlement_amount =
+                        forms.value(&mut map, ctx, 23, "d3_usd_exct_amt", codec::PLAIN)?;
                 }
                 "d3_usd_buy_excta" => {
-                    d_plus_3_usd_buy_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d3_usd_buy_excta",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_3_usd_buy_settlement_amount =
+                        forms.value(&mut map, ctx, 24, "d3_usd_buy_excta", codec::PLAIN)?;
                 }
                 "d3_usd_sell_excta" => {
-                    d_plus_3_usd_sell_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d3_usd_sell_excta",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_3_usd_sell_settlement_amount =
+                        forms.value(&mut map, ctx, 25, "d3_usd_sell_excta", codec::PLAIN)?;
                 }
                 "d4_setl_dt" => {
                     d_plus_4_settlement_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "d4_setl_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 26, "d4_setl_dt", codec::PLAIN)?;
                 }
                 "d4_won_conv_alow_ch" => {
-                    d_plus_4_krw_converted_available_cash = codec::field_kept(
+                    d_plus_4_krw_converted_available_cash = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        27,
                         "d4_won_conv_alow_ch",
                         &codec::Format {
                             scale: 0u8,
@@ -527,47 +452,26 @@ impl codec::Record for DepositDetailResponse {
                     )?;
                 }
                 "d4_usd_fx_entr" => {
-                    d_plus_4_usd_foreign_currency_deposit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d4_usd_fx_entr",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_4_usd_foreign_currency_deposit =
+                        forms.value(&mut map, ctx, 28, "d4_usd_fx_entr", codec::PLAIN)?;
                 }
                 "d4_usd_exct_amt" => {
-                    d_plus_4_usd_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d4_usd_exct_amt",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_4_usd_settlement_amount =
+                        forms.value(&mut map, ctx, 29, "d4_usd_exct_amt", codec::PLAIN)?;
                 }
                 "d4_usd_buy_excta" => {
-                    d_plus_4_usd_buy_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d4_usd_buy_excta",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_4_usd_buy_settlement_amount =
+                        forms.value(&mut map, ctx, 30, "d4_usd_buy_excta", codec::PLAIN)?;
                 }
                 "d4_usd_sell_excta" => {
-                    d_plus_4_usd_sell_settlement_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "d4_usd_sell_excta",
-                        codec::PLAIN,
-                    )?;
+                    d_plus_4_usd_sell_settlement_amount =
+                        forms.value(&mut map, ctx, 31, "d4_usd_sell_excta", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 33, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -616,9 +520,9 @@ impl serde::Serialize for DepositDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "won_entr",
             self.krw_deposit.as_ref(),
             &codec::Format {
@@ -629,9 +533,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "won_dfr_amt",
             self.krw_unpaid_amount.as_ref(),
             &codec::Format {
@@ -642,9 +546,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "won_etc_loana",
             self.krw_other_loan_amount.as_ref(),
             &codec::Format {
@@ -655,9 +559,9 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "krw_ord_set_amt",
             self.krw_order_set_amount.as_ref(),
             &codec::Format {
@@ -668,23 +572,23 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "usd_exch_rate",
             self.usd_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "d0_setl_dt",
             self.d_plus_0_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "d0_won_conv_alow_ch",
             self.d_plus_0_krw_converted_available_cash.as_ref(),
             &codec::Format {
@@ -695,65 +599,65 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "d0_usd_fx_entr",
             self.d_plus_0_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "d1_setl_dt",
             self.d_plus_1_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "d1_won_conv_alow_ch",
             self.d_plus_1_krw_converted_available_cash.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "d1_usd_fx_entr",
             self.d_plus_1_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "d1_usd_exct_amt",
             self.d_plus_1_usd_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "d1_usd_buy_excta",
             self.d_plus_1_usd_buy_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "d1_usd_sell_excta",
             self.d_plus_1_usd_sell_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "d2_setl_dt",
             self.d_plus_2_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "d2_won_conv_alow_ch",
             self.d_plus_2_krw_converted_available_cash.as_ref(),
             &codec::Format {
@@ -764,44 +668,44 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "d2_usd_fx_entr",
             self.d_plus_2_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "d2_usd_exct_amt",
             self.d_plus_2_usd_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "d2_usd_buy_excta",
             self.d_plus_2_usd_buy_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "d2_usd_sell_excta",
             self.d_plus_2_usd_sell_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "d3_setl_dt",
             self.d_plus_3_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "d3_won_conv_alow_ch",
             self.d_plus_3_krw_converted_available_cash.as_ref(),
             &codec::Format {
@@ -812,44 +716,44 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "d3_usd_fx_entr",
             self.d_plus_3_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "d3_usd_exct_amt",
             self.d_plus_3_usd_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "d3_usd_buy_excta",
             self.d_plus_3_usd_buy_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "d3_usd_sell_excta",
             self.d_plus_3_usd_sell_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "d4_setl_dt",
             self.d_plus_4_settlement_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "d4_won_conv_alow_ch",
             self.d_plus_4_krw_converted_available_cash.as_ref(),
             &codec::Format {
@@ -860,38 +764,38 @@ impl serde::Serialize for DepositDetailResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "d4_usd_fx_entr",
             self.d_plus_4_usd_foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "d4_usd_exct_amt",
             self.d_plus_4_usd_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "d4_usd_buy_excta",
             self.d_plus_4_usd_buy_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "d4_usd_sell_excta",
             self.d_plus_4_usd_sell_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

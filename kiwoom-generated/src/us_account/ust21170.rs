@@ -135,34 +135,33 @@ impl codec::Record for TodayRealizedPnlByStockResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
                 }
                 "tot_evlt_amt" => {
                     total_evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_evlt_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "tot_evlt_amt", codec::PLAIN)?;
                 }
                 "tot_prch_amt" => {
                     total_purchase_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_prch_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "tot_prch_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "tdy_pl_amt" => {
                     today_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "tdy_pl_amt", codec::PLAIN)?;
                 }
                 "prsm_aseta_krw" => {
-                    estimated_assets_krw = codec::field_kept(
+                    estimated_assets_krw = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "prsm_aseta_krw",
                         &codec::Format {
                             scale: 0u8,
@@ -175,14 +174,13 @@ impl codec::Record for TodayRealizedPnlByStockResponse {
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(7, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 9, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -207,51 +205,51 @@ impl serde::Serialize for TodayRealizedPnlByStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_evlt_amt",
             self.total_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_prch_amt",
             self.total_purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_pl_amt",
             self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_pl_rt",
             self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tdy_pl_amt",
             self.today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "prsm_aseta_krw",
             self.estimated_assets_krw.as_ref(),
             &codec::Format {
@@ -262,11 +260,12 @@ impl serde::Serialize for TodayRealizedPnlByStockResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 7, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -428,42 +427,38 @@ impl codec::Record for TodayRealizedPnlByStockRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 1, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
                     foreign_stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "tdy_pl_amt" => {
                     today_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tdy_pl_amt", codec::PLAIN)?;
                 }
                 "evlt_pl_amt" => {
                     evaluation_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "evlt_pl_amt", codec::PLAIN)?;
                 }
                 "evlt_pl_rt" => {
                     evaluation_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_pl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "evlt_pl_rt", codec::PLAIN)?;
                 }
                 "prch_uv" => {
-                    purchase_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prch_uv", codec::PLAIN)?;
+                    purchase_unit_price = forms.value(&mut map, ctx, 7, "prch_uv", codec::PLAIN)?;
                 }
                 "poss_qty" => {
-                    holding_quantity = codec::field_kept(
+                    holding_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "poss_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -475,10 +470,10 @@ impl codec::Record for TodayRealizedPnlByStockRow {
                     )?;
                 }
                 "sell_alowq" => {
-                    sell_available_quantity = codec::field_kept(
+                    sell_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "sell_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -490,30 +485,27 @@ impl codec::Record for TodayRealizedPnlByStockRow {
                     )?;
                 }
                 "now_pric" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "now_pric", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 10, "now_pric", codec::PLAIN)?;
                 }
                 "prch_amt" => {
-                    purchase_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prch_amt", codec::PLAIN)?;
+                    purchase_amount = forms.value(&mut map, ctx, 11, "prch_amt", codec::PLAIN)?;
                 }
                 "evlt_amt" => {
-                    evaluation_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt", codec::PLAIN)?;
+                    evaluation_amount = forms.value(&mut map, ctx, 12, "evlt_amt", codec::PLAIN)?;
                 }
                 "prch_exrt" => {
                     purchase_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prch_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 13, "prch_exrt", codec::PLAIN)?;
                 }
                 "sell_exrt" => {
                     sell_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "sell_exrt", codec::PLAIN)?;
                 }
                 "krw_chg_dfrn_pl_amt" => {
-                    fx_difference_profit_loss_krw = codec::field_kept(
+                    fx_difference_profit_loss_krw = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "krw_chg_dfrn_pl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -525,10 +517,10 @@ impl codec::Record for TodayRealizedPnlByStockRow {
                     )?;
                 }
                 "krw_chg_pl_amt" => {
-                    fx_realized_profit_loss_krw = codec::field_kept(
+                    fx_realized_profit_loss_krw = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "krw_chg_pl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -540,21 +532,15 @@ impl codec::Record for TodayRealizedPnlByStockRow {
                     )?;
                 }
                 "evlt_amt_cmsn" => {
-                    evaluation_amount_commission = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "evlt_amt_cmsn",
-                        codec::PLAIN,
-                    )?;
+                    evaluation_amount_commission =
+                        forms.value(&mut map, ctx, 17, "evlt_amt_cmsn", codec::PLAIN)?;
                 }
                 "evlt_amt_tax" => {
                     evaluation_amount_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "evlt_amt_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 18, "evlt_amt_tax", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
+                    nation_name = forms.value(&mut map, ctx, 19, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -589,65 +575,65 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "frgn_stk_nm",
             self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tdy_pl_amt",
             self.today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "evlt_pl_amt",
             self.evaluation_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "evlt_pl_rt",
             self.evaluation_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "prch_uv",
             self.purchase_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "poss_qty",
             self.holding_quantity.as_ref(),
             &codec::Format {
@@ -658,9 +644,9 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "sell_alowq",
             self.sell_available_quantity.as_ref(),
             &codec::Format {
@@ -671,44 +657,44 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "now_pric",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "prch_amt",
             self.purchase_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "evlt_amt",
             self.evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "prch_exrt",
             self.purchase_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "sell_exrt",
             self.sell_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "krw_chg_dfrn_pl_amt",
             self.fx_difference_profit_loss_krw.as_ref(),
             &codec::Format {
@@ -719,9 +705,9 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "krw_chg_pl_amt",
             self.fx_realized_profit_loss_krw.as_ref(),
             &codec::Format {
@@ -732,23 +718,23 @@ impl serde::Serialize for TodayRealizedPnlByStockRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "evlt_amt_cmsn",
             self.evaluation_amount_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "evlt_amt_tax",
             self.evaluation_amount_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "natn_nm",
             self.nation_name.as_ref(),
             codec::PLAIN,

@@ -147,14 +147,13 @@ impl codec::Record for OrdersByPeriodResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -172,11 +171,12 @@ impl serde::Serialize for OrdersByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -352,30 +352,25 @@ impl codec::Record for OrdersByPeriodRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_dt" => {
-                    order_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_dt", codec::PLAIN)?;
+                    order_date = forms.value(&mut map, ctx, 0, "ord_dt", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 2, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
                 }
                 "trde_tp" => {
-                    trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tp", codec::PLAIN)?;
+                    trade_type = forms.value(&mut map, ctx, 4, "trde_tp", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field_kept(
+                    order_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -387,10 +382,10 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field_kept(
+                    execution_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -402,10 +397,10 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "mdfy_qty" => {
-                    modify_quantity = codec::field_kept(
+                    modify_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "mdfy_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -417,10 +412,10 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "cncl_qty" => {
-                    cancel_quantity = codec::field_kept(
+                    cancel_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "cncl_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -432,68 +427,50 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "rsrv_tp" => {
-                    reservation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type = forms.value(&mut map, ctx, 9, "rsrv_tp", codec::PLAIN)?;
                 }
                 "oppo_trde_tp_nm" => {
-                    opposite_trade_type_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "oppo_trde_tp_nm",
-                        codec::PLAIN,
-                    )?;
+                    opposite_trade_type_name =
+                        forms.value(&mut map, ctx, 10, "oppo_trde_tp_nm", codec::PLAIN)?;
                 }
                 "inpt_chnl_tp_nm" => {
-                    input_channel_type_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "inpt_chnl_tp_nm",
-                        codec::PLAIN,
-                    )?;
+                    input_channel_type_name =
+                        forms.value(&mut map, ctx, 11, "inpt_chnl_tp_nm", codec::PLAIN)?;
                 }
                 "ord_time" => {
-                    order_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_time", codec::PLAIN)?;
+                    order_time = forms.value(&mut map, ctx, 12, "ord_time", codec::PLAIN)?;
                 }
                 "crnc_nm" => {
-                    currency_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_nm", codec::PLAIN)?;
+                    currency_name = forms.value(&mut map, ctx, 13, "crnc_nm", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 14, "stex_nm", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 15, "stk_nm", codec::PLAIN)?;
                 }
                 "slby_tp_nm" => {
                     sell_buy_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "slby_tp_nm", codec::PLAIN)?;
                 }
                 "ord_uv" => {
-                    order_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_uv", codec::PLAIN)?;
+                    order_unit_price = forms.value(&mut map, ctx, 17, "ord_uv", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
+                    stop_price = forms.value(&mut map, ctx, 18, "stop_pric", codec::PLAIN)?;
                 }
                 "cntr_uv" => {
                     execution_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 19, "cntr_uv", codec::PLAIN)?;
                 }
                 "mdfy_uv" => {
-                    modify_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mdfy_uv", codec::PLAIN)?;
+                    modify_unit_price = forms.value(&mut map, ctx, 20, "mdfy_uv", codec::PLAIN)?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field_kept(
+                    order_remaining_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -505,17 +482,11 @@ impl codec::Record for OrdersByPeriodRow {
                     )?;
                 }
                 "cntr_amt" => {
-                    execution_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_amt", codec::PLAIN)?;
+                    execution_amount = forms.value(&mut map, ctx, 22, "cntr_amt", codec::PLAIN)?;
                 }
                 "comm_ord_tp_nm" => {
-                    communication_order_type_name = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "comm_ord_tp_nm",
-                        codec::PLAIN,
-                    )?;
+                    communication_order_type_name =
+                        forms.value(&mut map, ctx, 23, "comm_ord_tp_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -554,44 +525,44 @@ impl serde::Serialize for OrdersByPeriodRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ord_dt",
             self.order_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "trde_tp",
             self.trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "ord_qty",
             self.order_quantity.as_ref(),
             &codec::Format {
@@ -602,9 +573,9 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             &codec::Format {
@@ -615,9 +586,9 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "mdfy_qty",
             self.modify_quantity.as_ref(),
             &codec::Format {
@@ -628,9 +599,9 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "cncl_qty",
             self.cancel_quantity.as_ref(),
             &codec::Format {
@@ -641,93 +612,93 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "rsrv_tp",
             self.reservation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "oppo_trde_tp_nm",
             self.opposite_trade_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "inpt_chnl_tp_nm",
             self.input_channel_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "ord_time",
             self.order_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "crnc_nm",
             self.currency_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "slby_tp_nm",
             self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "ord_uv",
             self.order_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "stop_pric",
             self.stop_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "cntr_uv",
             self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "mdfy_uv",
             self.modify_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "ord_remnq",
             self.order_remaining_quantity.as_ref(),
             &codec::Format {
@@ -738,16 +709,16 @@ impl serde::Serialize for OrdersByPeriodRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "cntr_amt",
             self.execution_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "comm_ord_tp_nm",
             self.communication_order_type_name.as_ref(),
             codec::PLAIN,

@@ -113,14 +113,13 @@ impl codec::Record for TodayOrderFillsResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -138,11 +137,12 @@ impl serde::Serialize for TodayOrderFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -313,50 +313,45 @@ impl codec::Record for TodayOrderFillsRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
                 }
                 "orig_ord_no" => {
                     original_order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "orig_ord_no", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "orig_ord_no", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 2, "stex_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 3, "crnc_code", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 4, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
                     foreign_stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "frgn_trde_tp" => {
                     foreign_trade_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "frgn_trde_tp", codec::PLAIN)?;
                 }
                 "frgn_trde_nm" => {
                     foreign_trade_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_trde_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "frgn_trde_nm", codec::PLAIN)?;
                 }
                 "slby_tp" => {
-                    sell_buy_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp", codec::PLAIN)?;
+                    sell_buy_type = forms.value(&mut map, ctx, 8, "slby_tp", codec::PLAIN)?;
                 }
                 "slby_tp_nm" => {
                     sell_buy_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "slby_tp_nm", codec::PLAIN)?;
                 }
                 "ord_qty" => {
-                    order_quantity = codec::field_kept(
+                    order_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "ord_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -368,18 +363,16 @@ impl codec::Record for TodayOrderFillsRow {
                     )?;
                 }
                 "ord_uv" => {
-                    order_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_uv", codec::PLAIN)?;
+                    order_unit_price = forms.value(&mut map, ctx, 11, "ord_uv", codec::PLAIN)?;
                 }
                 "stop_pric" => {
-                    stop_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stop_pric", codec::PLAIN)?;
+                    stop_price = forms.value(&mut map, ctx, 12, "stop_pric", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity = codec::field_kept(
+                    execution_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "cntr_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -392,13 +385,13 @@ impl codec::Record for TodayOrderFillsRow {
                 }
                 "cntr_uv" => {
                     execution_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "cntr_uv", codec::PLAIN)?;
                 }
                 "cnfm_qty" => {
-                    confirmed_quantity = codec::field_kept(
+                    confirmed_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "cnfm_qty",
                         &codec::Format {
                             scale: 0u8,
@@ -410,10 +403,10 @@ impl codec::Record for TodayOrderFillsRow {
                     )?;
                 }
                 "ord_remnq" => {
-                    order_remaining_quantity = codec::field_kept(
+                    order_remaining_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "ord_remnq",
                         &codec::Format {
                             scale: 0u8,
@@ -425,33 +418,23 @@ impl codec::Record for TodayOrderFillsRow {
                     )?;
                 }
                 "ord_time" => {
-                    order_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_time", codec::PLAIN)?;
+                    order_time = forms.value(&mut map, ctx, 17, "ord_time", codec::PLAIN)?;
                 }
                 "ord_resp_time" => {
-                    order_response_time = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ord_resp_time",
-                        codec::PLAIN,
-                    )?;
+                    order_response_time =
+                        forms.value(&mut map, ctx, 18, "ord_resp_time", codec::PLAIN)?;
                 }
                 "ord_stat" => {
-                    order_status =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_stat", codec::PLAIN)?;
+                    order_status = forms.value(&mut map, ctx, 19, "ord_stat", codec::PLAIN)?;
                 }
                 "rsrv_tp" => {
-                    reservation_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "rsrv_tp", codec::PLAIN)?;
+                    reservation_type = forms.value(&mut map, ctx, 20, "rsrv_tp", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
+                    nation_name = forms.value(&mut map, ctx, 21, "natn_nm", codec::PLAIN)?;
                 }
                 "cntr_time" => {
-                    execution_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_time", codec::PLAIN)?;
+                    execution_time = forms.value(&mut map, ctx, 22, "cntr_time", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -489,79 +472,79 @@ impl serde::Serialize for TodayOrderFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "orig_ord_no",
             self.original_order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "frgn_stk_nm",
             self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "frgn_trde_tp",
             self.foreign_trade_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "frgn_trde_nm",
             self.foreign_trade_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "slby_tp",
             self.sell_buy_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "slby_tp_nm",
             self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ord_qty",
             self.order_quantity.as_ref(),
             &codec::Format {
@@ -572,23 +555,23 @@ impl serde::Serialize for TodayOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "ord_uv",
             self.order_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "stop_pric",
             self.stop_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             &codec::Format {
@@ -599,16 +582,16 @@ impl serde::Serialize for TodayOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "cntr_uv",
             self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "cnfm_qty",
             self.confirmed_quantity.as_ref(),
             &codec::Format {
@@ -619,9 +602,9 @@ impl serde::Serialize for TodayOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "ord_remnq",
             self.order_remaining_quantity.as_ref(),
             &codec::Format {
@@ -632,44 +615,44 @@ impl serde::Serialize for TodayOrderFillsRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "ord_time",
             self.order_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "ord_resp_time",
             self.order_response_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "ord_stat",
             self.order_status.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "rsrv_tp",
             self.reservation_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "natn_nm",
             self.nation_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "cntr_time",
             self.execution_time.as_ref(),
             codec::PLAIN,

@@ -151,38 +151,37 @@ impl codec::Record for RealizedPnlResponse {
             match &*key {
                 "tot_sell_amt" => {
                     total_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "tot_buy_amt" => {
                     total_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_cmsn_tax" => {
                     total_commission_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_cmsn_tax", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "tot_cmsn_tax", codec::PLAIN)?;
                 }
                 "tot_exct_amt" => {
                     total_settlement_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_exct_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "tot_exct_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(6, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -206,53 +205,54 @@ impl serde::Serialize for RealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tot_sell_amt",
             self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_buy_amt",
             self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_cmsn_tax",
             self.total_commission_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_exct_amt",
             self.total_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_pl_amt",
             self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tot_pl_rt",
             self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 6, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -374,86 +374,66 @@ impl codec::Record for RealizedPnlRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_dt" => {
-                    sell_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_dt", codec::PLAIN)?;
+                    sell_date = forms.value(&mut map, ctx, 0, "sell_dt", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "frgn_stk_nm" => {
                     foreign_stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "frgn_stk_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "frgn_stk_nm", codec::PLAIN)?;
                 }
                 "sell_qty" => {
-                    sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_qty", codec::PLAIN)?;
+                    sell_quantity = forms.value(&mut map, ctx, 3, "sell_qty", codec::PLAIN)?;
                 }
                 "avg_buy_uv" => {
                     average_buy_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "avg_buy_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "avg_buy_uv", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
+                    buy_amount = forms.value(&mut map, ctx, 5, "buy_amt", codec::PLAIN)?;
                 }
                 "avg_sell_uv" => {
                     average_sell_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "avg_sell_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "avg_sell_uv", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
+                    sell_amount = forms.value(&mut map, ctx, 7, "sell_amt", codec::PLAIN)?;
                 }
                 "cmsn_tax" => {
-                    commission_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_tax", codec::PLAIN)?;
+                    commission_tax = forms.value(&mut map, ctx, 8, "cmsn_tax", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount = forms.value(&mut map, ctx, 9, "pl_amt", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 10, "pl_rt", codec::PLAIN)?;
                 }
                 "prch_exrt" => {
                     purchase_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "prch_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "prch_exrt", codec::PLAIN)?;
                 }
                 "sell_exrt" => {
                     sell_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "sell_exrt", codec::PLAIN)?;
                 }
                 "krw_chg_dfrn_pl_amt" => {
-                    fx_difference_profit_loss_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_chg_dfrn_pl_amt",
-                        codec::PLAIN,
-                    )?;
+                    fx_difference_profit_loss_krw =
+                        forms.value(&mut map, ctx, 13, "krw_chg_dfrn_pl_amt", codec::PLAIN)?;
                 }
                 "krw_chg_pl_amt" => {
-                    fx_realized_profit_loss_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_chg_pl_amt",
-                        codec::PLAIN,
-                    )?;
+                    fx_realized_profit_loss_krw =
+                        forms.value(&mut map, ctx, 14, "krw_chg_pl_amt", codec::PLAIN)?;
                 }
                 "comm_ord_tp" => {
                     communication_order_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "comm_ord_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 15, "comm_ord_tp", codec::PLAIN)?;
                 }
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 16, "stex_nm", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
+                    nation_name = forms.value(&mut map, ctx, 17, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -486,128 +466,128 @@ impl serde::Serialize for RealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "sell_dt",
             self.sell_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "frgn_stk_nm",
             self.foreign_stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "sell_qty",
             self.sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "avg_buy_uv",
             self.average_buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "buy_amt",
             self.buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "avg_sell_uv",
             self.average_sell_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "sell_amt",
             self.sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "cmsn_tax",
             self.commission_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "prch_exrt",
             self.purchase_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "sell_exrt",
             self.sell_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "krw_chg_dfrn_pl_amt",
             self.fx_difference_profit_loss_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "krw_chg_pl_amt",
             self.fx_realized_profit_loss_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "comm_ord_tp",
             self.communication_order_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "natn_nm",
             self.nation_name.as_ref(),
             codec::PLAIN,

@@ -160,47 +160,40 @@ impl codec::Record for TodayTradesResponse {
             match &*key {
                 "tot_sell_amt" => {
                     total_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "tot_buy_amt" => {
                     total_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_cmsn_altx" => {
-                    total_commission_taxes = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tot_cmsn_altx",
-                        codec::PLAIN,
-                    )?;
+                    total_commission_taxes =
+                        forms.value(&mut map, ctx, 2, "tot_cmsn_altx", codec::PLAIN)?;
                 }
                 "tot_exct_amt" => {
                     total_settlement_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_exct_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "tot_exct_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_pl_rt" => {
                     total_profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "tot_pl_rt", codec::PLAIN)?;
                 }
                 "exch_rate" => {
-                    exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
+                    exchange_rate = forms.value(&mut map, ctx, 6, "exch_rate", codec::PLAIN)?;
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(7, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 9, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -225,60 +218,61 @@ impl serde::Serialize for TodayTradesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tot_sell_amt",
             self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_buy_amt",
             self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_cmsn_altx",
             self.total_commission_taxes.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_exct_amt",
             self.total_settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_pl_amt",
             self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tot_pl_rt",
             self.total_profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "exch_rate",
             self.exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 7, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -402,31 +396,23 @@ impl codec::Record for TodayTradesRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "tdy_avg_buy_uv" => {
-                    today_average_buy_unit_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_avg_buy_uv",
-                        codec::PLAIN,
-                    )?;
+                    today_average_buy_unit_price =
+                        forms.value(&mut map, ctx, 3, "tdy_avg_buy_uv", codec::PLAIN)?;
                 }
                 "tdy_buyq" => {
-                    today_buy_quantity = codec::field_kept(
+                    today_buy_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "tdy_buyq",
                         &codec::Format {
                             scale: 0u8,
@@ -439,22 +425,17 @@ impl codec::Record for TodayTradesRow {
                 }
                 "tdy_buy_amt" => {
                     today_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "tdy_buy_amt", codec::PLAIN)?;
                 }
                 "tdy_avg_sell_uv" => {
-                    today_average_sell_unit_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_avg_sell_uv",
-                        codec::PLAIN,
-                    )?;
+                    today_average_sell_unit_price =
+                        forms.value(&mut map, ctx, 6, "tdy_avg_sell_uv", codec::PLAIN)?;
                 }
                 "tdy_sellq" => {
-                    today_sell_quantity = codec::field_kept(
+                    today_sell_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "tdy_sellq",
                         &codec::Format {
                             scale: 0u8,
@@ -467,27 +448,23 @@ impl codec::Record for TodayTradesRow {
                 }
                 "tdy_sell_amt" => {
                     today_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_sell_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 8, "tdy_sell_amt", codec::PLAIN)?;
                 }
                 "cmsn_altx" => {
-                    commission_taxes =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn_altx", codec::PLAIN)?;
+                    commission_taxes = forms.value(&mut map, ctx, 9, "cmsn_altx", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount = forms.value(&mut map, ctx, 10, "pl_amt", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 11, "pl_rt", codec::PLAIN)?;
                 }
                 "bf_prch_uv" => {
                     before_purchase_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bf_prch_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "bf_prch_uv", codec::PLAIN)?;
                 }
                 "exch_rate" => {
-                    exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
+                    exchange_rate = forms.value(&mut map, ctx, 13, "exch_rate", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -516,37 +493,37 @@ impl serde::Serialize for TodayTradesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tdy_avg_buy_uv",
             self.today_average_buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tdy_buyq",
             self.today_buy_quantity.as_ref(),
             &codec::Format {
@@ -557,23 +534,23 @@ impl serde::Serialize for TodayTradesRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "tdy_buy_amt",
             self.today_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "tdy_avg_sell_uv",
             self.today_average_sell_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "tdy_sellq",
             self.today_sell_quantity.as_ref(),
             &codec::Format {
@@ -584,44 +561,44 @@ impl serde::Serialize for TodayTradesRow {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "tdy_sell_amt",
             self.today_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "cmsn_altx",
             self.commission_taxes.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "bf_prch_uv",
             self.before_purchase_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "exch_rate",
             self.exchange_rate.as_ref(),
             codec::PLAIN,

@@ -113,14 +113,13 @@ impl codec::Record for TodayTradeSummaryResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -138,11 +137,12 @@ impl serde::Serialize for TodayTradeSummaryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -241,55 +241,43 @@ impl codec::Record for TodayTradeSummaryRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "slby_tp_nm" => {
                     sell_buy_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "slby_tp_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "slby_tp_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 4, "crnc_code", codec::PLAIN)?;
                 }
                 "cntr_uv" => {
                     execution_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "cntr_uv", codec::PLAIN)?;
                 }
                 "cntr_qty" => {
-                    execution_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_qty", codec::PLAIN)?;
+                    execution_quantity = forms.value(&mut map, ctx, 6, "cntr_qty", codec::PLAIN)?;
                 }
                 "engg_amt" => {
-                    contract_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "engg_amt", codec::PLAIN)?;
+                    contract_amount = forms.value(&mut map, ctx, 7, "engg_amt", codec::PLAIN)?;
                 }
                 "cmsn" => {
-                    commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn", codec::PLAIN)?;
+                    commission = forms.value(&mut map, ctx, 8, "cmsn", codec::PLAIN)?;
                 }
-                "altx" => {
-                    taxes = codec::field_kept(&mut map, ctx, &mut forms, "altx", codec::PLAIN)?;
-                }
+                "altx" => taxes = forms.value(&mut map, ctx, 9, "altx", codec::PLAIN)?,
                 "exct_amt" => {
-                    settlement_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exct_amt", codec::PLAIN)?;
+                    settlement_amount = forms.value(&mut map, ctx, 10, "exct_amt", codec::PLAIN)?;
                 }
                 "exch_rate" => {
-                    exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
+                    exchange_rate = forms.value(&mut map, ctx, 11, "exch_rate", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
+                    nation_name = forms.value(&mut map, ctx, 12, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -317,93 +305,83 @@ impl serde::Serialize for TodayTradeSummaryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "slby_tp_nm",
             self.sell_buy_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cntr_uv",
             self.execution_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cntr_qty",
             self.execution_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "engg_amt",
             self.contract_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 8, "cmsn", self.commission.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 9, "altx", self.taxes.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "cmsn",
-            self.commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "altx",
-            self.taxes.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            10,
             "exct_amt",
             self.settlement_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "exch_rate",
             self.exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "natn_nm",
             self.nation_name.as_ref(),
             codec::PLAIN,

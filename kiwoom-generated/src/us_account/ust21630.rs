@@ -120,33 +120,22 @@ impl codec::Record for TodayRealizedPnlResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "tot_tdy_pl_amt" => {
-                    total_today_profit_loss_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tot_tdy_pl_amt",
-                        codec::PLAIN,
-                    )?;
+                    total_today_profit_loss_amount =
+                        forms.value(&mut map, ctx, 0, "tot_tdy_pl_amt", codec::PLAIN)?;
                 }
                 "tot_tdy_pl_amt_krw" => {
-                    total_today_profit_loss_amount_krw = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tot_tdy_pl_amt_krw",
-                        codec::PLAIN,
-                    )?;
+                    total_today_profit_loss_amount_krw =
+                        forms.value(&mut map, ctx, 1, "tot_tdy_pl_amt_krw", codec::PLAIN)?;
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(2, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -166,25 +155,26 @@ impl serde::Serialize for TodayRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tot_tdy_pl_amt",
             self.total_today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_tdy_pl_amt_krw",
             self.total_today_profit_loss_amount_krw.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 2, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -281,55 +271,45 @@ impl codec::Record for TodayRealizedPnlRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_nm" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_nm", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 3, "crnc_code", codec::PLAIN)?;
                 }
                 "cntr_sellq" => {
                     execution_sell_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_sellq", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "cntr_sellq", codec::PLAIN)?;
                 }
                 "avg_buy_uv" => {
                     average_buy_unit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "avg_buy_uv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "avg_buy_uv", codec::PLAIN)?;
                 }
                 "cntr_sella" => {
                     execution_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cntr_sella", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "cntr_sella", codec::PLAIN)?;
                 }
                 "tdy_pl_amt" => {
                     today_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tdy_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "tdy_pl_amt", codec::PLAIN)?;
                 }
                 "pl_rt" => {
-                    profit_loss_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_rt", codec::PLAIN)?;
+                    profit_loss_rate = forms.value(&mut map, ctx, 8, "pl_rt", codec::PLAIN)?;
                 }
                 "cmsn" => {
-                    commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn", codec::PLAIN)?;
+                    commission = forms.value(&mut map, ctx, 9, "cmsn", codec::PLAIN)?;
                 }
-                "altx" => {
-                    taxes = codec::field_kept(&mut map, ctx, &mut forms, "altx", codec::PLAIN)?;
-                }
+                "altx" => taxes = forms.value(&mut map, ctx, 10, "altx", codec::PLAIN)?,
                 "exch_rate" => {
-                    exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exch_rate", codec::PLAIN)?;
+                    exchange_rate = forms.value(&mut map, ctx, 11, "exch_rate", codec::PLAIN)?;
                 }
                 "natn_nm" => {
-                    nation_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "natn_nm", codec::PLAIN)?;
+                    nation_name = forms.value(&mut map, ctx, 12, "natn_nm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -357,93 +337,83 @@ impl serde::Serialize for TodayRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_nm",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "cntr_sellq",
             self.execution_sell_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "avg_buy_uv",
             self.average_buy_unit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "cntr_sella",
             self.execution_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "tdy_pl_amt",
             self.today_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pl_rt",
             self.profit_loss_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 9, "cmsn", self.commission.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 10, "altx", self.taxes.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "cmsn",
-            self.commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "altx",
-            self.taxes.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            11,
             "exch_rate",
             self.exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "natn_nm",
             self.nation_name.as_ref(),
             codec::PLAIN,

@@ -283,10 +283,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "fr_entr" => {
-                    start_deposit = codec::field_kept(
+                    start_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        0,
                         "fr_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -298,10 +298,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_dfr_amt" => {
-                    start_unpaid_amount = codec::field_kept(
+                    start_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        1,
                         "fr_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -313,10 +313,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_etc_loana" => {
-                    start_other_loan_amount = codec::field_kept(
+                    start_other_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        2,
                         "fr_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -328,10 +328,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_fc_entr" => {
-                    start_foreign_currency_deposit = codec::field_kept(
+                    start_foreign_currency_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        3,
                         "fr_fc_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -343,10 +343,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_fc_dfr_amt" => {
-                    start_foreign_currency_unpaid_amount = codec::field_kept(
+                    start_foreign_currency_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        4,
                         "fr_fc_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -358,10 +358,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_fc_etc_loana" => {
-                    start_foreign_currency_other_loan_amount = codec::field_kept(
+                    start_foreign_currency_other_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "fr_fc_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -373,10 +373,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_frgn_stk_evltv" => {
-                    start_foreign_stock_evaluation = codec::field_kept(
+                    start_foreign_stock_evaluation = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        6,
                         "fr_frgn_stk_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -388,10 +388,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fr_tot_evltv" => {
-                    start_total_evaluation = codec::field_kept(
+                    start_total_evaluation = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "fr_tot_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -403,10 +403,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_entr" => {
-                    end_deposit = codec::field_kept(
+                    end_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        8,
                         "to_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -418,10 +418,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_dfr_amt" => {
-                    end_unpaid_amount = codec::field_kept(
+                    end_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "to_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -433,10 +433,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_etc_loana" => {
-                    end_other_loan_amount = codec::field_kept(
+                    end_other_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        10,
                         "to_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -448,10 +448,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_fc_entr" => {
-                    end_foreign_currency_deposit = codec::field_kept(
+                    end_foreign_currency_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "to_fc_entr",
                         &codec::Format {
                             scale: 0u8,
@@ -463,10 +463,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_fc_dfr_amt" => {
-                    end_foreign_currency_unpaid_amount = codec::field_kept(
+                    end_foreign_currency_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        12,
                         "to_fc_dfr_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -478,10 +478,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_fc_etc_loana" => {
-                    end_foreign_currency_other_loan_amount = codec::field_kept(
+                    end_foreign_currency_other_loan_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "to_fc_etc_loana",
                         &codec::Format {
                             scale: 0u8,
@@ -493,10 +493,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_frgn_stk_evltv" => {
-                    end_foreign_stock_evaluation = codec::field_kept(
+                    end_foreign_stock_evaluation = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        14,
                         "to_frgn_stk_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -508,10 +508,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "to_tot_evltv" => {
-                    end_total_evaluation = codec::field_kept(
+                    end_total_evaluation = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "to_tot_evltv",
                         &codec::Format {
                             scale: 0u8,
@@ -523,10 +523,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fc_rcpta" => {
-                    foreign_currency_receipts = codec::field_kept(
+                    foreign_currency_receipts = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        16,
                         "fc_rcpta",
                         &codec::Format {
                             scale: 0u8,
@@ -538,10 +538,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "fc_payma" => {
-                    foreign_currency_withdrawals = codec::field_kept(
+                    foreign_currency_withdrawals = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "fc_payma",
                         &codec::Format {
                             scale: 0u8,
@@ -553,10 +553,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "chg_rcpta" => {
-                    period_fx_sell_amount = codec::field_kept(
+                    period_fx_sell_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        18,
                         "chg_rcpta",
                         &codec::Format {
                             scale: 0u8,
@@ -568,10 +568,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "chg_payma" => {
-                    period_fx_buy_amount = codec::field_kept(
+                    period_fx_buy_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "chg_payma",
                         &codec::Format {
                             scale: 0u8,
@@ -583,10 +583,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "frgn_stk_inqa" => {
-                    foreign_stock_inbound_amount = codec::field_kept(
+                    foreign_stock_inbound_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        20,
                         "frgn_stk_inqa",
                         &codec::Format {
                             scale: 0u8,
@@ -598,10 +598,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "frgn_stk_outqa" => {
-                    foreign_stock_outbound_amount = codec::field_kept(
+                    foreign_stock_outbound_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        21,
                         "frgn_stk_outqa",
                         &codec::Format {
                             scale: 0u8,
@@ -613,10 +613,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "invt_bsamt" => {
-                    investment_average_balance = codec::field_kept(
+                    investment_average_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "invt_bsamt",
                         &codec::Format {
                             scale: 0u8,
@@ -628,10 +628,10 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "evlt_profit" => {
-                    evaluation_profit = codec::field_kept(
+                    evaluation_profit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "evlt_profit",
                         &codec::Format {
                             scale: 0u8,
@@ -643,14 +643,13 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "profit_rate" => {
-                    profit_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "profit_rate", codec::PLAIN)?;
+                    profit_rate = forms.value(&mut map, ctx, 24, "profit_rate", codec::PLAIN)?;
                 }
                 "io_bsamt" => {
-                    in_out_average_balance = codec::field_kept(
+                    in_out_average_balance = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        25,
                         "io_bsamt",
                         &codec::Format {
                             scale: 0u8,
@@ -662,15 +661,13 @@ impl codec::Record for ReturnRateByPeriodResponse {
                     )?;
                 }
                 "tern_rt" => {
-                    turnover_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tern_rt", codec::PLAIN)?;
+                    turnover_rate = forms.value(&mut map, ctx, 26, "tern_rt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 28, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -714,9 +711,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "fr_entr",
             self.start_deposit.as_ref(),
             &codec::Format {
@@ -727,9 +724,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "fr_dfr_amt",
             self.start_unpaid_amount.as_ref(),
             &codec::Format {
@@ -740,9 +737,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "fr_etc_loana",
             self.start_other_loan_amount.as_ref(),
             &codec::Format {
@@ -753,9 +750,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "fr_fc_entr",
             self.start_foreign_currency_deposit.as_ref(),
             &codec::Format {
@@ -766,9 +763,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "fr_fc_dfr_amt",
             self.start_foreign_currency_unpaid_amount.as_ref(),
             &codec::Format {
@@ -779,9 +776,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "fr_fc_etc_loana",
             self.start_foreign_currency_other_loan_amount.as_ref(),
             &codec::Format {
@@ -792,9 +789,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "fr_frgn_stk_evltv",
             self.start_foreign_stock_evaluation.as_ref(),
             &codec::Format {
@@ -805,9 +802,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "fr_tot_evltv",
             self.start_total_evaluation.as_ref(),
             &codec::Format {
@@ -818,9 +815,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "to_entr",
             self.end_deposit.as_ref(),
             &codec::Format {
@@ -831,9 +828,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "to_dfr_amt",
             self.end_unpaid_amount.as_ref(),
             &codec::Format {
@@ -844,9 +841,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "to_etc_loana",
             self.end_other_loan_amount.as_ref(),
             &codec::Format {
@@ -857,9 +854,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "to_fc_entr",
             self.end_foreign_currency_deposit.as_ref(),
             &codec::Format {
@@ -870,9 +867,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "to_fc_dfr_amt",
             self.end_foreign_currency_unpaid_amount.as_ref(),
             &codec::Format {
@@ -883,9 +880,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "to_fc_etc_loana",
             self.end_foreign_currency_other_loan_amount.as_ref(),
             &codec::Format {
@@ -896,9 +893,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "to_frgn_stk_evltv",
             self.end_foreign_stock_evaluation.as_ref(),
             &codec::Format {
@@ -909,9 +906,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "to_tot_evltv",
             self.end_total_evaluation.as_ref(),
             &codec::Format {
@@ -922,9 +919,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "fc_rcpta",
             self.foreign_currency_receipts.as_ref(),
             &codec::Format {
@@ -935,9 +932,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "fc_payma",
             self.foreign_currency_withdrawals.as_ref(),
             &codec::Format {
@@ -948,9 +945,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "chg_rcpta",
             self.period_fx_sell_amount.as_ref(),
             &codec::Format {
@@ -961,9 +958,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "chg_payma",
             self.period_fx_buy_amount.as_ref(),
             &codec::Format {
@@ -974,9 +971,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "frgn_stk_inqa",
             self.foreign_stock_inbound_amount.as_ref(),
             &codec::Format {
@@ -987,9 +984,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "frgn_stk_outqa",
             self.foreign_stock_outbound_amount.as_ref(),
             &codec::Format {
@@ -1000,9 +997,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "invt_bsamt",
             self.investment_average_balance.as_ref(),
             &codec::Format {
@@ -1013,9 +1010,9 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "evlt_profit",
             self.evaluation_profit.as_ref(),
             &codec::Format {
@@ -1026,16 +1023,16 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "profit_rate",
             self.profit_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "io_bsamt",
             self.in_out_average_balance.as_ref(),
             &codec::Format {
@@ -1046,17 +1043,17 @@ impl serde::Serialize for ReturnRateByPeriodResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "tern_rt",
             self.turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

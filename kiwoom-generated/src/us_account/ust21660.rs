@@ -125,34 +125,31 @@ impl codec::Record for DailyRealizedPnlResponse {
             match &*key {
                 "tot_buy_amt" => {
                     total_buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "tot_buy_amt", codec::PLAIN)?;
                 }
                 "tot_sell_amt" => {
                     total_sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sell_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 1, "tot_sell_amt", codec::PLAIN)?;
                 }
                 "tot_pl_amt" => {
                     total_profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_pl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "tot_pl_amt", codec::PLAIN)?;
                 }
                 "tot_cmsn" => {
-                    total_commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_cmsn", codec::PLAIN)?;
+                    total_commission = forms.value(&mut map, ctx, 3, "tot_cmsn", codec::PLAIN)?;
                 }
                 "tot_tax" => {
-                    total_tax =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_tax", codec::PLAIN)?;
+                    total_tax = forms.value(&mut map, ctx, 4, "tot_tax", codec::PLAIN)?;
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(5, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -175,46 +172,47 @@ impl serde::Serialize for DailyRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "tot_buy_amt",
             self.total_buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "tot_sell_amt",
             self.total_sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "tot_pl_amt",
             self.total_profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tot_cmsn",
             self.total_commission.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "tot_tax",
             self.total_tax.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 5, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -276,28 +274,21 @@ impl codec::Record for DailyRealizedPnlRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "trde_dt" => {
-                    trade_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_dt", codec::PLAIN)?;
+                    trade_date = forms.value(&mut map, ctx, 0, "trde_dt", codec::PLAIN)?;
                 }
                 "buy_amt" => {
-                    buy_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_amt", codec::PLAIN)?;
+                    buy_amount = forms.value(&mut map, ctx, 1, "buy_amt", codec::PLAIN)?;
                 }
                 "sell_amt" => {
-                    sell_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_amt", codec::PLAIN)?;
+                    sell_amount = forms.value(&mut map, ctx, 2, "sell_amt", codec::PLAIN)?;
                 }
                 "pl_amt" => {
-                    profit_loss_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pl_amt", codec::PLAIN)?;
+                    profit_loss_amount = forms.value(&mut map, ctx, 3, "pl_amt", codec::PLAIN)?;
                 }
                 "cmsn" => {
-                    commission =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cmsn", codec::PLAIN)?;
+                    commission = forms.value(&mut map, ctx, 4, "cmsn", codec::PLAIN)?;
                 }
-                "tax" => {
-                    tax = codec::field_kept(&mut map, ctx, &mut forms, "tax", codec::PLAIN)?;
-                }
+                "tax" => tax = forms.value(&mut map, ctx, 5, "tax", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -317,48 +308,38 @@ impl serde::Serialize for DailyRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "trde_dt",
             self.trade_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "buy_amt",
             self.buy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "sell_amt",
             self.sell_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pl_amt",
             self.profit_loss_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "cmsn",
-            self.commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "tax",
-            self.tax.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 4, "cmsn", self.commission.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 5, "tax", self.tax.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

@@ -130,27 +130,22 @@ impl codec::Record for ConditionSearchResponse {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "seq" => {
-                    seq = codec::field_kept(&mut map, ctx, &mut forms, "seq", codec::PLAIN)?;
-                }
+                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
                 "cont_yn" => {
-                    continuation_flag =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cont_yn", codec::PLAIN)?;
+                    continuation_flag = forms.value(&mut map, ctx, 1, "cont_yn", codec::PLAIN)?;
                 }
                 "next_key" => {
-                    next_key =
-                        codec::field_kept(&mut map, ctx, &mut forms, "next_key", codec::PLAIN)?;
+                    next_key = forms.value(&mut map, ctx, 2, "next_key", codec::PLAIN)?;
                 }
                 "data" => {
                     data = codec::list(&mut map, ctx, "data")?;
-                    codec::keep_empty_list(&mut forms, "data", &data);
+                    forms.list_sent(3, &data);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -171,32 +166,27 @@ impl serde::Serialize for ConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "seq", self.seq.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "seq",
-            self.seq.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cont_yn",
             self.continuation_flag.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "next_key",
             self.next_key.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "data", &self.data)?;
+        self.forms.put_list(&mut map, 3, "data", &self.data)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -288,48 +278,33 @@ impl codec::Record for ConditionSearchRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "9001" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "9001", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 0, "9001", codec::PLAIN)?;
                 }
-                "302" => {
-                    stock_name = codec::field_kept(&mut map, ctx, &mut forms, "302", codec::PLAIN)?;
-                }
+                "302" => stock_name = forms.value(&mut map, ctx, 1, "302", codec::PLAIN)?,
                 "10" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "10", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 2, "10", codec::PLAIN)?;
                 }
                 "25" => {
-                    previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "25", codec::PLAIN)?;
+                    previous_day_change_sign = forms.value(&mut map, ctx, 3, "25", codec::PLAIN)?;
                 }
                 "11" => {
-                    previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "11", codec::PLAIN)?;
+                    previous_day_change = forms.value(&mut map, ctx, 4, "11", codec::PLAIN)?;
                 }
                 "12" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "12", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 5, "12", codec::PLAIN)?;
                 }
                 "13" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "13", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "13", codec::PLAIN)?;
                 }
-                "16" => {
-                    open_price = codec::field_kept(&mut map, ctx, &mut forms, "16", codec::PLAIN)?;
-                }
-                "17" => {
-                    high_price = codec::field_kept(&mut map, ctx, &mut forms, "17", codec::PLAIN)?;
-                }
-                "18" => {
-                    low_price = codec::field_kept(&mut map, ctx, &mut forms, "18", codec::PLAIN)?;
-                }
+                "16" => open_price = forms.value(&mut map, ctx, 7, "16", codec::PLAIN)?,
+                "17" => high_price = forms.value(&mut map, ctx, 8, "17", codec::PLAIN)?,
+                "18" => low_price = forms.value(&mut map, ctx, 9, "18", codec::PLAIN)?,
                 "318" => {
-                    small_industry =
-                        codec::field_kept(&mut map, ctx, &mut forms, "318", codec::PLAIN)?;
+                    small_industry = forms.value(&mut map, ctx, 10, "318", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 11, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -356,86 +331,56 @@ impl serde::Serialize for ConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "9001", self.stock_code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "302", self.stock_name.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 2, "10", self.current_price.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "9001",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "302",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "10",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            3,
             "25",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "11",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "12",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "13",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 7, "16", self.open_price.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 8, "17", self.high_price.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 9, "18", self.low_price.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "16",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "17",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "18",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            10,
             "318",
             self.small_industry.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,

@@ -204,104 +204,54 @@ impl codec::Record for ExchangeEstimateResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_aplc_exrt",
-                        codec::PLAIN,
-                    )?;
+                    sell_applied_exchange_rate =
+                        forms.value(&mut map, ctx, 0, "sell_aplc_exrt", codec::PLAIN)?;
                 }
                 "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_aplc_exrt",
-                        codec::PLAIN,
-                    )?;
+                    buy_applied_exchange_rate =
+                        forms.value(&mut map, ctx, 1, "buy_aplc_exrt", codec::PLAIN)?;
                 }
                 "aplc_exrt" => {
                     applied_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "aplc_exrt", codec::PLAIN)?;
                 }
                 "sell_crnc_entra_nowrm" => {
-                    sell_currency_deposit_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_crnc_entra_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    sell_currency_deposit_current_balance =
+                        forms.value(&mut map, ctx, 3, "sell_crnc_entra_nowrm", codec::PLAIN)?;
                 }
                 "sell_crnc_ch_uncla_nowrm" => {
-                    sell_currency_cash_unpaid_amount_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_crnc_ch_uncla_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    sell_currency_cash_unpaid_amount_current_balance =
+                        forms.value(&mut map, ctx, 4, "sell_crnc_ch_uncla_nowrm", codec::PLAIN)?;
                 }
                 "sell_crnc_etc_loana_nowrm" => {
-                    sell_currency_other_loan_amount_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_crnc_etc_loana_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    sell_currency_other_loan_amount_current_balance =
+                        forms.value(&mut map, ctx, 5, "sell_crnc_etc_loana_nowrm", codec::PLAIN)?;
                 }
                 "sell_crnc_exmn_alow_amt" => {
-                    sell_currency_exchange_available_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_crnc_exmn_alow_amt",
-                        codec::PLAIN,
-                    )?;
+                    sell_currency_exchange_available_amount =
+                        forms.value(&mut map, ctx, 6, "sell_crnc_exmn_alow_amt", codec::PLAIN)?;
                 }
                 "buy_crnc_entra_nowrm" => {
-                    buy_currency_deposit_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_crnc_entra_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    buy_currency_deposit_current_balance =
+                        forms.value(&mut map, ctx, 7, "buy_crnc_entra_nowrm", codec::PLAIN)?;
                 }
                 "buy_crnc_ch_uncla_nowrm" => {
-                    buy_currency_cash_unpaid_amount_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_crnc_ch_uncla_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    buy_currency_cash_unpaid_amount_current_balance =
+                        forms.value(&mut map, ctx, 8, "buy_crnc_ch_uncla_nowrm", codec::PLAIN)?;
                 }
                 "buy_crnc_etc_loana_nowrm" => {
-                    buy_currency_other_loan_amount_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_crnc_etc_loana_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    buy_currency_other_loan_amount_current_balance =
+                        forms.value(&mut map, ctx, 9, "buy_crnc_etc_loana_nowrm", codec::PLAIN)?;
                 }
                 "buy_crnc_exmn_alow_amt" => {
-                    buy_currency_exchange_available_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_crnc_exmn_alow_amt",
-                        codec::PLAIN,
-                    )?;
+                    buy_currency_exchange_available_amount =
+                        forms.value(&mut map, ctx, 10, "buy_crnc_exmn_alow_amt", codec::PLAIN)?;
                 }
                 "krw_uncl_amt" => {
-                    krw_unpaid_amount = codec::field_kept(
+                    krw_unpaid_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "krw_uncl_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -313,24 +263,18 @@ impl codec::Record for ExchangeEstimateResponse {
                     )?;
                 }
                 "sell_expc_amt" => {
-                    sell_expected_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_expc_amt",
-                        codec::PLAIN,
-                    )?;
+                    sell_expected_amount =
+                        forms.value(&mut map, ctx, 12, "sell_expc_amt", codec::PLAIN)?;
                 }
                 "buy_expc_amt" => {
                     buy_expected_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_expc_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 13, "buy_expc_amt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 15, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -361,89 +305,89 @@ impl serde::Serialize for ExchangeEstimateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "sell_aplc_exrt",
             self.sell_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "buy_aplc_exrt",
             self.buy_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "aplc_exrt",
             self.applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "sell_crnc_entra_nowrm",
             self.sell_currency_deposit_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "sell_crnc_ch_uncla_nowrm",
             self.sell_currency_cash_unpaid_amount_current_balance
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "sell_crnc_etc_loana_nowrm",
             self.sell_currency_other_loan_amount_current_balance
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "sell_crnc_exmn_alow_amt",
             self.sell_currency_exchange_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "buy_crnc_entra_nowrm",
             self.buy_currency_deposit_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "buy_crnc_ch_uncla_nowrm",
             self.buy_currency_cash_unpaid_amount_current_balance
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "buy_crnc_etc_loana_nowrm",
             self.buy_currency_other_loan_amount_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "buy_crnc_exmn_alow_amt",
             self.buy_currency_exchange_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "krw_uncl_amt",
             self.krw_unpaid_amount.as_ref(),
             &codec::Format {
@@ -454,24 +398,24 @@ impl serde::Serialize for ExchangeEstimateResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "sell_expc_amt",
             self.sell_expected_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "buy_expc_amt",
             self.buy_expected_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -119,45 +119,34 @@ impl codec::Record for ExchangeRateResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_aplc_exrt",
-                        codec::PLAIN,
-                    )?;
+                    sell_applied_exchange_rate =
+                        forms.value(&mut map, ctx, 0, "sell_aplc_exrt", codec::PLAIN)?;
                 }
                 "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_aplc_exrt",
-                        codec::PLAIN,
-                    )?;
+                    buy_applied_exchange_rate =
+                        forms.value(&mut map, ctx, 1, "buy_aplc_exrt", codec::PLAIN)?;
                 }
                 "aplc_exrt" => {
                     applied_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "aplc_exrt", codec::PLAIN)?;
                 }
                 "exrt_tp_nm" => {
                     exchange_rate_type_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exrt_tp_nm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "exrt_tp_nm", codec::PLAIN)?;
                 }
                 "spcl_bf_exrt" => {
                     preferential_before_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "spcl_bf_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "spcl_bf_exrt", codec::PLAIN)?;
                 }
                 "exrt_spcl_rt" => {
                     exchange_rate_preferential_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "exrt_spcl_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "exrt_spcl_rt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -180,52 +169,52 @@ impl serde::Serialize for ExchangeRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "sell_aplc_exrt",
             self.sell_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "buy_aplc_exrt",
             self.buy_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "aplc_exrt",
             self.applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "exrt_tp_nm",
             self.exchange_rate_type_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "spcl_bf_exrt",
             self.preferential_before_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "exrt_spcl_rt",
             self.exchange_rate_preferential_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -254,228 +254,127 @@ impl codec::Record for CurrencyExchangeResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sell_aplc_exrt",
-                        codec::PLAIN,
-                    )?;
+                    sell_applied_exchange_rate =
+                        forms.value(&mut map, ctx, 0, "sell_aplc_exrt", codec::PLAIN)?;
                 }
                 "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_aplc_exrt",
-                        codec::PLAIN,
-                    )?;
+                    buy_applied_exchange_rate =
+                        forms.value(&mut map, ctx, 1, "buy_aplc_exrt", codec::PLAIN)?;
                 }
                 "aplc_exrt" => {
                     applied_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "aplc_exrt", codec::PLAIN)?;
                 }
                 "entra_prerm" => {
                     deposit_previous_balance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "entra_prerm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "entra_prerm", codec::PLAIN)?;
                 }
                 "ch_uncla_prerm" => {
-                    cash_unpaid_amount_previous_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ch_uncla_prerm",
-                        codec::PLAIN,
-                    )?;
+                    cash_unpaid_amount_previous_balance =
+                        forms.value(&mut map, ctx, 4, "ch_uncla_prerm", codec::PLAIN)?;
                 }
                 "etc_loana_prerm" => {
-                    other_loan_amount_previous_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etc_loana_prerm",
-                        codec::PLAIN,
-                    )?;
+                    other_loan_amount_previous_balance =
+                        forms.value(&mut map, ctx, 5, "etc_loana_prerm", codec::PLAIN)?;
                 }
                 "entra_nowrm" => {
                     deposit_current_balance =
-                        codec::field_kept(&mut map, ctx, &mut forms, "entra_nowrm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "entra_nowrm", codec::PLAIN)?;
                 }
                 "ch_uncla_nowrm" => {
-                    cash_unpaid_amount_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ch_uncla_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    cash_unpaid_amount_current_balance =
+                        forms.value(&mut map, ctx, 7, "ch_uncla_nowrm", codec::PLAIN)?;
                 }
                 "etc_loana_nowrm" => {
-                    other_loan_amount_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etc_loana_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    other_loan_amount_current_balance =
+                        forms.value(&mut map, ctx, 8, "etc_loana_nowrm", codec::PLAIN)?;
                 }
                 "krw_exmn_alow_amt" => {
-                    krw_exchange_available_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_exmn_alow_amt",
-                        codec::PLAIN,
-                    )?;
+                    krw_exchange_available_amount =
+                        forms.value(&mut map, ctx, 9, "krw_exmn_alow_amt", codec::PLAIN)?;
                 }
                 "ch_uncl_rpym_amt" => {
-                    cash_unpaid_repayment_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ch_uncl_rpym_amt",
-                        codec::PLAIN,
-                    )?;
+                    cash_unpaid_repayment_amount =
+                        forms.value(&mut map, ctx, 10, "ch_uncl_rpym_amt", codec::PLAIN)?;
                 }
                 "ch_uncl_dlfe" => {
                     cash_unpaid_late_fee =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ch_uncl_dlfe", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "ch_uncl_dlfe", codec::PLAIN)?;
                 }
                 "etc_loan_npay_rpym_amt" => {
-                    other_loan_arrears_repayment_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etc_loan_npay_rpym_amt",
-                        codec::PLAIN,
-                    )?;
+                    other_loan_arrears_repayment_amount =
+                        forms.value(&mut map, ctx, 12, "etc_loan_npay_rpym_amt", codec::PLAIN)?;
                 }
                 "etc_loan_npay_dlfe" => {
-                    other_loan_arrears_late_fee = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "etc_loan_npay_dlfe",
-                        codec::PLAIN,
-                    )?;
+                    other_loan_arrears_late_fee =
+                        forms.value(&mut map, ctx, 13, "etc_loan_npay_dlfe", codec::PLAIN)?;
                 }
                 "fc_entra_prerm" => {
-                    foreign_currency_deposit_previous_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_entra_prerm",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_deposit_previous_balance =
+                        forms.value(&mut map, ctx, 14, "fc_entra_prerm", codec::PLAIN)?;
                 }
                 "fc_ch_uncla_prerm" => {
-                    foreign_currency_cash_unpaid_amount_previous_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_ch_uncla_prerm",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_cash_unpaid_amount_previous_balance =
+                        forms.value(&mut map, ctx, 15, "fc_ch_uncla_prerm", codec::PLAIN)?;
                 }
                 "fc_etc_loana_prerm" => {
-                    foreign_currency_other_loan_amount_previous_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_etc_loana_prerm",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_other_loan_amount_previous_balance =
+                        forms.value(&mut map, ctx, 16, "fc_etc_loana_prerm", codec::PLAIN)?;
                 }
                 "fc_entra_nowrm" => {
-                    foreign_currency_deposit_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_entra_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_deposit_current_balance =
+                        forms.value(&mut map, ctx, 17, "fc_entra_nowrm", codec::PLAIN)?;
                 }
                 "fc_ch_uncla_nowrm" => {
-                    foreign_currency_cash_unpaid_amount_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_ch_uncla_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_cash_unpaid_amount_current_balance =
+                        forms.value(&mut map, ctx, 18, "fc_ch_uncla_nowrm", codec::PLAIN)?;
                 }
                 "fc_etc_loana_nowrm" => {
-                    foreign_currency_other_loan_amount_current_balance = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_etc_loana_nowrm",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_other_loan_amount_current_balance =
+                        forms.value(&mut map, ctx, 19, "fc_etc_loana_nowrm", codec::PLAIN)?;
                 }
                 "fc_exmn_alow_amt" => {
-                    foreign_currency_exchange_available_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_exmn_alow_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_exchange_available_amount =
+                        forms.value(&mut map, ctx, 20, "fc_exmn_alow_amt", codec::PLAIN)?;
                 }
                 "fc_ch_uncl_rpym_amt" => {
-                    foreign_currency_cash_unpaid_repayment_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_ch_uncl_rpym_amt",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_cash_unpaid_repayment_amount =
+                        forms.value(&mut map, ctx, 21, "fc_ch_uncl_rpym_amt", codec::PLAIN)?;
                 }
                 "fc_ch_uncl_dlfe" => {
-                    foreign_currency_cash_unpaid_late_fee = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_ch_uncl_dlfe",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_cash_unpaid_late_fee =
+                        forms.value(&mut map, ctx, 22, "fc_ch_uncl_dlfe", codec::PLAIN)?;
                 }
                 "fc_etc_loan_npay_rpym_amt" => {
-                    foreign_currency_other_loan_arrears_repayment_amount = codec::field_kept(
+                    foreign_currency_other_loan_arrears_repayment_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        23,
                         "fc_etc_loan_npay_rpym_amt",
                         codec::PLAIN,
                     )?;
                 }
                 "fc_etc_loan_npay_dlfe" => {
-                    foreign_currency_other_loan_arrears_late_fee = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "fc_etc_loan_npay_dlfe",
-                        codec::PLAIN,
-                    )?;
+                    foreign_currency_other_loan_arrears_late_fee =
+                        forms.value(&mut map, ctx, 24, "fc_etc_loan_npay_dlfe", codec::PLAIN)?;
                 }
                 "krw_exmn_amt" => {
                     krw_exchange_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "krw_exmn_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 25, "krw_exmn_amt", codec::PLAIN)?;
                 }
                 "sell_fc_amt" => {
                     sell_foreign_currency_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sell_fc_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 26, "sell_fc_amt", codec::PLAIN)?;
                 }
                 "buy_fc_amt" => {
                     buy_foreign_currency_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_fc_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 27, "buy_fc_amt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 29, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -520,211 +419,211 @@ impl serde::Serialize for CurrencyExchangeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "sell_aplc_exrt",
             self.sell_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "buy_aplc_exrt",
             self.buy_applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "aplc_exrt",
             self.applied_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "entra_prerm",
             self.deposit_previous_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "ch_uncla_prerm",
             self.cash_unpaid_amount_previous_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "etc_loana_prerm",
             self.other_loan_amount_previous_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "entra_nowrm",
             self.deposit_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ch_uncla_nowrm",
             self.cash_unpaid_amount_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "etc_loana_nowrm",
             self.other_loan_amount_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "krw_exmn_alow_amt",
             self.krw_exchange_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "ch_uncl_rpym_amt",
             self.cash_unpaid_repayment_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "ch_uncl_dlfe",
             self.cash_unpaid_late_fee.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "etc_loan_npay_rpym_amt",
             self.other_loan_arrears_repayment_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "etc_loan_npay_dlfe",
             self.other_loan_arrears_late_fee.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "fc_entra_prerm",
             self.foreign_currency_deposit_previous_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "fc_ch_uncla_prerm",
             self.foreign_currency_cash_unpaid_amount_previous_balance
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "fc_etc_loana_prerm",
             self.foreign_currency_other_loan_amount_previous_balance
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "fc_entra_nowrm",
             self.foreign_currency_deposit_current_balance.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "fc_ch_uncla_nowrm",
             self.foreign_currency_cash_unpaid_amount_current_balance
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "fc_etc_loana_nowrm",
             self.foreign_currency_other_loan_amount_current_balance
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "fc_exmn_alow_amt",
             self.foreign_currency_exchange_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "fc_ch_uncl_rpym_amt",
             self.foreign_currency_cash_unpaid_repayment_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "fc_ch_uncl_dlfe",
             self.foreign_currency_cash_unpaid_late_fee.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "fc_etc_loan_npay_rpym_amt",
             self.foreign_currency_other_loan_arrears_repayment_amount
                 .as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "fc_etc_loan_npay_dlfe",
             self.foreign_currency_other_loan_arrears_late_fee.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "krw_exmn_amt",
             self.krw_exchange_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "sell_fc_amt",
             self.sell_foreign_currency_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "buy_fc_amt",
             self.buy_foreign_currency_amount.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -347,234 +347,155 @@ impl codec::Record for StockQuoteResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
+                    stock_english_name = forms.value(&mut map, ctx, 3, "stk_enm", codec::PLAIN)?;
                 }
                 "52wk_hgst_pric" => {
-                    high_52w = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_hgst_pric",
-                        codec::PLAIN,
-                    )?;
+                    high_52w = forms.value(&mut map, ctx, 4, "52wk_hgst_pric", codec::PLAIN)?;
                 }
                 "52wk_hgst_pric_pre_rt" => {
-                    high_52w_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_hgst_pric_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    high_52w_change_rate =
+                        forms.value(&mut map, ctx, 5, "52wk_hgst_pric_pre_rt", codec::PLAIN)?;
                 }
                 "52wk_hgst_pric_dt" => {
-                    high_52w_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_hgst_pric_dt",
-                        codec::PLAIN,
-                    )?;
+                    high_52w_date =
+                        forms.value(&mut map, ctx, 6, "52wk_hgst_pric_dt", codec::PLAIN)?;
                 }
                 "52wk_lwst_pric" => {
-                    low_52w = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_lwst_pric",
-                        codec::PLAIN,
-                    )?;
+                    low_52w = forms.value(&mut map, ctx, 7, "52wk_lwst_pric", codec::PLAIN)?;
                 }
                 "52wk_lwst_pric_pre_rt" => {
-                    low_52w_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_lwst_pric_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    low_52w_change_rate =
+                        forms.value(&mut map, ctx, 8, "52wk_lwst_pric_pre_rt", codec::PLAIN)?;
                 }
                 "52wk_lwst_pric_dt" => {
-                    low_52w_date = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "52wk_lwst_pric_dt",
-                        codec::PLAIN,
-                    )?;
+                    low_52w_date =
+                        forms.value(&mut map, ctx, 9, "52wk_lwst_pric_dt", codec::PLAIN)?;
                 }
                 "stk_cnt" => {
-                    stock_count =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cnt", codec::PLAIN)?;
+                    stock_count = forms.value(&mut map, ctx, 10, "stk_cnt", codec::PLAIN)?;
                 }
                 "mac" => {
-                    market_cap = codec::field_kept(&mut map, ctx, &mut forms, "mac", codec::PLAIN)?;
+                    market_cap = forms.value(&mut map, ctx, 11, "mac", codec::PLAIN)?;
                 }
                 "setl_mm" => {
-                    settlement_month =
-                        codec::field_kept(&mut map, ctx, &mut forms, "setl_mm", codec::PLAIN)?;
+                    settlement_month = forms.value(&mut map, ctx, 12, "setl_mm", codec::PLAIN)?;
                 }
                 "lg_inds_cd" => {
                     large_industry_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lg_inds_cd", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 13, "lg_inds_cd", codec::PLAIN)?;
                 }
                 "sm_inds_cd" => {
                     small_industry_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sm_inds_cd", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "sm_inds_cd", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 15, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 16, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 18, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 19, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "oyr_hgst" => {
-                    year_highest =
-                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_hgst", codec::PLAIN)?;
+                    year_highest = forms.value(&mut map, ctx, 20, "oyr_hgst", codec::PLAIN)?;
                 }
                 "oyr_hgst_dt" => {
                     year_highest_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_hgst_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 21, "oyr_hgst_dt", codec::PLAIN)?;
                 }
                 "oyr_hgst_pre_rt" => {
-                    year_highest_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "oyr_hgst_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    year_highest_change_rate =
+                        forms.value(&mut map, ctx, 22, "oyr_hgst_pre_rt", codec::PLAIN)?;
                 }
                 "oyr_lwst" => {
-                    year_lowest =
-                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_lwst", codec::PLAIN)?;
+                    year_lowest = forms.value(&mut map, ctx, 23, "oyr_lwst", codec::PLAIN)?;
                 }
                 "oyr_lwst_dt" => {
                     year_lowest_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "oyr_lwst_dt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 24, "oyr_lwst_dt", codec::PLAIN)?;
                 }
                 "oyr_lwst_pre_rt" => {
-                    year_lowest_change_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "oyr_lwst_pre_rt",
-                        codec::PLAIN,
-                    )?;
+                    year_lowest_change_rate =
+                        forms.value(&mut map, ctx, 25, "oyr_lwst_pre_rt", codec::PLAIN)?;
                 }
                 "pre_open_pric" => {
-                    previous_day_open_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pre_open_pric",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_open_price =
+                        forms.value(&mut map, ctx, 26, "pre_open_pric", codec::PLAIN)?;
                 }
                 "pre_high_pric" => {
-                    previous_day_high_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pre_high_pric",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_high_price =
+                        forms.value(&mut map, ctx, 27, "pre_high_pric", codec::PLAIN)?;
                 }
                 "pre_low_pric" => {
                     previous_day_low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_low_pric", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 28, "pre_low_pric", codec::PLAIN)?;
                 }
                 "base_close_pric" => {
-                    base_close_price = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "base_close_pric",
-                        codec::PLAIN,
-                    )?;
+                    base_close_price =
+                        forms.value(&mut map, ctx, 29, "base_close_pric", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price = forms.value(&mut map, ctx, 30, "upl_pric", codec::PLAIN)?;
                 }
                 "lst_pric" => {
-                    lower_limit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "lst_pric", codec::PLAIN)?;
+                    lower_limit_price = forms.value(&mut map, ctx, 31, "lst_pric", codec::PLAIN)?;
                 }
                 "trde_qty_unit" => {
-                    trade_quantity_unit = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "trde_qty_unit",
-                        codec::PLAIN,
-                    )?;
+                    trade_quantity_unit =
+                        forms.value(&mut map, ctx, 32, "trde_qty_unit", codec::PLAIN)?;
                 }
                 "uncert_lv" => {
                     uncertainty_level =
-                        codec::field_kept(&mut map, ctx, &mut forms, "uncert_lv", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 33, "uncert_lv", codec::PLAIN)?;
                 }
                 "comp_adv_tp" => {
                     competitive_advantage_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "comp_adv_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 34, "comp_adv_tp", codec::PLAIN)?;
                 }
                 "curr_unit" => {
-                    currency_unit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "curr_unit", codec::PLAIN)?;
+                    currency_unit = forms.value(&mut map, ctx, 35, "curr_unit", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 36, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 37, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 38, "low_pric", codec::PLAIN)?;
                 }
                 "trd_susp_tp" => {
                     trade_suspension_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trd_susp_tp", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 39, "trd_susp_tp", codec::PLAIN)?;
                 }
                 "base_exrt" => {
                     base_exchange_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_exrt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 40, "base_exrt", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 42, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -632,297 +553,292 @@ impl serde::Serialize for StockQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stk_enm",
             self.stock_english_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "52wk_hgst_pric",
             self.high_52w.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "52wk_hgst_pric_pre_rt",
             self.high_52w_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "52wk_hgst_pric_dt",
             self.high_52w_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "52wk_lwst_pric",
             self.low_52w.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "52wk_lwst_pric_pre_rt",
             self.low_52w_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "52wk_lwst_pric_dt",
             self.low_52w_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "stk_cnt",
             self.stock_count.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 11, "mac", self.market_cap.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "mac",
-            self.market_cap.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            12,
             "setl_mm",
             self.settlement_month.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "lg_inds_cd",
             self.large_industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "sm_inds_cd",
             self.small_industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "oyr_hgst",
             self.year_highest.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "oyr_hgst_dt",
             self.year_highest_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "oyr_hgst_pre_rt",
             self.year_highest_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "oyr_lwst",
             self.year_lowest.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "oyr_lwst_dt",
             self.year_lowest_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "oyr_lwst_pre_rt",
             self.year_lowest_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "pre_open_pric",
             self.previous_day_open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "pre_high_pric",
             self.previous_day_high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "pre_low_pric",
             self.previous_day_low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "base_close_pric",
             self.base_close_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "upl_pric",
             self.upper_limit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "lst_pric",
             self.lower_limit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "trde_qty_unit",
             self.trade_quantity_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "uncert_lv",
             self.uncertainty_level.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "comp_adv_tp",
             self.competitive_advantage_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "curr_unit",
             self.currency_unit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "trd_susp_tp",
             self.trade_suspension_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "base_exrt",
             self.base_exchange_rate.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

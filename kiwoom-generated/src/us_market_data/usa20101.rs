@@ -646,487 +646,323 @@ impl codec::Record for OrderBookResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
+                    stock_english_name = forms.value(&mut map, ctx, 3, "stk_enm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 4, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
                 }
                 "trde_qty" => {
-                    trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_qty", codec::PLAIN)?;
+                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 9, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 10, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 11, "low_pric", codec::PLAIN)?;
                 }
                 "bid_tm" => {
-                    quote_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "bid_tm", codec::PLAIN)?;
+                    quote_time = forms.value(&mut map, ctx, 12, "bid_tm", codec::PLAIN)?;
                 }
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 13, "dt", codec::PLAIN)?,
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "fpr_sel_bid" => {
-                    best_ask_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fpr_sel_bid", codec::PLAIN)?;
+                    best_ask_price = forms.value(&mut map, ctx, 15, "fpr_sel_bid", codec::PLAIN)?;
                 }
                 "fpr_buy_bid" => {
-                    best_bid_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fpr_buy_bid", codec::PLAIN)?;
+                    best_bid_price = forms.value(&mut map, ctx, 16, "fpr_buy_bid", codec::PLAIN)?;
                 }
                 "pre_trde_rt" => {
                     previous_day_trade_change_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pre_trde_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 17, "pre_trde_rt", codec::PLAIN)?;
                 }
                 "trde_tern_rt" => {
                     trade_turnover_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_tern_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 18, "trde_tern_rt", codec::PLAIN)?;
                 }
                 "sel_1bid" => {
-                    ask_price_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1bid", codec::PLAIN)?;
+                    ask_price_1 = forms.value(&mut map, ctx, 19, "sel_1bid", codec::PLAIN)?;
                 }
                 "sel_2bid" => {
-                    ask_price_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2bid", codec::PLAIN)?;
+                    ask_price_2 = forms.value(&mut map, ctx, 20, "sel_2bid", codec::PLAIN)?;
                 }
                 "sel_3bid" => {
-                    ask_price_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3bid", codec::PLAIN)?;
+                    ask_price_3 = forms.value(&mut map, ctx, 21, "sel_3bid", codec::PLAIN)?;
                 }
                 "sel_4bid" => {
-                    ask_price_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4bid", codec::PLAIN)?;
+                    ask_price_4 = forms.value(&mut map, ctx, 22, "sel_4bid", codec::PLAIN)?;
                 }
                 "sel_5bid" => {
-                    ask_price_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5bid", codec::PLAIN)?;
+                    ask_price_5 = forms.value(&mut map, ctx, 23, "sel_5bid", codec::PLAIN)?;
                 }
                 "sel_6bid" => {
-                    ask_price_6 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_6bid", codec::PLAIN)?;
+                    ask_price_6 = forms.value(&mut map, ctx, 24, "sel_6bid", codec::PLAIN)?;
                 }
                 "sel_7bid" => {
-                    ask_price_7 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_7bid", codec::PLAIN)?;
+                    ask_price_7 = forms.value(&mut map, ctx, 25, "sel_7bid", codec::PLAIN)?;
                 }
                 "sel_8bid" => {
-                    ask_price_8 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_8bid", codec::PLAIN)?;
+                    ask_price_8 = forms.value(&mut map, ctx, 26, "sel_8bid", codec::PLAIN)?;
                 }
                 "sel_9bid" => {
-                    ask_price_9 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_9bid", codec::PLAIN)?;
+                    ask_price_9 = forms.value(&mut map, ctx, 27, "sel_9bid", codec::PLAIN)?;
                 }
                 "sel_10bid" => {
-                    ask_price_10 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_10bid", codec::PLAIN)?;
+                    ask_price_10 = forms.value(&mut map, ctx, 28, "sel_10bid", codec::PLAIN)?;
                 }
                 "buy_1bid" => {
-                    bid_price_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1bid", codec::PLAIN)?;
+                    bid_price_1 = forms.value(&mut map, ctx, 29, "buy_1bid", codec::PLAIN)?;
                 }
                 "buy_2bid" => {
-                    bid_price_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2bid", codec::PLAIN)?;
+                    bid_price_2 = forms.value(&mut map, ctx, 30, "buy_2bid", codec::PLAIN)?;
                 }
                 "buy_3bid" => {
-                    bid_price_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3bid", codec::PLAIN)?;
+                    bid_price_3 = forms.value(&mut map, ctx, 31, "buy_3bid", codec::PLAIN)?;
                 }
                 "buy_4bid" => {
-                    bid_price_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4bid", codec::PLAIN)?;
+                    bid_price_4 = forms.value(&mut map, ctx, 32, "buy_4bid", codec::PLAIN)?;
                 }
                 "buy_5bid" => {
-                    bid_price_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5bid", codec::PLAIN)?;
+                    bid_price_5 = forms.value(&mut map, ctx, 33, "buy_5bid", codec::PLAIN)?;
                 }
                 "buy_6bid" => {
-                    bid_price_6 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_6bid", codec::PLAIN)?;
+                    bid_price_6 = forms.value(&mut map, ctx, 34, "buy_6bid", codec::PLAIN)?;
                 }
                 "buy_7bid" => {
-                    bid_price_7 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_7bid", codec::PLAIN)?;
+                    bid_price_7 = forms.value(&mut map, ctx, 35, "buy_7bid", codec::PLAIN)?;
                 }
                 "buy_8bid" => {
-                    bid_price_8 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_8bid", codec::PLAIN)?;
+                    bid_price_8 = forms.value(&mut map, ctx, 36, "buy_8bid", codec::PLAIN)?;
                 }
                 "buy_9bid" => {
-                    bid_price_9 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_9bid", codec::PLAIN)?;
+                    bid_price_9 = forms.value(&mut map, ctx, 37, "buy_9bid", codec::PLAIN)?;
                 }
                 "buy_10bid" => {
-                    bid_price_10 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_10bid", codec::PLAIN)?;
+                    bid_price_10 = forms.value(&mut map, ctx, 38, "buy_10bid", codec::PLAIN)?;
                 }
                 "sel_1bid_req" => {
                     ask_quantity_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_1bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 39, "sel_1bid_req", codec::PLAIN)?;
                 }
                 "sel_2bid_req" => {
                     ask_quantity_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_2bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 40, "sel_2bid_req", codec::PLAIN)?;
                 }
                 "sel_3bid_req" => {
                     ask_quantity_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_3bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 41, "sel_3bid_req", codec::PLAIN)?;
                 }
                 "sel_4bid_req" => {
                     ask_quantity_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_4bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 42, "sel_4bid_req", codec::PLAIN)?;
                 }
                 "sel_5bid_req" => {
                     ask_quantity_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_5bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 43, "sel_5bid_req", codec::PLAIN)?;
                 }
                 "sel_6bid_req" => {
                     ask_quantity_6 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_6bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 44, "sel_6bid_req", codec::PLAIN)?;
                 }
                 "sel_7bid_req" => {
                     ask_quantity_7 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_7bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 45, "sel_7bid_req", codec::PLAIN)?;
                 }
                 "sel_8bid_req" => {
                     ask_quantity_8 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_8bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 46, "sel_8bid_req", codec::PLAIN)?;
                 }
                 "sel_9bid_req" => {
                     ask_quantity_9 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "sel_9bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 47, "sel_9bid_req", codec::PLAIN)?;
                 }
                 "sel_10bid_req" => {
-                    ask_quantity_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_10bid_req",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_10 =
+                        forms.value(&mut map, ctx, 48, "sel_10bid_req", codec::PLAIN)?;
                 }
                 "buy_1bid_req" => {
                     bid_quantity_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_1bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 49, "buy_1bid_req", codec::PLAIN)?;
                 }
                 "buy_2bid_req" => {
                     bid_quantity_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_2bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 50, "buy_2bid_req", codec::PLAIN)?;
                 }
                 "buy_3bid_req" => {
                     bid_quantity_3 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_3bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 51, "buy_3bid_req", codec::PLAIN)?;
                 }
                 "buy_4bid_req" => {
                     bid_quantity_4 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_4bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 52, "buy_4bid_req", codec::PLAIN)?;
                 }
                 "buy_5bid_req" => {
                     bid_quantity_5 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_5bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 53, "buy_5bid_req", codec::PLAIN)?;
                 }
                 "buy_6bid_req" => {
                     bid_quantity_6 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_6bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 54, "buy_6bid_req", codec::PLAIN)?;
                 }
                 "buy_7bid_req" => {
                     bid_quantity_7 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_7bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 55, "buy_7bid_req", codec::PLAIN)?;
                 }
                 "buy_8bid_req" => {
                     bid_quantity_8 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_8bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 56, "buy_8bid_req", codec::PLAIN)?;
                 }
                 "buy_9bid_req" => {
                     bid_quantity_9 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "buy_9bid_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 57, "buy_9bid_req", codec::PLAIN)?;
                 }
                 "buy_10bid_req" => {
-                    bid_quantity_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_10bid_req",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_10 =
+                        forms.value(&mut map, ctx, 58, "buy_10bid_req", codec::PLAIN)?;
                 }
                 "sel_1bid_jub_pre" => {
-                    ask_quantity_change_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_1bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_1 =
+                        forms.value(&mut map, ctx, 59, "sel_1bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_2bid_jub_pre" => {
-                    ask_quantity_change_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_2bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_2 =
+                        forms.value(&mut map, ctx, 60, "sel_2bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_3bid_jub_pre" => {
-                    ask_quantity_change_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_3bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_3 =
+                        forms.value(&mut map, ctx, 61, "sel_3bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_4bid_jub_pre" => {
-                    ask_quantity_change_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_4bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_4 =
+                        forms.value(&mut map, ctx, 62, "sel_4bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_5bid_jub_pre" => {
-                    ask_quantity_change_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_5bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_5 =
+                        forms.value(&mut map, ctx, 63, "sel_5bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_6bid_jub_pre" => {
-                    ask_quantity_change_6 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_6bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_6 =
+                        forms.value(&mut map, ctx, 64, "sel_6bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_7bid_jub_pre" => {
-                    ask_quantity_change_7 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_7bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_7 =
+                        forms.value(&mut map, ctx, 65, "sel_7bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_8bid_jub_pre" => {
-                    ask_quantity_change_8 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_8bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_8 =
+                        forms.value(&mut map, ctx, 66, "sel_8bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_9bid_jub_pre" => {
-                    ask_quantity_change_9 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_9bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_9 =
+                        forms.value(&mut map, ctx, 67, "sel_9bid_jub_pre", codec::PLAIN)?;
                 }
                 "sel_10bid_jub_pre" => {
-                    ask_quantity_change_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_10bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    ask_quantity_change_10 =
+                        forms.value(&mut map, ctx, 68, "sel_10bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_1th_pre_req_pre" => {
-                    best_bid_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_1th_pre_req_pre",
-                        codec::PLAIN,
-                    )?;
+                    best_bid_quantity_change =
+                        forms.value(&mut map, ctx, 69, "buy_1th_pre_req_pre", codec::PLAIN)?;
                 }
                 "buy_1bid_jub_pre" => {
-                    bid_quantity_change_1 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_1bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_1 =
+                        forms.value(&mut map, ctx, 70, "buy_1bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_2bid_jub_pre" => {
-                    bid_quantity_change_2 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_2bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_2 =
+                        forms.value(&mut map, ctx, 71, "buy_2bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_3bid_jub_pre" => {
-                    bid_quantity_change_3 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_3bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_3 =
+                        forms.value(&mut map, ctx, 72, "buy_3bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_4bid_jub_pre" => {
-                    bid_quantity_change_4 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_4bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_4 =
+                        forms.value(&mut map, ctx, 73, "buy_4bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_5bid_jub_pre" => {
-                    bid_quantity_change_5 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_5bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_5 =
+                        forms.value(&mut map, ctx, 74, "buy_5bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_6bid_jub_pre" => {
-                    bid_quantity_change_6 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_6bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_6 =
+                        forms.value(&mut map, ctx, 75, "buy_6bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_7bid_jub_pre" => {
-                    bid_quantity_change_7 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_7bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_7 =
+                        forms.value(&mut map, ctx, 76, "buy_7bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_8bid_jub_pre" => {
-                    bid_quantity_change_8 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_8bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_8 =
+                        forms.value(&mut map, ctx, 77, "buy_8bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_9bid_jub_pre" => {
-                    bid_quantity_change_9 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_9bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_9 =
+                        forms.value(&mut map, ctx, 78, "buy_9bid_jub_pre", codec::PLAIN)?;
                 }
                 "buy_10bid_jub_pre" => {
-                    bid_quantity_change_10 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_10bid_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    bid_quantity_change_10 =
+                        forms.value(&mut map, ctx, 79, "buy_10bid_jub_pre", codec::PLAIN)?;
                 }
                 "tot_sel_req" => {
                     total_ask_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_sel_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 80, "tot_sel_req", codec::PLAIN)?;
                 }
                 "sel_bid_tot_req_jub_pre" => {
-                    total_ask_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sel_bid_tot_req_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    total_ask_quantity_change =
+                        forms.value(&mut map, ctx, 81, "sel_bid_tot_req_jub_pre", codec::PLAIN)?;
                 }
                 "tot_buy_req" => {
                     total_bid_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "tot_buy_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 82, "tot_buy_req", codec::PLAIN)?;
                 }
                 "buy_bid_tot_req_jub_pre" => {
-                    total_bid_quantity_change = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "buy_bid_tot_req_jub_pre",
-                        codec::PLAIN,
-                    )?;
+                    total_bid_quantity_change =
+                        forms.value(&mut map, ctx, 83, "buy_bid_tot_req_jub_pre", codec::PLAIN)?;
                 }
                 "netprps_req" => {
                     net_purchase_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netprps_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 84, "netprps_req", codec::PLAIN)?;
                 }
                 "netslmt_req" => {
                     net_sell_remaining_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "netslmt_req", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 85, "netslmt_req", codec::PLAIN)?;
                 }
                 "upl_pric" => {
-                    upper_limit_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upl_pric", codec::PLAIN)?;
+                    upper_limit_price = forms.value(&mut map, ctx, 86, "upl_pric", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
+                    base_price = forms.value(&mut map, ctx, 87, "base_pric", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 89, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -1231,626 +1067,621 @@ impl serde::Serialize for OrderBookResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stk_enm",
             self.stock_english_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "trde_qty",
             self.trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "bid_tm",
             self.quote_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 13, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            14,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "fpr_sel_bid",
             self.best_ask_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "fpr_buy_bid",
             self.best_bid_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "pre_trde_rt",
             self.previous_day_trade_change_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "trde_tern_rt",
             self.trade_turnover_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "sel_1bid",
             self.ask_price_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "sel_2bid",
             self.ask_price_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "sel_3bid",
             self.ask_price_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "sel_4bid",
             self.ask_price_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "sel_5bid",
             self.ask_price_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "sel_6bid",
             self.ask_price_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "sel_7bid",
             self.ask_price_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "sel_8bid",
             self.ask_price_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "sel_9bid",
             self.ask_price_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "sel_10bid",
             self.ask_price_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            29,
             "buy_1bid",
             self.bid_price_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "buy_2bid",
             self.bid_price_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            31,
             "buy_3bid",
             self.bid_price_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            32,
             "buy_4bid",
             self.bid_price_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            33,
             "buy_5bid",
             self.bid_price_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            34,
             "buy_6bid",
             self.bid_price_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            35,
             "buy_7bid",
             self.bid_price_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            36,
             "buy_8bid",
             self.bid_price_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            37,
             "buy_9bid",
             self.bid_price_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            38,
             "buy_10bid",
             self.bid_price_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            39,
             "sel_1bid_req",
             self.ask_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            40,
             "sel_2bid_req",
             self.ask_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            41,
             "sel_3bid_req",
             self.ask_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            42,
             "sel_4bid_req",
             self.ask_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            43,
             "sel_5bid_req",
             self.ask_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            44,
             "sel_6bid_req",
             self.ask_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            45,
             "sel_7bid_req",
             self.ask_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            46,
             "sel_8bid_req",
             self.ask_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            47,
             "sel_9bid_req",
             self.ask_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            48,
             "sel_10bid_req",
             self.ask_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            49,
             "buy_1bid_req",
             self.bid_quantity_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            50,
             "buy_2bid_req",
             self.bid_quantity_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            51,
             "buy_3bid_req",
             self.bid_quantity_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            52,
             "buy_4bid_req",
             self.bid_quantity_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            53,
             "buy_5bid_req",
             self.bid_quantity_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            54,
             "buy_6bid_req",
             self.bid_quantity_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            55,
             "buy_7bid_req",
             self.bid_quantity_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            56,
             "buy_8bid_req",
             self.bid_quantity_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            57,
             "buy_9bid_req",
             self.bid_quantity_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            58,
             "buy_10bid_req",
             self.bid_quantity_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            59,
             "sel_1bid_jub_pre",
             self.ask_quantity_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            60,
             "sel_2bid_jub_pre",
             self.ask_quantity_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            61,
             "sel_3bid_jub_pre",
             self.ask_quantity_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            62,
             "sel_4bid_jub_pre",
             self.ask_quantity_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            63,
             "sel_5bid_jub_pre",
             self.ask_quantity_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            64,
             "sel_6bid_jub_pre",
             self.ask_quantity_change_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            65,
             "sel_7bid_jub_pre",
             self.ask_quantity_change_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            66,
             "sel_8bid_jub_pre",
             self.ask_quantity_change_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            67,
             "sel_9bid_jub_pre",
             self.ask_quantity_change_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            68,
             "sel_10bid_jub_pre",
             self.ask_quantity_change_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            69,
             "buy_1th_pre_req_pre",
             self.best_bid_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            70,
             "buy_1bid_jub_pre",
             self.bid_quantity_change_1.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            71,
             "buy_2bid_jub_pre",
             self.bid_quantity_change_2.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            72,
             "buy_3bid_jub_pre",
             self.bid_quantity_change_3.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            73,
             "buy_4bid_jub_pre",
             self.bid_quantity_change_4.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            74,
             "buy_5bid_jub_pre",
             self.bid_quantity_change_5.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            75,
             "buy_6bid_jub_pre",
             self.bid_quantity_change_6.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            76,
             "buy_7bid_jub_pre",
             self.bid_quantity_change_7.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            77,
             "buy_8bid_jub_pre",
             self.bid_quantity_change_8.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            78,
             "buy_9bid_jub_pre",
             self.bid_quantity_change_9.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            79,
             "buy_10bid_jub_pre",
             self.bid_quantity_change_10.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            80,
             "tot_sel_req",
             self.total_ask_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            81,
             "sel_bid_tot_req_jub_pre",
             self.total_ask_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            82,
             "tot_buy_req",
             self.total_bid_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            83,
             "buy_bid_tot_req_jub_pre",
             self.total_bid_quantity_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            84,
             "netprps_req",
             self.net_purchase_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            85,
             "netslmt_req",
             self.net_sell_remaining_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            86,
             "upl_pric",
             self.upper_limit_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            87,
             "base_pric",
             self.base_price.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            89,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -101,14 +101,13 @@ impl codec::Record for StockDailyFillsResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -126,11 +125,12 @@ impl serde::Serialize for StockDailyFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -203,28 +203,24 @@ impl codec::Record for StockDailyFillsRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "acc_trde_qty", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -245,44 +241,39 @@ impl serde::Serialize for StockDailyFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,

@@ -111,14 +111,13 @@ impl codec::Record for StockDailyPriceResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -136,11 +135,12 @@ impl serde::Serialize for StockDailyPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -269,75 +269,51 @@ impl codec::Record for StockDailyPriceRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "dt" => {
-                    date = codec::field_kept(&mut map, ctx, &mut forms, "dt", codec::PLAIN)?;
-                }
+                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 6, "trde_prica", codec::PLAIN)?;
                 }
                 "open_pric" => {
-                    open_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "open_pric", codec::PLAIN)?;
+                    open_price = forms.value(&mut map, ctx, 7, "open_pric", codec::PLAIN)?;
                 }
                 "high_pric" => {
-                    high_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "high_pric", codec::PLAIN)?;
+                    high_price = forms.value(&mut map, ctx, 8, "high_pric", codec::PLAIN)?;
                 }
                 "low_pric" => {
-                    low_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "low_pric", codec::PLAIN)?;
+                    low_price = forms.value(&mut map, ctx, 9, "low_pric", codec::PLAIN)?;
                 }
                 "base_pric" => {
-                    base_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_pric", codec::PLAIN)?;
+                    base_price = forms.value(&mut map, ctx, 10, "base_pric", codec::PLAIN)?;
                 }
                 "base_open_flu_rt" => {
-                    base_open_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "base_open_flu_rt",
-                        codec::PLAIN,
-                    )?;
+                    base_open_fluctuation_rate =
+                        forms.value(&mut map, ctx, 11, "base_open_flu_rt", codec::PLAIN)?;
                 }
                 "base_high_flu_rt" => {
-                    base_high_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "base_high_flu_rt",
-                        codec::PLAIN,
-                    )?;
+                    base_high_fluctuation_rate =
+                        forms.value(&mut map, ctx, 12, "base_high_flu_rt", codec::PLAIN)?;
                 }
                 "base_low_flu_rt" => {
-                    base_low_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "base_low_flu_rt",
-                        codec::PLAIN,
-                    )?;
+                    base_low_fluctuation_rate =
+                        forms.value(&mut map, ctx, 13, "base_low_flu_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -366,100 +342,95 @@ impl serde::Serialize for StockDailyPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "dt",
-            self.date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "open_pric",
             self.open_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "high_pric",
             self.high_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "low_pric",
             self.low_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "base_pric",
             self.base_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "base_open_flu_rt",
             self.base_open_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "base_high_flu_rt",
             self.base_high_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "base_low_flu_rt",
             self.base_low_fluctuation_rate.as_ref(),
             codec::PLAIN,

@@ -151,45 +151,32 @@ impl codec::Record for BuyStockResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "fc_entra", codec::PLAIN)?;
                 }
                 "tdy_rebuy_useda" => {
-                    today_rebuy_used_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_rebuy_useda",
-                        codec::PLAIN,
-                    )?;
+                    today_rebuy_used_amount =
+                        forms.value(&mut map, ctx, 3, "tdy_rebuy_useda", codec::PLAIN)?;
                 }
                 "pred_rebuy_useda" => {
-                    previous_day_rebuy_used_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_rebuy_useda",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_rebuy_used_amount =
+                        forms.value(&mut map, ctx, 4, "pred_rebuy_useda", codec::PLAIN)?;
                 }
                 "trst_prof_ch" => {
                     consignment_margin_cash =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trst_prof_ch", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "trst_prof_ch", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -212,52 +199,52 @@ impl serde::Serialize for BuyStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "fc_entra",
             self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tdy_rebuy_useda",
             self.today_rebuy_used_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_rebuy_useda",
             self.previous_day_rebuy_used_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "trst_prof_ch",
             self.consignment_margin_cash.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

@@ -162,41 +162,27 @@ impl codec::Record for SellStockResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
                 }
                 "poss_qty" => {
-                    holding_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "poss_qty", codec::PLAIN)?;
+                    holding_quantity = forms.value(&mut map, ctx, 2, "poss_qty", codec::PLAIN)?;
                 }
                 "tdy_resel_usedq" => {
-                    today_resell_used_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "tdy_resel_usedq",
-                        codec::PLAIN,
-                    )?;
+                    today_resell_used_quantity =
+                        forms.value(&mut map, ctx, 3, "tdy_resel_usedq", codec::PLAIN)?;
                 }
                 "pred_resel_usedq" => {
-                    previous_day_resell_used_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_resel_usedq",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_resell_used_quantity =
+                        forms.value(&mut map, ctx, 4, "pred_resel_usedq", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -218,45 +204,45 @@ impl serde::Serialize for SellStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "poss_qty",
             self.holding_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "tdy_resel_usedq",
             self.today_resell_used_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "pred_resel_usedq",
             self.previous_day_resell_used_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

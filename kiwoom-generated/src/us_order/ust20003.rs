@@ -116,23 +116,20 @@ impl codec::Record for CancelStockOrderResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
                 }
                 "ord_no" => {
-                    order_number =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_no", codec::PLAIN)?;
+                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
                 }
                 "cncl_ord_qty" => {
                     cancel_order_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cncl_ord_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "cncl_ord_qty", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -152,31 +149,31 @@ impl serde::Serialize for CancelStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "ord_no",
             self.order_number.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "cncl_ord_qty",
             self.cancel_order_quantity.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

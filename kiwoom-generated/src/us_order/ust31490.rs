@@ -289,39 +289,27 @@ impl codec::Record for OrderableQuantityResponse {
             match &*key {
                 "stk_profa_rt" => {
                     stock_margin_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_profa_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 0, "stk_profa_rt", codec::PLAIN)?;
                 }
                 "profa_rt" => {
-                    margin_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "profa_rt", codec::PLAIN)?;
+                    margin_rate = forms.value(&mut map, ctx, 1, "profa_rt", codec::PLAIN)?;
                 }
                 "aplc_rt" => {
-                    applied_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "aplc_rt", codec::PLAIN)?;
+                    applied_rate = forms.value(&mut map, ctx, 2, "aplc_rt", codec::PLAIN)?;
                 }
                 "krw_ord_rqst_yn" => {
-                    krw_order_request_flag = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_ord_rqst_yn",
-                        codec::PLAIN,
-                    )?;
+                    krw_order_request_flag =
+                        forms.value(&mut map, ctx, 3, "krw_ord_rqst_yn", codec::PLAIN)?;
                 }
                 "krw_ord_alowa_50" => {
-                    krw_order_available_amount_50 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_ord_alowa_50",
-                        codec::PLAIN,
-                    )?;
+                    krw_order_available_amount_50 =
+                        forms.value(&mut map, ctx, 4, "krw_ord_alowa_50", codec::PLAIN)?;
                 }
                 "krw_ord_alowq_50" => {
-                    krw_order_available_quantity_50 = codec::field_kept(
+                    krw_order_available_quantity_50 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        5,
                         "krw_ord_alowq_50",
                         &codec::Format {
                             scale: 0u8,
@@ -334,13 +322,13 @@ impl codec::Record for OrderableQuantityResponse {
                 }
                 "ord_alowa_50" => {
                     order_available_amount_50 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_alowa_50", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "ord_alowa_50", codec::PLAIN)?;
                 }
                 "ord_alowq_50" => {
-                    order_available_quantity_50 = codec::field_kept(
+                    order_available_quantity_50 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        7,
                         "ord_alowq_50",
                         &codec::Format {
                             scale: 0u8,
@@ -352,19 +340,14 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "pred_rebuy_alowa_50" => {
-                    previous_day_rebuy_available_amount_50 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_rebuy_alowa_50",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_rebuy_available_amount_50 =
+                        forms.value(&mut map, ctx, 8, "pred_rebuy_alowa_50", codec::PLAIN)?;
                 }
                 "tdy_rebuy_alowa_50" => {
-                    today_rebuy_available_amount_50 = codec::field_kept(
+                    today_rebuy_available_amount_50 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        9,
                         "tdy_rebuy_alowa_50",
                         &codec::Format {
                             scale: 0u8,
@@ -376,19 +359,14 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "krw_ord_alowa_100" => {
-                    krw_order_available_amount_100 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_ord_alowa_100",
-                        codec::PLAIN,
-                    )?;
+                    krw_order_available_amount_100 =
+                        forms.value(&mut map, ctx, 10, "krw_ord_alowa_100", codec::PLAIN)?;
                 }
                 "krw_ord_alowq_100" => {
-                    krw_order_available_quantity_100 = codec::field_kept(
+                    krw_order_available_quantity_100 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        11,
                         "krw_ord_alowq_100",
                         &codec::Format {
                             scale: 0u8,
@@ -400,19 +378,14 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "ord_alowa_100" => {
-                    order_available_amount_100 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "ord_alowa_100",
-                        codec::PLAIN,
-                    )?;
+                    order_available_amount_100 =
+                        forms.value(&mut map, ctx, 12, "ord_alowa_100", codec::PLAIN)?;
                 }
                 "ord_alowq_100" => {
-                    order_available_quantity_100 = codec::field_kept(
+                    order_available_quantity_100 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        13,
                         "ord_alowq_100",
                         &codec::Format {
                             scale: 0u8,
@@ -424,19 +397,14 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "pred_rebuy_alowa_100" => {
-                    previous_day_rebuy_available_amount_100 = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_rebuy_alowa_100",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_rebuy_available_amount_100 =
+                        forms.value(&mut map, ctx, 14, "pred_rebuy_alowa_100", codec::PLAIN)?;
                 }
                 "tdy_rebuy_alowa_100" => {
-                    today_rebuy_available_amount_100 = codec::field_kept(
+                    today_rebuy_available_amount_100 = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        15,
                         "tdy_rebuy_alowa_100",
                         &codec::Format {
                             scale: 0u8,
@@ -448,19 +416,14 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "min_krw_ord_alowa" => {
-                    cash_only_krw_order_available_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "min_krw_ord_alowa",
-                        codec::PLAIN,
-                    )?;
+                    cash_only_krw_order_available_amount =
+                        forms.value(&mut map, ctx, 16, "min_krw_ord_alowa", codec::PLAIN)?;
                 }
                 "min_krw_ord_alowq" => {
-                    cash_only_krw_order_available_quantity = codec::field_kept(
+                    cash_only_krw_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        17,
                         "min_krw_ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -472,19 +435,14 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "min_ord_alowa" => {
-                    cash_only_order_available_cash = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "min_ord_alowa",
-                        codec::PLAIN,
-                    )?;
+                    cash_only_order_available_cash =
+                        forms.value(&mut map, ctx, 18, "min_ord_alowa", codec::PLAIN)?;
                 }
                 "min_ord_alowq" => {
-                    cash_only_order_available_quantity = codec::field_kept(
+                    cash_only_order_available_quantity = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        19,
                         "min_ord_alowq",
                         &codec::Format {
                             scale: 0u8,
@@ -496,28 +454,18 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "min_pred_rebuy_alowa" => {
-                    cash_only_previous_day_rebuy_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "min_pred_rebuy_alowa",
-                        codec::PLAIN,
-                    )?;
+                    cash_only_previous_day_rebuy_amount =
+                        forms.value(&mut map, ctx, 20, "min_pred_rebuy_alowa", codec::PLAIN)?;
                 }
                 "min_tdy_rebuy_alowa" => {
-                    cash_only_today_rebuy_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "min_tdy_rebuy_alowa",
-                        codec::PLAIN,
-                    )?;
+                    cash_only_today_rebuy_amount =
+                        forms.value(&mut map, ctx, 21, "min_tdy_rebuy_alowa", codec::PLAIN)?;
                 }
                 "krw_entra" => {
-                    krw_deposit = codec::field_kept(
+                    krw_deposit = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        22,
                         "krw_entra",
                         &codec::Format {
                             scale: 0u8,
@@ -530,21 +478,21 @@ impl codec::Record for OrderableQuantityResponse {
                 }
                 "fc_entra" => {
                     foreign_currency_deposit =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_entra", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 23, "fc_entra", codec::PLAIN)?;
                 }
                 "fc_uncl_amt" => {
                     foreign_currency_unpaid_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "fc_uncl_amt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 24, "fc_uncl_amt", codec::PLAIN)?;
                 }
                 "ord_alowa" => {
                     order_available_amount =
-                        codec::field_kept(&mut map, ctx, &mut forms, "ord_alowa", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 25, "ord_alowa", codec::PLAIN)?;
                 }
                 "krw_ord_set_amt" => {
-                    krw_order_set_amount = codec::field_kept(
+                    krw_order_set_amount = forms.value(
                         &mut map,
                         ctx,
-                        &mut forms,
+                        26,
                         "krw_ord_set_amt",
                         &codec::Format {
                             scale: 0u8,
@@ -556,24 +504,17 @@ impl codec::Record for OrderableQuantityResponse {
                     )?;
                 }
                 "krw_ord_evlt_amt" => {
-                    krw_order_evaluation_amount = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "krw_ord_evlt_amt",
-                        codec::PLAIN,
-                    )?;
+                    krw_order_evaluation_amount =
+                        forms.value(&mut map, ctx, 27, "krw_ord_evlt_amt", codec::PLAIN)?;
                 }
                 "crnc_code" => {
-                    currency_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "crnc_code", codec::PLAIN)?;
+                    currency_code = forms.value(&mut map, ctx, 28, "crnc_code", codec::PLAIN)?;
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 30, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -619,44 +560,44 @@ impl serde::Serialize for OrderableQuantityResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stk_profa_rt",
             self.stock_margin_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "profa_rt",
             self.margin_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "aplc_rt",
             self.applied_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "krw_ord_rqst_yn",
             self.krw_order_request_flag.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "krw_ord_alowa_50",
             self.krw_order_available_amount_50.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "krw_ord_alowq_50",
             self.krw_order_available_quantity_50.as_ref(),
             &codec::Format {
@@ -667,16 +608,16 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "ord_alowa_50",
             self.order_available_amount_50.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "ord_alowq_50",
             self.order_available_quantity_50.as_ref(),
             &codec::Format {
@@ -687,16 +628,16 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "pred_rebuy_alowa_50",
             self.previous_day_rebuy_available_amount_50.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "tdy_rebuy_alowa_50",
             self.today_rebuy_available_amount_50.as_ref(),
             &codec::Format {
@@ -707,16 +648,16 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "krw_ord_alowa_100",
             self.krw_order_available_amount_100.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "krw_ord_alowq_100",
             self.krw_order_available_quantity_100.as_ref(),
             &codec::Format {
@@ -727,16 +668,16 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "ord_alowa_100",
             self.order_available_amount_100.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "ord_alowq_100",
             self.order_available_quantity_100.as_ref(),
             &codec::Format {
@@ -747,16 +688,16 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "pred_rebuy_alowa_100",
             self.previous_day_rebuy_available_amount_100.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "tdy_rebuy_alowa_100",
             self.today_rebuy_available_amount_100.as_ref(),
             &codec::Format {
@@ -767,16 +708,16 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            16,
             "min_krw_ord_alowa",
             self.cash_only_krw_order_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            17,
             "min_krw_ord_alowq",
             self.cash_only_krw_order_available_quantity.as_ref(),
             &codec::Format {
@@ -787,16 +728,16 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            18,
             "min_ord_alowa",
             self.cash_only_order_available_cash.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            19,
             "min_ord_alowq",
             self.cash_only_order_available_quantity.as_ref(),
             &codec::Format {
@@ -807,23 +748,23 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            20,
             "min_pred_rebuy_alowa",
             self.cash_only_previous_day_rebuy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            21,
             "min_tdy_rebuy_alowa",
             self.cash_only_today_rebuy_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            22,
             "krw_entra",
             self.krw_deposit.as_ref(),
             &codec::Format {
@@ -834,30 +775,30 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            23,
             "fc_entra",
             self.foreign_currency_deposit.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            24,
             "fc_uncl_amt",
             self.foreign_currency_unpaid_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            25,
             "ord_alowa",
             self.order_available_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            26,
             "krw_ord_set_amt",
             self.krw_order_set_amount.as_ref(),
             &codec::Format {
@@ -868,24 +809,24 @@ impl serde::Serialize for OrderableQuantityResponse {
                 time_digits: 6u8,
             },
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            27,
             "krw_ord_evlt_amt",
             self.krw_order_evaluation_amount.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            28,
             "crnc_code",
             self.currency_code.as_ref(),
             codec::PLAIN,
         )?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            30,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,

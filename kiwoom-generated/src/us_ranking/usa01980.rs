@@ -98,23 +98,20 @@ impl codec::Record for RealtimeStockViewRankResponse {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "base_date" => {
-                    base_date =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_date", codec::PLAIN)?;
+                    base_date = forms.value(&mut map, ctx, 0, "base_date", codec::PLAIN)?;
                 }
                 "base_time" => {
-                    base_time =
-                        codec::field_kept(&mut map, ctx, &mut forms, "base_time", codec::PLAIN)?;
+                    base_time = forms.value(&mut map, ctx, 1, "base_time", codec::PLAIN)?;
                 }
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(2, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -134,25 +131,26 @@ impl serde::Serialize for RealtimeStockViewRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "base_date",
             self.base_date.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "base_time",
             self.base_time.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 2, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -252,67 +250,38 @@ impl codec::Record for RealtimeStockViewRankRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
-                "sign" => {
-                    sign = codec::field_kept(&mut map, ctx, &mut forms, "sign", codec::PLAIN)?;
-                }
+                "sign" => sign = forms.value(&mut map, ctx, 3, "sign", codec::PLAIN)?,
                 "chg_val" => {
-                    rank_change_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "chg_val", codec::PLAIN)?;
+                    rank_change_value = forms.value(&mut map, ctx, 4, "chg_val", codec::PLAIN)?;
                 }
                 "curr_pric" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "curr_pric", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 5, "curr_pric", codec::PLAIN)?;
                 }
                 "sign_for_gjga" => {
-                    base_price_change_sign = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sign_for_gjga",
-                        codec::PLAIN,
-                    )?;
+                    base_price_change_sign =
+                        forms.value(&mut map, ctx, 6, "sign_for_gjga", codec::PLAIN)?;
                 }
                 "diff_rate_for_gjga" => {
-                    base_price_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "diff_rate_for_gjga",
-                        codec::PLAIN,
-                    )?;
+                    base_price_fluctuation_rate =
+                        forms.value(&mut map, ctx, 7, "diff_rate_for_gjga", codec::PLAIN)?;
                 }
                 "sign_for_prev" => {
-                    previous_base_change_sign = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "sign_for_prev",
-                        codec::PLAIN,
-                    )?;
+                    previous_base_change_sign =
+                        forms.value(&mut map, ctx, 8, "sign_for_prev", codec::PLAIN)?;
                 }
                 "diff_rate_for_prev" => {
-                    previous_base_fluctuation_rate = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "diff_rate_for_prev",
-                        codec::PLAIN,
-                    )?;
+                    previous_base_fluctuation_rate =
+                        forms.value(&mut map, ctx, 9, "diff_rate_for_prev", codec::PLAIN)?;
                 }
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 10, "stex_tp", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -338,79 +307,69 @@ impl serde::Serialize for RealtimeStockViewRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 3, "sign", self.sign.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "sign",
-            self.sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            4,
             "chg_val",
             self.rank_change_value.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "curr_pric",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "sign_for_gjga",
             self.base_price_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "diff_rate_for_gjga",
             self.base_price_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "sign_for_prev",
             self.previous_base_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "diff_rate_for_prev",
             self.previous_base_fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,

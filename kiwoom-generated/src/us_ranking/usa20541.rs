@@ -175,14 +175,13 @@ impl codec::Record for TodayTradeValueTopEtfResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -200,11 +199,12 @@ impl serde::Serialize for TodayTradeValueTopEtfResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -309,57 +309,43 @@ impl codec::Record for TodayTradeValueTopEtfRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "rank" => {
-                    rank = codec::field_kept(&mut map, ctx, &mut forms, "rank", codec::PLAIN)?;
-                }
+                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 1, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 3, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
+                    stock_english_name = forms.value(&mut map, ctx, 4, "stk_enm", codec::PLAIN)?;
                 }
                 "cur_prc" => {
-                    current_price =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cur_prc", codec::PLAIN)?;
+                    current_price = forms.value(&mut map, ctx, 5, "cur_prc", codec::PLAIN)?;
                 }
                 "pred_pre_sig" => {
                     previous_day_change_sign =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre_sig", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "pred_pre_sig", codec::PLAIN)?;
                 }
                 "pred_pre" => {
                     previous_day_change =
-                        codec::field_kept(&mut map, ctx, &mut forms, "pred_pre", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "pred_pre", codec::PLAIN)?;
                 }
                 "flu_rt" => {
-                    fluctuation_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "flu_rt", codec::PLAIN)?;
+                    fluctuation_rate = forms.value(&mut map, ctx, 8, "flu_rt", codec::PLAIN)?;
                 }
                 "acc_trde_qty" => {
                     cumulative_trade_quantity =
-                        codec::field_kept(&mut map, ctx, &mut forms, "acc_trde_qty", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "acc_trde_qty", codec::PLAIN)?;
                 }
                 "pred_trde_qty" => {
-                    previous_day_trade_quantity = codec::field_kept(
-                        &mut map,
-                        ctx,
-                        &mut forms,
-                        "pred_trde_qty",
-                        codec::PLAIN,
-                    )?;
+                    previous_day_trade_quantity =
+                        forms.value(&mut map, ctx, 10, "pred_trde_qty", codec::PLAIN)?;
                 }
                 "trde_prica" => {
-                    trade_value =
-                        codec::field_kept(&mut map, ctx, &mut forms, "trde_prica", codec::PLAIN)?;
+                    trade_value = forms.value(&mut map, ctx, 11, "trde_prica", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -386,86 +372,81 @@ impl serde::Serialize for TodayTradeValueTopEtfRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "rank",
-            self.rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            1,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "stk_enm",
             self.stock_english_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "cur_prc",
             self.current_price.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "pred_pre_sig",
             self.previous_day_change_sign.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "pred_pre",
             self.previous_day_change.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "flu_rt",
             self.fluctuation_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "acc_trde_qty",
             self.cumulative_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "pred_trde_qty",
             self.previous_day_trade_quantity.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "trde_prica",
             self.trade_value.as_ref(),
             codec::PLAIN,

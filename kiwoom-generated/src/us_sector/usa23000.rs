@@ -100,14 +100,13 @@ impl codec::Record for SectorPeriodReturnsResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -125,11 +124,12 @@ impl serde::Serialize for SectorPeriodReturnsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -220,40 +220,31 @@ impl codec::Record for SectorPeriodReturnsRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
+                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_nm" => {
-                    industry_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_nm", codec::PLAIN)?;
+                    industry_name = forms.value(&mut map, ctx, 1, "inds_nm", codec::PLAIN)?;
                 }
                 "perf_1d" => {
-                    return_1d =
-                        codec::field_kept(&mut map, ctx, &mut forms, "perf_1d", codec::PLAIN)?;
+                    return_1d = forms.value(&mut map, ctx, 2, "perf_1d", codec::PLAIN)?;
                 }
                 "perf_5d" => {
-                    return_5d =
-                        codec::field_kept(&mut map, ctx, &mut forms, "perf_5d", codec::PLAIN)?;
+                    return_5d = forms.value(&mut map, ctx, 3, "perf_5d", codec::PLAIN)?;
                 }
                 "perf_1m" => {
-                    return_1m =
-                        codec::field_kept(&mut map, ctx, &mut forms, "perf_1m", codec::PLAIN)?;
+                    return_1m = forms.value(&mut map, ctx, 4, "perf_1m", codec::PLAIN)?;
                 }
                 "perf_3m" => {
-                    return_3m =
-                        codec::field_kept(&mut map, ctx, &mut forms, "perf_3m", codec::PLAIN)?;
+                    return_3m = forms.value(&mut map, ctx, 5, "perf_3m", codec::PLAIN)?;
                 }
                 "perf_6m" => {
-                    return_6m =
-                        codec::field_kept(&mut map, ctx, &mut forms, "perf_6m", codec::PLAIN)?;
+                    return_6m = forms.value(&mut map, ctx, 6, "perf_6m", codec::PLAIN)?;
                 }
                 "perf_ytd" => {
-                    return_ytd =
-                        codec::field_kept(&mut map, ctx, &mut forms, "perf_ytd", codec::PLAIN)?;
+                    return_ytd = forms.value(&mut map, ctx, 7, "perf_ytd", codec::PLAIN)?;
                 }
                 "perf_1y" => {
-                    return_1y =
-                        codec::field_kept(&mut map, ctx, &mut forms, "perf_1y", codec::PLAIN)?;
+                    return_1y = forms.value(&mut map, ctx, 8, "perf_1y", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -277,65 +268,65 @@ impl serde::Serialize for SectorPeriodReturnsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "inds_cd",
             self.industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "inds_nm",
             self.industry_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "perf_1d",
             self.return_1d.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "perf_5d",
             self.return_5d.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "perf_1m",
             self.return_1m.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "perf_3m",
             self.return_3m.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "perf_6m",
             self.return_6m.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "perf_ytd",
             self.return_ytd.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "perf_1y",
             self.return_1y.as_ref(),
             codec::PLAIN,

@@ -80,14 +80,13 @@ impl codec::Record for ExchangeTypesResponse {
             match &*key {
                 "list" => {
                     list = codec::list(&mut map, ctx, "list")?;
-                    codec::keep_empty_list(&mut forms, "list", &list);
+                    forms.list_sent(0, &list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -105,11 +104,11 @@ impl serde::Serialize for ExchangeTypesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
+        self.forms.put_list(&mut map, 0, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -178,32 +177,24 @@ impl codec::Record for ExchangeTypesRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
+                    stock_english_name = forms.value(&mut map, ctx, 3, "stk_enm", codec::PLAIN)?;
                 }
                 "mkgb" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mkgb", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 4, "mkgb", codec::PLAIN)?;
                 }
                 "upgb" => {
-                    industry_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upgb", codec::PLAIN)?;
+                    industry_name = forms.value(&mut map, ctx, 5, "upgb", codec::PLAIN)?;
                 }
-                "isEtf" => {
-                    is_etf = codec::field_kept(&mut map, ctx, &mut forms, "isEtf", codec::PLAIN)?;
-                }
+                "isEtf" => is_etf = forms.value(&mut map, ctx, 6, "isEtf", codec::PLAIN)?,
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
         }
@@ -224,55 +215,50 @@ impl serde::Serialize for ExchangeTypesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stk_enm",
             self.stock_english_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "mkgb",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "upgb",
             self.industry_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "isEtf",
-            self.is_etf.as_ref(),
-            codec::PLAIN,
-        )?;
+        self.forms
+            .put(&mut map, 6, "isEtf", self.is_etf.as_ref(), codec::PLAIN)?;
         codec::put_extra(&mut map, &self.extra)?;
         map.end()
     }

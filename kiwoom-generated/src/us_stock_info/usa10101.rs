@@ -85,14 +85,13 @@ impl codec::Record for SectorListResponse {
             match &*key {
                 "list" => {
                     list = codec::list(&mut map, ctx, "list")?;
-                    codec::keep_empty_list(&mut forms, "list", &list);
+                    forms.list_sent(0, &list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -110,11 +109,11 @@ impl serde::Serialize for SectorListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
+        self.forms.put_list(&mut map, 0, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -161,16 +160,14 @@ impl codec::Record for SectorListRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "inds_cd" => {
-                    industry_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_cd", codec::PLAIN)?;
+                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
                 }
                 "inds_nm" => {
-                    industry_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_nm", codec::PLAIN)?;
+                    industry_name = forms.value(&mut map, ctx, 1, "inds_nm", codec::PLAIN)?;
                 }
                 "inds_enm" => {
                     industry_english_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "inds_enm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "inds_enm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -188,23 +185,23 @@ impl serde::Serialize for SectorListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "inds_cd",
             self.industry_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "inds_nm",
             self.industry_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "inds_enm",
             self.industry_english_name.as_ref(),
             codec::PLAIN,

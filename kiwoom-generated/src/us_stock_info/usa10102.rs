@@ -92,14 +92,13 @@ impl codec::Record for IndexListResponse {
             match &*key {
                 "list" => {
                     list = codec::list(&mut map, ctx, "list")?;
-                    codec::keep_empty_list(&mut forms, "list", &list);
+                    forms.list_sent(0, &list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -117,11 +116,11 @@ impl serde::Serialize for IndexListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
+        self.forms.put_list(&mut map, 0, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -168,16 +167,14 @@ impl codec::Record for IndexListRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "index_cd" => {
-                    index_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "index_cd", codec::PLAIN)?;
+                    index_code = forms.value(&mut map, ctx, 0, "index_cd", codec::PLAIN)?;
                 }
                 "index_nm" => {
-                    index_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "index_nm", codec::PLAIN)?;
+                    index_name = forms.value(&mut map, ctx, 1, "index_nm", codec::PLAIN)?;
                 }
                 "index_enm" => {
                     index_english_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "index_enm", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 2, "index_enm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -195,23 +192,23 @@ impl serde::Serialize for IndexListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "index_cd",
             self.index_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "index_nm",
             self.index_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "index_enm",
             self.index_english_name.as_ref(),
             codec::PLAIN,

@@ -87,14 +87,13 @@ impl codec::Record for EtfEtnListResponse {
             match &*key {
                 "list" => {
                     list = codec::list(&mut map, ctx, "list")?;
-                    codec::keep_empty_list(&mut forms, "list", &list);
+                    forms.list_sent(0, &list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -112,11 +111,11 @@ impl serde::Serialize for EtfEtnListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
+        self.forms.put_list(&mut map, 0, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -183,30 +182,21 @@ impl codec::Record for EtfEtnListRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
                 }
-                "code" => {
-                    code = codec::field_kept(&mut map, ctx, &mut forms, "code", codec::PLAIN)?;
-                }
+                "code" => code = forms.value(&mut map, ctx, 1, "code", codec::PLAIN)?,
                 "cate1" => {
-                    category_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cate1", codec::PLAIN)?;
+                    category_1 = forms.value(&mut map, ctx, 2, "cate1", codec::PLAIN)?;
                 }
                 "cate2" => {
-                    category_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cate2", codec::PLAIN)?;
+                    category_2 = forms.value(&mut map, ctx, 3, "cate2", codec::PLAIN)?;
                 }
-                "etn" => {
-                    etn = codec::field_kept(&mut map, ctx, &mut forms, "etn", codec::PLAIN)?;
-                }
+                "etn" => etn = forms.value(&mut map, ctx, 4, "etn", codec::PLAIN)?,
                 "mkgb" => {
-                    exchange_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "mkgb", codec::PLAIN)?;
+                    exchange_name = forms.value(&mut map, ctx, 5, "mkgb", codec::PLAIN)?;
                 }
                 "upnm" => {
-                    industry_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "upnm", codec::PLAIN)?;
+                    industry_name = forms.value(&mut map, ctx, 6, "upnm", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -228,51 +218,31 @@ impl serde::Serialize for EtfEtnListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 1, "code", self.code.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 2, "cate1", self.category_1.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 3, "cate2", self.category_2.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 4, "etn", self.etn.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "code",
-            self.code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "cate1",
-            self.category_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "cate2",
-            self.category_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "etn",
-            self.etn.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            5,
             "mkgb",
             self.exchange_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "upnm",
             self.industry_name.as_ref(),
             codec::PLAIN,

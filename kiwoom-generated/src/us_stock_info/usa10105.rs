@@ -85,14 +85,13 @@ impl codec::Record for EtfCategoryListResponse {
             match &*key {
                 "list" => {
                     list = codec::list(&mut map, ctx, "list")?;
-                    codec::keep_empty_list(&mut forms, "list", &list);
+                    forms.list_sent(0, &list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -110,11 +109,11 @@ impl serde::Serialize for EtfCategoryListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "list", &self.list)?;
+        self.forms.put_list(&mut map, 0, "list", &self.list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -170,24 +169,18 @@ impl codec::Record for EtfCategoryListRow {
         let mut forms = codec::WireForms::default();
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
-                "gubun" => {
-                    kind = codec::field_kept(&mut map, ctx, &mut forms, "gubun", codec::PLAIN)?;
-                }
+                "gubun" => kind = forms.value(&mut map, ctx, 0, "gubun", codec::PLAIN)?,
                 "cate1" => {
-                    category_1 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cate1", codec::PLAIN)?;
+                    category_1 = forms.value(&mut map, ctx, 1, "cate1", codec::PLAIN)?;
                 }
                 "cate1nam" => {
-                    category_1_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cate1nam", codec::PLAIN)?;
+                    category_1_name = forms.value(&mut map, ctx, 2, "cate1nam", codec::PLAIN)?;
                 }
                 "cate2" => {
-                    category_2 =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cate2", codec::PLAIN)?;
+                    category_2 = forms.value(&mut map, ctx, 3, "cate2", codec::PLAIN)?;
                 }
                 "cate2nam" => {
-                    category_2_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "cate2nam", codec::PLAIN)?;
+                    category_2_name = forms.value(&mut map, ctx, 4, "cate2nam", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -207,37 +200,22 @@ impl serde::Serialize for EtfCategoryListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 0, "gubun", self.kind.as_ref(), codec::PLAIN)?;
+        self.forms
+            .put(&mut map, 1, "cate1", self.category_1.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "gubun",
-            self.kind.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
-            "cate1",
-            self.category_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            2,
             "cate1nam",
             self.category_1_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms
+            .put(&mut map, 3, "cate2", self.category_2.as_ref(), codec::PLAIN)?;
+        self.forms.put(
             &mut map,
-            &self.forms,
-            "cate2",
-            self.category_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_kept(
-            &mut map,
-            &self.forms,
+            4,
             "cate2nam",
             self.category_2_name.as_ref(),
             codec::PLAIN,

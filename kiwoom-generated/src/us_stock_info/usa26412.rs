@@ -113,14 +113,13 @@ impl codec::Record for YearlyChangeRateByEtfCategoryResponse {
             match &*key {
                 "result_list" => {
                     result_list = codec::list(&mut map, ctx, "result_list")?;
-                    codec::keep_empty_list(&mut forms, "result_list", &result_list);
+                    forms.list_sent(0, &result_list);
                 }
                 "return_code" => {
                     return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
                 }
                 "return_msg" => {
-                    return_msg =
-                        codec::field_kept(&mut map, ctx, &mut forms, "return_msg", codec::PLAIN)?;
+                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -138,11 +137,12 @@ impl serde::Serialize for YearlyChangeRateByEtfCategoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_list_kept(&mut map, &self.forms, "result_list", &self.result_list)?;
+        self.forms
+            .put_list(&mut map, 0, "result_list", &self.result_list)?;
         codec::put_number(&mut map, "return_code", self.return_code)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "return_msg",
             self.return_msg.as_ref(),
             codec::PLAIN,
@@ -256,68 +256,63 @@ impl codec::Record for YearlyChangeRateByEtfCategoryRow {
         while let Some(key) = codec::next_key(&mut map)? {
             match &*key {
                 "stex_tp" => {
-                    exchange_type =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stex_tp", codec::PLAIN)?;
+                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
                 }
                 "stk_cd" => {
-                    stock_code =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_cd", codec::PLAIN)?;
+                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
                 }
                 "stk_nm" => {
-                    stock_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_nm", codec::PLAIN)?;
+                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
                 }
                 "stk_enm" => {
-                    stock_english_name =
-                        codec::field_kept(&mut map, ctx, &mut forms, "stk_enm", codec::PLAIN)?;
+                    stock_english_name = forms.value(&mut map, ctx, 3, "stk_enm", codec::PLAIN)?;
                 }
                 "m01_prft_rt" => {
                     january_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m01_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 4, "m01_prft_rt", codec::PLAIN)?;
                 }
                 "m02_prft_rt" => {
                     february_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m02_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 5, "m02_prft_rt", codec::PLAIN)?;
                 }
                 "m03_prft_rt" => {
                     march_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m03_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 6, "m03_prft_rt", codec::PLAIN)?;
                 }
                 "m04_prft_rt" => {
                     april_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m04_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 7, "m04_prft_rt", codec::PLAIN)?;
                 }
                 "m05_prft_rt" => {
-                    may_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m05_prft_rt", codec::PLAIN)?;
+                    may_return_rate = forms.value(&mut map, ctx, 8, "m05_prft_rt", codec::PLAIN)?;
                 }
                 "m06_prft_rt" => {
                     june_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m06_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 9, "m06_prft_rt", codec::PLAIN)?;
                 }
                 "m07_prft_rt" => {
                     july_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m07_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 10, "m07_prft_rt", codec::PLAIN)?;
                 }
                 "m08_prft_rt" => {
                     august_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m08_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 11, "m08_prft_rt", codec::PLAIN)?;
                 }
                 "m09_prft_rt" => {
                     september_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m09_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 12, "m09_prft_rt", codec::PLAIN)?;
                 }
                 "m10_prft_rt" => {
                     october_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m10_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 13, "m10_prft_rt", codec::PLAIN)?;
                 }
                 "m11_prft_rt" => {
                     november_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m11_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 14, "m11_prft_rt", codec::PLAIN)?;
                 }
                 "m12_prft_rt" => {
                     december_return_rate =
-                        codec::field_kept(&mut map, ctx, &mut forms, "m12_prft_rt", codec::PLAIN)?;
+                        forms.value(&mut map, ctx, 15, "m12_prft_rt", codec::PLAIN)?;
                 }
                 _ => codec::put_extra_value(&mut map, &mut extra, key)?,
             }
@@ -348,114 +343,114 @@ impl serde::Serialize for YearlyChangeRateByEtfCategoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            0,
             "stex_tp",
             self.exchange_type.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            1,
             "stk_cd",
             self.stock_code.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            2,
             "stk_nm",
             self.stock_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            3,
             "stk_enm",
             self.stock_english_name.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            4,
             "m01_prft_rt",
             self.january_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            5,
             "m02_prft_rt",
             self.february_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            6,
             "m03_prft_rt",
             self.march_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            7,
             "m04_prft_rt",
             self.april_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            8,
             "m05_prft_rt",
             self.may_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            9,
             "m06_prft_rt",
             self.june_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            10,
             "m07_prft_rt",
             self.july_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            11,
             "m08_prft_rt",
             self.august_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            12,
             "m09_prft_rt",
             self.september_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            13,
             "m10_prft_rt",
             self.october_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            14,
             "m11_prft_rt",
             self.november_return_rate.as_ref(),
             codec::PLAIN,
         )?;
-        codec::put_kept(
+        self.forms.put(
             &mut map,
-            &self.forms,
+            15,
             "m12_prft_rt",
             self.december_return_rate.as_ref(),
             codec::PLAIN,

@@ -310,7 +310,7 @@ struct ScalarSeed<'c, T> {
     /// Elements of bare-value arrays keep `""` (a position must not vanish).
     keep_empty: bool,
     /// Where to keep the wire text of a value that would not re-encode the same way.
-    forms: Option<(&'c mut WireForms, &'static str)>,
+    forms: Option<(&'c mut WireForms, u16)>,
     marker: PhantomData<T>,
 }
 
@@ -318,31 +318,35 @@ impl<T: Wire> ScalarSeed<'_, T> {
     /// Accept a string value, keeping its text when the typed value would not write it back.
     fn accept_str<E: de::Error>(self, raw: &str) -> Result<Option<T>, E> {
         let value = self.accept(raw)?;
-        if let Some((forms, key)) = self.forms {
+        if let Some((forms, slot)) = self.forms {
             if !super::forms::canonical(raw, value.as_ref(), self.format) {
-                forms.keep(key, raw);
+                forms.keep(slot, raw);
             }
         }
         Ok(value)
     }
 }
 
-/// Decode the value of `key` like [`field`], keeping its wire text in `forms` when the typed
-/// value would not write it back (`""`, `00000000`, `+1234`, padding): see [`WireForms`].
-pub fn field_kept<'de, A: MapAccess<'de>, T: Wire>(
-    map: &mut A,
-    ctx: &Ctx<'_>,
-    forms: &mut WireForms,
-    key: &'static str,
-    format: &Format,
-) -> Result<Option<T>, A::Error> {
-    map.next_value_seed(ScalarSeed::<T> {
-        ctx: &ctx.key(key),
-        format,
-        keep_empty: false,
-        forms: Some((forms, key)),
-        marker: PhantomData,
-    })
+impl WireForms {
+    /// Decode the value of `key` (the record's field in `slot`) like [`field`], keeping its
+    /// wire text when the typed value would not write it back (`""`, `00000000`, `+1234`,
+    /// padding).
+    pub fn value<'de, A: MapAccess<'de>, T: Wire>(
+        &mut self,
+        map: &mut A,
+        ctx: &Ctx<'_>,
+        slot: u16,
+        key: &'static str,
+        format: &Format,
+    ) -> Result<Option<T>, A::Error> {
+        map.next_value_seed(ScalarSeed::<T> {
+            ctx: &ctx.key(key),
+            format,
+            keep_empty: false,
+            forms: Some((self, slot)),
+            marker: PhantomData,
+        })
+    }
 }
 
 impl<T: Wire> ScalarSeed<'_, T> {

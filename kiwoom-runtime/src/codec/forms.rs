@@ -19,83 +19,118 @@ use super::{Format, Wire};
 /// How a kept value was written, when its typed form would write it differently.
 #[derive(Clone)]
 enum Kept {
-    /// A positive number Kiwoom wrote with an explicit `+` (`+41500`, `+2.85`): the most
-    /// common case, kept without copying the text.
+    /// A positive number Kiwoom wrote with an explicit `+` (`+41500`, `+2.85`).
     Plus,
     /// Any other text: `""`, spaces, `00000000`, padding, doubled signs.
     Raw(Box<str>),
 }
 
-/// Raw wire text of a record's non-canonical values, keyed by wire name.
+/// Raw wire text of a record's non-canonical values, keyed by the field's slot: its
+/// position among the record's fields, fixed by the code generator.
 ///
 /// It is presentation, not data: two records with equal fields are equal whatever their
 /// wire forms, and `Debug` prints only how many forms are kept.
+///
+/// The two forms nearly every record has cost no allocation: a `+` on a positive number
+/// (`+41500`, every up-tick price and change rate) and an empty string (`""`, a dozen per
+/// realtime entry) are one bit each for the first 64 slots. Anything else, and any slot
+/// past 64, goes to a list. The whole is 40 bytes: an inline buffer once made records so
+/// large that the futures holding many of them overflowed a debug-build thread's stack.
 #[derive(Clone, Default)]
-// A plain `Vec` (24 bytes, no allocation until a form is kept): an inline buffer would grow
-// every record, and the futures that hold many of them (the registry's `call_json`)
-// overflowed the 2 MiB stack of a debug-build thread.
-pub struct WireForms(Vec<(&'static str, Kept)>);
+pub struct WireForms {
+    plus: u64,
+    empty: u64,
+    other: Vec<(u16, Kept)>,
+}
+
+/// A kept form, borrowed.
+enum Form<'a> {
+    Plus,
+    Text(&'a str),
+}
+
+/// Bit of a slot in the masks, when it has one.
+fn bit(slot: u16) -> Option<u64> {
+    (slot < 64).then(|| 1u64 << slot)
+}
 
 impl WireForms {
-    /// Remember `raw` as the wire text of `key`.
-    pub fn keep(&mut self, key: &'static str, raw: &str) {
-        let kept = match raw.strip_prefix('+') {
-            Some(rest)
-                if super::wire::plain_number(rest) && !rest.starts_with('-') && rest != "0" =>
-            {
-                Kept::Plus
-            }
-            _ => Kept::Raw(raw.into()),
-        };
-        if self.0.is_empty() {
-            // A chart row keeps one or two forms, a realtime entry a dozen empty values.
-            self.0.reserve(4);
+    /// Remember `raw` as the wire text of the field in `slot`.
+    pub fn keep(&mut self, slot: u16, raw: &str) {
+        let plus = matches!(raw.strip_prefix('+'),
+            Some(rest) if super::wire::plain_number(rest) && !rest.starts_with('-') && rest != "0");
+        match bit(slot) {
+            Some(bit) if plus => self.plus |= bit,
+            Some(bit) if raw.is_empty() => self.empty |= bit,
+            _ => self.other.push((
+                slot,
+                if plus {
+                    Kept::Plus
+                } else {
+                    Kept::Raw(raw.into())
+                },
+            )),
         }
-        self.0.push((key, kept));
     }
 
-    fn find(&self, key: &str) -> Option<&Kept> {
-        self.0
+    /// The kept form of the field in `slot`: `+` on a positive number, or the whole text.
+    fn find(&self, slot: u16) -> Option<Form<'_>> {
+        if let Some(bit) = bit(slot) {
+            if self.plus & bit != 0 {
+                return Some(Form::Plus);
+            }
+            if self.empty & bit != 0 {
+                return Some(Form::Text(""));
+            }
+        }
+        self.other
             .iter()
-            .find(|(k, _)| std::ptr::eq(*k, key) || *k == key)
-            .map(|(_, kept)| kept)
+            .find(|(s, _)| *s == slot)
+            .map(|(_, kept)| match kept {
+                Kept::Plus => Form::Plus,
+                Kept::Raw(raw) => Form::Text(raw),
+            })
     }
 
-    /// Whether a wire form is kept for `key`.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.find(key).map(|kept| match kept {
-            Kept::Plus => "+",
-            Kept::Raw(raw) => &**raw,
+    /// Whether a wire form is kept for the field in `slot`: `+` for an explicit plus sign,
+    /// else the whole wire text.
+    pub fn get(&self, slot: u16) -> Option<&str> {
+        self.find(slot).map(|form| match form {
+            Form::Plus => "+",
+            Form::Text(text) => text,
         })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.plus == 0 && self.empty == 0 && self.other.is_empty()
     }
 
-    /// The text to write for `key` holding `value`: the kept wire text while it still
-    /// decodes to `value` (for a `+` form: while the value is still positive), else `None`
-    /// (write the canonical form, or nothing for `None`).
+    /// The text to write for the field in `slot` holding `value`: the kept wire text while
+    /// it still decodes to `value` (for a `+` form: while the value is still positive), else
+    /// `None` (write the canonical form, or nothing for `None`).
     pub fn text_for<'a, T: Wire + PartialEq>(
         &'a self,
-        key: &str,
+        slot: u16,
         value: Option<&'a T>,
         format: &Format,
     ) -> Option<Cow<'a, str>> {
-        match (self.find(key)?, value) {
-            (Kept::Plus, Some(value)) => {
+        match (self.find(slot)?, value) {
+            (Form::Plus, Some(value)) => {
                 let text = value.write(format);
                 (!text.starts_with('-') && text != "0").then(|| Cow::Owned(format!("+{text}")))
             }
-            (Kept::Plus, None) => None,
-            (Kept::Raw(raw), value) => match (value, decode_raw::<T>(raw, format)) {
-                (None, Ok(None)) => Some(Cow::Borrowed(&**raw)),
-                (Some(value), Ok(Some(decoded))) if *value == decoded => {
-                    Some(Cow::Borrowed(&**raw))
-                }
+            (Form::Plus, None) => None,
+            (Form::Text(raw), value) => match (value, decode_raw::<T>(raw, format)) {
+                (None, Ok(None)) => Some(Cow::Borrowed(raw)),
+                (Some(value), Ok(Some(decoded))) if *value == decoded => Some(Cow::Borrowed(raw)),
                 _ => None,
             },
         }
+    }
+
+    /// How many wire forms are kept.
+    fn len(&self) -> usize {
+        (self.plus.count_ones() + self.empty.count_ones()) as usize + self.other.len()
     }
 }
 
@@ -107,7 +142,7 @@ impl PartialEq for WireForms {
 
 impl fmt::Debug for WireForms {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "WireForms({})", self.0.len())
+        write!(f, "WireForms({})", self.len())
     }
 }
 
@@ -128,58 +163,64 @@ pub(super) fn canonical<T: Wire>(raw: &str, value: Option<&T>, format: &Format) 
     }
 }
 
-/// Write `key` when present, or its kept sentinel (`""`, `00000000`) when it decoded to `None`.
-pub fn put_kept<M: SerializeMap, T: Wire + PartialEq>(
-    map: &mut M,
-    forms: &WireForms,
-    key: &str,
-    value: Option<&T>,
-    format: &Format,
-) -> Result<(), M::Error> {
-    if !forms.is_empty() {
-        if let Some(raw) = forms.text_for(key, value, format) {
-            return map.serialize_entry(key, &*raw);
+impl WireForms {
+    /// Write `key` (the record's field in `slot`) when present, or its kept sentinel (`""`,
+    /// `00000000`) when it decoded to `None`.
+    pub fn put<M: SerializeMap, T: Wire + PartialEq>(
+        &self,
+        map: &mut M,
+        slot: u16,
+        key: &str,
+        value: Option<&T>,
+        format: &Format,
+    ) -> Result<(), M::Error> {
+        if !self.is_empty() {
+            if let Some(raw) = self.text_for(slot, value, format) {
+                return map.serialize_entry(key, &*raw);
+            }
+        }
+        match value {
+            Some(value) => map.serialize_entry(key, &*value.write(format)),
+            None => Ok(()),
         }
     }
-    match value {
-        Some(value) => map.serialize_entry(key, &*value.write(format)),
-        None => Ok(()),
-    }
-}
 
-/// Keep `raw` as the wire text of `key` when `value` (decoded from it) would not write it
-/// back: for decoders that read the raw text themselves (realtime values).
-pub fn keep_form<T: Wire>(
-    forms: &mut WireForms,
-    key: &'static str,
-    raw: &str,
-    value: Option<&T>,
-    format: &Format,
-) {
-    if !canonical(raw, value, format) {
-        forms.keep(key, raw);
+    /// Keep `raw` as the wire text of the field in `slot` when `value` (decoded from it)
+    /// would not write it back: for decoders that read the raw text themselves (realtime).
+    pub fn keep_unless_canonical<T: Wire>(
+        &mut self,
+        slot: u16,
+        raw: &str,
+        value: Option<&T>,
+        format: &Format,
+    ) {
+        if !canonical(raw, value, format) {
+            self.keep(slot, raw);
+        }
+    }
+
+    /// Note that the list in `slot` was sent, and empty: an empty list re-encodes only
+    /// when it was.
+    pub fn list_sent<T>(&mut self, slot: u16, list: &[T]) {
+        if list.is_empty() {
+            self.keep(slot, EMPTY_LIST);
+        }
+    }
+
+    /// Write a list of rows: a non-empty one always, an empty one only when it was received.
+    pub fn put_list<M: SerializeMap, R: serde::Serialize>(
+        &self,
+        map: &mut M,
+        slot: u16,
+        key: &str,
+        rows: &[R],
+    ) -> Result<(), M::Error> {
+        if rows.is_empty() && self.get(slot) != Some(EMPTY_LIST) {
+            return Ok(());
+        }
+        map.serialize_entry(key, rows)
     }
 }
 
 /// The marker kept for a list key that was present but empty.
 const EMPTY_LIST: &str = "[]";
-
-/// Note that list `key` was sent, and empty: an empty list re-encodes only when it was.
-pub fn keep_empty_list<T>(forms: &mut WireForms, key: &'static str, list: &[T]) {
-    if list.is_empty() {
-        forms.keep(key, EMPTY_LIST);
-    }
-}
-
-/// Write a list of rows: a non-empty one always, an empty one only when it was received.
-pub fn put_list_kept<M: SerializeMap, R: serde::Serialize>(
-    map: &mut M,
-    forms: &WireForms,
-    key: &str,
-    rows: &[R],
-) -> Result<(), M::Error> {
-    if rows.is_empty() && forms.get(key) != Some(EMPTY_LIST) {
-        return Ok(());
-    }
-    map.serialize_entry(key, rows)
-}

@@ -23,18 +23,19 @@ mod validate;
 mod wire;
 
 pub use decode::{
-    Ctx, Extra, Record, decode_body, element, field, field_kept, list, next_key, object,
-    put_extra_value, require, rest_elements, scalar_list,
+    Ctx, Extra, Record, decode_body, element, field, list, next_key, object, put_extra_value,
+    require, rest_elements, scalar_list,
 };
 pub use encode::{
     push, push_extra, put, put_extra, put_list, put_number, put_object, put_opt, put_scalar_list,
 };
 pub use enums::UnknownValue;
 pub use format::{Format, PLAIN};
-pub use forms::{WireForms, keep_empty_list, keep_form, put_kept, put_list_kept};
+pub use forms::WireForms;
 pub use order::{OrderNumber, Price, Quantity, StockCode};
 pub use realtime::{
-    RawEntry, RealEntry, RealFrame, RealValues, decode_real_item, real_value, serialize_real_entry,
+    RawEntry, RealEntry, RealFrame, RealValues, decode_real_item, real_value, realtime_id,
+    serialize_real_entry,
 };
 pub use request::{
     BODY, JsonObject, RequestRecord, deserialize_request, parse_json_strict, parse_request,

@@ -75,6 +75,42 @@ pub fn real_value<T: Wire>(
         .map_err(|reason| ctx.key(id).error(raw, reason))
 }
 
+impl super::WireForms {
+    /// Decode realtime value `id` (the event's field in `slot`) like [`real_value`],
+    /// keeping its wire text when the typed value would not write it back.
+    pub fn real_value<T: Wire>(
+        &mut self,
+        ctx: &Ctx<'_>,
+        slot: u16,
+        id: &str,
+        raw: &str,
+        format: &Format,
+    ) -> Result<Option<T>, DecodeError> {
+        let value = real_value(ctx, id, raw, format)?;
+        self.keep_unless_canonical(slot, raw, value.as_ref(), format);
+        Ok(value)
+    }
+}
+
+/// The number of a realtime value id (`"10"` -> 10) for the generated decoders to match on;
+/// `None` for anything that is not a plain number (`"010"`, `"x"`), which then lands in
+/// the entry's extra values under its own text.
+#[inline]
+pub fn realtime_id(id: &str) -> Option<u32> {
+    let bytes = id.as_bytes();
+    if bytes.is_empty() || bytes.len() > 9 || (bytes[0] == b'0' && bytes.len() > 1) {
+        return None;
+    }
+    let mut n = 0u32;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(b - b'0');
+    }
+    Some(n)
+}
+
 /// A whole REAL frame with typed entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RealFrame<E> {
@@ -146,11 +182,12 @@ impl<'a> RealValues<'a> {
     pub fn put_kept<T: Wire + PartialEq>(
         &mut self,
         forms: &'a super::WireForms,
+        slot: u16,
         id: &'a str,
         value: &'a Option<T>,
         format: &Format,
     ) {
-        match forms.text_for(id, value.as_ref(), format) {
+        match forms.text_for(slot, value.as_ref(), format) {
             Some(raw) => self.0.push((id, raw)),
             None => self.put(id, value, format),
         }
