@@ -6985,6 +6985,11 @@ pub fn parse_request(
 /// body is read with [`parse_request`] (errors are `Error::Validation`, nothing is
 /// sent), then sent exactly like a typed call (`validate()`, retries, money safety),
 /// and the answer comes back as [`AnyResponse`].
+///
+/// Pass the body as its JSON text (`serde_json::Value::String(text)`, e.g.
+/// `text.into()`) when it comes from a user or a file: the text is parsed strictly
+/// and a key given twice is refused before anything is sent. A parsed `Value` has
+/// already kept only the last of two equal keys.
 #[allow(unused_variables)]
 pub async fn call_json(
     client: &kiwoom_runtime::Client,
