@@ -31,7 +31,7 @@ pub use kiwoom::{Followed, KiwoomBroker};
 pub use ledger::{Ledger, OrderUpdate, PositionUpdate};
 pub use matching::{BrokerOrder, MatchWindow, Resolution, resolve_unknowns};
 pub use order::{Applied, Order};
-pub use position::{BrokerPosition, Position, PositionDifference};
+pub use position::{BrokerPosition, ExecutionKey, Position, PositionDifference};
 pub use state::OrderState;
 pub use tracker::{
     BalanceFrame, Broker, BrokerError, BrokerFill, FrameKind, FrameOutcome, History, OrderFrame,

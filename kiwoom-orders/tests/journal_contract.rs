@@ -6,8 +6,9 @@ mod common;
 use common::*;
 use kiwoom_orders::{
     AppendOutcome, EventKind, EventSource, Journal, JournalError, ModelError, OrderFilter,
-    OrderState, Side,
+    OrderState, Position, Side,
 };
+use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 async fn intent_is_recorded_once<J: Journal>(j: &J) {
@@ -258,6 +259,109 @@ async fn queries_serve_open_orders_and_event_tails<J: Journal>(j: &J) {
     );
 }
 
+/// A fill of `order` executed at `at(secs)`.
+fn fill_at(
+    order: &str,
+    order_no: &str,
+    fill_no: &str,
+    quantity: u64,
+    price: Decimal,
+    secs: i64,
+) -> kiwoom_orders::NewEvent {
+    let mut event = fill(order, order_no, fill_no, quantity, price);
+    if let EventKind::Filled { fill } = &mut event.kind {
+        fill.filled_at = at(secs);
+    }
+    event
+}
+
+async fn a_late_fill_refolds_the_position_in_execution_order<J: Journal>(j: &J) {
+    for (order, side, quantity, price, order_no) in [
+        ("late-a", Side::Buy, 10, dec!(100), "201"),
+        ("late-b", Side::Sell, 5, dec!(180), "202"),
+        ("late-c", Side::Buy, 10, dec!(200), "203"),
+    ] {
+        j.append(kiwoom_orders::NewEvent::submitted(intent(
+            order, side, "000660", quantity, price,
+        )))
+        .await
+        .unwrap();
+        j.append(accepted(order, order_no)).await.unwrap();
+    }
+    // Executed: buy 10 @100 (t1), buy 10 @200 (t2), sell 5 @180 (t3). Recorded: t1, t3, t2
+    // (the 00 frame of t2 was lost; reconciliation found it after the sell).
+    j.append(fill_at("late-a", "201", "0000011", 10, dec!(100), 1))
+        .await
+        .unwrap();
+    j.append(fill_at("late-b", "202", "0000013", 5, dec!(180), 3))
+        .await
+        .unwrap();
+    let late = j
+        .append(fill_at("late-c", "203", "0000012", 10, dec!(200), 2))
+        .await
+        .unwrap();
+    let AppendOutcome::Appended {
+        position: Some(p), ..
+    } = &late
+    else {
+        panic!("a fill updates the position: {late:?}")
+    };
+    // In execution order: 20 @150, sell 5 @180 realizes 150 less three fees of 15; applied
+    // on top in recording order it would be 15 @166.67 with 400 realized.
+    assert_eq!(
+        (
+            p.quantity,
+            p.average_price,
+            p.realized_pnl,
+            p.fees,
+            p.fill_count
+        ),
+        (15, dec!(150), dec!(105), dec!(45), 3)
+    );
+    assert_eq!(p.last_fill_at, Some(at(3)));
+    let stored = j.position(ACCOUNT, "000660").await.unwrap().unwrap();
+    assert_eq!(&stored, p, "the stored snapshot is the refolded one");
+    let date = stored
+        .last_fill_at
+        .unwrap()
+        .with_timezone(&kiwoom_orders::intent::seoul())
+        .date_naive();
+    let fills: Vec<_> = j
+        .fills(Some(ACCOUNT), date)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.stock == "000660")
+        .map(|f| (f.event_seq, f.side, f.fill))
+        .collect();
+    assert_eq!(fills.len(), 3);
+    assert_eq!(
+        Position::from_fills(ACCOUNT, "000660", fills),
+        stored,
+        "position = fold of its fills in execution order"
+    );
+
+    // A fill after the latest is applied on top (the common case), from the refolded state.
+    j.append(kiwoom_orders::NewEvent::submitted(intent(
+        "late-d",
+        Side::Buy,
+        "000660",
+        5,
+        dec!(300),
+    )))
+    .await
+    .unwrap();
+    j.append(accepted("late-d", "204")).await.unwrap();
+    j.append(fill_at("late-d", "204", "0000014", 5, dec!(300), 4))
+        .await
+        .unwrap();
+    let p = j.position(ACCOUNT, "000660").await.unwrap().unwrap();
+    assert_eq!(
+        (p.quantity, p.average_price, p.realized_pnl, p.fill_count),
+        (20, dec!(187.5), dec!(90), 4)
+    );
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite_backend {
@@ -290,4 +394,5 @@ on_both_backends!(
     impossible_events_store_nothing,
     an_order_number_belongs_to_one_order,
     queries_serve_open_orders_and_event_tails,
+    a_late_fill_refolds_the_position_in_execution_order,
 );

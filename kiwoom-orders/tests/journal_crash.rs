@@ -113,20 +113,10 @@ async fn check_consistent<J: Journal>(j: &J) -> usize {
             }
         }
     }
-    // The position is the fold of the fills in the order they were appended.
-    fills.sort_by_key(|(seq, ..)| *seq);
+    // The position is the fold of the fills in execution order (time, fill number; then
+    // the order they were appended).
     let fill_events = fills.len();
-    let mut position = Position::flat(ACCOUNT, "005930");
-    for (_, side, fill) in fills {
-        position.apply_fill(
-            side,
-            fill.quantity,
-            fill.price,
-            fill.fee,
-            fill.tax,
-            fill.filled_at,
-        );
-    }
+    let position = Position::from_fills(ACCOUNT, "005930", fills);
     let date = orders.first().map(|o| o.trade_date()).unwrap();
     assert_eq!(
         j.fills(None, date).await.unwrap().len(),

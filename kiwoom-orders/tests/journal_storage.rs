@@ -42,7 +42,10 @@ async fn sqlite_reopens_with_its_data_and_refuses_to_rewrite_events() {
     let migrations: i64 = raw
         .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(migrations, 1, "reopening does not migrate again");
+    assert_eq!(
+        migrations, 2,
+        "both shipped migrations applied, reopening does not migrate again"
+    );
     let mode: String = raw
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -91,7 +94,7 @@ async fn postgres_refuses_to_rewrite_events_and_migrates_once() {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(n, 1);
+    assert_eq!(n, 2, "both shipped migrations, each once");
     for sql in [
         format!("UPDATE \"{schema}\".order_events SET kind = 'x'"),
         format!("DELETE FROM \"{schema}\".order_events"),

@@ -24,8 +24,8 @@ use futures::StreamExt;
 use kiwoom_generated::realtime::{Balance, OrderFill};
 use kiwoom_mock::{Fault, MockConfig, MockControl, MockServer};
 use kiwoom_orders::{
-    ClientOrderId, Journal, JournalError, KiwoomBroker, Ledger, MatchWindow, OrderIntent,
-    OrderState, Side, Tracker, TrackerConfig, TrackerError,
+    ClientOrderId, ExecutionKey, Journal, JournalError, KiwoomBroker, Ledger, MatchWindow,
+    OrderIntent, OrderState, Side, Tracker, TrackerConfig, TrackerError,
 };
 use kiwoom_runtime::Market;
 use rust_decimal::Decimal;
@@ -437,17 +437,31 @@ async fn soak<J: Journal>(journal: J, backend: &str) {
         &client,
         ACCOUNT,
         today,
+        // Average prices not compared (design/order-journal.md, known limits): fills
+        // recorded late are folded in execution order, but a fill found by reconciliation
+        // stands for all of its order's unseen parts at the time of the last one (the
+        // simulator's kt00009 lists one row per order), so a sell executed between those
+        // parts still moves the average by a few won now and then.
         None,
     )
     .await;
-    // Averages folded in recording order differ after a late fill (design/order-journal.md,
-    // known limits): quantities must agree.
     assert!(
         report
             .differences
             .iter()
             .all(|d| d.journal_quantity == d.broker_quantity),
         "positions differ: {report:?}"
+    );
+    let late = fills_recorded_late(run.tracker.ledger().journal(), today).await;
+    eprintln!(
+        "soak on {backend}: {late} fills recorded after a later-executed fill of their stock \
+         (position refolded); averages (stock, journal, Kiwoom): {:?}; largest difference {} won",
+        eq.averages,
+        eq.averages
+            .iter()
+            .map(|(_, ours, theirs)| (ours - theirs).abs().round_dp(2))
+            .max()
+            .unwrap_or_default()
     );
     let orders_sent = control.processed("kt10000") + control.processed("kt10001");
     eprintln!(
@@ -542,4 +556,22 @@ async fn soak_postgres() {
     };
     soak(journal.clone(), "postgres").await;
     journal.drop_schema().await.unwrap();
+}
+
+/// How many fills were appended after a fill of the same stock that executed later: each
+/// made the journal fold that position again in execution order.
+async fn fills_recorded_late<J: Journal>(journal: &J, today: chrono::NaiveDate) -> usize {
+    let mut fills = journal.fills(Some(ACCOUNT), today).await.unwrap();
+    fills.sort_by_key(|f| f.event_seq);
+    let mut latest: std::collections::HashMap<String, ExecutionKey> = Default::default();
+    let mut late = 0;
+    for f in fills {
+        let key = ExecutionKey::of(&f.fill);
+        let last = latest.entry(f.stock.clone()).or_insert(key);
+        if key < *last {
+            late += 1;
+        }
+        *last = (*last).max(key);
+    }
+    late
 }

@@ -22,7 +22,7 @@ use crate::event::{EventSource, Fill, NewEvent, OrderEvent};
 use crate::ids::{ClientOrderId, FillKey, OrderNo};
 use crate::intent::Side;
 use crate::order::Order;
-use crate::position::Position;
+use crate::position::{ExecutionKey, Position};
 
 /// Serialises schema migrations of every process that opens a journal at the same time.
 const MIGRATION_LOCK: i64 = 0x6b69_776f_6f6d_0001;
@@ -260,14 +260,26 @@ async fn append_tx(client: &mut Client, event: &NewEvent) -> Result<AppendOutcom
             )
             .await?;
         let mut p: Position = from_value("position snapshot", row.get(0))?;
-        p.apply_fill(
-            intent.side,
-            fill.quantity,
-            fill.price,
-            fill.fee,
-            fill.tax,
-            fill.filled_at,
-        );
+        if p.follows(&ExecutionKey::of(fill)) {
+            // The common case: the fill executed after everything folded in so far.
+            p.apply(intent.side, fill);
+        } else {
+            // Executed before a fill already folded in (recorded late): Kiwoom's moving
+            // average depends on the order, so fold the stock's fills again, this one
+            // included, in execution order. The position row is locked: no other append
+            // to this position runs in between.
+            let rows = tx
+                .query(
+                    &format!("SELECT {FILL_COLUMNS} FROM fills WHERE account = $1 AND stock = $2"),
+                    &[&intent.account, &intent.stock],
+                )
+                .await?;
+            let fills = rows
+                .iter()
+                .map(|r| decode_fill(r).map(|f| (f.event_seq, f.side, f.fill)))
+                .collect::<Result<Vec<_>, _>>()?;
+            p = Position::from_fills(&intent.account, &intent.stock, fills);
+        }
         tx.execute(
             "UPDATE positions SET quantity = $3, snapshot = $4, updated_at = $5 WHERE account = $1 AND stock = $2",
             &[&p.account, &p.stock, &p.quantity, &to_value(&p), &now],
@@ -291,6 +303,8 @@ async fn append_tx(client: &mut Client, event: &NewEvent) -> Result<AppendOutcom
         position,
     })
 }
+
+const FILL_COLUMNS: &str = "account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq, cumulative_quantity";
 
 const EVENT_COLUMNS: &str = "seq, client_order_id, order_seq, source, body, raw, recorded_at";
 
@@ -430,8 +444,9 @@ impl Journal for PostgresJournal {
         let client = self.client.lock().await;
         let rows = client
             .query(
-                "SELECT account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq, cumulative_quantity \
-                 FROM fills WHERE trade_date = $1 AND ($2::text IS NULL OR account = $2) ORDER BY event_seq",
+                &format!(
+                    "SELECT {FILL_COLUMNS} FROM fills WHERE trade_date = $1 AND ($2::text IS NULL OR account = $2) ORDER BY event_seq"
+                ),
                 &[&trade_date, &account],
             )
             .await?;

@@ -20,7 +20,7 @@ use crate::event::{EventSource, Fill, NewEvent, OrderEvent};
 use crate::ids::{ClientOrderId, FillKey, OrderNo};
 use crate::intent::Side;
 use crate::order::Order;
-use crate::position::Position;
+use crate::position::{ExecutionKey, Position};
 
 /// How hard each commit pushes to disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -261,14 +261,19 @@ fn append_tx(conn: &mut Connection, event: &NewEvent) -> Result<AppendOutcome, J
             Some(text) => from_json::<Position>("position snapshot", &text)?,
             None => Position::flat(&intent.account, &intent.stock),
         };
-        p.apply_fill(
-            intent.side,
-            fill.quantity,
-            fill.price,
-            fill.fee,
-            fill.tax,
-            fill.filled_at,
-        );
+        if p.follows(&ExecutionKey::of(fill)) {
+            // The common case: the fill executed after everything folded in so far.
+            p.apply(intent.side, fill);
+        } else {
+            // Executed before a fill already folded in (recorded late): Kiwoom's moving
+            // average depends on the order, so fold the stock's fills again, this one
+            // included, in execution order.
+            p = Position::from_fills(
+                &intent.account,
+                &intent.stock,
+                position_fills(&tx, &intent.account, &intent.stock)?,
+            );
+        }
         tx.execute(
             "INSERT INTO positions (account, stock, quantity, snapshot, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (account, stock) DO UPDATE SET quantity = excluded.quantity, snapshot = excluded.snapshot, updated_at = excluded.updated_at",
@@ -292,6 +297,22 @@ fn append_tx(conn: &mut Connection, event: &NewEvent) -> Result<AppendOutcome, J
         position,
     })
 }
+
+/// Every fill of one (account, stock) position, with its recording sequence and side.
+fn position_fills(
+    conn: &Connection,
+    account: &str,
+    stock: &str,
+) -> Result<Vec<(i64, Side, Fill)>, JournalError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {FILL_COLUMNS} FROM fills WHERE account = ?1 AND stock = ?2"
+    ))?;
+    let rows = stmt.query_map(params![account, stock], decode_fill)?;
+    rows.map(|r| fill_record(r?).map(|f| (f.event_seq, f.side, f.fill)))
+        .collect()
+}
+
+const FILL_COLUMNS: &str = "account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq, cumulative_quantity";
 
 const EVENT_COLUMNS: &str = "seq, client_order_id, order_seq, source, body, raw, recorded_at";
 
@@ -476,10 +497,9 @@ impl Journal for SqliteJournal {
     ) -> Result<Vec<FillRecord>, JournalError> {
         let account = account.map(str::to_owned);
         self.run(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT account, trade_date, order_no, fill_no, client_order_id, stock, side, quantity, price, fee, tax, filled_at, venue, event_seq, cumulative_quantity \
-                 FROM fills WHERE trade_date = ?1 AND (?2 IS NULL OR account = ?2) ORDER BY event_seq",
-            )?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {FILL_COLUMNS} FROM fills WHERE trade_date = ?1 AND (?2 IS NULL OR account = ?2) ORDER BY event_seq"
+            ))?;
             let rows = stmt.query_map(params![date(trade_date), account], decode_fill)?;
             rows.map(|r| fill_record(r?)).collect()
         })

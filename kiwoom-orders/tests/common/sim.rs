@@ -208,6 +208,8 @@ pub struct Equality {
     /// Order numbers filled in two or more parts.
     pub partly_filled: usize,
     pub states: BTreeMap<String, usize>,
+    /// Per open position: (stock, journal average, Kiwoom's whole-won average).
+    pub averages: Vec<(String, Decimal, Decimal)>,
 }
 
 /// The journal's orders, fills and positions equal the simulator's book exactly: every
@@ -393,6 +395,9 @@ pub async fn assert_journal_equals_book<J: Journal>(
             .copied()
             .unwrap_or((0, Decimal::ZERO));
         assert_eq!(p.quantity, qty, "position quantity of {}", p.stock);
+        if qty != 0 {
+            eq.averages.push((p.stock.clone(), p.average_price, price));
+        }
         if let Some(tolerance) = average_tolerance.filter(|_| qty != 0) {
             assert!(
                 (p.average_price - price).abs() <= tolerance,
