@@ -49,13 +49,10 @@ fn order_no(s: Option<String>) -> Option<OrderNo> {
     OrderNo::new(s).ok()
 }
 
-/// Stock codes come as `005930` or `A005930`.
+/// Stock codes come as `005930` or with a market letter (`A005930`; `J` ELW, `Q` ETN): the
+/// runtime's `StockCode` drops the letter, as it does for every request.
 fn stock_code(s: &str) -> String {
-    let s = s.trim();
-    match s.strip_prefix('A') {
-        Some(rest) if rest.len() == 6 => rest.to_owned(),
-        _ => s.to_owned(),
-    }
+    kiwoom_runtime::codec::StockCode::new(s).as_str().to_owned()
 }
 
 /// Side from an order-kind text such as `+매수`, `-매도정정`, `현금매수`.
