@@ -224,3 +224,48 @@ impl WireForms {
 
 /// The marker kept for a list key that was present but empty.
 const EMPTY_LIST: &str = "[]";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{PLAIN, realtime_id};
+
+    /// Slots below 64 keep `+` and `""` as bits, the rest in the list: both write back alike.
+    #[test]
+    fn forms_write_back_in_bit_and_list_slots() {
+        for slot in [0u16, 63, 64, 200] {
+            let mut forms = WireForms::default();
+            forms.keep(slot, "+41500");
+            forms.keep(slot + 1, "");
+            forms.keep(slot + 2, "00041500");
+            assert_eq!(forms.len(), 3, "slot {slot}");
+            let v = 41500i64;
+            assert_eq!(
+                forms.text_for(slot, Some(&v), PLAIN).as_deref(),
+                Some("+41500")
+            );
+            assert_eq!(
+                forms.text_for::<i64>(slot + 1, None, PLAIN).as_deref(),
+                Some("")
+            );
+            assert_eq!(
+                forms.text_for(slot + 2, Some(&v), PLAIN).as_deref(),
+                Some("00041500")
+            );
+            // A changed value writes its own form; a slot never kept has none.
+            assert_eq!(forms.text_for(slot + 2, Some(&1i64), PLAIN), None);
+            assert_eq!(forms.text_for(slot, Some(&-5i64), PLAIN), None);
+            assert_eq!(forms.get(slot + 3), None);
+        }
+    }
+
+    #[test]
+    fn realtime_ids_are_plain_numbers_only() {
+        assert_eq!(realtime_id("10"), Some(10));
+        assert_eq!(realtime_id("0"), Some(0));
+        assert_eq!(realtime_id("9081"), Some(9081));
+        for bad in ["", "010", "1a", "-1", "1234567890"] {
+            assert_eq!(realtime_id(bad), None, "{bad:?}");
+        }
+    }
+}
