@@ -6996,1846 +6996,624 @@ pub async fn call_json(
     api_id: &str,
     request: serde_json::Value,
 ) -> Result<AnyResponse, kiwoom_runtime::Error> {
-    match parse_request(api_id, &request)? {
+    let call: kiwoom_runtime::call::BoxedSend<AnyResponse> = match parse_request(api_id, &request)?
+    {
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka00001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka00001(Box::new(r))),
+        AnyRequest::Ka00001(r) => client.send_boxed(r, |r| AnyResponse::Ka00001(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka01690(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka01690(Box::new(r))),
+        AnyRequest::Ka01690(r) => client.send_boxed(r, |r| AnyResponse::Ka01690(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10072(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10072(Box::new(r))),
+        AnyRequest::Ka10072(r) => client.send_boxed(r, |r| AnyResponse::Ka10072(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10073(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10073(Box::new(r))),
+        AnyRequest::Ka10073(r) => client.send_boxed(r, |r| AnyResponse::Ka10073(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10074(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10074(Box::new(r))),
+        AnyRequest::Ka10074(r) => client.send_boxed(r, |r| AnyResponse::Ka10074(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10075(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10075(Box::new(r))),
+        AnyRequest::Ka10075(r) => client.send_boxed(r, |r| AnyResponse::Ka10075(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10076(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10076(Box::new(r))),
+        AnyRequest::Ka10076(r) => client.send_boxed(r, |r| AnyResponse::Ka10076(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10077(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10077(Box::new(r))),
+        AnyRequest::Ka10077(r) => client.send_boxed(r, |r| AnyResponse::Ka10077(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10085(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10085(Box::new(r))),
+        AnyRequest::Ka10085(r) => client.send_boxed(r, |r| AnyResponse::Ka10085(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10088(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10088(Box::new(r))),
+        AnyRequest::Ka10088(r) => client.send_boxed(r, |r| AnyResponse::Ka10088(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Ka10170(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10170(Box::new(r))),
+        AnyRequest::Ka10170(r) => client.send_boxed(r, |r| AnyResponse::Ka10170(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00001(Box::new(r))),
+        AnyRequest::Kt00001(r) => client.send_boxed(r, |r| AnyResponse::Kt00001(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00002(Box::new(r))),
+        AnyRequest::Kt00002(r) => client.send_boxed(r, |r| AnyResponse::Kt00002(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00003(Box::new(r))),
+        AnyRequest::Kt00003(r) => client.send_boxed(r, |r| AnyResponse::Kt00003(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00004(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00004(Box::new(r))),
+        AnyRequest::Kt00004(r) => client.send_boxed(r, |r| AnyResponse::Kt00004(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00005(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00005(Box::new(r))),
+        AnyRequest::Kt00005(r) => client.send_boxed(r, |r| AnyResponse::Kt00005(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00007(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00007(Box::new(r))),
+        AnyRequest::Kt00007(r) => client.send_boxed(r, |r| AnyResponse::Kt00007(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00008(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00008(Box::new(r))),
+        AnyRequest::Kt00008(r) => client.send_boxed(r, |r| AnyResponse::Kt00008(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00009(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00009(Box::new(r))),
+        AnyRequest::Kt00009(r) => client.send_boxed(r, |r| AnyResponse::Kt00009(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00010(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00010(Box::new(r))),
+        AnyRequest::Kt00010(r) => client.send_boxed(r, |r| AnyResponse::Kt00010(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00011(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00011(Box::new(r))),
+        AnyRequest::Kt00011(r) => client.send_boxed(r, |r| AnyResponse::Kt00011(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00012(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00012(Box::new(r))),
+        AnyRequest::Kt00012(r) => client.send_boxed(r, |r| AnyResponse::Kt00012(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00013(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00013(Box::new(r))),
+        AnyRequest::Kt00013(r) => client.send_boxed(r, |r| AnyResponse::Kt00013(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00015(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00015(Box::new(r))),
+        AnyRequest::Kt00015(r) => client.send_boxed(r, |r| AnyResponse::Kt00015(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00016(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00016(Box::new(r))),
+        AnyRequest::Kt00016(r) => client.send_boxed(r, |r| AnyResponse::Kt00016(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00017(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00017(Box::new(r))),
+        AnyRequest::Kt00017(r) => client.send_boxed(r, |r| AnyResponse::Kt00017(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt00018(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt00018(Box::new(r))),
+        AnyRequest::Kt00018(r) => client.send_boxed(r, |r| AnyResponse::Kt00018(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt50020(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50020(Box::new(r))),
+        AnyRequest::Kt50020(r) => client.send_boxed(r, |r| AnyResponse::Kt50020(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt50021(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50021(Box::new(r))),
+        AnyRequest::Kt50021(r) => client.send_boxed(r, |r| AnyResponse::Kt50021(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt50030(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50030(Box::new(r))),
+        AnyRequest::Kt50030(r) => client.send_boxed(r, |r| AnyResponse::Kt50030(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt50031(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50031(Box::new(r))),
+        AnyRequest::Kt50031(r) => client.send_boxed(r, |r| AnyResponse::Kt50031(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt50032(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50032(Box::new(r))),
+        AnyRequest::Kt50032(r) => client.send_boxed(r, |r| AnyResponse::Kt50032(Box::new(r))),
         #[cfg(feature = "domestic-account")]
-        AnyRequest::Kt50075(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50075(Box::new(r))),
+        AnyRequest::Kt50075(r) => client.send_boxed(r, |r| AnyResponse::Kt50075(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka10060(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10060(Box::new(r))),
+        AnyRequest::Ka10060(r) => client.send_boxed(r, |r| AnyResponse::Ka10060(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka10064(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10064(Box::new(r))),
+        AnyRequest::Ka10064(r) => client.send_boxed(r, |r| AnyResponse::Ka10064(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka10079(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10079(Box::new(r))),
+        AnyRequest::Ka10079(r) => client.send_boxed(r, |r| AnyResponse::Ka10079(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka10080(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10080(Box::new(r))),
+        AnyRequest::Ka10080(r) => client.send_boxed(r, |r| AnyResponse::Ka10080(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka10081(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10081(Box::new(r))),
+        AnyRequest::Ka10081(r) => client.send_boxed(r, |r| AnyResponse::Ka10081(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka10082(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10082(Box::new(r))),
+        AnyRequest::Ka10082(r) => client.send_boxed(r, |r| AnyResponse::Ka10082(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka10083(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10083(Box::new(r))),
+        AnyRequest::Ka10083(r) => client.send_boxed(r, |r| AnyResponse::Ka10083(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka10094(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10094(Box::new(r))),
+        AnyRequest::Ka10094(r) => client.send_boxed(r, |r| AnyResponse::Ka10094(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka20004(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20004(Box::new(r))),
+        AnyRequest::Ka20004(r) => client.send_boxed(r, |r| AnyResponse::Ka20004(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka20005(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20005(Box::new(r))),
+        AnyRequest::Ka20005(r) => client.send_boxed(r, |r| AnyResponse::Ka20005(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka20006(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20006(Box::new(r))),
+        AnyRequest::Ka20006(r) => client.send_boxed(r, |r| AnyResponse::Ka20006(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka20007(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20007(Box::new(r))),
+        AnyRequest::Ka20007(r) => client.send_boxed(r, |r| AnyResponse::Ka20007(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka20008(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20008(Box::new(r))),
+        AnyRequest::Ka20008(r) => client.send_boxed(r, |r| AnyResponse::Ka20008(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka20019(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20019(Box::new(r))),
+        AnyRequest::Ka20019(r) => client.send_boxed(r, |r| AnyResponse::Ka20019(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka50079(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50079(Box::new(r))),
+        AnyRequest::Ka50079(r) => client.send_boxed(r, |r| AnyResponse::Ka50079(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka50080(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50080(Box::new(r))),
+        AnyRequest::Ka50080(r) => client.send_boxed(r, |r| AnyResponse::Ka50080(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka50081(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50081(Box::new(r))),
+        AnyRequest::Ka50081(r) => client.send_boxed(r, |r| AnyResponse::Ka50081(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka50082(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50082(Box::new(r))),
+        AnyRequest::Ka50082(r) => client.send_boxed(r, |r| AnyResponse::Ka50082(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka50083(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50083(Box::new(r))),
+        AnyRequest::Ka50083(r) => client.send_boxed(r, |r| AnyResponse::Ka50083(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka50091(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50091(Box::new(r))),
+        AnyRequest::Ka50091(r) => client.send_boxed(r, |r| AnyResponse::Ka50091(Box::new(r))),
         #[cfg(feature = "domestic-chart")]
-        AnyRequest::Ka50092(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50092(Box::new(r))),
+        AnyRequest::Ka50092(r) => client.send_boxed(r, |r| AnyResponse::Ka50092(Box::new(r))),
         #[cfg(feature = "domestic-credit-order")]
-        AnyRequest::Kt10006(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt10006(Box::new(r))),
+        AnyRequest::Kt10006(r) => client.send_boxed(r, |r| AnyResponse::Kt10006(Box::new(r))),
         #[cfg(feature = "domestic-credit-order")]
-        AnyRequest::Kt10007(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt10007(Box::new(r))),
+        AnyRequest::Kt10007(r) => client.send_boxed(r, |r| AnyResponse::Kt10007(Box::new(r))),
         #[cfg(feature = "domestic-credit-order")]
-        AnyRequest::Kt10008(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt10008(Box::new(r))),
+        AnyRequest::Kt10008(r) => client.send_boxed(r, |r| AnyResponse::Kt10008(Box::new(r))),
         #[cfg(feature = "domestic-credit-order")]
-        AnyRequest::Kt10009(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt10009(Box::new(r))),
+        AnyRequest::Kt10009(r) => client.send_boxed(r, |r| AnyResponse::Kt10009(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka10048(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10048(Box::new(r))),
+        AnyRequest::Ka10048(r) => client.send_boxed(r, |r| AnyResponse::Ka10048(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka10050(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10050(Box::new(r))),
+        AnyRequest::Ka10050(r) => client.send_boxed(r, |r| AnyResponse::Ka10050(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30001(Box::new(r))),
+        AnyRequest::Ka30001(r) => client.send_boxed(r, |r| AnyResponse::Ka30001(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30002(Box::new(r))),
+        AnyRequest::Ka30002(r) => client.send_boxed(r, |r| AnyResponse::Ka30002(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30003(Box::new(r))),
+        AnyRequest::Ka30003(r) => client.send_boxed(r, |r| AnyResponse::Ka30003(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30004(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30004(Box::new(r))),
+        AnyRequest::Ka30004(r) => client.send_boxed(r, |r| AnyResponse::Ka30004(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30005(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30005(Box::new(r))),
+        AnyRequest::Ka30005(r) => client.send_boxed(r, |r| AnyResponse::Ka30005(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30009(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30009(Box::new(r))),
+        AnyRequest::Ka30009(r) => client.send_boxed(r, |r| AnyResponse::Ka30009(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30010(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30010(Box::new(r))),
+        AnyRequest::Ka30010(r) => client.send_boxed(r, |r| AnyResponse::Ka30010(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30011(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30011(Box::new(r))),
+        AnyRequest::Ka30011(r) => client.send_boxed(r, |r| AnyResponse::Ka30011(Box::new(r))),
         #[cfg(feature = "domestic-elw")]
-        AnyRequest::Ka30012(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka30012(Box::new(r))),
+        AnyRequest::Ka30012(r) => client.send_boxed(r, |r| AnyResponse::Ka30012(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40001(Box::new(r))),
+        AnyRequest::Ka40001(r) => client.send_boxed(r, |r| AnyResponse::Ka40001(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40002(Box::new(r))),
+        AnyRequest::Ka40002(r) => client.send_boxed(r, |r| AnyResponse::Ka40002(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40003(Box::new(r))),
+        AnyRequest::Ka40003(r) => client.send_boxed(r, |r| AnyResponse::Ka40003(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40004(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40004(Box::new(r))),
+        AnyRequest::Ka40004(r) => client.send_boxed(r, |r| AnyResponse::Ka40004(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40006(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40006(Box::new(r))),
+        AnyRequest::Ka40006(r) => client.send_boxed(r, |r| AnyResponse::Ka40006(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40007(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40007(Box::new(r))),
+        AnyRequest::Ka40007(r) => client.send_boxed(r, |r| AnyResponse::Ka40007(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40008(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40008(Box::new(r))),
+        AnyRequest::Ka40008(r) => client.send_boxed(r, |r| AnyResponse::Ka40008(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40009(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40009(Box::new(r))),
+        AnyRequest::Ka40009(r) => client.send_boxed(r, |r| AnyResponse::Ka40009(Box::new(r))),
         #[cfg(feature = "domestic-etf")]
-        AnyRequest::Ka40010(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka40010(Box::new(r))),
+        AnyRequest::Ka40010(r) => client.send_boxed(r, |r| AnyResponse::Ka40010(Box::new(r))),
         #[cfg(feature = "domestic-institution-foreign")]
-        AnyRequest::Ka10008(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10008(Box::new(r))),
+        AnyRequest::Ka10008(r) => client.send_boxed(r, |r| AnyResponse::Ka10008(Box::new(r))),
         #[cfg(feature = "domestic-institution-foreign")]
-        AnyRequest::Ka10131(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10131(Box::new(r))),
+        AnyRequest::Ka10131(r) => client.send_boxed(r, |r| AnyResponse::Ka10131(Box::new(r))),
         #[cfg(feature = "domestic-institution-foreign")]
-        AnyRequest::Ka52301(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka52301(Box::new(r))),
+        AnyRequest::Ka52301(r) => client.send_boxed(r, |r| AnyResponse::Ka52301(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10004(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10004(Box::new(r))),
+        AnyRequest::Ka10004(r) => client.send_boxed(r, |r| AnyResponse::Ka10004(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10005(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10005(Box::new(r))),
+        AnyRequest::Ka10005(r) => client.send_boxed(r, |r| AnyResponse::Ka10005(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10006(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10006(Box::new(r))),
+        AnyRequest::Ka10006(r) => client.send_boxed(r, |r| AnyResponse::Ka10006(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10007(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10007(Box::new(r))),
+        AnyRequest::Ka10007(r) => client.send_boxed(r, |r| AnyResponse::Ka10007(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10011(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10011(Box::new(r))),
+        AnyRequest::Ka10011(r) => client.send_boxed(r, |r| AnyResponse::Ka10011(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10044(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10044(Box::new(r))),
+        AnyRequest::Ka10044(r) => client.send_boxed(r, |r| AnyResponse::Ka10044(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10045(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10045(Box::new(r))),
+        AnyRequest::Ka10045(r) => client.send_boxed(r, |r| AnyResponse::Ka10045(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10046(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10046(Box::new(r))),
+        AnyRequest::Ka10046(r) => client.send_boxed(r, |r| AnyResponse::Ka10046(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10047(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10047(Box::new(r))),
+        AnyRequest::Ka10047(r) => client.send_boxed(r, |r| AnyResponse::Ka10047(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10063(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10063(Box::new(r))),
+        AnyRequest::Ka10063(r) => client.send_boxed(r, |r| AnyResponse::Ka10063(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10066(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10066(Box::new(r))),
+        AnyRequest::Ka10066(r) => client.send_boxed(r, |r| AnyResponse::Ka10066(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10078(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10078(Box::new(r))),
+        AnyRequest::Ka10078(r) => client.send_boxed(r, |r| AnyResponse::Ka10078(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10086(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10086(Box::new(r))),
+        AnyRequest::Ka10086(r) => client.send_boxed(r, |r| AnyResponse::Ka10086(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka10087(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10087(Box::new(r))),
+        AnyRequest::Ka10087(r) => client.send_boxed(r, |r| AnyResponse::Ka10087(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka50010(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50010(Box::new(r))),
+        AnyRequest::Ka50010(r) => client.send_boxed(r, |r| AnyResponse::Ka50010(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka50012(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50012(Box::new(r))),
+        AnyRequest::Ka50012(r) => client.send_boxed(r, |r| AnyResponse::Ka50012(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka50087(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50087(Box::new(r))),
+        AnyRequest::Ka50087(r) => client.send_boxed(r, |r| AnyResponse::Ka50087(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka50100(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50100(Box::new(r))),
+        AnyRequest::Ka50100(r) => client.send_boxed(r, |r| AnyResponse::Ka50100(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka50101(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka50101(Box::new(r))),
+        AnyRequest::Ka50101(r) => client.send_boxed(r, |r| AnyResponse::Ka50101(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka90005(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90005(Box::new(r))),
+        AnyRequest::Ka90005(r) => client.send_boxed(r, |r| AnyResponse::Ka90005(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka90006(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90006(Box::new(r))),
+        AnyRequest::Ka90006(r) => client.send_boxed(r, |r| AnyResponse::Ka90006(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka90007(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90007(Box::new(r))),
+        AnyRequest::Ka90007(r) => client.send_boxed(r, |r| AnyResponse::Ka90007(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka90008(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90008(Box::new(r))),
+        AnyRequest::Ka90008(r) => client.send_boxed(r, |r| AnyResponse::Ka90008(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka90010(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90010(Box::new(r))),
+        AnyRequest::Ka90010(r) => client.send_boxed(r, |r| AnyResponse::Ka90010(Box::new(r))),
         #[cfg(feature = "domestic-market-data")]
-        AnyRequest::Ka90013(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90013(Box::new(r))),
+        AnyRequest::Ka90013(r) => client.send_boxed(r, |r| AnyResponse::Ka90013(Box::new(r))),
         #[cfg(feature = "domestic-order")]
-        AnyRequest::Kt10000(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt10000(Box::new(r))),
+        AnyRequest::Kt10000(r) => client.send_boxed(r, |r| AnyResponse::Kt10000(Box::new(r))),
         #[cfg(feature = "domestic-order")]
-        AnyRequest::Kt10001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt10001(Box::new(r))),
+        AnyRequest::Kt10001(r) => client.send_boxed(r, |r| AnyResponse::Kt10001(Box::new(r))),
         #[cfg(feature = "domestic-order")]
-        AnyRequest::Kt10002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt10002(Box::new(r))),
+        AnyRequest::Kt10002(r) => client.send_boxed(r, |r| AnyResponse::Kt10002(Box::new(r))),
         #[cfg(feature = "domestic-order")]
-        AnyRequest::Kt10003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt10003(Box::new(r))),
+        AnyRequest::Kt10003(r) => client.send_boxed(r, |r| AnyResponse::Kt10003(Box::new(r))),
         #[cfg(feature = "domestic-order")]
-        AnyRequest::Kt50000(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50000(Box::new(r))),
+        AnyRequest::Kt50000(r) => client.send_boxed(r, |r| AnyResponse::Kt50000(Box::new(r))),
         #[cfg(feature = "domestic-order")]
-        AnyRequest::Kt50001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50001(Box::new(r))),
+        AnyRequest::Kt50001(r) => client.send_boxed(r, |r| AnyResponse::Kt50001(Box::new(r))),
         #[cfg(feature = "domestic-order")]
-        AnyRequest::Kt50002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50002(Box::new(r))),
+        AnyRequest::Kt50002(r) => client.send_boxed(r, |r| AnyResponse::Kt50002(Box::new(r))),
         #[cfg(feature = "domestic-order")]
-        AnyRequest::Kt50003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt50003(Box::new(r))),
+        AnyRequest::Kt50003(r) => client.send_boxed(r, |r| AnyResponse::Kt50003(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10020(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10020(Box::new(r))),
+        AnyRequest::Ka10020(r) => client.send_boxed(r, |r| AnyResponse::Ka10020(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10021(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10021(Box::new(r))),
+        AnyRequest::Ka10021(r) => client.send_boxed(r, |r| AnyResponse::Ka10021(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10022(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10022(Box::new(r))),
+        AnyRequest::Ka10022(r) => client.send_boxed(r, |r| AnyResponse::Ka10022(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10023(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10023(Box::new(r))),
+        AnyRequest::Ka10023(r) => client.send_boxed(r, |r| AnyResponse::Ka10023(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10027(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10027(Box::new(r))),
+        AnyRequest::Ka10027(r) => client.send_boxed(r, |r| AnyResponse::Ka10027(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10029(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10029(Box::new(r))),
+        AnyRequest::Ka10029(r) => client.send_boxed(r, |r| AnyResponse::Ka10029(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10030(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10030(Box::new(r))),
+        AnyRequest::Ka10030(r) => client.send_boxed(r, |r| AnyResponse::Ka10030(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10031(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10031(Box::new(r))),
+        AnyRequest::Ka10031(r) => client.send_boxed(r, |r| AnyResponse::Ka10031(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10032(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10032(Box::new(r))),
+        AnyRequest::Ka10032(r) => client.send_boxed(r, |r| AnyResponse::Ka10032(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10033(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10033(Box::new(r))),
+        AnyRequest::Ka10033(r) => client.send_boxed(r, |r| AnyResponse::Ka10033(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10034(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10034(Box::new(r))),
+        AnyRequest::Ka10034(r) => client.send_boxed(r, |r| AnyResponse::Ka10034(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10035(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10035(Box::new(r))),
+        AnyRequest::Ka10035(r) => client.send_boxed(r, |r| AnyResponse::Ka10035(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10036(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10036(Box::new(r))),
+        AnyRequest::Ka10036(r) => client.send_boxed(r, |r| AnyResponse::Ka10036(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10037(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10037(Box::new(r))),
+        AnyRequest::Ka10037(r) => client.send_boxed(r, |r| AnyResponse::Ka10037(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10038(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10038(Box::new(r))),
+        AnyRequest::Ka10038(r) => client.send_boxed(r, |r| AnyResponse::Ka10038(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10039(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10039(Box::new(r))),
+        AnyRequest::Ka10039(r) => client.send_boxed(r, |r| AnyResponse::Ka10039(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10040(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10040(Box::new(r))),
+        AnyRequest::Ka10040(r) => client.send_boxed(r, |r| AnyResponse::Ka10040(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10042(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10042(Box::new(r))),
+        AnyRequest::Ka10042(r) => client.send_boxed(r, |r| AnyResponse::Ka10042(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10053(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10053(Box::new(r))),
+        AnyRequest::Ka10053(r) => client.send_boxed(r, |r| AnyResponse::Ka10053(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10062(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10062(Box::new(r))),
+        AnyRequest::Ka10062(r) => client.send_boxed(r, |r| AnyResponse::Ka10062(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10065(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10065(Box::new(r))),
+        AnyRequest::Ka10065(r) => client.send_boxed(r, |r| AnyResponse::Ka10065(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka10098(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10098(Box::new(r))),
+        AnyRequest::Ka10098(r) => client.send_boxed(r, |r| AnyResponse::Ka10098(Box::new(r))),
         #[cfg(feature = "domestic-ranking")]
-        AnyRequest::Ka90009(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90009(Box::new(r))),
+        AnyRequest::Ka90009(r) => client.send_boxed(r, |r| AnyResponse::Ka90009(Box::new(r))),
         #[cfg(feature = "domestic-sector")]
-        AnyRequest::Ka10010(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10010(Box::new(r))),
+        AnyRequest::Ka10010(r) => client.send_boxed(r, |r| AnyResponse::Ka10010(Box::new(r))),
         #[cfg(feature = "domestic-sector")]
-        AnyRequest::Ka10051(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10051(Box::new(r))),
+        AnyRequest::Ka10051(r) => client.send_boxed(r, |r| AnyResponse::Ka10051(Box::new(r))),
         #[cfg(feature = "domestic-sector")]
-        AnyRequest::Ka20001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20001(Box::new(r))),
+        AnyRequest::Ka20001(r) => client.send_boxed(r, |r| AnyResponse::Ka20001(Box::new(r))),
         #[cfg(feature = "domestic-sector")]
-        AnyRequest::Ka20002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20002(Box::new(r))),
+        AnyRequest::Ka20002(r) => client.send_boxed(r, |r| AnyResponse::Ka20002(Box::new(r))),
         #[cfg(feature = "domestic-sector")]
-        AnyRequest::Ka20003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20003(Box::new(r))),
+        AnyRequest::Ka20003(r) => client.send_boxed(r, |r| AnyResponse::Ka20003(Box::new(r))),
         #[cfg(feature = "domestic-sector")]
-        AnyRequest::Ka20009(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20009(Box::new(r))),
+        AnyRequest::Ka20009(r) => client.send_boxed(r, |r| AnyResponse::Ka20009(Box::new(r))),
         #[cfg(feature = "domestic-short-selling")]
-        AnyRequest::Ka10014(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10014(Box::new(r))),
+        AnyRequest::Ka10014(r) => client.send_boxed(r, |r| AnyResponse::Ka10014(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka00198(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka00198(Box::new(r))),
+        AnyRequest::Ka00198(r) => client.send_boxed(r, |r| AnyResponse::Ka00198(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10001(Box::new(r))),
+        AnyRequest::Ka10001(r) => client.send_boxed(r, |r| AnyResponse::Ka10001(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10002(Box::new(r))),
+        AnyRequest::Ka10002(r) => client.send_boxed(r, |r| AnyResponse::Ka10002(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10003(Box::new(r))),
+        AnyRequest::Ka10003(r) => client.send_boxed(r, |r| AnyResponse::Ka10003(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10013(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10013(Box::new(r))),
+        AnyRequest::Ka10013(r) => client.send_boxed(r, |r| AnyResponse::Ka10013(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10015(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10015(Box::new(r))),
+        AnyRequest::Ka10015(r) => client.send_boxed(r, |r| AnyResponse::Ka10015(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10016(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10016(Box::new(r))),
+        AnyRequest::Ka10016(r) => client.send_boxed(r, |r| AnyResponse::Ka10016(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10017(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10017(Box::new(r))),
+        AnyRequest::Ka10017(r) => client.send_boxed(r, |r| AnyResponse::Ka10017(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10018(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10018(Box::new(r))),
+        AnyRequest::Ka10018(r) => client.send_boxed(r, |r| AnyResponse::Ka10018(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10019(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10019(Box::new(r))),
+        AnyRequest::Ka10019(r) => client.send_boxed(r, |r| AnyResponse::Ka10019(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10024(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10024(Box::new(r))),
+        AnyRequest::Ka10024(r) => client.send_boxed(r, |r| AnyResponse::Ka10024(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10025(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10025(Box::new(r))),
+        AnyRequest::Ka10025(r) => client.send_boxed(r, |r| AnyResponse::Ka10025(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10026(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10026(Box::new(r))),
+        AnyRequest::Ka10026(r) => client.send_boxed(r, |r| AnyResponse::Ka10026(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10028(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10028(Box::new(r))),
+        AnyRequest::Ka10028(r) => client.send_boxed(r, |r| AnyResponse::Ka10028(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10043(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10043(Box::new(r))),
+        AnyRequest::Ka10043(r) => client.send_boxed(r, |r| AnyResponse::Ka10043(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10052(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10052(Box::new(r))),
+        AnyRequest::Ka10052(r) => client.send_boxed(r, |r| AnyResponse::Ka10052(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10054(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10054(Box::new(r))),
+        AnyRequest::Ka10054(r) => client.send_boxed(r, |r| AnyResponse::Ka10054(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10055(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10055(Box::new(r))),
+        AnyRequest::Ka10055(r) => client.send_boxed(r, |r| AnyResponse::Ka10055(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10058(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10058(Box::new(r))),
+        AnyRequest::Ka10058(r) => client.send_boxed(r, |r| AnyResponse::Ka10058(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10059(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10059(Box::new(r))),
+        AnyRequest::Ka10059(r) => client.send_boxed(r, |r| AnyResponse::Ka10059(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10061(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10061(Box::new(r))),
+        AnyRequest::Ka10061(r) => client.send_boxed(r, |r| AnyResponse::Ka10061(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10084(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10084(Box::new(r))),
+        AnyRequest::Ka10084(r) => client.send_boxed(r, |r| AnyResponse::Ka10084(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10095(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10095(Box::new(r))),
+        AnyRequest::Ka10095(r) => client.send_boxed(r, |r| AnyResponse::Ka10095(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10099(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10099(Box::new(r))),
+        AnyRequest::Ka10099(r) => client.send_boxed(r, |r| AnyResponse::Ka10099(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10100(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10100(Box::new(r))),
+        AnyRequest::Ka10100(r) => client.send_boxed(r, |r| AnyResponse::Ka10100(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10101(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10101(Box::new(r))),
+        AnyRequest::Ka10101(r) => client.send_boxed(r, |r| AnyResponse::Ka10101(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka10102(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10102(Box::new(r))),
+        AnyRequest::Ka10102(r) => client.send_boxed(r, |r| AnyResponse::Ka10102(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka90003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90003(Box::new(r))),
+        AnyRequest::Ka90003(r) => client.send_boxed(r, |r| AnyResponse::Ka90003(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Ka90004(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90004(Box::new(r))),
+        AnyRequest::Ka90004(r) => client.send_boxed(r, |r| AnyResponse::Ka90004(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Kt20016(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt20016(Box::new(r))),
+        AnyRequest::Kt20016(r) => client.send_boxed(r, |r| AnyResponse::Kt20016(Box::new(r))),
         #[cfg(feature = "domestic-stock-info")]
-        AnyRequest::Kt20017(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Kt20017(Box::new(r))),
+        AnyRequest::Kt20017(r) => client.send_boxed(r, |r| AnyResponse::Kt20017(Box::new(r))),
         #[cfg(feature = "domestic-stock-lending")]
-        AnyRequest::Ka10068(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10068(Box::new(r))),
+        AnyRequest::Ka10068(r) => client.send_boxed(r, |r| AnyResponse::Ka10068(Box::new(r))),
         #[cfg(feature = "domestic-stock-lending")]
-        AnyRequest::Ka10069(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka10069(Box::new(r))),
+        AnyRequest::Ka10069(r) => client.send_boxed(r, |r| AnyResponse::Ka10069(Box::new(r))),
         #[cfg(feature = "domestic-stock-lending")]
-        AnyRequest::Ka20068(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka20068(Box::new(r))),
+        AnyRequest::Ka20068(r) => client.send_boxed(r, |r| AnyResponse::Ka20068(Box::new(r))),
         #[cfg(feature = "domestic-stock-lending")]
-        AnyRequest::Ka90012(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90012(Box::new(r))),
+        AnyRequest::Ka90012(r) => client.send_boxed(r, |r| AnyResponse::Ka90012(Box::new(r))),
         #[cfg(feature = "domestic-theme")]
-        AnyRequest::Ka90001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90001(Box::new(r))),
+        AnyRequest::Ka90001(r) => client.send_boxed(r, |r| AnyResponse::Ka90001(Box::new(r))),
         #[cfg(feature = "domestic-theme")]
-        AnyRequest::Ka90002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka90002(Box::new(r))),
+        AnyRequest::Ka90002(r) => client.send_boxed(r, |r| AnyResponse::Ka90002(Box::new(r))),
         #[cfg(feature = "domestic-watchlist")]
-        AnyRequest::Ka01300(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka01300(Box::new(r))),
+        AnyRequest::Ka01300(r) => client.send_boxed(r, |r| AnyResponse::Ka01300(Box::new(r))),
         #[cfg(feature = "domestic-watchlist")]
-        AnyRequest::Ka01301(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ka01301(Box::new(r))),
+        AnyRequest::Ka01301(r) => client.send_boxed(r, |r| AnyResponse::Ka01301(Box::new(r))),
         #[cfg(feature = "oauth-token")]
-        AnyRequest::Au10001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Au10001(Box::new(r))),
+        AnyRequest::Au10001(r) => client.send_boxed(r, |r| AnyResponse::Au10001(Box::new(r))),
         #[cfg(feature = "oauth-token")]
-        AnyRequest::Au10002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Au10002(Box::new(r))),
+        AnyRequest::Au10002(r) => client.send_boxed(r, |r| AnyResponse::Au10002(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Usa21670(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa21670(Box::new(r))),
+        AnyRequest::Usa21670(r) => client.send_boxed(r, |r| AnyResponse::Usa21670(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Usa21680(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa21680(Box::new(r))),
+        AnyRequest::Usa21680(r) => client.send_boxed(r, |r| AnyResponse::Usa21680(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Usa21690(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa21690(Box::new(r))),
+        AnyRequest::Usa21690(r) => client.send_boxed(r, |r| AnyResponse::Usa21690(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Usa21730(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa21730(Box::new(r))),
+        AnyRequest::Usa21730(r) => client.send_boxed(r, |r| AnyResponse::Usa21730(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Usa21731(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa21731(Box::new(r))),
+        AnyRequest::Usa21731(r) => client.send_boxed(r, |r| AnyResponse::Usa21731(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Usa21732(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa21732(Box::new(r))),
+        AnyRequest::Usa21732(r) => client.send_boxed(r, |r| AnyResponse::Usa21732(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21050(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21050(Box::new(r))),
+        AnyRequest::Ust21050(r) => client.send_boxed(r, |r| AnyResponse::Ust21050(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21070(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21070(Box::new(r))),
+        AnyRequest::Ust21070(r) => client.send_boxed(r, |r| AnyResponse::Ust21070(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21100(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21100(Box::new(r))),
+        AnyRequest::Ust21100(r) => client.send_boxed(r, |r| AnyResponse::Ust21100(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21110(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21110(Box::new(r))),
+        AnyRequest::Ust21110(r) => client.send_boxed(r, |r| AnyResponse::Ust21110(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21111(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21111(Box::new(r))),
+        AnyRequest::Ust21111(r) => client.send_boxed(r, |r| AnyResponse::Ust21111(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21120(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21120(Box::new(r))),
+        AnyRequest::Ust21120(r) => client.send_boxed(r, |r| AnyResponse::Ust21120(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21121(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21121(Box::new(r))),
+        AnyRequest::Ust21121(r) => client.send_boxed(r, |r| AnyResponse::Ust21121(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21131(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21131(Box::new(r))),
+        AnyRequest::Ust21131(r) => client.send_boxed(r, |r| AnyResponse::Ust21131(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21132(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21132(Box::new(r))),
+        AnyRequest::Ust21132(r) => client.send_boxed(r, |r| AnyResponse::Ust21132(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21150(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21150(Box::new(r))),
+        AnyRequest::Ust21150(r) => client.send_boxed(r, |r| AnyResponse::Ust21150(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21160(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21160(Box::new(r))),
+        AnyRequest::Ust21160(r) => client.send_boxed(r, |r| AnyResponse::Ust21160(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21170(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21170(Box::new(r))),
+        AnyRequest::Ust21170(r) => client.send_boxed(r, |r| AnyResponse::Ust21170(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21180(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21180(Box::new(r))),
+        AnyRequest::Ust21180(r) => client.send_boxed(r, |r| AnyResponse::Ust21180(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21510(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21510(Box::new(r))),
+        AnyRequest::Ust21510(r) => client.send_boxed(r, |r| AnyResponse::Ust21510(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21530(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21530(Box::new(r))),
+        AnyRequest::Ust21530(r) => client.send_boxed(r, |r| AnyResponse::Ust21530(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21610(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21610(Box::new(r))),
+        AnyRequest::Ust21610(r) => client.send_boxed(r, |r| AnyResponse::Ust21610(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21620(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21620(Box::new(r))),
+        AnyRequest::Ust21620(r) => client.send_boxed(r, |r| AnyResponse::Ust21620(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21630(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21630(Box::new(r))),
+        AnyRequest::Ust21630(r) => client.send_boxed(r, |r| AnyResponse::Ust21630(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21640(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21640(Box::new(r))),
+        AnyRequest::Ust21640(r) => client.send_boxed(r, |r| AnyResponse::Ust21640(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21650(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21650(Box::new(r))),
+        AnyRequest::Ust21650(r) => client.send_boxed(r, |r| AnyResponse::Ust21650(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21660(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21660(Box::new(r))),
+        AnyRequest::Ust21660(r) => client.send_boxed(r, |r| AnyResponse::Ust21660(Box::new(r))),
         #[cfg(feature = "us-account")]
-        AnyRequest::Ust21661(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust21661(Box::new(r))),
+        AnyRequest::Ust21661(r) => client.send_boxed(r, |r| AnyResponse::Ust21661(Box::new(r))),
         #[cfg(feature = "us-chart")]
-        AnyRequest::Usa06010(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa06010(Box::new(r))),
+        AnyRequest::Usa06010(r) => client.send_boxed(r, |r| AnyResponse::Usa06010(Box::new(r))),
         #[cfg(feature = "us-chart")]
-        AnyRequest::Usa06011(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa06011(Box::new(r))),
+        AnyRequest::Usa06011(r) => client.send_boxed(r, |r| AnyResponse::Usa06011(Box::new(r))),
         #[cfg(feature = "us-chart")]
-        AnyRequest::Usa06012(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa06012(Box::new(r))),
+        AnyRequest::Usa06012(r) => client.send_boxed(r, |r| AnyResponse::Usa06012(Box::new(r))),
         #[cfg(feature = "us-chart")]
-        AnyRequest::Usa06013(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa06013(Box::new(r))),
+        AnyRequest::Usa06013(r) => client.send_boxed(r, |r| AnyResponse::Usa06013(Box::new(r))),
         #[cfg(feature = "us-chart")]
-        AnyRequest::Usa06014(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa06014(Box::new(r))),
+        AnyRequest::Usa06014(r) => client.send_boxed(r, |r| AnyResponse::Usa06014(Box::new(r))),
         #[cfg(feature = "us-chart")]
-        AnyRequest::Usa06015(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa06015(Box::new(r))),
+        AnyRequest::Usa06015(r) => client.send_boxed(r, |r| AnyResponse::Usa06015(Box::new(r))),
         #[cfg(feature = "us-chart")]
-        AnyRequest::Usa06016(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa06016(Box::new(r))),
+        AnyRequest::Usa06016(r) => client.send_boxed(r, |r| AnyResponse::Usa06016(Box::new(r))),
         #[cfg(feature = "us-exchange")]
-        AnyRequest::Ust31300(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust31300(Box::new(r))),
+        AnyRequest::Ust31300(r) => client.send_boxed(r, |r| AnyResponse::Ust31300(Box::new(r))),
         #[cfg(feature = "us-exchange")]
-        AnyRequest::Ust31301(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust31301(Box::new(r))),
+        AnyRequest::Ust31301(r) => client.send_boxed(r, |r| AnyResponse::Ust31301(Box::new(r))),
         #[cfg(feature = "us-exchange")]
-        AnyRequest::Ust31302(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust31302(Box::new(r))),
+        AnyRequest::Ust31302(r) => client.send_boxed(r, |r| AnyResponse::Ust31302(Box::new(r))),
         #[cfg(feature = "us-investment-info")]
-        AnyRequest::Usa24300(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24300(Box::new(r))),
+        AnyRequest::Usa24300(r) => client.send_boxed(r, |r| AnyResponse::Usa24300(Box::new(r))),
         #[cfg(feature = "us-market-data")]
-        AnyRequest::Usa20100(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20100(Box::new(r))),
+        AnyRequest::Usa20100(r) => client.send_boxed(r, |r| AnyResponse::Usa20100(Box::new(r))),
         #[cfg(feature = "us-market-data")]
-        AnyRequest::Usa20101(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20101(Box::new(r))),
+        AnyRequest::Usa20101(r) => client.send_boxed(r, |r| AnyResponse::Usa20101(Box::new(r))),
         #[cfg(feature = "us-market-data")]
-        AnyRequest::Usa20150(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20150(Box::new(r))),
+        AnyRequest::Usa20150(r) => client.send_boxed(r, |r| AnyResponse::Usa20150(Box::new(r))),
         #[cfg(feature = "us-market-data")]
-        AnyRequest::Usa20151(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20151(Box::new(r))),
+        AnyRequest::Usa20151(r) => client.send_boxed(r, |r| AnyResponse::Usa20151(Box::new(r))),
         #[cfg(feature = "us-market-data")]
-        AnyRequest::Usa20590(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20590(Box::new(r))),
+        AnyRequest::Usa20590(r) => client.send_boxed(r, |r| AnyResponse::Usa20590(Box::new(r))),
         #[cfg(feature = "us-order")]
-        AnyRequest::Ust20000(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust20000(Box::new(r))),
+        AnyRequest::Ust20000(r) => client.send_boxed(r, |r| AnyResponse::Ust20000(Box::new(r))),
         #[cfg(feature = "us-order")]
-        AnyRequest::Ust20001(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust20001(Box::new(r))),
+        AnyRequest::Ust20001(r) => client.send_boxed(r, |r| AnyResponse::Ust20001(Box::new(r))),
         #[cfg(feature = "us-order")]
-        AnyRequest::Ust20002(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust20002(Box::new(r))),
+        AnyRequest::Ust20002(r) => client.send_boxed(r, |r| AnyResponse::Ust20002(Box::new(r))),
         #[cfg(feature = "us-order")]
-        AnyRequest::Ust20003(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust20003(Box::new(r))),
+        AnyRequest::Ust20003(r) => client.send_boxed(r, |r| AnyResponse::Ust20003(Box::new(r))),
         #[cfg(feature = "us-order")]
-        AnyRequest::Ust31490(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Ust31490(Box::new(r))),
+        AnyRequest::Ust31490(r) => client.send_boxed(r, |r| AnyResponse::Ust31490(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa01980(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa01980(Box::new(r))),
+        AnyRequest::Usa01980(r) => client.send_boxed(r, |r| AnyResponse::Usa01980(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa01990(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa01990(Box::new(r))),
+        AnyRequest::Usa01990(r) => client.send_boxed(r, |r| AnyResponse::Usa01990(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20510(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20510(Box::new(r))),
+        AnyRequest::Usa20510(r) => client.send_boxed(r, |r| AnyResponse::Usa20510(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20511(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20511(Box::new(r))),
+        AnyRequest::Usa20511(r) => client.send_boxed(r, |r| AnyResponse::Usa20511(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20512(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20512(Box::new(r))),
+        AnyRequest::Usa20512(r) => client.send_boxed(r, |r| AnyResponse::Usa20512(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20530(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20530(Box::new(r))),
+        AnyRequest::Usa20530(r) => client.send_boxed(r, |r| AnyResponse::Usa20530(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20531(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20531(Box::new(r))),
+        AnyRequest::Usa20531(r) => client.send_boxed(r, |r| AnyResponse::Usa20531(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20540(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20540(Box::new(r))),
+        AnyRequest::Usa20540(r) => client.send_boxed(r, |r| AnyResponse::Usa20540(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20541(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20541(Box::new(r))),
+        AnyRequest::Usa20541(r) => client.send_boxed(r, |r| AnyResponse::Usa20541(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20550(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20550(Box::new(r))),
+        AnyRequest::Usa20550(r) => client.send_boxed(r, |r| AnyResponse::Usa20550(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20551(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20551(Box::new(r))),
+        AnyRequest::Usa20551(r) => client.send_boxed(r, |r| AnyResponse::Usa20551(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20880(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20880(Box::new(r))),
+        AnyRequest::Usa20880(r) => client.send_boxed(r, |r| AnyResponse::Usa20880(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20881(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20881(Box::new(r))),
+        AnyRequest::Usa20881(r) => client.send_boxed(r, |r| AnyResponse::Usa20881(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20910(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20910(Box::new(r))),
+        AnyRequest::Usa20910(r) => client.send_boxed(r, |r| AnyResponse::Usa20910(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20911(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20911(Box::new(r))),
+        AnyRequest::Usa20911(r) => client.send_boxed(r, |r| AnyResponse::Usa20911(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20920(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20920(Box::new(r))),
+        AnyRequest::Usa20920(r) => client.send_boxed(r, |r| AnyResponse::Usa20920(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20921(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20921(Box::new(r))),
+        AnyRequest::Usa20921(r) => client.send_boxed(r, |r| AnyResponse::Usa20921(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20922(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20922(Box::new(r))),
+        AnyRequest::Usa20922(r) => client.send_boxed(r, |r| AnyResponse::Usa20922(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20940(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20940(Box::new(r))),
+        AnyRequest::Usa20940(r) => client.send_boxed(r, |r| AnyResponse::Usa20940(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20941(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20941(Box::new(r))),
+        AnyRequest::Usa20941(r) => client.send_boxed(r, |r| AnyResponse::Usa20941(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20960(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20960(Box::new(r))),
+        AnyRequest::Usa20960(r) => client.send_boxed(r, |r| AnyResponse::Usa20960(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa20961(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20961(Box::new(r))),
+        AnyRequest::Usa20961(r) => client.send_boxed(r, |r| AnyResponse::Usa20961(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24110(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24110(Box::new(r))),
+        AnyRequest::Usa24110(r) => client.send_boxed(r, |r| AnyResponse::Usa24110(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24111(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24111(Box::new(r))),
+        AnyRequest::Usa24111(r) => client.send_boxed(r, |r| AnyResponse::Usa24111(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24120(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24120(Box::new(r))),
+        AnyRequest::Usa24120(r) => client.send_boxed(r, |r| AnyResponse::Usa24120(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24121(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24121(Box::new(r))),
+        AnyRequest::Usa24121(r) => client.send_boxed(r, |r| AnyResponse::Usa24121(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24150(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24150(Box::new(r))),
+        AnyRequest::Usa24150(r) => client.send_boxed(r, |r| AnyResponse::Usa24150(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24151(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24151(Box::new(r))),
+        AnyRequest::Usa24151(r) => client.send_boxed(r, |r| AnyResponse::Usa24151(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24160(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24160(Box::new(r))),
+        AnyRequest::Usa24160(r) => client.send_boxed(r, |r| AnyResponse::Usa24160(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24161(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24161(Box::new(r))),
+        AnyRequest::Usa24161(r) => client.send_boxed(r, |r| AnyResponse::Usa24161(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24162(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24162(Box::new(r))),
+        AnyRequest::Usa24162(r) => client.send_boxed(r, |r| AnyResponse::Usa24162(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24200(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24200(Box::new(r))),
+        AnyRequest::Usa24200(r) => client.send_boxed(r, |r| AnyResponse::Usa24200(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24201(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24201(Box::new(r))),
+        AnyRequest::Usa24201(r) => client.send_boxed(r, |r| AnyResponse::Usa24201(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24290(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24290(Box::new(r))),
+        AnyRequest::Usa24290(r) => client.send_boxed(r, |r| AnyResponse::Usa24290(Box::new(r))),
         #[cfg(feature = "us-ranking")]
-        AnyRequest::Usa24291(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24291(Box::new(r))),
+        AnyRequest::Usa24291(r) => client.send_boxed(r, |r| AnyResponse::Usa24291(Box::new(r))),
         #[cfg(feature = "us-sector")]
-        AnyRequest::Usa23000(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa23000(Box::new(r))),
+        AnyRequest::Usa23000(r) => client.send_boxed(r, |r| AnyResponse::Usa23000(Box::new(r))),
         #[cfg(feature = "us-sector")]
-        AnyRequest::Usa23100(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa23100(Box::new(r))),
+        AnyRequest::Usa23100(r) => client.send_boxed(r, |r| AnyResponse::Usa23100(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa10098(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa10098(Box::new(r))),
+        AnyRequest::Usa10098(r) => client.send_boxed(r, |r| AnyResponse::Usa10098(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa10099(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa10099(Box::new(r))),
+        AnyRequest::Usa10099(r) => client.send_boxed(r, |r| AnyResponse::Usa10099(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa10100(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa10100(Box::new(r))),
+        AnyRequest::Usa10100(r) => client.send_boxed(r, |r| AnyResponse::Usa10100(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa10101(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa10101(Box::new(r))),
+        AnyRequest::Usa10101(r) => client.send_boxed(r, |r| AnyResponse::Usa10101(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa10102(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa10102(Box::new(r))),
+        AnyRequest::Usa10102(r) => client.send_boxed(r, |r| AnyResponse::Usa10102(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa10104(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa10104(Box::new(r))),
+        AnyRequest::Usa10104(r) => client.send_boxed(r, |r| AnyResponse::Usa10104(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa10105(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa10105(Box::new(r))),
+        AnyRequest::Usa10105(r) => client.send_boxed(r, |r| AnyResponse::Usa10105(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20520(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20520(Box::new(r))),
+        AnyRequest::Usa20520(r) => client.send_boxed(r, |r| AnyResponse::Usa20520(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20521(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20521(Box::new(r))),
+        AnyRequest::Usa20521(r) => client.send_boxed(r, |r| AnyResponse::Usa20521(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20570(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20570(Box::new(r))),
+        AnyRequest::Usa20570(r) => client.send_boxed(r, |r| AnyResponse::Usa20570(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20571(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20571(Box::new(r))),
+        AnyRequest::Usa20571(r) => client.send_boxed(r, |r| AnyResponse::Usa20571(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20930(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20930(Box::new(r))),
+        AnyRequest::Usa20930(r) => client.send_boxed(r, |r| AnyResponse::Usa20930(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20931(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20931(Box::new(r))),
+        AnyRequest::Usa20931(r) => client.send_boxed(r, |r| AnyResponse::Usa20931(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20932(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20932(Box::new(r))),
+        AnyRequest::Usa20932(r) => client.send_boxed(r, |r| AnyResponse::Usa20932(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20970(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20970(Box::new(r))),
+        AnyRequest::Usa20970(r) => client.send_boxed(r, |r| AnyResponse::Usa20970(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20971(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20971(Box::new(r))),
+        AnyRequest::Usa20971(r) => client.send_boxed(r, |r| AnyResponse::Usa20971(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa20972(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20972(Box::new(r))),
+        AnyRequest::Usa20972(r) => client.send_boxed(r, |r| AnyResponse::Usa20972(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa23400(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa23400(Box::new(r))),
+        AnyRequest::Usa23400(r) => client.send_boxed(r, |r| AnyResponse::Usa23400(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa23401(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa23401(Box::new(r))),
+        AnyRequest::Usa23401(r) => client.send_boxed(r, |r| AnyResponse::Usa23401(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa23402(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa23402(Box::new(r))),
+        AnyRequest::Usa23402(r) => client.send_boxed(r, |r| AnyResponse::Usa23402(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa24100(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24100(Box::new(r))),
+        AnyRequest::Usa24100(r) => client.send_boxed(r, |r| AnyResponse::Usa24100(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa24101(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24101(Box::new(r))),
+        AnyRequest::Usa24101(r) => client.send_boxed(r, |r| AnyResponse::Usa24101(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa24140(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24140(Box::new(r))),
+        AnyRequest::Usa24140(r) => client.send_boxed(r, |r| AnyResponse::Usa24140(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa24141(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24141(Box::new(r))),
+        AnyRequest::Usa24141(r) => client.send_boxed(r, |r| AnyResponse::Usa24141(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa24210(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24210(Box::new(r))),
+        AnyRequest::Usa24210(r) => client.send_boxed(r, |r| AnyResponse::Usa24210(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa24211(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24211(Box::new(r))),
+        AnyRequest::Usa24211(r) => client.send_boxed(r, |r| AnyResponse::Usa24211(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa24220(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24220(Box::new(r))),
+        AnyRequest::Usa24220(r) => client.send_boxed(r, |r| AnyResponse::Usa24220(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa24221(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa24221(Box::new(r))),
+        AnyRequest::Usa24221(r) => client.send_boxed(r, |r| AnyResponse::Usa24221(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa26410(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa26410(Box::new(r))),
+        AnyRequest::Usa26410(r) => client.send_boxed(r, |r| AnyResponse::Usa26410(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa26411(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa26411(Box::new(r))),
+        AnyRequest::Usa26411(r) => client.send_boxed(r, |r| AnyResponse::Usa26411(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa26412(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa26412(Box::new(r))),
+        AnyRequest::Usa26412(r) => client.send_boxed(r, |r| AnyResponse::Usa26412(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa26413(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa26413(Box::new(r))),
+        AnyRequest::Usa26413(r) => client.send_boxed(r, |r| AnyResponse::Usa26413(Box::new(r))),
         #[cfg(feature = "us-stock-info")]
-        AnyRequest::Usa26414(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa26414(Box::new(r))),
+        AnyRequest::Usa26414(r) => client.send_boxed(r, |r| AnyResponse::Usa26414(Box::new(r))),
         #[cfg(feature = "us-watchlist")]
-        AnyRequest::Usa20200(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20200(Box::new(r))),
+        AnyRequest::Usa20200(r) => client.send_boxed(r, |r| AnyResponse::Usa20200(Box::new(r))),
         #[cfg(feature = "us-watchlist")]
-        AnyRequest::Usa20201(r) => client
-            .call(*r)
-            .send()
-            .await
-            .map(|r| AnyResponse::Usa20201(Box::new(r))),
+        AnyRequest::Usa20201(r) => client.send_boxed(r, |r| AnyResponse::Usa20201(Box::new(r))),
         #[allow(unreachable_patterns)]
         _ => unreachable!("parse_request returns only enabled TRs"),
-    }
+    };
+    call.await
 }
 /// Every api-id `decode_response` accepts with the enabled features.
 #[allow(clippy::vec_init_then_push, unused_mut)]

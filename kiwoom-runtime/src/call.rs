@@ -112,6 +112,25 @@ impl<T: TrRequest> Call<T> {
     }
 }
 
+/// A call's future, boxed, its answer mapped to `O`: what dispatch by api-id
+/// (`call_json`) builds for whichever TR it was given.
+pub type BoxedSend<O> = Pin<Box<dyn Future<Output = Result<O, Error>> + Send>>;
+
+impl Client {
+    /// Send a boxed request, its answer mapped by `wrap`, as a boxed future. For
+    /// dispatch over hundreds of TRs (the generated `call_json`): each arm then holds a
+    /// pointer, not its TR's whole future, so the dispatching future stays small.
+    #[doc(hidden)]
+    pub fn send_boxed<T: TrRequest, O: Send + 'static>(
+        &self,
+        request: Box<T>,
+        wrap: fn(T::Response) -> O,
+    ) -> BoxedSend<O> {
+        let call = self.call(*request);
+        Box::pin(async move { call.send().await.map(wrap) })
+    }
+}
+
 impl<T: TrRequest> IntoFuture for Call<T> {
     type Output = Result<T::Response, Error>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;

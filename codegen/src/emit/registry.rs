@@ -53,7 +53,7 @@ pub fn emit_registry(api: &Api) -> TokenStream {
                     });
                     call_arms.push(quote! {
                         #[cfg(feature = #feature)]
-                        AnyRequest::#v(r) => client.call(*r).send().await.map(|r| AnyResponse::#v(Box::new(r))),
+                        AnyRequest::#v(r) => client.send_boxed(r, |r| AnyResponse::#v(Box::new(r))),
                     });
                     quote!(<super::#module::#req as kiwoom_runtime::TrRequest>::INFO)
                 }
@@ -296,11 +296,15 @@ fn emit_requests(
         /// already kept only the last of two equal keys.
         #[allow(unused_variables)]
         pub async fn call_json(client: &kiwoom_runtime::Client, api_id: &str, request: serde_json::Value) -> Result<AnyResponse, kiwoom_runtime::Error> {
-            match parse_request(api_id, &request)? {
+            // Each arm only boxes its call: the match's own future stays a pointer wide,
+            // where awaiting every arm inline made it megabytes (a debug build's thread
+            // stack overflowed with all features on).
+            let call: kiwoom_runtime::call::BoxedSend<AnyResponse> = match parse_request(api_id, &request)? {
                 #(#call_arms)*
                 #[allow(unreachable_patterns)]
                 _ => unreachable!("parse_request returns only enabled TRs"),
-            }
+            };
+            call.await
         }
     }
 }

@@ -47,9 +47,7 @@ impl KiwoomBroker {
     }
 
     async fn order(&self, api_id: &str, body: Value) -> Result<Placed, BrokerError> {
-        // Boxed: `call_json`'s future holds the largest of every TR's call and, inline in a
-        // tracker's futures, overflowed a debug-build thread's 2 MiB stack.
-        match Box::pin(call_json(&self.client, api_id, body)).await {
+        match call_json(&self.client, api_id, body).await {
             Ok(answer) => wire::placed(&serde_json::to_value(&answer).unwrap_or(Value::Null)),
             Err(e) => Err(order_error(e)),
         }

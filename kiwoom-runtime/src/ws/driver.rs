@@ -155,9 +155,15 @@ impl Driver {
             .max_message_size(Some(self.config.max_message_size))
             .max_frame_size(Some(self.config.max_message_size));
         let url = &self.url;
+        // Boxed: the TLS/handshake future is some hundred kilobytes in a debug build, too
+        // much to sit inline in every caller's future.
         let (mut ws, _) = timeout_at(
             deadline,
-            connect_async_with_config(url.as_str(), Some(ws_config), true),
+            Box::pin(connect_async_with_config(
+                url.as_str(),
+                Some(ws_config),
+                true,
+            )),
         )
         .await
         .map_err(|_| {
