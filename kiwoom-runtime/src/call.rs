@@ -121,6 +121,9 @@ impl Client {
     /// dispatch over hundreds of TRs (the generated `call_json`): each arm then holds a
     /// pointer, not its TR's whole future, so the dispatching future stays small.
     #[doc(hidden)]
+    // The request stays boxed up to here: unboxed in each arm, it would be one more
+    // temporary per TR in the dispatching function's frame.
+    #[allow(clippy::boxed_local)]
     pub fn send_boxed<T: TrRequest, O: Send + 'static>(
         &self,
         request: Box<T>,
