@@ -87,7 +87,8 @@
 //! market orders and limits that cross on arrival fill at once, resting limits fill in parts
 //! as the price reaches them. Domestic cash, credit and gold-spot orders and US orders act on
 //! the book; ka10075/ka10076/kt00007/kt00009/kt00001/kt00004/kt00018 answer from it (order
-//! lists paged with `cont-yn`/`next-key`). Each event (accepted 접수, filled 체결, amend or
+//! lists paged with `cont-yn`/`next-key`; kt00009 one row per execution, the others one row
+//! per order). Each event (accepted 접수, filled 체결, amend or
 //! cancel confirmed 확인, refused 거부) pushes a realtime `00` frame to the sockets that
 //! registered `00`, with every field Kiwoom documents (`907` is `1` for a sell and `2` for a
 //! buy, `905` reads `+매수`, `-매도`, `+매수정정`, `-매도취소`; the fill fields `909`-`911`,

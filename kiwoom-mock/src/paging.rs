@@ -36,6 +36,22 @@ pub fn position_of(key: &str) -> Option<usize> {
     digits.parse().ok()
 }
 
+/// The key that continues a per-execution listing (kt00009) below execution `execution`
+/// (oldest = 0) of the order at book position `order`, then below that order: `C`, ten
+/// digits, six digits.
+pub fn execution_key(order: usize, execution: usize) -> String {
+    format!("C{order:010}{execution:06}")
+}
+
+/// The (order position, execution index) an `execution_key` continues below.
+pub fn execution_of(key: &str) -> Option<(usize, usize)> {
+    let digits = key.trim().strip_prefix('C')?;
+    if digits.len() != 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((digits[..10].parse().ok()?, digits[10..].parse().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +66,8 @@ mod tests {
         assert_eq!(page_of(""), None);
         assert_eq!(position_of(&position_key(42)), Some(42));
         assert_eq!(position_of(&k), None);
+        assert_eq!(execution_of(&execution_key(42, 7)), Some((42, 7)));
+        assert_eq!(execution_of(&position_key(42)), None);
+        assert_eq!(position_of(&execution_key(42, 7)), None);
     }
 }

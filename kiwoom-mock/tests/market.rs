@@ -540,35 +540,37 @@ async fn inquiries_answer_from_the_book_and_kt00009_pages_to_the_end() {
         .collect();
     assert_eq!(got, want);
 
-    // kt00009: every order, 3 rows a page (MockConfig::rows_per_page), newest first, each
-    // with its latest fill number (the 00 frames' 909) and filled total.
+    // kt00009: one row per execution of each order (its own 체결번호, quantity, price),
+    // one row with no number for an order without execution; 3 rows a page
+    // (MockConfig::rows_per_page), newest first.
     let (history, pages) = client
-        .all_pages(
-            "kt00009",
-            json!({"ord_dt": "", "stk_bond_tp": "0", "mrkt_tp": "0", "sell_tp": "0",
-                   "qry_tp": "0", "stk_cd": "", "fr_ord_no": "", "dmst_stex_tp": "%"}),
-            "acnt_ord_cntr_prst_array",
-        )
+        .all_pages("kt00009", kt00009_body("0"), "acnt_ord_cntr_prst_array")
         .await;
-    assert_eq!(pages, 3, "8 orders at 3 a page");
-    let numbers: Vec<String> = history.iter().map(|r| s(r, "ord_no")).collect();
-    let mut expected: Vec<String> = book.orders.iter().map(|o| o.order_no.clone()).collect();
-    expected.reverse();
-    assert_eq!(numbers, expected, "each order once, newest first");
+    let want = executions_newest_first(&book, false);
+    assert_eq!(rows_of(&history), want);
+    assert!(
+        want.len() > book.orders.len(),
+        "some order filled more than once: {want:?}"
+    );
+    assert_eq!(pages, want.len().div_ceil(3));
     for row in &history {
         let o = book
             .orders
             .iter()
             .find(|o| o.order_no == s(row, "ord_no"))
             .unwrap();
-        assert_eq!(n(row, "ord_qty"), o.quantity);
-        assert_eq!(n(row, "cntr_qty"), o.filled_quantity);
-        let last_fill = book.fills.iter().rfind(|f| f.order_no == o.order_no);
         assert_eq!(
-            s(row, "cntr_no"),
-            last_fill.map_or(String::new(), |f| f.fill_no.clone())
+            n(row, "ord_qty"),
+            o.quantity,
+            "the order's columns on each row"
         );
+        assert_eq!(n(row, "ord_uv"), o.price);
     }
+    // qry_tp 1 (체결): the executions only.
+    let (filled, _) = client
+        .all_pages("kt00009", kt00009_body("1"), "acnt_ord_cntr_prst_array")
+        .await;
+    assert_eq!(rows_of(&filled), executions_newest_first(&book, true));
 
     // kt00018: the holding, its cost and the walk's current price.
     let bal = client
@@ -588,6 +590,136 @@ async fn inquiries_answer_from_the_book_and_kt00009_pages_to_the_end() {
         .call("/api/dostk/acnt", "kt00001", json!({"qry_tp": "2"}))
         .await;
     assert_eq!(n(&dep, "entr"), book.cash_won);
+}
+
+fn kt00009_body(qry_tp: &str) -> Value {
+    json!({"ord_dt": "", "stk_bond_tp": "0", "mrkt_tp": "0", "sell_tp": "0",
+           "qry_tp": qry_tp, "stk_cd": "", "fr_ord_no": "", "dmst_stex_tp": "%"})
+}
+
+/// A kt00009 row as (order no, fill no, fill quantity, fill price).
+type ExecRow = (String, String, i64, i64);
+
+fn rows_of(rows: &[Value]) -> Vec<ExecRow> {
+    rows.iter()
+        .map(|r| {
+            (
+                s(r, "ord_no"),
+                s(r, "cntr_no"),
+                n(r, "cntr_qty"),
+                n(r, "cntr_uv"),
+            )
+        })
+        .collect()
+}
+
+/// The rows kt00009 must give for `book`: orders newest first, each order's executions
+/// newest first, an order without one as a row with no fill (unless `filled_only`).
+fn executions_newest_first(book: &BookSnapshot, filled_only: bool) -> Vec<ExecRow> {
+    let mut want = Vec::new();
+    for o in book.orders.iter().rev() {
+        let fills: Vec<_> = book
+            .fills
+            .iter()
+            .filter(|f| f.order_no == o.order_no)
+            .collect();
+        if fills.is_empty() && !filled_only {
+            want.push((o.order_no.clone(), String::new(), 0, 0));
+        }
+        for f in fills.iter().rev() {
+            want.push((o.order_no.clone(), f.fill_no.clone(), f.quantity, f.price));
+        }
+    }
+    want
+}
+
+#[tokio::test]
+async fn kt00009_pages_stay_right_when_fills_and_orders_land_between_pages() {
+    let server = MockServer::start(config(11)).await.unwrap();
+    let control = server.control();
+    let client = Client::new(&server).await;
+    let price = control.price("005930").unwrap();
+    // An old resting buy, and a sell filling in parts, both near the price; then market buys
+    // on top so the resting orders sit below page 1.
+    client.market("kt10000", 30).await;
+    let old_buy = client.limit("kt10000", 30, price - 100).await;
+    let sell = client.limit("kt10001", 30, price + 100).await;
+    for _ in 0..5 {
+        client.market("kt10000", 1).await;
+    }
+    let listing = |next: String| {
+        let client = &client;
+        async move {
+            let a = client
+                .call_page("/api/dostk/acnt", "kt00009", kt00009_body("0"), &next)
+                .await;
+            assert_eq!(a.body["return_code"], 0, "{}", a.body);
+            (
+                rows_of(a.body["acnt_ord_cntr_prst_array"].as_array().unwrap()),
+                a,
+            )
+        }
+    };
+    let before = control.book();
+    let (mut got, first) = listing(String::new()).await;
+    assert_eq!(got, executions_newest_first(&before, false)[..3]);
+    assert_eq!(first.cont_yn, "Y");
+    // Between pages: the market moves until both resting orders have filled again, and a
+    // new order arrives (above the key: the next listing has it).
+    let fills_of = |b: &BookSnapshot, no: &str| b.fills.iter().filter(|f| f.order_no == no).count();
+    let mut steps = 0;
+    loop {
+        control.step_market(1);
+        steps += 1;
+        let now = control.book();
+        if fills_of(&now, &old_buy) > fills_of(&before, &old_buy)
+            && fills_of(&now, &sell) > fills_of(&before, &sell)
+        {
+            break;
+        }
+        assert!(steps < 5_000, "the resting orders never filled");
+    }
+    client.market("kt10000", 1).await;
+    let mut key = first.next_key;
+    while !key.is_empty() {
+        let (rows, a) = listing(key).await;
+        got.extend(rows);
+        key = if a.cont_yn == "Y" {
+            a.next_key
+        } else {
+            String::new()
+        };
+    }
+    // Exactly the rows of the book as it is now, minus what lies above page 1's key: the new
+    // order. Every execution of the resting orders is listed once, the new ones too (their
+    // orders lie below the key).
+    let after = control.book();
+    let mut want = executions_newest_first(&after, false);
+    let newest = after.orders.last().unwrap().order_no.clone();
+    want.retain(|r| r.0 != newest);
+    assert_eq!(got, want);
+    for no in [&old_buy, &sell] {
+        assert_eq!(
+            got.iter().filter(|r| &r.0 == no).map(|r| r.2).sum::<i64>(),
+            after
+                .orders
+                .iter()
+                .find(|o| &o.order_no == no)
+                .unwrap()
+                .filled_quantity,
+            "{no}: its executions add up to its filled quantity"
+        );
+    }
+    // A key of another listing's shape is refused.
+    let bad = client
+        .call_page(
+            "/api/dostk/acnt",
+            "kt00009",
+            kt00009_body("0"),
+            "B0000000003",
+        )
+        .await;
+    assert_ne!(bad.body["return_code"], 0, "{}", bad.body);
 }
 
 /// A scripted session: orders, then `steps` market steps.

@@ -4,19 +4,23 @@
 //! fields they correspond to in a synthesized body. Order lists of TRs with header paging
 //! (ka10075, ka10076, kt00007, kt00009) come `MockConfig::rows_per_page` rows a page with
 //! `cont-yn`/`next-key`; balances come in one page. Prices are the walk's (see `walk`).
+//! kt00009 lists one row per execution of an order (its rows carry 체결번호 and that
+//! execution's quantity, price and time), the others one row per order (see `listing`).
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use codegen::spec::{Field, Paging};
 use serde_json::{Map, Value};
 
 use super::answer::{Answer, Ov, list_field, set, text};
+use super::listing::{self, Rows};
 use crate::api_error::ApiError;
-use crate::book::{Action, Book, Order, Side, Status};
+use crate::book::{Action, Book, Fill, Order, Side, Status};
 use crate::catalog::RestTr;
 use crate::control::{Shared, lock};
 use crate::det::Det;
 use crate::market::{self, Quote, Stock, Venue};
-use crate::paging;
 use crate::synth::{Row, Synth, wire_code};
 
 pub fn is_stateful(api_id: &str) -> bool {
@@ -62,12 +66,15 @@ fn order_type_name(o: &Order) -> String {
 
 /// One order as a row: its quantities, its fills as one total (`cntr_qty`, `cntr_tot_amt`),
 /// their average price (`cntr_pric`, `cntr_uv`), and the number and time of its latest fill
-/// (`cntr_no`, `cntr_tm`), the same numbers realtime 00 sent in `909`.
+/// (`cntr_no`, `cntr_tm`), the same numbers realtime 00 sent in `909`. With `execution`
+/// (kt00009, one row per execution) the 체결 columns are that execution's own: its number,
+/// quantity, price and time; the order's other columns are repeated on each of its rows.
 fn order_row(
     synth: &Synth,
     fields: &[Field],
     book: &Book,
     o: &Order,
+    execution: Option<&Fill>,
     det: &Det,
 ) -> Map<String, Value> {
     let seed = synth.seed;
@@ -98,7 +105,8 @@ fn order_row(
     };
     let trade_kind = if o.price == 0 { "시장가" } else { "보통" };
     let time = crate::synth::hhmmss(o.secs);
-    let last_fill = book.fills_of(&o.ord_no).last();
+    // The execution the 체결 columns describe: the row's own, else the order's latest.
+    let shown = execution.or_else(|| book.fills_of(&o.ord_no).last());
     let modify = match o.action {
         Action::New => "",
         Action::Amend => "정정",
@@ -118,21 +126,25 @@ fn order_row(
         ("dmst_stex_tp", o.exchange.clone()),
         (
             "cntr_no",
-            last_fill.map_or_else(String::new, |f| f.fill_no.clone()),
+            shown.map_or_else(String::new, |f| f.fill_no.clone()),
         ),
         (
             "cntr_tm",
-            last_fill.map_or_else(String::new, |f| crate::synth::hhmmss(f.secs)),
+            shown.map_or_else(String::new, |f| crate::synth::hhmmss(f.secs)),
         ),
     ];
     for (wire, v) in texts {
         set(&mut obj, fields, wire, Ov::Text(v), synth);
     }
+    let (filled, fill_price) = match execution {
+        Some(f) => (f.qty, f.price),
+        None => (o.filled_qty, o.avg_fill_price()),
+    };
     for (wire, v) in [
         ("ord_qty", o.qty),
         ("oso_qty", o.unfilled()),
         ("ord_remnq", o.unfilled()),
-        ("cntr_qty", o.filled_qty),
+        ("cntr_qty", filled),
         ("cnfm_qty", if o.action == Action::New { 0 } else { o.qty }),
     ] {
         set(&mut obj, fields, wire, Ov::Int(v), synth);
@@ -148,13 +160,7 @@ fn order_row(
         set(&mut obj, fields, wire, Ov::Price(o.price, prev), synth);
     }
     for wire in ["cntr_pric", "cntr_uv"] {
-        set(
-            &mut obj,
-            fields,
-            wire,
-            Ov::Price(o.avg_fill_price(), prev),
-            synth,
-        );
+        set(&mut obj, fields, wire, Ov::Price(fill_price, prev), synth);
     }
     set(
         &mut obj,
@@ -172,52 +178,69 @@ pub struct Continue<'a> {
     pub key: &'a str,
 }
 
-/// The orders `keep` selects, newest first. A TR with header paging serves
-/// `MockConfig::rows_per_page` rows a page; `next-key` names the book position to continue
-/// below, so orders placed between two pages never shift or repeat the rows that follow.
+/// The orders `keep` selects, newest first: one row per order, or (`Rows::PerExecution`,
+/// kt00009) one per execution. A TR with header paging serves `MockConfig::rows_per_page`
+/// rows a page; `next-key` names the book position to continue below (see `listing`), so
+/// orders and fills arriving between two pages never shift or repeat the rows that follow.
 fn orders_answer(
     shared: &Shared,
     synth: &Synth,
     entry: &RestTr,
     book: &Book,
     cont: &Continue<'_>,
+    rows: Rows,
     keep: impl Fn(&Order) -> bool,
 ) -> Result<Answer, ApiError> {
     let tr = &entry.tr;
     let det = Det::new(synth.seed, &[&tr.id]);
     let mut out = synth.object(&tr.response, &synth.top_row(), &det, None, true);
     let paged = matches!(tr.paging, Paging::Header { .. });
-    let below = if paged && cont.asked && !cont.key.is_empty() {
-        paging::position_of(cont.key).ok_or_else(|| {
-            ApiError::code(
-                &shared.catalog,
-                1517,
-                &["next-key", "연속조회키가 올바르지 않습니다"],
-            )
-        })?
-    } else {
-        book.orders.len()
-    };
+    let key = (paged && cont.asked).then_some(cont.key);
     let per_page = if paged {
-        (shared.config.rows_per_page as usize).max(1)
+        shared.config.rows_per_page as usize
     } else {
         usize::MAX
     };
-    let mut count = 0;
-    let mut next_key = String::new();
-    if let Some(list) = list_field(&tr.response, paging_list(&tr.paging)) {
-        let mut selected = book.orders[..below.min(book.orders.len())]
-            .iter()
-            .enumerate()
-            .rev()
-            .filter(|(_, o)| o.stock.venue == Venue::Krx && keep(o));
-        let page: Vec<(usize, &Order)> = selected.by_ref().take(per_page).collect();
-        if let (Some((last, _)), Some(_)) = (page.last(), selected.next()) {
-            next_key = paging::position_key(*last);
+    // Each order's executions, oldest first (append-only, so an index names one for good).
+    let mut executions: HashMap<&str, Vec<&Fill>> = HashMap::new();
+    if rows == Rows::PerExecution {
+        for f in &book.fills {
+            executions.entry(f.ord_no.as_str()).or_default().push(f);
         }
+    }
+    let of = |i: usize| -> &[&Fill] {
+        executions
+            .get(book.orders[i].ord_no.as_str())
+            .map_or(&[], Vec::as_slice)
+    };
+    let page = listing::page(
+        rows,
+        book.orders.len(),
+        |i| of(i).len(),
+        |i| {
+            let o = &book.orders[i];
+            o.stock.venue == Venue::Krx && keep(o)
+        },
+        key,
+        per_page,
+    )
+    .map_err(|listing::BadKey| {
+        ApiError::code(
+            &shared.catalog,
+            1517,
+            &["next-key", "연속조회키가 올바르지 않습니다"],
+        )
+    })?;
+    let mut count = 0;
+    if let Some(list) = list_field(&tr.response, paging_list(&tr.paging)) {
         let rows: Vec<Value> = page
+            .rows
             .iter()
-            .map(|(_, o)| Value::Object(order_row(synth, &list.fields, book, o, &det)))
+            .map(|at| {
+                let execution = at.execution.map(|e| of(at.order)[e]);
+                let o = &book.orders[at.order];
+                Value::Object(order_row(synth, &list.fields, book, o, execution, &det))
+            })
             .collect();
         count = rows.len();
         out.insert(list.wire.clone(), Value::Array(rows));
@@ -225,8 +248,8 @@ fn orders_answer(
     Ok(Answer {
         body: out,
         return_msg: "모의투자 조회완료".into(),
-        cont_yn: !next_key.is_empty(),
-        next_key,
+        cont_yn: !page.next_key.is_empty(),
+        next_key: page.next_key,
         resp_cnt: count,
     })
 }
@@ -408,7 +431,20 @@ pub fn handle(
     let code = market::bare_code(text(body, "stk_cd")).to_string();
     let same_code = |o: &Order| code.is_empty() || o.stock.code == code;
     let orders = |keep: &dyn Fn(&Order) -> bool| {
-        orders_answer(shared, &synth, entry, &book, cont, |o| keep(o))
+        orders_answer(shared, &synth, entry, &book, cont, Rows::PerOrder, |o| {
+            keep(o)
+        })
+    };
+    let executions = |keep: &dyn Fn(&Order) -> bool| {
+        orders_answer(
+            shared,
+            &synth,
+            entry,
+            &book,
+            cont,
+            Rows::PerExecution,
+            |o| keep(o),
+        )
     };
     match entry.tr.id.as_str() {
         "ka10075" => {
@@ -427,11 +463,16 @@ pub fn handle(
                 o.filled_qty > 0 && (!one || same_code(o)) && side.is_none_or(|s| s == o.side)
             })
         }
-        "kt00007" | "kt00009" => {
+        "kt00007" => {
             let side = side_filter(body, "sell_tp");
-            // kt00009 qry_tp 1 = 체결 (filled orders only).
-            let filled_only = entry.tr.id == "kt00009" && text(body, "qry_tp") == "1";
-            orders(&|o| {
+            orders(&|o| same_code(o) && side.is_none_or(|s| s == o.side))
+        }
+        "kt00009" => {
+            // Its rows carry 체결번호 and that execution's quantity, price and time: one row
+            // per execution. qry_tp 1 = 체결: orders with an execution only.
+            let side = side_filter(body, "sell_tp");
+            let filled_only = text(body, "qry_tp") == "1";
+            executions(&|o| {
                 same_code(o)
                     && side.is_none_or(|s| s == o.side)
                     && (!filled_only || o.filled_qty > 0)

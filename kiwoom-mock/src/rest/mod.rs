@@ -11,6 +11,7 @@ mod account;
 mod answer;
 mod auth;
 mod codes;
+mod listing;
 mod orders;
 mod validate;
 
