@@ -151,9 +151,17 @@ pub trait Record: Sized {
 
 /// Decode a whole body into `R`; the error names the TR, the path and the raw value.
 pub fn decode_body<R: Record>(api_id: &str, body: &[u8]) -> Result<R, DecodeError> {
+    // UTF-8 checked once for the whole body: `serde_json` reading a `str` then skips the
+    // check on every string, which was a sixth of the decoding time.
+    let text = std::str::from_utf8(body).map_err(|e| DecodeError {
+        api_id: api_id.to_owned(),
+        field: "<body>".to_owned(),
+        raw: truncate(&redact::redact_body(api_id, &String::from_utf8_lossy(body))),
+        reason: format!("the body is not UTF-8 (byte {})", e.valid_up_to()),
+    })?;
     let failure = Cell::new(None);
     let ctx = Ctx::root(api_id, &failure);
-    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut de = serde_json::Deserializer::from_str(text);
     let result = RecordSeed::<R>::new(&ctx)
         .deserialize(&mut de)
         .and_then(|record| de.end().map(|()| record));
@@ -351,7 +359,7 @@ impl WireForms {
 
 impl<T: Wire> ScalarSeed<'_, T> {
     fn accept<E: de::Error>(&self, raw: &str) -> Result<Option<T>, E> {
-        let trimmed = raw.trim();
+        let trimmed = super::wire::trim(raw);
         if (trimmed.is_empty() && !self.keep_empty && !T::EMPTY_IS_A_VALUE) || T::is_absent(trimmed)
         {
             return Ok(None);
@@ -654,6 +662,29 @@ mod tests {
         assert_eq!(err.field, "rows[0].price");
         let err = decode_body::<Row>("t", br#"{"price":"1""#).unwrap_err();
         assert_eq!(err.field, "<body>");
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_an_error_naming_the_body() {
+        let err = decode_body::<Row>("ka10081", b"{\"price\":\"1\xff\"}").unwrap_err();
+        assert_eq!(err.field, "<body>");
+        assert!(err.reason.contains("not UTF-8 (byte 11)"), "{}", err.reason);
+    }
+
+    #[test]
+    fn padding_of_any_kind_is_trimmed_the_fast_way_or_the_full_way() {
+        for (raw, want) in [
+            ("\"7\"", Some(7)),
+            ("\" 7\"", Some(7)),
+            ("\"7 \"", Some(7)),
+            ("\"\u{3000}+00070\u{3000}\"", Some(70)),
+            ("\"\\t70\"", Some(70)),
+            ("\"\"", None),
+        ] {
+            let body = format!("{{\"price\":{raw}}}");
+            let row: Row = decode_body("t", body.as_bytes()).unwrap();
+            assert_eq!(row.price, want, "{raw}");
+        }
     }
 
     #[test]

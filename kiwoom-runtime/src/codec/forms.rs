@@ -148,7 +148,7 @@ impl fmt::Debug for WireForms {
 
 /// How the decoder reads a raw value (blank and sentinels are `None`).
 fn decode_raw<T: Wire>(raw: &str, format: &Format) -> Result<Option<T>, ()> {
-    let trimmed = raw.trim();
+    let trimmed = super::wire::trim(raw);
     if (trimmed.is_empty() && !T::EMPTY_IS_A_VALUE) || T::is_absent(trimmed) {
         return Ok(None);
     }
@@ -159,7 +159,9 @@ fn decode_raw<T: Wire>(raw: &str, format: &Format) -> Result<Option<T>, ()> {
 pub(super) fn canonical<T: Wire>(raw: &str, value: Option<&T>, format: &Format) -> bool {
     match value {
         None => false,
-        Some(value) => raw.len() == raw.trim().len() && T::is_canonical(raw, value, format),
+        Some(value) => {
+            raw.len() == super::wire::trim(raw).len() && T::is_canonical(raw, value, format)
+        }
     }
 }
 

@@ -66,7 +66,7 @@ pub fn real_value<T: Wire>(
     raw: &str,
     format: &Format,
 ) -> Result<Option<T>, DecodeError> {
-    let trimmed = raw.trim();
+    let trimmed = super::wire::trim(raw);
     if trimmed.is_empty() || T::is_absent(trimmed) {
         return Ok(None);
     }

@@ -182,6 +182,19 @@ impl Wire for Secret {
 
 /// A number written the way its typed value writes back: at most a single `-`, no `+`, no
 /// leading zeros (`0` and `0.5` excepted), no `-0`.
+/// `raw.trim()`, skipping the character-by-character scan when the text starts and ends
+/// with a visible ASCII character, as nearly every value Kiwoom sends does (padding is
+/// spaces; a value is trimmed on every decode).
+#[inline]
+pub(crate) fn trim(raw: &str) -> &str {
+    let visible = |b: u8| b > b' ' && b < 0x7f;
+    match raw.as_bytes() {
+        [only] if visible(*only) => raw,
+        [first, .., last] if visible(*first) && visible(*last) => raw,
+        _ => raw.trim(),
+    }
+}
+
 pub(crate) fn plain_number(raw: &str) -> bool {
     let (negative, body) = match raw.strip_prefix('-') {
         Some(body) => (true, body),
