@@ -141,21 +141,51 @@ pub struct Fill {
     pub secs: u32,
 }
 
+/// Millionths of a minor unit in [`Holding::cost_fraction`].
+const FRACTION: i128 = 1_000_000;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holding {
     pub stock: Option<Stock>,
     pub qty: i64,
-    /// Total purchase cost of `qty` (minor units).
+    /// Total purchase cost of `qty` (minor units), whole units (kt00018 `pur_amt`, 04 `932`).
     pub cost: i64,
+    /// The part of the cost below one minor unit, in millionths. A sale takes out its
+    /// share of the cost, which is rarely whole: kept to the millionth, the average price
+    /// stays what it was before the sale (a moving average, as Kiwoom's), instead of
+    /// creeping up by a truncated remainder at every sale. 0 in a book saved before it.
+    #[serde(default)]
+    pub cost_fraction: i64,
 }
 
 impl Holding {
+    /// The purchase price (kt00018 `pur_pric`, 04 `931`): the cost over the quantity,
+    /// truncated to the minor unit.
     pub fn avg_price(&self) -> i64 {
         if self.qty == 0 {
             0
         } else {
-            self.cost / self.qty
+            let exact = self.exact_cost() / (i128::from(self.qty) * FRACTION);
+            i64::try_from(exact).unwrap_or(i64::MAX)
         }
+    }
+
+    /// The cost in millionths of a minor unit.
+    fn exact_cost(&self) -> i128 {
+        i128::from(self.cost) * FRACTION + i128::from(self.cost_fraction)
+    }
+
+    /// Takes `qty` shares out at their share of the cost (the average stays).
+    fn sell(&mut self, qty: i64) {
+        let left = self.qty - qty;
+        let cost = if self.qty <= 0 || left <= 0 {
+            0
+        } else {
+            self.exact_cost() * i128::from(left) / i128::from(self.qty)
+        };
+        self.qty = left;
+        self.cost = i64::try_from(cost / FRACTION).unwrap_or(i64::MAX);
+        self.cost_fraction = i64::try_from(cost % FRACTION).unwrap_or(0);
     }
 }
 
@@ -285,6 +315,7 @@ impl Book {
             stock: Some(stock.clone()),
             qty: 0,
             cost: 0,
+            cost_fraction: 0,
         })
     }
 
@@ -431,13 +462,7 @@ impl Book {
                 *self.cash_mut(venue) -= amount;
             }
             Side::Sell => {
-                let cost_out = if holding.qty == 0 {
-                    0
-                } else {
-                    holding.cost * qty / holding.qty
-                };
-                holding.qty -= qty;
-                holding.cost -= cost_out;
+                holding.sell(qty);
                 if holding.qty == 0 {
                     self.holdings.remove(&k);
                 }
@@ -658,6 +683,42 @@ mod tests {
         );
         let seqs: Vec<u64> = us.iter().map(|e| e.seq).collect();
         assert_eq!(seqs, [seqs[0], seqs[0] + 1], "events are numbered in order");
+    }
+
+    #[test]
+    fn sales_leave_the_average_price_as_it_was() {
+        // 3 shares for 100 won: 33.33 each. Selling one at a time, a cost truncated to the
+        // won at each sale would creep up (67 / 2 = 33.5, then 34); the millionths keep it.
+        let mut h = Holding {
+            stock: None,
+            qty: 3,
+            cost: 100,
+            cost_fraction: 0,
+        };
+        h.sell(1);
+        assert_eq!(
+            (h.qty, h.cost, h.cost_fraction, h.avg_price()),
+            (2, 66, 666_666, 33)
+        );
+        h.sell(1);
+        assert_eq!((h.qty, h.cost, h.avg_price()), (1, 33, 33));
+        h.sell(1);
+        assert_eq!(
+            (h.qty, h.cost, h.cost_fraction, h.avg_price()),
+            (0, 0, 0, 0)
+        );
+        // An old book (no fraction) loads and sells alike.
+        let old: Holding = serde_json::from_str(r#"{"stock":null,"qty":4,"cost":402}"#).unwrap();
+        assert_eq!((old.cost_fraction, old.avg_price()), (0, 100));
+        let mut h = Holding {
+            qty: 7,
+            cost: 7 * 70_150 + 3,
+            ..old
+        };
+        for _ in 0..6 {
+            h.sell(1);
+            assert_eq!(h.avg_price(), 70_150, "{h:?}");
+        }
     }
 
     #[test]
