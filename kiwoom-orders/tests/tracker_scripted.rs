@@ -591,6 +591,92 @@ async fn a_query_total_fills_the_gap_and_a_late_frame_inside_it_counts_once() {
     );
 }
 
+#[tokio::test]
+async fn history_rows_per_execution_add_each_missed_fill_once_with_its_own_price() {
+    let (t, broker, _dir) = tracker().await;
+    broker.script().place.push_back(placed("601"));
+    t.submit(buy("t-12", 10, dec!(70000))).await.unwrap();
+    // 00 frames: executions 1 and 4 arrive; 2 and 3 are lost.
+    for (fill_no, qty, price) in [("0000001", 2, dec!(70000)), ("0000004", 3, dec!(69900))] {
+        t.on_frame(frame(
+            filled(fill_no, qty, price),
+            "601",
+            None,
+            10,
+            dec!(70000),
+        ))
+        .await
+        .unwrap();
+    }
+    // kt00009, read before execution 4: a row per execution, newest first. The listed total
+    // (5) is what the journal already has (2 + 3), yet 2 and 3 are missing.
+    let mut rows = vec![
+        server_fill("601", "0000003", 2, dec!(69950)),
+        server_fill("601", "0000002", 1, dec!(70000)),
+        server_fill("601", "0000001", 2, dec!(70000)),
+    ];
+    for r in &mut rows {
+        r.order_quantity = 10;
+    }
+    broker.script().history = Some(history(
+        vec![server_order("601", 10, dec!(70000))],
+        vec![("601", 2)],
+        rows.clone(),
+        Utc::now(),
+    ));
+    broker.script().holdings = vec![(
+        "005930".into(),
+        BrokerPosition {
+            quantity: 8,
+            average_price: Some(dec!(69950)),
+        },
+    )];
+    let report = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert_eq!(
+        (
+            report.fills_added,
+            report.cancelled.len(),
+            report.differences.len()
+        ),
+        (2, 0, 0),
+        "{report:?}"
+    );
+    let order = t.ledger().order(&id("t-12")).await.unwrap().unwrap();
+    let keys: Vec<&str> = order.fill_keys.iter().map(|(_, f)| f.as_str()).collect();
+    assert_eq!(keys, ["0000001", "0000002", "0000003", "0000004"]);
+    assert_eq!(
+        (order.filled_quantity, order.filled_value),
+        (8, dec!(559600)),
+        "each execution at its own price"
+    );
+    // A later listing has execution 4 too (and a replay of 2's frame turns up): nothing new.
+    rows.insert(0, server_fill("601", "0000004", 3, dec!(69900)));
+    broker.script().history.as_mut().unwrap().fills = rows;
+    assert_eq!(t.reconcile(ACCOUNT, today()).await.unwrap().fills_added, 0);
+    assert_eq!(
+        t.on_frame(frame(
+            filled("0000002", 1, dec!(70000)),
+            "601",
+            None,
+            10,
+            dec!(70000)
+        ))
+        .await
+        .unwrap(),
+        FrameOutcome::Duplicate
+    );
+    let p = t
+        .ledger()
+        .position(ACCOUNT, "005930")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (p.quantity, p.average_price, p.fill_count),
+        (8, dec!(69950), 4)
+    );
+}
+
 /// The realtime driver: a REAL 00 entry becomes a frame, a replay counts once, and a `Gap`
 /// runs a reconciliation that recovers the fill sent while the connection was down.
 #[cfg(feature = "kiwoom")]

@@ -6,7 +6,7 @@
 //! direction sign (`"-70000"` = below the previous close): quantities and prices are read as
 //! magnitudes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -98,16 +98,22 @@ pub fn open_orders(rows: &[Value]) -> Vec<(OrderNo, u64)> {
         .collect()
 }
 
-/// Rows of kt00009 (`acnt_ord_cntr_prst_array`): the day's orders (new and amending ones;
-/// cancelling orders are left out, they carry no quantity of their own to match), and a fill
-/// for each row with a fill number.
+/// Rows of kt00009 (`acnt_ord_cntr_prst_array`): the day's orders and their executions.
+/// Kiwoom lists one row per execution (체결번호 `cntr_no`, that execution's `cntr_qty`,
+/// `cntr_uv`, `cntr_tm`, the order's columns repeated) and one row with no number for an
+/// order without execution. So: one order per order number (new and amending orders;
+/// cancelling orders are left out, they carry no quantity of their own to match), and one
+/// fill per row with a filled quantity.
 pub fn history(
     account: &str,
     date: NaiveDate,
     rows: &[Value],
 ) -> (Vec<BrokerOrder>, Vec<BrokerFill>) {
     let mut orders = Vec::new();
+    let mut listed: HashSet<OrderNo> = HashSet::new();
     let mut fills = Vec::new();
+    // Rows of an order number with a quantity and no fill number, counted so far.
+    let mut unnumbered: HashMap<OrderNo, usize> = HashMap::new();
     for r in rows {
         let (Some(no), Some(stock)) = (order_no(text(r, "ord_no")), text(r, "stk_cd")) else {
             continue;
@@ -121,7 +127,8 @@ pub fn history(
         let stock = stock_code(&stock);
         let quantity = int(r, "ord_qty").unwrap_or(0);
         let price = int(r, "ord_uv").filter(|p| *p > 0).map(Decimal::from);
-        if !(kind.contains("취소") || modify.contains("취소")) {
+        let cancel = kind.contains("취소") || modify.contains("취소");
+        if !cancel && listed.insert(no.clone()) {
             orders.push(BrokerOrder {
                 account: account.to_owned(),
                 order_no: no.clone(),
@@ -136,11 +143,15 @@ pub fn history(
         if let Some(filled) = int(r, "cntr_qty").filter(|q| *q > 0) {
             // A filled quantity counts even when the row's fill number is blank or zeros:
             // dropping it would make reconciliation take the filled part for a cancelled
-            // one. Such a row is keyed by its order number (reconciliation counts rows per
-            // order number by quantity).
+            // one. Such rows are keyed by their order number and their rank among its
+            // numberless rows; reconciliation counts them by quantity, never by key alone.
             let fill_no = text(r, "cntr_no")
                 .filter(|n| !n.trim_start_matches('0').is_empty())
-                .unwrap_or_else(|| format!("row-{}", no.as_str()));
+                .unwrap_or_else(|| {
+                    let rank = unnumbered.entry(no.clone()).or_default();
+                    *rank += 1;
+                    format!("row-{}-{}", no.as_str(), *rank - 1)
+                });
             fills.push(BrokerFill {
                 account: account.to_owned(),
                 order_no: no,
@@ -329,6 +340,51 @@ mod tests {
         );
         assert_eq!(fills[0].filled_at, time_on(date(), "100512").unwrap());
         assert_eq!(fills[0].filled_at.to_rfc3339(), "2026-12-02T01:05:12+00:00");
+    }
+
+    #[test]
+    fn history_rows_per_execution_give_one_order_and_a_fill_each() {
+        // kt00009 as Kiwoom lists it: one row per execution of an order, newest first, the
+        // order's columns repeated; then an order with no execution.
+        let row = |cntr_no: &str, qty: &str, uv: &str, tm: &str| {
+            json!({"ord_no": "0000150", "stk_cd": "A005930", "io_tp_nm": "현금매도", "ord_qty": "0000000010",
+                   "ord_uv": "0000070100", "orig_ord_no": "0000000", "cntr_no": cntr_no, "cntr_qty": qty,
+                   "cntr_uv": uv, "cntr_tm": tm, "mdfy_cncl_tp": ""})
+        };
+        let rows = [
+            row("0000031", "0000000003", "+0000070100", "10:07:02"),
+            row("0000012", "0000000001", "+0000070100", "10:03:40"),
+            row("", "0000000002", "0000070100", "10:02:00"),
+            row("0000000", "0000000001", "0000070100", "10:01:00"),
+            json!({"ord_no": "0000151", "stk_cd": "A000660", "io_tp_nm": "현금매수", "ord_qty": "0000000005",
+                   "ord_uv": "0000000000", "orig_ord_no": "0000000", "cntr_no": "", "cntr_qty": "0000000000",
+                   "cntr_uv": "0000000000", "cntr_tm": "", "mdfy_cncl_tp": ""}),
+        ];
+        let (orders, fills) = history("8123", date(), &rows);
+        assert_eq!(
+            orders
+                .iter()
+                .map(|o| (o.order_no.as_str(), o.side, o.quantity))
+                .collect::<Vec<_>>(),
+            [("150", Side::Sell, 10), ("151", Side::Buy, 5)],
+            "one order per number, the one without execution included"
+        );
+        assert_eq!(
+            fills
+                .iter()
+                .map(|f| (f.fill_no.as_str(), f.quantity, f.filled_at))
+                .collect::<Vec<_>>(),
+            [
+                ("0000031", 3, time_on(date(), "100702").unwrap()),
+                ("0000012", 1, time_on(date(), "100340").unwrap()),
+                ("row-150-0", 2, time_on(date(), "100200").unwrap()),
+                ("row-150-1", 1, time_on(date(), "100100").unwrap()),
+            ],
+            "one fill per execution row; rows without a number keep distinct keys"
+        );
+        assert!(fills.iter().all(|f| f.price == Decimal::from(70100)
+            && f.order_no.as_str() == "150"
+            && f.order_quantity == 10));
     }
 
     #[test]

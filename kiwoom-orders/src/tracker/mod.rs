@@ -4,6 +4,7 @@
 
 mod broker;
 mod frame;
+mod missed_fills;
 mod reconcile;
 
 use std::collections::HashSet;

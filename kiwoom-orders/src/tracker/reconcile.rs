@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
+use super::missed_fills::missed_fills;
 use super::{Broker, Tracker, TrackerError, event};
-use crate::event::{EventKind, EventSource, Fill};
+use crate::event::{EventKind, EventSource};
 use crate::ids::{ClientOrderId, OrderNo};
 use crate::journal::{AppendOutcome, Journal, OrderFilter};
 use crate::matching::{Resolution, resolve_unknowns};
@@ -41,26 +41,6 @@ pub struct ReconcileReport {
     pub requests_refused: Vec<ClientOrderId>,
     /// Positions where the journal and Kiwoom's holdings disagree.
     pub differences: Vec<PositionDifference>,
-}
-
-fn query_fill(
-    row: &crate::tracker::BrokerFill,
-    fill_no: String,
-    quantity: u64,
-    price: Decimal,
-    total: Option<u64>,
-) -> Fill {
-    Fill {
-        order_no: row.order_no.clone(),
-        fill_no,
-        quantity,
-        price,
-        fee: None,
-        tax: None,
-        filled_at: row.filled_at,
-        venue: None,
-        cumulative_quantity: total,
-    }
 }
 
 /// The appends a reconciliation made itself, per order, so that an order changed only by
@@ -223,19 +203,18 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             }
         }
 
-        // 3. Fills the journal missed (dropped 00 frames, a gap, a crash), per order number.
-        //    Kiwoom's lists may give one row per fill or one row per order with its running
-        //    total; either way the rows of one number add up to what it has filled. Rows the
-        //    journal lacks that make up exactly the missing quantity are added one by one
-        //    (their own keys and prices); otherwise the missing quantity is added as one
-        //    catch-up fill carrying the total, so a late 00 frame inside that total counts
-        //    once.
+        // 3. Fills the journal missed (dropped 00 frames, a gap, a crash), per order number:
+        //    each execution row the journal lacks, with its own number, price and time (see
+        //    `missed_fills`, which falls back to quantities when the rows are not one per
+        //    execution).
         let mut by_no: Vec<(&OrderNo, Vec<&crate::tracker::BrokerFill>)> = Vec::new();
+        let mut index: HashMap<&OrderNo, usize> = HashMap::new();
         for f in &history.fills {
-            match by_no.iter_mut().find(|(no, _)| *no == &f.order_no) {
-                Some((_, rows)) => rows.push(f),
-                None => by_no.push((&f.order_no, vec![f])),
-            }
+            let i = *index.entry(&f.order_no).or_insert_with(|| {
+                by_no.push((&f.order_no, Vec::new()));
+                by_no.len() - 1
+            });
+            by_no[i].1.push(f);
         }
         // Orders of ours that may still turn out to be any server number: waiting for their
         // answer, or unknown (an answer lost after step 1 ran).
@@ -277,54 +256,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                     order
                 }
             };
-            let total: u64 = rows.iter().map(|f| f.quantity).sum();
-            let missing = total.saturating_sub(order.filled_of(order_no));
-            if missing == 0 {
-                continue;
-            }
-            let unseen: Vec<_> = rows
-                .iter()
-                .filter(|f| {
-                    !order
-                        .fill_keys
-                        .contains(&(order_no.clone(), f.fill_no.clone()))
-                })
-                .collect();
-            let fills: Vec<(Fill, serde_json::Value)> =
-                if unseen.iter().map(|f| f.quantity).sum::<u64>() == missing {
-                    unseen
-                        .iter()
-                        .map(|f| {
-                            (
-                                query_fill(f, f.fill_no.clone(), f.quantity, f.price, None),
-                                f.raw.clone(),
-                            )
-                        })
-                        .collect()
-                } else {
-                    let value: Decimal = rows
-                        .iter()
-                        .map(|f| f.price * Decimal::from(f.quantity))
-                        .sum();
-                    let price = if total > 0 {
-                        value / Decimal::from(total)
-                    } else {
-                        first.price
-                    };
-                    let last = rows.iter().max_by_key(|f| f.filled_at).unwrap_or(&first);
-                    let rows_raw =
-                        serde_json::Value::Array(rows.iter().map(|f| f.raw.clone()).collect());
-                    vec![(
-                        query_fill(
-                            last,
-                            format!("total-{total}"),
-                            missing,
-                            price.round_dp(4),
-                            Some(total),
-                        ),
-                        rows_raw,
-                    )]
-                };
+            let fills = missed_fills(&order, order_no, &rows);
             for (fill, raw) in fills {
                 let kind = EventKind::Filled { fill };
                 if let AppendOutcome::Appended { .. } = own
