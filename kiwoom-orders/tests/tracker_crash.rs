@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::sim::{self, assert_journal_equals_book};
+use common::sim::{self, Averages, assert_journal_equals_book};
 use common::*;
 use kiwoom_generated::realtime::OrderFill;
 use kiwoom_mock::{MockConfig, MockServer};
@@ -263,7 +263,7 @@ async fn crash_and_restart<J: Journal>(journal: &J, backend: &str, location: &st
     let today = chrono::Utc::now()
         .with_timezone(&kiwoom_orders::intent::seoul())
         .date_naive();
-    let eq = assert_journal_equals_book(journal, &client, ACCOUNT, today, Some(Decimal::ONE)).await;
+    let eq = assert_journal_equals_book(journal, &client, ACCOUNT, today, Averages::Exact).await;
     eprintln!(
         "{backend}: after two kills and restarts: {} orders, {} server orders, {} fills ({} shares), states {:?}",
         eq.orders, eq.server_orders, eq.fills, eq.filled_quantity, eq.states

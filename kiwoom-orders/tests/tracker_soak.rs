@@ -4,8 +4,9 @@
 //! `Latency` beyond the client's timeout), requests refused unprocessed (`Status(503)`,
 //! `CloseBeforeProcessing`, `RateLimited`), the WebSocket down for half a second (each a
 //! `Gap` that reconciles), 00 frames the simulator never sends, and a slow consumer of the
-//! order updates. Afterwards the journal's orders, fills and position quantities equal the
-//! simulator's book exactly (`common::sim::assert_journal_equals_book`), the slow consumer saw
+//! order updates. Afterwards the journal's orders, fills (one per execution) and positions
+//! (quantity and average price) equal the simulator's book exactly
+//! (`common::sim::assert_journal_equals_book`), the slow consumer saw
 //! every event once and in order, and no order was sent twice.
 //!
 //! Runs on SQLite and on PostgreSQL. Seeded (`ORDERS_SOAK_SEED`), so a failure can be replayed.
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::sim::{self, assert_journal_equals_book};
+use common::sim::{self, Averages, assert_journal_equals_book};
 use common::*;
 use futures::StreamExt;
 use kiwoom_generated::realtime::{Balance, OrderFill};
@@ -437,12 +438,10 @@ async fn soak<J: Journal>(journal: J, backend: &str) {
         &client,
         ACCOUNT,
         today,
-        // Average prices not compared (design/order-journal.md, known limits): fills
-        // recorded late are folded in execution order, but a fill found by reconciliation
-        // stands for all of its order's unseen parts at the time of the last one (the
-        // simulator's kt00009 lists one row per order), so a sell executed between those
-        // parts still moves the average by a few won now and then.
-        None,
+        // Exact: each fill reconciliation finds is one execution, with its own number,
+        // price and time (kt00009 lists executions), and positions fold fills in execution
+        // order, so the journal's moving average is Kiwoom's, truncated to the won.
+        Averages::Exact,
     )
     .await;
     assert!(
@@ -453,15 +452,21 @@ async fn soak<J: Journal>(journal: J, backend: &str) {
         "positions differ: {report:?}"
     );
     let late = fills_recorded_late(run.tracker.ledger().journal(), today).await;
-    eprintln!(
-        "soak on {backend}: {late} fills recorded after a later-executed fill of their stock \
-         (position refolded); averages (stock, journal, Kiwoom): {:?}; largest difference {} won",
-        eq.averages,
+    let largest = |gap: fn(Decimal, Decimal) -> Decimal| {
         eq.averages
             .iter()
-            .map(|(_, ours, theirs)| (ours - theirs).abs().round_dp(2))
+            .map(|(_, ours, theirs)| gap(*ours, *theirs).abs())
             .max()
             .unwrap_or_default()
+    };
+    eprintln!(
+        "soak on {backend}: {late} fills recorded after a later-executed fill of their stock \
+         (position refolded); averages (stock, journal, Kiwoom): {:?}; largest difference {} \
+         won, {} won after truncating the journal's to the won; {} executions listed",
+        eq.averages,
+        largest(|ours, theirs| ours - theirs).round_dp(4),
+        largest(|ours, theirs| ours.trunc() - theirs),
+        eq.server_executions,
     );
     let orders_sent = control.processed("kt10000") + control.processed("kt10001");
     eprintln!(

@@ -3,7 +3,7 @@
 //! and fills, ka10075 open orders, kt00018 holdings) with the test's own reading of the wire
 //! fields, not through the adapter under test.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -37,7 +37,8 @@ pub fn client_at(base_url: &str, ws_url: &str, timeout: Duration) -> Client {
         .unwrap()
 }
 
-/// One order of the simulator's book as kt00009 lists it (cancelling orders are not listed).
+/// One order of the simulator's book as kt00009 lists it: its rows (one per execution, or
+/// one with no execution) added up.
 #[derive(Debug, Clone)]
 pub struct BookOrder {
     pub order_no: OrderNo,
@@ -45,7 +46,12 @@ pub struct BookOrder {
     pub stock: String,
     pub quantity: u64,
     pub filled: u64,
+    /// Sum of quantity × price over its executions.
+    pub filled_value: Decimal,
+    /// Average price of its executions (0 before any).
     pub fill_price: Decimal,
+    /// The numbers (`cntr_no`) of its executions, as listed (newest first).
+    pub executions: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -131,6 +137,8 @@ pub async fn book(client: &Client, date: NaiveDate) -> Book {
         "acnt_ord_cntr_prst_array",
     )
     .await;
+    // One row per execution of an order (newest first), one row for an order without
+    // execution: add an order's rows up.
     for r in &history {
         let Some(no) = order_no(text(r, "ord_no")) else {
             continue;
@@ -142,14 +150,30 @@ pub async fn book(client: &Client, date: NaiveDate) -> Book {
         } else {
             &mut book.orders
         };
-        list.push(BookOrder {
-            order_no: no,
-            orig_order_no: order_no(text(r, "orig_ord_no")),
-            stock: stock(text(r, "stk_cd")),
-            quantity: number(r, "ord_qty"),
-            filled: number(r, "cntr_qty"),
-            fill_price: Decimal::from(number(r, "cntr_uv")),
-        });
+        let i = match list.iter().position(|o| o.order_no == no) {
+            Some(i) => i,
+            None => {
+                list.push(BookOrder {
+                    order_no: no,
+                    orig_order_no: order_no(text(r, "orig_ord_no")),
+                    stock: stock(text(r, "stk_cd")),
+                    quantity: number(r, "ord_qty"),
+                    filled: 0,
+                    filled_value: Decimal::ZERO,
+                    fill_price: Decimal::ZERO,
+                    executions: Vec::new(),
+                });
+                list.len() - 1
+            }
+        };
+        let filled = number(r, "cntr_qty");
+        if filled > 0 {
+            let o = &mut list[i];
+            o.filled += filled;
+            o.filled_value += Decimal::from(number(r, "cntr_uv")) * Decimal::from(filled);
+            o.fill_price = o.filled_value / Decimal::from(o.filled);
+            o.executions.push(text(r, "cntr_no"));
+        }
     }
     let open = rows(
         client,
@@ -204,6 +228,8 @@ pub struct Equality {
     pub orders: usize,
     pub server_orders: usize,
     pub fills: usize,
+    /// Executions Kiwoom lists (kt00009 rows with a fill).
+    pub server_executions: usize,
     pub filled_quantity: u64,
     /// Order numbers filled in two or more parts.
     pub partly_filled: usize,
@@ -212,20 +238,30 @@ pub struct Equality {
     pub averages: Vec<(String, Decimal, Decimal)>,
 }
 
+/// How position averages are compared with Kiwoom's purchase price (kt00018 `pur_pric`,
+/// whole won).
+#[derive(Debug, Clone, Copy)]
+pub enum Averages {
+    /// Kiwoom's purchase price is the journal's exact average truncated to the won (the
+    /// simulator truncates cost / quantity): no tolerance.
+    Exact,
+    /// Within this many won.
+    Within(Decimal),
+}
+
 /// The journal's orders, fills and positions equal the simulator's book exactly: every
 /// server order belongs to exactly one journal order and every placed journal order has its
 /// server order (0 duplicates, 0 missing); filled quantity and value per order number agree
-/// (0 lost, 0 double-counted fills); open quantities agree; no order is left unknown or with
-/// a request pending; positions equal the holdings (quantity exactly, the average price
-/// within `average_tolerance`; `None`: not compared, for a market whose prices move, where a
-/// late-recorded fill makes a moving average path-dependent, see design/order-journal.md);
-/// every snapshot equals its replay.
+/// (0 lost, 0 double-counted fills), and each execution kt00009 lists is one journal fill
+/// under its own number (none merged into a catch-up); open quantities agree; no order is
+/// left unknown or with a request pending; positions equal the holdings (quantity exactly,
+/// the average price as `averages` says); every snapshot equals its replay.
 pub async fn assert_journal_equals_book<J: Journal>(
     journal: &J,
     client: &Client,
     account: &str,
     date: NaiveDate,
-    average_tolerance: Option<Decimal>,
+    averages: Averages,
 ) -> Equality {
     let book = book(client, date).await;
     let orders = journal
@@ -348,7 +384,7 @@ pub async fn assert_journal_equals_book<J: Journal>(
             .orders
             .iter()
             .filter(|s| order.order_nos.contains(&s.order_no))
-            .map(|s| s.fill_price * Decimal::from(s.filled))
+            .map(|s| s.filled_value)
             .sum();
         assert_eq!(order.filled_value, server_value, "filled value: {order:#?}");
     }
@@ -366,9 +402,30 @@ pub async fn assert_journal_equals_book<J: Journal>(
     assert_eq!(fills.len(), fill_events, "fills table = fill events");
     let mut by_no: HashMap<&OrderNo, u64> = HashMap::new();
     let mut parts: HashMap<&OrderNo, usize> = HashMap::new();
+    let mut keys: HashMap<&OrderNo, BTreeSet<u64>> = HashMap::new();
     for f in &fills {
         *by_no.entry(&f.fill.order_no).or_default() += f.fill.quantity;
         *parts.entry(&f.fill.order_no).or_default() += 1;
+        let key = f.fill.fill_no.parse().unwrap_or_else(|_| {
+            panic!("a fill not keyed by an execution number (a catch-up): {f:?}")
+        });
+        keys.entry(&f.fill.order_no).or_default().insert(key);
+    }
+    // Each execution Kiwoom lists is one fill of the journal, under its own number: none
+    // merged into a catch-up, none split, none missing.
+    for server in &book.orders {
+        let listed: BTreeSet<u64> = server
+            .executions
+            .iter()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        assert_eq!(
+            keys.remove(&server.order_no).unwrap_or_default(),
+            listed,
+            "fill numbers under {}",
+            server.order_no
+        );
+        eq.server_executions += server.executions.len();
     }
     eq.partly_filled = parts.values().filter(|n| **n > 1).count();
     for server in &book.orders {
@@ -398,12 +455,15 @@ pub async fn assert_journal_equals_book<J: Journal>(
         if qty != 0 {
             eq.averages.push((p.stock.clone(), p.average_price, price));
         }
-        if let Some(tolerance) = average_tolerance.filter(|_| qty != 0) {
+        if qty != 0 {
+            let equal = match averages {
+                Averages::Exact => p.average_price.trunc() == price,
+                Averages::Within(tolerance) => (p.average_price - price).abs() <= tolerance,
+            };
             assert!(
-                (p.average_price - price).abs() <= tolerance,
-                "average price of {}: journal {} vs Kiwoom {price}",
-                p.stock,
-                p.average_price
+                equal,
+                "average price of {}: journal {} vs Kiwoom {price} ({averages:?})",
+                p.stock, p.average_price
             );
         }
     }
