@@ -2,6 +2,7 @@
 //! Nothing here decides a name or a type; it prints what the IR decided.
 
 pub mod cargo;
+pub mod cli;
 pub mod client;
 pub mod crate_root;
 pub mod enums;

@@ -229,6 +229,7 @@ impl<'s> Builder<'s> {
                 t.method_doc.splice(start..end, example);
             }
         }
+        let cli = super::cli::commands(&groups, &shared_enums, &spec_trs, &mut self.problems);
         let markets = self.markets(&groups);
         Api {
             groups,
@@ -237,6 +238,7 @@ impl<'s> Builder<'s> {
             realtime,
             ws_frames,
             errors,
+            cli,
             provenance,
         }
     }

@@ -6,12 +6,14 @@
 //! Everything is sorted, so the same spec always gives the same output.
 
 mod build;
+mod cli;
 mod docs;
 mod enums;
 mod examples;
 mod names;
 
 pub use build::build;
+pub use cli::{CliCommand, CliField, CliFlag, CliKind, CliValue};
 pub use docs::rustdoc_safe;
 pub use names::is_keyword;
 
@@ -31,6 +33,8 @@ pub struct Api {
     /// WebSocket frames the server sends (`spec/websocket.yaml`), sorted by trnm.
     pub ws_frames: Vec<WsFrame>,
     pub errors: Vec<ErrorCodeDef>,
+    /// The command line's commands (kiwoom-cli), one per REST and OAuth TR.
+    pub cli: Vec<CliCommand>,
     pub provenance: Provenance,
 }
 

@@ -1,0 +1,175 @@
+//! `kiwoom-cli/src/generated/`: the command line's tables, printed from the IR's
+//! [`CliCommand`]s. The commands are data (static tables the CLI turns into a clap command
+//! tree at start-up), not one clap struct per TR: 306 derived structs would cost the CLI's
+//! build minutes, a table costs seconds. Only paging needs code per TR (`pager.rs`), because
+//! the runtime's paging loop is generic over the typed request.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ident;
+use crate::ir::{Api, CliCommand, CliField, CliFlag, CliKind, PagingDef, TrKind};
+
+/// `generated/mod.rs`.
+pub fn emit_mod() -> TokenStream {
+    quote! {
+        //! Tables and dispatch generated from spec/ for the `kiwoom` command line.
+        pub mod catalog;
+        pub mod pager;
+    }
+}
+
+/// `generated/catalog.rs`: every command with its flags and response fields.
+pub fn emit_catalog(api: &Api) -> TokenStream {
+    let commands = api.cli.iter().map(command);
+    let count = api.cli.len();
+    quote! {
+        //! One command per REST and OAuth TR: its path, flags and response fields.
+
+        use crate::catalog::{Command, Field, Flag, Kind, Value};
+
+        /// Every command, in group then api-id order.
+        pub static COMMANDS: [Command; #count] = [#(#commands),*];
+    }
+}
+
+fn opt(s: &Option<String>) -> TokenStream {
+    match s {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    }
+}
+
+fn command(c: &CliCommand) -> TokenStream {
+    let CliCommand {
+        api_id,
+        korean_name,
+        market,
+        group,
+        name,
+        group_korean,
+        group_english,
+        english,
+        summary,
+        safety,
+        order,
+        paging_list,
+        flags,
+        response,
+    } = c;
+    let paging_list = opt(paging_list);
+    let flags = flags.iter().map(flag);
+    let response = response.iter().map(field);
+    quote! {
+        Command {
+            api_id: #api_id,
+            korean_name: #korean_name,
+            market: #market,
+            group: #group,
+            name: #name,
+            group_korean: #group_korean,
+            group_english: #group_english,
+            english: #english,
+            summary: #summary,
+            safety: #safety,
+            order: #order,
+            paging_list: #paging_list,
+            flags: &[#(#flags),*],
+            response: &[#(#response),*],
+        }
+    }
+}
+
+fn flag(f: &CliFlag) -> TokenStream {
+    let CliFlag {
+        long,
+        wire,
+        korean,
+        unit,
+        description,
+        kind,
+        required,
+        max_length,
+    } = f;
+    let unit = opt(unit);
+    let max_length = match max_length {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    };
+    let kind = match kind {
+        CliKind::Text => quote!(Kind::Text),
+        CliKind::Secret => quote!(Kind::Secret),
+        CliKind::Integer => quote!(Kind::Integer),
+        CliKind::Decimal => quote!(Kind::Decimal),
+        CliKind::Date => quote!(Kind::Date),
+        CliKind::Time => quote!(Kind::Time),
+        CliKind::Datetime => quote!(Kind::Datetime),
+        CliKind::Enum { name, values } => {
+            let values = values.iter().map(|v| {
+                let (code, name, korean) = (&v.code, &v.name, &v.korean);
+                quote!(Value { code: #code, name: #name, korean: #korean })
+            });
+            quote!(Kind::Enum { name: #name, values: &[#(#values),*] })
+        }
+    };
+    quote! {
+        Flag {
+            long: #long,
+            wire: #wire,
+            korean: #korean,
+            unit: #unit,
+            description: #description,
+            kind: #kind,
+            required: #required,
+            max_length: #max_length,
+        }
+    }
+}
+
+fn field(f: &CliField) -> TokenStream {
+    let CliField {
+        path,
+        rust,
+        korean,
+        unit,
+        ty,
+        sign,
+    } = f;
+    let unit = opt(unit);
+    quote!(Field { path: #path, rust: #rust, korean: #korean, unit: #unit, ty: #ty, sign: #sign })
+}
+
+/// `generated/pager.rs`: the runtime's paging stream for every header-paged TR, by variant
+/// of `AnyRequest`.
+pub fn emit_pager(api: &Api) -> TokenStream {
+    let arms = api.groups.iter().flat_map(|g| {
+        g.trs
+            .iter()
+            .filter(|t| matches!(t.kind, TrKind::Rest))
+            .filter(|t| matches!(t.paging, PagingDef::Header { .. }))
+            .map(|t| {
+                let v = ident(&t.variant);
+                quote!(AnyRequest::#v(r) => Ok(crate::pager::pages(client, r, max_pages, |r| AnyResponse::#v(Box::new(r)))),)
+            })
+    });
+    quote! {
+        //! Paging by api-id: each header-paged TR's typed request goes through the
+        //! runtime's one paging loop (`cont-yn` / `next-key`), its pages mapped to
+        //! `AnyResponse`.
+
+        use kiwoom_generated::kiwoom_runtime::Client;
+        use kiwoom_generated::registry::{AnyRequest, AnyResponse};
+
+        /// The pages of `request`, or the request back when its TR does not page.
+        pub fn pages(
+            client: &Client,
+            request: AnyRequest,
+            max_pages: Option<usize>,
+        ) -> Result<crate::pager::Pages, AnyRequest> {
+            match request {
+                #(#arms)*
+                other => Err(other),
+            }
+        }
+    }
+}

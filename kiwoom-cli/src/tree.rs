@@ -1,0 +1,195 @@
+//! The clap command tree, built at start-up from the generated table: `kiwoom <market>
+//! <group> <command> --flag ...` for every REST and OAuth TR, plus the catalog commands
+//! and the global options.
+
+use std::collections::BTreeMap;
+
+use clap::{Arg, ArgAction, Command as Clap, value_parser};
+
+use crate::catalog::{self, Command, Flag, Kind};
+
+/// Global options: accepted before or after the command path.
+pub mod global {
+    pub const PROFILE: &str = "profile";
+    pub const OUTPUT: &str = "output";
+    pub const ALL_PAGES: &str = "all-pages";
+    pub const MAX_PAGES: &str = "max-pages";
+    pub const ALLOW_ORDERS: &str = "allow-orders";
+    pub const YES: &str = "yes";
+    pub const DRY_RUN: &str = "dry-run";
+}
+
+/// The whole `kiwoom` command.
+pub fn build() -> Clap {
+    let mut root = Clap::new("kiwoom")
+        .about("Every Kiwoom REST API TR from the command line (키움증권 REST API)")
+        .long_about(
+            "Every Kiwoom REST API TR from the command line (키움증권 REST API).\n\n\
+             kiwoom <market> <group> <command> --flag ...   call a TR with typed flags\n\
+             kiwoom find <words>                            search TRs in English or Korean\n\
+             kiwoom describe <api-id|command path>          fields, types, units, paging, safety\n\
+             kiwoom call <api-id> --json '{..}'             call a TR with its wire JSON\n\n\
+             The default profile, `simulator`, runs the bundled Kiwoom simulator in this process:\n\
+             no account or key needed. `mock` and `real` read KIWOOM_APP_KEY and KIWOOM_SECRET_KEY.",
+        )
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .args(global_args());
+    root = root.subcommands(catalog_commands());
+    let mut markets: BTreeMap<&str, BTreeMap<&str, Vec<&'static Command>>> = BTreeMap::new();
+    for c in catalog::commands() {
+        markets
+            .entry(c.market)
+            .or_default()
+            .entry(c.group)
+            .or_default()
+            .push(c);
+    }
+    for (market, groups) in markets {
+        let first = groups.values().next().and_then(|g| g.first());
+        let korean = first
+            .map(|c| c.group_korean.split(" > ").next().unwrap_or(c.group_korean))
+            .unwrap_or_default();
+        let mut m = Clap::new(market)
+            .about(format!("{korean} ({market})"))
+            .subcommand_required(true)
+            .arg_required_else_help(true);
+        for (group, commands) in groups {
+            let about = commands
+                .first()
+                .map(|c| format!("{} ({})", c.group_english, c.group_korean))
+                .unwrap_or_default();
+            let mut g = Clap::new(group)
+                .about(about)
+                .subcommand_required(true)
+                .arg_required_else_help(true);
+            for c in commands {
+                g = g.subcommand(tr_command(c));
+            }
+            m = m.subcommand(g);
+        }
+        root = root.subcommand(m);
+    }
+    root
+}
+
+fn global_args() -> Vec<Arg> {
+    vec![
+        Arg::new(global::PROFILE)
+            .long("profile")
+            .global(true)
+            .value_parser(["simulator", "mock", "real"])
+            .default_value("simulator")
+            .help("simulator: the bundled simulator, in process (no keys); mock: Kiwoom's mock trading (모의투자); real: production. mock and real read KIWOOM_APP_KEY / KIWOOM_SECRET_KEY"),
+        Arg::new(global::OUTPUT)
+            .long("output")
+            .short('o')
+            .global(true)
+            .value_parser(["json", "ndjson", "table"])
+            .help("Output format [default: table on a terminal, json otherwise]"),
+        Arg::new(global::ALL_PAGES)
+            .long("all-pages")
+            .global(true)
+            .action(ArgAction::SetTrue)
+            .conflicts_with(global::MAX_PAGES)
+            .help("Follow cont-yn / next-key to the last page, printing rows as they arrive"),
+        Arg::new(global::MAX_PAGES)
+            .long("max-pages")
+            .global(true)
+            .value_name("N")
+            .value_parser(value_parser!(u32).range(1..))
+            .help("Follow cont-yn / next-key for at most N pages, printing rows as they arrive"),
+        Arg::new(global::ALLOW_ORDERS)
+            .long("allow-orders")
+            .global(true)
+            .action(ArgAction::SetTrue)
+            .help("Allow order TRs (buy, sell, amend, cancel, exchange): refused without it"),
+        Arg::new(global::YES)
+            .long("yes")
+            .global(true)
+            .action(ArgAction::SetTrue)
+            .help("Confirm an order on the real profile (needed there besides --allow-orders)"),
+        Arg::new(global::DRY_RUN)
+            .long("dry-run")
+            .global(true)
+            .action(ArgAction::SetTrue)
+            .help("Validate and print the request body (secrets redacted) without sending anything"),
+    ]
+}
+
+fn catalog_commands() -> Vec<Clap> {
+    vec![
+        Clap::new("find")
+            .about("Find TRs by words in English or Korean (api-id, name, group, field labels)")
+            .arg(Arg::new("words").required(true).num_args(1..).help("Words that must all match")),
+        Clap::new("describe")
+            .about("Describe a TR: its command, flags, response fields, units, paging and safety")
+            .arg(
+                Arg::new("what")
+                    .required(true)
+                    .num_args(1..=3)
+                    .help("An api-id (ka10081) or a command path (domestic chart stock-daily-chart)"),
+            ),
+        Clap::new("call")
+            .about("Call a TR by api-id with its wire JSON body, validated before sending")
+            .arg(Arg::new("api-id").required(true).help("The api-id: ka10081"))
+            .arg(
+                Arg::new("json")
+                    .long("json")
+                    .required(true)
+                    .help("The request body as Kiwoom writes it: {\"stk_cd\":\"005930\"} (strict: a key given twice is refused)"),
+            ),
+    ]
+}
+
+/// One TR's command; its flags are the request fields.
+fn tr_command(c: &'static Command) -> Clap {
+    let mut about = format!("{} [{}]", c.korean_name, c.api_id);
+    if c.order {
+        about.push_str(" (order: needs --allow-orders)");
+    }
+    let mut long_about = format!("{} [{}]", c.korean_name, c.api_id);
+    if !c.summary.is_empty() {
+        long_about.push_str(&format!("\n\n{}", c.summary));
+    }
+    long_about.push_str(&format!("\n\nSafety: {}", c.safety));
+    if let Some(list) = c.paging_list {
+        long_about.push_str(&format!("; pages `{list}` (--all-pages, --max-pages N)"));
+    }
+    if c.order {
+        long_about.push_str("; an order: refused without --allow-orders (and --yes on real)");
+    }
+    Clap::new(c.name)
+        .about(about)
+        .long_about(long_about)
+        .args(c.flags.iter().map(flag_arg))
+}
+
+fn flag_arg(f: &'static Flag) -> Arg {
+    let mut help = String::new();
+    if f.required {
+        help.push_str("[required] ");
+    }
+    help.push_str(f.korean);
+    if let Some(unit) = f.unit {
+        help.push_str(&format!(" ({unit})"));
+    }
+    if !f.description.is_empty() && f.description != f.korean {
+        help.push_str(&format!(": {}", f.description));
+    }
+    help.push_str(&format!(" [{}]", f.wire));
+    if let Kind::Enum { values, .. } = f.kind {
+        let listed: Vec<String> = values
+            .iter()
+            .map(|v| format!("{}={} ({})", v.code, v.name, v.korean))
+            .collect();
+        help.push_str(&format!(" [values: {}]", listed.join(", ")));
+    }
+    // Required flags are checked by the request's own validation, not by clap, so the error
+    // names the TR and the field like every other refused request.
+    Arg::new(f.long)
+        .long(f.long)
+        .value_name(f.kind.placeholder())
+        .help(help)
+}
