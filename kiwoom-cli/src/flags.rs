@@ -40,6 +40,13 @@ pub fn parse(c: &Command, body: &Json) -> Result<AnyRequest, CliError> {
 pub fn validation(c: &Command, e: ValidationError) -> CliError {
     match c.flag_by_wire(e.field) {
         Some(f) => flag_error(c, f, e.problem.to_string()),
+        // Errors about the body as a whole (`kiwoom call --json`: not an object, a key
+        // given twice, a key the TR does not have).
+        None if e.field == kiwoom_generated::kiwoom_runtime::codec::BODY => CliError::Flag {
+            tr: c.label(),
+            flag: "--json".to_owned(),
+            problem: e.problem.to_string(),
+        },
         None => CliError::Flag {
             tr: c.label(),
             flag: format!("`{}`", e.field),

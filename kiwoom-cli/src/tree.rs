@@ -75,7 +75,7 @@ pub fn build() -> Clap {
 }
 
 fn global_args() -> Vec<Arg> {
-    vec![
+    let args = vec![
         Arg::new(global::PROFILE)
             .long("profile")
             .global(true)
@@ -115,7 +115,11 @@ fn global_args() -> Vec<Arg> {
             .global(true)
             .action(ArgAction::SetTrue)
             .help("Validate and print the request body (secrets redacted) without sending anything"),
-    ]
+    ];
+    // Listed after a TR's own flags in its --help.
+    args.into_iter()
+        .map(|a| a.help_heading("Global options"))
+        .collect()
 }
 
 fn catalog_commands() -> Vec<Clap> {
@@ -160,10 +164,12 @@ fn tr_command(c: &'static Command) -> Clap {
     if c.order {
         long_about.push_str("; an order: refused without --allow-orders (and --yes on real)");
     }
-    Clap::new(c.name)
-        .about(about)
-        .long_about(long_about)
-        .args(c.flags.iter().map(flag_arg))
+    Clap::new(c.name).about(about).long_about(long_about).args(
+        c.flags
+            .iter()
+            .enumerate()
+            .map(|(i, f)| flag_arg(f).display_order(i)),
+    )
 }
 
 fn flag_arg(f: &'static Flag) -> Arg {
@@ -175,7 +181,9 @@ fn flag_arg(f: &'static Flag) -> Arg {
     if let Some(unit) = f.unit {
         help.push_str(&format!(" ({unit})"));
     }
-    if !f.description.is_empty() && f.description != f.korean {
+    // An enum's description is its code list, printed below from the table.
+    let is_enum = matches!(f.kind, Kind::Enum { .. });
+    if !is_enum && !f.description.is_empty() && f.description != f.korean {
         help.push_str(&format!(": {}", f.description));
     }
     help.push_str(&format!(" [{}]", f.wire));
