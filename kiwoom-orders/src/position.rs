@@ -18,7 +18,8 @@ pub struct ExecutionKey {
     /// table equals the one computed at append time.
     pub at: DateTime<Utc>,
     /// The fill number; `u64::MAX` when it is not a number (a reconciliation's catch-up
-    /// `total-N`, a row keyed `row-<order no>`): after every numbered fill of its time.
+    /// `total-N`, a numberless row keyed `row-<order no>-<n>`): after every numbered fill of
+    /// its time.
     pub number: u64,
 }
 

@@ -452,8 +452,8 @@ async fn soak<J: Journal>(journal: J, backend: &str) {
         "positions differ: {report:?}"
     );
     let late = fills_recorded_late(run.tracker.ledger().journal(), today).await;
-    let largest = |gap: fn(Decimal, Decimal) -> Decimal| {
-        eq.averages
+    let largest = |pairs: &[(String, Decimal, Decimal)], gap: fn(Decimal, Decimal) -> Decimal| {
+        pairs
             .iter()
             .map(|(_, ours, theirs)| gap(*ours, *theirs).abs())
             .max()
@@ -461,11 +461,13 @@ async fn soak<J: Journal>(journal: J, backend: &str) {
     };
     eprintln!(
         "soak on {backend}: {late} fills recorded after a later-executed fill of their stock \
-         (position refolded); averages (stock, journal, Kiwoom): {:?}; largest difference {} \
-         won, {} won after truncating the journal's to the won; {} executions listed",
+         (position refolded); averages (stock, journal, Kiwoom): {:?}; largest average \
+         difference {} won, {} won after truncating the journal's to the won; largest cost \
+         difference (journal average x quantity - pur_amt) {} won; {} executions listed",
         eq.averages,
-        largest(|ours, theirs| ours - theirs).round_dp(4),
-        largest(|ours, theirs| ours.trunc() - theirs),
+        largest(&eq.averages, |ours, theirs| ours - theirs).round_dp(4),
+        largest(&eq.averages, |ours, theirs| ours.trunc() - theirs),
+        largest(&eq.costs, |ours, theirs| ours - theirs).round_dp(6),
         eq.server_executions,
     );
     let orders_sent = control.processed("kt10000") + control.processed("kt10001");

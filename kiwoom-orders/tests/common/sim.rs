@@ -62,8 +62,8 @@ pub struct Book {
     /// their quantity is what they cancelled of their original.
     pub cancels: Vec<BookOrder>,
     pub open: HashMap<OrderNo, u64>,
-    /// Stock -> (quantity, purchase price).
-    pub holdings: BTreeMap<String, (i64, Decimal)>,
+    /// Stock -> (quantity, purchase price, purchase amount `pur_amt`).
+    pub holdings: BTreeMap<String, (i64, Decimal, Decimal)>,
 }
 
 fn text(row: &Value, key: &str) -> String {
@@ -200,6 +200,7 @@ pub async fn book(client: &Client, date: NaiveDate) -> Book {
             (
                 number(r, "rmnd_qty") as i64,
                 Decimal::from(number(r, "pur_pric")),
+                Decimal::from(number(r, "pur_amt")),
             ),
         );
     }
@@ -236,6 +237,9 @@ pub struct Equality {
     pub states: BTreeMap<String, usize>,
     /// Per open position: (stock, journal average, Kiwoom's whole-won average).
     pub averages: Vec<(String, Decimal, Decimal)>,
+    /// Per open position: (stock, journal average × quantity, Kiwoom's whole-won purchase
+    /// amount): a finer view of the same agreement (printed, not asserted).
+    pub costs: Vec<(String, Decimal, Decimal)>,
 }
 
 /// How position averages are compared with Kiwoom's purchase price (kt00018 `pur_pric`,
@@ -446,14 +450,16 @@ pub async fn assert_journal_equals_book<J: Journal>(
     // Positions.
     let positions = journal.positions(account).await.unwrap();
     for p in &positions {
-        let (qty, price) = book
-            .holdings
-            .get(&p.stock)
-            .copied()
-            .unwrap_or((0, Decimal::ZERO));
+        let (qty, price, cost) =
+            book.holdings
+                .get(&p.stock)
+                .copied()
+                .unwrap_or((0, Decimal::ZERO, Decimal::ZERO));
         assert_eq!(p.quantity, qty, "position quantity of {}", p.stock);
         if qty != 0 {
             eq.averages.push((p.stock.clone(), p.average_price, price));
+            eq.costs
+                .push((p.stock.clone(), p.average_price * Decimal::from(qty), cost));
         }
         if qty != 0 {
             let equal = match averages {
@@ -467,7 +473,7 @@ pub async fn assert_journal_equals_book<J: Journal>(
             );
         }
     }
-    for (stock, (qty, _)) in &book.holdings {
+    for (stock, (qty, _, _)) in &book.holdings {
         assert!(
             positions
                 .iter()
