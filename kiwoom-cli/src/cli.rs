@@ -15,7 +15,7 @@ use crate::run::{self, Options};
 use crate::tree::global;
 
 /// Run the command `matches` describes, printing to `out`.
-pub async fn dispatch(matches: &ArgMatches, out: &mut impl Write) -> Result<(), CliError> {
+pub async fn dispatch(matches: &ArgMatches, out: &mut dyn Write) -> Result<(), CliError> {
     let options = options(matches)?;
     let Some((name, sub)) = matches.subcommand() else {
         return Err(CliError::Usage(

@@ -46,7 +46,7 @@ fn haystack(c: &Command) -> String {
 pub fn print_found(
     found: &[&Command],
     format: Format,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<(), CliError> {
     match format {
         Format::Table => {
@@ -115,7 +115,7 @@ pub fn resolve(what: &[String]) -> Result<&'static Command, CliError> {
     })
 }
 
-pub fn describe(c: &Command, format: Format, out: &mut impl Write) -> Result<(), CliError> {
+pub fn describe(c: &Command, format: Format, out: &mut dyn Write) -> Result<(), CliError> {
     if format != Format::Table {
         let mut v = summary(c);
         v["summary"] = json!(c.summary);

@@ -29,7 +29,7 @@ impl Format {
 }
 
 /// One whole answer.
-pub fn body(c: &Command, body: &Json, format: Format, out: &mut impl Write) -> std::io::Result<()> {
+pub fn body(c: &Command, body: &Json, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Json => writeln!(out, "{}", pretty(body)),
         Format::Ndjson => match c
@@ -69,7 +69,7 @@ impl<'c> RowPrinter<'c> {
     }
 
     /// Print the rows of one page.
-    pub fn page(&mut self, body: &Json, out: &mut impl Write) -> std::io::Result<()> {
+    pub fn page(&mut self, body: &Json, out: &mut dyn Write) -> std::io::Result<()> {
         let empty = Vec::new();
         let rows = body
             .get(self.list)
@@ -108,7 +108,7 @@ impl<'c> RowPrinter<'c> {
     }
 
     /// Close the listing (the JSON array's bracket).
-    pub fn finish(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+    pub fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
         if self.format == Format::Json {
             if self.rows == 0 {
                 writeln!(out, "[]")?;
@@ -157,7 +157,7 @@ fn columns(c: &Command, list: &str, rows: &[Json]) -> Vec<Column> {
         .collect()
 }
 
-fn print_header(columns: &[Column], out: &mut impl Write) -> std::io::Result<()> {
+fn print_header(columns: &[Column], out: &mut dyn Write) -> std::io::Result<()> {
     let line: Vec<String> = columns
         .iter()
         .map(|c| pad(&c.header, c.width, false))
@@ -165,7 +165,7 @@ fn print_header(columns: &[Column], out: &mut impl Write) -> std::io::Result<()>
     writeln!(out, "{}", line.join("  ").trim_end())
 }
 
-fn print_row(columns: &[Column], row: &Json, out: &mut impl Write) -> std::io::Result<()> {
+fn print_row(columns: &[Column], row: &Json, out: &mut dyn Write) -> std::io::Result<()> {
     let line: Vec<String> = columns
         .iter()
         .map(|c| pad(&cell(c, row.get(&c.key)), c.width, numeric(c.ty)))
@@ -249,7 +249,7 @@ fn number(text: &str, sign: &str) -> String {
     }
 }
 
-fn table_body(c: &Command, body: &Json, out: &mut impl Write) -> std::io::Result<()> {
+fn table_body(c: &Command, body: &Json, out: &mut dyn Write) -> std::io::Result<()> {
     let Json::Object(map) = body else {
         return writeln!(out, "{}", pretty(body));
     };

@@ -32,7 +32,7 @@ pub async fn run(
     request: AnyRequest,
     body: Json,
     options: &Options,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<(), CliError> {
     if options.pages.is_some() && c.paging_list.is_none() {
         return Err(CliError::Usage(format!(
@@ -105,7 +105,7 @@ fn gate(c: &Command, options: &Options) -> Result<(), CliError> {
 }
 
 /// The request body as it would be sent, secrets redacted.
-fn dry_run(c: &Command, request: &AnyRequest, out: &mut impl Write) -> Result<(), CliError> {
+fn dry_run(c: &Command, request: &AnyRequest, out: &mut dyn Write) -> Result<(), CliError> {
     let mut body = serde_json::to_value(request).map_err(std::io::Error::other)?;
     if let Json::Object(map) = &mut body {
         for f in c.flags.iter().filter(|f| matches!(f.kind, Kind::Secret)) {
