@@ -65,6 +65,9 @@ pub struct SimHolding {
     pub quantity: i64,
     /// Total purchase cost of `quantity` (minor units); the average price is cost / quantity.
     pub cost: i64,
+    /// The cost's part below one minor unit, in millionths: the exact cost is
+    /// `cost + cost_fraction / 1_000_000`.
+    pub cost_fraction: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +136,7 @@ impl BookSnapshot {
                     us: stock.venue == Venue::Us,
                     quantity: h.qty,
                     cost: h.cost,
+                    cost_fraction: h.cost_fraction,
                 })
             })
             .collect();

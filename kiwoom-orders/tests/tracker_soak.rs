@@ -459,6 +459,34 @@ async fn soak<J: Journal>(journal: J, backend: &str) {
             .max()
             .unwrap_or_default()
     };
+    // Finer than the lists' whole won: the journal's cost (average x quantity) equals the
+    // book's exact cost (kept to a millionth of a won) within rounding of that millionth.
+    let positions = run
+        .tracker
+        .ledger()
+        .journal()
+        .positions(ACCOUNT)
+        .await
+        .unwrap();
+    let mut exact_gap = Decimal::ZERO;
+    for h in control.book().holdings.iter().filter(|h| !h.us) {
+        let book_cost = Decimal::from(h.cost) + Decimal::new(h.cost_fraction, 6);
+        let ours = positions
+            .iter()
+            .find(|p| p.stock == h.code)
+            .map(|p| p.average_price * Decimal::from(p.quantity))
+            .unwrap_or_default();
+        exact_gap = exact_gap.max((ours - book_cost).abs());
+    }
+    assert!(
+        exact_gap < Decimal::new(1, 2),
+        "journal cost vs the book's exact cost: {exact_gap} won apart"
+    );
+    eprintln!(
+        "soak on {backend}: largest difference of a position's cost to the book's exact cost \
+         {} won",
+        exact_gap.round_dp(8)
+    );
     eprintln!(
         "soak on {backend}: {late} fills recorded after a later-executed fill of their stock \
          (position refolded); averages (stock, journal, Kiwoom): {:?}; largest average \
