@@ -61,6 +61,35 @@ struct Inner<J> {
     positions: broadcast::Sender<PositionUpdate>,
 }
 
+impl<J: Journal> Inner<J> {
+    /// One append, then its updates, one at a time in sequence order.
+    async fn record(&self, event: NewEvent) -> Result<AppendOutcome, JournalError> {
+        let _serial = self.append.lock().await;
+        let outcome = self.journal.append(event).await?;
+        if let AppendOutcome::Appended {
+            event,
+            order,
+            position,
+        } = &outcome
+        {
+            let mut published = self.published.lock().unwrap_or_else(|p| p.into_inner());
+            // A send fails only when nobody listens, which is fine.
+            let _ = self.orders.send(OrderUpdate {
+                event: event.clone(),
+                order: order.clone(),
+            });
+            if let Some(position) = position {
+                let _ = self.positions.send(PositionUpdate {
+                    seq: event.seq,
+                    position: position.clone(),
+                });
+            }
+            *published = event.seq;
+        }
+        Ok(outcome)
+    }
+}
+
 impl<J: Journal> Ledger<J> {
     pub fn new(journal: J) -> Self {
         Self::with_capacity(journal, 1024)
@@ -86,34 +115,18 @@ impl<J: Journal> Ledger<J> {
     }
 
     /// Appends an event and publishes what it changed.
+    ///
+    /// The append and its publication run in a task of their own: a caller that stops
+    /// waiting (a timeout, an aborted task) cannot leave an event committed in the journal
+    /// but never published, which a stream that is not lagging would never see. The event is
+    /// then recorded and published all the same; only its outcome goes unread.
     pub async fn record(&self, event: NewEvent) -> Result<AppendOutcome, JournalError> {
-        let _serial = self.inner.append.lock().await;
-        let outcome = self.inner.journal.append(event).await?;
-        if let AppendOutcome::Appended {
-            event,
-            order,
-            position,
-        } = &outcome
-        {
-            let mut published = self
-                .inner
-                .published
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            // A send fails only when nobody listens, which is fine.
-            let _ = self.inner.orders.send(OrderUpdate {
-                event: event.clone(),
-                order: order.clone(),
-            });
-            if let Some(position) = position {
-                let _ = self.inner.positions.send(PositionUpdate {
-                    seq: event.seq,
-                    position: position.clone(),
-                });
-            }
-            *published = event.seq;
+        let inner = Arc::clone(&self.inner);
+        match tokio::spawn(async move { inner.record(event).await }).await {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(JournalError::Worker(format!("append task: {e}"))),
         }
-        Ok(outcome)
     }
 
     /// Every order update from now on.

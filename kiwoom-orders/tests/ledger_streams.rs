@@ -1,5 +1,5 @@
-//! Streams of order and position updates, including a consumer too slow for the channel,
-//! and the query API, on both backends.
+//! Streams of order and position updates, including a consumer too slow for the channel
+//! and a caller that abandons an append, and the query API, on both backends.
 
 mod common;
 
@@ -162,6 +162,36 @@ async fn a_slow_consumer_loses_nothing<J: Journal>(j: J) {
     assert_eq!(next(&mut orders).await.unwrap().order.id(), &id("after"));
 }
 
+/// A caller that stops waiting for `record` (a timeout, an aborted task) after the append
+/// began: the event is still recorded and published, so a stream that is not lagging, and
+/// so never reads the journal, still sees it.
+async fn an_abandoned_record_is_still_published<J: Journal>(j: J) {
+    let ledger = Ledger::new(j);
+    let mut orders = Box::pin(ledger.order_updates());
+    let submitted = NewEvent::submitted(intent("gone", Side::Buy, "005930", 3, dec!(70000)));
+    {
+        let mut abandoned = Box::pin(ledger.record(submitted));
+        // Polled once (the append is under way), then dropped.
+        assert!(futures::poll!(abandoned.as_mut()).is_pending());
+    }
+    ledger.record(accepted("gone", "701")).await.unwrap();
+    let first = next(&mut orders).await.unwrap();
+    let second = next(&mut orders).await.unwrap();
+    assert_eq!(
+        (first.event.kind.name(), second.event.kind.name()),
+        ("submitted", "accepted")
+    );
+    let stored: Vec<i64> = ledger
+        .journal()
+        .events(&id("gone"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(stored, [first.event.seq, second.event.seq]);
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite_backend {
@@ -188,4 +218,8 @@ macro_rules! on_both_backends {
     };
 }
 
-on_both_backends!(updates_follow_every_append, a_slow_consumer_loses_nothing);
+on_both_backends!(
+    updates_follow_every_append,
+    a_slow_consumer_loses_nothing,
+    an_abandoned_record_is_still_published
+);
