@@ -147,3 +147,28 @@ pub fn by_path(market: &str, group: &str, name: &str) -> Option<&'static Command
         .iter()
         .find(|c| c.market == market && c.group == group && c.name == name)
 }
+
+/// A realtime type `kiwoom stream` registers.
+#[derive(Debug, Clone, Copy)]
+pub struct Stream {
+    /// The REAL `type`: `0B`.
+    pub code: &'static str,
+    pub korean_name: &'static str,
+    /// `domestic` or `us`: the WebSocket it is registered on.
+    pub market: &'static str,
+    /// `stock`, `sector`, `account` (no item) or `us_symbol`.
+    pub item: &'static str,
+    /// The values; `path` is the numeric id.
+    pub values: &'static [Field],
+}
+
+/// The realtime type of a code (`0B`; case matters: `0u` and `0U` differ).
+pub fn stream(code: &str) -> Option<&'static Stream> {
+    crate::generated::catalog::STREAMS
+        .iter()
+        .find(|s| s.code == code)
+}
+
+pub fn streams() -> &'static [Stream] {
+    &crate::generated::catalog::STREAMS
+}

@@ -43,6 +43,27 @@ pub async fn dispatch(matches: &ArgMatches, out: &mut dyn Write) -> Result<(), C
             let c = find::resolve(&what)?;
             find::describe(c, options.format, out)
         }
+        "stream" => {
+            let args = crate::stream::StreamArgs {
+                code: sub.get_one::<String>("type").cloned().unwrap_or_default(),
+                items: sub
+                    .get_many::<String>("items")
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect(),
+                count: sub.get_one::<u64>("count").copied(),
+                duration: sub
+                    .get_one::<u64>("duration")
+                    .map(|s| std::time::Duration::from_secs(*s)),
+            };
+            // Events are one per line unless asked for a table.
+            let format = match options.format {
+                Format::Json => Format::Ndjson,
+                f => f,
+            };
+            crate::stream::run(&args, options.profile, format, out).await
+        }
         "call" => {
             let id = sub
                 .get_one::<String>("api-id")

@@ -16,4 +16,5 @@ pub mod output;
 pub mod pager;
 pub mod profile;
 pub mod run;
+pub mod stream;
 pub mod tree;

@@ -187,7 +187,8 @@ fn cell(c: &Column, v: Option<&Json>) -> String {
     human(&text, c.ty, c.sign)
 }
 
-fn human(text: &str, ty: &str, sign: &str) -> String {
+/// A value as a person reads it, by the field's type and sign.
+pub fn human(text: &str, ty: &str, sign: &str) -> String {
     match ty {
         "integer" | "decimal" => number(text, sign),
         "date" if text.len() == 8 && text.chars().all(|c| c.is_ascii_digit()) => {

@@ -28,7 +28,8 @@ pub fn build() -> Clap {
              kiwoom <market> <group> <command> --flag ...   call a TR with typed flags\n\
              kiwoom find <words>                            search TRs in English or Korean\n\
              kiwoom describe <api-id|command path>          fields, types, units, paging, safety\n\
-             kiwoom call <api-id> --json '{..}'             call a TR with its wire JSON\n\n\
+             kiwoom call <api-id> --json '{..}'             call a TR with its wire JSON\n\
+             kiwoom stream <type> [items] --count N         print realtime events\n\n\
              The default profile, `simulator`, runs the bundled Kiwoom simulator in this process:\n\
              no account or key needed. `mock` and `real` read KIWOOM_APP_KEY and KIWOOM_SECRET_KEY.",
         )
@@ -134,6 +135,27 @@ fn catalog_commands() -> Vec<Clap> {
                     .required(true)
                     .num_args(1..=3)
                     .help("An api-id (ka10081) or a command path (domestic chart stock-daily-chart)"),
+            ),
+        Clap::new("stream")
+            .about("Register a realtime type and print its events (0B 005930 000660; 00 for order fills)")
+            .arg(Arg::new("type").required(true).help("The realtime type: 0B (주식체결), 00 (주문체결), FE (US trades) ..."))
+            .arg(
+                Arg::new("items")
+                    .num_args(0..)
+                    .help("Stock or sector codes; US symbols as SYMBOL:EXCHANGE (NVDA:ND); none for account-wide types"),
+            )
+            .arg(
+                Arg::new("count")
+                    .long("count")
+                    .value_parser(value_parser!(u64).range(1..))
+                    .help("Stop after N events"),
+            )
+            .arg(
+                Arg::new("duration")
+                    .long("duration")
+                    .value_name("SECONDS")
+                    .value_parser(value_parser!(u64).range(1..))
+                    .help("Stop after this many seconds"),
             ),
         Clap::new("call")
             .about("Call a TR by api-id with its wire JSON body, validated before sending")

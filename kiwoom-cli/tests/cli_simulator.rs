@@ -402,3 +402,30 @@ fn find_and_describe_read_the_catalog() {
     let r = run(&["describe", "nothing-like-this"]);
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn stream_prints_realtime_events_until_the_count() {
+    let r = run(&["-o", "ndjson", "stream", "0B", "005930", "--count", "3"]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    let events: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON event per line"))
+        .collect();
+    assert_eq!(events.len(), 3, "{}", r.stdout);
+    for e in &events {
+        assert_eq!(e["type"], "0B");
+        assert_eq!(e["item"], "005930");
+        assert!(
+            e["values"]["current_price"].is_string(),
+            "values by Rust name: {e}"
+        );
+    }
+
+    let r = run(&["stream", "00", "005930"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("account-wide"), "{}", r.stderr);
+    let r = run(&["stream", "FE", "NVDA"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("SYMBOL:EXCHANGE"), "{}", r.stderr);
+}

@@ -113,3 +113,24 @@ fn paged_and_order_commands_follow_the_spec() {
         );
     }
 }
+
+#[test]
+fn every_registrable_realtime_type_can_be_streamed() {
+    let spec = Spec::load(&workspace_spec_dir()).expect("spec/ loads");
+    let mut expected = 0;
+    for (_, _, tr) in spec.trs() {
+        let Some(rt) = &tr.realtime else { continue };
+        if rt.item == codegen::spec::RealtimeItem::ConditionSearch {
+            assert!(
+                catalog::stream(&rt.kind).is_none(),
+                "{} is not registered with REG",
+                rt.kind
+            );
+            continue;
+        }
+        expected += 1;
+        let s = catalog::stream(&rt.kind).unwrap_or_else(|| panic!("no stream for {}", rt.kind));
+        assert_eq!(s.values.len(), rt.values.len(), "{} values", rt.kind);
+    }
+    assert_eq!(catalog::streams().len(), expected);
+}

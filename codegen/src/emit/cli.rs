@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::ident;
-use crate::ir::{Api, CliCommand, CliField, CliFlag, CliKind, PagingDef, TrKind};
+use crate::ir::{Api, CliCommand, CliField, CliFlag, CliKind, CliStream, PagingDef, TrKind};
 
 /// `generated/mod.rs`.
 pub fn emit_mod() -> TokenStream {
@@ -23,13 +23,19 @@ pub fn emit_mod() -> TokenStream {
 pub fn emit_catalog(api: &Api) -> TokenStream {
     let commands = api.cli.iter().map(command);
     let count = api.cli.len();
+    let streams = api.cli_streams.iter().map(stream);
+    let stream_count = api.cli_streams.len();
     quote! {
-        //! One command per REST and OAuth TR: its path, flags and response fields.
+        //! One command per REST and OAuth TR: its path, flags and response fields; and the
+        //! realtime types `kiwoom stream` registers.
 
-        use crate::catalog::{Command, Field, Flag, Kind, Value};
+        use crate::catalog::{Command, Field, Flag, Kind, Stream, Value};
 
         /// Every command, in group then api-id order.
         pub static COMMANDS: [Command; #count] = [#(#commands),*];
+
+        /// Every realtime type registered with REG, by code.
+        pub static STREAMS: [Stream; #stream_count] = [#(#streams),*];
     }
 }
 
@@ -122,6 +128,26 @@ fn flag(f: &CliFlag) -> TokenStream {
             kind: #kind,
             required: #required,
             max_length: #max_length,
+        }
+    }
+}
+
+fn stream(s: &CliStream) -> TokenStream {
+    let CliStream {
+        code,
+        korean_name,
+        market,
+        item,
+        values,
+    } = s;
+    let values = values.iter().map(field);
+    quote! {
+        Stream {
+            code: #code,
+            korean_name: #korean_name,
+            market: #market,
+            item: #item,
+            values: &[#(#values),*],
         }
     }
 }

@@ -230,6 +230,7 @@ impl<'s> Builder<'s> {
             }
         }
         let cli = super::cli::commands(&groups, &shared_enums, &spec_trs, &mut self.problems);
+        let cli_streams = super::cli::streams(&realtime.types, &spec_trs);
         let markets = self.markets(&groups);
         Api {
             groups,
@@ -239,6 +240,7 @@ impl<'s> Builder<'s> {
             ws_frames,
             errors,
             cli,
+            cli_streams,
             provenance,
         }
     }

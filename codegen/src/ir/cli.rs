@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use heck::ToKebabCase;
 
-use super::{EnumDef, FieldTy, Group, PagingDef, TrKind};
-use crate::spec::{self, Field, Sign, ValueType};
+use super::{EnumDef, FieldTy, Group, PagingDef, RealtimeType, TrKind};
+use crate::spec::{self, Field, RealtimeItem, Sign, ValueType};
 
 /// One command: `kiwoom <market> <group> <name>`.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +103,62 @@ pub struct CliField {
     /// `direction` (the sign is the move against the previous close), `value`
     /// (arithmetic), `side` (the aggressor of a trade), or empty.
     pub sign: String,
+}
+
+/// A realtime type `kiwoom stream` registers with REG (condition-search hits are pushed by
+/// a condition search, not registered, so they have none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CliStream {
+    /// The REAL `type`: `0B`.
+    pub code: String,
+    pub korean_name: String,
+    /// The WebSocket it is registered on: `domestic`, `us`.
+    pub market: String,
+    /// What REG's item holds: `stock`, `sector`, `account` (no item), `us_symbol`.
+    pub item: String,
+    /// The values, `path` being the numeric id (`10`).
+    pub values: Vec<CliField>,
+}
+
+/// The realtime types `kiwoom stream` can register, sorted by code.
+pub fn streams(types: &[RealtimeType], spec_trs: &[&spec::Tr]) -> Vec<CliStream> {
+    types
+        .iter()
+        .filter_map(|t| {
+            let item = match t.item {
+                RealtimeItem::Stock => "stock",
+                RealtimeItem::Sector => "sector",
+                RealtimeItem::Account => "account",
+                RealtimeItem::UsSymbol => "us_symbol",
+                RealtimeItem::ConditionSearch => return None,
+            };
+            let spec_values = spec_trs
+                .iter()
+                .filter_map(|s| s.realtime.as_ref())
+                .find(|r| r.kind == t.code)
+                .map(|r| r.values.as_slice())
+                .unwrap_or_default();
+            let mut values = Vec::new();
+            response_fields("", spec_values, &mut values);
+            // The Rust names are the IR's (unique per type), not the spec's suggestions.
+            for v in &mut values {
+                if let Some(f) = t.fields.iter().find(|f| f.wire == v.path) {
+                    v.rust = f.rust.clone();
+                }
+            }
+            Some(CliStream {
+                code: t.code.clone(),
+                korean_name: t.korean_name.clone(),
+                market: match t.market {
+                    spec::Market::Us => "us",
+                    _ => "domestic",
+                }
+                .to_owned(),
+                item: item.to_owned(),
+                values,
+            })
+        })
+        .collect()
 }
 
 /// Commands of every REST and OAuth TR, in group then api-id order.

@@ -13,7 +13,7 @@ mod examples;
 mod names;
 
 pub use build::build;
-pub use cli::{CliCommand, CliField, CliFlag, CliKind, CliValue};
+pub use cli::{CliCommand, CliField, CliFlag, CliKind, CliStream, CliValue};
 pub use docs::rustdoc_safe;
 pub use names::is_keyword;
 
@@ -35,6 +35,8 @@ pub struct Api {
     pub errors: Vec<ErrorCodeDef>,
     /// The command line's commands (kiwoom-cli), one per REST and OAuth TR.
     pub cli: Vec<CliCommand>,
+    /// The realtime types `kiwoom stream` registers.
+    pub cli_streams: Vec<CliStream>,
     pub provenance: Provenance,
 }
 
