@@ -57,9 +57,10 @@ pub async fn dispatch(matches: &ArgMatches, out: &mut dyn Write) -> Result<(), C
                     .get_one::<u64>("duration")
                     .map(|s| std::time::Duration::from_secs(*s)),
             };
-            // Events are one per line unless asked for a table.
+            // Events are one JSON object per line unless asked for a table (their value
+            // ids differ per frame, so they make no CSV).
             let format = match options.format {
-                Format::Json => Format::Ndjson,
+                Format::Json | Format::Csv => Format::Ndjson,
                 f => f,
             };
             crate::stream::run(&args, options.profile, format, out).await

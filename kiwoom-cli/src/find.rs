@@ -64,6 +64,20 @@ pub fn print_found(
                 eprintln!("no TR matches; try fewer words, or Korean (차트, 매수)");
             }
         }
+        Format::Csv => {
+            writeln!(out, "api_id,command,korean_name,safety,order")?;
+            for c in found {
+                writeln!(
+                    out,
+                    "{},{},{},{},{}",
+                    c.api_id,
+                    c.path(),
+                    c.korean_name.replace(',', " "),
+                    c.safety,
+                    c.order
+                )?;
+            }
+        }
         Format::Json | Format::Ndjson => {
             let items: Vec<Json> = found.iter().map(|c| summary(c)).collect();
             if format == Format::Json {

@@ -1,6 +1,7 @@
 //! Printing answers: `json` (the wire body, pretty), `ndjson` (one row per line, or the body
-//! on one line when it has no list), `table` (for people: labels, thousands separators,
-//! direction-signed prices with their direction). Paged listings print rows as pages arrive.
+//! on one line when it has no list), `csv` (rows with a header of Rust names, values as
+//! Kiwoom wrote them), `table` (for people: labels, thousands separators, direction-signed
+//! prices with their direction). Paged listings print rows as pages arrive.
 
 use std::io::{IsTerminal, Write};
 
@@ -12,6 +13,7 @@ use crate::catalog::Command;
 pub enum Format {
     Json,
     Ndjson,
+    Csv,
     Table,
 }
 
@@ -21,6 +23,7 @@ impl Format {
         match flag {
             Some("json") => Format::Json,
             Some("ndjson") => Format::Ndjson,
+            Some("csv") => Format::Csv,
             Some("table") => Format::Table,
             _ if std::io::stdout().is_terminal() => Format::Table,
             _ => Format::Json,
@@ -40,7 +43,84 @@ pub fn body(c: &Command, body: &Json, format: Format, out: &mut dyn Write) -> st
             Some(rows) => rows.iter().try_for_each(|r| writeln!(out, "{r}")),
             None => writeln!(out, "{body}"),
         },
+        Format::Csv => csv_body(c, body, out),
         Format::Table => table_body(c, body, out),
+    }
+}
+
+/// The rows of the paged list (or of the first list), or the scalars as one row.
+fn csv_body(c: &Command, body: &Json, out: &mut dyn Write) -> std::io::Result<()> {
+    let list = c
+        .paging_list
+        .and_then(|l| body.get(l).map(|v| (l, v)))
+        .or_else(|| {
+            body.as_object()
+                .and_then(|m| m.iter().find(|(_, v)| v.is_array()))
+                .map(|(k, v)| (k.as_str(), v))
+        });
+    match list.and_then(|(l, v)| v.as_array().map(|rows| (l, rows))) {
+        Some((list, rows)) => {
+            let keys = csv_keys(rows);
+            csv_header(c, &format!("{list}[]."), &keys, out)?;
+            rows.iter().try_for_each(|r| csv_row(&keys, r, out))
+        }
+        None => {
+            let Json::Object(map) = body else {
+                return writeln!(out, "{body}");
+            };
+            let keys: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| !v.is_array() && !v.is_object())
+                .map(|(k, _)| k.clone())
+                .collect();
+            csv_header(c, "", &keys, out)?;
+            csv_row(&keys, body, out)
+        }
+    }
+}
+
+fn csv_keys(rows: &[Json]) -> Vec<String> {
+    rows.first()
+        .and_then(Json::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn csv_header(
+    c: &Command,
+    prefix: &str,
+    keys: &[String],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let names: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            c.field(&format!("{prefix}{k}"))
+                .map_or(k.clone(), |f| f.rust.to_owned())
+        })
+        .map(|n| csv_cell(&n))
+        .collect();
+    writeln!(out, "{}", names.join(","))
+}
+
+fn csv_row(keys: &[String], row: &Json, out: &mut dyn Write) -> std::io::Result<()> {
+    let cells: Vec<String> = keys
+        .iter()
+        .map(|k| match row.get(k) {
+            None | Some(Json::Null) => String::new(),
+            Some(Json::String(s)) => csv_cell(s),
+            Some(other) => csv_cell(&other.to_string()),
+        })
+        .collect();
+    writeln!(out, "{}", cells.join(","))
+}
+
+/// RFC 4180: a cell with a comma, quote or line break is quoted, quotes doubled.
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
     }
 }
 
@@ -55,6 +135,7 @@ pub struct RowPrinter<'c> {
     format: Format,
     rows: usize,
     columns: Option<Vec<Column>>,
+    csv_keys: Option<Vec<String>>,
 }
 
 impl<'c> RowPrinter<'c> {
@@ -65,6 +146,7 @@ impl<'c> RowPrinter<'c> {
             format,
             rows: 0,
             columns: None,
+            csv_keys: None,
         }
     }
 
@@ -88,6 +170,19 @@ impl<'c> RowPrinter<'c> {
                 for r in rows {
                     writeln!(out, "{r}")?;
                     self.rows += 1;
+                }
+            }
+            Format::Csv => {
+                if self.csv_keys.is_none() && !rows.is_empty() {
+                    let keys = csv_keys(rows);
+                    csv_header(self.command, &format!("{}[].", self.list), &keys, out)?;
+                    self.csv_keys = Some(keys);
+                }
+                if let Some(keys) = &self.csv_keys {
+                    for r in rows {
+                        csv_row(keys, r, out)?;
+                        self.rows += 1;
+                    }
                 }
             }
             Format::Table => {
@@ -327,6 +422,13 @@ fn pad(s: &str, to: usize, right: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::number;
+
+    #[test]
+    fn csv_cells_are_quoted_when_needed() {
+        assert_eq!(super::csv_cell("005930"), "005930");
+        assert_eq!(super::csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(super::csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
 
     #[test]
     fn numbers_read_as_a_trader_reads_them() {

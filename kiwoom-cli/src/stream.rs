@@ -135,7 +135,7 @@ fn print_item(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json | Format::Ndjson => {
+        Format::Json | Format::Ndjson | Format::Csv => {
             let mut values = Map::new();
             for (id, v) in &item.values {
                 let name = s

@@ -87,7 +87,7 @@ fn global_args() -> Vec<Arg> {
             .long("output")
             .short('o')
             .global(true)
-            .value_parser(["json", "ndjson", "table"])
+            .value_parser(["json", "ndjson", "csv", "table"])
             .help("Output format [default: table on a terminal, json otherwise]"),
         Arg::new(global::ALL_PAGES)
             .long("all-pages")

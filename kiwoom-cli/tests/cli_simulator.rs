@@ -164,6 +164,41 @@ fn paging_streams_rows_of_every_page_or_of_at_most_n() {
 }
 
 #[test]
+fn csv_has_a_header_of_field_names_and_one_line_per_row() {
+    let r = run(&[
+        "-o",
+        "csv",
+        "--max-pages",
+        "2",
+        "domestic",
+        "chart",
+        "stock-daily-chart",
+        "--stock-code",
+        "005930",
+        "--base-date",
+        "20250908",
+        "--adjusted-stock-price-type",
+        "1",
+    ]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let per_page = kiwoom_mock::MockConfig::default().rows_per_page as usize;
+    assert_eq!(lines.len(), 1 + 2 * per_page, "{}", r.stdout);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let date = header
+        .iter()
+        .position(|h| *h == "date")
+        .expect("a date column");
+    assert!(header.contains(&"current_price"), "{header:?}");
+    assert_eq!(
+        lines[1].split(',').nth(date),
+        Some("20250908"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
 fn an_order_is_refused_without_the_gate() {
     let r = run(BUY);
     assert_eq!(r.code, 2, "stdout: {}", r.stdout);
