@@ -1,7 +1,7 @@
 //! Running one TR: gates, dry run, the call (one page, or the runtime's paging loop) and
 //! the printing. Everything that can refuse does so before anything is sent.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use futures::StreamExt;
 use kiwoom_generated::kiwoom_runtime::Error as KiwoomError;
@@ -54,6 +54,8 @@ pub async fn run(
                 })?;
             let mut printer = RowPrinter::new(c, list, options.format);
             let mut count = 0usize;
+            // Progress for a person watching; nothing on stderr for a program reading it.
+            let progress = std::io::stderr().is_terminal();
             while let Some(page) = pages.next().await {
                 let page = page.map_err(|e| kiwoom_error(c, e))?;
                 count += 1;
@@ -65,10 +67,13 @@ pub async fn run(
                     rows = printer.rows(),
                     "page printed"
                 );
+                if progress {
+                    eprint!("\r{}: page {count}, {} rows", c.api_id, printer.rows());
+                }
             }
             printer.finish(out)?;
-            if options.format == Format::Table {
-                eprintln!("{} rows in {count} pages", printer.rows());
+            if progress {
+                eprintln!("\r{}: {} rows in {count} pages", c.api_id, printer.rows());
             }
         }
         _ => {
