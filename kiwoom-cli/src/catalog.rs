@@ -107,6 +107,8 @@ pub struct Field {
     pub ty: &'static str,
     /// `direction`, `value`, `side` or empty.
     pub sign: &'static str,
+    /// A coded field's documented codes (a table shows the Korean label).
+    pub values: &'static [Value],
 }
 
 impl Command {

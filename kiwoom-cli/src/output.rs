@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 
 use serde_json::Value as Json;
 
-use crate::catalog::Command;
+use crate::catalog::{Command, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -226,6 +226,7 @@ struct Column {
     /// `direction`, `value`, `side` or empty.
     sign: &'static str,
     ty: &'static str,
+    codes: &'static [Value],
 }
 
 fn columns(c: &Command, list: &str, rows: &[Json]) -> Vec<Column> {
@@ -243,6 +244,7 @@ fn columns(c: &Command, list: &str, rows: &[Json]) -> Vec<Column> {
                 header,
                 sign: field.map_or("", |f| f.sign),
                 ty: field.map_or("text", |f| f.ty),
+                codes: field.map_or(&[], |f| f.values),
             };
             for r in rows {
                 col.width = col.width.max(width(&cell(&col, r.get(&col.key))));
@@ -279,12 +281,16 @@ fn cell(c: &Column, v: Option<&Json>) -> String {
         Some(Json::String(s)) => s.trim().to_owned(),
         Some(other) => other.to_string(),
     };
-    human(&text, c.ty, c.sign)
+    human(&text, c.ty, c.sign, c.codes)
 }
 
 /// A value as a person reads it, by the field's type and sign.
-pub fn human(text: &str, ty: &str, sign: &str) -> String {
+pub fn human(text: &str, ty: &str, sign: &str, codes: &[Value]) -> String {
     match ty {
+        "enum" => codes
+            .iter()
+            .find(|v| v.code == text && !v.korean.is_empty())
+            .map_or_else(|| text.to_owned(), |v| v.korean.to_owned()),
         "integer" | "decimal" => number(text, sign),
         "date" if text.len() == 8 && text.chars().all(|c| c.is_ascii_digit()) => {
             if text == "00000000" {
@@ -363,7 +369,7 @@ fn table_body(c: &Command, body: &Json, out: &mut dyn Write) -> std::io::Result<
                 Json::Null => String::new(),
                 other => other.to_string(),
             };
-            let value = field.map_or(text.clone(), |f| human(&text, f.ty, f.sign));
+            let value = field.map_or(text.clone(), |f| human(&text, f.ty, f.sign, f.values));
             (label, value)
         })
         .collect();

@@ -158,7 +158,9 @@ fn print_item(
             for (id, v) in &item.values {
                 let field = s.values.iter().find(|f| f.path == id);
                 let name = field.map_or(id.as_str(), |f| f.rust);
-                let shown = field.map_or(v.clone(), |f| output::human(v.trim(), f.ty, f.sign));
+                let shown = field.map_or(v.clone(), |f| {
+                    output::human(v.trim(), f.ty, f.sign, f.values)
+                });
                 line.push_str(&format!("  {name}={shown}"));
             }
             writeln!(out, "{line}")?;

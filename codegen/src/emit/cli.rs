@@ -111,10 +111,7 @@ fn flag(f: &CliFlag) -> TokenStream {
         CliKind::Time => quote!(Kind::Time),
         CliKind::Datetime => quote!(Kind::Datetime),
         CliKind::Enum { name, values } => {
-            let values = values.iter().map(|v| {
-                let (code, name, korean) = (&v.code, &v.name, &v.korean);
-                quote!(Value { code: #code, name: #name, korean: #korean })
-            });
+            let values = values.iter().map(value);
             quote!(Kind::Enum { name: #name, values: &[#(#values),*] })
         }
     };
@@ -160,9 +157,16 @@ fn field(f: &CliField) -> TokenStream {
         unit,
         ty,
         sign,
+        values,
     } = f;
     let unit = opt(unit);
-    quote!(Field { path: #path, rust: #rust, korean: #korean, unit: #unit, ty: #ty, sign: #sign })
+    let values = values.iter().map(value);
+    quote!(Field { path: #path, rust: #rust, korean: #korean, unit: #unit, ty: #ty, sign: #sign, values: &[#(#values),*] })
+}
+
+fn value(v: &crate::ir::CliValue) -> TokenStream {
+    let (code, name, korean) = (&v.code, &v.name, &v.korean);
+    quote!(Value { code: #code, name: #name, korean: #korean })
 }
 
 /// `generated/pager.rs`: the runtime's paging stream for every header-paged TR, by variant

@@ -103,6 +103,9 @@ pub struct CliField {
     /// `direction` (the sign is the move against the previous close), `value`
     /// (arithmetic), `side` (the aggressor of a trade), or empty.
     pub sign: String,
+    /// For a coded field: its documented codes and Korean labels, so a table shows `하락`,
+    /// not `5`. Names are the spec's suggestions in kebab case (display only).
+    pub values: Vec<CliValue>,
 }
 
 /// A realtime type `kiwoom stream` registers with REG (condition-search hits are pushed by
@@ -311,6 +314,16 @@ fn response_fields(prefix: &str, fields: &[Field], out: &mut Vec<CliField>) {
                 Sign::Side => "side",
             }
             .to_owned(),
+            values: f
+                .enumeration
+                .iter()
+                .flat_map(|e| &e.values)
+                .map(|v| CliValue {
+                    code: v.code.clone(),
+                    name: v.rust.to_kebab_case(),
+                    korean: v.korean.clone(),
+                })
+                .collect(),
         });
         match f.ty {
             ValueType::List => response_fields(&format!("{path}[]."), &f.fields, out),
