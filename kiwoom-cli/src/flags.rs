@@ -15,7 +15,14 @@ use crate::error::CliError;
 pub fn request(c: &Command, matches: &ArgMatches) -> Result<(AnyRequest, Json), CliError> {
     let mut body = Map::new();
     for f in c.flags {
-        let Some(raw) = matches.get_one::<String>(f.long) else {
+        let given = matches.get_one::<String>(f.long).cloned();
+        // A key left out is read from the environment the profiles use, so it need not be
+        // typed where the process list and shell history keep it.
+        let given = given.or_else(|| match f.kind {
+            Kind::Secret => crate::profile::secret_from_env(f.wire),
+            _ => None,
+        });
+        let Some(raw) = given.as_deref() else {
             if f.required {
                 return Err(flag_error(c, f, "required but missing".to_owned()));
             }

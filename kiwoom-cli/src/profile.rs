@@ -81,6 +81,17 @@ pub async fn connect(profile: Profile) -> Result<Session, CliError> {
     }
 }
 
+/// The value of a secret request field (`appkey`, `secretkey`) from the variable the
+/// profiles read, when it is set.
+pub fn secret_from_env(wire: &str) -> Option<String> {
+    let var = match wire {
+        "appkey" => APP_KEY_VAR,
+        "secretkey" => SECRET_KEY_VAR,
+        _ => return None,
+    };
+    std::env::var(var).ok().filter(|v| !v.trim().is_empty())
+}
+
 /// A key from the environment; the error names the variable, never a value.
 fn key(var: &str) -> Result<String, CliError> {
     match std::env::var(var) {

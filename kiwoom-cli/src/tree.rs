@@ -209,6 +209,13 @@ fn flag_arg(f: &'static Flag) -> Arg {
         help.push_str(&format!(": {}", f.description));
     }
     help.push_str(&format!(" [{}]", f.wire));
+    if let Some(var) = match f.wire {
+        "appkey" if matches!(f.kind, Kind::Secret) => Some(crate::profile::APP_KEY_VAR),
+        "secretkey" if matches!(f.kind, Kind::Secret) => Some(crate::profile::SECRET_KEY_VAR),
+        _ => None,
+    } {
+        help.push_str(&format!(" [default: ${var}, not shown]"));
+    }
     if let Kind::Enum { values, .. } = f.kind {
         let listed: Vec<String> = values
             .iter()

@@ -294,6 +294,41 @@ fn dry_run_redacts_secrets() {
 }
 
 #[test]
+fn secret_flags_left_out_are_read_from_the_environment() {
+    let mut cmd = kiwoom();
+    cmd.env("KIWOOM_APP_KEY", "env-app-key")
+        .env("KIWOOM_SECRET_KEY", "env-secret");
+    let r = run_with(
+        cmd,
+        &[
+            "--dry-run",
+            "oauth",
+            "token",
+            "issue",
+            "--grant-type",
+            "client_credentials",
+        ],
+    );
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    let shown: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(shown["body"]["appkey"], "<redacted>");
+    assert_eq!(shown["body"]["secretkey"], "<redacted>");
+    assert!(!r.stdout.contains("env-secret") && !r.stderr.contains("env-secret"));
+
+    // Without the variables the flag is missing, named like any other.
+    let r = run(&[
+        "--dry-run",
+        "oauth",
+        "token",
+        "issue",
+        "--grant-type",
+        "client_credentials",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--app-key (appkey"), "{}", r.stderr);
+}
+
+#[test]
 fn bad_flags_are_refused_naming_the_tr_and_the_field() {
     let cases: &[(&[&str], &[&str])] = &[
         (
