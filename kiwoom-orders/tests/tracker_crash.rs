@@ -11,10 +11,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::market::{on_tick, today};
 use common::sim::{self, Averages, assert_journal_equals_book};
 use common::*;
 use kiwoom_generated::realtime::OrderFill;
@@ -24,7 +24,6 @@ use kiwoom_orders::{
     PostgresJournal, Side, SqliteJournal, Tracker, TrackerConfig,
 };
 use kiwoom_runtime::Market;
-use rust_decimal::Decimal;
 
 const STOCK: &str = "005930";
 /// How long a request may be in flight: after a kill, the restart waits this out so that an
@@ -41,11 +40,6 @@ fn config() -> TrackerConfig {
     }
 }
 
-fn on_tick(price: u64) -> Decimal {
-    let tick = if price < 50_000 { 50 } else { 100 };
-    Decimal::from(price / tick * tick)
-}
-
 /// The child: start-up reconciliation, then (unless `trade` is false) orders forever,
 /// printing `ORDER n` after each.
 async fn child<J: Journal>(journal: J, run: &str, base_url: &str, ws_url: &str, trade: bool) {
@@ -55,9 +49,7 @@ async fn child<J: Journal>(journal: J, run: &str, base_url: &str, ws_url: &str, 
         KiwoomBroker::new(client.clone(), ACCOUNT),
         config(),
     ));
-    let today = chrono::Utc::now()
-        .with_timezone(&kiwoom_orders::intent::seoul())
-        .date_naive();
+    let today = today();
     let report = tracker.reconcile(ACCOUNT, today).await.unwrap();
     println!(
         "RECONCILED orphaned={} matched={} not_placed={} undecided={} fills_added={} amendments_added={} cancelled={} refused={}",
@@ -191,35 +183,22 @@ fn run_child(
     } else {
         "reconcile"
     };
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "tracker_crash_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .env(
-            "ORDERS_TRACKER_CRASH",
-            format!(
-                "{backend} {run} {location} {} {} {mode}",
-                server.base_url(),
-                server.ws_url()
-            ),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let mut child = common::child::spawn(
+        "tracker_crash_child",
+        "ORDERS_TRACKER_CRASH",
+        &format!(
+            "{backend} {run} {location} {} {} {mode}",
+            server.base_url(),
+            server.ws_url()
+        ),
+    );
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut reconciled = None;
     let mut done = 0;
     for line in lines.by_ref() {
         let line = line.unwrap();
-        // libtest writes `test tracker_crash_child ... ` before the child's first line.
-        if let Some(at) = line.find("RECONCILED") {
-            reconciled = Some(line[at..].to_owned());
+        if let Some(report) = common::child::marked(&line, "RECONCILED") {
+            reconciled = Some(report.to_owned());
             if kill_after.is_none() {
                 break;
             }
@@ -260,9 +239,7 @@ async fn crash_and_restart<J: Journal>(journal: &J, backend: &str, location: &st
         // What the killed run left in flight has had all its time.
         tokio::time::sleep(IN_FLIGHT + Duration::from_millis(300)).await;
     }
-    let today = chrono::Utc::now()
-        .with_timezone(&kiwoom_orders::intent::seoul())
-        .date_naive();
+    let today = today();
     let eq = assert_journal_equals_book(journal, &client, ACCOUNT, today, Averages::Exact).await;
     eprintln!(
         "{backend}: after two kills and restarts: {} orders, {} server orders, {} fills ({} shares), states {:?}",

@@ -860,3 +860,62 @@ async fn balance_frames_are_compared_with_positions_never_written() {
         "the journal's figures are never overwritten"
     );
 }
+
+/// An order another process sharing the journal has sent and is still waiting on is
+/// pending-new here with no request in flight in this tracker: it is not declared orphaned
+/// (unknown, then matched by terms) until it has waited longer than a request can be in
+/// flight (the match window's `after`). Only then is it a crashed process's order.
+#[tokio::test]
+async fn another_process_order_awaiting_its_answer_is_not_orphaned() {
+    let (journal, _dir) = sqlite().await;
+    let broker = ScriptedBroker::new(journal.clone());
+    let config = kiwoom_orders::TrackerConfig {
+        match_window: kiwoom_orders::MatchWindow {
+            before: chrono::Duration::seconds(5),
+            after: chrono::Duration::milliseconds(400),
+        },
+        ..kiwoom_orders::TrackerConfig::default()
+    };
+    let t = Tracker::with_config(Ledger::new(journal.clone()), broker.clone(), config);
+    // The other process: intents recorded, requests sent, answers not recorded yet; Kiwoom
+    // has both orders.
+    for (id, n) in [("other-1", "0000201"), ("other-2", "0000202")] {
+        t.ledger()
+            .record(kiwoom_orders::NewEvent::submitted(buy(
+                id,
+                10 + n.len() as u64,
+                dec!(70000),
+            )))
+            .await
+            .unwrap();
+    }
+    let server = |n: &str, q: u64| server_order(n, q, dec!(70000));
+    broker.script().history = Some(history(
+        vec![server("0000201", 17), server("0000202", 17)],
+        vec![("201", 17), ("202", 17)],
+        vec![],
+        Utc::now(),
+    ));
+    let report = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert!(
+        report.orphaned.is_empty() && report.matched.is_empty(),
+        "{report:?}"
+    );
+    // Its answer arrives: recorded as usual.
+    t.ledger()
+        .record(accepted("other-1", "0000201"))
+        .await
+        .unwrap();
+    let one = journal.order(&id("other-1")).await.unwrap().unwrap();
+    assert_eq!(
+        (one.state, one.order_nos.clone()),
+        (OrderState::Accepted, vec![no("201")])
+    );
+    // The other order's process never answers: once the window has passed it is orphaned
+    // and found on the server.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    broker.script().history.as_mut().unwrap().as_of = Utc::now();
+    let report = t.reconcile(ACCOUNT, today()).await.unwrap();
+    assert_eq!(report.orphaned, vec![id("other-2")]);
+    assert_eq!(report.matched, vec![(id("other-2"), no("202"))]);
+}

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::market::{Rng, on_tick, tick};
 use common::sim::{self, Averages, assert_journal_equals_book};
 use common::*;
 use futures::StreamExt;
@@ -36,48 +37,6 @@ const WORKERS: usize = 4;
 const STOCKS: [&str; 3] = ["005930", "035720", "069500"];
 /// The client gives up on an answer after this; `Latency` faults answer later still.
 const TIMEOUT: Duration = Duration::from_millis(600);
-
-/// splitmix64: a small seeded generator, so a run can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
-
-/// KRX price unit (호가단위).
-fn tick(price: u64) -> u64 {
-    match price {
-        ..2_000 => 1,
-        2_000..5_000 => 5,
-        5_000..20_000 => 10,
-        20_000..50_000 => 50,
-        50_000..200_000 => 100,
-        200_000..500_000 => 500,
-        _ => 1_000,
-    }
-}
-
-fn on_tick(price: u64) -> Decimal {
-    Decimal::from(price / tick(price) * tick(price))
-}
 
 /// What the run counts, to print and to check.
 #[derive(Default)]

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::missed_fills::missed_fills;
 use super::{Broker, Tracker, TrackerError, event};
+use crate::error::{JournalError, ModelError};
 use crate::event::{EventKind, EventSource};
 use crate::ids::{ClientOrderId, OrderNo};
 use crate::journal::{AppendOutcome, Journal, OrderFilter};
@@ -100,13 +101,21 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
 
         // 0. Orders sent with no answer recorded and no request in flight here: the
         //    process that sent them stopped (a crash) or the answer could not be recorded.
-        //    Their outcome is unknown; step 1 resolves them. (Another process still waiting
-        //    for the answer loses nothing: a late answer applies to an unknown order.)
+        //    Their outcome is unknown; step 1 resolves them.
+        //    Another process sharing the journal (PostgreSQL, or one SQLite file) has its
+        //    own requests in flight, which this tracker cannot see: an order is judged
+        //    orphaned only once it has waited longer than a request can be in flight (the
+        //    match window's `after`, as for amend/cancel requests in step 4). Before this,
+        //    a reconciliation here marked the other process's order unknown while its answer
+        //    was on the way, and could then match it by terms to an identical order's
+        //    server number (found by `tests/tracker_two_processes.rs`: the append raced the
+        //    answer and failed the whole reconciliation).
+        let orphan_before = started - self.config.match_window.after;
         for order in journal
             .orders(&day.clone().states(vec![OrderState::PendingNew]))
             .await?
         {
-            if self.is_in_flight(order.id()) || order.updated_at >= started {
+            if self.is_in_flight(order.id()) || order.updated_at >= orphan_before {
                 continue;
             }
             let kind = EventKind::OutcomeUnknown {
@@ -114,17 +123,26 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                     "no answer recorded; the request may have been sent by a process that stopped"
                         .into(),
             };
-            own.record(
-                self.ledger(),
-                event(
-                    order.id(),
-                    EventSource::Query,
-                    kind,
-                    serde_json::Value::Null,
-                ),
-            )
-            .await?;
-            report.orphaned.push(order.id().clone());
+            let recorded = own
+                .record(
+                    self.ledger(),
+                    event(
+                        order.id(),
+                        EventSource::Query,
+                        kind,
+                        serde_json::Value::Null,
+                    ),
+                )
+                .await;
+            match recorded {
+                Ok(_) => report.orphaned.push(order.id().clone()),
+                // The answer was recorded after the list above was read (a slow process,
+                // still alive): the order is no longer pending-new, nothing to resolve.
+                Err(TrackerError::Journal(JournalError::Model(ModelError::Transition {
+                    ..
+                }))) => {}
+                Err(e) => return Err(e),
+            }
         }
 
         // 1. Unknown orders: matched to a server order, or not placed.

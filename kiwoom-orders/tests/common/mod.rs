@@ -121,5 +121,7 @@ pub async fn postgres(test: &str) -> Option<PostgresJournal> {
             .expect("connect to the test PostgreSQL"),
     )
 }
+pub mod child;
+pub mod market;
 #[cfg(feature = "kiwoom")]
 pub mod sim;
