@@ -51,17 +51,39 @@ pub struct ReconcileReport {
 struct Own(HashMap<ClientOrderId, i64>);
 
 impl Own {
+    /// Appends what reconciliation concluded, or `None` when the journal refuses it because
+    /// the order moved on after this run read it: another process sharing the journal (its
+    /// answer, its 00 frame, its own reconciliation) or a frame or answer of this process
+    /// was recorded in between, so the event no longer fits (the order closed, the request
+    /// was settled, the number was claimed). Reconciliation judged a state that is gone:
+    /// the event is dropped and the next run judges the order again. Before this, such a
+    /// race failed the whole reconciliation (found by `tests/tracker_two_processes.rs`:
+    /// both processes recorded the same vanished open quantity as cancelled; the second
+    /// append was refused, and the rest of that run was lost).
     async fn record<J: Journal>(
         &mut self,
         ledger: &crate::ledger::Ledger<J>,
         event: crate::event::NewEvent,
-    ) -> Result<AppendOutcome, TrackerError> {
+    ) -> Result<Option<AppendOutcome>, TrackerError> {
         let id = event.client_order_id.clone();
-        let outcome = ledger.record(event).await?;
+        let what = event.kind.name();
+        let outcome = match ledger.record(event).await {
+            Ok(outcome) => outcome,
+            Err(
+                e @ (JournalError::Model(
+                    ModelError::Transition { .. } | ModelError::Overfill { .. },
+                )
+                | JournalError::OrderNoTaken { .. }),
+            ) => {
+                tracing::info!(client_order_id = %id, event = what, error = %e, "order changed while reconciling; left to the next reconciliation");
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
         if let AppendOutcome::Appended { .. } = &outcome {
             *self.0.entry(id).or_default() += 1;
         }
-        Ok(outcome)
+        Ok(Some(outcome))
     }
 
     /// The order's version is what it was before the lists, plus this run's own appends.
@@ -123,7 +145,9 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                     "no answer recorded; the request may have been sent by a process that stopped"
                         .into(),
             };
-            let recorded = own
+            // `None`: the answer was recorded after the list above was read (a slow
+            // process, still alive): no longer pending-new, nothing to resolve.
+            if own
                 .record(
                     self.ledger(),
                     event(
@@ -133,15 +157,10 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                         serde_json::Value::Null,
                     ),
                 )
-                .await;
-            match recorded {
-                Ok(_) => report.orphaned.push(order.id().clone()),
-                // The answer was recorded after the list above was read (a slow process,
-                // still alive): the order is no longer pending-new, nothing to resolve.
-                Err(TrackerError::Journal(JournalError::Model(ModelError::Transition {
-                    ..
-                }))) => {}
-                Err(e) => return Err(e),
+                .await?
+                .is_some()
+            {
+                report.orphaned.push(order.id().clone());
             }
         }
 
@@ -155,27 +174,32 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             self.config.match_window,
             history.as_of,
         ) {
-            let kind = match resolution {
-                Resolution::Matched(order_no) => {
-                    report.matched.push((id.clone(), order_no.clone()));
-                    EventKind::Matched { order_no }
-                }
-                Resolution::NotPlaced => {
-                    report.not_placed.push(id.clone());
-                    EventKind::NotPlaced {
-                        reason: format!("not in Kiwoom's order history as of {}", history.as_of),
-                    }
-                }
+            let kind = match &resolution {
+                Resolution::Matched(order_no) => EventKind::Matched {
+                    order_no: order_no.clone(),
+                },
+                Resolution::NotPlaced => EventKind::NotPlaced {
+                    reason: format!("not in Kiwoom's order history as of {}", history.as_of),
+                },
                 Resolution::Undecided => {
                     report.undecided.push(id);
                     continue;
                 }
             };
-            own.record(
-                self.ledger(),
-                event(&id, EventSource::Query, kind, serde_json::Value::Null),
-            )
-            .await?;
+            if own
+                .record(
+                    self.ledger(),
+                    event(&id, EventSource::Query, kind, serde_json::Value::Null),
+                )
+                .await?
+                .is_none()
+            {
+                continue;
+            }
+            match resolution {
+                Resolution::Matched(order_no) => report.matched.push((id, order_no)),
+                _ => report.not_placed.push(id),
+            }
         }
 
         // 2. Amendments the journal missed: a server order amending one of ours.
@@ -205,7 +229,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 quantity: server.quantity.min(order.open_quantity()),
                 price: server.price,
             };
-            if let AppendOutcome::Appended { .. } = own
+            if let Some(AppendOutcome::Appended { .. }) = own
                 .record(
                     self.ledger(),
                     event(
@@ -277,7 +301,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             let fills = missed_fills(&order, order_no, &rows);
             for (fill, raw) in fills {
                 let kind = EventKind::Filled { fill };
-                if let AppendOutcome::Appended { .. } = own
+                if let Some(AppendOutcome::Appended { .. }) = own
                     .record(
                         self.ledger(),
                         event(order.id(), EventSource::Query, kind, raw),
@@ -325,7 +349,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                     code: Some("not_found".into()),
                     reason: format!("no amendment in Kiwoom's history as of {}", history.as_of),
                 };
-                order = own
+                let Some(outcome) = own
                     .record(
                         self.ledger(),
                         event(
@@ -336,8 +360,10 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                         ),
                     )
                     .await?
-                    .order()
-                    .clone();
+                else {
+                    continue;
+                };
+                order = outcome.order().clone();
                 report.requests_refused.push(order.id().clone());
             }
             let server_open: u64 = order
@@ -356,17 +382,21 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                             history.as_of
                         ),
                     };
-                    own.record(
-                        self.ledger(),
-                        event(
-                            order.id(),
-                            EventSource::Query,
-                            kind,
-                            serde_json::Value::Null,
-                        ),
-                    )
-                    .await?;
-                    report.requests_refused.push(order.id().clone());
+                    if own
+                        .record(
+                            self.ledger(),
+                            event(
+                                order.id(),
+                                EventSource::Query,
+                                kind,
+                                serde_json::Value::Null,
+                            ),
+                        )
+                        .await?
+                        .is_some()
+                    {
+                        report.requests_refused.push(order.id().clone());
+                    }
                 }
                 continue;
             }
@@ -378,17 +408,21 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 orig_order_no: orig,
                 quantity: gone,
             };
-            own.record(
-                self.ledger(),
-                event(
-                    order.id(),
-                    EventSource::Query,
-                    kind,
-                    serde_json::Value::Null,
-                ),
-            )
-            .await?;
-            report.cancelled.push((order.id().clone(), gone));
+            if own
+                .record(
+                    self.ledger(),
+                    event(
+                        order.id(),
+                        EventSource::Query,
+                        kind,
+                        serde_json::Value::Null,
+                    ),
+                )
+                .await?
+                .is_some()
+            {
+                report.cancelled.push((order.id().clone(), gone));
+            }
         }
 
         // 5. Positions against Kiwoom's holdings: reported, never overwritten.
