@@ -64,6 +64,12 @@ pub enum JournalError {
         order_no: OrderNo,
         owner: ClientOrderId,
     },
+    #[error("order {id} has version {actual}, the event expected {expected}; not recorded")]
+    VersionConflict {
+        id: ClientOrderId,
+        expected: i64,
+        actual: i64,
+    },
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("postgres: {0}{detail}", detail = .0.as_db_error().map(|d| format!(": {}", d.message())).unwrap_or_default())]

@@ -162,6 +162,12 @@ pub struct NewEvent {
     pub kind: EventKind,
     /// The payload the event was read from (a REST body, a 00 frame), kept for audits.
     pub raw: serde_json::Value,
+    /// Append only if the order still has this version (its number of events): a
+    /// conclusion drawn from one snapshot (reconciliation: "this open quantity vanished") is
+    /// refused with [`JournalError::VersionConflict`](crate::JournalError::VersionConflict)
+    /// once someone else has changed the order, instead of being applied to a newer one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
 }
 
 impl NewEvent {
@@ -171,7 +177,14 @@ impl NewEvent {
             source,
             kind,
             raw: serde_json::Value::Null,
+            expected_version: None,
         }
+    }
+
+    /// See [`NewEvent::expected_version`].
+    pub fn expecting_version(mut self, version: i64) -> Self {
+        self.expected_version = Some(version);
+        self
     }
 
     pub fn with_raw(mut self, raw: serde_json::Value) -> Self {

@@ -152,6 +152,47 @@ async fn impossible_events_store_nothing<J: Journal>(j: &J) {
     );
 }
 
+/// An event expecting a version is recorded only onto that version: two reconciliations
+/// that both saw the same part of an order vanish record it once.
+async fn an_expected_version_is_checked_in_the_append<J: Journal>(j: &J) {
+    j.append(kiwoom_orders::NewEvent::submitted(intent(
+        "c-v",
+        Side::Buy,
+        "005930",
+        5,
+        dec!(70000),
+    )))
+    .await
+    .unwrap();
+    j.append(accepted("c-v", "301")).await.unwrap();
+    let judged = j.order(&id("c-v")).await.unwrap().unwrap().version;
+    let vanished = |version: i64| {
+        event(
+            "c-v",
+            EventSource::Query,
+            EventKind::Cancelled {
+                order_no: None,
+                orig_order_no: no("301"),
+                quantity: 2,
+            },
+        )
+        .expecting_version(version)
+    };
+    // The first reconciliation records the 2 that vanished: the order stays live (3 open).
+    j.append(vanished(judged)).await.unwrap();
+    // The second judged the same version: refused, nothing stored.
+    let err = j.append(vanished(judged)).await.unwrap_err();
+    assert!(
+        matches!(err, JournalError::VersionConflict { expected, actual, .. }
+            if expected == judged && actual == judged + 1),
+        "{err}"
+    );
+    let order = j.order(&id("c-v")).await.unwrap().unwrap();
+    assert_eq!((order.cancelled_quantity, order.open_quantity()), (2, 3));
+    assert_eq!(j.events(&id("c-v")).await.unwrap().len(), 3);
+    assert_eq!(j.rebuild(&id("c-v")).await.unwrap().as_ref(), Some(&order));
+}
+
 async fn an_order_number_belongs_to_one_order<J: Journal>(j: &J) {
     for c in ["c-4", "c-5"] {
         j.append(kiwoom_orders::NewEvent::submitted(intent(
@@ -392,6 +433,7 @@ on_both_backends!(
     intent_is_recorded_once,
     fills_count_once_and_snapshots_equal_replays,
     impossible_events_store_nothing,
+    an_expected_version_is_checked_in_the_append,
     an_order_number_belongs_to_one_order,
     queries_serve_open_orders_and_event_tails,
     a_late_fill_refolds_the_position_in_execution_order,

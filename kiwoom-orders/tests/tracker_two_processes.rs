@@ -4,8 +4,8 @@
 //! account's realtime 00 frames, so each sees the other's accepts and fills as well as its
 //! own, and reconciles every 300 ms while both trade; each places its own orders (market
 //! buys and sells, limits left to fill in parts as the market moves, resting limits
-//! cancelled, moved to a crossing price, or moved and then cancelled) at the same time as
-//! the other. When both are done the market stops and both reconcile at once. Then the
+//! cancelled whole or in part, moved to a crossing price, or moved and then cancelled) at
+//! the same time as the other. When both are done the market stops and both reconcile at once. Then the
 //! journal must equal the simulator's book exactly: every server order is one journal order
 //! (no order twice, none adopted as another's), every execution one fill (none lost, none
 //! counted twice), positions equal in quantity and average price.
@@ -180,7 +180,11 @@ impl<J: Journal> Worker<J> {
                 "nearsell",
             ),
             60..76 => (Side::Buy, rng.range(2, 5), Some(rest), "cancel"),
-            76..90 => (Side::Buy, rng.range(2, 5), Some(rest), "amend"),
+            76..84 => (Side::Buy, rng.range(2, 5), Some(rest), "amend"),
+            // Part cancelled, the rest moved to a crossing price: partly cancelled, partly
+            // filled. A part cancel leaves the order live, so two reconciliations that both
+            // took the part for vanished would both record it.
+            84..90 => (Side::Buy, rng.range(3, 6), Some(rest), "partcancel"),
             _ => (Side::Buy, rng.range(2, 5), Some(rest), "amendcancel"),
         };
         let intent = OrderIntent::new(ACCOUNT, STOCKS[s], side, qty, limit)
@@ -202,6 +206,10 @@ impl<J: Journal> Worker<J> {
         let result = match what {
             "cancel" => self.cancel(&id).await,
             "amend" => self.amend(&id, cross).await,
+            "partcancel" => match self.cancel_part(&id, rng.range(1, qty - 1)).await {
+                Ok(()) => self.amend(&id, cross).await,
+                e => e,
+            },
             "amendcancel" => match self.amend(&id, on_tick(price * 85 / 100)).await {
                 Ok(()) => self.cancel(&id).await,
                 e => e,
@@ -235,6 +243,14 @@ impl<J: Journal> Worker<J> {
         }
         self.seen.cancels.fetch_add(1, Ordering::Relaxed);
         self.tracker.cancel(id, None).await.map(drop)
+    }
+
+    async fn cancel_part(&self, id: &ClientOrderId, quantity: u64) -> Result<(), TrackerError> {
+        if !self.live(id).await? {
+            return Ok(());
+        }
+        self.seen.cancels.fetch_add(1, Ordering::Relaxed);
+        self.tracker.cancel(id, Some(quantity)).await.map(drop)
     }
 
     async fn amend(&self, id: &ClientOrderId, price: Decimal) -> Result<(), TrackerError> {

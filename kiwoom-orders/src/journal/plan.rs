@@ -44,6 +44,15 @@ pub(crate) fn plan(
         }
         (None, _) => return Err(JournalError::UnknownOrder(id.clone())),
         (Some(mut order), kind) => {
+            // Checked inside the append's transaction, with the order's row locked
+            // (PostgreSQL) or the database (SQLite): no other writer can slip in between.
+            if let Some(expected) = event.expected_version.filter(|v| *v != order.version) {
+                return Err(JournalError::VersionConflict {
+                    id: id.clone(),
+                    expected,
+                    actual: order.version,
+                });
+            }
             let known: Vec<OrderNo> = order.order_nos.clone();
             match order.apply(kind, now)? {
                 Applied::Duplicate => return Ok(Planned::Duplicate(Box::new(order))),

@@ -73,7 +73,8 @@ impl Own {
                 e @ (JournalError::Model(
                     ModelError::Transition { .. } | ModelError::Overfill { .. },
                 )
-                | JournalError::OrderNoTaken { .. }),
+                | JournalError::OrderNoTaken { .. }
+                | JournalError::VersionConflict { .. }),
             ) => {
                 tracing::info!(client_order_id = %id, event = what, error = %e, "order changed while reconciling; left to the next reconciliation");
                 return Ok(None);
@@ -408,6 +409,11 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 orig_order_no: orig,
                 quantity: gone,
             };
+            // Only onto the order as judged: another process's reconciliation may record the
+            // same vanished quantity between the read above and this append. A part cancel
+            // leaves the order live, so the state machine would accept it twice (the whole
+            // open quantity it refuses the second time: the order is closed).
+            let version = order.version;
             if own
                 .record(
                     self.ledger(),
@@ -416,7 +422,8 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                         EventSource::Query,
                         kind,
                         serde_json::Value::Null,
-                    ),
+                    )
+                    .expecting_version(version),
                 )
                 .await?
                 .is_some()
