@@ -7,6 +7,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use kiwoom_generated::realtime::{OrderFill, StockTrade, UsTrade};
 use kiwoom_mock::{MockConfig, MockServer};
+use kiwoom_runtime::codec::Aggressor;
 use kiwoom_runtime::ws::{RealtimeStream, TypedEvent, WsItem};
 use kiwoom_runtime::{Client, Error, Market, RealtimeType};
 use kiwoom_tests::runtime_support::local_builder;
@@ -74,6 +75,19 @@ async fn stock_account_and_us_types_subscribe_and_decode_by_type() {
     let trade = first(&mut trades).await;
     assert!(["005930", "000660"].contains(&trade.item.as_str()));
     assert!(trade.current_price.is_some());
+    // `15` is one print's size signed by the side that took liquidity, as Kiwoom writes it
+    // ("+82", "-82"): a magnitude and a buyer or seller, never a day's volume without a side.
+    let size = trade.trade_quantity.expect("15 is pushed");
+    assert!(
+        size.value() > 0 && size.value() < 1_000_000,
+        "{}",
+        size.value()
+    );
+    assert!(
+        matches!(size.aggressor(), Aggressor::Buyer | Aggressor::Seller),
+        "{:?}",
+        size.aggressor()
+    );
     let us_trade = first(&mut us_trades).await;
     assert_eq!(us_trade.item, "NVDA");
 

@@ -72,14 +72,15 @@ pub fn render(f: &Field, n: Num, direction: Option<char>) -> String {
                 ""
             }
         }
-        Sign::Direction => match direction {
+        // A direction against the previous close, or a trade's side (`+` bought, `-` sold):
+        // the sign the caller decided, not the value's own.
+        Sign::Direction | Sign::Side => match direction {
             Some('+') => "+",
             Some('-') => "-",
             _ if negative => "-",
             _ => "",
         },
-        // No sign documented, or one the simulator does not synthesize (a trade's side):
-        // the value's own minus only.
+        // No sign documented: the value's own minus only.
         _ => {
             if negative {
                 "-"

@@ -292,6 +292,13 @@ impl<'a> Synth<'a> {
                     },
                     None,
                 ),
+                // A trade's size signed by the side that took liquidity (0B `15`: "+82"
+                // bought at the ask, "-82" sold at the bid): one print's shares, not the
+                // day's volume the field's label (거래량) would otherwise give it.
+                _ if f.codec.sign == codegen::spec::Sign::Side => {
+                    let side = if det.range(0, 2) == 0 { '+' } else { '-' };
+                    render(f, Num::int(det.range(1, 1_000)), Some(side))
+                }
                 Role::Quantity if is_volume(f) => {
                     render(f, Num::int(volume(self.seed, row) / unit_divisor(f)), None)
                 }
