@@ -1,6 +1,8 @@
 //! The types of the generated command table (`generated/catalog.rs`) and look-ups over it.
 //! The table is data so the CLI builds in seconds; `tree` turns it into clap commands.
 
+use kiwoom_generated::kiwoom_runtime::SafetyClass;
+
 use crate::generated::catalog::COMMANDS;
 
 /// One command: one REST or OAuth TR.
@@ -18,14 +20,30 @@ pub struct Command {
     pub english: &'static str,
     /// First line of Kiwoom's overview.
     pub summary: &'static str,
-    /// Kiwoom's safety policy: `read`, `account_read`, `order_write`, `auth_write`.
-    pub safety: &'static str,
-    /// Money moves: refused without `--allow-orders`.
-    pub order: bool,
+    /// Kiwoom's safety policy, the one the TR's `TrInfo` carries.
+    pub safety: SafetyClass,
     /// Wire name of the list that continues through `cont-yn` / `next-key`.
     pub paging_list: Option<&'static str>,
     pub flags: &'static [Flag],
     pub response: &'static [Field],
+}
+
+impl Command {
+    /// Money moves: refused without `--allow-orders`.
+    pub fn is_order(&self) -> bool {
+        self.safety.is_order()
+    }
+
+    /// The safety policy as Kiwoom's documents name it: `read`, `account_read`,
+    /// `order_write`, `auth_write`.
+    pub fn safety_name(&self) -> &'static str {
+        match self.safety {
+            SafetyClass::Read => "read",
+            SafetyClass::AccountRead => "account_read",
+            SafetyClass::OrderWrite => "order_write",
+            SafetyClass::AuthWrite => "auth_write",
+        }
+    }
 }
 
 /// A request field as a flag.

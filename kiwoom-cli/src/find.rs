@@ -51,7 +51,7 @@ pub fn print_found(
     match format {
         Format::Table => {
             for c in found {
-                let mark = if c.order { "  [order]" } else { "" };
+                let mark = if c.is_order() { "  [order]" } else { "" };
                 writeln!(
                     out,
                     "{:<8}  {:<56}  {}{mark}",
@@ -73,8 +73,8 @@ pub fn print_found(
                     c.api_id,
                     c.path(),
                     c.korean_name.replace(',', " "),
-                    c.safety,
-                    c.order
+                    c.safety_name(),
+                    c.is_order()
                 )?;
             }
         }
@@ -97,8 +97,8 @@ fn summary(c: &Command) -> Json {
         "api_id": c.api_id,
         "command": c.path(),
         "korean_name": c.korean_name,
-        "safety": c.safety,
-        "order": c.order,
+        "safety": c.safety_name(),
+        "order": c.is_order(),
         "paging_list": c.paging_list,
     })
 }
@@ -173,12 +173,12 @@ pub fn describe(c: &Command, format: Format, out: &mut dyn Write) -> Result<(), 
     if !c.summary.is_empty() {
         writeln!(out, "summary:  {}", c.summary)?;
     }
-    let order = if c.order {
+    let order = if c.is_order() {
         "; an order: needs --allow-orders (and --yes on real)"
     } else {
         ""
     };
-    writeln!(out, "safety:   {}{order}", c.safety)?;
+    writeln!(out, "safety:   {}{order}", c.safety_name())?;
     match c.paging_list {
         Some(list) => writeln!(
             out,

@@ -89,14 +89,14 @@ pub async fn run(
 
 /// Orders are refused unless `--allow-orders`; on `real` they also need `--yes`.
 fn gate(c: &Command, options: &Options) -> Result<(), CliError> {
-    if !c.order {
+    if !c.is_order() {
         return Ok(());
     }
     if !options.allow_orders {
         return Err(CliError::Refused(format!(
             "{} is an order TR ({}): refused without --allow-orders",
             c.label(),
-            c.safety
+            c.safety_name()
         )));
     }
     if options.profile == Profile::Real && !options.yes {
@@ -122,7 +122,7 @@ fn dry_run(c: &Command, request: &AnyRequest, out: &mut dyn Write) -> Result<(),
     let shown = serde_json::json!({
         "api_id": c.api_id,
         "name": c.korean_name,
-        "order": c.order,
+        "order": c.is_order(),
         "body": body,
     });
     writeln!(

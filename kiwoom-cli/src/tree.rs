@@ -172,18 +172,18 @@ fn catalog_commands() -> Vec<Clap> {
 /// One TR's command; its flags are the request fields.
 fn tr_command(c: &'static Command) -> Clap {
     let mut about = format!("{} [{}]", c.korean_name, c.api_id);
-    if c.order {
+    if c.is_order() {
         about.push_str(" (order: needs --allow-orders)");
     }
     let mut long_about = format!("{} [{}]", c.korean_name, c.api_id);
     if !c.summary.is_empty() {
         long_about.push_str(&format!("\n\n{}", c.summary));
     }
-    long_about.push_str(&format!("\n\nSafety: {}", c.safety));
+    long_about.push_str(&format!("\n\nSafety: {}", c.safety_name()));
     if let Some(list) = c.paging_list {
         long_about.push_str(&format!("; pages `{list}` (--all-pages, --max-pages N)"));
     }
-    if c.order {
+    if c.is_order() {
         long_about.push_str("; an order: refused without --allow-orders (and --yes on real)");
     }
     Clap::new(c.name).about(about).long_about(long_about).args(

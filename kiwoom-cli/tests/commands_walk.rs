@@ -106,7 +106,7 @@ fn paged_and_order_commands_follow_the_spec() {
         let paged = matches!(tr.paging, codegen::spec::Paging::Header { .. });
         assert_eq!(c.paging_list.is_some(), paged, "{} paging", tr.id);
         assert_eq!(
-            c.order,
+            c.is_order(),
             tr.safety == codegen::spec::Safety::OrderWrite,
             "{} order gate",
             tr.id

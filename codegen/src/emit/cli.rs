@@ -58,11 +58,11 @@ fn command(c: &CliCommand) -> TokenStream {
         english,
         summary,
         safety,
-        order,
         paging_list,
         flags,
         response,
     } = c;
+    let safety = ident(safety);
     let paging_list = opt(paging_list);
     let flags = flags.iter().map(flag);
     let response = response.iter().map(field);
@@ -77,8 +77,7 @@ fn command(c: &CliCommand) -> TokenStream {
             group_english: #group_english,
             english: #english,
             summary: #summary,
-            safety: #safety,
-            order: #order,
+            safety: kiwoom_generated::kiwoom_runtime::SafetyClass::#safety,
             paging_list: #paging_list,
             flags: &[#(#flags),*],
             response: &[#(#response),*],

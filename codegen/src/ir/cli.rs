@@ -35,10 +35,9 @@ pub struct CliCommand {
     pub english: String,
     /// First line of Kiwoom's overview, if any.
     pub summary: String,
-    /// `read`, `account_read`, `order_write`, `auth_write` (Kiwoom's safety policy).
+    /// Kiwoom's safety policy, as the `SafetyClass` variant the TR's `TrInfo` names
+    /// (`OrderWrite`: money moves, gated behind `--allow-orders`).
     pub safety: String,
-    /// Money moves: gated behind `--allow-orders`.
-    pub order: bool,
     /// Wire name of the list continued through `cont-yn`/`next-key`, for header-paged TRs.
     pub paging_list: Option<String>,
     pub flags: Vec<CliFlag>,
@@ -238,8 +237,7 @@ pub fn commands(
                     .find(|l| !l.is_empty())
                     .unwrap_or_default()
                     .to_owned(),
-                safety: safety_name(t.safety).to_owned(),
-                order: t.safety == spec::Safety::OrderWrite,
+                safety: t.safety_variant.clone(),
                 paging_list,
                 flags,
                 response,
@@ -247,15 +245,6 @@ pub fn commands(
         }
     }
     out
-}
-
-fn safety_name(s: spec::Safety) -> &'static str {
-    match s {
-        spec::Safety::Read => "read",
-        spec::Safety::AccountRead => "account_read",
-        spec::Safety::OrderWrite => "order_write",
-        spec::Safety::AuthWrite => "auth_write",
-    }
 }
 
 /// The flag kind follows the IR's Rust type decision (secrets, enums) and the spec's value

@@ -15,8 +15,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "accounts",
         summary: "현재 토큰의 계좌번호를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[],
         response: &[Field {
@@ -39,8 +38,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "daily balance return rate",
         summary: "해당 API는 영웅문4 [1690] 자동일지(T) - 일별 잔고 수익률 화면과 같은 데이터를 제공합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("day_bal_rt"),
         flags: &[Flag {
             long: "query-date",
@@ -236,8 +234,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "realized pnl by date and stock",
         summary: "일자, 종목코드로 실현손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("dt_stk_div_rlzt_pl"),
         flags: &[
             Flag {
@@ -409,8 +406,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "realized pnl by period and stock",
         summary: "종목코드와 기간을 설정하여 실현 손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("dt_stk_rlzt_pl"),
         flags: &[
             Flag {
@@ -592,8 +588,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "daily realized pnl",
         summary: "기간을 설정하고 해당 기간에 대한 실현 손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("dt_rlzt_pl"),
         flags: &[
             Flag {
@@ -738,8 +733,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "unfilled orders",
         summary: "미체결 내역을 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("oso"),
         flags: &[
             Flag {
@@ -1287,8 +1281,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "filled orders",
         summary: "체결 내역을 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("cntr"),
         flags: &[
             Flag {
@@ -1747,8 +1740,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "today realized pnl detail",
         summary: "당일 실현된 손익상세 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("tdy_rlzt_pl_dtl"),
         flags: &[Flag {
             long: "stock-code",
@@ -1872,8 +1864,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "account return rate",
         summary: "해당 토큰 계좌의 수익률 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("acnt_prft_rt"),
         flags: &[Flag {
             long: "exchange-type",
@@ -2079,8 +2070,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "unfilled split order detail",
         summary: "미체결 분할 주문의 상세 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("osop"),
         flags: &[Flag {
             long: "order-number",
@@ -2389,8 +2379,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "today trade journal",
         summary: "일자별 매매 일지 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("tdy_trde_diary"),
         flags: &[
             Flag {
@@ -2632,8 +2621,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "deposit detail",
         summary: "예수금 상세 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("stk_entr_prst"),
         flags: &[Flag {
             long: "query-type",
@@ -3428,8 +3416,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "daily estimated deposit asset",
         summary: "기간을 설정하여 일별 추정 예탁 자산 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("daly_prsm_dpst_aset_amt_prst"),
         flags: &[
             Flag {
@@ -3547,8 +3534,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "estimated asset",
         summary: "추정 예탁 자산을 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[Flag {
             long: "query-type",
@@ -3594,8 +3580,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "account evaluation status",
         summary: "계좌 평가 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("stk_acnt_evlt_prst"),
         flags: &[
             Flag {
@@ -3966,8 +3951,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "order fill balance",
         summary: "체결 잔고 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("stk_cntr_remn"),
         flags: &[Flag {
             long: "domestic-exchange-type",
@@ -4402,8 +4386,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "account order fill detail",
         summary: "계좌별 주문 체결 내역 상세 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("acnt_ord_cntr_prps_dtl"),
         flags: &[
             Flag {
@@ -4874,8 +4857,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "account next day settlement",
         summary: "계좌별 익일 결제 예정 내역 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("acnt_nxdy_setl_frcs_prps_array"),
         flags: &[Flag {
             long: "start-settlement-number",
@@ -5080,8 +5062,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "account order fill status",
         summary: "계좌별 주문 체결 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("acnt_ord_cntr_prst_array"),
         flags: &[
             Flag {
@@ -5608,8 +5589,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "order withdrawable amount",
         summary: "주문 인출 가능 금액 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[
             Flag {
@@ -5963,8 +5943,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "orderable quantity by margin rate",
         summary: "증거금율별 주문 가능 금액 및 수량 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[
             Flag {
@@ -6325,8 +6304,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "orderable quantity by credit margin rate",
         summary: "신용보증금율별 주문 가능 금액 및 수량 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[
             Flag {
@@ -6606,8 +6584,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "margin detail",
         summary: "현재 토큰 계좌의 증거금 세부 내역 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[],
         response: &[
@@ -7073,8 +7050,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "brokerage account transaction history",
         summary: "위탁 종합 거래 내역 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("trst_ovrl_trde_prps_array"),
         flags: &[
             Flag {
@@ -7836,8 +7812,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "daily account return rate detail",
         summary: "일별 계좌 수익률 상세 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[
             Flag {
@@ -8225,8 +8200,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "account today status",
         summary: "현재 토큰 계좌의 당일 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[],
         response: &[
@@ -8467,8 +8441,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "account evaluation balance",
         summary: "계좌 평가 잔고 내역 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("acnt_evlt_remn_indv_tot"),
         flags: &[
             Flag {
@@ -8821,8 +8794,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "gold spot balance",
         summary: "현재 금현물 토큰 계좌의 잔고 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("gold_acnt_evlt_prst"),
         flags: &[],
         response: &[
@@ -9063,8 +9035,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "gold spot deposit",
         summary: "현재 금현물 토큰 계좌의 예수금 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[],
         response: &[
@@ -9206,8 +9177,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "all gold spot order fills",
         summary: "금현물 주문의 체결/미체결 내역 전체를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("acnt_ord_cntr_prst"),
         flags: &[
             Flag {
@@ -9594,8 +9564,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "gold spot order fills",
         summary: "금현물 주문의 체결 내역을 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("acnt_ord_cntr_prps_dtl"),
         flags: &[
             Flag {
@@ -9975,8 +9944,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "gold spot transaction history",
         summary: "각 일자별로 계좌번호/계좌일련번호/지점코드/종목코드/매도 매수구분/ 매체 값이 같은 거래끼리는 수수료 및 부가가치세가 합산됩니다. 또한, 각 합계는 마지막 거래 내역에만 노출됩니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("gold_trde_hist"),
         flags: &[
             Flag {
@@ -10311,8 +10279,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock accounts",
         english: "gold spot unfilled orders",
         summary: "금현물 주문의 미체결 내역을 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("acnt_ord_oso_prst"),
         flags: &[
             Flag {
@@ -10699,8 +10666,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "stock investor by institution chart",
         summary: "종목별 기관별 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_invsr_orgn_chart"),
         flags: &[
             Flag {
@@ -10976,8 +10942,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "intraday investor trade chart",
         summary: "장중 투자자별 매매 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("opmr_invsr_trde_chart"),
         flags: &[
             Flag {
@@ -11176,8 +11141,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "stock tick chart",
         summary: "주식 틱차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_tic_chart_qry"),
         flags: &[
             Flag {
@@ -11392,8 +11356,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "stock minute chart",
         summary: "주식 분봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_min_pole_chart_qry"),
         flags: &[
             Flag {
@@ -11624,8 +11587,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "stock daily chart",
         summary: "주식 일봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_dt_pole_chart_qry"),
         flags: &[
             Flag {
@@ -11820,8 +11782,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "stock weekly chart",
         summary: "주식 주봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_stk_pole_chart_qry"),
         flags: &[
             Flag {
@@ -12016,8 +11977,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "stock monthly chart",
         summary: "주식 월봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_mth_pole_chart_qry"),
         flags: &[
             Flag {
@@ -12212,8 +12172,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "stock yearly chart",
         summary: "주식 년봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_yr_pole_chart_qry"),
         flags: &[
             Flag {
@@ -12355,8 +12314,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "sector tick chart",
         summary: "업종 틱차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_tic_chart_qry"),
         flags: &[
             Flag {
@@ -12538,8 +12496,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "sector minute chart",
         summary: "업종 분봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_min_pole_qry"),
         flags: &[
             Flag {
@@ -12755,8 +12712,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "sector daily chart",
         summary: "업종 일봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_dt_pole_qry"),
         flags: &[
             Flag {
@@ -12874,8 +12830,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "sector weekly chart",
         summary: "업종 주봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_stk_pole_qry"),
         flags: &[
             Flag {
@@ -12993,8 +12948,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "sector monthly chart",
         summary: "업종 월봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_mth_pole_qry"),
         flags: &[
             Flag {
@@ -13112,8 +13066,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "sector yearly chart",
         summary: "업종 년봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_yr_pole_qry"),
         flags: &[
             Flag {
@@ -13231,8 +13184,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "gold spot tick chart",
         summary: "금현물 틱차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gds_tic_chart_qry"),
         flags: &[
             Flag {
@@ -13438,8 +13390,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "gold spot minute chart",
         summary: "금현물 분봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gds_min_chart_qry"),
         flags: &[
             Flag {
@@ -13669,8 +13620,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "gold spot daily chart",
         summary: "금현물 일봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gds_day_chart_qry"),
         flags: &[
             Flag {
@@ -13838,8 +13788,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "gold spot weekly chart",
         summary: "금현물 주봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gds_week_chart_qry"),
         flags: &[
             Flag {
@@ -13972,8 +13921,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "gold spot monthly chart",
         summary: "금현물 월봉 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gds_month_chart_qry"),
         flags: &[
             Flag {
@@ -14106,8 +14054,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "gold spot today tick chart",
         summary: "금현물 틱차트 정보를 당일만 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gds_tic_chart_qry"),
         flags: &[
             Flag {
@@ -14289,8 +14236,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock charts",
         english: "gold spot today minute chart",
         summary: "금현물 분봉 차트 정보를 당일만 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gds_min_chart_qry"),
         flags: &[
             Flag {
@@ -14479,8 +14425,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock credit orders",
         english: "buy credit stock",
         summary: "신용 매수 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -14704,8 +14649,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock credit orders",
         english: "sell credit stock",
         summary: "신용 매도 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -14963,8 +14907,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock credit orders",
         english: "modify credit stock order",
         summary: "신용 정정 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -15112,8 +15055,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock credit orders",
         english: "cancel credit stock order",
         summary: "신용 취소 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -15216,8 +15158,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw daily sensitivity indicator",
         summary: "ELW일별 민감도 지표 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwdaly_snst_ix"),
         flags: &[Flag {
             long: "stock-code",
@@ -15323,8 +15264,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw sensitivity indicator",
         summary: "",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwsnst_ix_array"),
         flags: &[Flag {
             long: "stock-code",
@@ -15448,8 +15388,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw price surge drop",
         summary: "ELW민감도 지표 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwpric_jmpflu"),
         flags: &[
             Flag {
@@ -15815,8 +15754,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "broker elw net buy top",
         summary: "거래원별 ELW순매매 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("trde_ori_elwnettrde_upper"),
         flags: &[
             Flag {
@@ -16060,8 +15998,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw lp daily holding trend",
         summary: "ELW LP보유 일별 추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwlpposs_daly_trnsn"),
         flags: &[
             Flag {
@@ -16197,8 +16134,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw disparity rate",
         summary: "ELW 괴리율 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwdispty_rt"),
         flags: &[
             Flag {
@@ -16493,8 +16429,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "search elw by condition",
         summary: "ELW 조건 검색 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwcnd_qry"),
         flags: &[
             Flag {
@@ -17035,8 +16970,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw change rate rank",
         summary: "ELW 등락률 순위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwflu_rt_rank"),
         flags: &[
             Flag {
@@ -17294,8 +17228,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw remaining order rank",
         summary: "ELW 잔량 순위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwreq_rank"),
         flags: &[
             Flag {
@@ -17552,8 +17485,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw proximity rate",
         summary: "ELW 근접율 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("elwalacc_rt"),
         flags: &[Flag {
             long: "stock-code",
@@ -17685,8 +17617,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ELW",
         english: "elw detail",
         summary: "ELW종목 상세 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -18322,8 +18253,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf return rate",
         summary: "ETF 수익율 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("etfprft_rt_lst"),
         flags: &[
             Flag {
@@ -18439,8 +18369,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf info",
         summary: "ETF종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -18510,8 +18439,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf daily trend",
         summary: "ETF 일별 추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("etfdaly_trnsn"),
         flags: &[Flag {
             long: "stock-code",
@@ -18723,8 +18651,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf all quotes",
         summary: "ETF전체 시세 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("etfall_mrpr"),
         flags: &[
             Flag {
@@ -19140,8 +19067,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf intraday trend",
         summary: "ETF시간대별 추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("etftisl_trnsn"),
         flags: &[Flag {
             long: "stock-code",
@@ -19398,8 +19324,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf intraday trades",
         summary: "ETF시간대별 체결 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("etftisl_cntr_array"),
         flags: &[Flag {
             long: "stock-code",
@@ -19583,8 +19508,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf trades by date",
         summary: "ETF일자별 체결 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("etfnetprps_qty_array"),
         flags: &[Flag {
             long: "stock-code",
@@ -19778,8 +19702,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf intraday nav status",
         summary: "ETF시간대별 NAV현황 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("etfnavarray"),
         flags: &[Flag {
             long: "stock-code",
@@ -19921,8 +19844,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock ETF",
         english: "etf intraday supply demand status",
         summary: "ETF시간대별 수급 현황 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("etftisl_trnsn"),
         flags: &[Flag {
             long: "stock-code",
@@ -20027,8 +19949,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock institutional and foreign investors",
         english: "stock foreign investor trade trend",
         summary: "외국인 종목별 매매동향 정보를 조회한다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_frgnr"),
         flags: &[Flag {
             long: "stock-code",
@@ -20161,8 +20082,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock institutional and foreign investors",
         english: "institution foreign investor trade streak",
         summary: "기관/외국인 연속 매매 현황 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("orgn_frgnr_cont_trde_prst"),
         flags: &[
             Flag {
@@ -20546,8 +20466,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock institutional and foreign investors",
         english: "gold spot investor status",
         summary: "금현물 투자자별 매매추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inve_trad_stat"),
         flags: &[],
         response: &[
@@ -20734,8 +20653,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "stock quote",
         summary: "종목 코드로 호가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -21381,8 +21299,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "stock ohlcv by period",
         summary: "종목 코드로 일별 주가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_ddwkmm"),
         flags: &[Flag {
             long: "stock-code",
@@ -21569,8 +21486,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "stock intraday minute data",
         summary: "종목 코드로 당일 주가를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -21685,8 +21601,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "stock market condition info",
         summary: "종목 코드로 시세표성 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -22853,8 +22768,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "subscription rights all quotes",
         summary: "신주인수권 시세 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("newstk_recvrht_mrpr"),
         flags: &[Flag {
             long: "new-share-subscription-right-type",
@@ -23015,8 +22929,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "daily institution stock trade",
         summary: "일별 기관 매매 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("daly_orgn_trde_stk"),
         flags: &[
             Flag {
@@ -23175,8 +23088,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "stock institution trade trend",
         summary: "종목별 기관매매추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_orgn_trde_trnsn"),
         flags: &[
             Flag {
@@ -23423,8 +23335,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "trade strength time trend",
         summary: "체결 강도 추이 시간별 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("cntr_str_tm"),
         flags: &[Flag {
             long: "stock-code",
@@ -23601,8 +23512,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "trade strength daily trend",
         summary: "체결 강도 추이 일별 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("cntr_str_daly"),
         flags: &[Flag {
             long: "stock-code",
@@ -23770,8 +23680,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "intraday investor trade",
         summary: "장중 투자자별 매매 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("opmr_invsr_trde"),
         flags: &[
             Flag {
@@ -24189,8 +24098,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "after close investor trade",
         summary: "장마감 후 투자자별 매매 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("opaf_invsr_trde"),
         flags: &[
             Flag {
@@ -24524,8 +24432,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "broker stock trade trend",
         summary: "증권사별 종목 매매 동향 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("sec_stk_trde_trend"),
         flags: &[
             Flag {
@@ -24698,8 +24605,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "daily stock price",
         summary: "일별 주가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("daly_stkpc"),
         flags: &[
             Flag {
@@ -24967,8 +24873,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "after hours single price",
         summary: "시간 외 단일가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -25407,8 +25312,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "gold spot trade trend",
         summary: "금현물 체결추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gold_cntr"),
         flags: &[Flag {
             long: "stock-code",
@@ -25585,8 +25489,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "gold spot daily trend",
         summary: "금현물 일별추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gold_daly_trnsn"),
         flags: &[
             Flag {
@@ -25775,8 +25678,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "gold spot expected execution",
         summary: "금현물 예상 체결 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gold_expt_exec"),
         flags: &[Flag {
             long: "stock-code",
@@ -25882,8 +25784,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "gold spot quote info",
         summary: "금현물 시세 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -26007,8 +25908,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "gold spot quote",
         summary: "금현물 호가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("gold_bid"),
         flags: &[
             Flag {
@@ -26244,8 +26144,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "program trade intraday trend",
         summary: "프로그램매매 추이정보를 시간대별로 조회한다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("prm_trde_trnsn"),
         flags: &[
             Flag {
@@ -26530,8 +26429,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "program arbitrage balance trend",
         summary: "프로그램매매 차익잔고추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("prm_trde_dfrt_remn_trnsn"),
         flags: &[
             Flag {
@@ -26659,8 +26557,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "program trade accumulated trend",
         summary: "프로그래매매 누적추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("prm_trde_acc_trnsn"),
         flags: &[
             Flag {
@@ -26854,8 +26751,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "stock program intraday trend",
         summary: "종목 시간별 프로그램매매 추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_tm_prm_trde_trnsn"),
         flags: &[
             Flag {
@@ -27129,8 +27025,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "program trade daily trend",
         summary: "프로그램매매 추이 정보를 일자별로 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("prm_trde_trnsn"),
         flags: &[
             Flag {
@@ -27415,8 +27310,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock market data",
         english: "stock program daily trend",
         summary: "종목 일별 프로그램매매 추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_daly_prm_trde_trnsn"),
         flags: &[
             Flag {
@@ -27690,8 +27584,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock orders",
         english: "buy stock",
         summary: "주식 매수 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -27915,8 +27808,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock orders",
         english: "sell stock",
         summary: "주식 매도 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -28140,8 +28032,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock orders",
         english: "modify stock order",
         summary: "주식 정정 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -28289,8 +28180,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock orders",
         english: "cancel stock order",
         summary: "주식 취소 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -28393,8 +28283,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock orders",
         english: "buy gold spot",
         summary: "금현물 매수 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -28477,8 +28366,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock orders",
         english: "sell gold spot",
         summary: "금현물 매도 주문으로 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -28561,8 +28449,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock orders",
         english: "modify gold spot order",
         summary: "금현물 정정 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -28646,8 +28533,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock orders",
         english: "cancel gold spot order",
         summary: "금현물 취소 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -28721,8 +28607,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "order book depth top",
         summary: "호가 잔량 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("bid_req_upper"),
         flags: &[
             Flag {
@@ -29083,8 +28968,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "order book depth surge",
         summary: "호가 잔량이 급증한 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("bid_req_sdnin"),
         flags: &[
             Flag {
@@ -29425,8 +29309,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "order balance ratio surge",
         summary: "잔량율이 급증한 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("req_rt_sdnin"),
         flags: &[
             Flag {
@@ -29738,8 +29621,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "volume surge",
         summary: "거래량이 급증한 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("trde_qty_sdnin"),
         flags: &[
             Flag {
@@ -30204,8 +30086,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "prev day change rate top",
         summary: "전일 대비 등락률 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("pred_pre_flu_rt_upper"),
         flags: &[
             Flag {
@@ -30811,8 +30692,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "expected execution change rate top",
         summary: "예상 체결 등락률 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("exp_cntr_flu_rt_upper"),
         flags: &[
             Flag {
@@ -31335,8 +31215,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "today volume top",
         summary: "당일 거래량 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("tdy_trde_qty_upper"),
         flags: &[
             Flag {
@@ -32052,8 +31931,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "prev volume top",
         summary: "전일 거래량 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("pred_trde_qty_upper"),
         flags: &[
             Flag {
@@ -32261,8 +32139,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "trading value top",
         summary: "거래 대금 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("trde_prica_upper"),
         flags: &[
             Flag {
@@ -32513,8 +32390,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "credit ratio top",
         summary: "신용 비율 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("crd_rt_upper"),
         flags: &[
             Flag {
@@ -32899,8 +32775,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "foreign investor period trade top",
         summary: "외국인 기간별 매매 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("for_dt_trde_upper"),
         flags: &[
             Flag {
@@ -33182,8 +33057,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "foreign investor net buy streak top",
         summary: "외국인 연속 순매매 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("for_cont_nettrde_upper"),
         flags: &[
             Flag {
@@ -33458,8 +33332,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "foreign investor limit exhaustion rate increase top",
         summary: "외국인 한도소진율 증가 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("for_limit_exh_rt_incrs_upper"),
         flags: &[
             Flag {
@@ -33721,8 +33594,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "foreign broker trade top",
         summary: "외국인 창구 매매 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("frgn_wicket_trde_upper"),
         flags: &[
             Flag {
@@ -34051,8 +33923,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "stock broker rank",
         summary: "종목별 증권사 매매 순위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_sec_rank"),
         flags: &[
             Flag {
@@ -34262,8 +34133,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "broker trade top",
         summary: "증권사별 매매 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("sec_trde_upper"),
         flags: &[
             Flag {
@@ -34548,8 +34418,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "today major brokers",
         summary: "당일 주요 거래원 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("tdy_main_trde_ori"),
         flags: &[Flag {
             long: "stock-code",
@@ -35051,8 +34920,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "net buy broker rank",
         summary: "순매수 거래원 순위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("netprps_trde_ori_rank"),
         flags: &[
             Flag {
@@ -35251,8 +35119,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "today top exit brokers",
         summary: "당일 거래원 상위 이탈 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("tdy_upper_scesn_ori"),
         flags: &[Flag {
             long: "stock-code",
@@ -35358,8 +35225,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "same direction net trade rank",
         summary: "기관/외국인 동일 순매매 순위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("eql_nettrde_rank"),
         flags: &[
             Flag {
@@ -35679,8 +35545,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "intraday investor trade top",
         summary: "장중 투자자별 매매 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("opmr_invsr_trde_upper"),
         flags: &[
             Flag {
@@ -35897,8 +35762,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "after hours single price change rate rank",
         summary: "시간외 단일가 등락률 순위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("ovt_sigpric_flu_rt_rank"),
         flags: &[
             Flag {
@@ -36416,8 +36280,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock rankings",
         english: "foreign institution trade top",
         summary: "영4 [0785] 외국인기관매매 화면의 내용을 API로 제공합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("frgnr_orgn_trde_upper"),
         flags: &[
             Flag {
@@ -36703,8 +36566,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock sectors",
         english: "sector program",
         summary: "업종 프로그램 매매 현황 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -36891,8 +36753,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock sectors",
         english: "sector investor net buy",
         summary: "업종별 투자자별 순매수 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_netprps"),
         flags: &[
             Flag {
@@ -37183,8 +37044,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock sectors",
         english: "sector price",
         summary: "업종 현재가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_cur_prc_tm"),
         flags: &[
             Flag {
@@ -37562,8 +37422,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock sectors",
         english: "sector stock price",
         summary: "업종별 주가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_stkpc"),
         flags: &[
             Flag {
@@ -37791,8 +37650,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock sectors",
         english: "all sector indices",
         summary: "전 업종 지수 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("all_inds_idex"),
         flags: &[Flag {
             long: "industry-code",
@@ -38001,8 +37859,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock sectors",
         english: "sector daily price",
         summary: "업종 현재가 일별 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("inds_cur_prc_daly_rept"),
         flags: &[
             Flag {
@@ -38371,8 +38228,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock short selling",
         english: "short sale trend",
         summary: "종목별 공매도 추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("shrts_trnsn"),
         flags: &[
             Flag {
@@ -38577,8 +38433,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "realtime stock rank",
         summary: "실시간 종목 순위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("item_inq_rank"),
         flags: &[Flag {
             long: "query-type",
@@ -38779,8 +38634,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stock info",
         summary: "종목 코드로 주식 기본 정보를 조회한다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -39236,8 +39090,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stock brokers",
         summary: "종목 코드로 거래원 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -39621,8 +39474,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stock execution info",
         summary: "종목 코드로 체결 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("cntr_infr"),
         flags: &[Flag {
             long: "stock-code",
@@ -39806,8 +39658,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "credit trade trend",
         summary: "신용 매매 동향 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("crd_trde_trend"),
         flags: &[
             Flag {
@@ -40011,8 +39862,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "daily trade detail",
         summary: "종목 코드와 특정 날짜를 기준으로 거래 상세 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("daly_trde_dtl"),
         flags: &[
             Flag {
@@ -40354,8 +40204,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stock new high low price",
         summary: "신고저가 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("ntl_pric"),
         flags: &[
             Flag {
@@ -40841,8 +40690,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "upper lower limit stocks",
         summary: "상하한가 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("updown_pric"),
         flags: &[
             Flag {
@@ -41377,8 +41225,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "near high low stocks",
         summary: "고저가 근접한 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("high_low_pric_alacc"),
         flags: &[
             Flag {
@@ -41812,8 +41659,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "price surge drop stocks",
         summary: "가격 급등락 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("pric_jmpflu"),
         flags: &[
             Flag {
@@ -42315,8 +42161,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "volume record update",
         summary: "거래량 갱신 된 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("trde_qty_updt"),
         flags: &[
             Flag {
@@ -42609,8 +42454,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "volume profile cluster",
         summary: "매물대 집중된 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("prps_cnctr"),
         flags: &[
             Flag {
@@ -42907,8 +42751,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "high low per stocks",
         summary: "고저PER 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("high_low_per"),
         flags: &[
             Flag {
@@ -43114,8 +42957,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "open price change rate",
         summary: "시가 대비 등락율이 큰 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("open_pric_pre_flu_rt"),
         flags: &[
             Flag {
@@ -43641,8 +43483,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "broker volume profile analysis",
         summary: "거래원 매물대 분석 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("trde_ori_prps_anly"),
         flags: &[
             Flag {
@@ -43960,8 +43801,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "broker instant volume",
         summary: "거래원 순간 거래량 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("trde_ori_mont_trde_qty"),
         flags: &[
             Flag {
@@ -44303,8 +44143,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "vi triggered stocks",
         summary: "변동성 완화 장치가 발동한 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("motn_stk"),
         flags: &[
             Flag {
@@ -44714,8 +44553,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "today prev trade volume",
         summary: "당일 혹은 전일을 선택하여 체결량 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("tdy_pred_cntr_qty"),
         flags: &[
             Flag {
@@ -44873,8 +44711,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "investor daily trade stocks",
         summary: "투자자별 일별 매매 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("invsr_daly_trde_stk"),
         flags: &[
             Flag {
@@ -45182,8 +45019,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stock investor by institution",
         summary: "종목별 투자자 기관별 매매동향 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_invsr_orgn"),
         flags: &[
             Flag {
@@ -45512,8 +45348,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stock investor by institution total",
         summary: "종목별 투자자 기관별 매매동향  합계 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_invsr_orgn_tot"),
         flags: &[
             Flag {
@@ -45751,8 +45586,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "today prev trades",
         summary: "당일 혹은 전일을 선택하여 체결 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("tdy_pred_cntr"),
         flags: &[
             Flag {
@@ -45982,8 +45816,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "watchlist stock info",
         summary: "지정종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("atn_stk_infr"),
         flags: &[Flag {
             long: "stock-code",
@@ -46610,8 +46443,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stocks",
         summary: "시장을 선택하여 종목 리스트를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[Flag {
             long: "market-type",
@@ -46890,8 +46722,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stock detail",
         summary: "종목 코드로 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -47077,8 +46908,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "sector codes",
         summary: "업종 코드 리스트를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[Flag {
             long: "market-type",
@@ -47177,8 +47007,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "brokers",
         summary: "회원사 리스트를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[],
         response: &[
@@ -47230,8 +47059,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "program net buy top 50",
         summary: "프로그램 매수 50개 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("prm_netprps_upper_50"),
         flags: &[
             Flag {
@@ -47483,8 +47311,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "stock program trade status",
         summary: "종목별 프로그램 매매현황 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("stk_prm_trde_prst"),
         flags: &[
             Flag {
@@ -47752,8 +47579,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "credit loanable stocks",
         summary: "신용 융자 가능 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("crd_loan_pos_stk"),
         flags: &[
             Flag {
@@ -47956,8 +47782,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock information",
         english: "check credit loanable",
         summary: "종목 코드로 신용융자 가능 여부를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[Flag {
             long: "stock-code",
@@ -47989,8 +47814,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock lending",
         english: "stock lending trade trend",
         summary: "대차 거래 추이 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("dbrt_trde_trnsn"),
         flags: &[
             Flag {
@@ -48107,8 +47931,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock lending",
         english: "stock lending top 10 stocks",
         summary: "대차 거래 상위 10종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("dbrt_trde_upper_10stk"),
         flags: &[
             Flag {
@@ -48304,8 +48127,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock lending",
         english: "stock lending trade trend by stock",
         summary: "대차 거래 추이 정보를 종목별로 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("dbrt_trde_trnsn"),
         flags: &[
             Flag {
@@ -48432,8 +48254,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock stock lending",
         english: "stock lending trade history",
         summary: "대차 거래 내역 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("dbrt_trde_prps"),
         flags: &[
             Flag {
@@ -48547,8 +48368,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock themes",
         english: "theme groups",
         summary: "테마 그룹별 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("thema_grp"),
         flags: &[
             Flag {
@@ -48803,8 +48623,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock themes",
         english: "theme stocks",
         summary: "테마 구성 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("thema_comp_stk"),
         flags: &[
             Flag {
@@ -49031,8 +48850,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock watchlists",
         english: "watchlist groups",
         summary: "국내주식 관심종목 그룹 리스트를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("nofi"),
         flags: &[],
         response: &[
@@ -49095,8 +48913,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Domestic stock watchlists",
         english: "watchlist group detail",
         summary: "국내주식 관심종목 그룹에 속한 종목 리스트를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("nofj"),
         flags: &[Flag {
             long: "group-sequence",
@@ -49177,8 +48994,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Access tokens",
         english: "issue",
         summary: "",
-        safety: "auth_write",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AuthWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -49252,8 +49068,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "Access tokens",
         english: "revoke",
         summary: "",
-        safety: "auth_write",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AuthWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -49299,8 +49114,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "daily account return rate",
         summary: "미국주식 일별 계좌 수익률 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -49490,8 +49304,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "monthly account return rate",
         summary: "미국주식 월별 계좌 수익률 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -49681,8 +49494,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "yearly account return rate",
         summary: "미국주식 연도별 계좌 수익률 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -49872,8 +49684,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "daily stock return rate",
         summary: "미국주식 일별 종목 수익률 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -50129,8 +49940,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "monthly stock return rate",
         summary: "미국주식 월별 종목 수익률 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -50386,8 +50196,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "yearly stock return rate",
         summary: "미국주식 연도별 종목 수익률 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -50643,8 +50452,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "open orders",
         summary: "미국주식 원장 미체결 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -51124,8 +50932,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "ledger balance",
         summary: "미국주식 원장 잔고 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -51523,8 +51330,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "transaction history",
         summary: "미국주식 거래내역 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -52024,8 +51830,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "deposit",
         summary: "미국주식 예수금 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[],
         response: &[
@@ -52167,8 +51972,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "krw withdrawable amount",
         summary: "원화출금 가능 금액을 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[],
         response: &[
@@ -52222,8 +52026,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "deposit and valuation by currency",
         summary: "통화별 예수금 및 증권 평가금 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -52383,8 +52186,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "ledger valuation",
         summary: "해외증권 원장 평가 금액 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -52553,8 +52355,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "valuation by date",
         summary: "미국주식 특정일 평가금액 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[Flag {
             long: "base-date",
@@ -52678,8 +52479,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "deposit and valuation by currency on date",
         summary: "특정일 통화별 예수금 및 증권 평가금 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[Flag {
             long: "base-date",
@@ -52830,8 +52630,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "daily order fills",
         summary: "미국주식 일별 주문체결내역 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -53270,8 +53069,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "deposit detail",
         summary: "미국주식 예수금 상세 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[],
         response: &[
@@ -53575,8 +53373,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "today realized pnl by stock",
         summary: "미국주식 당일 종목별 실현손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[Flag {
             long: "foreign-currency-krw-type",
@@ -53867,8 +53664,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "orders by period",
         summary: "미국주식 기간별 주문체결내역 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -54227,8 +54023,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "today order fills",
         summary: "미국주식 당일 주문체결 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -54583,8 +54378,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "realized pnl",
         summary: "미국주식 실현손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -54870,8 +54664,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "today trades",
         summary: "미국주식 당일매매 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -55144,8 +54937,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "today trade summary",
         summary: "미국주식 당일 매매 정리 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -55351,8 +55143,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "today realized pnl",
         summary: "미국주식 당일 실현손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -55576,8 +55367,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "realized pnl by date and stock",
         summary: "미국주식 일별 종목별 실현손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -55811,8 +55601,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "return rate by period",
         summary: "미국주식 기간별 수익률 현황 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[
             Flag {
@@ -56092,8 +55881,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "daily realized pnl",
         summary: "미국주식 일별 실현손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -56238,8 +56026,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock accounts",
         english: "monthly realized pnl",
         summary: "미국주식 월별 실현손익 정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -56384,8 +56171,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock charts",
         english: "stock tick chart",
         summary: "미국주식 틱 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -56570,8 +56356,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock charts",
         english: "stock minute chart",
         summary: "미국주식 분 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -56785,8 +56570,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock charts",
         english: "stock daily chart",
         summary: "미국주식 일 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -57008,8 +56792,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock charts",
         english: "stock weekly chart",
         summary: "미국주식 주 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -57213,8 +56996,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock charts",
         english: "stock monthly chart",
         summary: "미국주식 월 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -57418,8 +57200,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock charts",
         english: "stock yearly chart",
         summary: "미국주식 년 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -57623,8 +57404,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock charts",
         english: "stock quarterly chart",
         summary: "미국주식 분기 차트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -57828,8 +57608,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock currency exchange",
         english: "exchange estimate",
         summary: "- 환전 진행 시 적용되는 환율 및 예상 환전 금액을 조회하는 tr입니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[
             Flag {
@@ -58006,8 +57785,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock currency exchange",
         english: "exchange rate",
         summary: "- 환전 적용 환율을 조회하는 tr입니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[Flag {
             long: "exchange-type",
@@ -58100,8 +57878,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock currency exchange",
         english: "currency exchange",
         summary: "- 실제로 환전이 실행되는 tr이며, 환전 진행 전 ust31301 (환율 조회) tr에서 aplc_exrt(적용환율)을 확인해주시기 바랍니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -58404,8 +58181,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock investment information",
         english: "research",
         summary: "미국주식 리서치 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[Flag {
             long: "query-type",
@@ -58576,8 +58352,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock market data",
         english: "stock quote",
         summary: "미국주식 종목정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[
             Flag {
@@ -59044,8 +58819,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock market data",
         english: "order book",
         summary: "미국주식 10호가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[
             Flag {
@@ -59935,8 +59709,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock market data",
         english: "stock trade details",
         summary: "미국주식 상세 체결내역 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -60081,8 +59854,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock market data",
         english: "stock daily fills",
         summary: "미국주식 일별 체결내역 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -60237,8 +60009,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock market data",
         english: "stock daily price",
         summary: "미국주식 일별 주가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -60465,8 +60236,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock orders",
         english: "buy stock",
         summary: "미국주식 매수 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -60645,8 +60415,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock orders",
         english: "sell stock",
         summary: "미국주식 매도 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -60841,8 +60610,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock orders",
         english: "modify stock order",
         summary: "미국주식 정정 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -60991,8 +60759,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock orders",
         english: "cancel stock order",
         summary: "미국주식 취소 주문을 요청합니다.",
-        safety: "order_write",
-        order: true,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::OrderWrite,
         paging_list: None,
         flags: &[
             Flag {
@@ -61085,8 +60852,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock orders",
         english: "orderable quantity",
         summary: "미국주식 종목별 증거금률별 주문 가능 수량정보를 조회합니다.",
-        safety: "account_read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::AccountRead,
         paging_list: None,
         flags: &[
             Flag {
@@ -61424,8 +61190,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "realtime stock view rank",
         summary: "미국주식 실시간 종목 순위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[Flag {
             long: "service-type",
@@ -61669,8 +61434,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "watchlist registration top",
         summary: "미국주식 관심종목 등록 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -61916,8 +61680,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "change rate top by period",
         summary: "미국주식 주식/업종의 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -62313,8 +62076,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "change rate top by period etf",
         summary: "미국주식 ETF의 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -62680,8 +62442,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "change rate top by period watchlist",
         summary: "미국주식 관심종목의 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -63053,8 +62814,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "today volume top",
         summary: "미국주식 주식/업종의 당일 거래량 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -63445,8 +63205,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "today volume top etf",
         summary: "미국주식 ETF의 당일 거래량 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -63823,8 +63582,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "today trade value top",
         summary: "미국주식 주식/업종의 당일 거래대금 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -64186,8 +63944,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "today trade value top etf",
         summary: "미국주식 ETF의 당일 거래대금 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -64519,8 +64276,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "market cap top",
         summary: "미국주식 주식/업종의 시가총액 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -64900,8 +64656,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "market cap top etf",
         summary: "미국주식 ETF의 시가총액 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -65267,8 +65022,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "kiwoom trade top",
         summary: "키움 미국주식 거래 상위 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -65499,8 +65253,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "kiwoom trade top etf",
         summary: "키움 미국ETF 거래 상위 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -65731,8 +65484,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "change rate top vs prev day",
         summary: "미국주식 주식/업종의 전일대비 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -66176,8 +65928,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "change rate top vs prev day etf",
         summary: "미국주식 ETF의 전일대비 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -66573,8 +66324,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "change rate top vs open",
         summary: "미국주식 주식/업종의 시가대비 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -66987,8 +66737,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "change rate top vs open etf",
         summary: "미국주식 ETF의 시가대비 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -67387,8 +67136,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "change rate top vs open watchlist",
         summary: "미국주식 관심종목의 시가대비 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -67806,8 +67554,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "cumulative change rate top",
         summary: "미국주식 주식/업종의 누적 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -68266,8 +68013,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "cumulative change rate top etf",
         summary: "미국주식 ETF의 누적 등락률 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -68712,8 +68458,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "prev day trade top",
         summary: "미국주식 주식/업종의 전일 거래상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -68963,8 +68708,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "prev day trade top etf",
         summary: "미국주식 ETF의 전일 거래상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -69200,8 +68944,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "high low price rise fall",
         summary: "미국주식 주식/업종의 최고최저가대비 상승하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -69700,8 +69443,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "high low price rise fall etf",
         summary: "미국주식 ETF의 최고최저가대비 상승하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -70186,8 +69928,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "rise fall by date",
         summary: "미국주식 주식/업종의 특정일자 상승/하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -70610,8 +70351,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "rise fall by date etf",
         summary: "미국주식 ETF의 특정일자 상승/하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -71020,8 +70760,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "turnover rate top",
         summary: "미국주식 주식/업종의 회전율 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -71401,8 +71140,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "turnover rate top etf",
         summary: "미국주식 ETF의 회전율 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -71768,8 +71506,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "consecutive rise fall rank",
         summary: "미국주식 주식/업종의 연속상승/하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -72193,8 +71930,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "consecutive rise fall rank etf",
         summary: "미국주식 ETF의 연속상승/하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -72604,8 +72340,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "consecutive rise fall rank watchlist",
         summary: "미국주식 관심종목의 연속상승/하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -73005,8 +72740,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "order book depth top",
         summary: "미국주식 주식/업종의 호가잔량상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -73447,8 +73181,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "order book depth top etf",
         summary: "미국주식 ETF의 호가잔량상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -73875,8 +73608,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "day session disparity top",
         summary: "미국주식 주식/업종의 주간거래 괴리율 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -74382,8 +74114,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock rankings",
         english: "day session disparity top etf",
         summary: "미국주식 ETF의 주간거래 괴리율 상위 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -74877,8 +74608,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock sectors",
         english: "sector period returns",
         summary: "미국주식 업종별 기간별 수익률 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -75029,8 +74759,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock sectors",
         english: "sector change rate rank",
         summary: "미국주식 업종별 주가 정보를 조회합니다",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -75301,8 +75030,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "exchange types",
         summary: "미국주식 거래소 구분을 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[Flag {
             long: "stock-code",
@@ -75415,8 +75143,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "stock list",
         summary: "미국주식 종목 리스트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[Flag {
             long: "exchange-type",
@@ -75553,8 +75280,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "stock info",
         summary: "미국주식 종목 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: None,
         flags: &[
             Flag {
@@ -75670,8 +75396,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "sector list",
         summary: "미국주식 업종 리스트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[Flag {
             long: "kind",
@@ -75746,8 +75471,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "index list",
         summary: "미국지수 리스트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[Flag {
             long: "index-query-type",
@@ -75832,8 +75556,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "etf etn list",
         summary: "미국 ETF,ETN 리스트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[Flag {
             long: "exchange-type",
@@ -75954,8 +75677,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "etf category list",
         summary: "미국 ETF카테고리 리스트 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("list"),
         flags: &[Flag {
             long: "kind",
@@ -76053,8 +75775,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "volume surge drop",
         summary: "미국주식 주식/업종의 거래량 급등락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -76444,8 +76165,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "volume surge drop etf",
         summary: "미국주식 ETF의 거래량 급등락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -76821,8 +76541,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "price by band",
         summary: "미국주식 주식/업종의 가격대별 주가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -77198,8 +76917,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "price by band etf",
         summary: "미국주식 ETF의 가격대별 주가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -77561,8 +77279,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "price surge drop",
         summary: "미국주식 주식/업종의 가격 급등락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -77996,8 +77713,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "price surge drop etf",
         summary: "미국주식 ETF의 가격 급등락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -78417,8 +78133,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "price surge drop watchlist",
         summary: "미국주식 관심종목의 가격 급등락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -78819,8 +78534,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "high low proximity",
         summary: "미국주식 주식/업종의 고가/저가 접근 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -79185,8 +78899,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "high low proximity etf",
         summary: "미국주식 ETF의 고가/저가 접근 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -79537,8 +79250,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "high low proximity watchlist",
         summary: "미국주식 관심종목의 고가/저가 접근 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -79888,8 +79600,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "volume renewal",
         summary: "미국주식 주식/업종의 거래량 갱신 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -80299,8 +80010,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "volume renewal etf",
         summary: "미국주식 ETF의 거래량 갱신 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -80696,8 +80406,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "volume renewal watchlist",
         summary: "미국주식 관심종목의 거래량 갱신 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -81083,8 +80792,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "new high low",
         summary: "미국주식 주식/업종의 신고가/신저가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -81540,8 +81248,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "new high low etf",
         summary: "미국주식 ETF의 신고가/신저가 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -81983,8 +81690,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "gap up down",
         summary: "미국주식 주식/업종의 갭상승/갭하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -82470,8 +82176,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "gap up down etf",
         summary: "미국주식 ETF의 갭상승/갭하락 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -82943,8 +82648,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "remaining order ratio surge",
         summary: "미국주식 주식/업종의 잔량률 급증 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -83349,8 +83053,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "remaining order ratio surge etf",
         summary: "미국주식 ETF의 잔량률 급증 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -83741,8 +83444,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "supply concentration",
         summary: "미국주식 주식/업종의 매물대집중 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -84157,8 +83859,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "supply concentration etf",
         summary: "미국주식 ETF의 매물대집중 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -84559,8 +84260,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "yearly change rate",
         summary: "미국주식 종목의 연도별 등락률 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -84734,8 +84434,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "yearly change rate by sector",
         summary: "미국주식 연도별 업종별 종목등락률 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -84941,8 +84640,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "yearly change rate by etf category",
         summary: "미국주식 연도별 ETF 카테고리별 종목등락률 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -85158,8 +84856,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "yearly sector change rate",
         summary: "미국주식 업종의 연도별 등락률 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[Flag {
             long: "industry-code",
@@ -85321,8 +85018,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock stock information",
         english: "yearly change rate etf",
         summary: "미국주식 ETF의 연도별 등락률 정보를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("result_list"),
         flags: &[
             Flag {
@@ -85496,8 +85192,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock watchlists",
         english: "watchlist groups",
         summary: "미국주식 관심종목 그룹 리스트를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("nofi"),
         flags: &[],
         response: &[
@@ -85560,8 +85255,7 @@ pub static COMMANDS: [Command; 306usize] = [
         group_english: "US stock watchlists",
         english: "watchlist group detail",
         summary: "미국주식 관심종목 그룹에 속한 종목 리스트를 조회합니다.",
-        safety: "read",
-        order: false,
+        safety: kiwoom_generated::kiwoom_runtime::SafetyClass::Read,
         paging_list: Some("nofj"),
         flags: &[Flag {
             long: "group-sequence",
