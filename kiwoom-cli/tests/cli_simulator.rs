@@ -20,6 +20,20 @@ struct Run {
     stderr: String,
 }
 
+impl Run {
+    /// Refused before anything was sent (exit 2), the message carrying every one of `words`.
+    fn assert_refused(&self, words: &[&str]) {
+        assert_eq!(self.code, 2, "{}", self.stderr);
+        for word in words {
+            assert!(
+                self.stderr.contains(word),
+                "no {word:?} in: {}",
+                self.stderr
+            );
+        }
+    }
+}
+
 fn run(args: &[&str]) -> Run {
     run_with(kiwoom(), args)
 }
@@ -155,12 +169,7 @@ fn paging_streams_rows_of_every_page_or_of_at_most_n() {
         "--stock-code",
         "005930",
     ]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("ka10001") && r.stderr.contains("does not page"),
-        "{}",
-        r.stderr
-    );
+    r.assert_refused(&["ka10001", "does not page"]);
 }
 
 #[test]
@@ -214,8 +223,7 @@ fn an_order_is_refused_without_the_gate() {
         "--json",
         r#"{"dmst_stex_tp":"KRX","stk_cd":"005930","ord_qty":"1","trde_tp":"3"}"#,
     ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--allow-orders"), "{}", r.stderr);
+    r.assert_refused(&["--allow-orders"]);
 }
 
 #[test]
@@ -265,12 +273,7 @@ fn dry_run_prints_the_validated_body_and_sends_nothing() {
         "--trade-type",
         "0",
     ]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--order-quantity (ord_qty"),
-        "{}",
-        r.stderr
-    );
+    r.assert_refused(&["--order-quantity (ord_qty"]);
 }
 
 #[test]
@@ -324,8 +327,7 @@ fn secret_flags_left_out_are_read_from_the_environment() {
         "--grant-type",
         "client_credentials",
     ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--app-key (appkey"), "{}", r.stderr);
+    r.assert_refused(&["--app-key (appkey"]);
 }
 
 #[test]
@@ -375,12 +377,7 @@ fn bad_flags_are_refused_naming_the_tr_and_the_field() {
         "--adjusted-stock-price-type",
         "1",
     ]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("ka10081") && r.stderr.contains("--base-date (base_dt"),
-        "{}",
-        r.stderr
-    );
+    r.assert_refused(&["ka10081", "--base-date (base_dt"]);
 
     let r = run(&[
         "domestic",
@@ -389,8 +386,7 @@ fn bad_flags_are_refused_naming_the_tr_and_the_field() {
         "--stock-code",
         "005930",
     ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("required but missing"), "{}", r.stderr);
+    r.assert_refused(&["required but missing"]);
 
     let r = run(&[
         "call",
@@ -398,12 +394,7 @@ fn bad_flags_are_refused_naming_the_tr_and_the_field() {
         "--json",
         r#"{"stk_cd":"005930","stk_cd":"000660"}"#,
     ]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("--json") && r.stderr.contains("more than once"),
-        "{}",
-        r.stderr
-    );
+    r.assert_refused(&["--json", "more than once"]);
 }
 
 #[test]
@@ -429,8 +420,7 @@ fn the_real_profile_needs_keys_from_the_environment_and_yes_for_orders() {
     cmd.env("KIWOOM_APP_KEY", "app-key-never-shown")
         .env("KIWOOM_SECRET_KEY", "secret-never-shown");
     let r = run_with(cmd, &with(BUY, &["--profile", "real", "--allow-orders"]));
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--yes"), "{}", r.stderr);
+    r.assert_refused(&["--yes"]);
     for text in [&r.stdout, &r.stderr] {
         assert!(!text.contains("never-shown"), "{text}");
     }
@@ -470,7 +460,7 @@ fn find_and_describe_read_the_catalog() {
         assert_eq!(qty["required"], true);
     }
     let r = run(&["describe", "nothing-like-this"]);
-    assert_eq!(r.code, 2);
+    r.assert_refused(&[]);
 }
 
 #[test]
@@ -493,9 +483,7 @@ fn stream_prints_realtime_events_until_the_count() {
     }
 
     let r = run(&["stream", "00", "005930"]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("account-wide"), "{}", r.stderr);
+    r.assert_refused(&["account-wide"]);
     let r = run(&["stream", "FE", "NVDA"]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("SYMBOL:EXCHANGE"), "{}", r.stderr);
+    r.assert_refused(&["SYMBOL:EXCHANGE"]);
 }
