@@ -153,11 +153,12 @@ pub trait Record: Sized {
 pub fn decode_body<R: Record>(api_id: &str, body: &[u8]) -> Result<R, DecodeError> {
     // UTF-8 checked once for the whole body: `serde_json` reading a `str` then skips the
     // check on every string, which was a sixth of the decoding time.
-    let text = std::str::from_utf8(body).map_err(|e| DecodeError {
-        api_id: api_id.to_owned(),
-        field: "<body>".to_owned(),
-        raw: truncate(&redact::redact_body(api_id, &String::from_utf8_lossy(body))),
-        reason: format!("the body is not UTF-8 (byte {})", e.valid_up_to()),
+    let text = std::str::from_utf8(body).map_err(|e| {
+        body_error(
+            api_id,
+            body,
+            format!("the body is not UTF-8 (byte {})", e.valid_up_to()),
+        )
     })?;
     let failure = Cell::new(None);
     let ctx = Ctx::root(api_id, &failure);
@@ -166,17 +167,25 @@ pub fn decode_body<R: Record>(api_id: &str, body: &[u8]) -> Result<R, DecodeErro
         .deserialize(&mut de)
         .and_then(|record| de.end().map(|()| record));
     result.map_err(|error| {
-        failure.take().unwrap_or_else(|| DecodeError {
-            api_id: api_id.to_owned(),
-            field: "<body>".to_owned(),
-            raw: truncate(&redact::redact_body(api_id, &String::from_utf8_lossy(body))),
-            reason: if redact::is_oauth_tr(api_id) {
+        failure.take().unwrap_or_else(|| {
+            let reason = if redact::is_oauth_tr(api_id) {
                 redact::redact_quoted(&error.to_string())
             } else {
                 error.to_string()
-            },
+            };
+            body_error(api_id, body, reason)
         })
     })
+}
+
+/// An error about the body as a whole (not JSON, not UTF-8), its raw text redacted and cut.
+fn body_error(api_id: &str, body: &[u8], reason: String) -> DecodeError {
+    DecodeError {
+        api_id: api_id.to_owned(),
+        field: "<body>".to_owned(),
+        raw: truncate(&redact::redact_body(api_id, &String::from_utf8_lossy(body))),
+        reason,
+    }
 }
 
 /// The next key of an object, borrowed from the input when it has no escapes.
