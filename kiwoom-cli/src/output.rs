@@ -92,36 +92,33 @@ fn csv_header(
     keys: &[String],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let names: Vec<String> = keys
-        .iter()
-        .map(|k| {
+    csv_record(
+        keys.iter().map(|k| {
             c.field(&format!("{prefix}{k}"))
                 .map_or(k.clone(), |f| f.rust.to_owned())
-        })
-        .map(|n| csv_cell(&n))
-        .collect();
-    writeln!(out, "{}", names.join(","))
+        }),
+        out,
+    )
 }
 
 fn csv_row(keys: &[String], row: &Json, out: &mut dyn Write) -> std::io::Result<()> {
-    let cells: Vec<String> = keys
-        .iter()
-        .map(|k| match row.get(k) {
+    csv_record(
+        keys.iter().map(|k| match row.get(k) {
             None | Some(Json::Null) => String::new(),
-            Some(Json::String(s)) => csv_cell(s),
-            Some(other) => csv_cell(&other.to_string()),
-        })
-        .collect();
-    writeln!(out, "{}", cells.join(","))
+            Some(Json::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        }),
+        out,
+    )
 }
 
-/// RFC 4180: a cell with a comma, quote or line break is quoted, quotes doubled.
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
+/// One CSV line, RFC 4180 quoting by the `csv` crate.
+fn csv_record(cells: impl IntoIterator<Item = String>, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    writer.write_record(cells)?;
+    writer.flush()
 }
 
 fn pretty(v: &Json) -> String {
@@ -431,9 +428,14 @@ mod tests {
 
     #[test]
     fn csv_cells_are_quoted_when_needed() {
-        assert_eq!(super::csv_cell("005930"), "005930");
-        assert_eq!(super::csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(super::csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        let line = |cell: &str| {
+            let mut out = Vec::new();
+            super::csv_record([cell.to_owned()], &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(line("005930"), "005930\n");
+        assert_eq!(line("a,b"), "\"a,b\"\n");
+        assert_eq!(line("say \"hi\""), "\"say \"\"hi\"\"\"\n");
     }
 
     #[test]
