@@ -88,22 +88,31 @@ pub struct SpecError {
     pub message: String,
 }
 
-/// Load and index a spec directory once per process; later servers share it.
+/// Load and index a spec directory once per process; later servers share it. `None` is
+/// the spec bundled into the binary at build time (the workspace `spec/` it was built
+/// from), so an installed binary needs no source tree.
 pub fn load(dir: Option<&Path>) -> Result<Arc<Catalog>, SpecError> {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<Catalog>>>> = OnceLock::new();
-    let dir = dir.map_or_else(codegen::spec::workspace_spec_dir, Path::to_path_buf);
+    let key = dir.map_or_else(
+        || PathBuf::from(crate::embedded_spec::ORIGIN),
+        Path::to_path_buf,
+    );
     let cache = CACHE.get_or_init(Default::default);
     let mut guard = cache
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(catalog) = guard.get(&dir) {
+    if let Some(catalog) = guard.get(&key) {
         return Ok(catalog.clone());
     }
-    let spec = Spec::load(&dir).map_err(|e| SpecError {
-        dir: dir.clone(),
+    let loaded = match dir {
+        Some(d) => Spec::load(d),
+        None => crate::embedded_spec::load(),
+    };
+    let spec = loaded.map_err(|e| SpecError {
+        dir: key.clone(),
         message: e.to_string(),
     })?;
     let catalog = Arc::new(Catalog::from_spec(&spec));
-    guard.insert(dir, catalog.clone());
+    guard.insert(key, catalog.clone());
     Ok(catalog)
 }

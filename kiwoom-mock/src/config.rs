@@ -44,7 +44,8 @@ pub struct MockConfig {
     /// without a date, ka10004's `bid_req_base_tm`, order times, realtime time values (see
     /// `clock`). Fix it for answers that do not depend on when a test runs.
     pub clock: Option<chrono::NaiveDateTime>,
-    /// The spec to serve; `None` = the workspace `spec/` (loaded once per process).
+    /// The spec to serve; `None` = the workspace `spec/` bundled into the binary at build
+    /// time (parsed once per process), so no source tree is needed at run time.
     pub spec_dir: Option<PathBuf>,
     /// Send a `SYSTEM` notice frame before the LOGIN ack, as the live server sometimes does.
     pub system_frame_before_login: bool,

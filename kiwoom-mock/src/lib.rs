@@ -135,6 +135,7 @@ mod clock;
 mod config;
 mod control;
 mod det;
+mod embedded_spec;
 pub mod example_decisions;
 mod feed;
 mod limits;

@@ -38,7 +38,7 @@ struct Args {
     /// Lifetime of issued tokens, in seconds.
     #[arg(long, default_value_t = 86_400)]
     token_lifetime_secs: u64,
-    /// Spec directory (default: the workspace spec/).
+    /// Spec directory (default: the spec/ bundled into this binary when it was built).
     #[arg(long)]
     spec_dir: Option<PathBuf>,
     /// Send a SYSTEM frame before each WebSocket LOGIN ack.
