@@ -188,6 +188,14 @@ pub(crate) async fn execute<T: TrRequest>(
     next_key: Option<&str>,
     page: u32,
 ) -> Result<Page<T::Response>, Error> {
+    let slot = client
+        .inner
+        .cache
+        .as_ref()
+        .and_then(|c| c.slot(req, next_key));
+    if let Some(hit) = slot.as_ref().and_then(|s| s.get::<T>()) {
+        return Ok(hit);
+    }
     let info = &T::INFO;
     let span = tracing::debug_span!(
         "kiwoom_request",
@@ -198,13 +206,19 @@ pub(crate) async fn execute<T: TrRequest>(
         return_code = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
     );
-    execute_inner(client, req, next_key).instrument(span).await
+    let started = Instant::now();
+    let result = execute_inner(client, req, next_key, slot.as_ref())
+        .instrument(span)
+        .await;
+    crate::metrics::call_finished(info.api_id, &result, started.elapsed());
+    result
 }
 
 async fn execute_inner<T: TrRequest>(
     client: &Client,
     req: &T,
     next_key: Option<&str>,
+    cache: Option<&crate::cache::Slot>,
 ) -> Result<Page<T::Response>, Error> {
     let inner = &*client.inner;
     let info = &T::INFO;
@@ -232,10 +246,12 @@ async fn execute_inner<T: TrRequest>(
         attempt += 1;
         span.record("attempt", attempt);
         let token = inner.auth.token().await?;
+        let waiting = Instant::now();
         inner
             .limiter
             .acquire(inner.auth.app_fingerprint(), info)
             .await?;
+        crate::metrics::limiter_waited(info.api_id, waiting.elapsed());
 
         let mut headers = HeaderMap::with_capacity(5);
         headers.insert(API_ID.clone(), HeaderValue::from_static(info.api_id));
@@ -271,12 +287,19 @@ async fn execute_inner<T: TrRequest>(
                             Next::Failed(transport_error(info.api_id, e, inner.timeout))
                         }
                         Err(BodyError::TooLarge(e)) => Next::Unreadable(e),
-                        Ok(bytes) => judge::<T>(status, bytes, meta, order.as_ref()),
+                        Ok(bytes) => {
+                            let next = judge::<T>(status, bytes.clone(), meta, order.as_ref());
+                            if let (Some(slot), Next::Done(Ok(page))) = (cache, &next) {
+                                slot.store(bytes, page);
+                            }
+                            next
+                        }
                     }
                 }
             }
         };
         span.record("latency_ms", sent_at.elapsed().as_millis() as u64);
+        crate::metrics::request_answered(info.api_id, sent_at.elapsed());
         match next {
             Next::Done(Ok(page)) => {
                 tracing::debug!(
@@ -301,11 +324,13 @@ async fn execute_inner<T: TrRequest>(
                 inner
                     .limiter
                     .rate_limited(inner.auth.app_fingerprint(), info);
+                crate::metrics::rate_limit_answer(info.api_id);
                 rate_retries += 1;
                 if rate_retries > inner.retry.max_rate_limit_retries {
                     tracing::warn!(error = %e, "rate limited; retries exhausted");
                     return Err(e);
                 }
+                crate::metrics::resend(info.api_id, crate::metrics::Resend::RateLimit);
                 let wait = inner.retry.backoff(rate_retries);
                 tracing::info!(
                     retry = rate_retries,
@@ -315,11 +340,13 @@ async fn execute_inner<T: TrRequest>(
                 tokio::time::sleep(wait).await;
             }
             Next::TokenRefused(e) => {
+                crate::metrics::token_rejected(info.api_id);
                 if refreshed {
                     return Err(e);
                 }
                 refreshed = true;
                 inner.auth.replace_rejected(token.generation).await?;
+                crate::metrics::resend(info.api_id, crate::metrics::Resend::Token);
             }
             Next::Failed(e) => {
                 let maybe_sent = !matches!(e, Error::Transport { sent: false, .. });
@@ -336,6 +363,7 @@ async fn execute_inner<T: TrRequest>(
                     return Err(e);
                 }
                 let wait = inner.retry.backoff(transport_retries);
+                crate::metrics::resend(info.api_id, crate::metrics::Resend::Transport);
                 tracing::info!(error = %e, retry = transport_retries, wait_ms = wait.as_millis() as u64, "resending");
                 tokio::time::sleep(wait).await;
             }

@@ -62,6 +62,7 @@ pub struct ClientBuilder {
     clock_offset: Option<chrono::Duration>,
     /// `None`: the default for the environment; `Some(None)`: off.
     market_rules: Option<Option<crate::market_rules::OrderRules>>,
+    cache: Option<crate::cache::CacheConfig>,
 }
 
 /// Default [`ClientBuilder::max_response_bytes`]: far above any answer Kiwoom sends (the
@@ -163,6 +164,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Keep answers of reference-data TRs (stock lists, code tables) for a while; off by
+    /// default. Never account or order TRs. See [`crate::cache`].
+    pub fn response_cache(mut self, config: crate::cache::CacheConfig) -> Self {
+        self.cache = Some(config);
+        self
+    }
+
     pub fn websocket(mut self, config: WsConfig) -> Self {
         self.ws = Some(config);
         self
@@ -246,6 +254,7 @@ impl ClientBuilder {
                 timeout,
                 ws: self.ws.unwrap_or_default(),
                 urls: Default::default(),
+                cache: self.cache.as_ref().map(crate::cache::ResponseCache::new),
                 market_rules: self.market_rules.unwrap_or_else(|| match env {
                     Environment::Real | Environment::Mock => {
                         Some(crate::market_rules::OrderRules::default())
@@ -276,6 +285,7 @@ pub(crate) struct Inner {
     pub(crate) timeout: Duration,
     pub(crate) ws: WsConfig,
     pub(crate) market_rules: Option<crate::market_rules::OrderRules>,
+    pub(crate) cache: Option<crate::cache::ResponseCache>,
     /// Parsed URL per path, so the hot path does not format and parse one per request.
     urls: std::sync::RwLock<std::collections::HashMap<&'static str, reqwest::Url>>,
 }
@@ -320,6 +330,11 @@ impl Client {
     /// When the current token expires (issuing one if needed).
     pub async fn token_expires_at(&self) -> Result<chrono::DateTime<chrono::Utc>, Error> {
         Ok(self.inner.auth.token().await?.expires_at())
+    }
+
+    /// The response cache, when configured ([`ClientBuilder::response_cache`]).
+    pub fn response_cache(&self) -> Option<&crate::cache::ResponseCache> {
+        self.inner.cache.as_ref()
     }
 
     /// Revoke the token (au10002) and forget it; the next call issues a new one.

@@ -39,6 +39,8 @@
 //! are logged under `tungstenite`'s own targets.
 
 pub mod auth;
+pub mod batch;
+pub mod cache;
 pub mod call;
 mod client;
 pub mod codec;
@@ -46,6 +48,7 @@ pub mod error;
 pub mod error_code;
 pub mod limiter;
 pub mod market_rules;
+pub mod metrics;
 mod paging;
 pub mod retry;
 pub mod return_code;
@@ -55,6 +58,8 @@ pub mod ws;
 pub use auth::{
     AccessToken, FileTokenStore, IssueLock, MemoryTokenStore, StoreFuture, StoredToken, TokenStore,
 };
+pub use batch::{Batch, BatchCancel, BatchItem, BatchStream, BatchSummary};
+pub use cache::{CacheConfig, CacheGroup, ResponseCache};
 pub use call::{Call, Page};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Environment};
 pub use error::{Error, RequestSent};

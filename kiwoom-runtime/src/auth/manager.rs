@@ -307,7 +307,9 @@ impl TokenManager {
             );
             tokio::time::sleep(wait).await;
         }
-        let stored = self.issue().await?;
+        let issued = self.issue().await;
+        crate::metrics::token_issue(&issued);
+        let stored = issued?;
         // A store that cannot be written costs a token per process, not the call.
         if let Err(e) = self.store.save(&self.store_key, &stored).await {
             tracing::warn!(error = %e, "could not save the token");

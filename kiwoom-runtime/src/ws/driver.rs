@@ -236,6 +236,7 @@ impl Driver {
             };
             let since = SystemTime::now();
             tracing::warn!(market = ?self.market, reason = %why, "websocket connection lost; reconnecting");
+            crate::metrics::ws_disconnected(self.market);
             for p in self.pending.drain(..) {
                 p.fail(Error::WebSocket(format!(
                     "connection lost before the answer ({why}); it may have been sent"
@@ -249,6 +250,7 @@ impl Driver {
                     // Connected before the gap is seen, so a consumer that reacts to the
                     // gap (a REST snapshot, a new subscription) finds the session usable.
                     self.set_state(ConnectionState::Connected);
+                    crate::metrics::ws_gap(self.market, since.elapsed().unwrap_or_default());
                     self.router.push(SessionEvent::Gap(Gap {
                         since,
                         until: SystemTime::now(),
@@ -613,6 +615,7 @@ fn real_events(real: RealEntries) -> impl Iterator<Item = SessionEvent> {
     let RealEntries { entries, total } = real;
     let kept = entries.len();
     if total > kept {
+        crate::metrics::realtime_skipped(total - kept);
         tracing::warn!(
             entries = total,
             kept,
@@ -625,6 +628,7 @@ fn real_events(real: RealEntries) -> impl Iterator<Item = SessionEvent> {
             Ok(item) => SessionEvent::Real(item),
             Err(bad) => {
                 tracing::warn!(error = %bad.error, "malformed REAL entry");
+                crate::metrics::realtime_malformed(bad.kind.as_deref());
                 SessionEvent::Malformed {
                     kind: bad.kind,
                     error: bad.error,

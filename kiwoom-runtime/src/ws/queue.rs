@@ -82,6 +82,13 @@ pub(crate) struct EventQueue {
     warn_backlog: usize,
 }
 
+// Events never read leave the process-wide backlog gauge with their queue.
+impl Drop for Inner {
+    fn drop(&mut self) {
+        crate::metrics::realtime_backlog(-(self.lossless_backlog as f64));
+    }
+}
+
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inner")
@@ -120,6 +127,7 @@ impl EventQueue {
                     if let Some(older) = q.latest.get_mut(&key) {
                         *older = item;
                         q.conflated_total += 1;
+                        crate::metrics::realtime_conflated(&key.kind);
                         *q.conflated.entry(key).or_default() += 1;
                     } else {
                         q.latest.insert(key.clone(), item);
@@ -129,6 +137,7 @@ impl EventQueue {
                 event => {
                     q.slots.push_back(Slot::Event(event));
                     q.lossless_backlog += 1;
+                    crate::metrics::realtime_backlog(1.0);
                     if q.lossless_backlog > q.lossless_peak {
                         q.lossless_peak = q.lossless_backlog;
                         let n = q.lossless_backlog;
@@ -160,6 +169,7 @@ impl EventQueue {
             match q.slots.pop_front()? {
                 Slot::Event(e) => {
                     q.lossless_backlog -= 1;
+                    crate::metrics::realtime_backlog(-1.0);
                     return Some(e);
                 }
                 Slot::Latest(key) => {

@@ -63,7 +63,10 @@ impl Router {
 
     pub(crate) fn push(&self, event: SessionEvent) {
         let kind = match &event {
-            SessionEvent::Real(item) => Some(item.kind.as_str()),
+            SessionEvent::Real(item) => {
+                crate::metrics::realtime_event(&item.kind);
+                Some(item.kind.as_str())
+            }
             SessionEvent::Malformed { kind, .. } => kind.as_deref(),
             _ => None,
         };
