@@ -65,6 +65,7 @@ pub async fn dispatch(matches: &ArgMatches, out: &mut dyn Write) -> Result<(), C
             };
             crate::stream::run(&args, options.profile, format, out).await
         }
+        "mcp" => crate::mcp::serve(options.profile, options.allow_orders).await,
         "call" => {
             let id = sub
                 .get_one::<String>("api-id")

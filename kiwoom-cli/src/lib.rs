@@ -12,6 +12,7 @@ pub mod error;
 pub mod find;
 pub mod flags;
 pub mod generated;
+pub mod mcp;
 pub mod output;
 pub mod pager;
 pub mod profile;

@@ -28,7 +28,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut out = std::io::stdout().lock();
+    // Not locked for the whole run: `kiwoom mcp` answers through tokio's stdout, from a
+    // blocking-pool thread that would wait forever for a lock held by this one.
+    let mut out = std::io::stdout();
     match runtime.block_on(kiwoom_cli::cli::dispatch(&matches, &mut out)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

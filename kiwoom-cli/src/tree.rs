@@ -29,7 +29,8 @@ pub fn build() -> Clap {
              kiwoom find <words>                            search TRs in English or Korean\n\
              kiwoom describe <api-id|command path>          fields, types, units, paging, safety\n\
              kiwoom call <api-id> --json '{..}'             call a TR with its wire JSON\n\
-             kiwoom stream <type> [items] --count N         print realtime events\n\n\
+             kiwoom stream <type> [items] --count N         print realtime events\n\
+             kiwoom mcp [--allow-orders]                    serve all of this to AI agents (MCP, stdio)\n\n\
              The default profile, `simulator`, runs the bundled Kiwoom simulator in this process:\n\
              no account or key needed. `mock` and `real` read KIWOOM_APP_KEY and KIWOOM_SECRET_KEY.",
         )
@@ -157,6 +158,8 @@ fn catalog_commands() -> Vec<Clap> {
                     .value_parser(value_parser!(u64).range(1..))
                     .help("Stop after this many seconds"),
             ),
+        Clap::new("mcp")
+            .about("Serve the catalog, read TRs and realtime snapshots to AI agents: a Model Context Protocol server on stdio (orders only with --allow-orders, each with a confirm step)"),
         Clap::new("call")
             .about("Call a TR by api-id with its wire JSON body, validated before sending")
             .arg(Arg::new("api-id").required(true).help("The api-id: ka10081"))
