@@ -63,7 +63,40 @@ pub async fn dispatch(matches: &ArgMatches, out: &mut dyn Write) -> Result<(), C
                 Format::Json | Format::Csv => Format::Ndjson,
                 f => f,
             };
-            crate::stream::run(&args, options.profile, format, out).await
+            let record = sub.get_one::<std::path::PathBuf>("record");
+            match sub.get_one::<std::path::PathBuf>("replay") {
+                Some(file) => crate::record::replay(&args, file, format, out),
+                None => {
+                    crate::stream::run_recorded(&args, options.profile, record, format, out).await
+                }
+            }
+        }
+        "login" => {
+            let args = crate::login::LoginArgs {
+                profile: Profile::parse(sub.get_one::<String>("name").map_or("", String::as_str))?,
+                keys: sub.get_one::<String>("keys").map(|k| match k.as_str() {
+                    "env" => crate::config::KeySource::Env,
+                    _ => crate::config::KeySource::Keyring,
+                }),
+                url: sub.get_one::<String>("url").cloned(),
+                allow_orders: sub.get_one::<String>("orders").map(|o| o == "allowed"),
+                make_default: sub.get_flag("default"),
+            };
+            crate::login::login(&args, out).await
+        }
+        "logout" => {
+            let profile = Profile::parse(sub.get_one::<String>("name").map_or("", String::as_str))?;
+            crate::login::logout(profile, out).await
+        }
+        "profiles" => crate::login::list(options.format, out),
+        "sim" => crate::sim::run(sub.get_one::<u16>("port").copied().unwrap_or(8080), out).await,
+        crate::secrets::CHECK_COMMAND => {
+            let profile = sub.get_one::<String>("name").map_or("", String::as_str);
+            if crate::secrets::check_here(&crate::config::dir()?, profile) {
+                Ok(())
+            } else {
+                Err(CliError::Config("keys not readable".to_owned()))
+            }
         }
         "mcp" => crate::mcp::serve(options.profile, options.allow_orders).await,
         "call" => {
@@ -80,7 +113,7 @@ pub async fn dispatch(matches: &ArgMatches, out: &mut dyn Write) -> Result<(), C
             // The text goes to the reader as text, so a key given twice is refused.
             let body = Json::String(text);
             let request = flags::parse(c, &body)?;
-            run::run(c, request, body, &options, out).await
+            run::run(c, request, body, &with_profile_gate(options)?, out).await
         }
         market => {
             let (group, rest) = sub
@@ -94,17 +127,22 @@ pub async fn dispatch(matches: &ArgMatches, out: &mut dyn Write) -> Result<(), C
                     CliError::Usage(format!("no command `{market} {group} {command}`"))
                 })?;
             let (request, body) = flags::request(c, flag_matches)?;
-            run::run(c, request, body, &options, out).await
+            run::run(c, request, body, &with_profile_gate(options)?, out).await
         }
     }
 }
 
+/// A TR command's options with the profile's own order setting: a profile saved with
+/// `kiwoom login <p> --orders allowed` needs no `--allow-orders` (real still confirms).
+fn with_profile_gate(mut options: Options) -> Result<Options, CliError> {
+    if !options.allow_orders {
+        options.allow_orders = options.profile.settings()?.allow_orders;
+    }
+    Ok(options)
+}
+
 fn options(m: &ArgMatches) -> Result<Options, CliError> {
-    let profile = Profile::parse(
-        m.get_one::<String>(global::PROFILE)
-            .map(String::as_str)
-            .unwrap_or("simulator"),
-    )?;
+    let profile = Profile::choose(m.get_one::<String>(global::PROFILE).map(String::as_str))?;
     let pages = if m.get_flag(global::ALL_PAGES) {
         Some(None)
     } else {

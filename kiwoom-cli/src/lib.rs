@@ -8,14 +8,20 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod config;
+pub mod confirm;
 pub mod error;
 pub mod find;
 pub mod flags;
 pub mod generated;
+pub mod login;
 pub mod mcp;
 pub mod output;
 pub mod pager;
 pub mod profile;
+pub mod record;
 pub mod run;
+pub mod secrets;
+pub mod sim;
 pub mod stream;
 pub mod tree;

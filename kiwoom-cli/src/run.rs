@@ -20,6 +20,7 @@ pub struct Options {
     pub format: Format,
     /// `Some(None)`: every page; `Some(Some(n))`: at most n; `None`: one call, no paging.
     pub pages: Option<Option<usize>>,
+    /// `--allow-orders`, or the profile's `allow_orders`.
     pub allow_orders: bool,
     pub yes: bool,
     pub dry_run: bool,
@@ -43,7 +44,7 @@ pub async fn run(
     if options.dry_run {
         return dry_run(c, &request, out);
     }
-    gate(c, options)?;
+    gate(c, &request, options)?;
     let session = profile::connect(options.profile).await?;
     let client = &session.client;
     match (options.pages, c.paging_list) {
@@ -87,8 +88,10 @@ pub async fn run(
     Ok(())
 }
 
-/// Orders are refused unless `--allow-orders`; on `real` they also need `--yes`.
-fn gate(c: &Command, options: &Options) -> Result<(), CliError> {
+/// Orders are refused unless `--allow-orders` (or the profile allows orders); on `real`
+/// the order is shown and confirmed on the terminal, or sent without asking with `--yes`,
+/// and never sent when there is no terminal to ask on and no `--yes`.
+fn gate(c: &Command, request: &AnyRequest, options: &Options) -> Result<(), CliError> {
     if !c.is_order() {
         return Ok(());
     }
@@ -100,17 +103,13 @@ fn gate(c: &Command, options: &Options) -> Result<(), CliError> {
         )));
     }
     if options.profile == Profile::Real && !options.yes {
-        return Err(CliError::Refused(format!(
-            "{} is an order on the real profile: real money moves; add --yes to confirm \
-             (or --dry-run to see the request first)",
-            c.label()
-        )));
+        crate::confirm::ask(c, &shown(c, request)?)?;
     }
     Ok(())
 }
 
-/// The request body as it would be sent, secrets redacted.
-fn dry_run(c: &Command, request: &AnyRequest, out: &mut dyn Write) -> Result<(), CliError> {
+/// The request body as it would be sent, secrets redacted, with the TR it is for.
+fn shown(c: &Command, request: &AnyRequest) -> Result<Json, CliError> {
     let mut body = serde_json::to_value(request).map_err(std::io::Error::other)?;
     if let Json::Object(map) = &mut body {
         for f in c.flags.iter().filter(|f| matches!(f.kind, Kind::Secret)) {
@@ -119,16 +118,20 @@ fn dry_run(c: &Command, request: &AnyRequest, out: &mut dyn Write) -> Result<(),
             }
         }
     }
-    let shown = serde_json::json!({
+    Ok(serde_json::json!({
         "api_id": c.api_id,
         "name": c.korean_name,
         "order": c.is_order(),
         "body": body,
-    });
+    }))
+}
+
+/// `--dry-run`: the request as it would be sent, nothing sent.
+fn dry_run(c: &Command, request: &AnyRequest, out: &mut dyn Write) -> Result<(), CliError> {
     writeln!(
         out,
         "{}",
-        serde_json::to_string_pretty(&shown).map_err(std::io::Error::other)?
+        serde_json::to_string_pretty(&shown(c, request)?).map_err(std::io::Error::other)?
     )?;
     eprintln!("dry run: validated, nothing was sent");
     Ok(())

@@ -15,6 +15,7 @@ use crate::catalog::{self, Stream};
 use crate::error::CliError;
 use crate::output::{self, Format};
 use crate::profile::{self, Profile};
+use crate::record::Recorder;
 
 /// What to stream and for how long.
 #[derive(Debug, Clone)]
@@ -80,7 +81,20 @@ pub async fn run(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
+    run_recorded(args, profile, None, format, out).await
+}
+
+/// [`run`], every frame received also appended to `record` (see `record.rs`).
+pub async fn run_recorded(
+    args: &StreamArgs,
+    profile: Profile,
+    record: Option<&std::path::PathBuf>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let (s, items) = resolve(args)?;
+    // Opened before connecting: a file that cannot be written is refused up front.
+    let mut recorder = record.map(|p| Recorder::open(p)).transpose()?;
     let session = profile::connect(profile).await?;
     let market = if s.market == "us" {
         Market::Us
@@ -106,6 +120,13 @@ pub async fn run(
             eprintln!("the realtime session ended");
             break;
         };
+        if let Some(r) = recorder.as_mut() {
+            match &event {
+                SessionEvent::Real(item) => r.real(item)?,
+                SessionEvent::System { code, message } => r.system(code, message)?,
+                _ => {}
+            }
+        }
         match event {
             SessionEvent::Real(item) if item.kind == s.code => {
                 print_item(s, &item, format, out)?;
@@ -128,7 +149,7 @@ pub async fn run(
 }
 
 /// One event: values keyed by their Rust names (the numeric id when unknown).
-fn print_item(
+pub fn print_item(
     s: &Stream,
     item: &RealItem,
     format: Format,

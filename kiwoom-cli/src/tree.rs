@@ -31,8 +31,11 @@ pub fn build() -> Clap {
              kiwoom call <api-id> --json '{..}'             call a TR with its wire JSON\n\
              kiwoom stream <type> [items] --count N         print realtime events\n\
              kiwoom mcp [--allow-orders]                    serve all of this to AI agents (MCP, stdio)\n\n\
+             kiwoom login <profile> / logout / profiles    keys in the OS keyring, token cached\n\
+             kiwoom sim                                     the simulator for other processes\n\n\
              The default profile, `simulator`, runs the bundled Kiwoom simulator in this process:\n\
-             no account or key needed. `mock` and `real` read KIWOOM_APP_KEY and KIWOOM_SECRET_KEY.",
+             no account or key needed. `mock` and `real` read KIWOOM_APP_KEY and KIWOOM_SECRET_KEY,\n\
+             or the OS keyring after `kiwoom login`.",
         )
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
@@ -82,8 +85,7 @@ fn global_args() -> Vec<Arg> {
             .long("profile")
             .global(true)
             .value_parser(["simulator", "mock", "real"])
-            .default_value("simulator")
-            .help("simulator: the bundled simulator, in process (no keys); mock: Kiwoom's mock trading (모의투자); real: production. mock and real read KIWOOM_APP_KEY / KIWOOM_SECRET_KEY"),
+            .help("simulator: the bundled simulator (no keys); mock: Kiwoom's mock trading (모의투자); real: production. mock and real read KIWOOM_APP_KEY / KIWOOM_SECRET_KEY or the keyring (kiwoom login) [default: $KIWOOM_PROFILE, else the configuration's default, else simulator]"),
         Arg::new(global::OUTPUT)
             .long("output")
             .short('o')
@@ -111,7 +113,7 @@ fn global_args() -> Vec<Arg> {
             .long("yes")
             .global(true)
             .action(ArgAction::SetTrue)
-            .help("Confirm an order on the real profile (needed there besides --allow-orders)"),
+            .help("Send an order on the real profile without asking (otherwise it is shown and confirmed on the terminal, and refused without one)"),
         Arg::new(global::DRY_RUN)
             .long("dry-run")
             .global(true)
@@ -157,6 +159,45 @@ fn catalog_commands() -> Vec<Clap> {
                     .value_name("SECONDS")
                     .value_parser(value_parser!(u64).range(1..))
                     .help("Stop after this many seconds"),
+            )
+            .arg(
+                Arg::new("record")
+                    .long("record")
+                    .value_name("FILE")
+                    .value_parser(value_parser!(std::path::PathBuf))
+                    .conflicts_with("replay")
+                    .help("Also append every frame received to FILE: NDJSON, one REAL/SYSTEM frame per line with its receive time (received_at)"),
+            )
+            .arg(
+                Arg::new("replay")
+                    .long("replay")
+                    .value_name("FILE")
+                    .value_parser(value_parser!(std::path::PathBuf))
+                    .help("Print the events of a --record file instead of connecting"),
+            ),
+        Clap::new("login")
+            .about("Save a profile: keys into the OS keyring (typed without echo, or from KIWOOM_APP_KEY / KIWOOM_SECRET_KEY), a token issued and cached")
+            .arg(Arg::new("name").required(true).value_parser(["simulator", "mock", "real"]).help("The profile"))
+            .arg(Arg::new("keys").long("keys").value_parser(["keyring", "env"]).help("Where the keys live: keyring (stored now) or env (read from KIWOOM_APP_KEY / KIWOOM_SECRET_KEY at each run) [default: keyring]"))
+            .arg(Arg::new("url").long("url").value_name("URL").help("Another server for this profile: http://127.0.0.1:8080 for a `kiwoom sim`"))
+            .arg(Arg::new("orders").long("orders").value_parser(["allowed", "gated"]).help("allowed: order TRs run without --allow-orders (real still asks to confirm); gated [default]"))
+            .arg(Arg::new("default").long("default").action(ArgAction::SetTrue).help("Use this profile when --profile is not given")),
+        Clap::new("logout")
+            .about("Forget a profile: revoke its cached token, remove its keys from the keyring")
+            .arg(Arg::new("name").required(true).value_parser(["simulator", "mock", "real"]).help("The profile")),
+        // Run by `kiwoom login` on itself: can a fresh process read the keys it stored?
+        Clap::new(crate::secrets::CHECK_COMMAND)
+            .hide(true)
+            .arg(Arg::new("name").required(true)),
+        Clap::new("profiles").about("List the profiles: default, where the keys are, server (never a key)"),
+        Clap::new("sim")
+            .about("Run the bundled simulator in the foreground on a loopback port, for other kiwoom processes (--profile simulator with KIWOOM_SIMULATOR_URL or kiwoom login simulator --url)")
+            .arg(
+                Arg::new("port")
+                    .long("port")
+                    .default_value("8080")
+                    .value_parser(value_parser!(u16))
+                    .help("Port on 127.0.0.1 (0: any free port)"),
             ),
         Clap::new("mcp")
             .about("Serve the catalog, read TRs and realtime snapshots to AI agents: a Model Context Protocol server on stdio (orders only with --allow-orders, each with a confirm step)"),

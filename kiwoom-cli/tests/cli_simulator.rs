@@ -7,9 +7,14 @@ use serde_json::Value;
 
 fn kiwoom() -> Command {
     let mut cmd = Command::cargo_bin("kiwoom").expect("the kiwoom binary builds");
-    // Keys in the test's environment must not change what the profiles do.
-    cmd.env_remove("KIWOOM_APP_KEY")
+    // Keys, profiles or a configuration of the test's environment must not change what
+    // the profiles do: an empty configuration directory (never created by these commands).
+    let config = std::env::temp_dir().join(format!("kiwoom-cli-test-{}", std::process::id()));
+    cmd.env("KIWOOM_CONFIG_DIR", config)
+        .env_remove("KIWOOM_APP_KEY")
         .env_remove("KIWOOM_SECRET_KEY")
+        .env_remove("KIWOOM_PROFILE")
+        .env_remove("KIWOOM_SIMULATOR_URL")
         .env_remove("RUST_LOG");
     cmd
 }
