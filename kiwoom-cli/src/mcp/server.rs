@@ -25,8 +25,14 @@ use crate::profile::{self, Profile, Session};
 pub struct KiwoomMcp {
     profile: Profile,
     allow_orders: bool,
-    session: Arc<OnceCell<Session>>,
+    connected: Arc<OnceCell<Connected>>,
     orders: Arc<Mutex<Orders>>,
+}
+
+/// The client every call uses, and the session (the in-process simulator) it needs alive.
+struct Connected {
+    client: Client,
+    _session: Option<Session>,
 }
 
 impl KiwoomMcp {
@@ -34,17 +40,37 @@ impl KiwoomMcp {
         KiwoomMcp {
             profile,
             allow_orders,
-            session: Arc::new(OnceCell::new()),
+            connected: Arc::new(OnceCell::new()),
             orders: Arc::new(Mutex::new(Orders::default())),
         }
     }
 
+    /// A server whose calls go through `client` (tests: a simulator they control).
+    #[cfg(test)]
+    fn with_client(client: Client, allow_orders: bool) -> Self {
+        let server = KiwoomMcp::new(Profile::Simulator, allow_orders);
+        let connected = Connected {
+            client,
+            _session: None,
+        };
+        if server.connected.set(connected).is_err() {
+            unreachable!("a new server is not connected yet");
+        }
+        server
+    }
+
     async fn client(&self) -> Result<Client, CliError> {
-        let session = self
-            .session
-            .get_or_try_init(|| profile::connect(self.profile))
+        let connected = self
+            .connected
+            .get_or_try_init(|| async {
+                let session = profile::connect(self.profile).await?;
+                Ok::<_, CliError>(Connected {
+                    client: session.client.clone(),
+                    _session: Some(session),
+                })
+            })
             .await?;
-        Ok(session.client.clone())
+        Ok(connected.client.clone())
     }
 
     async fn run(&self, name: &str, args: &JsonObject) -> Result<Json, CliError> {
@@ -306,5 +332,81 @@ impl ServerHandler for KiwoomMcp {
             }
         };
         Ok(result.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiwoom_generated::kiwoom_runtime::Environment;
+    use kiwoom_mock::{Fault, MockConfig, MockServer};
+
+    fn args(v: Json) -> JsonObject {
+        match v {
+            Json::Object(map) => map,
+            _ => unreachable!("object literals"),
+        }
+    }
+
+    /// An order whose answer is lost after the simulator placed it: reported as outcome
+    /// unknown, and a confirm repeated afterwards reports it again without resending.
+    #[tokio::test]
+    async fn an_order_whose_answer_was_lost_is_outcome_unknown_and_never_resent() {
+        let sim = MockServer::start(MockConfig::default())
+            .await
+            .expect("simulator");
+        let client = Client::builder()
+            .environment(Environment::Custom {
+                base_url: sim.base_url(),
+                ws_url: sim.ws_url(),
+            })
+            .app_key("test-app-key")
+            .secret_key("test-secret-key")
+            .build()
+            .expect("client");
+        let server = KiwoomMcp::with_client(client, true);
+        let body =
+            json!({"dmst_stex_tp": "KRX", "stk_cd": "005930", "ord_qty": "1", "trde_tp": "3"});
+        let prepared = server
+            .run(
+                tools::ORDER_PREPARE,
+                &args(json!({"api_id": "kt10000", "body": body, "client_order_id": "lost-1"})),
+            )
+            .await
+            .expect("prepared");
+        let token = prepared["confirmation_token"].clone();
+        assert_eq!(
+            sim.control().processed("kt10000"),
+            0,
+            "prepare sends nothing"
+        );
+
+        sim.control()
+            .inject("kt10000", Fault::CloseAfterProcessing, 1);
+        let confirm = args(json!({"client_order_id": "lost-1", "confirmation_token": token}));
+        for attempt in 0..2 {
+            match server.run(tools::ORDER_CONFIRM, &confirm).await {
+                Err(e @ CliError::OutcomeUnknown(_)) => {
+                    let text = e.to_string();
+                    assert!(
+                        text.contains("OUTCOME UNKNOWN") && text.contains("not resent"),
+                        "{text}"
+                    );
+                    assert!(
+                        !text.contains("test-secret-key") && !text.contains("test-app-key"),
+                        "{text}"
+                    );
+                    assert_eq!(
+                        error_result(&e).structured_content.expect("structured")["status"],
+                        "outcome_unknown"
+                    );
+                }
+                other => panic!("confirm {attempt}: not outcome unknown: {other:?}"),
+            }
+        }
+        // Placed once by the first confirm; the fault was used up, so a resend would have
+        // been answered and counted.
+        assert_eq!(sim.control().processed("kt10000"), 1);
+        assert_eq!(sim.control().requests("kt10000"), 1);
     }
 }
