@@ -143,6 +143,41 @@ async fn read_only_server_catalog_reads_and_realtime() {
         "typed and wire prices agree"
     );
 
+    // A paged TR through the runtime's paging loop: two pages of daily candles, typed.
+    let chart = ok(
+        &client,
+        "call",
+        json!({"api_id": "ka10081", "max_pages": 2,
+               "body": {"stk_cd": "005930", "base_dt": "20250908", "upd_stkpc_tp": "1"}}),
+    )
+    .await;
+    let pages = chart["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 2, "{chart}");
+    for page in pages {
+        let rows = page["wire"]["stk_dt_pole_chart_qry"]
+            .as_array()
+            .expect("rows");
+        assert!(!rows.is_empty(), "{page}");
+        let typed_rows = page["response"].as_object().expect("typed").values();
+        let typed_rows: Vec<&Value> = typed_rows.filter(|v| v.is_array()).collect();
+        assert_eq!(typed_rows.len(), 1, "the list, under its Rust name");
+        assert_eq!(typed_rows[0].as_array().map(Vec::len), Some(rows.len()));
+        let first = &typed_rows[0][0];
+        assert!(
+            first["date"]
+                .as_str()
+                .is_some_and(|d| d.len() == 10 && d.as_bytes()[4] == b'-'),
+            "an ISO date: {first}"
+        );
+    }
+    refused(
+        &client,
+        "call",
+        json!({"api_id": "ka10001", "max_pages": 2, "body": {"stk_cd": "005930"}}),
+        &["does not page"],
+    )
+    .await;
+
     // Validation before sending names the field; nothing is sent.
     refused(
         &client,
