@@ -21,6 +21,7 @@ fn every_rest_tr_has_one_command_with_every_field_as_a_flag() {
     tree.clone().debug_assert();
 
     let mut covered = 0;
+    let mut enum_flags_walked = 0;
     let mut seen = BTreeMap::new();
     for c in catalog::commands() {
         assert!(
@@ -60,6 +61,7 @@ fn every_rest_tr_has_one_command_with_every_field_as_a_flag() {
                         c.api_id, field.wire
                     );
                 };
+                enum_flags_walked += 1;
                 let documented = &field.enumeration.as_ref().expect("enum values").values;
                 assert_eq!(
                     values.len(),
@@ -88,6 +90,15 @@ fn every_rest_tr_has_one_command_with_every_field_as_a_flag() {
         }
         covered += 1;
     }
+    // Every enum flag of the table was walked above (none hides behind a field the spec
+    // types otherwise).
+    let enum_flags = catalog::commands()
+        .iter()
+        .flat_map(|c| c.flags.iter())
+        .filter(|f| matches!(f.kind, Kind::Enum { .. }))
+        .count();
+    assert_eq!(enum_flags_walked, enum_flags, "enum flags walked");
+    assert!(enum_flags > 100, "{enum_flags} enum flags");
     assert_eq!(
         (covered, rest.len()),
         (306, 306),
