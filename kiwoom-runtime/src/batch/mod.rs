@@ -28,11 +28,13 @@
 //!   input (e.g. the generated `call_json` by api-id).
 //! - **Failures** do not stop the batch; [`BatchStream::summary`] lists each with its
 //!   request, outcome and whether it may have been sent.
-//! - **Cancelling** ([`BatchCancel::cancel`], or dropping the stream): nothing new starts;
-//!   requests in flight are dropped (a query dropped mid-flight is harmless), except for
-//!   order TRs, whose in-flight requests are waited for so no order's outcome is lost.
-//!   The summary lists what did not finish; [`BatchSummary::unfinished`] is what to run
-//!   again to resume.
+//! - **Cancelling** ([`BatchCancel::cancel`]): nothing new starts; requests in flight are
+//!   dropped (a query dropped mid-flight is harmless), except for order TRs, whose
+//!   in-flight requests are waited for and yielded so no order's outcome is lost. The
+//!   summary lists what did not finish; [`BatchSummary::unfinished`] is what to run again
+//!   to resume.
+//! - **Dropping the stream** drops whatever is in flight, orders included, as dropping any
+//!   call's future does: to stop a batch of orders, cancel it and read it to its end.
 
 mod summary;
 
@@ -269,7 +271,9 @@ impl<I, O> BatchStream<I, O> {
         &self.summary
     }
 
-    /// The summary, keeping nothing else. Requests still queued count as cancelled.
+    /// The summary, keeping nothing else. Requests still queued count as cancelled; requests
+    /// in flight are dropped (orders included: cancel and read an order batch to its end
+    /// instead) and count as cancelled `was_in_flight`.
     pub fn into_summary(mut self) -> BatchSummary<I> {
         if !self.finished {
             self.cancel.cancel();
