@@ -363,9 +363,22 @@ impl<'a> Synth<'a> {
         n: u64,
         secs: u32,
     ) -> Map<String, Value> {
+        let live = market::live_price(self.seed, stock, self.today(), n);
+        self.realtime_values_at(values, stock, live, n, secs)
+    }
+
+    /// `realtime_values` with the current price given: the market walk's, once it moves,
+    /// so quotes show the price orders fill at.
+    pub fn realtime_values_at(
+        &self,
+        values: &[Field],
+        stock: &Stock,
+        live: i64,
+        n: u64,
+        secs: u32,
+    ) -> Map<String, Value> {
         let today = self.today();
         let day = market::quote(self.seed, stock, today);
-        let live = market::live_price(self.seed, stock, today, n);
         let quote = Quote {
             close: live,
             high: day.high.max(live),

@@ -287,8 +287,17 @@ impl Session {
                 continue;
             }
             let stock = market::lookup(self.shared.config.seed, &r.item, self.venue());
-            let values =
-                synth.realtime_values(&rt.values, &stock, self.tick, kst_secs(&self.shared));
+            let secs = kst_secs(&self.shared);
+            // Once the market walk moves (stepped), quotes stream its price, the one orders
+            // fill at; an unstepped market keeps the small noise around the day's close.
+            let walked = {
+                let book = lock(&self.shared.book);
+                (book.walk.steps > 0).then(|| book.price(&self.shared.ctx(), &stock))
+            };
+            let values = match walked {
+                Some(live) => synth.realtime_values_at(&rt.values, &stock, live, self.tick, secs),
+                None => synth.realtime_values(&rt.values, &stock, self.tick, secs),
+            };
             data.push(frames::real_entry(
                 values,
                 &rt.kind,
