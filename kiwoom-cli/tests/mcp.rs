@@ -22,6 +22,7 @@ async fn start(extra: &[&str]) -> Client {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_kiwoom"));
     cmd.args(["--profile", "simulator", "mcp"])
         .args(extra)
+        .env("KIWOOM_CONFIG_DIR", &config)
         .env("HOME", &config)
         .env("XDG_CONFIG_HOME", &config)
         .env_remove("KIWOOM_APP_KEY")
