@@ -30,7 +30,9 @@ use kiwoom_generated::prelude::*;
 use kiwoom_generated::realtime::{Balance, OrderFill, StockTrade};
 use kiwoom_market::{DomesticOrderType, InstrumentKind, MarketRules, OrderRequest, Venue};
 use kiwoom_mock::MockConfig;
-use kiwoom_orders::{Journal, KiwoomBroker, Ledger, Order, OrderIntent, SqliteJournal, Tracker};
+use kiwoom_orders::{
+    Journal, KiwoomBroker, Ledger, Order, OrderIntent, OrderState, SqliteJournal, Tracker,
+};
 use rust_decimal::Decimal;
 use strategy::{OpeningRangeBreakout, Params, Side, Signal};
 use target::{BoxError, Connection, Target};
@@ -78,7 +80,9 @@ impl Clock {
     }
 }
 
-/// The trading day the simulator plays (a Wednesday the KRX calendar lists as open).
+/// The trading day the strategy's clock plays against the simulator (a Wednesday the KRX
+/// calendar lists as open): the session and the market rules are judged on it, whatever
+/// day the host is on (a weekend included).
 const SIMULATED_DAY: (i32, u32, u32) = (2026, 12, 2);
 
 pub async fn run(options: Options) -> Result<Summary, BoxError> {
@@ -86,12 +90,16 @@ pub async fn run(options: Options) -> Result<Summary, BoxError> {
     let open_kst = NaiveDate::from_ymd_opt(y, m, d)
         .and_then(|d| d.and_hms_opt(9, 0, 0))
         .ok_or("date")?;
-    // The simulator's prices belong to this day; its 0B ticks come every 5 ms.
+    // The simulator's clock stands at 09:00 of today (Seoul): the order journal dates the
+    // 00 frames it follows by the host's date, so the simulator's orders must carry it too.
+    // Its market walks the same ticks for a seed whatever the day (only the start differs).
+    // Its 0B ticks come every 5 ms.
+    let today = Utc::now().with_timezone(&kiwoom_market::kst()).date_naive();
     let config = MockConfig {
         realtime_interval: Duration::from_millis(5),
         ..MockConfig::default()
             .with_seed(options.seed)
-            .with_clock(open_kst)
+            .with_clock(today.and_hms_opt(9, 0, 0).ok_or("09:00")?)
     };
     let connection = Connection::open(options.target, config).await?;
     let client = connection.client.clone();
@@ -104,10 +112,7 @@ pub async fn run(options: Options) -> Result<Summary, BoxError> {
         ledger.clone(),
         KiwoomBroker::new(client.clone(), account.as_str()),
     ));
-    let trading_day = match &connection.simulator {
-        Some(_) => open_kst.date(),
-        None => Utc::now().with_timezone(&kiwoom_market::kst()).date_naive(),
-    };
+    let trading_day = today;
     tracker.reconcile(&account, trading_day).await?;
     let session = client.realtime(Market::Domestic).await?;
     session.subscribe_account::<OrderFill>().await?;
@@ -158,7 +163,7 @@ pub async fn run(options: Options) -> Result<Summary, BoxError> {
     let rules = MarketRules::default();
     let close_auction = NaiveTime::from_hms_opt(15, 20, 0).ok_or("time")?;
     let mut strategy = OpeningRangeBreakout::new(Params::default());
-    let mut pending: Option<(Order, Signal)> = None;
+    let mut pending: Option<(Order, Signal, DateTime<Utc>)> = None;
     let (mut prices_seen, mut refused, mut last_order_at) = (0, 0, None);
     while let Some(event) = trades.next().await {
         let now = clock.now();
@@ -186,14 +191,27 @@ pub async fn run(options: Options) -> Result<Summary, BoxError> {
             out.write_all(b"\n")?;
         }
 
-        // An order out: tell the strategy once the journal says it is done.
-        if let Some((order, signal)) = &pending {
+        // An order out: tell the strategy once the journal says it is done. A limit the
+        // price ran away from before it arrived rests; after 10 minutes it is cancelled and
+        // the strategy decides again on what filled.
+        if let Some((order, signal, sent_at)) = &pending {
             let order = ledger.order(order.id()).await?.ok_or("order gone")?;
             if order.state.is_terminal() {
                 let average = order.average_fill_price().unwrap_or_default();
                 let average = i64::try_from(average.round()).unwrap_or(price);
                 strategy.on_done(signal.side, order.filled_quantity, average);
                 pending = None;
+            } else if now - *sent_at >= chrono::Duration::minutes(10)
+                && matches!(
+                    order.state,
+                    OrderState::Accepted | OrderState::PartiallyFilled | OrderState::Amended
+                )
+            {
+                println!("cancelling {}: not filled after 10 minutes", order.id());
+                // Refused when it filled meanwhile: the next price sees it done.
+                if let Err(e) = tracker.cancel(order.id(), None).await {
+                    println!("cancel refused: {e}");
+                }
             }
         }
 
@@ -244,7 +262,7 @@ pub async fn run(options: Options) -> Result<Summary, BoxError> {
         );
         let order = tracker.submit(intent).await?;
         last_order_at = Some(at);
-        pending = Some((order, signal));
+        pending = Some((order, signal, now));
     }
     session.close().await;
     println!(
@@ -287,7 +305,7 @@ async fn main() -> Result<(), BoxError> {
     let mut options = Options {
         target,
         stock: "005930".into(),
-        seed: 7,
+        seed: 3,
         step_ms: 15,
         record: None,
     };

@@ -16,7 +16,7 @@ async fn the_example_trades_through_the_tracker_and_is_flat_before_the_close() {
     let options = Options {
         target: Target::Simulator,
         stock: "005930".into(),
-        seed: 7,
+        seed: 3,
         step_ms: 15,
         record: None,
     };
@@ -30,11 +30,30 @@ async fn the_example_trades_through_the_tracker_and_is_flat_before_the_close() {
         summary.orders.len(),
         summary.realized_pnl
     );
-    assert!(summary.prices_seen > 300, "0B ticks all day");
-    assert!(!summary.orders.is_empty(), "seed 7 trades");
-    assert_eq!(summary.refused, 0);
     for order in &summary.orders {
-        assert_eq!(order.state, OrderState::Filled, "{order:?}");
+        println!(
+            "{} {:?} {} {}/{} at {:?}",
+            order.id(),
+            order.intent.side,
+            order.state,
+            order.filled_quantity,
+            order.intent.quantity,
+            order.average_fill_price()
+        );
+    }
+    assert!(summary.prices_seen > 300, "0B ticks all day");
+    assert!(
+        !summary.orders.is_empty(),
+        "seed 3 breaks out at 09:32 and stays above the range"
+    );
+    assert_eq!(summary.refused, 0);
+    // Marketable limits fill at once; one the price ran away from is cancelled after
+    // ten minutes (possible on a loaded machine), never left open.
+    for order in &summary.orders {
+        assert!(
+            matches!(order.state, OrderState::Filled | OrderState::Cancelled),
+            "{order:?}"
+        );
         let price = order.intent.price.expect("limit orders only");
         assert!(
             is_valid_price(InstrumentKind::Stock, price),
