@@ -12,6 +12,7 @@
 
 mod decode;
 mod encode;
+mod enum_table;
 mod enums;
 mod format;
 mod forms;
@@ -22,6 +23,7 @@ mod signed;
 mod validate;
 mod wire;
 
+pub use crate::code_table;
 pub use decode::{
     Ctx, Extra, Record, decode_body, element, field, list, next_key, object, put_extra_value,
     require, rest_elements, scalar_list,
@@ -29,6 +31,7 @@ pub use decode::{
 pub use encode::{
     push, push_extra, put, put_extra, put_list, put_number, put_object, put_opt, put_scalar_list,
 };
+pub use enum_table::CodeTable;
 pub use enums::UnknownValue;
 pub use format::{Format, PLAIN};
 pub use forms::WireForms;
