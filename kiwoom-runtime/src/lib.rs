@@ -47,6 +47,7 @@ pub mod error_code;
 pub mod limiter;
 pub mod market_rules;
 mod paging;
+mod registry;
 pub mod retry;
 pub mod return_code;
 pub mod tr;
