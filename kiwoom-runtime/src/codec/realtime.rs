@@ -17,7 +17,7 @@ use serde::ser::{SerializeMap, Serializer};
 
 use super::decode::{Body, Ctx, Extra, KeySeed, decode_with_serde, find_field, slot_no};
 use super::encode::{put_extra, put_opt};
-use super::scan::Scanner;
+use super::scan::{Key, Scanner};
 use super::table::{Mode, SlotRef, Table};
 use super::{Format, WireForms};
 use crate::{DecodeError, RealItem, TrResponse};
@@ -28,6 +28,8 @@ pub enum RawValues<'a> {
     /// The text of the `values` object, already checked by the scanner: string values
     /// without escapes.
     Text(&'a str),
+    /// Id and raw value pairs in wire order, borrowed (the scanner's, read once).
+    Slice(&'a [(&'a str, &'a str)]),
     /// Id and raw value pairs in wire order.
     Pairs(Vec<(Cow<'a, str>, Cow<'a, str>)>),
     /// An entry the runtime's WebSocket session already parsed.
@@ -59,6 +61,7 @@ impl<'a> RawValues<'a> {
                 }
                 Ok(())
             }
+            RawValues::Slice(pairs) => pairs.iter().try_for_each(|(id, raw)| f(id, raw)),
             RawValues::Pairs(pairs) => pairs.iter().try_for_each(|(id, raw)| f(id, raw)),
             RawValues::Map(map) => map.iter().try_for_each(|(id, raw)| f(id, raw)),
         }
@@ -164,28 +167,54 @@ fn decode_values<T: RealTable>(
     let mut forms = WireForms::default();
     let mut extra_values = BTreeMap::new();
     let mut hint = 0;
-    values.for_each(|id, raw| {
-        match find_field(fields, id, &mut hint) {
-            Some(i) => {
-                event
-                    .slot(i)
-                    .set_text(
-                        raw,
-                        &fields[i].format,
-                        Mode::Realtime,
-                        Some((&mut forms, slot_no(i))),
-                    )
-                    .map_err(|reason| ctx.key(id).error(raw, reason))?;
-            }
-            None => {
-                extra_values.insert(id.to_owned(), raw.to_owned());
+    let mut put = |event: &mut T, i: usize, id: &str, raw: &str| {
+        event
+            .slot(i)
+            .set_text(
+                raw,
+                &fields[i].format,
+                Mode::Realtime,
+                Some((&mut forms, slot_no(i))),
+            )
+            .map(drop)
+            .map_err(|reason| ctx.key(id).error(raw, reason))
+    };
+    match values {
+        // The scanner's text: ids matched against the table as they are read.
+        RawValues::Text(text) => {
+            let mut s = Scanner::new(text);
+            if s.eat(b'{').is_some() && s.peek() != Some(b'}') {
+                while let Some(key) = s.key(fields, &mut hint) {
+                    let (Some(()), Some(raw)) = (s.eat(b':'), s.string()) else {
+                        break;
+                    };
+                    match key {
+                        Key::Field(i) => put(event, i, fields[i].wire, raw)?,
+                        Key::Other(id) => {
+                            extra_values.insert(id.to_owned(), raw.to_owned());
+                        }
+                    }
+                    if s.eat(b',').is_none() {
+                        break;
+                    }
+                }
             }
         }
-        Ok(())
-    })?;
-    let parts = event.parts();
-    *parts.forms = forms;
-    *parts.extra_values = extra_values;
+        other => other.for_each(|id, raw| {
+            match find_field(fields, id, &mut hint) {
+                Some(i) => put(event, i, id, raw)?,
+                None => {
+                    extra_values.insert(id.to_owned(), raw.to_owned());
+                }
+            }
+            Ok(())
+        })?,
+    }
+    if !forms.is_empty() || !extra_values.is_empty() {
+        let parts = event.parts();
+        *parts.forms = forms;
+        *parts.extra_values = extra_values;
+    }
     Ok(())
 }
 
@@ -279,6 +308,8 @@ fn scan_frame<E: RealEntry>(api_id: &str, text: &str) -> Option<RealFrame<E>> {
         data: Vec::new(),
         extra: Extra::new(),
     };
+    // An entry's values, read once into borrowed pairs (a real 0B entry has 45).
+    let mut pairs = [("", ""); PAIRS];
     let mut s = Scanner::new(text);
     s.eat(b'{')?;
     if s.peek()? == b'}' {
@@ -300,7 +331,7 @@ fn scan_frame<E: RealEntry>(api_id: &str, text: &str) -> Option<RealFrame<E>> {
                     s.eat(b']')?;
                 } else {
                     loop {
-                        let entry = scan_entry(&mut s)?;
+                        let entry = scan_entry(&mut s, &mut pairs)?;
                         let ctx = data.index(frame.data.len());
                         frame.data.push(E::from_entry(entry, &ctx).ok()?);
                         match s.peek()? {
@@ -329,56 +360,80 @@ fn scan_frame<E: RealEntry>(api_id: &str, text: &str) -> Option<RealFrame<E>> {
     s.end().then_some(frame)
 }
 
-/// One entry object; its `values` kept as their (checked) text.
-fn scan_entry<'a>(s: &mut Scanner<'a>) -> Option<RawEntry<'a>> {
+/// Values an entry can hold in the scanner's buffer; more are read again from their text.
+const PAIRS: usize = 96;
+
+/// One entry object; its `values` read into `pairs` (or kept as their checked text when
+/// there are more than the buffer holds).
+fn scan_entry<'a, 'p>(
+    s: &mut Scanner<'a>,
+    pairs: &'p mut [(&'a str, &'a str); PAIRS],
+) -> Option<RawEntry<'p>>
+where
+    'a: 'p,
+{
     let mut entry = RawEntry::default();
+    // The values read: how many pairs, or the text when the buffer was too small.
+    let mut values: Option<Result<usize, &'a str>> = None;
     s.eat(b'{')?;
-    if s.peek()? == b'}' {
-        s.eat(b'}')?;
-        return Some(entry);
-    }
-    loop {
-        let key = s.string()?;
-        s.eat(b':')?;
-        match key {
-            "type" => entry.kind = Cow::Borrowed(s.string()?),
-            "name" => entry.name = Cow::Borrowed(s.string()?),
-            "item" => entry.item = Cow::Borrowed(s.string()?),
-            "values" => {
-                s.ws();
-                let start = s.position();
-                s.eat(b'{')?;
-                if s.peek()? == b'}' {
-                    s.eat(b'}')?;
-                } else {
-                    loop {
-                        s.string()?;
-                        s.eat(b':')?;
-                        s.string()?;
-                        match s.peek()? {
-                            b',' => s.eat(b',')?,
-                            _ => {
-                                s.eat(b'}')?;
-                                break;
+    if s.peek()? != b'}' {
+        loop {
+            let key = s.string()?;
+            s.eat(b':')?;
+            match key {
+                "type" => entry.kind = Cow::Borrowed(s.string()?),
+                "name" => entry.name = Cow::Borrowed(s.string()?),
+                "item" => entry.item = Cow::Borrowed(s.string()?),
+                "values" => {
+                    s.ws();
+                    let start = s.position();
+                    let mut count = 0;
+                    s.eat(b'{')?;
+                    if s.peek()? == b'}' {
+                        s.eat(b'}')?;
+                    } else {
+                        loop {
+                            let id = s.string()?;
+                            s.eat(b':')?;
+                            let raw = s.string()?;
+                            if let Some(pair) = pairs.get_mut(count) {
+                                *pair = (id, raw);
+                            }
+                            count += 1;
+                            match s.peek()? {
+                                b',' => s.eat(b',')?,
+                                _ => {
+                                    s.eat(b'}')?;
+                                    break;
+                                }
                             }
                         }
                     }
+                    values = if count <= PAIRS {
+                        Some(Ok(count))
+                    } else {
+                        Some(Err(s.since(start)))
+                    };
                 }
-                entry.values = RawValues::Text(s.since(start));
+                _ => {
+                    let value = s.extra_value()?;
+                    entry.extra.insert(key.to_owned(), value);
+                }
             }
-            _ => {
-                let value = s.extra_value()?;
-                entry.extra.insert(key.to_owned(), value);
-            }
-        }
-        match s.peek()? {
-            b',' => s.eat(b',')?,
-            _ => {
-                s.eat(b'}')?;
-                return Some(entry);
+            match s.peek()? {
+                b',' => s.eat(b',')?,
+                _ => break,
             }
         }
     }
+    s.eat(b'}')?;
+    let pairs: &'p [(&'a str, &'a str)] = pairs;
+    entry.values = match values {
+        Some(Ok(count)) => RawValues::Slice(&pairs[..count]),
+        Some(Err(text)) => RawValues::Text(text),
+        None => RawValues::default(),
+    };
+    Some(entry)
 }
 
 /// The serde path of a whole frame.
@@ -610,5 +665,130 @@ impl<'de> Visitor<'de> for TextSeed<'_> {
         Err(self
             .ctx
             .fail("<array>", "expected a string, found an array"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::table::{Field, SlotMut};
+
+    /// A realtime type in the shape generated code has: value `10` (price), `20` (time).
+    #[derive(Debug, Default, Clone, PartialEq)]
+    struct Trade {
+        item: String,
+        name: String,
+        price: Option<i64>,
+        time: Option<String>,
+        extra_values: BTreeMap<String, String>,
+        extra: Extra,
+        forms: WireForms,
+    }
+
+    impl Table for Trade {
+        fn fields(&self) -> &'static [Field] {
+            const FIELDS: &[Field] = &[Field::new("10", "price"), Field::new("20", "time")];
+            FIELDS
+        }
+        fn slot(&mut self, i: usize) -> SlotMut<'_> {
+            match i {
+                0 => SlotMut::Int(&mut self.price),
+                _ => SlotMut::Text(&mut self.time),
+            }
+        }
+        fn view(&self, i: usize) -> SlotRef<'_> {
+            match i {
+                0 => SlotRef::Opt(&self.price),
+                _ => SlotRef::Opt(&self.time),
+            }
+        }
+        fn blank() -> Self {
+            Self::default()
+        }
+    }
+
+    impl crate::RealtimeType for Trade {
+        const TYPE: &'static str = "0B";
+        const KOREAN_NAME: &'static str = "주식체결";
+        const MARKET: crate::Market = crate::Market::Domestic;
+        const ITEM: crate::RealtimeItemKind = crate::RealtimeItemKind::Stock;
+        fn decode_item(item: &RealItem) -> Result<Self, DecodeError> {
+            decode_real_item(item)
+        }
+    }
+
+    impl RealTable for Trade {
+        fn parts(&mut self) -> RealParts<'_> {
+            RealParts {
+                item: &mut self.item,
+                name: &mut self.name,
+                extra_values: &mut self.extra_values,
+                extra: &mut self.extra,
+                forms: &mut self.forms,
+            }
+        }
+        fn parts_ref(&self) -> RealPartsRef<'_> {
+            RealPartsRef {
+                item: &self.item,
+                name: &self.name,
+                extra_values: &self.extra_values,
+                extra: &self.extra,
+                forms: &self.forms,
+            }
+        }
+    }
+
+    impl Serialize for Trade {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serialize_real(self, serializer)
+        }
+    }
+
+    fn by_serde(text: &str) -> Result<RealFrame<Trade>, DecodeError> {
+        decode_with_serde("0B", text, |ctx, de| {
+            FrameSeed::<Trade> {
+                ctx,
+                marker: PhantomData,
+            }
+            .deserialize(de)
+        })
+    }
+
+    /// Scanned (values read once, or read again from their text past the buffer), and
+    /// declined to `serde_json` (an escape, a bad value): the same events, bytes and errors.
+    #[test]
+    fn scanned_frames_match_serde() {
+        let many: String = (100..100 + PAIRS + 4)
+            .map(|id| format!(r#","{id}":"x""#))
+            .collect();
+        let frames = [
+            r#"{"trnm":"REAL","data":[{"values":{"20":"090000","10":"+41500","99":""},"type":"0B","name":"주식체결","item":"005930","stexTp":"K"}]}"#.to_owned(),
+            format!(r#"{{"trnm":"REAL","data":[{{"values":{{"10":"-5"{many}}},"type":"0B","name":"n","item":"i"}}]}}"#),
+            r#"{"trnm":"REAL","data":[{"values":{"10":"1","20":"a\"b"},"type":"0B","name":"n","item":"i"}]}"#.to_owned(),
+            r#"{"trnm":"REAL","data":[{"values":{"10":"1x"},"type":"0B","name":"n","item":"i"}]}"#.to_owned(),
+        ];
+        for (n, text) in frames.iter().enumerate() {
+            let scanned = scan_frame::<Trade>("0B", text);
+            assert_eq!(scanned.is_some(), n < 2, "{text}");
+            let serde = by_serde(text);
+            let body: Result<RealFrame<Trade>, _> =
+                super::super::decode_body("0B", text.as_bytes());
+            match (serde, body) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{text}");
+                    assert_eq!(a.data[0].extra_values, b.data[0].extra_values);
+                    let json = serde_json::to_string(&b).unwrap();
+                    assert_eq!(json, serde_json::to_string(&a).unwrap());
+                    if n == 0 {
+                        assert!(json.contains(r#""10":"+41500""#) && json.contains(r#""99":"""#));
+                    }
+                }
+                (Err(a), Err(b)) => {
+                    assert_eq!(a, b);
+                    assert_eq!(b.field, "data[0].values.10");
+                }
+                (a, b) => panic!("{text}: serde {a:?} vs body {b:?}"),
+            }
+        }
     }
 }

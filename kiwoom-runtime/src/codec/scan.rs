@@ -16,7 +16,7 @@
 
 use super::WireForms;
 use super::decode::{Extra, find_field, slot_no};
-use super::table::{ListValue, Mode, ObjectValue, SlotMut, Table};
+use super::table::{Field, ListValue, Mode, ObjectValue, SlotMut, Table};
 
 /// Nesting deeper than this is left to `serde_json` (whose own limit is 128).
 const MAX_DEPTH: usize = 100;
@@ -90,18 +90,40 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let start = self.pos + 1;
-        let mut i = start;
-        loop {
-            match *self.bytes.get(i)? {
-                b'"' => break,
-                // An escape (left to serde_json), or a raw control character (invalid).
-                b'\\' | 0..=0x1f => return None,
-                _ => i += 1,
+        let end = find_special(self.bytes, start)?;
+        // An escape (left to serde_json), or a raw control character (invalid).
+        if self.bytes[end] != b'"' {
+            return None;
+        }
+        self.pos = end + 1;
+        // Both ends are ASCII quotes of a text that is valid UTF-8: a char boundary each.
+        Some(&self.text[start..end])
+    }
+
+    /// An object key: the field of `fields` it names (the one after the previous match is
+    /// tried first, against the raw bytes, which for a key without escapes is its text),
+    /// or the key's text when no field has that name.
+    #[inline]
+    pub(super) fn key(&mut self, fields: &[Field], hint: &mut usize) -> Option<Key<'a>> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        if let Some(field) = fields.get(*hint) {
+            let start = self.pos + 1;
+            let end = start + field.wire.len();
+            if self.bytes.get(end) == Some(&b'"')
+                && self.bytes.get(start..end) == Some(field.wire.as_bytes())
+            {
+                self.pos = end + 1;
+                *hint += 1;
+                return Some(Key::Field(*hint - 1));
             }
         }
-        self.pos = i + 1;
-        // Both ends are ASCII quotes of a text that is valid UTF-8: a char boundary each.
-        Some(&self.text[start..i])
+        let text = self.string()?;
+        Some(match find_field(fields, text, hint) {
+            Some(i) => Key::Field(i),
+            None => Key::Other(text),
+        })
     }
 
     /// A literal `null`, `true` or `false`.
@@ -279,14 +301,14 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
         } else {
             loop {
-                let key = self.string()?;
+                let key = self.key(fields, &mut hint)?;
                 self.eat(b':')?;
-                match find_field(fields, key, &mut hint) {
-                    None => {
+                match key {
+                    Key::Other(key) => {
                         let value = self.extra_value()?;
                         extra.insert(key.to_owned(), value);
                     }
-                    Some(i) => {
+                    Key::Field(i) => {
                         let field = &fields[i];
                         match table.slot(i) {
                             SlotMut::List(list) => {
@@ -341,9 +363,12 @@ impl<'a> Scanner<'a> {
         if required_seen != fields.iter().filter(|f| f.required).count() {
             return None;
         }
-        if let Some(rest) = table.rest() {
-            *rest.extra = extra;
-            *rest.forms = forms;
+        // Records start blank: only what was found needs moving in.
+        if !extra.is_empty() || !forms.is_empty() {
+            if let Some(rest) = table.rest() {
+                *rest.extra = extra;
+                *rest.forms = forms;
+            }
         }
         Some(())
     }
@@ -397,6 +422,41 @@ impl<'a> Scanner<'a> {
             _ => None,
         }
     }
+}
+
+/// Where the first `"`, `\\` or control character at or after `i` is: eight bytes at a
+/// time (a value or key is rarely longer), then byte by byte.
+#[inline(always)]
+fn find_special(bytes: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // A byte is flagged when it is zero after the xor (or below 0x20); the lowest
+        // flagged byte is exact (a borrow only reaches bytes above a flagged one).
+        let hits = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f))
+        .map(|at| i + at)
+}
+
+/// An object key, matched against a field table.
+pub(super) enum Key<'a> {
+    Field(usize),
+    Other(&'a str),
 }
 
 enum Scalar<'a> {
