@@ -455,6 +455,37 @@ impl<'de, E: RealEntry> Visitor<'de> for FrameSeed<'_, E> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
     }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(self
+            .ctx
+            .fail("<array>", "expected an object, found an array"))
+    }
+    fn visit_str<E2: de::Error>(self, v: &str) -> Result<Self::Value, E2> {
+        Err(self.ctx.fail(v, "expected an object, found a string"))
+    }
+    fn visit_i64<E2: de::Error>(self, v: i64) -> Result<Self::Value, E2> {
+        Err(self
+            .ctx
+            .fail(&v.to_string(), "expected an object, found a number"))
+    }
+    fn visit_u64<E2: de::Error>(self, v: u64) -> Result<Self::Value, E2> {
+        Err(self
+            .ctx
+            .fail(&v.to_string(), "expected an object, found a number"))
+    }
+    fn visit_f64<E2: de::Error>(self, v: f64) -> Result<Self::Value, E2> {
+        Err(self
+            .ctx
+            .fail(&v.to_string(), "expected an object, found a number"))
+    }
+    fn visit_bool<E2: de::Error>(self, v: bool) -> Result<Self::Value, E2> {
+        Err(self
+            .ctx
+            .fail(&v.to_string(), "expected an object, found a boolean"))
+    }
+    fn visit_unit<E2: de::Error>(self) -> Result<Self::Value, E2> {
+        Err(self.ctx.fail("null", "expected an object, found null"))
+    }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let ctx = self.ctx;
         let mut frame = RealFrame {
