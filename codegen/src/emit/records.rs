@@ -181,22 +181,32 @@ pub fn table_items(s: &StructDef, side: Side) -> TokenStream {
             .then(|| quote!(extra: codec::Extra::new(), forms: codec::WireForms::default(),));
         quote!(Self { #(#inits)* #rest })
     };
+    // A struct without fields (some requests) has no slot to hand out.
+    let (slot, view) = if s.fields.is_empty() {
+        let none = quote!(codec::table::out_of_range(i));
+        (none.clone(), none)
+    } else {
+        (
+            quote!(match i {
+                #(#index => #slots,)*
+                _ => codec::table::out_of_range(i),
+            }),
+            quote!(match i {
+                #(#index2 => #views,)*
+                _ => codec::table::out_of_range(i),
+            }),
+        )
+    };
     quote! {
         fn fields(&self) -> &'static [codec::Field] {
             const FIELDS: &[codec::Field] = &[#(#rows),*];
             FIELDS
         }
         fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-            match i {
-                #(#index => #slots,)*
-                _ => codec::table::out_of_range(i),
-            }
+            #slot
         }
         fn view(&self, i: usize) -> codec::SlotRef<'_> {
-            match i {
-                #(#index2 => #views,)*
-                _ => codec::table::out_of_range(i),
-            }
+            #view
         }
         fn blank() -> Self {
             #blank

@@ -36,14 +36,10 @@ impl codec::Table for KrwWithdrawableAmountRequest {
         FIELDS
     }
     fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            _ => codec::table::out_of_range(i),
-        }
+        codec::table::out_of_range(i)
     }
     fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            _ => codec::table::out_of_range(i),
-        }
+        codec::table::out_of_range(i)
     }
     fn blank() -> Self {
         Self::default()
